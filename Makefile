@@ -1,0 +1,78 @@
+# Exo-OS build, run and test entry points. `make run` and `make test` work on a fresh Debian 12 machine
+# with the .NET SDK: missing tools are installed with apt-get first (tools/scripts/install-dependencies.sh).
+
+CONFIG      ?= Debug
+OUT         := out
+KERNEL_OBJ  := $(OUT)/obj/Exo.Kernel/$(CONFIG)/net10.0/linux-x64/native/Exo.Kernel.o
+ASM_SOURCES := kernel/Boot/Boot.asm $(wildcard kernel/Arch/X64/*.asm) $(wildcard libs/Exo.Runtime/Arch/X64/*.asm)
+ASM_OBJECTS := $(patsubst %.asm,$(OUT)/asm/%.o,$(ASM_SOURCES))
+CS_SOURCES  := $(shell find kernel libs/Exo.Runtime -name '*.cs' -o -name '*.csproj') Directory.Build.props
+QEMU_MEMORY ?= 256M
+QEMU_SMP    ?= 1
+QEMU_CPU    ?= max
+QEMU_COMMON := -machine q35 -cpu $(QEMU_CPU) -m $(QEMU_MEMORY) -smp $(QEMU_SMP) -accel tcg -no-reboot \
+               -device isa-debug-exit,iobase=0xf4,iosize=0x04
+DOTNET_FLAGS := --nologo -v:q -clp:NoSummary
+
+.PHONY: all build release qemu run debug test test-host test-boot bench deps clean iso
+
+all: build
+
+deps:
+	@tools/scripts/install-dependencies.sh
+
+build: deps $(OUT)/exo.bin $(OUT)/exo.elf
+
+release:
+	@$(MAKE) --no-print-directory build CONFIG=Release
+
+$(KERNEL_OBJ): $(CS_SOURCES)
+	dotnet build kernel/Exo.Kernel.csproj -t:IlcCompile -c $(CONFIG) $(DOTNET_FLAGS)
+	@touch $@
+
+$(OUT)/asm/%.o: %.asm
+	@mkdir -p $(dir $@)
+	nasm -f elf64 -g -o $@ $<
+
+# Two links: the first gives the addresses for the embedded symbol table, the second adds the table.
+$(OUT)/exo.elf: $(KERNEL_OBJ) $(ASM_OBJECTS) kernel/Boot/Linker.ld tools/scripts/generate-symbol-table.sh
+	@mkdir -p $(OUT)/link
+	tools/scripts/link-runtime-exports.sh $(ASM_OBJECTS) $(KERNEL_OBJ) > $(OUT)/link/exports.args
+	ld -n -nostdlib -z noexecstack -z max-page-size=4096 -T kernel/Boot/Linker.ld -o $(OUT)/link/pass1.elf @$(OUT)/link/exports.args $(ASM_OBJECTS) $(KERNEL_OBJ)
+	tools/scripts/generate-symbol-table.sh $(OUT)/link/pass1.elf $(OUT)/link/symbols.asm
+	nasm -f elf64 -o $(OUT)/link/symbols.o $(OUT)/link/symbols.asm
+	ld -n -nostdlib -z noexecstack -z max-page-size=4096 -T kernel/Boot/Linker.ld -o $@ @$(OUT)/link/exports.args $(ASM_OBJECTS) $(KERNEL_OBJ) $(OUT)/link/symbols.o
+	@nm -n --defined-only $(OUT)/link/pass1.elf | grep -E ' [tTrRdD] ' | grep -v __kernel_symbols > $(OUT)/link/pass1.sym
+	@nm -n --defined-only $@ | grep -E ' [tTrRdD] ' | grep -v __kernel_symbols > $(OUT)/link/pass2.sym
+	@cmp -s $(OUT)/link/pass1.sym $(OUT)/link/pass2.sym || { echo "symbol addresses moved between links"; exit 1; }
+
+# QEMU's -kernel takes a multiboot1 flat binary (it rejects ELF64).
+$(OUT)/exo.bin: $(OUT)/exo.elf
+	objcopy -O binary $< $@
+
+$(OUT)/exo.iso: $(OUT)/exo.elf kernel/Boot/grub.cfg
+	@mkdir -p $(OUT)/iso/boot/grub
+	cp $(OUT)/exo.elf $(OUT)/iso/boot/exo.elf
+	cp kernel/Boot/grub.cfg $(OUT)/iso/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(OUT)/iso 2>/dev/null
+
+iso: deps $(OUT)/exo.iso
+
+# Boots the GRUB ISO (multiboot2, framebuffer kept) with the serial console on this terminal.
+run qemu: deps $(OUT)/exo.iso
+	@echo "Exo-OS: serial console on this terminal. Quit QEMU with Ctrl-A X."
+	qemu-system-x86_64 $(QEMU_COMMON) -display none -serial mon:stdio -cdrom $(OUT)/exo.iso
+
+debug: deps $(OUT)/exo.iso
+	@echo "QEMU waits for gdb on tcp::1234. In another terminal:"
+	@echo "  gdb $(OUT)/exo.elf -ex 'target remote :1234' -ex 'break KernelMain' -ex continue"
+	qemu-system-x86_64 $(QEMU_COMMON) -display none -serial mon:stdio -cdrom $(OUT)/exo.iso -s -S
+
+test: build iso
+	tools/scripts/run-tests.sh
+
+bench: build
+	tools/scripts/run-bench.sh $(if $(QUICK),--quick,)
+
+clean:
+	rm -rf $(OUT)

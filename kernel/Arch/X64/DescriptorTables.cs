@@ -1,0 +1,120 @@
+using System.Runtime.InteropServices;
+
+namespace Exo.Kernel.Arch.X64
+{
+    /// <summary>
+    /// The GDT (kernel and user segments, the TSS), the TSS with its interrupt stacks, and the IDT.
+    /// Selector layout is fixed by SYSCALL/SYSRET: kernel code, kernel data, then user code32, data, code64.
+    /// </summary>
+    public static unsafe class DescriptorTables
+    {
+        public const ushort KernelCode = 0x08;
+        public const ushort KernelData = 0x10;
+        public const ushort UserData = 0x20 | 3;
+        public const ushort UserCode = 0x28 | 3;
+        public const ushort TaskState = 0x30;
+
+        // Interrupt stack table slots: faults that must not run on a possibly broken stack.
+        public const int DoubleFaultStack = 1;
+        public const int NonMaskableInterruptStack = 2;
+        public const int MachineCheckStack = 3;
+        private const int InterruptStackSize = 16 * 1024;
+
+        [StructLayout(LayoutKind.Sequential, Pack = 4)]
+        private struct TaskStateSegment
+        {
+            public uint Reserved0;
+            public ulong Rsp0, Rsp1, Rsp2;
+            public ulong Reserved1;
+            public ulong Ist1, Ist2, Ist3, Ist4, Ist5, Ist6, Ist7;
+            public ulong Reserved2;
+            public ushort Reserved3;
+            public ushort IoMapBase;
+        }
+
+        [StructLayout(LayoutKind.Sequential)]
+        private struct InterruptGate
+        {
+            public ushort OffsetLow;
+            public ushort Selector;
+            public byte InterruptStack;
+            public byte TypeAttributes;
+            public ushort OffsetMiddle;
+            public uint OffsetHigh;
+            public uint Reserved;
+        }
+
+        [StructLayout(LayoutKind.Sequential, Pack = 1)]
+        private struct TablePointer
+        {
+            public ushort Limit;
+            public ulong Base;
+        }
+
+        private struct GdtStorage { public fixed ulong Entries[8]; }
+        private struct IdtStorage { public fixed byte Bytes[256 * 16]; }
+        private struct StackStorage { public fixed byte Bytes[3 * InterruptStackSize]; }
+
+        private static GdtStorage s_gdt;
+        private static IdtStorage s_idt;
+        private static TaskStateSegment s_tss;
+        private static StackStorage s_interruptStacks;
+
+        [DllImport("*", EntryPoint = "ExoLoadDescriptorTables"), SuppressGCTransition]
+        private static extern void LoadDescriptorTables(TablePointer* gdt, TablePointer* idt, ushort taskState);
+
+        [DllImport("*", EntryPoint = "ExoGetInterruptStubTable"), SuppressGCTransition]
+        private static extern ulong* GetInterruptStubTable();
+
+        public static void Initialize()
+        {
+            fixed (ulong* gdt = s_gdt.Entries)
+            fixed (TaskStateSegment* tss = &s_tss)
+            fixed (byte* stacks = s_interruptStacks.Bytes)
+            fixed (byte* idtBytes = s_idt.Bytes)
+            {
+                gdt[0] = 0;
+                gdt[1] = 0x00AF9A000000FFFF;   // kernel code, 64-bit
+                gdt[2] = 0x00CF92000000FFFF;   // kernel data
+                gdt[3] = 0x00CFFA000000FFFF;   // user code, 32-bit (unused; keeps the SYSRET layout)
+                gdt[4] = 0x00CFF2000000FFFF;   // user data
+                gdt[5] = 0x00AFFA000000FFFF;   // user code, 64-bit
+                ulong tssBase = (ulong)tss;
+                ulong tssLimit = (ulong)sizeof(TaskStateSegment) - 1;
+                gdt[6] = (tssLimit & 0xFFFF) | ((tssBase & 0xFFFFFF) << 16) | (0x89UL << 40) | (((tssLimit >> 16) & 0xF) << 48) | (((tssBase >> 24) & 0xFF) << 56);
+                gdt[7] = tssBase >> 32;
+
+                tss->IoMapBase = (ushort)sizeof(TaskStateSegment);
+                tss->Ist1 = (ulong)(stacks + 1 * InterruptStackSize);
+                tss->Ist2 = (ulong)(stacks + 2 * InterruptStackSize);
+                tss->Ist3 = (ulong)(stacks + 3 * InterruptStackSize);
+
+                InterruptGate* idt = (InterruptGate*)idtBytes;
+                ulong* stubs = GetInterruptStubTable();
+                for (int vector = 0; vector < 256; vector++)
+                {
+                    ulong handler = stubs[vector];
+                    idt[vector].OffsetLow = (ushort)handler;
+                    idt[vector].Selector = KernelCode;
+                    idt[vector].InterruptStack = vector switch
+                    {
+                        8 => DoubleFaultStack,
+                        2 => NonMaskableInterruptStack,
+                        18 => MachineCheckStack,
+                        _ => 0,
+                    };
+                    idt[vector].TypeAttributes = 0x8E;   // present, ring 0, 64-bit interrupt gate
+                    idt[vector].OffsetMiddle = (ushort)(handler >> 16);
+                    idt[vector].OffsetHigh = (uint)(handler >> 32);
+                }
+
+                TablePointer gdtPointer = new TablePointer { Limit = 8 * 8 - 1, Base = (ulong)gdt };
+                TablePointer idtPointer = new TablePointer { Limit = 256 * 16 - 1, Base = (ulong)idt };
+                LoadDescriptorTables(&gdtPointer, &idtPointer, TaskState);
+            }
+        }
+
+        /// <summary>The stack the CPU switches to on an interrupt from user mode.</summary>
+        public static void SetKernelStack(ulong top) => s_tss.Rsp0 = top;
+    }
+}

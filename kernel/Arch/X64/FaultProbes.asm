@@ -1,0 +1,68 @@
+; Instructions that may fault on purpose, each with a recovery address. When one of them faults, the
+; exception handler (Arch/X64/FaultFixups.cs) resumes at its recovery address with RAX = vector + 1,
+; instead of panicking. Used by tests now, and by the copy-from/to-user helpers later.
+bits 64
+section .text
+
+; ulong ExoProbeRead(ulong address, ulong* value): 0 and *value on success, vector + 1 on a fault.
+global ExoProbeRead
+ExoProbeRead:
+    xor eax, eax
+.access:
+    mov rcx, [rdi]
+    mov [rsi], rcx
+.recover:
+    ret
+
+; ulong ExoProbeWrite(ulong address, ulong value): 0 on success, vector + 1 on a fault.
+global ExoProbeWrite
+ExoProbeWrite:
+    xor eax, eax
+.access:
+    mov [rdi], rsi
+.recover:
+    ret
+
+; ulong ExoProbeInvalidOpcode(): executes ud2; returns vector + 1 (7) when the fault was handled.
+global ExoProbeInvalidOpcode
+ExoProbeInvalidOpcode:
+    xor eax, eax
+.access:
+    ud2
+.recover:
+    ret
+
+; ulong ExoProbeDivide(ulong dividend, ulong divisor): the quotient, or 1 (divide error + 1) with the
+; quotient forced to 0 when the divisor is 0 (the fault path).
+global ExoProbeDivide
+ExoProbeDivide:
+    mov rax, rdi
+    xor edx, edx
+.access:
+    div rsi
+.recover:
+    ret
+
+; void ExoBreakpoint(): int3; the breakpoint handler counts it and execution goes on after it.
+global ExoBreakpoint
+ExoBreakpoint:
+    int3
+    ret
+
+section .rodata
+align 8
+global ExoFaultFixupTable, ExoFaultFixupTableEnd
+ExoFaultFixupTable:
+    dq ExoProbeRead.access, ExoProbeRead.recover
+    dq ExoProbeWrite.access, ExoProbeWrite.recover
+    dq ExoProbeInvalidOpcode.access, ExoProbeInvalidOpcode.recover
+    dq ExoProbeDivide.access, ExoProbeDivide.recover
+ExoFaultFixupTableEnd:
+
+section .text
+global ExoGetFaultFixups           ; ulong* (ulong** end)
+ExoGetFaultFixups:
+    lea rax, [rel ExoFaultFixupTableEnd]
+    mov [rdi], rax
+    lea rax, [rel ExoFaultFixupTable]
+    ret

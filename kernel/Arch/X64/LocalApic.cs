@@ -1,0 +1,92 @@
+using Exo.Kernel.Diagnostics;
+using Exo.Kernel.Memory;
+
+namespace Exo.Kernel.Arch.X64
+{
+    /// <summary>
+    /// This CPU's local APIC (xAPIC, memory-mapped): enabling, end-of-interrupt, and the timer, calibrated
+    /// against the PIT and run periodically for the kernel tick.
+    /// </summary>
+    public static unsafe class LocalApic
+    {
+        public const int TimerVector = 32;
+        private const uint ApicBaseMsr = 0x1B;
+        private const int RegisterId = 0x20;
+        private const int RegisterVersion = 0x30;
+        private const int RegisterEndOfInterrupt = 0xB0;
+        private const int RegisterSpurious = 0xF0;
+        private const int RegisterLvtTimer = 0x320;
+        private const int RegisterLvtLint0 = 0x350;
+        private const int RegisterLvtLint1 = 0x360;
+        private const int RegisterLvtError = 0x370;
+        private const int RegisterTimerInitial = 0x380;
+        private const int RegisterTimerCurrent = 0x390;
+        private const int RegisterTimerDivide = 0x3E0;
+
+        private static byte* s_registers;
+        private static ulong s_timerTicksPerSecond;   // APIC timer ticks per second at divide-by-16
+
+        public static bool IsInitialized => s_registers != null;
+        public static ulong TimerFrequency => s_timerTicksPerSecond;
+        public static uint Id => Read(RegisterId) >> 24;
+
+        private static uint Read(int register) => System.Threading.Volatile.Read(ref *(uint*)(s_registers + register));
+        private static void Write(int register, uint value) => System.Threading.Volatile.Write(ref *(uint*)(s_registers + register), value);
+
+        public static void Initialize()
+        {
+            ulong baseMsr = Cpu.ReadMsr(ApicBaseMsr);
+            Cpu.WriteMsr(ApicBaseMsr, baseMsr | (1UL << 11));          // globally enabled
+            s_registers = (byte*)PhysicalMemory.ToVirtual(baseMsr & 0xFFFFF000);
+            Write(RegisterSpurious, 0x100 | InterruptDispatcher.SpuriousVector);
+            Write(RegisterLvtLint0, 1 << 16);                         // masked
+            Write(RegisterLvtLint1, 1 << 16);
+            Write(RegisterLvtError, 1 << 16);
+            EndOfInterrupt();
+        }
+
+        public static void EndOfInterrupt()
+        {
+            if (s_registers != null)
+                Write(RegisterEndOfInterrupt, 0);
+        }
+
+        /// <summary>Counts APIC timer ticks over 10 ms of the PIT (interrupts must be off).</summary>
+        public static void CalibrateTimer()
+        {
+            const ushort pitTicks = (ushort)(ProgrammableIntervalTimer.Frequency / 100);
+            Write(RegisterTimerDivide, 0x3);                          // divide by 16
+            Write(RegisterLvtTimer, 1 << 16);                         // masked one-shot
+            ProgrammableIntervalTimer.StartOneShot(pitTicks);
+            Write(RegisterTimerInitial, 0xFFFFFFFF);
+            ulong spins = 0;
+            while (!ProgrammableIntervalTimer.Expired)
+            {
+                if (++spins > 100_000_000)
+                    Panic.Fail("the PIT never expired while calibrating the APIC timer");
+            }
+            uint elapsed = 0xFFFFFFFF - Read(RegisterTimerCurrent);
+            Write(RegisterTimerInitial, 0);
+            s_timerTicksPerSecond = (ulong)elapsed * 100;
+            if (s_timerTicksPerSecond == 0)
+                Panic.Fail("APIC timer did not count during calibration");
+        }
+
+        /// <summary>Starts the periodic tick at 'hertz' on <see cref="TimerVector"/>.</summary>
+        public static void StartPeriodicTimer(uint hertz)
+        {
+            Write(RegisterTimerDivide, 0x3);
+            Write(RegisterLvtTimer, (1 << 17) | TimerVector);         // periodic
+            Write(RegisterTimerInitial, (uint)(s_timerTicksPerSecond / hertz));
+        }
+
+        /// <summary>Sends 'vector' to this CPU through the interrupt command register.</summary>
+        public static void SendSelfInterrupt(int vector)
+        {
+            Write(0x310, 0);
+            Write(0x300, (uint)vector | (1 << 18));   // destination shorthand: self
+        }
+
+        public static void StopTimer() => Write(RegisterTimerInitial, 0);
+    }
+}

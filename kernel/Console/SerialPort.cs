@@ -1,0 +1,93 @@
+using Exo.Kernel.Arch.X64;
+
+namespace Exo.Kernel.Console
+{
+    /// <summary>
+    /// The 16550 UART on COM1: polled output, interrupt-driven input into a fixed ring buffer.
+    /// </summary>
+    public static unsafe class SerialPort
+    {
+        public const ushort Com1 = 0x3F8;
+        public const int Irq = 4;
+        private const int ReceiveBufferSize = 1024;   // power of two
+
+        private static byte* s_receiveBuffer;          // fixed storage in .bss, see Initialize
+        private static uint s_receiveHead;             // written by the interrupt handler
+        private static uint s_receiveTail;             // read by the shell
+        private static ulong s_droppedBytes;
+        private static bool s_present;
+
+        private struct ReceiveStorage { public fixed byte Bytes[ReceiveBufferSize]; }
+        private static ReceiveStorage s_storage;
+
+        public static bool IsPresent => s_present;
+        public static ulong DroppedBytes => s_droppedBytes;
+
+        public static void Initialize()
+        {
+            fixed (byte* storage = s_storage.Bytes)
+                s_receiveBuffer = storage;
+            Cpu.OutByte(Com1 + 1, 0x00);    // no interrupts while configuring
+            Cpu.OutByte(Com1 + 3, 0x80);    // DLAB on
+            Cpu.OutByte(Com1 + 0, 0x01);    // divisor 1: 115200 baud
+            Cpu.OutByte(Com1 + 1, 0x00);
+            Cpu.OutByte(Com1 + 3, 0x03);    // 8 bits, no parity, one stop bit
+            Cpu.OutByte(Com1 + 2, 0xC7);    // FIFO on, cleared, 14-byte threshold
+            Cpu.OutByte(Com1 + 4, 0x0B);    // DTR, RTS, OUT2 (routes the interrupt line)
+            // Loopback self-test: a UART that is not there reads back 0xFF.
+            Cpu.OutByte(Com1 + 4, 0x1E);
+            Cpu.OutByte(Com1 + 0, 0xAE);
+            s_present = Cpu.InByte(Com1 + 0) == 0xAE;
+            Cpu.OutByte(Com1 + 4, 0x0F);
+        }
+
+        /// <summary>Asks the UART to interrupt when a byte arrives (the IRQ must be routed too).</summary>
+        public static void EnableReceiveInterrupt() => Cpu.OutByte(Com1 + 1, 0x01);
+
+        public static void Write(byte value)
+        {
+            if (!s_present)
+                return;
+            // Wait for the transmit holding register; bounded so that a wedged UART cannot hang the kernel.
+            for (int spin = 0; spin < 100000 && (Cpu.InByte(Com1 + 5) & 0x20) == 0; spin++)
+                Cpu.Pause();
+            Cpu.OutByte(Com1, value);
+        }
+
+        /// <summary>Interrupt handler: drains the UART into the ring buffer; bytes beyond its room are counted.</summary>
+        public static void HandleInterrupt()
+        {
+            while ((Cpu.InByte(Com1 + 5) & 0x01) != 0)
+            {
+                byte value = Cpu.InByte(Com1);
+                if (s_receiveHead - s_receiveTail >= ReceiveBufferSize)
+                {
+                    s_droppedBytes++;
+                    continue;
+                }
+                s_receiveBuffer[s_receiveHead & (ReceiveBufferSize - 1)] = value;
+                s_receiveHead++;
+            }
+        }
+
+        /// <summary>Takes one received byte, or returns -1 when none is waiting.</summary>
+        public static int TryRead()
+        {
+            if (s_receiveTail == s_receiveHead)
+            {
+                // Also poll, so that input works before interrupts are enabled.
+                if ((Cpu.InByte(Com1 + 5) & 0x01) == 0)
+                    return -1;
+                bool enabled = Cpu.InterruptsEnabled;
+                Cpu.DisableInterrupts();
+                HandleInterrupt();
+                if (enabled) Cpu.EnableInterrupts();
+                if (s_receiveTail == s_receiveHead)
+                    return -1;
+            }
+            byte value = s_receiveBuffer[s_receiveTail & (ReceiveBufferSize - 1)];
+            s_receiveTail++;
+            return value;
+        }
+    }
+}

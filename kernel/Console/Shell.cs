@@ -1,0 +1,65 @@
+using Exo.Kernel.Arch.X64;
+
+namespace Exo.Kernel.Console
+{
+    /// <summary>
+    /// The kernel shell on the serial console: reads a line (echo, backspace), runs the command, repeats.
+    /// A bad command or argument gets a message and the shell goes on.
+    /// </summary>
+    public static unsafe class Shell
+    {
+        public const string Prompt = "exo> ";
+        private static CommandLine s_line;
+
+        public static void Run()
+        {
+            KernelConsole.WriteLine("Type 'help' for the list of commands.");
+            while (true)
+            {
+                KernelConsole.Write(Prompt);
+                ReadLine();
+                s_line.Split();
+                fixed (CommandLine* line = &s_line)
+                    ShellCommands.Execute(line);
+            }
+        }
+
+        private static void ReadLine()
+        {
+            s_line.Clear();
+            bool overflowReported = false;
+            while (true)
+            {
+                int value = SerialPort.TryRead();
+                if (value < 0)
+                {
+                    Cpu.EnableInterruptsAndHalt();   // sleep until the next interrupt (serial or tick)
+                    continue;
+                }
+                if (value == '\r' || value == '\n')
+                {
+                    KernelConsole.WriteLine();
+                    return;
+                }
+                if (value == 0x08 || value == 0x7F)
+                {
+                    if (s_line.RemoveLast())
+                        KernelConsole.Write("\b \b");
+                    continue;
+                }
+                if (value < 0x20 || value > 0x7E)
+                    continue;
+                if (!s_line.Append((byte)value))
+                {
+                    if (!overflowReported)
+                    {
+                        KernelConsole.Write("\n(line too long: at most 255 characters)\n");
+                        overflowReported = true;
+                    }
+                    continue;
+                }
+                KernelConsole.Write((char)value);
+            }
+        }
+    }
+}

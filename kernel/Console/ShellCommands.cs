@@ -1,0 +1,220 @@
+using Exo.Kernel.Acpi;
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Boot;
+using Exo.Kernel.Diagnostics;
+using Exo.Kernel.Memory;
+using Exo.Kernel.Memory.Heap;
+using Exo.Kernel.Power;
+using Exo.Kernel.Time;
+
+namespace Exo.Kernel.Console
+{
+    /// <summary>The shell's commands. Each checks its arguments and reports misuse instead of guessing.</summary>
+    public static unsafe class ShellCommands
+    {
+        public static void Execute(CommandLine* line)
+        {
+            if (line->WordCount == 0)
+                return;
+            if (line->TooManyWords)
+            {
+                KernelConsole.WriteLine("error: too many words on the line (at most 16)");
+                return;
+            }
+            if (line->WordIs(0, "help")) { if (NoArguments(line)) Help(); }
+            else if (line->WordIs(0, "mem")) { if (NoArguments(line)) Memory(); }
+            else if (line->WordIs(0, "uptime")) { if (NoArguments(line)) Uptime(); }
+            else if (line->WordIs(0, "cpu")) { if (NoArguments(line)) Processor(); }
+            else if (line->WordIs(0, "modules")) { if (NoArguments(line)) Modules(); }
+            else if (line->WordIs(0, "panic")) { if (NoArguments(line)) Panic.Fail("panic requested from the shell"); }
+            else if (line->WordIs(0, "reboot")) { if (NoArguments(line)) Reboot(); }
+            else if (line->WordIs(0, "shutdown")) { if (NoArguments(line)) Shutdown(); }
+            else
+            {
+                KernelConsole.Write("unknown command: ");
+                line->WriteWord(0);
+                KernelConsole.WriteLine(" (type 'help' for the list)");
+            }
+        }
+
+        private static bool NoArguments(CommandLine* line)
+        {
+            if (line->WordCount == 1)
+                return true;
+            KernelConsole.Write("error: ");
+            line->WriteWord(0);
+            KernelConsole.Write(" takes no arguments (got '");
+            line->WriteWord(1);
+            KernelConsole.WriteLine("')");
+            return false;
+        }
+
+        private static void Help()
+        {
+            KernelConsole.WriteLine("Commands:");
+            KernelConsole.WriteLine("  help      this list");
+            KernelConsole.WriteLine("  mem       physical memory and kernel heap use");
+            KernelConsole.WriteLine("  uptime    time since boot");
+            KernelConsole.WriteLine("  cpu       processor, features, TSC and timer frequencies");
+            KernelConsole.WriteLine("  modules   boot modules");
+            KernelConsole.WriteLine("  panic     stop the kernel with a panic report (for tests)");
+            KernelConsole.WriteLine("  reboot    restart the machine");
+            KernelConsole.WriteLine("  shutdown  power off (ACPI S5)");
+        }
+
+        private static void Memory()
+        {
+            ulong total = PhysicalMemory.TotalUsableBytes;
+            ulong free = PhysicalMemory.FreeBytes;
+            KernelConsole.Write("physical: ");
+            KernelConsole.WriteSize(total);
+            KernelConsole.Write(" usable, ");
+            KernelConsole.WriteSize(total - free);
+            KernelConsole.Write(" used, ");
+            KernelConsole.WriteSize(free);
+            KernelConsole.Write(" free (");
+            KernelConsole.WriteDecimal(free / PhysicalMemory.FrameSize);
+            KernelConsole.WriteLine(" frames)");
+            KernelConsole.Write("heap: ");
+            KernelConsole.WriteDecimal(KernelHeap.PagesInUse);
+            KernelConsole.Write(" pages, ");
+            KernelConsole.WriteDecimal(KernelHeap.RequestedBytes);
+            KernelConsole.Write(" bytes requested in use, ");
+            KernelConsole.WriteDecimal(KernelHeap.LargeBlocks);
+            KernelConsole.Write(" large blocks, ");
+            KernelConsole.WriteDecimal(KernelHeap.FailedAllocations);
+            KernelConsole.WriteLine(" failed allocations");
+            KernelConsole.WriteLine("  class  size  in-use  cached");
+            for (int i = 0; i < KernelHeap.ClassCount; i++)
+            {
+                if (KernelHeap.InUse(i) == 0 && KernelHeap.Cached(i) == 0)
+                    continue;
+                KernelConsole.Write("  ");
+                KernelConsole.WriteDecimal((ulong)i);
+                KernelConsole.Write("      ");
+                KernelConsole.WriteDecimal((ulong)KernelHeap.ClassSize(i));
+                KernelConsole.Write("  ");
+                KernelConsole.WriteDecimal(KernelHeap.InUse(i));
+                KernelConsole.Write("  ");
+                KernelConsole.WriteDecimal(KernelHeap.Cached(i));
+                KernelConsole.WriteLine();
+            }
+        }
+
+        private static void Uptime()
+        {
+            ulong microseconds = SystemClock.UptimeMicroseconds;
+            KernelConsole.Write("up ");
+            WriteFixed3(microseconds / 1000);
+            KernelConsole.Write(" s, ");
+            KernelConsole.WriteDecimal(SystemClock.Ticks);
+            KernelConsole.Write(" timer ticks at ");
+            KernelConsole.WriteDecimal(SystemClock.TickHertz);
+            KernelConsole.WriteLine(" Hz");
+        }
+
+        private static void WriteFixed3(ulong thousandths)
+        {
+            KernelConsole.WriteDecimal(thousandths / 1000);
+            KernelConsole.Write('.');
+            ulong fraction = thousandths % 1000;
+            if (fraction < 100) KernelConsole.Write('0');
+            if (fraction < 10) KernelConsole.Write('0');
+            KernelConsole.WriteDecimal(fraction);
+        }
+
+        private static void Processor()
+        {
+            KernelConsole.Write("vendor: ");
+            WriteCString(CpuFeatures.Vendor);
+            KernelConsole.Write("  family ");
+            KernelConsole.WriteDecimal(CpuFeatures.Family);
+            KernelConsole.Write(" model ");
+            KernelConsole.WriteDecimal(CpuFeatures.Model);
+            KernelConsole.Write(" stepping ");
+            KernelConsole.WriteDecimal(CpuFeatures.Stepping);
+            KernelConsole.WriteLine();
+            KernelConsole.Write("brand: ");
+            WriteCString(CpuFeatures.Brand);
+            KernelConsole.WriteLine();
+            KernelConsole.Write("features:");
+            Feature("sse2", CpuFeatures.Sse2); Feature("sse3", CpuFeatures.Sse3); Feature("ssse3", CpuFeatures.Ssse3);
+            Feature("sse4.1", CpuFeatures.Sse41); Feature("sse4.2", CpuFeatures.Sse42); Feature("popcnt", CpuFeatures.Popcnt);
+            Feature("avx", CpuFeatures.Avx); Feature("avx2", CpuFeatures.Avx2); Feature("xsave", CpuFeatures.Xsave);
+            Feature("nx", CpuFeatures.NoExecute); Feature("pcid", CpuFeatures.Pcid); Feature("smep", CpuFeatures.Smep);
+            Feature("smap", CpuFeatures.Smap); Feature("fsgsbase", CpuFeatures.FsGsBase); Feature("1g-pages", CpuFeatures.GigabytePages);
+            Feature("apic", CpuFeatures.Apic); Feature("x2apic", CpuFeatures.X2Apic); Feature("tsc-deadline", CpuFeatures.TscDeadline);
+            Feature("rdtscp", CpuFeatures.Rdtscp); Feature("invariant-tsc", CpuFeatures.InvariantTsc); Feature("hypervisor", CpuFeatures.Hypervisor);
+            KernelConsole.WriteLine();
+            KernelConsole.Write("TSC: ");
+            WriteFixed3(SystemClock.TscFrequency / 1000);
+            KernelConsole.WriteLine(" MHz (calibrated against the PIT)");
+            KernelConsole.Write("APIC timer: ");
+            WriteFixed3(LocalApic.TimerFrequency / 1000);
+            KernelConsole.Write(" MHz after divide-by-16, tick ");
+            KernelConsole.WriteDecimal(SystemClock.TickHertz);
+            KernelConsole.WriteLine(" Hz");
+            KernelConsole.Write("processors (ACPI MADT): ");
+            KernelConsole.WriteDecimal((ulong)Madt.ProcessorCount);
+            KernelConsole.Write(", boot CPU APIC id ");
+            KernelConsole.WriteDecimal(LocalApic.Id);
+            KernelConsole.WriteLine();
+        }
+
+        private static void Feature(string name, bool present)
+        {
+            if (!present)
+                return;
+            KernelConsole.Write(' ');
+            KernelConsole.Write(name);
+        }
+
+        private static void Modules()
+        {
+            BootInformation* boot = KernelMain.Boot;
+            if (boot->ModuleCount == 0)
+            {
+                KernelConsole.WriteLine("no boot modules");
+                return;
+            }
+            for (int i = 0; i < boot->ModuleCount; i++)
+            {
+                BootModule* module = boot->Modules + i;
+                KernelConsole.Write("  ");
+                KernelConsole.WriteHex(module->Start, 8);
+                KernelConsole.Write("-");
+                KernelConsole.WriteHex(module->End, 8);
+                KernelConsole.Write("  ");
+                KernelConsole.WriteSize(module->End - module->Start);
+                KernelConsole.Write("  ");
+                KernelConsole.Write(module->Name, module->NameLength);
+                KernelConsole.WriteLine();
+            }
+        }
+
+        private static void Reboot()
+        {
+            KernelConsole.WriteLine("rebooting");
+            AcpiPower.Reboot();
+            KernelConsole.WriteLine("error: reboot failed");
+        }
+
+        private static void Shutdown()
+        {
+            KernelConsole.WriteLine("shutting down");
+            AcpiPower.Shutdown();
+            // No ACPI S5 (or it did not take): QEMU's exit device, then halt.
+            QemuDebugExit.Exit(QemuDebugExit.Success);
+            KernelConsole.WriteLine("It is now safe to turn off the machine.");
+            Cpu.DisableInterrupts();
+            while (true)
+                Cpu.Halt();
+        }
+
+        private static void WriteCString(byte* text)
+        {
+            for (int i = 0; text[i] != 0 && i < 64; i++)
+                KernelConsole.Write((char)text[i]);
+        }
+    }
+}

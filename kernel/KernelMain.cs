@@ -1,0 +1,95 @@
+using System.Runtime.InteropServices;
+using Exo.Kernel.Acpi;
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Boot;
+using Exo.Kernel.Console;
+using Exo.Kernel.Diagnostics;
+using Exo.Kernel.Memory;
+using Exo.Kernel.Memory.Heap;
+using Exo.Kernel.Power;
+using Exo.Kernel.Tests;
+using Exo.Kernel.Time;
+using Exo.Runtime;
+
+namespace Exo.Kernel
+{
+    /// <summary>
+    /// From the boot stub to the shell. The order matters: nothing may touch a reference-type static field
+    /// or allocate before the heap is installed and <see cref="RuntimeStartup.Initialize"/> has run.
+    /// </summary>
+    public static unsafe class KernelMain
+    {
+        public const int SerialVector = 36;
+        private static BootInformation s_boot;
+        private static ulong s_entryTsc;
+        private static ulong s_readyTsc;
+
+        public static BootInformation* Boot { get { fixed (BootInformation* boot = &s_boot) return boot; } }
+        /// <summary>TSC at the kernel's first C# instruction and when the shell or tests start.</summary>
+        public static ulong EntryTsc => s_entryTsc;
+        public static ulong ReadyTsc => s_readyTsc;
+
+        [UnmanagedCallersOnly(EntryPoint = "KernelMain")]
+        public static void Start(uint bootMagic, ulong bootInformation)
+        {
+            s_entryTsc = Cpu.ReadTimeStampCounter();
+            SerialPort.Initialize();
+            KernelConsole.WriteLine("Exo-OS kernel starting");
+            RuntimeFailure.Install(&OnRuntimeFailure);
+            DescriptorTables.Initialize();
+            KernelLayout.Initialize();
+            CpuFeatures.Initialize();
+
+            string bootError = BootInformationParser.Parse(bootMagic, bootInformation, 0, Boot);
+            if (bootError != null)
+                Panic.Fail("boot information", bootError, null, null);
+
+            PhysicalMemory.Initialize(Boot);
+            KernelPageTables.Initialize();
+            ObjectAllocator.Install(&KernelHeap.AllocateObject, &KernelHeap.FreeObject);
+            RuntimeStartup.Initialize();
+
+            LegacyPic.Disable();
+            LocalApic.Initialize();
+            fixed (byte* rsdp = s_boot.Rsdp)
+                AcpiTables.Initialize(s_boot.RsdpLength > 0 ? rsdp : null, s_boot.RsdpLength);
+            if (!Madt.Initialize())
+                KernelConsole.WriteLine("warning: no ACPI MADT / I/O APIC: serial input is polled");
+            AcpiPower.Initialize();
+
+            SystemClock.CalibrateTsc();
+            LocalApic.CalibrateTimer();
+            SystemClock.StartTick();
+            if (IoApic.IsInitialized && IoApic.RouteIsaInterrupt(SerialPort.Irq, SerialVector, LocalApic.Id))
+            {
+                InterruptDispatcher.Register(SerialVector, &OnSerialInterrupt);
+                SerialPort.EnableReceiveInterrupt();
+            }
+            Cpu.EnableInterrupts();
+            s_readyTsc = Cpu.ReadTimeStampCounter();
+
+            KernelConsole.Write("Exo-OS ready: ");
+            KernelConsole.WriteSize(PhysicalMemory.TotalUsableBytes);
+            KernelConsole.Write(" usable memory, boot took ");
+            KernelConsole.WriteDecimal((s_readyTsc - s_entryTsc) * 1000 / SystemClock.TscFrequency);
+            KernelConsole.WriteLine(" ms (TSC)");
+
+            fixed (byte* commandLine = s_boot.CommandLine)
+            {
+                if (KernelCommandLine.FindValue(commandLine, s_boot.CommandLineLength, "test", out int start, out int length))
+                    KernelTestRunner.RunAndExit(commandLine + start, length);
+            }
+            Shell.Run();
+        }
+
+        private static void OnSerialInterrupt(InterruptFrame* frame) => SerialPort.HandleInterrupt();
+
+        private static void OnRuntimeFailure(string reason, object exception, nuint address)
+        {
+            Panic.Fail(exception != null ? "unhandled exception" : "runtime failure", reason, null, exception, address);
+        }
+
+        // Required by the Exe output type; the boot stub enters through KernelMain instead.
+        public static int Main() => 0;
+    }
+}

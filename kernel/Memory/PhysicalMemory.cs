@@ -1,0 +1,113 @@
+using Exo.Kernel.Boot;
+using Exo.Kernel.Diagnostics;
+
+namespace Exo.Kernel.Memory
+{
+    /// <summary>
+    /// The physical frame allocator: the firmware's available memory minus everything that is in use at
+    /// boot (the first MiB, the kernel image, the boot information, command line and modules), tracked in
+    /// a bitmap that lives in the first free range large enough for it.
+    /// </summary>
+    public static unsafe class PhysicalMemory
+    {
+        public const ulong FrameSize = 4096;
+        private static FrameBitmap s_bitmap;
+        private static PhysicalRangeSet s_usable;
+        private static ulong s_highestAddress;      // end of the highest available range
+        private static ulong s_totalUsableBytes;
+        private static ulong s_bitmapPhysical, s_bitmapBytes;
+        // Before paging is switched, physical memory is reached through the boot identity map (offset 0).
+        private static ulong s_physicalOffset;
+
+        public static ulong TotalUsableBytes => s_totalUsableBytes;
+        public static ulong FreeBytes => s_bitmap.FreeFrames * FrameSize;
+        public static ulong HighestAddress => s_highestAddress;
+
+        public static void Initialize(BootInformation* boot)
+        {
+            s_usable = default;
+            MemoryRegion* regions = boot->Regions;
+            for (int i = 0; i < boot->MemoryRegionCount; i++)
+                if (regions[i].Type == MemoryRegionType.Available)
+                    s_usable.Add(regions[i].Base, regions[i].End);
+
+            // Memory in use at boot: real-mode area and BIOS, kernel image, boot loader data, modules.
+            s_usable.Remove(0, 0x100000);
+            s_usable.Remove(KernelLayout.PhysicalStart, KernelLayout.PhysicalEnd);
+            s_usable.Remove(boot->InformationStart, boot->InformationEnd);
+            if (boot->CommandLinePhysical != 0)
+                s_usable.Remove(boot->CommandLinePhysical, boot->CommandLinePhysical + BootInformation.CommandLineCapacity);
+            for (int i = 0; i < boot->ModuleCount; i++)
+                s_usable.Remove(boot->Modules[i].Start, boot->Modules[i].End);
+            s_usable.AlignToPages(FrameSize);
+            if (s_usable.Count == 0)
+                Panic.Fail("no usable physical memory in the boot memory map");
+
+            s_highestAddress = s_usable.End(s_usable.Count - 1);
+            ulong frameCount = s_highestAddress / FrameSize;
+            s_bitmapBytes = (FrameBitmap.WordsFor(frameCount) * 8 + FrameSize - 1) & ~(FrameSize - 1);
+
+            // The bitmap takes the first usable range with room for it, below 4 GiB (reachable at boot).
+            s_bitmapPhysical = ulong.MaxValue;
+            for (int i = 0; i < s_usable.Count; i++)
+            {
+                if (s_usable.End(i) - s_usable.Start(i) >= s_bitmapBytes && s_usable.Start(i) + s_bitmapBytes <= 0x100000000)
+                {
+                    s_bitmapPhysical = s_usable.Start(i);
+                    break;
+                }
+            }
+            if (s_bitmapPhysical == ulong.MaxValue)
+                Panic.Fail("no room for the physical frame bitmap");
+            s_usable.Remove(s_bitmapPhysical, s_bitmapPhysical + s_bitmapBytes);
+
+            s_physicalOffset = 0;
+            s_bitmap.Initialize((ulong*)(s_bitmapPhysical + s_physicalOffset), frameCount);
+            for (int i = 0; i < s_usable.Count; i++)
+                s_bitmap.MarkFree(s_usable.Start(i) / FrameSize, (s_usable.End(i) - s_usable.Start(i)) / FrameSize);
+            s_totalUsableBytes = s_bitmap.FreeFrames * FrameSize;
+        }
+
+        /// <summary>Called once the kernel's page tables (with the direct map) are active.</summary>
+        public static void UseDirectMap()
+        {
+            s_physicalOffset = KernelLayout.DirectMapBase;
+            s_bitmap.MoveStorage((ulong*)ToVirtual(s_bitmapPhysical));
+        }
+
+        /// <summary>Where the kernel reaches a physical address right now.</summary>
+        public static void* ToVirtual(ulong physical) => (void*)(physical + s_physicalOffset);
+
+        public static ulong ToPhysical(void* directMapped) => (ulong)directMapped - s_physicalOffset;
+
+        /// <summary>A zeroed 4 KiB frame's physical address, or 0 when memory is exhausted.</summary>
+        public static ulong AllocateFrame()
+        {
+            ulong frame = s_bitmap.Allocate();
+            if (frame == ulong.MaxValue)
+                return 0;
+            ulong physical = frame * FrameSize;
+            ulong* memory = (ulong*)ToVirtual(physical);
+            for (int i = 0; i < 512; i++)
+                memory[i] = 0;
+            return physical;
+        }
+
+        /// <summary>'count' contiguous frames (not zeroed), or 0 when no such run is free.</summary>
+        public static ulong AllocateContiguous(ulong count)
+        {
+            ulong frame = s_bitmap.AllocateContiguous(count, 1);
+            return frame == ulong.MaxValue ? 0 : frame * FrameSize;
+        }
+
+        public static void FreeFrame(ulong physical)
+        {
+            if ((physical & (FrameSize - 1)) != 0 || !s_bitmap.Free(physical / FrameSize))
+            {
+                Panic.Fail("physical frame freed twice or never allocated");
+            }
+        }
+
+        public static ulong UsableRangeCount => (ulong)s_usable.Count;
+    }
+}

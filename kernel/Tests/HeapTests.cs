@@ -1,0 +1,156 @@
+using Exo.Kernel.Memory.Heap;
+using Exo.Runtime;
+using static Exo.Kernel.Tests.KernelTestRunner;
+
+namespace Exo.Kernel.Tests
+{
+    public static unsafe class HeapTests
+    {
+        public static void Run()
+        {
+            Test("sizes_alignment_zeroed", &SizesAlignmentZeroed);
+            Test("no_overlap", &NoOverlap);
+            Test("free_and_reuse", &FreeAndReuse);
+            Test("large_blocks", &LargeBlocks);
+            Test("objects_via_new", &ObjectsViaNew);
+            Test("random_operations", &RandomOperations);
+            Test("impossible_size_fails_cleanly", &ImpossibleSize);
+        }
+
+        private static void SizesAlignmentZeroed()
+        {
+            ulong size = 1;
+            while (size <= 8192)
+            {
+                byte* block = (byte*)KernelHeap.Allocate(size);
+                if (!Check(block != null, "allocation succeeded", size)) return;
+                Check(((ulong)block & 15) == 0, "16-byte aligned", (ulong)block);
+                bool zero = true;
+                for (ulong i = 0; i < size; i++)
+                    zero &= block[i] == 0;
+                Check(zero, "zeroed", size);
+                Equal(size, KernelHeap.AllocatedSize(block), "size recorded");
+                for (ulong i = 0; i < size; i++)
+                    block[i] = 0xAB;   // dirty, so that reuse must zero again
+                KernelHeap.Free(block);
+                size = size * 3 / 2 + 1;
+            }
+        }
+
+        private static void NoOverlap()
+        {
+            const int count = 200;
+            byte** blocks = stackalloc byte*[count];
+            for (int i = 0; i < count; i++)
+            {
+                ulong size = (ulong)(16 + (i * 37) % 700);
+                blocks[i] = (byte*)KernelHeap.Allocate(size);
+                for (ulong b = 0; b < size; b++)
+                    blocks[i][b] = (byte)i;
+            }
+            bool intact = true;
+            for (int i = 0; i < count; i++)
+            {
+                ulong size = (ulong)(16 + (i * 37) % 700);
+                for (ulong b = 0; b < size; b++)
+                    intact &= blocks[i][b] == (byte)i;
+            }
+            Check(intact, "every block keeps its own pattern");
+            for (int i = 0; i < count; i++)
+                KernelHeap.Free(blocks[i]);
+        }
+
+        private static void FreeAndReuse()
+        {
+            ulong requestedBefore = KernelHeap.RequestedBytes;
+            void* first = KernelHeap.Allocate(100);
+            KernelHeap.Free(first);
+            void* second = KernelHeap.Allocate(100);
+            Check(first == second, "a freed block of the same class is reused first");
+            KernelHeap.Free(second);
+            Equal(requestedBefore, KernelHeap.RequestedBytes, "requested bytes balance");
+            Equal(ulong.MaxValue, KernelHeap.AllocatedSize(second), "a freed block is no longer live");
+        }
+
+        private static void LargeBlocks()
+        {
+            ulong freeBefore = Memory.PhysicalMemory.FreeBytes;
+            byte* big = (byte*)KernelHeap.Allocate(100_000);
+            if (!Check(big != null, "100 KB block")) return;
+            big[0] = 1; big[99_999] = 2;
+            Check(big[0] == 1 && big[99_999] == 2, "both ends writable");
+            Check(Memory.PhysicalMemory.FreeBytes < freeBefore, "frames taken from the frame allocator");
+            KernelHeap.Free(big);
+            Equal(freeBefore, Memory.PhysicalMemory.FreeBytes, "large block's frames returned");
+        }
+
+        private sealed class Node
+        {
+            public Node Next;
+            public long Value;
+        }
+
+        private static void ObjectsViaNew()
+        {
+            Node head = null;
+            for (int i = 0; i < 500; i++)
+                head = new Node { Next = head, Value = i };
+            long sum = 0;
+            int count = 0;
+            for (Node node = head; node != null; node = node.Next) { sum += node.Value; count++; }
+            Equal(500, (ulong)count, "linked list length");
+            Equal(124750, (ulong)sum, "linked list values");
+            while (head != null)
+            {
+                Node next = head.Next;
+                ObjectAllocator.Free(head);
+                head = next;
+            }
+        }
+
+        private static void RandomOperations()
+        {
+            const int slots = 128;
+            byte** blocks = stackalloc byte*[slots];
+            ulong* sizes = stackalloc ulong[slots];
+            for (int i = 0; i < slots; i++) { blocks[i] = null; sizes[i] = 0; }
+            ulong requestedBefore = KernelHeap.RequestedBytes;
+            ulong state = 0x9E3779B97F4A7C15;
+            bool intact = true;
+            for (int step = 0; step < 20000; step++)
+            {
+                state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+                int slot = (int)(state % slots);
+                if (blocks[slot] != null)
+                {
+                    intact &= blocks[slot][0] == (byte)slot && blocks[slot][sizes[slot] - 1] == (byte)slot;
+                    KernelHeap.Free(blocks[slot]);
+                    blocks[slot] = null;
+                }
+                else
+                {
+                    sizes[slot] = 1 + (state >> 20) % 3000;
+                    blocks[slot] = (byte*)KernelHeap.Allocate(sizes[slot]);
+                    if (blocks[slot] == null) { Check(false, "allocation failed", sizes[slot]); return; }
+                    blocks[slot][0] = (byte)slot;
+                    blocks[slot][sizes[slot] - 1] = (byte)slot;
+                }
+            }
+            for (int i = 0; i < slots; i++)
+                if (blocks[i] != null)
+                    KernelHeap.Free(blocks[i]);
+            Check(intact, "no block was overwritten by another");
+            Equal(requestedBefore, KernelHeap.RequestedBytes, "everything freed");
+        }
+
+        private static void ImpossibleSize()
+        {
+            ulong failedBefore = KernelHeap.FailedAllocations;
+            Check(KernelHeap.Allocate(1UL << 40) == null, "a 1 TiB request returns null");
+            Equal(failedBefore + 1, KernelHeap.FailedAllocations, "the failure is counted");
+            void* after = KernelHeap.Allocate(64);
+            Check(after != null, "the heap still works afterwards");
+            KernelHeap.Free(after);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Diagnostics;
+
+namespace Exo.Kernel.Time
+{
+    /// <summary>
+    /// Time since boot from the TSC (calibrated against the PIT), plus the count of timer ticks.
+    /// </summary>
+    public static unsafe class SystemClock
+    {
+        public const uint TickHertz = 1000;
+        private static ulong s_tscFrequency;
+        private static ulong s_bootTsc;
+        private static ulong s_ticks;
+
+        public static ulong TscFrequency => s_tscFrequency;
+        public static ulong Ticks => s_ticks;
+
+        public static void CalibrateTsc()
+        {
+            s_bootTsc = Cpu.ReadTimeStampCounter();
+            const ushort pitTicks = (ushort)(ProgrammableIntervalTimer.Frequency / 100);   // 10 ms
+            ProgrammableIntervalTimer.StartOneShot(pitTicks);
+            ulong start = Cpu.ReadTimeStampCounter();
+            ulong spins = 0;
+            while (!ProgrammableIntervalTimer.Expired)
+            {
+                if (++spins > 100_000_000)
+                    Panic.Fail("the PIT never expired while calibrating the TSC");
+            }
+            s_tscFrequency = (Cpu.ReadTimeStampCounter() - start) * 100;
+            if (s_tscFrequency == 0)
+                s_tscFrequency = 1;
+        }
+
+        public static void StartTick()
+        {
+            InterruptDispatcher.Register(LocalApic.TimerVector, &OnTick);
+            LocalApic.StartPeriodicTimer(TickHertz);
+        }
+
+        private static void OnTick(InterruptFrame* frame) => s_ticks++;
+
+        public static ulong UptimeMicroseconds
+        {
+            get
+            {
+                ulong elapsed = Cpu.ReadTimeStampCounter() - s_bootTsc;
+                // Split to avoid overflowing elapsed * 1e6.
+                return elapsed / s_tscFrequency * 1_000_000 + elapsed % s_tscFrequency * 1_000_000 / s_tscFrequency;
+            }
+        }
+
+        /// <summary>Busy-waits 'microseconds' on the TSC (for drivers' short delays).</summary>
+        public static void SpinMicroseconds(ulong microseconds)
+        {
+            ulong end = Cpu.ReadTimeStampCounter() + microseconds * s_tscFrequency / 1_000_000;
+            while (Cpu.ReadTimeStampCounter() < end)
+                Cpu.Pause();
+        }
+
+        /// <summary>Sleeps (halting the CPU between ticks) until 'milliseconds' have passed. Interrupts must be on.</summary>
+        public static void SleepMilliseconds(ulong milliseconds)
+        {
+            ulong end = UptimeMicroseconds + milliseconds * 1000;
+            while (UptimeMicroseconds < end)
+                Cpu.EnableInterruptsAndHalt();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System.Runtime.CompilerServices;
+
+namespace System
+{
+    // Block copy and fill that the compiler calls for struct copies, stackalloc clearing and array moves.
+    internal static class SpanHelpers
+    {
+        [Intrinsic]
+        internal static void ClearWithoutReferences(ref byte destination, nuint length) => Fill(ref destination, 0, length);
+
+        [Intrinsic]
+        internal static unsafe void Memmove(ref byte destination, ref byte source, nuint length)
+        {
+            byte* to = (byte*)Unsafe.AsPointer(ref destination);
+            byte* from = (byte*)Unsafe.AsPointer(ref source);
+            if (to == from || length == 0)
+                return;
+            if (to < from || to >= from + length)
+            {
+                nuint i = 0;
+                for (; i + 8 <= length; i += 8)
+                    *(ulong*)(to + i) = *(ulong*)(from + i);
+                for (; i < length; i++)
+                    to[i] = from[i];
+            }
+            else
+            {
+                // Overlapping with the destination above the source: copy from the end.
+                nuint i = length;
+                for (; i >= 8; i -= 8)
+                    *(ulong*)(to + i - 8) = *(ulong*)(from + i - 8);
+                for (; i > 0; i--)
+                    to[i - 1] = from[i - 1];
+            }
+        }
+
+        internal static unsafe void Fill(ref byte destination, byte value, nuint length)
+        {
+            byte* to = (byte*)Unsafe.AsPointer(ref destination);
+            ulong pattern = value * 0x0101010101010101UL;
+            nuint i = 0;
+            for (; i + 8 <= length; i += 8)
+                *(ulong*)(to + i) = pattern;
+            for (; i < length; i++)
+                to[i] = value;
+        }
+    }
+
+    public static class Buffer
+    {
+        // No collector, so no write barrier is needed for moves of references.
+        internal static void BulkMoveWithWriteBarrier(ref byte destination, ref byte source, nuint byteCount)
+            => SpanHelpers.Memmove(ref destination, ref source, byteCount);
+
+        internal static void Memmove(ref byte destination, ref byte source, nuint length)
+            => SpanHelpers.Memmove(ref destination, ref source, length);
+    }
+}

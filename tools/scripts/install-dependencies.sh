@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need on Debian 12, only when something is missing.
+set -euo pipefail
+need=()
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+command -v nasm >/dev/null || need+=(nasm)
+command -v ld >/dev/null || need+=(binutils)
+command -v grub-mkrescue >/dev/null || need+=(grub-common)
+[ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)
+command -v xorriso >/dev/null || need+=(xorriso)
+command -v mformat >/dev/null || need+=(mtools)
+command -v gawk >/dev/null || command -v awk >/dev/null || need+=(gawk)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing: ${need[*]}"
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required (dotnet not found)."; exit 1; }
