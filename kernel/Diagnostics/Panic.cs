@@ -124,7 +124,7 @@ namespace Exo.Kernel.Diagnostics
                 KernelConsole.Write("    #");
                 KernelConsole.WriteDecimal((ulong)depth);
                 KernelConsole.Write(" ");
-                WriteAddress(returnAddress);
+                WriteReturnAddress(returnAddress);
                 KernelConsole.WriteLine();
                 ulong next = ((ulong*)rbp)[0];
                 if (next <= rbp)
@@ -133,10 +133,16 @@ namespace Exo.Kernel.Diagnostics
             }
         }
 
-        public static void WriteAddress(ulong address)
+        // A return address can be one past a call that never returns, which is the next function's first
+        // byte: name the byte before it, the call itself.
+        private static void WriteReturnAddress(ulong address) => WriteAddress(address, address - 1);
+
+        public static void WriteAddress(ulong address) => WriteAddress(address, address);
+
+        private static void WriteAddress(ulong address, ulong lookup)
         {
             KernelConsole.WriteHex(address);
-            byte* name = KernelSymbols.Find(address, out ulong start);
+            byte* name = KernelSymbols.Find(lookup, out ulong start);
             if (name == null)
                 return;
             KernelConsole.Write(" <");
@@ -153,7 +159,16 @@ namespace Exo.Kernel.Diagnostics
             ulong methodTable = **(ulong**)System.Runtime.CompilerServices.Unsafe.AsPointer(ref copy);
             byte* name = KernelSymbols.FindExact(methodTable);
             if (name != null)
+            {
+                // MethodTable symbols look like _ZTV44Exo_Runtime_System_InvalidOperationException.
+                if (name[0] == '_' && name[1] == 'Z' && name[2] == 'T' && name[3] == 'V')
+                {
+                    name += 4;
+                    while (*name >= '0' && *name <= '9')
+                        name++;
+                }
                 WriteCString(name);
+            }
             else
             {
                 KernelConsole.Write("type at ");

@@ -101,11 +101,22 @@ namespace Exo.Kernel.Tests
         }
         private sealed class ByOne : ICounter { private int _value; public int Next() => ++_value; }
         private sealed class ByTen : ICounter { private int _value; public int Next() => _value += 10; }
+        private sealed class ByHundred : ICounter { private int _value; public int Next() => _value += 100; }
+        private sealed class Doubling : ICounter { private int _value = 1; public int Next() => _value *= 2; }
+        private sealed class Negative : ICounter { private int _value; public int Next() => --_value; }
 
-        // The concrete type depends on a run-time value, so the compiler cannot devirtualise the call:
-        // it goes through the dispatch cell and RhpInitialDynamicInterfaceDispatch.
+        // The concrete type depends on a run-time value and there are more implementations than the
+        // compiler's guarded devirtualisation tries, so the call goes through the dispatch cell and
+        // RhpInitialDynamicInterfaceDispatch (the test checks the resolver's counter).
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private static ICounter MakeCounter(ulong selector) => (selector & 1) == 0 ? new ByOne() : (ICounter)new ByTen();
+        private static ICounter MakeCounter(ulong selector) => (selector % 5) switch
+        {
+            0 => new ByOne(),
+            1 => new ByTen(),
+            2 => new ByHundred(),
+            3 => new Doubling(),
+            _ => new Negative(),
+        };
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static int CallTwice(ICounter counter) { counter.Next(); return counter.Next(); }
@@ -113,11 +124,16 @@ namespace Exo.Kernel.Tests
         private static void InterfaceDispatch()
         {
             ulong selector = Arch.X64.Cpu.ReadTimeStampCounter() & 2;   // even, but unknown to the compiler
-            ICounter first = MakeCounter(selector);
-            ICounter second = MakeCounter(selector | 1);
+            ulong resolutionsBefore = RuntimeStatistics.InterfaceDispatchResolutions;
+            ICounter first = MakeCounter(selector * 5);        // ByOne
+            ICounter second = MakeCounter(selector * 5 + 1);   // ByTen
+            ICounter third = MakeCounter(selector * 5 + 3);    // Doubling
             Equal(2, (ulong)CallTwice(first), "interface call on the first implementation");
             Equal(20, (ulong)CallTwice(second), "interface call on the second implementation");
             Equal(3, (ulong)first.Next(), "same call site, state kept");
+            Equal(4, (ulong)CallTwice(third), "interface call on a third implementation");
+            ObjectAllocator.Free(third);
+            Check(RuntimeStatistics.InterfaceDispatchResolutions > resolutionsBefore, "calls went through the dispatch cell, not devirtualised");
             ObjectAllocator.Free(first); ObjectAllocator.Free(second);
         }
 
@@ -134,10 +150,12 @@ namespace Exo.Kernel.Tests
 
         private static void GenericInterfaceDispatch()
         {
+            ulong resolutionsBefore = RuntimeStatistics.InterfaceDispatchResolutions;
             IProducer<long> producer = new Constant<long>(1234567890123);
             Check(ProduceFrom(producer) == 1234567890123, "generic interface over long");
             IProducer<string> names = new Constant<string>("fusion");
             Check(ProduceFrom(names) == "fusion", "generic interface over string");
+            Check(RuntimeStatistics.InterfaceDispatchResolutions > resolutionsBefore, "generic interface calls were resolved at run time");
             ObjectAllocator.Free(producer); ObjectAllocator.Free(names);
         }
 

@@ -1,5 +1,26 @@
 namespace Internal.Runtime
 {
+    /// <summary>Which method of a type implements each interface method: entries follow the four counts.</summary>
+    internal unsafe struct DispatchMap
+    {
+        internal ushort StandardEntryCount;
+        internal ushort DefaultEntryCount;
+        internal ushort StandardStaticEntryCount;
+        internal ushort DefaultStaticEntryCount;
+
+        internal struct Entry
+        {
+            internal ushort InterfaceIndex;      // into the type's interface map
+            internal ushort InterfaceMethodSlot;
+            internal ushort ImplementationSlot;  // vtable slot, or past the vtable: sealed virtual slot
+        }
+
+        internal Entry* Entries
+        {
+            get { fixed (DispatchMap* self = &this) return (Entry*)(self + 1); }
+        }
+    }
+
     // The compiler's type descriptor, as far as this runtime reads it. The layout is internal to ILC and
     // pinned together with the ILCompiler package version (see kernel/Exo.Kernel.csproj).
     internal unsafe struct MethodTable
@@ -41,5 +62,39 @@ namespace Internal.Runtime
         }
 
         internal MethodTable** InterfaceMap => (MethodTable**)(Vtable + NumVtableSlots);
+
+        private const uint HasDispatchMapFlag = 0x00040000;
+        private const uint IsFinalizableFlag = 0x00100000;
+        private const uint HasSealedVTableEntriesFlag = 0x00400000;
+        private const uint ValueTypePaddingMask = 0xE0;
+
+        internal bool HasDispatchMap => (Flags & HasDispatchMapFlag) != 0;
+        internal bool IsFinalizable => (Flags & IsFinalizableFlag) != 0;
+        internal bool HasSealedVTableEntries => (Flags & HasSealedVTableEntriesFlag) != 0;
+        internal uint ValueTypeFieldPadding => (Flags & ValueTypePaddingMask) >> 5;
+
+        // After the interface map come 32-bit relative pointers: type manager, writable data, then the
+        // optional dispatch map, finalizer and sealed virtual table, each present only if its flag says so.
+        private byte* OptionalFieldsStart => (byte*)(InterfaceMap + NumInterfaces) + 2 * sizeof(int);
+
+        internal DispatchMap* DispatchMap
+        {
+            get
+            {
+                if (!HasDispatchMap)
+                    return null;
+                return (DispatchMap*)FollowRelativePointer((int*)OptionalFieldsStart);
+            }
+        }
+
+        /// <summary>Code address of a virtual slot numbered past the vtable (moved to the sealed table).</summary>
+        internal nint SealedVirtualSlot(int index)
+        {
+            byte* field = OptionalFieldsStart + (HasDispatchMap ? 4 : 0) + (IsFinalizable ? 4 : 0);
+            int* table = (int*)FollowRelativePointer((int*)field);
+            return (nint)FollowRelativePointer(table + index);
+        }
+
+        internal static byte* FollowRelativePointer(int* location) => (byte*)location + *location;
     }
 }

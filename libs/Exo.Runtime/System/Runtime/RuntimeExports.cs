@@ -7,8 +7,8 @@ namespace System.Runtime
     // Boxing, unboxing and generic allocation: the compiler looks these methods up by name on this class.
     internal static unsafe class RuntimeExports
     {
-        // Boxed value: [MethodTable*][value], with BaseSize counting an 8-byte header word as well.
-        private static uint ValueSize(MethodTable* type) => type->BaseSize - (uint)(2 * sizeof(nint));
+        // Boxed value: [MethodTable*][value][padding], with BaseSize counting an 8-byte header word as well.
+        private static uint ValueSize(MethodTable* type) => type->BaseSize - (uint)(2 * sizeof(nint)) - type->ValueTypeFieldPadding;
 
         public static object RhNewObject(MethodTable* type) => AllocationHelpers.AllocateObject(type);
 

@@ -34,9 +34,10 @@ namespace System.Runtime.CompilerServices
                     return;
                 if (state == (IntPtr)1)
                 {
-                    // Another CPU runs this constructor. On one CPU, reaching here means the constructor
-                    // depends on itself: report it instead of spinning for ever.
-                    Exo.Runtime.RuntimeFailure.Fail("class constructor re-entered while it runs", null);
+                    // The constructor is running and reads its own statics (legal in .NET: the running
+                    // thread sees them as they are). With one CPU running C# at start-up, the runner can only
+                    // be us. TODO(SMP): record the owning thread and make other CPUs wait.
+                    return;
                 }
                 if (Interlocked.CompareExchange(ref context.cctorMethodAddress, (IntPtr)1, state) == state)
                 {
