@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Exo.Kernel.Acpi;
 using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Benchmarks;
 using Exo.Kernel.Boot;
 using Exo.Kernel.Console;
 using Exo.Kernel.Diagnostics;
@@ -78,6 +79,8 @@ namespace Exo.Kernel
             {
                 if (KernelCommandLine.FindValue(commandLine, s_boot.CommandLineLength, "test", out int start, out int length))
                     KernelTestRunner.RunAndExit(commandLine + start, length);
+                if (KernelCommandLine.HasWord(commandLine, s_boot.CommandLineLength, "bench"))
+                    KernelBenchmarks.RunAndExit(KernelCommandLine.HasWord(commandLine, s_boot.CommandLineLength, "quick"));
             }
             Shell.Run();
         }

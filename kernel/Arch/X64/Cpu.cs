@@ -12,6 +12,7 @@ namespace Exo.Kernel.Arch.X64
         [DllImport("*", EntryPoint = "ExoInWord"), SuppressGCTransition] public static extern ushort InWord(ushort port);
         [DllImport("*", EntryPoint = "ExoInDword"), SuppressGCTransition] public static extern uint InDword(ushort port);
         [DllImport("*", EntryPoint = "ExoReadTimeStampCounter"), SuppressGCTransition] public static extern ulong ReadTimeStampCounter();
+        [DllImport("*", EntryPoint = "ExoReadTimeStampCounterOrdered"), SuppressGCTransition] public static extern ulong ReadTimeStampCounterOrdered();
         [DllImport("*", EntryPoint = "ExoCpuId"), SuppressGCTransition] public static extern void CpuId(uint leaf, uint subleaf, uint* results);
         [DllImport("*", EntryPoint = "ExoReadMsr"), SuppressGCTransition] public static extern ulong ReadMsr(uint msr);
         [DllImport("*", EntryPoint = "ExoWriteMsr"), SuppressGCTransition] public static extern void WriteMsr(uint msr, ulong value);

@@ -152,3 +152,11 @@ export ExoGetKernelLayout
     mov [rdi + 10 * 8], rax
     ret
 extern __kernel_physical_start
+
+; Serialising TSC read for benchmarks: lfence keeps earlier instructions from drifting past the read.
+export ExoReadTimeStampCounterOrdered
+    lfence
+    rdtsc
+    shl rdx, 32
+    or rax, rdx
+    ret

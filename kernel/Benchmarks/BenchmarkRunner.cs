@@ -1,0 +1,76 @@
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Console;
+
+namespace Exo.Kernel.Benchmarks
+{
+    /// <summary>
+    /// Measures an operation the same way the Linux reference programs do (tools/bench/linux-reference):
+    /// warm up, then many samples, each a batch of operations timed with the TSC; the value of a sample is
+    /// its TSC delta divided by the batch size. Reports the median and the minimum sample. Under QEMU with
+    /// -icount shift=0 the TSC advances once per guest instruction, so the unit is instructions.
+    /// </summary>
+    public static unsafe class BenchmarkRunner
+    {
+        public const int MaximumSamples = 256;
+        private struct SampleStorage { public fixed ulong Values[MaximumSamples]; }
+        private static SampleStorage s_samples;
+
+        /// <summary>Runs 'operation(batch)' 'samples' times after 'warmup' untimed runs and reports the result.</summary>
+        public static void Measure(string name, delegate*<int, void> operation, int batch, int samples, int warmup, string note)
+            => Measure(name, operation, batch, batch, samples, warmup, note);
+
+        /// <summary>As above, when one call of 'operation(batch)' performs 'operationsPerCall' operations.</summary>
+        public static void Measure(string name, delegate*<int, void> operation, int batch, int operationsPerCall, int samples, int warmup, string note)
+        {
+            if (samples > MaximumSamples) samples = MaximumSamples;
+            for (int i = 0; i < warmup; i++)
+                operation(batch);
+            fixed (ulong* values = s_samples.Values)
+            {
+                for (int i = 0; i < samples; i++)
+                {
+                    ulong start = Cpu.ReadTimeStampCounterOrdered();
+                    operation(batch);
+                    ulong end = Cpu.ReadTimeStampCounterOrdered();
+                    values[i] = (end - start) / (ulong)operationsPerCall;
+                }
+                Sort(values, samples);
+                Report(name, values[samples / 2], values[0], (ulong)operationsPerCall * (ulong)samples, note);
+            }
+        }
+
+        public static void Report(string name, ulong median, ulong minimum, ulong iterations, string note)
+        {
+            KernelConsole.Write("EXO-BENCH ");
+            KernelConsole.Write(name);
+            KernelConsole.Write(" median=");
+            KernelConsole.WriteDecimal(median);
+            KernelConsole.Write(" min=");
+            KernelConsole.WriteDecimal(minimum);
+            KernelConsole.Write(" iterations=");
+            KernelConsole.WriteDecimal(iterations);
+            KernelConsole.Write(" unit=instructions");
+            if (note != null)
+            {
+                KernelConsole.Write(" note=");
+                KernelConsole.Write(note);
+            }
+            KernelConsole.WriteLine();
+        }
+
+        private static void Sort(ulong* values, int count)
+        {
+            for (int i = 1; i < count; i++)
+            {
+                ulong value = values[i];
+                int j = i - 1;
+                while (j >= 0 && values[j] > value)
+                {
+                    values[j + 1] = values[j];
+                    j--;
+                }
+                values[j + 1] = value;
+            }
+        }
+    }
+}

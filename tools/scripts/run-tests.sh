@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Everything `make test` runs, in order: host unit tests, harness tests, boot tests in QEMU (in-kernel
+# suites, shell end-to-end, deliberate faults), then the benchmark harness as a smoke test (format and
+# presence of every row, never timing). Ends with one summary line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+mkdir -p out/test-results
+total_passed=0
+total_failed=0
+failed_steps=()
+
+run_dotnet_tests() {
+  local name="$1" project="$2"
+  echo "== $name"
+  local log="out/test-results/$name.log"
+  dotnet test "$project" --nologo -v:q -clp:NoSummary --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E "^\s+(Passed|Failed|Skipped) |Passed!|Failed!|error" || true
+  local status=${PIPESTATUS[0]}
+  local passed failed
+  passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{ s += $2 } END { print s + 0 }')
+  failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{ s += $2 } END { print s + 0 }')
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi   # a build or runner failure counts
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+  [ "$status" -eq 0 ] || failed_steps+=("$name")
+}
+
+run_dotnet_tests host-unit-tests tests/Exo.Kernel.HostTests
+run_dotnet_tests harness-tests tools/Exo.Testing.Tests
+[ -d tools/Exo.Bench.Tests ] && run_dotnet_tests bench-harness-tests tools/Exo.Bench.Tests
+run_dotnet_tests boot-tests tests/Exo.Kernel.BootTests
+
+echo "== bench smoke test (make bench QUICK=1: format and rows only)"
+if tools/scripts/run-bench.sh --quick --check > out/test-results/bench-smoke.log 2>&1; then
+  total_passed=$((total_passed + 1)); echo "bench smoke: passed"
+else
+  total_failed=$((total_failed + 1)); failed_steps+=("bench-smoke"); echo "bench smoke: FAILED"; tail -20 out/test-results/bench-smoke.log
+fi
+
+[ ${#failed_steps[@]} -eq 0 ] || echo "failed steps: ${failed_steps[*]}"
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ] && [ ${#failed_steps[@]} -eq 0 ]
