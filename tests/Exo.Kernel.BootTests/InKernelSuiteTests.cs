@@ -1,0 +1,57 @@
+using Exo.Testing;
+
+namespace Exo.Kernel.BootTests;
+
+/// <summary>
+/// Boots the kernel with <c>test=&lt;suite&gt;</c> once per suite and checks the EXO-TEST report.
+/// The in-kernel tests are only known after booting, so each suite is one xunit test; its output
+/// lists every in-kernel test with outcome and time, and its failure message names the failures.
+/// </summary>
+public sealed class InKernelSuiteTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public InKernelSuiteTests(ITestOutputHelper output) => _output = output;
+
+    [Theory]
+    [MemberData(nameof(KernelSuites.Names), MemberType = typeof(KernelSuites))]
+    public Task Suite(string suite) => SuiteRunner.RunAsync(_output, suite, machine: "q35", memory: "256M");
+}
+
+/// <summary>The runtime suite on the other machine type and at the memory extremes the kernel supports.</summary>
+public sealed class MachineVariantTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public MachineVariantTests(ITestOutputHelper output) => _output = output;
+
+    [Theory]
+    [InlineData("pc", "256M")]
+    [InlineData("q35", "128M")]
+    [InlineData("q35", "4G")]
+    [InlineData("pc", "128M")]
+    [InlineData("pc", "4G")]
+    public Task Runtime_suite(string machine, string memory) =>
+        SuiteRunner.RunAsync(_output, "runtime", machine, memory);
+}
+
+internal static class SuiteRunner
+{
+    public static async Task RunAsync(ITestOutputHelper output, string suite, string machine, string memory)
+    {
+        var options = Boot.Kernel($"test={suite}", machine, memory);
+        var result = await QemuRunner.RunAsync(options);
+        var verdict = TestReportParser.Evaluate(result, new[] { suite });
+
+        Boot.LogRun(output, result);
+        output.WriteLine(verdict.Report.FormatTable());
+        if (!verdict.Success)
+        {
+            foreach (var p in verdict.Problems)
+                output.WriteLine("problem: " + p);
+            Boot.LogSerial(output, result.Serial);
+        }
+
+        Assert.True(verdict.Success, $"suite '{suite}' on {machine} with {memory}: " + verdict.FailureMessage);
+    }
+}

@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Exo.Testing;
+
+namespace Exo.Kernel.BootTests;
+
+/// <summary>
+/// End-to-end tests of the COM1 shell: boot with an empty command line, type commands at
+/// <c>exo&gt; </c>, read the answers. Each test boots its own guest.
+/// </summary>
+public sealed class ShellTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public ShellTests(ITestOutputHelper output) => _output = output;
+
+    private static readonly Regex Number = new(@"\d+(?:\.\d+)?", RegexOptions.CultureInvariant);
+
+    [Fact]
+    public async Task Help_lists_the_commands()
+    {
+        await using var shell = await ShellSession.BootAsync(_output);
+        var response = await shell.RunAsync("help");
+
+        var missing = new[] { "mem", "uptime", "cpu", "modules", "panic", "reboot", "shutdown" }
+            .Where(c => !Regex.IsMatch(response, $@"\b{c}\b"))
+            .ToList();
+        Assert.True(missing.Count == 0, $"'help' does not list: {string.Join(", ", missing)}\nresponse:\n{response}");
+    }
+
+    [Fact]
+    public async Task Mem_prints_physical_and_heap_usage()
+    {
+        await using var shell = await ShellSession.BootAsync(_output);
+        var response = await shell.RunAsync("mem");
+        var lines = SerialText.SplitLines(response);
+
+        Assert.True(lines.Any(l => Contains(l, "physical") && Number.IsMatch(l)),
+            $"no line with 'physical' and a number in:\n{response}");
+        Assert.True(lines.Any(l => Contains(l, "heap") && Number.IsMatch(l)),
+            $"no line with 'heap' and a number in:\n{response}");
+    }
+
+    [Fact]
+    public async Task Uptime_increases()
+    {
+        await using var shell = await ShellSession.BootAsync(_output);
+        var first = await shell.RunAsync("uptime");
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // > 1 s, so even a seconds-resolution uptime moves
+        var second = await shell.RunAsync("uptime");
+
+        var a = Numbers(first);
+        var b = Numbers(second);
+        Assert.True(a.Count > 0, $"no number in the first 'uptime' answer:\n{first}");
+        Assert.True(b.Count > 0, $"no number in the second 'uptime' answer:\n{second}");
+        Assert.True(CompareLexicographically(b, a) > 0,
+            $"uptime did not increase: first '{first.Trim()}', then '{second.Trim()}'");
+    }
+
+    [Fact]
+    public async Task Cpu_prints_the_tsc_frequency()
+    {
+        await using var shell = await ShellSession.BootAsync(_output);
+        var response = await shell.RunAsync("cpu");
+
+        var frequency = new Regex(@"\d+(?:\.\d+)?\s*[kMG]?Hz", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        Assert.True(SerialText.SplitLines(response).Any(l => l.Contains("TSC", StringComparison.Ordinal) && frequency.IsMatch(l)),
+            $"no line with 'TSC' and a frequency (e.g. '2400.0 MHz') in:\n{response}");
+    }
+
+    [Fact]
+    public async Task Modules_answers()
+    {
+        await using var shell = await ShellSession.BootAsync(_output);
+        var response = await shell.RunAsync("modules");
+
+        Assert.False(string.IsNullOrWhiteSpace(response), "'modules' printed nothing");
+        Assert.False(Contains(response, "unknown command"), $"'modules' is not a known command:\n{response}");
+    }
+
+    [Fact]
+    public async Task Unknown_command_is_reported_and_the_shell_goes_on()
+    {
+        await using var shell = await ShellSession.BootAsync(_output);
+        var response = await shell.RunAsync("frobnicate");
+        Assert.True(SerialText.SplitLines(response).Any(l => Contains(l, "unknown command")),
+            $"no 'unknown command' line for 'frobnicate':\n{response}");
+
+        var uptime = await shell.RunAsync("uptime");
+        Assert.True(Numbers(uptime).Count > 0, $"shell did not answer 'uptime' after an unknown command:\n{uptime}");
+    }
+
+    [Fact]
+    public async Task Bad_argument_gets_a_clear_error_and_the_shell_goes_on()
+    {
+        await using var shell = await ShellSession.BootAsync(_output);
+        var response = await shell.RunAsync("mem bogus");
+
+        var error = new Regex(@"error|usage|invalid|unknown|unexpected|bad|not (a |an )?(valid|recogni[sz]ed)", RegexOptions.IgnoreCase);
+        Assert.True(error.IsMatch(response), $"'mem bogus' did not answer with an error or usage line:\n{response}");
+
+        var uptime = await shell.RunAsync("uptime");
+        Assert.True(Numbers(uptime).Count > 0, $"shell did not answer 'uptime' after a bad argument:\n{uptime}");
+    }
+
+    [Fact]
+    public async Task Panic_command_reports_and_exits_65()
+    {
+        await using var shell = await ShellSession.BootAsync(_output);
+        var result = await shell.RunToExitAsync("panic");
+
+        Assert.False(result.TimedOut, "guest did not exit after 'panic'\n" + result.SerialTail());
+        var panic = PanicReportParser.Parse(result.Serial);
+        Assert.True(panic is not null, "no EXO-PANIC report after 'panic'\n" + SerialText.TailBlock(result.Serial));
+        Assert.True(panic!.Complete, "panic report has no EXO-PANIC-END\n" + SerialText.TailBlock(result.Serial));
+        Assert.True(result.ExitCode == ExitStatus.Panic,
+            $"expected exit status 65 after 'panic', got {result.DescribeExit()}\n{SerialText.TailBlock(result.Serial)}");
+    }
+
+    [Fact]
+    public async Task Shutdown_powers_off_through_acpi()
+    {
+        await using var shell = await ShellSession.BootAsync(_output, machine: "q35");
+        var result = await shell.RunToExitAsync("shutdown");
+
+        Assert.True(result.ExitCode == ExitStatus.Shutdown,
+            $"expected exit status 0 (ACPI S5) after 'shutdown', got {result.DescribeExit()}\n{SerialText.TailBlock(result.Serial)}");
+        Assert.Null(PanicReportParser.Parse(result.Serial));
+    }
+
+    [Fact]
+    public async Task Reboot_resets_the_machine()
+    {
+        await using var shell = await ShellSession.BootAsync(_output);
+        var start = shell.Qemu.Serial.Length;
+        var result = await shell.RunToExitAsync("reboot");
+
+        // QEMU runs with -no-reboot, so the reset ends it with status 0.
+        Assert.True(result.ExitCode == ExitStatus.Shutdown,
+            $"expected exit status 0 (reset with -no-reboot) after 'reboot', got {result.DescribeExit()}\n{SerialText.TailBlock(result.Serial)}");
+        Assert.True(SerialText.SplitLines(result.Serial[start..]).Any(l => Contains(l, "rebooting")),
+            "no 'rebooting' line after 'reboot'\n" + SerialText.TailBlock(result.Serial));
+        Assert.Null(PanicReportParser.Parse(result.Serial));
+    }
+
+    private static bool Contains(string text, string word) => text.Contains(word, StringComparison.OrdinalIgnoreCase);
+
+    private static List<double> Numbers(string text) =>
+        Number.Matches(text).Select(m => double.Parse(m.Value, CultureInfo.InvariantCulture)).ToList();
+
+    /// <summary>
+    /// Compares number sequences left to right, so "0:00:07" &gt; "0:00:05" and "5 s (5000000 us)" &gt; "3 s (3000000 us)".
+    /// </summary>
+    private static int CompareLexicographically(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    {
+        for (int i = 0; i < Math.Min(a.Count, b.Count); i++)
+        {
+            int c = a[i].CompareTo(b[i]);
+            if (c != 0)
+                return c;
+        }
+        return a.Count.CompareTo(b.Count);
+    }
+}
