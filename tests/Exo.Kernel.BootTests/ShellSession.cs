@@ -21,9 +21,16 @@ public sealed class ShellSession : IAsyncDisposable
     public QemuSession Qemu { get; }
 
     /// <summary>Boots to the first prompt.</summary>
-    public static async Task<ShellSession> BootAsync(ITestOutputHelper output, string machine = "q35")
+    public static Task<ShellSession> BootAsync(ITestOutputHelper output, string machine = "q35")
+        => BootAsync(output, Boot.Kernel(commandLine: null, machine));
+
+    /// <summary>Boots the GRUB ISO (multiboot2, as `make run` does) to the shell prompt.</summary>
+    public static Task<ShellSession> BootIsoAsync(ITestOutputHelper output)
+        => BootAsync(output, QemuOptions.ForIso(ExoPaths.RequireIso()) with { Timeout = Boot.Timeout });
+
+    private static async Task<ShellSession> BootAsync(ITestOutputHelper output, QemuOptions options)
     {
-        var session = QemuRunner.Start(Boot.Kernel(commandLine: null, machine));
+        var session = QemuRunner.Start(options);
         var shell = new ShellSession(session, output);
         try
         {
