@@ -71,7 +71,7 @@ debug: deps $(OUT)/exo.iso
 test: build iso
 	tools/scripts/run-tests.sh
 
-bench: build
+bench: deps
 	tools/scripts/run-bench.sh $(if $(QUICK),--quick,)
 
 clean:

@@ -1,0 +1,71 @@
+using Exo.Bench;
+
+public class SettingsTests
+{
+    const string Sample = """
+        # comment
+        QEMU_BIN=qemu-system-x86_64
+        QEMU_MACHINE=q35
+        QEMU_CPU=max
+        QEMU_MEMORY=512M
+        QEMU_SMP=1
+        QEMU_ICOUNT=shift=0
+        QEMU_EXTRA=-seed 1  -rtc base=utc
+        LINUX_APPEND=console=ttyS0 quiet panic=-1
+        EXO_APPEND=bench
+        LINUX_TIMEOUT=100
+        LINUX_TIMEOUT_QUICK=50
+        EXO_TIMEOUT=90
+        EXO_TIMEOUT_QUICK=40
+        """;
+
+    [Fact]
+    public void BothGuestsShareTheCommonOptions()
+    {
+        var s = QemuSettings.Parse(Sample);
+        var common = s.CommonArguments();
+        var linux = s.LinuxArguments("/l", "/o/linux.log", quick: false);
+        var exo = s.ExoArguments("/k/exo.bin", "/o/exo.log", quick: false);
+        Assert.Equal(common, linux.Take(common.Count));
+        Assert.Equal(common, exo.Take(common.Count));
+        Assert.Equal(new[] { "-machine", "q35", "-cpu", "max", "-m", "512M", "-smp", "1", "-icount", "shift=0", "-seed", "1", "-rtc", "base=utc" },
+            common.Take(14));
+    }
+
+    [Fact]
+    public void QuickModeAppendsToTheCommandLines()
+    {
+        var s = QemuSettings.Parse(Sample);
+        var linux = s.LinuxArguments("/l", "/o/linux.log", quick: true);
+        var exo = s.ExoArguments("/k/exo.bin", "/o/exo.log", quick: true);
+        Assert.Equal("console=ttyS0 quiet panic=-1 exo.quick", linux[linux.IndexOf("-append") + 1]);
+        Assert.Equal("bench quick", exo[exo.IndexOf("-append") + 1]);
+        Assert.Equal("bench", s.ExoArguments("/k", "/o", quick: false)[^1]);
+        Assert.Contains("isa-debug-exit,iobase=0xf4,iosize=0x04", exo);
+        Assert.DoesNotContain("isa-debug-exit,iobase=0xf4,iosize=0x04", linux);
+        Assert.Equal(Path.Combine("/l", "vmlinuz"), linux[linux.IndexOf("-kernel") + 1]);
+        Assert.Equal(Path.Combine("/l", "initramfs.cpio.gz"), linux[linux.IndexOf("-initrd") + 1]);
+        Assert.Equal("file:/o/exo.log", exo[exo.IndexOf("-serial") + 1]);
+        Assert.Equal(50, s.LinuxTimeout(quick: true));
+        Assert.Equal(90, s.ExoTimeout(quick: false));
+    }
+
+    [Fact]
+    public void MissingKeyIsAnError()
+    {
+        var s = QemuSettings.Parse("QEMU_BIN=x\n");
+        Assert.Throws<KeyNotFoundException>(() => s.CommonArguments());
+        Assert.Throws<FormatException>(() => QemuSettings.Parse("no equals sign\n"));
+    }
+
+    [Fact]
+    public void TheRepositorySettingsFileLoads()
+    {
+        var path = QemuSettings.Locate();
+        Assert.NotNull(path);
+        var s = QemuSettings.Load(path!);
+        Assert.Equal("max", s.CpuModel);
+        Assert.StartsWith("shift=0", s.Get("QEMU_ICOUNT"));
+        Assert.Contains("console=ttyS0", s.Get("LINUX_APPEND"));
+    }
+}

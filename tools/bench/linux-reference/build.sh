@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# Builds the Linux reference VM for `make bench`:
+#   OUTDIR/vmlinuz            Debian 12's own kernel (linux-image-6.1.*-amd64), unmodified
+#   OUTDIR/linux-version.txt  its version string
+#   OUTDIR/initramfs.cpio.gz  busybox-static + the benchmark programs + /init
+#
+# Usage: tools/bench/linux-reference/build.sh OUTDIR
+#
+# Idempotent: every step is skipped when its outputs are newer than its inputs.
+# Installs the Debian packages it needs (apt-get update only when an install is needed).
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+    echo "usage: $0 OUTDIR" >&2
+    exit 2
+fi
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+SRC="$HERE/src"
+mkdir -p "$1"
+OUT="$(cd "$1" && pwd)"
+CACHE="$OUT/cache"
+mkdir -p "$CACHE"
+
+log() { echo "linux-reference: $*" >&2; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+APT_UPDATED=0
+apt_update_once() {
+    if [ "$APT_UPDATED" -eq 0 ]; then
+        log "apt-get update"
+        $SUDO apt-get update -qq
+        APT_UPDATED=1
+    fi
+}
+
+pkg_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+ensure_packages() {
+    local missing=() p
+    for p in "$@"; do
+        pkg_installed "$p" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        apt_update_once
+        log "installing ${missing[*]}"
+        $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+}
+
+# ---------------------------------------------------------------- host packages
+ensure_packages busybox-static cpio gcc libc6-dev qemu-system-x86 dpkg-dev gzip
+
+BUSYBOX=/bin/busybox
+[ -x "$BUSYBOX" ] || BUSYBOX=/usr/bin/busybox
+"$BUSYBOX" --list >/dev/null || { echo "linux-reference: cannot run $BUSYBOX" >&2; exit 1; }
+
+# ---------------------------------------------------------------- kernel
+# Debian's meta package linux-image-amd64 depends on the current linux-image-6.1.0-N-amd64.
+resolve_kernel_pkg() {
+    apt-cache depends linux-image-amd64 2>/dev/null \
+        | sed -n 's/^ *Depends: \(linux-image-6\.1\.[0-9.]*-[0-9]*-amd64\(-unsigned\)\?\)$/\1/p' \
+        | head -n1
+}
+
+KPKG="$(resolve_kernel_pkg || true)"
+if [ -z "$KPKG" ] && [ ! -s "$OUT/vmlinuz" ]; then
+    apt_update_once
+    KPKG="$(resolve_kernel_pkg || true)"
+fi
+
+if [ -z "$KPKG" ]; then
+    # No package lists (offline) but a kernel from an earlier run: keep it.
+    log "cannot resolve linux-image-amd64; keeping existing $OUT/vmlinuz"
+else
+    deb_glob() { compgen -G "$CACHE/${KPKG}_*_amd64.deb" | head -n1 || true; }
+    DEB="$(deb_glob)"
+    WANT_VER="$(apt-cache policy "$KPKG" 2>/dev/null | sed -n 's/^ *Candidate: //p' | head -n1)"
+    if [ -n "$DEB" ] && [ -n "$WANT_VER" ] && [ "$(dpkg-deb -f "$DEB" Version)" != "$WANT_VER" ]; then
+        log "cached $(basename "$DEB") is not the candidate $WANT_VER; downloading again"
+        rm -f "$DEB"
+        DEB=""
+    fi
+    if [ -z "$DEB" ]; then
+        log "downloading $KPKG"
+        if ! (cd "$CACHE" && apt-get download -qq "$KPKG" 2>/dev/null); then
+            # Stale package lists point at a version the mirror no longer has.
+            apt_update_once
+            KPKG="$(resolve_kernel_pkg)"
+            (cd "$CACHE" && apt-get download -qq "$KPKG")
+        fi
+        DEB="$(deb_glob)"
+    fi
+    [ -n "$DEB" ] || { echo "linux-reference: download of $KPKG failed" >&2; exit 1; }
+
+    if [ ! -s "$OUT/vmlinuz" ] || [ "$DEB" -nt "$OUT/vmlinuz" ] || [ ! -s "$OUT/linux-version.txt" ]; then
+        log "extracting $(basename "$DEB")"
+        rm -rf "$CACHE/kernel"
+        dpkg -x "$DEB" "$CACHE/kernel"
+        VMLINUZ="$(compgen -G "$CACHE/kernel/boot/vmlinuz-*" | head -n1)"
+        CONFIG="$(compgen -G "$CACHE/kernel/boot/config-*" | head -n1)"
+        [ -n "$VMLINUZ" ] && [ -n "$CONFIG" ] || { echo "linux-reference: no vmlinuz/config in $DEB" >&2; exit 1; }
+        # The initramfs carries no modules: everything the VM needs must be built in.
+        for opt in CONFIG_SERIAL_8250 CONFIG_SERIAL_8250_CONSOLE CONFIG_BLK_DEV_INITRD CONFIG_RD_GZIP \
+                   CONFIG_DEVTMPFS CONFIG_PROC_FS CONFIG_SYSFS CONFIG_FUTEX CONFIG_ACPI CONFIG_BINFMT_ELF; do
+            if ! grep -qx "$opt=y" "$CONFIG"; then
+                echo "linux-reference: $opt is not built in to $(basename "$VMLINUZ"); the module-less initramfs cannot work" >&2
+                exit 1
+            fi
+        done
+        KREL="${VMLINUZ##*/vmlinuz-}"
+        KVER="$(dpkg-deb -f "$DEB" Version)"
+        cp "$VMLINUZ" "$OUT/vmlinuz.tmp"
+        mv "$OUT/vmlinuz.tmp" "$OUT/vmlinuz"
+        cp "$CONFIG" "$OUT/kernel-config"
+        echo "Linux $KREL (Debian $KPKG $KVER)" > "$OUT/linux-version.txt"
+        rm -rf "$CACHE/kernel"
+    fi
+fi
+log "kernel: $(cat "$OUT/linux-version.txt")"
+
+# ---------------------------------------------------------------- benchmark programs
+BIN="$OUT/bin"
+mkdir -p "$BIN"
+CFLAGS=(-O2 -static -Wall -Wextra -Werror -fno-pie -no-pie)
+built=0
+for c in "$SRC"/*.c; do
+    name="$(basename "$c" .c)"
+    exe="$BIN/$name"
+    if [ ! -x "$exe" ] || [ "$c" -nt "$exe" ] || [ "$SRC/bench.h" -nt "$exe" ] || [ "$HERE/build.sh" -nt "$exe" ]; then
+        if [ "$name" = exit0 ]; then
+            # The child of proc.spawn: no libc at all, just exit(0).
+            gcc -O2 -static -nostdlib -fno-pie -no-pie -Wall -Werror -o "$exe.tmp" "$c"
+        else
+            gcc "${CFLAGS[@]}" -o "$exe.tmp" "$c" -lpthread
+        fi
+        mv "$exe.tmp" "$exe"
+        built=$((built + 1))
+    fi
+done
+[ "$built" -eq 0 ] || log "compiled $built benchmark program(s)"
+
+# ---------------------------------------------------------------- initramfs
+INITRD="$OUT/initramfs.cpio.gz"
+need_initrd=0
+if [ ! -s "$INITRD" ] || [ "$HERE/init" -nt "$INITRD" ] || [ "$HERE/build.sh" -nt "$INITRD" ] || [ "$BUSYBOX" -nt "$INITRD" ]; then
+    need_initrd=1
+elif [ -n "$(find "$BIN" -newer "$INITRD" -print -quit)" ]; then
+    need_initrd=1
+fi
+
+if [ "$need_initrd" -eq 1 ]; then
+    ROOT="$OUT/rootfs"
+    rm -rf "$ROOT"
+    mkdir -p "$ROOT"/{bin,dev,proc,sys,tmp,root}
+    cp "$BUSYBOX" "$ROOT/bin/busybox"
+    for applet in $("$BUSYBOX" --list); do
+        [ "$applet" = busybox ] || ln -sf busybox "$ROOT/bin/$applet"
+    done
+    for exe in "$BIN"/*; do
+        cp "$exe" "$ROOT/bin/$(basename "$exe")"
+    done
+    cp "$HERE/init" "$ROOT/init"
+    chmod 755 "$ROOT/init"
+
+    # The kernel opens /dev/console for init before anything is mounted, so the
+    # archive needs that node. Creating it with mknod needs root; a tiny newc
+    # archive written by hand does not (the kernel accepts concatenated archives).
+    newc_entry() { # name mode rdevmajor rdevminor
+        local name="$1" namesize=$((${#1} + 1))
+        printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+            0 "$2" 0 0 1 0 0 0 0 "$3" "$4" "$namesize" 0
+        printf '%s\0' "$name"
+        # header (110) + name padded to a multiple of 4
+        local pad=$(( (4 - (110 + namesize) % 4) % 4 ))
+        head -c "$pad" /dev/zero
+    }
+    {
+        (cd "$ROOT" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet)
+        newc_entry dev/console $((0020600)) 5 1
+        newc_entry 'TRAILER!!!' 0 0 0
+    } | gzip -9n > "$INITRD.tmp"
+    mv "$INITRD.tmp" "$INITRD"
+    log "wrote $INITRD ($(stat -c %s "$INITRD") bytes)"
+fi
+
+log "ready: $OUT/vmlinuz $INITRD"

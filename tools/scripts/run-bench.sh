@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `make bench`: Exo-OS (Release kernel, "bench" on its command line) and the Linux reference VM, booted in
+# the same QEMU settings (tools/bench/qemu-settings.env), measured in one run, side by side.
+#   --quick   fewer iterations (the form `make test` uses)
+#   --check   smoke test for `make test`: use the kernel already built, then check the output's format and
+#             that every row is present (never timing)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+quick=""
+check=0
+for argument in "$@"; do
+  case "$argument" in
+    --quick) quick="--quick" ;;
+    --check) check=1 ;;
+    *) echo "usage: $0 [--quick] [--check]" >&2; exit 2 ;;
+  esac
+done
+
+if [ "$check" -eq 0 ]; then
+  make --no-print-directory release
+fi
+[ -f out/exo.bin ] || { echo "no kernel image: make build first" >&2; exit 2; }
+tools/bench/linux-reference/build.sh out/bench/linux
+dotnet run --project tools/Exo.Bench -c Release -- --exo-kernel out/exo.bin --linux-dir out/bench/linux --out out/bench $quick
+
+if [ "$check" -eq 1 ]; then
+  results=out/bench/results.json
+  [ -s "$results" ] || { echo "bench check: $results missing" >&2; exit 1; }
+  [ -s out/bench/ratios.png ] || { echo "bench check: out/bench/ratios.png missing" >&2; exit 1; }
+  missing=0
+  for row in syscall.null syscall.getpid time.clock_gettime alloc.small_pair alloc.batch100 alloc.refill alloc.page \
+             ctx.switch sched.pick thread.create_join ipc.rtt ipc.rtt_64 ipc.futex_rtt ipc.ring_msg ipc.zero_copy_1M \
+             mem.page_fault proc.spawn proc.fork boot.to_init; do
+    grep -q "\"name\": *\"$row\"" "$results" || { echo "bench check: row $row missing from $results" >&2; missing=1; }
+  done
+  grep -q '"unit": *"instructions"' "$results" || { echo "bench check: unit is not instructions" >&2; missing=1; }
+  grep -q '"qemu_version"' "$results" || { echo "bench check: header has no qemu_version" >&2; missing=1; }
+  [ "$missing" -eq 0 ] && echo "bench check: every row present, format as specified"
+  exit "$missing"
+fi
