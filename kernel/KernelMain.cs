@@ -47,6 +47,7 @@ namespace Exo.Kernel
 
             PhysicalMemory.Initialize(Boot);
             KernelPageTables.Initialize();
+            KernelHeap.Initialize();
             ObjectAllocator.Install(&KernelHeap.AllocateObject, &KernelHeap.FreeObject);
             RuntimeStartup.Initialize();
 

@@ -39,6 +39,26 @@ namespace Exo.Kernel.Benchmarks
             }
         }
 
+        // A series of samples taken by the caller (when setup must stay outside the timed region).
+        private static int s_seriesCount;
+
+        public static void BeginSeries() => s_seriesCount = 0;
+
+        public static void AddSample(ulong value)
+        {
+            if (s_seriesCount < MaximumSamples)
+                s_samples.Values[s_seriesCount++] = value;
+        }
+
+        public static void ReportSeries(string name, ulong operationsPerSample, string note)
+        {
+            fixed (ulong* values = s_samples.Values)
+            {
+                Sort(values, s_seriesCount);
+                Report(name, values[s_seriesCount / 2], values[0], operationsPerSample * (ulong)s_seriesCount, note);
+            }
+        }
+
         public static void Report(string name, ulong median, ulong minimum, ulong iterations, string note)
         {
             KernelConsole.Write("EXO-BENCH ");

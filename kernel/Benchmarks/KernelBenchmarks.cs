@@ -26,7 +26,9 @@ namespace Exo.Kernel.Benchmarks
             BenchmarkRunner.Report("boot.to_init", KernelMain.ReadyTsc, KernelMain.ReadyTsc, 1, "kernel-ready");
             BenchmarkRunner.Measure("time.clock_gettime", &ClockRead, 100, samples, 5, "kernel-level");
             BenchmarkRunner.Measure("alloc.small_pair", &SmallPair, 100, samples, 5, "kernel-level");
+            BenchmarkRunner.Measure("alloc.class_pair", &ClassPair, 100, samples, 5, "kernel-level");
             BenchmarkRunner.Measure("alloc.batch100", &Batch100, 1, 100, samples, 5, "kernel-level");
+            MeasureRefill(samples);
             BenchmarkRunner.Measure("alloc.page", &PagePair, 10, samples, 3, "kernel-level");
             KernelConsole.WriteLine("EXO-BENCH-DONE");
             QemuDebugExit.Exit(QemuDebugExit.Success);
@@ -40,10 +42,44 @@ namespace Exo.Kernel.Benchmarks
                 s_sink += SystemClock.UptimeMicroseconds;
         }
 
+        // Like malloc(64) + free: the size is looked up, the memory is not zeroed.
         private static void SmallPair(int count)
         {
             for (int i = 0; i < count; i++)
-                KernelHeap.Free(KernelHeap.Allocate(64));
+                KernelHeap.Free(KernelHeap.AllocateUninitialized(64));
+        }
+
+        // The typed level-1 path for a known size class (pools of hot kernel objects).
+        private static void ClassPair(int count)
+        {
+            int sizeClass = SizeClasses.ForSize(64);
+            for (int i = 0; i < count; i++)
+                KernelHeap.FreeClass(KernelHeap.AllocateClass(sizeClass), sizeClass);
+        }
+
+        // A level-1 miss served from level 2: empty this CPU's magazine for the class (untimed), then time the
+        // one allocation that refills it, then give everything back (untimed).
+        private static void MeasureRefill(int samples)
+        {
+            int sizeClass = SizeClasses.ForSize(64);
+            BenchmarkRunner.BeginSeries();
+            fixed (ulong* held = s_batch.Pointers)
+            {
+                for (int sample = 0; sample < samples; sample++)
+                {
+                    int count = 0;
+                    while (KernelHeap.CachedCount(sizeClass) > 0 && count < 99)
+                        held[count++] = (ulong)KernelHeap.AllocateClass(sizeClass);
+                    ulong start = Cpu.ReadTimeStampCounterOrdered();
+                    held[count++] = (ulong)KernelHeap.AllocateClass(sizeClass);
+                    ulong end = Cpu.ReadTimeStampCounterOrdered();
+                    if (sample > 0)
+                        BenchmarkRunner.AddSample(end - start);
+                    for (int i = 0; i < count; i++)
+                        KernelHeap.FreeClass((void*)held[i], sizeClass);
+                }
+            }
+            BenchmarkRunner.ReportSeries("alloc.refill", 1, "kernel-level");
         }
 
         // Reported per allocate+free pair, like the Linux row: 100 allocations then 100 frees.
@@ -52,16 +88,17 @@ namespace Exo.Kernel.Benchmarks
             fixed (ulong* pointers = s_batch.Pointers)
             {
                 for (int i = 0; i < 100; i++)
-                    pointers[i] = (ulong)KernelHeap.Allocate(64);
+                    pointers[i] = (ulong)KernelHeap.AllocateUninitialized(64);
                 for (int i = 0; i < 100; i++)
                     KernelHeap.Free((void*)pointers[i]);
             }
         }
 
+        // One 4 KiB page from level 3 and back (not zeroed, like malloc(4096) + free).
         private static void PagePair(int count)
         {
             for (int i = 0; i < count; i++)
-                PhysicalMemory.FreeFrame(PhysicalMemory.AllocateFrame());
+                KernelHeap.FreePages(KernelHeap.AllocatePages(0), 0);
         }
     }
 }

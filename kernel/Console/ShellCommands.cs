@@ -76,29 +76,63 @@ namespace Exo.Kernel.Console
             KernelConsole.WriteDecimal(free / PhysicalMemory.FrameSize);
             KernelConsole.WriteLine(" frames)");
             KernelConsole.Write("heap: ");
-            KernelConsole.WriteDecimal(KernelHeap.PagesInUse);
-            KernelConsole.Write(" pages, ");
-            KernelConsole.WriteDecimal(KernelHeap.RequestedBytes);
-            KernelConsole.Write(" bytes requested in use, ");
+            KernelConsole.WriteSize(KernelHeap.BytesInUse);
+            KernelConsole.Write(" in use, ");
             KernelConsole.WriteDecimal(KernelHeap.LargeBlocks);
-            KernelConsole.Write(" large blocks, ");
+            KernelConsole.Write(" large blocks (");
+            KernelConsole.WriteDecimal(KernelHeap.LargePages);
+            KernelConsole.Write(" pages), ");
             KernelConsole.WriteDecimal(KernelHeap.FailedAllocations);
-            KernelConsole.WriteLine(" failed allocations");
-            KernelConsole.WriteLine("  class  size  in-use  cached");
-            for (int i = 0; i < KernelHeap.ClassCount; i++)
+            KernelConsole.Write(" failed allocations, level-1 refills ");
+            KernelConsole.WriteDecimal(KernelHeap.Refills);
+            KernelConsole.Write(" flushes ");
+            KernelConsole.WriteDecimal(KernelHeap.Flushes);
+            KernelConsole.WriteLine();
+            KernelConsole.WriteLine("  class  size  in-use  cached(L1)  slabs(L2) partial/full/empty  pages");
+            ulong slabBytes = 0, objectBytes = 0;
+            for (int i = 0; i < SizeClasses.Count; i++)
             {
-                if (KernelHeap.InUse(i) == 0 && KernelHeap.Cached(i) == 0)
+                HeapAllocator.ClassStatistics statistics = KernelHeap.ClassStatistics(i);
+                slabBytes += statistics.Pages * 4096;
+                objectBytes += (statistics.InUse + statistics.Cached) * (ulong)statistics.ObjectSize;
+                if (statistics.Slabs == 0)
                     continue;
                 KernelConsole.Write("  ");
                 KernelConsole.WriteDecimal((ulong)i);
-                KernelConsole.Write("      ");
-                KernelConsole.WriteDecimal((ulong)KernelHeap.ClassSize(i));
                 KernelConsole.Write("  ");
-                KernelConsole.WriteDecimal(KernelHeap.InUse(i));
+                KernelConsole.WriteDecimal((ulong)statistics.ObjectSize);
                 KernelConsole.Write("  ");
-                KernelConsole.WriteDecimal(KernelHeap.Cached(i));
+                KernelConsole.WriteDecimal(statistics.InUse);
+                KernelConsole.Write("  ");
+                KernelConsole.WriteDecimal(statistics.Cached);
+                KernelConsole.Write("  ");
+                KernelConsole.WriteDecimal(statistics.Slabs);
+                KernelConsole.Write(" ");
+                KernelConsole.WriteDecimal(statistics.PartialSlabs);
+                KernelConsole.Write("/");
+                KernelConsole.WriteDecimal(statistics.FullSlabs);
+                KernelConsole.Write("/");
+                KernelConsole.WriteDecimal(statistics.EmptySlabs);
+                KernelConsole.Write("  ");
+                KernelConsole.WriteDecimal(statistics.Pages);
                 KernelConsole.WriteLine();
             }
+            KernelConsole.Write("  slab waste (headers, tails, free objects): ");
+            KernelConsole.WriteSize(slabBytes - objectBytes);
+            KernelConsole.Write(" of ");
+            KernelConsole.WriteSize(slabBytes);
+            KernelConsole.WriteLine();
+            KernelConsole.Write("pages (L3): ");
+            KernelConsole.WriteDecimal(KernelHeap.FreePageCount);
+            KernelConsole.Write(" free of ");
+            KernelConsole.WriteDecimal(KernelHeap.ManagedPageCount);
+            KernelConsole.Write("; free blocks by order:");
+            for (int order = 0; order <= PageAllocator.MaximumOrder; order++)
+            {
+                KernelConsole.Write(" ");
+                KernelConsole.WriteDecimal(KernelHeap.FreeBlocks(order));
+            }
+            KernelConsole.WriteLine();
         }
 
         private static void Uptime()

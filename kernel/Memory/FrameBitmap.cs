@@ -46,6 +46,19 @@ namespace Exo.Kernel.Memory
             }
         }
 
+        public void MarkUsed(ulong firstFrame, ulong count)
+        {
+            for (ulong frame = firstFrame; frame < firstFrame + count && frame < _frameCount; frame++)
+            {
+                ulong bit = 1UL << (int)(frame & 63);
+                if ((_words[frame >> 6] & bit) == 0)
+                {
+                    _words[frame >> 6] |= bit;
+                    _freeFrames--;
+                }
+            }
+        }
+
         public bool IsFree(ulong frame) => frame < _frameCount && (_words[frame >> 6] & (1UL << (int)(frame & 63))) == 0;
 
         /// <summary>Returns a free frame's number, marking it used, or ulong.MaxValue when none is left.</summary>

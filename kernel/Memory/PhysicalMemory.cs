@@ -1,5 +1,6 @@
 using Exo.Kernel.Boot;
 using Exo.Kernel.Diagnostics;
+using Exo.Kernel.Memory.Heap;
 
 namespace Exo.Kernel.Memory
 {
@@ -20,7 +21,7 @@ namespace Exo.Kernel.Memory
         private static ulong s_physicalOffset;
 
         public static ulong TotalUsableBytes => s_totalUsableBytes;
-        public static ulong FreeBytes => s_bitmap.FreeFrames * FrameSize;
+        public static ulong FreeBytes => KernelHeap.IsReady ? KernelHeap.FreePageCount * FrameSize : s_bitmap.FreeFrames * FrameSize;
         public static ulong HighestAddress => s_highestAddress;
 
         public static void Initialize(BootInformation* boot)
@@ -80,31 +81,97 @@ namespace Exo.Kernel.Memory
 
         public static ulong ToPhysical(void* directMapped) => (ulong)directMapped - s_physicalOffset;
 
+        /// <summary>
+        /// Moves every free frame into the kernel allocator's page level (which serves frames from then on),
+        /// as runs of contiguous frames.
+        /// </summary>
+        public static void HandFreeFramesTo(delegate*<ulong, ulong, void> addRange)
+        {
+            ulong frame = 0;
+            ulong count = s_bitmap.FrameCount;
+            while (frame < count)
+            {
+                if (!s_bitmap.IsFree(frame))
+                {
+                    frame++;
+                    continue;
+                }
+                ulong start = frame;
+                while (frame < count && s_bitmap.IsFree(frame))
+                    frame++;
+                s_bitmap.MarkUsed(start, frame - start);
+                addRange(start * FrameSize, frame * FrameSize);
+            }
+        }
+
         /// <summary>A zeroed 4 KiB frame's physical address, or 0 when memory is exhausted.</summary>
         public static ulong AllocateFrame()
         {
-            ulong frame = s_bitmap.Allocate();
-            if (frame == ulong.MaxValue)
-                return 0;
-            ulong physical = frame * FrameSize;
+            ulong physical;
+            if (KernelHeap.IsReady)
+            {
+                void* page = KernelHeap.AllocatePages(0);
+                if (page == null)
+                    return 0;
+                physical = ToPhysical(page);
+            }
+            else
+            {
+                ulong frame = s_bitmap.Allocate();
+                if (frame == ulong.MaxValue)
+                    return 0;
+                physical = frame * FrameSize;
+            }
             ulong* memory = (ulong*)ToVirtual(physical);
             for (int i = 0; i < 512; i++)
                 memory[i] = 0;
             return physical;
         }
 
-        /// <summary>'count' contiguous frames (not zeroed), or 0 when no such run is free.</summary>
+        /// <summary>
+        /// 'count' contiguous frames (not zeroed), or 0 when no such run is free. Once the kernel allocator runs,
+        /// the run is a power-of-two block aligned to its size; free it with <see cref="FreeContiguous"/>.
+        /// </summary>
         public static ulong AllocateContiguous(ulong count)
         {
+            if (KernelHeap.IsReady)
+            {
+                void* block = KernelHeap.AllocatePages(OrderFor(count));
+                return block == null ? 0 : ToPhysical(block);
+            }
             ulong frame = s_bitmap.AllocateContiguous(count, 1);
             return frame == ulong.MaxValue ? 0 : frame * FrameSize;
         }
 
+        public static void FreeContiguous(ulong physical, ulong count)
+        {
+            if (KernelHeap.IsReady)
+            {
+                KernelHeap.FreePages(ToVirtual(physical), OrderFor(count));
+                return;
+            }
+            for (ulong i = 0; i < count; i++)
+                FreeFrame(physical + i * FrameSize);
+        }
+
+        private static int OrderFor(ulong count)
+        {
+            int order = 0;
+            while ((1UL << order) < count)
+                order++;
+            return order;
+        }
+
         public static void FreeFrame(ulong physical)
         {
+            if (KernelHeap.IsReady)
+            {
+                KernelHeap.FreePages(ToVirtual(physical), 0);
+                return;
+            }
             if ((physical & (FrameSize - 1)) != 0 || !s_bitmap.Free(physical / FrameSize))
             {
-                Panic.Fail("physical frame freed twice or never allocated");
+                Panic.Fail("physical frame freed twice or never allocated", null, null, null, physical);
             }
         }
 

@@ -11,5 +11,15 @@ namespace Exo.Kernel.Tests
         public static void TouchUnmappedPage() => TouchAddress(0xFFFFFF7F00001000);
 
         public static void ThrowException() => throw new System.InvalidOperationException("deliberate");
+
+        public static void DoubleFree()
+        {
+            void* block = Memory.Heap.KernelHeap.Allocate(64);
+            Console.KernelConsole.Write("double free of ");
+            Console.KernelConsole.WriteHex((ulong)block);
+            Console.KernelConsole.WriteLine();
+            Memory.Heap.KernelHeap.Free(block);
+            Memory.Heap.KernelHeap.Free(block);
+        }
     }
 }

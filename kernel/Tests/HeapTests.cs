@@ -15,6 +15,8 @@ namespace Exo.Kernel.Tests
             Test("objects_via_new", &ObjectsViaNew);
             Test("random_operations", &RandomOperations);
             Test("impossible_size_fails_cleanly", &ImpossibleSize);
+            Test("million_mixed_operations", &MillionMixedOperations);
+            Test("level_statistics_balance", &LevelStatisticsBalance);
         }
 
         private static void SizesAlignmentZeroed()
@@ -24,12 +26,12 @@ namespace Exo.Kernel.Tests
             {
                 byte* block = (byte*)KernelHeap.Allocate(size);
                 if (!Check(block != null, "allocation succeeded", size)) return;
-                Check(((ulong)block & 15) == 0, "16-byte aligned", (ulong)block);
+                Check(((ulong)block & 7) == 0, "8-byte aligned", (ulong)block);
                 bool zero = true;
                 for (ulong i = 0; i < size; i++)
                     zero &= block[i] == 0;
                 Check(zero, "zeroed", size);
-                Equal(size, KernelHeap.AllocatedSize(block), "size recorded");
+                Check(KernelHeap.UsableSize(block) >= size, "usable size covers the request", KernelHeap.UsableSize(block));
                 for (ulong i = 0; i < size; i++)
                     block[i] = 0xAB;   // dirty, so that reuse must zero again
                 KernelHeap.Free(block);
@@ -62,14 +64,14 @@ namespace Exo.Kernel.Tests
 
         private static void FreeAndReuse()
         {
-            ulong requestedBefore = KernelHeap.RequestedBytes;
+            ulong inUseBefore = KernelHeap.BytesInUse;
             void* first = KernelHeap.Allocate(100);
             KernelHeap.Free(first);
             void* second = KernelHeap.Allocate(100);
-            Check(first == second, "a freed block of the same class is reused first");
+            Check(first == second, "a freed block of the same class is reused first (level 1 is a stack)");
             KernelHeap.Free(second);
-            Equal(requestedBefore, KernelHeap.RequestedBytes, "requested bytes balance");
-            Equal(ulong.MaxValue, KernelHeap.AllocatedSize(second), "a freed block is no longer live");
+            Equal(inUseBefore, KernelHeap.BytesInUse, "bytes in use balance");
+            Equal(0, KernelHeap.UsableSize(second), "a freed block is no longer live");
         }
 
         private static void LargeBlocks()
@@ -114,7 +116,7 @@ namespace Exo.Kernel.Tests
             byte** blocks = stackalloc byte*[slots];
             ulong* sizes = stackalloc ulong[slots];
             for (int i = 0; i < slots; i++) { blocks[i] = null; sizes[i] = 0; }
-            ulong requestedBefore = KernelHeap.RequestedBytes;
+            ulong inUseBefore = KernelHeap.BytesInUse;
             ulong state = 0x9E3779B97F4A7C15;
             bool intact = true;
             for (int step = 0; step < 20000; step++)
@@ -140,7 +142,64 @@ namespace Exo.Kernel.Tests
                 if (blocks[i] != null)
                     KernelHeap.Free(blocks[i]);
             Check(intact, "no block was overwritten by another");
-            Equal(requestedBefore, KernelHeap.RequestedBytes, "everything freed");
+            Equal(inUseBefore, KernelHeap.BytesInUse, "everything freed");
+        }
+
+        // A million allocate/free operations over 256 slots, sizes across every class and some large blocks;
+        // every block's first and last bytes are checked before it is freed.
+        private static void MillionMixedOperations()
+        {
+            const int slots = 256;
+            byte** blocks = stackalloc byte*[slots];
+            ulong* sizes = stackalloc ulong[slots];
+            for (int i = 0; i < slots; i++) { blocks[i] = null; sizes[i] = 0; }
+            ulong inUseBefore = KernelHeap.BytesInUse;
+            ulong freePagesBefore = Memory.PhysicalMemory.FreeBytes;
+            ulong state = 0x2545F4914F6CDD1D;
+            bool intact = true;
+            for (int step = 0; step < 1_000_000; step++)
+            {
+                state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+                int slot = (int)(state % slots);
+                if (blocks[slot] != null)
+                {
+                    intact &= blocks[slot][0] == (byte)slot && blocks[slot][sizes[slot] - 1] == (byte)(slot + 1);
+                    KernelHeap.Free(blocks[slot]);
+                    blocks[slot] = null;
+                }
+                else
+                {
+                    // At least 2 bytes, so that the first and the last byte are different bytes.
+                    sizes[slot] = (state >> 40) % 64 == 0 ? 2049 + (state >> 20) % 30000 : 2 + (state >> 20) % 2047;
+                    blocks[slot] = (byte*)KernelHeap.AllocateUninitialized(sizes[slot]);
+                    if (blocks[slot] == null) { Check(false, "allocation failed", sizes[slot]); return; }
+                    blocks[slot][0] = (byte)slot;
+                    blocks[slot][sizes[slot] - 1] = (byte)(slot + 1);
+                }
+            }
+            for (int i = 0; i < slots; i++)
+                if (blocks[i] != null)
+                    KernelHeap.Free(blocks[i]);
+            Check(intact, "no block was overwritten by another");
+            Equal(inUseBefore, KernelHeap.BytesInUse, "bytes in use back where they were");
+            KernelHeap.Drain();
+            Check(Memory.PhysicalMemory.FreeBytes + 4096UL * 64 >= freePagesBefore, "pages went back to level 3 (a small slab reserve stays)", freePagesBefore - Memory.PhysicalMemory.FreeBytes);
+        }
+
+        private static void LevelStatisticsBalance()
+        {
+            int sizeClass = SizeClasses.ForSize(200);
+            HeapAllocator.ClassStatistics before = KernelHeap.ClassStatistics(sizeClass);
+            void** held = stackalloc void*[100];
+            for (int i = 0; i < 100; i++)
+                held[i] = KernelHeap.AllocateClass(sizeClass);
+            HeapAllocator.ClassStatistics during = KernelHeap.ClassStatistics(sizeClass);
+            Equal(before.InUse + 100, during.InUse, "level 1 and 2 count the 100 objects as in use");
+            Check(during.Pages * 4096 / (ulong)during.ObjectSize >= 100, "level 2 has slabs with room for the 100 objects", during.Slabs);
+            for (int i = 0; i < 100; i++)
+                KernelHeap.FreeClass(held[i], sizeClass);
+            Equal(before.InUse, KernelHeap.ClassStatistics(sizeClass).InUse, "all back");
+            Check(KernelHeap.ClassStatistics(sizeClass).Cached <= HeapAllocator.CacheCapacity, "level 1 holds at most its capacity");
         }
 
         private static void ImpossibleSize()

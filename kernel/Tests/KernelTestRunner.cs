@@ -3,6 +3,7 @@ using Exo.Kernel.Boot;
 using Exo.Kernel.Console;
 using Exo.Kernel.Power;
 using Exo.Kernel.Time;
+using Exo.Kernel.Memory.Heap;
 
 namespace Exo.Kernel.Tests
 {
@@ -39,6 +40,8 @@ namespace Exo.Kernel.Tests
                 FaultTests.TouchUnmappedPage();
             if (IsExactly(list, length, "fault_panic"))
                 FaultTests.ThrowException();
+            if (IsExactly(list, length, "fault_double_free"))
+                FaultTests.DoubleFree();
             if (!any)
                 KernelConsole.WriteLine("EXO-TEST error: no known suite in test= (see Tests/KernelTestRunner.cs)");
 

@@ -96,8 +96,8 @@ namespace Exo.Kernel.Tests
             }
             for (ulong i = 0; i < 16; i++)
                 Equal(i, *(ulong*)PhysicalMemory.ToVirtual(start + i * 4096), "each frame of the run is addressable");
-            for (ulong i = 0; i < 16; i++)
-                PhysicalMemory.FreeFrame(start + i * 4096);
+            Equal(0, start & (16 * 4096 - 1), "a 16-frame run is aligned to its size (a level-3 block)");
+            PhysicalMemory.FreeContiguous(start, 16);
         }
     }
 }

@@ -297,14 +297,14 @@ namespace Exo.Kernel.Tests
 
         private static void ExplicitFree()
         {
-            ulong before = Memory.Heap.KernelHeap.RequestedBytes;
+            ulong before = Memory.Heap.KernelHeap.BytesInUse;
             for (int i = 0; i < 1000; i++)
             {
                 int[] scratch = new int[16];
                 scratch[15] = i;
                 ObjectAllocator.Free(scratch);
             }
-            Equal(before, Memory.Heap.KernelHeap.RequestedBytes, "every object freed explicitly returns its bytes");
+            Equal(before, Memory.Heap.KernelHeap.BytesInUse, "every object freed explicitly returns its bytes");
         }
 
         private static int Classify(string word) => word switch

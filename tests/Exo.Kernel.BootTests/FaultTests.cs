@@ -45,6 +45,21 @@ public sealed class FaultTests
         AssertPanicExit(result);
     }
 
+    [Fact]
+    public async Task Double_free_is_reported_with_the_address()
+    {
+        var (result, panic) = await BootToPanicAsync("test=fault_double_free");
+        var text = panic.FullText;
+        var announced = Regex.Match(result.Serial, @"double free of (0x[0-9a-f]+)");
+        Assert.True(announced.Success, $"the kernel did not say which block it frees twice\n{SerialText.TailBlock(result.Serial)}");
+        Assert.True(text.Contains("double free", StringComparison.Ordinal), $"panic report does not say 'double free':\n{panic}");
+        Assert.True(text.Contains(announced.Groups[1].Value, StringComparison.Ordinal),
+            $"panic report does not name the address {announced.Groups[1].Value}:\n{panic}");
+        // The caller may be inlined into its own caller; the backtrace must name kernel code either way.
+        Assert.True(Regex.IsMatch(text, @"#\d+ 0x[0-9a-f]+ <Exo_Kernel_"), $"panic backtrace names no kernel function:\n{panic}");
+        AssertPanicExit(result);
+    }
+
     private async Task<(QemuResult, PanicReport)> BootToPanicAsync(string commandLine)
     {
         var result = await QemuRunner.RunAsync(Boot.Kernel(commandLine));

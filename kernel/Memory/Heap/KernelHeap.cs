@@ -1,190 +1,98 @@
+using System.Runtime.CompilerServices;
 using Exo.Kernel.Diagnostics;
 
 namespace Exo.Kernel.Memory.Heap
 {
     /// <summary>
-    /// The kernel heap: size classes carved from 4 KiB frames (reached through the direct map), and whole
-    /// frames for large blocks. Every block carries a 16-byte header whose tag tells an allocated block from
-    /// a freed one, so a double free or a foreign pointer is reported, never silently corrupts.
-    /// Out of memory returns null; callers report it.
+    /// The kernel's allocator: one <see cref="HeapAllocator"/> over the direct map of all physical memory.
+    /// At start-up it takes every free frame from the boot frame bitmap into level 3, and from then on it is
+    /// also where page frames come from (<see cref="PhysicalMemory"/> forwards to it).
+    ///
+    /// Ownership: whoever allocates frees, with the same API (Free for Allocate, FreePages for AllocatePages);
+    /// C# objects from 'new' are freed with Exo.Runtime.ObjectAllocator.Free. Interrupt handlers never allocate.
+    /// Level 1 is per CPU: there is one CPU today (<see cref="s_bootCpuCache"/>); SMP gives each CPU its own.
     /// </summary>
     public static unsafe class KernelHeap
     {
-        private const uint AllocatedTag = 0xA110CA7E;
-        private const uint FreedTag = 0xF4EEDF4E;
-        private const uint LargeTag = 0x1A46EB10;
-        private const int HeaderSize = 16;
-        public const int ClassCount = 14;
-        private const ulong MaximumLargeBytes = 1UL << 30;
+        private static HeapAllocator s_heap;
+        private static HeapAllocator.CpuCache s_bootCpuCache;
+        private static bool s_ready;
 
-        [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
-        private struct BlockHeader
+        public static bool IsReady => s_ready;
+
+        // Statics never move (no collector), so their addresses can be taken without pinning.
+        public static HeapAllocator.CpuCache* CurrentCache
         {
-            public uint Tag;
-            public uint SizeClass;      // class index, or frame count for a large block
-            public ulong RequestedBytes;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => (HeapAllocator.CpuCache*)Unsafe.AsPointer(ref s_bootCpuCache);
         }
 
-        private struct ClassTable { public fixed ulong Values[ClassCount]; }
-        private static ClassTable s_freeLists;       // head of each class's free list (payload addresses)
-        private static ClassTable s_inUse;           // blocks handed out per class
-        private static ClassTable s_cached;          // blocks on the free list per class
-        private static ulong s_pagesInUse;
-        private static ulong s_largeBlocks;
-        private static ulong s_requestedBytes;
-        private static ulong s_failedAllocations;
-
-        /// <summary>Block sizes including the header.</summary>
-        public static int ClassSize(int sizeClass) => sizeClass switch
+        private static HeapAllocator* Heap
         {
-            0 => 32, 1 => 48, 2 => 64, 3 => 96, 4 => 128, 5 => 192, 6 => 256,
-            7 => 384, 8 => 512, 9 => 768, 10 => 1024, 11 => 1536, 12 => 2048, _ => 4096,
-        };
-
-        public static ulong PagesInUse => s_pagesInUse;
-        public static ulong RequestedBytes => s_requestedBytes;
-        public static ulong FailedAllocations => s_failedAllocations;
-        public static ulong LargeBlocks => s_largeBlocks;
-        public static ulong InUse(int sizeClass) => s_inUse.Values[sizeClass];
-        public static ulong Cached(int sizeClass) => s_cached.Values[sizeClass];
-
-        /// <summary>Zeroed memory of at least 'bytes' bytes, 16-byte aligned, or null when memory is exhausted.</summary>
-        public static void* Allocate(ulong bytes)
-        {
-            if (bytes > MaximumLargeBytes)
-            {
-                s_failedAllocations++;
-                return null;
-            }
-            ulong total = bytes + HeaderSize;
-            int sizeClass = 0;
-            while (sizeClass < ClassCount - 1 && (ulong)ClassSize(sizeClass) < total)
-                sizeClass++;
-            BlockHeader* header;
-            if ((ulong)ClassSize(sizeClass) < total)
-            {
-                ulong frames = (total + 4095) / 4096;
-                ulong physical = PhysicalMemory.AllocateContiguous(frames);
-                if (physical == 0)
-                {
-                    s_failedAllocations++;
-                    return null;
-                }
-                header = (BlockHeader*)PhysicalMemory.ToVirtual(physical);
-                header->Tag = LargeTag;
-                header->SizeClass = (uint)frames;
-                s_pagesInUse += frames;
-                s_largeBlocks++;
-            }
-            else
-            {
-                if (s_freeLists.Values[sizeClass] == 0 && !Refill(sizeClass))
-                {
-                    s_failedAllocations++;
-                    return null;
-                }
-                header = (BlockHeader*)(s_freeLists.Values[sizeClass] - HeaderSize);
-                if (header->Tag != FreedTag)
-                    Panic.Fail("kernel heap free list corrupted");
-                s_freeLists.Values[sizeClass] = *(ulong*)(header + 1);
-                s_cached.Values[sizeClass]--;
-                s_inUse.Values[sizeClass]++;
-                header->Tag = AllocatedTag;
-                header->SizeClass = (uint)sizeClass;
-            }
-            header->RequestedBytes = bytes;
-            s_requestedBytes += bytes;
-            byte* payload = (byte*)(header + 1);
-            Clear(payload, header->Tag == LargeTag ? header->SizeClass * 4096UL - HeaderSize : (ulong)ClassSize(sizeClass) - HeaderSize);
-            return payload;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => (HeapAllocator*)Unsafe.AsPointer(ref s_heap);
         }
 
-        public static void Free(void* pointer)
+        public static void Initialize()
         {
-            if (pointer == null)
-                return;
-            if (((ulong)pointer & 15) != 0 || (ulong)pointer < KernelLayout.DirectMapBase)
-            {
-                ReportBadFree("freed a pointer the kernel heap never handed out", pointer);
-                return;
-            }
-            BlockHeader* header = (BlockHeader*)pointer - 1;
-            if (header->Tag == FreedTag)
-            {
-                ReportBadFree("double free", pointer);
-                return;
-            }
-            s_requestedBytes -= header->RequestedBytes;
-            if (header->Tag == LargeTag)
-            {
-                ulong frames = header->SizeClass;
-                ulong physical = PhysicalMemory.ToPhysical(header);
-                header->Tag = FreedTag;
-                for (ulong i = 0; i < frames; i++)
-                    PhysicalMemory.FreeFrame(physical + i * 4096);
-                s_pagesInUse -= frames;
-                s_largeBlocks--;
-                return;
-            }
-            if (header->Tag != AllocatedTag || header->SizeClass >= ClassCount)
-            {
-                ReportBadFree("freed a pointer the kernel heap never handed out", pointer);
-                return;
-            }
-            int sizeClass = (int)header->SizeClass;
-            header->Tag = FreedTag;
-            *(ulong*)pointer = s_freeLists.Values[sizeClass];
-            s_freeLists.Values[sizeClass] = (ulong)pointer;
-            s_inUse.Values[sizeClass]--;
-            s_cached.Values[sizeClass]++;
+            // The span starts at physical 0, so that blocks aligned within it are aligned in address too.
+            ulong spanPages = PhysicalMemory.HighestAddress / PageAllocator.PageSize;
+            ulong metadataBytes = HeapAllocator.MetadataBytesFor(spanPages);
+            ulong metadataPhysical = PhysicalMemory.AllocateContiguous((metadataBytes + 4095) / 4096);
+            if (metadataPhysical == 0)
+                Panic.Fail("no room for the allocator's page metadata");
+            Heap->Initialize((byte*)KernelLayout.DirectMapBase, spanPages, (byte*)PhysicalMemory.ToVirtual(metadataPhysical), &Report);
+            PhysicalMemory.HandFreeFramesTo(&AddFreeRange);
+            s_ready = true;
         }
 
-        /// <summary>Size a block was allocated with, or ulong.MaxValue if the pointer is not a live heap block.</summary>
-        public static ulong AllocatedSize(void* pointer)
-        {
-            if (pointer == null || ((ulong)pointer & 15) != 0 || (ulong)pointer < KernelLayout.DirectMapBase)
-                return ulong.MaxValue;
-            BlockHeader* header = (BlockHeader*)pointer - 1;
-            return header->Tag == AllocatedTag || header->Tag == LargeTag ? header->RequestedBytes : ulong.MaxValue;
-        }
+        private static void AddFreeRange(ulong physicalStart, ulong physicalEnd)
+            => Heap->AddFreeRange((byte*)PhysicalMemory.ToVirtual(physicalStart), (byte*)PhysicalMemory.ToVirtual(physicalEnd));
 
-        private static void ReportBadFree(string what, void* pointer)
-        {
-            // The backtrace in the report names the caller.
-            Panic.Fail("kernel heap", what, null, null, (ulong)pointer);
-        }
+        private static void Report(string what, ulong address) => Panic.Fail("kernel heap", what, null, null, address);
 
-        private static bool Refill(int sizeClass)
-        {
-            ulong physical = PhysicalMemory.AllocateFrame();
-            if (physical == 0)
-                return false;
-            s_pagesInUse++;
-            byte* page = (byte*)PhysicalMemory.ToVirtual(physical);
-            int size = ClassSize(sizeClass);
-            for (int offset = 0; offset + size <= 4096; offset += size)
-            {
-                BlockHeader* header = (BlockHeader*)(page + offset);
-                header->Tag = FreedTag;
-                header->SizeClass = (uint)sizeClass;
-                *(ulong*)(header + 1) = s_freeLists.Values[sizeClass];
-                s_freeLists.Values[sizeClass] = (ulong)(header + 1);
-                s_cached.Values[sizeClass]++;
-            }
-            return true;
-        }
+        /// <summary>Zeroed memory of at least 'bytes' bytes, 8-byte aligned, or null when memory is exhausted.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void* Allocate(ulong bytes) => Heap->Allocate(CurrentCache, bytes, zeroed: true);
 
-        private static void Clear(byte* memory, ulong length)
-        {
-            ulong i = 0;
-            for (; i + 8 <= length; i += 8)
-                *(ulong*)(memory + i) = 0;
-            for (; i < length; i++)
-                memory[i] = 0;
-        }
+        /// <summary>Like <see cref="Allocate"/> without zeroing (the caller fills it).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void* AllocateUninitialized(ulong bytes) => Heap->Allocate(CurrentCache, bytes, zeroed: false);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Free(void* pointer) => Heap->Free(CurrentCache, pointer);
+
+        /// <summary>Typed fast path for a known size class (pools of hot kernel objects).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void* AllocateClass(int sizeClass) => Heap->Allocate(CurrentCache, sizeClass);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void FreeClass(void* pointer, int sizeClass) => Heap->Free(CurrentCache, pointer, sizeClass);
+
+        public static ulong UsableSize(void* pointer) => Heap->UsableSize(pointer);
+
+        /// <summary>2^order pages from level 3, not zeroed, or null.</summary>
+        public static void* AllocatePages(int order) => Heap->AllocatePages(order);
+        public static void FreePages(void* block, int order) => Heap->FreePages(block, order);
+
+        public static ulong FreePageCount => Heap->FreePageCount;
+        public static ulong ManagedPageCount => Heap->ManagedPages;
+        public static ulong FreeBlocks(int order) => Heap->FreeBlocks(order);
+        public static ulong FailedAllocations => Heap->FailedAllocations;
+        public static ulong LargeBlocks => Heap->LargeBlocks;
+        public static ulong LargePages => Heap->LargePages;
+        public static ulong BytesInUse => Heap->BytesInUse(CurrentCache);
+        public static HeapAllocator.ClassStatistics ClassStatistics(int sizeClass) => Heap->Statistics(sizeClass, CurrentCache);
+        public static ulong Refills => s_bootCpuCache.Refills;
+        public static ulong Flushes => s_bootCpuCache.Flushes;
+        public static int CachedCount(int sizeClass) => (int)s_bootCpuCache.Counts[sizeClass];
+
+        /// <summary>Returns this CPU's cached objects to level 2 (and surplus slabs to level 3).</summary>
+        public static void Drain() => Heap->Drain(CurrentCache);
 
         // Hooks for Exo.Runtime.ObjectAllocator: 'new' and ObjectAllocator.Free land here.
-        public static void* AllocateObject(nuint bytes) => Allocate(bytes);
-        public static void FreeObject(void* pointer) => Free(pointer);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void* AllocateObject(nuint bytes) => Heap->Allocate(CurrentCache, bytes, zeroed: true);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void FreeObject(void* pointer) => Heap->Free(CurrentCache, pointer);
     }
 }
