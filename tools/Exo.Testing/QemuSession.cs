@@ -226,6 +226,22 @@ public sealed class QemuSession : IAsyncDisposable, IDisposable
     public Task<SerialMatch> WaitForAsync(Regex pattern, TimeSpan? timeout = null) =>
         WaitForAsync(pattern, timeout, $"/{pattern}/");
 
+    // Matches 'pattern' after the cursor and moves the cursor past the match. Call with _gate held.
+    private bool TryMatch(Regex pattern, out SerialMatch found)
+    {
+        var text = _serial.ToString();
+        var m = pattern.Match(text, _cursor);
+        if (!m.Success)
+        {
+            found = null!;
+            return false;
+        }
+        var start = _cursor;
+        _cursor = m.Index + m.Length;
+        found = new SerialMatch(m, text.Substring(start, m.Index - start), start);
+        return true;
+    }
+
     private async Task<SerialMatch> WaitForAsync(Regex pattern, TimeSpan? timeout, string what)
     {
         var limit = timeout is { } t && t < Remaining ? t : Remaining;
@@ -235,14 +251,8 @@ public sealed class QemuSession : IAsyncDisposable, IDisposable
             Task changed;
             lock (_gate)
             {
-                var text = _serial.ToString();
-                var m = pattern.Match(text, _cursor);
-                if (m.Success)
-                {
-                    var start = _cursor;
-                    _cursor = m.Index + m.Length;
-                    return new SerialMatch(m, text.Substring(start, m.Index - start), start);
-                }
+                if (TryMatch(pattern, out var found))
+                    return found;
                 changed = _changed.Task;
             }
 
@@ -251,14 +261,8 @@ public sealed class QemuSession : IAsyncDisposable, IDisposable
                 // Re-check once: the last bytes may have arrived together with the exit.
                 lock (_gate)
                 {
-                    var text = _serial.ToString();
-                    var m = pattern.Match(text, _cursor);
-                    if (m.Success)
-                    {
-                        var start = _cursor;
-                        _cursor = m.Index + m.Length;
-                        return new SerialMatch(m, text.Substring(start, m.Index - start), start);
-                    }
+                    if (TryMatch(pattern, out var found))
+                        return found;
                 }
                 var r = _completion.Task.Result;
                 throw new SerialWaitException(
