@@ -67,6 +67,7 @@ namespace Exo.Kernel
                 InterruptDispatcher.Register(SerialVector, &OnSerialInterrupt);
                 SerialPort.EnableReceiveInterrupt();
             }
+            Scheduler.Scheduler.Initialize();
             Cpu.EnableInterrupts();
             s_readyTsc = Cpu.ReadTimeStampCounter();
 

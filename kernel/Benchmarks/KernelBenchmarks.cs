@@ -30,6 +30,7 @@ namespace Exo.Kernel.Benchmarks
             BenchmarkRunner.Measure("alloc.batch100", &Batch100, 1, 100, samples, 5, "kernel-level");
             MeasureRefill(samples);
             BenchmarkRunner.Measure("alloc.page", &PagePair, 10, samples, 3, "kernel-level");
+            SchedulerBenchmarks.Run(quick);
             KernelConsole.WriteLine("EXO-BENCH-DONE");
             QemuDebugExit.Exit(QemuDebugExit.Success);
             while (true)

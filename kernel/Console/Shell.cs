@@ -33,7 +33,11 @@ namespace Exo.Kernel.Console
                 int value = SerialPort.TryRead();
                 if (value < 0)
                 {
-                    Cpu.EnableInterruptsAndHalt();   // sleep until the next interrupt (serial or tick)
+                    // Let other threads run; with none ready, sleep until the next interrupt (serial or tick).
+                    if (Scheduler.Scheduler.HasReadyThreads)
+                        Scheduler.Scheduler.Yield();
+                    else
+                        Cpu.EnableInterruptsAndHalt();
                     continue;
                 }
                 if (value == '\r' || value == '\n')

@@ -26,6 +26,8 @@ namespace Exo.Kernel.Console
             else if (line->WordIs(0, "uptime")) { if (NoArguments(line)) Uptime(); }
             else if (line->WordIs(0, "cpu")) { if (NoArguments(line)) Processor(); }
             else if (line->WordIs(0, "modules")) { if (NoArguments(line)) Modules(); }
+            else if (line->WordIs(0, "ps")) { if (NoArguments(line)) ProcessStatus(); }
+            else if (line->WordIs(0, "bench")) Bench(line);
             else if (line->WordIs(0, "panic")) { if (NoArguments(line)) Panic.Fail("panic requested from the shell"); }
             else if (line->WordIs(0, "reboot")) { if (NoArguments(line)) Reboot(); }
             else if (line->WordIs(0, "shutdown")) { if (NoArguments(line)) Shutdown(); }
@@ -57,6 +59,8 @@ namespace Exo.Kernel.Console
             KernelConsole.WriteLine("  uptime    time since boot");
             KernelConsole.WriteLine("  cpu       processor, features, TSC and timer frequencies");
             KernelConsole.WriteLine("  modules   boot modules");
+            KernelConsole.WriteLine("  ps        threads: CPU, state, priority, predicted burst, CPU time");
+            KernelConsole.WriteLine("  bench sched  scheduler benchmarks (ctx.switch, sched.pick, thread.create_join)");
             KernelConsole.WriteLine("  panic     stop the kernel with a panic report (for tests)");
             KernelConsole.WriteLine("  reboot    restart the machine");
             KernelConsole.WriteLine("  shutdown  power off (ACPI S5)");
@@ -224,6 +228,53 @@ namespace Exo.Kernel.Console
                 KernelConsole.Write(module->Name, module->NameLength);
                 KernelConsole.WriteLine();
             }
+        }
+
+        private static void Bench(CommandLine* line)
+        {
+            if (line->WordCount != 2 || !line->WordIs(1, "sched"))
+            {
+                KernelConsole.WriteLine("usage: bench sched");
+                return;
+            }
+            Benchmarks.SchedulerBenchmarks.Run(quick: true);
+        }
+
+        private static void ProcessStatus()
+        {
+            KernelConsole.WriteLine("  id  cpu  state     prio  burst(us)  cpu(us)  name");
+            ulong perMicrosecond = SystemClock.TscFrequency / 1_000_000;
+            if (perMicrosecond == 0) perMicrosecond = 1;
+            for (Scheduler.Thread thread = Scheduler.Scheduler.AllThreads; thread != null; thread = thread.AllNext)
+            {
+                KernelConsole.Write("  ");
+                KernelConsole.WriteDecimal((ulong)thread.Id);
+                KernelConsole.Write("   ");
+                KernelConsole.WriteDecimal((ulong)thread.Cpu);
+                KernelConsole.Write("   ");
+                KernelConsole.Write(thread.State switch
+                {
+                    Scheduler.ThreadState.Running => "running ",
+                    Scheduler.ThreadState.Ready => "ready   ",
+                    Scheduler.ThreadState.Blocked => "blocked ",
+                    Scheduler.ThreadState.Sleeping => "sleeping",
+                    _ => "exited  ",
+                });
+                KernelConsole.Write("  ");
+                KernelConsole.WriteDecimal((ulong)thread.Priority);
+                KernelConsole.Write("    ");
+                KernelConsole.WriteDecimal(thread.PredictedBurst / perMicrosecond);
+                KernelConsole.Write("    ");
+                KernelConsole.WriteDecimal(thread.CpuTime / perMicrosecond);
+                KernelConsole.Write("  ");
+                KernelConsole.Write(thread.Name);
+                KernelConsole.WriteLine(thread.IsIdle ? " (idle)" : "");
+            }
+            KernelConsole.Write("switches ");
+            KernelConsole.WriteDecimal(Scheduler.Scheduler.Switches);
+            KernelConsole.Write(", preemptions ");
+            KernelConsole.WriteDecimal(Scheduler.Scheduler.Preemptions);
+            KernelConsole.WriteLine();
         }
 
         private static void Reboot()

@@ -35,6 +35,7 @@ namespace Exo.Kernel.Tests
             any |= RunSuite(list, length, "exceptions", &ExceptionTests.Run);
             any |= RunSuite(list, length, "interrupts", &InterruptTests.Run);
             any |= RunSuite(list, length, "timer", &TimerTests.Run);
+            any |= RunSuite(list, length, "scheduler", &SchedulerTests.Run);
             // Deliberate faults: these end in a panic report by design (checked by the host).
             if (IsExactly(list, length, "fault_page"))
                 FaultTests.TouchUnmappedPage();

@@ -39,7 +39,11 @@ namespace Exo.Kernel.Time
             LocalApic.StartPeriodicTimer(TickHertz);
         }
 
-        private static void OnTick(InterruptFrame* frame) => s_ticks++;
+        private static void OnTick(InterruptFrame* frame)
+        {
+            s_ticks++;
+            Scheduler.Scheduler.OnTick();
+        }
 
         public static ulong UptimeMicroseconds
         {
@@ -59,9 +63,14 @@ namespace Exo.Kernel.Time
                 Cpu.Pause();
         }
 
-        /// <summary>Sleeps (halting the CPU between ticks) until 'milliseconds' have passed. Interrupts must be on.</summary>
+        /// <summary>Sleeps until 'milliseconds' have passed: the thread blocks (or, before the scheduler runs, the CPU halts).</summary>
         public static void SleepMilliseconds(ulong milliseconds)
         {
+            if (Scheduler.Scheduler.IsStarted)
+            {
+                Scheduler.Scheduler.Sleep(milliseconds);
+                return;
+            }
             ulong end = UptimeMicroseconds + milliseconds * 1000;
             while (UptimeMicroseconds < end)
                 Cpu.EnableInterruptsAndHalt();

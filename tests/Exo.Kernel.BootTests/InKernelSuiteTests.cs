@@ -37,9 +37,9 @@ public sealed class MachineVariantTests
 
 internal static class SuiteRunner
 {
-    public static async Task RunAsync(ITestOutputHelper output, string suite, string machine, string memory)
+    public static async Task RunAsync(ITestOutputHelper output, string suite, string machine, string memory, int processors = 1)
     {
-        var options = Boot.Kernel($"test={suite}", machine, memory);
+        var options = Boot.Kernel($"test={suite}", machine, memory) with { Smp = processors };
         var result = await QemuRunner.RunAsync(options);
         var verdict = TestReportParser.Evaluate(result, new[] { suite });
 
@@ -54,4 +54,21 @@ internal static class SuiteRunner
 
         Assert.True(verdict.Success, $"suite '{suite}' on {machine} with {memory}: " + verdict.FailureMessage);
     }
+}
+
+/// <summary>
+/// The scheduler suite with more CPUs present. Application processors are not started yet (issue 5's SMP
+/// part), so this shows the kernel and its scheduler stay correct on the boot CPU when the machine has more.
+/// </summary>
+public sealed class MultiprocessorMachineTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public MultiprocessorMachineTests(ITestOutputHelper output) => _output = output;
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public Task Scheduler_suite(int processors) =>
+        SuiteRunner.RunAsync(_output, "scheduler", "q35", "256M", processors);
 }

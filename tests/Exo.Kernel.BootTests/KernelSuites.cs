@@ -14,6 +14,7 @@ public static class KernelSuites
         "exceptions",
         "interrupts",
         "timer",
+        "scheduler",
     };
 
     /// <summary>Theory data: one row per suite, so each suite is its own xunit test.</summary>

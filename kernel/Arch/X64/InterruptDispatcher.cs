@@ -49,6 +49,10 @@ namespace Exo.Kernel.Arch.X64
             if (handler != 0)
                 ((delegate*<InterruptFrame*, void>)handler)(frame);
             LocalApic.EndOfInterrupt();
+            // After the end-of-interrupt: the switch happens inside this thread's interrupt frame, which holds its
+            // full register state; the thread resumes here later and returns through iretq.
+            if (Scheduler.Scheduler.NeedsReschedule)
+                Scheduler.Scheduler.Preempt();
         }
 
         private static ulong s_breakpoints;

@@ -1,0 +1,38 @@
+namespace Exo.Kernel.Scheduler
+{
+    public enum ThreadState { Ready, Running, Blocked, Sleeping, Exited }
+
+    /// <summary>
+    /// A kernel thread: its stack (with a guard page), saved stack pointer, state and accounting.
+    /// Created by <see cref="Scheduler.Create"/>; the thread that joins it frees it.
+    /// </summary>
+    public sealed unsafe class Thread : SchedulerEntity
+    {
+        public int Id;
+        public string Name;
+        public ThreadState State;
+        public ulong SavedStackPointer;
+        public int StackSlot;              // -1 for the boot thread, which runs on the boot stack
+        public ulong StackTop;
+        public delegate*<ulong, void> Entry;
+        public ulong Argument;
+        public ulong WakeTime;             // TSC deadline while sleeping
+        public ulong RunStart;             // TSC when it last started running
+        public ulong CpuTime;              // TSC ticks it has run
+        public ulong BurstSoFar;           // of the current burst, across preemptions
+        public ulong SliceEnd;             // TSC when its slice ends
+        public Thread SleepNext;           // sleep queue link (sorted by WakeTime)
+        public WaitQueue Joiners;          // threads waiting for it to exit
+        public bool IsIdle;
+        public int Cpu;
+        public Thread AllNext;             // registry of every thread, for ps
+
+        public Thread(int id, string name, int priority, ulong initialPrediction) : base(priority, initialPrediction)
+        {
+            Id = id;
+            Name = name;
+            StackSlot = -1;
+            Joiners = new WaitQueue();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+namespace Exo.Kernel.Scheduler
+{
+    /// <summary>Threads blocked until something happens; intrusive FIFO through the scheduler links.</summary>
+    public sealed class WaitQueue
+    {
+        private Thread _head, _tail;
+
+        public bool IsEmpty => _head == null;
+
+        internal void Add(Thread thread)
+        {
+            thread.Next = null;
+            thread.Previous = _tail;
+            if (_tail != null) _tail.Next = thread; else _head = thread;
+            _tail = thread;
+        }
+
+        internal Thread TakeFirst()
+        {
+            Thread thread = _head;
+            if (thread == null)
+                return null;
+            _head = (Thread)thread.Next;
+            if (_head != null) _head.Previous = null; else _tail = null;
+            thread.Next = thread.Previous = null;
+            return thread;
+        }
+
+        /// <summary>Blocks the current thread on this queue until woken.</summary>
+        public void Wait() => Scheduler.BlockOn(this);
+
+        /// <summary>Wakes the longest-waiting thread; returns false if none was waiting.</summary>
+        public bool WakeOne() => Scheduler.WakeFirst(this);
+
+        public int WakeAll()
+        {
+            int woken = 0;
+            while (Scheduler.WakeFirst(this))
+                woken++;
+            return woken;
+        }
+    }
+}

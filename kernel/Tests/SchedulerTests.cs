@@ -1,0 +1,235 @@
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Scheduler;
+using Exo.Kernel.Sync;
+using Exo.Kernel.Time;
+using static Exo.Kernel.Tests.KernelTestRunner;
+
+namespace Exo.Kernel.Tests
+{
+    /// <summary>Threads, the predictive scheduler and the context switch, in the booted kernel.</summary>
+    public static unsafe class SchedulerTests
+    {
+        public static void Run()
+        {
+            Test("thousand_threads_create_run_join", &ThousandThreads);
+            Test("sleep_accuracy", &SleepAccuracy);
+            Test("preemption_spinner_does_not_stop_others", &Preemption);
+            Test("starvation_bound_low_priority_runs", &StarvationBound);
+            Test("interactive_wakeup_latency_with_batch_spinners", &InteractiveWakeup);
+            Test("shared_counter_under_lock", &SharedCounter);
+            Test("wait_queue_ping_pong", &WaitQueuePingPong);
+            Test("mixed_stress_no_deadlock", &MixedStress);
+            Test("stack_guard_page_unmapped", &StackGuard);
+        }
+
+        private static SpinLock s_lock;
+        private static long s_counter;
+        private static volatile bool s_stop;
+
+        private static ulong Milliseconds(ulong tsc) => tsc * 1000 / SystemClock.TscFrequency;
+
+        private static void Increment(ulong times)
+        {
+            for (ulong i = 0; i < times; i++)
+            {
+                s_lock.Enter();
+                s_counter++;
+                s_lock.Exit();
+            }
+        }
+
+        private static void ThousandThreads()
+        {
+            s_counter = 0;
+            int stacksBefore = KernelStacks.InUse;
+            ulong* handles = stackalloc ulong[1000];
+            for (int i = 0; i < 1000; i++)
+            {
+                Thread thread = Scheduler.Scheduler.Create("worker", &Increment, 1);
+                if (!Check(thread != null, "thread created", (ulong)i)) return;
+                handles[i] = Scheduler.Scheduler.AddressOf(thread);
+            }
+            for (int i = 0; i < 1000; i++)
+                Scheduler.Scheduler.Join(System.Runtime.CompilerServices.Unsafe.AsRef<Thread>(&handles[i]));
+            Equal(1000, (ulong)s_counter, "every thread ran once");
+            Equal((ulong)stacksBefore, (ulong)KernelStacks.InUse, "every stack freed after join");
+        }
+
+        private static void SleepAccuracy()
+        {
+            for (ulong milliseconds = 5; milliseconds <= 40; milliseconds *= 2)
+            {
+                ulong start = Cpu.ReadTimeStampCounter();
+                Scheduler.Scheduler.Sleep(milliseconds);
+                ulong slept = Milliseconds(Cpu.ReadTimeStampCounter() - start);
+                Check(slept >= milliseconds, "slept at least as long as asked", slept);
+                Check(slept <= milliseconds + 20, "woke within 20 ms of the deadline (TCG)", slept);
+            }
+        }
+
+        private static void Spin(ulong unused)
+        {
+            while (!s_stop)
+                Cpu.Pause();
+        }
+
+        private static void Preemption()
+        {
+            s_stop = false;
+            Thread spinner = Scheduler.Scheduler.Create("spinner", &Spin, 0);
+            ulong preemptionsBefore = Scheduler.Scheduler.Preemptions;
+            // The spinner never yields; this thread must still get the CPU back, both after sleeping and
+            // while staying ready (its slice ends and the tick preempts the spinner).
+            Scheduler.Scheduler.Sleep(20);
+            ulong start = Cpu.ReadTimeStampCounter();
+            for (int i = 0; i < 50; i++)
+                Scheduler.Scheduler.Yield();
+            Check(Milliseconds(Cpu.ReadTimeStampCounter() - start) < 2000, "yields came back while a spinner ran");
+            s_stop = true;
+            Scheduler.Scheduler.Join(spinner);
+            Check(Scheduler.Scheduler.Preemptions > preemptionsBefore, "the tick preempted the spinner");
+        }
+
+        private static ulong s_lowFirstRun;
+
+        private static void RecordFirstRun(ulong unused) => s_lowFirstRun = Cpu.ReadTimeStampCounter();
+
+        private static void SpinFor(ulong milliseconds)
+        {
+            ulong end = Cpu.ReadTimeStampCounter() + milliseconds * (SystemClock.TscFrequency / 1000);
+            while (Cpu.ReadTimeStampCounter() < end)
+                Cpu.Pause();
+        }
+
+        private static void StarvationBound()
+        {
+            // Two priority-0 threads spin for 600 ms; a priority-20 thread must run well before they finish:
+            // aging raises it one level per interval, so it waits at most 21 intervals (210 ms) plus slices.
+            s_lowFirstRun = 0;
+            ulong start = Cpu.ReadTimeStampCounter();
+            Thread low = Scheduler.Scheduler.Create("low", &RecordFirstRun, 0, 20);
+            Thread high1 = Scheduler.Scheduler.Create("high", &SpinFor, 600, 0);
+            Thread high2 = Scheduler.Scheduler.Create("high", &SpinFor, 600, 0);
+            Scheduler.Scheduler.Join(low);
+            Scheduler.Scheduler.Join(high1);
+            Scheduler.Scheduler.Join(high2);
+            ulong waited = Milliseconds(s_lowFirstRun - start);
+            ulong bound = 21 * Milliseconds(Scheduler.Scheduler.AgingIntervalTicks) + 100;
+            Check(s_lowFirstRun != 0, "the low-priority thread ran");
+            Check(waited < bound, "it ran within the starvation bound", waited);
+        }
+
+        private static ulong s_worstLatency;
+
+        private static void Interactive(ulong rounds)
+        {
+            for (ulong i = 0; i < rounds; i++)
+            {
+                ulong deadline = Cpu.ReadTimeStampCounter() + 3 * (SystemClock.TscFrequency / 1000);
+                Scheduler.Scheduler.Sleep(3);
+                ulong late = Cpu.ReadTimeStampCounter() - deadline;
+                if (i > 0 && late > s_worstLatency)   // the first round only trains the prediction
+                    s_worstLatency = late;
+            }
+        }
+
+        private static void InteractiveWakeup()
+        {
+            s_stop = false;
+            s_worstLatency = 0;
+            Thread batch1 = Scheduler.Scheduler.Create("batch", &Spin, 0);
+            Thread batch2 = Scheduler.Scheduler.Create("batch", &Spin, 0);
+            Thread interactive = Scheduler.Scheduler.Create("interactive", &Interactive, 10);
+            Scheduler.Scheduler.Join(interactive);
+            s_stop = true;
+            Scheduler.Scheduler.Join(batch1);
+            Scheduler.Scheduler.Join(batch2);
+            ulong worstMicroseconds = s_worstLatency * 1_000_000 / SystemClock.TscFrequency;
+            // One tick (1 ms) plus the switch: woken at the tick and placed ahead of the batch threads.
+            Check(worstMicroseconds < 3000, "interactive thread woke within 3 ms while batch threads spun", worstMicroseconds);
+        }
+
+        private static void SharedCounter()
+        {
+            s_counter = 0;
+            Thread a = Scheduler.Scheduler.Create("counter", &Increment, 20000);
+            Thread b = Scheduler.Scheduler.Create("counter", &Increment, 20000);
+            Thread c = Scheduler.Scheduler.Create("counter", &Increment, 20000);
+            Increment(20000);
+            Scheduler.Scheduler.Join(a);
+            Scheduler.Scheduler.Join(b);
+            Scheduler.Scheduler.Join(c);
+            Equal(80000, (ulong)s_counter, "no lost update");
+        }
+
+        private static WaitQueue s_ping, s_pong;
+        private static long s_volleys;
+
+        private static void Ponger(ulong rounds)
+        {
+            for (ulong i = 0; i < rounds; i++)
+            {
+                s_ping.Wait();
+                s_volleys++;
+                s_pong.WakeOne();
+            }
+        }
+
+        private static void WaitQueuePingPong()
+        {
+            s_ping = new WaitQueue();
+            s_pong = new WaitQueue();
+            s_volleys = 0;
+            Thread ponger = Scheduler.Scheduler.Create("ponger", &Ponger, 1000);
+            Scheduler.Scheduler.Yield();   // let it block on the ping queue
+            for (int i = 0; i < 1000; i++)
+            {
+                while (!s_ping.WakeOne())
+                    Scheduler.Scheduler.Yield();
+                s_pong.Wait();
+            }
+            Scheduler.Scheduler.Join(ponger);
+            Equal(1000, (ulong)s_volleys, "every ping answered");
+        }
+
+        private static void Mixed(ulong seed)
+        {
+            ulong state = seed * 0x9E3779B97F4A7C15 | 1;
+            for (int i = 0; i < 300; i++)
+            {
+                state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+                switch (state % 4)
+                {
+                    case 0: Scheduler.Scheduler.Yield(); break;
+                    case 1: Scheduler.Scheduler.Sleep(state % 3); break;
+                    case 2: Increment(10); break;
+                    default: SpinFor(0); break;
+                }
+            }
+        }
+
+        private static void MixedStress()
+        {
+            s_counter = 0;
+            ulong* handles = stackalloc ulong[40];
+            for (int i = 0; i < 40; i++)
+                handles[i] = Scheduler.Scheduler.AddressOf(Scheduler.Scheduler.Create("mixed", &Mixed, (ulong)i + 1, 8 + i % 16));
+            for (int i = 0; i < 40; i++)
+                Scheduler.Scheduler.Join(System.Runtime.CompilerServices.Unsafe.AsRef<Thread>(&handles[i]));
+            Check(s_counter % 10 == 0, "increments are whole", (ulong)s_counter);
+            Check(Scheduler.Scheduler.ThreadCount == 2, "only the main and idle threads remain", (ulong)Scheduler.Scheduler.ThreadCount);
+        }
+
+        private static void StackGuard()
+        {
+            Thread thread = Scheduler.Scheduler.Create("guarded", &Spin, 0, 31);
+            s_stop = true;
+            ulong guard = KernelStacks.GuardPage(thread.StackSlot);
+            Check(!Memory.KernelPageTables.TryTranslate(guard, out _, out _), "the page under a thread stack is unmapped", guard);
+            Check(Memory.KernelPageTables.TryTranslate(thread.StackTop - 8, out _, out _), "the stack itself is mapped");
+            ulong value;
+            Equal(15, FaultFixups.ProbeRead(guard + 128, &value), "touching the guard page faults");
+            Scheduler.Scheduler.Join(thread);
+        }
+    }
+}
