@@ -69,6 +69,7 @@ namespace Exo.Kernel
             }
             Scheduler.Scheduler.Initialize();
             Cpu.EnableInterrupts();
+            Smp.Processors.StartAll();
             s_readyTsc = Cpu.ReadTimeStampCounter();
 
             KernelConsole.Write("Exo-OS ready: ");

@@ -194,7 +194,9 @@ namespace Exo.Kernel.Console
             KernelConsole.WriteLine(" Hz");
             KernelConsole.Write("processors (ACPI MADT): ");
             KernelConsole.WriteDecimal((ulong)Madt.ProcessorCount);
-            KernelConsole.Write(", boot CPU APIC id ");
+            KernelConsole.Write(", online ");
+            KernelConsole.WriteDecimal((ulong)Smp.Processors.Online);
+            KernelConsole.Write(" (threads run on the boot CPU only, for now), boot CPU APIC id ");
             KernelConsole.WriteDecimal(LocalApic.Id);
             KernelConsole.WriteLine();
         }

@@ -26,13 +26,14 @@ namespace Exo.Kernel.Scheduler
         private static int s_threadCount;
         private static bool s_started;
         private static bool s_needReschedule;
-        private static ulong s_switches, s_preemptions;
+        private static ulong s_switches, s_preemptions, s_agingPasses;
         private static ulong s_interactiveThreshold, s_minimumSlice, s_maximumSlice, s_agingInterval, s_nextAging;
 
         public static bool IsStarted => s_started;
         public static Thread Current => s_current;
         public static ulong Switches => s_switches;
         public static ulong Preemptions => s_preemptions;
+        public static ulong AgingPasses => s_agingPasses;
         public static int ThreadCount => s_threadCount;
         public static bool HasReadyThreads => s_queue != null && s_queue.Count > 0;
         public static ulong AgingIntervalTicks => s_agingInterval;
@@ -213,6 +214,7 @@ namespace Exo.Kernel.Scheduler
         private static void MakeReady(Thread thread)
         {
             thread.State = ThreadState.Ready;
+            thread.ReadyTick = SystemClock.Ticks;
             bool interactive = BurstPredictor.IsInteractive(thread.PredictedBurst, s_interactiveThreshold);
             s_queue.Enqueue(thread, interactive, Cpu.ReadTimeStampCounter());
             Thread current = s_current;
@@ -299,6 +301,7 @@ namespace Exo.Kernel.Scheduler
             if (now >= s_nextAging)
             {
                 s_queue.Age(now, s_agingInterval);
+                s_agingPasses++;
                 s_nextAging = now + s_agingInterval;
             }
             Thread current = s_current;

@@ -20,6 +20,7 @@ namespace Exo.Kernel.Scheduler
         public ulong RunStart;             // TSC when it last started running
         public ulong CpuTime;              // TSC ticks it has run
         public ulong BurstSoFar;           // of the current burst, across preemptions
+        public ulong ReadyTick;            // the tick count when it last became ready
         public ulong SliceEnd;             // TSC when its slice ends
         public Thread SleepNext;           // sleep queue link (sorted by WakeTime)
         public WaitQueue Joiners;          // threads waiting for it to exit

@@ -36,6 +36,7 @@ namespace Exo.Kernel.Tests
             any |= RunSuite(list, length, "interrupts", &InterruptTests.Run);
             any |= RunSuite(list, length, "timer", &TimerTests.Run);
             any |= RunSuite(list, length, "scheduler", &SchedulerTests.Run);
+            any |= RunSuite(list, length, "smp", &SmpTests.Run);
             // Deliberate faults: these end in a panic report by design (checked by the host).
             if (IsExactly(list, length, "fault_page"))
                 FaultTests.TouchUnmappedPage();

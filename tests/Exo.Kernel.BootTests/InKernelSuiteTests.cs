@@ -57,8 +57,8 @@ internal static class SuiteRunner
 }
 
 /// <summary>
-/// The scheduler suite with more CPUs present. Application processors are not started yet (issue 5's SMP
-/// part), so this shows the kernel and its scheduler stay correct on the boot CPU when the machine has more.
+/// Machines with more than one CPU: the application processors start and answer interrupts (smp suite), and
+/// the scheduler, which runs threads on the boot CPU only so far, stays correct with them present.
 /// </summary>
 public sealed class MultiprocessorMachineTests
 {
@@ -71,4 +71,11 @@ public sealed class MultiprocessorMachineTests
     [InlineData(4)]
     public Task Scheduler_suite(int processors) =>
         SuiteRunner.RunAsync(_output, "scheduler", "q35", "256M", processors);
+
+    [Theory]
+    [InlineData("q35", 2)]
+    [InlineData("q35", 4)]
+    [InlineData("pc", 4)]
+    public Task Smp_suite(string machine, int processors) =>
+        SuiteRunner.RunAsync(_output, "smp", machine, "256M", processors);
 }

@@ -15,6 +15,7 @@ public static class KernelSuites
         "interrupts",
         "timer",
         "scheduler",
+        "smp",
     };
 
     /// <summary>Theory data: one row per suite, so each suite is its own xunit test.</summary>

@@ -51,14 +51,19 @@ namespace Exo.Kernel.Arch.X64
             public ulong Base;
         }
 
-        private struct GdtStorage { public fixed ulong Entries[8]; }
+        /// <summary>Each processor has its own GDT (for its own TSS descriptor) and TSS; the IDT is shared.</summary>
+        public const int MaximumProcessors = 16;
+        private const int TaskStateSize = 104;
+
+        private struct GdtStorage { public fixed ulong Entries[8 * MaximumProcessors]; }
         private struct IdtStorage { public fixed byte Bytes[256 * 16]; }
+        private struct TaskStateStorage { public fixed byte Bytes[TaskStateSize * MaximumProcessors]; }
         private struct StackStorage { public fixed byte Bytes[3 * InterruptStackSize]; }
 
         private static GdtStorage s_gdt;
         private static IdtStorage s_idt;
-        private static TaskStateSegment s_tss;
-        private static StackStorage s_interruptStacks;
+        private static TaskStateStorage s_taskStates;
+        private static StackStorage s_interruptStacks;   // the boot processor's; the others' come from the heap
 
         [DllImport("*", EntryPoint = "ExoLoadDescriptorTables"), SuppressGCTransition]
         private static extern void LoadDescriptorTables(TablePointer* gdt, TablePointer* idt, ushort taskState);
@@ -66,29 +71,13 @@ namespace Exo.Kernel.Arch.X64
         [DllImport("*", EntryPoint = "ExoGetInterruptStubTable"), SuppressGCTransition]
         private static extern ulong* GetInterruptStubTable();
 
+        /// <summary>The boot processor: builds the shared IDT and loads its own tables.</summary>
         public static void Initialize()
         {
-            fixed (ulong* gdt = s_gdt.Entries)
-            fixed (TaskStateSegment* tss = &s_tss)
-            fixed (byte* stacks = s_interruptStacks.Bytes)
+            if (sizeof(TaskStateSegment) != TaskStateSize)
+                Diagnostics.Panic.Fail("TSS layout is not 104 bytes");
             fixed (byte* idtBytes = s_idt.Bytes)
             {
-                gdt[0] = 0;
-                gdt[1] = 0x00AF9A000000FFFF;   // kernel code, 64-bit
-                gdt[2] = 0x00CF92000000FFFF;   // kernel data
-                gdt[3] = 0x00CFFA000000FFFF;   // user code, 32-bit (unused; keeps the SYSRET layout)
-                gdt[4] = 0x00CFF2000000FFFF;   // user data
-                gdt[5] = 0x00AFFA000000FFFF;   // user code, 64-bit
-                ulong tssBase = (ulong)tss;
-                ulong tssLimit = (ulong)sizeof(TaskStateSegment) - 1;
-                gdt[6] = (tssLimit & 0xFFFF) | ((tssBase & 0xFFFFFF) << 16) | (0x89UL << 40) | (((tssLimit >> 16) & 0xF) << 48) | (((tssBase >> 24) & 0xFF) << 56);
-                gdt[7] = tssBase >> 32;
-
-                tss->IoMapBase = (ushort)sizeof(TaskStateSegment);
-                tss->Ist1 = (ulong)(stacks + 1 * InterruptStackSize);
-                tss->Ist2 = (ulong)(stacks + 2 * InterruptStackSize);
-                tss->Ist3 = (ulong)(stacks + 3 * InterruptStackSize);
-
                 InterruptGate* idt = (InterruptGate*)idtBytes;
                 ulong* stubs = GetInterruptStubTable();
                 for (int vector = 0; vector < 256; vector++)
@@ -107,6 +96,39 @@ namespace Exo.Kernel.Arch.X64
                     idt[vector].OffsetMiddle = (ushort)(handler >> 16);
                     idt[vector].OffsetHigh = (uint)(handler >> 32);
                 }
+            }
+            fixed (byte* stacks = s_interruptStacks.Bytes)
+                LoadForProcessor(0, stacks);
+        }
+
+        /// <summary>
+        /// Builds processor 'index''s GDT and TSS (with its three interrupt stacks at 'interruptStacks',
+        /// 3 x 16 KiB) and loads them with the shared IDT, on the calling processor.
+        /// </summary>
+        public static void LoadForProcessor(int index, byte* interruptStacks)
+        {
+            fixed (ulong* gdtStorage = s_gdt.Entries)
+            fixed (byte* taskStates = s_taskStates.Bytes)
+            fixed (byte* idt = s_idt.Bytes)
+            {
+                ulong* gdt = gdtStorage + 8 * index;
+                TaskStateSegment* tss = (TaskStateSegment*)(taskStates + TaskStateSize * index);
+                gdt[0] = 0;
+                gdt[1] = 0x00AF9A000000FFFF;   // kernel code, 64-bit
+                gdt[2] = 0x00CF92000000FFFF;   // kernel data
+                gdt[3] = 0x00CFFA000000FFFF;   // user code, 32-bit (unused; keeps the SYSRET layout)
+                gdt[4] = 0x00CFF2000000FFFF;   // user data
+                gdt[5] = 0x00AFFA000000FFFF;   // user code, 64-bit
+                ulong tssBase = (ulong)tss;
+                ulong tssLimit = TaskStateSize - 1;
+                gdt[6] = (tssLimit & 0xFFFF) | ((tssBase & 0xFFFFFF) << 16) | (0x89UL << 40) | (((tssLimit >> 16) & 0xF) << 48) | (((tssBase >> 24) & 0xFF) << 56);
+                gdt[7] = tssBase >> 32;
+
+                *tss = default;
+                tss->IoMapBase = TaskStateSize;
+                tss->Ist1 = (ulong)(interruptStacks + 1 * InterruptStackSize);
+                tss->Ist2 = (ulong)(interruptStacks + 2 * InterruptStackSize);
+                tss->Ist3 = (ulong)(interruptStacks + 3 * InterruptStackSize);
 
                 TablePointer gdtPointer = new TablePointer { Limit = 8 * 8 - 1, Base = (ulong)gdt };
                 TablePointer idtPointer = new TablePointer { Limit = 256 * 16 - 1, Base = (ulong)idt };
@@ -114,7 +136,13 @@ namespace Exo.Kernel.Arch.X64
             }
         }
 
+        public const int InterruptStacksBytes = 3 * InterruptStackSize;
+
         /// <summary>The stack the CPU switches to on an interrupt from user mode.</summary>
-        public static void SetKernelStack(ulong top) => s_tss.Rsp0 = top;
+        public static void SetKernelStack(int processor, ulong top)
+        {
+            fixed (byte* taskStates = s_taskStates.Bytes)
+                ((TaskStateSegment*)(taskStates + TaskStateSize * processor))->Rsp0 = top;
+        }
     }
 }

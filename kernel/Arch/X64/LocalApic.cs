@@ -36,8 +36,15 @@ namespace Exo.Kernel.Arch.X64
         public static void Initialize()
         {
             ulong baseMsr = Cpu.ReadMsr(ApicBaseMsr);
-            Cpu.WriteMsr(ApicBaseMsr, baseMsr | (1UL << 11));          // globally enabled
             s_registers = (byte*)PhysicalMemory.ToVirtual(baseMsr & 0xFFFFF000);
+            EnableOnThisProcessor();
+        }
+
+        /// <summary>Every processor enables its own local APIC (same address, each sees its own).</summary>
+        public static void EnableOnThisProcessor()
+        {
+            ulong baseMsr = Cpu.ReadMsr(ApicBaseMsr);
+            Cpu.WriteMsr(ApicBaseMsr, baseMsr | (1UL << 11));          // globally enabled
             Write(RegisterSpurious, 0x100 | InterruptDispatcher.SpuriousVector);
             Write(RegisterLvtLint0, 1 << 16);                         // masked
             Write(RegisterLvtLint1, 1 << 16);
@@ -79,6 +86,21 @@ namespace Exo.Kernel.Arch.X64
             Write(RegisterLvtTimer, (1 << 17) | TimerVector);         // periodic
             Write(RegisterTimerInitial, (uint)(s_timerTicksPerSecond / hertz));
         }
+
+        private const int RegisterCommandLow = 0x300;
+        private const int RegisterCommandHigh = 0x310;
+
+        /// <summary>Writes the interrupt command register and waits (bounded) until the APIC has sent it.</summary>
+        public static void SendCommand(uint apicId, uint command)
+        {
+            Write(RegisterCommandHigh, apicId << 24);
+            Write(RegisterCommandLow, command);
+            for (int spin = 0; spin < 1_000_000 && (Read(RegisterCommandLow) & (1 << 12)) != 0; spin++)
+                Cpu.Pause();
+        }
+
+        /// <summary>A fixed interrupt 'vector' to the processor with local APIC id 'apicId'.</summary>
+        public static void SendInterrupt(uint apicId, int vector) => SendCommand(apicId, (uint)vector);
 
         /// <summary>Sends 'vector' to this CPU through the interrupt command register.</summary>
         public static void SendSelfInterrupt(int vector)

@@ -21,6 +21,7 @@ namespace System.Threading
         public static long Increment(ref long location) => Add(ref location, 1);
         public static int Decrement(ref int location) => Add(ref location, -1);
         public static long Decrement(ref long location) => Add(ref location, -1);
+        public static ulong Increment(ref ulong location) => (ulong)Add(ref Unsafe.As<ulong, long>(ref location), 1);
         [Intrinsic] public static void MemoryBarrier() => MemoryBarrier();
     }
 

@@ -1,0 +1,145 @@
+using System.Runtime.InteropServices;
+using System.Threading;
+using Exo.Kernel.Acpi;
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Console;
+using Exo.Kernel.Memory;
+using Exo.Kernel.Memory.Heap;
+using Exo.Kernel.Scheduler;
+using Exo.Kernel.Time;
+
+namespace Exo.Kernel.Smp
+{
+    /// <summary>
+    /// The processors of the machine: the boot processor, and the application processors found in the ACPI
+    /// MADT, started with INIT-SIPI-SIPI through the real-mode trampoline (Arch/X64/ApTrampoline.asm).
+    /// Each gets its own kernel stack, GDT, TSS (with its own interrupt stacks) and local APIC, and answers
+    /// inter-processor interrupts. They do not run threads yet: after start-up they halt, waking only for
+    /// interrupts (the scheduler on every CPU is the next step of issue 5).
+    /// </summary>
+    public static unsafe class Processors
+    {
+        public const int TestVector = 0xF0;
+        private const ulong TrampolinePhysical = 0x8000;
+        private const int MaximumProcessors = DescriptorTables.MaximumProcessors;
+
+        private struct PerProcessor
+        {
+            public fixed uint ApicId[MaximumProcessors];
+            public fixed int Online[MaximumProcessors];
+            public fixed ulong InterruptsReceived[MaximumProcessors];
+        }
+        private static PerProcessor s_processors;
+        private static int s_count;            // known processors (boot processor first)
+        private static int s_online;
+
+        public static int Count => s_count;
+        public static int Online => Volatile.Read(ref s_online);
+        public static uint ApicIdOf(int index) => s_processors.ApicId[index];
+        public static bool IsOnline(int index) => Volatile.Read(ref s_processors.Online[index]) != 0;
+        public static ulong InterruptsReceived(int index) => Volatile.Read(ref s_processors.InterruptsReceived[index]);
+
+        [DllImport("*", EntryPoint = "ExoGetApTrampoline"), SuppressGCTransition]
+        private static extern byte* GetTrampoline(byte** end, byte** data);
+
+        [DllImport("*", EntryPoint = "ExoGetApMainAddress"), SuppressGCTransition]
+        private static extern ulong GetApMainAddress();
+
+        /// <summary>Records the boot processor and starts every other enabled processor in the MADT.</summary>
+        public static void StartAll()
+        {
+            s_count = 1;
+            s_processors.ApicId[0] = LocalApic.Id;
+            s_processors.Online[0] = 1;
+            s_online = 1;
+            InterruptDispatcher.Register(TestVector, &OnTestInterrupt);
+            if (Madt.ProcessorCount <= 1)
+                return;
+
+            byte* end, data;
+            byte* start = GetTrampoline(&end, &data);
+            byte* destination = (byte*)PhysicalMemory.ToVirtual(TrampolinePhysical);
+            for (long i = 0; i < end - start; i++)
+                destination[i] = start[i];
+            ulong* parameters = (ulong*)(destination + (data - start));
+            // The trampoline turns paging on while running at its physical address: map it there, for now.
+            KernelPageTables.MapPage(TrampolinePhysical, TrampolinePhysical, false, true);
+
+            for (int m = 0; m < Madt.ProcessorCount && s_count < MaximumProcessors; m++)
+            {
+                uint apicId = Madt.ProcessorApicId(m);
+                if (apicId == s_processors.ApicId[0])
+                    continue;
+                int index = s_count++;
+                s_processors.ApicId[index] = apicId;
+                StartOne(index, apicId, parameters);
+            }
+            KernelPageTables.UnmapPage(TrampolinePhysical);
+        }
+
+        private static void StartOne(int index, uint apicId, ulong* parameters)
+        {
+            ulong stackTop = KernelStacks.Allocate(out _);
+            byte* interruptStacks = (byte*)KernelHeap.AllocatePages(4);   // 64 KiB: three 16 KiB stacks
+            if (stackTop == 0 || interruptStacks == null)
+            {
+                KernelConsole.WriteLine("smp: no memory for a processor's stacks");
+                return;
+            }
+            s_interruptStacks.Values[index] = (ulong)interruptStacks;
+            parameters[0] = Cpu.ReadCr3();
+            parameters[1] = stackTop;
+            parameters[2] = GetApMainAddress();
+            parameters[3] = (ulong)index;
+            parameters[4] = Cpu.ReadMsr(0xC0000080) & (1UL << 11);
+
+            LocalApic.SendCommand(apicId, 0x4500);                              // INIT
+            SystemClock.SpinMicroseconds(10_000);
+            for (int attempt = 0; attempt < 2 && !IsOnline(index); attempt++)
+            {
+                LocalApic.SendCommand(apicId, 0x4600 | (uint)(TrampolinePhysical >> 12));   // STARTUP
+                for (int wait = 0; wait < 200 && !IsOnline(index); wait++)
+                    SystemClock.SpinMicroseconds(500);
+            }
+            if (!IsOnline(index))
+            {
+                KernelConsole.Write("smp: processor with APIC id ");
+                KernelConsole.WriteDecimal(apicId);
+                KernelConsole.WriteLine(" did not start");
+            }
+        }
+
+        private struct StackTable { public fixed ulong Values[MaximumProcessors]; }
+        private static StackTable s_interruptStacks;
+
+        // The first C# an application processor runs (from the trampoline), on its own kernel stack.
+        [UnmanagedCallersOnly(EntryPoint = "ExoApMain")]
+        private static void ApMain(int index)
+        {
+            DescriptorTables.LoadForProcessor(index, (byte*)s_interruptStacks.Values[index]);
+            LocalApic.EnableOnThisProcessor();
+            Volatile.Write(ref s_processors.Online[index], 1);
+            Interlocked.Increment(ref s_online);
+            while (true)
+                Cpu.EnableInterruptsAndHalt();
+        }
+
+        private static int IndexOf(uint apicId)
+        {
+            for (int i = 0; i < s_count; i++)
+                if (s_processors.ApicId[i] == apicId)
+                    return i;
+            return -1;
+        }
+
+        private static void OnTestInterrupt(InterruptFrame* frame)
+        {
+            int index = IndexOf(LocalApic.Id);
+            if (index >= 0)
+                Interlocked.Increment(ref s_processors.InterruptsReceived[index]);
+        }
+
+        /// <summary>Sends the test interrupt to processor 'index'.</summary>
+        public static void Ping(int index) => LocalApic.SendInterrupt(s_processors.ApicId[index], TestVector);
+    }
+}
