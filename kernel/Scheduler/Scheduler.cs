@@ -133,10 +133,8 @@ namespace Exo.Kernel.Scheduler
             Thread current = s_current;
             if (s_queue.Count > 0)
             {
-                EndBurst(current);
-                current.State = ThreadState.Ready;
                 s_queue.Enqueue(current, false, Cpu.ReadTimeStampCounter());
-                Schedule();
+                StopRunning(current, ThreadState.Ready);
             }
             if (enabled) Cpu.EnableInterrupts();
         }
@@ -153,9 +151,7 @@ namespace Exo.Kernel.Scheduler
                 before = t;
             if (before == null) { current.SleepNext = s_sleepers; s_sleepers = current; }
             else { current.SleepNext = before.SleepNext; before.SleepNext = current; }
-            current.State = ThreadState.Sleeping;
-            EndBurst(current);
-            Schedule();
+            StopRunning(current, ThreadState.Sleeping);
             if (enabled) Cpu.EnableInterrupts();
         }
 
@@ -164,10 +160,8 @@ namespace Exo.Kernel.Scheduler
             bool enabled = Cpu.InterruptsEnabled;
             Cpu.DisableInterrupts();
             Thread current = s_current;
-            current.State = ThreadState.Blocked;
             queue.Add(current);
-            EndBurst(current);
-            Schedule();
+            StopRunning(current, ThreadState.Blocked);
             if (enabled) Cpu.EnableInterrupts();
         }
 
@@ -188,9 +182,8 @@ namespace Exo.Kernel.Scheduler
             Cpu.DisableInterrupts();
             Thread current = s_current;
             current.State = ThreadState.Exited;
-            EndBurst(current);
             while (current.Joiners.WakeOne()) { }
-            Schedule();
+            StopRunning(current, ThreadState.Exited);
             Panic.Fail("an exited thread was scheduled again");
         }
 
@@ -222,6 +215,17 @@ namespace Exo.Kernel.Scheduler
                 || (thread.EffectivePriority == current.EffectivePriority && interactive
                     && !BurstPredictor.IsInteractive(current.PredictedBurst, s_interactiveThreshold)))
                 s_needReschedule = true;
+        }
+
+        /// <summary>
+        /// The current thread stops running voluntarily, in 'state' (already queued where it waits): its run
+        /// burst ends and feeds the prediction, and the most urgent ready thread runs.
+        /// </summary>
+        private static void StopRunning(Thread current, ThreadState state)
+        {
+            current.State = state;
+            EndBurst(current);
+            Schedule();
         }
 
         /// <summary>The run burst of a thread that stops running voluntarily becomes part of its prediction.</summary>
