@@ -38,6 +38,7 @@ namespace Exo.Kernel
             KernelConsole.WriteLine("Exo-OS kernel starting");
             RuntimeFailure.Install(&OnRuntimeFailure);
             DescriptorTables.Initialize();
+            Smp.Processors.SetLocalBlock(0);
             KernelLayout.Initialize();
             CpuFeatures.Initialize();
 

@@ -23,6 +23,9 @@ namespace Exo.Kernel.Memory
         private static ulong s_noExecute;       // NoExecute when EFER.NXE is on, else 0
         private static ulong s_directMapEnd;
         private static ulong s_mappedPages;
+        // Page-table updates after start-up. A ticket lock that leaves interrupts as they are: interrupt
+        // handlers never map pages.
+        private static Heap.TicketLock s_lock;
 
         public static ulong Root => s_root;
         public static ulong DirectMapEnd => s_directMapEnd;
@@ -67,17 +70,25 @@ namespace Exo.Kernel.Memory
         /// <summary>Maps one 4 KiB kernel page (for stacks with guard pages, device memory).</summary>
         public static void MapPage(ulong virtualAddress, ulong physical, bool writable, bool executable)
         {
+            s_lock.Enter();
             ulong* table = WalkTo(virtualAddress, 0);
             table[PageIndex(virtualAddress, 0)] = (physical & AddressMask) | Present | Global
                 | (writable ? Writable : 0) | (executable ? 0 : s_noExecute);
             Cpu.InvalidatePage(virtualAddress);
+            s_lock.Exit();
         }
 
+        /// <summary>
+        /// Unmaps a page on this processor. Other processors may still hold the translation: only use it for
+        /// pages no other processor has touched (TLB shoot-down is not implemented yet).
+        /// </summary>
         public static void UnmapPage(ulong virtualAddress)
         {
+            s_lock.Enter();
             ulong* table = WalkTo(virtualAddress, 0);
             table[PageIndex(virtualAddress, 0)] = 0;
             Cpu.InvalidatePage(virtualAddress);
+            s_lock.Exit();
         }
 
         /// <summary>Translates a virtual address through the active tables; returns false if not mapped.</summary>

@@ -5,7 +5,9 @@ namespace Exo.Kernel.Scheduler
     /// <summary>
     /// Kernel thread stacks in their own region of address space: slot i spans 32 KiB at
     /// <see cref="RegionBase"/> + i * 32 KiB, of which the top 16 KiB are mapped and the rest is an unmapped
-    /// guard, so an overflow faults instead of running into the neighbour.
+    /// guard, so an overflow faults instead of running into the neighbour. A freed stack stays mapped and is
+    /// reused by the next thread: no processor can hold a stale translation of it, so no TLB shoot-down is
+    /// needed (the memory of the most stacks ever alive at once stays reserved).
     /// </summary>
     public static unsafe class KernelStacks
     {
@@ -16,13 +18,23 @@ namespace Exo.Kernel.Scheduler
 
         private struct SlotStorage { public fixed ulong Words[MaximumStacks / 64]; }
         private static SlotStorage s_used;
+        private static SlotStorage s_mapped;
         private static int s_inUse;
         private static int s_searchFrom;
+        private static Memory.Heap.TicketLock s_lock;
 
         public static int InUse => s_inUse;
 
         /// <summary>Maps a new stack; returns its top, or 0 when slots or memory run out.</summary>
         public static ulong Allocate(out int slot)
+        {
+            s_lock.Enter();
+            ulong top = AllocateLocked(out slot);
+            s_lock.Exit();
+            return top;
+        }
+
+        private static ulong AllocateLocked(out int slot)
         {
             slot = -1;
             for (int i = 0; i < MaximumStacks; i++)
@@ -37,7 +49,7 @@ namespace Exo.Kernel.Scheduler
             if (slot < 0)
                 return 0;
             ulong top = RegionBase + (ulong)(slot + 1) * SlotBytes;
-            for (int page = 1; page <= StackPages; page++)
+            for (int page = 1; page <= StackPages && (s_mapped.Words[slot >> 6] & (1UL << (slot & 63))) == 0; page++)
             {
                 ulong frame = PhysicalMemory.AllocateFrame();
                 if (frame == 0)
@@ -50,20 +62,21 @@ namespace Exo.Kernel.Scheduler
                 KernelPageTables.MapPage(top - (ulong)page * 4096, frame, true, false);
             }
             s_used.Words[slot >> 6] |= 1UL << (slot & 63);
+            s_mapped.Words[slot >> 6] |= 1UL << (slot & 63);
             s_searchFrom = slot + 1;
             s_inUse++;
             return top;
         }
 
+        /// <summary>Returns a stack slot; its pages stay mapped for the next thread.</summary>
         public static void Free(int slot)
         {
-            ulong top = RegionBase + (ulong)(slot + 1) * SlotBytes;
-            for (int page = 1; page <= StackPages; page++)
-                Unmap(top - (ulong)page * 4096);
+            s_lock.Enter();
             s_used.Words[slot >> 6] &= ~(1UL << (slot & 63));
             if (slot < s_searchFrom)
                 s_searchFrom = slot;
             s_inUse--;
+            s_lock.Exit();
         }
 
         public static ulong GuardPage(int slot) => RegionBase + (ulong)(slot + 1) * SlotBytes - (StackPages + 1) * 4096UL;

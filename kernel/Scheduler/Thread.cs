@@ -26,6 +26,7 @@ namespace Exo.Kernel.Scheduler
         public WaitQueue Joiners;          // threads waiting for it to exit
         public bool IsIdle;
         public int Cpu;
+        public int Affinity;               // the processor it is pinned to, or -1
         public Thread AllNext;             // registry of every thread, for ps
 
         public Thread(int id, string name, int priority, ulong initialPrediction) : base(priority, initialPrediction)
@@ -33,6 +34,7 @@ namespace Exo.Kernel.Scheduler
             Id = id;
             Name = name;
             StackSlot = -1;
+            Affinity = -1;
             Joiners = new WaitQueue();
         }
     }

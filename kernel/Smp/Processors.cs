@@ -14,8 +14,7 @@ namespace Exo.Kernel.Smp
     /// The processors of the machine: the boot processor, and the application processors found in the ACPI
     /// MADT, started with INIT-SIPI-SIPI through the real-mode trampoline (Arch/X64/ApTrampoline.asm).
     /// Each gets its own kernel stack, GDT, TSS (with its own interrupt stacks) and local APIC, and answers
-    /// inter-processor interrupts. They do not run threads yet: after start-up they halt, waking only for
-    /// interrupts (the scheduler on every CPU is the next step of issue 5).
+    /// inter-processor interrupts, then joins the scheduler: its start-up stack becomes its idle thread.
     /// </summary>
     public static unsafe class Processors
     {
@@ -44,6 +43,23 @@ namespace Exo.Kernel.Smp
 
         [DllImport("*", EntryPoint = "ExoGetApMainAddress"), SuppressGCTransition]
         private static extern ulong GetApMainAddress();
+
+        // Per-processor block reached through the GS base; its first word is the processor's index
+        // (Cpu.CurrentProcessor reads it with one instruction).
+        private struct LocalBlocks { public fixed ulong Words[MaximumProcessors * 8]; }
+        private static LocalBlocks s_local;
+
+        private const uint GsBaseMsr = 0xC0000101;
+
+        /// <summary>Points this processor's GS base at its block. Call after loading its descriptor tables.</summary>
+        public static void SetLocalBlock(int index)
+        {
+            fixed (ulong* words = s_local.Words)
+            {
+                words[index * 8] = (ulong)index;
+                Cpu.WriteMsr(GsBaseMsr, (ulong)(words + index * 8));
+            }
+        }
 
         /// <summary>Records the boot processor and starts every other enabled processor in the MADT.</summary>
         public static void StartAll()
@@ -117,7 +133,11 @@ namespace Exo.Kernel.Smp
         private static void ApMain(int index)
         {
             DescriptorTables.LoadForProcessor(index, (byte*)s_interruptStacks.Values[index]);
+            SetLocalBlock(index);
             LocalApic.EnableOnThisProcessor();
+            // From here on this processor runs threads: its start-up stack becomes its idle thread.
+            Scheduler.Scheduler.AddProcessor(index, "idle-ap");
+            SystemClock.StartTickOnThisProcessor();
             Volatile.Write(ref s_processors.Online[index], 1);
             Interlocked.Increment(ref s_online);
             while (true)

@@ -39,9 +39,14 @@ namespace Exo.Kernel.Time
             LocalApic.StartPeriodicTimer(TickHertz);
         }
 
+        /// <summary>An application processor's own tick (the APIC timers all run at the calibrated rate).</summary>
+        public static void StartTickOnThisProcessor() => LocalApic.StartPeriodicTimer(TickHertz);
+
+        // Every processor's timer lands here; the uptime tick counts processor 0's.
         private static void OnTick(InterruptFrame* frame)
         {
-            s_ticks++;
+            if (Cpu.CurrentProcessor() == 0)
+                s_ticks++;
             Scheduler.Scheduler.OnTick();
         }
 

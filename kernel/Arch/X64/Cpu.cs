@@ -32,6 +32,8 @@ namespace Exo.Kernel.Arch.X64
         [DllImport("*", EntryPoint = "ExoReadStackPointer"), SuppressGCTransition] public static extern ulong ReadStackPointer();
         [DllImport("*", EntryPoint = "ExoReadFramePointer"), SuppressGCTransition] public static extern ulong ReadFramePointer();
 
+        [DllImport("*", EntryPoint = "ExoCurrentProcessor"), SuppressGCTransition] public static extern int CurrentProcessor();
+
         public static bool InterruptsEnabled => (ReadFlags() & (1 << 9)) != 0;
     }
 }

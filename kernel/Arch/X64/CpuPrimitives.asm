@@ -160,3 +160,8 @@ export ExoReadTimeStampCounterOrdered
     shl rdx, 32
     or rax, rdx
     ret
+
+; int ExoCurrentProcessor(): this processor's index, the first word of its per-CPU block (GS base).
+export ExoCurrentProcessor
+    mov eax, [gs:0]
+    ret

@@ -52,6 +52,7 @@ namespace Exo.Kernel.Memory.Heap
         private const int ListPartial = 1, ListFull = 2, ListEmpty = 3;
 
         private PageAllocator _pages;
+        private TicketLock _pagesLock;         // level 3 and the owner bytes; taken after a class lock, never before
         private fixed byte _classStorage[SizeClasses.Count * 128];
         private byte* _owners;                // one byte per page of the span
         private byte* _spanStart;
@@ -217,7 +218,9 @@ namespace Exo.Kernel.Memory.Heap
         /// <summary>A block of 2^order pages from level 3 (page tables, stacks, DMA), not zeroed; null if none.</summary>
         public void* AllocatePages(int order)
         {
+            _pagesLock.Enter();
             void* block = _pages.Allocate(order);
+            _pagesLock.Exit();
             if (block == null)
                 _failedAllocations++;
             return block;
@@ -225,7 +228,9 @@ namespace Exo.Kernel.Memory.Heap
 
         public void FreePages(void* block, int order)
         {
+            _pagesLock.Enter();
             string error = _pages.Free(block, order);
+            _pagesLock.Exit();
             if (error != null)
                 _report(error, (ulong)block);
         }
@@ -241,15 +246,20 @@ namespace Exo.Kernel.Memory.Heap
                 _failedAllocations++;
                 return null;
             }
+            _pagesLock.Enter();
             byte* block = (byte*)_pages.Allocate(order);
+            if (block != null)
+            {
+                _owners[(ulong)(block - _spanStart) >> 12] = OwnerLarge;
+                _largePages += 1UL << order;
+                _largeBlocks++;
+            }
+            _pagesLock.Exit();
             if (block == null)
             {
                 _failedAllocations++;
                 return null;
             }
-            _owners[(ulong)(block - _spanStart) >> 12] = OwnerLarge;
-            _largePages += 1UL << order;
-            _largeBlocks++;
             if (zeroed)
                 Clear(block, (ulong)PageAllocator.PageSize << order);
             return block;
@@ -257,16 +267,18 @@ namespace Exo.Kernel.Memory.Heap
 
         private void FreeLarge(void* block)
         {
+            _pagesLock.Enter();
             int order = _pages.AllocatedOrder(block);
-            if (order < 0)
+            if (order >= 0)
             {
-                _report("freed a pointer inside a large block, or freed it twice", (ulong)block);
-                return;
+                _owners[(ulong)((byte*)block - _spanStart) >> 12] = OwnerNone;
+                _pages.Free(block, order);
+                _largePages -= 1UL << order;
+                _largeBlocks--;
             }
-            _owners[(ulong)((byte*)block - _spanStart) >> 12] = OwnerNone;
-            _pages.Free(block, order);
-            _largePages -= 1UL << order;
-            _largeBlocks--;
+            _pagesLock.Exit();
+            if (order < 0)
+                _report("freed a pointer inside a large block, or freed it twice", (ulong)block);
         }
 
         // ------------------------------------------------------------------ level 2: the slow paths
@@ -364,12 +376,17 @@ namespace Exo.Kernel.Memory.Heap
 
         private SlabHeader* NewSlab(SlabClass* slabClass, int sizeClass)
         {
+            _pagesLock.Enter();
             byte* block = (byte*)_pages.Allocate(slabClass->SlabOrder);
+            if (block != null)
+            {
+                ulong firstPage = (ulong)(block - _spanStart) >> 12;
+                for (ulong page = 0; page < 1UL << slabClass->SlabOrder; page++)
+                    _owners[firstPage + page] = (byte)(sizeClass + 1);
+            }
+            _pagesLock.Exit();
             if (block == null)
                 return null;
-            ulong firstPage = (ulong)(block - _spanStart) >> 12;
-            for (ulong page = 0; page < 1UL << slabClass->SlabOrder; page++)
-                _owners[firstPage + page] = (byte)(sizeClass + 1);
             SlabHeader* slab = (SlabHeader*)block;
             *slab = default;
             slab->Tag = SlabHeader.Magic;
@@ -398,9 +415,11 @@ namespace Exo.Kernel.Memory.Heap
                 Unlink(slabClass, slab);
                 slab->Tag = 0;
                 ulong firstPage = (ulong)((byte*)slab - _spanStart) >> 12;
+                _pagesLock.Enter();
                 for (ulong page = 0; page < 1UL << slabClass->SlabOrder; page++)
                     _owners[firstPage + page] = OwnerNone;
                 _pages.Free(slab, slabClass->SlabOrder);
+                _pagesLock.Exit();
             }
         }
 

@@ -10,12 +10,14 @@ namespace Exo.Kernel.Memory.Heap
     ///
     /// Ownership: whoever allocates frees, with the same API (Free for Allocate, FreePages for AllocatePages);
     /// C# objects from 'new' are freed with Exo.Runtime.ObjectAllocator.Free. Interrupt handlers never allocate.
-    /// Level 1 is per CPU: there is one CPU today (<see cref="s_bootCpuCache"/>); SMP gives each CPU its own.
+    /// Level 1 is per processor: each has its own magazines (<see cref="s_caches"/>), found through its GS block.
     /// </summary>
     public static unsafe class KernelHeap
     {
         private static HeapAllocator s_heap;
-        private static HeapAllocator.CpuCache s_bootCpuCache;
+        private struct CacheStorage { public fixed byte Bytes[Arch.X64.DescriptorTables.MaximumProcessors * CacheBytes]; }
+        private const int CacheBytes = 8 * SizeClasses.Count + 8 * SizeClasses.Count * HeapAllocator.CacheCapacity + 16;
+        private static CacheStorage s_caches;   // level 1, one per processor
         private static bool s_ready;
 
         public static bool IsReady => s_ready;
@@ -24,7 +26,7 @@ namespace Exo.Kernel.Memory.Heap
         public static HeapAllocator.CpuCache* CurrentCache
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => (HeapAllocator.CpuCache*)Unsafe.AsPointer(ref s_bootCpuCache);
+            get => (HeapAllocator.CpuCache*)((byte*)Unsafe.AsPointer(ref s_caches) + Arch.X64.Cpu.CurrentProcessor() * CacheBytes);
         }
 
         private static HeapAllocator* Heap
@@ -41,6 +43,8 @@ namespace Exo.Kernel.Memory.Heap
             ulong metadataPhysical = PhysicalMemory.AllocateContiguous((metadataBytes + 4095) / 4096);
             if (metadataPhysical == 0)
                 Panic.Fail("no room for the allocator's page metadata");
+            if (sizeof(HeapAllocator.CpuCache) != CacheBytes)
+                Panic.Fail("level-1 cache layout changed: update KernelHeap.CacheBytes");
             Heap->Initialize((byte*)KernelLayout.DirectMapBase, spanPages, (byte*)PhysicalMemory.ToVirtual(metadataPhysical), &Report);
             PhysicalMemory.HandFreeFramesTo(&AddFreeRange);
             s_ready = true;
@@ -82,9 +86,9 @@ namespace Exo.Kernel.Memory.Heap
         public static ulong LargePages => Heap->LargePages;
         public static ulong BytesInUse => Heap->BytesInUse(CurrentCache);
         public static HeapAllocator.ClassStatistics ClassStatistics(int sizeClass) => Heap->Statistics(sizeClass, CurrentCache);
-        public static ulong Refills => s_bootCpuCache.Refills;
-        public static ulong Flushes => s_bootCpuCache.Flushes;
-        public static int CachedCount(int sizeClass) => (int)s_bootCpuCache.Counts[sizeClass];
+        public static ulong Refills => CurrentCache->Refills;
+        public static ulong Flushes => CurrentCache->Flushes;
+        public static int CachedCount(int sizeClass) => (int)CurrentCache->Counts[sizeClass];
 
         /// <summary>Returns this CPU's cached objects to level 2 (and surplus slabs to level 3).</summary>
         public static void Drain() => Heap->Drain(CurrentCache);

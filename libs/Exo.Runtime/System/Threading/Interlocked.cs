@@ -23,6 +23,18 @@ namespace System.Threading
         public static long Decrement(ref long location) => Add(ref location, -1);
         public static ulong Increment(ref ulong location) => (ulong)Add(ref Unsafe.As<ulong, long>(ref location), 1);
         [Intrinsic] public static void MemoryBarrier() => MemoryBarrier();
+
+        public static ulong Or(ref ulong location1, ulong value)
+        {
+            ulong current = location1;
+            while (true)
+            {
+                ulong previous = CompareExchange(ref location1, current | value, current);
+                if (previous == current)
+                    return previous;
+                current = previous;
+            }
+        }
     }
 
     public static class Volatile
