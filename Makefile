@@ -8,7 +8,7 @@ ASM_SOURCES := kernel/Boot/Boot.asm $(wildcard kernel/Arch/X64/*.asm) $(wildcard
 ASM_OBJECTS := $(patsubst %.asm,$(OUT)/asm/%.o,$(ASM_SOURCES))
 CS_SOURCES  := $(shell find kernel libs/Exo.Runtime -name '*.cs' -o -name '*.csproj') Directory.Build.props
 QEMU_MEMORY ?= 256M
-QEMU_SMP    ?= 1
+QEMU_SMP    ?= 2
 QEMU_CPU    ?= max
 QEMU_COMMON := -machine q35 -cpu $(QEMU_CPU) -m $(QEMU_MEMORY) -smp $(QEMU_SMP) -accel tcg -no-reboot \
                -device isa-debug-exit,iobase=0xf4,iosize=0x04

@@ -196,7 +196,7 @@ namespace Exo.Kernel.Console
             KernelConsole.WriteDecimal((ulong)Madt.ProcessorCount);
             KernelConsole.Write(", online ");
             KernelConsole.WriteDecimal((ulong)Smp.Processors.Online);
-            KernelConsole.Write(" (threads run on the boot CPU only, for now), boot CPU APIC id ");
+            KernelConsole.Write(" (all schedule threads), boot CPU APIC id ");
             KernelConsole.WriteDecimal(LocalApic.Id);
             KernelConsole.WriteLine();
         }
