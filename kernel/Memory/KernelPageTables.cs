@@ -78,10 +78,7 @@ namespace Exo.Kernel.Memory
             s_lock.Exit();
         }
 
-        /// <summary>
-        /// Unmaps a page on this processor. Other processors may still hold the translation: only use it for
-        /// pages no other processor has touched (TLB shoot-down is not implemented yet).
-        /// </summary>
+        /// <summary>Unmaps a page on every processor (local invalidation, then a TLB shoot-down to the others).</summary>
         public static void UnmapPage(ulong virtualAddress)
         {
             s_lock.Enter();
@@ -89,6 +86,7 @@ namespace Exo.Kernel.Memory
             table[PageIndex(virtualAddress, 0)] = 0;
             Cpu.InvalidatePage(virtualAddress);
             s_lock.Exit();
+            Smp.Processors.ShootDown(virtualAddress);
         }
 
         /// <summary>Translates a virtual address through the active tables; returns false if not mapped.</summary>

@@ -19,6 +19,7 @@ namespace Exo.Kernel.Smp
     public static unsafe class Processors
     {
         public const int TestVector = 0xF0;
+        public const int ShootDownVector = 0xF2;
         private const ulong TrampolinePhysical = 0x8000;
         private const int MaximumProcessors = DescriptorTables.MaximumProcessors;
 
@@ -69,6 +70,7 @@ namespace Exo.Kernel.Smp
             s_processors.Online[0] = 1;
             s_online = 1;
             InterruptDispatcher.Register(TestVector, &OnTestInterrupt);
+            InterruptDispatcher.Register(ShootDownVector, &OnShootDown);
             if (Madt.ProcessorCount <= 1)
                 return;
 
@@ -157,6 +159,47 @@ namespace Exo.Kernel.Smp
             int index = IndexOf(LocalApic.Id);
             if (index >= 0)
                 Interlocked.Increment(ref s_processors.InterruptsReceived[index]);
+        }
+
+        // TLB shoot-down: one at a time; the sender waits until every other online processor has invalidated.
+        private static Memory.Heap.TicketLock s_shootDownLock;
+        private static ulong s_shootDownAddress;
+        private static int s_shootDownPending;
+        private static ulong s_shootDowns;
+
+        public static ulong ShootDowns => s_shootDowns;
+
+        /// <summary>
+        /// Makes every other online processor drop its translation of 'virtualAddress' (after the caller
+        /// changed or removed the mapping and invalidated it locally). The caller must not hold the scheduler
+        /// lock or run with interrupts disabled across other processors' waits.
+        /// </summary>
+        public static void ShootDown(ulong virtualAddress)
+        {
+            int others = Online - 1;
+            if (others <= 0)
+                return;
+            s_shootDownLock.Enter();
+            s_shootDownAddress = virtualAddress;
+            Volatile.Write(ref s_shootDownPending, others);
+            int self = Cpu.CurrentProcessor();
+            for (int i = 0; i < s_count; i++)
+                if (i != self && IsOnline(i))
+                    LocalApic.SendInterrupt(s_processors.ApicId[i], ShootDownVector);
+            for (long spin = 0; Volatile.Read(ref s_shootDownPending) > 0; spin++)
+            {
+                if (spin > 100_000_000)
+                    Diagnostics.Panic.Fail("TLB shoot-down not acknowledged by every processor");
+                Cpu.Pause();
+            }
+            s_shootDowns++;
+            s_shootDownLock.Exit();
+        }
+
+        private static void OnShootDown(InterruptFrame* frame)
+        {
+            Cpu.InvalidatePage(s_shootDownAddress);
+            Interlocked.Decrement(ref s_shootDownPending);
         }
 
         /// <summary>Sends the test interrupt to processor 'index'.</summary>

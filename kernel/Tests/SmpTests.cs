@@ -15,6 +15,7 @@ namespace Exo.Kernel.Tests
             Test("interrupt_reaches_every_processor", &InterruptReachesEveryProcessor);
             Test("distinct_apic_ids", &DistinctApicIds);
             Test("trampoline_unmapped_after_start", &TrampolineUnmapped);
+            Test("tlb_shoot_down_reaches_other_processors", &TlbShootDown);
         }
 
         private static void EveryProcessorOnline()
@@ -43,6 +44,48 @@ namespace Exo.Kernel.Tests
             for (int i = 0; i < Processors.Count; i++)
                 for (int j = i + 1; j < Processors.Count; j++)
                     Check(Processors.ApicIdOf(i) != Processors.ApicIdOf(j), "APIC ids differ", Processors.ApicIdOf(i));
+        }
+
+        private const ulong ShootDownTestAddress = 0xFFFFFF0000100000;
+        private static volatile int s_phase;
+        private static ulong s_firstRead, s_secondReadResult;
+
+        // Pinned to processor 1: reads the page (its TLB now holds the translation), waits, reads again.
+        private static void ReadTwice(ulong unused)
+        {
+            ulong value;
+            s_firstRead = FaultFixups.ProbeRead(ShootDownTestAddress, &value) == 0 ? value : ulong.MaxValue;
+            s_phase = 1;
+            while (s_phase != 2)
+                Cpu.Pause();
+            s_secondReadResult = FaultFixups.ProbeRead(ShootDownTestAddress, &value);
+            s_phase = 3;
+        }
+
+        private static void TlbShootDown()
+        {
+            if (Processors.Online < 2)
+            {
+                Check(true, "one processor: nothing to shoot down");
+                return;
+            }
+            ulong frame = PhysicalMemory.AllocateFrame();
+            *(ulong*)PhysicalMemory.ToVirtual(frame) = 0x5EED;
+            KernelPageTables.MapPage(ShootDownTestAddress, frame, true, false);
+            s_phase = 0;
+            Scheduler.Thread reader = Scheduler.Scheduler.Create("tlb-reader", &ReadTwice, 0, affinity: 1);
+            while (s_phase != 1)
+                Scheduler.Scheduler.Yield();
+            ulong shootDownsBefore = Processors.ShootDowns;
+            KernelPageTables.UnmapPage(ShootDownTestAddress);
+            s_phase = 2;
+            while (s_phase != 3)
+                Scheduler.Scheduler.Yield();
+            Scheduler.Scheduler.Join(reader);
+            PhysicalMemory.FreeFrame(frame);
+            Equal(0x5EED, s_firstRead, "processor 1 read the mapped page");
+            Equal(15, s_secondReadResult, "after the unmap, processor 1 faults instead of using a stale translation");
+            Equal(shootDownsBefore + 1, Processors.ShootDowns, "the unmap sent a shoot-down");
         }
 
         private static void TrampolineUnmapped()
