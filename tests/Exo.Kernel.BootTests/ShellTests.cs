@@ -104,6 +104,32 @@ public sealed class ShellTests
     }
 
     [Fact]
+    public async Task Ps_lists_threads_with_state_and_priority()
+    {
+        await using var shell = await ShellSession.BootAsync(_output);
+        var response = await shell.RunAsync("ps");
+        var lines = SerialText.SplitLines(response);
+        Assert.True(lines.Any(l => l.Contains("kernel-main", StringComparison.Ordinal) && l.Contains("running", StringComparison.Ordinal)),
+            $"'ps' does not show the running kernel-main thread:\n{response}");
+        Assert.True(lines.Any(l => l.Contains("(idle)", StringComparison.Ordinal)), $"'ps' does not show the idle thread:\n{response}");
+        Assert.True(lines.Any(l => Contains(l, "prio") && Contains(l, "burst")), $"'ps' has no header with priority and burst:\n{response}");
+    }
+
+    [Fact]
+    public async Task Bench_sched_reports_the_scheduler_rows_and_bad_use_is_explained()
+    {
+        await using var shell = await ShellSession.BootAsync(_output);
+        var response = await shell.RunAsync("bench sched");
+        foreach (var row in new[] { "ctx.switch", "sched.pick", "thread.create_join" })
+            Assert.True(Regex.IsMatch(response, $@"^EXO-BENCH {Regex.Escape(row)} median=\d+ min=\d+ iterations=\d+", RegexOptions.Multiline),
+                $"'bench sched' printed no {row} row:\n{response}");
+        var usage = await shell.RunAsync("bench nothing");
+        Assert.Contains("usage: bench sched", usage, StringComparison.Ordinal);
+        var uptime = await shell.RunAsync("uptime");
+        Assert.True(Numbers(uptime).Count > 0, $"shell did not answer 'uptime' after 'bench nothing':\n{uptime}");
+    }
+
+    [Fact]
     public async Task Panic_command_reports_and_exits_65()
     {
         await using var shell = await ShellSession.BootAsync(_output);
