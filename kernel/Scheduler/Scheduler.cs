@@ -85,7 +85,11 @@ namespace Exo.Kernel.Scheduler
             s_nextAging.Next[0] = boot.RunStart + s_agingInterval;
             s_activeProcessors = 1;
             s_started = true;
+            Exo.Runtime.ExecutionContext.Install(&CurrentThreadIdentity);
         }
+
+        // For the runtime (class constructors run by one thread while others wait): the current Thread's address.
+        private static nuint CurrentThreadIdentity() => (nuint)AddressOf(s_currents[Cpu.CurrentProcessor()]);
 
         /// <summary>
         /// An application processor joins: the code it runs now (its start-up stack) becomes its idle thread.
