@@ -59,9 +59,12 @@ $(OUT)/exo.iso: $(OUT)/exo.elf kernel/Boot/grub.cfg
 iso: deps $(OUT)/exo.iso
 
 # Boots the GRUB ISO (multiboot2, framebuffer kept) with the serial console on this terminal.
-run qemu: deps $(OUT)/exo.iso
+run: deps $(OUT)/exo.iso
 	@echo "Exo-OS: serial console on this terminal. Quit QEMU with Ctrl-A X."
 	qemu-system-x86_64 $(QEMU_COMMON) -display none -serial mon:stdio -cdrom $(OUT)/exo.iso
+
+# The architecture document's name for the same thing.
+qemu: run
 
 debug: deps $(OUT)/exo.iso
 	@echo "QEMU waits for gdb on tcp::1234. In another terminal:"
