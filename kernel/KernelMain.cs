@@ -39,6 +39,7 @@ namespace Exo.Kernel
             RuntimeFailure.Install(&OnRuntimeFailure);
             DescriptorTables.Initialize();
             Smp.Processors.SetLocalBlock(0);
+            UserMode.UserMode.EnableSystemCalls();
             KernelLayout.Initialize();
             CpuFeatures.Initialize();
 

@@ -31,10 +31,25 @@ namespace Exo.Kernel.Benchmarks
             MeasureRefill(samples);
             BenchmarkRunner.Measure("alloc.page", &PagePair, 10, samples, 3, "kernel-level");
             SchedulerBenchmarks.Run(quick);
+            MeasureNullSystemCall(quick ? 5 : 21);
             KernelConsole.WriteLine("EXO-BENCH-DONE");
             QemuDebugExit.Exit(QemuDebugExit.Success);
             while (true)
                 Cpu.Halt();
+        }
+
+        // syscall.null: a ring-3 program times 10000 null system calls with RDTSC and exits with the
+        // per-call figure: user mode to kernel and back, as Linux's getppid row.
+        private static void MeasureNullSystemCall(int runs)
+        {
+            BenchmarkRunner.BeginSeries();
+            for (int run = 0; run <= runs; run++)
+            {
+                ulong perCall = UserMode.UserMode.RunProgram(UserMode.UserMode.ProgramTimeNullCalls);
+                if (run > 0 && perCall < UserMode.UserMode.FaultResultBase)
+                    BenchmarkRunner.AddSample(perCall);
+            }
+            BenchmarkRunner.ReportSeries("syscall.null", 10000, "ring3");
         }
 
         private static void ClockRead(int count)

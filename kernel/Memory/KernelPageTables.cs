@@ -78,6 +78,31 @@ namespace Exo.Kernel.Memory
             s_lock.Exit();
         }
 
+        /// <summary>
+        /// Maps one 4 KiB page that ring 3 may use (the user bit on every level). Lower half only.
+        /// Not yet per process: every address space shares these tables (issue 6).
+        /// </summary>
+        public static void MapUserPage(ulong virtualAddress, ulong physical, bool writable, bool executable)
+        {
+            if (virtualAddress >= 0x0000800000000000)
+                Diagnostics.Panic.Fail("a user page must be in the lower half");
+            s_lock.Enter();
+            ulong* table = (ulong*)PhysicalMemory.ToVirtual(s_root);
+            for (int level = 3; level > 0; level--)
+            {
+                ref ulong entry = ref table[PageIndex(virtualAddress, level)];
+                if ((entry & Present) == 0)
+                    entry = AllocateTable() | Present | Writable | User;
+                else
+                    entry |= User;
+                table = (ulong*)PhysicalMemory.ToVirtual(entry & AddressMask);
+            }
+            table[PageIndex(virtualAddress, 0)] = (physical & AddressMask) | Present | User
+                | (writable ? Writable : 0) | (executable ? 0 : s_noExecute);
+            Cpu.InvalidatePage(virtualAddress);
+            s_lock.Exit();
+        }
+
         /// <summary>Unmaps a page on every processor (local invalidation, then a TLB shoot-down to the others).</summary>
         public static void UnmapPage(ulong virtualAddress)
         {

@@ -423,6 +423,12 @@ namespace Exo.Kernel.Scheduler
             next.SliceEnd = now + BurstPredictor.TimeSlice(next.PredictedBurst, s_minimumSlice, s_maximumSlice);
             s_currents[cpu] = next;
             s_switches++;
+            if (next.UserKernelStack != 0)
+            {
+                // It runs ring-3 code: its system calls and faults must land on its own stack.
+                DescriptorTables.SetKernelStack(cpu, next.UserKernelStack);
+                Smp.Processors.SetSystemCallStack(cpu, next.UserKernelStack);
+            }
             ContextSwitch.SwitchStack((ulong*)Unsafe.AsPointer(ref previous.SavedStackPointer), next.SavedStackPointer);
         }
 

@@ -62,6 +62,13 @@ namespace Exo.Kernel.Smp
             }
         }
 
+        /// <summary>The stack SYSCALL switches to on processor 'index' (word 2 of its GS block; word 1 keeps the user RSP).</summary>
+        public static void SetSystemCallStack(int index, ulong top)
+        {
+            fixed (ulong* words = s_local.Words)
+                words[index * 8 + 2] = top;
+        }
+
         /// <summary>Records the boot processor and starts every other enabled processor in the MADT.</summary>
         public static void StartAll()
         {
@@ -136,6 +143,7 @@ namespace Exo.Kernel.Smp
         {
             DescriptorTables.LoadForProcessor(index, (byte*)s_interruptStacks.Values[index]);
             SetLocalBlock(index);
+            UserMode.UserMode.EnableSystemCalls();
             LocalApic.EnableOnThisProcessor();
             // From here on this processor runs threads: its start-up stack becomes its idle thread.
             Scheduler.Scheduler.AddProcessor(index, "idle-ap");

@@ -37,6 +37,7 @@ namespace Exo.Kernel.Tests
             any |= RunSuite(list, length, "timer", &TimerTests.Run);
             any |= RunSuite(list, length, "scheduler", &SchedulerTests.Run);
             any |= RunSuite(list, length, "smp", &SmpTests.Run);
+            any |= RunSuite(list, length, "usermode", &UserModeTests.Run);
             // Deliberate faults: these end in a panic report by design (checked by the host).
             if (IsExactly(list, length, "fault_page"))
                 FaultTests.TouchUnmappedPage();

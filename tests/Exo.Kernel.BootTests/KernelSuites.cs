@@ -16,6 +16,7 @@ public static class KernelSuites
         "timer",
         "scheduler",
         "smp",
+        "usermode",
     };
 
     /// <summary>Theory data: one row per suite, so each suite is its own xunit test.</summary>

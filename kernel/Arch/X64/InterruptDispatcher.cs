@@ -68,6 +68,11 @@ namespace Exo.Kernel.Arch.X64
             }
             if (FaultFixups.TryRecover(frame))
                 return;
+            if ((frame->Cs & 3) == 3)
+            {
+                UserMode.UserMode.EndProgramAfterFault(frame);   // does not return
+                return;
+            }
             if (vector == 14 && Cpu.ReadCr2() < 0x1000 && (frame->Cs & 3) == 0)
             {
                 Panic.Fail("page fault", "NullReferenceException: object reference not set to an instance of an object", frame, null);

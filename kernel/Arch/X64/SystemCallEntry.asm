@@ -1,0 +1,179 @@
+; Ring 3 <-> ring 0. SYSCALL arrives here with RCX = user RIP, R11 = user RFLAGS, interrupts masked (SFMASK).
+; The kernel stack for system calls is the current thread's, taken from its processor's GS block
+; (gs:16, set when the thread entered user mode); the user RSP is kept in gs:8 meanwhile.
+; System call ABI (native): number in RAX, arguments in RDI RSI RDX R10 R8 R9, result in RAX;
+; RCX and R11 are clobbered (by SYSCALL itself), every other register is preserved.
+; Not yet: SWAPGS (user mode runs with the kernel's GS base; a user program that loads GS would break the
+; next system call) -- issue 6.
+bits 64
+section .text
+
+extern ExoSystemCall
+global ExoSystemCallEntry
+ExoSystemCallEntry:
+    mov [gs:8], rsp
+    mov rsp, [gs:16]
+    push qword [gs:8]               ; user RSP
+    push rcx                        ; user RIP
+    push r11                        ; user RFLAGS
+    push rdi
+    push rsi
+    push rdx
+    push r10
+    push r8
+    push r9
+    sub rsp, 8                      ; 16-byte alignment for the call
+    mov rcx, r10                    ; fourth argument: the SysV register
+    mov r9, rax                     ; the number as sixth argument: (a0, a1, a2, a3, a4, number)
+    call ExoSystemCall
+    add rsp, 8
+    pop r9
+    pop r8
+    pop r10
+    pop rdx
+    pop rsi
+    pop rdi
+    pop r11
+    pop rcx
+    pop rsp
+    o64 sysret
+
+; ulong ExoEnterUserMode(ulong entry, ulong userStack, ulong* kernelStackSave):
+; saves the callee-saved window and RSP (the kernel context that ExoReturnFromUserMode resumes), then IRETQ
+; to ring 3 with interrupts enabled. Returns the value the program exited with.
+global ExoEnterUserMode
+ExoEnterUserMode:
+    push rbp
+    push rbx
+    push r12
+    push r13
+    push r14
+    push r15
+    mov [rdx], rsp
+
+    push 0x20 | 3                   ; SS: user data
+    push rsi                        ; RSP
+    push 0x202                      ; RFLAGS: IF
+    push 0x28 | 3                   ; CS: user code, 64-bit
+    push rdi                        ; RIP
+    xor eax, eax
+    xor ebx, ebx
+    xor ecx, ecx
+    xor edx, edx
+    xor esi, esi
+    xor edi, edi
+    xor ebp, ebp
+    xor r8d, r8d
+    xor r9d, r9d
+    xor r10d, r10d
+    xor r11d, r11d
+    xor r12d, r12d
+    xor r13d, r13d
+    xor r14d, r14d
+    xor r15d, r15d
+    iretq
+
+; void ExoReturnFromUserMode(ulong savedKernelStack, ulong result): resumes the kernel context saved by
+; ExoEnterUserMode, which then returns 'result'. Used by the exit system call and by user faults.
+global ExoReturnFromUserMode
+ExoReturnFromUserMode:
+    mov rsp, rdi
+    mov rax, rsi
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop rbx
+    pop rbp
+    ret
+
+; --------------------------------------------------------------------------------------------------
+; Test programs for ring 3 (position-independent; the kernel copies them to a user page).
+; System calls: 0 = null, 1 = exit(code), 2 = write a value to the kernel log (test aid).
+section .rodata
+align 16
+global ExoUserProgramsStart, ExoUserProgramsEnd
+ExoUserProgramsStart:
+
+; +0: makes RDI-free null calls: 1000 null system calls, then exit(42).
+user_null_calls:
+    mov ebx, 1000
+.loop:
+    xor eax, eax
+    syscall
+    dec ebx
+    jnz .loop
+    mov eax, 1
+    mov edi, 42
+    syscall
+    ud2
+
+align 64
+; +64: reads kernel memory (the kernel image): must end in a fault, never return.
+user_read_kernel:
+    mov rax, 0xFFFFFFFF80100000
+    mov rax, [rax]
+    mov eax, 1
+    xor edi, edi
+    syscall
+    ud2
+
+align 64
+; +128: a privileged instruction: must end in a general-protection fault.
+user_privileged:
+    cli
+    hlt
+    mov eax, 1
+    xor edi, edi
+    syscall
+
+align 64
+; +192: an unknown system call number must return an error (negative), then exit with what it returned.
+user_bad_call:
+    mov eax, 9999
+    syscall
+    mov rdi, rax
+    mov eax, 1
+    syscall
+    ud2
+
+align 64
+; +256: times 10000 null system calls with RDTSC (allowed in ring 3) and exits with the cycles per call.
+user_time_null_calls:
+    lfence
+    rdtsc
+    shl rdx, 32
+    or rax, rdx
+    mov r12, rax
+    mov ebx, 10000
+.loop:
+    xor eax, eax
+    syscall
+    dec ebx
+    jnz .loop
+    lfence
+    rdtsc
+    shl rdx, 32
+    or rax, rdx
+    sub rax, r12
+    xor edx, edx
+    mov ecx, 10000
+    div rcx
+    mov rdi, rax
+    mov eax, 1
+    syscall
+    ud2
+ExoUserProgramsEnd:
+
+section .text
+global ExoGetSystemCallEntry
+ExoGetSystemCallEntry:
+    lea rax, [rel ExoSystemCallEntry]
+    ret
+
+global ExoGetUserPrograms
+ExoGetUserPrograms:                 ; byte* (byte** end)
+    lea rax, [rel ExoUserProgramsEnd]
+    mov [rdi], rax
+    lea rax, [rel ExoUserProgramsStart]
+    ret

@@ -1,0 +1,136 @@
+using System.Runtime.InteropServices;
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Console;
+using Exo.Kernel.Memory;
+
+namespace Exo.Kernel.UserMode
+{
+    /// <summary>
+    /// First step of user mode: a thread runs code in ring 3 (SYSCALL/SYSRET for system calls) and comes
+    /// back when the code exits or faults; a fault ends the program with a report, never the kernel.
+    /// Not yet (issue 6): separate address spaces (the user pages live in the shared kernel tables, with the
+    /// user bit), SWAPGS, user-pointer checks, processes, capabilities, ELF loading.
+    /// </summary>
+    public static unsafe class UserMode
+    {
+        public const ulong CodeAddress = 0x400000;
+        public const ulong StackPage = 0x800000;
+        public const ulong FaultResultBase = 0xFFFFFFFFFFFF0000;   // returned for a fault: base + vector
+        public const ulong UnknownCallResult = unchecked((ulong)-38);
+
+        public const int ProgramNullCalls = 0;
+        public const int ProgramReadKernel = 64;
+        public const int ProgramPrivileged = 128;
+        public const int ProgramBadCall = 192;
+        public const int ProgramTimeNullCalls = 256;
+
+        private const uint EferMsr = 0xC0000080, StarMsr = 0xC0000081, LStarMsr = 0xC0000082, SfMaskMsr = 0xC0000084;
+
+        private static ulong s_systemCalls, s_faults;
+        public static ulong SystemCalls => s_systemCalls;
+        public static ulong Faults => s_faults;
+
+        [DllImport("*", EntryPoint = "ExoEnterUserMode"), SuppressGCTransition]
+        private static extern ulong EnterUserMode(ulong entry, ulong userStack, ulong* kernelStackSave);
+
+        [DllImport("*", EntryPoint = "ExoReturnFromUserMode"), SuppressGCTransition]
+        private static extern void ReturnFromUserMode(ulong savedKernelStack, ulong result);
+
+        [DllImport("*", EntryPoint = "ExoGetUserPrograms"), SuppressGCTransition]
+        private static extern byte* GetUserPrograms(byte** end);
+
+        [DllImport("*", EntryPoint = "ExoGetSystemCallEntry"), SuppressGCTransition]
+        private static extern ulong GetSystemCallEntry();
+
+        /// <summary>Enables SYSCALL on the calling processor (each processor at start-up).</summary>
+        public static void EnableSystemCalls()
+        {
+            Cpu.WriteMsr(EferMsr, Cpu.ReadMsr(EferMsr) | 1);                   // SCE
+            // SYSRET loads CS = base + 16, SS = base + 8 from STAR[63:48]; SYSCALL CS = STAR[47:32], SS = +8.
+            Cpu.WriteMsr(StarMsr, ((ulong)(DescriptorTables.UserData - 8) << 48) | ((ulong)DescriptorTables.KernelCode << 32));
+            Cpu.WriteMsr(LStarMsr, GetSystemCallEntry());
+            Cpu.WriteMsr(SfMaskMsr, (1 << 9) | (1 << 10) | (1 << 8));          // IF, DF, TF cleared on entry
+        }
+
+        /// <summary>
+        /// Runs one of the built-in ring-3 programs on the current thread (pinned while it runs) and returns
+        /// the value it exited with, or FaultResultBase + vector if it faulted.
+        /// </summary>
+        public static ulong RunProgram(int programOffset)
+        {
+            byte* end;
+            byte* programs = GetUserPrograms(&end);
+            ulong codeFrame = PhysicalMemory.AllocateFrame();
+            ulong stackFrame = PhysicalMemory.AllocateFrame();
+            if (codeFrame == 0 || stackFrame == 0)
+                return FaultResultBase;
+            byte* code = (byte*)PhysicalMemory.ToVirtual(codeFrame);
+            for (long i = 0; i < end - programs && i < 4096; i++)
+                code[i] = programs[i];
+            KernelPageTables.MapUserPage(CodeAddress, codeFrame, writable: false, executable: true);
+            KernelPageTables.MapUserPage(StackPage, stackFrame, writable: true, executable: false);
+
+            Scheduler.Thread thread = Scheduler.Scheduler.Current;
+            int previousAffinity = thread.Affinity;
+            thread.Affinity = Cpu.CurrentProcessor();
+            // System calls and faults from ring 3 run on this thread's stack, below everything in use now.
+            ulong kernelEntryStack = (Cpu.ReadStackPointer() - 512) & ~15UL;
+            thread.UserKernelStack = kernelEntryStack;
+            Smp.Processors.SetSystemCallStack(Cpu.CurrentProcessor(), kernelEntryStack);
+            DescriptorTables.SetKernelStack(Cpu.CurrentProcessor(), kernelEntryStack);
+
+            ulong result = EnterUserMode(CodeAddress + (ulong)programOffset, StackPage + 4096 - 16,
+                (ulong*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref thread.UserSavedStack));
+            Cpu.EnableInterrupts();   // the exit path comes back with interrupts masked
+
+            thread.UserKernelStack = 0;
+            thread.Affinity = previousAffinity;
+            KernelPageTables.UnmapPage(CodeAddress);
+            KernelPageTables.UnmapPage(StackPage);
+            PhysicalMemory.FreeFrame(codeFrame);
+            PhysicalMemory.FreeFrame(stackFrame);
+            return result;
+        }
+
+        [UnmanagedCallersOnly(EntryPoint = "ExoSystemCall")]
+        private static ulong SystemCall(ulong argument0, ulong argument1, ulong argument2, ulong argument3, ulong argument4, ulong number)
+        {
+            s_systemCalls++;
+            switch (number)
+            {
+                case 0:
+                    return 0;
+                case 1:
+                    ReturnFromUserMode(SavedKernelStack(), argument0);
+                    return 0;
+                case 2:
+                    KernelConsole.Write("user: ");
+                    KernelConsole.WriteHex(argument0);
+                    KernelConsole.WriteLine();
+                    return 0;
+                default:
+                    return UnknownCallResult;
+            }
+        }
+
+        /// <summary>A CPU exception in ring 3: report it and end the program (called by the dispatcher).</summary>
+        public static void EndProgramAfterFault(InterruptFrame* frame)
+        {
+            s_faults++;
+            KernelConsole.Write("user program fault: ");
+            KernelConsole.Write(InterruptDispatcher.ExceptionName(frame->Vector));
+            KernelConsole.Write(" at RIP ");
+            KernelConsole.WriteHex(frame->Rip);
+            if (frame->Vector == 14)
+            {
+                KernelConsole.Write(" address ");
+                KernelConsole.WriteHex(Cpu.ReadCr2());
+            }
+            KernelConsole.WriteLine("; the program is ended, the kernel goes on");
+            ReturnFromUserMode(SavedKernelStack(), FaultResultBase + frame->Vector);
+        }
+
+        // Where EnterUserMode saved the kernel context of the program running on this thread.
+        private static ulong SavedKernelStack() => Scheduler.Scheduler.Current.UserSavedStack;
+    }
+}
