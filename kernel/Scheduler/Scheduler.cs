@@ -423,8 +423,12 @@ namespace Exo.Kernel.Scheduler
             next.SliceEnd = now + BurstPredictor.TimeSlice(next.PredictedBurst, s_minimumSlice, s_maximumSlice);
             s_currents[cpu] = next;
             s_switches++;
+            // Threads in ring-3 code keep their GS base in IA32_KERNEL_GS_BASE while in the kernel.
+            if (previous.UserKernelStack != 0)
+                previous.UserGsBase = Cpu.ReadMsr(UserMode.UserMode.KernelGsBaseMsr);
             if (next.UserKernelStack != 0)
             {
+                Cpu.WriteMsr(UserMode.UserMode.KernelGsBaseMsr, next.UserGsBase);
                 // It runs ring-3 code: its system calls and faults must land on its own stack.
                 DescriptorTables.SetKernelStack(cpu, next.UserKernelStack);
                 Smp.Processors.SetSystemCallStack(cpu, next.UserKernelStack);

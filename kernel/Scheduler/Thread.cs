@@ -29,6 +29,7 @@ namespace Exo.Kernel.Scheduler
         public int Affinity;               // the processor it is pinned to, or -1
         public ulong UserKernelStack;      // while it runs ring-3 code: the stack for its system calls and faults
         public ulong UserSavedStack;       // while it runs ring-3 code: the kernel context to return to
+        public ulong UserGsBase;           // its ring-3 GS base while another thread has the processor
         public Thread AllNext;             // registry of every thread, for ps
 
         public Thread(int id, string name, int priority, ulong initialPrediction) : base(priority, initialPrediction)

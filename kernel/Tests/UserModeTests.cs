@@ -13,6 +13,7 @@ namespace Exo.Kernel.Tests
             Test("privileged_instruction_ends_the_program", &PrivilegedInstruction);
             Test("unknown_call_returns_an_error", &UnknownCall);
             Test("kernel_goes_on_after_faults", &KernelGoesOn);
+            Test("program_that_loads_gs_still_makes_calls", &LoadsGs);
         }
 
         private static void NullCallsThenExit()
@@ -36,6 +37,9 @@ namespace Exo.Kernel.Tests
 
         private static void UnknownCall()
             => Equal(UserModeRunner.UnknownCallResult, UserModeRunner.RunProgram(UserModeRunner.ProgramBadCall), "system call 9999 returned -38 and the program went on to exit with it");
+
+        private static void LoadsGs()
+            => Equal(7, UserModeRunner.RunProgram(UserModeRunner.ProgramLoadsGs), "after 'mov gs, ax' in ring 3 the system call and exit worked");
 
         private static void KernelGoesOn()
         {

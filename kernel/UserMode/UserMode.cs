@@ -18,11 +18,14 @@ namespace Exo.Kernel.UserMode
         public const ulong FaultResultBase = 0xFFFFFFFFFFFF0000;   // returned for a fault: base + vector
         public const ulong UnknownCallResult = unchecked((ulong)-38);
 
-        public const int ProgramNullCalls = 0;
-        public const int ProgramReadKernel = 64;
-        public const int ProgramPrivileged = 128;
-        public const int ProgramBadCall = 192;
-        public const int ProgramTimeNullCalls = 256;
+        // Offsets of the built-in programs: 128-byte slots in SystemCallEntry.asm.
+        public const int ProgramNullCalls = 0 * 128;
+        public const int ProgramReadKernel = 1 * 128;
+        public const int ProgramPrivileged = 2 * 128;
+        public const int ProgramBadCall = 3 * 128;
+        public const int ProgramTimeNullCalls = 4 * 128;
+        public const int ProgramLoadsGs = 5 * 128;
+        public const uint KernelGsBaseMsr = 0xC0000102;
 
         private const uint EferMsr = 0xC0000080, StarMsr = 0xC0000081, LStarMsr = 0xC0000082, SfMaskMsr = 0xC0000084;
 
@@ -79,6 +82,8 @@ namespace Exo.Kernel.UserMode
             Smp.Processors.SetSystemCallStack(Cpu.CurrentProcessor(), kernelEntryStack);
             DescriptorTables.SetKernelStack(Cpu.CurrentProcessor(), kernelEntryStack);
 
+            thread.UserGsBase = 0;
+            Cpu.WriteMsr(KernelGsBaseMsr, 0);   // the program starts with GS base 0 (swapped in on entry)
             ulong result = EnterUserMode(CodeAddress + (ulong)programOffset, StackPage + 4096 - 16,
                 (ulong*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref thread.UserSavedStack));
             Cpu.EnableInterrupts();   // the exit path comes back with interrupts masked

@@ -33,6 +33,10 @@ interrupt_stub_%1:
 %endrep
 
 interrupt_common:
+    test qword [rsp + 24], 3        ; interrupted CS: from ring 3, take the kernel's GS base
+    jz .from_kernel
+    swapgs
+.from_kernel:
     push rax
     push rbx
     push rcx
@@ -71,6 +75,10 @@ interrupt_common:
     pop rbx
     pop rax
     add rsp, 16                     ; vector and error code
+    test qword [rsp + 8], 3         ; returning to ring 3: give the program its GS base back
+    jz .to_kernel
+    swapgs
+.to_kernel:
     iretq
 
 ; The stubs' addresses, for building the IDT in C#.

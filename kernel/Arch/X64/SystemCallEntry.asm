@@ -3,14 +3,16 @@
 ; (gs:16, set when the thread entered user mode); the user RSP is kept in gs:8 meanwhile.
 ; System call ABI (native): number in RAX, arguments in RDI RSI RDX R10 R8 R9, result in RAX;
 ; RCX and R11 are clobbered (by SYSCALL itself), every other register is preserved.
-; Not yet: SWAPGS (user mode runs with the kernel's GS base; a user program that loads GS would break the
-; next system call) -- issue 6.
+; GS: in ring 3 the GS base is the program's own and the kernel's per-processor block waits in
+; IA32_KERNEL_GS_BASE; SWAPGS exchanges them on every crossing (here, in ExoEnterUserMode, and in the interrupt
+; entry when the interrupted code was ring 3).
 bits 64
 section .text
 
 extern ExoSystemCall
 global ExoSystemCallEntry
 ExoSystemCallEntry:
+    swapgs
     mov [gs:8], rsp
     mov rsp, [gs:16]
     push qword [gs:8]               ; user RSP
@@ -36,6 +38,7 @@ ExoSystemCallEntry:
     pop r11
     pop rcx
     pop rsp
+    swapgs
     o64 sysret
 
 ; ulong ExoEnterUserMode(ulong entry, ulong userStack, ulong* kernelStackSave):
@@ -71,6 +74,7 @@ ExoEnterUserMode:
     xor r13d, r13d
     xor r14d, r14d
     xor r15d, r15d
+    swapgs                          ; the program's GS base in, the kernel's block aside
     iretq
 
 ; void ExoReturnFromUserMode(ulong savedKernelStack, ulong result): resumes the kernel context saved by
@@ -93,9 +97,14 @@ ExoReturnFromUserMode:
 section .rodata
 align 16
 global ExoUserProgramsStart, ExoUserProgramsEnd
+; Each program has a 128-byte slot (UserMode.cs names them by slot); a program that outgrows its slot makes
+; the 'times' count negative and the assembly fail.
+%macro slot 1
+    times (%1 * 128) - ($ - ExoUserProgramsStart) db 0xCC
+%endmacro
 ExoUserProgramsStart:
 
-; +0: makes RDI-free null calls: 1000 null system calls, then exit(42).
+; slot 0: makes RDI-free null calls: 1000 null system calls, then exit(42).
 user_null_calls:
     mov ebx, 1000
 .loop:
@@ -108,8 +117,8 @@ user_null_calls:
     syscall
     ud2
 
-align 64
-; +64: reads kernel memory (the kernel image): must end in a fault, never return.
+slot 1
+; slot 1: reads kernel memory (the kernel image): must end in a fault, never return.
 user_read_kernel:
     mov rax, 0xFFFFFFFF80100000
     mov rax, [rax]
@@ -118,8 +127,8 @@ user_read_kernel:
     syscall
     ud2
 
-align 64
-; +128: a privileged instruction: must end in a general-protection fault.
+slot 2
+; slot 2: a privileged instruction: must end in a general-protection fault.
 user_privileged:
     cli
     hlt
@@ -127,8 +136,8 @@ user_privileged:
     xor edi, edi
     syscall
 
-align 64
-; +192: an unknown system call number must return an error (negative), then exit with what it returned.
+slot 3
+; slot 3: an unknown system call number must return an error (negative), then exit with what it returned.
 user_bad_call:
     mov eax, 9999
     syscall
@@ -137,8 +146,8 @@ user_bad_call:
     syscall
     ud2
 
-align 64
-; +256: times 10000 null system calls with RDTSC (allowed in ring 3) and exits with the cycles per call.
+slot 4
+; slot 4: times 10000 null system calls with RDTSC (allowed in ring 3) and exits with the cycles per call.
 user_time_null_calls:
     lfence
     rdtsc
@@ -161,6 +170,18 @@ user_time_null_calls:
     div rcx
     mov rdi, rax
     mov eax, 1
+    syscall
+    ud2
+slot 5
+; slot 5: loads GS (its base becomes 0 in ring 3), then makes a system call and exits with 7: the kernel must
+; still find its own per-processor block.
+user_loads_gs:
+    xor eax, eax
+    mov gs, ax
+    xor eax, eax
+    syscall
+    mov eax, 1
+    mov edi, 7
     syscall
     ud2
 ExoUserProgramsEnd:
