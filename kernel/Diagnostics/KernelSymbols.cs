@@ -40,10 +40,5 @@ namespace Exo.Kernel.Diagnostics
             byte* name = Find(address, out ulong start);
             return start == address ? name : null;
         }
-
-        public static int Count
-        {
-            get { ulong* table = GetTable(); return table == null ? 0 : (int)table[0]; }
-        }
     }
 }

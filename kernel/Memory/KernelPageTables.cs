@@ -22,13 +22,11 @@ namespace Exo.Kernel.Memory
         private static ulong s_root;            // physical address of the PML4
         private static ulong s_noExecute;       // NoExecute when EFER.NXE is on, else 0
         private static ulong s_directMapEnd;
-        private static ulong s_mappedPages;
         // Page-table updates after start-up. A ticket lock that leaves interrupts as they are: interrupt
         // handlers never map pages.
         private static Heap.TicketLock s_lock;
 
         public static ulong Root => s_root;
-        public static ulong DirectMapEnd => s_directMapEnd;
         public static bool NoExecuteEnabled => s_noExecute != 0;
 
         public static void Initialize()
@@ -63,7 +61,6 @@ namespace Exo.Kernel.Memory
             {
                 ulong* table = WalkTo(address, 0);
                 table[PageIndex(address, 0)] = KernelLayout.ToPhysical(address) | flags;
-                s_mappedPages++;
             }
         }
 
@@ -165,7 +162,5 @@ namespace Exo.Kernel.Memory
                 Panic.Fail("out of memory for page tables");
             return table;
         }
-
-        public static ulong MappedKernelPages => s_mappedPages;
     }
 }

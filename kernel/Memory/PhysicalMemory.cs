@@ -174,7 +174,5 @@ namespace Exo.Kernel.Memory
                 Panic.Fail("physical frame freed twice or never allocated", null, null, null, physical);
             }
         }
-
-        public static ulong UsableRangeCount => (ulong)s_usable.Count;
     }
 }

@@ -16,6 +16,10 @@ ExoSwitchStack:
     push r14
     push r15
     mov [rdi], rsp
+; Resumes a stack saved by ExoSwitchStack or ExoEnterUserMode (the same window layout): RSP = the saved
+; stack; returns to whoever saved it, with RAX as the caller set it.
+global ExoResumeSavedWindow
+ExoResumeSavedWindow:
     mov rsp, rsi
     pop r15
     pop r14

@@ -108,7 +108,5 @@ namespace Exo.Kernel.Arch.X64
             Write(0x310, 0);
             Write(0x300, (uint)vector | (1 << 18));   // destination shorthand: self
         }
-
-        public static void StopTimer() => Write(RegisterTimerInitial, 0);
     }
 }

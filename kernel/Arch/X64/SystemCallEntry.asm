@@ -42,7 +42,7 @@ ExoSystemCallEntry:
     o64 sysret
 
 ; ulong ExoEnterUserMode(ulong entry, ulong userStack, ulong* kernelStackSave):
-; saves the callee-saved window and RSP (the kernel context that ExoReturnFromUserMode resumes), then IRETQ
+; saves the callee-saved window and RSP in ExoSwitchStack's layout (ExoReturnFromUserMode resumes it), then IRETQ
 ; to ring 3 with interrupts enabled. Returns the value the program exited with.
 global ExoEnterUserMode
 ExoEnterUserMode:
@@ -80,16 +80,11 @@ ExoEnterUserMode:
 ; void ExoReturnFromUserMode(ulong savedKernelStack, ulong result): resumes the kernel context saved by
 ; ExoEnterUserMode, which then returns 'result'. Used by the exit system call and by user faults.
 global ExoReturnFromUserMode
+extern ExoResumeSavedWindow
 ExoReturnFromUserMode:
-    mov rsp, rdi
     mov rax, rsi
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop rbx
-    pop rbp
-    ret
+    mov rsi, rdi
+    jmp ExoResumeSavedWindow
 
 ; --------------------------------------------------------------------------------------------------
 ; Test programs for ring 3 (position-independent; the kernel copies them to a user page).
