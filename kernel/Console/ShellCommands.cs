@@ -245,38 +245,40 @@ namespace Exo.Kernel.Console
         private static void ProcessStatus()
         {
             KernelConsole.WriteLine("  id  cpu  state     prio  burst(us)  cpu(us)  name");
-            ulong perMicrosecond = SystemClock.TscFrequency / 1_000_000;
-            if (perMicrosecond == 0) perMicrosecond = 1;
-            for (Scheduler.Thread thread = Scheduler.Scheduler.AllThreads; thread != null; thread = thread.AllNext)
-            {
-                KernelConsole.Write("  ");
-                KernelConsole.WriteDecimal((ulong)thread.Id);
-                KernelConsole.Write("   ");
-                KernelConsole.WriteDecimal((ulong)thread.Cpu);
-                KernelConsole.Write("   ");
-                KernelConsole.Write(thread.State switch
-                {
-                    Scheduler.ThreadState.Running => "running ",
-                    Scheduler.ThreadState.Ready => "ready   ",
-                    Scheduler.ThreadState.Blocked => "blocked ",
-                    Scheduler.ThreadState.Sleeping => "sleeping",
-                    _ => "exited  ",
-                });
-                KernelConsole.Write("  ");
-                KernelConsole.WriteDecimal((ulong)thread.Priority);
-                KernelConsole.Write("    ");
-                KernelConsole.WriteDecimal(thread.PredictedBurst / perMicrosecond);
-                KernelConsole.Write("    ");
-                KernelConsole.WriteDecimal(thread.CpuTime / perMicrosecond);
-                KernelConsole.Write("  ");
-                KernelConsole.Write(thread.Name);
-                KernelConsole.WriteLine(thread.IsIdle ? " (idle)" : "");
-            }
+            Scheduler.Scheduler.VisitThreads(&PrintThread);
             KernelConsole.Write("switches ");
             KernelConsole.WriteDecimal(Scheduler.Scheduler.Switches);
             KernelConsole.Write(", preemptions ");
             KernelConsole.WriteDecimal(Scheduler.Scheduler.Preemptions);
             KernelConsole.WriteLine();
+        }
+
+        private static void PrintThread(Scheduler.Thread thread)
+        {
+            ulong perMicrosecond = SystemClock.TscFrequency / 1_000_000;
+            if (perMicrosecond == 0) perMicrosecond = 1;
+            KernelConsole.Write("  ");
+            KernelConsole.WriteDecimal((ulong)thread.Id);
+            KernelConsole.Write("   ");
+            KernelConsole.WriteDecimal((ulong)thread.Cpu);
+            KernelConsole.Write("   ");
+            KernelConsole.Write(thread.State switch
+            {
+                Scheduler.ThreadState.Running => "running ",
+                Scheduler.ThreadState.Ready => "ready   ",
+                Scheduler.ThreadState.Blocked => "blocked ",
+                Scheduler.ThreadState.Sleeping => "sleeping",
+                _ => "exited  ",
+            });
+            KernelConsole.Write("  ");
+            KernelConsole.WriteDecimal((ulong)thread.Priority);
+            KernelConsole.Write("    ");
+            KernelConsole.WriteDecimal(thread.PredictedBurst / perMicrosecond);
+            KernelConsole.Write("    ");
+            KernelConsole.WriteDecimal(thread.CpuTime / perMicrosecond);
+            KernelConsole.Write("  ");
+            KernelConsole.Write(thread.Name);
+            KernelConsole.WriteLine(thread.IsIdle ? " (idle)" : "");
         }
 
         private static void Reboot()

@@ -1,11 +1,12 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using Exo.Runtime;
 
 namespace Exo.Kernel.Scheduler
 {
     /// <summary>
     /// A CPU's ready threads: one intrusive FIFO per priority level and a bitmap of the non-empty levels.
-    /// Picking the next thread is O(1): the lowest set bit of the bitmap, then the head of that level.
+    /// Picking the next thread is O(1): the lowest set bit of the bitmap (one BSF), then the head of that level.
     /// Interactive threads are inserted at the head of their level, batch threads at the tail.
     /// Starvation bound: <see cref="Age"/> (run from the tick) raises every thread that has waited longer than
     /// the aging interval by one level, so a ready thread at level p runs after at most
@@ -13,49 +14,53 @@ namespace Exo.Kernel.Scheduler
     /// </summary>
     public sealed class RunQueue
     {
-        private readonly SchedulerEntity[] _heads = new SchedulerEntity[SchedulerEntity.PriorityLevels];
-        private readonly SchedulerEntity[] _tails = new SchedulerEntity[SchedulerEntity.PriorityLevels];
+        [InlineArray(SchedulerEntity.PriorityLevels)]
+        private struct LevelLinks { private SchedulerEntity _first; }
+
+        // Inline in the object (no array header, bounds or covariance checks on the pick path); links are
+        // stored without the write barrier (see UntracedReference).
+        private LevelLinks _heads;
+        private LevelLinks _tails;
         private uint _readyMask;
         private int _count;
 
         public int Count => _count;
-
-        // Slots are reached by reference: a plain store into an array of a non-sealed class would be a
-        // covariance-checked store through the runtime, on the pick path.
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private ref SchedulerEntity Head(int level) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_heads), level);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private ref SchedulerEntity Tail(int level) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_tails), level);
         public uint ReadyMask => _readyMask;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private ref SchedulerEntity Head(int level) => ref Unsafe.Add(ref Unsafe.As<LevelLinks, SchedulerEntity>(ref _heads), level);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private ref SchedulerEntity Tail(int level) => ref Unsafe.Add(ref Unsafe.As<LevelLinks, SchedulerEntity>(ref _tails), level);
 
         public void Enqueue(SchedulerEntity entity, bool atHead, ulong now)
         {
             int level = entity.EffectivePriority;
-            entity.Queued = true;
+            UntracedReference.Store(ref entity.Queue, this);
             entity.ReadySince = now;
             entity.Waits++;
             SchedulerEntity head = Head(level);
             if (head == null)
             {
                 entity.Next = entity.Previous = null;
-                Head(level) = Tail(level) = entity;
+                UntracedReference.Store(ref Head(level), entity);
+                UntracedReference.Store(ref Tail(level), entity);
                 _readyMask |= 1u << level;
             }
             else if (atHead)
             {
                 entity.Previous = null;
-                entity.Next = head;
-                head.Previous = entity;
-                Head(level) = entity;
+                UntracedReference.Store(ref entity.Next, head);
+                UntracedReference.Store(ref head.Previous, entity);
+                UntracedReference.Store(ref Head(level), entity);
             }
             else
             {
                 SchedulerEntity tail = Tail(level);
                 entity.Next = null;
-                entity.Previous = tail;
-                tail.Next = entity;
-                Tail(level) = entity;
+                UntracedReference.Store(ref entity.Previous, tail);
+                UntracedReference.Store(ref tail.Next, entity);
+                UntracedReference.Store(ref Tail(level), entity);
             }
             _count++;
         }
@@ -66,7 +71,7 @@ namespace Exo.Kernel.Scheduler
             uint mask = _readyMask;
             if (mask == 0)
                 return null;
-            int level = LowestSetBit(mask);
+            int level = BitOperations.TrailingZeroCount(mask);
             SchedulerEntity entity = Head(level);
             Remove(entity, level);
             return entity;
@@ -79,12 +84,12 @@ namespace Exo.Kernel.Scheduler
         private void Remove(SchedulerEntity entity, int level)
         {
             SchedulerEntity next = entity.Next, previous = entity.Previous;
-            if (previous != null) previous.Next = next; else Head(level) = next;
-            if (next != null) next.Previous = previous; else Tail(level) = previous;
-            if (Head(level) == null)
+            if (previous != null) UntracedReference.Store(ref previous.Next, next); else UntracedReference.Store(ref Head(level), next);
+            if (next != null) UntracedReference.Store(ref next.Previous, previous); else UntracedReference.Store(ref Tail(level), previous);
+            if (next == null && previous == null)
                 _readyMask &= ~(1u << level);
             entity.Next = entity.Previous = null;
-            entity.Queued = false;
+            entity.Queue = null;
             _count--;
         }
 
@@ -115,19 +120,6 @@ namespace Exo.Kernel.Scheduler
                 }
             }
             return moved;
-        }
-
-        /// <summary>Lowest set bit of a non-zero mask, without a lookup table: binary search on halves.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static int LowestSetBit(uint mask)
-        {
-            int bit = 0;
-            if ((mask & 0xFFFF) == 0) { bit += 16; mask >>= 16; }
-            if ((mask & 0xFF) == 0) { bit += 8; mask >>= 8; }
-            if ((mask & 0xF) == 0) { bit += 4; mask >>= 4; }
-            if ((mask & 0x3) == 0) { bit += 2; mask >>= 2; }
-            if ((mask & 0x1) == 0) { bit += 1; }
-            return bit;
         }
     }
 }

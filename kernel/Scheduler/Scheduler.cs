@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading;
 using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Diagnostics;
 using Exo.Kernel.Memory.Heap;
@@ -8,55 +9,78 @@ using Exo.Kernel.Time;
 namespace Exo.Kernel.Scheduler
 {
     /// <summary>
-    /// The predictive scheduler, on every processor. Each processor has its own run queue, current thread
-    /// and idle thread; one lock (<see cref="s_lock"/>) guards all scheduler state, taken with interrupts
-    /// disabled. The lock is held across the stack switch and released by whichever thread resumes, so no
-    /// processor can pick a thread whose registers another processor is still saving.
+    /// The predictive scheduler, on every processor. Each processor has its own run queue, current thread,
+    /// idle thread and lock (<see cref="ProcessorState"/>), taken with interrupts disabled. A processor's lock
+    /// is held across a switch there and released by whichever thread resumes, so its queue never changes
+    /// under a half-done switch.
+    ///
+    /// Lock rule: a code path holds at most one processor lock, and takes it last (after any wait-queue,
+    /// sleep or registry lock); the only exception, stealing, takes the victim's lock with TryEnter and so
+    /// can never wait in a cycle. A thread that stops on one processor can be picked on another before the
+    /// first has finished saving it: its SavedStackPointer is zero until the save is complete, and
+    /// <see cref="SwitchTo"/> waits for it (Linux's on_cpu rule).
+    ///
     /// Placement: a thread made ready goes to an idle processor if there is one, else to the processor it last
     /// ran on; a processor that runs out of work steals the most urgent thread of the longest queue.
     /// Preemption: each processor's tick ages its queue and ends slices; sleepers are woken by processor 0's.
     /// A processor told to reschedule by another gets an inter-processor interrupt; the dispatcher then calls
     /// <see cref="Preempt"/> after the end-of-interrupt, inside the interrupted thread's frame.
     /// </summary>
-    public static unsafe class Scheduler
+    public static unsafe partial class Scheduler
     {
         public const int DefaultPriority = 16;
         public const int RescheduleVector = 0xF1;
         private const int MaximumProcessors = DescriptorTables.MaximumProcessors;
 
-        private static TicketLock s_lock;
-        private static RunQueue[] s_queues;
-        private static Thread[] s_currents;
-        private static Thread[] s_idles;
-        private struct Flags { public fixed byte NeedReschedule[MaximumProcessors]; }
-        private static Flags s_flags;
+        private static ProcessorState[] s_processors;
         private static uint s_activeProcessors;    // bit per processor that schedules threads
-        private static Thread s_sleepers;          // sorted by wake time
+        private static TicketLock s_registryLock;  // s_all, s_threadCount, s_nextId
         private static Thread s_all;               // every thread, for ps
         private static int s_nextId;
         private static int s_threadCount;
         private static bool s_started;
-        private static ulong s_switches, s_preemptions, s_agingPasses, s_steals;
-        private static ulong s_interactiveThreshold, s_minimumSlice, s_maximumSlice, s_agingInterval;
-        private struct AgingTimes { public fixed ulong Next[MaximumProcessors]; }
-        private static AgingTimes s_nextAging;
+        private static ulong s_interactiveThreshold, s_minimumSlice, s_maximumSlice;
+
+        /// <summary>
+        /// Aging runs on ticks, not the TSC: under an emulator a processor the host has descheduled sees its
+        /// TSC jump but misses its ticks, so a stall does not count as waiting.
+        /// </summary>
+        public const ulong AgingIntervalTicks = 10;
 
         public static bool IsStarted => s_started;
-        public static Thread Current => s_currents[Cpu.CurrentProcessor()];
-        public static ulong Switches => s_switches;
-        public static ulong Preemptions => s_preemptions;
-        public static ulong AgingPasses => s_agingPasses;
-        public static ulong Steals => s_steals;
+        public static Thread Current => Local.Current;
+        public static ulong Switches => Sum(0);
+        public static ulong Preemptions => Sum(1);
+        public static ulong Steals => Sum(2);
         public static int ThreadCount => s_threadCount;
-        public static ulong AgingIntervalTicks => s_agingInterval;
-        public static Thread AllThreads => s_all;
 
-        public static bool HasReadyThreads
+        private static ulong Sum(int counter)
         {
-            get { RunQueue queue = s_queues == null ? null : s_queues[Cpu.CurrentProcessor()]; return queue != null && queue.Count > 0; }
+            ulong total = 0;
+            for (int cpu = 0; cpu < MaximumProcessors; cpu++)
+            {
+                ProcessorState state = IsActive(cpu) ? s_processors[cpu] : null;
+                if (state != null)
+                    total += counter == 0 ? state.Switches : counter == 1 ? state.Preemptions : state.Steals;
+            }
+            return total;
         }
 
-        public static bool NeedsReschedule => s_started && s_flags.NeedReschedule[Cpu.CurrentProcessor()] != 0;
+        public static bool HasReadyThreads => IsReady && Local.Queue.Count > 0;
+
+        public static bool NeedsReschedule => IsReady && Local.NeedReschedule;
+
+        // This processor has joined the scheduler (an application processor has not, early in its start-up).
+        private static bool IsReady => s_started && Cpu.ReadProcessorWord(Smp.Processors.SchedulerWord) != 0;
+
+        /// <summary>This processor's scheduler state: one load through the GS block.</summary>
+        private static ProcessorState Local
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get { ulong address = Cpu.ReadProcessorWord(Smp.Processors.SchedulerWord); return Unsafe.AsRef<ProcessorState>(&address); }
+        }
+
+        private static bool IsActive(int cpu) => ((s_activeProcessors >> cpu) & 1) != 0;
 
         public static void Initialize()
         {
@@ -64,10 +88,7 @@ namespace Exo.Kernel.Scheduler
             s_interactiveThreshold = perMillisecond / 2;     // predicted under 0.5 ms: interactive
             s_minimumSlice = perMillisecond / 2;
             s_maximumSlice = 4 * perMillisecond;
-            s_agingInterval = 10 * perMillisecond;
-            s_queues = new RunQueue[MaximumProcessors];
-            s_currents = new Thread[MaximumProcessors];
-            s_idles = new Thread[MaximumProcessors];
+            s_processors = new ProcessorState[MaximumProcessors];
             InterruptDispatcher.Register(RescheduleVector, &OnRescheduleInterrupt);
 
             Thread boot = new Thread(s_nextId++, "kernel-main", DefaultPriority, s_interactiveThreshold);
@@ -75,21 +96,31 @@ namespace Exo.Kernel.Scheduler
             boot.RunStart = Cpu.ReadTimeStampCounter();
             boot.SliceEnd = boot.RunStart + s_maximumSlice;
             Register(boot);
-            s_queues[0] = new RunQueue();
-            s_currents[0] = boot;
+            ProcessorState local = AttachProcessor(0, boot);
             Thread idle = CreateThread("idle", &IdleLoop, 0, SchedulerEntity.PriorityLevels - 1, ready: false);
             if (idle == null)
                 Panic.Fail("no memory for the idle thread");
             idle.IsIdle = true;
-            s_idles[0] = idle;
-            s_nextAging.Next[0] = boot.RunStart + s_agingInterval;
+            local.Idle = idle;
             s_activeProcessors = 1;
             s_started = true;
             Exo.Runtime.ExecutionContext.Install(&CurrentThreadIdentity);
         }
 
+        private static ProcessorState AttachProcessor(int index, Thread current)
+        {
+            ProcessorState state = new ProcessorState(index);
+            state.Current = current;
+            state.Idle = current.IsIdle ? current : null;
+            state.RunningIdle = current.IsIdle;
+            state.NextAging = SystemClock.Ticks + AgingIntervalTicks;
+            s_processors[index] = state;
+            Smp.Processors.SetLocalWord(index, Smp.Processors.SchedulerWord, AddressOf(state));
+            return state;
+        }
+
         // For the runtime (class constructors run by one thread while others wait): the current Thread's address.
-        private static nuint CurrentThreadIdentity() => (nuint)AddressOf(s_currents[Cpu.CurrentProcessor()]);
+        private static nuint CurrentThreadIdentity() => (nuint)AddressOf(Local.Current);
 
         /// <summary>
         /// An application processor joins: the code it runs now (its start-up stack) becomes its idle thread.
@@ -97,36 +128,14 @@ namespace Exo.Kernel.Scheduler
         /// </summary>
         public static void AddProcessor(int index, string name)
         {
-            RunQueue queue = new RunQueue();
             Thread idle = new Thread(0, name, SchedulerEntity.PriorityLevels - 1, s_interactiveThreshold);
             idle.IsIdle = true;
             idle.State = ThreadState.Running;
             idle.Cpu = index;
             idle.RunStart = Cpu.ReadTimeStampCounter();
-            s_lock.Enter();
-            idle.Id = s_nextId++;
             Register(idle);
-            s_queues[index] = queue;
-            s_idles[index] = idle;
-            s_currents[index] = idle;
-            s_nextAging.Next[index] = idle.RunStart + s_agingInterval;
-            s_activeProcessors |= 1u << index;
-            s_lock.Exit();
-        }
-
-        private static bool Lock()
-        {
-            bool enabled = Cpu.InterruptsEnabled;
-            Cpu.DisableInterrupts();
-            s_lock.Enter();
-            return enabled;
-        }
-
-        private static void Unlock(bool enabled)
-        {
-            s_lock.Exit();
-            if (enabled)
-                Cpu.EnableInterrupts();
+            AttachProcessor(index, idle);
+            Interlocked.Or(ref s_activeProcessors, 1u << index);
         }
 
         /// <summary>
@@ -153,37 +162,61 @@ namespace Exo.Kernel.Scheduler
             thread.Affinity = affinity;
             thread.Cpu = affinity >= 0 ? affinity : Cpu.CurrentProcessor();
             thread.SavedStackPointer = ContextSwitch.PrepareStack(top, AddressOf(thread));
-            bool enabled = Lock();
-            thread.Id = s_nextId++;
             Register(thread);
             if (ready)
                 MakeReady(thread);
-            Unlock(enabled);
             return thread;
         }
 
         private static void Register(Thread thread)
         {
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            s_registryLock.Enter();
+            thread.Id = s_nextId++;
             thread.AllNext = s_all;
             s_all = thread;
             s_threadCount++;
+            s_registryLock.Exit();
+            RestoreInterrupts(enabled);
         }
 
         private static void Unregister(Thread thread)
         {
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            s_registryLock.Enter();
             if (s_all == thread)
                 s_all = thread.AllNext;
             else
                 for (Thread t = s_all; t != null; t = t.AllNext)
                     if (t.AllNext == thread) { t.AllNext = thread.AllNext; break; }
             s_threadCount--;
+            s_registryLock.Exit();
+            RestoreInterrupts(enabled);
+        }
+
+        /// <summary>Calls 'visitor' for every thread, with the registry locked (no thread is freed meanwhile).</summary>
+        public static void VisitThreads(delegate*<Thread, void> visitor)
+        {
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            s_registryLock.Enter();
+            for (Thread t = s_all; t != null; t = t.AllNext)
+                visitor(t);
+            s_registryLock.Exit();
+            RestoreInterrupts(enabled);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void RestoreInterrupts(bool enabled)
+        {
+            if (enabled)
+                Cpu.EnableInterrupts();
         }
 
         [UnmanagedCallersOnly(EntryPoint = "ExoThreadMain")]
         private static void ThreadMain(ulong threadAddress)
         {
-            // Switched to by a processor holding the scheduler lock: release it for that processor.
-            s_lock.Exit();
+            // Switched to by a processor holding its lock: release it for that processor.
+            Local.Lock.Exit();
             Thread thread = Unsafe.AsRef<Thread>(&threadAddress);
             Cpu.EnableInterrupts();
             thread.Entry(thread.Argument);
@@ -198,320 +231,153 @@ namespace Exo.Kernel.Scheduler
 
         private static void OnRescheduleInterrupt(InterruptFrame* frame) { }   // the dispatcher does the work
 
-        // ------------------------------------------------------------ operations of the current thread
+        // ------------------------------------------------------------ the core (a processor lock held, interrupts disabled)
 
-        /// <summary>Gives the CPU to another ready thread of the same or a more urgent level, if any.</summary>
-        public static void Yield()
-        {
-            bool enabled = Lock();
-            int cpu = Cpu.CurrentProcessor();
-            Thread current = s_currents[cpu];
-            if (s_queues[cpu].Count > 0)
-            {
-                s_queues[cpu].Enqueue(current, false, Cpu.ReadTimeStampCounter());
-                StopRunning(cpu, current, ThreadState.Ready);
-            }
-            Unlock(enabled);
-        }
-
-        /// <summary>Sleeps at least 'milliseconds' (a tick wakes it).</summary>
-        public static void Sleep(ulong milliseconds)
-        {
-            bool enabled = Lock();
-            int cpu = Cpu.CurrentProcessor();
-            Thread current = s_currents[cpu];
-            current.WakeTime = Cpu.ReadTimeStampCounter() + milliseconds * (SystemClock.TscFrequency / 1000);
-            Thread before = null;
-            for (Thread t = s_sleepers; t != null && t.WakeTime <= current.WakeTime; t = t.SleepNext)
-                before = t;
-            if (before == null) { current.SleepNext = s_sleepers; s_sleepers = current; }
-            else { current.SleepNext = before.SleepNext; before.SleepNext = current; }
-            StopRunning(cpu, current, ThreadState.Sleeping);
-            Unlock(enabled);
-        }
-
-        internal static void BlockOn(WaitQueue queue)
-        {
-            bool enabled = Lock();
-            int cpu = Cpu.CurrentProcessor();
-            Thread current = s_currents[cpu];
-            queue.Add(current);
-            StopRunning(cpu, current, ThreadState.Blocked);
-            Unlock(enabled);
-        }
-
-        internal static bool WakeFirst(WaitQueue queue)
-        {
-            bool enabled = Lock();
-            Thread thread = queue.TakeFirst();
-            if (thread != null)
-                MakeReady(thread);
-            Unlock(enabled);
-            return thread != null;
-        }
-
-        internal static void Acquire(Sync.Semaphore semaphore)
-        {
-            bool enabled = Lock();
-            if (semaphore.Count > 0)
-            {
-                semaphore.Count--;
-            }
-            else
-            {
-                int cpu = Cpu.CurrentProcessor();
-                Thread current = s_currents[cpu];
-                semaphore.Waiters.Add(current);
-                StopRunning(cpu, current, ThreadState.Blocked);   // Release handed us its unit
-            }
-            Unlock(enabled);
-        }
-
-        internal static void Release(Sync.Semaphore semaphore)
-        {
-            bool enabled = Lock();
-            Thread waiter = semaphore.Waiters.TakeFirst();
-            if (waiter != null)
-                MakeReady(waiter);
-            else
-                semaphore.Count++;
-            Unlock(enabled);
-        }
-
-        /// <summary>Ends the current thread; its joiner frees it.</summary>
-        public static void Exit()
-        {
-            Lock();
-            int cpu = Cpu.CurrentProcessor();
-            Thread current = s_currents[cpu];
-            Thread joiner;
-            while ((joiner = current.Joiners.TakeFirst()) != null)
-                MakeReady(joiner);
-            StopRunning(cpu, current, ThreadState.Exited);
-            Panic.Fail("an exited thread was scheduled again");
-        }
-
-        /// <summary>Waits for 'thread' to exit, then frees its stack and object.</summary>
-        public static void Join(Thread thread)
-        {
-            bool enabled = Lock();
-            while (thread.State != ThreadState.Exited)
-            {
-                int cpu = Cpu.CurrentProcessor();
-                Thread current = s_currents[cpu];
-                thread.Joiners.Add(current);
-                StopRunning(cpu, current, ThreadState.Blocked);
-            }
-            // Seen exited under the lock: the processor it ran on has switched away from its stack.
-            Unregister(thread);
-            Unlock(enabled);
-            KernelStacks.Free(thread.StackSlot);
-            Exo.Runtime.ObjectAllocator.Free(thread.Joiners);
-            Exo.Runtime.ObjectAllocator.Free(thread);
-        }
-
-        // ------------------------------------------------------------ the core (lock held, interrupts disabled)
-
+        /// <summary>
+        /// Makes a thread ready on the processor placement picks, with that processor's lock; asks it to
+        /// reschedule if the thread should run before its current one. Call holding no processor lock.
+        /// </summary>
         private static void MakeReady(Thread thread)
         {
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            bool interactive = BurstPredictor.IsInteractive(thread.PredictedBurst, s_interactiveThreshold);
+            ProcessorState target = s_processors[PlaceOn(thread)];
+            target.Lock.Enter();
             thread.State = ThreadState.Ready;
             thread.ReadyTick = SystemClock.Ticks;
-            bool interactive = BurstPredictor.IsInteractive(thread.PredictedBurst, s_interactiveThreshold);
-            int target = PlaceOn(thread);
-            s_queues[target].Enqueue(thread, interactive, Cpu.ReadTimeStampCounter());
-            Thread running = s_currents[target];
-            if (running.IsIdle || thread.EffectivePriority < running.EffectivePriority
+            target.Queue.Enqueue(thread, interactive, SystemClock.Ticks);
+            Thread running = target.Current;
+            bool preempt = running.IsIdle || thread.EffectivePriority < running.EffectivePriority
                 || (thread.EffectivePriority == running.EffectivePriority && interactive
-                    && !BurstPredictor.IsInteractive(running.PredictedBurst, s_interactiveThreshold)))
-            {
-                s_flags.NeedReschedule[target] = 1;
-                if (target != Cpu.CurrentProcessor())
-                    LocalApic.SendInterrupt(Smp.Processors.ApicIdOf(target), RescheduleVector);
-            }
+                    && !BurstPredictor.IsInteractive(running.PredictedBurst, s_interactiveThreshold));
+            if (preempt)
+                target.NeedReschedule = true;
+            target.Lock.Exit();
+            if (preempt && target.Index != Cpu.CurrentProcessor())
+                LocalApic.SendInterrupt(Smp.Processors.ApicIdOf(target.Index), RescheduleVector);
+            RestoreInterrupts(enabled);
+        }
+
+        private static bool IsIdleWithNothingQueued(int cpu)
+        {
+            ProcessorState state = s_processors[cpu];
+            return Volatile.Read(ref state.RunningIdle) && state.Queue.Count == 0;
         }
 
         /// <summary>
         /// Its pinned processor if it has one; else an idle processor with nothing queued if there is one,
-        /// else where it last ran.
+        /// else where it last ran. Reads other processors' state without their locks: a hint, never a promise.
         /// </summary>
         private static int PlaceOn(Thread thread)
         {
-            if (thread.Affinity >= 0 && ((s_activeProcessors >> thread.Affinity) & 1) != 0)
+            if (thread.Affinity >= 0 && IsActive(thread.Affinity))
                 return thread.Affinity;
-            int last = thread.Cpu;
-            if (((s_activeProcessors >> last) & 1) == 0)
-                last = 0;
-            if (s_currents[last].IsIdle && s_queues[last].Count == 0)
+            int last = IsActive(thread.Cpu) ? thread.Cpu : 0;
+            if (IsIdleWithNothingQueued(last))
                 return last;
             for (int cpu = 0; cpu < MaximumProcessors; cpu++)
-                if (((s_activeProcessors >> cpu) & 1) != 0 && s_currents[cpu].IsIdle && s_queues[cpu].Count == 0)
+                if (IsActive(cpu) && IsIdleWithNothingQueued(cpu))
                     return cpu;
             return last;
         }
 
-        private static void StopRunning(int cpu, Thread current, ThreadState state)
+        /// <summary>
+        /// A voluntary stop (the caller has set the thread's new state) ends the run burst, which becomes part
+        /// of the prediction; then the next thread runs.
+        /// </summary>
+        private static void StopRunning(ProcessorState local, Thread current, ulong now)
         {
-            current.State = state;
-            EndBurst(current);
-            Schedule(cpu);
+            current.CpuTime += now - current.RunStart;
+            current.PredictedBurst = BurstPredictor.Update(current.PredictedBurst, current.BurstSoFar + (now - current.RunStart));
+            current.BurstSoFar = 0;
+            current.RunStart = now;
+            Schedule(local, now);
         }
 
-        /// <summary>The run burst of a thread that stops running voluntarily becomes part of its prediction.</summary>
-        private static void EndBurst(Thread thread)
+        /// <summary>Preempted mid-burst: the burst goes on when it runs again.</summary>
+        private static void PauseBurst(Thread current, ulong now)
         {
-            ulong now = Cpu.ReadTimeStampCounter();
-            thread.CpuTime += now - thread.RunStart;
-            thread.PredictedBurst = BurstPredictor.Update(thread.PredictedBurst, thread.BurstSoFar + (now - thread.RunStart));
-            thread.BurstSoFar = 0;
-            thread.RunStart = now;
+            current.CpuTime += now - current.RunStart;
+            current.BurstSoFar += now - current.RunStart;
+            current.RunStart = now;
         }
 
         /// <summary>Runs the most urgent thread of this processor's queue, else a stolen one, else idle.</summary>
-        private static void Schedule(int cpu)
+        private static void Schedule(ProcessorState local, ulong now)
         {
-            Thread next = (Thread)s_queues[cpu].PickNext();
+            Thread next = Unsafe.As<Thread>(local.Queue.PickNext());
             if (next == null)
-                next = Steal(cpu);
-            SwitchTo(cpu, next ?? s_idles[cpu]);
+                next = Steal(local) ?? local.Idle;
+            SwitchTo(local, next, now);
         }
 
-        private static Thread Steal(int cpu)
+        private static Thread Steal(ProcessorState local)
         {
-            int victim = -1, longest = 0;
+            ProcessorState victim = null;
+            int longest = 0;
             for (int other = 0; other < MaximumProcessors; other++)
             {
-                if (other == cpu || ((s_activeProcessors >> other) & 1) == 0)
+                if (other == local.Index || !IsActive(other))
                     continue;
-                int count = s_queues[other].Count;
-                if (count > longest) { longest = count; victim = other; }
+                int count = s_processors[other].Queue.Count;
+                if (count > longest) { longest = count; victim = s_processors[other]; }
             }
-            if (victim < 0)
+            // TryEnter: two processors stealing from each other must never wait for each other.
+            if (victim == null || !victim.Lock.TryEnter())
                 return null;
             // The most urgent thread there that may run here (pinned threads stay where they are).
-            Thread candidate = (Thread)s_queues[victim].PickNext();
-            if (candidate != null && candidate.Affinity >= 0 && candidate.Affinity != cpu)
+            Thread candidate = Unsafe.As<Thread>(victim.Queue.PickNext());
+            if (candidate != null && candidate.Affinity >= 0 && candidate.Affinity != local.Index)
             {
-                s_queues[victim].Enqueue(candidate, true, candidate.ReadySince);
-                return null;
+                victim.Queue.Enqueue(candidate, true, candidate.ReadySince);
+                candidate = null;
             }
+            victim.Lock.Exit();
             if (candidate != null)
-                s_steals++;
+                local.Steals++;
             return candidate;
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static void SwitchTo(int cpu, Thread next)
+        private static void SwitchTo(ProcessorState local, Thread next, ulong now)
         {
-            Thread previous = s_currents[cpu];
-            s_flags.NeedReschedule[cpu] = 0;
+            Thread previous = local.Current;
+            local.NeedReschedule = false;
             if (next == previous)
             {
                 previous.State = ThreadState.Running;
                 return;
             }
-            ulong now = Cpu.ReadTimeStampCounter();
-            if (previous.State == ThreadState.Running || previous.State == ThreadState.Ready)
-            {
-                // Preempted or yielding mid-burst: the burst goes on when it runs again.
-                previous.CpuTime += now - previous.RunStart;
-                previous.BurstSoFar += now - previous.RunStart;
-            }
             next.State = ThreadState.Running;
             next.EffectivePriority = next.Priority;
             next.RunStart = now;
-            next.Cpu = cpu;
+            next.Cpu = local.Index;
             next.SliceEnd = now + BurstPredictor.TimeSlice(next.PredictedBurst, s_minimumSlice, s_maximumSlice);
-            s_currents[cpu] = next;
-            s_switches++;
-            // Threads in ring-3 code keep their GS base in IA32_KERNEL_GS_BASE while in the kernel.
+            Exo.Runtime.UntracedReference.Store(ref local.Current, next);
+            local.RunningIdle = next.IsIdle;
+            local.Switches++;
+            if ((previous.UserKernelStack | next.UserKernelStack) != 0)
+                SwitchUserState(local.Index, previous, next);
+            // Another processor may still be saving 'next' (it stopped there a moment ago): wait for the save.
+            ulong resume;
+            while ((resume = Volatile.Read(ref next.SavedStackPointer)) == 0)
+                Cpu.Pause();
+            next.SavedStackPointer = 0;   // running: no saved stack until it stops again
+            ContextSwitch.SwitchStack((ulong*)Unsafe.AsPointer(ref previous.SavedStackPointer), resume);
+        }
+
+        // Threads in ring-3 code keep their GS base in IA32_KERNEL_GS_BASE while in the kernel, and their
+        // system calls and faults must land on their own kernel stack.
+        private static void SwitchUserState(int cpu, Thread previous, Thread next)
+        {
             if (previous.UserKernelStack != 0)
                 previous.UserGsBase = Cpu.ReadMsr(UserMode.UserMode.KernelGsBaseMsr);
             if (next.UserKernelStack != 0)
             {
                 Cpu.WriteMsr(UserMode.UserMode.KernelGsBaseMsr, next.UserGsBase);
-                // It runs ring-3 code: its system calls and faults must land on its own stack.
                 DescriptorTables.SetKernelStack(cpu, next.UserKernelStack);
                 Smp.Processors.SetSystemCallStack(cpu, next.UserKernelStack);
             }
-            ContextSwitch.SwitchStack((ulong*)Unsafe.AsPointer(ref previous.SavedStackPointer), next.SavedStackPointer);
-        }
-
-        /// <summary>Direct hand-off to a chosen ready thread on this processor's queue, skipping the pick (for IPC).</summary>
-        public static void SwitchDirect(Thread target)
-        {
-            bool enabled = Lock();
-            int cpu = Cpu.CurrentProcessor();
-            if (target.State == ThreadState.Ready && target.Queued && target.Cpu == cpu)
-            {
-                s_queues[cpu].Remove(target);
-                Thread current = s_currents[cpu];
-                current.State = ThreadState.Ready;
-                s_queues[cpu].Enqueue(current, false, Cpu.ReadTimeStampCounter());
-                SwitchTo(cpu, target);
-            }
-            Unlock(enabled);
-        }
-
-        // ------------------------------------------------------------ from the timer interrupt (interrupts disabled)
-
-        /// <summary>Every tick, on every processor: processor 0 wakes sleepers; each ages its queue and ends slices.</summary>
-        public static void OnTick()
-        {
-            if (!s_started)
-                return;
-            int cpu = Cpu.CurrentProcessor();
-            if (((s_activeProcessors >> cpu) & 1) == 0)
-                return;
-            s_lock.Enter();
-            ulong now = Cpu.ReadTimeStampCounter();
-            if (cpu == 0)
-            {
-                while (s_sleepers != null && s_sleepers.WakeTime <= now)
-                {
-                    Thread thread = s_sleepers;
-                    s_sleepers = thread.SleepNext;
-                    thread.SleepNext = null;
-                    MakeReady(thread);
-                }
-            }
-            if (now >= s_nextAging.Next[cpu])
-            {
-                s_queues[cpu].Age(now, s_agingInterval);
-                if (cpu == 0)
-                    s_agingPasses++;
-                s_nextAging.Next[cpu] = now + s_agingInterval;
-            }
-            Thread current = s_currents[cpu];
-            if (s_queues[cpu].Count > 0 && (current.IsIdle || now >= current.SliceEnd))
-                s_flags.NeedReschedule[cpu] = 1;
-            else if (current.IsIdle && s_queues[cpu].Count == 0 && AnyQueueHasSurplus(cpu))
-                s_flags.NeedReschedule[cpu] = 1;   // an idle processor looks for work to steal
-            s_lock.Exit();
-        }
-
-        private static bool AnyQueueHasSurplus(int cpu)
-        {
-            for (int other = 0; other < MaximumProcessors; other++)
-                if (other != cpu && ((s_activeProcessors >> other) & 1) != 0 && s_queues[other].Count > 0)
-                    return true;
-            return false;
-        }
-
-        /// <summary>Called by the interrupt dispatcher after the end-of-interrupt when a reschedule is due.</summary>
-        public static void Preempt()
-        {
-            s_lock.Enter();
-            int cpu = Cpu.CurrentProcessor();
-            Thread current = s_currents[cpu];
-            s_flags.NeedReschedule[cpu] = 0;
-            if (!current.IsIdle)
-            {
-                current.State = ThreadState.Ready;
-                s_queues[cpu].Enqueue(current, false, Cpu.ReadTimeStampCounter());
-            }
-            s_preemptions++;
-            Schedule(cpu);
-            s_lock.Exit();
         }
 
         public static ulong AddressOf(object value) => *(ulong*)Unsafe.AsPointer(ref value);

@@ -11,9 +11,10 @@ namespace Exo.Kernel.Scheduler
         public int Priority;                    // the priority it was given
         public int EffectivePriority;           // raised by aging while it waits; back to Priority when it runs
         public SchedulerEntity Next, Previous;  // run queue or wait queue links (intrusive: no allocation)
-        public bool Queued;
+        public RunQueue Queue;                  // the run queue it is in, or null
+        public bool Queued => Queue != null;
         public ulong PredictedBurst;            // exponentially weighted run burst, in TSC ticks
-        public ulong ReadySince;                // when it became ready (TSC), for the starvation bound
+        public ulong ReadySince;                // the tick when it became ready, for the starvation bound
         public ulong Waits;                     // times it became ready
 
         public SchedulerEntity(int priority, ulong initialPrediction)

@@ -1,8 +1,17 @@
+using Exo.Kernel.Memory.Heap;
+using Exo.Runtime;
+
 namespace Exo.Kernel.Scheduler
 {
-    /// <summary>Threads blocked until something happens; intrusive FIFO through the scheduler links.</summary>
+    /// <summary>
+    /// Threads blocked until something happens; intrusive FIFO through the scheduler links, guarded by its own
+    /// lock (taken before any processor lock, see <see cref="Scheduler"/>). A primitive built on it (a
+    /// semaphore, join) checks its condition and queues the thread under this lock, so a wake-up between the
+    /// check and the block cannot be lost.
+    /// </summary>
     public sealed class WaitQueue
     {
+        internal TicketLock Lock;
         private Thread _head, _tail;
 
         public bool IsEmpty => _head == null;
@@ -10,8 +19,8 @@ namespace Exo.Kernel.Scheduler
         internal void Add(Thread thread)
         {
             thread.Next = null;
-            thread.Previous = _tail;
-            if (_tail != null) _tail.Next = thread; else _head = thread;
+            UntracedReference.Store(ref thread.Previous, _tail);
+            if (_tail != null) UntracedReference.Store(ref _tail.Next, thread); else _head = thread;
             _tail = thread;
         }
 

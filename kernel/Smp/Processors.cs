@@ -45,8 +45,10 @@ namespace Exo.Kernel.Smp
         [DllImport("*", EntryPoint = "ExoGetApMainAddress"), SuppressGCTransition]
         private static extern ulong GetApMainAddress();
 
-        // Per-processor block reached through the GS base; its first word is the processor's index
-        // (Cpu.CurrentProcessor reads it with one instruction).
+        // Per-processor block reached through the GS base, 8 words each (Cpu.ReadProcessorWord reads one with
+        // one instruction): the processor's index, the user RSP scratch slot and the system call stack
+        // (SystemCallEntry.asm), the scheduler's state for this processor.
+        public const int IndexWord = 0, UserStackScratchWord = 1, SystemCallStackWord = 2, SchedulerWord = 3;
         private struct LocalBlocks { public fixed ulong Words[MaximumProcessors * 8]; }
         private static LocalBlocks s_local;
 
@@ -62,11 +64,13 @@ namespace Exo.Kernel.Smp
             }
         }
 
-        /// <summary>The stack SYSCALL switches to on processor 'index' (word 2 of its GS block; word 1 keeps the user RSP).</summary>
-        public static void SetSystemCallStack(int index, ulong top)
+        /// <summary>The stack SYSCALL switches to on processor 'index'.</summary>
+        public static void SetSystemCallStack(int index, ulong top) => SetLocalWord(index, SystemCallStackWord, top);
+
+        public static void SetLocalWord(int index, int word, ulong value)
         {
             fixed (ulong* words = s_local.Words)
-                words[index * 8 + 2] = top;
+                words[index * 8 + word] = value;
         }
 
         /// <summary>Records the boot processor and starts every other enabled processor in the MADT.</summary>

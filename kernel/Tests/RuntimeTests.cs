@@ -24,6 +24,21 @@ namespace Exo.Kernel.Tests
             Test("explicit_free", &ExplicitFree);
             Test("switch_on_string", &SwitchOnString);
             Test("floating_point", &FloatingPoint);
+            Test("bit_scans", &BitScans);
+        }
+
+        // BitOperations expands to BSF/BSR through X86Base intrinsics; a wrong expansion shows here.
+        private static void BitScans()
+        {
+            for (int bit = 0; bit < 32; bit++)
+            {
+                Equal((ulong)bit, (ulong)System.Numerics.BitOperations.TrailingZeroCount(0xFFFFFFFFu << bit), "trailing zeros of a 32-bit mask");
+                Equal((ulong)bit, (ulong)System.Numerics.BitOperations.Log2(1u << bit), "log2 of a 32-bit power of two");
+            }
+            Equal(32, (ulong)System.Numerics.BitOperations.TrailingZeroCount(0u), "trailing zeros of zero");
+            Equal(63, (ulong)System.Numerics.BitOperations.TrailingZeroCount(1UL << 63), "trailing zeros of bit 63");
+            Equal(0, (ulong)System.Numerics.BitOperations.LeadingZeroCount(1UL << 63), "leading zeros of bit 63");
+            Equal(31, (ulong)System.Numerics.BitOperations.LeadingZeroCount(1u), "leading zeros of 1");
         }
 
         private abstract class Shape

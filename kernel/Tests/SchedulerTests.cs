@@ -184,14 +184,14 @@ namespace Exo.Kernel.Tests
         private static void SharedCounter()
         {
             s_counter = 0;
-            Thread a = Scheduler.Scheduler.Create("counter", &Increment, 20000);
-            Thread b = Scheduler.Scheduler.Create("counter", &Increment, 20000);
-            Thread c = Scheduler.Scheduler.Create("counter", &Increment, 20000);
-            Increment(20000);
+            Thread a = Scheduler.Scheduler.Create("counter", &Increment, 10000);
+            Thread b = Scheduler.Scheduler.Create("counter", &Increment, 10000);
+            Thread c = Scheduler.Scheduler.Create("counter", &Increment, 10000);
+            Increment(10000);
             Scheduler.Scheduler.Join(a);
             Scheduler.Scheduler.Join(b);
             Scheduler.Scheduler.Join(c);
-            Equal(80000, (ulong)s_counter, "no lost update");
+            Equal(40000, (ulong)s_counter, "no lost update");
         }
 
         private static Semaphore s_ping, s_pong;

@@ -9,22 +9,6 @@ namespace Exo.Kernel.HostTests;
 public class RunQueueTests
 {
     [Fact]
-    public void Lowest_set_bit_matches_a_reference()
-    {
-        for (int bit = 0; bit < 32; bit++)
-        {
-            Assert.Equal(bit, RunQueue.LowestSetBit(1u << bit));
-            Assert.Equal(bit, RunQueue.LowestSetBit(0xFFFFFFFFu << bit));
-        }
-        var random = new Random(5);
-        for (int i = 0; i < 10000; i++)
-        {
-            uint mask = (uint)random.Next() | 1u << random.Next(32);
-            Assert.Equal(System.Numerics.BitOperations.TrailingZeroCount(mask), RunQueue.LowestSetBit(mask));
-        }
-    }
-
-    [Fact]
     public void Picks_most_urgent_level_first_and_fifo_within_a_level()
     {
         var queue = new RunQueue();

@@ -33,6 +33,9 @@ namespace Exo.Kernel.Arch.X64
         [DllImport("*", EntryPoint = "ExoReadFramePointer"), SuppressGCTransition] public static extern ulong ReadFramePointer();
 
         [DllImport("*", EntryPoint = "ExoCurrentProcessor"), SuppressGCTransition] public static extern int CurrentProcessor();
+        [DllImport("*", EntryPoint = "ExoReadProcessorWord"), SuppressGCTransition] public static extern ulong ReadProcessorWord(int index);
+        /// <summary>Disables interrupts and says whether they were enabled: one call for the usual lock prologue.</summary>
+        [DllImport("*", EntryPoint = "ExoDisableInterruptsSavingState"), SuppressGCTransition] public static extern bool DisableInterruptsSavingState();
 
         public static bool InterruptsEnabled => (ReadFlags() & (1 << 9)) != 0;
     }

@@ -104,6 +104,14 @@ export ExoReadFlags
     pushfq
     pop rax
     ret
+; bool ExoDisableInterruptsSavingState(): disables interrupts; returns whether they were enabled (IF).
+export ExoDisableInterruptsSavingState
+    pushfq
+    pop rax
+    cli
+    shr eax, 9
+    and eax, 1
+    ret
 export ExoPause
     pause
     ret
@@ -164,4 +172,8 @@ export ExoReadTimeStampCounterOrdered
 ; int ExoCurrentProcessor(): this processor's index, the first word of its per-CPU block (GS base).
 export ExoCurrentProcessor
     mov eax, [gs:0]
+    ret
+; ulong ExoReadProcessorWord(int index): word 'index' of this processor's per-CPU block.
+export ExoReadProcessorWord
+    mov rax, [gs:rdi*8]
     ret

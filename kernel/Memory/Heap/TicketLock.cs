@@ -17,6 +17,13 @@ namespace Exo.Kernel.Memory.Heap
             while (Volatile.Read(ref _serving) != ticket) { }
         }
 
+        /// <summary>Takes the lock only if it is free right now (never waits).</summary>
+        public bool TryEnter()
+        {
+            int serving = Volatile.Read(ref _serving);
+            return Volatile.Read(ref _next) == serving && Interlocked.CompareExchange(ref _next, serving + 1, serving) == serving;
+        }
+
         public void Exit() => Volatile.Write(ref _serving, _serving + 1);
 
         public bool IsHeld => Volatile.Read(ref _next) != Volatile.Read(ref _serving);

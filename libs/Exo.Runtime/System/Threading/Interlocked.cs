@@ -24,6 +24,18 @@ namespace System.Threading
         public static ulong Increment(ref ulong location) => (ulong)Add(ref Unsafe.As<ulong, long>(ref location), 1);
         [Intrinsic] public static void MemoryBarrier() => MemoryBarrier();
 
+        public static uint Or(ref uint location1, uint value)
+        {
+            uint current = location1;
+            while (true)
+            {
+                uint previous = CompareExchange(ref location1, current | value, current);
+                if (previous == current)
+                    return previous;
+                current = previous;
+            }
+        }
+
         public static ulong Or(ref ulong location1, ulong value)
         {
             ulong current = location1;
@@ -39,10 +51,12 @@ namespace System.Threading
 
     public static class Volatile
     {
+        [Intrinsic] public static bool Read(ref readonly bool location) => location;
         [Intrinsic] public static int Read(ref readonly int location) => location;
         [Intrinsic] public static uint Read(ref readonly uint location) => location;
         [Intrinsic] public static long Read(ref readonly long location) => location;
         [Intrinsic] public static ulong Read(ref readonly ulong location) => location;
+        [Intrinsic] public static void Write(ref bool location, bool value) => location = value;
         [Intrinsic] public static void Write(ref int location, int value) => location = value;
         [Intrinsic] public static void Write(ref uint location, uint value) => location = value;
         [Intrinsic] public static void Write(ref long location, long value) => location = value;

@@ -1,0 +1,206 @@
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Diagnostics;
+using Exo.Kernel.Memory.Heap;
+using Exo.Kernel.Time;
+
+namespace Exo.Kernel.Scheduler
+{
+    /// <summary>What the running thread does to itself: yield, sleep, block, exit, join, hand off.</summary>
+    public static unsafe partial class Scheduler
+    {
+        private static TicketLock s_sleepLock;     // s_sleepers
+        private static Thread s_sleepers;          // sorted by wake time
+
+        /// <summary>Gives the CPU to another ready thread of the same or a more urgent level, if any.</summary>
+        public static void Yield()
+        {
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            ProcessorState local = Local;
+            local.Lock.Enter();
+            if (local.Queue.Count > 0)
+            {
+                ulong now = Cpu.ReadTimeStampCounter();
+                Thread current = local.Current;
+                current.State = ThreadState.Ready;
+                local.Queue.Enqueue(current, false, SystemClock.Ticks);
+                StopRunning(local, current, now);
+                local = Local;   // it may resume on another processor
+            }
+            local.Lock.Exit();
+            RestoreInterrupts(enabled);
+        }
+
+        /// <summary>
+        /// Blocks the current thread, which the caller has queued where a waker will find it, and releases
+        /// the caller's 'objectLock' only once the thread is marked blocked under its processor's lock.
+        /// Call with interrupts disabled; returns woken, holding no lock.
+        /// </summary>
+        private static void BlockReleasing(ref TicketLock objectLock, ThreadState state)
+        {
+            ProcessorState local = Local;
+            local.Lock.Enter();
+            Thread current = local.Current;
+            current.State = state;
+            objectLock.Exit();
+            StopRunning(local, current, Cpu.ReadTimeStampCounter());
+            Local.Lock.Exit();
+        }
+
+        /// <summary>Sleeps at least 'milliseconds' (a tick wakes it).</summary>
+        public static void Sleep(ulong milliseconds)
+        {
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            Thread current = Local.Current;
+            current.WakeTime = Cpu.ReadTimeStampCounter() + milliseconds * (SystemClock.TscFrequency / 1000);
+            s_sleepLock.Enter();
+            Thread before = null;
+            for (Thread t = s_sleepers; t != null && t.WakeTime <= current.WakeTime; t = t.SleepNext)
+                before = t;
+            if (before == null) { current.SleepNext = s_sleepers; s_sleepers = current; }
+            else { current.SleepNext = before.SleepNext; before.SleepNext = current; }
+            BlockReleasing(ref s_sleepLock, ThreadState.Sleeping);
+            RestoreInterrupts(enabled);
+        }
+
+        /// <summary>From processor 0's tick: every sleeper whose time has come becomes ready.</summary>
+        private static void WakeSleepers(ulong now)
+        {
+            s_sleepLock.Enter();
+            Thread due = null;
+            if (s_sleepers != null && s_sleepers.WakeTime <= now)
+            {
+                due = s_sleepers;
+                Thread last = due;
+                while (last.SleepNext != null && last.SleepNext.WakeTime <= now)
+                    last = last.SleepNext;
+                s_sleepers = last.SleepNext;
+                last.SleepNext = null;
+            }
+            s_sleepLock.Exit();
+            while (due != null)
+            {
+                Thread next = due.SleepNext;   // read first: once ready, it may sleep again
+                due.SleepNext = null;
+                MakeReady(due);
+                due = next;
+            }
+        }
+
+        internal static void BlockOn(WaitQueue queue)
+        {
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            queue.Lock.Enter();
+            queue.Add(Local.Current);
+            BlockReleasing(ref queue.Lock, ThreadState.Blocked);
+            RestoreInterrupts(enabled);
+        }
+
+        internal static bool WakeFirst(WaitQueue queue)
+        {
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            queue.Lock.Enter();
+            Thread thread = queue.TakeFirst();
+            if (thread != null)
+                MakeReady(thread);
+            queue.Lock.Exit();
+            RestoreInterrupts(enabled);
+            return thread != null;
+        }
+
+        internal static void Acquire(Sync.Semaphore semaphore)
+        {
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            WaitQueue waiters = semaphore.Waiters;
+            waiters.Lock.Enter();
+            if (semaphore.Count > 0)
+            {
+                semaphore.Count--;
+                waiters.Lock.Exit();
+            }
+            else
+            {
+                waiters.Add(Local.Current);
+                BlockReleasing(ref waiters.Lock, ThreadState.Blocked);   // Release handed us its unit
+            }
+            RestoreInterrupts(enabled);
+        }
+
+        internal static void Release(Sync.Semaphore semaphore)
+        {
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            WaitQueue waiters = semaphore.Waiters;
+            waiters.Lock.Enter();
+            Thread waiter = waiters.TakeFirst();
+            if (waiter != null)
+                MakeReady(waiter);
+            else
+                semaphore.Count++;
+            waiters.Lock.Exit();
+            RestoreInterrupts(enabled);
+        }
+
+        /// <summary>Ends the current thread; its joiner frees it.</summary>
+        public static void Exit()
+        {
+            Cpu.DisableInterrupts();
+            ProcessorState local = Local;
+            Thread current = local.Current;
+            WaitQueue joiners = current.Joiners;
+            joiners.Lock.Enter();
+            current.State = ThreadState.Exited;
+            Thread joiner;
+            while ((joiner = joiners.TakeFirst()) != null)
+                MakeReady(joiner);
+            local.Lock.Enter();
+            joiners.Lock.Exit();
+            StopRunning(local, current, Cpu.ReadTimeStampCounter());
+            Panic.Fail("an exited thread was scheduled again");
+        }
+
+        /// <summary>Waits for 'thread' to exit, then frees its stack and object.</summary>
+        public static void Join(Thread thread)
+        {
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            WaitQueue joiners = thread.Joiners;
+            joiners.Lock.Enter();
+            if (thread.State != ThreadState.Exited)
+            {
+                joiners.Add(Local.Current);
+                BlockReleasing(ref joiners.Lock, ThreadState.Blocked);   // Exit wakes us once it is marked exited
+            }
+            else
+            {
+                joiners.Lock.Exit();
+            }
+            // Its processor may still be switching away from its stack: the save completes last.
+            while (System.Threading.Volatile.Read(ref thread.SavedStackPointer) == 0)
+                Cpu.Pause();
+            RestoreInterrupts(enabled);
+            Unregister(thread);
+            KernelStacks.Free(thread.StackSlot);
+            Exo.Runtime.ObjectAllocator.Free(thread.Joiners);
+            Exo.Runtime.ObjectAllocator.Free(thread);
+        }
+
+        /// <summary>Direct hand-off to a chosen ready thread on this processor's queue, skipping the pick (for IPC).</summary>
+        public static void SwitchDirect(Thread target)
+        {
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            ProcessorState local = Local;
+            local.Lock.Enter();
+            if (target.State == ThreadState.Ready && target.Queue == local.Queue)
+            {
+                ulong now = Cpu.ReadTimeStampCounter();
+                local.Queue.Remove(target);
+                Thread current = local.Current;
+                PauseBurst(current, now);
+                current.State = ThreadState.Ready;
+                local.Queue.Enqueue(current, false, SystemClock.Ticks);
+                SwitchTo(local, target, now);
+                local = Local;
+            }
+            local.Lock.Exit();
+            RestoreInterrupts(enabled);
+        }
+    }
+}

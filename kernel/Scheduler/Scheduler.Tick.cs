@@ -1,0 +1,70 @@
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Time;
+
+namespace Exo.Kernel.Scheduler
+{
+    /// <summary>The scheduler's side of the timer and of reschedule interrupts (interrupts disabled).</summary>
+    public static unsafe partial class Scheduler
+    {
+        /// <summary>
+        /// Every tick, on every processor: processor 0 wakes sleepers; each ages its own queue every aging
+        /// interval and asks for a reschedule when the running thread's slice is over.
+        /// </summary>
+        public static void OnTick()
+        {
+            if (!IsReady)
+                return;
+            ProcessorState local = Local;
+            ulong now = Cpu.ReadTimeStampCounter();
+            if (local.Index == 0)
+                WakeSleepers(now);
+            ulong ticks = SystemClock.Ticks;
+            if (ticks >= local.NextAging)
+            {
+                local.Lock.Enter();
+                local.Queue.Age(ticks, AgingIntervalTicks);
+                local.NextAging = ticks + AgingIntervalTicks;
+                local.Lock.Exit();
+                if (local.Index == 0)
+                    s_agingPasses++;
+            }
+            // Unlocked reads: only this processor changes its current thread, and interrupts are off here;
+            // a queue count that changes under us only moves the reschedule by a tick.
+            Thread current = local.Current;
+            if (local.Queue.Count > 0 && (current.IsIdle || now >= current.SliceEnd))
+                local.NeedReschedule = true;
+            else if (current.IsIdle && local.Queue.Count == 0 && AnyQueueHasSurplus(local.Index))
+                local.NeedReschedule = true;   // an idle processor looks for work to steal
+        }
+
+        private static ulong s_agingPasses;
+        public static ulong AgingPasses => s_agingPasses;
+
+        private static bool AnyQueueHasSurplus(int cpu)
+        {
+            for (int other = 0; other < MaximumProcessors; other++)
+                if (other != cpu && IsActive(other) && s_processors[other].Queue.Count > 0)
+                    return true;
+            return false;
+        }
+
+        /// <summary>Called by the interrupt dispatcher after the end-of-interrupt when a reschedule is due.</summary>
+        public static void Preempt()
+        {
+            ProcessorState local = Local;
+            local.Lock.Enter();
+            Thread current = local.Current;
+            local.NeedReschedule = false;
+            ulong now = Cpu.ReadTimeStampCounter();
+            if (!current.IsIdle)
+            {
+                PauseBurst(current, now);
+                current.State = ThreadState.Ready;
+                local.Queue.Enqueue(current, false, SystemClock.Ticks);
+            }
+            local.Preemptions++;
+            Schedule(local, now);
+            Local.Lock.Exit();   // it may resume on another processor
+        }
+    }
+}
