@@ -42,6 +42,7 @@ namespace Exo.Kernel
             UserMode.UserMode.EnableSystemCalls();
             KernelLayout.Initialize();
             CpuFeatures.Initialize();
+            ProcessorSetup.EnableOnThisProcessor();
 
             string bootError = BootInformationParser.Parse(bootMagic, bootInformation, 0, Boot);
             if (bootError != null)

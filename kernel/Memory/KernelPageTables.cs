@@ -17,7 +17,9 @@ namespace Exo.Kernel.Memory
         public const ulong LargePage = 1UL << 7;
         public const ulong Global = 1UL << 8;
         public const ulong NoExecute = 1UL << 63;
-        private const ulong AddressMask = 0x000FFFFFFFFFF000;
+        public const ulong Available0 = 1UL << 9;    // ignored by the MMU: "this address space owns the frame"
+        public const ulong AddressMask = 0x000FFFFFFFFFF000;
+        public const int KernelHalfFirstEntry = 256;
 
         private static ulong s_root;            // physical address of the PML4
         private static ulong s_noExecute;       // NoExecute when EFER.NXE is on, else 0
@@ -49,6 +51,13 @@ namespace Exo.Kernel.Memory
             MapKernelRange(KernelLayout.DataStart, KernelLayout.BootStackGuard, Present | Writable | Global | s_noExecute);
             MapKernelRange(KernelLayout.BootStackBottom, KernelLayout.ImageEnd, Present | Writable | Global | s_noExecute);
 
+            // Every kernel-half PML4 entry gets its directory-pointer table now, so that each process's PML4 can
+            // copy the 256 entries once and still see every kernel mapping made later (1 MiB of tables).
+            ulong* root = (ulong*)PhysicalMemory.ToVirtual(s_root);
+            for (int index = KernelHalfFirstEntry; index < 512; index++)
+                if ((root[index] & Present) == 0)
+                    root[index] = AllocateTable() | Present | Writable;
+
             Cpu.WriteCr3(s_root);
             Cpu.WriteCr4(Cpu.ReadCr4() | (1UL << 7));   // global pages on, now that the tables are final
             PhysicalMemory.UseDirectMap();
@@ -75,31 +84,6 @@ namespace Exo.Kernel.Memory
             s_lock.Exit();
         }
 
-        /// <summary>
-        /// Maps one 4 KiB page that ring 3 may use (the user bit on every level). Lower half only.
-        /// Not yet per process: every address space shares these tables (issue 6).
-        /// </summary>
-        public static void MapUserPage(ulong virtualAddress, ulong physical, bool writable, bool executable)
-        {
-            if (virtualAddress >= 0x0000800000000000)
-                Diagnostics.Panic.Fail("a user page must be in the lower half");
-            s_lock.Enter();
-            ulong* table = (ulong*)PhysicalMemory.ToVirtual(s_root);
-            for (int level = 3; level > 0; level--)
-            {
-                ref ulong entry = ref table[PageIndex(virtualAddress, level)];
-                if ((entry & Present) == 0)
-                    entry = AllocateTable() | Present | Writable | User;
-                else
-                    entry |= User;
-                table = (ulong*)PhysicalMemory.ToVirtual(entry & AddressMask);
-            }
-            table[PageIndex(virtualAddress, 0)] = (physical & AddressMask) | Present | User
-                | (writable ? Writable : 0) | (executable ? 0 : s_noExecute);
-            Cpu.InvalidatePage(virtualAddress);
-            s_lock.Exit();
-        }
-
         /// <summary>Unmaps a page on every processor (local invalidation, then a TLB shoot-down to the others).</summary>
         public static void UnmapPage(ulong virtualAddress)
         {
@@ -113,10 +97,14 @@ namespace Exo.Kernel.Memory
 
         /// <summary>Translates a virtual address through the active tables; returns false if not mapped.</summary>
         public static bool TryTranslate(ulong virtualAddress, out ulong physical, out ulong entryFlags)
+            => TryTranslate(Cpu.ReadCr3() & AddressMask, virtualAddress, out physical, out entryFlags);
+
+        /// <summary>Translates a virtual address through the tables at 'root'; returns false if not mapped.</summary>
+        public static bool TryTranslate(ulong root, ulong virtualAddress, out ulong physical, out ulong entryFlags)
         {
             physical = 0;
             entryFlags = 0;
-            ulong* table = (ulong*)PhysicalMemory.ToVirtual(Cpu.ReadCr3() & AddressMask);
+            ulong* table = (ulong*)PhysicalMemory.ToVirtual(root);
             for (int level = 3; level >= 0; level--)
             {
                 ulong entry = table[PageIndex(virtualAddress, level)];
@@ -134,7 +122,7 @@ namespace Exo.Kernel.Memory
             return false;
         }
 
-        private static int PageIndex(ulong address, int level) => (int)((address >> (12 + 9 * level)) & 511);
+        public static int PageIndex(ulong address, int level) => (int)((address >> (12 + 9 * level)) & 511);
 
         /// <summary>
         /// The table whose entries 'address' indexes at 'level' (3 = PML4, 2 = PDPT, 1 = page directory,
@@ -155,6 +143,7 @@ namespace Exo.Kernel.Memory
             return table;
         }
 
+        /// <summary>A zeroed frame for a page table (frames come zeroed from the physical allocator).</summary>
         private static ulong AllocateTable()
         {
             ulong table = PhysicalMemory.AllocateFrame();

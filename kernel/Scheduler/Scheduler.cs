@@ -358,6 +358,8 @@ namespace Exo.Kernel.Scheduler
             local.Switches++;
             if ((previous.UserKernelStack | next.UserKernelStack) != 0)
                 SwitchUserState(local.Index, previous, next);
+            if (next.PageTableRoot != previous.PageTableRoot)
+                Cpu.WriteCr3(next.PageTableRoot);   // another process (or back to the kernel's tables)
             // Another processor may still be saving 'next' (it stopped there a moment ago): wait for the save.
             ulong resume;
             while ((resume = Volatile.Read(ref next.SavedStackPointer)) == 0)
@@ -378,6 +380,7 @@ namespace Exo.Kernel.Scheduler
                 DescriptorTables.SetKernelStack(cpu, next.UserKernelStack);
                 Smp.Processors.SetSystemCallStack(cpu, next.UserKernelStack);
             }
+            Smp.Processors.SetLocalWord(cpu, Smp.Processors.ExtendedStateWord, next.UserKernelStack != 0 ? next.ExtendedState : 0);
         }
 
         public static ulong AddressOf(object value) => *(ulong*)Unsafe.AsPointer(ref value);

@@ -30,6 +30,9 @@ namespace Exo.Kernel.Scheduler
         public ulong UserKernelStack;      // while it runs ring-3 code: the stack for its system calls and faults
         public ulong UserSavedStack;       // while it runs ring-3 code: the kernel context to return to
         public ulong UserGsBase;           // its ring-3 GS base while another thread has the processor
+        public ulong PageTableRoot;        // CR3 while it runs: the kernel's tables, or its process's
+        public ulong ExtendedState;        // while it runs ring-3 code: 64-byte aligned XSAVE area for its SSE state
+        public object Process;             // the process it belongs to (Process.Process), null for kernel threads
         public Thread AllNext;             // registry of every thread, for ps
 
         public Thread(int id, string name, int priority, ulong initialPrediction) : base(priority, initialPrediction)
@@ -39,6 +42,7 @@ namespace Exo.Kernel.Scheduler
             StackSlot = -1;
             Affinity = -1;
             Joiners = new WaitQueue();
+            PageTableRoot = Memory.KernelPageTables.Root;
         }
     }
 }

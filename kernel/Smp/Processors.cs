@@ -47,8 +47,9 @@ namespace Exo.Kernel.Smp
 
         // Per-processor block reached through the GS base, 8 words each (Cpu.ReadProcessorWord reads one with
         // one instruction): the processor's index, the user RSP scratch slot and the system call stack
-        // (SystemCallEntry.asm), the scheduler's state for this processor.
-        public const int IndexWord = 0, UserStackScratchWord = 1, SystemCallStackWord = 2, SchedulerWord = 3;
+        // (SystemCallEntry.asm), the scheduler's state for this processor, the running user thread's
+        // extended-state area (SystemCallEntry.asm saves its SSE state there; 0 for kernel threads).
+        public const int IndexWord = 0, UserStackScratchWord = 1, SystemCallStackWord = 2, SchedulerWord = 3, ExtendedStateWord = 4;
         private struct LocalBlocks { public fixed ulong Words[MaximumProcessors * 8]; }
         private static LocalBlocks s_local;
 
@@ -148,6 +149,7 @@ namespace Exo.Kernel.Smp
             DescriptorTables.LoadForProcessor(index, (byte*)s_interruptStacks.Values[index]);
             SetLocalBlock(index);
             UserMode.UserMode.EnableSystemCalls();
+            ProcessorSetup.EnableOnThisProcessor();
             LocalApic.EnableOnThisProcessor();
             // From here on this processor runs threads: its start-up stack becomes its idle thread.
             Scheduler.Scheduler.AddProcessor(index, "idle-ap");

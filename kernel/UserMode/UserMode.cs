@@ -25,6 +25,8 @@ namespace Exo.Kernel.UserMode
         public const int ProgramBadCall = 3 * 128;
         public const int ProgramTimeNullCalls = 4 * 128;
         public const int ProgramLoadsGs = 5 * 128;
+        public const int ProgramSseStateA = 6 * 128;
+        public const int ProgramSseStateB = 7 * 128;
         public const uint KernelGsBaseMsr = 0xC0000102;
 
         private const uint EferMsr = 0xC0000080, StarMsr = 0xC0000081, LStarMsr = 0xC0000082, SfMaskMsr = 0xC0000084;
@@ -46,8 +48,11 @@ namespace Exo.Kernel.UserMode
         private static extern ulong GetSystemCallEntry();
 
         /// <summary>Enables SYSCALL on the calling processor (each processor at start-up).</summary>
+        private static delegate*<ulong, ulong, ulong, ulong, ulong, ulong, ulong> s_systemCallRoot;
+
         public static void EnableSystemCalls()
         {
+            s_systemCallRoot = &ExoSystemCall;   // keeps the method compiled: only assembly calls it
             Cpu.WriteMsr(EferMsr, Cpu.ReadMsr(EferMsr) | 1);                   // SCE
             // SYSRET loads CS = base + 16, SS = base + 8 from STAR[63:48]; SYSCALL CS = STAR[47:32], SS = +8.
             Cpu.WriteMsr(StarMsr, ((ulong)(DescriptorTables.UserData - 8) << 48) | ((ulong)DescriptorTables.KernelCode << 32));
@@ -63,42 +68,71 @@ namespace Exo.Kernel.UserMode
         {
             byte* end;
             byte* programs = GetUserPrograms(&end);
-            ulong codeFrame = PhysicalMemory.AllocateFrame();
-            ulong stackFrame = PhysicalMemory.AllocateFrame();
-            if (codeFrame == 0 || stackFrame == 0)
+            AddressSpace space = AddressSpace.Create();
+            if (space == null)
                 return FaultResultBase;
+            ulong codeFrame = space.MapNew(CodeAddress, writable: false, executable: true);
+            if (codeFrame == 0 || space.MapNew(StackPage, writable: true, executable: false) == 0)
+            {
+                space.Destroy();
+                return FaultResultBase;
+            }
             byte* code = (byte*)PhysicalMemory.ToVirtual(codeFrame);
             for (long i = 0; i < end - programs && i < 4096; i++)
                 code[i] = programs[i];
-            KernelPageTables.MapUserPage(CodeAddress, codeFrame, writable: false, executable: true);
-            KernelPageTables.MapUserPage(StackPage, stackFrame, writable: true, executable: false);
-
-            Scheduler.Thread thread = Scheduler.Scheduler.Current;
-            int previousAffinity = thread.Affinity;
-            thread.Affinity = Cpu.CurrentProcessor();
-            // System calls and faults from ring 3 run on this thread's stack, below everything in use now.
-            ulong kernelEntryStack = (Cpu.ReadStackPointer() - 512) & ~15UL;
-            thread.UserKernelStack = kernelEntryStack;
-            Smp.Processors.SetSystemCallStack(Cpu.CurrentProcessor(), kernelEntryStack);
-            DescriptorTables.SetKernelStack(Cpu.CurrentProcessor(), kernelEntryStack);
-
-            thread.UserGsBase = 0;
-            Cpu.WriteMsr(KernelGsBaseMsr, 0);   // the program starts with GS base 0 (swapped in on entry)
-            ulong result = EnterUserMode(CodeAddress + (ulong)programOffset, StackPage + 4096 - 16,
-                (ulong*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref thread.UserSavedStack));
-            Cpu.EnableInterrupts();   // the exit path comes back with interrupts masked
-
-            thread.UserKernelStack = 0;
-            thread.Affinity = previousAffinity;
-            KernelPageTables.UnmapPage(CodeAddress);
-            KernelPageTables.UnmapPage(StackPage);
-            PhysicalMemory.FreeFrame(codeFrame);
-            PhysicalMemory.FreeFrame(stackFrame);
+            ulong result = RunInAddressSpace(space, CodeAddress + (ulong)programOffset, StackPage + 4096 - 16);
+            space.Destroy();
+            Exo.Runtime.ObjectAllocator.Free(space);
             return result;
         }
 
-        [UnmanagedCallersOnly(EntryPoint = "ExoSystemCall")]
-        private static ulong SystemCall(ulong argument0, ulong argument1, ulong argument2, ulong argument3, ulong argument4, ulong number)
+        /// <summary>
+        /// Runs ring-3 code on the current thread in 'space' until it exits or faults; returns the exit value, or
+        /// FaultResultBase + vector. The thread is pinned while it runs (its system call stack is the one below
+        /// the current frame).
+        /// </summary>
+        public static ulong RunInAddressSpace(AddressSpace space, ulong entry, ulong stackPointer)
+        {
+            ulong extendedState = PhysicalMemory.AllocateFrame();
+            if (extendedState == 0)
+                return FaultResultBase;
+            Scheduler.Thread thread = Scheduler.Scheduler.Current;
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            int previousAffinity = thread.Affinity;
+            int cpu = Cpu.CurrentProcessor();
+            thread.Affinity = cpu;
+            // System calls and faults from ring 3 run on this thread's stack, below everything in use now.
+            ulong kernelEntryStack = (Cpu.ReadStackPointer() - 512) & ~15UL;
+            thread.UserKernelStack = kernelEntryStack;
+            thread.ExtendedState = (ulong)PhysicalMemory.ToVirtual(extendedState);
+            Smp.Processors.SetSystemCallStack(cpu, kernelEntryStack);
+            Smp.Processors.SetLocalWord(cpu, Smp.Processors.ExtendedStateWord, thread.ExtendedState);
+            DescriptorTables.SetKernelStack(cpu, kernelEntryStack);
+            thread.PageTableRoot = space.Root;
+            Cpu.WriteCr3(space.Root);
+
+            thread.UserGsBase = 0;
+            Cpu.WriteMsr(KernelGsBaseMsr, 0);   // the program starts with GS base 0 (swapped in on entry)
+            ulong result = EnterUserMode(entry, stackPointer,
+                (ulong*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref thread.UserSavedStack));
+
+            // Back in the kernel for good (interrupts are masked on this path): leave the space and user state.
+            thread.UserKernelStack = 0;
+            thread.ExtendedState = 0;
+            Smp.Processors.SetLocalWord(Cpu.CurrentProcessor(), Smp.Processors.ExtendedStateWord, 0);
+            thread.PageTableRoot = KernelPageTables.Root;
+            Cpu.WriteCr3(KernelPageTables.Root);
+            thread.Affinity = previousAffinity;
+            if (enabled)
+                Cpu.EnableInterrupts();
+            PhysicalMemory.FreeFrame(extendedState);
+            return result;
+        }
+
+        // Called straight from SystemCallEntry.asm: the link binds the assembly's ExoSystemCall to this method
+        // (tools/scripts/link-runtime-exports.sh), with no reverse P/Invoke frame (there is no collector to
+        // tell). The calling convention of a static method with integer arguments is System V's.
+        public static ulong ExoSystemCall(ulong argument0, ulong argument1, ulong argument2, ulong argument3, ulong argument4, ulong number)
         {
             s_systemCalls++;
             switch (number)
@@ -107,6 +141,9 @@ namespace Exo.Kernel.UserMode
                     return 0;
                 case 1:
                     ReturnFromUserMode(SavedKernelStack(), argument0);
+                    return 0;
+                case 3:
+                    Scheduler.Scheduler.Yield();
                     return 0;
                 case 2:
                     KernelConsole.Write("user: ");

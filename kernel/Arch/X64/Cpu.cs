@@ -22,6 +22,7 @@ namespace Exo.Kernel.Arch.X64
         [DllImport("*", EntryPoint = "ExoWriteCr3"), SuppressGCTransition] public static extern void WriteCr3(ulong value);
         [DllImport("*", EntryPoint = "ExoReadCr4"), SuppressGCTransition] public static extern ulong ReadCr4();
         [DllImport("*", EntryPoint = "ExoWriteCr4"), SuppressGCTransition] public static extern void WriteCr4(ulong value);
+        [DllImport("*", EntryPoint = "ExoWriteXcr0"), SuppressGCTransition] public static extern void WriteXcr0(ulong value);
         [DllImport("*", EntryPoint = "ExoInvalidatePage"), SuppressGCTransition] public static extern void InvalidatePage(ulong virtualAddress);
         [DllImport("*", EntryPoint = "ExoHalt"), SuppressGCTransition] public static extern void Halt();
         [DllImport("*", EntryPoint = "ExoDisableInterrupts"), SuppressGCTransition] public static extern void DisableInterrupts();

@@ -84,6 +84,13 @@ export ExoReadCr4
 export ExoWriteCr4
     mov cr4, rdi
     ret
+export ExoWriteXcr0                ; (value): XSETBV with ECX = 0
+    mov eax, edi
+    mov rdx, rdi
+    shr rdx, 32
+    xor ecx, ecx
+    xsetbv
+    ret
 export ExoInvalidatePage
     invlpg [rdi]
     ret

@@ -24,11 +24,31 @@ ExoSystemCallEntry:
     push r10
     push r8
     push r9
-    sub rsp, 8                      ; 16-byte alignment for the call
+    push rax                        ; the number; 10 pushes keep RSP 16-byte aligned for the call
+    ; The program's SSE state: the C# kernel uses XMM registers freely, so it is saved in the thread's own
+    ; area (gs:32). XSAVEOPT writes only state the thread changed since its last restore from that area, and
+    ; nothing for state still in its initial configuration (a thread that never used SSE).
+    ; Every thread that runs ring-3 code has an area, so there is no null check.
+    mov r11, [gs:32]
+    mov eax, 3                      ; x87 | SSE
+    xor edx, edx
+    cmp byte [rel ExoExtendedStateMode], 2
+    jne .other_save
+    xsaveopt [r11]
+.saved:
+    mov rdx, [rsp + 32]             ; the third argument again (the save used EDX)
     mov rcx, r10                    ; fourth argument: the SysV register
-    mov r9, rax                     ; the number as sixth argument: (a0, a1, a2, a3, a4, number)
+    mov r9, [rsp]                   ; the number as sixth argument: (a0, a1, a2, a3, a4, number)
     call ExoSystemCall
-    add rsp, 8
+    mov [rsp], rax                  ; the result, while EAX/EDX serve the restore
+    mov r11, [gs:32]
+    mov eax, 3
+    xor edx, edx
+    cmp byte [rel ExoExtendedStateMode], 0
+    je .fxrstor
+    xrstor [r11]
+.restored:
+    pop rax
     pop r9
     pop r8
     pop r10
@@ -40,6 +60,28 @@ ExoSystemCallEntry:
     pop rsp
     swapgs
     o64 sysret
+
+.other_save:                        ; processors without XSAVEOPT (out of the common path)
+    cmp byte [rel ExoExtendedStateMode], 1
+    jne .fxsave
+    xsave [r11]
+    jmp .saved
+.fxsave:
+    fxsave [r11]
+    jmp .saved
+.fxrstor:
+    fxrstor [r11]
+    jmp .restored
+
+; How user SSE state is saved: 0 FXSAVE, 1 XSAVE, 2 XSAVEOPT (set once by ProcessorSetup).
+section .data
+global ExoExtendedStateMode
+ExoExtendedStateMode: db 0
+section .text
+global ExoSetExtendedStateMode      ; (byte mode)
+ExoSetExtendedStateMode:
+    mov [rel ExoExtendedStateMode], dil
+    ret
 
 ; ulong ExoEnterUserMode(ulong entry, ulong userStack, ulong* kernelStackSave):
 ; saves the callee-saved window and RSP in ExoSwitchStack's layout (ExoReturnFromUserMode resumes it), then IRETQ
@@ -74,6 +116,27 @@ ExoEnterUserMode:
     xor r13d, r13d
     xor r14d, r14d
     xor r15d, r15d
+    ; No kernel data may reach the program through SSE/x87 registers: start them in their reset state.
+    fninit
+    push 0x1F80
+    ldmxcsr [rsp]
+    add rsp, 8
+    xorps xmm0, xmm0
+    xorps xmm1, xmm1
+    xorps xmm2, xmm2
+    xorps xmm3, xmm3
+    xorps xmm4, xmm4
+    xorps xmm5, xmm5
+    xorps xmm6, xmm6
+    xorps xmm7, xmm7
+    xorps xmm8, xmm8
+    xorps xmm9, xmm9
+    xorps xmm10, xmm10
+    xorps xmm11, xmm11
+    xorps xmm12, xmm12
+    xorps xmm13, xmm13
+    xorps xmm14, xmm14
+    xorps xmm15, xmm15
     swapgs                          ; the program's GS base in, the kernel's block aside
     iretq
 
@@ -177,6 +240,53 @@ user_loads_gs:
     syscall
     mov eax, 1
     mov edi, 7
+    syscall
+    ud2
+
+slot 6
+; slots 6 and 7, 200 times: fill XMM0-15 with a pattern (register r holds pattern + r in both halves), yield
+; (system call 3) and check every register. Two of them on one processor interleave, so each one's
+; state must survive the other's; exit(0) if it did, exit(1) at the first wrong register.
+user_sse_a:
+    mov r12, 0x1111111111111100
+    jmp user_sse_common
+slot 7
+user_sse_b:
+    mov r12, 0x2222222222222200
+    jmp user_sse_common
+slot 8
+user_sse_common:
+    mov ebx, 200
+.loop:
+%assign r 0
+%rep 16
+    lea rax, [r12 + r]
+    movq xmm %+ r, rax
+    punpcklqdq xmm %+ r, xmm %+ r
+%assign r r + 1
+%endrep
+    mov eax, 3
+    syscall
+%assign r 0
+%rep 16
+    lea rdx, [r12 + r]
+    movq rax, xmm %+ r
+    cmp rax, rdx
+    jne .fail
+    pshufd xmm %+ r, xmm %+ r, 0xEE ; the high half down (SSE2 only: runs on any x86-64)
+    movq rax, xmm %+ r
+    cmp rax, rdx
+    jne .fail
+%assign r r + 1
+%endrep
+    dec ebx
+    jnz .loop
+    mov eax, 1
+    xor edi, edi
+    syscall
+.fail:
+    mov eax, 1
+    mov edi, 1
     syscall
     ud2
 ExoUserProgramsEnd:

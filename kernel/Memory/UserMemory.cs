@@ -1,0 +1,61 @@
+using System.Runtime.InteropServices;
+
+namespace Exo.Kernel.Memory
+{
+    /// <summary>
+    /// Every access the kernel makes to memory named by a user program goes through here. The range is
+    /// checked first (inside the user half, above the null guard, no wrap-around); the copy itself runs in
+    /// Arch/X64/UserAccess.asm, where a fault on an unmapped or read-only page becomes an error return.
+    /// So a bad pointer in a system call gets an error, never a kernel fault.
+    /// </summary>
+    public static unsafe class UserMemory
+    {
+        /// <summary>Nothing is ever mapped below this (catches null pointers and small offsets from them).</summary>
+        public const ulong Lowest = 0x10000;
+        /// <summary>
+        /// End of the user half. The last page below the canonical hole stays unmapped: a SYSRET to a
+        /// non-canonical RIP would fault in ring 0 on Intel processors.
+        /// </summary>
+        public const ulong Limit = 0x00007FFFFFFFF000;
+
+        [DllImport("*", EntryPoint = "ExoCopyUser"), SuppressGCTransition]
+        private static extern ulong CopyUser(void* destination, void* source, ulong length);
+
+        [DllImport("*", EntryPoint = "ExoFillUser"), SuppressGCTransition]
+        private static extern ulong FillUser(void* destination, ulong length);
+
+        public static bool IsUserRange(ulong address, ulong length)
+            => address >= Lowest && address <= Limit && length <= Limit - address;
+
+        public static bool CopyFromUser(void* destination, ulong source, ulong length)
+        {
+            if (length == 0)
+                return true;
+            return IsUserRange(source, length) && CopyUser(destination, (void*)source, length) == 0;
+        }
+
+        public static bool CopyToUser(ulong destination, void* source, ulong length)
+        {
+            if (length == 0)
+                return true;
+            return IsUserRange(destination, length) && CopyUser((void*)destination, source, length) == 0;
+        }
+
+        public static bool ZeroUser(ulong destination, ulong length)
+        {
+            if (length == 0)
+                return true;
+            return IsUserRange(destination, length) && FillUser((void*)destination, length) == 0;
+        }
+
+        public static bool ReadUInt64(ulong source, out ulong value)
+        {
+            ulong result = 0;
+            bool ok = CopyFromUser(&result, source, 8);
+            value = result;
+            return ok;
+        }
+
+        public static bool WriteUInt64(ulong destination, ulong value) => CopyToUser(destination, &value, 8);
+    }
+}
