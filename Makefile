@@ -7,6 +7,8 @@ KERNEL_OBJ  := $(OUT)/obj/Exo.Kernel/$(CONFIG)/net10.0/linux-x64/native/Exo.Kern
 ASM_SOURCES := kernel/Boot/Boot.asm $(wildcard kernel/Arch/X64/*.asm) $(wildcard libs/Exo.Runtime/Arch/X64/*.asm)
 ASM_OBJECTS := $(patsubst %.asm,$(OUT)/asm/%.o,$(ASM_SOURCES))
 CS_SOURCES  := $(shell find kernel libs/Exo.Runtime -name '*.cs' -o -name '*.csproj') Directory.Build.props
+USER_SOURCES  := $(wildcard userland/programs/*.asm)
+USER_PROGRAMS := $(patsubst userland/programs/%.asm,$(OUT)/userland/%,$(USER_SOURCES))
 QEMU_MEMORY ?= 256M
 QEMU_SMP    ?= 2
 QEMU_CPU    ?= max
@@ -21,7 +23,7 @@ all: build
 deps:
 	@tools/scripts/install-dependencies.sh
 
-build: deps $(OUT)/exo.bin $(OUT)/exo.elf
+build: deps $(OUT)/exo.bin $(OUT)/exo.elf $(OUT)/initrd.cpio
 
 release:
 	@$(MAKE) --no-print-directory build CONFIG=Release
@@ -50,9 +52,19 @@ $(OUT)/exo.elf: $(KERNEL_OBJ) $(ASM_OBJECTS) kernel/Boot/Linker.ld tools/scripts
 $(OUT)/exo.bin: $(OUT)/exo.elf
 	objcopy -O binary $< $@
 
-$(OUT)/exo.iso: $(OUT)/exo.elf kernel/Boot/grub.cfg
+# Native programs for ring 3 (static ELF64), packed into the initial RAM disk, a boot module.
+$(OUT)/userland/%: userland/programs/%.asm userland/programs/native.inc
+	@mkdir -p $(OUT)/userland
+	nasm -f elf64 -I userland/programs/ -o $@.o $<
+	ld -static -nostdlib -z noexecstack -z max-page-size=4096 -Ttext-segment=0x400000 -e _start -o $@ $@.o
+
+$(OUT)/initrd.cpio: $(USER_PROGRAMS) tools/scripts/make-initrd.sh
+	tools/scripts/make-initrd.sh $@ $(USER_PROGRAMS)
+
+$(OUT)/exo.iso: $(OUT)/exo.elf $(OUT)/initrd.cpio kernel/Boot/grub.cfg
 	@mkdir -p $(OUT)/iso/boot/grub
 	cp $(OUT)/exo.elf $(OUT)/iso/boot/exo.elf
+	cp $(OUT)/initrd.cpio $(OUT)/iso/boot/initrd.cpio
 	cp kernel/Boot/grub.cfg $(OUT)/iso/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(OUT)/iso 2>/dev/null
 

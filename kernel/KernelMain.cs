@@ -51,6 +51,7 @@ namespace Exo.Kernel
             PhysicalMemory.Initialize(Boot);
             KernelPageTables.Initialize();
             KernelHeap.Initialize();
+            InitialRamDisk.Initialize(Boot);   // through the direct map, now final
             ObjectAllocator.Install(&KernelHeap.AllocateObject, &KernelHeap.FreeObject);
             RuntimeStartup.Initialize();
 

@@ -69,6 +69,16 @@ namespace Exo.Kernel.Console
             return true;
         }
 
+        /// <summary>Copies word 'index' into 'destination' (at most 'capacity' bytes); its length, or -1 if too long or absent.</summary>
+        public int CopyWord(int index, byte* destination, int capacity)
+        {
+            if (index >= WordCount || _wordLength[index] > capacity)
+                return -1;
+            for (int i = 0; i < _wordLength[index]; i++)
+                destination[i] = _text[_wordStart[index] + i];
+            return _wordLength[index];
+        }
+
         public void WriteWord(int index)
         {
             if (index >= WordCount)

@@ -28,6 +28,8 @@ namespace Exo.Kernel.Console
             else if (line->WordIs(0, "modules")) { if (NoArguments(line)) Modules(); }
             else if (line->WordIs(0, "ps")) { if (NoArguments(line)) ProcessStatus(); }
             else if (line->WordIs(0, "bench")) Bench(line);
+            else if (line->WordIs(0, "run")) RunProgram(line);
+            else if (line->WordIs(0, "programs")) { if (NoArguments(line)) ListPrograms(); }
             else if (line->WordIs(0, "panic")) { if (NoArguments(line)) Panic.Fail("panic requested from the shell"); }
             else if (line->WordIs(0, "reboot")) { if (NoArguments(line)) Reboot(); }
             else if (line->WordIs(0, "shutdown")) { if (NoArguments(line)) Shutdown(); }
@@ -59,7 +61,9 @@ namespace Exo.Kernel.Console
             KernelConsole.WriteLine("  uptime    time since boot");
             KernelConsole.WriteLine("  cpu       processor, features, TSC and timer frequencies");
             KernelConsole.WriteLine("  modules   boot modules");
-            KernelConsole.WriteLine("  ps        threads: CPU, state, priority, predicted burst, CPU time");
+            KernelConsole.WriteLine("  ps        processes, then threads: CPU, state, priority, predicted burst, CPU time");
+            KernelConsole.WriteLine("  programs  the programs in the boot image");
+            KernelConsole.WriteLine("  run NAME  start a program from the boot image, show its output and exit status");
             KernelConsole.WriteLine("  bench sched  scheduler benchmarks (ctx.switch, sched.pick, thread.create_join)");
             KernelConsole.WriteLine("  panic     stop the kernel with a panic report (for tests)");
             KernelConsole.WriteLine("  reboot    restart the machine");
@@ -242,8 +246,66 @@ namespace Exo.Kernel.Console
             Benchmarks.SchedulerBenchmarks.Run(quick: true);
         }
 
+        private static void RunProgram(CommandLine* line)
+        {
+            if (line->WordCount != 2)
+            {
+                KernelConsole.WriteLine("usage: run PROGRAM (see 'programs')");
+                return;
+            }
+            byte* name = stackalloc byte[Processes.Process.NameCapacity];
+            int length = line->CopyWord(1, name, Processes.Process.NameCapacity);
+            if (length < 0)
+            {
+                KernelConsole.WriteLine("error: program name too long");
+                return;
+            }
+            Processes.Process process = Processes.ProcessTable.Spawn(name, length, out string error);
+            if (process == null)
+            {
+                KernelConsole.Write("error: cannot run ");
+                KernelConsole.Write(name, length);
+                KernelConsole.Write(": ");
+                KernelConsole.WriteLine(error);
+                return;
+            }
+            int id = process.Id;
+            ulong status = Processes.ProcessTable.Wait(process, out bool faulted);
+            KernelConsole.Write("process ");
+            KernelConsole.WriteDecimal((ulong)id);
+            if (faulted)
+            {
+                KernelConsole.Write(" ended by ");
+                KernelConsole.WriteLine(InterruptDispatcher.ExceptionName(status - UserMode.UserMode.FaultResultBase));
+            }
+            else
+            {
+                KernelConsole.Write(" exited with status ");
+                KernelConsole.WriteDecimal(status);
+                KernelConsole.WriteLine();
+            }
+        }
+
+        private static void ListPrograms()
+        {
+            ulong offset = 0;
+            int count = 0;
+            while (Boot.InitialRamDisk.Next(ref offset, out Boot.CpioEntry entry) == Boot.CpioError.None)
+            {
+                KernelConsole.Write("  ");
+                KernelConsole.Write(entry.Name, entry.NameLength);
+                KernelConsole.Write("  ");
+                KernelConsole.WriteSize(entry.Size);
+                KernelConsole.WriteLine();
+                count++;
+            }
+            if (count == 0)
+                KernelConsole.WriteLine("no programs (the boot image has no initial RAM disk)");
+        }
+
         private static void ProcessStatus()
         {
+            Processes.ProcessTable.PrintAll();
             KernelConsole.WriteLine("  id  cpu  state     prio  burst(us)  cpu(us)  name");
             Scheduler.Scheduler.VisitThreads(&PrintThread);
             KernelConsole.Write("switches ");

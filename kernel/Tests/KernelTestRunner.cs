@@ -38,6 +38,7 @@ namespace Exo.Kernel.Tests
             any |= RunSuite(list, length, "scheduler", &SchedulerTests.Run);
             any |= RunSuite(list, length, "smp", &SmpTests.Run);
             any |= RunSuite(list, length, "usermode", &UserModeTests.Run);
+            any |= RunSuite(list, length, "processes", &ProcessTests.Run);
             // Deliberate faults: these end in a panic report by design (checked by the host).
             if (IsExactly(list, length, "fault_page"))
                 FaultTests.TouchUnmappedPage();

@@ -31,8 +31,7 @@ namespace Exo.Kernel.UserMode
 
         private const uint EferMsr = 0xC0000080, StarMsr = 0xC0000081, LStarMsr = 0xC0000082, SfMaskMsr = 0xC0000084;
 
-        private static ulong s_systemCalls, s_faults;
-        public static ulong SystemCalls => s_systemCalls;
+        private static ulong s_faults;
         public static ulong Faults => s_faults;
 
         [DllImport("*", EntryPoint = "ExoEnterUserMode"), SuppressGCTransition]
@@ -48,11 +47,9 @@ namespace Exo.Kernel.UserMode
         private static extern ulong GetSystemCallEntry();
 
         /// <summary>Enables SYSCALL on the calling processor (each processor at start-up).</summary>
-        private static delegate*<ulong, ulong, ulong, ulong, ulong, ulong, ulong> s_systemCallRoot;
-
         public static void EnableSystemCalls()
         {
-            s_systemCallRoot = &ExoSystemCall;   // keeps the method compiled: only assembly calls it
+            Syscalls.SystemCalls.Initialize();
             Cpu.WriteMsr(EferMsr, Cpu.ReadMsr(EferMsr) | 1);                   // SCE
             // SYSRET loads CS = base + 16, SS = base + 8 from STAR[63:48]; SYSCALL CS = STAR[47:32], SS = +8.
             Cpu.WriteMsr(StarMsr, ((ulong)(DescriptorTables.UserData - 8) << 48) | ((ulong)DescriptorTables.KernelCode << 32));
@@ -129,36 +126,21 @@ namespace Exo.Kernel.UserMode
             return result;
         }
 
-        // Called straight from SystemCallEntry.asm: the link binds the assembly's ExoSystemCall to this method
-        // (tools/scripts/link-runtime-exports.sh), with no reverse P/Invoke frame (there is no collector to
-        // tell). The calling convention of a static method with integer arguments is System V's.
-        public static ulong ExoSystemCall(ulong argument0, ulong argument1, ulong argument2, ulong argument3, ulong argument4, ulong number)
-        {
-            s_systemCalls++;
-            switch (number)
-            {
-                case 0:
-                    return 0;
-                case 1:
-                    ReturnFromUserMode(SavedKernelStack(), argument0);
-                    return 0;
-                case 3:
-                    Scheduler.Scheduler.Yield();
-                    return 0;
-                case 2:
-                    KernelConsole.Write("user: ");
-                    KernelConsole.WriteHex(argument0);
-                    KernelConsole.WriteLine();
-                    return 0;
-                default:
-                    return UnknownCallResult;
-            }
-        }
+        /// <summary>Ends the running program (the exit system call): back to the kernel side of RunInAddressSpace.</summary>
+        public static void ExitToKernel(ulong result) => ReturnFromUserMode(SavedKernelStack(), result);
 
         /// <summary>A CPU exception in ring 3: report it and end the program (called by the dispatcher).</summary>
         public static void EndProgramAfterFault(InterruptFrame* frame)
         {
             s_faults++;
+            if (Scheduler.Scheduler.Current.Process is Processes.Process process)
+            {
+                KernelConsole.Write("process ");
+                KernelConsole.WriteDecimal((ulong)process.Id);
+                KernelConsole.Write(" (");
+                KernelConsole.Write(process.Name, process.NameLength);
+                KernelConsole.Write(") ");
+            }
             KernelConsole.Write("user program fault: ");
             KernelConsole.Write(InterruptDispatcher.ExceptionName(frame->Vector));
             KernelConsole.Write(" at RIP ");

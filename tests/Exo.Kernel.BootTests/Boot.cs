@@ -30,6 +30,7 @@ public static class Boot
     public static QemuOptions Kernel(string? commandLine, string machine = "q35", string memory = "256M") =>
         QemuOptions.ForKernel(ExoPaths.RequireKernelImage(), commandLine) with
         {
+            InitialRamDisk = ExoPaths.InitialRamDisk,
             Machine = machine,
             Memory = memory,
             Timeout = Timeout,

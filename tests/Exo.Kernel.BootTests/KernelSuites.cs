@@ -17,6 +17,7 @@ public static class KernelSuites
         "scheduler",
         "smp",
         "usermode",
+        "processes",
     };
 
     /// <summary>Theory data: one row per suite, so each suite is its own xunit test.</summary>

@@ -54,6 +54,16 @@ public static class ExoPaths
     /// </summary>
     public static string RequireKernelImage() => RequireOutput(KernelEnvironmentVariable, "exo.bin", "kernel image");
 
+    /// <summary>The initial RAM disk (<c>out/initrd.cpio</c>), or null when it has not been built.</summary>
+    public static string? InitialRamDisk
+    {
+        get
+        {
+            var path = ResolveOutput("EXO_INITRD", "initrd.cpio");
+            return File.Exists(path) ? path : null;
+        }
+    }
+
     /// <summary>Like <see cref="RequireKernelImage"/> for the ISO.</summary>
     public static string RequireIso() => RequireOutput(IsoEnvironmentVariable, "exo.iso", "ISO image");
 

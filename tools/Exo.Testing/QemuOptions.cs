@@ -21,6 +21,9 @@ public sealed record QemuOptions
     /// <summary>Kernel command line (<c>-append</c>); only valid with <see cref="KernelImage"/>.</summary>
     public string? CommandLine { get; init; }
 
+    /// <summary>A boot module for the kernel (<c>-initrd</c>): the initial RAM disk; only with <see cref="KernelImage"/>.</summary>
+    public string? InitialRamDisk { get; init; }
+
     /// <summary>QEMU machine type: <c>q35</c> (default) or <c>pc</c>.</summary>
     public string Machine { get; init; } = "q35";
 

@@ -55,6 +55,11 @@ public static class QemuRunner
         {
             args.Add("-kernel");
             args.Add(options.KernelImage!);
+            if (!string.IsNullOrEmpty(options.InitialRamDisk))
+            {
+                args.Add("-initrd");
+                args.Add(options.InitialRamDisk.Replace(",", ",,", StringComparison.Ordinal));
+            }
             if (!string.IsNullOrEmpty(options.CommandLine))
             {
                 args.Add("-append");

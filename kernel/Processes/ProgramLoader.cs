@@ -1,0 +1,84 @@
+using Exo.Kernel.Memory;
+
+namespace Exo.Kernel.Processes
+{
+    /// <summary>
+    /// Loads a static ELF64 executable into a new address space: validates it (ElfImage), maps each
+    /// loadable segment with its own permissions (W^X as the file says, data no-execute), copies the file's
+    /// bytes (the rest of each segment stays zero) and maps a stack.
+    /// </summary>
+    public static unsafe class ProgramLoader
+    {
+        public const int MaximumSegments = 16;
+        public const ulong StackTop = 0x00007FFFFFFF0000;
+        public const ulong StackBytes = 64 * 1024;
+
+        /// <summary>A new address space holding the program, or null with 'error' saying why.</summary>
+        public static AddressSpace Load(byte* file, ulong length, out ulong entry, out ulong stackPointer, out string error)
+        {
+            entry = stackPointer = 0;
+            ElfSegment* segments = stackalloc ElfSegment[MaximumSegments];
+            ElfError parse = ElfImage.Parse(file, length, UserMemory.Limit, segments, MaximumSegments, out ElfImageInfo info);
+            if (parse != ElfError.None)
+            {
+                error = ElfImage.Describe(parse);
+                return null;
+            }
+            AddressSpace space = AddressSpace.Create();
+            if (space == null)
+            {
+                error = "no memory for an address space";
+                return null;
+            }
+            for (int i = 0; i < info.SegmentCount; i++)
+            {
+                if (!MapSegment(space, file, segments + i))
+                {
+                    Discard(space);
+                    error = "no memory for the program's segments";
+                    return null;
+                }
+            }
+            for (ulong page = StackTop - StackBytes; page < StackTop; page += 0x1000)
+            {
+                if (space.MapNew(page, writable: true, executable: false) == 0)
+                {
+                    Discard(space);
+                    error = "no memory for the program's stack";
+                    return null;
+                }
+            }
+            entry = info.Entry;
+            // The System V start state: RSP 16-byte aligned at argc (0), then empty argv, envp and auxv.
+            stackPointer = StackTop - 64;
+            error = null;
+            return space;
+        }
+
+        private static bool MapSegment(AddressSpace space, byte* file, ElfSegment* segment)
+        {
+            ulong start = segment->VirtualAddress & ~0xFFFUL;
+            ulong end = (segment->VirtualAddress + segment->MemorySize + 0xFFF) & ~0xFFFUL;
+            ulong fileStart = segment->VirtualAddress, fileEnd = segment->VirtualAddress + segment->FileSize;
+            for (ulong page = start; page < end; page += 0x1000)
+            {
+                ulong frame = space.MapNew(page, segment->Writable, segment->Executable);
+                if (frame == 0)
+                    return false;
+                // The part of this page that the file supplies (fresh frames are zeroed: that is the .bss).
+                ulong from = page > fileStart ? page : fileStart;
+                ulong to = page + 0x1000 < fileEnd ? page + 0x1000 : fileEnd;
+                byte* destination = (byte*)PhysicalMemory.ToVirtual(frame);
+                for (ulong address = from; address < to; address++)
+                    destination[address - page] = file[segment->FileOffset + (address - fileStart)];
+            }
+            return true;
+        }
+
+        private static void Discard(AddressSpace space)
+        {
+            space.Destroy();
+            Exo.Runtime.ObjectAllocator.Free(space);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using Exo.Kernel.Console;
+using Exo.Kernel.Memory;
+
+namespace Exo.Kernel.Syscalls
+{
+    /// <summary>
+    /// Console output for programs: the debug log (a value, a test aid) and write. Until the console service
+    /// exists in user mode, write goes straight to the kernel console.
+    /// </summary>
+    public static unsafe class ConsoleCalls
+    {
+        public const int DebugLog = 2, Write = 4;
+        public const ulong MaximumWrite = 4096;
+
+        internal static void Register()
+        {
+            SystemCalls.Register(DebugLog, &DoDebugLog);
+            SystemCalls.Register(Write, &DoWrite);
+        }
+
+        private static ulong DoDebugLog(ulong value, ulong a1, ulong a2, ulong a3, ulong a4)
+        {
+            KernelConsole.Write("user: ");
+            KernelConsole.WriteHex(value);
+            KernelConsole.WriteLine();
+            return 0;
+        }
+
+        /// <summary>write(buffer, length): copies in chunks through a kernel buffer; the whole range is checked first.</summary>
+        private static ulong DoWrite(ulong buffer, ulong length, ulong a2, ulong a3, ulong a4)
+        {
+            if (!UserMemory.IsUserRange(buffer, length))
+                return SystemCalls.BadAddress;
+            if (length > MaximumWrite)
+                length = MaximumWrite;   // a short write, as POSIX allows
+            const int chunk = 256;
+            byte* copy = stackalloc byte[chunk];
+            for (ulong done = 0; done < length; done += chunk)
+            {
+                int count = length - done < chunk ? (int)(length - done) : chunk;
+                if (!UserMemory.CopyFromUser(copy, buffer + done, (ulong)count))
+                    return done == 0 ? SystemCalls.BadAddress : done;
+                KernelConsole.Write(copy, count);
+            }
+            return length;
+        }
+    }
+}

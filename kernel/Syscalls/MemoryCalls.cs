@@ -1,0 +1,64 @@
+using Exo.Kernel.Memory;
+using Exo.Kernel.Processes;
+
+namespace Exo.Kernel.Syscalls
+{
+    /// <summary>
+    /// Anonymous memory: map(address or 0, length, writable) maps zeroed pages (never executable), unmap
+    /// removes them. Limits: one call maps at most MaximumMapping; a process at most Process.MemoryQuota.
+    /// </summary>
+    public static unsafe class MemoryCalls
+    {
+        public const int Map = 20, Unmap = 21;
+        public const ulong MaximumMapping = 16UL << 20;
+
+        internal static void Register()
+        {
+            SystemCalls.Register(Map, &DoMap);
+            SystemCalls.Register(Unmap, &DoUnmap);
+        }
+
+        private static ulong DoMap(ulong address, ulong length, ulong writable, ulong a3, ulong a4)
+        {
+            if (Scheduler.Scheduler.Current.Process is not Process process)
+                return SystemCalls.AccessDenied;
+            if (length == 0 || length > MaximumMapping || (address & 0xFFF) != 0)
+                return SystemCalls.InvalidArgument;
+            length = (length + 0xFFF) & ~0xFFFUL;
+            if (process.MappedBytes + length > Process.MemoryQuota)
+                return SystemCalls.OutOfMemory;
+            if (address == 0)
+            {
+                address = process.NextMappingAddress;
+                process.NextMappingAddress += length + 0x1000;   // a gap page between mappings
+            }
+            if (!UserMemory.IsUserRange(address, length))
+                return SystemCalls.InvalidArgument;
+            for (ulong offset = 0; offset < length; offset += 0x1000)
+            {
+                if (process.AddressSpace.MapNew(address + offset, writable != 0, executable: false) == 0)
+                {
+                    for (ulong undo = 0; undo < offset; undo += 0x1000)
+                        process.AddressSpace.Unmap(address + undo);
+                    return SystemCalls.OutOfMemory;   // or already mapped: nothing is left half-done
+                }
+            }
+            process.MappedBytes += length;
+            return address;
+        }
+
+        private static ulong DoUnmap(ulong address, ulong length, ulong a2, ulong a3, ulong a4)
+        {
+            if (Scheduler.Scheduler.Current.Process is not Process process)
+                return SystemCalls.AccessDenied;
+            if ((address & 0xFFF) != 0 || length == 0 || length > Process.MemoryQuota || !UserMemory.IsUserRange(address, length))
+                return SystemCalls.InvalidArgument;
+            ulong unmapped = 0;
+            for (ulong offset = 0; offset < length; offset += 0x1000)
+                if (process.AddressSpace.Unmap(address + offset))
+                    unmapped += 0x1000;
+            process.MappedBytes = process.MappedBytes > unmapped ? process.MappedBytes - unmapped : 0;
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using Exo.Kernel.Processes;
+using static Exo.Kernel.Tests.KernelTestRunner;
+
+namespace Exo.Kernel.Tests
+{
+    /// <summary>Native programs (static ELF64 from the initial RAM disk) run as isolated processes.</summary>
+    public static unsafe class ProcessTests
+    {
+        public static void Run()
+        {
+            Test("initial_ram_disk_present", &RamDiskPresent);
+            Test("hello_runs_and_exits_zero", &Hello);
+            Test("reading_kernel_memory_ends_the_process", &ReadKernel);
+            Test("null_pointer_write_ends_the_process", &WriteNull);
+            Test("bad_pointers_in_system_calls_are_refused", &BadPointers);
+            Test("missing_program_is_a_clear_error", &MissingProgram);
+            Test("fuzzer_thirty_thousand_random_calls", &Fuzzer);
+            Test("processes_free_their_memory", &NoLeak);
+        }
+
+        private static ulong RunByName(string name, out bool faulted, out string error)
+        {
+            byte* bytes = stackalloc byte[32];
+            for (int i = 0; i < name.Length; i++)
+                bytes[i] = (byte)name[i];
+            faulted = false;
+            Process process = ProcessTable.Spawn(bytes, name.Length, out error);
+            if (process == null)
+                return ulong.MaxValue;
+            return ProcessTable.Wait(process, out faulted);
+        }
+
+        private static void RamDiskPresent() => Check(Boot.InitialRamDisk.IsPresent, "the boot image carries an initial RAM disk");
+
+        private static void Hello()
+        {
+            ulong status = RunByName("hello", out bool faulted, out string error);
+            Check(error == null, "hello was loaded");
+            Check(!faulted && status == 0, "hello wrote its message and exited with 0", status);
+        }
+
+        private static void ReadKernel()
+        {
+            ulong status = RunByName("read_kernel", out bool faulted, out _);
+            Check(faulted && status == UserMode.UserMode.FaultResultBase + 14, "a page fault ended it", status);
+        }
+
+        private static void WriteNull()
+        {
+            ulong status = RunByName("write_null", out bool faulted, out _);
+            Check(faulted && status == UserMode.UserMode.FaultResultBase + 14, "a page fault ended it", status);
+        }
+
+        private static void BadPointers()
+        {
+            ulong status = RunByName("bad_pointers", out bool faulted, out _);
+            Check(!faulted && status == 0, "every bad pointer got the bad-address error (else: the failed check's number)", status);
+        }
+
+        private static void MissingProgram()
+        {
+            ulong status = RunByName("no_such_program", out _, out string error);
+            Check(status == ulong.MaxValue && error != null, "spawning a missing program fails with a message");
+        }
+
+        private static void Fuzzer()
+        {
+            ulong callsBefore = Syscalls.SystemCalls.Calls;
+            ulong status = RunByName("fuzz", out bool faulted, out _);
+            ulong calls = Syscalls.SystemCalls.Calls - callsBefore;
+            Check(!faulted && status == 0, "the fuzzer survived its own calls and exited with 0", status);
+            Check(calls >= 30000, "the kernel served at least 30000 random calls", calls);
+            Console.KernelConsole.Write("fuzzer: ");
+            Console.KernelConsole.WriteDecimal(calls);
+            Console.KernelConsole.WriteLine(" system calls with random arguments, kernel alive");
+        }
+
+        private static void NoLeak()
+        {
+            RunByName("hello", out _, out _);   // warm the allocator's caches
+            ulong before = Memory.PhysicalMemory.FreeBytes;
+            for (int i = 0; i < 5; i++)
+            {
+                RunByName("hello", out _, out _);
+                RunByName("read_kernel", out _, out _);
+            }
+            ulong after = Memory.PhysicalMemory.FreeBytes;
+            Check(after + 64 * 1024 >= before, "ten processes later, free memory is back (within 64 KiB of caches)", before - after);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+; The system call fuzzer: 30000 system calls with random numbers (0-63) and random arguments (small values,
+; user addresses, kernel addresses, all-ones). Skipped: exit, the debug log (noise) and unmap (it could
+; legitimately unmap this program). The kernel must survive and so must this program; at the end it logs
+; how many calls it made and exits with 0.
+%include "native.inc"
+bits 64
+section .text
+global _start
+_start:
+    mov r12, 0x9E3779B97F4A7C15     ; xorshift64 state
+    xor r13d, r13d                  ; calls made
+    mov r14d, 30000
+.next:
+    call random
+    mov r15, rax
+    and r15d, 63
+    cmp r15d, SYS_EXIT
+    je .next
+    cmp r15d, SYS_DEBUG_LOG
+    je .next
+    cmp r15d, SYS_MEMORY_UNMAP
+    je .next
+    call random_argument
+    mov rdi, rax
+    call random_argument
+    mov rsi, rax
+    call random_argument
+    mov rdx, rax
+    call random_argument
+    mov r10, rax
+    call random_argument
+    mov r8, rax
+    mov rax, r15
+    syscall
+    inc r13
+    cmp r13, r14
+    jb .next
+    mov rdi, r13
+    system_call SYS_DEBUG_LOG
+    exit 0
+
+random:                             ; rax = next xorshift64 value
+    mov rax, r12
+    shl rax, 13
+    xor r12, rax
+    mov rax, r12
+    shr rax, 7
+    xor r12, rax
+    mov rax, r12
+    shl rax, 17
+    xor r12, rax
+    mov rax, r12
+    ret
+
+random_argument:                    ; a value of one of four kinds, chosen at random
+    call random
+    mov rcx, rax
+    shr rcx, 62
+    jz .small
+    cmp ecx, 1
+    je .user
+    cmp ecx, 2
+    je .kernel
+    mov rax, -1
+    ret
+.small:
+    and eax, 0xFFFF
+    ret
+.user:
+    mov rcx, 0x00007FFFFFFFFFFF
+    and rax, rcx
+    ret
+.kernel:
+    bts rax, 63
+    ret
