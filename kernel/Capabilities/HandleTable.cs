@@ -1,0 +1,389 @@
+namespace Exo.Kernel.Capabilities
+{
+    /// <summary>
+    /// A process's capabilities, named by <see cref="Handle"/>s. Lookup is O(1) and allocates nothing: the
+    /// handle's index picks the slot, and its generation must match the slot's, so stale and forged handles are
+    /// rejected. Capabilities form a derivation tree across tables (duplicates and copies sent to other
+    /// processes are children of what they came from) so that revoking one removes everything derived from it.
+    /// A process starts with exactly what its parent grants: a new table is empty.
+    ///
+    /// Locking: callers hold the one global capability lock around every call (an operation may touch other
+    /// tables through the derivation tree); nothing here locks.
+    ///
+    /// Memory: the capacity is fixed at construction (an explicit limit, checked). Each slot's node object is
+    /// allocated the first time the slot is used and then reused for the table's life, so inserts after the
+    /// first use of a slot, and every other operation, allocate nothing. <see cref="Destroy"/> hands the nodes
+    /// and the slot array back to the caller to free.
+    ///
+    /// Slot reuse: free slots are reused in FIFO order, which spreads reuse over them and makes a stale handle
+    /// take as long as possible to meet its slot again. A slot whose generation is used up is retired (never
+    /// reused) rather than wrapped, so no stale handle can ever match again.
+    /// </summary>
+    public sealed class HandleTable
+    {
+        private Capability[] _slots;
+        private int _capacity;
+        private int _used;                       // slots [0, _used) have a node; the rest were never used
+        private int _count;
+        private int _retired;
+        private int _freeHead = -1, _freeTail = -1;
+
+        /// <summary>A table of at most 'capacity' capabilities, clamped to [0, Handle.MaxSlots].</summary>
+        public HandleTable(int capacity)
+        {
+            if (capacity < 0)
+                capacity = 0;
+            if (capacity > Handle.MaxSlots)
+                capacity = Handle.MaxSlots;
+            _capacity = capacity;
+            _slots = new Capability[capacity];
+        }
+
+        public int Count => _count;
+        public int Capacity => _capacity;
+        /// <summary>Slots whose generations are used up; they no longer count towards what the table can hold.</summary>
+        public int Retired => _retired;
+
+        /// <summary>
+        /// Adds a capability. 'parent' null makes a root (a kernel-created capability); otherwise the new one is
+        /// derived from 'parent' (which may live in any table) and may hold only a subset of its rights.
+        /// </summary>
+        public CapabilityError Insert(object obj, KernelObjectType type, Rights rights, Capability parent, out Handle handle)
+        {
+            handle = Handle.Invalid;
+            if (type == KernelObjectType.None)
+                return CapabilityError.WrongType;          // None marks a free slot
+            if (parent != null)
+            {
+                if (!parent.IsLive)
+                    return CapabilityError.InvalidHandle;
+                if ((rights & ~parent.Rights) != 0)
+                    return CapabilityError.RightsNotSubset;
+            }
+            Capability node = AllocateSlot();
+            if (node == null)
+                return CapabilityError.TableFull;
+            Occupy(node, obj, type, rights);
+            if (parent != null)
+                LinkChild(parent, node);
+            handle = node.Handle;
+            return CapabilityError.None;
+        }
+
+        /// <summary>
+        /// The capability 'handle' names, if it is of 'expectedType' (None: any type) and holds every right in
+        /// 'required'. O(1), no allocation.
+        /// </summary>
+        public CapabilityError Lookup(Handle handle, KernelObjectType expectedType, Rights required, out Capability capability)
+        {
+            capability = null;
+            uint index = handle.Value & Handle.IndexMask;
+            if (index >= (uint)_used)
+                return CapabilityError.InvalidHandle;
+            Capability node = _slots[index];
+            // Generation 0 never matches (slots start at 1); a free slot's generation is already the next one.
+            if (node.Generation != handle.Generation || !node.IsLive)
+                return CapabilityError.InvalidHandle;
+            if (expectedType != KernelObjectType.None && node.Type != expectedType)
+                return CapabilityError.WrongType;
+            if ((node.Rights & required) != required)
+                return CapabilityError.InsufficientRights;
+            capability = node;
+            return CapabilityError.None;
+        }
+
+        /// <summary>A second handle to the same object with 'rights' (a subset), derived from the original.
+        /// Requires <see cref="Rights.Duplicate"/>.</summary>
+        public CapabilityError Duplicate(Handle handle, Rights rights, out Handle duplicate)
+        {
+            duplicate = Handle.Invalid;
+            CapabilityError error = Lookup(handle, KernelObjectType.None, Rights.Duplicate, out Capability source);
+            if (error != CapabilityError.None)
+                return error;
+            return Insert(source.Object, source.Type, rights, source, out duplicate);
+        }
+
+        /// <summary>
+        /// Removes this capability only. What was derived from it is not revoked (closing your handle does not
+        /// take back what you gave away): its children move up to its parent, so revoking an ancestor still
+        /// reaches them, or become roots if it had none.
+        /// </summary>
+        public CapabilityError Close(Handle handle)
+        {
+            CapabilityError error = Lookup(handle, KernelObjectType.None, Rights.None, out Capability node);
+            if (error != CapabilityError.None)
+                return error;
+            RemoveKeepingDerived(node);
+            return CapabilityError.None;
+        }
+
+        /// <summary>
+        /// Removes every capability derived from this one, directly or not, in whatever tables they live; this
+        /// one stays. Requires <see cref="Rights.Revoke"/>. Iterative and O(removed): kernel stacks are small.
+        /// </summary>
+        public CapabilityError Revoke(Handle handle)
+        {
+            CapabilityError error = Lookup(handle, KernelObjectType.None, Rights.Revoke, out Capability root);
+            if (error != CapabilityError.None)
+                return error;
+            // Post-order walk that removes leaves as it goes: go down to a leaf, remove it, carry on from its
+            // parent. Every step either descends to a node that will be removed or removes one.
+            Capability current = root.FirstChild;
+            while (current != null)
+            {
+                if (current.FirstChild != null)
+                {
+                    current = current.FirstChild;
+                    continue;
+                }
+                Capability parent = current.Parent;
+                Unlink(current);
+                current.Table.Vacate(current);
+                current = parent == root ? root.FirstChild : parent;
+            }
+            return CapabilityError.None;
+        }
+
+        /// <summary>
+        /// Sends a capability in a message from 'from' to 'to' with 'rights' (a subset). Requires
+        /// <see cref="Rights.Grant"/>. A copy is derived from the sender's capability (the sender can revoke
+        /// it); a move takes the sender's capability away and gives the receiver its place in the derivation
+        /// tree (its parent, and what was derived from it). On any error nothing changes.
+        /// </summary>
+        public static CapabilityError Transfer(HandleTable from, Handle handle, HandleTable to, Rights rights, bool move, out Handle received)
+        {
+            received = Handle.Invalid;
+            if (from == null || to == null)
+                return CapabilityError.InvalidHandle;
+            CapabilityError error = from.Lookup(handle, KernelObjectType.None, Rights.None, out Capability source);
+            if (error != CapabilityError.None)
+                return error;
+            if (!source.Allows(Rights.Grant))
+                return CapabilityError.NotGrantable;
+            if ((rights & ~source.Rights) != 0)
+                return CapabilityError.RightsNotSubset;
+            if (!move)
+                return to.Insert(source.Object, source.Type, rights, source, out received);
+
+            Capability target = to.AllocateSlot();
+            if (target == null)
+                return CapabilityError.TableFull;
+            to.Occupy(target, source.Object, source.Type, rights);
+            ReplaceInTree(source, target);
+            from.Vacate(source);
+            received = target.Handle;
+            return CapabilityError.None;
+        }
+
+        /// <summary>
+        /// Slot 'index' for enumeration (the shell's caps command): false if out of range or free.
+        /// </summary>
+        public bool TryGetAt(int index, out Handle handle, out Capability capability)
+        {
+            handle = Handle.Invalid;
+            capability = null;
+            if (index < 0 || index >= _used)
+                return false;
+            Capability node = _slots[index];
+            if (!node.IsLive)
+                return false;
+            handle = node.Handle;
+            capability = node;
+            return true;
+        }
+
+        /// <summary>
+        /// Closes every capability (as <see cref="Close"/>: what was derived from them in other tables survives),
+        /// for example when the process ends. The table stays usable.
+        /// </summary>
+        public void CloseAll()
+        {
+            for (int i = 0; i < _used; i++)
+            {
+                Capability node = _slots[i];
+                if (node.IsLive)
+                    RemoveKeepingDerived(node);
+            }
+        }
+
+        /// <summary>
+        /// Tear-down: closes every capability, then passes each node object and the slot array to 'free' (the
+        /// kernel passes ObjectAllocator.Free; the host can pass a no-op). The caller then frees the table
+        /// object itself. Afterwards the table holds nothing and refuses every insert (TableFull).
+        /// </summary>
+        public unsafe void Destroy(delegate*<object, void> free)
+        {
+            CloseAll();
+            Capability[] slots = _slots;
+            int used = _used;
+            _slots = null;
+            _capacity = _used = _count = _retired = 0;
+            _freeHead = _freeTail = -1;
+            for (int i = 0; i < used; i++)
+                free(slots[i]);
+            free(slots);
+        }
+
+        // ---- Slots ----
+
+        // A free slot's node, or null if the table is full. Prefers slots already used (no allocation); a new
+        // slot gets its node here, the only allocation in the table after construction.
+        private Capability AllocateSlot()
+        {
+            if (_freeHead >= 0)
+            {
+                Capability node = _slots[_freeHead];
+                _freeHead = node.NextFree;
+                if (_freeHead < 0)
+                    _freeTail = -1;
+                node.NextFree = -1;
+                return node;
+            }
+            if (_used >= _capacity)
+                return null;
+            Capability fresh = new Capability();
+            fresh.Table = this;
+            fresh.Index = _used;
+            fresh.Generation = Handle.FirstGeneration;
+            fresh.NextFree = -1;
+            _slots[_used] = fresh;
+            _used++;
+            return fresh;
+        }
+
+        private void Occupy(Capability node, object obj, KernelObjectType type, Rights rights)
+        {
+            node.Object = obj;
+            node.Type = type;
+            node.Rights = rights;
+            _count++;
+        }
+
+        // Frees the slot of a node already out of the tree: the generation moves on so every handle to it goes
+        // stale, and the slot joins the back of the free queue (or is retired if its generations are used up).
+        private void Vacate(Capability node)
+        {
+            node.Object = null;
+            node.Type = KernelObjectType.None;
+            node.Rights = Rights.None;
+            _count--;
+            if (node.Generation >= Handle.MaxGeneration)
+            {
+                _retired++;
+                return;
+            }
+            node.Generation++;
+            node.NextFree = -1;
+            if (_freeTail >= 0)
+                _slots[_freeTail].NextFree = node.Index;
+            else
+                _freeHead = node.Index;
+            _freeTail = node.Index;
+        }
+
+        // ---- Derivation tree ----
+
+        private static void RemoveKeepingDerived(Capability node)
+        {
+            ReparentChildren(node);
+            Unlink(node);
+            node.Table.Vacate(node);
+        }
+
+        // Makes 'child' the first child of 'parent'.
+        private static void LinkChild(Capability parent, Capability child)
+        {
+            Capability first = parent.FirstChild;
+            child.Parent = parent;
+            child.PreviousSibling = null;
+            child.NextSibling = first;
+            if (first != null)
+                first.PreviousSibling = child;
+            parent.FirstChild = child;
+        }
+
+        // Takes 'node' out of its parent's children (its own children stay attached to it).
+        private static void Unlink(Capability node)
+        {
+            Capability previous = node.PreviousSibling;
+            Capability next = node.NextSibling;
+            if (previous != null)
+                previous.NextSibling = next;
+            else if (node.Parent != null)
+                node.Parent.FirstChild = next;
+            if (next != null)
+                next.PreviousSibling = previous;
+            node.Parent = null;
+            node.PreviousSibling = null;
+            node.NextSibling = null;
+        }
+
+        // Hands 'node's children to its parent, in their place among the parent's children; with no parent they
+        // become roots. O(children).
+        private static void ReparentChildren(Capability node)
+        {
+            Capability first = node.FirstChild;
+            if (first == null)
+                return;
+            node.FirstChild = null;
+            Capability grandparent = node.Parent;
+            if (grandparent == null)
+            {
+                Capability child = first;
+                while (child != null)
+                {
+                    Capability next = child.NextSibling;
+                    child.Parent = null;
+                    child.PreviousSibling = null;
+                    child.NextSibling = null;
+                    child = next;
+                }
+                return;
+            }
+            Capability last = first;
+            while (true)
+            {
+                last.Parent = grandparent;
+                if (last.NextSibling == null)
+                    break;
+                last = last.NextSibling;
+            }
+            // Splice [first .. last] in right after 'node'; Unlink then removes 'node' from between.
+            Capability after = node.NextSibling;
+            last.NextSibling = after;
+            if (after != null)
+                after.PreviousSibling = last;
+            node.NextSibling = first;
+            first.PreviousSibling = node;
+        }
+
+        // Puts 'target' where 'source' is in the tree: same parent and siblings, and source's children.
+        private static void ReplaceInTree(Capability source, Capability target)
+        {
+            Capability parent = source.Parent;
+            Capability previous = source.PreviousSibling;
+            Capability next = source.NextSibling;
+            target.Parent = parent;
+            target.PreviousSibling = previous;
+            target.NextSibling = next;
+            if (previous != null)
+                previous.NextSibling = target;
+            else if (parent != null)
+                parent.FirstChild = target;
+            if (next != null)
+                next.PreviousSibling = target;
+
+            Capability child = source.FirstChild;
+            target.FirstChild = child;
+            while (child != null)
+            {
+                child.Parent = target;
+                child = child.NextSibling;
+            }
+            source.Parent = null;
+            source.PreviousSibling = null;
+            source.NextSibling = null;
+            source.FirstChild = null;
+        }
+    }
+}
