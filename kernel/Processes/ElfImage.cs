@@ -287,8 +287,8 @@ namespace Exo.Kernel.Processes
             return false;
         }
 
-        /// <summary>ELF allows 0 and 1 (no constraint) or a power of two.</summary>
-        private static bool IsValidAlignment(ulong alignment) => (alignment & (alignment - 1)) == 0 || alignment == 0;
+        /// <summary>ELF allows 0 and 1 (no constraint) or a power of two; 0 passes the bit test too (0 & max == 0).</summary>
+        private static bool IsValidAlignment(ulong alignment) => (alignment & (alignment - 1)) == 0;
 
         // Segments reaching here were checked not to wrap when rounded up to a page.
         private static ulong PageStart(ElfSegment* segment) => segment->VirtualAddress & ~(PageSize - 1);
