@@ -12,7 +12,6 @@ namespace Exo.Kernel.Boot
         private static ulong s_length;
 
         public static bool IsPresent => s_archive != null;
-        public static ulong Length => s_length;
 
         /// <summary>Finds the archive among the boot modules (the first one that starts with the newc magic).</summary>
         public static void Initialize(BootInformation* boot)

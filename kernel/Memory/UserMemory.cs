@@ -21,9 +21,6 @@ namespace Exo.Kernel.Memory
         [DllImport("*", EntryPoint = "ExoCopyUser"), SuppressGCTransition]
         private static extern ulong CopyUser(void* destination, void* source, ulong length);
 
-        [DllImport("*", EntryPoint = "ExoFillUser"), SuppressGCTransition]
-        private static extern ulong FillUser(void* destination, ulong length);
-
         public static bool IsUserRange(ulong address, ulong length)
             => address >= Lowest && address <= Limit && length <= Limit - address;
 
@@ -40,22 +37,5 @@ namespace Exo.Kernel.Memory
                 return true;
             return IsUserRange(destination, length) && CopyUser((void*)destination, source, length) == 0;
         }
-
-        public static bool ZeroUser(ulong destination, ulong length)
-        {
-            if (length == 0)
-                return true;
-            return IsUserRange(destination, length) && FillUser((void*)destination, length) == 0;
-        }
-
-        public static bool ReadUInt64(ulong source, out ulong value)
-        {
-            ulong result = 0;
-            bool ok = CopyFromUser(&result, source, 8);
-            value = result;
-            return ok;
-        }
-
-        public static bool WriteUInt64(ulong destination, ulong value) => CopyToUser(destination, &value, 8);
     }
 }

@@ -17,10 +17,6 @@ namespace Exo.Kernel.Processes
         private static readonly Process[] s_processes = new Process[Capacity];
         private static TicketLock s_lock;
         private static int s_nextId = 1;
-        private static ulong s_spawned, s_faulted;
-
-        public static ulong Spawned => s_spawned;
-        public static ulong Faulted => s_faulted;
 
         /// <summary>Starts the program 'name' from the initial RAM disk; null with 'error' when it cannot.</summary>
         public static Process Spawn(byte* name, int nameLength, out string error)
@@ -53,7 +49,6 @@ namespace Exo.Kernel.Processes
                 return null;
             }
             process.MainThread = thread;
-            s_spawned++;
             error = null;
             return process;
         }
@@ -65,8 +60,6 @@ namespace Exo.Kernel.Processes
             Scheduler.Scheduler.Current.Process = process;
             ulong result = UserMode.UserMode.RunInAddressSpace(process.AddressSpace, process.Entry, process.StackTop);
             process.Faulted = result >= UserMode.UserMode.FaultResultBase && result < UserMode.UserMode.FaultResultBase + 32;
-            if (process.Faulted)
-                s_faulted++;
             process.ExitStatus = result;
             process.State = ProcessState.Exited;
             Scheduler.Scheduler.Current.Process = null;
@@ -115,18 +108,6 @@ namespace Exo.Kernel.Processes
                 if (s_processes[i] == process)
                     s_processes[i] = null;
             s_lock.Exit();
-        }
-
-        /// <summary>The live process with this id, or null.</summary>
-        public static Process Find(int id)
-        {
-            for (int i = 0; i < Capacity; i++)
-            {
-                Process process = s_processes[i];
-                if (process != null && process.Id == id)
-                    return process;
-            }
-            return null;
         }
 
         public static void PrintAll()

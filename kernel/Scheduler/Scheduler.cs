@@ -34,7 +34,7 @@ namespace Exo.Kernel.Scheduler
 
         private static ProcessorState[] s_processors;
         private static uint s_activeProcessors;    // bit per processor that schedules threads
-        private static TicketLock s_registryLock;  // s_all, s_threadCount, s_nextId
+        private static Sync.SpinLock s_registryLock;   // s_all, s_threadCount, s_nextId (masks interrupts)
         private static Thread s_all;               // every thread, for ps
         private static int s_nextId;
         private static int s_threadCount;
@@ -170,19 +170,16 @@ namespace Exo.Kernel.Scheduler
 
         private static void Register(Thread thread)
         {
-            bool enabled = Cpu.DisableInterruptsSavingState();
             s_registryLock.Enter();
             thread.Id = s_nextId++;
             thread.AllNext = s_all;
             s_all = thread;
             s_threadCount++;
             s_registryLock.Exit();
-            RestoreInterrupts(enabled);
         }
 
         private static void Unregister(Thread thread)
         {
-            bool enabled = Cpu.DisableInterruptsSavingState();
             s_registryLock.Enter();
             if (s_all == thread)
                 s_all = thread.AllNext;
@@ -191,18 +188,15 @@ namespace Exo.Kernel.Scheduler
                     if (t.AllNext == thread) { t.AllNext = thread.AllNext; break; }
             s_threadCount--;
             s_registryLock.Exit();
-            RestoreInterrupts(enabled);
         }
 
         /// <summary>Calls 'visitor' for every thread, with the registry locked (no thread is freed meanwhile).</summary>
         public static void VisitThreads(delegate*<Thread, void> visitor)
         {
-            bool enabled = Cpu.DisableInterruptsSavingState();
             s_registryLock.Enter();
             for (Thread t = s_all; t != null; t = t.AllNext)
                 visitor(t);
             s_registryLock.Exit();
-            RestoreInterrupts(enabled);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -21,11 +21,9 @@ namespace Exo.Kernel.Syscalls
 
         private struct Table { public fixed ulong Handlers[TableSize]; }
         private static Table s_table;
-        private static ulong s_calls, s_rejected;
+        private static ulong s_calls;
 
         public static ulong Calls => s_calls;
-        /// <summary>Calls that named no system call.</summary>
-        public static ulong Rejected => s_rejected;
 
         public static void Initialize()
         {
@@ -47,10 +45,7 @@ namespace Exo.Kernel.Syscalls
             s_calls++;
             ulong handler;
             if (number >= TableSize || (handler = s_table.Handlers[number]) == 0)
-            {
-                s_rejected++;
                 return NotImplemented;
-            }
             return ((delegate*<ulong, ulong, ulong, ulong, ulong, ulong>)handler)(argument0, argument1, argument2, argument3, argument4);
         }
 

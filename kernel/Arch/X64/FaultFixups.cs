@@ -14,9 +14,6 @@ namespace Exo.Kernel.Arch.X64
         [DllImport("*", EntryPoint = "ExoGetFaultFixups"), SuppressGCTransition]
         private static extern ulong* GetTable(ulong** end);
 
-        [DllImport("*", EntryPoint = "ExoGetUserAccessFixups"), SuppressGCTransition]
-        private static extern ulong* GetUserAccessTable(ulong** end);
-
         [DllImport("*", EntryPoint = "ExoProbeRead"), SuppressGCTransition] public static extern ulong ProbeRead(ulong address, ulong* value);
         [DllImport("*", EntryPoint = "ExoProbeWrite"), SuppressGCTransition] public static extern ulong ProbeWrite(ulong address, ulong value);
         [DllImport("*", EntryPoint = "ExoProbeInvalidOpcode"), SuppressGCTransition] public static extern ulong ProbeInvalidOpcode();
@@ -27,15 +24,7 @@ namespace Exo.Kernel.Arch.X64
         public static bool TryRecover(InterruptFrame* frame)
         {
             ulong* end;
-            ulong* table = GetUserAccessTable(&end);
-            if (TryRecover(frame, table, end))
-                return true;
-            table = GetTable(&end);
-            return TryRecover(frame, table, end);
-        }
-
-        private static bool TryRecover(InterruptFrame* frame, ulong* table, ulong* end)
-        {
+            ulong* table = GetTable(&end);
             for (ulong* entry = table; entry < end; entry += 2)
             {
                 if (entry[0] == frame->Rip)

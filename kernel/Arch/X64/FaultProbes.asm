@@ -1,6 +1,6 @@
 ; Instructions that may fault on purpose, each with a recovery address. When one of them faults, the
 ; exception handler (Arch/X64/FaultFixups.cs) resumes at its recovery address with RAX = vector + 1,
-; instead of panicking. Used by tests now, and by the copy-from/to-user helpers later.
+; instead of panicking. Used by tests and by the copies to and from user memory (UserAccess.asm).
 bits 64
 section .text
 
@@ -49,10 +49,13 @@ ExoBreakpoint:
     int3
     ret
 
+extern ExoCopyUserAccess, ExoCopyUserRecover
+
 section .rodata
 align 8
 global ExoFaultFixupTable, ExoFaultFixupTableEnd
 ExoFaultFixupTable:
+    dq ExoCopyUserAccess, ExoCopyUserRecover          ; UserAccess.asm: copies to and from user memory
     dq ExoProbeRead.access, ExoProbeRead.recover
     dq ExoProbeWrite.access, ExoProbeWrite.recover
     dq ExoProbeInvalidOpcode.access, ExoProbeInvalidOpcode.recover

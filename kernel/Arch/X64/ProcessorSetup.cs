@@ -19,16 +19,8 @@ namespace Exo.Kernel.Arch.X64
         [DllImport("*", EntryPoint = "ExoSetExtendedStateMode"), SuppressGCTransition]
         private static extern void SetExtendedStateMode(byte mode);
 
+        // XSAVEOPT available (else user state is saved with XSAVE, or FXSAVE without XSAVE).
         private static bool s_xsaveOptimized;
-        private static uint s_extendedStateSize = 512;
-
-        public static bool SmepEnabled => CpuFeatures.Smep;
-        public static bool SmapEnabled => CpuFeatures.Smap;
-        public static bool XsaveEnabled => CpuFeatures.Xsave;
-        /// <summary>XSAVEOPT available (else user state is saved with XSAVE, or FXSAVE without XSAVE).</summary>
-        public static bool XsaveOptimized => s_xsaveOptimized;
-        /// <summary>Bytes of a user thread's extended-state area for the enabled components.</summary>
-        public static uint ExtendedStateSize => s_extendedStateSize;
 
         public static void EnableOnThisProcessor()
         {
@@ -40,9 +32,8 @@ namespace Exo.Kernel.Arch.X64
             if (CpuFeatures.Xsave)
             {
                 Cpu.WriteXcr0(X87AndSse);
+                // A user thread's area is a whole page: far more than x87 + SSE need (576 bytes).
                 uint* registers = stackalloc uint[4];
-                Cpu.CpuId(0xD, 0, registers);
-                s_extendedStateSize = registers[1];            // EBX: size for the components now in XCR0
                 Cpu.CpuId(0xD, 1, registers);
                 s_xsaveOptimized = (registers[0] & 1) != 0;    // EAX bit 0: XSAVEOPT
             }

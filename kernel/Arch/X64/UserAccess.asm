@@ -15,48 +15,16 @@ ExoCopyUser:
     mov rcx, rdx
     xor eax, eax
     cmp byte [rel ExoSmapEnabled], 0
-    je .copy
+    je ExoCopyUserAccess
     stac
-.copy:
+global ExoCopyUserAccess, ExoCopyUserRecover   ; listed in the fault fixup table (FaultProbes.asm)
+ExoCopyUserAccess:
     rep movsb
-.recover:
+ExoCopyUserRecover:
     cmp byte [rel ExoSmapEnabled], 0
     je .done
     clac
 .done:
-    ret
-
-; ulong ExoFillUser(void* destination, ulong length): zeroes user memory; 0, or the fault vector + 1.
-global ExoFillUser
-ExoFillUser:
-    mov rcx, rsi
-    xor eax, eax
-    cmp byte [rel ExoSmapEnabled], 0
-    je .fill
-    stac
-.fill:
-    rep stosb
-.recover:
-    cmp byte [rel ExoSmapEnabled], 0
-    je .done
-    clac
-.done:
-    ret
-
-section .rodata
-align 8
-global ExoUserAccessFixups, ExoUserAccessFixupsEnd
-ExoUserAccessFixups:
-    dq ExoCopyUser.copy, ExoCopyUser.recover
-    dq ExoFillUser.fill, ExoFillUser.recover
-ExoUserAccessFixupsEnd:
-
-section .text
-global ExoGetUserAccessFixups       ; ulong* (ulong** end)
-ExoGetUserAccessFixups:
-    lea rax, [rel ExoUserAccessFixupsEnd]
-    mov [rdi], rax
-    lea rax, [rel ExoUserAccessFixups]
     ret
 
 global ExoSetSmapEnabled            ; (byte enabled)
