@@ -72,6 +72,7 @@ namespace Exo.Kernel
                 SerialPort.EnableReceiveInterrupt();
             }
             Scheduler.Scheduler.Initialize();
+            Processes.ProcessTable.Initialize();
             Cpu.EnableInterrupts();
             Smp.Processors.StartAll();
             s_readyTsc = Cpu.ReadTimeStampCounter();

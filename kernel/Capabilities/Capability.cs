@@ -29,7 +29,8 @@ namespace Exo.Kernel.Capabilities
         public HandleTable Table { get; internal set; }
         public int Index { get; internal set; }
         /// <summary>The slot's current generation: of the live handle, or of the next one while free.</summary>
-        public uint Generation { get; internal set; }
+        public uint Generation { get => _generation; internal set => System.Threading.Volatile.Write(ref _generation, value); }
+        internal uint _generation;   // read with Volatile by the unlocked lookup
         /// <summary>While the slot is free: the next free slot in the table's queue, or -1.</summary>
         internal int NextFree;
 

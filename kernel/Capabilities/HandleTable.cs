@@ -19,8 +19,14 @@ namespace Exo.Kernel.Capabilities
     /// take as long as possible to meet its slot again. A slot whose generation is used up is retired (never
     /// reused) rather than wrapped, so no stale handle can ever match again.
     /// </summary>
-    public sealed class HandleTable
+    public sealed unsafe class HandleTable
     {
+        /// <summary>
+        /// Called with the object when a capability to it appears in a table and when one goes away (null: no
+        /// reference counting, as in host tests). The kernel counts references of its objects with them.
+        /// </summary>
+        public static delegate*<object, void> ObjectAcquired, ObjectReleased;
+
         private Capability[] _slots;
         private int _capacity;
         private int _used;                       // slots [0, _used) have a node; the rest were never used
@@ -90,6 +96,30 @@ namespace Exo.Kernel.Capabilities
                 return CapabilityError.InsufficientRights;
             capability = node;
             return CapabilityError.None;
+        }
+
+        /// <summary>
+        /// Lookup without the capability lock, for the IPC fast path on the caller's own table (which only its
+        /// own thread and lock holders change): the slot is read between two reads of its generation, and every
+        /// vacate moves the generation on, so a slot that changed meanwhile fails the check. The caller must keep
+        /// the object from being freed while it uses it (the scheduler's fast-path grace flag). Null if the
+        /// handle is not a live capability of that type with those rights.
+        /// </summary>
+        public object LookupUnlocked(uint value, KernelObjectType expectedType, Rights required)
+        {
+            uint index = value & Handle.IndexMask;
+            if (index >= (uint)System.Threading.Volatile.Read(ref _used))
+                return null;
+            Capability node = _slots[index];
+            uint generation = value >> Handle.IndexBits;
+            if (System.Threading.Volatile.Read(ref node._generation) != generation)
+                return null;
+            object found = node.Object;
+            bool matches = node.Type == expectedType && (node.Rights & required) == required;
+            System.Threading.Interlocked.MemoryBarrier();   // the reads above complete before the generation re-read
+            if (!matches || found == null || System.Threading.Volatile.Read(ref node._generation) != generation)
+                return null;
+            return found;
         }
 
         /// <summary>A second handle to the same object with 'rights' (a subset), derived from the original.
@@ -211,7 +241,7 @@ namespace Exo.Kernel.Capabilities
         /// kernel passes ObjectAllocator.Free; the host can pass a no-op). The caller then frees the table
         /// object itself. Afterwards the table holds nothing and refuses every insert (TableFull).
         /// </summary>
-        public unsafe void Destroy(delegate*<object, void> free)
+        public void Destroy(delegate*<object, void> free)
         {
             CloseAll();
             Capability[] slots = _slots;
@@ -247,7 +277,7 @@ namespace Exo.Kernel.Capabilities
             fresh.Generation = Handle.FirstGeneration;
             fresh.NextFree = -1;
             _slots[_used] = fresh;
-            _used++;
+            System.Threading.Volatile.Write(ref _used, _used + 1);   // the node is in place before an unlocked lookup can see it
             return fresh;
         }
 
@@ -257,16 +287,21 @@ namespace Exo.Kernel.Capabilities
             node.Type = type;
             node.Rights = rights;
             _count++;
+            if (ObjectAcquired != null && obj != null)
+                ObjectAcquired(obj);
         }
 
         // Frees the slot of a node already out of the tree: the generation moves on so every handle to it goes
         // stale, and the slot joins the back of the free queue (or is retired if its generations are used up).
         private void Vacate(Capability node)
         {
+            object released = node.Object;
             node.Object = null;
             node.Type = KernelObjectType.None;
             node.Rights = Rights.None;
             _count--;
+            if (ObjectReleased != null && released != null)
+                ObjectReleased(released);
             if (node.Generation >= Handle.MaxGeneration)
             {
                 _retired++;

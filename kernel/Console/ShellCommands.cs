@@ -29,6 +29,7 @@ namespace Exo.Kernel.Console
             else if (line->WordIs(0, "ps")) { if (NoArguments(line)) ProcessStatus(); }
             else if (line->WordIs(0, "bench")) Bench(line);
             else if (line->WordIs(0, "run")) RunProgram(line);
+            else if (line->WordIs(0, "caps")) ListCapabilities(line);
             else if (line->WordIs(0, "programs")) { if (NoArguments(line)) ListPrograms(); }
             else if (line->WordIs(0, "panic")) { if (NoArguments(line)) Panic.Fail("panic requested from the shell"); }
             else if (line->WordIs(0, "reboot")) { if (NoArguments(line)) Reboot(); }
@@ -64,6 +65,7 @@ namespace Exo.Kernel.Console
             KernelConsole.WriteLine("  ps        processes, then threads: CPU, state, priority, predicted burst, CPU time");
             KernelConsole.WriteLine("  programs  the programs in the boot image");
             KernelConsole.WriteLine("  run NAME  start a program from the boot image, show its output and exit status");
+            KernelConsole.WriteLine("  caps PID  the capabilities of process PID: handle, object type, rights");
             KernelConsole.WriteLine("  bench sched  scheduler benchmarks (ctx.switch, sched.pick, thread.create_join)");
             KernelConsole.WriteLine("  panic     stop the kernel with a panic report (for tests)");
             KernelConsole.WriteLine("  reboot    restart the machine");
@@ -260,7 +262,7 @@ namespace Exo.Kernel.Console
                 KernelConsole.WriteLine("error: program name too long");
                 return;
             }
-            Processes.Process process = Processes.ProcessTable.Spawn(name, length, out string error);
+            Processes.Process process = Processes.ProcessTable.Spawn(name, length, null, null, 0, out string error);
             if (process == null)
             {
                 KernelConsole.Write("error: cannot run ");
@@ -284,6 +286,69 @@ namespace Exo.Kernel.Console
                 KernelConsole.WriteDecimal(status);
                 KernelConsole.WriteLine();
             }
+        }
+
+        private static void ListCapabilities(CommandLine* line)
+        {
+            if (line->WordCount != 2 || !line->TryParseNumber(1, out ulong id) || id > int.MaxValue)
+            {
+                KernelConsole.WriteLine("usage: caps PID (a process id, see 'ps')");
+                return;
+            }
+            Processes.Process process = Processes.ProcessTable.Find((int)id);
+            if (process == null)
+            {
+                KernelConsole.Write("error: no process ");
+                KernelConsole.WriteDecimal(id);
+                KernelConsole.WriteLine();
+                return;
+            }
+            KernelConsole.Write("process ");
+            KernelConsole.WriteDecimal(id);
+            KernelConsole.Write(" (");
+            KernelConsole.Write(process.Name, process.NameLength);
+            KernelConsole.Write("): ");
+            Capabilities.CapabilitySpace.Enter();
+            int count = process.Handles.Count;
+            KernelConsole.WriteDecimal((ulong)count);
+            KernelConsole.WriteLine(count == 1 ? " capability" : " capabilities");
+            for (int index = 0; index < process.Handles.Capacity; index++)
+            {
+                if (!process.Handles.TryGetAt(index, out Capabilities.Handle handle, out Capabilities.Capability capability))
+                    continue;
+                KernelConsole.Write("  ");
+                KernelConsole.WriteHex(handle.Value);
+                KernelConsole.Write("  ");
+                KernelConsole.Write(TypeName(capability.Type));
+                KernelConsole.Write("  ");
+                WriteRights(capability.Rights);
+                KernelConsole.WriteLine(capability.Parent != null ? "  (derived)" : "");
+            }
+            Capabilities.CapabilitySpace.Exit();
+            process.Release();
+        }
+
+        private static string TypeName(Capabilities.KernelObjectType type)
+        {
+            switch (type)
+            {
+                case Capabilities.KernelObjectType.Process: return "process     ";
+                case Capabilities.KernelObjectType.Thread: return "thread      ";
+                case Capabilities.KernelObjectType.MemoryObject: return "memory      ";
+                case Capabilities.KernelObjectType.Endpoint: return "endpoint    ";
+                case Capabilities.KernelObjectType.Notification: return "notification";
+                case Capabilities.KernelObjectType.Interrupt: return "interrupt   ";
+                case Capabilities.KernelObjectType.IoPortRange: return "io-ports    ";
+                case Capabilities.KernelObjectType.PhysicalRange: return "physical    ";
+                default: return "?           ";
+            }
+        }
+
+        private static void WriteRights(Capabilities.Rights rights)
+        {
+            const string letters = "rwxmgdvswM";   // read write execute map grant duplicate reVoke signal wait Manage
+            for (int bit = 0; bit < letters.Length; bit++)
+                KernelConsole.Write(((uint)rights & (1u << bit)) != 0 ? letters[bit] : '-');
         }
 
         private static void ListPrograms()

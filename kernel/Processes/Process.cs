@@ -1,3 +1,4 @@
+using Exo.Kernel.Capabilities;
 using Exo.Kernel.Memory;
 
 namespace Exo.Kernel.Processes
@@ -5,15 +6,20 @@ namespace Exo.Kernel.Processes
     /// <summary>How a process's system calls are routed: native Exo-OS calls now, Linux's ABI (POSIX-X) next.</summary>
     public enum Personality : byte { Native, Linux }
 
-    public enum ProcessState : byte { Running, Exited, Reaped }
+    public enum ProcessState : byte { Starting, Running, Exited }
 
     /// <summary>
-    /// A program running isolated in ring 3: its address space, its threads (one for now), its capabilities
-    /// and its exit status. Created by <see cref="ProcessTable.Spawn"/>; the one who waits for it reaps it.
+    /// A program running isolated in ring 3: its address space, its thread (one for now), its capabilities
+    /// and its exit status. A kernel object: whoever holds a handle to it (its parent, the shell) keeps it, and
+    /// the running program holds a reference of its own until it ends; the memory and capabilities go as soon
+    /// as it ends, the object itself with the last reference (then a reaper thread frees it).
     /// </summary>
-    public sealed unsafe class Process
+    public sealed unsafe class Process : KernelObject
     {
         public const int NameCapacity = 32;
+        public const int HandleCapacity = 256;
+        /// <summary>Memory objects one process may have mapped (an explicit limit, checked).</summary>
+        public const int MappedObjectCapacity = 16;
         /// <summary>Anonymous memory a process may map in all (an explicit limit, checked).</summary>
         public const ulong MemoryQuota = 64UL << 20;
         public const ulong MappingBase = 0x10000000;      // where the kernel places mappings it chooses
@@ -22,12 +28,19 @@ namespace Exo.Kernel.Processes
         public Personality Personality;
         public ProcessState State;
         public AddressSpace AddressSpace;
+        public readonly HandleTable Handles = new HandleTable(HandleCapacity);
         public Scheduler.Thread MainThread;
         public ulong Entry, StackTop;
+        /// <summary>What the program finds at entry: RDI = count of granted handles, RSI = where they are.</summary>
+        public ulong StartArgument0, StartArgument1;
         public ulong ExitStatus;
         public bool Faulted;
         public ulong MappedBytes;
         public ulong NextMappingAddress = MappingBase;
+        /// <summary>Threads waiting for it to end (process wait); woken when it has exited.</summary>
+        public readonly Scheduler.WaitQueue ExitWaiters = new Scheduler.WaitQueue();
+        public readonly MemoryObject[] MappedObjects = new MemoryObject[MappedObjectCapacity];
+        internal Process ReapNext;
         public int NameLength;
         private NameBytes _name;
         private struct NameBytes { public fixed byte Bytes[NameCapacity]; }
@@ -41,5 +54,10 @@ namespace Exo.Kernel.Processes
             for (int i = 0; i < NameLength; i++)
                 Name[i] = name[i];
         }
+
+        /// <summary>The exit status as process wait reports it: the status, or 2^32 + vector after a fault.</summary>
+        public ulong WaitResult => Faulted ? (1UL << 32) + (ExitStatus - UserMode.UserMode.FaultResultBase) : ExitStatus;
+
+        protected override void Destroy() => ProcessTable.Reap(this);
     }
 }

@@ -19,6 +19,7 @@ namespace Exo.Kernel.Scheduler
         public bool RunningIdle;       // a hint for placement, read without the lock
         public ulong NextAging;        // tick of this processor's next aging pass
         public ulong Switches, Preemptions, Steals;
+        public int InFastPath;         // see Scheduler.FastPathFlag
 
         public ProcessorState(int index) { Index = index; }
     }

@@ -34,6 +34,10 @@ namespace Exo.Kernel.Scheduler
         public ulong ExtendedState;        // while it runs ring-3 code: 64-byte aligned XSAVE area for its SSE state
         public object Process;             // the process it belongs to (Process.Process), null for kernel threads
         public Thread AllNext;             // registry of every thread, for ps
+        // Fusion Rings: the caller this thread (a server) must reply to, and the status its blocked system call
+        // returns when a peer resumes it (the message words travel in its system call frame).
+        public Thread IpcReplyTo;
+        public ulong IpcStatus;
 
         public Thread(int id, string name, int priority, ulong initialPrediction) : base(priority, initialPrediction)
         {

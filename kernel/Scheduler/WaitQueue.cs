@@ -35,6 +35,18 @@ namespace Exo.Kernel.Scheduler
             return thread;
         }
 
+        /// <summary>Takes 'thread' out of the queue if it is in it (the lock held).</summary>
+        internal bool Remove(Thread thread)
+        {
+            Thread previous = (Thread)thread.Previous, next = (Thread)thread.Next;
+            if (previous == null && _head != thread)
+                return false;
+            if (previous != null) UntracedReference.Store(ref previous.Next, next); else _head = next;
+            if (next != null) UntracedReference.Store(ref next.Previous, previous); else _tail = previous;
+            thread.Next = thread.Previous = null;
+            return true;
+        }
+
         /// <summary>Blocks the current thread on this queue until woken.</summary>
         public void Wait() => Scheduler.BlockOn(this);
 

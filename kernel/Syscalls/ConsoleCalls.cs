@@ -9,13 +9,35 @@ namespace Exo.Kernel.Syscalls
     /// </summary>
     public static unsafe class ConsoleCalls
     {
-        public const int DebugLog = 2, Write = 4;
+        public const int DebugLog = 2, Write = 4, BenchReport = 6;
         public const ulong MaximumWrite = 4096;
 
         internal static void Register()
         {
             SystemCalls.Register(DebugLog, &DoDebugLog);
             SystemCalls.Register(Write, &DoWrite);
+            SystemCalls.Register(BenchReport, &DoBenchReport);
+        }
+
+        /// <summary>A benchmark row measured in user mode (make bench's format): name, median, minimum, iterations.</summary>
+        private static ulong DoBenchReport(ulong name, ulong nameLength, ulong median, ulong minimum, ulong iterations)
+        {
+            const int capacity = 32;
+            byte* copy = stackalloc byte[capacity];
+            if (nameLength == 0 || nameLength > capacity)
+                return SystemCalls.InvalidArgument;
+            if (!UserMemory.CopyFromUser(copy, name, nameLength))
+                return SystemCalls.BadAddress;
+            KernelConsole.Write("EXO-BENCH ");
+            KernelConsole.Write(copy, (int)nameLength);
+            KernelConsole.Write(" median=");
+            KernelConsole.WriteDecimal(median);
+            KernelConsole.Write(" min=");
+            KernelConsole.WriteDecimal(minimum);
+            KernelConsole.Write(" iterations=");
+            KernelConsole.WriteDecimal(iterations);
+            KernelConsole.WriteLine(" unit=instructions note=ring3");
+            return 0;
         }
 
         private static ulong DoDebugLog(ulong value, ulong a1, ulong a2, ulong a3, ulong a4)

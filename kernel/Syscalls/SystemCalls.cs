@@ -4,7 +4,7 @@ namespace Exo.Kernel.Syscalls
 {
     /// <summary>
     /// The native system call table: one entry per number, each family in its own file (ProcessCalls,
-    /// ConsoleCalls, MemoryCalls, HandleCalls). SystemCallEntry.asm calls <see cref="ExoSystemCall"/> with the
+    /// ConsoleCalls, MemoryCalls, HandleCalls, MemoryObjectCalls, IpcCalls, NotificationCalls, SpawnCalls). SystemCallEntry.asm calls <see cref="ExoSystemCall"/> with the
     /// five arguments and the number; every argument is untrusted (user pointers go through UserMemory).
     /// Errors are negative numbers, as on Linux, so that POSIX-X can pass them through.
     /// </summary>
@@ -33,6 +33,11 @@ namespace Exo.Kernel.Syscalls
             ProcessCalls.Register();
             ConsoleCalls.Register();
             MemoryCalls.Register();
+            HandleCalls.Register();
+            MemoryObjectCalls.Register();
+            IpcCalls.Register();
+            NotificationCalls.Register();
+            SpawnCalls.Register();
         }
 
         internal static void Register(int number, delegate*<ulong, ulong, ulong, ulong, ulong, ulong> handler)

@@ -24,7 +24,7 @@ namespace Exo.Kernel.Tests
             for (int i = 0; i < name.Length; i++)
                 bytes[i] = (byte)name[i];
             faulted = false;
-            Process process = ProcessTable.Spawn(bytes, name.Length, out error);
+            Process process = ProcessTable.Spawn(bytes, name.Length, null, null, 0, out error);
             if (process == null)
                 return ulong.MaxValue;
             return ProcessTable.Wait(process, out faulted);

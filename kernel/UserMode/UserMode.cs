@@ -35,7 +35,7 @@ namespace Exo.Kernel.UserMode
         public static ulong Faults => s_faults;
 
         [DllImport("*", EntryPoint = "ExoEnterUserMode"), SuppressGCTransition]
-        private static extern ulong EnterUserMode(ulong entry, ulong userStack, ulong* kernelStackSave);
+        private static extern ulong EnterUserMode(ulong entry, ulong userStack, ulong* kernelStackSave, ulong argument0, ulong argument1);
 
         [DllImport("*", EntryPoint = "ExoReturnFromUserMode"), SuppressGCTransition]
         private static extern void ReturnFromUserMode(ulong savedKernelStack, ulong result);
@@ -84,20 +84,19 @@ namespace Exo.Kernel.UserMode
         }
 
         /// <summary>
-        /// Runs ring-3 code on the current thread in 'space' until it exits or faults; returns the exit value, or
-        /// FaultResultBase + vector. The thread is pinned while it runs (its system call stack is the one below
-        /// the current frame).
+        /// Runs ring-3 code on the current thread in 'space' until it exits or faults (RDI and RSI hold the two
+        /// arguments at entry); returns the exit value, or FaultResultBase + vector. System calls and faults run
+        /// on this thread's stack below the current frame; a switch installs that stack, the thread's SSE area
+        /// and GS base on whichever processor runs it, so the thread may migrate (and IPC may hand off to it).
         /// </summary>
-        public static ulong RunInAddressSpace(AddressSpace space, ulong entry, ulong stackPointer)
+        public static ulong RunInAddressSpace(AddressSpace space, ulong entry, ulong stackPointer, ulong argument0 = 0, ulong argument1 = 0)
         {
             ulong extendedState = PhysicalMemory.AllocateFrame();
             if (extendedState == 0)
                 return FaultResultBase;
             Scheduler.Thread thread = Scheduler.Scheduler.Current;
             bool enabled = Cpu.DisableInterruptsSavingState();
-            int previousAffinity = thread.Affinity;
             int cpu = Cpu.CurrentProcessor();
-            thread.Affinity = cpu;
             // System calls and faults from ring 3 run on this thread's stack, below everything in use now.
             ulong kernelEntryStack = (Cpu.ReadStackPointer() - 512) & ~15UL;
             thread.UserKernelStack = kernelEntryStack;
@@ -111,7 +110,7 @@ namespace Exo.Kernel.UserMode
             thread.UserGsBase = 0;
             Cpu.WriteMsr(KernelGsBaseMsr, 0);   // the program starts with GS base 0 (swapped in on entry)
             ulong result = EnterUserMode(entry, stackPointer,
-                (ulong*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref thread.UserSavedStack));
+                (ulong*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref thread.UserSavedStack), argument0, argument1);
 
             // Back in the kernel for good (interrupts are masked on this path): leave the space and user state.
             thread.UserKernelStack = 0;
@@ -119,7 +118,6 @@ namespace Exo.Kernel.UserMode
             Smp.Processors.SetLocalWord(Cpu.CurrentProcessor(), Smp.Processors.ExtendedStateWord, 0);
             thread.PageTableRoot = KernelPageTables.Root;
             Cpu.WriteCr3(KernelPageTables.Root);
-            thread.Affinity = previousAffinity;
             if (enabled)
                 Cpu.EnableInterrupts();
             PhysicalMemory.FreeFrame(extendedState);

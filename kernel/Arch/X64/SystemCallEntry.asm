@@ -83,9 +83,10 @@ ExoSetExtendedStateMode:
     mov [rel ExoExtendedStateMode], dil
     ret
 
-; ulong ExoEnterUserMode(ulong entry, ulong userStack, ulong* kernelStackSave):
+; ulong ExoEnterUserMode(ulong entry, ulong userStack, ulong* kernelStackSave, ulong argument0, ulong argument1):
 ; saves the callee-saved window and RSP in ExoSwitchStack's layout (ExoReturnFromUserMode resumes it), then IRETQ
-; to ring 3 with interrupts enabled. Returns the value the program exited with.
+; to ring 3 with interrupts enabled, RDI = argument0 and RSI = argument1 (every other register zero).
+; Returns the value the program exited with.
 global ExoEnterUserMode
 ExoEnterUserMode:
     push rbp
@@ -101,12 +102,12 @@ ExoEnterUserMode:
     push 0x202                      ; RFLAGS: IF
     push 0x28 | 3                   ; CS: user code, 64-bit
     push rdi                        ; RIP
+    mov rdi, rcx                    ; the program's two start arguments
+    mov rsi, r8
     xor eax, eax
     xor ebx, ebx
     xor ecx, ecx
     xor edx, edx
-    xor esi, esi
-    xor edi, edi
     xor ebp, ebp
     xor r8d, r8d
     xor r9d, r9d

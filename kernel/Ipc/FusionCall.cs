@@ -1,0 +1,308 @@
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Exo.Kernel.Capabilities;
+using Exo.Kernel.Processes;
+using Exo.Kernel.Scheduler;
+using Exo.Kernel.Syscalls;
+
+namespace Exo.Kernel.Ipc
+{
+    /// <summary>
+    /// Synchronous Fusion Ring calls: call, receive, reply-and-receive. A message is four words in registers
+    /// (RSI RDX R10 R8) plus an optional capability (R9); the kernel writes it straight into the peer's system
+    /// call frame, and the caller's processor switches directly to the server (and back on the reply), skipping
+    /// the scheduler's pick. Written like seL4's fastpath: cheap guards first, each falling to the slow path,
+    /// then the point of no return. The fast path takes no shared lock and allocates nothing: it finds the
+    /// endpoint in the caller's own handle table without the capability lock (under the processor's fast-path
+    /// grace flag) and claims the waiting server with one compare-exchange.
+    /// All of this runs in system calls, with interrupts disabled.
+    /// </summary>
+    public static unsafe class FusionCall
+    {
+        public const ulong PeerGone = unchecked((ulong)-32);   // EPIPE
+        public const ulong Busy = unchecked((ulong)-16);       // EBUSY: another thread already receives here
+
+        private static ulong s_fastCalls, s_slowCalls;
+        public static ulong FastCalls => s_fastCalls;
+        public static ulong SlowCalls => s_slowCalls;
+
+        // ------------------------------------------------------------------ call
+
+        public static ulong Call(Process process, Thread current, ulong handle, ulong w0, ulong w1, ulong w2, ulong w3)
+        {
+            SystemCallFrame* frame = SystemCallFrame.Of(current);
+            if (frame->R9 == 0 && handle <= uint.MaxValue)           // no capability travels
+            {
+                ref int grace = ref Scheduler.Scheduler.FastPathFlag;
+                Interlocked.Exchange(ref grace, 1);
+                object found = process.Handles.LookupUnlocked((uint)handle, KernelObjectType.Endpoint, Rights.Write);
+                Thread receiver = found != null ? Unsafe.As<Endpoint>(found).ClaimReceiver() : null;
+                Volatile.Write(ref grace, 0);
+                if (receiver != null)
+                {
+                    // Point of no return: the server is ours.
+                    s_fastCalls++;
+                    current.State = ThreadState.Blocked;
+                    Deliver(receiver, current, (ulong)process.Id, w0, w1, w2, w3, 0);
+                    Run(receiver);
+                    return current.IpcStatus;
+                }
+            }
+            return CallSlow(process, current, handle, w0, w1, w2, w3, frame->R9);
+        }
+
+        private static ulong CallSlow(Process process, Thread current, ulong handle, ulong w0, ulong w1, ulong w2, ulong w3, ulong transfer)
+        {
+            s_slowCalls++;
+            ulong error = CapabilitySpace.Reference(process, handle, KernelObjectType.Endpoint, Rights.Write, out KernelObject found);
+            if (error != 0)
+                return error;
+            if ((error = CapabilitySpace.CheckTransfer(process, transfer)) != 0)
+            {
+                found.Release();
+                return error;
+            }
+            Endpoint endpoint = (Endpoint)found;
+            ulong result = CallOrQueue(endpoint, process, current, w0, w1, w2, w3, transfer);
+            endpoint.Release();
+            return result;
+        }
+
+        private static ulong CallOrQueue(Endpoint endpoint, Process process, Thread current, ulong w0, ulong w1, ulong w2, ulong w3, ulong transfer)
+        {
+            Thread receiver = endpoint.ClaimReceiver();
+            if (receiver == null)
+            {
+                endpoint.Callers.Lock.Enter();
+                if (endpoint.Dead)
+                {
+                    endpoint.Callers.Lock.Exit();
+                    return PeerGone;
+                }
+                // Queue first, then look for a receiver again: a server publishing itself meanwhile sees us.
+                current.State = ThreadState.Blocked;
+                endpoint.Callers.Add(current);
+                Interlocked.Increment(ref endpoint.QueuedCallers);
+                receiver = endpoint.ClaimReceiver();
+                if (receiver == null)
+                {
+                    // A receiver takes the message from our frame and replies into it.
+                    Scheduler.Scheduler.BlockReleasingLock(ref endpoint.Callers.Lock);
+                    return current.IpcStatus;
+                }
+                endpoint.Callers.Remove(current);
+                Interlocked.Decrement(ref endpoint.QueuedCallers);
+                endpoint.Callers.Lock.Exit();
+            }
+            ulong received = 0;
+            if (transfer != 0)
+                received = Transfer(process, transfer, receiver.Process as Process);
+            current.State = ThreadState.Blocked;
+            Deliver(receiver, current, (ulong)process.Id, w0, w1, w2, w3, received);
+            Run(receiver);
+            return current.IpcStatus;
+        }
+
+        // ------------------------------------------------------------------ receive
+
+        /// <summary>Waits for a call on 'handle' (a server's first wait; then it uses reply-and-receive).</summary>
+        public static ulong Receive(Process process, Thread current, ulong handle)
+        {
+            ulong error = CapabilitySpace.Reference(process, handle, KernelObjectType.Endpoint, Rights.Read, out KernelObject found);
+            if (error != 0)
+                return error;
+            ulong result = WaitForCall((Endpoint)found, process, current, null);
+            found.Release();
+            return result;
+        }
+
+        /// <summary>Replies to the last call (if any) with four words and an optional capability, then waits for the next call.</summary>
+        public static ulong ReplyReceive(Process process, Thread current, ulong handle, ulong w0, ulong w1, ulong w2, ulong w3)
+        {
+            SystemCallFrame* frame = SystemCallFrame.Of(current);
+            Thread caller = current.IpcReplyTo;
+            if (caller != null && frame->R9 == 0 && handle <= uint.MaxValue)
+            {
+                ref int grace = ref Scheduler.Scheduler.FastPathFlag;
+                Interlocked.Exchange(ref grace, 1);
+                object found = process.Handles.LookupUnlocked((uint)handle, KernelObjectType.Endpoint, Rights.Read);
+                if (found != null)
+                {
+                    Endpoint endpoint = Unsafe.As<Endpoint>(found);
+                    endpoint.AddReference();   // held while this thread waits on it
+                    Volatile.Write(ref grace, 0);
+                    current.IpcReplyTo = null;
+                    Reply(caller, w0, w1, w2, w3, 0);
+                    ulong result = WaitForCall(endpoint, process, current, caller);
+                    endpoint.Release();
+                    return result;
+                }
+                Volatile.Write(ref grace, 0);
+            }
+            return ReplyReceiveSlow(process, current, caller, handle, w0, w1, w2, w3, frame->R9);
+        }
+
+        private static ulong ReplyReceiveSlow(Process process, Thread current, Thread caller, ulong handle, ulong w0, ulong w1, ulong w2, ulong w3, ulong transfer)
+        {
+            ulong error = CapabilitySpace.Reference(process, handle, KernelObjectType.Endpoint, Rights.Read, out KernelObject found);
+            if (error == 0 && caller != null)
+                error = CapabilitySpace.CheckTransfer(process, transfer);
+            if (error != 0)
+            {
+                found?.Release();
+                return error;   // nothing replied: the caller still waits, the server may try again
+            }
+            if (caller != null)
+            {
+                ulong received = transfer != 0 ? Transfer(process, transfer, caller.Process as Process) : 0;
+                current.IpcReplyTo = null;
+                Reply(caller, w0, w1, w2, w3, received);
+            }
+            ulong result = WaitForCall((Endpoint)found, process, current, caller);
+            found.Release();
+            return result;
+        }
+
+        /// <summary>
+        /// Takes a queued call, or publishes the current thread as the endpoint's receiver and stops until a
+        /// caller delivers one. 'replied': a caller that has just been given its reply; it runs next, on this
+        /// processor if it may (the reply's direct switch). The message lands in the current thread's frame.
+        /// </summary>
+        private static ulong WaitForCall(Endpoint endpoint, Process process, Thread current, Thread replied)
+        {
+            ulong self = Scheduler.Scheduler.AddressOf(current);
+            while (true)
+            {
+                if (Volatile.Read(ref endpoint.QueuedCallers) != 0)
+                {
+                    endpoint.Callers.Lock.Enter();
+                    Thread queued = endpoint.Callers.TakeFirst();
+                    if (queued != null)
+                        Interlocked.Decrement(ref endpoint.QueuedCallers);
+                    endpoint.Callers.Lock.Exit();
+                    if (queued != null)
+                    {
+                        if (replied != null)
+                            Scheduler.Scheduler.Wake(replied);
+                        return TakeQueuedCall(queued, process, current);
+                    }
+                }
+                if (Volatile.Read(ref endpoint.Dead))
+                    return Abandon(current, replied, PeerGone);
+                current.State = ThreadState.Blocked;
+                if (Interlocked.CompareExchange(ref endpoint.Receiver, self, 0) != 0)
+                    return Abandon(current, replied, Busy);
+                // Published; look for callers that queued meanwhile (and for the endpoint's end), and if so take
+                // ourselves back (unless a caller already claimed us) and serve them.
+                if ((Volatile.Read(ref endpoint.QueuedCallers) != 0 || Volatile.Read(ref endpoint.Dead))
+                    && Interlocked.CompareExchange(ref endpoint.Receiver, 0, self) == self)
+                {
+                    current.State = ThreadState.Running;
+                    continue;
+                }
+                Run(replied);
+                return current.IpcStatus;   // a caller delivered its message into our frame (or the endpoint died)
+            }
+        }
+
+        private static ulong Abandon(Thread current, Thread replied, ulong status)
+        {
+            current.State = ThreadState.Running;
+            if (replied != null)
+                Scheduler.Scheduler.Wake(replied);
+            return status;
+        }
+
+        // The current thread is marked blocked and findable: switch straight to 'next' if it may run here, else
+        // wake it wherever it may run and stop.
+        private static void Run(Thread next)
+        {
+            if (next != null && Scheduler.Scheduler.MayRunHere(next))
+            {
+                Scheduler.Scheduler.HandOff(next);
+                return;
+            }
+            if (next != null)
+                Scheduler.Scheduler.Wake(next);
+            Scheduler.Scheduler.BlockCurrent();
+        }
+
+        // ------------------------------------------------------------------ messages
+
+        private static void Deliver(Thread receiver, Thread caller, ulong badge, ulong w0, ulong w1, ulong w2, ulong w3, ulong received)
+        {
+            SystemCallFrame* to = SystemCallFrame.Of(receiver);
+            to->Rdi = badge;
+            to->Rsi = w0;
+            to->Rdx = w1;
+            to->R10 = w2;
+            to->R8 = w3;
+            to->R9 = received;
+            Exo.Runtime.UntracedReference.Store(ref receiver.IpcReplyTo, caller);
+            receiver.IpcStatus = 0;
+        }
+
+        private static void Reply(Thread caller, ulong w0, ulong w1, ulong w2, ulong w3, ulong received)
+        {
+            SystemCallFrame* to = SystemCallFrame.Of(caller);
+            to->Rsi = w0;
+            to->Rdx = w1;
+            to->R10 = w2;
+            to->R8 = w3;
+            to->R9 = received;
+            caller.IpcStatus = 0;
+        }
+
+        // A queued caller's message is still in its own frame (its call's registers).
+        private static ulong TakeQueuedCall(Thread caller, Process process, Thread current)
+        {
+            SystemCallFrame* from = SystemCallFrame.Of(caller);
+            Process callerProcess = caller.Process as Process;
+            ulong received = from->R9 != 0 ? Transfer(callerProcess, from->R9, process) : 0;
+            SystemCallFrame* to = SystemCallFrame.Of(current);
+            to->Rdi = callerProcess != null ? (ulong)callerProcess.Id : 0;
+            to->Rsi = from->Rsi;
+            to->Rdx = from->Rdx;
+            to->R10 = from->R10;
+            to->R8 = from->R8;
+            to->R9 = received;
+            Exo.Runtime.UntracedReference.Store(ref current.IpcReplyTo, caller);
+            return 0;
+        }
+
+        // A capability travelling with a message (checked when the call was made); 0 if it can no longer go
+        // (revoked meanwhile, or the receiver's table is full): the message still goes, without it.
+        private static ulong Transfer(Process from, ulong transfer, Process to)
+        {
+            if (from == null || to == null)
+                return 0;
+            CapabilitySpace.Enter();
+            ulong received = CapabilitySpace.TransferLocked(from, transfer, to, out _);
+            CapabilitySpace.Exit();
+            return received;
+        }
+
+        // ------------------------------------------------------------------ endings
+
+        /// <summary>
+        /// The process of 'thread' has ended: the caller it owed a reply gets "peer gone", and the endpoints it
+        /// created die (their callers get "peer gone"). Call before its handles are closed.
+        /// </summary>
+        public static void ProcessEnded(Process process, Thread thread)
+        {
+            Thread caller = thread.IpcReplyTo;
+            if (caller != null)
+            {
+                thread.IpcReplyTo = null;
+                caller.IpcStatus = PeerGone;
+                Scheduler.Scheduler.Wake(caller);
+            }
+            CapabilitySpace.Enter();
+            for (int index = 0; index < process.Handles.Capacity; index++)
+                if (process.Handles.TryGetAt(index, out _, out Capability capability)
+                    && capability.Type == KernelObjectType.Endpoint && ((Endpoint)capability.Object).Owner == process)
+                    ((Endpoint)capability.Object).MarkDead();
+            CapabilitySpace.Exit();
+        }
+    }
+}

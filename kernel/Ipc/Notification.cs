@@ -1,0 +1,53 @@
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Capabilities;
+using Exo.Kernel.Scheduler;
+
+namespace Exo.Kernel.Ipc
+{
+    /// <summary>
+    /// A word of event bits: signal ORs bits in and wakes a waiter, wait takes (and clears) them, sleeping while
+    /// there are none. What an asynchronous ring's side uses to wake its peer, and only when the peer sleeps.
+    /// </summary>
+    public sealed class Notification : KernelObject
+    {
+        private ulong _bits;
+        private readonly WaitQueue _waiters = new WaitQueue();
+
+        public void Signal(ulong bits)
+        {
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            _waiters.Lock.Enter();
+            _bits |= bits;
+            Thread waiter = _waiters.TakeFirst();
+            if (waiter != null)
+                Scheduler.Scheduler.Wake(waiter);
+            _waiters.Lock.Exit();
+            if (enabled)
+                Cpu.EnableInterrupts();
+        }
+
+        /// <summary>Takes the bits set so far; if none, waits for some ('block' false: returns 0 at once).</summary>
+        public ulong Take(bool block)
+        {
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            ulong bits;
+            while (true)
+            {
+                _waiters.Lock.Enter();
+                bits = _bits;
+                if (bits != 0 || !block)
+                {
+                    _bits = 0;
+                    _waiters.Lock.Exit();
+                    break;
+                }
+                Scheduler.Scheduler.BlockOnLocked(_waiters);   // a signal wakes it; look again
+            }
+            if (enabled)
+                Cpu.EnableInterrupts();
+            return bits;
+        }
+
+        protected override void Destroy() => Exo.Runtime.ObjectAllocator.Free(this);
+    }
+}

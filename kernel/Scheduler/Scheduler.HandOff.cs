@@ -1,0 +1,74 @@
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Memory.Heap;
+
+namespace Exo.Kernel.Scheduler
+{
+    /// <summary>
+    /// The primitives Fusion Rings build on. Their rule: a thread marks itself blocked (State) before it makes
+    /// itself findable by a peer (an endpoint's receiver word, a caller queue, a reply link), and these
+    /// primitives never write the current thread's state. A peer that wakes or runs it before it has finished
+    /// stopping is safe: SwitchTo waits until its save completes, and a thread made ready while still running
+    /// is simply picked again.
+    /// </summary>
+    public static unsafe partial class Scheduler
+    {
+        /// <summary>
+        /// Direct hand-off (interrupts disabled, in a system call): the current thread, already marked blocked,
+        /// stops and 'target', a blocked thread the caller has claimed, runs on this processor now, without
+        /// the pick and without passing through a queue.
+        /// </summary>
+        internal static void HandOff(Thread target)
+        {
+            ProcessorState local = Local;
+            local.Lock.Enter();
+            ulong now = Cpu.ReadTimeStampCounter();
+            PauseBurst(local.Current, now);
+            SwitchTo(local, target, now);
+            Local.Lock.Exit();
+        }
+
+        /// <summary>Stops the current thread, already marked blocked, until someone makes it ready (interrupts disabled).</summary>
+        internal static void BlockCurrent()
+        {
+            ProcessorState local = Local;
+            local.Lock.Enter();
+            StopRunning(local, local.Current, Cpu.ReadTimeStampCounter());
+            Local.Lock.Exit();
+        }
+
+        /// <summary>Queues the current thread on 'queue', whose lock the caller holds, and blocks releasing it.</summary>
+        internal static void BlockOnLocked(WaitQueue queue)
+        {
+            queue.Add(Local.Current);
+            BlockReleasing(ref queue.Lock, ThreadState.Blocked);
+        }
+
+        /// <summary>Blocks the current thread, which the caller has queued, releasing 'objectLock' (interrupts disabled).</summary>
+        internal static void BlockReleasingLock(ref TicketLock objectLock) => BlockReleasing(ref objectLock, ThreadState.Blocked);
+
+        /// <summary>Makes a blocked thread ready (a peer woke it).</summary>
+        internal static void Wake(Thread thread) => MakeReady(thread);
+
+        /// <summary>May 'thread' run on the calling processor (is it unpinned, or pinned here)?</summary>
+        internal static bool MayRunHere(Thread thread) => thread.Affinity < 0 || thread.Affinity == Local.Index;
+
+        /// <summary>
+        /// Set while this processor's IPC fast path reads an endpoint it found without a lock; an endpoint is
+        /// freed only once no processor has it set (<see cref="WaitForFastPaths"/>), a minimal grace period.
+        /// </summary>
+        internal static ref int FastPathFlag => ref Local.InFastPath;
+
+        internal static void WaitForFastPaths()
+        {
+            int self = Local.Index;
+            for (int cpu = 0; cpu < MaximumProcessors; cpu++)
+            {
+                ProcessorState state = s_processors[cpu];
+                if (cpu == self || state == null)
+                    continue;
+                while (System.Threading.Volatile.Read(ref state.InFastPath) != 0)
+                    Cpu.Pause();
+            }
+        }
+    }
+}

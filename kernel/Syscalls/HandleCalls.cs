@@ -1,0 +1,62 @@
+using Exo.Kernel.Capabilities;
+using Exo.Kernel.Processes;
+
+namespace Exo.Kernel.Syscalls
+{
+    /// <summary>Operations on handles themselves: close, duplicate (with fewer rights), revoke, info.</summary>
+    public static unsafe class HandleCalls
+    {
+        public const int Close = 10, Duplicate = 11, Revoke = 12, Info = 13;
+
+        internal static void Register()
+        {
+            SystemCalls.Register(Close, &DoClose);
+            SystemCalls.Register(Duplicate, &DoDuplicate);
+            SystemCalls.Register(Revoke, &DoRevoke);
+            SystemCalls.Register(Info, &DoInfo);
+        }
+
+        private static ulong DoClose(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
+        {
+            if (CapabilitySpace.CurrentProcess is not Process process || handle > uint.MaxValue)
+                return SystemCalls.BadHandle;
+            CapabilitySpace.Enter();
+            CapabilityError error = process.Handles.Close(new Handle((uint)handle));
+            CapabilitySpace.Exit();
+            return CapabilitySpace.ToResult(error);
+        }
+
+        private static ulong DoDuplicate(ulong handle, ulong rights, ulong a2, ulong a3, ulong a4)
+        {
+            if (CapabilitySpace.CurrentProcess is not Process process || handle > uint.MaxValue)
+                return SystemCalls.BadHandle;
+            if ((rights & ~(ulong)Rights.All) != 0)
+                return SystemCalls.InvalidArgument;
+            CapabilitySpace.Enter();
+            CapabilityError error = process.Handles.Duplicate(new Handle((uint)handle), (Rights)rights, out Handle duplicate);
+            CapabilitySpace.Exit();
+            return error == CapabilityError.None ? duplicate.Value : CapabilitySpace.ToResult(error);
+        }
+
+        private static ulong DoRevoke(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
+        {
+            if (CapabilitySpace.CurrentProcess is not Process process || handle > uint.MaxValue)
+                return SystemCalls.BadHandle;
+            CapabilitySpace.Enter();
+            CapabilityError error = process.Handles.Revoke(new Handle((uint)handle));
+            CapabilitySpace.Exit();
+            return CapabilitySpace.ToResult(error);
+        }
+
+        private static ulong DoInfo(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
+        {
+            if (CapabilitySpace.CurrentProcess is not Process process || handle > uint.MaxValue)
+                return SystemCalls.BadHandle;
+            CapabilitySpace.Enter();
+            CapabilityError error = process.Handles.Lookup(new Handle((uint)handle), KernelObjectType.None, Rights.None, out Capability capability);
+            ulong result = error == CapabilityError.None ? (ulong)capability.Type | ((ulong)capability.Rights << 8) : CapabilitySpace.ToResult(error);
+            CapabilitySpace.Exit();
+            return result;
+        }
+    }
+}

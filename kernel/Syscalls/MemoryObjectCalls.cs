@@ -1,0 +1,76 @@
+using Exo.Kernel.Capabilities;
+using Exo.Kernel.Memory;
+using Exo.Kernel.Processes;
+
+namespace Exo.Kernel.Syscalls
+{
+    /// <summary>
+    /// Memory objects: create(length) gives a handle to zeroed pages, charged to the creator's memory quota;
+    /// map(handle, address or 0, writable) maps all of them (needs Map, and Write to map writable). A process
+    /// keeps every object it mapped until it ends (at most Process.MappedObjectCapacity), so frames outlive
+    /// the mappings; handing the handle to another process shares the pages: zero-copy.
+    /// </summary>
+    public static unsafe class MemoryObjectCalls
+    {
+        public const int Create = 22, Map = 23;
+
+        internal static void Register()
+        {
+            SystemCalls.Register(Create, &DoCreate);
+            SystemCalls.Register(Map, &DoMap);
+        }
+
+        private static ulong DoCreate(ulong length, ulong a1, ulong a2, ulong a3, ulong a4)
+        {
+            if (CapabilitySpace.CurrentProcess is not Process process)
+                return SystemCalls.AccessDenied;
+            if (length == 0 || length > MemoryObject.MaximumSize)
+                return SystemCalls.InvalidArgument;
+            ulong rounded = (length + 0xFFF) & ~0xFFFUL;
+            if (process.MappedBytes + rounded > Process.MemoryQuota)
+                return SystemCalls.OutOfMemory;
+            MemoryObject memory = MemoryObject.Create(length);
+            if (memory == null)
+                return SystemCalls.OutOfMemory;
+            process.MappedBytes += rounded;
+            return CapabilitySpace.InsertNew(process, memory, KernelObjectType.MemoryObject, Rights.All);
+        }
+
+        private static ulong DoMap(ulong handle, ulong address, ulong writable, ulong a3, ulong a4)
+        {
+            Process process = CapabilitySpace.CurrentProcess;
+            Rights needed = writable != 0 ? Rights.Map | Rights.Write : Rights.Map;
+            ulong error = CapabilitySpace.Reference(process, handle, KernelObjectType.MemoryObject, needed, out KernelObject found);
+            if (error != 0)
+                return error;
+            MemoryObject memory = (MemoryObject)found;
+            int slot = -1;
+            bool alreadyKept = false;
+            for (int i = 0; i < Process.MappedObjectCapacity; i++)
+            {
+                if (process.MappedObjects[i] == memory) { alreadyKept = true; break; }
+                if (process.MappedObjects[i] == null && slot < 0) slot = i;
+            }
+            if (!alreadyKept && slot < 0)
+            {
+                memory.Release();
+                return SystemCalls.OutOfMemory;     // too many objects mapped
+            }
+            bool chosen = address == 0;
+            if (chosen)
+                address = process.NextMappingAddress;
+            if ((address & 0xFFF) != 0 || !UserMemory.IsUserRange(address, memory.Size) || !memory.MapInto(process.AddressSpace, address, writable != 0))
+            {
+                memory.Release();
+                return SystemCalls.InvalidArgument;  // misaligned, outside user space, or overlapping a mapping
+            }
+            if (chosen)
+                process.NextMappingAddress += memory.Size + 0x1000;   // a gap page between mappings
+            if (alreadyKept)
+                memory.Release();
+            else
+                process.MappedObjects[slot] = memory;   // the reference stays until the process ends
+            return address;
+        }
+    }
+}

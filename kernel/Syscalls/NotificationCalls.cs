@@ -1,0 +1,56 @@
+using Exo.Kernel.Capabilities;
+using Exo.Kernel.Ipc;
+using Exo.Kernel.Processes;
+
+namespace Exo.Kernel.Syscalls
+{
+    /// <summary>Notifications: create, signal (needs Signal), wait and poll (need Wait).</summary>
+    public static unsafe class NotificationCalls
+    {
+        public const int Create = 40, Signal = 41, Wait = 42, Poll = 43;
+
+        internal static void Register()
+        {
+            SystemCalls.Register(Create, &DoCreate);
+            SystemCalls.Register(Signal, &DoSignal);
+            SystemCalls.Register(Wait, &DoWait);
+            SystemCalls.Register(Poll, &DoPoll);
+        }
+
+        private static ulong DoCreate(ulong a0, ulong a1, ulong a2, ulong a3, ulong a4)
+        {
+            if (CapabilitySpace.CurrentProcess is not Process process)
+                return SystemCalls.AccessDenied;
+            return CapabilitySpace.InsertNew(process, new Notification(), KernelObjectType.Notification, Rights.All);
+        }
+
+        private static ulong DoSignal(ulong handle, ulong bits, ulong a2, ulong a3, ulong a4)
+        {
+            ulong error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, KernelObjectType.Notification, Rights.Signal, out KernelObject found);
+            if (error != 0)
+                return error;
+            if (bits == 0)
+            {
+                found.Release();
+                return SystemCalls.InvalidArgument;
+            }
+            ((Notification)found).Signal(bits);
+            found.Release();
+            return 0;
+        }
+
+        private static ulong DoWait(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4) => Take(handle, block: true);
+
+        private static ulong DoPoll(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4) => Take(handle, block: false);
+
+        private static ulong Take(ulong handle, bool block)
+        {
+            ulong error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, KernelObjectType.Notification, Rights.Wait, out KernelObject found);
+            if (error != 0)
+                return error;
+            ulong bits = ((Notification)found).Take(block);   // the reference keeps it alive while this thread sleeps
+            found.Release();
+            return bits;
+        }
+    }
+}

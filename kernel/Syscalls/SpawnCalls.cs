@@ -1,0 +1,67 @@
+using Exo.Kernel.Capabilities;
+using Exo.Kernel.Memory;
+using Exo.Kernel.Processes;
+
+namespace Exo.Kernel.Syscalls
+{
+    /// <summary>
+    /// Processes from user mode: spawn(name, length, handles, count) starts a program from the boot image with
+    /// copies of the listed capabilities (and nothing else) and returns a process handle; wait(handle) returns
+    /// its exit status (2^32 + vector if a fault ended it); kill is not there yet.
+    /// </summary>
+    public static unsafe class SpawnCalls
+    {
+        public const int Spawn = 50, Wait = 51, Kill = 52;
+
+        internal static void Register()
+        {
+            SystemCalls.Register(Spawn, &DoSpawn);
+            SystemCalls.Register(Wait, &DoWait);
+        }
+
+        private static ulong DoSpawn(ulong name, ulong nameLength, ulong handles, ulong count, ulong a4)
+        {
+            if (CapabilitySpace.CurrentProcess is not Process parent)
+                return SystemCalls.AccessDenied;
+            if (nameLength == 0 || nameLength > Process.NameCapacity || count > ProcessTable.MaximumGrants)
+                return SystemCalls.InvalidArgument;
+            byte* nameCopy = stackalloc byte[Process.NameCapacity];
+            if (!UserMemory.CopyFromUser(nameCopy, name, nameLength))
+                return SystemCalls.BadAddress;
+            ulong* handleCopy = stackalloc ulong[ProcessTable.MaximumGrants];
+            if (count > 0 && !UserMemory.CopyFromUser(handleCopy, handles, count * 8))
+                return SystemCalls.BadAddress;
+            uint* grants = stackalloc uint[ProcessTable.MaximumGrants];
+            for (ulong i = 0; i < count; i++)
+            {
+                if (handleCopy[i] > uint.MaxValue)
+                    return SystemCalls.BadHandle;
+                grants[i] = (uint)handleCopy[i];
+            }
+            Process child = ProcessTable.Spawn(nameCopy, (int)nameLength, parent, grants, (int)count, out string error);
+            if (child == null)
+                return error != null && error[0] == 'n' && error[1] == 'o' && error[2] == ' ' && error[3] == 's'
+                    ? unchecked((ulong)-2)            // ENOENT: no such program
+                    : SystemCalls.InvalidArgument;    // a bad image, a bad grant, or limits (the kernel log says which)
+            return CapabilitySpace.InsertNew(parent, child, KernelObjectType.Process,
+                Rights.Read | Rights.Wait | Rights.Manage | Rights.Grant | Rights.Duplicate | Rights.Revoke);
+        }
+
+        private static ulong DoWait(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
+        {
+            ulong error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, KernelObjectType.Process, Rights.Wait, out KernelObject found);
+            if (error != 0)
+                return error;
+            Process process = (Process)found;
+            if (process == CapabilitySpace.CurrentProcess)
+            {
+                process.Release();
+                return SystemCalls.InvalidArgument;   // waiting for itself would never end
+            }
+            ProcessTable.WaitForExit(process, out _);
+            ulong result = process.WaitResult;
+            process.Release();
+            return result;
+        }
+    }
+}
