@@ -1,0 +1,17 @@
+namespace Exo.Std.Handles
+{
+    /// <summary>The kind of kernel object a handle names (the kernel's KernelObjectType, same numbers).</summary>
+    public enum HandleType : byte
+    {
+        None,
+        Process,
+        Thread,
+        MemoryObject,
+        /// <summary>A Fusion Ring endpoint.</summary>
+        Endpoint,
+        Notification,
+        Interrupt,
+        IoPortRange,
+        PhysicalRange,
+    }
+}

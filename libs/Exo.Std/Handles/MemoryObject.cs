@@ -1,0 +1,42 @@
+namespace Exo.Std.Handles
+{
+    /// <summary>
+    /// Pages of zeroed memory that can be mapped into several processes (by granting the handle): the shared
+    /// memory under Exo.Std.Ipc's rings.
+    /// </summary>
+    public readonly unsafe struct MemoryObject
+    {
+        public readonly Handle Handle;
+
+        public MemoryObject(Handle handle) { Handle = handle; }
+
+        /// <summary>A new memory object of 'length' bytes (rounded up to pages by the kernel).</summary>
+        public static Error Create(ulong length, out MemoryObject memory)
+        {
+            long result = SystemCall.Call(SystemCallNumber.MemoryObjectCreate, length);
+            memory = result > 0 ? new MemoryObject(new Handle((uint)result)) : default;
+            return Errors.Of(result);
+        }
+
+        /// <summary>Maps the whole object at 'address' (0: the kernel chooses). Needs Map, and Write for a writable mapping.</summary>
+        public Error Map(ulong address, bool writable, out byte* mapped)
+        {
+            long result = SystemCall.Call(SystemCallNumber.MemoryObjectMap, Handle.Value, address, writable ? 1UL : 0UL);
+            mapped = result > 0 ? (byte*)result : null;
+            return Errors.Of(result);
+        }
+
+        public Error Map(bool writable, out byte* mapped) => Map(0, writable, out mapped);
+
+        public Error Close() => Handle.Close();
+        public Error Revoke() => Handle.Revoke();
+        public Error Info(out HandleType type, out Rights rights) => Handle.Info(out type, out rights);
+
+        public Error Duplicate(Rights rights, out MemoryObject duplicate)
+        {
+            Error error = Handle.Duplicate(rights, out Handle handle);
+            duplicate = new MemoryObject(handle);
+            return error;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+namespace Exo.Std.Handles
+{
+    /// <summary>A handle to a child process (from <see cref="Exo.Std.Process.Spawn(string, out ProcessHandle)"/>).</summary>
+    public readonly struct ProcessHandle
+    {
+        /// <summary>What Wait returns for a process that faulted: this plus the exception vector.</summary>
+        public const long FaultStatusBase = 0x100000000;
+
+        public readonly Handle Handle;
+
+        public ProcessHandle(Handle handle) { Handle = handle; }
+
+        /// <summary>Waits for the process to end: its exit status, or FaultStatusBase + vector if it faulted.</summary>
+        public Error Wait(out long status)
+        {
+            long result = SystemCall.Call(SystemCallNumber.ProcessWait, Handle.Value);
+            // Exit statuses are 32-bit and a fault is 2^32 + vector, so a result that is negative as 64 bits is an error.
+            status = result >= 0 ? result : 0;
+            return Errors.Of(result);
+        }
+
+        /// <summary>True if a status from Wait means the process faulted rather than exited.</summary>
+        public static bool IsFault(long status) => status >= FaultStatusBase;
+
+        /// <summary>Ends the process (needs Manage).</summary>
+        public Error Kill() => Errors.Of(SystemCall.Call(SystemCallNumber.ProcessKill, Handle.Value));
+
+        public Error Close() => Handle.Close();
+        public Error Revoke() => Handle.Revoke();
+        public Error Info(out HandleType type, out Rights rights) => Handle.Info(out type, out rights);
+    }
+}

@@ -1,0 +1,65 @@
+namespace Exo.Std.Ipc
+{
+    /// <summary>
+    /// Lays out and validates a single-producer single-consumer ring in memory that both sides map: a
+    /// <see cref="SpscRingHeader"/> then SlotCount fixed-size slots. One side initialises the ring; each side
+    /// then attaches its own <see cref="SpscProducer"/> or <see cref="SpscConsumer"/> (whose private state
+    /// lives in that process only).
+    ///
+    /// Protocol, in short (details on the two sides): the producer fills slots, then publishes them all with
+    /// one store of Tail; the consumer reads slots up to Tail, then frees them all with one store of Head. A
+    /// full ring is refused, never overwritten: the producer waits for space. Sleeping is announced with a
+    /// flag that the other side checks after each publish/free, with full fences on both sides, so a wake-up
+    /// is never lost (see SpscConsumer.PrepareToSleep).
+    /// </summary>
+    public static unsafe class SpscRing
+    {
+        /// <summary>Slots are 8-byte multiples (whole words) of at most this size.</summary>
+        public const uint MaximumSlotSize = 4096;
+        public const uint MaximumSlotCount = 1u << 24;
+
+        /// <summary>Bytes needed for a ring of 'slotCount' slots of 'slotSize' bytes (0 if the shape is invalid).</summary>
+        public static ulong RequiredBytes(uint slotCount, uint slotSize)
+            => IsValidShape(slotCount, slotSize) ? SpscRingHeader.Size + (ulong)slotCount * slotSize : 0;
+
+        /// <summary>A slot count that is a power of two (indexing is a mask) and a slot size in whole words.</summary>
+        public static bool IsValidShape(uint slotCount, uint slotSize)
+            => slotCount >= 2 && slotCount <= MaximumSlotCount && (slotCount & (slotCount - 1)) == 0
+               && slotSize >= 8 && slotSize <= MaximumSlotSize && (slotSize & 7) == 0;
+
+        /// <summary>
+        /// Writes an empty ring's header into memory[0, length). The memory must be 64-byte aligned (for the
+        /// cache-line layout) and not yet in use by either side. False if the shape or the memory is invalid.
+        /// </summary>
+        public static bool Initialize(byte* memory, ulong length, uint slotCount, uint slotSize)
+        {
+            ulong required = RequiredBytes(slotCount, slotSize);
+            if (memory == null || ((ulong)memory & 63) != 0 || required == 0 || length < required)
+                return false;
+            SpscRingHeader* header = (SpscRingHeader*)memory;
+            header->SlotCount = slotCount;
+            header->SlotSize = slotSize;
+            header->Tail = 0;
+            header->Head = 0;
+            header->ConsumerSleeping = 0;
+            header->ProducerWaiting = 0;
+            // The magic last: a side that attaches early sees no ring rather than a half-written one.
+            System.Threading.Volatile.Write(ref header->Magic, SpscRingHeader.ExpectedMagic);
+            return true;
+        }
+
+        /// <summary>True if 'memory' holds an initialised ring whose shape is valid.</summary>
+        public static bool IsValid(byte* memory)
+        {
+            if (memory == null || ((ulong)memory & 63) != 0)
+                return false;
+            SpscRingHeader* header = (SpscRingHeader*)memory;
+            return System.Threading.Volatile.Read(ref header->Magic) == SpscRingHeader.ExpectedMagic
+                   && IsValidShape(header->SlotCount, header->SlotSize);
+        }
+
+        /// <summary>The size in bytes of the initialised ring at 'memory' (header and slots), or 0.</summary>
+        public static ulong SizeOf(byte* memory)
+            => IsValid(memory) ? RequiredBytes(((SpscRingHeader*)memory)->SlotCount, ((SpscRingHeader*)memory)->SlotSize) : 0;
+    }
+}

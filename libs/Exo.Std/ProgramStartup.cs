@@ -1,0 +1,44 @@
+using System.Runtime.InteropServices;
+using Exo.Runtime;
+using Exo.Std.Memory;
+
+namespace Exo.Std
+{
+    /// <summary>
+    /// What a C# user program needs before its Main, called by _start (Arch/X64/ProgramStart.asm) — the user
+    /// counterpart of the kernel's start-up: install the failure handler and the user heap as the runtime's
+    /// object allocator, run the runtime's start-up (static bases, eager class constructors), keep the
+    /// startup handles. The program's code, static constructors included, runs only after this.
+    /// </summary>
+    public static unsafe class ProgramStartup
+    {
+        [UnmanagedCallersOnly(EntryPoint = "ExoStdStart")]
+        private static void Start(ulong handleCount, ulong* handles)
+        {
+            RuntimeFailure.Install(&OnRuntimeFailure);
+            ObjectAllocator.Install(&UserHeap.AllocateObject, &UserHeap.FreeObject);
+            RuntimeStartup.Initialize();
+            Process.SetStartupHandles(handleCount, handles);
+        }
+
+        // A throw (there is no unwinding), a failed runtime check or a heap error: report and exit, the user
+        // counterpart of a kernel panic.
+        private static void OnRuntimeFailure(string reason, object exception, nuint address)
+        {
+            Console.Write(exception != null ? "unhandled exception: " : "runtime failure: ");
+            Console.Write(reason);
+            if (exception is System.Exception thrown && thrown.Message != null)
+            {
+                Console.Write(": ");
+                Console.Write(thrown.Message);
+            }
+            if (address != 0)
+            {
+                Console.Write(" at ");
+                Console.WriteHex(address);
+            }
+            Console.WriteLine();
+            Process.Exit(Process.RuntimeFailureStatus);
+        }
+    }
+}
