@@ -11,7 +11,8 @@ namespace Exo.Kernel.Ipc
     /// (the fast path: no lock); callers that find nobody waiting queue in <see cref="Callers"/> under its lock
     /// (the slow path). The two meet without a lost wake-up because each side publishes itself first and looks
     /// for the other after (a full fence between), so at least one of them sees the other.
-    /// An endpoint dies with the process that created it: waiting callers get "peer gone".
+    /// The first process that receives on an endpoint becomes its server (only it may receive there); the
+    /// endpoint dies with that process: waiting callers, and later ones, get "peer gone".
     /// </summary>
     public sealed class Endpoint : KernelObject
     {
@@ -20,9 +21,15 @@ namespace Exo.Kernel.Ipc
         internal readonly WaitQueue Callers = new WaitQueue();
         internal int QueuedCallers;
         internal bool Dead;
-        public readonly object Owner;
+        /// <summary>The server process (its address), bound by its first receive; 0 until then.</summary>
+        internal ulong Server;
 
-        public Endpoint(object owner) { Owner = owner; }
+        /// <summary>True if 'process' is (or has just become) this endpoint's server.</summary>
+        internal bool BindServer(ulong process)
+        {
+            ulong server = Volatile.Read(ref Server);
+            return server == process || (server == 0 && Interlocked.CompareExchange(ref Server, process, 0) == 0);
+        }
 
         /// <summary>Takes the waiting receiver for a caller, or null if none waits.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -111,7 +111,9 @@ namespace Exo.Kernel.Ipc
             ulong error = CapabilitySpace.Reference(process, handle, KernelObjectType.Endpoint, Rights.Read, out KernelObject found);
             if (error != 0)
                 return error;
-            ulong result = WaitForCall((Endpoint)found, process, current, null);
+            Endpoint endpoint = (Endpoint)found;
+            ulong result = endpoint.BindServer(Scheduler.Scheduler.AddressOf(process))
+                ? WaitForCall(endpoint, process, current, null) : SystemCalls.AccessDenied;
             found.Release();
             return result;
         }
@@ -126,7 +128,7 @@ namespace Exo.Kernel.Ipc
                 ref int grace = ref Scheduler.Scheduler.FastPathFlag;
                 Interlocked.Exchange(ref grace, 1);
                 object found = process.Handles.LookupUnlocked((uint)handle, KernelObjectType.Endpoint, Rights.Read);
-                if (found != null)
+                if (found != null && Unsafe.As<Endpoint>(found).Server == Scheduler.Scheduler.AddressOf(process))
                 {
                     Endpoint endpoint = Unsafe.As<Endpoint>(found);
                     endpoint.AddReference();   // held while this thread waits on it
@@ -145,6 +147,8 @@ namespace Exo.Kernel.Ipc
         private static ulong ReplyReceiveSlow(Process process, Thread current, Thread caller, ulong handle, ulong w0, ulong w1, ulong w2, ulong w3, ulong transfer)
         {
             ulong error = CapabilitySpace.Reference(process, handle, KernelObjectType.Endpoint, Rights.Read, out KernelObject found);
+            if (error == 0 && !((Endpoint)found).BindServer(Scheduler.Scheduler.AddressOf(process)))
+                error = SystemCalls.AccessDenied;
             if (error == 0 && caller != null)
                 error = CapabilitySpace.CheckTransfer(process, transfer);
             if (error != 0)
@@ -286,7 +290,7 @@ namespace Exo.Kernel.Ipc
 
         /// <summary>
         /// The process of 'thread' has ended: the caller it owed a reply gets "peer gone", and the endpoints it
-        /// created die (their callers get "peer gone"). Call before its handles are closed.
+        /// served die (their callers get "peer gone"). Call before its handles are closed.
         /// </summary>
         public static void ProcessEnded(Process process, Thread thread)
         {
@@ -297,10 +301,11 @@ namespace Exo.Kernel.Ipc
                 caller.IpcStatus = PeerGone;
                 Scheduler.Scheduler.Wake(caller);
             }
+            ulong self = Scheduler.Scheduler.AddressOf(process);
             CapabilitySpace.Enter();
             for (int index = 0; index < process.Handles.Capacity; index++)
                 if (process.Handles.TryGetAt(index, out _, out Capability capability)
-                    && capability.Type == KernelObjectType.Endpoint && ((Endpoint)capability.Object).Owner == process)
+                    && capability.Type == KernelObjectType.Endpoint && ((Endpoint)capability.Object).Server == self)
                     ((Endpoint)capability.Object).MarkDead();
             CapabilitySpace.Exit();
         }

@@ -21,7 +21,7 @@ namespace Exo.Kernel.Syscalls
         {
             if (CapabilitySpace.CurrentProcess is not Process process)
                 return SystemCalls.AccessDenied;
-            return CapabilitySpace.InsertNew(process, new Endpoint(process), KernelObjectType.Endpoint, Rights.All);
+            return CapabilitySpace.InsertNew(process, new Endpoint(), KernelObjectType.Endpoint, Rights.All);
         }
 
         private static ulong DoCall(ulong handle, ulong w0, ulong w1, ulong w2, ulong w3)

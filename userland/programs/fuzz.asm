@@ -1,7 +1,9 @@
 ; The system call fuzzer: 30000 system calls with random numbers (0-63) and random arguments (small values,
 ; user addresses, kernel addresses, all-ones). Skipped: exit, the debug log (noise) and unmap (it could
 ; legitimately unmap this program). The kernel must survive and so must this program; at the end it logs
-; how many calls it made and exits with 0.
+; how many calls it made and exits with 0. Also skipped: the calls that may wait for ever by design when
+; they meet a valid handle (call, receive, reply-and-receive, notification wait, process wait) and the bench
+; report (noise); their argument checks have their own tests (ipc_test).
 %include "native.inc"
 bits 64
 section .text
@@ -20,6 +22,17 @@ _start:
     je .next
     cmp r15d, SYS_MEMORY_UNMAP
     je .next
+    cmp r15d, SYS_BENCH_REPORT
+    je .next
+    cmp r15d, SYS_IPC_CALL
+    jb .not_blocking
+    cmp r15d, SYS_IPC_REPLY_RECEIVE
+    jbe .next
+.not_blocking:
+    cmp r15d, SYS_NOTIFICATION_WAIT
+    je .next
+    cmp r15d, SYS_PROCESS_WAIT
+    je .next
     call random_argument
     mov rdi, rax
     call random_argument
@@ -30,6 +43,8 @@ _start:
     mov r10, rax
     call random_argument
     mov r8, rax
+    call random_argument
+    mov r9, rax
     mov rax, r15
     syscall
     inc r13
