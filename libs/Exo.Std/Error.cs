@@ -7,6 +7,8 @@ namespace Exo.Std
     public enum Error : long
     {
         None = 0,
+        /// <summary>Spawn: no program of that name in the initial RAM disk.</summary>
+        NoSuchProgram = -2,
         BadHandle = -9,
         WouldBlock = -11,
         OutOfMemory = -12,
@@ -29,6 +31,7 @@ namespace Exo.Std
             switch (error)
             {
                 case Error.None: return "no error";
+                case Error.NoSuchProgram: return "no such program";
                 case Error.BadHandle: return "bad handle";
                 case Error.WouldBlock: return "would block";
                 case Error.OutOfMemory: return "out of memory";
