@@ -32,10 +32,34 @@ namespace Exo.Kernel.Benchmarks
             BenchmarkRunner.Measure("alloc.page", &PagePair, 10, samples, 3, "kernel-level");
             SchedulerBenchmarks.Run(quick);
             MeasureNullSystemCall(quick ? 5 : 21);
+            RunUserBenchmarks();
             KernelConsole.WriteLine("EXO-BENCH-DONE");
             QemuDebugExit.Exit(QemuDebugExit.Success);
             while (true)
                 Cpu.Halt();
+        }
+
+        // The user-mode-to-user-mode rows (ipc.rtt, ipc.rtt_64, ipc.zero_copy_1M, proc.spawn): the ipc_bench
+        // program from the boot image measures them itself and reports each row through a system call.
+        private static void RunUserBenchmarks()
+        {
+            byte* name = stackalloc byte[9];
+            for (int i = 0; i < 9; i++)
+                name[i] = (byte)"ipc_bench"[i];
+            Processes.Process process = Processes.ProcessTable.Spawn(name, 9, null, null, 0, out string error);
+            if (process == null)
+            {
+                KernelConsole.Write("ipc_bench not run: ");
+                KernelConsole.WriteLine(error);
+                return;
+            }
+            ulong status = Processes.ProcessTable.Wait(process, out bool faulted);
+            if (faulted || status != 0)
+            {
+                KernelConsole.Write("ipc_bench failed with status ");
+                KernelConsole.WriteHex(status);
+                KernelConsole.WriteLine();
+            }
         }
 
         // syscall.null: a ring-3 program times 10000 null system calls with RDTSC and exits with the

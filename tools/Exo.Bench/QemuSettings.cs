@@ -101,6 +101,10 @@ public sealed class QemuSettings
             "-kernel", kernel,
             "-append", append,
         });
+        // The boot image's programs (ipc_bench and what it starts), next to the kernel image.
+        var initialRamDisk = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(kernel))!, "initrd.cpio");
+        if (File.Exists(initialRamDisk))
+            args.AddRange(new[] { "-initrd", initialRamDisk });
         return args;
     }
 

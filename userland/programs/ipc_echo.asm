@@ -7,6 +7,8 @@
 ;   5 give:       create a notification and send it back with the reply (moved)
 ;   6 map shared: map the received memory object writable; reply its address
 ;   7 shared 64:  in the shared page: copy the 64-byte request at +0 to the response at +64, each qword + 1
+;   8 take:       map the received memory object read-only at w1, read one qword per page, unmap, close
+;                 the handle; reply the sum (a zero-copy hand-over of w2 bytes)
 ;   other:        reply (-22)
 %include "native.inc"
 bits 64
@@ -36,6 +38,8 @@ _start:
     je .map_shared
     cmp rsi, 7
     je .shared_64
+    cmp rsi, 8
+    je .take
     mov rsi, -22
     xor r9d, r9d
     jmp .reply
@@ -117,6 +121,33 @@ _start:
 %assign q q + 1
 %endrep
     xor esi, esi
+    xor r9d, r9d
+    jmp .reply
+
+.take:
+    mov r12, rdx                    ; address
+    mov r13, r10                    ; length
+    mov r14, r9
+    mov rdi, r9
+    mov rsi, rdx
+    xor edx, edx
+    system_call SYS_MEMORY_OBJECT_MAP
+    test rax, rax
+    js .sum_failed
+    xor esi, esi
+    xor ecx, ecx
+.take_loop:
+    add rsi, [rax + rcx]
+    add rcx, 4096
+    cmp rcx, r13
+    jb .take_loop
+    push rsi
+    mov rdi, r12
+    mov rsi, r13
+    system_call SYS_MEMORY_UNMAP
+    mov rdi, r14
+    system_call SYS_HANDLE_CLOSE
+    pop rsi
     xor r9d, r9d
     jmp .reply
 
