@@ -74,6 +74,13 @@ public sealed class MultiprocessorMachineTests
     public Task Scheduler_suite(int processors) =>
         SuiteRunner.RunAsync(_output, "scheduler", "q35", "256M", processors);
 
+    // Calls between processes on several processors: the fast path's hand-off, the callers' queue, migrations.
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public Task Ipc_suite(int processors) =>
+        SuiteRunner.RunAsync(_output, "ipc", "q35", "256M", processors);
+
     [Theory]
     [InlineData("q35", 2)]
     [InlineData("q35", 4)]

@@ -18,6 +18,7 @@ public static class KernelSuites
         "smp",
         "usermode",
         "processes",
+        "ipc",
     };
 
     /// <summary>Theory data: one row per suite, so each suite is its own xunit test.</summary>

@@ -1,0 +1,37 @@
+using static Exo.Kernel.Tests.KernelTestRunner;
+
+namespace Exo.Kernel.Tests
+{
+    /// <summary>Capabilities and Fusion Rings between processes (run at 1, 2 and 4 processors by make test).</summary>
+    public static unsafe class IpcTests
+    {
+        public static void Run()
+        {
+            Test("capabilities_and_fusion_ring_calls", &IpcEndToEnd);
+            Test("ipc_load_a_million_calls_from_four_processes", &IpcLoad);
+        }
+
+        private static ulong RunByName(string name, out bool faulted, out string error) => ProcessTests.RunByName(name, out faulted, out error);
+
+        // ipc_test checks 45 things against ipc_echo (rights, forged/closed/revoked handles, capabilities in
+        // messages both ways, zero-copy memory, a process without capabilities, 20000 calls, a server that dies
+        // mid-call) and exits with the number of the first that failed.
+        private static void IpcEndToEnd()
+        {
+            ulong fastBefore = Ipc.FusionCall.FastCalls;
+            ulong status = RunByName("ipc_test", out bool faulted, out string error);
+            Check(error == null, "ipc_test was loaded");
+            Check(!faulted && status == 0, "every capability and call check held (else: the failed check's number)", status);
+            Check(Ipc.FusionCall.FastCalls - fastBefore >= 10000, "most calls took the fast path", Ipc.FusionCall.FastCalls - fastBefore);
+        }
+
+        private static void IpcLoad()
+        {
+            ulong before = Memory.PhysicalMemory.FreeBytes;
+            ulong status = RunByName("ipc_load", out bool faulted, out _);
+            Check(!faulted && status == 0, "every client checked all 250000 replies (else 10 + client index)", status);
+            Check(Memory.PhysicalMemory.FreeBytes + 64 * 1024 >= before, "the six processes gave their memory back", before - Memory.PhysicalMemory.FreeBytes);
+        }
+
+    }
+}
