@@ -12,7 +12,7 @@ USER_PROGRAMS := $(patsubst userland/programs/%.asm,$(OUT)/userland/%,$(USER_SOU
 # C# user programs: one folder per program under userland/csharp (folder name = program name).
 CS_PROGRAM_NAMES := $(notdir $(patsubst %/,%,$(wildcard userland/csharp/*/)))
 CS_PROGRAMS   := $(addprefix $(OUT)/userland-cs/,$(CS_PROGRAM_NAMES))
-CS_OBJECTS    := $(addsuffix .o,$(CS_PROGRAMS))
+CS_OBJECTS    := $(addprefix $(OUT)/userland-cs/$(CONFIG)/,$(addsuffix .o,$(CS_PROGRAM_NAMES)))
 CS_LIBRARY_SOURCES := $(shell find libs/Exo.Runtime libs/Exo.Std -name '*.cs' -o -name '*.csproj') Directory.Build.props \
                  userland/csharp/Directory.Build.props userland/csharp/Directory.Build.targets
 CS_ASM_OBJECTS := $(patsubst %.asm,$(OUT)/asm/%.o,$(wildcard libs/Exo.Std/Arch/X64/*.asm) $(wildcard libs/Exo.Runtime/Arch/X64/*.asm))
@@ -68,15 +68,14 @@ $(OUT)/userland/%: userland/programs/%.asm userland/programs/native.inc
 # C# programs: ILC compiles each (Exo.Runtime + Exo.Std + the program) to an object, one invocation per
 # program (about 5 s each); the link adds _start, the system call stubs and the runtime's assembly helpers,
 # binds runtime helper names like the kernel's link, and strips the image for the RAM disk (the unstripped
-# ELF stays beside it as NAME.elf, for objdump and gdb).
+# ELF stays beside it as NAME.elf, for objdump and gdb). Objects are kept per configuration (Debug, Release).
 .SECONDEXPANSION:
-.SECONDARY: $(CS_OBJECTS)
-$(OUT)/userland-cs/%.o: $(CS_LIBRARY_SOURCES) $$(wildcard userland/csharp/$$*/*)
+$(CS_OBJECTS): $(OUT)/userland-cs/$(CONFIG)/%.o: $(CS_LIBRARY_SOURCES) $$(wildcard userland/csharp/$$*/*)
 	dotnet build userland/csharp/$*/$*.csproj -t:IlcCompile -c $(CONFIG) $(DOTNET_FLAGS)
 	@mkdir -p $(dir $@)
 	cp $(OUT)/obj/$*/$(CONFIG)/net10.0/linux-x64/native/$*.o $@
 
-$(OUT)/userland-cs/%: $(OUT)/userland-cs/%.o $(CS_ASM_OBJECTS) libs/Exo.Std/Arch/X64/UserProgram.ld tools/scripts/link-runtime-exports.sh
+$(CS_PROGRAMS): $(OUT)/userland-cs/%: $(OUT)/userland-cs/$(CONFIG)/%.o $(CS_ASM_OBJECTS) libs/Exo.Std/Arch/X64/UserProgram.ld tools/scripts/link-runtime-exports.sh
 	tools/scripts/link-runtime-exports.sh $(CS_ASM_OBJECTS) $< > $@.args
 	ld -static -nostdlib -z noexecstack -z max-page-size=4096 -T libs/Exo.Std/Arch/X64/UserProgram.ld -o $@.elf @$@.args $(CS_ASM_OBJECTS) $<
 	strip -o $@ $@.elf

@@ -27,7 +27,8 @@ namespace Exo.Std
         {
             Console.Write(exception != null ? "unhandled exception: " : "runtime failure: ");
             Console.Write(reason);
-            if (exception is System.Exception thrown && thrown.Message != null)
+            // A throw's reason is usually its message already: print the message only when it adds something.
+            if (exception is System.Exception thrown && thrown.Message != null && !string.Equals(thrown.Message, reason))
             {
                 Console.Write(": ");
                 Console.Write(thrown.Message);
