@@ -8,9 +8,9 @@ using Exo.Kernel.Time;
 namespace Exo.Kernel.Benchmarks
 {
     /// <summary>
-    /// The Exo-OS side of `make bench` (kernel command line "bench", "bench quick"). Until user mode exists,
-    /// the rows are kernel-level equivalents and say so (note=kernel-level); rows with no equivalent yet are
-    /// not printed and the harness shows them as "not yet".
+    /// The Exo-OS side of `make bench` (kernel command line "bench", "bench quick"). Rows measured in the kernel
+    /// say so (note=kernel-level), rows measured by ring-3 programs say note=ring3; rows with no equivalent yet
+    /// are not printed and the harness shows them as "not yet".
     /// </summary>
     public static unsafe class KernelBenchmarks
     {
@@ -39,24 +39,33 @@ namespace Exo.Kernel.Benchmarks
                 Cpu.Halt();
         }
 
-        // The user-mode-to-user-mode rows (ipc.rtt, ipc.rtt_64, ipc.zero_copy_1M, proc.spawn): the ipc_bench
-        // program from the boot image measures them itself and reports each row through a system call.
+        // The user-mode-to-user-mode rows: programs from the boot image measure them themselves and report each
+        // row through a system call. ipc_bench: ipc.rtt, ipc.rtt_64, ipc.zero_copy_1M, proc.spawn; ring_bench
+        // (C#, exo_std's rings): ipc.ring_msg.
         private static void RunUserBenchmarks()
         {
-            byte* name = stackalloc byte[9];
-            for (int i = 0; i < 9; i++)
-                name[i] = (byte)"ipc_bench"[i];
-            Processes.Process process = Processes.ProcessTable.Spawn(name, 9, null, null, 0, out string error);
+            RunBenchmarkProgram("ipc_bench");
+            RunBenchmarkProgram("ring_bench");
+        }
+
+        private static void RunBenchmarkProgram(string program)
+        {
+            byte* name = stackalloc byte[Processes.Process.NameCapacity];
+            for (int i = 0; i < program.Length; i++)
+                name[i] = (byte)program[i];
+            Processes.Process process = Processes.ProcessTable.Spawn(name, program.Length, null, null, 0, out string error);
             if (process == null)
             {
-                KernelConsole.Write("ipc_bench not run: ");
+                KernelConsole.Write(program);
+                KernelConsole.Write(" not run: ");
                 KernelConsole.WriteLine(error);
                 return;
             }
             ulong status = Processes.ProcessTable.Wait(process, out bool faulted);
             if (faulted || status != 0)
             {
-                KernelConsole.Write("ipc_bench failed with status ");
+                KernelConsole.Write(program);
+                KernelConsole.Write(" failed with status ");
                 KernelConsole.WriteHex(status);
                 KernelConsole.WriteLine();
             }

@@ -29,7 +29,7 @@ namespace Exo.Kernel.Syscalls
             ulong error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, KernelObjectType.Notification, Rights.Signal, out KernelObject found);
             if (error != 0)
                 return error;
-            if (bits == 0)
+            if (bits == 0 || (bits >> 63) != 0)   // bit 63 would make a wait's result look like an error
             {
                 found.Release();
                 return SystemCalls.InvalidArgument;

@@ -11,6 +11,7 @@ namespace Exo.Kernel.Tests
             Test("ipc_load_600000_calls_from_four_processes", &IpcLoad);
             Test("csharp_program_runs_in_ring3", &CSharpHello);
             Test("csharp_rings_two_hundred_thousand_messages", &CSharpRings);
+            Test("csharp_user_heap", &CSharpHeap);
         }
 
         // hello_cs: a C# program compiled by NativeAOT against our core library and exo_std, in ring 3.
@@ -30,6 +31,13 @@ namespace Exo.Kernel.Tests
             ulong status = RunByName("ring_test", out bool faulted, out _);
             Check(!faulted && status == 0, "every message arrived, in order, with back-pressure", status);
             Check(Memory.PhysicalMemory.FreeBytes + 64 * 1024 >= before, "both processes gave their memory back", before - Memory.PhysicalMemory.FreeBytes);
+        }
+
+        // heap_test: thousands of allocations through exo_std's user heap (pages from the map system call), all freed.
+        private static void CSharpHeap()
+        {
+            ulong status = RunByName("heap_test", out bool faulted, out _);
+            Check(!faulted && status == 0, "the user heap served and took back every allocation", status);
         }
 
         private static ulong RunByName(string name, out bool faulted, out string error) => ProcessTests.RunByName(name, out faulted, out error);
