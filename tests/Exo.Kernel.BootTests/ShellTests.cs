@@ -116,6 +116,25 @@ public sealed class ShellTests
     }
 
     [Fact]
+    public async Task Run_shows_output_and_status_and_caps_explains_bad_use()
+    {
+        await using var shell = await ShellSession.BootAsync(_output);
+        var hello = await shell.RunAsync("run hello_cs");
+        Assert.Contains("hello from C# in ring 3", hello, StringComparison.Ordinal);
+        Assert.Matches(@"process \d+ exited with status 0", hello);
+        var missing = await shell.RunAsync("run no_such_program");
+        Assert.Contains("error: cannot run no_such_program: no such program", missing, StringComparison.Ordinal);
+        var fault = await shell.RunAsync("run read_kernel");
+        Assert.Matches(@"process \d+ ended by", fault);
+        var noProcess = await shell.RunAsync("caps 999");
+        Assert.Contains("error: no process 999", noProcess, StringComparison.Ordinal);
+        var usage = await shell.RunAsync("caps x");
+        Assert.Contains("usage: caps PID", usage, StringComparison.Ordinal);
+        var uptime = await shell.RunAsync("uptime");
+        Assert.True(Numbers(uptime).Count > 0, $"shell did not answer 'uptime' after the failed commands:\n{uptime}");
+    }
+
+    [Fact]
     public async Task Bench_sched_reports_the_scheduler_rows_and_bad_use_is_explained()
     {
         await using var shell = await ShellSession.BootAsync(_output);
