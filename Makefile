@@ -70,7 +70,7 @@ $(OUT)/userland/%: userland/programs/%.asm userland/programs/native.inc
 # binds runtime helper names like the kernel's link, and strips the image for the RAM disk (the unstripped
 # ELF stays beside it as NAME.elf, for objdump and gdb). Objects are kept per configuration (Debug, Release).
 .SECONDEXPANSION:
-$(CS_OBJECTS): $(OUT)/userland-cs/$(CONFIG)/%.o: $(CS_LIBRARY_SOURCES) $$(wildcard userland/csharp/$$*/*)
+$(CS_OBJECTS): $(OUT)/userland-cs/$(CONFIG)/%.o: $(CS_LIBRARY_SOURCES) $$(wildcard userland/csharp/$$*/*) $(wildcard userland/csharp/*.cs)
 	dotnet build userland/csharp/$*/$*.csproj -t:IlcCompile -c $(CONFIG) $(DOTNET_FLAGS)
 	@mkdir -p $(dir $@)
 	cp $(OUT)/obj/$*/$(CONFIG)/net10.0/linux-x64/native/$*.o $@
