@@ -63,6 +63,19 @@ namespace Exo.Kernel.Benchmarks
         {
             KernelConsole.Write("EXO-BENCH ");
             KernelConsole.Write(name);
+            ReportFigures(median, minimum, iterations, note);
+        }
+
+        /// <summary>The same line for a name in bytes (a row a ring-3 program measured).</summary>
+        public static void Report(byte* name, int nameLength, ulong median, ulong minimum, ulong iterations, string note)
+        {
+            KernelConsole.Write("EXO-BENCH ");
+            KernelConsole.Write(name, nameLength);
+            ReportFigures(median, minimum, iterations, note);
+        }
+
+        private static void ReportFigures(ulong median, ulong minimum, ulong iterations, string note)
+        {
             KernelConsole.Write(" median=");
             KernelConsole.WriteDecimal(median);
             KernelConsole.Write(" min=");

@@ -81,8 +81,12 @@ namespace Exo.Kernel.Memory
         }
 
         /// <summary>Removes a mapping (and frees the frame if this space owns it); false if nothing was mapped.</summary>
-        public bool Unmap(ulong virtualAddress)
+        public bool Unmap(ulong virtualAddress) => Unmap(virtualAddress, out _);
+
+        /// <summary>As above; 'owned' says whether the frame was this space's own (and is now freed).</summary>
+        public bool Unmap(ulong virtualAddress, out bool owned)
         {
+            owned = false;
             ulong* leaf = Leaf(virtualAddress);
             if (leaf == null || (*leaf & Present) == 0)
                 return false;
@@ -92,7 +96,8 @@ namespace Exo.Kernel.Memory
             if (Cpu.ReadCr3() == Root)
                 Cpu.InvalidatePage(virtualAddress);
             Smp.Processors.ShootDown(virtualAddress);
-            if ((entry & Owned) != 0)
+            owned = (entry & Owned) != 0;
+            if (owned)
                 PhysicalMemory.FreeFrame(entry & AddressMask);
             return true;
         }

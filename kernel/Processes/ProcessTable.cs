@@ -18,6 +18,9 @@ namespace Exo.Kernel.Processes
         /// <summary>The most capabilities a parent may grant at spawn (an explicit limit, checked).</summary>
         public const int MaximumGrants = 16;
 
+        /// <summary>Spawn's error when the boot image has no such program (callers compare with it).</summary>
+        public static readonly string NoSuchProgram = "no such program in the boot image";
+
         private static readonly Process[] s_processes = new Process[Capacity];
         private static TicketLock s_lock;
         private static int s_nextId = 1;
@@ -49,7 +52,7 @@ namespace Exo.Kernel.Processes
             }
             if (!InitialRamDisk.TryFind(name, nameLength, out byte* file, out ulong size))
             {
-                error = InitialRamDisk.IsPresent ? "no such program in the boot image" : "the boot image has no initial RAM disk";
+                error = InitialRamDisk.IsPresent ? NoSuchProgram : "the boot image has no initial RAM disk";
                 return null;
             }
             AddressSpace space = ProgramLoader.Load(file, size, out ulong entry, out ulong stack, out error);

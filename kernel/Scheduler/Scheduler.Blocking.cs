@@ -181,26 +181,5 @@ namespace Exo.Kernel.Scheduler
             Exo.Runtime.ObjectAllocator.Free(thread.Joiners);
             Exo.Runtime.ObjectAllocator.Free(thread);
         }
-
-        /// <summary>Direct hand-off to a chosen ready thread on this processor's queue, skipping the pick (for IPC).</summary>
-        public static void SwitchDirect(Thread target)
-        {
-            bool enabled = Cpu.DisableInterruptsSavingState();
-            ProcessorState local = Local;
-            local.Lock.Enter();
-            if (target.State == ThreadState.Ready && target.Queue == local.Queue)
-            {
-                ulong now = Cpu.ReadTimeStampCounter();
-                local.Queue.Remove(target);
-                Thread current = local.Current;
-                PauseBurst(current, now);
-                current.State = ThreadState.Ready;
-                local.Queue.Enqueue(current, false, SystemClock.Ticks);
-                SwitchTo(local, target, now);
-                local = Local;
-            }
-            local.Lock.Exit();
-            RestoreInterrupts(enabled);
-        }
     }
 }

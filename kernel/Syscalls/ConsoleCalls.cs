@@ -28,15 +28,7 @@ namespace Exo.Kernel.Syscalls
                 return SystemCalls.InvalidArgument;
             if (!UserMemory.CopyFromUser(copy, name, nameLength))
                 return SystemCalls.BadAddress;
-            KernelConsole.Write("EXO-BENCH ");
-            KernelConsole.Write(copy, (int)nameLength);
-            KernelConsole.Write(" median=");
-            KernelConsole.WriteDecimal(median);
-            KernelConsole.Write(" min=");
-            KernelConsole.WriteDecimal(minimum);
-            KernelConsole.Write(" iterations=");
-            KernelConsole.WriteDecimal(iterations);
-            KernelConsole.WriteLine(" unit=instructions note=ring3");
+            Benchmarks.BenchmarkRunner.Report(copy, (int)nameLength, median, minimum, iterations, "ring3");
             return 0;
         }
 

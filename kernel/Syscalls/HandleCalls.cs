@@ -16,9 +16,16 @@ namespace Exo.Kernel.Syscalls
             SystemCalls.Register(Info, &DoInfo);
         }
 
+        // The calling process, if 'handle' can be a handle value at all.
+        private static bool Resolve(ulong handle, out Process process)
+        {
+            process = CapabilitySpace.CurrentProcess;
+            return process != null && handle <= uint.MaxValue;
+        }
+
         private static ulong DoClose(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
         {
-            if (CapabilitySpace.CurrentProcess is not Process process || handle > uint.MaxValue)
+            if (!Resolve(handle, out Process process))
                 return SystemCalls.BadHandle;
             CapabilitySpace.Enter();
             CapabilityError error = process.Handles.Close(new Handle((uint)handle));
@@ -28,7 +35,7 @@ namespace Exo.Kernel.Syscalls
 
         private static ulong DoDuplicate(ulong handle, ulong rights, ulong a2, ulong a3, ulong a4)
         {
-            if (CapabilitySpace.CurrentProcess is not Process process || handle > uint.MaxValue)
+            if (!Resolve(handle, out Process process))
                 return SystemCalls.BadHandle;
             if ((rights & ~(ulong)Rights.All) != 0)
                 return SystemCalls.InvalidArgument;
@@ -40,7 +47,7 @@ namespace Exo.Kernel.Syscalls
 
         private static ulong DoRevoke(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
         {
-            if (CapabilitySpace.CurrentProcess is not Process process || handle > uint.MaxValue)
+            if (!Resolve(handle, out Process process))
                 return SystemCalls.BadHandle;
             CapabilitySpace.Enter();
             CapabilityError error = process.Handles.Revoke(new Handle((uint)handle));
@@ -50,7 +57,7 @@ namespace Exo.Kernel.Syscalls
 
         private static ulong DoInfo(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
         {
-            if (CapabilitySpace.CurrentProcess is not Process process || handle > uint.MaxValue)
+            if (!Resolve(handle, out Process process))
                 return SystemCalls.BadHandle;
             CapabilitySpace.Enter();
             CapabilityError error = process.Handles.Lookup(new Handle((uint)handle), KernelObjectType.None, Rights.None, out Capability capability);

@@ -55,8 +55,8 @@ namespace Exo.Kernel.Syscalls
                 return SystemCalls.InvalidArgument;
             ulong unmapped = 0;
             for (ulong offset = 0; offset < length; offset += 0x1000)
-                if (process.AddressSpace.Unmap(address + offset))
-                    unmapped += 0x1000;
+                if (process.AddressSpace.Unmap(address + offset, out bool owned) && owned)
+                    unmapped += 0x1000;   // shared memory-object pages were never charged here
             process.MappedBytes = process.MappedBytes > unmapped ? process.MappedBytes - unmapped : 0;
             return 0;
         }

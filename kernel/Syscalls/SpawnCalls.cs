@@ -40,7 +40,7 @@ namespace Exo.Kernel.Syscalls
             }
             Process child = ProcessTable.Spawn(nameCopy, (int)nameLength, parent, grants, (int)count, out string error);
             if (child == null)
-                return error != null && error[0] == 'n' && error[1] == 'o' && error[2] == ' ' && error[3] == 's'
+                return (object)error == (object)ProcessTable.NoSuchProgram
                     ? unchecked((ulong)-2)            // ENOENT: no such program
                     : SystemCalls.InvalidArgument;    // a bad image, a bad grant, or limits (the kernel log says which)
             return CapabilitySpace.InsertNew(parent, child, KernelObjectType.Process,
