@@ -67,7 +67,7 @@ namespace Exo.Std.Ipc
             byte* slot = TryPeek();
             if (slot == null)
                 return false;
-            Unsafe.CopyBlock(destination, slot, _slotSize);
+            SpscRing.CopySlot(destination, slot, _slotSize);
             _head++;
             return true;
         }

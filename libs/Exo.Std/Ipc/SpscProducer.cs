@@ -66,7 +66,7 @@ namespace Exo.Std.Ipc
             byte* slot = TryReserve();
             if (slot == null)
                 return false;
-            Unsafe.CopyBlock(slot, message, _slotSize);
+            SpscRing.CopySlot(slot, message, _slotSize);
             _tail++;
             return true;
         }

@@ -1,0 +1,69 @@
+using System.Runtime.InteropServices;
+
+namespace Exo.Std
+{
+    /// <summary>
+    /// Measuring for make bench: the time-stamp counter and the bench-report system call (SYS_BENCH_REPORT),
+    /// which prints a row in make bench's format (EXO-BENCH name median=... min=... iterations=...).
+    /// </summary>
+    public static unsafe class Benchmark
+    {
+        /// <summary>The kernel's limit on a row name, in bytes.</summary>
+        public const int MaximumNameLength = 32;
+
+        [DllImport("*", EntryPoint = "ExoStdReadTimestamp"), SuppressGCTransition]
+        private static extern ulong ReadTimestampNative();
+
+        /// <summary>LFENCE; RDTSC: the counter after every earlier instruction has completed (instructions under -icount).</summary>
+        public static ulong ReadTimestamp() => ReadTimestampNative();
+
+        /// <summary>Reports a row: 'name' (ASCII bytes), the median and minimum per operation, the operations measured.</summary>
+        public static Error Report(byte* name, int length, ulong median, ulong minimum, ulong iterations)
+        {
+            if (name == null || length <= 0 || length > MaximumNameLength)
+                return Error.Invalid;
+            long result = SystemCall.Call(SystemCallNumber.BenchReport, (ulong)name, (ulong)length, median, minimum, iterations);
+            return Errors.Of(result);
+        }
+
+        /// <summary>Reports a row named by an ASCII string (see the byte form).</summary>
+        public static Error Report(string name, ulong median, ulong minimum, ulong iterations)
+        {
+            if (name == null || name.Length == 0 || name.Length > MaximumNameLength)
+                return Error.Invalid;
+            byte* bytes = stackalloc byte[MaximumNameLength];
+            for (int i = 0; i < name.Length; i++)
+            {
+                if (name[i] >= 0x80)
+                    return Error.Invalid;
+                bytes[i] = (byte)name[i];
+            }
+            return Report(bytes, name.Length, median, minimum, iterations);
+        }
+
+        /// <summary>Sorts 'count' samples in place (insertion sort: no allocation; sample sets are small).</summary>
+        public static void Sort(ulong* samples, int count)
+        {
+            for (int i = 1; i < count; i++)
+            {
+                ulong value = samples[i];
+                int j = i;
+                while (j > 0 && samples[j - 1] > value)
+                {
+                    samples[j] = samples[j - 1];
+                    j--;
+                }
+                samples[j] = value;
+            }
+        }
+
+        /// <summary>Sorts the samples, then reports their median (the element at count / 2, as the assembly benchmarks) and minimum.</summary>
+        public static Error ReportSamples(string name, ulong* samples, int count, ulong iterations)
+        {
+            if (samples == null || count <= 0)
+                return Error.Invalid;
+            Sort(samples, count);
+            return Report(name, samples[count / 2], samples[0], iterations);
+        }
+    }
+}
