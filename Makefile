@@ -80,8 +80,10 @@ $(CS_PROGRAMS): $(OUT)/userland-cs/%: $(OUT)/userland-cs/$(CONFIG)/%.o $(CS_ASM_
 	ld -static -nostdlib -z noexecstack -z max-page-size=4096 -T libs/Exo.Std/Arch/X64/UserProgram.ld -o $@.elf @$@.args $(CS_ASM_OBJECTS) $<
 	strip -o $@ $@.elf
 
-$(OUT)/initrd.cpio: $(USER_PROGRAMS) $(CS_PROGRAMS) tools/scripts/make-initrd.sh
-	tools/scripts/make-initrd.sh $@ $(USER_PROGRAMS) $(CS_PROGRAMS)
+# Programs, and init's configurations (userland/config).
+INIT_CONFIGURATIONS := $(wildcard userland/config/*.conf)
+$(OUT)/initrd.cpio: $(USER_PROGRAMS) $(CS_PROGRAMS) $(INIT_CONFIGURATIONS) tools/scripts/make-initrd.sh
+	tools/scripts/make-initrd.sh $@ $(USER_PROGRAMS) $(CS_PROGRAMS) $(INIT_CONFIGURATIONS)
 
 $(OUT)/exo.iso: $(OUT)/exo.elf $(OUT)/initrd.cpio kernel/Boot/grub.cfg
 	@mkdir -p $(OUT)/iso/boot/grub

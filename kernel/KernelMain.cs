@@ -89,8 +89,37 @@ namespace Exo.Kernel
                     KernelTestRunner.RunAndExit(commandLine + start, length);
                 if (KernelCommandLine.HasWord(commandLine, s_boot.CommandLineLength, "bench"))
                     KernelBenchmarks.RunAndExit(KernelCommandLine.HasWord(commandLine, s_boot.CommandLineLength, "quick"));
+                StartInit(commandLine, s_boot.CommandLineLength);
             }
             Shell.Run();
+        }
+
+        // init=NAME picks init's configuration in the boot image (init=none: no init); the default is init.conf.
+        private static void StartInit(byte* commandLine, int length)
+        {
+            Processes.Process init;
+            string error;
+            if (KernelCommandLine.FindValue(commandLine, length, "init", out int start, out int valueLength))
+            {
+                if (valueLength == 4 && commandLine[start] == (byte)'n' && commandLine[start + 1] == (byte)'o'
+                    && commandLine[start + 2] == (byte)'n' && commandLine[start + 3] == (byte)'e')
+                    return;
+                init = Processes.InitProcess.Start(commandLine + start, valueLength, out error);
+            }
+            else
+            {
+                init = Processes.InitProcess.Start(Processes.InitProcess.DefaultConfiguration, out error);
+            }
+            if (init == null)
+            {
+                KernelConsole.Write("init not started: ");
+                KernelConsole.WriteLine(error);
+                return;
+            }
+            KernelConsole.Write("init started (pid ");
+            KernelConsole.WriteDecimal((ulong)init.Id);
+            KernelConsole.WriteLine(")");
+            init.Release();   // it runs on; 'ps' and 'caps' find it by id
         }
 
         private static void OnSerialInterrupt(InterruptFrame* frame) => SerialPort.HandleInterrupt();

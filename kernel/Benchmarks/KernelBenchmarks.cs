@@ -50,10 +50,7 @@ namespace Exo.Kernel.Benchmarks
 
         private static void RunBenchmarkProgram(string program)
         {
-            byte* name = stackalloc byte[Processes.Process.NameCapacity];
-            for (int i = 0; i < program.Length; i++)
-                name[i] = (byte)program[i];
-            Processes.Process process = Processes.ProcessTable.Spawn(name, program.Length, null, null, 0, out string error);
+            Processes.Process process = Processes.ProcessTable.Spawn(program, out string error);
             if (process == null)
             {
                 KernelConsole.Write(program);

@@ -79,6 +79,31 @@ namespace Exo.Kernel.Console
             return _wordLength[index];
         }
 
+        /// <summary>
+        /// Copies the words from 'first' on, separated by single spaces, into 'destination' (at most 'capacity'
+        /// bytes): a command line to hand on. Its length, or -1 if it does not fit or there is no such word.
+        /// </summary>
+        public int CopyWordsFrom(int first, byte* destination, int capacity)
+        {
+            if (first >= WordCount)
+                return -1;
+            int length = 0;
+            for (int index = first; index < WordCount; index++)
+            {
+                if (index > first)
+                {
+                    if (length == capacity)
+                        return -1;
+                    destination[length++] = (byte)' ';
+                }
+                int copied = CopyWord(index, destination + length, capacity - length);
+                if (copied < 0)
+                    return -1;
+                length += copied;
+            }
+            return length;
+        }
+
         public void WriteWord(int index)
         {
             if (index >= WordCount)

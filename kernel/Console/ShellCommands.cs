@@ -250,23 +250,23 @@ namespace Exo.Kernel.Console
 
         private static void RunProgram(CommandLine* line)
         {
-            if (line->WordCount != 2)
+            if (line->WordCount < 2)
             {
-                KernelConsole.WriteLine("usage: run PROGRAM (see 'programs')");
+                KernelConsole.WriteLine("usage: run PROGRAM [ARGUMENTS...] (see 'programs')");
                 return;
             }
-            byte* name = stackalloc byte[Processes.Process.NameCapacity];
-            int length = line->CopyWord(1, name, Processes.Process.NameCapacity);
+            byte* command = stackalloc byte[Processes.ProcessTable.CommandLineCapacity];
+            int length = line->CopyWordsFrom(1, command, Processes.ProcessTable.CommandLineCapacity);
             if (length < 0)
             {
-                KernelConsole.WriteLine("error: program name too long");
+                KernelConsole.WriteLine("error: command line too long");
                 return;
             }
-            Processes.Process process = Processes.ProcessTable.Spawn(name, length, null, null, 0, out string error);
+            Processes.Process process = Processes.ProcessTable.Spawn(command, length, null, null, 0, out string error);
             if (process == null)
             {
                 KernelConsole.Write("error: cannot run ");
-                KernelConsole.Write(name, length);
+                line->WriteWord(1);
                 KernelConsole.Write(": ");
                 KernelConsole.WriteLine(error);
                 return;

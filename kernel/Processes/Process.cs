@@ -41,12 +41,30 @@ namespace Exo.Kernel.Processes
         public readonly Scheduler.WaitQueue ExitWaiters = new Scheduler.WaitQueue();
         public readonly MemoryObject[] MappedObjects = new MemoryObject[MappedObjectCapacity];
         internal Process ReapNext;
+        /// <summary>Signalled with ExitBits when the process ends (process watch: how init learns of a crash).</summary>
+        public Ipc.Notification ExitNotification;
+        public ulong ExitBits;
         public int NameLength;
         private NameBytes _name;
         private struct NameBytes { public fixed byte Bytes[NameCapacity]; }
+        public int CommandLineLength;
+        // One more byte than the longest command line: the program finds it zero-terminated.
+        private CommandLineBytes _commandLine;
+        private struct CommandLineBytes { public fixed byte Bytes[ProcessTable.CommandLineCapacity + 1]; }
 
         /// <summary>The name's bytes (objects never move in this kernel, so the pointer stays valid).</summary>
         public byte* Name => (byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _name);
+
+        /// <summary>The command line the process was started with (zero-terminated).</summary>
+        public byte* CommandLine => (byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _commandLine);
+
+        public void SetCommandLine(byte* line, int length)
+        {
+            CommandLineLength = length < ProcessTable.CommandLineCapacity ? length : ProcessTable.CommandLineCapacity;
+            for (int i = 0; i < CommandLineLength; i++)
+                CommandLine[i] = line[i];
+            CommandLine[CommandLineLength] = 0;
+        }
 
         public void SetName(byte* name, int length)
         {

@@ -17,6 +17,8 @@ namespace Exo.Kernel.Processes
         public const int Capacity = 64;
         /// <summary>The most capabilities a parent may grant at spawn (an explicit limit, checked).</summary>
         public const int MaximumGrants = 16;
+        /// <summary>The longest command line (program name and arguments), in bytes.</summary>
+        public const int CommandLineCapacity = 256;
 
         /// <summary>Spawn's error when the boot image has no such program (callers compare with it).</summary>
         public static readonly string NoSuchProgram = "no such program in the boot image";
@@ -39,18 +41,54 @@ namespace Exo.Kernel.Processes
         }
 
         /// <summary>
-        /// Starts the program 'name' from the initial RAM disk; null with 'error' when it cannot. 'grants':
-        /// handles of 'parent' the child receives copies of (each needs the Grant right), in that order. The
-        /// returned process carries one reference for the caller (release it, or give it to a handle).
+        /// Starts the program named by the first word of 'commandLine' (the rest are its arguments) from the
+        /// initial RAM disk; null with 'error' when it cannot. 'grants': handles of 'parent' the child receives
+        /// copies of (each needs the Grant right), in that order. The returned process carries one reference for
+        /// the caller (release it, or give it to a handle).
         /// </summary>
-        public static Process Spawn(byte* name, int nameLength, Process parent, uint* grants, int grantCount, out string error)
+        public static Process Spawn(byte* commandLine, int length, Process parent, uint* grants, int grantCount, out string error)
         {
             if (grantCount < 0 || grantCount > MaximumGrants || (grantCount > 0 && parent == null))
             {
                 error = "too many capabilities to grant";
                 return null;
             }
-            if (!InitialRamDisk.TryFind(name, nameLength, out byte* file, out ulong size))
+            Process process = Load(commandLine, length, out error);
+            if (process == null)
+                return null;
+            if (!GrantFrom(process, parent, grants, grantCount, out error))
+            {
+                Abandon(process);
+                return null;
+            }
+            return Start(process, out error) ? process : null;
+        }
+
+        /// <summary>Spawn for the kernel's own callers (shell, tests, benchmarks): a command line, no grants.</summary>
+        public static Process Spawn(string commandLine, out string error)
+        {
+            byte* bytes = stackalloc byte[CommandLineCapacity];
+            int length = commandLine.Length < CommandLineCapacity ? commandLine.Length : CommandLineCapacity;
+            for (int i = 0; i < length; i++)
+                bytes[i] = (byte)commandLine[i];
+            return Spawn(bytes, length, null, null, 0, out error);
+        }
+
+        /// <summary>
+        /// The first step of a spawn: the program loaded into a new address space and registered, with no
+        /// capabilities and not started. Follow with Grant/GrantFrom and Start, or Abandon.
+        /// </summary>
+        public static Process Load(byte* commandLine, int length, out string error)
+        {
+            int nameLength = 0;
+            while (nameLength < length && commandLine[nameLength] != (byte)' ')
+                nameLength++;
+            if (length <= 0 || length > CommandLineCapacity || nameLength == 0 || nameLength > Process.NameCapacity)
+            {
+                error = "the command line must start with a program name of 1 to 32 bytes and have at most 256";
+                return null;
+            }
+            if (!InitialRamDisk.TryFind(commandLine, nameLength, out byte* file, out ulong size))
             {
                 error = InitialRamDisk.IsPresent ? NoSuchProgram : "the boot image has no initial RAM disk";
                 return null;
@@ -59,17 +97,25 @@ namespace Exo.Kernel.Processes
             if (space == null)
                 return null;
             Process process = new Process();
-            process.SetName(name, nameLength);
+            process.SetName(commandLine, nameLength);
+            process.SetCommandLine(commandLine, length);
             process.AddressSpace = space;
             process.Entry = entry;
+            process.StackTop = stack;
             if (!Register(process))
             {
                 Discard(process);
                 error = "the process table is full";
                 return null;
             }
-            // The grants: copies derived from the parent's capabilities, so the parent can revoke them.
-            ulong* received = stackalloc ulong[MaximumGrants];
+            error = null;
+            return process;
+        }
+
+        /// <summary>Gives a loaded process copies of 'parent's handles (each needs the Grant right), in order.</summary>
+        public static bool GrantFrom(Process process, Process parent, uint* grants, int grantCount, out string error)
+        {
+            // Copies derived from the parent's capabilities, so the parent can revoke them.
             CapabilitySpace.Enter();
             CapabilityError grantError = CapabilityError.None;
             for (int i = 0; i < grantCount && grantError == CapabilityError.None; i++)
@@ -77,23 +123,44 @@ namespace Exo.Kernel.Processes
                 Handle source = new Handle(grants[i]);
                 grantError = parent.Handles.Lookup(source, KernelObjectType.None, Rights.None, out Capability capability);
                 if (grantError == CapabilityError.None)
-                    grantError = HandleTable.Transfer(parent.Handles, source, process.Handles, capability.Rights, false, out Handle child);
-                received[i] = grantError == CapabilityError.None ? HandleOf(process, i) : 0;
+                    grantError = HandleTable.Transfer(parent.Handles, source, process.Handles, capability.Rights, false, out _);
             }
             CapabilitySpace.Exit();
-            if (grantError != CapabilityError.None)
-            {
-                Unregister(process);
-                Discard(process);
-                error = CapabilityErrors.Describe(grantError);
-                return null;
-            }
-            // The program finds its handles on its stack: RDI = count, RSI = their address.
-            ulong array = (stack - 8 * (ulong)grantCount) & ~15UL;
-            for (int i = 0; i < grantCount; i++)
-                WriteUserWord(space, array + 8 * (ulong)i, received[i]);
+            error = grantError == CapabilityError.None ? null : CapabilityErrors.Describe(grantError);
+            return grantError == CapabilityError.None;
+        }
+
+        /// <summary>Gives a loaded process a new capability to a kernel object (the kernel's own grants, to init).</summary>
+        public static bool Grant(Process process, KernelObject value, KernelObjectType type, Rights rights)
+        {
+            value.AddReference();   // InsertNew consumes one reference; the caller keeps its own
+            return (long)CapabilitySpace.InsertNew(process, value, type, rights) > 0;
+        }
+
+        /// <summary>Drops a process that was loaded but will not start.</summary>
+        public static void Abandon(Process process)
+        {
+            Unregister(process);
+            Discard(process);
+        }
+
+        /// <summary>
+        /// Starts a loaded process's thread. The program finds at entry RDI = the number of its handles and RSI =
+        /// their address on its stack (64-bit values, in the order they were granted), followed by its command
+        /// line: a 64-bit length, then the bytes and a zero byte.
+        /// </summary>
+        public static bool Start(Process process, out string error)
+        {
+            int handleCount = process.Handles.Count;
+            ulong commandBytes = ((ulong)process.CommandLineLength + 8 + 1 + 15) & ~15UL;
+            ulong array = (process.StackTop - commandBytes - 8 * (ulong)handleCount) & ~15UL;
+            for (int i = 0; i < handleCount; i++)
+                WriteUserWord(process.AddressSpace, array + 8 * (ulong)i, HandleOf(process, i));
+            ulong command = array + 8 * (ulong)handleCount;
+            WriteUserWord(process.AddressSpace, command, (ulong)process.CommandLineLength);
+            WriteUserBytes(process.AddressSpace, command + 8, process.CommandLine, process.CommandLineLength + 1);
             process.StackTop = array - 16;
-            process.StartArgument0 = (ulong)grantCount;
+            process.StartArgument0 = (ulong)handleCount;
             process.StartArgument1 = array;
 
             process.AddReference();   // the running program's own reference, dropped when it ends
@@ -101,14 +168,14 @@ namespace Exo.Kernel.Processes
             Scheduler.Thread thread = Scheduler.Scheduler.Create("process", &ProcessMain, Scheduler.Scheduler.AddressOf(process));
             if (thread == null)
             {
-                Unregister(process);
-                Discard(process);
+                process.Release();
+                Abandon(process);
                 error = "no memory for the process's thread";
-                return null;
+                return false;
             }
             process.MainThread = thread;   // before anyone can reap it: the caller's reference is still held
             error = null;
-            return process;
+            return true;
         }
 
         private static ulong HandleOf(Process process, int index)
@@ -118,9 +185,15 @@ namespace Exo.Kernel.Processes
         }
 
         private static void WriteUserWord(AddressSpace space, ulong address, ulong value)
+            => WriteUserBytes(space, address, (byte*)&value, 8);
+
+        // Writes into a process that is not running yet, through the kernel's view of its frames (the initial
+        // stack is mapped and the bytes never cross more than one page boundary per 4 KiB).
+        private static void WriteUserBytes(AddressSpace space, ulong address, byte* bytes, int count)
         {
-            if (space.TryTranslate(address, out ulong physical, out _))
-                *(ulong*)PhysicalMemory.ToVirtual(physical) = value;
+            for (int i = 0; i < count; i++)
+                if (space.TryTranslate(address + (ulong)i, out ulong physical, out _))
+                    *(byte*)PhysicalMemory.ToVirtual(physical) = bytes[i];
         }
 
         // The process's main thread: ring 3 until the program exits or faults, then the process ends.
@@ -158,9 +231,42 @@ namespace Exo.Kernel.Processes
             thread.Process = null;
             process.ExitWaiters.Lock.Enter();
             process.State = ProcessState.Exited;
+            Ipc.Notification watcher = process.ExitNotification;
+            process.ExitNotification = null;
             process.ExitWaiters.Lock.Exit();
             process.ExitWaiters.WakeAll();
+            if (watcher != null)
+            {
+                watcher.Signal(process.ExitBits);
+                watcher.Release();
+            }
             process.Release();   // the program's own reference
+        }
+
+        /// <summary>
+        /// Signals 'bits' on 'notification' when 'process' ends (at once if it has ended), replacing an earlier
+        /// watch: one watcher per process, its supervisor. Takes over the caller's reference to 'notification'.
+        /// </summary>
+        public static void Watch(Process process, Ipc.Notification notification, ulong bits)
+        {
+            bool enabled = Arch.X64.Cpu.DisableInterruptsSavingState();
+            process.ExitWaiters.Lock.Enter();
+            Ipc.Notification previous = process.ExitNotification;
+            bool ended = process.State == ProcessState.Exited;
+            if (!ended)
+            {
+                process.ExitNotification = notification;
+                process.ExitBits = bits;
+            }
+            process.ExitWaiters.Lock.Exit();
+            if (enabled)
+                Arch.X64.Cpu.EnableInterrupts();
+            previous?.Release();
+            if (ended)
+            {
+                notification.Signal(bits);
+                notification.Release();
+            }
         }
 
         /// <summary>Waits until the process has ended; returns its exit status (FaultResultBase + vector after a fault).</summary>
@@ -220,6 +326,7 @@ namespace Exo.Kernel.Processes
         // Frees a process object and what it owns (its program has ended or never started).
         private static void Discard(Process process)
         {
+            process.ExitNotification?.Release();   // a watch on a process that never started
             if (process.AddressSpace != null)
             {
                 process.AddressSpace.Destroy();

@@ -5,28 +5,30 @@ using Exo.Kernel.Processes;
 namespace Exo.Kernel.Syscalls
 {
     /// <summary>
-    /// Processes from user mode: spawn(name, length, handles, count) starts a program from the boot image with
-    /// copies of the listed capabilities (and nothing else) and returns a process handle; wait(handle) returns
-    /// its exit status (2^32 + vector if a fault ended it); kill is not there yet.
+    /// Processes from user mode: spawn(command line, length, handles, count) starts a program from the boot image
+    /// (the command line's first word) with copies of the listed capabilities (and nothing else) and returns a
+    /// process handle; wait(handle) returns its exit status (2^32 + vector if a fault ended it); watch(handle,
+    /// notification, bits) signals the bits when it ends (a supervisor's way to wait for many); kill is not there yet.
     /// </summary>
     public static unsafe class SpawnCalls
     {
-        public const int Spawn = 50, Wait = 51, Kill = 52;
+        public const int Spawn = 50, Wait = 51, Kill = 52, Watch = 53;
 
         internal static void Register()
         {
             SystemCalls.Register(Spawn, &DoSpawn);
             SystemCalls.Register(Wait, &DoWait);
+            SystemCalls.Register(Watch, &DoWatch);
         }
 
-        private static ulong DoSpawn(ulong name, ulong nameLength, ulong handles, ulong count, ulong a4)
+        private static ulong DoSpawn(ulong commandLine, ulong length, ulong handles, ulong count, ulong a4)
         {
             if (CapabilitySpace.CurrentProcess is not Process parent)
                 return SystemCalls.AccessDenied;
-            if (nameLength == 0 || nameLength > Process.NameCapacity || count > ProcessTable.MaximumGrants)
+            if (length == 0 || length > ProcessTable.CommandLineCapacity || count > ProcessTable.MaximumGrants)
                 return SystemCalls.InvalidArgument;
-            byte* nameCopy = stackalloc byte[Process.NameCapacity];
-            if (!UserMemory.CopyFromUser(nameCopy, name, nameLength))
+            byte* lineCopy = stackalloc byte[ProcessTable.CommandLineCapacity];
+            if (!UserMemory.CopyFromUser(lineCopy, commandLine, length))
                 return SystemCalls.BadAddress;
             ulong* handleCopy = stackalloc ulong[ProcessTable.MaximumGrants];
             if (count > 0 && !UserMemory.CopyFromUser(handleCopy, handles, count * 8))
@@ -38,7 +40,7 @@ namespace Exo.Kernel.Syscalls
                     return SystemCalls.BadHandle;
                 grants[i] = (uint)handleCopy[i];
             }
-            Process child = ProcessTable.Spawn(nameCopy, (int)nameLength, parent, grants, (int)count, out string error);
+            Process child = ProcessTable.Spawn(lineCopy, (int)length, parent, grants, (int)count, out string error);
             if (child == null)
                 return (object)error == (object)ProcessTable.NoSuchProgram
                     ? unchecked((ulong)-2)            // ENOENT: no such program
@@ -62,6 +64,22 @@ namespace Exo.Kernel.Syscalls
             ulong result = process.WaitResult;
             process.Release();
             return result;
+        }
+    
+
+        private static ulong DoWatch(ulong processHandle, ulong notificationHandle, ulong bits, ulong a3, ulong a4)
+        {
+            Process caller = CapabilitySpace.CurrentProcess;
+            if (bits == 0 || (bits >> 63) != 0)
+                return SystemCalls.InvalidArgument;   // the same bits a signal may set (NotificationCalls)
+            ulong error = CapabilitySpace.Reference(caller, processHandle, KernelObjectType.Process, Rights.Wait, out KernelObject process);
+            if (error != 0)
+                return error;
+            error = CapabilitySpace.Reference(caller, notificationHandle, KernelObjectType.Notification, Rights.Signal, out KernelObject notification);
+            if (error == 0)
+                ProcessTable.Watch((Process)process, (Ipc.Notification)notification, bits);
+            process.Release();
+            return error;
         }
     }
 }

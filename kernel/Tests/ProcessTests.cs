@@ -20,11 +20,8 @@ namespace Exo.Kernel.Tests
 
         internal static ulong RunByName(string name, out bool faulted, out string error)
         {
-            byte* bytes = stackalloc byte[32];
-            for (int i = 0; i < name.Length; i++)
-                bytes[i] = (byte)name[i];
             faulted = false;
-            Process process = ProcessTable.Spawn(bytes, name.Length, null, null, 0, out error);
+            Process process = ProcessTable.Spawn(name, out error);
             if (process == null)
                 return ulong.MaxValue;
             return ProcessTable.Wait(process, out faulted);

@@ -7,12 +7,14 @@ namespace Exo.Std
     public enum Error : long
     {
         None = 0,
-        /// <summary>Spawn: no program of that name in the initial RAM disk.</summary>
-        NoSuchProgram = -2,
+        /// <summary>Not there (ENOENT): spawn's program in the initial RAM disk, the name service's name.</summary>
+        NotFound = -2,
         BadHandle = -9,
         WouldBlock = -11,
         OutOfMemory = -12,
         AccessDenied = -13,
+        /// <summary>Taken already (EEXIST): a name another process registered.</summary>
+        AlreadyExists = -17,
         BadAddress = -14,
         Invalid = -22,
         PeerGone = -32,
@@ -31,11 +33,12 @@ namespace Exo.Std
             switch (error)
             {
                 case Error.None: return "no error";
-                case Error.NoSuchProgram: return "no such program";
+                case Error.NotFound: return "not found";
                 case Error.BadHandle: return "bad handle";
                 case Error.WouldBlock: return "would block";
                 case Error.OutOfMemory: return "out of memory";
                 case Error.AccessDenied: return "access denied";
+                case Error.AlreadyExists: return "already exists";
                 case Error.BadAddress: return "bad address";
                 case Error.Invalid: return "invalid argument";
                 case Error.PeerGone: return "peer gone";

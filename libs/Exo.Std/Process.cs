@@ -15,9 +15,14 @@ namespace Exo.Std
         /// <summary>Handles one Spawn may grant.</summary>
         public const int MaximumSpawnHandles = 16;
 
+        /// <summary>The longest command line the kernel takes (program name and arguments), in bytes.</summary>
+        public const int MaximumCommandLineLength = 256;
+
         private struct HandleList { public fixed uint Values[MaximumStartupHandles]; }
         private static HandleList s_startupHandles;
         private static int s_startupHandleCount;
+        private static byte* s_commandLine;
+        private static int s_commandLineLength;
 
         /// <summary>Ends this process with 'status' (what the parent's Wait returns). Never returns.</summary>
         public static void Exit(int status)
@@ -35,11 +40,81 @@ namespace Exo.Std
         public static Handle StartupHandle(int index)
             => (uint)index < (uint)s_startupHandleCount ? new Handle(s_startupHandles.Values[index]) : Handle.None;
 
-        /// <summary>Called once by ProgramStartup with what the kernel passed in RDI and RSI.</summary>
+        /// <summary>The command line this process was started with (ASCII): its program name, then its arguments.</summary>
+        public static byte* CommandLine => s_commandLine;
+        public static int CommandLineLength => s_commandLineLength;
+
+        /// <summary>How many space-separated words the command line has (the program name is word 0).</summary>
+        public static int ArgumentCount
+        {
+            get
+            {
+                int count = 0;
+                while (TryGetArgument(count, out _, out _))
+                    count++;
+                return count;
+            }
+        }
+
+        /// <summary>Where word 'index' of the command line is (0 = the program name); false past the end. No allocation.</summary>
+        public static bool TryGetArgument(int index, out byte* start, out int length)
+        {
+            int word = -1;
+            for (int i = 0; i < s_commandLineLength; i++)
+            {
+                if (s_commandLine[i] == (byte)' ' || (i > 0 && s_commandLine[i - 1] != (byte)' ') || ++word != index)
+                    continue;
+                int end = i;
+                while (end < s_commandLineLength && s_commandLine[end] != (byte)' ')
+                    end++;
+                start = s_commandLine + i;
+                length = end - i;
+                return true;
+            }
+            start = null;
+            length = 0;
+            return false;
+        }
+
+        /// <summary>Whether word 'index' of the command line is 'text' (ASCII).</summary>
+        public static bool ArgumentIs(int index, string text)
+        {
+            if (!TryGetArgument(index, out byte* start, out int length) || length != text.Length)
+                return false;
+            for (int i = 0; i < length; i++)
+                if (start[i] != text[i])
+                    return false;
+            return true;
+        }
+
+        /// <summary>Word 'index' of the command line as an unsigned decimal number.</summary>
+        public static bool TryParseArgument(int index, out ulong value)
+        {
+            value = 0;
+            if (!TryGetArgument(index, out byte* start, out int length) || length > 19)
+                return false;
+            for (int i = 0; i < length; i++)
+            {
+                if (start[i] < (byte)'0' || start[i] > (byte)'9')
+                    return false;
+                value = value * 10 + (ulong)(start[i] - (byte)'0');
+            }
+            return true;
+        }
+
+        /// <summary>
+        /// Called once by ProgramStartup with what the kernel passed in RDI and RSI: the handles, and after them
+        /// the command line (a 64-bit length, then its bytes).
+        /// </summary>
         internal static void SetStartupHandles(ulong count, ulong* handles)
         {
             if (handles == null)
                 count = 0;
+            else if (handles[count] <= MaximumCommandLineLength)
+            {
+                s_commandLineLength = (int)handles[count];
+                s_commandLine = (byte*)(handles + count + 1);
+            }
             if (count > MaximumStartupHandles)
                 count = MaximumStartupHandles;
             for (int i = 0; i < (int)count; i++)
@@ -47,24 +122,37 @@ namespace Exo.Std
             s_startupHandleCount = (int)count;
         }
 
-        /// <summary>Starts the program 'name' from the initial RAM disk; it gets copies of 'count' handles at 'handles'.</summary>
+        /// <summary>
+        /// Starts a program from the initial RAM disk: 'name' is its command line (the program's name, then its
+        /// arguments separated by spaces); it gets copies of 'count' handles at 'handles'.
+        /// </summary>
         public static Error Spawn(string name, Handle* handles, int count, out ProcessHandle process)
         {
             process = default;
-            if (name == null || name.Length == 0 || name.Length > 255 || count < 0 || count > MaximumSpawnHandles)
+            if (name == null || name.Length == 0 || name.Length > MaximumCommandLineLength)
                 return Error.Invalid;
-            // The kernel takes the name as bytes and the handles as 64-bit values (the startup layout).
-            byte* nameBytes = stackalloc byte[name.Length];
+            // The kernel takes the command line as bytes.
+            byte* bytes = stackalloc byte[name.Length];
             for (int i = 0; i < name.Length; i++)
             {
                 if (name[i] >= 0x80)
                     return Error.Invalid;   // program names in the RAM disk are ASCII
-                nameBytes[i] = (byte)name[i];
+                bytes[i] = (byte)name[i];
             }
+            return Spawn(bytes, name.Length, handles, count, out process);
+        }
+
+        /// <summary>Spawn with the command line as ASCII bytes (for example a line of a configuration file).</summary>
+        public static Error Spawn(byte* commandLine, int length, Handle* handles, int count, out ProcessHandle process)
+        {
+            process = default;
+            if (commandLine == null || length <= 0 || length > MaximumCommandLineLength || count < 0 || count > MaximumSpawnHandles)
+                return Error.Invalid;
+            // The handles as 64-bit values (the startup layout).
             ulong* values = stackalloc ulong[MaximumSpawnHandles];
             for (int i = 0; i < count; i++)
                 values[i] = handles[i].Value;
-            long result = SystemCall.Call(SystemCallNumber.ProcessSpawn, (ulong)nameBytes, (ulong)name.Length, (ulong)values, (ulong)count);
+            long result = SystemCall.Call(SystemCallNumber.ProcessSpawn, (ulong)commandLine, (ulong)length, (ulong)values, (ulong)count);
             if (result > 0)
                 process = new ProcessHandle(new Handle((uint)result));
             return result > 0 ? Error.None : result == 0 ? Error.Invalid : Errors.Of(result);

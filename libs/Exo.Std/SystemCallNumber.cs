@@ -29,5 +29,6 @@ namespace Exo.Std
         public const ulong ProcessSpawn = 50;
         public const ulong ProcessWait = 51;
         public const ulong ProcessKill = 52;
+        public const ulong ProcessWatch = 53;
     }
 }

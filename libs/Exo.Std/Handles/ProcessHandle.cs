@@ -25,6 +25,10 @@ namespace Exo.Std.Handles
         /// <summary>Ends the process (needs Manage).</summary>
         public Error Kill() => Errors.Of(SystemCall.Call(SystemCallNumber.ProcessKill, Handle.Value));
 
+        /// <summary>Asks the kernel to signal 'bits' on 'notification' when this process ends (at once if it has).</summary>
+        public Error Watch(Ipc.Notification notification, ulong bits)
+            => Errors.Of(SystemCall.Call(SystemCallNumber.ProcessWatch, Handle.Value, notification.Handle.Value, bits));
+
         public Error Close() => Handle.Close();
         public Error Revoke() => Handle.Revoke();
         public Error Info(out HandleType type, out Rights rights) => Handle.Info(out type, out rights);

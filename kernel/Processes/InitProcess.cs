@@ -1,0 +1,77 @@
+using Exo.Kernel.Boot;
+using Exo.Kernel.Capabilities;
+using Exo.Kernel.Memory;
+
+namespace Exo.Kernel.Processes
+{
+    /// <summary>
+    /// Starts init, the first user program: "init CONFIGURATION" from the boot image, holding exactly one
+    /// capability, a read-only memory object with the configuration file's text (zero-terminated). init starts
+    /// the name service and the programs the configuration names, and restarts services that end.
+    /// </summary>
+    public static unsafe class InitProcess
+    {
+        public const string ProgramName = "init";
+        /// <summary>The configuration a normal boot uses (the kernel command line's init=NAME picks another).</summary>
+        public const string DefaultConfiguration = "init.conf";
+        /// <summary>The largest configuration file (an explicit limit, checked).</summary>
+        public const ulong MaximumConfigurationBytes = 64 * 1024;
+
+        /// <summary>Starts init with the configuration file 'configuration' of the boot image; null with 'error' if it cannot.</summary>
+        public static Process Start(byte* configuration, int configurationLength, out string error)
+        {
+            int prefix = ProgramName.Length + 1;
+            if (configurationLength <= 0 || prefix + configurationLength > ProcessTable.CommandLineCapacity)
+            {
+                error = "the configuration's name is empty or too long";
+                return null;
+            }
+            if (!InitialRamDisk.TryFind(configuration, configurationLength, out byte* text, out ulong size))
+            {
+                error = "the boot image has no such init configuration";
+                return null;
+            }
+            if (size == 0 || size >= MaximumConfigurationBytes)
+            {
+                error = "the init configuration is empty or larger than 64 KiB";
+                return null;
+            }
+            MemoryObject memory = MemoryObject.Create(size + 1);   // zeroed frames: the text ends with a zero
+            if (memory == null)
+            {
+                error = "no memory for the init configuration";
+                return null;
+            }
+            for (ulong offset = 0; offset < size; offset++)
+                ((byte*)PhysicalMemory.ToVirtual(memory.FrameAt((int)(offset >> 12))))[offset & 0xFFF] = text[offset];
+
+            byte* commandLine = stackalloc byte[ProcessTable.CommandLineCapacity];
+            for (int i = 0; i < ProgramName.Length; i++)
+                commandLine[i] = (byte)ProgramName[i];
+            commandLine[ProgramName.Length] = (byte)' ';
+            for (int i = 0; i < configurationLength; i++)
+                commandLine[prefix + i] = configuration[i];
+            Process init = ProcessTable.Load(commandLine, prefix + configurationLength, out error);
+            if (init != null && !ProcessTable.Grant(init, memory, KernelObjectType.MemoryObject, Rights.Read | Rights.Map))
+            {
+                ProcessTable.Abandon(init);
+                init = null;
+                error = "cannot give init its configuration";
+            }
+            memory.Release();   // init's handle holds it now (or nothing does)
+            if (init != null && !ProcessTable.Start(init, out error))
+                init = null;
+            return init;
+        }
+
+        /// <summary>Start with a configuration named by a kernel string (tests, the boot path).</summary>
+        public static Process Start(string configuration, out string error)
+        {
+            byte* name = stackalloc byte[ProcessTable.CommandLineCapacity];
+            int length = configuration.Length < ProcessTable.CommandLineCapacity ? configuration.Length : ProcessTable.CommandLineCapacity;
+            for (int i = 0; i < length; i++)
+                name[i] = (byte)configuration[i];
+            return Start(name, length, out error);
+        }
+    }
+}
