@@ -405,6 +405,14 @@ namespace Exo.Kernel.Console
             KernelConsole.WriteDecimal(thread.CpuTime / perMicrosecond);
             KernelConsole.Write("  ");
             KernelConsole.Write(thread.Name);
+            if (thread.Process is Processes.Process process)
+            {
+                // A process's thread: which process it runs (ps lists each process, then every thread).
+                KernelConsole.Write(" of pid ");
+                KernelConsole.WriteDecimal((ulong)process.Id);
+                KernelConsole.Write(" ");
+                KernelConsole.Write(process.Name, process.NameLength);
+            }
             KernelConsole.WriteLine(thread.IsIdle ? " (idle)" : "");
         }
 

@@ -135,6 +135,30 @@ public sealed class ShellTests
     }
 
     [Fact]
+    public async Task Init_starts_at_boot_ps_lists_it_and_run_passes_arguments()
+    {
+        await using var shell = await ShellSession.BootAsync(_output);
+        // init prints as it starts its programs, before or after the prompt: ask ps until echo_service runs.
+        var ps = "";
+        for (int attempt = 0; attempt < 60 && !ps.Contains("echo_service", StringComparison.Ordinal); attempt++)
+        {
+            if (attempt > 0)
+                await Task.Delay(TimeSpan.FromSeconds(0.5));
+            ps = await shell.RunAsync("ps");
+        }
+        foreach (var program in new[] { "init", "names", "echo_service" })
+            Assert.Matches($@"(?m)^\s*\d+\s+running\b.*\b{program}\s*$", ps);
+        var initId = System.Text.RegularExpressions.Regex.Match(ps, @"(?m)^\s*(\d+)\s+running\b.*\binit\s*$").Groups[1].Value;
+        var caps = await shell.RunAsync($"caps {initId}");
+        Assert.Contains("memory", caps, StringComparison.Ordinal);
+        Assert.Contains("endpoint", caps, StringComparison.Ordinal);
+        var hello = await shell.RunAsync("run hello_cs first second");
+        Assert.Contains("hello_cs: argument 1: first", hello, StringComparison.Ordinal);
+        Assert.Contains("hello_cs: argument 2: second", hello, StringComparison.Ordinal);
+        Assert.Matches(@"process \d+ exited with status 0", hello);
+    }
+
+    [Fact]
     public async Task Bench_sched_reports_the_scheduler_rows_and_bad_use_is_explained()
     {
         await using var shell = await ShellSession.BootAsync(_output);
