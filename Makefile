@@ -9,6 +9,9 @@ ASM_OBJECTS := $(patsubst %.asm,$(OUT)/asm/%.o,$(ASM_SOURCES))
 CS_SOURCES  := $(shell find kernel libs/Exo.Runtime -name '*.cs' -o -name '*.csproj') Directory.Build.props
 USER_SOURCES  := $(wildcard userland/programs/*.asm)
 USER_PROGRAMS := $(patsubst userland/programs/%.asm,$(OUT)/userland/%,$(USER_SOURCES))
+# Linux programs (the Linux personality's tests): Linux system call numbers, no Exo-OS brand.
+LINUX_SOURCES  := $(wildcard userland/linux/*.asm)
+LINUX_PROGRAMS := $(patsubst userland/linux/%.asm,$(OUT)/userland-linux/%,$(LINUX_SOURCES))
 # C# user programs: one folder per program under userland/csharp (folder name = program name).
 CS_PROGRAM_NAMES := $(notdir $(patsubst %/,%,$(wildcard userland/csharp/*/)))
 CS_PROGRAMS   := $(addprefix $(OUT)/userland-cs/,$(CS_PROGRAM_NAMES))
@@ -60,9 +63,15 @@ $(OUT)/exo.bin: $(OUT)/exo.elf
 	objcopy -O binary $< $@
 
 # Native programs for ring 3 (static ELF64), packed into the initial RAM disk, a boot module.
-$(OUT)/userland/%: userland/programs/%.asm userland/programs/native.inc
+$(OUT)/userland/%: userland/programs/%.asm userland/programs/native.inc tools/scripts/brand-exo.sh
 	@mkdir -p $(OUT)/userland
 	nasm -f elf64 -I userland/programs/ -o $@.o $<
+	ld -static -nostdlib -z noexecstack -z max-page-size=4096 -Ttext-segment=0x400000 -e _start -o $@ $@.o
+	tools/scripts/brand-exo.sh $@
+
+$(OUT)/userland-linux/%: userland/linux/%.asm
+	@mkdir -p $(OUT)/userland-linux
+	nasm -f elf64 -o $@.o $<
 	ld -static -nostdlib -z noexecstack -z max-page-size=4096 -Ttext-segment=0x400000 -e _start -o $@ $@.o
 
 # C# programs: ILC compiles each (Exo.Runtime + Exo.Std + the program) to an object, one invocation per
@@ -75,15 +84,16 @@ $(CS_OBJECTS): $(OUT)/userland-cs/$(CONFIG)/%.o: $(CS_LIBRARY_SOURCES) $$(wildca
 	@mkdir -p $(dir $@)
 	cp $(OUT)/obj/$*/$(CONFIG)/net10.0/linux-x64/native/$*.o $@
 
-$(CS_PROGRAMS): $(OUT)/userland-cs/%: $(OUT)/userland-cs/$(CONFIG)/%.o $(CS_ASM_OBJECTS) libs/Exo.Std/Arch/X64/UserProgram.ld tools/scripts/link-runtime-exports.sh
+$(CS_PROGRAMS): $(OUT)/userland-cs/%: $(OUT)/userland-cs/$(CONFIG)/%.o $(CS_ASM_OBJECTS) libs/Exo.Std/Arch/X64/UserProgram.ld tools/scripts/link-runtime-exports.sh tools/scripts/brand-exo.sh
 	tools/scripts/link-runtime-exports.sh $(CS_ASM_OBJECTS) $< > $@.args
 	ld -static -nostdlib -z noexecstack -z max-page-size=4096 -T libs/Exo.Std/Arch/X64/UserProgram.ld -o $@.elf @$@.args $(CS_ASM_OBJECTS) $<
 	strip -o $@ $@.elf
+	tools/scripts/brand-exo.sh $@
 
 # Programs, and init's configurations (userland/config).
 INIT_CONFIGURATIONS := $(wildcard userland/config/*.conf)
-$(OUT)/initrd.cpio: $(USER_PROGRAMS) $(CS_PROGRAMS) $(INIT_CONFIGURATIONS) tools/scripts/make-initrd.sh
-	tools/scripts/make-initrd.sh $@ $(USER_PROGRAMS) $(CS_PROGRAMS) $(INIT_CONFIGURATIONS)
+$(OUT)/initrd.cpio: $(USER_PROGRAMS) $(LINUX_PROGRAMS) $(CS_PROGRAMS) $(INIT_CONFIGURATIONS) tools/scripts/make-initrd.sh
+	tools/scripts/make-initrd.sh $@ $(USER_PROGRAMS) $(LINUX_PROGRAMS) $(CS_PROGRAMS) $(INIT_CONFIGURATIONS)
 
 $(OUT)/exo.iso: $(OUT)/exo.elf $(OUT)/initrd.cpio kernel/Boot/grub.cfg
 	@mkdir -p $(OUT)/iso/boot/grub

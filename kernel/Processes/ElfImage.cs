@@ -48,6 +48,8 @@ namespace Exo.Kernel.Processes
         public int SegmentCount;
         /// <summary>PT_GNU_STACK asks for an executable stack (false when the file has no PT_GNU_STACK).</summary>
         public bool ExecutableStack;
+        /// <summary>Branded a native Exo-OS program (EI_OSABI 'E'); otherwise a Linux (System V, GNU) program.</summary>
+        public bool IsNative;
         /// <summary>The PT_TLS template (TlsMemorySize 0: the program has no thread-local storage).</summary>
         public ulong TlsVirtualAddress, TlsFileOffset, TlsFileSize, TlsMemorySize, TlsAlignment;
         /// <summary>Page-rounded span of the loadable segments: [LowestAddress, HighestAddress).</summary>
@@ -76,6 +78,12 @@ namespace Exo.Kernel.Processes
         private const int HeaderSize = 64, ProgramHeaderSize = 56;
         private const ushort TypeExecutable = 2, TypeShared = 3, MachineX64 = 62;
         private const byte AbiSystemV = 0, AbiGnuLinux = 3;
+        /// <summary>
+        /// EI_OSABI of native Exo-OS programs ('E'; unassigned in the ELF registry): the build brands them
+        /// (tools/scripts/brand-exo.sh), as FreeBSD's brandelf does, and the loader gives them the native
+        /// personality. System V and GNU/Linux programs get the Linux personality (POSIX-X).
+        /// </summary>
+        public const byte AbiExoNative = 0x45;
         private const uint LoadSegment = 1, InterpreterSegment = 3, TlsSegment = 7, GnuStackSegment = 0x6474E551;
         private const uint FlagExecute = 1, FlagWrite = 2, FlagRead = 4;
 
@@ -194,6 +202,7 @@ namespace Exo.Kernel.Processes
 
             result.Entry = entry;
             result.SegmentCount = count;
+            result.IsNative = data[7] == AbiExoNative;
             info = result;
             return ElfError.None;
         }
@@ -211,7 +220,7 @@ namespace Exo.Kernel.Processes
                 return ElfError.NotLittleEndian;
             if (data[6] != 1 || Read32(data + 20) != 1)
                 return ElfError.BadVersion;
-            if (data[7] != AbiSystemV && data[7] != AbiGnuLinux)
+            if (data[7] != AbiSystemV && data[7] != AbiGnuLinux && data[7] != AbiExoNative)
                 return ElfError.UnsupportedAbi;
             ushort type = Read16(data + 16);
             if (type == TypeShared)
@@ -311,7 +320,7 @@ namespace Exo.Kernel.Processes
                 case ElfError.NotElf64: return "not a 64-bit ELF file";
                 case ElfError.NotLittleEndian: return "not a little-endian ELF file";
                 case ElfError.BadVersion: return "unknown ELF version";
-                case ElfError.UnsupportedAbi: return "unsupported OS ABI (only System V and GNU/Linux programs run)";
+                case ElfError.UnsupportedAbi: return "unsupported OS ABI (native Exo-OS, System V and GNU/Linux programs run)";
                 case ElfError.PositionIndependent: return "position-independent executables are not supported yet (link with -static -no-pie)";
                 case ElfError.NotExecutable: return "not an executable (the ELF type is not EXEC)";
                 case ElfError.WrongMachine: return "not an x86-64 program";

@@ -93,13 +93,14 @@ namespace Exo.Kernel.Processes
                 error = InitialRamDisk.IsPresent ? NoSuchProgram : "the boot image has no initial RAM disk";
                 return null;
             }
-            AddressSpace space = ProgramLoader.Load(file, size, out ulong entry, out ulong stack, out error);
+            AddressSpace space = ProgramLoader.Load(file, size, out ulong entry, out ulong stack, out Personality personality, out error);
             if (space == null)
                 return null;
             Process process = new Process();
             process.SetName(commandLine, nameLength);
             process.SetCommandLine(commandLine, length);
             process.AddressSpace = space;
+            process.Personality = personality;
             process.Entry = entry;
             process.StackTop = stack;
             if (!Register(process))
@@ -202,6 +203,7 @@ namespace Exo.Kernel.Processes
             Process process = System.Runtime.CompilerServices.Unsafe.AsRef<Process>(&processAddress);
             Scheduler.Thread thread = Scheduler.Scheduler.Current;
             thread.Process = process;
+            thread.SystemCallDispatcher = Syscalls.SystemCalls.DispatcherFor(process.Personality);
             ulong result = UserMode.UserMode.RunInAddressSpace(process.AddressSpace, process.Entry, process.StackTop,
                 process.StartArgument0, process.StartArgument1);
             process.Faulted = result >= UserMode.UserMode.FaultResultBase && result < UserMode.UserMode.FaultResultBase + 32;

@@ -14,9 +14,10 @@ namespace Exo.Kernel.Processes
         public const ulong StackBytes = 64 * 1024;
 
         /// <summary>A new address space holding the program, or null with 'error' saying why.</summary>
-        public static AddressSpace Load(byte* file, ulong length, out ulong entry, out ulong stackPointer, out string error)
+        public static AddressSpace Load(byte* file, ulong length, out ulong entry, out ulong stackPointer, out Personality personality, out string error)
         {
             entry = stackPointer = 0;
+            personality = Personality.Native;
             ElfSegment* segments = stackalloc ElfSegment[MaximumSegments];
             ElfError parse = ElfImage.Parse(file, length, UserMemory.Limit, segments, MaximumSegments, out ElfImageInfo info);
             if (parse != ElfError.None)
@@ -24,6 +25,7 @@ namespace Exo.Kernel.Processes
                 error = ElfImage.Describe(parse);
                 return null;
             }
+            personality = info.IsNative ? Personality.Native : Personality.Linux;
             AddressSpace space = AddressSpace.Create();
             if (space == null)
             {

@@ -373,6 +373,7 @@ namespace Exo.Kernel.Scheduler
                 Cpu.WriteMsr(UserMode.UserMode.KernelGsBaseMsr, next.UserGsBase);
                 DescriptorTables.SetKernelStack(cpu, next.UserKernelStack);
                 Smp.Processors.SetSystemCallStack(cpu, next.UserKernelStack);
+                Smp.Processors.SetLocalWord(cpu, Smp.Processors.SystemCallDispatcherWord, next.SystemCallDispatcher);
             }
             Smp.Processors.SetLocalWord(cpu, Smp.Processors.ExtendedStateWord, next.UserKernelStack != 0 ? next.ExtendedState : 0);
         }

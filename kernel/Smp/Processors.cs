@@ -48,8 +48,10 @@ namespace Exo.Kernel.Smp
         // Per-processor block reached through the GS base, 8 words each (Cpu.ReadProcessorWord reads one with
         // one instruction): the processor's index, the user RSP scratch slot and the system call stack
         // (SystemCallEntry.asm), the scheduler's state for this processor, the running user thread's
-        // extended-state area (SystemCallEntry.asm saves its SSE state there; 0 for kernel threads).
-        public const int IndexWord = 0, UserStackScratchWord = 1, SystemCallStackWord = 2, SchedulerWord = 3, ExtendedStateWord = 4;
+        // extended-state area (SystemCallEntry.asm saves its SSE state there; 0 for kernel threads), and the
+        // system call dispatcher of the running user thread's personality (SystemCallEntry.asm calls it).
+        public const int IndexWord = 0, UserStackScratchWord = 1, SystemCallStackWord = 2, SchedulerWord = 3, ExtendedStateWord = 4,
+            SystemCallDispatcherWord = 5;
         private struct LocalBlocks { public fixed ulong Words[MaximumProcessors * 8]; }
         private static LocalBlocks s_local;
 

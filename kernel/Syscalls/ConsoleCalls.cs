@@ -40,8 +40,10 @@ namespace Exo.Kernel.Syscalls
             return 0;
         }
 
+        private static ulong DoWrite(ulong buffer, ulong length, ulong a2, ulong a3, ulong a4) => WriteFromUser(buffer, length);
+
         /// <summary>write(buffer, length): copies in chunks through a kernel buffer; the whole range is checked first.</summary>
-        private static ulong DoWrite(ulong buffer, ulong length, ulong a2, ulong a3, ulong a4)
+        internal static ulong WriteFromUser(ulong buffer, ulong length)
         {
             if (!UserMemory.IsUserRange(buffer, length))
                 return SystemCalls.BadAddress;

@@ -55,5 +55,15 @@ namespace Exo.Kernel.Syscalls
         }
 
         private static delegate*<ulong, ulong, ulong, ulong, ulong, ulong, ulong> s_entryRoot;
+
+        /// <summary>
+        /// The entry point SystemCallEntry.asm calls (through the processor block, set per thread on each switch)
+        /// for a process of this personality: the routing costs the entry nothing, an indirect call instead of
+        /// a direct one.
+        /// </summary>
+        public static ulong DispatcherFor(Processes.Personality personality)
+            => personality == Processes.Personality.Linux
+                ? (ulong)(delegate*<ulong, ulong, ulong, ulong, ulong, ulong, ulong>)&Linux.LinuxSystemCalls.Dispatch
+                : (ulong)(delegate*<ulong, ulong, ulong, ulong, ulong, ulong, ulong>)&ExoSystemCall;
     }
 }

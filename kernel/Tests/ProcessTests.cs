@@ -14,6 +14,7 @@ namespace Exo.Kernel.Tests
             Test("null_pointer_write_ends_the_process", &WriteNull);
             Test("bad_pointers_in_system_calls_are_refused", &BadPointers);
             Test("missing_program_is_a_clear_error", &MissingProgram);
+            Test("linux_program_gets_the_linux_system_call_table", &LinuxPersonality);
             Test("fuzzer_thirty_thousand_random_calls", &Fuzzer);
             Test("processes_free_their_memory", &NoLeak);
         }
@@ -25,6 +26,20 @@ namespace Exo.Kernel.Tests
             if (process == null)
                 return ulong.MaxValue;
             return ProcessTable.Wait(process, out faulted);
+        }
+
+        // linux_hello: an unbranded ELF with Linux system call numbers (write, getpid, exit_group); it checks the
+        // answers itself, including -ENOSYS for a native Exo-OS number, and exits with the first failed check.
+        private static void LinuxPersonality()
+        {
+            ulong unimplementedBefore = Syscalls.Linux.LinuxSystemCalls.Unimplemented;
+            ulong status = RunByName("linux_hello", out bool faulted, out string error);
+            Check(error == null, "linux_hello is in the boot image and loads");
+            Check(!faulted && status == 0, "write, getpid and exit_group worked and the rest said ENOSYS (else: the failed check)", status);
+            Check(Syscalls.Linux.LinuxSystemCalls.Unimplemented - unimplementedBefore == 2, "its two unimplemented calls went to the Linux table",
+                Syscalls.Linux.LinuxSystemCalls.Unimplemented - unimplementedBefore);
+            ulong native = RunByName("hello", out faulted, out _);
+            Check(!faulted && native == 0, "a native program after it still gets the native table", native);
         }
 
         private static void RamDiskPresent() => Check(Boot.InitialRamDisk.IsPresent, "the boot image carries an initial RAM disk");

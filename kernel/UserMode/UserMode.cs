@@ -103,6 +103,9 @@ namespace Exo.Kernel.UserMode
             thread.ExtendedState = (ulong)PhysicalMemory.ToVirtual(extendedState);
             Smp.Processors.SetSystemCallStack(cpu, kernelEntryStack);
             Smp.Processors.SetLocalWord(cpu, Smp.Processors.ExtendedStateWord, thread.ExtendedState);
+            if (thread.SystemCallDispatcher == 0)
+                thread.SystemCallDispatcher = Syscalls.SystemCalls.DispatcherFor(Processes.Personality.Native);
+            Smp.Processors.SetLocalWord(cpu, Smp.Processors.SystemCallDispatcherWord, thread.SystemCallDispatcher);
             DescriptorTables.SetKernelStack(cpu, kernelEntryStack);
             thread.PageTableRoot = space.Root;
             Cpu.WriteCr3(space.Root);

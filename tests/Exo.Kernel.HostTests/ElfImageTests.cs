@@ -337,6 +337,18 @@ public unsafe class ElfImageTests
         Assert.Equal(ElfError.BadVersion, Parse(builder));
     }
 
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(3, false)]
+    [InlineData(ElfImage.AbiExoNative, true)]
+    public void Native_programs_are_told_from_Linux_ones_by_their_brand(byte abi, bool native)
+    {
+        ElfBuilder builder = ElfBuilder.Valid();
+        builder.Abi = abi;
+        Assert.Equal(ElfError.None, Parse(builder.Build(), out ElfImageInfo info, out _));
+        Assert.Equal(native, info.IsNative);
+    }
+
     [Fact]
     public void Other_operating_system_ABIs_are_rejected()
     {

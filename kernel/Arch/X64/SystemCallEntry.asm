@@ -39,7 +39,7 @@ ExoSystemCallEntry:
     mov rdx, [rsp + 32]             ; the third argument again (the save used EDX)
     mov rcx, r10                    ; fourth argument: the SysV register
     mov r9, [rsp]                   ; the number as sixth argument: (a0, a1, a2, a3, a4, number)
-    call ExoSystemCall
+    call [gs:40]                    ; the running thread's personality: ExoSystemCall, or the Linux table
     mov [rsp], rax                  ; the result, while EAX/EDX serve the restore
     mov r11, [gs:32]
     mov eax, 3
