@@ -8,9 +8,9 @@ namespace Exo.Kernel.Tests
         public static void Run()
         {
             Test("capabilities_and_fusion_ring_calls", &IpcEndToEnd);
-            Test("ipc_load_600000_calls_from_four_processes", &IpcLoad);
+            Test("ipc_load_a_million_calls_from_four_processes", &IpcLoad);
             Test("csharp_program_runs_in_ring3", &CSharpHello);
-            Test("csharp_rings_two_hundred_thousand_messages", &CSharpRings);
+            Test("csharp_rings_a_million_messages", &CSharpRings);
             Test("csharp_user_heap", &CSharpHeap);
         }
 
@@ -22,7 +22,7 @@ namespace Exo.Kernel.Tests
             Check(!faulted && status == 0, "it printed its greeting and exited with 0", status);
         }
 
-        // ring_test (C#) spawns ring_peer with a memory object and notifications and streams 200000 sequence-
+        // ring_test (C#) spawns ring_peer with a memory object and notifications and streams 1000000 sequence-
         // numbered messages through an asynchronous SPSC ring: exit 0 only if none was lost or reordered and
         // the full ring made the producer wait at least once.
         private static void CSharpRings()
@@ -58,7 +58,7 @@ namespace Exo.Kernel.Tests
         {
             ulong before = Memory.PhysicalMemory.FreeBytes;
             ulong status = RunByName("ipc_load", out bool faulted, out _);
-            Check(!faulted && status == 0, "every client checked all 150000 replies (else 10 + client index)", status);
+            Check(!faulted && status == 0, "every client checked all 250000 replies (else 10 + client index)", status);
             Check(Memory.PhysicalMemory.FreeBytes + 64 * 1024 >= before, "the six processes gave their memory back", before - Memory.PhysicalMemory.FreeBytes);
         }
 

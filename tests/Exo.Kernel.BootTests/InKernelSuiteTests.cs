@@ -39,7 +39,10 @@ internal static class SuiteRunner
 {
     public static async Task RunAsync(ITestOutputHelper output, string suite, string machine, string memory, int processors = 1)
     {
+        // The ipc suite pushes two million messages; with four virtual processors on two host cores it needs longer.
         var options = Boot.Kernel($"test={suite}", machine, memory) with { Smp = processors };
+        if (suite == "ipc")
+            options = options with { Timeout = options.Timeout * 3 };
         var result = await QemuRunner.RunAsync(options);
         var verdict = TestReportParser.Evaluate(result, new[] { suite });
 

@@ -8,7 +8,7 @@ namespace RingTest
     /// </summary>
     public static class RingTestProtocol
     {
-        public const ulong MessageCount = 200000;
+        public const ulong MessageCount = 1000000;
         /// <summary>Small on purpose: the producer must run into a full ring (back-pressure is part of the test).</summary>
         public const uint SubmissionSlots = 16;
         public const uint CompletionSlots = 4;

@@ -1,4 +1,4 @@
-; The IPC load test: one ipc_echo server, four ipc_load_client processes calling it at once (600000 calls
+; The IPC load test: one ipc_echo server, four ipc_load_client processes calling it at once (1000000 calls
 ; in all, on every processor there is), then the server is stopped. Exits 0 if every client checked every
 ; reply and exited 0, else 10 + the first failing client's index (its status is logged).
 %include "native.inc"
@@ -67,7 +67,7 @@ echo_name: db "ipc_echo"
 echo_name_length equ $ - echo_name
 client_name: db "ipc_load_client"
 client_name_length equ $ - client_name
-passed: db "ipc_load: 600000 calls from 4 processes, every reply checked", 10
+passed: db "ipc_load: 1000000 calls from 4 processes, every reply checked", 10
 passed_length equ $ - passed
 
 section .data

@@ -1,9 +1,9 @@
-; One client of the IPC load test: 150000 echo calls on the endpoint it was granted, each reply checked
+; One client of the IPC load test: 250000 echo calls on the endpoint it was granted, each reply checked
 ; (the words come back incremented and the badge is this process's id). Exits 0, or 1 + the number of the
 ; first wrong reply's kind.
 %include "native.inc"
 bits 64
-CALLS equ 150000
+CALLS equ 250000
 section .text
 global _start
 _start:
