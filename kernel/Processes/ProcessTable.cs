@@ -42,8 +42,10 @@ namespace Exo.Kernel.Processes
         /// Starts the program 'name' from the initial RAM disk; null with 'error' when it cannot. 'grants':
         /// handles of 'parent' the child receives copies of (each needs the Grant right), in that order. The
         /// returned process carries one reference for the caller (release it, or give it to a handle).
+        /// 'rootResource': the kernel starts a driver on purpose (its tests, the shell's run-driver) and gives it
+        /// a capability to the root resource as its first handle, before the grants; no system call can ask for it.
         /// </summary>
-        public static Process Spawn(byte* name, int nameLength, Process parent, uint* grants, int grantCount, out string error)
+        public static Process Spawn(byte* name, int nameLength, Process parent, uint* grants, int grantCount, out string error, bool rootResource = false)
         {
             if (grantCount < 0 || grantCount > MaximumGrants || (grantCount > 0 && parent == null))
             {
@@ -69,16 +71,23 @@ namespace Exo.Kernel.Processes
                 return null;
             }
             // The grants: copies derived from the parent's capabilities, so the parent can revoke them.
-            ulong* received = stackalloc ulong[MaximumGrants];
+            ulong* received = stackalloc ulong[MaximumGrants + 1];
+            int first = rootResource ? 1 : 0;
             CapabilitySpace.Enter();
             CapabilityError grantError = CapabilityError.None;
+            if (rootResource)
+            {
+                grantError = process.Handles.Insert(Drivers.RootResource.Instance, KernelObjectType.Resource, Drivers.RootResource.GrantedRights, null, out Handle root);
+                received[0] = root.Value;
+            }
             for (int i = 0; i < grantCount && grantError == CapabilityError.None; i++)
             {
                 Handle source = new Handle(grants[i]);
+                Handle child = Handle.Invalid;
                 grantError = parent.Handles.Lookup(source, KernelObjectType.None, Rights.None, out Capability capability);
                 if (grantError == CapabilityError.None)
-                    grantError = HandleTable.Transfer(parent.Handles, source, process.Handles, capability.Rights, false, out Handle child);
-                received[i] = grantError == CapabilityError.None ? HandleOf(process, i) : 0;
+                    grantError = HandleTable.Transfer(parent.Handles, source, process.Handles, capability.Rights, false, out child);
+                received[first + i] = grantError == CapabilityError.None ? child.Value : 0;
             }
             CapabilitySpace.Exit();
             if (grantError != CapabilityError.None)
@@ -89,11 +98,12 @@ namespace Exo.Kernel.Processes
                 return null;
             }
             // The program finds its handles on its stack: RDI = count, RSI = their address.
-            ulong array = (stack - 8 * (ulong)grantCount) & ~15UL;
-            for (int i = 0; i < grantCount; i++)
+            int handleCount = first + grantCount;
+            ulong array = (stack - 8 * (ulong)handleCount) & ~15UL;
+            for (int i = 0; i < handleCount; i++)
                 WriteUserWord(space, array + 8 * (ulong)i, received[i]);
             process.StackTop = array - 16;
-            process.StartArgument0 = (ulong)grantCount;
+            process.StartArgument0 = (ulong)handleCount;
             process.StartArgument1 = array;
 
             process.AddReference();   // the running program's own reference, dropped when it ends
@@ -109,12 +119,6 @@ namespace Exo.Kernel.Processes
             process.MainThread = thread;   // before anyone can reap it: the caller's reference is still held
             error = null;
             return process;
-        }
-
-        private static ulong HandleOf(Process process, int index)
-        {
-            process.Handles.TryGetAt(index, out Handle handle, out _);
-            return handle.Value;
         }
 
         private static void WriteUserWord(AddressSpace space, ulong address, ulong value)
@@ -231,6 +235,7 @@ namespace Exo.Kernel.Processes
             Exo.Runtime.ObjectAllocator.Free(process.Handles);
             Exo.Runtime.ObjectAllocator.Free(process.ExitWaiters);
             Exo.Runtime.ObjectAllocator.Free(process.MappedObjects);
+            process.IoPorts?.Free();   // its thread left ring 3 for good: no processor holds the bitmap
             Exo.Runtime.ObjectAllocator.Free(process);
         }
 

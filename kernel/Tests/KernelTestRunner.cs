@@ -40,6 +40,7 @@ namespace Exo.Kernel.Tests
             any |= RunSuite(list, length, "usermode", &UserModeTests.Run);
             any |= RunSuite(list, length, "processes", &ProcessTests.Run);
             any |= RunSuite(list, length, "ipc", &IpcTests.Run);
+            any |= RunSuite(list, length, "drivers", &DriverTests.Run);
             // Deliberate faults: these end in a panic report by design (checked by the host).
             if (IsExactly(list, length, "fault_page"))
                 FaultTests.TouchUnmappedPage();

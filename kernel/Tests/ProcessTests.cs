@@ -18,13 +18,13 @@ namespace Exo.Kernel.Tests
             Test("processes_free_their_memory", &NoLeak);
         }
 
-        internal static ulong RunByName(string name, out bool faulted, out string error)
+        internal static ulong RunByName(string name, out bool faulted, out string error, bool rootResource = false)
         {
             byte* bytes = stackalloc byte[32];
             for (int i = 0; i < name.Length; i++)
                 bytes[i] = (byte)name[i];
             faulted = false;
-            Process process = ProcessTable.Spawn(bytes, name.Length, null, null, 0, out error);
+            Process process = ProcessTable.Spawn(bytes, name.Length, null, null, 0, out error, rootResource);
             if (process == null)
                 return ulong.MaxValue;
             return ProcessTable.Wait(process, out faulted);
