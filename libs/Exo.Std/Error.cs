@@ -14,6 +14,8 @@ namespace Exo.Std
         OutOfMemory = -12,
         AccessDenied = -13,
         BadAddress = -14,
+        /// <summary>Resource creation: another driver owns that interrupt line.</summary>
+        Busy = -16,
         Invalid = -22,
         PeerGone = -32,
         NoSuchCall = -38,
@@ -37,6 +39,7 @@ namespace Exo.Std
                 case Error.OutOfMemory: return "out of memory";
                 case Error.AccessDenied: return "access denied";
                 case Error.BadAddress: return "bad address";
+                case Error.Busy: return "busy";
                 case Error.Invalid: return "invalid argument";
                 case Error.PeerGone: return "peer gone";
                 case Error.NoSuchCall: return "no such system call";

@@ -92,6 +92,7 @@ _start:
     mov r13, rax
     mov [rel grants], rax
     mov [rel close_grants], rax
+    mov [rel spin_grants], rax
     handle_type r13, TYPE_IO_PORTS, 13
     ; 14-15: enabling needs Read and Write on an I/O port range
     mov rdi, r13
@@ -266,12 +267,16 @@ _start:
     expect_nonnegative rax, 60
     mov [rel grants + 8], rax
     mov [rel close_grants + 8], rax
+    mov [rel spin_grants + 8], rax
     mov rbx, rax
     system_call SYS_NOTIFICATION_CREATE
     expect_nonnegative rax, 60
     mov [rel grants + 16], rax
     mov [rel close_grants + 16], rax
     mov [rel close_grants + 24], rax
+    mov [rel spin_grants + 16], rax
+    mov [rel spin_grants + 24], rax
+    mov [rel spin_grants + 32], rax
     spawn_child grants, 3
     expect_nonnegative rax, 61
     mov r14, rax
@@ -307,6 +312,19 @@ _start:
     system_call SYS_NOTIFICATION_POLL
     expect rax, 1, 68
 
+    ; 69-71: with a fifth handle it keeps reading while we revoke: its IN faults without a switch
+    spawn_child spin_grants, 5
+    expect_nonnegative rax, 69
+    mov r14, rax
+    mov rdi, rbx
+    system_call SYS_NOTIFICATION_WAIT
+    expect rax, 1, 70
+    mov rdi, r13
+    system_call SYS_HANDLE_REVOKE
+    mov rdi, r14
+    system_call SYS_PROCESS_WAIT
+    mov rcx, 0x100000000 + 13
+    expect rax, rcx, 71
     jmp passed_exit
 
 fail_and_pass_routines
@@ -322,4 +340,5 @@ failed_length equ $ - failed
 section .data
 grants: dq 0, 0, 0
 close_grants: dq 0, 0, 0, 0
+spin_grants: dq 0, 0, 0, 0, 0
 register_b: db 0

@@ -1,7 +1,8 @@
-; Child of driver_test: handles [I/O ports 0x70-0x71, ready notification, go notification (, anything)].
-; It enables the ports and reads the CMOS, signals 'ready', then loses the capability: with three handles its
-; parent revokes it (it waits for 'go' first); with four it closes its own handle. Either way the next IN must
-; fault (#GP ends the process); exits 1-5 if something else happens.
+; Child of driver_test: handles [I/O ports 0x70-0x71, ready notification, go notification, anything...].
+; It enables the ports and reads the CMOS, signals 'ready', then loses the capability. With three handles its
+; parent revokes it while it waits for 'go'; with four it closes its own handle; with five it keeps reading
+; while its parent revokes it (on another processor when there is one: the revocation must reach that
+; processor's TSS at once). Every time the next IN must fault (#GP ends the process); exits 1-6 otherwise.
 %include "native.inc"
 bits 64
 
@@ -22,6 +23,8 @@ _start:
     mov rdi, r13
     mov esi, 1
     system_call SYS_NOTIFICATION_SIGNAL
+    cmp rbx, 5
+    jae .read_until_revoked
     cmp rbx, 4
     jb .wait_for_revoke
     mov rdi, r12
@@ -35,6 +38,13 @@ _start:
     system_call SYS_NOTIFICATION_WAIT
     call read_seconds             ; must fault: the parent revoked the capability
     exit 5
+.read_until_revoked:
+    mov r15d, 1 << 22             ; a bound, so that a revocation that never arrives is a failure, not a hang
+.read_again:
+    call read_seconds
+    dec r15d
+    jnz .read_again
+    exit 6
 .no_handles:
     exit 1
 .not_enabled:
