@@ -324,10 +324,35 @@ namespace Exo.Kernel.Console
                 KernelConsole.Write(TypeName(capability.Type));
                 KernelConsole.Write("  ");
                 WriteRights(capability.Rights);
+                WriteDeviceRange(capability.Object);
                 KernelConsole.WriteLine(capability.Parent != null ? "  (derived)" : "");
             }
             Capabilities.CapabilitySpace.Exit();
             process.Release();
+        }
+
+        // What a device capability covers: its ports, its line, or its physical range.
+        private static void WriteDeviceRange(object value)
+        {
+            if (value is Drivers.IoPortRange ports)
+            {
+                KernelConsole.Write("  ports ");
+                KernelConsole.WriteHex((ulong)ports.First);
+                KernelConsole.Write(" count ");
+                KernelConsole.WriteDecimal((ulong)ports.Count);
+            }
+            else if (value is Drivers.InterruptLine line)
+            {
+                KernelConsole.Write("  irq ");
+                KernelConsole.WriteDecimal((ulong)line.Irq);
+            }
+            else if (value is Drivers.PhysicalRange range)
+            {
+                KernelConsole.Write("  at ");
+                KernelConsole.WriteHex(range.Base);
+                KernelConsole.Write(" length ");
+                KernelConsole.WriteHex(range.Length);
+            }
         }
 
         private static string TypeName(Capabilities.KernelObjectType type)
