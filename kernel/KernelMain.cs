@@ -62,6 +62,7 @@ namespace Exo.Kernel
             if (!Madt.Initialize())
                 KernelConsole.WriteLine("warning: no ACPI MADT / I/O APIC: serial input is polled");
             AcpiPower.Initialize();
+            Drivers.DeviceResources.Initialize();
 
             SystemClock.CalibrateTsc();
             LocalApic.CalibrateTimer();

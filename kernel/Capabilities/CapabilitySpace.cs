@@ -17,6 +17,7 @@ namespace Exo.Kernel.Capabilities
         {
             HandleTable.ObjectAcquired = &KernelObject.Acquired;
             HandleTable.ObjectReleased = &KernelObject.Released;
+            HandleTable.CapabilityRemoved = &Drivers.IoPortGrants.OnCapabilityRemoved;
         }
 
         public static void Enter() => s_lock.Enter();

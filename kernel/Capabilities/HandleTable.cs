@@ -27,6 +27,16 @@ namespace Exo.Kernel.Capabilities
         /// </summary>
         public static delegate*<object, void> ObjectAcquired, ObjectReleased;
 
+        /// <summary>
+        /// Called (under the capability lock) after a capability of 'type' left 'table' by close, revoke, move or
+        /// tear-down, so that state derived from what a table holds can follow (the kernel recomputes a
+        /// process's I/O port bitmap). Null: nothing to do (host tests).
+        /// </summary>
+        public static delegate*<HandleTable, KernelObjectType, void> CapabilityRemoved;
+
+        /// <summary>Whose table this is (the kernel's Process), for <see cref="CapabilityRemoved"/>.</summary>
+        public object Owner;
+
         private Capability[] _slots;
         private int _capacity;
         private int _used;                       // slots [0, _used) have a node; the rest were never used
@@ -296,10 +306,13 @@ namespace Exo.Kernel.Capabilities
         private void Vacate(Capability node)
         {
             object released = node.Object;
+            KernelObjectType type = node.Type;
             node.Object = null;
             node.Type = KernelObjectType.None;
             node.Rights = Rights.None;
             _count--;
+            if (CapabilityRemoved != null)
+                CapabilityRemoved(this, type);
             if (ObjectReleased != null && released != null)
                 ObjectReleased(released);
             if (node.Generation >= Handle.MaxGeneration)

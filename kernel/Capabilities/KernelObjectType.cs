@@ -16,5 +16,7 @@ namespace Exo.Kernel.Capabilities
         Interrupt,
         IoPortRange,
         PhysicalRange,
+        /// <summary>The root resource, from which the three above are made (Drivers.RootResource).</summary>
+        Resource,
     }
 }

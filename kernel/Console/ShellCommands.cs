@@ -28,7 +28,8 @@ namespace Exo.Kernel.Console
             else if (line->WordIs(0, "modules")) { if (NoArguments(line)) Modules(); }
             else if (line->WordIs(0, "ps")) { if (NoArguments(line)) ProcessStatus(); }
             else if (line->WordIs(0, "bench")) Bench(line);
-            else if (line->WordIs(0, "run")) RunProgram(line);
+            else if (line->WordIs(0, "run")) RunProgram(line, rootResource: false);
+            else if (line->WordIs(0, "run-driver")) RunProgram(line, rootResource: true);
             else if (line->WordIs(0, "caps")) ListCapabilities(line);
             else if (line->WordIs(0, "programs")) { if (NoArguments(line)) ListPrograms(); }
             else if (line->WordIs(0, "panic")) { if (NoArguments(line)) Panic.Fail("panic requested from the shell"); }
@@ -65,6 +66,7 @@ namespace Exo.Kernel.Console
             KernelConsole.WriteLine("  ps        processes, then threads: CPU, state, priority, predicted burst, CPU time");
             KernelConsole.WriteLine("  programs  the programs in the boot image");
             KernelConsole.WriteLine("  run NAME  start a program from the boot image, show its output and exit status");
+            KernelConsole.WriteLine("  run-driver NAME  the same, with the root resource as its first handle (device ports, IRQs, memory)");
             KernelConsole.WriteLine("  caps PID  the capabilities of process PID: handle, object type, rights");
             KernelConsole.WriteLine("  bench sched  scheduler benchmarks (ctx.switch, sched.pick, thread.create_join)");
             KernelConsole.WriteLine("  panic     stop the kernel with a panic report (for tests)");
@@ -248,11 +250,11 @@ namespace Exo.Kernel.Console
             Benchmarks.SchedulerBenchmarks.Run(quick: true);
         }
 
-        private static void RunProgram(CommandLine* line)
+        private static void RunProgram(CommandLine* line, bool rootResource)
         {
             if (line->WordCount < 2)
             {
-                KernelConsole.WriteLine("usage: run PROGRAM [ARGUMENTS...] (see 'programs')");
+                KernelConsole.WriteLine(rootResource ? "usage: run-driver PROGRAM [ARGUMENTS...] (see 'programs')" : "usage: run PROGRAM [ARGUMENTS...] (see 'programs')");
                 return;
             }
             byte* command = stackalloc byte[Processes.ProcessTable.CommandLineCapacity];
@@ -262,7 +264,7 @@ namespace Exo.Kernel.Console
                 KernelConsole.WriteLine("error: command line too long");
                 return;
             }
-            Processes.Process process = Processes.ProcessTable.Spawn(command, length, null, null, 0, out string error);
+            Processes.Process process = Processes.ProcessTable.Spawn(command, length, null, null, 0, out string error, rootResource);
             if (process == null)
             {
                 KernelConsole.Write("error: cannot run ");
@@ -322,10 +324,35 @@ namespace Exo.Kernel.Console
                 KernelConsole.Write(TypeName(capability.Type));
                 KernelConsole.Write("  ");
                 WriteRights(capability.Rights);
+                WriteDeviceRange(capability.Object);
                 KernelConsole.WriteLine(capability.Parent != null ? "  (derived)" : "");
             }
             Capabilities.CapabilitySpace.Exit();
             process.Release();
+        }
+
+        // What a device capability covers: its ports, its line, or its physical range.
+        private static void WriteDeviceRange(object value)
+        {
+            if (value is Drivers.IoPortRange ports)
+            {
+                KernelConsole.Write("  ports ");
+                KernelConsole.WriteHex((ulong)ports.First);
+                KernelConsole.Write(" count ");
+                KernelConsole.WriteDecimal((ulong)ports.Count);
+            }
+            else if (value is Drivers.InterruptLine line)
+            {
+                KernelConsole.Write("  irq ");
+                KernelConsole.WriteDecimal((ulong)line.Irq);
+            }
+            else if (value is Drivers.PhysicalRange range)
+            {
+                KernelConsole.Write("  at ");
+                KernelConsole.WriteHex(range.Base);
+                KernelConsole.Write(" length ");
+                KernelConsole.WriteHex(range.Length);
+            }
         }
 
         private static string TypeName(Capabilities.KernelObjectType type)
@@ -340,6 +367,7 @@ namespace Exo.Kernel.Console
                 case Capabilities.KernelObjectType.Interrupt: return "interrupt   ";
                 case Capabilities.KernelObjectType.IoPortRange: return "io-ports    ";
                 case Capabilities.KernelObjectType.PhysicalRange: return "physical    ";
+                case Capabilities.KernelObjectType.Resource: return "resource    ";
                 default: return "?           ";
             }
         }

@@ -41,6 +41,14 @@ namespace Exo.Kernel.Memory
         /// or a page table could not be allocated. 'owned': the frame is freed with the address space.
         /// </summary>
         public bool Map(ulong virtualAddress, ulong physical, bool writable, bool executable, bool owned)
+            => Map(virtualAddress, physical, writable, executable, owned, 0);
+
+        /// <summary>Maps one page of device memory (never owned, never executable) uncached: PCD and PWT select
+        /// PAT entry 3, which is UC at reset and which the kernel leaves alone.</summary>
+        public bool MapDevice(ulong virtualAddress, ulong physical, bool writable)
+            => Map(virtualAddress, physical, writable, executable: false, owned: false, KernelPageTables.CacheDisable | KernelPageTables.WriteThrough);
+
+        private bool Map(ulong virtualAddress, ulong physical, bool writable, bool executable, bool owned, ulong cacheFlags)
         {
             if ((virtualAddress & 0xFFF) != 0 || !UserMemory.IsUserRange(virtualAddress, 0x1000))
                 return false;
@@ -61,7 +69,7 @@ namespace Exo.Kernel.Memory
             if ((leaf & Present) != 0)
                 return false;
             leaf = (physical & AddressMask) | Present | User | (writable ? Writable : 0)
-                | (executable || !KernelPageTables.NoExecuteEnabled ? 0 : KernelPageTables.NoExecute) | (owned ? Owned : 0);
+                | (executable || !KernelPageTables.NoExecuteEnabled ? 0 : KernelPageTables.NoExecute) | (owned ? Owned : 0) | cacheFlags;
             _mappedPages++;
             return true;
         }

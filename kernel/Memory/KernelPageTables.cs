@@ -14,6 +14,8 @@ namespace Exo.Kernel.Memory
         public const ulong Present = 1UL << 0;
         public const ulong Writable = 1UL << 1;
         public const ulong User = 1UL << 2;
+        public const ulong WriteThrough = 1UL << 3;
+        public const ulong CacheDisable = 1UL << 4;
         public const ulong LargePage = 1UL << 7;
         public const ulong Global = 1UL << 8;
         public const ulong NoExecute = 1UL << 63;

@@ -14,6 +14,9 @@ namespace Exo.Kernel.Memory
         public const ulong FrameSize = 4096;
         private static FrameBitmap s_bitmap;
         private static PhysicalRangeSet s_usable;
+        // Everything the firmware calls RAM (available or ACPI), before the boot reservations are cut out:
+        // what no driver may map (Drivers.PhysicalRangePolicy).
+        private static PhysicalRangeSet s_firmwareRam;
         private static ulong s_highestAddress;      // end of the highest available range
         private static ulong s_totalUsableBytes;
         private static ulong s_bitmapPhysical, s_bitmapBytes;
@@ -27,10 +30,16 @@ namespace Exo.Kernel.Memory
         public static void Initialize(BootInformation* boot)
         {
             s_usable = default;
+            s_firmwareRam = default;
             MemoryRegion* regions = boot->Regions;
             for (int i = 0; i < boot->MemoryRegionCount; i++)
-                if (regions[i].Type == MemoryRegionType.Available)
+            {
+                MemoryRegionType type = regions[i].Type;
+                if (type == MemoryRegionType.Available)
                     s_usable.Add(regions[i].Base, regions[i].End);
+                if (type == MemoryRegionType.Available || type == MemoryRegionType.AcpiReclaimable || type == MemoryRegionType.AcpiNonVolatile)
+                    s_firmwareRam.Add(regions[i].Base, regions[i].End);
+            }
 
             // Memory in use at boot: real-mode area and BIOS, kernel image, boot loader data, modules.
             s_usable.Remove(0, 0x100000);
@@ -68,6 +77,9 @@ namespace Exo.Kernel.Memory
                 s_bitmap.MarkFree(s_usable.Start(i) / FrameSize, (s_usable.End(i) - s_usable.Start(i)) / FrameSize);
             s_totalUsableBytes = s_bitmap.FreeFrames * FrameSize;
         }
+
+        /// <summary>The firmware's RAM ranges (read-only use: the set is filled once at boot).</summary>
+        public static ref PhysicalRangeSet FirmwareRam => ref s_firmwareRam;
 
         /// <summary>Called once the kernel's page tables (with the direct map) are active.</summary>
         public static void UseDirectMap()

@@ -145,6 +145,15 @@ namespace Exo.Kernel.Memory
             }
         }
 
+        /// <summary>True if [start, end) shares at least one byte with a range of the set.</summary>
+        public bool Overlaps(ulong start, ulong end)
+        {
+            for (int i = 0; i < _count; i++)
+                if (start < _ends[i] && _starts[i] < end)
+                    return true;
+            return false;
+        }
+
         public bool Contains(ulong address)
         {
             for (int i = 0; i < _count; i++)

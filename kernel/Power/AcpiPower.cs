@@ -39,6 +39,7 @@ namespace Exo.Kernel.Power
                 s_resetAddress = *(ulong*)(fadt + 120);
                 s_resetValue = fadt[128];
             }
+            ReservePorts();
             ulong dsdtPhysical = length >= 148 && *(ulong*)(fadt + 140) != 0 ? *(ulong*)(fadt + 140) : *(uint*)(fadt + 40);
             if (dsdtPhysical == 0 || s_pm1aControl == 0)
                 return;
@@ -46,6 +47,18 @@ namespace Exo.Kernel.Power
             if (!AcpiTables.HasSignature(dsdt, "DSDT"))
                 return;
             s_canShutdown = FindSleepTypes(dsdt, AcpiTables.TableLength(dsdt));
+        }
+
+        // The ports this class drives are the kernel's: no driver may be given them (Drivers.IoPortPolicy).
+        private static void ReservePorts()
+        {
+            bool reserved = true;
+            if (s_pm1aControl != 0) reserved &= Drivers.IoPortPolicy.Reserve((int)s_pm1aControl, 2);
+            if (s_pm1bControl != 0) reserved &= Drivers.IoPortPolicy.Reserve((int)s_pm1bControl, 2);
+            if (s_smiCommand != 0) reserved &= Drivers.IoPortPolicy.Reserve((int)s_smiCommand, 1);
+            if (s_hasResetRegister && s_resetSpace == 1) reserved &= Drivers.IoPortPolicy.Reserve((int)s_resetAddress, 1);
+            if (!reserved)
+                Console.KernelConsole.WriteLine("warning: an ACPI port could not be reserved from drivers");
         }
 
         /// <summary>Finds "_S5_" followed by a package and reads its first two integers.</summary>

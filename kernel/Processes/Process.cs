@@ -40,6 +40,8 @@ namespace Exo.Kernel.Processes
         /// <summary>Threads waiting for it to end (process wait); woken when it has exited.</summary>
         public readonly Scheduler.WaitQueue ExitWaiters = new Scheduler.WaitQueue();
         public readonly MemoryObject[] MappedObjects = new MemoryObject[MappedObjectCapacity];
+        /// <summary>The I/O port capabilities it enabled and their bitmap; null until its first io_port_enable.</summary>
+        public Drivers.IoPortGrants IoPorts;
         internal Process ReapNext;
         /// <summary>Signalled with ExitBits when the process ends (process watch: how init learns of a crash).</summary>
         public Ipc.Notification ExitNotification;
@@ -51,6 +53,18 @@ namespace Exo.Kernel.Processes
         // One more byte than the longest command line: the program finds it zero-terminated.
         private CommandLineBytes _commandLine;
         private struct CommandLineBytes { public fixed byte Bytes[ProcessTable.CommandLineCapacity + 1]; }
+
+        public Process() { Handles.Owner = this; }
+
+        /// <summary>Where a mapping asked at 'address' goes: there, or for 0 the next place the kernel chooses.</summary>
+        public ulong PlaceMapping(ulong address) => address == 0 ? NextMappingAddress : address;
+
+        /// <summary>A mapping of 'length' bytes was made at 'address': the kernel's next choice moves past it.</summary>
+        public void MappingPlaced(ulong address, ulong length)
+        {
+            if (address == NextMappingAddress)
+                NextMappingAddress += length + 0x1000;   // a gap page between mappings
+        }
 
         /// <summary>The name's bytes (objects never move in this kernel, so the pointer stays valid).</summary>
         public byte* Name => (byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _name);

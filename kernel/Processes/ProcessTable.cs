@@ -46,7 +46,10 @@ namespace Exo.Kernel.Processes
         /// copies of (each needs the Grant right), in that order. The returned process carries one reference for
         /// the caller (release it, or give it to a handle).
         /// </summary>
-        public static Process Spawn(byte* commandLine, int length, Process parent, uint* grants, int grantCount, out string error)
+        /// 'rootResource': the kernel starts a driver on purpose (its tests, the shell's run-driver) and gives it
+        /// a capability to the root resource as its first handle, before the grants; no system call can ask for it.
+        public static Process Spawn(byte* commandLine, int length, Process parent, uint* grants, int grantCount, out string error,
+            bool rootResource = false)
         {
             if (grantCount < 0 || grantCount > MaximumGrants || (grantCount > 0 && parent == null))
             {
@@ -56,6 +59,12 @@ namespace Exo.Kernel.Processes
             Process process = Load(commandLine, length, out error);
             if (process == null)
                 return null;
+            if (rootResource && !Grant(process, Drivers.RootResource.Instance, KernelObjectType.Resource, Drivers.RootResource.GrantedRights))
+            {
+                Abandon(process);
+                error = "cannot give the driver the root resource";
+                return null;
+            }
             if (!GrantFrom(process, parent, grants, grantCount, out error))
             {
                 Abandon(process);
@@ -65,13 +74,13 @@ namespace Exo.Kernel.Processes
         }
 
         /// <summary>Spawn for the kernel's own callers (shell, tests, benchmarks): a command line, no grants.</summary>
-        public static Process Spawn(string commandLine, out string error)
+        public static Process Spawn(string commandLine, out string error, bool rootResource = false)
         {
             byte* bytes = stackalloc byte[CommandLineCapacity];
             int length = commandLine.Length < CommandLineCapacity ? commandLine.Length : CommandLineCapacity;
             for (int i = 0; i < length; i++)
                 bytes[i] = (byte)commandLine[i];
-            return Spawn(bytes, length, null, null, 0, out error);
+            return Spawn(bytes, length, null, null, 0, out error, rootResource);
         }
 
         /// <summary>
@@ -340,6 +349,7 @@ namespace Exo.Kernel.Processes
             Exo.Runtime.ObjectAllocator.Free(process.Handles);
             Exo.Runtime.ObjectAllocator.Free(process.ExitWaiters);
             Exo.Runtime.ObjectAllocator.Free(process.MappedObjects);
+            process.IoPorts?.Free();   // its thread left ring 3 for good: no processor holds the bitmap
             Exo.Runtime.ObjectAllocator.Free(process);
         }
 

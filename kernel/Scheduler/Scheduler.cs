@@ -376,6 +376,7 @@ namespace Exo.Kernel.Scheduler
                 Smp.Processors.SetLocalWord(cpu, Smp.Processors.SystemCallDispatcherWord, next.SystemCallDispatcher);
             }
             Smp.Processors.SetLocalWord(cpu, Smp.Processors.ExtendedStateWord, next.UserKernelStack != 0 ? next.ExtendedState : 0);
+            IoPermissions.Switch(cpu, next.UserKernelStack != 0 ? next.IoPermissions : null);   // a driver's ports, or none
         }
 
         public static ulong AddressOf(object value) => *(ulong*)Unsafe.AsPointer(ref value);

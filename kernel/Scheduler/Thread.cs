@@ -34,6 +34,7 @@ namespace Exo.Kernel.Scheduler
         public ulong ExtendedState;        // while it runs ring-3 code: 64-byte aligned XSAVE area for its SSE state
         public object Process;             // the process it belongs to (Process.Process), null for kernel threads
         public ulong SystemCallDispatcher; // while it runs ring-3 code: its personality's system call table (SystemCalls.DispatcherFor)
+        public Arch.X64.IoPermissionBitmap IoPermissions;   // its process's I/O ports while it runs ring-3 code, or null
         public Thread AllNext;             // registry of every thread, for ps
         // Fusion Rings: the caller this thread (a server) must reply to, and the status its blocked system call
         // returns when a peer resumes it (the message words travel in its system call frame).

@@ -56,16 +56,13 @@ namespace Exo.Kernel.Syscalls
                 memory.Release();
                 return SystemCalls.OutOfMemory;     // too many objects mapped
             }
-            bool chosen = address == 0;
-            if (chosen)
-                address = process.NextMappingAddress;
+            address = process.PlaceMapping(address);
             if ((address & 0xFFF) != 0 || !UserMemory.IsUserRange(address, memory.Size) || !memory.MapInto(process.AddressSpace, address, writable != 0))
             {
                 memory.Release();
                 return SystemCalls.InvalidArgument;  // misaligned, outside user space, or overlapping a mapping
             }
-            if (chosen)
-                process.NextMappingAddress += memory.Size + 0x1000;   // a gap page between mappings
+            process.MappingPlaced(address, memory.Size);
             if (alreadyKept)
                 memory.Release();
             else

@@ -4,13 +4,13 @@ namespace Exo.Kernel.Syscalls
 {
     /// <summary>
     /// The native system call table: one entry per number, each family in its own file (ProcessCalls,
-    /// ConsoleCalls, MemoryCalls, HandleCalls, MemoryObjectCalls, IpcCalls, NotificationCalls, SpawnCalls). SystemCallEntry.asm calls <see cref="ExoSystemCall"/> with the
+    /// ConsoleCalls, MemoryCalls, HandleCalls, MemoryObjectCalls, IpcCalls, NotificationCalls, SpawnCalls, ResourceCalls). SystemCallEntry.asm calls <see cref="ExoSystemCall"/> with the
     /// five arguments and the number; every argument is untrusted (user pointers go through UserMemory).
     /// Errors are negative numbers, as on Linux, so that POSIX-X can pass them through.
     /// </summary>
     public static unsafe class SystemCalls
     {
-        public const int TableSize = 64;
+        public const int TableSize = 72;
 
         public const ulong BadAddress = unchecked((ulong)-14);      // EFAULT
         public const ulong InvalidArgument = unchecked((ulong)-22); // EINVAL
@@ -38,6 +38,7 @@ namespace Exo.Kernel.Syscalls
             IpcCalls.Register();
             NotificationCalls.Register();
             SpawnCalls.Register();
+            ResourceCalls.Register();
         }
 
         internal static void Register(int number, delegate*<ulong, ulong, ulong, ulong, ulong, ulong> handler)

@@ -19,10 +19,10 @@ namespace Exo.Kernel.Tests
             Test("processes_free_their_memory", &NoLeak);
         }
 
-        internal static ulong RunByName(string name, out bool faulted, out string error)
+        internal static ulong RunByName(string name, out bool faulted, out string error, bool rootResource = false)
         {
             faulted = false;
-            Process process = ProcessTable.Spawn(name, out error);
+            Process process = ProcessTable.Spawn(name, out error, rootResource);
             if (process == null)
                 return ulong.MaxValue;
             return ProcessTable.Wait(process, out faulted);

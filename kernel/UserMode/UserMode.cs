@@ -118,6 +118,8 @@ namespace Exo.Kernel.UserMode
             // Back in the kernel for good (interrupts are masked on this path): leave the space and user state.
             thread.UserKernelStack = 0;
             thread.ExtendedState = 0;
+            thread.IoPermissions = null;
+            IoPermissions.Switch(Cpu.CurrentProcessor(), null);   // kernel threads never leave ports open
             Smp.Processors.SetLocalWord(Cpu.CurrentProcessor(), Smp.Processors.ExtendedStateWord, 0);
             thread.PageTableRoot = KernelPageTables.Root;
             Cpu.WriteCr3(KernelPageTables.Root);

@@ -16,6 +16,8 @@ namespace Exo.Std
         /// <summary>Taken already (EEXIST): a name another process registered.</summary>
         AlreadyExists = -17,
         BadAddress = -14,
+        /// <summary>Resource creation: another driver owns that interrupt line.</summary>
+        Busy = -16,
         Invalid = -22,
         PeerGone = -32,
         NoSuchCall = -38,
@@ -40,6 +42,7 @@ namespace Exo.Std
                 case Error.AccessDenied: return "access denied";
                 case Error.AlreadyExists: return "already exists";
                 case Error.BadAddress: return "bad address";
+                case Error.Busy: return "busy";
                 case Error.Invalid: return "invalid argument";
                 case Error.PeerGone: return "peer gone";
                 case Error.NoSuchCall: return "no such system call";

@@ -30,5 +30,10 @@ namespace Exo.Std
         public const ulong ProcessWait = 51;
         public const ulong ProcessKill = 52;
         public const ulong ProcessWatch = 53;
+        public const ulong ResourceCreate = 60;
+        public const ulong IoPortEnable = 61;
+        public const ulong InterruptBind = 62;
+        public const ulong InterruptAcknowledge = 63;
+        public const ulong PhysicalMap = 64;
     }
 }

@@ -19,6 +19,7 @@ public static class KernelSuites
         "usermode",
         "processes",
         "ipc",
+        "drivers",
     };
 
     /// <summary>Theory data: one row per suite, so each suite is its own xunit test.</summary>

@@ -134,6 +134,20 @@ public sealed class ShellTests
         Assert.True(Numbers(uptime).Count > 0, $"shell did not answer 'uptime' after the failed commands:\n{uptime}");
     }
 
+    // Only run-driver gives the root resource: driver_test passes with it and stops at its first check without.
+    [Fact]
+    public async Task Run_driver_gives_the_root_resource_and_run_does_not()
+    {
+        await using var shell = await ShellSession.BootAsync(_output);
+        var driver = await shell.RunAsync("run-driver driver_test");
+        Assert.Contains("driver_test: I/O ports, RTC interrupts, HPET mapping and refusals checked", driver, StringComparison.Ordinal);
+        Assert.Matches(@"process \d+ exited with status 0", driver);
+        var plain = await shell.RunAsync("run driver_test");
+        Assert.Matches(@"process \d+ exited with status 1\b", plain);
+        var usage = await shell.RunAsync("run-driver");
+        Assert.Contains("usage: run-driver PROGRAM", usage, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Init_starts_at_boot_ps_lists_it_and_run_passes_arguments()
     {

@@ -3,22 +3,6 @@
 %include "native.inc"
 bits 64
 
-%macro expect 3                     ; register, value, check number
-    cmp %1, %2
-    je %%ok
-    mov edi, %3
-    jmp fail
-%%ok:
-%endmacro
-
-%macro expect_nonnegative 2         ; register, check number
-    test %1, %1
-    jns %%ok
-    mov edi, %2
-    jmp fail
-%%ok:
-%endmacro
-
 %macro echo_call 2                  ; handle, value for w1: call 'echo' with (1, value, value+1, value+2)
     mov rdi, %1
     mov esi, 1
@@ -232,15 +216,9 @@ _start:
     system_call SYS_PROCESS_WAIT
     expect rax, 0, 45
 
-    write_string passed, passed_length
-    exit 0
+    jmp passed_exit
 
-fail:
-    push rdi
-    write_string failed, failed_length
-    pop rdi
-    system_call SYS_EXIT
-    ud2
+fail_and_pass_routines
 
 section .rodata
 echo_name: db "ipc_echo"

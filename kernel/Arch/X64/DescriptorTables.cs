@@ -54,10 +54,17 @@ namespace Exo.Kernel.Arch.X64
         /// <summary>Each processor has its own GDT (for its own TSS descriptor) and TSS; the IDT is shared.</summary>
         public const int MaximumProcessors = 16;
         private const int TaskStateSize = 104;
+        // Each TSS is followed by a full I/O permission bitmap (one bit per port) and the 0xFF byte the CPU
+        // requires after it (an access to the last ports reads two bytes). The segment limit covers all of it;
+        // the bitmap is used only while IoMapBase points at it (IoPermissions installs a driver's bitmap).
+        private const int IoBitmapBytes = 8192;
+        private const int TaskStateLimit = TaskStateSize + IoBitmapBytes;   // offset of the trailing 0xFF byte
+        private const int TaskStateStride = (TaskStateLimit + 1 + 63) & ~63;
+        private const ushort NoIoBitmap = 0xFFFF;                           // beyond the limit: every port faults
 
         private struct GdtStorage { public fixed ulong Entries[8 * MaximumProcessors]; }
         private struct IdtStorage { public fixed byte Bytes[256 * 16]; }
-        private struct TaskStateStorage { public fixed byte Bytes[TaskStateSize * MaximumProcessors]; }
+        private struct TaskStateStorage { public fixed byte Bytes[TaskStateStride * MaximumProcessors]; }
         private struct StackStorage { public fixed byte Bytes[3 * InterruptStackSize]; }
 
         private static GdtStorage s_gdt;
@@ -112,7 +119,7 @@ namespace Exo.Kernel.Arch.X64
             fixed (byte* idt = s_idt.Bytes)
             {
                 ulong* gdt = gdtStorage + 8 * index;
-                TaskStateSegment* tss = (TaskStateSegment*)(taskStates + TaskStateSize * index);
+                TaskStateSegment* tss = (TaskStateSegment*)(taskStates + TaskStateStride * index);
                 gdt[0] = 0;
                 gdt[1] = 0x00AF9A000000FFFF;   // kernel code, 64-bit
                 gdt[2] = 0x00CF92000000FFFF;   // kernel data
@@ -120,12 +127,15 @@ namespace Exo.Kernel.Arch.X64
                 gdt[4] = 0x00CFF2000000FFFF;   // user data
                 gdt[5] = 0x00AFFA000000FFFF;   // user code, 64-bit
                 ulong tssBase = (ulong)tss;
-                ulong tssLimit = TaskStateSize - 1;
+                ulong tssLimit = TaskStateLimit;
                 gdt[6] = (tssLimit & 0xFFFF) | ((tssBase & 0xFFFFFF) << 16) | (0x89UL << 40) | (((tssLimit >> 16) & 0xF) << 48) | (((tssBase >> 24) & 0xFF) << 56);
                 gdt[7] = tssBase >> 32;
 
                 *tss = default;
-                tss->IoMapBase = TaskStateSize;
+                byte* ioBitmap = (byte*)tss + TaskStateSize;
+                for (int i = 0; i <= IoBitmapBytes; i++)
+                    ioBitmap[i] = 0xFF;   // every port denied, and the trailing byte
+                tss->IoMapBase = NoIoBitmap;
                 tss->Ist1 = (ulong)(interruptStacks + 1 * InterruptStackSize);
                 tss->Ist2 = (ulong)(interruptStacks + 2 * InterruptStackSize);
                 tss->Ist3 = (ulong)(interruptStacks + 3 * InterruptStackSize);
@@ -138,11 +148,25 @@ namespace Exo.Kernel.Arch.X64
 
         public const int InterruptStacksBytes = 3 * InterruptStackSize;
 
+        /// <summary>Processor 'processor''s I/O permission bitmap in its TSS (8 KiB, all ones = every port denied).</summary>
+        public static byte* IoBitmap(int processor)
+        {
+            fixed (byte* taskStates = s_taskStates.Bytes)
+                return taskStates + TaskStateStride * processor + TaskStateSize;
+        }
+
+        /// <summary>Points processor 'processor''s TSS at its I/O bitmap, or beyond its limit (no ring-3 port access at all).</summary>
+        public static void UseIoBitmap(int processor, bool use)
+        {
+            fixed (byte* taskStates = s_taskStates.Bytes)
+                ((TaskStateSegment*)(taskStates + TaskStateStride * processor))->IoMapBase = use ? (ushort)TaskStateSize : NoIoBitmap;
+        }
+
         /// <summary>The stack the CPU switches to on an interrupt from user mode.</summary>
         public static void SetKernelStack(int processor, ulong top)
         {
             fixed (byte* taskStates = s_taskStates.Bytes)
-                ((TaskStateSegment*)(taskStates + TaskStateSize * processor))->Rsp0 = top;
+                ((TaskStateSegment*)(taskStates + TaskStateStride * processor))->Rsp0 = top;
         }
     }
 }

@@ -24,11 +24,14 @@ namespace Exo.Kernel.Arch.X64
         private const int RegisterTimerDivide = 0x3E0;
 
         private static byte* s_registers;
+        private static ulong s_physicalBase;
         private static ulong s_timerTicksPerSecond;   // APIC timer ticks per second at divide-by-16
 
         public static bool IsInitialized => s_registers != null;
         public static ulong TimerFrequency => s_timerTicksPerSecond;
         public static uint Id => Read(RegisterId) >> 24;
+        /// <summary>Where the local APIC's registers are (every processor's at the same address; no driver may map it).</summary>
+        public static ulong PhysicalBase => s_physicalBase;
 
         private static uint Read(int register) => System.Threading.Volatile.Read(ref *(uint*)(s_registers + register));
         private static void Write(int register, uint value) => System.Threading.Volatile.Write(ref *(uint*)(s_registers + register), value);
@@ -36,7 +39,8 @@ namespace Exo.Kernel.Arch.X64
         public static void Initialize()
         {
             ulong baseMsr = Cpu.ReadMsr(ApicBaseMsr);
-            s_registers = (byte*)PhysicalMemory.ToVirtual(baseMsr & 0xFFFFF000);
+            s_physicalBase = baseMsr & 0xFFFFF000;
+            s_registers = (byte*)PhysicalMemory.ToVirtual(s_physicalBase);
             EnableOnThisProcessor();
         }
 

@@ -13,5 +13,7 @@ namespace Exo.Std.Handles
         Interrupt,
         IoPortRange,
         PhysicalRange,
+        /// <summary>The root resource device resources are made from (Exo.Std.Devices.RootResource).</summary>
+        Resource,
     }
 }

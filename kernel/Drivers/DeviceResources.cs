@@ -1,0 +1,28 @@
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Memory;
+
+namespace Exo.Kernel.Drivers
+{
+    /// <summary>
+    /// Boot-time set-up for user-mode drivers: the root resource, the interrupt lines' vectors, and the device
+    /// memory the kernel drives itself (which PhysicalRangePolicy refuses next to RAM). Run once the APICs are
+    /// known (after the MADT).
+    /// </summary>
+    public static class DeviceResources
+    {
+        private static PhysicalRangeSet s_kernelDevices;
+
+        public static void Initialize()
+        {
+            RootResource.Initialize();
+            InterruptLine.Initialize();
+            s_kernelDevices = default;
+            s_kernelDevices.Add(LocalApic.PhysicalBase, LocalApic.PhysicalBase + PhysicalRangePolicy.PageSize);
+            if (IoApic.IsInitialized)
+                s_kernelDevices.Add(IoApic.PhysicalAddress & ~(PhysicalRangePolicy.PageSize - 1), (IoApic.PhysicalAddress & ~(PhysicalRangePolicy.PageSize - 1)) + PhysicalRangePolicy.PageSize);
+        }
+
+        public static PhysicalRangeVerdict CheckPhysical(ulong start, ulong length)
+            => PhysicalRangePolicy.Check(start, length, ref PhysicalMemory.FirmwareRam, ref s_kernelDevices);
+    }
+}

@@ -1,0 +1,48 @@
+using Exo.Std.Handles;
+
+namespace Exo.Std.Devices
+{
+    /// <summary>
+    /// The handle device resources are made from. Only a program the kernel starts as a driver has one (its
+    /// first handle at start-up); the kernel refuses its own ports, IRQs, RAM and APICs (AccessDenied).
+    /// </summary>
+    public readonly struct RootResource
+    {
+        private const ulong KindIoPorts = 1, KindInterrupt = 2, KindPhysical = 3;
+
+        public readonly Handle Handle;
+
+        public RootResource(Handle handle) { Handle = handle; }
+
+        /// <summary>I/O ports [first, first + count).</summary>
+        public Error CreateIoPorts(ulong first, ulong count, out IoPortRange ports)
+        {
+            Error error = Create(KindIoPorts, first, count, out Handle handle);
+            ports = new IoPortRange(handle);
+            return error;
+        }
+
+        /// <summary>Legacy (ISA) interrupt line 'irq' (Busy if another driver has it).</summary>
+        public Error CreateInterrupt(ulong irq, out InterruptLine line)
+        {
+            Error error = Create(KindInterrupt, irq, 1, out Handle handle);
+            line = new InterruptLine(handle);
+            return error;
+        }
+
+        /// <summary>Device memory [start, start + length), page aligned.</summary>
+        public Error CreatePhysical(ulong start, ulong length, out PhysicalRange range)
+        {
+            Error error = Create(KindPhysical, start, length, out Handle handle);
+            range = new PhysicalRange(handle);
+            return error;
+        }
+
+        private Error Create(ulong kind, ulong start, ulong length, out Handle handle)
+        {
+            long result = SystemCall.Call(SystemCallNumber.ResourceCreate, Handle.Value, kind, start, length);
+            handle = result > 0 ? new Handle((uint)result) : default;
+            return Errors.Of(result);
+        }
+    }
+}
