@@ -47,18 +47,12 @@ namespace Exo.Kernel.Tests
                 Check(IoPermissions.InstalledOn(processor) == null, "no processor keeps a driver's I/O bitmap", (ulong)processor);
             // The first run warmed the allocator's caches; a second must give back all it took, once the reaper
             // has freed the four processes (it runs on its own thread, perhaps on another processor).
-            WaitForReaper(processesBefore);
+            ProcessTests.WaitForReaper(processesBefore);
             ulong freeBefore = Memory.PhysicalMemory.FreeBytes;
             status = ProcessTests.RunByName("driver_test", out faulted, out _, rootResource: true);
             Check(!faulted && status == 0, "and again", status);
-            WaitForReaper(processesBefore);
+            ProcessTests.WaitForReaper(processesBefore);
             Check(Memory.PhysicalMemory.FreeBytes + 64 * 1024 >= freeBefore, "the driver and its children gave their memory back", freeBefore - Memory.PhysicalMemory.FreeBytes);
-        }
-
-        private static void WaitForReaper(int processes)
-        {
-            for (int i = 0; i < 1000 && Processes.ProcessTable.Count > processes; i++)
-                Scheduler.Scheduler.Sleep(1);
         }
     }
 }

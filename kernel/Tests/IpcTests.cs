@@ -27,9 +27,11 @@ namespace Exo.Kernel.Tests
         // the full ring made the producer wait at least once.
         private static void CSharpRings()
         {
+            int processesBefore = Processes.ProcessTable.Count;
             ulong before = Memory.PhysicalMemory.FreeBytes;
             ulong status = RunByName("ring_test", out bool faulted, out _);
             Check(!faulted && status == 0, "every message arrived, in order, with back-pressure", status);
+            ProcessTests.WaitForReaper(processesBefore);
             Check(Memory.PhysicalMemory.FreeBytes + 64 * 1024 >= before, "both processes gave their memory back", before - Memory.PhysicalMemory.FreeBytes);
         }
 
@@ -56,9 +58,11 @@ namespace Exo.Kernel.Tests
 
         private static void IpcLoad()
         {
+            int processesBefore = Processes.ProcessTable.Count;
             ulong before = Memory.PhysicalMemory.FreeBytes;
             ulong status = RunByName("ipc_load", out bool faulted, out _);
             Check(!faulted && status == 0, "every client checked all 250000 replies (else 10 + client index)", status);
+            ProcessTests.WaitForReaper(processesBefore);
             Check(Memory.PhysicalMemory.FreeBytes + 64 * 1024 >= before, "the six processes gave their memory back", before - Memory.PhysicalMemory.FreeBytes);
         }
 

@@ -42,6 +42,16 @@ namespace Exo.Kernel.Tests
             Check(!faulted && native == 0, "a native program after it still gets the native table", native);
         }
 
+        /// <summary>
+        /// Waits (up to a second) until the reaper has freed every process beyond 'processes': a process's
+        /// thread stack and table go back a little after its exit status is known, so a leak check waits for that.
+        /// </summary>
+        internal static void WaitForReaper(int processes)
+        {
+            for (int i = 0; i < 100 && ProcessTable.Count > processes; i++)
+                Scheduler.Scheduler.Sleep(10);
+        }
+
         private static void RamDiskPresent() => Check(Boot.InitialRamDisk.IsPresent, "the boot image carries an initial RAM disk");
 
         private static void Hello()
