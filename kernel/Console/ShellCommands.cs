@@ -31,6 +31,7 @@ namespace Exo.Kernel.Console
             else if (line->WordIs(0, "run")) RunProgram(line, rootResource: false);
             else if (line->WordIs(0, "run-driver")) RunProgram(line, rootResource: true);
             else if (line->WordIs(0, "caps")) ListCapabilities(line);
+            else if (line->WordIs(0, "kill")) KillProcess(line);
             else if (line->WordIs(0, "programs")) { if (NoArguments(line)) ListPrograms(); }
             else if (line->WordIs(0, "panic")) { if (NoArguments(line)) Panic.Fail("panic requested from the shell"); }
             else if (line->WordIs(0, "reboot")) { if (NoArguments(line)) Reboot(); }
@@ -68,6 +69,7 @@ namespace Exo.Kernel.Console
             KernelConsole.WriteLine("  run NAME  start a program from the boot image, show its output and exit status");
             KernelConsole.WriteLine("  run-driver NAME  the same, with the root resource as its first handle (device ports, IRQs, memory)");
             KernelConsole.WriteLine("  caps PID  the capabilities of process PID: handle, object type, rights");
+            KernelConsole.WriteLine("  kill PID  ends process PID (init restarts it if it is a service)");
             KernelConsole.WriteLine("  bench sched  scheduler benchmarks (ctx.switch, sched.pick, thread.create_join)");
             KernelConsole.WriteLine("  panic     stop the kernel with a panic report (for tests)");
             KernelConsole.WriteLine("  reboot    restart the machine");
@@ -282,6 +284,10 @@ namespace Exo.Kernel.Console
                 KernelConsole.Write(" ended by ");
                 KernelConsole.WriteLine(InterruptDispatcher.ExceptionName(status - UserMode.UserMode.FaultResultBase));
             }
+            else if (status == UserMode.UserMode.KilledResult)
+            {
+                KernelConsole.WriteLine(" was killed");
+            }
             else
             {
                 KernelConsole.Write(" exited with status ");
@@ -290,12 +296,14 @@ namespace Exo.Kernel.Console
             }
         }
 
-        private static void ListCapabilities(CommandLine* line)
+        // The process a "COMMAND PID" line names, with a reference the caller releases; null (reported) if none.
+        private static Processes.Process FindProcessArgument(CommandLine* line, string usage, out ulong id)
         {
-            if (line->WordCount != 2 || !line->TryParseNumber(1, out ulong id) || id > int.MaxValue)
+            if (line->WordCount != 2 || !line->TryParseNumber(1, out id) || id > int.MaxValue)
             {
-                KernelConsole.WriteLine("usage: caps PID (a process id, see 'ps')");
-                return;
+                id = 0;
+                KernelConsole.WriteLine(usage);
+                return null;
             }
             Processes.Process process = Processes.ProcessTable.Find((int)id);
             if (process == null)
@@ -303,8 +311,27 @@ namespace Exo.Kernel.Console
                 KernelConsole.Write("error: no process ");
                 KernelConsole.WriteDecimal(id);
                 KernelConsole.WriteLine();
-                return;
             }
+            return process;
+        }
+
+        private static void KillProcess(CommandLine* line)
+        {
+            Processes.Process process = FindProcessArgument(line, "usage: kill PID (a process id, see 'ps')", out ulong id);
+            if (process == null)
+                return;
+            Processes.ProcessTable.Kill(process);
+            process.Release();
+            KernelConsole.Write("killed process ");
+            KernelConsole.WriteDecimal(id);
+            KernelConsole.WriteLine();
+        }
+
+        private static void ListCapabilities(CommandLine* line)
+        {
+            Processes.Process process = FindProcessArgument(line, "usage: caps PID (a process id, see 'ps')", out ulong id);
+            if (process == null)
+                return;
             KernelConsole.Write("process ");
             KernelConsole.WriteDecimal(id);
             KernelConsole.Write(" (");

@@ -21,6 +21,7 @@ namespace Exo.Kernel.Ipc
     {
         public const ulong PeerGone = unchecked((ulong)-32);   // EPIPE
         public const ulong Busy = unchecked((ulong)-16);       // EBUSY: another thread already receives here
+        public const ulong Interrupted = Notification.Interrupted;   // EINTR: the waiting process is being killed
 
         private static ulong s_fastCalls, s_slowCalls;
         public static ulong FastCalls => s_fastCalls;
@@ -79,6 +80,14 @@ namespace Exo.Kernel.Ipc
                     endpoint.Callers.Lock.Exit();
                     return PeerGone;
                 }
+                // Named before the kill flag is read; a killer sets the flag, then looks here (InterruptWait).
+                Interlocked.Exchange(ref current.IpcWaitingOn, Scheduler.Scheduler.AddressOf(endpoint));
+                if (Volatile.Read(ref current.KillPending) != 0)
+                {
+                    current.IpcWaitingOn = 0;
+                    endpoint.Callers.Lock.Exit();
+                    return Interrupted;
+                }
                 // Queue first, then look for a receiver again: a server publishing itself meanwhile sees us.
                 current.State = ThreadState.Blocked;
                 endpoint.Callers.Add(current);
@@ -88,8 +97,10 @@ namespace Exo.Kernel.Ipc
                 {
                     // A receiver takes the message from our frame and replies into it.
                     Scheduler.Scheduler.BlockReleasingLock(ref endpoint.Callers.Lock);
+                    current.IpcWaitingOn = 0;
                     return current.IpcStatus;
                 }
+                current.IpcWaitingOn = 0;
                 endpoint.Callers.Remove(current);
                 Interlocked.Decrement(ref endpoint.QueuedCallers);
                 endpoint.Callers.Lock.Exit();
@@ -174,9 +185,19 @@ namespace Exo.Kernel.Ipc
         /// </summary>
         private static ulong WaitForCall(Endpoint endpoint, Process process, Thread current, Thread replied)
         {
+            Interlocked.Exchange(ref current.IpcWaitingOn, Scheduler.Scheduler.AddressOf(endpoint));   // before the kill flag is read
+            ulong result = WaitForCallNamed(endpoint, process, current, replied);
+            current.IpcWaitingOn = 0;
+            return result;
+        }
+
+        private static ulong WaitForCallNamed(Endpoint endpoint, Process process, Thread current, Thread replied)
+        {
             ulong self = Scheduler.Scheduler.AddressOf(current);
             while (true)
             {
+                if (Volatile.Read(ref current.KillPending) != 0)
+                    return Abandon(current, replied, Interrupted);
                 if (Volatile.Read(ref endpoint.QueuedCallers) != 0)
                 {
                     endpoint.Callers.Lock.Enter();
@@ -198,14 +219,14 @@ namespace Exo.Kernel.Ipc
                     return Abandon(current, replied, Busy);
                 // Published; look for callers that queued meanwhile (and for the endpoint's end), and if so take
                 // ourselves back (unless a caller already claimed us) and serve them.
-                if ((Volatile.Read(ref endpoint.QueuedCallers) != 0 || Volatile.Read(ref endpoint.Dead))
+                if ((Volatile.Read(ref endpoint.QueuedCallers) != 0 || Volatile.Read(ref endpoint.Dead) || Volatile.Read(ref current.KillPending) != 0)
                     && Interlocked.CompareExchange(ref endpoint.Receiver, 0, self) == self)
                 {
                     current.State = ThreadState.Running;
                     continue;
                 }
                 Run(replied);
-                return current.IpcStatus;   // a caller delivered its message into our frame (or the endpoint died)
+                return current.IpcStatus;   // a caller delivered its message into our frame (or the endpoint died, or a kill)
             }
         }
 
@@ -287,6 +308,40 @@ namespace Exo.Kernel.Ipc
         }
 
         // ------------------------------------------------------------------ endings
+
+        /// <summary>
+        /// 'thread' is being killed (its KillPending set first): if it waits on an endpoint, as its receiver or as
+        /// a queued caller, take it back and wake it with Interrupted. A caller already being served is left to
+        /// its reply. Interrupts disabled; the grace flag keeps the endpoint from being freed meanwhile.
+        /// </summary>
+        public static void Interrupt(Thread thread)
+        {
+            ref int grace = ref Scheduler.Scheduler.FastPathFlag;
+            Interlocked.Exchange(ref grace, 1);
+            ulong address = Volatile.Read(ref thread.IpcWaitingOn);
+            if (address != 0)
+            {
+                Endpoint endpoint = Unsafe.AsRef<Endpoint>(&address);
+                ulong self = Scheduler.Scheduler.AddressOf(thread);
+                if (Interlocked.CompareExchange(ref endpoint.Receiver, 0, self) == self)
+                {
+                    thread.IpcStatus = Interrupted;   // no caller claimed it: the kill did
+                    Scheduler.Scheduler.Wake(thread);
+                }
+                else
+                {
+                    endpoint.Callers.Lock.Enter();
+                    if (endpoint.Callers.Remove(thread))
+                    {
+                        Interlocked.Decrement(ref endpoint.QueuedCallers);
+                        thread.IpcStatus = Interrupted;
+                        Scheduler.Scheduler.Wake(thread);
+                    }
+                    endpoint.Callers.Lock.Exit();
+                }
+            }
+            Volatile.Write(ref grace, 0);
+        }
 
         /// <summary>
         /// The process of 'thread' has ended: the caller it owed a reply gets "peer gone", and the endpoints it

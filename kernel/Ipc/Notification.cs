@@ -26,7 +26,10 @@ namespace Exo.Kernel.Ipc
                 Cpu.EnableInterrupts();
         }
 
-        /// <summary>Takes the bits set so far; if none, waits for some ('block' false: returns 0 at once).</summary>
+        /// <summary>"Interrupted" (EINTR): the waiting process is being killed. Bit 63 is never a signal bit, so it cannot pass for bits.</summary>
+        public const ulong Interrupted = unchecked((ulong)-4);
+
+        /// <summary>Takes the bits set so far; if none, waits for some ('block' false: returns 0 at once), or Interrupted.</summary>
         public ulong Take(bool block)
         {
             bool enabled = Cpu.DisableInterruptsSavingState();
@@ -41,13 +44,22 @@ namespace Exo.Kernel.Ipc
                     _waiters.Lock.Exit();
                     break;
                 }
-                Scheduler.Scheduler.BlockOnLocked(_waiters);   // a signal wakes it; look again
+                if (!Scheduler.Scheduler.BlockOnLockedInterruptibly(_waiters))   // a signal wakes it; look again
+                {
+                    bits = Interrupted;
+                    break;
+                }
             }
             if (enabled)
                 Cpu.EnableInterrupts();
             return bits;
         }
 
-        protected override void Destroy() => Exo.Runtime.ObjectAllocator.Free(this);
+        protected override void Destroy()
+        {
+            Scheduler.Scheduler.WaitForFastPaths();   // a killer may be looking at a thread that waited here
+            Exo.Runtime.ObjectAllocator.Free(_waiters);
+            Exo.Runtime.ObjectAllocator.Free(this);
+        }
     }
 }

@@ -35,6 +35,10 @@ namespace Exo.Kernel.Processes
         public ulong StartArgument0, StartArgument1;
         public ulong ExitStatus;
         public bool Faulted;
+        /// <summary>Ended by kill (process wait reports KilledWaitResult).</summary>
+        public bool Killed;
+        public int KillRequested;
+        public const ulong KilledWaitResult = 2UL << 32;
         public ulong MappedBytes;
         public ulong NextMappingAddress = MappingBase;
         /// <summary>Threads waiting for it to end (process wait); woken when it has exited.</summary>
@@ -87,8 +91,9 @@ namespace Exo.Kernel.Processes
                 Name[i] = name[i];
         }
 
-        /// <summary>The exit status as process wait reports it: the status, or 2^32 + vector after a fault.</summary>
-        public ulong WaitResult => Faulted ? (1UL << 32) + (ExitStatus - UserMode.UserMode.FaultResultBase) : ExitStatus;
+        /// <summary>The exit status as process wait reports it: the status, 2^32 + vector after a fault, 2^33 if killed.</summary>
+        public ulong WaitResult => Killed ? KilledWaitResult
+            : Faulted ? (1UL << 32) + (ExitStatus - UserMode.UserMode.FaultResultBase) : ExitStatus;
 
         protected override void Destroy() => ProcessTable.Reap(this);
     }

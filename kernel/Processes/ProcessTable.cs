@@ -216,6 +216,7 @@ namespace Exo.Kernel.Processes
             ulong result = UserMode.UserMode.RunInAddressSpace(process.AddressSpace, process.Entry, process.StackTop,
                 process.StartArgument0, process.StartArgument1);
             process.Faulted = result >= UserMode.UserMode.FaultResultBase && result < UserMode.UserMode.FaultResultBase + 32;
+            process.Killed = result == UserMode.UserMode.KilledResult;
             process.ExitStatus = result;
             End(process, thread);
         }
@@ -252,6 +253,35 @@ namespace Exo.Kernel.Processes
                 watcher.Release();
             }
             process.Release();   // the program's own reference
+        }
+
+        /// <summary>
+        /// Ends 'process' (kill): its thread stops at its next system call or interrupt from ring 3, and a wait it
+        /// sleeps in (receive, a queued call, notification or process wait) is interrupted at once. A call already
+        /// taken by a server ends when the reply comes. Idempotent; nothing happens to a process that has ended.
+        /// </summary>
+        public static void Kill(Process process)
+        {
+            if (System.Threading.Interlocked.Exchange(ref process.KillRequested, 1) != 0)
+                return;
+            bool enabled = Arch.X64.Cpu.DisableInterruptsSavingState();
+            process.ExitWaiters.Lock.Enter();   // the thread stays until the process has exited
+            Scheduler.Thread thread = process.State == ProcessState.Running ? process.MainThread : null;
+            if (thread != null)
+            {
+                // Its next system call ends it; then the flag, then the waits (each wait names itself first).
+                thread.SystemCallDispatcher = Syscalls.SystemCalls.KilledDispatcher;
+                System.Threading.Interlocked.Exchange(ref thread.KillPending, 1);
+            }
+            process.ExitWaiters.Lock.Exit();
+            if (thread != null)
+            {
+                Scheduler.Scheduler.InterruptWait(thread);
+                Ipc.FusionCall.Interrupt(thread);
+                Scheduler.Scheduler.Nudge(thread);   // running in ring 3 elsewhere: an interrupt ends it
+            }
+            if (enabled)
+                Arch.X64.Cpu.EnableInterrupts();
         }
 
         /// <summary>
@@ -292,7 +322,13 @@ namespace Exo.Kernel.Processes
                     process.ExitWaiters.Lock.Exit();
                     break;
                 }
-                Scheduler.Scheduler.BlockOnLocked(process.ExitWaiters);
+                if (!Scheduler.Scheduler.BlockOnLockedInterruptibly(process.ExitWaiters))
+                {
+                    if (enabled)
+                        Arch.X64.Cpu.EnableInterrupts();
+                    faulted = false;
+                    return Ipc.Notification.Interrupted;   // the waiter is being killed
+                }
             }
             if (enabled)
                 Arch.X64.Cpu.EnableInterrupts();
@@ -337,6 +373,7 @@ namespace Exo.Kernel.Processes
         // Frees a process object and what it owns (its program has ended or never started).
         private static void Discard(Process process)
         {
+            Scheduler.Scheduler.WaitForFastPaths();   // a killer may be looking at a thread that waited on it
             process.ExitNotification?.Release();   // a watch on a process that never started
             if (process.AddressSpace != null)
             {

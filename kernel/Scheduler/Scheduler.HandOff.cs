@@ -46,6 +46,47 @@ namespace Exo.Kernel.Scheduler
         /// <summary>Blocks the current thread, which the caller has queued, releasing 'objectLock' (interrupts disabled).</summary>
         internal static void BlockReleasingLock(ref TicketLock objectLock) => BlockReleasing(ref objectLock, ThreadState.Blocked);
 
+        /// <summary>
+        /// Blocks the current thread on 'queue' (its lock held; released either way) unless it is being killed:
+        /// false at once if it is. The thread names the queue before it looks at the kill flag, and the killer sets
+        /// the flag before it looks at the queue, so one of them sees the other (<see cref="InterruptWait"/>).
+        /// </summary>
+        internal static bool BlockOnLockedInterruptibly(WaitQueue queue)
+        {
+            Thread current = Local.Current;
+            System.Threading.Interlocked.Exchange(ref current.InterruptibleWait, AddressOf(queue));
+            if (System.Threading.Volatile.Read(ref current.KillPending) != 0)
+            {
+                current.InterruptibleWait = 0;
+                queue.Lock.Exit();
+                return false;
+            }
+            BlockOnLocked(queue);
+            current.InterruptibleWait = 0;
+            return true;
+        }
+
+        /// <summary>Takes a thread being killed out of the wait queue it sleeps on, if any, and wakes it (interrupts disabled).</summary>
+        internal static void InterruptWait(Thread thread)
+        {
+            ulong address = System.Threading.Volatile.Read(ref thread.InterruptibleWait);
+            if (address == 0)
+                return;
+            WaitQueue queue = System.Runtime.CompilerServices.Unsafe.AsRef<WaitQueue>(&address);
+            queue.Lock.Enter();
+            if (System.Threading.Volatile.Read(ref thread.InterruptibleWait) == address && queue.Remove(thread))
+                MakeReady(thread);
+            queue.Lock.Exit();
+        }
+
+        /// <summary>Interrupts the processor running 'thread', if another: an interrupt from ring 3 notices a kill.</summary>
+        internal static void Nudge(Thread thread)
+        {
+            int cpu = thread.Cpu;
+            if (thread.State == ThreadState.Running && cpu != Cpu.CurrentProcessor())
+                LocalApic.SendInterrupt(Smp.Processors.ApicIdOf(cpu), RescheduleVector);
+        }
+
         /// <summary>Makes a blocked thread ready (a peer woke it).</summary>
         internal static void Wake(Thread thread) => MakeReady(thread);
 

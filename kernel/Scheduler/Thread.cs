@@ -36,6 +36,13 @@ namespace Exo.Kernel.Scheduler
         public ulong SystemCallDispatcher; // while it runs ring-3 code: its personality's system call table (SystemCalls.DispatcherFor)
         public Arch.X64.IoPermissionBitmap IoPermissions;   // its process's I/O ports while it runs ring-3 code, or null
         public Thread AllNext;             // registry of every thread, for ps
+        // Kill (ProcessTable.Kill): set once; a blocked wait that sees it returns "interrupted", an interrupt from
+        // ring 3 ends the program. Where it waits, so the killer can take it out: a wait queue (notification,
+        // process wait) or an endpoint (receiving, or queued as a caller). Read by the killer under the grace flag.
+        public int KillPending;
+        // Addresses, so that they can be published with one interlocked store (objects never move here).
+        public ulong InterruptibleWait;    // a WaitQueue
+        public ulong IpcWaitingOn;         // an Ipc.Endpoint
         // Fusion Rings: the caller this thread (a server) must reply to, and the status its blocked system call
         // returns when a peer resumes it (the message words travel in its system call frame).
         public Thread IpcReplyTo;

@@ -8,7 +8,7 @@ namespace Exo.Kernel.Syscalls
     /// Processes from user mode: spawn(command line, length, handles, count) starts a program from the boot image
     /// (the command line's first word) with copies of the listed capabilities (and nothing else) and returns a
     /// process handle; wait(handle) returns its exit status (2^32 + vector if a fault ended it); watch(handle,
-    /// notification, bits) signals the bits when it ends (a supervisor's way to wait for many); kill is not there yet.
+    /// notification, bits) signals the bits when it ends (a supervisor's way to wait for many); kill(handle) ends it.
     /// </summary>
     public static unsafe class SpawnCalls
     {
@@ -19,6 +19,7 @@ namespace Exo.Kernel.Syscalls
             SystemCalls.Register(Spawn, &DoSpawn);
             SystemCalls.Register(Wait, &DoWait);
             SystemCalls.Register(Watch, &DoWatch);
+            SystemCalls.Register(Kill, &DoKill);
         }
 
         private static ulong DoSpawn(ulong commandLine, ulong length, ulong handles, ulong count, ulong a4)
@@ -60,12 +61,26 @@ namespace Exo.Kernel.Syscalls
                 process.Release();
                 return SystemCalls.InvalidArgument;   // waiting for itself would never end
             }
-            ProcessTable.WaitForExit(process, out _);
-            ulong result = process.WaitResult;
+            ulong result = ProcessTable.WaitForExit(process, out _) == Ipc.Notification.Interrupted
+                ? Ipc.Notification.Interrupted : process.WaitResult;   // interrupted: the caller is being killed
             process.Release();
             return result;
         }
     
+
+        private static ulong DoKill(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
+        {
+            ulong error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, KernelObjectType.Process, Rights.Manage, out KernelObject found);
+            if (error != 0)
+                return error;
+            Process process = (Process)found;
+            bool self = process == CapabilitySpace.CurrentProcess;
+            ProcessTable.Kill(process);
+            process.Release();
+            if (self)
+                UserMode.UserMode.ExitToKernel(UserMode.UserMode.KilledResult);
+            return 0;
+        }
 
         private static ulong DoWatch(ulong processHandle, ulong notificationHandle, ulong bits, ulong a3, ulong a4)
         {

@@ -57,6 +57,15 @@ namespace Exo.Kernel.Syscalls
 
         private static delegate*<ulong, ulong, ulong, ulong, ulong, ulong, ulong> s_entryRoot;
 
+        /// <summary>What a thread being killed calls instead of its table: its next system call ends it.</summary>
+        public static ulong KilledDispatcher => (ulong)(delegate*<ulong, ulong, ulong, ulong, ulong, ulong, ulong>)&Killed;
+
+        private static ulong Killed(ulong argument0, ulong argument1, ulong argument2, ulong argument3, ulong argument4, ulong number)
+        {
+            UserMode.UserMode.ExitToKernel(UserMode.UserMode.KilledResult);
+            return NotImplemented;
+        }
+
         /// <summary>
         /// The entry point SystemCallEntry.asm calls (through the processor block, set per thread on each switch)
         /// for a process of this personality: the routing costs the entry nothing, an indirect call instead of

@@ -19,12 +19,15 @@ namespace Exo.Kernel.Tests
 
         private static void InitWithTestConfiguration()
         {
+            int processesBefore = ProcessTable.Count;
             Process init = InitProcess.Start("init_test.conf", out string error);
             Check(init != null, "init and init_test.conf are in the boot image and init starts");
             if (init == null)
                 return;
             ulong status = ProcessTable.Wait(init, out bool faulted);
             Check(!faulted && status == 0, "every task init ran succeeded (else: how many failed, or 100 + init's own error)", status);
+            ProcessTests.WaitForReaper(processesBefore);
+            Check(ProcessTable.Count == processesBefore, "init stopped its services (kill) before it exited: nothing is left", (ulong)ProcessTable.Count);
         }
 
         private static void MissingConfiguration()

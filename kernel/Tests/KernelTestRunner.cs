@@ -41,7 +41,6 @@ namespace Exo.Kernel.Tests
             any |= RunSuite(list, length, "processes", &ProcessTests.Run);
             any |= RunSuite(list, length, "ipc", &IpcTests.Run);
             any |= RunSuite(list, length, "drivers", &DriverTests.Run);
-            // Last: the services init starts stay (there is no kill yet).
             any |= RunSuite(list, length, "init", &InitTests.Run);
             // Deliberate faults: these end in a panic report by design (checked by the host).
             if (IsExactly(list, length, "fault_page"))

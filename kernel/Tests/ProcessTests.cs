@@ -15,6 +15,7 @@ namespace Exo.Kernel.Tests
             Test("bad_pointers_in_system_calls_are_refused", &BadPointers);
             Test("missing_program_is_a_clear_error", &MissingProgram);
             Test("linux_program_gets_the_linux_system_call_table", &LinuxPersonality);
+            Test("kill_ends_running_and_blocked_processes", &Kill);
             Test("fuzzer_thirty_thousand_random_calls", &Fuzzer);
             Test("processes_free_their_memory", &NoLeak);
         }
@@ -50,6 +51,17 @@ namespace Exo.Kernel.Tests
         {
             for (int i = 0; i < 100 && ProcessTable.Count > processes; i++)
                 Scheduler.Scheduler.Sleep(10);
+        }
+
+        // kill_test kills a program spinning in ring 3, a server blocked in receive, a waiter blocked on a
+        // notification and a caller queued on an endpoint, and checks each wait's "killed" result.
+        private static void Kill()
+        {
+            int processesBefore = ProcessTable.Count;
+            ulong status = RunByName("kill_test", out bool faulted, out _);
+            Check(!faulted && status == 0, "every kill took effect (else: the failed check)", status);
+            WaitForReaper(processesBefore);
+            Check(ProcessTable.Count == processesBefore, "the killed processes were reaped", (ulong)ProcessTable.Count);
         }
 
         private static void RamDiskPresent() => Check(Boot.InitialRamDisk.IsPresent, "the boot image carries an initial RAM disk");

@@ -16,6 +16,7 @@ namespace Exo.Kernel.UserMode
         public const ulong CodeAddress = 0x400000;
         public const ulong StackPage = 0x800000;
         public const ulong FaultResultBase = 0xFFFFFFFFFFFF0000;   // returned for a fault: base + vector
+        public const ulong KilledResult = FaultResultBase + 0x100;   // returned when the process was killed
         public const ulong UnknownCallResult = unchecked((ulong)-38);
 
         // Offsets of the built-in programs: 128-byte slots in SystemCallEntry.asm.

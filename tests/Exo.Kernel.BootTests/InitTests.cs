@@ -37,6 +37,8 @@ public sealed class InitTests
             "init_client: the name service found, refused and removed as it should",
             "hello_cs: argument 2: argument-two",
             "init: every task has ended, 0 failed",
+            "init: stopped service echo (echo_service) was killed",
+            "init: the name service (names) was killed",
             "init: no configuration (the kernel grants it as a memory object)",
         };
         foreach (var line in expected)

@@ -166,6 +166,21 @@ public sealed class ShellTests
         var caps = await shell.RunAsync($"caps {initId}");
         Assert.Contains("memory", caps, StringComparison.Ordinal);
         Assert.Contains("endpoint", caps, StringComparison.Ordinal);
+        // kill: init sees its service end, reports it and starts it again under a new pid.
+        var echoId = System.Text.RegularExpressions.Regex.Match(ps, @"(?m)^\s*(\d+)\s+running\b.*\becho_service\s*$").Groups[1].Value;
+        var killed = await shell.RunAsync($"kill {echoId}");
+        Assert.Contains($"killed process {echoId}", killed, StringComparison.Ordinal);
+        var restarted = false;
+        for (int attempt = 0; attempt < 60 && !restarted; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(0.5));
+            var again = await shell.RunAsync("ps");
+            var match = System.Text.RegularExpressions.Regex.Match(again, @"(?m)^\s*(\d+)\s+running\b.*\becho_service\s*$");
+            restarted = match.Success && match.Groups[1].Value != echoId;
+        }
+        Assert.True(restarted, "init did not start echo_service again after 'kill'");
+        Assert.Contains("usage: kill PID", await shell.RunAsync("kill"), StringComparison.Ordinal);
+        Assert.Contains("error: no process 999", await shell.RunAsync("kill 999"), StringComparison.Ordinal);
         var hello = await shell.RunAsync("run hello_cs first second");
         Assert.Contains("hello_cs: argument 1: first", hello, StringComparison.Ordinal);
         Assert.Contains("hello_cs: argument 2: second", hello, StringComparison.Ordinal);

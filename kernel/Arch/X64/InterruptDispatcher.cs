@@ -53,6 +53,9 @@ namespace Exo.Kernel.Arch.X64
             // full register state; the thread resumes here later and returns through iretq.
             if (Scheduler.Scheduler.NeedsReschedule)
                 Scheduler.Scheduler.Preempt();
+            // A program being killed ends at its first interrupt in ring 3 (the timer's, or the killer's nudge).
+            if ((frame->Cs & 3) == 3 && System.Threading.Volatile.Read(ref Scheduler.Scheduler.Current.KillPending) != 0)
+                UserMode.UserMode.ExitToKernel(UserMode.UserMode.KilledResult);
         }
 
         private static ulong s_breakpoints;

@@ -5,6 +5,8 @@ namespace Exo.Std.Handles
     {
         /// <summary>What Wait returns for a process that faulted: this plus the exception vector.</summary>
         public const long FaultStatusBase = 0x100000000;
+        /// <summary>What Wait returns for a process that was killed.</summary>
+        public const long KilledStatus = 0x200000000;
 
         public readonly Handle Handle;
 
@@ -20,9 +22,12 @@ namespace Exo.Std.Handles
         }
 
         /// <summary>True if a status from Wait means the process faulted rather than exited.</summary>
-        public static bool IsFault(long status) => status >= FaultStatusBase;
+        public static bool IsFault(long status) => status >= FaultStatusBase && status < KilledStatus;
 
-        /// <summary>Ends the process (needs Manage).</summary>
+        /// <summary>True if a status from Wait means the process was killed.</summary>
+        public static bool IsKilled(long status) => status == KilledStatus;
+
+        /// <summary>Ends the process (needs Manage): at once if it runs or waits in the kernel; a call it made ends with its reply.</summary>
         public Error Kill() => Errors.Of(SystemCall.Call(SystemCallNumber.ProcessKill, Handle.Value));
 
         /// <summary>Asks the kernel to signal 'bits' on 'notification' when this process ends (at once if it has).</summary>

@@ -66,7 +66,8 @@ namespace Init
                 {
                     Console.Write("init: every task has ended, ");
                     Console.Write(failedTasks);
-                    Console.WriteLine(" failed; init exits (exit-after-tasks)");
+                    Console.WriteLine(" failed; init stops the services and exits (exit-after-tasks)");
+                    StopServices();
                     return failedTasks;
                 }
                 if (s_exits.Wait(out ulong bits) != Error.None)
@@ -77,6 +78,27 @@ namespace Init
                     if ((bits & BitOf(i)) != 0 && s_running[i] && !Ended(i))
                         failedTasks++;
             }
+        }
+
+        // Kills every service and the name service, and waits for each to end (exit-after-tasks).
+        private static void StopServices()
+        {
+            for (int i = 0; i < s_configuration.Count; i++)
+            {
+                if (!s_running[i])
+                    continue;
+                s_processes[i].Kill();
+                s_processes[i].Wait(out long status);
+                s_processes[i].Close();
+                s_running[i] = false;
+                Console.Write("init: stopped ");
+                WriteEntry(i);
+                ReportEnd(null, status);
+            }
+            s_namesProcess.Kill();
+            s_namesProcess.Wait(out long namesStatus);
+            s_namesProcess.Close();
+            ReportEnd("the name service (names)", namesStatus);
         }
 
         private static ulong BitOf(int entry) => 1UL << (entry + 1);
@@ -226,7 +248,11 @@ namespace Init
                 Console.Write("init: ");
                 Console.Write(what);
             }
-            if (ProcessHandle.IsFault(status))
+            if (ProcessHandle.IsKilled(status))
+            {
+                Console.WriteLine(" was killed");
+            }
+            else if (ProcessHandle.IsFault(status))
             {
                 Console.Write(" was ended by a fault (vector ");
                 Console.Write(status - ProcessHandle.FaultStatusBase);

@@ -13,6 +13,7 @@ namespace System.Threading
         [Intrinsic] public static IntPtr CompareExchange(ref IntPtr location1, IntPtr value, IntPtr comparand) => (IntPtr)CompareExchange(ref Unsafe.As<IntPtr, long>(ref location1), (long)value, (long)comparand);
         [Intrinsic] public static int Exchange(ref int location1, int value) => Exchange(ref location1, value);
         [Intrinsic] public static long Exchange(ref long location1, long value) => Exchange(ref location1, value);
+        public static ulong Exchange(ref ulong location1, ulong value) => (ulong)Exchange(ref Unsafe.As<ulong, long>(ref location1), (long)value);
         [Intrinsic] public static int ExchangeAdd(ref int location1, int value) => ExchangeAdd(ref location1, value);
         [Intrinsic] public static long ExchangeAdd(ref long location1, long value) => ExchangeAdd(ref location1, value);
         public static int Add(ref int location1, int value) => ExchangeAdd(ref location1, value) + value;
