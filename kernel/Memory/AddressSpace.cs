@@ -53,22 +53,53 @@ namespace Exo.Kernel.Memory
         /// reserved, or a page table could not be allocated. 'owned': the frame is freed with the address space.
         /// </summary>
         public bool Map(ulong virtualAddress, ulong physical, bool writable, bool executable, bool owned)
-            => SetEmptyLeaf(virtualAddress, (physical & AddressMask) | Present | User | (writable ? Writable : 0)
-                | (executable || !KernelPageTables.NoExecuteEnabled ? 0 : KernelPageTables.NoExecute) | (owned ? Owned : 0));
+        {
+            _lock.Enter();
+            bool mapped = SetEmptyLeaf(virtualAddress, PageEntry(physical, writable, executable, owned));
+            _lock.Exit();
+            return mapped;
+        }
+
+        /// <summary>
+        /// Maps 'count' frames (not owned: a memory object's) at consecutive pages from 'virtualAddress', under
+        /// one hold of the lock; false, with nothing left mapped, if any page fails.
+        /// </summary>
+        public bool MapShared(ulong virtualAddress, ulong* frames, int count, bool writable)
+        {
+            int mapped = 0;
+            _lock.Enter();
+            while (mapped < count && SetEmptyLeaf(virtualAddress + ((ulong)mapped << 12), PageEntry(frames[mapped], writable, false, false)))
+                mapped++;
+            _lock.Exit();
+            if (mapped == count)
+                return true;
+            for (int undo = 0; undo < mapped; undo++)
+                Unmap(virtualAddress + ((ulong)undo << 12));
+            return false;
+        }
 
         /// <summary>
         /// Reserves one user page for demand paging: nothing is allocated but the page tables down to it; the
         /// first touch maps a zeroed frame (FaultIn). Same refusals as Map. Never executable.
         /// </summary>
         public bool Reserve(ulong virtualAddress, bool writable)
-            => SetEmptyLeaf(virtualAddress, Reserved | (writable ? Writable : 0));
+        {
+            _lock.Enter();
+            bool reserved = SetEmptyLeaf(virtualAddress, Reserved | (writable ? Writable : 0));
+            _lock.Exit();
+            return reserved;
+        }
 
-        // Writes 'value' into the leaf entry of 'virtualAddress' if that entry is empty (neither mapped nor reserved).
+        private static ulong PageEntry(ulong physical, bool writable, bool executable, bool owned)
+            => (physical & AddressMask) | Present | User | (writable ? Writable : 0)
+                | (executable || !KernelPageTables.NoExecuteEnabled ? 0 : KernelPageTables.NoExecute) | (owned ? Owned : 0);
+
+        // With the lock held: writes 'value' into the leaf entry of 'virtualAddress' if that entry is empty
+        // (neither mapped nor reserved), adding page tables on the way down.
         private bool SetEmptyLeaf(ulong virtualAddress, ulong value)
         {
             if ((virtualAddress & 0xFFF) != 0 || !UserMemory.IsUserRange(virtualAddress, 0x1000))
                 return false;
-            _lock.Enter();
             ulong* table = (ulong*)PhysicalMemory.ToVirtual(Root);
             for (int level = 3; level > 0; level--)
             {
@@ -77,24 +108,18 @@ namespace Exo.Kernel.Memory
                 {
                     ulong newTable = PhysicalMemory.AllocateFrame();
                     if (newTable == 0)
-                    {
-                        _lock.Exit();
                         return false;
-                    }
                     entry = newTable | Present | Writable | User;
                 }
                 table = (ulong*)PhysicalMemory.ToVirtual(entry & AddressMask);
             }
             ref ulong leaf = ref table[KernelPageTables.PageIndex(virtualAddress, 0)];
-            bool empty = leaf == 0;
-            if (empty)
-            {
-                leaf = value;
-                if ((value & Present) != 0)
-                    _mappedPages++;
-            }
-            _lock.Exit();
-            return empty;
+            if (leaf != 0)
+                return false;
+            leaf = value;
+            if ((value & Present) != 0)
+                _mappedPages++;
+            return true;
         }
 
         /// <summary>Maps a fresh zeroed frame at 'virtualAddress'; its physical address, or 0 on failure.</summary>
