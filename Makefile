@@ -63,7 +63,7 @@ $(OUT)/exo.bin: $(OUT)/exo.elf
 	objcopy -O binary $< $@
 
 # Native programs for ring 3 (static ELF64), packed into the initial RAM disk, a boot module.
-$(OUT)/userland/%: userland/programs/%.asm userland/programs/native.inc tools/scripts/brand-exo.sh
+$(OUT)/userland/%: userland/programs/%.asm $(wildcard userland/programs/*.inc) tools/scripts/brand-exo.sh
 	@mkdir -p $(OUT)/userland
 	nasm -f elf64 -I userland/programs/ -o $@.o $<
 	ld -static -nostdlib -z noexecstack -z max-page-size=4096 -Ttext-segment=0x400000 -e _start -o $@ $@.o

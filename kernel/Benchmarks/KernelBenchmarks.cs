@@ -40,11 +40,12 @@ namespace Exo.Kernel.Benchmarks
         }
 
         // The user-mode-to-user-mode rows: programs from the boot image measure them themselves and report each
-        // row through a system call. ipc_bench: ipc.rtt, ipc.rtt_64, ipc.zero_copy_1M, proc.spawn; ring_bench
-        // (C#, exo_std's rings): ipc.ring_msg.
+        // row through a system call. ipc_bench: ipc.rtt, ipc.rtt_64, ipc.zero_copy_1M, proc.spawn; mem_bench:
+        // mem.page_fault; ring_bench (C#, exo_std's rings): ipc.ring_msg.
         private static void RunUserBenchmarks()
         {
             RunBenchmarkProgram("ipc_bench");
+            RunBenchmarkProgram("mem_bench");
             RunBenchmarkProgram("ring_bench");
         }
 

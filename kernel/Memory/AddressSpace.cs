@@ -9,15 +9,27 @@ namespace Exo.Kernel.Memory
     /// ring 3 cannot touch them; user data pages are mapped no-execute.
     /// A frame this space allocated itself is marked in its page-table entry (an ignored bit) and freed
     /// with the space; a frame mapped from elsewhere (a shared memory object) is not.
+    /// Demand paging: anonymous memory is first only reserved, as a non-present leaf entry with the Reserved
+    /// bit (and the Writable bit saying what the reservation allows; the MMU ignores every bit of a
+    /// non-present entry but bit 0). The first touch faults, and FaultIn puts a zeroed frame there.
+    /// Locking: every change to a leaf entry (Map, Reserve, Unmap, FaultIn) holds _lock, so a fault on one
+    /// processor and an unmap on another cannot both act on the same entry. Today a process has one thread, so
+    /// they never race; the lock makes that an enforced rule rather than an assumption. Shoot-downs and frame
+    /// frees run after the lock is dropped (a shoot-down waits for other processors, which may be spinning on
+    /// this lock with interrupts masked). Page tables are only ever added while the space lives, never removed.
     /// </summary>
     public sealed unsafe class AddressSpace
     {
         private const ulong Present = KernelPageTables.Present, Writable = KernelPageTables.Writable,
-            User = KernelPageTables.User, Owned = KernelPageTables.Available0, AddressMask = KernelPageTables.AddressMask;
+            User = KernelPageTables.User, Owned = KernelPageTables.Available0, Reserved = KernelPageTables.Available1,
+            AddressMask = KernelPageTables.AddressMask;
+        // Page-fault error code bits.
+        private const ulong FaultPresent = 1 << 0, FaultWrite = 1 << 1, FaultReservedBit = 1 << 3, FaultFetch = 1 << 4;
 
         /// <summary>Physical address of the PML4 (the value for CR3).</summary>
         public readonly ulong Root;
         private ulong _mappedPages;
+        private Sync.SpinLock _lock;
 
         public ulong MappedPages => _mappedPages;
 
@@ -37,8 +49,8 @@ namespace Exo.Kernel.Memory
         }
 
         /// <summary>
-        /// Maps one user page to 'physical'. False if the address is outside the user range, already mapped,
-        /// or a page table could not be allocated. 'owned': the frame is freed with the address space.
+        /// Maps one user page to 'physical'. False if the address is outside the user range, already mapped or
+        /// reserved, or a page table could not be allocated. 'owned': the frame is freed with the address space.
         /// </summary>
         public bool Map(ulong virtualAddress, ulong physical, bool writable, bool executable, bool owned)
             => Map(virtualAddress, physical, writable, executable, owned, 0);
@@ -49,6 +61,50 @@ namespace Exo.Kernel.Memory
             => Map(virtualAddress, physical, writable, executable: false, owned: false, KernelPageTables.CacheDisable | KernelPageTables.WriteThrough);
 
         private bool Map(ulong virtualAddress, ulong physical, bool writable, bool executable, bool owned, ulong cacheFlags)
+        {
+            _lock.Enter();
+            bool mapped = SetEmptyLeaf(virtualAddress, PageEntry(physical, writable, executable, owned) | cacheFlags);
+            _lock.Exit();
+            return mapped;
+        }
+
+        /// <summary>
+        /// Maps 'count' frames (not owned: a memory object's) at consecutive pages from 'virtualAddress', under
+        /// one hold of the lock; false, with nothing left mapped, if any page fails.
+        /// </summary>
+        public bool MapShared(ulong virtualAddress, ulong* frames, int count, bool writable)
+        {
+            int mapped = 0;
+            _lock.Enter();
+            while (mapped < count && SetEmptyLeaf(virtualAddress + ((ulong)mapped << 12), PageEntry(frames[mapped], writable, false, false)))
+                mapped++;
+            _lock.Exit();
+            if (mapped == count)
+                return true;
+            for (int undo = 0; undo < mapped; undo++)
+                Unmap(virtualAddress + ((ulong)undo << 12));
+            return false;
+        }
+
+        /// <summary>
+        /// Reserves one user page for demand paging: nothing is allocated but the page tables down to it; the
+        /// first touch maps a zeroed frame (FaultIn). Same refusals as Map. Never executable.
+        /// </summary>
+        public bool Reserve(ulong virtualAddress, bool writable)
+        {
+            _lock.Enter();
+            bool reserved = SetEmptyLeaf(virtualAddress, Reserved | (writable ? Writable : 0));
+            _lock.Exit();
+            return reserved;
+        }
+
+        private static ulong PageEntry(ulong physical, bool writable, bool executable, bool owned)
+            => (physical & AddressMask) | Present | User | (writable ? Writable : 0)
+                | (executable || !KernelPageTables.NoExecuteEnabled ? 0 : KernelPageTables.NoExecute) | (owned ? Owned : 0);
+
+        // With the lock held: writes 'value' into the leaf entry of 'virtualAddress' if that entry is empty
+        // (neither mapped nor reserved), adding page tables on the way down.
+        private bool SetEmptyLeaf(ulong virtualAddress, ulong value)
         {
             if ((virtualAddress & 0xFFF) != 0 || !UserMemory.IsUserRange(virtualAddress, 0x1000))
                 return false;
@@ -66,11 +122,11 @@ namespace Exo.Kernel.Memory
                 table = (ulong*)PhysicalMemory.ToVirtual(entry & AddressMask);
             }
             ref ulong leaf = ref table[KernelPageTables.PageIndex(virtualAddress, 0)];
-            if ((leaf & Present) != 0)
+            if (leaf != 0)
                 return false;
-            leaf = (physical & AddressMask) | Present | User | (writable ? Writable : 0)
-                | (executable || !KernelPageTables.NoExecuteEnabled ? 0 : KernelPageTables.NoExecute) | (owned ? Owned : 0) | cacheFlags;
-            _mappedPages++;
+            leaf = value;
+            if ((value & Present) != 0)
+                _mappedPages++;
             return true;
         }
 
@@ -91,23 +147,77 @@ namespace Exo.Kernel.Memory
         /// <summary>Removes a mapping (and frees the frame if this space owns it); false if nothing was mapped.</summary>
         public bool Unmap(ulong virtualAddress) => Unmap(virtualAddress, out _);
 
-        /// <summary>As above; 'owned' says whether the frame was this space's own (and is now freed).</summary>
+        /// <summary>
+        /// As above; 'owned' says whether the page was this space's own anonymous memory (a frame it allocated,
+        /// now freed, or a reservation never touched), as opposed to a shared memory object's frame.
+        /// </summary>
         public bool Unmap(ulong virtualAddress, out bool owned)
         {
             owned = false;
+            _lock.Enter();
             ulong* leaf = Leaf(virtualAddress);
-            if (leaf == null || (*leaf & Present) == 0)
+            ulong entry = leaf == null ? 0 : *leaf;
+            if (entry == 0)
+            {
+                _lock.Exit();
                 return false;
-            ulong entry = *leaf;
+            }
             *leaf = 0;
-            _mappedPages--;
-            if (Cpu.ReadCr3() == Root)
-                Cpu.InvalidatePage(virtualAddress);
-            Smp.Processors.ShootDown(virtualAddress);
-            owned = (entry & Owned) != 0;
-            if (owned)
+            if ((entry & Present) != 0)
+                _mappedPages--;
+            _lock.Exit();
+            owned = (entry & (Owned | Reserved)) != 0;
+            if ((entry & Present) == 0)
+                return true;   // a reservation never touched: no translation was ever cached, nothing to free
+            InvalidateEverywhere(virtualAddress & ~0xFFFUL);
+            if ((entry & Owned) != 0)
                 PhysicalMemory.FreeFrame(entry & AddressMask);
             return true;
+        }
+
+        // Drops the translation of 'page' on this processor (if this space is loaded) and on every other one.
+        private void InvalidateEverywhere(ulong page)
+        {
+            if ((Cpu.ReadCr3() & AddressMask) == Root)
+                Cpu.InvalidatePage(page);
+            Smp.Processors.ShootDown(page);
+        }
+
+        /// <summary>What FaultIn did with a page fault.</summary>
+        public enum FaultOutcome : byte { NotReserved, Mapped, OutOfMemory }
+
+        /// <summary>
+        /// Demand paging: a fault at 'address' with page-fault error code 'errorCode' in this (loaded) space.
+        /// Mapped: a zeroed frame now backs a reserved page the access was allowed on (or another processor
+        /// already did it); the faulting instruction may run again. NotReserved: a real fault (not reserved,
+        /// a protection violation, a write to a read-only reservation, an instruction fetch). OutOfMemory: no
+        /// frame. Allocates no object; runs with interrupts masked (it is called from the fault handler).
+        /// </summary>
+        public FaultOutcome FaultIn(ulong address, ulong errorCode)
+        {
+            if ((errorCode & (FaultPresent | FaultReservedBit | FaultFetch)) != 0)
+                return FaultOutcome.NotReserved;
+            _lock.Enter();
+            ulong* leaf = Leaf(address);
+            ulong entry = leaf == null ? 0 : *leaf;
+            FaultOutcome outcome = FaultOutcome.NotReserved;
+            if ((entry & Present) != 0)
+                outcome = FaultOutcome.Mapped;   // mapped meanwhile: the access simply runs again
+            else if ((entry & Reserved) != 0 && ((errorCode & FaultWrite) == 0 || (entry & Writable) != 0))
+            {
+                ulong frame = PhysicalMemory.AllocateFrame();   // zeroed
+                if (frame == 0)
+                    outcome = FaultOutcome.OutOfMemory;
+                else
+                {
+                    *leaf = frame | Present | User | Owned | (entry & Writable)
+                        | (KernelPageTables.NoExecuteEnabled ? KernelPageTables.NoExecute : 0);
+                    _mappedPages++;
+                    outcome = FaultOutcome.Mapped;
+                }
+            }
+            _lock.Exit();
+            return outcome;
         }
 
         public bool TryTranslate(ulong virtualAddress, out ulong physical, out ulong entryFlags)

@@ -43,19 +43,7 @@ namespace Exo.Kernel.Memory
         public ulong FrameAt(int page) => _frames[page];
 
         /// <summary>Maps every page at 'address' in 'space'; false (nothing left mapped) if any page fails.</summary>
-        public bool MapInto(AddressSpace space, ulong address, bool writable)
-        {
-            for (int page = 0; page < PageCount; page++)
-            {
-                if (!space.Map(address + ((ulong)page << 12), _frames[page], writable, executable: false, owned: false))
-                {
-                    for (int undo = 0; undo < page; undo++)
-                        space.Unmap(address + ((ulong)undo << 12));
-                    return false;
-                }
-            }
-            return true;
-        }
+        public bool MapInto(AddressSpace space, ulong address, bool writable) => space.MapShared(address, _frames, PageCount, writable);
 
         private static void FreeFrames(ulong* frames, int count)
         {

@@ -4,8 +4,11 @@ using Exo.Kernel.Processes;
 namespace Exo.Kernel.Syscalls
 {
     /// <summary>
-    /// Anonymous memory: map(address or 0, length, writable) maps zeroed pages (never executable), unmap
-    /// removes them. Limits: one call maps at most MaximumMapping; a process at most Process.MemoryQuota.
+    /// Anonymous memory: map(address or 0, length, writable) reserves zeroed pages (never executable), unmap
+    /// removes them. Pages are demand-paged: map only reserves the range (AddressSpace.Reserve); the first
+    /// touch of each page gets its frame. The whole range counts against the quota at map time, so a process
+    /// cannot overcommit: every reserved page can later be backed. Limits: one call maps at most
+    /// MaximumMapping; a process at most Process.MemoryQuota.
     /// </summary>
     public static unsafe class MemoryCalls
     {
@@ -36,7 +39,7 @@ namespace Exo.Kernel.Syscalls
                 return SystemCalls.InvalidArgument;
             for (ulong offset = 0; offset < length; offset += 0x1000)
             {
-                if (process.AddressSpace.MapNew(address + offset, writable != 0, executable: false) == 0)
+                if (!process.AddressSpace.Reserve(address + offset, writable != 0))
                 {
                     for (ulong undo = 0; undo < offset; undo += 0x1000)
                         process.AddressSpace.Unmap(address + undo);
@@ -56,7 +59,7 @@ namespace Exo.Kernel.Syscalls
             ulong unmapped = 0;
             for (ulong offset = 0; offset < length; offset += 0x1000)
                 if (process.AddressSpace.Unmap(address + offset, out bool owned) && owned)
-                    unmapped += 0x1000;   // shared memory-object pages were never charged here
+                    unmapped += 0x1000;   // anonymous pages, touched or not; shared memory-object pages were never charged here
             process.MappedBytes = process.MappedBytes > unmapped ? process.MappedBytes - unmapped : 0;
             return 0;
         }

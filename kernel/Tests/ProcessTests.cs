@@ -16,6 +16,11 @@ namespace Exo.Kernel.Tests
             Test("missing_program_is_a_clear_error", &MissingProgram);
             Test("linux_program_gets_the_linux_system_call_table", &LinuxPersonality);
             Test("kill_ends_running_and_blocked_processes", &Kill);
+            Test("demand_paging_maps_on_first_touch", &DemandPaging);
+            Test("demand_paging_write_to_read_only_ends_the_process", &DemandWriteReadOnly);
+            Test("demand_paging_touch_outside_ends_the_process", &DemandOutside);
+            Test("demand_paging_touch_after_unmap_ends_the_process", &DemandAfterUnmap);
+            Test("demand_paging_execute_ends_the_process", &DemandExecute);
             Test("fuzzer_thirty_thousand_random_calls", &Fuzzer);
             Test("processes_free_their_memory", &NoLeak);
         }
@@ -73,22 +78,38 @@ namespace Exo.Kernel.Tests
             Check(!faulted && status == 0, "hello wrote its message and exited with 0", status);
         }
 
-        private static void ReadKernel()
-        {
-            ulong status = RunByName("read_kernel", out bool faulted, out _);
-            Check(faulted && status == UserMode.UserMode.FaultResultBase + 14, "a page fault ended it", status);
-        }
+        private static void ReadKernel() => ExpectPageFault("read_kernel");
 
-        private static void WriteNull()
-        {
-            ulong status = RunByName("write_null", out bool faulted, out _);
-            Check(faulted && status == UserMode.UserMode.FaultResultBase + 14, "a page fault ended it", status);
-        }
+        private static void WriteNull() => ExpectPageFault("write_null");
 
         private static void BadPointers()
         {
             ulong status = RunByName("bad_pointers", out bool faulted, out _);
             Check(!faulted && status == 0, "every bad pointer got the bad-address error (else: the failed check's number)", status);
+        }
+
+        private static void DemandPaging()
+        {
+            ulong before = UserMode.UserPageFaults.PagesFaultedIn;
+            ulong status = RunByName("demand_paging", out bool faulted, out string error);
+            ulong faultedIn = UserMode.UserPageFaults.PagesFaultedIn - before;
+            Check(error == null, "demand_paging was loaded");
+            Check(!faulted && status == 0, "every demand-paging check passed (else: the failed check's number)", status);
+            // Ten pages are touched (one by the kernel's copy) in 56 MiB mapped: lazily, about ten faults; eagerly, none.
+            Check(faultedIn >= 8 && faultedIn <= 64, "only touched pages were faulted in", faultedIn);
+        }
+
+        private static void DemandWriteReadOnly() => ExpectPageFault("demand_write_read_only");
+        private static void DemandOutside() => ExpectPageFault("demand_outside");
+        private static void DemandAfterUnmap() => ExpectPageFault("demand_after_unmap");
+        private static void DemandExecute() => ExpectPageFault("demand_execute");
+
+        // The program must be ended by a page fault (its own exit status names a check that went wrong instead).
+        private static void ExpectPageFault(string program)
+        {
+            ulong status = RunByName(program, out bool faulted, out string error);
+            Check(error == null, "the program was loaded");
+            Check(faulted && status == UserMode.UserMode.FaultResultBase + 14, "a page fault ended it", status);
         }
 
         private static void MissingProgram()

@@ -134,7 +134,7 @@ namespace Exo.Kernel.UserMode
         public static void ExitToKernel(ulong result) => ReturnFromUserMode(SavedKernelStack(), result);
 
         /// <summary>A CPU exception in ring 3: report it and end the program (called by the dispatcher).</summary>
-        public static void EndProgramAfterFault(InterruptFrame* frame)
+        public static void EndProgramAfterFault(InterruptFrame* frame, string reason = null)
         {
             s_faults++;
             if (Scheduler.Scheduler.Current.Process is Processes.Process process)
@@ -147,6 +147,12 @@ namespace Exo.Kernel.UserMode
             }
             KernelConsole.Write("user program fault: ");
             KernelConsole.Write(InterruptDispatcher.ExceptionName(frame->Vector));
+            if (reason != null)
+            {
+                KernelConsole.Write(" (");
+                KernelConsole.Write(reason);
+                KernelConsole.Write(")");
+            }
             KernelConsole.Write(" at RIP ");
             KernelConsole.WriteHex(frame->Rip);
             if (frame->Vector == 14)

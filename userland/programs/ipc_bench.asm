@@ -10,6 +10,7 @@
 bits 64
 
 SAMPLES equ 64
+%include "bench.inc"
 
 %macro timed 3                      ; row name label, batch size, operation (a subroutine)
     mov qword [rel sample_index], 0
@@ -161,40 +162,6 @@ op_spawn:
 .done:
     ret
 
-; report(name rdi, length rsi, iterations r8): sorts the samples, reports median and minimum
-report:
-    push rdi
-    push rsi
-    push r8
-    lea rdi, [rel samples]
-    mov ecx, 1                      ; insertion sort
-.outer:
-    cmp ecx, SAMPLES
-    jae .sorted
-    mov rax, [rdi + rcx * 8]
-    mov edx, ecx
-.inner:
-    test edx, edx
-    jz .place
-    mov r9, [rdi + rdx * 8 - 8]
-    cmp r9, rax
-    jbe .place
-    mov [rdi + rdx * 8], r9
-    dec edx
-    jmp .inner
-.place:
-    mov [rdi + rdx * 8], rax
-    inc ecx
-    jmp .outer
-.sorted:
-    mov rdx, [rdi + (SAMPLES / 2) * 8]
-    mov r10, [rdi]
-    pop r8
-    pop rsi
-    pop rdi
-    system_call SYS_BENCH_REPORT
-    ret
-
 section .rodata
 echo_name: db "ipc_echo"
 echo_name_length equ $ - echo_name
@@ -216,5 +183,3 @@ megabyte: dq 0
 sink: dq 0
 sample_index: dq 0
 
-section .bss
-samples: resq SAMPLES

@@ -69,6 +69,8 @@ namespace Exo.Kernel.Arch.X64
                 s_breakpoints++;   // int3 is a trap: RIP is already past it, so execution simply goes on
                 return;
             }
+            if (vector == 14 && UserMode.UserPageFaults.TryHandle(frame))
+                return;   // a first touch of demand-paged user memory, now mapped
             if (FaultFixups.TryRecover(frame))
                 return;
             if ((frame->Cs & 3) == 3)

@@ -31,3 +31,8 @@ global ExoSetSmapEnabled            ; (byte enabled)
 ExoSetSmapEnabled:
     mov [rel ExoSmapEnabled], dil
     ret
+
+global ExoGetCopyUserAccess         ; () -> the address of the instruction that touches user memory
+ExoGetCopyUserAccess:
+    lea rax, [rel ExoCopyUserAccess]
+    ret

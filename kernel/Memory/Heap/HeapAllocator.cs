@@ -39,7 +39,7 @@ namespace Exo.Kernel.Memory.Heap
 
         private struct SlabClass
         {
-            public TicketLock Lock;
+            public AllocatorLock Lock;
             public SlabHeader* Partial, Full, Empty;
             public ulong PartialCount, FullCount, EmptyCount;
             public ulong InUse;          // sum of the slabs' InUse: objects out of level 2
@@ -52,7 +52,7 @@ namespace Exo.Kernel.Memory.Heap
         private const int ListPartial = 1, ListFull = 2, ListEmpty = 3;
 
         private PageAllocator _pages;
-        private TicketLock _pagesLock;         // level 3 and the owner bytes; taken after a class lock, never before
+        private AllocatorLock _pagesLock;         // level 3 and the owner bytes; taken after a class lock, never before
         private fixed byte _classStorage[SizeClasses.Count * 128];
         private byte* _owners;                // one byte per page of the span
         private byte* _spanStart;
