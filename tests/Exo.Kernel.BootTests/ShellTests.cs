@@ -148,37 +148,40 @@ public sealed class ShellTests
         Assert.Contains("usage: run-driver PROGRAM", usage, StringComparison.Ordinal);
     }
 
+    // Asks ps (up to 30 s) until 'program' runs under a pid other than 'notId': ps's answer and that pid (null if never).
+    private static async Task<(string Ps, string? Id)> WaitForRunningAsync(ShellSession shell, string program, string? notId)
+    {
+        var pattern = new Regex($@"(?m)^\s*(\d+)\s+running\b.*\b{Regex.Escape(program)}\s*$", RegexOptions.CultureInvariant);
+        var ps = "";
+        for (int attempt = 0; attempt < 60; attempt++)
+        {
+            if (attempt > 0)
+                await Task.Delay(TimeSpan.FromSeconds(0.5));
+            ps = await shell.RunAsync("ps");
+            var match = pattern.Match(ps);
+            if (match.Success && match.Groups[1].Value != notId)
+                return (ps, match.Groups[1].Value);
+        }
+        return (ps, null);
+    }
+
     [Fact]
     public async Task Init_starts_at_boot_ps_lists_it_and_run_passes_arguments()
     {
         await using var shell = await ShellSession.BootAsync(_output);
         // init prints as it starts its programs, before or after the prompt: ask ps until echo_service runs.
-        var ps = "";
-        for (int attempt = 0; attempt < 60 && !ps.Contains("echo_service", StringComparison.Ordinal); attempt++)
-        {
-            if (attempt > 0)
-                await Task.Delay(TimeSpan.FromSeconds(0.5));
-            ps = await shell.RunAsync("ps");
-        }
+        var (ps, echoId) = await WaitForRunningAsync(shell, "echo_service", notId: null);
         foreach (var program in new[] { "init", "names", "echo_service" })
             Assert.Matches($@"(?m)^\s*\d+\s+running\b.*\b{program}\s*$", ps);
-        var initId = System.Text.RegularExpressions.Regex.Match(ps, @"(?m)^\s*(\d+)\s+running\b.*\binit\s*$").Groups[1].Value;
+        var initId = Regex.Match(ps, @"(?m)^\s*(\d+)\s+running\b.*\binit\s*$").Groups[1].Value;
         var caps = await shell.RunAsync($"caps {initId}");
         Assert.Contains("memory", caps, StringComparison.Ordinal);
         Assert.Contains("endpoint", caps, StringComparison.Ordinal);
         // kill: init sees its service end, reports it and starts it again under a new pid.
-        var echoId = System.Text.RegularExpressions.Regex.Match(ps, @"(?m)^\s*(\d+)\s+running\b.*\becho_service\s*$").Groups[1].Value;
         var killed = await shell.RunAsync($"kill {echoId}");
         Assert.Contains($"killed process {echoId}", killed, StringComparison.Ordinal);
-        var restarted = false;
-        for (int attempt = 0; attempt < 60 && !restarted; attempt++)
-        {
-            await Task.Delay(TimeSpan.FromSeconds(0.5));
-            var again = await shell.RunAsync("ps");
-            var match = System.Text.RegularExpressions.Regex.Match(again, @"(?m)^\s*(\d+)\s+running\b.*\becho_service\s*$");
-            restarted = match.Success && match.Groups[1].Value != echoId;
-        }
-        Assert.True(restarted, "init did not start echo_service again after 'kill'");
+        var (_, restartedId) = await WaitForRunningAsync(shell, "echo_service", notId: echoId);
+        Assert.True(restartedId != null, "init did not start echo_service again after 'kill'");
         Assert.Contains("usage: kill PID", await shell.RunAsync("kill"), StringComparison.Ordinal);
         Assert.Contains("error: no process 999", await shell.RunAsync("kill 999"), StringComparison.Ordinal);
         var hello = await shell.RunAsync("run hello_cs first second");

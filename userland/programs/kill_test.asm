@@ -10,11 +10,7 @@ section .text
 global _start
 _start:
     ; 1-3: a program spinning in ring 3 (no system call): the kill's interrupt ends it
-    lea rdi, [rel spin_name]
-    mov esi, spin_name_length
-    xor edx, edx
-    xor r10d, r10d
-    system_call SYS_PROCESS_SPAWN
+    spawn_program spin_name, 0, 0
     expect_nonnegative rax, 1
     mov r12, rax
     call let_it_run
@@ -36,11 +32,7 @@ _start:
     expect_nonnegative rax, 5
     mov rbx, rax
     mov [rel grants], rax
-    lea rdi, [rel echo_name]
-    mov esi, echo_name_length
-    lea rdx, [rel grants]
-    mov r10d, 1
-    system_call SYS_PROCESS_SPAWN
+    spawn_program echo_name, grants, 1
     expect_nonnegative rax, 6
     mov r13, rax
     call let_it_run
@@ -60,11 +52,7 @@ _start:
     expect rax, ERROR_PEER_GONE, 8
 
     ; 9-11: a program blocked in a notification wait; without the Manage right, no kill
-    lea rdi, [rel wait_name]
-    mov esi, wait_name_length
-    xor edx, edx
-    xor r10d, r10d
-    system_call SYS_PROCESS_SPAWN
+    spawn_program wait_name, 0, 0
     expect_nonnegative rax, 9
     mov r14, rax
     call let_it_run
@@ -86,11 +74,7 @@ _start:
     system_call SYS_ENDPOINT_CREATE
     expect_nonnegative rax, 12
     mov [rel grants], rax
-    lea rdi, [rel client_name]
-    mov esi, client_name_length
-    lea rdx, [rel grants]
-    mov r10d, 1
-    system_call SYS_PROCESS_SPAWN
+    spawn_program client_name, grants, 1
     expect_nonnegative rax, 13
     mov r15, rax
     call let_it_run
