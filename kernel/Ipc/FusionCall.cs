@@ -343,11 +343,8 @@ namespace Exo.Kernel.Ipc
             Volatile.Write(ref grace, 0);
         }
 
-        /// <summary>
-        /// The process of 'thread' has ended: the caller it owed a reply gets "peer gone", and the endpoints it
-        /// served die (their callers get "peer gone"). Call before its handles are closed.
-        /// </summary>
-        public static void ProcessEnded(Process process, Thread thread)
+        /// <summary>A thread of a process has left ring 3 for good: the caller it owed a reply gets "peer gone".</summary>
+        public static void ThreadEnded(Thread thread)
         {
             Thread caller = thread.IpcReplyTo;
             if (caller != null)
@@ -356,6 +353,14 @@ namespace Exo.Kernel.Ipc
                 caller.IpcStatus = PeerGone;
                 Scheduler.Scheduler.Wake(caller);
             }
+        }
+
+        /// <summary>
+        /// A process has ended (each of its threads did ThreadEnded): the endpoints it served die (their callers
+        /// get "peer gone"). Call before its handles are closed.
+        /// </summary>
+        public static void ProcessEnded(Process process)
+        {
             ulong self = Scheduler.Scheduler.AddressOf(process);
             CapabilitySpace.Enter();
             for (int index = 0; index < process.Handles.Capacity; index++)

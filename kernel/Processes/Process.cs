@@ -29,7 +29,14 @@ namespace Exo.Kernel.Processes
         public ProcessState State;
         public AddressSpace AddressSpace;
         public readonly HandleTable Handles = new HandleTable(HandleCapacity);
-        public Scheduler.Thread MainThread;
+        /// <summary>Threads one process may have started over its life (an explicit limit, checked).</summary>
+        public const int ThreadCapacity = 16;
+        /// <summary>Its threads, the first being the one the program started on; slots are never reused.</summary>
+        public readonly UserThread[] Threads = new UserThread[ThreadCapacity];
+        public int ThreadCount;        // slots used, under ExitWaiters.Lock
+        public int LiveThreads;        // threads not yet ended; the one that ends last ends the process
+        public int Ending;             // set by the first thread whose end ends the process (exit, fault, kill)
+        public Scheduler.Thread MainThread => Threads[0]?.Thread;
         public ulong Entry, StackTop;
         /// <summary>What the program finds at entry: RDI = count of granted handles, RSI = where they are.</summary>
         public ulong StartArgument0, StartArgument1;

@@ -173,9 +173,17 @@ namespace Exo.Kernel.Processes
             process.StartArgument0 = (ulong)handleCount;
             process.StartArgument1 = array;
 
+            UserThread main = new UserThread(process)
+            {
+                Entry = process.Entry, StackPointer = process.StackTop,
+                Argument0 = process.StartArgument0, Argument1 = process.StartArgument1,
+            };
+            process.Threads[0] = main;   // the process's reference to it
+            process.ThreadCount = 1;
+            process.LiveThreads = 1;
             process.AddReference();   // the running program's own reference, dropped when it ends
             process.State = ProcessState.Running;
-            Scheduler.Thread thread = Scheduler.Scheduler.Create("process", &ProcessMain, Scheduler.Scheduler.AddressOf(process));
+            Scheduler.Thread thread = Scheduler.Scheduler.Create("process", &ThreadMain, Scheduler.Scheduler.AddressOf(main));
             if (thread == null)
             {
                 process.Release();
@@ -183,7 +191,7 @@ namespace Exo.Kernel.Processes
                 error = "no memory for the process's thread";
                 return false;
             }
-            process.MainThread = thread;   // before anyone can reap it: the caller's reference is still held
+            main.Thread = thread;   // before anyone can reap it: the caller's reference is still held
             error = null;
             return true;
         }
@@ -206,26 +214,145 @@ namespace Exo.Kernel.Processes
                     *(byte*)PhysicalMemory.ToVirtual(physical) = bytes[i];
         }
 
-        // The process's main thread: ring 3 until the program exits or faults, then the process ends.
-        private static void ProcessMain(ulong processAddress)
+        /// <summary>
+        /// Starts another thread in 'process' at 'entry' with the stack pointer 'stack' and 'argument' in RDI; the
+        /// new thread's object with a reference for the caller, or null with 'error'.
+        /// </summary>
+        public static UserThread CreateThread(Process process, ulong entry, ulong stack, ulong argument, out string error)
         {
-            Process process = System.Runtime.CompilerServices.Unsafe.AsRef<Process>(&processAddress);
+            UserThread created = new UserThread(process) { Entry = entry, StackPointer = stack, Argument0 = argument };
+            bool enabled = Arch.X64.Cpu.DisableInterruptsSavingState();
+            process.ExitWaiters.Lock.Enter();
+            int slot = process.ThreadCount;
+            bool allowed = slot < Process.ThreadCapacity && process.Ending == 0 && process.KillRequested == 0;
+            if (allowed)
+            {
+                process.Threads[slot] = created;   // the process's reference
+                process.ThreadCount++;
+                process.LiveThreads++;             // before it can run: the count cannot reach zero meanwhile
+            }
+            process.ExitWaiters.Lock.Exit();
+            if (enabled)
+                Arch.X64.Cpu.EnableInterrupts();
+            if (!allowed)
+            {
+                created.Release();
+                error = slot >= Process.ThreadCapacity ? "the process has started its 16 threads" : "the process is ending";
+                return null;
+            }
+            created.AddReference();   // the caller's
+            Scheduler.Thread thread = Scheduler.Scheduler.Create("thread", &ThreadMain, Scheduler.Scheduler.AddressOf(created));
+            if (thread == null)
+            {
+                // Never ran: account for it as a thread that ended at once.
+                created.Exited = true;
+                if (System.Threading.Interlocked.Decrement(ref process.LiveThreads) == 0)
+                    End(process);
+                error = "no memory for the thread";
+                created.Release();
+                return null;
+            }
+            created.Thread = thread;
+            error = null;
+            return created;
+        }
+
+        // Every thread of a process: ring 3 until it exits, faults or is killed; then ThreadEnded.
+        private static void ThreadMain(ulong userThreadAddress)
+        {
+            UserThread self = System.Runtime.CompilerServices.Unsafe.AsRef<UserThread>(&userThreadAddress);
+            Process process = self.Process;
             Scheduler.Thread thread = Scheduler.Scheduler.Current;
             thread.Process = process;
             thread.SystemCallDispatcher = Syscalls.SystemCalls.DispatcherFor(process.Personality);
-            ulong result = UserMode.UserMode.RunInAddressSpace(process.AddressSpace, process.Entry, process.StackTop,
-                process.StartArgument0, process.StartArgument1);
+            // Named under the lock Kill looks under; a kill that came first is seen here.
+            bool enabled = Arch.X64.Cpu.DisableInterruptsSavingState();
+            process.ExitWaiters.Lock.Enter();
+            self.Thread = thread;
+            if (System.Threading.Volatile.Read(ref process.KillRequested) != 0)
+            {
+                thread.SystemCallDispatcher = Syscalls.SystemCalls.KilledDispatcher;
+                thread.KillPending = 1;
+            }
+            process.ExitWaiters.Lock.Exit();
+            if (enabled)
+                Arch.X64.Cpu.EnableInterrupts();
+            ulong result = UserMode.UserMode.RunInAddressSpace(process.AddressSpace, self.Entry, self.StackPointer,
+                self.Argument0, self.Argument1);
+            ThreadEnded(self, thread, result);
+        }
+
+        // A thread has left ring 3 for good. Exit, a fault or a kill end the whole process: the first such end
+        // sets its status and kills the other threads. The last thread to end ends the process.
+        private static void ThreadEnded(UserThread self, Scheduler.Thread thread, ulong result)
+        {
+            Process process = self.Process;
+            bool endsProcess = thread.EndsThreadOnly == 0;
+            thread.EndsThreadOnly = 0;
+            bool enabled = Arch.X64.Cpu.DisableInterruptsSavingState();
+            Ipc.FusionCall.ThreadEnded(thread);   // the caller it owed a reply gets "peer gone"
+            if (enabled)
+                Arch.X64.Cpu.EnableInterrupts();
+            if (endsProcess && System.Threading.Interlocked.CompareExchange(ref process.Ending, 1, 0) == 0)
+            {
+                SetExitStatus(process, result);
+                KillThreads(process, thread);
+            }
+            enabled = Arch.X64.Cpu.DisableInterruptsSavingState();
+            self.ExitWaiters.Lock.Enter();
+            self.ExitStatus = result;
+            self.Exited = true;
+            self.ExitWaiters.Lock.Exit();
+            if (enabled)
+                Arch.X64.Cpu.EnableInterrupts();
+            self.ExitWaiters.WakeAll();
+            if (System.Threading.Interlocked.Decrement(ref process.LiveThreads) == 0)
+            {
+                if (System.Threading.Volatile.Read(ref process.Ending) == 0)
+                    SetExitStatus(process, result);   // every thread ended by thread exit: the last one's status
+                End(process);
+            }
+            thread.Process = null;
+        }
+
+        private static void SetExitStatus(Process process, ulong result)
+        {
             process.Faulted = result >= UserMode.UserMode.FaultResultBase && result < UserMode.UserMode.FaultResultBase + 32;
             process.Killed = result == UserMode.UserMode.KilledResult;
             process.ExitStatus = result;
-            End(process, thread);
+        }
+
+        /// <summary>Waits until 'thread' has ended; its exit status, or Interrupted if the waiter is being killed.</summary>
+        public static ulong WaitForThread(UserThread thread)
+        {
+            bool enabled = Arch.X64.Cpu.DisableInterruptsSavingState();
+            ulong result;
+            while (true)
+            {
+                thread.ExitWaiters.Lock.Enter();
+                if (thread.Exited)
+                {
+                    result = thread.ExitStatus;
+                    thread.ExitWaiters.Lock.Exit();
+                    break;
+                }
+                if (!Scheduler.Scheduler.BlockOnLockedInterruptibly(thread.ExitWaiters))
+                {
+                    result = Ipc.Notification.Interrupted;
+                    break;
+                }
+            }
+            if (enabled)
+                Arch.X64.Cpu.EnableInterrupts();
+            return result;
         }
 
         // What ends with the program: conversations, capabilities, memory. Then waiters learn the status.
-        private static void End(Process process, Scheduler.Thread thread)
+        // Called by its last thread, which has left the address space like every other.
+        private static void End(Process process)
         {
             bool enabled = Arch.X64.Cpu.DisableInterruptsSavingState();
-            Ipc.FusionCall.ProcessEnded(process, thread);
+            Ipc.FusionCall.ProcessEnded(process);
             if (enabled)
                 Arch.X64.Cpu.EnableInterrupts();
             CapabilitySpace.Enter();
@@ -240,7 +367,6 @@ namespace Exo.Kernel.Processes
                 process.MappedObjects[i] = null;
                 memory?.Release();
             }
-            thread.Process = null;
             process.ExitWaiters.Lock.Enter();
             process.State = ProcessState.Exited;
             Ipc.Notification watcher = process.ExitNotification;
@@ -256,26 +382,36 @@ namespace Exo.Kernel.Processes
         }
 
         /// <summary>
-        /// Ends 'process' (kill): its thread stops at its next system call or interrupt from ring 3, and a wait it
-        /// sleeps in (receive, a queued call, notification or process wait) is interrupted at once. A call already
-        /// taken by a server ends when the reply comes. Idempotent; nothing happens to a process that has ended.
+        /// Ends 'process' (kill): each of its threads stops at its next system call or interrupt from ring 3, and a
+        /// wait one sleeps in (receive, a queued call, notification, process or thread wait) is interrupted at
+        /// once. A call already taken by a server ends when the reply comes. Idempotent; nothing happens to a
+        /// process that has ended.
         /// </summary>
-        public static void Kill(Process process)
+        public static void Kill(Process process) => KillThreads(process, null);
+
+        // Kills every thread of 'process' but 'except' (the thread whose exit or fault is ending it).
+        private static void KillThreads(Process process, Scheduler.Thread except)
         {
             if (System.Threading.Interlocked.Exchange(ref process.KillRequested, 1) != 0)
                 return;
             bool enabled = Arch.X64.Cpu.DisableInterruptsSavingState();
-            process.ExitWaiters.Lock.Enter();   // the thread stays until the process has exited
-            Scheduler.Thread thread = process.State == ProcessState.Running ? process.MainThread : null;
-            if (thread != null)
+            process.ExitWaiters.Lock.Enter();   // threads are named under it (ThreadMain) and stay until the process is freed
+            int count = process.State == ProcessState.Running ? process.ThreadCount : 0;
+            for (int i = 0; i < count; i++)
             {
+                Scheduler.Thread thread = process.Threads[i].Thread;
+                if (thread == null || thread == except)
+                    continue;
                 // Its next system call ends it; then the flag, then the waits (each wait names itself first).
                 thread.SystemCallDispatcher = Syscalls.SystemCalls.KilledDispatcher;
                 System.Threading.Interlocked.Exchange(ref thread.KillPending, 1);
             }
             process.ExitWaiters.Lock.Exit();
-            if (thread != null)
+            for (int i = 0; i < count; i++)
             {
+                Scheduler.Thread thread = process.Threads[i].Thread;
+                if (thread == null || thread == except || thread.KillPending == 0)
+                    continue;
                 Scheduler.Scheduler.InterruptWait(thread);
                 Ipc.FusionCall.Interrupt(thread);
                 Scheduler.Scheduler.Nudge(thread);   // running in ring 3 elsewhere: an interrupt ends it
@@ -363,8 +499,9 @@ namespace Exo.Kernel.Processes
                 Process process = s_reapList;
                 s_reapList = process.ReapNext;
                 s_reapLock.Exit();
-                if (process.MainThread != null)
-                    Scheduler.Scheduler.Join(process.MainThread);
+                for (int i = 0; i < process.ThreadCount; i++)
+                    if (process.Threads[i].Thread != null)
+                        Scheduler.Scheduler.Join(process.Threads[i].Thread);
                 Unregister(process);
                 Discard(process);
             }
@@ -386,6 +523,9 @@ namespace Exo.Kernel.Processes
             Exo.Runtime.ObjectAllocator.Free(process.Handles);
             Exo.Runtime.ObjectAllocator.Free(process.ExitWaiters);
             Exo.Runtime.ObjectAllocator.Free(process.MappedObjects);
+            for (int i = 0; i < process.ThreadCount; i++)
+                process.Threads[i].Release();
+            Exo.Runtime.ObjectAllocator.Free(process.Threads);
             process.IoPorts?.Free();   // its thread left ring 3 for good: no processor holds the bitmap
             Exo.Runtime.ObjectAllocator.Free(process);
         }

@@ -40,6 +40,7 @@ namespace Exo.Kernel.Scheduler
         // ring 3 ends the program. Where it waits, so the killer can take it out: a wait queue (notification,
         // process wait) or an endpoint (receiving, or queued as a caller). Read by the killer under the grace flag.
         public int KillPending;
+        public int EndsThreadOnly;         // set by thread exit: leaving ring 3 ends this thread, not its process
         // Addresses, so that they can be published with one interlocked store (objects never move here).
         public ulong InterruptibleWait;    // a WaitQueue
         public ulong IpcWaitingOn;         // an Ipc.Endpoint

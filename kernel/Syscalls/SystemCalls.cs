@@ -4,7 +4,7 @@ namespace Exo.Kernel.Syscalls
 {
     /// <summary>
     /// The native system call table: one entry per number, each family in its own file (ProcessCalls,
-    /// ConsoleCalls, MemoryCalls, HandleCalls, MemoryObjectCalls, IpcCalls, NotificationCalls, SpawnCalls, ResourceCalls). SystemCallEntry.asm calls <see cref="ExoSystemCall"/> with the
+    /// ConsoleCalls, MemoryCalls, HandleCalls, MemoryObjectCalls, IpcCalls, NotificationCalls, SpawnCalls, ThreadCalls, ResourceCalls). SystemCallEntry.asm calls <see cref="ExoSystemCall"/> with the
     /// five arguments and the number; every argument is untrusted (user pointers go through UserMemory).
     /// Errors are negative numbers, as on Linux, so that POSIX-X can pass them through.
     /// </summary>
@@ -38,6 +38,7 @@ namespace Exo.Kernel.Syscalls
             IpcCalls.Register();
             NotificationCalls.Register();
             SpawnCalls.Register();
+            ThreadCalls.Register();
             ResourceCalls.Register();
         }
 

@@ -37,7 +37,7 @@ namespace Exo.Kernel.Tests
         private static void DriverEndToEnd()
         {
             ulong deliveredBefore = InterruptLine.Delivered;
-            int processesBefore = Processes.ProcessTable.Count;
+            int processesBefore = ProcessTests.SettledProcessCount();
             ulong status = ProcessTests.RunByName("driver_test", out bool faulted, out string error, rootResource: true);
             Check(error == null, "driver_test was loaded");
             Check(!faulted && status == 0, "every driver check held (else: the failed check's number)", status);

@@ -19,7 +19,7 @@ namespace Exo.Kernel.Tests
 
         private static void InitWithTestConfiguration()
         {
-            int processesBefore = ProcessTable.Count;
+            int processesBefore = ProcessTests.SettledProcessCount();
             Process init = InitProcess.Start("init_test.conf", out string error);
             Check(init != null, "init and init_test.conf are in the boot image and init starts");
             if (init == null)

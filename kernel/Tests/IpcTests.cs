@@ -27,7 +27,7 @@ namespace Exo.Kernel.Tests
         // the full ring made the producer wait at least once.
         private static void CSharpRings()
         {
-            int processesBefore = Processes.ProcessTable.Count;
+            int processesBefore = ProcessTests.SettledProcessCount();
             ulong before = Memory.PhysicalMemory.FreeBytes;
             ulong status = RunByName("ring_test", out bool faulted, out _);
             Check(!faulted && status == 0, "every message arrived, in order, with back-pressure", status);
@@ -58,7 +58,7 @@ namespace Exo.Kernel.Tests
 
         private static void IpcLoad()
         {
-            int processesBefore = Processes.ProcessTable.Count;
+            int processesBefore = ProcessTests.SettledProcessCount();
             ulong before = Memory.PhysicalMemory.FreeBytes;
             ulong status = RunByName("ipc_load", out bool faulted, out _);
             Check(!faulted && status == 0, "every client checked all 250000 replies (else 10 + client index)", status);

@@ -16,6 +16,8 @@ namespace Exo.Kernel.Tests
             Test("missing_program_is_a_clear_error", &MissingProgram);
             Test("linux_program_gets_the_linux_system_call_table", &LinuxPersonality);
             Test("kill_ends_running_and_blocked_processes", &Kill);
+            Test("threads_share_a_process_and_exit_ends_them_all", &Threads);
+            Test("a_fault_in_any_thread_ends_the_process", &ThreadFault);
             Test("demand_paging_maps_on_first_touch", &DemandPaging);
             Test("demand_paging_write_to_read_only_ends_the_process", &DemandWriteReadOnly);
             Test("demand_paging_touch_outside_ends_the_process", &DemandOutside);
@@ -52,6 +54,13 @@ namespace Exo.Kernel.Tests
         /// Waits (up to a second) until the reaper has freed every process beyond 'processes': a process's
         /// thread stack and table go back a little after its exit status is known, so a leak check waits for that.
         /// </summary>
+        /// <summary>How many processes there are once the reaper has freed those earlier tests ended (test mode runs no others).</summary>
+        internal static int SettledProcessCount()
+        {
+            WaitForReaper(0);
+            return ProcessTable.Count;
+        }
+
         internal static void WaitForReaper(int processes)
         {
             for (int i = 0; i < 100 && ProcessTable.Count > processes; i++)
@@ -62,11 +71,28 @@ namespace Exo.Kernel.Tests
         // notification and a caller queued on an endpoint, and checks each wait's "killed" result.
         private static void Kill()
         {
-            int processesBefore = ProcessTable.Count;
+            int processesBefore = ProcessTests.SettledProcessCount();
             ulong status = RunByName("kill_test", out bool faulted, out _);
             Check(!faulted && status == 0, "every kill took effect (else: the failed check)", status);
             WaitForReaper(processesBefore);
             Check(ProcessTable.Count == processesBefore, "the killed processes were reaped", (ulong)ProcessTable.Count);
+        }
+
+        // threads_test: four threads add to one counter and report their own exit status; the limits and bad
+        // addresses are refused; a child's exit ends its spinning second thread.
+        private static void Threads()
+        {
+            int processesBefore = ProcessTests.SettledProcessCount();
+            ulong status = RunByName("threads_test", out bool faulted, out _);
+            Check(!faulted && status == 0, "every thread check held (else: the failed check)", status);
+            WaitForReaper(processesBefore);
+            Check(ProcessTable.Count == processesBefore, "the processes and their threads were reaped", (ulong)ProcessTable.Count);
+        }
+
+        private static void ThreadFault()
+        {
+            ulong status = RunByName("thread_fault", out bool faulted, out _);
+            Check(faulted && status == UserMode.UserMode.FaultResultBase + 14, "the second thread's page fault ended the process", status);
         }
 
         private static void RamDiskPresent() => Check(Boot.InitialRamDisk.IsPresent, "the boot image carries an initial RAM disk");

@@ -90,6 +90,12 @@ public sealed class MultiprocessorMachineTests
     public Task Drivers_suite_two_processors() =>
         SuiteRunner.RunAsync(_output, "drivers", "q35", "256M", 2);
 
+    // Threads of one process on several processors, kill of a thread running elsewhere, demand paging.
+    [Theory]
+    [InlineData(2)]
+    public Task Processes_suite(int processors) =>
+        SuiteRunner.RunAsync(_output, "processes", "q35", "256M", processors);
+
     [Theory]
     [InlineData("q35", 2)]
     [InlineData("q35", 4)]

@@ -3,7 +3,8 @@
 ; legitimately unmap this program). The kernel must survive and so must this program; at the end it logs
 ; how many calls it made and exits with 0. Also skipped: the calls that may wait for ever by design when
 ; they meet a valid handle (call, receive, reply-and-receive, notification wait, process wait) and the bench
-; report (noise); their argument checks have their own tests (ipc_test).
+; report (noise); their argument checks have their own tests (ipc_test). And the thread calls: a thread started
+; at a random address faults (ending this process), thread exit ends this thread; threads_test checks them.
 %include "native.inc"
 bits 64
 section .text
@@ -33,6 +34,11 @@ _start:
     je .next
     cmp r15d, SYS_PROCESS_WAIT
     je .next
+    cmp r15d, SYS_THREAD_CREATE     ; a thread at a random address would fault, which ends the whole process
+    jb .not_thread
+    cmp r15d, SYS_THREAD_WAIT       ; thread exit would end this thread
+    jbe .next
+.not_thread:
     call random_argument
     mov rdi, rax
     call random_argument

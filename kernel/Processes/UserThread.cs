@@ -1,0 +1,29 @@
+using Exo.Kernel.Capabilities;
+
+namespace Exo.Kernel.Processes
+{
+    /// <summary>
+    /// One thread of a process, as a kernel object (a thread handle names it): where it starts in ring 3, and its
+    /// exit status once it has ended. The process holds a reference to each of its threads until it is freed,
+    /// so the scheduler's thread under it can be joined by the reaper.
+    /// </summary>
+    public sealed class UserThread : KernelObject
+    {
+        public readonly Process Process;
+        public Scheduler.Thread Thread;
+        public ulong Entry, StackPointer, Argument0, Argument1;
+        public ulong ExitStatus;
+        public bool Exited;
+        /// <summary>Threads waiting for it to end (thread wait); woken when it has.</summary>
+        public readonly Scheduler.WaitQueue ExitWaiters = new Scheduler.WaitQueue();
+
+        public UserThread(Process process) { Process = process; }
+
+        protected override void Destroy()
+        {
+            Scheduler.Scheduler.WaitForFastPaths();   // a killer may be looking at a thread that waited on it
+            Exo.Runtime.ObjectAllocator.Free(ExitWaiters);
+            Exo.Runtime.ObjectAllocator.Free(this);
+        }
+    }
+}
