@@ -191,6 +191,7 @@ namespace Exo.Kernel.Ipc
             return result;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]   // one caller: no extra call on the IPC path
         private static ulong WaitForCallNamed(Endpoint endpoint, Process process, Thread current, Thread replied)
         {
             ulong self = Scheduler.Scheduler.AddressOf(current);

@@ -368,15 +368,23 @@ namespace Exo.Kernel.Scheduler
         {
             if (previous.UserKernelStack != 0)
                 previous.UserGsBase = Cpu.ReadMsr(UserMode.UserMode.KernelGsBaseMsr);
+            ulong* block = Smp.Processors.LocalBlock(cpu);
+            IoPermissionBitmap ports = null;
             if (next.UserKernelStack != 0)
             {
                 Cpu.WriteMsr(UserMode.UserMode.KernelGsBaseMsr, next.UserGsBase);
                 DescriptorTables.SetKernelStack(cpu, next.UserKernelStack);
-                Smp.Processors.SetSystemCallStack(cpu, next.UserKernelStack);
-                Smp.Processors.SetLocalWord(cpu, Smp.Processors.SystemCallDispatcherWord, next.SystemCallDispatcher);
+                block[Smp.Processors.SystemCallStackWord] = next.UserKernelStack;
+                block[Smp.Processors.SystemCallDispatcherWord] = next.SystemCallDispatcher;
+                block[Smp.Processors.ExtendedStateWord] = next.ExtendedState;
+                ports = next.IoPermissions;
             }
-            Smp.Processors.SetLocalWord(cpu, Smp.Processors.ExtendedStateWord, next.UserKernelStack != 0 ? next.ExtendedState : 0);
-            IoPermissions.Switch(cpu, next.UserKernelStack != 0 ? next.IoPermissions : null);   // a driver's ports, or none
+            else
+            {
+                block[Smp.Processors.ExtendedStateWord] = 0;
+            }
+            if (ports != null || block[Smp.Processors.IoBitmapInstalledWord] != 0)
+                IoPermissions.Switch(cpu, ports);   // a driver's ports, or none (most switches skip this)
         }
 
         public static ulong AddressOf(object value) => *(ulong*)Unsafe.AsPointer(ref value);

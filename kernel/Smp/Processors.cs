@@ -49,9 +49,10 @@ namespace Exo.Kernel.Smp
         // one instruction): the processor's index, the user RSP scratch slot and the system call stack
         // (SystemCallEntry.asm), the scheduler's state for this processor, the running user thread's
         // extended-state area (SystemCallEntry.asm saves its SSE state there; 0 for kernel threads), and the
-        // system call dispatcher of the running user thread's personality (SystemCallEntry.asm calls it).
+        // system call dispatcher of the running user thread's personality (SystemCallEntry.asm calls it), and
+        // whether a driver's I/O bitmap is in this processor's TSS (a context switch reads it before anything else).
         public const int IndexWord = 0, UserStackScratchWord = 1, SystemCallStackWord = 2, SchedulerWord = 3, ExtendedStateWord = 4,
-            SystemCallDispatcherWord = 5;
+            SystemCallDispatcherWord = 5, IoBitmapInstalledWord = 6;
         private struct LocalBlocks { public fixed ulong Words[MaximumProcessors * 8]; }
         private static LocalBlocks s_local;
 
@@ -70,10 +71,14 @@ namespace Exo.Kernel.Smp
         /// <summary>The stack SYSCALL switches to on processor 'index'.</summary>
         public static void SetSystemCallStack(int index, ulong top) => SetLocalWord(index, SystemCallStackWord, top);
 
-        public static void SetLocalWord(int index, int word, ulong value)
+        public static void SetLocalWord(int index, int word, ulong value) => LocalBlock(index)[word] = value;
+
+        /// <summary>Processor 'index''s block (statics never move here, so the address stays valid): the context
+        /// switch updates several words through one pointer.</summary>
+        public static ulong* LocalBlock(int index)
         {
             fixed (ulong* words = s_local.Words)
-                words[index * 8 + word] = value;
+                return words + index * 8;
         }
 
         /// <summary>Records the boot processor and starts every other enabled processor in the MADT.</summary>

@@ -49,6 +49,7 @@ namespace Exo.Kernel.Arch.X64
                 map[i] = 0xFF;
             s_windows.Low[processor] = s_windows.High[processor] = 0;
             s_installed[processor] = bitmap;
+            Smp.Processors.SetLocalWord(processor, Smp.Processors.IoBitmapInstalledWord, bitmap != null ? 1UL : 0);
             if (bitmap == null || bitmap.IsEmpty)
                 return;
             for (int i = bitmap.Low; i < bitmap.High; i++)
