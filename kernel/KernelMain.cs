@@ -74,6 +74,7 @@ namespace Exo.Kernel
             }
             Scheduler.Scheduler.Initialize();
             Processes.ProcessTable.Initialize();
+            IoPermissions.Initialize();
             Cpu.EnableInterrupts();
             Smp.Processors.StartAll();
             s_readyTsc = Cpu.ReadTimeStampCounter();

@@ -20,6 +20,12 @@ namespace Exo.Kernel.Arch.X64
         private struct Windows { public fixed int Low[Processors]; public fixed int High[Processors]; }
         private static Windows s_windows;
 
+        /// <summary>
+        /// Allocates the per-processor table at boot: its class constructor would otherwise run, and allocate,
+        /// at the first switch that needs it, inside the scheduler with interrupts masked.
+        /// </summary>
+        public static void Initialize() => s_installed[0] = null;
+
         public static void Enter() => s_lock.Enter();
         public static void Exit() => s_lock.Exit();
 
