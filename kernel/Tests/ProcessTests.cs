@@ -69,24 +69,21 @@ namespace Exo.Kernel.Tests
 
         // kill_test kills a program spinning in ring 3, a server blocked in receive, a waiter blocked on a
         // notification and a caller queued on an endpoint, and checks each wait's "killed" result.
-        private static void Kill()
-        {
-            int processesBefore = ProcessTests.SettledProcessCount();
-            ulong status = RunByName("kill_test", out bool faulted, out _);
-            Check(!faulted && status == 0, "every kill took effect (else: the failed check)", status);
-            WaitForReaper(processesBefore);
-            Check(ProcessTable.Count == processesBefore, "the killed processes were reaped", (ulong)ProcessTable.Count);
-        }
+        private static void Kill() => RunCheckingReaped("kill_test", "every kill took effect (else: the failed check)");
 
         // threads_test: four threads add to one counter and report their own exit status; the limits and bad
         // addresses are refused; a child's exit ends its spinning second thread.
-        private static void Threads()
+        private static void Threads() => RunCheckingReaped("threads_test", "every thread check held (else: the failed check)");
+
+        // Runs a test program that exits 0 when its own checks hold, then checks that it and every process it
+        // started (killed, or ended with their threads) were reaped.
+        private static void RunCheckingReaped(string program, string what)
         {
-            int processesBefore = ProcessTests.SettledProcessCount();
-            ulong status = RunByName("threads_test", out bool faulted, out _);
-            Check(!faulted && status == 0, "every thread check held (else: the failed check)", status);
+            int processesBefore = SettledProcessCount();
+            ulong status = RunByName(program, out bool faulted, out _);
+            Check(!faulted && status == 0, what, status);
             WaitForReaper(processesBefore);
-            Check(ProcessTable.Count == processesBefore, "the processes and their threads were reaped", (ulong)ProcessTable.Count);
+            Check(ProcessTable.Count == processesBefore, "it and the processes it started were reaped", (ulong)ProcessTable.Count);
         }
 
         private static void ThreadFault()

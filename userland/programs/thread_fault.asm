@@ -5,15 +5,7 @@ bits 64
 section .text
 global _start
 _start:
-    map_memory 0, 16384, 1
-    test rax, rax
-    js .failed
-    lea rsi, [rax + 16384 - 16]
-    lea rdi, [rel faulting]
-    xor edx, edx
-    system_call SYS_THREAD_CREATE
-    test rax, rax
-    js .failed
+    start_thread_with_stack faulting, .failed
     mov rdi, rax
     system_call SYS_THREAD_WAIT     ; never returns: the fault ends this thread too
     exit 2

@@ -5,15 +5,7 @@ bits 64
 section .text
 global _start
 _start:
-    map_memory 0, 16384, 1
-    test rax, rax
-    js .failed
-    lea rsi, [rax + 16384 - 16]
-    lea rdi, [rel spin]
-    xor edx, edx
-    system_call SYS_THREAD_CREATE
-    test rax, rax
-    js .failed
+    start_thread_with_stack spin, .failed
     mov ebx, 100
 .let_it_start:
     system_call SYS_YIELD
