@@ -29,7 +29,7 @@ namespace Exo.Kernel.Memory
         private static ulong s_directMapEnd;
         // Page-table updates after start-up. A ticket lock that leaves interrupts as they are: interrupt
         // handlers never map pages.
-        private static Heap.TicketLock s_lock;
+        private static Sync.SpinLock s_lock;   // masks interrupts: taken by kernel threads and by system calls (interrupts masked)
 
         public static ulong Root => s_root;
         public static bool NoExecuteEnabled => s_noExecute != 0;

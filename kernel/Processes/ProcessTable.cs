@@ -24,7 +24,7 @@ namespace Exo.Kernel.Processes
         public static readonly string NoSuchProgram = "no such program in the boot image";
 
         private static readonly Process[] s_processes = new Process[Capacity];
-        private static TicketLock s_lock;
+        private static Sync.SpinLock s_lock;   // masks interrupts: taken by kernel threads (shell, tests) and by system calls
         private static int s_nextId = 1;
 
         // Processes whose last reference is gone, freed by the reaper thread (their thread must be joined, which

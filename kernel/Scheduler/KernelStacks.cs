@@ -21,7 +21,7 @@ namespace Exo.Kernel.Scheduler
         private static SlotStorage s_mapped;
         private static int s_inUse;
         private static int s_searchFrom;
-        private static Memory.Heap.TicketLock s_lock;
+        private static Sync.SpinLock s_lock;   // masks interrupts: taken by kernel threads and by system calls (interrupts masked)
 
         public static int InUse => s_inUse;
 

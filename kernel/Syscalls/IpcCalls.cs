@@ -29,7 +29,7 @@ namespace Exo.Kernel.Syscalls
             Scheduler.Thread current = Scheduler.Scheduler.Current;
             if (current.Process is not Process process)
                 return SystemCalls.AccessDenied;
-            return FusionCall.Call(process, current, handle, w0, w1, w2, w3);
+            return UserMode.UserMode.EndIfKilled(FusionCall.Call(process, current, handle, w0, w1, w2, w3));
         }
 
         private static ulong DoReceive(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
@@ -37,7 +37,7 @@ namespace Exo.Kernel.Syscalls
             Scheduler.Thread current = Scheduler.Scheduler.Current;
             if (current.Process is not Process process)
                 return SystemCalls.AccessDenied;
-            return FusionCall.Receive(process, current, handle);
+            return UserMode.UserMode.EndIfKilled(FusionCall.Receive(process, current, handle));
         }
 
         private static ulong DoReplyReceive(ulong handle, ulong w0, ulong w1, ulong w2, ulong w3)
@@ -45,7 +45,7 @@ namespace Exo.Kernel.Syscalls
             Scheduler.Thread current = Scheduler.Scheduler.Current;
             if (current.Process is not Process process)
                 return SystemCalls.AccessDenied;
-            return FusionCall.ReplyReceive(process, current, handle, w0, w1, w2, w3);
+            return UserMode.UserMode.EndIfKilled(FusionCall.ReplyReceive(process, current, handle, w0, w1, w2, w3));
         }
     }
 }

@@ -50,7 +50,7 @@ namespace Exo.Kernel.Syscalls
                 return error;
             ulong bits = ((Notification)found).Take(block);   // the reference keeps it alive while this thread sleeps
             found.Release();
-            return bits;
+            return UserMode.UserMode.EndIfKilled(bits);
         }
     }
 }

@@ -18,7 +18,8 @@ namespace Exo.Kernel.Syscalls
         // The status is 32 bits, so no exit status can pass for a fault report.
         private static ulong DoExit(ulong status, ulong a1, ulong a2, ulong a3, ulong a4)
         {
-            UserMode.UserMode.ExitToKernel(status & 0xFFFFFFFF);
+            // Being killed: that ends it, whatever it asks (its dispatcher may not have been switched yet).
+            UserMode.UserMode.ExitToKernel(Scheduler.Scheduler.Current.KillPending != 0 ? UserMode.UserMode.KilledResult : status & 0xFFFFFFFF);
             return 0;
         }
 

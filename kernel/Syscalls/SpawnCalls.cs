@@ -64,7 +64,7 @@ namespace Exo.Kernel.Syscalls
             ulong result = ProcessTable.WaitForExit(process, out _) == Ipc.Notification.Interrupted
                 ? Ipc.Notification.Interrupted : process.WaitResult;   // interrupted: the caller is being killed
             process.Release();
-            return result;
+            return UserMode.UserMode.EndIfKilled(result);
         }
     
 

@@ -50,7 +50,7 @@ namespace Exo.Kernel.Syscalls
                 ? SystemCalls.InvalidArgument   // waiting for itself would never end
                 : ProcessTable.WaitForThread(thread);
             thread.Release();
-            return result;
+            return UserMode.UserMode.EndIfKilled(result);
         }
     }
 }

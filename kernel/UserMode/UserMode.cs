@@ -133,6 +133,19 @@ namespace Exo.Kernel.UserMode
         /// <summary>Ends the running program (the exit system call): back to the kernel side of RunInAddressSpace.</summary>
         public static void ExitToKernel(ulong result) => ReturnFromUserMode(SavedKernelStack(), result);
 
+        /// <summary>
+        /// A blocking system call's result on its way back to ring 3: "interrupted" means the process is being
+        /// killed, so the thread ends here instead (the program never sees it; the processor's dispatcher word may
+        /// not have been switched yet if the wait was cut short before the thread stopped).
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static ulong EndIfKilled(ulong result)
+        {
+            if (result == Ipc.Notification.Interrupted && Scheduler.Scheduler.Current.KillPending != 0)
+                ExitToKernel(KilledResult);
+            return result;
+        }
+
         /// <summary>A CPU exception in ring 3: report it and end the program (called by the dispatcher).</summary>
         public static void EndProgramAfterFault(InterruptFrame* frame, string reason = null)
         {

@@ -20,9 +20,12 @@ public sealed class ShellSession : IAsyncDisposable
 
     public QemuSession Qemu { get; }
 
-    /// <summary>Boots to the first prompt.</summary>
-    public static Task<ShellSession> BootAsync(ITestOutputHelper output, string machine = "q35")
-        => BootAsync(output, Boot.Kernel(commandLine: null, machine));
+    /// <summary>
+    /// Boots to the first prompt. Without init by default: its programs print as they start, and lines from two
+    /// writers on one console may interleave with a command's answer. Pass withInit for a normal boot.
+    /// </summary>
+    public static Task<ShellSession> BootAsync(ITestOutputHelper output, string machine = "q35", bool withInit = false)
+        => BootAsync(output, Boot.Kernel(commandLine: withInit ? null : "init=none", machine));
 
     /// <summary>Boots the GRUB ISO (multiboot2, as `make run` does) to the shell prompt.</summary>
     public static Task<ShellSession> BootIsoAsync(ITestOutputHelper output)

@@ -31,7 +31,8 @@ namespace Exo.Kernel.Syscalls.Linux
                     return 0;   // no parent relation is kept yet: as for a process whose parent is outside its namespace
                 case Exit:
                 case ExitGroup:
-                    UserMode.UserMode.ExitToKernel(argument0 & 0xFF);   // Linux keeps the low 8 bits
+                    UserMode.UserMode.ExitToKernel(Scheduler.Scheduler.Current.KillPending != 0
+                        ? UserMode.UserMode.KilledResult : argument0 & 0xFF);   // Linux keeps the low 8 bits
                     return 0;
                 default:
                     s_unimplemented++;
