@@ -40,6 +40,8 @@ namespace Exo.Kernel.Syscalls
             return 0;
         }
 
+        private static Sync.SpinLock s_writeLock;
+
         private static ulong DoWrite(ulong buffer, ulong length, ulong a2, ulong a3, ulong a4) => WriteFromUser(buffer, length);
 
         /// <summary>write(buffer, length): copies in chunks through a kernel buffer; the whole range is checked first.</summary>
@@ -56,7 +58,11 @@ namespace Exo.Kernel.Syscalls
                 int count = length - done < chunk ? (int)(length - done) : chunk;
                 if (!UserMemory.CopyFromUser(copy, buffer + done, (ulong)count))
                     return done == 0 ? SystemCalls.BadAddress : done;
+                // Each chunk goes out whole: programs writing at once on several processors do not interleave
+                // within a line (exo_std writes a line per call). Copied first: a fault never happens under it.
+                s_writeLock.Enter();
                 KernelConsole.Write(copy, count);
+                s_writeLock.Exit();
             }
             return length;
         }

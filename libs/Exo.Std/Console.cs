@@ -18,7 +18,7 @@ namespace Exo.Std
             {
                 if (used > BufferSize - 4)
                 {
-                    WriteBytes(buffer, used);
+                    Append(buffer, used);
                     used = 0;
                 }
                 uint code = text[i];
@@ -32,7 +32,7 @@ namespace Exo.Std
                 }
                 used += EncodeUtf8(code, buffer + used);
             }
-            WriteBytes(buffer, used);
+            Append(buffer, used);
         }
 
         public static void WriteLine(string text)
@@ -44,13 +44,13 @@ namespace Exo.Std
         public static void WriteLine()
         {
             byte newLine = (byte)'\n';
-            WriteBytes(&newLine, 1);
+            Append(&newLine, 1);
         }
 
         public static void Write(char character)
         {
             byte* buffer = stackalloc byte[4];
-            WriteBytes(buffer, EncodeUtf8(character >= 0xD800 && character <= 0xDFFF ? 0xFFFDu : character, buffer));
+            Append(buffer, EncodeUtf8(character >= 0xD800 && character <= 0xDFFF ? 0xFFFDu : character, buffer));
         }
 
         public static void Write(int value) => Write((long)value);
@@ -78,7 +78,7 @@ namespace Exo.Std
                 digits[--start] = (byte)('0' + value % 10);
                 value /= 10;
             } while (value != 0);
-            WriteBytes(digits + start, 20 - start);
+            Append(digits + start, 20 - start);
         }
 
         /// <summary>"0x" and the value in hexadecimal, without leading zeros.</summary>
@@ -94,11 +94,48 @@ namespace Exo.Std
             } while (value != 0);
             digits[--start] = (byte)'x';
             digits[--start] = (byte)'0';
-            WriteBytes(digits + start, 18 - start);
+            Append(digits + start, 18 - start);
         }
 
-        /// <summary>Writes raw bytes (UTF-8 expected); returns the kernel's result (bytes written, or a negative error).</summary>
+        // The text methods gather a line and write it with one system call at its end (or when the buffer is
+        // full): the kernel writes each call whole, so lines from processes printing at once do not interleave.
+        private struct LineBuffer { public fixed byte Bytes[BufferSize]; }
+        private static LineBuffer s_line;
+        private static int s_lineLength;
+
+        private static void Append(byte* bytes, int length)
+        {
+            fixed (byte* line = s_line.Bytes)
+            {
+                for (int i = 0; i < length; i++)
+                {
+                    if (s_lineLength == BufferSize)
+                        Flush();
+                    line[s_lineLength++] = bytes[i];
+                    if (bytes[i] == (byte)'\n')
+                        Flush();
+                }
+            }
+        }
+
+        /// <summary>Writes out a line begun but not ended (Process.Exit and the end of Main do it).</summary>
+        public static void Flush()
+        {
+            int length = s_lineLength;
+            s_lineLength = 0;
+            fixed (byte* line = s_line.Bytes)
+                WriteNow(line, length);
+        }
+
+        /// <summary>Writes raw bytes (UTF-8 expected) at once, after any line begun; returns the kernel's result (bytes written, or a negative error).</summary>
         public static long WriteBytes(byte* bytes, int length)
+        {
+            if (s_lineLength > 0)
+                Flush();
+            return WriteNow(bytes, length);
+        }
+
+        private static long WriteNow(byte* bytes, int length)
         {
             if (length <= 0)
                 return 0;

@@ -27,6 +27,7 @@ namespace Exo.Std
         /// <summary>Ends this process with 'status' (what the parent's Wait returns). Never returns.</summary>
         public static void Exit(int status)
         {
+            Console.Flush();
             SystemCall.Call(SystemCallNumber.Exit, (ulong)(uint)status);
             while (true) { }
         }

@@ -21,6 +21,10 @@ namespace Exo.Std
             Process.SetStartupHandles(handleCount, handles);
         }
 
+        /// <summary>Called by _start with Main's result: what the program printed goes out, then it exits.</summary>
+        [UnmanagedCallersOnly(EntryPoint = "ExoStdExit")]
+        private static void Exit(int status) => Process.Exit(status);
+
         // A throw (there is no unwinding), a failed runtime check or a heap error: report and exit, the user
         // counterpart of a kernel panic.
         private static void OnRuntimeFailure(string reason, object exception, nuint address)

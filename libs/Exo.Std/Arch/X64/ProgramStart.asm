@@ -8,7 +8,7 @@ bits 64
 default rel
 section .text
 
-extern ExoStdStart, __managed__Main, __security_cookie
+extern ExoStdStart, ExoStdExit, __managed__Main, __security_cookie
 global _start
 _start:
     xor ebp, ebp                    ; ends the frame-pointer chain for backtraces
@@ -23,8 +23,7 @@ _start:
     xor esi, esi
     call __managed__Main
     mov edi, eax
-    mov eax, 1                      ; SYS_EXIT (status)
-    syscall
+    call ExoStdExit                 ; flushes the console's line, then SYS_EXIT (status); never returns
 .unreachable:
     ud2
     jmp .unreachable
