@@ -215,6 +215,18 @@ namespace Exo.Kernel.Capabilities
             return CapabilityError.None;
         }
 
+        /// <summary>Whether some handle names an object of 'type' with at least 'rights' (call under the capability lock).</summary>
+        public bool Holds(KernelObjectType type, Rights rights)
+        {
+            for (int i = 0; i < _used; i++)
+            {
+                Capability node = _slots[i];
+                if (node != null && node.Type == type && (node.Rights & rights) == rights)
+                    return true;
+            }
+            return false;
+        }
+
         /// <summary>
         /// Slot 'index' for enumeration (the shell's caps command): false if out of range or free.
         /// </summary>

@@ -18,5 +18,7 @@ namespace Exo.Kernel.Capabilities
         PhysicalRange,
         /// <summary>The root resource, from which the three above are made (Drivers.RootResource).</summary>
         Resource,
+        /// <summary>The console: writing to it (Console.ConsoleCapability).</summary>
+        Console,
     }
 }

@@ -394,6 +394,7 @@ namespace Exo.Kernel.Console
                 case Capabilities.KernelObjectType.Interrupt: return "interrupt   ";
                 case Capabilities.KernelObjectType.IoPortRange: return "io-ports    ";
                 case Capabilities.KernelObjectType.PhysicalRange: return "physical    ";
+                case Capabilities.KernelObjectType.Console: return "console     ";
                 case Capabilities.KernelObjectType.Resource: return "resource    ";
                 default: return "?           ";
             }

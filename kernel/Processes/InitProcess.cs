@@ -5,8 +5,9 @@ using Exo.Kernel.Memory;
 namespace Exo.Kernel.Processes
 {
     /// <summary>
-    /// Starts init, the first user program: "init CONFIGURATION" from the boot image, holding exactly one
-    /// capability, a read-only memory object with the configuration file's text (zero-terminated). init starts
+    /// Starts init, the first user program: "init CONFIGURATION" from the boot image, holding exactly two
+    /// capabilities: a read-only memory object with the configuration file's text (zero-terminated), and the
+    /// console (Console.ConsoleCapability), which it passes on to the programs it starts. init starts
     /// the name service and the programs the configuration names, and restarts services that end.
     /// </summary>
     public static unsafe class InitProcess
@@ -52,11 +53,12 @@ namespace Exo.Kernel.Processes
             for (int i = 0; i < configurationLength; i++)
                 commandLine[prefix + i] = configuration[i];
             Process init = ProcessTable.Load(commandLine, prefix + configurationLength, out error);
-            if (init != null && !ProcessTable.Grant(init, memory, KernelObjectType.MemoryObject, Rights.Read | Rights.Map))
+            if (init != null && (!ProcessTable.Grant(init, memory, KernelObjectType.MemoryObject, Rights.Read | Rights.Map)
+                || !ProcessTable.Grant(init, Console.ConsoleCapability.Instance, KernelObjectType.Console, Console.ConsoleCapability.GrantedRights)))
             {
                 ProcessTable.Abandon(init);
                 init = null;
-                error = "cannot give init its configuration";
+                error = "cannot give init its configuration and the console";
             }
             memory.Release();   // init's handle holds it now (or nothing does)
             if (init != null && !ProcessTable.Start(init, out error))

@@ -36,6 +36,7 @@ namespace Exo.Kernel.Processes
         public static void Initialize()
         {
             CapabilitySpace.Initialize();
+            Console.ConsoleCapability.Initialize();
             s_reapable = new Sync.Semaphore(0);
             Scheduler.Scheduler.Create("reaper", &ReaperMain, 0);
         }
@@ -68,6 +69,13 @@ namespace Exo.Kernel.Processes
             if (!GrantFrom(process, parent, grants, grantCount, out error))
             {
                 Abandon(process);
+                return null;
+            }
+            // The kernel's own programs (shell, tests) may print: the console capability comes last.
+            if (parent == null && !Grant(process, Console.ConsoleCapability.Instance, KernelObjectType.Console, Console.ConsoleCapability.GrantedRights))
+            {
+                Abandon(process);
+                error = "cannot give the program the console";
                 return null;
             }
             return Start(process, out error) ? process : null;

@@ -1,3 +1,4 @@
+using Exo.Kernel.Capabilities;
 using Exo.Kernel.Console;
 using Exo.Kernel.Memory;
 
@@ -24,6 +25,8 @@ namespace Exo.Kernel.Syscalls
         {
             const int capacity = 32;
             byte* copy = stackalloc byte[capacity];
+            if (!MayWrite())
+                return SystemCalls.AccessDenied;
             if (nameLength == 0 || nameLength > capacity)
                 return SystemCalls.InvalidArgument;
             if (!UserMemory.CopyFromUser(copy, name, nameLength))
@@ -34,6 +37,8 @@ namespace Exo.Kernel.Syscalls
 
         private static ulong DoDebugLog(ulong value, ulong a1, ulong a2, ulong a3, ulong a4)
         {
+            if (!MayWrite())
+                return SystemCalls.AccessDenied;
             KernelConsole.Write("user: ");
             KernelConsole.WriteHex(value);
             KernelConsole.WriteLine();
@@ -42,11 +47,15 @@ namespace Exo.Kernel.Syscalls
 
         private static Sync.SpinLock s_writeLock;
 
+        private static bool MayWrite() => ConsoleCapability.MayWrite(CapabilitySpace.CurrentProcess);
+
         private static ulong DoWrite(ulong buffer, ulong length, ulong a2, ulong a3, ulong a4) => WriteFromUser(buffer, length);
 
         /// <summary>write(buffer, length): copies in chunks through a kernel buffer; the whole range is checked first.</summary>
         internal static ulong WriteFromUser(ulong buffer, ulong length)
         {
+            if (!MayWrite())
+                return SystemCalls.AccessDenied;   // the console is a capability the process does not hold
             if (!UserMemory.IsUserRange(buffer, length))
                 return SystemCalls.BadAddress;
             if (length > MaximumWrite)

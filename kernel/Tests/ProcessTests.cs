@@ -17,6 +17,7 @@ namespace Exo.Kernel.Tests
             Test("linux_program_gets_the_linux_system_call_table", &LinuxPersonality);
             Test("kill_ends_running_and_blocked_processes", &Kill);
             Test("threads_share_a_process_and_exit_ends_them_all", &Threads);
+            Test("the_console_is_a_capability", &ConsoleCapability);
             Test("a_fault_in_any_thread_ends_the_process", &ThreadFault);
             Test("demand_paging_maps_on_first_touch", &DemandPaging);
             Test("demand_paging_write_to_read_only_ends_the_process", &DemandWriteReadOnly);
@@ -84,6 +85,13 @@ namespace Exo.Kernel.Tests
             Check(!faulted && status == 0, what, status);
             WaitForReaper(processesBefore);
             Check(ProcessTable.Count == processesBefore, "it and the processes it started were reaped", (ulong)ProcessTable.Count);
+        }
+
+        // console_test: a child without the console capability cannot print, one granted a copy can.
+        private static void ConsoleCapability()
+        {
+            ulong status = RunByName("console_test", out bool faulted, out _);
+            Check(!faulted && status == 0, "console output needs the console capability (else: the failed check)", status);
         }
 
         private static void ThreadFault()

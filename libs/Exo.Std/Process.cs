@@ -34,6 +34,24 @@ namespace Exo.Std
 
         public static ulong Id => (ulong)SystemCall.Call(SystemCallNumber.ProcessId);
 
+        /// <summary>
+        /// This process's console capability (the first startup handle that names the console), or Handle.None:
+        /// without one, console output is refused. Pass it on at spawn to a child that should print.
+        /// </summary>
+        public static Handle ConsoleHandle
+        {
+            get
+            {
+                for (int i = 0; i < s_startupHandleCount; i++)
+                {
+                    Handle handle = StartupHandle(i);
+                    if (handle.Info(out HandleType type, out _) == Error.None && type == HandleType.Console)
+                        return handle;
+                }
+                return Handle.None;
+            }
+        }
+
         /// <summary>How many handles the parent granted (in the order it listed them).</summary>
         public static int StartupHandleCount => s_startupHandleCount;
 

@@ -49,13 +49,19 @@ bits 64
 section .text
 global _start
 _start:
-    ; 1-2: the kernel gave us the root resource first
+    ; 1-2: the kernel gave us the root resource first (started without it, the first handle is the console)
     test rdi, rdi
-    jnz .has_root
+    jz .no_root
+    mov r12, [rsi]
+    mov rdi, r12
+    system_call SYS_HANDLE_INFO
+    and eax, 0xFF
+    cmp eax, TYPE_RESOURCE
+    je .has_root
+.no_root:
     mov edi, 1
     jmp fail
 .has_root:
-    mov r12, [rsi]
     handle_type r12, TYPE_RESOURCE, 2
 
     ; ---- I/O ports ----

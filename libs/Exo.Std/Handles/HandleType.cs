@@ -15,5 +15,7 @@ namespace Exo.Std.Handles
         PhysicalRange,
         /// <summary>The root resource device resources are made from (Exo.Std.Devices.RootResource).</summary>
         Resource,
+        /// <summary>The console: a process writes to it only while it holds one (the kernel gives its own programs one).</summary>
+        Console,
     }
 }

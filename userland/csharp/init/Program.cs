@@ -7,7 +7,7 @@ namespace Init
 {
     /// <summary>
     /// init, the first user program (the kernel starts it, kernel/Processes/InitProcess.cs). Its one capability
-    /// is a read-only memory object with its configuration (InitConfiguration). It starts the name service,
+    /// is a read-only memory object with its configuration (InitConfiguration), plus the console, which it passes on. It starts the name service,
     /// then every service and task the configuration lists; each gets a calling handle to the name service,
     /// and a service also the endpoint init registered under its name. When a program ends, a notification bit
     /// tells init (process watch): a service is reported and restarted with a fresh endpoint bound to its name,
@@ -26,6 +26,7 @@ namespace Init
         private static Endpoint s_namesEndpoint;   // init's own, every right
         private static ProcessHandle s_namesProcess;
         private static int s_namesRestarts;
+        private static Handle s_console;           // passed on to every program: they may print
         private static ProcessHandle[] s_processes;
         private static Endpoint[] s_endpoints;
         private static int[] s_restarts;
@@ -33,12 +34,14 @@ namespace Init
 
         public static int Main()
         {
-            if (Process.StartupHandleCount < 1)
+            s_console = Process.ConsoleHandle;
+            Handle configuration = FirstStartupHandle(HandleType.MemoryObject);
+            if (!configuration.IsValid)
             {
                 Console.WriteLine("init: no configuration (the kernel grants it as a memory object)");
                 return 100 + NoConfiguration;
             }
-            Error error = new MemoryObject(Process.StartupHandle(0)).Map(writable: false, out s_text);
+            Error error = new MemoryObject(configuration).Map(writable: false, out s_text);
             if (error != Error.None)
                 return Fail("cannot map the configuration", error, UnreadableConfiguration);
             int length = 0;
@@ -101,6 +104,14 @@ namespace Init
             ReportEnd("the name service (names)", namesStatus);
         }
 
+        private static Handle FirstStartupHandle(HandleType wanted)
+        {
+            for (int i = 0; i < Process.StartupHandleCount; i++)
+                if (Process.StartupHandle(i).Info(out HandleType type, out _) == Error.None && type == wanted)
+                    return Process.StartupHandle(i);
+            return Handle.None;
+        }
+
         private static ulong BitOf(int entry) => 1UL << (entry + 1);
 
         private static bool AnyTaskRunning()
@@ -119,7 +130,7 @@ namespace Init
                 return error;
             if ((error = endpoint.Handle.Duplicate(Rights.Read | Rights.Grant, out Handle serve)) == Error.None)
             {
-                error = Process.Spawn("names", serve, out s_namesProcess);
+                error = Process.Spawn("names", serve, s_console, out s_namesProcess);
                 serve.Close();
             }
             if (error == Error.None)
@@ -156,7 +167,7 @@ namespace Init
         private static bool Start(int index)
         {
             ref ConfigurationEntry entry = ref s_configuration.Entries[index];
-            Handle* grants = stackalloc Handle[2];
+            Handle* grants = stackalloc Handle[3];
             int grantCount = 0;
             Error error = s_namesEndpoint.Handle.Duplicate(NameService.RegisteredRights, out grants[grantCount]);
             if (error == Error.None)
@@ -171,8 +182,11 @@ namespace Init
                     grantCount++;
             }
             ProcessHandle process = default;
+            if (s_console.IsValid)
+                grants[grantCount] = s_console;   // the last startup handle; not init's to close
+            int spawnCount = s_console.IsValid ? grantCount + 1 : grantCount;
             if (error == Error.None)
-                error = Process.Spawn(s_text + entry.CommandStart, entry.CommandLength, grants, grantCount, out process);
+                error = Process.Spawn(s_text + entry.CommandStart, entry.CommandLength, grants, spawnCount, out process);
             if (error == Error.None)
                 error = process.Watch(s_exits, BitOf(index));
             for (int i = 0; i < grantCount; i++)
