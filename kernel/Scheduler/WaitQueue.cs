@@ -35,12 +35,19 @@ namespace Exo.Kernel.Scheduler
             return thread;
         }
 
-        /// <summary>Takes 'thread' out of the queue if it is in it (the lock held).</summary>
+        /// <summary>
+        /// Takes 'thread' out of the queue if it is in it (the lock held). It looks for it first: a thread's links
+        /// are shared with the run queues, so links that are set do not say that it waits here (a kill may ask
+        /// about a thread that was woken a moment ago, or never queued). Queues of waiters are short.
+        /// </summary>
         internal bool Remove(Thread thread)
         {
-            Thread previous = (Thread)thread.Previous, next = (Thread)thread.Next;
-            if (previous == null && _head != thread)
+            Thread found = _head;
+            while (found != null && found != thread)
+                found = (Thread)found.Next;
+            if (found == null)
                 return false;
+            Thread previous = (Thread)thread.Previous, next = (Thread)thread.Next;
             if (previous != null) UntracedReference.Store(ref previous.Next, next); else _head = next;
             if (next != null) UntracedReference.Store(ref next.Previous, previous); else _tail = previous;
             thread.Next = thread.Previous = null;
