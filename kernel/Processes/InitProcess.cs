@@ -70,10 +70,7 @@ namespace Exo.Kernel.Processes
         public static Process Start(string configuration, out string error)
         {
             byte* name = stackalloc byte[ProcessTable.CommandLineCapacity];
-            int length = configuration.Length < ProcessTable.CommandLineCapacity ? configuration.Length : ProcessTable.CommandLineCapacity;
-            for (int i = 0; i < length; i++)
-                name[i] = (byte)configuration[i];
-            return Start(name, length, out error);
+            return Start(name, ProcessTable.CopyCommandLine(configuration, name), out error);
         }
     }
 }

@@ -36,10 +36,8 @@ namespace Exo.Kernel.Processes
         public int ThreadCount;        // slots used, under ExitWaiters.Lock
         public int LiveThreads;        // threads not yet ended; the one that ends last ends the process
         public int Ending;             // set by the first thread whose end ends the process (exit, fault, kill)
-        public Scheduler.Thread MainThread => Threads[0]?.Thread;
+        /// <summary>Where the loaded program starts, and the top of its initial stack (Start lays out its handles there).</summary>
         public ulong Entry, StackTop;
-        /// <summary>What the program finds at entry: RDI = count of granted handles, RSI = where they are.</summary>
-        public ulong StartArgument0, StartArgument1;
         public ulong ExitStatus;
         public bool Faulted;
         /// <summary>Ended by kill (process wait reports KilledWaitResult).</summary>

@@ -85,10 +85,17 @@ namespace Exo.Kernel.Processes
         public static Process Spawn(string commandLine, out string error, bool rootResource = false)
         {
             byte* bytes = stackalloc byte[CommandLineCapacity];
-            int length = commandLine.Length < CommandLineCapacity ? commandLine.Length : CommandLineCapacity;
-            for (int i = 0; i < length; i++)
-                bytes[i] = (byte)commandLine[i];
+            int length = CopyCommandLine(commandLine, bytes);
             return Spawn(bytes, length, null, null, 0, out error, rootResource);
+        }
+
+        /// <summary>A kernel string's characters as bytes (ASCII), at most CommandLineCapacity; the count copied.</summary>
+        internal static int CopyCommandLine(string text, byte* destination)
+        {
+            int length = text.Length < CommandLineCapacity ? text.Length : CommandLineCapacity;
+            for (int i = 0; i < length; i++)
+                destination[i] = (byte)text[i];
+            return length;
         }
 
         /// <summary>
@@ -177,14 +184,10 @@ namespace Exo.Kernel.Processes
             ulong command = array + 8 * (ulong)handleCount;
             WriteUserWord(process.AddressSpace, command, (ulong)process.CommandLineLength);
             WriteUserBytes(process.AddressSpace, command + 8, process.CommandLine, process.CommandLineLength + 1);
-            process.StackTop = array - 16;
-            process.StartArgument0 = (ulong)handleCount;
-            process.StartArgument1 = array;
-
+            // The main thread starts with RDI = the number of handles and RSI = where they are.
             UserThread main = new UserThread(process)
             {
-                Entry = process.Entry, StackPointer = process.StackTop,
-                Argument0 = process.StartArgument0, Argument1 = process.StartArgument1,
+                Entry = process.Entry, StackPointer = array - 16, Argument0 = (ulong)handleCount, Argument1 = array,
             };
             process.Threads[0] = main;   // the process's reference to it
             process.ThreadCount = 1;
