@@ -42,9 +42,9 @@ $(KERNEL_OBJ): $(CS_SOURCES)
 	dotnet build kernel/Exo.Kernel.csproj -t:IlcCompile -c $(CONFIG) $(DOTNET_FLAGS)
 	@touch $@
 
-$(OUT)/asm/%.o: %.asm
+$(OUT)/asm/%.o: %.asm $(wildcard kernel/Arch/X64/*.inc)
 	@mkdir -p $(dir $@)
-	nasm -f elf64 -g -o $@ $<
+	nasm -f elf64 -g -I $(dir $<) -o $@ $<
 
 # Two links: the first gives the addresses for the embedded symbol table, the second adds the table.
 $(OUT)/exo.elf: $(KERNEL_OBJ) $(ASM_OBJECTS) kernel/Boot/Linker.ld tools/scripts/generate-symbol-table.sh

@@ -39,10 +39,10 @@ namespace Exo.Kernel
             RuntimeFailure.Install(&OnRuntimeFailure);
             DescriptorTables.Initialize();
             Smp.Processors.SetLocalBlock(0);
-            UserMode.UserMode.EnableSystemCalls();
             KernelLayout.Initialize();
             CpuFeatures.Initialize();
             ProcessorSetup.EnableOnThisProcessor();
+            UserMode.UserMode.EnableSystemCalls();
 
             string bootError = BootInformationParser.Parse(bootMagic, bootInformation, 0, Boot);
             if (bootError != null)
@@ -124,7 +124,7 @@ namespace Exo.Kernel
             init.Release();   // it runs on; 'ps' and 'caps' find it by id
         }
 
-        private static void OnSerialInterrupt(InterruptFrame* frame) => SerialPort.HandleInterrupt();
+        private static void OnSerialInterrupt(RegisterFrame* frame) => SerialPort.HandleInterrupt();
 
         private static void OnRuntimeFailure(string reason, object exception, nuint address)
         {

@@ -15,11 +15,11 @@ namespace Exo.Kernel.Diagnostics
 
         public static void Fail(string reason) => Fail(reason, null, null, null);
 
-        public static void Fail(string reason, string detail, InterruptFrame* frame, object exception)
+        public static void Fail(string reason, string detail, RegisterFrame* frame, object exception)
             => Fail(reason, detail, frame, exception, 0);
 
         /// <summary>'address', when not 0, is the address the failure is about (a bad pointer, for example).</summary>
-        public static void Fail(string reason, string detail, InterruptFrame* frame, object exception, ulong address)
+        public static void Fail(string reason, string detail, RegisterFrame* frame, object exception, ulong address)
         {
             Cpu.DisableInterrupts();
             if (++s_depth > 1)
@@ -79,7 +79,7 @@ namespace Exo.Kernel.Diagnostics
                 Cpu.Halt();
         }
 
-        private static void WriteRegisters(InterruptFrame* frame)
+        private static void WriteRegisters(RegisterFrame* frame)
         {
             KernelConsole.Write("  vector ");
             KernelConsole.WriteDecimal(frame->Vector);

@@ -104,7 +104,7 @@ namespace Exo.Kernel.Drivers
             s_lock.Exit();
         }
 
-        private static void OnInterrupt(InterruptFrame* frame)
+        private static void OnInterrupt(RegisterFrame* frame)
         {
             int irq = (int)frame->Vector - FirstVector;
             s_lock.Enter();

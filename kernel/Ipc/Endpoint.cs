@@ -50,14 +50,14 @@ namespace Exo.Kernel.Ipc
             while ((caller = Callers.TakeFirst()) != null)
             {
                 Interlocked.Decrement(ref QueuedCallers);
-                caller.IpcStatus = FusionCall.PeerGone;
+                caller.Ipc.Status = FusionCall.PeerGone;
                 Scheduler.Scheduler.Wake(caller);
             }
             Callers.Lock.Exit();
             Thread receiver = ClaimReceiver();
             if (receiver != null)
             {
-                receiver.IpcStatus = FusionCall.PeerGone;
+                receiver.Ipc.Status = FusionCall.PeerGone;
                 Scheduler.Scheduler.Wake(receiver);
             }
         }

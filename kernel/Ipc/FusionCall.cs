@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading;
+using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Capabilities;
 using Exo.Kernel.Processes;
 using Exo.Kernel.Scheduler;
@@ -29,9 +30,11 @@ namespace Exo.Kernel.Ipc
 
         // ------------------------------------------------------------------ call
 
-        public static ulong Call(Process process, Thread current, ulong handle, ulong w0, ulong w1, ulong w2, ulong w3)
+        /// <summary>The call in 'frame' (the caller's own): endpoint handle, four words and an optional handle to send.</summary>
+        public static ulong Call(Process process, Thread current, RegisterFrame* frame)
         {
-            SystemCallFrame* frame = SystemCallFrame.Of(current);
+            ulong handle = frame->Argument0;
+            ulong w0 = frame->Argument1, w1 = frame->Argument2, w2 = frame->Argument3, w3 = frame->Argument4;
             if (frame->R9 == 0 && handle <= uint.MaxValue)           // no capability travels
             {
                 ref int grace = ref Scheduler.Scheduler.FastPathFlag;
@@ -46,7 +49,7 @@ namespace Exo.Kernel.Ipc
                     current.State = ThreadState.Blocked;
                     Deliver(receiver, current, (ulong)process.Id, w0, w1, w2, w3, 0);
                     Run(receiver);
-                    return current.IpcStatus;
+                    return current.Ipc.Status;
                 }
             }
             return CallSlow(process, current, handle, w0, w1, w2, w3, frame->R9);
@@ -81,10 +84,10 @@ namespace Exo.Kernel.Ipc
                     return PeerGone;
                 }
                 // Named before the kill flag is read; a killer sets the flag, then looks here (InterruptWait).
-                Interlocked.Exchange(ref current.IpcWaitingOn, Scheduler.Scheduler.AddressOf(endpoint));
-                if (Volatile.Read(ref current.KillPending) != 0)
+                Interlocked.Exchange(ref current.Ipc.WaitingOn, Scheduler.Scheduler.AddressOf(endpoint));
+                if (current.KillPending)
                 {
-                    current.IpcWaitingOn = 0;
+                    current.Ipc.WaitingOn = 0;
                     endpoint.Callers.Lock.Exit();
                     return Interrupted;
                 }
@@ -97,21 +100,21 @@ namespace Exo.Kernel.Ipc
                 {
                     // A receiver takes the message from our frame and replies into it.
                     Scheduler.Scheduler.BlockReleasingLock(ref endpoint.Callers.Lock);
-                    current.IpcWaitingOn = 0;
-                    return current.IpcStatus;
+                    current.Ipc.WaitingOn = 0;
+                    return current.Ipc.Status;
                 }
-                current.IpcWaitingOn = 0;
+                current.Ipc.WaitingOn = 0;
                 endpoint.Callers.Remove(current);
                 Interlocked.Decrement(ref endpoint.QueuedCallers);
                 endpoint.Callers.Lock.Exit();
             }
             ulong received = 0;
             if (transfer != 0)
-                received = Transfer(process, transfer, receiver.Process as Process);
+                received = Transfer(process, transfer, receiver.Process);
             current.State = ThreadState.Blocked;
             Deliver(receiver, current, (ulong)process.Id, w0, w1, w2, w3, received);
             Run(receiver);
-            return current.IpcStatus;
+            return current.Ipc.Status;
         }
 
         // ------------------------------------------------------------------ receive
@@ -130,10 +133,11 @@ namespace Exo.Kernel.Ipc
         }
 
         /// <summary>Replies to the last call (if any) with four words and an optional capability, then waits for the next call.</summary>
-        public static ulong ReplyReceive(Process process, Thread current, ulong handle, ulong w0, ulong w1, ulong w2, ulong w3)
+        public static ulong ReplyReceive(Process process, Thread current, RegisterFrame* frame)
         {
-            SystemCallFrame* frame = SystemCallFrame.Of(current);
-            Thread caller = current.IpcReplyTo;
+            ulong handle = frame->Argument0;
+            ulong w0 = frame->Argument1, w1 = frame->Argument2, w2 = frame->Argument3, w3 = frame->Argument4;
+            Thread caller = current.Ipc.ReplyTo;
             if (caller != null && frame->R9 == 0 && handle <= uint.MaxValue)
             {
                 ref int grace = ref Scheduler.Scheduler.FastPathFlag;
@@ -144,7 +148,7 @@ namespace Exo.Kernel.Ipc
                     Endpoint endpoint = Unsafe.As<Endpoint>(found);
                     endpoint.AddReference();   // held while this thread waits on it
                     Volatile.Write(ref grace, 0);
-                    current.IpcReplyTo = null;
+                    current.Ipc.ReplyTo = null;
                     Reply(caller, w0, w1, w2, w3, 0);
                     ulong result = WaitForCall(endpoint, process, current, caller);
                     endpoint.Release();
@@ -169,8 +173,8 @@ namespace Exo.Kernel.Ipc
             }
             if (caller != null)
             {
-                ulong received = transfer != 0 ? Transfer(process, transfer, caller.Process as Process) : 0;
-                current.IpcReplyTo = null;
+                ulong received = transfer != 0 ? Transfer(process, transfer, caller.Process) : 0;
+                current.Ipc.ReplyTo = null;
                 Reply(caller, w0, w1, w2, w3, received);
             }
             ulong result = WaitForCall((Endpoint)found, process, current, caller);
@@ -185,9 +189,9 @@ namespace Exo.Kernel.Ipc
         /// </summary>
         private static ulong WaitForCall(Endpoint endpoint, Process process, Thread current, Thread replied)
         {
-            Interlocked.Exchange(ref current.IpcWaitingOn, Scheduler.Scheduler.AddressOf(endpoint));   // before the kill flag is read
+            Interlocked.Exchange(ref current.Ipc.WaitingOn, Scheduler.Scheduler.AddressOf(endpoint));   // before the kill flag is read
             ulong result = WaitForCallNamed(endpoint, process, current, replied);
-            current.IpcWaitingOn = 0;
+            current.Ipc.WaitingOn = 0;
             return result;
         }
 
@@ -197,7 +201,7 @@ namespace Exo.Kernel.Ipc
             ulong self = Scheduler.Scheduler.AddressOf(current);
             while (true)
             {
-                if (Volatile.Read(ref current.KillPending) != 0)
+                if (current.KillPending)
                     return Abandon(current, replied, Interrupted);
                 if (Volatile.Read(ref endpoint.QueuedCallers) != 0)
                 {
@@ -220,14 +224,14 @@ namespace Exo.Kernel.Ipc
                     return Abandon(current, replied, Busy);
                 // Published; look for callers that queued meanwhile (and for the endpoint's end), and if so take
                 // ourselves back (unless a caller already claimed us) and serve them.
-                if ((Volatile.Read(ref endpoint.QueuedCallers) != 0 || Volatile.Read(ref endpoint.Dead) || Volatile.Read(ref current.KillPending) != 0)
+                if ((Volatile.Read(ref endpoint.QueuedCallers) != 0 || Volatile.Read(ref endpoint.Dead) || current.KillPending)
                     && Interlocked.CompareExchange(ref endpoint.Receiver, 0, self) == self)
                 {
                     current.State = ThreadState.Running;
                     continue;
                 }
                 Run(replied);
-                return current.IpcStatus;   // a caller delivered its message into our frame (or the endpoint died, or a kill)
+                return current.Ipc.Status;   // a caller delivered its message into our frame (or the endpoint died, or a kill)
             }
         }
 
@@ -257,42 +261,42 @@ namespace Exo.Kernel.Ipc
 
         private static void Deliver(Thread receiver, Thread caller, ulong badge, ulong w0, ulong w1, ulong w2, ulong w3, ulong received)
         {
-            SystemCallFrame* to = SystemCallFrame.Of(receiver);
+            RegisterFrame* to = UserMode.UserMode.FrameOf(receiver);
             to->Rdi = badge;
             to->Rsi = w0;
             to->Rdx = w1;
             to->R10 = w2;
             to->R8 = w3;
             to->R9 = received;
-            Exo.Runtime.UntracedReference.Store(ref receiver.IpcReplyTo, caller);
-            receiver.IpcStatus = 0;
+            Exo.Runtime.UntracedReference.Store(ref receiver.Ipc.ReplyTo, caller);
+            receiver.Ipc.Status = 0;
         }
 
         private static void Reply(Thread caller, ulong w0, ulong w1, ulong w2, ulong w3, ulong received)
         {
-            SystemCallFrame* to = SystemCallFrame.Of(caller);
+            RegisterFrame* to = UserMode.UserMode.FrameOf(caller);
             to->Rsi = w0;
             to->Rdx = w1;
             to->R10 = w2;
             to->R8 = w3;
             to->R9 = received;
-            caller.IpcStatus = 0;
+            caller.Ipc.Status = 0;
         }
 
         // A queued caller's message is still in its own frame (its call's registers).
         private static ulong TakeQueuedCall(Thread caller, Process process, Thread current)
         {
-            SystemCallFrame* from = SystemCallFrame.Of(caller);
-            Process callerProcess = caller.Process as Process;
+            RegisterFrame* from = UserMode.UserMode.FrameOf(caller);
+            Process callerProcess = caller.Process;
             ulong received = from->R9 != 0 ? Transfer(callerProcess, from->R9, process) : 0;
-            SystemCallFrame* to = SystemCallFrame.Of(current);
+            RegisterFrame* to = UserMode.UserMode.FrameOf(current);
             to->Rdi = callerProcess != null ? (ulong)callerProcess.Id : 0;
             to->Rsi = from->Rsi;
             to->Rdx = from->Rdx;
             to->R10 = from->R10;
             to->R8 = from->R8;
             to->R9 = received;
-            Exo.Runtime.UntracedReference.Store(ref current.IpcReplyTo, caller);
+            Exo.Runtime.UntracedReference.Store(ref current.Ipc.ReplyTo, caller);
             return 0;
         }
 
@@ -319,14 +323,14 @@ namespace Exo.Kernel.Ipc
         {
             ref int grace = ref Scheduler.Scheduler.FastPathFlag;
             Interlocked.Exchange(ref grace, 1);
-            ulong address = Volatile.Read(ref thread.IpcWaitingOn);
+            ulong address = Volatile.Read(ref thread.Ipc.WaitingOn);
             if (address != 0)
             {
                 Endpoint endpoint = Unsafe.AsRef<Endpoint>(&address);
                 ulong self = Scheduler.Scheduler.AddressOf(thread);
                 if (Interlocked.CompareExchange(ref endpoint.Receiver, 0, self) == self)
                 {
-                    thread.IpcStatus = Interrupted;   // no caller claimed it: the kill did
+                    thread.Ipc.Status = Interrupted;   // no caller claimed it: the kill did
                     Scheduler.Scheduler.Wake(thread);
                 }
                 else
@@ -335,7 +339,7 @@ namespace Exo.Kernel.Ipc
                     if (endpoint.Callers.Remove(thread))
                     {
                         Interlocked.Decrement(ref endpoint.QueuedCallers);
-                        thread.IpcStatus = Interrupted;
+                        thread.Ipc.Status = Interrupted;
                         Scheduler.Scheduler.Wake(thread);
                     }
                     endpoint.Callers.Lock.Exit();
@@ -347,11 +351,11 @@ namespace Exo.Kernel.Ipc
         /// <summary>A thread of a process has left ring 3 for good: the caller it owed a reply gets "peer gone".</summary>
         public static void ThreadEnded(Thread thread)
         {
-            Thread caller = thread.IpcReplyTo;
+            Thread caller = thread.Ipc.ReplyTo;
             if (caller != null)
             {
-                thread.IpcReplyTo = null;
-                caller.IpcStatus = PeerGone;
+                thread.Ipc.ReplyTo = null;
+                caller.Ipc.Status = PeerGone;
                 Scheduler.Scheduler.Wake(caller);
             }
         }

@@ -185,10 +185,8 @@ namespace Exo.Kernel.Processes
             WriteUserWord(process.AddressSpace, command, (ulong)process.CommandLineLength);
             WriteUserBytes(process.AddressSpace, command + 8, process.CommandLine, process.CommandLineLength + 1);
             // The main thread starts with RDI = the number of handles and RSI = where they are.
-            UserThread main = new UserThread(process)
-            {
-                Entry = process.Entry, StackPointer = array - 16, Argument0 = (ulong)handleCount, Argument1 = array,
-            };
+            UserThread main = new UserThread(process);
+            main.StartFrame = Arch.X64.RegisterFrame.StartAt(process.Entry, array - 16, (ulong)handleCount, array);
             process.Threads[0] = main;   // the process's reference to it
             process.ThreadCount = 1;
             process.LiveThreads = 1;
@@ -231,7 +229,8 @@ namespace Exo.Kernel.Processes
         /// </summary>
         public static UserThread CreateThread(Process process, ulong entry, ulong stack, ulong argument, out string error)
         {
-            UserThread created = new UserThread(process) { Entry = entry, StackPointer = stack, Argument0 = argument };
+            UserThread created = new UserThread(process);
+            created.StartFrame = Arch.X64.RegisterFrame.StartAt(entry, stack, argument);
             bool enabled = Arch.X64.Cpu.DisableInterruptsSavingState();
             process.ExitWaiters.Lock.Enter();
             int slot = process.ThreadCount;
@@ -274,22 +273,21 @@ namespace Exo.Kernel.Processes
             UserThread self = System.Runtime.CompilerServices.Unsafe.AsRef<UserThread>(&userThreadAddress);
             Process process = self.Process;
             Scheduler.Thread thread = Scheduler.Scheduler.Current;
-            thread.Process = process;
-            thread.SystemCallDispatcher = Syscalls.SystemCalls.DispatcherFor(process.Personality);
+            thread.User.Process = process;
             // Named under the lock Kill looks under; a kill that came first is seen here.
             bool enabled = Arch.X64.Cpu.DisableInterruptsSavingState();
             process.ExitWaiters.Lock.Enter();
             self.Thread = thread;
             if (System.Threading.Volatile.Read(ref process.KillRequested) != 0)
             {
-                thread.SystemCallDispatcher = Syscalls.SystemCalls.KilledDispatcher;
-                thread.KillPending = 1;
+                thread.User.PendingWork = (int)UserMode.UserWork.Kill;
             }
             process.ExitWaiters.Lock.Exit();
             if (enabled)
                 Arch.X64.Cpu.EnableInterrupts();
-            ulong result = UserMode.UserMode.RunInAddressSpace(process.AddressSpace, self.Entry, self.StackPointer,
-                self.Argument0, self.Argument1);
+            ulong result = UserMode.UserMode.RunInAddressSpace(process.AddressSpace,
+                (Arch.X64.RegisterFrame*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref self.StartFrame),
+                Syscalls.SystemCalls.TableFor(process.Personality));
             ThreadEnded(self, thread, result);
         }
 
@@ -298,8 +296,8 @@ namespace Exo.Kernel.Processes
         private static void ThreadEnded(UserThread self, Scheduler.Thread thread, ulong result)
         {
             Process process = self.Process;
-            bool endsProcess = thread.EndsThreadOnly == 0;
-            thread.EndsThreadOnly = 0;
+            bool endsProcess = !thread.User.EndsThreadOnly;
+            thread.User.EndsThreadOnly = false;
             bool enabled = Arch.X64.Cpu.DisableInterruptsSavingState();
             Ipc.FusionCall.ThreadEnded(thread);   // the caller it owed a reply gets "peer gone"
             if (enabled)
@@ -323,7 +321,7 @@ namespace Exo.Kernel.Processes
                     SetExitStatus(process, result);   // every thread ended by thread exit: the last one's status
                 End(process);
             }
-            thread.Process = null;
+            thread.User.Process = null;
         }
 
         private static void SetExitStatus(Process process, ulong result)
@@ -413,15 +411,14 @@ namespace Exo.Kernel.Processes
                 Scheduler.Thread thread = process.Threads[i].Thread;
                 if (thread == null || thread == except)
                     continue;
-                // Its next system call ends it; then the flag, then the waits (each wait names itself first).
-                thread.SystemCallDispatcher = Syscalls.SystemCalls.KilledDispatcher;
-                System.Threading.Interlocked.Exchange(ref thread.KillPending, 1);
+                // Its way back to ring 3 ends it; the flag first, then the waits (each wait names itself first).
+                System.Threading.Interlocked.Or(ref thread.User.PendingWork, (int)UserMode.UserWork.Kill);
             }
             process.ExitWaiters.Lock.Exit();
             for (int i = 0; i < count; i++)
             {
                 Scheduler.Thread thread = process.Threads[i].Thread;
-                if (thread == null || thread == except || thread.KillPending == 0)
+                if (thread == null || thread == except || !thread.KillPending)
                     continue;
                 Scheduler.Scheduler.InterruptWait(thread);
                 Ipc.FusionCall.Interrupt(thread);

@@ -11,7 +11,8 @@ namespace Exo.Kernel.Processes
     {
         public readonly Process Process;
         public Scheduler.Thread Thread;
-        public ulong Entry, StackPointer, Argument0, Argument1;
+        /// <summary>The registers it starts ring 3 with (entry, stack and start arguments; a fork child's are its parent's).</summary>
+        public Arch.X64.RegisterFrame StartFrame;
         public ulong ExitStatus;
         public bool Exited;
         /// <summary>Threads waiting for it to end (thread wait); woken when it has.</summary>

@@ -55,7 +55,7 @@ namespace Exo.Kernel.Scheduler
         {
             Thread current = Local.Current;
             System.Threading.Interlocked.Exchange(ref current.InterruptibleWait, AddressOf(queue));
-            if (System.Threading.Volatile.Read(ref current.KillPending) != 0)
+            if (current.KillPending)
             {
                 current.InterruptibleWait = 0;
                 queue.Lock.Exit();

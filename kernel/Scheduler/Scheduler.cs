@@ -223,7 +223,7 @@ namespace Exo.Kernel.Scheduler
                 Cpu.EnableInterruptsAndHalt();
         }
 
-        private static void OnRescheduleInterrupt(InterruptFrame* frame) { }   // the dispatcher does the work
+        private static void OnRescheduleInterrupt(RegisterFrame* frame) { }   // the dispatcher does the work
 
         // ------------------------------------------------------------ the core (a processor lock held, interrupts disabled)
 
@@ -245,7 +245,12 @@ namespace Exo.Kernel.Scheduler
                 || (thread.EffectivePriority == running.EffectivePriority && interactive
                     && !BurstPredictor.IsInteractive(running.PredictedBurst, s_interactiveThreshold));
             if (preempt)
+            {
                 target.NeedReschedule = true;
+                // Here, in a system call (interrupts masked): the way back to ring 3 reschedules.
+                if (target.Index == Cpu.CurrentProcessor() && running.User.KernelEntryStack != 0)
+                    Interlocked.Or(ref running.User.PendingWork, (int)UserMode.UserWork.Reschedule);
+            }
             target.Lock.Exit();
             if (preempt && target.Index != Cpu.CurrentProcessor())
                 LocalApic.SendInterrupt(Smp.Processors.ApicIdOf(target.Index), RescheduleVector);
@@ -350,8 +355,8 @@ namespace Exo.Kernel.Scheduler
             Exo.Runtime.UntracedReference.Store(ref local.Current, next);
             local.RunningIdle = next.IsIdle;
             local.Switches++;
-            if ((previous.UserKernelStack | next.UserKernelStack) != 0)
-                SwitchUserState(local.Index, previous, next);
+            if ((previous.User.KernelEntryStack | next.User.KernelEntryStack) != 0)
+                UserMode.UserMode.Switch(local.Index, previous, next);
             if (next.PageTableRoot != previous.PageTableRoot)
                 Cpu.WriteCr3(next.PageTableRoot);   // another process (or back to the kernel's tables)
             // Another processor may still be saving 'next' (it stopped there a moment ago): wait for the save.
@@ -360,31 +365,6 @@ namespace Exo.Kernel.Scheduler
                 Cpu.Pause();
             next.SavedStackPointer = 0;   // running: no saved stack until it stops again
             ContextSwitch.SwitchStack((ulong*)Unsafe.AsPointer(ref previous.SavedStackPointer), resume);
-        }
-
-        // Threads in ring-3 code keep their GS base in IA32_KERNEL_GS_BASE while in the kernel, and their
-        // system calls and faults must land on their own kernel stack.
-        private static void SwitchUserState(int cpu, Thread previous, Thread next)
-        {
-            if (previous.UserKernelStack != 0)
-                previous.UserGsBase = Cpu.ReadMsr(UserMode.UserMode.KernelGsBaseMsr);
-            ulong* block = Smp.Processors.LocalBlock(cpu);
-            IoPermissionBitmap ports = null;
-            if (next.UserKernelStack != 0)
-            {
-                Cpu.WriteMsr(UserMode.UserMode.KernelGsBaseMsr, next.UserGsBase);
-                DescriptorTables.SetKernelStack(cpu, next.UserKernelStack);
-                block[Smp.Processors.SystemCallStackWord] = next.UserKernelStack;
-                block[Smp.Processors.SystemCallDispatcherWord] = next.SystemCallDispatcher;
-                block[Smp.Processors.ExtendedStateWord] = next.ExtendedState;
-                ports = next.IoPermissions;
-            }
-            else
-            {
-                block[Smp.Processors.ExtendedStateWord] = 0;
-            }
-            if (ports != null || block[Smp.Processors.IoBitmapInstalledWord] != 0)
-                IoPermissions.Switch(cpu, ports);   // a driver's ports, or none (most switches skip this)
         }
 
         public static ulong AddressOf(object value) => *(ulong*)Unsafe.AsPointer(ref value);

@@ -45,15 +45,17 @@ namespace Exo.Kernel.Smp
         [DllImport("*", EntryPoint = "ExoGetApMainAddress"), SuppressGCTransition]
         private static extern ulong GetApMainAddress();
 
-        // Per-processor block reached through the GS base, 8 words each (Cpu.ReadProcessorWord reads one with
-        // one instruction): the processor's index, the user RSP scratch slot and the system call stack
-        // (SystemCallEntry.asm), the scheduler's state for this processor, the running user thread's
-        // extended-state area (SystemCallEntry.asm saves its SSE state there; 0 for kernel threads), and the
-        // system call dispatcher of the running user thread's personality (SystemCallEntry.asm calls it), and
-        // whether a driver's I/O bitmap is in this processor's TSS (a context switch reads it before anything else).
-        public const int IndexWord = 0, UserStackScratchWord = 1, SystemCallStackWord = 2, SchedulerWord = 3, ExtendedStateWord = 4,
-            SystemCallDispatcherWord = 5, IoBitmapInstalledWord = 6;
-        private struct LocalBlocks { public fixed ulong Words[MaximumProcessors * 8]; }
+        // Per-processor block reached through the GS base, BlockWords words each (Cpu.ReadProcessorWord reads one
+        // with one instruction; the entry paths' assembly names them in Arch/X64/KernelEntry.inc): the processor's
+        // index, the user RSP scratch slot, the running user thread's kernel-entry stack top, the scheduler's state
+        // for this processor, the running user thread's extended-state area (its SSE state is saved there on entry
+        // from ring 3; 0 for kernel threads), its personality's system call table, whether a driver's I/O bitmap is
+        // in this processor's TSS (a context switch reads it before anything else), the address of the running
+        // user thread's pending-work word (read on every return to ring 3), and a count of system calls.
+        public const int IndexWord = 0, UserStackScratchWord = 1, KernelEntryStackWord = 2, SchedulerWord = 3, ExtendedStateWord = 4,
+            SystemCallTableWord = 5, IoBitmapInstalledWord = 6, PendingWorkWord = 7, SystemCallCountWord = 8;
+        public const int BlockWords = 16;
+        private struct LocalBlocks { public fixed ulong Words[MaximumProcessors * BlockWords]; }
         private static LocalBlocks s_local;
 
         private const uint GsBaseMsr = 0xC0000101;
@@ -63,13 +65,10 @@ namespace Exo.Kernel.Smp
         {
             fixed (ulong* words = s_local.Words)
             {
-                words[index * 8] = (ulong)index;
-                Cpu.WriteMsr(GsBaseMsr, (ulong)(words + index * 8));
+                words[index * BlockWords] = (ulong)index;
+                Cpu.WriteMsr(GsBaseMsr, (ulong)(words + index * BlockWords));
             }
         }
-
-        /// <summary>The stack SYSCALL switches to on processor 'index'.</summary>
-        public static void SetSystemCallStack(int index, ulong top) => SetLocalWord(index, SystemCallStackWord, top);
 
         public static void SetLocalWord(int index, int word, ulong value) => LocalBlock(index)[word] = value;
 
@@ -78,7 +77,7 @@ namespace Exo.Kernel.Smp
         public static ulong* LocalBlock(int index)
         {
             fixed (ulong* words = s_local.Words)
-                return words + index * 8;
+                return words + index * BlockWords;
         }
 
         /// <summary>Records the boot processor and starts every other enabled processor in the MADT.</summary>
@@ -155,8 +154,8 @@ namespace Exo.Kernel.Smp
         {
             DescriptorTables.LoadForProcessor(index, (byte*)s_interruptStacks.Values[index]);
             SetLocalBlock(index);
-            UserMode.UserMode.EnableSystemCalls();
             ProcessorSetup.EnableOnThisProcessor();
+            UserMode.UserMode.EnableSystemCalls();
             LocalApic.EnableOnThisProcessor();
             // From here on this processor runs threads: its start-up stack becomes its idle thread.
             Scheduler.Scheduler.AddProcessor(index, "idle-ap");
@@ -175,7 +174,7 @@ namespace Exo.Kernel.Smp
             return -1;
         }
 
-        private static void OnTestInterrupt(InterruptFrame* frame)
+        private static void OnTestInterrupt(RegisterFrame* frame)
         {
             int index = IndexOf(LocalApic.Id);
             if (index >= 0)
@@ -217,7 +216,7 @@ namespace Exo.Kernel.Smp
             s_shootDownLock.Exit();
         }
 
-        private static void OnShootDown(InterruptFrame* frame)
+        private static void OnShootDown(RegisterFrame* frame)
         {
             Cpu.InvalidatePage(s_shootDownAddress);
             Interlocked.Decrement(ref s_shootDownPending);

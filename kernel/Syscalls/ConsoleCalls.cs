@@ -1,3 +1,4 @@
+using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Capabilities;
 using Exo.Kernel.Console;
 using Exo.Kernel.Memory;
@@ -21,8 +22,13 @@ namespace Exo.Kernel.Syscalls
         }
 
         /// <summary>A benchmark row measured in user mode (make bench's format): name, median, minimum, iterations.</summary>
-        private static ulong DoBenchReport(ulong name, ulong nameLength, ulong median, ulong minimum, ulong iterations)
+        private static ulong DoBenchReport(RegisterFrame* frame)
         {
+            ulong name = frame->Argument0;
+            ulong nameLength = frame->Argument1;
+            ulong median = frame->Argument2;
+            ulong minimum = frame->Argument3;
+            ulong iterations = frame->Argument4;
             const int capacity = 32;
             byte* copy = stackalloc byte[capacity];
             if (!MayWrite())
@@ -35,8 +41,9 @@ namespace Exo.Kernel.Syscalls
             return 0;
         }
 
-        private static ulong DoDebugLog(ulong value, ulong a1, ulong a2, ulong a3, ulong a4)
+        private static ulong DoDebugLog(RegisterFrame* frame)
         {
+            ulong value = frame->Argument0;
             if (!MayWrite())
                 return SystemCalls.AccessDenied;
             KernelConsole.Write("user: ");
@@ -49,7 +56,12 @@ namespace Exo.Kernel.Syscalls
 
         private static bool MayWrite() => ConsoleCapability.MayWrite(CapabilitySpace.CurrentProcess);
 
-        private static ulong DoWrite(ulong buffer, ulong length, ulong a2, ulong a3, ulong a4) => WriteFromUser(buffer, length);
+        private static ulong DoWrite(RegisterFrame* frame)
+        {
+            ulong buffer = frame->Argument0;
+            ulong length = frame->Argument1;
+            return WriteFromUser(buffer, length);
+        }
 
         /// <summary>write(buffer, length): copies in chunks through a kernel buffer; the whole range is checked first.</summary>
         internal static ulong WriteFromUser(ulong buffer, ulong length)

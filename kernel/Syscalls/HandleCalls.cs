@@ -1,3 +1,4 @@
+using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Capabilities;
 using Exo.Kernel.Processes;
 
@@ -23,8 +24,9 @@ namespace Exo.Kernel.Syscalls
             return process != null && handle <= uint.MaxValue;
         }
 
-        private static ulong DoClose(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
+        private static ulong DoClose(RegisterFrame* frame)
         {
+            ulong handle = frame->Argument0;
             if (!Resolve(handle, out Process process))
                 return SystemCalls.BadHandle;
             CapabilitySpace.Enter();
@@ -33,8 +35,10 @@ namespace Exo.Kernel.Syscalls
             return CapabilitySpace.ToResult(error);
         }
 
-        private static ulong DoDuplicate(ulong handle, ulong rights, ulong a2, ulong a3, ulong a4)
+        private static ulong DoDuplicate(RegisterFrame* frame)
         {
+            ulong handle = frame->Argument0;
+            ulong rights = frame->Argument1;
             if (!Resolve(handle, out Process process))
                 return SystemCalls.BadHandle;
             if ((rights & ~(ulong)Rights.All) != 0)
@@ -45,8 +49,9 @@ namespace Exo.Kernel.Syscalls
             return error == CapabilityError.None ? duplicate.Value : CapabilitySpace.ToResult(error);
         }
 
-        private static ulong DoRevoke(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
+        private static ulong DoRevoke(RegisterFrame* frame)
         {
+            ulong handle = frame->Argument0;
             if (!Resolve(handle, out Process process))
                 return SystemCalls.BadHandle;
             CapabilitySpace.Enter();
@@ -55,8 +60,9 @@ namespace Exo.Kernel.Syscalls
             return CapabilitySpace.ToResult(error);
         }
 
-        private static ulong DoInfo(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
+        private static ulong DoInfo(RegisterFrame* frame)
         {
+            ulong handle = frame->Argument0;
             if (!Resolve(handle, out Process process))
                 return SystemCalls.BadHandle;
             CapabilitySpace.Enter();

@@ -1,3 +1,4 @@
+using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Capabilities;
 using Exo.Kernel.Ipc;
 using Exo.Kernel.Processes;
@@ -17,35 +18,35 @@ namespace Exo.Kernel.Syscalls
             SystemCalls.Register(ReplyReceive, &DoReplyReceive);
         }
 
-        private static ulong DoEndpointCreate(ulong a0, ulong a1, ulong a2, ulong a3, ulong a4)
+        private static ulong DoEndpointCreate(RegisterFrame* frame)
         {
             if (CapabilitySpace.CurrentProcess is not Process process)
                 return SystemCalls.AccessDenied;
             return CapabilitySpace.InsertNew(process, new Endpoint(), KernelObjectType.Endpoint, Rights.All);
         }
 
-        private static ulong DoCall(ulong handle, ulong w0, ulong w1, ulong w2, ulong w3)
+        private static ulong DoCall(RegisterFrame* frame)
         {
             Scheduler.Thread current = Scheduler.Scheduler.Current;
             if (current.Process is not Process process)
                 return SystemCalls.AccessDenied;
-            return UserMode.UserMode.EndIfKilled(FusionCall.Call(process, current, handle, w0, w1, w2, w3));
+            return FusionCall.Call(process, current, frame);
         }
 
-        private static ulong DoReceive(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
+        private static ulong DoReceive(RegisterFrame* frame)
         {
             Scheduler.Thread current = Scheduler.Scheduler.Current;
             if (current.Process is not Process process)
                 return SystemCalls.AccessDenied;
-            return UserMode.UserMode.EndIfKilled(FusionCall.Receive(process, current, handle));
+            return FusionCall.Receive(process, current, frame->Argument0);
         }
 
-        private static ulong DoReplyReceive(ulong handle, ulong w0, ulong w1, ulong w2, ulong w3)
+        private static ulong DoReplyReceive(RegisterFrame* frame)
         {
             Scheduler.Thread current = Scheduler.Scheduler.Current;
             if (current.Process is not Process process)
                 return SystemCalls.AccessDenied;
-            return UserMode.UserMode.EndIfKilled(FusionCall.ReplyReceive(process, current, handle, w0, w1, w2, w3));
+            return FusionCall.ReplyReceive(process, current, frame);
         }
     }
 }

@@ -1,3 +1,4 @@
+using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Memory;
 using Exo.Kernel.Processes;
 
@@ -21,8 +22,11 @@ namespace Exo.Kernel.Syscalls
             SystemCalls.Register(Unmap, &DoUnmap);
         }
 
-        private static ulong DoMap(ulong address, ulong length, ulong writable, ulong a3, ulong a4)
+        private static ulong DoMap(RegisterFrame* frame)
         {
+            ulong address = frame->Argument0;
+            ulong length = frame->Argument1;
+            ulong writable = frame->Argument2;
             if (Scheduler.Scheduler.Current.Process is not Process process)
                 return SystemCalls.AccessDenied;
             if (length == 0 || length > MaximumMapping || (address & 0xFFF) != 0)
@@ -50,8 +54,10 @@ namespace Exo.Kernel.Syscalls
             return address;
         }
 
-        private static ulong DoUnmap(ulong address, ulong length, ulong a2, ulong a3, ulong a4)
+        private static ulong DoUnmap(RegisterFrame* frame)
         {
+            ulong address = frame->Argument0;
+            ulong length = frame->Argument1;
             if (Scheduler.Scheduler.Current.Process is not Process process)
                 return SystemCalls.AccessDenied;
             if ((address & 0xFFF) != 0 || length == 0 || length > Process.MemoryQuota || !UserMemory.IsUserRange(address, length))

@@ -1,3 +1,4 @@
+using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Capabilities;
 using Exo.Kernel.Memory;
 using Exo.Kernel.Processes;
@@ -20,8 +21,9 @@ namespace Exo.Kernel.Syscalls
             SystemCalls.Register(Map, &DoMap);
         }
 
-        private static ulong DoCreate(ulong length, ulong a1, ulong a2, ulong a3, ulong a4)
+        private static ulong DoCreate(RegisterFrame* frame)
         {
+            ulong length = frame->Argument0;
             if (CapabilitySpace.CurrentProcess is not Process process)
                 return SystemCalls.AccessDenied;
             if (length == 0 || length > MemoryObject.MaximumSize)
@@ -36,8 +38,11 @@ namespace Exo.Kernel.Syscalls
             return CapabilitySpace.InsertNew(process, memory, KernelObjectType.MemoryObject, Rights.All);
         }
 
-        private static ulong DoMap(ulong handle, ulong address, ulong writable, ulong a3, ulong a4)
+        private static ulong DoMap(RegisterFrame* frame)
         {
+            ulong handle = frame->Argument0;
+            ulong address = frame->Argument1;
+            ulong writable = frame->Argument2;
             Process process = CapabilitySpace.CurrentProcess;
             Rights needed = writable != 0 ? Rights.Map | Rights.Write : Rights.Map;
             ulong error = CapabilitySpace.Reference(process, handle, KernelObjectType.MemoryObject, needed, out KernelObject found);

@@ -1,3 +1,4 @@
+using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Capabilities;
 using Exo.Kernel.Ipc;
 using Exo.Kernel.Processes;
@@ -17,15 +18,17 @@ namespace Exo.Kernel.Syscalls
             SystemCalls.Register(Poll, &DoPoll);
         }
 
-        private static ulong DoCreate(ulong a0, ulong a1, ulong a2, ulong a3, ulong a4)
+        private static ulong DoCreate(RegisterFrame* frame)
         {
             if (CapabilitySpace.CurrentProcess is not Process process)
                 return SystemCalls.AccessDenied;
             return CapabilitySpace.InsertNew(process, new Notification(), KernelObjectType.Notification, Rights.All);
         }
 
-        private static ulong DoSignal(ulong handle, ulong bits, ulong a2, ulong a3, ulong a4)
+        private static ulong DoSignal(RegisterFrame* frame)
         {
+            ulong handle = frame->Argument0;
+            ulong bits = frame->Argument1;
             ulong error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, KernelObjectType.Notification, Rights.Signal, out KernelObject found);
             if (error != 0)
                 return error;
@@ -39,9 +42,17 @@ namespace Exo.Kernel.Syscalls
             return 0;
         }
 
-        private static ulong DoWait(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4) => Take(handle, block: true);
+        private static ulong DoWait(RegisterFrame* frame)
+        {
+            ulong handle = frame->Argument0;
+            return Take(handle, block: true);
+        }
 
-        private static ulong DoPoll(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4) => Take(handle, block: false);
+        private static ulong DoPoll(RegisterFrame* frame)
+        {
+            ulong handle = frame->Argument0;
+            return Take(handle, block: false);
+        }
 
         private static ulong Take(ulong handle, bool block)
         {
@@ -50,7 +61,7 @@ namespace Exo.Kernel.Syscalls
                 return error;
             ulong bits = ((Notification)found).Take(block);   // the reference keeps it alive while this thread sleeps
             found.Release();
-            return UserMode.UserMode.EndIfKilled(bits);
+            return bits;
         }
     }
 }

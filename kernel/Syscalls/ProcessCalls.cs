@@ -1,3 +1,5 @@
+using Exo.Kernel.Arch.X64;
+
 namespace Exo.Kernel.Syscalls
 {
     /// <summary>System calls about the calling process and thread: null, exit, yield, process id.</summary>
@@ -13,23 +15,21 @@ namespace Exo.Kernel.Syscalls
             SystemCalls.Register(ProcessId, &DoProcessId);
         }
 
-        private static ulong DoNull(ulong a0, ulong a1, ulong a2, ulong a3, ulong a4) => 0;
+        private static ulong DoNull(RegisterFrame* frame) => 0;
 
         // The status is 32 bits, so no exit status can pass for a fault report.
-        private static ulong DoExit(ulong status, ulong a1, ulong a2, ulong a3, ulong a4)
+        private static ulong DoExit(RegisterFrame* frame)
         {
-            // Being killed: that ends it, whatever it asks (its dispatcher may not have been switched yet).
-            UserMode.UserMode.ExitToKernel(Scheduler.Scheduler.Current.KillPending != 0 ? UserMode.UserMode.KilledResult : status & 0xFFFFFFFF);
+            UserMode.UserMode.ExitProcess(frame->Argument0 & 0xFFFFFFFF);
             return 0;
         }
 
-        private static ulong DoYield(ulong a0, ulong a1, ulong a2, ulong a3, ulong a4)
+        private static ulong DoYield(RegisterFrame* frame)
         {
             Scheduler.Scheduler.Yield();
             return 0;
         }
 
-        private static ulong DoProcessId(ulong a0, ulong a1, ulong a2, ulong a3, ulong a4)
-            => Scheduler.Scheduler.Current.Process is Processes.Process process ? (ulong)process.Id : 0;
+        private static ulong DoProcessId(RegisterFrame* frame) => (ulong)Scheduler.Scheduler.Current.Process.Id;
     }
 }

@@ -28,8 +28,12 @@ namespace Exo.Kernel.Syscalls
             SystemCalls.Register(PhysicalMap, &DoPhysicalMap);
         }
 
-        private static ulong DoCreate(ulong root, ulong kind, ulong start, ulong length, ulong a4)
+        private static ulong DoCreate(RegisterFrame* frame)
         {
+            ulong root = frame->Argument0;
+            ulong kind = frame->Argument1;
+            ulong start = frame->Argument2;
+            ulong length = frame->Argument3;
             Process process = CapabilitySpace.CurrentProcess;
             ulong error = CapabilitySpace.Reference(process, root, KernelObjectType.Resource, Rights.Manage, out KernelObject found);
             if (error != 0)
@@ -63,8 +67,9 @@ namespace Exo.Kernel.Syscalls
             }
         }
 
-        private static ulong DoIoPortEnable(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
+        private static ulong DoIoPortEnable(RegisterFrame* frame)
         {
+            ulong handle = frame->Argument0;
             if (CapabilitySpace.CurrentProcess is not Process process)
                 return SystemCalls.AccessDenied;
             if (handle > uint.MaxValue)
@@ -82,7 +87,7 @@ namespace Exo.Kernel.Syscalls
             {
                 IoPermissions.Enter();
                 grants.RecomputeLocked(process.Handles);
-                Scheduler.Scheduler.Current.IoPermissions = grants.Bitmap;
+                Scheduler.Scheduler.Current.User.IoPermissions = grants.Bitmap;
                 IoPermissions.InstallLocked(Cpu.CurrentProcessor(), grants.Bitmap);
                 IoPermissions.Exit();
             }
@@ -90,8 +95,11 @@ namespace Exo.Kernel.Syscalls
             return CapabilitySpace.ToResult(error);
         }
 
-        private static ulong DoInterruptBind(ulong handle, ulong notificationHandle, ulong bits, ulong a3, ulong a4)
+        private static ulong DoInterruptBind(RegisterFrame* frame)
         {
+            ulong handle = frame->Argument0;
+            ulong notificationHandle = frame->Argument1;
+            ulong bits = frame->Argument2;
             Process process = CapabilitySpace.CurrentProcess;
             if (bits == 0 || (bits >> 63) != 0)   // as notification_signal: bit 63 would look like an error
                 return SystemCalls.InvalidArgument;
@@ -108,8 +116,9 @@ namespace Exo.Kernel.Syscalls
             return error;
         }
 
-        private static ulong DoInterruptAcknowledge(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
+        private static ulong DoInterruptAcknowledge(RegisterFrame* frame)
         {
+            ulong handle = frame->Argument0;
             ulong error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, KernelObjectType.Interrupt, Rights.Wait, out KernelObject line);
             if (error != 0)
                 return error;
@@ -118,8 +127,11 @@ namespace Exo.Kernel.Syscalls
             return 0;
         }
 
-        private static ulong DoPhysicalMap(ulong handle, ulong address, ulong writable, ulong a3, ulong a4)
+        private static ulong DoPhysicalMap(RegisterFrame* frame)
         {
+            ulong handle = frame->Argument0;
+            ulong address = frame->Argument1;
+            ulong writable = frame->Argument2;
             Process process = CapabilitySpace.CurrentProcess;
             Rights needed = writable != 0 ? Rights.Map | Rights.Write : Rights.Map;
             ulong error = CapabilitySpace.Reference(process, handle, KernelObjectType.PhysicalRange, needed, out KernelObject found);

@@ -1,3 +1,4 @@
+using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Capabilities;
 using Exo.Kernel.Memory;
 using Exo.Kernel.Processes;
@@ -22,8 +23,12 @@ namespace Exo.Kernel.Syscalls
             SystemCalls.Register(Kill, &DoKill);
         }
 
-        private static ulong DoSpawn(ulong commandLine, ulong length, ulong handles, ulong count, ulong a4)
+        private static ulong DoSpawn(RegisterFrame* frame)
         {
+            ulong commandLine = frame->Argument0;
+            ulong length = frame->Argument1;
+            ulong handles = frame->Argument2;
+            ulong count = frame->Argument3;
             if (CapabilitySpace.CurrentProcess is not Process parent)
                 return SystemCalls.AccessDenied;
             if (length == 0 || length > ProcessTable.CommandLineCapacity || count > ProcessTable.MaximumGrants)
@@ -50,8 +55,9 @@ namespace Exo.Kernel.Syscalls
                 Rights.Read | Rights.Wait | Rights.Manage | Rights.Grant | Rights.Duplicate | Rights.Revoke);
         }
 
-        private static ulong DoWait(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
+        private static ulong DoWait(RegisterFrame* frame)
         {
+            ulong handle = frame->Argument0;
             ulong error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, KernelObjectType.Process, Rights.Wait, out KernelObject found);
             if (error != 0)
                 return error;
@@ -64,12 +70,13 @@ namespace Exo.Kernel.Syscalls
             ulong result = ProcessTable.WaitForExit(process, out _) == Ipc.Notification.Interrupted
                 ? Ipc.Notification.Interrupted : process.WaitResult;   // interrupted: the caller is being killed
             process.Release();
-            return UserMode.UserMode.EndIfKilled(result);
+            return result;
         }
     
 
-        private static ulong DoKill(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
+        private static ulong DoKill(RegisterFrame* frame)
         {
+            ulong handle = frame->Argument0;
             ulong error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, KernelObjectType.Process, Rights.Manage, out KernelObject found);
             if (error != 0)
                 return error;
@@ -82,8 +89,11 @@ namespace Exo.Kernel.Syscalls
             return 0;
         }
 
-        private static ulong DoWatch(ulong processHandle, ulong notificationHandle, ulong bits, ulong a3, ulong a4)
+        private static ulong DoWatch(RegisterFrame* frame)
         {
+            ulong processHandle = frame->Argument0;
+            ulong notificationHandle = frame->Argument1;
+            ulong bits = frame->Argument2;
             Process caller = CapabilitySpace.CurrentProcess;
             if (bits == 0 || (bits >> 63) != 0)
                 return SystemCalls.InvalidArgument;   // the same bits a signal may set (NotificationCalls)

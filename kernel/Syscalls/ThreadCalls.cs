@@ -1,3 +1,4 @@
+using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Capabilities;
 using Exo.Kernel.Memory;
 using Exo.Kernel.Processes;
@@ -20,8 +21,11 @@ namespace Exo.Kernel.Syscalls
             SystemCalls.Register(Wait, &DoWait);
         }
 
-        private static ulong DoCreate(ulong entry, ulong stack, ulong argument, ulong a3, ulong a4)
+        private static ulong DoCreate(RegisterFrame* frame)
         {
+            ulong entry = frame->Argument0;
+            ulong stack = frame->Argument1;
+            ulong argument = frame->Argument2;
             if (CapabilitySpace.CurrentProcess is not Process process)
                 return SystemCalls.AccessDenied;
             if (!UserMemory.IsUserRange(entry, 1) || !UserMemory.IsUserRange(stack - 8, 8))
@@ -33,15 +37,15 @@ namespace Exo.Kernel.Syscalls
         }
 
         // The status is 32 bits, like the process's exit status.
-        private static ulong DoExit(ulong status, ulong a1, ulong a2, ulong a3, ulong a4)
+        private static ulong DoExit(RegisterFrame* frame)
         {
-            Scheduler.Scheduler.Current.EndsThreadOnly = 1;
-            UserMode.UserMode.ExitToKernel(status & 0xFFFFFFFF);
+            UserMode.UserMode.ExitThread(frame->Argument0 & 0xFFFFFFFF);
             return 0;
         }
 
-        private static ulong DoWait(ulong handle, ulong a1, ulong a2, ulong a3, ulong a4)
+        private static ulong DoWait(RegisterFrame* frame)
         {
+            ulong handle = frame->Argument0;
             ulong error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, KernelObjectType.Thread, Rights.Wait, out KernelObject found);
             if (error != 0)
                 return error;
@@ -50,7 +54,7 @@ namespace Exo.Kernel.Syscalls
                 ? SystemCalls.InvalidArgument   // waiting for itself would never end
                 : ProcessTable.WaitForThread(thread);
             thread.Release();
-            return UserMode.UserMode.EndIfKilled(result);
+            return result;
         }
     }
 }

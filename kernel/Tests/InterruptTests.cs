@@ -28,7 +28,7 @@ namespace Exo.Kernel.Tests
             Check(InterruptDispatcher.DeviceInterruptCount > deviceBefore, "device interrupts dispatched");
         }
 
-        private static void OnTestVector(InterruptFrame* frame)
+        private static void OnTestVector(RegisterFrame* frame)
         {
             s_testInterrupts++;
             s_lastVector = frame->Vector;

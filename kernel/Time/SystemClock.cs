@@ -43,7 +43,7 @@ namespace Exo.Kernel.Time
         public static void StartTickOnThisProcessor() => LocalApic.StartPeriodicTimer(TickHertz);
 
         // Every processor's timer lands here; the uptime tick counts processor 0's.
-        private static void OnTick(InterruptFrame* frame)
+        private static void OnTick(RegisterFrame* frame)
         {
             if (Cpu.CurrentProcessor() == 0)
                 s_ticks++;

@@ -23,7 +23,7 @@ namespace Exo.Kernel.UserMode
         private static extern ulong GetCopyUserAccess();
 
         /// <summary>True if the fault in 'frame' (vector 14) was a first touch, now mapped: resume the instruction.</summary>
-        public static bool TryHandle(InterruptFrame* frame)
+        public static bool TryHandle(RegisterFrame* frame)
         {
             bool fromUser = (frame->Cs & 3) == 3;
             if (!fromUser)

@@ -21,7 +21,7 @@ namespace Exo.Kernel.Arch.X64
         [DllImport("*", EntryPoint = "ExoBreakpoint"), SuppressGCTransition] public static extern void Breakpoint();
 
         /// <summary>If the faulting instruction has a recovery address, redirects the frame there.</summary>
-        public static bool TryRecover(InterruptFrame* frame)
+        public static bool TryRecover(RegisterFrame* frame)
         {
             ulong* end;
             ulong* table = GetTable(&end);

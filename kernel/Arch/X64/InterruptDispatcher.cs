@@ -21,7 +21,7 @@ namespace Exo.Kernel.Arch.X64
         public static ulong DeviceInterruptCount => s_deviceInterruptCount;
 
         /// <summary>Registers 'handler' for 'vector' (32..254). One handler per vector.</summary>
-        public static void Register(int vector, delegate*<InterruptFrame*, void> handler)
+        public static void Register(int vector, delegate*<RegisterFrame*, void> handler)
         {
             if (vector < FirstDeviceVector || vector >= SpuriousVector)
                 Panic.Fail("interrupt vector out of range for a device handler");
@@ -31,37 +31,38 @@ namespace Exo.Kernel.Arch.X64
         public static bool IsRegistered(int vector) => s_handlers.Entries[vector] != 0;
 
         [UnmanagedCallersOnly(EntryPoint = "ExoHandleInterrupt")]
-        private static void Handle(InterruptFrame* frame)
+        private static void Handle(RegisterFrame* frame)
         {
             ulong vector = frame->Vector;
             if (vector < FirstDeviceVector)
-            {
                 HandleException(frame);
-                return;
-            }
-            if (vector == SpuriousVector)
-            {
+            else if (vector == SpuriousVector)
                 s_spuriousCount++;   // no end-of-interrupt for spurious interrupts
-                return;
-            }
+            else
+                HandleDevice(frame, vector);
+            // Back to ring 3 through the thread's pending work (a kill ends the program at its first interrupt
+            // in ring 3: the timer's, or the killer's nudge).
+            if (frame->IsFromUserMode)
+                UserMode.ReturnToUser.DoPendingWork(frame);
+        }
+
+        private static void HandleDevice(RegisterFrame* frame, ulong vector)
+        {
             s_deviceInterruptCount++;
             ulong handler = s_handlers.Entries[vector];
             if (handler != 0)
-                ((delegate*<InterruptFrame*, void>)handler)(frame);
+                ((delegate*<RegisterFrame*, void>)handler)(frame);
             LocalApic.EndOfInterrupt();
             // After the end-of-interrupt: the switch happens inside this thread's interrupt frame, which holds its
             // full register state; the thread resumes here later and returns through iretq.
             if (Scheduler.Scheduler.NeedsReschedule)
                 Scheduler.Scheduler.Preempt();
-            // A program being killed ends at its first interrupt in ring 3 (the timer's, or the killer's nudge).
-            if ((frame->Cs & 3) == 3 && System.Threading.Volatile.Read(ref Scheduler.Scheduler.Current.KillPending) != 0)
-                UserMode.UserMode.ExitToKernel(UserMode.UserMode.KilledResult);
         }
 
         private static ulong s_breakpoints;
         public static ulong Breakpoints => s_breakpoints;
 
-        private static void HandleException(InterruptFrame* frame)
+        private static void HandleException(RegisterFrame* frame)
         {
             ulong vector = frame->Vector;
             if (vector == 3)
@@ -73,12 +74,12 @@ namespace Exo.Kernel.Arch.X64
                 return;   // a first touch of demand-paged user memory, now mapped
             if (FaultFixups.TryRecover(frame))
                 return;
-            if ((frame->Cs & 3) == 3)
+            if (frame->IsFromUserMode)
             {
                 UserMode.UserMode.EndProgramAfterFault(frame);   // does not return
                 return;
             }
-            if (vector == 14 && Cpu.ReadCr2() < 0x1000 && (frame->Cs & 3) == 0)
+            if (vector == 14 && Cpu.ReadCr2() < 0x1000)
             {
                 Panic.Fail("page fault", "NullReferenceException: object reference not set to an instance of an object", frame, null);
                 return;
@@ -86,7 +87,7 @@ namespace Exo.Kernel.Arch.X64
             Panic.Fail(ExceptionName(vector), PageFaultDetail(frame), frame, null);
         }
 
-        private static string PageFaultDetail(InterruptFrame* frame)
+        private static string PageFaultDetail(RegisterFrame* frame)
         {
             if (frame->Vector != 14)
                 return null;

@@ -2,12 +2,13 @@
 ; then the common path saves the full register frame and the SSE state (interrupted code may be in the
 ; middle of using both), and calls the C# dispatcher with a pointer to the frame.
 ;
-; Frame, from low to high addresses (Arch/X64/InterruptFrame.cs):
+; Frame, from low to high addresses (Arch/X64/RegisterFrame.cs):
 ;   r15 r14 r13 r12 r11 r10 r9 r8 rbp rdi rsi rdx rcx rbx rax vector error rip cs rflags rsp ss
 bits 64
+%include "KernelEntry.inc"
 section .text
 
-extern ExoHandleInterrupt
+extern ExoHandleInterrupt, ExoSaveUserExtendedState, ExoReturnToUserByInterruptReturn
 
 %macro stub_without_error 1
 interrupt_stub_%1:
@@ -33,53 +34,31 @@ interrupt_stub_%1:
 %endrep
 
 interrupt_common:
-    test qword [rsp + 24], 3        ; interrupted CS: from ring 3, take the kernel's GS base
-    jz .from_kernel
-    swapgs
-.from_kernel:
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
-    mov rdi, rsp                    ; InterruptFrame*
-    sub rsp, 512                    ; FXSAVE area; RSP stays 16-byte aligned (CPU aligned it on entry)
+    test qword [rsp + 24], 3        ; interrupted CS
+    jnz .from_user
+    push_general_registers
+    mov rdi, rsp                    ; RegisterFrame*
+    sub rsp, 512                    ; FXSAVE area for the kernel code's SSE state; RSP stays 16-byte aligned
     fxsave [rsp]
     cld
     call ExoHandleInterrupt
     fxrstor [rsp]
     add rsp, 512
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    pop_general_registers
     add rsp, 16                     ; vector and error code
-    test qword [rsp + 8], 3         ; returning to ring 3: give the program its GS base back
-    jz .to_kernel
-    swapgs
-.to_kernel:
     iretq
+
+; From ring 3: the kernel's GS base, and the frame lands just below the thread's kernel-entry stack top
+; (TSS RSP0), where a system call's frame would be; the program's SSE state goes to the thread's area, as a
+; system call's does. The way back is the one every frame takes to ring 3.
+.from_user:
+    swapgs
+    push_general_registers
+    call ExoSaveUserExtendedState
+    mov rdi, rsp
+    cld
+    call ExoHandleInterrupt
+    jmp ExoReturnToUserByInterruptReturn
 
 ; The stubs' addresses, for building the IDT in C#.
 section .rodata

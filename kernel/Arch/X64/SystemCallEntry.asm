@@ -1,74 +1,113 @@
-; Ring 3 <-> ring 0. SYSCALL arrives here with RCX = user RIP, R11 = user RFLAGS, interrupts masked (SFMASK).
-; The kernel stack for system calls is the current thread's, taken from its processor's GS block
-; (gs:16, set when the thread entered user mode); the user RSP is kept in gs:8 meanwhile.
-; System call ABI (native): number in RAX, arguments in RDI RSI RDX R10 R8 R9, result in RAX;
-; RCX and R11 are clobbered (by SYSCALL itself), every other register is preserved.
+; Ring 3 <-> ring 0 for system calls, and the ways back to ring 3.
+;
+; SYSCALL arrives with RCX = user RIP, R11 = user RFLAGS and interrupts masked (SFMASK). The entry switches
+; to the running thread's kernel-entry stack (from the processor's GS block), saves the complete register
+; frame (RegisterFrame, the same layout an interrupt from ring 3 saves at the same place) and the program's
+; SSE state, and calls the handler of the thread's personality with the frame: handler(RegisterFrame*) ->
+; RAX. Handlers read any argument from the frame and may change any register a program sees on return.
+; Before returning, one exit path looks at the thread's pending-work word (kill, rescheduling, a changed
+; frame; later signals): if any is set, ExoReturnToUserWork does it, in a loop, and says how to leave.
+; The fast way out is SYSRET, which needs RCX = RIP and R11 = RFLAGS: the frame's RCX and R11 slots hold
+; exactly those unless a handler changed the frame, and a handler that does marks pending work, so a changed
+; frame always leaves by IRETQ (ExoReturnToUserByInterruptReturn) after being sanitized.
+;
+; System call ABI (native and Linux): number in RAX, arguments in RDI RSI RDX R10 R8 R9, result in RAX;
+; RCX and R11 are clobbered (by SYSCALL itself), every other register, SSE included, is preserved.
 ; GS: in ring 3 the GS base is the program's own and the kernel's per-processor block waits in
-; IA32_KERNEL_GS_BASE; SWAPGS exchanges them on every crossing (here, in ExoEnterUserMode, and in the interrupt
-; entry when the interrupted code was ring 3).
+; IA32_KERNEL_GS_BASE; SWAPGS exchanges them on every crossing.
 bits 64
+%include "KernelEntry.inc"
 section .text
 
-extern ExoSystemCall
-global ExoSystemCallEntry
-ExoSystemCallEntry:
+extern ExoReturnToUserWork
+
+; One entry per way of saving the SSE state (the processor's best, chosen once for LSTAR): no test of the
+; mode on the way in or out. The dispatch and exit are the same in each.
+%macro system_call_entry 3              ; name, save instruction, restore instruction
+global %1
+%1:
     swapgs
-    mov [gs:8], rsp
-    mov rsp, [gs:16]
-    push qword [gs:8]               ; user RSP
-    push rcx                        ; user RIP
-    push r11                        ; user RFLAGS
-    push rdi
-    push rsi
-    push rdx
-    push r10
-    push r8
-    push r9
-    push rax                        ; the number; 10 pushes keep RSP 16-byte aligned for the call
-    ; The program's SSE state: the C# kernel uses XMM registers freely, so it is saved in the thread's own
-    ; area (gs:32). XSAVEOPT writes only state the thread changed since its last restore from that area, and
-    ; nothing for state still in its initial configuration (a thread that never used SSE).
-    ; Every thread that runs ring-3 code has an area, so there is no null check.
-    mov r11, [gs:32]
-    mov eax, 3                      ; x87 | SSE
+    mov [gs:GS_USER_STACK_SCRATCH], rsp
+    mov rsp, [gs:GS_KERNEL_ENTRY_STACK]
+    push USER_DATA_SELECTOR             ; SS
+    push qword [gs:GS_USER_STACK_SCRATCH]   ; RSP
+    push r11                            ; RFLAGS
+    push USER_CODE_SELECTOR             ; CS
+    push rcx                            ; RIP
+    push rax                            ; the error code's place: the system call number
+    push SYSTEM_CALL_VECTOR
+    push_general_registers              ; 22 words in all: RSP stays 16-byte aligned for the call
+    ; The program's SSE state goes to the thread's own area (the C# kernel uses XMM registers freely).
+    ; XSAVEOPT writes only what the thread changed since its last restore from that area.
+    mov r11, [gs:GS_EXTENDED_STATE]
+    mov eax, 3                          ; x87 | SSE
     xor edx, edx
-    cmp byte [rel ExoExtendedStateMode], 2
-    jne .other_save
-    xsaveopt [r11]
-.saved:
-    mov rdx, [rsp + 32]             ; the third argument again (the save used EDX)
-    mov rcx, r10                    ; fourth argument: the SysV register
-    mov r9, [rsp]                   ; the number as sixth argument: (a0, a1, a2, a3, a4, number)
-    call [gs:40]                    ; the running thread's personality: ExoSystemCall, or the Linux table
-    mov [rsp], rax                  ; the result, while EAX/EDX serve the restore
-    mov r11, [gs:32]
+    %2 [r11]
+    inc qword [gs:GS_SYSTEM_CALL_COUNT]
+    mov rax, [rsp + FRAME_ERROR]
+    mov r11, [gs:GS_SYSTEM_CALL_TABLE]
+    mov rdi, rsp
+    cmp rax, [r11]
+    jae %%unknown
+    call [r11 + 16 + rax * 8]
+%%returned:
+    mov [rsp + FRAME_RAX], rax
+    mov r11, [gs:GS_PENDING_WORK]
+    cmp dword [r11], 0
+    jne %%work
+%%restore:
+    mov r11, [gs:GS_EXTENDED_STATE]
+    mov eax, 3
+    xor edx, edx
+    %3 [r11]
+    pop_general_registers               ; RCX and R11 come back as the frame's RIP and RFLAGS
+    mov rsp, [rsp + FRAME_RSP - FRAME_VECTOR]
+    swapgs
+    o64 sysret
+%%unknown:
+    call [r11 + 8]                      ; a number past the table: the personality's unknown-call handler
+    jmp %%returned
+%%work:
+    mov rdi, rsp
+    call ExoReturnToUserWork            ; 0: leave by SYSRET; else by IRETQ (the frame changed)
+    test eax, eax
+    jz %%restore
+    jmp ExoReturnToUserByInterruptReturn
+%endmacro
+
+system_call_entry ExoSystemCallEntryXsaveopt, xsaveopt, xrstor
+system_call_entry ExoSystemCallEntryXsave, xsave, xrstor
+system_call_entry ExoSystemCallEntryFxsave, fxsave, fxrstor
+
+; The entry for this processor's way of saving SSE state: 0 FXSAVE, 1 XSAVE, 2 XSAVEOPT.
+global ExoGetSystemCallEntry
+ExoGetSystemCallEntry:                  ; ulong (byte mode)
+    lea rax, [rel ExoSystemCallEntryFxsave]
+    cmp dil, 1
+    jb .done
+    lea rax, [rel ExoSystemCallEntryXsave]
+    je .done
+    lea rax, [rel ExoSystemCallEntryXsaveopt]
+.done:
+    ret
+
+; Leaves the kernel for ring 3 from the complete frame at RSP (interrupts masked, GS = the kernel's block):
+; the thread's SSE state from its area, every register from the frame, then IRETQ, which can restore any
+; frame SYSRET cannot (a changed RIP, RFLAGS with TF, a frame saved by an interrupt). The frame has been
+; sanitized (RegisterFrame.SanitizeForUserMode) or was saved by the CPU on entry from ring 3.
+global ExoReturnToUserByInterruptReturn
+ExoReturnToUserByInterruptReturn:
+    mov r11, [gs:GS_EXTENDED_STATE]
     mov eax, 3
     xor edx, edx
     cmp byte [rel ExoExtendedStateMode], 0
     je .fxrstor
     xrstor [r11]
 .restored:
-    pop rax
-    pop r9
-    pop r8
-    pop r10
-    pop rdx
-    pop rsi
-    pop rdi
-    pop r11
-    pop rcx
-    pop rsp
+    pop_general_registers
+    add rsp, 16                         ; vector and error code
     swapgs
-    o64 sysret
-
-.other_save:                        ; processors without XSAVEOPT (out of the common path)
-    cmp byte [rel ExoExtendedStateMode], 1
-    jne .fxsave
-    xsave [r11]
-    jmp .saved
-.fxsave:
-    fxsave [r11]
-    jmp .saved
+    iretq
 .fxrstor:
     fxrstor [r11]
     jmp .restored
@@ -83,10 +122,30 @@ ExoSetExtendedStateMode:
     mov [rel ExoExtendedStateMode], dil
     ret
 
-; ulong ExoEnterUserMode(ulong entry, ulong userStack, ulong* kernelStackSave, ulong argument0, ulong argument1):
-; saves the callee-saved window and RSP in ExoSwitchStack's layout (ExoReturnFromUserMode resumes it), then IRETQ
-; to ring 3 with interrupts enabled, RDI = argument0 and RSI = argument1 (every other register zero).
-; Returns the value the program exited with.
+; Saves the running user thread's SSE state in its area (an interrupt from ring 3: InterruptEntry.asm).
+; Clobbers RAX, RDX, R11.
+global ExoSaveUserExtendedState
+ExoSaveUserExtendedState:
+    mov r11, [gs:GS_EXTENDED_STATE]
+    mov eax, 3
+    xor edx, edx
+    cmp byte [rel ExoExtendedStateMode], 1
+    jb .fxsave
+    je .xsave
+    xsaveopt [r11]
+    ret
+.xsave:
+    xsave [r11]
+    ret
+.fxsave:
+    fxsave [r11]
+    ret
+
+; ulong ExoEnterUserMode(RegisterFrame* frame, ulong* kernelContextSave, ulong kernelEntryStackTop):
+; saves the callee-saved window and RSP in ExoSwitchStack's layout (ExoReturnFromUserMode resumes it), copies
+; the frame to its place just below the kernel-entry stack top (where system calls and interrupts from ring 3
+; will save it) and leaves for ring 3 from it. Interrupts masked, the frame sanitized, the thread's SSE area
+; set. Returns the value the thread left ring 3 for good with.
 global ExoEnterUserMode
 ExoEnterUserMode:
     push rbp
@@ -95,60 +154,36 @@ ExoEnterUserMode:
     push r13
     push r14
     push r15
-    mov [rdx], rsp
-
-    push 0x20 | 3                   ; SS: user data
-    push rsi                        ; RSP
-    push 0x202                      ; RFLAGS: IF
-    push 0x28 | 3                   ; CS: user code, 64-bit
-    push rdi                        ; RIP
-    mov rdi, rcx                    ; the program's two start arguments
-    mov rsi, r8
-    xor eax, eax
-    xor ebx, ebx
-    xor ecx, ecx
-    xor edx, edx
-    xor ebp, ebp
-    xor r8d, r8d
-    xor r9d, r9d
-    xor r10d, r10d
-    xor r11d, r11d
-    xor r12d, r12d
-    xor r13d, r13d
-    xor r14d, r14d
-    xor r15d, r15d
-    ; No kernel data may reach the program through SSE/x87 registers: start them in their reset state.
-    fninit
-    push 0x1F80
-    ldmxcsr [rsp]
-    add rsp, 8
-    xorps xmm0, xmm0
-    xorps xmm1, xmm1
-    xorps xmm2, xmm2
-    xorps xmm3, xmm3
-    xorps xmm4, xmm4
-    xorps xmm5, xmm5
-    xorps xmm6, xmm6
-    xorps xmm7, xmm7
-    xorps xmm8, xmm8
-    xorps xmm9, xmm9
-    xorps xmm10, xmm10
-    xorps xmm11, xmm11
-    xorps xmm12, xmm12
-    xorps xmm13, xmm13
-    xorps xmm14, xmm14
-    xorps xmm15, xmm15
-    swapgs                          ; the program's GS base in, the kernel's block aside
-    iretq
+    mov [rsi], rsp
+    lea rsp, [rdx - FRAME_SIZE]
+    mov rsi, rdi
+    mov rdi, rsp
+    mov ecx, FRAME_SIZE / 8
+    cld
+    rep movsq
+    jmp ExoReturnToUserByInterruptReturn
 
 ; void ExoReturnFromUserMode(ulong savedKernelStack, ulong result): resumes the kernel context saved by
-; ExoEnterUserMode, which then returns 'result'. Used by the exit system call and by user faults.
+; ExoEnterUserMode, which then returns 'result'. How a thread leaves ring 3 for good (exit, a fault, a kill).
 global ExoReturnFromUserMode
 extern ExoResumeSavedWindow
 ExoReturnFromUserMode:
     mov rax, rsi
     mov rsi, rdi
     jmp ExoResumeSavedWindow
+
+; The layout constants above, for the C# side to check at boot (UserMode.CheckEntryLayout).
+section .rodata
+global ExoEntryLayout
+ExoEntryLayout:
+    dq FRAME_SIZE, FRAME_RAX, FRAME_ERROR, FRAME_RIP, FRAME_RSP, SYSTEM_CALL_VECTOR
+    dq GS_KERNEL_ENTRY_STACK, GS_EXTENDED_STATE, GS_SYSTEM_CALL_TABLE, GS_PENDING_WORK, GS_SYSTEM_CALL_COUNT
+    dq USER_CODE_SELECTOR, USER_DATA_SELECTOR
+section .text
+global ExoGetEntryLayout
+ExoGetEntryLayout:
+    lea rax, [rel ExoEntryLayout]
+    ret
 
 ; --------------------------------------------------------------------------------------------------
 ; Test programs for ring 3 (position-independent; the kernel copies them to a user page).
@@ -293,11 +328,6 @@ user_sse_common:
 ExoUserProgramsEnd:
 
 section .text
-global ExoGetSystemCallEntry
-ExoGetSystemCallEntry:
-    lea rax, [rel ExoSystemCallEntry]
-    ret
-
 global ExoGetUserPrograms
 ExoGetUserPrograms:                 ; byte* (byte** end)
     lea rax, [rel ExoUserProgramsEnd]

@@ -25,6 +25,22 @@ namespace System.Threading
         public static ulong Increment(ref ulong location) => (ulong)Add(ref Unsafe.As<ulong, long>(ref location), 1);
         [Intrinsic] public static void MemoryBarrier() => MemoryBarrier();
 
+        public static int Or(ref int location1, int value) => (int)Or(ref Unsafe.As<int, uint>(ref location1), (uint)value);
+
+        public static int And(ref int location1, int value) => (int)And(ref Unsafe.As<int, uint>(ref location1), (uint)value);
+
+        public static uint And(ref uint location1, uint value)
+        {
+            uint current = location1;
+            while (true)
+            {
+                uint previous = CompareExchange(ref location1, current & value, current);
+                if (previous == current)
+                    return previous;
+                current = previous;
+            }
+        }
+
         public static uint Or(ref uint location1, uint value)
         {
             uint current = location1;

@@ -1,0 +1,39 @@
+using Exo.Kernel.Arch.X64;
+
+namespace Exo.Kernel.Syscalls
+{
+    /// <summary>
+    /// One personality's system calls by number, in the layout SystemCallEntry.asm indexes: the number of
+    /// entries, the handler for numbers past them, then one handler per number (the unknown-call handler where
+    /// none is registered). A handler takes the caller's complete register frame and returns RAX. A thread's
+    /// table is its personality's (UserContext.SystemCallTable), so routing costs the entry nothing.
+    /// </summary>
+    public unsafe struct SystemCallTable
+    {
+        public const int Capacity = 512;
+
+        private ulong _count;
+        private ulong _unknownHandler;
+        private fixed ulong _handlers[Capacity];
+
+        /// <summary>Sets 'count' entries (at most Capacity), each to 'unknown' until a handler is registered.</summary>
+        public void Initialize(int count, delegate*<RegisterFrame*, ulong> unknown)
+        {
+            if (count > Capacity)
+                Diagnostics.Panic.Fail("a system call table larger than its capacity");
+            _count = (ulong)count;
+            _unknownHandler = (ulong)unknown;
+            for (int i = 0; i < count; i++)
+                _handlers[i] = (ulong)unknown;
+        }
+
+        public void Register(int number, delegate*<RegisterFrame*, ulong> handler)
+        {
+            if ((ulong)number >= _count || _handlers[number] != _unknownHandler)
+                Diagnostics.Panic.Fail("a system call number outside its table, or registered twice");
+            _handlers[number] = (ulong)handler;
+        }
+
+        public bool IsRegistered(int number) => (ulong)number < _count && _handlers[number] != _unknownHandler;
+    }
+}
