@@ -35,10 +35,12 @@ namespace Exo.Kernel
         {
             s_entryTsc = Cpu.ReadTimeStampCounter();
             SerialPort.Initialize();
+            ConsoleOutput.Initialize();
             KernelConsole.WriteLine("Exo-OS kernel starting");
             RuntimeFailure.Install(&OnRuntimeFailure);
             DescriptorTables.Initialize();
             Smp.Processors.SetLocalBlock(0);
+            Sync.LockOrder.Enable();   // Debug builds: every lock acquisition checked against LockRank from here on
             KernelLayout.Initialize();
             CpuFeatures.Initialize();
             ProcessorSetup.EnableOnThisProcessor();
@@ -73,7 +75,10 @@ namespace Exo.Kernel
                 SerialPort.EnableReceiveInterrupt();
             }
             Scheduler.Scheduler.Initialize();
-            Processes.ProcessTable.Initialize();
+            Processes.ProcessRegistry.Initialize();
+            Capabilities.CapabilitySpace.Initialize();
+            Console.ConsoleCapability.Initialize();
+            Processes.ProcessReaper.Initialize();
             IoPermissions.Initialize();
             Cpu.EnableInterrupts();
             Smp.Processors.StartAll();
@@ -85,6 +90,7 @@ namespace Exo.Kernel
             KernelConsole.WriteDecimal((s_readyTsc - s_entryTsc) * 1000 / SystemClock.TscFrequency);
             KernelConsole.WriteLine(" ms (TSC)");
 
+            RegisterShellCommands();
             fixed (byte* commandLine = s_boot.CommandLine)
             {
                 if (KernelCommandLine.FindValue(commandLine, s_boot.CommandLineLength, "test", out int start, out int length))
@@ -94,6 +100,21 @@ namespace Exo.Kernel
                 StartInit(commandLine, s_boot.CommandLineLength);
             }
             Shell.Run();
+        }
+
+        // Each subsystem brings its own commands; 'help' lists them in this order.
+        private static void RegisterShellCommands()
+        {
+            MemoryShellCommands.Register();
+            TimeShellCommands.Register();
+            Smp.ProcessorShellCommands.Register();
+            BootShellCommands.RegisterModules();
+            Processes.ProcessShellCommands.RegisterStatus();
+            BootShellCommands.RegisterPrograms();
+            Processes.ProcessShellCommands.Register();
+            Benchmarks.BenchmarkShellCommands.Register();
+            DiagnosticShellCommands.Register();
+            PowerShellCommands.Register();
         }
 
         // init=NAME picks init's configuration in the boot image (init=none: no init); the default is init.conf.

@@ -51,7 +51,7 @@ namespace Exo.Kernel.Benchmarks
 
         private static void RunBenchmarkProgram(string program)
         {
-            Processes.Process process = Processes.ProcessTable.Spawn(program, out string error);
+            Processes.Process process = Processes.ProgramLauncher.Spawn(program, out string error);
             if (process == null)
             {
                 KernelConsole.Write(program);
@@ -59,7 +59,7 @@ namespace Exo.Kernel.Benchmarks
                 KernelConsole.WriteLine(error);
                 return;
             }
-            ulong status = Processes.ProcessTable.Wait(process, out bool faulted);
+            ulong status = Processes.ProcessWaiting.Wait(process, out bool faulted);
             if (faulted || status != 0)
             {
                 KernelConsole.Write(program);

@@ -15,6 +15,7 @@ namespace Exo.Kernel.Capabilities
 
         public static void Initialize()
         {
+            s_lock.Rank = Sync.LockRank.Capabilities;
             HandleTable.ObjectAcquired = &KernelObject.Acquired;
             HandleTable.ObjectReleased = &KernelObject.Released;
             HandleTable.CapabilityRemoved = &Drivers.IoPortGrants.OnCapabilityRemoved;

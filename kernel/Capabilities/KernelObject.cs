@@ -22,6 +22,9 @@ namespace Exo.Kernel.Capabilities
                 Destroy();
         }
 
+        /// <summary>Writes what this object covers, for the shell's capability listing (a device's ports, line or range); nothing by default.</summary>
+        public virtual void WriteDetails() { }
+
         /// <summary>Frees what the object holds and the object itself; runs once, when nothing refers to it.</summary>
         protected abstract void Destroy();
 

@@ -1,27 +1,64 @@
 namespace Exo.Kernel.Console
 {
-    /// <summary>Text output on the serial console, without allocating: strings, characters and numbers.</summary>
+    /// <summary>
+    /// Text output on the console, without allocating: strings, characters and numbers. Each call's text goes
+    /// to <see cref="ConsoleOutput"/> as one piece (newlines become CR LF, other bytes past ASCII '?').
+    /// </summary>
     public static unsafe class KernelConsole
     {
+        private const int PieceSize = 512;   // a system call's 256-byte chunk, every byte a newline, is one piece
+
         public static void Write(char value)
         {
-            if (value == '\n')
-                SerialPort.Write((byte)'\r');
-            SerialPort.Write(value < 0x80 ? (byte)value : (byte)'?');
+            byte* piece = stackalloc byte[2];
+            int count = Encode(value, piece);
+            ConsoleOutput.Write(piece, count);
         }
 
         public static void Write(string text)
         {
             if (text == null)
                 return;
+            byte* piece = stackalloc byte[PieceSize + 2];
+            int count = 0;
             for (int i = 0; i < text.Length; i++)
-                Write(text[i]);
+            {
+                count += Encode(text[i], piece + count);
+                if (count >= PieceSize)
+                {
+                    ConsoleOutput.Write(piece, count);
+                    count = 0;
+                }
+            }
+            ConsoleOutput.Write(piece, count);
         }
 
         public static void Write(byte* text, int length)
         {
+            byte* piece = stackalloc byte[PieceSize + 2];
+            int count = 0;
             for (int i = 0; i < length; i++)
-                Write((char)text[i]);
+            {
+                count += Encode((char)text[i], piece + count);
+                if (count >= PieceSize)
+                {
+                    ConsoleOutput.Write(piece, count);
+                    count = 0;
+                }
+            }
+            ConsoleOutput.Write(piece, count);
+        }
+
+        private static int Encode(char value, byte* destination)
+        {
+            if (value == '\n')
+            {
+                destination[0] = (byte)'\r';
+                destination[1] = (byte)'\n';
+                return 2;
+            }
+            destination[0] = value < 0x80 ? (byte)value : (byte)'?';
+            return 1;
         }
 
         public static void WriteLine(string text)
@@ -41,8 +78,18 @@ namespace Exo.Kernel.Console
                 digits[count++] = (char)('0' + (int)(value % 10));
                 value /= 10;
             } while (value != 0);
-            while (count > 0)
-                Write(digits[--count]);
+            char* reversed = stackalloc char[20];
+            for (int i = 0; i < count; i++)
+                reversed[i] = digits[count - 1 - i];
+            Write(reversed, count);
+        }
+
+        private static void Write(char* characters, int count)
+        {
+            byte* piece = stackalloc byte[24];
+            for (int i = 0; i < count; i++)
+                piece[i] = (byte)characters[i];
+            ConsoleOutput.Write(piece, count);
         }
 
         public static void WriteDecimal(long value)
@@ -61,13 +108,18 @@ namespace Exo.Kernel.Console
         /// <summary>Hexadecimal with a 0x prefix, padded to 'digits' digits (16 for addresses).</summary>
         public static void WriteHex(ulong value, int digits = 16)
         {
-            Write('0');
-            Write('x');
+            char* text = stackalloc char[18];
+            if (digits > 16)
+                digits = 16;
+            text[0] = '0';
+            text[1] = 'x';
+            int count = 2;
             for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
             {
                 int nibble = (int)((value >> shift) & 0xF);
-                Write((char)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10));
+                text[count++] = (char)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
             }
+            Write(text, count);
         }
 
         /// <summary>Bytes as a human-readable size: 512 B, 64 KiB, 255 MiB.</summary>

@@ -22,6 +22,7 @@ namespace Exo.Kernel.Diagnostics
         public static void Fail(string reason, string detail, RegisterFrame* frame, object exception, ulong address)
         {
             Cpu.DisableInterrupts();
+            ConsoleOutput.SwitchToDirect();   // no lock, no drainer: the report comes out whatever is stuck
             if (++s_depth > 1)
             {
                 // A fault while reporting: say so once and stop, rather than loop.

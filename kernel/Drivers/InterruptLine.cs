@@ -34,6 +34,7 @@ namespace Exo.Kernel.Drivers
         /// <summary>The vectors' handlers, once at boot.</summary>
         internal static void Initialize()
         {
+            s_lock.Rank = Sync.LockRank.InterruptLines;
             for (int irq = 0; irq < InterruptLinePolicy.IsaLines; irq++)
                 InterruptDispatcher.Register(FirstVector + irq, &OnInterrupt);
         }
@@ -144,6 +145,12 @@ namespace Exo.Kernel.Drivers
                 s_lock.Exit();
                 return count;
             }
+        }
+
+        public override void WriteDetails()
+        {
+            Console.KernelConsole.Write("  irq ");
+            Console.KernelConsole.WriteDecimal((ulong)Irq);
         }
     }
 }

@@ -14,5 +14,13 @@ namespace Exo.Kernel.Drivers
         public IoPortRange(int first, int count) { First = first; Count = count; }
 
         protected override void Destroy() => Exo.Runtime.ObjectAllocator.Free(this);
+
+        public override void WriteDetails()
+        {
+            Console.KernelConsole.Write("  ports ");
+            Console.KernelConsole.WriteHex((ulong)First);
+            Console.KernelConsole.Write(" count ");
+            Console.KernelConsole.WriteDecimal((ulong)Count);
+        }
     }
 }

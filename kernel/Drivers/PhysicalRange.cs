@@ -32,5 +32,13 @@ namespace Exo.Kernel.Drivers
         }
 
         protected override void Destroy() => Exo.Runtime.ObjectAllocator.Free(this);
+
+        public override void WriteDetails()
+        {
+            Console.KernelConsole.Write("  at ");
+            Console.KernelConsole.WriteHex(Base);
+            Console.KernelConsole.Write(" length ");
+            Console.KernelConsole.WriteHex(Length);
+        }
     }
 }

@@ -33,7 +33,11 @@ namespace Exo.Kernel.Memory
 
         public ulong MappedPages => _mappedPages;
 
-        private AddressSpace(ulong root) { Root = root; }
+        private AddressSpace(ulong root)
+        {
+            Root = root;
+            _lock.Rank = Sync.LockRank.AddressSpace;
+        }
 
         /// <summary>A new, empty user half over the shared kernel half; null when memory is exhausted.</summary>
         public static AddressSpace Create()
@@ -222,6 +226,28 @@ namespace Exo.Kernel.Memory
 
         public bool TryTranslate(ulong virtualAddress, out ulong physical, out ulong entryFlags)
             => KernelPageTables.TryTranslate(Root, virtualAddress, out physical, out entryFlags);
+
+        /// <summary>
+        /// Copies 'count' bytes to 'address' in this space through the kernel's view of its frames (a space no
+        /// thread runs in yet: a new program's start stack). False if a page on the way is not mapped.
+        /// </summary>
+        public bool CopyInto(ulong address, byte* source, ulong count)
+        {
+            while (count > 0)
+            {
+                if (!TryTranslate(address, out ulong physical, out _))
+                    return false;
+                ulong inPage = 0x1000 - (address & 0xFFF);
+                ulong chunk = count < inPage ? count : inPage;
+                byte* destination = (byte*)PhysicalMemory.ToVirtual(physical);
+                for (ulong i = 0; i < chunk; i++)
+                    destination[i] = source[i];
+                address += chunk;
+                source += chunk;
+                count -= chunk;
+            }
+            return true;
+        }
 
         private ulong* Leaf(ulong virtualAddress)
         {

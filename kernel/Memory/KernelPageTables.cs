@@ -36,6 +36,7 @@ namespace Exo.Kernel.Memory
 
         public static void Initialize()
         {
+            s_lock.Rank = Sync.LockRank.KernelPageTables;
             s_noExecute = (Cpu.ReadMsr(0xC0000080) & (1UL << 11)) != 0 ? NoExecute : 0;
             s_root = AllocateTable();
 

@@ -22,7 +22,7 @@ namespace Exo.Kernel.Processes
         public static Process Start(byte* configuration, int configurationLength, out string error)
         {
             int prefix = ProgramName.Length + 1;
-            if (configurationLength <= 0 || prefix + configurationLength > ProcessTable.CommandLineCapacity)
+            if (configurationLength <= 0 || prefix + configurationLength > Process.CommandLineCapacity)
             {
                 error = "the configuration's name is empty or too long";
                 return null;
@@ -46,22 +46,22 @@ namespace Exo.Kernel.Processes
             for (ulong offset = 0; offset < size; offset++)
                 ((byte*)PhysicalMemory.ToVirtual(memory.FrameAt((int)(offset >> 12))))[offset & 0xFFF] = text[offset];
 
-            byte* commandLine = stackalloc byte[ProcessTable.CommandLineCapacity];
+            byte* commandLine = stackalloc byte[Process.CommandLineCapacity];
             for (int i = 0; i < ProgramName.Length; i++)
                 commandLine[i] = (byte)ProgramName[i];
             commandLine[ProgramName.Length] = (byte)' ';
             for (int i = 0; i < configurationLength; i++)
                 commandLine[prefix + i] = configuration[i];
-            Process init = ProcessTable.Load(commandLine, prefix + configurationLength, out error);
-            if (init != null && (!ProcessTable.Grant(init, memory, KernelObjectType.MemoryObject, Rights.Read | Rights.Map)
-                || !ProcessTable.Grant(init, Console.ConsoleCapability.Instance, KernelObjectType.Console, Console.ConsoleCapability.GrantedRights)))
+            Process init = ProgramLauncher.Load(commandLine, prefix + configurationLength, out error);
+            if (init != null && (!ProgramLauncher.Grant(init, memory, KernelObjectType.MemoryObject, Rights.Read | Rights.Map)
+                || !ProgramLauncher.Grant(init, Console.ConsoleCapability.Instance, KernelObjectType.Console, Console.ConsoleCapability.GrantedRights)))
             {
-                ProcessTable.Abandon(init);
+                ProgramLauncher.Abandon(init);
                 init = null;
                 error = "cannot give init its configuration and the console";
             }
             memory.Release();   // init's handle holds it now (or nothing does)
-            if (init != null && !ProcessTable.Start(init, out error))
+            if (init != null && !ProgramLauncher.Start(init, null, out error))
                 init = null;
             return init;
         }
@@ -69,8 +69,8 @@ namespace Exo.Kernel.Processes
         /// <summary>Start with a configuration named by a kernel string (tests, the boot path).</summary>
         public static Process Start(string configuration, out string error)
         {
-            byte* name = stackalloc byte[ProcessTable.CommandLineCapacity];
-            return Start(name, ProcessTable.CopyCommandLine(configuration, name), out error);
+            byte* name = stackalloc byte[Process.CommandLineCapacity];
+            return Start(name, ProgramLauncher.CopyCommandLine(configuration, name), out error);
         }
     }
 }

@@ -14,10 +14,9 @@ namespace Exo.Kernel.Processes
         public const ulong StackBytes = 64 * 1024;
 
         /// <summary>A new address space holding the program, or null with 'error' saying why.</summary>
-        public static AddressSpace Load(byte* file, ulong length, out ulong entry, out ulong stackPointer, out Personality personality, out string error)
+        public static AddressSpace Load(byte* file, ulong length, out ProgramImage image, out string error)
         {
-            entry = stackPointer = 0;
-            personality = Personality.Native;
+            image = default;
             ElfSegment* segments = stackalloc ElfSegment[MaximumSegments];
             ElfError parse = ElfImage.Parse(file, length, UserMemory.Limit, segments, MaximumSegments, out ElfImageInfo info);
             if (parse != ElfError.None)
@@ -25,7 +24,6 @@ namespace Exo.Kernel.Processes
                 error = ElfImage.Describe(parse);
                 return null;
             }
-            personality = info.IsNative ? Personality.Native : Personality.Linux;
             AddressSpace space = AddressSpace.Create();
             if (space == null)
             {
@@ -50,9 +48,11 @@ namespace Exo.Kernel.Processes
                     return null;
                 }
             }
-            entry = info.Entry;
-            // The System V start state: RSP 16-byte aligned at argc (0), then empty argv, envp and auxv.
-            stackPointer = StackTop - 64;
+            image.Entry = info.Entry;
+            image.StackTop = StackTop;
+            image.Personality = info.IsNative ? Personality.Native : Personality.Linux;
+            image.ProgramHeaderAddress = info.ProgramHeaderAddress;
+            image.ProgramHeaderCount = info.ProgramHeaderCount;
             error = null;
             return space;
         }

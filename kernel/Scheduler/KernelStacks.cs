@@ -25,6 +25,8 @@ namespace Exo.Kernel.Scheduler
 
         public static int InUse => s_inUse;
 
+        public static void Initialize() => s_lock.Rank = Sync.LockRank.KernelStacks;
+
         /// <summary>Maps a new stack; returns its top, or 0 when slots or memory run out.</summary>
         public static ulong Allocate(out int slot)
         {

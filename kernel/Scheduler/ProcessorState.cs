@@ -1,4 +1,4 @@
-using Exo.Kernel.Memory.Heap;
+using Exo.Kernel.Sync;
 
 namespace Exo.Kernel.Scheduler
 {
@@ -21,6 +21,10 @@ namespace Exo.Kernel.Scheduler
         public ulong Switches, Preemptions, Steals;
         public int InFastPath;         // see Scheduler.FastPathFlag
 
-        public ProcessorState(int index) { Index = index; }
+        public ProcessorState(int index)
+        {
+            Index = index;
+            Lock.Rank = LockRank.Processor;
+        }
     }
 }

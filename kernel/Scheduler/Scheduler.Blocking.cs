@@ -1,6 +1,6 @@
 using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Diagnostics;
-using Exo.Kernel.Memory.Heap;
+using Exo.Kernel.Sync;
 using Exo.Kernel.Time;
 
 namespace Exo.Kernel.Scheduler

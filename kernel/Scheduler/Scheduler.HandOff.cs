@@ -1,5 +1,5 @@
 using Exo.Kernel.Arch.X64;
-using Exo.Kernel.Memory.Heap;
+using Exo.Kernel.Sync;
 
 namespace Exo.Kernel.Scheduler
 {

@@ -84,6 +84,9 @@ namespace Exo.Kernel.Scheduler
 
         public static void Initialize()
         {
+            s_registryLock.Rank = Sync.LockRank.ThreadRegistry;
+            s_sleepLock.Rank = Sync.LockRank.SleepQueue;
+            KernelStacks.Initialize();
             ulong perMillisecond = SystemClock.TscFrequency / 1000;
             s_interactiveThreshold = perMillisecond / 2;     // predicted under 0.5 ms: interactive
             s_minimumSlice = perMillisecond / 2;
@@ -190,13 +193,43 @@ namespace Exo.Kernel.Scheduler
             s_registryLock.Exit();
         }
 
-        /// <summary>Calls 'visitor' for every thread, with the registry locked (no thread is freed meanwhile).</summary>
-        public static void VisitThreads(delegate*<Thread, void> visitor)
+        /// <summary>One thread as ps shows it, copied out of the registry (printed with no lock held).</summary>
+        public struct ThreadSummary
         {
-            s_registryLock.Enter();
-            for (Thread t = s_all; t != null; t = t.AllNext)
-                visitor(t);
-            s_registryLock.Exit();
+            public int Id, Cpu, Priority, ProcessId;
+            public ThreadState State;
+            public bool IsIdle;
+            public ulong PredictedBurst, CpuTime;
+            public string Name;                 // thread names are literals: never freed
+            public int ProcessNameLength;
+            public fixed byte ProcessName[Processes.Process.NameCapacity];
+        }
+
+        /// <summary>Copies up to 'capacity' threads into 'into' (newest first); the number copied.</summary>
+        public static int SnapshotThreads(ThreadSummary* into, int capacity)
+        {
+            int count = 0;
+            using (s_registryLock.Hold())
+            {
+                for (Thread t = s_all; t != null && count < capacity; t = t.AllNext)
+                {
+                    ThreadSummary* summary = into + count++;
+                    summary->Id = t.Id;
+                    summary->Cpu = t.Cpu;
+                    summary->Priority = t.Priority;
+                    summary->State = t.State;
+                    summary->IsIdle = t.IsIdle;
+                    summary->PredictedBurst = t.PredictedBurst;
+                    summary->CpuTime = t.CpuTime;
+                    summary->Name = t.Name;
+                    Processes.Process process = t.Process;   // read once: its thread may be ending
+                    summary->ProcessId = process != null ? process.Id : 0;
+                    summary->ProcessNameLength = process != null ? process.NameLength : 0;
+                    for (int c = 0; c < summary->ProcessNameLength; c++)
+                        summary->ProcessName[c] = process.Name[c];
+                }
+            }
+            return count;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,4 +1,4 @@
-using Exo.Kernel.Memory.Heap;
+using Exo.Kernel.Sync;
 using Exo.Runtime;
 
 namespace Exo.Kernel.Scheduler
@@ -13,6 +13,8 @@ namespace Exo.Kernel.Scheduler
     {
         internal TicketLock Lock;
         private Thread _head, _tail;
+
+        public WaitQueue() { Lock.Rank = LockRank.WaitQueue; }
 
         public bool IsEmpty => _head == null;
 

@@ -83,6 +83,7 @@ namespace Exo.Kernel.Smp
         /// <summary>Records the boot processor and starts every other enabled processor in the MADT.</summary>
         public static void StartAll()
         {
+            s_shootDownLock.Rank = Sync.LockRank.TlbShootDown;
             s_count = 1;
             s_processors.ApicId[0] = LocalApic.Id;
             s_processors.Online[0] = 1;
@@ -182,7 +183,7 @@ namespace Exo.Kernel.Smp
         }
 
         // TLB shoot-down: one at a time; the sender waits until every other online processor has invalidated.
-        private static Memory.Heap.TicketLock s_shootDownLock;
+        private static Sync.TicketLock s_shootDownLock;
         private static ulong s_shootDownAddress;
         private static int s_shootDownPending;
         private static ulong s_shootDowns;

@@ -52,8 +52,6 @@ namespace Exo.Kernel.Syscalls
             return 0;
         }
 
-        private static Sync.SpinLock s_writeLock;
-
         private static bool MayWrite() => ConsoleCapability.MayWrite(CapabilitySpace.CurrentProcess);
 
         private static ulong DoWrite(RegisterFrame* frame)
@@ -79,11 +77,9 @@ namespace Exo.Kernel.Syscalls
                 int count = length - done < chunk ? (int)(length - done) : chunk;
                 if (!UserMemory.CopyFromUser(copy, buffer + done, (ulong)count))
                     return done == 0 ? SystemCalls.BadAddress : done;
-                // Each chunk goes out whole: programs writing at once on several processors do not interleave
-                // within a line (exo_std writes a line per call). Copied first: a fault never happens under it.
-                s_writeLock.Enter();
+                // Each chunk goes out as one piece: programs writing at once on several processors do not
+                // interleave within a line (exo_std writes a line per call).
                 KernelConsole.Write(copy, count);
-                s_writeLock.Exit();
             }
             return length;
         }

@@ -31,24 +31,24 @@ namespace Exo.Kernel.Syscalls
             ulong count = frame->Argument3;
             if (CapabilitySpace.CurrentProcess is not Process parent)
                 return SystemCalls.AccessDenied;
-            if (length == 0 || length > ProcessTable.CommandLineCapacity || count > ProcessTable.MaximumGrants)
+            if (length == 0 || length > Process.CommandLineCapacity || count > ProgramLauncher.MaximumGrants)
                 return SystemCalls.InvalidArgument;
-            byte* lineCopy = stackalloc byte[ProcessTable.CommandLineCapacity];
+            byte* lineCopy = stackalloc byte[Process.CommandLineCapacity];
             if (!UserMemory.CopyFromUser(lineCopy, commandLine, length))
                 return SystemCalls.BadAddress;
-            ulong* handleCopy = stackalloc ulong[ProcessTable.MaximumGrants];
+            ulong* handleCopy = stackalloc ulong[ProgramLauncher.MaximumGrants];
             if (count > 0 && !UserMemory.CopyFromUser(handleCopy, handles, count * 8))
                 return SystemCalls.BadAddress;
-            uint* grants = stackalloc uint[ProcessTable.MaximumGrants];
+            uint* grants = stackalloc uint[ProgramLauncher.MaximumGrants];
             for (ulong i = 0; i < count; i++)
             {
                 if (handleCopy[i] > uint.MaxValue)
                     return SystemCalls.BadHandle;
                 grants[i] = (uint)handleCopy[i];
             }
-            Process child = ProcessTable.Spawn(lineCopy, (int)length, parent, grants, (int)count, out string error);
+            Process child = ProgramLauncher.Spawn(lineCopy, (int)length, parent, grants, (int)count, out string error);
             if (child == null)
-                return (object)error == (object)ProcessTable.NoSuchProgram
+                return (object)error == (object)ProgramLauncher.NoSuchProgram
                     ? unchecked((ulong)-2)            // ENOENT: no such program
                     : SystemCalls.InvalidArgument;    // a bad image, a bad grant, or limits (the kernel log says which)
             return CapabilitySpace.InsertNew(parent, child, KernelObjectType.Process,
@@ -67,7 +67,7 @@ namespace Exo.Kernel.Syscalls
                 process.Release();
                 return SystemCalls.InvalidArgument;   // waiting for itself would never end
             }
-            ulong result = ProcessTable.WaitForExit(process, out _) == Ipc.Notification.Interrupted
+            ulong result = ProcessWaiting.WaitForExit(process, out _) == Ipc.Notification.Interrupted
                 ? Ipc.Notification.Interrupted : process.WaitResult;   // interrupted: the caller is being killed
             process.Release();
             return result;
@@ -82,7 +82,7 @@ namespace Exo.Kernel.Syscalls
                 return error;
             Process process = (Process)found;
             bool self = process == CapabilitySpace.CurrentProcess;
-            ProcessTable.Kill(process);
+            ProcessLifecycle.Kill(process);
             process.Release();
             if (self)
                 UserMode.UserMode.ExitToKernel(UserMode.UserMode.KilledResult);
@@ -102,7 +102,7 @@ namespace Exo.Kernel.Syscalls
                 return error;
             error = CapabilitySpace.Reference(caller, notificationHandle, KernelObjectType.Notification, Rights.Signal, out KernelObject notification);
             if (error == 0)
-                ProcessTable.Watch((Process)process, (Ipc.Notification)notification, bits);
+                ProcessWaiting.Watch((Process)process, (Ipc.Notification)notification, bits);
             process.Release();
             return error;
         }

@@ -30,7 +30,7 @@ namespace Exo.Kernel.Syscalls
                 return SystemCalls.AccessDenied;
             if (!UserMemory.IsUserRange(entry, 1) || !UserMemory.IsUserRange(stack - 8, 8))
                 return SystemCalls.BadAddress;
-            UserThread thread = ProcessTable.CreateThread(process, entry, stack, argument, out string error);
+            UserThread thread = ProgramLauncher.CreateThread(process, entry, stack, argument, out string error);
             if (thread == null)
                 return SystemCalls.OutOfMemory;   // the limit of 16 threads, an ending process, or no memory
             return CapabilitySpace.InsertNew(process, thread, KernelObjectType.Thread, Rights.Read | Rights.Wait | Rights.Duplicate);
@@ -52,7 +52,7 @@ namespace Exo.Kernel.Syscalls
             UserThread thread = (UserThread)found;
             ulong result = thread.Thread == Scheduler.Scheduler.Current
                 ? SystemCalls.InvalidArgument   // waiting for itself would never end
-                : ProcessTable.WaitForThread(thread);
+                : ProcessWaiting.WaitForThread(thread);
             thread.Release();
             return result;
         }

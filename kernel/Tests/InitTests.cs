@@ -24,10 +24,10 @@ namespace Exo.Kernel.Tests
             Check(init != null, "init and init_test.conf are in the boot image and init starts");
             if (init == null)
                 return;
-            ulong status = ProcessTable.Wait(init, out bool faulted);
+            ulong status = ProcessWaiting.Wait(init, out bool faulted);
             Check(!faulted && status == 0, "every task init ran succeeded (else: how many failed, or 100 + init's own error)", status);
             ProcessTests.WaitForReaper(processesBefore);
-            Check(ProcessTable.Count == processesBefore, "init stopped its services (kill) before it exited: nothing is left", (ulong)ProcessTable.Count);
+            Check(ProcessRegistry.Count == processesBefore, "init stopped its services (kill) before it exited: nothing is left", (ulong)ProcessRegistry.Count);
         }
 
         private static void MissingConfiguration()

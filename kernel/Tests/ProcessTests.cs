@@ -31,10 +31,10 @@ namespace Exo.Kernel.Tests
         internal static ulong RunByName(string name, out bool faulted, out string error, bool rootResource = false)
         {
             faulted = false;
-            Process process = ProcessTable.Spawn(name, out error, rootResource);
+            Process process = ProgramLauncher.Spawn(name, out error, rootResource);
             if (process == null)
                 return ulong.MaxValue;
-            return ProcessTable.Wait(process, out faulted);
+            return ProcessWaiting.Wait(process, out faulted);
         }
 
         // linux_hello: an unbranded ELF with Linux system call numbers (write, getpid, exit_group); it checks the
@@ -59,12 +59,12 @@ namespace Exo.Kernel.Tests
         internal static int SettledProcessCount()
         {
             WaitForReaper(0);
-            return ProcessTable.Count;
+            return ProcessRegistry.Count;
         }
 
         internal static void WaitForReaper(int processes)
         {
-            for (int i = 0; i < 100 && ProcessTable.Count > processes; i++)
+            for (int i = 0; i < 100 && ProcessRegistry.Count > processes; i++)
                 Scheduler.Scheduler.Sleep(10);
         }
 
@@ -84,7 +84,7 @@ namespace Exo.Kernel.Tests
             ulong status = RunByName(program, out bool faulted, out _);
             Check(!faulted && status == 0, what, status);
             WaitForReaper(processesBefore);
-            Check(ProcessTable.Count == processesBefore, "it and the processes it started were reaped", (ulong)ProcessTable.Count);
+            Check(ProcessRegistry.Count == processesBefore, "it and the processes it started were reaped", (ulong)ProcessRegistry.Count);
         }
 
         // console_test: a child without the console capability cannot print, one granted a copy can.

@@ -13,6 +13,7 @@ namespace Exo.Kernel.Tests
     {
         public static void Run()
         {
+            s_lock.Rank = LockRank.Test;
             Test("thousand_threads_create_run_join", &ThousandThreads);
             Test("sleep_accuracy", &SleepAccuracy);
             Test("preemption_spinner_does_not_stop_others", &Preemption);

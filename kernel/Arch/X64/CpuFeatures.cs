@@ -63,6 +63,9 @@ namespace Exo.Kernel.Arch.X64
         public static byte* Vendor { get { fixed (byte* vendor = s_vendor.Bytes) return vendor; } }
         public static byte* Brand { get { fixed (byte* brand = s_brand.Bytes) return brand; } }
 
+        /// <summary>CPUID leaf 1's EDX feature bits (what Linux hands programs as AT_HWCAP on x86).</summary>
+        public static uint Leaf1Edx => s_leaf1Edx;
+        public static bool Rdrand => (s_leaf1Ecx & (1 << 30)) != 0;
         public static bool Sse3 => (s_leaf1Ecx & (1 << 0)) != 0;
         public static bool Ssse3 => (s_leaf1Ecx & (1 << 9)) != 0;
         public static bool Sse41 => (s_leaf1Ecx & (1 << 19)) != 0;

@@ -184,3 +184,19 @@ export ExoCurrentProcessor
 export ExoReadProcessorWord
     mov rax, [gs:rdi*8]
     ret
+
+; bool ExoReadHardwareRandom(ulong* value): RDRAND, retried a few times as Intel advises; false if it never
+; delivered (or the caller asked on a processor without it: check CpuFeatures.Rdrand first).
+export ExoReadHardwareRandom
+    mov ecx, 10
+.retry:
+    rdrand rax
+    jc .done
+    dec ecx
+    jnz .retry
+    xor eax, eax
+    ret
+.done:
+    mov [rdi], rax
+    mov eax, 1
+    ret

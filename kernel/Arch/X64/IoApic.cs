@@ -28,6 +28,7 @@ namespace Exo.Kernel.Arch.X64
 
         public static void Initialize(ulong physicalAddress, uint globalBase)
         {
+            s_lock.Rank = Sync.LockRank.IoApic;
             s_registers = (byte*)PhysicalMemory.ToVirtual(physicalAddress);
             s_physicalAddress = physicalAddress;
             s_globalBase = globalBase;

@@ -24,7 +24,11 @@ namespace Exo.Kernel.Arch.X64
         /// Allocates the per-processor table at boot: its class constructor would otherwise run, and allocate,
         /// at the first switch that needs it, inside the scheduler with interrupts masked.
         /// </summary>
-        public static void Initialize() => s_installed[0] = null;
+        public static void Initialize()
+        {
+            s_lock.Rank = Sync.LockRank.IoPermissions;
+            s_installed[0] = null;
+        }
 
         public static void Enter() => s_lock.Enter();
         public static void Exit() => s_lock.Exit();

@@ -1,3 +1,5 @@
+using Exo.Kernel.Sync;
+
 namespace Exo.Kernel.Memory.Heap
 {
     /// <summary>
@@ -13,6 +15,9 @@ namespace Exo.Kernel.Memory.Heap
         private static delegate*<void> s_enableInterrupts;
 
         private TicketLock _lock;
+
+        /// <summary>Its place in the lock order (LockRank), set once by the allocator before first use.</summary>
+        public LockRank Rank { set => _lock.Rank = value; }
         private bool _restoreInterrupts;
 
         /// <summary>The kernel installs its interrupt masking once, before any processor but the first runs.</summary>

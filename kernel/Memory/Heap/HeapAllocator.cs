@@ -1,3 +1,4 @@
+using Exo.Kernel.Sync;
 using System.Runtime.CompilerServices;
 
 namespace Exo.Kernel.Memory.Heap
@@ -95,7 +96,9 @@ namespace Exo.Kernel.Memory.Heap
                 slabClass->ObjectSize = SizeClasses.Size(sizeClass);
                 slabClass->Capacity = ((PageAllocator.PageSize << slabClass->SlabOrder) - SlabHeader.Size) / slabClass->ObjectSize;
                 slabClass->SlabMask = ~((ulong)(PageAllocator.PageSize << slabClass->SlabOrder) - 1);
+                slabClass->Lock.Rank = LockRank.AllocatorClass;
             }
+            _pagesLock.Rank = LockRank.AllocatorPages;
         }
 
         public void AddFreeRange(byte* start, byte* end) => _pages.AddFreeRange(start, end);

@@ -1,0 +1,156 @@
+using System.Threading;
+using Exo.Kernel.Capabilities;
+using Exo.Kernel.Memory;
+using Exo.Kernel.Sync;
+
+namespace Exo.Kernel.Processes
+{
+    /// <summary>
+    /// A process's life after its start: each thread runs ring 3 until it leaves for good (exit, a fault, a
+    /// kill); exit, a fault or a kill in any thread ends them all, and the last thread out ends the process:
+    /// its conversations, capabilities and memory go, then waiters and its watcher learn its status. Kill asks
+    /// each thread to end at its next way back to ring 3 and interrupts the wait it sleeps in.
+    /// </summary>
+    public static unsafe class ProcessLifecycle
+    {
+        /// <summary>Every thread of a process: ring 3 until it leaves for good; then ThreadEnded.</summary>
+        internal static void ThreadMain(ulong userThreadAddress)
+        {
+            UserThread self = System.Runtime.CompilerServices.Unsafe.AsRef<UserThread>(&userThreadAddress);
+            Process process = self.Process;
+            Scheduler.Thread thread = Scheduler.Scheduler.Current;
+            thread.User.Process = process;
+            // Named under the lock KillThreads looks under: a kill that came first is seen here, and one that comes
+            // later finds the thread.
+            using (InterruptMask.Enter())
+            using (process.LifecycleLock.Hold())
+            {
+                self.Thread = thread;
+                if (Volatile.Read(ref process.KillRequested) != 0)
+                    thread.User.PendingWork = (int)UserMode.UserWork.Kill;
+            }
+            ulong result = UserMode.UserMode.RunInAddressSpace(process.AddressSpace,
+                (Arch.X64.RegisterFrame*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref self.StartFrame),
+                Syscalls.SystemCalls.TableFor(process.Personality));
+            ThreadEnded(self, thread, result);
+        }
+
+        // A thread has left ring 3 for good. Exit, a fault or a kill end the whole process: the first such end
+        // sets its status and kills the other threads. The last thread to end ends the process.
+        private static void ThreadEnded(UserThread self, Scheduler.Thread thread, ulong result)
+        {
+            Process process = self.Process;
+            bool endsProcess = !thread.User.EndsThreadOnly;
+            thread.User.EndsThreadOnly = false;
+            using (InterruptMask.Enter())
+                Ipc.FusionCall.ThreadEnded(thread);   // the caller it owed a reply gets "peer gone"
+            if (endsProcess && Interlocked.CompareExchange(ref process.Ending, 1, 0) == 0)
+            {
+                SetExitStatus(process, result);
+                KillThreads(process, thread);
+            }
+            using (InterruptMask.Enter())
+            using (self.ExitWaiters.Lock.Hold())
+            {
+                self.ExitStatus = result;
+                self.Exited = true;
+            }
+            self.ExitWaiters.WakeAll();
+            if (Interlocked.Decrement(ref process.LiveThreads) == 0)
+            {
+                if (Volatile.Read(ref process.Ending) == 0)
+                    SetExitStatus(process, result);   // every thread ended by thread exit: the last one's status
+                End(process);
+            }
+            thread.User.Process = null;
+        }
+
+        /// <summary>A thread created but never started (no memory for it): it counts as ended at once.</summary>
+        internal static void ThreadNeverRan(Process process)
+        {
+            if (Interlocked.Decrement(ref process.LiveThreads) == 0)
+                End(process);
+        }
+
+        private static void SetExitStatus(Process process, ulong result)
+        {
+            process.Faulted = result >= UserMode.UserMode.FaultResultBase && result < UserMode.UserMode.FaultResultBase + 32;
+            process.Killed = result == UserMode.UserMode.KilledResult;
+            process.ExitStatus = result;
+        }
+
+        // What ends with the program: conversations, capabilities, memory. Then waiters learn the status.
+        // Called by its last thread, which has left the address space like every other.
+        private static void End(Process process)
+        {
+            using (InterruptMask.Enter())
+                Ipc.FusionCall.ProcessEnded(process);
+            CapabilitySpace.Enter();
+            process.Handles.CloseAll();
+            CapabilitySpace.Exit();
+            AddressSpace space = ProcessRegistry.DetachAddressSpace(process);
+            space.Destroy();   // this thread left it in RunInAddressSpace
+            Exo.Runtime.ObjectAllocator.Free(space);
+            for (int i = 0; i < Process.MappedObjectCapacity; i++)
+            {
+                MemoryObject memory = process.MappedObjects[i];
+                process.MappedObjects[i] = null;
+                memory?.Release();
+            }
+            Ipc.Notification watcher;
+            using (InterruptMask.Enter())
+            using (process.LifecycleLock.Hold())
+            {
+                process.State = ProcessState.Exited;
+                watcher = process.ExitNotification;
+                process.ExitNotification = null;
+            }
+            process.ExitWaiters.WakeAll();
+            if (watcher != null)
+            {
+                watcher.Signal(process.ExitBits);
+                watcher.Release();
+            }
+            process.Release();   // the program's own reference
+        }
+
+        /// <summary>
+        /// Ends 'process' (kill): each of its threads ends at its next way back to ring 3, and a wait one sleeps
+        /// in (receive, a queued call, notification, process or thread wait) is interrupted at once. A call already
+        /// taken by a server ends when the reply comes. Idempotent; nothing happens to a process that has ended.
+        /// </summary>
+        public static void Kill(Process process) => KillThreads(process, null);
+
+        // Kills every thread of 'process' but 'except' (the thread whose exit or fault is ending it).
+        private static void KillThreads(Process process, Scheduler.Thread except)
+        {
+            if (Interlocked.Exchange(ref process.KillRequested, 1) != 0)
+                return;
+            using (InterruptMask.Enter())
+            {
+                int count;
+                using (process.LifecycleLock.Hold())   // threads are named under it (ThreadMain) and stay until the process is freed
+                {
+                    count = process.State == ProcessState.Running ? process.ThreadCount : 0;
+                    for (int i = 0; i < count; i++)
+                    {
+                        Scheduler.Thread thread = process.Threads[i].Thread;
+                        if (thread == null || thread == except)
+                            continue;
+                        // The flag first, then the waits (each wait names itself before it reads the flag).
+                        Interlocked.Or(ref thread.User.PendingWork, (int)UserMode.UserWork.Kill);
+                    }
+                }
+                for (int i = 0; i < count; i++)
+                {
+                    Scheduler.Thread thread = process.Threads[i].Thread;
+                    if (thread == null || thread == except || !thread.KillPending)
+                        continue;
+                    Scheduler.Scheduler.InterruptWait(thread);
+                    Ipc.FusionCall.Interrupt(thread);
+                    Scheduler.Scheduler.Nudge(thread);   // running in ring 3 elsewhere: an interrupt ends it
+                }
+            }
+        }
+    }
+}

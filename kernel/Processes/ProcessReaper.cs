@@ -1,0 +1,77 @@
+using Exo.Kernel.Capabilities;
+using Exo.Kernel.Sync;
+
+namespace Exo.Kernel.Processes
+{
+    /// <summary>
+    /// Frees processes whose last reference is gone. A process's threads must be joined first, which can
+    /// happen neither on one of those threads nor under a lock (the last Release may come from anywhere), so
+    /// Reap only queues it and a kernel thread, the reaper, does the rest.
+    /// </summary>
+    public static unsafe class ProcessReaper
+    {
+        private static SpinLock s_lock;   // s_list
+        private static Process s_list;
+        private static Sync.Semaphore s_reapable;
+
+        public static void Initialize()
+        {
+            s_lock.Rank = LockRank.ReapList;
+            s_reapable = new Sync.Semaphore(0);
+            Scheduler.Scheduler.Create("reaper", &ReaperMain, 0);
+        }
+
+        /// <summary>The last reference is gone: hand the process to the reaper (any context, any lock).</summary>
+        internal static void Reap(Process process)
+        {
+            using (s_lock.Hold())
+            {
+                process.ReapNext = s_list;
+                s_list = process;
+            }
+            s_reapable.Release();
+        }
+
+        private static void ReaperMain(ulong unused)
+        {
+            while (true)
+            {
+                s_reapable.Wait();
+                Process process;
+                using (s_lock.Hold())
+                {
+                    process = s_list;
+                    s_list = process.ReapNext;
+                }
+                for (int i = 0; i < process.ThreadCount; i++)
+                    if (process.Threads[i].Thread != null)
+                        Scheduler.Scheduler.Join(process.Threads[i].Thread);
+                ProcessRegistry.Unregister(process);
+                Discard(process);
+            }
+        }
+
+        /// <summary>Frees a process object and what it owns (its program has ended or never started).</summary>
+        internal static void Discard(Process process)
+        {
+            Scheduler.Scheduler.WaitForFastPaths();   // a killer may be looking at a thread that waited on it
+            process.ExitNotification?.Release();   // a watch on a process that never started
+            if (process.AddressSpace != null)
+            {
+                process.AddressSpace.Destroy();
+                Exo.Runtime.ObjectAllocator.Free(process.AddressSpace);
+            }
+            CapabilitySpace.Enter();
+            process.Handles.Destroy(&Exo.Runtime.ObjectAllocator.Free);
+            CapabilitySpace.Exit();
+            Exo.Runtime.ObjectAllocator.Free(process.Handles);
+            Exo.Runtime.ObjectAllocator.Free(process.ExitWaiters);
+            Exo.Runtime.ObjectAllocator.Free(process.MappedObjects);
+            for (int i = 0; i < process.ThreadCount; i++)
+                process.Threads[i].Release();
+            Exo.Runtime.ObjectAllocator.Free(process.Threads);
+            process.IoPorts?.Free();   // its thread left ring 3 for good: no processor holds the bitmap
+            Exo.Runtime.ObjectAllocator.Free(process);
+        }
+    }
+}

@@ -1,0 +1,251 @@
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Boot;
+using Exo.Kernel.Capabilities;
+using Exo.Kernel.Memory;
+using Exo.Kernel.Sync;
+
+namespace Exo.Kernel.Processes
+{
+    /// <summary>
+    /// Starting programs: load one from the initial RAM disk into a new address space, give it copies of the
+    /// capabilities its parent grants (and nothing else), lay out its start stack for its personality and
+    /// start its first thread; and start more threads in a running process. A spawn is Load, then Grant or
+    /// GrantFrom, then Start (or Abandon): init's start uses the steps one by one.
+    /// </summary>
+    public static unsafe class ProgramLauncher
+    {
+        /// <summary>The most capabilities a parent may grant at spawn (an explicit limit, checked).</summary>
+        public const int MaximumGrants = 16;
+
+        /// <summary>Spawn's error when the boot image has no such program (callers compare with it).</summary>
+        public static readonly string NoSuchProgram = "no such program in the boot image";
+
+        /// <summary>
+        /// Starts the program named by the first word of 'commandLine' (the rest are its arguments) from the
+        /// initial RAM disk; null with 'error' when it cannot. 'grants': handles of 'parent' the child receives
+        /// copies of (each needs the Grant right), in that order. 'environment': space-separated NAME=VALUE strings
+        /// for a Linux program's envp (the kernel's own callers), or null. The returned process carries one
+        /// reference for the caller (release it, or give it to a handle).
+        /// 'rootResource': the kernel starts a driver on purpose (its tests, the shell's run-driver) and gives it a
+        /// capability to the root resource as its first handle, before the grants; no system call can ask for it.
+        /// </summary>
+        public static Process Spawn(byte* commandLine, int length, Process parent, uint* grants, int grantCount, out string error,
+            bool rootResource = false, string environment = null)
+        {
+            if (grantCount < 0 || grantCount > MaximumGrants || (grantCount > 0 && parent == null))
+            {
+                error = "too many capabilities to grant";
+                return null;
+            }
+            Process process = Load(commandLine, length, out error);
+            if (process == null)
+                return null;
+            if (rootResource && !Grant(process, Drivers.RootResource.Instance, KernelObjectType.Resource, Drivers.RootResource.GrantedRights))
+            {
+                Abandon(process);
+                error = "cannot give the driver the root resource";
+                return null;
+            }
+            if (!GrantFrom(process, parent, grants, grantCount, out error))
+            {
+                Abandon(process);
+                return null;
+            }
+            // The kernel's own programs (shell, tests) may print: the console capability comes last.
+            if (parent == null && !Grant(process, Console.ConsoleCapability.Instance, KernelObjectType.Console, Console.ConsoleCapability.GrantedRights))
+            {
+                Abandon(process);
+                error = "cannot give the program the console";
+                return null;
+            }
+            return Start(process, environment, out error) ? process : null;
+        }
+
+        /// <summary>Spawn for the kernel's own callers (shell, tests, benchmarks): a command line, no grants.</summary>
+        public static Process Spawn(string commandLine, out string error, bool rootResource = false, string environment = null)
+        {
+            byte* bytes = stackalloc byte[Process.CommandLineCapacity];
+            int length = CopyCommandLine(commandLine, bytes);
+            return Spawn(bytes, length, null, null, 0, out error, rootResource, environment);
+        }
+
+        /// <summary>A kernel string's characters as bytes (ASCII), at most CommandLineCapacity; the count copied.</summary>
+        internal static int CopyCommandLine(string text, byte* destination)
+        {
+            int length = text.Length < Process.CommandLineCapacity ? text.Length : Process.CommandLineCapacity;
+            for (int i = 0; i < length; i++)
+                destination[i] = (byte)text[i];
+            return length;
+        }
+
+        /// <summary>
+        /// The first step of a spawn: the program loaded into a new address space and registered, with no
+        /// capabilities and not started. Follow with Grant/GrantFrom and Start, or Abandon.
+        /// </summary>
+        public static Process Load(byte* commandLine, int length, out string error)
+        {
+            int nameLength = 0;
+            while (nameLength < length && commandLine[nameLength] != (byte)' ')
+                nameLength++;
+            if (length <= 0 || length > Process.CommandLineCapacity || nameLength == 0 || nameLength > Process.NameCapacity)
+            {
+                error = "the command line must start with a program name of 1 to 32 bytes and have at most 256";
+                return null;
+            }
+            if (!InitialRamDisk.TryFind(commandLine, nameLength, out byte* file, out ulong size))
+            {
+                error = InitialRamDisk.IsPresent ? NoSuchProgram : "the boot image has no initial RAM disk";
+                return null;
+            }
+            AddressSpace space = ProgramLoader.Load(file, size, out ProgramImage image, out error);
+            if (space == null)
+                return null;
+            Process process = new Process();
+            process.SetName(commandLine, nameLength);
+            process.SetCommandLine(commandLine, length);
+            process.AddressSpace = space;
+            process.Image = image;
+            if (!ProcessRegistry.Register(process))
+            {
+                ProcessReaper.Discard(process);
+                error = "the process table is full";
+                return null;
+            }
+            error = null;
+            return process;
+        }
+
+        /// <summary>Gives a loaded process copies of 'parent's handles (each needs the Grant right), in order.</summary>
+        public static bool GrantFrom(Process process, Process parent, uint* grants, int grantCount, out string error)
+        {
+            // Copies derived from the parent's capabilities, so the parent can revoke them.
+            CapabilitySpace.Enter();
+            CapabilityError grantError = CapabilityError.None;
+            for (int i = 0; i < grantCount && grantError == CapabilityError.None; i++)
+            {
+                Handle source = new Handle(grants[i]);
+                grantError = parent.Handles.Lookup(source, KernelObjectType.None, Rights.None, out Capability capability);
+                if (grantError == CapabilityError.None)
+                    grantError = HandleTable.Transfer(parent.Handles, source, process.Handles, capability.Rights, false, out _);
+            }
+            CapabilitySpace.Exit();
+            error = grantError == CapabilityError.None ? null : CapabilityErrors.Describe(grantError);
+            return grantError == CapabilityError.None;
+        }
+
+        /// <summary>Gives a loaded process a new capability to a kernel object (the kernel's own grants, to init).</summary>
+        public static bool Grant(Process process, KernelObject value, KernelObjectType type, Rights rights)
+        {
+            value.AddReference();   // InsertNew consumes one reference; the caller keeps its own
+            return (long)CapabilitySpace.InsertNew(process, value, type, rights) > 0;
+        }
+
+        /// <summary>Drops a process that was loaded but will not start.</summary>
+        public static void Abandon(Process process)
+        {
+            ProcessRegistry.Unregister(process);
+            ProcessReaper.Discard(process);
+        }
+
+        /// <summary>
+        /// Lays out a loaded process's start stack for its personality (StartStack: native, its handles and
+        /// command line; Linux, argv from the command line, 'environment' as envp, and the auxiliary vector) and
+        /// starts its first thread.
+        /// </summary>
+        public static bool Start(Process process, string environment, out string error)
+        {
+            RegisterFrame start = default;
+            bool laidOut;
+            if (process.Personality == Personality.Linux)
+            {
+                ArgumentVector arguments = ArgumentVector.Create();
+                if (arguments == null)
+                {
+                    Abandon(process);
+                    error = "no memory for the program's arguments";
+                    return false;
+                }
+                byte* environmentBytes = stackalloc byte[Process.CommandLineCapacity];
+                int environmentLength = environment != null ? CopyCommandLine(environment, environmentBytes) : 0;
+                laidOut = arguments.AddWords(process.CommandLine, process.CommandLineLength, environment: false)
+                    && arguments.AddWords(environmentBytes, environmentLength, environment: true)
+                    && StartStack.BuildLinux(process, arguments, process.Name, process.NameLength, 0, out start);
+                arguments.Free();
+            }
+            else
+            {
+                laidOut = StartStack.BuildNative(process, out start);
+            }
+            if (!laidOut)
+            {
+                Abandon(process);
+                error = "the program's start stack does not fit";
+                return false;
+            }
+            UserThread main = new UserThread(process);
+            main.StartFrame = start;
+            process.Threads[0] = main;   // the process's reference to it
+            process.ThreadCount = 1;
+            process.LiveThreads = 1;
+            process.AddReference();   // the running program's own reference, dropped when it ends
+            process.State = ProcessState.Running;
+            Scheduler.Thread thread = Scheduler.Scheduler.Create("process", &ProcessLifecycle.ThreadMain, Scheduler.Scheduler.AddressOf(main));
+            if (thread == null)
+            {
+                process.Release();
+                Abandon(process);
+                error = "no memory for the process's thread";
+                return false;
+            }
+            main.Thread = thread;   // before anyone can reap it: the caller's reference is still held
+            error = null;
+            return true;
+        }
+
+        /// <summary>
+        /// Starts another thread in 'process' at 'entry' with the stack pointer 'stack' and 'argument' in RDI; the
+        /// new thread's object with a reference for the caller, or null with 'error'.
+        /// </summary>
+        public static UserThread CreateThread(Process process, ulong entry, ulong stack, ulong argument, out string error)
+        {
+            UserThread created = new UserThread(process);
+            created.StartFrame = RegisterFrame.StartAt(entry, stack, argument);
+            int slot;
+            bool allowed;
+            using (InterruptMask.Enter())
+            using (process.LifecycleLock.Hold())
+            {
+                slot = process.ThreadCount;
+                allowed = slot < Process.ThreadCapacity && process.Ending == 0 && process.KillRequested == 0;
+                if (allowed)
+                {
+                    process.Threads[slot] = created;   // the process's reference
+                    process.ThreadCount++;
+                    // Before it can run, so the count cannot reach zero meanwhile; interlocked like every change to it
+                    // (ending threads decrement it without the lock).
+                    System.Threading.Interlocked.Increment(ref process.LiveThreads);
+                }
+            }
+            if (!allowed)
+            {
+                created.Release();
+                error = slot >= Process.ThreadCapacity ? "the process has started its 16 threads" : "the process is ending";
+                return null;
+            }
+            created.AddReference();   // the caller's
+            Scheduler.Thread thread = Scheduler.Scheduler.Create("thread", &ProcessLifecycle.ThreadMain, Scheduler.Scheduler.AddressOf(created));
+            if (thread == null)
+            {
+                // Never ran: account for it as a thread that ended at once.
+                created.Exited = true;
+                ProcessLifecycle.ThreadNeverRan(process);
+                error = "no memory for the thread";
+                created.Release();
+                return null;
+            }
+            created.Thread = thread;
+            error = null;
+            return created;
+        }
+    }
+}

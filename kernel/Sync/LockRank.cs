@@ -1,0 +1,52 @@
+namespace Exo.Kernel.Sync
+{
+    /// <summary>
+    /// The kernel's locks, in the one order they may be taken: a code path that holds a lock takes only locks of
+    /// a higher rank (a later line here), so no two paths can each wait for a lock the other holds. Two locks of
+    /// one rank are never held together (TryEnter, which never waits, is the exception: the scheduler's
+    /// stealing). A Debug build checks every acquisition (<see cref="LockOrder"/>) and panics with both names
+    /// on an inversion. Each lock's owner gives it its rank before first use.
+    /// </summary>
+    public enum LockRank : byte
+    {
+        /// <summary>No rank given: a Debug build refuses to take it.</summary>
+        Unranked = 0,
+        /// <summary>The process registry (ids, the table ps reads).</summary>
+        ProcessRegistry,
+        /// <summary>A process's mapping bookkeeping: quota used, where the kernel places mappings, objects kept mapped.</summary>
+        ProcessMappings,
+        /// <summary>Every handle table and the derivation tree (the capability space).</summary>
+        Capabilities,
+        /// <summary>Interrupt lines owned by user-mode drivers.</summary>
+        InterruptLines,
+        /// <summary>The I/O APIC's redirection entries.</summary>
+        IoApic,
+        /// <summary>An address space's page tables (one lock per space).</summary>
+        AddressSpace,
+        /// <summary>Kernel stack slots.</summary>
+        KernelStacks,
+        /// <summary>The kernel half's page tables, shared by every space.</summary>
+        KernelPageTables,
+        /// <summary>TLB shoot-down: one at a time, waiting for every processor's acknowledgement.</summary>
+        TlbShootDown,
+        /// <summary>The registry of every thread (ps).</summary>
+        ThreadRegistry,
+        /// <summary>Processes whose last reference is gone, waiting for the reaper.</summary>
+        ReapList,
+        /// <summary>A wait queue: a process's or thread's end, a notification, an endpoint's callers, a semaphore, a join.</summary>
+        WaitQueue,
+        /// <summary>The sleepers, by wake time.</summary>
+        SleepQueue,
+        /// <summary>A processor's run queue and current thread; taken last of the scheduler's locks.</summary>
+        Processor,
+        /// <summary>Drivers' I/O port bitmaps and which processor's TSS holds one (a context switch installs one).</summary>
+        IoPermissions,
+        /// <summary>The allocator's size-class levels (slabs), then its page level.</summary>
+        AllocatorClass,
+        AllocatorPages,
+        /// <summary>The console's output ring: a copy in or out, nothing else under it.</summary>
+        ConsoleOutput,
+        /// <summary>Locks of the in-kernel tests.</summary>
+        Test,
+    }
+}
