@@ -11,7 +11,9 @@ USER_SOURCES  := $(wildcard userland/programs/*.asm)
 USER_PROGRAMS := $(patsubst userland/programs/%.asm,$(OUT)/userland/%,$(USER_SOURCES))
 # Linux programs (the Linux personality's tests): Linux system call numbers, no Exo-OS brand.
 LINUX_SOURCES  := $(wildcard userland/linux/*.asm)
-LINUX_PROGRAMS := $(patsubst userland/linux/%.asm,$(OUT)/userland-linux/%,$(LINUX_SOURCES))
+LINUX_C_SOURCES := $(wildcard userland/linux/*.c)
+LINUX_PROGRAMS := $(patsubst userland/linux/%.asm,$(OUT)/userland-linux/%,$(LINUX_SOURCES)) \
+                  $(patsubst userland/linux/%.c,$(OUT)/userland-linux/%,$(LINUX_C_SOURCES))
 # C# user programs: one folder per program under userland/csharp (folder name = program name).
 CS_PROGRAM_NAMES := $(notdir $(patsubst %/,%,$(wildcard userland/csharp/*/)))
 CS_PROGRAMS   := $(addprefix $(OUT)/userland-cs/,$(CS_PROGRAM_NAMES))
@@ -73,6 +75,12 @@ $(OUT)/userland-linux/%: userland/linux/%.asm
 	@mkdir -p $(OUT)/userland-linux
 	nasm -f elf64 -o $@.o $<
 	ld -static -nostdlib -z noexecstack -z max-page-size=4096 -Ttext-segment=0x400000 -e _start -o $@ $@.o
+
+# Linux test programs in C: static, no C library (nothing runs before _start), the build machine's gcc. The same
+# binary runs on the build machine's Linux in the differential tests.
+$(OUT)/userland-linux/%: userland/linux/%.c
+	@mkdir -p $(OUT)/userland-linux
+	gcc -static -nostdlib -ffreestanding -fno-builtin -fno-stack-protector -fno-pie -no-pie -O2 -Wall -o $@ $<
 
 # C# programs: ILC compiles each (Exo.Runtime + Exo.Std + the program) to an object, one invocation per
 # program (about 5 s each); the link adds _start, the system call stubs and the runtime's assembly helpers,

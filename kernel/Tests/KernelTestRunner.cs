@@ -39,6 +39,7 @@ namespace Exo.Kernel.Tests
             any |= RunSuite(list, length, "smp", &SmpTests.Run);
             any |= RunSuite(list, length, "usermode", &UserModeTests.Run);
             any |= RunSuite(list, length, "processes", &ProcessTests.Run);
+            any |= RunSuite(list, length, "linux", &LinuxTests.Run);
             any |= RunSuite(list, length, "ipc", &IpcTests.Run);
             any |= RunSuite(list, length, "drivers", &DriverTests.Run);
             any |= RunSuite(list, length, "init", &InitTests.Run);

@@ -64,6 +64,15 @@ public static class ExoPaths
         }
     }
 
+    /// <summary>A Linux test program the build made (out/userland-linux/NAME): the same binary runs on this machine's Linux.</summary>
+    public static string RequireLinuxProgram(string name)
+    {
+        var path = Path.Combine(FindRepoRoot(), "out", "userland-linux", name);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Linux test program not found at '{path}'; {BuildFirstHint}", path);
+        return path;
+    }
+
     /// <summary>Like <see cref="RequireKernelImage"/> for the ISO.</summary>
     public static string RequireIso() => RequireOutput(IsoEnvironmentVariable, "exo.iso", "ISO image");
 

@@ -1,0 +1,31 @@
+using Exo.Kernel.Processes;
+using static Exo.Kernel.Tests.KernelTestRunner;
+
+namespace Exo.Kernel.Tests
+{
+    /// <summary>
+    /// The Linux personality's start: what an unmodified static Linux program finds at its first instruction.
+    /// linux_start_test (userland/linux, C without a C library) checks its stack itself and prints one line per
+    /// finding; the boot test runs the same binary on the build machine's Linux with the same arguments and
+    /// environment and compares the lines.
+    /// </summary>
+    public static unsafe class LinuxTests
+    {
+        public const string StartTestCommandLine = "linux_start_test one two";
+        public const string StartTestEnvironment = "EXO_TEST=1 HOME=/";
+
+        public static void Run()
+        {
+            Test("program_reads_argc_argv_envp_and_auxv", &StartStack);
+        }
+
+        private static void StartStack()
+        {
+            Process process = ProgramLauncher.Spawn(StartTestCommandLine, out string error, environment: StartTestEnvironment);
+            if (!Check(process != null, "linux_start_test is in the boot image and starts"))
+                return;
+            ulong status = ProcessWaiting.Wait(process, out bool faulted);
+            Check(!faulted && status == 0, "every start-stack check held (else: the number of the first that failed)", status);
+        }
+    }
+}
