@@ -28,7 +28,16 @@ QEMU_COMMON := -machine q35 -cpu $(QEMU_CPU) -m $(QEMU_MEMORY) -smp $(QEMU_SMP) 
                -device isa-debug-exit,iobase=0xf4,iosize=0x04
 DOTNET_FLAGS := --nologo -v:q -clp:NoSummary
 
-.PHONY: all build release qemu run debug test test-host test-boot bench deps clean iso
+.PHONY: all build release qemu run debug test test-host test-boot bench deps clean iso FORCE
+
+# The images (out/exo.elf, exo.bin, the C# programs, the RAM disk) are shared by both configurations, but
+# their objects are not: without this stamp, `make release` after `make build` found the Debug-linked
+# image newer than the Release objects and kept it (make bench then measured the Debug kernel). The stamp
+# holds the configuration the images were linked from and changes only when CONFIG does.
+CONFIG_STAMP := $(OUT)/link/configuration
+$(CONFIG_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo $(CONFIG) | cmp -s - $@ || echo $(CONFIG) > $@
 
 all: build
 
@@ -49,7 +58,7 @@ $(OUT)/asm/%.o: %.asm $(wildcard kernel/Arch/X64/*.inc)
 	nasm -f elf64 -g -I $(dir $<) -o $@ $<
 
 # Two links: the first gives the addresses for the embedded symbol table, the second adds the table.
-$(OUT)/exo.elf: $(KERNEL_OBJ) $(ASM_OBJECTS) kernel/Boot/Linker.ld tools/scripts/generate-symbol-table.sh
+$(OUT)/exo.elf: $(KERNEL_OBJ) $(ASM_OBJECTS) kernel/Boot/Linker.ld tools/scripts/generate-symbol-table.sh $(CONFIG_STAMP)
 	@mkdir -p $(OUT)/link
 	tools/scripts/link-runtime-exports.sh $(ASM_OBJECTS) $(KERNEL_OBJ) > $(OUT)/link/exports.args
 	ld -n -nostdlib -z noexecstack -z max-page-size=4096 -T kernel/Boot/Linker.ld -o $(OUT)/link/pass1.elf @$(OUT)/link/exports.args $(ASM_OBJECTS) $(KERNEL_OBJ)
@@ -92,7 +101,7 @@ $(CS_OBJECTS): $(OUT)/userland-cs/$(CONFIG)/%.o: $(CS_LIBRARY_SOURCES) $$(wildca
 	@mkdir -p $(dir $@)
 	cp $(OUT)/obj/$*/$(CONFIG)/net10.0/linux-x64/native/$*.o $@
 
-$(CS_PROGRAMS): $(OUT)/userland-cs/%: $(OUT)/userland-cs/$(CONFIG)/%.o $(CS_ASM_OBJECTS) libs/Exo.Std/Arch/X64/UserProgram.ld tools/scripts/link-runtime-exports.sh tools/scripts/brand-exo.sh
+$(CS_PROGRAMS): $(OUT)/userland-cs/%: $(OUT)/userland-cs/$(CONFIG)/%.o $(CS_ASM_OBJECTS) libs/Exo.Std/Arch/X64/UserProgram.ld tools/scripts/link-runtime-exports.sh tools/scripts/brand-exo.sh $(CONFIG_STAMP)
 	tools/scripts/link-runtime-exports.sh $(CS_ASM_OBJECTS) $< > $@.args
 	ld -static -nostdlib -z noexecstack -z max-page-size=4096 -T libs/Exo.Std/Arch/X64/UserProgram.ld -o $@.elf @$@.args $(CS_ASM_OBJECTS) $<
 	strip -o $@ $@.elf

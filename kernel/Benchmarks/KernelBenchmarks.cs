@@ -29,7 +29,7 @@ namespace Exo.Kernel.Benchmarks
             BenchmarkRunner.Measure("alloc.class_pair", &ClassPair, 100, samples, 5, "kernel-level");
             BenchmarkRunner.Measure("alloc.batch100", &Batch100, 1, 100, samples, 5, "kernel-level");
             MeasureRefill(samples);
-            BenchmarkRunner.Measure("alloc.page", &PagePair, 10, samples, 3, "kernel-level");
+            MeasurePages(samples);
             SchedulerBenchmarks.Run(quick);
             MeasureNullSystemCall(quick ? 5 : 21);
             RunUserBenchmarks();
@@ -141,7 +141,46 @@ namespace Exo.Kernel.Benchmarks
             }
         }
 
-        // One 4 KiB page from level 3 and back (not zeroed, like malloc(4096) + free).
+        // alloc.page: one 4 KiB page from level 3 and back (not zeroed, like malloc(4096) + free). Its cost
+        // depends on level 3's state: a free 4 KiB block is taken as it is, but if the smallest free block has
+        // order k, the allocation splits it k times and the free merges it back k times (about 80 instructions
+        // a level). Left to chance, k is whatever the boot's allocations happened to leave, and it moved with
+        // unrelated changes (k = 0 gave 363, k = 4 gave 683 with the same allocator), so both ends are pinned:
+        //   alloc.page        a free 4 KiB block is at hand, its buddy in use (no split, no merge);
+        //   alloc.page_split  the nearest free block is 4 MiB: 10 splits and 10 merges, the most level 3 does
+        //                     for one page.
+        private static void MeasurePages(int samples)
+        {
+            // Free 4 KiB blocks never have a free buddy (it would have merged); if there is none, hold one page:
+            // splitting a larger block for it leaves its buddy free, and that buddy is what the pair takes.
+            void* held = KernelHeap.FreeBlocks(0) == 0 ? KernelHeap.AllocatePages(0) : null;
+            BenchmarkRunner.Measure("alloc.page", &PagePair, 10, samples, 3, "kernel-level");
+            if (held != null)
+                KernelHeap.FreePages(held, 0);
+
+            // Hold every free block below 4 MiB, smallest order first (each is taken whole, nothing splits),
+            // linked through their first words; then give them back.
+            ulong* hoard = null;
+            for (int order = 0; order < PageAllocator.MaximumOrder; order++)
+            {
+                while (KernelHeap.FreeBlocks(order) > 0)
+                {
+                    ulong* block = (ulong*)KernelHeap.AllocatePages(order);
+                    block[0] = (ulong)hoard;
+                    block[1] = (ulong)order;
+                    hoard = block;
+                }
+            }
+            if (KernelHeap.FreeBlocks(PageAllocator.MaximumOrder) > 0)
+                BenchmarkRunner.Measure("alloc.page_split", &PagePair, 10, samples, 3, "kernel-level");
+            while (hoard != null)
+            {
+                ulong* next = (ulong*)hoard[0];
+                KernelHeap.FreePages(hoard, (int)hoard[1]);
+                hoard = next;
+            }
+        }
+
         private static void PagePair(int count)
         {
             for (int i = 0; i < count; i++)

@@ -18,6 +18,10 @@ done
 
 if [ "$check" -eq 0 ]; then
   make --no-print-directory release
+  # The images are shared by Debug and Release; the Makefile's stamp says which one they were linked from.
+  # A Debug kernel checks every free against its magazine (alloc.small_pair 246 instead of 81).
+  [ "$(cat out/link/configuration 2>/dev/null)" = Release ] \
+    || { echo "make bench: out/exo.bin is not the Release kernel (out/link/configuration)" >&2; exit 2; }
 fi
 [ -f out/exo.bin ] || { echo "no kernel image: make build first" >&2; exit 2; }
 tools/bench/linux-reference/build.sh out/bench/linux

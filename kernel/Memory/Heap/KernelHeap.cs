@@ -45,7 +45,7 @@ namespace Exo.Kernel.Memory.Heap
                 Panic.Fail("no room for the allocator's page metadata");
             if (sizeof(HeapAllocator.CpuCache) != CacheBytes)
                 Panic.Fail("level-1 cache layout changed: update KernelHeap.CacheBytes");
-            AllocatorLock.InstallInterruptMasking(&MaskInterrupts, &EnableInterrupts);
+            AllocatorLock.MaskInterruptsWhileHeld();
             Heap->Initialize((byte*)KernelLayout.DirectMapBase, spanPages, (byte*)PhysicalMemory.ToVirtual(metadataPhysical), &Report);
             PhysicalMemory.HandFreeFramesTo(&AddFreeRange);
             s_ready = true;
@@ -53,9 +53,6 @@ namespace Exo.Kernel.Memory.Heap
 
         private static void AddFreeRange(ulong physicalStart, ulong physicalEnd)
             => Heap->AddFreeRange((byte*)PhysicalMemory.ToVirtual(physicalStart), (byte*)PhysicalMemory.ToVirtual(physicalEnd));
-
-        private static bool MaskInterrupts() => Arch.X64.Cpu.DisableInterruptsSavingState();
-        private static void EnableInterrupts() => Arch.X64.Cpu.EnableInterrupts();
 
         private static void Report(string what, ulong address) => Panic.Fail("kernel heap", what, null, null, address);
 
