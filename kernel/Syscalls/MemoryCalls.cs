@@ -32,26 +32,27 @@ namespace Exo.Kernel.Syscalls
             if (length == 0 || length > MaximumMapping || (address & 0xFFF) != 0)
                 return SystemCalls.InvalidArgument;
             length = (length + 0xFFF) & ~0xFFFUL;
-            if (process.MappedBytes + length > Process.MemoryQuota)
-                return SystemCalls.OutOfMemory;
-            if (address == 0)
+            using (process.MappingLock.Hold())   // the quota, the kernel's placement and the reservation as one step
             {
-                address = process.NextMappingAddress;
-                process.NextMappingAddress += length + 0x1000;   // a gap page between mappings
-            }
-            if (!UserMemory.IsUserRange(address, length))
-                return SystemCalls.InvalidArgument;
-            for (ulong offset = 0; offset < length; offset += 0x1000)
-            {
-                if (!process.AddressSpace.Reserve(address + offset, writable != 0))
+                if (process.MappedBytes + length > Process.MemoryQuota)
+                    return SystemCalls.OutOfMemory;
+                if (address == 0)
+                    address = process.NextMappingAddress;
+                if (!UserMemory.IsUserRange(address, length))
+                    return SystemCalls.InvalidArgument;
+                for (ulong offset = 0; offset < length; offset += 0x1000)
                 {
-                    for (ulong undo = 0; undo < offset; undo += 0x1000)
-                        process.AddressSpace.Unmap(address + undo);
-                    return SystemCalls.OutOfMemory;   // or already mapped: nothing is left half-done
+                    if (!process.AddressSpace.Reserve(address + offset, writable != 0))
+                    {
+                        for (ulong undo = 0; undo < offset; undo += 0x1000)
+                            process.AddressSpace.Unmap(address + undo);
+                        return SystemCalls.OutOfMemory;   // or already mapped: nothing is left half-done
+                    }
                 }
+                process.MappingPlaced(address, length);
+                process.MappedBytes += length;
+                return address;
             }
-            process.MappedBytes += length;
-            return address;
         }
 
         private static ulong DoUnmap(RegisterFrame* frame)
@@ -62,11 +63,14 @@ namespace Exo.Kernel.Syscalls
                 return SystemCalls.AccessDenied;
             if ((address & 0xFFF) != 0 || length == 0 || length > Process.MemoryQuota || !UserMemory.IsUserRange(address, length))
                 return SystemCalls.InvalidArgument;
-            ulong unmapped = 0;
-            for (ulong offset = 0; offset < length; offset += 0x1000)
-                if (process.AddressSpace.Unmap(address + offset, out bool owned) && owned)
-                    unmapped += 0x1000;   // anonymous pages, touched or not; shared memory-object pages were never charged here
-            process.MappedBytes = process.MappedBytes > unmapped ? process.MappedBytes - unmapped : 0;
+            using (process.MappingLock.Hold())
+            {
+                ulong unmapped = 0;
+                for (ulong offset = 0; offset < length; offset += 0x1000)
+                    if (process.AddressSpace.Unmap(address + offset, out bool owned) && owned)
+                        unmapped += 0x1000;   // anonymous pages, touched or not; shared memory-object pages were never charged here
+                process.MappedBytes = process.MappedBytes > unmapped ? process.MappedBytes - unmapped : 0;
+            }
             return 0;
         }
     }

@@ -29,12 +29,19 @@ namespace Exo.Kernel.Syscalls
             if (length == 0 || length > MemoryObject.MaximumSize)
                 return SystemCalls.InvalidArgument;
             ulong rounded = (length + 0xFFF) & ~0xFFFUL;
-            if (process.MappedBytes + rounded > Process.MemoryQuota)
-                return SystemCalls.OutOfMemory;
+            using (process.MappingLock.Hold())   // charged first, refunded if the object cannot be made
+            {
+                if (process.MappedBytes + rounded > Process.MemoryQuota)
+                    return SystemCalls.OutOfMemory;
+                process.MappedBytes += rounded;
+            }
             MemoryObject memory = MemoryObject.Create(length);
             if (memory == null)
+            {
+                using (process.MappingLock.Hold())
+                    process.MappedBytes -= rounded;
                 return SystemCalls.OutOfMemory;
-            process.MappedBytes += rounded;
+            }
             return CapabilitySpace.InsertNew(process, memory, KernelObjectType.MemoryObject, Rights.All);
         }
 
@@ -49,29 +56,32 @@ namespace Exo.Kernel.Syscalls
             if (error != 0)
                 return error;
             MemoryObject memory = (MemoryObject)found;
-            int slot = -1;
-            bool alreadyKept = false;
-            for (int i = 0; i < Process.MappedObjectCapacity; i++)
+            using (process.MappingLock.Hold())   // the kept objects, the placement and the mapping as one step
             {
-                if (process.MappedObjects[i] == memory) { alreadyKept = true; break; }
-                if (process.MappedObjects[i] == null && slot < 0) slot = i;
+                int slot = -1;
+                bool alreadyKept = false;
+                for (int i = 0; i < Process.MappedObjectCapacity; i++)
+                {
+                    if (process.MappedObjects[i] == memory) { alreadyKept = true; break; }
+                    if (process.MappedObjects[i] == null && slot < 0) slot = i;
+                }
+                if (!alreadyKept && slot < 0)
+                {
+                    memory.Release();
+                    return SystemCalls.OutOfMemory;     // too many objects mapped
+                }
+                address = process.PlaceMapping(address);
+                if ((address & 0xFFF) != 0 || !UserMemory.IsUserRange(address, memory.Size) || !memory.MapInto(process.AddressSpace, address, writable != 0))
+                {
+                    memory.Release();
+                    return SystemCalls.InvalidArgument;  // misaligned, outside user space, or overlapping a mapping
+                }
+                process.MappingPlaced(address, memory.Size);
+                if (alreadyKept)
+                    memory.Release();
+                else
+                    process.MappedObjects[slot] = memory;   // the reference stays until the process ends
             }
-            if (!alreadyKept && slot < 0)
-            {
-                memory.Release();
-                return SystemCalls.OutOfMemory;     // too many objects mapped
-            }
-            address = process.PlaceMapping(address);
-            if ((address & 0xFFF) != 0 || !UserMemory.IsUserRange(address, memory.Size) || !memory.MapInto(process.AddressSpace, address, writable != 0))
-            {
-                memory.Release();
-                return SystemCalls.InvalidArgument;  // misaligned, outside user space, or overlapping a mapping
-            }
-            process.MappingPlaced(address, memory.Size);
-            if (alreadyKept)
-                memory.Release();
-            else
-                process.MappedObjects[slot] = memory;   // the reference stays until the process ends
             return address;
         }
     }
