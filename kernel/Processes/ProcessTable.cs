@@ -49,8 +49,9 @@ namespace Exo.Kernel.Processes
         /// </summary>
         /// 'rootResource': the kernel starts a driver on purpose (its tests, the shell's run-driver) and gives it
         /// a capability to the root resource as its first handle, before the grants; no system call can ask for it.
+        /// 'affinity': the processor its main thread is pinned to, or -1 (the kernel's tests only).
         public static Process Spawn(byte* commandLine, int length, Process parent, uint* grants, int grantCount, out string error,
-            bool rootResource = false)
+            bool rootResource = false, int affinity = -1)
         {
             if (grantCount < 0 || grantCount > MaximumGrants || (grantCount > 0 && parent == null))
             {
@@ -78,15 +79,15 @@ namespace Exo.Kernel.Processes
                 error = "cannot give the program the console";
                 return null;
             }
-            return Start(process, out error) ? process : null;
+            return Start(process, out error, affinity) ? process : null;
         }
 
         /// <summary>Spawn for the kernel's own callers (shell, tests, benchmarks): a command line, no grants.</summary>
-        public static Process Spawn(string commandLine, out string error, bool rootResource = false)
+        public static Process Spawn(string commandLine, out string error, bool rootResource = false, int affinity = -1)
         {
             byte* bytes = stackalloc byte[CommandLineCapacity];
             int length = CopyCommandLine(commandLine, bytes);
-            return Spawn(bytes, length, null, null, 0, out error, rootResource);
+            return Spawn(bytes, length, null, null, 0, out error, rootResource, affinity);
         }
 
         /// <summary>A kernel string's characters as bytes (ASCII), at most CommandLineCapacity; the count copied.</summary>
@@ -172,9 +173,10 @@ namespace Exo.Kernel.Processes
         /// <summary>
         /// Starts a loaded process's thread. The program finds at entry RDI = the number of its handles and RSI =
         /// their address on its stack (64-bit values, in the order they were granted), followed by its command
-        /// line: a 64-bit length, then the bytes and a zero byte.
+        /// line: a 64-bit length, then the bytes and a zero byte. 'affinity': the processor the main thread is
+        /// pinned to, or -1 for any.
         /// </summary>
-        public static bool Start(Process process, out string error)
+        public static bool Start(Process process, out string error, int affinity = -1)
         {
             int handleCount = process.Handles.Count;
             ulong commandBytes = ((ulong)process.CommandLineLength + 8 + 1 + 15) & ~15UL;
@@ -194,7 +196,8 @@ namespace Exo.Kernel.Processes
             process.LiveThreads = 1;
             process.AddReference();   // the running program's own reference, dropped when it ends
             process.State = ProcessState.Running;
-            Scheduler.Thread thread = Scheduler.Scheduler.Create("process", &ThreadMain, Scheduler.Scheduler.AddressOf(main));
+            Scheduler.Thread thread = Scheduler.Scheduler.Create("process", &ThreadMain, Scheduler.Scheduler.AddressOf(main),
+                affinity: affinity);
             if (thread == null)
             {
                 process.Release();
