@@ -28,9 +28,10 @@ namespace Exo.Kernel.Processes
         /// reference for the caller (release it, or give it to a handle).
         /// 'rootResource': the kernel starts a driver on purpose (its tests, the shell's run-driver) and gives it a
         /// capability to the root resource as its first handle, before the grants; no system call can ask for it.
+        /// 'affinity': the processor its main thread is pinned to, or -1 (the kernel's tests only).
         /// </summary>
         public static Process Spawn(byte* commandLine, int length, Process parent, uint* grants, int grantCount, out string error,
-            bool rootResource = false, string environment = null)
+            bool rootResource = false, string environment = null, int affinity = -1)
         {
             if (grantCount < 0 || grantCount > MaximumGrants || (grantCount > 0 && parent == null))
             {
@@ -58,15 +59,16 @@ namespace Exo.Kernel.Processes
                 error = "cannot give the program the console";
                 return null;
             }
-            return Start(process, environment, out error) ? process : null;
+            return Start(process, environment, out error, affinity) ? process : null;
         }
 
         /// <summary>Spawn for the kernel's own callers (shell, tests, benchmarks): a command line, no grants.</summary>
-        public static Process Spawn(string commandLine, out string error, bool rootResource = false, string environment = null)
+        public static Process Spawn(string commandLine, out string error, bool rootResource = false, string environment = null,
+            int affinity = -1)
         {
             byte* bytes = stackalloc byte[Process.CommandLineCapacity];
             int length = CopyCommandLine(commandLine, bytes);
-            return Spawn(bytes, length, null, null, 0, out error, rootResource, environment);
+            return Spawn(bytes, length, null, null, 0, out error, rootResource, environment, affinity);
         }
 
         /// <summary>A kernel string's characters as bytes (ASCII), at most CommandLineCapacity; the count copied.</summary>
@@ -150,9 +152,9 @@ namespace Exo.Kernel.Processes
         /// <summary>
         /// Lays out a loaded process's start stack for its personality (StartStack: native, its handles and
         /// command line; Linux, argv from the command line, 'environment' as envp, and the auxiliary vector) and
-        /// starts its first thread.
+        /// starts its first thread, pinned to processor 'affinity' unless it is -1.
         /// </summary>
-        public static bool Start(Process process, string environment, out string error)
+        public static bool Start(Process process, string environment, out string error, int affinity = -1)
         {
             RegisterFrame start = default;
             bool laidOut;
@@ -189,7 +191,8 @@ namespace Exo.Kernel.Processes
             process.LiveThreads = 1;
             process.AddReference();   // the running program's own reference, dropped when it ends
             process.State = ProcessState.Running;
-            Scheduler.Thread thread = Scheduler.Scheduler.Create("process", &ProcessLifecycle.ThreadMain, Scheduler.Scheduler.AddressOf(main));
+            Scheduler.Thread thread = Scheduler.Scheduler.Create("process", &ProcessLifecycle.ThreadMain, Scheduler.Scheduler.AddressOf(main),
+                affinity: affinity);
             if (thread == null)
             {
                 process.Release();

@@ -59,9 +59,19 @@ namespace Exo.Kernel.Tests
             Check(SystemClock.Ticks > during, "the pending tick arrives after enabling");
         }
 
+        // COM1's receive interrupt reaches its handler: the UART raises it, the I/O APIC's entry for IRQ 4 (after
+        // the MADT's overrides) is unmasked and carries the serial vector to the boot processor, and that vector
+        // has a handler. (No byte is typed here: the shell tests type into the console.)
         private static void SerialRouted()
         {
-            Check(IoApic.IsInitialized, "I/O APIC found through the MADT");
+            if (!Check(IoApic.IsInitialized, "I/O APIC found through the MADT"))
+                return;
+            bool routed = IoApic.ReadRoute(Console.SerialPort.Irq, out int vector, out bool masked, out uint apicId);
+            Check(routed, "COM1's IRQ has an I/O APIC pin", IoApic.GlobalInterruptOf(Console.SerialPort.Irq));
+            Equal(KernelMain.SerialVector, (ulong)vector, "the I/O APIC delivers COM1's IRQ as the serial vector");
+            Check(!masked, "COM1's I/O APIC entry is unmasked");
+            Equal(Smp.Processors.ApicIdOf(0), apicId, "to the boot processor");
+            Check((Cpu.InByte(Console.SerialPort.Com1 + 1) & 1) != 0, "the UART raises an interrupt when a byte arrives");
             Check(InterruptDispatcher.IsRegistered(KernelMain.SerialVector), "COM1 receive handler registered");
         }
     }

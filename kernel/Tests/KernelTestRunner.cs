@@ -12,14 +12,20 @@ namespace Exo.Kernel.Tests
     /// each test over the serial protocol in docs/serial-protocols.md, then exits QEMU with the outcome.
     /// A suite is a method that calls <see cref="Test"/> once per test; it runs twice: once to count (the
     /// plan line), once to execute.
+    /// A test passes when it made at least one check (<see cref="Check(bool, string)"/> or <see cref="Equal"/>)
+    /// and none failed. A test that made no check is reported as failed ("checked nothing"): a test that cannot
+    /// fail tests nothing. A test that does not apply here (one processor, a missing CPU feature) calls
+    /// <see cref="Skip"/> with the reason and returns: it is reported as skipped, unless a check failed first.
     /// </summary>
     public static unsafe class KernelTestRunner
     {
         private static bool s_counting;
         private static int s_count;
         private static string s_suite;
-        private static int s_passed, s_failed;
+        private static int s_passed, s_failed, s_skipped;
         private static bool s_currentFailed;
+        private static int s_currentChecks;
+        private static string s_currentSkipReason;
         private static string s_currentMessage;
         private static ulong s_currentValue;
         private static bool s_currentHasValue;
@@ -57,6 +63,8 @@ namespace Exo.Kernel.Tests
             KernelConsole.WriteDecimal((ulong)s_passed);
             KernelConsole.Write(" failed=");
             KernelConsole.WriteDecimal((ulong)s_failed);
+            KernelConsole.Write(" skipped=");
+            KernelConsole.WriteDecimal((ulong)s_skipped);
             KernelConsole.Write(" uptime_us=");
             KernelConsole.WriteDecimal(SystemClock.UptimeMicroseconds);
             KernelConsole.WriteLine();
@@ -108,10 +116,19 @@ namespace Exo.Kernel.Tests
             s_currentFailed = false;
             s_currentMessage = null;
             s_currentHasValue = false;
+            s_currentChecks = 0;
+            s_currentSkipReason = null;
             ulong start = SystemClock.UptimeMicroseconds;
             body();
             ulong elapsed = SystemClock.UptimeMicroseconds - start;
-            KernelConsole.Write(s_currentFailed ? "EXO-TEST fail " : "EXO-TEST pass ");
+            // A failed check wins over a skip; a skip over "checked nothing".
+            if (!s_currentFailed && s_currentSkipReason == null && s_currentChecks == 0)
+            {
+                s_currentFailed = true;
+                s_currentMessage = "checked nothing (the test made no Check or Equal call and did not Skip)";
+            }
+            bool skipped = !s_currentFailed && s_currentSkipReason != null;
+            KernelConsole.Write(s_currentFailed ? "EXO-TEST fail " : skipped ? "EXO-TEST skip " : "EXO-TEST pass ");
             KernelConsole.Write(s_suite);
             KernelConsole.Write(".");
             KernelConsole.Write(name);
@@ -129,6 +146,12 @@ namespace Exo.Kernel.Tests
                 }
                 s_failed++;
             }
+            else if (skipped)
+            {
+                KernelConsole.Write(" ");
+                KernelConsole.Write(s_currentSkipReason);
+                s_skipped++;
+            }
             else
             {
                 s_passed++;
@@ -136,9 +159,20 @@ namespace Exo.Kernel.Tests
             KernelConsole.WriteLine();
         }
 
+        /// <summary>
+        /// The running test does not apply here (say why: "one processor", "no SMAP"); it is reported as skipped
+        /// unless one of its checks failed. Return from the test after calling it.
+        /// </summary>
+        public static void Skip(string reason)
+        {
+            if (s_currentSkipReason == null)
+                s_currentSkipReason = reason == null || reason.Length == 0 ? "(no reason given)" : reason;
+        }
+
         /// <summary>Records a failure of the running test (the first message is reported). Returns 'condition'.</summary>
         public static bool Check(bool condition, string message)
         {
+            s_currentChecks++;
             if (!condition && !s_currentFailed)
             {
                 s_currentFailed = true;

@@ -49,6 +49,8 @@ namespace Exo.Kernel.Tests
         private static void DirectMapTranslates()
         {
             ulong frame = PhysicalMemory.AllocateFrame();
+            if (!Check(frame != 0, "a frame to translate"))
+                return;
             Check(KernelPageTables.TryTranslate((ulong)PhysicalMemory.ToVirtual(frame) + 123, out ulong physical, out _), "direct map has the frame");
             Equal(frame + 123, physical, "direct map translation");
             Check(KernelPageTables.TryTranslate(KernelLayout.TextStart, out physical, out _), "text translates");
@@ -74,6 +76,8 @@ namespace Exo.Kernel.Tests
         private static void MapWriteReadUnmap()
         {
             ulong frame = PhysicalMemory.AllocateFrame();
+            if (!Check(frame != 0, "a frame to map"))   // else the test would write to physical page 0
+                return;
             KernelPageTables.MapPage(TestVirtualAddress, frame, true, false);
             Equal(0, FaultFixups.ProbeWrite(TestVirtualAddress + 16, 0xC0FFEE), "write through the new mapping");
             Equal(0xC0FFEE, *(ulong*)((byte*)PhysicalMemory.ToVirtual(frame) + 16), "visible through the direct map");

@@ -161,15 +161,26 @@ namespace Exo.Kernel.Tests
             Console.KernelConsole.WriteLine(" system calls with random arguments, kernel alive");
         }
 
+        // Ten processes (five that exit, five ended by a fault) must give back what they took. Every spawn is
+        // checked: a spawn that failed takes nothing, so the memory check alone would pass without a process.
         private static void NoLeak()
         {
-            RunByName("hello", out _, out _);   // warm the allocator's caches
+            ulong warm = RunByName("hello", out bool faulted, out string error);   // warm the allocator's caches
+            if (!Check(error == null && !faulted && warm == 0, "hello runs (the warm-up)", warm))
+                return;
+            int processesBefore = SettledProcessCount();
             ulong before = Memory.PhysicalMemory.FreeBytes;
             for (int i = 0; i < 5; i++)
             {
-                RunByName("hello", out _, out _);
-                RunByName("read_kernel", out _, out _);
+                ulong status = RunByName("hello", out faulted, out error);
+                if (!Check(error == null && !faulted && status == 0, "hello was spawned and exited with 0", status))
+                    return;
+                status = RunByName("read_kernel", out faulted, out error);
+                if (!Check(error == null && faulted && status == UserMode.UserMode.FaultResultBase + 14, "read_kernel was spawned and ended by a page fault", status))
+                    return;
             }
+            WaitForReaper(processesBefore);
+            Check(ProcessRegistry.Count == processesBefore, "the ten processes were reaped", (ulong)ProcessRegistry.Count);
             ulong after = Memory.PhysicalMemory.FreeBytes;
             Check(after + 64 * 1024 >= before, "ten processes later, free memory is back (within 64 KiB of caches)", before - after);
         }

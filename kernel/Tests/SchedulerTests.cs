@@ -79,25 +79,40 @@ namespace Exo.Kernel.Tests
                 Cpu.Pause();
         }
 
-        private static void Preemption()
+        private static ulong s_yieldMilliseconds;
+
+        // Sleeps, then yields 50 times to a spinner on the same processor: each yield comes back only if the tick
+        // preempts the spinner (it never yields).
+        private static void SleepThenYield(ulong unused)
         {
-            s_stop = false;
-            Thread spinner = Scheduler.Scheduler.Create("spinner", &Spin, 0);
-            ulong preemptionsBefore = Scheduler.Scheduler.Preemptions;
-            // The spinner never yields; this thread must still get the CPU back, both after sleeping and
-            // while staying ready (its slice ends and the tick preempts the spinner).
             Scheduler.Scheduler.Sleep(20);
             ulong start = Cpu.ReadTimeStampCounter();
             for (int i = 0; i < 50; i++)
                 Scheduler.Scheduler.Yield();
-            Check(Milliseconds(Cpu.ReadTimeStampCounter() - start) < 2000, "yields came back while a spinner ran");
+            s_yieldMilliseconds = Milliseconds(Cpu.ReadTimeStampCounter() - start);
+        }
+
+        private static void Preemption()
+        {
+            s_stop = false;
+            s_yieldMilliseconds = ulong.MaxValue;
+            ulong preemptionsBefore = Scheduler.Scheduler.Preemptions;
+            // Both on processor 0: with several processors an unpinned spinner runs on another one, and the
+            // yields come back without any preemption. The spinner never yields; the other thread must still get
+            // the CPU back, both after sleeping and while staying ready (its slice ends and the tick preempts
+            // the spinner).
+            Thread spinner = Scheduler.Scheduler.Create("spinner", &Spin, 0, affinity: 0);
+            Thread yielder = Scheduler.Scheduler.Create("yielder", &SleepThenYield, 0, affinity: 0);
+            Scheduler.Scheduler.Join(yielder);
             s_stop = true;
             Scheduler.Scheduler.Join(spinner);
+            Check(s_yieldMilliseconds < 2000, "yields on the spinner's processor came back (within 2 s)", s_yieldMilliseconds);
             Check(Scheduler.Scheduler.Preemptions > preemptionsBefore, "the tick preempted the spinner");
         }
 
         private static ulong s_lowFirstRun;
         private static ulong s_lowFirstRunAgingPasses;
+        private static volatile bool s_spinnerGaveUp;
 
         private static void RecordFirstRun(ulong unused)
         {
@@ -118,25 +133,28 @@ namespace Exo.Kernel.Tests
             ulong end = Cpu.ReadTimeStampCounter() + 5000 * (SystemClock.TscFrequency / 1000);
             while (Volatile.Read(ref s_lowFirstRun) == 0 && Cpu.ReadTimeStampCounter() < end)
                 Cpu.Pause();
+            if (Volatile.Read(ref s_lowFirstRun) == 0)
+                s_spinnerGaveUp = true;
         }
 
         private static void StarvationBound()
         {
             // Two priority-0 threads spin until a priority-20 thread has run: only aging (one level per
-            // interval) can get it the CPU.
+            // interval) can get it the CPU. All three on processor 0: with more processors than spinners an
+            // unpinned low thread would run at once on a free one, and the bound would hold without aging.
             s_lowFirstRun = 0;
-            ulong start = Cpu.ReadTimeStampCounter();
+            s_spinnerGaveUp = false;
+            Thread high1 = Scheduler.Scheduler.Create("high", &SpinUntilLowRan, 0, 0, affinity: 0);
+            Thread high2 = Scheduler.Scheduler.Create("high", &SpinUntilLowRan, 0, 0, affinity: 0);
             ulong agingPassesAtStart = Scheduler.Scheduler.AgingPasses;
-            Thread low = Scheduler.Scheduler.Create("low", &RecordFirstRun, 0, 20);
-            Thread high1 = Scheduler.Scheduler.Create("high", &SpinUntilLowRan, 0, 0);
-            Thread high2 = Scheduler.Scheduler.Create("high", &SpinUntilLowRan, 0, 0);
+            Thread low = Scheduler.Scheduler.Create("low", &RecordFirstRun, 0, 20, affinity: 0);
             Scheduler.Scheduler.Join(low);
             Scheduler.Scheduler.Join(high1);
             Scheduler.Scheduler.Join(high2);
             // The bound counts aging passes (one per interval), so host load on the emulator cannot break it:
             // a thread at level 20 runs after at most 21 passes, plus one for the pass already under way.
             ulong passes = s_lowFirstRunAgingPasses - agingPassesAtStart;
-            Check(s_lowFirstRun != 0, "the low-priority thread ran");
+            Check(!s_spinnerGaveUp, "the low-priority thread ran while the spinners still spun (before their 5 s limit)");
             Check(passes <= 22, "it ran within 21 aging passes (the starvation bound)", passes);
         }
 
@@ -264,6 +282,11 @@ namespace Exo.Kernel.Tests
 
         private static void ThreadsRunOnEveryProcessor()
         {
+            if (Smp.Processors.Online < 2)
+            {
+                Skip("one processor: every thread runs on it");
+                return;
+            }
             s_processorsSeen = 0;
             int count = 2 * Smp.Processors.Online;
             ulong* handles = stackalloc ulong[32];

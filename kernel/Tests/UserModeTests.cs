@@ -4,7 +4,11 @@ using UserModeRunner = Exo.Kernel.UserMode.UserMode;
 
 namespace Exo.Kernel.Tests
 {
-    /// <summary>Ring-3 code: system calls in and out, and faults that end the program, not the kernel.</summary>
+    /// <summary>
+    /// Ring-3 code: system calls in and out, and faults that end the program, not the kernel. Each program is a
+    /// static ELF64 from the initial RAM disk (userland/programs: null_calls, read_kernel, privileged, bad_call,
+    /// loads_gs, sse_state, null_call_bench), spawned as a process like any other.
+    /// </summary>
     public static unsafe class UserModeTests
     {
         public static void Run()
@@ -16,60 +20,106 @@ namespace Exo.Kernel.Tests
             Test("kernel_goes_on_after_faults", &KernelGoesOn);
             Test("program_that_loads_gs_still_makes_calls", &LoadsGs);
             Test("sse_state_survives_switches_between_programs", &SseStateSurvives);
+            Test("timed_null_calls_report_their_cost", &TimedNullCalls);
             Test("smep_smap_on_where_available", &ProtectionFeatures);
             Test("user_copies_reject_bad_pointers", &UserCopiesRejectBadPointers);
             Test("address_spaces_are_separate", &AddressSpacesAreSeparate);
         }
 
+        // Spawns 'program' and waits for it; checks that it was spawned (a missing program would make every
+        // later check about its status meaningless).
+        private static ulong Run(string program, out bool faulted)
+        {
+            ulong status = ProcessTests.RunByName(program, out faulted, out string error);
+            Check(error == null, "the program was spawned from the boot image");
+            return status;
+        }
+
         private static void NullCallsThenExit()
         {
             ulong before = Syscalls.SystemCalls.Calls;
-            ulong result = UserModeRunner.RunProgram(UserModeRunner.ProgramNullCalls);
-            Equal(42, result, "the program exited with 42");
+            ulong status = Run("null_calls", out bool faulted);
+            Check(!faulted, "null_calls did not fault", status);
+            Equal(42, status, "the program exited with 42");
             Equal(before + 1001, Syscalls.SystemCalls.Calls, "1000 null calls and one exit reached the kernel");
         }
 
         private static void ReadingKernelMemory()
         {
             ulong faultsBefore = UserModeRunner.Faults;
-            ulong result = UserModeRunner.RunProgram(UserModeRunner.ProgramReadKernel);
-            Equal(UserModeRunner.FaultResultBase + 14, result, "a page fault ended the program");
+            ulong status = Run("read_kernel", out bool faulted);
+            Check(faulted, "read_kernel was ended by a fault", status);
+            Equal(UserModeRunner.FaultResultBase + 14, status, "a page fault ended the program");
             Equal(faultsBefore + 1, UserModeRunner.Faults, "one user fault reported");
         }
 
         private static void PrivilegedInstruction()
-            => Equal(UserModeRunner.FaultResultBase + 13, UserModeRunner.RunProgram(UserModeRunner.ProgramPrivileged), "cli in ring 3 raised a general-protection fault");
-
-        private static void UnknownCall()
-            => Equal(UserModeRunner.UnknownCallResult & 0xFFFFFFFF, UserModeRunner.RunProgram(UserModeRunner.ProgramBadCall), "system call 9999 returned -38 and the program went on to exit with it (a 32-bit status)");
-
-        private static void LoadsGs()
-            => Equal(7, UserModeRunner.RunProgram(UserModeRunner.ProgramLoadsGs), "after 'mov gs, ax' in ring 3 the system call and exit worked");
-
-        private static ulong s_sseResultA, s_sseResultB;
-
-        private static void RunSseA(ulong unused) => s_sseResultA = UserModeRunner.RunProgram(UserModeRunner.ProgramSseStateA);
-        private static void RunSseB(ulong unused) => s_sseResultB = UserModeRunner.RunProgram(UserModeRunner.ProgramSseStateB);
-
-        // Two programs on one processor yield to each other 200 times each, every register checked after every
-        // switch: without the per-thread save (XSAVEOPT) the other program's or the kernel's values show up.
-        private static void SseStateSurvives()
         {
-            s_sseResultA = s_sseResultB = 99;
-            Scheduler.Thread a = Scheduler.Scheduler.Create("sse-a", &RunSseA, 0, affinity: 0);
-            Scheduler.Thread b = Scheduler.Scheduler.Create("sse-b", &RunSseB, 0, affinity: 0);
-            Scheduler.Scheduler.Join(a);
-            Scheduler.Scheduler.Join(b);
-            Equal(0, s_sseResultA, "program A's XMM registers were intact after every switch");
-            Equal(0, s_sseResultB, "program B's XMM registers were intact after every switch");
+            ulong status = Run("privileged", out bool faulted);
+            Check(faulted, "privileged was ended by a fault", status);
+            Equal(UserModeRunner.FaultResultBase + 13, status, "cli in ring 3 raised a general-protection fault");
         }
 
+        private static void UnknownCall()
+        {
+            ulong status = Run("bad_call", out bool faulted);
+            Check(!faulted, "bad_call did not fault", status);
+            Equal(UserModeRunner.UnknownCallResult & 0xFFFFFFFF, status, "system call 9999 returned -38 and the program went on to exit with it (a 32-bit status)");
+        }
+
+        private static void LoadsGs()
+        {
+            ulong status = Run("loads_gs", out bool faulted);
+            Check(!faulted, "loads_gs did not fault", status);
+            Equal(7, status, "after 'mov gs, ax' in ring 3 the system call and exit worked");
+        }
+
+        // Two programs pinned to one processor yield to each other 200 times each, every XMM register checked
+        // after every switch: without the per-thread save (XSAVEOPT) the other program's or the kernel's values
+        // show up. The switch count shows that the yields did switch (a yield with no one to switch to tests nothing).
+        private static void SseStateSurvives()
+        {
+            ulong switchesBefore = Scheduler.Scheduler.Switches;
+            Processes.Process a = Processes.ProgramLauncher.Spawn("sse_state 1", out string errorA, affinity: 0);
+            Processes.Process b = Processes.ProgramLauncher.Spawn("sse_state 2", out string errorB, affinity: 0);
+            Check(a != null && b != null, "both sse_state programs were spawned");
+            bool faultedA = false, faultedB = false;
+            ulong resultA = a != null ? Processes.ProcessWaiting.Wait(a, out faultedA) : ulong.MaxValue;
+            ulong resultB = b != null ? Processes.ProcessWaiting.Wait(b, out faultedB) : ulong.MaxValue;
+            ulong switches = Scheduler.Scheduler.Switches - switchesBefore;
+            Check(!faultedA && !faultedB, "neither program faulted");
+            Equal(0, resultA, "program A's XMM registers were intact after every switch (1: a wrong register, 2: a bad argument)");
+            Equal(0, resultB, "program B's XMM registers were intact after every switch (1: a wrong register, 2: a bad argument)");
+            // Interleaved, each yield switches to the other program: about 400 switches (407 and 408 measured at 1
+            // and 2 processors). One program running alone would make about 200.
+            Check(switches >= 300, "most of their 400 yields switched the processor (at least 300 switches)", switches);
+        }
+
+        // null_call_bench (make bench's syscall.null) times 10000 null calls and exits with the cycles per call.
+        private static void TimedNullCalls()
+        {
+            ulong before = Syscalls.SystemCalls.Calls;
+            ulong perCall = Run("null_call_bench", out bool faulted);
+            Check(!faulted, "null_call_bench did not fault", perCall);
+            Equal(before + 10001, Syscalls.SystemCalls.Calls, "10000 null calls and one exit reached the kernel");
+            Check(perCall > 0 && perCall < 1_000_000, "it exited with a cost per call between 1 and 999999 cycles", perCall);
+        }
+
+        // Each feature the processor has must be on; with none of them there is nothing to check.
         private static void ProtectionFeatures()
         {
+            if (!CpuFeatures.Smep && !CpuFeatures.Smap && !CpuFeatures.Xsave)
+            {
+                Skip("the processor has none of SMEP, SMAP, XSAVE");
+                return;
+            }
             ulong cr4 = Cpu.ReadCr4();
-            Check(!CpuFeatures.Smep || (cr4 & (1UL << 20)) != 0, "SMEP is on (the kernel cannot execute user pages)", cr4);
-            Check(!CpuFeatures.Smap || (cr4 & (1UL << 21)) != 0, "SMAP is on (the kernel touches user pages only in the copy helpers)", cr4);
-            Check(!CpuFeatures.Xsave || (cr4 & (1UL << 18)) != 0, "XSAVE is enabled", cr4);
+            if (CpuFeatures.Smep)
+                Check((cr4 & (1UL << 20)) != 0, "SMEP is on (the kernel cannot execute user pages)", cr4);
+            if (CpuFeatures.Smap)
+                Check((cr4 & (1UL << 21)) != 0, "SMAP is on (the kernel touches user pages only in the copy helpers)", cr4);
+            if (CpuFeatures.Xsave)
+                Check((cr4 & (1UL << 18)) != 0, "XSAVE is enabled", cr4);
         }
 
         private static void UserCopiesRejectBadPointers()
@@ -120,12 +170,21 @@ namespace Exo.Kernel.Tests
             Exo.Runtime.ObjectAllocator.Free(second);
         }
 
+        // Five programs ended by a fault, then one that runs to its end; all six are reaped.
         private static void KernelGoesOn()
         {
+            int processesBefore = ProcessTests.SettledProcessCount();
             for (int i = 0; i < 5; i++)
-                UserModeRunner.RunProgram(UserModeRunner.ProgramReadKernel);
-            Equal(42, UserModeRunner.RunProgram(UserModeRunner.ProgramNullCalls), "after five faulting programs, a good one still runs");
-            Check(!Memory.KernelPageTables.TryTranslate(UserModeRunner.CodeAddress, out _, out _), "the program's pages are unmapped afterwards");
+            {
+                ulong faultStatus = ProcessTests.RunByName("read_kernel", out bool faultedHere, out string error);
+                if (!Check(error == null && faultedHere && faultStatus == UserModeRunner.FaultResultBase + 14,
+                        "each of five read_kernel runs was spawned and ended by a page fault", faultStatus))
+                    return;
+            }
+            ulong status = Run("null_calls", out bool faulted);
+            Check(!faulted && status == 42, "after five faulting programs, a good one still runs", status);
+            ProcessTests.WaitForReaper(processesBefore);
+            Check(Processes.ProcessRegistry.Count == processesBefore, "the six processes were reaped", (ulong)Processes.ProcessRegistry.Count);
         }
     }
 }

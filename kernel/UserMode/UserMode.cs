@@ -15,21 +15,10 @@ namespace Exo.Kernel.UserMode
     /// </summary>
     public static unsafe class UserMode
     {
-        public const ulong CodeAddress = 0x400000;
-        public const ulong StackPage = 0x800000;
         public const ulong FaultResultBase = 0xFFFFFFFFFFFF0000;   // returned for a fault: base + vector
         public const ulong KilledResult = FaultResultBase + 0x100;   // returned when the process was killed
         public const ulong UnknownCallResult = unchecked((ulong)-38);
 
-        // Offsets of the built-in programs: 128-byte slots in SystemCallEntry.asm.
-        public const int ProgramNullCalls = 0 * 128;
-        public const int ProgramReadKernel = 1 * 128;
-        public const int ProgramPrivileged = 2 * 128;
-        public const int ProgramBadCall = 3 * 128;
-        public const int ProgramTimeNullCalls = 4 * 128;
-        public const int ProgramLoadsGs = 5 * 128;
-        public const int ProgramSseStateA = 6 * 128;
-        public const int ProgramSseStateB = 7 * 128;
         public const uint KernelGsBaseMsr = 0xC0000102;
         public const uint FsBaseMsr = 0xC0000100;
 
@@ -45,9 +34,6 @@ namespace Exo.Kernel.UserMode
 
         [DllImport("*", EntryPoint = "ExoReturnFromUserMode"), SuppressGCTransition]
         private static extern void ReturnFromUserMode(ulong savedKernelStack, ulong result);
-
-        [DllImport("*", EntryPoint = "ExoGetUserPrograms"), SuppressGCTransition]
-        private static extern byte* GetUserPrograms(byte** end);
 
         [DllImport("*", EntryPoint = "ExoGetSystemCallEntry"), SuppressGCTransition]
         private static extern ulong GetSystemCallEntry(byte extendedStateMode);
@@ -89,33 +75,6 @@ namespace Exo.Kernel.UserMode
         /// <summary>The register frame of a thread that is in the kernel from ring 3 (a system call, an interrupt, a fault).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static RegisterFrame* FrameOf(Scheduler.Thread thread) => (RegisterFrame*)(thread.User.KernelEntryStack - RegisterFrame.Size);
-
-        /// <summary>
-        /// Runs one of the built-in ring-3 programs on the current thread and returns the value it exited with,
-        /// or FaultResultBase + vector if it faulted.
-        /// </summary>
-        public static ulong RunProgram(int programOffset)
-        {
-            byte* end;
-            byte* programs = GetUserPrograms(&end);
-            AddressSpace space = AddressSpace.Create();
-            if (space == null)
-                return FaultResultBase;
-            ulong codeFrame = space.MapNew(CodeAddress, writable: false, executable: true);
-            if (codeFrame == 0 || space.MapNew(StackPage, writable: true, executable: false) == 0)
-            {
-                space.Destroy();
-                return FaultResultBase;
-            }
-            byte* code = (byte*)PhysicalMemory.ToVirtual(codeFrame);
-            for (long i = 0; i < end - programs && i < 4096; i++)
-                code[i] = programs[i];
-            RegisterFrame start = RegisterFrame.StartAt(CodeAddress + (ulong)programOffset, StackPage + 4096 - 16);
-            ulong result = RunInAddressSpace(space, &start, Syscalls.SystemCalls.TableFor(Processes.Personality.Native));
-            space.Destroy();
-            Exo.Runtime.ObjectAllocator.Free(space);
-            return result;
-        }
 
         /// <summary>
         /// Runs ring-3 code on the current thread in 'space', from the register frame 'start' (sanitized here), with

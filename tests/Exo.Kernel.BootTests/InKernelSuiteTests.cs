@@ -48,6 +48,7 @@ internal static class SuiteRunner
 
         Boot.LogRun(output, result);
         output.WriteLine(verdict.Report.FormatTable());
+        Boot.RecordSkips(output, verdict, $"{suite} suite on {machine}, {memory}, {processors} processor(s)");
         if (!verdict.Success)
         {
             foreach (var p in verdict.Problems)

@@ -24,6 +24,8 @@ public sealed class InitTests
         var result = await QemuRunner.RunAsync(options);
         var verdict = TestReportParser.Evaluate(result, new[] { "init" });
         Boot.LogRun(_output, result);
+        _output.WriteLine(verdict.Report.FormatTable());
+        Boot.RecordSkips(_output, verdict, $"init suite on q35, 256M, {processors} processor(s)");
         Boot.LogSerial(_output, result.Serial);
         Assert.True(verdict.Success, "suite 'init': " + verdict.FailureMessage);
 

@@ -172,7 +172,7 @@ public class TestReportParserTests
         Assert.False(verdict.Success);
         Assert.Contains(verdict.Problems, p => p.Contains("timed out after 120.0 s"));
         Assert.Contains(verdict.Problems, p => p.Contains("missing 'EXO-TEST done'"));
-        Assert.Contains(verdict.Problems, p => p.Contains("line 4: test 'heap.alloc_large' began but has no 'pass'/'fail'"));
+        Assert.Contains(verdict.Problems, p => p.Contains("line 4: test 'heap.alloc_large' began but has no 'pass'/'fail'/'skip'"));
         Assert.Contains(verdict.Problems, p => p.Contains("suite 'heap': plan says 3 tests but 1 finished"));
         // No exit-status complaint on a timeout: the timeout is the reason.
         Assert.DoesNotContain(verdict.Problems, p => p.Contains("exit status"));
@@ -219,6 +219,16 @@ public class TestReportParserTests
     [InlineData("EXO-TEST done passed=1 failed=zero uptime_us=3", "bad number in 'failed=zero'")]
     [InlineData("EXO-TEST done passed=1 passed=1 failed=0 uptime_us=3", "'passed' given twice")]
     [InlineData("EXO-TEST done 1 0 3", "expected key=value")]
+    [InlineData("EXO-TEST done passed=1 failed=0 skipped=1 skipped=1 uptime_us=3", "'skipped' given twice")]
+    [InlineData("EXO-TEST done passed=1 failed=0 skipped=some uptime_us=3", "bad number in 'skipped=some'")]
+    [InlineData("EXO-TEST skip", "expected 'skip <suite>.<test> <microseconds> <reason>'")]
+    [InlineData("EXO-TEST skip smp.tlb", "expected 'skip <suite>.<test> <microseconds> <reason>'")]
+    [InlineData("EXO-TEST skip smp.tlb 12", "a skip needs a reason")]
+    [InlineData("EXO-TEST skip smp.tlb 12   ", "a skip needs a reason")]
+    [InlineData("EXO-TEST skip smp.tlb one processor", "bad microseconds 'one'")]
+    [InlineData("EXO-TEST skip smptlb 12 one processor", "is not '<suite>.<test>'")]
+    [InlineData("EXO-TEST skip s/mp.tlb 12 one processor", "bad suite name 's/mp'")]
+    [InlineData("EXO-TEST skipped smp.tlb 12 one processor", "unknown verb 'skipped'")]
     public void Garbled_lines_are_reported_with_the_reason_and_the_line(string line, string reason)
     {
         var serial = "boot\n" + line + "\nmore noise\n";
@@ -240,7 +250,7 @@ public class TestReportParserTests
         Assert.Contains(verdict.Problems, p => p.Contains("garbled") && p.Contains("bad microseconds '5[irq]'"));
         // The lost pass line also shows up as a count problem.
         Assert.Contains(verdict.Problems, p => p.Contains("'heap.alloc_small' began but has no"));
-        Assert.Contains(verdict.Problems, p => p.Contains("'done' says passed=5 failed=0 but the report has 4 'pass' and 0 'fail' lines"));
+        Assert.Contains(verdict.Problems, p => p.Contains("'done' says passed=5 failed=0 skipped=0 but the report has 4 'pass', 0 'fail' and 0 'skip' lines"));
     }
 
     [Fact]
@@ -355,9 +365,10 @@ public class TestReportParserTests
     }
 
     [Theory]
-    [InlineData("passed=4 failed=0", "'done' says passed=4 failed=0 but the report has 5 'pass' and 0 'fail' lines")]
-    [InlineData("passed=5 failed=1", "'done' says passed=5 failed=1 but the report has 5 'pass' and 0 'fail' lines")]
-    [InlineData("passed=6 failed=0", "'done' says passed=6 failed=0 but the report has 5 'pass' and 0 'fail' lines")]
+    [InlineData("passed=4 failed=0", "'done' says passed=4 failed=0 skipped=0 but the report has 5 'pass', 0 'fail' and 0 'skip' lines")]
+    [InlineData("passed=5 failed=1", "'done' says passed=5 failed=1 skipped=0 but the report has 5 'pass', 0 'fail' and 0 'skip' lines")]
+    [InlineData("passed=6 failed=0", "'done' says passed=6 failed=0 skipped=0 but the report has 5 'pass', 0 'fail' and 0 'skip' lines")]
+    [InlineData("passed=5 failed=0 skipped=1", "'done' says passed=5 failed=0 skipped=1 but the report has 5 'pass', 0 'fail' and 0 'skip' lines")]
     public void Done_counts_must_match_the_lines(string counts, string expected)
     {
         var serial = Good.Replace("passed=5 failed=0", counts);
@@ -555,11 +566,174 @@ public class TestReportParserTests
     [Fact]
     public void Unknown_done_keys_are_tolerated()
     {
-        var serial = Good.Replace("uptime_us=812345", "uptime_us=812345 skipped=0");
+        var serial = Good.Replace("uptime_us=812345", "uptime_us=812345 cpus=4");
         var report = TestReportParser.Parse(serial);
 
         Assert.Empty(report.Problems);
         Assert.Equal(812345, report.Done!.UptimeMicroseconds);
+    }
+
+    // A run with skipped tests: the reason is the rest of the line, and skips are not failures.
+    private const string WithSkips = """
+        EXO-TEST plan 3 smp
+        EXO-TEST begin smp.every_processor_online
+        EXO-TEST pass smp.every_processor_online 40
+        EXO-TEST begin smp.tlb_shoot_down
+        EXO-TEST skip smp.tlb_shoot_down 3 one processor: nothing to shoot down
+        EXO-TEST begin smp.distinct_apic_ids
+        EXO-TEST skip smp.distinct_apic_ids 1 one processor:  no other APIC id
+        EXO-TEST done passed=1 failed=0 skipped=2 uptime_us=900
+        """;
+
+    private static readonly string[] SmpOnly = { "smp" };
+
+    [Fact]
+    public void Skip_lines_parse_with_their_reason_and_do_not_fail_the_run()
+    {
+        var verdict = TestReportParser.Evaluate(WithSkips, 1, false, SmpOnly);
+
+        Assert.True(verdict.Success, verdict.FailureMessage);
+        Assert.Empty(verdict.Problems);
+        Assert.Empty(verdict.FailedTests);
+        Assert.Equal(new[] { "smp.tlb_shoot_down", "smp.distinct_apic_ids" }, verdict.SkippedTests.Select(t => t.FullName));
+        var t = verdict.Report.Test("smp.tlb_shoot_down")!;
+        Assert.Equal(TestOutcome.Skipped, t.Outcome);
+        Assert.Equal(3, t.Microseconds);
+        Assert.Equal("one processor: nothing to shoot down", t.Message);
+        Assert.Equal(5, t.ResultLine);
+        Assert.Equal("one processor:  no other APIC id", verdict.Report.Test("smp.distinct_apic_ids")!.Message); // inner spacing kept
+        var suite = verdict.Report.Suite("smp")!;
+        Assert.Equal(1, suite.Passed);
+        Assert.Equal(2, suite.Skipped);
+        Assert.Equal(3, suite.Finished); // skipped tests count against the plan
+        Assert.Equal(2, verdict.Report.Done!.Skipped);
+    }
+
+    [Fact]
+    public void Format_table_shows_each_skip_with_its_reason_and_lists_them_at_the_end()
+    {
+        var table = TestReportParser.Parse(WithSkips).FormatTable();
+
+        Assert.Contains("suite smp: planned 3, passed 1, failed 0, skipped 2", table);
+        Assert.Matches(@"SKIP\s+smp\.tlb_shoot_down\s+3 us\s+skipped: one processor: nothing to shoot down", table);
+        Assert.Contains("done: passed=1 failed=0 skipped=2", table);
+        Assert.Contains("skipped (2, not failures: they do not apply on this machine):\n" +
+            "  smp.tlb_shoot_down: one processor: nothing to shoot down\n" +
+            "  smp.distinct_apic_ids: one processor:  no other APIC id\n", table);
+    }
+
+    [Fact]
+    public void Format_table_without_skips_has_no_skip_list()
+    {
+        var table = TestReportParser.Parse(Good).FormatTable();
+
+        Assert.Contains("suite heap: planned 3, passed 3, failed 0, skipped 0", table);
+        Assert.DoesNotContain("skipped (", table);
+    }
+
+    [Fact]
+    public void Skips_with_a_failure_expect_exit_status_3()
+    {
+        var serial = WithSkips.Replace("EXO-TEST pass smp.every_processor_online 40", "EXO-TEST fail smp.every_processor_online 40 only 1 of 2 online")
+            .Replace("passed=1 failed=0", "passed=0 failed=1");
+        var verdict = TestReportParser.Evaluate(serial, 3, false, SmpOnly);
+
+        Assert.False(verdict.Success);
+        Assert.Empty(verdict.Problems);
+        Assert.Single(verdict.FailedTests);
+        Assert.Equal(2, verdict.SkippedTests.Count);
+    }
+
+    [Fact]
+    public void Only_skips_with_exit_status_3_is_an_exit_mismatch()
+    {
+        var verdict = TestReportParser.Evaluate(WithSkips, 3, false, SmpOnly);
+
+        var problem = Assert.Single(verdict.Problems);
+        Assert.Contains("exit status 3", problem);
+        Assert.Contains("expected 1 (success)", problem);
+    }
+
+    [Fact]
+    public void Truncated_skip_line_leaves_the_test_unfinished()
+    {
+        // The serial line was cut after the microseconds: the reason is missing, so the line is garbled and the
+        // test has no result; then the transcript ends.
+        var serial = """
+            EXO-TEST plan 2 smp
+            EXO-TEST begin smp.every_processor_online
+            EXO-TEST pass smp.every_processor_online 40
+            EXO-TEST begin smp.tlb_shoot_down
+            EXO-TEST skip smp.tlb_shoot_down 3
+            """;
+        var verdict = TestReportParser.Evaluate(serial, null, timedOut: true, SmpOnly, TimeSpan.FromSeconds(120));
+
+        Assert.False(verdict.Success);
+        Assert.Contains(verdict.Problems, p => p.StartsWith("line 5: garbled EXO-TEST line (a skip needs a reason)"));
+        Assert.Contains(verdict.Problems, p => p.Contains("line 4: test 'smp.tlb_shoot_down' began but has no 'pass'/'fail'/'skip'"));
+        Assert.Contains(verdict.Problems, p => p.Contains("suite 'smp': plan says 2 tests but 1 finished"));
+        Assert.Contains(verdict.Problems, p => p.Contains("missing 'EXO-TEST done'"));
+        Assert.Equal(TestOutcome.NoResult, verdict.Report.Test("smp.tlb_shoot_down")!.Outcome);
+        Assert.Empty(verdict.SkippedTests);
+    }
+
+    [Fact]
+    public void Skip_line_cut_inside_the_verb_is_garbled()
+    {
+        var serial = WithSkips.Replace("EXO-TEST skip smp.tlb_shoot_down 3 one processor: nothing to shoot down", "EXO-TEST sk");
+        var verdict = TestReportParser.Evaluate(serial, 1, false, SmpOnly);
+
+        Assert.False(verdict.Success);
+        Assert.Contains(verdict.Problems, p => p.StartsWith("line 5: garbled EXO-TEST line (unknown verb 'sk')"));
+        Assert.Contains(verdict.Problems, p => p.Contains("'smp.tlb_shoot_down' began but has no"));
+        Assert.Contains(verdict.Problems, p => p.Contains("'done' says passed=1 failed=0 skipped=2 but the report has 1 'pass', 0 'fail' and 1 'skip' lines"));
+    }
+
+    [Fact]
+    public void Garbled_skip_line_in_an_otherwise_good_run_fails_it()
+    {
+        var serial = WithSkips.Replace("EXO-TEST skip smp.distinct_apic_ids 1 one", "EXO-TEST skip smp.distinct_apic_ids 1[irq] one");
+        var verdict = TestReportParser.Evaluate(serial, 1, false, SmpOnly);
+
+        Assert.False(verdict.Success);
+        Assert.Contains(verdict.Problems, p => p.Contains("garbled") && p.Contains("bad microseconds '1[irq]'"));
+        Assert.Contains(verdict.Problems, p => p.Contains("suite 'smp': plan says 3 tests but 2 finished"));
+    }
+
+    [Fact]
+    public void Skip_after_a_result_is_a_duplicate_result()
+    {
+        var serial = """
+            EXO-TEST plan 1 smp
+            EXO-TEST begin smp.a
+            EXO-TEST pass smp.a 1
+            EXO-TEST skip smp.a 1 one processor
+            EXO-TEST done passed=1 failed=0 skipped=0 uptime_us=9
+            """;
+        var report = TestReportParser.Parse(serial);
+
+        Assert.Equal(new[] { "line 4: duplicate result for test 'smp.a' (first on line 3)" }, report.Problems);
+        Assert.Equal(TestOutcome.Passed, report.Test("smp.a")!.Outcome);
+    }
+
+    [Fact]
+    public void Skip_lines_with_a_done_line_that_omits_skipped_is_a_count_mismatch()
+    {
+        // A kernel from before skips never prints a skip line; a done line without 'skipped=' counts 0.
+        var serial = WithSkips.Replace(" skipped=2", "");
+        var report = TestReportParser.Parse(serial);
+
+        Assert.Equal(0, report.Done!.Skipped);
+        Assert.Equal(new[] { "line 8: 'done' says passed=1 failed=0 skipped=0 but the report has 1 'pass', 0 'fail' and 2 'skip' lines" }, report.Problems);
+    }
+
+    [Fact]
+    public void Done_without_skipped_is_read_as_zero_skipped()
+    {
+        var report = TestReportParser.Parse(Good);
+
+        Assert.Empty(report.Problems);
+        Assert.Equal(0, report.Done!.Skipped);
     }
 
     [Fact]

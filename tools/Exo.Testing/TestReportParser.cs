@@ -130,6 +130,7 @@ public static class TestReportParser
                 }
                 case "pass":
                 case "fail":
+                case "skip":
                 {
                     if (!testByName.TryGetValue(parsed.Test!, out var t))
                     {
@@ -141,21 +142,26 @@ public static class TestReportParser
                         problems.Add($"line {lineNo}: duplicate result for test '{parsed.Test}' (first on line {t.ResultLine})");
                         break;
                     }
-                    t.Outcome = parsed.Verb == "pass" ? TestOutcome.Passed : TestOutcome.Failed;
+                    t.Outcome = parsed.Verb switch
+                    {
+                        "pass" => TestOutcome.Passed,
+                        "fail" => TestOutcome.Failed,
+                        _ => TestOutcome.Skipped,
+                    };
                     t.Microseconds = parsed.Microseconds;
                     t.Message = parsed.Message;
                     t.ResultLine = lineNo;
                     break;
                 }
                 case "done":
-                    done = new DoneSummary(parsed.Passed, parsed.Failed, parsed.Uptime, lineNo);
+                    done = new DoneSummary(parsed.Passed, parsed.Failed, parsed.Uptime, lineNo, parsed.Skipped);
                     break;
             }
         }
 
         // Checks that need the whole transcript.
         foreach (var t in tests.Where(t => t.Outcome == TestOutcome.NoResult))
-            problems.Add($"line {t.BeginLine}: test '{t.FullName}' began but has no 'pass'/'fail'");
+            problems.Add($"line {t.BeginLine}: test '{t.FullName}' began but has no 'pass'/'fail'/'skip'");
 
         foreach (var s in suites.Where(s => s.Planned is not null))
         {
@@ -166,15 +172,16 @@ public static class TestReportParser
 
         int passLines = tests.Count(t => t.Outcome == TestOutcome.Passed);
         int failLines = tests.Count(t => t.Outcome == TestOutcome.Failed);
+        int skipLines = tests.Count(t => t.Outcome == TestOutcome.Skipped);
         if (done is null)
         {
             problems.Add($"missing '{Prefix} done' line (the kernel crashed, hung or stopped early)");
         }
-        else if (done.Passed != passLines || done.Failed != failLines)
+        else if (done.Passed != passLines || done.Failed != failLines || done.Skipped != skipLines)
         {
             problems.Add(
-                $"line {done.Line}: 'done' says passed={done.Passed} failed={done.Failed} but the report has " +
-                $"{passLines} 'pass' and {failLines} 'fail' lines");
+                $"line {done.Line}: 'done' says passed={done.Passed} failed={done.Failed} skipped={done.Skipped} but the report has " +
+                $"{passLines} 'pass', {failLines} 'fail' and {skipLines} 'skip' lines");
         }
 
         var panics = PanicReportParser.ParseAll(lines);
@@ -273,6 +280,7 @@ public static class TestReportParser
         public string? Message;
         public int Passed;
         public int Failed;
+        public int Skipped;
         public long Uptime;
     }
 
@@ -321,12 +329,18 @@ public static class TestReportParser
                 return true;
 
             case "fail":
+            case "skip":
             {
-                if (tokens.Length < 3) { why = "expected 'fail <suite>.<test> <microseconds> <message>'"; return false; }
+                bool skip = tokens[0] == "skip";
+                if (tokens.Length < 3)
+                {
+                    why = skip ? "expected 'skip <suite>.<test> <microseconds> <reason>'" : "expected 'fail <suite>.<test> <microseconds> <message>'";
+                    return false;
+                }
                 if (!TrySplitTest(tokens[1], ref parsed, out why)) return false;
                 if (!TryParseMicros(tokens[2], out var us)) { why = $"bad microseconds '{tokens[2]}'"; return false; }
                 parsed.Microseconds = us;
-                // The message is the rest of the line after the third token, verbatim.
+                // The message (or reason) is the rest of the line after the third token, verbatim.
                 int pos = 0;
                 for (int k = 0; k < 3; k++)
                 {
@@ -334,12 +348,14 @@ public static class TestReportParser
                     while (pos < rest.Length && rest[pos] != ' ') pos++;
                 }
                 parsed.Message = rest.Substring(pos).Trim();
+                // A failure may lack a message (the test's own fault); a skip without its reason was cut off or garbled.
+                if (skip && parsed.Message.Length == 0) { why = "a skip needs a reason"; return false; }
                 return true;
             }
 
             case "done":
             {
-                long? passed = null, failed = null, uptime = null;
+                long? passed = null, failed = null, skipped = null, uptime = null;
                 for (int k = 1; k < tokens.Length; k++)
                 {
                     int eq = tokens[k].IndexOf('=');
@@ -357,6 +373,10 @@ public static class TestReportParser
                             if (failed is not null) { why = "'failed' given twice"; return false; }
                             failed = v;
                             break;
+                        case "skipped":
+                            if (skipped is not null) { why = "'skipped' given twice"; return false; }
+                            skipped = v;
+                            break;
                         case "uptime_us":
                             if (uptime is not null) { why = "'uptime_us' given twice"; return false; }
                             uptime = v;
@@ -370,9 +390,10 @@ public static class TestReportParser
                     why = "expected 'done passed=<n> failed=<n> uptime_us=<n>'";
                     return false;
                 }
-                if (passed > int.MaxValue || failed > int.MaxValue) { why = "count too large"; return false; }
+                if (passed > int.MaxValue || failed > int.MaxValue || skipped > int.MaxValue) { why = "count too large"; return false; }
                 parsed.Passed = (int)passed;
                 parsed.Failed = (int)failed;
+                parsed.Skipped = (int)(skipped ?? 0);   // kernels before skips existed print no 'skipped=
                 parsed.Uptime = uptime.Value;
                 return true;
             }
@@ -454,6 +475,12 @@ public sealed class TestRunVerdict
 
     /// <summary>In-kernel tests that reported <c>fail</c>.</summary>
     public IReadOnlyList<TestCaseResult> FailedTests => Report.FailedTests.ToList();
+
+    /// <summary>
+    /// In-kernel tests that reported <c>skip</c> (with the reason in <see cref="TestCaseResult.Message"/>): not
+    /// failures, so <see cref="Success"/> ignores them; callers show them (xunit 2 has no dynamic skip).
+    /// </summary>
+    public IReadOnlyList<TestCaseResult> SkippedTests => Report.SkippedTests.ToList();
 
     /// <summary>QEMU's exit status.</summary>
     public int? ExitCode { get; }

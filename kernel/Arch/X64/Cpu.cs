@@ -21,6 +21,12 @@ namespace Exo.Kernel.Arch.X64
         [DllImport("*", EntryPoint = "ExoReadCr3"), SuppressGCTransition] public static extern ulong ReadCr3();
         [DllImport("*", EntryPoint = "ExoWriteCr3"), SuppressGCTransition] public static extern void WriteCr3(ulong value);
         [DllImport("*", EntryPoint = "ExoReadCr4"), SuppressGCTransition] public static extern ulong ReadCr4();
+        /// <summary>SIDT: the loaded IDT register, 2 bytes of limit then 8 of base, at 'tenBytes'.</summary>
+        [DllImport("*", EntryPoint = "ExoStoreInterruptTable"), SuppressGCTransition] public static extern void StoreInterruptTable(byte* tenBytes);
+        /// <summary>SGDT: the loaded GDT register, 2 bytes of limit then 8 of base, at 'tenBytes'.</summary>
+        [DllImport("*", EntryPoint = "ExoStoreGlobalTable"), SuppressGCTransition] public static extern void StoreGlobalTable(byte* tenBytes);
+        /// <summary>STR: the loaded task register's selector.</summary>
+        [DllImport("*", EntryPoint = "ExoStoreTaskRegister"), SuppressGCTransition] public static extern ushort StoreTaskRegister();
         [DllImport("*", EntryPoint = "ExoWriteCr4"), SuppressGCTransition] public static extern void WriteCr4(ulong value);
         [DllImport("*", EntryPoint = "ExoWriteXcr0"), SuppressGCTransition] public static extern void WriteXcr0(ulong value);
         [DllImport("*", EntryPoint = "ExoInvalidatePage"), SuppressGCTransition] public static extern void InvalidatePage(ulong virtualAddress);

@@ -81,6 +81,16 @@ export ExoWriteCr3
 export ExoReadCr4
     mov rax, cr4
     ret
+export ExoStoreInterruptTable  ; (byte* tenBytes): the loaded IDT's limit (2 bytes) and base (8 bytes)
+    sidt [rdi]
+    ret
+export ExoStoreGlobalTable     ; (byte* tenBytes): the loaded GDT's limit and base
+    sgdt [rdi]
+    ret
+export ExoStoreTaskRegister    ; () -> the loaded task register's selector
+    xor eax, eax
+    str ax
+    ret
 export ExoWriteCr4
     mov cr4, rdi
     ret

@@ -78,6 +78,9 @@ namespace Exo.Kernel.Arch.X64
         [DllImport("*", EntryPoint = "ExoGetInterruptStubTable"), SuppressGCTransition]
         private static extern ulong* GetInterruptStubTable();
 
+        /// <summary>The entry stub of 'vector' (Arch/X64/InterruptEntry.asm), where its IDT gate must point.</summary>
+        public static ulong InterruptStub(int vector) => GetInterruptStubTable()[vector & 255];
+
         /// <summary>The boot processor: builds the shared IDT and loads its own tables.</summary>
         public static void Initialize()
         {

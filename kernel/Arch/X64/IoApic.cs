@@ -81,6 +81,28 @@ namespace Exo.Kernel.Arch.X64
             s_lock.Exit();
         }
 
+        /// <summary>
+        /// ISA IRQ 'isaIrq''s redirection entry as the I/O APIC holds it (its vector, mask bit and destination
+        /// APIC id); false if the line has no pin here.
+        /// </summary>
+        public static bool ReadRoute(int isaIrq, out int vector, out bool masked, out uint apicId)
+        {
+            vector = 0;
+            masked = true;
+            apicId = 0;
+            int pin = PinOf(isaIrq);
+            if (pin < 0)
+                return false;
+            s_lock.Enter();
+            uint low = Read((uint)(0x10 + pin * 2));
+            uint high = Read((uint)(0x10 + pin * 2 + 1));
+            s_lock.Exit();
+            vector = (int)(low & 0xFF);
+            masked = (low & MaskBit) != 0;
+            apicId = high >> 24;
+            return true;
+        }
+
         /// <summary>The global system interrupt ISA IRQ 'isaIrq' arrives on (after the MADT's overrides).</summary>
         public static uint GlobalInterruptOf(int isaIrq) => s_overrides.GlobalInterrupt[isaIrq];
 
