@@ -17,18 +17,6 @@ namespace Exo.Kernel.Console
 
         public static void Initialize() => Instance = new ConsoleCapability();
 
-        /// <summary>May this process write to the console? Ring-3 code the kernel runs without a process (its
-        /// own tests) may.</summary>
-        public static bool MayWrite(Processes.Process process)
-        {
-            if (process == null)
-                return true;
-            CapabilitySpace.Enter();
-            bool holds = process.Handles.Holds(KernelObjectType.Console, Rights.Write);
-            CapabilitySpace.Exit();
-            return holds;
-        }
-
         protected override void Destroy() { }   // never reached: the kernel's reference is never released
     }
 }

@@ -52,7 +52,15 @@ namespace Exo.Kernel.Syscalls
             return 0;
         }
 
-        private static bool MayWrite() => ConsoleCapability.MayWrite(CapabilitySpace.CurrentProcess);
+        /// <summary>Does the calling process hold the console (a handle to ConsoleCapability with the Write right)?</summary>
+        private static bool MayWrite()
+        {
+            Processes.Process process = Scheduler.Scheduler.Current.Process;
+            CapabilitySpace.Enter();
+            bool holds = process.Handles.Holds(KernelObjectType.Console, Rights.Write);
+            CapabilitySpace.Exit();
+            return holds;
+        }
 
         private static ulong DoWrite(RegisterFrame* frame)
         {
