@@ -24,7 +24,7 @@ namespace Exo.Kernel.Console
             if (process == null)
                 return true;
             CapabilitySpace.Enter();
-            bool holds = process.Handles.Holds(KernelObjectType.Console, Rights.Write);
+            bool holds = process.Handles.Holds(ObjectType.Console, Rights.Write);
             CapabilitySpace.Exit();
             return holds;
         }

@@ -382,25 +382,25 @@ namespace Exo.Kernel.Console
             }
         }
 
-        private static string TypeName(Capabilities.KernelObjectType type)
+        private static string TypeName(ObjectType type)
         {
             switch (type)
             {
-                case Capabilities.KernelObjectType.Process: return "process     ";
-                case Capabilities.KernelObjectType.Thread: return "thread      ";
-                case Capabilities.KernelObjectType.MemoryObject: return "memory      ";
-                case Capabilities.KernelObjectType.Endpoint: return "endpoint    ";
-                case Capabilities.KernelObjectType.Notification: return "notification";
-                case Capabilities.KernelObjectType.Interrupt: return "interrupt   ";
-                case Capabilities.KernelObjectType.IoPortRange: return "io-ports    ";
-                case Capabilities.KernelObjectType.PhysicalRange: return "physical    ";
-                case Capabilities.KernelObjectType.Console: return "console     ";
-                case Capabilities.KernelObjectType.Resource: return "resource    ";
+                case ObjectType.Process: return "process     ";
+                case ObjectType.Thread: return "thread      ";
+                case ObjectType.MemoryObject: return "memory      ";
+                case ObjectType.Endpoint: return "endpoint    ";
+                case ObjectType.Notification: return "notification";
+                case ObjectType.Interrupt: return "interrupt   ";
+                case ObjectType.IoPortRange: return "io-ports    ";
+                case ObjectType.PhysicalRange: return "physical    ";
+                case ObjectType.Console: return "console     ";
+                case ObjectType.Resource: return "resource    ";
                 default: return "?           ";
             }
         }
 
-        private static void WriteRights(Capabilities.Rights rights)
+        private static void WriteRights(Rights rights)
         {
             const string letters = "rwxmgdvswM";   // read write execute map grant duplicate reVoke signal wait Manage
             for (int bit = 0; bit < letters.Length; bit++)

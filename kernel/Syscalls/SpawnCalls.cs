@@ -13,14 +13,18 @@ namespace Exo.Kernel.Syscalls
     /// </summary>
     public static unsafe class SpawnCalls
     {
-        public const int Spawn = 50, Wait = 51, Kill = 52, Watch = 53;
+        // The ABI's limits and statuses (Exo.Abi.Constants) are the process table's: a constant that does not fit
+        // a byte (a compile error) if they drift. TODO(abi): kernel/Processes uses Constants, and this goes.
+        private const byte AbiAgrees = Constants.CommandLineCapacity == ProcessTable.CommandLineCapacity
+            && Constants.MaximumGrants == ProcessTable.MaximumGrants && Constants.ProgramNameCapacity == Process.NameCapacity
+            && Constants.MaximumThreads == Process.ThreadCapacity && Constants.KilledStatus == Process.KilledWaitResult ? 0 : -1;
 
         internal static void Register()
         {
-            SystemCalls.Register(Spawn, &DoSpawn);
-            SystemCalls.Register(Wait, &DoWait);
-            SystemCalls.Register(Watch, &DoWatch);
-            SystemCalls.Register(Kill, &DoKill);
+            SystemCalls.Register(SystemCallNumber.ProcessSpawn, &DoSpawn);
+            SystemCalls.Register(SystemCallNumber.ProcessWait, &DoWait);
+            SystemCalls.Register(SystemCallNumber.ProcessWatch, &DoWatch);
+            SystemCalls.Register(SystemCallNumber.ProcessKill, &DoKill);
         }
 
         private static ulong DoSpawn(RegisterFrame* frame)
@@ -30,45 +34,46 @@ namespace Exo.Kernel.Syscalls
             ulong handles = frame->Argument2;
             ulong count = frame->Argument3;
             if (CapabilitySpace.CurrentProcess is not Process parent)
-                return SystemCalls.AccessDenied;
+                return SystemCallResult.From(Error.AccessDenied);
             if (length == 0 || length > ProcessTable.CommandLineCapacity || count > ProcessTable.MaximumGrants)
-                return SystemCalls.InvalidArgument;
+                return SystemCallResult.From(Error.Invalid);
             byte* lineCopy = stackalloc byte[ProcessTable.CommandLineCapacity];
             if (!UserMemory.CopyFromUser(lineCopy, commandLine, length))
-                return SystemCalls.BadAddress;
+                return SystemCallResult.From(Error.BadAddress);
             ulong* handleCopy = stackalloc ulong[ProcessTable.MaximumGrants];
             if (count > 0 && !UserMemory.CopyFromUser(handleCopy, handles, count * 8))
-                return SystemCalls.BadAddress;
+                return SystemCallResult.From(Error.BadAddress);
             uint* grants = stackalloc uint[ProcessTable.MaximumGrants];
             for (ulong i = 0; i < count; i++)
             {
                 if (handleCopy[i] > uint.MaxValue)
-                    return SystemCalls.BadHandle;
+                    return SystemCallResult.From(Error.BadHandle);
                 grants[i] = (uint)handleCopy[i];
             }
             Process child = ProcessTable.Spawn(lineCopy, (int)length, parent, grants, (int)count, out string error);
-            if (child == null)
-                return (object)error == (object)ProcessTable.NoSuchProgram
-                    ? unchecked((ulong)-2)            // ENOENT: no such program
-                    : SystemCalls.InvalidArgument;    // a bad image, a bad grant, or limits (the kernel log says which)
-            return CapabilitySpace.InsertNew(parent, child, KernelObjectType.Process,
+            if (child == null)   // TODO(abi): ProcessTable returns Error (then this comparison goes)
+                return SystemCallResult.From((object)error == (object)ProcessTable.NoSuchProgram
+                    ? Error.NotFound
+                    : Error.Invalid);   // a bad image, a bad grant, or limits (the kernel log says which)
+            return CapabilitySpace.InsertNew(parent, child, ObjectType.Process,
                 Rights.Read | Rights.Wait | Rights.Manage | Rights.Grant | Rights.Duplicate | Rights.Revoke);
         }
 
         private static ulong DoWait(RegisterFrame* frame)
         {
             ulong handle = frame->Argument0;
-            ulong error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, KernelObjectType.Process, Rights.Wait, out KernelObject found);
-            if (error != 0)
-                return error;
+            Error error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, ObjectType.Process, Rights.Wait, out KernelObject found);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
             Process process = (Process)found;
             if (process == CapabilitySpace.CurrentProcess)
             {
                 process.Release();
-                return SystemCalls.InvalidArgument;   // waiting for itself would never end
+                return SystemCallResult.From(Error.Invalid);   // waiting for itself would never end
             }
-            ulong result = ProcessTable.WaitForExit(process, out _) == Ipc.Notification.Interrupted
-                ? Ipc.Notification.Interrupted : process.WaitResult;   // interrupted: the caller is being killed
+            // TODO(abi): ProcessTable returns Error (WaitForExit reports Interrupted as SystemCallResult.Interrupted).
+            ulong result = ProcessTable.WaitForExit(process, out _) == SystemCallResult.Interrupted
+                ? SystemCallResult.Interrupted : process.WaitResult;   // interrupted: the caller is being killed
             process.Release();
             return result;
         }
@@ -77,9 +82,9 @@ namespace Exo.Kernel.Syscalls
         private static ulong DoKill(RegisterFrame* frame)
         {
             ulong handle = frame->Argument0;
-            ulong error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, KernelObjectType.Process, Rights.Manage, out KernelObject found);
-            if (error != 0)
-                return error;
+            Error error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, ObjectType.Process, Rights.Manage, out KernelObject found);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
             Process process = (Process)found;
             bool self = process == CapabilitySpace.CurrentProcess;
             ProcessTable.Kill(process);
@@ -96,15 +101,15 @@ namespace Exo.Kernel.Syscalls
             ulong bits = frame->Argument2;
             Process caller = CapabilitySpace.CurrentProcess;
             if (bits == 0 || (bits >> 63) != 0)
-                return SystemCalls.InvalidArgument;   // the same bits a signal may set (NotificationCalls)
-            ulong error = CapabilitySpace.Reference(caller, processHandle, KernelObjectType.Process, Rights.Wait, out KernelObject process);
-            if (error != 0)
-                return error;
-            error = CapabilitySpace.Reference(caller, notificationHandle, KernelObjectType.Notification, Rights.Signal, out KernelObject notification);
-            if (error == 0)
+                return SystemCallResult.From(Error.Invalid);   // the same bits a signal may set (NotificationCalls)
+            Error error = CapabilitySpace.Reference(caller, processHandle, ObjectType.Process, Rights.Wait, out KernelObject process);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
+            error = CapabilitySpace.Reference(caller, notificationHandle, ObjectType.Notification, Rights.Signal, out KernelObject notification);
+            if (error == Error.None)
                 ProcessTable.Watch((Process)process, (Ipc.Notification)notification, bits);
             process.Release();
-            return error;
+            return SystemCallResult.From(error);
         }
     }
 }

@@ -1,0 +1,26 @@
+using System.Runtime.CompilerServices;
+
+namespace Exo.Kernel.Syscalls
+{
+    /// <summary>
+    /// What a system call returns in RAX: a value (zero or positive; a handle, an address, a count), or an
+    /// <see cref="Error"/> negated, as Linux does, so that POSIX-X can pass errors through. Inside the kernel
+    /// errors are Error values; this is the one place they become results.
+    /// </summary>
+    public static class SystemCallResult
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong From(Error error) => unchecked((ulong)-(long)error);
+
+        /// <summary>'value' if there is no error, else the error's result.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong From(Error error, ulong value) => error == Error.None ? value : From(error);
+
+        /// <summary>
+        /// Interrupted as a result, for the waits that return a result themselves (Notification.Interrupted).
+        /// TODO(abi): kernel/Processes' waits (ProcessTable.WaitForExit, WaitForThread) return it; when they
+        /// return Error, it goes.
+        /// </summary>
+        public const ulong Interrupted = unchecked((ulong)-(long)Error.Interrupted);
+    }
+}
