@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Exo.Abi;
 
 namespace Exo.Std
 {
@@ -23,7 +24,7 @@ namespace Exo.Std
             if (name == null || length <= 0 || length > MaximumNameLength)
                 return Error.Invalid;
             long result = SystemCall.Call(SystemCallNumber.BenchReport, (ulong)name, (ulong)length, median, minimum, iterations);
-            return Errors.Of(result);
+            return SystemCall.ErrorOf(result);
         }
 
         /// <summary>Reports a row named by an ASCII string (see the byte form).</summary>

@@ -1,3 +1,4 @@
+using Exo.Abi;
 using Exo.Std.Handles;
 
 namespace Exo.Std
@@ -13,10 +14,10 @@ namespace Exo.Std
         /// <summary>Startup handles beyond this many are ignored (they stay in the handle table).</summary>
         public const int MaximumStartupHandles = 32;
         /// <summary>Handles one Spawn may grant.</summary>
-        public const int MaximumSpawnHandles = 16;
+        public const int MaximumSpawnHandles = Constants.MaximumGrants;
 
         /// <summary>The longest command line the kernel takes (program name and arguments), in bytes.</summary>
-        public const int MaximumCommandLineLength = 256;
+        public const int MaximumCommandLineLength = Constants.CommandLineCapacity;
 
         private struct HandleList { public fixed uint Values[MaximumStartupHandles]; }
         private static HandleList s_startupHandles;
@@ -45,7 +46,7 @@ namespace Exo.Std
                 for (int i = 0; i < s_startupHandleCount; i++)
                 {
                     Handle handle = StartupHandle(i);
-                    if (handle.Info(out HandleType type, out _) == Error.None && type == HandleType.Console)
+                    if (handle.Info(out ObjectType type, out _) == Error.None && type == ObjectType.Console)
                         return handle;
                 }
                 return Handle.None;
@@ -174,7 +175,7 @@ namespace Exo.Std
             long result = SystemCall.Call(SystemCallNumber.ProcessSpawn, (ulong)commandLine, (ulong)length, (ulong)values, (ulong)count);
             if (result > 0)
                 process = new ProcessHandle(new Handle((uint)result));
-            return result > 0 ? Error.None : result == 0 ? Error.Invalid : Errors.Of(result);
+            return result > 0 ? Error.None : result == 0 ? Error.Invalid : SystemCall.ErrorOf(result);
         }
 
         // Fixed-arity forms: a params array would allocate.

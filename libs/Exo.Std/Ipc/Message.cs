@@ -10,7 +10,7 @@ namespace Exo.Std.Ipc
     public struct Message
     {
         /// <summary>The kernel's flag in the handle register: move the handle (the sender loses it) instead of copying it.</summary>
-        public const ulong MoveFlag = 1UL << 32;
+        public const ulong MoveFlag = Exo.Abi.Constants.MoveHandle;
 
         public ulong Word0, Word1, Word2, Word3;
         public Handle Handle;
