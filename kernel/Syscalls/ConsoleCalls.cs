@@ -28,7 +28,7 @@ namespace Exo.Kernel.Syscalls
             ulong median = frame->Argument2;
             ulong minimum = frame->Argument3;
             ulong iterations = frame->Argument4;
-            const int capacity = 32;
+            const int capacity = Constants.BenchNameCapacity;
             byte* copy = stackalloc byte[capacity];
             if (!MayWrite())
                 return SystemCallResult.From(Error.AccessDenied);

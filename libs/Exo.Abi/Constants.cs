@@ -17,5 +17,7 @@ namespace Exo.Abi
         public const int MaximumGrants = 16;
         /// <summary>Threads one process may have.</summary>
         public const int MaximumThreads = 16;
+        /// <summary>The longest row name BenchReport takes, in bytes.</summary>
+        public const int BenchNameCapacity = 32;
     }
 }
