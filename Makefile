@@ -6,7 +6,7 @@ OUT         := out
 KERNEL_OBJ  := $(OUT)/obj/Exo.Kernel/$(CONFIG)/net10.0/linux-x64/native/Exo.Kernel.o
 ASM_SOURCES := kernel/Boot/Boot.asm $(wildcard kernel/Arch/X64/*.asm) $(wildcard libs/Exo.Runtime/Arch/X64/*.asm)
 ASM_OBJECTS := $(patsubst %.asm,$(OUT)/asm/%.o,$(ASM_SOURCES))
-CS_SOURCES  := $(shell find kernel libs/Exo.Runtime -name '*.cs' -o -name '*.csproj') Directory.Build.props
+CS_SOURCES  := $(shell find kernel libs/Exo.Runtime libs/Exo.Abi -name '*.cs' -o -name '*.csproj') Directory.Build.props
 USER_SOURCES  := $(wildcard userland/programs/*.asm)
 USER_PROGRAMS := $(patsubst userland/programs/%.asm,$(OUT)/userland/%,$(USER_SOURCES))
 # Linux programs (the Linux personality's tests): Linux system call numbers, no Exo-OS brand.
@@ -18,7 +18,7 @@ LINUX_PROGRAMS := $(patsubst userland/linux/%.asm,$(OUT)/userland-linux/%,$(LINU
 CS_PROGRAM_NAMES := $(notdir $(patsubst %/,%,$(wildcard userland/csharp/*/)))
 CS_PROGRAMS   := $(addprefix $(OUT)/userland-cs/,$(CS_PROGRAM_NAMES))
 CS_OBJECTS    := $(addprefix $(OUT)/userland-cs/$(CONFIG)/,$(addsuffix .o,$(CS_PROGRAM_NAMES)))
-CS_LIBRARY_SOURCES := $(shell find libs/Exo.Runtime libs/Exo.Std -name '*.cs' -o -name '*.csproj') Directory.Build.props \
+CS_LIBRARY_SOURCES := $(shell find libs/Exo.Runtime libs/Exo.Std libs/Exo.Abi -name '*.cs' -o -name '*.csproj') Directory.Build.props \
                  userland/csharp/Directory.Build.props userland/csharp/Directory.Build.targets
 CS_ASM_OBJECTS := $(patsubst %.asm,$(OUT)/asm/%.o,$(wildcard libs/Exo.Std/Arch/X64/*.asm) $(wildcard libs/Exo.Runtime/Arch/X64/*.asm))
 QEMU_MEMORY ?= 256M
@@ -73,10 +73,15 @@ $(OUT)/exo.elf: $(KERNEL_OBJ) $(ASM_OBJECTS) kernel/Boot/Linker.ld tools/scripts
 $(OUT)/exo.bin: $(OUT)/exo.elf
 	objcopy -O binary $< $@
 
+# The native ABI's numbers for assembly programs, generated from its one definition (libs/Exo.Abi, C#).
+ABI_SOURCES := $(wildcard libs/Exo.Abi/*.cs)
+$(OUT)/generated/exo-abi.inc: $(ABI_SOURCES) tools/scripts/generate-native-abi.sh
+	tools/scripts/generate-native-abi.sh $@
+
 # Native programs for ring 3 (static ELF64), packed into the initial RAM disk, a boot module.
-$(OUT)/userland/%: userland/programs/%.asm $(wildcard userland/programs/*.inc) tools/scripts/brand-exo.sh
+$(OUT)/userland/%: userland/programs/%.asm $(wildcard userland/programs/*.inc) $(OUT)/generated/exo-abi.inc tools/scripts/brand-exo.sh
 	@mkdir -p $(OUT)/userland
-	nasm -f elf64 -I userland/programs/ -o $@.o $<
+	nasm -f elf64 -I userland/programs/ -I $(OUT)/generated/ -o $@.o $<
 	ld -static -nostdlib -z noexecstack -z max-page-size=4096 -Ttext-segment=0x400000 -e _start -o $@ $@.o
 	tools/scripts/brand-exo.sh $@
 

@@ -121,7 +121,7 @@ namespace Exo.Kernel
         private static void StartInit(byte* commandLine, int length)
         {
             Processes.Process init;
-            string error;
+            Error error;
             if (KernelCommandLine.FindValue(commandLine, length, "init", out int start, out int valueLength))
             {
                 if (valueLength == 4 && commandLine[start] == (byte)'n' && commandLine[start + 1] == (byte)'o'
@@ -136,7 +136,7 @@ namespace Exo.Kernel
             if (init == null)
             {
                 KernelConsole.Write("init not started: ");
-                KernelConsole.WriteLine(error);
+                KernelConsole.WriteLine(Errors.Describe(error));
                 return;
             }
             KernelConsole.Write("init started (pid ");

@@ -51,12 +51,12 @@ namespace Exo.Kernel.Benchmarks
 
         private static void RunBenchmarkProgram(string program)
         {
-            Processes.Process process = Processes.ProgramLauncher.Spawn(program, out string error);
+            Processes.Process process = Processes.ProgramLauncher.Spawn(program, out Error error);
             if (process == null)
             {
                 KernelConsole.Write(program);
                 KernelConsole.Write(" not run: ");
-                KernelConsole.WriteLine(error);
+                KernelConsole.WriteLine(Errors.Describe(error));
                 return;
             }
             ulong status = Processes.ProcessWaiting.Wait(process, out bool faulted);
@@ -76,11 +76,11 @@ namespace Exo.Kernel.Benchmarks
             BenchmarkRunner.BeginSeries();
             for (int run = 0; run <= runs; run++)
             {
-                Processes.Process process = Processes.ProgramLauncher.Spawn("null_call_bench", out string error);
+                Processes.Process process = Processes.ProgramLauncher.Spawn("null_call_bench", out Error error);
                 if (process == null)
                 {
                     KernelConsole.Write("null_call_bench not run: ");
-                    KernelConsole.WriteLine(error);
+                    KernelConsole.WriteLine(Errors.Describe(error));
                     return;
                 }
                 ulong perCall = Processes.ProcessWaiting.Wait(process, out bool faulted);

@@ -15,7 +15,7 @@ namespace Exo.Kernel.Capabilities
     {
         public object Object { get; internal set; }
         /// <summary>None while the node's slot is free.</summary>
-        public KernelObjectType Type { get; internal set; }
+        public ObjectType Type { get; internal set; }
         public Rights Rights { get; internal set; }
 
         // The derivation tree. Children form a doubly linked list (O(1) unlink) headed by FirstChild;
@@ -34,7 +34,7 @@ namespace Exo.Kernel.Capabilities
         /// <summary>While the slot is free: the next free slot in the table's queue, or -1.</summary>
         internal int NextFree;
 
-        public bool IsLive => Type != KernelObjectType.None;
+        public bool IsLive => Type != ObjectType.None;
 
         /// <summary>The handle that names this capability in its table (meaningful while live).</summary>
         public Handle Handle => Handle.From(Index, Generation);

@@ -10,6 +10,10 @@ namespace Exo.Kernel.Capabilities
     /// Locking: callers hold the one global capability lock around every call (an operation may touch other
     /// tables through the derivation tree); nothing here locks.
     ///
+    /// Errors (Exo.Abi.Error, what the system calls report): BadHandle for a stale, forged or free handle and for
+    /// one naming another type of object, AccessDenied for a missing right (Grant to send), Invalid for rights
+    /// beyond the source's, OutOfMemory for a full table. On any error nothing changes.
+    ///
     /// Memory: the capacity is fixed at construction (an explicit limit, checked). Each slot's node object is
     /// allocated the first time the slot is used and then reused for the table's life, so inserts after the
     /// first use of a slot, and every other operation, allocate nothing. <see cref="Destroy"/> hands the nodes
@@ -32,7 +36,7 @@ namespace Exo.Kernel.Capabilities
         /// tear-down, so that state derived from what a table holds can follow (the kernel recomputes a
         /// process's I/O port bitmap). Null: nothing to do (host tests).
         /// </summary>
-        public static delegate*<HandleTable, KernelObjectType, void> CapabilityRemoved;
+        public static delegate*<HandleTable, ObjectType, void> CapabilityRemoved;
 
         /// <summary>Whose table this is (the kernel's Process), for <see cref="CapabilityRemoved"/>.</summary>
         public object Owner;
@@ -64,48 +68,48 @@ namespace Exo.Kernel.Capabilities
         /// Adds a capability. 'parent' null makes a root (a kernel-created capability); otherwise the new one is
         /// derived from 'parent' (which may live in any table) and may hold only a subset of its rights.
         /// </summary>
-        public CapabilityError Insert(object obj, KernelObjectType type, Rights rights, Capability parent, out Handle handle)
+        public Error Insert(object obj, ObjectType type, Rights rights, Capability parent, out Handle handle)
         {
             handle = Handle.Invalid;
-            if (type == KernelObjectType.None)
-                return CapabilityError.WrongType;          // None marks a free slot
+            if (type == ObjectType.None)
+                return Error.Invalid;            // None marks a free slot
             if (parent != null)
             {
                 if (!parent.IsLive)
-                    return CapabilityError.InvalidHandle;
+                    return Error.BadHandle;
                 if ((rights & ~parent.Rights) != 0)
-                    return CapabilityError.RightsNotSubset;
+                    return Error.Invalid;
             }
             Capability node = AllocateSlot();
             if (node == null)
-                return CapabilityError.TableFull;
+                return Error.OutOfMemory;
             Occupy(node, obj, type, rights);
             if (parent != null)
                 LinkChild(parent, node);
             handle = node.Handle;
-            return CapabilityError.None;
+            return Error.None;
         }
 
         /// <summary>
         /// The capability 'handle' names, if it is of 'expectedType' (None: any type) and holds every right in
         /// 'required'. O(1), no allocation.
         /// </summary>
-        public CapabilityError Lookup(Handle handle, KernelObjectType expectedType, Rights required, out Capability capability)
+        public Error Lookup(Handle handle, ObjectType expectedType, Rights required, out Capability capability)
         {
             capability = null;
             uint index = handle.Value & Handle.IndexMask;
             if (index >= (uint)_used)
-                return CapabilityError.InvalidHandle;
+                return Error.BadHandle;
             Capability node = _slots[index];
             // Generation 0 never matches (slots start at 1); a free slot's generation is already the next one.
             if (node.Generation != handle.Generation || !node.IsLive)
-                return CapabilityError.InvalidHandle;
-            if (expectedType != KernelObjectType.None && node.Type != expectedType)
-                return CapabilityError.WrongType;
+                return Error.BadHandle;
+            if (expectedType != ObjectType.None && node.Type != expectedType)
+                return Error.BadHandle;
             if ((node.Rights & required) != required)
-                return CapabilityError.InsufficientRights;
+                return Error.AccessDenied;
             capability = node;
-            return CapabilityError.None;
+            return Error.None;
         }
 
         /// <summary>
@@ -115,7 +119,7 @@ namespace Exo.Kernel.Capabilities
         /// the object from being freed while it uses it (the scheduler's fast-path grace flag). Null if the
         /// handle is not a live capability of that type with those rights.
         /// </summary>
-        public object LookupUnlocked(uint value, KernelObjectType expectedType, Rights required)
+        public object LookupUnlocked(uint value, ObjectType expectedType, Rights required)
         {
             uint index = value & Handle.IndexMask;
             if (index >= (uint)System.Threading.Volatile.Read(ref _used))
@@ -134,11 +138,11 @@ namespace Exo.Kernel.Capabilities
 
         /// <summary>A second handle to the same object with 'rights' (a subset), derived from the original.
         /// Requires <see cref="Rights.Duplicate"/>.</summary>
-        public CapabilityError Duplicate(Handle handle, Rights rights, out Handle duplicate)
+        public Error Duplicate(Handle handle, Rights rights, out Handle duplicate)
         {
             duplicate = Handle.Invalid;
-            CapabilityError error = Lookup(handle, KernelObjectType.None, Rights.Duplicate, out Capability source);
-            if (error != CapabilityError.None)
+            Error error = Lookup(handle, ObjectType.None, Rights.Duplicate, out Capability source);
+            if (error != Error.None)
                 return error;
             return Insert(source.Object, source.Type, rights, source, out duplicate);
         }
@@ -148,23 +152,23 @@ namespace Exo.Kernel.Capabilities
         /// take back what you gave away): its children move up to its parent, so revoking an ancestor still
         /// reaches them, or become roots if it had none.
         /// </summary>
-        public CapabilityError Close(Handle handle)
+        public Error Close(Handle handle)
         {
-            CapabilityError error = Lookup(handle, KernelObjectType.None, Rights.None, out Capability node);
-            if (error != CapabilityError.None)
+            Error error = Lookup(handle, ObjectType.None, Rights.None, out Capability node);
+            if (error != Error.None)
                 return error;
             RemoveKeepingDerived(node);
-            return CapabilityError.None;
+            return Error.None;
         }
 
         /// <summary>
         /// Removes every capability derived from this one, directly or not, in whatever tables they live; this
         /// one stays. Requires <see cref="Rights.Revoke"/>. Iterative and O(removed): kernel stacks are small.
         /// </summary>
-        public CapabilityError Revoke(Handle handle)
+        public Error Revoke(Handle handle)
         {
-            CapabilityError error = Lookup(handle, KernelObjectType.None, Rights.Revoke, out Capability root);
-            if (error != CapabilityError.None)
+            Error error = Lookup(handle, ObjectType.None, Rights.Revoke, out Capability root);
+            if (error != Error.None)
                 return error;
             // Post-order walk that removes leaves as it goes: go down to a leaf, remove it, carry on from its
             // parent. Every step either descends to a node that will be removed or removes one.
@@ -181,7 +185,7 @@ namespace Exo.Kernel.Capabilities
                 current.Table.Vacate(current);
                 current = parent == root ? root.FirstChild : parent;
             }
-            return CapabilityError.None;
+            return Error.None;
         }
 
         /// <summary>
@@ -190,33 +194,33 @@ namespace Exo.Kernel.Capabilities
         /// it); a move takes the sender's capability away and gives the receiver its place in the derivation
         /// tree (its parent, and what was derived from it). On any error nothing changes.
         /// </summary>
-        public static CapabilityError Transfer(HandleTable from, Handle handle, HandleTable to, Rights rights, bool move, out Handle received)
+        public static Error Transfer(HandleTable from, Handle handle, HandleTable to, Rights rights, bool move, out Handle received)
         {
             received = Handle.Invalid;
             if (from == null || to == null)
-                return CapabilityError.InvalidHandle;
-            CapabilityError error = from.Lookup(handle, KernelObjectType.None, Rights.None, out Capability source);
-            if (error != CapabilityError.None)
+                return Error.BadHandle;
+            Error error = from.Lookup(handle, ObjectType.None, Rights.None, out Capability source);
+            if (error != Error.None)
                 return error;
             if (!source.Allows(Rights.Grant))
-                return CapabilityError.NotGrantable;
+                return Error.AccessDenied;
             if ((rights & ~source.Rights) != 0)
-                return CapabilityError.RightsNotSubset;
+                return Error.Invalid;
             if (!move)
                 return to.Insert(source.Object, source.Type, rights, source, out received);
 
             Capability target = to.AllocateSlot();
             if (target == null)
-                return CapabilityError.TableFull;
+                return Error.OutOfMemory;
             to.Occupy(target, source.Object, source.Type, rights);
             ReplaceInTree(source, target);
             from.Vacate(source);
             received = target.Handle;
-            return CapabilityError.None;
+            return Error.None;
         }
 
         /// <summary>Whether some handle names an object of 'type' with at least 'rights' (call under the capability lock).</summary>
-        public bool Holds(KernelObjectType type, Rights rights)
+        public bool Holds(ObjectType type, Rights rights)
         {
             for (int i = 0; i < _used; i++)
             {
@@ -303,7 +307,7 @@ namespace Exo.Kernel.Capabilities
             return fresh;
         }
 
-        private void Occupy(Capability node, object obj, KernelObjectType type, Rights rights)
+        private void Occupy(Capability node, object obj, ObjectType type, Rights rights)
         {
             node.Object = obj;
             node.Type = type;
@@ -318,9 +322,9 @@ namespace Exo.Kernel.Capabilities
         private void Vacate(Capability node)
         {
             object released = node.Object;
-            KernelObjectType type = node.Type;
+            ObjectType type = node.Type;
             node.Object = null;
-            node.Type = KernelObjectType.None;
+            node.Type = ObjectType.None;
             node.Rights = Rights.None;
             _count--;
             if (CapabilityRemoved != null)

@@ -5,7 +5,7 @@ using Exo.Kernel.Ipc;
 namespace Exo.Kernel.Drivers
 {
     /// <summary>
-    /// A legacy (ISA) interrupt line owned by a user-mode driver (KernelObjectType.Interrupt). Once bound to a
+    /// A legacy (ISA) interrupt line owned by a user-mode driver (ObjectType.Interrupt). Once bound to a
     /// notification, each interrupt masks the line at the I/O APIC and signals the notification's bits; the
     /// driver quiets its device (for the RTC: reads register C), then acknowledges, which unmasks the line.
     /// One object per line at a time (claiming a taken line is refused); the last reference masks the line
@@ -14,7 +14,6 @@ namespace Exo.Kernel.Drivers
     public sealed unsafe class InterruptLine : KernelObject
     {
         public const int FirstVector = 0x50;
-        public const ulong Busy = unchecked((ulong)-16);   // EBUSY: the line has an owner already
 
         public readonly int Irq;
         private Notification _notification;
@@ -39,17 +38,18 @@ namespace Exo.Kernel.Drivers
                 InterruptDispatcher.Register(FirstVector + irq, &OnInterrupt);
         }
 
-        /// <summary>Takes line 'irq' for a driver (masked until bound); null with a system call error if it may not.</summary>
-        public static InterruptLine Claim(ulong irq, out ulong error)
+        /// <summary>Takes line 'irq' for a driver (masked until bound); null with the error if it may not (Busy: the
+        /// line has an owner already).</summary>
+        public static InterruptLine Claim(ulong irq, out Error error)
         {
             if (!InterruptLinePolicy.IsValid(irq) || !IoApic.IsInitialized)
             {
-                error = Syscalls.SystemCalls.InvalidArgument;
+                error = Error.Invalid;
                 return null;
             }
             if (IsKernelOwned((int)irq))
             {
-                error = Syscalls.SystemCalls.AccessDenied;
+                error = Error.AccessDenied;
                 return null;
             }
             int index = (int)irq;
@@ -64,10 +64,10 @@ namespace Exo.Kernel.Drivers
             if (!free)
             {
                 Exo.Runtime.ObjectAllocator.Free(line);
-                error = Busy;
+                error = Error.Busy;
                 return null;
             }
-            error = 0;
+            error = Error.None;
             return line;
         }
 

@@ -44,7 +44,7 @@ namespace Exo.Kernel.Drivers
             int kept = 0;
             for (int i = 0; i < _count; i++)
             {
-                if (table.Lookup(new Handle(_handles[i]), KernelObjectType.IoPortRange, RequiredRights, out Capability capability) != CapabilityError.None)
+                if (table.Lookup(new Handle(_handles[i]), ObjectType.IoPortRange, RequiredRights, out Capability capability) != Error.None)
                     continue;   // closed, revoked, moved away, or its rights are gone: its ports go
                 IoPortRange range = (IoPortRange)capability.Object;
                 Bitmap.Allow(range.First, range.Count);
@@ -54,9 +54,9 @@ namespace Exo.Kernel.Drivers
         }
 
         /// <summary>HandleTable's hook (under the capability lock): a capability left 'table'.</summary>
-        internal static void OnCapabilityRemoved(HandleTable table, KernelObjectType type)
+        internal static void OnCapabilityRemoved(HandleTable table, ObjectType type)
         {
-            if (type != KernelObjectType.IoPortRange || table.Owner is not Process process || process.IoPorts is not IoPortGrants grants)
+            if (type != ObjectType.IoPortRange || table.Owner is not Process process || process.IoPorts is not IoPortGrants grants)
                 return;
             IoPermissions.Enter();
             grants.RecomputeLocked(table);

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading;
 using Exo.Kernel.Capabilities;
 using Exo.Kernel.Scheduler;
+using Exo.Kernel.Syscalls;
 
 namespace Exo.Kernel.Ipc
 {
@@ -50,14 +51,14 @@ namespace Exo.Kernel.Ipc
             while ((caller = Callers.TakeFirst()) != null)
             {
                 Interlocked.Decrement(ref QueuedCallers);
-                caller.Ipc.Status = FusionCall.PeerGone;
+                caller.Ipc.Status = SystemCallResult.From(Error.PeerGone);
                 Scheduler.Scheduler.Wake(caller);
             }
             Callers.Lock.Exit();
             Thread receiver = ClaimReceiver();
             if (receiver != null)
             {
-                receiver.Ipc.Status = FusionCall.PeerGone;
+                receiver.Ipc.Status = SystemCallResult.From(Error.PeerGone);
                 Scheduler.Scheduler.Wake(receiver);
             }
         }

@@ -16,14 +16,12 @@ namespace Exo.Kernel.Ipc
     /// then the point of no return. The fast path takes no shared lock and allocates nothing: it finds the
     /// endpoint in the caller's own handle table without the capability lock (under the processor's fast-path
     /// grace flag) and claims the waiting server with one compare-exchange.
-    /// All of this runs in system calls, with interrupts disabled.
+    /// All of this runs in system calls, with interrupts disabled, and returns their results (an error as
+    /// SystemCallResult.From makes it: PeerGone when the server ended, Busy when another thread already receives
+    /// on the endpoint, Interrupted when the waiting process is being killed).
     /// </summary>
     public static unsafe class FusionCall
     {
-        public const ulong PeerGone = unchecked((ulong)-32);   // EPIPE
-        public const ulong Busy = unchecked((ulong)-16);       // EBUSY: another thread already receives here
-        public const ulong Interrupted = Notification.Interrupted;   // EINTR: the waiting process is being killed
-
         private static ulong s_fastCalls, s_slowCalls;
         public static ulong FastCalls => s_fastCalls;
         public static ulong SlowCalls => s_slowCalls;
@@ -39,7 +37,7 @@ namespace Exo.Kernel.Ipc
             {
                 ref int grace = ref Scheduler.Scheduler.FastPathFlag;
                 Interlocked.Exchange(ref grace, 1);
-                object found = process.Handles.LookupUnlocked((uint)handle, KernelObjectType.Endpoint, Rights.Write);
+                object found = process.Handles.LookupUnlocked((uint)handle, ObjectType.Endpoint, Rights.Write);
                 Thread receiver = found != null ? Unsafe.As<Endpoint>(found).ClaimReceiver() : null;
                 Volatile.Write(ref grace, 0);
                 if (receiver != null)
@@ -58,13 +56,13 @@ namespace Exo.Kernel.Ipc
         private static ulong CallSlow(Process process, Thread current, ulong handle, ulong w0, ulong w1, ulong w2, ulong w3, ulong transfer)
         {
             s_slowCalls++;
-            ulong error = CapabilitySpace.Reference(process, handle, KernelObjectType.Endpoint, Rights.Write, out KernelObject found);
-            if (error != 0)
-                return error;
-            if ((error = CapabilitySpace.CheckTransfer(process, transfer)) != 0)
+            Error error = CapabilitySpace.Reference(process, handle, ObjectType.Endpoint, Rights.Write, out KernelObject found);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
+            if ((error = CapabilitySpace.CheckTransfer(process, transfer)) != Error.None)
             {
                 found.Release();
-                return error;
+                return SystemCallResult.From(error);
             }
             Endpoint endpoint = (Endpoint)found;
             ulong result = CallOrQueue(endpoint, process, current, w0, w1, w2, w3, transfer);
@@ -81,7 +79,7 @@ namespace Exo.Kernel.Ipc
                 if (endpoint.Dead)
                 {
                     endpoint.Callers.Lock.Exit();
-                    return PeerGone;
+                    return SystemCallResult.From(Error.PeerGone);
                 }
                 // Named before the kill flag is read; a killer sets the flag, then looks here (InterruptWait).
                 Interlocked.Exchange(ref current.Ipc.WaitingOn, Scheduler.Scheduler.AddressOf(endpoint));
@@ -89,7 +87,7 @@ namespace Exo.Kernel.Ipc
                 {
                     current.Ipc.WaitingOn = 0;
                     endpoint.Callers.Lock.Exit();
-                    return Interrupted;
+                    return SystemCallResult.From(Error.Interrupted);
                 }
                 // Queue first, then look for a receiver again: a server publishing itself meanwhile sees us.
                 current.State = ThreadState.Blocked;
@@ -122,12 +120,12 @@ namespace Exo.Kernel.Ipc
         /// <summary>Waits for a call on 'handle' (a server's first wait; then it uses reply-and-receive).</summary>
         public static ulong Receive(Process process, Thread current, ulong handle)
         {
-            ulong error = CapabilitySpace.Reference(process, handle, KernelObjectType.Endpoint, Rights.Read, out KernelObject found);
-            if (error != 0)
-                return error;
+            Error error = CapabilitySpace.Reference(process, handle, ObjectType.Endpoint, Rights.Read, out KernelObject found);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
             Endpoint endpoint = (Endpoint)found;
             ulong result = endpoint.BindServer(Scheduler.Scheduler.AddressOf(process))
-                ? WaitForCall(endpoint, process, current, null) : SystemCalls.AccessDenied;
+                ? WaitForCall(endpoint, process, current, null) : SystemCallResult.From(Error.AccessDenied);
             found.Release();
             return result;
         }
@@ -142,7 +140,7 @@ namespace Exo.Kernel.Ipc
             {
                 ref int grace = ref Scheduler.Scheduler.FastPathFlag;
                 Interlocked.Exchange(ref grace, 1);
-                object found = process.Handles.LookupUnlocked((uint)handle, KernelObjectType.Endpoint, Rights.Read);
+                object found = process.Handles.LookupUnlocked((uint)handle, ObjectType.Endpoint, Rights.Read);
                 if (found != null && Unsafe.As<Endpoint>(found).Server == Scheduler.Scheduler.AddressOf(process))
                 {
                     Endpoint endpoint = Unsafe.As<Endpoint>(found);
@@ -161,15 +159,15 @@ namespace Exo.Kernel.Ipc
 
         private static ulong ReplyReceiveSlow(Process process, Thread current, Thread caller, ulong handle, ulong w0, ulong w1, ulong w2, ulong w3, ulong transfer)
         {
-            ulong error = CapabilitySpace.Reference(process, handle, KernelObjectType.Endpoint, Rights.Read, out KernelObject found);
-            if (error == 0 && !((Endpoint)found).BindServer(Scheduler.Scheduler.AddressOf(process)))
-                error = SystemCalls.AccessDenied;
-            if (error == 0 && caller != null)
+            Error error = CapabilitySpace.Reference(process, handle, ObjectType.Endpoint, Rights.Read, out KernelObject found);
+            if (error == Error.None && !((Endpoint)found).BindServer(Scheduler.Scheduler.AddressOf(process)))
+                error = Error.AccessDenied;
+            if (error == Error.None && caller != null)
                 error = CapabilitySpace.CheckTransfer(process, transfer);
-            if (error != 0)
+            if (error != Error.None)
             {
                 found?.Release();
-                return error;   // nothing replied: the caller still waits, the server may try again
+                return SystemCallResult.From(error);   // nothing replied: the caller still waits, the server may try again
             }
             if (caller != null)
             {
@@ -202,7 +200,7 @@ namespace Exo.Kernel.Ipc
             while (true)
             {
                 if (current.KillPending)
-                    return Abandon(current, replied, Interrupted);
+                    return Abandon(current, replied, Error.Interrupted);
                 if (Volatile.Read(ref endpoint.QueuedCallers) != 0)
                 {
                     endpoint.Callers.Lock.Enter();
@@ -218,10 +216,10 @@ namespace Exo.Kernel.Ipc
                     }
                 }
                 if (Volatile.Read(ref endpoint.Dead))
-                    return Abandon(current, replied, PeerGone);
+                    return Abandon(current, replied, Error.PeerGone);
                 current.State = ThreadState.Blocked;
                 if (Interlocked.CompareExchange(ref endpoint.Receiver, self, 0) != 0)
-                    return Abandon(current, replied, Busy);
+                    return Abandon(current, replied, Error.Busy);
                 // Published; look for callers that queued meanwhile (and for the endpoint's end), and if so take
                 // ourselves back (unless a caller already claimed us) and serve them.
                 if ((Volatile.Read(ref endpoint.QueuedCallers) != 0 || Volatile.Read(ref endpoint.Dead) || current.KillPending)
@@ -235,12 +233,12 @@ namespace Exo.Kernel.Ipc
             }
         }
 
-        private static ulong Abandon(Thread current, Thread replied, ulong status)
+        private static ulong Abandon(Thread current, Thread replied, Error error)
         {
             current.State = ThreadState.Running;
             if (replied != null)
                 Scheduler.Scheduler.Wake(replied);
-            return status;
+            return SystemCallResult.From(error);
         }
 
         // The current thread is marked blocked and findable: switch straight to 'next' if it may run here, else
@@ -307,9 +305,9 @@ namespace Exo.Kernel.Ipc
             if (from == null || to == null)
                 return 0;
             CapabilitySpace.Enter();
-            ulong received = CapabilitySpace.TransferLocked(from, transfer, to, out _);
+            CapabilitySpace.TransferLocked(from, transfer, to, out Handle received);   // on an error: none
             CapabilitySpace.Exit();
-            return received;
+            return received.Value;
         }
 
         // ------------------------------------------------------------------ endings
@@ -330,7 +328,7 @@ namespace Exo.Kernel.Ipc
                 ulong self = Scheduler.Scheduler.AddressOf(thread);
                 if (Interlocked.CompareExchange(ref endpoint.Receiver, 0, self) == self)
                 {
-                    thread.Ipc.Status = Interrupted;   // no caller claimed it: the kill did
+                    thread.Ipc.Status = SystemCallResult.From(Error.Interrupted);   // no caller claimed it: the kill did
                     Scheduler.Scheduler.Wake(thread);
                 }
                 else
@@ -339,7 +337,7 @@ namespace Exo.Kernel.Ipc
                     if (endpoint.Callers.Remove(thread))
                     {
                         Interlocked.Decrement(ref endpoint.QueuedCallers);
-                        thread.Ipc.Status = Interrupted;
+                        thread.Ipc.Status = SystemCallResult.From(Error.Interrupted);
                         Scheduler.Scheduler.Wake(thread);
                     }
                     endpoint.Callers.Lock.Exit();
@@ -355,7 +353,7 @@ namespace Exo.Kernel.Ipc
             if (caller != null)
             {
                 thread.Ipc.ReplyTo = null;
-                caller.Ipc.Status = PeerGone;
+                caller.Ipc.Status = SystemCallResult.From(Error.PeerGone);
                 Scheduler.Scheduler.Wake(caller);
             }
         }
@@ -370,7 +368,7 @@ namespace Exo.Kernel.Ipc
             CapabilitySpace.Enter();
             for (int index = 0; index < process.Handles.Capacity; index++)
                 if (process.Handles.TryGetAt(index, out _, out Capability capability)
-                    && capability.Type == KernelObjectType.Endpoint && ((Endpoint)capability.Object).Server == self)
+                    && capability.Type == ObjectType.Endpoint && ((Endpoint)capability.Object).Server == self)
                     ((Endpoint)capability.Object).MarkDead();
             CapabilitySpace.Exit();
         }

@@ -5,7 +5,8 @@ namespace Exo.Kernel.Ipc
     {
         /// <summary>The caller this thread (a server) must reply to.</summary>
         public Scheduler.Thread ReplyTo;
-        /// <summary>The status its blocked system call returns when a peer resumes it (the words travel in its frame).</summary>
+        /// <summary>The result its blocked system call returns when a peer resumes it: 0, or an error as
+        /// SystemCallResult.From makes it (the words travel in its frame).</summary>
         public ulong Status;
         /// <summary>The endpoint it waits on, as receiver or queued caller (an address, for the killer), or 0.</summary>
         public ulong WaitingOn;

@@ -26,14 +26,12 @@ namespace Exo.Kernel.Ipc
                 Cpu.EnableInterrupts();
         }
 
-        /// <summary>"Interrupted" (EINTR): the waiting process is being killed. Bit 63 is never a signal bit, so it cannot pass for bits.</summary>
-        public const ulong Interrupted = unchecked((ulong)-4);
-
-        /// <summary>Takes the bits set so far; if none, waits for some ('block' false: returns 0 at once), or Interrupted.</summary>
-        public ulong Take(bool block)
+        /// <summary>Takes the bits set so far; if none, waits for some ('block' false: 0 at once); Interrupted if the
+        /// waiting process is being killed.</summary>
+        public Error Take(bool block, out ulong bits)
         {
             bool enabled = Cpu.DisableInterruptsSavingState();
-            ulong bits;
+            Error error = Error.None;
             while (true)
             {
                 _waiters.Lock.Enter();
@@ -46,13 +44,14 @@ namespace Exo.Kernel.Ipc
                 }
                 if (!Scheduler.Scheduler.BlockOnLockedInterruptibly(_waiters))   // a signal wakes it; look again
                 {
-                    bits = Interrupted;
+                    bits = 0;
+                    error = Error.Interrupted;
                     break;
                 }
             }
             if (enabled)
                 Cpu.EnableInterrupts();
-            return bits;
+            return error;
         }
 
         protected override void Destroy()

@@ -19,28 +19,28 @@ namespace Exo.Kernel.Processes
         public const ulong MaximumConfigurationBytes = 64 * 1024;
 
         /// <summary>Starts init with the configuration file 'configuration' of the boot image; null with 'error' if it cannot.</summary>
-        public static Process Start(byte* configuration, int configurationLength, out string error)
+        public static Process Start(byte* configuration, int configurationLength, out Error error)
         {
             int prefix = ProgramName.Length + 1;
             if (configurationLength <= 0 || prefix + configurationLength > Process.CommandLineCapacity)
             {
-                error = "the configuration's name is empty or too long";
+                error = Error.Invalid;   // the configuration's name is empty or too long
                 return null;
             }
             if (!InitialRamDisk.TryFind(configuration, configurationLength, out byte* text, out ulong size))
             {
-                error = "the boot image has no such init configuration";
+                error = Error.NotFound;   // no such init configuration in the boot image
                 return null;
             }
             if (size == 0 || size >= MaximumConfigurationBytes)
             {
-                error = "the init configuration is empty or larger than 64 KiB";
+                error = Error.TooBig;   // the configuration is empty or larger than 64 KiB
                 return null;
             }
             MemoryObject memory = MemoryObject.Create(size + 1);   // zeroed frames: the text ends with a zero
             if (memory == null)
             {
-                error = "no memory for the init configuration";
+                error = Error.OutOfMemory;
                 return null;
             }
             for (ulong offset = 0; offset < size; offset++)
@@ -53,12 +53,12 @@ namespace Exo.Kernel.Processes
             for (int i = 0; i < configurationLength; i++)
                 commandLine[prefix + i] = configuration[i];
             Process init = ProgramLauncher.Load(commandLine, prefix + configurationLength, out error);
-            if (init != null && (!ProgramLauncher.Grant(init, memory, KernelObjectType.MemoryObject, Rights.Read | Rights.Map)
-                || !ProgramLauncher.Grant(init, Console.ConsoleCapability.Instance, KernelObjectType.Console, Console.ConsoleCapability.GrantedRights)))
+            if (init != null && (!ProgramLauncher.Grant(init, memory, ObjectType.MemoryObject, Rights.Read | Rights.Map)
+                || !ProgramLauncher.Grant(init, Console.ConsoleCapability.Instance, ObjectType.Console, Console.ConsoleCapability.GrantedRights)))
             {
                 ProgramLauncher.Abandon(init);
                 init = null;
-                error = "cannot give init its configuration and the console";
+                error = Error.OutOfMemory;   // no room for its configuration and the console
             }
             memory.Release();   // init's handle holds it now (or nothing does)
             if (init != null && !ProgramLauncher.Start(init, null, out error))
@@ -67,7 +67,7 @@ namespace Exo.Kernel.Processes
         }
 
         /// <summary>Start with a configuration named by a kernel string (tests, the boot path).</summary>
-        public static Process Start(string configuration, out string error)
+        public static Process Start(string configuration, out Error error)
         {
             byte* name = stackalloc byte[Process.CommandLineCapacity];
             return Start(name, ProgramLauncher.CopyCommandLine(configuration, name), out error);

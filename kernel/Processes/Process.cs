@@ -23,7 +23,7 @@ namespace Exo.Kernel.Processes
     /// </summary>
     public sealed unsafe class Process : KernelObject
     {
-        public const int NameCapacity = 32;
+        public const int NameCapacity = Constants.ProgramNameCapacity;
         public const int HandleCapacity = 256;
         /// <summary>Memory objects one process may have mapped (an explicit limit, checked).</summary>
         public const int MappedObjectCapacity = 16;
@@ -31,10 +31,10 @@ namespace Exo.Kernel.Processes
         public const ulong MemoryQuota = 64UL << 20;
         public const ulong MappingBase = 0x10000000;      // where the kernel places mappings it chooses
         /// <summary>Threads one process may have started over its life (an explicit limit, checked).</summary>
-        public const int ThreadCapacity = 16;
+        public const int ThreadCapacity = Constants.MaximumThreads;
         /// <summary>The longest command line (program name and arguments), in bytes.</summary>
-        public const int CommandLineCapacity = 256;
-        public const ulong KilledWaitResult = 2UL << 32;
+        public const int CommandLineCapacity = Constants.CommandLineCapacity;
+        public const ulong KilledWaitResult = Constants.KilledStatus;
 
         public int Id;
         public ProcessState State;

@@ -38,13 +38,13 @@ namespace Exo.Kernel.Processes
                 KernelConsole.WriteLine("error: command line too long");
                 return;
             }
-            Process process = ProgramLauncher.Spawn(command, length, null, null, 0, out string error, rootResource);
+            Process process = ProgramLauncher.Spawn(command, length, null, null, 0, out Error error, rootResource);
             if (process == null)
             {
                 KernelConsole.Write("error: cannot run ");
                 line->WriteWord(1);
                 KernelConsole.Write(": ");
-                KernelConsole.WriteLine(error);
+                KernelConsole.WriteLine(Errors.Describe(error));
                 return;
             }
             int id = process.Id;
@@ -101,7 +101,7 @@ namespace Exo.Kernel.Processes
         private struct CapabilityRow
         {
             public uint Handle;
-            public KernelObjectType Type;
+            public ObjectType Type;
             public Rights Rights;
             public bool Derived;
             public KernelObject Object;   // with a reference, released once printed
@@ -158,20 +158,20 @@ namespace Exo.Kernel.Processes
             process.Release();
         }
 
-        private static string TypeName(KernelObjectType type)
+        private static string TypeName(ObjectType type)
         {
             switch (type)
             {
-                case KernelObjectType.Process: return "process     ";
-                case KernelObjectType.Thread: return "thread      ";
-                case KernelObjectType.MemoryObject: return "memory      ";
-                case KernelObjectType.Endpoint: return "endpoint    ";
-                case KernelObjectType.Notification: return "notification";
-                case KernelObjectType.Interrupt: return "interrupt   ";
-                case KernelObjectType.IoPortRange: return "io-ports    ";
-                case KernelObjectType.PhysicalRange: return "physical    ";
-                case KernelObjectType.Console: return "console     ";
-                case KernelObjectType.Resource: return "resource    ";
+                case ObjectType.Process: return "process     ";
+                case ObjectType.Thread: return "thread      ";
+                case ObjectType.MemoryObject: return "memory      ";
+                case ObjectType.Endpoint: return "endpoint    ";
+                case ObjectType.Notification: return "notification";
+                case ObjectType.Interrupt: return "interrupt   ";
+                case ObjectType.IoPortRange: return "io-ports    ";
+                case ObjectType.PhysicalRange: return "physical    ";
+                case ObjectType.Console: return "console     ";
+                case ObjectType.Resource: return "resource    ";
                 default: return "?           ";
             }
         }

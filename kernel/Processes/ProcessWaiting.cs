@@ -9,10 +9,9 @@ namespace Exo.Kernel.Processes
     /// </summary>
     public static unsafe class ProcessWaiting
     {
-        /// <summary>Waits until the process has ended; returns its exit status (FaultResultBase + vector after a fault), or Interrupted.</summary>
-        public static ulong WaitForExit(Process process, out bool faulted)
+        /// <summary>Waits until the process has ended (its status is then in the process); Interrupted if the waiter is being killed.</summary>
+        public static Error WaitForExit(Process process)
         {
-            faulted = false;
             using (InterruptMask.Enter())
             {
                 while (true)
@@ -24,24 +23,29 @@ namespace Exo.Kernel.Processes
                         break;
                     }
                     if (!Scheduler.Scheduler.BlockOnLockedInterruptibly(process.ExitWaiters))   // releases the lock
-                        return Ipc.Notification.Interrupted;   // the waiter is being killed
+                        return Error.Interrupted;
                 }
             }
-            faulted = process.Faulted;
-            return process.ExitStatus;
+            return Error.None;
         }
 
-        /// <summary>Waits for the process to end and drops the caller's reference (the kernel's spawn-and-wait).</summary>
+        /// <summary>
+        /// Waits for the process to end and drops the caller's reference (the kernel's spawn-and-wait, on a kernel
+        /// thread, which nobody kills); its exit status (FaultResultBase + vector after a fault).
+        /// </summary>
         public static ulong Wait(Process process, out bool faulted)
         {
-            ulong status = WaitForExit(process, out faulted);
+            WaitForExit(process);
+            faulted = process.Faulted;
+            ulong status = process.ExitStatus;
             process.Release();
             return status;
         }
 
-        /// <summary>Waits until 'thread' has ended; its exit status, or Interrupted if the waiter is being killed.</summary>
-        public static ulong WaitForThread(UserThread thread)
+        /// <summary>Waits until 'thread' has ended and gives its exit status; Interrupted if the waiter is being killed.</summary>
+        public static Error WaitForThread(UserThread thread, out ulong status)
         {
+            status = 0;
             using (InterruptMask.Enter())
             {
                 while (true)
@@ -49,12 +53,12 @@ namespace Exo.Kernel.Processes
                     thread.ExitWaiters.Lock.Enter();
                     if (thread.Exited)
                     {
-                        ulong result = thread.ExitStatus;
+                        status = thread.ExitStatus;
                         thread.ExitWaiters.Lock.Exit();
-                        return result;
+                        return Error.None;
                     }
                     if (!Scheduler.Scheduler.BlockOnLockedInterruptibly(thread.ExitWaiters))   // releases the lock
-                        return Ipc.Notification.Interrupted;
+                        return Error.Interrupted;
                 }
             }
         }

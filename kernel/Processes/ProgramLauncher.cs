@@ -15,10 +15,7 @@ namespace Exo.Kernel.Processes
     public static unsafe class ProgramLauncher
     {
         /// <summary>The most capabilities a parent may grant at spawn (an explicit limit, checked).</summary>
-        public const int MaximumGrants = 16;
-
-        /// <summary>Spawn's error when the boot image has no such program (callers compare with it).</summary>
-        public static readonly string NoSuchProgram = "no such program in the boot image";
+        public const int MaximumGrants = Constants.MaximumGrants;
 
         /// <summary>
         /// Starts the program named by the first word of 'commandLine' (the rest are its arguments) from the
@@ -30,21 +27,21 @@ namespace Exo.Kernel.Processes
         /// capability to the root resource as its first handle, before the grants; no system call can ask for it.
         /// 'affinity': the processor its main thread is pinned to, or -1 (the kernel's tests only).
         /// </summary>
-        public static Process Spawn(byte* commandLine, int length, Process parent, uint* grants, int grantCount, out string error,
+        public static Process Spawn(byte* commandLine, int length, Process parent, uint* grants, int grantCount, out Error error,
             bool rootResource = false, string environment = null, int affinity = -1)
         {
             if (grantCount < 0 || grantCount > MaximumGrants || (grantCount > 0 && parent == null))
             {
-                error = "too many capabilities to grant";
+                error = Error.Invalid;   // too many capabilities to grant
                 return null;
             }
             Process process = Load(commandLine, length, out error);
             if (process == null)
                 return null;
-            if (rootResource && !Grant(process, Drivers.RootResource.Instance, KernelObjectType.Resource, Drivers.RootResource.GrantedRights))
+            if (rootResource && !Grant(process, Drivers.RootResource.Instance, ObjectType.Resource, Drivers.RootResource.GrantedRights))
             {
                 Abandon(process);
-                error = "cannot give the driver the root resource";
+                error = Error.OutOfMemory;   // no room for the root resource in its table
                 return null;
             }
             if (!GrantFrom(process, parent, grants, grantCount, out error))
@@ -53,17 +50,17 @@ namespace Exo.Kernel.Processes
                 return null;
             }
             // The kernel's own programs (shell, tests) may print: the console capability comes last.
-            if (parent == null && !Grant(process, Console.ConsoleCapability.Instance, KernelObjectType.Console, Console.ConsoleCapability.GrantedRights))
+            if (parent == null && !Grant(process, Console.ConsoleCapability.Instance, ObjectType.Console, Console.ConsoleCapability.GrantedRights))
             {
                 Abandon(process);
-                error = "cannot give the program the console";
+                error = Error.OutOfMemory;   // no room for the console in its table
                 return null;
             }
             return Start(process, environment, out error, affinity) ? process : null;
         }
 
         /// <summary>Spawn for the kernel's own callers (shell, tests, benchmarks): a command line, no grants.</summary>
-        public static Process Spawn(string commandLine, out string error, bool rootResource = false, string environment = null,
+        public static Process Spawn(string commandLine, out Error error, bool rootResource = false, string environment = null,
             int affinity = -1)
         {
             byte* bytes = stackalloc byte[Process.CommandLineCapacity];
@@ -84,19 +81,19 @@ namespace Exo.Kernel.Processes
         /// The first step of a spawn: the program loaded into a new address space and registered, with no
         /// capabilities and not started. Follow with Grant/GrantFrom and Start, or Abandon.
         /// </summary>
-        public static Process Load(byte* commandLine, int length, out string error)
+        public static Process Load(byte* commandLine, int length, out Error error)
         {
             int nameLength = 0;
             while (nameLength < length && commandLine[nameLength] != (byte)' ')
                 nameLength++;
             if (length <= 0 || length > Process.CommandLineCapacity || nameLength == 0 || nameLength > Process.NameCapacity)
             {
-                error = "the command line must start with a program name of 1 to 32 bytes and have at most 256";
+                error = Error.Invalid;   // a program name of 1 to 32 bytes, a line of at most 256
                 return null;
             }
             if (!InitialRamDisk.TryFind(commandLine, nameLength, out byte* file, out ulong size))
             {
-                error = InitialRamDisk.IsPresent ? NoSuchProgram : "the boot image has no initial RAM disk";
+                error = Error.NotFound;   // no such program in the boot image (or no boot image)
                 return null;
             }
             AddressSpace space = ProgramLoader.Load(file, size, out ProgramImage image, out error);
@@ -110,33 +107,32 @@ namespace Exo.Kernel.Processes
             if (!ProcessRegistry.Register(process))
             {
                 ProcessReaper.Discard(process);
-                error = "the process table is full";
+                error = Error.WouldBlock;   // the process table is full (EAGAIN, as Linux's fork)
                 return null;
             }
-            error = null;
+            error = Error.None;
             return process;
         }
 
         /// <summary>Gives a loaded process copies of 'parent's handles (each needs the Grant right), in order.</summary>
-        public static bool GrantFrom(Process process, Process parent, uint* grants, int grantCount, out string error)
+        public static bool GrantFrom(Process process, Process parent, uint* grants, int grantCount, out Error error)
         {
             // Copies derived from the parent's capabilities, so the parent can revoke them.
             CapabilitySpace.Enter();
-            CapabilityError grantError = CapabilityError.None;
-            for (int i = 0; i < grantCount && grantError == CapabilityError.None; i++)
+            error = Error.None;
+            for (int i = 0; i < grantCount && error == Error.None; i++)
             {
                 Handle source = new Handle(grants[i]);
-                grantError = parent.Handles.Lookup(source, KernelObjectType.None, Rights.None, out Capability capability);
-                if (grantError == CapabilityError.None)
-                    grantError = HandleTable.Transfer(parent.Handles, source, process.Handles, capability.Rights, false, out _);
+                error = parent.Handles.Lookup(source, ObjectType.None, Rights.None, out Capability capability);
+                if (error == Error.None)
+                    error = HandleTable.Transfer(parent.Handles, source, process.Handles, capability.Rights, false, out _);
             }
             CapabilitySpace.Exit();
-            error = grantError == CapabilityError.None ? null : CapabilityErrors.Describe(grantError);
-            return grantError == CapabilityError.None;
+            return error == Error.None;
         }
 
         /// <summary>Gives a loaded process a new capability to a kernel object (the kernel's own grants, to init).</summary>
-        public static bool Grant(Process process, KernelObject value, KernelObjectType type, Rights rights)
+        public static bool Grant(Process process, KernelObject value, ObjectType type, Rights rights)
         {
             value.AddReference();   // InsertNew consumes one reference; the caller keeps its own
             return (long)CapabilitySpace.InsertNew(process, value, type, rights) > 0;
@@ -154,7 +150,7 @@ namespace Exo.Kernel.Processes
         /// command line; Linux, argv from the command line, 'environment' as envp, and the auxiliary vector) and
         /// starts its first thread, pinned to processor 'affinity' unless it is -1.
         /// </summary>
-        public static bool Start(Process process, string environment, out string error, int affinity = -1)
+        public static bool Start(Process process, string environment, out Error error, int affinity = -1)
         {
             RegisterFrame start = default;
             bool laidOut;
@@ -164,7 +160,7 @@ namespace Exo.Kernel.Processes
                 if (arguments == null)
                 {
                     Abandon(process);
-                    error = "no memory for the program's arguments";
+                    error = Error.OutOfMemory;
                     return false;
                 }
                 byte* environmentBytes = stackalloc byte[Process.CommandLineCapacity];
@@ -181,7 +177,7 @@ namespace Exo.Kernel.Processes
             if (!laidOut)
             {
                 Abandon(process);
-                error = "the program's start stack does not fit";
+                error = Error.TooBig;   // its arguments and environment do not fit its stack
                 return false;
             }
             UserThread main = new UserThread(process);
@@ -197,11 +193,11 @@ namespace Exo.Kernel.Processes
             {
                 process.Release();
                 Abandon(process);
-                error = "no memory for the process's thread";
+                error = Error.OutOfMemory;
                 return false;
             }
             main.Thread = thread;   // before anyone can reap it: the caller's reference is still held
-            error = null;
+            error = Error.None;
             return true;
         }
 
@@ -209,7 +205,7 @@ namespace Exo.Kernel.Processes
         /// Starts another thread in 'process' at 'entry' with the stack pointer 'stack' and 'argument' in RDI; the
         /// new thread's object with a reference for the caller, or null with 'error'.
         /// </summary>
-        public static UserThread CreateThread(Process process, ulong entry, ulong stack, ulong argument, out string error)
+        public static UserThread CreateThread(Process process, ulong entry, ulong stack, ulong argument, out Error error)
         {
             UserThread created = new UserThread(process);
             created.StartFrame = RegisterFrame.StartAt(entry, stack, argument);
@@ -232,7 +228,7 @@ namespace Exo.Kernel.Processes
             if (!allowed)
             {
                 created.Release();
-                error = slot >= Process.ThreadCapacity ? "the process has started its 16 threads" : "the process is ending";
+                error = Error.OutOfMemory;   // it has started its 16 threads, or it is ending
                 return null;
             }
             created.AddReference();   // the caller's
@@ -242,12 +238,12 @@ namespace Exo.Kernel.Processes
                 // Never ran: account for it as a thread that ended at once.
                 created.Exited = true;
                 ProcessLifecycle.ThreadNeverRan(process);
-                error = "no memory for the thread";
+                error = Error.OutOfMemory;
                 created.Release();
                 return null;
             }
             created.Thread = thread;
-            error = null;
+            error = Error.None;
             return created;
         }
     }

@@ -14,20 +14,20 @@ namespace Exo.Kernel.Processes
         public const ulong StackBytes = 64 * 1024;
 
         /// <summary>A new address space holding the program, or null with 'error' saying why.</summary>
-        public static AddressSpace Load(byte* file, ulong length, out ProgramImage image, out string error)
+        public static AddressSpace Load(byte* file, ulong length, out ProgramImage image, out Error error)
         {
             image = default;
             ElfSegment* segments = stackalloc ElfSegment[MaximumSegments];
             ElfError parse = ElfImage.Parse(file, length, UserMemory.Limit, segments, MaximumSegments, out ElfImageInfo info);
             if (parse != ElfError.None)
             {
-                error = ElfImage.Describe(parse);
+                error = Error.NotExecutable;   // ElfImage.Describe(parse) names the defect
                 return null;
             }
             AddressSpace space = AddressSpace.Create();
             if (space == null)
             {
-                error = "no memory for an address space";
+                error = Error.OutOfMemory;
                 return null;
             }
             for (int i = 0; i < info.SegmentCount; i++)
@@ -35,7 +35,7 @@ namespace Exo.Kernel.Processes
                 if (!MapSegment(space, file, segments + i))
                 {
                     Discard(space);
-                    error = "no memory for the program's segments";
+                    error = Error.OutOfMemory;
                     return null;
                 }
             }
@@ -44,7 +44,7 @@ namespace Exo.Kernel.Processes
                 if (space.MapNew(page, writable: true, executable: false) == 0)
                 {
                     Discard(space);
-                    error = "no memory for the program's stack";
+                    error = Error.OutOfMemory;
                     return null;
                 }
             }
@@ -53,7 +53,7 @@ namespace Exo.Kernel.Processes
             image.Personality = info.IsNative ? Personality.Native : Personality.Linux;
             image.ProgramHeaderAddress = info.ProgramHeaderAddress;
             image.ProgramHeaderCount = info.ProgramHeaderCount;
-            error = null;
+            error = Error.None;
             return space;
         }
 

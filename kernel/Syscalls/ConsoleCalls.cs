@@ -11,14 +11,13 @@ namespace Exo.Kernel.Syscalls
     /// </summary>
     public static unsafe class ConsoleCalls
     {
-        public const int DebugLog = 2, Write = 4, BenchReport = 6;
         public const ulong MaximumWrite = 4096;
 
         internal static void Register()
         {
-            SystemCalls.Register(DebugLog, &DoDebugLog);
-            SystemCalls.Register(Write, &DoWrite);
-            SystemCalls.Register(BenchReport, &DoBenchReport);
+            SystemCalls.Register(SystemCallNumber.DebugLog, &DoDebugLog);
+            SystemCalls.Register(SystemCallNumber.ConsoleWrite, &DoWrite);
+            SystemCalls.Register(SystemCallNumber.BenchReport, &DoBenchReport);
         }
 
         /// <summary>A benchmark row measured in user mode (make bench's format): name, median, minimum, iterations.</summary>
@@ -29,14 +28,14 @@ namespace Exo.Kernel.Syscalls
             ulong median = frame->Argument2;
             ulong minimum = frame->Argument3;
             ulong iterations = frame->Argument4;
-            const int capacity = 32;
+            const int capacity = Constants.BenchNameCapacity;
             byte* copy = stackalloc byte[capacity];
             if (!MayWrite())
-                return SystemCalls.AccessDenied;
+                return SystemCallResult.From(Error.AccessDenied);
             if (nameLength == 0 || nameLength > capacity)
-                return SystemCalls.InvalidArgument;
+                return SystemCallResult.From(Error.Invalid);
             if (!UserMemory.CopyFromUser(copy, name, nameLength))
-                return SystemCalls.BadAddress;
+                return SystemCallResult.From(Error.BadAddress);
             Benchmarks.BenchmarkRunner.Report(copy, (int)nameLength, median, minimum, iterations, "ring3");
             return 0;
         }
@@ -45,7 +44,7 @@ namespace Exo.Kernel.Syscalls
         {
             ulong value = frame->Argument0;
             if (!MayWrite())
-                return SystemCalls.AccessDenied;
+                return SystemCallResult.From(Error.AccessDenied);
             KernelConsole.Write("user: ");
             KernelConsole.WriteHex(value);
             KernelConsole.WriteLine();
@@ -57,7 +56,7 @@ namespace Exo.Kernel.Syscalls
         {
             Processes.Process process = Scheduler.Scheduler.Current.Process;
             CapabilitySpace.Enter();
-            bool holds = process.Handles.Holds(KernelObjectType.Console, Rights.Write);
+            bool holds = process.Handles.Holds(ObjectType.Console, Rights.Write);
             CapabilitySpace.Exit();
             return holds;
         }
@@ -73,9 +72,9 @@ namespace Exo.Kernel.Syscalls
         internal static ulong WriteFromUser(ulong buffer, ulong length)
         {
             if (!MayWrite())
-                return SystemCalls.AccessDenied;   // the console is a capability the process does not hold
+                return SystemCallResult.From(Error.AccessDenied);   // the console is a capability the process does not hold
             if (!UserMemory.IsUserRange(buffer, length))
-                return SystemCalls.BadAddress;
+                return SystemCallResult.From(Error.BadAddress);
             if (length > MaximumWrite)
                 length = MaximumWrite;   // a short write, as POSIX allows
             const int chunk = 256;
@@ -84,7 +83,7 @@ namespace Exo.Kernel.Syscalls
             {
                 int count = length - done < chunk ? (int)(length - done) : chunk;
                 if (!UserMemory.CopyFromUser(copy, buffer + done, (ulong)count))
-                    return done == 0 ? SystemCalls.BadAddress : done;
+                    return done == 0 ? SystemCallResult.From(Error.BadAddress) : done;
                 // Each chunk goes out as one piece: programs writing at once on several processors do not
                 // interleave within a line (exo_std writes a line per call).
                 KernelConsole.Write(copy, count);

@@ -7,14 +7,12 @@ namespace Exo.Kernel.Syscalls
     /// <summary>Operations on handles themselves: close, duplicate (with fewer rights), revoke, info.</summary>
     public static unsafe class HandleCalls
     {
-        public const int Close = 10, Duplicate = 11, Revoke = 12, Info = 13;
-
         internal static void Register()
         {
-            SystemCalls.Register(Close, &DoClose);
-            SystemCalls.Register(Duplicate, &DoDuplicate);
-            SystemCalls.Register(Revoke, &DoRevoke);
-            SystemCalls.Register(Info, &DoInfo);
+            SystemCalls.Register(SystemCallNumber.HandleClose, &DoClose);
+            SystemCalls.Register(SystemCallNumber.HandleDuplicate, &DoDuplicate);
+            SystemCalls.Register(SystemCallNumber.HandleRevoke, &DoRevoke);
+            SystemCalls.Register(SystemCallNumber.HandleInfo, &DoInfo);
         }
 
         // The calling process, if 'handle' can be a handle value at all.
@@ -28,11 +26,11 @@ namespace Exo.Kernel.Syscalls
         {
             ulong handle = frame->Argument0;
             if (!Resolve(handle, out Process process))
-                return SystemCalls.BadHandle;
+                return SystemCallResult.From(Error.BadHandle);
             CapabilitySpace.Enter();
-            CapabilityError error = process.Handles.Close(new Handle((uint)handle));
+            Error error = process.Handles.Close(new Handle((uint)handle));
             CapabilitySpace.Exit();
-            return CapabilitySpace.ToResult(error);
+            return SystemCallResult.From(error);
         }
 
         private static ulong DoDuplicate(RegisterFrame* frame)
@@ -40,34 +38,34 @@ namespace Exo.Kernel.Syscalls
             ulong handle = frame->Argument0;
             ulong rights = frame->Argument1;
             if (!Resolve(handle, out Process process))
-                return SystemCalls.BadHandle;
+                return SystemCallResult.From(Error.BadHandle);
             if ((rights & ~(ulong)Rights.All) != 0)
-                return SystemCalls.InvalidArgument;
+                return SystemCallResult.From(Error.Invalid);
             CapabilitySpace.Enter();
-            CapabilityError error = process.Handles.Duplicate(new Handle((uint)handle), (Rights)rights, out Handle duplicate);
+            Error error = process.Handles.Duplicate(new Handle((uint)handle), (Rights)rights, out Handle duplicate);
             CapabilitySpace.Exit();
-            return error == CapabilityError.None ? duplicate.Value : CapabilitySpace.ToResult(error);
+            return SystemCallResult.From(error, duplicate.Value);
         }
 
         private static ulong DoRevoke(RegisterFrame* frame)
         {
             ulong handle = frame->Argument0;
             if (!Resolve(handle, out Process process))
-                return SystemCalls.BadHandle;
+                return SystemCallResult.From(Error.BadHandle);
             CapabilitySpace.Enter();
-            CapabilityError error = process.Handles.Revoke(new Handle((uint)handle));
+            Error error = process.Handles.Revoke(new Handle((uint)handle));
             CapabilitySpace.Exit();
-            return CapabilitySpace.ToResult(error);
+            return SystemCallResult.From(error);
         }
 
         private static ulong DoInfo(RegisterFrame* frame)
         {
             ulong handle = frame->Argument0;
             if (!Resolve(handle, out Process process))
-                return SystemCalls.BadHandle;
+                return SystemCallResult.From(Error.BadHandle);
             CapabilitySpace.Enter();
-            CapabilityError error = process.Handles.Lookup(new Handle((uint)handle), KernelObjectType.None, Rights.None, out Capability capability);
-            ulong result = error == CapabilityError.None ? (ulong)capability.Type | ((ulong)capability.Rights << 8) : CapabilitySpace.ToResult(error);
+            Error error = process.Handles.Lookup(new Handle((uint)handle), ObjectType.None, Rights.None, out Capability capability);
+            ulong result = error == Error.None ? (ulong)capability.Type | ((ulong)capability.Rights << 8) : SystemCallResult.From(error);
             CapabilitySpace.Exit();
             return result;
         }

@@ -8,28 +8,26 @@ namespace Exo.Kernel.Syscalls
     /// <summary>Fusion Ring endpoints and synchronous calls (the message conventions are in userland/programs/native.inc).</summary>
     public static unsafe class IpcCalls
     {
-        public const int EndpointCreate = 30, Call = 31, Receive = 32, ReplyReceive = 33;
-
         internal static void Register()
         {
-            SystemCalls.Register(EndpointCreate, &DoEndpointCreate);
-            SystemCalls.Register(Call, &DoCall);
-            SystemCalls.Register(Receive, &DoReceive);
-            SystemCalls.Register(ReplyReceive, &DoReplyReceive);
+            SystemCalls.Register(SystemCallNumber.EndpointCreate, &DoEndpointCreate);
+            SystemCalls.Register(SystemCallNumber.IpcCall, &DoCall);
+            SystemCalls.Register(SystemCallNumber.IpcReceive, &DoReceive);
+            SystemCalls.Register(SystemCallNumber.IpcReplyReceive, &DoReplyReceive);
         }
 
         private static ulong DoEndpointCreate(RegisterFrame* frame)
         {
             if (CapabilitySpace.CurrentProcess is not Process process)
-                return SystemCalls.AccessDenied;
-            return CapabilitySpace.InsertNew(process, new Endpoint(), KernelObjectType.Endpoint, Rights.All);
+                return SystemCallResult.From(Error.AccessDenied);
+            return CapabilitySpace.InsertNew(process, new Endpoint(), ObjectType.Endpoint, Rights.All);
         }
 
         private static ulong DoCall(RegisterFrame* frame)
         {
             Scheduler.Thread current = Scheduler.Scheduler.Current;
             if (current.Process is not Process process)
-                return SystemCalls.AccessDenied;
+                return SystemCallResult.From(Error.AccessDenied);
             return FusionCall.Call(process, current, frame);
         }
 
@@ -37,7 +35,7 @@ namespace Exo.Kernel.Syscalls
         {
             Scheduler.Thread current = Scheduler.Scheduler.Current;
             if (current.Process is not Process process)
-                return SystemCalls.AccessDenied;
+                return SystemCallResult.From(Error.AccessDenied);
             return FusionCall.Receive(process, current, frame->Argument0);
         }
 
@@ -45,7 +43,7 @@ namespace Exo.Kernel.Syscalls
         {
             Scheduler.Thread current = Scheduler.Scheduler.Current;
             if (current.Process is not Process process)
-                return SystemCalls.AccessDenied;
+                return SystemCallResult.From(Error.AccessDenied);
             return FusionCall.ReplyReceive(process, current, frame);
         }
     }

@@ -13,13 +13,12 @@ namespace Exo.Kernel.Syscalls
     /// </summary>
     public static unsafe class MemoryCalls
     {
-        public const int Map = 20, Unmap = 21;
         public const ulong MaximumMapping = 16UL << 20;
 
         internal static void Register()
         {
-            SystemCalls.Register(Map, &DoMap);
-            SystemCalls.Register(Unmap, &DoUnmap);
+            SystemCalls.Register(SystemCallNumber.MemoryMap, &DoMap);
+            SystemCalls.Register(SystemCallNumber.MemoryUnmap, &DoUnmap);
         }
 
         private static ulong DoMap(RegisterFrame* frame)
@@ -28,25 +27,25 @@ namespace Exo.Kernel.Syscalls
             ulong length = frame->Argument1;
             ulong writable = frame->Argument2;
             if (Scheduler.Scheduler.Current.Process is not Process process)
-                return SystemCalls.AccessDenied;
+                return SystemCallResult.From(Error.AccessDenied);
             if (length == 0 || length > MaximumMapping || (address & 0xFFF) != 0)
-                return SystemCalls.InvalidArgument;
+                return SystemCallResult.From(Error.Invalid);
             length = (length + 0xFFF) & ~0xFFFUL;
             using (process.MappingLock.Hold())   // the quota, the kernel's placement and the reservation as one step
             {
                 if (process.MappedBytes + length > Process.MemoryQuota)
-                    return SystemCalls.OutOfMemory;
+                    return SystemCallResult.From(Error.OutOfMemory);
                 if (address == 0)
                     address = process.NextMappingAddress;
                 if (!UserMemory.IsUserRange(address, length))
-                    return SystemCalls.InvalidArgument;
+                    return SystemCallResult.From(Error.Invalid);
                 for (ulong offset = 0; offset < length; offset += 0x1000)
                 {
                     if (!process.AddressSpace.Reserve(address + offset, writable != 0))
                     {
                         for (ulong undo = 0; undo < offset; undo += 0x1000)
                             process.AddressSpace.Unmap(address + undo);
-                        return SystemCalls.OutOfMemory;   // or already mapped: nothing is left half-done
+                        return SystemCallResult.From(Error.OutOfMemory);   // or already mapped: nothing is left half-done
                     }
                 }
                 process.MappingPlaced(address, length);
@@ -60,9 +59,9 @@ namespace Exo.Kernel.Syscalls
             ulong address = frame->Argument0;
             ulong length = frame->Argument1;
             if (Scheduler.Scheduler.Current.Process is not Process process)
-                return SystemCalls.AccessDenied;
+                return SystemCallResult.From(Error.AccessDenied);
             if ((address & 0xFFF) != 0 || length == 0 || length > Process.MemoryQuota || !UserMemory.IsUserRange(address, length))
-                return SystemCalls.InvalidArgument;
+                return SystemCallResult.From(Error.Invalid);
             using (process.MappingLock.Hold())
             {
                 ulong unmapped = 0;

@@ -13,26 +13,24 @@ namespace Exo.Kernel.Syscalls
     /// </summary>
     public static unsafe class MemoryObjectCalls
     {
-        public const int Create = 22, Map = 23;
-
         internal static void Register()
         {
-            SystemCalls.Register(Create, &DoCreate);
-            SystemCalls.Register(Map, &DoMap);
+            SystemCalls.Register(SystemCallNumber.MemoryObjectCreate, &DoCreate);
+            SystemCalls.Register(SystemCallNumber.MemoryObjectMap, &DoMap);
         }
 
         private static ulong DoCreate(RegisterFrame* frame)
         {
             ulong length = frame->Argument0;
             if (CapabilitySpace.CurrentProcess is not Process process)
-                return SystemCalls.AccessDenied;
+                return SystemCallResult.From(Error.AccessDenied);
             if (length == 0 || length > MemoryObject.MaximumSize)
-                return SystemCalls.InvalidArgument;
+                return SystemCallResult.From(Error.Invalid);
             ulong rounded = (length + 0xFFF) & ~0xFFFUL;
             using (process.MappingLock.Hold())   // charged first, refunded if the object cannot be made
             {
                 if (process.MappedBytes + rounded > Process.MemoryQuota)
-                    return SystemCalls.OutOfMemory;
+                    return SystemCallResult.From(Error.OutOfMemory);
                 process.MappedBytes += rounded;
             }
             MemoryObject memory = MemoryObject.Create(length);
@@ -40,9 +38,9 @@ namespace Exo.Kernel.Syscalls
             {
                 using (process.MappingLock.Hold())
                     process.MappedBytes -= rounded;
-                return SystemCalls.OutOfMemory;
+                return SystemCallResult.From(Error.OutOfMemory);
             }
-            return CapabilitySpace.InsertNew(process, memory, KernelObjectType.MemoryObject, Rights.All);
+            return CapabilitySpace.InsertNew(process, memory, ObjectType.MemoryObject, Rights.All);
         }
 
         private static ulong DoMap(RegisterFrame* frame)
@@ -52,9 +50,9 @@ namespace Exo.Kernel.Syscalls
             ulong writable = frame->Argument2;
             Process process = CapabilitySpace.CurrentProcess;
             Rights needed = writable != 0 ? Rights.Map | Rights.Write : Rights.Map;
-            ulong error = CapabilitySpace.Reference(process, handle, KernelObjectType.MemoryObject, needed, out KernelObject found);
-            if (error != 0)
-                return error;
+            Error error = CapabilitySpace.Reference(process, handle, ObjectType.MemoryObject, needed, out KernelObject found);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
             MemoryObject memory = (MemoryObject)found;
             using (process.MappingLock.Hold())   // the kept objects, the placement and the mapping as one step
             {
@@ -68,13 +66,13 @@ namespace Exo.Kernel.Syscalls
                 if (!alreadyKept && slot < 0)
                 {
                     memory.Release();
-                    return SystemCalls.OutOfMemory;     // too many objects mapped
+                    return SystemCallResult.From(Error.OutOfMemory);     // too many objects mapped
                 }
                 address = process.PlaceMapping(address);
                 if ((address & 0xFFF) != 0 || !UserMemory.IsUserRange(address, memory.Size) || !memory.MapInto(process.AddressSpace, address, writable != 0))
                 {
                     memory.Release();
-                    return SystemCalls.InvalidArgument;  // misaligned, outside user space, or overlapping a mapping
+                    return SystemCallResult.From(Error.Invalid);  // misaligned, outside user space, or overlapping a mapping
                 }
                 process.MappingPlaced(address, memory.Size);
                 if (alreadyKept)

@@ -5,14 +5,12 @@ namespace Exo.Kernel.Syscalls
     /// <summary>System calls about the calling process and thread: null, exit, yield, process id.</summary>
     public static unsafe class ProcessCalls
     {
-        public const int Null = 0, Exit = 1, Yield = 3, ProcessId = 5;
-
         internal static void Register()
         {
-            SystemCalls.Register(Null, &DoNull);
-            SystemCalls.Register(Exit, &DoExit);
-            SystemCalls.Register(Yield, &DoYield);
-            SystemCalls.Register(ProcessId, &DoProcessId);
+            SystemCalls.Register(SystemCallNumber.Null, &DoNull);
+            SystemCalls.Register(SystemCallNumber.Exit, &DoExit);
+            SystemCalls.Register(SystemCallNumber.Yield, &DoYield);
+            SystemCalls.Register(SystemCallNumber.ProcessId, &DoProcessId);
         }
 
         private static ulong DoNull(RegisterFrame* frame) => 0;

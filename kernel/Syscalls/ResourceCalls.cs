@@ -16,16 +16,13 @@ namespace Exo.Kernel.Syscalls
     /// </summary>
     public static unsafe class ResourceCalls
     {
-        public const int Create = 60, IoPortEnable = 61, InterruptBind = 62, InterruptAcknowledge = 63, PhysicalMap = 64;
-        public const ulong KindIoPorts = 1, KindInterrupt = 2, KindPhysical = 3;
-
         internal static void Register()
         {
-            SystemCalls.Register(Create, &DoCreate);
-            SystemCalls.Register(IoPortEnable, &DoIoPortEnable);
-            SystemCalls.Register(InterruptBind, &DoInterruptBind);
-            SystemCalls.Register(InterruptAcknowledge, &DoInterruptAcknowledge);
-            SystemCalls.Register(PhysicalMap, &DoPhysicalMap);
+            SystemCalls.Register(SystemCallNumber.ResourceCreate, &DoCreate);
+            SystemCalls.Register(SystemCallNumber.IoPortEnable, &DoIoPortEnable);
+            SystemCalls.Register(SystemCallNumber.InterruptBind, &DoInterruptBind);
+            SystemCalls.Register(SystemCallNumber.InterruptAcknowledge, &DoInterruptAcknowledge);
+            SystemCalls.Register(SystemCallNumber.PhysicalMap, &DoPhysicalMap);
         }
 
         private static ulong DoCreate(RegisterFrame* frame)
@@ -35,35 +32,35 @@ namespace Exo.Kernel.Syscalls
             ulong start = frame->Argument2;
             ulong length = frame->Argument3;
             Process process = CapabilitySpace.CurrentProcess;
-            ulong error = CapabilitySpace.Reference(process, root, KernelObjectType.Resource, Rights.Manage, out KernelObject found);
-            if (error != 0)
-                return error;
+            Error error = CapabilitySpace.Reference(process, root, ObjectType.Resource, Rights.Manage, out KernelObject found);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
             found.Release();   // the root resource lives for ever; only the capability mattered
-            switch (kind)
+            switch ((ResourceKind)kind)
             {
-                case KindIoPorts:
+                case ResourceKind.IoPorts:
                     if (!IoPortPolicy.IsValid(start, length))
-                        return SystemCalls.InvalidArgument;
+                        return SystemCallResult.From(Error.Invalid);
                     if (IoPortPolicy.IsKernelOwned(start, length))
-                        return SystemCalls.AccessDenied;
-                    return CapabilitySpace.InsertNew(process, new IoPortRange((int)start, (int)length), KernelObjectType.IoPortRange,
+                        return SystemCallResult.From(Error.AccessDenied);
+                    return CapabilitySpace.InsertNew(process, new IoPortRange((int)start, (int)length), ObjectType.IoPortRange,
                         IoPortGrants.RequiredRights | Rights.Grant | Rights.Duplicate | Rights.Revoke);
-                case KindInterrupt:
+                case ResourceKind.Interrupt:
                     if (length != 1)
-                        return SystemCalls.InvalidArgument;
+                        return SystemCallResult.From(Error.Invalid);
                     InterruptLine line = InterruptLine.Claim(start, out error);
                     if (line == null)
-                        return error;
-                    return CapabilitySpace.InsertNew(process, line, KernelObjectType.Interrupt,
+                        return SystemCallResult.From(error);
+                    return CapabilitySpace.InsertNew(process, line, ObjectType.Interrupt,
                         Rights.Manage | Rights.Wait | Rights.Grant | Rights.Duplicate | Rights.Revoke);
-                case KindPhysical:
+                case ResourceKind.Physical:
                     PhysicalRangeVerdict verdict = DeviceResources.CheckPhysical(start, length);
                     if (verdict != PhysicalRangeVerdict.Allowed)
-                        return verdict == PhysicalRangeVerdict.Malformed ? SystemCalls.InvalidArgument : SystemCalls.AccessDenied;
-                    return CapabilitySpace.InsertNew(process, new PhysicalRange(start, length), KernelObjectType.PhysicalRange,
+                        return verdict == PhysicalRangeVerdict.Malformed ? SystemCallResult.From(Error.Invalid) : SystemCallResult.From(Error.AccessDenied);
+                    return CapabilitySpace.InsertNew(process, new PhysicalRange(start, length), ObjectType.PhysicalRange,
                         Rights.Read | Rights.Write | Rights.Map | Rights.Grant | Rights.Duplicate | Rights.Revoke);
                 default:
-                    return SystemCalls.InvalidArgument;
+                    return SystemCallResult.From(Error.Invalid);
             }
         }
 
@@ -71,19 +68,19 @@ namespace Exo.Kernel.Syscalls
         {
             ulong handle = frame->Argument0;
             if (CapabilitySpace.CurrentProcess is not Process process)
-                return SystemCalls.AccessDenied;
+                return SystemCallResult.From(Error.AccessDenied);
             if (handle > uint.MaxValue)
-                return SystemCalls.BadHandle;
+                return SystemCallResult.From(Error.BadHandle);
             IoPortGrants grants = process.IoPorts;
             if (grants == null)
                 grants = process.IoPorts = new IoPortGrants();   // only this process's own thread gets here
             if (grants == null)
-                return SystemCalls.OutOfMemory;
+                return SystemCallResult.From(Error.OutOfMemory);
             CapabilitySpace.Enter();   // masks interrupts: this thread stays on this processor
-            CapabilityError error = process.Handles.Lookup(new Handle((uint)handle), KernelObjectType.IoPortRange, IoPortGrants.RequiredRights, out _);
-            if (error == CapabilityError.None && !grants.Add((uint)handle))
-                error = CapabilityError.TableFull;
-            if (error == CapabilityError.None)
+            Error error = process.Handles.Lookup(new Handle((uint)handle), ObjectType.IoPortRange, IoPortGrants.RequiredRights, out _);
+            if (error == Error.None && !grants.Add((uint)handle))
+                error = Error.OutOfMemory;   // the process enabled as many ranges as it may
+            if (error == Error.None)
             {
                 IoPermissions.Enter();
                 grants.RecomputeLocked(process.Handles);
@@ -92,7 +89,7 @@ namespace Exo.Kernel.Syscalls
                 IoPermissions.Exit();
             }
             CapabilitySpace.Exit();
-            return CapabilitySpace.ToResult(error);
+            return SystemCallResult.From(error);
         }
 
         private static ulong DoInterruptBind(RegisterFrame* frame)
@@ -102,26 +99,26 @@ namespace Exo.Kernel.Syscalls
             ulong bits = frame->Argument2;
             Process process = CapabilitySpace.CurrentProcess;
             if (bits == 0 || (bits >> 63) != 0)   // as notification_signal: bit 63 would look like an error
-                return SystemCalls.InvalidArgument;
-            ulong error = CapabilitySpace.Reference(process, handle, KernelObjectType.Interrupt, Rights.Manage, out KernelObject line);
-            if (error != 0)
-                return error;
-            error = CapabilitySpace.Reference(process, notificationHandle, KernelObjectType.Notification, Rights.Signal, out KernelObject notification);
-            if (error == 0)
+                return SystemCallResult.From(Error.Invalid);
+            Error error = CapabilitySpace.Reference(process, handle, ObjectType.Interrupt, Rights.Manage, out KernelObject line);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
+            error = CapabilitySpace.Reference(process, notificationHandle, ObjectType.Notification, Rights.Signal, out KernelObject notification);
+            if (error == Error.None)
             {
                 ((InterruptLine)line).Bind((Notification)notification, bits);
                 notification.Release();   // the line took its own reference
             }
             line.Release();
-            return error;
+            return SystemCallResult.From(error);
         }
 
         private static ulong DoInterruptAcknowledge(RegisterFrame* frame)
         {
             ulong handle = frame->Argument0;
-            ulong error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, KernelObjectType.Interrupt, Rights.Wait, out KernelObject line);
-            if (error != 0)
-                return error;
+            Error error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, ObjectType.Interrupt, Rights.Wait, out KernelObject line);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
             ((InterruptLine)line).Acknowledge();
             line.Release();
             return 0;
@@ -134,9 +131,9 @@ namespace Exo.Kernel.Syscalls
             ulong writable = frame->Argument2;
             Process process = CapabilitySpace.CurrentProcess;
             Rights needed = writable != 0 ? Rights.Map | Rights.Write : Rights.Map;
-            ulong error = CapabilitySpace.Reference(process, handle, KernelObjectType.PhysicalRange, needed, out KernelObject found);
-            if (error != 0)
-                return error;
+            Error error = CapabilitySpace.Reference(process, handle, ObjectType.PhysicalRange, needed, out KernelObject found);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
             PhysicalRange range = (PhysicalRange)found;
             address = process.PlaceMapping(address);
             bool mapped = (address & 0xFFF) == 0 && Memory.UserMemory.IsUserRange(address, range.Length)
@@ -144,7 +141,7 @@ namespace Exo.Kernel.Syscalls
             if (mapped)
                 process.MappingPlaced(address, range.Length);
             range.Release();
-            return mapped ? address : SystemCalls.InvalidArgument;   // misaligned, outside user space, or overlapping
+            return mapped ? address : SystemCallResult.From(Error.Invalid);   // misaligned, outside user space, or overlapping
         }
     }
 }

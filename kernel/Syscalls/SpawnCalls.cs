@@ -13,14 +13,12 @@ namespace Exo.Kernel.Syscalls
     /// </summary>
     public static unsafe class SpawnCalls
     {
-        public const int Spawn = 50, Wait = 51, Kill = 52, Watch = 53;
-
         internal static void Register()
         {
-            SystemCalls.Register(Spawn, &DoSpawn);
-            SystemCalls.Register(Wait, &DoWait);
-            SystemCalls.Register(Watch, &DoWatch);
-            SystemCalls.Register(Kill, &DoKill);
+            SystemCalls.Register(SystemCallNumber.ProcessSpawn, &DoSpawn);
+            SystemCalls.Register(SystemCallNumber.ProcessWait, &DoWait);
+            SystemCalls.Register(SystemCallNumber.ProcessWatch, &DoWatch);
+            SystemCalls.Register(SystemCallNumber.ProcessKill, &DoKill);
         }
 
         private static ulong DoSpawn(RegisterFrame* frame)
@@ -30,56 +28,53 @@ namespace Exo.Kernel.Syscalls
             ulong handles = frame->Argument2;
             ulong count = frame->Argument3;
             if (CapabilitySpace.CurrentProcess is not Process parent)
-                return SystemCalls.AccessDenied;
+                return SystemCallResult.From(Error.AccessDenied);
             if (length == 0 || length > Process.CommandLineCapacity || count > ProgramLauncher.MaximumGrants)
-                return SystemCalls.InvalidArgument;
+                return SystemCallResult.From(Error.Invalid);
             byte* lineCopy = stackalloc byte[Process.CommandLineCapacity];
             if (!UserMemory.CopyFromUser(lineCopy, commandLine, length))
-                return SystemCalls.BadAddress;
+                return SystemCallResult.From(Error.BadAddress);
             ulong* handleCopy = stackalloc ulong[ProgramLauncher.MaximumGrants];
             if (count > 0 && !UserMemory.CopyFromUser(handleCopy, handles, count * 8))
-                return SystemCalls.BadAddress;
+                return SystemCallResult.From(Error.BadAddress);
             uint* grants = stackalloc uint[ProgramLauncher.MaximumGrants];
             for (ulong i = 0; i < count; i++)
             {
                 if (handleCopy[i] > uint.MaxValue)
-                    return SystemCalls.BadHandle;
+                    return SystemCallResult.From(Error.BadHandle);
                 grants[i] = (uint)handleCopy[i];
             }
-            Process child = ProgramLauncher.Spawn(lineCopy, (int)length, parent, grants, (int)count, out string error);
+            Process child = ProgramLauncher.Spawn(lineCopy, (int)length, parent, grants, (int)count, out Error error);
             if (child == null)
-                return (object)error == (object)ProgramLauncher.NoSuchProgram
-                    ? unchecked((ulong)-2)            // ENOENT: no such program
-                    : SystemCalls.InvalidArgument;    // a bad image, a bad grant, or limits (the kernel log says which)
-            return CapabilitySpace.InsertNew(parent, child, KernelObjectType.Process,
+                return SystemCallResult.From(error);
+            return CapabilitySpace.InsertNew(parent, child, ObjectType.Process,
                 Rights.Read | Rights.Wait | Rights.Manage | Rights.Grant | Rights.Duplicate | Rights.Revoke);
         }
 
         private static ulong DoWait(RegisterFrame* frame)
         {
             ulong handle = frame->Argument0;
-            ulong error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, KernelObjectType.Process, Rights.Wait, out KernelObject found);
-            if (error != 0)
-                return error;
+            Error error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, ObjectType.Process, Rights.Wait, out KernelObject found);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
             Process process = (Process)found;
             if (process == CapabilitySpace.CurrentProcess)
             {
                 process.Release();
-                return SystemCalls.InvalidArgument;   // waiting for itself would never end
+                return SystemCallResult.From(Error.Invalid);   // waiting for itself would never end
             }
-            ulong result = ProcessWaiting.WaitForExit(process, out _) == Ipc.Notification.Interrupted
-                ? Ipc.Notification.Interrupted : process.WaitResult;   // interrupted: the caller is being killed
+            error = ProcessWaiting.WaitForExit(process);   // interrupted: the caller is being killed
+            ulong result = SystemCallResult.From(error, process.WaitResult);
             process.Release();
             return result;
         }
-    
 
         private static ulong DoKill(RegisterFrame* frame)
         {
             ulong handle = frame->Argument0;
-            ulong error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, KernelObjectType.Process, Rights.Manage, out KernelObject found);
-            if (error != 0)
-                return error;
+            Error error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, ObjectType.Process, Rights.Manage, out KernelObject found);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
             Process process = (Process)found;
             bool self = process == CapabilitySpace.CurrentProcess;
             ProcessLifecycle.Kill(process);
@@ -96,15 +91,15 @@ namespace Exo.Kernel.Syscalls
             ulong bits = frame->Argument2;
             Process caller = CapabilitySpace.CurrentProcess;
             if (bits == 0 || (bits >> 63) != 0)
-                return SystemCalls.InvalidArgument;   // the same bits a signal may set (NotificationCalls)
-            ulong error = CapabilitySpace.Reference(caller, processHandle, KernelObjectType.Process, Rights.Wait, out KernelObject process);
-            if (error != 0)
-                return error;
-            error = CapabilitySpace.Reference(caller, notificationHandle, KernelObjectType.Notification, Rights.Signal, out KernelObject notification);
-            if (error == 0)
+                return SystemCallResult.From(Error.Invalid);   // the same bits a signal may set (NotificationCalls)
+            Error error = CapabilitySpace.Reference(caller, processHandle, ObjectType.Process, Rights.Wait, out KernelObject process);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
+            error = CapabilitySpace.Reference(caller, notificationHandle, ObjectType.Notification, Rights.Signal, out KernelObject notification);
+            if (error == Error.None)
                 ProcessWaiting.Watch((Process)process, (Ipc.Notification)notification, bits);
             process.Release();
-            return error;
+            return SystemCallResult.From(error);
         }
     }
 }

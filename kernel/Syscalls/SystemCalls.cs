@@ -6,19 +6,12 @@ namespace Exo.Kernel.Syscalls
     /// The native system call table: one entry per number, each family in its own file (ProcessCalls,
     /// ConsoleCalls, MemoryCalls, HandleCalls, MemoryObjectCalls, IpcCalls, NotificationCalls, SpawnCalls,
     /// ThreadCalls, ResourceCalls). SystemCallEntry.asm calls a handler with the caller's register frame; every
-    /// argument is untrusted (user pointers go through UserMemory). Errors are negative numbers, as on Linux,
-    /// so that POSIX-X can pass them through.
+    /// argument is untrusted (user pointers go through UserMemory). The numbers are Exo.Abi's SystemCallNumber;
+    /// a handler returns RAX, and an error as SystemCallResult.From(Error) (negative, as on Linux).
     /// </summary>
     public static unsafe class SystemCalls
     {
         public const int TableSize = 72;
-
-        public const ulong BadAddress = unchecked((ulong)-14);      // EFAULT
-        public const ulong InvalidArgument = unchecked((ulong)-22); // EINVAL
-        public const ulong OutOfMemory = unchecked((ulong)-12);     // ENOMEM
-        public const ulong BadHandle = unchecked((ulong)-9);        // EBADF
-        public const ulong AccessDenied = unchecked((ulong)-13);    // EACCES
-        public const ulong NotImplemented = unchecked((ulong)-38);  // ENOSYS
 
         private static SystemCallTable s_native;
         private static bool s_initialized;
@@ -54,9 +47,9 @@ namespace Exo.Kernel.Syscalls
             Linux.LinuxSystemCalls.Initialize();
         }
 
-        internal static void Register(int number, delegate*<RegisterFrame*, ulong> handler) => s_native.Register(number, handler);
+        internal static void Register(SystemCallNumber number, delegate*<RegisterFrame*, ulong> handler) => s_native.Register((int)number, handler);
 
-        private static ulong Unknown(RegisterFrame* frame) => NotImplemented;
+        private static ulong Unknown(RegisterFrame* frame) => SystemCallResult.From(Error.NoSuchCall);
 
         /// <summary>
         /// The table a thread of this personality calls through (SystemCallEntry.asm reads it from the processor

@@ -12,13 +12,11 @@ namespace Exo.Kernel.Syscalls
     /// </summary>
     public static unsafe class ThreadCalls
     {
-        public const int Create = 54, Exit = 55, Wait = 56;
-
         internal static void Register()
         {
-            SystemCalls.Register(Create, &DoCreate);
-            SystemCalls.Register(Exit, &DoExit);
-            SystemCalls.Register(Wait, &DoWait);
+            SystemCalls.Register(SystemCallNumber.ThreadCreate, &DoCreate);
+            SystemCalls.Register(SystemCallNumber.ThreadExit, &DoExit);
+            SystemCalls.Register(SystemCallNumber.ThreadWait, &DoWait);
         }
 
         private static ulong DoCreate(RegisterFrame* frame)
@@ -27,13 +25,13 @@ namespace Exo.Kernel.Syscalls
             ulong stack = frame->Argument1;
             ulong argument = frame->Argument2;
             if (CapabilitySpace.CurrentProcess is not Process process)
-                return SystemCalls.AccessDenied;
+                return SystemCallResult.From(Error.AccessDenied);
             if (!UserMemory.IsUserRange(entry, 1) || !UserMemory.IsUserRange(stack - 8, 8))
-                return SystemCalls.BadAddress;
-            UserThread thread = ProgramLauncher.CreateThread(process, entry, stack, argument, out string error);
+                return SystemCallResult.From(Error.BadAddress);
+            UserThread thread = ProgramLauncher.CreateThread(process, entry, stack, argument, out Error error);
             if (thread == null)
-                return SystemCalls.OutOfMemory;   // the limit of 16 threads, an ending process, or no memory
-            return CapabilitySpace.InsertNew(process, thread, KernelObjectType.Thread, Rights.Read | Rights.Wait | Rights.Duplicate);
+                return SystemCallResult.From(Error.OutOfMemory);   // the limit of 16 threads, an ending process, or no memory
+            return CapabilitySpace.InsertNew(process, thread, ObjectType.Thread, Rights.Read | Rights.Wait | Rights.Duplicate);
         }
 
         // The status is 32 bits, like the process's exit status.
@@ -46,15 +44,16 @@ namespace Exo.Kernel.Syscalls
         private static ulong DoWait(RegisterFrame* frame)
         {
             ulong handle = frame->Argument0;
-            ulong error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, KernelObjectType.Thread, Rights.Wait, out KernelObject found);
-            if (error != 0)
-                return error;
+            Error error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, ObjectType.Thread, Rights.Wait, out KernelObject found);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
             UserThread thread = (UserThread)found;
-            ulong result = thread.Thread == Scheduler.Scheduler.Current
-                ? SystemCalls.InvalidArgument   // waiting for itself would never end
-                : ProcessWaiting.WaitForThread(thread);
+            ulong status = 0;
+            error = thread.Thread == Scheduler.Scheduler.Current
+                ? Error.Invalid   // waiting for itself would never end
+                : ProcessWaiting.WaitForThread(thread, out status);
             thread.Release();
-            return result;
+            return SystemCallResult.From(error, status);
         }
     }
 }

@@ -22,8 +22,8 @@ namespace Exo.Kernel.Tests
         // No capability, no bitmap: IN from the CMOS data port raises #GP, which ends only that process.
         private static void PortWithoutCapability()
         {
-            ulong status = ProcessTests.RunByName("io_no_capability", out bool faulted, out string error);
-            Check(error == null, "io_no_capability is in the boot image");
+            ulong status = ProcessTests.RunByName("io_no_capability", out bool faulted, out Error error);
+            Check(error == Error.None, "io_no_capability is in the boot image");
             Check(faulted && status == UserMode.UserMode.FaultResultBase + GeneralProtection, "a general-protection fault ended it", status);
         }
 
@@ -38,8 +38,8 @@ namespace Exo.Kernel.Tests
         {
             ulong deliveredBefore = InterruptLine.Delivered;
             int processesBefore = ProcessTests.SettledProcessCount();
-            ulong status = ProcessTests.RunByName("driver_test", out bool faulted, out string error, rootResource: true);
-            Check(error == null, "driver_test was loaded");
+            ulong status = ProcessTests.RunByName("driver_test", out bool faulted, out Error error, rootResource: true);
+            Check(error == Error.None, "driver_test was loaded");
             Check(!faulted && status == 0, "every driver check held (else: the failed check's number)", status);
             Check(InterruptLine.Delivered - deliveredBefore >= 5, "the RTC's interrupts reached the driver", InterruptLine.Delivered - deliveredBefore);
             Equal(0, (ulong)InterruptLine.Owned, "the interrupt lines went back when the driver ended");

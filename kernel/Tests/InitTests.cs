@@ -20,7 +20,7 @@ namespace Exo.Kernel.Tests
         private static void InitWithTestConfiguration()
         {
             int processesBefore = ProcessTests.SettledProcessCount();
-            Process init = InitProcess.Start("init_test.conf", out string error);
+            Process init = InitProcess.Start("init_test.conf", out Error error);
             Check(init != null, "init and init_test.conf are in the boot image and init starts");
             if (init == null)
                 return;
@@ -32,8 +32,8 @@ namespace Exo.Kernel.Tests
 
         private static void MissingConfiguration()
         {
-            Process init = InitProcess.Start("no_such.conf", out string error);
-            Check(init == null && error != null, "a configuration the boot image lacks is a clear error, nothing is started");
+            Process init = InitProcess.Start("no_such.conf", out Error error);
+            Check(init == null && error != Error.None, "a configuration the boot image lacks is a clear error, nothing is started");
             ulong status = ProcessTests.RunByName("init", out bool faulted, out _);
             Check(!faulted && status == 100 + 1, "init started without its configuration says so and exits with 101", status);
         }

@@ -17,8 +17,8 @@ namespace Exo.Kernel.Tests
         // hello_cs: a C# program compiled by NativeAOT against our core library and exo_std, in ring 3.
         private static void CSharpHello()
         {
-            ulong status = RunByName("hello_cs", out bool faulted, out string error);
-            Check(error == null, "hello_cs is in the boot image and loads");
+            ulong status = RunByName("hello_cs", out bool faulted, out Error error);
+            Check(error == Error.None, "hello_cs is in the boot image and loads");
             Check(!faulted && status == 0, "it printed its greeting and exited with 0", status);
         }
 
@@ -42,7 +42,7 @@ namespace Exo.Kernel.Tests
             Check(!faulted && status == 0, "the user heap served and took back every allocation", status);
         }
 
-        private static ulong RunByName(string name, out bool faulted, out string error) => ProcessTests.RunByName(name, out faulted, out error);
+        private static ulong RunByName(string name, out bool faulted, out Error error) => ProcessTests.RunByName(name, out faulted, out error);
 
         // ipc_test checks 45 things against ipc_echo (rights, forged/closed/revoked handles, capabilities in
         // messages both ways, zero-copy memory, a process without capabilities, 20000 calls, a server that dies
@@ -50,8 +50,8 @@ namespace Exo.Kernel.Tests
         private static void IpcEndToEnd()
         {
             ulong fastBefore = Ipc.FusionCall.FastCalls;
-            ulong status = RunByName("ipc_test", out bool faulted, out string error);
-            Check(error == null, "ipc_test was loaded");
+            ulong status = RunByName("ipc_test", out bool faulted, out Error error);
+            Check(error == Error.None, "ipc_test was loaded");
             Check(!faulted && status == 0, "every capability and call check held (else: the failed check's number)", status);
             Check(Ipc.FusionCall.FastCalls - fastBefore >= 10000, "most calls took the fast path", Ipc.FusionCall.FastCalls - fastBefore);
         }

@@ -21,7 +21,7 @@ namespace Exo.Kernel.Tests
 
         private static void StartStack()
         {
-            Process process = ProgramLauncher.Spawn(StartTestCommandLine, out string error, environment: StartTestEnvironment);
+            Process process = ProgramLauncher.Spawn(StartTestCommandLine, out Error error, environment: StartTestEnvironment);
             if (!Check(process != null, "linux_start_test is in the boot image and starts"))
                 return;
             ulong status = ProcessWaiting.Wait(process, out bool faulted);

@@ -28,7 +28,7 @@ namespace Exo.Kernel.Tests
             Test("processes_free_their_memory", &NoLeak);
         }
 
-        internal static ulong RunByName(string name, out bool faulted, out string error, bool rootResource = false)
+        internal static ulong RunByName(string name, out bool faulted, out Error error, bool rootResource = false)
         {
             faulted = false;
             Process process = ProgramLauncher.Spawn(name, out error, rootResource);
@@ -42,8 +42,8 @@ namespace Exo.Kernel.Tests
         private static void LinuxPersonality()
         {
             ulong unimplementedBefore = Syscalls.Linux.LinuxSystemCalls.Unimplemented;
-            ulong status = RunByName("linux_hello", out bool faulted, out string error);
-            Check(error == null, "linux_hello is in the boot image and loads");
+            ulong status = RunByName("linux_hello", out bool faulted, out Error error);
+            Check(error == Error.None, "linux_hello is in the boot image and loads");
             Check(!faulted && status == 0, "write, getpid and exit_group worked and the rest said ENOSYS (else: the failed check)", status);
             Check(Syscalls.Linux.LinuxSystemCalls.Unimplemented - unimplementedBefore == 2, "its two unimplemented calls went to the Linux table",
                 Syscalls.Linux.LinuxSystemCalls.Unimplemented - unimplementedBefore);
@@ -104,8 +104,8 @@ namespace Exo.Kernel.Tests
 
         private static void Hello()
         {
-            ulong status = RunByName("hello", out bool faulted, out string error);
-            Check(error == null, "hello was loaded");
+            ulong status = RunByName("hello", out bool faulted, out Error error);
+            Check(error == Error.None, "hello was loaded");
             Check(!faulted && status == 0, "hello wrote its message and exited with 0", status);
         }
 
@@ -122,9 +122,9 @@ namespace Exo.Kernel.Tests
         private static void DemandPaging()
         {
             ulong before = UserMode.UserPageFaults.PagesFaultedIn;
-            ulong status = RunByName("demand_paging", out bool faulted, out string error);
+            ulong status = RunByName("demand_paging", out bool faulted, out Error error);
             ulong faultedIn = UserMode.UserPageFaults.PagesFaultedIn - before;
-            Check(error == null, "demand_paging was loaded");
+            Check(error == Error.None, "demand_paging was loaded");
             Check(!faulted && status == 0, "every demand-paging check passed (else: the failed check's number)", status);
             // Ten pages are touched (one by the kernel's copy) in 56 MiB mapped: lazily, about ten faults; eagerly, none.
             Check(faultedIn >= 8 && faultedIn <= 64, "only touched pages were faulted in", faultedIn);
@@ -138,15 +138,15 @@ namespace Exo.Kernel.Tests
         // The program must be ended by a page fault (its own exit status names a check that went wrong instead).
         private static void ExpectPageFault(string program)
         {
-            ulong status = RunByName(program, out bool faulted, out string error);
-            Check(error == null, "the program was loaded");
+            ulong status = RunByName(program, out bool faulted, out Error error);
+            Check(error == Error.None, "the program was loaded");
             Check(faulted && status == UserMode.UserMode.FaultResultBase + 14, "a page fault ended it", status);
         }
 
         private static void MissingProgram()
         {
-            ulong status = RunByName("no_such_program", out _, out string error);
-            Check(status == ulong.MaxValue && error != null, "spawning a missing program fails with a message");
+            ulong status = RunByName("no_such_program", out _, out Error error);
+            Check(status == ulong.MaxValue && error != Error.None, "spawning a missing program fails with a message");
         }
 
         private static void Fuzzer()
@@ -165,18 +165,18 @@ namespace Exo.Kernel.Tests
         // checked: a spawn that failed takes nothing, so the memory check alone would pass without a process.
         private static void NoLeak()
         {
-            ulong warm = RunByName("hello", out bool faulted, out string error);   // warm the allocator's caches
-            if (!Check(error == null && !faulted && warm == 0, "hello runs (the warm-up)", warm))
+            ulong warm = RunByName("hello", out bool faulted, out Error error);   // warm the allocator's caches
+            if (!Check(error == Error.None && !faulted && warm == 0, "hello runs (the warm-up)", warm))
                 return;
             int processesBefore = SettledProcessCount();
             ulong before = Memory.PhysicalMemory.FreeBytes;
             for (int i = 0; i < 5; i++)
             {
                 ulong status = RunByName("hello", out faulted, out error);
-                if (!Check(error == null && !faulted && status == 0, "hello was spawned and exited with 0", status))
+                if (!Check(error == Error.None && !faulted && status == 0, "hello was spawned and exited with 0", status))
                     return;
                 status = RunByName("read_kernel", out faulted, out error);
-                if (!Check(error == null && faulted && status == UserMode.UserMode.FaultResultBase + 14, "read_kernel was spawned and ended by a page fault", status))
+                if (!Check(error == Error.None && faulted && status == UserMode.UserMode.FaultResultBase + 14, "read_kernel was spawned and ended by a page fault", status))
                     return;
             }
             WaitForReaper(processesBefore);

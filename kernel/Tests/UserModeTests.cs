@@ -30,8 +30,8 @@ namespace Exo.Kernel.Tests
         // later check about its status meaningless).
         private static ulong Run(string program, out bool faulted)
         {
-            ulong status = ProcessTests.RunByName(program, out faulted, out string error);
-            Check(error == null, "the program was spawned from the boot image");
+            ulong status = ProcessTests.RunByName(program, out faulted, out Error error);
+            Check(error == Error.None, "the program was spawned from the boot image");
             return status;
         }
 
@@ -80,8 +80,8 @@ namespace Exo.Kernel.Tests
         private static void SseStateSurvives()
         {
             ulong switchesBefore = Scheduler.Scheduler.Switches;
-            Processes.Process a = Processes.ProgramLauncher.Spawn("sse_state 1", out string errorA, affinity: 0);
-            Processes.Process b = Processes.ProgramLauncher.Spawn("sse_state 2", out string errorB, affinity: 0);
+            Processes.Process a = Processes.ProgramLauncher.Spawn("sse_state 1", out Error errorA, affinity: 0);
+            Processes.Process b = Processes.ProgramLauncher.Spawn("sse_state 2", out Error errorB, affinity: 0);
             Check(a != null && b != null, "both sse_state programs were spawned");
             bool faultedA = false, faultedB = false;
             ulong resultA = a != null ? Processes.ProcessWaiting.Wait(a, out faultedA) : ulong.MaxValue;
@@ -176,8 +176,8 @@ namespace Exo.Kernel.Tests
             int processesBefore = ProcessTests.SettledProcessCount();
             for (int i = 0; i < 5; i++)
             {
-                ulong faultStatus = ProcessTests.RunByName("read_kernel", out bool faultedHere, out string error);
-                if (!Check(error == null && faultedHere && faultStatus == UserModeRunner.FaultResultBase + 14,
+                ulong faultStatus = ProcessTests.RunByName("read_kernel", out bool faultedHere, out Error error);
+                if (!Check(error == Error.None && faultedHere && faultStatus == UserModeRunner.FaultResultBase + 14,
                         "each of five read_kernel runs was spawned and ended by a page fault", faultStatus))
                     return;
             }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Exo.Abi;
 
 namespace Exo.Std
 {
@@ -8,9 +9,6 @@ namespace Exo.Std
     /// </summary>
     public static unsafe class Benchmark
     {
-        /// <summary>The kernel's limit on a row name, in bytes.</summary>
-        public const int MaximumNameLength = 32;
-
         [DllImport("*", EntryPoint = "ExoStdReadTimestamp"), SuppressGCTransition]
         private static extern ulong ReadTimestampNative();
 
@@ -20,18 +18,18 @@ namespace Exo.Std
         /// <summary>Reports a row: 'name' (ASCII bytes), the median and minimum per operation, the operations measured.</summary>
         public static Error Report(byte* name, int length, ulong median, ulong minimum, ulong iterations)
         {
-            if (name == null || length <= 0 || length > MaximumNameLength)
+            if (name == null || length <= 0 || length > Constants.BenchNameCapacity)
                 return Error.Invalid;
             long result = SystemCall.Call(SystemCallNumber.BenchReport, (ulong)name, (ulong)length, median, minimum, iterations);
-            return Errors.Of(result);
+            return SystemCall.ErrorOf(result);
         }
 
         /// <summary>Reports a row named by an ASCII string (see the byte form).</summary>
         public static Error Report(string name, ulong median, ulong minimum, ulong iterations)
         {
-            if (name == null || name.Length == 0 || name.Length > MaximumNameLength)
+            if (name == null || name.Length == 0 || name.Length > Constants.BenchNameCapacity)
                 return Error.Invalid;
-            byte* bytes = stackalloc byte[MaximumNameLength];
+            byte* bytes = stackalloc byte[Constants.BenchNameCapacity];
             for (int i = 0; i < name.Length; i++)
             {
                 if (name[i] >= 0x80)

@@ -1,3 +1,5 @@
+using Exo.Abi;
+
 namespace Exo.Std
 {
     /// <summary>

@@ -1,3 +1,4 @@
+using Exo.Abi;
 using Exo.Std.Handles;
 
 namespace Exo.Std
@@ -12,11 +13,6 @@ namespace Exo.Std
         public const int RuntimeFailureStatus = 70;
         /// <summary>Startup handles beyond this many are ignored (they stay in the handle table).</summary>
         public const int MaximumStartupHandles = 32;
-        /// <summary>Handles one Spawn may grant.</summary>
-        public const int MaximumSpawnHandles = 16;
-
-        /// <summary>The longest command line the kernel takes (program name and arguments), in bytes.</summary>
-        public const int MaximumCommandLineLength = 256;
 
         private struct HandleList { public fixed uint Values[MaximumStartupHandles]; }
         private static HandleList s_startupHandles;
@@ -45,7 +41,7 @@ namespace Exo.Std
                 for (int i = 0; i < s_startupHandleCount; i++)
                 {
                     Handle handle = StartupHandle(i);
-                    if (handle.Info(out HandleType type, out _) == Error.None && type == HandleType.Console)
+                    if (handle.Info(out ObjectType type, out _) == Error.None && type == ObjectType.Console)
                         return handle;
                 }
                 return Handle.None;
@@ -129,7 +125,7 @@ namespace Exo.Std
         {
             if (handles == null)
                 count = 0;
-            else if (handles[count] <= MaximumCommandLineLength)
+            else if (handles[count] <= Constants.CommandLineCapacity)
             {
                 s_commandLineLength = (int)handles[count];
                 s_commandLine = (byte*)(handles + count + 1);
@@ -148,7 +144,7 @@ namespace Exo.Std
         public static Error Spawn(string name, Handle* handles, int count, out ProcessHandle process)
         {
             process = default;
-            if (name == null || name.Length == 0 || name.Length > MaximumCommandLineLength)
+            if (name == null || name.Length == 0 || name.Length > Constants.CommandLineCapacity)
                 return Error.Invalid;
             // The kernel takes the command line as bytes.
             byte* bytes = stackalloc byte[name.Length];
@@ -165,16 +161,16 @@ namespace Exo.Std
         public static Error Spawn(byte* commandLine, int length, Handle* handles, int count, out ProcessHandle process)
         {
             process = default;
-            if (commandLine == null || length <= 0 || length > MaximumCommandLineLength || count < 0 || count > MaximumSpawnHandles)
+            if (commandLine == null || length <= 0 || length > Constants.CommandLineCapacity || count < 0 || count > Constants.MaximumGrants)
                 return Error.Invalid;
             // The handles as 64-bit values (the startup layout).
-            ulong* values = stackalloc ulong[MaximumSpawnHandles];
+            ulong* values = stackalloc ulong[Constants.MaximumGrants];
             for (int i = 0; i < count; i++)
                 values[i] = handles[i].Value;
             long result = SystemCall.Call(SystemCallNumber.ProcessSpawn, (ulong)commandLine, (ulong)length, (ulong)values, (ulong)count);
             if (result > 0)
                 process = new ProcessHandle(new Handle((uint)result));
-            return result > 0 ? Error.None : result == 0 ? Error.Invalid : Errors.Of(result);
+            return result > 0 ? Error.None : result == 0 ? Error.Invalid : SystemCall.ErrorOf(result);
         }
 
         // Fixed-arity forms: a params array would allocate.

@@ -123,7 +123,7 @@ public sealed class ShellTests
         Assert.Contains("hello from C# in ring 3", hello, StringComparison.Ordinal);
         Assert.Matches(@"process \d+ exited with status 0", hello);
         var missing = await shell.RunAsync("run no_such_program");
-        Assert.Contains("error: cannot run no_such_program: no such program", missing, StringComparison.Ordinal);
+        Assert.Contains("error: cannot run no_such_program: not found", missing, StringComparison.Ordinal);
         var fault = await shell.RunAsync("run read_kernel");
         Assert.Matches(@"process \d+ ended by", fault);
         var noProcess = await shell.RunAsync("caps 999");

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Exo.Kernel.Arch.X64;
+using Exo.Abi;
 using Exo.Kernel.Capabilities;
 using Exo.Kernel.Drivers;
 using Exo.Kernel.Memory;
@@ -202,9 +203,9 @@ public unsafe class DriverPolicyTests
     // ---- the handle table's removal hook (what recomputes a process's port bitmap) ----
 
     private static readonly object s_owner = new();
-    private static readonly List<KernelObjectType> s_removed = new();
+    private static readonly List<ObjectType> s_removed = new();
 
-    private static void Record(HandleTable table, KernelObjectType type)
+    private static void Record(HandleTable table, ObjectType type)
     {
         if (table.Owner != s_owner)
             return;   // another test's table
@@ -219,16 +220,16 @@ public unsafe class DriverPolicyTests
         var parent = new HandleTable(8) { Owner = s_owner };
         var child = new HandleTable(8) { Owner = s_owner };
         var other = new HandleTable(8);
-        Assert.Equal(CapabilityError.None, parent.Insert(new object(), KernelObjectType.IoPortRange, Rights.All, null, out Handle ports));
-        Assert.Equal(CapabilityError.None, HandleTable.Transfer(parent, ports, child, Rights.Read | Rights.Write, false, out _));
+        Assert.Equal(Error.None, parent.Insert(new object(), ObjectType.IoPortRange, Rights.All, null, out Handle ports));
+        Assert.Equal(Error.None, HandleTable.Transfer(parent, ports, child, Rights.Read | Rights.Write, false, out _));
         lock (s_removed) s_removed.Clear();
 
-        Assert.Equal(CapabilityError.None, parent.Revoke(ports));        // takes the child's copy
-        lock (s_removed) Assert.Equal(new[] { KernelObjectType.IoPortRange }, s_removed.ToArray());
+        Assert.Equal(Error.None, parent.Revoke(ports));        // takes the child's copy
+        lock (s_removed) Assert.Equal(new[] { ObjectType.IoPortRange }, s_removed.ToArray());
 
-        Assert.Equal(CapabilityError.None, parent.Insert(new object(), KernelObjectType.Notification, Rights.All, null, out Handle notification));
-        Assert.Equal(CapabilityError.None, HandleTable.Transfer(parent, notification, other, Rights.All, true, out _));   // moved away
-        Assert.Equal(CapabilityError.None, parent.Close(ports));
-        lock (s_removed) Assert.Equal(new[] { KernelObjectType.IoPortRange, KernelObjectType.Notification, KernelObjectType.IoPortRange }, s_removed.ToArray());
+        Assert.Equal(Error.None, parent.Insert(new object(), ObjectType.Notification, Rights.All, null, out Handle notification));
+        Assert.Equal(Error.None, HandleTable.Transfer(parent, notification, other, Rights.All, true, out _));   // moved away
+        Assert.Equal(Error.None, parent.Close(ports));
+        lock (s_removed) Assert.Equal(new[] { ObjectType.IoPortRange, ObjectType.Notification, ObjectType.IoPortRange }, s_removed.ToArray());
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Exo.Abi;
 using Exo.Kernel.Capabilities;
 using Xunit;
 
@@ -7,22 +8,22 @@ namespace Exo.Kernel.HostTests;
 
 public class HandleTableTests
 {
-    private static Handle InsertRoot(HandleTable table, object obj, KernelObjectType type, Rights rights)
+    private static Handle InsertRoot(HandleTable table, object obj, ObjectType type, Rights rights)
     {
-        Assert.Equal(CapabilityError.None, table.Insert(obj, type, rights, null, out Handle handle));
+        Assert.Equal(Error.None, table.Insert(obj, type, rights, null, out Handle handle));
         Assert.False(handle.IsInvalid);
         return handle;
     }
 
     private static Capability Get(HandleTable table, Handle handle)
     {
-        Assert.Equal(CapabilityError.None, table.Lookup(handle, KernelObjectType.None, Rights.None, out Capability capability));
+        Assert.Equal(Error.None, table.Lookup(handle, ObjectType.None, Rights.None, out Capability capability));
         return capability;
     }
 
     private static void AssertDead(HandleTable table, Handle handle)
     {
-        Assert.Equal(CapabilityError.InvalidHandle, table.Lookup(handle, KernelObjectType.None, Rights.None, out Capability capability));
+        Assert.Equal(Error.BadHandle, table.Lookup(handle, ObjectType.None, Rights.None, out Capability capability));
         Assert.Null(capability);
     }
 
@@ -31,12 +32,12 @@ public class HandleTableTests
     {
         var table = new HandleTable(8);
         var obj = new object();
-        Handle handle = InsertRoot(table, obj, KernelObjectType.MemoryObject, Rights.Read | Rights.Map);
+        Handle handle = InsertRoot(table, obj, ObjectType.MemoryObject, Rights.Read | Rights.Map);
         Assert.Equal(1, table.Count);
         Assert.Equal(8, table.Capacity);
-        Assert.Equal(CapabilityError.None, table.Lookup(handle, KernelObjectType.MemoryObject, Rights.Read, out Capability capability));
+        Assert.Equal(Error.None, table.Lookup(handle, ObjectType.MemoryObject, Rights.Read, out Capability capability));
         Assert.Same(obj, capability.Object);
-        Assert.Equal(KernelObjectType.MemoryObject, capability.Type);
+        Assert.Equal(ObjectType.MemoryObject, capability.Type);
         Assert.Equal(Rights.Read | Rights.Map, capability.Rights);
         Assert.Same(table, capability.Table);
         Assert.Null(capability.Parent);
@@ -56,7 +57,7 @@ public class HandleTableTests
         Assert.Equal(uint.MaxValue, top.Value);
 
         var table = new HandleTable(4);
-        InsertRoot(table, null, KernelObjectType.Thread, Rights.All);
+        InsertRoot(table, null, ObjectType.Thread, Rights.All);
         AssertDead(table, Handle.Invalid);
     }
 
@@ -65,24 +66,24 @@ public class HandleTableTests
     {
         Assert.Equal(Handle.MaxSlots, new HandleTable(1 << 20).Capacity);
         Assert.Equal(0, new HandleTable(-3).Capacity);
-        Assert.Equal(CapabilityError.TableFull, new HandleTable(0).Insert(null, KernelObjectType.Process, Rights.All, null, out _));
+        Assert.Equal(Error.OutOfMemory, new HandleTable(0).Insert(null, ObjectType.Process, Rights.All, null, out _));
     }
 
     [Fact]
     public void Stale_handle_after_close_is_rejected_even_when_the_slot_is_reused()
     {
         var table = new HandleTable(1);
-        Handle first = InsertRoot(table, "a", KernelObjectType.Notification, Rights.All);
-        Assert.Equal(CapabilityError.None, table.Close(first));
+        Handle first = InsertRoot(table, "a", ObjectType.Notification, Rights.All);
+        Assert.Equal(Error.None, table.Close(first));
         AssertDead(table, first);
-        Assert.Equal(CapabilityError.InvalidHandle, table.Close(first));
+        Assert.Equal(Error.BadHandle, table.Close(first));
         Assert.Equal(0, table.Count);
 
-        Handle second = InsertRoot(table, "b", KernelObjectType.Notification, Rights.All);
+        Handle second = InsertRoot(table, "b", ObjectType.Notification, Rights.All);
         Assert.Equal(first.Index, second.Index);            // the only slot, reused
         Assert.NotEqual(first.Generation, second.Generation);
         AssertDead(table, first);
-        Assert.Equal(CapabilityError.InvalidHandle, table.Close(first));
+        Assert.Equal(Error.BadHandle, table.Close(first));
         Assert.Equal("b", Get(table, second).Object);
     }
 
@@ -92,11 +93,11 @@ public class HandleTableTests
         var table = new HandleTable(4);
         var handles = new Handle[4];
         for (int i = 0; i < 4; i++)
-            handles[i] = InsertRoot(table, i, KernelObjectType.Thread, Rights.All);
+            handles[i] = InsertRoot(table, i, ObjectType.Thread, Rights.All);
         table.Close(handles[2]);
         table.Close(handles[0]);
-        Assert.Equal(2, InsertRoot(table, null, KernelObjectType.Thread, Rights.All).Index);
-        Assert.Equal(0, InsertRoot(table, null, KernelObjectType.Thread, Rights.All).Index);
+        Assert.Equal(2, InsertRoot(table, null, ObjectType.Thread, Rights.All).Index);
+        Assert.Equal(0, InsertRoot(table, null, ObjectType.Thread, Rights.All).Index);
     }
 
     [Fact]
@@ -105,7 +106,7 @@ public class HandleTableTests
         var table = new HandleTable(16);
         var live = new HashSet<uint>();
         for (int i = 0; i < 10; i++)
-            live.Add(InsertRoot(table, i, KernelObjectType.Endpoint, Rights.All).Value);
+            live.Add(InsertRoot(table, i, ObjectType.Endpoint, Rights.All).Value);
         Handle h = Handle.From(3, Handle.FirstGeneration);
         Assert.Contains(h.Value, live);
 
@@ -121,8 +122,8 @@ public class HandleTableTests
         for (int i = 0; i < 100000; i++)
         {
             var forged = new Handle((uint)random.NextInt64(0, 1L << 32));
-            CapabilityError error = table.Lookup(forged, KernelObjectType.None, Rights.None, out _);
-            Assert.Equal(live.Contains(forged.Value) ? CapabilityError.None : CapabilityError.InvalidHandle, error);
+            Error error = table.Lookup(forged, ObjectType.None, Rights.None, out _);
+            Assert.Equal(live.Contains(forged.Value) ? Error.None : Error.BadHandle, error);
         }
     }
 
@@ -130,33 +131,33 @@ public class HandleTableTests
     public void Lookup_enforces_rights()
     {
         var table = new HandleTable(4);
-        Handle handle = InsertRoot(table, null, KernelObjectType.MemoryObject, Rights.Read | Rights.Map);
-        Assert.Equal(CapabilityError.None, table.Lookup(handle, KernelObjectType.MemoryObject, Rights.Read | Rights.Map, out _));
-        Assert.Equal(CapabilityError.InsufficientRights, table.Lookup(handle, KernelObjectType.MemoryObject, Rights.Write, out Capability capability));
+        Handle handle = InsertRoot(table, null, ObjectType.MemoryObject, Rights.Read | Rights.Map);
+        Assert.Equal(Error.None, table.Lookup(handle, ObjectType.MemoryObject, Rights.Read | Rights.Map, out _));
+        Assert.Equal(Error.AccessDenied, table.Lookup(handle, ObjectType.MemoryObject, Rights.Write, out Capability capability));
         Assert.Null(capability);
-        Assert.Equal(CapabilityError.InsufficientRights, table.Lookup(handle, KernelObjectType.MemoryObject, Rights.Read | Rights.Write, out _));
+        Assert.Equal(Error.AccessDenied, table.Lookup(handle, ObjectType.MemoryObject, Rights.Read | Rights.Write, out _));
     }
 
     [Fact]
     public void Lookup_enforces_type()
     {
         var table = new HandleTable(4);
-        Handle handle = InsertRoot(table, null, KernelObjectType.Interrupt, Rights.Wait);
-        Assert.Equal(CapabilityError.WrongType, table.Lookup(handle, KernelObjectType.IoPortRange, Rights.None, out Capability capability));
+        Handle handle = InsertRoot(table, null, ObjectType.Interrupt, Rights.Wait);
+        Assert.Equal(Error.BadHandle, table.Lookup(handle, ObjectType.IoPortRange, Rights.None, out Capability capability));
         Assert.Null(capability);
-        Assert.Equal(CapabilityError.None, table.Lookup(handle, KernelObjectType.None, Rights.Wait, out _));   // None: any type
-        Assert.Equal(CapabilityError.None, table.Lookup(handle, KernelObjectType.Interrupt, Rights.Wait, out _));
+        Assert.Equal(Error.None, table.Lookup(handle, ObjectType.None, Rights.Wait, out _));   // None: any type
+        Assert.Equal(Error.None, table.Lookup(handle, ObjectType.Interrupt, Rights.Wait, out _));
     }
 
     [Fact]
     public void Insert_rejects_type_none_and_rights_beyond_the_parent()
     {
         var table = new HandleTable(4);
-        Assert.Equal(CapabilityError.WrongType, table.Insert(null, KernelObjectType.None, Rights.All, null, out Handle none));
+        Assert.Equal(Error.Invalid, table.Insert(null, ObjectType.None, Rights.All, null, out Handle none));
         Assert.True(none.IsInvalid);
-        Capability parent = Get(table, InsertRoot(table, null, KernelObjectType.PhysicalRange, Rights.Read | Rights.Map));
-        Assert.Equal(CapabilityError.RightsNotSubset, table.Insert(null, KernelObjectType.PhysicalRange, Rights.Write, parent, out _));
-        Assert.Equal(CapabilityError.None, table.Insert(null, KernelObjectType.MemoryObject, Rights.Map, parent, out Handle child));
+        Capability parent = Get(table, InsertRoot(table, null, ObjectType.PhysicalRange, Rights.Read | Rights.Map));
+        Assert.Equal(Error.Invalid, table.Insert(null, ObjectType.PhysicalRange, Rights.Write, parent, out _));
+        Assert.Equal(Error.None, table.Insert(null, ObjectType.MemoryObject, Rights.Map, parent, out Handle child));
         Assert.Same(parent, Get(table, child).Parent);
         Assert.Equal(2, table.Count);
     }
@@ -166,16 +167,16 @@ public class HandleTableTests
     {
         var table = new HandleTable(8);
         var obj = new object();
-        Handle original = InsertRoot(table, obj, KernelObjectType.MemoryObject, Rights.Read | Rights.Write | Rights.Duplicate);
-        Assert.Equal(CapabilityError.None, table.Duplicate(original, Rights.Read, out Handle duplicate));
+        Handle original = InsertRoot(table, obj, ObjectType.MemoryObject, Rights.Read | Rights.Write | Rights.Duplicate);
+        Assert.Equal(Error.None, table.Duplicate(original, Rights.Read, out Handle duplicate));
         Capability copy = Get(table, duplicate);
         Assert.Same(obj, copy.Object);
-        Assert.Equal(KernelObjectType.MemoryObject, copy.Type);
+        Assert.Equal(ObjectType.MemoryObject, copy.Type);
         Assert.Equal(Rights.Read, copy.Rights);
         Assert.Same(Get(table, original), copy.Parent);
-        Assert.Equal(CapabilityError.InsufficientRights, table.Lookup(duplicate, KernelObjectType.None, Rights.Write, out _));
+        Assert.Equal(Error.AccessDenied, table.Lookup(duplicate, ObjectType.None, Rights.Write, out _));
 
-        Assert.Equal(CapabilityError.RightsNotSubset, table.Duplicate(original, Rights.Read | Rights.Map, out Handle refused));
+        Assert.Equal(Error.Invalid, table.Duplicate(original, Rights.Read | Rights.Map, out Handle refused));
         Assert.True(refused.IsInvalid);
         Assert.Equal(2, table.Count);
     }
@@ -184,14 +185,14 @@ public class HandleTableTests
     public void Duplicate_without_the_duplicate_right_fails()
     {
         var table = new HandleTable(8);
-        Handle original = InsertRoot(table, null, KernelObjectType.Thread, Rights.Read | Rights.Write);
-        Assert.Equal(CapabilityError.InsufficientRights, table.Duplicate(original, Rights.Read, out Handle duplicate));
+        Handle original = InsertRoot(table, null, ObjectType.Thread, Rights.Read | Rights.Write);
+        Assert.Equal(Error.AccessDenied, table.Duplicate(original, Rights.Read, out Handle duplicate));
         Assert.True(duplicate.IsInvalid);
         // A duplicate made without Duplicate cannot itself be duplicated.
-        Handle granting = InsertRoot(table, null, KernelObjectType.Thread, Rights.Read | Rights.Duplicate);
-        Assert.Equal(CapabilityError.None, table.Duplicate(granting, Rights.Read, out Handle readOnly));
-        Assert.Equal(CapabilityError.InsufficientRights, table.Duplicate(readOnly, Rights.Read, out _));
-        Assert.Equal(CapabilityError.InvalidHandle, table.Duplicate(Handle.Invalid, Rights.None, out _));
+        Handle granting = InsertRoot(table, null, ObjectType.Thread, Rights.Read | Rights.Duplicate);
+        Assert.Equal(Error.None, table.Duplicate(granting, Rights.Read, out Handle readOnly));
+        Assert.Equal(Error.AccessDenied, table.Duplicate(readOnly, Rights.Read, out _));
+        Assert.Equal(Error.BadHandle, table.Duplicate(Handle.Invalid, Rights.None, out _));
     }
 
     [Fact]
@@ -201,17 +202,17 @@ public class HandleTableTests
         var b = new HandleTable(8);
         var c = new HandleTable(8);
         Rights all = Rights.All;
-        Handle original = InsertRoot(a, "obj", KernelObjectType.Endpoint, all);
-        Handle unrelated = InsertRoot(a, "other", KernelObjectType.Endpoint, all);
-        Assert.Equal(CapabilityError.None, a.Duplicate(original, all, out Handle childInA));
-        Assert.Equal(CapabilityError.None, HandleTable.Transfer(a, original, b, all, false, out Handle childInB));
-        Assert.Equal(CapabilityError.None, HandleTable.Transfer(b, childInB, c, all, false, out Handle grandchildInC));
-        Assert.Equal(CapabilityError.None, c.Duplicate(grandchildInC, Rights.Read, out Handle greatGrandchildInC));
-        Assert.Equal(CapabilityError.None, HandleTable.Transfer(a, childInA, a, all, false, out Handle grandchildInA));
-        Handle unrelatedInB = InsertRoot(b, "b's own", KernelObjectType.Thread, all);
-        Assert.Equal(CapabilityError.None, HandleTable.Transfer(a, unrelated, c, all, false, out Handle unrelatedChildInC));
+        Handle original = InsertRoot(a, "obj", ObjectType.Endpoint, all);
+        Handle unrelated = InsertRoot(a, "other", ObjectType.Endpoint, all);
+        Assert.Equal(Error.None, a.Duplicate(original, all, out Handle childInA));
+        Assert.Equal(Error.None, HandleTable.Transfer(a, original, b, all, false, out Handle childInB));
+        Assert.Equal(Error.None, HandleTable.Transfer(b, childInB, c, all, false, out Handle grandchildInC));
+        Assert.Equal(Error.None, c.Duplicate(grandchildInC, Rights.Read, out Handle greatGrandchildInC));
+        Assert.Equal(Error.None, HandleTable.Transfer(a, childInA, a, all, false, out Handle grandchildInA));
+        Handle unrelatedInB = InsertRoot(b, "b's own", ObjectType.Thread, all);
+        Assert.Equal(Error.None, HandleTable.Transfer(a, unrelated, c, all, false, out Handle unrelatedChildInC));
 
-        Assert.Equal(CapabilityError.None, a.Revoke(original));
+        Assert.Equal(Error.None, a.Revoke(original));
 
         Get(a, original);
         Assert.Null(Get(a, original).FirstChild);
@@ -228,18 +229,18 @@ public class HandleTableTests
         Assert.Equal(1, c.Count);
 
         // The original can derive again after a revoke.
-        Assert.Equal(CapabilityError.None, a.Duplicate(original, Rights.Read, out _));
+        Assert.Equal(Error.None, a.Duplicate(original, Rights.Read, out _));
     }
 
     [Fact]
     public void Revoke_requires_the_revoke_right_and_changes_nothing_otherwise()
     {
         var table = new HandleTable(8);
-        Handle original = InsertRoot(table, null, KernelObjectType.Notification, Rights.All & ~Rights.Revoke);
-        Assert.Equal(CapabilityError.None, table.Duplicate(original, Rights.Signal, out Handle child));
-        Assert.Equal(CapabilityError.InsufficientRights, table.Revoke(original));
+        Handle original = InsertRoot(table, null, ObjectType.Notification, Rights.All & ~Rights.Revoke);
+        Assert.Equal(Error.None, table.Duplicate(original, Rights.Signal, out Handle child));
+        Assert.Equal(Error.AccessDenied, table.Revoke(original));
         Get(table, child);
-        Assert.Equal(CapabilityError.InvalidHandle, table.Revoke(Handle.From(7, 1)));
+        Assert.Equal(Error.BadHandle, table.Revoke(Handle.From(7, 1)));
         Assert.Equal(2, table.Count);
     }
 
@@ -250,21 +251,21 @@ public class HandleTableTests
         var tables = new HandleTable[8];
         for (int i = 0; i < tables.Length; i++)
             tables[i] = new HandleTable(Handle.MaxSlots);
-        Handle root = InsertRoot(tables[0], null, KernelObjectType.MemoryObject, Rights.All);
+        Handle root = InsertRoot(tables[0], null, ObjectType.MemoryObject, Rights.All);
         HandleTable table = tables[0];
         Handle current = root;
         int created = 0;
         for (int i = 0; i < 20000; i++)
         {
             HandleTable next = tables[(i + 1) % tables.Length];
-            Assert.Equal(CapabilityError.None, HandleTable.Transfer(table, current, next, Rights.All, false, out Handle child));
+            Assert.Equal(Error.None, HandleTable.Transfer(table, current, next, Rights.All, false, out Handle child));
             table = next;
             current = child;
             created++;
             if (i % 3 == 0)
             {
                 // Side branches, so the walk goes back up and down again.
-                Assert.Equal(CapabilityError.None, table.Duplicate(current, Rights.Read, out _));
+                Assert.Equal(Error.None, table.Duplicate(current, Rights.Read, out _));
                 created++;
             }
         }
@@ -272,7 +273,7 @@ public class HandleTableTests
         foreach (var t in tables) total += t.Count;
         Assert.Equal(created + 1, total);
 
-        Assert.Equal(CapabilityError.None, tables[0].Revoke(root));
+        Assert.Equal(Error.None, tables[0].Revoke(root));
         total = 0;
         foreach (var t in tables) total += t.Count;
         Assert.Equal(1, total);
@@ -285,12 +286,12 @@ public class HandleTableTests
     {
         var a = new HandleTable(8);
         var b = new HandleTable(8);
-        Handle root = InsertRoot(a, "obj", KernelObjectType.MemoryObject, Rights.All);
-        Assert.Equal(CapabilityError.None, a.Duplicate(root, Rights.All, out Handle middle));
-        Assert.Equal(CapabilityError.None, HandleTable.Transfer(a, middle, b, Rights.Read | Rights.Map, false, out Handle given));
-        Assert.Equal(CapabilityError.None, a.Duplicate(middle, Rights.Read, out Handle sibling));
+        Handle root = InsertRoot(a, "obj", ObjectType.MemoryObject, Rights.All);
+        Assert.Equal(Error.None, a.Duplicate(root, Rights.All, out Handle middle));
+        Assert.Equal(Error.None, HandleTable.Transfer(a, middle, b, Rights.Read | Rights.Map, false, out Handle given));
+        Assert.Equal(Error.None, a.Duplicate(middle, Rights.Read, out Handle sibling));
 
-        Assert.Equal(CapabilityError.None, a.Close(middle));
+        Assert.Equal(Error.None, a.Close(middle));
         AssertDead(a, middle);
         // What was derived from the closed capability survives and moves up to its parent...
         Capability rootCap = Get(a, root);
@@ -307,7 +308,7 @@ public class HandleTableTests
         Assert.Null(rootCap.FirstChild.PreviousSibling);
 
         // ...so revoking the parent still reaches it.
-        Assert.Equal(CapabilityError.None, a.Revoke(root));
+        Assert.Equal(Error.None, a.Revoke(root));
         AssertDead(b, given);
         AssertDead(a, sibling);
         Assert.Equal(0, b.Count);
@@ -318,18 +319,18 @@ public class HandleTableTests
     {
         var a = new HandleTable(8);
         var b = new HandleTable(8);
-        Handle root = InsertRoot(a, null, KernelObjectType.Process, Rights.All);
-        Assert.Equal(CapabilityError.None, HandleTable.Transfer(a, root, b, Rights.Read | Rights.Revoke | Rights.Duplicate, false, out Handle one));
-        Assert.Equal(CapabilityError.None, HandleTable.Transfer(a, root, b, Rights.Read, false, out Handle two));
-        Assert.Equal(CapabilityError.None, b.Duplicate(one, Rights.Read, out Handle grandchild));
-        Assert.Equal(CapabilityError.None, a.Close(root));
+        Handle root = InsertRoot(a, null, ObjectType.Process, Rights.All);
+        Assert.Equal(Error.None, HandleTable.Transfer(a, root, b, Rights.Read | Rights.Revoke | Rights.Duplicate, false, out Handle one));
+        Assert.Equal(Error.None, HandleTable.Transfer(a, root, b, Rights.Read, false, out Handle two));
+        Assert.Equal(Error.None, b.Duplicate(one, Rights.Read, out Handle grandchild));
+        Assert.Equal(Error.None, a.Close(root));
         Capability first = Get(b, one);
         Assert.Null(first.Parent);
         Assert.Null(first.PreviousSibling);
         Assert.Null(first.NextSibling);
         Assert.Null(Get(b, two).Parent);
         Assert.Same(first, Get(b, grandchild).Parent);
-        Assert.Equal(CapabilityError.None, b.Revoke(one));
+        Assert.Equal(Error.None, b.Revoke(one));
         AssertDead(b, grandchild);
         Get(b, two);
     }
@@ -340,8 +341,8 @@ public class HandleTableTests
         var sender = new HandleTable(8);
         var receiver = new HandleTable(8);
         var obj = new object();
-        Handle handle = InsertRoot(sender, obj, KernelObjectType.Endpoint, Rights.Read | Rights.Write | Rights.Grant | Rights.Revoke);
-        Assert.Equal(CapabilityError.None, HandleTable.Transfer(sender, handle, receiver, Rights.Read, false, out Handle received));
+        Handle handle = InsertRoot(sender, obj, ObjectType.Endpoint, Rights.Read | Rights.Write | Rights.Grant | Rights.Revoke);
+        Assert.Equal(Error.None, HandleTable.Transfer(sender, handle, receiver, Rights.Read, false, out Handle received));
         Capability copy = Get(receiver, received);
         Assert.Same(obj, copy.Object);
         Assert.Equal(Rights.Read, copy.Rights);
@@ -350,7 +351,7 @@ public class HandleTableTests
         Assert.Equal(1, sender.Count);
         Assert.Equal(1, receiver.Count);
         // The sender can take it back.
-        Assert.Equal(CapabilityError.None, sender.Revoke(handle));
+        Assert.Equal(Error.None, sender.Revoke(handle));
         AssertDead(receiver, received);
     }
 
@@ -361,11 +362,11 @@ public class HandleTableTests
         var sender = new HandleTable(8);
         var receiver = new HandleTable(8);
         var obj = new object();
-        Handle root = InsertRoot(kernel, obj, KernelObjectType.MemoryObject, Rights.All);
-        Assert.Equal(CapabilityError.None, HandleTable.Transfer(kernel, root, sender, Rights.All, false, out Handle held));
-        Assert.Equal(CapabilityError.None, sender.Duplicate(held, Rights.Read, out Handle derived));
+        Handle root = InsertRoot(kernel, obj, ObjectType.MemoryObject, Rights.All);
+        Assert.Equal(Error.None, HandleTable.Transfer(kernel, root, sender, Rights.All, false, out Handle held));
+        Assert.Equal(Error.None, sender.Duplicate(held, Rights.Read, out Handle derived));
 
-        Assert.Equal(CapabilityError.None, HandleTable.Transfer(sender, held, receiver, Rights.Read | Rights.Revoke | Rights.Grant, true, out Handle received));
+        Assert.Equal(Error.None, HandleTable.Transfer(sender, held, receiver, Rights.Read | Rights.Revoke | Rights.Grant, true, out Handle received));
         AssertDead(sender, held);
         Assert.Equal(1, sender.Count);                      // only 'derived' is left
         Capability moved = Get(receiver, received);
@@ -376,10 +377,10 @@ public class HandleTableTests
         Assert.Same(moved, Get(sender, derived).Parent);
 
         // The receiver holds the sender's place: its revoke reaches what the sender derived before the move.
-        Assert.Equal(CapabilityError.None, receiver.Revoke(received));
+        Assert.Equal(Error.None, receiver.Revoke(received));
         AssertDead(sender, derived);
         // And the original owner's revoke still reaches the moved capability.
-        Assert.Equal(CapabilityError.None, kernel.Revoke(root));
+        Assert.Equal(Error.None, kernel.Revoke(root));
         AssertDead(receiver, received);
     }
 
@@ -387,8 +388,8 @@ public class HandleTableTests
     public void Transfer_move_within_one_table_renames_the_handle()
     {
         var table = new HandleTable(4);
-        Handle handle = InsertRoot(table, "x", KernelObjectType.Notification, Rights.Grant | Rights.Signal);
-        Assert.Equal(CapabilityError.None, HandleTable.Transfer(table, handle, table, Rights.Signal, true, out Handle renamed));
+        Handle handle = InsertRoot(table, "x", ObjectType.Notification, Rights.Grant | Rights.Signal);
+        Assert.Equal(Error.None, HandleTable.Transfer(table, handle, table, Rights.Signal, true, out Handle renamed));
         AssertDead(table, handle);
         Assert.Equal("x", Get(table, renamed).Object);
         Assert.Equal(1, table.Count);
@@ -399,18 +400,18 @@ public class HandleTableTests
     {
         var sender = new HandleTable(8);
         var receiver = new HandleTable(8);
-        Handle private_ = InsertRoot(sender, null, KernelObjectType.IoPortRange, Rights.All & ~Rights.Grant);
-        Assert.Equal(CapabilityError.NotGrantable, HandleTable.Transfer(sender, private_, receiver, Rights.Read, false, out Handle received));
+        Handle private_ = InsertRoot(sender, null, ObjectType.IoPortRange, Rights.All & ~Rights.Grant);
+        Assert.Equal(Error.AccessDenied, HandleTable.Transfer(sender, private_, receiver, Rights.Read, false, out Handle received));
         Assert.True(received.IsInvalid);
-        Assert.Equal(CapabilityError.NotGrantable, HandleTable.Transfer(sender, private_, receiver, Rights.Read, true, out _));
+        Assert.Equal(Error.AccessDenied, HandleTable.Transfer(sender, private_, receiver, Rights.Read, true, out _));
         Get(sender, private_);
 
-        Handle grantable = InsertRoot(sender, null, KernelObjectType.IoPortRange, Rights.Read | Rights.Grant);
-        Assert.Equal(CapabilityError.RightsNotSubset, HandleTable.Transfer(sender, grantable, receiver, Rights.Read | Rights.Write, false, out _));
-        Assert.Equal(CapabilityError.RightsNotSubset, HandleTable.Transfer(sender, grantable, receiver, Rights.Write, true, out _));
+        Handle grantable = InsertRoot(sender, null, ObjectType.IoPortRange, Rights.Read | Rights.Grant);
+        Assert.Equal(Error.Invalid, HandleTable.Transfer(sender, grantable, receiver, Rights.Read | Rights.Write, false, out _));
+        Assert.Equal(Error.Invalid, HandleTable.Transfer(sender, grantable, receiver, Rights.Write, true, out _));
         Get(sender, grantable);
-        Assert.Equal(CapabilityError.InvalidHandle, HandleTable.Transfer(sender, Handle.Invalid, receiver, Rights.None, false, out _));
-        Assert.Equal(CapabilityError.InvalidHandle, HandleTable.Transfer(sender, grantable, null, Rights.None, false, out _));
+        Assert.Equal(Error.BadHandle, HandleTable.Transfer(sender, Handle.Invalid, receiver, Rights.None, false, out _));
+        Assert.Equal(Error.BadHandle, HandleTable.Transfer(sender, grantable, null, Rights.None, false, out _));
         Assert.Equal(2, sender.Count);
         Assert.Equal(0, receiver.Count);
     }
@@ -420,11 +421,11 @@ public class HandleTableTests
     {
         var sender = new HandleTable(4);
         var receiver = new HandleTable(1);
-        InsertRoot(receiver, null, KernelObjectType.Thread, Rights.All);
-        Handle handle = InsertRoot(sender, null, KernelObjectType.Thread, Rights.All);
-        Assert.Equal(CapabilityError.TableFull, HandleTable.Transfer(sender, handle, receiver, Rights.Read, true, out Handle received));
+        InsertRoot(receiver, null, ObjectType.Thread, Rights.All);
+        Handle handle = InsertRoot(sender, null, ObjectType.Thread, Rights.All);
+        Assert.Equal(Error.OutOfMemory, HandleTable.Transfer(sender, handle, receiver, Rights.Read, true, out Handle received));
         Assert.True(received.IsInvalid);
-        Assert.Equal(CapabilityError.TableFull, HandleTable.Transfer(sender, handle, receiver, Rights.Read, false, out _));
+        Assert.Equal(Error.OutOfMemory, HandleTable.Transfer(sender, handle, receiver, Rights.Read, false, out _));
         Assert.Null(Get(sender, handle).FirstChild);
         Assert.Equal(1, sender.Count);
         Assert.Equal(1, receiver.Count);
@@ -436,17 +437,17 @@ public class HandleTableTests
         var table = new HandleTable(5);
         var handles = new Handle[5];
         for (int i = 0; i < 5; i++)
-            handles[i] = InsertRoot(table, i, KernelObjectType.Thread, Rights.All);
-        Assert.Equal(CapabilityError.TableFull, table.Insert(99, KernelObjectType.Thread, Rights.All, null, out Handle refused));
+            handles[i] = InsertRoot(table, i, ObjectType.Thread, Rights.All);
+        Assert.Equal(Error.OutOfMemory, table.Insert(99, ObjectType.Thread, Rights.All, null, out Handle refused));
         Assert.True(refused.IsInvalid);
-        Assert.Equal(CapabilityError.TableFull, table.Duplicate(handles[0], Rights.Read, out _));
+        Assert.Equal(Error.OutOfMemory, table.Duplicate(handles[0], Rights.Read, out _));
         Assert.Null(Get(table, handles[0]).FirstChild);          // the failed duplicate left no link behind
         Assert.Equal(5, table.Count);
         for (int i = 0; i < 5; i++)
             Assert.Equal(i, Get(table, handles[i]).Object);
 
-        Assert.Equal(CapabilityError.None, table.Close(handles[3]));
-        Assert.Equal(CapabilityError.None, table.Duplicate(handles[0], Rights.Read, out Handle duplicate));
+        Assert.Equal(Error.None, table.Close(handles[3]));
+        Assert.Equal(Error.None, table.Duplicate(handles[0], Rights.Read, out Handle duplicate));
         Assert.Equal(3, duplicate.Index);
         Assert.Equal(5, table.Count);
     }
@@ -455,17 +456,17 @@ public class HandleTableTests
     public void A_slot_whose_generations_are_used_up_is_retired()
     {
         var table = new HandleTable(1);
-        Handle first = InsertRoot(table, null, KernelObjectType.Thread, Rights.All);
+        Handle first = InsertRoot(table, null, ObjectType.Thread, Rights.All);
         Handle last = first;
         for (uint generation = Handle.FirstGeneration; generation < Handle.MaxGeneration; generation++)
         {
-            Assert.Equal(CapabilityError.None, table.Close(last));
-            Assert.Equal(CapabilityError.None, table.Insert(null, KernelObjectType.Thread, Rights.All, null, out last));
+            Assert.Equal(Error.None, table.Close(last));
+            Assert.Equal(Error.None, table.Insert(null, ObjectType.Thread, Rights.All, null, out last));
         }
         Assert.Equal(Handle.MaxGeneration, last.Generation);
-        Assert.Equal(CapabilityError.None, table.Close(last));
+        Assert.Equal(Error.None, table.Close(last));
         Assert.Equal(1, table.Retired);
-        Assert.Equal(CapabilityError.TableFull, table.Insert(null, KernelObjectType.Thread, Rights.All, null, out _));
+        Assert.Equal(Error.OutOfMemory, table.Insert(null, ObjectType.Thread, Rights.All, null, out _));
         AssertDead(table, last);
         AssertDead(table, first);
         Assert.Equal(0, table.Count);
@@ -477,7 +478,7 @@ public class HandleTableTests
         var table = new HandleTable(8);
         var handles = new Handle[5];
         for (int i = 0; i < 5; i++)
-            handles[i] = InsertRoot(table, i, KernelObjectType.MemoryObject, Rights.Read);
+            handles[i] = InsertRoot(table, i, ObjectType.MemoryObject, Rights.Read);
         table.Close(handles[1]);
         table.Close(handles[4]);
         var seen = new List<uint>();
@@ -501,10 +502,10 @@ public class HandleTableTests
     {
         var dying = new HandleTable(8);
         var other = new HandleTable(8);
-        Handle root = InsertRoot(dying, "obj", KernelObjectType.MemoryObject, Rights.All);
-        Assert.Equal(CapabilityError.None, dying.Duplicate(root, Rights.All, out Handle middle));
-        Assert.Equal(CapabilityError.None, HandleTable.Transfer(dying, middle, other, Rights.Read, false, out Handle given));
-        Handle closed = InsertRoot(dying, null, KernelObjectType.Thread, Rights.All);
+        Handle root = InsertRoot(dying, "obj", ObjectType.MemoryObject, Rights.All);
+        Assert.Equal(Error.None, dying.Duplicate(root, Rights.All, out Handle middle));
+        Assert.Equal(Error.None, HandleTable.Transfer(dying, middle, other, Rights.Read, false, out Handle given));
+        Handle closed = InsertRoot(dying, null, ObjectType.Thread, Rights.All);
         dying.Close(closed);                                    // a free slot's node is handed back too
 
         lock (s_freed)
@@ -518,7 +519,7 @@ public class HandleTableTests
         Assert.Equal(0, dying.Count);
         Assert.Equal(0, dying.Capacity);
         AssertDead(dying, root);
-        Assert.Equal(CapabilityError.TableFull, dying.Insert(null, KernelObjectType.Thread, Rights.All, null, out _));
+        Assert.Equal(Error.OutOfMemory, dying.Insert(null, ObjectType.Thread, Rights.All, null, out _));
         Capability survivor = Get(other, given);
         Assert.Null(survivor.Parent);
         Assert.Equal("obj", survivor.Object);
@@ -528,23 +529,23 @@ public class HandleTableTests
     public void CloseAll_empties_the_table()
     {
         var table = new HandleTable(8);
-        Handle root = InsertRoot(table, null, KernelObjectType.Process, Rights.All);
+        Handle root = InsertRoot(table, null, ObjectType.Process, Rights.All);
         for (int i = 0; i < 5; i++)
-            Assert.Equal(CapabilityError.None, table.Duplicate(root, Rights.All, out root));
+            Assert.Equal(Error.None, table.Duplicate(root, Rights.All, out root));
         table.CloseAll();
         Assert.Equal(0, table.Count);
         for (int i = 0; i < table.Capacity; i++)
             Assert.False(table.TryGetAt(i, out _, out _));
-        InsertRoot(table, null, KernelObjectType.Process, Rights.All);
+        InsertRoot(table, null, ObjectType.Process, Rights.All);
     }
 
     [Fact]
     public void Every_error_has_a_description()
     {
         var seen = new HashSet<string>();
-        foreach (CapabilityError error in Enum.GetValues<CapabilityError>())
+        foreach (Error error in Enum.GetValues<Error>())
         {
-            string text = CapabilityErrors.Describe(error);
+            string text = Errors.Describe(error);
             Assert.False(string.IsNullOrEmpty(text));
             Assert.True(seen.Add(text));
         }
@@ -557,7 +558,7 @@ public class HandleTableTests
         public int Table;
         public Handle Handle;
         public object Object;
-        public KernelObjectType Type;
+        public ObjectType Type;
         public Rights Rights;
         public ModelCap Parent;
         public bool Live;
@@ -585,7 +586,7 @@ public class HandleTableTests
             return count;
         }
 
-        public ModelCap Add(int table, Handle handle, object obj, KernelObjectType type, Rights rights, ModelCap parent)
+        public ModelCap Add(int table, Handle handle, object obj, ObjectType type, Rights rights, ModelCap parent)
         {
             var cap = new ModelCap { Table = table, Handle = handle, Object = obj, Type = type, Rights = rights, Parent = parent, Live = true };
             All.Add(cap);
@@ -617,8 +618,8 @@ public class HandleTableTests
     {
         var random = new Random(2024);
         var model = new Model(new[] { 12, 20, 7, 30 });
-        var types = new[] { KernelObjectType.Process, KernelObjectType.Thread, KernelObjectType.MemoryObject, KernelObjectType.Endpoint,
-                            KernelObjectType.Notification, KernelObjectType.Interrupt, KernelObjectType.IoPortRange, KernelObjectType.PhysicalRange };
+        var types = new[] { ObjectType.Process, ObjectType.Thread, ObjectType.MemoryObject, ObjectType.Endpoint,
+                            ObjectType.Notification, ObjectType.Interrupt, ObjectType.IoPortRange, ObjectType.PhysicalRange };
         int objectCounter = 0;
 
         for (int step = 0; step < 30000; step++)
@@ -634,12 +635,12 @@ public class HandleTableTests
             if (op == 0 || target == null)
             {
                 int t = random.Next(model.Tables.Length);
-                KernelObjectType type = types[random.Next(types.Length)];
+                ObjectType type = types[random.Next(types.Length)];
                 Rights rights = random.Next(3) == 0 ? RandomRights(random) : Rights.All;
                 object obj = objectCounter++;
-                CapabilityError expected = model.LiveIn(t) == model.Capacities[t] ? CapabilityError.TableFull : CapabilityError.None;
+                Error expected = model.LiveIn(t) == model.Capacities[t] ? Error.OutOfMemory : Error.None;
                 Assert.Equal(expected, model.Tables[t].Insert(obj, type, rights, null, out Handle handle));
-                if (expected == CapabilityError.None)
+                if (expected == Error.None)
                     model.Add(t, handle, obj, type, rights, null);
                 else
                     Assert.True(handle.IsInvalid);
@@ -652,22 +653,22 @@ public class HandleTableTests
                 case 1:
                 {
                     Rights rights = RandomRequest(random, target.Rights);
-                    CapabilityError expected =
-                        !target.Live ? CapabilityError.InvalidHandle :
-                        (target.Rights & Rights.Duplicate) == 0 ? CapabilityError.InsufficientRights :
-                        (rights & ~target.Rights) != 0 ? CapabilityError.RightsNotSubset :
-                        model.LiveIn(target.Table) == model.Capacities[target.Table] ? CapabilityError.TableFull :
-                        CapabilityError.None;
+                    Error expected =
+                        !target.Live ? Error.BadHandle :
+                        (target.Rights & Rights.Duplicate) == 0 ? Error.AccessDenied :
+                        (rights & ~target.Rights) != 0 ? Error.Invalid :
+                        model.LiveIn(target.Table) == model.Capacities[target.Table] ? Error.OutOfMemory :
+                        Error.None;
                     Assert.Equal(expected, table.Duplicate(target.Handle, rights, out Handle duplicate));
-                    if (expected == CapabilityError.None)
+                    if (expected == Error.None)
                         model.Add(target.Table, duplicate, target.Object, target.Type, rights, target);
                     break;
                 }
                 case 2:
                 {
-                    CapabilityError expected = target.Live ? CapabilityError.None : CapabilityError.InvalidHandle;
+                    Error expected = target.Live ? Error.None : Error.BadHandle;
                     Assert.Equal(expected, table.Close(target.Handle));
-                    if (expected == CapabilityError.None)
+                    if (expected == Error.None)
                     {
                         foreach (var cap in model.Live)
                             if (cap.Parent == target) cap.Parent = target.Parent;
@@ -681,14 +682,14 @@ public class HandleTableTests
                     int to = random.Next(model.Tables.Length);
                     bool move = op == 4;
                     Rights rights = RandomRequest(random, target.Rights);
-                    CapabilityError expected =
-                        !target.Live ? CapabilityError.InvalidHandle :
-                        (target.Rights & Rights.Grant) == 0 ? CapabilityError.NotGrantable :
-                        (rights & ~target.Rights) != 0 ? CapabilityError.RightsNotSubset :
-                        model.LiveIn(to) == model.Capacities[to] ? CapabilityError.TableFull :
-                        CapabilityError.None;
+                    Error expected =
+                        !target.Live ? Error.BadHandle :
+                        (target.Rights & Rights.Grant) == 0 ? Error.AccessDenied :
+                        (rights & ~target.Rights) != 0 ? Error.Invalid :
+                        model.LiveIn(to) == model.Capacities[to] ? Error.OutOfMemory :
+                        Error.None;
                     Assert.Equal(expected, HandleTable.Transfer(table, target.Handle, model.Tables[to], rights, move, out Handle received));
-                    if (expected != CapabilityError.None)
+                    if (expected != Error.None)
                     {
                         Assert.True(received.IsInvalid);
                         break;
@@ -706,12 +707,12 @@ public class HandleTableTests
                 }
                 case 5:
                 {
-                    CapabilityError expected =
-                        !target.Live ? CapabilityError.InvalidHandle :
-                        (target.Rights & Rights.Revoke) == 0 ? CapabilityError.InsufficientRights :
-                        CapabilityError.None;
+                    Error expected =
+                        !target.Live ? Error.BadHandle :
+                        (target.Rights & Rights.Revoke) == 0 ? Error.AccessDenied :
+                        Error.None;
                     Assert.Equal(expected, table.Revoke(target.Handle));
-                    if (expected == CapabilityError.None)
+                    if (expected == Error.None)
                     {
                         var doomed = new List<ModelCap>();
                         foreach (var cap in model.Live)
@@ -722,22 +723,22 @@ public class HandleTableTests
                 }
                 default:
                 {
-                    KernelObjectType type = random.Next(2) == 0 ? KernelObjectType.None : types[random.Next(types.Length)];
+                    ObjectType type = random.Next(2) == 0 ? ObjectType.None : types[random.Next(types.Length)];
                     Rights required = RandomRequest(random, target.Rights);
-                    CapabilityError expected =
-                        !target.Live ? CapabilityError.InvalidHandle :
-                        type != KernelObjectType.None && type != target.Type ? CapabilityError.WrongType :
-                        (target.Rights & required) != required ? CapabilityError.InsufficientRights :
-                        CapabilityError.None;
+                    Error expected =
+                        !target.Live ? Error.BadHandle :
+                        type != ObjectType.None && type != target.Type ? Error.BadHandle :
+                        (target.Rights & required) != required ? Error.AccessDenied :
+                        Error.None;
                     Assert.Equal(expected, table.Lookup(target.Handle, type, required, out Capability found));
-                    Assert.Equal(expected == CapabilityError.None, found != null);
+                    Assert.Equal(expected == Error.None, found != null);
                     // And a forged value in the same table.
                     var forged = new Handle((uint)random.NextInt64(0, 1L << 32));
                     bool matchesLive = false;
                     foreach (var cap in model.Live)
                         if (cap.Table == target.Table && cap.Handle.Value == forged.Value) matchesLive = true;
-                    Assert.Equal(matchesLive ? CapabilityError.None : CapabilityError.InvalidHandle,
-                                 table.Lookup(forged, KernelObjectType.None, Rights.None, out _));
+                    Assert.Equal(matchesLive ? Error.None : Error.BadHandle,
+                                 table.Lookup(forged, ObjectType.None, Rights.None, out _));
                     break;
                 }
             }
@@ -756,7 +757,7 @@ public class HandleTableTests
         foreach (var cap in model.Live)
         {
             HandleTable table = model.Tables[cap.Table];
-            Assert.Equal(CapabilityError.None, table.Lookup(cap.Handle, cap.Type, cap.Rights, out Capability node));
+            Assert.Equal(Error.None, table.Lookup(cap.Handle, cap.Type, cap.Rights, out Capability node));
             Assert.Same(cap.Object, node.Object);
             Assert.Equal(cap.Rights, node.Rights);
             Assert.Same(table, node.Table);

@@ -1,4 +1,5 @@
 using Xunit;
+using Exo.Abi;
 using Exo.Std;
 using Exo.Std.Services;
 

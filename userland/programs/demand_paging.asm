@@ -55,7 +55,7 @@ _start:
     xor edx, edx
     xor r10d, r10d
     system_call SYS_PROCESS_SPAWN
-    cmp rax, ERROR_NO_SUCH_PROGRAM
+    cmp rax, ERROR_NOT_FOUND
     check 4
     ; 5: a reserved page never touched can be unmapped, and its address mapped again
     lea r12, [rbx + 2 * MIB]

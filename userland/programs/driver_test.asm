@@ -99,7 +99,7 @@ _start:
     mov [rel grants], rax
     mov [rel close_grants], rax
     mov [rel spin_grants], rax
-    handle_type r13, TYPE_IO_PORTS, 13
+    handle_type r13, TYPE_IO_PORT_RANGE, 13
     ; 14-15: enabling needs Read and Write on an I/O port range
     mov rdi, r13
     mov esi, RIGHT_READ
@@ -154,7 +154,7 @@ _start:
     system_call SYS_INTERRUPT_BIND
     expect rax, ERROR_BAD_HANDLE, 29
     mov rdi, r15
-    system_call SYS_INTERRUPT_ACK
+    system_call SYS_INTERRUPT_ACKNOWLEDGE
     expect rax, ERROR_BAD_HANDLE, 30
     mov rdi, r14
     mov rsi, r15
@@ -190,7 +190,7 @@ _start:
     jmp fail
 .periodic:
     mov rdi, r14
-    system_call SYS_INTERRUPT_ACK
+    system_call SYS_INTERRUPT_ACKNOWLEDGE
     expect rax, 0, 34
     dec ebp
     jnz .next_interrupt
@@ -225,7 +225,7 @@ _start:
     create r12, RESOURCE_PHYSICAL, HPET_BASE, 0x1000
     expect_nonnegative rax, 46
     mov r14, rax
-    handle_type r14, TYPE_PHYSICAL, 46
+    handle_type r14, TYPE_PHYSICAL_RANGE, 46
     mov rdi, r13
     xor esi, esi
     xor edx, edx
@@ -297,7 +297,7 @@ _start:
     system_call SYS_NOTIFICATION_SIGNAL
     mov rdi, r14
     system_call SYS_PROCESS_WAIT
-    mov rcx, 0x100000000 + 13
+    mov rcx, FAULT_STATUS_BASE + 13
     expect rax, rcx, 64
     cmos_read 0x00
     movzx eax, al
@@ -312,7 +312,7 @@ _start:
     expect_nonnegative rax, 66
     mov rdi, rax
     system_call SYS_PROCESS_WAIT
-    mov rcx, 0x100000000 + 13
+    mov rcx, FAULT_STATUS_BASE + 13
     expect rax, rcx, 67
     mov rdi, rbx
     system_call SYS_NOTIFICATION_POLL
@@ -329,7 +329,7 @@ _start:
     system_call SYS_HANDLE_REVOKE
     mov rdi, r14
     system_call SYS_PROCESS_WAIT
-    mov rcx, 0x100000000 + 13
+    mov rcx, FAULT_STATUS_BASE + 13
     expect rax, rcx, 71
     jmp passed_exit
 

@@ -98,7 +98,7 @@ _start:
 .give:
     system_call SYS_NOTIFICATION_CREATE
     mov r9, rax
-    bts r9, 32                      ; move it: the server keeps nothing
+    bts r9, 32                      ; MOVE_HANDLE: move it, the server keeps nothing
     xor esi, esi
     jmp .reply
 

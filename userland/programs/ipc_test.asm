@@ -110,7 +110,7 @@ _start:
     system_call SYS_IPC_CALL
     expect rax, 0, 24
     and esi, 0xFF
-    expect rsi, 5, 25               ; KernelObjectType.Notification
+    expect rsi, TYPE_NOTIFICATION, 25
     expect_nonnegative rdx, 26
     ; 27: a capability without the grant right cannot be sent
     mov rdi, r13

@@ -4,7 +4,6 @@
 ; Exits 0, or the number of the first check that failed.
 %include "native.inc"
 bits 64
-KILLED equ 0x200000000
 
 section .text
 global _start
@@ -19,7 +18,7 @@ _start:
     expect rax, 0, 2
     mov rdi, r12
     system_call SYS_PROCESS_WAIT
-    mov rcx, KILLED
+    mov rcx, KILLED_STATUS
     expect rax, rcx, 3
 
     ; 4: killing a process that has ended does nothing, and says so with 0
@@ -40,7 +39,7 @@ _start:
     system_call SYS_PROCESS_KILL
     mov rdi, r13
     system_call SYS_PROCESS_WAIT
-    mov rcx, KILLED
+    mov rcx, KILLED_STATUS
     expect rax, rcx, 7
     mov rdi, rbx
     mov esi, 1
@@ -67,7 +66,7 @@ _start:
     system_call SYS_PROCESS_KILL
     mov rdi, r14
     system_call SYS_PROCESS_WAIT
-    mov rcx, KILLED
+    mov rcx, KILLED_STATUS
     expect rax, rcx, 11
 
     ; 12-14: a caller queued on an endpoint nobody receives on
@@ -82,7 +81,7 @@ _start:
     system_call SYS_PROCESS_KILL
     mov rdi, r15
     system_call SYS_PROCESS_WAIT
-    mov rcx, KILLED
+    mov rcx, KILLED_STATUS
     expect rax, rcx, 14
     jmp passed_exit
 

@@ -13,7 +13,6 @@ namespace Exo.Kernel.Syscalls.Linux
         public const int Write = 1, GetProcessId = 39, Exit = 60, GetParentProcessId = 110, ExitGroup = 231;
         /// <summary>Linux's numbers go to 462 (6.x); the table covers them.</summary>
         public const int TableSize = SystemCallTable.Capacity;
-        private const ulong BadFileDescriptor = unchecked((ulong)-9);
 
         private static SystemCallTable s_table;
         private static ulong s_unimplemented;
@@ -36,12 +35,12 @@ namespace Exo.Kernel.Syscalls.Linux
         private static ulong Unimplemented_(RegisterFrame* frame)
         {
             s_unimplemented++;
-            return SystemCalls.NotImplemented;
+            return SystemCallResult.From(Error.NoSuchCall);
         }
 
         // Standard output and standard error are the console; no other descriptor exists yet.
         private static ulong DoWrite(RegisterFrame* frame)
-            => frame->Argument0 == 1 || frame->Argument0 == 2 ? ConsoleCalls.WriteFromUser(frame->Argument1, frame->Argument2) : BadFileDescriptor;
+            => frame->Argument0 == 1 || frame->Argument0 == 2 ? ConsoleCalls.WriteFromUser(frame->Argument1, frame->Argument2) : SystemCallResult.From(Error.BadHandle);   // EBADF
 
         private static ulong DoGetProcessId(RegisterFrame* frame) => (ulong)Scheduler.Scheduler.Current.Process.Id;
 

@@ -1,3 +1,4 @@
+using Exo.Abi;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;
 
@@ -15,10 +16,10 @@ namespace Exo.Std.Devices
 
         /// <summary>Signal 'bits' (1 to 2^63 - 1) of 'notification' on each interrupt (needs Manage; Signal on the notification).</summary>
         public Error Bind(Notification notification, ulong bits)
-            => Errors.Of(SystemCall.Call(SystemCallNumber.InterruptBind, Handle.Value, notification.Handle.Value, bits));
+            => SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.InterruptBind, Handle.Value, notification.Handle.Value, bits));
 
         /// <summary>Unmasks the line (needs Wait).</summary>
-        public Error Acknowledge() => Errors.Of(SystemCall.Call(SystemCallNumber.InterruptAcknowledge, Handle.Value));
+        public Error Acknowledge() => SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.InterruptAcknowledge, Handle.Value));
 
         public Error Close() => Handle.Close();
     }

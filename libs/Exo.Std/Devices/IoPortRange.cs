@@ -1,3 +1,4 @@
+using Exo.Abi;
 using Exo.Std.Handles;
 
 namespace Exo.Std.Devices
@@ -13,7 +14,7 @@ namespace Exo.Std.Devices
         public IoPortRange(Handle handle) { Handle = handle; }
 
         /// <summary>Allows the ports in this process (needs Read and Write).</summary>
-        public Error Enable() => Errors.Of(SystemCall.Call(SystemCallNumber.IoPortEnable, Handle.Value));
+        public Error Enable() => SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.IoPortEnable, Handle.Value));
 
         public Error Close() => Handle.Close();
     }

@@ -1,3 +1,4 @@
+using Exo.Abi;
 using Exo.Std.Handles;
 
 namespace Exo.Std.Devices
@@ -14,7 +15,7 @@ namespace Exo.Std.Devices
         {
             long result = SystemCall.Call(SystemCallNumber.PhysicalMap, Handle.Value, address, writable ? 1UL : 0UL);
             mapped = result > 0 ? (byte*)result : null;
-            return Errors.Of(result);
+            return SystemCall.ErrorOf(result);
         }
 
         public Error Close() => Handle.Close();

@@ -1,3 +1,4 @@
+using Exo.Abi;
 using Exo.Std.Handles;
 
 namespace Exo.Std.Devices
@@ -8,8 +9,6 @@ namespace Exo.Std.Devices
     /// </summary>
     public readonly struct RootResource
     {
-        private const ulong KindIoPorts = 1, KindInterrupt = 2, KindPhysical = 3;
-
         public readonly Handle Handle;
 
         public RootResource(Handle handle) { Handle = handle; }
@@ -17,7 +16,7 @@ namespace Exo.Std.Devices
         /// <summary>I/O ports [first, first + count).</summary>
         public Error CreateIoPorts(ulong first, ulong count, out IoPortRange ports)
         {
-            Error error = Create(KindIoPorts, first, count, out Handle handle);
+            Error error = Create(ResourceKind.IoPorts, first, count, out Handle handle);
             ports = new IoPortRange(handle);
             return error;
         }
@@ -25,7 +24,7 @@ namespace Exo.Std.Devices
         /// <summary>Legacy (ISA) interrupt line 'irq' (Busy if another driver has it).</summary>
         public Error CreateInterrupt(ulong irq, out InterruptLine line)
         {
-            Error error = Create(KindInterrupt, irq, 1, out Handle handle);
+            Error error = Create(ResourceKind.Interrupt, irq, 1, out Handle handle);
             line = new InterruptLine(handle);
             return error;
         }
@@ -33,16 +32,16 @@ namespace Exo.Std.Devices
         /// <summary>Device memory [start, start + length), page aligned.</summary>
         public Error CreatePhysical(ulong start, ulong length, out PhysicalRange range)
         {
-            Error error = Create(KindPhysical, start, length, out Handle handle);
+            Error error = Create(ResourceKind.Physical, start, length, out Handle handle);
             range = new PhysicalRange(handle);
             return error;
         }
 
-        private Error Create(ulong kind, ulong start, ulong length, out Handle handle)
+        private Error Create(ResourceKind kind, ulong start, ulong length, out Handle handle)
         {
-            long result = SystemCall.Call(SystemCallNumber.ResourceCreate, Handle.Value, kind, start, length);
+            long result = SystemCall.Call(SystemCallNumber.ResourceCreate, Handle.Value, (ulong)kind, start, length);
             handle = result > 0 ? new Handle((uint)result) : default;
-            return Errors.Of(result);
+            return SystemCall.ErrorOf(result);
         }
     }
 }

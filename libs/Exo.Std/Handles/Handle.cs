@@ -1,3 +1,5 @@
+using Exo.Abi;
+
 namespace Exo.Std.Handles
 {
     /// <summary>
@@ -16,26 +18,26 @@ namespace Exo.Std.Handles
         public bool IsValid => Value != 0;
 
         /// <summary>Removes the handle from this process's table (derived handles elsewhere stay).</summary>
-        public Error Close() => Errors.Of(SystemCall.Call(SystemCallNumber.HandleClose, Value));
+        public Error Close() => SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.HandleClose, Value));
 
         /// <summary>A second handle to the same object with 'rights' (a subset of this one's; needs Duplicate).</summary>
         public Error Duplicate(Rights rights, out Handle duplicate)
         {
             long result = SystemCall.Call(SystemCallNumber.HandleDuplicate, Value, (ulong)rights);
             duplicate = result > 0 ? new Handle((uint)result) : default;
-            return Errors.Of(result);
+            return SystemCall.ErrorOf(result);
         }
 
         /// <summary>Removes every handle derived from this one, in every process (needs Revoke).</summary>
-        public Error Revoke() => Errors.Of(SystemCall.Call(SystemCallNumber.HandleRevoke, Value));
+        public Error Revoke() => SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.HandleRevoke, Value));
 
         /// <summary>The object's kind and this handle's rights.</summary>
-        public Error Info(out HandleType type, out Rights rights)
+        public Error Info(out ObjectType type, out Rights rights)
         {
             long result = SystemCall.Call(SystemCallNumber.HandleInfo, Value);
-            type = result >= 0 ? (HandleType)(byte)result : HandleType.None;
+            type = result >= 0 ? (ObjectType)(byte)result : ObjectType.None;
             rights = result >= 0 ? (Rights)(uint)((ulong)result >> 8) : Rights.None;
-            return Errors.Of(result);
+            return SystemCall.ErrorOf(result);
         }
     }
 }

@@ -1,3 +1,5 @@
+using Exo.Abi;
+
 namespace Exo.Std.Handles
 {
     /// <summary>
@@ -15,7 +17,7 @@ namespace Exo.Std.Handles
         {
             long result = SystemCall.Call(SystemCallNumber.MemoryObjectCreate, length);
             memory = result > 0 ? new MemoryObject(new Handle((uint)result)) : default;
-            return Errors.Of(result);
+            return SystemCall.ErrorOf(result);
         }
 
         /// <summary>Maps the whole object at 'address' (0: the kernel chooses). Needs Map, and Write for a writable mapping.</summary>
@@ -23,14 +25,14 @@ namespace Exo.Std.Handles
         {
             long result = SystemCall.Call(SystemCallNumber.MemoryObjectMap, Handle.Value, address, writable ? 1UL : 0UL);
             mapped = result > 0 ? (byte*)result : null;
-            return Errors.Of(result);
+            return SystemCall.ErrorOf(result);
         }
 
         public Error Map(bool writable, out byte* mapped) => Map(0, writable, out mapped);
 
         public Error Close() => Handle.Close();
         public Error Revoke() => Handle.Revoke();
-        public Error Info(out HandleType type, out Rights rights) => Handle.Info(out type, out rights);
+        public Error Info(out ObjectType type, out Rights rights) => Handle.Info(out type, out rights);
 
         public Error Duplicate(Rights rights, out MemoryObject duplicate)
         {

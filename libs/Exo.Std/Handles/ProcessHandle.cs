@@ -1,12 +1,14 @@
+using Exo.Abi;
+
 namespace Exo.Std.Handles
 {
     /// <summary>A handle to a child process (from <see cref="Exo.Std.Process.Spawn(string, out ProcessHandle)"/>).</summary>
     public readonly struct ProcessHandle
     {
         /// <summary>What Wait returns for a process that faulted: this plus the exception vector.</summary>
-        public const long FaultStatusBase = 0x100000000;
+        public const long FaultStatusBase = (long)Constants.FaultStatusBase;
         /// <summary>What Wait returns for a process that was killed.</summary>
-        public const long KilledStatus = 0x200000000;
+        public const long KilledStatus = (long)Constants.KilledStatus;
 
         public readonly Handle Handle;
 
@@ -18,7 +20,7 @@ namespace Exo.Std.Handles
             long result = SystemCall.Call(SystemCallNumber.ProcessWait, Handle.Value);
             // Exit statuses are 32-bit and a fault is 2^32 + vector, so a result that is negative as 64 bits is an error.
             status = result >= 0 ? result : 0;
-            return Errors.Of(result);
+            return SystemCall.ErrorOf(result);
         }
 
         /// <summary>True if a status from Wait means the process faulted rather than exited.</summary>
@@ -28,14 +30,14 @@ namespace Exo.Std.Handles
         public static bool IsKilled(long status) => status == KilledStatus;
 
         /// <summary>Ends the process (needs Manage): at once if it runs or waits in the kernel; a call it made ends with its reply.</summary>
-        public Error Kill() => Errors.Of(SystemCall.Call(SystemCallNumber.ProcessKill, Handle.Value));
+        public Error Kill() => SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.ProcessKill, Handle.Value));
 
         /// <summary>Asks the kernel to signal 'bits' on 'notification' when this process ends (at once if it has).</summary>
         public Error Watch(Ipc.Notification notification, ulong bits)
-            => Errors.Of(SystemCall.Call(SystemCallNumber.ProcessWatch, Handle.Value, notification.Handle.Value, bits));
+            => SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.ProcessWatch, Handle.Value, notification.Handle.Value, bits));
 
         public Error Close() => Handle.Close();
         public Error Revoke() => Handle.Revoke();
-        public Error Info(out HandleType type, out Rights rights) => Handle.Info(out type, out rights);
+        public Error Info(out ObjectType type, out Rights rights) => Handle.Info(out type, out rights);
     }
 }

@@ -1,3 +1,4 @@
+using Exo.Abi;
 using Exo.Std.Handles;
 
 namespace Exo.Std.Ipc
@@ -16,7 +17,7 @@ namespace Exo.Std.Ipc
         {
             long result = SystemCall.Call(SystemCallNumber.EndpointCreate);
             endpoint = result > 0 ? new Endpoint(new Handle((uint)result)) : default;
-            return Errors.Of(result);
+            return SystemCall.ErrorOf(result);
         }
 
         /// <summary>Sends 'message' and waits for the reply, which replaces it (words, handle, badge).</summary>
@@ -28,24 +29,24 @@ namespace Exo.Std.Ipc
             IpcRegisters registers = default;
             long status = SystemCall.Ipc(SystemCallNumber.IpcReceive, Handle.Value, &registers);
             message = status >= 0 ? Message.FromRegisters(registers) : default;
-            return Errors.Of(status);
+            return SystemCall.ErrorOf(status);
         }
 
         /// <summary>Replies to the last call with 'message', then waits for the next call, which replaces it.</summary>
         public Error ReplyAndReceive(ref Message message) => Transfer(SystemCallNumber.IpcReplyReceive, ref message);
 
-        private Error Transfer(ulong number, ref Message message)
+        private Error Transfer(SystemCallNumber number, ref Message message)
         {
             IpcRegisters registers = message.ToRegisters();
             long status = SystemCall.Ipc(number, Handle.Value, &registers);
             if (status >= 0)
                 message = Message.FromRegisters(registers);
-            return Errors.Of(status);
+            return SystemCall.ErrorOf(status);
         }
 
         public Error Close() => Handle.Close();
         public Error Revoke() => Handle.Revoke();
-        public Error Info(out HandleType type, out Rights rights) => Handle.Info(out type, out rights);
+        public Error Info(out ObjectType type, out Rights rights) => Handle.Info(out type, out rights);
 
         public Error Duplicate(Rights rights, out Endpoint duplicate)
         {

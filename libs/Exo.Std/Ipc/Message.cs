@@ -9,9 +9,6 @@ namespace Exo.Std.Ipc
     /// </summary>
     public struct Message
     {
-        /// <summary>The kernel's flag in the handle register: move the handle (the sender loses it) instead of copying it.</summary>
-        public const ulong MoveFlag = 1UL << 32;
-
         public ulong Word0, Word1, Word2, Word3;
         public Handle Handle;
         /// <summary>Sending: move Handle to the receiver instead of copying it (the copy needs Grant).</summary>
@@ -33,7 +30,7 @@ namespace Exo.Std.Ipc
             registers.Word1 = Word1;
             registers.Word2 = Word2;
             registers.Word3 = Word3;
-            registers.Handle = Handle.Value | (MoveHandle && Handle.IsValid ? MoveFlag : 0);
+            registers.Handle = Handle.Value | (MoveHandle && Handle.IsValid ? Exo.Abi.Constants.MoveHandle : 0);
             return registers;
         }
 

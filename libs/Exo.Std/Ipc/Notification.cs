@@ -1,3 +1,4 @@
+using Exo.Abi;
 using Exo.Std.Handles;
 
 namespace Exo.Std.Ipc
@@ -17,18 +18,18 @@ namespace Exo.Std.Ipc
         {
             long result = SystemCall.Call(SystemCallNumber.NotificationCreate);
             notification = result > 0 ? new Notification(new Handle((uint)result)) : default;
-            return Errors.Of(result);
+            return SystemCall.ErrorOf(result);
         }
 
         /// <summary>ORs 'bits' into the word and wakes a waiter (needs Signal).</summary>
-        public Error Signal(ulong bits) => Errors.Of(SystemCall.Call(SystemCallNumber.NotificationSignal, Handle.Value, bits));
+        public Error Signal(ulong bits) => SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.NotificationSignal, Handle.Value, bits));
 
         /// <summary>Sleeps until some bit is set, then takes them all (needs Wait).</summary>
         public Error Wait(out ulong bits)
         {
             long result = SystemCall.Call(SystemCallNumber.NotificationWait, Handle.Value);
             bits = result >= 0 ? (ulong)result : 0;
-            return Errors.Of(result);
+            return SystemCall.ErrorOf(result);
         }
 
         /// <summary>Takes the bits that are set (possibly none) without sleeping.</summary>
@@ -36,12 +37,12 @@ namespace Exo.Std.Ipc
         {
             long result = SystemCall.Call(SystemCallNumber.NotificationPoll, Handle.Value);
             bits = result >= 0 ? (ulong)result : 0;
-            return Errors.Of(result);
+            return SystemCall.ErrorOf(result);
         }
 
         public Error Close() => Handle.Close();
         public Error Revoke() => Handle.Revoke();
-        public Error Info(out HandleType type, out Rights rights) => Handle.Info(out type, out rights);
+        public Error Info(out ObjectType type, out Rights rights) => Handle.Info(out type, out rights);
 
         public Error Duplicate(Rights rights, out Notification duplicate)
         {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Exo.Abi;
 using Exo.Runtime;
 
 namespace Exo.Std.Memory

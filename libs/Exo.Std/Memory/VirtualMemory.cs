@@ -1,3 +1,5 @@
+using Exo.Abi;
+
 namespace Exo.Std.Memory
 {
     /// <summary>Anonymous memory: zeroed pages mapped (never executable) and unmapped in this process.</summary>
@@ -12,10 +14,10 @@ namespace Exo.Std.Memory
         {
             long result = SystemCall.Call(SystemCallNumber.MemoryMap, address, length, writable ? 1UL : 0UL);
             mapped = result > 0 ? (byte*)result : null;
-            return result == 0 ? Error.OutOfMemory : Errors.Of(result);
+            return result == 0 ? Error.OutOfMemory : SystemCall.ErrorOf(result);
         }
 
         public static Error Unmap(void* address, ulong length)
-            => Errors.Of(SystemCall.Call(SystemCallNumber.MemoryUnmap, (ulong)address, length));
+            => SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.MemoryUnmap, (ulong)address, length));
     }
 }

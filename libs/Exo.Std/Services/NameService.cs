@@ -1,3 +1,4 @@
+using Exo.Abi;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;
 
@@ -51,7 +52,7 @@ namespace Exo.Std.Services
             if (error != Error.None)
                 return error;
             received = message.Handle;
-            return Errors.Of((long)message.Word0);
+            return SystemCall.ErrorOf((long)message.Word0);   // the reply's status word
         }
     }
 }

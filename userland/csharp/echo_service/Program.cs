@@ -1,3 +1,4 @@
+using Exo.Abi;
 using Exo.Std;
 using Exo.Std.Ipc;
 
@@ -42,7 +43,7 @@ namespace EchoService
                         *(ulong*)0 = message.Word1;   // a page fault: the kernel ends this process, init restarts it
                         break;
                     default:
-                        message.Word0 = unchecked((ulong)(long)Error.Invalid);
+                        message.Word0 = SystemCall.ResultOf(Error.Invalid);
                         break;
                 }
                 error = own.ReplyAndReceive(ref message);

@@ -1,3 +1,4 @@
+using Exo.Abi;
 using Exo.Std;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;
@@ -35,7 +36,7 @@ namespace Init
         public static int Main()
         {
             s_console = Process.ConsoleHandle;
-            Handle configuration = FirstStartupHandle(HandleType.MemoryObject);
+            Handle configuration = FirstStartupHandle(ObjectType.MemoryObject);
             if (!configuration.IsValid)
             {
                 Console.WriteLine("init: no configuration (the kernel grants it as a memory object)");
@@ -104,10 +105,10 @@ namespace Init
             ReportEnd("the name service (names)", namesStatus);
         }
 
-        private static Handle FirstStartupHandle(HandleType wanted)
+        private static Handle FirstStartupHandle(ObjectType wanted)
         {
             for (int i = 0; i < Process.StartupHandleCount; i++)
-                if (Process.StartupHandle(i).Info(out HandleType type, out _) == Error.None && type == wanted)
+                if (Process.StartupHandle(i).Info(out ObjectType type, out _) == Error.None && type == wanted)
                     return Process.StartupHandle(i);
             return Handle.None;
         }

@@ -1,3 +1,4 @@
+using Exo.Abi;
 using Exo.Std;
 using Exo.Std.Ipc;
 using Exo.Std.Services;
@@ -72,8 +73,8 @@ namespace InitClient
             if ((error = names.Register("mine", impostor)) != Error.Invalid)
                 return Fail(12, "an endpoint with every right (receive too) is refused", error);
             message = new Message(NameService.OperationLookup, 0x20, 0x41);   // a space, then bytes after a zero
-            if ((error = names.Endpoint.Call(ref message)) != Error.None || (long)message.Word0 != (long)Error.Invalid)
-                return Fail(13, "a malformed name is refused", (Error)(long)message.Word0);
+            if ((error = names.Endpoint.Call(ref message)) != Error.None || SystemCall.ErrorOf((long)message.Word0) != Error.Invalid)
+                return Fail(13, "a malformed name is refused", SystemCall.ErrorOf((long)message.Word0));
             if ((error = names.Remove("mine")) != Error.None || names.Lookup("mine", out _) != Error.NotFound)
                 return Fail(14, "its registrant removes a name", error);
             Console.WriteLine("init_client: the name service found, refused and removed as it should");

@@ -1,3 +1,4 @@
+using Exo.Abi;
 using Exo.Std;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;
@@ -42,7 +43,7 @@ namespace Names
             if (!ServiceName.TryFromWords(request.Word1, request.Word2, request.Word3, out ServiceName name))
             {
                 CloseIfValid(request.Handle);
-                reply.Word0 = unchecked((ulong)(long)Error.Invalid);
+                reply.Word0 = SystemCall.ResultOf(Error.Invalid);
                 return reply;
             }
             Error result;
@@ -65,13 +66,13 @@ namespace Names
             }
             if (request.Word0 != NameService.OperationRegister)
                 CloseIfValid(request.Handle);   // a handle sent with anything but a registration is not kept
-            reply.Word0 = (ulong)(long)result;
+            reply.Word0 = SystemCall.ResultOf(result);
             return reply;
         }
 
         private static Error Register(NameRegistry registry, in ServiceName name, in Message request)
         {
-            if (request.Handle.Info(out HandleType type, out Rights rights) != Error.None || type != HandleType.Endpoint
+            if (request.Handle.Info(out ObjectType type, out Rights rights) != Error.None || type != ObjectType.Endpoint
                 || (rights & NameService.RegisteredRights) != NameService.RegisteredRights || (rights & Rights.Read) != 0)
             {
                 request.Handle.Close();

@@ -1,3 +1,4 @@
+using Exo.Abi;
 using Exo.Std;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;

@@ -1,4 +1,4 @@
-namespace Exo.Kernel.Capabilities
+namespace Exo.Abi
 {
     /// <summary>
     /// What a handle allows on the object it names. A derived handle (duplicate, copy sent to another process)

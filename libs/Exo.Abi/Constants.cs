@@ -1,0 +1,23 @@
+namespace Exo.Abi
+{
+    /// <summary>The ABI's numbers that are not call numbers, errors, rights, types or kinds. Literal values: the generator copies them.</summary>
+    public static class Constants
+    {
+        /// <summary>In a Fusion Ring message's handle register (R9): move the handle instead of copying it.</summary>
+        public const ulong MoveHandle = 0x100000000;
+        /// <summary>What ProcessWait returns for a process a fault ended: this plus the exception vector (exit statuses are 32-bit).</summary>
+        public const ulong FaultStatusBase = 0x100000000;
+        /// <summary>What ProcessWait returns for a process that was killed.</summary>
+        public const ulong KilledStatus = 0x200000000;
+        /// <summary>The longest command line ProcessSpawn takes (program name and arguments), in bytes.</summary>
+        public const int CommandLineCapacity = 256;
+        /// <summary>The longest program name (the command line's first word), in bytes.</summary>
+        public const int ProgramNameCapacity = 32;
+        /// <summary>Handles one ProcessSpawn may grant.</summary>
+        public const int MaximumGrants = 16;
+        /// <summary>Threads one process may have.</summary>
+        public const int MaximumThreads = 16;
+        /// <summary>The longest row name BenchReport takes, in bytes.</summary>
+        public const int BenchNameCapacity = 32;
+    }
+}

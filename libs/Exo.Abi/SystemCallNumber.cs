@@ -1,0 +1,83 @@
+namespace Exo.Abi
+{
+    /// <summary>
+    /// The native system call numbers (SYSCALL with the number in RAX; the calling convention is in
+    /// userland/programs/native.inc). The kernel registers its handlers with these, exo_std calls them, and the
+    /// assembly programs get them as SYS_* from the generated exo-abi.inc (tools/scripts/generate-native-abi.sh):
+    /// this file is the only list. Each summary gives the arguments (RDI RSI RDX R10 R8) and the result (RAX; a
+    /// negative result is an <see cref="Error"/>). Summaries stay on one line: the generator copies them.
+    /// </summary>
+    public enum SystemCallNumber
+    {
+        /// <summary>() -> 0: nothing (the cost of a round trip).</summary>
+        Null = 0,
+        /// <summary>(status): ends the process with its low 32 bits; never returns.</summary>
+        Exit = 1,
+        /// <summary>(value): prints "user: HEX" on the kernel console (a test aid; needs a console handle).</summary>
+        DebugLog = 2,
+        /// <summary>(): gives the processor to another ready thread.</summary>
+        Yield = 3,
+        /// <summary>(buffer, length) -> bytes written; AccessDenied unless the process holds a console handle.</summary>
+        ConsoleWrite = 4,
+        /// <summary>() -> the process id.</summary>
+        ProcessId = 5,
+        /// <summary>(name, name length, median, minimum, iterations): one EXO-BENCH line (needs a console handle).</summary>
+        BenchReport = 6,
+        /// <summary>(handle): removes it from this process's table (derived handles elsewhere stay).</summary>
+        HandleClose = 10,
+        /// <summary>(handle, rights) -> a new handle with those rights (a subset; needs Duplicate).</summary>
+        HandleDuplicate = 11,
+        /// <summary>(handle): removes every handle derived from it, in every process (needs Revoke).</summary>
+        HandleRevoke = 12,
+        /// <summary>(handle) -> type | rights &lt;&lt; 8 (an ObjectType and Rights).</summary>
+        HandleInfo = 13,
+        /// <summary>(address or 0, length, writable) -> address: anonymous zeroed pages, mapped on first touch.</summary>
+        MemoryMap = 20,
+        /// <summary>(address, length): unmaps pages of this process.</summary>
+        MemoryUnmap = 21,
+        /// <summary>(length) -> handle to a memory object of zeroed pages (charged to the memory quota).</summary>
+        MemoryObjectCreate = 22,
+        /// <summary>(handle, address or 0, writable) -> address: maps the whole object (needs Map; Write to write).</summary>
+        MemoryObjectMap = 23,
+        /// <summary>() -> handle to a new Fusion Ring endpoint.</summary>
+        EndpointCreate = 30,
+        /// <summary>(endpoint, w0, w1, w2, w3, handle in R9) -> status; the reply's words in RSI RDX R10 R8 and handle in R9 (needs Write).</summary>
+        IpcCall = 31,
+        /// <summary>(endpoint) -> status, badge in RDI, words in RSI RDX R10 R8, handle in R9: waits for a call (needs Read).</summary>
+        IpcReceive = 32,
+        /// <summary>(endpoint, w0, w1, w2, w3, handle in R9): replies to the last call, then waits for the next (as IpcReceive).</summary>
+        IpcReplyReceive = 33,
+        /// <summary>() -> handle to a new notification.</summary>
+        NotificationCreate = 40,
+        /// <summary>(handle, bits): ORs the bits in (bits 0-62) and wakes a waiter (needs Signal).</summary>
+        NotificationSignal = 41,
+        /// <summary>(handle) -> bits: waits until some are set, then clears them (needs Wait).</summary>
+        NotificationWait = 42,
+        /// <summary>(handle) -> bits: never waits; clears them (needs Wait).</summary>
+        NotificationPoll = 43,
+        /// <summary>(command line, length, handles, handle count) -> process handle: the first word names the program in the boot image.</summary>
+        ProcessSpawn = 50,
+        /// <summary>(process handle) -> exit status, FaultStatusBase + vector after a fault, or KilledStatus (needs Wait).</summary>
+        ProcessWait = 51,
+        /// <summary>(process handle): ends it (needs Manage).</summary>
+        ProcessKill = 52,
+        /// <summary>(process handle, notification, bits): signals the bits when the process ends, at once if it has (needs Wait, and Signal on the notification); a new watch replaces the old.</summary>
+        ProcessWatch = 53,
+        /// <summary>(entry, stack pointer, argument) -> thread handle: another ring-3 thread of this process, RDI = argument (OutOfMemory past MaximumThreads).</summary>
+        ThreadCreate = 54,
+        /// <summary>(status): ends the calling thread only (exit, a fault or a kill end them all).</summary>
+        ThreadExit = 55,
+        /// <summary>(thread handle) -> its exit status (needs Wait).</summary>
+        ThreadWait = 56,
+        /// <summary>(root, kind, base, length) -> handle to a device resource of that ResourceKind (needs Manage on the root resource).</summary>
+        ResourceCreate = 60,
+        /// <summary>(port range): IN/OUT on its ports from ring 3 (needs Read and Write) until that handle is closed, revoked or moved.</summary>
+        IoPortEnable = 61,
+        /// <summary>(interrupt, notification, bits): each interrupt masks the line and signals the bits (needs Manage, and Signal on the notification).</summary>
+        InterruptBind = 62,
+        /// <summary>(interrupt): unmasks the line (needs Wait); quiet the device first.</summary>
+        InterruptAcknowledge = 63,
+        /// <summary>(physical range, address or 0, writable) -> address: uncached (needs Map; Write to write); stays mapped if revoked later.</summary>
+        PhysicalMap = 64,
+    }
+}
