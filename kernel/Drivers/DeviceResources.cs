@@ -12,8 +12,10 @@ namespace Exo.Kernel.Drivers
     {
         private static PhysicalRangeSet s_kernelDevices;
 
-        public static void Initialize()
+        public static unsafe void Initialize()
         {
+            // A port capability leaving any table (close, revoke, move, exit) recomputes its driver's I/O bitmap.
+            Capabilities.HandleTable.CapabilityRemoved = &IoPortGrants.OnCapabilityRemoved;
             RootResource.Initialize();
             InterruptLine.Initialize();
             s_kernelDevices = default;

@@ -56,10 +56,10 @@ namespace Exo.Kernel.Ipc
         private static ulong CallSlow(Process process, Thread current, ulong handle, ulong w0, ulong w1, ulong w2, ulong w3, ulong transfer)
         {
             s_slowCalls++;
-            Error error = CapabilitySpace.Reference(process, handle, ObjectType.Endpoint, Rights.Write, out KernelObject found);
+            Error error = CapabilitySpace.Reference(process.Handles, handle, ObjectType.Endpoint, Rights.Write, out KernelObject found);
             if (error != Error.None)
                 return SystemCallResult.From(error);
-            if ((error = CapabilitySpace.CheckTransfer(process, transfer)) != Error.None)
+            if ((error = CapabilitySpace.CheckTransfer(process.Handles, transfer)) != Error.None)
             {
                 found.Release();
                 return SystemCallResult.From(error);
@@ -120,7 +120,7 @@ namespace Exo.Kernel.Ipc
         /// <summary>Waits for a call on 'handle' (a server's first wait; then it uses reply-and-receive).</summary>
         public static ulong Receive(Process process, Thread current, ulong handle)
         {
-            Error error = CapabilitySpace.Reference(process, handle, ObjectType.Endpoint, Rights.Read, out KernelObject found);
+            Error error = CapabilitySpace.Reference(process.Handles, handle, ObjectType.Endpoint, Rights.Read, out KernelObject found);
             if (error != Error.None)
                 return SystemCallResult.From(error);
             Endpoint endpoint = (Endpoint)found;
@@ -159,11 +159,11 @@ namespace Exo.Kernel.Ipc
 
         private static ulong ReplyReceiveSlow(Process process, Thread current, Thread caller, ulong handle, ulong w0, ulong w1, ulong w2, ulong w3, ulong transfer)
         {
-            Error error = CapabilitySpace.Reference(process, handle, ObjectType.Endpoint, Rights.Read, out KernelObject found);
+            Error error = CapabilitySpace.Reference(process.Handles, handle, ObjectType.Endpoint, Rights.Read, out KernelObject found);
             if (error == Error.None && !((Endpoint)found).BindServer(Scheduler.Scheduler.AddressOf(process)))
                 error = Error.AccessDenied;
             if (error == Error.None && caller != null)
-                error = CapabilitySpace.CheckTransfer(process, transfer);
+                error = CapabilitySpace.CheckTransfer(process.Handles, transfer);
             if (error != Error.None)
             {
                 found?.Release();
@@ -305,7 +305,7 @@ namespace Exo.Kernel.Ipc
             if (from == null || to == null)
                 return 0;
             CapabilitySpace.Enter();
-            CapabilitySpace.TransferLocked(from, transfer, to, out Handle received);   // on an error: none
+            CapabilitySpace.TransferLocked(from.Handles, transfer, to.Handles, out Handle received);   // on an error: none
             CapabilitySpace.Exit();
             return received.Value;
         }

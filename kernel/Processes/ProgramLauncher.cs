@@ -135,7 +135,7 @@ namespace Exo.Kernel.Processes
         public static bool Grant(Process process, KernelObject value, ObjectType type, Rights rights)
         {
             value.AddReference();   // InsertNew consumes one reference; the caller keeps its own
-            return (long)CapabilitySpace.InsertNew(process, value, type, rights) > 0;
+            return CapabilitySpace.InsertNew(process.Handles, value, type, rights, out _) == Error.None;
         }
 
         /// <summary>Drops a process that was loaded but will not start.</summary>

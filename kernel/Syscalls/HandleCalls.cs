@@ -18,7 +18,7 @@ namespace Exo.Kernel.Syscalls
         // The calling process, if 'handle' can be a handle value at all.
         private static bool Resolve(ulong handle, out Process process)
         {
-            process = CapabilitySpace.CurrentProcess;
+            process = SystemCalls.CurrentProcess;
             return process != null && handle <= uint.MaxValue;
         }
 

@@ -18,9 +18,9 @@ namespace Exo.Kernel.Syscalls
 
         private static ulong DoEndpointCreate(RegisterFrame* frame)
         {
-            if (CapabilitySpace.CurrentProcess is not Process process)
+            if (SystemCalls.CurrentProcess is not Process process)
                 return SystemCallResult.From(Error.AccessDenied);
-            return CapabilitySpace.InsertNew(process, new Endpoint(), ObjectType.Endpoint, Rights.All);
+            return SystemCalls.InsertHandle(process, new Endpoint(), ObjectType.Endpoint, Rights.All);
         }
 
         private static ulong DoCall(RegisterFrame* frame)

@@ -22,7 +22,7 @@ namespace Exo.Kernel.Syscalls
         private static ulong DoCreate(RegisterFrame* frame)
         {
             ulong length = frame->Argument0;
-            if (CapabilitySpace.CurrentProcess is not Process process)
+            if (SystemCalls.CurrentProcess is not Process process)
                 return SystemCallResult.From(Error.AccessDenied);
             if (length == 0 || length > MemoryObject.MaximumSize)
                 return SystemCallResult.From(Error.Invalid);
@@ -40,7 +40,7 @@ namespace Exo.Kernel.Syscalls
                     process.MappedBytes -= rounded;
                 return SystemCallResult.From(Error.OutOfMemory);
             }
-            return CapabilitySpace.InsertNew(process, memory, ObjectType.MemoryObject, Rights.All);
+            return SystemCalls.InsertHandle(process, memory, ObjectType.MemoryObject, Rights.All);
         }
 
         private static ulong DoMap(RegisterFrame* frame)
@@ -48,9 +48,9 @@ namespace Exo.Kernel.Syscalls
             ulong handle = frame->Argument0;
             ulong address = frame->Argument1;
             ulong writable = frame->Argument2;
-            Process process = CapabilitySpace.CurrentProcess;
+            Process process = SystemCalls.CurrentProcess;
             Rights needed = writable != 0 ? Rights.Map | Rights.Write : Rights.Map;
-            Error error = CapabilitySpace.Reference(process, handle, ObjectType.MemoryObject, needed, out KernelObject found);
+            Error error = CapabilitySpace.Reference(process.Handles, handle, ObjectType.MemoryObject, needed, out KernelObject found);
             if (error != Error.None)
                 return SystemCallResult.From(error);
             MemoryObject memory = (MemoryObject)found;

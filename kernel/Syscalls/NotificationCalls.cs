@@ -18,16 +18,16 @@ namespace Exo.Kernel.Syscalls
 
         private static ulong DoCreate(RegisterFrame* frame)
         {
-            if (CapabilitySpace.CurrentProcess is not Process process)
+            if (SystemCalls.CurrentProcess is not Process process)
                 return SystemCallResult.From(Error.AccessDenied);
-            return CapabilitySpace.InsertNew(process, new Notification(), ObjectType.Notification, Rights.All);
+            return SystemCalls.InsertHandle(process, new Notification(), ObjectType.Notification, Rights.All);
         }
 
         private static ulong DoSignal(RegisterFrame* frame)
         {
             ulong handle = frame->Argument0;
             ulong bits = frame->Argument1;
-            Error error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, ObjectType.Notification, Rights.Signal, out KernelObject found);
+            Error error = CapabilitySpace.Reference(SystemCalls.CurrentProcess.Handles, handle, ObjectType.Notification, Rights.Signal, out KernelObject found);
             if (error != Error.None)
                 return SystemCallResult.From(error);
             if (bits == 0 || (bits >> 63) != 0)   // bit 63 would make a wait's result look like an error
@@ -54,7 +54,7 @@ namespace Exo.Kernel.Syscalls
 
         private static ulong Take(ulong handle, bool block)
         {
-            Error error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, ObjectType.Notification, Rights.Wait, out KernelObject found);
+            Error error = CapabilitySpace.Reference(SystemCalls.CurrentProcess.Handles, handle, ObjectType.Notification, Rights.Wait, out KernelObject found);
             if (error != Error.None)
                 return SystemCallResult.From(error);
             error = ((Notification)found).Take(block, out ulong bits);   // the reference keeps it alive while this thread sleeps

@@ -31,8 +31,8 @@ namespace Exo.Kernel.Syscalls
             ulong kind = frame->Argument1;
             ulong start = frame->Argument2;
             ulong length = frame->Argument3;
-            Process process = CapabilitySpace.CurrentProcess;
-            Error error = CapabilitySpace.Reference(process, root, ObjectType.Resource, Rights.Manage, out KernelObject found);
+            Process process = SystemCalls.CurrentProcess;
+            Error error = CapabilitySpace.Reference(process.Handles, root, ObjectType.Resource, Rights.Manage, out KernelObject found);
             if (error != Error.None)
                 return SystemCallResult.From(error);
             found.Release();   // the root resource lives for ever; only the capability mattered
@@ -43,7 +43,7 @@ namespace Exo.Kernel.Syscalls
                         return SystemCallResult.From(Error.Invalid);
                     if (IoPortPolicy.IsKernelOwned(start, length))
                         return SystemCallResult.From(Error.AccessDenied);
-                    return CapabilitySpace.InsertNew(process, new IoPortRange((int)start, (int)length), ObjectType.IoPortRange,
+                    return SystemCalls.InsertHandle(process, new IoPortRange((int)start, (int)length), ObjectType.IoPortRange,
                         IoPortGrants.RequiredRights | Rights.Grant | Rights.Duplicate | Rights.Revoke);
                 case ResourceKind.Interrupt:
                     if (length != 1)
@@ -51,13 +51,13 @@ namespace Exo.Kernel.Syscalls
                     InterruptLine line = InterruptLine.Claim(start, out error);
                     if (line == null)
                         return SystemCallResult.From(error);
-                    return CapabilitySpace.InsertNew(process, line, ObjectType.Interrupt,
+                    return SystemCalls.InsertHandle(process, line, ObjectType.Interrupt,
                         Rights.Manage | Rights.Wait | Rights.Grant | Rights.Duplicate | Rights.Revoke);
                 case ResourceKind.Physical:
                     PhysicalRangeVerdict verdict = DeviceResources.CheckPhysical(start, length);
                     if (verdict != PhysicalRangeVerdict.Allowed)
                         return verdict == PhysicalRangeVerdict.Malformed ? SystemCallResult.From(Error.Invalid) : SystemCallResult.From(Error.AccessDenied);
-                    return CapabilitySpace.InsertNew(process, new PhysicalRange(start, length), ObjectType.PhysicalRange,
+                    return SystemCalls.InsertHandle(process, new PhysicalRange(start, length), ObjectType.PhysicalRange,
                         Rights.Read | Rights.Write | Rights.Map | Rights.Grant | Rights.Duplicate | Rights.Revoke);
                 default:
                     return SystemCallResult.From(Error.Invalid);
@@ -67,7 +67,7 @@ namespace Exo.Kernel.Syscalls
         private static ulong DoIoPortEnable(RegisterFrame* frame)
         {
             ulong handle = frame->Argument0;
-            if (CapabilitySpace.CurrentProcess is not Process process)
+            if (SystemCalls.CurrentProcess is not Process process)
                 return SystemCallResult.From(Error.AccessDenied);
             if (handle > uint.MaxValue)
                 return SystemCallResult.From(Error.BadHandle);
@@ -97,13 +97,13 @@ namespace Exo.Kernel.Syscalls
             ulong handle = frame->Argument0;
             ulong notificationHandle = frame->Argument1;
             ulong bits = frame->Argument2;
-            Process process = CapabilitySpace.CurrentProcess;
+            Process process = SystemCalls.CurrentProcess;
             if (bits == 0 || (bits >> 63) != 0)   // as notification_signal: bit 63 would look like an error
                 return SystemCallResult.From(Error.Invalid);
-            Error error = CapabilitySpace.Reference(process, handle, ObjectType.Interrupt, Rights.Manage, out KernelObject line);
+            Error error = CapabilitySpace.Reference(process.Handles, handle, ObjectType.Interrupt, Rights.Manage, out KernelObject line);
             if (error != Error.None)
                 return SystemCallResult.From(error);
-            error = CapabilitySpace.Reference(process, notificationHandle, ObjectType.Notification, Rights.Signal, out KernelObject notification);
+            error = CapabilitySpace.Reference(process.Handles, notificationHandle, ObjectType.Notification, Rights.Signal, out KernelObject notification);
             if (error == Error.None)
             {
                 ((InterruptLine)line).Bind((Notification)notification, bits);
@@ -116,7 +116,7 @@ namespace Exo.Kernel.Syscalls
         private static ulong DoInterruptAcknowledge(RegisterFrame* frame)
         {
             ulong handle = frame->Argument0;
-            Error error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, ObjectType.Interrupt, Rights.Wait, out KernelObject line);
+            Error error = CapabilitySpace.Reference(SystemCalls.CurrentProcess.Handles, handle, ObjectType.Interrupt, Rights.Wait, out KernelObject line);
             if (error != Error.None)
                 return SystemCallResult.From(error);
             ((InterruptLine)line).Acknowledge();
@@ -129,9 +129,9 @@ namespace Exo.Kernel.Syscalls
             ulong handle = frame->Argument0;
             ulong address = frame->Argument1;
             ulong writable = frame->Argument2;
-            Process process = CapabilitySpace.CurrentProcess;
+            Process process = SystemCalls.CurrentProcess;
             Rights needed = writable != 0 ? Rights.Map | Rights.Write : Rights.Map;
-            Error error = CapabilitySpace.Reference(process, handle, ObjectType.PhysicalRange, needed, out KernelObject found);
+            Error error = CapabilitySpace.Reference(process.Handles, handle, ObjectType.PhysicalRange, needed, out KernelObject found);
             if (error != Error.None)
                 return SystemCallResult.From(error);
             PhysicalRange range = (PhysicalRange)found;

@@ -27,7 +27,7 @@ namespace Exo.Kernel.Syscalls
             ulong length = frame->Argument1;
             ulong handles = frame->Argument2;
             ulong count = frame->Argument3;
-            if (CapabilitySpace.CurrentProcess is not Process parent)
+            if (SystemCalls.CurrentProcess is not Process parent)
                 return SystemCallResult.From(Error.AccessDenied);
             if (length == 0 || length > Process.CommandLineCapacity || count > ProgramLauncher.MaximumGrants)
                 return SystemCallResult.From(Error.Invalid);
@@ -47,18 +47,18 @@ namespace Exo.Kernel.Syscalls
             Process child = ProgramLauncher.Spawn(lineCopy, (int)length, parent, grants, (int)count, out Error error);
             if (child == null)
                 return SystemCallResult.From(error);
-            return CapabilitySpace.InsertNew(parent, child, ObjectType.Process,
+            return SystemCalls.InsertHandle(parent, child, ObjectType.Process,
                 Rights.Read | Rights.Wait | Rights.Manage | Rights.Grant | Rights.Duplicate | Rights.Revoke);
         }
 
         private static ulong DoWait(RegisterFrame* frame)
         {
             ulong handle = frame->Argument0;
-            Error error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, ObjectType.Process, Rights.Wait, out KernelObject found);
+            Error error = CapabilitySpace.Reference(SystemCalls.CurrentProcess.Handles, handle, ObjectType.Process, Rights.Wait, out KernelObject found);
             if (error != Error.None)
                 return SystemCallResult.From(error);
             Process process = (Process)found;
-            if (process == CapabilitySpace.CurrentProcess)
+            if (process == SystemCalls.CurrentProcess)
             {
                 process.Release();
                 return SystemCallResult.From(Error.Invalid);   // waiting for itself would never end
@@ -72,11 +72,11 @@ namespace Exo.Kernel.Syscalls
         private static ulong DoKill(RegisterFrame* frame)
         {
             ulong handle = frame->Argument0;
-            Error error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, ObjectType.Process, Rights.Manage, out KernelObject found);
+            Error error = CapabilitySpace.Reference(SystemCalls.CurrentProcess.Handles, handle, ObjectType.Process, Rights.Manage, out KernelObject found);
             if (error != Error.None)
                 return SystemCallResult.From(error);
             Process process = (Process)found;
-            bool self = process == CapabilitySpace.CurrentProcess;
+            bool self = process == SystemCalls.CurrentProcess;
             ProcessLifecycle.Kill(process);
             process.Release();
             if (self)
@@ -89,13 +89,13 @@ namespace Exo.Kernel.Syscalls
             ulong processHandle = frame->Argument0;
             ulong notificationHandle = frame->Argument1;
             ulong bits = frame->Argument2;
-            Process caller = CapabilitySpace.CurrentProcess;
+            Process caller = SystemCalls.CurrentProcess;
             if (bits == 0 || (bits >> 63) != 0)
                 return SystemCallResult.From(Error.Invalid);   // the same bits a signal may set (NotificationCalls)
-            Error error = CapabilitySpace.Reference(caller, processHandle, ObjectType.Process, Rights.Wait, out KernelObject process);
+            Error error = CapabilitySpace.Reference(caller.Handles, processHandle, ObjectType.Process, Rights.Wait, out KernelObject process);
             if (error != Error.None)
                 return SystemCallResult.From(error);
-            error = CapabilitySpace.Reference(caller, notificationHandle, ObjectType.Notification, Rights.Signal, out KernelObject notification);
+            error = CapabilitySpace.Reference(caller.Handles, notificationHandle, ObjectType.Notification, Rights.Signal, out KernelObject notification);
             if (error == Error.None)
                 ProcessWaiting.Watch((Process)process, (Ipc.Notification)notification, bits);
             process.Release();

@@ -49,6 +49,13 @@ namespace Exo.Kernel.Syscalls
 
         internal static void Register(SystemCallNumber number, delegate*<RegisterFrame*, ulong> handler) => s_native.Register((int)number, handler);
 
+        /// <summary>The calling thread's process (every thread that makes system calls has one).</summary>
+        public static Processes.Process CurrentProcess => Scheduler.Scheduler.Current.Process;
+
+        /// <summary>Gives the calling process a root capability to a new object: its handle, or the error as the result.</summary>
+        public static ulong InsertHandle(Processes.Process process, Capabilities.KernelObject value, ObjectType type, Rights rights)
+            => SystemCallResult.From(Capabilities.CapabilitySpace.InsertNew(process.Handles, value, type, rights, out Capabilities.Handle handle), handle.Value);
+
         private static ulong Unknown(RegisterFrame* frame) => SystemCallResult.From(Error.NoSuchCall);
 
         /// <summary>

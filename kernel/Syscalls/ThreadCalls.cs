@@ -24,14 +24,14 @@ namespace Exo.Kernel.Syscalls
             ulong entry = frame->Argument0;
             ulong stack = frame->Argument1;
             ulong argument = frame->Argument2;
-            if (CapabilitySpace.CurrentProcess is not Process process)
+            if (SystemCalls.CurrentProcess is not Process process)
                 return SystemCallResult.From(Error.AccessDenied);
             if (!UserMemory.IsUserRange(entry, 1) || !UserMemory.IsUserRange(stack - 8, 8))
                 return SystemCallResult.From(Error.BadAddress);
             UserThread thread = ProgramLauncher.CreateThread(process, entry, stack, argument, out Error error);
             if (thread == null)
                 return SystemCallResult.From(Error.OutOfMemory);   // the limit of 16 threads, an ending process, or no memory
-            return CapabilitySpace.InsertNew(process, thread, ObjectType.Thread, Rights.Read | Rights.Wait | Rights.Duplicate);
+            return SystemCalls.InsertHandle(process, thread, ObjectType.Thread, Rights.Read | Rights.Wait | Rights.Duplicate);
         }
 
         // The status is 32 bits, like the process's exit status.
@@ -44,7 +44,7 @@ namespace Exo.Kernel.Syscalls
         private static ulong DoWait(RegisterFrame* frame)
         {
             ulong handle = frame->Argument0;
-            Error error = CapabilitySpace.Reference(CapabilitySpace.CurrentProcess, handle, ObjectType.Thread, Rights.Wait, out KernelObject found);
+            Error error = CapabilitySpace.Reference(SystemCalls.CurrentProcess.Handles, handle, ObjectType.Thread, Rights.Wait, out KernelObject found);
             if (error != Error.None)
                 return SystemCallResult.From(error);
             UserThread thread = (UserThread)found;
