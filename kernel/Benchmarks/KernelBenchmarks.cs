@@ -20,6 +20,7 @@ namespace Exo.Kernel.Benchmarks
 
         public static void RunAndExit(bool quick)
         {
+            Diagnostics.DiagnosticsCapability.GrantToKernelPrograms();   // ring-3 benchmarks report through BenchReport
             int samples = quick ? 31 : 201;
             KernelConsole.WriteLine();
             // Boot: TSC from reset to the kernel being ready (the shell or the first test would start here).

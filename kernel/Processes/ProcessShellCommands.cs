@@ -171,6 +171,7 @@ namespace Exo.Kernel.Processes
                 case ObjectType.IoPortRange: return "io-ports    ";
                 case ObjectType.PhysicalRange: return "physical    ";
                 case ObjectType.Console: return "console     ";
+                case ObjectType.Diagnostics: return "diagnostics ";
                 case ObjectType.Resource: return "resource    ";
                 default: return "?           ";
             }

@@ -49,6 +49,14 @@ namespace Exo.Kernel.Processes
                 Abandon(process);
                 return null;
             }
+            // The kernel's own programs in a test or bench boot may use the test-only calls.
+            if (parent == null && Diagnostics.DiagnosticsCapability.Granted
+                && !Grant(process, Diagnostics.DiagnosticsCapability.Instance, ObjectType.Diagnostics, Diagnostics.DiagnosticsCapability.GrantedRights))
+            {
+                Abandon(process);
+                error = Error.OutOfMemory;   // no room for the diagnostics capability in its table
+                return null;
+            }
             // The kernel's own programs (shell, tests) may print: the console capability comes last.
             if (parent == null && !Grant(process, Console.ConsoleCapability.Instance, ObjectType.Console, Console.ConsoleCapability.GrantedRights))
             {

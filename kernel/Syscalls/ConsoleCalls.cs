@@ -6,8 +6,10 @@ using Exo.Kernel.Memory;
 namespace Exo.Kernel.Syscalls
 {
     /// <summary>
-    /// Console output for programs: the debug log (a value, a test aid) and write. Until the console service
-    /// exists in user mode, write goes straight to the kernel console.
+    /// Console output for programs: write (needs the console capability) and two test-only calls that need the
+    /// diagnostics capability (Diagnostics.DiagnosticsCapability), which only test and bench boots grant: the
+    /// debug log (a value) and the benchmark report. Until the console service exists in user mode, write goes
+    /// straight to the kernel console.
     /// </summary>
     public static unsafe class ConsoleCalls
     {
@@ -30,7 +32,7 @@ namespace Exo.Kernel.Syscalls
             ulong iterations = frame->Argument4;
             const int capacity = Constants.BenchNameCapacity;
             byte* copy = stackalloc byte[capacity];
-            if (!MayWrite())
+            if (!Holds(ObjectType.Diagnostics))
                 return SystemCallResult.From(Error.AccessDenied);
             if (nameLength == 0 || nameLength > capacity)
                 return SystemCallResult.From(Error.Invalid);
@@ -43,7 +45,7 @@ namespace Exo.Kernel.Syscalls
         private static ulong DoDebugLog(RegisterFrame* frame)
         {
             ulong value = frame->Argument0;
-            if (!MayWrite())
+            if (!Holds(ObjectType.Diagnostics))
                 return SystemCallResult.From(Error.AccessDenied);
             KernelConsole.Write("user: ");
             KernelConsole.WriteHex(value);
@@ -52,11 +54,14 @@ namespace Exo.Kernel.Syscalls
         }
 
         /// <summary>Does the calling process hold the console (a handle to ConsoleCapability with the Write right)?</summary>
-        private static bool MayWrite()
+        private static bool MayWrite() => Holds(ObjectType.Console);
+
+        /// <summary>Does the calling process hold a capability of this type with the Write right?</summary>
+        private static bool Holds(ObjectType type)
         {
             Processes.Process process = Scheduler.Scheduler.Current.Process;
             CapabilitySpace.Enter();
-            bool holds = process.Handles.Holds(ObjectType.Console, Rights.Write);
+            bool holds = process.Handles.Holds(type, Rights.Write);
             CapabilitySpace.Exit();
             return holds;
         }

@@ -32,6 +32,7 @@ namespace Exo.Kernel.Tests
 
         public static void RunAndExit(byte* list, int length)
         {
+            Diagnostics.DiagnosticsCapability.GrantToKernelPrograms();   // test programs may use the test-only calls
             KernelConsole.WriteLine();
             bool any = false;
             any |= RunSuite(list, length, "runtime", &RuntimeTests.Run);

@@ -24,5 +24,7 @@ namespace Exo.Abi
         Resource = 9,
         /// <summary>The console: writing to it needs one (the kernel gives its own programs one, last).</summary>
         Console = 10,
+        /// <summary>What the test-only calls need (DebugLog, BenchReport): the kernel grants it only to the programs its tests and benchmarks start.</summary>
+        Diagnostics = 11,
     }
 }

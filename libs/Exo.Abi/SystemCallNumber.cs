@@ -13,7 +13,7 @@ namespace Exo.Abi
         Null = 0,
         /// <summary>(status): ends the process with its low 32 bits; never returns.</summary>
         Exit = 1,
-        /// <summary>(value): prints "user: HEX" on the kernel console (a test aid; needs a console handle).</summary>
+        /// <summary>(value): prints "user: HEX" on the kernel console (a test aid; needs the diagnostics capability, which the kernel grants only to its tests and benchmarks).</summary>
         DebugLog = 2,
         /// <summary>(): gives the processor to another ready thread.</summary>
         Yield = 3,
@@ -21,7 +21,7 @@ namespace Exo.Abi
         ConsoleWrite = 4,
         /// <summary>() -> the process id.</summary>
         ProcessId = 5,
-        /// <summary>(name, name length, median, minimum, iterations): one EXO-BENCH line (needs a console handle).</summary>
+        /// <summary>(name, name length, median, minimum, iterations): one EXO-BENCH line (needs the diagnostics capability).</summary>
         BenchReport = 6,
         /// <summary>(handle): removes it from this process's table (derived handles elsewhere stay).</summary>
         HandleClose = 10,

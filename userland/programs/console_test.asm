@@ -1,5 +1,6 @@
 ; The console is a capability: the kernel gave this program one (its last startup handle); a child spawned
-; without it cannot print (-13), one given a copy can.
+; without it cannot print (-13), one given a copy can. So are the test-only calls: this program, started by the
+; kernel's test runner, may use the debug log; its children, never granted the diagnostics capability, may not.
 ; Exits 0, or the number of the first failed check.
 %include "native.inc"
 bits 64
@@ -28,6 +29,11 @@ _start:
     mov edi, 1
     jmp fail
 .have_console:
+
+    ; 4: the kernel's test runner granted this program the diagnostics capability
+    mov edi, 0x7e57
+    system_call SYS_DEBUG_LOG
+    expect rax, 0, 4
 
     ; 2: without the console, the child's write is refused
     spawn_program probe_name, 0, 0
