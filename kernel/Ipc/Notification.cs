@@ -1,4 +1,3 @@
-using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Capabilities;
 using Exo.Kernel.Scheduler;
 
@@ -15,43 +14,39 @@ namespace Exo.Kernel.Ipc
 
         public void Signal(ulong bits)
         {
-            bool enabled = Cpu.DisableInterruptsSavingState();
-            _waiters.Lock.Enter();
-            _bits |= bits;
-            Thread waiter = _waiters.TakeFirst();
-            if (waiter != null)
-                Scheduler.Scheduler.Wake(waiter);
-            _waiters.Lock.Exit();
-            if (enabled)
-                Cpu.EnableInterrupts();
+            using (Sync.InterruptMask.Enter())
+            using (_waiters.Lock.Hold())
+            {
+                _bits |= bits;
+                Thread waiter = _waiters.TakeFirst();
+                if (waiter != null)
+                    Scheduler.Scheduler.Wake(waiter);
+            }
         }
 
         /// <summary>Takes the bits set so far; if none, waits for some ('block' false: 0 at once); Interrupted if the
         /// waiting process is being killed.</summary>
         public Error Take(bool block, out ulong bits)
         {
-            bool enabled = Cpu.DisableInterruptsSavingState();
-            Error error = Error.None;
-            while (true)
+            using (Sync.InterruptMask.Enter())
             {
-                _waiters.Lock.Enter();
-                bits = _bits;
-                if (bits != 0 || !block)
+                while (true)
                 {
-                    _bits = 0;
-                    _waiters.Lock.Exit();
-                    break;
-                }
-                if (!Scheduler.Scheduler.BlockOnLockedInterruptibly(_waiters))   // a signal wakes it; look again
-                {
-                    bits = 0;
-                    error = Error.Interrupted;
-                    break;
+                    _waiters.Lock.Enter();
+                    bits = _bits;
+                    if (bits != 0 || !block)
+                    {
+                        _bits = 0;
+                        _waiters.Lock.Exit();
+                        return Error.None;
+                    }
+                    if (!Scheduler.Scheduler.BlockOnLockedInterruptibly(_waiters))   // releases the lock; a signal wakes it: look again
+                    {
+                        bits = 0;
+                        return Error.Interrupted;
+                    }
                 }
             }
-            if (enabled)
-                Cpu.EnableInterrupts();
-            return error;
         }
 
         protected override void Destroy()

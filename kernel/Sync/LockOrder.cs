@@ -104,6 +104,7 @@ namespace Exo.Kernel.Sync
         private static void Fail(string what, LockRank taking, LockRank held)
         {
             s_enabled = false;   // the panic report takes locks of its own
+            Console.ConsoleOutput.SwitchToDirect();   // this processor may hold the console's own lock
             Console.KernelConsole.Write("lock order: ");
             Console.KernelConsole.Write(what);
             Console.KernelConsole.Write(": taking ");

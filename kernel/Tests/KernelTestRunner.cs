@@ -57,6 +57,8 @@ namespace Exo.Kernel.Tests
                 FaultTests.ThrowException();
             if (IsExactly(list, length, "fault_double_free"))
                 FaultTests.DoubleFree();
+            if (IsExactly(list, length, "fault_lock_order"))
+                FaultTests.LockOrderInversion();
             if (!any)
                 KernelConsole.WriteLine("EXO-TEST error: no known suite in test= (see Tests/KernelTestRunner.cs)");
 

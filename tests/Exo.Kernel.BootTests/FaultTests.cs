@@ -60,6 +60,17 @@ public sealed class FaultTests
         AssertPanicExit(result);
     }
 
+    [Fact]
+    public async Task Lock_order_inversion_is_reported_with_both_locks()
+    {
+        var (result, panic) = await BootToPanicAsync("test=fault_lock_order");
+        Assert.Contains("lock order: lock order inverted: taking process registry while holding console output", result.Serial,
+            StringComparison.Ordinal);
+        Assert.True(panic.FullText.Contains("lock order", StringComparison.Ordinal), $"panic report does not say 'lock order':\n{panic}");
+        Assert.DoesNotContain("lock order inversion not detected", result.Serial, StringComparison.Ordinal);
+        AssertPanicExit(result);
+    }
+
     private async Task<(QemuResult, PanicReport)> BootToPanicAsync(string commandLine)
     {
         var result = await QemuRunner.RunAsync(Boot.Kernel(commandLine));
