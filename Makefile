@@ -6,7 +6,7 @@ OUT         := out
 KERNEL_OBJ  := $(OUT)/obj/Exo.Kernel/$(CONFIG)/net10.0/linux-x64/native/Exo.Kernel.o
 ASM_SOURCES := kernel/Boot/Boot.asm $(wildcard kernel/Arch/X64/*.asm) $(wildcard libs/Exo.Runtime/Arch/X64/*.asm)
 ASM_OBJECTS := $(patsubst %.asm,$(OUT)/asm/%.o,$(ASM_SOURCES))
-CS_SOURCES  := $(shell find kernel libs/Exo.Runtime libs/Exo.Abi -name '*.cs' -o -name '*.csproj') Directory.Build.props
+CS_SOURCES  := $(shell find kernel posix_x libs/Exo.Runtime libs/Exo.Abi -name '*.cs' -o -name '*.csproj') Directory.Build.props
 USER_SOURCES  := $(wildcard userland/programs/*.asm)
 USER_PROGRAMS := $(patsubst userland/programs/%.asm,$(OUT)/userland/%,$(USER_SOURCES))
 # Linux programs (the Linux personality's tests): Linux system call numbers, no Exo-OS brand.

@@ -79,6 +79,7 @@ namespace Exo.Kernel
             Capabilities.CapabilitySpace.Initialize();
             Console.ConsoleCapability.Initialize();
             Processes.ProcessReaper.Initialize();
+            PosixX.PosixX.Initialize();
             IoPermissions.Initialize();
             Cpu.EnableInterrupts();
             Smp.Processors.StartAll();

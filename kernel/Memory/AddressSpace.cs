@@ -22,6 +22,7 @@ namespace Exo.Kernel.Memory
     {
         private const ulong Present = KernelPageTables.Present, Writable = KernelPageTables.Writable,
             User = KernelPageTables.User, Owned = KernelPageTables.Available0, Reserved = KernelPageTables.Available1,
+            NoAccess = KernelPageTables.Available2,
             AddressMask = KernelPageTables.AddressMask;
         // Page-fault error code bits.
         private const ulong FaultPresent = 1 << 0, FaultWrite = 1 << 1, FaultReservedBit = 1 << 3, FaultFetch = 1 << 4;
@@ -92,14 +93,59 @@ namespace Exo.Kernel.Memory
 
         /// <summary>
         /// Reserves one user page for demand paging: nothing is allocated but the page tables down to it; the
-        /// first touch maps a zeroed frame (FaultIn). Same refusals as Map. Never executable.
+        /// first touch maps a zeroed frame (FaultIn) with the reservation's permissions. Same refusals as Map.
+        /// A non-executable reservation keeps the no-execute bit in its (non-present) entry.
         /// </summary>
-        public bool Reserve(ulong virtualAddress, bool writable)
+        public bool Reserve(ulong virtualAddress, bool writable, bool executable = false)
         {
             _lock.Enter();
-            bool reserved = SetEmptyLeaf(virtualAddress, Reserved | (writable ? Writable : 0));
+            bool reserved = SetEmptyLeaf(virtualAddress, Reserved | (writable ? Writable : 0) | (executable ? 0 : KernelPageTables.NoExecute));
             _lock.Exit();
             return reserved;
+        }
+
+        /// <summary>
+        /// Changes the permissions of one user page, mapped or reserved (mprotect). Not readable means no access at
+        /// all (PROT_NONE): a mapped page keeps its frame in a non-present entry marked NoAccess, a reservation
+        /// is marked the same, and a touch faults until access is given back. False if nothing is there. The old
+        /// translation is dropped everywhere.
+        /// </summary>
+        public bool Protect(ulong virtualAddress, bool writable, bool executable, bool readable = true)
+        {
+            _lock.Enter();
+            ulong* leaf = Leaf(virtualAddress);
+            ulong entry = leaf == null ? 0 : *leaf;
+            if (entry == 0)
+            {
+                _lock.Exit();
+                return false;
+            }
+            bool hasFrame = (entry & Present) != 0 || (entry & (NoAccess | Reserved)) == NoAccess;
+            ulong updated = entry & ~(Writable | KernelPageTables.NoExecute | Present | NoAccess);
+            updated |= (writable ? Writable : 0) | (executable || !KernelPageTables.NoExecuteEnabled ? 0 : KernelPageTables.NoExecute);
+            if (!readable)
+                updated |= NoAccess;
+            else if (hasFrame)
+                updated |= Present;
+            *leaf = updated;
+            if ((entry & Present) != 0 && (updated & Present) == 0)
+                _mappedPages--;
+            else if ((entry & Present) == 0 && (updated & Present) != 0)
+                _mappedPages++;
+            _lock.Exit();
+            if ((entry & Present) != 0)
+                InvalidateEverywhere(virtualAddress & ~0xFFFUL);
+            return true;
+        }
+
+        /// <summary>Whether a user page is mapped or reserved here (placing a mapping must not overlap one).</summary>
+        public bool IsInUse(ulong virtualAddress)
+        {
+            _lock.Enter();
+            ulong* leaf = Leaf(virtualAddress);
+            bool used = leaf != null && *leaf != 0;
+            _lock.Exit();
+            return used;
         }
 
         private static ulong PageEntry(ulong physical, bool writable, bool executable, bool owned)
@@ -172,7 +218,11 @@ namespace Exo.Kernel.Memory
             _lock.Exit();
             owned = (entry & (Owned | Reserved)) != 0;
             if ((entry & Present) == 0)
-                return true;   // a reservation never touched: no translation was ever cached, nothing to free
+            {
+                if ((entry & (NoAccess | Reserved | Owned)) == (NoAccess | Owned))
+                    PhysicalMemory.FreeFrame(entry & AddressMask);   // a page made inaccessible keeps its frame until now
+                return true;   // never cached as a translation while not present
+            }
             InvalidateEverywhere(virtualAddress & ~0xFFFUL);
             if ((entry & Owned) != 0)
                 PhysicalMemory.FreeFrame(entry & AddressMask);
@@ -199,7 +249,7 @@ namespace Exo.Kernel.Memory
         /// </summary>
         public FaultOutcome FaultIn(ulong address, ulong errorCode)
         {
-            if ((errorCode & (FaultPresent | FaultReservedBit | FaultFetch)) != 0)
+            if ((errorCode & (FaultPresent | FaultReservedBit)) != 0)
                 return FaultOutcome.NotReserved;
             _lock.Enter();
             ulong* leaf = Leaf(address);
@@ -207,7 +257,10 @@ namespace Exo.Kernel.Memory
             FaultOutcome outcome = FaultOutcome.NotReserved;
             if ((entry & Present) != 0)
                 outcome = FaultOutcome.Mapped;   // mapped meanwhile: the access simply runs again
-            else if ((entry & Reserved) != 0 && ((errorCode & FaultWrite) == 0 || (entry & Writable) != 0))
+            else if ((entry & NoAccess) != 0)
+                outcome = FaultOutcome.NotReserved;   // PROT_NONE: a real fault
+            else if ((entry & Reserved) != 0 && ((errorCode & FaultWrite) == 0 || (entry & Writable) != 0)
+                && ((errorCode & FaultFetch) == 0 || (entry & KernelPageTables.NoExecute) == 0))
             {
                 ulong frame = PhysicalMemory.AllocateFrame();   // zeroed
                 if (frame == 0)
@@ -215,7 +268,7 @@ namespace Exo.Kernel.Memory
                 else
                 {
                     *leaf = frame | Present | User | Owned | (entry & Writable)
-                        | (KernelPageTables.NoExecuteEnabled ? KernelPageTables.NoExecute : 0);
+                        | (KernelPageTables.NoExecuteEnabled ? entry & KernelPageTables.NoExecute : 0);
                     _mappedPages++;
                     outcome = FaultOutcome.Mapped;
                 }
@@ -284,7 +337,7 @@ namespace Exo.Kernel.Memory
                         if ((directory[i1] & Present) == 0) continue;
                         ulong* table = (ulong*)PhysicalMemory.ToVirtual(directory[i1] & AddressMask);
                         for (int i0 = 0; i0 < 512; i0++)
-                            if ((table[i0] & (Present | Owned)) == (Present | Owned))
+                            if ((table[i0] & Owned) != 0 && ((table[i0] & Present) != 0 || (table[i0] & (NoAccess | Reserved)) == NoAccess))
                                 PhysicalMemory.FreeFrame(table[i0] & AddressMask);
                         PhysicalMemory.FreeFrame(directory[i1] & AddressMask);
                     }

@@ -65,6 +65,8 @@ namespace Exo.Kernel.Processes
         public ulong NextMappingAddress = MappingBase;
         public readonly MemoryObject[] MappedObjects = new MemoryObject[MappedObjectCapacity];
 
+        /// <summary>Its personality's own state (POSIX-X's for a Linux process), or null for a native one.</summary>
+        public ProcessPersonality PersonalityState;
         /// <summary>The I/O port capabilities it enabled and their bitmap; null until its first io_port_enable.</summary>
         public Drivers.IoPortGrants IoPorts;
         internal Process ReapNext;

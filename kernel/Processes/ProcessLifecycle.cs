@@ -20,6 +20,7 @@ namespace Exo.Kernel.Processes
             Process process = self.Process;
             Scheduler.Thread thread = Scheduler.Scheduler.Current;
             thread.User.Process = process;
+            thread.User.Thread = self;
             // Named under the lock KillThreads looks under: a kill that came first is seen here, and one that comes
             // later finds the thread.
             using (InterruptMask.Enter())
@@ -63,6 +64,7 @@ namespace Exo.Kernel.Processes
                 End(process);
             }
             thread.User.Process = null;
+            thread.User.Thread = null;
         }
 
         /// <summary>A thread created but never started (no memory for it): it counts as ended at once.</summary>
@@ -83,6 +85,7 @@ namespace Exo.Kernel.Processes
         // Called by its last thread, which has left the address space like every other.
         private static void End(Process process)
         {
+            process.PersonalityState?.OnProcessEnded(process);
             using (InterruptMask.Enter())
                 Ipc.FusionCall.ProcessEnded(process);
             CapabilitySpace.Enter();

@@ -55,6 +55,7 @@ namespace Exo.Kernel.Processes
         internal static void Discard(Process process)
         {
             Scheduler.Scheduler.WaitForFastPaths();   // a killer may be looking at a thread that waited on it
+            process.PersonalityState?.OnDiscard(process);
             process.ExitNotification?.Release();   // a watch on a process that never started
             if (process.AddressSpace != null)
             {

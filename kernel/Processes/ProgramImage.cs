@@ -1,8 +1,10 @@
 namespace Exo.Kernel.Processes
 {
     /// <summary>What loading a program found and where it put it: what its start stack and first registers need.</summary>
-    public struct ProgramImage
+    public unsafe struct ProgramImage
     {
+        public const int MaximumSegments = 16;
+
         /// <summary>The first instruction.</summary>
         public ulong Entry;
         /// <summary>The top of its initial stack (the start stack is laid out below it).</summary>
@@ -12,5 +14,14 @@ namespace Exo.Kernel.Processes
         /// <summary>Where its program headers are in memory (AT_PHDR) and how many (AT_PHNUM); 0 if no segment maps them.</summary>
         public ulong ProgramHeaderAddress;
         public ushort ProgramHeaderCount;
+        /// <summary>The loaded segments, page-rounded: [SegmentStart, SegmentEnd) with their permissions (1 read, 2 write, 4 execute).</summary>
+        public int SegmentCount;
+        public fixed ulong SegmentStart[MaximumSegments];
+        public fixed ulong SegmentEnd[MaximumSegments];
+        public fixed byte SegmentProtection[MaximumSegments];
+        /// <summary>The end of the highest segment, page-rounded: where a Linux program's break starts.</summary>
+        public ulong ImageEnd;
+        /// <summary>The pages of the initial stack that are mapped: [StackTop - StackMappedBytes, StackTop).</summary>
+        public ulong StackMappedBytes;
     }
 }

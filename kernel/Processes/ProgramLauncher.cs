@@ -112,6 +112,16 @@ namespace Exo.Kernel.Processes
             process.SetCommandLine(commandLine, length);
             process.AddressSpace = space;
             process.Image = image;
+            if (image.Personality != Personality.Native)
+            {
+                process.PersonalityState = ProcessPersonality.CreateFor(process);
+                if (process.PersonalityState == null)
+                {
+                    ProcessReaper.Discard(process);
+                    error = Error.OutOfMemory;
+                    return null;
+                }
+            }
             if (!ProcessRegistry.Register(process))
             {
                 ProcessReaper.Discard(process);

@@ -38,6 +38,17 @@ namespace Exo.Kernel.Processes
                     error = Error.OutOfMemory;
                     return null;
                 }
+                ElfSegment* segment = segments + i;
+                ulong start = segment->VirtualAddress & ~0xFFFUL, end = (segment->VirtualAddress + segment->MemorySize + 0xFFF) & ~0xFFFUL;
+                if (image.SegmentCount < ProgramImage.MaximumSegments)
+                {
+                    image.SegmentStart[image.SegmentCount] = start;
+                    image.SegmentEnd[image.SegmentCount] = end;
+                    image.SegmentProtection[image.SegmentCount] = (byte)((segment->Readable ? 1 : 0) | (segment->Writable ? 2 : 0) | (segment->Executable ? 4 : 0));
+                    image.SegmentCount++;
+                }
+                if (end > image.ImageEnd)
+                    image.ImageEnd = end;
             }
             for (ulong page = StackTop - StackBytes; page < StackTop; page += 0x1000)
             {
@@ -50,6 +61,7 @@ namespace Exo.Kernel.Processes
             }
             image.Entry = info.Entry;
             image.StackTop = StackTop;
+            image.StackMappedBytes = StackBytes;
             image.Personality = info.IsNative ? Personality.Native : Personality.Linux;
             image.ProgramHeaderAddress = info.ProgramHeaderAddress;
             image.ProgramHeaderCount = info.ProgramHeaderCount;
@@ -64,9 +76,20 @@ namespace Exo.Kernel.Processes
             ulong fileStart = segment->VirtualAddress, fileEnd = segment->VirtualAddress + segment->FileSize;
             for (ulong page = start; page < end; page += 0x1000)
             {
-                ulong frame = space.MapNew(page, segment->Writable, segment->Executable);
-                if (frame == 0)
+                // A page two segments share (one ends and the next begins in it) is mapped once, with the
+                // permissions of both.
+                ulong frame;
+                if (space.TryTranslate(page, out ulong physical, out ulong flags))
+                {
+                    frame = physical & ~0xFFFUL;
+                    bool writable = segment->Writable || (flags & Memory.KernelPageTables.Writable) != 0;
+                    bool executable = segment->Executable || (flags & Memory.KernelPageTables.NoExecute) == 0;
+                    space.Protect(page, writable, executable);
+                }
+                else if ((frame = space.MapNew(page, segment->Writable, segment->Executable)) == 0)
+                {
                     return false;
+                }
                 // The part of this page that the file supplies (fresh frames are zeroed: that is the .bss).
                 ulong from = page > fileStart ? page : fileStart;
                 ulong to = page + 0x1000 < fileEnd ? page + 0x1000 : fileEnd;

@@ -18,6 +18,9 @@ namespace Exo.Kernel.Processes
         /// <summary>Threads waiting for it to end (thread wait); woken when it has.</summary>
         public readonly Scheduler.WaitQueue ExitWaiters = new Scheduler.WaitQueue();
 
+        /// <summary>Its personality's per-thread state (POSIX-X: signal mask, alternate stack, robust list), or null.</summary>
+        public object PersonalityState;
+
         public UserThread(Process process) { Process = process; }
 
         protected override void Destroy()

@@ -4,17 +4,21 @@ namespace Exo.Kernel.Syscalls
 {
     /// <summary>
     /// One personality's system calls by number, in the layout SystemCallEntry.asm indexes: the number of
-    /// entries, the handler for numbers past them, then one handler per number (the unknown-call handler where
-    /// none is registered). A handler takes the caller's complete register frame and returns RAX. A thread's
-    /// table is its personality's (UserContext.SystemCallTable), so routing costs the entry nothing.
+    /// entries, the handler for numbers past them, one handler per number (the unknown-call handler where
+    /// none is registered), then one count per number (the entry adds one on each call: what /proc and the
+    /// shell report). A handler takes the caller's complete register frame and returns RAX. A thread's table is
+    /// its personality's (UserContext.SystemCallTable), so routing costs the entry nothing.
     /// </summary>
     public unsafe struct SystemCallTable
     {
         public const int Capacity = 512;
+        /// <summary>Where the counts start (checked at boot against KernelEntry.inc's TABLE_COUNTS).</summary>
+        public const int CountsOffset = 16 + 8 * Capacity;
 
         private ulong _count;
         private ulong _unknownHandler;
         private fixed ulong _handlers[Capacity];
+        private fixed ulong _counts[Capacity];   // SystemCallEntry.asm: at 16 + 8 * Capacity (KernelEntry.inc)
 
         /// <summary>Sets 'count' entries (at most Capacity), each to 'unknown' until a handler is registered.</summary>
         public void Initialize(int count, delegate*<RegisterFrame*, ulong> unknown)
@@ -35,5 +39,10 @@ namespace Exo.Kernel.Syscalls
         }
 
         public bool IsRegistered(int number) => (ulong)number < _count && _handlers[number] != _unknownHandler;
+
+        /// <summary>Calls made with this number since boot (all processors; a statistic: increments may race).</summary>
+        public ulong CallCount(int number) => (ulong)number < _count ? _counts[number] : 0;
+
+        public int Count => (int)_count;
     }
 }

@@ -44,7 +44,18 @@ namespace Exo.Kernel.Syscalls
             SpawnCalls.Register();
             ThreadCalls.Register();
             ResourceCalls.Register();
-            Linux.LinuxSystemCalls.Initialize();
+        }
+
+        private static ulong s_linuxTable;
+
+        /// <summary>
+        /// A personality brings its own table (POSIX-X registers Linux's at boot, before any program runs): the
+        /// kernel does not import the personalities it routes to.
+        /// </summary>
+        public static void SetPersonalityTable(Processes.Personality personality, ulong table)
+        {
+            if (personality == Processes.Personality.Linux)
+                s_linuxTable = table;
         }
 
         internal static void Register(SystemCallNumber number, delegate*<RegisterFrame*, ulong> handler) => s_native.Register((int)number, handler);
@@ -63,8 +74,8 @@ namespace Exo.Kernel.Syscalls
         /// block, set per thread on each switch): the routing costs the entry nothing.
         /// </summary>
         public static ulong TableFor(Processes.Personality personality)
-            => personality == Processes.Personality.Linux
-                ? Linux.LinuxSystemCalls.Table
+            => personality == Processes.Personality.Linux && s_linuxTable != 0
+                ? s_linuxTable
                 : (ulong)System.Runtime.CompilerServices.Unsafe.AsPointer(ref s_native);
     }
 }

@@ -41,12 +41,12 @@ namespace Exo.Kernel.Tests
         // answers itself, including -ENOSYS for a native Exo-OS number, and exits with the first failed check.
         private static void LinuxPersonality()
         {
-            ulong unimplementedBefore = Syscalls.Linux.LinuxSystemCalls.Unimplemented;
+            ulong unimplementedBefore = PosixX.KernelInterface.LinuxSystemCalls.Unimplemented;
             ulong status = RunByName("linux_hello", out bool faulted, out Error error);
             Check(error == Error.None, "linux_hello is in the boot image and loads");
             Check(!faulted && status == 0, "write, getpid and exit_group worked and the rest said ENOSYS (else: the failed check)", status);
-            Check(Syscalls.Linux.LinuxSystemCalls.Unimplemented - unimplementedBefore == 2, "its two unimplemented calls went to the Linux table",
-                Syscalls.Linux.LinuxSystemCalls.Unimplemented - unimplementedBefore);
+            Check(PosixX.KernelInterface.LinuxSystemCalls.Unimplemented - unimplementedBefore == 2, "its two unimplemented calls went to the Linux table",
+                PosixX.KernelInterface.LinuxSystemCalls.Unimplemented - unimplementedBefore);
             ulong native = RunByName("hello", out faulted, out _);
             Check(!faulted && native == 0, "a native program after it still gets the native table", native);
         }

@@ -38,6 +38,12 @@ namespace Exo.Kernel.UserMode
                     if (!frame->SanitizeForUserMode())
                         UserMode.EndProgramAfterFault(frame, 13, "the new instruction pointer is not a user address");
                 }
+                if ((work & (int)UserWork.Signal) != 0)
+                {
+                    Interlocked.And(ref current.User.PendingWork, ~(int)UserWork.Signal);
+                    current.Process.PersonalityState?.OnSignalWork(current, frame);   // may replace the frame (FrameChanged)
+                    continue;
+                }
                 if ((work & (int)UserWork.Reschedule) != 0)
                 {
                     Interlocked.And(ref current.User.PendingWork, ~(int)UserWork.Reschedule);

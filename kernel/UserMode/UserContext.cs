@@ -11,6 +11,8 @@ namespace Exo.Kernel.UserMode
         Reschedule = 2,
         /// <summary>A handler replaced the frame (execve, a new start): leave by IRETQ, after sanitizing it.</summary>
         FrameChanged = 4,
+        /// <summary>A signal may be due: the process's personality delivers it (ProcessPersonality.OnSignalWork).</summary>
+        Signal = 8,
     }
 
     /// <summary>
@@ -22,6 +24,8 @@ namespace Exo.Kernel.UserMode
     {
         /// <summary>The process it runs for.</summary>
         public Processes.Process Process;
+        /// <summary>Its kernel object (its exit status, its personality's per-thread state).</summary>
+        public Processes.UserThread Thread;
         /// <summary>
         /// While it runs ring-3 code: the top of the stack its system calls and interrupts from ring 3 land on; its
         /// register frame is just below (<see cref="UserMode.FrameOf"/>). 0 otherwise.

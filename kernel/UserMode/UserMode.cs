@@ -67,7 +67,8 @@ namespace Exo.Kernel.UserMode
                 && layout[6] == 8 * Smp.Processors.KernelEntryStackWord && layout[7] == 8 * Smp.Processors.ExtendedStateWord
                 && layout[8] == 8 * Smp.Processors.SystemCallTableWord && layout[9] == 8 * Smp.Processors.PendingWorkWord
                 && layout[10] == 8 * Smp.Processors.SystemCallCountWord
-                && layout[11] == DescriptorTables.UserCode && layout[12] == DescriptorTables.UserData;
+                && layout[11] == DescriptorTables.UserCode && layout[12] == DescriptorTables.UserData
+                && layout[13] == Syscalls.SystemCallTable.Capacity && layout[14] == Syscalls.SystemCallTable.CountsOffset;
             if (!matches)
                 Diagnostics.Panic.Fail("Arch/X64/KernelEntry.inc and the C# frame or processor block layout differ");
         }
@@ -191,9 +192,18 @@ namespace Exo.Kernel.UserMode
         public static void MarkFrameChanged(Scheduler.Thread thread)
             => System.Threading.Interlocked.Or(ref thread.User.PendingWork, (int)UserWork.FrameChanged);
 
-        /// <summary>A CPU exception in ring 3: report it and end the program (called by the dispatcher).</summary>
+        /// <summary>
+        /// A CPU exception in ring 3 (called by the dispatcher): the process's personality may take it (POSIX-X
+        /// turns it into a signal); otherwise report it and end the program.
+        /// </summary>
         public static void EndProgramAfterFault(RegisterFrame* frame, string reason = null)
-            => EndProgramAfterFault(frame, frame->Vector, reason);
+        {
+            Scheduler.Thread current = Scheduler.Scheduler.Current;
+            Processes.ProcessPersonality personality = current.Process?.PersonalityState;
+            if (personality != null && personality.OnFault(current, frame, frame->Vector))
+                return;
+            EndProgramAfterFault(frame, frame->Vector, reason);
+        }
 
         /// <summary>Ends the program as if exception 'vector' had ended it (a frame it cannot return to ring 3 from).</summary>
         public static void EndProgramAfterFault(RegisterFrame* frame, ulong vector, string reason)

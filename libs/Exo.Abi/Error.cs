@@ -9,34 +9,82 @@ namespace Exo.Abi
     public enum Error
     {
         None = 0,
-        /// <summary>Not there (ENOENT): spawn's program in the boot image, the name service's name.</summary>
+        /// <summary>EPERM: the operation is not permitted to this caller (not the owner, not privileged).</summary>
+        NotPermitted = 1,
+        /// <summary>ENOENT: not there: a path, spawn's program in the boot image, the name service's name.</summary>
         NotFound = 2,
-        /// <summary>EINTR: the waiting process is being killed.</summary>
+        /// <summary>ESRCH: no such process.</summary>
+        NoSuchProcess = 3,
+        /// <summary>EINTR: a wait was interrupted (a signal, or the waiting process is being killed).</summary>
         Interrupted = 4,
+        /// <summary>EIO: the device or service failed.</summary>
+        InputOutput = 5,
+        /// <summary>ENXIO: no such device or address.</summary>
+        NoSuchDevice = 6,
         /// <summary>E2BIG: the arguments and environment do not fit a new program's stack.</summary>
         TooBig = 7,
         /// <summary>ENOEXEC: not a program this kernel can run (a malformed or foreign ELF file).</summary>
         NotExecutable = 8,
-        /// <summary>EBADF: not a live handle of this process, or one naming another kind of object.</summary>
+        /// <summary>EBADF: not a live handle or descriptor of this process, or one naming another kind of object.</summary>
         BadHandle = 9,
-        /// <summary>EAGAIN: the operation would have to wait.</summary>
+        /// <summary>ECHILD: no child to wait for.</summary>
+        NoChild = 10,
+        /// <summary>EAGAIN: the operation would have to wait, or a limit was reached for now.</summary>
         WouldBlock = 11,
         /// <summary>ENOMEM: no memory, a quota, or a full table (handles, threads, mapped objects).</summary>
         OutOfMemory = 12,
-        /// <summary>EACCES: a handle lacks a right, or the kernel keeps the resource for itself.</summary>
+        /// <summary>EACCES: a handle lacks a right, permission bits forbid it, or the kernel keeps the resource.</summary>
         AccessDenied = 13,
         /// <summary>EFAULT: a pointer outside the caller's memory.</summary>
         BadAddress = 14,
-        /// <summary>EBUSY: another thread already receives on the endpoint; another driver owns the interrupt line.</summary>
+        /// <summary>EBUSY: another thread already receives on the endpoint; a driver owns the line; a mount point in use.</summary>
         Busy = 16,
-        /// <summary>EEXIST: a name another process registered.</summary>
+        /// <summary>EEXIST: a name that is already taken.</summary>
         AlreadyExists = 17,
+        /// <summary>EXDEV: a link or rename across file systems.</summary>
+        CrossDevice = 18,
+        /// <summary>ENODEV: no such device.</summary>
+        NoDevice = 19,
+        /// <summary>ENOTDIR: a path component, or the target, is not a directory.</summary>
+        NotADirectory = 20,
+        /// <summary>EISDIR: the target is a directory.</summary>
+        IsADirectory = 21,
         /// <summary>EINVAL: an argument out of range or malformed.</summary>
         Invalid = 22,
-        /// <summary>EPIPE: the endpoint's server ended.</summary>
+        /// <summary>ENFILE: the system's table of open files is full.</summary>
+        SystemTooManyFiles = 23,
+        /// <summary>EMFILE: the process has as many descriptors open as its limit allows.</summary>
+        TooManyFiles = 24,
+        /// <summary>ENOTTY: not a terminal (an ioctl the object does not know).</summary>
+        NotATerminal = 25,
+        /// <summary>EFBIG: a file would grow past its limit.</summary>
+        FileTooLarge = 27,
+        /// <summary>ENOSPC: no space left on the file system.</summary>
+        NoSpace = 28,
+        /// <summary>ESPIPE: seeking on a pipe or terminal.</summary>
+        IllegalSeek = 29,
+        /// <summary>EROFS: a read-only file system.</summary>
+        ReadOnlyFileSystem = 30,
+        /// <summary>EMLINK: too many links.</summary>
+        TooManyLinks = 31,
+        /// <summary>EPIPE: the other end is gone (an endpoint's server, a pipe's readers).</summary>
         PeerGone = 32,
+        /// <summary>ERANGE: a result does not fit the caller's buffer.</summary>
+        OutOfRange = 34,
+        /// <summary>EDEADLK: the operation would deadlock.</summary>
+        Deadlock = 35,
+        /// <summary>ENAMETOOLONG: a path or a name longer than the limits.</summary>
+        NameTooLong = 36,
         /// <summary>ENOSYS: no such system call.</summary>
         NoSuchCall = 38,
+        /// <summary>ENOTEMPTY: removing a directory that has entries.</summary>
+        NotEmpty = 39,
+        /// <summary>ELOOP: too many symbolic links while resolving a path (or a link where none may be).</summary>
+        TooManySymbolicLinks = 40,
+        /// <summary>EOPNOTSUPP: the object does not support the operation.</summary>
+        NotSupported = 95,
+        /// <summary>ETIMEDOUT: a wait's time ran out.</summary>
+        TimedOut = 110,
     }
 
     public static class Errors
@@ -47,20 +95,44 @@ namespace Exo.Abi
             switch (error)
             {
                 case Error.None: return "no error";
+                case Error.NotPermitted: return "operation not permitted";
                 case Error.NotFound: return "not found";
+                case Error.NoSuchProcess: return "no such process";
                 case Error.Interrupted: return "interrupted";
+                case Error.InputOutput: return "input/output error";
+                case Error.NoSuchDevice: return "no such device or address";
                 case Error.TooBig: return "arguments too long";
                 case Error.NotExecutable: return "not an executable";
                 case Error.BadHandle: return "bad handle";
+                case Error.NoChild: return "no child processes";
                 case Error.WouldBlock: return "would block";
                 case Error.OutOfMemory: return "out of memory";
                 case Error.AccessDenied: return "access denied";
                 case Error.BadAddress: return "bad address";
                 case Error.Busy: return "busy";
                 case Error.AlreadyExists: return "already exists";
+                case Error.CrossDevice: return "cross-device link";
+                case Error.NoDevice: return "no such device";
+                case Error.NotADirectory: return "not a directory";
+                case Error.IsADirectory: return "is a directory";
                 case Error.Invalid: return "invalid argument";
+                case Error.SystemTooManyFiles: return "too many open files in system";
+                case Error.TooManyFiles: return "too many open files";
+                case Error.NotATerminal: return "not a terminal";
+                case Error.FileTooLarge: return "file too large";
+                case Error.NoSpace: return "no space left on device";
+                case Error.IllegalSeek: return "illegal seek";
+                case Error.ReadOnlyFileSystem: return "read-only file system";
+                case Error.TooManyLinks: return "too many links";
                 case Error.PeerGone: return "peer gone";
+                case Error.OutOfRange: return "result out of range";
+                case Error.Deadlock: return "deadlock avoided";
+                case Error.NameTooLong: return "name too long";
                 case Error.NoSuchCall: return "no such system call";
+                case Error.NotEmpty: return "directory not empty";
+                case Error.TooManySymbolicLinks: return "too many levels of symbolic links";
+                case Error.NotSupported: return "operation not supported";
+                case Error.TimedOut: return "timed out";
                 default: return "error";
             }
         }

@@ -49,7 +49,8 @@ global %1
     mov rdi, rsp
     cmp rax, [r11]
     jae %%unknown
-    call [r11 + 16 + rax * 8]
+    inc qword [r11 + TABLE_COUNTS + rax * 8]
+    call [r11 + TABLE_HANDLERS + rax * 8]
 %%returned:
     mov [rsp + FRAME_RAX], rax
     mov r11, [gs:GS_PENDING_WORK]
@@ -178,7 +179,7 @@ global ExoEntryLayout
 ExoEntryLayout:
     dq FRAME_SIZE, FRAME_RAX, FRAME_ERROR, FRAME_RIP, FRAME_RSP, SYSTEM_CALL_VECTOR
     dq GS_KERNEL_ENTRY_STACK, GS_EXTENDED_STATE, GS_SYSTEM_CALL_TABLE, GS_PENDING_WORK, GS_SYSTEM_CALL_COUNT
-    dq USER_CODE_SELECTOR, USER_DATA_SELECTOR
+    dq USER_CODE_SELECTOR, USER_DATA_SELECTOR, TABLE_CAPACITY, TABLE_COUNTS
 section .text
 global ExoGetEntryLayout
 ExoGetEntryLayout:

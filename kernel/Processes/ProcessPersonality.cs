@@ -1,0 +1,44 @@
+using Exo.Kernel.Arch.X64;
+
+namespace Exo.Kernel.Processes
+{
+    /// <summary>
+    /// What a personality keeps for a process beyond the kernel's own state (POSIX-X: pids, descriptors,
+    /// signals, credentials), and the points where the kernel hands it control. The kernel knows only this
+    /// base class: a personality registers a factory (<see cref="Register"/>), and every process of that
+    /// personality gets its state when it is loaded. Native processes have none.
+    /// </summary>
+    public abstract unsafe class ProcessPersonality
+    {
+        private struct Factories { public fixed ulong Entries[2]; }
+        private static Factories s_factories;
+
+        /// <summary>A personality's factory, called for each new process of that personality (null: no memory).</summary>
+        public static void Register(Personality personality, delegate*<Process, ProcessPersonality> factory)
+            => s_factories.Entries[(int)personality] = (ulong)factory;
+
+        internal static ProcessPersonality CreateFor(Process process)
+        {
+            ulong factory = s_factories.Entries[(int)process.Personality];
+            return factory == 0 ? null : ((delegate*<Process, ProcessPersonality>)factory)(process);
+        }
+
+        /// <summary>
+        /// On the way back to ring 3, when the thread's pending work has <see cref="UserMode.UserWork.Signal"/>:
+        /// deliver what is due (a handler's frame, a default action). Interrupts masked.
+        /// </summary>
+        public virtual void OnSignalWork(Scheduler.Thread thread, RegisterFrame* frame) { }
+
+        /// <summary>
+        /// A CPU exception in ring 3 that demand paging did not resolve: true if the personality took it (a signal
+        /// the program handles, or its default action); false ends the program with the kernel's report.
+        /// </summary>
+        public virtual bool OnFault(Scheduler.Thread thread, RegisterFrame* frame, ulong vector) => false;
+
+        /// <summary>The process's last thread has left ring 3: release what it holds (descriptors, children).</summary>
+        public virtual void OnProcessEnded(Process process) { }
+
+        /// <summary>The process object is being freed (after every reference is gone): free the state itself.</summary>
+        public virtual void OnDiscard(Process process) { }
+    }
+}

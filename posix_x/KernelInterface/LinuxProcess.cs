@@ -1,0 +1,83 @@
+using Exo.Kernel.Processes;
+
+namespace Exo.PosixX.KernelInterface
+{
+    /// <summary>
+    /// POSIX-X's state for one process of the Linux personality (Process.PersonalityState): what Linux keeps in
+    /// its task and signal structures and the kernel does not: credentials, its memory regions and break, its
+    /// resource limits, its name. Created for every Linux process when it is loaded. Locks: <see cref="Lock"/>
+    /// guards the fields that threads of the process change (credentials, limits, umask, name); the memory
+    /// regions have their own (MemoryRegions).
+    /// </summary>
+    public sealed unsafe class LinuxProcess : ProcessPersonality
+    {
+        public const int CommandNameCapacity = 16;   // Linux's TASK_COMM_LEN, terminator included
+
+        public readonly Process Process;
+        public Exo.Kernel.Sync.SpinLock Lock;
+        public Credentials Credentials;
+        public ResourceLimits Limits;
+        public uint FileCreationMask = 0x12;   // umask 022
+        public readonly Memory.MemoryRegions Regions;
+        private CommandName _commandName;
+        private struct CommandName { public fixed byte Bytes[CommandNameCapacity]; }
+
+        private LinuxProcess(Process process, Memory.MemoryRegions regions)
+        {
+            Process = process;
+            Regions = regions;
+            Lock.Rank = Exo.Kernel.Sync.LockRank.PosixProcess;
+            Credentials = Credentials.Root;
+            Limits = ResourceLimits.Defaults;
+            SetCommandName(process.Name, process.NameLength);
+        }
+
+        /// <summary>The POSIX-X state of the calling thread's process (every caller of a Linux call has one).</summary>
+        public static LinuxProcess Current
+            => System.Runtime.CompilerServices.Unsafe.As<LinuxProcess>(Exo.Kernel.Scheduler.Scheduler.Current.Process.PersonalityState);
+
+        public int ProcessId => Process.Id;
+
+        /// <summary>The personality's factory (ProcessPersonality.Register): a new process's state, or null.</summary>
+        public static ProcessPersonality Create(Process process)
+        {
+            Memory.MemoryRegions regions = Memory.MemoryRegions.Create(process);
+            if (regions == null)
+                return null;
+            return new LinuxProcess(process, regions);
+        }
+
+        /// <summary>The name prctl(PR_GET_NAME) and /proc report: 15 bytes at most, zero-terminated.</summary>
+        public byte* CommandNameBytes => (byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _commandName);
+
+        public void SetCommandName(byte* name, int length)
+        {
+            if (length > CommandNameCapacity - 1)
+                length = CommandNameCapacity - 1;
+            for (int i = 0; i < CommandNameCapacity; i++)
+                CommandNameBytes[i] = i < length ? name[i] : (byte)0;
+        }
+
+        public override void OnDiscard(Process process)
+        {
+            for (int i = 0; i < process.ThreadCount; i++)
+            {
+                if (process.Threads[i].PersonalityState is LinuxThread thread)
+                    Exo.Runtime.ObjectAllocator.Free(thread);
+                process.Threads[i].PersonalityState = null;
+            }
+            Regions.Free();
+            Exo.Runtime.ObjectAllocator.Free(this);
+        }
+    }
+
+    /// <summary>A process's user and group identities (real, effective, saved), as Linux keeps them.</summary>
+    public struct Credentials
+    {
+        public uint UserId, EffectiveUserId, SavedUserId;
+        public uint GroupId, EffectiveGroupId, SavedGroupId;
+
+        public static Credentials Root => default;
+        public bool IsPrivileged => EffectiveUserId == 0;
+    }
+}

@@ -1,0 +1,65 @@
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Syscalls;
+
+namespace Exo.PosixX.KernelInterface
+{
+    /// <summary>
+    /// The architecture document's three paths for a Linux call: Fast (no kernel entry where the CPU allows it, a
+    /// vDSO; else a short lock-free path in the kernel), Hybrid (translated to operations on kernel objects or
+    /// on user-mode services over Fusion Rings: files, pipes, memory), Legacy (emulated: fork, execve, rare
+    /// calls). Unimplemented: ENOSYS, counted.
+    /// </summary>
+    public enum CallPath : byte { Unimplemented, Fast, Hybrid, Legacy }
+
+    /// <summary>
+    /// The Linux personality's system calls: one table by Linux x86-64 number (the same SYSCALL entry as native
+    /// calls, through the thread's personality table), each call declared once with its handler and its path
+    /// (<see cref="Register"/>, from the call family's file in Translation/). The entry counts every call by
+    /// number; /proc/posix_x shows the counts with each call's path.
+    /// </summary>
+    public static unsafe class LinuxSystemCalls
+    {
+        private static SystemCallTable s_table;
+        private struct PathStorage { public fixed byte Values[SystemCallTable.Capacity]; }
+        private static PathStorage s_paths;
+        private static ulong s_unimplemented;
+
+        /// <summary>Calls the table had no handler for, since boot (what POSIX-X still lacks).</summary>
+        public static ulong Unimplemented => s_unimplemented;
+
+        public static ulong Table => (ulong)System.Runtime.CompilerServices.Unsafe.AsPointer(ref s_table);
+
+        /// <summary>Fills the table (every family registers its calls) and hands it to the kernel's entry.</summary>
+        public static void Initialize()
+        {
+            s_table.Initialize(SystemCallTable.Capacity, &NotImplemented);
+            Translation.ProcessCalls.Register();
+            Translation.IdentityCalls.Register();
+            Translation.MemoryCalls.Register();
+            Translation.ThreadStateCalls.Register();
+            Translation.ResourceCalls.Register();
+            Translation.SystemInformationCalls.Register();
+            Translation.FileCalls.Register();
+            SystemCalls.SetPersonalityTable(Exo.Kernel.Processes.Personality.Linux, Table);
+        }
+
+        /// <summary>Declares a call: its handler and its path (once per number).</summary>
+        public static void Register(int number, delegate*<RegisterFrame*, ulong> handler, CallPath path)
+        {
+            s_table.Register(number, handler);
+            s_paths.Values[number] = (byte)path;
+        }
+
+        public static CallPath PathOf(int number)
+            => (uint)number < SystemCallTable.Capacity ? (CallPath)s_paths.Values[number] : CallPath.Unimplemented;
+
+        /// <summary>Calls made with this number since boot (ENOSYS ones included, for an unimplemented number).</summary>
+        public static ulong CallCount(int number) => s_table.CallCount(number);
+
+        private static ulong NotImplemented(RegisterFrame* frame)
+        {
+            s_unimplemented++;
+            return SystemCallResult.From(Error.NoSuchCall);
+        }
+    }
+}

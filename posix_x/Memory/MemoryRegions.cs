@@ -1,0 +1,352 @@
+using Exo.Kernel.Memory;
+using Exo.Kernel.Memory.Heap;
+using Exo.Kernel.Processes;
+using Exo.Kernel.Sync;
+
+namespace Exo.PosixX.Memory
+{
+    /// <summary>Page permissions of a region, as mmap's PROT_* bits.</summary>
+    [System.Flags]
+    public enum Protection : byte { None = 0, Read = 1, Write = 2, Execute = 4 }
+
+    /// <summary>What a region is (what /proc/PID/maps names it).</summary>
+    public enum RegionKind : byte { Anonymous, Image, Heap, Stack, Shared }
+
+    /// <summary>
+    /// A Linux process's address space as mmap, munmap, mprotect, brk and /proc/PID/maps see it: a sorted list of
+    /// regions [Start, End) with their permissions, over the kernel's AddressSpace (which holds the page tables:
+    /// a region's pages are reserved there and filled on first touch). Placement for mmap without a fixed address
+    /// is first fit downward from below the stack, as Linux does; the break grows upward from the end of the
+    /// program image. Limits are explicit: at most <see cref="Capacity"/> regions (ENOMEM past them).
+    /// One lock (ProcessMappings rank) guards the list and the break; it is held across the page-table work.
+    /// </summary>
+    public sealed unsafe class MemoryRegions
+    {
+        public const int Capacity = 1024;
+        public const ulong PageSize = 0x1000;
+        /// <summary>The stack's reach below its top (RLIMIT_STACK's default; the pages are reserved, not mapped).</summary>
+        public const ulong StackReservation = 8UL << 20;
+        /// <summary>The gap kept free below the stack's reservation before the first mmap placement.</summary>
+        public const ulong StackGap = 128UL << 20;
+        public const ulong LowestMapping = 0x10000;
+
+        public struct Region
+        {
+            public ulong Start, End;
+            public Protection Protection;
+            public RegionKind Kind;
+        }
+
+        private readonly Process _process;
+        private Region* _regions;
+        private int _count;
+        private SpinLock _lock;
+        private ulong _breakStart, _breakEnd;
+        private ulong _mappingTop;   // mmap places below this
+
+        private MemoryRegions(Process process) { _process = process; _lock.Rank = LockRank.ProcessMappings; }
+
+        /// <summary>The regions of a freshly loaded Linux program: its segments, its stack (8 MiB reserved), its empty break.</summary>
+        public static MemoryRegions Create(Process process)
+        {
+            MemoryRegions regions = new MemoryRegions(process);
+            regions._regions = (Region*)KernelHeap.Allocate((ulong)(Capacity * sizeof(Region)));
+            if (regions._regions == null)
+            {
+                Exo.Runtime.ObjectAllocator.Free(regions);
+                return null;
+            }
+            ref ProgramImage image = ref process.Image;
+            for (int i = 0; i < image.SegmentCount; i++)
+                regions.Insert(image.SegmentStart[i], image.SegmentEnd[i], (Protection)image.SegmentProtection[i], RegionKind.Image);
+            ulong stackBottom = image.StackTop - StackReservation;
+            for (ulong page = stackBottom; page < image.StackTop - image.StackMappedBytes; page += PageSize)
+                process.AddressSpace.Reserve(page, writable: true);
+            regions.Insert(stackBottom, image.StackTop, Protection.Read | Protection.Write, RegionKind.Stack);
+            regions._breakStart = regions._breakEnd = image.ImageEnd;
+            regions._mappingTop = stackBottom - StackGap;
+            return regions;
+        }
+
+        public void Free()
+        {
+            KernelHeap.Free(_regions);
+            Exo.Runtime.ObjectAllocator.Free(this);
+        }
+
+        /// <summary>
+        /// mmap of anonymous memory: 'length' bytes (page-rounded) at 'address' if 'fixed' (replacing what was there),
+        /// else near the hint when it is free, else where the placement finds room. The mapped address, or an error.
+        /// </summary>
+        public Error MapAnonymous(ulong address, ulong length, Protection protection, bool fixedAddress, RegionKind kind, out ulong mapped)
+        {
+            mapped = 0;
+            length = (length + PageSize - 1) & ~(PageSize - 1);
+            if (length == 0 || length > UserMemory.Limit)
+                return Error.Invalid;
+            using (_lock.Hold())
+            {
+                if (fixedAddress)
+                {
+                    if ((address & (PageSize - 1)) != 0 || address < LowestMapping || !UserMemory.IsUserRange(address, length))
+                        return Error.Invalid;
+                    UnmapLocked(address, length);
+                }
+                else if (address == 0 || (address & (PageSize - 1)) != 0 || address < LowestMapping
+                    || !UserMemory.IsUserRange(address, length) || Overlaps(address, address + length))
+                {
+                    address = FindFree(length);
+                    if (address == 0)
+                        return Error.OutOfMemory;
+                }
+                if (_count >= Capacity - 2)
+                    return Error.OutOfMemory;
+                for (ulong page = address; page < address + length; page += PageSize)
+                {
+                    if (!_process.AddressSpace.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0))
+                    {
+                        for (ulong undo = address; undo < page; undo += PageSize)
+                            _process.AddressSpace.Unmap(undo);
+                        return Error.OutOfMemory;
+                    }
+                    if (protection == Protection.None)
+                        _process.AddressSpace.Protect(page, writable: false, executable: false, readable: false);
+                }
+                Insert(address, address + length, protection, kind);
+                mapped = address;
+                return Error.None;
+            }
+        }
+
+        /// <summary>munmap: what lies in [address, address + length) goes (parts of regions too); unmapped pages are no error.</summary>
+        public Error Unmap(ulong address, ulong length)
+        {
+            length = (length + PageSize - 1) & ~(PageSize - 1);
+            if ((address & (PageSize - 1)) != 0 || length == 0 || !UserMemory.IsUserRange(address, length))
+                return Error.Invalid;
+            using (_lock.Hold())
+                UnmapLocked(address, length);
+            return Error.None;
+        }
+
+        /// <summary>mprotect: every page of the range must be in a region (else ENOMEM, and nothing changes).</summary>
+        public Error Protect(ulong address, ulong length, Protection protection)
+        {
+            length = (length + PageSize - 1) & ~(PageSize - 1);
+            if ((address & (PageSize - 1)) != 0 || !UserMemory.IsUserRange(address, length == 0 ? PageSize : length))
+                return Error.Invalid;
+            if (length == 0)
+                return Error.None;
+            ulong end = address + length;
+            using (_lock.Hold())
+            {
+                if (!Covered(address, end))
+                    return Error.OutOfMemory;
+                if (_count >= Capacity - 2)
+                    return Error.OutOfMemory;
+                Split(address);
+                Split(end);
+                for (int i = 0; i < _count; i++)
+                    if (_regions[i].Start >= address && _regions[i].End <= end)
+                        _regions[i].Protection = protection;
+                for (ulong page = address; page < end; page += PageSize)
+                    _process.AddressSpace.Protect(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0,
+                        readable: protection != Protection.None);
+                Merge();
+            }
+            return Error.None;
+        }
+
+        /// <summary>brk: asks for the break at 'requested' (0 asks where it is); returns where the break now is.</summary>
+        public ulong SetBreak(ulong requested)
+        {
+            using (_lock.Hold())
+            {
+                if (requested < _breakStart)
+                    return _breakEnd;
+                ulong oldTop = (_breakEnd + PageSize - 1) & ~(PageSize - 1);
+                ulong newTop = (requested + PageSize - 1) & ~(PageSize - 1);
+                if (newTop > oldTop)
+                {
+                    if (!UserMemory.IsUserRange(oldTop, newTop - oldTop) || Overlaps(oldTop, newTop) || _count >= Capacity - 2)
+                        return _breakEnd;
+                    for (ulong page = oldTop; page < newTop; page += PageSize)
+                    {
+                        if (!_process.AddressSpace.Reserve(page, writable: true))
+                        {
+                            for (ulong undo = oldTop; undo < page; undo += PageSize)
+                                _process.AddressSpace.Unmap(undo);
+                            return _breakEnd;
+                        }
+                    }
+                    Insert(oldTop, newTop, Protection.Read | Protection.Write, RegionKind.Heap);
+                }
+                else if (newTop < oldTop)
+                {
+                    UnmapLocked(newTop, oldTop - newTop);
+                }
+                _breakEnd = requested;
+                return _breakEnd;
+            }
+        }
+
+        /// <summary>Whether any region overlaps [address, address + length) (MAP_FIXED_NOREPLACE).</summary>
+        public bool Overlapping(ulong address, ulong length)
+        {
+            length = (length + PageSize - 1) & ~(PageSize - 1);
+            using (_lock.Hold())
+                return Overlaps(address, address + length);
+        }
+
+        /// <summary>
+        /// MADV_DONTNEED: the touched pages of the range go back (their frames are freed); the range stays mapped
+        /// with its permissions, and the next touch finds zeros. Pages outside every region: ENOMEM.
+        /// </summary>
+        public Error Discard(ulong address, ulong length)
+        {
+            length = (length + PageSize - 1) & ~(PageSize - 1);
+            if (!UserMemory.IsUserRange(address, length == 0 ? PageSize : length))
+                return Error.Invalid;
+            using (_lock.Hold())
+            {
+                if (!Covered(address, address + length))
+                    return Error.OutOfMemory;
+                for (int i = 0; i < _count; i++)
+                {
+                    if (_regions[i].Kind == RegionKind.Image)
+                        continue;   // the program's own pages: not anonymous memory (their contents come from its file)
+                    ulong start = _regions[i].Start > address ? _regions[i].Start : address;
+                    ulong end = _regions[i].End < address + length ? _regions[i].End : address + length;
+                    Protection protection = _regions[i].Protection;
+                    for (ulong page = start; page < end; page += PageSize)
+                    {
+                        _process.AddressSpace.Unmap(page);
+                        _process.AddressSpace.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0);
+                        if (protection == Protection.None)
+                            _process.AddressSpace.Protect(page, writable: false, executable: false, readable: false);
+                    }
+                }
+            }
+            return Error.None;
+        }
+
+        /// <summary>Copies up to 'capacity' regions into 'into' (for /proc/PID/maps); the number copied.</summary>
+        public int Snapshot(Region* into, int capacity)
+        {
+            using (_lock.Hold())
+            {
+                int count = _count < capacity ? _count : capacity;
+                for (int i = 0; i < count; i++)
+                    into[i] = _regions[i];
+                return count;
+            }
+        }
+
+        // ------------------------------------------------------------------ the list (lock held)
+
+        private bool Overlaps(ulong start, ulong end)
+        {
+            for (int i = 0; i < _count; i++)
+                if (_regions[i].Start < end && start < _regions[i].End)
+                    return true;
+            return false;
+        }
+
+        private bool Covered(ulong start, ulong end)
+        {
+            ulong position = start;
+            for (int i = 0; i < _count && position < end; i++)
+            {
+                if (_regions[i].End <= position)
+                    continue;
+                if (_regions[i].Start > position)
+                    return false;
+                position = _regions[i].End;
+            }
+            return position >= end;
+        }
+
+        // Highest free range of 'length' bytes below the mapping top (regions are sorted by address).
+        private ulong FindFree(ulong length)
+        {
+            ulong ceiling = _mappingTop;
+            for (int i = _count - 1; i >= -1; i--)
+            {
+                ulong floor = i >= 0 ? _regions[i].End : LowestMapping;
+                if (i >= 0 && _regions[i].Start >= ceiling)
+                    continue;
+                if (ceiling > floor && ceiling - floor >= length)
+                    return ceiling - length;
+                if (i >= 0)
+                    ceiling = _regions[i].Start < ceiling ? _regions[i].Start : ceiling;
+            }
+            return 0;
+        }
+
+        private void Insert(ulong start, ulong end, Protection protection, RegionKind kind)
+        {
+            int at = 0;
+            while (at < _count && _regions[at].Start < start)
+                at++;
+            for (int i = _count; i > at; i--)
+                _regions[i] = _regions[i - 1];
+            _regions[at] = new Region { Start = start, End = end, Protection = protection, Kind = kind };
+            _count++;
+            Merge();
+        }
+
+        // Cuts the region containing 'address' in two there (no-op at a boundary).
+        private void Split(ulong address)
+        {
+            for (int i = 0; i < _count; i++)
+            {
+                if (_regions[i].Start < address && address < _regions[i].End)
+                {
+                    for (int j = _count; j > i + 1; j--)
+                        _regions[j] = _regions[j - 1];
+                    _regions[i + 1] = _regions[i];
+                    _regions[i].End = address;
+                    _regions[i + 1].Start = address;
+                    _count++;
+                    return;
+                }
+            }
+        }
+
+        // Joins neighbours that touch and have the same permissions and kind.
+        private void Merge()
+        {
+            int write = 0;
+            for (int read = 0; read < _count; read++)
+            {
+                if (write > 0 && _regions[write - 1].End == _regions[read].Start
+                    && _regions[write - 1].Protection == _regions[read].Protection && _regions[write - 1].Kind == _regions[read].Kind)
+                {
+                    _regions[write - 1].End = _regions[read].End;
+                    continue;
+                }
+                _regions[write++] = _regions[read];
+            }
+            _count = write;
+        }
+
+        private void UnmapLocked(ulong address, ulong length)
+        {
+            ulong end = address + length;
+            if (_count >= Capacity - 2)
+                return;
+            Split(address);
+            Split(end);
+            int write = 0;
+            for (int read = 0; read < _count; read++)
+            {
+                if (_regions[read].Start >= address && _regions[read].End <= end)
+                    continue;
+                _regions[write++] = _regions[read];
+            }
+            _count = write;
+            for (ulong page = address; page < end; page += PageSize)
+                _process.AddressSpace.Unmap(page);
+        }
+    }
+}

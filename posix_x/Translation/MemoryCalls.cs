@@ -1,0 +1,73 @@
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Syscalls;
+using Exo.PosixX.KernelInterface;
+using Exo.PosixX.Memory;
+using static Exo.PosixX.Abi.LinuxSystemCallNumber;
+
+namespace Exo.PosixX.Translation
+{
+    /// <summary>
+    /// Linux memory calls over the process's MemoryRegions: brk, mmap (anonymous, private or shared; fixed,
+    /// fixed-no-replace or placed), munmap, mprotect, madvise. Pages are reserved at map time and filled with
+    /// zeros on first touch (the kernel's demand paging); a process that runs out of memory is ended by its
+    /// page fault, never the kernel. Not yet: mappings of files (ENODEV), mremap (ENOSYS: glibc then copies).
+    /// </summary>
+    public static unsafe class MemoryCalls
+    {
+        // mmap flags (Linux's asm-generic/mman-common.h and x86 additions).
+        private const ulong MapShared = 0x01, MapPrivate = 0x02, MapSharedValidate = 0x03, MapTypeMask = 0x0F,
+            MapFixed = 0x10, MapAnonymous = 0x20, MapFixedNoReplace = 0x100000;
+        private const ulong ProtectionMask = 0x7;
+        private const int AdviseDontNeed = 4;
+
+        internal static void Register()
+        {
+            LinuxSystemCalls.Register(Brk, &DoBreak, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Mmap, &DoMap, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Munmap, &DoUnmap, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Mprotect, &DoProtect, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Madvise, &DoAdvise, CallPath.Hybrid);
+        }
+
+        private static ulong DoBreak(RegisterFrame* frame) => LinuxProcess.Current.Regions.SetBreak(frame->Argument0);
+
+        private static ulong DoMap(RegisterFrame* frame)
+        {
+            ulong address = frame->Argument0, length = frame->Argument1, protection = frame->Argument2, flags = frame->Argument3;
+            ulong type = flags & MapTypeMask;
+            if ((protection & ~ProtectionMask) != 0 || (type != MapShared && type != MapPrivate && type != MapSharedValidate) || length == 0)
+                return SystemCallResult.From(Error.Invalid);
+            if ((flags & MapAnonymous) == 0)
+                return SystemCallResult.From(Error.NoDevice);   // file mappings: not yet
+            MemoryRegions regions = LinuxProcess.Current.Regions;
+            if ((flags & MapFixedNoReplace) != 0 && regions.Overlapping(address, length))
+                return SystemCallResult.From(Error.AlreadyExists);
+            bool fixedAddress = (flags & (MapFixed | MapFixedNoReplace)) != 0;
+            Error error = regions.MapAnonymous(address, length, (Protection)protection, fixedAddress,
+                type == MapPrivate ? RegionKind.Anonymous : RegionKind.Shared, out ulong mapped);
+            return SystemCallResult.From(error, mapped);
+        }
+
+        private static ulong DoUnmap(RegisterFrame* frame)
+            => SystemCallResult.From(LinuxProcess.Current.Regions.Unmap(frame->Argument0, frame->Argument1));
+
+        private static ulong DoProtect(RegisterFrame* frame)
+        {
+            if ((frame->Argument2 & ~ProtectionMask) != 0)
+                return SystemCallResult.From(Error.Invalid);
+            return SystemCallResult.From(LinuxProcess.Current.Regions.Protect(frame->Argument0, frame->Argument1, (Protection)frame->Argument2));
+        }
+
+        // MADV_DONTNEED gives private anonymous pages back: the next touch finds zeros. Other advice is accepted
+        // and ignored, as a hint may be.
+        private static ulong DoAdvise(RegisterFrame* frame)
+        {
+            ulong address = frame->Argument0, length = frame->Argument1;
+            if ((address & 0xFFF) != 0)
+                return SystemCallResult.From(Error.Invalid);
+            if ((int)frame->Argument2 == AdviseDontNeed)
+                return SystemCallResult.From(LinuxProcess.Current.Regions.Discard(address, length));
+            return 0;
+        }
+    }
+}
