@@ -67,6 +67,7 @@ namespace Exo.Kernel
             Drivers.DeviceResources.Initialize();
 
             SystemClock.CalibrateTsc();
+            WallClock.Initialize();
             LocalApic.CalibrateTimer();
             SystemClock.StartTick();
             if (IoApic.IsInitialized && IoApic.RouteIsaInterrupt(SerialPort.Irq, SerialVector, LocalApic.Id))

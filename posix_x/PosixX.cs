@@ -12,6 +12,8 @@ namespace Exo.PosixX
     {
         public static void Initialize()
         {
+            Tty.ConsoleTerminal.Initialize();
+            Vfs.RootFileSystem.Initialize();
             KernelInterface.LinuxSystemCalls.Initialize();
             Exo.Kernel.Processes.ProcessPersonality.Register(Exo.Kernel.Processes.Personality.Linux, &KernelInterface.LinuxProcess.Create);
         }

@@ -54,12 +54,27 @@ namespace Exo.Kernel.Console
             Cpu.OutByte(Com1, value);
         }
 
-        /// <summary>Interrupt handler: drains the UART into the ring buffer; bytes beyond its room are counted.</summary>
+        private static delegate*<byte, void> s_inputConsumer;
+
+        /// <summary>
+        /// Hands every received byte to 'consumer' (in the interrupt handler, interrupts masked; it must not block
+        /// or allocate) instead of the kernel shell's buffer: POSIX-X's console terminal while a program has it
+        /// open. Null gives input back to the kernel shell.
+        /// </summary>
+        public static void SetInputConsumer(delegate*<byte, void> consumer) => s_inputConsumer = consumer;
+
+        /// <summary>Interrupt handler: drains the UART into the ring buffer (or the input consumer); bytes beyond the buffer's room are counted.</summary>
         public static void HandleInterrupt()
         {
             while ((Cpu.InByte(Com1 + 5) & 0x01) != 0)
             {
                 byte value = Cpu.InByte(Com1);
+                delegate*<byte, void> consumer = s_inputConsumer;
+                if (consumer != null)
+                {
+                    consumer(value);
+                    continue;
+                }
                 if (s_receiveHead - s_receiveTail >= ReceiveBufferSize)
                 {
                     s_droppedBytes++;

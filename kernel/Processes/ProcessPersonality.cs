@@ -35,6 +35,9 @@ namespace Exo.Kernel.Processes
         /// </summary>
         public virtual bool OnFault(Scheduler.Thread thread, RegisterFrame* frame, ulong vector) => false;
 
+        /// <summary>A spawned process is about to start (its capabilities granted, its start stack laid out).</summary>
+        public virtual void OnStart(Process process) { }
+
         /// <summary>The process's last thread has left ring 3: release what it holds (descriptors, children).</summary>
         public virtual void OnProcessEnded(Process process) { }
 

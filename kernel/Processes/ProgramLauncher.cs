@@ -198,6 +198,7 @@ namespace Exo.Kernel.Processes
                 error = Error.TooBig;   // its arguments and environment do not fit its stack
                 return false;
             }
+            process.PersonalityState?.OnStart(process);
             UserThread main = new UserThread(process);
             main.StartFrame = start;
             process.Threads[0] = main;   // the process's reference to it

@@ -17,6 +17,12 @@ namespace Exo.Kernel.Sync
         PosixProcess,
         /// <summary>A process's mapping bookkeeping: quota used, where the kernel places mappings, objects kept mapped.</summary>
         ProcessMappings,
+        /// <summary>A process's descriptor table (POSIX-X's capability cache).</summary>
+        Descriptors,
+        /// <summary>An open file's offset (POSIX-X), held across the read or write that moves it.</summary>
+        OpenFile,
+        /// <summary>A file system's structure and data (POSIX-X's tmpfs: one lock per file system), and the mount table.</summary>
+        FileSystem,
         /// <summary>Every handle table and the derivation tree (the capability space).</summary>
         Capabilities,
         /// <summary>Interrupt lines owned by user-mode drivers.</summary>

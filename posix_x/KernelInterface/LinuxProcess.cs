@@ -19,6 +19,9 @@ namespace Exo.PosixX.KernelInterface
         public ResourceLimits Limits;
         public uint FileCreationMask = 0x12;   // umask 022
         public readonly Memory.MemoryRegions Regions;
+        public FileDescriptorTable Descriptors;
+        /// <summary>Its root and working directory (references held; changed under Lock).</summary>
+        public Vfs.Vnode RootDirectory, WorkingDirectory;
         private CommandName _commandName;
         private struct CommandName { public fixed byte Bytes[CommandNameCapacity]; }
 
@@ -38,13 +41,76 @@ namespace Exo.PosixX.KernelInterface
 
         public int ProcessId => Process.Id;
 
-        /// <summary>The personality's factory (ProcessPersonality.Register): a new process's state, or null.</summary>
+        /// <summary>
+        /// The personality's factory (ProcessPersonality.Register): a new process's state, or null. A process started
+        /// by spawn (not fork) begins at the root with descriptors 0, 1 and 2 on the console when it may print there
+        /// (it holds the console capability), else on /dev/null.
+        /// </summary>
         public static ProcessPersonality Create(Process process)
         {
             Memory.MemoryRegions regions = Memory.MemoryRegions.Create(process);
             if (regions == null)
                 return null;
-            return new LinuxProcess(process, regions);
+            FileDescriptorTable descriptors = FileDescriptorTable.Create();
+            if (descriptors == null)
+            {
+                regions.Free();
+                return null;
+            }
+            LinuxProcess linux = new LinuxProcess(process, regions);
+            linux.Descriptors = descriptors;
+            linux.RootDirectory = Vfs.MountTable.RootDirectory;
+            linux.RootDirectory.AddReference();
+            linux.WorkingDirectory = linux.RootDirectory;
+            linux.WorkingDirectory.AddReference();
+            return linux;
+        }
+
+        /// <summary>Opens the standard descriptors of a spawned program (the launcher calls it once grants are in).</summary>
+        public override void OnStart(Process process)
+        {
+            Exo.Kernel.Capabilities.CapabilitySpace.Enter();
+            bool console = process.Handles.Holds(ObjectType.Console, Exo.Abi.Rights.Write);
+            Exo.Kernel.Capabilities.CapabilitySpace.Exit();
+            Vfs.OpenFile standard = Vfs.StandardFiles.Open(console);
+            if (standard == null)
+                return;
+            for (int descriptor = 0; descriptor < 3; descriptor++)
+                Descriptors.InstallAt(standard, descriptor, closeOnExec: false, FileDescriptorTable.Capacity);
+            standard.Release();
+        }
+
+        /// <summary>
+        /// A path resolution's starting point for this process: its root, its working directory and its credentials,
+        /// read under its lock with a reference on each directory (give them back with ReleasePathContext).
+        /// </summary>
+        public Vfs.PathWalker.Context ReferencePathContext()
+        {
+            Vfs.PathWalker.Context context;
+            using (Lock.Hold())
+            {
+                context.Root = RootDirectory;
+                context.Start = WorkingDirectory;
+                context.Credentials = Credentials;
+                context.Root.AddReference();
+                context.Start.AddReference();
+            }
+            return context;
+        }
+
+        public static void ReleasePathContext(in Vfs.PathWalker.Context context)
+        {
+            context.Root.Release();
+            context.Start.Release();
+        }
+
+        public override void OnProcessEnded(Process process)
+        {
+            Descriptors.Destroy();
+            Descriptors = null;
+            WorkingDirectory.Release();
+            RootDirectory.Release();
+            WorkingDirectory = RootDirectory = null;
         }
 
         /// <summary>The name prctl(PR_GET_NAME) and /proc report: 15 bytes at most, zero-terminated.</summary>

@@ -40,6 +40,9 @@ namespace Exo.PosixX.KernelInterface
             Translation.ResourceCalls.Register();
             Translation.SystemInformationCalls.Register();
             Translation.FileCalls.Register();
+            Translation.StatCalls.Register();
+            Translation.DirectoryCalls.Register();
+            Translation.AttributeCalls.Register();
             SystemCalls.SetPersonalityTable(Exo.Kernel.Processes.Personality.Linux, Table);
         }
 
@@ -56,9 +59,25 @@ namespace Exo.PosixX.KernelInterface
         /// <summary>Calls made with this number since boot (ENOSYS ones included, for an unimplemented number).</summary>
         public static ulong CallCount(int number) => s_table.CallCount(number);
 
+        private struct ReportedNumbers { public fixed ulong Bits[SystemCallTable.Capacity / 64]; }
+        private static ReportedNumbers s_reported;
+
+        // ENOSYS, counted; the first call of each unimplemented number is named on the console (what a program
+        // that misbehaves here was missing).
         private static ulong NotImplemented(RegisterFrame* frame)
         {
             s_unimplemented++;
+            ulong number = frame->SystemCallNumber;
+            if (number < SystemCallTable.Capacity
+                && (System.Threading.Interlocked.Or(ref s_reported.Bits[number / 64], 1UL << (int)(number % 64)) & (1UL << (int)(number % 64))) == 0)
+            {
+                Exo.Kernel.Console.KernelConsole.Write("posix_x: not implemented yet: ");
+                string name = Abi.LinuxSystemCallNumber.Name((int)number);
+                Exo.Kernel.Console.KernelConsole.Write(name ?? "(unknown number)");
+                Exo.Kernel.Console.KernelConsole.Write(" (");
+                Exo.Kernel.Console.KernelConsole.WriteDecimal(number);
+                Exo.Kernel.Console.KernelConsole.WriteLine(")");
+            }
             return SystemCallResult.From(Error.NoSuchCall);
         }
     }

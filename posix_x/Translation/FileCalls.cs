@@ -1,90 +1,304 @@
 using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Memory;
+using Exo.Kernel.Memory.Heap;
 using Exo.Kernel.Syscalls;
 using Exo.PosixX.KernelInterface;
+using Exo.PosixX.Vfs;
 using static Exo.PosixX.Abi.LinuxSystemCallNumber;
 
 namespace Exo.PosixX.Translation
 {
     /// <summary>
-    /// Linux file calls. Until the VFS and descriptor table land, descriptors 1 and 2 are the console (write,
-    /// writev), and readlink knows /proc/self/exe; every other descriptor is EBADF.
+    /// Linux calls on open files: open, openat, creat, close, read, write, pread64, pwrite64, readv, writev,
+    /// preadv, pwritev, lseek, dup, dup2, dup3, fcntl, ioctl, ftruncate, truncate, fsync, fdatasync, sync,
+    /// syncfs. A descriptor is found in the process's table (the capability cache); permissions are checked at
+    /// open against the mode bits and the caller's effective ids, and each read or write against the open mode.
     /// </summary>
     public static unsafe class FileCalls
     {
         private const int MaximumVectors = 1024;   // IOV_MAX
+        private const ulong MaximumTransfer = 0x7FFFF000;   // Linux's MAX_RW_COUNT
+        private const int DuplicateDescriptor = 0, GetDescriptorFlags = 1, SetDescriptorFlags = 2, GetStatusFlags = 3,
+            SetStatusFlags = 4, DuplicateDescriptorCloseOnExec = 1030;
+        private const int FileCloseOnExec = 1;   // FD_CLOEXEC
 
         internal static void Register()
         {
+            LinuxSystemCalls.Register(Read, &DoRead, CallPath.Hybrid);
             LinuxSystemCalls.Register(Write, &DoWrite, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Open, &DoOpen, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Openat, &DoOpenAt, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Creat, &DoCreate, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Close, &DoClose, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Lseek, &DoSeek, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Pread64, &DoReadAt, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Pwrite64, &DoWriteAt, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Readv, &DoReadVector, CallPath.Hybrid);
             LinuxSystemCalls.Register(Writev, &DoWriteVector, CallPath.Hybrid);
-            LinuxSystemCalls.Register(Readlink, &DoReadLink, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Preadv, &DoReadVectorAt, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Pwritev, &DoWriteVectorAt, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Dup, &DoDuplicate, CallPath.Fast);
+            LinuxSystemCalls.Register(Dup2, &DoDuplicateTo, CallPath.Fast);
+            LinuxSystemCalls.Register(Dup3, &DoDuplicateToWithFlags, CallPath.Fast);
+            LinuxSystemCalls.Register(Fcntl, &DoControl, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Ioctl, &DoIoControl, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Ftruncate, &DoTruncateFile, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Truncate, &DoTruncatePath, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Fsync, &DoSynchronize, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Fdatasync, &DoSynchronize, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Sync, &DoSynchronizeAll, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Syncfs, &DoSynchronize, CallPath.Hybrid);
         }
 
-        private static ulong DoWrite(RegisterFrame* frame)
-            => frame->Argument0 == 1 || frame->Argument0 == 2 ? ConsoleCalls.WriteFromUser(frame->Argument1, frame->Argument2)
-                : SystemCallResult.From(Error.BadHandle);
+        // ---------------------------------------------------------------- open and close
+
+        private static ulong AtWorking => unchecked((ulong)DescriptorContext.WorkingDirectory);
+
+        private static ulong DoOpen(RegisterFrame* frame) => OpenAt(AtWorking, frame->Argument0, (int)frame->Argument1, (uint)frame->Argument2);
+        private static ulong DoOpenAt(RegisterFrame* frame) => OpenAt(frame->Argument0, frame->Argument1, (int)frame->Argument2, (uint)frame->Argument3);
+        private static ulong DoCreate(RegisterFrame* frame)
+            => OpenAt(AtWorking, frame->Argument0, OpenFlags.Create | OpenFlags.WriteOnly | OpenFlags.Truncate, (uint)frame->Argument1);
+
+        private static ulong OpenAt(ulong directory, ulong userPath, int flags, uint mode)
+        {
+            Error error = OpenFiles.Open(directory, userPath, flags, mode, out OpenFile file);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
+            LinuxProcess process = LinuxProcess.Current;
+            error = process.Descriptors.Install(file, 0, (flags & OpenFlags.CloseOnExec) != 0, (int)Limit(process), out int descriptor);
+            file.Release();
+            return SystemCallResult.From(error, (ulong)descriptor);
+        }
+
+        private static ulong Limit(LinuxProcess process)
+        {
+            ulong limit = process.Limits.Current[ResourceLimits.OpenFiles];
+            return limit > FileDescriptorTable.Capacity ? FileDescriptorTable.Capacity : limit;
+        }
+
+        private static ulong DoClose(RegisterFrame* frame)
+            => (long)frame->Argument0 < 0 || frame->Argument0 > int.MaxValue ? SystemCallResult.From(Error.BadHandle)
+                : SystemCallResult.From(LinuxProcess.Current.Descriptors.Close((int)frame->Argument0));
+
+        // ---------------------------------------------------------------- read and write
+
+        private static ulong DoRead(RegisterFrame* frame) => Transfer(frame->Argument0, frame->Argument1, frame->Argument2, write: false, positioned: false, 0);
+        private static ulong DoWrite(RegisterFrame* frame) => Transfer(frame->Argument0, frame->Argument1, frame->Argument2, write: true, positioned: false, 0);
+        private static ulong DoReadAt(RegisterFrame* frame) => Transfer(frame->Argument0, frame->Argument1, frame->Argument2, write: false, positioned: true, frame->Argument3);
+        private static ulong DoWriteAt(RegisterFrame* frame) => Transfer(frame->Argument0, frame->Argument1, frame->Argument2, write: true, positioned: true, frame->Argument3);
+
+        private static ulong Transfer(ulong descriptor, ulong buffer, ulong count, bool write, bool positioned, ulong offset)
+        {
+            OpenFile file = DescriptorContext.File(descriptor);
+            if (file == null)
+                return SystemCallResult.From(Error.BadHandle);
+            Error error = Transfer(file, buffer, count, write, positioned, offset, out ulong done);
+            file.Release();
+            return SystemCallResult.From(error, done);
+        }
+
+        private static Error Transfer(OpenFile file, ulong buffer, ulong count, bool write, bool positioned, ulong offset, out ulong done)
+        {
+            done = 0;
+            if (write ? !file.CanWrite : !file.CanRead)
+                return Error.BadHandle;
+            if (positioned && (long)offset < 0)
+                return Error.Invalid;
+            if (count > MaximumTransfer)
+                count = MaximumTransfer;
+            if (count > 0 && !UserMemory.IsUserRange(buffer, count))
+                return Error.BadAddress;
+            IoBuffer io = IoBuffer.User(buffer);
+            if (write)
+                return positioned ? file.WriteAt(offset, io, count, out done) : file.Write(io, count, out done);
+            return positioned ? file.ReadAt(offset, io, count, out done) : file.Read(io, count, out done);
+        }
 
         private struct IoVector { public ulong Base, Length; }
 
-        private static ulong DoWriteVector(RegisterFrame* frame)
+        private static ulong DoReadVector(RegisterFrame* frame) => TransferVector(frame->Argument0, frame->Argument1, frame->Argument2, write: false, positioned: false, 0);
+        private static ulong DoWriteVector(RegisterFrame* frame) => TransferVector(frame->Argument0, frame->Argument1, frame->Argument2, write: true, positioned: false, 0);
+        private static ulong DoReadVectorAt(RegisterFrame* frame) => TransferVector(frame->Argument0, frame->Argument1, frame->Argument2, write: false, positioned: true, frame->Argument3);
+        private static ulong DoWriteVectorAt(RegisterFrame* frame) => TransferVector(frame->Argument0, frame->Argument1, frame->Argument2, write: true, positioned: true, frame->Argument3);
+
+        // readv/writev: the vectors in order, stopping at the first short transfer (as one read or write would).
+        private static ulong TransferVector(ulong descriptor, ulong vectors, ulong count, bool write, bool positioned, ulong offset)
         {
-            ulong descriptor = frame->Argument0, vectors = frame->Argument1, count = frame->Argument2;
-            if (descriptor != 1 && descriptor != 2)
-                return SystemCallResult.From(Error.BadHandle);
             if (count > MaximumVectors)
                 return SystemCallResult.From(Error.Invalid);
+            OpenFile file = DescriptorContext.File(descriptor);
+            if (file == null)
+                return SystemCallResult.From(Error.BadHandle);
             ulong total = 0;
+            Error error = Error.None;
             for (ulong i = 0; i < count; i++)
             {
                 IoVector vector;
                 if (!UserMemory.CopyFromUser(&vector, vectors + i * 16, 16))
-                    return total == 0 ? SystemCallResult.From(Error.BadAddress) : total;
+                {
+                    error = Error.BadAddress;
+                    break;
+                }
+                if ((long)vector.Length < 0)
+                {
+                    error = Error.Invalid;
+                    break;
+                }
                 if (vector.Length == 0)
                     continue;
-                ulong written = ConsoleCalls.WriteFromUser(vector.Base, vector.Length);
-                if ((long)written < 0)
-                    return total == 0 ? written : total;
-                total += written;
-                if (written < vector.Length)
+                error = Transfer(file, vector.Base, vector.Length, write, positioned, offset + total, out ulong done);
+                total += done;
+                if (error != Error.None || done < vector.Length)
                     break;
             }
-            return total;
+            file.Release();
+            return total > 0 ? total : SystemCallResult.From(error, 0);
         }
 
-        private static ulong DoReadLink(RegisterFrame* frame)
+        private static ulong DoSeek(RegisterFrame* frame)
         {
-            const int capacity = 64;
-            byte* path = stackalloc byte[capacity];
-            int length = 0;
-            for (; length < capacity; length++)
+            OpenFile file = DescriptorContext.File(frame->Argument0);
+            if (file == null)
+                return SystemCallResult.From(Error.BadHandle);
+            Error error = file.Seek((long)frame->Argument1, (int)frame->Argument2, out ulong position);
+            file.Release();
+            return SystemCallResult.From(error, position);
+        }
+
+        // ---------------------------------------------------------------- descriptors
+
+        private static ulong DoDuplicate(RegisterFrame* frame)
+        {
+            OpenFile file = DescriptorContext.File(frame->Argument0);
+            if (file == null)
+                return SystemCallResult.From(Error.BadHandle);
+            LinuxProcess process = LinuxProcess.Current;
+            Error error = process.Descriptors.Install(file, 0, false, (int)Limit(process), out int descriptor);
+            file.Release();
+            return SystemCallResult.From(error, (ulong)descriptor);
+        }
+
+        private static ulong DoDuplicateTo(RegisterFrame* frame)
+        {
+            OpenFile file = DescriptorContext.File(frame->Argument0);
+            if (file == null)
+                return SystemCallResult.From(Error.BadHandle);
+            ulong target = frame->Argument1;
+            Error error = target == frame->Argument0 ? Error.None   // dup2 of itself: only checks it is open
+                : target > int.MaxValue ? Error.BadHandle
+                : LinuxProcess.Current.Descriptors.InstallAt(file, (int)target, false, (int)Limit(LinuxProcess.Current));
+            file.Release();
+            return SystemCallResult.From(error, target);
+        }
+
+        private static ulong DoDuplicateToWithFlags(RegisterFrame* frame)
+        {
+            int flags = (int)frame->Argument2;
+            if (frame->Argument0 == frame->Argument1 || (flags & ~OpenFlags.CloseOnExec) != 0)
+                return SystemCallResult.From(Error.Invalid);
+            OpenFile file = DescriptorContext.File(frame->Argument0);
+            if (file == null)
+                return SystemCallResult.From(Error.BadHandle);
+            ulong target = frame->Argument1;
+            Error error = target > int.MaxValue ? Error.BadHandle
+                : LinuxProcess.Current.Descriptors.InstallAt(file, (int)target, (flags & OpenFlags.CloseOnExec) != 0, (int)Limit(LinuxProcess.Current));
+            file.Release();
+            return SystemCallResult.From(error, target);
+        }
+
+        private static ulong DoControl(RegisterFrame* frame)
+        {
+            ulong descriptor = frame->Argument0, argument = frame->Argument2;
+            int command = (int)frame->Argument1;
+            LinuxProcess process = LinuxProcess.Current;
+            OpenFile file = DescriptorContext.File(descriptor);
+            if (file == null)
+                return SystemCallResult.From(Error.BadHandle);
+            ulong result = 0;
+            Error error = Error.None;
+            switch (command)
             {
-                if (!UserMemory.CopyFromUser(path + length, frame->Argument0 + (ulong)length, 1))
-                    return SystemCallResult.From(Error.BadAddress);
-                if (path[length] == 0)
+                case DuplicateDescriptor:
+                case DuplicateDescriptorCloseOnExec:
+                    if (argument >= Limit(process))
+                        error = Error.Invalid;
+                    else
+                    {
+                        error = process.Descriptors.Install(file, (int)argument, command == DuplicateDescriptorCloseOnExec, (int)Limit(process), out int copy);
+                        result = (ulong)copy;
+                    }
+                    break;
+                case GetDescriptorFlags:
+                    error = process.Descriptors.GetFlags((int)descriptor, out byte flags);
+                    result = (flags & FileDescriptorTable.CloseOnExecFlag) != 0 ? (ulong)FileCloseOnExec : 0;
+                    break;
+                case SetDescriptorFlags:
+                    error = process.Descriptors.SetFlags((int)descriptor, (argument & FileCloseOnExec) != 0 ? FileDescriptorTable.CloseOnExecFlag : (byte)0);
+                    break;
+                case GetStatusFlags:
+                    result = (ulong)file.Flags;
+                    break;
+                case SetStatusFlags:
+                    file.Flags = (file.Flags & ~OpenFlags.StatusChangeable) | ((int)argument & OpenFlags.StatusChangeable);
+                    break;
+                default:
+                    error = Error.Invalid;
                     break;
             }
-            if (!Is(path, length, "/proc/self/exe"))
-                return SystemCallResult.From(Error.NotFound);
-            Exo.Kernel.Processes.Process process = LinuxProcess.Current.Process;
-            byte* target = stackalloc byte[capacity];
-            target[0] = (byte)'/';
-            for (int i = 0; i < process.NameLength; i++)
-                target[1 + i] = process.Name[i];
-            ulong size = (ulong)process.NameLength + 1;
-            if (frame->Argument2 < size)
-                size = frame->Argument2;
-            return UserMemory.CopyToUser(frame->Argument1, target, size) ? size : SystemCallResult.From(Error.BadAddress);
+            file.Release();
+            return SystemCallResult.From(error, result);
         }
 
-        private static bool Is(byte* text, int length, string expected)
+        private static ulong DoIoControl(RegisterFrame* frame)
         {
-            if (length != expected.Length)
-                return false;
-            for (int i = 0; i < length; i++)
-                if (text[i] != expected[i])
-                    return false;
-            return true;
+            OpenFile file = DescriptorContext.File(frame->Argument0);
+            if (file == null)
+                return SystemCallResult.From(Error.BadHandle);
+            Error error = file.Control((uint)frame->Argument1, frame->Argument2, out ulong result);
+            file.Release();
+            return SystemCallResult.From(error, result);
         }
+
+        // ---------------------------------------------------------------- size and durability
+
+        private static ulong DoTruncateFile(RegisterFrame* frame)
+        {
+            if ((long)frame->Argument1 < 0)
+                return SystemCallResult.From(Error.Invalid);
+            OpenFile file = DescriptorContext.File(frame->Argument0);
+            if (file == null)
+                return SystemCallResult.From(Error.BadHandle);
+            Error error = !file.CanWrite ? Error.Invalid : !file.Node.IsRegular ? Error.Invalid : file.Node.SetSize(frame->Argument1);
+            file.Release();
+            return SystemCallResult.From(error);
+        }
+
+        private static ulong DoTruncatePath(RegisterFrame* frame)
+        {
+            if ((long)frame->Argument1 < 0)
+                return SystemCallResult.From(Error.Invalid);
+            Error error = DescriptorContext.ResolveAt(unchecked((ulong)DescriptorContext.WorkingDirectory), frame->Argument0, follow: true, emptyPathAllowed: false, out Vnode node);
+            if (error == Error.None)
+            {
+                error = node.IsDirectory ? Error.IsADirectory : !node.IsRegular ? Error.Invalid
+                    : Permissions.Check(node, LinuxProcess.Current.Credentials, FileMode.Write);
+                if (error == Error.None)
+                    error = node.SetSize(frame->Argument1);
+                node.Release();
+            }
+            return SystemCallResult.From(error);
+        }
+
+        private static ulong DoSynchronize(RegisterFrame* frame)
+        {
+            OpenFile file = DescriptorContext.File(frame->Argument0);
+            if (file == null)
+                return SystemCallResult.From(Error.BadHandle);
+            Error error = file.Node != null ? file.Node.Synchronize() : Error.None;
+            file.Release();
+            return SystemCallResult.From(error);
+        }
+
+        private static ulong DoSynchronizeAll(RegisterFrame* frame) => 0;   // memory file systems: nothing to write back
     }
 }

@@ -1,0 +1,40 @@
+namespace Exo.PosixX.Vfs
+{
+    /// <summary>
+    /// Character devices by number, as Linux numbers them (major, minor): what opening a device node gives. The
+    /// nodes live in /dev, a tmpfs made at boot (RootFileSystem), like Linux's devtmpfs.
+    /// </summary>
+    public static class Devices
+    {
+        public const int MemoryMajor = 1, TerminalMajor = 5, SerialMajor = 4;
+        public const int Null = 3, Zero = 5, Full = 7, Random = 8, RandomNonBlocking = 9;
+        public const int CurrentTerminal = 0, Console = 1;
+        public const int FirstSerial = 64;
+
+        public static ulong Number(int major, int minor) => (ulong)((major << 8) | minor);
+        public static int Major(ulong device) => (int)((device >> 8) & 0xFFF);
+        public static int Minor(ulong device) => (int)(device & 0xFF);
+
+        public static Error Open(Vnode node, int flags, out OpenFile file)
+        {
+            int major = Major(node.Device), minor = Minor(node.Device);
+            file = null;
+            if (major == MemoryMajor)
+            {
+                switch (minor)
+                {
+                    case Null: file = new MemoryDeviceFile(node, flags, MemoryDeviceFile.Kind.Null); return Error.None;
+                    case Zero: file = new MemoryDeviceFile(node, flags, MemoryDeviceFile.Kind.Zero); return Error.None;
+                    case Full: file = new MemoryDeviceFile(node, flags, MemoryDeviceFile.Kind.Full); return Error.None;
+                    case Random:
+                    case RandomNonBlocking: file = new MemoryDeviceFile(node, flags, MemoryDeviceFile.Kind.Random); return Error.None;
+                }
+            }
+            else if ((major == TerminalMajor && (minor == Console || minor == CurrentTerminal)) || (major == SerialMajor && minor == FirstSerial))
+            {
+                return Tty.ConsoleTerminal.Open(node, flags, major == TerminalMajor && minor == CurrentTerminal, out file);
+            }
+            return Error.NoSuchDevice;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace Exo.PosixX.Vfs
+{
+    /// <summary>What statfs reports for a file system.</summary>
+    public struct FileSystemStatistics
+    {
+        public ulong Type, BlockSize, Blocks, FreeBlocks, AvailableBlocks, Files, FreeFiles, MaximumNameLength;
+    }
+
+    /// <summary>
+    /// One mounted file system: its root, its name for /proc/mounts, its figures for statfs, and the inode
+    /// numbers it hands out. Implemented in the kernel for memory file systems (tmpfs, devfs, procfs), and by a
+    /// client of a user-mode service for the others (RemoteFileSystem, over Fusion Rings).
+    /// </summary>
+    public abstract class FileSystem
+    {
+        private static int s_nextDevice;
+        private long _nextInode = 1;
+
+        /// <summary>The file system's device number (st_dev), distinct for each mounted file system.</summary>
+        public readonly ulong DeviceId = (ulong)System.Threading.Interlocked.Increment(ref s_nextDevice);
+
+        public abstract string TypeName { get; }
+        public abstract Vnode Root { get; }
+        /// <summary>A mounted file system that refuses changes (EROFS).</summary>
+        public bool ReadOnly;
+
+        public ulong NextInode() => (ulong)System.Threading.Interlocked.Increment(ref _nextInode);
+
+        public abstract FileSystemStatistics Statistics { get; }
+    }
+}

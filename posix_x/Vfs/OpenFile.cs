@@ -1,0 +1,172 @@
+using Exo.Kernel.Capabilities;
+using Exo.Kernel.Sync;
+
+namespace Exo.PosixX.Vfs
+{
+    /// <summary>open(2)'s flags (Linux's x86-64 values).</summary>
+    public static class OpenFlags
+    {
+        public const int AccessMask = 3, ReadOnly = 0, WriteOnly = 1, ReadWrite = 2;
+        public const int Create = 0x40, Exclusive = 0x80, NoControllingTerminal = 0x100, Truncate = 0x200, Append = 0x400,
+            NonBlocking = 0x800, DataSync = 0x1000, Async = 0x2000, Direct = 0x4000, LargeFile = 0x8000, Directory = 0x10000,
+            NoFollow = 0x20000, NoAccessTime = 0x40000, CloseOnExec = 0x80000, Sync = 0x101000, Path = 0x200000, TemporaryFile = 0x410000;
+        /// <summary>What fcntl(F_SETFL) may change.</summary>
+        public const int StatusChangeable = Append | NonBlocking | Async | Direct | NoAccessTime;
+
+        public static bool Readable(int flags) => (flags & AccessMask) != WriteOnly;
+        public static bool Writable(int flags) => (flags & AccessMask) != ReadOnly;
+    }
+
+    /// <summary>
+    /// An open file description (what a descriptor names, shared by dup and fork): the object, the offset, the
+    /// status flags. A plain one reads and writes its vnode at its offset; devices, FIFOs and terminals derive
+    /// their own. The offset's lock is held across a read or write that moves it, so two threads sharing it do
+    /// not read the same bytes.
+    /// </summary>
+    public unsafe class OpenFile : KernelObject
+    {
+        public readonly Vnode Node;
+        public int Flags;
+        public ulong Offset;
+        /// <summary>Where the next getdents64 continues (a directory's cursor).</summary>
+        public ulong DirectoryCursor;
+        protected TicketLock OffsetLock;
+
+        public OpenFile(Vnode node, int flags)
+        {
+            node?.AddReference();
+            Node = node;
+            Flags = flags & ~OpenFlags.CloseOnExec;   // a descriptor's flag, not the file's
+            OffsetLock.Rank = LockRank.OpenFile;
+        }
+
+        public bool CanRead => OpenFlags.Readable(Flags) && (Flags & OpenFlags.Path) == 0;
+        public bool CanWrite => OpenFlags.Writable(Flags) && (Flags & OpenFlags.Path) == 0;
+        public bool NonBlocking => (Flags & OpenFlags.NonBlocking) != 0;
+
+        /// <summary>read(2): at the offset, which moves past what was read.</summary>
+        public virtual Error Read(IoBuffer buffer, ulong count, out ulong done)
+        {
+            using (InterruptMask.Enter())
+            using (OffsetLock.Hold())
+            {
+                Error error = Node.Read(Offset, buffer, count, out done);
+                Offset += done;
+                return error;
+            }
+        }
+
+        /// <summary>write(2): at the offset (at the end with O_APPEND), which moves past what was written.</summary>
+        public virtual Error Write(IoBuffer buffer, ulong count, out ulong done)
+        {
+            using (InterruptMask.Enter())
+            using (OffsetLock.Hold())
+            {
+                if ((Flags & OpenFlags.Append) != 0)
+                    Offset = Node.Size;
+                Error error = Node.Write(Offset, buffer, count, out done);
+                Offset += done;
+                return error;
+            }
+        }
+
+        /// <summary>pread64: at 'offset', the file's offset untouched; ESPIPE for what cannot seek.</summary>
+        public virtual Error ReadAt(ulong offset, IoBuffer buffer, ulong count, out ulong done) => Node.Read(offset, buffer, count, out done);
+
+        public virtual Error WriteAt(ulong offset, IoBuffer buffer, ulong count, out ulong done) => Node.Write(offset, buffer, count, out done);
+
+        public const int SeekSet = 0, SeekCurrent = 1, SeekEnd = 2;
+
+        /// <summary>lseek: the new offset; a negative result is EINVAL (regular files and directories may seek past the end).</summary>
+        public virtual Error Seek(long offset, int whence, out ulong position)
+        {
+            position = 0;
+            using (InterruptMask.Enter())
+            using (OffsetLock.Hold())
+            {
+                long basis = whence == SeekSet ? 0 : whence == SeekCurrent ? (long)Offset : whence == SeekEnd ? (long)Node.Size : -1;
+                if (basis < 0 || (whence != SeekSet && whence != SeekCurrent && whence != SeekEnd))
+                    return Error.Invalid;
+                long target = basis + offset;
+                if (target < 0 || (offset > 0 && target < basis))
+                    return Error.Invalid;
+                Offset = (ulong)target;
+                if (Node.IsDirectory && target == 0)
+                    DirectoryCursor = 0;   // rewinddir
+                position = Offset;
+                return Error.None;
+            }
+        }
+
+        /// <summary>
+        /// getdents64: as many entries as fit in 'count' bytes of 'buffer', from the file's directory cursor (struct
+        /// linux_dirent64, 8-byte aligned records); 0 at the end; EINVAL if not even one entry fits.
+        /// </summary>
+        public virtual Error ReadDirectory(IoBuffer buffer, ulong count, out ulong done)
+        {
+            done = 0;
+            if (!Node.IsDirectory)
+                return Error.NotADirectory;
+            DirectoryEntry* entry = (DirectoryEntry*)Exo.Kernel.Memory.Heap.KernelHeap.AllocateUninitialized((ulong)sizeof(DirectoryEntry));
+            byte* record = stackalloc byte[280];
+            if (entry == null)
+                return Error.OutOfMemory;
+            Error error = Error.None;
+            using (InterruptMask.Enter())
+            using (OffsetLock.Hold())
+            {
+                while (true)
+                {
+                    ulong cursor = DirectoryCursor;
+                    if (Node.ReadEntry(ref cursor, entry) != Error.None)
+                        break;   // the end
+                    int length = (19 + entry->NameLength + 1 + 7) & ~7;
+                    if ((ulong)length > count - done)
+                    {
+                        if (done == 0)
+                            error = Error.Invalid;
+                        break;
+                    }
+                    for (int i = 0; i < length; i++)
+                        record[i] = 0;
+                    *(ulong*)record = entry->Inode;
+                    *(long*)(record + 8) = (long)cursor;
+                    *(ushort*)(record + 16) = (ushort)length;
+                    record[18] = entry->Type;
+                    for (int i = 0; i < entry->NameLength; i++)
+                        record[19 + i] = entry->Name[i];
+                    if (!buffer.CopyIn(done, record, (ulong)length))
+                    {
+                        if (done == 0)
+                            error = Error.BadAddress;
+                        break;
+                    }
+                    done += (ulong)length;
+                    DirectoryCursor = cursor;
+                }
+            }
+            Exo.Kernel.Memory.Heap.KernelHeap.Free(entry);
+            return error;
+        }
+
+        /// <summary>ioctl: ENOTTY unless the object knows the request (terminals do).</summary>
+        public virtual Error Control(uint request, ulong argument, out ulong result)
+        {
+            result = 0;
+            return Error.NotATerminal;
+        }
+
+        /// <summary>poll's view: readable and writable now (a regular file always is).</summary>
+        public virtual PollEvents Poll() => PollEvents.In | PollEvents.Out;
+
+        protected override void Destroy()
+        {
+            Node?.Release();
+            Exo.Runtime.ObjectAllocator.Free(this);
+        }
+    }
+
+    /// <summary>poll's event bits (POLLIN, POLLOUT, ...).</summary>
+    [System.Flags]
+    public enum PollEvents : short { None = 0, In = 0x1, Priority = 0x2, Out = 0x4, Error = 0x8, HangUp = 0x10, Invalid = 0x20 }
+}

@@ -1,0 +1,181 @@
+using Exo.Kernel.Memory;
+using Exo.Kernel.Memory.Heap;
+using Exo.Kernel.Sync;
+
+namespace Exo.PosixX.Vfs.Tmpfs
+{
+    /// <summary>
+    /// A tmpfs regular file: its bytes in page frames, found through a table of frame addresses indexed by page
+    /// (0: a hole, which reads as zeros; sparse files cost nothing for their holes). The table doubles as the
+    /// file grows. Frames come from the kernel's allocator and go back when the file shrinks or is freed.
+    /// </summary>
+    public sealed unsafe class TmpfsFile : Vnode
+    {
+        private const ulong PageSize = 4096;
+        /// <summary>The largest tmpfs file (an explicit limit): EFBIG past it.</summary>
+        public const ulong MaximumSize = 1UL << 32;
+
+        private new readonly TmpfsFileSystem FileSystem;
+        private ulong* _pages;
+        private ulong _pageCapacity;
+        private ulong _size;
+        private ulong _pagesUsed;
+
+        public TmpfsFile(TmpfsFileSystem fileSystem, uint mode, uint userId, uint groupId) : base(fileSystem, mode)
+        {
+            FileSystem = fileSystem;
+            UserId = userId;
+            GroupId = groupId;
+            System.Threading.Interlocked.Increment(ref fileSystem.NodesInUse);
+        }
+
+        public override ulong Size => _size;
+        public override ulong Blocks => _pagesUsed * (PageSize / 512);
+
+        public override Error Read(ulong offset, IoBuffer buffer, ulong count, out ulong done)
+        {
+            done = 0;
+            using (InterruptMask.Enter())
+            using (FileSystem.Lock.Hold())
+            {
+                if (offset >= _size)
+                    return Error.None;
+                if (count > _size - offset)
+                    count = _size - offset;
+                while (done < count)
+                {
+                    ulong position = offset + done;
+                    ulong page = position / PageSize, within = position % PageSize;
+                    ulong chunk = PageSize - within < count - done ? PageSize - within : count - done;
+                    ulong frame = page < _pageCapacity ? _pages[page] : 0;
+                    bool copied = frame == 0 ? buffer.Zero(done, chunk)
+                        : buffer.CopyIn(done, (byte*)PhysicalMemory.ToVirtual(frame) + within, chunk);
+                    if (!copied)
+                        return done == 0 ? Error.BadAddress : Error.None;
+                    done += chunk;
+                }
+                Accessed = Timestamp.Now;
+                return Error.None;
+            }
+        }
+
+        public override Error Write(ulong offset, IoBuffer buffer, ulong count, out ulong done)
+        {
+            done = 0;
+            if (offset >= MaximumSize)
+                return count == 0 ? Error.None : Error.FileTooLarge;
+            if (count > MaximumSize - offset)
+                count = MaximumSize - offset;
+            using (InterruptMask.Enter())
+            using (FileSystem.Lock.Hold())
+            {
+                while (done < count)
+                {
+                    ulong position = offset + done;
+                    ulong page = position / PageSize, within = position % PageSize;
+                    ulong chunk = PageSize - within < count - done ? PageSize - within : count - done;
+                    ulong frame = PageFor(page);
+                    if (frame == 0)
+                    {
+                        if (done == 0)
+                            return Error.NoSpace;
+                        break;
+                    }
+                    if (!buffer.CopyOut(done, (byte*)PhysicalMemory.ToVirtual(frame) + within, chunk))
+                    {
+                        if (done == 0)
+                            return Error.BadAddress;
+                        break;
+                    }
+                    done += chunk;
+                }
+                if (offset + done > _size)
+                    _size = offset + done;
+                if (done > 0)
+                    Modified = Changed = Timestamp.Now;
+                return Error.None;
+            }
+        }
+
+        public override Error SetSize(ulong size)
+        {
+            if (size > MaximumSize)
+                return Error.FileTooLarge;
+            using (InterruptMask.Enter())
+            using (FileSystem.Lock.Hold())
+            {
+                if (size < _size)
+                {
+                    ulong firstWhole = (size + PageSize - 1) / PageSize;
+                    for (ulong page = firstWhole; page < _pageCapacity; page++)
+                        FreePage(page);
+                    // The kept part of the last page: its tail reads as zeros if the file grows again.
+                    ulong within = size % PageSize;
+                    if (within != 0 && size / PageSize < _pageCapacity && _pages[size / PageSize] != 0)
+                    {
+                        byte* data = (byte*)PhysicalMemory.ToVirtual(_pages[size / PageSize]);
+                        for (ulong i = within; i < PageSize; i++)
+                            data[i] = 0;
+                    }
+                }
+                _size = size;   // growing leaves a hole
+                Modified = Changed = Timestamp.Now;
+                return Error.None;
+            }
+        }
+
+        // The frame of 'page', allocated (zeroed) if it is a hole; 0 when memory runs out. Lock held.
+        private ulong PageFor(ulong page)
+        {
+            if (page >= _pageCapacity && !GrowTable(page + 1))
+                return 0;
+            if (_pages[page] == 0)
+            {
+                ulong frame = PhysicalMemory.AllocateFrame();
+                if (frame == 0)
+                    return 0;
+                _pages[page] = frame;
+                _pagesUsed++;
+                System.Threading.Interlocked.Increment(ref FileSystem.PagesInUse);
+            }
+            return _pages[page];
+        }
+
+        private void FreePage(ulong page)
+        {
+            if (_pages[page] == 0)
+                return;
+            PhysicalMemory.FreeFrame(_pages[page]);
+            _pages[page] = 0;
+            _pagesUsed--;
+            System.Threading.Interlocked.Decrement(ref FileSystem.PagesInUse);
+        }
+
+        private bool GrowTable(ulong pages)
+        {
+            ulong capacity = _pageCapacity == 0 ? 16 : _pageCapacity;
+            while (capacity < pages)
+                capacity *= 2;
+            ulong* table = (ulong*)KernelHeap.Allocate(capacity * 8);   // zeroed: holes
+            if (table == null)
+                return false;
+            for (ulong i = 0; i < _pageCapacity; i++)
+                table[i] = _pages[i];
+            if (_pages != null)
+                KernelHeap.Free(_pages);
+            _pages = table;
+            _pageCapacity = capacity;
+            return true;
+        }
+
+        protected override void Destroy()
+        {
+            for (ulong page = 0; page < _pageCapacity; page++)
+                FreePage(page);
+            if (_pages != null)
+                KernelHeap.Free(_pages);
+            System.Threading.Interlocked.Decrement(ref FileSystem.NodesInUse);
+            base.Destroy();
+        }
+    }
+}

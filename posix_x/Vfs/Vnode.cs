@@ -1,0 +1,147 @@
+using Exo.Kernel.Capabilities;
+
+namespace Exo.PosixX.Vfs
+{
+    /// <summary>One entry getdents64 returns: inode, type and name (the name copied into the entry).</summary>
+    public unsafe struct DirectoryEntry
+    {
+        public ulong Inode;
+        public byte Type;   // DT_*
+        public int NameLength;
+        public fixed byte Name[256];   // NAME_MAX + 1
+    }
+
+    /// <summary>
+    /// A file system object (Linux's inode): a directory, a regular file, a symbolic link, a device or a FIFO,
+    /// with its attributes. The operations are virtual, each file system implements what its objects are; the
+    /// defaults say the object is not of that kind. Reference-counted (a kernel object): directory entries, open
+    /// files, working directories and mounts hold references, and the last release frees it. Calls come from
+    /// the VFS layer (PathWalker, the file calls) with permissions already checked there; a file system takes its
+    /// own lock inside each operation.
+    /// </summary>
+    public abstract unsafe class Vnode : KernelObject
+    {
+        public readonly FileSystem FileSystem;
+        public ulong Inode;
+        public uint Mode;
+        public uint UserId, GroupId;
+        public uint LinkCount;
+        /// <summary>A device node's device number (major << 8 | minor for small numbers, Linux's encoding).</summary>
+        public ulong Device;
+        public Timestamp Accessed, Modified, Changed;
+        /// <summary>The mount whose file system is mounted on this directory, or null (under the mount table's lock).</summary>
+        public Mount MountedHere;
+        /// <summary>For a directory: the directory holding it, and its name there (getcwd, ".."); the file system keeps them.</summary>
+        public Vnode Parent;
+        public byte* NameInParent;
+        public int NameInParentLength;
+
+        protected Vnode(FileSystem fileSystem, uint mode)
+        {
+            FileSystem = fileSystem;
+            Mode = mode;
+            Inode = fileSystem != null ? fileSystem.NextInode() : 0;
+            Timestamp now = Timestamp.Now;
+            Accessed = Modified = Changed = now;
+            LinkCount = 1;
+        }
+
+        public bool IsDirectory => FileMode.IsDirectory(Mode);
+        public bool IsRegular => FileMode.IsRegular(Mode);
+        public bool IsSymbolicLink => FileMode.IsSymbolicLink(Mode);
+        public uint Type => Mode & FileMode.TypeMask;
+
+        /// <summary>The directory holding this one, with a reference (null for a file system's root); a file system that renames directories guards it.</summary>
+        public virtual Vnode ReferenceParent()
+        {
+            Vnode parent = Parent;
+            parent?.AddReference();
+            return parent;
+        }
+
+        public virtual ulong Size => 0;
+        /// <summary>Storage used, in 512-byte blocks (st_blocks).</summary>
+        public virtual ulong Blocks => 0;
+
+        // ---------------------------------------------------------------- directories
+
+        /// <summary>The entry 'name' (never "." or ".."; the walker handles those), with a reference for the caller.</summary>
+        public virtual Error Lookup(Name name, out Vnode child)
+        {
+            child = null;
+            return Error.NotADirectory;
+        }
+
+        /// <summary>Creates 'name' of the type and permissions in 'mode' (a file, directory, FIFO or device node).</summary>
+        public virtual Error Create(Name name, uint mode, uint userId, uint groupId, ulong device, out Vnode created)
+        {
+            created = null;
+            return Error.NotADirectory;
+        }
+
+        public virtual Error CreateSymbolicLink(Name name, byte* target, int targetLength, uint userId, uint groupId, out Vnode created)
+        {
+            created = null;
+            return Error.NotADirectory;
+        }
+
+        /// <summary>Adds 'name' for an existing non-directory object of the same file system (link).</summary>
+        public virtual Error Link(Name name, Vnode target) => Error.NotADirectory;
+
+        /// <summary>Removes the entry 'name': a non-directory (unlink) or an empty directory (rmdir).</summary>
+        public virtual Error Remove(Name name, bool directory) => Error.NotADirectory;
+
+        /// <summary>Moves the entry 'name' to 'to' in 'toDirectory' (same file system), replacing what is there as rename(2) allows.</summary>
+        public virtual Error Rename(Name name, Vnode toDirectory, Name to) => Error.NotADirectory;
+
+        /// <summary>
+        /// The next entry at or after 'cursor' ("." and ".." first), advancing 'cursor' past it; NotFound at the end.
+        /// A cursor stays valid when other entries are added or removed.
+        /// </summary>
+        public virtual Error ReadEntry(ref ulong cursor, DirectoryEntry* entry) => Error.NotADirectory;
+
+        // ---------------------------------------------------------------- files and links
+
+        public virtual Error Read(ulong offset, IoBuffer buffer, ulong count, out ulong done)
+        {
+            done = 0;
+            return IsDirectory ? Error.IsADirectory : Error.Invalid;
+        }
+
+        public virtual Error Write(ulong offset, IoBuffer buffer, ulong count, out ulong done)
+        {
+            done = 0;
+            return IsDirectory ? Error.IsADirectory : Error.Invalid;
+        }
+
+        /// <summary>Changes a regular file's size (truncate, or grow with zeros).</summary>
+        public virtual Error SetSize(ulong size) => IsDirectory ? Error.IsADirectory : Error.Invalid;
+
+        public virtual Error ReadLink(byte* buffer, int capacity, out int length)
+        {
+            length = 0;
+            return Error.Invalid;
+        }
+
+        /// <summary>
+        /// What open makes of this object: a plain open file over it by default; devices, FIFOs and terminals
+        /// answer with their own kind of open file. 'flags' are open's (access mode, O_NONBLOCK, ...).
+        /// </summary>
+        public virtual Error Open(int flags, out OpenFile file)
+        {
+            file = new OpenFile(this, flags);
+            return Error.None;
+        }
+
+        /// <summary>Makes file data durable (fsync); in-memory file systems have nothing to do.</summary>
+        public virtual Error Synchronize() => Error.None;
+
+        protected override void Destroy()
+        {
+            if (NameInParent != null)
+                Name.FreeCopy(NameInParent);
+            Parent?.Release();
+            Exo.Runtime.ObjectAllocator.Free(this);
+        }
+    }
+}
