@@ -100,9 +100,9 @@ namespace Exo.Kernel.Processes
                 error = Error.Invalid;   // a program name of 1 to 32 bytes, a line of at most 256
                 return null;
             }
-            if (!InitialRamDisk.TryFind(commandLine, nameLength, out byte* file, out ulong size))
+            if (!InitialRamDisk.TryFindProgram(commandLine, nameLength, out byte* file, out ulong size))
             {
-                error = Error.NotFound;   // no such program in the boot image (or no boot image)
+                error = Error.NotFound;   // no such program in the boot image's exo/bin/ (or no boot image)
                 return null;
             }
             AddressSpace space = ProgramLoader.Load(file, size, out ProgramImage image, out error);
