@@ -26,7 +26,7 @@ QEMU_COMMON := -machine q35 -cpu $(QEMU_CPU) -m $(QEMU_MEMORY) -smp $(QEMU_SMP) 
                -device isa-debug-exit,iobase=0xf4,iosize=0x04
 DOTNET_FLAGS := --nologo -v:q -clp:NoSummary
 
-.PHONY: all build release qemu run debug test test-host test-boot bench deps clean iso
+.PHONY: all build release qemu run debug test test-host test-boot bench soak deps clean iso
 
 all: build
 
@@ -122,6 +122,19 @@ test: build iso
 
 bench: deps
 	tools/scripts/run-bench.sh $(if $(QUICK),--quick,)
+
+# Boots test=SUITE RUNS times at SMP processors (JOBS at a time) and counts passes, failures and hangs (a
+# timeout of TIMEOUT seconds); the serial logs of failed and hung runs stay in out/soak/. For races:
+#   make soak SUITE=processes SMP=2 RUNS=100
+SUITE   ?=
+RUNS    ?= 100
+SMP     ?= 2
+JOBS    ?= 1
+TIMEOUT ?=
+soak:
+	@test -n "$(SUITE)" || { echo "usage: make soak SUITE=name [RUNS=100] [SMP=2] [JOBS=1] [TIMEOUT=seconds]"; exit 2; }
+	@$(MAKE) --no-print-directory build
+	tools/scripts/soak.sh $(SUITE) $(RUNS) $(SMP) $(JOBS) $(TIMEOUT)
 
 clean:
 	rm -rf $(OUT)
