@@ -35,6 +35,17 @@ _start:
     spawn_program echo_name, grants, 1
     expect_nonnegative rax, 6
     mov r13, rax
+    ; One echoed call first: an answer shows the child has received, so it is the endpoint's server (the
+    ; endpoint dies with its server, and only a process that has received is one). Yields alone do not show
+    ; it: at 2 processors the child starts on the other one and may not have run at all when the kill comes.
+    mov rdi, rbx
+    mov esi, 1
+    xor edx, edx
+    xor r10d, r10d
+    xor r8d, r8d
+    xor r9d, r9d
+    system_call SYS_IPC_CALL
+    expect rax, 0, 6
     call let_it_run
     mov rdi, r13
     system_call SYS_PROCESS_KILL
@@ -86,7 +97,10 @@ _start:
     expect rax, rcx, 14
     jmp passed_exit
 
-; Gives the child time to reach its loop or its wait (yields; the child may run on another processor).
+; Gives the child time to reach its loop or its wait (yields). A hint, not a promise: at 2 processors the child
+; runs on the other one and these yields return at once, so the kill may come before the child's first system
+; call. The spinner, the waiter and the client are then ended at that call and their checks hold either way;
+; the server's check needs it to have received, which its echoed call shows.
 let_it_run:
     mov ebp, 200
 .again:
