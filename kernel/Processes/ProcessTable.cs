@@ -240,7 +240,9 @@ namespace Exo.Kernel.Processes
             {
                 process.Threads[slot] = created;   // the process's reference
                 process.ThreadCount++;
-                process.LiveThreads++;             // before it can run: the count cannot reach zero meanwhile
+                // Before it can run, so the count cannot reach zero meanwhile; atomic, because a thread ending on
+                // another processor decrements it without this lock (a plain ++ could undo that decrement).
+                System.Threading.Interlocked.Increment(ref process.LiveThreads);
             }
             process.ExitWaiters.Lock.Exit();
             if (enabled)
