@@ -72,6 +72,9 @@ namespace Exo.PosixX.KernelInterface
         public readonly Exo.Kernel.Scheduler.WaitQueue Continued = new Exo.Kernel.Scheduler.WaitQueue();
         /// <summary>The blocked-signal mask the first thread starts with (a fork child's copy of its parent thread's).</summary>
         public ulong InitialBlockedSignals;
+        /// <summary>The real interval timer (Signals.IntervalTimers, under its lock): deadline and interval in TSC ticks.</summary>
+        public ulong RealTimerDeadline, RealTimerInterval;
+        public LinuxProcess NextWithTimer;
         /// <summary>A fork child's CLONE_CHILD_CLEARTID address, for its first thread.</summary>
         public ulong InitialClearChildThreadId;
 
@@ -178,7 +181,7 @@ namespace Exo.PosixX.KernelInterface
         /// </summary>
         public override bool OnThreadCreated(UserThread thread)
         {
-            LinuxThread state = LinuxThread.Create(Process.ThreadCount == 0 ? InitialBlockedSignals : 0);
+            LinuxThread state = LinuxThread.Create(thread, Process.ThreadCount == 0 ? InitialBlockedSignals : 0);
             if (state == null)
                 return false;
             if (Process.ThreadCount == 0)
@@ -253,6 +256,7 @@ namespace Exo.PosixX.KernelInterface
         /// <summary>The last thread has left ring 3: descriptors and directories go, then the process tree learns of its end.</summary>
         public override void OnProcessEnded(Process process)
         {
+            IntervalTimers.ProcessEnded(this);
             Descriptors.Destroy();
             Descriptors = null;
             WorkingDirectory.Release();
