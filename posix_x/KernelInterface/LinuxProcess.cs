@@ -19,7 +19,10 @@ namespace Exo.PosixX.KernelInterface
         public ResourceLimits Limits;
         public uint FileCreationMask = 0x12;   // umask 022
         public readonly Memory.MemoryRegions Regions;
+        /// <summary>Its descriptors (null once it has ended: set under Lock, so /proc may look at another process's table under it).</summary>
         public FileDescriptorTable Descriptors;
+        /// <summary>When it was made, in microseconds after boot (/proc/PID/stat's starttime).</summary>
+        public readonly ulong StartedMicroseconds = Exo.Kernel.Time.SystemClock.UptimeMicroseconds;
         /// <summary>Its root and working directory (references held; changed under Lock).</summary>
         public Vfs.Vnode RootDirectory, WorkingDirectory;
         private CommandName _commandName;
@@ -106,11 +109,20 @@ namespace Exo.PosixX.KernelInterface
 
         public override void OnProcessEnded(Process process)
         {
-            Descriptors.Destroy();
-            Descriptors = null;
-            WorkingDirectory.Release();
-            RootDirectory.Release();
-            WorkingDirectory = RootDirectory = null;
+            // Taken away under the lock, so that /proc, which reads another process's state under it, never sees them freed.
+            FileDescriptorTable descriptors;
+            Vfs.Vnode working, root;
+            using (Lock.Hold())
+            {
+                descriptors = Descriptors;
+                working = WorkingDirectory;
+                root = RootDirectory;
+                Descriptors = null;
+                WorkingDirectory = RootDirectory = null;
+            }
+            descriptors.Destroy();
+            working.Release();
+            root.Release();
         }
 
         /// <summary>The name prctl(PR_GET_NAME) and /proc report: 15 bytes at most, zero-terminated.</summary>
