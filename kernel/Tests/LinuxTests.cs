@@ -17,6 +17,7 @@ namespace Exo.Kernel.Tests
         public static void Run()
         {
             Test("program_reads_argc_argv_envp_and_auxv", &StartStack);
+            Test("program_reads_proc", &ProcRead);
         }
 
         private static void StartStack()
@@ -26,6 +27,21 @@ namespace Exo.Kernel.Tests
                 return;
             ulong status = ProcessWaiting.Wait(process, out bool faulted);
             Check(!faulted && status == 0, "every start-stack check held (else: the number of the first that failed)", status);
+        }
+
+        /// <summary>
+        /// proc_test (userland/linux) reads /proc/self/stat, status, maps, cmdline, exe, fd/, /proc/meminfo, uptime,
+        /// loadavg, stat, cpuinfo, version, mounts, lists /proc, and checks what it finds (its pid, its [stack], MemTotal
+        /// above 0...) and the refusals of a read-only file system; it exits with the number of the first check that
+        /// failed. The same binary passes on Linux.
+        /// </summary>
+        private static void ProcRead()
+        {
+            Process process = ProgramLauncher.Spawn("proc_test one two", out Error error);
+            if (!Check(process != null, "proc_test is in the boot image and starts"))
+                return;
+            ulong status = ProcessWaiting.Wait(process, out bool faulted);
+            Check(!faulted && status == 0, "every /proc check held (else: the number of the first that failed)", status);
         }
     }
 }
