@@ -225,7 +225,10 @@ namespace Exo.PosixX.Vfs.Proc
             text.Text(": ");
         }
 
-        /// <summary>A /proc/stat cpu line: the label, then user nice system idle iowait irq softirq steal guest guest_nice.</summary>
+        /// <summary>
+        /// A /proc/stat cpu line: "cpu" and the processor's number ("cpu" and a second space for the total line, as
+        /// Linux), then user nice system idle iowait irq softirq steal guest guest_nice, in clock ticks.
+        /// </summary>
         public static void CpuTimes(ref ProcText text, string label, int processor, ulong user, ulong system, ulong idle)
         {
             text.Text(label);

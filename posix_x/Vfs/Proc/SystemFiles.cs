@@ -216,7 +216,7 @@ namespace Exo.PosixX.Vfs.Proc
                 totalIdle += idle;
                 totalBusy += idle < upTicks ? upTicks - idle : 0;
             }
-            ProcFormat.CpuTimes(ref text, "cpu ", -1, totalBusy, 0, totalIdle);
+            ProcFormat.CpuTimes(ref text, "cpu", -1, totalBusy, 0, totalIdle);
             for (int cpu = 0; cpu < Processors.Count; cpu++)
             {
                 if (!Processors.IsOnline(cpu))
