@@ -153,9 +153,9 @@ namespace Exo.PosixX.Vfs.Proc
             if (!IsDirectory)
                 return Error.NotADirectory;
             if (cursor <= 1)
-                return Dots(ref cursor, entry, Inode, 1, 2);
+                return DirectoryEntry.Dots(ref cursor, entry, Inode, 1, 2);
             if (cursor == 2)
-                return Dots(ref cursor, entry, Parent != null ? Parent.Inode : Inode, 2, 3);
+                return DirectoryEntry.Dots(ref cursor, entry, Parent != null ? Parent.Inode : Inode, 2, 3);
             Process process = ProcessFacts.Find(ProcessId);
             if (ProcessId != 0 && process == null)
                 return Error.NotFound;
@@ -206,17 +206,6 @@ namespace Exo.PosixX.Vfs.Proc
             }
             process?.Release();
             return error;
-        }
-
-        private static Error Dots(ref ulong cursor, DirectoryEntry* entry, ulong inode, int dots, ulong next)
-        {
-            entry->Inode = inode;
-            entry->Type = FileMode.DirectoryEntryType(FileMode.Directory);
-            entry->NameLength = dots;
-            entry->Name[0] = (byte)'.';
-            entry->Name[1] = (byte)'.';
-            cursor = next;
-            return Error.None;
         }
 
         private static void Fill(DirectoryEntry* entry, string name, ulong inode, ProcKind kind)

@@ -109,61 +109,15 @@ namespace Exo.PosixX.Vfs.Proc
 
         public override Error ReadDirectory(IoBuffer buffer, ulong count, out ulong done)
         {
-            done = 0;
-            DirectoryEntry* entry = (DirectoryEntry*)KernelHeap.AllocateUninitialized((ulong)sizeof(DirectoryEntry));
-            if (entry == null)
-                return Error.OutOfMemory;
-            byte* record = stackalloc byte[280];
             ulong cursor;
             using (InterruptMask.Enter())
             using (OffsetLock.Hold())
                 cursor = DirectoryCursor;
-            Error error = Error.None;
-            while (true)
-            {
-                ulong next = cursor;
-                if (Node.ReadEntry(ref next, entry) != Error.None)
-                    break;   // the end
-                int length = DirectoryRecord.Write(record, entry, next);
-                if ((ulong)length > count - done)
-                {
-                    if (done == 0)
-                        error = Error.Invalid;
-                    break;
-                }
-                if (!buffer.CopyIn(done, record, (ulong)length))
-                {
-                    if (done == 0)
-                        error = Error.BadAddress;
-                    break;
-                }
-                done += (ulong)length;
-                cursor = next;
-            }
+            Error error = ListEntries(buffer, count, ref cursor, out done);
             using (InterruptMask.Enter())
             using (OffsetLock.Hold())
                 DirectoryCursor = cursor;
-            KernelHeap.Free(entry);
             return error;
-        }
-    }
-
-    /// <summary>struct linux_dirent64: inode, the next entry's cursor, the record's length (8-byte aligned), type, name, zero.</summary>
-    public static unsafe class DirectoryRecord
-    {
-        /// <summary>Writes one record into 'record' (at least 280 bytes); its length.</summary>
-        public static int Write(byte* record, DirectoryEntry* entry, ulong nextCursor)
-        {
-            int length = (19 + entry->NameLength + 1 + 7) & ~7;
-            for (int i = 0; i < length; i++)
-                record[i] = 0;
-            *(ulong*)record = entry->Inode;
-            *(long*)(record + 8) = (long)nextCursor;
-            *(ushort*)(record + 16) = (ushort)length;
-            record[18] = entry->Type;
-            for (int i = 0; i < entry->NameLength; i++)
-                record[19 + i] = entry->Name[i];
-            return length;
         }
     }
 }
