@@ -7,8 +7,8 @@
  * read-only file system. One line per check; exits with 0 when every check held, else with the number of the first
  * that failed. Run with the arguments "one two" (the kernel's linux suite does).
  */
-typedef unsigned long u64;
-typedef long i64;
+#define CHECK_PREFIX "proc"
+#include "freestanding.h"
 
 #define SYS_read 0
 #define SYS_write 1
@@ -30,62 +30,6 @@ typedef long i64;
 #define ENOENT 2
 #define EACCES 13
 #define EINVAL 22
-
-static i64 call3(i64 number, i64 a, i64 b, i64 c)
-{
-    i64 result;
-    __asm__ volatile("syscall" : "=a"(result) : "a"(number), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
-    return result;
-}
-
-static i64 call4(i64 number, i64 a, i64 b, i64 c, i64 d)
-{
-    i64 result;
-    register i64 r10 __asm__("r10") = d;
-    __asm__ volatile("syscall" : "=a"(result) : "a"(number), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
-    return result;
-}
-
-static u64 length_of(const char *text)
-{
-    u64 length = 0;
-    while (text[length])
-        length++;
-    return length;
-}
-
-static void put(const char *text) { call3(SYS_write, 1, (i64)text, (i64)length_of(text)); }
-
-static int format_number(char *into, u64 value)
-{
-    char digits[24];
-    int count = 0;
-    do { digits[count++] = (char)('0' + value % 10); value /= 10; } while (value);
-    for (int i = 0; i < count; i++)
-        into[i] = digits[count - 1 - i];
-    into[count] = 0;
-    return count;
-}
-
-static int starts_with(const char *text, const char *prefix)
-{
-    while (*prefix)
-        if (*text++ != *prefix++)
-            return 0;
-    return 1;
-}
-
-static int equal(const char *a, const char *b)
-{
-    while (*a && *a == *b) { a++; b++; }
-    return *a == *b;
-}
-
-static int ends_with(const char *text, const char *suffix)
-{
-    u64 a = length_of(text), b = length_of(suffix);
-    return a >= b && equal(text + a - b, suffix);
-}
 
 /* The line of 'text' that starts with 'prefix', or 0. */
 static const char *find_line(const char *text, const char *prefix)
@@ -136,46 +80,33 @@ static char second[65536];
 /* Reads a whole file into 'into' (zero-terminated); its length, or a negative error. */
 static i64 read_file(const char *path, char *into, u64 capacity)
 {
-    i64 fd = call3(SYS_open, (i64)path, O_RDONLY, 0);
+    i64 fd = system_call3(SYS_open, (i64)path, O_RDONLY, 0);
     if (fd < 0)
         return fd;
     u64 total = 0;
     for (;;)
     {
-        i64 got = call3(SYS_read, fd, (i64)(into + total), (i64)(capacity - 1 - total));
-        if (got < 0) { call3(SYS_close, fd, 0, 0); return got; }
+        i64 got = system_call3(SYS_read, fd, (i64)(into + total), (i64)(capacity - 1 - total));
+        if (got < 0) { system_call3(SYS_close, fd, 0, 0); return got; }
         if (got == 0) break;
         total += (u64)got;
     }
     into[total] = 0;
-    call3(SYS_close, fd, 0, 0);
+    system_call3(SYS_close, fd, 0, 0);
     return (i64)total;
-}
-
-static int failed;
-static int check_number;
-
-static void check(const char *what, int holds)
-{
-    check_number++;
-    put("proc: ");
-    put(what);
-    put(holds ? ": yes\n" : ": NO\n");
-    if (!holds && !failed)
-        failed = check_number;
 }
 
 /* Whether a directory listing (getdents64) of 'path' has the entry 'name'. */
 static int listing_has(const char *path, const char *name)
 {
     static char records[8192];
-    i64 fd = call3(SYS_open, (i64)path, O_RDONLY | O_DIRECTORY, 0);
+    i64 fd = system_call3(SYS_open, (i64)path, O_RDONLY | O_DIRECTORY, 0);
     if (fd < 0)
         return 0;
     int found = 0;
     for (;;)
     {
-        i64 got = call3(SYS_getdents64, fd, (i64)records, 200);   /* small reads: the cursor must carry on */
+        i64 got = system_call3(SYS_getdents64, fd, (i64)records, 200);   /* small reads: the cursor must carry on */
         if (got <= 0)
             break;
         for (i64 at = 0; at < got;)
@@ -186,7 +117,7 @@ static int listing_has(const char *path, const char *name)
             at += length;
         }
     }
-    call3(SYS_close, fd, 0, 0);
+    system_call3(SYS_close, fd, 0, 0);
     return found;
 }
 
@@ -194,7 +125,7 @@ __attribute__((used)) void start_c(u64 *stack)
 {
     u64 argc = stack[0];
     char **argv = (char **)(stack + 1);
-    u64 pid = (u64)call3(SYS_getpid, 0, 0, 0);
+    u64 pid = (u64)system_call3(SYS_getpid, 0, 0, 0);
     char pid_text[24];
     int pid_length = format_number(pid_text, pid);
     int local_on_stack = 0;
@@ -344,15 +275,15 @@ __attribute__((used)) void start_c(u64 *stack)
           && listing_has("/proc/self", "fd"));
 
     /* links */
-    length = call3(SYS_readlink, (i64)"/proc/self", (i64)buffer, 100);
+    length = system_call3(SYS_readlink, (i64)"/proc/self", (i64)buffer, 100);
     buffer[length > 0 ? length : 0] = 0;
     check("/proc/self links to my pid", length == pid_length && equal(buffer, pid_text));
-    length = call3(SYS_readlink, (i64)"/proc/self/exe", (i64)buffer, 4000);
+    length = system_call3(SYS_readlink, (i64)"/proc/self/exe", (i64)buffer, 4000);
     buffer[length > 0 ? length : 0] = 0;
     check("/proc/self/exe names me", length > 0 && buffer[0] == '/' && ends_with(buffer, "/proc_test"));
-    length = call3(SYS_readlink, (i64)"/proc/self/cwd", (i64)buffer, 4000);
+    length = system_call3(SYS_readlink, (i64)"/proc/self/cwd", (i64)buffer, 4000);
     check("/proc/self/cwd is an absolute path", length > 0 && buffer[0] == '/');
-    length = call3(SYS_readlink, (i64)"/proc/self/fd/1", (i64)buffer, 4000);
+    length = system_call3(SYS_readlink, (i64)"/proc/self/fd/1", (i64)buffer, 4000);
     check("/proc/self/fd/1 names what it is", length > 0);
 
     /* cmdline: argv, each string followed by a zero */
@@ -372,45 +303,40 @@ __attribute__((used)) void start_c(u64 *stack)
     /* one text however it is read: in 7-byte pieces, and at an offset */
     length = read_file("/proc/version", buffer, sizeof buffer);
     {
-        i64 fd = call3(SYS_open, (i64)"/proc/version", O_RDONLY, 0);
+        i64 fd = system_call3(SYS_open, (i64)"/proc/version", O_RDONLY, 0);
         i64 total = 0;
         for (;;)
         {
-            i64 got = call3(SYS_read, fd, (i64)(second + total), 7);
+            i64 got = system_call3(SYS_read, fd, (i64)(second + total), 7);
             if (got <= 0) break;
             total += got;
         }
         second[total] = 0;
         check("a text read 7 bytes at a time is the text", total == length && equal(buffer, second));
-        i64 got = call4(SYS_pread64, fd, (i64)second, 10, 5);
+        i64 got = system_call4(SYS_pread64, fd, (i64)second, 10, 5);
         int same = got == 10;
         for (int i = 0; i < 10 && same; i++)
             same = second[i] == buffer[5 + i];
         check("pread at offset 5 reads bytes 5 to 14", same);
-        check("lseek to 8 then read continues there", call3(SYS_lseek, fd, 8, 0) == 8 && call3(SYS_read, fd, (i64)second, 4) == 4
+        check("lseek to 8 then read continues there", system_call3(SYS_lseek, fd, 8, 0) == 8 && system_call3(SYS_read, fd, (i64)second, 4) == 4
               && second[0] == buffer[8] && second[3] == buffer[11]);
-        check("lseek from the end is EINVAL (as seq_file)", call3(SYS_lseek, fd, 0, 2) == -EINVAL);
-        call3(SYS_close, fd, 0, 0);
+        check("lseek from the end is EINVAL (as seq_file)", system_call3(SYS_lseek, fd, 0, 2) == -EINVAL);
+        system_call3(SYS_close, fd, 0, 0);
     }
 
     /* read-only */
     {
         /* Linux lets root open it and fails the write (EIO); POSIX-X refuses the open (EACCES): either refuses. */
-        i64 fd = call3(SYS_open, (i64)"/proc/meminfo", O_WRONLY, 0);
-        check("writing /proc/meminfo is refused", fd < 0 ? fd == -EACCES : call3(SYS_write, fd, (i64)"x", 1) < 0);
+        i64 fd = system_call3(SYS_open, (i64)"/proc/meminfo", O_WRONLY, 0);
+        check("writing /proc/meminfo is refused", fd < 0 ? fd == -EACCES : system_call3(SYS_write, fd, (i64)"x", 1) < 0);
         if (fd >= 0)
-            call3(SYS_close, fd, 0, 0);
+            system_call3(SYS_close, fd, 0, 0);
     }
-    check("creating /proc/new is ENOENT", call3(SYS_open, (i64)"/proc/new", O_WRONLY | O_CREAT, 0644) == -ENOENT);
-    check("mkdir /proc/new is ENOENT", call3(SYS_mkdir, (i64)"/proc/new", 0755, 0) == -ENOENT);
-    check("unlink /proc/version is refused", call3(SYS_unlink, (i64)"/proc/version", 0, 0) < 0);
+    check("creating /proc/new is ENOENT", system_call3(SYS_open, (i64)"/proc/new", O_WRONLY | O_CREAT, 0644) == -ENOENT);
+    check("mkdir /proc/new is ENOENT", system_call3(SYS_mkdir, (i64)"/proc/new", 0755, 0) == -ENOENT);
+    check("unlink /proc/version is refused", system_call3(SYS_unlink, (i64)"/proc/version", 0, 0) < 0);
 
     put("proc: done\n");
-    call3(SYS_exit_group, failed, 0, 0);
+    system_call3(SYS_exit_group, failed, 0, 0);
     for (;;) { }
-}
-
-__attribute__((naked, noreturn)) void _start(void)
-{
-    __asm__ volatile("mov %rsp, %rdi\n\tcall start_c\n\tud2");
 }
