@@ -10,7 +10,8 @@ namespace Exo.PosixX.Vfs.Proc
     /// A process's /proc files (and a thread's, under task/TID), from ProcessFacts:
     /// - stat: the 52 fields (ProcFormat.Stat). Filled: pid, comm, state, num_threads, utime (all of its threads'
     ///   CPU time: user and kernel time are not told apart yet, so stime is 0), priority 20 and nice 0 (no nice yet),
-    ///   starttime (LinuxProcess.StartedMicroseconds; 0 for a native process), vsize (its regions), rss (pages mapped),
+    ///   starttime (LinuxProcess.StartedMicroseconds; 0 for a native process), vsize (its regions; a native process's
+    ///   image, stack and mappings), rss (pages mapped),
     ///   rsslim (RLIMIT_RSS), startcode/endcode and start_data/end_data (the image's executable and writable segments),
     ///   startstack (the stack's top), start_brk (the break's start: the image's end), processor (where it last ran),
     ///   exit_signal 17 (SIGCHLD), exit_code for a process that has ended (status &lt;&lt; 8, 9 killed, 11 faulted).
@@ -79,11 +80,19 @@ namespace Exo.PosixX.Vfs.Proc
             public ulong Size, Data, Stack, Executable;
         }
 
-        private static MemoryFigures Figures(LinuxProcess linux)
+        private static MemoryFigures Figures(Process process, LinuxProcess linux)
         {
             MemoryFigures figures = default;
             if (linux == null)
+            {
+                // A native process has no regions: its image's segments, its mapped stack and what it mapped since.
+                ref ProgramImage image = ref process.Image;
+                for (int i = 0; i < image.SegmentCount; i++)
+                    figures.Size += image.SegmentEnd[i] - image.SegmentStart[i];
+                figures.Stack = image.StackMappedBytes;
+                figures.Size += figures.Stack + System.Threading.Volatile.Read(ref process.MappedBytes);
                 return figures;
+            }
             MemoryRegions.Region* regions = (MemoryRegions.Region*)KernelHeap.AllocateUninitialized(
                 (ulong)(MemoryRegions.Capacity * sizeof(MemoryRegions.Region)));
             if (regions == null)
@@ -107,7 +116,7 @@ namespace Exo.PosixX.Vfs.Proc
         private static Error Stat(Process process, LinuxProcess linux, int threadId, int slot, ref ProcText text)
         {
             ProcessFacts.Scheduling scheduling = ProcessFacts.SchedulingOf(process, slot);
-            MemoryFigures memory = Figures(linux);
+            MemoryFigures memory = Figures(process, linux);
             StatFields f = default;
             f.ProcessId = threadId != 0 ? threadId : process.Id;
             ProcessFacts.CommandName(process, f.Command);
@@ -187,7 +196,7 @@ namespace Exo.PosixX.Vfs.Proc
             text.Text("Groups:\t\n");
             if (linux != null)
             {
-                MemoryFigures memory = Figures(linux);
+                MemoryFigures memory = Figures(process, linux);
                 Kilobytes(ref text, "VmSize", memory.Size / 1024);
                 Kilobytes(ref text, "VmRSS", ProcessFacts.ResidentPages(process.Id) * 4);
                 Kilobytes(ref text, "VmData", memory.Data / 1024);
@@ -196,7 +205,10 @@ namespace Exo.PosixX.Vfs.Proc
             }
             else
             {
+                MemoryFigures memory = Figures(process, null);
+                Kilobytes(ref text, "VmSize", memory.Size / 1024);
                 Kilobytes(ref text, "VmRSS", ProcessFacts.ResidentPages(process.Id) * 4);
+                Kilobytes(ref text, "VmStk", memory.Stack / 1024);
             }
             Line(ref text, "Threads", ProcessFacts.ThreadCount(process));
             ProcessFacts.Signals(process, out ulong pending, out ulong sharedPending, out ulong blocked, out ulong ignored, out ulong caught);
