@@ -55,7 +55,7 @@ namespace Exo.Kernel.Scheduler
         {
             Thread current = Local.Current;
             System.Threading.Interlocked.Exchange(ref current.InterruptibleWait, AddressOf(queue));
-            if (current.KillPending)
+            if (current.WaitInterrupted)
             {
                 current.InterruptibleWait = 0;
                 queue.Lock.Exit();

@@ -55,5 +55,8 @@ namespace Exo.Kernel.Scheduler
 
         /// <summary>Its process is being killed: waits end at once, and it ends before it returns to ring 3.</summary>
         public bool KillPending => (System.Threading.Volatile.Read(ref User.PendingWork) & (int)UserMode.UserWork.Kill) != 0;
+
+        /// <summary>An interruptible wait must end now: a kill, or a signal its personality will deliver.</summary>
+        public bool WaitInterrupted => (System.Threading.Volatile.Read(ref User.PendingWork) & (int)(UserMode.UserWork.Kill | UserMode.UserWork.Signal)) != 0;
     }
 }

@@ -13,6 +13,8 @@ namespace Exo.Kernel.Sync
         Unranked = 0,
         /// <summary>The process registry (ids, the table ps reads).</summary>
         ProcessRegistry,
+        /// <summary>POSIX-X's process tree: parents, children, process groups, sessions (Linux's tasklist_lock).</summary>
+        ProcessTree,
         /// <summary>POSIX-X's per-process state (credentials, limits, name) and small system-wide fields (the host name).</summary>
         PosixProcess,
         /// <summary>A process's mapping bookkeeping: quota used, where the kernel places mappings, objects kept mapped.</summary>

@@ -43,6 +43,11 @@ namespace Exo.PosixX.KernelInterface
             Translation.StatCalls.Register();
             Translation.DirectoryCalls.Register();
             Translation.AttributeCalls.Register();
+            Translation.SignalCalls.Register();
+            Translation.ForkCalls.Register();
+            Translation.ExecCalls.Register();
+            Translation.WaitCalls.Register();
+            Translation.ProcessGroupCalls.Register();
             SystemCalls.SetPersonalityTable(Exo.Kernel.Processes.Personality.Linux, Table);
         }
 

@@ -49,6 +49,7 @@ namespace Exo.Kernel.Memory.Heap
             Heap->Initialize((byte*)KernelLayout.DirectMapBase, spanPages, (byte*)PhysicalMemory.ToVirtual(metadataPhysical), &Report);
             PhysicalMemory.HandFreeFramesTo(&AddFreeRange);
             s_ready = true;
+            PhysicalMemory.EnableFrameSharing();
         }
 
         private static void AddFreeRange(ulong physicalStart, ulong physicalEnd)
