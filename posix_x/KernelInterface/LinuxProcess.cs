@@ -33,6 +33,8 @@ namespace Exo.PosixX.KernelInterface
         public readonly ulong StartedMicroseconds = Exo.Kernel.Time.SystemClock.UptimeMicroseconds;
         /// <summary>Its root and working directory (references held; changed under Lock).</summary>
         public Vfs.Vnode RootDirectory, WorkingDirectory;
+        /// <summary>The program file execve loaded (a reference; changed under Lock), null for one spawned from the boot image (/proc/PID/exe).</summary>
+        public Vfs.Vnode Executable;
 
         // The process tree (ProcessTree's lock).
         public LinuxProcess Parent;          // null: started by a native process or the kernel (ParentId then names it)
@@ -156,6 +158,8 @@ namespace Exo.PosixX.KernelInterface
                 copy.WorkingDirectory = WorkingDirectory;
                 copy.RootDirectory.AddReference();
                 copy.WorkingDirectory.AddReference();
+                copy.Executable = Executable;
+                copy.Executable?.AddReference();
                 for (int i = 0; i < Signal.Count; i++)
                     copy.Handlers[i] = Handlers[i];
             }
@@ -296,6 +300,7 @@ namespace Exo.PosixX.KernelInterface
             Descriptors?.Destroy();   // a process that never started
             WorkingDirectory?.Release();
             RootDirectory?.Release();
+            Executable?.Release();
             Regions.Free();
             Exo.Runtime.ObjectAllocator.Free(Handlers);
             Exo.Runtime.ObjectAllocator.Free(PendingInformation);
