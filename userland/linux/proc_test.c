@@ -17,6 +17,9 @@
 #define SYS_lseek 8
 #define SYS_pread64 17
 #define SYS_getpid 39
+#define SYS_getppid 110
+#define SYS_getpgid 121
+#define SYS_getsid 124
 #define SYS_mkdir 83
 #define SYS_unlink 87
 #define SYS_readlink 89
@@ -153,6 +156,11 @@ __attribute__((used)) void start_c(u64 *stack)
         }
         const char *n = field;
         check("stat: num_threads is 1", parse_number(&n) == 1);
+        const char *q = after_name + 1;
+        u64 ppid = parse_number(&q), pgrp = parse_number(&q), session = parse_number(&q);
+        check("stat: ppid, pgrp and session are what getppid, getpgid and getsid say",
+              ppid == (u64)system_call3(SYS_getppid, 0, 0, 0) && pgrp == (u64)system_call3(SYS_getpgid, 0, 0, 0)
+              && session == (u64)system_call3(SYS_getsid, 0, 0, 0));
     }
 
     /* status */
@@ -281,6 +289,12 @@ __attribute__((used)) void start_c(u64 *stack)
     length = system_call3(SYS_readlink, (i64)"/proc/self/exe", (i64)buffer, 4000);
     buffer[length > 0 ? length : 0] = 0;
     check("/proc/self/exe names me", length > 0 && buffer[0] == '/' && ends_with(buffer, "/proc_test"));
+    {
+        i64 fd = system_call3(SYS_open, (i64)buffer, O_RDONLY, 0);
+        check("/proc/self/exe's target opens", fd >= 0);
+        if (fd >= 0)
+            system_call3(SYS_close, fd, 0, 0);
+    }
     length = system_call3(SYS_readlink, (i64)"/proc/self/cwd", (i64)buffer, 4000);
     check("/proc/self/cwd is an absolute path", length > 0 && buffer[0] == '/');
     length = system_call3(SYS_readlink, (i64)"/proc/self/fd/1", (i64)buffer, 4000);

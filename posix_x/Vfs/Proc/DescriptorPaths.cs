@@ -15,9 +15,11 @@ namespace Exo.PosixX.Vfs.Proc
         /// <summary>How deep the search goes below a file system's root.</summary>
         public const int MaximumDepth = 32;
 
-        public static Error Describe(Vnode root, OpenFile file, ref ProcText text)
+        public static Error Describe(Vnode root, OpenFile file, ref ProcText text) => NodePath(root, file.Node, ref text);
+
+        /// <summary>What 'node' is called as seen from 'root' (a path, or a pipe's or socket's name, as Describe).</summary>
+        public static Error NodePath(Vnode root, Vnode node, ref ProcText text)
         {
-            Vnode node = file.Node;
             if (node == null)
             {
                 text.Text("anon_inode:[unknown]");

@@ -62,18 +62,19 @@ namespace Exo.PosixX.Vfs.Proc
 
         private static Error ProcessLink(ProcNode node, Process process, ref ProcText text)
         {
+            Vnode root = ProcessFacts.ReaderRoot();
+            LinuxProcess linux = ProcessFacts.Linux(process);
+            Error error = Error.NotFound;
             if (node.Kind == ProcKind.Executable)
             {
-                byte* path = stackalloc byte[Process.NameCapacity + 1];
-                text.Bytes(path, ProcessFacts.ExecutablePath(process, path, Process.NameCapacity + 1));
-                return Error.None;
+                if (process.State != ProcessState.Exited)
+                    error = ProcessFacts.ExecutablePath(process, root, ref text);
             }
-            LinuxProcess linux = ProcessFacts.Linux(process);
-            if (linux == null)
-                return Error.NotFound;
-            Vnode root = ProcessFacts.ReaderRoot();
-            Error error = Error.NotFound;
-            if (node.Kind == ProcKind.WorkingDirectory || node.Kind == ProcKind.RootDirectory)
+            else if (linux == null)
+            {
+                error = Error.NotFound;
+            }
+            else if (node.Kind == ProcKind.WorkingDirectory || node.Kind == ProcKind.RootDirectory)
             {
                 Vnode directory = ProcessFacts.Directory(linux, node.Kind == ProcKind.RootDirectory);
                 if (directory != null)

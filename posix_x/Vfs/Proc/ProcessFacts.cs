@@ -1,65 +1,137 @@
 using Exo.Kernel.Processes;
 using Exo.Kernel.Sync;
 using Exo.PosixX.KernelInterface;
+using Exo.PosixX.Signals;
+using Signals_ = Exo.PosixX.Signals.Signal;
 
 namespace Exo.PosixX.Vfs.Proc
 {
     /// <summary>
     /// Everything /proc says about a process, read in this one place, from where it is kept:
-    /// - the kernel's Process (ProcessRegistry): id, name, command line, state, threads, exit status, program image;
+    /// - the kernel's Process (ProcessRegistry): id, name, command line, state, threads, exit status, program image,
+    ///   the parent of a process a native program started (Process.ParentId);
     /// - its threads' scheduler accounting (Scheduler.Thread: state, CPU time in TSC ticks, last processor);
-    /// - POSIX-X's LinuxProcess: credentials, umask, command name (prctl), start time, limits, descriptors,
-    ///   working and root directories, memory regions (MemoryRegions, for maps and the Vm* figures);
+    /// - POSIX-X's LinuxProcess: credentials, umask, command name (prctl), start time, limits, descriptors, working
+    ///   and root directories, the program execve loaded, memory regions (MemoryRegions, for maps and the Vm*
+    ///   figures), its parent, process group and session (ProcessTree), job-control stop, exit signal, signal
+    ///   handlers and the shared pending set; its threads' LinuxThread: blocked and pending signals;
+    /// - the console terminal (ConsoleTerminal): the session it controls and its foreground group;
     /// - the registry's snapshot for the resident pages (the address space is read under the registry's lock).
-    /// What POSIX-X does not keep yet is answered by the methods of the "not kept yet" section below, each a constant
-    /// today, so the process-model, signal and terminal work fills them in here and every /proc file follows.
+    /// What POSIX-X does not keep yet is answered by the methods of the "not kept yet" section below, so the work
+    /// that keeps it fills them in here and every /proc file follows.
     /// Every method takes the Process with a reference held by the caller (ProcessRegistry.Find): its POSIX-X state
     /// and regions live until the last reference goes (LinuxProcess.OnDiscard).
     /// </summary>
     public static unsafe class ProcessFacts
     {
-        // ---------------------------------------------------------------- not kept yet (0 or "none" until they are)
-
-        /// <summary>ppid: no parent is kept yet (getppid answers 0 too, Translation/ProcessCalls), as for a process whose parent is outside its namespace.</summary>
-        public static int ParentId(Process process) => 0;
-
-        /// <summary>pgrp and session: no process groups or sessions yet (setpgid, setsid).</summary>
-        public static int ProcessGroup(Process process) => 0;
-        public static int Session(Process process) => 0;
-
-        /// <summary>tty_nr: no controlling terminal is kept yet (0: none); tpgid: -1, Linux's value without one.</summary>
-        public static int TerminalNumber(Process process) => 0;
-        public static int TerminalProcessGroup(Process process) => -1;
-
-        /// <summary>Pending, blocked, ignored and caught signals (bit n-1 for signal n): none until signals land.</summary>
-        public static void Signals(Process process, out ulong pending, out ulong sharedPending, out ulong blocked, out ulong ignored, out ulong caught)
-        {
-            pending = sharedPending = blocked = ignored = caught = 0;
-        }
+        // ---------------------------------------------------------------- not kept yet
 
         /// <summary>
         /// Page faults (minflt, majflt): demand paging does not count them per process yet. Children's times and faults
-        /// (cutime, cstime, cminflt, cmajflt): no parent relation yet, so no child is ever waited for.
+        /// (cutime, cstime, cminflt, cmajflt): wait4 does not add a child's figures to its parent's yet.
         /// </summary>
         public static ulong MinorFaults(Process process) => 0;
 
-        /// <summary>
-        /// The program's path (/proc/PID/exe, the maps name of its image): spawn loads it from the boot image by its
-        /// name, and the boot image's files are at the root (BootImageLoader), so "/NAME". execve will record the path
-        /// it opened here.
-        /// </summary>
-        public static int ExecutablePath(Process process, byte* into, int capacity)
+        /// <summary>The environment (environ): not kept after the start stack is laid out (empty until it is).</summary>
+        public static int Environment(Process process, byte* into, int capacity) => 0;
+
+        // ---------------------------------------------------------------- the process tree, the terminal, signals
+
+        /// <summary>ppid: what getppid answers (LinuxProcess.ParentProcessId); a native process's parent from spawn.</summary>
+        public static int ParentId(Process process)
         {
-            int length = 0;
-            if (capacity > 0)
-                into[length++] = (byte)'/';
-            for (int i = 0; i < process.NameLength && length < capacity; i++)
-                into[length++] = process.Name[i];
-            return length;
+            LinuxProcess linux = Linux(process);
+            return linux != null ? linux.ParentProcessId : process.ParentId;
         }
 
-        /// <summary>The environment (environ): not kept after the start stack is laid out (empty until execve keeps it).</summary>
-        public static int Environment(Process process, byte* into, int capacity) => 0;
+        /// <summary>pgrp and session (ProcessTree); 0 for a native process, which has neither.</summary>
+        public static int ProcessGroup(Process process) => Linux(process)?.ProcessGroup ?? 0;
+        public static int Session(Process process) => Linux(process)?.Session ?? 0;
+
+        /// <summary>The console as Linux numbers it (major 5, minor 1; stat's tty_nr encoding).</summary>
+        public const int ConsoleTerminalNumber = (5 << 8) | 1;
+
+        /// <summary>tty_nr: the console when the process's session is the one it controls, else 0 (none).</summary>
+        public static int TerminalNumber(Process process)
+        {
+            int session = Session(process);
+            return session != 0 && session == Tty.ConsoleTerminal.Session ? ConsoleTerminalNumber : 0;
+        }
+
+        /// <summary>tpgid: the controlling terminal's foreground process group, -1 without a controlling terminal (as Linux).</summary>
+        public static int TerminalProcessGroup(Process process)
+            => TerminalNumber(process) != 0 ? Tty.ConsoleTerminal.ForegroundGroup : -1;
+
+        /// <summary>exit_signal: what it sends its parent when it ends (SIGCHLD, or clone's choice); 0 for a native process.</summary>
+        public static int ExitSignal(Process process) => Linux(process)?.ExitSignal ?? 0;
+
+        /// <summary>
+        /// Its signals (bit n-1 for signal n): pending for the thread in 'slot' (the first thread for NoThread), pending
+        /// for the whole process, blocked by that thread, ignored and caught (a handler installed). Zeros for a native
+        /// process.
+        /// </summary>
+        public static void Signals(Process process, int slot, out ulong pending, out ulong sharedPending, out ulong blocked, out ulong ignored, out ulong caught)
+        {
+            pending = sharedPending = blocked = ignored = caught = 0;
+            LinuxProcess linux = Linux(process);
+            if (linux == null)
+                return;
+            UserThread thread = null;
+            using (InterruptMask.Enter())
+            using (process.LifecycleLock.Hold())
+            {
+                int index = slot == NoThread ? 0 : slot;
+                if (index < process.ThreadCount && !process.Threads[index].Exited)
+                    thread = process.Threads[index];
+            }
+            using (linux.Lock.Hold())
+            {
+                LinuxThread state = thread != null ? LinuxThread.Of(thread) : null;
+                if (state != null)
+                {
+                    pending = state.PendingSignals;
+                    blocked = state.BlockedSignals;
+                }
+                sharedPending = linux.SharedPending;
+                for (int i = 0; i < Signals_.Count; i++)
+                {
+                    ulong handler = linux.Handlers[i].Handler;
+                    if (handler == SignalAction.Ignore)
+                        ignored |= 1UL << i;
+                    else if (handler != SignalAction.Default)
+                        caught |= 1UL << i;
+                }
+            }
+        }
+
+        /// <summary>
+        /// The program's path (/proc/PID/exe, the maps name of its image), as the reader sees it: the file execve
+        /// loaded, found where it is now (DescriptorPaths); for a program spawned from the boot image, where the boot
+        /// image puts programs (/exo/bin/NAME). Empty text for a process that has ended (Linux's link is gone too).
+        /// </summary>
+        public static Error ExecutablePath(Process process, Vnode readerRoot, ref ProcText text)
+        {
+            LinuxProcess linux = Linux(process);
+            Vnode program = null;
+            if (linux != null)
+            {
+                using (linux.Lock.Hold())
+                {
+                    program = linux.Executable;
+                    program?.AddReference();
+                }
+            }
+            if (program != null)
+            {
+                Error error = DescriptorPaths.NodePath(readerRoot, program, ref text);
+                program.Release();
+                return error;
+            }
+            text.Byte((byte)'/');
+            text.Text(Exo.Kernel.Boot.InitialRamDisk.ProgramDirectory);
+            text.Bytes(process.Name, process.NameLength);
+            return Error.None;
+        }
 
         // ---------------------------------------------------------------- kept
 
@@ -194,6 +266,9 @@ namespace Exo.PosixX.Vfs.Proc
                 if (!any && process.State == ProcessState.Starting)
                     result.State = (byte)'R';   // loaded, its first thread not made yet: about to run
             }
+            LinuxProcess linux = Linux(process);
+            if (linux != null && linux.Stopped && result.State != (byte)'Z')
+                result.State = (byte)'T';   // stopped by a signal (job control)
             return result;
         }
 
@@ -260,6 +335,13 @@ namespace Exo.PosixX.Vfs.Proc
         {
             using (linux.Lock.Hold())
                 return linux.Descriptors != null ? linux.Descriptors.Size : 0;
+        }
+
+        /// <summary>Copies its memory regions (MemoryRegions.Snapshot) under its lock, which execve replaces them under.</summary>
+        public static int Regions(LinuxProcess linux, Memory.MemoryRegions.Region* into, int capacity)
+        {
+            using (linux.Lock.Hold())
+                return linux.Regions.Snapshot(into, capacity);
         }
 
         /// <summary>Its working or root directory with a reference, or null once it has ended.</summary>

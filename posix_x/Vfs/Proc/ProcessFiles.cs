@@ -97,7 +97,7 @@ namespace Exo.PosixX.Vfs.Proc
                 (ulong)(MemoryRegions.Capacity * sizeof(MemoryRegions.Region)));
             if (regions == null)
                 return figures;
-            int count = linux.Regions.Snapshot(regions, MemoryRegions.Capacity);
+            int count = ProcessFacts.Regions(linux, regions, MemoryRegions.Capacity);
             for (int i = 0; i < count; i++)
             {
                 ulong size = regions[i].End - regions[i].Start;
@@ -135,7 +135,8 @@ namespace Exo.PosixX.Vfs.Proc
             f.VirtualSize = memory.Size;
             f.ResidentPages = (long)ProcessFacts.ResidentPages(process.Id);
             f.ResidentLimit = linux != null ? linux.Limits.Current[ResourceLimits.ResidentSet] : ResourceLimits.Infinity;
-            ProcessFacts.Signals(process, out f.Pending, out _, out f.Blocked, out f.Ignored, out f.Caught);
+            ProcessFacts.Signals(process, slot, out f.Pending, out ulong shared, out f.Blocked, out f.Ignored, out f.Caught);
+            f.Pending |= shared;   // stat's "signal": what is pending for the thread or the whole process
             ref ProgramImage image = ref process.Image;
             for (int i = 0; i < image.SegmentCount; i++)
             {
@@ -153,7 +154,7 @@ namespace Exo.PosixX.Vfs.Proc
             }
             f.StartStack = image.StackTop;
             f.StartBreak = image.ImageEnd;
-            f.ExitSignal = 17;   // SIGCHLD
+            f.ExitSignal = ProcessFacts.ExitSignal(process);
             f.Processor = scheduling.Processor;
             if (process.State == ProcessState.Exited)
                 f.ExitCode = process.Killed ? 9 : process.Faulted ? 11 : (int)(process.ExitStatus & 0xFF) << 8;
@@ -211,7 +212,7 @@ namespace Exo.PosixX.Vfs.Proc
                 Kilobytes(ref text, "VmStk", memory.Stack / 1024);
             }
             Line(ref text, "Threads", ProcessFacts.ThreadCount(process));
-            ProcessFacts.Signals(process, out ulong pending, out ulong sharedPending, out ulong blocked, out ulong ignored, out ulong caught);
+            ProcessFacts.Signals(process, slot, out ulong pending, out ulong sharedPending, out ulong blocked, out ulong ignored, out ulong caught);
             ProcFormat.StatusLabel(ref text, "SigQ");
             text.Decimal(0);   // signals queued: none until signals land
             text.Byte((byte)'/');
@@ -286,12 +287,22 @@ namespace Exo.PosixX.Vfs.Proc
                 (ulong)(MemoryRegions.Capacity * sizeof(MemoryRegions.Region)));
             if (regions == null)
                 return Error.OutOfMemory;
-            byte* path = stackalloc byte[Process.NameCapacity + 1];
-            int pathLength = ProcessFacts.ExecutablePath(process, path, Process.NameCapacity + 1);
+            byte* path = (byte*)KernelHeap.AllocateUninitialized(PathWalker.MaximumPathLength);
+            if (path == null)
+            {
+                KernelHeap.Free(regions);
+                return Error.OutOfMemory;
+            }
+            Vnode root = ProcessFacts.ReaderRoot();
+            ProcText pathText = new ProcText(path, PathWalker.MaximumPathLength);
+            if (ProcessFacts.ExecutablePath(process, root, ref pathText) != Error.None || pathText.Overflowed)
+                pathText = new ProcText(path, PathWalker.MaximumPathLength);   // no name rather than a wrong one
+            root.Release();
+            int pathLength = pathText.Length;
             byte* heap = stackalloc byte[8];
             byte* stack = stackalloc byte[8];
             int heapLength = Put(heap, "[heap]"), stackLength = Put(stack, "[stack]");
-            int count = linux.Regions.Snapshot(regions, MemoryRegions.Capacity);
+            int count = ProcessFacts.Regions(linux, regions, MemoryRegions.Capacity);
             for (int i = 0; i < count; i++)
             {
                 MemoryRegions.Region region = regions[i];
@@ -305,6 +316,7 @@ namespace Exo.PosixX.Vfs.Proc
                 else if (region.Kind == RegionKind.Stack) { name = stack; nameLength = stackLength; }
                 ProcFormat.Maps(ref text, region.Start, region.End, permissions, 0, 0, 0, 0, name, nameLength);
             }
+            KernelHeap.Free(path);
             KernelHeap.Free(regions);
             return Error.None;
         }
