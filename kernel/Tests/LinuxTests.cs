@@ -18,6 +18,7 @@ namespace Exo.Kernel.Tests
         {
             Test("program_reads_argc_argv_envp_and_auxv", &StartStack);
             Test("program_reads_proc", &ProcRead);
+            Test("busybox_reads_proc", &BusyboxReadsProc);
         }
 
         private static void StartStack()
@@ -42,6 +43,20 @@ namespace Exo.Kernel.Tests
                 return;
             ulong status = ProcessWaiting.Wait(process, out bool faulted);
             Check(!faulted && status == 0, "every /proc check held (else: the number of the first that failed)", status);
+        }
+
+        /// <summary>
+        /// busybox_proc_test (userland/linux) runs Debian's busybox from /bin: ps, top -bn1, free, uptime, df, mount,
+        /// pidof and ls /proc, each with its output in a file, and checks what they printed (its own pid among ps's
+        /// processes, free's total, /proc in mount's list...). The same binary passes on Linux.
+        /// </summary>
+        private static void BusyboxReadsProc()
+        {
+            Process process = ProgramLauncher.Spawn("busybox_proc_test", out Error error);
+            if (!Check(process != null, "busybox_proc_test is in the boot image and starts"))
+                return;
+            ulong status = ProcessWaiting.Wait(process, out bool faulted);
+            Check(!faulted && status == 0, "every busybox check held (else: the number of the first that failed)", status);
         }
     }
 }
