@@ -19,6 +19,7 @@ namespace Exo.Kernel.Tests
             Test("program_reads_argc_argv_envp_and_auxv", &StartStack);
             Test("program_reads_proc", &ProcRead);
             Test("busybox_reads_proc", &BusyboxReadsProc);
+            Test("proc_frees_what_it_makes", &ProcNoLeak);
         }
 
         private static void StartStack()
@@ -57,6 +58,29 @@ namespace Exo.Kernel.Tests
                 return;
             ulong status = ProcessWaiting.Wait(process, out bool faulted);
             Check(!faulted && status == 0, "every busybox check held (else: the number of the first that failed)", status);
+        }
+
+        /// <summary>
+        /// /proc makes an object per lookup, a text per open, and buffers per listing, link and path search: eight more
+        /// runs of proc_test (hundreds of each) leave the kernel heap's bytes in use where they were, within what the
+        /// processors' allocation caches may hold.
+        /// </summary>
+        private static void ProcNoLeak()
+        {
+            Process warm = ProgramLauncher.Spawn("proc_test one two", out Error error);
+            if (!Check(warm != null && ProcessWaiting.Wait(warm, out bool warmFaulted) == 0 && !warmFaulted, "proc_test runs (the warm-up)"))
+                return;
+            int processesBefore = ProcessTests.SettledProcessCount();
+            ulong before = Memory.Heap.KernelHeap.BytesInUse;
+            for (int i = 0; i < 8; i++)
+            {
+                Process process = ProgramLauncher.Spawn("proc_test one two", out error);
+                if (!Check(process != null && ProcessWaiting.Wait(process, out bool faulted) == 0 && !faulted, "proc_test runs again"))
+                    return;
+            }
+            ProcessTests.WaitForReaper(processesBefore);
+            ulong after = Memory.Heap.KernelHeap.BytesInUse;
+            Check(after <= before + 64 * 1024, "eight runs later, the heap's bytes in use are back (within 64 KiB of caches)", after - before);
         }
     }
 }
