@@ -16,6 +16,7 @@ namespace Exo.PosixX
             Tty.ConsoleTerminal.SignalGroup = &Signals.SignalDelivery.SendFromTerminal;
             KernelInterface.ProcessTree.Initialize();
             Vfs.RootFileSystem.Initialize();
+            Vfs.ProgramFiles.Initialize();
             KernelInterface.LinuxSystemCalls.Initialize();
             Exo.Kernel.Processes.ProcessPersonality.Register(Exo.Kernel.Processes.Personality.Linux, &KernelInterface.LinuxProcess.Create);
         }

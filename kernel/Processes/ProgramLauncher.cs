@@ -100,16 +100,26 @@ namespace Exo.Kernel.Processes
                 error = Error.Invalid;   // a program name of 1 to 32 bytes, a line of at most 256
                 return null;
             }
+            byte* borrowed = null;
             if (!InitialRamDisk.TryFindProgram(commandLine, nameLength, out byte* file, out ulong size))
             {
-                error = Error.NotFound;   // no such program in the boot image's exo/bin/ (or no boot image)
-                return null;
+                borrowed = file = ProgramSource.Find(commandLine, nameLength, out size);   // a personality's file system
+                if (file == null)
+                {
+                    error = Error.NotFound;   // no such program in the boot image's exo/bin/ nor in a file system
+                    return null;
+                }
             }
             AddressSpace space = ProgramLoader.Load(file, size, out ProgramImage image, out error);
+            if (borrowed != null)
+                Memory.Heap.KernelHeap.Free(borrowed);
             if (space == null)
                 return null;
             Process process = new Process();
-            process.SetName(commandLine, nameLength);
+            int nameStart = nameLength;
+            while (nameStart > 0 && commandLine[nameStart - 1] != (byte)'/')
+                nameStart--;   // a path's last component names the process
+            process.SetName(commandLine + nameStart, nameLength - nameStart);
             process.SetCommandLine(commandLine, length);
             process.AddressSpace = space;
             process.Image = image;

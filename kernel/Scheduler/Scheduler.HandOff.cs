@@ -55,7 +55,7 @@ namespace Exo.Kernel.Scheduler
         {
             Thread current = Local.Current;
             System.Threading.Interlocked.Exchange(ref current.InterruptibleWait, AddressOf(queue));
-            if (current.WaitInterrupted)
+            if (current.WaitEnds)
             {
                 current.InterruptibleWait = 0;
                 queue.Lock.Exit();

@@ -106,6 +106,15 @@ namespace Exo.PosixX.Signals
                 Wake(thread);
         }
 
+        /// <summary>A signal the calling thread brings on itself (SIGPIPE from a write, SIGXFSZ): pending on it alone.</summary>
+        public static void RaiseOnCurrentThread(int signal)
+        {
+            if (Exo.Kernel.Scheduler.Scheduler.Current.Process?.PersonalityState is not LinuxProcess process)
+                return;
+            SendToThread(process, Exo.Kernel.Scheduler.Scheduler.Current.User.Thread, signal,
+                new SignalInformation { Code = FromUser, SenderProcessId = process.ProcessId, SenderUserId = process.Credentials.UserId });
+        }
+
         /// <summary>kill(-group): every live process of the group; how many there were.</summary>
         public static int SendToGroup(int group, int signal, in SignalInformation information)
         {

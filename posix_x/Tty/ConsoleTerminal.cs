@@ -68,7 +68,10 @@ namespace Exo.PosixX.Tty
             if (echoCount > 0)
                 Exo.Kernel.Console.ConsoleOutput.Write(echo, echoCount);
             if (readable)
+            {
                 s_readers.WakeAll();
+                Readiness.Changed();
+            }
             if (action != LineDiscipline.Action.None && group != 0 && SignalGroup != null)
                 SignalGroup(group, action == LineDiscipline.Action.Interrupt ? 2 : action == LineDiscipline.Action.Quit ? 3 : 20);
         }
