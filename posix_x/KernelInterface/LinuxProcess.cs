@@ -33,7 +33,7 @@ namespace Exo.PosixX.KernelInterface
         public readonly ulong StartedMicroseconds = Exo.Kernel.Time.SystemClock.UptimeMicroseconds;
         /// <summary>Its root and working directory (references held; changed under Lock).</summary>
         public Vfs.Vnode RootDirectory, WorkingDirectory;
-        /// <summary>The program file execve loaded (a reference; changed under Lock), null for one spawned from the boot image (/proc/PID/exe).</summary>
+        /// <summary>The program file it runs (a reference; changed under Lock): the one spawn found, then what execve loaded (/proc/PID/exe).</summary>
         public Vfs.Vnode Executable;
 
         // The process tree (ProcessTree's lock).
@@ -194,9 +194,18 @@ namespace Exo.PosixX.KernelInterface
             return true;
         }
 
-        /// <summary>A spawned program's descriptors 0, 1 and 2: the console when it may print there, else /dev/null.</summary>
+        /// <summary>
+        /// A spawned program's descriptors 0, 1 and 2: the console when it may print there, else /dev/null; and the file
+        /// it runs, for /proc/PID/exe.
+        /// </summary>
         public override void OnStart(Process process)
         {
+            Vfs.Vnode program = Vfs.ProgramFiles.OfSpawned(process);
+            using (Lock.Hold())
+                Executable = program;
+            // Its own session and process group: Create ran before the registry gave the process its id.
+            if (Session == 0)
+                ProcessGroup = Session = process.Id;
             Exo.Kernel.Capabilities.CapabilitySpace.Enter();
             bool console = process.Handles.Holds(ObjectType.Console, Exo.Abi.Rights.Write);
             Exo.Kernel.Capabilities.CapabilitySpace.Exit();

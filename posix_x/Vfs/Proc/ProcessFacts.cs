@@ -105,9 +105,9 @@ namespace Exo.PosixX.Vfs.Proc
         }
 
         /// <summary>
-        /// The program's path (/proc/PID/exe, the maps name of its image), as the reader sees it: the file execve
-        /// loaded, found where it is now (DescriptorPaths); for a program spawned from the boot image, where the boot
-        /// image puts programs (/exo/bin/NAME). Empty text for a process that has ended (Linux's link is gone too).
+        /// The program's path (/proc/PID/exe, the maps name of its image), as the reader sees it: the file it runs
+        /// (LinuxProcess.Executable: what spawn found or execve loaded), named where it is now (DescriptorPaths). A
+        /// native process: where the launcher takes native programs from (/exo/bin/NAME). ENOENT without a file.
         /// </summary>
         public static Error ExecutablePath(Process process, Vnode readerRoot, ref ProcText text)
         {
@@ -127,6 +127,8 @@ namespace Exo.PosixX.Vfs.Proc
                 program.Release();
                 return error;
             }
+            if (linux != null)
+                return Error.NotFound;
             text.Byte((byte)'/');
             text.Text(Exo.Kernel.Boot.InitialRamDisk.ProgramDirectory);
             text.Bytes(process.Name, process.NameLength);
