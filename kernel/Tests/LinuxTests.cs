@@ -23,12 +23,16 @@ namespace Exo.Kernel.Tests
         }
 
         private static void StartStack()
+            => RunChecks(StartTestCommandLine, StartTestEnvironment, "every start-stack check held (else: the number of the first that failed)");
+
+        // Runs a test program that exits with 0 when its checks held, else with the number of the first that failed.
+        private static void RunChecks(string commandLine, string environment, string what)
         {
-            Process process = ProgramLauncher.Spawn(StartTestCommandLine, out Error error, environment: StartTestEnvironment);
-            if (!Check(process != null, "linux_start_test is in the boot image and starts"))
+            Process process = ProgramLauncher.Spawn(commandLine, out Error error, environment: environment);
+            if (!Check(process != null, "the program is in the boot image and starts", (ulong)error))
                 return;
             ulong status = ProcessWaiting.Wait(process, out bool faulted);
-            Check(!faulted && status == 0, "every start-stack check held (else: the number of the first that failed)", status);
+            Check(!faulted && status == 0, what, status);
         }
 
         /// <summary>
@@ -38,13 +42,7 @@ namespace Exo.Kernel.Tests
         /// failed. The same binary passes on Linux.
         /// </summary>
         private static void ProcRead()
-        {
-            Process process = ProgramLauncher.Spawn("proc_test one two", out Error error);
-            if (!Check(process != null, "proc_test is in the boot image and starts"))
-                return;
-            ulong status = ProcessWaiting.Wait(process, out bool faulted);
-            Check(!faulted && status == 0, "every /proc check held (else: the number of the first that failed)", status);
-        }
+            => RunChecks("proc_test one two", null, "every /proc check held (else: the number of the first that failed)");
 
         /// <summary>
         /// busybox_proc_test (userland/linux) runs Debian's busybox from /bin: ps, top -bn1, free, uptime, df, mount,
@@ -52,13 +50,7 @@ namespace Exo.Kernel.Tests
         /// processes, free's total, /proc in mount's list...). The same binary passes on Linux.
         /// </summary>
         private static void BusyboxReadsProc()
-        {
-            Process process = ProgramLauncher.Spawn("busybox_proc_test", out Error error);
-            if (!Check(process != null, "busybox_proc_test is in the boot image and starts"))
-                return;
-            ulong status = ProcessWaiting.Wait(process, out bool faulted);
-            Check(!faulted && status == 0, "every busybox check held (else: the number of the first that failed)", status);
-        }
+            => RunChecks("busybox_proc_test", null, "every busybox check held (else: the number of the first that failed)");
 
         /// <summary>
         /// /proc makes an object per lookup, a text per open, and buffers per listing, link and path search: eight more
@@ -67,15 +59,15 @@ namespace Exo.Kernel.Tests
         /// </summary>
         private static void ProcNoLeak()
         {
-            Process warm = ProgramLauncher.Spawn("proc_test one two", out Error error);
-            if (!Check(warm != null && ProcessWaiting.Wait(warm, out bool warmFaulted) == 0 && !warmFaulted, "proc_test runs (the warm-up)"))
+            ulong warm = ProcessTests.RunByName("proc_test one two", out bool faulted, out Error error);
+            if (!Check(error == Error.None && !faulted && warm == 0, "proc_test runs (the warm-up)", warm))
                 return;
             int processesBefore = ProcessTests.SettledProcessCount();
             ulong before = Memory.Heap.KernelHeap.BytesInUse;
             for (int i = 0; i < 8; i++)
             {
-                Process process = ProgramLauncher.Spawn("proc_test one two", out error);
-                if (!Check(process != null && ProcessWaiting.Wait(process, out bool faulted) == 0 && !faulted, "proc_test runs again"))
+                ulong status = ProcessTests.RunByName("proc_test one two", out faulted, out error);
+                if (!Check(error == Error.None && !faulted && status == 0, "proc_test runs again", status))
                     return;
             }
             ProcessTests.WaitForReaper(processesBefore);

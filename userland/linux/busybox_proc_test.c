@@ -76,10 +76,7 @@ static const char *line_starting_with_word(const char *text, const char *word)
         u64 n = length_of(word);
         if (starts_with(p, word) && (p[n] == ' ' || p[n] == '\n' || p[n] == '\t'))
             return line;
-        while (*line && *line != '\n')
-            line++;
-        if (*line)
-            line++;
+        line = next_line(line);
     }
     return 0;
 }

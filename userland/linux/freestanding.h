@@ -72,6 +72,14 @@ static __attribute__((unused)) int ends_with(const char *text, const char *suffi
     return a >= b && equal(text + a - b, suffix);
 }
 
+/* The start of the line after the one 'line' is in (its end if it is the last). */
+static __attribute__((unused)) const char *next_line(const char *line)
+{
+    while (*line && *line != '\n')
+        line++;
+    return *line ? line + 1 : line;
+}
+
 static int failed;
 static int check_number;
 

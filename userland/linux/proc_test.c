@@ -42,10 +42,7 @@ static const char *find_line(const char *text, const char *prefix)
     {
         if (starts_with(line, prefix))
             return line;
-        while (*line && *line != '\n')
-            line++;
-        if (*line)
-            line++;
+        line = next_line(line);
     }
     return 0;
 }
@@ -262,14 +259,12 @@ __attribute__((used)) void start_c(u64 *stack)
     length = read_file("/proc/mounts", buffer, sizeof buffer);
     {
         int proc_line = 0;
-        for (const char *line = buffer; *line;)
+        for (const char *line = buffer; *line; line = next_line(line))
         {
             const char *q = line;
             while (*q && *q != ' ') q++;
             if (starts_with(q, " /proc proc "))
                 proc_line = 1;
-            while (*line && *line != '\n') line++;
-            if (*line) line++;
         }
         check("/proc/mounts has /proc of type proc", proc_line);
     }
