@@ -92,7 +92,7 @@ $(OUT)/userland-linux/%: userland/linux/%.asm
 
 # Linux test programs in C: static, no C library (nothing runs before _start), the build machine's gcc. The same
 # binary runs on the build machine's Linux in the differential tests.
-$(OUT)/userland-linux/%: userland/linux/%.c
+$(OUT)/userland-linux/%: userland/linux/%.c $(wildcard userland/linux/*.h)
 	@mkdir -p $(OUT)/userland-linux
 	gcc -static -nostdlib -ffreestanding -fno-builtin -fno-stack-protector -fno-pie -no-pie -O2 -Wall -o $@ $<
 
