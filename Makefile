@@ -33,7 +33,7 @@ QEMU_COMMON := -machine q35 -cpu $(QEMU_CPU) -m $(QEMU_MEMORY) -smp $(QEMU_SMP) 
                -device isa-debug-exit,iobase=0xf4,iosize=0x04
 DOTNET_FLAGS := --nologo -v:q -clp:NoSummary
 
-.PHONY: all build release qemu run debug test test-host test-boot bench soak deps clean iso FORCE
+.PHONY: all build release qemu run debug test test-host test-boot bench soak deps clean iso initrd-reproducible FORCE
 
 # The images (out/exo.elf, exo.bin, the C# programs, the RAM disk) are shared by both configurations, but
 # their objects are not: without this stamp, `make release` after `make build` found the Debug-linked
@@ -126,10 +126,42 @@ $(CS_PROGRAMS): $(OUT)/userland-cs/%: $(OUT)/userland-cs/$(CONFIG)/%.o $(CS_ASM_
 	strip -o $@ $@.elf
 	tools/scripts/brand-exo.sh $@
 
-# Programs, and init's configurations (userland/config).
+# The root file system (userland/rootfs/README.md): Debian's packages (userland/rootfs/debian-packages: busybox),
+# fetched once with apt-get download into out/cache/debian (`make clean` empties it), busybox's applet links,
+# Exo-OS's programs in /exo/bin, init's configurations (userland/config) in /exo/config, /etc from
+# userland/rootfs/etc. Assembled fresh in out/rootfs, packed by Exo.ImageTool into the initial RAM disk (cpio
+# newc, deterministic: the same inputs give the same bytes, checked by `make initrd-reproducible`).
 INIT_CONFIGURATIONS := $(wildcard userland/config/*.conf)
-$(OUT)/initrd.cpio: $(USER_PROGRAMS) $(LINUX_PROGRAMS) $(CS_PROGRAMS) $(INIT_CONFIGURATIONS) tools/scripts/make-initrd.sh
-	tools/scripts/make-initrd.sh $@ $(USER_PROGRAMS) $(LINUX_PROGRAMS) $(CS_PROGRAMS) $(INIT_CONFIGURATIONS)
+DEBIAN_PACKAGES := userland/rootfs/debian-packages
+DEBIAN_CACHE    := $(OUT)/cache/debian
+ROOTFS_FILES    := $(shell find userland/rootfs -type f)
+IMAGE_TOOL      := $(OUT)/bin/Exo.ImageTool/Release/net10.0/Exo.ImageTool.dll
+ROOTFS_INPUTS   := $(USER_PROGRAMS) $(LINUX_PROGRAMS) $(CS_PROGRAMS) $(INIT_CONFIGURATIONS) $(ROOTFS_FILES) \
+                   $(DEBIAN_CACHE)/packages $(IMAGE_TOOL) tools/scripts/make-rootfs.sh
+# $(1): the staging directory, $(2): the archive.
+define make-initrd
+	tools/scripts/make-rootfs.sh $(1) --debian $(DEBIAN_CACHE) --etc userland/rootfs/etc \
+	  --bin $(USER_PROGRAMS) $(LINUX_PROGRAMS) $(CS_PROGRAMS) --config $(INIT_CONFIGURATIONS)
+	dotnet $(IMAGE_TOOL) tree $(2) $(1)
+endef
+
+$(DEBIAN_CACHE)/packages: $(DEBIAN_PACKAGES) tools/scripts/fetch-debian-packages.sh
+	tools/scripts/fetch-debian-packages.sh $(DEBIAN_PACKAGES) $(DEBIAN_CACHE)
+
+# The image tool is built once for the host (Release, whatever CONFIG is).
+$(IMAGE_TOOL): $(wildcard tools/Exo.ImageTool/*.cs) tools/Exo.ImageTool/Exo.ImageTool.csproj Directory.Build.props
+	dotnet build tools/Exo.ImageTool/Exo.ImageTool.csproj -c Release $(DOTNET_FLAGS)
+	@touch $@
+
+$(OUT)/initrd.cpio: $(ROOTFS_INPUTS)
+	$(call make-initrd,$(OUT)/rootfs,$@)
+
+# Assembles and packs the same tree a second time, elsewhere and later, and compares the bytes.
+initrd-reproducible: $(OUT)/initrd.cpio
+	$(call make-initrd,$(OUT)/rootfs-again,$(OUT)/initrd-again.cpio)
+	cmp $(OUT)/initrd.cpio $(OUT)/initrd-again.cpio
+	@rm -rf $(OUT)/rootfs-again $(OUT)/initrd-again.cpio
+	@echo "initrd-reproducible: two builds of out/initrd.cpio are the same bytes"
 
 $(OUT)/exo.iso: $(OUT)/exo.elf $(OUT)/initrd.cpio kernel/Boot/grub.cfg
 	@mkdir -p $(OUT)/iso/boot/grub

@@ -113,6 +113,7 @@ namespace Exo.Kernel
             BootShellCommands.RegisterModules();
             Processes.ProcessShellCommands.RegisterStatus();
             BootShellCommands.RegisterPrograms();
+            PosixX.PosixXShellCommands.Register();
             Processes.ProcessShellCommands.Register();
             Benchmarks.BenchmarkShellCommands.Register();
             DiagnosticShellCommands.Register();

@@ -13,7 +13,10 @@ namespace Exo.PosixX
         public static void Initialize()
         {
             Tty.ConsoleTerminal.Initialize();
+            Tty.ConsoleTerminal.SignalGroup = &Signals.SignalDelivery.SendFromTerminal;
+            KernelInterface.ProcessTree.Initialize();
             Vfs.RootFileSystem.Initialize();
+            Vfs.ProgramFiles.Initialize();
             KernelInterface.LinuxSystemCalls.Initialize();
             Exo.Kernel.Processes.ProcessPersonality.Register(Exo.Kernel.Processes.Personality.Linux, &KernelInterface.LinuxProcess.Create);
         }

@@ -2,12 +2,12 @@ using Exo.Kernel.Console;
 
 namespace Exo.Kernel.Boot
 {
-    /// <summary>The shell's boot commands: the boot modules, and the programs in the initial RAM disk.</summary>
+    /// <summary>The shell's boot commands: the boot modules, and the programs in the initial RAM disk (exo/bin/).</summary>
     public static unsafe class BootShellCommands
     {
         public static void RegisterModules() => ShellCommands.Register("modules", "modules   boot modules", &Modules);
 
-        public static void RegisterPrograms() => ShellCommands.Register("programs", "programs  the programs in the boot image", &ListPrograms);
+        public static void RegisterPrograms() => ShellCommands.Register("programs", "programs  the programs in the boot image (exo/bin)", &ListPrograms);
 
         private static void Modules(CommandLine* line)
         {
@@ -38,15 +38,19 @@ namespace Exo.Kernel.Boot
             int count = 0;
             while (InitialRamDisk.Next(ref offset, out CpioEntry entry) == CpioError.None)
             {
+                if (!entry.IsRegularFile || !CpioArchive.IsIn(entry, InitialRamDisk.ProgramDirectory, out byte* name, out int nameLength))
+                    continue;
                 KernelConsole.Write("  ");
-                KernelConsole.Write(entry.Name, entry.NameLength);
+                KernelConsole.Write(name, nameLength);
                 KernelConsole.Write("  ");
                 KernelConsole.WriteSize(entry.Size);
                 KernelConsole.WriteLine();
                 count++;
             }
-            if (count == 0)
+            if (!InitialRamDisk.IsPresent)
                 KernelConsole.WriteLine("no programs (the boot image has no initial RAM disk)");
+            else if (count == 0)
+                KernelConsole.WriteLine("no programs (the initial RAM disk has nothing in exo/bin/)");
         }
     }
 }

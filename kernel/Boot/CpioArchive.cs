@@ -23,12 +23,16 @@ namespace Exo.Kernel.Boot
         public uint Mode;
 
         public bool IsRegularFile => CpioArchive.IsRegularFile(Mode);
+        public bool IsDirectory => (Mode & CpioArchive.FileTypeMask) == CpioArchive.DirectoryType;
+        /// <summary>A symbolic link: Data is its target (Size bytes, no NUL), as newc stores it.</summary>
+        public bool IsSymbolicLink => (Mode & CpioArchive.FileTypeMask) == CpioArchive.SymbolicLinkType;
     }
 
     /// <summary>
     /// Reads a cpio "newc" archive in memory (the initial RAM disk): each entry is "070701", thirteen 8-digit
     /// hex fields, the name (padded so header and name fill a multiple of 4 bytes) and the data (padded to 4);
-    /// "TRAILER!!!" ends it. Every size is checked against the archive's length before use.
+    /// "TRAILER!!!" ends it. Every size is checked against the archive's length before use. Entries are walked
+    /// whatever their type (regular files, directories, symbolic links...); lookups return regular files only.
     /// </summary>
     public static unsafe class CpioArchive
     {
@@ -39,7 +43,7 @@ namespace Exo.Kernel.Boot
         // Field offsets: the 6-byte magic, then 8 hex digits each for ino, mode, uid, gid, nlink, mtime,
         // filesize, devmajor, devminor, rdevmajor, rdevminor, namesize, check.
         private const int FieldCount = 13, ModeField = 1, FileSizeField = 6, NameSizeField = 11;
-        private const uint FileTypeMask = 0xF000, RegularFileType = 0x8000;
+        public const uint FileTypeMask = 0xF000, DirectoryType = 0x4000, RegularFileType = 0x8000, SymbolicLinkType = 0xA000;
 
         /// <summary>True if a cpio mode describes a regular file (S_IFREG).</summary>
         public static bool IsRegularFile(uint mode) => (mode & FileTypeMask) == RegularFileType;
@@ -136,6 +140,74 @@ namespace Exo.Kernel.Boot
             return false;
         }
 
+        /// <summary>
+        /// A regular file named 'directory' + 'name' ("exo/bin/" + "init"), where 'name' is one path component
+        /// (not empty, no '/'). The walk starts at 'start': 0, or an offset from FindFirstIn for the same
+        /// directory (no entry before it is in the directory). False if there is no such file.
+        /// </summary>
+        public static bool TryFindIn(byte* archive, ulong length, ulong start, string directory, byte* name, int nameLength,
+            out CpioEntry entry)
+        {
+            entry = default;
+            if (name == null || nameLength <= 0)
+                return false;
+            for (int i = 0; i < nameLength; i++)
+                if (name[i] == '/')
+                    return false;
+            ulong offset = start;
+            while (Next(archive, length, ref offset, out CpioEntry candidate) == CpioError.None)
+            {
+                if (candidate.IsRegularFile && candidate.NameLength == directory.Length + nameLength
+                    && StartsWith(candidate.Name, candidate.NameLength, directory)
+                    && SameBytes(candidate.Name + directory.Length, name, nameLength))
+                {
+                    entry = candidate;
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /// <summary>
+        /// The offset of the first entry whose name starts with 'directory' (which ends with '/'), so lookups in it
+        /// can skip what comes before (an archive sorted by name keeps a directory's entries together). False,
+        /// with 'offset' 0, if there is none.
+        /// </summary>
+        public static bool FindFirstIn(byte* archive, ulong length, string directory, out ulong offset)
+        {
+            ulong at = 0;
+            ulong before = 0;
+            while (Next(archive, length, ref at, out CpioEntry entry) == CpioError.None)
+            {
+                if (StartsWith(entry.Name, entry.NameLength, directory))
+                {
+                    offset = before;
+                    return true;
+                }
+                before = at;
+            }
+            offset = 0;
+            return false;
+        }
+
+        /// <summary>
+        /// True if 'entry' is directly in 'directory' (its name is 'directory' + one non-empty component); 'name'
+        /// and 'nameLength' give that component.
+        /// </summary>
+        public static bool IsIn(in CpioEntry entry, string directory, out byte* name, out int nameLength)
+        {
+            name = null;
+            nameLength = 0;
+            if (entry.NameLength <= directory.Length || !StartsWith(entry.Name, entry.NameLength, directory))
+                return false;
+            for (int i = directory.Length; i < entry.NameLength; i++)
+                if (entry.Name[i] == '/')
+                    return false;
+            name = entry.Name + directory.Length;
+            nameLength = entry.NameLength - directory.Length;
+            return true;
+        }
+
         /// <summary>A sentence for the shell and boot reports.</summary>
         public static string Describe(CpioError error)
         {
@@ -186,14 +258,17 @@ namespace Exo.Kernel.Boot
             return true;
         }
 
-        private static bool Matches(byte* text, int length, string expected)
+        private static bool StartsWith(byte* text, int length, string prefix)
         {
-            if (length != expected.Length)
+            if (length < prefix.Length)
                 return false;
-            for (int i = 0; i < length; i++)
-                if (text[i] != expected[i])
+            for (int i = 0; i < prefix.Length; i++)
+                if (text[i] != prefix[i])
                     return false;
             return true;
         }
+
+        private static bool Matches(byte* text, int length, string expected)
+            => length == expected.Length && StartsWith(text, length, expected);
     }
 }

@@ -22,7 +22,7 @@ namespace Exo.Kernel.Memory
     {
         private const ulong Present = KernelPageTables.Present, Writable = KernelPageTables.Writable,
             User = KernelPageTables.User, Owned = KernelPageTables.Available0, Reserved = KernelPageTables.Available1,
-            NoAccess = KernelPageTables.Available2,
+            NoAccess = KernelPageTables.Available2, CopyOnWrite = KernelPageTables.CopyOnWrite,
             AddressMask = KernelPageTables.AddressMask;
         // Page-fault error code bits.
         private const ulong FaultPresent = 1 << 0, FaultWrite = 1 << 1, FaultReservedBit = 1 << 3, FaultFetch = 1 << 4;
@@ -121,8 +121,11 @@ namespace Exo.Kernel.Memory
                 return false;
             }
             bool hasFrame = (entry & Present) != 0 || (entry & (NoAccess | Reserved)) == NoAccess;
-            ulong updated = entry & ~(Writable | KernelPageTables.NoExecute | Present | NoAccess);
-            updated |= (writable ? Writable : 0) | (executable || !KernelPageTables.NoExecuteEnabled ? 0 : KernelPageTables.NoExecute);
+            ulong updated = entry & ~(Writable | KernelPageTables.NoExecute | Present | NoAccess | CopyOnWrite);
+            // A copy-on-write page stays read-only in hardware while writable in intent: the write fault copies it.
+            bool copyOnWrite = (entry & CopyOnWrite) != 0;
+            updated |= (writable ? (copyOnWrite ? CopyOnWrite : Writable) : 0)
+                | (executable || !KernelPageTables.NoExecuteEnabled ? 0 : KernelPageTables.NoExecute);
             if (!readable)
                 updated |= NoAccess;
             else if (hasFrame)
@@ -220,12 +223,12 @@ namespace Exo.Kernel.Memory
             if ((entry & Present) == 0)
             {
                 if ((entry & (NoAccess | Reserved | Owned)) == (NoAccess | Owned))
-                    PhysicalMemory.FreeFrame(entry & AddressMask);   // a page made inaccessible keeps its frame until now
+                    PhysicalMemory.ReleaseFrame(entry & AddressMask);   // a page made inaccessible keeps its frame until now
                 return true;   // never cached as a translation while not present
             }
             InvalidateEverywhere(virtualAddress & ~0xFFFUL);
             if ((entry & Owned) != 0)
-                PhysicalMemory.FreeFrame(entry & AddressMask);
+                PhysicalMemory.ReleaseFrame(entry & AddressMask);
             return true;
         }
 
@@ -238,7 +241,7 @@ namespace Exo.Kernel.Memory
         }
 
         /// <summary>What FaultIn did with a page fault.</summary>
-        public enum FaultOutcome : byte { NotReserved, Mapped, OutOfMemory }
+        public enum FaultOutcome : byte { NotReserved, Mapped, OutOfMemory, Copied }
 
         /// <summary>
         /// Demand paging: a fault at 'address' with page-fault error code 'errorCode' in this (loaded) space.
@@ -249,14 +252,18 @@ namespace Exo.Kernel.Memory
         /// </summary>
         public FaultOutcome FaultIn(ulong address, ulong errorCode)
         {
-            if ((errorCode & (FaultPresent | FaultReservedBit)) != 0)
+            if ((errorCode & FaultReservedBit) != 0 || ((errorCode & FaultPresent) != 0 && (errorCode & FaultWrite) == 0))
                 return FaultOutcome.NotReserved;
             _lock.Enter();
             ulong* leaf = Leaf(address);
             ulong entry = leaf == null ? 0 : *leaf;
             FaultOutcome outcome = FaultOutcome.NotReserved;
-            if ((entry & Present) != 0)
+            if ((entry & Present) != 0 && (errorCode & FaultWrite) != 0 && (entry & CopyOnWrite) != 0)
+                outcome = BreakCopyOnWrite(leaf, entry);
+            else if ((entry & Present) != 0 && ((errorCode & FaultWrite) == 0 || (entry & Writable) != 0))
                 outcome = FaultOutcome.Mapped;   // mapped meanwhile: the access simply runs again
+            else if ((entry & Present) != 0)
+                outcome = FaultOutcome.NotReserved;   // a write to a read-only page
             else if ((entry & NoAccess) != 0)
                 outcome = FaultOutcome.NotReserved;   // PROT_NONE: a real fault
             else if ((entry & Reserved) != 0 && ((errorCode & FaultWrite) == 0 || (entry & Writable) != 0)
@@ -274,8 +281,105 @@ namespace Exo.Kernel.Memory
                 }
             }
             _lock.Exit();
+            if (outcome == FaultOutcome.Copied)
+            {
+                // Another processor running this space may still cache the shared frame's translation.
+                InvalidateEverywhere(address & ~0xFFFUL);
+                outcome = FaultOutcome.Mapped;
+            }
             return outcome;
         }
+
+        // A write to a copy-on-write page (lock held): a private copy, unless this space is the frame's only user left.
+        private FaultOutcome BreakCopyOnWrite(ulong* leaf, ulong entry)
+        {
+            ulong frame = entry & AddressMask;
+            ulong flags = (entry & ~(AddressMask | CopyOnWrite)) | Writable;
+            if (!PhysicalMemory.IsShared(frame))
+            {
+                *leaf = frame | flags;   // the other sharers are gone: it is ours to write
+            }
+            else
+            {
+                ulong copy = PhysicalMemory.AllocateFrame();
+                if (copy == 0)
+                    return FaultOutcome.OutOfMemory;
+                ulong* from = (ulong*)PhysicalMemory.ToVirtual(frame), to = (ulong*)PhysicalMemory.ToVirtual(copy);
+                for (int i = 0; i < 512; i++)
+                    to[i] = from[i];
+                *leaf = copy | flags | Owned;
+                PhysicalMemory.ReleaseFrame(frame);
+            }
+            return FaultOutcome.Copied;
+        }
+
+        /// <summary>
+        /// fork's copy of this space: the same mappings, every page this space owns shared with the child and made
+        /// copy-on-write in both (the first write in either copies it), reservations copied as reservations,
+        /// shared mappings (memory objects, devices) shared as they are. Null when memory runs out (nothing is
+        /// left half-done). Every processor's cached translations of this space are dropped afterwards.
+        /// </summary>
+        public AddressSpace CloneForFork()
+        {
+            AddressSpace child = Create();
+            if (child == null)
+                return null;
+            bool complete = true;
+            _lock.Enter();
+            ulong* pml4 = (ulong*)PhysicalMemory.ToVirtual(Root);
+            for (int i3 = 0; i3 < KernelPageTables.KernelHalfFirstEntry && complete; i3++)
+            {
+                if ((pml4[i3] & Present) == 0) continue;
+                ulong* pdpt = (ulong*)PhysicalMemory.ToVirtual(pml4[i3] & AddressMask);
+                for (int i2 = 0; i2 < 512 && complete; i2++)
+                {
+                    if ((pdpt[i2] & Present) == 0) continue;
+                    ulong* directory = (ulong*)PhysicalMemory.ToVirtual(pdpt[i2] & AddressMask);
+                    for (int i1 = 0; i1 < 512 && complete; i1++)
+                    {
+                        if ((directory[i1] & Present) == 0) continue;
+                        ulong* table = (ulong*)PhysicalMemory.ToVirtual(directory[i1] & AddressMask);
+                        for (int i0 = 0; i0 < 512; i0++)
+                        {
+                            ulong entry = table[i0];
+                            if (entry == 0)
+                                continue;
+                            ulong address = ((ulong)i3 << 39) | ((ulong)i2 << 30) | ((ulong)i1 << 21) | ((ulong)i0 << 12);
+                            bool hasFrame = (entry & Present) != 0 || (entry & (NoAccess | Reserved)) == NoAccess;
+                            if (hasFrame && (entry & Owned) != 0)
+                            {
+                                if ((entry & Writable) != 0)
+                                {
+                                    entry = (entry & ~Writable) | CopyOnWrite;
+                                    table[i0] = entry;
+                                }
+                                PhysicalMemory.ShareFrame(entry & AddressMask);
+                            }
+                            if (!child.SetEmptyLeafUnlocked(address, entry))
+                            {
+                                if (hasFrame && (entry & Owned) != 0)
+                                    PhysicalMemory.ReleaseFrame(entry & AddressMask);
+                                complete = false;
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            _lock.Exit();
+            Cpu.WriteCr3(Cpu.ReadCr3());   // this processor's translations (it runs the parent)
+            Smp.Processors.ShootDownAll();
+            if (!complete)
+            {
+                child.Destroy();
+                Exo.Runtime.ObjectAllocator.Free(child);
+                return null;
+            }
+            return child;
+        }
+
+        // The child's tables are its own: nobody else can reach them yet.
+        private bool SetEmptyLeafUnlocked(ulong virtualAddress, ulong value) => SetEmptyLeaf(virtualAddress, value);
 
         public bool TryTranslate(ulong virtualAddress, out ulong physical, out ulong entryFlags)
             => KernelPageTables.TryTranslate(Root, virtualAddress, out physical, out entryFlags);
@@ -290,6 +394,34 @@ namespace Exo.Kernel.Memory
             {
                 if (!TryTranslate(address, out ulong physical, out _))
                     return false;
+                ulong inPage = 0x1000 - (address & 0xFFF);
+                ulong chunk = count < inPage ? count : inPage;
+                byte* destination = (byte*)PhysicalMemory.ToVirtual(physical);
+                for (ulong i = 0; i < chunk; i++)
+                    destination[i] = source[i];
+                address += chunk;
+                source += chunk;
+                count -= chunk;
+            }
+            return true;
+        }
+
+        /// <summary>
+        /// Writes into this space as its program's own store would (another process's, before it runs: fork's
+        /// CLONE_CHILD_SETTID): a reserved page is mapped, a copy-on-write page copied first. False where the
+        /// program could not write.
+        /// </summary>
+        public bool WriteAsProgram(ulong address, byte* source, ulong count)
+        {
+            while (count > 0)
+            {
+                bool present = TryTranslate(address, out ulong physical, out ulong flags);
+                if (!present || (flags & Writable) == 0)
+                {
+                    if (FaultIn(address, FaultWrite | (present ? FaultPresent : 0)) != FaultOutcome.Mapped
+                        || !TryTranslate(address, out physical, out flags) || (flags & Writable) == 0)
+                        return false;
+                }
                 ulong inPage = 0x1000 - (address & 0xFFF);
                 ulong chunk = count < inPage ? count : inPage;
                 byte* destination = (byte*)PhysicalMemory.ToVirtual(physical);
@@ -338,7 +470,7 @@ namespace Exo.Kernel.Memory
                         ulong* table = (ulong*)PhysicalMemory.ToVirtual(directory[i1] & AddressMask);
                         for (int i0 = 0; i0 < 512; i0++)
                             if ((table[i0] & Owned) != 0 && ((table[i0] & Present) != 0 || (table[i0] & (NoAccess | Reserved)) == NoAccess))
-                                PhysicalMemory.FreeFrame(table[i0] & AddressMask);
+                                PhysicalMemory.ReleaseFrame(table[i0] & AddressMask);
                         PhysicalMemory.FreeFrame(directory[i1] & AddressMask);
                     }
                     PhysicalMemory.FreeFrame(pdpt[i2] & AddressMask);

@@ -174,6 +174,47 @@ namespace Exo.Kernel.Memory
             return order;
         }
 
+        // Extra sharers of user frames (copy-on-write after fork): one count per frame of RAM, 0 when the frame
+        // has one owner. Allocated when the kernel allocator starts (EnableFrameSharing).
+        private static int* s_sharers;
+        private static ulong s_sharerCount;
+
+        /// <summary>Makes the per-frame share counts (once, after the kernel allocator runs).</summary>
+        public static void EnableFrameSharing()
+        {
+            s_sharerCount = s_highestAddress / FrameSize;
+            ulong bytes = s_sharerCount * 4;
+            ulong physical = AllocateContiguous((bytes + FrameSize - 1) / FrameSize);
+            if (physical == 0)
+                Panic.Fail("no memory for the frame share counts");
+            s_sharers = (int*)ToVirtual(physical);
+            for (ulong i = 0; i < s_sharerCount; i++)
+                s_sharers[i] = 0;
+        }
+
+        /// <summary>One more address space maps 'physical' (a fork's copy-on-write page).</summary>
+        public static void ShareFrame(ulong physical) => System.Threading.Interlocked.Increment(ref s_sharers[physical / FrameSize]);
+
+        /// <summary>Whether more than one address space maps 'physical' (a write must copy it first).</summary>
+        public static bool IsShared(ulong physical) => System.Threading.Volatile.Read(ref s_sharers[physical / FrameSize]) != 0;
+
+        /// <summary>An address space lets go of a user frame: freed if it was the last to map it.</summary>
+        public static void ReleaseFrame(ulong physical)
+        {
+            ref int sharers = ref s_sharers[physical / FrameSize];
+            while (true)
+            {
+                int count = System.Threading.Volatile.Read(ref sharers);
+                if (count == 0)
+                {
+                    FreeFrame(physical);
+                    return;
+                }
+                if (System.Threading.Interlocked.CompareExchange(ref sharers, count - 1, count) == count)
+                    return;
+            }
+        }
+
         public static void FreeFrame(ulong physical)
         {
             if (KernelHeap.IsReady)

@@ -27,9 +27,9 @@ namespace Exo.Kernel.Processes
                 error = Error.Invalid;   // the configuration's name is empty or too long
                 return null;
             }
-            if (!InitialRamDisk.TryFind(configuration, configurationLength, out byte* text, out ulong size))
+            if (!InitialRamDisk.TryFindConfiguration(configuration, configurationLength, out byte* text, out ulong size))
             {
-                error = Error.NotFound;   // no such init configuration in the boot image
+                error = Error.NotFound;   // no such init configuration in the boot image's exo/config/
                 return null;
             }
             if (size == 0 || size >= MaximumConfigurationBytes)

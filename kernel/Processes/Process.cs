@@ -37,6 +37,8 @@ namespace Exo.Kernel.Processes
         public const ulong KilledWaitResult = Constants.KilledStatus;
 
         public int Id;
+        /// <summary>The id of the process that started it (spawn or fork), 0 for the kernel's own.</summary>
+        public int ParentId;
         public ProcessState State;
         public AddressSpace AddressSpace;
         /// <summary>What the loader found: entry, stack top, personality, program headers.</summary>

@@ -30,9 +30,11 @@ namespace Exo.Kernel.Processes
                 if (Volatile.Read(ref process.KillRequested) != 0)
                     thread.User.PendingWork = (int)UserMode.UserWork.Kill;
             }
+            byte* extendedState = self.InitialExtendedState;
+            self.InitialExtendedState = null;
             ulong result = UserMode.UserMode.RunInAddressSpace(process.AddressSpace,
                 (Arch.X64.RegisterFrame*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref self.StartFrame),
-                Syscalls.SystemCalls.TableFor(process.Personality));
+                Syscalls.SystemCalls.TableFor(process.Personality), extendedState, self.InitialFsBase);
             ThreadEnded(self, thread, result);
         }
 
@@ -115,6 +117,22 @@ namespace Exo.Kernel.Processes
                 watcher.Release();
             }
             process.Release();   // the program's own reference
+        }
+
+        /// <summary>
+        /// Asks 'thread' to do 'work' on its way back to ring 3 (a signal, a kill), and ends the interruptible wait it
+        /// sleeps in, if any, so that it gets there now. The work bit is set before the wait is looked at (each wait
+        /// names itself before it reads the bits), so one of the two always sees the other.
+        /// </summary>
+        public static void InterruptThread(Scheduler.Thread thread, UserMode.UserWork work)
+        {
+            Interlocked.Or(ref thread.User.PendingWork, (int)work);
+            using (InterruptMask.Enter())
+            {
+                Scheduler.Scheduler.InterruptWait(thread);
+                Ipc.FusionCall.Interrupt(thread);
+                Scheduler.Scheduler.Nudge(thread);   // running in ring 3 elsewhere: an interrupt brings it to the way back
+            }
         }
 
         /// <summary>

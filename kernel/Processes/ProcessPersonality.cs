@@ -35,6 +35,12 @@ namespace Exo.Kernel.Processes
         /// </summary>
         public virtual bool OnFault(Scheduler.Thread thread, RegisterFrame* frame, ulong vector) => false;
 
+        /// <summary>fork: the child's state, copied from this one as the personality's fork rules say; null when memory runs out.</summary>
+        public virtual ProcessPersonality OnFork(Process parent, Process child) => null;
+
+        /// <summary>A thread of the process is made, before it runs: its per-thread state (false: no memory; it is not started).</summary>
+        public virtual bool OnThreadCreated(UserThread thread) => true;
+
         /// <summary>A spawned process is about to start (its capabilities granted, its start stack laid out).</summary>
         public virtual void OnStart(Process process) { }
 

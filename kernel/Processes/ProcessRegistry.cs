@@ -60,6 +60,19 @@ namespace Exo.Kernel.Processes
             }
         }
 
+        /// <summary>The process in table slot 'slot' (0 to Capacity - 1), with a reference the caller releases; null if none.</summary>
+        public static Process ReferenceAt(int slot)
+        {
+            using (s_lock.Hold())
+            {
+                Process process = (uint)slot < Capacity ? s_processes[slot] : null;
+                if (process == null || process.References == 0)
+                    return null;
+                process.AddReference();
+                return process;
+            }
+        }
+
         public static int Count
         {
             get
@@ -77,12 +90,15 @@ namespace Exo.Kernel.Processes
         /// Takes the address space away from an ending process, under the lock ps reads it under, so that a
         /// snapshot never looks at a space being destroyed. The caller destroys what is returned.
         /// </summary>
-        internal static Memory.AddressSpace DetachAddressSpace(Process process)
+        internal static Memory.AddressSpace DetachAddressSpace(Process process) => ReplaceAddressSpace(process, null);
+
+        /// <summary>exec: 'space' becomes the process's under the same lock; the old one is returned to be destroyed.</summary>
+        internal static Memory.AddressSpace ReplaceAddressSpace(Process process, Memory.AddressSpace replacement)
         {
             using (s_lock.Hold())
             {
                 Memory.AddressSpace space = process.AddressSpace;
-                process.AddressSpace = null;
+                process.AddressSpace = replacement;
                 return space;
             }
         }

@@ -38,6 +38,7 @@ namespace Exo.Kernel.Processes
             Process process = Load(commandLine, length, out error);
             if (process == null)
                 return null;
+            process.ParentId = parent != null ? parent.Id : 0;
             if (rootResource && !Grant(process, Drivers.RootResource.Instance, ObjectType.Resource, Drivers.RootResource.GrantedRights))
             {
                 Abandon(process);
@@ -99,16 +100,26 @@ namespace Exo.Kernel.Processes
                 error = Error.Invalid;   // a program name of 1 to 32 bytes, a line of at most 256
                 return null;
             }
-            if (!InitialRamDisk.TryFind(commandLine, nameLength, out byte* file, out ulong size))
+            byte* borrowed = null;
+            if (!InitialRamDisk.TryFindProgram(commandLine, nameLength, out byte* file, out ulong size))
             {
-                error = Error.NotFound;   // no such program in the boot image (or no boot image)
-                return null;
+                borrowed = file = ProgramSource.Find(commandLine, nameLength, out size);   // a personality's file system
+                if (file == null)
+                {
+                    error = Error.NotFound;   // no such program in the boot image's exo/bin/ nor in a file system
+                    return null;
+                }
             }
             AddressSpace space = ProgramLoader.Load(file, size, out ProgramImage image, out error);
+            if (borrowed != null)
+                Memory.Heap.KernelHeap.Free(borrowed);
             if (space == null)
                 return null;
             Process process = new Process();
-            process.SetName(commandLine, nameLength);
+            int nameStart = nameLength;
+            while (nameStart > 0 && commandLine[nameStart - 1] != (byte)'/')
+                nameStart--;   // a path's last component names the process
+            process.SetName(commandLine + nameStart, nameLength - nameStart);
             process.SetCommandLine(commandLine, length);
             process.AddressSpace = space;
             process.Image = image;
@@ -199,8 +210,26 @@ namespace Exo.Kernel.Processes
                 return false;
             }
             process.PersonalityState?.OnStart(process);
+            return StartMainThread(process, &start, null, 0, affinity, out error);
+        }
+
+        /// <summary>
+        /// Starts a loaded (or forked) process's first thread from 'start', with the SSE state 'extendedState'
+        /// (null: the reset state) and FS base 'fsBase'. On failure the process is abandoned.
+        /// </summary>
+        internal static bool StartMainThread(Process process, RegisterFrame* start, byte* extendedState, ulong fsBase, int affinity, out Error error)
+        {
             UserThread main = new UserThread(process);
-            main.StartFrame = start;
+            main.StartFrame = *start;
+            main.InitialExtendedState = extendedState;
+            main.InitialFsBase = fsBase;
+            if (process.PersonalityState != null && !process.PersonalityState.OnThreadCreated(main))
+            {
+                main.Release();   // frees the SSE copy with it
+                Abandon(process);
+                error = Error.OutOfMemory;
+                return false;
+            }
             process.Threads[0] = main;   // the process's reference to it
             process.ThreadCount = 1;
             process.LiveThreads = 1;
@@ -228,6 +257,12 @@ namespace Exo.Kernel.Processes
         {
             UserThread created = new UserThread(process);
             created.StartFrame = RegisterFrame.StartAt(entry, stack, argument);
+            if (process.PersonalityState != null && !process.PersonalityState.OnThreadCreated(created))
+            {
+                created.Release();
+                error = Error.OutOfMemory;
+                return null;
+            }
             int slot;
             bool allowed;
             using (InterruptMask.Enter())

@@ -100,7 +100,8 @@ namespace Exo.Kernel.Processes
             return true;
         }
 
-        private static void Discard(AddressSpace space)
+        /// <summary>Frees a loaded space that will not run (a failed exec).</summary>
+        public static void Discard(AddressSpace space)
         {
             space.Destroy();
             Exo.Runtime.ObjectAllocator.Free(space);

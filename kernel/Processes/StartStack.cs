@@ -55,10 +55,13 @@ namespace Exo.Kernel.Processes
         /// </summary>
         public static bool BuildLinux(Process process, ArgumentVector arguments, byte* executableName, int executableNameLength,
             ulong vdsoBase, out RegisterFrame frame)
+            => BuildLinux(process.AddressSpace, process.Image, arguments, executableName, executableNameLength, vdsoBase, out frame);
+
+        /// <summary>The same, into a space not yet any process's (execve builds the new program's stack before it commits).</summary>
+        public static bool BuildLinux(AddressSpace space, in ProgramImage image, ArgumentVector arguments, byte* executableName,
+            int executableNameLength, ulong vdsoBase, out RegisterFrame frame)
         {
             frame = default;
-            AddressSpace space = process.AddressSpace;
-            ProgramImage image = process.Image;
             ulong position = image.StackTop - 8;                       // an 8-byte zero end marker at the very top
             ulong zero = 0;
             bool written = space.CopyInto(position, (byte*)&zero, 8);

@@ -7,7 +7,7 @@ namespace Exo.Kernel.Processes
     /// exit status once it has ended. The process holds a reference to each of its threads until it is freed,
     /// so the scheduler's thread under it can be joined by the reaper.
     /// </summary>
-    public sealed class UserThread : KernelObject
+    public sealed unsafe class UserThread : KernelObject
     {
         public readonly Process Process;
         public Scheduler.Thread Thread;
@@ -18,6 +18,10 @@ namespace Exo.Kernel.Processes
         /// <summary>Threads waiting for it to end (thread wait); woken when it has.</summary>
         public readonly Scheduler.WaitQueue ExitWaiters = new Scheduler.WaitQueue();
 
+        /// <summary>The SSE state it starts with (a fork child's copy of its parent's; a heap block freed once used), or null: the reset state.</summary>
+        public byte* InitialExtendedState;
+        /// <summary>The FS base it starts with (a fork child's is its parent's thread pointer; clone may name another).</summary>
+        public ulong InitialFsBase;
         /// <summary>Its personality's per-thread state (POSIX-X: signal mask, alternate stack, robust list), or null.</summary>
         public object PersonalityState;
 
@@ -26,6 +30,8 @@ namespace Exo.Kernel.Processes
         protected override void Destroy()
         {
             Scheduler.Scheduler.WaitForFastPaths();   // a killer may be looking at a thread that waited on it
+            if (InitialExtendedState != null)
+                Memory.Heap.KernelHeap.Free(InitialExtendedState);   // a thread that never ran
             Exo.Runtime.ObjectAllocator.Free(ExitWaiters);
             Exo.Runtime.ObjectAllocator.Free(this);
         }

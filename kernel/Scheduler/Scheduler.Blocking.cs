@@ -53,28 +53,87 @@ namespace Exo.Kernel.Scheduler
             Thread current = Local.Current;
             current.WakeTime = Cpu.ReadTimeStampCounter() + milliseconds * (SystemClock.TscFrequency / 1000);
             s_sleepLock.Enter();
-            Thread before = null;
-            for (Thread t = s_sleepers; t != null && t.WakeTime <= current.WakeTime; t = t.SleepNext)
-                before = t;
-            if (before == null) { current.SleepNext = s_sleepers; s_sleepers = current; }
-            else { current.SleepNext = before.SleepNext; before.SleepNext = current; }
+            InsertSleeper(current);
             BlockReleasing(ref s_sleepLock, ThreadState.Sleeping);
             RestoreInterrupts(enabled);
         }
 
-        /// <summary>From processor 0's tick: every sleeper whose time has come becomes ready.</summary>
+        /// <summary>
+        /// Gives the current thread a deadline (TSC) for the interruptible waits it makes until DisarmTimeout: when
+        /// it passes, the wait it sleeps in ends as a kill's would (and one it starts later returns at once).
+        /// Call before taking the wait's lock (the sleepers' lock ranks below every wait queue's), interrupts masked.
+        /// </summary>
+        public static void ArmTimeout(ulong deadline)
+        {
+            Thread current = Local.Current;
+            current.TimedOut = 0;
+            current.WakeTime = deadline;
+            s_sleepLock.Enter();
+            InsertSleeper(current);
+            current.TimeoutArmed = true;
+            s_sleepLock.Exit();
+        }
+
+        /// <summary>Ends the current thread's deadline; true if it passed.</summary>
+        public static bool DisarmTimeout()
+        {
+            Thread current = Local.Current;
+            s_sleepLock.Enter();
+            if (current.TimeoutArmed)
+            {
+                current.TimeoutArmed = false;
+                if (s_sleepers == current)
+                {
+                    s_sleepers = current.SleepNext;
+                }
+                else
+                {
+                    Thread before = s_sleepers;
+                    while (before != null && before.SleepNext != current)
+                        before = before.SleepNext;
+                    if (before != null)
+                        before.SleepNext = current.SleepNext;
+                }
+                current.SleepNext = null;
+            }
+            s_sleepLock.Exit();
+            // Read and cleared: a deadline that passed must not end the thread's later waits.
+            return System.Threading.Interlocked.Exchange(ref current.TimedOut, 0) != 0;
+        }
+
+        // Sleep lock held: into the sleepers, by wake time.
+        private static void InsertSleeper(Thread thread)
+        {
+            Thread before = null;
+            for (Thread t = s_sleepers; t != null && t.WakeTime <= thread.WakeTime; t = t.SleepNext)
+                before = t;
+            if (before == null) { thread.SleepNext = s_sleepers; s_sleepers = thread; }
+            else { thread.SleepNext = before.SleepNext; before.SleepNext = thread; }
+        }
+
+        /// <summary>
+        /// From processor 0's tick: every sleeper whose time has come becomes ready; a thread whose deadline passed
+        /// has its wait interrupted, under the sleepers' lock, so that it cannot finish its wait (and DisarmTimeout)
+        /// meanwhile. The flag is set before the wait is looked at, as a kill's is.
+        /// </summary>
         private static void WakeSleepers(ulong now)
         {
             s_sleepLock.Enter();
-            Thread due = null;
-            if (s_sleepers != null && s_sleepers.WakeTime <= now)
+            Thread due = null, dueLast = null;
+            while (s_sleepers != null && s_sleepers.WakeTime <= now)
             {
-                due = s_sleepers;
-                Thread last = due;
-                while (last.SleepNext != null && last.SleepNext.WakeTime <= now)
-                    last = last.SleepNext;
-                s_sleepers = last.SleepNext;
-                last.SleepNext = null;
+                Thread thread = s_sleepers;
+                s_sleepers = thread.SleepNext;
+                thread.SleepNext = null;
+                if (thread.TimeoutArmed)
+                {
+                    thread.TimeoutArmed = false;
+                    System.Threading.Interlocked.Exchange(ref thread.TimedOut, 1);
+                    InterruptWait(thread);
+                    continue;
+                }
+                if (dueLast == null) due = thread; else dueLast.SleepNext = thread;
+                dueLast = thread;
             }
             s_sleepLock.Exit();
             while (due != null)

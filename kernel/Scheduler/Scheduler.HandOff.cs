@@ -55,7 +55,7 @@ namespace Exo.Kernel.Scheduler
         {
             Thread current = Local.Current;
             System.Threading.Interlocked.Exchange(ref current.InterruptibleWait, AddressOf(queue));
-            if (current.KillPending)
+            if (current.WaitEnds)
             {
                 current.InterruptibleWait = 0;
                 queue.Lock.Exit();
@@ -66,17 +66,26 @@ namespace Exo.Kernel.Scheduler
             return true;
         }
 
-        /// <summary>Takes a thread being killed out of the wait queue it sleeps on, if any, and wakes it (interrupts disabled).</summary>
+        /// <summary>
+        /// Takes a thread being killed out of the wait queue it sleeps on, if any, and wakes it (interrupts disabled).
+        /// Under the grace flag, like <see cref="Ipc.FusionCall.Interrupt"/>: the queue's owner (a notification, a
+        /// thread or process object) may be freed by another processor as soon as the thread has left the wait,
+        /// and it waits for the flag (<see cref="WaitForFastPaths"/>) before freeing the queue.
+        /// </summary>
         internal static void InterruptWait(Thread thread)
         {
+            ref int grace = ref FastPathFlag;
+            System.Threading.Interlocked.Exchange(ref grace, 1);   // before the address is read
             ulong address = System.Threading.Volatile.Read(ref thread.InterruptibleWait);
-            if (address == 0)
-                return;
-            WaitQueue queue = System.Runtime.CompilerServices.Unsafe.AsRef<WaitQueue>(&address);
-            queue.Lock.Enter();
-            if (System.Threading.Volatile.Read(ref thread.InterruptibleWait) == address && queue.Remove(thread))
-                MakeReady(thread);
-            queue.Lock.Exit();
+            if (address != 0)
+            {
+                WaitQueue queue = System.Runtime.CompilerServices.Unsafe.AsRef<WaitQueue>(&address);
+                queue.Lock.Enter();
+                if (System.Threading.Volatile.Read(ref thread.InterruptibleWait) == address && queue.Remove(thread))
+                    MakeReady(thread);
+                queue.Lock.Exit();
+            }
+            System.Threading.Volatile.Write(ref grace, 0);
         }
 
         /// <summary>Interrupts the processor running 'thread', if another: an interrupt from ring 3 notices a kill.</summary>

@@ -35,6 +35,9 @@ namespace Exo.Kernel.Scheduler
         public WaitQueue Joiners;          // threads waiting for it to exit
         /// <summary>The wait queue it sleeps on interruptibly (an address, published with one interlocked store), or 0.</summary>
         public ulong InterruptibleWait;
+        /// <summary>It has a deadline on the sleepers' list (ArmTimeout), under the sleepers' lock; TimedOut once it passed.</summary>
+        public bool TimeoutArmed;
+        public int TimedOut;
         /// <summary>Its ring-3 state; all zero for a kernel thread.</summary>
         public UserMode.UserContext User;
         /// <summary>Its Fusion Ring state: the caller it owes a reply, the status its call returns, the endpoint it waits on.</summary>
@@ -55,5 +58,11 @@ namespace Exo.Kernel.Scheduler
 
         /// <summary>Its process is being killed: waits end at once, and it ends before it returns to ring 3.</summary>
         public bool KillPending => (System.Threading.Volatile.Read(ref User.PendingWork) & (int)UserMode.UserWork.Kill) != 0;
+
+        /// <summary>An interruptible wait must end now: a kill, or a signal its personality will deliver.</summary>
+        public bool WaitInterrupted => (System.Threading.Volatile.Read(ref User.PendingWork) & (int)(UserMode.UserWork.Kill | UserMode.UserWork.Signal)) != 0;
+
+        /// <summary>An interruptible wait must end now: interrupted, or its deadline (ArmTimeout) passed.</summary>
+        public bool WaitEnds => WaitInterrupted || System.Threading.Volatile.Read(ref TimedOut) != 0;
     }
 }

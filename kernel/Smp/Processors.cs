@@ -183,17 +183,27 @@ namespace Exo.Kernel.Smp
         }
 
         // TLB shoot-down: one at a time; the sender waits until every other online processor has invalidated.
+        // The kernel runs with interrupts masked (system calls, page faults), so a processor may be spinning for a
+        // lock, interrupts off, while another waits for its acknowledgment: every lock's spin loop therefore
+        // answers a request addressed to its processor (ServiceShootDown), as the interrupt handler does.
         private static Sync.TicketLock s_shootDownLock;
         private static ulong s_shootDownAddress;
         private static int s_shootDownPending;
         private static ulong s_shootDowns;
+        private struct ShootDownRequests { public fixed int Requested[MaximumProcessors]; }
+        private static ShootDownRequests s_requests;
 
         public static ulong ShootDowns => s_shootDowns;
+
+        /// <summary>Every processor drops every user translation it caches (after many pages changed at once: a fork).</summary>
+        public static void ShootDownAll() => ShootDown(FlushEverything);
+
+        private const ulong FlushEverything = ulong.MaxValue;
 
         /// <summary>
         /// Makes every other online processor drop its translation of 'virtualAddress' (after the caller
         /// changed or removed the mapping and invalidated it locally). The caller must not hold the scheduler
-        /// lock or run with interrupts disabled across other processors' waits.
+        /// lock (the shoot-down's own lock ranks below every other).
         /// </summary>
         public static void ShootDown(ulong virtualAddress)
         {
@@ -202,11 +212,20 @@ namespace Exo.Kernel.Smp
                 return;
             s_shootDownLock.Enter();
             s_shootDownAddress = virtualAddress;
-            Volatile.Write(ref s_shootDownPending, others);
             int self = Cpu.CurrentProcessor();
+            int sent = 0;
             for (int i = 0; i < s_count; i++)
                 if (i != self && IsOnline(i))
+                    sent++;
+            Volatile.Write(ref s_shootDownPending, sent);
+            for (int i = 0; i < s_count; i++)
+            {
+                if (i != self && IsOnline(i))
+                {
+                    Volatile.Write(ref s_requests.Requested[i], 1);
                     LocalApic.SendInterrupt(s_processors.ApicId[i], ShootDownVector);
+                }
+            }
             for (long spin = 0; Volatile.Read(ref s_shootDownPending) > 0; spin++)
             {
                 if (spin > 100_000_000)
@@ -217,9 +236,31 @@ namespace Exo.Kernel.Smp
             s_shootDownLock.Exit();
         }
 
+        /// <summary>
+        /// Answers a shoot-down addressed to this processor, if one waits (called by lock spin loops, which may
+        /// run with interrupts masked while the sender waits for them). Cheap when none does.
+        /// </summary>
+        public static void ServiceShootDown()
+        {
+            if (Volatile.Read(ref s_shootDownPending) == 0)
+                return;
+            int self = Cpu.CurrentProcessor();
+            if (self < MaximumProcessors && Interlocked.Exchange(ref s_requests.Requested[self], 0) != 0)
+                Invalidate();
+        }
+
         private static void OnShootDown(RegisterFrame* frame)
         {
-            Cpu.InvalidatePage(s_shootDownAddress);
+            if (Interlocked.Exchange(ref s_requests.Requested[Cpu.CurrentProcessor()], 0) != 0)
+                Invalidate();   // else a spin loop answered it already
+        }
+
+        private static void Invalidate()
+        {
+            if (s_shootDownAddress == FlushEverything)
+                Cpu.WriteCr3(Cpu.ReadCr3());   // without PCID, a CR3 load drops every non-global translation
+            else
+                Cpu.InvalidatePage(s_shootDownAddress);
             Interlocked.Decrement(ref s_shootDownPending);
         }
 

@@ -118,6 +118,7 @@ namespace Exo.Kernel.Sync
         {
             LockRank.Unranked => "(no rank)",
             LockRank.ProcessRegistry => "process registry",
+            LockRank.ProcessTree => "POSIX-X process tree",
             LockRank.PosixProcess => "POSIX-X process",
             LockRank.ProcessMappings => "process mappings",
             LockRank.Descriptors => "descriptor table",

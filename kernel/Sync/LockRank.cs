@@ -11,6 +11,8 @@ namespace Exo.Kernel.Sync
     {
         /// <summary>No rank given: a Debug build refuses to take it.</summary>
         Unranked = 0,
+        /// <summary>POSIX-X's process tree: parents, children, process groups, sessions (Linux's tasklist_lock; it looks processes up in the registry).</summary>
+        ProcessTree,
         /// <summary>The process registry (ids, the table ps reads).</summary>
         ProcessRegistry,
         /// <summary>POSIX-X's per-process state (credentials, limits, name) and small system-wide fields (the host name).</summary>
@@ -41,10 +43,10 @@ namespace Exo.Kernel.Sync
         ThreadRegistry,
         /// <summary>Processes whose last reference is gone, waiting for the reaper.</summary>
         ReapList,
+        /// <summary>The sleepers, by wake time (below the wait queues: a passed deadline interrupts the wait its thread sleeps in).</summary>
+        SleepQueue,
         /// <summary>A wait queue: a process's or thread's end, a notification, an endpoint's callers, a semaphore, a join.</summary>
         WaitQueue,
-        /// <summary>The sleepers, by wake time.</summary>
-        SleepQueue,
         /// <summary>A processor's run queue and current thread; taken last of the scheduler's locks.</summary>
         Processor,
         /// <summary>Drivers' I/O port bitmaps and which processor's TSS holds one (a context switch installs one).</summary>

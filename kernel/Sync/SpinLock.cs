@@ -26,7 +26,10 @@ namespace Exo.Kernel.Sync
             LockOrder.Acquiring(Rank, Unsafe.AsPointer(ref this));
             int ticket = Interlocked.Add(ref _next, 1) - 1;
             while (Volatile.Read(ref _serving) != ticket)
+            {
                 Cpu.Pause();
+                Smp.Processors.ServiceShootDown();   // the holder may be waiting for this processor's acknowledgment
+            }
             _restoreInterrupts = enabled;
         }
 

@@ -21,7 +21,8 @@ namespace Exo.Kernel.Sync
         {
             LockOrder.Acquiring(Rank, Unsafe.AsPointer(ref this));
             int ticket = Interlocked.Add(ref _next, 1) - 1;
-            while (Volatile.Read(ref _serving) != ticket) { }
+            while (Volatile.Read(ref _serving) != ticket)
+                Smp.Processors.ServiceShootDown();   // the holder may be waiting for this processor's acknowledgment
         }
 
         /// <summary>Takes the lock only if it is free right now (never waits, so it takes part in no cycle).</summary>

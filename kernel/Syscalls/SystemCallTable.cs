@@ -38,6 +38,15 @@ namespace Exo.Kernel.Syscalls
             _handlers[number] = (ulong)handler;
         }
 
+        /// <summary>The handler at 'number' (a tracer keeps it and puts its own in its place with SetHandler).</summary>
+        public ulong HandlerAt(int number) => (ulong)number < _count ? _handlers[number] : 0;
+
+        public void SetHandler(int number, ulong handler)
+        {
+            if ((ulong)number < _count)
+                _handlers[number] = handler;
+        }
+
         public bool IsRegistered(int number) => (ulong)number < _count && _handlers[number] != _unknownHandler;
 
         /// <summary>Calls made with this number since boot (all processors; a statistic: increments may race).</summary>

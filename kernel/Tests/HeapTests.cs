@@ -17,6 +17,50 @@ namespace Exo.Kernel.Tests
             Test("impossible_size_fails_cleanly", &ImpossibleSize);
             Test("million_mixed_operations", &MillionMixedOperations);
             Test("level_statistics_balance", &LevelStatisticsBalance);
+            Test("processor_caches_under_preemption", &CachesUnderPreemption);
+        }
+
+        private sealed class Probe { public ulong Owner, Serial; }
+
+        private const int PreemptedThreads = 4, PreemptedRounds = 40000, ProbesHeld = 8;
+        private static int s_probeMismatches;
+
+        // Kernel threads allocate and free with interrupts on; four of them, more than the processors, are
+        // preempted (and moved between processors) at any instruction, also in the middle of a magazine's pop or
+        // push. Each object must reach one owner only: a shared one shows as another owner's marks, or as a
+        // double free when both owners free it.
+        private static void CachesUnderPreemption()
+        {
+            s_probeMismatches = 0;
+            ulong* threads = stackalloc ulong[PreemptedThreads];
+            for (int i = 0; i < PreemptedThreads; i++)
+            {
+                Scheduler.Thread thread = Scheduler.Scheduler.Create("heap-preempted", &AllocateAndFree, (ulong)i + 1);
+                if (!Check(thread != null, "thread created", (ulong)i))
+                    return;
+                threads[i] = Scheduler.Scheduler.AddressOf(thread);
+            }
+            for (int i = 0; i < PreemptedThreads; i++)
+                Scheduler.Scheduler.Join(System.Runtime.CompilerServices.Unsafe.AsRef<Scheduler.Thread>(&threads[i]));
+            Equal(0, (ulong)s_probeMismatches, "no object was handed to two owners");
+        }
+
+        private static void AllocateAndFree(ulong owner)
+        {
+            Probe[] held = new Probe[ProbesHeld];
+            for (ulong round = 0; round < PreemptedRounds; round++)
+            {
+                for (int i = 0; i < ProbesHeld; i++)
+                    held[i] = new Probe { Owner = owner, Serial = round * ProbesHeld + (ulong)i };
+                for (int i = 0; i < ProbesHeld; i++)
+                {
+                    if (held[i].Owner != owner || held[i].Serial != round * ProbesHeld + (ulong)i)
+                        System.Threading.Interlocked.Increment(ref s_probeMismatches);
+                    ObjectAllocator.Free(held[i]);
+                    held[i] = null;
+                }
+            }
+            ObjectAllocator.Free(held);
         }
 
         private static void SizesAlignmentZeroed()

@@ -60,6 +60,20 @@ namespace Exo.Kernel.Time
             }
         }
 
+        /// <summary>Time since boot in nanoseconds (the TSC's resolution, for clock_gettime).</summary>
+        public static ulong UptimeNanoseconds
+        {
+            get
+            {
+                ulong elapsed = Cpu.ReadTimeStampCounter() - s_bootTsc;
+                return elapsed / s_tscFrequency * 1_000_000_000 + elapsed % s_tscFrequency * 1_000_000_000 / s_tscFrequency;
+            }
+        }
+
+        /// <summary>The TSC value 'nanoseconds' from now (a deadline for the scheduler).</summary>
+        public static ulong TscAfterNanoseconds(ulong nanoseconds)
+            => Cpu.ReadTimeStampCounter() + nanoseconds / 1_000_000_000 * s_tscFrequency + nanoseconds % 1_000_000_000 * s_tscFrequency / 1_000_000_000;
+
         /// <summary>Busy-waits 'microseconds' on the TSC (for drivers' short delays).</summary>
         public static void SpinMicroseconds(ulong microseconds)
         {

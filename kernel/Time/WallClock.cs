@@ -13,11 +13,11 @@ namespace Exo.Kernel.Time
         private static long s_bootNanoseconds;   // the wall time at uptime zero
 
         /// <summary>Nanoseconds since the Unix epoch, now.</summary>
-        public static long NowNanoseconds => s_bootNanoseconds + (long)(SystemClock.UptimeMicroseconds * 1000);
+        public static long NowNanoseconds => s_bootNanoseconds + (long)SystemClock.UptimeNanoseconds;
 
         /// <summary>Sets the time of day (settimeofday, clock_settime of CLOCK_REALTIME).</summary>
         public static void Set(long nanosecondsSinceEpoch)
-            => s_bootNanoseconds = nanosecondsSinceEpoch - (long)(SystemClock.UptimeMicroseconds * 1000);
+            => s_bootNanoseconds = nanosecondsSinceEpoch - (long)SystemClock.UptimeNanoseconds;
 
         /// <summary>Reads the RTC (after SystemClock's calibration); a clock that reads garbage leaves 1970.</summary>
         public static void Initialize()

@@ -84,16 +84,20 @@ namespace Exo.Kernel.UserMode
         /// from ring 3 run on this thread's stack below the current frame; a switch installs that stack, the
         /// thread's SSE area, table and GS/FS bases on whichever processor runs it, so the thread may migrate.
         /// </summary>
-        public static ulong RunInAddressSpace(AddressSpace space, RegisterFrame* start, ulong systemCallTable)
+        public static ulong RunInAddressSpace(AddressSpace space, RegisterFrame* start, ulong systemCallTable, byte* initialExtendedState = null,
+            ulong fsBase = 0)
         {
             RegisterFrame frame = *start;
-            if (!frame.SanitizeForUserMode())
-                return FaultResultBase + 13;   // not a user address: as if its first instruction faulted
-            ulong extendedState = PhysicalMemory.AllocateFrame();
-            if (extendedState == 0)
-                return FaultResultBase;
-            byte* area = (byte*)PhysicalMemory.ToVirtual(extendedState);
-            ExtendedState.InitializeResetState(area);
+            ulong extendedState = frame.SanitizeForUserMode() ? PhysicalMemory.AllocateFrame() : 0;
+            byte* area = extendedState != 0 ? (byte*)PhysicalMemory.ToVirtual(extendedState) : null;
+            if (area != null && initialExtendedState != null)
+                ExtendedState.Copy(area, initialExtendedState);   // a fork child: its parent's registers
+            else if (area != null)
+                ExtendedState.InitializeResetState(area);
+            if (initialExtendedState != null)
+                Memory.Heap.KernelHeap.Free(initialExtendedState);
+            if (area == null)
+                return FaultResultBase + 13;   // not a user address, or no memory: as if its first instruction faulted
             Scheduler.Thread thread = Scheduler.Scheduler.Current;
             bool enabled = Cpu.DisableInterruptsSavingState();
             int cpu = Cpu.CurrentProcessor();
@@ -101,8 +105,8 @@ namespace Exo.Kernel.UserMode
             thread.User.KernelEntryStack = (Cpu.ReadStackPointer() - EntryStackGap) & ~15UL;
             thread.User.ExtendedState = (ulong)area;
             thread.User.SystemCallTable = systemCallTable;
-            thread.User.GsBase = 0;   // the program starts with GS and FS bases 0
-            thread.User.FsBase = 0;
+            thread.User.GsBase = 0;   // the program starts with GS base 0, and FS base 0 unless forked
+            thread.User.FsBase = fsBase;
             thread.PageTableRoot = space.Root;
             Cpu.WriteCr3(space.Root);
             Install(cpu, thread);

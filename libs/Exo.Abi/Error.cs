@@ -85,6 +85,12 @@ namespace Exo.Abi
         NotSupported = 95,
         /// <summary>ETIMEDOUT: a wait's time ran out.</summary>
         TimedOut = 110,
+        /// <summary>ERESTARTSYS (kernel only, never seen by a program): a wait a signal interrupted; restarted, or EINTR when a handler without SA_RESTART runs.</summary>
+        RestartSystemCall = 512,
+        /// <summary>ERESTARTNOINTR (kernel only): always restarted after a signal.</summary>
+        RestartNoInterrupt = 513,
+        /// <summary>ERESTARTNOHAND (kernel only): restarted unless a handler ran (then EINTR).</summary>
+        RestartNoHandler = 514,
     }
 
     public static class Errors
@@ -133,6 +139,9 @@ namespace Exo.Abi
                 case Error.TooManySymbolicLinks: return "too many levels of symbolic links";
                 case Error.NotSupported: return "operation not supported";
                 case Error.TimedOut: return "timed out";
+                case Error.RestartSystemCall: return "interrupted (restart)";
+                case Error.RestartNoInterrupt: return "interrupted (restart always)";
+                case Error.RestartNoHandler: return "interrupted (restart without handler)";
                 default: return "error";
             }
         }

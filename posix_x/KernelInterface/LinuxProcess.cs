@@ -1,37 +1,90 @@
 using Exo.Kernel.Processes;
+using Exo.Kernel.Sync;
+using Exo.PosixX.Signals;
 
 namespace Exo.PosixX.KernelInterface
 {
+    /// <summary>Where a Linux process is in its life as its parent sees it (wait4).</summary>
+    public enum LifeState : byte { Running, Stopped, Zombie, Reaped }
+
     /// <summary>
-    /// POSIX-X's state for one process of the Linux personality (Process.PersonalityState): what Linux keeps in
-    /// its task and signal structures and the kernel does not: credentials, its memory regions and break, its
-    /// resource limits, its name. Created for every Linux process when it is loaded. Locks: <see cref="Lock"/>
-    /// guards the fields that threads of the process change (credentials, limits, umask, name); the memory
-    /// regions have their own (MemoryRegions).
+    /// POSIX-X's state for one process of the Linux personality (Process.PersonalityState): what Linux keeps in its
+    /// task and signal structures and the kernel does not: credentials, memory regions and break, limits, name,
+    /// descriptors, root and working directory, its place in the process tree (parent, children, process group,
+    /// session: ProcessTree), its signal handlers and process-wide pending signals. Created for every Linux
+    /// process when it is loaded or forked.
+    /// Locks: <see cref="Lock"/> (PosixProcess rank) guards what the process's threads change: credentials,
+    /// limits, umask, name, directories, handlers, pending signals, stop state. The tree's fields have the tree's
+    /// lock; the memory regions their own.
     /// </summary>
     public sealed unsafe class LinuxProcess : ProcessPersonality
     {
         public const int CommandNameCapacity = 16;   // Linux's TASK_COMM_LEN, terminator included
 
         public readonly Process Process;
-        public Exo.Kernel.Sync.SpinLock Lock;
+        public SpinLock Lock;
         public Credentials Credentials;
         public ResourceLimits Limits;
         public uint FileCreationMask = 0x12;   // umask 022
-        public readonly Memory.MemoryRegions Regions;
+        public Memory.MemoryRegions Regions;
         public FileDescriptorTable Descriptors;
         /// <summary>Its root and working directory (references held; changed under Lock).</summary>
         public Vfs.Vnode RootDirectory, WorkingDirectory;
+
+        // The process tree (ProcessTree's lock).
+        public LinuxProcess Parent;          // null: started by a native process or the kernel (ParentId then names it)
+        public LinuxProcess FirstChild, NextSibling;
+        public int ProcessGroup, Session;
+        public LifeState State;
+        /// <summary>The status wait4 reports (Linux's encoding), once it has ended or stopped.</summary>
+        public int WaitStatus;
+        /// <summary>A stop or continue not yet reported to a waiting parent.</summary>
+        public bool StopReported, ContinueReported;
+        /// <summary>The signal number the child sends its parent when it ends (SIGCHLD, or clone's choice).</summary>
+        public int ExitSignal = Signal.Child;
+        /// <summary>Bumped under the tree's lock at every change a waiting parent may care about; waiters sleep on ChildEvents.</summary>
+        public int ChildGeneration;
+        public readonly Exo.Kernel.Scheduler.WaitQueue ChildEvents = new Exo.Kernel.Scheduler.WaitQueue();
+        /// <summary>A vfork parent waits here until the child execs or ends.</summary>
+        public readonly Exo.Kernel.Scheduler.WaitQueue VforkDone = new Exo.Kernel.Scheduler.WaitQueue();
+        public LinuxProcess VforkParent;
+        public bool VforkReleased;
+        /// <summary>Forked: the tree holds a reference on its Process until it is waited for or orphaned.</summary>
+        public bool HoldsTreeReference;
+
+        /// <summary>SIGCHLD ignored or SA_NOCLDWAIT: its ended children are not kept as zombies.</summary>
+        public bool IgnoresChildren
+            => Handlers[Signal.Child - 1].Handler == SignalAction.Ignore || (Handlers[Signal.Child - 1].Flags & SignalAction.NoChildWait) != 0;
+
+        /// <summary>SA_NOCLDSTOP: no SIGCHLD when a child stops.</summary>
+        public bool NoChildStop => (Handlers[Signal.Child - 1].Flags & SignalAction.NoChildStop) != 0;
+
+        // Signals (Lock).
+        public readonly SignalAction[] Handlers = new SignalAction[Signal.Count];
+        public ulong SharedPending;
+        public readonly SignalInformation[] PendingInformation = new SignalInformation[Signal.Count];
+        /// <summary>The signal that ended it (0 if it exited), and whether its default action dumps core.</summary>
+        public int TerminatingSignal;
+        public bool CoreDumped;
+        /// <summary>Stopped by a stop signal (job control); changed under Continued's lock.</summary>
+        public bool Stopped;
+        /// <summary>Job control: every thread of a stopped process waits here until SIGCONT.</summary>
+        public readonly Exo.Kernel.Scheduler.WaitQueue Continued = new Exo.Kernel.Scheduler.WaitQueue();
+        /// <summary>The blocked-signal mask the first thread starts with (a fork child's copy of its parent thread's).</summary>
+        public ulong InitialBlockedSignals;
+        /// <summary>A fork child's CLONE_CHILD_CLEARTID address, for its first thread.</summary>
+        public ulong InitialClearChildThreadId;
+
         private CommandName _commandName;
         private struct CommandName { public fixed byte Bytes[CommandNameCapacity]; }
 
-        private LinuxProcess(Process process, Memory.MemoryRegions regions)
+        private LinuxProcess(Process process)
         {
             Process = process;
-            Regions = regions;
-            Lock.Rank = Exo.Kernel.Sync.LockRank.PosixProcess;
+            Lock.Rank = LockRank.PosixProcess;
             Credentials = Credentials.Root;
             Limits = ResourceLimits.Defaults;
+            ProcessGroup = Session = process.Id;
             SetCommandName(process.Name, process.NameLength);
         }
 
@@ -41,10 +94,12 @@ namespace Exo.PosixX.KernelInterface
 
         public int ProcessId => Process.Id;
 
+        /// <summary>What getppid answers: the parent's pid, or for a process a native program started, that program's.</summary>
+        public int ParentProcessId => Parent != null ? Parent.ProcessId : Process.ParentId;
+
         /// <summary>
-        /// The personality's factory (ProcessPersonality.Register): a new process's state, or null. A process started
-        /// by spawn (not fork) begins at the root with descriptors 0, 1 and 2 on the console when it may print there
-        /// (it holds the console capability), else on /dev/null.
+        /// The personality's factory (ProcessPersonality.Register): a new process's state, or null. A spawned process
+        /// begins at the root in a session and process group of its own; OnStart gives it descriptors 0, 1 and 2.
         /// </summary>
         public static ProcessPersonality Create(Process process)
         {
@@ -57,7 +112,8 @@ namespace Exo.PosixX.KernelInterface
                 regions.Free();
                 return null;
             }
-            LinuxProcess linux = new LinuxProcess(process, regions);
+            LinuxProcess linux = new LinuxProcess(process);
+            linux.Regions = regions;
             linux.Descriptors = descriptors;
             linux.RootDirectory = Vfs.MountTable.RootDirectory;
             linux.RootDirectory.AddReference();
@@ -66,12 +122,83 @@ namespace Exo.PosixX.KernelInterface
             return linux;
         }
 
-        /// <summary>Opens the standard descriptors of a spawned program (the launcher calls it once grants are in).</summary>
+        /// <summary>
+        /// fork: the child's state is the parent's (credentials, limits, umask, name, directories, descriptors
+        /// naming the same open files, signal handlers, process group and session, the forking thread's signal
+        /// mask), its memory regions copied as the kernel copied its pages; no pending signals. Linked under its
+        /// parent in the process tree.
+        /// </summary>
+        public override ProcessPersonality OnFork(Process parentProcess, Process child)
+        {
+            Memory.MemoryRegions regions = Regions.CloneFor(child);
+            if (regions == null)
+                return null;
+            FileDescriptorTable descriptors = Descriptors.Clone();
+            if (descriptors == null)
+            {
+                regions.Free();
+                return null;
+            }
+            LinuxProcess copy = new LinuxProcess(child);
+            copy.Regions = regions;
+            copy.Descriptors = descriptors;
+            using (Lock.Hold())
+            {
+                copy.Credentials = Credentials;
+                copy.Limits = Limits;
+                copy.FileCreationMask = FileCreationMask;
+                for (int i = 0; i < CommandNameCapacity; i++)
+                    copy.CommandNameBytes[i] = CommandNameBytes[i];
+                copy.RootDirectory = RootDirectory;
+                copy.WorkingDirectory = WorkingDirectory;
+                copy.RootDirectory.AddReference();
+                copy.WorkingDirectory.AddReference();
+                for (int i = 0; i < Signal.Count; i++)
+                    copy.Handlers[i] = Handlers[i];
+            }
+            LinuxThread forking = LinuxThread.Current;
+            copy.InitialBlockedSignals = forking.BlockedSignals;
+            copy.ExitSignal = (int)(forking.ForkFlags & CloneFlags.ExitSignalMask);
+            if ((forking.ForkFlags & CloneFlags.Vfork) != 0)
+                copy.VforkParent = this;   // before the child can run: its exec or end releases this process
+            if ((forking.ForkFlags & CloneFlags.ChildClearThreadId) != 0)
+                copy.InitialClearChildThreadId = forking.ForkChildThreadIdAddress;
+            if ((forking.ForkFlags & CloneFlags.ChildSetThreadId) != 0)
+            {
+                int pid = child.Id;
+                child.AddressSpace.WriteAsProgram(forking.ForkChildThreadIdAddress, (byte*)&pid, 4);   // Linux ignores a failure here too
+            }
+            ProcessTree.LinkChild(this, copy);
+            return copy;
+        }
+
+        /// <summary>
+        /// Each thread's signal state: the first thread's mask is the process's initial one (a fork child's copy of
+        /// its forking thread's); a later thread's is set by the clone that makes it.
+        /// </summary>
+        public override bool OnThreadCreated(UserThread thread)
+        {
+            LinuxThread state = LinuxThread.Create(Process.ThreadCount == 0 ? InitialBlockedSignals : 0);
+            if (state == null)
+                return false;
+            if (Process.ThreadCount == 0)
+                state.ClearChildThreadId = InitialClearChildThreadId;
+            thread.PersonalityState = state;
+            return true;
+        }
+
+        /// <summary>A spawned program's descriptors 0, 1 and 2: the console when it may print there, else /dev/null.</summary>
         public override void OnStart(Process process)
         {
             Exo.Kernel.Capabilities.CapabilitySpace.Enter();
             bool console = process.Handles.Holds(ObjectType.Console, Exo.Abi.Rights.Write);
             Exo.Kernel.Capabilities.CapabilitySpace.Exit();
+            if (console)
+            {
+                // The newest program the kernel hands the console to controls it: its session, its group in front.
+                Tty.ConsoleTerminal.Session = Session;
+                Tty.ConsoleTerminal.ForegroundGroup = ProcessGroup;
+            }
             Vfs.OpenFile standard = Vfs.StandardFiles.Open(console);
             if (standard == null)
                 return;
@@ -104,15 +231,6 @@ namespace Exo.PosixX.KernelInterface
             context.Start.Release();
         }
 
-        public override void OnProcessEnded(Process process)
-        {
-            Descriptors.Destroy();
-            Descriptors = null;
-            WorkingDirectory.Release();
-            RootDirectory.Release();
-            WorkingDirectory = RootDirectory = null;
-        }
-
         /// <summary>The name prctl(PR_GET_NAME) and /proc report: 15 bytes at most, zero-terminated.</summary>
         public byte* CommandNameBytes => (byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _commandName);
 
@@ -124,15 +242,54 @@ namespace Exo.PosixX.KernelInterface
                 CommandNameBytes[i] = i < length ? name[i] : (byte)0;
         }
 
+        // ---------------------------------------------------------------- the kernel's hooks
+
+        public override void OnSignalWork(Exo.Kernel.Scheduler.Thread thread, Exo.Kernel.Arch.X64.RegisterFrame* frame)
+            => SignalDelivery.Deliver(this, thread, frame);
+
+        public override bool OnFault(Exo.Kernel.Scheduler.Thread thread, Exo.Kernel.Arch.X64.RegisterFrame* frame, ulong vector)
+            => SignalDelivery.FromFault(this, thread, frame, vector);
+
+        /// <summary>The last thread has left ring 3: descriptors and directories go, then the process tree learns of its end.</summary>
+        public override void OnProcessEnded(Process process)
+        {
+            Descriptors.Destroy();
+            Descriptors = null;
+            WorkingDirectory.Release();
+            RootDirectory.Release();
+            WorkingDirectory = RootDirectory = null;
+            ProcessTree.Ended(this, WaitStatusOfEnd(process));
+        }
+
+        // Linux's wait status: a signal's number (with 0x80 for a core dump), or the exit code shifted by 8.
+        private int WaitStatusOfEnd(Process process)
+        {
+            if (TerminatingSignal != 0)
+                return TerminatingSignal | (CoreDumped ? 0x80 : 0);
+            if (process.Killed)
+                return Signal.Kill;
+            if (process.Faulted)
+                return Signal.SegmentationFault;
+            return (int)(process.ExitStatus & 0xFF) << 8;
+        }
+
         public override void OnDiscard(Process process)
         {
             for (int i = 0; i < process.ThreadCount; i++)
             {
                 if (process.Threads[i].PersonalityState is LinuxThread thread)
-                    Exo.Runtime.ObjectAllocator.Free(thread);
+                    thread.Free();
                 process.Threads[i].PersonalityState = null;
             }
+            Descriptors?.Destroy();   // a process that never started
+            WorkingDirectory?.Release();
+            RootDirectory?.Release();
             Regions.Free();
+            Exo.Runtime.ObjectAllocator.Free(Handlers);
+            Exo.Runtime.ObjectAllocator.Free(PendingInformation);
+            Exo.Runtime.ObjectAllocator.Free(ChildEvents);
+            Exo.Runtime.ObjectAllocator.Free(VforkDone);
+            Exo.Runtime.ObjectAllocator.Free(Continued);
             Exo.Runtime.ObjectAllocator.Free(this);
         }
     }
@@ -145,5 +302,15 @@ namespace Exo.PosixX.KernelInterface
 
         public static Credentials Root => default;
         public bool IsPrivileged => EffectiveUserId == 0;
+    }
+
+    /// <summary>What a pending signal carries for its handler's siginfo (who sent it, why, where a fault was).</summary>
+    public struct SignalInformation
+    {
+        public int Code;          // si_code: SI_USER 0, SI_KERNEL 0x80, SI_TKILL -6, CLD_*, SEGV_*
+        public int SenderProcessId;
+        public uint SenderUserId;
+        public int Status;        // SIGCHLD: the child's exit code or signal
+        public ulong Address;     // a fault's address
     }
 }

@@ -43,7 +43,77 @@ namespace Exo.PosixX.KernelInterface
             Translation.StatCalls.Register();
             Translation.DirectoryCalls.Register();
             Translation.AttributeCalls.Register();
+            Translation.SignalCalls.Register();
+            Translation.ForkCalls.Register();
+            Translation.ExecCalls.Register();
+            Translation.WaitCalls.Register();
+            Translation.ProcessGroupCalls.Register();
+            Translation.PipeCalls.Register();
+            Translation.PollCalls.Register();
+            Translation.TimeCalls.Register();
+            Translation.SchedulingCalls.Register();
             SystemCalls.SetPersonalityTable(Exo.Kernel.Processes.Personality.Linux, Table);
+        }
+
+        // ---------------------------------------------------------------- tracing (the kernel shell's strace)
+
+        private struct HandlerStorage { public fixed ulong Values[SystemCallTable.Capacity]; }
+        private static HandlerStorage s_traced;
+        private static bool s_tracing;
+
+        public static bool Tracing => s_tracing;
+
+        /// <summary>
+        /// Every Linux call is printed with its arguments and result (pid, name, result) while on: each table entry
+        /// goes through one tracing handler that calls the real one. For finding what a program misses.
+        /// </summary>
+        public static void SetTracing(bool on)
+        {
+            if (on == s_tracing)
+                return;
+            for (int i = 0; i < s_table.Count; i++)
+            {
+                if (on)
+                {
+                    s_traced.Values[i] = s_table.HandlerAt(i);
+                    s_table.SetHandler(i, (ulong)(delegate*<RegisterFrame*, ulong>)&Traced);
+                }
+                else
+                {
+                    s_table.SetHandler(i, s_traced.Values[i]);
+                }
+            }
+            s_tracing = on;
+        }
+
+        private static ulong Traced(RegisterFrame* frame)
+        {
+            int number = (int)frame->SystemCallNumber;
+            Exo.Kernel.Scheduler.Thread current = Exo.Kernel.Scheduler.Scheduler.Current;
+            ulong a0 = frame->Argument0, a1 = frame->Argument1, a2 = frame->Argument2;
+            ulong result = ((delegate*<RegisterFrame*, ulong>)s_traced.Values[number])(frame);
+            Exo.Kernel.Console.KernelConsole.Write("[");
+            Exo.Kernel.Console.KernelConsole.WriteDecimal((ulong)(current.Process?.Id ?? 0));
+            Exo.Kernel.Console.KernelConsole.Write("] ");
+            Exo.Kernel.Console.KernelConsole.Write(Abi.LinuxSystemCallNumber.Name(number) ?? "?");
+            Exo.Kernel.Console.KernelConsole.Write("(");
+            Exo.Kernel.Console.KernelConsole.WriteHex(a0);
+            Exo.Kernel.Console.KernelConsole.Write(", ");
+            Exo.Kernel.Console.KernelConsole.WriteHex(a1);
+            Exo.Kernel.Console.KernelConsole.Write(", ");
+            Exo.Kernel.Console.KernelConsole.WriteHex(a2);
+            Exo.Kernel.Console.KernelConsole.Write(") = ");
+            if ((long)result < 0 && (long)result > -4096)
+            {
+                Exo.Kernel.Console.KernelConsole.Write("-");
+                Exo.Kernel.Console.KernelConsole.WriteDecimal((ulong)-(long)result);
+            }
+            else
+            {
+                Exo.Kernel.Console.KernelConsole.WriteHex(result);
+            }
+            Exo.Kernel.Console.KernelConsole.WriteLine("");
+            return result;
         }
 
         /// <summary>Declares a call: its handler and its path (once per number).</summary>

@@ -3,27 +3,49 @@ using Exo.Kernel.Processes;
 namespace Exo.PosixX.KernelInterface
 {
     /// <summary>
-    /// POSIX-X's state for one thread of a Linux process (UserThread.PersonalityState), made on first need: the
-    /// address set_tid_address and clone's CLONE_CHILD_CLEARTID name (cleared and woken when the thread ends),
-    /// the robust futex list glibc registers. Freed with its process (LinuxProcess.OnDiscard).
+    /// POSIX-X's state for one thread of a Linux process (UserThread.PersonalityState), made on first need: its
+    /// blocked and pending signals, its alternate signal stack, the mask sigsuspend replaced, the address
+    /// set_tid_address and clone's CLONE_CHILD_CLEARTID name (cleared when the thread ends), and the robust futex
+    /// list glibc registers. Its signal fields change under its process's Lock. Made with the thread
+    /// (LinuxProcess.OnThreadCreated), freed with its process.
     /// </summary>
     public sealed class LinuxThread
     {
         public ulong ClearChildThreadId;
         public ulong RobustListHead, RobustListLength;
+        public ulong BlockedSignals;
+        public ulong PendingSignals;
+        public ulong AlternateStackBase, AlternateStackSize;
+        public int AlternateStackFlags;   // SS_DISABLE when none
+        /// <summary>sigsuspend and ppoll put the caller's mask here while they wait with another; restored after delivery.</summary>
+        public ulong SavedMask;
+        public bool RestoreSavedMask;
 
-        /// <summary>The calling thread's state, made if it has none (null: no memory).</summary>
-        public static LinuxThread Current
+        public const int AlternateStackDisabled = 2, AlternateStackOnStack = 1;
+
+        /// <summary>
+        /// The clone this thread is making (flags, CLONE_CHILD_SETTID/CLEARTID's address), read by the fork's
+        /// LinuxProcess.OnFork, which runs on this thread during the call.
+        /// </summary>
+        public ulong ForkFlags, ForkChildThreadIdAddress;
+
+        /// <summary>What each signal pending for this thread alone carries (a fault's address, tgkill's sender).</summary>
+        public readonly SignalInformation[] PendingInformation = new SignalInformation[Signals.Signal.Count];
+
+        /// <summary>The calling thread's state (every thread of a Linux process has one from its creation).</summary>
+        public static LinuxThread Current => Of(Exo.Kernel.Scheduler.Scheduler.Current.User.Thread);
+
+        public static LinuxThread Of(UserThread thread)
+            => thread == null ? null : System.Runtime.CompilerServices.Unsafe.As<LinuxThread>(thread.PersonalityState);
+
+        /// <summary>A new thread's state: signals as 'blockedSignals' says, no alternate stack.</summary>
+        public static LinuxThread Create(ulong blockedSignals)
+            => new LinuxThread { AlternateStackFlags = AlternateStackDisabled, BlockedSignals = blockedSignals };
+
+        public void Free()
         {
-            get
-            {
-                UserThread thread = Exo.Kernel.Scheduler.Scheduler.Current.User.Thread;
-                if (thread.PersonalityState is LinuxThread state)
-                    return state;
-                state = new LinuxThread();
-                thread.PersonalityState = state;
-                return state;
-            }
+            Exo.Runtime.ObjectAllocator.Free(PendingInformation);
+            Exo.Runtime.ObjectAllocator.Free(this);
         }
     }
 }

@@ -47,7 +47,10 @@ namespace Exo.PosixX.Memory
         private MemoryRegions(Process process) { _process = process; _lock.Rank = LockRank.ProcessMappings; }
 
         /// <summary>The regions of a freshly loaded Linux program: its segments, its stack (8 MiB reserved), its empty break.</summary>
-        public static MemoryRegions Create(Process process)
+        public static MemoryRegions Create(Process process) => Create(process, process.AddressSpace, process.Image);
+
+        /// <summary>The same for a program loaded into 'space' that is not yet the process's (execve, before it commits).</summary>
+        public static MemoryRegions Create(Process process, AddressSpace space, in ProgramImage image)
         {
             MemoryRegions regions = new MemoryRegions(process);
             regions._regions = (Region*)KernelHeap.Allocate((ulong)(Capacity * sizeof(Region)));
@@ -56,16 +59,37 @@ namespace Exo.PosixX.Memory
                 Exo.Runtime.ObjectAllocator.Free(regions);
                 return null;
             }
-            ref ProgramImage image = ref process.Image;
             for (int i = 0; i < image.SegmentCount; i++)
                 regions.Insert(image.SegmentStart[i], image.SegmentEnd[i], (Protection)image.SegmentProtection[i], RegionKind.Image);
             ulong stackBottom = image.StackTop - StackReservation;
             for (ulong page = stackBottom; page < image.StackTop - image.StackMappedBytes; page += PageSize)
-                process.AddressSpace.Reserve(page, writable: true);
+                space.Reserve(page, writable: true);
             regions.Insert(stackBottom, image.StackTop, Protection.Read | Protection.Write, RegionKind.Stack);
             regions._breakStart = regions._breakEnd = image.ImageEnd;
             regions._mappingTop = stackBottom - StackGap;
             return regions;
+        }
+
+        /// <summary>fork: the same regions and break for the child (whose pages the kernel copied on write); null on no memory.</summary>
+        public MemoryRegions CloneFor(Process child)
+        {
+            MemoryRegions copy = new MemoryRegions(child);
+            copy._regions = (Region*)KernelHeap.Allocate((ulong)(Capacity * sizeof(Region)));
+            if (copy._regions == null)
+            {
+                Exo.Runtime.ObjectAllocator.Free(copy);
+                return null;
+            }
+            using (_lock.Hold())
+            {
+                for (int i = 0; i < _count; i++)
+                    copy._regions[i] = _regions[i];
+                copy._count = _count;
+                copy._breakStart = _breakStart;
+                copy._breakEnd = _breakEnd;
+                copy._mappingTop = _mappingTop;
+            }
+            return copy;
         }
 
         public void Free()

@@ -70,7 +70,7 @@ namespace Exo.PosixX.Translation
             return SystemCallResult.From(error, (ulong)descriptor);
         }
 
-        private static ulong Limit(LinuxProcess process)
+        internal static ulong Limit(LinuxProcess process)
         {
             ulong limit = process.Limits.Current[ResourceLimits.OpenFiles];
             return limit > FileDescriptorTable.Capacity ? FileDescriptorTable.Capacity : limit;

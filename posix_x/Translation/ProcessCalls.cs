@@ -32,8 +32,7 @@ namespace Exo.PosixX.Translation
 
         private static ulong DoGetProcessId(RegisterFrame* frame) => (ulong)Exo.Kernel.Scheduler.Scheduler.Current.Process.Id;
 
-        // No parent relation is kept yet: as for a process whose parent is outside its namespace.
-        private static ulong DoGetParentProcessId(RegisterFrame* frame) => 0;
+        private static ulong DoGetParentProcessId(RegisterFrame* frame) => (ulong)LinuxProcess.Current.ParentProcessId;
 
         // A thread's id: the kernel thread's id offset past every process id, so the two never collide; the
         // main thread's id is the process id, as on Linux.
@@ -51,5 +50,42 @@ namespace Exo.PosixX.Translation
         public const ulong Base = 1 << 16;
 
         public static ulong Of(Exo.Kernel.Scheduler.Thread thread) => Base + (ulong)thread.Id;
+
+        /// <summary>
+        /// The Linux process that has thread 'threadId' (with a reference on its Process: release it) and that
+        /// thread; null if none.
+        /// </summary>
+        public static LinuxProcess FindProcessOf(int threadId, out Exo.Kernel.Processes.UserThread thread)
+        {
+            thread = null;
+            if ((ulong)threadId < Base)
+            {
+                LinuxProcess owner = ProcessTree.Find(threadId);
+                if (owner != null)
+                    thread = owner.Process.Threads[0];
+                return owner;
+            }
+            for (int slot = 0; slot < Exo.Kernel.Processes.ProcessRegistry.Capacity; slot++)
+            {
+                Exo.Kernel.Processes.Process process = Exo.Kernel.Processes.ProcessRegistry.ReferenceAt(slot);
+                if (process == null)
+                    continue;
+                if (process.PersonalityState is LinuxProcess linux)
+                {
+                    int count = System.Threading.Volatile.Read(ref process.ThreadCount);
+                    for (int i = 0; i < count; i++)
+                    {
+                        Exo.Kernel.Processes.UserThread candidate = process.Threads[i];
+                        if (candidate != null && !candidate.Exited && candidate.Thread != null && Of(candidate.Thread) == (ulong)threadId)
+                        {
+                            thread = candidate;
+                            return linux;
+                        }
+                    }
+                }
+                process.Release();
+            }
+            return null;
+        }
     }
 }

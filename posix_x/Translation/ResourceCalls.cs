@@ -107,7 +107,7 @@ namespace Exo.PosixX.Translation
         }
 
         // The time the process's threads (or the calling one) have run, all counted as user time.
-        private static ulong CpuMicroseconds(bool threadOnly)
+        internal static ulong CpuMicroseconds(bool threadOnly)
         {
             ulong perMicrosecond = Exo.Kernel.Time.SystemClock.TscFrequency / 1_000_000;
             if (perMicrosecond == 0)

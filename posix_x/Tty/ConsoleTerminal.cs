@@ -68,7 +68,10 @@ namespace Exo.PosixX.Tty
             if (echoCount > 0)
                 Exo.Kernel.Console.ConsoleOutput.Write(echo, echoCount);
             if (readable)
+            {
                 s_readers.WakeAll();
+                Readiness.Changed();
+            }
             if (action != LineDiscipline.Action.None && group != 0 && SignalGroup != null)
                 SignalGroup(group, action == LineDiscipline.Action.Interrupt ? 2 : action == LineDiscipline.Action.Quit ? 3 : 20);
         }
@@ -93,8 +96,9 @@ namespace Exo.PosixX.Tty
                         s_readers.Lock.Exit();
                         return nonBlocking && !raw ? Error.WouldBlock : (nonBlocking ? Error.WouldBlock : Error.None);
                     }
-                    if (!Scheduler.BlockOnLockedInterruptibly(s_readers))   // releases the lock
-                        return Error.Interrupted;
+                    Scheduler.BlockOnLockedInterruptibly(s_readers);   // releases the lock
+                    if (Scheduler.Current.WaitInterrupted)
+                        return Error.RestartSystemCall;   // a signal: restarted or EINTR as its handler asks
                 }
                 // Lock held: take what one read may, in pieces through the stack (the copy to the program happens
                 // after the lock is dropped, as it may fault).

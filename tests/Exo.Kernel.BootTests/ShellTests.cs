@@ -79,6 +79,21 @@ public sealed class ShellTests
     }
 
     [Fact]
+    public async Task Programs_lists_the_programs_of_exo_bin_by_name()
+    {
+        await using var shell = await ShellSession.BootAsync(_output);
+        var response = await shell.RunAsync("programs");
+
+        // "  hello  8976 B": the name first. The boot image is a root file system; only exo/bin/ holds programs.
+        var names = SerialText.SplitLines(response).Select(l => l.Trim().Split(' ')[0]).Where(n => n.Length > 0).ToList();
+        foreach (var program in new[] { "hello", "init", "hello_cs", "linux_hello" })
+            Assert.True(names.Contains(program), $"'programs' does not list {program}:\n{response}");
+        Assert.False(names.Any(n => n.Contains('/')), $"'programs' shows a path, not a name:\n{response}");
+        foreach (var other in new[] { "busybox", "sh", "passwd", "init.conf" })
+            Assert.False(names.Contains(other), $"'programs' lists {other}, which is not in exo/bin/:\n{response}");
+    }
+
+    [Fact]
     public async Task Unknown_command_is_reported_and_the_shell_goes_on()
     {
         await using var shell = await ShellSession.BootAsync(_output);

@@ -417,7 +417,207 @@ public unsafe class CpioArchiveTests
         Assert.Equal(new byte[] { 5 }, data);
     }
 
+    private const uint SymbolicLinkMode = 0xA1FF;   // S_IFLNK | 0777
+
+    /// <summary>A small root file system: directories, programs, a configuration, links, one name at the root.</summary>
+    private static List<CpioItem> SampleTree() => new()
+    {
+        CpioItem.Directory("bin", links: 2),
+        CpioItem.File("bin/busybox", new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }),
+        CpioItem.SymbolicLink("bin/sh", "busybox"),
+        CpioItem.Directory("exo", links: 4),
+        CpioItem.Directory("exo/bin"),
+        CpioItem.File("exo/bin/hello", new byte[] { 1, 2, 3 }),
+        CpioItem.File("exo/bin/init", new byte[] { 4, 5 }),
+        CpioItem.SymbolicLink("exo/bin/sh", "../../bin/busybox"),
+        CpioItem.Directory("exo/bin/tools"),
+        CpioItem.File("exo/bin/tools/probe", new byte[] { 6 }),
+        CpioItem.Directory("exo/config"),
+        CpioItem.File("exo/config/init.conf", Encoding.ASCII.GetBytes("restart-limit 3\n"), 0x1A4),
+        CpioItem.File("exo/binary", new byte[] { 7 }),
+        CpioItem.File("init", new byte[] { 8 }),
+        CpioItem.Directory("tmp", 0x3FF),   // 1777
+        CpioItem.Directory("usr", links: 3),
+        CpioItem.Directory("usr/bin"),
+        CpioItem.SymbolicLink("usr/bin/awk", "../../bin/busybox"),
+    };
+
+    private static bool FindIn(byte[] archive, ulong start, string directory, string name, out byte[] data)
+    {
+        byte[] nameBytes = Encoding.ASCII.GetBytes(name);
+        fixed (byte* archiveStart = archive)
+        fixed (byte* wanted = nameBytes)
+        {
+            bool found = CpioArchive.TryFindIn(archiveStart, (ulong)archive.Length, start, directory, wanted, nameBytes.Length, out CpioEntry entry);
+            data = found ? new ReadOnlySpan<byte>(entry.Data, (int)entry.Size).ToArray() : null;
+            Assert.Equal(found, entry.Data != null);
+            return found;
+        }
+    }
+
+    private static bool FirstIn(byte[] archive, string directory, out ulong offset)
+    {
+        fixed (byte* start = archive)
+            return CpioArchive.FindFirstIn(start, (ulong)archive.Length, directory, out offset);
+    }
+
+    [Fact]
+    public void Directories_and_symbolic_links_are_walked_with_their_modes_and_targets()
+    {
+        byte[] archive = CpioWriter.Build(SampleTree());
+        var entries = new List<(string Name, byte[] Data, uint Mode)>();
+        Assert.Equal(CpioError.End, ReadAll(archive, entries));
+        Assert.Equal(SampleTree().Select(i => i.Name).OrderBy(n => n, StringComparer.Ordinal), entries.Select(e => e.Name));
+
+        var byName = entries.ToDictionary(e => e.Name);
+        Assert.Equal(DirectoryMode, byName["bin"].Mode);
+        Assert.Empty(byName["bin"].Data);
+        Assert.Equal(0x43FFu, byName["tmp"].Mode);   // the sticky bit is kept
+        Assert.Equal(SymbolicLinkMode, byName["bin/sh"].Mode);
+        Assert.Equal("busybox", Encoding.ASCII.GetString(byName["bin/sh"].Data));   // the target, no NUL
+        Assert.Equal("../../bin/busybox", Encoding.ASCII.GetString(byName["usr/bin/awk"].Data));
+        Assert.Equal(0x81A4u, byName["exo/config/init.conf"].Mode);
+        Assert.Equal(CpioWriter.RegularFileMode, byName["exo/bin/init"].Mode);
+
+        fixed (byte* start = archive)
+        {
+            ulong offset = 0;
+            while (CpioArchive.Next(start, (ulong)archive.Length, ref offset, out CpioEntry entry) == CpioError.None)
+            {
+                string name = Encoding.ASCII.GetString(entry.Name, entry.NameLength);
+                CpioItem item = SampleTree().Single(i => i.Name == name);
+                Assert.Equal((item.Mode & 0xF000) == 0x4000, entry.IsDirectory);
+                Assert.Equal((item.Mode & 0xF000) == 0xA000, entry.IsSymbolicLink);
+                Assert.Equal((item.Mode & 0xF000) == 0x8000, entry.IsRegularFile);
+            }
+        }
+    }
+
+    [Fact]
+    public void TryFind_returns_regular_files_only()
+    {
+        byte[] archive = CpioWriter.Build(SampleTree());
+        Assert.True(Find(archive, "bin/busybox", out byte[] data));
+        Assert.Equal(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }, data);
+        Assert.False(Find(archive, "bin", out _));           // a directory
+        Assert.False(Find(archive, "bin/sh", out _));        // a symbolic link (not followed)
+        Assert.False(Find(archive, "usr/bin/awk", out _));
+        Assert.False(Find(archive, "exo/bin/sh", out _));
+        Assert.True(Find(archive, "exo/bin/init", out data));
+        Assert.Equal(new byte[] { 4, 5 }, data);
+    }
+
+    [Fact]
+    public void TryFindIn_looks_a_name_up_under_a_directory_prefix()
+    {
+        byte[] archive = CpioWriter.Build(SampleTree());
+        Assert.True(FindIn(archive, 0, "exo/bin/", "init", out byte[] data));
+        Assert.Equal(new byte[] { 4, 5 }, data);
+        Assert.True(FindIn(archive, 0, "exo/bin/", "hello", out data));
+        Assert.Equal(new byte[] { 1, 2, 3 }, data);
+        Assert.True(FindIn(archive, 0, "exo/config/", "init.conf", out data));
+        Assert.Equal("restart-limit 3\n", Encoding.ASCII.GetString(data));
+
+        Assert.False(FindIn(archive, 0, "exo/bin/", "sh", out _));          // a symbolic link
+        Assert.False(FindIn(archive, 0, "exo/bin/", "tools", out _));       // a directory
+        Assert.False(FindIn(archive, 0, "exo/bin/", "tools/probe", out _)); // one component only
+        Assert.False(FindIn(archive, 0, "exo/bin/", "../binary", out _));
+        Assert.False(FindIn(archive, 0, "exo/bin/", "ary", out _));         // "exo/binary" is not in exo/bin/
+        Assert.False(FindIn(archive, 0, "exo/config/", "init", out _));     // init is elsewhere
+        Assert.False(FindIn(archive, 0, "exo/bin/", "busybox", out _));     // bin/busybox is not exo/bin/busybox
+        Assert.False(FindIn(archive, 0, "exo/bin/", "", out _));
+        Assert.False(FindIn(archive, 0, "exo/bin/", "ini", out _));
+        Assert.False(FindIn(archive, 0, "exo/bin/", "init2", out _));
+        Assert.False(FindIn(archive, 0, "", "hello", out _));
+        Assert.True(FindIn(archive, 0, "", "init", out data));             // the root's own "init"
+        Assert.Equal(new byte[] { 8 }, data);
+        fixed (byte* start = archive)
+        {
+            byte name = (byte)'x';
+            Assert.False(CpioArchive.TryFindIn(start, (ulong)archive.Length, 0, "exo/bin/", null, 1, out _));
+            Assert.False(CpioArchive.TryFindIn(start, (ulong)archive.Length, 0, "exo/bin/", &name, -1, out _));
+            Assert.False(CpioArchive.TryFindIn(null, 0, 0, "exo/bin/", &name, 1, out _));
+            Assert.False(CpioArchive.TryFindIn(start, (ulong)archive.Length, ulong.MaxValue, "exo/bin/", &name, 1, out _));
+        }
+    }
+
+    [Fact]
+    public void FindFirstIn_gives_where_a_directory_starts_and_lookups_from_there_find_everything_in_it()
+    {
+        byte[] archive = CpioWriter.Build(SampleTree());
+        List<int> offsets = Offsets(archive);
+        var names = new List<(string Name, byte[] Data, uint Mode)>();
+        ReadAll(archive, names);
+
+        Assert.True(FirstIn(archive, "exo/bin/", out ulong programs));
+        Assert.Equal(offsets[names.FindIndex(e => e.Name == "exo/bin/hello")], (int)programs);
+        Assert.True(FirstIn(archive, "exo/config/", out ulong configurations));
+        Assert.Equal(offsets[names.FindIndex(e => e.Name == "exo/config/init.conf")], (int)configurations);
+        Assert.True(FirstIn(archive, "bin/", out ulong bin));
+        Assert.Equal(offsets[names.FindIndex(e => e.Name == "bin/busybox")], (int)bin);
+        Assert.False(FirstIn(archive, "sbin/", out ulong none));
+        Assert.Equal(0ul, none);
+
+        foreach (string program in new[] { "hello", "init" })
+            Assert.True(FindIn(archive, programs, "exo/bin/", program, out _), program);
+        Assert.True(FindIn(archive, configurations, "exo/config/", "init.conf", out _));
+        Assert.False(FindIn(archive, programs, "", "bin/busybox", out _));   // before the start: not seen
+    }
+
+    [Fact]
+    public void A_directory_whose_entries_are_scattered_is_still_searched_from_its_first_entry()
+    {
+        // Not sorted: exo/bin/ entries before and after others. Starting at the first one still finds them all.
+        byte[] archive = new RawArchive()
+            .Entry("etc/passwd", new byte[] { 1 })
+            .Entry("exo/bin/late", new byte[] { 2 })
+            .Entry("bin", Array.Empty<byte>(), DirectoryMode)
+            .Entry("exo/bin/later", new byte[] { 3 })
+            .Trailer().ToArray();
+        Assert.True(FirstIn(archive, "exo/bin/", out ulong start));
+        Assert.Equal(Offsets(archive)[1], (int)start);
+        Assert.True(FindIn(archive, start, "exo/bin/", "late", out byte[] data));
+        Assert.Equal(new byte[] { 2 }, data);
+        Assert.True(FindIn(archive, start, "exo/bin/", "later", out data));
+        Assert.Equal(new byte[] { 3 }, data);
+    }
+
+    [Fact]
+    public void IsIn_accepts_direct_entries_of_a_directory_only()
+    {
+        byte[] archive = CpioWriter.Build(SampleTree());
+        var direct = new List<string>();
+        fixed (byte* start = archive)
+        {
+            ulong offset = 0;
+            while (CpioArchive.Next(start, (ulong)archive.Length, ref offset, out CpioEntry entry) == CpioError.None)
+                if (CpioArchive.IsIn(entry, "exo/bin/", out byte* name, out int length))
+                    direct.Add(Encoding.ASCII.GetString(name, length));
+                else
+                    Assert.True(name == null && length == 0);
+        }
+        Assert.Equal(new[] { "hello", "init", "sh", "tools" }, direct);
+    }
+
+    [Fact]
+    public void The_writer_refuses_entries_the_archive_does_not_hold()
+    {
+        var writer = new CpioWriter(new MemoryStream());
+        Assert.Throws<ArgumentException>(() => writer.Add(new CpioItem("dev/null", 0x21B6, Array.Empty<byte>(), 1)));   // a character device
+        Assert.Throws<ArgumentException>(() => writer.Add(new CpioItem("fifo", 0x11A4, Array.Empty<byte>(), 1)));
+        Assert.Throws<ArgumentException>(() => writer.Add(new CpioItem("d", 0x41ED, new byte[] { 1 }, 2)));    // a directory with data
+        Assert.Throws<ArgumentException>(() => writer.Add(new CpioItem("l", SymbolicLinkMode, Array.Empty<byte>(), 1)));
+        Assert.Throws<ArgumentException>(() => writer.Add(new CpioItem("f", 0x181ED, new byte[] { 1 }, 1)));  // bits above the type
+        Assert.Throws<ArgumentException>(() => writer.Add(new CpioItem("f", 0x81ED, new byte[] { 1 }, 0)));
+        Assert.Throws<ArgumentException>(() => writer.AddFile("d", Array.Empty<byte>(), DirectoryMode));
+        Assert.Throws<ArgumentException>(() => CpioItem.File("f", Array.Empty<byte>(), 0x11ED));
+        Assert.Throws<ArgumentException>(() => CpioItem.SymbolicLink("l", ""));
+        Assert.Throws<ArgumentException>(() => CpioItem.SymbolicLink("l", "caf\u00e9"));
+        Assert.Throws<ArgumentException>(() => writer.Add(CpioItem.SymbolicLink("./l", "x")));
+    }
+
     /// <summary>The command line, in a scratch directory.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public sealed class ImageToolCommandLine : IDisposable
     {
         private readonly string _directory = Path.Combine(Path.GetTempPath(), "exo-imagetool-" + Guid.NewGuid().ToString("N"));
@@ -488,6 +688,10 @@ public unsafe class CpioArchiveTests
         [InlineData(new[] { "cpio", "out.cpio", "--name", "novalue" }, "NAME=PATH")]
         [InlineData(new[] { "cpio", "out.cpio", "--name", "x=/nonexistent/exo-file" }, "no such file")]
         [InlineData(new[] { "cpio", "out.cpio", "--verbose" }, "unknown option")]
+        [InlineData(new[] { "tree" }, "tree takes OUTPUT and ROOT")]
+        [InlineData(new[] { "tree", "out.cpio" }, "tree takes OUTPUT and ROOT")]
+        [InlineData(new[] { "tree", "out.cpio", "a", "b" }, "tree takes OUTPUT and ROOT")]
+        [InlineData(new[] { "tree", "out.cpio", "/nonexistent/exo-root" }, "no such directory")]
         public void Bad_usage_exits_with_2_and_says_why(string[] args, string message)
         {
             Assert.Equal(Exo.ImageTool.Program.UsageError, Run(out _, out string error, args));
@@ -503,6 +707,195 @@ public unsafe class CpioArchiveTests
             Assert.Equal(2, Run(out _, out error, "cpio", PathOf("o.cpio"), PathOf("f"), "--name", "f=" + PathOf("f")));
             Assert.Contains("two files", error);
             Assert.False(File.Exists(PathOf("o.cpio")));
+        }
+
+        /// <summary>A root file system in miniature under 'root', made in the order given by 'reversed'.</summary>
+        private static void MakeTree(string root, bool reversed = false)
+        {
+            var steps = new List<Action>
+            {
+                () => Directory.CreateDirectory(Path.Combine(root, "bin")),
+                () => File.WriteAllBytes(Path.Combine(root, "bin/busybox"), new byte[] { 0x7F, 1, 2, 3, 4 }),
+                () => File.CreateSymbolicLink(Path.Combine(root, "bin/sh"), "busybox"),
+                () => Directory.CreateDirectory(Path.Combine(root, "exo/bin")),
+                () => File.WriteAllBytes(Path.Combine(root, "exo/bin/hello"), new byte[] { 9, 8, 7 }),
+                () => Directory.CreateDirectory(Path.Combine(root, "exo/config")),
+                () => File.WriteAllText(Path.Combine(root, "exo/config/init.conf"), "restart-limit 3\n"),
+                () => Directory.CreateDirectory(Path.Combine(root, "etc")),
+                () => File.WriteAllText(Path.Combine(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n"),
+                () => Directory.CreateDirectory(Path.Combine(root, "usr/bin")),
+                () => File.CreateSymbolicLink(Path.Combine(root, "usr/bin/awk"), "../../bin/busybox"),
+                () => File.CreateSymbolicLink(Path.Combine(root, "usr/bin/absolute"), "/bin/busybox"),
+                () => File.CreateSymbolicLink(Path.Combine(root, "usr/bin/dangling"), "../nowhere"),
+                () => Directory.CreateSymbolicLink(Path.Combine(root, "usr/lib64"), "lib"),
+                () => Directory.CreateDirectory(Path.Combine(root, "tmp")),
+                () => Directory.CreateDirectory(Path.Combine(root, "root")),
+                () => Directory.CreateDirectory(Path.Combine(root, "dev")),
+            };
+            if (reversed)
+            {
+                // Parents first all the same: create every directory, then the rest backwards.
+                foreach (string directory in new[] { "bin", "exo/bin", "exo/config", "etc", "usr/bin", "tmp", "root", "dev" })
+                    Directory.CreateDirectory(Path.Combine(root, directory));
+                steps.Reverse();
+            }
+            foreach (Action step in steps)
+                step();
+            File.SetUnixFileMode(Path.Combine(root, "bin/busybox"), (UnixFileMode)0x1ED);
+            File.SetUnixFileMode(Path.Combine(root, "exo/bin/hello"), (UnixFileMode)0x1ED);
+            File.SetUnixFileMode(Path.Combine(root, "exo/config/init.conf"), (UnixFileMode)0x1A4);
+            File.SetUnixFileMode(Path.Combine(root, "etc/passwd"), (UnixFileMode)0x1A4);
+            foreach (string directory in new[] { "", "bin", "exo", "exo/bin", "exo/config", "etc", "usr", "usr/bin", "dev" })
+                File.SetUnixFileMode(Path.Combine(root, directory), (UnixFileMode)0x1ED);
+            File.SetUnixFileMode(Path.Combine(root, "tmp"), (UnixFileMode)0x3FF);    // 1777
+            File.SetUnixFileMode(Path.Combine(root, "root"), (UnixFileMode)0x1C0);   // 700
+        }
+
+        /// <summary>name -> (mode, data, links) of every entry, checking the walk ends at the trailer.</summary>
+        private static Dictionary<string, (uint Mode, byte[] Data, uint Links)> ReadBack(byte[] archive)
+        {
+            var entries = new List<(string Name, byte[] Data, uint Mode)>();
+            Assert.Equal(CpioError.End, ReadAll(archive, entries));
+            Assert.Equal(0, archive.Length % CpioWriter.BlockSize);
+            Assert.Equal(entries.Select(e => e.Name).OrderBy(n => n, StringComparer.Ordinal), entries.Select(e => e.Name));
+            // Links are not in ReadAll's tuples: header field 4 of each entry.
+            List<int> offsets = Offsets(archive);
+            var result = new Dictionary<string, (uint, byte[], uint)>();
+            for (int i = 0; i < entries.Count; i++)
+            {
+                uint links = Convert.ToUInt32(Encoding.ASCII.GetString(archive, offsets[i] + 6 + 4 * 8, 8), 16);
+                result.Add(entries[i].Name, (entries[i].Mode, entries[i].Data, links));
+            }
+            return result;
+        }
+
+        [Fact]
+        public void A_tree_is_archived_with_directories_files_links_and_modes()
+        {
+            MakeTree(PathOf("root"));
+            Assert.Equal(0, Run(out string output, out string error, "tree", PathOf("initrd.cpio"), PathOf("root")));
+            Assert.Equal("", error);
+            Assert.Contains("10 directories, 4 files, 5 symbolic links", output);
+
+            byte[] archive = File.ReadAllBytes(PathOf("initrd.cpio"));
+            var entries = ReadBack(archive);
+            Assert.Equal(new[] { "bin", "bin/busybox", "bin/sh", "dev", "etc", "etc/passwd", "exo", "exo/bin", "exo/bin/hello",
+                "exo/config", "exo/config/init.conf", "root", "tmp", "usr", "usr/bin", "usr/bin/absolute", "usr/bin/awk",
+                "usr/bin/dangling", "usr/lib64" }, entries.Keys);
+            Assert.Equal((0x41EDu, 2u), (entries["bin"].Mode, entries["bin"].Links));
+            Assert.Equal((0x41EDu, 4u), (entries["exo"].Mode, entries["exo"].Links));   // 2 + bin and config
+            Assert.Equal((0x41EDu, 3u), (entries["usr"].Mode, entries["usr"].Links));   // lib64 is a link, not a subdirectory
+            Assert.Equal(0x43FFu, entries["tmp"].Mode);
+            Assert.Equal(0x41C0u, entries["root"].Mode);
+            Assert.Equal(0x81EDu, entries["bin/busybox"].Mode);
+            Assert.Equal(new byte[] { 0x7F, 1, 2, 3, 4 }, entries["bin/busybox"].Data);
+            Assert.Equal(0x81A4u, entries["etc/passwd"].Mode);
+            Assert.Equal("root:x:0:0:root:/root:/bin/sh\n", Encoding.ASCII.GetString(entries["etc/passwd"].Data));
+            foreach (var (link, target) in new[] { ("bin/sh", "busybox"), ("usr/bin/awk", "../../bin/busybox"),
+                ("usr/bin/absolute", "/bin/busybox"), ("usr/bin/dangling", "../nowhere"), ("usr/lib64", "lib") })
+            {
+                Assert.Equal(0xA1FFu, entries[link].Mode);
+                Assert.Equal(target, Encoding.ASCII.GetString(entries[link].Data));
+                Assert.Equal(1u, entries[link].Links);
+            }
+            // Owners, times and devices are 0 in every header; inode numbers count from 1 in name order.
+            List<int> offsets = Offsets(archive);
+            for (int i = 0; i < offsets.Count - 1; i++)
+            {
+                string header = Encoding.ASCII.GetString(archive, offsets[i], 110);
+                Assert.Equal((i + 1).ToString("X8"), header.Substring(6, 8));
+                Assert.Equal("0000000000000000", header.Substring(6 + 2 * 8, 16));   // uid, gid
+                Assert.Equal("00000000", header.Substring(6 + 5 * 8, 8));           // mtime
+                Assert.Equal(new string('0', 32), header.Substring(6 + 7 * 8, 32)); // devices
+            }
+
+            Assert.True(Find(archive, "exo/bin/hello", out byte[] hello));
+            Assert.Equal(new byte[] { 9, 8, 7 }, hello);
+            Assert.False(Find(archive, "bin/sh", out _));
+        }
+
+        [Fact]
+        public void The_same_tree_gives_the_same_bytes_whatever_the_order_times_and_place_it_was_made_in()
+        {
+            MakeTree(PathOf("first"));
+            MakeTree(PathOf("second"), reversed: true);
+            foreach (string file in Directory.EnumerateFiles(PathOf("second"), "*", SearchOption.AllDirectories))
+                if (new FileInfo(file).LinkTarget == null)
+                    File.SetLastWriteTimeUtc(file, new DateTime(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc));
+            Assert.Equal(0, Run(out _, out _, "tree", PathOf("a.cpio"), PathOf("first")));
+            Assert.Equal(0, Run(out _, out _, "tree", PathOf("b.cpio"), PathOf("first")));
+            Assert.Equal(0, Run(out _, out _, "tree", PathOf("c.cpio"), PathOf("second")));
+            byte[] a = File.ReadAllBytes(PathOf("a.cpio"));
+            Assert.Equal(a, File.ReadAllBytes(PathOf("b.cpio")));
+            Assert.Equal(a, File.ReadAllBytes(PathOf("c.cpio")));
+        }
+
+        /// <summary>GNU cpio (when the machine has it: install-dependencies.sh installs it) lists the archive as the tree.</summary>
+        [Fact]
+        public void GNU_cpio_lists_the_tree_with_its_modes_and_link_targets()
+        {
+            if (!File.Exists("/usr/bin/cpio"))
+                return;
+            MakeTree(PathOf("root"));
+            Assert.Equal(0, Run(out _, out _, "tree", PathOf("initrd.cpio"), PathOf("root")));
+            var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/cpio")
+            {
+                ArgumentList = { "-itv", "--quiet", "-F", PathOf("initrd.cpio") },
+                RedirectStandardOutput = true,
+                Environment = { ["LC_ALL"] = "C", ["TZ"] = "UTC" },
+            };
+            using var cpio = System.Diagnostics.Process.Start(start)!;
+            string listing = cpio.StandardOutput.ReadToEnd();
+            cpio.WaitForExit();
+            Assert.True(cpio.ExitCode == 0, $"cpio -t failed with status {cpio.ExitCode}");
+            // "drwxrwxrwt   2 root     root            0 Jan  1  1970 tmp": mode, links, owner, group, size, date, name.
+            var lines = listing.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .ToDictionary(f => f[8], f => f);
+            Assert.Equal(19, lines.Count);
+            Assert.Equal("drwxr-xr-x", lines["bin"][0]);
+            Assert.Equal("drwxrwxrwt", lines["tmp"][0]);
+            Assert.Equal("drwx------", lines["root"][0]);
+            Assert.Equal("-rwxr-xr-x", lines["bin/busybox"][0]);
+            Assert.Equal("5", lines["bin/busybox"][4]);
+            Assert.Equal("-rw-r--r--", lines["etc/passwd"][0]);
+            Assert.Equal(new[] { "lrwxrwxrwx", "->", "../../bin/busybox" }, new[] { lines["usr/bin/awk"][0], lines["usr/bin/awk"][9], lines["usr/bin/awk"][10] });
+            Assert.Equal("busybox", lines["bin/sh"][10]);
+            foreach (string[] fields in lines.Values)
+            {
+                Assert.Equal(("root", "root"), (fields[2], fields[3]));
+                Assert.Equal(("Jan", "1", "1970"), (fields[5], fields[6], fields[7]));
+            }
+        }
+
+        [Fact]
+        public void A_FIFO_in_the_tree_is_refused()
+        {
+            Directory.CreateDirectory(PathOf("root"));
+            using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", PathOf("root/pipe")))
+                mkfifo.WaitForExit();
+            Assert.Equal(2, Run(out _, out string error, "tree", PathOf("o.cpio"), PathOf("root")));
+            Assert.Contains("not a regular file, directory or symbolic link", error);
+            Assert.False(File.Exists(PathOf("o.cpio")));
+        }
+
+        [Fact]
+        public void A_tree_with_a_name_the_kernel_could_not_look_up_is_refused()
+        {
+            Directory.CreateDirectory(PathOf("root"));
+            File.WriteAllBytes(PathOf("root/caf\u00e9"), new byte[] { 1 });
+            Assert.Equal(2, Run(out _, out string error, "tree", PathOf("o.cpio"), PathOf("root")));
+            Assert.Contains("printable ASCII", error);
+        }
+
+        [Fact]
+        public void A_tree_archive_may_not_be_written_inside_the_tree()
+        {
+            MakeTree(PathOf("root"));
+            Assert.Equal(2, Run(out _, out string error, "tree", PathOf("root/initrd.cpio"), PathOf("root")));
+            Assert.Contains("inside the tree", error);
+            // A sibling whose name starts like the root's is not inside it.
+            Assert.Equal(0, Run(out _, out _, "tree", PathOf("root.cpio"), PathOf("root")));
         }
 
         [Fact]

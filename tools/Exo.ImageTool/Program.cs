@@ -4,12 +4,19 @@ namespace Exo.ImageTool;
 public static class Program
 {
     public const string Usage =
-@"usage: Exo.ImageTool cpio OUTPUT [DIRECTORY | FILE]... [--name NAME=PATH]...
+@"usage: Exo.ImageTool tree OUTPUT ROOT
+       Exo.ImageTool cpio OUTPUT [DIRECTORY | FILE]... [--name NAME=PATH]...
 
 Writes OUTPUT, a cpio ""newc"" archive for the kernel's initial RAM disk. Entries are sorted by name and
-written deterministically (times, owners and devices 0, inode numbers from 1, mode 0100755), followed by
+written deterministically (times, owners and devices 0, inode numbers from 1 in name order), followed by
 a TRAILER!!! entry and zeros up to a multiple of 512 bytes.
 
+tree: the root file system. Every directory, regular file and symbolic link under ROOT, named by its path
+relative to ROOT (""bin/sh"", no leading ""/"" or ""./""), with its permission bits (sticky, set-user-id and
+set-group-id included); a symbolic link's target is its data, as newc stores it. A device, FIFO or socket
+in the tree is an error. OUTPUT may not be inside ROOT.
+
+cpio: flat files, each mode 0100755:
   DIRECTORY         every regular file directly inside it (not subdirectories), under its file name
   FILE              that file, under its file name
   --name NAME=PATH  the file PATH, under the archive name NAME (relative, printable ASCII)
@@ -30,6 +37,8 @@ unreadable input, or a bad or repeated name.";
         }
         if (args.Count == 0)
             return Fail(error, "no command given");
+        if (args[0] == "tree")
+            return RunTree(args, output, error);
         if (args[0] != "cpio")
             return Fail(error, $"unknown command '{args[0]}'");
         if (args.Count < 2 || args[1].StartsWith("--", StringComparison.Ordinal))
@@ -101,8 +110,54 @@ unreadable input, or a bad or repeated name.";
         {
             return Fail(error, e.Message);
         }
+        int status = WriteOutput(archivePath, archive, error);
+        if (status == Success)
+            output.WriteLine($"wrote {archivePath}: {files.Count} file(s), {archive.Length} bytes");
+        return status;
+    }
 
-        // Written beside the target and renamed, so a failed run never leaves a half archive for make to trust.
+    /// <summary>tree OUTPUT ROOT: the whole tree under ROOT.</summary>
+    private static int RunTree(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    {
+        if (args.Count != 3 || args[1].StartsWith("--", StringComparison.Ordinal) || args[2].StartsWith("--", StringComparison.Ordinal))
+            return Fail(error, "tree takes OUTPUT and ROOT");
+        string archivePath = args[1], root = args[2];
+        if (!Directory.Exists(root))
+            return Fail(error, $"no such directory: {root}");
+        string rootFullPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)) + Path.DirectorySeparatorChar;
+        if (Path.GetFullPath(archivePath).StartsWith(rootFullPath, StringComparison.Ordinal))
+            return Fail(error, $"the archive {archivePath} would be inside the tree it packs");
+
+        List<CpioItem> items;
+        byte[] archive;
+        try
+        {
+            items = CpioTree.Read(root);
+            archive = CpioWriter.Build(items);
+        }
+        catch (Exception e) when (e is InvalidDataException || e is ArgumentException)
+        {
+            return Fail(error, e.Message);
+        }
+        catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+        {
+            return Fail(error, $"cannot read {root}: {e.Message}");
+        }
+        int status = WriteOutput(archivePath, archive, error);
+        if (status == Success)
+        {
+            int directories = items.Count(i => (i.Mode & CpioWriter.FileTypeMask) == CpioWriter.DirectoryType);
+            int links = items.Count(i => (i.Mode & CpioWriter.FileTypeMask) == CpioWriter.SymbolicLinkType);
+            output.WriteLine($"wrote {archivePath}: {directories} directories, {items.Count - directories - links} files, "
+                + $"{links} symbolic links, {archive.Length} bytes");
+        }
+        return status;
+    }
+
+    /// <summary>Writes the archive beside its path and renames it, so a failed run never leaves a half archive for make to trust.</summary>
+    private static int WriteOutput(string archivePath, byte[] archive, TextWriter error)
+    {
+        string archiveFullPath = Path.GetFullPath(archivePath);
         string temporary = archivePath + ".tmp";
         try
         {
@@ -118,7 +173,6 @@ unreadable input, or a bad or repeated name.";
             error.WriteLine($"Exo.ImageTool: cannot write {archivePath}: {e.Message}");
             return WriteFailed;
         }
-        output.WriteLine($"wrote {archivePath}: {files.Count} file(s), {archive.Length} bytes");
         return Success;
     }
 

@@ -11,6 +11,8 @@ command -v grub-mkrescue >/dev/null || need+=(grub-common)
 [ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)
 command -v xorriso >/dev/null || need+=(xorriso)
 command -v mformat >/dev/null || need+=(mtools)
+command -v cpio >/dev/null || need+=(cpio)      # the host tests list the image tool's archives with GNU cpio
+command -v dpkg-deb >/dev/null || need+=(dpkg)  # Debian's packages for the root file system (fetch-debian-packages.sh)
 command -v gawk >/dev/null || command -v awk >/dev/null || need+=(gawk)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing: ${need[*]}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything `make test` runs, in order: host unit tests (kernel, Exo.Std), harness tests, boot tests in QEMU (in-kernel
-# suites, shell end-to-end, deliberate faults), then the benchmark harness as a smoke test (format and
+# suites, shell end-to-end, deliberate faults), the initial RAM disk built a second time and compared byte for byte,
+# then the benchmark harness as a smoke test (format and
 # presence of every row, never timing). Ends with one summary line: "N passed, N failed, N skipped" (its
 # "N passed, N failed" start is the older form, still there for anything that reads it).
 # Skipped counts xunit tests marked Skip plus in-kernel tests that reported "EXO-TEST skip" (docs/serial-protocols.md):
@@ -38,6 +39,14 @@ run_dotnet_tests exo-std-host-tests tests/Exo.Std.HostTests
 run_dotnet_tests harness-tests tools/Exo.Testing.Tests
 [ -d tools/Exo.Bench.Tests ] && run_dotnet_tests bench-harness-tests tools/Exo.Bench.Tests
 run_dotnet_tests boot-tests tests/Exo.Kernel.BootTests
+
+echo "== initial RAM disk reproducible (make initrd-reproducible: the tree assembled and packed again, compared byte for byte)"
+configuration=$(cat out/link/configuration 2>/dev/null || echo Debug)
+if make --no-print-directory initrd-reproducible CONFIG="$configuration" > out/test-results/initrd-reproducible.log 2>&1; then
+  total_passed=$((total_passed + 1)); echo "initrd reproducible: passed"
+else
+  total_failed=$((total_failed + 1)); failed_steps+=("initrd-reproducible"); echo "initrd reproducible: FAILED"; tail -20 out/test-results/initrd-reproducible.log
+fi
 
 echo "== bench smoke test (make bench QUICK=1: format and rows only)"
 if tools/scripts/run-bench.sh --quick --check > out/test-results/bench-smoke.log 2>&1; then

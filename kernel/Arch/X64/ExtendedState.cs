@@ -30,5 +30,57 @@ namespace Exo.Kernel.Arch.X64
             for (int i = 0; i < LegacyRegionSize + HeaderSize; i++)
                 destination[i] = source[i];
         }
+
+        // XSAVE's header: which components hold saved values (bit 0 x87, bit 1 SSE); 0 means "in the initial state".
+        private const int StateBitmapOffset = LegacyRegionSize;
+        private const ulong X87 = 1, Sse = 2;
+        private const int MxcsrOffset = 24, MxcsrMaskOffset = 28, X87RegistersOffset = 32, XmmRegistersOffset = 160, XmmRegistersSize = 256;
+        private const uint DefaultMxcsrMask = 0xFFBF;   // when the processor reports none: every bit but DAZ
+
+        /// <summary>
+        /// The FXSAVE-format image of a saved area (a signal frame's fpstate): with XSAVE, components the
+        /// processor left out because they were in their initial state are written out as that state.
+        /// </summary>
+        public static void ToLegacyImage(byte* area, byte* image)
+        {
+            for (int i = 0; i < LegacyRegionSize; i++)
+                image[i] = area[i];
+            if (ProcessorSetup.ExtendedStateMode == 0)
+                return;   // FXSAVE writes everything
+            ulong inUse = *(ulong*)(area + StateBitmapOffset);
+            if ((inUse & X87) == 0)
+            {
+                for (int i = 0; i < 24; i++)
+                    image[i] = 0;
+                *(ushort*)image = ResetControlWord;
+                for (int i = X87RegistersOffset; i < XmmRegistersOffset; i++)
+                    image[i] = 0;
+            }
+            if ((inUse & Sse) == 0)
+                for (int i = XmmRegistersOffset; i < XmmRegistersOffset + XmmRegistersSize; i++)
+                    image[i] = 0;
+            for (int i = 464; i < LegacyRegionSize; i++)
+                image[i] = 0;   // software-available bytes: no extended-state description follows
+        }
+
+        /// <summary>
+        /// Loads an FXSAVE-format image a program supplied (sigreturn) into a thread's area, made safe to restore:
+        /// MXCSR's reserved bits cleared (they would fault in the kernel's restore), the XSAVE header naming x87
+        /// and SSE as saved and nothing else.
+        /// </summary>
+        public static void FromLegacyImage(byte* area, byte* image)
+        {
+            uint mask = *(uint*)(area + MxcsrMaskOffset);
+            if (mask == 0)
+                mask = DefaultMxcsrMask;
+            for (int i = 0; i < LegacyRegionSize; i++)
+                area[i] = image[i];
+            *(uint*)(area + MxcsrOffset) &= mask;
+            *(uint*)(area + MxcsrMaskOffset) = mask;
+            for (int i = 0; i < HeaderSize; i++)
+                area[LegacyRegionSize + i] = 0;
+            if (ProcessorSetup.ExtendedStateMode != 0)
+                *(ulong*)(area + StateBitmapOffset) = X87 | Sse;
+        }
     }
 }

@@ -11,6 +11,10 @@ namespace Exo.Kernel.Memory.Heap
     /// Ownership: whoever allocates frees, with the same API (Free for Allocate, FreePages for AllocatePages);
     /// C# objects from 'new' are freed with Exo.Runtime.ObjectAllocator.Free. Interrupt handlers never allocate.
     /// Level 1 is per processor: each has its own magazines (<see cref="s_caches"/>), found through its GS block.
+    /// Every use of them masks interrupts (<see cref="MaskForCache"/>): kernel threads allocate with interrupts on,
+    /// and a thread preempted between reading a magazine's count and writing it back (or moved to another
+    /// processor meanwhile) would share the magazine with the thread that runs next there, and one object would
+    /// be handed out twice.
     /// </summary>
     public static unsafe class KernelHeap
     {
@@ -49,6 +53,7 @@ namespace Exo.Kernel.Memory.Heap
             Heap->Initialize((byte*)KernelLayout.DirectMapBase, spanPages, (byte*)PhysicalMemory.ToVirtual(metadataPhysical), &Report);
             PhysicalMemory.HandFreeFramesTo(&AddFreeRange);
             s_ready = true;
+            PhysicalMemory.EnableFrameSharing();
         }
 
         private static void AddFreeRange(ulong physicalStart, ulong physicalEnd)
@@ -56,22 +61,63 @@ namespace Exo.Kernel.Memory.Heap
 
         private static void Report(string what, ulong address) => Panic.Fail("kernel heap", what, null, null, address);
 
+        // Level 1 belongs to the processor, not to the thread: from reading this processor's cache to the last
+        // write to it, the thread must stay here and alone, so interrupts (the only way to be preempted) are off.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool MaskForCache() => Arch.X64.Cpu.DisableInterruptsSavingState();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Unmask(bool enabled)
+        {
+            if (enabled)
+                Arch.X64.Cpu.EnableInterrupts();
+        }
+
         /// <summary>Zeroed memory of at least 'bytes' bytes, 8-byte aligned, or null when memory is exhausted.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void* Allocate(ulong bytes) => Heap->Allocate(CurrentCache, bytes, zeroed: true);
+        public static void* Allocate(ulong bytes)
+        {
+            bool enabled = MaskForCache();
+            void* block = Heap->Allocate(CurrentCache, bytes, zeroed: true);
+            Unmask(enabled);
+            return block;
+        }
 
         /// <summary>Like <see cref="Allocate"/> without zeroing (the caller fills it).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void* AllocateUninitialized(ulong bytes) => Heap->Allocate(CurrentCache, bytes, zeroed: false);
+        public static void* AllocateUninitialized(ulong bytes)
+        {
+            bool enabled = MaskForCache();
+            void* block = Heap->Allocate(CurrentCache, bytes, zeroed: false);
+            Unmask(enabled);
+            return block;
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Free(void* pointer) => Heap->Free(CurrentCache, pointer);
+        public static void Free(void* pointer)
+        {
+            bool enabled = MaskForCache();
+            Heap->Free(CurrentCache, pointer);
+            Unmask(enabled);
+        }
 
         /// <summary>Typed fast path for a known size class (pools of hot kernel objects).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void* AllocateClass(int sizeClass) => Heap->Allocate(CurrentCache, sizeClass);
+        public static void* AllocateClass(int sizeClass)
+        {
+            bool enabled = MaskForCache();
+            void* block = Heap->Allocate(CurrentCache, sizeClass);
+            Unmask(enabled);
+            return block;
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void FreeClass(void* pointer, int sizeClass) => Heap->Free(CurrentCache, pointer, sizeClass);
+        public static void FreeClass(void* pointer, int sizeClass)
+        {
+            bool enabled = MaskForCache();
+            Heap->Free(CurrentCache, pointer, sizeClass);
+            Unmask(enabled);
+        }
 
         public static ulong UsableSize(void* pointer) => Heap->UsableSize(pointer);
 
@@ -92,12 +138,17 @@ namespace Exo.Kernel.Memory.Heap
         public static int CachedCount(int sizeClass) => (int)CurrentCache->Counts[sizeClass];
 
         /// <summary>Returns this CPU's cached objects to level 2 (and surplus slabs to level 3).</summary>
-        public static void Drain() => Heap->Drain(CurrentCache);
+        public static void Drain()
+        {
+            bool enabled = MaskForCache();
+            Heap->Drain(CurrentCache);
+            Unmask(enabled);
+        }
 
         // Hooks for Exo.Runtime.ObjectAllocator: 'new' and ObjectAllocator.Free land here.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void* AllocateObject(nuint bytes) => Heap->Allocate(CurrentCache, bytes, zeroed: true);
+        public static void* AllocateObject(nuint bytes) => Allocate(bytes);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void FreeObject(void* pointer) => Heap->Free(CurrentCache, pointer);
+        public static void FreeObject(void* pointer) => Free(pointer);
     }
 }

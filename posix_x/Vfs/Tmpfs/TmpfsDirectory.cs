@@ -287,7 +287,7 @@ namespace Exo.PosixX.Vfs.Tmpfs
         public override Error ReadEntry(ref ulong cursor, DirectoryEntry* entry)
         {
             if (cursor <= 1)
-                return Dot(ref cursor, entry, Inode, 1, 1);
+                return Dot(ref cursor, entry, Inode, 1, 2);   // "." (cursor 0), then ".." (2), then the entries (3 on)
             if (cursor == 2)
             {
                 Vnode parent = ReferenceParent();

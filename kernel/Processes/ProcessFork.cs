@@ -1,0 +1,68 @@
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Memory;
+using Exo.Kernel.Memory.Heap;
+
+namespace Exo.Kernel.Processes
+{
+    /// <summary>
+    /// A copy of a running process (the mechanism under Linux's fork, vfork and clone without CLONE_VM): its
+    /// address space copied on write, its image and name, its personality's state as the personality copies it
+    /// (ProcessPersonality.OnFork), and one thread that starts from the forking thread's registers and SSE state
+    /// with RAX = 0. Capabilities are not copied: a child gets what its personality gives it.
+    /// </summary>
+    public static unsafe class ProcessFork
+    {
+        /// <summary>
+        /// The child, started, with a reference for the caller; null with 'error' (nothing is left behind). The
+        /// child's thread starts with the stack pointer 'childStack' if it is not 0, and the FS base 'fsBase'.
+        /// </summary>
+        public static Process Fork(Process parent, Scheduler.Thread thread, RegisterFrame* frame, ulong childStack, ulong fsBase, out Error error)
+        {
+            byte* extendedState = (byte*)KernelHeap.AllocateUninitialized(ExtendedState.LegacyRegionSize + ExtendedState.HeaderSize);
+            if (extendedState == null)
+            {
+                error = Error.OutOfMemory;
+                return null;
+            }
+            ExtendedState.Copy(extendedState, (byte*)thread.User.ExtendedState);   // saved on entry to this system call
+            AddressSpace space = parent.AddressSpace.CloneForFork();
+            if (space == null)
+            {
+                KernelHeap.Free(extendedState);
+                error = Error.OutOfMemory;
+                return null;
+            }
+            Process child = new Process();
+            child.SetName(parent.Name, parent.NameLength);
+            child.SetCommandLine(parent.CommandLine, parent.CommandLineLength);
+            child.AddressSpace = space;
+            child.Image = parent.Image;
+            child.ParentId = parent.Id;
+            if (!ProcessRegistry.Register(child))
+            {
+                KernelHeap.Free(extendedState);
+                ProcessReaper.Discard(child);
+                error = Error.WouldBlock;   // the process table is full (EAGAIN, as Linux's fork)
+                return null;
+            }
+            if (parent.PersonalityState != null)
+            {
+                child.PersonalityState = parent.PersonalityState.OnFork(parent, child);
+                if (child.PersonalityState == null)
+                {
+                    KernelHeap.Free(extendedState);
+                    ProgramLauncher.Abandon(child);
+                    error = Error.OutOfMemory;
+                    return null;
+                }
+            }
+            RegisterFrame start = *frame;
+            start.Rax = 0;   // fork returns 0 in the child
+            if (childStack != 0)
+                start.Rsp = childStack;
+            if (!ProgramLauncher.StartMainThread(child, &start, extendedState, fsBase, -1, out error))
+                return null;   // abandoned, its personality state and the SSE copy with it
+            return child;
+        }
+    }
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Assembles the root file system tree in ROOT, made fresh each time (then `Exo.ImageTool tree` packs it into the
+# initial RAM disk):
+#   the Debian packages of DEBIAN/packages (tools/scripts/fetch-debian-packages.sh), as dpkg would unpack them,
+#     less their documentation as Debian's minimal images leave it out (usr/share/doc except each copyright,
+#     usr/share/man, usr/share/info, usr/share/lintian)
+#   busybox's applets as `busybox --list-full` names them (bin/sh, usr/bin/awk, sbin/init...), relative symbolic
+#     links to bin/busybox, except where a file is already there
+#   exo/bin/      Exo-OS's programs (--bin: native, C# and Linux test programs)
+#   exo/config/   init's configurations (--config)
+#   etc/          the files of ETC (userland/rootfs/etc), replacing a package's
+#   tmp (1777), dev, proc, sys, root (700), home, mnt, var, var/tmp (1777), run, usr/lib
+# Modes: directories 755 unless said, programs (anything a package or --bin made executable) 755, other files
+# 644. Owners and times are left to the archive writer (it stores 0 for both).
+# Usage: make-rootfs.sh ROOT --debian DEBIAN --etc ETC --bin FILE... --config FILE...
+set -euo pipefail
+say() { echo "make-rootfs: $*" >&2; }
+root=$1; shift
+debian="" etc="" bins=() configs=() list=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --debian) debian=$2; shift 2 ;;
+    --etc) etc=$2; shift 2 ;;
+    --bin|--config) list=${1#--}; shift ;;
+    --*) say "unknown option $1"; exit 2 ;;
+    *) if [ "$list" = bin ]; then bins+=("$1"); elif [ "$list" = config ]; then configs+=("$1"); else say "unexpected $1"; exit 2; fi; shift ;;
+  esac
+done
+[ -n "$debian" ] && [ -n "$etc" ] || { say "usage: make-rootfs.sh ROOT --debian DEBIAN --etc ETC --bin FILE... --config FILE..."; exit 2; }
+[ -f "$debian/packages" ] || { say "$debian/packages is missing: run tools/scripts/fetch-debian-packages.sh"; exit 1; }
+umask 022
+rm -rf "$root"
+mkdir -p "$root"
+
+# Debian's packages: refused if two provide the same file (dpkg would refuse too).
+while read -r name version rest; do
+  unpacked="$debian/unpacked/$name"
+  [ -d "$unpacked" ] || { say "$name $version is not unpacked in $unpacked"; exit 1; }
+  while IFS= read -r -d '' path; do
+    path=${path#./}
+    if [ -e "$root/$path" ] || [ -L "$root/$path" ]; then
+      say "$name and an earlier package both provide /$path"; exit 1
+    fi
+  done < <(cd "$unpacked" && find . ! -type d -print0)
+  cp -a --no-preserve=ownership "$unpacked/." "$root/"
+done < "$debian/packages"
+if [ -d "$root/usr/share/doc" ]; then
+  find "$root/usr/share/doc" -mindepth 2 -maxdepth 2 ! -name copyright -exec rm -rf {} +
+fi
+rm -rf "$root/usr/share/man" "$root/usr/share/info" "$root/usr/share/lintian"
+# Whatever the umask was when they were unpacked: executables 755, other files 644, directories 755.
+find "$root" -type d -exec chmod 755 {} +
+find "$root" -type f -perm /111 -exec chmod 755 {} +
+find "$root" -type f ! -perm /111 -exec chmod 644 {} +
+
+# Exo-OS's own programs and init's configurations, under their base names.
+install_all() { # mode directory file...
+  local mode=$1 directory=$2 file; shift 2
+  mkdir -p "$root/$directory"
+  for file in "$@"; do
+    [ ! -e "$root/$directory/$(basename "$file")" ] || { say "two files are named $directory/$(basename "$file")"; exit 1; }
+    install -m "$mode" "$file" "$root/$directory/$(basename "$file")"
+  done
+}
+install_all 755 exo/bin "${bins[@]}"
+install_all 644 exo/config "${configs[@]}"
+mkdir -p "$root/etc"
+for file in "$etc"/*; do
+  [ -f "$file" ] || { say "$file is not a regular file"; exit 1; }
+  rm -f "$root/etc/$(basename "$file")"
+  install -m 644 "$file" "$root/etc/$(basename "$file")"
+done
+
+# The empty directories of a Linux root.
+for directory in dev proc sys home mnt var run usr/lib; do
+  mkdir -p "$root/$directory"
+done
+install -d -m 1777 "$root/tmp" "$root/var/tmp"
+install -d -m 700 "$root/root"
+
+# busybox's applets, as its own `--install -s` and Debian's initramfs hook make them: one link per applet at the
+# path busybox names, never replacing a file something else provides.
+relative_to_busybox() { # applet path -> link target ("busybox" from bin/, "../../bin/busybox" from usr/bin/)
+  local directory=$1 target="bin/busybox"
+  while [ -n "$directory" ] && [ "${target%%/*}" = "${directory%%/*}" ] && [ "${target#*/}" != "$target" ]; do
+    target=${target#*/}
+    case "$directory" in */*) directory=${directory#*/} ;; *) directory="" ;; esac
+  done
+  while [ -n "$directory" ]; do
+    target="../$target"
+    case "$directory" in */*) directory=${directory#*/} ;; *) directory="" ;; esac
+  done
+  echo "$target"
+}
+if [ -e "$root/bin/busybox" ]; then
+  applets=$("$root/bin/busybox" --list-full) || { say "cannot run $root/bin/busybox on this machine"; exit 1; }
+  linked=0
+  while IFS= read -r applet; do
+    applet=${applet#/}
+    [ -n "$applet" ] || continue
+    if [ -e "$root/$applet" ] || [ -L "$root/$applet" ]; then continue; fi
+    directory=$(dirname "$applet"); [ "$directory" != . ] || directory=""
+    [ -z "$directory" ] || mkdir -p "$root/$directory"
+    ln -s "$(relative_to_busybox "$directory")" "$root/$applet"
+    linked=$((linked + 1))
+  done <<< "$applets"
+  [ "$linked" -gt 0 ] || { say "busybox --list-full named no applet"; exit 1; }
+fi
+
+# The writer refuses devices, FIFOs and sockets; say here which one it would be.
+strange=$(find "$root" ! -type f ! -type d ! -type l)
+[ -z "$strange" ] || { say "neither file, directory nor link: $strange"; exit 1; }
