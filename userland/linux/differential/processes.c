@@ -71,6 +71,11 @@ int main(int argc, char **argv)
         snprintf(self, sizeof self, "%s/%s", getcwd(cwd, sizeof cwd) ? (strcmp(cwd, "/") ? cwd : "") : "", execfn ? execfn : argv[0]);
     }
     check("AT_EXECFN names this program's file", access(self, X_OK) == 0);
+    if (access(self, X_OK) != 0) {
+        /* (only where the line above says no: look where Exo-OS keeps its programs, so the exec tests still run) */
+        const char *slash = strrchr(argv[0], '/');
+        snprintf(self, sizeof self, "/exo/bin/%s", slash ? slash + 1 : argv[0]);
+    }
     scratch_enter("processes");
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core);   /* a child killed by a signal dumps no core anywhere (and WCOREDUMP is clear) */
