@@ -27,8 +27,8 @@ public sealed class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["attributes"] = null,
         ["files"] = "POSIX-X bugs: open(O_CREAT) through a dangling symlink gives ENOENT (Linux creates the target); openat with a bad "
             + "descriptor refuses an absolute path (EBADF)",
-        ["directories"] = "POSIX-X bugs: opening '.' in a removed working directory succeeds (Linux ENOENT); mknod(S_IFDIR) gives "
-            + "EINVAL (Linux EPERM)",
+        ["directories"] = "POSIX-X bugs: getdents64 lists a removed directory as empty (Linux ENOENT); mknod(S_IFDIR) gives EINVAL "
+            + "(Linux EPERM)",
         ["stat"] = "POSIX-X bug: statx accepts the reserved mask bit and unknown flags (Linux EINVAL)",
         ["memory"] = "POSIX-X bugs: madvise succeeds on unmapped ranges and for unknown advice; mmap accepts MAP_PRIVATE|MAP_SHARED, "
             + "gives ENODEV for a closed descriptor and EINVAL for too long lengths; brk by 64 TiB takes every free page",
@@ -40,8 +40,8 @@ public sealed class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["errors"] = "POSIX-X bugs: openat with a bad descriptor refuses an absolute path; getrlimit and setgroups accept bad pointers; "
             + "open(O_TMPFILE|O_RDONLY) succeeds",
         ["terminal"] = "POSIX-X: TCFLSH and TCSBRK (tcflush, tcdrain) not implemented (ENOTTY)",
-        ["processes"] = "POSIX-X: AT_EXECFN is the bare program name, not a path to it; WCOREDUMP set though RLIMIT_CORE is 0; vfork "
-            + "(and clone with CLONE_VM) does not share memory, so posix_spawn reports no error for a missing file",
+        ["processes"] = "POSIX-X: AT_EXECFN is the bare program name, not a path to it; vfork (and clone with CLONE_VM) does not "
+            + "share memory, so posix_spawn reports no error for a missing file",
         ["signals"] = "POSIX-X: sigqueue's si_code is SI_TKILL; real-time signals blocked then unblocked are not delivered; a write to a "
             + "read-only page gives SEGV_MAPERR (Linux SEGV_ACCERR); rt_sigtimedwait and alarm not implemented",
         ["pipes"] = "POSIX-X: F_GETPIPE_SZ and F_SETPIPE_SZ not implemented; poll gives POLLERR without POLLOUT for a write end with no reader",
