@@ -68,6 +68,13 @@ public sealed class ExoOsProgramRunner : IAsyncLifetime
     }
 
     private ExoOsRun Parse(string program, string command, string text, TimeSpan wallTime, string? failure)
+        => Parse(program, command, text, wallTime, failure, _boots);
+
+    /// <summary>
+    /// What the shell printed for `run NAME` (from the echoed command to the next prompt, or to where the program
+    /// stopped when <paramref name="failure"/> says why): the program's lines, the kernel's notes, how it ended.
+    /// </summary>
+    public static ExoOsRun Parse(string program, string command, string text, TimeSpan wallTime, string? failure, int boot)
     {
         var lines = SerialText.SplitLines(ShellSession.StripEcho(text, command)).ToList();
         var notes = lines.Where(l => l.StartsWith(KernelNotePrefix, StringComparison.Ordinal)).ToList();
@@ -81,7 +88,7 @@ public sealed class ExoOsProgramRunner : IAsyncLifetime
                 status = int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
             lines.RemoveAt(lines.Count - 1);
         }
-        return new ExoOsRun(program, lines, notes, ending, status, text, wallTime, _boots);
+        return new ExoOsRun(program, lines, notes, ending, status, text, wallTime, boot);
     }
 
     private async Task<QemuSession> EnsureBootedAsync()
