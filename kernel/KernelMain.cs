@@ -93,15 +93,16 @@ namespace Exo.Kernel
             KernelConsole.WriteLine(" ms (TSC)");
 
             RegisterShellCommands();
+            bool initStarted;
             fixed (byte* commandLine = s_boot.CommandLine)
             {
                 if (KernelCommandLine.FindValue(commandLine, s_boot.CommandLineLength, "test", out int start, out int length))
                     KernelTestRunner.RunAndExit(commandLine + start, length);
                 if (KernelCommandLine.HasWord(commandLine, s_boot.CommandLineLength, "bench"))
                     KernelBenchmarks.RunAndExit(KernelCommandLine.HasWord(commandLine, s_boot.CommandLineLength, "quick"));
-                StartInit(commandLine, s_boot.CommandLineLength);
+                initStarted = StartInit(commandLine, s_boot.CommandLineLength);
             }
-            Shell.Run();
+            Shell.Run(dormant: initStarted);   // with init, the console is its programs'; Ctrl-] reaches the kernel shell
         }
 
         // Each subsystem brings its own commands; 'help' lists them in this order.
@@ -121,7 +122,7 @@ namespace Exo.Kernel
         }
 
         // init=NAME picks init's configuration in the boot image (init=none: no init); the default is init.conf.
-        private static void StartInit(byte* commandLine, int length)
+        private static bool StartInit(byte* commandLine, int length)
         {
             Processes.Process init;
             Error error;
@@ -129,7 +130,7 @@ namespace Exo.Kernel
             {
                 if (valueLength == 4 && commandLine[start] == (byte)'n' && commandLine[start + 1] == (byte)'o'
                     && commandLine[start + 2] == (byte)'n' && commandLine[start + 3] == (byte)'e')
-                    return;
+                    return false;
                 init = Processes.InitProcess.Start(commandLine + start, valueLength, out error);
             }
             else
@@ -140,12 +141,13 @@ namespace Exo.Kernel
             {
                 KernelConsole.Write("init not started: ");
                 KernelConsole.WriteLine(Errors.Describe(error));
-                return;
+                return false;
             }
             KernelConsole.Write("init started (pid ");
             KernelConsole.WriteDecimal((ulong)init.Id);
             KernelConsole.WriteLine(")");
             init.Release();   // it runs on; 'ps' and 'caps' find it by id
+            return true;
         }
 
         private static void OnSerialInterrupt(RegisterFrame* frame) => SerialPort.HandleInterrupt();

@@ -55,6 +55,13 @@ namespace Exo.Kernel.Console
         }
 
         private static delegate*<byte, void> s_inputConsumer;
+        private static bool s_monitor;
+
+        /// <summary>Ctrl-]: switches serial input between the console's program and the kernel shell (the monitor).</summary>
+        public const byte MonitorKey = 0x1D;
+
+        /// <summary>The kernel shell has the input (Ctrl-] was pressed while a program had it).</summary>
+        public static bool InMonitor => s_monitor;
 
         /// <summary>
         /// Hands every received byte to 'consumer' (in the interrupt handler, interrupts masked; it must not block
@@ -69,8 +76,13 @@ namespace Exo.Kernel.Console
             while ((Cpu.InByte(Com1 + 5) & 0x01) != 0)
             {
                 byte value = Cpu.InByte(Com1);
+                if (value == MonitorKey)
+                {
+                    s_monitor = !s_monitor;
+                    continue;
+                }
                 delegate*<byte, void> consumer = s_inputConsumer;
-                if (consumer != null)
+                if (consumer != null && !s_monitor)
                 {
                     consumer(value);
                     continue;

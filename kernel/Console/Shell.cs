@@ -11,11 +11,28 @@ namespace Exo.Kernel.Console
         public const string Prompt = "exo> ";
         private static CommandLine s_line;
 
-        public static void Run()
+        /// <summary>
+        /// Runs the shell. 'dormant' (init gives the console to a program): it stays silent and reads nothing until
+        /// Ctrl-] hands it the input (the kernel monitor), and goes quiet again at the next Ctrl-].
+        /// </summary>
+        public static void Run(bool dormant = false)
         {
-            KernelConsole.WriteLine("Type 'help' for the list of commands.");
+            KernelConsole.WriteLine(dormant ? "The kernel monitor: Ctrl-] (then 'help')." : "Type 'help' for the list of commands.");
             while (true)
             {
+                if (dormant && !SerialPort.InMonitor)
+                {
+                    while (!SerialPort.InMonitor)
+                    {
+                        while (SerialPort.TryRead() >= 0) { }   // typed for nobody (between two shells): dropped
+                        if (Scheduler.Scheduler.HasReadyThreads)
+                            Scheduler.Scheduler.Yield();
+                        else
+                            Cpu.EnableInterruptsAndHalt();
+                    }
+                    KernelConsole.WriteLine();
+                    KernelConsole.WriteLine("kernel monitor (Ctrl-] gives the console back)");
+                }
                 KernelConsole.Write(Prompt);
                 ReadLine();
                 s_line.Split();

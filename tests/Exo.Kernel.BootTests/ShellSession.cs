@@ -31,13 +31,23 @@ public sealed class ShellSession : IAsyncDisposable
     public static Task<ShellSession> BootIsoAsync(ITestOutputHelper output)
         => BootAsync(output, QemuOptions.ForIso(ExoPaths.RequireIso()) with { Timeout = Boot.Timeout });
 
+    /// <summary>Ctrl-]: with init running, the console is its programs'; this key hands it to the kernel shell.</summary>
+    public const string MonitorKey = "\u001d";
+    public const string MonitorBanner = "The kernel monitor: Ctrl-]";
+
     private static async Task<ShellSession> BootAsync(ITestOutputHelper output, QemuOptions options)
     {
         var session = QemuRunner.Start(options);
         var shell = new ShellSession(session, output);
         try
         {
-            await session.WaitForAsync(Prompt);
+            var first = await session.WaitForAsync(new System.Text.RegularExpressions.Regex(
+                System.Text.RegularExpressions.Regex.Escape(Prompt) + "|" + System.Text.RegularExpressions.Regex.Escape(MonitorBanner)));
+            if (first.Value == MonitorBanner)
+            {
+                await session.SendAsync(MonitorKey);   // init runs: ask for the kernel shell
+                await session.WaitForAsync(Prompt);
+            }
             output.WriteLine($"prompt after {session.Elapsed.TotalSeconds:F2} s");
         }
         catch

@@ -2,9 +2,12 @@ using Exo.Std.Services;
 
 namespace Init
 {
-    public enum EntryKind : byte { Service, Task }
+    public enum EntryKind : byte { Service, Task, Console }
 
-    /// <summary>One program init starts: a service (named, restarted when it ends) or a task (run once).</summary>
+    /// <summary>
+    /// One program init starts: a service (named, restarted when it ends), a task (run once), or the console's
+    /// program (a shell: started again whenever it ends, as a getty is).
+    /// </summary>
     public struct ConfigurationEntry
     {
         public EntryKind Kind;
@@ -22,6 +25,8 @@ namespace Init
     ///   service NAME PROGRAM [ARGUMENTS...]  a server: init gives it an endpoint registered as NAME, and
     ///                                       restarts the program whenever it ends
     ///   task PROGRAM [ARGUMENTS...]          a program run once
+    ///   console PROGRAM [ARGUMENTS...]       the console's program (a login shell): started again whenever it
+    ///                                       ends; only ends by a fault count against the restart limit
     ///   restart-limit N                      restarts per service before init gives up on it (default 3)
     ///   exit-after-tasks                     when every task has ended, init exits (status: tasks that failed)
     /// A bad line is recorded as a problem (init reports it) and skipped; the rest still counts.
@@ -94,6 +99,10 @@ namespace Init
             else if (WordIs(text, directive, directiveEnd, "task"))
             {
                 AddEntry(EntryKind.Task, default, text, next, end, line);
+            }
+            else if (WordIs(text, directive, directiveEnd, "console"))
+            {
+                AddEntry(EntryKind.Console, default, text, next, end, line);
             }
             else
             {

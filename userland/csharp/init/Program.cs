@@ -234,7 +234,13 @@ namespace Init
             ReportEnd(null, status);
             if (entry.Kind == EntryKind.Task)
                 return status == 0;
-            s_endpoints[index].Close();   // callers of the old one got "peer gone"; the new one takes its name
+            if (entry.Kind == EntryKind.Console && !ProcessHandle.IsFault(status) && !ProcessHandle.IsKilled(status))
+            {
+                Start(index);   // the shell was left (exit, end of input): a new one takes the console
+                return true;
+            }
+            if (entry.Kind == EntryKind.Service)
+                s_endpoints[index].Close();   // callers of the old one got "peer gone"; the new one takes its name
             if (s_restarts[index] == s_configuration.RestartLimit)
             {
                 Console.Write("init: gave up on ");
@@ -281,16 +287,16 @@ namespace Init
             }
         }
 
-        // "service echo (echo_service)" or "task init_client".
+        // "service echo (echo_service)", "task init_client" or "console /bin/sh".
         private static void WriteEntry(int index)
         {
             ref ConfigurationEntry entry = ref s_configuration.Entries[index];
             int nameLength = 0;
             while (nameLength < entry.CommandLength && s_text[entry.CommandStart + nameLength] != (byte)' ')
                 nameLength++;
-            if (entry.Kind == EntryKind.Task)
+            if (entry.Kind != EntryKind.Service)
             {
-                Console.Write("task ");
+                Console.Write(entry.Kind == EntryKind.Task ? "task " : "console ");
                 Console.WriteBytes(s_text + entry.CommandStart, nameLength);
                 return;
             }
