@@ -12,8 +12,13 @@ USER_PROGRAMS := $(patsubst userland/programs/%.asm,$(OUT)/userland/%,$(USER_SOU
 # Linux programs (the Linux personality's tests): Linux system call numbers, no Exo-OS brand.
 LINUX_SOURCES  := $(wildcard userland/linux/*.asm)
 LINUX_C_SOURCES := $(wildcard userland/linux/*.c)
+# The differential test programs (userland/linux/differential): static C with glibc, the same binary run on the build
+# machine's Linux and on Exo-OS by the boot tests (PosixDifferentialTests), which compare what they print.
+DIFFERENTIAL_SOURCES  := $(wildcard userland/linux/differential/*.c)
+DIFFERENTIAL_PROGRAMS := $(patsubst userland/linux/differential/%.c,$(OUT)/userland-linux/%,$(DIFFERENTIAL_SOURCES))
 LINUX_PROGRAMS := $(patsubst userland/linux/%.asm,$(OUT)/userland-linux/%,$(LINUX_SOURCES)) \
-                  $(patsubst userland/linux/%.c,$(OUT)/userland-linux/%,$(LINUX_C_SOURCES))
+                  $(patsubst userland/linux/%.c,$(OUT)/userland-linux/%,$(LINUX_C_SOURCES)) \
+                  $(DIFFERENTIAL_PROGRAMS)
 # C# user programs: one folder per program under userland/csharp (folder name = program name).
 CS_PROGRAM_NAMES := $(notdir $(patsubst %/,%,$(wildcard userland/csharp/*/)))
 CS_PROGRAMS   := $(addprefix $(OUT)/userland-cs/,$(CS_PROGRAM_NAMES))
@@ -92,9 +97,18 @@ $(OUT)/userland-linux/%: userland/linux/%.asm
 
 # Linux test programs in C: static, no C library (nothing runs before _start), the build machine's gcc. The same
 # binary runs on the build machine's Linux in the differential tests.
-$(OUT)/userland-linux/%: userland/linux/%.c
+$(OUT)/userland-linux/%: userland/linux/%.c $(wildcard userland/linux/*.h)
 	@mkdir -p $(OUT)/userland-linux
 	gcc -static -nostdlib -ffreestanding -fno-builtin -fno-stack-protector -fno-pie -no-pie -O2 -Wall -o $@ $<
+
+# Differential test programs: static against glibc (Debian's libc6-dev has libc.a). They pass bad pointers, counts
+# and flags on purpose, so gcc's warnings about those are off. The boot image gets the stripped binary; NAME.elf
+# keeps its symbols (addr2line for a fault report).
+DIFFERENTIAL_CFLAGS := -static -O2 -Wall -Wno-unused-function -Wno-stringop-overflow -Wno-stringop-overread
+$(DIFFERENTIAL_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/differential/%.c $(wildcard userland/linux/differential/*.h)
+	@mkdir -p $(OUT)/userland-linux
+	gcc $(DIFFERENTIAL_CFLAGS) -o $@.elf $<
+	strip -o $@ $@.elf
 
 # C# programs: ILC compiles each (Exo.Runtime + Exo.Std + the program) to an object, one invocation per
 # program (about 5 s each); the link adds _start, the system call stubs and the runtime's assembly helpers,
