@@ -54,6 +54,7 @@ namespace Exo.PosixX.KernelInterface
             Translation.SchedulingCalls.Register();
             Translation.TimerCalls.Register();
             Translation.FutexCalls.Register();
+            Translation.MountCalls.Register();
             SystemCalls.SetPersonalityTable(Exo.Kernel.Processes.Personality.Linux, Table);
         }
 

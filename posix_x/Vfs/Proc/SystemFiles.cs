@@ -291,22 +291,15 @@ namespace Exo.PosixX.Vfs.Proc
         /// </summary>
         public static Error Mounts(Vnode root, ref ProcText text)
         {
-            // Mounts are never freed yet and the list only grows at its head: from one head, it stays as it is.
-            Mount newest = MountTable.Newest;
-            int count = 0;
-            for (Mount mount = newest; mount != null; mount = mount.Next)
-                count++;
-            for (int index = count - 1; index >= 0; index--)
+            for (int index = 0; MountTable.ReferenceAt(index, out Mount mount, out Vnode mountPoint); index++)
             {
-                Mount mount = newest;
-                for (int i = 0; i < index; i++)
-                    mount = mount.Next;
                 ProcFormat.Escaped(ref text, mount.Source, mount.SourceLength);
                 text.Byte((byte)' ');
-                if (mount.MountPoint == null)
+                if (mount.FileSystem.Root == MountTable.RootDirectory)
                     text.Byte((byte)'/');
-                else if (DescriptorPaths.DirectoryPath(root, mount.MountPoint, ref text, escaped: true) != Error.None)
+                else if (mountPoint == null || DescriptorPaths.DirectoryPath(root, mountPoint, ref text, escaped: true) != Error.None)
                     text.Text("(unreachable)");
+                mountPoint?.Release();
                 text.Byte((byte)' ');
                 text.Text(mount.FileSystem.TypeName);
                 text.Text(mount.FileSystem.ReadOnly ? " ro 0 0\n" : " rw 0 0\n");
