@@ -55,6 +55,7 @@ namespace Exo.PosixX.KernelInterface
             Translation.TimerCalls.Register();
             Translation.FutexCalls.Register();
             Translation.MountCalls.Register();
+            Translation.TransferCalls.Register();
             SystemCalls.SetPersonalityTable(Exo.Kernel.Processes.Personality.Linux, Table);
         }
 

@@ -17,7 +17,7 @@ namespace Exo.PosixX.Translation
     public static unsafe class FileCalls
     {
         private const int MaximumVectors = 1024;   // IOV_MAX
-        private const ulong MaximumTransfer = 0x7FFFF000;   // Linux's MAX_RW_COUNT
+        internal const ulong MaximumTransfer = 0x7FFFF000;   // Linux's MAX_RW_COUNT
         private const int DuplicateDescriptor = 0, GetDescriptorFlags = 1, SetDescriptorFlags = 2, GetStatusFlags = 3,
             SetStatusFlags = 4, DuplicateDescriptorCloseOnExec = 1030;
         private const int FileCloseOnExec = 1;   // FD_CLOEXEC

@@ -9,22 +9,20 @@ namespace Exo.Kernel.BootTests;
 /// /usr/share/exo-tests) runs in the console's busybox sh after a normal boot (init, then <c>/bin/sh -l</c>) and on
 /// this machine's Linux with the same busybox binary and root file system (tools/scripts/run-rootfs-test-on-linux.sh),
 /// and both must print the same lines and end with the same status. Whatever legitimately differs (pids, times,
-/// sizes) the scripts replace themselves. One guest serves the whole class; a script that hangs or ends the guest
-/// gets it booted again for the next.
+/// sizes) the scripts replace themselves, or print a relation instead. One guest serves the whole collection
+/// (<see cref="ConsoleGuest"/>); a script that hangs or ends the guest gets it booted again for the next.
 /// </summary>
-public sealed class BusyboxTests : IClassFixture<BusyboxTests.Guest>
+[Collection(ConsoleCollection.Name)]
+public sealed class BusyboxTests
 {
     private readonly ITestOutputHelper _output;
-    private readonly Guest _guest;
+    private readonly ConsoleGuest _guest;
 
-    public BusyboxTests(ITestOutputHelper output, Guest guest)
+    public BusyboxTests(ITestOutputHelper output, ConsoleGuest guest)
     {
         _output = output;
         _guest = guest;
     }
-
-    /// <summary>The console shell's prompt in / (from /etc/profile: '\h:\w# ').</summary>
-    public const string Prompt = "exo:/# ";
 
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(240);
 
@@ -41,10 +39,21 @@ public sealed class BusyboxTests : IClassFixture<BusyboxTests.Guest>
     {
         var expected = RunOnLinux(name);
         var clock = Stopwatch.StartNew();
-        var actual = await _guest.RunScriptAsync(name, _output);
+        var actual = await _guest.UseAsync(_output, $"{name}.sh", qemu => RunScriptAsync(qemu, name));
         _output.WriteLine($"{name}.sh in the guest: {clock.Elapsed.TotalSeconds:F1} s");
         var difference = Difference(expected, actual);
         Assert.True(difference == null, $"{name}.sh differs from Linux (- Linux, + Exo-OS):\n{difference}");
+    }
+
+    /// <summary>Runs the script in the guest's console shell (userland/rootfs/tests/run-test) and returns what it printed.</summary>
+    private static async Task<string> RunScriptAsync(QemuSession qemu, string name)
+    {
+        await qemu.SendAsync($"sh /usr/share/exo-tests/run-test {name}\r");
+        var begin = new Regex($@"@@BEGIN {Regex.Escape(name)}\r?\n");
+        await qemu.WaitForAsync(begin, ScriptTimeout);
+        var end = await qemu.WaitForAsync(new Regex($@"\r?\n@@END {Regex.Escape(name)}\r?\n"), ScriptTimeout);
+        await qemu.WaitForAsync(ConsoleGuest.Prompt, TimeSpan.FromSeconds(30));
+        return end.Before;
     }
 
     /// <summary>The script's output on this machine's Linux (the same busybox in a copy of out/rootfs).</summary>
@@ -61,8 +70,13 @@ public sealed class BusyboxTests : IClassFixture<BusyboxTests.Guest>
         start.ArgumentList.Add($"/usr/share/exo-tests/{name}.sh");
         using var process = Process.Start(start)!;
         var errors = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
+        var reading = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(ScriptTimeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{name}.sh did not end on Linux within {ScriptTimeout.TotalSeconds} s");
+        }
+        var output = reading.Result;
         Assert.True(process.ExitCode == 0, $"{name}.sh could not run on Linux ({process.ExitCode}):\n{errors.Result}");
         _output.WriteLine($"--- {name}.sh on Linux ---\n{output.TrimEnd()}");
         return output;
@@ -97,70 +111,5 @@ public sealed class BusyboxTests : IClassFixture<BusyboxTests.Guest>
         while (lines.Count > 0 && lines[^1].Length == 0)
             lines.RemoveAt(lines.Count - 1);
         return lines;
-    }
-
-    /// <summary>One normally booted guest for the class, booted again when a test leaves it unusable.</summary>
-    public sealed class Guest : IAsyncDisposable
-    {
-        private QemuSession? _qemu;
-        private readonly System.Text.StringBuilder _transcripts = new();
-
-        private static QemuOptions Options => Boot.Kernel(commandLine: null) with { Timeout = TimeSpan.FromMinutes(30) };
-
-        public async Task<string> RunScriptAsync(string name, ITestOutputHelper output)
-        {
-            var qemu = await ReadyAsync(output);
-            var start = qemu.Serial.Length;
-            try
-            {
-                await qemu.SendAsync($"sh /usr/share/exo-tests/run-test {name}\r");
-                var begin = new Regex($@"@@BEGIN {Regex.Escape(name)}\r?\n");
-                await qemu.WaitForAsync(begin, ScriptTimeout);
-                var end = await qemu.WaitForAsync(new Regex($@"\r?\n@@END {Regex.Escape(name)}\r?\n"), ScriptTimeout);
-                await qemu.WaitForAsync(Prompt, TimeSpan.FromSeconds(30));
-                return end.Before;
-            }
-            catch
-            {
-                await StopAsync();   // the next test boots a fresh guest
-                throw;
-            }
-            finally
-            {
-                var serial = qemu.Serial;
-                output.WriteLine($"--- {name}.sh in the guest (serial) ---\n{serial[Math.Min(start, serial.Length)..].Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd()}");
-            }
-        }
-
-        private async Task<QemuSession> ReadyAsync(ITestOutputHelper output)
-        {
-            if (_qemu is { HasExited: false })
-                return _qemu;
-            await StopAsync();
-            var clock = Stopwatch.StartNew();
-            _qemu = QemuRunner.Start(Options);
-            try
-            {
-                await _qemu.WaitForAsync(Prompt, Boot.Timeout);
-            }
-            catch
-            {
-                output.WriteLine(_qemu.Serial);
-                await StopAsync();
-                throw;
-            }
-            output.WriteLine($"booted to the busybox prompt in {clock.Elapsed.TotalSeconds:F1} s");
-            return _qemu;
-        }
-
-        private async Task StopAsync()
-        {
-            if (_qemu == null)
-                return;
-            await _qemu.DisposeAsync();
-            _qemu = null;
-        }
-
-        public async ValueTask DisposeAsync() => await StopAsync();
     }
 }

@@ -3,7 +3,7 @@
 # same busybox on this machine's Linux, for the differential boot tests (tests/Exo.Kernel.BootTests/BusyboxTests.cs):
 # in a private copy of ROOT (out/rootfs) as the root directory, in its own mount, pid and host-name namespaces, with
 # the copy bind-mounted on itself (so / is a mount point), a fresh tmpfs on /tmp, a proc on /proc, this machine's null, zero, full, random and urandom devices in /dev, the
-# host name "exo", and the environment the guest gives it (env -i PATH HOME TERM). Standard input is /dev/null;
+# host name "exo", every signal at its default action, and the environment the guest gives it (env -i PATH HOME TERM). Standard input is /dev/null;
 # standard output and error both go to standard output, then a last line "status N" with the script's exit status.
 # Needs root (or user namespaces: it falls back to unshare --map-root-user).
 # Usage: run-rootfs-test-on-linux.sh ROOT /usr/share/exo-tests/NAME.sh
@@ -28,6 +28,8 @@ unshare "${as_root[@]}" --mount --pid --fork --uts sh -c '
   done
   hostname exo
   set +e
-  chroot "$1" /usr/bin/env -i PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root TERM=vt100 /bin/sh "$2" < /dev/null 2>&1
+  # Every signal back to its default action: a caller may ignore some (the .NET test host ignores SIGPIPE, and an
+  # ignored signal stays ignored across exec), and then "yes | head" never ends. The guest starts from defaults.
+  env --default-signal chroot "$1" /usr/bin/env -i PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root TERM=vt100 /bin/sh "$2" < /dev/null 2>&1
   echo "status $?"
 ' sh "$work" "$script"
