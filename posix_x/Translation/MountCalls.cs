@@ -185,8 +185,7 @@ namespace Exo.PosixX.Translation
                         used = linux.RootDirectory?.FileSystem == fileSystem || linux.WorkingDirectory?.FileSystem == fileSystem
                             || linux.Executable?.FileSystem == fileSystem;
                 }
-                for (int descriptor = ProcessFacts.NextDescriptor(linux, 0, out OpenFile file); !used && descriptor >= 0;
-                     descriptor = ProcessFacts.NextDescriptor(linux, descriptor + 1, out file))
+                for (int descriptor = 0; !used && (descriptor = ProcessFacts.NextDescriptor(linux, descriptor, out OpenFile file)) >= 0; descriptor++)
                 {
                     used = file.Node.FileSystem == fileSystem && (!writersOnly || file.CanWrite);
                     file.Release();
