@@ -124,7 +124,7 @@ public sealed class TerminalTests
         await qemu.SendAsync(Escape);
         await qemu.WaitForAsync("- /tmp/vi-file [Modified]", Step);
         await PressAsync(qemu, ":wq\r");
-        Assert.Contains("written by vi", await RunAsync(qemu, "cat /tmp/vi-file"));
+        Assert.Matches(@"\nwritten by vi\r\n", await RunAsync(qemu, "cat /tmp/vi-file"));   // the line, whole
 
         // less: a screen of 23 lines and its status line; space for the next screen, q to leave.
         await StartAsync(qemu, "less /tmp/numbers", "/tmp/numbers\u001b[m");
