@@ -26,6 +26,10 @@ namespace Exo.PosixX.KernelInterface
         public Credentials Credentials;
         public ResourceLimits Limits;
         public uint FileCreationMask = 0x12;   // umask 022
+        /// <summary>prctl's PR_SET_DUMPABLE (1 after execve); PR_SET_NO_NEW_PRIVS, kept across fork and execve and never cleared.</summary>
+        public bool Dumpable = true, NoNewPrivileges;
+        /// <summary>prctl's PR_SET_PDEATHSIG: sent to this process when its parent ends (0: none); not inherited by fork.</summary>
+        public int ParentDeathSignal;
         public Memory.MemoryRegions Regions;
         /// <summary>Its descriptors (null once it has ended: set under Lock, so /proc may look at another process's table under it).</summary>
         public FileDescriptorTable Descriptors;
@@ -155,6 +159,8 @@ namespace Exo.PosixX.KernelInterface
                 copy.Credentials = Credentials;
                 copy.Limits = Limits;
                 copy.FileCreationMask = FileCreationMask;
+                copy.Dumpable = Dumpable;
+                copy.NoNewPrivileges = NoNewPrivileges;
                 for (int i = 0; i < CommandNameCapacity; i++)
                     copy.CommandNameBytes[i] = CommandNameBytes[i];
                 copy.RootDirectory = RootDirectory;
@@ -324,14 +330,36 @@ namespace Exo.PosixX.KernelInterface
         }
     }
 
-    /// <summary>A process's user and group identities (real, effective, saved), as Linux keeps them.</summary>
-    public struct Credentials
+    /// <summary>
+    /// A process's user and group identities as Linux keeps them: real, effective and saved ids, the file system ids
+    /// that file access and creation use (they follow the effective ids unless setfsuid/setfsgid moved them), and the
+    /// supplementary groups (at most MaximumGroups here; Linux allows 65536).
+    /// </summary>
+    public unsafe struct Credentials
     {
-        public uint UserId, EffectiveUserId, SavedUserId;
-        public uint GroupId, EffectiveGroupId, SavedGroupId;
+        public const int MaximumGroups = 32;
+
+        public uint UserId, EffectiveUserId, SavedUserId, FileSystemUserId;
+        public uint GroupId, EffectiveGroupId, SavedGroupId, FileSystemGroupId;
+        public int GroupCount;
+        public fixed uint Groups[MaximumGroups];
 
         public static Credentials Root => default;
         public bool IsPrivileged => EffectiveUserId == 0;
+
+        /// <summary>Whether file access is root's (Linux: CAP_DAC_OVERRIDE, which a nonzero fsuid drops).</summary>
+        public bool IsFileSystemPrivileged => FileSystemUserId == 0;
+
+        /// <summary>Whether 'group' is the file system group or one of the supplementary groups.</summary>
+        public bool InGroup(uint group)
+        {
+            if (group == FileSystemGroupId)
+                return true;
+            for (int i = 0; i < GroupCount; i++)
+                if (Groups[i] == group)
+                    return true;
+            return false;
+        }
     }
 
     /// <summary>What a pending signal carries for its handler's siginfo (who sent it, why, where a fault was).</summary>

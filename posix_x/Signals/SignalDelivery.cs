@@ -578,8 +578,10 @@ namespace Exo.PosixX.Signals
                 case 17: signal = Signal.BusError; information.Code = BusAlignment; break;
                 case 14:
                     signal = Signal.SegmentationFault;
-                    information.Code = (frame->ErrorCode & 1) != 0 ? SegmentationAccessError : SegmentationMapError;
                     information.Address = Cpu.ReadCr2();
+                    // As Linux: ACCERR where a mapping is (its permissions refused the access, touched or not), MAPERR elsewhere.
+                    information.Code = (frame->ErrorCode & 1) != 0 || process.Regions.Covers(information.Address & ~0xFFFUL, 1)
+                        ? SegmentationAccessError : SegmentationMapError;
                     break;
                 default: signal = Signal.SegmentationFault; information.Code = FromKernel; break;   // #GP and the rest
             }
