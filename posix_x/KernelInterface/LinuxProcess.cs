@@ -72,6 +72,8 @@ namespace Exo.PosixX.KernelInterface
         public readonly SignalAction[] Handlers = new SignalAction[Signal.Count];
         public ulong SharedPending;
         public readonly SignalInformation[] PendingInformation = new SignalInformation[Signal.Count];
+        /// <summary>Real-time signals sent again while pending, for the process and its threads.</summary>
+        public readonly SignalQueue QueuedSignals = new SignalQueue();
         /// <summary>The signal that ended it (0 if it exited), and whether its default action dumps core.</summary>
         public int TerminatingSignal;
         public bool CoreDumped;
@@ -82,7 +84,7 @@ namespace Exo.PosixX.KernelInterface
         /// <summary>The blocked-signal mask the first thread starts with (a fork child's copy of its parent thread's).</summary>
         public ulong InitialBlockedSignals;
         /// <summary>The real interval timer (Signals.IntervalTimers, under its lock): deadline and interval in TSC ticks.</summary>
-        public ulong RealTimerDeadline, RealTimerInterval;
+        public IntervalTimer RealTimer, VirtualTimer, ProfilingTimer;
         public LinuxProcess NextWithTimer;
         /// <summary>A fork child's CLONE_CHILD_CLEARTID address, for its first thread.</summary>
         public ulong InitialClearChildThreadId;
@@ -105,6 +107,23 @@ namespace Exo.PosixX.KernelInterface
             => System.Runtime.CompilerServices.Unsafe.As<LinuxProcess>(Exo.Kernel.Scheduler.Scheduler.Current.Process.PersonalityState);
 
         public int ProcessId => Process.Id;
+
+        /// <summary>TSC ticks its threads have run, the stretches they are in now included (CPU-time clocks and timers).</summary>
+        public ulong RunTime
+        {
+            get
+            {
+                ulong total = 0;
+                int count = System.Threading.Volatile.Read(ref Process.ThreadCount);
+                for (int i = 0; i < count; i++)
+                {
+                    Exo.Kernel.Scheduler.Thread thread = Process.Threads[i]?.Thread;
+                    if (thread != null)
+                        total += Exo.Kernel.Scheduler.Scheduler.RunTimeOf(thread);
+                }
+                return total;
+            }
+        }
 
         /// <summary>What getppid answers: the parent's pid, or for a process a native program started, that program's.</summary>
         public int ParentProcessId => Parent != null ? Parent.ProcessId : Process.ParentId;
@@ -323,6 +342,7 @@ namespace Exo.PosixX.KernelInterface
             Regions.Free();
             Exo.Runtime.ObjectAllocator.Free(Handlers);
             Exo.Runtime.ObjectAllocator.Free(PendingInformation);
+            QueuedSignals.Free();
             Exo.Runtime.ObjectAllocator.Free(ChildEvents);
             Exo.Runtime.ObjectAllocator.Free(VforkDone);
             Exo.Runtime.ObjectAllocator.Free(Continued);
@@ -362,6 +382,15 @@ namespace Exo.PosixX.KernelInterface
         }
     }
 
+    /// <summary>
+    /// One of setitimer's timers: when it fires next (0: disarmed) and its period (0: once), in TSC ticks of real time
+    /// (ITIMER_REAL) or of the process's run time (ITIMER_VIRTUAL, ITIMER_PROF). Guarded by IntervalTimers' lock.
+    /// </summary>
+    public struct IntervalTimer
+    {
+        public ulong Deadline, Interval;
+    }
+
     /// <summary>What a pending signal carries for its handler's siginfo (who sent it, why, where a fault was).</summary>
     public struct SignalInformation
     {
@@ -370,5 +399,6 @@ namespace Exo.PosixX.KernelInterface
         public uint SenderUserId;
         public int Status;        // SIGCHLD: the child's exit code or signal
         public ulong Address;     // a fault's address
+        public ulong Value;       // sigqueue's si_value (a real-time signal's payload)
     }
 }
