@@ -226,6 +226,18 @@ namespace Exo.PosixX.KernelInterface
         /// A spawned program's descriptors 0, 1 and 2: the console when it may print there, else /dev/null; and the file
         /// it runs, for /proc/PID/exe.
         /// </summary>
+        // AT_EXECFN of a spawned program: where the launcher found it (/exo/bin/NAME, the path, or a PATH directory).
+        public override int ExecutablePath(Process process, byte* path)
+        {
+            byte* found = stackalloc byte[Vfs.ProgramFiles.MaximumFoundPath];
+            int length = Vfs.ProgramFiles.PathOfSpawned(process, found);
+            if (length > MaximumExecutablePath)
+                return 0;
+            for (int i = 0; i < length; i++)
+                path[i] = found[i];
+            return length;
+        }
+
         public override void OnStart(Process process)
         {
             Vfs.Vnode program = Vfs.ProgramFiles.OfSpawned(process);

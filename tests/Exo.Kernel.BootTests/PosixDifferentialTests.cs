@@ -35,8 +35,8 @@ public sealed class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["threadstate"] = null,
         ["errors"] = null,
         ["terminal"] = null,
-        ["processes"] = "POSIX-X: AT_EXECFN of a program the kernel shell starts is its bare name, not a path to it; vfork (and "
-            + "clone with CLONE_VM) does not share memory, so posix_spawn reports no error for a missing file",
+        ["processes"] = "POSIX-X: vfork (and clone with CLONE_VM) does not share the parent's memory (POSIX-X part 2, with threads), "
+            + "so a vfork child's writes are not seen and posix_spawn reports no error for a missing file",
         ["signals"] = null,
         ["pipes"] = null,
         ["time"] = null,
