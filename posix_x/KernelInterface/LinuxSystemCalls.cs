@@ -41,6 +41,7 @@ namespace Exo.PosixX.KernelInterface
             Translation.SystemInformationCalls.Register();
             Translation.FileCalls.Register();
             Translation.TransferCalls.Register();
+            Translation.MountCalls.Register();
             Translation.StatCalls.Register();
             Translation.DirectoryCalls.Register();
             Translation.AttributeCalls.Register();
