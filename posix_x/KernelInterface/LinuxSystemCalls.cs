@@ -40,6 +40,8 @@ namespace Exo.PosixX.KernelInterface
             Translation.ResourceCalls.Register();
             Translation.SystemInformationCalls.Register();
             Translation.FileCalls.Register();
+            Translation.TransferCalls.Register();
+            Translation.MountCalls.Register();
             Translation.StatCalls.Register();
             Translation.DirectoryCalls.Register();
             Translation.AttributeCalls.Register();
@@ -54,8 +56,6 @@ namespace Exo.PosixX.KernelInterface
             Translation.SchedulingCalls.Register();
             Translation.TimerCalls.Register();
             Translation.FutexCalls.Register();
-            Translation.MountCalls.Register();
-            Translation.TransferCalls.Register();
             SystemCalls.SetPersonalityTable(Exo.Kernel.Processes.Personality.Linux, Table);
         }
 

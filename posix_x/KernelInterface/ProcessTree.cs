@@ -53,6 +53,12 @@ namespace Exo.PosixX.KernelInterface
                 for (LinuxProcess child = process.FirstChild, next; child != null; child = next)
                 {
                     next = child.NextSibling;
+                    // PR_SET_PDEATHSIG: sent here, under the tree's lock (ranked before the process locks sending takes).
+                    if (child.ParentDeathSignal != 0 && child.State != LifeState.Zombie)
+                        SignalDelivery.SendToProcess(child, child.ParentDeathSignal, new SignalInformation
+                        {
+                            Code = 0 /* SI_USER */, SenderProcessId = process.ProcessId, SenderUserId = process.Credentials.UserId,
+                        });
                     child.Parent = null;
                     child.Process.ParentId = InitProcessId;
                     child.NextSibling = null;
@@ -359,6 +365,33 @@ namespace Exo.PosixX.KernelInterface
                 process.Release();
             }
             return count;
+        }
+
+        /// <summary>
+        /// POSIX's orphaned process group: no member has a parent in another group of the same session (nobody left
+        /// who could continue it with job control). A stop signal from the terminal is not sent to one (EIO instead).
+        /// </summary>
+        public static bool IsOrphanedGroup(int group, int session)
+        {
+            bool orphaned = true;
+            using (s_lock.Hold())
+            {
+                for (int slot = 0; slot < ProcessRegistry.Capacity && orphaned; slot++)
+                {
+                    Process process = ProcessRegistry.ReferenceAt(slot);
+                    if (process == null)
+                        continue;
+                    if (process.PersonalityState is LinuxProcess member && member.ProcessGroup == group
+                        && member.State != LifeState.Reaped && member.State != LifeState.Zombie)
+                    {
+                        LinuxProcess parent = member.Parent;
+                        if (parent != null && parent.ProcessGroup != group && parent.Session == session)
+                            orphaned = false;
+                    }
+                    process.Release();
+                }
+            }
+            return orphaned;
         }
     }
 }

@@ -4,6 +4,7 @@ using Exo.Kernel.Memory.Heap;
 using Exo.Kernel.Syscalls;
 using Exo.PosixX.KernelInterface;
 using Exo.PosixX.Vfs;
+using Exo.Kernel.Processes;
 using Exo.PosixX.Vfs.Proc;
 using Exo.PosixX.Vfs.Tmpfs;
 using static Exo.PosixX.Abi.LinuxSystemCallNumber;
@@ -71,12 +72,12 @@ namespace Exo.PosixX.Translation
                 return Error.NotPermitted;
             if ((flags & Remount) != 0)
             {
-                Mount mounted = MountTable.MountOf(point);
-                if (mounted == null)
-                    return Error.Invalid;   // not the root of a mount
-                Error error = ApplyOptions(mounted.FileSystem, options, optionsLength, out bool readOnlyOption);
+                FileSystem mounted = point.FileSystem;
+                if (mounted == null || mounted.Root != point)
+                    return Error.Invalid;   // not the root of a mounted file system
+                Error error = ApplyOptions(mounted, options, optionsLength, out bool readOnlyOption);
                 if (error == Error.None)
-                    mounted.FileSystem.ReadOnly = (flags & ReadOnly) != 0 || readOnlyOption;
+                    mounted.ReadOnly = (flags & ReadOnly) != 0 || readOnlyOption;
                 return error;
             }
             // A bind or a move would show one directory at two places: a vnode here does not know which mount it is
@@ -84,7 +85,7 @@ namespace Exo.PosixX.Translation
             if ((flags & (Bind | Move)) != 0)
                 return Error.Invalid;
             if ((flags & Propagation) != 0)
-                return MountTable.MountOf(point) != null ? Error.None : Error.Invalid;   // one namespace: every mount is private
+                return point.FileSystem != null && point.FileSystem.Root == point ? Error.None : Error.Invalid;   // one namespace: every mount is private
             if (type == null)
                 return Error.Invalid;
             if (!point.IsDirectory)
@@ -132,21 +133,15 @@ namespace Exo.PosixX.Translation
         {
             if (!LinuxProcess.Current.Credentials.IsPrivileged)
                 return Error.NotPermitted;
+            if (point == MountTable.RootDirectory)
+                return Error.Busy;   // the root is always in use (Linux tries a read-only remount, which its writers refuse)
             Mount mount = MountTable.MountOf(point);
             if (mount == null)
                 return Error.Invalid;   // not a mount's root
-            if (mount == MountTable.Root)
-            {
-                // Linux "unmounts" the root by remounting it read-only (EBUSY while a file is open for writing on it);
-                // a lazy detach of the one root every process shares is refused.
-                if ((flags & (Detach | Expire)) != 0)
-                    return (flags & Expire) != 0 ? Error.Invalid : Error.Busy;
-                if (InUse(mount.FileSystem, writersOnly: true))
-                    return Error.Busy;
-                mount.FileSystem.ReadOnly = true;
-                return Error.None;
-            }
-            bool used = InUse(mount.FileSystem, writersOnly: false);
+            FileSystem fileSystem = mount.FileSystem;
+            if (MountTable.HasMountsInside(fileSystem))
+                return Error.Busy;
+            bool used = InUse(fileSystem);
             if ((flags & Expire) != 0)
             {
                 if ((flags & (Force | Detach)) != 0)
@@ -161,37 +156,105 @@ namespace Exo.PosixX.Translation
             }
             if (used && (flags & Detach) == 0)
                 return Error.Busy;
-            Error error = MountTable.Unmount(mount);
-            if (error == Error.None && !used)
-                mount.FileSystem.Unmounted();   // a lazily detached one in use stays whole for its users
-            return error;
+            MountTable.Unmount(mount);
+            // A lazily detached one still in use stays whole for its users (its memory is not given back then).
+            if (!used && fileSystem is TmpfsFileSystem)
+                Empty(fileSystem.Root);
+            return Error.None;
         }
 
-        /// <summary>
-        /// Whether any Linux process uses 'fileSystem': its root or working directory, its program, an open file there
-        /// ('writersOnly': only files open for writing, what keeps a remount read-only from happening).
-        /// </summary>
-        private static bool InUse(FileSystem fileSystem, bool writersOnly)
+        // Whether a process has something open, or its working or root directory or its program, in 'fileSystem'.
+        private static bool InUse(FileSystem fileSystem)
         {
-            for (int pid = ProcessFacts.NextProcessId(1); pid > 0; pid = ProcessFacts.NextProcessId(pid + 1))
+            for (int slot = 0; slot < ProcessRegistry.Capacity; slot++)
             {
-                LinuxProcess linux = ProcessTree.Find(pid);
-                if (linux == null)
+                Process process = ProcessRegistry.ReferenceAt(slot);
+                if (process == null)
                     continue;
                 bool used = false;
-                if (!writersOnly)
+                if (process.PersonalityState is LinuxProcess linux)
                 {
                     using (linux.Lock.Hold())
-                        used = linux.RootDirectory?.FileSystem == fileSystem || linux.WorkingDirectory?.FileSystem == fileSystem
+                    {
+                        used = linux.WorkingDirectory?.FileSystem == fileSystem || linux.RootDirectory?.FileSystem == fileSystem
                             || linux.Executable?.FileSystem == fileSystem;
+                        FileDescriptorTable descriptors = linux.Descriptors;
+                        for (int next = 0; !used && descriptors != null;)
+                        {
+                            int descriptor = descriptors.NextOpen(next, out OpenFile file);
+                            if (descriptor < 0)
+                                break;
+                            used = file.Node != null && file.Node.FileSystem == fileSystem;
+                            file.Release();
+                            next = descriptor + 1;
+                        }
+                    }
                 }
-                for (int descriptor = 0; !used && (descriptor = ProcessFacts.NextDescriptor(linux, descriptor, out OpenFile file)) >= 0; descriptor++)
-                {
-                    used = file.Node.FileSystem == fileSystem && (!writersOnly || file.CanWrite);
-                    file.Release();
-                }
-                linux.Process.Release();
+                process.Release();
                 if (used)
+                    return true;
+            }
+            return false;
+        }
+
+        // Removes everything under 'root' (an unmounted tmpfs nobody uses), deepest first, without recursion (a deep
+        // tree must not take the kernel stack).
+        private static void Empty(Vnode root)
+        {
+            DirectoryEntry* entry = (DirectoryEntry*)KernelHeap.AllocateUninitialized((ulong)sizeof(DirectoryEntry));
+            byte* name = (byte*)KernelHeap.AllocateUninitialized(Vfs.Name.MaximumLength + 1);
+            if (entry == null || name == null)
+            {
+                KernelHeap.Free(entry);
+                KernelHeap.Free(name);
+                return;   // its memory stays in use: nothing is broken, only not given back
+            }
+            Vnode current = root;
+            current.AddReference();
+            while (true)
+            {
+                if (FirstEntry(current, entry))
+                {
+                    Vfs.Name child = new Vfs.Name(entry->Name, entry->NameLength);
+                    if (current.Lookup(child, out Vnode found) != Error.None)
+                        break;
+                    if (found.IsDirectory && !found.IsRemovedDirectory)
+                    {
+                        current.Release();
+                        current = found;   // down into it first
+                        continue;
+                    }
+                    found.Release();
+                    if (current.Remove(child, directory: false) != Error.None)
+                        break;
+                    continue;
+                }
+                if (current == root)
+                    break;
+                // Empty: up to its parent, then remove it there by its name.
+                Vnode parent = current.ReferenceParent();
+                int length = current.NameInParentLength;
+                for (int i = 0; i < length; i++)
+                    name[i] = current.NameInParent[i];
+                current.Release();
+                current = parent;
+                if (parent == null || parent.Remove(new Vfs.Name(name, length), directory: true) != Error.None)
+                    break;
+            }
+            current?.Release();
+            KernelHeap.Free(entry);
+            KernelHeap.Free(name);
+        }
+
+        // The first entry of 'directory' other than "." and "..".
+        private static bool FirstEntry(Vnode directory, DirectoryEntry* entry)
+        {
+            ulong cursor = 0;
+            while (directory.ReadEntry(ref cursor, entry) == Error.None)
+            {
+                bool dot = entry->NameLength == 1 && entry->Name[0] == (byte)'.';
+                bool dotDot = entry->NameLength == 2 && entry->Name[0] == (byte)'.' && entry->Name[1] == (byte)'.';
+                if (!dot && !dotDot)
                     return true;
             }
             return false;

@@ -9,86 +9,92 @@ using static Exo.PosixX.Abi.LinuxSystemCallNumber;
 namespace Exo.PosixX.Translation
 {
     /// <summary>
-    /// Copies between two open files inside the kernel: sendfile (busybox's cat, cp and others copy with it first and
-    /// fall back to read and write only when it fails). Linux's rules: the input open for reading and the output for
-    /// writing (EBADF), an output with O_APPEND refused (EINVAL), an offset pointer only for an input that can seek
-    /// (ESPIPE), a negative offset EINVAL, at most MAX_RW_COUNT bytes a call; the input's offset (or *offset) and the
-    /// output's move past what was written.
+    /// Copies between two open files inside the kernel, without the bytes passing through the program: sendfile
+    /// (busybox's cat and cp try it first). The bytes go through one kernel staging buffer, a piece at a time; a
+    /// short read ends the copy, and what was copied before an error counts, as Linux reports it.
     /// </summary>
     public static unsafe class TransferCalls
     {
-        private const int ChunkSize = 4096;
+        private const ulong StagingSize = 64 * 1024;
+        private const ulong MaximumTransfer = 0x7FFFF000;   // Linux's MAX_RW_COUNT
 
         internal static void Register()
         {
             LinuxSystemCalls.Register(Sendfile, &DoSendFile, CallPath.Hybrid);
         }
 
-        // sendfile(out_fd, in_fd, offset, count). Linux's order: the offset read (EFAULT), the input (EBADF; ESPIPE
-        // for an offset on what cannot seek; EINVAL for a negative one), then the output (EBADF; EINVAL with O_APPEND).
+        // sendfile(out, in, offset pointer or null, count): from 'in' at *offset (its own offset untouched, *offset
+        // moved) or at its offset (moved), to 'out' at its offset.
         private static ulong DoSendFile(RegisterFrame* frame)
         {
-            ulong offsetPointer = frame->Argument2;
-            ulong position = 0;
-            if (offsetPointer != 0 && !UserMemory.CopyFromUser(&position, offsetPointer, 8))
-                return SystemCallResult.From(Error.BadAddress);
+            OpenFile output = DescriptorContext.File(frame->Argument0);
             OpenFile input = DescriptorContext.File(frame->Argument1);
-            if (input == null)
-                return SystemCallResult.From(Error.BadHandle);
-            OpenFile output = null;
-            Error error = !input.CanRead ? Error.BadHandle
-                : offsetPointer != 0 && !CanSeek(input) ? Error.IllegalSeek
-                : offsetPointer != 0 && (long)position < 0 ? Error.Invalid
-                : (output = DescriptorContext.File(frame->Argument0)) == null || !output.CanWrite ? Error.BadHandle
-                : (output.Flags & OpenFlags.Append) != 0 ? Error.Invalid
-                : input.Node.IsDirectory ? Error.Invalid
-                : Error.None;
             ulong done = 0;
+            Error error = output == null || input == null || !output.CanWrite || !input.CanRead ? Error.BadHandle
+                : (output.Flags & OpenFlags.Append) != 0 || input.Node.IsDirectory ? Error.Invalid
+                : Error.None;
+            long offset = 0;
+            ulong offsetAddress = frame->Argument2;
+            if (error == Error.None && offsetAddress != 0)
+            {
+                if (!UserMemory.CopyFromUser(&offset, offsetAddress, 8))
+                    error = Error.BadAddress;
+                else if (offset < 0)
+                    error = Error.Invalid;
+            }
             if (error == Error.None)
             {
-                ulong count = frame->Argument3 < FileCalls.MaximumTransfer ? frame->Argument3 : FileCalls.MaximumTransfer;
-                error = Copy(input, output, offsetPointer != 0, ref position, count, out done);
-                if (offsetPointer != 0 && !UserMemory.CopyToUser(offsetPointer, &position, 8))
-                    error = Error.BadAddress;
+                // A regular file without an offset given is read at its own offset, moved by what went out (not by
+                // what was read), as Linux moves it.
+                bool ownOffset = offsetAddress == 0 && input.Node.IsRegular;
+                if (ownOffset && input.Seek(0, OpenFile.SeekCurrent, out ulong position) == Error.None)
+                    offset = (long)position;
+                error = Copy(output, input, offsetAddress != 0 || ownOffset, ref offset, frame->Argument3, out done);
+                if (ownOffset)
+                    input.Seek(offset, OpenFile.SeekSet, out _);
             }
-            input.Release();
+            if (offsetAddress != 0 && (error == Error.None || done > 0) && !UserMemory.CopyToUser(offsetAddress, &offset, 8))
+                error = Error.BadAddress;
             output?.Release();
-            return SystemCallResult.From(error, done);
+            input?.Release();
+            return done > 0 ? done : SystemCallResult.From(error);
         }
 
-        // Whether pread works on it (Linux's FMODE_PREAD): a zero-byte pread tells, ESPIPE for pipes and terminals.
-        private static bool CanSeek(OpenFile file) => file.ReadAt(0, IoBuffer.Kernel(null), 0, out _) != Error.IllegalSeek;
-
-        /// <summary>
-        /// Copies up to 'count' bytes from 'input' (at 'position' if 'positioned', else at its own offset) to 'output' at
-        /// its offset, through a kernel page. What was read but not written goes back: 'position' or the input's offset
-        /// stays just past what the output took. An error after some bytes were copied is not reported (the next call
-        /// meets it again), as with read and write.
-        /// </summary>
-        private static Error Copy(OpenFile input, OpenFile output, bool positioned, ref ulong position, ulong count, out ulong done)
+        private static Error Copy(OpenFile output, OpenFile input, bool positioned, ref long offset, ulong count, out ulong done)
         {
             done = 0;
-            byte* chunk = (byte*)KernelHeap.AllocateUninitialized(ChunkSize);
-            if (chunk == null)
+            if (count > MaximumTransfer)
+                count = MaximumTransfer;
+            if (count == 0)
+                return Error.None;
+            ulong size = count < StagingSize ? count : StagingSize;
+            byte* staging = (byte*)KernelHeap.AllocateUninitialized(size);
+            if (staging == null)
                 return Error.OutOfMemory;
             Error error = Error.None;
+            IoBuffer buffer = IoBuffer.Kernel(staging);
             while (done < count)
             {
-                ulong want = count - done < ChunkSize ? count - done : ChunkSize;
+                ulong want = count - done < size ? count - done : size;
                 ulong read;
-                error = positioned ? input.ReadAt(position, IoBuffer.Kernel(chunk), want, out read) : input.Read(IoBuffer.Kernel(chunk), want, out read);
+                error = positioned ? input.ReadAt((ulong)offset, buffer, want, out read) : input.Read(buffer, want, out read);
                 if (error != Error.None || read == 0)
                     break;
-                error = output.Write(IoBuffer.Kernel(chunk), read, out ulong written);
+                if (positioned)
+                    offset += (long)read;
+                error = output.Write(buffer, read, out ulong written);
                 done += written;
-                position += written;
-                if (written < read && !positioned && input.Node.IsRegular)
-                    input.Seek(-(long)(read - written), OpenFile.SeekCurrent, out _);
                 if (error != Error.None || written < read)
+                {
+                    if (positioned)
+                        offset -= (long)(read - written);   // what did not go out is not consumed
                     break;
+                }
+                if (read < want)
+                    break;   // the end of the input, or all a pipe or terminal had
             }
-            KernelHeap.Free(chunk);
-            return done > 0 ? Error.None : error;
+            KernelHeap.Free(staging);
+            return error;
         }
     }
 }

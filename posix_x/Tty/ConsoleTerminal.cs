@@ -80,6 +80,9 @@ namespace Exo.PosixX.Tty
         internal static Error Read(IoBuffer buffer, ulong count, bool nonBlocking, out ulong done)
         {
             done = 0;
+            Error allowed = JobControl.CheckRead();
+            if (allowed != Error.None)
+                return allowed;
             if (count == 0)
                 return Error.None;
             byte* chunk = stackalloc byte[256];
@@ -116,6 +119,12 @@ namespace Exo.PosixX.Tty
         internal static Error Write(IoBuffer buffer, ulong count, out ulong done)
         {
             done = 0;
+            if ((s_discipline.Settings.LocalFlags & Termios.StopBackgroundOutput) != 0)
+            {
+                Error allowed = JobControl.CheckChange();
+                if (allowed != Error.None)
+                    return allowed;
+            }
             byte* input = stackalloc byte[256];
             byte* output = stackalloc byte[512];
             uint flags = s_discipline.Settings.OutputFlags;
@@ -141,11 +150,19 @@ namespace Exo.PosixX.Tty
         // ioctl requests (Linux's asm-generic/ioctls.h).
         public const uint TerminalGet = 0x5401, TerminalSet = 0x5402, TerminalSetDrain = 0x5403, TerminalSetFlush = 0x5404,
             SetControllingTerminal = 0x540E, GetForegroundGroup = 0x540F, SetForegroundGroup = 0x5410, ReadableCount = 0x541B,
-            GetWindowSize = 0x5413, SetWindowSize = 0x5414, ReleaseControllingTerminal = 0x5422, GetSession = 0x5429;
+            GetWindowSize = 0x5413, SetWindowSize = 0x5414, ReleaseControllingTerminal = 0x5422, GetSession = 0x5429,
+            SendBreak = 0x5409, Flush = 0x540B, SendBreakPosix = 0x5425;
+        private const ulong FlushInput = 0, FlushOutput = 1, FlushBoth = 2;   // TCIFLUSH, TCOFLUSH, TCIOFLUSH
 
         internal static Error Control(uint request, ulong argument, out ulong result)
         {
             result = 0;
+            if (ChangesTheTerminal(request))
+            {
+                Error allowed = JobControl.CheckChange();
+                if (allowed != Error.None)
+                    return allowed;
+            }
             switch (request)
             {
                 case TerminalGet:
@@ -223,6 +240,23 @@ namespace Exo.PosixX.Tty
                         count = s_discipline.ReadableCount;
                     return UserMemory.CopyToUser(argument, &count, 4) ? Error.None : Error.BadAddress;
                 }
+                case SendBreak:
+                case SendBreakPosix:
+                    // tcdrain and tcsendbreak: output is written through to the serial port before write returns,
+                    // so there is never anything to wait for, and a break has no meaning on the console's line.
+                    return Error.None;
+                case Flush:
+                {
+                    if (argument > FlushBoth)
+                        return Error.Invalid;
+                    if (argument != FlushOutput)   // output is never held back, so only typed input can be discarded
+                    {
+                        using (InterruptMask.Enter())
+                        using (s_readers.Lock.Hold())
+                            s_discipline.Reset();
+                    }
+                    return Error.None;
+                }
                 case SetControllingTerminal:
                 case ReleaseControllingTerminal:
                     return Error.None;   // the session and process group model follows with job control
@@ -230,6 +264,11 @@ namespace Exo.PosixX.Tty
                     return Error.NotATerminal;
             }
         }
+
+        // The requests a background group may not make without SIGTTOU (Linux's tty_check_change callers).
+        private static bool ChangesTheTerminal(uint request)
+            => request == TerminalSet || request == TerminalSetDrain || request == TerminalSetFlush || request == SetForegroundGroup
+                || request == Flush || request == SetWindowSize;
 
         internal static PollEvents Poll()
         {

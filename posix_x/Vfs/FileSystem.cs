@@ -27,8 +27,5 @@ namespace Exo.PosixX.Vfs
         public ulong NextInode() => (ulong)System.Threading.Interlocked.Increment(ref _nextInode);
 
         public abstract FileSystemStatistics Statistics { get; }
-
-        /// <summary>Taken out of the tree by umount2 with nothing left using it: a memory file system frees its files.</summary>
-        public virtual void Unmounted() { }
     }
 }

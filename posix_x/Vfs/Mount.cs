@@ -2,20 +2,16 @@ using Exo.Kernel.Sync;
 
 namespace Exo.PosixX.Vfs
 {
-    /// <summary>
-    /// One mount: a file system attached on a directory (the root's is attached on nothing). Never freed, even once
-    /// unmounted: readers that walk the list without the lock (TmpfsPages) may still be on it, and its Next still
-    /// leads them on (a few dozen bytes for each umount).
-    /// </summary>
+    /// <summary>One mount: a file system attached on a directory (the root's is attached on nothing).</summary>
     public sealed unsafe class Mount
     {
         public FileSystem FileSystem;
-        /// <summary>The directory it covers (with a reference while mounted), or null for the root mount.</summary>
+        /// <summary>The directory it covers (with a reference), or null for the root mount.</summary>
         public Vnode MountPoint;
         public Mount Next;
         public byte* Source;   // what /proc/mounts names as the source ("tmpfs", "proc")
         public int SourceLength;
-        /// <summary>umount2's MNT_EXPIRE marked it (a second MNT_EXPIRE unmounts it if it was not used in between).</summary>
+        /// <summary>umount2's MNT_EXPIRE marked it: a second MNT_EXPIRE unmounts it if nothing uses it.</summary>
         public bool MarkedToExpire;
     }
 
@@ -37,10 +33,13 @@ namespace Exo.PosixX.Vfs
         public static void MountRoot(FileSystem fileSystem, string source)
         {
             s_lock.Rank = LockRank.FileSystem;
-            Root = Add(fileSystem, null, source);
+            byte* bytes = stackalloc byte[source.Length];
+            for (int i = 0; i < source.Length; i++)
+                bytes[i] = (byte)source[i];
+            Root = Add(fileSystem, null, bytes, source.Length);
         }
 
-        /// <summary>Mounts 'fileSystem' on the directory 'point' (EBUSY if something is mounted there).</summary>
+        /// <summary>Mounts 'fileSystem' on the directory 'point' (EBUSY if something is mounted there), named 'source' in /proc/mounts.</summary>
         public static Error MountOn(Vnode point, FileSystem fileSystem, string source)
         {
             byte* bytes = stackalloc byte[source.Length];
@@ -49,37 +48,39 @@ namespace Exo.PosixX.Vfs
             return MountOn(point, fileSystem, bytes, source.Length);
         }
 
-        /// <summary>Mounts 'fileSystem' on the directory 'point', 'source' its name in /proc/mounts (EBUSY if something is mounted there).</summary>
         public static Error MountOn(Vnode point, FileSystem fileSystem, byte* source, int sourceLength)
         {
             if (!point.IsDirectory)
                 return Error.NotADirectory;
             using (InterruptMask.Enter())
             using (s_lock.Hold())
+            {
                 if (point.MountedHere != null)
                     return Error.Busy;
+                if (s_count >= MaximumMounts)
+                    return Error.OutOfMemory;
+            }
             Mount mount = Add(fileSystem, point, source, sourceLength);
+            if (mount == null)
+                return Error.OutOfMemory;
             using (InterruptMask.Enter())
             using (s_lock.Hold())
                 point.MountedHere = mount;
             return Error.None;
         }
 
-        private static Mount Add(FileSystem fileSystem, Vnode point, string source)
-        {
-            byte* bytes = stackalloc byte[source.Length];
-            for (int i = 0; i < source.Length; i++)
-                bytes[i] = (byte)source[i];
-            return Add(fileSystem, point, bytes, source.Length);
-        }
-
         private static Mount Add(FileSystem fileSystem, Vnode point, byte* source, int sourceLength)
         {
             Mount mount = new Mount { FileSystem = fileSystem, MountPoint = point };
+            mount.Source = (byte*)Exo.Kernel.Memory.Heap.KernelHeap.AllocateUninitialized((ulong)(sourceLength + 1));
+            if (mount.Source == null)
+            {
+                Exo.Runtime.ObjectAllocator.Free(mount);
+                return null;
+            }
             point?.AddReference();
             fileSystem.Root.AddReference();
             mount.SourceLength = sourceLength;
-            mount.Source = (byte*)Exo.Kernel.Memory.Heap.KernelHeap.AllocateUninitialized((ulong)(sourceLength + 1));
             for (int i = 0; i < sourceLength; i++)
                 mount.Source[i] = source[i];
             using (InterruptMask.Enter())
@@ -87,6 +88,7 @@ namespace Exo.PosixX.Vfs
             {
                 mount.Next = s_mounts;
                 s_mounts = mount;
+                s_count++;
             }
             return mount;
         }
@@ -128,75 +130,114 @@ namespace Exo.PosixX.Vfs
             return null;
         }
 
-        /// <summary>The newest mount; each links to the one before (mounts are never freed, so a walk without the lock stays on live objects).</summary>
-        public static Mount Newest => s_mounts;
+        /// <summary>The most mounts at once (an explicit limit; Linux's default mount-max is 100,000).</summary>
+        public const int MaximumMounts = 32;
+        private static int s_count;
 
-        /// <summary>The mount whose file system's root is 'node' (the root mount included), or null: 'node' is no mount's root.</summary>
-        public static Mount MountOf(Vnode node)
+        /// <summary>What /proc/mounts shows of one mount, copied under the table's lock (its mount point referenced).</summary>
+        public struct Snapshot
+        {
+            public FileSystem FileSystem;
+            public Vnode MountPoint;
+            public fixed byte Source[32];
+            public int SourceLength;
+            public bool ReadOnly;
+        }
+
+        /// <summary>
+        /// Copies the table, oldest mount first, into a new array of MaximumMounts entries: the number copied. Each
+        /// mount point comes with a reference: give them back, and the array, with <see cref="ReleaseSnapshot"/>.
+        /// </summary>
+        public static int TakeSnapshot(out Snapshot[] into)
+        {
+            into = new Snapshot[MaximumMounts];
+            if (into == null)
+                return 0;
+            int count = 0;
+            using (InterruptMask.Enter())
+            using (s_lock.Hold())
+            {
+                for (Mount mount = s_mounts; mount != null && count < MaximumMounts; mount = mount.Next)
+                    count++;
+                int index = count;
+                for (Mount mount = s_mounts; mount != null && index > 0; mount = mount.Next)
+                {
+                    ref Snapshot entry = ref into[--index];
+                    entry.FileSystem = mount.FileSystem;
+                    entry.MountPoint = mount.MountPoint;
+                    mount.MountPoint?.AddReference();
+                    entry.SourceLength = mount.SourceLength < 32 ? mount.SourceLength : 32;
+                    for (int i = 0; i < entry.SourceLength; i++)
+                        entry.Source[i] = mount.Source[i];
+                    entry.ReadOnly = mount.FileSystem.ReadOnly;
+                }
+            }
+            return count;
+        }
+
+        public static void ReleaseSnapshot(Snapshot[] entries, int count)
+        {
+            if (entries == null)
+                return;
+            for (int i = 0; i < count; i++)
+                entries[i].MountPoint?.Release();
+            Exo.Runtime.ObjectAllocator.Free(entries);
+        }
+
+        /// <summary>The mount whose file system's root is 'root' (not the system root's), or null.</summary>
+        public static Mount MountOf(Vnode root)
         {
             using (InterruptMask.Enter())
             using (s_lock.Hold())
                 for (Mount mount = s_mounts; mount != null; mount = mount.Next)
-                    if (mount.FileSystem.Root == node)
+                    if (mount.MountPoint != null && mount.FileSystem.Root == root)
                         return mount;
             return null;
         }
 
-        /// <summary>
-        /// The mount 'index' places from the oldest (for /proc/mounts, oldest first), with a reference on its mount point
-        /// (null for the root mount); false past the last. A mount added or removed between two calls moves the others.
-        /// </summary>
-        public static bool ReferenceAt(int index, out Mount found, out Vnode mountPoint)
+        /// <summary>Whether some mount sits on a directory of 'fileSystem' (it cannot be unmounted before them).</summary>
+        public static bool HasMountsInside(FileSystem fileSystem)
         {
-            found = null;
-            mountPoint = null;
             using (InterruptMask.Enter())
             using (s_lock.Hold())
-            {
-                int count = 0;
                 for (Mount mount = s_mounts; mount != null; mount = mount.Next)
-                    count++;
-                if (index >= count)
-                    return false;
-                found = s_mounts;
-                for (int i = 0; i < count - 1 - index; i++)
-                    found = found.Next;
-                mountPoint = found.MountPoint;
-                mountPoint?.AddReference();
-                return true;
-            }
+                    if (mount.MountPoint != null && mount.MountPoint.FileSystem == fileSystem)
+                        return true;
+            return false;
         }
 
         /// <summary>
-        /// Takes 'mount' (not the root's) out of the tree: EBUSY while another mount sits on one of its directories,
-        /// EINVAL if it is no longer mounted. Whether its files are in use is the caller's to check first (umount2).
+        /// Takes 'mount' off its directory and the table and frees it; its mount point's and file system root's
+        /// references are given back. Readers of the table copy it under the lock (TakeSnapshot), so none is left
+        /// holding the mount.
         /// </summary>
-        public static Error Unmount(Mount mount)
+        public static void Unmount(Mount mount)
         {
-            Vnode point;
             using (InterruptMask.Enter())
             using (s_lock.Hold())
             {
-                point = mount.MountPoint;
-                if (point == null || point.MountedHere != mount)
-                    return Error.Invalid;
-                for (Mount other = s_mounts; other != null; other = other.Next)
-                    if (other.MountPoint != null && other.MountPoint.FileSystem == mount.FileSystem)
-                        return Error.Busy;
-                Mount previous = null;
-                for (Mount other = s_mounts; other != mount; other = other.Next)
-                    previous = other;
-                // The unlinked mount keeps its Next: a reader standing on it goes on to the mounts before it.
-                if (previous == null)
+                mount.MountPoint.MountedHere = null;
+                s_count--;
+                if (s_mounts == mount)
+                {
                     s_mounts = mount.Next;
+                }
                 else
-                    previous.Next = mount.Next;
-                point.MountedHere = null;
-                mount.MountPoint = null;
+                {
+                    for (Mount previous = s_mounts; previous != null; previous = previous.Next)
+                    {
+                        if (previous.Next == mount)
+                        {
+                            previous.Next = mount.Next;
+                            break;
+                        }
+                    }
+                }
             }
-            point.Release();
+            mount.MountPoint.Release();
             mount.FileSystem.Root.Release();
-            return Error.None;
+            Exo.Kernel.Memory.Heap.KernelHeap.Free(mount.Source);
+            Exo.Runtime.ObjectAllocator.Free(mount);
         }
     }
 }

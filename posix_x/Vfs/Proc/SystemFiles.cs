@@ -95,9 +95,11 @@ namespace Exo.PosixX.Vfs.Proc
         private static ulong TmpfsPages()
         {
             ulong pages = 0;
-            for (Mount mount = MountTable.Newest; mount != null; mount = mount.Next)
-                if (mount.FileSystem is TmpfsFileSystem tmpfs)
+            int count = MountTable.TakeSnapshot(out MountTable.Snapshot[] mounts);
+            for (int i = 0; i < count; i++)
+                if (mounts[i].FileSystem is TmpfsFileSystem tmpfs)
                     pages += (ulong)System.Threading.Volatile.Read(ref tmpfs.PagesInUse);
+            MountTable.ReleaseSnapshot(mounts, count);
             return pages;
         }
 
@@ -291,19 +293,22 @@ namespace Exo.PosixX.Vfs.Proc
         /// </summary>
         public static Error Mounts(Vnode root, ref ProcText text)
         {
-            for (int index = 0; MountTable.ReferenceAt(index, out Mount mount, out Vnode mountPoint); index++)
+            int count = MountTable.TakeSnapshot(out MountTable.Snapshot[] mounts);
+            for (int index = 0; index < count; index++)
             {
-                ProcFormat.Escaped(ref text, mount.Source, mount.SourceLength);
+                ref MountTable.Snapshot mount = ref mounts[index];
+                fixed (byte* source = mount.Source)
+                    ProcFormat.Escaped(ref text, source, mount.SourceLength);
                 text.Byte((byte)' ');
-                if (mount.FileSystem.Root == MountTable.RootDirectory)
+                if (mount.MountPoint == null)
                     text.Byte((byte)'/');
-                else if (mountPoint == null || DescriptorPaths.DirectoryPath(root, mountPoint, ref text, escaped: true) != Error.None)
+                else if (DescriptorPaths.DirectoryPath(root, mount.MountPoint, ref text, escaped: true) != Error.None)
                     text.Text("(unreachable)");
-                mountPoint?.Release();
                 text.Byte((byte)' ');
                 text.Text(mount.FileSystem.TypeName);
-                text.Text(mount.FileSystem.ReadOnly ? " ro 0 0\n" : " rw 0 0\n");
+                text.Text(mount.ReadOnly ? " ro 0 0\n" : " rw 0 0\n");
             }
+            MountTable.ReleaseSnapshot(mounts, count);
             return Error.None;
         }
     }

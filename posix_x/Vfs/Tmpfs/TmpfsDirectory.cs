@@ -185,7 +185,17 @@ namespace Exo.PosixX.Vfs.Tmpfs
                     return Error.NotEmpty;
                 if (removed.MountedHere != null)
                     return Error.Busy;
-                Unlink(entry);
+                RemoveEntry(entry);
+                FreeEntry(entry);
+                if (removed.IsDirectory)
+                {
+                    LinkCount--;
+                    removed.LinkCount = 0;
+                }
+                else
+                {
+                    removed.LinkCount--;
+                }
                 removed.Changed = Modified = Changed = Timestamp.Now;
             }
             removed.Release();   // the entry's reference: open files keep the object until they close
@@ -273,6 +283,8 @@ namespace Exo.PosixX.Vfs.Tmpfs
             Vfs.Name.FreeCopy(copy);
             return error;
         }
+
+        public override bool IsRemovedDirectory => System.Threading.Volatile.Read(ref LinkCount) == 0;
 
         public override Error ReadEntry(ref ulong cursor, DirectoryEntry* entry)
         {
@@ -366,49 +378,6 @@ namespace Exo.PosixX.Vfs.Tmpfs
             }
             _buckets = larger;
             Exo.Runtime.ObjectAllocator.Free(old);
-        }
-
-        // Takes 'entry' out and counts the links its object loses (a directory: its name and its ".." here). The
-        // entry's reference on the object is the caller's to release, after the lock. Lock held.
-        private void Unlink(Entry entry)
-        {
-            Vnode removed = entry.Node;
-            RemoveEntry(entry);
-            FreeEntry(entry);
-            if (removed.IsDirectory)
-            {
-                LinkCount--;
-                removed.LinkCount = 0;
-            }
-            else
-            {
-                removed.LinkCount--;
-            }
-        }
-
-        /// <summary>
-        /// Removes every entry, directories emptied first, so that an unmounted tmpfs gives its pages and objects back
-        /// (a directory and its children hold references on each other: without this nothing would reach zero).
-        /// The caller knows nobody else uses the tree (umount2 checked it).
-        /// </summary>
-        internal void RemoveEverything()
-        {
-            while (true)
-            {
-                Vnode removed;
-                using (InterruptMask.Enter())
-                using (FileSystem.Lock.Hold())
-                {
-                    Entry entry = _first;
-                    if (entry == null)
-                        return;
-                    removed = entry.Node;
-                    Unlink(entry);
-                }
-                if (removed is TmpfsDirectory directory)
-                    directory.RemoveEverything();
-                removed.Release();   // the entry's reference
-            }
         }
 
         protected override void Destroy()

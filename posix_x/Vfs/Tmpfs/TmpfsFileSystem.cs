@@ -46,7 +46,5 @@ namespace Exo.PosixX.Vfs.Tmpfs
                 };
             }
         }
-
-        public override void Unmounted() => _root.RemoveEverything();
     }
 }
