@@ -24,6 +24,17 @@ namespace Exo.Kernel.Processes
                 error = Error.NotExecutable;   // ElfImage.Describe(parse) names the defect
                 return null;
             }
+            // Segments are mapped at once, page by page: more than the machine's memory could only fail after taking
+            // every free frame (starving everything else meanwhile), so it fails first (ENOMEM, as Linux's heuristic
+            // overcommit refuses a request larger than all of memory).
+            ulong pages = 0;
+            for (int i = 0; i < info.SegmentCount; i++)
+                pages += ((segments[i].VirtualAddress & 0xFFF) + segments[i].MemorySize + 0xFFF) >> 12;
+            if (pages > PhysicalMemory.TotalUsableBytes / PhysicalMemory.FrameSize)
+            {
+                error = Error.OutOfMemory;
+                return null;
+            }
             AddressSpace space = AddressSpace.Create();
             if (space == null)
             {
