@@ -111,6 +111,16 @@ namespace Exo.Kernel.Processes
             return true;
         }
 
+        /// <summary>Why Load refuses the file, as a sentence (the shell's error line), or null when it is a valid program.</summary>
+        public static string Explain(byte* file, ulong length)
+        {
+            if (length >= 2 && file[0] == (byte)'#' && file[1] == (byte)'!')
+                return "a script (#!): the launcher runs ELF programs; execve runs scripts";
+            ElfSegment* segments = stackalloc ElfSegment[MaximumSegments];
+            ElfError parse = ElfImage.Parse(file, length, UserMemory.Limit, segments, MaximumSegments, out _);
+            return parse == ElfError.None ? null : ElfImage.Describe(parse);
+        }
+
         /// <summary>Frees a loaded space that will not run (a failed exec).</summary>
         public static void Discard(AddressSpace space)
         {
