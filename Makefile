@@ -16,9 +16,13 @@ LINUX_C_SOURCES := $(wildcard userland/linux/*.c)
 # machine's Linux and on Exo-OS by the boot tests (PosixDifferentialTests), which compare what they print.
 DIFFERENTIAL_SOURCES  := $(wildcard userland/linux/differential/*.c)
 DIFFERENTIAL_PROGRAMS := $(patsubst userland/linux/differential/%.c,$(OUT)/userland-linux/%,$(DIFFERENTIAL_SOURCES))
+# The robustness programs (userland/linux/robustness): static C with glibc like the differential ones, run on Exo-OS
+# only by the boot tests (RobustnessTests): a system call fuzzer, a fork bomb, a program that runs out of memory.
+ROBUSTNESS_SOURCES  := $(wildcard userland/linux/robustness/*.c)
+ROBUSTNESS_PROGRAMS := $(patsubst userland/linux/robustness/%.c,$(OUT)/userland-linux/%,$(ROBUSTNESS_SOURCES))
 LINUX_PROGRAMS := $(patsubst userland/linux/%.asm,$(OUT)/userland-linux/%,$(LINUX_SOURCES)) \
                   $(patsubst userland/linux/%.c,$(OUT)/userland-linux/%,$(LINUX_C_SOURCES)) \
-                  $(DIFFERENTIAL_PROGRAMS)
+                  $(DIFFERENTIAL_PROGRAMS) $(ROBUSTNESS_PROGRAMS)
 # C# user programs: one folder per program under userland/csharp (folder name = program name).
 CS_PROGRAM_NAMES := $(notdir $(patsubst %/,%,$(wildcard userland/csharp/*/)))
 CS_PROGRAMS   := $(addprefix $(OUT)/userland-cs/,$(CS_PROGRAM_NAMES))
@@ -108,6 +112,19 @@ DIFFERENTIAL_CFLAGS := -static -O2 -Wall -Wno-unused-function -Wno-stringop-over
 $(DIFFERENTIAL_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/differential/%.c $(wildcard userland/linux/differential/*.h)
 	@mkdir -p $(OUT)/userland-linux
 	gcc $(DIFFERENTIAL_CFLAGS) -o $@.elf $<
+	strip -o $@ $@.elf
+
+# The fuzzer names the calls it reports: Linux's own list (the uapi header asm/unistd_64.h, from linux-libc-dev, which
+# libc6-dev needs), as C initializers "[NUMBER] = "name",".
+SYSTEM_CALL_HEADER := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+$(OUT)/generated/system_call_names.h: $(SYSTEM_CALL_HEADER)
+	@mkdir -p $(dir $@)
+	awk '/^#define __NR_[a-z0-9_]+ [0-9]+$$/ { printf "[%d] = \"%s\",\n", $$3, substr($$2, 6) }' $< > $@
+
+$(ROBUSTNESS_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/robustness/%.c $(wildcard userland/linux/robustness/*.h) \
+                        $(wildcard userland/linux/differential/*.h) $(OUT)/generated/system_call_names.h
+	@mkdir -p $(OUT)/userland-linux
+	gcc $(DIFFERENTIAL_CFLAGS) -I $(OUT)/generated -o $@.elf $<
 	strip -o $@ $@.elf
 
 # C# programs: ILC compiles each (Exo.Runtime + Exo.Std + the program) to an object, one invocation per
