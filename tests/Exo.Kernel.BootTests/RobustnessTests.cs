@@ -93,7 +93,7 @@ public sealed class RobustnessTests
         // signal is a kernel bug (brk(-100) once unmapped the program's own code) or a hole in those bounds.
         var signalled = childLines.Where(l => l.Contains(": ended by", StringComparison.Ordinal)).ToList();
         Assert.True(signalled.Count == 0, $"{signalled.Count} fuzz child(ren) ended by a signal (seed {seed}; each line names the call "
-            + "it was making: run system_call_fuzzer 1 SEED 1 INDEX makes that call alone, with INDEX+1 as CALLS):\n  " + string.Join("\n  ", signalled));
+            + "it was making; to make that call alone: run system_call_fuzzer INDEX+1 SEED 1 INDEX):\n  " + string.Join("\n  ", signalled));
         AssertExitedWithZero(fuzz, "the fuzzer");
 
         var after = await SettledMemoryAsync(shell, before);
