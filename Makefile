@@ -211,15 +211,19 @@ bench: deps
 # Boots test=SUITE RUNS times at SMP processors (JOBS at a time) and counts passes, failures and hangs (a
 # timeout of TIMEOUT seconds); the serial logs of failed and hung runs stay in out/soak/. For races:
 #   make soak SUITE=processes SMP=2 RUNS=100
+# SUITE=robustness is the robustness boot tests' long variant instead (tools/scripts/soak-robustness.sh): the system
+# call fuzzer's 100,000 calls from a new seed each run, with the malformed-file, fork-bomb and out-of-memory tests
+# (RUNS defaults to 3 there: about 5 minutes a run):
+#   make soak SUITE=robustness RUNS=3
 SUITE   ?=
 RUNS    ?= 100
 SMP     ?= 2
 JOBS    ?= 1
 TIMEOUT ?=
 soak:
-	@test -n "$(SUITE)" || { echo "usage: make soak SUITE=name [RUNS=100] [SMP=2] [JOBS=1] [TIMEOUT=seconds]"; exit 2; }
+	@test -n "$(SUITE)" || { echo "usage: make soak SUITE=name [RUNS=100] [SMP=2] [JOBS=1] [TIMEOUT=seconds] (or SUITE=robustness [RUNS=3])"; exit 2; }
 	@$(MAKE) --no-print-directory build
-	tools/scripts/soak.sh $(SUITE) $(RUNS) $(SMP) $(JOBS) $(TIMEOUT)
+	$(if $(filter robustness,$(SUITE)),tools/scripts/soak-robustness.sh $(if $(filter command line,$(origin RUNS)),$(RUNS),3),tools/scripts/soak.sh $(SUITE) $(RUNS) $(SMP) $(JOBS) $(TIMEOUT))
 
 clean:
 	rm -rf $(OUT)
