@@ -68,6 +68,7 @@ namespace Exo.Kernel
 
             SystemClock.CalibrateTsc();
             WallClock.Initialize();
+            TimeDataPage.Initialize();   // the clocks' page for ring 3 (the vDSO reads it), before any program
             LocalApic.CalibrateTimer();
             SystemClock.StartTick();
             if (IoApic.IsInitialized && IoApic.RouteIsaInterrupt(SerialPort.Irq, SerialVector, LocalApic.Id))

@@ -196,7 +196,8 @@ namespace Exo.Kernel.Processes
                 int environmentLength = environment != null ? CopyCommandLine(environment, environmentBytes) : 0;
                 laidOut = arguments.AddWords(process.CommandLine, process.CommandLineLength, environment: false)
                     && arguments.AddWords(environmentBytes, environmentLength, environment: true)
-                    && StartStack.BuildLinux(process, arguments, process.Name, process.NameLength, 0, out start);
+                    && StartStack.BuildLinux(process, arguments, process.Name, process.NameLength,
+                        process.PersonalityState != null ? process.PersonalityState.VdsoAddress : 0, out start);
                 arguments.Free();
             }
             else

@@ -3,15 +3,28 @@ using Exo.Testing;
 
 namespace Exo.Kernel.BootTests;
 
+/// <summary>One boot of the kernel suite "linux", shared by the tests of the class (each boot costs seconds under TCG).</summary>
+public sealed class LinuxSuiteBoot
+{
+    private readonly Lazy<Task<QemuResult>> _run = new(() => QemuRunner.RunAsync(Boot.Kernel("test=linux")));
+
+    public Task<QemuResult> RunAsync() => _run.Value;
+}
+
 /// <summary>
 /// Differential tests of the Linux personality: the same static Linux binary runs on this machine's Linux and on
 /// Exo-OS (kernel suite "linux") with the same arguments and environment, and must print the same lines.
 /// </summary>
-public sealed class LinuxDifferentialTests
+public sealed class LinuxDifferentialTests : IClassFixture<LinuxSuiteBoot>
 {
     private readonly ITestOutputHelper _output;
+    private readonly LinuxSuiteBoot _boot;
 
-    public LinuxDifferentialTests(ITestOutputHelper output) => _output = output;
+    public LinuxDifferentialTests(ITestOutputHelper output, LinuxSuiteBoot boot)
+    {
+        _output = output;
+        _boot = boot;
+    }
 
     [Fact]
     public async Task Start_stack_reads_the_same_as_on_linux()
@@ -24,7 +37,7 @@ public sealed class LinuxDifferentialTests
         Assert.True(expected.Count > 20, "the program printed too little on Linux:\n" + linux);
         Assert.DoesNotContain(expected, line => line.EndsWith(": NO", StringComparison.Ordinal));
 
-        var result = await QemuRunner.RunAsync(Boot.Kernel("test=linux"));
+        var result = await _boot.RunAsync();
         var verdict = TestReportParser.Evaluate(result, new[] { "linux" });
         Boot.LogRun(_output, result);
         Boot.LogSerial(_output, result.Serial);
@@ -32,8 +45,34 @@ public sealed class LinuxDifferentialTests
         Assert.Equal(expected, StartLines(result.Serial));
     }
 
+    /// <summary>
+    /// vdso_test (static glibc) finds the vDSO through AT_SYSINFO_EHDR and checks its symbols and clocks: the same
+    /// lines on Linux and on Exo-OS. On Exo-OS the suite's own test also counts the system calls it made (the clock
+    /// calls stayed in ring 3): the suite passing covers that.
+    /// </summary>
+    [Fact]
+    public async Task Vdso_serves_glibc_the_same_as_on_linux()
+    {
+        var program = ExoPaths.RequireLinuxProgram("vdso_test");
+        var linux = RunOnLinux(program, "vdso_test", Array.Empty<string>(), new[] { "HOME=/" });
+        _output.WriteLine("on Linux:\n" + linux);
+        var expected = VdsoLines(linux);
+        Assert.True(expected.Count > 20, "the program printed too little on Linux:\n" + linux);
+        Assert.DoesNotContain(expected, line => line.EndsWith(": NO", StringComparison.Ordinal));
+
+        var result = await _boot.RunAsync();
+        var verdict = TestReportParser.Evaluate(result, new[] { "linux" });
+        Boot.LogRun(_output, result);
+        Boot.LogSerial(_output, result.Serial);
+        Assert.Equal(expected, VdsoLines(result.Serial));
+        Assert.True(verdict.Success, "suite 'linux': " + verdict.FailureMessage);
+    }
+
     private static List<string> StartLines(string output) =>
         SerialText.SplitLines(output).Where(l => l.StartsWith("start: ", StringComparison.Ordinal)).ToList();
+
+    private static List<string> VdsoLines(string output) =>
+        SerialText.SplitLines(output).Where(l => l.StartsWith("vdso: ", StringComparison.Ordinal)).ToList();
 
     private static string RunOnLinux(string program, string argument0, string[] arguments, string[] environment)
     {
@@ -53,7 +92,7 @@ public sealed class LinuxDifferentialTests
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"linux_start_test on Linux exited with {process.ExitCode}:\n{output}");
+        Assert.True(process.ExitCode == 0, $"{argument0} on Linux exited with {process.ExitCode}:\n{output}");
         return output;
     }
 }
