@@ -14,10 +14,15 @@ USER_PROGRAMS := $(patsubst userland/programs/%.asm,$(OUT)/userland/%,$(USER_SOU
 LINUX_SOURCES  := $(wildcard userland/linux/*.asm)
 LINUX_C_SOURCES := $(wildcard userland/linux/*.c)
 # userland/linux/libc/: Linux test programs with the C library (static glibc, as Debian's busybox-static).
-LINUX_LIBC_SOURCES := $(wildcard userland/linux/libc/*.c)
+LINUX_LIBC_SOURCES  := $(wildcard userland/linux/libc/*.c)
+LINUX_LIBC_PROGRAMS := $(patsubst userland/linux/libc/%.c,$(OUT)/userland-linux/%,$(LINUX_LIBC_SOURCES))
+# The differential test programs (userland/linux/differential): static C with glibc, the same binary run on the build
+# machine's Linux and on Exo-OS by the boot tests (PosixDifferentialTests), which compare what they print.
+DIFFERENTIAL_SOURCES  := $(wildcard userland/linux/differential/*.c)
+DIFFERENTIAL_PROGRAMS := $(patsubst userland/linux/differential/%.c,$(OUT)/userland-linux/%,$(DIFFERENTIAL_SOURCES))
 LINUX_PROGRAMS := $(patsubst userland/linux/%.asm,$(OUT)/userland-linux/%,$(LINUX_SOURCES)) \
                   $(patsubst userland/linux/%.c,$(OUT)/userland-linux/%,$(LINUX_C_SOURCES)) \
-                  $(patsubst userland/linux/libc/%.c,$(OUT)/userland-linux/%,$(LINUX_LIBC_SOURCES))
+                  $(LINUX_LIBC_PROGRAMS) $(DIFFERENTIAL_PROGRAMS)
 # C# user programs: one folder per program under userland/csharp (folder name = program name).
 CS_PROGRAM_NAMES := $(notdir $(patsubst %/,%,$(wildcard userland/csharp/*/)))
 CS_PROGRAMS   := $(addprefix $(OUT)/userland-cs/,$(CS_PROGRAM_NAMES))
@@ -103,16 +108,25 @@ $(OUT)/userland-linux/%: userland/linux/%.asm
 
 # Linux test programs in C: static, no C library (nothing runs before _start), the build machine's gcc. The same
 # binary runs on the build machine's Linux in the differential tests.
-$(OUT)/userland-linux/%: userland/linux/%.c
+$(OUT)/userland-linux/%: userland/linux/%.c $(wildcard userland/linux/*.h)
 	@mkdir -p $(OUT)/userland-linux
 	gcc -static -nostdlib -ffreestanding -fno-builtin -fno-stack-protector -fno-pie -no-pie -O2 -Wall -o $@ $<
 
-# Linux test programs with the build machine's C library, linked static (glibc 2.36 on Debian 12, the C library of
-# busybox-static and of the benchmark reference programs): what glibc does at start-up and around system calls
-# (the vDSO) is part of what they test. The same binary runs on the build machine's Linux.
-$(OUT)/userland-linux/%: userland/linux/libc/%.c
+# Linux programs with the build machine's C library, linked static against glibc (Debian's libc6-dev has libc.a; glibc
+# 2.36 on Debian 12, the C library of busybox-static and of the benchmark reference programs): what glibc does at
+# start-up and around system calls (the vDSO) is part of what they test. The boot image gets the stripped binary;
+# NAME.elf keeps its symbols (addr2line for a fault report). The same binary runs on the build machine's Linux.
+GLIBC_STATIC_CFLAGS := -static -O2 -Wall
+$(LINUX_LIBC_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/libc/%.c
 	@mkdir -p $(OUT)/userland-linux
-	gcc -static -fno-pie -no-pie -O2 -Wall -Wextra -Werror -o $@ $<
+	gcc $(GLIBC_STATIC_CFLAGS) -Wextra -Werror -o $@.elf $<
+	strip -o $@ $@.elf
+# The differential programs pass bad pointers, counts and flags on purpose, so gcc's warnings about those are off.
+DIFFERENTIAL_CFLAGS := $(GLIBC_STATIC_CFLAGS) -Wno-unused-function -Wno-stringop-overflow -Wno-stringop-overread
+$(DIFFERENTIAL_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/differential/%.c $(wildcard userland/linux/differential/*.h)
+	@mkdir -p $(OUT)/userland-linux
+	gcc $(DIFFERENTIAL_CFLAGS) -o $@.elf $<
+	strip -o $@ $@.elf
 
 # C# programs: ILC compiles each (Exo.Runtime + Exo.Std + the program) to an object, one invocation per
 # program (about 5 s each); the link adds _start, the system call stubs and the runtime's assembly helpers,

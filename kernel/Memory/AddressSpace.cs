@@ -22,7 +22,7 @@ namespace Exo.Kernel.Memory
     {
         private const ulong Present = KernelPageTables.Present, Writable = KernelPageTables.Writable,
             User = KernelPageTables.User, Owned = KernelPageTables.Available0, Reserved = KernelPageTables.Available1,
-            NoAccess = KernelPageTables.Available2, CopyOnWrite = KernelPageTables.CopyOnWrite,
+            NoAccess = KernelPageTables.Available2, CopyOnWrite = KernelPageTables.CopyOnWrite, SharedMapping = KernelPageTables.SharedMapping,
             AddressMask = KernelPageTables.AddressMask;
         // Page-fault error code bits.
         private const ulong FaultPresent = 1 << 0, FaultWrite = 1 << 1, FaultReservedBit = 1 << 3, FaultFetch = 1 << 4;
@@ -96,10 +96,11 @@ namespace Exo.Kernel.Memory
         /// first touch maps a zeroed frame (FaultIn) with the reservation's permissions. Same refusals as Map.
         /// A non-executable reservation keeps the no-execute bit in its (non-present) entry.
         /// </summary>
-        public bool Reserve(ulong virtualAddress, bool writable, bool executable = false)
+        public bool Reserve(ulong virtualAddress, bool writable, bool executable = false, bool shared = false)
         {
             _lock.Enter();
-            bool reserved = SetEmptyLeaf(virtualAddress, Reserved | (writable ? Writable : 0) | (executable ? 0 : KernelPageTables.NoExecute));
+            bool reserved = SetEmptyLeaf(virtualAddress, Reserved | (writable ? Writable : 0) | (executable ? 0 : KernelPageTables.NoExecute)
+                | (shared ? SharedMapping : 0));
             _lock.Exit();
             return reserved;
         }
@@ -138,6 +139,33 @@ namespace Exo.Kernel.Memory
             _lock.Exit();
             if ((entry & Present) != 0)
                 InvalidateEverywhere(virtualAddress & ~0xFFFUL);
+            return true;
+        }
+
+        /// <summary>
+        /// Moves what one user page holds (a frame, a reservation) to another page that holds nothing (mremap):
+        /// no copy, the same frame. True if there was nothing to move or it moved; false if the target is in use
+        /// or a page table could not be had.
+        /// </summary>
+        public bool MovePage(ulong from, ulong to)
+        {
+            _lock.Enter();
+            ulong* source = Leaf(from);
+            ulong entry = source == null ? 0 : *source;
+            if (entry == 0)
+            {
+                _lock.Exit();
+                return true;
+            }
+            if (!SetEmptyLeaf(to, entry))
+            {
+                _lock.Exit();
+                return false;
+            }
+            *Leaf(from) = 0;   // page tables never move: the source's leaf is where it was
+            _lock.Exit();
+            if ((entry & Present) != 0)
+                InvalidateEverywhere(from & ~0xFFFUL);
             return true;
         }
 
@@ -274,7 +302,7 @@ namespace Exo.Kernel.Memory
                     outcome = FaultOutcome.OutOfMemory;
                 else
                 {
-                    *leaf = frame | Present | User | Owned | (entry & Writable)
+                    *leaf = frame | Present | User | Owned | (entry & (Writable | SharedMapping))
                         | (KernelPageTables.NoExecuteEnabled ? entry & KernelPageTables.NoExecute : 0);
                     _mappedPages++;
                     outcome = FaultOutcome.Mapped;
@@ -345,10 +373,26 @@ namespace Exo.Kernel.Memory
                             if (entry == 0)
                                 continue;
                             ulong address = ((ulong)i3 << 39) | ((ulong)i2 << 30) | ((ulong)i1 << 21) | ((ulong)i0 << 12);
+                            if ((entry & (SharedMapping | Present | Reserved)) == (SharedMapping | Reserved))
+                            {
+                                // A shared page nobody touched yet: it gets its frame now, so both copies see one page.
+                                ulong frame = PhysicalMemory.AllocateFrame();
+                                if (frame == 0)
+                                {
+                                    complete = false;
+                                    break;
+                                }
+                                entry = frame | Present | User | Owned | (entry & (Writable | SharedMapping | NoAccess))
+                                    | (KernelPageTables.NoExecuteEnabled ? entry & KernelPageTables.NoExecute : 0);
+                                if ((entry & NoAccess) != 0)
+                                    entry &= ~Present;   // PROT_NONE keeps its frame in a non-present entry
+                                table[i0] = entry;
+                                _mappedPages++;
+                            }
                             bool hasFrame = (entry & Present) != 0 || (entry & (NoAccess | Reserved)) == NoAccess;
                             if (hasFrame && (entry & Owned) != 0)
                             {
-                                if ((entry & Writable) != 0)
+                                if ((entry & Writable) != 0 && (entry & SharedMapping) == 0)
                                 {
                                     entry = (entry & ~Writable) | CopyOnWrite;
                                     table[i0] = entry;

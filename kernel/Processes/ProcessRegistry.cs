@@ -60,6 +60,16 @@ namespace Exo.Kernel.Processes
             }
         }
 
+        /// <summary>The newest process id handed out (ids count up from 1 and are never reused: also how many processes were made).</summary>
+        public static int NewestId
+        {
+            get
+            {
+                using (s_lock.Hold())
+                    return s_nextId - 1;
+            }
+        }
+
         /// <summary>The process in table slot 'slot' (0 to Capacity - 1), with a reference the caller releases; null if none.</summary>
         public static Process ReferenceAt(int slot)
         {

@@ -37,6 +37,26 @@ namespace Exo.Kernel.Scheduler
                 local.NeedReschedule = true;   // an idle processor looks for work to steal
         }
 
+        /// <summary>
+        /// TSC ticks processor 'cpu' has spent in its idle thread (/proc/uptime, /proc/stat), the stretch it may be in
+        /// now included; 0 for a processor that does not schedule. Read without its lock: a figure, not a decision.
+        /// </summary>
+        public static ulong IdleTime(int cpu)
+        {
+            if ((uint)cpu >= MaximumProcessors || !IsActive(cpu))
+                return 0;
+            ProcessorState state = s_processors[cpu];
+            Thread idle = state.Idle;
+            if (idle == null)
+                return 0;
+            ulong time = System.Threading.Volatile.Read(ref idle.CpuTime);
+            ulong start = System.Threading.Volatile.Read(ref idle.RunStart);
+            ulong now = Cpu.ReadTimeStampCounter();
+            if (state.Current == idle && now > start)
+                time += now - start;
+            return time;
+        }
+
         private static ulong s_agingPasses;
         public static ulong AgingPasses => s_agingPasses;
 
@@ -61,6 +81,12 @@ namespace Exo.Kernel.Scheduler
                 PauseBurst(current, now);
                 current.State = ThreadState.Ready;
                 local.Queue.Enqueue(current, false, SystemClock.Ticks);
+            }
+            else
+            {
+                // The idle thread leaves its processor only here: count its time (the processor's idle time).
+                current.CpuTime += now - current.RunStart;
+                current.RunStart = now;
             }
             local.Preemptions++;
             Schedule(local, now);

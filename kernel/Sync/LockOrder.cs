@@ -136,6 +136,7 @@ namespace Exo.Kernel.Sync
             LockRank.ReapList => "reap list",
             LockRank.WaitQueue => "wait queue",
             LockRank.SleepQueue => "sleep queue",
+            LockRank.PosixFutex => "POSIX-X futex bucket",
             LockRank.Processor => "processor (scheduler)",
             LockRank.AllocatorClass => "allocator size class",
             LockRank.AllocatorPages => "allocator pages",

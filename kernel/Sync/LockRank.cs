@@ -17,6 +17,8 @@ namespace Exo.Kernel.Sync
         ProcessRegistry,
         /// <summary>POSIX-X's per-process state (credentials, limits, name) and small system-wide fields (the host name).</summary>
         PosixProcess,
+        /// <summary>A futex bucket (POSIX-X): its waiters' list; a waiter's own wait queue is taken under it.</summary>
+        PosixFutex,
         /// <summary>A process's mapping bookkeeping: quota used, where the kernel places mappings, objects kept mapped.</summary>
         ProcessMappings,
         /// <summary>A process's descriptor table (POSIX-X's capability cache).</summary>

@@ -29,16 +29,63 @@ namespace Exo.Kernel.Tests
         public static void Run()
         {
             Test("program_reads_argc_argv_envp_and_auxv", &StartStack);
+            Test("program_reads_proc", &ProcRead);
+            Test("busybox_reads_proc", &BusyboxReadsProc);
+            Test("proc_frees_what_it_makes", &ProcNoLeak);
             Test("vdso_time_calls_stay_in_ring3", &VdsoTimeCalls);
         }
 
         private static void StartStack()
+            => RunChecks(StartTestCommandLine, StartTestEnvironment, "every start-stack check held (else: the number of the first that failed)");
+
+        // Runs a test program that exits with 0 when its checks held, else with the number of the first that failed.
+        private static void RunChecks(string commandLine, string environment, string what)
         {
-            Process process = ProgramLauncher.Spawn(StartTestCommandLine, out Error error, environment: StartTestEnvironment);
-            if (!Check(process != null, "linux_start_test is in the boot image and starts"))
+            Process process = ProgramLauncher.Spawn(commandLine, out Error error, environment: environment);
+            if (!Check(process != null, "the program is in the boot image and starts", (ulong)error))
                 return;
             ulong status = ProcessWaiting.Wait(process, out bool faulted);
-            Check(!faulted && status == 0, "every start-stack check held (else: the number of the first that failed)", status);
+            Check(!faulted && status == 0, what, status);
+        }
+
+        /// <summary>
+        /// proc_test (userland/linux) reads /proc/self/stat, status, maps, cmdline, exe, fd/, /proc/meminfo, uptime,
+        /// loadavg, stat, cpuinfo, version, mounts, lists /proc, and checks what it finds (its pid, its [stack], MemTotal
+        /// above 0...) and the refusals of a read-only file system; it exits with the number of the first check that
+        /// failed. The same binary passes on Linux.
+        /// </summary>
+        private static void ProcRead()
+            => RunChecks("proc_test one two", null, "every /proc check held (else: the number of the first that failed)");
+
+        /// <summary>
+        /// busybox_proc_test (userland/linux) runs Debian's busybox from /bin: ps, top -bn1, free, uptime, df, mount,
+        /// pidof and ls /proc, each with its output in a file, and checks what they printed (its own pid among ps's
+        /// processes, free's total, /proc in mount's list...). The same binary passes on Linux.
+        /// </summary>
+        private static void BusyboxReadsProc()
+            => RunChecks("busybox_proc_test", null, "every busybox check held (else: the number of the first that failed)");
+
+        /// <summary>
+        /// /proc makes an object per lookup, a text per open, and buffers per listing, link and path search: eight more
+        /// runs of proc_test (hundreds of each) leave the kernel heap's bytes in use where they were, within what the
+        /// processors' allocation caches may hold.
+        /// </summary>
+        private static void ProcNoLeak()
+        {
+            ulong warm = ProcessTests.RunByName("proc_test one two", out bool faulted, out Error error);
+            if (!Check(error == Error.None && !faulted && warm == 0, "proc_test runs (the warm-up)", warm))
+                return;
+            int processesBefore = ProcessTests.SettledProcessCount();
+            ulong before = Memory.Heap.KernelHeap.BytesInUse;
+            for (int i = 0; i < 8; i++)
+            {
+                ulong status = ProcessTests.RunByName("proc_test one two", out faulted, out error);
+                if (!Check(error == Error.None && !faulted && status == 0, "proc_test runs again", status))
+                    return;
+            }
+            ProcessTests.WaitForReaper(processesBefore);
+            ulong after = Memory.Heap.KernelHeap.BytesInUse;
+            Check(after <= before + 64 * 1024, "eight runs later, the heap's bytes in use are back (within 64 KiB of caches)", after - before);
         }
 
         private static void VdsoTimeCalls()
@@ -47,11 +94,7 @@ namespace Exo.Kernel.Tests
                 return;
             ulong clocks = LinuxSystemCalls.CallCount(Numbers.ClockGettime), days = LinuxSystemCalls.CallCount(Numbers.Gettimeofday);
             ulong times = LinuxSystemCalls.CallCount(Numbers.Time), processors = LinuxSystemCalls.CallCount(Numbers.Getcpu);
-            Process process = ProgramLauncher.Spawn(VdsoTestCommandLine, out Error error);
-            if (!Check(process != null, "vdso_test is in the boot image and starts"))
-                return;
-            ulong status = ProcessWaiting.Wait(process, out bool faulted);   // drops our reference
-            Check(!faulted && status == 0, "every vdso_test check held (else: the number of the first that failed)", status);
+            RunChecks(VdsoTestCommandLine, null, "every vdso_test check held (else: the number of the first that failed)");
             Check(LinuxSystemCalls.CallCount(Numbers.ClockGettime) - clocks == VdsoTestClockSystemCalls,
                 "clock_gettime entered the kernel only for the program's deliberate system calls (count)",
                 LinuxSystemCalls.CallCount(Numbers.ClockGettime) - clocks);

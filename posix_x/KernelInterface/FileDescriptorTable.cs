@@ -200,6 +200,31 @@ namespace Exo.PosixX.KernelInterface
             Exo.Runtime.ObjectAllocator.Free(this);
         }
 
+        /// <summary>
+        /// For /proc/PID/fd: the lowest open descriptor at or above 'from', with its open file (a reference for the
+        /// caller), or -1. Another process looking, not this one using a descriptor: counted as neither hit nor miss.
+        /// </summary>
+        public int NextOpen(int from, out OpenFile file)
+        {
+            file = null;
+            using (InterruptMask.Enter())
+            using (_lock.Hold())
+            {
+                for (int i = from < 0 ? 0 : from; i < _size; i++)
+                {
+                    if (_files[i] == null)
+                        continue;
+                    file = _files[i];
+                    file.AddReference();
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        /// <summary>The slots the table has now (/proc/PID/status's FDSize).</summary>
+        public int Size => _size;
+
         /// <summary>The number of open descriptors (for /proc/PID/status and tests).</summary>
         public int OpenCount
         {

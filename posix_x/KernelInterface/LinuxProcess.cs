@@ -27,9 +27,14 @@ namespace Exo.PosixX.KernelInterface
         public ResourceLimits Limits;
         public uint FileCreationMask = 0x12;   // umask 022
         public Memory.MemoryRegions Regions;
+        /// <summary>Its descriptors (null once it has ended: set under Lock, so /proc may look at another process's table under it).</summary>
         public FileDescriptorTable Descriptors;
+        /// <summary>When it was made, in microseconds after boot (/proc/PID/stat's starttime).</summary>
+        public readonly ulong StartedMicroseconds = Exo.Kernel.Time.SystemClock.UptimeMicroseconds;
         /// <summary>Its root and working directory (references held; changed under Lock).</summary>
         public Vfs.Vnode RootDirectory, WorkingDirectory;
+        /// <summary>The program file it runs (a reference; changed under Lock): the one spawn found, then what execve loaded (/proc/PID/exe).</summary>
+        public Vfs.Vnode Executable;
 
         // The process tree (ProcessTree's lock).
         public LinuxProcess Parent;          // null: started by a native process or the kernel (ParentId then names it)
@@ -72,6 +77,9 @@ namespace Exo.PosixX.KernelInterface
         public readonly Exo.Kernel.Scheduler.WaitQueue Continued = new Exo.Kernel.Scheduler.WaitQueue();
         /// <summary>The blocked-signal mask the first thread starts with (a fork child's copy of its parent thread's).</summary>
         public ulong InitialBlockedSignals;
+        /// <summary>The real interval timer (Signals.IntervalTimers, under its lock): deadline and interval in TSC ticks.</summary>
+        public ulong RealTimerDeadline, RealTimerInterval;
+        public LinuxProcess NextWithTimer;
         /// <summary>A fork child's CLONE_CHILD_CLEARTID address, for its first thread.</summary>
         public ulong InitialClearChildThreadId;
 
@@ -153,6 +161,8 @@ namespace Exo.PosixX.KernelInterface
                 copy.WorkingDirectory = WorkingDirectory;
                 copy.RootDirectory.AddReference();
                 copy.WorkingDirectory.AddReference();
+                copy.Executable = Executable;
+                copy.Executable?.AddReference();
                 for (int i = 0; i < Signal.Count; i++)
                     copy.Handlers[i] = Handlers[i];
             }
@@ -181,7 +191,7 @@ namespace Exo.PosixX.KernelInterface
         /// </summary>
         public override bool OnThreadCreated(UserThread thread)
         {
-            LinuxThread state = LinuxThread.Create(Process.ThreadCount == 0 ? InitialBlockedSignals : 0);
+            LinuxThread state = LinuxThread.Create(thread, Process.ThreadCount == 0 ? InitialBlockedSignals : 0);
             if (state == null)
                 return false;
             if (Process.ThreadCount == 0)
@@ -190,9 +200,18 @@ namespace Exo.PosixX.KernelInterface
             return true;
         }
 
-        /// <summary>A spawned program's descriptors 0, 1 and 2: the console when it may print there, else /dev/null.</summary>
+        /// <summary>
+        /// A spawned program's descriptors 0, 1 and 2: the console when it may print there, else /dev/null; and the file
+        /// it runs, for /proc/PID/exe.
+        /// </summary>
         public override void OnStart(Process process)
         {
+            Vfs.Vnode program = Vfs.ProgramFiles.OfSpawned(process);
+            using (Lock.Hold())
+                Executable = program;
+            // Its own session and process group: Create ran before the registry gave the process its id.
+            if (Session == 0)
+                ProcessGroup = Session = process.Id;
             Exo.Kernel.Capabilities.CapabilitySpace.Enter();
             bool console = process.Handles.Holds(ObjectType.Console, Exo.Abi.Rights.Write);
             Exo.Kernel.Capabilities.CapabilitySpace.Exit();
@@ -256,11 +275,21 @@ namespace Exo.PosixX.KernelInterface
         /// <summary>The last thread has left ring 3: descriptors and directories go, then the process tree learns of its end.</summary>
         public override void OnProcessEnded(Process process)
         {
-            Descriptors.Destroy();
-            Descriptors = null;
-            WorkingDirectory.Release();
-            RootDirectory.Release();
-            WorkingDirectory = RootDirectory = null;
+            IntervalTimers.ProcessEnded(this);
+            // Taken away under the lock, so that /proc, which reads another process's state under it, never sees them freed.
+            FileDescriptorTable descriptors;
+            Vfs.Vnode working, root;
+            using (Lock.Hold())
+            {
+                descriptors = Descriptors;
+                working = WorkingDirectory;
+                root = RootDirectory;
+                Descriptors = null;
+                WorkingDirectory = RootDirectory = null;
+            }
+            descriptors.Destroy();
+            working.Release();
+            root.Release();
             ProcessTree.Ended(this, WaitStatusOfEnd(process));
         }
 
@@ -287,6 +316,7 @@ namespace Exo.PosixX.KernelInterface
             Descriptors?.Destroy();   // a process that never started
             WorkingDirectory?.Release();
             RootDirectory?.Release();
+            Executable?.Release();
             Regions.Free();
             Exo.Runtime.ObjectAllocator.Free(Handlers);
             Exo.Runtime.ObjectAllocator.Free(PendingInformation);

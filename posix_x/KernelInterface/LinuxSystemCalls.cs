@@ -52,6 +52,8 @@ namespace Exo.PosixX.KernelInterface
             Translation.PollCalls.Register();
             Translation.TimeCalls.Register();
             Translation.SchedulingCalls.Register();
+            Translation.TimerCalls.Register();
+            Translation.FutexCalls.Register();
             SystemCalls.SetPersonalityTable(Exo.Kernel.Processes.Personality.Linux, Table);
         }
 

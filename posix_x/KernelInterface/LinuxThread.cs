@@ -29,6 +29,17 @@ namespace Exo.PosixX.KernelInterface
         /// </summary>
         public ulong ForkFlags, ForkChildThreadIdAddress;
 
+        /// <summary>The kernel's thread object this state belongs to.</summary>
+        public UserThread Owner;
+
+        // A futex wait (Synchronization.Futexes, under its bucket's lock): the word's key, the bitset, whether a
+        // wake took it off the list, the next waiter in the bucket; it sleeps on its own queue.
+        public ulong FutexKey;
+        public uint FutexBitset;
+        public bool FutexWoken;
+        public LinuxThread FutexNext;
+        public Exo.Kernel.Scheduler.WaitQueue FutexWait;
+
         /// <summary>What each signal pending for this thread alone carries (a fault's address, tgkill's sender).</summary>
         public readonly SignalInformation[] PendingInformation = new SignalInformation[Signals.Signal.Count];
 
@@ -39,11 +50,16 @@ namespace Exo.PosixX.KernelInterface
             => thread == null ? null : System.Runtime.CompilerServices.Unsafe.As<LinuxThread>(thread.PersonalityState);
 
         /// <summary>A new thread's state: signals as 'blockedSignals' says, no alternate stack.</summary>
-        public static LinuxThread Create(ulong blockedSignals)
-            => new LinuxThread { AlternateStackFlags = AlternateStackDisabled, BlockedSignals = blockedSignals };
+        public static LinuxThread Create(UserThread owner, ulong blockedSignals)
+            => new LinuxThread
+            {
+                Owner = owner, AlternateStackFlags = AlternateStackDisabled, BlockedSignals = blockedSignals,
+                FutexWait = new Exo.Kernel.Scheduler.WaitQueue(),
+            };
 
         public void Free()
         {
+            Exo.Runtime.ObjectAllocator.Free(FutexWait);
             Exo.Runtime.ObjectAllocator.Free(PendingInformation);
             Exo.Runtime.ObjectAllocator.Free(this);
         }

@@ -72,7 +72,7 @@ namespace Exo.PosixX.Memory
             }
             for (int i = 0; i < image.SegmentCount; i++)
                 regions.Insert(image.SegmentStart[i], image.SegmentEnd[i], (Protection)image.SegmentProtection[i], RegionKind.Image);
-            ulong stackBottom = image.StackTop - StackReservation;
+            ulong stackBottom = image.StackTop - StackReservationFor(process);
             for (ulong page = stackBottom; page < image.StackTop - image.StackMappedBytes; page += PageSize)
                 space.Reserve(page, writable: true);
             regions.Insert(stackBottom, image.StackTop, Protection.Read | Protection.Write, RegionKind.Stack);
@@ -86,6 +86,43 @@ namespace Exo.PosixX.Memory
             regions._mappingTop = stackBottom - StackGap;
             return regions;
         }
+
+        /// <summary>The stack's reach: RLIMIT_STACK (8 MiB by default), at least what the loader mapped, at most 1 GiB.</summary>
+        private static ulong StackReservationFor(Process process)
+        {
+            ulong limit = process.PersonalityState is KernelInterface.LinuxProcess linux
+                ? linux.Limits.Current[KernelInterface.ResourceLimits.Stack] : StackReservation;
+            if (limit > MaximumStackReservation)
+                limit = MaximumStackReservation;
+            if (limit < ProgramLoader.StackBytes)
+                limit = ProgramLoader.StackBytes;
+            return limit & ~(PageSize - 1);
+        }
+
+        private const ulong MaximumStackReservation = 1UL << 30;
+
+        // Lock held: the bytes every region covers (what RLIMIT_AS limits).
+        private ulong MappedBytesLocked()
+        {
+            ulong total = 0;
+            for (int i = 0; i < _count; i++)
+                total += _regions[i].End - _regions[i].Start;
+            return total;
+        }
+
+        // Lock held: may 'growth' more bytes be mapped? RLIMIT_AS, and Linux's heuristic overcommit: no single
+        // request larger than all of memory (such a request could only be satisfied by ending someone).
+        private bool MayGrow(ulong growth)
+        {
+            if (growth > Exo.Kernel.Memory.PhysicalMemory.TotalUsableBytes)
+                return false;
+            ulong limit = _process.PersonalityState is KernelInterface.LinuxProcess linux
+                ? linux.Limits.Current[KernelInterface.ResourceLimits.AddressSpace] : ulong.MaxValue;
+            return limit == KernelInterface.ResourceLimits.Infinity || MappedBytesLocked() + growth <= limit;
+        }
+
+        private ulong DataLimit => _process.PersonalityState is KernelInterface.LinuxProcess linux
+            ? linux.Limits.Current[KernelInterface.ResourceLimits.Data] : KernelInterface.ResourceLimits.Infinity;
 
         /// <summary>fork: the same regions and break for the child (whose pages the kernel copied on write); null on no memory.</summary>
         public MemoryRegions CloneFor(Process child)
@@ -141,11 +178,12 @@ namespace Exo.PosixX.Memory
                     if (address == 0)
                         return Error.OutOfMemory;
                 }
-                if (_count >= Capacity - 2)
+                if (_count >= Capacity - 2 || !MayGrow(length))
                     return Error.OutOfMemory;
+                bool shared = kind == RegionKind.Shared;
                 for (ulong page = address; page < address + length; page += PageSize)
                 {
-                    if (!_process.AddressSpace.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0))
+                    if (!_process.AddressSpace.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0, shared))
                     {
                         for (ulong undo = address; undo < page; undo += PageSize)
                             _process.AddressSpace.Unmap(undo);
@@ -212,8 +250,12 @@ namespace Exo.PosixX.Memory
                 ulong newTop = (requested + PageSize - 1) & ~(PageSize - 1);
                 if (newTop > oldTop)
                 {
-                    if (!UserMemory.IsUserRange(oldTop, newTop - oldTop) || Overlaps(oldTop, newTop) || _count >= Capacity - 2)
+                    if (!UserMemory.IsUserRange(oldTop, newTop - oldTop) || Overlaps(oldTop, newTop) || _count >= Capacity - 2
+                        || !MayGrow(newTop - oldTop))
                         return _breakEnd;
+                    ulong dataLimit = DataLimit;
+                    if (dataLimit != KernelInterface.ResourceLimits.Infinity && newTop - _breakStart > dataLimit)
+                        return _breakEnd;   // RLIMIT_DATA
                     for (ulong page = oldTop; page < newTop; page += PageSize)
                     {
                         if (!_process.AddressSpace.Reserve(page, writable: true))
@@ -232,6 +274,112 @@ namespace Exo.PosixX.Memory
                 _breakEnd = requested;
                 return _breakEnd;
             }
+        }
+
+        /// <summary>
+        /// mremap: the region part [address, address + oldLength) becomes 'newLength' bytes: cut short in place, grown
+        /// in place when the pages after it are free, else (mayMove) moved, its pages with it (no copy), to where
+        /// placement finds room or to 'target' (fixed, replacing what was there). The old range must lie within one
+        /// region (EFAULT otherwise, as Linux).
+        /// </summary>
+        public Error Remap(ulong address, ulong oldLength, ulong newLength, bool mayMove, bool fixedTarget, ulong target, out ulong result)
+        {
+            result = 0;
+            oldLength = (oldLength + PageSize - 1) & ~(PageSize - 1);
+            newLength = (newLength + PageSize - 1) & ~(PageSize - 1);
+            if ((address & (PageSize - 1)) != 0 || newLength == 0 || (fixedTarget && (!mayMove || (target & (PageSize - 1)) != 0)))
+                return Error.Invalid;
+            if (oldLength == 0)
+                return Error.Invalid;   // duplicating a shared mapping (old size 0) is not offered
+            using (_lock.Hold())
+            {
+                int index = -1;
+                for (int i = 0; i < _count; i++)
+                    if (_regions[i].Start <= address && address + oldLength <= _regions[i].End)
+                        index = i;
+                if (index < 0)
+                    return Error.BadAddress;
+                Region region = _regions[index];
+                if (fixedTarget)
+                {
+                    if (!UserMemory.IsUserRange(target, newLength) || target < LowestMapping
+                        || (target < address + oldLength && address < target + newLength))
+                        return Error.Invalid;
+                    if (_count >= Capacity - 4)
+                        return Error.OutOfMemory;
+                    UnmapLocked(target, newLength);
+                    return MoveLocked(address, oldLength, newLength, target, region, out result);
+                }
+                if (newLength <= oldLength)
+                {
+                    if (newLength < oldLength)
+                        UnmapLocked(address + newLength, oldLength - newLength);
+                    result = address;
+                    return Error.None;
+                }
+                ulong growth = newLength - oldLength;
+                if (!MayGrow(growth))
+                    return Error.OutOfMemory;
+                ulong end = address + oldLength;
+                if (UserMemory.IsUserRange(end, growth) && !Overlaps(end, end + growth) && _count < Capacity - 2)
+                {
+                    if (!ReserveLocked(end, end + growth, region.Protection, region.Kind))
+                        return Error.OutOfMemory;
+                    Insert(end, end + growth, region.Protection, region.Kind);
+                    result = address;
+                    return Error.None;
+                }
+                if (!mayMove)
+                    return Error.OutOfMemory;
+                ulong destination = FindFree(newLength);
+                if (destination == 0 || _count >= Capacity - 4)
+                    return Error.OutOfMemory;
+                return MoveLocked(address, oldLength, newLength, destination, region, out result);
+            }
+        }
+
+        // Lock held: moves [address, +oldLength)'s pages to 'destination' (free), reserves the rest up to newLength.
+        private Error MoveLocked(ulong address, ulong oldLength, ulong newLength, ulong destination, in Region region, out ulong result)
+        {
+            result = 0;
+            ulong kept = oldLength < newLength ? oldLength : newLength;
+            for (ulong offset = 0; offset < kept; offset += PageSize)
+            {
+                if (!_process.AddressSpace.MovePage(address + offset, destination + offset))
+                {
+                    for (ulong undo = 0; undo < offset; undo += PageSize)
+                        _process.AddressSpace.MovePage(destination + undo, address + undo);
+                    return Error.OutOfMemory;
+                }
+            }
+            if (newLength > kept && !ReserveLocked(destination + kept, destination + newLength, region.Protection, region.Kind))
+            {
+                for (ulong undo = 0; undo < kept; undo += PageSize)
+                    _process.AddressSpace.MovePage(destination + undo, address + undo);
+                return Error.OutOfMemory;
+            }
+            UnmapLocked(address, oldLength);   // the moved pages are gone from here already; the rest goes
+            Insert(destination, destination + newLength, region.Protection, region.Kind);
+            result = destination;
+            return Error.None;
+        }
+
+        // Lock held: page reservations for [start, end) as a region of this protection and kind would have them.
+        private bool ReserveLocked(ulong start, ulong end, Protection protection, RegionKind kind)
+        {
+            for (ulong page = start; page < end; page += PageSize)
+            {
+                if (!_process.AddressSpace.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0,
+                    kind == RegionKind.Shared))
+                {
+                    for (ulong undo = start; undo < page; undo += PageSize)
+                        _process.AddressSpace.Unmap(undo);
+                    return false;
+                }
+                if (protection == Protection.None)
+                    _process.AddressSpace.Protect(page, writable: false, executable: false, readable: false);
+            }
+            return true;
         }
 
         /// <summary>Whether any region overlaps [address, address + length) (MAP_FIXED_NOREPLACE).</summary>

@@ -293,13 +293,13 @@ namespace Exo.PosixX.Translation
                 ProgramLoader.Discard(space);
                 return Error.TooBig;
             }
-            Commit(process, frame, space, image, regions, path, pathLength, arguments, &start);
+            Commit(process, frame, space, image, regions, node, path, pathLength, arguments, &start);
             return Error.None;
         }
 
         // The point of no return: the old program is gone from here on.
         private static void Commit(LinuxProcess process, RegisterFrame* frame, AddressSpace space, in ProgramImage image,
-            Memory.MemoryRegions regions, byte* path, int pathLength, ArgumentVector arguments, RegisterFrame* start)
+            Memory.MemoryRegions regions, Vnode program, byte* path, int pathLength, ArgumentVector arguments, RegisterFrame* start)
         {
             int nameStart = pathLength;
             while (nameStart > 0 && path[nameStart - 1] != (byte)'/')
@@ -327,9 +327,19 @@ namespace Exo.PosixX.Translation
                 commandLength = Process.CommandLineCapacity;
 
             ProcessExec.Replace(process.Process, space, image, path + nameStart, nameLength, commandLine, commandLength);
-            Memory.MemoryRegions old = process.Regions;
-            process.Regions = regions;
+            // Swapped under the lock: /proc reads another process's regions and program under it.
+            Memory.MemoryRegions old;
+            Vnode oldProgram;
+            program.AddReference();
+            using (process.Lock.Hold())
+            {
+                old = process.Regions;
+                process.Regions = regions;
+                oldProgram = process.Executable;
+                process.Executable = program;
+            }
             old.Free();
+            oldProgram?.Release();
             process.Descriptors.CloseOnExec();
             process.SetCommandName(path + nameStart, pathLength - nameStart);
             LinuxThread thread = LinuxThread.Current;

@@ -35,6 +35,30 @@ namespace Exo.PosixX.Translation
         private static ulong DoClone(RegisterFrame* frame)
             => Copy(frame, frame->Argument0, frame->Argument1, frame->Argument2, frame->Argument3, frame->Argument4);
 
+        /// <summary>
+        /// RLIMIT_NPROC: the caller's real user may have fewer live processes than its limit. Unlike Linux, root is
+        /// held to it too (Linux exempts a process with CAP_SYS_RESOURCE or CAP_SYS_ADMIN): everything runs as root
+        /// here, and `ulimit -u` must be able to stop a fork bomb.
+        /// </summary>
+        private static bool WithinProcessLimit(LinuxProcess parent)
+        {
+            ulong limit = parent.Limits.Current[ResourceLimits.Processes];
+            if (limit == ResourceLimits.Infinity)
+                return true;
+            uint user = parent.Credentials.UserId;
+            ulong count = 0;
+            for (int slot = 0; slot < ProcessRegistry.Capacity; slot++)
+            {
+                Process process = ProcessRegistry.ReferenceAt(slot);
+                if (process == null)
+                    continue;
+                if (process.PersonalityState is LinuxProcess linux && linux.Credentials.UserId == user && linux.State != LifeState.Reaped)
+                    count++;
+                process.Release();
+            }
+            return count < limit;
+        }
+
         private static ulong Copy(RegisterFrame* frame, ulong flags, ulong stack, ulong parentThreadId, ulong childThreadId, ulong tls)
         {
             if ((flags & CloneFlags.Unsupported) != 0)
@@ -49,6 +73,8 @@ namespace Exo.PosixX.Translation
                 return SystemCallResult.From(Error.NoSuchCall);   // shared memory without a thread: not offered yet
 
             LinuxProcess parent = LinuxProcess.Current;
+            if (!WithinProcessLimit(parent))
+                return SystemCallResult.From(Error.WouldBlock);   // RLIMIT_NPROC: EAGAIN
             LinuxThread thread = LinuxThread.Current;
             Exo.Kernel.Scheduler.Thread current = Exo.Kernel.Scheduler.Scheduler.Current;
             thread.ForkFlags = flags;

@@ -10,7 +10,8 @@ namespace Exo.PosixX.Translation
     /// Linux memory calls over the process's MemoryRegions: brk, mmap (anonymous, private or shared; fixed,
     /// fixed-no-replace or placed), munmap, mprotect, madvise. Pages are reserved at map time and filled with
     /// zeros on first touch (the kernel's demand paging); a process that runs out of memory is ended by its
-    /// page fault, never the kernel. Not yet: mappings of files (ENODEV), mremap (ENOSYS: glibc then copies).
+    /// page fault, never the kernel. mremap moves pages without copying them. Shared anonymous mappings stay
+    /// shared with fork children (the kernel gives their pages frames at fork). Not yet: mappings of files (ENODEV).
     /// </summary>
     public static unsafe class MemoryCalls
     {
@@ -27,6 +28,7 @@ namespace Exo.PosixX.Translation
             LinuxSystemCalls.Register(Munmap, &DoUnmap, CallPath.Hybrid);
             LinuxSystemCalls.Register(Mprotect, &DoProtect, CallPath.Hybrid);
             LinuxSystemCalls.Register(Madvise, &DoAdvise, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Mremap, &DoRemap, CallPath.Hybrid);
         }
 
         private static ulong DoBreak(RegisterFrame* frame) => LinuxProcess.Current.Regions.SetBreak(frame->Argument0);
@@ -46,6 +48,19 @@ namespace Exo.PosixX.Translation
             Error error = regions.MapAnonymous(address, length, (Protection)protection, fixedAddress,
                 type == MapPrivate ? RegionKind.Anonymous : RegionKind.Shared, out ulong mapped);
             return SystemCallResult.From(error, mapped);
+        }
+
+        private const ulong RemapMayMove = 1, RemapFixed = 2, RemapDontUnmap = 4;
+
+        // mremap(old_address, old_size, new_size, flags, new_address)
+        private static ulong DoRemap(RegisterFrame* frame)
+        {
+            ulong flags = frame->Argument3;
+            if ((flags & ~(RemapMayMove | RemapFixed | RemapDontUnmap)) != 0 || (flags & RemapDontUnmap) != 0)
+                return SystemCallResult.From(Error.Invalid);   // MREMAP_DONTUNMAP: not offered
+            Error error = LinuxProcess.Current.Regions.Remap(frame->Argument0, frame->Argument1, frame->Argument2,
+                (flags & RemapMayMove) != 0, (flags & RemapFixed) != 0, frame->Argument4, out ulong result);
+            return SystemCallResult.From(error, result);
         }
 
         private static ulong DoUnmap(RegisterFrame* frame)

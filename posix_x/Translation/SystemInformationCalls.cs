@@ -14,6 +14,8 @@ namespace Exo.PosixX.Translation
     public static unsafe class SystemInformationCalls
     {
         private const int FieldLength = 65;   // struct utsname: six fields of 65 bytes
+        /// <summary>What uname and /proc (sys/kernel/osrelease, version) call this kernel.</summary>
+        public const string Release = "6.1.0-exo", Version = "#1 SMP Exo-OS POSIX-X";
         private const int MaximumHostName = 64;
         private const ulong RandomNonBlocking = 1, RandomRandom = 2, RandomInsecure = 4;
 
@@ -48,8 +50,8 @@ namespace Exo.PosixX.Translation
             using (s_hostNameLock.Hold())
                 for (int i = 0; i < s_hostNameLength; i++)
                     names[FieldLength + i] = s_hostName.Bytes[i];
-            Put(names, 2, "6.1.0-exo");
-            Put(names, 3, "#1 SMP Exo-OS POSIX-X");
+            Put(names, 2, Release);
+            Put(names, 3, Version);
             Put(names, 4, "x86_64");
             Put(names, 5, "(none)");
             return UserMemory.CopyToUser(frame->Argument0, names, 6 * FieldLength) ? 0 : SystemCallResult.From(Error.BadAddress);
@@ -59,6 +61,17 @@ namespace Exo.PosixX.Translation
         {
             for (int i = 0; i < value.Length && i < FieldLength - 1; i++)
                 names[field * FieldLength + i] = (byte)value[i];
+        }
+
+        /// <summary>Copies the host name into 'into' (at least 64 bytes, no terminator); its length (/proc/sys/kernel/hostname).</summary>
+        public static int CopyHostName(byte* into)
+        {
+            using (s_hostNameLock.Hold())
+            {
+                for (int i = 0; i < s_hostNameLength; i++)
+                    into[i] = s_hostName.Bytes[i];
+                return s_hostNameLength;
+            }
         }
 
         private static ulong DoSetHostName(RegisterFrame* frame)

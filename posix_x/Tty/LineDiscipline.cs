@@ -64,7 +64,7 @@ namespace Exo.PosixX.Tty
                     if ((local & Termios.NoFlush) == 0)
                         Reset();
                     if ((local & Termios.Echo) != 0)
-                        EchoControl(value, echo, ref echoCount, newline: true);
+                        EchoControl(value, echo, ref echoCount, newline: false);   // "^C", as Linux's n_tty: the shell ends the line
                     return action;
                 }
             }

@@ -107,43 +107,43 @@ namespace Exo.PosixX.Vfs
             done = 0;
             if (!Node.IsDirectory)
                 return Error.NotADirectory;
+            using (InterruptMask.Enter())
+            using (OffsetLock.Hold())
+                return ListEntries(buffer, count, ref DirectoryCursor, out done);
+        }
+
+        /// <summary>
+        /// getdents64's records of Node's entries from 'cursor' (moved past those written), as many as fit in 'count'
+        /// bytes; EINVAL if not even one fits. Takes no lock of its own: the caller guards the cursor.
+        /// </summary>
+        protected Error ListEntries(IoBuffer buffer, ulong count, ref ulong cursor, out ulong done)
+        {
+            done = 0;
             DirectoryEntry* entry = (DirectoryEntry*)Exo.Kernel.Memory.Heap.KernelHeap.AllocateUninitialized((ulong)sizeof(DirectoryEntry));
-            byte* record = stackalloc byte[280];
+            byte* record = stackalloc byte[DirectoryEntry.MaximumRecordLength];
             if (entry == null)
                 return Error.OutOfMemory;
             Error error = Error.None;
-            using (InterruptMask.Enter())
-            using (OffsetLock.Hold())
+            while (true)
             {
-                while (true)
+                ulong next = cursor;
+                if (Node.ReadEntry(ref next, entry) != Error.None)
+                    break;   // the end
+                int length = DirectoryEntry.WriteRecord(record, entry, next);
+                if ((ulong)length > count - done)
                 {
-                    ulong cursor = DirectoryCursor;
-                    if (Node.ReadEntry(ref cursor, entry) != Error.None)
-                        break;   // the end
-                    int length = (19 + entry->NameLength + 1 + 7) & ~7;
-                    if ((ulong)length > count - done)
-                    {
-                        if (done == 0)
-                            error = Error.Invalid;
-                        break;
-                    }
-                    for (int i = 0; i < length; i++)
-                        record[i] = 0;
-                    *(ulong*)record = entry->Inode;
-                    *(long*)(record + 8) = (long)cursor;
-                    *(ushort*)(record + 16) = (ushort)length;
-                    record[18] = entry->Type;
-                    for (int i = 0; i < entry->NameLength; i++)
-                        record[19 + i] = entry->Name[i];
-                    if (!buffer.CopyIn(done, record, (ulong)length))
-                    {
-                        if (done == 0)
-                            error = Error.BadAddress;
-                        break;
-                    }
-                    done += (ulong)length;
-                    DirectoryCursor = cursor;
+                    if (done == 0)
+                        error = Error.Invalid;
+                    break;
                 }
+                if (!buffer.CopyIn(done, record, (ulong)length))
+                {
+                    if (done == 0)
+                        error = Error.BadAddress;
+                    break;
+                }
+                done += (ulong)length;
+                cursor = next;
             }
             Exo.Kernel.Memory.Heap.KernelHeap.Free(entry);
             return error;

@@ -4,8 +4,8 @@ namespace Exo.PosixX.Vfs
 {
     /// <summary>
     /// The file system tree every Linux process starts in: a tmpfs root filled from the boot image (the build
-    /// packs a real directory tree into it), with /dev (a tmpfs of device nodes, as Linux's devtmpfs) mounted on
-    /// it at boot.
+    /// packs a real directory tree into it), with /dev (a tmpfs of device nodes, as Linux's devtmpfs) and /proc
+    /// (procfs) mounted on it at boot.
     /// </summary>
     public static unsafe class RootFileSystem
     {
@@ -15,6 +15,7 @@ namespace Exo.PosixX.Vfs
             MountTable.MountRoot(root, "rootfs");
             BootImageLoader.Load(root.Root);
             MountDevices(root.Root);
+            Proc.ProcFileSystem.MountOn(root.Root);
         }
 
         private static void MountDevices(Vnode root)

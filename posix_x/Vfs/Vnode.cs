@@ -9,6 +9,39 @@ namespace Exo.PosixX.Vfs
         public byte Type;   // DT_*
         public int NameLength;
         public fixed byte Name[256];   // NAME_MAX + 1
+
+        /// <summary>The longest record WriteRecord writes.</summary>
+        public const int MaximumRecordLength = 280;
+
+        /// <summary>Fills 'entry' with "." (dots 1) or ".." (dots 2) of a directory 'inode', moving 'cursor' to 'next'.</summary>
+        public static Error Dots(ref ulong cursor, DirectoryEntry* entry, ulong inode, int dots, ulong next)
+        {
+            entry->Inode = inode;
+            entry->Type = FileMode.DirectoryEntryType(FileMode.Directory);
+            entry->NameLength = dots;
+            entry->Name[0] = (byte)'.';
+            entry->Name[1] = (byte)'.';
+            cursor = next;
+            return Error.None;
+        }
+
+        /// <summary>
+        /// Writes 'entry' as getdents64's struct linux_dirent64 into 'record' (MaximumRecordLength bytes): inode, the
+        /// next entry's cursor, the record's length (8-byte aligned), type, name, zero. Returns the length.
+        /// </summary>
+        public static int WriteRecord(byte* record, DirectoryEntry* entry, ulong nextCursor)
+        {
+            int length = (19 + entry->NameLength + 1 + 7) & ~7;
+            for (int i = 0; i < length; i++)
+                record[i] = 0;
+            *(ulong*)record = entry->Inode;
+            *(long*)(record + 8) = (long)nextCursor;
+            *(ushort*)(record + 16) = (ushort)length;
+            record[18] = entry->Type;
+            for (int i = 0; i < entry->NameLength; i++)
+                record[19 + i] = entry->Name[i];
+            return length;
+        }
     }
 
     /// <summary>

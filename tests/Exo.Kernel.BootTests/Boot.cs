@@ -65,10 +65,25 @@ public static class Boot
         if (skipped.Count == 0)
             return;
         output.WriteLine($"{skipped.Count} in-kernel test(s) skipped on {boot} (not failures)");
+        AppendSkipLog(skipped.Select(t => $"{boot}: {t.FullName}: {t.Message}\n"));
+    }
+
+    /// <summary>
+    /// Makes one skipped part of a boot test visible, as <see cref="RecordSkips"/> does for in-kernel tests: the
+    /// xunit test passes, its output says what was skipped and why, and "<paramref name="boot"/>: <paramref name="what"/>:
+    /// <paramref name="reason"/>" goes to <c>$EXO_SKIP_LOG</c>.
+    /// </summary>
+    public static void RecordSkip(ITestOutputHelper output, string boot, string what, string reason)
+    {
+        output.WriteLine($"skipped ({boot}): {what}: {reason}");
+        AppendSkipLog(new[] { $"{boot}: {what}: {reason}\n" });
+    }
+
+    private static void AppendSkipLog(IEnumerable<string> lines)
+    {
         var path = Environment.GetEnvironmentVariable(SkipLogVariable);
         if (string.IsNullOrWhiteSpace(path))
             return;
-        var lines = skipped.Select(t => $"{boot}: {t.FullName}: {t.Message}\n");
         lock (s_skipLogLock)
             File.AppendAllText(path, string.Concat(lines));
     }

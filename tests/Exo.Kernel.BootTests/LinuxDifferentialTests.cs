@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Exo.Testing;
 
 namespace Exo.Kernel.BootTests;
@@ -76,23 +75,8 @@ public sealed class LinuxDifferentialTests : IClassFixture<LinuxSuiteBoot>
 
     private static string RunOnLinux(string program, string argument0, string[] arguments, string[] environment)
     {
-        var start = new ProcessStartInfo("perl") { RedirectStandardOutput = true, UseShellExecute = false };
-        start.Environment.Clear();
-        foreach (var variable in environment)
-        {
-            var equals = variable.IndexOf('=');
-            start.Environment[variable[..equals]] = variable[(equals + 1)..];
-        }
-        start.ArgumentList.Add("-e");
-        start.ArgumentList.Add("exec { shift @ARGV } @ARGV or die \"exec: $!\"");
-        start.ArgumentList.Add(program);
-        start.ArgumentList.Add(argument0);
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{argument0} on Linux exited with {process.ExitCode}:\n{output}");
-        return output;
+        var run = LinuxHost.Run(program, argument0, arguments, environment);
+        Assert.True(run.ExitCode == 0, $"{argument0} on Linux exited with {run.ExitCode}:\n{run.StandardOutput}{run.StandardError}");
+        return run.StandardOutput;
     }
 }

@@ -6,6 +6,7 @@ command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 command -v nasm >/dev/null || need+=(nasm)
 command -v ld >/dev/null || need+=(binutils)
 command -v gcc >/dev/null || need+=(gcc)        # Linux test programs in C (userland/linux/*.c), built static without libc
+[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)   # the differential programs (userland/linux/differential), static glibc
 command -v grub-mkrescue >/dev/null || need+=(grub-common)
 [ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)
 command -v xorriso >/dev/null || need+=(xorriso)

@@ -6,7 +6,8 @@
  * values themselves, addresses and random bytes differ from one kernel to another). Exits with 0 when every
  * check held, else with the number of the first that failed.
  */
-typedef unsigned long u64;
+#define CHECK_PREFIX "start"
+#include "freestanding.h"
 
 #define SYS_write 1
 #define SYS_exit_group 231
@@ -39,60 +40,6 @@ struct elf_header {
 
 extern const struct elf_header __ehdr_start;   /* the GNU linker's symbol for the loaded ELF header */
 void _start(void);
-
-static long system_call3(long number, long a, long b, long c)
-{
-    long result;
-    __asm__ volatile("syscall" : "=a"(result) : "a"(number), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
-    return result;
-}
-
-static u64 length_of(const char *text)
-{
-    u64 length = 0;
-    while (text[length])
-        length++;
-    return length;
-}
-
-static void put(const char *text) { system_call3(SYS_write, 1, (long)text, (long)length_of(text)); }
-
-static void put_number(u64 value)
-{
-    char digits[24];
-    int count = 0;
-    do { digits[count++] = (char)('0' + value % 10); value /= 10; } while (value);
-    char text[24];
-    for (int i = 0; i < count; i++)
-        text[i] = digits[count - 1 - i];
-    text[count] = 0;
-    put(text);
-}
-
-static int equal(const char *a, const char *b)
-{
-    while (*a && *a == *b) { a++; b++; }
-    return *a == *b;
-}
-
-static int ends_with(const char *text, const char *suffix)
-{
-    u64 a = length_of(text), b = length_of(suffix);
-    return a >= b && equal(text + a - b, suffix);
-}
-
-static int failed;
-static int check_number;
-
-static void check(const char *what, int holds)
-{
-    check_number++;
-    put("start: ");
-    put(what);
-    put(holds ? ": yes\n" : ": NO\n");
-    if (!holds && !failed)
-        failed = check_number;
-}
 
 static void value_line(const char *name, u64 value)
 {
@@ -166,9 +113,4 @@ __attribute__((used)) void start_c(u64 *stack)
     put("start: done\n");
     system_call3(SYS_exit_group, failed, 0, 0);
     for (;;) { }
-}
-
-__attribute__((naked, noreturn)) void _start(void)
-{
-    __asm__ volatile("mov %rsp, %rdi\n\tcall start_c\n\tud2");
 }

@@ -65,6 +65,12 @@ namespace Exo.Kernel.Arch.X64
 
         /// <summary>CPUID leaf 1's EDX feature bits (what Linux hands programs as AT_HWCAP on x86).</summary>
         public static uint Leaf1Edx => s_leaf1Edx;
+        /// <summary>The other feature words, as /proc/cpuinfo's flags name their bits: leaf 1 ECX, leaf 7 EBX and ECX, leaf 0x80000001 EDX and ECX.</summary>
+        public static uint Leaf1Ecx => s_leaf1Ecx;
+        public static uint Leaf7Ebx => s_leaf7Ebx;
+        public static uint Leaf7Ecx => s_leaf7Ecx;
+        public static uint ExtendedEdx => s_extendedEdx;
+        public static uint ExtendedEcx => s_extendedEcx;
         public static bool Rdrand => (s_leaf1Ecx & (1 << 30)) != 0;
         public static bool Sse3 => (s_leaf1Ecx & (1 << 0)) != 0;
         public static bool Ssse3 => (s_leaf1Ecx & (1 << 9)) != 0;

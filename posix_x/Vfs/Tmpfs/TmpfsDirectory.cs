@@ -287,13 +287,13 @@ namespace Exo.PosixX.Vfs.Tmpfs
         public override Error ReadEntry(ref ulong cursor, DirectoryEntry* entry)
         {
             if (cursor <= 1)
-                return Dot(ref cursor, entry, Inode, 1, 2);   // "." (cursor 0), then ".." (2), then the entries (3 on)
+                return DirectoryEntry.Dots(ref cursor, entry, Inode, 1, 2);   // "." (cursor 0), then ".." (2), then the entries (3 on)
             if (cursor == 2)
             {
                 Vnode parent = ReferenceParent();
                 ulong inode = parent != null ? parent.Inode : Inode;
                 parent?.Release();
-                return Dot(ref cursor, entry, inode, 2, 3);
+                return DirectoryEntry.Dots(ref cursor, entry, inode, 2, 3);
             }
             using (InterruptMask.Enter())
             using (FileSystem.Lock.Hold())
@@ -312,17 +312,6 @@ namespace Exo.PosixX.Vfs.Tmpfs
                 }
             }
             return Error.NotFound;
-        }
-
-        private static Error Dot(ref ulong cursor, DirectoryEntry* entry, ulong inode, int dots, ulong next)
-        {
-            entry->Inode = inode;
-            entry->Type = FileMode.DirectoryEntryType(FileMode.Directory);
-            entry->NameLength = dots;
-            entry->Name[0] = (byte)'.';
-            entry->Name[1] = (byte)'.';
-            cursor = next;
-            return Error.None;
         }
 
         // ---------------------------------------------------------------- the table (lock held)

@@ -1,0 +1,67 @@
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Syscalls;
+using Exo.Kernel.Time;
+using Exo.PosixX.KernelInterface;
+using Exo.PosixX.Synchronization;
+using static Exo.PosixX.Abi.LinuxSystemCallNumber;
+
+namespace Exo.PosixX.Translation
+{
+    /// <summary>
+    /// futex: WAIT and WAKE, and their BITSET forms (with an absolute deadline on CLOCK_MONOTONIC, or CLOCK_REALTIME
+    /// with FUTEX_CLOCK_REALTIME), private or shared (Synchronization.Futexes keys every word by its physical
+    /// address, so both work). REQUEUE, CMP_REQUEUE, WAKE_OP and the PI operations come with threads (ENOSYS).
+    /// </summary>
+    public static unsafe class FutexCalls
+    {
+        private const int OperationMask = 0x7F, PrivateFlag = 128, ClockRealTime = 256;
+        private const int Wait = 0, Wake = 1, WaitBitset = 9, WakeBitset = 10;
+        private const uint MatchAny = 0xFFFFFFFF;
+
+        internal static void Register() => LinuxSystemCalls.Register(Futex, &DoFutex, CallPath.Hybrid);
+
+        // futex(uaddr, op, val, timeout or val2, uaddr2, val3)
+        private static ulong DoFutex(RegisterFrame* frame)
+        {
+            int operation = (int)frame->Argument1 & OperationMask;
+            bool realTime = ((int)frame->Argument1 & ClockRealTime) != 0;
+            ulong address = frame->Argument0;
+            switch (operation)
+            {
+                case Wait:
+                case WaitBitset:
+                {
+                    uint bitset = operation == Wait ? MatchAny : (uint)frame->Argument5;
+                    if (bitset == 0 || (realTime && operation == Wait))
+                        return SystemCallResult.From(Error.Invalid);
+                    ulong deadline = 0;
+                    if (frame->Argument3 != 0)
+                    {
+                        Error timeError = TimeCalls.ReadTimespec(frame->Argument3, out long value);
+                        if (timeError != Error.None)
+                            return SystemCallResult.From(timeError);
+                        long relative = value;
+                        if (operation == WaitBitset)   // absolute, on the clock the flag names
+                            relative = value - (realTime ? WallClock.NowNanoseconds : (long)SystemClock.UptimeNanoseconds);
+                        if (relative <= 0)
+                            return SystemCallResult.From(Error.TimedOut);
+                        deadline = SystemClock.TscAfterNanoseconds((ulong)relative);
+                    }
+                    return SystemCallResult.From(Futexes.Wait(address, (uint)frame->Argument2, bitset, deadline));
+                }
+                case Wake:
+                case WakeBitset:
+                {
+                    uint bitset = operation == Wake ? MatchAny : (uint)frame->Argument5;
+                    if (bitset == 0)
+                        return SystemCallResult.From(Error.Invalid);
+                    int count = (int)frame->Argument2;
+                    Error error = Futexes.Wake(address, count < 0 ? int.MaxValue : count, bitset, out int woken);
+                    return SystemCallResult.From(error, (ulong)woken);
+                }
+                default:
+                    return SystemCallResult.From(Error.NoSuchCall);
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+/* Memory: brk (query, grow, shrink, refused below the start), anonymous mmap (zeros, placement relations,
+ * MAP_FIXED, MAP_FIXED_NOREPLACE, hints, PROT_NONE), munmap (whole, partial, holes), mprotect, madvise
+ * (MADV_DONTNEED zeroes private anonymous memory), malloc large and small, the kernel's copies into and out of such
+ * memory honouring its protection (EFAULT), and the errors EINVAL, ENOMEM, EEXIST, EBADF, EACCES. No page faults:
+ * faults need signals (signals.c). */
+#include "difftest.h"
+#include <stdint.h>
+#include <sys/mman.h>
+
+#define PAGE 4096UL
+
+static int all_bytes(const char *memory, size_t length, char expected)
+{
+    for (size_t i = 0; i < length; i++)
+        if (memory[i] != expected)
+            return 0;
+    return 1;
+}
+
+/* Whether [address, address+length) is mapped: msync-free test through a harmless call that checks the range. */
+static int mapped(void *address, size_t length)
+{
+    /* madvise(MADV_NORMAL) fails with ENOMEM on any unmapped page of the range. */
+    return madvise(address, length, MADV_NORMAL) == 0;
+}
+
+int main(void)
+{
+    scratch_enter("memory");
+
+    /* brk */
+    void *start = sbrk(0);
+    check("sbrk(0) gives a non-null break", start != NULL && start != (void *)-1);
+    uintptr_t current = (uintptr_t)syscall(SYS_brk, 0);
+    check("brk(0) returns the break", current != 0);
+    uintptr_t grown = (uintptr_t)syscall(SYS_brk, current + 3 * PAGE);
+    say("brk grows by 3 pages: %s", yes(grown == current + 3 * PAGE));
+    char *heap = (char *)current;
+    check("the new memory is zero", all_bytes(heap, 3 * PAGE, 0));
+    memset(heap, 'h', 3 * PAGE);
+    check("and writable", all_bytes(heap, 3 * PAGE, 'h'));
+    uintptr_t shrunk = (uintptr_t)syscall(SYS_brk, current + PAGE);
+    say("brk shrinks to 1 page: %s", yes(shrunk == current + PAGE));
+    uintptr_t regrown = (uintptr_t)syscall(SYS_brk, current + 3 * PAGE);
+    say("brk grows again: %s", yes(regrown == current + 3 * PAGE));
+    check("memory given back and taken again is zero", all_bytes(heap + PAGE, 2 * PAGE, 0));
+    check("memory kept is kept", all_bytes(heap, PAGE, 'h'));
+    uintptr_t refused = (uintptr_t)syscall(SYS_brk, 0x1000);
+    say("brk below the program: refused (returns the old break): %s", yes(refused == current + 3 * PAGE));
+    uintptr_t unaligned = (uintptr_t)syscall(SYS_brk, current + 3 * PAGE + 100);
+    say("brk to an unaligned address returns it: %s", yes(unaligned == current + 3 * PAGE + 100));
+    syscall(SYS_brk, current);
+
+    /* anonymous mmap */
+    char *a = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    say("mmap 4 pages: %s", yes(a != MAP_FAILED));
+    check("page aligned", ((uintptr_t)a & (PAGE - 1)) == 0);
+    check("in the user half", (uintptr_t)a < 0x800000000000UL && (uintptr_t)a >= 0x10000);
+    check("zero filled", all_bytes(a, 4 * PAGE, 0));
+    memset(a, 'a', 4 * PAGE);
+    check("writable", all_bytes(a, 4 * PAGE, 'a'));
+    char *b = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    check("a second mapping does not overlap the first", b + PAGE <= a || b >= a + 4 * PAGE);
+    char *odd = mmap(NULL, 100, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    check("a 100-byte mapping gives a page", odd != MAP_FAILED && mapped(odd, PAGE));
+    odd[PAGE - 1] = 1;
+    check("its whole page is usable", odd[PAGE - 1] == 1);
+
+    /* partial munmap: a hole in the middle */
+    say("munmap the second page: %s", outcome(munmap(a + PAGE, PAGE)));
+    check("the hole is unmapped", !mapped(a + PAGE, PAGE));
+    check("the pages around it are still mapped and kept", mapped(a, PAGE) && mapped(a + 2 * PAGE, 2 * PAGE) && a[0] == 'a' && a[2 * PAGE] == 'a');
+    say("madvise over the hole: %s", failure(madvise(a, 3 * PAGE, MADV_NORMAL)));
+    say("mprotect over the hole: %s", failure(mprotect(a, 3 * PAGE, PROT_READ | PROT_WRITE)));
+    say("munmap the hole again (not an error): %s", outcome(munmap(a + PAGE, PAGE)));
+    say("munmap an unaligned address: %s", failure(munmap(a + 1, PAGE)));
+    say("munmap length 0: %s", failure(munmap(a, 0)));
+    say("munmap a kernel address: %s", failure(munmap(BAD_KERNEL, PAGE)));
+
+    /* MAP_FIXED into the hole, MAP_FIXED over existing memory, MAP_FIXED_NOREPLACE */
+    char *fixed = mmap(a + PAGE, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    say("MAP_FIXED into the hole: %s", yes(fixed == a + PAGE));
+    check("fresh zeros there", all_bytes(fixed, PAGE, 0));
+    char *over = mmap(a + 2 * PAGE, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    say("MAP_FIXED over a used page replaces it: %s", yes(over == a + 2 * PAGE && all_bytes(over, PAGE, 0)));
+    check("its neighbour is kept", a[3 * PAGE] == 'a');
+    void *noreplace = mmap(a, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    say("MAP_FIXED_NOREPLACE over a mapping: %s", noreplace == MAP_FAILED ? errno_name(errno) : "succeeded");
+    say("MAP_FIXED at an unaligned address: %s", mmap(a + 1, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED
+        ? errno_name(errno) : "succeeded");
+    say("MAP_FIXED in the kernel half: %s", mmap(BAD_KERNEL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED
+        ? errno_name(errno) : "succeeded");
+    char *hint = mmap(a, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    check("a hint on a used address is moved elsewhere", hint != MAP_FAILED && hint != a && a[0] == 'a');
+    munmap(hint, PAGE);
+
+    /* mmap errors */
+    say("mmap length 0: %s", mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? errno_name(errno) : "succeeded");
+    say("mmap without MAP_PRIVATE or MAP_SHARED: %s", mmap(NULL, PAGE, PROT_READ, MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? errno_name(errno) : "succeeded");
+    say("mmap both MAP_PRIVATE and MAP_SHARED: %s",
+        mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_SHARED | MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? errno_name(errno) : "succeeded");
+    say("mmap a closed descriptor: %s", mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, 999, 0) == MAP_FAILED ? errno_name(errno) : "succeeded");
+    say("mmap anonymous with an unaligned offset: %s",
+        mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 1) == MAP_FAILED ? errno_name(errno) : "succeeded");
+    say("mmap 1 PiB: %s", mmap(NULL, 1UL << 50, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) == MAP_FAILED
+        ? errno_name(errno) : "succeeded");
+    say("mmap length that wraps: %s", mmap(NULL, (size_t)-PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED
+        ? errno_name(errno) : "succeeded");
+    int dir = open("/", O_RDONLY | O_DIRECTORY);
+    say("mmap a directory: %s", mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, dir, 0) == MAP_FAILED ? errno_name(errno) : "succeeded");
+    close(dir);
+
+    /* mprotect, and the kernel's copies honouring it */
+    int zero = open("/dev/zero", O_RDONLY);
+    int null = open("sink", O_WRONLY | O_CREAT | O_TRUNC, 0600);   /* a file: /dev/null never reads its buffer */
+    say("mprotect PROT_READ: %s", outcome(mprotect(a, PAGE, PROT_READ)));
+    check("still readable", a[0] == 'a');
+    say("read() into a read-only page: %s", failure(read(zero, a, 16)));
+    check("the page is unchanged", a[0] == 'a');
+    say("write() to a file from a read-only page: %s", value(write(null, a, 16)));
+    say("mprotect PROT_NONE: %s", outcome(mprotect(a, PAGE, PROT_NONE)));
+    say("write() to a file from a PROT_NONE page: %s", failure(write(null, a, 16)));
+    say("mprotect back to read-write: %s", outcome(mprotect(a, PAGE, PROT_READ | PROT_WRITE)));
+    say("read() into it again: %s", value(read(zero, a, 16)));
+    check("the data was kept through the protections", a[16] == 'a' && a[0] == 0);
+    say("mprotect across the whole range (4 pages): %s", outcome(mprotect(a, 4 * PAGE, PROT_READ)));
+    mprotect(a, 4 * PAGE, PROT_READ | PROT_WRITE);
+    say("mprotect unaligned: %s", failure(mprotect(a + 1, PAGE, PROT_READ)));
+    say("mprotect unknown bits: %s", failure(mprotect(a, PAGE, 0x100)));
+    char *gone = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(gone, PAGE);
+    say("mprotect an unmapped range: %s", failure(mprotect(gone, PAGE, PROT_READ)));
+    char *none = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    say("mmap PROT_NONE: %s", yes(none != MAP_FAILED));
+    say("read() into a PROT_NONE mapping: %s", failure(read(zero, none, 16)));
+    say("mprotect it writable, then read(): %s", value((mprotect(none, PAGE, PROT_READ | PROT_WRITE), read(zero, none, 16))));
+
+    /* madvise */
+    memset(b, 'b', PAGE);
+    say("madvise MADV_DONTNEED: %s", outcome(madvise(b, PAGE, MADV_DONTNEED)));
+    check("private anonymous memory reads as zero afterwards", all_bytes(b, PAGE, 0));
+    say("madvise MADV_WILLNEED: %s", outcome(madvise(b, PAGE, MADV_WILLNEED)));
+    say("madvise MADV_SEQUENTIAL: %s", outcome(madvise(b, PAGE, MADV_SEQUENTIAL)));
+    say("madvise unknown advice: %s", failure(madvise(b, PAGE, 12345)));
+    say("madvise unaligned: %s", failure(madvise(b + 1, PAGE, MADV_NORMAL)));
+    say("madvise length 0: %s", outcome(madvise(b, 0, MADV_NORMAL)));
+
+    /* munmap whole, then the kernel's copies fault */
+    say("munmap all 4 pages: %s", outcome(munmap(a, 4 * PAGE)));
+    check("nothing left there", !mapped(a, PAGE) && !mapped(a + 3 * PAGE, PAGE));
+    say("read() into unmapped memory: %s", failure(read(zero, a, 16)));
+    say("write() to a file from unmapped memory: %s", failure(write(null, a + 3 * PAGE, 16)));
+
+    /* malloc: small from the break, large from mmap; both zero when fresh from the kernel */
+    char *small = malloc(100);
+    char *large = malloc(4 << 20);
+    check("malloc 100 and 4 MiB", small != NULL && large != NULL);
+    memset(large, 'L', 4 << 20);
+    check("4 MiB writable to the end", large[(4 << 20) - 1] == 'L');
+    free(large);
+    char *many[1000];
+    int ok = 1;
+    for (int i = 0; i < 1000; i++) {
+        many[i] = malloc(64 + i);
+        ok &= many[i] != NULL;
+        if (many[i])
+            memset(many[i], i & 0xff, 64 + i);
+    }
+    for (int i = 0; i < 1000; i++) {
+        ok &= many[i][63 + i] == (char)(i & 0xff);
+        free(many[i]);
+    }
+    check("1000 mallocs keep their contents", ok);
+    char *zeroed = calloc(1 << 20, 1);
+    check("calloc 1 MiB is zero", zeroed != NULL && all_bytes(zeroed, 1 << 20, 0));
+    free(zeroed);
+    free(small);
+
+    /* a big mapping touched sparsely */
+    size_t big = 64UL << 20;
+    char *sparse = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    say("mmap 64 MiB: %s", yes(sparse != MAP_FAILED));
+    ok = 1;
+    for (size_t offset = 0; offset < big; offset += 4UL << 20) {
+        ok &= sparse[offset] == 0;
+        sparse[offset] = 's';
+    }
+    check("one byte every 4 MiB reads 0, then keeps what was written", ok && sparse[8UL << 20] == 's');
+    say("munmap it: %s", outcome(munmap(sparse, big)));
+
+    /* last: a system that tried to provide it would have no memory left for anything after */
+    current = (uintptr_t)syscall(SYS_brk, 0);
+    uintptr_t huge = (uintptr_t)syscall(SYS_brk, current + (1UL << 46));
+    say("brk by 64 TiB: refused (returns the old break): %s", yes(huge == current));
+
+    close(zero);
+    close(null);
+    scratch_leave();
+    return 0;
+}
