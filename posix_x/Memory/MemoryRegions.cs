@@ -300,6 +300,8 @@ namespace Exo.PosixX.Memory
                 if (index < 0)
                     return Error.BadAddress;
                 Region region = _regions[index];
+                if (IsKernelShared(region.Kind) && newLength != oldLength)
+                    return Error.Invalid;   // as Linux's vdso_mremap: the kernel's pages may move whole, never grow or shrink
                 if (fixedTarget)
                 {
                     if (!UserMemory.IsUserRange(target, newLength) || target < LowestMapping
@@ -405,7 +407,7 @@ namespace Exo.PosixX.Memory
                     return Error.OutOfMemory;
                 for (int i = 0; i < _count; i++)
                 {
-                    if (_regions[i].Kind == RegionKind.Image || _regions[i].Kind == RegionKind.Vdso || _regions[i].Kind == RegionKind.Vvar)
+                    if (_regions[i].Kind == RegionKind.Image || IsKernelShared(_regions[i].Kind))
                         continue;   // not anonymous memory: the program's file, or the kernel's shared pages
                     ulong start = _regions[i].Start > address ? _regions[i].Start : address;
                     ulong end = _regions[i].End < address + length ? _regions[i].End : address + length;
@@ -444,11 +446,14 @@ namespace Exo.PosixX.Memory
             return false;
         }
 
+        // The vDSO and the time page: the kernel's pages, mapped into every process, never anonymous memory.
+        private static bool IsKernelShared(RegionKind kind) => kind == RegionKind.Vdso || kind == RegionKind.Vvar;
+
         // Whether [start, end) touches the vDSO or the time page (pages every process shares with the kernel).
         private bool OverlapsShareable(ulong start, ulong end)
         {
             for (int i = 0; i < _count; i++)
-                if ((_regions[i].Kind == RegionKind.Vdso || _regions[i].Kind == RegionKind.Vvar) && _regions[i].Start < end && start < _regions[i].End)
+                if (IsKernelShared(_regions[i].Kind) && _regions[i].Start < end && start < _regions[i].End)
                     return true;
             return false;
         }
