@@ -26,23 +26,9 @@ public sealed class LinuxDifferentialTests : IClassFixture<LinuxSuiteBoot>
     }
 
     [Fact]
-    public async Task Start_stack_reads_the_same_as_on_linux()
-    {
-        var program = ExoPaths.RequireLinuxProgram("linux_start_test");
-        // argv[0] without the path, as Exo-OS starts it from the boot image: perl's exec sets it apart from the file.
-        var linux = RunOnLinux(program, "linux_start_test", new[] { "one", "two" }, new[] { "EXO_TEST=1", "HOME=/" });
-        _output.WriteLine("on Linux:\n" + linux);
-        var expected = StartLines(linux);
-        Assert.True(expected.Count > 20, "the program printed too little on Linux:\n" + linux);
-        Assert.DoesNotContain(expected, line => line.EndsWith(": NO", StringComparison.Ordinal));
-
-        var result = await _boot.RunAsync();
-        var verdict = TestReportParser.Evaluate(result, new[] { "linux" });
-        Boot.LogRun(_output, result);
-        Boot.LogSerial(_output, result.Serial);
-        Assert.True(verdict.Success, "suite 'linux': " + verdict.FailureMessage);
-        Assert.Equal(expected, StartLines(result.Serial));
-    }
+    public Task Start_stack_reads_the_same_as_on_linux()
+        // argv[0] without the path, as Exo-OS starts it from the boot image: LinuxHost sets it apart from the file.
+        => SameLinesOnBoth("linux_start_test", new[] { "one", "two" }, new[] { "EXO_TEST=1", "HOME=/" }, "start: ");
 
     /// <summary>
     /// vdso_test (static glibc) finds the vDSO through AT_SYSINFO_EHDR and checks its symbols and clocks: the same
@@ -50,12 +36,17 @@ public sealed class LinuxDifferentialTests : IClassFixture<LinuxSuiteBoot>
     /// calls stayed in ring 3): the suite passing covers that.
     /// </summary>
     [Fact]
-    public async Task Vdso_serves_glibc_the_same_as_on_linux()
+    public Task Vdso_serves_glibc_the_same_as_on_linux()
+        => SameLinesOnBoth("vdso_test", Array.Empty<string>(), new[] { "HOME=/" }, "vdso: ");
+
+    // Runs the program on Linux, then reads the suite's run of it on Exo-OS: its lines that start with 'prefix' must be
+    // the same, none of them a failed check (": NO"), and the suite must pass.
+    private async Task SameLinesOnBoth(string name, string[] arguments, string[] environment, string prefix)
     {
-        var program = ExoPaths.RequireLinuxProgram("vdso_test");
-        var linux = RunOnLinux(program, "vdso_test", Array.Empty<string>(), new[] { "HOME=/" });
+        var program = ExoPaths.RequireLinuxProgram(name);
+        var linux = RunOnLinux(program, name, arguments, environment);
         _output.WriteLine("on Linux:\n" + linux);
-        var expected = VdsoLines(linux);
+        var expected = LinesStartingWith(linux, prefix);
         Assert.True(expected.Count > 20, "the program printed too little on Linux:\n" + linux);
         Assert.DoesNotContain(expected, line => line.EndsWith(": NO", StringComparison.Ordinal));
 
@@ -63,15 +54,12 @@ public sealed class LinuxDifferentialTests : IClassFixture<LinuxSuiteBoot>
         var verdict = TestReportParser.Evaluate(result, new[] { "linux" });
         Boot.LogRun(_output, result);
         Boot.LogSerial(_output, result.Serial);
-        Assert.Equal(expected, VdsoLines(result.Serial));
+        Assert.Equal(expected, LinesStartingWith(result.Serial, prefix));
         Assert.True(verdict.Success, "suite 'linux': " + verdict.FailureMessage);
     }
 
-    private static List<string> StartLines(string output) =>
-        SerialText.SplitLines(output).Where(l => l.StartsWith("start: ", StringComparison.Ordinal)).ToList();
-
-    private static List<string> VdsoLines(string output) =>
-        SerialText.SplitLines(output).Where(l => l.StartsWith("vdso: ", StringComparison.Ordinal)).ToList();
+    private static List<string> LinesStartingWith(string output, string prefix) =>
+        SerialText.SplitLines(output).Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).ToList();
 
     private static string RunOnLinux(string program, string argument0, string[] arguments, string[] environment)
     {
