@@ -33,6 +33,16 @@ namespace Exo.Kernel.Memory
         private Sync.SpinLock _lock;
 
         public ulong MappedPages => _mappedPages;
+        /// <summary>The most pages mapped at once (getrusage's ru_maxrss).</summary>
+        public ulong PeakMappedPages => _peakMappedPages;
+        private ulong _peakMappedPages;
+
+        private void CountMappedPage()
+        {
+            _mappedPages++;
+            if (_mappedPages > _peakMappedPages)
+                _peakMappedPages = _mappedPages;
+        }
 
         private AddressSpace(ulong root)
         {
@@ -135,7 +145,7 @@ namespace Exo.Kernel.Memory
             if ((entry & Present) != 0 && (updated & Present) == 0)
                 _mappedPages--;
             else if ((entry & Present) == 0 && (updated & Present) != 0)
-                _mappedPages++;
+                CountMappedPage();
             _lock.Exit();
             if ((entry & Present) != 0)
                 InvalidateEverywhere(virtualAddress & ~0xFFFUL);
@@ -207,7 +217,7 @@ namespace Exo.Kernel.Memory
                 return false;
             leaf = value;
             if ((value & Present) != 0)
-                _mappedPages++;
+                CountMappedPage();
             return true;
         }
 
@@ -304,7 +314,7 @@ namespace Exo.Kernel.Memory
                 {
                     *leaf = frame | Present | User | Owned | (entry & (Writable | SharedMapping))
                         | (KernelPageTables.NoExecuteEnabled ? entry & KernelPageTables.NoExecute : 0);
-                    _mappedPages++;
+                    CountMappedPage();
                     outcome = FaultOutcome.Mapped;
                 }
             }
@@ -387,7 +397,7 @@ namespace Exo.Kernel.Memory
                                 if ((entry & NoAccess) != 0)
                                     entry &= ~Present;   // PROT_NONE keeps its frame in a non-present entry
                                 table[i0] = entry;
-                                _mappedPages++;
+                                CountMappedPage();
                             }
                             bool hasFrame = (entry & Present) != 0 || (entry & (NoAccess | Reserved)) == NoAccess;
                             if (hasFrame && (entry & Owned) != 0)

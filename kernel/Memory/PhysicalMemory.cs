@@ -175,11 +175,11 @@ namespace Exo.Kernel.Memory
         }
 
         // Extra sharers of user frames (copy-on-write after fork): one count per frame of RAM, 0 when the frame
-        // has one owner. Allocated when the kernel allocator starts (EnableFrameSharing).
+        // has one owner. Allocated as the kernel allocator starts, from the boot bitmap (EnableFrameSharing).
         private static int* s_sharers;
         private static ulong s_sharerCount;
 
-        /// <summary>Makes the per-frame share counts (once, after the kernel allocator runs).</summary>
+        /// <summary>Makes the per-frame share counts (once, before the boot bitmap hands its free frames to the kernel allocator).</summary>
         public static void EnableFrameSharing()
         {
             s_sharerCount = s_highestAddress / FrameSize;

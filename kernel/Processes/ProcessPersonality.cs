@@ -47,6 +47,14 @@ namespace Exo.Kernel.Processes
         /// </summary>
         public virtual ulong VdsoAddress => 0;
 
+        /// <summary>
+        /// The path a spawned program was found at, for its start stack (Linux's AT_EXECFN), written into 'path'
+        /// (MaximumExecutablePath bytes); 0 to use the process's name.
+        /// </summary>
+        public virtual int ExecutablePath(Process process, byte* path) => 0;
+
+        public const int MaximumExecutablePath = 256;
+
         /// <summary>A spawned process is about to start (its capabilities granted, its start stack laid out).</summary>
         public virtual void OnStart(Process process) { }
 

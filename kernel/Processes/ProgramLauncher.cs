@@ -194,10 +194,14 @@ namespace Exo.Kernel.Processes
                 }
                 byte* environmentBytes = stackalloc byte[Process.CommandLineCapacity];
                 int environmentLength = environment != null ? CopyCommandLine(environment, environmentBytes) : 0;
+                byte* executablePath = stackalloc byte[ProcessPersonality.MaximumExecutablePath];
+                int executablePathLength = process.PersonalityState?.ExecutablePath(process, executablePath) ?? 0;
+                ulong vdso = process.PersonalityState?.VdsoAddress ?? 0;   // AT_SYSINFO_EHDR
                 laidOut = arguments.AddWords(process.CommandLine, process.CommandLineLength, environment: false)
                     && arguments.AddWords(environmentBytes, environmentLength, environment: true)
-                    && StartStack.BuildLinux(process, arguments, process.Name, process.NameLength,
-                        process.PersonalityState != null ? process.PersonalityState.VdsoAddress : 0, out start);
+                    && (executablePathLength > 0
+                        ? StartStack.BuildLinux(process, arguments, executablePath, executablePathLength, vdso, out start)
+                        : StartStack.BuildLinux(process, arguments, process.Name, process.NameLength, vdso, out start));
                 arguments.Free();
             }
             else

@@ -26,6 +26,10 @@ namespace Exo.PosixX.KernelInterface
         public Credentials Credentials;
         public ResourceLimits Limits;
         public uint FileCreationMask = 0x12;   // umask 022
+        /// <summary>prctl's PR_SET_DUMPABLE (1 after execve); PR_SET_NO_NEW_PRIVS, kept across fork and execve and never cleared.</summary>
+        public bool Dumpable = true, NoNewPrivileges;
+        /// <summary>prctl's PR_SET_PDEATHSIG: sent to this process when its parent ends (0: none); not inherited by fork.</summary>
+        public int ParentDeathSignal;
         public Memory.MemoryRegions Regions;
         /// <summary>Its descriptors (null once it has ended: set under Lock, so /proc may look at another process's table under it).</summary>
         public FileDescriptorTable Descriptors;
@@ -68,6 +72,8 @@ namespace Exo.PosixX.KernelInterface
         public readonly SignalAction[] Handlers = new SignalAction[Signal.Count];
         public ulong SharedPending;
         public readonly SignalInformation[] PendingInformation = new SignalInformation[Signal.Count];
+        /// <summary>Real-time signals sent again while pending, for the process and its threads.</summary>
+        public readonly SignalQueue QueuedSignals = new SignalQueue();
         /// <summary>The signal that ended it (0 if it exited), and whether its default action dumps core.</summary>
         public int TerminatingSignal;
         public bool CoreDumped;
@@ -78,7 +84,7 @@ namespace Exo.PosixX.KernelInterface
         /// <summary>The blocked-signal mask the first thread starts with (a fork child's copy of its parent thread's).</summary>
         public ulong InitialBlockedSignals;
         /// <summary>The real interval timer (Signals.IntervalTimers, under its lock): deadline and interval in TSC ticks.</summary>
-        public ulong RealTimerDeadline, RealTimerInterval;
+        public IntervalTimer RealTimer, VirtualTimer, ProfilingTimer;
         public LinuxProcess NextWithTimer;
         /// <summary>A fork child's CLONE_CHILD_CLEARTID address, for its first thread.</summary>
         public ulong InitialClearChildThreadId;
@@ -101,6 +107,23 @@ namespace Exo.PosixX.KernelInterface
             => System.Runtime.CompilerServices.Unsafe.As<LinuxProcess>(Exo.Kernel.Scheduler.Scheduler.Current.Process.PersonalityState);
 
         public int ProcessId => Process.Id;
+
+        /// <summary>TSC ticks its threads have run, the stretches they are in now included (CPU-time clocks and timers).</summary>
+        public ulong RunTime
+        {
+            get
+            {
+                ulong total = 0;
+                int count = System.Threading.Volatile.Read(ref Process.ThreadCount);
+                for (int i = 0; i < count; i++)
+                {
+                    Exo.Kernel.Scheduler.Thread thread = Process.Threads[i]?.Thread;
+                    if (thread != null)
+                        total += Exo.Kernel.Scheduler.Scheduler.RunTimeOf(thread);
+                }
+                return total;
+            }
+        }
 
         /// <summary>What getppid answers: the parent's pid, or for a process a native program started, that program's.</summary>
         public int ParentProcessId => Parent != null ? Parent.ProcessId : Process.ParentId;
@@ -155,6 +178,8 @@ namespace Exo.PosixX.KernelInterface
                 copy.Credentials = Credentials;
                 copy.Limits = Limits;
                 copy.FileCreationMask = FileCreationMask;
+                copy.Dumpable = Dumpable;
+                copy.NoNewPrivileges = NoNewPrivileges;
                 for (int i = 0; i < CommandNameCapacity; i++)
                     copy.CommandNameBytes[i] = CommandNameBytes[i];
                 copy.RootDirectory = RootDirectory;
@@ -204,6 +229,18 @@ namespace Exo.PosixX.KernelInterface
         /// A spawned program's descriptors 0, 1 and 2: the console when it may print there, else /dev/null; and the file
         /// it runs, for /proc/PID/exe.
         /// </summary>
+        // AT_EXECFN of a spawned program: where the launcher found it (/exo/bin/NAME, the path, or a PATH directory).
+        public override int ExecutablePath(Process process, byte* path)
+        {
+            byte* found = stackalloc byte[Vfs.ProgramFiles.MaximumFoundPath];
+            int length = Vfs.ProgramFiles.PathOfSpawned(process, found);
+            if (length > MaximumExecutablePath)
+                return 0;
+            for (int i = 0; i < length; i++)
+                path[i] = found[i];
+            return length;
+        }
+
         public override void OnStart(Process process)
         {
             Vfs.Vnode program = Vfs.ProgramFiles.OfSpawned(process);
@@ -320,6 +357,7 @@ namespace Exo.PosixX.KernelInterface
             Regions.Free();
             Exo.Runtime.ObjectAllocator.Free(Handlers);
             Exo.Runtime.ObjectAllocator.Free(PendingInformation);
+            QueuedSignals.Free();
             Exo.Runtime.ObjectAllocator.Free(ChildEvents);
             Exo.Runtime.ObjectAllocator.Free(VforkDone);
             Exo.Runtime.ObjectAllocator.Free(Continued);
@@ -327,14 +365,45 @@ namespace Exo.PosixX.KernelInterface
         }
     }
 
-    /// <summary>A process's user and group identities (real, effective, saved), as Linux keeps them.</summary>
-    public struct Credentials
+    /// <summary>
+    /// A process's user and group identities as Linux keeps them: real, effective and saved ids, the file system ids
+    /// that file access and creation use (they follow the effective ids unless setfsuid/setfsgid moved them), and the
+    /// supplementary groups (at most MaximumGroups here; Linux allows 65536).
+    /// </summary>
+    public unsafe struct Credentials
     {
-        public uint UserId, EffectiveUserId, SavedUserId;
-        public uint GroupId, EffectiveGroupId, SavedGroupId;
+        public const int MaximumGroups = 32;
+
+        public uint UserId, EffectiveUserId, SavedUserId, FileSystemUserId;
+        public uint GroupId, EffectiveGroupId, SavedGroupId, FileSystemGroupId;
+        public int GroupCount;
+        public fixed uint Groups[MaximumGroups];
 
         public static Credentials Root => default;
         public bool IsPrivileged => EffectiveUserId == 0;
+
+        /// <summary>Whether file access is root's (Linux: CAP_DAC_OVERRIDE, which a nonzero fsuid drops).</summary>
+        public bool IsFileSystemPrivileged => FileSystemUserId == 0;
+
+        /// <summary>Whether 'group' is the file system group or one of the supplementary groups.</summary>
+        public bool InGroup(uint group)
+        {
+            if (group == FileSystemGroupId)
+                return true;
+            for (int i = 0; i < GroupCount; i++)
+                if (Groups[i] == group)
+                    return true;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// One of setitimer's timers: when it fires next (0: disarmed) and its period (0: once), in TSC ticks of real time
+    /// (ITIMER_REAL) or of the process's run time (ITIMER_VIRTUAL, ITIMER_PROF). Guarded by IntervalTimers' lock.
+    /// </summary>
+    public struct IntervalTimer
+    {
+        public ulong Deadline, Interval;
     }
 
     /// <summary>What a pending signal carries for its handler's siginfo (who sent it, why, where a fault was).</summary>
@@ -345,5 +414,6 @@ namespace Exo.PosixX.KernelInterface
         public uint SenderUserId;
         public int Status;        // SIGCHLD: the child's exit code or signal
         public ulong Address;     // a fault's address
+        public ulong Value;       // sigqueue's si_value (a real-time signal's payload)
     }
 }

@@ -53,6 +53,12 @@ namespace Exo.PosixX.KernelInterface
                 for (LinuxProcess child = process.FirstChild, next; child != null; child = next)
                 {
                     next = child.NextSibling;
+                    // PR_SET_PDEATHSIG: sent here, under the tree's lock (ranked before the process locks sending takes).
+                    if (child.ParentDeathSignal != 0 && child.State != LifeState.Zombie)
+                        SignalDelivery.SendToProcess(child, child.ParentDeathSignal, new SignalInformation
+                        {
+                            Code = 0 /* SI_USER */, SenderProcessId = process.ProcessId, SenderUserId = process.Credentials.UserId,
+                        });
                     child.Parent = null;
                     child.Process.ParentId = InitProcessId;
                     child.NextSibling = null;

@@ -392,6 +392,14 @@ namespace Exo.PosixX.Memory
                 return Overlaps(address, address + length);
         }
 
+        /// <summary>Whether every page of the range lies in a region (madvise's ENOMEM otherwise).</summary>
+        public bool Covers(ulong address, ulong length)
+        {
+            length = (length + PageSize - 1) & ~(PageSize - 1);
+            using (_lock.Hold())
+                return Covered(address, address + length);
+        }
+
         /// <summary>
         /// MADV_DONTNEED: the touched pages of the range go back (their frames are freed); the range stays mapped
         /// with its permissions, and the next touch finds zeros. Pages outside every region: ENOMEM.

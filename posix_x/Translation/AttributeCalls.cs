@@ -81,20 +81,20 @@ namespace Exo.PosixX.Translation
                 if (!Permissions.IsOwnerOrPrivileged(node, credentials))
                     return Error.NotPermitted;
                 uint mode = a & FileMode.ChangeableMask;
-                if (!credentials.IsPrivileged && credentials.EffectiveGroupId != node.GroupId)
+                if (!credentials.IsFileSystemPrivileged && !credentials.InGroup(node.GroupId))
                     mode &= ~FileMode.SetGroupId;
                 node.Mode = (node.Mode & FileMode.TypeMask) | mode;
                 node.Changed = Timestamp.Now;
                 return Error.None;
             }
             uint user = a, group = b;
-            if (!credentials.IsPrivileged)
+            if (!credentials.IsFileSystemPrivileged)
             {
                 if (user != Unchanged && user != node.UserId)
                     return Error.NotPermitted;
-                if (credentials.EffectiveUserId != node.UserId)
+                if (credentials.FileSystemUserId != node.UserId)
                     return Error.NotPermitted;
-                if (group != Unchanged && group != node.GroupId && group != credentials.EffectiveGroupId)
+                if (group != Unchanged && group != node.GroupId && !credentials.InGroup(group))
                     return Error.NotPermitted;
             }
             if (user != Unchanged)

@@ -17,13 +17,13 @@ namespace Exo.PosixX.Translation
 
         /// <summary>
         /// The path context of an *at call: the process's root and credentials, starting at its working directory
-        /// (AT_FDCWD) or at the directory 'directoryDescriptor' names. References are held on the context's
-        /// directories: give them back with Release.
+        /// (AT_FDCWD) or at the directory 'directoryDescriptor' names. An absolute 'path' ignores the descriptor, as
+        /// Linux does (even a bad one). References are held on the context's directories: give them back with Release.
         /// </summary>
-        public static Error At(ulong directoryDescriptor, out PathWalker.Context context)
+        public static Error At(ulong directoryDescriptor, byte* path, int length, out PathWalker.Context context)
         {
             context = LinuxProcess.Current.ReferencePathContext();
-            if ((int)directoryDescriptor == WorkingDirectory)
+            if ((int)directoryDescriptor == WorkingDirectory || (length > 0 && path[0] == (byte)'/'))
                 return Error.None;
             OpenFile file = File(directoryDescriptor);
             Error error = file == null ? Error.BadHandle : !file.Node.IsDirectory ? Error.NotADirectory : Error.None;
@@ -75,7 +75,7 @@ namespace Exo.PosixX.Translation
             }
             else if (error == Error.None)
             {
-                error = At(directoryDescriptor, out PathWalker.Context context);
+                error = At(directoryDescriptor, path, length, out PathWalker.Context context);
                 if (error == Error.None)
                 {
                     error = PathWalker.Resolve(context, path, length, follow, out node);

@@ -152,7 +152,9 @@ namespace Exo.PosixX.Translation
             uint type = mode & FileMode.TypeMask;
             if (type == 0)
                 type = FileMode.Regular;
-            if (type == FileMode.Directory || !FileMode.IsValidType(type) || type == FileMode.SymbolicLink)
+            if (type == FileMode.Directory)
+                return SystemCallResult.From(Error.NotPermitted);   // Linux: directories are made by mkdir only
+            if (!FileMode.IsValidType(type) || type == FileMode.SymbolicLink)
                 return SystemCallResult.From(Error.Invalid);
             if ((type == FileMode.CharacterDevice || type == FileMode.BlockDevice) && !LinuxProcess.Current.Credentials.IsPrivileged)
                 return SystemCallResult.From(Error.NotPermitted);
@@ -176,7 +178,7 @@ namespace Exo.PosixX.Translation
                 if (error == Error.None)
                 {
                     uint masked = (mode & FileMode.TypeMask) | (mode & FileMode.ChangeableMask & ~process.FileCreationMask);
-                    error = parent.Create(last, masked, process.Credentials.EffectiveUserId, process.Credentials.EffectiveGroupId, device, out Vnode created);
+                    error = parent.Create(last, masked, process.Credentials.FileSystemUserId, process.Credentials.FileSystemGroupId, device, out Vnode created);
                     created?.Release();
                 }
                 parent.Release();
@@ -336,7 +338,7 @@ namespace Exo.PosixX.Translation
                     if (error == Error.None)
                     {
                         Credentials credentials = LinuxProcess.Current.Credentials;
-                        error = parent.CreateSymbolicLink(last, target, targetLength, credentials.EffectiveUserId, credentials.EffectiveGroupId, out Vnode created);
+                        error = parent.CreateSymbolicLink(last, target, targetLength, credentials.FileSystemUserId, credentials.FileSystemGroupId, out Vnode created);
                         created?.Release();
                     }
                     parent.Release();
@@ -390,7 +392,7 @@ namespace Exo.PosixX.Translation
             Error error = PathWalker.CopyPath(userPath, buffer, out int length);
             if (error != Error.None)
                 return error;
-            error = DescriptorContext.At(directory, out PathWalker.Context context);
+            error = DescriptorContext.At(directory, buffer, length, out PathWalker.Context context);
             if (error != Error.None)
                 return error;
             error = PathWalker.ResolveParent(context, buffer, length, out parent, out last, out trailingSlash);

@@ -171,7 +171,7 @@ namespace Exo.PosixX.Translation
         private static Error Open(ulong directory, byte* path, int pathLength, bool follow, out Vnode node)
         {
             node = null;
-            Error error = DescriptorContext.At(directory, out PathWalker.Context context);
+            Error error = DescriptorContext.At(directory, path, pathLength, out PathWalker.Context context);
             if (error != Error.None)
                 return error;
             if (pathLength == 0)
@@ -355,6 +355,7 @@ namespace Exo.PosixX.Translation
                 thread.AlternateStackBase = thread.AlternateStackSize = 0;
                 thread.AlternateStackFlags = LinuxThread.AlternateStackDisabled;
                 thread.RestoreSavedMask = false;
+                process.Dumpable = true;   // a new program (never set-user-id here) may be dumped again
             }
             ProcessTree.ReleaseVforkParent(process);
             s_executions++;

@@ -19,7 +19,7 @@ namespace Exo.PosixX.Translation
         private const int MaximumVectors = 1024;   // IOV_MAX
         private const ulong MaximumTransfer = 0x7FFFF000;   // Linux's MAX_RW_COUNT
         private const int DuplicateDescriptor = 0, GetDescriptorFlags = 1, SetDescriptorFlags = 2, GetStatusFlags = 3,
-            SetStatusFlags = 4, DuplicateDescriptorCloseOnExec = 1030;
+            SetStatusFlags = 4, DuplicateDescriptorCloseOnExec = 1030, SetPipeSize = 1031, GetPipeSize = 1032;
         private const int FileCloseOnExec = 1;   // FD_CLOEXEC
 
         internal static void Register()
@@ -241,6 +241,18 @@ namespace Exo.PosixX.Translation
                 case SetStatusFlags:
                     file.Flags = (file.Flags & ~OpenFlags.StatusChangeable) | ((int)argument & OpenFlags.StatusChangeable);
                     break;
+                case GetPipeSize:
+                case SetPipeSize:
+                    if (file is not Vfs.Pipes.PipeEnd end)
+                        error = Error.BadHandle;   // Linux: not a pipe
+                    else if (command == GetPipeSize)
+                        result = (ulong)end.Pipe.Size;
+                    else
+                    {
+                        error = end.Pipe.Resize((uint)argument, process.Credentials.IsPrivileged, out int size);
+                        result = (ulong)size;
+                    }
+                    break;
                 default:
                     error = Error.Invalid;
                     break;
@@ -268,7 +280,9 @@ namespace Exo.PosixX.Translation
             OpenFile file = DescriptorContext.File(frame->Argument0);
             if (file == null)
                 return SystemCallResult.From(Error.BadHandle);
-            Error error = !file.CanWrite ? Error.Invalid : !file.Node.IsRegular ? Error.Invalid : file.Node.SetSize(frame->Argument1);
+            Error error = !file.CanWrite ? Error.Invalid : !file.Node.IsRegular ? Error.Invalid : FileSizeLimit.CheckSize(frame->Argument1);
+            if (error == Error.None)
+                error = file.Node.SetSize(frame->Argument1);
             file.Release();
             return SystemCallResult.From(error);
         }
@@ -282,6 +296,8 @@ namespace Exo.PosixX.Translation
             {
                 error = node.IsDirectory ? Error.IsADirectory : !node.IsRegular ? Error.Invalid
                     : Permissions.Check(node, LinuxProcess.Current.Credentials, FileMode.Write);
+                if (error == Error.None)
+                    error = FileSizeLimit.CheckSize(frame->Argument1);
                 if (error == Error.None)
                     error = node.SetSize(frame->Argument1);
                 node.Release();

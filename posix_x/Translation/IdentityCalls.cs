@@ -8,8 +8,8 @@ namespace Exo.PosixX.Translation
 {
     /// <summary>
     /// Linux calls about who the process is: its user and group ids (real, effective, saved) and supplementary
-    /// groups. Every process starts as root (uid 0); root may set any id, and an unprivileged process only to one
-    /// of its own ids, as on Linux. No supplementary groups are kept yet (getgroups answers none).
+    /// groups, and the file system ids file access uses (setfsuid, setfsgid). Every process starts as root (uid 0);
+    /// root may set any id, and an unprivileged process only to one of its own ids, as on Linux.
     /// </summary>
     public static unsafe class IdentityCalls
     {
@@ -31,6 +31,8 @@ namespace Exo.PosixX.Translation
             LinuxSystemCalls.Register(Getresgid, &DoGetGroupIds, CallPath.Hybrid);
             LinuxSystemCalls.Register(Getgroups, &DoGetGroups, CallPath.Fast);
             LinuxSystemCalls.Register(Setgroups, &DoSetGroups, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Setfsuid, &DoSetFileSystemUserId, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Setfsgid, &DoSetFileSystemGroupId, CallPath.Hybrid);
         }
 
         private static ulong DoGetUserId(RegisterFrame* frame) => LinuxProcess.Current.Credentials.UserId;
@@ -38,37 +40,27 @@ namespace Exo.PosixX.Translation
         private static ulong DoGetGroupId(RegisterFrame* frame) => LinuxProcess.Current.Credentials.GroupId;
         private static ulong DoGetEffectiveGroupId(RegisterFrame* frame) => LinuxProcess.Current.Credentials.EffectiveGroupId;
 
-        // setuid: root sets all three; others only the effective id, to its real or saved id.
-        private static ulong DoSetUserId(RegisterFrame* frame)
-        {
-            uint id = (uint)frame->Argument0;
-            LinuxProcess process = LinuxProcess.Current;
-            using (process.Lock.Hold())
-            {
-                ref Credentials credentials = ref process.Credentials;
-                if (credentials.IsPrivileged)
-                    credentials.UserId = credentials.EffectiveUserId = credentials.SavedUserId = id;
-                else if (id == credentials.UserId || id == credentials.SavedUserId)
-                    credentials.EffectiveUserId = id;
-                else
-                    return SystemCallResult.From(Error.NotPermitted);
-            }
-            return 0;
-        }
+        // setuid: root sets all three; others only the effective id, to its real or saved id. -1 is not an id.
+        private static ulong DoSetUserId(RegisterFrame* frame) => SetOne((uint)frame->Argument0, users: true);
 
-        private static ulong DoSetGroupId(RegisterFrame* frame)
+        private static ulong DoSetGroupId(RegisterFrame* frame) => SetOne((uint)frame->Argument0, users: false);
+
+        private static ulong SetOne(uint id, bool users)
         {
-            uint id = (uint)frame->Argument0;
+            if (id == Unchanged)
+                return SystemCallResult.From(Error.Invalid);
             LinuxProcess process = LinuxProcess.Current;
             using (process.Lock.Hold())
             {
-                ref Credentials credentials = ref process.Credentials;
-                if (credentials.IsPrivileged)
-                    credentials.GroupId = credentials.EffectiveGroupId = credentials.SavedGroupId = id;
-                else if (id == credentials.GroupId || id == credentials.SavedGroupId)
-                    credentials.EffectiveGroupId = id;
+                ref Credentials c = ref process.Credentials;
+                Ids ids = Ids.Of(c, users);
+                if (c.IsPrivileged)
+                    ids.Real = ids.Effective = ids.Saved = id;
+                else if (id == ids.Real || id == ids.Saved)
+                    ids.Effective = id;
                 else
                     return SystemCallResult.From(Error.NotPermitted);
+                ids.Store(ref c, users);
             }
             return 0;
         }
@@ -80,10 +72,10 @@ namespace Exo.PosixX.Translation
             => SetIds((uint)frame->Argument0, (uint)frame->Argument1, (uint)frame->Argument2, users: false);
 
         private static ulong DoSetRealEffectiveUserIds(RegisterFrame* frame)
-            => SetIds((uint)frame->Argument0, (uint)frame->Argument1, Unchanged, users: true);
+            => SetRealEffective((uint)frame->Argument0, (uint)frame->Argument1, users: true);
 
         private static ulong DoSetRealEffectiveGroupIds(RegisterFrame* frame)
-            => SetIds((uint)frame->Argument0, (uint)frame->Argument1, Unchanged, users: false);
+            => SetRealEffective((uint)frame->Argument0, (uint)frame->Argument1, users: false);
 
         // setres[ug]id: each id -1 (unchanged) or, for an unprivileged process, one of its current three.
         private static ulong SetIds(uint real, uint effective, uint saved, bool users)
@@ -92,20 +84,78 @@ namespace Exo.PosixX.Translation
             using (process.Lock.Hold())
             {
                 ref Credentials c = ref process.Credentials;
-                uint r = users ? c.UserId : c.GroupId, e = users ? c.EffectiveUserId : c.EffectiveGroupId, s = users ? c.SavedUserId : c.SavedGroupId;
-                if (!c.IsPrivileged && (!Allowed(real, r, e, s) || !Allowed(effective, r, e, s) || !Allowed(saved, r, e, s)))
+                Ids ids = Ids.Of(c, users);
+                if (!c.IsPrivileged && (!ids.Holds(real) || !ids.Holds(effective) || !ids.Holds(saved)))
                     return SystemCallResult.From(Error.NotPermitted);
-                if (real != Unchanged) r = real;
-                if (effective != Unchanged) e = effective;
-                if (saved != Unchanged) s = saved;
-                if (users) { c.UserId = r; c.EffectiveUserId = e; c.SavedUserId = s; }
-                else { c.GroupId = r; c.EffectiveGroupId = e; c.SavedGroupId = s; }
+                if (real != Unchanged) ids.Real = real;
+                if (effective != Unchanged) ids.Effective = effective;
+                if (saved != Unchanged) ids.Saved = saved;
+                ids.Store(ref c, users);
             }
             return 0;
         }
 
-        private static bool Allowed(uint id, uint real, uint effective, uint saved)
-            => id == Unchanged || id == real || id == effective || id == saved;
+        // setre[ug]id, as Linux: the real id may become the real or effective one, the effective id any of the three
+        // (anything for root); the saved id follows the new effective id when the real id is set or the effective id
+        // moves away from the old real one.
+        private static ulong SetRealEffective(uint real, uint effective, bool users)
+        {
+            LinuxProcess process = LinuxProcess.Current;
+            using (process.Lock.Hold())
+            {
+                ref Credentials c = ref process.Credentials;
+                Ids old = Ids.Of(c, users), ids = old;
+                if (!c.IsPrivileged && ((real != Unchanged && real != old.Real && real != old.Effective) || !old.Holds(effective)))
+                    return SystemCallResult.From(Error.NotPermitted);
+                if (real != Unchanged) ids.Real = real;
+                if (effective != Unchanged) ids.Effective = effective;
+                if (real != Unchanged || (effective != Unchanged && effective != old.Real))
+                    ids.Saved = ids.Effective;
+                ids.Store(ref c, users);
+            }
+            return 0;
+        }
+
+        // setfs[ug]id: returns the previous file system id; sets it when the new one is one of the process's ids or the
+        // caller is root. -1 (not an id) only asks.
+        private static ulong DoSetFileSystemUserId(RegisterFrame* frame) => SetFileSystemId((uint)frame->Argument0, users: true);
+
+        private static ulong DoSetFileSystemGroupId(RegisterFrame* frame) => SetFileSystemId((uint)frame->Argument0, users: false);
+
+        private static ulong SetFileSystemId(uint id, bool users)
+        {
+            LinuxProcess process = LinuxProcess.Current;
+            using (process.Lock.Hold())
+            {
+                ref Credentials c = ref process.Credentials;
+                Ids ids = Ids.Of(c, users);
+                uint previous = ids.FileSystem;
+                if (id != Unchanged && (c.IsPrivileged || id == ids.Real || id == ids.Effective || id == ids.Saved || id == ids.FileSystem))
+                {
+                    if (users) c.FileSystemUserId = id;
+                    else c.FileSystemGroupId = id;
+                }
+                return previous;
+            }
+        }
+
+        // One kind of ids (users' or groups'), read and stored together; the file system id follows the effective one.
+        private struct Ids
+        {
+            public uint Real, Effective, Saved, FileSystem;
+
+            public static Ids Of(in Credentials c, bool users) => users
+                ? new Ids { Real = c.UserId, Effective = c.EffectiveUserId, Saved = c.SavedUserId, FileSystem = c.FileSystemUserId }
+                : new Ids { Real = c.GroupId, Effective = c.EffectiveGroupId, Saved = c.SavedGroupId, FileSystem = c.FileSystemGroupId };
+
+            public bool Holds(uint id) => id == Unchanged || id == Real || id == Effective || id == Saved;
+
+            public void Store(ref Credentials c, bool users)
+            {
+                if (users) { c.UserId = Real; c.EffectiveUserId = Effective; c.SavedUserId = Saved; c.FileSystemUserId = Effective; }
+                else { c.GroupId = Real; c.EffectiveGroupId = Effective; c.SavedGroupId = Saved; c.FileSystemGroupId = Effective; }
+            }
+        }
 
         private static ulong DoGetUserIds(RegisterFrame* frame)
         {
@@ -127,13 +177,51 @@ namespace Exo.PosixX.Translation
             return 0;
         }
 
-        private static ulong DoGetGroups(RegisterFrame* frame) => (long)frame->Argument0 < 0 ? SystemCallResult.From(Error.Invalid) : 0;
+        // getgroups(size, list): the count for size 0, EINVAL for a list too small for them.
+        private static ulong DoGetGroups(RegisterFrame* frame)
+        {
+            long size = (int)frame->Argument0;
+            if (size < 0)
+                return SystemCallResult.From(Error.Invalid);
+            Credentials c = LinuxProcess.Current.Credentials;
+            if (size == 0)
+                return (ulong)c.GroupCount;
+            if (size < c.GroupCount)
+                return SystemCallResult.From(Error.Invalid);
+            return UserMemory.CopyToUser(frame->Argument1, c.Groups, (ulong)c.GroupCount * 4) ? (ulong)c.GroupCount
+                : SystemCallResult.From(Error.BadAddress);
+        }
 
+        // setgroups(size, list): root only; kept sorted, as Linux keeps them (getgroups answers in that order).
         private static ulong DoSetGroups(RegisterFrame* frame)
         {
-            if (!LinuxProcess.Current.Credentials.IsPrivileged)
+            LinuxProcess process = LinuxProcess.Current;
+            if (!process.Credentials.IsPrivileged)
                 return SystemCallResult.From(Error.NotPermitted);
-            return frame->Argument0 > 65536 ? SystemCallResult.From(Error.Invalid) : 0;
+            ulong size = (uint)frame->Argument0;
+            if (size > LinuxGroupsLimit || size > Credentials.MaximumGroups)
+                return SystemCallResult.From(Error.Invalid);
+            uint* groups = stackalloc uint[Credentials.MaximumGroups];
+            if (size != 0 && !UserMemory.CopyFromUser(groups, frame->Argument1, size * 4))
+                return SystemCallResult.From(Error.BadAddress);
+            for (int i = 1; i < (int)size; i++)
+            {
+                uint group = groups[i];
+                int j = i - 1;
+                for (; j >= 0 && groups[j] > group; j--)
+                    groups[j + 1] = groups[j];
+                groups[j + 1] = group;
+            }
+            using (process.Lock.Hold())
+            {
+                ref Credentials c = ref process.Credentials;
+                for (int i = 0; i < (int)size; i++)
+                    c.Groups[i] = groups[i];
+                c.GroupCount = (int)size;
+            }
+            return 0;
         }
+
+        private const ulong LinuxGroupsLimit = 65536;   // NGROUPS_MAX
     }
 }

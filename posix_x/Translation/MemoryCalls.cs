@@ -1,7 +1,9 @@
 using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Syscalls;
 using Exo.PosixX.KernelInterface;
+using Exo.Kernel.Memory;
 using Exo.PosixX.Memory;
+using Exo.PosixX.Vfs;
 using static Exo.PosixX.Abi.LinuxSystemCallNumber;
 
 namespace Exo.PosixX.Translation
@@ -37,14 +39,29 @@ namespace Exo.PosixX.Translation
         {
             ulong address = frame->Argument0, length = frame->Argument1, protection = frame->Argument2, flags = frame->Argument3;
             ulong type = flags & MapTypeMask;
-            if ((protection & ~ProtectionMask) != 0 || (type != MapShared && type != MapPrivate && type != MapSharedValidate) || length == 0)
+            if ((protection & ~ProtectionMask) != 0 || (type != MapShared && type != MapPrivate && type != MapSharedValidate) || length == 0
+                || (frame->Argument5 & 0xFFF) != 0)
                 return SystemCallResult.From(Error.Invalid);
+            // Linux's order: a length that wraps when rounded to pages, or larger than the user half, is ENOMEM.
+            ulong rounded = (length + 0xFFF) & ~0xFFFUL;
+            if (rounded == 0 || rounded > UserMemory.Limit)
+                return SystemCallResult.From(Error.OutOfMemory);
             if ((flags & MapAnonymous) == 0)
-                return SystemCallResult.From(Error.NoDevice);   // file mappings: not yet
+            {
+                OpenFile file = DescriptorContext.File(frame->Argument4);
+                if (file == null)
+                    return SystemCallResult.From(Error.BadHandle);
+                file.Release();
+                return SystemCallResult.From(Error.NoDevice);   // file mappings: not yet (POSIX-X part 2)
+            }
+            if (type == MapSharedValidate)
+                return SystemCallResult.From(Error.Invalid);   // MAP_SHARED|MAP_PRIVATE: anonymous memory has no such type
             MemoryRegions regions = LinuxProcess.Current.Regions;
             if ((flags & MapFixedNoReplace) != 0 && regions.Overlapping(address, length))
                 return SystemCallResult.From(Error.AlreadyExists);
             bool fixedAddress = (flags & (MapFixed | MapFixedNoReplace)) != 0;
+            if (fixedAddress && (address & 0xFFF) == 0 && !UserMemory.IsUserRange(address, rounded))
+                return SystemCallResult.From(Error.OutOfMemory);   // Linux: a fixed range past the user half is ENOMEM
             Error error = regions.MapAnonymous(address, length, (Protection)protection, fixedAddress,
                 type == MapPrivate ? RegionKind.Anonymous : RegionKind.Shared, out ulong mapped);
             return SystemCallResult.From(error, mapped);
@@ -73,16 +90,27 @@ namespace Exo.PosixX.Translation
             return SystemCallResult.From(LinuxProcess.Current.Regions.Protect(frame->Argument0, frame->Argument1, (Protection)frame->Argument2));
         }
 
-        // MADV_DONTNEED gives private anonymous pages back: the next touch finds zeros. Other advice is accepted
-        // and ignored, as a hint may be.
+        // MADV_DONTNEED gives private anonymous pages back: the next touch finds zeros. Other advice Linux knows is
+        // accepted and ignored, as a hint may be; advice it does not know is EINVAL, and a range with an unmapped
+        // page ENOMEM, as Linux answers.
         private static ulong DoAdvise(RegisterFrame* frame)
         {
             ulong address = frame->Argument0, length = frame->Argument1;
-            if ((address & 0xFFF) != 0)
+            int advice = (int)frame->Argument2;
+            if ((address & 0xFFF) != 0 || !IsKnownAdvice(advice))
                 return SystemCallResult.From(Error.Invalid);
-            if ((int)frame->Argument2 == AdviseDontNeed)
-                return SystemCallResult.From(LinuxProcess.Current.Regions.Discard(address, length));
-            return 0;
+            if (length == 0)
+                return 0;
+            MemoryRegions regions = LinuxProcess.Current.Regions;
+            if (advice == AdviseDontNeed)
+                return SystemCallResult.From(regions.Discard(address, length));
+            if (!UserMemory.IsUserRange(address, length))
+                return SystemCallResult.From(Error.Invalid);
+            return regions.Covers(address, length) ? 0 : SystemCallResult.From(Error.OutOfMemory);
         }
+
+        // MADV_NORMAL..MADV_DONTNEED (0-4), MADV_FREE..MADV_COLLAPSE (8-25), MADV_HWPOISON and MADV_SOFT_OFFLINE (100, 101).
+        private static bool IsKnownAdvice(int advice)
+            => (advice >= 0 && advice <= 4) || (advice >= 8 && advice <= 25) || advice == 100 || advice == 101;
     }
 }

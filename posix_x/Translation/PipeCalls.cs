@@ -32,8 +32,8 @@ namespace Exo.PosixX.Translation
                 return SystemCallResult.From(Error.OutOfMemory);
             LinuxProcess process = LinuxProcess.Current;
             PipeNode node = new PipeNode(PipeFileSystem.Instance, FileMode.Fifo | 0x180);
-            node.UserId = process.Credentials.EffectiveUserId;
-            node.GroupId = process.Credentials.EffectiveGroupId;
+            node.UserId = process.Credentials.FileSystemUserId;
+            node.GroupId = process.Credentials.FileSystemGroupId;
             int statusFlags = flags & OpenFlags.NonBlocking;
             PipeEnd reader = new PipeEnd(node, pipe, readEnd: true, statusFlags, ownsPipe: true);
             PipeEnd writer = new PipeEnd(node, pipe, readEnd: false, statusFlags, ownsPipe: true);

@@ -27,9 +27,10 @@ namespace Exo.PosixX.Translation
 
         private struct Limit { public ulong Current, Maximum; }
 
-        private static ulong DoGetLimit(RegisterFrame* frame) => Exchange((int)frame->Argument0, 0, frame->Argument1);
+        // getrlimit and setrlimit always use their pointer (null is EFAULT); prlimit64 takes null as "not this one".
+        private static ulong DoGetLimit(RegisterFrame* frame) => Exchange((int)frame->Argument0, 0, false, frame->Argument1, true);
 
-        private static ulong DoSetLimit(RegisterFrame* frame) => Exchange((int)frame->Argument0, frame->Argument1, 0);
+        private static ulong DoSetLimit(RegisterFrame* frame) => Exchange((int)frame->Argument0, frame->Argument1, true, 0, false);
 
         // prlimit64(pid, resource, new, old): on the calling process only (pid 0 or its own) for now.
         private static ulong DoProcessLimit(RegisterFrame* frame)
@@ -37,15 +38,15 @@ namespace Exo.PosixX.Translation
             ulong pid = frame->Argument0;
             if (pid != 0 && pid != (ulong)LinuxProcess.Current.ProcessId)
                 return SystemCallResult.From(Error.NoSuchProcess);
-            return Exchange((int)frame->Argument1, frame->Argument2, frame->Argument3);
+            return Exchange((int)frame->Argument1, frame->Argument2, frame->Argument2 != 0, frame->Argument3, frame->Argument3 != 0);
         }
 
-        private static ulong Exchange(int resource, ulong newLimit, ulong oldLimit)
+        private static ulong Exchange(int resource, ulong newLimit, bool setting, ulong oldLimit, bool getting)
         {
             if ((uint)resource >= ResourceLimits.Count)
                 return SystemCallResult.From(Error.Invalid);
             Limit requested = default;
-            if (newLimit != 0 && !UserMemory.CopyFromUser(&requested, newLimit, (ulong)sizeof(Limit)))
+            if (setting && !UserMemory.CopyFromUser(&requested, newLimit, (ulong)sizeof(Limit)))
                 return SystemCallResult.From(Error.BadAddress);
             LinuxProcess process = LinuxProcess.Current;
             Limit previous;
@@ -53,7 +54,7 @@ namespace Exo.PosixX.Translation
             {
                 previous.Current = process.Limits.Current[resource];
                 previous.Maximum = process.Limits.Maximum[resource];
-                if (newLimit != 0)
+                if (setting)
                 {
                     if (requested.Current > requested.Maximum)
                         return SystemCallResult.From(Error.Invalid);
@@ -63,12 +64,12 @@ namespace Exo.PosixX.Translation
                     process.Limits.Maximum[resource] = requested.Maximum;
                 }
             }
-            if (oldLimit != 0 && !UserMemory.CopyToUser(oldLimit, &previous, (ulong)sizeof(Limit)))
+            if (getting && !UserMemory.CopyToUser(oldLimit, &previous, (ulong)sizeof(Limit)))
                 return SystemCallResult.From(Error.BadAddress);
             return 0;
         }
 
-        // struct rusage: user and system time first (timevals), then 14 longs (page faults, switches...).
+        // struct rusage: user and system time first (timevals), then 14 longs (ru_maxrss first, then page faults, switches...).
         private struct Usage
         {
             public long UserSeconds, UserMicroseconds, SystemSeconds, SystemMicroseconds;
@@ -86,6 +87,8 @@ namespace Exo.PosixX.Translation
                 ulong microseconds = CpuMicroseconds(who == UsageThread);
                 usage.UserSeconds = (long)(microseconds / 1_000_000);
                 usage.UserMicroseconds = (long)(microseconds % 1_000_000);
+                // ru_maxrss, in KiB: the most pages the process's space has held at once (for a thread too, as Linux).
+                usage.Rest[0] = (long)(Exo.Kernel.Scheduler.Scheduler.Current.Process.AddressSpace.PeakMappedPages * 4);
             }
             return UserMemory.CopyToUser(frame->Argument1, &usage, (ulong)sizeof(Usage)) ? 0 : SystemCallResult.From(Error.BadAddress);
         }
@@ -112,18 +115,8 @@ namespace Exo.PosixX.Translation
             ulong perMicrosecond = Exo.Kernel.Time.SystemClock.TscFrequency / 1_000_000;
             if (perMicrosecond == 0)
                 perMicrosecond = 1;
-            Exo.Kernel.Scheduler.Thread current = Exo.Kernel.Scheduler.Scheduler.Current;
-            if (threadOnly)
-                return current.CpuTime / perMicrosecond;
-            ulong total = 0;
-            Exo.Kernel.Processes.Process process = current.Process;
-            for (int i = 0; i < process.ThreadCount; i++)
-            {
-                Exo.Kernel.Scheduler.Thread thread = process.Threads[i].Thread;
-                if (thread != null)
-                    total += thread.CpuTime;
-            }
-            return total / perMicrosecond;
+            ulong ticks = threadOnly ? Exo.Kernel.Scheduler.Scheduler.RunTimeOf(Exo.Kernel.Scheduler.Scheduler.Current) : LinuxProcess.Current.RunTime;
+            return ticks / perMicrosecond;
         }
     }
 }

@@ -15,6 +15,10 @@ namespace Exo.PosixX.Translation
     {
         private const int AccessExists = 0;
         private const uint StatxBasicStats = 0x7FF;
+        private const uint StatxReservedMask = 0x80000000;
+        private const int StatxSynchronizationType = 0x6000;   // AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC
+        private const int StatxKnownFlags = DescriptorContext.AtSymlinkNoFollow | DescriptorContext.AtNoAutomount
+            | DescriptorContext.AtEmptyPath | StatxSynchronizationType;
 
         internal static void Register()
         {
@@ -109,6 +113,11 @@ namespace Exo.PosixX.Translation
         private static ulong DoStatExtended(RegisterFrame* frame)
         {
             int flags = (int)frame->Argument2;
+            // Linux's checks, before the path: flags it knows (AT_STATX_FORCE_SYNC and DONT_SYNC not both), a mask
+            // without STATX__RESERVED.
+            if ((flags & ~StatxKnownFlags) != 0 || (flags & StatxSynchronizationType) == StatxSynchronizationType
+                || ((uint)frame->Argument3 & StatxReservedMask) != 0)
+                return SystemCallResult.From(Error.Invalid);
             Error error = DescriptorContext.ResolveAt(frame->Argument0, frame->Argument1, (flags & DescriptorContext.AtSymlinkNoFollow) == 0,
                 (flags & DescriptorContext.AtEmptyPath) != 0, out Vnode node);
             if (error != Error.None)
@@ -196,8 +205,8 @@ namespace Exo.PosixX.Translation
             Credentials credentials = LinuxProcess.Current.Credentials;
             if ((flags & DescriptorContext.AtEaccess) == 0)
             {
-                credentials.EffectiveUserId = credentials.UserId;
-                credentials.EffectiveGroupId = credentials.GroupId;
+                credentials.FileSystemUserId = credentials.UserId;   // access(): as the real ids would
+                credentials.FileSystemGroupId = credentials.GroupId;
             }
             if (mode != AccessExists)
                 error = Permissions.Check(node, credentials, (uint)mode);

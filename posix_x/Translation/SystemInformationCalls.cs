@@ -120,7 +120,8 @@ namespace Exo.PosixX.Translation
         private static ulong DoGetRandom(RegisterFrame* frame)
         {
             ulong buffer = frame->Argument0, length = frame->Argument1, flags = frame->Argument2;
-            if ((flags & ~(RandomNonBlocking | RandomRandom | RandomInsecure)) != 0)
+            if ((flags & ~(RandomNonBlocking | RandomRandom | RandomInsecure)) != 0
+                || (flags & (RandomRandom | RandomInsecure)) == (RandomRandom | RandomInsecure))   // contradictory, as Linux says
                 return SystemCallResult.From(Error.Invalid);
             if (length > 1 << 25)
                 length = 1 << 25;   // Linux returns at most 32 MiB at a time

@@ -2,6 +2,7 @@ using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Memory;
 using Exo.Kernel.Syscalls;
 using Exo.PosixX.KernelInterface;
+using Exo.PosixX.Signals;
 using static Exo.PosixX.Abi.LinuxSystemCallNumber;
 
 namespace Exo.PosixX.Translation
@@ -14,7 +15,8 @@ namespace Exo.PosixX.Translation
     public static unsafe class ThreadStateCalls
     {
         private const int ArchSetGs = 0x1001, ArchSetFs = 0x1002, ArchGetFs = 0x1003, ArchGetGs = 0x1004;
-        private const int SetParentDeathSignal = 1, GetDumpable = 3, SetDumpable = 4, SetName = 15, GetName = 16;
+        private const int SetParentDeathSignal = 1, GetParentDeathSignal = 2, GetDumpable = 3, SetDumpable = 4, SetName = 15, GetName = 16,
+            SetNoNewPrivileges = 38, GetNoNewPrivileges = 39;
         private const ulong RobustListHeadSize = 24;   // struct robust_list_head on x86-64
 
         internal static void Register()
@@ -111,11 +113,32 @@ namespace Exo.PosixX.Translation
                     return UserMemory.CopyToUser(frame->Argument1, name, LinuxProcess.CommandNameCapacity) ? 0 : SystemCallResult.From(Error.BadAddress);
                 }
                 case SetParentDeathSignal:
-                    return frame->Argument1 > 64 ? SystemCallResult.From(Error.Invalid) : 0;   // accepted; no parent relation yet
+                    if (frame->Argument1 > Signal.Count)
+                        return SystemCallResult.From(Error.Invalid);
+                    process.ParentDeathSignal = (int)frame->Argument1;
+                    return 0;
+                case GetParentDeathSignal:
+                {
+                    int signal = process.ParentDeathSignal;
+                    return UserMemory.CopyToUser(frame->Argument1, &signal, 4) ? 0 : SystemCallResult.From(Error.BadAddress);
+                }
                 case GetDumpable:
-                    return 1;
+                    return process.Dumpable ? 1UL : 0;
                 case SetDumpable:
-                    return frame->Argument1 > 2 ? SystemCallResult.From(Error.Invalid) : 0;
+                    if (frame->Argument1 > 1)
+                        return SystemCallResult.From(Error.Invalid);   // SUID_DUMP_ROOT (2) only through the sysctl, as on Linux
+                    process.Dumpable = frame->Argument1 == 1;
+                    return 0;
+                case SetNoNewPrivileges:
+                    // Only ever set (never cleared), with the unused arguments zero, as Linux checks.
+                    if (frame->Argument1 != 1 || frame->Argument2 != 0 || frame->Argument3 != 0 || frame->Argument4 != 0)
+                        return SystemCallResult.From(Error.Invalid);
+                    process.NoNewPrivileges = true;
+                    return 0;
+                case GetNoNewPrivileges:
+                    if (frame->Argument1 != 0 || frame->Argument2 != 0 || frame->Argument3 != 0 || frame->Argument4 != 0)
+                        return SystemCallResult.From(Error.Invalid);
+                    return process.NoNewPrivileges ? 1UL : 0;
                 default:
                     return SystemCallResult.From(Error.Invalid);
             }

@@ -141,7 +141,9 @@ namespace Exo.PosixX.Tty
         // ioctl requests (Linux's asm-generic/ioctls.h).
         public const uint TerminalGet = 0x5401, TerminalSet = 0x5402, TerminalSetDrain = 0x5403, TerminalSetFlush = 0x5404,
             SetControllingTerminal = 0x540E, GetForegroundGroup = 0x540F, SetForegroundGroup = 0x5410, ReadableCount = 0x541B,
-            GetWindowSize = 0x5413, SetWindowSize = 0x5414, ReleaseControllingTerminal = 0x5422, GetSession = 0x5429;
+            GetWindowSize = 0x5413, SetWindowSize = 0x5414, ReleaseControllingTerminal = 0x5422, GetSession = 0x5429,
+            SendBreak = 0x5409, Flush = 0x540B, SendBreakPosix = 0x5425;
+        private const ulong FlushInput = 0, FlushOutput = 1, FlushBoth = 2;   // TCIFLUSH, TCOFLUSH, TCIOFLUSH
 
         internal static Error Control(uint request, ulong argument, out ulong result)
         {
@@ -222,6 +224,23 @@ namespace Exo.PosixX.Tty
                     using (s_readers.Lock.Hold())
                         count = s_discipline.ReadableCount;
                     return UserMemory.CopyToUser(argument, &count, 4) ? Error.None : Error.BadAddress;
+                }
+                case SendBreak:
+                case SendBreakPosix:
+                    // tcdrain and tcsendbreak: output is written through to the serial port before write returns,
+                    // so there is never anything to wait for, and a break has no meaning on the console's line.
+                    return Error.None;
+                case Flush:
+                {
+                    if (argument > FlushBoth)
+                        return Error.Invalid;
+                    if (argument != FlushOutput)   // output is never held back, so only typed input can be discarded
+                    {
+                        using (InterruptMask.Enter())
+                        using (s_readers.Lock.Hold())
+                            s_discipline.Reset();
+                    }
+                    return Error.None;
                 }
                 case SetControllingTerminal:
                 case ReleaseControllingTerminal:

@@ -21,7 +21,7 @@ namespace Exo.PosixX.Vfs
             Error error = PathWalker.CopyPath(userPath, path, out int length);
             if (error == Error.None)
             {
-                error = DescriptorContext.At(directoryDescriptor, out PathWalker.Context context);
+                error = DescriptorContext.At(directoryDescriptor, path, length, out PathWalker.Context context);
                 if (error == Error.None)
                 {
                     error = OpenPath(context, path, length, flags, mode, out file);
@@ -36,7 +36,16 @@ namespace Exo.PosixX.Vfs
         public static Error OpenPath(in PathWalker.Context context, byte* path, int length, int flags, uint mode, out OpenFile file)
         {
             file = null;
-            Error error = Lookup(context, path, length, flags, mode, out Vnode node, out bool created);
+            Error error;
+            Vnode node;
+            bool created;
+            if ((flags & OpenFlags.TemporaryFile) == OpenFlags.TemporaryFile)
+            {
+                error = CreateUnnamed(context, path, length, flags, mode, out node, out created);
+                flags &= ~OpenFlags.TemporaryFile;   // its O_DIRECTORY named the directory, not the file
+            }
+            else
+                error = Lookup(context, path, length, flags, mode, 0, out node, out created);
             if (error != Error.None)
                 return error;
             error = Check(node, flags, created, context.Credentials);
@@ -48,7 +57,8 @@ namespace Exo.PosixX.Vfs
             return error;
         }
 
-        private static Error Lookup(in PathWalker.Context context, byte* path, int length, int flags, uint mode, out Vnode node, out bool created)
+        // 'links': symbolic links followed so far on the way to the created file (Linux's limit of 40 applies).
+        private static Error Lookup(in PathWalker.Context context, byte* path, int length, int flags, uint mode, int links, out Vnode node, out bool created)
         {
             node = null;
             created = false;
@@ -87,12 +97,13 @@ namespace Exo.PosixX.Vfs
                 node = MountTable.Cross(node);
                 if (node.IsSymbolicLink)
                 {
-                    node.Release();
+                    Vnode link = node;
                     node = null;
+                    Error followed = follow ? CreateThroughLink(context, parent, link, flags, mode, links, out node, out created)
+                        : Error.TooManySymbolicLinks;
+                    link.Release();
                     parent.Release();
-                    if (!follow)
-                        return Error.TooManySymbolicLinks;
-                    return PathWalker.Resolve(context, path, length, followFinal: true, out node);
+                    return followed;
                 }
                 parent.Release();
                 return Error.None;
@@ -109,11 +120,86 @@ namespace Exo.PosixX.Vfs
             {
                 uint umask = LinuxProcess.Current.FileCreationMask;
                 error2 = parent.Create(last, FileMode.Regular | (mode & ~umask & FileMode.ChangeableMask),
-                    context.Credentials.EffectiveUserId, context.Credentials.EffectiveGroupId, 0, out node);
+                    context.Credentials.FileSystemUserId, context.Credentials.FileSystemGroupId, 0, out node);
                 created = error2 == Error.None;
             }
             parent.Release();
             return error2;
+        }
+
+        private static int s_unnamedCount;
+
+        // O_TMPFILE: a regular file in the directory 'path' names, with no name there (made, then unlinked at once, so
+        // that its space goes when its last descriptor closes). Write access is required, as Linux requires it.
+        private static Error CreateUnnamed(in PathWalker.Context context, byte* path, int length, int flags, uint mode, out Vnode node, out bool created)
+        {
+            node = null;
+            created = false;
+            if (!OpenFlags.Writable(flags))
+                return Error.Invalid;
+            Error error = PathWalker.Resolve(context, path, length, followFinal: true, out Vnode directory);
+            if (error != Error.None)
+                return error;
+            if (!directory.IsDirectory)
+                error = Error.NotADirectory;
+            if (error == Error.None)
+                error = Permissions.Check(directory, context.Credentials, FileMode.Write | FileMode.Execute);
+            if (error == Error.None && directory.FileSystem.ReadOnly)
+                error = Error.ReadOnlyFileSystem;
+            if (error == Error.None)
+            {
+                byte* name = stackalloc byte[32];
+                int nameLength = UnnamedName(name, (uint)System.Threading.Interlocked.Increment(ref s_unnamedCount));
+                Name unnamed = new Name(name, nameLength);
+                uint umask = LinuxProcess.Current.FileCreationMask;
+                error = directory.Create(unnamed, FileMode.Regular | (mode & ~umask & FileMode.ChangeableMask),
+                    context.Credentials.FileSystemUserId, context.Credentials.FileSystemGroupId, 0, out node);
+                if (error == Error.None)
+                {
+                    directory.Remove(unnamed, directory: false);
+                    created = true;
+                }
+            }
+            directory.Release();
+            return error;
+        }
+
+        // ".#tmpfile-N": the short-lived name an O_TMPFILE file has between its creation and its unlinking.
+        private static int UnnamedName(byte* name, uint number)
+        {
+            const string Prefix = ".#tmpfile-";
+            int length = 0;
+            for (; length < Prefix.Length; length++)
+                name[length] = (byte)Prefix[length];
+            byte* digits = stackalloc byte[10];
+            int count = 0;
+            do { digits[count++] = (byte)('0' + number % 10); number /= 10; } while (number != 0);
+            while (count > 0)
+                name[length++] = digits[--count];
+            return length;
+        }
+
+        // O_CREAT through a final symbolic link: its target is opened, or created when it does not exist (a dangling
+        // link makes its target), relative to the link's directory, as Linux's open does.
+        private static Error CreateThroughLink(in PathWalker.Context context, Vnode directory, Vnode link, int flags, uint mode, int links,
+            out Vnode node, out bool created)
+        {
+            node = null;
+            created = false;
+            if (links >= PathWalker.MaximumSymbolicLinks)
+                return Error.TooManySymbolicLinks;
+            byte* target = (byte*)KernelHeap.AllocateUninitialized(PathWalker.MaximumPathLength);
+            if (target == null)
+                return Error.OutOfMemory;
+            Error error = link.ReadLink(target, PathWalker.MaximumPathLength, out int targetLength);
+            if (error == Error.None)
+            {
+                PathWalker.Context fromLink = context;
+                fromLink.Start = directory;
+                error = Lookup(fromLink, target, targetLength, flags, mode, links + 1, out node, out created);
+            }
+            KernelHeap.Free(target);
+            return error;
         }
 
         private static Error Check(Vnode node, int flags, bool created, in Credentials credentials)

@@ -59,21 +59,33 @@ namespace Exo.PosixX.Vfs
         /// <summary>write(2): at the offset (at the end with O_APPEND), which moves past what was written.</summary>
         public virtual Error Write(IoBuffer buffer, ulong count, out ulong done)
         {
+            bool allowed;
             using (InterruptMask.Enter())
             using (OffsetLock.Hold())
             {
                 if ((Flags & OpenFlags.Append) != 0)
                     Offset = Node.Size;
-                Error error = Node.Write(Offset, buffer, count, out done);
-                Offset += done;
-                return error;
+                done = 0;
+                allowed = !Node.IsRegular || FileSizeLimit.ClipWrite(Offset, ref count);
+                if (allowed)
+                {
+                    Error error = Node.Write(Offset, buffer, count, out done);
+                    Offset += done;
+                    return error;
+                }
             }
+            return FileSizeLimit.Exceeded();
         }
 
         /// <summary>pread64: at 'offset', the file's offset untouched; ESPIPE for what cannot seek.</summary>
         public virtual Error ReadAt(ulong offset, IoBuffer buffer, ulong count, out ulong done) => Node.Read(offset, buffer, count, out done);
 
-        public virtual Error WriteAt(ulong offset, IoBuffer buffer, ulong count, out ulong done) => Node.Write(offset, buffer, count, out done);
+        public virtual Error WriteAt(ulong offset, IoBuffer buffer, ulong count, out ulong done)
+        {
+            done = 0;
+            return !Node.IsRegular || FileSizeLimit.ClipWrite(offset, ref count) ? Node.Write(offset, buffer, count, out done)
+                : FileSizeLimit.Exceeded();
+        }
 
         public const int SeekSet = 0, SeekCurrent = 1, SeekEnd = 2;
 
@@ -119,6 +131,8 @@ namespace Exo.PosixX.Vfs
         protected Error ListEntries(IoBuffer buffer, ulong count, ref ulong cursor, out ulong done)
         {
             done = 0;
+            if (Node.IsRemovedDirectory)
+                return Error.NotFound;
             DirectoryEntry* entry = (DirectoryEntry*)Exo.Kernel.Memory.Heap.KernelHeap.AllocateUninitialized((ulong)sizeof(DirectoryEntry));
             byte* record = stackalloc byte[DirectoryEntry.MaximumRecordLength];
             if (entry == null)

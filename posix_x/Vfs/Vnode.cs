@@ -80,6 +80,8 @@ namespace Exo.PosixX.Vfs
         }
 
         public bool IsDirectory => FileMode.IsDirectory(Mode);
+        /// <summary>A directory removed (rmdir) while something still holds it: listing it is ENOENT, as Linux's dead directories.</summary>
+        public virtual bool IsRemovedDirectory => false;
         public bool IsRegular => FileMode.IsRegular(Mode);
         public bool IsSymbolicLink => FileMode.IsSymbolicLink(Mode);
         public uint Type => Mode & FileMode.TypeMask;

@@ -51,9 +51,11 @@ namespace Exo.Kernel.Memory.Heap
                 Panic.Fail("level-1 cache layout changed: update KernelHeap.CacheBytes");
             AllocatorLock.MaskInterruptsWhileHeld();
             Heap->Initialize((byte*)KernelLayout.DirectMapBase, spanPages, (byte*)PhysicalMemory.ToVirtual(metadataPhysical), &Report);
+            // Before the free frames go to the heap: the boot bitmap gives a contiguous run of any length (4 MiB of
+            // RAM needs 4 KiB of counts; 4 GiB spans 6 GiB of addresses, more than the heap's largest block).
+            PhysicalMemory.EnableFrameSharing();
             PhysicalMemory.HandFreeFramesTo(&AddFreeRange);
             s_ready = true;
-            PhysicalMemory.EnableFrameSharing();
         }
 
         private static void AddFreeRange(ulong physicalStart, ulong physicalEnd)

@@ -5,7 +5,7 @@ using Exo.Kernel.Sync;
 namespace Exo.PosixX.Vfs.Pipes
 {
     /// <summary>
-    /// A pipe's buffer and ends (pipe2, and a FIFO's shared pipe): a ring of <see cref="Capacity"/> bytes, the count
+    /// A pipe's buffer and ends (pipe2, and a FIFO's shared pipe): a ring of <see cref="DefaultCapacity"/> bytes (F_SETPIPE_SZ resizes it), the count
     /// of open read and write ends, and one wait queue whose lock guards it all. Reads block while it is empty and
     /// a writer remains (end of file once none does); writes block while it is full, and a write of at most
     /// <see cref="AtomicSize"/> bytes goes in whole or waits (POSIX's PIPE_BUF). Writing with no reader left
@@ -14,11 +14,14 @@ namespace Exo.PosixX.Vfs.Pipes
     /// </summary>
     public sealed unsafe class Pipe
     {
-        public const int Capacity = 65536;      // Linux's default (16 pages)
+        public const int DefaultCapacity = 65536;           // Linux's default (16 pages)
+        public const int MaximumUnprivilegedCapacity = 1 << 20;   // /proc/sys/fs/pipe-max-size's default
+        public const int MaximumCapacity = 16 << 20;        // this kernel's limit, even for root
         public const int AtomicSize = 4096;     // PIPE_BUF
         private const int StagingSize = 4096;
 
         private byte* _ring;
+        private int _capacity;                   // the ring's size: DefaultCapacity until F_SETPIPE_SZ changes it
         private int _head, _count;               // where the oldest byte is; how many are buffered
         public int Readers, Writers;
         private readonly WaitQueue _changed = new WaitQueue();
@@ -30,10 +33,66 @@ namespace Exo.PosixX.Vfs.Pipes
 
         public static Pipe Create()
         {
-            byte* ring = (byte*)KernelHeap.AllocateUninitialized(Capacity);
+            byte* ring = (byte*)KernelHeap.AllocateUninitialized(DefaultCapacity);
             if (ring == null)
                 return null;
-            return new Pipe { _ring = ring };
+            return new Pipe { _ring = ring, _capacity = DefaultCapacity };
+        }
+
+        /// <summary>F_GETPIPE_SZ: the ring's size.</summary>
+        public int Size
+        {
+            get
+            {
+                using (InterruptMask.Enter())
+                using (_changed.Lock.Hold())
+                    return _capacity;
+            }
+        }
+
+        /// <summary>
+        /// F_SETPIPE_SZ: the ring becomes 'requested' bytes rounded up to a power-of-two number of pages (at least one);
+        /// EPERM past pipe-max-size for a caller that is not root, ENOMEM past this kernel's limit, EBUSY when more
+        /// bytes are buffered than would fit. The bytes buffered keep their order.
+        /// </summary>
+        public Error Resize(ulong requested, bool privileged, out int size)
+        {
+            size = 0;
+            if (requested > MaximumCapacity)
+                return privileged ? Error.OutOfMemory : Error.NotPermitted;
+            int rounded = 4096;
+            while ((ulong)rounded < requested)
+                rounded <<= 1;
+            if (rounded > MaximumUnprivilegedCapacity && !privileged)
+                return Error.NotPermitted;
+            byte* ring = (byte*)KernelHeap.AllocateUninitialized((ulong)rounded);
+            if (ring == null)
+                return Error.OutOfMemory;
+            byte* old;
+            using (InterruptMask.Enter())
+            using (_changed.Lock.Hold())
+            {
+                if (_count > rounded)
+                {
+                    old = ring;   // freed below: the pipe keeps its ring
+                }
+                else
+                {
+                    for (int i = 0; i < _count; i++)
+                        ring[i] = _ring[(_head + i) % _capacity];
+                    old = _ring;
+                    _ring = ring;
+                    _head = 0;
+                    _capacity = rounded;
+                    size = rounded;
+                }
+            }
+            KernelHeap.Free(old);
+            if (size == 0)
+                return Error.Busy;
+            _changed.WakeAll();   // writers may have room now
+            Readiness.Changed();
+            return Error.None;
         }
 
         public Error Read(IoBuffer buffer, ulong count, bool nonBlocking, out ulong done)
@@ -76,8 +135,8 @@ namespace Exo.PosixX.Vfs.Pipes
                     if ((ulong)chunk > count - done)
                         chunk = (int)(count - done);
                     for (int i = 0; i < chunk; i++)
-                        staging[i] = _ring[(_head + i) % Capacity];
-                    _head = (_head + chunk) % Capacity;
+                        staging[i] = _ring[(_head + i) % _capacity];
+                    _head = (_head + chunk) % _capacity;
                     _count -= chunk;
                     _changed.Lock.Exit();
                     _changed.WakeAll();   // room for writers
@@ -129,7 +188,7 @@ namespace Exo.PosixX.Vfs.Pipes
                             error = Error.PeerGone;   // EPIPE; the caller raises SIGPIPE
                             break;
                         }
-                        int room = Capacity - _count;
+                        int room = _capacity - _count;
                         if (room == 0 || (atomic && room < chunk))
                         {
                             if (nonBlocking)
@@ -147,9 +206,9 @@ namespace Exo.PosixX.Vfs.Pipes
                             continue;
                         }
                         int part = chunk - written < room ? chunk - written : room;
-                        int tail = (_head + _count) % Capacity;
+                        int tail = (_head + _count) % _capacity;
                         for (int i = 0; i < part; i++)
-                            _ring[(tail + i) % Capacity] = staging[written + i];
+                            _ring[(tail + i) % _capacity] = staging[written + i];
                         _count += part;
                         written += part;
                         _changed.Lock.Exit();
@@ -175,7 +234,8 @@ namespace Exo.PosixX.Vfs.Pipes
             {
                 if (readEnd)
                     return (_count > 0 ? PollEvents.In : PollEvents.None) | (Writers == 0 ? PollEvents.HangUp : PollEvents.None);
-                return Readers == 0 ? PollEvents.Error : Capacity - _count >= AtomicSize ? PollEvents.Out : PollEvents.None;
+                // No reader: POLLERR, and POLLOUT too, as Linux (a write would not block: it fails at once).
+                return Readers == 0 ? PollEvents.Error | PollEvents.Out : _capacity - _count >= AtomicSize ? PollEvents.Out : PollEvents.None;
             }
         }
 

@@ -63,7 +63,7 @@ namespace Exo.PosixX.Vfs.Proc
                 if (process != null)
                 {
                     Credentials credentials = ProcessFacts.CredentialsOf(process);
-                    child.UserId = credentials.EffectiveUserId;
+                    child.UserId = credentials.EffectiveUserId;   // Linux: /proc/PID belongs to the effective ids
                     child.GroupId = credentials.EffectiveGroupId;
                     process.Release();
                 }

@@ -190,11 +190,17 @@ namespace Exo.PosixX.Vfs.Proc
             Line(ref text, "PPid", ProcessFacts.ParentId(process));
             Line(ref text, "TracerPid", 0);
             Credentials credentials = ProcessFacts.CredentialsOf(process);
-            Identities(ref text, "Uid", credentials.UserId, credentials.EffectiveUserId, credentials.SavedUserId);
-            Identities(ref text, "Gid", credentials.GroupId, credentials.EffectiveGroupId, credentials.SavedGroupId);
+            Identities(ref text, "Uid", credentials.UserId, credentials.EffectiveUserId, credentials.SavedUserId, credentials.FileSystemUserId);
+            Identities(ref text, "Gid", credentials.GroupId, credentials.EffectiveGroupId, credentials.SavedGroupId, credentials.FileSystemGroupId);
             if (linux != null)
                 Line(ref text, "FDSize", ProcessFacts.DescriptorSlots(linux));
-            text.Text("Groups:\t\n");
+            text.Text("Groups:\t");
+            for (int i = 0; i < credentials.GroupCount; i++)
+            {
+                text.Decimal(credentials.Groups[i]);
+                text.Byte((byte)' ');
+            }
+            text.Line();
             if (linux != null)
             {
                 MemoryFigures memory = Figures(process, linux);
@@ -233,7 +239,7 @@ namespace Exo.PosixX.Vfs.Proc
             text.Line();
         }
 
-        private static void Identities(ref ProcText text, string label, uint real, uint effective, uint saved)
+        private static void Identities(ref ProcText text, string label, uint real, uint effective, uint saved, uint fileSystem)
         {
             ProcFormat.StatusLabel(ref text, label);
             text.Decimal(real);
@@ -242,7 +248,7 @@ namespace Exo.PosixX.Vfs.Proc
             text.Byte((byte)'\t');
             text.Decimal(saved);
             text.Byte((byte)'\t');
-            text.Decimal(effective);   // the file system id follows the effective one (no setfsuid yet)
+            text.Decimal(fileSystem);
             text.Line();
         }
 

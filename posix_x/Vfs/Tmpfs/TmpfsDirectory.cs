@@ -284,6 +284,8 @@ namespace Exo.PosixX.Vfs.Tmpfs
             return error;
         }
 
+        public override bool IsRemovedDirectory => System.Threading.Volatile.Read(ref LinkCount) == 0;
+
         public override Error ReadEntry(ref ulong cursor, DirectoryEntry* entry)
         {
             if (cursor <= 1)

@@ -92,8 +92,8 @@ int main(int argc, char **argv)
         say("  child: getppid is the parent: %s", yes(getppid() == me));
         _exit(7);
     }
+    pid_t reaped = waitpid(child, &status, 0);   /* first: which of the two runs first after fork is the scheduler's choice */
     check("fork returned the child's pid in the parent", child > 0 && child != me);
-    pid_t reaped = waitpid(child, &status, 0);
     check("waitpid returned the child", child > 0 && reaped == child);
     say("child: %s", status_text(status));
     check("the child's write did not reach the parent's memory", shared == 1);
