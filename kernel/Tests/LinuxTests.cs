@@ -32,8 +32,17 @@ namespace Exo.Kernel.Tests
             Test("program_reads_proc", &ProcRead);
             Test("busybox_reads_proc", &BusyboxReadsProc);
             Test("proc_frees_what_it_makes", &ProcNoLeak);
+            Test("mount_and_umount", &MountAndUnmount);
             Test("vdso_time_calls_stay_in_ring3", &VdsoTimeCalls);
         }
+
+        /// <summary>
+        /// mount_test (userland/linux) mounts a tmpfs under /tmp, uses it, is refused its unmounting while it is in use,
+        /// unmounts it, checks the refusals (ENODEV, EINVAL, EBUSY, EPERM) and a read-only remount, and that 40 rounds of
+        /// mount, write, umount give their memory back. Exo-OS only: on the build machine it would mount on the host.
+        /// </summary>
+        private static void MountAndUnmount()
+            => RunChecks("mount_test", null, "every mount check held (else: the number of the first that failed)");
 
         private static void StartStack()
             => RunChecks(StartTestCommandLine, StartTestEnvironment, "every start-stack check held (else: the number of the first that failed)");

@@ -104,9 +104,11 @@ namespace Exo.PosixX.Vfs.Proc
         private static ulong TmpfsPages()
         {
             ulong pages = 0;
-            for (Mount mount = MountTable.Newest; mount != null; mount = mount.Next)
-                if (mount.FileSystem is TmpfsFileSystem tmpfs)
+            int count = MountTable.TakeSnapshot(out MountTable.Snapshot[] mounts);
+            for (int i = 0; i < count; i++)
+                if (mounts[i].FileSystem is TmpfsFileSystem tmpfs)
                     pages += (ulong)System.Threading.Volatile.Read(ref tmpfs.PagesInUse);
+            MountTable.ReleaseSnapshot(mounts, count);
             return pages;
         }
 
@@ -300,17 +302,12 @@ namespace Exo.PosixX.Vfs.Proc
         /// </summary>
         public static Error Mounts(Vnode root, ref ProcText text)
         {
-            // Mounts are never freed yet and the list only grows at its head: from one head, it stays as it is.
-            Mount newest = MountTable.Newest;
-            int count = 0;
-            for (Mount mount = newest; mount != null; mount = mount.Next)
-                count++;
-            for (int index = count - 1; index >= 0; index--)
+            int count = MountTable.TakeSnapshot(out MountTable.Snapshot[] mounts);
+            for (int index = 0; index < count; index++)
             {
-                Mount mount = newest;
-                for (int i = 0; i < index; i++)
-                    mount = mount.Next;
-                ProcFormat.Escaped(ref text, mount.Source, mount.SourceLength);
+                ref MountTable.Snapshot mount = ref mounts[index];
+                fixed (byte* source = mount.Source)
+                    ProcFormat.Escaped(ref text, source, mount.SourceLength);
                 text.Byte((byte)' ');
                 if (mount.MountPoint == null)
                     text.Byte((byte)'/');
@@ -318,8 +315,9 @@ namespace Exo.PosixX.Vfs.Proc
                     text.Text("(unreachable)");
                 text.Byte((byte)' ');
                 text.Text(mount.FileSystem.TypeName);
-                text.Text(mount.FileSystem.ReadOnly ? " ro 0 0\n" : " rw 0 0\n");
+                text.Text(mount.ReadOnly ? " ro 0 0\n" : " rw 0 0\n");
             }
+            MountTable.ReleaseSnapshot(mounts, count);
             return Error.None;
         }
     }

@@ -1,9 +1,6 @@
 namespace Exo.Kernel.Smp
 {
-    /// <summary>
-    /// Host stand-in for the kernel's processors (kernel/Smp/Processors.cs), for the shared TicketLock's spin loop: a
-    /// host test has no TLB shoot-downs to answer.
-    /// </summary>
+    /// <summary>Host stand-in for the kernel's processors (kernel/Smp): no other processor asks for a TLB shoot-down here.</summary>
     public static class Processors
     {
         public static void ServiceShootDown() { }
