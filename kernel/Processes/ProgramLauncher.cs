@@ -214,11 +214,12 @@ namespace Exo.Kernel.Processes
                 int environmentLength = environment != null ? CopyCommandLine(environment, environmentBytes) : 0;
                 byte* executablePath = stackalloc byte[ProcessPersonality.MaximumExecutablePath];
                 int executablePathLength = process.PersonalityState?.ExecutablePath(process, executablePath) ?? 0;
+                ulong vdso = process.PersonalityState?.VdsoAddress ?? 0;   // AT_SYSINFO_EHDR
                 laidOut = arguments.AddWords(process.CommandLine, process.CommandLineLength, environment: false)
                     && arguments.AddWords(environmentBytes, environmentLength, environment: true)
                     && (executablePathLength > 0
-                        ? StartStack.BuildLinux(process, arguments, executablePath, executablePathLength, 0, out start)
-                        : StartStack.BuildLinux(process, arguments, process.Name, process.NameLength, 0, out start));
+                        ? StartStack.BuildLinux(process, arguments, executablePath, executablePathLength, vdso, out start)
+                        : StartStack.BuildLinux(process, arguments, process.Name, process.NameLength, vdso, out start));
                 arguments.Free();
             }
             else

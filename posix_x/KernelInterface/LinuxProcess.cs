@@ -213,6 +213,9 @@ namespace Exo.PosixX.KernelInterface
             return copy;
         }
 
+        /// <summary>The vDSO its regions mapped (Optimization/Vdso): the start stack's AT_SYSINFO_EHDR.</summary>
+        public override ulong VdsoAddress => Regions.VdsoAddress;
+
         /// <summary>
         /// Each thread's signal state: the first thread's mask is the process's initial one (a fork child's copy of
         /// its forking thread's); a later thread's is set by the clone that makes it.

@@ -56,6 +56,7 @@ namespace Exo.PosixX.Signals
                 Resume(target);
             ulong bit = Signal.Bit(signal);
             UserThread chosen = null;
+            bool endsStopped;
             using (target.Lock.Hold())
             {
                 if (signal == Signal.Continue)
@@ -74,6 +75,15 @@ namespace Exo.PosixX.Signals
                 {
                     return false;
                 }
+                // A stopped process cannot take it on its way back to ring 3; a signal that would end it anyway
+                // (default action "terminate", not a core dump) ends it now, as Linux's group exit does.
+                endsStopped = chosen != null && System.Threading.Volatile.Read(ref target.Stopped)
+                    && target.Handlers[signal - 1].Handler == SignalAction.Default && Signal.DefaultActionOf(signal) == DefaultAction.Terminate;
+            }
+            if (endsStopped)
+            {
+                Terminate(target, signal, coreDump: false);
+                return true;
             }
             if (chosen != null)
                 Wake(chosen);

@@ -294,17 +294,19 @@ namespace Exo.PosixX.Translation
                 ProgramLoader.Discard(space);
                 return Error.NotExecutable;   // a native Exo-OS program is started by spawn, not by a Linux exec
             }
-            RegisterFrame start;
-            if (!StartStack.BuildLinux(space, image, arguments, path, pathLength, 0, out start))
-            {
-                ProgramLoader.Discard(space);
-                return Error.TooBig;
-            }
+            // The regions first: they map the vDSO, whose address the start stack names (AT_SYSINFO_EHDR).
             Memory.MemoryRegions regions = Memory.MemoryRegions.Create(process.Process, space, image);
             if (regions == null)
             {
                 ProgramLoader.Discard(space);
                 return Error.OutOfMemory;
+            }
+            RegisterFrame start;
+            if (!StartStack.BuildLinux(space, image, arguments, path, pathLength, regions.VdsoAddress, out start))
+            {
+                regions.Free();
+                ProgramLoader.Discard(space);
+                return Error.TooBig;
             }
             Commit(process, frame, space, image, regions, node, path, pathLength, arguments, &start);
             return Error.None;
