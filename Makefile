@@ -20,9 +20,13 @@ LINUX_LIBC_PROGRAMS := $(patsubst userland/linux/libc/%.c,$(OUT)/userland-linux/
 # machine's Linux and on Exo-OS by the boot tests (PosixDifferentialTests), which compare what they print.
 DIFFERENTIAL_SOURCES  := $(wildcard userland/linux/differential/*.c)
 DIFFERENTIAL_PROGRAMS := $(patsubst userland/linux/differential/%.c,$(OUT)/userland-linux/%,$(DIFFERENTIAL_SOURCES))
+# The robustness programs (userland/linux/robustness): static C with glibc like the differential ones, run on Exo-OS
+# only by the boot tests (RobustnessTests): a system call fuzzer, a fork bomb, a program that runs out of memory.
+ROBUSTNESS_SOURCES  := $(wildcard userland/linux/robustness/*.c)
+ROBUSTNESS_PROGRAMS := $(patsubst userland/linux/robustness/%.c,$(OUT)/userland-linux/%,$(ROBUSTNESS_SOURCES))
 LINUX_PROGRAMS := $(patsubst userland/linux/%.asm,$(OUT)/userland-linux/%,$(LINUX_SOURCES)) \
                   $(patsubst userland/linux/%.c,$(OUT)/userland-linux/%,$(LINUX_C_SOURCES)) \
-                  $(LINUX_LIBC_PROGRAMS) $(DIFFERENTIAL_PROGRAMS)
+                  $(LINUX_LIBC_PROGRAMS) $(DIFFERENTIAL_PROGRAMS) $(ROBUSTNESS_PROGRAMS)
 # C# user programs: one folder per program under userland/csharp (folder name = program name).
 CS_PROGRAM_NAMES := $(notdir $(patsubst %/,%,$(wildcard userland/csharp/*/)))
 CS_PROGRAMS   := $(addprefix $(OUT)/userland-cs/,$(CS_PROGRAM_NAMES))
@@ -128,6 +132,19 @@ $(DIFFERENTIAL_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/differential/%
 	gcc $(DIFFERENTIAL_CFLAGS) -o $@.elf $<
 	strip -o $@ $@.elf
 
+# The fuzzer names the calls it reports: Linux's own list (the uapi header asm/unistd_64.h, from linux-libc-dev, which
+# libc6-dev needs), as C initializers "[NUMBER] = "name",".
+SYSTEM_CALL_HEADER := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+$(OUT)/generated/system_call_names.h: $(SYSTEM_CALL_HEADER)
+	@mkdir -p $(dir $@)
+	awk '/^#define __NR_[a-z0-9_]+ [0-9]+$$/ { printf "[%d] = \"%s\",\n", $$3, substr($$2, 6) }' $< > $@
+
+$(ROBUSTNESS_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/robustness/%.c $(wildcard userland/linux/robustness/*.h) \
+                        $(wildcard userland/linux/differential/*.h) $(OUT)/generated/system_call_names.h
+	@mkdir -p $(OUT)/userland-linux
+	gcc $(DIFFERENTIAL_CFLAGS) -I $(OUT)/generated -o $@.elf $<
+	strip -o $@ $@.elf
+
 # C# programs: ILC compiles each (Exo.Runtime + Exo.Std + the program) to an object, one invocation per
 # program (about 5 s each); the link adds _start, the system call stubs and the runtime's assembly helpers,
 # binds runtime helper names like the kernel's link, and strips the image for the RAM disk (the unstripped
@@ -212,15 +229,19 @@ bench: deps
 # Boots test=SUITE RUNS times at SMP processors (JOBS at a time) and counts passes, failures and hangs (a
 # timeout of TIMEOUT seconds); the serial logs of failed and hung runs stay in out/soak/. For races:
 #   make soak SUITE=processes SMP=2 RUNS=100
+# SUITE=robustness is the robustness boot tests' long variant instead (tools/scripts/soak-robustness.sh): the system
+# call fuzzer's 100,000 calls from a new seed each run, with the malformed-file, fork-bomb and out-of-memory tests
+# (RUNS defaults to 3 there: about 5 minutes a run):
+#   make soak SUITE=robustness RUNS=3
 SUITE   ?=
 RUNS    ?= 100
 SMP     ?= 2
 JOBS    ?= 1
 TIMEOUT ?=
 soak:
-	@test -n "$(SUITE)" || { echo "usage: make soak SUITE=name [RUNS=100] [SMP=2] [JOBS=1] [TIMEOUT=seconds]"; exit 2; }
+	@test -n "$(SUITE)" || { echo "usage: make soak SUITE=name [RUNS=100] [SMP=2] [JOBS=1] [TIMEOUT=seconds] (or SUITE=robustness [RUNS=3])"; exit 2; }
 	@$(MAKE) --no-print-directory build
-	tools/scripts/soak.sh $(SUITE) $(RUNS) $(SMP) $(JOBS) $(TIMEOUT)
+	$(if $(filter robustness,$(SUITE)),tools/scripts/soak-robustness.sh $(if $(filter command line,$(origin RUNS)),$(RUNS),3),tools/scripts/soak.sh $(SUITE) $(RUNS) $(SMP) $(JOBS) $(TIMEOUT))
 
 clean:
 	rm -rf $(OUT)

@@ -244,7 +244,9 @@ namespace Exo.PosixX.Memory
         {
             using (_lock.Hold())
             {
-                if (requested < _breakStart)
+                // Past the user half (brk(-100)): refused, as Linux does. Rounded up to a page, such a request wrapped
+                // to 0 and looked like a shrink: everything from 0 to the break, the program's own image, was unmapped.
+                if (requested < _breakStart || requested > UserMemory.Limit)
                     return _breakEnd;
                 ulong oldTop = (_breakEnd + PageSize - 1) & ~(PageSize - 1);
                 ulong newTop = (requested + PageSize - 1) & ~(PageSize - 1);
