@@ -42,6 +42,12 @@ namespace Exo.Kernel.Processes
         public virtual bool OnThreadCreated(UserThread thread) => true;
 
         /// <summary>
+        /// Where the personality mapped a vDSO into the process when it was loaded (the start stack's AT_SYSINFO_EHDR),
+        /// or 0 for none.
+        /// </summary>
+        public virtual ulong VdsoAddress => 0;
+
+        /// <summary>
         /// The path a spawned program was found at, for its start stack (Linux's AT_EXECFN), written into 'path'
         /// (MaximumExecutablePath bytes); 0 to use the process's name.
         /// </summary>

@@ -39,6 +39,11 @@ namespace Exo.PosixX.KernelInterface
         public Vfs.Vnode RootDirectory, WorkingDirectory;
         /// <summary>The program file it runs (a reference; changed under Lock): the one spawn found, then what execve loaded (/proc/PID/exe).</summary>
         public Vfs.Vnode Executable;
+        /// <summary>
+        /// The process keeps Executable from being written (Vnode.TryDenyWriteAccess, ETXTBSY for a writer) from exec or
+        /// start until it ends, as Linux's running program does.
+        /// </summary>
+        public bool ExecutableDeniesWrites;
 
         // The process tree (ProcessTree's lock).
         public LinuxProcess Parent;          // null: started by a native process or the kernel (ParentId then names it)
@@ -188,6 +193,7 @@ namespace Exo.PosixX.KernelInterface
                 copy.WorkingDirectory.AddReference();
                 copy.Executable = Executable;
                 copy.Executable?.AddReference();
+                copy.ExecutableDeniesWrites = ExecutableDeniesWrites && Executable.TryDenyWriteAccess();
                 for (int i = 0; i < Signal.Count; i++)
                     copy.Handlers[i] = Handlers[i];
             }
@@ -206,6 +212,9 @@ namespace Exo.PosixX.KernelInterface
             ProcessTree.LinkChild(this, copy);
             return copy;
         }
+
+        /// <summary>The vDSO its regions mapped (Optimization/Vdso): the start stack's AT_SYSINFO_EHDR.</summary>
+        public override ulong VdsoAddress => Regions.VdsoAddress;
 
         /// <summary>
         /// Each thread's signal state: the first thread's mask is the process's initial one (a fork child's copy of
@@ -241,8 +250,12 @@ namespace Exo.PosixX.KernelInterface
         public override void OnStart(Process process)
         {
             Vfs.Vnode program = Vfs.ProgramFiles.OfSpawned(process);
+            bool denies = program != null && program.TryDenyWriteAccess();
             using (Lock.Hold())
+            {
                 Executable = program;
+                ExecutableDeniesWrites = denies;
+            }
             // Its own session and process group: Create ran before the registry gave the process its id.
             if (Session == 0)
                 ProcessGroup = Session = process.Id;
@@ -313,14 +326,19 @@ namespace Exo.PosixX.KernelInterface
             // Taken away under the lock, so that /proc, which reads another process's state under it, never sees them freed.
             FileDescriptorTable descriptors;
             Vfs.Vnode working, root;
+            bool allowWrites;
             using (Lock.Hold())
             {
+                allowWrites = ExecutableDeniesWrites;
+                ExecutableDeniesWrites = false;   // the program file may be written once its process has ended
                 descriptors = Descriptors;
                 working = WorkingDirectory;
                 root = RootDirectory;
                 Descriptors = null;
                 WorkingDirectory = RootDirectory = null;
             }
+            if (allowWrites)
+                Executable.AllowWriteAccess();
             descriptors.Destroy();
             working.Release();
             root.Release();
@@ -350,6 +368,8 @@ namespace Exo.PosixX.KernelInterface
             Descriptors?.Destroy();   // a process that never started
             WorkingDirectory?.Release();
             RootDirectory?.Release();
+            if (ExecutableDeniesWrites)
+                Executable.AllowWriteAccess();   // a process that never ran
             Executable?.Release();
             Regions.Free();
             Exo.Runtime.ObjectAllocator.Free(Handlers);

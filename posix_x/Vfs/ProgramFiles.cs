@@ -16,13 +16,16 @@ namespace Exo.PosixX.Vfs
 
         public static void Initialize() => Exo.Kernel.Processes.ProgramSource.Register(&Find);
 
-        private static byte* Find(byte* name, int length, ulong* size)
+        private static byte* Find(byte* name, int length, ulong* size, Error* error)
         {
             *size = 0;
-            if (Resolve(name, length, out Vnode node) != Error.None)
+            *error = Resolve(name, length, out Vnode node);
+            if (*error != Error.None)
                 return null;
             byte* file = Read(node, size);
             node.Release();
+            if (file == null)
+                *error = *size > MaximumSize ? Error.OutOfMemory : Error.InputOutput;
             return file;
         }
 
@@ -141,9 +144,10 @@ namespace Exo.PosixX.Vfs
         {
             byte* file = null;
             ulong fileSize = node.Size;
-            if (fileSize > 0 && fileSize <= MaximumSize)
+            if (fileSize <= MaximumSize)
             {
-                file = (byte*)KernelHeap.AllocateUninitialized(fileSize);
+                // An empty file reads as a block of one byte and size 0: the loader then says what is wrong with it.
+                file = (byte*)KernelHeap.AllocateUninitialized(fileSize == 0 ? 1 : fileSize);
                 if (file != null && (node.Read(0, IoBuffer.Kernel(file), fileSize, out ulong read) != Error.None || read != fileSize))
                 {
                     KernelHeap.Free(file);

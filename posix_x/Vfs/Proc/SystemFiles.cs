@@ -28,6 +28,8 @@ namespace Exo.PosixX.Vfs.Proc
     ///   processes (ids handed out), procs_running, procs_blocked (0: no thread waits for I/O). No intr or softirq
     ///   lines: interrupts are not counted per vector.
     /// - version, sys/kernel/ostype, osrelease: what uname says (SystemInformationCalls); sys/kernel/hostname its host name.
+    /// - cmdline: the kernel's command line as the boot loader gave it (programs look for their words there, as the
+    ///   benchmark's /init looks for exo.quick).
     /// - filesystems: the types that can be mounted (tmpfs, proc).
     /// - posix_x/calls: one line per Linux call number that is implemented or was called: number, name, path (fast,
     ///   hybrid, legacy, unimplemented: LinuxSystemCalls.PathOf), calls since boot (LinuxSystemCalls.CallCount).
@@ -51,6 +53,13 @@ namespace Exo.PosixX.Vfs.Proc
                     text.Text(SystemInformationCalls.Version);
                     text.Line();
                     return Error.None;
+                case ProcKind.KernelCommandLine:
+                {
+                    Exo.Kernel.Boot.BootInformation* boot = Exo.Kernel.KernelMain.Boot;
+                    text.Bytes(boot->CommandLine, boot->CommandLineLength);
+                    text.Line();
+                    return Error.None;
+                }
                 case ProcKind.Filesystems:
                     text.Text("nodev\ttmpfs\nnodev\tproc\n");
                     return Error.None;
