@@ -175,7 +175,7 @@ ROOTFS_INPUTS   := $(USER_PROGRAMS) $(LINUX_PROGRAMS) $(CS_PROGRAMS) $(INIT_CONF
                    $(DEBIAN_CACHE)/packages $(IMAGE_TOOL) tools/scripts/make-rootfs.sh
 # $(1): the staging directory, $(2): the archive.
 define make-initrd
-	tools/scripts/make-rootfs.sh $(1) --debian $(DEBIAN_CACHE) --etc userland/rootfs/etc \
+	tools/scripts/make-rootfs.sh $(1) --debian $(DEBIAN_CACHE) --etc userland/rootfs/etc --tests userland/rootfs/tests \
 	  --bin $(USER_PROGRAMS) $(LINUX_PROGRAMS) $(CS_PROGRAMS) --config $(INIT_CONFIGURATIONS)
 	dotnet $(IMAGE_TOOL) tree $(2) $(1)
 endef

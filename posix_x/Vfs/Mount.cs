@@ -11,6 +11,8 @@ namespace Exo.PosixX.Vfs
         public Mount Next;
         public byte* Source;   // what /proc/mounts names as the source ("tmpfs", "proc")
         public int SourceLength;
+        /// <summary>umount2's MNT_EXPIRE marked it: a second MNT_EXPIRE unmounts it if nothing uses it.</summary>
+        public bool MarkedToExpire;
     }
 
     /// <summary>

@@ -12,7 +12,9 @@ namespace Exo.PosixX.Vfs
         public static void Initialize()
         {
             TmpfsFileSystem root = new TmpfsFileSystem(0x1ED);   // 0755
-            MountTable.MountRoot(root, "rootfs");
+            // Not "rootfs": that is Linux's hidden first root, always covered by the real one, and df, mount and
+            // find_mount_point skip it by that name; here the tmpfs is the real root, so it is named as a tmpfs.
+            MountTable.MountRoot(root, "tmpfs");
             BootImageLoader.Load(root.Root);
             MountDevices(root.Root);
             Proc.ProcFileSystem.MountOn(root.Root);

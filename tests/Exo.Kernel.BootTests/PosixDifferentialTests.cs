@@ -41,6 +41,7 @@ public sealed class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["signals"] = null,
         ["pipes"] = null,
         ["time"] = null,
+        ["mounts"] = null,
     };
 
     public const string AllVariable = "EXO_DIFFTEST_ALL";

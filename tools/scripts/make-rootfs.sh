@@ -9,18 +9,21 @@
 #   exo/bin/      Exo-OS's programs (--bin: native, C# and Linux test programs)
 #   exo/config/   init's configurations (--config)
 #   etc/          the files of ETC (userland/rootfs/etc), replacing a package's
+#   usr/share/exo-tests/  the busybox test scripts of TESTS (userland/rootfs/tests: run by the boot tests, see
+#                 tests/Exo.Kernel.BootTests/BusyboxTests.cs)
 #   tmp (1777), dev, proc, sys, root (700), home, mnt, var, var/tmp (1777), run, usr/lib
 # Modes: directories 755 unless said, programs (anything a package or --bin made executable) 755, other files
 # 644. Owners and times are left to the archive writer (it stores 0 for both).
-# Usage: make-rootfs.sh ROOT --debian DEBIAN --etc ETC --bin FILE... --config FILE...
+# Usage: make-rootfs.sh ROOT --debian DEBIAN --etc ETC [--tests TESTS] --bin FILE... --config FILE...
 set -euo pipefail
 say() { echo "make-rootfs: $*" >&2; }
 root=$1; shift
-debian="" etc="" bins=() configs=() list=""
+debian="" etc="" tests="" bins=() configs=() list=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --debian) debian=$2; shift 2 ;;
     --etc) etc=$2; shift 2 ;;
+    --tests) tests=$2; shift 2 ;;
     --bin|--config) list=${1#--}; shift ;;
     --*) say "unknown option $1"; exit 2 ;;
     *) if [ "$list" = bin ]; then bins+=("$1"); elif [ "$list" = config ]; then configs+=("$1"); else say "unexpected $1"; exit 2; fi; shift ;;
@@ -70,6 +73,14 @@ for file in "$etc"/*; do
   rm -f "$root/etc/$(basename "$file")"
   install -m 644 "$file" "$root/etc/$(basename "$file")"
 done
+
+if [ -n "$tests" ]; then
+  mkdir -p "$root/usr/share/exo-tests"
+  for file in "$tests"/*; do
+    [ -f "$file" ] || { say "$file is not a regular file"; exit 1; }
+    install -m 644 "$file" "$root/usr/share/exo-tests/$(basename "$file")"
+  done
+fi
 
 # The empty directories of a Linux root.
 for directory in dev proc sys home mnt var run usr/lib; do

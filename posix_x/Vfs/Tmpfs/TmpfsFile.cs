@@ -131,6 +131,8 @@ namespace Exo.PosixX.Vfs.Tmpfs
                 return 0;
             if (_pages[page] == 0)
             {
+                if (FileSystem.MaximumPages != 0 && (ulong)FileSystem.PagesInUse >= FileSystem.MaximumPages)
+                    return 0;   // the mount's size= is reached: ENOSPC
                 ulong frame = PhysicalMemory.AllocateFrame();
                 if (frame == 0)
                     return 0;

@@ -16,6 +16,8 @@ namespace Exo.PosixX.Vfs.Tmpfs
         private readonly TmpfsDirectory _root;
         internal long PagesInUse;
         internal long NodesInUse;
+        /// <summary>The most pages its files may hold (mount's size= option), 0 for no limit of its own: half of memory is then what statfs shows, as Linux's default.</summary>
+        public ulong MaximumPages;
 
         public TmpfsFileSystem(uint rootMode)
         {
@@ -30,13 +32,17 @@ namespace Exo.PosixX.Vfs.Tmpfs
         {
             get
             {
-                ulong total = Exo.Kernel.Memory.PhysicalMemory.TotalUsableBytes / 4096;
-                ulong free = Exo.Kernel.Memory.PhysicalMemory.FreeBytes / 4096;
+                ulong memory = Exo.Kernel.Memory.PhysicalMemory.TotalUsableBytes / 4096;
+                ulong physicalFree = Exo.Kernel.Memory.PhysicalMemory.FreeBytes / 4096;
+                ulong total = MaximumPages != 0 ? MaximumPages : memory / 2;
+                ulong used = (ulong)System.Threading.Volatile.Read(ref PagesInUse);
+                ulong free = used < total ? total - used : 0;
+                if (free > physicalFree)
+                    free = physicalFree;
                 return new FileSystemStatistics
                 {
-                    Type = TmpfsMagic, BlockSize = 4096, Blocks = total / 2, FreeBlocks = free < total / 2 ? free : total / 2,
-                    AvailableBlocks = free < total / 2 ? free : total / 2, Files = 1 << 20, FreeFiles = (ulong)((1 << 20) - NodesInUse),
-                    MaximumNameLength = Name.MaximumLength,
+                    Type = TmpfsMagic, BlockSize = 4096, Blocks = total, FreeBlocks = free, AvailableBlocks = free,
+                    Files = 1 << 20, FreeFiles = (ulong)((1 << 20) - NodesInUse), MaximumNameLength = Name.MaximumLength,
                 };
             }
         }
