@@ -290,6 +290,23 @@ namespace Exo.Kernel.Scheduler
             RestoreInterrupts(enabled);
         }
 
+        /// <summary>
+        /// Pins the current thread to processor 'cpu' and returns running there (-1 unpins it where it is); false if
+        /// 'cpu' does not schedule threads. It moves by a short sleep: the wake-up places it on the pinned
+        /// processor, and no other processor steals a pinned thread.
+        /// </summary>
+        public static bool PinCurrent(int cpu)
+        {
+            if (cpu >= MaximumProcessors || (cpu >= 0 && !IsActive(cpu)))
+                return false;
+            bool enabled = Cpu.DisableInterruptsSavingState();   // Local and its Current read on one processor
+            Local.Current.Affinity = cpu;
+            RestoreInterrupts(enabled);
+            while (cpu >= 0 && Cpu.CurrentProcessor() != cpu)
+                Sleep(1);
+            return true;
+        }
+
         private static bool IsIdleWithNothingQueued(int cpu)
         {
             ProcessorState state = s_processors[cpu];
