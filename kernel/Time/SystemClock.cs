@@ -4,7 +4,8 @@ using Exo.Kernel.Diagnostics;
 namespace Exo.Kernel.Time
 {
     /// <summary>
-    /// Time since boot from the TSC (calibrated against the PIT), plus the count of timer ticks.
+    /// Time since boot from the TSC (calibrated against the PIT), plus the count of timer ticks (processor 0's, a
+    /// burst of late ones counted once: see OnTick).
     /// </summary>
     public static unsafe class SystemClock
     {
@@ -12,6 +13,7 @@ namespace Exo.Kernel.Time
         private static ulong s_tscFrequency;
         private static ulong s_bootTsc;
         private static ulong s_ticks;
+        private static ulong s_lastCountedTsc;   // when processor 0's last counted tick came
 
         public static ulong TscFrequency => s_tscFrequency;
         public static ulong Ticks => s_ticks;
@@ -42,11 +44,21 @@ namespace Exo.Kernel.Time
         /// <summary>An application processor's own tick (the APIC timers all run at the calibrated rate).</summary>
         public static void StartTickOnThisProcessor() => LocalApic.StartPeriodicTimer(TickHertz);
 
-        // Every processor's timer lands here; the uptime tick counts processor 0's.
+        // Every processor's timer lands here; the tick count counts processor 0's, but not one that comes less than
+        // half a period after the last one counted. The emulator delivers the ticks a stalled processor missed in a
+        // burst when it runs again (QEMU TCG on a loaded host: 15 within 1.3 ms), and the scheduler's aging, in
+        // ticks, must not count a stall as waiting (Scheduler.AgingIntervalTicks).
         private static void OnTick(RegisterFrame* frame)
         {
             if (Cpu.CurrentProcessor() == 0)
-                s_ticks++;
+            {
+                ulong now = Cpu.ReadTimeStampCounter();
+                if (now - s_lastCountedTsc >= s_tscFrequency / (2 * TickHertz))
+                {
+                    s_ticks++;
+                    s_lastCountedTsc = now;
+                }
+            }
             Scheduler.Scheduler.OnTick();
         }
 
