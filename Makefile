@@ -4,7 +4,8 @@
 CONFIG      ?= Debug
 OUT         := out
 KERNEL_OBJ  := $(OUT)/obj/Exo.Kernel/$(CONFIG)/net10.0/linux-x64/native/Exo.Kernel.o
-ASM_SOURCES := kernel/Boot/Boot.asm $(wildcard kernel/Arch/X64/*.asm) $(wildcard libs/Exo.Runtime/Arch/X64/*.asm)
+ASM_SOURCES := kernel/Boot/Boot.asm $(wildcard kernel/Arch/X64/*.asm) $(wildcard libs/Exo.Runtime/Arch/X64/*.asm) \
+               $(wildcard posix_x/*/*.asm)
 ASM_OBJECTS := $(patsubst %.asm,$(OUT)/asm/%.o,$(ASM_SOURCES))
 CS_SOURCES  := $(shell find kernel posix_x libs/Exo.Runtime libs/Exo.Abi -name '*.cs' -o -name '*.csproj') Directory.Build.props
 USER_SOURCES  := $(wildcard userland/programs/*.asm)
@@ -12,13 +13,20 @@ USER_PROGRAMS := $(patsubst userland/programs/%.asm,$(OUT)/userland/%,$(USER_SOU
 # Linux programs (the Linux personality's tests): Linux system call numbers, no Exo-OS brand.
 LINUX_SOURCES  := $(wildcard userland/linux/*.asm)
 LINUX_C_SOURCES := $(wildcard userland/linux/*.c)
+# userland/linux/libc/: Linux test programs with the C library (static glibc, as Debian's busybox-static).
+LINUX_LIBC_SOURCES  := $(wildcard userland/linux/libc/*.c)
+LINUX_LIBC_PROGRAMS := $(patsubst userland/linux/libc/%.c,$(OUT)/userland-linux/%,$(LINUX_LIBC_SOURCES))
 # The differential test programs (userland/linux/differential): static C with glibc, the same binary run on the build
 # machine's Linux and on Exo-OS by the boot tests (PosixDifferentialTests), which compare what they print.
 DIFFERENTIAL_SOURCES  := $(wildcard userland/linux/differential/*.c)
 DIFFERENTIAL_PROGRAMS := $(patsubst userland/linux/differential/%.c,$(OUT)/userland-linux/%,$(DIFFERENTIAL_SOURCES))
+# The robustness programs (userland/linux/robustness): static C with glibc like the differential ones, run on Exo-OS
+# only by the boot tests (RobustnessTests): a system call fuzzer, a fork bomb, a program that runs out of memory.
+ROBUSTNESS_SOURCES  := $(wildcard userland/linux/robustness/*.c)
+ROBUSTNESS_PROGRAMS := $(patsubst userland/linux/robustness/%.c,$(OUT)/userland-linux/%,$(ROBUSTNESS_SOURCES))
 LINUX_PROGRAMS := $(patsubst userland/linux/%.asm,$(OUT)/userland-linux/%,$(LINUX_SOURCES)) \
                   $(patsubst userland/linux/%.c,$(OUT)/userland-linux/%,$(LINUX_C_SOURCES)) \
-                  $(DIFFERENTIAL_PROGRAMS)
+                  $(LINUX_LIBC_PROGRAMS) $(DIFFERENTIAL_PROGRAMS) $(ROBUSTNESS_PROGRAMS)
 # C# user programs: one folder per program under userland/csharp (folder name = program name).
 CS_PROGRAM_NAMES := $(notdir $(patsubst %/,%,$(wildcard userland/csharp/*/)))
 CS_PROGRAMS   := $(addprefix $(OUT)/userland-cs/,$(CS_PROGRAM_NAMES))
@@ -60,7 +68,14 @@ $(KERNEL_OBJ): $(CS_SOURCES)
 
 $(OUT)/asm/%.o: %.asm $(wildcard kernel/Arch/X64/*.inc)
 	@mkdir -p $(dir $@)
-	nasm -f elf64 -g -I $(dir $<) -o $@ $<
+	nasm -f elf64 -g -I $(dir $<) -I $(OUT)/vdso/ -o $@ $<
+
+# POSIX-X's vDSO (posix_x/Optimization): a Linux shared object built by the host's gcc and checked for what glibc
+# needs, then embedded in the kernel image by VdsoImage.asm (incbin, found through -I $(OUT)/vdso/).
+VDSO := $(OUT)/vdso/vdso.so
+$(VDSO): posix_x/Optimization/vdso.c posix_x/Optimization/vdso.lds tools/scripts/build-vdso.sh
+	tools/scripts/build-vdso.sh posix_x/Optimization/vdso.c posix_x/Optimization/vdso.lds $@
+$(OUT)/asm/posix_x/Optimization/VdsoImage.o: $(VDSO)
 
 # Two links: the first gives the addresses for the embedded symbol table, the second adds the table.
 $(OUT)/exo.elf: $(KERNEL_OBJ) $(ASM_OBJECTS) kernel/Boot/Linker.ld tools/scripts/generate-symbol-table.sh $(CONFIG_STAMP)
@@ -101,13 +116,33 @@ $(OUT)/userland-linux/%: userland/linux/%.c $(wildcard userland/linux/*.h)
 	@mkdir -p $(OUT)/userland-linux
 	gcc -static -nostdlib -ffreestanding -fno-builtin -fno-stack-protector -fno-pie -no-pie -O2 -Wall -o $@ $<
 
-# Differential test programs: static against glibc (Debian's libc6-dev has libc.a). They pass bad pointers, counts
-# and flags on purpose, so gcc's warnings about those are off. The boot image gets the stripped binary; NAME.elf
-# keeps its symbols (addr2line for a fault report).
-DIFFERENTIAL_CFLAGS := -static -O2 -Wall -Wno-unused-function -Wno-stringop-overflow -Wno-stringop-overread
+# Linux programs with the build machine's C library, linked static against glibc (Debian's libc6-dev has libc.a; glibc
+# 2.36 on Debian 12, the C library of busybox-static and of the benchmark reference programs): what glibc does at
+# start-up and around system calls (the vDSO) is part of what they test. The boot image gets the stripped binary;
+# NAME.elf keeps its symbols (addr2line for a fault report). The same binary runs on the build machine's Linux.
+GLIBC_STATIC_CFLAGS := -static -O2 -Wall
+$(LINUX_LIBC_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/libc/%.c
+	@mkdir -p $(OUT)/userland-linux
+	gcc $(GLIBC_STATIC_CFLAGS) -Wextra -Werror -o $@.elf $<
+	strip -o $@ $@.elf
+# The differential programs pass bad pointers, counts and flags on purpose, so gcc's warnings about those are off.
+DIFFERENTIAL_CFLAGS := $(GLIBC_STATIC_CFLAGS) -Wno-unused-function -Wno-stringop-overflow -Wno-stringop-overread
 $(DIFFERENTIAL_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/differential/%.c $(wildcard userland/linux/differential/*.h)
 	@mkdir -p $(OUT)/userland-linux
 	gcc $(DIFFERENTIAL_CFLAGS) -o $@.elf $<
+	strip -o $@ $@.elf
+
+# The fuzzer names the calls it reports: Linux's own list (the uapi header asm/unistd_64.h, from linux-libc-dev, which
+# libc6-dev needs), as C initializers "[NUMBER] = "name",".
+SYSTEM_CALL_HEADER := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+$(OUT)/generated/system_call_names.h: $(SYSTEM_CALL_HEADER)
+	@mkdir -p $(dir $@)
+	awk '/^#define __NR_[a-z0-9_]+ [0-9]+$$/ { printf "[%d] = \"%s\",\n", $$3, substr($$2, 6) }' $< > $@
+
+$(ROBUSTNESS_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/robustness/%.c $(wildcard userland/linux/robustness/*.h) \
+                        $(wildcard userland/linux/differential/*.h) $(OUT)/generated/system_call_names.h
+	@mkdir -p $(OUT)/userland-linux
+	gcc $(DIFFERENTIAL_CFLAGS) -I $(OUT)/generated -o $@.elf $<
 	strip -o $@ $@.elf
 
 # C# programs: ILC compiles each (Exo.Runtime + Exo.Std + the program) to an object, one invocation per
@@ -194,15 +229,19 @@ bench: deps
 # Boots test=SUITE RUNS times at SMP processors (JOBS at a time) and counts passes, failures and hangs (a
 # timeout of TIMEOUT seconds); the serial logs of failed and hung runs stay in out/soak/. For races:
 #   make soak SUITE=processes SMP=2 RUNS=100
+# SUITE=robustness is the robustness boot tests' long variant instead (tools/scripts/soak-robustness.sh): the system
+# call fuzzer's 100,000 calls from a new seed each run, with the malformed-file, fork-bomb and out-of-memory tests
+# (RUNS defaults to 3 there: about 5 minutes a run):
+#   make soak SUITE=robustness RUNS=3
 SUITE   ?=
 RUNS    ?= 100
 SMP     ?= 2
 JOBS    ?= 1
 TIMEOUT ?=
 soak:
-	@test -n "$(SUITE)" || { echo "usage: make soak SUITE=name [RUNS=100] [SMP=2] [JOBS=1] [TIMEOUT=seconds]"; exit 2; }
+	@test -n "$(SUITE)" || { echo "usage: make soak SUITE=name [RUNS=100] [SMP=2] [JOBS=1] [TIMEOUT=seconds] (or SUITE=robustness [RUNS=3])"; exit 2; }
 	@$(MAKE) --no-print-directory build
-	tools/scripts/soak.sh $(SUITE) $(RUNS) $(SMP) $(JOBS) $(TIMEOUT)
+	$(if $(filter robustness,$(SUITE)),tools/scripts/soak-robustness.sh $(if $(filter command line,$(origin RUNS)),$(RUNS),3),tools/scripts/soak.sh $(SUITE) $(RUNS) $(SMP) $(JOBS) $(TIMEOUT))
 
 clean:
 	rm -rf $(OUT)

@@ -68,6 +68,7 @@ namespace Exo.Kernel
 
             SystemClock.CalibrateTsc();
             WallClock.Initialize();
+            TimeDataPage.Initialize();   // the clocks' page for ring 3 (the vDSO reads it), before any program
             LocalApic.CalibrateTimer();
             SystemClock.StartTick();
             if (IoApic.IsInitialized && IoApic.RouteIsaInterrupt(SerialPort.Irq, SerialVector, LocalApic.Id))
@@ -98,6 +99,8 @@ namespace Exo.Kernel
             {
                 if (KernelCommandLine.FindValue(commandLine, s_boot.CommandLineLength, "test", out int start, out int length))
                     KernelTestRunner.RunAndExit(commandLine + start, length);
+                if (KernelCommandLine.HasValue(commandLine, s_boot.CommandLineLength, "bench", "posix"))
+                    KernelBenchmarks.RunPosixAndExit();
                 if (KernelCommandLine.HasWord(commandLine, s_boot.CommandLineLength, "bench"))
                     KernelBenchmarks.RunAndExit(KernelCommandLine.HasWord(commandLine, s_boot.CommandLineLength, "quick"));
                 initStarted = StartInit(commandLine, s_boot.CommandLineLength);
@@ -126,11 +129,10 @@ namespace Exo.Kernel
         {
             Processes.Process init;
             Error error;
+            if (KernelCommandLine.HasValue(commandLine, length, "init", "none"))
+                return false;
             if (KernelCommandLine.FindValue(commandLine, length, "init", out int start, out int valueLength))
             {
-                if (valueLength == 4 && commandLine[start] == (byte)'n' && commandLine[start + 1] == (byte)'o'
-                    && commandLine[start + 2] == (byte)'n' && commandLine[start + 3] == (byte)'e')
-                    return false;
                 init = Processes.InitProcess.Start(commandLine + start, valueLength, out error);
             }
             else

@@ -18,6 +18,7 @@ namespace Exo.PosixX
             Vfs.RootFileSystem.Initialize();
             Vfs.ProgramFiles.Initialize();
             KernelInterface.LinuxSystemCalls.Initialize();
+            Optimization.Vdso.Initialize();
             Exo.Kernel.Processes.ProcessPersonality.Register(Exo.Kernel.Processes.Personality.Linux, &KernelInterface.LinuxProcess.Create);
         }
     }

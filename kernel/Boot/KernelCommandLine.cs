@@ -34,6 +34,11 @@ namespace Exo.Kernel.Boot
             return false;
         }
 
+        /// <summary>True if the command line has 'key=value' with exactly this value.</summary>
+        public static bool HasValue(byte* text, int length, string key, string value)
+            => FindValue(text, length, key, out int start, out int valueLength)
+                && valueLength == value.Length && StartsWith(text + start, value);
+
         private static bool FindWord(byte* text, int length, string word)
         {
             int position = 0;

@@ -23,7 +23,9 @@ namespace Exo.Kernel.Memory
             KernelConsole.WriteLine(" frames)");
             KernelConsole.Write("heap: ");
             KernelConsole.WriteSize(KernelHeap.BytesInUse);
-            KernelConsole.Write(" in use, ");
+            KernelConsole.Write(" in use (");
+            KernelConsole.WriteDecimal(KernelHeap.BytesInUse);   // exact, for the boot tests' leak checks
+            KernelConsole.Write(" bytes), ");
             KernelConsole.WriteDecimal(KernelHeap.LargeBlocks);
             KernelConsole.Write(" large blocks (");
             KernelConsole.WriteDecimal(KernelHeap.LargePages);

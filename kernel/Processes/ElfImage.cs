@@ -207,6 +207,36 @@ namespace Exo.Kernel.Processes
             return ElfError.None;
         }
 
+        /// <summary>
+        /// The interpreter a dynamically linked program names (PT_INTERP): its path's place in the file, without the
+        /// terminating zero. False when the header is malformed, there is no PT_INTERP, or its string is not a
+        /// zero-terminated path of 1 to 4095 bytes inside the file (Linux's ENOEXEC cases).
+        /// </summary>
+        public static bool TryFindInterpreter(byte* data, ulong length, out ulong offset, out ulong pathLength)
+        {
+            offset = pathLength = 0;
+            if (CheckHeader(data, length) != ElfError.None)
+                return false;
+            ulong headersOffset = Read64(data + 32);
+            ushort headerCount = Read16(data + 56);
+            for (int i = 0; i < headerCount; i++)
+            {
+                byte* header = data + headersOffset + (ulong)i * ProgramHeaderSize;
+                if (Read32(header) != InterpreterSegment)
+                    continue;
+                ulong start = Read64(header + 8), size = Read64(header + 32);
+                if (size < 2 || size > 4096 || start > length || size > length - start || data[start + size - 1] != 0)
+                    return false;
+                ulong end = 0;
+                while (end < size - 1 && data[start + end] != 0)
+                    end++;
+                offset = start;
+                pathLength = end;
+                return end > 0;
+            }
+            return false;
+        }
+
         /// <summary>The ELF identification and header fields, and the program header table's place in the file.</summary>
         private static ElfError CheckHeader(byte* data, ulong length)
         {

@@ -41,6 +41,20 @@ namespace Exo.Kernel.Processes
         /// <summary>A thread of the process is made, before it runs: its per-thread state (false: no memory; it is not started).</summary>
         public virtual bool OnThreadCreated(UserThread thread) => true;
 
+        /// <summary>
+        /// Where the personality mapped a vDSO into the process when it was loaded (the start stack's AT_SYSINFO_EHDR),
+        /// or 0 for none.
+        /// </summary>
+        public virtual ulong VdsoAddress => 0;
+
+        /// <summary>
+        /// The path a spawned program was found at, for its start stack (Linux's AT_EXECFN), written into 'path'
+        /// (MaximumExecutablePath bytes); 0 to use the process's name.
+        /// </summary>
+        public virtual int ExecutablePath(Process process, byte* path) => 0;
+
+        public const int MaximumExecutablePath = 256;
+
         /// <summary>A spawned process is about to start (its capabilities granted, its start stack laid out).</summary>
         public virtual void OnStart(Process process) { }
 

@@ -44,7 +44,15 @@ namespace Exo.Kernel.Processes
                 KernelConsole.Write("error: cannot run ");
                 line->WriteWord(1);
                 KernelConsole.Write(": ");
-                KernelConsole.WriteLine(Errors.Describe(error));
+                KernelConsole.Write(Errors.Describe(error));
+                string reason = error == Error.NotExecutable ? ProgramLauncher.ExplainRejection(command, length) : null;
+                if (reason != null)
+                {
+                    KernelConsole.Write(" (");
+                    KernelConsole.Write(reason);
+                    KernelConsole.Write(")");
+                }
+                KernelConsole.WriteLine();
                 return;
             }
             int id = process.Id;

@@ -103,12 +103,9 @@ namespace Exo.Kernel.Processes
             byte* borrowed = null;
             if (!InitialRamDisk.TryFindProgram(commandLine, nameLength, out byte* file, out ulong size))
             {
-                borrowed = file = ProgramSource.Find(commandLine, nameLength, out size);   // a personality's file system
+                borrowed = file = ProgramSource.Find(commandLine, nameLength, out size, out error);   // a personality's file system
                 if (file == null)
-                {
-                    error = Error.NotFound;   // no such program in the boot image's exo/bin/ nor in a file system
-                    return null;
-                }
+                    return null;   // no such program in the boot image's exo/bin/ nor in a file system (or not a program file)
             }
             AddressSpace space = ProgramLoader.Load(file, size, out ProgramImage image, out error);
             if (borrowed != null)
@@ -141,6 +138,27 @@ namespace Exo.Kernel.Processes
             }
             error = Error.None;
             return process;
+        }
+
+        /// <summary>
+        /// Why the program the command line names cannot be loaded, when its file is not a valid program (the ELF
+        /// defect, ElfImage.Describe), or null (no such file, or it is valid). For the shell's error line.
+        /// </summary>
+        public static string ExplainRejection(byte* commandLine, int length)
+        {
+            int nameLength = 0;
+            while (nameLength < length && commandLine[nameLength] != (byte)' ')
+                nameLength++;
+            if (nameLength == 0 || nameLength > Process.NameCapacity)
+                return null;
+            if (InitialRamDisk.TryFindProgram(commandLine, nameLength, out byte* file, out ulong size))
+                return ProgramLoader.Explain(file, size);
+            file = ProgramSource.Find(commandLine, nameLength, out size, out _);
+            if (file == null)
+                return null;
+            string reason = ProgramLoader.Explain(file, size);
+            Memory.Heap.KernelHeap.Free(file);
+            return reason;
         }
 
         /// <summary>Gives a loaded process copies of 'parent's handles (each needs the Grant right), in order.</summary>
@@ -194,9 +212,14 @@ namespace Exo.Kernel.Processes
                 }
                 byte* environmentBytes = stackalloc byte[Process.CommandLineCapacity];
                 int environmentLength = environment != null ? CopyCommandLine(environment, environmentBytes) : 0;
+                byte* executablePath = stackalloc byte[ProcessPersonality.MaximumExecutablePath];
+                int executablePathLength = process.PersonalityState?.ExecutablePath(process, executablePath) ?? 0;
+                ulong vdso = process.PersonalityState?.VdsoAddress ?? 0;   // AT_SYSINFO_EHDR
                 laidOut = arguments.AddWords(process.CommandLine, process.CommandLineLength, environment: false)
                     && arguments.AddWords(environmentBytes, environmentLength, environment: true)
-                    && StartStack.BuildLinux(process, arguments, process.Name, process.NameLength, 0, out start);
+                    && (executablePathLength > 0
+                        ? StartStack.BuildLinux(process, arguments, executablePath, executablePathLength, vdso, out start)
+                        : StartStack.BuildLinux(process, arguments, process.Name, process.NameLength, vdso, out start));
                 arguments.Free();
             }
             else

@@ -24,6 +24,17 @@ namespace Exo.Kernel.Processes
                 error = Error.NotExecutable;   // ElfImage.Describe(parse) names the defect
                 return null;
             }
+            // Segments are mapped at once, page by page: more than the machine's memory could only fail after taking
+            // every free frame (starving everything else meanwhile), so it fails first (ENOMEM, as Linux's heuristic
+            // overcommit refuses a request larger than all of memory).
+            ulong pages = 0;
+            for (int i = 0; i < info.SegmentCount; i++)
+                pages += ((segments[i].VirtualAddress & 0xFFF) + segments[i].MemorySize + 0xFFF) >> 12;
+            if (pages > PhysicalMemory.TotalUsableBytes / PhysicalMemory.FrameSize)
+            {
+                error = Error.OutOfMemory;
+                return null;
+            }
             AddressSpace space = AddressSpace.Create();
             if (space == null)
             {
@@ -98,6 +109,16 @@ namespace Exo.Kernel.Processes
                     destination[address - page] = file[segment->FileOffset + (address - fileStart)];
             }
             return true;
+        }
+
+        /// <summary>Why Load refuses the file, as a sentence (the shell's error line), or null when it is a valid program.</summary>
+        public static string Explain(byte* file, ulong length)
+        {
+            if (length >= 2 && file[0] == (byte)'#' && file[1] == (byte)'!')
+                return "a script (#!): the launcher runs ELF programs; execve runs scripts";
+            ElfSegment* segments = stackalloc ElfSegment[MaximumSegments];
+            ElfError parse = ElfImage.Parse(file, length, UserMemory.Limit, segments, MaximumSegments, out _);
+            return parse == ElfError.None ? null : ElfImage.Describe(parse);
         }
 
         /// <summary>Frees a loaded space that will not run (a failed exec).</summary>

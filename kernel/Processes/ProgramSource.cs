@@ -7,17 +7,20 @@ namespace Exo.Kernel.Processes
     /// </summary>
     public static unsafe class ProgramSource
     {
-        // (name, length, size out) -> the file's bytes in a kernel heap block the caller frees, or null.
-        private static delegate*<byte*, int, ulong*, byte*> s_finder;
+        // (name, length, size out, error out) -> the file's bytes in a kernel heap block the caller frees, or null with
+        // why (ENOENT: no such file; EACCES: not a regular file with an execute bit, a directory; ENOMEM: too large).
+        private static delegate*<byte*, int, ulong*, Error*, byte*> s_finder;
 
-        public static void Register(delegate*<byte*, int, ulong*, byte*> finder) => s_finder = finder;
+        public static void Register(delegate*<byte*, int, ulong*, Error*, byte*> finder) => s_finder = finder;
 
-        /// <summary>The program's bytes (free with KernelHeap.Free), or null if no source has it.</summary>
-        internal static byte* Find(byte* name, int length, out ulong size)
+        /// <summary>The program's bytes (free with KernelHeap.Free), or null if no source has it, with why.</summary>
+        internal static byte* Find(byte* name, int length, out ulong size, out Error error)
         {
             ulong found = 0;
-            byte* file = s_finder == null ? null : s_finder(name, length, &found);
+            Error why = Error.NotFound;
+            byte* file = s_finder == null ? null : s_finder(name, length, &found, &why);
             size = found;
+            error = file == null ? why : Error.None;
             return file;
         }
     }

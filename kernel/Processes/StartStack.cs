@@ -17,7 +17,7 @@ namespace Exo.Kernel.Processes
         public const ulong AtNull = 0, AtPhdr = 3, AtPhent = 4, AtPhnum = 5, AtPagesz = 6, AtBase = 7, AtFlags = 8,
             AtEntry = 9, AtUid = 11, AtEuid = 12, AtGid = 13, AtEgid = 14, AtPlatform = 15, AtHwcap = 16, AtClktck = 17,
             AtSecure = 23, AtRandom = 25, AtHwcap2 = 26, AtExecfn = 31, AtSysinfoEhdr = 33;
-        /// <summary>Pairs written, AT_NULL included; one spare for AT_SYSINFO_EHDR once a vDSO is mapped.</summary>
+        /// <summary>Pairs written at most, AT_NULL included (AT_SYSINFO_EHDR only when the personality mapped a vDSO).</summary>
         public const int MaximumAuxiliaryPairs = 20;
         /// <summary>Linux's USER_HZ: the unit of times() and /proc's clock ticks.</summary>
         public const ulong ClockTicksPerSecond = 100;

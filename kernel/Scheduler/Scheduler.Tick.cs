@@ -57,6 +57,21 @@ namespace Exo.Kernel.Scheduler
             return time;
         }
 
+        /// <summary>
+        /// TSC ticks 'thread' has run, the stretch it is in now included (CpuTime alone is brought up to date only when
+        /// it stops or is preempted: a lone spinning thread would seem not to run). A figure for clock_gettime's CPU
+        /// clocks and getrusage; read without locks.
+        /// </summary>
+        public static ulong RunTimeOf(Thread thread)
+        {
+            ulong time = System.Threading.Volatile.Read(ref thread.CpuTime);
+            ulong start = System.Threading.Volatile.Read(ref thread.RunStart);
+            ulong now = Cpu.ReadTimeStampCounter();
+            if (thread.State == ThreadState.Running && now > start)
+                time += now - start;
+            return time;
+        }
+
         private static ulong s_agingPasses;
         public static ulong AgingPasses => s_agingPasses;
 

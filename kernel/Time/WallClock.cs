@@ -5,19 +5,29 @@ namespace Exo.Kernel.Time
     /// <summary>
     /// The time of day: the CMOS real-time clock read once at boot (UTC, as QEMU and Linux keep it), then the
     /// TSC's uptime added, in nanoseconds since 1970-01-01. settimeofday moves the base. Read before any driver
-    /// may own the CMOS ports.
+    /// may own the CMOS ports. Once the time page exists (TimeDataPage), the base lives there only, where the vDSO reads
+    /// the same clock without a system call.
     /// </summary>
     public static class WallClock
     {
         private const ushort IndexPort = 0x70, DataPort = 0x71;
-        private static long s_bootNanoseconds;   // the wall time at uptime zero
+        private static long s_bootNanoseconds;   // the wall time at uptime zero, until the time page holds it
 
         /// <summary>Nanoseconds since the Unix epoch, now.</summary>
-        public static long NowNanoseconds => s_bootNanoseconds + (long)SystemClock.UptimeNanoseconds;
+        public static long NowNanoseconds => BootNanoseconds + (long)SystemClock.UptimeNanoseconds;
+
+        /// <summary>The wall clock at uptime zero, in nanoseconds since the Unix epoch.</summary>
+        public static long BootNanoseconds => TimeDataPage.IsReady ? TimeDataPage.WallAtBoot : s_bootNanoseconds;
 
         /// <summary>Sets the time of day (settimeofday, clock_settime of CLOCK_REALTIME).</summary>
         public static void Set(long nanosecondsSinceEpoch)
-            => s_bootNanoseconds = nanosecondsSinceEpoch - (long)SystemClock.UptimeNanoseconds;
+        {
+            long atBoot = nanosecondsSinceEpoch - (long)SystemClock.UptimeNanoseconds;
+            if (TimeDataPage.IsReady)
+                TimeDataPage.SetWallAtBoot(atBoot);
+            else
+                s_bootNanoseconds = atBoot;
+        }
 
         /// <summary>Reads the RTC (after SystemClock's calibration); a clock that reads garbage leaves 1970.</summary>
         public static void Initialize()
@@ -45,7 +55,7 @@ namespace Exo.Kernel.Time
                 return;
             long days = DaysSinceEpoch(year, month, day);
             long seconds = ((days * 24 + hour) * 60 + minute) * 60 + second;
-            s_bootNanoseconds = seconds * 1_000_000_000 - (long)(SystemClock.UptimeMicroseconds * 1000);
+            s_bootNanoseconds = seconds * 1_000_000_000 - (long)SystemClock.UptimeNanoseconds;
         }
 
         private static int Read(int register)

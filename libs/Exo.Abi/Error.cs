@@ -57,6 +57,8 @@ namespace Exo.Abi
         TooManyFiles = 24,
         /// <summary>ENOTTY: not a terminal (an ioctl the object does not know).</summary>
         NotATerminal = 25,
+        /// <summary>ETXTBSY: a program file that is open for writing cannot run, and one that runs cannot be opened for writing.</summary>
+        TextBusy = 26,
         /// <summary>EFBIG: a file would grow past its limit.</summary>
         FileTooLarge = 27,
         /// <summary>ENOSPC: no space left on the file system.</summary>
@@ -125,6 +127,7 @@ namespace Exo.Abi
                 case Error.SystemTooManyFiles: return "too many open files in system";
                 case Error.TooManyFiles: return "too many open files";
                 case Error.NotATerminal: return "not a terminal";
+                case Error.TextBusy: return "text file busy";
                 case Error.FileTooLarge: return "file too large";
                 case Error.NoSpace: return "no space left on device";
                 case Error.IllegalSeek: return "illegal seek";

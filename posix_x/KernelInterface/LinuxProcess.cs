@@ -39,6 +39,11 @@ namespace Exo.PosixX.KernelInterface
         public Vfs.Vnode RootDirectory, WorkingDirectory;
         /// <summary>The program file it runs (a reference; changed under Lock): the one spawn found, then what execve loaded (/proc/PID/exe).</summary>
         public Vfs.Vnode Executable;
+        /// <summary>
+        /// The process keeps Executable from being written (Vnode.TryDenyWriteAccess, ETXTBSY for a writer) from exec or
+        /// start until it ends, as Linux's running program does.
+        /// </summary>
+        public bool ExecutableDeniesWrites;
 
         // The process tree (ProcessTree's lock).
         public LinuxProcess Parent;          // null: started by a native process or the kernel (ParentId then names it)
@@ -72,6 +77,8 @@ namespace Exo.PosixX.KernelInterface
         public readonly SignalAction[] Handlers = new SignalAction[Signal.Count];
         public ulong SharedPending;
         public readonly SignalInformation[] PendingInformation = new SignalInformation[Signal.Count];
+        /// <summary>Real-time signals sent again while pending, for the process and its threads.</summary>
+        public readonly SignalQueue QueuedSignals = new SignalQueue();
         /// <summary>The signal that ended it (0 if it exited), and whether its default action dumps core.</summary>
         public int TerminatingSignal;
         public bool CoreDumped;
@@ -82,7 +89,7 @@ namespace Exo.PosixX.KernelInterface
         /// <summary>The blocked-signal mask the first thread starts with (a fork child's copy of its parent thread's).</summary>
         public ulong InitialBlockedSignals;
         /// <summary>The real interval timer (Signals.IntervalTimers, under its lock): deadline and interval in TSC ticks.</summary>
-        public ulong RealTimerDeadline, RealTimerInterval;
+        public IntervalTimer RealTimer, VirtualTimer, ProfilingTimer;
         public LinuxProcess NextWithTimer;
         /// <summary>A fork child's CLONE_CHILD_CLEARTID address, for its first thread.</summary>
         public ulong InitialClearChildThreadId;
@@ -105,6 +112,23 @@ namespace Exo.PosixX.KernelInterface
             => System.Runtime.CompilerServices.Unsafe.As<LinuxProcess>(Exo.Kernel.Scheduler.Scheduler.Current.Process.PersonalityState);
 
         public int ProcessId => Process.Id;
+
+        /// <summary>TSC ticks its threads have run, the stretches they are in now included (CPU-time clocks and timers).</summary>
+        public ulong RunTime
+        {
+            get
+            {
+                ulong total = 0;
+                int count = System.Threading.Volatile.Read(ref Process.ThreadCount);
+                for (int i = 0; i < count; i++)
+                {
+                    Exo.Kernel.Scheduler.Thread thread = Process.Threads[i]?.Thread;
+                    if (thread != null)
+                        total += Exo.Kernel.Scheduler.Scheduler.RunTimeOf(thread);
+                }
+                return total;
+            }
+        }
 
         /// <summary>What getppid answers: the parent's pid, or for a process a native program started, that program's.</summary>
         public int ParentProcessId => Parent != null ? Parent.ProcessId : Process.ParentId;
@@ -169,6 +193,7 @@ namespace Exo.PosixX.KernelInterface
                 copy.WorkingDirectory.AddReference();
                 copy.Executable = Executable;
                 copy.Executable?.AddReference();
+                copy.ExecutableDeniesWrites = ExecutableDeniesWrites && Executable.TryDenyWriteAccess();
                 for (int i = 0; i < Signal.Count; i++)
                     copy.Handlers[i] = Handlers[i];
             }
@@ -187,6 +212,9 @@ namespace Exo.PosixX.KernelInterface
             ProcessTree.LinkChild(this, copy);
             return copy;
         }
+
+        /// <summary>The vDSO its regions mapped (Optimization/Vdso): the start stack's AT_SYSINFO_EHDR.</summary>
+        public override ulong VdsoAddress => Regions.VdsoAddress;
 
         /// <summary>
         /// Each thread's signal state: the first thread's mask is the process's initial one (a fork child's copy of
@@ -207,11 +235,27 @@ namespace Exo.PosixX.KernelInterface
         /// A spawned program's descriptors 0, 1 and 2: the console when it may print there, else /dev/null; and the file
         /// it runs, for /proc/PID/exe.
         /// </summary>
+        // AT_EXECFN of a spawned program: where the launcher found it (/exo/bin/NAME, the path, or a PATH directory).
+        public override int ExecutablePath(Process process, byte* path)
+        {
+            byte* found = stackalloc byte[Vfs.ProgramFiles.MaximumFoundPath];
+            int length = Vfs.ProgramFiles.PathOfSpawned(process, found);
+            if (length > MaximumExecutablePath)
+                return 0;
+            for (int i = 0; i < length; i++)
+                path[i] = found[i];
+            return length;
+        }
+
         public override void OnStart(Process process)
         {
             Vfs.Vnode program = Vfs.ProgramFiles.OfSpawned(process);
+            bool denies = program != null && program.TryDenyWriteAccess();
             using (Lock.Hold())
+            {
                 Executable = program;
+                ExecutableDeniesWrites = denies;
+            }
             // Its own session and process group: Create ran before the registry gave the process its id.
             if (Session == 0)
                 ProcessGroup = Session = process.Id;
@@ -282,14 +326,19 @@ namespace Exo.PosixX.KernelInterface
             // Taken away under the lock, so that /proc, which reads another process's state under it, never sees them freed.
             FileDescriptorTable descriptors;
             Vfs.Vnode working, root;
+            bool allowWrites;
             using (Lock.Hold())
             {
+                allowWrites = ExecutableDeniesWrites;
+                ExecutableDeniesWrites = false;   // the program file may be written once its process has ended
                 descriptors = Descriptors;
                 working = WorkingDirectory;
                 root = RootDirectory;
                 Descriptors = null;
                 WorkingDirectory = RootDirectory = null;
             }
+            if (allowWrites)
+                Executable.AllowWriteAccess();
             descriptors.Destroy();
             working.Release();
             root.Release();
@@ -319,10 +368,13 @@ namespace Exo.PosixX.KernelInterface
             Descriptors?.Destroy();   // a process that never started
             WorkingDirectory?.Release();
             RootDirectory?.Release();
+            if (ExecutableDeniesWrites)
+                Executable.AllowWriteAccess();   // a process that never ran
             Executable?.Release();
             Regions.Free();
             Exo.Runtime.ObjectAllocator.Free(Handlers);
             Exo.Runtime.ObjectAllocator.Free(PendingInformation);
+            QueuedSignals.Free();
             Exo.Runtime.ObjectAllocator.Free(ChildEvents);
             Exo.Runtime.ObjectAllocator.Free(VforkDone);
             Exo.Runtime.ObjectAllocator.Free(Continued);
@@ -362,6 +414,15 @@ namespace Exo.PosixX.KernelInterface
         }
     }
 
+    /// <summary>
+    /// One of setitimer's timers: when it fires next (0: disarmed) and its period (0: once), in TSC ticks of real time
+    /// (ITIMER_REAL) or of the process's run time (ITIMER_VIRTUAL, ITIMER_PROF). Guarded by IntervalTimers' lock.
+    /// </summary>
+    public struct IntervalTimer
+    {
+        public ulong Deadline, Interval;
+    }
+
     /// <summary>What a pending signal carries for its handler's siginfo (who sent it, why, where a fault was).</summary>
     public struct SignalInformation
     {
@@ -370,5 +431,6 @@ namespace Exo.PosixX.KernelInterface
         public uint SenderUserId;
         public int Status;        // SIGCHLD: the child's exit code or signal
         public ulong Address;     // a fault's address
+        public ulong Value;       // sigqueue's si_value (a real-time signal's payload)
     }
 }

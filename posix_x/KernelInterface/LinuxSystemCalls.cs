@@ -40,6 +40,8 @@ namespace Exo.PosixX.KernelInterface
             Translation.ResourceCalls.Register();
             Translation.SystemInformationCalls.Register();
             Translation.FileCalls.Register();
+            Translation.TransferCalls.Register();
+            Translation.MountCalls.Register();
             Translation.StatCalls.Register();
             Translation.DirectoryCalls.Register();
             Translation.AttributeCalls.Register();

@@ -366,5 +366,32 @@ namespace Exo.PosixX.KernelInterface
             }
             return count;
         }
+
+        /// <summary>
+        /// POSIX's orphaned process group: no member has a parent in another group of the same session (nobody left
+        /// who could continue it with job control). A stop signal from the terminal is not sent to one (EIO instead).
+        /// </summary>
+        public static bool IsOrphanedGroup(int group, int session)
+        {
+            bool orphaned = true;
+            using (s_lock.Hold())
+            {
+                for (int slot = 0; slot < ProcessRegistry.Capacity && orphaned; slot++)
+                {
+                    Process process = ProcessRegistry.ReferenceAt(slot);
+                    if (process == null)
+                        continue;
+                    if (process.PersonalityState is LinuxProcess member && member.ProcessGroup == group
+                        && member.State != LifeState.Reaped && member.State != LifeState.Zombie)
+                    {
+                        LinuxProcess parent = member.Parent;
+                        if (parent != null && parent.ProcessGroup != group && parent.Session == session)
+                            orphaned = false;
+                    }
+                    process.Release();
+                }
+            }
+            return orphaned;
+        }
     }
 }

@@ -9,15 +9,19 @@ namespace Exo.PosixX.Memory
     [System.Flags]
     public enum Protection : byte { None = 0, Read = 1, Write = 2, Execute = 4 }
 
-    /// <summary>What a region is (what /proc/PID/maps names it).</summary>
-    public enum RegionKind : byte { Anonymous, Image, Heap, Stack, Shared }
+    /// <summary>
+    /// What a region is (what /proc/PID/maps names it): Heap "[heap]", Stack "[stack]", Vvar "[vvar]" (the kernel's
+    /// time page), Vdso "[vdso]" (Optimization/Vdso); the others have no name.
+    /// </summary>
+    public enum RegionKind : byte { Anonymous, Image, Heap, Stack, Shared, Vvar, Vdso }
 
     /// <summary>
     /// A Linux process's address space as mmap, munmap, mprotect, brk and /proc/PID/maps see it: a sorted list of
     /// regions [Start, End) with their permissions, over the kernel's AddressSpace (which holds the page tables:
     /// a region's pages are reserved there and filled on first touch). Placement for mmap without a fixed address
     /// is first fit downward from below the stack, as Linux does; the break grows upward from the end of the
-    /// program image. Limits are explicit: at most <see cref="Capacity"/> regions (ENOMEM past them).
+    /// program image. Limits are explicit: at most <see cref="Capacity"/> regions (ENOMEM past them). A new program's
+    /// regions include the vDSO and the time page (mapped here, for a spawn and an exec alike; fork copies them).
     /// One lock (ProcessMappings rank) guards the list and the break; it is held across the page-table work.
     /// </summary>
     public sealed unsafe class MemoryRegions
@@ -43,10 +47,17 @@ namespace Exo.PosixX.Memory
         private SpinLock _lock;
         private ulong _breakStart, _breakEnd;
         private ulong _mappingTop;   // mmap places below this
+        private ulong _vdso;         // the vDSO's address (AT_SYSINFO_EHDR), 0 if it is not mapped
+
+        /// <summary>Where the vDSO was mapped when the program was loaded (AT_SYSINFO_EHDR), or 0 without one.</summary>
+        public ulong VdsoAddress => _vdso;
 
         private MemoryRegions(Process process) { _process = process; _lock.Rank = LockRank.ProcessMappings; }
 
-        /// <summary>The regions of a freshly loaded Linux program: its segments, its stack (8 MiB reserved), its empty break.</summary>
+        /// <summary>
+        /// The regions of a freshly loaded Linux program: its segments, its stack (8 MiB reserved), the time page and
+        /// the vDSO (mapped here), its empty break.
+        /// </summary>
         public static MemoryRegions Create(Process process) => Create(process, process.AddressSpace, process.Image);
 
         /// <summary>The same for a program loaded into 'space' that is not yet the process's (execve, before it commits).</summary>
@@ -65,6 +76,12 @@ namespace Exo.PosixX.Memory
             for (ulong page = stackBottom; page < image.StackTop - image.StackMappedBytes; page += PageSize)
                 space.Reserve(page, writable: true);
             regions.Insert(stackBottom, image.StackTop, Protection.Read | Protection.Write, RegionKind.Stack);
+            regions._vdso = Optimization.Vdso.MapInto(space);
+            if (regions._vdso != 0)
+            {
+                regions.Insert(Optimization.Vdso.TimePageAddress, Optimization.Vdso.TimePageAddress + PageSize, Protection.Read, RegionKind.Vvar);
+                regions.Insert(regions._vdso, Optimization.Vdso.ImageEnd, Protection.Read | Protection.Execute, RegionKind.Vdso);
+            }
             regions._breakStart = regions._breakEnd = image.ImageEnd;
             regions._mappingTop = stackBottom - StackGap;
             return regions;
@@ -125,6 +142,7 @@ namespace Exo.PosixX.Memory
                 copy._breakStart = _breakStart;
                 copy._breakEnd = _breakEnd;
                 copy._mappingTop = _mappingTop;
+                copy._vdso = _vdso;
             }
             return copy;
         }
@@ -204,6 +222,8 @@ namespace Exo.PosixX.Memory
             {
                 if (!Covered(address, end))
                     return Error.OutOfMemory;
+                if ((protection & Protection.Write) != 0 && OverlapsShareable(address, end))
+                    return Error.AccessDenied;   // the vDSO and the time page are every process's: never writable
                 if (_count >= Capacity - 2)
                     return Error.OutOfMemory;
                 Split(address);
@@ -224,7 +244,9 @@ namespace Exo.PosixX.Memory
         {
             using (_lock.Hold())
             {
-                if (requested < _breakStart)
+                // Past the user half (brk(-100)): refused, as Linux does. Rounded up to a page, such a request wrapped
+                // to 0 and looked like a shrink: everything from 0 to the break, the program's own image, was unmapped.
+                if (requested < _breakStart || requested > UserMemory.Limit)
                     return _breakEnd;
                 ulong oldTop = (_breakEnd + PageSize - 1) & ~(PageSize - 1);
                 ulong newTop = (requested + PageSize - 1) & ~(PageSize - 1);
@@ -280,6 +302,8 @@ namespace Exo.PosixX.Memory
                 if (index < 0)
                     return Error.BadAddress;
                 Region region = _regions[index];
+                if (IsKernelShared(region.Kind) && newLength != oldLength)
+                    return Error.Invalid;   // as Linux's vdso_mremap: the kernel's pages may move whole, never grow or shrink
                 if (fixedTarget)
                 {
                     if (!UserMemory.IsUserRange(target, newLength) || target < LowestMapping
@@ -393,8 +417,8 @@ namespace Exo.PosixX.Memory
                     return Error.OutOfMemory;
                 for (int i = 0; i < _count; i++)
                 {
-                    if (_regions[i].Kind == RegionKind.Image)
-                        continue;   // the program's own pages: not anonymous memory (their contents come from its file)
+                    if (_regions[i].Kind == RegionKind.Image || IsKernelShared(_regions[i].Kind))
+                        continue;   // not anonymous memory: the program's file, or the kernel's shared pages
                     ulong start = _regions[i].Start > address ? _regions[i].Start : address;
                     ulong end = _regions[i].End < address + length ? _regions[i].End : address + length;
                     Protection protection = _regions[i].Protection;
@@ -428,6 +452,18 @@ namespace Exo.PosixX.Memory
         {
             for (int i = 0; i < _count; i++)
                 if (_regions[i].Start < end && start < _regions[i].End)
+                    return true;
+            return false;
+        }
+
+        // The vDSO and the time page: the kernel's pages, mapped into every process, never anonymous memory.
+        private static bool IsKernelShared(RegionKind kind) => kind == RegionKind.Vdso || kind == RegionKind.Vvar;
+
+        // Whether [start, end) touches the vDSO or the time page (pages every process shares with the kernel).
+        private bool OverlapsShareable(ulong start, ulong end)
+        {
+            for (int i = 0; i < _count; i++)
+                if (IsKernelShared(_regions[i].Kind) && _regions[i].Start < end && start < _regions[i].End)
                     return true;
             return false;
         }

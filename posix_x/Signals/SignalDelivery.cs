@@ -40,21 +40,23 @@ namespace Exo.PosixX.Signals
         /// <summary>
         /// A signal for the whole process 'target' (kill): pending on the process, and one thread that does not
         /// block it is brought back to deliver it. SIGKILL ends the process at once; SIGCONT continues a stopped
-        /// one whatever its handler. Standard signals do not queue: one already pending absorbs another.
+        /// one whatever its handler. Standard signals do not queue: one already pending absorbs another; real-time
+        /// ones queue (false when the queue is full: EAGAIN for the sender).
         /// </summary>
-        public static void SendToProcess(LinuxProcess target, int signal, in SignalInformation information)
+        public static bool SendToProcess(LinuxProcess target, int signal, in SignalInformation information)
         {
             if (!Signal.IsValid(signal))
-                return;
+                return true;
             if (signal == Signal.Kill)
             {
                 Terminate(target, Signal.Kill, coreDump: false);
-                return;
+                return true;
             }
             if (signal == Signal.Continue)
                 Resume(target);
             ulong bit = Signal.Bit(signal);
             UserThread chosen = null;
+            bool endsStopped;
             using (target.Lock.Hold())
             {
                 if (signal == Signal.Continue)
@@ -63,47 +65,114 @@ namespace Exo.PosixX.Signals
                     DiscardEverywhere(target, Signal.Bit(Signal.Continue));
                 chosen = ThreadFor(target, bit);
                 if (chosen != null && IsIgnored(target, signal))
-                    return;   // nobody blocks it and nobody would see it: dropped, as Linux does
+                    return true;   // nobody blocks it and nobody would see it: dropped, as Linux does
                 if ((target.SharedPending & bit) == 0)
                 {
                     target.SharedPending |= bit;
                     target.PendingInformation[signal - 1] = information;
                 }
+                else if (signal >= Signal.FirstRealTime && !Queue(target, signal, null, information))
+                {
+                    return false;
+                }
+                // A stopped process cannot take it on its way back to ring 3; a signal that would end it anyway
+                // (default action "terminate", not a core dump) ends it now, as Linux's group exit does.
+                endsStopped = chosen != null && System.Threading.Volatile.Read(ref target.Stopped)
+                    && target.Handlers[signal - 1].Handler == SignalAction.Default && Signal.DefaultActionOf(signal) == DefaultAction.Terminate;
+            }
+            if (endsStopped)
+            {
+                Terminate(target, signal, coreDump: false);
+                return true;
             }
             if (chosen != null)
                 Wake(chosen);
+            return true;
         }
 
-        /// <summary>A signal for one thread of 'target' (tgkill, a fault): pending on that thread alone.</summary>
-        public static void SendToThread(LinuxProcess target, UserThread thread, int signal, in SignalInformation information)
+        // Lock held: one more instance of a real-time signal already pending, within RLIMIT_SIGPENDING.
+        private static bool Queue(LinuxProcess target, int signal, LinuxThread thread, in SignalInformation information)
+            => target.QueuedSignals.Add(signal, thread, information, target.Limits.Current[ResourceLimits.PendingSignals]);
+
+        /// <summary>The pending signal of 'due' delivered first: a fault's, then the lowest.</summary>
+        public static int Lowest(ulong due) => Signal.Lowest((due & Synchronous) != 0 ? due & Synchronous : due);
+
+        /// <summary>
+        /// Lock held: takes pending 'signal' (the thread's own instance first, then the process's) with what it
+        /// carries; a queued further instance becomes the pending one. False if it is not pending.
+        /// </summary>
+        public static bool Take(LinuxProcess process, LinuxThread state, int signal, out SignalInformation information)
+        {
+            ulong bit = Signal.Bit(signal);
+            LinuxThread owner;
+            if ((state.PendingSignals & bit) != 0)
+            {
+                state.PendingSignals &= ~bit;
+                information = state.PendingInformation[signal - 1];
+                owner = state;
+            }
+            else if ((process.SharedPending & bit) != 0)
+            {
+                process.SharedPending &= ~bit;
+                information = process.PendingInformation[signal - 1];
+                owner = null;
+            }
+            else
+            {
+                information = default;
+                return false;
+            }
+            if (signal >= Signal.FirstRealTime && process.QueuedSignals.TakeNext(signal, owner, out SignalInformation next))
+            {
+                if (owner != null)
+                {
+                    state.PendingSignals |= bit;
+                    state.PendingInformation[signal - 1] = next;
+                }
+                else
+                {
+                    process.SharedPending |= bit;
+                    process.PendingInformation[signal - 1] = next;
+                }
+            }
+            return true;
+        }
+
+        /// <summary>A signal for one thread of 'target' (tgkill, a fault): pending on that thread alone; false when a real-time signal's queue is full.</summary>
+        public static bool SendToThread(LinuxProcess target, UserThread thread, int signal, in SignalInformation information)
         {
             if (!Signal.IsValid(signal))
-                return;
+                return true;
             if (signal == Signal.Kill)
             {
                 Terminate(target, Signal.Kill, coreDump: false);
-                return;
+                return true;
             }
             if (signal == Signal.Continue)
                 Resume(target);
             LinuxThread state = LinuxThread.Of(thread);
             if (state == null)
-                return;
+                return true;
             ulong bit = Signal.Bit(signal);
             bool wake;
             using (target.Lock.Hold())
             {
                 if (IsIgnored(target, signal) && (state.BlockedSignals & bit) == 0)
-                    return;
+                    return true;
                 if ((state.PendingSignals & bit) == 0)
                 {
                     state.PendingSignals |= bit;
                     state.PendingInformation[signal - 1] = information;
                 }
+                else if (signal >= Signal.FirstRealTime && !Queue(target, signal, state, information))
+                {
+                    return false;
+                }
                 wake = (state.BlockedSignals & bit) == 0;
             }
             if (wake)
                 Wake(thread);
+            return true;
         }
 
         /// <summary>A signal the calling thread brings on itself (SIGPIPE from a write, SIGXFSZ): pending on it alone.</summary>
@@ -167,6 +236,7 @@ namespace Exo.PosixX.Signals
         public static void DiscardEverywhere(LinuxProcess target, ulong set)
         {
             target.SharedPending &= ~set;
+            target.QueuedSignals.Discard(set);
             Process process = target.Process;
             int count = System.Threading.Volatile.Read(ref process.ThreadCount);
             for (int i = 0; i < count; i++)
@@ -289,18 +359,9 @@ namespace Exo.PosixX.Signals
                     ulong due = (state.PendingSignals | process.SharedPending) & ~state.BlockedSignals;
                     if (due == 0)
                         break;
-                    signal = Signal.Lowest((due & Synchronous) != 0 ? due & Synchronous : due);
+                    signal = Lowest(due);
                     ulong bit = Signal.Bit(signal);
-                    if ((state.PendingSignals & bit) != 0)
-                    {
-                        state.PendingSignals &= ~bit;
-                        information = state.PendingInformation[signal - 1];
-                    }
-                    else
-                    {
-                        process.SharedPending &= ~bit;
-                        information = process.PendingInformation[signal - 1];
-                    }
+                    Take(process, state, signal, out information);
                     action = process.Handlers[signal - 1];
                     previousMask = state.BlockedSignals;
                     if (action.Handler > SignalAction.Ignore)
@@ -533,7 +594,8 @@ namespace Exo.PosixX.Signals
         public static bool IsOnAlternateStack(LinuxThread state, ulong stack) => OnAlternateStack(state, stack);
 
         // siginfo_t: signo, errno, code, then the union at 16 (kill: pid, uid; SIGCHLD: pid, uid, status; faults: address).
-        private static void WriteSignalInformation(byte* into, int signal, in SignalInformation information)
+        /// <summary>The 128 bytes of siginfo_t for 'signal' and what it carries (a handler's frame, rt_sigtimedwait).</summary>
+        public static void WriteSignalInformation(byte* into, int signal, in SignalInformation information)
         {
             for (int i = 0; i < SiginfoSize; i++)
                 into[i] = 0;
@@ -548,6 +610,8 @@ namespace Exo.PosixX.Signals
             *(uint*)(into + 20) = information.SenderUserId;
             if (signal == Signal.Child)
                 *(int*)(into + 24) = information.Status;
+            else
+                *(ulong*)(into + 24) = information.Value;   // si_value (0 but for sigqueue and timers)
         }
 
         private static bool IsFaultSignal(int signal)

@@ -258,6 +258,19 @@ namespace Exo.PosixX.Translation
         // Reads the ELF, loads it into a new space, lays out its stack and regions; then commits.
         private static Error LoadImage(LinuxProcess process, RegisterFrame* frame, Vnode node, byte* path, int pathLength, ArgumentVector arguments)
         {
+            // A file open for writing cannot run (ETXTBSY); from here on, no one may open it for writing until the
+            // exec fails or the process ends (Commit hands the denial to the process).
+            if (!node.TryDenyWriteAccess())
+                return Error.TextBusy;
+            Error error = LoadImageDenyingWrites(process, frame, node, path, pathLength, arguments);
+            if (error != Error.None)
+                node.AllowWriteAccess();
+            return error;
+        }
+
+        private static Error LoadImageDenyingWrites(LinuxProcess process, RegisterFrame* frame, Vnode node, byte* path, int pathLength,
+            ArgumentVector arguments)
+        {
             ulong size = node.Size;
             if (size > MaximumProgramSize)
                 return Error.OutOfMemory;
@@ -271,6 +284,8 @@ namespace Exo.PosixX.Translation
             ProgramImage image = default;
             if (error == Error.None)
                 space = ProgramLoader.Load(file, size, out image, out error);
+            if (space == null && error == Error.NotExecutable)
+                error = InterpreterError(file, size);
             KernelHeap.Free(file);
             if (space == null)
                 return error == Error.None ? Error.NotExecutable : error;
@@ -279,20 +294,42 @@ namespace Exo.PosixX.Translation
                 ProgramLoader.Discard(space);
                 return Error.NotExecutable;   // a native Exo-OS program is started by spawn, not by a Linux exec
             }
-            RegisterFrame start;
-            if (!StartStack.BuildLinux(space, image, arguments, path, pathLength, 0, out start))
-            {
-                ProgramLoader.Discard(space);
-                return Error.TooBig;
-            }
+            // The regions first: they map the vDSO, whose address the start stack names (AT_SYSINFO_EHDR).
             Memory.MemoryRegions regions = Memory.MemoryRegions.Create(process.Process, space, image);
             if (regions == null)
             {
                 ProgramLoader.Discard(space);
                 return Error.OutOfMemory;
             }
+            RegisterFrame start;
+            if (!StartStack.BuildLinux(space, image, arguments, path, pathLength, regions.VdsoAddress, out start))
+            {
+                regions.Free();
+                ProgramLoader.Discard(space);
+                return Error.TooBig;
+            }
             Commit(process, frame, space, image, regions, node, path, pathLength, arguments, &start);
             return Error.None;
+        }
+
+        // A dynamically linked program (PT_INTERP), which POSIX-X cannot run yet: what Linux would say when opening its
+        // interpreter fails (ENOENT for a missing one, EACCES, ENOTDIR, ELOOP...), else ENOEXEC. Not an interpreter's
+        // problem (a malformed file, no PT_INTERP): ENOEXEC.
+        private static Error InterpreterError(byte* file, ulong size)
+        {
+            if (!ElfImage.TryFindInterpreter(file, size, out ulong offset, out ulong length) || length >= PathWalker.MaximumPathLength)
+                return Error.NotExecutable;
+            byte* path = (byte*)KernelHeap.AllocateUninitialized(PathWalker.MaximumPathLength);
+            if (path == null)
+                return Error.OutOfMemory;
+            for (ulong i = 0; i < length; i++)
+                path[i] = file[offset + i];
+            Error error = Open(unchecked((ulong)DescriptorContext.WorkingDirectory), path, (int)length, true, out Vnode interpreter);
+            KernelHeap.Free(path);
+            if (error != Error.None)
+                return error;
+            interpreter.Release();
+            return Error.NotExecutable;   // the interpreter is there: dynamic linking is not supported yet
         }
 
         // The point of no return: the old program is gone from here on.
@@ -328,15 +365,20 @@ namespace Exo.PosixX.Translation
             // Swapped under the lock: /proc reads another process's regions and program under it.
             Memory.MemoryRegions old;
             Vnode oldProgram;
+            bool oldDenied;
             program.AddReference();
             using (process.Lock.Hold())
             {
                 old = process.Regions;
                 process.Regions = regions;
                 oldProgram = process.Executable;
+                oldDenied = process.ExecutableDeniesWrites;
                 process.Executable = program;
+                process.ExecutableDeniesWrites = true;   // LoadImage's denial of writes, now the process's
             }
             old.Free();
+            if (oldDenied)
+                oldProgram.AllowWriteAccess();
             oldProgram?.Release();
             process.Descriptors.CloseOnExec();
             process.SetCommandName(path + nameStart, pathLength - nameStart);

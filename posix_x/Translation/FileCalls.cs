@@ -298,8 +298,13 @@ namespace Exo.PosixX.Translation
                     : Permissions.Check(node, LinuxProcess.Current.Credentials, FileMode.Write);
                 if (error == Error.None)
                     error = FileSizeLimit.CheckSize(frame->Argument1);
+                if (error == Error.None && !node.TryGetWriteAccess())
+                    error = Error.TextBusy;   // a running program's file
                 if (error == Error.None)
+                {
                     error = node.SetSize(frame->Argument1);
+                    node.PutWriteAccess();
+                }
                 node.Release();
             }
             return SystemCallResult.From(error);

@@ -115,18 +115,8 @@ namespace Exo.PosixX.Translation
             ulong perMicrosecond = Exo.Kernel.Time.SystemClock.TscFrequency / 1_000_000;
             if (perMicrosecond == 0)
                 perMicrosecond = 1;
-            Exo.Kernel.Scheduler.Thread current = Exo.Kernel.Scheduler.Scheduler.Current;
-            if (threadOnly)
-                return current.CpuTime / perMicrosecond;
-            ulong total = 0;
-            Exo.Kernel.Processes.Process process = current.Process;
-            for (int i = 0; i < process.ThreadCount; i++)
-            {
-                Exo.Kernel.Scheduler.Thread thread = process.Threads[i].Thread;
-                if (thread != null)
-                    total += thread.CpuTime;
-            }
-            return total / perMicrosecond;
+            ulong ticks = threadOnly ? Exo.Kernel.Scheduler.Scheduler.RunTimeOf(Exo.Kernel.Scheduler.Scheduler.Current) : LinuxProcess.Current.RunTime;
+            return ticks / perMicrosecond;
         }
     }
 }

@@ -3,6 +3,7 @@ using Exo.Kernel.Memory;
 using Exo.Kernel.Processes;
 using Exo.Kernel.Sync;
 using Exo.Kernel.Syscalls;
+using Exo.Kernel.UserMode;
 using Exo.PosixX.KernelInterface;
 using Exo.PosixX.Signals;
 using static Exo.PosixX.Abi.LinuxSystemCallNumber;
@@ -12,7 +13,9 @@ namespace Exo.PosixX.Translation
     /// <summary>
     /// Linux's signal calls: handlers (rt_sigaction), masks (rt_sigprocmask, rt_sigpending), waiting for a signal
     /// (rt_sigsuspend, pause), the handler's return (rt_sigreturn), alternate stacks (sigaltstack), and sending
-    /// (kill to a process, a group or everyone; tgkill and tkill to a thread). Delivery is SignalDelivery's.
+    /// (kill to a process, a group or everyone; tgkill and tkill to a thread; rt_sigqueueinfo and rt_tgsigqueueinfo
+    /// with the sender's siginfo), and taking a pending signal without a handler (rt_sigtimedwait). Delivery is
+    /// SignalDelivery's.
     /// </summary>
     public static unsafe class SignalCalls
     {
@@ -34,6 +37,9 @@ namespace Exo.PosixX.Translation
             LinuxSystemCalls.Register(Kill, &DoKill, CallPath.Hybrid);
             LinuxSystemCalls.Register(Tgkill, &DoThreadGroupKill, CallPath.Hybrid);
             LinuxSystemCalls.Register(Tkill, &DoThreadKill, CallPath.Hybrid);
+            LinuxSystemCalls.Register(RtSigqueueinfo, &DoQueueInformation, CallPath.Hybrid);
+            LinuxSystemCalls.Register(RtTgsigqueueinfo, &DoThreadQueueInformation, CallPath.Hybrid);
+            LinuxSystemCalls.Register(RtSigtimedwait, &DoTimedWait, CallPath.Hybrid);
         }
 
         // rt_sigaction(signal, new, old, setsize): struct sigaction as the kernel takes it on x86-64.
@@ -280,6 +286,136 @@ namespace Exo.PosixX.Translation
             }
             target.Process.Release();
             return SystemCallResult.From(error);
+        }
+
+        private const int QueuedFromUser = -1;   // SI_QUEUE
+
+        // rt_sigqueueinfo(tgid, signal, info) and rt_tgsigqueueinfo(tgid, tid, signal, info): the sender's own siginfo
+        // (si_code, si_pid, si_uid, si_value). Another process may not pass itself off as the kernel or kill(): codes
+        // >= 0 and SI_TKILL are refused (EPERM), as Linux refuses them. A full real-time queue is EAGAIN.
+        private static ulong DoQueueInformation(RegisterFrame* frame)
+            => Queue((int)frame->Argument0, 0, (int)frame->Argument1, frame->Argument2);
+
+        private static ulong DoThreadQueueInformation(RegisterFrame* frame)
+            => (int)frame->Argument1 <= 0 ? SystemCallResult.From(Error.Invalid)
+                : Queue((int)frame->Argument0, (int)frame->Argument1, (int)frame->Argument2, frame->Argument3);
+
+        private static ulong Queue(int processId, int threadId, int signal, ulong userInformation)
+        {
+            if (processId <= 0 || (signal != 0 && !Signal.IsValid(signal)))
+                return SystemCallResult.From(Error.Invalid);
+            byte* bytes = stackalloc byte[32];   // si_signo, si_errno, si_code, then _rt: si_pid, si_uid, si_value
+            if (!UserMemory.CopyFromUser(bytes, userInformation, 32))
+                return SystemCallResult.From(Error.BadAddress);
+            SignalInformation information = new SignalInformation
+            {
+                Code = *(int*)(bytes + 8), SenderProcessId = *(int*)(bytes + 16), SenderUserId = *(uint*)(bytes + 20),
+                Value = *(ulong*)(bytes + 24),
+            };
+            LinuxProcess sender = LinuxProcess.Current;
+            UserThread thread = null;
+            LinuxProcess target = threadId != 0 ? ThreadIds.FindProcessOf(threadId, out thread) : ProcessTree.Find(processId);
+            if (target == null)
+                return SystemCallResult.From(Error.NoSuchProcess);
+            Error error = target.ProcessId != processId ? Error.NoSuchProcess
+                : !MaySignal(sender, target) ? Error.NotPermitted
+                : (information.Code >= 0 || information.Code == SignalDelivery.FromThreadKill) && target != sender ? Error.NotPermitted
+                : Error.None;
+            if (error == Error.None && signal != 0)
+            {
+                bool queued = thread != null ? SignalDelivery.SendToThread(target, thread, signal, information)
+                    : SignalDelivery.SendToProcess(target, signal, information);
+                if (!queued)
+                    error = Error.WouldBlock;
+            }
+            target.Process.Release();
+            return SystemCallResult.From(error);
+        }
+
+        // The waiting rt_sigtimedwait callers (woken only by the signals they wait for, through InterruptThread).
+        private static readonly Exo.Kernel.Scheduler.WaitQueue s_waitingInTimedWait = new Exo.Kernel.Scheduler.WaitQueue();
+
+        // rt_sigtimedwait(set, info, timeout, setsize): takes a pending signal of 'set' (lowest first) without running
+        // its handler, and returns its number with its siginfo. Nothing pending: EAGAIN at once for a zero timeout, else
+        // it sleeps with the set unblocked (so that a sender picks and wakes this thread), up to the timeout (then
+        // EAGAIN); another signal's handler ending the wait makes it EINTR, never restarted, as on Linux.
+        private static ulong DoTimedWait(RegisterFrame* frame)
+        {
+            if (frame->Argument3 != SignalSetSize)
+                return SystemCallResult.From(Error.Invalid);
+            ulong set;
+            if (!UserMemory.CopyFromUser(&set, frame->Argument0, SignalSetSize))
+                return SystemCallResult.From(Error.BadAddress);
+            set &= ~Signal.Unblockable;
+            long timeout = -1;
+            if (frame->Argument2 != 0)
+            {
+                Error timeError = TimeCalls.ReadTimespec(frame->Argument2, out timeout);
+                if (timeError != Error.None)
+                    return SystemCallResult.From(timeError);
+            }
+            LinuxProcess process = LinuxProcess.Current;
+            LinuxThread state = LinuxThread.Current;
+            int signal = TakeOneOf(process, state, set, out SignalInformation information);
+            if (signal == 0 && timeout != 0)
+            {
+                Exo.Kernel.Scheduler.Thread current = Exo.Kernel.Scheduler.Scheduler.Current;
+                ulong blocked;
+                using (process.Lock.Hold())
+                {
+                    blocked = state.BlockedSignals;
+                    state.BlockedSignals &= ~set;
+                }
+                SignalDelivery.RecheckPending(process, state);   // one sent in between: the wait below ends at once
+                using (InterruptMask.Enter())
+                {
+                    if (timeout > 0)
+                        Exo.Kernel.Scheduler.Scheduler.ArmTimeout(Exo.Kernel.Time.SystemClock.TscAfterNanoseconds((ulong)timeout));
+                    // A signal sent before the wait began left its work flag: then there is nothing to wait for.
+                    while ((System.Threading.Volatile.Read(ref current.User.PendingWork) & (int)UserWork.Signal) == 0 && !current.WaitEnds)
+                    {
+                        s_waitingInTimedWait.Lock.Enter();
+                        Exo.Kernel.Scheduler.Scheduler.BlockOnLockedInterruptibly(s_waitingInTimedWait);
+                    }
+                    if (timeout > 0)
+                        Exo.Kernel.Scheduler.Scheduler.DisarmTimeout();
+                }
+                using (process.Lock.Hold())
+                    state.BlockedSignals = blocked;
+                signal = TakeOneOf(process, state, set, out information);
+                if (signal == 0)
+                {
+                    SignalDelivery.RecheckPending(process, state);
+                    bool other;
+                    using (process.Lock.Hold())
+                        other = ((state.PendingSignals | process.SharedPending) & ~state.BlockedSignals) != 0;
+                    return SystemCallResult.From(other ? Error.Interrupted : Error.WouldBlock);
+                }
+            }
+            if (signal == 0)
+                return SystemCallResult.From(Error.WouldBlock);
+            if (frame->Argument1 != 0)
+            {
+                byte* bytes = stackalloc byte[128];
+                SignalDelivery.WriteSignalInformation(bytes, signal, information);
+                if (!UserMemory.CopyToUser(frame->Argument1, bytes, 128))
+                    return SystemCallResult.From(Error.BadAddress);   // the signal is taken all the same, as on Linux
+            }
+            return (ulong)signal;
+        }
+
+        // Takes the lowest pending signal of 'set' (faults first), or 0.
+        private static int TakeOneOf(LinuxProcess process, LinuxThread state, ulong set, out SignalInformation information)
+        {
+            using (process.Lock.Hold())
+            {
+                ulong due = (state.PendingSignals | process.SharedPending) & set;
+                int signal = SignalDelivery.Lowest(due);
+                if (signal != 0 && SignalDelivery.Take(process, state, signal, out information))
+                    return signal;
+            }
+            information = default;
+            return 0;
         }
     }
 }

@@ -9,12 +9,11 @@ using static Exo.PosixX.Abi.LinuxSystemCallNumber;
 namespace Exo.PosixX.Translation
 {
     /// <summary>
-    /// alarm, setitimer and getitimer over each process's real-time timer (Signals.IntervalTimers: SIGALRM at each
-    /// expiry). The virtual and profiling timers (ITIMER_VIRTUAL, ITIMER_PROF) are not offered: EINVAL.
+    /// alarm, setitimer and getitimer over each process's interval timers (Signals.IntervalTimers: ITIMER_REAL sends
+    /// SIGALRM, ITIMER_VIRTUAL SIGVTALRM, ITIMER_PROF SIGPROF at each expiry).
     /// </summary>
     public static unsafe class TimerCalls
     {
-        private const int RealTimer = 0;
 
         internal static void Register()
         {
@@ -33,7 +32,7 @@ namespace Exo.PosixX.Translation
         private static ulong DoAlarm(RegisterFrame* frame)
         {
             ulong seconds = (uint)frame->Argument0;
-            Error error = IntervalTimers.Set(LinuxProcess.Current, seconds * SystemClock.TscFrequency, 0, out ulong left, out _);
+            Error error = IntervalTimers.Set(LinuxProcess.Current, IntervalTimers.Real, seconds * SystemClock.TscFrequency, 0, out ulong left, out _);
             if (error != Error.None)
                 return SystemCallResult.From(error);
             ulong previous = MicrosecondsOfTicks(left);
@@ -45,7 +44,8 @@ namespace Exo.PosixX.Translation
 
         private static ulong DoSetTimer(RegisterFrame* frame)
         {
-            if ((int)frame->Argument0 != RealTimer)
+            int which = (int)frame->Argument0;
+            if ((uint)which >= IntervalTimers.Count)
                 return SystemCallResult.From(Error.Invalid);
             TimerValue requested = default;
             if (frame->Argument1 != 0 && !UserMemory.CopyFromUser(&requested, frame->Argument1, (ulong)sizeof(TimerValue)))
@@ -55,7 +55,7 @@ namespace Exo.PosixX.Translation
                 return SystemCallResult.From(Error.Invalid);
             ulong delay = TicksOfMicroseconds((ulong)requested.Seconds * 1_000_000 + (ulong)requested.Microseconds);
             ulong interval = TicksOfMicroseconds((ulong)requested.IntervalSeconds * 1_000_000 + (ulong)requested.IntervalMicroseconds);
-            Error error = IntervalTimers.Set(LinuxProcess.Current, delay, interval, out ulong left, out ulong previousInterval);
+            Error error = IntervalTimers.Set(LinuxProcess.Current, which, delay, interval, out ulong left, out ulong previousInterval);
             if (error != Error.None)
                 return SystemCallResult.From(error);
             return frame->Argument2 == 0 || Write(frame->Argument2, left, previousInterval) ? 0 : SystemCallResult.From(Error.BadAddress);
@@ -63,9 +63,10 @@ namespace Exo.PosixX.Translation
 
         private static ulong DoGetTimer(RegisterFrame* frame)
         {
-            if ((int)frame->Argument0 != RealTimer)
+            int which = (int)frame->Argument0;
+            if ((uint)which >= IntervalTimers.Count)
                 return SystemCallResult.From(Error.Invalid);
-            IntervalTimers.Get(LinuxProcess.Current, out ulong left, out ulong interval);
+            IntervalTimers.Get(LinuxProcess.Current, which, out ulong left, out ulong interval);
             return Write(frame->Argument1, left, interval) ? 0 : SystemCallResult.From(Error.BadAddress);
         }
 

@@ -80,6 +80,9 @@ namespace Exo.PosixX.Tty
         internal static Error Read(IoBuffer buffer, ulong count, bool nonBlocking, out ulong done)
         {
             done = 0;
+            Error allowed = JobControl.CheckRead();
+            if (allowed != Error.None)
+                return allowed;
             if (count == 0)
                 return Error.None;
             byte* chunk = stackalloc byte[256];
@@ -116,6 +119,12 @@ namespace Exo.PosixX.Tty
         internal static Error Write(IoBuffer buffer, ulong count, out ulong done)
         {
             done = 0;
+            if ((s_discipline.Settings.LocalFlags & Termios.StopBackgroundOutput) != 0)
+            {
+                Error allowed = JobControl.CheckChange();
+                if (allowed != Error.None)
+                    return allowed;
+            }
             byte* input = stackalloc byte[256];
             byte* output = stackalloc byte[512];
             uint flags = s_discipline.Settings.OutputFlags;
@@ -148,6 +157,12 @@ namespace Exo.PosixX.Tty
         internal static Error Control(uint request, ulong argument, out ulong result)
         {
             result = 0;
+            if (ChangesTheTerminal(request))
+            {
+                Error allowed = JobControl.CheckChange();
+                if (allowed != Error.None)
+                    return allowed;
+            }
             switch (request)
             {
                 case TerminalGet:
@@ -249,6 +264,11 @@ namespace Exo.PosixX.Tty
                     return Error.NotATerminal;
             }
         }
+
+        // The requests a background group may not make without SIGTTOU (Linux's tty_check_change callers).
+        private static bool ChangesTheTerminal(uint request)
+            => request == TerminalSet || request == TerminalSetDrain || request == TerminalSetFlush || request == SetForegroundGroup
+                || request == Flush || request == SetWindowSize;
 
         internal static PollEvents Poll()
         {

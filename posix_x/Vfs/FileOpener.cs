@@ -49,10 +49,24 @@ namespace Exo.PosixX.Vfs
             if (error != Error.None)
                 return error;
             error = Check(node, flags, created, context.Credentials);
+            // A regular file opened for writing counts among its writers (before O_TRUNC): ETXTBSY while it runs.
+            bool writer = error == Error.None && node.IsRegular && OpenFlags.Writable(flags) && (flags & OpenFlags.Path) == 0;
+            if (writer && !node.TryGetWriteAccess())
+            {
+                error = Error.TextBusy;
+                writer = false;
+            }
             if (error == Error.None && (flags & OpenFlags.Truncate) != 0 && node.IsRegular && OpenFlags.Writable(flags) && !created)
                 error = node.SetSize(0);
             if (error == Error.None)
                 error = node.Open(flags, out file);
+            if (writer)
+            {
+                if (error == Error.None && file != null)
+                    file.HoldsWriteAccess = true;
+                else
+                    node.PutWriteAccess();
+            }
             node.Release();
             return error;
         }

@@ -31,39 +31,62 @@ namespace Exo.PosixX.Vfs
         public static void MountRoot(FileSystem fileSystem, string source)
         {
             s_lock.Rank = LockRank.FileSystem;
-            Root = Add(fileSystem, null, source);
+            byte* bytes = stackalloc byte[source.Length];
+            for (int i = 0; i < source.Length; i++)
+                bytes[i] = (byte)source[i];
+            Root = Add(fileSystem, null, bytes, source.Length);
         }
 
-        /// <summary>Mounts 'fileSystem' on the directory 'point' (EBUSY if something is mounted there).</summary>
+        /// <summary>Mounts 'fileSystem' on the directory 'point' (EBUSY if something is mounted there), named 'source' in /proc/mounts.</summary>
         public static Error MountOn(Vnode point, FileSystem fileSystem, string source)
+        {
+            byte* bytes = stackalloc byte[source.Length];
+            for (int i = 0; i < source.Length; i++)
+                bytes[i] = (byte)source[i];
+            return MountOn(point, fileSystem, bytes, source.Length);
+        }
+
+        public static Error MountOn(Vnode point, FileSystem fileSystem, byte* source, int sourceLength)
         {
             if (!point.IsDirectory)
                 return Error.NotADirectory;
             using (InterruptMask.Enter())
             using (s_lock.Hold())
+            {
                 if (point.MountedHere != null)
                     return Error.Busy;
-            Mount mount = Add(fileSystem, point, source);
+                if (s_count >= MaximumMounts)
+                    return Error.OutOfMemory;
+            }
+            Mount mount = Add(fileSystem, point, source, sourceLength);
+            if (mount == null)
+                return Error.OutOfMemory;
             using (InterruptMask.Enter())
             using (s_lock.Hold())
                 point.MountedHere = mount;
             return Error.None;
         }
 
-        private static Mount Add(FileSystem fileSystem, Vnode point, string source)
+        private static Mount Add(FileSystem fileSystem, Vnode point, byte* source, int sourceLength)
         {
             Mount mount = new Mount { FileSystem = fileSystem, MountPoint = point };
+            mount.Source = (byte*)Exo.Kernel.Memory.Heap.KernelHeap.AllocateUninitialized((ulong)(sourceLength + 1));
+            if (mount.Source == null)
+            {
+                Exo.Runtime.ObjectAllocator.Free(mount);
+                return null;
+            }
             point?.AddReference();
             fileSystem.Root.AddReference();
-            mount.SourceLength = source.Length;
-            mount.Source = (byte*)Exo.Kernel.Memory.Heap.KernelHeap.AllocateUninitialized((ulong)(source.Length + 1));
-            for (int i = 0; i < source.Length; i++)
-                mount.Source[i] = (byte)source[i];
+            mount.SourceLength = sourceLength;
+            for (int i = 0; i < sourceLength; i++)
+                mount.Source[i] = source[i];
             using (InterruptMask.Enter())
             using (s_lock.Hold())
             {
                 mount.Next = s_mounts;
                 s_mounts = mount;
+                s_count++;
             }
             return mount;
         }
@@ -105,7 +128,114 @@ namespace Exo.PosixX.Vfs
             return null;
         }
 
-        /// <summary>The newest mount; each links to the one before (for /proc/mounts: mounts are never freed yet, so no lock).</summary>
-        public static Mount Newest => s_mounts;
+        /// <summary>The most mounts at once (an explicit limit; Linux's default mount-max is 100,000).</summary>
+        public const int MaximumMounts = 32;
+        private static int s_count;
+
+        /// <summary>What /proc/mounts shows of one mount, copied under the table's lock (its mount point referenced).</summary>
+        public struct Snapshot
+        {
+            public FileSystem FileSystem;
+            public Vnode MountPoint;
+            public fixed byte Source[32];
+            public int SourceLength;
+            public bool ReadOnly;
+        }
+
+        /// <summary>
+        /// Copies the table, oldest mount first, into a new array of MaximumMounts entries: the number copied. Each
+        /// mount point comes with a reference: give them back, and the array, with <see cref="ReleaseSnapshot"/>.
+        /// </summary>
+        public static int TakeSnapshot(out Snapshot[] into)
+        {
+            into = new Snapshot[MaximumMounts];
+            if (into == null)
+                return 0;
+            int count = 0;
+            using (InterruptMask.Enter())
+            using (s_lock.Hold())
+            {
+                for (Mount mount = s_mounts; mount != null && count < MaximumMounts; mount = mount.Next)
+                    count++;
+                int index = count;
+                for (Mount mount = s_mounts; mount != null && index > 0; mount = mount.Next)
+                {
+                    ref Snapshot entry = ref into[--index];
+                    entry.FileSystem = mount.FileSystem;
+                    entry.MountPoint = mount.MountPoint;
+                    mount.MountPoint?.AddReference();
+                    entry.SourceLength = mount.SourceLength < 32 ? mount.SourceLength : 32;
+                    for (int i = 0; i < entry.SourceLength; i++)
+                        entry.Source[i] = mount.Source[i];
+                    entry.ReadOnly = mount.FileSystem.ReadOnly;
+                }
+            }
+            return count;
+        }
+
+        public static void ReleaseSnapshot(Snapshot[] entries, int count)
+        {
+            if (entries == null)
+                return;
+            for (int i = 0; i < count; i++)
+                entries[i].MountPoint?.Release();
+            Exo.Runtime.ObjectAllocator.Free(entries);
+        }
+
+        /// <summary>The mount whose file system's root is 'root' (not the system root's), or null.</summary>
+        public static Mount MountOf(Vnode root)
+        {
+            using (InterruptMask.Enter())
+            using (s_lock.Hold())
+                for (Mount mount = s_mounts; mount != null; mount = mount.Next)
+                    if (mount.MountPoint != null && mount.FileSystem.Root == root)
+                        return mount;
+            return null;
+        }
+
+        /// <summary>Whether some mount sits on a directory of 'fileSystem' (it cannot be unmounted before them).</summary>
+        public static bool HasMountsInside(FileSystem fileSystem)
+        {
+            using (InterruptMask.Enter())
+            using (s_lock.Hold())
+                for (Mount mount = s_mounts; mount != null; mount = mount.Next)
+                    if (mount.MountPoint != null && mount.MountPoint.FileSystem == fileSystem)
+                        return true;
+            return false;
+        }
+
+        /// <summary>
+        /// Takes 'mount' off its directory and the table and frees it; its mount point's and file system root's
+        /// references are given back. Readers of the table copy it under the lock (TakeSnapshot), so none is left
+        /// holding the mount.
+        /// </summary>
+        public static void Unmount(Mount mount)
+        {
+            using (InterruptMask.Enter())
+            using (s_lock.Hold())
+            {
+                mount.MountPoint.MountedHere = null;
+                s_count--;
+                if (s_mounts == mount)
+                {
+                    s_mounts = mount.Next;
+                }
+                else
+                {
+                    for (Mount previous = s_mounts; previous != null; previous = previous.Next)
+                    {
+                        if (previous.Next == mount)
+                        {
+                            previous.Next = mount.Next;
+                            break;
+                        }
+                    }
+                }
+            }
+            mount.MountPoint.Release();
+            mount.FileSystem.Root.Release();
+            Exo.Kernel.Memory.Heap.KernelHeap.Free(mount.Source);
+            Exo.Runtime.ObjectAllocator.Free(mount);
+        }
     }
 }

@@ -31,6 +31,8 @@ namespace Exo.PosixX.Vfs
         /// <summary>Where the next getdents64 continues (a directory's cursor).</summary>
         public ulong DirectoryCursor;
         protected TicketLock OffsetLock;
+        /// <summary>This description counts among its regular file's writers (Vnode.TryGetWriteAccess), until destroyed.</summary>
+        public bool HoldsWriteAccess;
 
         public OpenFile(Vnode node, int flags)
         {
@@ -175,6 +177,8 @@ namespace Exo.PosixX.Vfs
 
         protected override void Destroy()
         {
+            if (HoldsWriteAccess)
+                Node.PutWriteAccess();
             Node?.Release();
             Exo.Runtime.ObjectAllocator.Free(this);
         }

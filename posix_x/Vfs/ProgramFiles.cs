@@ -16,15 +16,21 @@ namespace Exo.PosixX.Vfs
 
         public static void Initialize() => Exo.Kernel.Processes.ProgramSource.Register(&Find);
 
-        private static byte* Find(byte* name, int length, ulong* size)
+        private static byte* Find(byte* name, int length, ulong* size, Error* error)
         {
             *size = 0;
-            if (Resolve(name, length, out Vnode node) != Error.None)
+            *error = Resolve(name, length, out Vnode node);
+            if (*error != Error.None)
                 return null;
             byte* file = Read(node, size);
             node.Release();
+            if (file == null)
+                *error = *size > MaximumSize ? Error.OutOfMemory : Error.InputOutput;
             return file;
         }
+
+        /// <summary>The longest path a program found by name gets (a PATH directory and a process name).</summary>
+        public const int MaximumFoundPath = 64 + Exo.Kernel.Processes.Process.NameCapacity;
 
         /// <summary>
         /// The program file a name or path given to the launcher means (with a reference): the path itself, or the
@@ -33,14 +39,29 @@ namespace Exo.PosixX.Vfs
         public static Error Resolve(byte* name, int length, out Vnode node)
         {
             node = null;
-            bool isPath = false;
-            for (int i = 0; i < length; i++)
-                isPath |= name[i] == (byte)'/';
-            if (isPath)
-                return ResolvePath(name, length, out node);
-            if (length > Exo.Kernel.Processes.Process.NameCapacity)
+            byte* path = stackalloc byte[MaximumFoundPath];
+            int pathLength = Search(name, length, path);
+            if (pathLength < 0)
                 return Error.NameTooLong;
-            byte* path = stackalloc byte[64 + Exo.Kernel.Processes.Process.NameCapacity];
+            return pathLength == 0 ? Error.NotFound : ResolvePath(IsPath(name, length) ? name : path, pathLength, out node);
+        }
+
+        private static bool IsPath(byte* name, int length)
+        {
+            for (int i = 0; i < length; i++)
+                if (name[i] == (byte)'/')
+                    return true;
+            return false;
+        }
+
+        // Where 'name' is: itself if it is a path (not copied: its length comes back), else the first PATH directory
+        // that has it, written into 'path' (MaximumFoundPath bytes). 0 if nowhere; -1 for a name too long.
+        private static int Search(byte* name, int length, byte* path)
+        {
+            if (IsPath(name, length))
+                return length;
+            if (length > Exo.Kernel.Processes.Process.NameCapacity)
+                return -1;
             foreach (string directory in s_searchPath)
             {
                 int pathLength = 0;
@@ -48,17 +69,21 @@ namespace Exo.PosixX.Vfs
                     path[pathLength++] = (byte)directory[i];
                 for (int i = 0; i < length; i++)
                     path[pathLength++] = name[i];
-                if (ResolvePath(path, pathLength, out node) == Error.None)
-                    return Error.None;
+                if (ResolvePath(path, pathLength, out Vnode node) == Error.None)
+                {
+                    node.Release();
+                    return pathLength;
+                }
             }
-            return Error.NotFound;
+            return 0;
         }
 
         /// <summary>
-        /// The file a spawned process runs (LinuxProcess.OnStart, for /proc/PID/exe), as the launcher found it: the
-        /// boot image's exo/bin/NAME first, else what Resolve finds. Null if neither is there any more.
+        /// The path a spawned process's program was found at, as Linux's AT_EXECFN and /proc/PID/exe name it: the boot
+        /// image's /exo/bin/NAME first, else the path given, else the first PATH directory that has the name; written
+        /// into 'path' (MaximumFoundPath bytes). 0 if it is in none of them.
         /// </summary>
-        public static Vnode OfSpawned(Exo.Kernel.Processes.Process process)
+        public static int PathOfSpawned(Exo.Kernel.Processes.Process process, byte* path)
         {
             byte* line = process.CommandLine;
             int length = 0;
@@ -67,7 +92,6 @@ namespace Exo.PosixX.Vfs
             if (Exo.Kernel.Boot.InitialRamDisk.TryFindProgram(line, length, out _, out _))
             {
                 string directory = Exo.Kernel.Boot.InitialRamDisk.ProgramDirectory;
-                byte* path = stackalloc byte[2 + 16 + Exo.Kernel.Processes.Process.NameCapacity];
                 int pathLength = 0;
                 path[pathLength++] = (byte)'/';
                 for (int i = 0; i < directory.Length && i < 16; i++)
@@ -75,9 +99,28 @@ namespace Exo.PosixX.Vfs
                 for (int i = 0; i < length && i < Exo.Kernel.Processes.Process.NameCapacity; i++)
                     path[pathLength++] = line[i];
                 if (ResolvePath(path, pathLength, out Vnode found) == Error.None)
-                    return found;
+                {
+                    found.Release();
+                    return pathLength;
+                }
             }
-            return Resolve(line, length, out Vnode node) == Error.None ? node : null;
+            if (IsPath(line, length))
+            {
+                int copied = length < MaximumFoundPath ? length : MaximumFoundPath;
+                for (int i = 0; i < copied; i++)
+                    path[i] = line[i];
+                return copied;
+            }
+            int searched = Search(line, length, path);
+            return searched < 0 ? 0 : searched;
+        }
+
+        /// <summary>The file a spawned process runs (LinuxProcess.OnStart, for /proc/PID/exe); null if it is gone.</summary>
+        public static Vnode OfSpawned(Exo.Kernel.Processes.Process process)
+        {
+            byte* path = stackalloc byte[MaximumFoundPath];
+            int length = PathOfSpawned(process, path);
+            return length != 0 && ResolvePath(path, length, out Vnode node) == Error.None ? node : null;
         }
 
         // A regular file with an execute bit at 'path' (from the root, as root), with a reference.
@@ -101,9 +144,10 @@ namespace Exo.PosixX.Vfs
         {
             byte* file = null;
             ulong fileSize = node.Size;
-            if (fileSize > 0 && fileSize <= MaximumSize)
+            if (fileSize <= MaximumSize)
             {
-                file = (byte*)KernelHeap.AllocateUninitialized(fileSize);
+                // An empty file reads as a block of one byte and size 0: the loader then says what is wrong with it.
+                file = (byte*)KernelHeap.AllocateUninitialized(fileSize == 0 ? 1 : fileSize);
                 if (file != null && (node.Read(0, IoBuffer.Kernel(file), fileSize, out ulong read) != Error.None || read != fileSize))
                 {
                     KernelHeap.Free(file);

@@ -95,6 +95,40 @@ namespace Exo.PosixX.Vfs
         }
 
         public virtual ulong Size => 0;
+
+        // Linux's i_writecount: above 0, the open file descriptions that may write this file; below 0, the processes
+        // running it as their program. A file is never both (ETXTBSY for whichever comes second).
+        private int _writeAccess;
+
+        /// <summary>An open file description that may write the file: false (ETXTBSY) while a process runs it.</summary>
+        public bool TryGetWriteAccess()
+        {
+            for (;;)
+            {
+                int current = System.Threading.Volatile.Read(ref _writeAccess);
+                if (current < 0)
+                    return false;
+                if (System.Threading.Interlocked.CompareExchange(ref _writeAccess, current + 1, current) == current)
+                    return true;
+            }
+        }
+
+        public void PutWriteAccess() => System.Threading.Interlocked.Decrement(ref _writeAccess);
+
+        /// <summary>A process runs the file: false (ETXTBSY) while it is open for writing.</summary>
+        public bool TryDenyWriteAccess()
+        {
+            for (;;)
+            {
+                int current = System.Threading.Volatile.Read(ref _writeAccess);
+                if (current > 0)
+                    return false;
+                if (System.Threading.Interlocked.CompareExchange(ref _writeAccess, current - 1, current) == current)
+                    return true;
+            }
+        }
+
+        public void AllowWriteAccess() => System.Threading.Interlocked.Increment(ref _writeAccess);
         /// <summary>Storage used, in 512-byte blocks (st_blocks).</summary>
         public virtual ulong Blocks => 0;
 

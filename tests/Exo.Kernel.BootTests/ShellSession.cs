@@ -35,7 +35,8 @@ public sealed class ShellSession : IAsyncDisposable
     public const string MonitorKey = "\u001d";
     public const string MonitorBanner = "The kernel monitor: Ctrl-]";
 
-    private static async Task<ShellSession> BootAsync(ITestOutputHelper output, QemuOptions options)
+    /// <summary>Boots with the given options (a longer overall deadline, another command line) to the shell prompt.</summary>
+    public static async Task<ShellSession> BootAsync(ITestOutputHelper output, QemuOptions options)
     {
         var session = QemuRunner.Start(options);
         var shell = new ShellSession(session, output);
@@ -62,10 +63,10 @@ public sealed class ShellSession : IAsyncDisposable
     /// Types <paramref name="command"/> + CR, waits for the next prompt and returns what the shell
     /// printed in between, without the echoed command line.
     /// </summary>
-    public async Task<string> RunAsync(string command)
+    public async Task<string> RunAsync(string command, TimeSpan? timeout = null)
     {
         await Qemu.SendAsync(command + "\r");
-        var m = await Qemu.WaitForAsync(Prompt);
+        var m = await Qemu.WaitForAsync(Prompt, timeout);
         var response = StripEcho(m.Before, command);
         _output.WriteLine($"{Prompt}{command}\n{response.TrimEnd()}");
         return response;

@@ -24,6 +24,24 @@ public unsafe class KernelCommandLineTests
             return KernelCommandLine.ListContains(text, bytes.Length, item);
     }
 
+    private static bool HasValue(string line, string key, string value)
+    {
+        byte[] bytes = Encoding.ASCII.GetBytes(line);
+        fixed (byte* text = bytes)
+            return KernelCommandLine.HasValue(text, bytes.Length, key, value);
+    }
+
+    [Theory]
+    [InlineData("bench=posix", true)]
+    [InlineData("quiet bench=posix exo.quick", true)]
+    [InlineData("bench", false)]           // the word alone is Exo-OS's own benchmarks
+    [InlineData("bench=posixx", false)]    // the whole value, not a prefix
+    [InlineData("bench=pos", false)]
+    [InlineData("workbench=posix", false)]
+    [InlineData("", false)]
+    public void Has_value_matches_the_whole_value_of_the_key(string line, bool expected)
+        => Assert.Equal(expected, HasValue(line, "bench", "posix"));
+
     [Theory]
     [InlineData("test=runtime", "runtime")]
     [InlineData("quiet  test=runtime,heap  bench", "runtime,heap")]

@@ -66,6 +66,17 @@ public class GuestRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task AGuestWithNoGraceIsStoppedAtDone()
+    {
+        var log = Path.Combine(dir, "serial.log");
+        var qemu = FakeQemu("printf 'EXO-BENCH boot.to_shell median=5 min=5 iterations=1 unit=instructions\\nEXO-BENCH-DONE\\n' > \"$1\"; exec sleep 60");
+        var run = await GuestRunner.RunAsync("exo_shell", qemu, new[] { log }, log, 50, CancellationToken.None, TimeSpan.Zero);
+        Assert.True(run.KilledAfterDone);
+        Assert.Equal(5UL, run.Report.Find("boot.to_shell")!.Median);
+        Assert.True(run.WallSeconds < 10);
+    }
+
+    [Fact]
     public async Task AMissingEmulatorIsReportedNotThrown()
     {
         var run = await GuestRunner.RunAsync("exo", Path.Combine(dir, "no-such-qemu"), Array.Empty<string>(),

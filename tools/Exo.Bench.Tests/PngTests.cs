@@ -46,9 +46,14 @@ public class PngTests
                                     "EXO-BENCH proc.fork median=10 min=9 iterations=10 unit=instructions\n");
         var linux = BenchParser.Parse("EXO-BENCH syscall.null median=338 min=338 iterations=10 unit=instructions\n" +
                                       "EXO-BENCH proc.fork median=250000 min=250000 iterations=10 unit=instructions\n");
-        var rows = Metrics.Merge(exo, linux);
-        var canvas = RatioChart.Render(rows, "title", "footer");
-        Assert.True(canvas.Height > rows.Count * 20);
+        var rows = Metrics.Merge(exo, null, linux);
+        var entries = RatioChart.Entries(rows);
+        // Exo-OS's bar where it has an equivalent, and a POSIX-X bar where the reference binary has one.
+        Assert.Equal(rows.Count(r => r.ExoHasEquivalent) + rows.Count(r => r.LinuxHasEquivalent), entries.Count);
+        Assert.Contains(entries, e => e.Label == "syscall.null" + RatioChart.PosixSuffix && e.Ratio == null && e.Absent == "not yet");
+        Assert.DoesNotContain(entries, e => e.Label == Metrics.ControlRow);
+        var canvas = RatioChart.Render(entries, "title", "footer");
+        Assert.True(canvas.Height > entries.Count * 20);
         Assert.True(canvas.Width > 600);
         var png = PngWriter.Encode(canvas);
         Assert.All(ReadChunks(png), c => Assert.True(c.CrcOk));

@@ -13,10 +13,14 @@ public class SettingsTests
         QEMU_EXTRA=-seed 1  -rtc base=utc
         LINUX_APPEND=console=ttyS0 quiet panic=-1
         EXO_APPEND=bench
+        EXO_POSIX_APPEND=bench=posix
+        LINUX_SHELL_APPEND=rdinit=/bin/sh -- -l
+        EXO_SHELL_APPEND=
         LINUX_TIMEOUT=100
         LINUX_TIMEOUT_QUICK=50
         EXO_TIMEOUT=90
         EXO_TIMEOUT_QUICK=40
+        SHELL_TIMEOUT=60
         """;
 
     [Fact]
@@ -48,6 +52,22 @@ public class SettingsTests
         Assert.Equal("file:/o/exo.log", exo[exo.IndexOf("-serial") + 1]);
         Assert.Equal(50, s.LinuxTimeout(quick: true));
         Assert.Equal(90, s.ExoTimeout(quick: false));
+    }
+
+    [Fact]
+    public void ThePosixAndShellBootsUseTheBenchImage()
+    {
+        var s = QemuSettings.Parse(Sample);
+        var posix = s.ExoPosixArguments("/k/exo.bin", "/b/exo-initrd.cpio", "/o/posix.log", quick: true);
+        Assert.Equal("bench=posix exo.quick", posix[posix.IndexOf("-append") + 1]);
+        Assert.Equal("bench=posix", s.ExoPosixArguments("/k/exo.bin", "/b/i", "/o/p", quick: false)[^3]);
+        Assert.Equal("/b/exo-initrd.cpio", posix[posix.IndexOf("-initrd") + 1]);
+        var exoShell = s.ExoShellArguments("/k/exo.bin", "/b/exo-initrd.cpio", "/o/shell.log");
+        Assert.Equal("", exoShell[exoShell.IndexOf("-append") + 1]);
+        Assert.Equal("/b/exo-initrd.cpio", exoShell[exoShell.IndexOf("-initrd") + 1]);
+        var linuxShell = s.LinuxShellArguments("/l", "/o/linux-shell.log");
+        Assert.Equal("console=ttyS0 quiet panic=-1 rdinit=/bin/sh -- -l", linuxShell[linuxShell.IndexOf("-append") + 1]);
+        Assert.Equal(60, s.ShellTimeout);
     }
 
     [Fact]

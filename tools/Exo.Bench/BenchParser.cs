@@ -21,6 +21,27 @@ public sealed class BenchReport
     public string? Panic { get; set; }
 
     public BenchResult? Find(string name) => Results.FirstOrDefault(r => r.Name == name);
+
+    /// <summary>
+    /// The results of several runs of one column as one report (a later run's row replaces an earlier one's); Done
+    /// when every run was done, the first panic and every malformed line kept.
+    /// </summary>
+    public static BenchReport Combine(IEnumerable<BenchReport> reports)
+    {
+        var combined = new BenchReport { Done = true };
+        foreach (var report in reports)
+        {
+            foreach (var result in report.Results)
+            {
+                combined.Results.RemoveAll(r => r.Name == result.Name);
+                combined.Results.Add(result);
+            }
+            combined.Done &= report.Done;
+            combined.Panic ??= report.Panic;
+            combined.Malformed.AddRange(report.Malformed);
+        }
+        return combined;
+    }
 }
 
 /// <summary>

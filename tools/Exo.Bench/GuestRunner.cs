@@ -35,9 +35,15 @@ public static class GuestRunner
     /// <summary>How long a guest may keep running after it printed EXO-BENCH-DONE.</summary>
     public static TimeSpan DoneGrace { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Runs the guest until it exits, 'timeoutSeconds' pass, or 'doneGrace' (default <see cref="DoneGrace"/>) after it
+    /// printed EXO-BENCH-DONE (zero: a guest that has nothing left to do once it printed it, as the boot.to_shell boots,
+    /// whose shell would wait for input).
+    /// </summary>
     public static async Task<GuestRun> RunAsync(string label, string qemu, IReadOnlyList<string> args,
-        string serialLog, int timeoutSeconds, CancellationToken cancel)
+        string serialLog, int timeoutSeconds, CancellationToken cancel, TimeSpan? doneGrace = null)
     {
+        var grace = doneGrace ?? DoneGrace;
         File.Delete(serialLog);
         var psi = new ProcessStartInfo(qemu)
         {
@@ -74,7 +80,7 @@ public static class GuestRunner
             while (!exited.IsCompleted)
             {
                 await Task.WhenAny(exited, Task.Delay(500, CancellationToken.None));
-                if (exited.IsCompleted || doneAt != null && clock.Elapsed - doneAt > DoneGrace)
+                if (exited.IsCompleted || doneAt != null && clock.Elapsed - doneAt >= grace)
                     break;
                 if (doneAt == null && File.Exists(serialLog) && BenchParser.Parse(ReadShared(serialLog)).Done)
                     doneAt = clock.Elapsed;

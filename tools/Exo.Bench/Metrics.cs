@@ -1,26 +1,44 @@
 namespace Exo.Bench;
 
-/// <summary>One row of the comparison: a metric with the Exo-OS and Linux values (null: not measured).</summary>
-public sealed record BenchRow(string Name, BenchResult? Exo, BenchResult? Linux, bool LinuxHasEquivalent)
+/// <summary>
+/// One row of the comparison: a metric measured three ways (null: not measured). Exo: Exo-OS's own implementation
+/// (kernel-level or a native ring-3 program); Posix: the Linux reference VM's own static binary run on Exo-OS through
+/// POSIX-X; Linux: that binary on Linux.
+/// </summary>
+public sealed record BenchRow(string Name, BenchResult? Exo, BenchResult? Posix, BenchResult? Linux,
+    bool LinuxHasEquivalent, bool ExoHasEquivalent = true)
 {
     public const string Unit = "instructions";
 
     /// <summary>Linux median / Exo-OS median (above 1: Exo-OS needs fewer instructions); null when a side is missing.</summary>
-    public double? Ratio => Exo != null && Linux != null && Exo.Median > 0 ? (double)Linux.Median / Exo.Median : null;
+    public double? Ratio => RatioOf(Exo);
+
+    /// <summary>Linux median / POSIX-X median: the same binary on both kernels.</summary>
+    public double? PosixRatio => RatioOf(Posix);
+
+    double? RatioOf(BenchResult? exo) => exo != null && Linux != null && exo.Median > 0 ? (double)Linux.Median / exo.Median : null;
 }
 
-/// <summary>The fixed list of benchmark rows and how the two guests' reports merge into it.</summary>
+/// <summary>The fixed list of benchmark rows and how the guests' reports merge into it.</summary>
 public static class Metrics
 {
     /// <summary>Every row, in table order; each is always printed.</summary>
     public static readonly IReadOnlyList<string> Names = new[]
     {
+        ControlRow,
         "syscall.null", "syscall.getpid", "time.clock_gettime",
         "alloc.small_pair", "alloc.batch100", "alloc.refill", "alloc.page",
         "ctx.switch", "sched.pick", "thread.create_join",
         "ipc.rtt", "ipc.rtt_64", "ipc.futex_rtt", "ipc.ring_msg", "ipc.zero_copy_1M",
-        "mem.page_fault", "proc.spawn", "proc.fork", "boot.to_init",
+        "mem.page_fault", "proc.spawn", "proc.fork", "boot.to_init", "boot.to_shell",
     };
+
+    /// <summary>
+    /// The fairness check: user-mode work with no system call (the reference programs' control.user_loop). The same
+    /// binary must count the same instructions on Linux and through POSIX-X; if it does not, the two guests are not
+    /// measured alike and no other row can be trusted.
+    /// </summary>
+    public const string ControlRow = "control.user_loop";
 
     /// <summary>Rows the Linux reference VM has no equivalent for (printed as "-").</summary>
     public static readonly IReadOnlySet<string> NoLinuxEquivalent = new HashSet<string>(StringComparer.Ordinal)
@@ -28,18 +46,42 @@ public static class Metrics
         "alloc.refill", "sched.pick", "ipc.ring_msg", "ipc.zero_copy_1M",
     };
 
+    /// <summary>Rows only the reference binaries measure: Exo-OS's own column has no equivalent (printed as "-").</summary>
+    public static readonly IReadOnlySet<string> NoExoEquivalent = new HashSet<string>(StringComparer.Ordinal)
+    {
+        ControlRow, "boot.to_shell",
+    };
+
     /// <summary>Rows the Linux reference VM must report.</summary>
     public static IEnumerable<string> LinuxNames => Names.Where(n => !NoLinuxEquivalent.Contains(n));
 
     /// <summary>The fixed rows, then any other row the Exo-OS kernel reported, in its order.</summary>
-    public static List<BenchRow> Merge(BenchReport? exo, BenchReport? linux)
+    public static List<BenchRow> Merge(BenchReport? exo, BenchReport? posix, BenchReport? linux)
     {
         var rows = new List<BenchRow>();
         foreach (var name in Names)
-            rows.Add(new BenchRow(name, exo?.Find(name), linux?.Find(name), !NoLinuxEquivalent.Contains(name)));
+            rows.Add(new BenchRow(name, exo?.Find(name), posix?.Find(name), linux?.Find(name),
+                !NoLinuxEquivalent.Contains(name), !NoExoEquivalent.Contains(name)));
         if (exo != null)
             foreach (var extra in exo.Results.Where(r => !Names.Contains(r.Name)))
-                rows.Add(new BenchRow(extra.Name, extra, linux?.Find(extra.Name), linux?.Find(extra.Name) != null));
+                rows.Add(new BenchRow(extra.Name, extra, posix?.Find(extra.Name), linux?.Find(extra.Name), linux?.Find(extra.Name) != null));
         return rows;
+    }
+
+    /// <summary>
+    /// What is wrong with the control row, or null when it holds: both POSIX-X and Linux measured it and their medians
+    /// are equal. Missing on a side that ran is wrong too (the fairness of that run is then unknown).
+    /// </summary>
+    public static string? ControlProblem(IReadOnlyList<BenchRow> rows, bool posixRan, bool linuxRan)
+    {
+        var control = rows.First(r => r.Name == ControlRow);
+        if (posixRan && control.Posix == null)
+            return $"{ControlRow} is missing from the POSIX-X run";
+        if (linuxRan && control.Linux == null)
+            return $"{ControlRow} is missing from the Linux run";
+        if (control.Posix != null && control.Linux != null && control.Posix.Median != control.Linux.Median)
+            return $"{ControlRow} differs: POSIX-X {control.Posix.Median}, Linux {control.Linux.Median} instructions " +
+                   "(the same user-mode code must count the same on both: the measurement is not fair)";
+        return null;
     }
 }

@@ -13,26 +13,33 @@ public sealed class Options
     public string? Settings { get; set; }
     public string? ExoLog { get; set; }
     public string? LinuxLog { get; set; }
+    public string? BenchImage { get; set; }
     public bool Help { get; set; }
 
     public const string Usage =
-@"usage: dotnet run --project tools/Exo.Bench -- --linux-dir DIR [--exo-kernel PATH] [--out DIR] [--quick]
+@"usage: dotnet run --project tools/Exo.Bench -- --linux-dir DIR [--exo-kernel PATH] [--bench-image PATH] [--out DIR] [--quick]
 
 Boots the Exo-OS kernel and the Linux reference VM (built by tools/bench/linux-reference/build.sh DIR)
-concurrently under the same QEMU settings (tools/bench/qemu-settings.env), and compares their EXO-BENCH
-lines. Writes OUT/results.json, OUT/ratios.png and the serial logs (OUT: --out, default out/bench).
+under the same QEMU settings (tools/bench/qemu-settings.env), the two systems concurrently, and compares
+their EXO-BENCH lines. Exo-OS boots up to three times, one after the other: its own benchmarks ('bench'),
+the reference VM's /init and programs through POSIX-X ('bench=posix', the posix column) and its normal boot
+to the login shell (boot.to_shell); Linux twice: its benchmarks, then to the login shell. Writes
+OUT/results.json, OUT/ratios.png and the serial logs (OUT: --out, default out/bench).
 
   --exo-kernel PATH  multiboot1 image of Exo-OS, booted with 'bench' (missing: Exo-OS columns are 'not yet')
+  --bench-image PATH the initial RAM disk of the POSIX-X and boot.to_shell boots (tools/scripts/make-bench-image.sh;
+                     missing: those boots are not made, the posix column is 'not yet')
   --linux-dir DIR    vmlinuz, initramfs.cpio.gz and linux-version.txt of the Linux reference VM
   --out OUT          output directory (default out/bench)
   --quick            fewer iterations on both sides: a smoke test of the harness, not a measurement
   --settings FILE    QEMU settings (default: tools/bench/qemu-settings.env found above the working directory)
-  --exo-log FILE     parse this Exo-OS serial transcript instead of booting Exo-OS
-  --linux-log FILE   parse this Linux serial transcript instead of booting the Linux VM
+  --exo-log FILE     parse this Exo-OS serial transcript instead of booting Exo-OS (no POSIX-X or shell boots)
+  --linux-log FILE   parse this Linux serial transcript instead of booting the Linux VM (no shell boot)
 
-Exit status: 0 when the Linux VM reported every row and the output files were written; 1 when the Linux
-VM failed (no EXO-BENCH-DONE or a missing row); 2 for a usage or setup error. Exo-OS reporting nothing
-is not an error.";
+Exit status: 0 when the Linux VM reported every row, the control row agreed and the output files were
+written; 1 when the Linux VM failed (no EXO-BENCH-DONE or a missing row) or control.user_loop differs
+between POSIX-X and Linux (or is missing from a run that should have it); 2 for a usage or setup error.
+Exo-OS reporting nothing is not an error.";
 
     public static Options Parse(IReadOnlyList<string> args)
     {
@@ -49,6 +56,7 @@ is not an error.";
                 case "--settings": o.Settings = Value(); break;
                 case "--exo-log": o.ExoLog = Value(); break;
                 case "--linux-log": o.LinuxLog = Value(); break;
+                case "--bench-image": o.BenchImage = Value(); break;
                 case "-h": case "--help": o.Help = true; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
@@ -126,100 +134,141 @@ public static class Program
         string qemu = settings.QemuBinary;
         string mode = o.Quick ? "quick" : "full";
         var total = Stopwatch.StartNew();
+        // A boot of the run: a guest to start (or a transcript to read), then what it ran is known by its label.
+        Task<GuestRun> Boot(string label, string what, List<string> args, string log, int timeout, TimeSpan? doneGrace = null)
+        {
+            Console.Error.WriteLine($"bench: booting {what} (limit {timeout} s): {qemu} {Quote(args)}");
+            return GuestRunner.RunAsync(label, qemu, args, log, timeout, cancel, doneGrace);
+        }
+        string Log(string name) => Path.Combine(outDir, name);
 
-        // Linux reference VM
-        Task<GuestRun> linuxTask;
+        // Linux: the reference VM's benchmarks, then the same VM booted to its login shell.
+        Task<IReadOnlyList<GuestRun>> linuxTask;
         if (o.LinuxLog != null)
         {
-            linuxTask = Task.FromResult(FromLog("linux", o.LinuxLog));
+            linuxTask = Task.FromResult<IReadOnlyList<GuestRun>>(new[] { FromLog("linux", o.LinuxLog) });
         }
         else
         {
-            var log = Path.Combine(outDir, "linux-serial.log");
-            var linuxArgs = settings.LinuxArguments(Path.GetFullPath(o.LinuxDir!), log, o.Quick);
-            int timeout = settings.LinuxTimeout(o.Quick);
-            Console.Error.WriteLine($"bench: booting the Linux reference VM ({mode}, limit {timeout} s): {qemu} {Quote(linuxArgs)}");
-            linuxTask = GuestRunner.RunAsync("linux", qemu, linuxArgs, log, timeout, cancel);
+            var dir = Path.GetFullPath(o.LinuxDir!);
+            linuxTask = Sequence(
+                () => Boot("linux", $"the Linux reference VM ({mode})", settings.LinuxArguments(dir, Log("linux-serial.log"), o.Quick),
+                    Log("linux-serial.log"), settings.LinuxTimeout(o.Quick)),
+                () => Boot("linux_shell", "the Linux reference VM to its login shell", settings.LinuxShellArguments(dir, Log("linux-shell-serial.log")),
+                    Log("linux-shell-serial.log"), settings.ShellTimeout, TimeSpan.Zero));
         }
 
-        // Exo-OS
-        Task<GuestRun> exoTask;
+        // Exo-OS: its own benchmarks, then the reference programs through POSIX-X, then its boot to the login shell.
+        Task<IReadOnlyList<GuestRun>> exoTask;
+        string? benchImage = o.BenchImage != null && File.Exists(o.BenchImage) ? Path.GetFullPath(o.BenchImage) : null;
         if (o.ExoLog != null)
         {
-            exoTask = Task.FromResult(FromLog("exo", o.ExoLog));
+            exoTask = Task.FromResult<IReadOnlyList<GuestRun>>(new[] { FromLog("exo", o.ExoLog) });
         }
         else if (o.ExoKernel == null || !File.Exists(o.ExoKernel))
         {
             var why = o.ExoKernel == null ? "no --exo-kernel given" : $"{o.ExoKernel} does not exist";
             Console.Error.WriteLine($"bench: not booting Exo-OS: {why}");
-            exoTask = Task.FromResult(new GuestRun("exo", false, null, false, 0, "", "", "", why));
+            exoTask = Task.FromResult<IReadOnlyList<GuestRun>>(new[] { new GuestRun("exo", false, null, false, 0, "", "", "", why) });
         }
         else
         {
-            var log = Path.Combine(outDir, "exo-serial.log");
-            var exoArgs = settings.ExoArguments(Path.GetFullPath(o.ExoKernel), log, o.Quick);
-            int timeout = settings.ExoTimeout(o.Quick);
-            Console.Error.WriteLine($"bench: booting Exo-OS ({mode}, limit {timeout} s): {qemu} {Quote(exoArgs)}");
-            exoTask = GuestRunner.RunAsync("exo", qemu, exoArgs, log, timeout, cancel);
+            var kernel = Path.GetFullPath(o.ExoKernel);
+            var boots = new List<Func<Task<GuestRun>>>
+            {
+                () => Boot("exo", $"Exo-OS ({mode})", settings.ExoArguments(kernel, Log("exo-serial.log"), o.Quick),
+                    Log("exo-serial.log"), settings.ExoTimeout(o.Quick)),
+            };
+            if (benchImage != null)
+            {
+                boots.Add(() => Boot("posix", $"Exo-OS with the reference programs through POSIX-X ({mode})",
+                    settings.ExoPosixArguments(kernel, benchImage, Log("posix-serial.log"), o.Quick), Log("posix-serial.log"), settings.ExoTimeout(o.Quick)));
+                boots.Add(() => Boot("exo_shell", "Exo-OS to its login shell",
+                    settings.ExoShellArguments(kernel, benchImage, Log("exo-shell-serial.log")), Log("exo-shell-serial.log"), settings.ShellTimeout, TimeSpan.Zero));
+            }
+            else
+            {
+                Console.Error.WriteLine($"bench: no POSIX-X or boot.to_shell boots: " +
+                    (o.BenchImage == null ? "no --bench-image given" : $"{o.BenchImage} does not exist"));
+            }
+            exoTask = Sequence(boots.ToArray());
         }
 
         var runs = await Task.WhenAll(linuxTask, exoTask);
         total.Stop();
-        var linux = runs[0];
-        var exo = runs[1];
         if (cancel.IsCancellationRequested)
         {
             Console.Error.WriteLine("bench: interrupted; guests stopped");
             return 130;
         }
+        var guests = runs[0].Concat(runs[1]).ToList();
+        GuestRun? Run(string label) => guests.FirstOrDefault(g => g.Label == label);
+        BenchReport? ReportOf(params string[] labels)
+        {
+            var reports = labels.Select(Run).Where(g => g != null && g.Started).Select(g => g!.Report).ToList();
+            return reports.Count == 0 ? null : BenchReport.Combine(reports);
+        }
+        foreach (var guest in guests)
+            Describe(guest, guest.Report);
 
-        var linuxReport = linux.Report;
-        var exoReport = exo.Started ? exo.Report : null;
-        Describe(linux, linuxReport);
-        if (exo.Started)
-            Describe(exo, exoReport!);
-
-        var rows = Metrics.Merge(exoReport, linuxReport);
+        var linux = Run("linux")!;
+        var linuxReport = ReportOf("linux", "linux_shell")!;
+        var exoReport = ReportOf("exo");
+        var posixReport = ReportOf("posix", "exo_shell");
+        var rows = Metrics.Merge(exoReport, posixReport, linuxReport);
         var header = new RunHeader(
             QemuVersion: GuestRunner.QemuVersion(qemu),
             CpuModel: settings.CpuModel,
             LinuxKernel: linuxKernel,
             Date: DateTimeOffset.UtcNow,
             Quick: o.Quick,
-            ExoWallSeconds: exo.Started && o.ExoLog == null ? exo.WallSeconds : null,
-            LinuxWallSeconds: linux.Started && o.LinuxLog == null ? linux.WallSeconds : null,
+            Guests: guests.Select(g => new GuestSummary(g.Label, StatusOf(g), g.Started && !g.FromLog ? g.WallSeconds : null)).ToList(),
             TotalWallSeconds: total.Elapsed.TotalSeconds,
-            Icount: settings.Get("QEMU_ICOUNT"),
-            ExoStatus: ExoStatus(exo, exoReport),
-            LinuxStatus: linux.Status + (linuxReport.Done ? ", done" : ", no EXO-BENCH-DONE"));
+            Icount: settings.Get("QEMU_ICOUNT"));
 
         Console.WriteLine();
         Console.WriteLine($"Exo-OS vs {linuxKernel}: guest instructions per operation (median), QEMU {header.QemuVersion}, " +
                           $"-cpu {header.CpuModel}, -icount {header.Icount}{(o.Quick ? ", QUICK (smoke test, not a measurement)" : "")}");
-        Console.WriteLine("ratio = Linux / Exo-OS (above 1: Exo-OS needs fewer instructions)");
+        Console.WriteLine("Exo-OS: its own implementation; POSIX-X: the Linux reference binary on Exo-OS; ratio = Linux / Exo-OS, " +
+                          "posix ratio = Linux / POSIX-X (above 1: Exo-OS needs fewer instructions)");
         Console.WriteLine();
         Console.Write(ResultsWriter.Table(rows));
         Console.WriteLine();
 
         File.WriteAllText(resultsPath, ResultsWriter.ToJson(header, rows));
-        var chart = RatioChart.Render(rows,
+        var chart = RatioChart.Render(RatioChart.Entries(rows),
             "Linux / Exo-OS, guest instructions per operation" + (o.Quick ? " (quick)" : ""),
             $"QEMU {header.QemuVersion.Split(' ')[0]} TCG -cpu {header.CpuModel} -icount {header.Icount}; {ShortKernel(linuxKernel)}; {header.Date.UtcDateTime:yyyy-MM-dd}");
         File.WriteAllBytes(chartPath, PngWriter.Encode(chart));
-        Console.WriteLine($"bench: wrote {Relative(resultsPath)} and {Relative(chartPath)} " +
-                          $"(wall: linux {Seconds(header.LinuxWallSeconds)}, exo {Seconds(header.ExoWallSeconds)}, total {Seconds(header.TotalWallSeconds)})");
+        Console.WriteLine($"bench: wrote {Relative(resultsPath)} and {Relative(chartPath)} (wall: " +
+                          string.Join(", ", header.Guests.Select(g => $"{g.Label} {Seconds(g.WallSeconds)}")) +
+                          $", total {Seconds(header.TotalWallSeconds)})");
 
         var failures = new List<string>();
         if (!linux.Started)
             failures.Add($"the Linux reference VM did not start: {linux.StartError}");
-        else if (!linuxReport.Done)
+        else if (!linux.Report.Done)
             failures.Add($"the Linux reference VM did not print EXO-BENCH-DONE ({linux.Status}); see {Relative(linux.SerialLog)}");
-        var missing = Metrics.LinuxNames.Where(n => linuxReport.Find(n) == null).ToList();
+        var linuxShell = Run("linux_shell");
+        var expected = Metrics.LinuxNames.Where(n => n != "boot.to_shell" || linuxShell != null);
+        var missing = expected.Where(n => linuxReport.Find(n) == null).ToList();
         if (linux.Started && missing.Count > 0)
             failures.Add("the Linux reference VM did not report " + string.Join(", ", missing));
+        var control = Metrics.ControlProblem(rows, posixRan: Run("posix") is { Started: true }, linuxRan: linux.Started && o.LinuxLog == null);
+        if (control != null)
+            failures.Add(control);
         foreach (var f in failures)
             Console.Error.WriteLine($"bench: FAILED: {f}");
         return failures.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>Runs the boots one after the other (a system's boots share nothing but the host's time).</summary>
+    static async Task<IReadOnlyList<GuestRun>> Sequence(params Func<Task<GuestRun>>[] boots)
+    {
+        var runs = new List<GuestRun>();
+        foreach (var boot in boots)
+            runs.Add(await boot());
+        return runs;
     }
 
     static GuestRun FromLog(string label, string path)
@@ -231,7 +280,16 @@ public static class Program
 
     static void Describe(GuestRun run, BenchReport report)
     {
-        var name = run.Label == "linux" ? "Linux reference VM" : "Exo-OS";
+        var name = run.Label switch
+        {
+            "linux" => "Linux reference VM",
+            "linux_shell" => "Linux reference VM to its shell",
+            "posix" => "Exo-OS through POSIX-X",
+            "exo_shell" => "Exo-OS to its shell",
+            _ => "Exo-OS",
+        };
+        if (!run.Started)
+            return;
         var after = run.FromLog ? "" : $" after {run.WallSeconds:0.0} s";
         Console.Error.WriteLine($"bench: {name}: {run.Status}{after}, {report.Results.Count} result(s)" +
                                 (report.Done ? "" : ", no EXO-BENCH-DONE"));
@@ -242,6 +300,14 @@ public static class Program
         if (run.Stderr.Length > 0)
             foreach (var line in run.Stderr.Split('\n').Take(10))
                 Console.Error.WriteLine($"bench: {name}: qemu: {line}");
+    }
+
+    /// <summary>A boot's status for the results header: Exo-OS's with what its exit status means.</summary>
+    static string StatusOf(GuestRun run)
+    {
+        if (!run.Started || run.Label.StartsWith("linux", StringComparison.Ordinal))
+            return run.Status + (run.Started ? (run.Report.Done ? ", done" : ", no EXO-BENCH-DONE") : "");
+        return ExoStatus(run, run.Report);
     }
 
     static string ExoStatus(GuestRun exo, BenchReport? report)

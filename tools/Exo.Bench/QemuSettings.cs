@@ -74,11 +74,20 @@ public sealed class QemuSettings
         return args;
     }
 
-    /// <summary>QEMU arguments for the Linux reference VM.</summary>
+    /// <summary>QEMU arguments for the Linux reference VM's benchmark boot.</summary>
     public List<string> LinuxArguments(string linuxDir, string serialLog, bool quick)
+        => LinuxArguments(linuxDir, serialLog, Get("LINUX_APPEND") + (quick ? " exo.quick" : ""));
+
+    /// <summary>
+    /// The Linux reference VM booted to busybox's login shell (boot.to_shell): its command line with LINUX_SHELL_APPEND,
+    /// which makes the shell the first program (rdinit) and passes it -l.
+    /// </summary>
+    public List<string> LinuxShellArguments(string linuxDir, string serialLog)
+        => LinuxArguments(linuxDir, serialLog, Get("LINUX_APPEND") + " " + Get("LINUX_SHELL_APPEND"));
+
+    List<string> LinuxArguments(string linuxDir, string serialLog, string append)
     {
         var args = CommonArguments();
-        var append = Get("LINUX_APPEND") + (quick ? " exo.quick" : "");
         args.AddRange(new[]
         {
             "-serial", "file:" + serialLog,
@@ -89,11 +98,31 @@ public sealed class QemuSettings
         return args;
     }
 
-    /// <summary>QEMU arguments for the Exo-OS kernel (multiboot1 image, exit through isa-debug-exit).</summary>
+    /// <summary>
+    /// QEMU arguments for Exo-OS's own benchmark boot (multiboot1 image, exit through isa-debug-exit), with the boot
+    /// image's programs (ipc_bench and what it starts) from initrd.cpio next to the kernel image.
+    /// </summary>
     public List<string> ExoArguments(string kernel, string serialLog, bool quick)
     {
+        var initialRamDisk = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(kernel))!, "initrd.cpio");
+        return ExoArguments(kernel, serialLog, Get("EXO_APPEND") + (quick ? " quick" : ""),
+            File.Exists(initialRamDisk) ? initialRamDisk : null);
+    }
+
+    /// <summary>
+    /// Exo-OS running the Linux reference VM's /init and programs through POSIX-X (EXO_POSIX_APPEND) over the bench
+    /// image (tools/scripts/make-bench-image.sh); quick mode is the script's own word, exo.quick.
+    /// </summary>
+    public List<string> ExoPosixArguments(string kernel, string benchImage, string serialLog, bool quick)
+        => ExoArguments(kernel, serialLog, Get("EXO_POSIX_APPEND") + (quick ? " exo.quick" : ""), benchImage);
+
+    /// <summary>Exo-OS's normal boot (EXO_SHELL_APPEND: init and its console's login shell) over the bench image (boot.to_shell).</summary>
+    public List<string> ExoShellArguments(string kernel, string benchImage, string serialLog)
+        => ExoArguments(kernel, serialLog, GetOrDefault("EXO_SHELL_APPEND", ""), benchImage);
+
+    List<string> ExoArguments(string kernel, string serialLog, string append, string? initialRamDisk)
+    {
         var args = CommonArguments();
-        var append = Get("EXO_APPEND") + (quick ? " quick" : "");
         args.AddRange(new[]
         {
             "-serial", "file:" + serialLog,
@@ -101,13 +130,13 @@ public sealed class QemuSettings
             "-kernel", kernel,
             "-append", append,
         });
-        // The boot image's programs (ipc_bench and what it starts), next to the kernel image.
-        var initialRamDisk = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(kernel))!, "initrd.cpio");
-        if (File.Exists(initialRamDisk))
+        if (initialRamDisk != null)
             args.AddRange(new[] { "-initrd", initialRamDisk });
         return args;
     }
 
     public int LinuxTimeout(bool quick) => GetSeconds(quick ? "LINUX_TIMEOUT_QUICK" : "LINUX_TIMEOUT");
     public int ExoTimeout(bool quick) => GetSeconds(quick ? "EXO_TIMEOUT_QUICK" : "EXO_TIMEOUT");
+    /// <summary>The limit of a boot.to_shell boot (either system): the boot alone, no benchmark.</summary>
+    public int ShellTimeout => GetSeconds("SHELL_TIMEOUT");
 }

@@ -2,21 +2,41 @@ using System.Globalization;
 
 namespace Exo.Bench;
 
+/// <summary>One bar of the chart: its label, Linux / Exo-OS (null: no bar) and what to print without a ratio.</summary>
+public sealed record ChartEntry(string Label, double? Ratio, string Absent);
+
 /// <summary>
 /// Horizontal bar chart of Linux / Exo-OS per row on a log2 scale centred on 1.0
 /// (bars to the right: Exo-OS needs fewer instructions than Linux). Ratios beyond the
-/// scale are clamped and marked with an arrow head.
+/// scale are clamped and marked with an arrow head. A row measured through POSIX-X too gets a
+/// second bar, labelled "NAME (posix)": Linux / POSIX-X, the same binary on both kernels.
 /// </summary>
 public static class RatioChart
 {
+    public const string PosixSuffix = " (posix)";
+
+    /// <summary>The bars of the table's rows: Exo-OS's own where it has one, then POSIX-X's where the reference binary has one.</summary>
+    public static List<ChartEntry> Entries(IReadOnlyList<BenchRow> rows)
+    {
+        var entries = new List<ChartEntry>();
+        foreach (var row in rows)
+        {
+            if (row.ExoHasEquivalent)
+                entries.Add(new ChartEntry(row.Name, row.Ratio, row.Exo == null ? "not yet" : "no Linux"));
+            if (row.LinuxHasEquivalent)
+                entries.Add(new ChartEntry(row.Name + PosixSuffix, row.PosixRatio, row.Posix == null ? "not yet" : "no Linux"));
+        }
+        return entries;
+    }
+
     const uint Background = 0xFFFFFF, Stripe = 0xF2F4F7, Ink = 0x1B1F24, Muted = 0x8A9099;
     const uint Grid = 0xD5D9DE, Axis = 0x1B1F24, Faster = 0x2E8B57, Slower = 0xC0392B;
     const int Scale = 2, Margin = 20, RowHeight = 28, BarHeight = 16, PlotWidth = 600;
 
-    public static Canvas Render(IReadOnlyList<BenchRow> rows, string title, string footer)
+    public static Canvas Render(IReadOnlyList<ChartEntry> rows, string title, string footer)
     {
         int charH = BitmapFont.LineHeight(Scale);
-        int labelWidth = rows.Select(r => BitmapFont.MeasureWidth(r.Name, Scale)).DefaultIfEmpty(0).Max() + 16;
+        int labelWidth = rows.Select(r => BitmapFont.MeasureWidth(r.Label, Scale)).DefaultIfEmpty(0).Max() + 16;
         var valueTexts = rows.Select(ValueText).ToList();
         int valueWidth = Math.Max(valueTexts.Max(v => BitmapFont.MeasureWidth(v.Text, Scale)), BitmapFont.MeasureWidth("not yet", Scale)) + 24;
 
@@ -67,7 +87,7 @@ public static class RatioChart
             var row = rows[i];
             int rowY = plotY + i * RowHeight;
             int textY = rowY + (RowHeight - charH) / 2 + 1;
-            BitmapFont.Draw(c, Margin + 4, textY, row.Name, Ink, Scale);
+            BitmapFont.Draw(c, Margin + 4, textY, row.Label, Ink, Scale);
 
             if (row.Ratio is double ratio && ratio > 0)
             {
@@ -89,13 +109,11 @@ public static class RatioChart
         return c;
     }
 
-    static (string Text, uint Color) ValueText(BenchRow row)
+    static (string Text, uint Color) ValueText(ChartEntry row)
     {
         if (row.Ratio is double r)
             return (r.ToString(r >= 100 ? "0" : "0.00", CultureInfo.InvariantCulture), Ink);
-        if (row.Exo == null)
-            return ("not yet", Muted);
-        return ("no Linux", Muted);
+        return (row.Absent, Muted);
     }
 
     static void DrawArrowHead(Canvas c, int x, int y, int h, bool pointsRight, uint color)

@@ -5,6 +5,9 @@ using System.Text.Json;
 
 namespace Exo.Bench;
 
+/// <summary>One guest boot of the run: its label (exo, posix, exo_shell, linux, linux_shell), status and wall time.</summary>
+public sealed record GuestSummary(string Label, string Status, double? WallSeconds);
+
 /// <summary>What results.json says about the run itself.</summary>
 public sealed record RunHeader(
     string QemuVersion,
@@ -12,12 +15,9 @@ public sealed record RunHeader(
     string LinuxKernel,
     DateTimeOffset Date,
     bool Quick,
-    double? ExoWallSeconds,
-    double? LinuxWallSeconds,
+    IReadOnlyList<GuestSummary> Guests,
     double TotalWallSeconds,
-    string Icount,
-    string ExoStatus,
-    string LinuxStatus);
+    string Icount);
 
 /// <summary>Writes out/bench/results.json and the terminal table.</summary>
 public static class ResultsWriter
@@ -35,13 +35,13 @@ public static class ResultsWriter
             w.WriteString("date", header.Date.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
             w.WriteBoolean("quick", header.Quick);
             w.WriteStartObject("wall_seconds");
-            WriteSeconds(w, "exo", header.ExoWallSeconds);
-            WriteSeconds(w, "linux", header.LinuxWallSeconds);
+            foreach (var guest in header.Guests)
+                WriteSeconds(w, guest.Label, guest.WallSeconds);
             WriteSeconds(w, "total", header.TotalWallSeconds);
             w.WriteEndObject();
             w.WriteString("icount", header.Icount);
-            w.WriteString("exo_status", header.ExoStatus);
-            w.WriteString("linux_status", header.LinuxStatus);
+            foreach (var guest in header.Guests)
+                w.WriteString(guest.Label + "_status", guest.Status);
             w.WriteEndObject();
 
             w.WriteStartArray("results");
@@ -51,17 +51,18 @@ public static class ResultsWriter
                 w.WriteString("name", row.Name);
                 w.WriteString("unit", BenchRow.Unit);
                 WriteNumber(w, "exo", row.Exo?.Median);
+                WriteNumber(w, "posix", row.Posix?.Median);
                 WriteNumber(w, "linux", row.Linux?.Median);
                 WriteNumber(w, "exo_min", row.Exo?.Min);
+                WriteNumber(w, "posix_min", row.Posix?.Min);
                 WriteNumber(w, "linux_min", row.Linux?.Min);
                 w.WriteStartObject("iterations");
                 WriteNumber(w, "exo", row.Exo?.Iterations);
+                WriteNumber(w, "posix", row.Posix?.Iterations);
                 WriteNumber(w, "linux", row.Linux?.Iterations);
                 w.WriteEndObject();
-                if (row.Ratio is double ratio)
-                    w.WriteNumber("ratio", Math.Round(ratio, 4));
-                else
-                    w.WriteNull("ratio");
+                WriteRatio(w, "ratio", row.Ratio);
+                WriteRatio(w, "posix_ratio", row.PosixRatio);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -78,6 +79,14 @@ public static class ResultsWriter
             w.WriteNull(name);
     }
 
+    static void WriteRatio(Utf8JsonWriter w, string name, double? ratio)
+    {
+        if (ratio is double value)
+            w.WriteNumber(name, Math.Round(value, 4));
+        else
+            w.WriteNull(name);
+    }
+
     static void WriteSeconds(Utf8JsonWriter w, string name, double? value)
     {
         if (value is double v)
@@ -86,34 +95,44 @@ public static class ResultsWriter
             w.WriteNull(name);
     }
 
-    /// <summary>The terminal table: name, Exo-OS median, Linux median, Linux/Exo-OS ratio, unit.</summary>
+    /// <summary>
+    /// The terminal table: name, Exo-OS median, POSIX-X median, Linux median, Linux/Exo-OS and Linux/POSIX-X ratios,
+    /// unit. A figure a side has no equivalent for is "-"; one it does not measure yet, "not yet".
+    /// </summary>
     public static string Table(IReadOnlyList<BenchRow> rows)
     {
-        var lines = new List<string[]> { new[] { "name", "Exo-OS", "Linux", "ratio", "unit" } };
+        const int Columns = 7;
+        var lines = new List<string[]> { new[] { "name", "Exo-OS", "POSIX-X", "Linux", "ratio", "posix ratio", "unit" } };
         foreach (var row in rows)
         {
             lines.Add(new[]
             {
                 row.Name,
-                row.Exo?.Median.ToString(CultureInfo.InvariantCulture) ?? "not yet",
-                row.Linux?.Median.ToString(CultureInfo.InvariantCulture) ?? (row.LinuxHasEquivalent ? "missing" : "-"),
-                row.Ratio is double r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "-",
+                Figure(row.Exo, row.ExoHasEquivalent, "not yet"),
+                Figure(row.Posix, row.LinuxHasEquivalent, "not yet"),
+                Figure(row.Linux, row.LinuxHasEquivalent, "missing"),
+                RatioText(row.Ratio),
+                RatioText(row.PosixRatio),
                 BenchRow.Unit,
             });
         }
-        var widths = Enumerable.Range(0, 5).Select(c => lines.Max(l => l[c].Length)).ToArray();
+        var widths = Enumerable.Range(0, Columns).Select(c => lines.Max(l => l[c].Length)).ToArray();
         var sb = new StringBuilder();
         for (int i = 0; i < lines.Count; i++)
         {
             var l = lines[i];
-            sb.Append(l[0].PadRight(widths[0])).Append("  ")
-              .Append(l[1].PadLeft(widths[1])).Append("  ")
-              .Append(l[2].PadLeft(widths[2])).Append("  ")
-              .Append(l[3].PadLeft(widths[3])).Append("  ")
-              .Append(l[4]).Append('\n');
+            sb.Append(l[0].PadRight(widths[0]));
+            for (int c = 1; c < Columns - 1; c++)
+                sb.Append("  ").Append(l[c].PadLeft(widths[c]));
+            sb.Append("  ").Append(l[Columns - 1]).Append('\n');
             if (i == 0)
-                sb.Append(new string('-', widths.Sum() + 8)).Append('\n');
+                sb.Append(new string('-', widths.Sum() + 2 * (Columns - 1))).Append('\n');
         }
         return sb.ToString();
     }
+
+    static string Figure(BenchResult? result, bool hasEquivalent, string absent) =>
+        result?.Median.ToString(CultureInfo.InvariantCulture) ?? (hasEquivalent ? absent : "-");
+
+    static string RatioText(double? ratio) => ratio is double r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "-";
 }

@@ -92,6 +92,7 @@ namespace Exo.Kernel.Arch.X64
         public static bool NoExecute => (s_extendedEdx & (1 << 20)) != 0;
         public static bool GigabytePages => (s_extendedEdx & (1 << 26)) != 0;
         public static bool Rdtscp => (s_extendedEdx & (1 << 27)) != 0;
+        public static bool Rdpid => (s_leaf7Ecx & (1 << 22)) != 0;
         public static bool InvariantTsc => (s_powerEdx & (1 << 8)) != 0;
     }
 }

@@ -6,11 +6,14 @@ namespace Exo.Kernel.Arch.X64
     /// Per-processor protection and state features, switched on by every processor at start-up:
     /// SMEP (the kernel never executes user pages), SMAP (the kernel touches user pages only inside the
     /// copy helpers, Arch/X64/UserAccess.asm) and XSAVE with x87+SSE enabled in XCR0, so that user threads'
-    /// SSE state is saved with XSAVEOPT (which skips state a thread never touched).
+    /// SSE state is saved with XSAVEOPT (which skips state a thread never touched); and IA32_TSC_AUX set to the
+    /// processor's index, which RDTSCP and RDPID return in ring 3 (the vDSO's getcpu reads it there without a
+    /// system call; Linux puts the same there, with the NUMA node above bit 12: node 0 here).
     /// </summary>
     public static unsafe class ProcessorSetup
     {
         private const ulong Cr4OsXsave = 1UL << 18, Cr4Smep = 1UL << 20, Cr4Smap = 1UL << 21;
+        private const uint TscAuxiliaryMsr = 0xC0000103;
         public const ulong X87AndSse = 3;   // XCR0 components: x87 (0), SSE (1); AVX stays off
 
         [DllImport("*", EntryPoint = "ExoSetSmapEnabled"), SuppressGCTransition]
@@ -39,6 +42,8 @@ namespace Exo.Kernel.Arch.X64
             }
             SetSmapEnabled(CpuFeatures.Smap ? (byte)1 : (byte)0);
             SetExtendedStateMode(ExtendedStateMode);
+            if (CpuFeatures.Rdtscp || CpuFeatures.Rdpid)   // the MSR exists with either (writing it otherwise faults)
+                Cpu.WriteMsr(TscAuxiliaryMsr, (ulong)Cpu.CurrentProcessor());   // the GS block is set before this
         }
 
         /// <summary>How user SSE state is saved: 0 FXSAVE, 1 XSAVE, 2 XSAVEOPT (the entry paths' assembly has one of each).</summary>

@@ -9,7 +9,7 @@ namespace Exo.PosixX.Vfs.Proc
         Self, ThreadSelf, Mounts, Executable, WorkingDirectory, RootDirectory, Descriptor,
         // Generated files of the system.
         Meminfo, Cpuinfo, Uptime, LoadAverage, Statistics, Version, Filesystems, Hostname, OsType, OsRelease,
-        Calls, CapabilityCache,
+        Calls, CapabilityCache, KernelCommandLine,
         // Generated files of a process (or of one of its threads, under task/).
         ProcessStat, ProcessStatus, CommandLine, CommandName, Maps, Environment, ProcessMounts,
     }
@@ -47,6 +47,7 @@ namespace Exo.PosixX.Vfs.Proc
             new ProcEntry("stat", ProcKind.Statistics),
             new ProcEntry("mounts", ProcKind.Mounts),
             new ProcEntry("version", ProcKind.Version),
+            new ProcEntry("cmdline", ProcKind.KernelCommandLine),
             new ProcEntry("filesystems", ProcKind.Filesystems),
             new ProcEntry("sys", ProcKind.Sys),
             new ProcEntry("posix_x", ProcKind.PosixX),

@@ -24,7 +24,7 @@ namespace Exo.PosixX.Vfs.Proc
     ///   signals land).
     /// - cmdline: the command line's words, each followed by a zero (Process.CommandLine, split as spawn splits it);
     ///   empty once the process has ended, as Linux's.
-    /// - comm, maps (MemoryRegions.Snapshot: image regions named by the program's path, [heap], [stack]; offsets,
+    /// - comm, maps (MemoryRegions.Snapshot: image regions named by the program's path, [heap], [stack], [vvar], [vdso]; offsets,
     ///   devices and inodes 0: the loader copies the image, nothing is mapped from a file), environ (empty: ProcessFacts),
     ///   mounts (the mount table as the process's root sees it).
     /// </summary>
@@ -307,7 +307,10 @@ namespace Exo.PosixX.Vfs.Proc
             int pathLength = pathText.Length;
             byte* heap = stackalloc byte[8];
             byte* stack = stackalloc byte[8];
+            byte* timePage = stackalloc byte[8];
+            byte* vdso = stackalloc byte[8];
             int heapLength = Put(heap, "[heap]"), stackLength = Put(stack, "[stack]");
+            int timePageLength = Put(timePage, "[vvar]"), vdsoLength = Put(vdso, "[vdso]");
             int count = ProcessFacts.Regions(linux, regions, MemoryRegions.Capacity);
             for (int i = 0; i < count; i++)
             {
@@ -320,6 +323,8 @@ namespace Exo.PosixX.Vfs.Proc
                 if (region.Kind == RegionKind.Image) { name = path; nameLength = pathLength; }
                 else if (region.Kind == RegionKind.Heap) { name = heap; nameLength = heapLength; }
                 else if (region.Kind == RegionKind.Stack) { name = stack; nameLength = stackLength; }
+                else if (region.Kind == RegionKind.Vvar) { name = timePage; nameLength = timePageLength; }
+                else if (region.Kind == RegionKind.Vdso) { name = vdso; nameLength = vdsoLength; }
                 ProcFormat.Maps(ref text, region.Start, region.End, permissions, 0, 0, 0, 0, name, nameLength);
             }
             KernelHeap.Free(path);

@@ -28,6 +28,8 @@ namespace Exo.PosixX.Vfs.Proc
     ///   processes (ids handed out), procs_running, procs_blocked (0: no thread waits for I/O). No intr or softirq
     ///   lines: interrupts are not counted per vector.
     /// - version, sys/kernel/ostype, osrelease: what uname says (SystemInformationCalls); sys/kernel/hostname its host name.
+    /// - cmdline: the kernel's command line as the boot loader gave it (programs look for their words there, as the
+    ///   benchmark's /init looks for exo.quick).
     /// - filesystems: the types that can be mounted (tmpfs, proc).
     /// - posix_x/calls: one line per Linux call number that is implemented or was called: number, name, path (fast,
     ///   hybrid, legacy, unimplemented: LinuxSystemCalls.PathOf), calls since boot (LinuxSystemCalls.CallCount).
@@ -51,6 +53,13 @@ namespace Exo.PosixX.Vfs.Proc
                     text.Text(SystemInformationCalls.Version);
                     text.Line();
                     return Error.None;
+                case ProcKind.KernelCommandLine:
+                {
+                    Exo.Kernel.Boot.BootInformation* boot = Exo.Kernel.KernelMain.Boot;
+                    text.Bytes(boot->CommandLine, boot->CommandLineLength);
+                    text.Line();
+                    return Error.None;
+                }
                 case ProcKind.Filesystems:
                     text.Text("nodev\ttmpfs\nnodev\tproc\n");
                     return Error.None;
@@ -95,9 +104,11 @@ namespace Exo.PosixX.Vfs.Proc
         private static ulong TmpfsPages()
         {
             ulong pages = 0;
-            for (Mount mount = MountTable.Newest; mount != null; mount = mount.Next)
-                if (mount.FileSystem is TmpfsFileSystem tmpfs)
+            int count = MountTable.TakeSnapshot(out MountTable.Snapshot[] mounts);
+            for (int i = 0; i < count; i++)
+                if (mounts[i].FileSystem is TmpfsFileSystem tmpfs)
                     pages += (ulong)System.Threading.Volatile.Read(ref tmpfs.PagesInUse);
+            MountTable.ReleaseSnapshot(mounts, count);
             return pages;
         }
 
@@ -291,17 +302,12 @@ namespace Exo.PosixX.Vfs.Proc
         /// </summary>
         public static Error Mounts(Vnode root, ref ProcText text)
         {
-            // Mounts are never freed yet and the list only grows at its head: from one head, it stays as it is.
-            Mount newest = MountTable.Newest;
-            int count = 0;
-            for (Mount mount = newest; mount != null; mount = mount.Next)
-                count++;
-            for (int index = count - 1; index >= 0; index--)
+            int count = MountTable.TakeSnapshot(out MountTable.Snapshot[] mounts);
+            for (int index = 0; index < count; index++)
             {
-                Mount mount = newest;
-                for (int i = 0; i < index; i++)
-                    mount = mount.Next;
-                ProcFormat.Escaped(ref text, mount.Source, mount.SourceLength);
+                ref MountTable.Snapshot mount = ref mounts[index];
+                fixed (byte* source = mount.Source)
+                    ProcFormat.Escaped(ref text, source, mount.SourceLength);
                 text.Byte((byte)' ');
                 if (mount.MountPoint == null)
                     text.Byte((byte)'/');
@@ -309,8 +315,9 @@ namespace Exo.PosixX.Vfs.Proc
                     text.Text("(unreachable)");
                 text.Byte((byte)' ');
                 text.Text(mount.FileSystem.TypeName);
-                text.Text(mount.FileSystem.ReadOnly ? " ro 0 0\n" : " rw 0 0\n");
+                text.Text(mount.ReadOnly ? " ro 0 0\n" : " rw 0 0\n");
             }
+            MountTable.ReleaseSnapshot(mounts, count);
             return Error.None;
         }
     }

@@ -150,7 +150,12 @@ done
 # ---------------------------------------------------------------- initramfs
 INITRD="$OUT/initramfs.cpio.gz"
 need_initrd=0
-if [ ! -s "$INITRD" ] || [ "$HERE/init" -nt "$INITRD" ] || [ "$HERE/build.sh" -nt "$INITRD" ] || [ "$BUSYBOX" -nt "$INITRD" ]; then
+# The login shell's profile (boot.to_shell): Exo-OS's own /etc/profile with the line that reads the TSC, the same
+# file the Exo-OS bench image has (tools/scripts/make-bench-image.sh).
+EXO_PROFILE="$HERE/../../../userland/rootfs/etc/profile"
+PROFILE_ADDITION="$HERE/profile-boot-to-shell"
+if [ ! -s "$INITRD" ] || [ "$HERE/init" -nt "$INITRD" ] || [ "$HERE/build.sh" -nt "$INITRD" ] || [ "$BUSYBOX" -nt "$INITRD" ] \
+    || [ "$EXO_PROFILE" -nt "$INITRD" ] || [ "$PROFILE_ADDITION" -nt "$INITRD" ]; then
     need_initrd=1
 elif [ -n "$(find "$BIN" -newer "$INITRD" -print -quit)" ]; then
     need_initrd=1
@@ -159,7 +164,7 @@ fi
 if [ "$need_initrd" -eq 1 ]; then
     ROOT="$OUT/rootfs"
     rm -rf "$ROOT"
-    mkdir -p "$ROOT"/{bin,dev,proc,sys,tmp,root}
+    mkdir -p "$ROOT"/{bin,dev,etc,proc,sys,tmp,root}
     cp "$BUSYBOX" "$ROOT/bin/busybox"
     for applet in $("$BUSYBOX" --list); do
         [ "$applet" = busybox ] || ln -sf busybox "$ROOT/bin/$applet"
@@ -169,6 +174,7 @@ if [ "$need_initrd" -eq 1 ]; then
     done
     cp "$HERE/init" "$ROOT/init"
     chmod 755 "$ROOT/init"
+    cat "$EXO_PROFILE" "$PROFILE_ADDITION" > "$ROOT/etc/profile"
 
     # The kernel opens /dev/console for init before anything is mounted, so the
     # archive needs that node. Creating it with mknod needs root; a tiny newc

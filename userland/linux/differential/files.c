@@ -4,6 +4,7 @@
 #include "difftest.h"
 #include <limits.h>
 #include <sys/uio.h>
+#include <sys/sendfile.h>
 
 static const char *contents(int fd, long offset, size_t length)
 {
@@ -220,6 +221,43 @@ int main(void)
     say("openat relative to a file: %s", failure(openat(fd, "inner", O_RDONLY)));
     close(dir);
     close(fd);
+
+    /* sendfile: file to file at an offset (the input's own offset untouched), at the input's offset, into a pipe,
+     * and its errors */
+    int source = open("sendfile-source", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    write(source, "0123456789abcdef", 16);
+    lseek(source, 4, SEEK_SET);
+    int target = open("sendfile-target", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    off_t from = 10;
+    long sent = sendfile(target, source, &from, 100);
+    say("sendfile from offset 10: %ld, offset now %ld, the input's own offset still %ld", sent, (long)from,
+        (long)lseek(source, 0, SEEK_CUR));
+    sent = sendfile(target, source, NULL, 3);
+    say("sendfile at the input's offset: %ld, its offset now %ld", sent, (long)lseek(source, 0, SEEK_CUR));
+    char copied[32] = { 0 };
+    pread(target, copied, sizeof copied - 1, 0);
+    say("the target holds: %s", copied);
+    int ends[2];
+    pipe(ends);
+    sent = sendfile(ends[1], source, NULL, 1000);
+    memset(copied, 0, sizeof copied);
+    say("sendfile into a pipe: %ld, read back: %s", sent, read(ends[0], copied, sizeof copied - 1) > 0 ? copied : "nothing");
+    say("sendfile at the end of the input: %s", outcome(sendfile(target, source, NULL, 10)));
+    say("sendfile from a bad descriptor: %s", failure(sendfile(target, 999, NULL, 10)));
+    say("sendfile to a read-only descriptor: %s", failure(sendfile(open("sendfile-source", O_RDONLY), source, &from, 10)));
+    int appending = open("sendfile-target", O_WRONLY | O_APPEND);
+    from = 0;
+    say("sendfile to an O_APPEND file: %s", failure(sendfile(appending, source, &from, 10)));
+    from = -1;
+    say("sendfile from a negative offset: %s", failure(sendfile(target, source, &from, 10)));
+    say("sendfile with a bad offset pointer: %s", failure(sendfile(target, source, BAD_KERNEL, 10)));
+    close(appending);
+    close(ends[0]);
+    close(ends[1]);
+    close(source);
+    close(target);
+    unlink("sendfile-source");
+    unlink("sendfile-target");
 
     scratch_leave();
     return 0;

@@ -1,0 +1,84 @@
+using Exo.PosixX.KernelInterface;
+
+namespace Exo.PosixX.Signals
+{
+    /// <summary>
+    /// The further instances of real-time signals (32 and up), which Linux queues one per send where standard signals
+    /// merge into one. The first instance of a pending signal is its pending bit and PendingInformation entry; those
+    /// sent while it is still pending wait here in the order sent, each with its own information, and become the
+    /// pending one in turn as the previous one is taken. One queue per process, for the process's signals (Target
+    /// null) and its threads'; guarded by the process's lock. At most <see cref="Capacity"/> entries (Linux bounds
+    /// them by RLIMIT_SIGPENDING, which is checked too): past that a send fails with EAGAIN.
+    /// </summary>
+    public sealed class SignalQueue
+    {
+        public const int Capacity = 64;
+
+        private readonly int[] _signals = new int[Capacity];
+        private readonly LinuxThread[] _targets = new LinuxThread[Capacity];
+        private readonly SignalInformation[] _information = new SignalInformation[Capacity];
+        private int _count;
+
+        /// <summary>How many instances wait (for /proc's SigQ and the limit).</summary>
+        public int Count => _count;
+
+        /// <summary>Queues one more instance of 'signal' for 'target' (null: the process); false when full.</summary>
+        public bool Add(int signal, LinuxThread target, in SignalInformation information, ulong limit)
+        {
+            if (_count >= Capacity || (ulong)_count >= limit)
+                return false;
+            _signals[_count] = signal;
+            _targets[_count] = target;
+            _information[_count] = information;
+            _count++;
+            return true;
+        }
+
+        /// <summary>Takes the oldest waiting instance of 'signal' for 'target', if there is one.</summary>
+        public bool TakeNext(int signal, LinuxThread target, out SignalInformation information)
+        {
+            for (int i = 0; i < _count; i++)
+            {
+                if (_signals[i] != signal || _targets[i] != target)
+                    continue;
+                information = _information[i];
+                RemoveAt(i);
+                return true;
+            }
+            information = default;
+            return false;
+        }
+
+        /// <summary>Drops every waiting instance of the signals in 'set' (SIG_IGN set, SIGCONT's stops).</summary>
+        public void Discard(ulong set)
+        {
+            for (int i = 0; i < _count;)
+            {
+                if ((Signal.Bit(_signals[i]) & set) != 0)
+                    RemoveAt(i);
+                else
+                    i++;
+            }
+        }
+
+        private void RemoveAt(int index)
+        {
+            for (int i = index + 1; i < _count; i++)
+            {
+                _signals[i - 1] = _signals[i];
+                _targets[i - 1] = _targets[i];
+                _information[i - 1] = _information[i];
+            }
+            _count--;
+            _targets[_count] = null;
+        }
+
+        public void Free()
+        {
+            Exo.Runtime.ObjectAllocator.Free(_signals);
+            Exo.Runtime.ObjectAllocator.Free(_targets);
+            Exo.Runtime.ObjectAllocator.Free(_information);
+            Exo.Runtime.ObjectAllocator.Free(this);
+        }
+    }
+}
