@@ -19,6 +19,8 @@ namespace Exo.Kernel.Scheduler
         public bool RunningIdle;       // a hint for placement, read without the lock
         public ulong NextAging;        // tick of this processor's next aging pass
         public ulong Switches, Preemptions, Steals;
+        /// <summary>Picks made here (Schedule): the unit a wake-up's wait is counted in (Thread.WakeDecisions).</summary>
+        public ulong Decisions;
         public int InFastPath;         // see Scheduler.FastPathFlag
 
         public ProcessorState(int index)

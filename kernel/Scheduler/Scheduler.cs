@@ -43,7 +43,8 @@ namespace Exo.Kernel.Scheduler
 
         /// <summary>
         /// Aging runs on ticks, not the TSC: under an emulator a processor the host has descheduled sees its
-        /// TSC jump but misses its ticks, so a stall does not count as waiting.
+        /// TSC jump but misses its ticks (the burst of late ones the emulator delivers after counts once:
+        /// SystemClock), so a stall does not count as waiting.
         /// </summary>
         public const ulong AgingIntervalTicks = 10;
 
@@ -272,6 +273,8 @@ namespace Exo.Kernel.Scheduler
             target.Lock.Enter();
             thread.State = ThreadState.Ready;
             thread.ReadyTick = SystemClock.Ticks;
+            thread.WokenInteractive = interactive;
+            thread.WakeStamp = target.Decisions + 1;
             target.Queue.Enqueue(thread, interactive, SystemClock.Ticks);
             Thread running = target.Current;
             bool preempt = running.IsIdle || thread.EffectivePriority < running.EffectivePriority
@@ -288,6 +291,23 @@ namespace Exo.Kernel.Scheduler
             if (preempt && target.Index != Cpu.CurrentProcessor())
                 LocalApic.SendInterrupt(Smp.Processors.ApicIdOf(target.Index), RescheduleVector);
             RestoreInterrupts(enabled);
+        }
+
+        /// <summary>
+        /// Pins the current thread to processor 'cpu' and returns running there (-1 unpins it where it is); false if
+        /// 'cpu' does not schedule threads. It moves by a short sleep: the wake-up places it on the pinned
+        /// processor, and no other processor steals a pinned thread.
+        /// </summary>
+        public static bool PinCurrent(int cpu)
+        {
+            if (cpu >= MaximumProcessors || (cpu >= 0 && !IsActive(cpu)))
+                return false;
+            bool enabled = Cpu.DisableInterruptsSavingState();   // Local and its Current read on one processor
+            Local.Current.Affinity = cpu;
+            RestoreInterrupts(enabled);
+            while (cpu >= 0 && Cpu.CurrentProcessor() != cpu)
+                Sleep(1);
+            return true;
         }
 
         private static bool IsIdleWithNothingQueued(int cpu)
@@ -337,9 +357,15 @@ namespace Exo.Kernel.Scheduler
         /// <summary>Runs the most urgent thread of this processor's queue, else a stolen one, else idle.</summary>
         private static void Schedule(ProcessorState local, ulong now)
         {
+            local.Decisions++;
             Thread next = Unsafe.As<Thread>(local.Queue.PickNext());
             if (next == null)
                 next = Steal(local) ?? local.Idle;
+            else if (next.WakeStamp != 0)
+            {
+                next.WakeDecisions = local.Decisions + 1 - next.WakeStamp;
+                next.WakeStamp = 0;
+            }
             SwitchTo(local, next, now);
         }
 
@@ -363,6 +389,11 @@ namespace Exo.Kernel.Scheduler
             {
                 victim.Queue.Enqueue(candidate, true, candidate.ReadySince);
                 candidate = null;
+            }
+            if (candidate != null && candidate.WakeStamp != 0)
+            {
+                candidate.WakeDecisions = 0;   // the victim's decisions did not pick it
+                candidate.WakeStamp = 0;
             }
             victim.Lock.Exit();
             if (candidate != null)

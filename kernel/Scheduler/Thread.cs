@@ -38,6 +38,15 @@ namespace Exo.Kernel.Scheduler
         /// <summary>It has a deadline on the sleepers' list (ArmTimeout), under the sleepers' lock; TimedOut once it passed.</summary>
         public bool TimeoutArmed;
         public int TimedOut;
+        /// <summary>
+        /// Its last wake-up counted in scheduling decisions, not time (an emulator's host stretches time, not order):
+        /// whether it was predicted interactive then, and which decision of its processor picked it, 1 being the
+        /// next one (0: another processor stole it). Written under the processor's lock; what a test checks the
+        /// scheduler's promise to interactive threads with.
+        /// </summary>
+        public bool WokenInteractive;
+        public ulong WakeDecisions;
+        internal ulong WakeStamp;          // its processor's Decisions at the wake-up, plus 1; 0 once picked
         /// <summary>Its ring-3 state; all zero for a kernel thread.</summary>
         public UserMode.UserContext User;
         /// <summary>Its Fusion Ring state: the caller it owes a reply, the status its call returns, the endpoint it waits on.</summary>

@@ -112,12 +112,16 @@ namespace Exo.Kernel.Tests
 
         private static ulong s_lowFirstRun;
         private static ulong s_lowFirstRunAgingPasses;
+        private static int s_spinnersStarted;
+        private static int s_spinnersStartedAtLowRun;
+        private static ulong s_starvationStart;
         private static volatile bool s_spinnerGaveUp;
 
         private static void RecordFirstRun(ulong unused)
         {
-            s_lowFirstRun = Cpu.ReadTimeStampCounter();
             s_lowFirstRunAgingPasses = Scheduler.Scheduler.AgingPasses;
+            s_spinnersStartedAtLowRun = Volatile.Read(ref s_spinnersStarted);
+            Volatile.Write(ref s_lowFirstRun, Cpu.ReadTimeStampCounter());
         }
 
         private static void SpinFor(ulong milliseconds)
@@ -127,11 +131,12 @@ namespace Exo.Kernel.Tests
                 Cpu.Pause();
         }
 
-        // Spins until the low-priority thread has run (at most 5 s), so only aging can let it run.
+        // Spins until the low-priority thread has run, so only aging can let it run; gives up after 100 aging passes
+        // (over four times the bound), counted like the bound, not in time, which the emulator's host stretches.
         private static void SpinUntilLowRan(ulong unused)
         {
-            ulong end = Cpu.ReadTimeStampCounter() + 5000 * (SystemClock.TscFrequency / 1000);
-            while (Volatile.Read(ref s_lowFirstRun) == 0 && Cpu.ReadTimeStampCounter() < end)
+            Interlocked.Increment(ref s_spinnersStarted);
+            while (Volatile.Read(ref s_lowFirstRun) == 0 && Scheduler.Scheduler.AgingPasses - s_starvationStart < 100)
                 Cpu.Pause();
             if (Volatile.Read(ref s_lowFirstRun) == 0)
                 s_spinnerGaveUp = true;
@@ -142,37 +147,56 @@ namespace Exo.Kernel.Tests
             // Two priority-0 threads spin until a priority-20 thread has run: only aging (one level per
             // interval) can get it the CPU. All three on processor 0: with more processors than spinners an
             // unpinned low thread would run at once on a free one, and the bound would hold without aging.
+            // This thread makes them on processor 0 too, the low one first: it is more urgent than the low thread,
+            // so that one waits, and from its creation on nothing this thread does counts. The other way round, the
+            // spinners could preempt this thread before it made the low one (a host stall at the wrong instruction
+            // is enough), and the low thread's wait would start 16 aging passes late: 38 passes were counted.
             s_lowFirstRun = 0;
+            s_spinnersStarted = 0;
             s_spinnerGaveUp = false;
+            int home = Scheduler.Scheduler.Current.Affinity;
+            Scheduler.Scheduler.PinCurrent(0);
+            s_starvationStart = Scheduler.Scheduler.AgingPasses;
+            Thread low = Scheduler.Scheduler.Create("low", &RecordFirstRun, 0, 20, affinity: 0);
             Thread high1 = Scheduler.Scheduler.Create("high", &SpinUntilLowRan, 0, 0, affinity: 0);
             Thread high2 = Scheduler.Scheduler.Create("high", &SpinUntilLowRan, 0, 0, affinity: 0);
-            ulong agingPassesAtStart = Scheduler.Scheduler.AgingPasses;
-            Thread low = Scheduler.Scheduler.Create("low", &RecordFirstRun, 0, 20, affinity: 0);
             Scheduler.Scheduler.Join(low);
             Scheduler.Scheduler.Join(high1);
             Scheduler.Scheduler.Join(high2);
+            Scheduler.Scheduler.PinCurrent(home);
             // The bound counts aging passes (one per interval), so host load on the emulator cannot break it:
             // a thread at level 20 runs after at most 21 passes, plus one for the pass already under way.
-            ulong passes = s_lowFirstRunAgingPasses - agingPassesAtStart;
-            Check(!s_spinnerGaveUp, "the low-priority thread ran while the spinners still spun (before their 5 s limit)");
+            ulong passes = s_lowFirstRunAgingPasses - s_starvationStart;
+            Equal(2, (ulong)s_spinnersStartedAtLowRun, "both spinners were running before the low-priority thread first ran");
+            Check(!s_spinnerGaveUp, "the low-priority thread ran while the spinners still spun (before their 100 passes)");
             Check(passes <= 22, "it ran within 21 aging passes (the starvation bound)", passes);
         }
 
+        private const ulong InteractiveWakeUps = 10;
         private static ulong s_worstLatency;
-        private static ulong s_worstTickLatency;
+        private static ulong s_worstDecisions;
+        private static ulong s_interactiveWakeUps;
+        private static ulong s_batchWakeUps;
 
-        private static void Interactive(ulong rounds)
+        // Sleeps 3 ms at a time until InteractiveWakeUps wake-ups found it predicted interactive. A wake-up that found
+        // it batch does not count (under the emulator, the host can stop its processor in one of its short bursts and
+        // the TSC counts the stop as running); at most 50 times as many rounds.
+        private static void Interactive(ulong unused)
         {
-            for (ulong i = 0; i < rounds; i++)
+            Thread self = Scheduler.Scheduler.Current;
+            for (ulong round = 0; s_interactiveWakeUps < InteractiveWakeUps && round < 50 * InteractiveWakeUps; round++)
             {
                 ulong deadline = Cpu.ReadTimeStampCounter() + 3 * (SystemClock.TscFrequency / 1000);
                 Scheduler.Scheduler.Sleep(3);
                 ulong late = Cpu.ReadTimeStampCounter() - deadline;
-                ulong lateTicks = SystemClock.Ticks - Scheduler.Scheduler.Current.ReadyTick;
-                if (i == 0)
-                    continue;   // the first round only trains the prediction
+                if (!self.WokenInteractive)
+                {
+                    s_batchWakeUps++;
+                    continue;
+                }
+                s_interactiveWakeUps++;
+                if (self.WakeDecisions > s_worstDecisions) s_worstDecisions = self.WakeDecisions;
                 if (late > s_worstLatency) s_worstLatency = late;
-                if (lateTicks > s_worstTickLatency) s_worstTickLatency = lateTicks;
             }
         }
 
@@ -180,24 +204,31 @@ namespace Exo.Kernel.Tests
         {
             s_stop = false;
             s_worstLatency = 0;
-            s_worstTickLatency = 0;
+            s_worstDecisions = 0;
+            s_interactiveWakeUps = 0;
+            s_batchWakeUps = 0;
             // All three on processor 0: the property is about one processor's queue, and with several vCPUs
-            // the emulator may not run another processor promptly (host threads on two cores).
-            Thread batch1 = Scheduler.Scheduler.Create("batch", &Spin, 0, affinity: 0);
-            Thread batch2 = Scheduler.Scheduler.Create("batch", &Spin, 0, affinity: 0);
-            Thread interactive = Scheduler.Scheduler.Create("interactive", &Interactive, 10, affinity: 0);
+            // the emulator may not run another processor promptly (host threads on two cores). All three at level 0:
+            // aging cannot raise a waiting batch thread above it, so the interactive rule alone orders them.
+            Thread batch1 = Scheduler.Scheduler.Create("batch", &Spin, 0, 0, affinity: 0);
+            Thread batch2 = Scheduler.Scheduler.Create("batch", &Spin, 0, 0, affinity: 0);
+            Thread interactive = Scheduler.Scheduler.Create("interactive", &Interactive, 0, 0, affinity: 0);
             Scheduler.Scheduler.Join(interactive);
             s_stop = true;
             Scheduler.Scheduler.Join(batch1);
             Scheduler.Scheduler.Join(batch2);
-            // Scheduling order, not time (guest time under TCG follows the host's load): the interactive thread,
-            // made ready by a tick, runs before that tick's handler returns to a batch thread, so no further
-            // tick passes. The time it took is reported, not asserted.
-            Equal(0, s_worstTickLatency, "the woken interactive thread ran in the same tick, ahead of the batch threads");
+            // Scheduling order, counted in processor 0's decisions, not time (guest time under TCG passes while the
+            // host runs something else, between any two instructions): the interactive thread, made ready by the
+            // tick while a batch thread runs, is queued ahead of both batch threads and preempts the one running,
+            // so processor 0's next decision picks it. The time it took is reported, not asserted.
+            Equal(InteractiveWakeUps, s_interactiveWakeUps, "the sleeping thread was woken predicted interactive (its bursts are short)");
+            Equal(1, s_worstDecisions, "each time, its processor's next scheduling decision picked it, ahead of the batch threads");
             ulong worstMicroseconds = s_worstLatency * 1_000_000 / SystemClock.TscFrequency;
             Console.KernelConsole.Write("interactive wake-up: worst ");
             Console.KernelConsole.WriteDecimal(worstMicroseconds);
-            Console.KernelConsole.WriteLine(" us after the deadline (guest time)");
+            Console.KernelConsole.Write(" us after the deadline (guest time); wake-ups that found it batch: ");
+            Console.KernelConsole.WriteDecimal(s_batchWakeUps);
+            Console.KernelConsole.WriteLine();
         }
 
         private static void SharedCounter()

@@ -149,6 +149,26 @@ public unsafe class HeapAllocatorTests
     }
 
     [Fact]
+    public void Pages_come_back_only_once_every_cache_is_drained_and_empty_slabs_released()
+    {
+        // What a leak check in the kernel relies on: objects freed on another processor stay in that one's cache,
+        // and keep their slabs' pages, until it is drained; the reserve slab of each class goes with ReleaseEmptySlabs.
+        using var memory = new SimulatedMemory(64);
+        var blocks = new List<IntPtr>();
+        for (int i = 0; i < 200; i++)
+            blocks.Add((IntPtr)memory.Heap->Allocate(memory.Cache, (ulong)(16 + 8 * (i % 200)), zeroed: false));
+        foreach (var block in blocks)
+            memory.Heap->Free(memory.OtherCache, (void*)block);
+        memory.Heap->Drain(memory.Cache);
+        memory.Heap->ReleaseEmptySlabs();
+        Assert.True(memory.Heap->FreePageCount < memory.Heap->ManagedPages, "the other cache's objects keep their slabs");
+        memory.Heap->Drain(memory.OtherCache);
+        memory.Heap->ReleaseEmptySlabs();
+        Assert.Equal(memory.Heap->ManagedPages, memory.Heap->FreePageCount);
+        Assert.Empty(memory.Reports);
+    }
+
+    [Fact]
     public void Objects_freed_on_one_cpu_can_be_allocated_on_another()
     {
         using var memory = new SimulatedMemory(8);

@@ -410,9 +410,27 @@ namespace Exo.Kernel.Memory.Heap
             return slab;
         }
 
-        private void ReleaseSurplusEmptySlabs(SlabClass* slabClass)
+        /// <summary>
+        /// Gives every empty slab of every class back to level 3, the reserve too (objects still in a processor's
+        /// level 1 keep their slabs: drain those first). What a leak check does before it measures free pages:
+        /// a reserve slab is there or not depending on which frees came last.
+        /// </summary>
+        public void ReleaseEmptySlabs()
         {
-            while (slabClass->EmptyCount > EmptySlabReserve)
+            for (int sizeClass = 0; sizeClass < SizeClasses.Count; sizeClass++)
+            {
+                SlabClass* slabClass = Class(sizeClass);
+                slabClass->Lock.Enter();
+                ReleaseEmptySlabsBeyond(slabClass, 0);
+                slabClass->Lock.Exit();
+            }
+        }
+
+        private void ReleaseSurplusEmptySlabs(SlabClass* slabClass) => ReleaseEmptySlabsBeyond(slabClass, EmptySlabReserve);
+
+        private void ReleaseEmptySlabsBeyond(SlabClass* slabClass, ulong keep)
+        {
+            while (slabClass->EmptyCount > keep)
             {
                 SlabHeader* slab = slabClass->Empty;
                 Unlink(slabClass, slab);

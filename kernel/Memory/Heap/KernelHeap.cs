@@ -147,6 +147,9 @@ namespace Exo.Kernel.Memory.Heap
             Unmask(enabled);
         }
 
+        /// <summary>Gives every empty slab back to level 3, the reserve too (see <see cref="HeapAllocator.ReleaseEmptySlabs"/>).</summary>
+        public static void ReleaseEmptySlabs() => Heap->ReleaseEmptySlabs();
+
         // Hooks for Exo.Runtime.ObjectAllocator: 'new' and ObjectAllocator.Free land here.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void* AllocateObject(nuint bytes) => Allocate(bytes);
