@@ -135,7 +135,10 @@ namespace Exo.Kernel.Smp
             for (int attempt = 0; attempt < 2 && !IsOnline(index); attempt++)
             {
                 LocalApic.SendCommand(apicId, 0x4600 | (uint)(TrampolinePhysical >> 12));   // STARTUP
-                for (int wait = 0; wait < 200 && !IsOnline(index); wait++)
+                // Up to a second of guest time each: under TCG on a loaded host a vCPU may not run for a long while,
+                // and a processor given up on that starts later would read the next one's start parameters (the
+                // same index and stack: a panic found by make soak at 4 processors). Not yet: an abandon handshake.
+                for (int wait = 0; wait < 2000 && !IsOnline(index); wait++)
                     SystemClock.SpinMicroseconds(500);
             }
             if (!IsOnline(index))
