@@ -27,7 +27,7 @@ namespace Exo.Kernel.Tests
             ulong status = ProcessWaiting.Wait(init, out bool faulted);
             Check(!faulted && status == 0, "every task init ran succeeded (else: how many failed, or 100 + init's own error)", status);
             ProcessTests.WaitForReaper(processesBefore);
-            Check(ProcessRegistry.Count == processesBefore, "init stopped its services (kill) before it exited: nothing is left", (ulong)ProcessRegistry.Count);
+            Check(ProcessRegistry.Count <= processesBefore, "init stopped its services (kill) before it exited: nothing is left", (ulong)ProcessRegistry.Count);
         }
 
         private static void MissingConfiguration()

