@@ -8,7 +8,7 @@ namespace Exo.Kernel.BootTests;
 /// busybox console collection (<see cref="BusyboxTests"/>, <see cref="TerminalTests"/>): one boot for all of them. A
 /// test that fails stops it, and the next test boots a fresh one, so one broken test does not take the others along.
 /// </summary>
-public sealed class ConsoleGuest : IAsyncDisposable
+public sealed class ConsoleGuest : IAsyncLifetime
 {
     /// <summary>The console shell's prompt in / (from /etc/profile: '\h:\w# ').</summary>
     public const string Prompt = "exo:/# ";
@@ -70,7 +70,10 @@ public sealed class ConsoleGuest : IAsyncDisposable
         _qemu = null;
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // xunit ends a collection fixture through IAsyncLifetime (as an IAsyncDisposable it was left running after the run).
+    public Task DisposeAsync() => StopAsync();
 }
 
 /// <summary>The tests that share one <see cref="ConsoleGuest"/> (run one after the other, in one boot).</summary>

@@ -11,13 +11,16 @@ start=$(date +%s); sleep 1; sleep 0.5; end=$(date +%s); [ $((end - start)) -ge 1
 sleep 1s; sleep 0; echo "sleep status: $?"; sleep bad 2>/dev/null; echo "sleep bad: $?"
 echo "-- kill"
 kill -l | head -n 1 | tr -s ' \t' ' '; kill -l 9; kill -l 15; kill -l KILL 2>/dev/null
-sleep 10 & p=$!; kill -0 $p && echo "kill -0: alive"; kill -s TERM $p; wait $p; echo "kill -s TERM: $?"
+# When ash reaps a job a signal killed, it may print the signal's name ("Terminated", "Hangup") or not, by whether the
+# child was gone before 'wait' ran (Linux under load differs from run to run): those lines go to /dev/null, the
+# statuses stay.
+{ sleep 10 & p=$!; kill -0 $p && echo "kill -0: alive"; kill -s TERM $p; wait $p; echo "kill -s TERM: $?"; } 2>/dev/null
 # A background job of a shell without job control ignores SIGINT (POSIX), but only once its child has run that far
 # after fork: a kill sent at once races with it (Linux answers 130 or 0 by which runs first). The job says when ready.
 sh -c 'echo ready > int-ready; sleep 1' & p=$!
 while [ ! -s int-ready ]; do sleep 0.1; done; kill -INT $p; wait $p; echo "kill -INT of a background job: $?"
 sh -c 'kill -INT $$'; echo "kill -INT of a foreground one: $?"
-sleep 10 & p=$!; kill -HUP $p; wait $p; echo "kill -HUP: $?"
+{ sleep 10 & p=$!; kill -HUP $p; wait $p; echo "kill -HUP: $?"; } 2>/dev/null
 kill -0 99999 2>/dev/null; echo "kill -0 of no process: $?"; kill 99999 2>&1 | sed 's/.*99999.*/kill: no such process/'
 echo "-- timeout"
 timeout 1 sleep 5; echo "timeout expired: $?"; timeout 5 true; echo "timeout not needed: $?"
