@@ -21,6 +21,10 @@ namespace Exo.Kernel.Smp
         public const int TestVector = 0xF0;
         public const int ShootDownVector = 0xF2;
         private const ulong TrampolinePhysical = 0x8000;
+        // The trampoline's claim word (the sixth data word) and its value once the boot processor gave up on the
+        // processor named there: kept equal to ApTrampoline.asm's data_claim and ABANDONED.
+        private const int ClaimWord = 5;
+        private const int Abandoned = unchecked((int)0xFFFFFFFE);
         private const int MaximumProcessors = DescriptorTables.MaximumProcessors;
 
         private struct PerProcessor
@@ -116,7 +120,7 @@ namespace Exo.Kernel.Smp
 
         private static void StartOne(int index, uint apicId, ulong* parameters)
         {
-            ulong stackTop = KernelStacks.Allocate(out _);
+            ulong stackTop = KernelStacks.Allocate(out int stackSlot);
             byte* interruptStacks = (byte*)KernelHeap.AllocatePages(4);   // 64 KiB: three 16 KiB stacks
             if (stackTop == 0 || interruptStacks == null)
             {
@@ -129,24 +133,31 @@ namespace Exo.Kernel.Smp
             parameters[2] = GetApMainAddress();
             parameters[3] = (ulong)index;
             parameters[4] = Cpu.ReadMsr(0xC0000080) & (1UL << 11);
+            // Last: name the processor the parameters are for; it claims them (ApTrampoline.asm's handshake).
+            int* claim = (int*)(parameters + ClaimWord);
+            Volatile.Write(ref *claim, (int)apicId);
 
             LocalApic.SendCommand(apicId, 0x4500);                              // INIT
             SystemClock.SpinMicroseconds(10_000);
-            for (int attempt = 0; attempt < 2 && !IsOnline(index); attempt++)
+            for (int attempt = 0; attempt < 2 && Volatile.Read(ref *claim) == (int)apicId; attempt++)
             {
                 LocalApic.SendCommand(apicId, 0x4600 | (uint)(TrampolinePhysical >> 12));   // STARTUP
-                // Up to a second of guest time each: under TCG on a loaded host a vCPU may not run for a long while,
-                // and a processor given up on that starts later would read the next one's start parameters (the
-                // same index and stack: a panic found by make soak at 4 processors). Not yet: an abandon handshake.
-                for (int wait = 0; wait < 2000 && !IsOnline(index); wait++)
+                // Up to a second of guest time each: under TCG on a loaded host a vCPU may not run for a long while.
+                for (int wait = 0; wait < 2000 && Volatile.Read(ref *claim) == (int)apicId; wait++)
                     SystemClock.SpinMicroseconds(500);
             }
-            if (!IsOnline(index))
+            // Give up only if the processor has not claimed its parameters; one that has runs with them, so wait for
+            // it to come online (it needs no more than its own start-up, and the trampoline page stays mapped till then).
+            if (Interlocked.CompareExchange(ref *claim, Abandoned, (int)apicId) == (int)apicId)
             {
+                KernelStacks.Free(stackSlot);
                 KernelConsole.Write("smp: processor with APIC id ");
                 KernelConsole.WriteDecimal(apicId);
                 KernelConsole.WriteLine(" did not start");
+                return;
             }
+            while (!IsOnline(index))
+                SystemClock.SpinMicroseconds(500);
         }
 
         private struct StackTable { public fixed ulong Values[MaximumProcessors]; }

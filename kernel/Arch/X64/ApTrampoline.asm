@@ -3,8 +3,15 @@
 ; number), fills the data words at the end, maps that page at the same virtual address in the kernel's page
 ; tables, and sends INIT-SIPI-SIPI. The AP goes real mode -> protected mode -> long mode with the kernel's
 ; page tables, then calls ExoApMain(index) on its own kernel stack.
+; Claim handshake: the boot CPU writes the parameters, then the APIC id of the processor they are for into
+; data_claim. The AP's first act is to swap its own APIC id there for CLAIMED; when that fails (the boot CPU
+; gave up on it and swapped in ABANDONED, or has moved on to the next processor) it halts in real mode, before
+; reading a parameter or touching paging. So a processor that starts late under a loaded emulator can never run
+; with the next processor's index and stack, nor fault on a trampoline page that is no longer mapped.
 ; The code runs at TRAMPOLINE_BASE, not where it is linked: every address is TRAMPOLINE_BASE + offset.
 TRAMPOLINE_BASE equ 0x8000
+CLAIMED   equ 0xFFFFFFFF            ; the values of data_claim besides an APIC id: kept equal to Smp/Processors.cs
+ABANDONED equ 0xFFFFFFFE
 %define AT(label) (TRAMPOLINE_BASE + (label - ExoApTrampolineStart))
 
 section .rodata
@@ -19,11 +26,22 @@ ExoApTrampolineStart:
     mov ds, ax
     mov es, ax
     mov ss, ax
+    mov eax, 1
+    cpuid
+    shr ebx, 24                         ; this processor's initial APIC id
+    mov eax, ebx
+    mov ecx, CLAIMED
+    lock cmpxchg [AT(data_claim)], ecx
+    jne .not_ours
     lgdt [AT(trampoline_gdt_pointer)]
     mov eax, cr0
     or eax, 1
     mov cr0, eax
     jmp dword 0x08:AT(protected_mode)
+.not_ours:                              ; started too late: the boot CPU no longer expects this processor
+    cli
+    hlt
+    jmp .not_ours
 
 bits 32
 protected_mode:
@@ -74,12 +92,13 @@ trampoline_gdt_pointer:
     dd AT(trampoline_gdt)
 
 align 8
-ExoApTrampolineData:            ; filled by the boot CPU before each start-up (Smp/ProcessorStartup.cs)
+ExoApTrampolineData:            ; filled by the boot CPU before each start-up (Smp/Processors.cs)
 data_cr3:        dq 0
 data_stack:      dq 0
 data_entry:      dq 0
 data_index:      dq 0
 data_efer_extra: dq 0
+data_claim:      dd ABANDONED, 0    ; the APIC id of the processor the parameters are for, CLAIMED or ABANDONED
 ExoApTrampolineEnd:
 
 section .text
