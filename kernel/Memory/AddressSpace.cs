@@ -44,6 +44,24 @@ namespace Exo.Kernel.Memory
                 _peakMappedPages = _mappedPages;
         }
 
+        // Processes running on this space: 1, or more while a vfork child borrows its parent's (Linux's shared mm).
+        private int _users = 1;
+
+        /// <summary>One more process runs on this space (vfork's child borrowing its parent's memory).</summary>
+        public void AddUser() => System.Threading.Interlocked.Increment(ref _users);
+
+        /// <summary>
+        /// A process no longer runs on this space (it ended or exec'd): the last one destroys it and frees the object.
+        /// As for Destroy, the caller's threads have all left it.
+        /// </summary>
+        public void ReleaseUser()
+        {
+            if (System.Threading.Interlocked.Decrement(ref _users) != 0)
+                return;
+            Destroy();
+            Exo.Runtime.ObjectAllocator.Free(this);
+        }
+
         private AddressSpace(ulong root)
         {
             Root = root;

@@ -28,8 +28,7 @@ namespace Exo.Kernel.Processes
                 current.PageTableRoot = space.Root;
                 Cpu.WriteCr3(space.Root);
             }
-            old.Destroy();   // no processor has it loaded: this was its only thread
-            Exo.Runtime.ObjectAllocator.Free(old);
+            old.ReleaseUser();   // this was its only thread (a vfork parent may still hold the space: then it lives on)
             for (int i = 0; i < Process.MappedObjectCapacity; i++)
             {
                 MemoryObject memory = process.MappedObjects[i];

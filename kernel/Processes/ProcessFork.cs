@@ -5,8 +5,8 @@ using Exo.Kernel.Memory.Heap;
 namespace Exo.Kernel.Processes
 {
     /// <summary>
-    /// A copy of a running process (the mechanism under Linux's fork, vfork and clone without CLONE_VM): its
-    /// address space copied on write, its image and name, its personality's state as the personality copies it
+    /// A copy of a running process (the mechanism under Linux's fork, vfork and clone without CLONE_THREAD): its
+    /// address space copied on write (or, for vfork, the parent's own, borrowed until the child execs or ends), its image and name, its personality's state as the personality copies it
     /// (ProcessPersonality.OnFork), and one thread that starts from the forking thread's registers and SSE state
     /// with RAX = 0. Capabilities are not copied: a child gets what its personality gives it.
     /// </summary>
@@ -15,8 +15,10 @@ namespace Exo.Kernel.Processes
         /// <summary>
         /// The child, started, with a reference for the caller; null with 'error' (nothing is left behind). The
         /// child's thread starts with the stack pointer 'childStack' if it is not 0, and the FS base 'fsBase'.
+        /// 'shareMemory': the child runs on the parent's address space itself (Linux's CLONE_VM) instead of a copy.
         /// </summary>
-        public static Process Fork(Process parent, Scheduler.Thread thread, RegisterFrame* frame, ulong childStack, ulong fsBase, out Error error)
+        public static Process Fork(Process parent, Scheduler.Thread thread, RegisterFrame* frame, ulong childStack, ulong fsBase,
+            bool shareMemory, out Error error)
         {
             byte* extendedState = (byte*)KernelHeap.AllocateUninitialized(ExtendedState.LegacyRegionSize + ExtendedState.HeaderSize);
             if (extendedState == null)
@@ -25,8 +27,10 @@ namespace Exo.Kernel.Processes
                 return null;
             }
             ExtendedState.Copy(extendedState, (byte*)thread.User.ExtendedState);   // saved on entry to this system call
-            AddressSpace space = parent.AddressSpace.CloneForFork();
-            if (space == null)
+            AddressSpace space = shareMemory ? parent.AddressSpace : parent.AddressSpace.CloneForFork();
+            if (shareMemory)
+                space.AddUser();
+            else if (space == null)
             {
                 KernelHeap.Free(extendedState);
                 error = Error.OutOfMemory;

@@ -94,8 +94,7 @@ namespace Exo.Kernel.Processes
             process.Handles.CloseAll();
             CapabilitySpace.Exit();
             AddressSpace space = ProcessRegistry.DetachAddressSpace(process);
-            space.Destroy();   // this thread left it in RunInAddressSpace
-            Exo.Runtime.ObjectAllocator.Free(space);
+            space.ReleaseUser();   // this thread left it in RunInAddressSpace
             for (int i = 0; i < Process.MappedObjectCapacity; i++)
             {
                 MemoryObject memory = process.MappedObjects[i];

@@ -102,11 +102,7 @@ namespace Exo.Kernel.Processes
             Scheduler.Scheduler.WaitForFastPaths();   // a killer may be looking at a thread that waited on it
             process.PersonalityState?.OnDiscard(process);
             process.ExitNotification?.Release();   // a watch on a process that never started
-            if (process.AddressSpace != null)
-            {
-                process.AddressSpace.Destroy();
-                Exo.Runtime.ObjectAllocator.Free(process.AddressSpace);
-            }
+            process.AddressSpace?.ReleaseUser();
             CapabilitySpace.Enter();
             process.Handles.Destroy(&Exo.Runtime.ObjectAllocator.Free);
             CapabilitySpace.Exit();

@@ -145,7 +145,7 @@ namespace Exo.PosixX.KernelInterface
             FileDescriptorTable descriptors = FileDescriptorTable.Create();
             if (descriptors == null)
             {
-                regions.Free();
+                regions.Release();
                 return null;
             }
             LinuxProcess linux = new LinuxProcess(process);
@@ -166,13 +166,17 @@ namespace Exo.PosixX.KernelInterface
         /// </summary>
         public override ProcessPersonality OnFork(Process parentProcess, Process child)
         {
-            Memory.MemoryRegions regions = Regions.CloneFor(child);
+            LinuxThread forking = LinuxThread.Current;
+            bool borrowsMemory = (forking.ForkFlags & CloneFlags.VirtualMemory) != 0;   // vfork: the kernel shared the space
+            Memory.MemoryRegions regions = borrowsMemory ? Regions : Regions.CloneFor(child);
             if (regions == null)
                 return null;
+            if (borrowsMemory)
+                regions.AddUser();
             FileDescriptorTable descriptors = Descriptors.Clone();
             if (descriptors == null)
             {
-                regions.Free();
+                regions.Release();
                 return null;
             }
             LinuxProcess copy = new LinuxProcess(child);
@@ -197,11 +201,15 @@ namespace Exo.PosixX.KernelInterface
                 for (int i = 0; i < Signal.Count; i++)
                     copy.Handlers[i] = Handlers[i];
             }
-            LinuxThread forking = LinuxThread.Current;
             copy.InitialBlockedSignals = forking.BlockedSignals;
             copy.ExitSignal = (int)(forking.ForkFlags & CloneFlags.ExitSignalMask);
             if ((forking.ForkFlags & CloneFlags.Vfork) != 0)
-                copy.VforkParent = this;   // before the child can run: its exec or end releases this process
+            {
+                // Before the child can run: its exec or end releases this process. Until then the child holds this
+                // process (and so its regions and memory, which it may be borrowing) even if it is killed and reaped.
+                parentProcess.AddReference();
+                copy.VforkParent = this;
+            }
             if ((forking.ForkFlags & CloneFlags.ChildClearThreadId) != 0)
                 copy.InitialClearChildThreadId = forking.ForkChildThreadIdAddress;
             if ((forking.ForkFlags & CloneFlags.ChildSetThreadId) != 0)
@@ -359,6 +367,7 @@ namespace Exo.PosixX.KernelInterface
 
         public override void OnDiscard(Process process)
         {
+            ProcessTree.ReleaseVforkParent(this);   // a vfork child that never ran
             for (int i = 0; i < process.ThreadCount; i++)
             {
                 if (process.Threads[i].PersonalityState is LinuxThread thread)
@@ -371,7 +380,7 @@ namespace Exo.PosixX.KernelInterface
             if (ExecutableDeniesWrites)
                 Executable.AllowWriteAccess();   // a process that never ran
             Executable?.Release();
-            Regions.Free();
+            Regions.Release();
             Exo.Runtime.ObjectAllocator.Free(Handlers);
             Exo.Runtime.ObjectAllocator.Free(PendingInformation);
             QueuedSignals.Free();

@@ -272,6 +272,7 @@ namespace Exo.PosixX.KernelInterface
             using (parent.VforkDone.Lock.Hold())
                 child.VforkReleased = true;
             parent.VforkDone.WakeAll();
+            parent.Process.Release();   // taken by OnFork: the child no longer borrows the parent's memory
         }
 
         // ---------------------------------------------------------------- groups and sessions

@@ -41,7 +41,10 @@ namespace Exo.PosixX.Memory
             public RegionKind Kind;
         }
 
-        private readonly Process _process;
+        private readonly Process _process;   // whose limits apply (RLIMIT_AS, DATA, STACK)
+        private readonly AddressSpace _space;   // the page tables these regions describe
+        // Processes using these regions: 1, or 2 while a vfork child borrows its parent's memory (Linux's shared mm).
+        private int _users = 1;
         private Region* _regions;
         private int _count;
         private SpinLock _lock;
@@ -52,7 +55,12 @@ namespace Exo.PosixX.Memory
         /// <summary>Where the vDSO was mapped when the program was loaded (AT_SYSINFO_EHDR), or 0 without one.</summary>
         public ulong VdsoAddress => _vdso;
 
-        private MemoryRegions(Process process) { _process = process; _lock.Rank = LockRank.ProcessMappings; }
+        private MemoryRegions(Process process, AddressSpace space)
+        {
+            _process = process;
+            _space = space;
+            _lock.Rank = LockRank.ProcessMappings;
+        }
 
         /// <summary>
         /// The regions of a freshly loaded Linux program: its segments, its stack (8 MiB reserved), the time page and
@@ -63,7 +71,7 @@ namespace Exo.PosixX.Memory
         /// <summary>The same for a program loaded into 'space' that is not yet the process's (execve, before it commits).</summary>
         public static MemoryRegions Create(Process process, AddressSpace space, in ProgramImage image)
         {
-            MemoryRegions regions = new MemoryRegions(process);
+            MemoryRegions regions = new MemoryRegions(process, space);
             regions._regions = (Region*)KernelHeap.Allocate((ulong)(Capacity * sizeof(Region)));
             if (regions._regions == null)
             {
@@ -127,7 +135,7 @@ namespace Exo.PosixX.Memory
         /// <summary>fork: the same regions and break for the child (whose pages the kernel copied on write); null on no memory.</summary>
         public MemoryRegions CloneFor(Process child)
         {
-            MemoryRegions copy = new MemoryRegions(child);
+            MemoryRegions copy = new MemoryRegions(child, child.AddressSpace);
             copy._regions = (Region*)KernelHeap.Allocate((ulong)(Capacity * sizeof(Region)));
             if (copy._regions == null)
             {
@@ -147,8 +155,14 @@ namespace Exo.PosixX.Memory
             return copy;
         }
 
-        public void Free()
+        /// <summary>vfork: the child uses these regions (and their address space) until it execs or ends.</summary>
+        public void AddUser() => System.Threading.Interlocked.Increment(ref _users);
+
+        /// <summary>A process no longer uses these regions: the last one frees them.</summary>
+        public void Release()
         {
+            if (System.Threading.Interlocked.Decrement(ref _users) != 0)
+                return;
             KernelHeap.Free(_regions);
             Exo.Runtime.ObjectAllocator.Free(this);
         }
@@ -183,14 +197,14 @@ namespace Exo.PosixX.Memory
                 bool shared = kind == RegionKind.Shared;
                 for (ulong page = address; page < address + length; page += PageSize)
                 {
-                    if (!_process.AddressSpace.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0, shared))
+                    if (!_space.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0, shared))
                     {
                         for (ulong undo = address; undo < page; undo += PageSize)
-                            _process.AddressSpace.Unmap(undo);
+                            _space.Unmap(undo);
                         return Error.OutOfMemory;
                     }
                     if (protection == Protection.None)
-                        _process.AddressSpace.Protect(page, writable: false, executable: false, readable: false);
+                        _space.Protect(page, writable: false, executable: false, readable: false);
                 }
                 Insert(address, address + length, protection, kind);
                 mapped = address;
@@ -232,7 +246,7 @@ namespace Exo.PosixX.Memory
                     if (_regions[i].Start >= address && _regions[i].End <= end)
                         _regions[i].Protection = protection;
                 for (ulong page = address; page < end; page += PageSize)
-                    _process.AddressSpace.Protect(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0,
+                    _space.Protect(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0,
                         readable: protection != Protection.None);
                 Merge();
             }
@@ -260,10 +274,10 @@ namespace Exo.PosixX.Memory
                         return _breakEnd;   // RLIMIT_DATA
                     for (ulong page = oldTop; page < newTop; page += PageSize)
                     {
-                        if (!_process.AddressSpace.Reserve(page, writable: true))
+                        if (!_space.Reserve(page, writable: true))
                         {
                             for (ulong undo = oldTop; undo < page; undo += PageSize)
-                                _process.AddressSpace.Unmap(undo);
+                                _space.Unmap(undo);
                             return _breakEnd;
                         }
                     }
@@ -349,17 +363,17 @@ namespace Exo.PosixX.Memory
             ulong kept = oldLength < newLength ? oldLength : newLength;
             for (ulong offset = 0; offset < kept; offset += PageSize)
             {
-                if (!_process.AddressSpace.MovePage(address + offset, destination + offset))
+                if (!_space.MovePage(address + offset, destination + offset))
                 {
                     for (ulong undo = 0; undo < offset; undo += PageSize)
-                        _process.AddressSpace.MovePage(destination + undo, address + undo);
+                        _space.MovePage(destination + undo, address + undo);
                     return Error.OutOfMemory;
                 }
             }
             if (newLength > kept && !ReserveLocked(destination + kept, destination + newLength, region.Protection, region.Kind))
             {
                 for (ulong undo = 0; undo < kept; undo += PageSize)
-                    _process.AddressSpace.MovePage(destination + undo, address + undo);
+                    _space.MovePage(destination + undo, address + undo);
                 return Error.OutOfMemory;
             }
             UnmapLocked(address, oldLength);   // the moved pages are gone from here already; the rest goes
@@ -373,15 +387,15 @@ namespace Exo.PosixX.Memory
         {
             for (ulong page = start; page < end; page += PageSize)
             {
-                if (!_process.AddressSpace.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0,
+                if (!_space.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0,
                     kind == RegionKind.Shared))
                 {
                     for (ulong undo = start; undo < page; undo += PageSize)
-                        _process.AddressSpace.Unmap(undo);
+                        _space.Unmap(undo);
                     return false;
                 }
                 if (protection == Protection.None)
-                    _process.AddressSpace.Protect(page, writable: false, executable: false, readable: false);
+                    _space.Protect(page, writable: false, executable: false, readable: false);
             }
             return true;
         }
@@ -424,10 +438,10 @@ namespace Exo.PosixX.Memory
                     Protection protection = _regions[i].Protection;
                     for (ulong page = start; page < end; page += PageSize)
                     {
-                        _process.AddressSpace.Unmap(page);
-                        _process.AddressSpace.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0);
+                        _space.Unmap(page);
+                        _space.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0);
                         if (protection == Protection.None)
-                            _process.AddressSpace.Protect(page, writable: false, executable: false, readable: false);
+                            _space.Protect(page, writable: false, executable: false, readable: false);
                     }
                 }
             }
@@ -562,7 +576,7 @@ namespace Exo.PosixX.Memory
             }
             _count = write;
             for (ulong page = address; page < end; page += PageSize)
-                _process.AddressSpace.Unmap(page);
+                _space.Unmap(page);
         }
     }
 }

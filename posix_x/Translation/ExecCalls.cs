@@ -304,7 +304,7 @@ namespace Exo.PosixX.Translation
             RegisterFrame start;
             if (!StartStack.BuildLinux(space, image, arguments, path, pathLength, regions.VdsoAddress, out start))
             {
-                regions.Free();
+                regions.Release();
                 ProgramLoader.Discard(space);
                 return Error.TooBig;
             }
@@ -376,7 +376,7 @@ namespace Exo.PosixX.Translation
                 process.Executable = program;
                 process.ExecutableDeniesWrites = true;   // LoadImage's denial of writes, now the process's
             }
-            old.Free();
+            old.Release();
             if (oldDenied)
                 oldProgram.AllowWriteAccess();
             oldProgram?.Release();

@@ -10,9 +10,10 @@ namespace Exo.PosixX.Translation
     /// <summary>
     /// New processes the Linux way: fork, vfork, and clone without CLONE_THREAD, over the kernel's ProcessFork
     /// (the address space copied on write). The child is the caller's copy (LinuxProcess.OnFork says what it
-    /// inherits) and returns 0; the parent gets the child's pid. vfork's parent waits until the child execs or
-    /// ends; as the child runs on a copy rather than on the parent's memory, what it writes stays its own
-    /// (programs that follow vfork's rules cannot tell). Threads (CLONE_THREAD) come with POSIX-X part 2.
+    /// inherits) and returns 0; the parent gets the child's pid. vfork (clone with CLONE_VM|CLONE_VFORK, as glibc's
+    /// posix_spawn makes it) runs the child on the parent's own memory and memory regions while the parent waits
+    /// until the child execs or ends: what the child writes, the parent sees (posix_spawn reports a failed exec
+    /// that way). CLONE_VM without CLONE_VFORK (both running at once) and threads come with POSIX-X part 2.
     /// </summary>
     public static unsafe class ForkCalls
     {
@@ -80,7 +81,8 @@ namespace Exo.PosixX.Translation
             thread.ForkFlags = flags;
             thread.ForkChildThreadIdAddress = childThreadId;
             ulong fsBase = (flags & CloneFlags.SetTls) != 0 ? tls : Cpu.ReadMsr(Exo.Kernel.UserMode.UserMode.FsBaseMsr);
-            Process child = ProcessFork.Fork(parent.Process, current, frame, stack, fsBase, out Error error);
+            Process child = ProcessFork.Fork(parent.Process, current, frame, stack, fsBase,
+                shareMemory: (flags & CloneFlags.VirtualMemory) != 0, out Error error);
             thread.ForkFlags = 0;
             if (child == null)
                 return SystemCallResult.From(error);

@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <spawn.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -231,6 +232,50 @@ int main(int argc, char **argv)
     }
     waitpid(child, &status, 0);
     say("vfork child: %s; its write is seen by the parent: %s", status_text(status), yes(borrowed == 2));
+
+    /* a mapping the vfork child makes is the parent's: the child borrows its memory regions too */
+    static volatile char *child_mapping;
+    child = vfork();
+    if (child == 0) {
+        char *mapped = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (mapped != MAP_FAILED)
+            mapped[4096] = 42;
+        child_mapping = mapped == MAP_FAILED ? NULL : mapped;
+        _exit(0);
+    }
+    waitpid(child, &status, 0);
+    say("vfork child's mmap is in the parent: %s", yes(child_mapping != NULL && child_mapping[4096] == 42));
+    if (child_mapping != NULL)
+        say("  munmap of it by the parent: %s", outcome(munmap((void *)child_mapping, 3 * 4096)));
+
+    /* a vfork parent killed while its child borrows its memory: the child goes on with it, then reports */
+    int report[2];
+    pipe(report);
+    pid_t middle = fork();
+    if (middle == 0) {
+        close(report[0]);
+        pid_t waiting_parent = getpid();
+        if (vfork() == 0) {
+            kill(waiting_parent, SIGKILL);
+            for (int i = 0; i < 5000 && getppid() == waiting_parent; i++)
+                usleep(1000);
+            volatile char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            int fine = page != MAP_FAILED && getppid() != waiting_parent;
+            if (page != MAP_FAILED) {
+                page[0] = 1;
+                munmap((void *)page, 4096);
+            }
+            write(report[1], fine ? "ok" : "no", 2);
+            _exit(0);
+        }
+        _exit(1);   /* not reached: killed while waiting */
+    }
+    close(report[1]);
+    waitpid(middle, &status, 0);
+    char answer[3] = { 0 };
+    ssize_t got = read(report[0], answer, 2);
+    close(report[0]);
+    say("vfork parent killed while waiting: %s; the orphaned child went on: %s", status_text(status), got == 2 ? answer : "nothing");
 
     /* posix_spawn */
     char me_text[16];
