@@ -70,8 +70,27 @@ namespace Exo.Kernel.Console
         /// </summary>
         public static void SetInputConsumer(delegate*<byte, void> consumer) => s_inputConsumer = consumer;
 
+        // 1 while a processor drains the UART: the interrupt on one processor and the kernel shell's poll (TryRead) on
+        // another would otherwise both read it and both store at the same head, losing a byte (seen at 2 processors
+        // as a typed command with a letter missing).
+        private static int s_draining;
+
         /// <summary>Interrupt handler: drains the UART into the ring buffer (or the input consumer); bytes beyond the buffer's room are counted.</summary>
         public static void HandleInterrupt()
+        {
+            // One drainer at a time; one that finds another at work leaves the bytes to it, and the drainer looks
+            // again after letting go, so a byte that arrived meanwhile is not left behind (the interrupt is an edge).
+            do
+            {
+                if (System.Threading.Interlocked.CompareExchange(ref s_draining, 1, 0) != 0)
+                    return;
+                Drain();
+                System.Threading.Volatile.Write(ref s_draining, 0);
+            }
+            while ((Cpu.InByte(Com1 + 5) & 0x01) != 0);
+        }
+
+        private static void Drain()
         {
             while ((Cpu.InByte(Com1 + 5) & 0x01) != 0)
             {

@@ -86,6 +86,19 @@ namespace Exo.PosixX.KernelInterface
                     process.State = LifeState.Zombie;
                     parent.ChildGeneration++;
                 }
+                // The exit signal under the tree's lock, as Linux's exit_notify sends it under tasklist_lock: a wait4
+                // that finds the zombie (on another processor, woken or just arriving) also finds SIGCHLD pending, so
+                // its handler runs before wait4's caller goes on (a difference found at 2 processors).
+                if (parent != null)
+                {
+                    parent.Process.AddReference();   // for the wake-up below: once the lock is dropped it may reap and end
+                    int code = (status & 0x7F) == 0 ? ChildExited : (status & 0x80) != 0 ? ChildDumped : ChildKilled;
+                    SignalDelivery.SendToProcess(parent, process.ExitSignal, new SignalInformation
+                    {
+                        Code = code, SenderProcessId = process.ProcessId, SenderUserId = process.Credentials.UserId,
+                        Status = code == ChildExited ? (status >> 8) & 0xFF : status & 0x7F,
+                    });
+                }
             }
             ReleaseVforkParent(process);
             for (LinuxProcess zombie = orphanZombies, next; zombie != null; zombie = next)
@@ -97,12 +110,7 @@ namespace Exo.PosixX.KernelInterface
             if (parent != null)
             {
                 parent.ChildEvents.WakeAll();
-                int code = (status & 0x7F) == 0 ? ChildExited : (status & 0x80) != 0 ? ChildDumped : ChildKilled;
-                SignalDelivery.SendToProcess(parent, process.ExitSignal, new SignalInformation
-                {
-                    Code = code, SenderProcessId = process.ProcessId, SenderUserId = process.Credentials.UserId,
-                    Status = code == ChildExited ? (status >> 8) & 0xFF : status & 0x7F,
-                });
+                parent.Process.Release();
             }
             if (releaseNow && process.HoldsTreeReference)
                 process.Process.Release();   // forked, but nobody will wait for it: its tree reference goes now
@@ -121,19 +129,24 @@ namespace Exo.PosixX.KernelInterface
                     process.WaitStatus = (signal << 8) | 0x7F;
                 parent = process.Parent;
                 if (parent != null)
+                {
                     parent.ChildGeneration++;
+                    parent.Process.AddReference();   // for the wake-up below, as in Ended
+                }
                 if (!stopped)
                     process.ContinueReported = true;   // "continued, not yet reported"
+                if (parent != null && (!stopped || !parent.NoChildStop))   // under the lock, as for an exit (Ended)
+                    SignalDelivery.SendToProcess(parent, Signal.Child, new SignalInformation
+                    {
+                        Code = stopped ? ChildStopped : ChildContinued, SenderProcessId = process.ProcessId,
+                        SenderUserId = process.Credentials.UserId, Status = stopped ? signal : Signal.Continue,
+                    });
             }
-            if (parent == null)
-                return;
-            parent.ChildEvents.WakeAll();
-            if (!stopped || !parent.NoChildStop)
-                SignalDelivery.SendToProcess(parent, Signal.Child, new SignalInformation
-                {
-                    Code = stopped ? ChildStopped : ChildContinued, SenderProcessId = process.ProcessId,
-                    SenderUserId = process.Credentials.UserId, Status = stopped ? signal : Signal.Continue,
-                });
+            if (parent != null)
+            {
+                parent.ChildEvents.WakeAll();
+                parent.Process.Release();
+            }
         }
 
         /// <summary>

@@ -19,12 +19,18 @@ public sealed record ExoOsRun(string Program, IReadOnlyList<string> Lines, IRead
 /// again for the next one; so is a guest that ended (a panic). Shared by a test class (xunit class fixture): one boot
 /// for all its programs unless one hangs or crashes.
 /// </summary>
-public sealed class ExoOsProgramRunner : IAsyncLifetime
+public class ExoOsProgramRunner : IAsyncLifetime
 {
     public const string KernelNotePrefix = "posix_x: ";
     private static readonly Regex Ending = new(@"^process \d+ (exited with status (\d+)|ended by .*|was killed)$", RegexOptions.CultureInvariant);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly int _processors;
+
+    public ExoOsProgramRunner() : this(1) { }
+
+    /// <summary>A runner whose guest has 'processors' processors.</summary>
+    protected ExoOsProgramRunner(int processors) => _processors = processors;
     private readonly List<string> _bootLog = new();
     private QemuSession? _session;
     private int _boots;
@@ -97,7 +103,7 @@ public sealed class ExoOsProgramRunner : IAsyncLifetime
             return _session;
         _boots++;
         // One session runs many programs: its overall deadline is a backstop; each wait has its own limit.
-        var options = Boot.Kernel("init=none") with { Timeout = TimeSpan.FromMinutes(30) };
+        var options = Boot.Kernel("init=none") with { Timeout = TimeSpan.FromMinutes(30), Smp = _processors };
         var session = QemuRunner.Start(options);
         try
         {
