@@ -166,6 +166,21 @@ namespace Exo.Kernel.Scheduler
             return thread != null;
         }
 
+        internal static int WakeEvery(WaitQueue queue)
+        {
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            queue.Lock.Enter();
+            int woken = 0;
+            for (Thread thread = queue.TakeFirst(); thread != null; thread = queue.TakeFirst())
+            {
+                MakeReady(thread);
+                woken++;
+            }
+            queue.Lock.Exit();
+            RestoreInterrupts(enabled);
+            return woken;
+        }
+
         internal static void Acquire(Sync.Semaphore semaphore)
         {
             bool enabled = Cpu.DisableInterruptsSavingState();

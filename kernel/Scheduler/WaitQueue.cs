@@ -62,12 +62,7 @@ namespace Exo.Kernel.Scheduler
         /// <summary>Wakes the longest-waiting thread; returns false if none was waiting.</summary>
         public bool WakeOne() => Scheduler.WakeFirst(this);
 
-        public int WakeAll()
-        {
-            int woken = 0;
-            while (Scheduler.WakeFirst(this))
-                woken++;
-            return woken;
-        }
+        /// <summary>Wakes every waiting thread (under one hold of the lock); returns how many.</summary>
+        public int WakeAll() => Scheduler.WakeEvery(this);
     }
 }

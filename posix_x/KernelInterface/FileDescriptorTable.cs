@@ -58,6 +58,23 @@ namespace Exo.PosixX.KernelInterface
         }
 
         /// <summary>
+        /// Get's fast path, for the table's process when the caller is its only thread: nobody else changes the table
+        /// (only the process's own threads install, close or grow; /proc only reads), so no lock is needed.
+        /// </summary>
+        public OpenFile GetFromOnlyThread(int descriptor)
+        {
+            OpenFile file = (uint)descriptor < (uint)_size ? _files[descriptor] : null;
+            if (file == null)
+            {
+                s_misses++;
+                return null;
+            }
+            s_hits++;
+            file.AddReference();
+            return file;
+        }
+
+        /// <summary>
         /// Puts 'file' in the lowest free slot at or above 'lowest' and below 'limit' (taking a reference of its own);
         /// the descriptor, or EMFILE.
         /// </summary>

@@ -13,7 +13,15 @@ namespace Exo.PosixX.Translation
 
         /// <summary>The open file of 'descriptor' in the calling process, with a reference; null for EBADF.</summary>
         public static OpenFile File(ulong descriptor)
-            => (long)descriptor < 0 || descriptor > int.MaxValue ? null : LinuxProcess.Current.Descriptors.Get((int)descriptor);
+        {
+            if ((long)descriptor < 0 || descriptor > int.MaxValue)
+                return null;
+            Exo.Kernel.Processes.Process process = Exo.Kernel.Scheduler.Scheduler.Current.Process;
+            FileDescriptorTable descriptors = System.Runtime.CompilerServices.Unsafe.As<LinuxProcess>(process.PersonalityState).Descriptors;
+            // The caller is the process's only thread (it cannot gain another during this call): the lock-free lookup.
+            return System.Threading.Volatile.Read(ref process.LiveThreads) == 1
+                ? descriptors.GetFromOnlyThread((int)descriptor) : descriptors.Get((int)descriptor);
+        }
 
         /// <summary>
         /// The path context of an *at call: the process's root and credentials, starting at its working directory

@@ -19,6 +19,9 @@ namespace Exo.PosixX.Vfs.Pipes
         public const int MaximumCapacity = 16 << 20;        // this kernel's limit, even for root
         public const int AtomicSize = 4096;     // PIPE_BUF
         private const int StagingSize = 4096;
+        // Transfers this small stage through the kernel stack instead of a heap page: most pipe traffic (a shell's
+        // pipelines, ping-pong) moves a few bytes, and a page from the heap and back cost more than the transfer.
+        private const int SmallStagingSize = 256;
 
         private byte* _ring;
         private int _capacity;                   // the ring's size: DefaultCapacity until F_SETPIPE_SZ changes it
@@ -78,8 +81,7 @@ namespace Exo.PosixX.Vfs.Pipes
                 }
                 else
                 {
-                    for (int i = 0; i < _count; i++)
-                        ring[i] = _ring[(_head + i) % _capacity];
+                    CopyFromRing(ring, _head, _count);
                     old = _ring;
                     _ring = ring;
                     _head = 0;
@@ -95,12 +97,15 @@ namespace Exo.PosixX.Vfs.Pipes
             return Error.None;
         }
 
+        [System.Runtime.CompilerServices.SkipLocalsInit]   // the small staging buffer is written before it is read
         public Error Read(IoBuffer buffer, ulong count, bool nonBlocking, out ulong done)
         {
             done = 0;
             if (count == 0)
                 return Error.None;
-            byte* staging = (byte*)KernelHeap.AllocateUninitialized(StagingSize);
+            byte* small = stackalloc byte[SmallStagingSize];
+            int stagingSize = count <= SmallStagingSize ? SmallStagingSize : StagingSize;
+            byte* staging = count <= SmallStagingSize ? small : (byte*)KernelHeap.AllocateUninitialized(StagingSize);
             if (staging == null)
                 return Error.OutOfMemory;
             Error error = Error.None;
@@ -131,15 +136,15 @@ namespace Exo.PosixX.Vfs.Pipes
                         }
                         continue;
                     }
-                    int chunk = _count < StagingSize ? _count : StagingSize;
+                    int chunk = _count < stagingSize ? _count : stagingSize;
                     if ((ulong)chunk > count - done)
                         chunk = (int)(count - done);
-                    for (int i = 0; i < chunk; i++)
-                        staging[i] = _ring[(_head + i) % _capacity];
+                    CopyFromRing(staging, _head, chunk);
                     _head = (_head + chunk) % _capacity;
                     _count -= chunk;
                     _changed.Lock.Exit();
-                    _changed.WakeAll();   // room for writers
+                    if (!_changed.IsEmpty)   // (a writer queues under the lock after seeing the count: none is missed)
+                        _changed.WakeAll();   // room for writers
                     Readiness.Changed();
                     if (!buffer.CopyIn(done, staging, (ulong)chunk))
                     {
@@ -152,16 +157,19 @@ namespace Exo.PosixX.Vfs.Pipes
                     s_bytesMoved += (ulong)chunk;
                 }
             }
-            KernelHeap.Free(staging);
+            if (staging != small)
+                KernelHeap.Free(staging);
             return error;
         }
 
+        [System.Runtime.CompilerServices.SkipLocalsInit]   // the small staging buffer is written before it is read
         public Error Write(IoBuffer buffer, ulong count, bool nonBlocking, out ulong done)
         {
             done = 0;
             if (count == 0)
                 return Error.None;
-            byte* staging = (byte*)KernelHeap.AllocateUninitialized(StagingSize);
+            byte* small = stackalloc byte[SmallStagingSize];
+            byte* staging = count <= SmallStagingSize ? small : (byte*)KernelHeap.AllocateUninitialized(StagingSize);
             if (staging == null)
                 return Error.OutOfMemory;
             Error error = Error.None;
@@ -206,13 +214,12 @@ namespace Exo.PosixX.Vfs.Pipes
                             continue;
                         }
                         int part = chunk - written < room ? chunk - written : room;
-                        int tail = (_head + _count) % _capacity;
-                        for (int i = 0; i < part; i++)
-                            _ring[(tail + i) % _capacity] = staging[written + i];
+                        CopyToRing((_head + _count) % _capacity, staging + written, part);
                         _count += part;
                         written += part;
                         _changed.Lock.Exit();
-                        _changed.WakeAll();   // bytes for readers
+                        if (!_changed.IsEmpty)
+                            _changed.WakeAll();   // bytes for readers
                         Readiness.Changed();
                     }
                     done += (ulong)written;
@@ -221,10 +228,28 @@ namespace Exo.PosixX.Vfs.Pipes
                         break;
                 }
             }
-            KernelHeap.Free(staging);
+            if (staging != small)
+                KernelHeap.Free(staging);
             if (done > 0 && error != Error.BadAddress)
                 error = Error.None;   // a partial write counts (interrupted, non-blocking or the reader gone after some bytes)
             return error;
+        }
+
+        // Lock held: 'count' bytes of the ring from 'start' (wrapping at its end) to 'destination', and back.
+        private void CopyFromRing(byte* destination, int start, int count)
+        {
+            int first = _capacity - start < count ? _capacity - start : count;
+            System.Runtime.CompilerServices.Unsafe.CopyBlock(destination, _ring + start, (uint)first);
+            if (count > first)
+                System.Runtime.CompilerServices.Unsafe.CopyBlock(destination + first, _ring, (uint)(count - first));
+        }
+
+        private void CopyToRing(int start, byte* source, int count)
+        {
+            int first = _capacity - start < count ? _capacity - start : count;
+            System.Runtime.CompilerServices.Unsafe.CopyBlock(_ring + start, source, (uint)first);
+            if (count > first)
+                System.Runtime.CompilerServices.Unsafe.CopyBlock(_ring, source + first, (uint)(count - first));
         }
 
         public PollEvents Poll(bool readEnd)
