@@ -44,24 +44,17 @@ namespace Exo.PosixX.KernelInterface
         {
             using (InterruptMask.Enter())
             using (_lock.Hold())
-            {
-                OpenFile file = (uint)descriptor < (uint)_size ? _files[descriptor] : null;
-                if (file == null)
-                {
-                    s_misses++;
-                    return null;
-                }
-                s_hits++;
-                file.AddReference();
-                return file;
-            }
+                return Lookup(descriptor);
         }
 
         /// <summary>
         /// Get's fast path, for the table's process when the caller is its only thread: nobody else changes the table
         /// (only the process's own threads install, close or grow; /proc only reads), so no lock is needed.
         /// </summary>
-        public OpenFile GetFromOnlyThread(int descriptor)
+        public OpenFile GetFromOnlyThread(int descriptor) => Lookup(descriptor);
+
+        // Lock held, or the caller is the process's only thread: the slot's file with a reference, counted.
+        private OpenFile Lookup(int descriptor)
         {
             OpenFile file = (uint)descriptor < (uint)_size ? _files[descriptor] : null;
             if (file == null)
