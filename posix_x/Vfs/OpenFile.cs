@@ -143,8 +143,13 @@ namespace Exo.PosixX.Vfs
             while (true)
             {
                 ulong next = cursor;
-                if (Node.ReadEntry(ref next, entry) != Error.None)
-                    break;   // the end
+                Error read = Node.ReadEntry(ref next, entry);
+                if (read != Error.None)
+                {
+                    if (read != Error.NotFound && done == 0)
+                        error = read;   // not the end: a file system that failed (a ringfs server gone: EIO)
+                    break;
+                }
                 int length = DirectoryEntry.WriteRecord(record, entry, next);
                 if ((ulong)length > count - done)
                 {

@@ -267,6 +267,24 @@ namespace Exo.PosixX.Vfs.Remote
             return error;
         }
 
+        /// <summary>chmod, chown and utimensat: the fields the VFS just set go to the server (AttributeChange's bits are the protocol's SetAttributeFields).</summary>
+        public override Error StoreAttributes(uint changed)
+        {
+            if (changed == 0)
+                return Error.None;
+            FileSystemRequest request = new FileSystemRequest
+            {
+                Operation = FileSystemOperation.SetAttributes, Node = Node, SetMask = changed,
+                Mode = Mode & NodeAttributes.PermissionMask, UserId = UserId, GroupId = GroupId,
+                AccessedSeconds = Accessed.Seconds, AccessedNanoseconds = (uint)Accessed.Nanoseconds,
+                ModifiedSeconds = Modified.Seconds, ModifiedNanoseconds = (uint)Modified.Nanoseconds,
+            };
+            Error error = Ask(ref request, out NodeAttributes attributes);
+            if (error == Error.None)
+                Apply(attributes);
+            return error;
+        }
+
         public override Error ReadLink(byte* buffer, int capacity, out int length)
         {
             length = 0;
@@ -287,9 +305,21 @@ namespace Exo.PosixX.Vfs.Remote
             return error;
         }
 
-        /// <summary>A ringfs open file: its calls sleep on the server, so it holds no lock across them.</summary>
+        /// <summary>
+        /// A ringfs open file: its calls sleep on the server, so it holds no lock across them. Opening asks the server
+        /// for the object's attributes first (close-to-open, as NFS does): a file removed meanwhile, or a server gone,
+        /// fails the open rather than its first read.
+        /// </summary>
         public override Error Open(int flags, out OpenFile file)
         {
+            file = null;
+            FileSystemRequest request = new FileSystemRequest { Operation = FileSystemOperation.GetAttributes, Node = Node };
+            Error error = Ask(ref request, out NodeAttributes attributes);
+            if (error != Error.None)
+                return error;
+            if ((attributes.Mode & NodeAttributes.TypeMask) != Type)
+                return Error.StaleHandle;   // the node id now names another kind of object
+            Apply(attributes);
             file = new RemoteOpenFile(this, flags);
             return Error.None;
         }
