@@ -70,8 +70,26 @@ namespace Exo.Kernel.Console
         /// </summary>
         public static void SetInputConsumer(delegate*<byte, void> consumer) => s_inputConsumer = consumer;
 
+        // 1 while a processor drains the UART. The interrupt handler on one processor and the kernel shell's poll
+        // (TryRead) on another used to drain it at once, each reading a byte and handing it on, so typed text arrived
+        // with characters swapped ("/mnt/ring" as "/mntr/ing", at 2 processors). One drains; the other leaves.
+        private static int s_draining;
+
         /// <summary>Interrupt handler: drains the UART into the ring buffer (or the input consumer); bytes beyond the buffer's room are counted.</summary>
         public static void HandleInterrupt()
+        {
+            // A byte that arrives after the drainer's last look, while the other processor left, is seen by the drainer's
+            // look after it lets go.
+            while ((Cpu.InByte(Com1 + 5) & 0x01) != 0)
+            {
+                if (System.Threading.Interlocked.CompareExchange(ref s_draining, 1, 0) != 0)
+                    return;
+                Drain();
+                System.Threading.Volatile.Write(ref s_draining, 0);
+            }
+        }
+
+        private static void Drain()
         {
             while ((Cpu.InByte(Com1 + 5) & 0x01) != 0)
             {

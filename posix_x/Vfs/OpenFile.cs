@@ -127,6 +127,23 @@ namespace Exo.PosixX.Vfs
         }
 
         /// <summary>
+        /// getdents64 for directories whose listing takes locks of its own or sleeps (procfs, ringfs): the cursor is read
+        /// and stored back under the offset lock, the entries listed with no lock held.
+        /// </summary>
+        protected Error ListEntriesWithoutOffsetLock(IoBuffer buffer, ulong count, out ulong done)
+        {
+            ulong cursor;
+            using (InterruptMask.Enter())
+            using (OffsetLock.Hold())
+                cursor = DirectoryCursor;
+            Error error = ListEntries(buffer, count, ref cursor, out done);
+            using (InterruptMask.Enter())
+            using (OffsetLock.Hold())
+                DirectoryCursor = cursor;
+            return error;
+        }
+
+        /// <summary>
         /// getdents64's records of Node's entries from 'cursor' (moved past those written), as many as fit in 'count'
         /// bytes; EINVAL if not even one fits. Takes no lock of its own: the caller guards the cursor.
         /// </summary>

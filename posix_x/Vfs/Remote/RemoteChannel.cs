@@ -75,11 +75,22 @@ namespace Exo.PosixX.Vfs.Remote
         public void Leave() => _turn.Release();
 
         /// <summary>
+        /// Enter, then Exchange: the channel's error, or else the reply's own errno as an Error. Call Leave once done
+        /// with the reply's data.
+        /// </summary>
+        public Error EnterAndAsk(ref FileSystemRequest request, out FileSystemReply reply)
+        {
+            Enter();
+            Error error = Exchange(ref request, out reply);
+            return error != Error.None ? error : (Error)reply.ErrorNumber;
+        }
+
+        /// <summary>
         /// Sends 'request' (its Sequence is set here) and waits for its reply: Error.None with 'reply' decoded (its
         /// data in this channel's buffer, valid until Leave), or the error every caller gets from a broken channel
         /// (EIO). A reply's own errno is the caller's to look at. Call between Enter and Leave.
         /// </summary>
-        public Error Exchange(ref FileSystemRequest request, out FileSystemReply reply)
+        private Error Exchange(ref FileSystemRequest request, out FileSystemReply reply)
         {
             reply = default;
             if (_broken)
@@ -179,32 +190,22 @@ namespace Exo.PosixX.Vfs.Remote
             Leave();
         }
 
-        // The memory object's pages are not contiguous: copy page by page through the direct map.
-        private void CopyToShared(int offset, byte* from, int count)
-        {
-            while (count > 0)
-            {
-                int inPage = offset & 0xFFF;
-                int chunk = 4096 - inPage < count ? 4096 - inPage : count;
-                byte* to = (byte*)PhysicalMemory.ToVirtual(_offer.Memory.FrameAt(offset >> 12)) + inPage;
-                for (int i = 0; i < chunk; i++)
-                    to[i] = from[i];
-                from += chunk;
-                offset += chunk;
-                count -= chunk;
-            }
-        }
+        private void CopyToShared(int offset, byte* from, int count) => CopyShared(offset, from, count, toShared: true);
 
-        private void CopyFromShared(int offset, byte* to, int count)
+        private void CopyFromShared(int offset, byte* to, int count) => CopyShared(offset, to, count, toShared: false);
+
+        // The memory object's pages are not contiguous: copy page by page through the direct map.
+        private void CopyShared(int offset, byte* kernel, int count, bool toShared)
         {
             while (count > 0)
             {
                 int inPage = offset & 0xFFF;
                 int chunk = 4096 - inPage < count ? 4096 - inPage : count;
-                byte* from = (byte*)PhysicalMemory.ToVirtual(_offer.Memory.FrameAt(offset >> 12)) + inPage;
+                byte* shared = (byte*)PhysicalMemory.ToVirtual(_offer.Memory.FrameAt(offset >> 12)) + inPage;
+                byte* from = toShared ? kernel : shared, to = toShared ? shared : kernel;
                 for (int i = 0; i < chunk; i++)
                     to[i] = from[i];
-                to += chunk;
+                kernel += chunk;
                 offset += chunk;
                 count -= chunk;
             }

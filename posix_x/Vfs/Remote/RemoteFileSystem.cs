@@ -33,10 +33,7 @@ namespace Exo.PosixX.Vfs.Remote
                 return error;
             RemoteFileSystem connected = new RemoteFileSystem(channel);
             FileSystemRequest request = new FileSystemRequest { Operation = FileSystemOperation.GetAttributes, Node = RootNode };
-            channel.Enter();
-            error = channel.Exchange(ref request, out FileSystemReply reply);
-            if (error == Error.None && reply.ErrorNumber != 0)
-                error = (Error)reply.ErrorNumber;
+            error = channel.EnterAndAsk(ref request, out FileSystemReply reply);
             if (error == Error.None && (reply.Attributes.Mode & NodeAttributes.TypeMask) != NodeAttributes.Directory)
                 error = Error.NotADirectory;
             NodeAttributes attributes = reply.Attributes;
@@ -57,8 +54,7 @@ namespace Exo.PosixX.Vfs.Remote
             {
                 FileSystemStatistics statistics = new FileSystemStatistics { Type = RemoteMagic, BlockSize = 4096, MaximumNameLength = Name.MaximumLength };
                 FileSystemRequest request = new FileSystemRequest { Operation = FileSystemOperation.Statistics, Node = RootNode };
-                Channel.Enter();
-                if (Channel.Exchange(ref request, out FileSystemReply reply) == Error.None && reply.ErrorNumber == 0)
+                if (Channel.EnterAndAsk(ref request, out FileSystemReply reply) == Error.None)
                 {
                     FileSystemFigures figures = FileSystemFigures.Read(reply.Data);
                     statistics.BlockSize = figures.BlockSize;

@@ -52,17 +52,7 @@ namespace Exo.PosixX.Vfs.Remote
         public override Error ReadDirectory(IoBuffer buffer, ulong count, out ulong done)
         {
             done = 0;
-            if (!Node.IsDirectory)
-                return Error.NotADirectory;
-            ulong cursor;
-            using (InterruptMask.Enter())
-            using (OffsetLock.Hold())
-                cursor = DirectoryCursor;
-            Error error = ListEntries(buffer, count, ref cursor, out done);
-            using (InterruptMask.Enter())
-            using (OffsetLock.Hold())
-                DirectoryCursor = cursor;
-            return error;
+            return Node.IsDirectory ? ListEntriesWithoutOffsetLock(buffer, count, out done) : Error.NotADirectory;
         }
     }
 }

@@ -49,10 +49,7 @@ namespace Exo.PosixX.Vfs.Remote
         // 'attributes' are the reply's when it carries them.
         private Error Ask(ref FileSystemRequest request, out NodeAttributes attributes)
         {
-            Channel.Enter();
-            Error error = Channel.Exchange(ref request, out FileSystemReply reply);
-            if (error == Error.None)
-                error = (Error)reply.ErrorNumber;
+            Error error = Channel.EnterAndAsk(ref request, out FileSystemReply reply);
             attributes = reply.Attributes;
             Channel.Leave();
             return error;
@@ -158,10 +155,7 @@ namespace Exo.PosixX.Vfs.Remote
             {
                 Operation = FileSystemOperation.ReadDirectory, Node = Node, Offset = cursor - 2, Count = DirectoryRecords.MaximumRecordLength,
             };
-            Channel.Enter();
-            Error error = Channel.Exchange(ref request, out FileSystemReply reply);
-            if (error == Error.None)
-                error = (Error)reply.ErrorNumber;
+            Error error = Channel.EnterAndAsk(ref request, out FileSystemReply reply);
             if (error == Error.None)
             {
                 int position = 0;
@@ -196,10 +190,7 @@ namespace Exo.PosixX.Vfs.Remote
             {
                 ulong want = count - done < FileSystemLimits.MaximumDataLength ? count - done : FileSystemLimits.MaximumDataLength;
                 FileSystemRequest request = new FileSystemRequest { Operation = FileSystemOperation.Read, Node = Node, Offset = offset + done, Count = (uint)want };
-                Channel.Enter();
-                Error error = Channel.Exchange(ref request, out FileSystemReply reply);
-                if (error == Error.None)
-                    error = (Error)reply.ErrorNumber;
+                Error error = Channel.EnterAndAsk(ref request, out FileSystemReply reply);
                 int got = error == Error.None ? reply.DataLength : 0;
                 if (got > 0 && !buffer.CopyIn(done, reply.Data, (ulong)got))
                     error = Error.BadAddress;
@@ -236,10 +227,7 @@ namespace Exo.PosixX.Vfs.Remote
                 {
                     Operation = FileSystemOperation.Write, Node = Node, Offset = offset + done, Data = data, DataLength = (int)chunk,
                 };
-                Channel.Enter();
-                error = Channel.Exchange(ref request, out FileSystemReply reply);
-                if (error == Error.None)
-                    error = (Error)reply.ErrorNumber;
+                error = Channel.EnterAndAsk(ref request, out FileSystemReply reply);
                 if (error == Error.None)
                     Apply(reply.Attributes);
                 uint written = error == Error.None ? reply.Count : 0;
@@ -291,10 +279,7 @@ namespace Exo.PosixX.Vfs.Remote
             if (!IsSymbolicLink)
                 return Error.Invalid;
             FileSystemRequest request = new FileSystemRequest { Operation = FileSystemOperation.ReadLink, Node = Node };
-            Channel.Enter();
-            Error error = Channel.Exchange(ref request, out FileSystemReply reply);
-            if (error == Error.None)
-                error = (Error)reply.ErrorNumber;
+            Error error = Channel.EnterAndAsk(ref request, out FileSystemReply reply);
             if (error == Error.None)
             {
                 length = reply.DataLength < capacity ? reply.DataLength : capacity;

@@ -10,6 +10,8 @@ namespace Memfs
     /// libs/Exo.Protocols/FileSystem), the model for the disk file system services to come. init starts it as a
     /// service; it offers itself to the kernel under its first argument (default "memfs"), and a root shell then
     /// mounts it with `mount -t ringfs memfs DIR`. One request at a time, answered in full before the next.
+    /// With a second argument "--misbehave" (the ringfs boot tests' rogue server, userland/config/ringfs_test.conf) it
+    /// answers a lookup of "malformed" with a malformed reply (a device's mode) and never answers a lookup of "silence".
     /// </summary>
     public static unsafe class Program
     {
@@ -29,12 +31,24 @@ namespace Memfs
                 Console.WriteLine(Errors.Describe(error));
                 return 1;
             }
+            bool misbehave = Process.ArgumentIs(2, "--misbehave");
             byte* data = (byte*)Exo.Std.Memory.UserHeap.Allocate(FileSystemLimits.MaximumDataLength);
             while (true)
             {
                 if (channel.Receive(out FileSystemRequest request) != MessageProblem.None)
                     continue;   // refused and answered already
                 FileSystemReply reply = Serve(request, data);
+                if (misbehave && request.Operation == FileSystemOperation.Lookup)
+                {
+                    if (Is(request.Name, request.NameLength, "silence"))
+                        continue;   // the kernel's caller waits for its time limit
+                    if (Is(request.Name, request.NameLength, "malformed"))
+                        reply = new FileSystemReply
+                        {
+                            Operation = request.Operation, Sequence = request.Sequence,
+                            Attributes = new NodeAttributes { Node = 1, Mode = 0x2000 | 0x1B6, LinkCount = 1 },   // a character device
+                        };
+                }
                 channel.Reply(ref reply);
             }
         }
@@ -103,6 +117,16 @@ namespace Memfs
             if (FileSystemReply.CarriesAttributes(request.Operation))
                 reply.Attributes = MemoryFileSystem.AttributesOf(node);
             return reply;
+        }
+
+        private static bool Is(byte* bytes, int length, string text)
+        {
+            if (length != text.Length)
+                return false;
+            for (int i = 0; i < length; i++)
+                if (bytes[i] != (byte)text[i])
+                    return false;
+            return true;
         }
 
         // As many records as fit in the request's count, from its cursor.
