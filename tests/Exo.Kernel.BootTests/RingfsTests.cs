@@ -179,9 +179,10 @@ public sealed class RingfsTests
     /// <summary>Runs 'command' in the console's shell: the lines it printed, then "status N" when N is not 0.</summary>
     private async Task<List<string>> RunAsync(QemuSession qemu, string command)
     {
-        // The whole line at once: before the serial port's drain was made one processor's at a time, such lines arrived
-        // with characters swapped at 2 processors ("/mntr/ing"); these tests found it.
-        await qemu.SendAsync($"echo @@be''gin; {command}; echo @@e''nd $?\r");
+        // Typed a character at a time, as a person types. Sent whole, such lines first arrived with characters swapped at 2
+        // processors ("/mntr/ing": the serial port drained by two processors at once, fixed in SerialPort); after that fix,
+        // 1 boot in 30 still lost a whole line sent at once right after a prompt (not understood yet; see the README).
+        await qemu.TypeAsync($"echo @@be''gin; {command}; echo @@e''nd $?\r", TimeSpan.FromMilliseconds(2));
         await qemu.WaitForAsync(new Regex(@"@@begin\r?\n", RegexOptions.CultureInvariant), CommandTimeout);
         var end = await qemu.WaitForAsync(new Regex(@"@@end (\d+)\r?\n", RegexOptions.CultureInvariant), CommandTimeout);
         await qemu.WaitForAsync(ShellPrompt, CommandTimeout);
