@@ -7,7 +7,7 @@ KERNEL_OBJ  := $(OUT)/obj/Exo.Kernel/$(CONFIG)/net10.0/linux-x64/native/Exo.Kern
 ASM_SOURCES := kernel/Boot/Boot.asm $(wildcard kernel/Arch/X64/*.asm) $(wildcard libs/Exo.Runtime/Arch/X64/*.asm) \
                $(wildcard posix_x/*/*.asm)
 ASM_OBJECTS := $(patsubst %.asm,$(OUT)/asm/%.o,$(ASM_SOURCES))
-CS_SOURCES  := $(shell find kernel posix_x libs/Exo.Runtime libs/Exo.Abi -name '*.cs' -o -name '*.csproj') Directory.Build.props
+CS_SOURCES  := $(shell find kernel posix_x libs/Exo.Runtime libs/Exo.Abi libs/Exo.Protocols -name '*.cs' -o -name '*.csproj') Directory.Build.props
 USER_SOURCES  := $(wildcard userland/programs/*.asm)
 USER_PROGRAMS := $(patsubst userland/programs/%.asm,$(OUT)/userland/%,$(USER_SOURCES))
 # Linux programs (the Linux personality's tests): Linux system call numbers, no Exo-OS brand.
@@ -31,7 +31,7 @@ LINUX_PROGRAMS := $(patsubst userland/linux/%.asm,$(OUT)/userland-linux/%,$(LINU
 CS_PROGRAM_NAMES := $(notdir $(patsubst %/,%,$(wildcard userland/csharp/*/)))
 CS_PROGRAMS   := $(addprefix $(OUT)/userland-cs/,$(CS_PROGRAM_NAMES))
 CS_OBJECTS    := $(addprefix $(OUT)/userland-cs/$(CONFIG)/,$(addsuffix .o,$(CS_PROGRAM_NAMES)))
-CS_LIBRARY_SOURCES := $(shell find libs/Exo.Runtime libs/Exo.Std libs/Exo.Abi -name '*.cs' -o -name '*.csproj') Directory.Build.props \
+CS_LIBRARY_SOURCES := $(shell find libs/Exo.Runtime libs/Exo.Std libs/Exo.Abi libs/Exo.Protocols -name '*.cs' -o -name '*.csproj') Directory.Build.props \
                  userland/csharp/Directory.Build.props userland/csharp/Directory.Build.targets
 CS_ASM_OBJECTS := $(patsubst %.asm,$(OUT)/asm/%.o,$(wildcard libs/Exo.Std/Arch/X64/*.asm) $(wildcard libs/Exo.Runtime/Arch/X64/*.asm))
 QEMU_MEMORY ?= 256M

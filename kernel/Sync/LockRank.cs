@@ -23,6 +23,8 @@ namespace Exo.Kernel.Sync
         ProcessMappings,
         /// <summary>A process's descriptor table (POSIX-X's capability cache).</summary>
         Descriptors,
+        /// <summary>The file system services offered to the kernel by name (Ipc/ServiceOffers).</summary>
+        ServiceOffers,
         /// <summary>An open file's offset (POSIX-X), held across the read or write that moves it.</summary>
         OpenFile,
         /// <summary>A file system's structure and data (POSIX-X's tmpfs: one lock per file system), and the mount table.</summary>

@@ -44,6 +44,7 @@ namespace Exo.Kernel.Syscalls
             SpawnCalls.Register();
             ThreadCalls.Register();
             ResourceCalls.Register();
+            OfferCalls.Register();
         }
 
         private static ulong s_linuxTable;

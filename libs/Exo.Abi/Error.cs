@@ -87,6 +87,8 @@ namespace Exo.Abi
         NotSupported = 95,
         /// <summary>ETIMEDOUT: a wait's time ran out.</summary>
         TimedOut = 110,
+        /// <summary>ESTALE: the object a file system server was asked about no longer exists there.</summary>
+        StaleHandle = 116,
         /// <summary>ERESTARTSYS (kernel only, never seen by a program): a wait a signal interrupted; restarted, or EINTR when a handler without SA_RESTART runs.</summary>
         RestartSystemCall = 512,
         /// <summary>ERESTARTNOINTR (kernel only): always restarted after a signal.</summary>
@@ -142,6 +144,7 @@ namespace Exo.Abi
                 case Error.TooManySymbolicLinks: return "too many levels of symbolic links";
                 case Error.NotSupported: return "operation not supported";
                 case Error.TimedOut: return "timed out";
+                case Error.StaleHandle: return "stale file handle";
                 case Error.RestartSystemCall: return "interrupted (restart)";
                 case Error.RestartNoInterrupt: return "interrupted (restart always)";
                 case Error.RestartNoHandler: return "interrupted (restart without handler)";

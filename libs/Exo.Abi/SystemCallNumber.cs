@@ -79,5 +79,10 @@ namespace Exo.Abi
         InterruptAcknowledge = 63,
         /// <summary>(physical range, address or 0, writable) -> address: uncached (needs Map; Write to write); stays mapped if revoked later.</summary>
         PhysicalMap = 64,
+        /// <summary>(name, name length, memory object, server notification, client notification): offers a file system
+        /// service to the kernel under the name (1-24 printable bytes; `mount -t ringfs NAME DIR` finds it), the channel
+        /// laid out as Exo.Protocols.FileSystem.FileSystemChannelLayout says (needs Map and Write on the memory object,
+        /// Signal on the server's notification, Wait on the client's; AlreadyExists while another live process holds the name).</summary>
+        FileSystemOffer = 70,
     }
 }

@@ -85,7 +85,7 @@ namespace Exo.PosixX.Translation
                     mode &= ~FileMode.SetGroupId;
                 node.Mode = (node.Mode & FileMode.TypeMask) | mode;
                 node.Changed = Timestamp.Now;
-                return Error.None;
+                return node.StoreAttributes(AttributeChange.Mode);
             }
             uint user = a, group = b;
             if (!credentials.IsFileSystemPrivileged)
@@ -104,7 +104,7 @@ namespace Exo.PosixX.Translation
             if ((user != Unchanged || group != Unchanged) && !node.IsDirectory)
                 node.Mode &= ~(FileMode.SetUserId | ((node.Mode & 0x8) != 0 ? FileMode.SetGroupId : 0));   // set-group-id only with group execute
             node.Changed = Timestamp.Now;
-            return Error.None;
+            return node.StoreAttributes(AttributeChange.Mode | AttributeChange.UserId | AttributeChange.GroupId);
         }
 
         private static ulong DoSetCreationMask(RegisterFrame* frame)
@@ -169,6 +169,8 @@ namespace Exo.PosixX.Translation
                 if (times[1].Nanoseconds != TimeOmit)
                     node.Modified = times[1].Nanoseconds == TimeNow ? now : new Timestamp { Seconds = times[1].Seconds, Nanoseconds = times[1].Nanoseconds };
                 node.Changed = now;
+                error = node.StoreAttributes((times[0].Nanoseconds != TimeOmit ? AttributeChange.Accessed : 0)
+                    | (times[1].Nanoseconds != TimeOmit ? AttributeChange.Modified : 0));
             }
             node.Release();
             return SystemCallResult.From(error);

@@ -6,13 +6,15 @@ using Exo.PosixX.KernelInterface;
 using Exo.PosixX.Vfs;
 using Exo.Kernel.Processes;
 using Exo.PosixX.Vfs.Proc;
+using Exo.PosixX.Vfs.Remote;
 using Exo.PosixX.Vfs.Tmpfs;
 using static Exo.PosixX.Abi.LinuxSystemCallNumber;
 
 namespace Exo.PosixX.Translation
 {
     /// <summary>
-    /// Linux's mount and umount2 (busybox mount and umount, df on a fresh mount): new tmpfs and proc mounts with their
+    /// Linux's mount and umount2 (busybox mount and umount, df on a fresh mount): new tmpfs, proc and ringfs (a file
+    /// system served by a user-mode process, named by mount's source: see Vfs/Remote) mounts with their
     /// options (tmpfs: size, nr_blocks, nr_inodes, mode, uid, gid), remounting read-only or read-write, propagation
     /// changes (every mount is private: there is one namespace), and unmounting with Linux's busy rule (nothing may
     /// use the file system: no working or root directory, program or open file of any process, no mount on one of its
@@ -103,6 +105,16 @@ namespace Exo.PosixX.Translation
             {
                 fileSystem = new ProcFileSystem();
             }
+            else if (Is(type, typeLength, "ringfs"))
+            {
+                // The source names the server: what it offered the kernel (FileSystemOffer), not a device.
+                if (source == null)
+                    return Error.Invalid;
+                Error connectError = RemoteFileSystem.Connect(source, sourceLength, out RemoteFileSystem remote);
+                if (connectError != Error.None)
+                    return connectError;
+                fileSystem = remote;
+            }
             else
             {
                 return Error.NoDevice;   // no such file system type
@@ -160,6 +172,8 @@ namespace Exo.PosixX.Translation
             // A lazily detached one still in use stays whole for its users (its memory is not given back then).
             if (!used && fileSystem is TmpfsFileSystem)
                 Empty(fileSystem.Root);
+            if (!used && fileSystem is RemoteFileSystem remote)
+                remote.Channel.Close();   // the server hears no more from this mount
             return Error.None;
         }
 

@@ -127,6 +127,23 @@ namespace Exo.PosixX.Vfs
         }
 
         /// <summary>
+        /// getdents64 for directories whose listing takes locks of its own or sleeps (procfs, ringfs): the cursor is read
+        /// and stored back under the offset lock, the entries listed with no lock held.
+        /// </summary>
+        protected Error ListEntriesWithoutOffsetLock(IoBuffer buffer, ulong count, out ulong done)
+        {
+            ulong cursor;
+            using (InterruptMask.Enter())
+            using (OffsetLock.Hold())
+                cursor = DirectoryCursor;
+            Error error = ListEntries(buffer, count, ref cursor, out done);
+            using (InterruptMask.Enter())
+            using (OffsetLock.Hold())
+                DirectoryCursor = cursor;
+            return error;
+        }
+
+        /// <summary>
         /// getdents64's records of Node's entries from 'cursor' (moved past those written), as many as fit in 'count'
         /// bytes; EINVAL if not even one fits. Takes no lock of its own: the caller guards the cursor.
         /// </summary>
@@ -143,8 +160,13 @@ namespace Exo.PosixX.Vfs
             while (true)
             {
                 ulong next = cursor;
-                if (Node.ReadEntry(ref next, entry) != Error.None)
-                    break;   // the end
+                Error read = Node.ReadEntry(ref next, entry);
+                if (read != Error.None)
+                {
+                    if (read != Error.NotFound && done == 0)
+                        error = read;   // not the end: a file system that failed (a ringfs server gone: EIO)
+                    break;
+                }
                 int length = DirectoryEntry.WriteRecord(record, entry, next);
                 if ((ulong)length > count - done)
                 {

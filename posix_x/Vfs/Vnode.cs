@@ -2,6 +2,12 @@ using Exo.Kernel.Capabilities;
 
 namespace Exo.PosixX.Vfs
 {
+    /// <summary>Which attributes <see cref="Vnode.StoreAttributes"/> is told changed.</summary>
+    public static class AttributeChange
+    {
+        public const uint Mode = 1, UserId = 2, GroupId = 4, Accessed = 16, Modified = 32;
+    }
+
     /// <summary>One entry getdents64 returns: inode, type and name (the name copied into the entry).</summary>
     public unsafe struct DirectoryEntry
     {
@@ -201,6 +207,13 @@ namespace Exo.PosixX.Vfs
             file = new OpenFile(this, flags);
             return Error.None;
         }
+
+        /// <summary>
+        /// The attributes named in 'changed' (AttributeChange) were just set in this vnode's fields (chmod, chown,
+        /// utimensat): a file system that keeps them elsewhere stores them (a ringfs server); in-memory ones have
+        /// nothing to do.
+        /// </summary>
+        public virtual Error StoreAttributes(uint changed) => Error.None;
 
         /// <summary>Makes file data durable (fsync); in-memory file systems have nothing to do.</summary>
         public virtual Error Synchronize() => Error.None;

@@ -107,17 +107,6 @@ namespace Exo.PosixX.Vfs.Proc
             return Error.IsADirectory;
         }
 
-        public override Error ReadDirectory(IoBuffer buffer, ulong count, out ulong done)
-        {
-            ulong cursor;
-            using (InterruptMask.Enter())
-            using (OffsetLock.Hold())
-                cursor = DirectoryCursor;
-            Error error = ListEntries(buffer, count, ref cursor, out done);
-            using (InterruptMask.Enter())
-            using (OffsetLock.Hold())
-                DirectoryCursor = cursor;
-            return error;
-        }
+        public override Error ReadDirectory(IoBuffer buffer, ulong count, out ulong done) => ListEntriesWithoutOffsetLock(buffer, count, out done);
     }
 }

@@ -1,0 +1,157 @@
+using Exo.Kernel.Capabilities;
+using Exo.Kernel.Memory;
+using Exo.Kernel.Processes;
+using Exo.Kernel.Sync;
+
+namespace Exo.Kernel.Ipc
+{
+    /// <summary>
+    /// What a user-mode service hands the kernel so that a personality can reach it by name: today file system
+    /// servers (the FileSystemOffer call), which POSIX-X's mount finds by the name given as mount's source. The
+    /// kernel keeps its own small table rather than asking the name service: the kernel must not depend on a
+    /// user-mode service to mount, and the process calling mount(2) (a Linux program) holds no capabilities to pass.
+    /// The channel is a memory object and two notifications (Exo.Protocols.FileSystem.FileSystemChannelLayout).
+    /// A name belongs to the live process that offered it; a server that ends leaves its entry to be replaced (by
+    /// its restarted self, under init).
+    /// </summary>
+    public static unsafe class ServiceOffers
+    {
+        /// <summary>The most offers at once (an explicit limit).</summary>
+        public const int Capacity = 8;
+        /// <summary>A name's longest length (the name service's rule: 1 to 24 printable bytes).</summary>
+        public const int MaximumNameLength = 24;
+
+        /// <summary>One offer: its objects, each with a reference the table (or a copy's holder) owns.</summary>
+        public struct Offer
+        {
+            public Process Server;
+            public MemoryObject Memory;
+            public Notification ServerNotification, ClientNotification;
+
+            /// <summary>Gives back the references of a copy that <see cref="TryFind"/> made.</summary>
+            public void Release()
+            {
+                Server?.Release();
+                Memory?.Release();
+                ServerNotification?.Release();
+                ClientNotification?.Release();
+                this = default;
+            }
+        }
+
+        private struct Entry
+        {
+            public Offer Offer;
+            public int NameLength;
+            public fixed byte Name[MaximumNameLength];
+        }
+
+        private static readonly Entry[] s_entries = new Entry[Capacity];
+        private static TicketLock s_lock;
+
+        public static bool IsValidName(byte* name, int length)
+        {
+            if (length < 1 || length > MaximumNameLength)
+                return false;
+            for (int i = 0; i < length; i++)
+                if (name[i] <= (byte)' ' || name[i] > (byte)'~' || name[i] == (byte)'/')
+                    return false;
+            return true;
+        }
+
+        /// <summary>
+        /// Records 'offer' under 'name' (the table takes over its references; on an error they are given back).
+        /// AlreadyExists while another live process holds the name; OutOfMemory when the table is full.
+        /// </summary>
+        public static Error Add(byte* name, int length, Offer offer)
+        {
+            if (!IsValidName(name, length))
+            {
+                offer.Release();
+                return Error.Invalid;
+            }
+            Offer replaced = default;
+            Error error = Error.None;
+            using (InterruptMask.Enter())
+            {
+                s_lock.Rank = LockRank.ServiceOffers;
+                using (s_lock.Hold())
+                {
+                    int free = -1, found = -1;
+                    for (int i = 0; i < Capacity; i++)
+                    {
+                        ref Entry entry = ref s_entries[i];
+                        if (entry.Offer.Server == null)
+                        {
+                            if (free < 0)
+                                free = i;
+                        }
+                        else if (Same(ref entry, name, length))
+                        {
+                            found = i;
+                        }
+                    }
+                    if (found >= 0)
+                    {
+                        Process holder = s_entries[found].Offer.Server;
+                        if (holder != offer.Server && holder.State != ProcessState.Exited)
+                            error = Error.AlreadyExists;
+                        else
+                            free = found;
+                    }
+                    if (error == Error.None && free < 0)
+                        error = Error.OutOfMemory;
+                    if (error == Error.None)
+                    {
+                        ref Entry slot = ref s_entries[free];
+                        replaced = slot.Offer;
+                        slot.Offer = offer;
+                        slot.NameLength = length;
+                        for (int i = 0; i < length; i++)
+                            slot.Name[i] = name[i];
+                    }
+                }
+            }
+            if (error != Error.None)
+                offer.Release();
+            replaced.Release();
+            return error;
+        }
+
+        /// <summary>A copy of the live offer named 'name', with references of its own (give them back with Offer.Release).</summary>
+        public static bool TryFind(byte* name, int length, out Offer offer)
+        {
+            offer = default;
+            using (InterruptMask.Enter())
+            {
+                s_lock.Rank = LockRank.ServiceOffers;
+                using (s_lock.Hold())
+                {
+                    for (int i = 0; i < Capacity; i++)
+                    {
+                        ref Entry entry = ref s_entries[i];
+                        if (entry.Offer.Server == null || !Same(ref entry, name, length) || entry.Offer.Server.State == ProcessState.Exited)
+                            continue;
+                        offer = entry.Offer;
+                        offer.Server.AddReference();
+                        offer.Memory.AddReference();
+                        offer.ServerNotification.AddReference();
+                        offer.ClientNotification.AddReference();
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        private static bool Same(ref Entry entry, byte* name, int length)
+        {
+            if (entry.NameLength != length)
+                return false;
+            for (int i = 0; i < length; i++)
+                if (entry.Name[i] != name[i])
+                    return false;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace Exo.Protocols.FileSystem
+{
+    /// <summary>
+    /// The protocol's explicit limits and constants. Every message is bounded: a request is at most
+    /// <see cref="MaximumRequestLength"/> bytes, a reply at most <see cref="MaximumReplyLength"/>, and both ends
+    /// refuse anything longer, shorter or inconsistent (see the decoders).
+    /// </summary>
+    public static class FileSystemLimits
+    {
+        /// <summary>"EXFS", the first word of every message (a stray or stale buffer is refused).</summary>
+        public const uint Magic = 0x53465845;
+        /// <summary>Linux's NAME_MAX: a name is 1 to 255 bytes, no '/', no zero byte, never "." or "..".</summary>
+        public const int MaximumNameLength = 255;
+        /// <summary>The most data one request or reply carries (read, write, directory records, a link target).</summary>
+        public const int MaximumDataLength = 16384;
+        /// <summary>A symbolic link's target: 1 to 4095 bytes (PATH_MAX less its zero).</summary>
+        public const int MaximumLinkTargetLength = 4095;
+        /// <summary>The highest errno a reply may carry (Linux's MAX_ERRNO).</summary>
+        public const int MaximumErrorNumber = 4095;
+
+        public const int RequestHeaderLength = 96;
+        public const int ReplyHeaderLength = 128;
+        public const int MaximumRequestLength = RequestHeaderLength + 2 * MaximumNameLength + MaximumDataLength;
+        public const int MaximumReplyLength = ReplyHeaderLength + MaximumDataLength;
+    }
+}

@@ -1,0 +1,47 @@
+namespace Exo.Protocols.FileSystem
+{
+    /// <summary>
+    /// What a request asks of a file system server. The numbers travel in messages: never renumber one, add new
+    /// ones at the end. Each operation's fields are listed in <see cref="FileSystemRequest"/> and checked by
+    /// <see cref="FileSystemRequest.Decode"/> and <see cref="FileSystemReply.Decode"/>.
+    /// </summary>
+    public enum FileSystemOperation : ushort
+    {
+        None = 0,
+        /// <summary>(directory node, name) -> the entry's attributes.</summary>
+        Lookup = 1,
+        /// <summary>(node) -> its attributes.</summary>
+        GetAttributes = 2,
+        /// <summary>(directory node, cursor in Offset, Count bytes) -> directory records from the cursor.</summary>
+        ReadDirectory = 3,
+        /// <summary>(file node, Offset, Count bytes) -> at most Count bytes of data (fewer at the end).</summary>
+        Read = 4,
+        /// <summary>(file node, Offset, data) -> bytes written in Count, and the file's attributes.</summary>
+        Write = 5,
+        /// <summary>(directory node, name, Mode of a regular file, UserId, GroupId) -> the new file's attributes.</summary>
+        Create = 6,
+        /// <summary>(directory node, name, Mode of a directory, UserId, GroupId) -> the new directory's attributes.</summary>
+        MakeDirectory = 7,
+        /// <summary>(directory node, name): removes a non-directory.</summary>
+        Unlink = 8,
+        /// <summary>(directory node, name): removes an empty directory.</summary>
+        RemoveDirectory = 9,
+        /// <summary>(directory node, name, second directory node, second name): rename(2), replacing what rename allows.</summary>
+        Rename = 10,
+        /// <summary>(node, SetMask, the fields it names) -> the attributes after the change (truncate is Size).</summary>
+        SetAttributes = 11,
+        /// <summary>(link node) -> the target in data.</summary>
+        ReadLink = 12,
+        /// <summary>(directory node, name, target in data, UserId, GroupId) -> the new link's attributes.</summary>
+        SymbolicLink = 13,
+        /// <summary>(node) -> <see cref="FileSystemFigures"/> in data (statfs).</summary>
+        Statistics = 14,
+    }
+
+    /// <summary>Which fields a SetAttributes request changes (its SetMask).</summary>
+    public static class SetAttributeFields
+    {
+        public const uint Mode = 1, UserId = 2, GroupId = 4, Size = 8, Accessed = 16, Modified = 32;
+        public const uint All = Mode | UserId | GroupId | Size | Accessed | Modified;
+    }
+}

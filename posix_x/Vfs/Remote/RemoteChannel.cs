@@ -1,0 +1,214 @@
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Console;
+using Exo.Kernel.Ipc;
+using Exo.Kernel.Memory;
+using Exo.Kernel.Memory.Heap;
+using Exo.Kernel.Processes;
+using Exo.Kernel.Sync;
+using Exo.Kernel.Time;
+using Exo.Protocols.FileSystem;
+
+namespace Exo.PosixX.Vfs.Remote
+{
+    /// <summary>
+    /// The kernel's end of one file system server's channel (FileSystemChannelLayout): one request at a time (a
+    /// semaphore: callers queue, sleeping), encoded into a kernel buffer, copied to the shared request area, the
+    /// server's notification signalled; the calling thread sleeps on the client notification until the reply,
+    /// which is copied out of shared memory before it is decoded and checked (a server could change it while it
+    /// is being read). The channel breaks for good, and every later call gets EIO, when the server ends, answers
+    /// with a malformed reply, or leaves a request unanswered for <see cref="ReplyTimeoutMilliseconds"/>: a server
+    /// can make its own file system fail, never the kernel hang or crash. Blocks: never call with a lock held.
+    /// </summary>
+    public sealed unsafe class RemoteChannel
+    {
+        /// <summary>How long a server may take over one request before the channel is given up.</summary>
+        public const ulong ReplyTimeoutMilliseconds = 5000;
+        /// <summary>How often a waiting caller looks whether the server has ended (its death signals nothing here).</summary>
+        private const ulong ServerCheckMilliseconds = 50;
+
+        private ServiceOffers.Offer _offer;
+        private readonly Semaphore _turn = new Semaphore(1);
+        private byte* _requestBuffer, _replyBuffer;
+        private uint _sequence;
+        private bool _broken;
+        private readonly byte* _name;
+        private readonly int _nameLength;
+
+        private RemoteChannel(ServiceOffers.Offer offer, byte* name, int nameLength)
+        {
+            _offer = offer;
+            _name = name;
+            _nameLength = nameLength;
+        }
+
+        /// <summary>A channel to the server offered as 'name' (NotFound if none is), or an error.</summary>
+        public static Error Open(byte* name, int nameLength, out RemoteChannel channel)
+        {
+            channel = null;
+            if (!ServiceOffers.IsValidName(name, nameLength))
+                return Error.Invalid;
+            if (!ServiceOffers.TryFind(name, nameLength, out ServiceOffers.Offer offer))
+                return Error.NotFound;
+            byte* requestBuffer = (byte*)KernelHeap.AllocateUninitialized(FileSystemLimits.MaximumRequestLength);
+            byte* replyBuffer = (byte*)KernelHeap.AllocateUninitialized(FileSystemLimits.MaximumReplyLength);
+            byte* nameCopy = (byte*)KernelHeap.AllocateUninitialized((ulong)nameLength);
+            if (requestBuffer == null || replyBuffer == null || nameCopy == null)
+            {
+                KernelHeap.Free(requestBuffer);
+                KernelHeap.Free(replyBuffer);
+                KernelHeap.Free(nameCopy);
+                offer.Release();
+                return Error.OutOfMemory;
+            }
+            for (int i = 0; i < nameLength; i++)
+                nameCopy[i] = name[i];
+            channel = new RemoteChannel(offer, nameCopy, nameLength) { _requestBuffer = requestBuffer, _replyBuffer = replyBuffer };
+            return Error.None;
+        }
+
+        /// <summary>
+        /// Takes the channel: one request at a time, the reply's data valid until <see cref="Leave"/>. Every
+        /// <see cref="Exchange"/> happens between the two.
+        /// </summary>
+        public void Enter() => _turn.Wait();
+
+        public void Leave() => _turn.Release();
+
+        /// <summary>
+        /// Enter, then Exchange: the channel's error, or else the reply's own errno as an Error. Call Leave once done
+        /// with the reply's data.
+        /// </summary>
+        public Error EnterAndAsk(ref FileSystemRequest request, out FileSystemReply reply)
+        {
+            Enter();
+            Error error = Exchange(ref request, out reply);
+            return error != Error.None ? error : (Error)reply.ErrorNumber;
+        }
+
+        /// <summary>
+        /// Sends 'request' (its Sequence is set here) and waits for its reply: Error.None with 'reply' decoded (its
+        /// data in this channel's buffer, valid until Leave), or the error every caller gets from a broken channel
+        /// (EIO). A reply's own errno is the caller's to look at. Call between Enter and Leave.
+        /// </summary>
+        private Error Exchange(ref FileSystemRequest request, out FileSystemReply reply)
+        {
+            reply = default;
+            if (_broken)
+                return Error.InputOutput;
+            request.Sequence = ++_sequence;
+            int length = request.Encode(_requestBuffer, FileSystemLimits.MaximumRequestLength);
+            if (length < 0)
+                return Error.Invalid;   // the VFS checked names and sizes: a request the protocol refuses is not sent
+            CopyToShared(FileSystemChannelLayout.RequestOffset, _requestBuffer, length);
+            _offer.ClientNotification.Take(false, out _);   // a stale reply bit (a reply that came after its caller gave up)
+            _offer.ServerNotification.Signal(FileSystemChannelLayout.RequestBit);
+            return AwaitReply(ref request, out reply);
+        }
+
+        private Error AwaitReply(ref FileSystemRequest request, out FileSystemReply reply)
+        {
+            reply = default;
+            ulong ticksPerMillisecond = SystemClock.TscFrequency / 1000;
+            ulong giveUp = Cpu.ReadTimeStampCounter() + ReplyTimeoutMilliseconds * ticksPerMillisecond;
+            bool interrupted = false;
+            while (true)
+            {
+                ulong bits;
+                if (!interrupted)
+                {
+                    Error waited;
+                    using (InterruptMask.Enter())
+                    {
+                        Exo.Kernel.Scheduler.Scheduler.ArmTimeout(Cpu.ReadTimeStampCounter() + ServerCheckMilliseconds * ticksPerMillisecond);
+                        waited = _offer.ClientNotification.Take(true, out bits);
+                        bool timedOut = Exo.Kernel.Scheduler.Scheduler.DisarmTimeout();
+                        // A kill or a signal ended the wait: the request is the server's now, and the channel cannot
+                        // take the next one before its reply, so this caller goes on waiting (by polling: its waits
+                        // would end at once), bounded by the same timeout.
+                        interrupted = waited == Error.Interrupted && !timedOut;
+                    }
+                }
+                else
+                {
+                    Exo.Kernel.Scheduler.Scheduler.Sleep(ServerCheckMilliseconds / 5);
+                    _offer.ClientNotification.Take(false, out bits);
+                }
+                if ((bits & FileSystemChannelLayout.ReplyBit) != 0)
+                {
+                    MessageProblem problem = ReadReply(ref request, out reply);
+                    if (problem == MessageProblem.None)
+                        return Error.None;
+                    if (problem != MessageProblem.NotTheAnswer)
+                        return Break("sent a malformed reply: ", MessageProblems.Describe(problem));
+                    // A late answer to an abandoned request: wait for ours.
+                }
+                if (_offer.Server.State == ProcessState.Exited)
+                    return Break("ended", null);
+                if (Cpu.ReadTimeStampCounter() > giveUp)
+                    return Break("did not answer in time", null);
+            }
+        }
+
+        // The reply, copied out of shared memory (header, then as much data as the header claims) and decoded.
+        private MessageProblem ReadReply(ref FileSystemRequest request, out FileSystemReply reply)
+        {
+            CopyFromShared(FileSystemChannelLayout.ReplyOffset, _replyBuffer, FileSystemLimits.ReplyHeaderLength);
+            int dataLength = FileSystemReply.ClaimedDataLength(_replyBuffer);
+            if (dataLength > 0)
+                CopyFromShared(FileSystemChannelLayout.ReplyOffset + FileSystemLimits.ReplyHeaderLength,
+                    _replyBuffer + FileSystemLimits.ReplyHeaderLength, dataLength);
+            return FileSystemReply.Decode(_replyBuffer, FileSystemLimits.ReplyHeaderLength + (dataLength > 0 ? dataLength : 0), request, out reply);
+        }
+
+        private Error Break(string why, string detail)
+        {
+            if (!_broken)
+            {
+                _broken = true;
+                KernelConsole.Write("posix_x: ringfs server ");
+                KernelConsole.Write(_name, _nameLength);
+                KernelConsole.Write(" ");
+                KernelConsole.Write(why);
+                if (detail != null)
+                    KernelConsole.Write(detail);
+                KernelConsole.WriteLine("; its mount now fails with EIO");
+            }
+            return Error.InputOutput;
+        }
+
+        public bool IsBroken => _broken;
+
+        /// <summary>Unmounted: no more requests reach the server; the buffers and the offer's references go back.</summary>
+        public void Close()
+        {
+            Enter();
+            _broken = true;
+            KernelHeap.Free(_requestBuffer);
+            KernelHeap.Free(_replyBuffer);
+            _requestBuffer = _replyBuffer = null;
+            _offer.Release();
+            Leave();
+        }
+
+        private void CopyToShared(int offset, byte* from, int count) => CopyShared(offset, from, count, toShared: true);
+
+        private void CopyFromShared(int offset, byte* to, int count) => CopyShared(offset, to, count, toShared: false);
+
+        // The memory object's pages are not contiguous: copy page by page through the direct map.
+        private void CopyShared(int offset, byte* kernel, int count, bool toShared)
+        {
+            while (count > 0)
+            {
+                int inPage = offset & 0xFFF;
+                int chunk = 4096 - inPage < count ? 4096 - inPage : count;
+                byte* shared = (byte*)PhysicalMemory.ToVirtual(_offer.Memory.FrameAt(offset >> 12)) + inPage;
+                byte* from = toShared ? kernel : shared, to = toShared ? shared : kernel;
+                for (int i = 0; i < chunk; i++)
+                    to[i] = from[i];
+                kernel += chunk;
+                offset += chunk;
+                count -= chunk;
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using Exo.Protocols.FileSystem;
+
+namespace Exo.PosixX.Vfs.Remote
+{
+    /// <summary>
+    /// A file system served by another process over its channel (`mount -t ringfs NAME DIR`, NAME being what the
+    /// server offered the kernel): every operation of its vnodes is a request to the server (Exo.Protocols.FileSystem),
+    /// the calling thread sleeping until the reply. Inode numbers are the server's node ids; the root is node
+    /// <see cref="RootNode"/>. The kernel keeps no cache: each lookup asks the server, so what stat shows is as fresh
+    /// as the last lookup of the object.
+    /// </summary>
+    public sealed unsafe class RemoteFileSystem : FileSystem
+    {
+        /// <summary>The node id a server's root directory has.</summary>
+        public const ulong RootNode = 1;
+        /// <summary>What statfs reports as the type ("EXFS": no Linux file system has it).</summary>
+        public const ulong RemoteMagic = FileSystemLimits.Magic;
+
+        public readonly RemoteChannel Channel;
+        private RemoteVnode _root;
+
+        private RemoteFileSystem(RemoteChannel channel) { Channel = channel; }
+
+        public override string TypeName => "ringfs";
+        public override Vnode Root => _root;
+
+        /// <summary>Connects to the server offered as 'name' and asks for its root (which must be a directory).</summary>
+        public static Error Connect(byte* name, int nameLength, out RemoteFileSystem fileSystem)
+        {
+            fileSystem = null;
+            Error error = RemoteChannel.Open(name, nameLength, out RemoteChannel channel);
+            if (error != Error.None)
+                return error;
+            RemoteFileSystem connected = new RemoteFileSystem(channel);
+            FileSystemRequest request = new FileSystemRequest { Operation = FileSystemOperation.GetAttributes, Node = RootNode };
+            error = channel.EnterAndAsk(ref request, out FileSystemReply reply);
+            if (error == Error.None && (reply.Attributes.Mode & NodeAttributes.TypeMask) != NodeAttributes.Directory)
+                error = Error.NotADirectory;
+            NodeAttributes attributes = reply.Attributes;
+            channel.Leave();
+            if (error != Error.None)
+            {
+                channel.Close();
+                return error;
+            }
+            connected._root = new RemoteVnode(connected, attributes, null, default);
+            fileSystem = connected;
+            return Error.None;
+        }
+
+        public override FileSystemStatistics Statistics
+        {
+            get
+            {
+                FileSystemStatistics statistics = new FileSystemStatistics { Type = RemoteMagic, BlockSize = 4096, MaximumNameLength = Name.MaximumLength };
+                FileSystemRequest request = new FileSystemRequest { Operation = FileSystemOperation.Statistics, Node = RootNode };
+                if (Channel.EnterAndAsk(ref request, out FileSystemReply reply) == Error.None)
+                {
+                    FileSystemFigures figures = FileSystemFigures.Read(reply.Data);
+                    statistics.BlockSize = figures.BlockSize;
+                    statistics.Blocks = figures.Blocks;
+                    statistics.FreeBlocks = figures.FreeBlocks;
+                    statistics.AvailableBlocks = figures.AvailableBlocks;
+                    statistics.Files = figures.Files;
+                    statistics.FreeFiles = figures.FreeFiles;
+                    statistics.MaximumNameLength = figures.MaximumNameLength;
+                }
+                Channel.Leave();
+                return statistics;
+            }
+        }
+    }
+}

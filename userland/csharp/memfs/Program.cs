@@ -1,0 +1,155 @@
+using Exo.Abi;
+using Exo.Protocols.FileSystem;
+using Exo.Std;
+using Exo.Std.Services;
+
+namespace Memfs
+{
+    /// <summary>
+    /// memfs: a small in-memory file system served to the kernel over a Fusion Ring channel (the protocol in
+    /// libs/Exo.Protocols/FileSystem), the model for the disk file system services to come. init starts it as a
+    /// service; it offers itself to the kernel under its first argument (default "memfs"), and a root shell then
+    /// mounts it with `mount -t ringfs memfs DIR`. One request at a time, answered in full before the next.
+    /// With a second argument "--misbehave" (the ringfs boot tests' rogue server, userland/config/ringfs_test.conf) it
+    /// answers a lookup of "malformed" with a malformed reply (a device's mode) and never answers a lookup of "silence".
+    /// </summary>
+    public static unsafe class Program
+    {
+        public static int Main()
+        {
+            if (!MemoryFileSystem.Initialize())
+            {
+                Console.WriteLine("memfs: out of memory");
+                return 1;
+            }
+            FileSystemServerChannel channel;
+            Error error = Process.TryGetArgument(1, out byte* name, out int nameLength)
+                ? FileSystemServerChannel.Offer(name, nameLength, out channel) : FileSystemServerChannel.Offer("memfs", out channel);
+            if (error != Error.None)
+            {
+                Console.Write("memfs: the kernel refused the offer: ");
+                Console.WriteLine(Errors.Describe(error));
+                return 1;
+            }
+            bool misbehave = Process.ArgumentIs(2, "--misbehave");
+            byte* data = (byte*)Exo.Std.Memory.UserHeap.Allocate(FileSystemLimits.MaximumDataLength);
+            while (true)
+            {
+                if (channel.Receive(out FileSystemRequest request) != MessageProblem.None)
+                    continue;   // refused and answered already
+                FileSystemReply reply = Serve(request, data);
+                if (misbehave && request.Operation == FileSystemOperation.Lookup)
+                {
+                    if (Is(request.Name, request.NameLength, "silence"))
+                        continue;   // the kernel's caller waits for its time limit
+                    if (Is(request.Name, request.NameLength, "malformed"))
+                        reply = new FileSystemReply
+                        {
+                            Operation = request.Operation, Sequence = request.Sequence,
+                            Attributes = new NodeAttributes { Node = 1, Mode = 0x2000 | 0x1B6, LinkCount = 1 },   // a character device
+                        };
+                }
+                channel.Reply(ref reply);
+            }
+        }
+
+        private static FileSystemReply Serve(in FileSystemRequest request, byte* data)
+        {
+            FileSystemReply reply = new FileSystemReply { Operation = request.Operation, Sequence = request.Sequence };
+            ulong node = request.Node;
+            Error error;
+            switch (request.Operation)
+            {
+                case FileSystemOperation.Lookup:
+                    error = MemoryFileSystem.Lookup(node, request.Name, request.NameLength, out node);
+                    break;
+                case FileSystemOperation.GetAttributes:
+                case FileSystemOperation.Statistics:
+                    error = MemoryFileSystem.Exists(node) ? Error.None : Error.StaleHandle;
+                    if (error == Error.None && request.Operation == FileSystemOperation.Statistics)
+                    {
+                        MemoryFileSystem.Figures().Write(data);
+                        reply.Data = data;
+                        reply.DataLength = FileSystemFigures.EncodedLength;
+                    }
+                    break;
+                case FileSystemOperation.ReadDirectory:
+                    error = ReadDirectory(request, data, ref reply);
+                    break;
+                case FileSystemOperation.Read:
+                case FileSystemOperation.ReadLink:
+                    error = MemoryFileSystem.File(node, out byte* contents, out ulong size);
+                    if (error == Error.None)
+                    {
+                        ulong from = request.Operation == FileSystemOperation.Read ? request.Offset : 0;
+                        ulong want = request.Operation == FileSystemOperation.Read ? request.Count : FileSystemLimits.MaximumLinkTargetLength;
+                        ulong available = from < size ? size - from : 0;
+                        reply.Data = contents + from;
+                        reply.DataLength = (int)(available < want ? available : want);
+                    }
+                    break;
+                case FileSystemOperation.Write:
+                    error = MemoryFileSystem.Write(node, request.Offset, request.Data, request.DataLength, out reply.Count);
+                    break;
+                case FileSystemOperation.Create:
+                case FileSystemOperation.MakeDirectory:
+                case FileSystemOperation.SymbolicLink:
+                    uint mode = request.Operation == FileSystemOperation.SymbolicLink ? NodeAttributes.SymbolicLink | 0x1FF : request.Mode;
+                    error = MemoryFileSystem.Make(node, request.Name, request.NameLength, mode, request.UserId, request.GroupId,
+                        request.Data, request.DataLength, out node);
+                    break;
+                case FileSystemOperation.Unlink:
+                case FileSystemOperation.RemoveDirectory:
+                    error = MemoryFileSystem.Remove(node, request.Name, request.NameLength, request.Operation == FileSystemOperation.RemoveDirectory);
+                    break;
+                case FileSystemOperation.Rename:
+                    error = MemoryFileSystem.Rename(node, request.Name, request.NameLength, request.SecondNode, request.SecondName, request.SecondNameLength);
+                    break;
+                case FileSystemOperation.SetAttributes:
+                    error = MemoryFileSystem.SetAttributes(node, request);
+                    break;
+                default:
+                    error = Error.NotSupported;
+                    break;
+            }
+            if (error != Error.None)
+                return new FileSystemReply { Operation = request.Operation, Sequence = request.Sequence, ErrorNumber = (ushort)error };
+            if (FileSystemReply.CarriesAttributes(request.Operation))
+                reply.Attributes = MemoryFileSystem.AttributesOf(node);
+            return reply;
+        }
+
+        private static bool Is(byte* bytes, int length, string text)
+        {
+            if (length != text.Length)
+                return false;
+            for (int i = 0; i < length; i++)
+                if (bytes[i] != (byte)text[i])
+                    return false;
+            return true;
+        }
+
+        // As many records as fit in the request's count, from its cursor.
+        private static Error ReadDirectory(in FileSystemRequest request, byte* data, ref FileSystemReply reply)
+        {
+            ulong cursor = request.Offset;
+            int used = 0;
+            while (true)
+            {
+                Error error = MemoryFileSystem.NextEntry(request.Node, cursor, out ulong id, out byte type, out byte* name, out int nameLength);
+                if (error != Error.None)
+                    return error;
+                if (id == 0)
+                    break;
+                int written = DirectoryRecords.Write(data + used, (int)request.Count - used, id, id, type, name, nameLength);
+                if (written == 0)
+                    break;
+                used += written;
+                cursor = id;
+            }
+            reply.Data = data;
+            reply.DataLength = used;
+            return Error.None;
+        }
+    }
+}
