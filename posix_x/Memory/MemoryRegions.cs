@@ -73,8 +73,9 @@ namespace Exo.PosixX.Memory
             for (int i = 0; i < image.SegmentCount; i++)
                 regions.Insert(image.SegmentStart[i], image.SegmentEnd[i], (Protection)image.SegmentProtection[i], RegionKind.Image);
             ulong stackBottom = image.StackTop - StackReservationFor(process);
-            for (ulong page = stackBottom; page < image.StackTop - image.StackMappedBytes; page += PageSize)
-                space.Reserve(page, writable: true);
+            ulong stackReserved = image.StackTop - image.StackMappedBytes;
+            if (stackReserved > stackBottom)
+                space.ReserveRange(stackBottom, (stackReserved - stackBottom) / PageSize, writable: true);
             regions.Insert(stackBottom, image.StackTop, Protection.Read | Protection.Write, RegionKind.Stack);
             regions._vdso = Optimization.Vdso.MapInto(space);
             if (regions._vdso != 0)
@@ -181,7 +182,19 @@ namespace Exo.PosixX.Memory
                 if (_count >= Capacity - 2 || !MayGrow(length))
                     return Error.OutOfMemory;
                 bool shared = kind == RegionKind.Shared;
-                for (ulong page = address; page < address + length; page += PageSize)
+                if (protection != Protection.None)
+                {
+                    // One pass over the page tables (AddressSpace.ReserveRange); on a refusal, the pages it did reserve are undone.
+                    ulong reserved = _process.AddressSpace.ReserveRange(address, length / PageSize, (protection & Protection.Write) != 0,
+                        (protection & Protection.Execute) != 0, shared);
+                    if (reserved != length / PageSize)
+                    {
+                        for (ulong undo = 0; undo < reserved; undo++)
+                            _process.AddressSpace.Unmap(address + undo * PageSize);
+                        return Error.OutOfMemory;
+                    }
+                }
+                else for (ulong page = address; page < address + length; page += PageSize)
                 {
                     if (!_process.AddressSpace.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0, shared))
                     {
