@@ -22,7 +22,8 @@ namespace Exo.PosixX.Memory
     /// is first fit downward from below the stack, as Linux does; the break grows upward from the end of the
     /// program image. Limits are explicit: at most <see cref="Capacity"/> regions (ENOMEM past them). A new program's
     /// regions include the vDSO and the time page (mapped here, for a spawn and an exec alike; fork copies them).
-    /// One lock (ProcessMappings rank) guards the list and the break; it is held across the page-table work.
+    /// One lock (ProcessMappings rank) guards the list and the break; it is held across the page-table work. The list's
+    /// array is not zeroed (24 KiB at every fork and exec): only its first _count entries are ever read.
     /// </summary>
     public sealed unsafe class MemoryRegions
     {
@@ -64,7 +65,7 @@ namespace Exo.PosixX.Memory
         public static MemoryRegions Create(Process process, AddressSpace space, in ProgramImage image)
         {
             MemoryRegions regions = new MemoryRegions(process);
-            regions._regions = (Region*)KernelHeap.Allocate((ulong)(Capacity * sizeof(Region)));
+            regions._regions = (Region*)KernelHeap.AllocateUninitialized((ulong)(Capacity * sizeof(Region)));
             if (regions._regions == null)
             {
                 Exo.Runtime.ObjectAllocator.Free(regions);
@@ -129,7 +130,7 @@ namespace Exo.PosixX.Memory
         public MemoryRegions CloneFor(Process child)
         {
             MemoryRegions copy = new MemoryRegions(child);
-            copy._regions = (Region*)KernelHeap.Allocate((ulong)(Capacity * sizeof(Region)));
+            copy._regions = (Region*)KernelHeap.AllocateUninitialized((ulong)(Capacity * sizeof(Region)));
             if (copy._regions == null)
             {
                 Exo.Runtime.ObjectAllocator.Free(copy);

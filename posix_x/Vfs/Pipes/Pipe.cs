@@ -1,3 +1,4 @@
+using Exo.Kernel.Memory;
 using Exo.Kernel.Memory.Heap;
 using Exo.Kernel.Scheduler;
 using Exo.Kernel.Sync;
@@ -19,6 +20,9 @@ namespace Exo.PosixX.Vfs.Pipes
         public const int MaximumCapacity = 16 << 20;        // this kernel's limit, even for root
         public const int AtomicSize = 4096;     // PIPE_BUF
         private const int StagingSize = 4096;
+        // A transfer this small stages its bytes on the kernel stack: no page from the heap per read and write
+        // (that allocation and its free were a quarter of a one-byte round trip).
+        private const int SmallStagingSize = 256;
 
         private byte* _ring;
         private int _capacity;                   // the ring's size: DefaultCapacity until F_SETPIPE_SZ changes it
@@ -95,12 +99,15 @@ namespace Exo.PosixX.Vfs.Pipes
             return Error.None;
         }
 
+        [System.Runtime.CompilerServices.SkipLocalsInit]   // the small staging buffer is written before it is read
         public Error Read(IoBuffer buffer, ulong count, bool nonBlocking, out ulong done)
         {
             done = 0;
             if (count == 0)
                 return Error.None;
-            byte* staging = (byte*)KernelHeap.AllocateUninitialized(StagingSize);
+            byte* small = stackalloc byte[SmallStagingSize];
+            int stagingSize = count <= SmallStagingSize ? SmallStagingSize : StagingSize;
+            byte* staging = stagingSize == SmallStagingSize ? small : (byte*)KernelHeap.AllocateUninitialized(StagingSize);
             if (staging == null)
                 return Error.OutOfMemory;
             Error error = Error.None;
@@ -131,11 +138,13 @@ namespace Exo.PosixX.Vfs.Pipes
                         }
                         continue;
                     }
-                    int chunk = _count < StagingSize ? _count : StagingSize;
+                    int chunk = _count < stagingSize ? _count : stagingSize;
                     if ((ulong)chunk > count - done)
                         chunk = (int)(count - done);
-                    for (int i = 0; i < chunk; i++)
-                        staging[i] = _ring[(_head + i) % _capacity];
+                    int first = chunk < _capacity - _head ? chunk : _capacity - _head;   // up to the ring's end, then from its start
+                    BlockMemory.Copy(staging, _ring + _head, (ulong)first);
+                    if (chunk > first)
+                        BlockMemory.Copy(staging + first, _ring, (ulong)(chunk - first));
                     _head = (_head + chunk) % _capacity;
                     _count -= chunk;
                     _changed.Lock.Exit();
@@ -152,16 +161,20 @@ namespace Exo.PosixX.Vfs.Pipes
                     s_bytesMoved += (ulong)chunk;
                 }
             }
-            KernelHeap.Free(staging);
+            if (staging != small)
+                KernelHeap.Free(staging);
             return error;
         }
 
+        [System.Runtime.CompilerServices.SkipLocalsInit]   // the small staging buffer is written before it is read
         public Error Write(IoBuffer buffer, ulong count, bool nonBlocking, out ulong done)
         {
             done = 0;
             if (count == 0)
                 return Error.None;
-            byte* staging = (byte*)KernelHeap.AllocateUninitialized(StagingSize);
+            byte* small = stackalloc byte[SmallStagingSize];
+            int stagingSize = count <= SmallStagingSize ? SmallStagingSize : StagingSize;
+            byte* staging = stagingSize == SmallStagingSize ? small : (byte*)KernelHeap.AllocateUninitialized(StagingSize);
             if (staging == null)
                 return Error.OutOfMemory;
             Error error = Error.None;
@@ -171,7 +184,7 @@ namespace Exo.PosixX.Vfs.Pipes
             {
                 while (done < count)
                 {
-                    int chunk = count - done < StagingSize ? (int)(count - done) : StagingSize;
+                    int chunk = count - done < (ulong)stagingSize ? (int)(count - done) : stagingSize;
                     if (!buffer.CopyOut(done, staging, (ulong)chunk))
                     {
                         if (done == 0)
@@ -207,8 +220,10 @@ namespace Exo.PosixX.Vfs.Pipes
                         }
                         int part = chunk - written < room ? chunk - written : room;
                         int tail = (_head + _count) % _capacity;
-                        for (int i = 0; i < part; i++)
-                            _ring[(tail + i) % _capacity] = staging[written + i];
+                        int first = part < _capacity - tail ? part : _capacity - tail;   // up to the ring's end, then from its start
+                        BlockMemory.Copy(_ring + tail, staging + written, (ulong)first);
+                        if (part > first)
+                            BlockMemory.Copy(_ring, staging + written + first, (ulong)(part - first));
                         _count += part;
                         written += part;
                         _changed.Lock.Exit();
@@ -221,7 +236,8 @@ namespace Exo.PosixX.Vfs.Pipes
                         break;
                 }
             }
-            KernelHeap.Free(staging);
+            if (staging != small)
+                KernelHeap.Free(staging);
             if (done > 0 && error != Error.BadAddress)
                 error = Error.None;   // a partial write counts (interrupted, non-blocking or the reader gone after some bytes)
             return error;

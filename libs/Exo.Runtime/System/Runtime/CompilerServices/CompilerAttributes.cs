@@ -22,6 +22,11 @@ namespace System.Runtime.CompilerServices
     [AttributeUsage(AttributeTargets.Struct)]
     public sealed class IsByRefLikeAttribute : Attribute { }
 
+    /// <summary>As in .NET: the method's locals and stackalloc memory are not zeroed (the compiler honours it).</summary>
+    [AttributeUsage(AttributeTargets.Module | AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Interface
+        | AttributeTargets.Constructor | AttributeTargets.Method | AttributeTargets.Property | AttributeTargets.Event, Inherited = false)]
+    public sealed class SkipLocalsInitAttribute : Attribute { }
+
     [AttributeUsage(AttributeTargets.All, Inherited = false)]
     public sealed class IsReadOnlyAttribute : Attribute { }
 
