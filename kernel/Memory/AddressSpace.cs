@@ -159,6 +159,7 @@ namespace Exo.Kernel.Memory
 
         // With the lock held: the leaf page table covering 'virtualAddress' (a user address), page tables added on
         // the way down; null when one could not be allocated.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]   // SetEmptyLeaf: every Map
         private ulong* LeafTable(ulong virtualAddress, out bool fresh)
         {
             fresh = false;
