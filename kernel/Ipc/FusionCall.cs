@@ -366,7 +366,9 @@ namespace Exo.Kernel.Ipc
         {
             ulong self = Scheduler.Scheduler.AddressOf(process);
             CapabilitySpace.Enter();
-            for (int index = 0; index < process.Handles.Capacity; index++)
+            // A Linux program holds no handles: its table is not scanned (Count 0 ends the loop at once).
+            int capacity = process.Handles.Count == 0 ? 0 : process.Handles.Capacity;
+            for (int index = 0; index < capacity; index++)
                 if (process.Handles.TryGetAt(index, out _, out Capability capability)
                     && capability.Type == ObjectType.Endpoint && ((Endpoint)capability.Object).Server == self)
                     ((Endpoint)capability.Object).MarkDead();

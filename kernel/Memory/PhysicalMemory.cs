@@ -134,9 +134,7 @@ namespace Exo.Kernel.Memory
                     return 0;
                 physical = frame * FrameSize;
             }
-            ulong* memory = (ulong*)ToVirtual(physical);
-            for (int i = 0; i < 512; i++)
-                memory[i] = 0;
+            BlockMemory.ZeroPage((void*)ToVirtual(physical));
             return physical;
         }
 

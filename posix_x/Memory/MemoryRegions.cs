@@ -22,7 +22,8 @@ namespace Exo.PosixX.Memory
     /// is first fit downward from below the stack, as Linux does; the break grows upward from the end of the
     /// program image. Limits are explicit: at most <see cref="Capacity"/> regions (ENOMEM past them). A new program's
     /// regions include the vDSO and the time page (mapped here, for a spawn and an exec alike; fork copies them).
-    /// One lock (ProcessMappings rank) guards the list and the break; it is held across the page-table work.
+    /// One lock (ProcessMappings rank) guards the list and the break; it is held across the page-table work. The list's
+    /// array is not zeroed (24 KiB at every fork and exec): only its first _count entries are ever read.
     /// </summary>
     public sealed unsafe class MemoryRegions
     {
@@ -72,7 +73,7 @@ namespace Exo.PosixX.Memory
         public static MemoryRegions Create(Process process, AddressSpace space, in ProgramImage image)
         {
             MemoryRegions regions = new MemoryRegions(process, space);
-            regions._regions = (Region*)KernelHeap.Allocate((ulong)(Capacity * sizeof(Region)));
+            regions._regions = (Region*)KernelHeap.AllocateUninitialized((ulong)(Capacity * sizeof(Region)));
             if (regions._regions == null)
             {
                 Exo.Runtime.ObjectAllocator.Free(regions);
@@ -81,8 +82,9 @@ namespace Exo.PosixX.Memory
             for (int i = 0; i < image.SegmentCount; i++)
                 regions.Insert(image.SegmentStart[i], image.SegmentEnd[i], (Protection)image.SegmentProtection[i], RegionKind.Image);
             ulong stackBottom = image.StackTop - StackReservationFor(process);
-            for (ulong page = stackBottom; page < image.StackTop - image.StackMappedBytes; page += PageSize)
-                space.Reserve(page, writable: true);
+            ulong stackReserved = image.StackTop - image.StackMappedBytes;
+            if (stackReserved > stackBottom)
+                space.ReserveRange(stackBottom, (stackReserved - stackBottom) / PageSize, writable: true);
             regions.Insert(stackBottom, image.StackTop, Protection.Read | Protection.Write, RegionKind.Stack);
             regions._vdso = Optimization.Vdso.MapInto(space);
             if (regions._vdso != 0)
@@ -136,7 +138,7 @@ namespace Exo.PosixX.Memory
         public MemoryRegions CloneFor(Process child)
         {
             MemoryRegions copy = new MemoryRegions(child, child.AddressSpace);
-            copy._regions = (Region*)KernelHeap.Allocate((ulong)(Capacity * sizeof(Region)));
+            copy._regions = (Region*)KernelHeap.AllocateUninitialized((ulong)(Capacity * sizeof(Region)));
             if (copy._regions == null)
             {
                 Exo.Runtime.ObjectAllocator.Free(copy);
@@ -195,7 +197,19 @@ namespace Exo.PosixX.Memory
                 if (_count >= Capacity - 2 || !MayGrow(length))
                     return Error.OutOfMemory;
                 bool shared = kind == RegionKind.Shared;
-                for (ulong page = address; page < address + length; page += PageSize)
+                if (protection != Protection.None)
+                {
+                    // One pass over the page tables (AddressSpace.ReserveRange); on a refusal, the pages it did reserve are undone.
+                    ulong reserved = _space.ReserveRange(address, length / PageSize, (protection & Protection.Write) != 0,
+                        (protection & Protection.Execute) != 0, shared);
+                    if (reserved != length / PageSize)
+                    {
+                        for (ulong undo = 0; undo < reserved; undo++)
+                            _space.Unmap(address + undo * PageSize);
+                        return Error.OutOfMemory;
+                    }
+                }
+                else for (ulong page = address; page < address + length; page += PageSize)
                 {
                     if (!_space.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0, shared))
                     {

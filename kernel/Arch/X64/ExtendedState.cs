@@ -18,8 +18,7 @@ namespace Exo.Kernel.Arch.X64
         /// </summary>
         public static void InitializeResetState(byte* area)
         {
-            for (int i = 0; i < LegacyRegionSize + HeaderSize; i++)
-                area[i] = 0;
+            Memory.BlockMemory.Zero(area, LegacyRegionSize + HeaderSize);
             *(ushort*)area = ResetControlWord;
             *(uint*)(area + 24) = ResetMxcsr;
         }
@@ -27,8 +26,7 @@ namespace Exo.Kernel.Arch.X64
         /// <summary>A copy of another thread's saved state (a fork child starts with its parent's registers).</summary>
         public static void Copy(byte* destination, byte* source)
         {
-            for (int i = 0; i < LegacyRegionSize + HeaderSize; i++)
-                destination[i] = source[i];
+            Memory.BlockMemory.Copy(destination, source, LegacyRegionSize + HeaderSize);
         }
 
         // XSAVE's header: which components hold saved values (bit 0 x87, bit 1 SSE); 0 means "in the initial state".

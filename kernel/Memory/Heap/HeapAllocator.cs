@@ -555,13 +555,6 @@ namespace Exo.Kernel.Memory.Heap
             return total;
         }
 
-        private static void Clear(byte* memory, ulong length)
-        {
-            ulong i = 0;
-            for (; i + 8 <= length; i += 8)
-                *(ulong*)(memory + i) = 0;
-            for (; i < length; i++)
-                memory[i] = 0;
-        }
+        private static void Clear(byte* memory, ulong length) => BlockMemory.Zero(memory, length);
     }
 }
