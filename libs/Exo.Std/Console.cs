@@ -129,12 +129,16 @@ namespace Exo.Std
                 WriteNow(line, length);
         }
 
-        /// <summary>Writes raw bytes (UTF-8 expected) at once, after any line begun; returns the kernel's result (bytes written, or a negative error).</summary>
+        /// <summary>
+        /// Writes raw bytes (UTF-8 expected) as part of the line being built, like the other writes: a line made of
+        /// text and raw pieces still goes to the kernel in one write when its newline comes, so another program's
+        /// output cannot land inside it (writing the pieces at once let a preempted program's newline fall in the
+        /// middle of another's line). Returns 'length'.
+        /// </summary>
         public static long WriteBytes(byte* bytes, int length)
         {
-            if (s_lineLength > 0)
-                Flush();
-            return WriteNow(bytes, length);
+            Append(bytes, length);
+            return length;
         }
 
         private static long WriteNow(byte* bytes, int length)
