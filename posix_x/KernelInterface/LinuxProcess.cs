@@ -167,7 +167,7 @@ namespace Exo.PosixX.KernelInterface
         public override ProcessPersonality OnFork(Process parentProcess, Process child)
         {
             LinuxThread forking = LinuxThread.Current;
-            bool borrowsMemory = (forking.ForkFlags & CloneFlags.VirtualMemory) != 0;   // vfork: the kernel shared the space
+            bool borrowsMemory = child.AddressSpace == parentProcess.AddressSpace;   // vfork: the kernel shared the space
             Memory.MemoryRegions regions = borrowsMemory ? Regions : Regions.CloneFor(child);
             if (regions == null)
                 return null;

@@ -1,3 +1,4 @@
+using Exo.Kernel.Memory;
 using Exo.Kernel.Memory.Heap;
 using Exo.Kernel.Scheduler;
 using Exo.Kernel.Sync;
@@ -104,8 +105,7 @@ namespace Exo.PosixX.Vfs.Pipes
             if (count == 0)
                 return Error.None;
             byte* small = stackalloc byte[SmallStagingSize];
-            int stagingSize = count <= SmallStagingSize ? SmallStagingSize : StagingSize;
-            byte* staging = count <= SmallStagingSize ? small : (byte*)KernelHeap.AllocateUninitialized(StagingSize);
+            byte* staging = Staging(count, small);
             if (staging == null)
                 return Error.OutOfMemory;
             Error error = Error.None;
@@ -136,7 +136,7 @@ namespace Exo.PosixX.Vfs.Pipes
                         }
                         continue;
                     }
-                    int chunk = _count < stagingSize ? _count : stagingSize;
+                    int chunk = _count < StagingSize ? _count : StagingSize;   // (a small transfer's count - done keeps it within 'small')
                     if ((ulong)chunk > count - done)
                         chunk = (int)(count - done);
                     CopyFromRing(staging, _head, chunk);
@@ -169,7 +169,7 @@ namespace Exo.PosixX.Vfs.Pipes
             if (count == 0)
                 return Error.None;
             byte* small = stackalloc byte[SmallStagingSize];
-            byte* staging = count <= SmallStagingSize ? small : (byte*)KernelHeap.AllocateUninitialized(StagingSize);
+            byte* staging = Staging(count, small);
             if (staging == null)
                 return Error.OutOfMemory;
             Error error = Error.None;
@@ -235,21 +235,26 @@ namespace Exo.PosixX.Vfs.Pipes
             return error;
         }
 
+        // Where a transfer of 'count' bytes stages them: 'small' (the caller's stack) when it fits, else a heap page
+        // (null when none is left); the caller frees a heap page.
+        private static byte* Staging(ulong count, byte* small)
+            => count <= SmallStagingSize ? small : (byte*)KernelHeap.AllocateUninitialized(StagingSize);
+
         // Lock held: 'count' bytes of the ring from 'start' (wrapping at its end) to 'destination', and back.
         private void CopyFromRing(byte* destination, int start, int count)
         {
             int first = _capacity - start < count ? _capacity - start : count;
-            System.Runtime.CompilerServices.Unsafe.CopyBlock(destination, _ring + start, (uint)first);
+            BlockMemory.Copy(destination, _ring + start, (ulong)first);
             if (count > first)
-                System.Runtime.CompilerServices.Unsafe.CopyBlock(destination + first, _ring, (uint)(count - first));
+                BlockMemory.Copy(destination + first, _ring, (ulong)(count - first));
         }
 
         private void CopyToRing(int start, byte* source, int count)
         {
             int first = _capacity - start < count ? _capacity - start : count;
-            System.Runtime.CompilerServices.Unsafe.CopyBlock(_ring + start, source, (uint)first);
+            BlockMemory.Copy(_ring + start, source, (ulong)first);
             if (count > first)
-                System.Runtime.CompilerServices.Unsafe.CopyBlock(_ring, source + first, (uint)(count - first));
+                BlockMemory.Copy(_ring, source + first, (ulong)(count - first));
         }
 
         public PollEvents Poll(bool readEnd)
