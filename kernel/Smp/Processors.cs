@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 using Exo.Kernel.Acpi;
@@ -78,11 +79,10 @@ namespace Exo.Kernel.Smp
 
         /// <summary>Processor 'index''s block (statics never move here, so the address stays valid): the context
         /// switch updates several words through one pointer.</summary>
-        public static ulong* LocalBlock(int index)
-        {
-            fixed (ulong* words = s_local.Words)
-                return words + index * BlockWords;
-        }
+        /// <remarks>Without 'fixed' (a non-GC static never moves): a pinned local keeps the compiler from inlining
+        /// it into the context switch, which calls it on every switch.</remarks>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong* LocalBlock(int index) => (ulong*)Unsafe.AsPointer(ref s_local) + index * BlockWords;
 
         /// <summary>Records the boot processor and starts every other enabled processor in the MADT.</summary>
         public static void StartAll()

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Exo.Kernel.Arch.X64
@@ -42,7 +43,11 @@ namespace Exo.Kernel.Arch.X64
         [DllImport("*", EntryPoint = "ExoCurrentProcessor"), SuppressGCTransition] public static extern int CurrentProcessor();
         [DllImport("*", EntryPoint = "ExoReadProcessorWord"), SuppressGCTransition] public static extern ulong ReadProcessorWord(int index);
         /// <summary>Disables interrupts and says whether they were enabled: one call for the usual lock prologue.</summary>
-        [DllImport("*", EntryPoint = "ExoDisableInterruptsSavingState"), SuppressGCTransition] public static extern bool DisableInterruptsSavingState();
+        /// <remarks>The import returns the flag as an int: a bool result makes the compiler wrap the call in a
+        /// marshalling stub (with a GC poll), which every lock prologue and context switch paid.</remarks>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool DisableInterruptsSavingState() => DisableInterruptsReturningFlag() != 0;
+        [DllImport("*", EntryPoint = "ExoDisableInterruptsSavingState"), SuppressGCTransition] private static extern int DisableInterruptsReturningFlag();
 
         public static bool InterruptsEnabled => (ReadFlags() & (1 << 9)) != 0;
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Exo.Kernel.Arch.X64
@@ -70,6 +71,9 @@ namespace Exo.Kernel.Arch.X64
         private static GdtStorage s_gdt;
         private static IdtStorage s_idt;
         private static TaskStateStorage s_taskStates;
+        // The storage's address without 'fixed' (a non-GC static never moves), so that the context switch's
+        // SetKernelStack inlines.
+        private static byte* TaskStates => (byte*)Unsafe.AsPointer(ref s_taskStates);
         private static StackStorage s_interruptStacks;   // the boot processor's; the others' come from the heap
 
         [DllImport("*", EntryPoint = "ExoLoadDescriptorTables"), SuppressGCTransition]
@@ -154,22 +158,20 @@ namespace Exo.Kernel.Arch.X64
         /// <summary>Processor 'processor''s I/O permission bitmap in its TSS (8 KiB, all ones = every port denied).</summary>
         public static byte* IoBitmap(int processor)
         {
-            fixed (byte* taskStates = s_taskStates.Bytes)
-                return taskStates + TaskStateStride * processor + TaskStateSize;
+            return TaskStates + TaskStateStride * processor + TaskStateSize;
         }
 
         /// <summary>Points processor 'processor''s TSS at its I/O bitmap, or beyond its limit (no ring-3 port access at all).</summary>
         public static void UseIoBitmap(int processor, bool use)
         {
-            fixed (byte* taskStates = s_taskStates.Bytes)
-                ((TaskStateSegment*)(taskStates + TaskStateStride * processor))->IoMapBase = use ? (ushort)TaskStateSize : NoIoBitmap;
+            ((TaskStateSegment*)(TaskStates + TaskStateStride * processor))->IoMapBase = use ? (ushort)TaskStateSize : NoIoBitmap;
         }
 
         /// <summary>The stack the CPU switches to on an interrupt from user mode.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void SetKernelStack(int processor, ulong top)
         {
-            fixed (byte* taskStates = s_taskStates.Bytes)
-                ((TaskStateSegment*)(taskStates + TaskStateStride * processor))->Rsp0 = top;
+            ((TaskStateSegment*)(TaskStates + TaskStateStride * processor))->Rsp0 = top;
         }
     }
 }
