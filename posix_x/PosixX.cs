@@ -12,6 +12,7 @@ namespace Exo.PosixX
     {
         public static void Initialize()
         {
+            Vfs.Readiness.Initialize();
             Tty.ConsoleTerminal.Initialize();
             Tty.ConsoleTerminal.SignalGroup = &Signals.SignalDelivery.SendFromTerminal;
             KernelInterface.ProcessTree.Initialize();

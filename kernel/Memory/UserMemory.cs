@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Exo.Kernel.Memory
@@ -21,9 +22,11 @@ namespace Exo.Kernel.Memory
         [DllImport("*", EntryPoint = "ExoCopyUser"), SuppressGCTransition]
         private static extern ulong CopyUser(void* destination, void* source, ulong length);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]   // every user pointer of every system call: its 64-bit constants make the IL too long for the inliner's own choice
         public static bool IsUserRange(ulong address, ulong length)
             => address >= Lowest && address <= Limit && length <= Limit - address;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static bool CopyFromUser(void* destination, ulong source, ulong length)
         {
             if (length == 0)
@@ -31,6 +34,7 @@ namespace Exo.Kernel.Memory
             return IsUserRange(source, length) && CopyUser(destination, (void*)source, length) == 0;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static bool CopyToUser(ulong destination, void* source, ulong length)
         {
             if (length == 0)

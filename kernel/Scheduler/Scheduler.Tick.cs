@@ -77,8 +77,8 @@ namespace Exo.Kernel.Scheduler
 
         private static bool AnyQueueHasSurplus(int cpu)
         {
-            for (int other = 0; other < MaximumProcessors; other++)
-                if (other != cpu && IsActive(other) && s_processors[other].Queue.Count > 0)
+            for (uint others = s_activeProcessors & ~(1u << cpu); others != 0; others &= others - 1)
+                if (s_processors[System.Numerics.BitOperations.TrailingZeroCount(others)].Queue.Count > 0)
                     return true;
             return false;
         }

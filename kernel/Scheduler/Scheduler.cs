@@ -327,9 +327,14 @@ namespace Exo.Kernel.Scheduler
             int last = IsActive(thread.Cpu) ? thread.Cpu : 0;
             if (IsIdleWithNothingQueued(last))
                 return last;
-            for (int cpu = 0; cpu < MaximumProcessors; cpu++)
-                if (IsActive(cpu) && IsIdleWithNothingQueued(cpu))
+            // Only the other active processors' bits: a wake-up is hot, and a scan of every possible processor
+            // cost more than the rest of the wake-up on a small machine.
+            for (uint others = s_activeProcessors & ~(1u << last); others != 0; others &= others - 1)
+            {
+                int cpu = System.Numerics.BitOperations.TrailingZeroCount(others);
+                if (IsIdleWithNothingQueued(cpu))
                     return cpu;
+            }
             return last;
         }
 
@@ -373,10 +378,9 @@ namespace Exo.Kernel.Scheduler
         {
             ProcessorState victim = null;
             int longest = 0;
-            for (int other = 0; other < MaximumProcessors; other++)
+            for (uint others = s_activeProcessors & ~(1u << local.Index); others != 0; others &= others - 1)
             {
-                if (other == local.Index || !IsActive(other))
-                    continue;
+                int other = System.Numerics.BitOperations.TrailingZeroCount(others);
                 int count = s_processors[other].Queue.Count;
                 if (count > longest) { longest = count; victim = s_processors[other]; }
             }

@@ -82,8 +82,13 @@ namespace Exo.PosixX.Translation
 
         // ---------------------------------------------------------------- read and write
 
-        private static ulong DoRead(RegisterFrame* frame) => Transfer(frame->Argument0, frame->Argument1, frame->Argument2, write: false, positioned: false, 0);
-        private static ulong DoWrite(RegisterFrame* frame) => Transfer(frame->Argument0, frame->Argument1, frame->Argument2, write: true, positioned: false, 0);
+        // read and write try the pipe fast path first (posix_x/Optimization/PipeFastPath), which gives back what it cannot finish at once.
+        private static ulong DoRead(RegisterFrame* frame)
+            => Optimization.PipeFastPath.TryRead(frame->Argument0, frame->Argument1, frame->Argument2, out ulong result)
+                ? result : Transfer(frame->Argument0, frame->Argument1, frame->Argument2, write: false, positioned: false, 0);
+        private static ulong DoWrite(RegisterFrame* frame)
+            => Optimization.PipeFastPath.TryWrite(frame->Argument0, frame->Argument1, frame->Argument2, out ulong result)
+                ? result : Transfer(frame->Argument0, frame->Argument1, frame->Argument2, write: true, positioned: false, 0);
         private static ulong DoReadAt(RegisterFrame* frame) => Transfer(frame->Argument0, frame->Argument1, frame->Argument2, write: false, positioned: true, frame->Argument3);
         private static ulong DoWriteAt(RegisterFrame* frame) => Transfer(frame->Argument0, frame->Argument1, frame->Argument2, write: true, positioned: true, frame->Argument3);
 

@@ -12,16 +12,23 @@ namespace Exo.PosixX.Vfs
     public static class Readiness
     {
         private static int s_generation;
-        private static readonly WaitQueue s_pollers = new WaitQueue();
+        // Made by Initialize, not by a field initializer: a static constructor would put its check in every Changed,
+        // which every pipe transfer calls.
+        private static WaitQueue s_pollers;
 
         public static int Generation => System.Threading.Volatile.Read(ref s_generation);
 
+        /// <summary>Before the terminal or any pipe can call <see cref="Changed"/>.</summary>
+        public static void Initialize() => s_pollers = new WaitQueue();
+
         /// <summary>Some object's readiness changed: every poller looks again. Any context, the serial interrupt included.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static void Changed()
         {
             System.Threading.Interlocked.Increment(ref s_generation);
-            if (!s_pollers.IsEmpty)
-                s_pollers.WakeAll();
+            WaitQueue pollers = s_pollers;
+            if (pollers != null && !pollers.IsEmpty)
+                pollers.WakeAll();
         }
 
         /// <summary>

@@ -109,57 +109,71 @@ namespace Exo.PosixX.Vfs.Pipes
             if (staging == null)
                 return Error.OutOfMemory;
             Error error = Error.None;
-            Thread current = Scheduler.Current;
-            using (InterruptMask.Enter())
+            while (done < count)
             {
-                while (done < count)
+                // (a small transfer's count - done keeps it within 'small')
+                int chunk = Take(staging, count - done < StagingSize ? (int)(count - done) : StagingSize, done == 0, nonBlocking, out error);
+                if (chunk <= 0)
+                    break;   // some bytes already, the end of the stream, or the error
+                if (!buffer.CopyIn(done, staging, (ulong)chunk))
                 {
-                    _changed.Lock.Enter();
-                    if (_count == 0)
-                    {
-                        if (done > 0 || Writers == 0)
-                        {
-                            _changed.Lock.Exit();
-                            break;   // some bytes, or the end of the stream
-                        }
-                        if (nonBlocking)
-                        {
-                            _changed.Lock.Exit();
-                            error = Error.WouldBlock;
-                            break;
-                        }
-                        Scheduler.BlockOnLockedInterruptibly(_changed);
-                        if (current.WaitInterrupted)
-                        {
-                            error = Error.RestartSystemCall;
-                            break;
-                        }
-                        continue;
-                    }
-                    int chunk = _count < StagingSize ? _count : StagingSize;   // (a small transfer's count - done keeps it within 'small')
-                    if ((ulong)chunk > count - done)
-                        chunk = (int)(count - done);
-                    CopyFromRing(staging, _head, chunk);
-                    _head = (_head + chunk) % _capacity;
-                    _count -= chunk;
-                    _changed.Lock.Exit();
-                    if (!_changed.IsEmpty)   // (a writer queues under the lock after seeing the count: none is missed)
-                        _changed.WakeAll();   // room for writers
-                    Readiness.Changed();
-                    if (!buffer.CopyIn(done, staging, (ulong)chunk))
-                    {
-                        // The bytes were taken from the pipe; as on Linux, a fault loses them.
-                        if (done == 0)
-                            error = Error.BadAddress;
-                        break;
-                    }
-                    done += (ulong)chunk;
-                    s_bytesMoved += (ulong)chunk;
+                    // The bytes were taken from the pipe; as on Linux, a fault loses them.
+                    if (done == 0)
+                        error = Error.BadAddress;
+                    break;
                 }
+                done += (ulong)chunk;
             }
             if (staging != small)
                 KernelHeap.Free(staging);
-            return error;
+            return done > 0 && error != Error.BadAddress ? Error.None : error;
+        }
+
+        /// <summary>
+        /// Up to 'count' buffered bytes to 'destination' (kernel memory): what a read takes, and the pipe fast path's
+        /// read (posix_x/Optimization/PipeFastPath). While the pipe is empty it waits for a writer's bytes when
+        /// 'mayWait' (a read's first chunk) and a writer remains; 0 at the end of the stream or, when it may not wait,
+        /// at once; otherwise 0 with 'error' EAGAIN (non-blocking) or the restart code (a signal came first).
+        /// </summary>
+        internal int Take(byte* destination, int count, bool mayWait, bool nonBlocking, out Error error)
+        {
+            error = Error.None;
+            int chunk;
+            using (InterruptMask.Enter())
+            {
+                _changed.Lock.Enter();
+                while (_count == 0)
+                {
+                    if (!mayWait || Writers == 0)
+                    {
+                        _changed.Lock.Exit();
+                        return 0;
+                    }
+                    if (nonBlocking)
+                    {
+                        _changed.Lock.Exit();
+                        error = Error.WouldBlock;
+                        return 0;
+                    }
+                    Scheduler.BlockOnLockedInterruptibly(_changed);
+                    if (Scheduler.Current.WaitInterrupted)
+                    {
+                        error = Error.RestartSystemCall;
+                        return 0;
+                    }
+                    _changed.Lock.Enter();
+                }
+                chunk = _count < count ? _count : count;
+                CopyFromRing(destination, _head, chunk);
+                _head = (_head + chunk) & (_capacity - 1);   // a power of two (Create, Resize)
+                _count -= chunk;
+                _changed.Lock.Exit();
+                if (!_changed.IsEmpty)   // (a writer queues under the lock after seeing the count: none is missed)
+                    _changed.WakeAll();   // room for writers
+            }
+            Readiness.Changed();
+            s_bytesMoved += (ulong)chunk;
+            return chunk;
         }
 
         [System.Runtime.CompilerServices.SkipLocalsInit]   // the small staging buffer is written before it is read
@@ -235,12 +249,39 @@ namespace Exo.PosixX.Vfs.Pipes
             return error;
         }
 
+        /// <summary>
+        /// The fast path's write: all 'count' bytes (at most <see cref="AtomicSize"/>) from 'source' (kernel memory), if a
+        /// reader remains and they fit now; false otherwise (the general path then waits, or raises EPIPE and SIGPIPE).
+        /// </summary>
+        internal bool PutNow(byte* source, int count)
+        {
+            using (InterruptMask.Enter())
+            {
+                _changed.Lock.Enter();
+                if (Readers == 0 || _capacity - _count < count)
+                {
+                    _changed.Lock.Exit();
+                    return false;
+                }
+                CopyToRing((_head + _count) & (_capacity - 1), source, count);
+                _count += count;
+                _changed.Lock.Exit();
+                if (!_changed.IsEmpty)
+                    _changed.WakeAll();   // bytes for readers
+            }
+            Readiness.Changed();
+            s_bytesMoved += (ulong)count;
+            return true;
+        }
+
         // Where a transfer of 'count' bytes stages them: 'small' (the caller's stack) when it fits, else a heap page
         // (null when none is left); the caller frees a heap page.
         private static byte* Staging(ulong count, byte* small)
             => count <= SmallStagingSize ? small : (byte*)KernelHeap.AllocateUninitialized(StagingSize);
 
         // Lock held: 'count' bytes of the ring from 'start' (wrapping at its end) to 'destination', and back.
+        // Inlined: most transfers are a few bytes, for which the call cost as much as the copy.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void CopyFromRing(byte* destination, int start, int count)
         {
             int first = _capacity - start < count ? _capacity - start : count;
@@ -249,6 +290,7 @@ namespace Exo.PosixX.Vfs.Pipes
                 BlockMemory.Copy(destination + first, _ring, (ulong)(count - first));
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void CopyToRing(int start, byte* source, int count)
         {
             int first = _capacity - start < count ? _capacity - start : count;

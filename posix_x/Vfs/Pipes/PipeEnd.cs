@@ -9,6 +9,7 @@ namespace Exo.PosixX.Vfs.Pipes
     {
         public readonly Pipe Pipe;
         private readonly bool _readEnd;
+        public bool IsReadEnd => _readEnd;
         private readonly bool _ownsPipe;   // anonymous: the pipe goes with its ends
 
         public PipeEnd(Vnode node, Pipe pipe, bool readEnd, int flags, bool ownsPipe)
