@@ -33,7 +33,8 @@ namespace Exo.PosixX.Vfs.Proc
     /// - filesystems: the types that can be mounted (tmpfs, proc).
     /// - posix_x/calls: one line per Linux call number that is implemented or was called: number, name, path (fast,
     ///   hybrid, legacy, unimplemented: LinuxSystemCalls.PathOf), calls since boot (LinuxSystemCalls.CallCount).
-    /// - posix_x/capability_cache: the descriptor tables' lookups (FileDescriptorTable.Hits, Misses) and the hit rate.
+    /// - posix_x/capability_cache: the descriptor tables' lookups (FileDescriptorTable.Hits, Misses), the hit rate, and the
+    ///   reads and writes the pipe fast path finished (its lookups count as hits and misses too).
     /// </summary>
     public static unsafe class SystemFiles
     {
@@ -291,7 +292,11 @@ namespace Exo.PosixX.Vfs.Proc
             text.Decimal(misses);
             text.Text("\nhit_rate ");
             text.Hundredths(ProcFormat.HitRateHundredths(hits, misses));
-            text.Text("%\n");
+            text.Text("%\npipe_fast_reads ");   // reads and writes the pipe fast path finished (Optimization/PipeFastPath)
+            text.Decimal(Optimization.PipeFastPath.Reads);
+            text.Text("\npipe_fast_writes ");
+            text.Decimal(Optimization.PipeFastPath.Writes);
+            text.Text("\n");
         }
 
         // ---------------------------------------------------------------- mounts
