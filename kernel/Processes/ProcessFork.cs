@@ -42,7 +42,7 @@ namespace Exo.Kernel.Processes
             child.AddressSpace = space;
             child.Image = parent.Image;
             child.ParentId = parent.Id;
-            if (!ProcessRegistry.Register(child))
+            if (!ProcessRegistry.RegisterWaitingForReaper(child))
             {
                 KernelHeap.Free(extendedState);
                 ProcessReaper.Discard(child);

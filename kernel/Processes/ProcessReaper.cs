@@ -60,6 +60,9 @@ namespace Exo.Kernel.Processes
             return done;
         }
 
+        /// <summary>Some process was handed to the reaper and is not freed yet.</summary>
+        internal static bool HasUnfinished => System.Threading.Volatile.Read(ref s_unfinished) != 0;
+
         /// <summary>The last reference is gone: hand the process to the reaper (any context, any lock).</summary>
         internal static void Reap(Process process)
         {

@@ -34,6 +34,22 @@ namespace Exo.Kernel.Processes
             }
         }
 
+        /// <summary>
+        /// Register, and when the table is full but the reaper still holds processes that have ended, waits (at most
+        /// a second) for it to free them and tries again. An ended process leaves the table only when the reaper frees
+        /// it, a moment after its parent's wait: a fork right after the wait must not fail for a slot on its way back.
+        /// Call with no lock held (it may sleep); a kill ends the wait early.
+        /// </summary>
+        internal static bool RegisterWaitingForReaper(Process process)
+        {
+            if (Register(process))
+                return true;
+            if (!ProcessReaper.HasUnfinished)
+                return false;
+            ProcessReaper.WaitUntilFreed(Capacity - 1, Arch.X64.Cpu.ReadTimeStampCounter() + Time.SystemClock.TscFrequency);
+            return Register(process);
+        }
+
         internal static void Unregister(Process process)
         {
             using (s_lock.Hold())

@@ -130,7 +130,7 @@ namespace Exo.Kernel.Processes
                     return null;
                 }
             }
-            if (!ProcessRegistry.Register(process))
+            if (!ProcessRegistry.RegisterWaitingForReaper(process))
             {
                 ProcessReaper.Discard(process);
                 error = Error.WouldBlock;   // the process table is full (EAGAIN, as Linux's fork)
