@@ -1,0 +1,25 @@
+using System.IO;
+
+namespace Exo.Storage.HostTests
+{
+    /// <summary>The image kinds every test runs on: mke2fs's options for each.</summary>
+    public static class ImageFormat
+    {
+        public static string[] Options(string format) => format switch
+        {
+            "ext2-4k" => new[] { "-t", "ext2", "-b", "4096" },
+            "ext2-1k" => new[] { "-t", "ext2", "-b", "1024" },
+            "ext4-default" => new[] { "-t", "ext4" },   // Debian's defaults; a 64 MiB image is "small": 1 KiB blocks
+            "ext4-4k" => new[] { "-t", "ext4", "-b", "4096" },
+            "ext4-no-checksums" => new[] { "-t", "ext4", "-b", "4096", "-O", "^metadata_csum,^uninit_bg" },
+            _ => throw new System.ArgumentException(format),
+        };
+
+        public static string WorkDirectory(string name)
+        {
+            string directory = Path.Combine(Path.GetTempPath(), "exo-ext-tests", name);
+            Directory.CreateDirectory(directory);
+            return directory;
+        }
+    }
+}
