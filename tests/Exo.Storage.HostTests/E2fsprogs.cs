@@ -47,6 +47,13 @@ namespace Exo.Storage.HostTests
             var (status, output) = Run("mke2fs", arguments.ToArray());
             if (status != 0)
                 throw new InvalidOperationException("mke2fs failed: " + output);
+            if (tree != null)
+            {
+                // mke2fs -d writes linear directories; e2fsck -D indexes the large ones (htree) where dir_index is on.
+                var (fixStatus, fixOutput) = Run("e2fsck", "-fyD", image);
+                if (fixStatus > 1)
+                    throw new InvalidOperationException("e2fsck -fyD failed: " + fixOutput);
+            }
         }
 
         /// <summary>e2fsck -fn's exit status and report (0: clean).</summary>

@@ -47,6 +47,7 @@ namespace Exo.Storage.HostTests
             Assert.Equal(Error.None, mounted.FileSystem.GetAttributes(mounted.Node("/hard-one"), out ExtAttributes hard));
             Assert.Equal(2u, hard.LinkCount);
 
+            Assert.Contains("Flags: 0x" + (format.StartsWith("ext4") ? "81000" : "1000"), E2fsprogs.Debugfs(image, "stat /many"));   // an htree
             var many = mounted.List(mounted.Node("/many"));
             Assert.Equal(SourceTree.ManyEntries + 2, many.Count);
             Assert.Equal(SourceTree.ManyEntries, many.Count(e => e.Name.StartsWith("entry-")));
