@@ -51,7 +51,11 @@ namespace Exo.Storage.Ext
                 return error;
             if (!inode->IsDirectory)
                 return Error.NotADirectory;
-            if (inode->Size % _blockSize != 0)
+            // Directories have no holes: more bytes than blocks held (or than the file system has) is a damaged inode,
+            // refused before a scan could walk billions of blocks.
+            ulong blocks = inode->Size / _blockSize;
+            ulong held = (inode->Flags & Inode.FlagHugeFile) != 0 ? inode->RawBlockCount : inode->RawBlockCount * 512 / _blockSize;
+            if (inode->Size % _blockSize != 0 || blocks > held || blocks > _blocksCount)
                 return ExtErrors.Corrupted;
             return Error.None;
         }

@@ -1,0 +1,77 @@
+using System;
+using Exo.Abi;
+using Exo.Storage.Ext;
+using Xunit;
+
+namespace Exo.Storage.HostTests
+{
+    /// <summary>The block cache: bounded, write-back (nothing reaches the device before eviction or Flush), correct across evictions.</summary>
+    public unsafe class BlockCacheTests
+    {
+        private sealed class CountingDevice : IBlockDevice
+        {
+            public readonly MemoryBlockDevice Inner = new MemoryBlockDevice(new byte[1024 * 1024]);
+            public int Writes, Reads, Flushes;
+            public ulong FailingSector = ulong.MaxValue;
+            public uint SectorSize => 512;
+            public ulong SectorCount => Inner.SectorCount;
+            public bool IsReadOnly => false;
+            public Error Read(ulong sector, uint count, byte* buffer)
+            {
+                Reads++;
+                return sector == FailingSector ? Error.InputOutput : Inner.Read(sector, count, buffer);
+            }
+            public Error Write(ulong sector, uint count, byte* buffer)
+            {
+                Writes++;
+                return Inner.Write(sector, count, buffer);
+            }
+            public Error Flush()
+            {
+                Flushes++;
+                return Error.None;
+            }
+        }
+
+        [Fact]
+        public void WritesBackOnlyOnEvictionOrFlushAndStaysBounded()
+        {
+            var device = new CountingDevice();
+            const int capacity = 16;
+            byte[] workspace = new byte[BlockCache.WorkspaceBytes(capacity, 1024)];
+            fixed (byte* memory = workspace)
+            {
+                var cache = new BlockCache(device, 1024, capacity, memory);
+                for (int block = 0; block < 10; block++)
+                {
+                    Assert.Equal(Error.None, cache.GetZeroed((ulong)block, out byte* data));
+                    data[0] = (byte)(block + 1);
+                }
+                Assert.Equal(0, device.Writes);   // still only in the cache
+                Assert.Equal(10, cache.DirtyBlocks);
+                for (int block = 10; block < 40; block++)
+                {
+                    Assert.Equal(Error.None, cache.Get((ulong)block, out byte* data));
+                    data[0] = (byte)(block + 1);
+                    cache.MarkDirty(data);
+                    Assert.True(cache.DirtyBlocks <= capacity);
+                }
+                Assert.True(device.Writes >= 40 - capacity);   // evictions wrote the oldest
+                Assert.Equal(Error.None, cache.Flush());
+                Assert.Equal(0, cache.DirtyBlocks);
+                Assert.Equal(1, device.Flushes);
+                for (int block = 0; block < 40; block++)
+                    Assert.Equal((byte)(block + 1), device.Inner.Image[block * 1024]);
+                for (int block = 0; block < 40; block++)
+                {
+                    Assert.Equal(Error.None, cache.Get((ulong)block, out byte* data));
+                    Assert.Equal((byte)(block + 1), data[0]);
+                }
+                Assert.Equal(Error.InputOutput, cache.Get(device.SectorCount, out _));   // past the device
+                device.FailingSector = 100 * 2;
+                Assert.Equal(Error.InputOutput, cache.Get(100, out _));   // the device's error, per request
+                Assert.Equal(Error.None, cache.Get(101, out _));
+            }
+        }
+    }
+}
