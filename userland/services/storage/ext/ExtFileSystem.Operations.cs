@@ -583,15 +583,12 @@ namespace Exo.Storage.Ext
                 return Error.Invalid;
             if ((error = Writable()) != Error.None)
                 return error;
-            Inode from, to, moved, replaced;
-            replaced.Number = 0;
-            replaced.RecordSize = 0;
-            *(ushort*)replaced.Raw = 0;
+            Inode from, to;
             if ((error = LoadDirectory(fromDirectory, &from)) != Error.None)
                 return error;
             if ((error = FindName(&from, fromName, fromLength, out uint source, out _, out _, out _)) != Error.None)
                 return error;
-            if ((error = LoadInode(source, &moved)) != Error.None)
+            if ((error = ModeOf(source, out uint sourceMode)) != Error.None)
                 return error;
             if ((error = LoadDirectory(toDirectory, &to)) != Error.None)
                 return error;
@@ -600,7 +597,7 @@ namespace Exo.Storage.Ext
                 return error;
             if (existing == source)
                 return Error.None;   // two names of one inode: rename does nothing
-            bool isDirectory = moved.IsDirectory, crossing = fromDirectory != toDirectory;
+            bool isDirectory = (sourceMode & Inode.TypeMask) == Inode.TypeDirectory, crossing = fromDirectory != toDirectory;
             if (isDirectory && crossing)
             {
                 error = IsAncestor(source, toDirectory, out bool inside);
@@ -611,26 +608,12 @@ namespace Exo.Storage.Ext
                 if (existing == 0 && to.LinkCount >= MaximumLinks - 1 && !_superblock.HasDirectoryLinks)
                     return Error.TooManyLinks;
             }
-            if (existing != 0)
-            {
-                if ((error = LoadInode(existing, &replaced)) != Error.None)
-                    return error;
-                if (isDirectory && !replaced.IsDirectory)
-                    return Error.NotADirectory;
-                if (!isDirectory && replaced.IsDirectory)
-                    return Error.IsADirectory;
-                if (replaced.IsDirectory)
-                {
-                    error = IsEmptyDirectory(&replaced, out bool empty);
-                    if (error != Error.None)
-                        return error;
-                    if (!empty)
-                        return Error.NotEmpty;
-                }
-            }
+            bool replacedIsDirectory = false;
+            if (existing != 0 && (error = CheckReplaceable(existing, isDirectory, out replacedIsDirectory)) != Error.None)
+                return error;
 
             // The new name first (so the inode is never without one), then the old one goes.
-            byte type = DirectoryEntry.TypeOfMode(moved.Mode);
+            byte type = DirectoryEntry.TypeOfMode(sourceMode);
             error = existing != 0 ? RetargetEntryAt(&to, existingBlock, existingOffset, source, type) : AddEntry(&to, toName, toLength, source, type);
             if (error != Error.None)
                 return error;
@@ -652,27 +635,12 @@ namespace Exo.Storage.Ext
             Touch(&from, true, false);
             if ((error = WriteInode(&from)) != Error.None)
                 return error;
-
-            if ((error = ReadInode(source, &moved)) != Error.None)
-                return error;
-            if (isDirectory && crossing)
-            {
-                byte* dotDot = stackalloc byte[2];
-                dotDot[0] = (byte)'.';
-                dotDot[1] = (byte)'.';
-                error = FindName(&moved, dotDot, 2, out _, out block, out offset, out _);
-                if (error == Error.None)
-                    error = RetargetEntryAt(&moved, block, offset, toDirectory, DirectoryEntry.TypeDirectory);
-                if (error != Error.None)
-                    return error;
-            }
-            Touch(&moved, false, false);
-            if ((error = WriteInode(&moved)) != Error.None)
+            if ((error = FinishMove(source, isDirectory && crossing ? toDirectory : 0)) != Error.None)
                 return error;
 
             if (existing != 0)
             {
-                if (replaced.IsDirectory)
+                if (replacedIsDirectory)
                 {
                     if ((error = LoadDirectory(toDirectory, &to)) != Error.None)
                         return error;
@@ -680,9 +648,60 @@ namespace Exo.Storage.Ext
                     if ((error = WriteInode(&to)) != Error.None)
                         return error;
                 }
-                return DropLink(existing, replaced.IsDirectory);
+                return DropLink(existing, replacedIsDirectory);
             }
             return WriteSuperblock();
+        }
+
+        // Rename's pieces with an inode of their own each: one frame holding four inodes would pass a page, and the
+        // core library has no stack probe for frames that large.
+
+        private Error ModeOf(uint number, out uint mode)
+        {
+            Inode inode;
+            Error error = LoadInode(number, &inode);
+            mode = error == Error.None ? inode.Mode : 0;
+            return error;
+        }
+
+        /// <summary>Whether the inode a rename would replace may be (a directory only by a directory, and only empty).</summary>
+        private Error CheckReplaceable(uint existing, bool byDirectory, out bool isDirectory)
+        {
+            Inode replaced;
+            Error error = LoadInode(existing, &replaced);
+            isDirectory = error == Error.None && replaced.IsDirectory;
+            if (error != Error.None)
+                return error;
+            if (byDirectory && !isDirectory)
+                return Error.NotADirectory;
+            if (!byDirectory && isDirectory)
+                return Error.IsADirectory;
+            if (!isDirectory)
+                return Error.None;
+            error = IsEmptyDirectory(&replaced, out bool empty);
+            return error != Error.None ? error : empty ? Error.None : Error.NotEmpty;
+        }
+
+        /// <summary>The moved inode's change time, and a directory moved to another parent gets its ".." pointed there.</summary>
+        private Error FinishMove(uint source, uint newParent)
+        {
+            Inode moved;
+            Error error = ReadInode(source, &moved);
+            if (error != Error.None)
+                return error;
+            if (newParent != 0)
+            {
+                byte* dotDot = stackalloc byte[2];
+                dotDot[0] = (byte)'.';
+                dotDot[1] = (byte)'.';
+                error = FindName(&moved, dotDot, 2, out _, out ulong block, out int offset, out _);
+                if (error == Error.None)
+                    error = RetargetEntryAt(&moved, block, offset, newParent, DirectoryEntry.TypeDirectory);
+                if (error != Error.None)
+                    return error;
+            }
+            Touch(&moved, false, false);
+            return WriteInode(&moved);
         }
 
         public Error SetAttributes(uint node, ExtAttributeChange* change)
