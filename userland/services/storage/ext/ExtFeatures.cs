@@ -8,7 +8,7 @@ namespace Exo.Storage.Ext
     {
         // Compatible: a reader may ignore them; a writer must keep what they describe intact.
         public const uint CompatHasJournal = 0x4, CompatExtendedAttributes = 0x8, CompatResizeInode = 0x10, CompatDirectoryIndex = 0x20;
-        public const uint CompatOrphanFile = 0x1000;
+        public const uint CompatSparseSuper2 = 0x200, CompatOrphanFile = 0x1000;
 
         public const uint IncompatCompression = 0x1, IncompatFileType = 0x2, IncompatRecover = 0x4, IncompatJournalDevice = 0x8;
         public const uint IncompatMetaBlockGroups = 0x10, IncompatExtents = 0x40, Incompat64Bit = 0x80, IncompatMultipleMountProtection = 0x100;
@@ -29,7 +29,8 @@ namespace Exo.Storage.Ext
         public const uint SupportedReadOnlyCompatible = ReadOnlySparseSuper | ReadOnlyLargeFile | ReadOnlyHugeFile
             | ReadOnlyDirectoryLinks | ReadOnlyExtraInodeSize | ReadOnlyMetadataChecksum;
 
-        /// <summary>Compatible features whose structures a write could leave stale: the mount is then read-only.</summary>
-        public const uint CompatibleNeedingCare = CompatOrphanFile;
+        /// <summary>Compatible features whose structures a write could leave stale (the orphan file; sparse_super2's other places for
+        /// superblock copies, which building a group's bitmap would miss): the mount is then read-only.</summary>
+        public const uint CompatibleNeedingCare = CompatOrphanFile | CompatSparseSuper2;
     }
 }

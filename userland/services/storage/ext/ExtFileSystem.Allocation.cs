@@ -93,8 +93,10 @@ namespace Exo.Storage.Ext
                 Error error = Descriptor(group, out byte* descriptor);
                 if (error != Error.None)
                     return error;
-                if (DescriptorFreeBlocks(descriptor) == 0 || HasGroupFlags && (DescriptorFlags(descriptor) & GroupBlocksUninitialised) != 0)
+                if (DescriptorFreeBlocks(descriptor) == 0)
                     continue;
+                if (HasGroupFlags && (DescriptorFlags(descriptor) & GroupBlocksUninitialised) != 0 && (error = InitialiseBlockBitmap(group)) != Error.None)
+                    return error;
                 error = Bitmap(group, false, out descriptor, out byte* bitmap);
                 if (error != Error.None)
                     return error;
@@ -151,8 +153,10 @@ namespace Exo.Storage.Ext
                 Error error = Descriptor(group, out byte* descriptor);
                 if (error != Error.None)
                     return error;
-                if (DescriptorFreeInodes(descriptor) == 0 || HasGroupFlags && (DescriptorFlags(descriptor) & GroupInodesUninitialised) != 0)
+                if (DescriptorFreeInodes(descriptor) == 0)
                     continue;
+                if (HasGroupFlags && (DescriptorFlags(descriptor) & GroupInodesUninitialised) != 0 && (error = InitialiseInodeBitmap(group)) != Error.None)
+                    return error;
                 error = Bitmap(group, true, out descriptor, out byte* bitmap);
                 if (error != Error.None)
                     return error;
@@ -195,6 +199,107 @@ namespace Exo.Storage.Ext
                 SetDescriptorField16(descriptor, 0x10, 0x30, DescriptorUsedDirectories(descriptor) - 1);
             SealBitmap(group, true, descriptor, bitmap);
             _superblock.FreeInodesCount = _superblock.FreeInodesCount + 1;
+            return Error.None;
+        }
+    
+        /// <summary>Whether the group holds a copy of the superblock and descriptors (all groups, or with sparse_super group 0, 1 and powers of 3, 5, 7).</summary>
+        private bool HasSuperblockCopy(uint group)
+        {
+            if (group <= 1 || (_superblock.FeatureReadOnlyCompat & ExtFeatures.ReadOnlySparseSuper) == 0)
+                return true;
+            for (uint factor = 3; factor <= 7; factor += 2)
+            {
+                ulong power = factor;
+                while (power < group)
+                    power *= factor;
+                if (power == group)
+                    return true;
+            }
+            return false;
+        }
+
+        private static void SetBits(byte* bitmap, ulong from, ulong to)
+        {
+            for (ulong bit = from; bit < to; bit++)
+                bitmap[bit >> 3] |= (byte)(1 << (int)(bit & 7));
+        }
+
+        /// <summary>
+        /// Builds a BLOCK_UNINIT group's bitmap: its superblock and descriptor copy (with the reserved descriptor blocks),
+        /// every group's bitmaps and inode table that lie inside it, and the bits past its last block. The free count it
+        /// gives must be the descriptor's, else the image is damaged.
+        /// </summary>
+        private Error InitialiseBlockBitmap(uint group)
+        {
+            Error error = Descriptor(group, out byte* descriptor);
+            if (error != Error.None)
+                return error;
+            ulong bitmapBlock = DescriptorBlockBitmap(descriptor);
+            if (!IsMetadataBlock(bitmapBlock))
+                return ExtErrors.Corrupted;
+            ulong first = _superblock.FirstDataBlock + (ulong)group * _blocksPerGroup;
+            uint count = BlocksInGroup(group);
+            error = _cache.GetZeroed(bitmapBlock, out byte* bitmap);
+            if (error != Error.None)
+                return error;
+            if (HasSuperblockCopy(group))
+            {
+                ulong descriptorBlocks = ((ulong)_groupCount * _descriptorSize + _blockSize - 1) / _blockSize;
+                ulong used = 1 + descriptorBlocks + *(ushort*)(_superblock.Raw + 0xCE);
+                SetBits(bitmap, 0, used < count ? used : count);
+            }
+            for (uint other = 0; other < _groupCount; other++)
+            {
+                error = Descriptor(other, out byte* otherDescriptor);
+                if (error != Error.None)
+                    return error;
+                ulong blockBitmap = DescriptorBlockBitmap(otherDescriptor), inodeBitmap = DescriptorInodeBitmap(otherDescriptor);
+                ulong table = DescriptorInodeTable(otherDescriptor);
+                error = _cache.Get(bitmapBlock, out bitmap);   // fetched again: the descriptors' blocks came in between
+                if (error != Error.None)
+                    return error;
+                if (blockBitmap >= first && blockBitmap < first + count)
+                    SetBits(bitmap, blockBitmap - first, blockBitmap - first + 1);
+                if (inodeBitmap >= first && inodeBitmap < first + count)
+                    SetBits(bitmap, inodeBitmap - first, inodeBitmap - first + 1);
+                for (ulong block = table; block < table + InodeTableBlocks; block++)
+                    if (block >= first && block < first + count)
+                        SetBits(bitmap, block - first, block - first + 1);
+            }
+            SetBits(bitmap, count, (ulong)_blockSize * 8);
+            uint free = 0;
+            for (uint bit = 0; bit < count; bit++)
+                if ((bitmap[bit >> 3] & (1 << (int)(bit & 7))) == 0)
+                    free++;
+            error = Descriptor(group, out descriptor);
+            if (error != Error.None)
+                return error;
+            if (free != DescriptorFreeBlocks(descriptor))
+                return ExtErrors.Corrupted;
+            *(ushort*)(descriptor + 0x12) = (ushort)(DescriptorFlags(descriptor) & ~GroupBlocksUninitialised);
+            SealBitmap(group, false, descriptor, bitmap);
+            return Error.None;
+        }
+
+        /// <summary>Builds an INODE_UNINIT group's inode bitmap: no inode in use, the bits past the group's inodes set.</summary>
+        private Error InitialiseInodeBitmap(uint group)
+        {
+            Error error = Descriptor(group, out byte* descriptor);
+            if (error != Error.None)
+                return error;
+            ulong bitmapBlock = DescriptorInodeBitmap(descriptor);
+            if (!IsMetadataBlock(bitmapBlock) || DescriptorFreeInodes(descriptor) != _inodesPerGroup)
+                return ExtErrors.Corrupted;
+            error = _cache.GetZeroed(bitmapBlock, out byte* bitmap);
+            if (error != Error.None)
+                return error;
+            SetBits(bitmap, _inodesPerGroup, (ulong)_blockSize * 8);
+            error = Descriptor(group, out descriptor);
+            if (error != Error.None)
+                return error;
+            *(ushort*)(descriptor + 0x12) = (ushort)(DescriptorFlags(descriptor) & ~GroupInodesUninitialised);
+            SetDescriptorField16(descriptor, 0x1C, 0x32, _inodesPerGroup);
+            SealBitmap(group, true, descriptor, bitmap);
             return Error.None;
         }
     }
