@@ -59,6 +59,15 @@ namespace Exo.Storage.HostTests
         /// <summary>e2fsck -fn's exit status and report (0: clean).</summary>
         public static (int Status, string Output) Check(string image) => Run("e2fsck", "-fn", image);
 
+        /// <summary>Fails the test with e2fsck's report unless e2fsck -fn finds the image clean.</summary>
+        public static void AssertClean(string image, Xunit.Abstractions.ITestOutputHelper output)
+        {
+            var (status, report) = Check(image);
+            if (status != 0)
+                output.WriteLine(report);
+            Xunit.Assert.True(status == 0, "e2fsck -fn found problems:\n" + report);
+        }
+
         public static string Debugfs(string image, string request)
         {
             var (_, output) = Run("debugfs", "-R", request, image);

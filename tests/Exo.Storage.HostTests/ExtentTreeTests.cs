@@ -19,14 +19,6 @@ namespace Exo.Storage.HostTests
         private readonly ITestOutputHelper _output;
         public ExtentTreeTests(ITestOutputHelper output) { _output = output; }
 
-        private void AssertClean(string image)
-        {
-            var (status, report) = E2fsprogs.Check(image);
-            if (status != 0)
-                _output.WriteLine(report);
-            Assert.True(status == 0, "e2fsck -fn found problems:\n" + report);
-        }
-
         [Theory]
         [InlineData("ext4-4k", 2000)]
         [InlineData("ext4-default", 1200)]
@@ -62,7 +54,7 @@ namespace Exo.Storage.HostTests
                 Assert.True(firstDifference == expected.Length, $"differs at {firstDifference} (block {firstDifference / blockSize}) of {expected.Length}, read {got.Length}");
                 mounted.Sync();
             }
-            AssertClean(image);
+            E2fsprogs.AssertClean(image, _output);
             if (format.StartsWith("ext4"))
             {
                 string extents = E2fsprogs.Debugfs(image, "ex /fragmented");
@@ -78,7 +70,7 @@ namespace Exo.Storage.HostTests
                 Assert.True(expected.AsSpan().SequenceEqual(mounted.ReadAll(file)));
                 mounted.Sync();
             }
-            AssertClean(image);
+            E2fsprogs.AssertClean(image, _output);
             Assert.True(expected.AsSpan().SequenceEqual(E2fsprogs.Cat(image, "/fragmented")));
 
             using (var mounted = MountedImage.Open(image, cacheBlocks: 32))
@@ -90,7 +82,7 @@ namespace Exo.Storage.HostTests
                 Assert.True(after.FreeBlocks >= before.FreeBlocks + (ulong)pieces / 2);
                 mounted.Sync();
             }
-            AssertClean(image);
+            E2fsprogs.AssertClean(image, _output);
         }
 
         [Fact]
@@ -107,7 +99,7 @@ namespace Exo.Storage.HostTests
                 mounted.Sync();
             }
             Assert.Contains("Flags: 0x80000", E2fsprogs.Debugfs(image, "stat /many"));
-            AssertClean(image);
+            E2fsprogs.AssertClean(image, _output);
             Assert.Contains("one-more", E2fsprogs.Debugfs(image, "ls /many"));
         }
     }

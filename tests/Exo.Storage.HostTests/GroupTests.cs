@@ -18,14 +18,6 @@ namespace Exo.Storage.HostTests
         private readonly ITestOutputHelper _output;
         public GroupTests(ITestOutputHelper output) { _output = output; }
 
-        private void AssertClean(string image)
-        {
-            var (status, report) = E2fsprogs.Check(image);
-            if (status != 0)
-                _output.WriteLine(report);
-            Assert.True(status == 0, "e2fsck -fn found problems:\n" + report);
-        }
-
         private static int UninitialisedGroups(string image) =>
             E2fsprogs.Run("dumpe2fs", image).Output.Split('\n').Count(line => line.StartsWith("Group ") && line.Contains("UNINIT"));
 
@@ -53,7 +45,7 @@ namespace Exo.Storage.HostTests
                     Assert.Equal(Error.None, mounted.Write(big, (ulong)mebibyte << 20, chunk));
                 mounted.Sync();
             }
-            AssertClean(image);
+            E2fsprogs.AssertClean(image, _output);
             Assert.True(chunk.AsSpan().SequenceEqual(E2fsprogs.Cat(image, "/big").AsSpan(29 << 20, 1 << 20)));
             if (format.StartsWith("ext4"))
                 Assert.True(UninitialisedGroups(image) < uninitialisedBefore);   // the library built some
@@ -69,7 +61,7 @@ namespace Exo.Storage.HostTests
                 Assert.True(full.FreeBlocks < 64, "free blocks left at ENOSPC: " + full.FreeBlocks);
                 mounted.Sync();
             }
-            AssertClean(image);
+            E2fsprogs.AssertClean(image, _output);
             using (var mounted = MountedImage.Open(image))
             {
                 Assert.Equal(Error.None, mounted.Unlink("/fill"));
@@ -79,7 +71,7 @@ namespace Exo.Storage.HostTests
                 Assert.Equal(Error.None, mounted.RemoveDirectory("/files"));
                 mounted.Sync();
             }
-            AssertClean(image);
+            E2fsprogs.AssertClean(image, _output);
         }
     }
 }

@@ -15,6 +15,13 @@ namespace Exo.Storage.HostTests
             _ => throw new System.ArgumentException(format),
         };
 
+        /// <summary>Every kind, for a theory's MemberData.</summary>
+        public static System.Collections.Generic.IEnumerable<object[]> All => new[]
+        {
+            new object[] { "ext2-4k" }, new object[] { "ext2-1k" }, new object[] { "ext4-default" },
+            new object[] { "ext4-4k" }, new object[] { "ext4-no-checksums" },
+        };
+
         public static string WorkDirectory(string name)
         {
             string directory = Path.Combine(Path.GetTempPath(), "exo-ext-tests", name);

@@ -11,11 +11,7 @@ namespace Exo.Storage.HostTests
     public class ReadBackTests
     {
         [Theory]
-        [InlineData("ext2-4k")]
-        [InlineData("ext2-1k")]
-        [InlineData("ext4-default")]
-        [InlineData("ext4-4k")]
-        [InlineData("ext4-no-checksums")]
+        [MemberData(nameof(ImageFormat.All), MemberType = typeof(ImageFormat))]
         public void EverythingMke2fsWroteReadsBack(string format)
         {
             string work = ImageFormat.WorkDirectory("read-" + format);

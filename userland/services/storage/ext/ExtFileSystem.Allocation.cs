@@ -79,6 +79,25 @@ namespace Exo.Storage.Ext
 
         private bool HasGroupFlags => _metadataChecksums || (_superblock.FeatureReadOnlyCompat & ExtFeatures.ReadOnlyGroupDescriptorChecksum) != 0;
 
+        /// <summary>The group's descriptor and block (or inode) bitmap when it has a free one (its bitmap built first if uninitialised); a null bitmap when full.</summary>
+        private Error GroupWithFree(uint group, bool inodes, out byte* descriptor, out byte* bitmap)
+        {
+            bitmap = null;
+            Error error = Descriptor(group, out descriptor);
+            if (error != Error.None)
+                return error;
+            if ((inodes ? DescriptorFreeInodes(descriptor) : DescriptorFreeBlocks(descriptor)) == 0)
+                return Error.None;
+            ushort flag = inodes ? GroupInodesUninitialised : GroupBlocksUninitialised;
+            if (HasGroupFlags && (DescriptorFlags(descriptor) & flag) != 0)
+            {
+                error = inodes ? InitialiseInodeBitmap(group) : InitialiseBlockBitmap(group);
+                if (error != Error.None)
+                    return error;
+            }
+            return Bitmap(group, inodes, out descriptor, out bitmap);
+        }
+
         /// <summary>A free block, searched from 'goal' on (its group first, then the following ones); NoSpace when none.</summary>
         private Error AllocateBlock(ulong goal, out ulong block)
         {
@@ -90,16 +109,11 @@ namespace Exo.Storage.Ext
             for (uint step = 0; step <= _groupCount; step++)
             {
                 uint group = (firstGroup + step) % _groupCount;
-                Error error = Descriptor(group, out byte* descriptor);
+                Error error = GroupWithFree(group, false, out byte* descriptor, out byte* bitmap);
                 if (error != Error.None)
                     return error;
-                if (DescriptorFreeBlocks(descriptor) == 0)
+                if (bitmap == null)
                     continue;
-                if (HasGroupFlags && (DescriptorFlags(descriptor) & GroupBlocksUninitialised) != 0 && (error = InitialiseBlockBitmap(group)) != Error.None)
-                    return error;
-                error = Bitmap(group, false, out descriptor, out byte* bitmap);
-                if (error != Error.None)
-                    return error;
                 uint count = BlocksInGroup(group);
                 uint start = step == 0 ? startBit : 0;
                 for (uint scanned = 0; scanned < count; scanned++)
@@ -150,16 +164,11 @@ namespace Exo.Storage.Ext
             for (uint step = 0; step < _groupCount; step++)
             {
                 uint group = (preferredGroup + step) % _groupCount;
-                Error error = Descriptor(group, out byte* descriptor);
+                Error error = GroupWithFree(group, true, out byte* descriptor, out byte* bitmap);
                 if (error != Error.None)
                     return error;
-                if (DescriptorFreeInodes(descriptor) == 0)
+                if (bitmap == null)
                     continue;
-                if (HasGroupFlags && (DescriptorFlags(descriptor) & GroupInodesUninitialised) != 0 && (error = InitialiseInodeBitmap(group)) != Error.None)
-                    return error;
-                error = Bitmap(group, true, out descriptor, out byte* bitmap);
-                if (error != Error.None)
-                    return error;
                 for (uint bit = 0; bit < _inodesPerGroup; bit++)
                 {
                     uint candidate = group * _inodesPerGroup + bit + 1;

@@ -108,17 +108,30 @@ namespace Exo.Storage.Ext
             return EntryAt(&dir, cursor, entry, out end);
         }
 
+        /// <summary>A regular file's inode (a directory is EISDIR, anything else EINVAL).</summary>
+        private Error LoadRegularFile(uint node, Inode* inode)
+        {
+            Error error = LoadInode(node, inode);
+            if (error != Error.None)
+                return error;
+            return inode->IsDirectory ? Error.IsADirectory : inode->IsRegular ? Error.None : Error.Invalid;
+        }
+
+        /// <summary>The part of a transfer at 'position' inside one block: where it starts in the block and how many bytes.</summary>
+        private uint Piece(ulong position, uint remaining, out uint within)
+        {
+            within = (uint)(position % _blockSize);
+            uint piece = _blockSize - within;
+            return piece < remaining ? piece : remaining;
+        }
+
         public Error Read(uint node, ulong offset, byte* buffer, uint count, out uint done)
         {
             done = 0;
             Inode inode;
-            Error error = LoadInode(node, &inode);
+            Error error = LoadRegularFile(node, &inode);
             if (error != Error.None)
                 return error;
-            if (inode.IsDirectory)
-                return Error.IsADirectory;
-            if (!inode.IsRegular)
-                return Error.Invalid;
             ulong size = inode.Size;
             if (offset >= size)
                 return Error.None;
@@ -127,10 +140,7 @@ namespace Exo.Storage.Ext
             while (done < count)
             {
                 ulong position = offset + done;
-                uint within = (uint)(position % _blockSize);
-                uint piece = _blockSize - within;
-                if (piece > count - done)
-                    piece = count - done;
+                uint piece = Piece(position, count - done, out uint within);
                 error = MapBlock(&inode, position / _blockSize, false, out ulong physical);
                 if (error != Error.None)
                     return done > 0 ? Error.None : error;
@@ -159,13 +169,8 @@ namespace Exo.Storage.Ext
             if (error != Error.None)
                 return error;
             Inode inode;
-            error = LoadInode(node, &inode);
-            if (error != Error.None)
+            if ((error = LoadRegularFile(node, &inode)) != Error.None)
                 return error;
-            if (inode.IsDirectory)
-                return Error.IsADirectory;
-            if (!inode.IsRegular)
-                return Error.Invalid;
             ulong limit = MaximumFileBlocks(&inode) * _blockSize;
             if (offset >= limit)
                 return Error.FileTooLarge;
@@ -174,10 +179,7 @@ namespace Exo.Storage.Ext
             while (done < count)
             {
                 ulong position = offset + done;
-                uint within = (uint)(position % _blockSize);
-                uint piece = _blockSize - within;
-                if (piece > count - done)
-                    piece = count - done;
+                uint piece = Piece(position, count - done, out uint within);
                 ulong logical = position / _blockSize;
                 error = MapBlock(&inode, logical, false, out ulong physical);
                 byte* block = null;
@@ -716,7 +718,7 @@ namespace Exo.Storage.Ext
             if ((mask & ExtAttributeChange.Size) != 0)
             {
                 if (inode.IsDirectory)
-                    return Error.IsADirectory;
+                    return Error.IsADirectory;   // the same answers as LoadRegularFile's
                 if (!inode.IsRegular)
                     return Error.Invalid;
                 if ((error = Truncate(&inode, change->NewSize)) != Error.None)
