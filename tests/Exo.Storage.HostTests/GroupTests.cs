@@ -24,6 +24,7 @@ namespace Exo.Storage.HostTests
         [Theory]
         [InlineData("ext4-default")]
         [InlineData("ext2-1k")]
+        [InlineData("ext4-uninit-bg")]
         public void UninitialisedGroupsAreBuiltOnFirstUseAndTheDiskFillsAndEmpties(string format)
         {
             string work = ImageFormat.WorkDirectory("groups-" + format);
@@ -31,15 +32,20 @@ namespace Exo.Storage.HostTests
             E2fsprogs.MakeImage(image, 64, null, ImageFormat.Options(format));
             int uninitialisedBefore = UninitialisedGroups(image);
             if (format.StartsWith("ext4"))
-                Assert.True(uninitialisedBefore > 2);
+                Assert.True(uninitialisedBefore > 2, "uninitialised groups: " + uninitialisedBefore);
             var chunk = new byte[1 << 20];
             new System.Random(5).NextBytes(chunk);
             using (var mounted = MountedImage.Open(image))
             {
                 // More inodes than the first group has (2048 a group here).
+                // (in 21 directories of 100: one directory of 2100 would make each create scan thousands of entries)
                 mounted.MakeDirectory("/files");
                 for (int i = 0; i < 2100; i++)
-                    mounted.CreateFile($"/files/f{i}");
+                {
+                    if (i % 100 == 0)
+                        mounted.MakeDirectory($"/files/d{i / 100}");
+                    mounted.CreateFile($"/files/d{i / 100}/f{i}");
+                }
                 uint big = mounted.CreateFile("/big");
                 for (int mebibyte = 0; mebibyte < 30; mebibyte++)
                     Assert.Equal(Error.None, mounted.Write(big, (ulong)mebibyte << 20, chunk));
@@ -67,7 +73,9 @@ namespace Exo.Storage.HostTests
                 Assert.Equal(Error.None, mounted.Unlink("/fill"));
                 Assert.Equal(Error.None, mounted.Unlink("/big"));
                 for (int i = 0; i < 2100; i++)
-                    Assert.Equal(Error.None, mounted.Unlink($"/files/f{i}"));
+                    Assert.Equal(Error.None, mounted.Unlink($"/files/d{i / 100}/f{i}"));
+                for (int d = 0; d < 21; d++)
+                    Assert.Equal(Error.None, mounted.RemoveDirectory($"/files/d{d}"));
                 Assert.Equal(Error.None, mounted.RemoveDirectory("/files"));
                 mounted.Sync();
             }

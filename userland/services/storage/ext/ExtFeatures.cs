@@ -26,7 +26,7 @@ namespace Exo.Storage.Ext
             | IncompatChecksumSeed | IncompatLargeDirectory;
 
         /// <summary>Read-only-compatible features this library keeps consistent when writing; any other makes the mount read-only.</summary>
-        public const uint SupportedReadOnlyCompatible = ReadOnlySparseSuper | ReadOnlyLargeFile | ReadOnlyHugeFile
+        public const uint SupportedReadOnlyCompatible = ReadOnlySparseSuper | ReadOnlyLargeFile | ReadOnlyHugeFile | ReadOnlyGroupDescriptorChecksum
             | ReadOnlyDirectoryLinks | ReadOnlyExtraInodeSize | ReadOnlyMetadataChecksum;
 
         /// <summary>Compatible features whose structures a write could leave stale (the orphan file; sparse_super2's other places for

@@ -77,7 +77,7 @@ namespace Exo.Storage.Ext
             SealDescriptor(group, descriptor);
         }
 
-        private bool HasGroupFlags => _metadataChecksums || (_superblock.FeatureReadOnlyCompat & ExtFeatures.ReadOnlyGroupDescriptorChecksum) != 0;
+        private bool HasGroupFlags => _groupChecksums;   // the uninit flags mean something only where descriptors are checksummed
 
         /// <summary>The group's descriptor and block (or inode) bitmap when it has a free one (its bitmap built first if uninitialised); a null bitmap when full.</summary>
         private Error GroupWithFree(uint group, bool inodes, out byte* descriptor, out byte* bitmap)

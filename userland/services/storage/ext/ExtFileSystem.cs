@@ -30,6 +30,7 @@ namespace Exo.Storage.Ext
         private uint _checksumSeed;
         private bool _readOnly;
         private bool _metadataChecksums;
+        private bool _groupChecksums;   // descriptors carry a checksum: crc32c with metadata_csum, else CRC16 with uninit_bg
 
         public bool IsReadOnly => _readOnly;
         public uint BlockSize => _blockSize;
@@ -160,8 +161,7 @@ namespace Exo.Storage.Ext
             if (_metadataChecksums)
                 _checksumSeed = (incompatible & ExtFeatures.IncompatChecksumSeed) != 0
                     ? sb.ChecksumSeedField : _crc.Update(~0u, sb.Uuid, 16);
-            else if ((sb.FeatureReadOnlyCompat & ExtFeatures.ReadOnlyGroupDescriptorChecksum) != 0)
-                readOnly = true;   // the older CRC16 group checksums are not written by this library
+            _groupChecksums = _metadataChecksums || (sb.FeatureReadOnlyCompat & ExtFeatures.ReadOnlyGroupDescriptorChecksum) != 0;
             return Error.None;
         }
 
@@ -176,7 +176,7 @@ namespace Exo.Storage.Ext
                 Error error = Descriptor(group, out byte* descriptor);
                 if (error != Error.None)
                     return error;
-                if (_metadataChecksums && *(ushort*)(descriptor + 0x1E) != DescriptorChecksum(group, descriptor))
+                if (_groupChecksums && *(ushort*)(descriptor + 0x1E) != DescriptorChecksum(group, descriptor))
                     return ExtErrors.ChecksumMismatch;
                 ulong blockBitmap = DescriptorBlockBitmap(descriptor), inodeBitmap = DescriptorInodeBitmap(descriptor);
                 ulong inodeTable = DescriptorInodeTable(descriptor);
@@ -234,6 +234,8 @@ namespace Exo.Storage.Ext
 
         private ushort DescriptorChecksum(uint group, byte* descriptor)
         {
+            if (!_metadataChecksums)
+                return LegacyDescriptorChecksum(group, descriptor);
             uint crc = _crc.UpdateWord(_checksumSeed, group);
             crc = _crc.Update(crc, descriptor, 0x1E);
             ushort zero = 0;
@@ -243,10 +245,21 @@ namespace Exo.Storage.Ext
             return (ushort)crc;
         }
 
+        /// <summary>uninit_bg's descriptor checksum without metadata_csum: CRC16 over the uuid, the group number and the descriptor.</summary>
+        private ushort LegacyDescriptorChecksum(uint group, byte* descriptor)
+        {
+            ushort crc = Crc16.Update(0xFFFF, _superblock.Uuid, 16);
+            crc = Crc16.Update(crc, (byte*)&group, 4);
+            crc = Crc16.Update(crc, descriptor, 0x1E);
+            if (_superblock.Is64Bit && _descriptorSize > 0x20)
+                crc = Crc16.Update(crc, descriptor + 0x20, (int)_descriptorSize - 0x20);
+            return crc;
+        }
+
         /// <summary>After a change to a descriptor: its checksum again, and its block dirty.</summary>
         private void SealDescriptor(uint group, byte* descriptor)
         {
-            if (_metadataChecksums)
+            if (_groupChecksums)
                 *(ushort*)(descriptor + 0x1E) = DescriptorChecksum(group, descriptor);
             _cache.MarkDirty(descriptor);
         }
