@@ -26,7 +26,7 @@ namespace Exo.Storage.HostTests
                 Assert.Equal(Error.None, mounted.FileSystem.GetAttributes(node, out ExtAttributes attributes));
                 Assert.Equal((ulong)data.Length, attributes.Size);
                 Assert.True(data.AsSpan().SequenceEqual(mounted.ReadAll(node)), path + " differs");
-                var info = new Mono.Unix.UnixFileInfoLite(Path.Combine(tree.Root, path));
+                var info = new HostFileStatus(Path.Combine(tree.Root, path));
                 Assert.Equal(info.Mode, attributes.Mode);
                 Assert.Equal(info.UserId, attributes.UserId);
                 Assert.Equal(info.GroupId, attributes.GroupId);

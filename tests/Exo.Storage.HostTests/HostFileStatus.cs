@@ -2,10 +2,10 @@ using System;
 using System.IO;
 using System.Runtime.InteropServices;
 
-namespace Mono.Unix
+namespace Exo.Storage.HostTests
 {
     /// <summary>stat(2) of a host file (mode, owner, modification time), through the C library.</summary>
-    public sealed unsafe class UnixFileInfoLite
+    public sealed unsafe class HostFileStatus
     {
         public readonly uint Mode, UserId, GroupId;
         public readonly long ModifiedSeconds;
@@ -13,7 +13,7 @@ namespace Mono.Unix
         [DllImport("libc", SetLastError = true)]
         private static extern int lstat(string path, byte* buffer);
 
-        public UnixFileInfoLite(string path)
+        public HostFileStatus(string path)
         {
             byte* buffer = stackalloc byte[256];
             if (lstat(path, buffer) != 0)
