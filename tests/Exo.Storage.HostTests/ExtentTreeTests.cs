@@ -102,5 +102,32 @@ namespace Exo.Storage.HostTests
             E2fsprogs.AssertClean(image, _output);
             Assert.Contains("one-more", E2fsprogs.Debugfs(image, "ls /many"));
         }
+
+        [Fact]
+        public void WritesIntoPreallocatedExtentsInitialiseThem()
+        {
+            string work = ImageFormat.WorkDirectory("unwritten");
+            string image = Path.Combine(work, "image");
+            E2fsprogs.MakeImage(image, 32, null, ImageFormat.Options("ext4-4k"));
+            E2fsprogs.Run("debugfs", "-w", "-R", "write /dev/null preallocated", image);
+            var (status, output) = E2fsprogs.Run("debugfs", "-w", "-R", "fallocate /preallocated 0 63", image);
+            Assert.True(status == 0, output);
+            Assert.Contains("Uninit", E2fsprogs.Debugfs(image, "ex /preallocated"));
+            var expected = new byte[64 * 4096];
+            using (var mounted = MountedImage.Open(image))
+            {
+                uint file = mounted.Node("/preallocated");
+                byte[] data = System.Text.Encoding.ASCII.GetBytes("written into a preallocated block");
+                Assert.Equal(Error.None, mounted.Write(file, 10 * 4096 + 7, data));
+                data.CopyTo(expected, 10 * 4096 + 7);
+                var grow = new ExtAttributeChange { Mask = ExtAttributeChange.Size, NewSize = (ulong)expected.Length };
+                Assert.Equal(Error.None, mounted.SetAttributes(file, grow));
+                Assert.True(expected.AsSpan().SequenceEqual(mounted.ReadAll(file)));
+                mounted.Sync();
+            }
+            E2fsprogs.AssertClean(image, _output);
+            Assert.DoesNotContain("Uninit", E2fsprogs.Debugfs(image, "ex /preallocated"));
+            Assert.True(expected.AsSpan().SequenceEqual(E2fsprogs.Cat(image, "/preallocated")));
+        }
     }
 }

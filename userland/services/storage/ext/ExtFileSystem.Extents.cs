@@ -183,7 +183,7 @@ namespace Exo.Storage.Ext
                 return Error.None;
             }
             if (unwritten)
-                return Error.NotSupported;   // writing inside a preallocated (unwritten) extent would need splitting it
+                return InitialiseUnwrittenExtent(inode, logical, out physical);
 
             for (int attempt = 0; attempt < 4 * MaximumDepth + 4; attempt++)
             {
@@ -249,6 +249,41 @@ namespace Exo.Storage.Ext
                 }
             }
             return ExtErrors.Corrupted;
+        }
+
+        /// <summary>
+        /// A write into a preallocated (unwritten) extent: its blocks are zeroed (through the cache) and it becomes an
+        /// ordinary extent, so the write lands in place without splitting the extent. Costs a zeroing of up to 32768
+        /// blocks on the first write; reads of unwritten extents give zeros without it.
+        /// </summary>
+        private Error InitialiseUnwrittenExtent(Inode* inode, uint logical, out ulong physical)
+        {
+            physical = 0;
+            ExtentPath path;
+            Error error = FindPath(inode, logical, &path);
+            if (error != Error.None)
+                return error;
+            ulong leafBlock = path.Blocks[path.Depth];
+            error = Node(inode, leafBlock, 0, out byte* leaf);
+            if (error != Error.None)
+                return error;
+            byte* extent = Entry(leaf, path.Indexes[path.Depth]);
+            uint key = EntryKey(extent), length = ExtentLength(extent);
+            ulong start = ExtentStart(extent);
+            for (uint b = 0; b < length; b++)
+            {
+                error = _cache.GetZeroed(start + b, out _);
+                if (error != Error.None)
+                    return error;
+            }
+            error = Node(inode, leafBlock, 0, out leaf);
+            if (error != Error.None)
+                return error;
+            extent = Entry(leaf, path.Indexes[path.Depth]);
+            *(ushort*)(extent + 4) = (ushort)length;
+            SealNode(inode, leafBlock, leaf);
+            physical = start + (logical - key);
+            return Error.None;
         }
 
         private static void InsertEntry(byte* node, int at)
