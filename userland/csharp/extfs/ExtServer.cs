@@ -30,6 +30,10 @@ namespace Extfs
             _ => 0,
         };
 
+        /// <summary>The protocol's type of an inode whose directory entry does not say (file systems without the filetype feature); 0 if none.</summary>
+        private static byte TypeOfInode(ExtFileSystem fileSystem, uint inode) =>
+            fileSystem.GetAttributes(inode, out ExtAttributes attributes) == Error.None ? ProtocolType(DirectoryEntry.TypeOfMode(attributes.Mode)) : (byte)0;
+
         private static Error Attributes(ExtFileSystem fileSystem, uint inode, out NodeAttributes attributes)
         {
             attributes = default;
@@ -146,10 +150,13 @@ namespace Extfs
                 if (end)
                     break;
                 bool dots = entry.NameLength == 1 && entry.Name[0] == '.' || entry.NameLength == 2 && entry.Name[0] == '.' && entry.Name[1] == '.';
-                if (!dots)
+                byte type = entry.Type == DirectoryEntry.TypeUnknown ? TypeOfInode(fileSystem, entry.Inode) : ProtocolType(entry.Type);
+                // Only the protocol's three types travel (a client refuses a listing with any other): devices, fifos and
+                // sockets are left out, as their lookups are refused.
+                if (!dots && type != 0)
                 {
                     int written = DirectoryRecords.Write(data + used, (int)request.Count - used, ToNode(entry.Inode), entry.NextPosition,
-                        ProtocolType(entry.Type), entry.Name, entry.NameLength);
+                        type, entry.Name, entry.NameLength);
                     if (written == 0)
                         break;
                     used += written;
