@@ -144,15 +144,20 @@ namespace Exo.Storage.Ext
             }
         }
 
+        /// <summary>The path to the leaf for 'logical', and the leaf itself.</summary>
+        private Error FindLeaf(Inode* inode, uint logical, ExtentPath* path, out byte* leaf)
+        {
+            leaf = null;
+            Error error = FindPath(inode, logical, path);
+            return error != Error.None ? error : Node(inode, path->Blocks[path->Depth], 0, out leaf);
+        }
+
         private Error ExtentLookup(Inode* inode, uint logical, out ulong physical, out bool unwritten)
         {
             physical = 0;
             unwritten = false;
             ExtentPath path;
-            Error error = FindPath(inode, logical, &path);
-            if (error != Error.None)
-                return error;
-            error = Node(inode, path.Blocks[path.Depth], 0, out byte* leaf);
+            Error error = FindLeaf(inode, logical, &path, out byte* leaf);
             if (error != Error.None)
                 return error;
             int index = path.Indexes[path.Depth];
@@ -188,13 +193,10 @@ namespace Exo.Storage.Ext
             for (int attempt = 0; attempt < 4 * MaximumDepth + 4; attempt++)
             {
                 ExtentPath path;
-                error = FindPath(inode, logical, &path);
+                error = FindLeaf(inode, logical, &path, out byte* leaf);
                 if (error != Error.None)
                     return error;
                 ulong leafBlock = path.Blocks[path.Depth];
-                error = Node(inode, leafBlock, 0, out byte* leaf);
-                if (error != Error.None)
-                    return error;
                 int index = path.Indexes[path.Depth];
                 ulong goal = 0;
                 if (index >= 0)
@@ -260,13 +262,12 @@ namespace Exo.Storage.Ext
         {
             physical = 0;
             ExtentPath path;
-            Error error = FindPath(inode, logical, &path);
+            Error error = FindLeaf(inode, logical, &path, out byte* leaf);
             if (error != Error.None)
                 return error;
             ulong leafBlock = path.Blocks[path.Depth];
-            error = Node(inode, leafBlock, 0, out byte* leaf);
-            if (error != Error.None)
-                return error;
+            if (path.Indexes[path.Depth] < 0)
+                return ExtErrors.Corrupted;
             byte* extent = Entry(leaf, path.Indexes[path.Depth]);
             uint key = EntryKey(extent), length = ExtentLength(extent);
             ulong start = ExtentStart(extent);
