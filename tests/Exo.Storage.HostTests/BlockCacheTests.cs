@@ -73,5 +73,27 @@ namespace Exo.Storage.HostTests
                 Assert.Equal(Error.None, cache.Get(101, out _));
             }
         }
+
+        [Fact]
+        public void FileSystemChangesReachTheDiskAtSync()
+        {
+            string image = System.IO.Path.Combine(ImageFormat.WorkDirectory("write-back"), "image");
+            E2fsprogs.MakeImage(image, 16, null, ImageFormat.Options("ext4-4k"));
+            using (var tooSmall = new MountedImage(new FileBlockDevice(image), cacheBlocks: 1))
+                Assert.Equal(Error.OutOfMemory, tooSmall.MountError);   // fewer than 16 blocks of 4 KiB fit: refused
+            var device = new FileBlockDevice(image);
+            using var mounted = new MountedImage(device, cacheBlocks: 2);
+            Assert.Equal(Error.None, mounted.MountError);
+            Assert.True(mounted.FileSystem.Cache.Capacity >= BlockCache.MinimumCapacity);
+            mounted.MakeDirectory("/directory");
+            Assert.Equal(Error.None, mounted.Write(mounted.CreateFile("/directory/file"), 0, new byte[5000]));
+            Assert.Equal(0, device.Writes);   // all of it still in the cache
+            Assert.True(mounted.FileSystem.Cache.DirtyBlocks > 0);
+            mounted.Sync();
+            Assert.True(device.Writes > 0);
+            Assert.Equal(1, device.Flushes);
+            Assert.Equal(0, mounted.FileSystem.Cache.DirtyBlocks);
+            Assert.Contains("file", E2fsprogs.Debugfs(image, "ls /directory"));
+        }
     }
 }
