@@ -39,6 +39,12 @@ namespace Exo.Storage.Ext
             Error error = AllocateBlock(goal, out block);
             if (error != Error.None)
                 return error;
+            if (block > uint.MaxValue && (inode->Flags & Inode.FlagExtents) == 0)
+            {
+                FreeBlock(block);   // ext2's block pointers have 32 bits: such a file cannot reach a block past them
+                block = 0;
+                return Error.NoSpace;
+            }
             _allocationGoal = block + 1;
             AddBlocks(inode, 1);
             return Error.None;
