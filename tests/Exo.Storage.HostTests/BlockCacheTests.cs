@@ -85,15 +85,36 @@ namespace Exo.Storage.HostTests
             using var mounted = new MountedImage(device, cacheBlocks: 2);
             Assert.Equal(Error.None, mounted.MountError);
             Assert.True(mounted.FileSystem.Cache.Capacity >= BlockCache.MinimumCapacity);
+            int writesAtMount = device.Writes, flushesAtMount = device.Flushes;   // the superblock marked not clean
+            Assert.Equal(1, flushesAtMount);
             mounted.MakeDirectory("/directory");
             Assert.Equal(Error.None, mounted.Write(mounted.CreateFile("/directory/file"), 0, new byte[5000]));
-            Assert.Equal(0, device.Writes);   // all of it still in the cache
+            Assert.Equal(writesAtMount, device.Writes);   // all of it still in the cache
             Assert.True(mounted.FileSystem.Cache.DirtyBlocks > 0);
             mounted.Sync();
-            Assert.True(device.Writes > 0);
-            Assert.Equal(1, device.Flushes);
+            Assert.True(device.Writes > writesAtMount);
+            Assert.Equal(flushesAtMount + 1, device.Flushes);
             Assert.Equal(0, mounted.FileSystem.Cache.DirtyBlocks);
             Assert.Contains("file", E2fsprogs.Debugfs(image, "ls /directory"));
+        }
+
+        [Fact]
+        public void TheDiskSaysNotCleanWhileMountedForWriting()
+        {
+            string image = System.IO.Path.Combine(ImageFormat.WorkDirectory("state"), "image");
+            E2fsprogs.MakeImage(image, 16, null, ImageFormat.Options("ext4-4k"));
+            string State() => System.Text.RegularExpressions.Regex.Match(E2fsprogs.Run("dumpe2fs", "-h", image).Output, @"Filesystem state:\s+(.*)").Groups[1].Value.Trim();
+            Assert.Equal("clean", State());
+            using (var mounted = MountedImage.Open(image, readOnly: true))
+                Assert.Equal("clean", State());
+            using (var mounted = MountedImage.Open(image))
+            {
+                Assert.Equal("not clean", State());
+                mounted.CreateFile("/file");
+                Assert.Equal(Error.None, mounted.FileSystem.Unmount());
+                Assert.Equal("clean", State());
+            }
+            Assert.Equal("clean", State());
         }
     }
 }

@@ -45,6 +45,8 @@ namespace Exo.Storage.HostTests
 
         public void Dispose()
         {
+            if (MountError == Error.None)
+                FileSystem.Unmount();   // its error, if any, was the test's to see through Sync
             _device?.Dispose();
             NativeMemory.Free(_workspace);
         }

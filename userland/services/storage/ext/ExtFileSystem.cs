@@ -29,6 +29,7 @@ namespace Exo.Storage.Ext
         private ulong _blocksCount;
         private uint _checksumSeed;
         private bool _readOnly;
+        private ushort _stateAtMount;
         private bool _metadataChecksums;
         private bool _groupChecksums;   // descriptors carry a checksum: crc32c with metadata_csum, else CRC16 with uninit_bg
 
@@ -49,7 +50,8 @@ namespace Exo.Storage.Ext
         /// blocks; a smaller block size gets more). Read-only when asked, when the device is, or when the image has a
         /// feature this library cannot keep consistent. Refused (NotSupported) when it has an incompatible feature this
         /// library does not know or a journal that needs recovery; Invalid when it is no ext2/3/4 file system;
-        /// Corrupted or ChecksumMismatch when its metadata is damaged.
+        /// Corrupted or ChecksumMismatch when its metadata is damaged. A writable mount marks the disk not clean until
+        /// <see cref="Unmount"/>.
         /// </summary>
         public static Error Mount(IBlockDevice device, byte* workspace, ulong workspaceLength, bool readOnly, IClock clock, out ExtFileSystem fileSystem)
         {
@@ -101,7 +103,25 @@ namespace Exo.Storage.Ext
             if (_cache.DeviceBlocks < _blocksCount)
                 return Error.Invalid;
             _readOnly = readOnly;
-            return CheckGroupDescriptors();
+            error = CheckGroupDescriptors();
+            if (error != Error.None || readOnly)
+                return error;
+            // Marked not clean on the disk while mounted for writing (as Linux does): a crash before Unmount leaves
+            // an image that e2fsck and Linux know to check.
+            _stateAtMount = _superblock.State;
+            _superblock.State = (ushort)(_stateAtMount & ~Superblock.StateClean);
+            return Sync();
+        }
+
+        /// <summary>Writes everything and gives the superblock back the state it had at mount (clean, normally).</summary>
+        public Error Unmount()
+        {
+            if (_readOnly)
+                return Error.None;
+            _superblock.State = _stateAtMount;
+            Error error = Sync();
+            _readOnly = true;   // no change after this: the disk says clean
+            return error;
         }
 
         private Error CheckSuperblock(ref bool readOnly)

@@ -39,7 +39,7 @@ namespace Exo.Storage.Ext
         public uint ClustersPerGroup => U32(0x24);
         public uint InodesPerGroup => U32(0x28);
         public ushort Magic => U16(0x38);
-        public ushort State => U16(0x3A);
+        public ushort State { get => U16(0x3A); set => *(ushort*)(Raw + 0x3A) = value; }
         public uint RevisionLevel => U32(0x4C);
         public uint FirstInode => RevisionLevel == 0 ? 11 : U32(0x54);
         public uint InodeSize => RevisionLevel == 0 ? 128u : U16(0x58);
