@@ -30,7 +30,7 @@ namespace Exo.Storage.HostTests
         [Fact]
         public void ProtocolRequestsAreAnsweredFromTheImage()
         {
-            string work = ImageFormat.WorkDirectory("server");
+            using var work = new Scratch("server");
             using var tree = new SourceTree(Path.Combine(work, "tree"), withSparse: false);
             string image = Path.Combine(work, "image");
             E2fsprogs.MakeImage(image, 64, tree.Root, ImageFormat.Options("ext4-4k"));

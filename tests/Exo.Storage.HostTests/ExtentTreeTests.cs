@@ -25,7 +25,7 @@ namespace Exo.Storage.HostTests
         [InlineData("ext2-1k", 1200)]
         public void FragmentedFileGrowsShrinksAndGoes(string format, int pieces)
         {
-            string work = ImageFormat.WorkDirectory("tree-" + format);
+            using var work = new Scratch("tree-" + format);
             string image = Path.Combine(work, "image");
             E2fsprogs.MakeImage(image, 64, null, ImageFormat.Options(format));
             uint blockSize;
@@ -88,7 +88,7 @@ namespace Exo.Storage.HostTests
         [Fact]
         public void ChangingAnHtreeDirectoryDropsItsIndex()
         {
-            string work = ImageFormat.WorkDirectory("htree");
+            using var work = new Scratch("htree");
             using var tree = new SourceTree(Path.Combine(work, "tree"), withSparse: false);
             string image = Path.Combine(work, "image");
             E2fsprogs.MakeImage(image, 64, tree.Root, ImageFormat.Options("ext4-4k"));
@@ -106,7 +106,7 @@ namespace Exo.Storage.HostTests
         [Fact]
         public void WritesIntoPreallocatedExtentsInitialiseThem()
         {
-            string work = ImageFormat.WorkDirectory("unwritten");
+            using var work = new Scratch("unwritten");
             string image = Path.Combine(work, "image");
             E2fsprogs.MakeImage(image, 32, null, ImageFormat.Options("ext4-4k"));
             E2fsprogs.Run("debugfs", "-w", "-R", "write /dev/null preallocated", image);

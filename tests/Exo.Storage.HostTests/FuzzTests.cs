@@ -25,7 +25,7 @@ namespace Exo.Storage.HostTests
 
         private static (byte[] Image, List<long> MetadataBlocks, int BlockSize) Build(string format)
         {
-            string work = ImageFormat.WorkDirectory("fuzz-" + format);
+            using var work = new Scratch("fuzz-" + format);
             string tree = Path.Combine(work, "tree");
             if (Directory.Exists(tree))
                 Directory.Delete(tree, true);

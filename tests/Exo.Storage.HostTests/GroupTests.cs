@@ -27,7 +27,7 @@ namespace Exo.Storage.HostTests
         [InlineData("ext4-uninit-bg")]
         public void UninitialisedGroupsAreBuiltOnFirstUseAndTheDiskFillsAndEmpties(string format)
         {
-            string work = ImageFormat.WorkDirectory("groups-" + format);
+            using var work = new Scratch("groups-" + format);
             string image = Path.Combine(work, "image");
             E2fsprogs.MakeImage(image, 64, null, ImageFormat.Options(format));
             int uninitialisedBefore = UninitialisedGroups(image);

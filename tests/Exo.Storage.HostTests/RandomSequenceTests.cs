@@ -30,7 +30,7 @@ namespace Exo.Storage.HostTests
         [InlineData("ext4-no-checksums", 4)]
         public void RandomOperationsMatchAModelAndLeaveACleanImage(string format, int seed)
         {
-            string work = ImageFormat.WorkDirectory("random-" + format);
+            using var work = new Scratch("random-" + format);
             string image = Path.Combine(work, "image");
             E2fsprogs.MakeImage(image, 32, null, ImageFormat.Options(format));
             // $EXO_EXT_RANDOM_SEED shifts every seed, to run other sequences.

@@ -14,7 +14,7 @@ namespace Exo.Storage.HostTests
         [MemberData(nameof(ImageFormat.All), MemberType = typeof(ImageFormat))]
         public void EverythingMke2fsWroteReadsBack(string format)
         {
-            string work = ImageFormat.WorkDirectory("read-" + format);
+            using var work = new Scratch("read-" + format);
             using var tree = new SourceTree(Path.Combine(work, "tree"), withSparse: true);
             string image = Path.Combine(work, "image");
             E2fsprogs.MakeImage(image, 64, tree.Root, ImageFormat.Options(format));

@@ -35,7 +35,7 @@ namespace Exo.Storage.HostTests
         [MemberData(nameof(ImageFormat.All), MemberType = typeof(ImageFormat))]
         public void EveryOperationLeavesAnImageE2fsckFindsClean(string format)
         {
-            string work = ImageFormat.WorkDirectory("write-" + format);
+            using var work = new Scratch("write-" + format);
             using var tree = new SourceTree(Path.Combine(work, "tree"), withSparse: true);
             string image = Path.Combine(work, "image");
             E2fsprogs.MakeImage(image, 64, tree.Root, ImageFormat.Options(format));
