@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Everything `make test` runs, in order: host unit tests (kernel, Exo.Std), harness tests, boot tests in QEMU (in-kernel
+# Everything `make test` runs, in order: host unit tests (kernel, Exo.Std, the ext2/ext4 library against e2fsprogs), harness tests, boot tests in QEMU (in-kernel
 # suites, shell end-to-end, deliberate faults), the initial RAM disk built a second time and compared byte for byte,
 # then the benchmark harness as a smoke test (format and
 # presence of every row, never timing). Ends with one summary line: "N passed, N failed, N skipped" (its
@@ -36,6 +36,7 @@ run_dotnet_tests() {
 
 run_dotnet_tests host-unit-tests tests/Exo.Kernel.HostTests
 run_dotnet_tests exo-std-host-tests tests/Exo.Std.HostTests
+run_dotnet_tests storage-host-tests tests/Exo.Storage.HostTests
 run_dotnet_tests harness-tests tools/Exo.Testing.Tests
 [ -d tools/Exo.Bench.Tests ] && run_dotnet_tests bench-harness-tests tools/Exo.Bench.Tests
 run_dotnet_tests boot-tests tests/Exo.Kernel.BootTests

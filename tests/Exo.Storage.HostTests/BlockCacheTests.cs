@@ -1,0 +1,120 @@
+using System;
+using Exo.Abi;
+using Exo.Storage.Ext;
+using Xunit;
+
+namespace Exo.Storage.HostTests
+{
+    /// <summary>The block cache: bounded, write-back (nothing reaches the device before eviction or Flush), correct across evictions.</summary>
+    public unsafe class BlockCacheTests
+    {
+        private sealed class CountingDevice : IBlockDevice
+        {
+            public readonly MemoryBlockDevice Inner = new MemoryBlockDevice(new byte[1024 * 1024]);
+            public int Writes, Reads, Flushes;
+            public ulong FailingSector = ulong.MaxValue;
+            public uint SectorSize => 512;
+            public ulong SectorCount => Inner.SectorCount;
+            public bool IsReadOnly => false;
+            public Error Read(ulong sector, uint count, byte* buffer)
+            {
+                Reads++;
+                return sector == FailingSector ? Error.InputOutput : Inner.Read(sector, count, buffer);
+            }
+            public Error Write(ulong sector, uint count, byte* buffer)
+            {
+                Writes++;
+                return Inner.Write(sector, count, buffer);
+            }
+            public Error Flush()
+            {
+                Flushes++;
+                return Error.None;
+            }
+        }
+
+        [Fact]
+        public void WritesBackOnlyOnEvictionOrFlushAndStaysBounded()
+        {
+            var device = new CountingDevice();
+            const int capacity = 16;
+            byte[] workspace = new byte[BlockCache.WorkspaceBytes(capacity, 1024)];
+            fixed (byte* memory = workspace)
+            {
+                var cache = new BlockCache(device, 1024, capacity, memory);
+                for (int block = 0; block < 10; block++)
+                {
+                    Assert.Equal(Error.None, cache.GetZeroed((ulong)block, out byte* data));
+                    data[0] = (byte)(block + 1);
+                }
+                Assert.Equal(0, device.Writes);   // still only in the cache
+                Assert.Equal(10, cache.DirtyBlocks);
+                for (int block = 10; block < 40; block++)
+                {
+                    Assert.Equal(Error.None, cache.Get((ulong)block, out byte* data));
+                    data[0] = (byte)(block + 1);
+                    cache.MarkDirty(data);
+                    Assert.True(cache.DirtyBlocks <= capacity);
+                }
+                Assert.True(device.Writes >= 40 - capacity);   // evictions wrote the oldest
+                Assert.Equal(Error.None, cache.Flush());
+                Assert.Equal(0, cache.DirtyBlocks);
+                Assert.Equal(1, device.Flushes);
+                for (int block = 0; block < 40; block++)
+                    Assert.Equal((byte)(block + 1), device.Inner.Image[block * 1024]);
+                for (int block = 0; block < 40; block++)
+                {
+                    Assert.Equal(Error.None, cache.Get((ulong)block, out byte* data));
+                    Assert.Equal((byte)(block + 1), data[0]);
+                }
+                Assert.Equal(Error.InputOutput, cache.Get(device.SectorCount, out _));   // past the device
+                device.FailingSector = 100 * 2;
+                Assert.Equal(Error.InputOutput, cache.Get(100, out _));   // the device's error, per request
+                Assert.Equal(Error.None, cache.Get(101, out _));
+            }
+        }
+
+        [Fact]
+        public void FileSystemChangesReachTheDiskAtSync()
+        {
+            string image = System.IO.Path.Combine(ImageFormat.WorkDirectory("write-back"), "image");
+            E2fsprogs.MakeImage(image, 16, null, ImageFormat.Options("ext4-4k"));
+            using (var tooSmall = new MountedImage(new FileBlockDevice(image), cacheBlocks: 1))
+                Assert.Equal(Error.OutOfMemory, tooSmall.MountError);   // fewer than 16 blocks of 4 KiB fit: refused
+            var device = new FileBlockDevice(image);
+            using var mounted = new MountedImage(device, cacheBlocks: 2);
+            Assert.Equal(Error.None, mounted.MountError);
+            Assert.True(mounted.FileSystem.Cache.Capacity >= BlockCache.MinimumCapacity);
+            int writesAtMount = device.Writes, flushesAtMount = device.Flushes;   // the superblock marked not clean
+            Assert.Equal(1, flushesAtMount);
+            mounted.MakeDirectory("/directory");
+            Assert.Equal(Error.None, mounted.Write(mounted.CreateFile("/directory/file"), 0, new byte[5000]));
+            Assert.Equal(writesAtMount, device.Writes);   // all of it still in the cache
+            Assert.True(mounted.FileSystem.Cache.DirtyBlocks > 0);
+            mounted.Sync();
+            Assert.True(device.Writes > writesAtMount);
+            Assert.Equal(flushesAtMount + 1, device.Flushes);
+            Assert.Equal(0, mounted.FileSystem.Cache.DirtyBlocks);
+            Assert.Contains("file", E2fsprogs.Debugfs(image, "ls /directory"));
+        }
+
+        [Fact]
+        public void TheDiskSaysNotCleanWhileMountedForWriting()
+        {
+            string image = System.IO.Path.Combine(ImageFormat.WorkDirectory("state"), "image");
+            E2fsprogs.MakeImage(image, 16, null, ImageFormat.Options("ext4-4k"));
+            string State() => System.Text.RegularExpressions.Regex.Match(E2fsprogs.Run("dumpe2fs", "-h", image).Output, @"Filesystem state:\s+(.*)").Groups[1].Value.Trim();
+            Assert.Equal("clean", State());
+            using (var mounted = MountedImage.Open(image, readOnly: true))
+                Assert.Equal("clean", State());
+            using (var mounted = MountedImage.Open(image))
+            {
+                Assert.Equal("not clean", State());
+                mounted.CreateFile("/file");
+                Assert.Equal(Error.None, mounted.FileSystem.Unmount());
+                Assert.Equal("clean", State());
+            }
+            Assert.Equal("clean", State());
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using Exo.Abi;
+using Exo.Protocols.FileSystem;
+using Exo.Storage.Ext;
+
+namespace Extfs
+{
+    /// <summary>
+    /// One file system protocol request answered from the ext2/ext4 library. Node ids are inode numbers except the
+    /// root: the protocol's root is node 1, ext's root inode 2 (node 2 is never used; inode 1, the bad-blocks inode,
+    /// never reaches a client). Only regular files, directories and symbolic links travel (the protocol's types):
+    /// other inodes are listed as unknown and refused with EOPNOTSUPP.
+    /// </summary>
+    public static unsafe class ExtServer
+    {
+        public const ulong RootNode = 1;
+
+        private static Error ToInode(ulong node, out uint inode)
+        {
+            inode = node == RootNode ? ExtFileSystem.RootInode : (uint)node;
+            return node == ExtFileSystem.RootInode || node == 0 || node > uint.MaxValue ? Error.StaleHandle : Error.None;
+        }
+
+        private static ulong ToNode(uint inode) => inode == ExtFileSystem.RootInode ? RootNode : inode;
+
+        private static byte ProtocolType(byte extType) => extType switch
+        {
+            DirectoryEntry.TypeDirectory => DirectoryRecords.TypeDirectory,
+            DirectoryEntry.TypeRegular => DirectoryRecords.TypeRegular,
+            DirectoryEntry.TypeSymbolicLink => DirectoryRecords.TypeSymbolicLink,
+            _ => 0,
+        };
+
+        /// <summary>The protocol's type of an inode whose directory entry does not say (file systems without the filetype feature); 0 if none.</summary>
+        private static byte TypeOfInode(ExtFileSystem fileSystem, uint inode) =>
+            fileSystem.GetAttributes(inode, out ExtAttributes attributes) == Error.None ? ProtocolType(DirectoryEntry.TypeOfMode(attributes.Mode)) : (byte)0;
+
+        private static Error Attributes(ExtFileSystem fileSystem, uint inode, out NodeAttributes attributes)
+        {
+            attributes = default;
+            Error error = fileSystem.GetAttributes(inode, out ExtAttributes a);
+            if (error != Error.None)
+                return error;
+            if (!NodeAttributes.IsValidMode(a.Mode))
+                return Error.NotSupported;
+            attributes = new NodeAttributes
+            {
+                Node = ToNode(inode), Mode = a.Mode, LinkCount = a.LinkCount, UserId = a.UserId, GroupId = a.GroupId,
+                Size = a.Size, Blocks = a.Blocks,
+                AccessedSeconds = a.AccessedSeconds, AccessedNanoseconds = a.AccessedNanoseconds,
+                ModifiedSeconds = a.ModifiedSeconds, ModifiedNanoseconds = a.ModifiedNanoseconds,
+                ChangedSeconds = a.ChangedSeconds, ChangedNanoseconds = a.ChangedNanoseconds,
+            };
+            return Error.None;
+        }
+
+        public static FileSystemReply Serve(ExtFileSystem fileSystem, in FileSystemRequest request, byte* data)
+        {
+            FileSystemReply reply = new FileSystemReply { Operation = request.Operation, Sequence = request.Sequence };
+            Error error = ToInode(request.Node, out uint inode);
+            uint result = inode;
+            if (error == Error.None)
+            {
+                switch (request.Operation)
+                {
+                    case FileSystemOperation.Lookup:
+                        error = fileSystem.Lookup(inode, request.Name, request.NameLength, out result);
+                        break;
+                    case FileSystemOperation.GetAttributes:
+                        break;
+                    case FileSystemOperation.Statistics:
+                        error = fileSystem.Statistics(out ExtStatistics figures);
+                        new FileSystemFigures
+                        {
+                            BlockSize = figures.BlockSize, Blocks = figures.Blocks, FreeBlocks = figures.FreeBlocks,
+                            AvailableBlocks = figures.AvailableBlocks, Files = figures.Files, FreeFiles = figures.FreeFiles,
+                            MaximumNameLength = figures.MaximumNameLength,
+                        }.Write(data);
+                        reply.Data = data;
+                        reply.DataLength = FileSystemFigures.EncodedLength;
+                        break;
+                    case FileSystemOperation.ReadDirectory:
+                        error = ReadDirectory(fileSystem, inode, request, data, ref reply);
+                        break;
+                    case FileSystemOperation.Read:
+                        uint count = request.Count < FileSystemLimits.MaximumDataLength ? request.Count : FileSystemLimits.MaximumDataLength;
+                        error = fileSystem.Read(inode, request.Offset, data, count, out uint done);
+                        reply.Data = data;
+                        reply.DataLength = (int)done;
+                        break;
+                    case FileSystemOperation.ReadLink:
+                        error = fileSystem.ReadLink(inode, data, FileSystemLimits.MaximumLinkTargetLength, out int length);
+                        reply.Data = data;
+                        reply.DataLength = length;
+                        break;
+                    case FileSystemOperation.Write:
+                        error = fileSystem.Write(inode, request.Offset, request.Data, (uint)request.DataLength, out reply.Count);
+                        break;
+                    case FileSystemOperation.Create:
+                        error = fileSystem.Create(inode, request.Name, request.NameLength, request.Mode, request.UserId, request.GroupId, out result);
+                        break;
+                    case FileSystemOperation.MakeDirectory:
+                        error = fileSystem.MakeDirectory(inode, request.Name, request.NameLength, request.Mode, request.UserId, request.GroupId, out result);
+                        break;
+                    case FileSystemOperation.SymbolicLink:
+                        error = fileSystem.SymbolicLink(inode, request.Name, request.NameLength, request.Data, request.DataLength, request.UserId, request.GroupId, out result);
+                        break;
+                    case FileSystemOperation.Unlink:
+                        error = fileSystem.Unlink(inode, request.Name, request.NameLength);
+                        break;
+                    case FileSystemOperation.RemoveDirectory:
+                        error = fileSystem.RemoveDirectory(inode, request.Name, request.NameLength);
+                        break;
+                    case FileSystemOperation.Rename:
+                        error = ToInode(request.SecondNode, out uint second);
+                        if (error == Error.None)
+                            error = fileSystem.Rename(inode, request.Name, request.NameLength, second, request.SecondName, request.SecondNameLength);
+                        break;
+                    case FileSystemOperation.SetAttributes:
+                        ExtAttributeChange change = new ExtAttributeChange
+                        {
+                            Mask = request.SetMask, NewMode = request.Mode, NewUserId = request.UserId, NewGroupId = request.GroupId,
+                            NewSize = request.Size, AccessedSeconds = request.AccessedSeconds, AccessedNanoseconds = request.AccessedNanoseconds,
+                            ModifiedSeconds = request.ModifiedSeconds, ModifiedNanoseconds = request.ModifiedNanoseconds,
+                        };
+                        error = fileSystem.SetAttributes(inode, &change);
+                        break;
+                    default:
+                        error = Error.NotSupported;
+                        break;
+                }
+            }
+            if (error == Error.None && FileSystemReply.CarriesAttributes(request.Operation))
+                error = Attributes(fileSystem, result, out reply.Attributes);
+            if (error != Error.None)
+                return new FileSystemReply { Operation = request.Operation, Sequence = request.Sequence, ErrorNumber = (ushort)error };
+            return reply;
+        }
+
+        // As many records as fit in the request's count, from its cursor (ext's byte position; "." and ".." left to the client).
+        private static Error ReadDirectory(ExtFileSystem fileSystem, uint directory, in FileSystemRequest request, byte* data, ref FileSystemReply reply)
+        {
+            ulong cursor = request.Offset;
+            int used = 0;
+            DirectoryEntry entry;
+            while (cursor < DirectoryRecords.MaximumCursor)
+            {
+                Error error = fileSystem.ReadDirectory(directory, cursor, &entry, out bool end);
+                if (error != Error.None)
+                    return used > 0 ? Error.None : error;
+                if (end)
+                    break;
+                bool dots = entry.NameLength == 1 && entry.Name[0] == '.' || entry.NameLength == 2 && entry.Name[0] == '.' && entry.Name[1] == '.';
+                byte type = entry.Type == DirectoryEntry.TypeUnknown ? TypeOfInode(fileSystem, entry.Inode) : ProtocolType(entry.Type);
+                // Only the protocol's three types travel (a client refuses a listing with any other): devices, fifos and
+                // sockets are left out, as their lookups are refused.
+                if (!dots && type != 0)
+                {
+                    int written = DirectoryRecords.Write(data + used, (int)request.Count - used, ToNode(entry.Inode), entry.NextPosition,
+                        type, entry.Name, entry.NameLength);
+                    if (written == 0)
+                        break;
+                    used += written;
+                }
+                cursor = entry.NextPosition;
+            }
+            reply.Data = data;
+            reply.DataLength = used;
+            return Error.None;
+        }
+    }
+}
