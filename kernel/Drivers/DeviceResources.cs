@@ -4,7 +4,7 @@ using Exo.Kernel.Memory;
 namespace Exo.Kernel.Drivers
 {
     /// <summary>
-    /// Boot-time set-up for user-mode drivers: the root resource, the interrupt lines' vectors, and the device
+    /// Boot-time set-up for user-mode drivers: the root resource, the interrupt lines' vectors, the PCI functions (enumerated once), and the device
     /// memory the kernel drives itself (which PhysicalRangePolicy refuses next to RAM). Run once the APICs are
     /// known (after the MADT).
     /// </summary>
@@ -18,6 +18,7 @@ namespace Exo.Kernel.Drivers
             Capabilities.HandleTable.CapabilityRemoved = &IoPortGrants.OnCapabilityRemoved;
             RootResource.Initialize();
             InterruptLine.Initialize();
+            Pci.PciBus.Initialize();
             s_kernelDevices = default;
             s_kernelDevices.Add(LocalApic.PhysicalBase, LocalApic.PhysicalBase + PhysicalRangePolicy.PageSize);
             if (IoApic.IsInitialized)

@@ -13,5 +13,8 @@ namespace Exo.Abi
         Interrupt = 2,
         /// <summary>base, length: page-aligned device memory, at most 256 MiB.</summary>
         Physical = 3,
+        /// <summary>base = PCI address (bus << 8 | device << 3 | function), length = 1: one function's configuration
+        /// space; NotFound if no such function, Busy while another capability to it lives.</summary>
+        PciDevice = 4,
     }
 }

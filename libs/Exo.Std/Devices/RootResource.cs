@@ -37,6 +37,15 @@ namespace Exo.Std.Devices
             return error;
         }
 
+        /// <summary>The configuration space of PCI function bus:device.function (NotFound: none there; Busy: another
+        /// capability to it lives).</summary>
+        public Error CreatePciDevice(int bus, int device, int function, out PciDevice pci)
+        {
+            Error error = Create(ResourceKind.PciDevice, (ulong)(bus << 8 | device << 3 | function), 1, out Handle handle);
+            pci = new PciDevice(handle);
+            return error;
+        }
+
         private Error Create(ResourceKind kind, ulong start, ulong length, out Handle handle)
         {
             long result = SystemCall.Call(SystemCallNumber.ResourceCreate, Handle.Value, (ulong)kind, start, length);

@@ -1,0 +1,40 @@
+using Exo.Kernel.Drivers.Pci;
+using static Exo.Kernel.Tests.KernelTestRunner;
+
+namespace Exo.Kernel.Tests
+{
+    /// <summary>
+    /// PCI: the functions boot found (the host bridge on both machines, ECAM on q35), and pci_test in ring 3 with
+    /// the root resource (the listing, the refusals, a virtio block device's BARs and capabilities when the boot
+    /// test attached one). The host checks the listing's lines (PciBootTests).
+    /// </summary>
+    public static unsafe class PciTests
+    {
+        public static void Run()
+        {
+            Test("functions_found_at_boot", &FoundAtBoot);
+            Test("configuration_space_from_ring_3", &FromRingThree);
+        }
+
+        private static void FoundAtBoot()
+        {
+            Check(PciBus.Count > 0, "boot found PCI functions", (ulong)PciBus.Count);
+            PciFunction host = PciBus.Find(new PciAddress(0, 0, 0));
+            Check(host != null && host.VendorId == 0x8086 && (host.ClassCode >> 16) == 0x06, "00:00.0 is Intel's host bridge (class 06)");
+            Check(PciConfigurationSpace.UsesEcam == (Acpi.AcpiTables.Find("MCFG") != null), "ECAM exactly when the MCFG table is there");
+            for (int i = 0; i < PciBus.Count; i++)
+                Check(PciBus.At(i).Owner == null, "no function has an owner before a driver asks", (ulong)i);
+        }
+
+        private static void FromRingThree()
+        {
+            int processesBefore = ProcessTests.SettledProcessCount();
+            ulong status = ProcessTests.RunByName("pci_test", out bool faulted, out Error error, rootResource: true);
+            Check(error == Error.None, "pci_test was loaded");
+            Check(!faulted && status == 0, "every PCI check held (else: the failed check's number)", status);
+            ProcessTests.WaitForReaper(processesBefore);
+            for (int i = 0; i < PciBus.Count; i++)
+                Check(PciBus.At(i).Owner == null, "its capabilities freed every function", (ulong)i);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using Exo.Testing;
+
+namespace Exo.Kernel.BootTests;
+
+/// <summary>
+/// The pci suite with a virtio block device attached (a small raw image of known bytes made here): the kernel's
+/// enumeration (ECAM on q35, configuration mechanism 1 on pc), pci_test's listing from ring 3 and its checks of
+/// the configuration-space capability. Runs alone: at 2 processors it shares the host's two cores.
+/// </summary>
+[Collection(MultiprocessorCollection.Name)]
+public sealed class PciBootTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public PciBootTests(ITestOutputHelper output) => _output = output;
+
+    [Theory]
+    [InlineData("q35", 1)]
+    [InlineData("q35", 2)]
+    [InlineData("pc", 1)]
+    public async Task Pci_suite_lists_the_virtio_disk(string machine, int processors)
+    {
+        using var disk = VirtioDisk.Create(_output, sectors: 64);
+        var options = Boot.Kernel("test=pci", machine, "256M") with { Smp = processors, ExtraArgs = disk.QemuArguments() };
+        var result = await QemuRunner.RunAsync(options);
+        var verdict = TestReportParser.Evaluate(result, new[] { "pci" });
+        Boot.LogRun(_output, result);
+        _output.WriteLine(verdict.Report.FormatTable());
+        if (!verdict.Success)
+            Boot.LogSerial(_output, result.Serial);
+        Assert.True(verdict.Success, $"pci suite on {machine} at {processors} processor(s): " + verdict.FailureMessage);
+
+        var lines = SerialText.SplitLines(result.Serial);
+        // virtio-blk with disable-legacy=on is a modern-only device: 1af4:1042, class 01 (mass storage) 00.
+        Assert.Contains(lines, l => l.Contains("pci_test: ") && l.Contains(" 1af4:1042 class 010000"));
+        Assert.Contains(lines, l => l.Contains("pci_test: 00:00.0 8086:"));
+        Assert.Contains(lines, l => l.Contains(machine == "q35" ? "(ECAM from the MCFG table)" : "(configuration mechanism 1)"));
+        Assert.Contains(lines, l => l.Contains("pci_test: virtio capabilities: "));
+        Assert.Contains(lines, l => l.Contains("pci_test: all checks passed"));
+    }
+}
+
+/// <summary>A raw disk image in a temporary file, sector N filled with a pattern that names N, and the QEMU
+/// arguments that attach it as a modern virtio-blk-pci device.</summary>
+public sealed class VirtioDisk : IDisposable
+{
+    public const int SectorSize = 512;
+
+    public string Path { get; }
+    public bool ReadOnly { get; }
+
+    private VirtioDisk(string path, bool readOnly) { Path = path; ReadOnly = readOnly; }
+
+    public static VirtioDisk Create(ITestOutputHelper output, int sectors, bool readOnly = false)
+    {
+        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"exo-virtio-{Guid.NewGuid():N}.img");
+        var bytes = new byte[sectors * SectorSize];
+        for (int i = 0; i < bytes.Length; i++)
+            bytes[i] = Pattern(i / SectorSize, i % SectorSize);
+        File.WriteAllBytes(path, bytes);
+        output.WriteLine($"disk image {path}: {sectors} sectors{(readOnly ? ", read-only" : "")}");
+        return new VirtioDisk(path, readOnly);
+    }
+
+    /// <summary>Byte 'offset' of sector 'sector' as the image is made: the sector number's low byte, then a count.</summary>
+    public static byte Pattern(int sector, int offset) => offset == 0 ? (byte)sector : (byte)(offset + sector * 7);
+
+    public IReadOnlyList<string> QemuArguments() => new[]
+    {
+        "-drive", $"file={Path.Replace(",", ",,", StringComparison.Ordinal)},if=none,id=d0,format=raw{(ReadOnly ? ",readonly=on" : "")}",
+        "-device", "virtio-blk-pci,drive=d0,disable-legacy=on",
+    };
+
+    public void Dispose()
+    {
+        try { File.Delete(Path); } catch (IOException) { }
+    }
+}
