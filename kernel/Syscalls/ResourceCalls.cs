@@ -2,6 +2,7 @@ using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Capabilities;
 using Exo.Kernel.Drivers;
 using Exo.Kernel.Ipc;
+using Exo.Kernel.Memory;
 using Exo.Kernel.Processes;
 
 namespace Exo.Kernel.Syscalls
@@ -66,6 +67,10 @@ namespace Exo.Kernel.Syscalls
                     if (device == null)
                         return SystemCallResult.From(error);
                     return SystemCalls.InsertHandle(process, device, ObjectType.PciDevice, Drivers.Pci.PciDevice.GrantedRights);
+                case ResourceKind.DmaMemory:
+                    if (start != 0 || length == 0 || length > MemoryObject.MaximumContiguousSize)
+                        return SystemCallResult.From(Error.Invalid);
+                    return MemoryObjectCalls.Create(process, length, contiguous: true, Rights.All);
                 default:
                     return SystemCallResult.From(Error.Invalid);
             }

@@ -5,7 +5,7 @@ namespace Exo.Kernel.Tests
 {
     /// <summary>
     /// PCI: the functions boot found (the host bridge on both machines, ECAM on q35), and pci_test in ring 3 with
-    /// the root resource (the listing, the refusals, a virtio block device's BARs and capabilities when the boot
+    /// the root resource (the listing, the refusals, DMA memory, a virtio block device's BARs and capabilities when the boot
     /// test attached one). The host checks the listing's lines (PciBootTests).
     /// </summary>
     public static unsafe class PciTests
@@ -35,6 +35,13 @@ namespace Exo.Kernel.Tests
             ProcessTests.WaitForReaper(processesBefore);
             for (int i = 0; i < PciBus.Count; i++)
                 Check(PciBus.At(i).Owner == null, "its capabilities freed every function", (ulong)i);
+            // A second run gives back all it took: PCI device objects, DMA memory (contiguous blocks), mappings.
+            ulong freeBefore = ProcessTests.SettledFreeBytes();
+            status = ProcessTests.RunByName("pci_test", out faulted, out _, rootResource: true);
+            Check(!faulted && status == 0, "and again", status);
+            ProcessTests.WaitForReaper(processesBefore);
+            ulong freeAfter = ProcessTests.SettledFreeBytes();
+            Check(freeAfter + 64 * 1024 >= freeBefore, "pci_test gave its memory back", freeBefore - freeAfter);
         }
     }
 }

@@ -85,6 +85,9 @@ namespace Exo.Abi
         PciConfigWrite = 66,
         /// <summary>(PCI device, BAR index 0-5) -> its size in bytes, sized by the kernel at boot (0: unused, or the upper half of a 64-bit BAR); its address and kind are in configuration space (needs Read).</summary>
         PciBarSize = 67,
+        /// <summary>(memory object) -> the physical address of its first byte, for a device's descriptors: DMA memory only
+        /// (ResourceKind.DmaMemory; Invalid for other memory objects; needs Manage).</summary>
+        DmaAddress = 68,
         /// <summary>(name, name length, memory object, server notification, client notification): offers a file system
         /// service to the kernel under the name (1-24 printable bytes; `mount -t ringfs NAME DIR` finds it), the channel
         /// laid out as Exo.Protocols.FileSystem.FileSystemChannelLayout says (needs Map and Write on the memory object,

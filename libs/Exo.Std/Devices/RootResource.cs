@@ -46,6 +46,15 @@ namespace Exo.Std.Devices
             return error;
         }
 
+        /// <summary>DMA memory: 'length' bytes (at most 4 MiB) of zeroed, physically contiguous memory, a memory
+        /// object whose physical address the holder may ask for (MemoryObject.PhysicalAddress).</summary>
+        public Error CreateDmaMemory(ulong length, out MemoryObject memory)
+        {
+            Error error = Create(ResourceKind.DmaMemory, 0, length, out Handle handle);
+            memory = new MemoryObject(handle);
+            return error;
+        }
+
         private Error Create(ResourceKind kind, ulong start, ulong length, out Handle handle)
         {
             long result = SystemCall.Call(SystemCallNumber.ResourceCreate, Handle.Value, (ulong)kind, start, length);

@@ -73,6 +73,8 @@ namespace PciTest
             if (!Check(listed > 0))
                 return s_check;
             int result = CheckRefusals(root);
+            if (result == 0)
+                result = CheckDmaMemory(root);
             if (result == 0 && virtioBus >= 0)
                 result = CheckVirtio(root, virtioBus, virtioDevice, virtioFunction);
             else if (result == 0)
@@ -183,8 +185,41 @@ namespace PciTest
             return 0;
         }
 
-        private static Error Create(RootResource root, ulong address, ulong length)
-            => SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.ResourceCreate, root.Handle.Value, (ulong)ResourceKind.PciDevice, address, length));
+        // DMA memory: contiguous, aligned, mappable, its address known only to holders with Manage, never mappable
+        // as a physical range (it is RAM); ordinary memory objects keep their frames secret.
+        private static int CheckDmaMemory(RootResource root)
+        {
+            s_check = 80;
+            if (!Check(root.CreateDmaMemory(8192, out MemoryObject dma) == Error.None)) return s_check;            // 80
+            if (!Check(dma.PhysicalAddress(out ulong physical) == Error.None)) return s_check;                     // 81
+            Console.Write("pci_test: DMA memory at ");
+            Console.WriteHex(physical);
+            Console.WriteLine();
+            if (!Check(physical != 0 && (physical & 8191) == 0)) return s_check;                                   // 82: a buddy block, aligned to its size
+            if (!Check(dma.Map(true, out byte* mapped) == Error.None)) return s_check;                             // 83
+            if (!Check(mapped[0] == 0 && mapped[8191] == 0)) return s_check;                                       // 84: zeroed
+            mapped[0] = 0x5A;
+            if (!Check(root.CreatePhysical(physical, 8192, out _) == Error.AccessDenied)) return s_check;          // 85: RAM stays out of physical ranges
+            if (!Check(dma.Duplicate(Rights.Read | Rights.Map, out MemoryObject shared) == Error.None)) return s_check; // 86
+            if (!Check(shared.PhysicalAddress(out _) == Error.AccessDenied)) return s_check;                       // 87: a client's copy without Manage
+            if (!Check(MemoryObject.Create(4096, out MemoryObject ordinary) == Error.None)) return s_check;         // 88
+            if (!Check(ordinary.PhysicalAddress(out _) == Error.Invalid)) return s_check;                          // 89
+            if (!Check(CreateKind(root, ResourceKind.DmaMemory, 4096, 4096) == Error.Invalid)) return s_check;     // 90: base must be 0
+            if (!Check(CreateKind(root, ResourceKind.DmaMemory, 0, 0) == Error.Invalid)) return s_check;           // 91
+            if (!Check(CreateKind(root, ResourceKind.DmaMemory, 0, (4UL << 20) + 1) == Error.Invalid)) return s_check; // 92: past 4 MiB
+            if (!Check(root.CreateDmaMemory(3 * 4096, out MemoryObject odd) == Error.None)) return s_check;        // 93
+            if (!Check(odd.PhysicalAddress(out ulong oddPhysical) == Error.None && (oddPhysical & 0x3FFF) == 0 && oddPhysical != physical)) return s_check; // 94
+            odd.Close();
+            ordinary.Close();
+            shared.Close();
+            dma.Close();
+            return 0;
+        }
+
+        private static Error CreateKind(RootResource root, ResourceKind kind, ulong start, ulong length)
+            => SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.ResourceCreate, root.Handle.Value, (ulong)kind, start, length));
+
+        private static Error Create(RootResource root, ulong address, ulong length) => CreateKind(root, ResourceKind.PciDevice, address, length);
 
         private static bool Check(bool condition)
         {
