@@ -8,7 +8,7 @@ namespace Exo.Kernel.Syscalls
     /// One PCI function's configuration space through its capability (made by resource_create from the root
     /// resource): pci_config_read(device, offset, width) (needs Read), pci_config_write(device, offset, width,
     /// value) (needs Write; PciConfigurationPolicy says which registers the kernel keeps), pci_bar_size(device,
-    /// index) (needs Read).
+    /// index) (needs Read), pci_interrupt_bind(device, MSI-X entry, notification, bits) (needs Manage).
     /// </summary>
     public static unsafe class PciCalls
     {
@@ -17,6 +17,7 @@ namespace Exo.Kernel.Syscalls
             SystemCalls.Register(SystemCallNumber.PciConfigRead, &DoRead);
             SystemCalls.Register(SystemCallNumber.PciConfigWrite, &DoWrite);
             SystemCalls.Register(SystemCallNumber.PciBarSize, &DoBarSize);
+            SystemCalls.Register(SystemCallNumber.PciInterruptBind, &DoInterruptBind);
         }
 
         private static ulong DoRead(RegisterFrame* frame)
@@ -62,6 +63,26 @@ namespace Exo.Kernel.Syscalls
             ulong result = index < (ulong)function.BarCount ? function.BarSizes[(int)index] : SystemCallResult.From(Error.Invalid);
             found.Release();
             return result;
+        }
+
+        private static ulong DoInterruptBind(RegisterFrame* frame)
+        {
+            ulong entry = frame->Argument1;
+            ulong bits = frame->Argument3;
+            if (bits == 0 || (bits >> 63) != 0)   // as interrupt_bind
+                return SystemCallResult.From(Error.Invalid);
+            Processes.Process process = SystemCalls.CurrentProcess;
+            Error error = CapabilitySpace.Reference(process.Handles, frame->Argument0, ObjectType.PciDevice, Rights.Manage, out KernelObject device);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
+            error = CapabilitySpace.Reference(process.Handles, frame->Argument2, ObjectType.Notification, Rights.Signal, out KernelObject notification);
+            if (error == Error.None)
+            {
+                error = ((PciDevice)device).BindMessageInterrupt(entry, (Ipc.Notification)notification, bits);
+                notification.Release();   // a bound vector took its own reference
+            }
+            device.Release();
+            return SystemCallResult.From(error);
         }
     }
 }

@@ -35,6 +35,7 @@ namespace Exo.Kernel.Tests
             ProcessTests.WaitForReaper(processesBefore);
             for (int i = 0; i < PciBus.Count; i++)
                 Check(PciBus.At(i).Owner == null, "its capabilities freed every function", (ulong)i);
+            Equal(0, (ulong)MessageInterrupts.Taken, "its MSI-X vectors went back");
             // A second run gives back all it took: PCI device objects, DMA memory (contiguous blocks), mappings.
             ulong freeBefore = ProcessTests.SettledFreeBytes();
             status = ProcessTests.RunByName("pci_test", out faulted, out _, rootResource: true);

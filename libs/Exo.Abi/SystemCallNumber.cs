@@ -88,6 +88,10 @@ namespace Exo.Abi
         /// <summary>(memory object) -> the physical address of its first byte, for a device's descriptors: DMA memory only
         /// (ResourceKind.DmaMemory; Invalid for other memory objects; needs Manage).</summary>
         DmaAddress = 68,
+        /// <summary>(PCI device, MSI-X entry, notification, bits): the kernel gives the entry a vector, programs its address and
+        /// data, enables MSI-X; each message signals the bits (needs Manage, and Signal on the notification; NotSupported
+        /// without MSI-X, Invalid past the table or past 8 entries, Busy when the kernel's 32 vectors are taken).</summary>
+        PciInterruptBind = 69,
         /// <summary>(name, name length, memory object, server notification, client notification): offers a file system
         /// service to the kernel under the name (1-24 printable bytes; `mount -t ringfs NAME DIR` finds it), the channel
         /// laid out as Exo.Protocols.FileSystem.FileSystemChannelLayout says (needs Map and Write on the memory object,

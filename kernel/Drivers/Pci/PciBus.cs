@@ -105,6 +105,7 @@ namespace Exo.Kernel.Drivers.Pci
                 *(uint*)(space + offset) = PciConfigurationSpace.Read(address, offset, 4);
             function.KernelRegisters = PciCapabilityList.KernelRegisters(space);
             SizeBars(function);
+            FindMsixTable(function);
             s_functions[s_count++] = function;
         }
 
@@ -126,10 +127,26 @@ namespace Exo.Kernel.Drivers.Pci
                 PciBar bar = PciBar.Decode(original, sized, originalHigh, sizedHigh);
                 function.BarSizes[index] = bar.Size;
                 function.BarKinds[index] = bar.Kind;
+                function.BarAddresses[index] = bar.Address;
                 if (wide)
                     index++;   // the upper half: size 0, kind None
             }
             PciConfigurationSpace.Write(address, PciConfigurationPolicy.Command, 2, command);
+        }
+
+        // The MSI-X capability names its table by BAR (bits 2-0) and offset in it; control bits 10-0 are the size - 1.
+        private static void FindMsixTable(PciFunction function)
+        {
+            int capability = function.KernelRegisters.MsixLength != 0 ? function.KernelRegisters.MsixOffset : 0;
+            if (capability == 0 || function.BarCount == 0)
+                return;
+            uint control = PciConfigurationSpace.Read(function.Address, capability + 2, 2);
+            uint table = PciConfigurationSpace.Read(function.Address, capability + 4, 4);
+            int bar = (int)(table & 7);
+            if (bar >= function.BarCount || function.BarKinds[bar] == PciBarKind.None || function.BarKinds[bar] == PciBarKind.IoPorts)
+                return;
+            function.MsixTableSize = (int)(control & 0x7FF) + 1;
+            function.MsixTablePhysical = function.BarAddresses[bar] + (table & ~7u);
         }
 
         private static uint Size(PciAddress address, int offset, out uint sized)

@@ -18,8 +18,13 @@ namespace Exo.Kernel.Drivers.Pci
         public byte HeaderLayout;
         public PciKernelRegisters KernelRegisters;
         public readonly ulong[] BarSizes = new ulong[MaximumBars];
+        /// <summary>Where each BAR decodes (boot's value; drivers cannot move them).</summary>
+        public readonly ulong[] BarAddresses = new ulong[MaximumBars];
         public readonly PciBarKind[] BarKinds = new PciBarKind[MaximumBars];
         internal PciDevice Owner;
+        /// <summary>MSI-X: entries in its table (0: no MSI-X) and the table's physical address (in a memory BAR).</summary>
+        public int MsixTableSize;
+        public ulong MsixTablePhysical;
 
         /// <summary>BARs in this header layout: 6 for a device, 2 for a PCI-to-PCI bridge, none otherwise.</summary>
         public int BarCount => HeaderLayout == 0 ? MaximumBars : HeaderLayout == 1 ? 2 : 0;

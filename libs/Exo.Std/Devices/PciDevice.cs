@@ -1,5 +1,6 @@
 using Exo.Abi;
 using Exo.Std.Handles;
+using Exo.Std.Ipc;
 
 namespace Exo.Std.Devices
 {
@@ -32,6 +33,11 @@ namespace Exo.Std.Devices
             size = result >= 0 ? (ulong)result : 0;
             return SystemCall.ErrorOf(result);
         }
+
+        /// <summary>MSI-X entry 'entry' signals 'bits' of 'notification' on each message; the kernel programs the entry
+        /// and enables MSI-X (needs Manage; NotSupported without MSI-X; Busy when the kernel has no vector left).</summary>
+        public Error BindInterrupt(int entry, Notification notification, ulong bits)
+            => SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.PciInterruptBind, Handle.Value, (ulong)entry, notification.Handle.Value, bits));
 
         public Error Close() => Handle.Close();
     }

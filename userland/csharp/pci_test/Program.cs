@@ -2,6 +2,7 @@ using Exo.Abi;
 using Exo.Std;
 using Exo.Std.Devices;
 using Exo.Std.Handles;
+using Exo.Std.Ipc;
 
 namespace PciTest
 {
@@ -181,6 +182,21 @@ namespace PciTest
             if (!Check(virtio.Read(msix + 2, 2, out uint control) == Error.None)) return s_check;             // 66
             if (!Check(virtio.Write(msix + 2, 2, control | 0x8000) == Error.AccessDenied)) return s_check;    // 67: enabling MSI-X is the kernel's
             if (!Check(virtio.Write(msix + 4, 4, 0) == Error.AccessDenied)) return s_check;                   // 68: its table's place
+            // MSI-X through the kernel: it programs the entry; the table's page is never a driver's mapping.
+            if (!Check(Notification.Create(out Notification notification) == Error.None)) return s_check;    // 69
+            if (!Check(virtio.BindInterrupt(0, notification, 1) == Error.None)) return s_check;               // 70
+            if (!Check(virtio.Read(msix + 2, 2, out control) == Error.None && (control & 0x8000) != 0)) return s_check; // 71: enabled
+            if (!Check(virtio.BindInterrupt(0, notification, 2) == Error.None)) return s_check;               // 72: rebinding keeps the vector
+            if (!Check(virtio.BindInterrupt(8, notification, 1) == Error.Invalid)) return s_check;            // 73: past 8 entries
+            if (!Check(virtio.BindInterrupt(1, notification, 0) == Error.Invalid)) return s_check;            // 74: no bits
+            virtio.Read(msix + 4, 4, out uint tableLocation);
+            virtio.Read(0x10 + 4 * (int)(tableLocation & 7), 4, out uint tableBar);
+            ulong tablePage = ((tableBar & ~0xFu) + (tableLocation & ~7u)) & ~0xFFFUL;
+            if (!Check(root.CreatePhysical(tablePage, 4096, out _) == Error.AccessDenied)) return s_check;   // 75: the MSI-X table
+            if (!Check(root.CreatePciDevice(0, 0, 0, out PciDevice bridge) == Error.None)) return s_check;    // 76
+            if (!Check(bridge.BindInterrupt(0, notification, 1) == Error.NotSupported)) return s_check;       // 77: no MSI-X there
+            bridge.Close();
+            notification.Handle.Close();
             virtio.Close();
             return 0;
         }
