@@ -14,6 +14,7 @@ namespace Exo.Kernel.Tests
         {
             Test("functions_found_at_boot", &FoundAtBoot);
             Test("configuration_space_from_ring_3", &FromRingThree);
+            Test("virtio_block_driver_in_ring_3", &VirtioBlock);
         }
 
         private static void FoundAtBoot()
@@ -24,6 +25,27 @@ namespace Exo.Kernel.Tests
             Check(PciConfigurationSpace.UsesEcam == (Acpi.AcpiTables.Find("MCFG") != null), "ECAM exactly when the MCFG table is there");
             for (int i = 0; i < PciBus.Count; i++)
                 Check(PciBus.At(i).Owner == null, "no function has an owner before a driver asks", (ulong)i);
+        }
+
+        // Only with a virtio disk attached (the boot test's); without one there is nothing to drive.
+        private static void VirtioBlock()
+        {
+            bool present = false;
+            for (int i = 0; i < PciBus.Count; i++)
+                present |= PciBus.At(i).VendorId == 0x1AF4 && PciBus.At(i).DeviceId == 0x1042;
+            if (!present)
+            {
+                Skip("no modern virtio-blk device on this machine");
+                return;
+            }
+            ulong delivered = MessageInterrupts.Delivered;
+            int processesBefore = ProcessTests.SettledProcessCount();
+            ulong status = ProcessTests.RunByName("virtio_blk_test", out bool faulted, out Error error, rootResource: true);
+            Check(error == Error.None, "virtio_blk_test was loaded");
+            Check(!faulted && status == 0, "every virtio-blk check held (else: the failed check's number)", status);
+            Check(MessageInterrupts.Delivered > delivered, "the device's MSI-X messages reached the driver", MessageInterrupts.Delivered - delivered);
+            ProcessTests.WaitForReaper(processesBefore);
+            Equal(0, (ulong)MessageInterrupts.Taken, "its vector went back");
         }
 
         private static void FromRingThree()

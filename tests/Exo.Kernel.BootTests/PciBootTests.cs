@@ -5,7 +5,9 @@ namespace Exo.Kernel.BootTests;
 /// <summary>
 /// The pci suite with a virtio block device attached (a small raw image of known bytes made here): the kernel's
 /// enumeration (ECAM on q35, configuration mechanism 1 on pc), pci_test's listing from ring 3 and its checks of
-/// the configuration-space capability. Runs alone: at 2 processors it shares the host's two cores.
+/// the configuration-space capability, MSI-X and DMA memory, and virtio_blk_test, the ring-3 virtio-blk driver:
+/// reads compared with the image, a write the host finds in the file afterwards, a read-only disk left as it
+/// was. Runs alone: at 2 processors it shares the host's two cores.
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
 public sealed class PciBootTests
@@ -14,13 +16,17 @@ public sealed class PciBootTests
 
     public PciBootTests(ITestOutputHelper output) => _output = output;
 
+    /// <summary>The sector virtio_blk_test writes, each byte k = 0xA5 ^ k.</summary>
+    private const int WrittenSector = 5;
+
     [Theory]
-    [InlineData("q35", 1)]
-    [InlineData("q35", 2)]
-    [InlineData("pc", 1)]
-    public async Task Pci_suite_lists_the_virtio_disk(string machine, int processors)
+    [InlineData("q35", 1, false)]
+    [InlineData("q35", 2, false)]
+    [InlineData("pc", 1, false)]
+    [InlineData("q35", 1, true)]
+    public async Task Pci_suite_lists_and_drives_the_virtio_disk(string machine, int processors, bool readOnly)
     {
-        using var disk = VirtioDisk.Create(_output, sectors: 64);
+        using var disk = VirtioDisk.Create(_output, sectors: 64, readOnly);
         var options = Boot.Kernel("test=pci", machine, "256M") with { Smp = processors, ExtraArgs = disk.QemuArguments() };
         var result = await QemuRunner.RunAsync(options);
         var verdict = TestReportParser.Evaluate(result, new[] { "pci" });
@@ -37,6 +43,20 @@ public sealed class PciBootTests
         Assert.Contains(lines, l => l.Contains(machine == "q35" ? "(ECAM from the MCFG table)" : "(configuration mechanism 1)"));
         Assert.Contains(lines, l => l.Contains("pci_test: virtio capabilities: "));
         Assert.Contains(lines, l => l.Contains("pci_test: all checks passed"));
+        Assert.Contains(lines, l => l.Contains("virtio_blk_test: capacity 64 sectors") && l.Contains(readOnly ? "read-only" : "writable"));
+        Assert.Contains(lines, l => l.Contains("virtio_blk_test: 4 reads in flight"));
+        Assert.Contains(lines, l => l.Contains("virtio_blk_test: all checks passed"));
+
+        var image = File.ReadAllBytes(disk.Path);
+        for (int sector = 0; sector < 64; sector++)
+        {
+            for (int k = 0; k < VirtioDisk.SectorSize; k++)
+            {
+                byte expected = sector == WrittenSector && !readOnly ? (byte)(0xA5 ^ k) : VirtioDisk.Pattern(sector, k);
+                Assert.True(image[sector * VirtioDisk.SectorSize + k] == expected,
+                    $"image byte {k} of sector {sector}: {image[sector * VirtioDisk.SectorSize + k]:x2}, expected {expected:x2}");
+            }
+        }
     }
 }
 
