@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
-using VirtioBlockTest;
+using Exo.Drivers.Virtio;
 using Xunit;
 
 namespace Exo.Std.HostTests;

@@ -23,49 +23,22 @@ namespace PciTest
             var root = new RootResource(Process.StartupHandle(0));
             int listed = 0;
             int virtioBus = -1, virtioDevice = 0, virtioFunction = 0;
-            for (int bus = 0; bus < 256; bus++)
+            var scan = new PciScan();
+            while (scan.MoveNext(root, out PciDevice pci, out int address))
             {
-                for (int device = 0; device < 32; device++)
+                pci.Read(0, 4, out uint identity);
+                pci.Read(8, 4, out uint classRevision);
+                Console.Write("pci_test: ");
+                PciScan.WriteListing(address, pci);
+                Console.WriteLine();
+                listed++;
+                if ((identity & 0xFFFF) == VirtioVendor && (classRevision >> 8) == 0x010000 && virtioBus < 0)
                 {
-                    for (int function = 0; function < 8; function++)
-                    {
-                        Error error = root.CreatePciDevice(bus, device, function, out PciDevice pci);
-                        if (error == Error.NotFound)
-                        {
-                            if (function == 0)
-                                break;
-                            continue;
-                        }
-                        if (error != Error.None)
-                            return Fail(1, error);
-                        pci.Read(0, 4, out uint identity);
-                        pci.Read(8, 4, out uint classRevision);
-                        pci.Read(0x0E, 1, out uint headerType);
-                        Console.Write("pci_test: ");
-                        WriteHex((uint)bus, 2);
-                        Console.Write(':');
-                        WriteHex((uint)device, 2);
-                        Console.Write('.');
-                        WriteHex((uint)function, 1);
-                        Console.Write(' ');
-                        WriteHex(identity & 0xFFFF, 4);
-                        Console.Write(':');
-                        WriteHex(identity >> 16, 4);
-                        Console.Write(" class ");
-                        WriteHex(classRevision >> 8, 6);
-                        Console.WriteLine();
-                        listed++;
-                        if ((identity & 0xFFFF) == VirtioVendor && (classRevision >> 8) == 0x010000 && virtioBus < 0)
-                        {
-                            virtioBus = bus;
-                            virtioDevice = device;
-                            virtioFunction = function;
-                        }
-                        pci.Close();
-                        if (function == 0 && (headerType & 0x80) == 0)
-                            break;
-                    }
+                    virtioBus = address >> 8;
+                    virtioDevice = (address >> 3) & 31;
+                    virtioFunction = address & 7;
                 }
+                pci.Close();
             }
             Console.Write("pci_test: listed ");
             Console.Write(listed);
@@ -260,15 +233,6 @@ namespace PciTest
             Console.Write((int)error);
             Console.WriteLine();
             return check;
-        }
-
-        private static void WriteHex(uint value, int digits)
-        {
-            for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
-            {
-                uint nibble = (value >> shift) & 0xF;
-                Console.Write((char)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10));
-            }
         }
     }
 }

@@ -1,6 +1,8 @@
 using Exo.Abi;
 using Exo.Std;
 using Exo.Std.Devices;
+using Exo.Std.Handles;
+using Exo.Drivers.Virtio;
 
 namespace VirtioBlockTest
 {
@@ -36,7 +38,7 @@ namespace VirtioBlockTest
             s_check = 1;
             if (!Check(found)) return s_check;
             var disk = new VirtioBlockDevice();
-            Error error = disk.Start(root, pci);
+            Error error = MapAndStart(root, pci, ref disk);
             if (error != Error.None)
             {
                 Console.Write("virtio_blk_test: start failed: ");
@@ -58,6 +60,32 @@ namespace VirtioBlockTest
                 Console.WriteLine();
             }
             return result;
+        }
+
+        // What the device manager gives the driver, made here from the root resource: the BARs mapped, DMA memory.
+        private static Error MapAndStart(RootResource root, PciDevice pci, ref VirtioBlockDevice disk)
+        {
+            byte** bars = stackalloc byte*[6];
+            int required = VirtioPciTransport.RequiredBars(pci);
+            for (int bar = 0; bar < 6; bar++)
+            {
+                bars[bar] = null;
+                if ((required & (1 << bar)) == 0)
+                    continue;
+                PhysicalRange range = default;
+                Error mapError = VirtioPciTransport.BarRange(pci, bar, out ulong address, out ulong size);
+                if (mapError == Error.None)
+                    mapError = root.CreatePhysical(address, size, out range);
+                if (mapError == Error.None)
+                    mapError = range.Map(0, true, out bars[bar]);
+                if (mapError != Error.None)
+                    return mapError;
+            }
+            MemoryObject slots = default;
+            Error error = root.CreateDmaMemory(VirtioBlockDevice.RingBytes, out MemoryObject ring);
+            if (error == Error.None)
+                error = root.CreateDmaMemory(VirtioBlockDevice.SlotsBytes, out slots);
+            return error == Error.None ? disk.Start(pci, bars, ring, slots) : error;
         }
 
         private static int Run(ref VirtioBlockDevice disk)

@@ -4,7 +4,7 @@ using Exo.Std.Devices;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;
 
-namespace VirtioBlockTest
+namespace Exo.Drivers.Virtio
 {
     /// <summary>
     /// A virtio-blk device driven from ring 3: feature negotiation (VIRTIO_F_VERSION_1 required; read-only and
@@ -44,10 +44,15 @@ namespace VirtioBlockTest
 
         public bool IsReadOnly => (Features & FeatureReadOnly) != 0;
 
-        /// <summary>Resets the device, negotiates, sets up queue 0 with MSI-X entry 0 and marks the driver ready.</summary>
-        public Error Start(RootResource root, PciDevice pci)
+        /// <summary>The DMA memory Start needs: the queue's rings, then the requests' slots.</summary>
+        public const int RingBytes = 4096, SlotsBytes = SlotBytes * MaximumInFlight;
+
+        /// <summary>Resets the device, negotiates, sets up queue 0 with MSI-X entry 0 in 'ring' and 'slots' (DMA
+        /// memory of RingBytes and SlotsBytes) and marks the driver ready. 'mappedBars': the BARs
+        /// VirtioPciTransport.RequiredBars names, mapped.</summary>
+        public Error Start(PciDevice pci, byte** mappedBars, MemoryObject ring, MemoryObject slots)
         {
-            Error error = VirtioPciTransport.Open(root, pci, out _transport);
+            Error error = VirtioPciTransport.Open(pci, mappedBars, out _transport);
             if (error != Error.None)
                 return error;
             _transport.Status = 0;
@@ -67,16 +72,18 @@ namespace VirtioBlockTest
                 size = QueueSizeLimit;
             if (!SplitVirtqueue.IsValidSize(size))
                 return Fail(Error.NoDevice);
-            error = MakeDma(root, SplitVirtqueue.TotalBytes(size), out byte* ring, out ulong ringPhysical);
+            byte* ringMemory = null;
+            ulong ringPhysical = 0;
+            error = SplitVirtqueue.TotalBytes(size) <= RingBytes ? MapDma(ring, out ringMemory, out ringPhysical) : Error.Invalid;
             if (error == Error.None)
-                error = MakeDma(root, SlotBytes * MaximumInFlight, out _slots, out _slotsPhysical);
+                error = MapDma(slots, out _slots, out _slotsPhysical);
             if (error == Error.None)
                 error = Notification.Create(out _interrupts);
             if (error == Error.None)
                 error = pci.BindInterrupt(0, _interrupts, 1);
             if (error != Error.None)
                 return Fail(error);
-            _queue = new SplitVirtqueue(ring, size);
+            _queue = new SplitVirtqueue(ringMemory, size);
             if (!_transport.SetUpQueue(size, 0, ringPhysical, ringPhysical + (ulong)SplitVirtqueue.AvailableOffset(size), ringPhysical + (ulong)SplitVirtqueue.UsedOffset(size)))
                 return Fail(Error.NoDevice);
             _notify = _transport.QueueNotifyAddress();
@@ -159,13 +166,10 @@ namespace VirtioBlockTest
             return error;
         }
 
-        private static Error MakeDma(RootResource root, int bytes, out byte* mapped, out ulong physical)
+        private static Error MapDma(MemoryObject memory, out byte* mapped, out ulong physical)
         {
             mapped = null;
-            physical = 0;
-            Error error = root.CreateDmaMemory((ulong)bytes, out MemoryObject memory);
-            if (error == Error.None)
-                error = memory.PhysicalAddress(out physical);
+            Error error = memory.PhysicalAddress(out physical);
             if (error == Error.None)
                 error = memory.Map(true, out mapped);
             return error;

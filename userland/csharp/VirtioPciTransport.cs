@@ -3,12 +3,12 @@ using Exo.Abi;
 using Exo.Std.Devices;
 using Exo.Std.Handles;
 
-namespace VirtioBlockTest
+namespace Exo.Drivers.Virtio
 {
     /// <summary>
     /// virtio 1.0's modern PCI transport from ring 3: the vendor capabilities (cfg_type 1 common, 2 notify,
-    /// 3 ISR, 4 device) name a BAR, an offset and a length each; the driver maps those BARs through physical
-    /// ranges made from the root resource (never the MSI-X table's: the kernel refuses it) and reads the
+    /// 3 ISR, 4 device) name a BAR, an offset and a length each; whoever starts the driver maps those BARs
+    /// through physical ranges (never the MSI-X table's: the kernel refuses it), and the driver finds the
     /// structures there. The common configuration's layout is the specification's (4.1.4.3).
     /// </summary>
     public unsafe struct VirtioPciTransport
@@ -27,35 +27,27 @@ namespace VirtioBlockTest
         public uint NotifyMultiplier;
         public byte* DeviceConfiguration;
 
-        /// <summary>Finds the four structures and maps the BARs they are in; the error of the first step that failed.</summary>
-        public static Error Open(RootResource root, PciDevice pci, out VirtioPciTransport transport)
+        /// <summary>The BARs (bit per index) the four structures are in: what the caller must map for Open.</summary>
+        public static int RequiredBars(PciDevice pci)
+        {
+            int bars = 0;
+            var walk = new CapabilityWalk(pci);
+            while (walk.MoveNext(out int type, out int bar, out _, out _))
+                bars |= 1 << bar;
+            return bars;
+        }
+
+        /// <summary>Finds the four structures in 'mappedBars' (six pointers, null where not mapped); NoDevice if one
+        /// is missing or in a BAR not mapped.</summary>
+        public static Error Open(PciDevice pci, byte** mappedBars, out VirtioPciTransport transport)
         {
             transport = default;
-            byte** bars = stackalloc byte*[6];
-            for (int i = 0; i < 6; i++)
-                bars[i] = null;
-            pci.Read(0x34, 1, out uint next);
-            int steps = 0;
-            while (next >= 0x40 && steps++ < 48)
+            var walk = new CapabilityWalk(pci);
+            while (walk.MoveNext(out int type, out int bar, out uint offset, out int at))
             {
-                int at = (int)next;
-                pci.Read(at, 1, out uint id);
-                pci.Read(at + 1, 1, out next);
-                next &= 0xFC;
-                if (id != 0x09)
-                    continue;
-                pci.Read(at + 3, 1, out uint type);
-                pci.Read(at + 4, 1, out uint bar);
-                pci.Read(at + 8, 4, out uint offset);
-                if (type < Common || type > DeviceSpecific || bar > 5)
-                    continue;
-                if (bars[bar] == null)
-                {
-                    Error error = MapBar(root, pci, (int)bar, out bars[bar]);
-                    if (error != Error.None)
-                        return error;
-                }
-                byte* structure = bars[bar] + offset;
+                if (mappedBars[bar] == null)
+                    return Error.NoDevice;
+                byte* structure = mappedBars[bar] + offset;
                 if (type == Common) transport.CommonConfiguration = structure;
                 else if (type == Notify)
                 {
@@ -67,11 +59,12 @@ namespace VirtioBlockTest
             return transport.CommonConfiguration != null && transport.NotifyBase != null && transport.DeviceConfiguration != null ? Error.None : Error.NoDevice;
         }
 
-        private static Error MapBar(RootResource root, PciDevice pci, int bar, out byte* mapped)
+        /// <summary>A memory BAR's physical address and size (for the physical range that maps it).</summary>
+        public static Error BarRange(PciDevice pci, int bar, out ulong address, out ulong size)
         {
-            mapped = null;
+            size = 0;
             pci.Read(0x10 + 4 * bar, 4, out uint low);
-            ulong address = low & ~0xFu;
+            address = low & ~0xFu;
             if ((low & 1) != 0)
                 return Error.NotSupported;   // an I/O BAR: the modern transport's structures are in memory
             if (((low >> 1) & 3) == 2)
@@ -79,13 +72,47 @@ namespace VirtioBlockTest
                 pci.Read(0x14 + 4 * bar, 4, out uint high);
                 address |= (ulong)high << 32;
             }
-            Error error = pci.BarSize(bar, out ulong size);
-            if (error != Error.None)
-                return error;
-            error = root.CreatePhysical(address, size < 4096 ? 4096 : size, out PhysicalRange range);
-            if (error != Error.None)
-                return error;
-            return range.Map(0, true, out mapped);
+            Error error = pci.BarSize(bar, out size);
+            if (size < 4096)
+                size = 4096;
+            return error;
+        }
+
+        /// <summary>The virtio vendor capabilities (id 9) with a known type (1-4) and BAR (0-5).</summary>
+        private struct CapabilityWalk
+        {
+            private readonly PciDevice _pci;
+            private uint _next;
+            private int _steps;
+
+            public CapabilityWalk(PciDevice pci)
+            {
+                _pci = pci;
+                _steps = 0;
+                pci.Read(0x34, 1, out _next);
+            }
+
+            public bool MoveNext(out int type, out int bar, out uint offset, out int at)
+            {
+                while (_next >= 0x40 && _steps++ < 48)
+                {
+                    at = (int)_next;
+                    _pci.Read(at, 1, out uint id);
+                    _pci.Read(at + 1, 1, out _next);
+                    _next &= 0xFC;
+                    _pci.Read(at + 3, 1, out uint kind);
+                    _pci.Read(at + 4, 1, out uint index);
+                    _pci.Read(at + 8, 4, out offset);
+                    if (id != 0x09 || kind < Common || kind > DeviceSpecific || index > 5)
+                        continue;
+                    type = (int)kind;
+                    bar = (int)index;
+                    return true;
+                }
+                type = bar = at = 0;
+                offset = 0;
+                return false;
+            }
         }
 
         public byte Status

@@ -1,6 +1,6 @@
 using System.Threading;
 
-namespace VirtioBlockTest
+namespace Exo.Drivers.Virtio
 {
     /// <summary>
     /// A virtio 1.0 split virtqueue in one block of DMA memory: the descriptor table (16 bytes each), the driver
