@@ -5,7 +5,8 @@ namespace Exo.Kernel.BootTests;
 /// <summary>
 /// A normal boot (init.conf) with a virtio disk: init gives the root resource to the device manager alone (a
 /// driver-service line), which lists the PCI functions and starts virtio_blk with only the disk's capabilities;
-/// the driver reports the capacity and reads sector 0 (the pattern the host wrote).
+/// the driver reports the capacity and reads sector 0 (the pattern the host wrote); killed, it is reported and
+/// its device stops DMA.
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
 public sealed class DeviceManagerBootTests
@@ -21,7 +22,8 @@ public sealed class DeviceManagerBootTests
     {
         using var disk = VirtioDisk.Create(_output, sectors: 64);
         var options = Boot.Kernel(commandLine: null, "q35", "256M") with { Smp = processors, ExtraArgs = disk.QemuArguments() };
-        await using var session = QemuRunner.Start(options);
+        await using var shell = await ShellSession.BootAsync(_output, options);   // the kernel shell (Ctrl-]) beside init's programs
+        var session = shell.Qemu;
         string[] expected =
         {
             "init: started service devices (device_manager)",
@@ -42,5 +44,16 @@ public sealed class DeviceManagerBootTests
         Assert.True(missing.Count == 0, "missing from the serial output: " + string.Join(" | ", missing));
         Assert.DoesNotContain("cannot start", serial);
         Assert.DoesNotContain("no root resource", serial);
+
+        // The driver killed: the device manager sees it end and turns the device's bus mastering off.
+        var ps = await shell.RunAsync("ps");
+        var driver = System.Text.RegularExpressions.Regex.Match(ps, @"(?m)^\s*(\d+)\s+running\b.*\bvirtio_blk\s*$");
+        Assert.True(driver.Success, "virtio_blk is not in ps:\n" + ps);
+        await shell.RunAsync($"kill {driver.Groups[1].Value}");
+        const string ended = "devices: a virtio_blk driver ended with status";
+        for (int attempt = 0; attempt < 60 && !session.Serial.Contains(ended); attempt++)
+            await Task.Delay(TimeSpan.FromSeconds(0.5));
+        Assert.Contains(ended, session.Serial);
+        Assert.Contains("bus mastering turned off", session.Serial);
     }
 }

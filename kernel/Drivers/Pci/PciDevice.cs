@@ -20,6 +20,7 @@ namespace Exo.Kernel.Drivers.Pci
         private const uint MsixFunctionMask = 1u << 14;
         private const uint EntryMasked = 1;
         private const uint CommandInterruptDisable = 1u << 10;
+        private const uint CommandBusMaster = 1u << 2;
         private const ulong DirectMapCovers = 0x100000000;
 
         public readonly PciFunction Function;
@@ -126,6 +127,8 @@ namespace Exo.Kernel.Drivers.Pci
 
         protected override void Destroy()
         {
+            // No driver left: the device stops DMA (its DMA memory may be freed next) and its messages.
+            Write(PciConfigurationPolicy.Command, 2, Read(PciConfigurationPolicy.Command, 2) & ~CommandBusMaster);
             ReleaseMessageInterrupts();
             PciBus.Disown(Function, this);
             Exo.Runtime.ObjectAllocator.Free(this);

@@ -34,6 +34,7 @@ namespace DeviceManager
             }
             var root = new RootResource(rootHandle);
             var drivers = new ProcessHandle[MaximumDrivers];
+            var devices = new PciDevice[MaximumDrivers];
             int started = 0, listed = 0;
             var scan = new PciScan();
             while (scan.MoveNext(root, out PciDevice device, out int address))
@@ -46,7 +47,7 @@ namespace DeviceManager
                 if (identity == ModernVirtioBlock && started < MaximumDrivers && StartBlockDriver(root, device, address, out drivers[started]) == Error.None)
                 {
                     drivers[started].Watch(ends, 1UL << started);
-                    started++;
+                    devices[started++] = device;
                 }
                 else
                 {
@@ -66,9 +67,12 @@ namespace DeviceManager
                     if ((bits & (1UL << i)) == 0)
                         continue;
                     drivers[i].Wait(out long status);
+                    // Its DMA memory is gone with it: the device must not write there any more (no IOMMU).
+                    devices[i].Read(4, 2, out uint command);
+                    devices[i].Write(4, 2, command & ~4u);
                     Console.Write("devices: a virtio_blk driver ended with status ");
                     Console.Write(status);
-                    Console.WriteLine();
+                    Console.WriteLine(", bus mastering turned off");
                 }
             }
         }
