@@ -25,6 +25,7 @@ namespace Exo.Drivers.Virtio
         public const uint RequestRead = 0, RequestWrite = 1, RequestFlush = 4;
         public const byte StatusOk = 0, StatusInputOutputError = 1, StatusUnsupported = 2;
         private const ushort QueueSizeLimit = 16;
+        private const uint CommandMemory = 1u << 1, CommandBusMaster = 1u << 2;
         private const int SlotBytes = 8192;      // header at 0, status at 64, data from 4096
         private const int StatusOffset = 64;
         private const int DataOffset = 4096;
@@ -53,6 +54,11 @@ namespace Exo.Drivers.Virtio
         public Error Start(PciDevice pci, byte** mappedBars, MemoryObject ring, MemoryObject slots)
         {
             Error error = VirtioPciTransport.Open(pci, mappedBars, out _transport);
+            if (error != Error.None)
+                return error;
+            // Memory decoding and bus mastering on (the kernel turns bus mastering off when a device's last driver goes).
+            pci.Read(4, 2, out uint command);
+            error = pci.Write(4, 2, command | CommandMemory | CommandBusMaster);
             if (error != Error.None)
                 return error;
             _transport.Status = 0;
