@@ -16,6 +16,19 @@ public sealed class PciBootTests
 
     public PciBootTests(ITestOutputHelper output) => _output = output;
 
+    // The kernel shell's 'pci': what boot found, with the BAR sizes it measured and the MSI-X it keeps.
+    [Fact]
+    public async Task Shell_pci_lists_the_functions_with_their_bars()
+    {
+        using var disk = VirtioDisk.Create(_output, sectors: 64);
+        var options = Boot.Kernel("init=none", "q35", "256M") with { ExtraArgs = disk.QemuArguments() };
+        await using var shell = await ShellSession.BootAsync(_output, options);
+        var listing = await shell.RunAsync("pci");
+        Assert.Contains("00:00.0 8086:29c0 class 060000", listing);
+        Assert.Contains("00:03.0 1af4:1042 class 010000 bar1 mem 4096 B bar4 mem 16 KiB msi-x", listing);
+        Assert.Contains("00:1f.2 8086:2922 class 010601", listing);
+    }
+
     /// <summary>The sector virtio_blk_test writes, each byte k = 0xA5 ^ k.</summary>
     private const int WrittenSector = 5;
 
