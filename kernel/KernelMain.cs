@@ -122,6 +122,7 @@ namespace Exo.Kernel
             Benchmarks.BenchmarkShellCommands.Register();
             DiagnosticShellCommands.Register();
             PowerShellCommands.Register();
+            Drivers.Pci.PciShellCommands.Register();
         }
 
         // init=NAME picks init's configuration in the boot image (init=none: no init); the default is init.conf.

@@ -6,7 +6,8 @@ namespace Exo.Kernel.Drivers
     /// The one object from which device resources (I/O port ranges, interrupt lines, physical ranges) are made,
     /// like Fuchsia's root resource: resource_create needs a handle to it with the Manage right. No system call
     /// creates it; the kernel hands a capability to it only to programs it starts itself on purpose (the
-    /// drivers test suite, the shell's 'run-driver'), as the first handle they receive. Whoever holds it can
+    /// drivers test suite, the shell's 'run-driver'), as the first handle they receive, and to init, which passes
+    /// copies only to its driver services (the device manager). Whoever holds it can
     /// pass copies on (Grant) and revoke them; it can only ever make ranges the policies allow.
     /// </summary>
     public sealed class RootResource : KernelObject

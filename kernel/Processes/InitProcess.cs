@@ -5,9 +5,10 @@ using Exo.Kernel.Memory;
 namespace Exo.Kernel.Processes
 {
     /// <summary>
-    /// Starts init, the first user program: "init CONFIGURATION" from the boot image, holding exactly two
-    /// capabilities: a read-only memory object with the configuration file's text (zero-terminated), and the
-    /// console (Console.ConsoleCapability), which it passes on to the programs it starts. init starts
+    /// Starts init, the first user program: "init CONFIGURATION" from the boot image, holding exactly three
+    /// capabilities: a read-only memory object with the configuration file's text (zero-terminated), the root
+    /// resource (which it passes only to the driver services its configuration names: the device manager), and
+    /// the console (Console.ConsoleCapability), which it passes on to the programs it starts. init starts
     /// the name service and the programs the configuration names, and restarts services that end.
     /// </summary>
     public static unsafe class InitProcess
@@ -54,6 +55,7 @@ namespace Exo.Kernel.Processes
                 commandLine[prefix + i] = configuration[i];
             Process init = ProgramLauncher.Load(commandLine, prefix + configurationLength, out error);
             if (init != null && (!ProgramLauncher.Grant(init, memory, ObjectType.MemoryObject, Rights.Read | Rights.Map)
+                || !ProgramLauncher.Grant(init, Drivers.RootResource.Instance, ObjectType.Resource, Drivers.RootResource.GrantedRights)
                 || !ProgramLauncher.Grant(init, Console.ConsoleCapability.Instance, ObjectType.Console, Console.ConsoleCapability.GrantedRights)))
             {
                 ProgramLauncher.Abandon(init);

@@ -181,6 +181,7 @@ namespace Exo.Kernel.Processes
                 case ObjectType.Console: return "console     ";
                 case ObjectType.Diagnostics: return "diagnostics ";
                 case ObjectType.Resource: return "resource    ";
+                case ObjectType.PciDevice: return "pci-device  ";
                 default: return "?           ";
             }
         }

@@ -33,6 +33,12 @@ namespace Exo.Kernel.Sync
         Capabilities,
         /// <summary>Interrupt lines owned by user-mode drivers.</summary>
         InterruptLines,
+        /// <summary>A PCI device capability's MSI-X bindings (one lock per object).</summary>
+        PciDevice,
+        /// <summary>The MSI-X vectors given to PCI functions and the notifications they signal.</summary>
+        MessageInterrupts,
+        /// <summary>PCI configuration mechanism 1's address and data ports; the owners of PCI functions.</summary>
+        PciConfiguration,
         /// <summary>The I/O APIC's redirection entries.</summary>
         IoApic,
         /// <summary>An address space's page tables (one lock per space).</summary>

@@ -17,6 +17,7 @@ namespace Exo.Kernel.Syscalls
         {
             SystemCalls.Register(SystemCallNumber.MemoryObjectCreate, &DoCreate);
             SystemCalls.Register(SystemCallNumber.MemoryObjectMap, &DoMap);
+            SystemCalls.Register(SystemCallNumber.DmaAddress, &DoDmaAddress);
         }
 
         private static ulong DoCreate(RegisterFrame* frame)
@@ -26,6 +27,13 @@ namespace Exo.Kernel.Syscalls
                 return SystemCallResult.From(Error.AccessDenied);
             if (length == 0 || length > MemoryObject.MaximumSize)
                 return SystemCallResult.From(Error.Invalid);
+            return Create(process, length, contiguous: false, Rights.All);
+        }
+
+        /// <summary>A memory object of 'length' bytes for 'process', charged to its mapping quota: ordinary, or DMA
+        /// memory (physically contiguous; resource_create from the root resource).</summary>
+        internal static ulong Create(Process process, ulong length, bool contiguous, Rights rights)
+        {
             ulong rounded = (length + 0xFFF) & ~0xFFFUL;
             using (process.MappingLock.Hold())   // charged first, refunded if the object cannot be made
             {
@@ -33,14 +41,14 @@ namespace Exo.Kernel.Syscalls
                     return SystemCallResult.From(Error.OutOfMemory);
                 process.MappedBytes += rounded;
             }
-            MemoryObject memory = MemoryObject.Create(length);
+            MemoryObject memory = contiguous ? MemoryObject.CreateContiguous(length) : MemoryObject.Create(length);
             if (memory == null)
             {
                 using (process.MappingLock.Hold())
                     process.MappedBytes -= rounded;
                 return SystemCallResult.From(Error.OutOfMemory);
             }
-            return SystemCalls.InsertHandle(process, memory, ObjectType.MemoryObject, Rights.All);
+            return SystemCalls.InsertHandle(process, memory, ObjectType.MemoryObject, rights);
         }
 
         private static ulong DoMap(RegisterFrame* frame)
@@ -81,6 +89,19 @@ namespace Exo.Kernel.Syscalls
                     process.MappedObjects[slot] = memory;   // the reference stays until the process ends
             }
             return address;
+        }
+
+        // The physical address a device is given for DMA memory; ordinary memory objects' frames stay unknown to
+        // ring 3 (Invalid).
+        private static ulong DoDmaAddress(RegisterFrame* frame)
+        {
+            Error error = CapabilitySpace.Reference(SystemCalls.CurrentProcess.Handles, frame->Argument0, ObjectType.MemoryObject, Rights.Manage, out KernelObject found);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
+            MemoryObject memory = (MemoryObject)found;
+            ulong result = memory.IsContiguous ? memory.FrameAt(0) : SystemCallResult.From(Error.Invalid);
+            memory.Release();
+            return result;
         }
     }
 }

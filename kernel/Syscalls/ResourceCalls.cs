@@ -2,13 +2,14 @@ using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Capabilities;
 using Exo.Kernel.Drivers;
 using Exo.Kernel.Ipc;
+using Exo.Kernel.Memory;
 using Exo.Kernel.Processes;
 
 namespace Exo.Kernel.Syscalls
 {
     /// <summary>
     /// Device resources for user-mode drivers. resource_create(root, kind, base, length) makes an I/O port
-    /// range, an interrupt line or a physical range from a handle to the root resource (needs Manage), within
+    /// range, an interrupt line, a physical range or a PCI function's configuration space (Syscalls/PciCalls) from a handle to the root resource (needs Manage), within
     /// the kernel's policies (never its own ports, lines, RAM or APICs); io_port_enable(handle) lets the process
     /// use the range's ports with IN/OUT (needs Read and Write) until that capability leaves its table;
     /// interrupt_bind(line, notification, bits) and interrupt_ack(line) deliver a line's interrupts (Manage,
@@ -59,6 +60,17 @@ namespace Exo.Kernel.Syscalls
                         return verdict == PhysicalRangeVerdict.Malformed ? SystemCallResult.From(Error.Invalid) : SystemCallResult.From(Error.AccessDenied);
                     return SystemCalls.InsertHandle(process, new PhysicalRange(start, length), ObjectType.PhysicalRange,
                         Rights.Read | Rights.Write | Rights.Map | Rights.Grant | Rights.Duplicate | Rights.Revoke);
+                case ResourceKind.PciDevice:
+                    if (length != 1)
+                        return SystemCallResult.From(Error.Invalid);
+                    Drivers.Pci.PciDevice device = Drivers.Pci.PciDevice.Claim(start, out error);
+                    if (device == null)
+                        return SystemCallResult.From(error);
+                    return SystemCalls.InsertHandle(process, device, ObjectType.PciDevice, Drivers.Pci.PciDevice.GrantedRights);
+                case ResourceKind.DmaMemory:
+                    if (start != 0 || length == 0 || length > MemoryObject.MaximumContiguousSize)
+                        return SystemCallResult.From(Error.Invalid);
+                    return MemoryObjectCalls.Create(process, length, contiguous: true, Rights.All);
                 default:
                     return SystemCallResult.From(Error.Invalid);
             }

@@ -44,6 +44,7 @@ namespace Exo.Kernel.Syscalls
             SpawnCalls.Register();
             ThreadCalls.Register();
             ResourceCalls.Register();
+            PciCalls.Register();
             OfferCalls.Register();
         }
 

@@ -49,6 +49,7 @@ namespace Exo.Kernel.Tests
             any |= RunSuite(list, length, "linux", &LinuxTests.Run);
             any |= RunSuite(list, length, "ipc", &IpcTests.Run);
             any |= RunSuite(list, length, "drivers", &DriverTests.Run);
+            any |= RunSuite(list, length, "pci", &PciTests.Run);
             any |= RunSuite(list, length, "init", &InitTests.Run);
             // Deliberate faults: these end in a panic report by design (checked by the host).
             if (IsExactly(list, length, "fault_page"))

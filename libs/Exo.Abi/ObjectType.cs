@@ -20,11 +20,13 @@ namespace Exo.Abi
         IoPortRange = 7,
         /// <summary>A range of device memory (a device resource).</summary>
         PhysicalRange = 8,
-        /// <summary>The root resource, from which the three above are made.</summary>
+        /// <summary>The root resource, from which the three above and PCI devices are made.</summary>
         Resource = 9,
         /// <summary>The console: writing to it needs one (the kernel gives its own programs one, last).</summary>
         Console = 10,
         /// <summary>What the test-only calls need (DebugLog, BenchReport): the kernel grants it only to the programs its tests and benchmarks start.</summary>
         Diagnostics = 11,
+        /// <summary>One PCI function's configuration space (a device resource).</summary>
+        PciDevice = 12,
     }
 }

@@ -13,5 +13,11 @@ namespace Exo.Abi
         Interrupt = 2,
         /// <summary>base, length: page-aligned device memory, at most 256 MiB.</summary>
         Physical = 3,
+        /// <summary>base = PCI address (bus << 8 | device << 3 | function), length = 1: one function's configuration
+        /// space; NotFound if no such function, Busy while another capability to it lives.</summary>
+        PciDevice = 4,
+        /// <summary>base = 0, length = bytes (at most 4 MiB): a memory object of physically contiguous, zeroed frames
+        /// that stay put while it lives (DMA memory; DmaAddress gives its physical address).</summary>
+        DmaMemory = 5,
     }
 }

@@ -79,6 +79,19 @@ namespace Exo.Abi
         InterruptAcknowledge = 63,
         /// <summary>(physical range, address or 0, writable) -> address: uncached (needs Map; Write to write); stays mapped if revoked later.</summary>
         PhysicalMap = 64,
+        /// <summary>(PCI device, offset, width 1/2/4) -> the value of its configuration space there (needs Read; Invalid: a bad width, a misaligned offset, or past the space: 256 bytes, 4096 with ECAM).</summary>
+        PciConfigRead = 65,
+        /// <summary>(PCI device, offset, width 1/2/4, value): writes its configuration space (needs Write; AccessDenied: a register the kernel keeps: identity, BARs, ROM, capability pointer, MSI/MSI-X, extended space).</summary>
+        PciConfigWrite = 66,
+        /// <summary>(PCI device, BAR index 0-5) -> its size in bytes, sized by the kernel at boot (0: unused, or the upper half of a 64-bit BAR); its address and kind are in configuration space (needs Read).</summary>
+        PciBarSize = 67,
+        /// <summary>(memory object) -> the physical address of its first byte, for a device's descriptors: DMA memory only
+        /// (ResourceKind.DmaMemory; Invalid for other memory objects; needs Manage).</summary>
+        DmaAddress = 68,
+        /// <summary>(PCI device, MSI-X entry, notification, bits): the kernel gives the entry a vector, programs its address and
+        /// data, enables MSI-X; each message signals the bits (needs Manage, and Signal on the notification; NotSupported
+        /// without MSI-X, Invalid past the table or past 8 entries, Busy when the kernel's 32 vectors are taken).</summary>
+        PciInterruptBind = 69,
         /// <summary>(name, name length, memory object, server notification, client notification): offers a file system
         /// service to the kernel under the name (1-24 printable bytes; `mount -t ringfs NAME DIR` finds it), the channel
         /// laid out as Exo.Protocols.FileSystem.FileSystemChannelLayout says (needs Map and Write on the memory object,

@@ -35,6 +35,19 @@ public sealed unsafe class InitConfigurationTests
     }
 
     [Fact]
+    public void Only_a_driver_service_gets_the_root_resource()
+    {
+        var (configuration, text) = Parse("service echo echo_service\ndriver-service devices device_manager\ntask t\ndriver-service\ndriver-service x\n");
+        Assert.Equal(3, configuration.Count);
+        Assert.False(configuration.Entries[0].GetsRootResource);
+        Assert.Equal(EntryKind.Service, configuration.Entries[1].Kind);
+        Assert.True(configuration.Entries[1].GetsRootResource);
+        Assert.Equal("device_manager", Command(text, configuration.Entries[1]));
+        Assert.False(configuration.Entries[2].GetsRootResource);
+        Assert.Equal(2, configuration.ProblemCount);   // no name; a name without a program
+    }
+
+    [Fact]
     public void Defaults_without_options()
     {
         var (configuration, _) = Parse("service echo echo_service");   // no final newline

@@ -37,6 +37,24 @@ namespace Exo.Std.Devices
             return error;
         }
 
+        /// <summary>The configuration space of PCI function bus:device.function (NotFound: none there; Busy: another
+        /// capability to it lives).</summary>
+        public Error CreatePciDevice(int bus, int device, int function, out PciDevice pci)
+        {
+            Error error = Create(ResourceKind.PciDevice, (ulong)(bus << 8 | device << 3 | function), 1, out Handle handle);
+            pci = new PciDevice(handle);
+            return error;
+        }
+
+        /// <summary>DMA memory: 'length' bytes (at most 4 MiB) of zeroed, physically contiguous memory, a memory
+        /// object whose physical address the holder may ask for (MemoryObject.PhysicalAddress).</summary>
+        public Error CreateDmaMemory(ulong length, out MemoryObject memory)
+        {
+            Error error = Create(ResourceKind.DmaMemory, 0, length, out Handle handle);
+            memory = new MemoryObject(handle);
+            return error;
+        }
+
         private Error Create(ResourceKind kind, ulong start, ulong length, out Handle handle)
         {
             long result = SystemCall.Call(SystemCallNumber.ResourceCreate, Handle.Value, (ulong)kind, start, length);

@@ -30,6 +30,15 @@ namespace Exo.Std.Handles
 
         public Error Map(bool writable, out byte* mapped) => Map(0, writable, out mapped);
 
+        /// <summary>DMA memory's physical address (its frames are contiguous and stay put), for a device's
+        /// descriptors; Invalid for an ordinary memory object. Needs Manage.</summary>
+        public Error PhysicalAddress(out ulong address)
+        {
+            long result = SystemCall.Call(SystemCallNumber.DmaAddress, Handle.Value);
+            address = result > 0 ? (ulong)result : 0;
+            return SystemCall.ErrorOf(result);
+        }
+
         public Error Close() => Handle.Close();
         public Error Revoke() => Handle.Revoke();
         public Error Info(out ObjectType type, out Rights rights) => Handle.Info(out type, out rights);

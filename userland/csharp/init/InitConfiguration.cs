@@ -16,6 +16,8 @@ namespace Init
         /// <summary>Where the program's command line (its name, then its arguments) is in the configuration text.</summary>
         public int CommandStart, CommandLength;
         public int Line;
+        /// <summary>A driver service: init passes it a copy of the root resource (device resources are made from it).</summary>
+        public bool GetsRootResource;
     }
 
     public enum ConfigurationProblem : byte { UnknownDirective, MissingProgram, BadServiceName, TooManyEntries, BadNumber, CommandTooLong }
@@ -24,6 +26,7 @@ namespace Init
     /// init's configuration (userland/config/*.conf), one directive per line, '#' starts a comment:
     ///   service NAME PROGRAM [ARGUMENTS...]  a server: init gives it an endpoint registered as NAME, and
     ///                                       restarts the program whenever it ends
+    ///   driver-service NAME PROGRAM [ARGS...] a service that also gets the root resource (the device manager)
     ///   task PROGRAM [ARGUMENTS...]          a program run once
     ///   console PROGRAM [ARGUMENTS...]       the console's program (a login shell): started again whenever it
     ///                                       ends; only ends by a fault count against the restart limit
@@ -88,13 +91,13 @@ namespace Init
                 else
                     RestartLimit = limit;
             }
-            else if (WordIs(text, directive, directiveEnd, "service"))
+            else if (WordIs(text, directive, directiveEnd, "service") || WordIs(text, directive, directiveEnd, "driver-service"))
             {
                 int nameEnd = WordEnd(text, next, end);
                 if (!ServiceName.TryCreate(text + next, nameEnd - next, out ServiceName name))
                     AddProblem(ConfigurationProblem.BadServiceName, line);
-                else
-                    AddEntry(EntryKind.Service, name, text, SkipSpaces(text, nameEnd, end), end, line);
+                else if (AddEntry(EntryKind.Service, name, text, SkipSpaces(text, nameEnd, end), end, line))
+                    Entries[Count - 1].GetsRootResource = text[directive] == (byte)'d';
             }
             else if (WordIs(text, directive, directiveEnd, "task"))
             {
@@ -110,28 +113,29 @@ namespace Init
             }
         }
 
-        private void AddEntry(EntryKind kind, in ServiceName name, byte* text, int commandStart, int end, int line)
+        private bool AddEntry(EntryKind kind, in ServiceName name, byte* text, int commandStart, int end, int line)
         {
             int commandEnd = TrimEnd(text, commandStart, end);
             if (commandStart == commandEnd)
             {
                 AddProblem(ConfigurationProblem.MissingProgram, line);
-                return;
+                return false;
             }
             if (commandEnd - commandStart > MaximumCommandLength)
             {
                 AddProblem(ConfigurationProblem.CommandTooLong, line);
-                return;
+                return false;
             }
             if (Count == MaximumEntries)
             {
                 AddProblem(ConfigurationProblem.TooManyEntries, line);
-                return;
+                return false;
             }
             Entries[Count++] = new ConfigurationEntry
             {
                 Kind = kind, Name = name, CommandStart = commandStart, CommandLength = commandEnd - commandStart, Line = line,
             };
+            return true;
         }
 
         private void AddProblem(ConfigurationProblem problem, int line)

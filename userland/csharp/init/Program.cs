@@ -28,6 +28,7 @@ namespace Init
         private static ProcessHandle s_namesProcess;
         private static int s_namesRestarts;
         private static Handle s_console;           // passed on to every program: they may print
+        private static Handle s_rootResource;      // passed on only to driver services
         private static ProcessHandle[] s_processes;
         private static Endpoint[] s_endpoints;
         private static int[] s_restarts;
@@ -36,6 +37,7 @@ namespace Init
         public static int Main()
         {
             s_console = Process.ConsoleHandle;
+            s_rootResource = FirstStartupHandle(ObjectType.Resource);
             Handle configuration = FirstStartupHandle(ObjectType.MemoryObject);
             if (!configuration.IsValid)
             {
@@ -168,7 +170,7 @@ namespace Init
         private static bool Start(int index)
         {
             ref ConfigurationEntry entry = ref s_configuration.Entries[index];
-            Handle* grants = stackalloc Handle[3];
+            Handle* grants = stackalloc Handle[4];
             int grantCount = 0;
             Error error = s_namesEndpoint.Handle.Duplicate(NameService.RegisteredRights, out grants[grantCount]);
             if (error == Error.None)
@@ -182,6 +184,9 @@ namespace Init
                 if (error == Error.None && (error = endpoint.Handle.Duplicate(Rights.Read | Rights.Grant, out grants[grantCount])) == Error.None)
                     grantCount++;
             }
+            if (error == Error.None && entry.GetsRootResource && s_rootResource.IsValid
+                && (error = s_rootResource.Duplicate(Rights.Manage | Rights.Grant | Rights.Duplicate, out grants[grantCount])) == Error.None)
+                grantCount++;
             ProcessHandle process = default;
             if (s_console.IsValid)
                 grants[grantCount] = s_console;   // the last startup handle; not init's to close

@@ -1,0 +1,27 @@
+namespace Exo.Protocols.BlockDevice
+{
+    /// <summary>
+    /// The block-device protocol's channel: one memory object shared by a client (a file system service) and the
+    /// driver, holding a ring of requests, a ring of completions (each a single-producer single-consumer ring of
+    /// fixed-size records) and a data area that requests name by offset, so sectors travel without a copy
+    /// between the two processes (the driver gives the device its own DMA memory and copies; a later version may
+    /// make the data area DMA memory itself). Up to <see cref="MaximumInFlight"/> requests are in flight; a
+    /// completion's tag says which one finished, in any order. Notifications: the client signals
+    /// <see cref="RequestBit"/> after publishing requests, the driver <see cref="CompletionBit"/> after completions.
+    /// </summary>
+    public static class BlockChannelLayout
+    {
+        public const int SectorSize = 512;
+        public const int MaximumInFlight = 32;
+        /// <summary>The largest transfer of one request: 64 KiB.</summary>
+        public const int MaximumSectorsPerRequest = 128;
+        public const int RequestRingOffset = 0;
+        public const int CompletionRingOffset = 4096;
+        public const int DataOffset = 8192;
+        /// <summary>The data area: room for every request in flight at its largest would be 2 MiB; 256 KiB is what a
+        /// client may have in flight at once (it chooses the offsets).</summary>
+        public const int DataLength = 256 * 1024;
+        public const int Size = DataOffset + DataLength;
+        public const ulong RequestBit = 1, CompletionBit = 1;
+    }
+}

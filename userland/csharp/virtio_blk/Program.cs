@@ -1,0 +1,80 @@
+using Exo.Abi;
+using Exo.Std;
+using Exo.Std.Devices;
+using Exo.Std.Handles;
+using Exo.Std.Ipc;
+using Exo.Drivers.Virtio;
+
+namespace VirtioBlock
+{
+    /// <summary>
+    /// The virtio-blk driver as the device manager starts it: "virtio_blk ADDRESS BAR..." holding exactly its
+    /// device (handle 0), one physical range per BAR named on the command line, DMA memory for the rings and for
+    /// the requests, and the console. It starts the device, reports its capacity and reads sector 0, then waits.
+    /// Not yet: serving clients (the block-device Fusion Ring protocol).
+    /// </summary>
+    public static unsafe class Program
+    {
+        public static int Main()
+        {
+            int bars = Process.ArgumentCount - 2;
+            if (bars < 1 || bars > 6 || Process.StartupHandleCount < bars + 3)
+            {
+                Console.WriteLine("virtio_blk: started without its device's capabilities (the device manager starts it)");
+                return 1;
+            }
+            Process.TryGetArgument(1, out byte* address, out int addressLength);
+            var pci = new PciDevice(Process.StartupHandle(0));
+            byte** mapped = stackalloc byte*[6];
+            for (int i = 0; i < 6; i++)
+                mapped[i] = null;
+            for (int i = 0; i < bars; i++)
+            {
+                Process.TryGetArgument(2 + i, out byte* bar, out int length);
+                int index = length == 1 ? bar[0] - '0' : -1;
+                if (index < 0 || index > 5 || new PhysicalRange(Process.StartupHandle(1 + i)).Map(0, true, out mapped[index]) != Error.None)
+                    return Report(address, addressLength, "cannot map its BARs", Error.Invalid);
+            }
+            var ring = new MemoryObject(Process.StartupHandle(1 + bars));
+            var slots = new MemoryObject(Process.StartupHandle(2 + bars));
+            var disk = new VirtioBlockDevice();
+            Error error = disk.Start(pci, mapped, ring, slots);
+            if (error != Error.None)
+                return Report(address, addressLength, "cannot start the device", error);
+            Console.Write("virtio_blk: ");
+            Console.WriteBytes(address, addressLength);
+            Console.Write(" capacity ");
+            Console.Write(disk.Capacity);
+            Console.WriteLine(disk.IsReadOnly ? " sectors, read-only" : " sectors, writable");
+            byte status = 0xFF;
+            if (disk.Submit(0, VirtioBlockDevice.RequestRead, 0, 1) == Error.None)
+            {
+                disk.Notify();
+                status = disk.Wait(0);
+            }
+            Console.Write("virtio_blk: sector 0 read, status ");
+            Console.Write((int)status);
+            Console.Write(", first bytes ");
+            for (int i = 0; i < 4; i++)
+            {
+                Console.WriteHex(disk.Data(0)[i]);
+                Console.Write(' ');
+            }
+            Console.WriteLine();
+            Notification.Create(out Notification idle);
+            while (true)
+                idle.Wait(out _);   // the block-device protocol will be served here
+        }
+
+        private static int Report(byte* address, int length, string what, Error error)
+        {
+            Console.Write("virtio_blk: ");
+            Console.WriteBytes(address, length);
+            Console.Write(": ");
+            Console.Write(what);
+            Console.Write(": ");
+            Console.WriteLine(Errors.Describe(error));
+            return 2;
+        }
+    }
+}
