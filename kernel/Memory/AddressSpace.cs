@@ -11,7 +11,11 @@ namespace Exo.Kernel.Memory
     /// with the space; a frame mapped from elsewhere (a shared memory object) is not.
     /// Demand paging: anonymous memory is first only reserved, as a non-present leaf entry with the Reserved
     /// bit (and the Writable bit saying what the reservation allows; the MMU ignores every bit of a
-    /// non-present entry but bit 0). The first touch faults, and FaultIn puts a zeroed frame there.
+    /// non-present entry but bit 0). The first touch faults, and FaultIn puts a zeroed frame there. A large private
+    /// reservation (ReserveRange of at least a page table's worth: a Linux stack) is kept as a range instead, with no
+    /// entries until a page is touched (DeferredReservations): a page whose entry is empty is reserved if a range
+    /// holds it. Every operation on one page takes it out of its range first (Unmap, Protect, MovePage), so a page
+    /// is described by its entry or by a range, never both in disagreement.
     /// Locking: every change to a leaf entry (Map, Reserve, Unmap, FaultIn) holds _lock, so a fault on one
     /// processor and an unmap on another cannot both act on the same entry. Today a process has one thread, so
     /// they never race; the lock makes that an enforced rule rather than an assumption. Shoot-downs and frame
@@ -31,6 +35,8 @@ namespace Exo.Kernel.Memory
         public readonly ulong Root;
         private ulong _mappedPages;
         private Sync.SpinLock _lock;
+        // Large private reservations kept as ranges, not entries (see DeferredReservations); guarded by _lock.
+        private DeferredReservations _deferred;
 
         public ulong MappedPages => _mappedPages;
         /// <summary>The most pages mapped at once (getrusage's ru_maxrss).</summary>
@@ -145,8 +151,20 @@ namespace Exo.Kernel.Memory
                 || !UserMemory.IsUserRange(virtualAddress, pages << 12))
                 return 0;
             ulong value = Reserved | (writable ? Writable : 0) | (executable ? 0 : KernelPageTables.NoExecute) | (shared ? SharedMapping : 0);
-            ulong done = 0;
+            ulong done = 0, rangeEnd = virtualAddress + (pages << 12);
             _lock.Enter();
+            if (_deferred.Overlaps(virtualAddress, rangeEnd))
+            {
+                _lock.Exit();
+                return 0;   // its first page (or a later one) is in use
+            }
+            // A shared reservation stays entries: fork gives each of its untouched pages a frame (CloneEntry).
+            if (!shared && pages >= DeferredReservations.MinimumPages && !_deferred.IsFull && NoEntriesIn(virtualAddress, rangeEnd))
+            {
+                _deferred.Add(virtualAddress, rangeEnd, value);
+                _lock.Exit();
+                return pages;
+            }
             while (done < pages)
             {
                 ulong address = virtualAddress + (done << 12);
@@ -198,6 +216,84 @@ namespace Exo.Kernel.Memory
             return table;
         }
 
+        // Lock held: whether no page of [start, end) (user addresses) has an entry; absent page tables are skipped whole.
+        private bool NoEntriesIn(ulong start, ulong end)
+        {
+            ulong address = start;
+            while (address < end)
+            {
+                ulong* table = (ulong*)PhysicalMemory.ToVirtual(Root);
+                int level = 3;
+                for (; level > 0; level--)
+                {
+                    ulong entry = table[KernelPageTables.PageIndex(address, level)];
+                    if ((entry & Present) == 0)
+                        break;
+                    table = (ulong*)PhysicalMemory.ToVirtual(entry & AddressMask);
+                }
+                // What the entry that ended the walk covers: a missing table's whole reach, or the leaf table's 2 MiB.
+                ulong span = 1UL << (12 + 9 * (level > 0 ? level : 1));
+                ulong next = (address & ~(span - 1)) + span;
+                if (level == 0)
+                {
+                    ulong stop = next < end ? next : end;
+                    for (ulong* entry = table + KernelPageTables.PageIndex(address, 0), last = entry + ((stop - address) >> 12); entry < last; entry++)
+                        if (*entry != 0)
+                            return false;
+                }
+                if (next <= address)
+                    break;   // the top of the address range
+                address = next;
+            }
+            return true;
+        }
+
+        // Lock held: takes 'page' out of the deferred range holding it, if any ('deferred' says whether one did), its entry
+        // written from the range first when 'writeEntry' and it has none. False when a page table could not be had:
+        // nothing that anyone could see has changed then (an entry written holds what the range said).
+        private bool TakeDeferred(ulong page, bool writeEntry, out bool deferred)
+        {
+            deferred = false;
+            int index = _deferred.Count == 0 ? -1 : _deferred.Find(page);
+            if (index < 0)
+                return true;
+            if (writeEntry)
+            {
+                ulong* table = LeafTable(page, out _);
+                if (table == null)
+                    return false;
+                ref ulong leaf = ref table[KernelPageTables.PageIndex(page, 0)];
+                if (leaf == 0)
+                    leaf = _deferred.ValueOf(index);
+            }
+            if (!_deferred.Carve(index, page) && !Materialize(index))
+                return false;
+            deferred = true;
+            return true;
+        }
+
+        // Lock held: range 'index' becomes entries (touched pages keep theirs), as an eager reservation would have made
+        // it, and is forgotten (a split found no free slot). False when a page table could not be had: the range stays,
+        // and the entries written meanwhile say what it says.
+        private bool Materialize(int index)
+        {
+            ulong value = _deferred.ValueOf(index), end = _deferred.EndOf(index);
+            for (ulong page = _deferred.StartOf(index); page < end;)
+            {
+                ulong* table = LeafTable(page, out _);
+                if (table == null)
+                    return false;
+                ulong tableEnd = (page | 0x1FFFFFUL) + 1;
+                ulong stop = end < tableEnd ? end : tableEnd;
+                for (ulong* entry = table + KernelPageTables.PageIndex(page, 0), last = entry + ((stop - page) >> 12); entry < last; entry++)
+                    if (*entry == 0)
+                        *entry = value;
+                page = stop;
+            }
+            _deferred.Remove(index);
+            return true;
+        }
+
         /// <summary>
         /// Changes the permissions of one user page, mapped or reserved (mprotect). Not readable means no access at
         /// all (PROT_NONE): a mapped page keeps its frame in a non-present entry marked NoAccess, a reservation
@@ -207,6 +303,11 @@ namespace Exo.Kernel.Memory
         public bool Protect(ulong virtualAddress, bool writable, bool executable, bool readable = true)
         {
             _lock.Enter();
+            if (!TakeDeferred(virtualAddress & ~0xFFFUL, writeEntry: true, out _))
+            {
+                _lock.Exit();
+                return false;
+            }
             ulong* leaf = Leaf(virtualAddress);
             ulong entry = leaf == null ? 0 : *leaf;
             if (entry == 0)
@@ -243,6 +344,11 @@ namespace Exo.Kernel.Memory
         public bool MovePage(ulong from, ulong to)
         {
             _lock.Enter();
+            if (!TakeDeferred(from & ~0xFFFUL, writeEntry: true, out _))
+            {
+                _lock.Exit();
+                return false;
+            }
             ulong* source = Leaf(from);
             ulong entry = source == null ? 0 : *source;
             if (entry == 0)
@@ -267,7 +373,7 @@ namespace Exo.Kernel.Memory
         {
             _lock.Enter();
             ulong* leaf = Leaf(virtualAddress);
-            bool used = leaf != null && *leaf != 0;
+            bool used = (leaf != null && *leaf != 0) || _deferred.Find(virtualAddress) >= 0;
             _lock.Exit();
             return used;
         }
@@ -280,7 +386,8 @@ namespace Exo.Kernel.Memory
         // (neither mapped nor reserved), adding page tables on the way down.
         private bool SetEmptyLeaf(ulong virtualAddress, ulong value)
         {
-            if ((virtualAddress & 0xFFF) != 0 || !UserMemory.IsUserRange(virtualAddress, 0x1000))
+            if ((virtualAddress & 0xFFF) != 0 || !UserMemory.IsUserRange(virtualAddress, 0x1000)
+                || (_deferred.Count != 0 && _deferred.Find(virtualAddress) >= 0))
                 return false;
             ulong* table = LeafTable(virtualAddress, out _);
             if (table == null)
@@ -319,12 +426,14 @@ namespace Exo.Kernel.Memory
         {
             owned = false;
             _lock.Enter();
+            bool taken = TakeDeferred(virtualAddress & ~0xFFFUL, writeEntry: false, out bool deferred);
             ulong* leaf = Leaf(virtualAddress);
             ulong entry = leaf == null ? 0 : *leaf;
-            if (entry == 0)
+            if (entry == 0 || !taken)
             {
                 _lock.Exit();
-                return false;
+                owned = deferred;   // an untouched page of a deferred range: a reservation, now gone
+                return deferred;
             }
             *leaf = 0;
             if ((entry & Present) != 0)
@@ -368,6 +477,9 @@ namespace Exo.Kernel.Memory
             _lock.Enter();
             ulong* leaf = Leaf(address);
             ulong entry = leaf == null ? 0 : *leaf;
+            int deferredIndex = entry == 0 && _deferred.Count != 0 ? _deferred.Find(address) : -1;
+            if (deferredIndex >= 0)
+                entry = _deferred.ValueOf(deferredIndex);   // untouched in a deferred range: its entry is written below
             FaultOutcome outcome = FaultOutcome.NotReserved;
             if ((entry & Present) != 0 && (errorCode & FaultWrite) != 0 && (entry & CopyOnWrite) != 0)
                 outcome = BreakCopyOnWrite(leaf, entry);
@@ -380,7 +492,12 @@ namespace Exo.Kernel.Memory
             else if ((entry & Reserved) != 0 && ((errorCode & FaultWrite) == 0 || (entry & Writable) != 0)
                 && ((errorCode & FaultFetch) == 0 || (entry & KernelPageTables.NoExecute) == 0))
             {
-                ulong frame = PhysicalMemory.AllocateFrame();   // zeroed
+                if (leaf == null)
+                {
+                    ulong* table = LeafTable(address, out _);
+                    leaf = table == null ? null : table + KernelPageTables.PageIndex(address, 0);
+                }
+                ulong frame = leaf == null ? 0 : PhysicalMemory.AllocateFrame();   // zeroed
                 if (frame == 0)
                     outcome = FaultOutcome.OutOfMemory;
                 else
@@ -435,6 +552,7 @@ namespace Exo.Kernel.Memory
                 return null;
             bool complete = true;
             _lock.Enter();
+            child._deferred = _deferred;   // untouched ranges stay ranges in the copy
             // Table by table, the child's tables built beside the parent's (each linked into the child as soon as it
             // is allocated, so that Destroy frees a half-built copy): no walk from the root per entry.
             ulong* pml4 = (ulong*)PhysicalMemory.ToVirtual(Root);
@@ -575,9 +693,7 @@ namespace Exo.Kernel.Memory
                     return false;
                 ulong inPage = 0x1000 - (address & 0xFFF);
                 ulong chunk = count < inPage ? count : inPage;
-                byte* destination = (byte*)PhysicalMemory.ToVirtual(physical);
-                for (ulong i = 0; i < chunk; i++)
-                    destination[i] = source[i];
+                BlockMemory.Copy((byte*)PhysicalMemory.ToVirtual(physical), source, chunk);
                 address += chunk;
                 source += chunk;
                 count -= chunk;
@@ -603,9 +719,7 @@ namespace Exo.Kernel.Memory
                 }
                 ulong inPage = 0x1000 - (address & 0xFFF);
                 ulong chunk = count < inPage ? count : inPage;
-                byte* destination = (byte*)PhysicalMemory.ToVirtual(physical);
-                for (ulong i = 0; i < chunk; i++)
-                    destination[i] = source[i];
+                BlockMemory.Copy((byte*)PhysicalMemory.ToVirtual(physical), source, chunk);
                 address += chunk;
                 source += chunk;
                 count -= chunk;
@@ -664,6 +778,7 @@ namespace Exo.Kernel.Memory
             }
             PhysicalMemory.FreeFrame(Root);
             _mappedPages = 0;
+            _deferred.Clear();
         }
     }
 }

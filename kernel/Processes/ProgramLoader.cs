@@ -104,9 +104,8 @@ namespace Exo.Kernel.Processes
                 // The part of this page that the file supplies (fresh frames are zeroed: that is the .bss).
                 ulong from = page > fileStart ? page : fileStart;
                 ulong to = page + 0x1000 < fileEnd ? page + 0x1000 : fileEnd;
-                byte* destination = (byte*)PhysicalMemory.ToVirtual(frame);
-                for (ulong address = from; address < to; address++)
-                    destination[address - page] = file[segment->FileOffset + (address - fileStart)];
+                if (to > from)
+                    BlockMemory.Copy((byte*)PhysicalMemory.ToVirtual(frame) + (from - page), file + segment->FileOffset + (from - fileStart), to - from);
             }
             return true;
         }
