@@ -627,6 +627,7 @@ namespace Exo.Kernel.Memory
         private bool CloneTable(ulong* table, ulong* childTable, AddressSpace child)
         {
             const ulong NeedsWork = Present | SharedMapping | NoAccess | Owned;
+            ulong mapped = 0;
             for (ulong* group = table, end = table + 512, to = childTable; group < end; group += 4, to += 4)
             {
                 if (((group[0] | group[1] | group[2] | group[3]) & NeedsWork) == 0)
@@ -639,9 +640,25 @@ namespace Exo.Kernel.Memory
                     continue;
                 }
                 for (int i = 0; i < 4; i++)
-                    if (group[i] != 0 && !CloneEntry(group + i, to + i, child))
+                {
+                    ulong entry = group[i];
+                    if ((entry & (Present | Owned | SharedMapping)) == (Present | Owned))
+                    {
+                        // The common case inline (a program's own page, shared copy-on-write from here on): no call per page.
+                        if ((entry & Writable) != 0)
+                            group[i] = entry = (entry & ~Writable) | CopyOnWrite;
+                        PhysicalMemory.ShareFrame(entry & AddressMask);
+                        to[i] = entry;
+                        mapped++;
+                    }
+                    else if (entry != 0 && !CloneEntry(group + i, to + i, child))
+                    {
+                        child._mappedPages += mapped;
                         return false;
+                    }
+                }
             }
+            child._mappedPages += mapped;
             return true;
         }
 
@@ -683,13 +700,15 @@ namespace Exo.Kernel.Memory
 
         /// <summary>
         /// Copies 'count' bytes to 'address' in this space through the kernel's view of its frames (a space no
-        /// thread runs in yet: a new program's start stack). False if a page on the way is not mapped.
+        /// thread runs in yet: a new program's start stack). A reserved writable page on the way gets its frame; false
+        /// if a page is neither mapped nor that.
         /// </summary>
         public bool CopyInto(ulong address, byte* source, ulong count)
         {
             while (count > 0)
             {
-                if (!TryTranslate(address, out ulong physical, out _))
+                if (!TryTranslate(address, out ulong physical, out _)
+                    && (FaultIn(address, FaultWrite) != FaultOutcome.Mapped || !TryTranslate(address, out physical, out _)))
                     return false;
                 ulong inPage = 0x1000 - (address & 0xFFF);
                 ulong chunk = count < inPage ? count : inPage;

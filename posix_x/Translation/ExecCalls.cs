@@ -283,7 +283,7 @@ namespace Exo.PosixX.Translation
             AddressSpace space = null;
             ProgramImage image = default;
             if (error == Error.None)
-                space = ProgramLoader.Load(file, size, out image, out error);
+                space = ProgramLoader.Load(file, size, out image, out error, reserveStack: true);   // as Linux: stack pages on first touch
             if (space == null && error == Error.NotExecutable)
                 error = InterpreterError(file, size);
             KernelHeap.Free(file);
