@@ -37,6 +37,8 @@ namespace Exo.Kernel.Memory
         private Sync.SpinLock _lock;
         // Large private reservations kept as ranges, not entries (see DeferredReservations); guarded by _lock.
         private DeferredReservations _deferred;
+        // Its user page tables, for fork and Destroy to visit without scanning directories (UserTableList); guarded by _lock.
+        private UserTableList _tables;
 
         public ulong MappedPages => _mappedPages;
         /// <summary>The most pages mapped at once (getrusage's ru_maxrss).</summary>
@@ -209,6 +211,7 @@ namespace Exo.Kernel.Memory
                     if (newTable == 0)
                         return null;
                     entry = newTable | Present | Writable | User;
+                    _tables.Add(newTable, virtualAddress & ~((1UL << (12 + 9 * level)) - 1), level);
                     fresh = level == 1;   // the leaf table itself is new (zeroed)
                 }
                 table = (ulong*)PhysicalMemory.ToVirtual(entry & AddressMask);
@@ -555,25 +558,47 @@ namespace Exo.Kernel.Memory
             child._deferred = _deferred;   // untouched ranges stay ranges in the copy
             // Table by table, the child's tables built beside the parent's (each linked into the child as soon as it
             // is allocated, so that Destroy frees a half-built copy): no walk from the root per entry.
-            ulong* pml4 = (ulong*)PhysicalMemory.ToVirtual(Root);
             ulong* childPml4 = (ulong*)PhysicalMemory.ToVirtual(child.Root);
-            for (int i3 = NextPresent(pml4, 0, KernelPageTables.KernelHalfFirstEntry); i3 < KernelPageTables.KernelHalfFirstEntry && complete;
-                i3 = NextPresent(pml4, i3 + 1, KernelPageTables.KernelHalfFirstEntry))
+            if (!_tables.Overflowed)
             {
-                ulong* childPdpt = child.NewTable(ref childPml4[i3]);
-                if (childPdpt == null) { complete = false; break; }
-                ulong* pdpt = (ulong*)PhysicalMemory.ToVirtual(pml4[i3] & AddressMask);
-                for (int i2 = NextPresent(pdpt, 0, 512); i2 < 512 && complete; i2 = NextPresent(pdpt, i2 + 1, 512))
+                // The tables this space has, in the order they were added: each one's parent table is copied before it.
+                for (int i = 0; i < _tables.Count && complete; i++)
                 {
-                    ulong* childDirectory = child.NewTable(ref childPdpt[i2]);
-                    if (childDirectory == null) { complete = false; break; }
-                    ulong* directory = (ulong*)PhysicalMemory.ToVirtual(pdpt[i2] & AddressMask);
-                    for (int i1 = NextPresent(directory, 0, 512); i1 < 512 && complete; i1 = NextPresent(directory, i1 + 1, 512))
+                    ulong address = _tables.AddressOf(i);
+                    int level = _tables.LevelOf(i);
+                    ulong* childParent = childPml4;
+                    for (int above = 3; above > level; above--)
+                        childParent = (ulong*)PhysicalMemory.ToVirtual(childParent[KernelPageTables.PageIndex(address, above)] & AddressMask);
+                    ulong* childTable = child.NewTable(ref childParent[KernelPageTables.PageIndex(address, level)], address, level);
+                    if (childTable == null)
+                        complete = false;
+                    else if (level == 1)
+                        complete = CloneTable((ulong*)PhysicalMemory.ToVirtual(_tables.PhysicalOf(i)), childTable, child);
+                }
+            }
+            else
+            {
+                ulong* pml4 = (ulong*)PhysicalMemory.ToVirtual(Root);
+                for (int i3 = NextPresent(pml4, 0, KernelPageTables.KernelHalfFirstEntry); i3 < KernelPageTables.KernelHalfFirstEntry && complete;
+                    i3 = NextPresent(pml4, i3 + 1, KernelPageTables.KernelHalfFirstEntry))
+                {
+                    ulong pdptAddress = (ulong)i3 << 39;
+                    ulong* childPdpt = child.NewTable(ref childPml4[i3], pdptAddress, 3);
+                    if (childPdpt == null) { complete = false; break; }
+                    ulong* pdpt = (ulong*)PhysicalMemory.ToVirtual(pml4[i3] & AddressMask);
+                    for (int i2 = NextPresent(pdpt, 0, 512); i2 < 512 && complete; i2 = NextPresent(pdpt, i2 + 1, 512))
                     {
-                        ulong* childTable = child.NewTable(ref childDirectory[i1]);
-                        if (childTable == null) { complete = false; break; }
-                        ulong* table = (ulong*)PhysicalMemory.ToVirtual(directory[i1] & AddressMask);
-                        complete = CloneTable(table, childTable, child);
+                        ulong directoryAddress = pdptAddress | ((ulong)i2 << 30);
+                        ulong* childDirectory = child.NewTable(ref childPdpt[i2], directoryAddress, 2);
+                        if (childDirectory == null) { complete = false; break; }
+                        ulong* directory = (ulong*)PhysicalMemory.ToVirtual(pdpt[i2] & AddressMask);
+                        for (int i1 = NextPresent(directory, 0, 512); i1 < 512 && complete; i1 = NextPresent(directory, i1 + 1, 512))
+                        {
+                            ulong* childTable = child.NewTable(ref childDirectory[i1], directoryAddress | ((ulong)i1 << 21), 1);
+                            if (childTable == null) { complete = false; break; }
+                            ulong* table = (ulong*)PhysicalMemory.ToVirtual(directory[i1] & AddressMask);
+                            complete = CloneTable(table, childTable, child);
+                        }
                     }
                 }
             }
@@ -611,13 +636,15 @@ namespace Exo.Kernel.Memory
             return limit;
         }
 
-        // fork, lock held: a new zeroed page table linked into this (the child's) 'entry'; null without memory.
-        private ulong* NewTable(ref ulong entry)
+        // fork, lock held: a new zeroed page table (at 'level', covering from 'address') linked into this (the child's)
+        // 'entry'; null without memory.
+        private ulong* NewTable(ref ulong entry, ulong address, int level)
         {
             ulong table = PhysicalMemory.AllocateFrame();
             if (table == 0)
                 return null;
             entry = table | Present | Writable | User;
+            _tables.Add(table, address, level);
             return (ulong*)PhysicalMemory.ToVirtual(table);
         }
 
@@ -767,6 +794,17 @@ namespace Exo.Kernel.Memory
         /// </summary>
         public void Destroy()
         {
+            if (!_tables.Overflowed)
+            {
+                for (int i = 0; i < _tables.Count; i++)
+                {
+                    if (_tables.LevelOf(i) == 1)
+                        ReleaseFrames((ulong*)PhysicalMemory.ToVirtual(_tables.PhysicalOf(i)));
+                    PhysicalMemory.FreeFrame(_tables.PhysicalOf(i));
+                }
+                Destroyed();
+                return;
+            }
             ulong* pml4 = (ulong*)PhysicalMemory.ToVirtual(Root);
             for (int i3 = NextPresent(pml4, 0, KernelPageTables.KernelHalfFirstEntry); i3 < KernelPageTables.KernelHalfFirstEntry;
                 i3 = NextPresent(pml4, i3 + 1, KernelPageTables.KernelHalfFirstEntry))
@@ -777,27 +815,39 @@ namespace Exo.Kernel.Memory
                     ulong* directory = (ulong*)PhysicalMemory.ToVirtual(pdpt[i2] & AddressMask);
                     for (int i1 = NextPresent(directory, 0, 512); i1 < 512; i1 = NextPresent(directory, i1 + 1, 512))
                     {
-                        ulong* table = (ulong*)PhysicalMemory.ToVirtual(directory[i1] & AddressMask);
-                        for (ulong* group = table, end = table + 512; group < end; group += 4)
-                        {
-                            if (((group[0] | group[1] | group[2] | group[3]) & Owned) == 0)
-                                continue;   // four entries without a frame of this space's (reservations, mostly)
-                            for (int i = 0; i < 4; i++)
-                            {
-                                ulong entry = group[i];
-                                if ((entry & Owned) != 0 && ((entry & Present) != 0 || (entry & (NoAccess | Reserved)) == NoAccess))
-                                    PhysicalMemory.ReleaseFrame(entry & AddressMask);
-                            }
-                        }
+                        ReleaseFrames((ulong*)PhysicalMemory.ToVirtual(directory[i1] & AddressMask));
                         PhysicalMemory.FreeFrame(directory[i1] & AddressMask);
                     }
                     PhysicalMemory.FreeFrame(pdpt[i2] & AddressMask);
                 }
                 PhysicalMemory.FreeFrame(pml4[i3] & AddressMask);
             }
+            Destroyed();
+        }
+
+        // Destroy's end: the root goes, and nothing is left to count.
+        private void Destroyed()
+        {
             PhysicalMemory.FreeFrame(Root);
             _mappedPages = 0;
             _deferred.Clear();
+            _tables.Clear();
+        }
+
+        // Destroy: lets go of every frame of this space's that one leaf table maps.
+        private static void ReleaseFrames(ulong* table)
+        {
+            for (ulong* group = table, end = table + 512; group < end; group += 4)
+            {
+                if (((group[0] | group[1] | group[2] | group[3]) & Owned) == 0)
+                    continue;   // four entries without a frame of this space's (reservations, mostly)
+                for (int i = 0; i < 4; i++)
+                {
+                    ulong entry = group[i];
+                    if ((entry & Owned) != 0 && ((entry & Present) != 0 || (entry & (NoAccess | Reserved)) == NoAccess))
+                        PhysicalMemory.ReleaseFrame(entry & AddressMask);
+                }
+            }
         }
     }
 }
