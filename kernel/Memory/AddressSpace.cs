@@ -84,8 +84,8 @@ namespace Exo.Kernel.Memory
                 return null;
             ulong* entries = (ulong*)PhysicalMemory.ToVirtual(root);
             ulong* kernel = (ulong*)PhysicalMemory.ToVirtual(KernelPageTables.Root);
-            for (int index = KernelPageTables.KernelHalfFirstEntry; index < 512; index++)
-                entries[index] = kernel[index];
+            BlockMemory.Copy((byte*)(entries + KernelPageTables.KernelHalfFirstEntry), (byte*)(kernel + KernelPageTables.KernelHalfFirstEntry),
+                (512 - KernelPageTables.KernelHalfFirstEntry) * sizeof(ulong));
             return new AddressSpace(root);
         }
 
