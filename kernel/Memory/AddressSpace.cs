@@ -257,7 +257,7 @@ namespace Exo.Kernel.Memory
         private bool TakeDeferred(ulong page, bool writeEntry, out bool deferred)
         {
             deferred = false;
-            int index = _deferred.Count == 0 ? -1 : _deferred.Find(page);
+            int index = _deferred.Find(page);
             if (index < 0)
                 return true;
             if (writeEntry)
@@ -306,7 +306,7 @@ namespace Exo.Kernel.Memory
         public bool Protect(ulong virtualAddress, bool writable, bool executable, bool readable = true)
         {
             _lock.Enter();
-            if (!TakeDeferred(virtualAddress & ~0xFFFUL, writeEntry: true, out _))
+            if (_deferred.Count != 0 && !TakeDeferred(virtualAddress & ~0xFFFUL, writeEntry: true, out _))
             {
                 _lock.Exit();
                 return false;
@@ -347,7 +347,7 @@ namespace Exo.Kernel.Memory
         public bool MovePage(ulong from, ulong to)
         {
             _lock.Enter();
-            if (!TakeDeferred(from & ~0xFFFUL, writeEntry: true, out _))
+            if (_deferred.Count != 0 && !TakeDeferred(from & ~0xFFFUL, writeEntry: true, out _))
             {
                 _lock.Exit();
                 return false;
@@ -376,7 +376,7 @@ namespace Exo.Kernel.Memory
         {
             _lock.Enter();
             ulong* leaf = Leaf(virtualAddress);
-            bool used = (leaf != null && *leaf != 0) || _deferred.Find(virtualAddress) >= 0;
+            bool used = (leaf != null && *leaf != 0) || (_deferred.Count != 0 && _deferred.Find(virtualAddress) >= 0);
             _lock.Exit();
             return used;
         }
@@ -429,7 +429,8 @@ namespace Exo.Kernel.Memory
         {
             owned = false;
             _lock.Enter();
-            bool taken = TakeDeferred(virtualAddress & ~0xFFFUL, writeEntry: false, out bool deferred);
+            bool deferred = false;
+            bool taken = _deferred.Count == 0 || TakeDeferred(virtualAddress & ~0xFFFUL, writeEntry: false, out deferred);
             ulong* leaf = Leaf(virtualAddress);
             ulong entry = leaf == null ? 0 : *leaf;
             if (entry == 0 || !taken)
