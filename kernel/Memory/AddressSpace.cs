@@ -11,7 +11,11 @@ namespace Exo.Kernel.Memory
     /// with the space; a frame mapped from elsewhere (a shared memory object) is not.
     /// Demand paging: anonymous memory is first only reserved, as a non-present leaf entry with the Reserved
     /// bit (and the Writable bit saying what the reservation allows; the MMU ignores every bit of a
-    /// non-present entry but bit 0). The first touch faults, and FaultIn puts a zeroed frame there.
+    /// non-present entry but bit 0). The first touch faults, and FaultIn puts a zeroed frame there. A large private
+    /// reservation (ReserveRange of at least a page table's worth: a Linux stack) is kept as a range instead, with no
+    /// entries until a page is touched (DeferredReservations): a page whose entry is empty is reserved if a range
+    /// holds it. Every operation on one page takes it out of its range first (Unmap, Protect, MovePage), so a page
+    /// is described by its entry or by a range, never both in disagreement.
     /// Locking: every change to a leaf entry (Map, Reserve, Unmap, FaultIn) holds _lock, so a fault on one
     /// processor and an unmap on another cannot both act on the same entry. Today a process has one thread, so
     /// they never race; the lock makes that an enforced rule rather than an assumption. Shoot-downs and frame
@@ -31,6 +35,10 @@ namespace Exo.Kernel.Memory
         public readonly ulong Root;
         private ulong _mappedPages;
         private Sync.SpinLock _lock;
+        // Large private reservations kept as ranges, not entries (see DeferredReservations); guarded by _lock.
+        private DeferredReservations _deferred;
+        // Its user page tables, for fork and Destroy to visit without scanning directories (UserTableList); guarded by _lock.
+        private UserTableList _tables;
 
         public ulong MappedPages => _mappedPages;
         /// <summary>The most pages mapped at once (getrusage's ru_maxrss).</summary>
@@ -76,8 +84,8 @@ namespace Exo.Kernel.Memory
                 return null;
             ulong* entries = (ulong*)PhysicalMemory.ToVirtual(root);
             ulong* kernel = (ulong*)PhysicalMemory.ToVirtual(KernelPageTables.Root);
-            for (int index = KernelPageTables.KernelHalfFirstEntry; index < 512; index++)
-                entries[index] = kernel[index];
+            BlockMemory.Copy((byte*)(entries + KernelPageTables.KernelHalfFirstEntry), (byte*)(kernel + KernelPageTables.KernelHalfFirstEntry),
+                (512 - KernelPageTables.KernelHalfFirstEntry) * sizeof(ulong));
             return new AddressSpace(root);
         }
 
@@ -145,8 +153,20 @@ namespace Exo.Kernel.Memory
                 || !UserMemory.IsUserRange(virtualAddress, pages << 12))
                 return 0;
             ulong value = Reserved | (writable ? Writable : 0) | (executable ? 0 : KernelPageTables.NoExecute) | (shared ? SharedMapping : 0);
-            ulong done = 0;
+            ulong done = 0, rangeEnd = virtualAddress + (pages << 12);
             _lock.Enter();
+            if (_deferred.Overlaps(virtualAddress, rangeEnd))
+            {
+                _lock.Exit();
+                return 0;   // its first page (or a later one) is in use
+            }
+            // A shared reservation stays entries: fork gives each of its untouched pages a frame (CloneEntry).
+            if (!shared && pages >= DeferredReservations.MinimumPages && !_deferred.IsFull && NoEntriesIn(virtualAddress, rangeEnd))
+            {
+                _deferred.Add(virtualAddress, rangeEnd, value);
+                _lock.Exit();
+                return pages;
+            }
             while (done < pages)
             {
                 ulong address = virtualAddress + (done << 12);
@@ -191,11 +211,90 @@ namespace Exo.Kernel.Memory
                     if (newTable == 0)
                         return null;
                     entry = newTable | Present | Writable | User;
+                    _tables.Add(newTable, virtualAddress & ~((1UL << (12 + 9 * level)) - 1), level);
                     fresh = level == 1;   // the leaf table itself is new (zeroed)
                 }
                 table = (ulong*)PhysicalMemory.ToVirtual(entry & AddressMask);
             }
             return table;
+        }
+
+        // Lock held: whether no page of [start, end) (user addresses) has an entry; absent page tables are skipped whole.
+        private bool NoEntriesIn(ulong start, ulong end)
+        {
+            ulong address = start;
+            while (address < end)
+            {
+                ulong* table = (ulong*)PhysicalMemory.ToVirtual(Root);
+                int level = 3;
+                for (; level > 0; level--)
+                {
+                    ulong entry = table[KernelPageTables.PageIndex(address, level)];
+                    if ((entry & Present) == 0)
+                        break;
+                    table = (ulong*)PhysicalMemory.ToVirtual(entry & AddressMask);
+                }
+                // What the entry that ended the walk covers: a missing table's whole reach, or the leaf table's 2 MiB.
+                ulong span = 1UL << (12 + 9 * (level > 0 ? level : 1));
+                ulong next = (address & ~(span - 1)) + span;
+                if (level == 0)
+                {
+                    ulong stop = next < end ? next : end;
+                    for (ulong* entry = table + KernelPageTables.PageIndex(address, 0), last = entry + ((stop - address) >> 12); entry < last; entry++)
+                        if (*entry != 0)
+                            return false;
+                }
+                if (next <= address)
+                    break;   // the top of the address range
+                address = next;
+            }
+            return true;
+        }
+
+        // Lock held: takes 'page' out of the deferred range holding it, if any ('deferred' says whether one did), its entry
+        // written from the range first when 'writeEntry' and it has none. False when a page table could not be had:
+        // nothing that anyone could see has changed then (an entry written holds what the range said).
+        private bool TakeDeferred(ulong page, bool writeEntry, out bool deferred)
+        {
+            deferred = false;
+            int index = _deferred.Find(page);
+            if (index < 0)
+                return true;
+            if (writeEntry)
+            {
+                ulong* table = LeafTable(page, out _);
+                if (table == null)
+                    return false;
+                ref ulong leaf = ref table[KernelPageTables.PageIndex(page, 0)];
+                if (leaf == 0)
+                    leaf = _deferred.ValueOf(index);
+            }
+            if (!_deferred.Carve(index, page) && !Materialize(index))
+                return false;
+            deferred = true;
+            return true;
+        }
+
+        // Lock held: range 'index' becomes entries (touched pages keep theirs), as an eager reservation would have made
+        // it, and is forgotten (a split found no free slot). False when a page table could not be had: the range stays,
+        // and the entries written meanwhile say what it says.
+        private bool Materialize(int index)
+        {
+            ulong value = _deferred.ValueOf(index), end = _deferred.EndOf(index);
+            for (ulong page = _deferred.StartOf(index); page < end;)
+            {
+                ulong* table = LeafTable(page, out _);
+                if (table == null)
+                    return false;
+                ulong tableEnd = (page | 0x1FFFFFUL) + 1;
+                ulong stop = end < tableEnd ? end : tableEnd;
+                for (ulong* entry = table + KernelPageTables.PageIndex(page, 0), last = entry + ((stop - page) >> 12); entry < last; entry++)
+                    if (*entry == 0)
+                        *entry = value;
+                page = stop;
+            }
+            _deferred.Remove(index);
+            return true;
         }
 
         /// <summary>
@@ -207,6 +306,11 @@ namespace Exo.Kernel.Memory
         public bool Protect(ulong virtualAddress, bool writable, bool executable, bool readable = true)
         {
             _lock.Enter();
+            if (_deferred.Count != 0 && !TakeDeferred(virtualAddress & ~0xFFFUL, writeEntry: true, out _))
+            {
+                _lock.Exit();
+                return false;
+            }
             ulong* leaf = Leaf(virtualAddress);
             ulong entry = leaf == null ? 0 : *leaf;
             if (entry == 0)
@@ -243,6 +347,11 @@ namespace Exo.Kernel.Memory
         public bool MovePage(ulong from, ulong to)
         {
             _lock.Enter();
+            if (_deferred.Count != 0 && !TakeDeferred(from & ~0xFFFUL, writeEntry: true, out _))
+            {
+                _lock.Exit();
+                return false;
+            }
             ulong* source = Leaf(from);
             ulong entry = source == null ? 0 : *source;
             if (entry == 0)
@@ -267,7 +376,7 @@ namespace Exo.Kernel.Memory
         {
             _lock.Enter();
             ulong* leaf = Leaf(virtualAddress);
-            bool used = leaf != null && *leaf != 0;
+            bool used = (leaf != null && *leaf != 0) || (_deferred.Count != 0 && _deferred.Find(virtualAddress) >= 0);
             _lock.Exit();
             return used;
         }
@@ -280,7 +389,8 @@ namespace Exo.Kernel.Memory
         // (neither mapped nor reserved), adding page tables on the way down.
         private bool SetEmptyLeaf(ulong virtualAddress, ulong value)
         {
-            if ((virtualAddress & 0xFFF) != 0 || !UserMemory.IsUserRange(virtualAddress, 0x1000))
+            if ((virtualAddress & 0xFFF) != 0 || !UserMemory.IsUserRange(virtualAddress, 0x1000)
+                || (_deferred.Count != 0 && _deferred.Find(virtualAddress) >= 0))
                 return false;
             ulong* table = LeafTable(virtualAddress, out _);
             if (table == null)
@@ -319,12 +429,15 @@ namespace Exo.Kernel.Memory
         {
             owned = false;
             _lock.Enter();
+            bool deferred = false;
+            bool taken = _deferred.Count == 0 || TakeDeferred(virtualAddress & ~0xFFFUL, writeEntry: false, out deferred);
             ulong* leaf = Leaf(virtualAddress);
             ulong entry = leaf == null ? 0 : *leaf;
-            if (entry == 0)
+            if (entry == 0 || !taken)
             {
                 _lock.Exit();
-                return false;
+                owned = deferred;   // an untouched page of a deferred range: a reservation, now gone
+                return deferred;
             }
             *leaf = 0;
             if ((entry & Present) != 0)
@@ -368,6 +481,9 @@ namespace Exo.Kernel.Memory
             _lock.Enter();
             ulong* leaf = Leaf(address);
             ulong entry = leaf == null ? 0 : *leaf;
+            int deferredIndex = entry == 0 && _deferred.Count != 0 ? _deferred.Find(address) : -1;
+            if (deferredIndex >= 0)
+                entry = _deferred.ValueOf(deferredIndex);   // untouched in a deferred range: its entry is written below
             FaultOutcome outcome = FaultOutcome.NotReserved;
             if ((entry & Present) != 0 && (errorCode & FaultWrite) != 0 && (entry & CopyOnWrite) != 0)
                 outcome = BreakCopyOnWrite(leaf, entry);
@@ -380,7 +496,12 @@ namespace Exo.Kernel.Memory
             else if ((entry & Reserved) != 0 && ((errorCode & FaultWrite) == 0 || (entry & Writable) != 0)
                 && ((errorCode & FaultFetch) == 0 || (entry & KernelPageTables.NoExecute) == 0))
             {
-                ulong frame = PhysicalMemory.AllocateFrame();   // zeroed
+                if (leaf == null)
+                {
+                    ulong* table = LeafTable(address, out _);
+                    leaf = table == null ? null : table + KernelPageTables.PageIndex(address, 0);
+                }
+                ulong frame = leaf == null ? 0 : PhysicalMemory.AllocateFrame();   // zeroed
                 if (frame == 0)
                     outcome = FaultOutcome.OutOfMemory;
                 else
@@ -435,27 +556,50 @@ namespace Exo.Kernel.Memory
                 return null;
             bool complete = true;
             _lock.Enter();
+            child._deferred = _deferred;   // untouched ranges stay ranges in the copy
             // Table by table, the child's tables built beside the parent's (each linked into the child as soon as it
             // is allocated, so that Destroy frees a half-built copy): no walk from the root per entry.
-            ulong* pml4 = (ulong*)PhysicalMemory.ToVirtual(Root);
             ulong* childPml4 = (ulong*)PhysicalMemory.ToVirtual(child.Root);
-            for (int i3 = NextPresent(pml4, 0, KernelPageTables.KernelHalfFirstEntry); i3 < KernelPageTables.KernelHalfFirstEntry && complete;
-                i3 = NextPresent(pml4, i3 + 1, KernelPageTables.KernelHalfFirstEntry))
+            if (!_tables.Overflowed)
             {
-                ulong* childPdpt = child.NewTable(ref childPml4[i3]);
-                if (childPdpt == null) { complete = false; break; }
-                ulong* pdpt = (ulong*)PhysicalMemory.ToVirtual(pml4[i3] & AddressMask);
-                for (int i2 = NextPresent(pdpt, 0, 512); i2 < 512 && complete; i2 = NextPresent(pdpt, i2 + 1, 512))
+                // The tables this space has, in the order they were added: each one's parent table is copied before it.
+                for (int i = 0; i < _tables.Count && complete; i++)
                 {
-                    ulong* childDirectory = child.NewTable(ref childPdpt[i2]);
-                    if (childDirectory == null) { complete = false; break; }
-                    ulong* directory = (ulong*)PhysicalMemory.ToVirtual(pdpt[i2] & AddressMask);
-                    for (int i1 = NextPresent(directory, 0, 512); i1 < 512 && complete; i1 = NextPresent(directory, i1 + 1, 512))
+                    ulong address = _tables.AddressOf(i);
+                    int level = _tables.LevelOf(i);
+                    ulong* childParent = childPml4;
+                    for (int above = 3; above > level; above--)
+                        childParent = (ulong*)PhysicalMemory.ToVirtual(childParent[KernelPageTables.PageIndex(address, above)] & AddressMask);
+                    ulong* childTable = child.NewTable(ref childParent[KernelPageTables.PageIndex(address, level)], address, level);
+                    if (childTable == null)
+                        complete = false;
+                    else if (level == 1)
+                        complete = CloneTable((ulong*)PhysicalMemory.ToVirtual(_tables.PhysicalOf(i)), childTable, child);
+                }
+            }
+            else
+            {
+                ulong* pml4 = (ulong*)PhysicalMemory.ToVirtual(Root);
+                for (int i3 = NextPresent(pml4, 0, KernelPageTables.KernelHalfFirstEntry); i3 < KernelPageTables.KernelHalfFirstEntry && complete;
+                    i3 = NextPresent(pml4, i3 + 1, KernelPageTables.KernelHalfFirstEntry))
+                {
+                    ulong pdptAddress = (ulong)i3 << 39;
+                    ulong* childPdpt = child.NewTable(ref childPml4[i3], pdptAddress, 3);
+                    if (childPdpt == null) { complete = false; break; }
+                    ulong* pdpt = (ulong*)PhysicalMemory.ToVirtual(pml4[i3] & AddressMask);
+                    for (int i2 = NextPresent(pdpt, 0, 512); i2 < 512 && complete; i2 = NextPresent(pdpt, i2 + 1, 512))
                     {
-                        ulong* childTable = child.NewTable(ref childDirectory[i1]);
-                        if (childTable == null) { complete = false; break; }
-                        ulong* table = (ulong*)PhysicalMemory.ToVirtual(directory[i1] & AddressMask);
-                        complete = CloneTable(table, childTable, child);
+                        ulong directoryAddress = pdptAddress | ((ulong)i2 << 30);
+                        ulong* childDirectory = child.NewTable(ref childPdpt[i2], directoryAddress, 2);
+                        if (childDirectory == null) { complete = false; break; }
+                        ulong* directory = (ulong*)PhysicalMemory.ToVirtual(pdpt[i2] & AddressMask);
+                        for (int i1 = NextPresent(directory, 0, 512); i1 < 512 && complete; i1 = NextPresent(directory, i1 + 1, 512))
+                        {
+                            ulong* childTable = child.NewTable(ref childDirectory[i1], directoryAddress | ((ulong)i1 << 21), 1);
+                            if (childTable == null) { complete = false; break; }
+                            ulong* table = (ulong*)PhysicalMemory.ToVirtual(directory[i1] & AddressMask);
+                            complete = CloneTable(table, childTable, child);
+                        }
                     }
                 }
             }
@@ -493,13 +637,15 @@ namespace Exo.Kernel.Memory
             return limit;
         }
 
-        // fork, lock held: a new zeroed page table linked into this (the child's) 'entry'; null without memory.
-        private ulong* NewTable(ref ulong entry)
+        // fork, lock held: a new zeroed page table (at 'level', covering from 'address') linked into this (the child's)
+        // 'entry'; null without memory.
+        private ulong* NewTable(ref ulong entry, ulong address, int level)
         {
             ulong table = PhysicalMemory.AllocateFrame();
             if (table == 0)
                 return null;
             entry = table | Present | Writable | User;
+            _tables.Add(table, address, level);
             return (ulong*)PhysicalMemory.ToVirtual(table);
         }
 
@@ -509,6 +655,7 @@ namespace Exo.Kernel.Memory
         private bool CloneTable(ulong* table, ulong* childTable, AddressSpace child)
         {
             const ulong NeedsWork = Present | SharedMapping | NoAccess | Owned;
+            ulong mapped = 0;
             for (ulong* group = table, end = table + 512, to = childTable; group < end; group += 4, to += 4)
             {
                 if (((group[0] | group[1] | group[2] | group[3]) & NeedsWork) == 0)
@@ -521,9 +668,25 @@ namespace Exo.Kernel.Memory
                     continue;
                 }
                 for (int i = 0; i < 4; i++)
-                    if (group[i] != 0 && !CloneEntry(group + i, to + i, child))
+                {
+                    ulong entry = group[i];
+                    if ((entry & (Present | Owned | SharedMapping)) == (Present | Owned))
+                    {
+                        // The common case inline (a program's own page, shared copy-on-write from here on): no call per page.
+                        if ((entry & Writable) != 0)
+                            group[i] = entry = (entry & ~Writable) | CopyOnWrite;
+                        PhysicalMemory.ShareFrame(entry & AddressMask);
+                        to[i] = entry;
+                        mapped++;
+                    }
+                    else if (entry != 0 && !CloneEntry(group + i, to + i, child))
+                    {
+                        child._mappedPages += mapped;
                         return false;
+                    }
+                }
             }
+            child._mappedPages += mapped;
             return true;
         }
 
@@ -565,19 +728,19 @@ namespace Exo.Kernel.Memory
 
         /// <summary>
         /// Copies 'count' bytes to 'address' in this space through the kernel's view of its frames (a space no
-        /// thread runs in yet: a new program's start stack). False if a page on the way is not mapped.
+        /// thread runs in yet: a new program's start stack). A reserved writable page on the way gets its frame; false
+        /// if a page is neither mapped nor that.
         /// </summary>
         public bool CopyInto(ulong address, byte* source, ulong count)
         {
             while (count > 0)
             {
-                if (!TryTranslate(address, out ulong physical, out _))
+                if (!TryTranslate(address, out ulong physical, out _)
+                    && (FaultIn(address, FaultWrite) != FaultOutcome.Mapped || !TryTranslate(address, out physical, out _)))
                     return false;
                 ulong inPage = 0x1000 - (address & 0xFFF);
                 ulong chunk = count < inPage ? count : inPage;
-                byte* destination = (byte*)PhysicalMemory.ToVirtual(physical);
-                for (ulong i = 0; i < chunk; i++)
-                    destination[i] = source[i];
+                BlockMemory.Copy((byte*)PhysicalMemory.ToVirtual(physical), source, chunk);
                 address += chunk;
                 source += chunk;
                 count -= chunk;
@@ -603,9 +766,7 @@ namespace Exo.Kernel.Memory
                 }
                 ulong inPage = 0x1000 - (address & 0xFFF);
                 ulong chunk = count < inPage ? count : inPage;
-                byte* destination = (byte*)PhysicalMemory.ToVirtual(physical);
-                for (ulong i = 0; i < chunk; i++)
-                    destination[i] = source[i];
+                BlockMemory.Copy((byte*)PhysicalMemory.ToVirtual(physical), source, chunk);
                 address += chunk;
                 source += chunk;
                 count -= chunk;
@@ -634,6 +795,17 @@ namespace Exo.Kernel.Memory
         /// </summary>
         public void Destroy()
         {
+            if (!_tables.Overflowed)
+            {
+                for (int i = 0; i < _tables.Count; i++)
+                {
+                    if (_tables.LevelOf(i) == 1)
+                        ReleaseFrames((ulong*)PhysicalMemory.ToVirtual(_tables.PhysicalOf(i)));
+                    PhysicalMemory.FreeFrame(_tables.PhysicalOf(i));
+                }
+                Destroyed();
+                return;
+            }
             ulong* pml4 = (ulong*)PhysicalMemory.ToVirtual(Root);
             for (int i3 = NextPresent(pml4, 0, KernelPageTables.KernelHalfFirstEntry); i3 < KernelPageTables.KernelHalfFirstEntry;
                 i3 = NextPresent(pml4, i3 + 1, KernelPageTables.KernelHalfFirstEntry))
@@ -644,26 +816,39 @@ namespace Exo.Kernel.Memory
                     ulong* directory = (ulong*)PhysicalMemory.ToVirtual(pdpt[i2] & AddressMask);
                     for (int i1 = NextPresent(directory, 0, 512); i1 < 512; i1 = NextPresent(directory, i1 + 1, 512))
                     {
-                        ulong* table = (ulong*)PhysicalMemory.ToVirtual(directory[i1] & AddressMask);
-                        for (ulong* group = table, end = table + 512; group < end; group += 4)
-                        {
-                            if (((group[0] | group[1] | group[2] | group[3]) & Owned) == 0)
-                                continue;   // four entries without a frame of this space's (reservations, mostly)
-                            for (int i = 0; i < 4; i++)
-                            {
-                                ulong entry = group[i];
-                                if ((entry & Owned) != 0 && ((entry & Present) != 0 || (entry & (NoAccess | Reserved)) == NoAccess))
-                                    PhysicalMemory.ReleaseFrame(entry & AddressMask);
-                            }
-                        }
+                        ReleaseFrames((ulong*)PhysicalMemory.ToVirtual(directory[i1] & AddressMask));
                         PhysicalMemory.FreeFrame(directory[i1] & AddressMask);
                     }
                     PhysicalMemory.FreeFrame(pdpt[i2] & AddressMask);
                 }
                 PhysicalMemory.FreeFrame(pml4[i3] & AddressMask);
             }
+            Destroyed();
+        }
+
+        // Destroy's end: the root goes, and nothing is left to count.
+        private void Destroyed()
+        {
             PhysicalMemory.FreeFrame(Root);
             _mappedPages = 0;
+            _deferred.Clear();
+            _tables.Clear();
+        }
+
+        // Destroy: lets go of every frame of this space's that one leaf table maps.
+        private static void ReleaseFrames(ulong* table)
+        {
+            for (ulong* group = table, end = table + 512; group < end; group += 4)
+            {
+                if (((group[0] | group[1] | group[2] | group[3]) & Owned) == 0)
+                    continue;   // four entries without a frame of this space's (reservations, mostly)
+                for (int i = 0; i < 4; i++)
+                {
+                    ulong entry = group[i];
+                    if ((entry & Owned) != 0 && ((entry & Present) != 0 || (entry & (NoAccess | Reserved)) == NoAccess))
+                        PhysicalMemory.ReleaseFrame(entry & AddressMask);
+                }
+            }
         }
     }
 }

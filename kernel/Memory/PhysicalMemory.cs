@@ -191,12 +191,14 @@ namespace Exo.Kernel.Memory
         }
 
         /// <summary>One more address space maps 'physical' (a fork's copy-on-write page).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]   // fork: every page
         public static void ShareFrame(ulong physical) => System.Threading.Interlocked.Increment(ref s_sharers[physical / FrameSize]);
 
         /// <summary>Whether more than one address space maps 'physical' (a write must copy it first).</summary>
         public static bool IsShared(ulong physical) => System.Threading.Volatile.Read(ref s_sharers[physical / FrameSize]) != 0;
 
         /// <summary>An address space lets go of a user frame: freed if it was the last to map it.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]   // exit: every page
         public static void ReleaseFrame(ulong physical)
         {
             ref int sharers = ref s_sharers[physical / FrameSize];

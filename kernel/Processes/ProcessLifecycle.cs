@@ -83,18 +83,20 @@ namespace Exo.Kernel.Processes
             process.ExitStatus = result;
         }
 
-        // What ends with the program: conversations, capabilities, memory. Then waiters learn the status.
-        // Called by its last thread, which has left the address space like every other.
+        // What ends with the program: memory, conversations, capabilities. Then waiters learn the status.
+        // Called by its last thread, which has left the address space like every other. The memory goes first, before
+        // the personality tells a parent (a Linux wait returns from OnProcessEnded), as Linux frees a process's memory
+        // before it notifies: a parent that waits, then at once starts another big program, must find the memory back.
         private static void End(Process process)
         {
+            AddressSpace space = ProcessRegistry.DetachAddressSpace(process);
+            space.ReleaseUser();   // this thread left it in RunInAddressSpace
             process.PersonalityState?.OnProcessEnded(process);
             using (InterruptMask.Enter())
                 Ipc.FusionCall.ProcessEnded(process);
             CapabilitySpace.Enter();
             process.Handles.CloseAll();
             CapabilitySpace.Exit();
-            AddressSpace space = ProcessRegistry.DetachAddressSpace(process);
-            space.ReleaseUser();   // this thread left it in RunInAddressSpace
             for (int i = 0; i < Process.MappedObjectCapacity; i++)
             {
                 MemoryObject memory = process.MappedObjects[i];

@@ -21,7 +21,7 @@ namespace Exo.Kernel.Processes
         public fixed byte SegmentProtection[MaximumSegments];
         /// <summary>The end of the highest segment, page-rounded: where a Linux program's break starts.</summary>
         public ulong ImageEnd;
-        /// <summary>The pages of the initial stack that are mapped: [StackTop - StackMappedBytes, StackTop).</summary>
+        /// <summary>The pages of the initial stack the loader set up, mapped or reserved: [StackTop - StackMappedBytes, StackTop).</summary>
         public ulong StackMappedBytes;
     }
 }

@@ -13,8 +13,11 @@ namespace Exo.Kernel.Processes
         public const ulong StackTop = 0x00007FFFFFFF0000;
         public const ulong StackBytes = 64 * 1024;
 
-        /// <summary>A new address space holding the program, or null with 'error' saying why.</summary>
-        public static AddressSpace Load(byte* file, ulong length, out ProgramImage image, out Error error)
+        /// <summary>
+        /// A new address space holding the program, or null with 'error' saying why. 'reserveStack': the stack's pages
+        /// are reserved (each gets its frame on first touch, the start stack's when it is written) instead of mapped.
+        /// </summary>
+        public static AddressSpace Load(byte* file, ulong length, out ProgramImage image, out Error error, bool reserveStack = false)
         {
             image = default;
             ElfSegment* segments = stackalloc ElfSegment[MaximumSegments];
@@ -61,7 +64,13 @@ namespace Exo.Kernel.Processes
                 if (end > image.ImageEnd)
                     image.ImageEnd = end;
             }
-            for (ulong page = StackTop - StackBytes; page < StackTop; page += 0x1000)
+            if (reserveStack && space.ReserveRange(StackTop - StackBytes, StackBytes >> 12, writable: true) != StackBytes >> 12)
+            {
+                Discard(space);
+                error = Error.OutOfMemory;
+                return null;
+            }
+            for (ulong page = StackTop - StackBytes; page < StackTop && !reserveStack; page += 0x1000)
             {
                 if (space.MapNew(page, writable: true, executable: false) == 0)
                 {
@@ -104,9 +113,8 @@ namespace Exo.Kernel.Processes
                 // The part of this page that the file supplies (fresh frames are zeroed: that is the .bss).
                 ulong from = page > fileStart ? page : fileStart;
                 ulong to = page + 0x1000 < fileEnd ? page + 0x1000 : fileEnd;
-                byte* destination = (byte*)PhysicalMemory.ToVirtual(frame);
-                for (ulong address = from; address < to; address++)
-                    destination[address - page] = file[segment->FileOffset + (address - fileStart)];
+                if (to > from)
+                    BlockMemory.Copy((byte*)PhysicalMemory.ToVirtual(frame) + (from - page), file + segment->FileOffset + (from - fileStart), to - from);
             }
             return true;
         }

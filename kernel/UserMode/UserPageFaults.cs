@@ -14,13 +14,16 @@ namespace Exo.Kernel.UserMode
     public static unsafe class UserPageFaults
     {
         private static ulong s_pagesFaultedIn;
-        private static ulong s_copyUserAccess;
+        private static ulong s_copyUserAccess, s_copyUserAccessTail;
 
         /// <summary>Pages mapped on first touch since boot (all processors; a statistic, not exact under SMP).</summary>
         public static ulong PagesFaultedIn => s_pagesFaultedIn;
 
         [DllImport("*", EntryPoint = "ExoGetCopyUserAccess"), SuppressGCTransition]
         private static extern ulong GetCopyUserAccess();
+
+        [DllImport("*", EntryPoint = "ExoGetCopyUserAccessTail"), SuppressGCTransition]
+        private static extern ulong GetCopyUserAccessTail();
 
         /// <summary>True if the fault in 'frame' (vector 14) was a first touch, now mapped: resume the instruction.</summary>
         public static bool TryHandle(RegisterFrame* frame)
@@ -29,8 +32,11 @@ namespace Exo.Kernel.UserMode
             if (!fromUser)
             {
                 if (s_copyUserAccess == 0)
+                {
+                    s_copyUserAccessTail = GetCopyUserAccessTail();
                     s_copyUserAccess = GetCopyUserAccess();
-                if (frame->Rip != s_copyUserAccess)
+                }
+                if (frame->Rip != s_copyUserAccess && frame->Rip != s_copyUserAccessTail)
                     return false;
             }
             if (Scheduler.Scheduler.Current.Process is not Processes.Process process || process.AddressSpace == null)

@@ -25,6 +25,7 @@ namespace Exo.PosixX.Translation
         /// <summary>The largest program file read (an explicit limit: ENOMEM past it).</summary>
         private const ulong MaximumProgramSize = 256UL << 20;
         private const int AtEmptyPath = 0x1000, AtSymlinkNoFollow = 0x100;
+        private const int StringChunk = 128;   // the most of an argument or environment string read at a time
 
         private static ulong s_executions;
         public static ulong Executions => s_executions;
@@ -74,7 +75,7 @@ namespace Exo.PosixX.Translation
         {
             if (array == 0)
                 return Error.None;   // Linux accepts a null argv or envp as empty
-            byte* text = stackalloc byte[512];
+            byte* text = stackalloc byte[StringChunk];
             for (int index = 0; ; index++)
             {
                 ulong pointer;
@@ -94,7 +95,7 @@ namespace Exo.PosixX.Translation
                 {
                     ulong address = pointer + (ulong)length;
                     int chunk = (int)(0x1000 - (address & 0xFFF));
-                    if (chunk > 512) chunk = 512;
+                    if (chunk > StringChunk) chunk = StringChunk;   // strings are short; a user copy costs per byte
                     if (length + chunk > ArgumentVector.Capacity)
                     {
                         error = Error.TooBig;
@@ -283,7 +284,7 @@ namespace Exo.PosixX.Translation
             AddressSpace space = null;
             ProgramImage image = default;
             if (error == Error.None)
-                space = ProgramLoader.Load(file, size, out image, out error);
+                space = ProgramLoader.Load(file, size, out image, out error, reserveStack: true);   // as Linux: stack pages on first touch
             if (space == null && error == Error.NotExecutable)
                 error = InterpreterError(file, size);
             KernelHeap.Free(file);

@@ -44,8 +44,8 @@ namespace Exo.PosixX.Translation
         private static bool WithinProcessLimit(LinuxProcess parent)
         {
             ulong limit = parent.Limits.Current[ResourceLimits.Processes];
-            if (limit == ResourceLimits.Infinity)
-                return true;
+            if (limit == ResourceLimits.Infinity || limit > (ulong)ProcessRegistry.Capacity)
+                return true;   // the process table holds fewer processes than the limit (the default, 512): no count needed
             uint user = parent.Credentials.UserId;
             ulong count = 0;
             for (int slot = 0; slot < ProcessRegistry.Capacity; slot++)

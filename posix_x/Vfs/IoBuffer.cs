@@ -21,9 +21,7 @@ namespace Exo.PosixX.Vfs
         {
             if (_user)
                 return UserMemory.CopyToUser(_address + at, source, count);
-            byte* destination = (byte*)(_address + at);
-            for (ulong i = 0; i < count; i++)
-                destination[i] = source[i];
+            BlockMemory.Copy((byte*)(_address + at), source, count);
             return true;
         }
 
@@ -32,9 +30,7 @@ namespace Exo.PosixX.Vfs
         {
             if (_user)
                 return UserMemory.CopyFromUser(destination, _address + at, count);
-            byte* source = (byte*)(_address + at);
-            for (ulong i = 0; i < count; i++)
-                destination[i] = source[i];
+            BlockMemory.Copy(destination, (byte*)(_address + at), count);
             return true;
         }
 

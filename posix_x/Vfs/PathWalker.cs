@@ -25,17 +25,24 @@ namespace Exo.PosixX.Vfs
             public Credentials Credentials;
         }
 
+        // The most of a path read from the program at a time.
+        private const ulong PathChunk = 128;
+
         /// <summary>
         /// Copies a program's zero-terminated path into 'buffer' (MaximumPathLength bytes): its length, EFAULT for
         /// a bad pointer, ENAMETOOLONG past the limit, ENOENT for an empty path unless 'allowEmpty'.
         /// </summary>
+
         public static Error CopyPath(ulong userPath, byte* buffer, out int length, bool allowEmpty = false)
         {
             length = 0;
             while (true)
             {
-                // Up to the end of the page at a time, so that a path ending just before an unmapped page reads.
+                // Up to the end of the page at a time, so that a path ending just before an unmapped page reads; at most
+                // 128 bytes (paths are short, and a user copy costs an instruction per byte under -icount's count).
                 ulong inPage = 0x1000 - ((userPath + (ulong)length) & 0xFFF);
+                if (inPage > PathChunk)
+                    inPage = PathChunk;
                 int chunk = (int)(inPage < (ulong)(MaximumPathLength - length) ? inPage : (ulong)(MaximumPathLength - length));
                 if (chunk == 0)
                     return Error.NameTooLong;

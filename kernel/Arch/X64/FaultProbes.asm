@@ -49,13 +49,14 @@ ExoBreakpoint:
     int3
     ret
 
-extern ExoCopyUserAccess, ExoCopyUserRecover
+extern ExoCopyUserAccess, ExoCopyUserAccessTail, ExoCopyUserRecover
 
 section .rodata
 align 8
 global ExoFaultFixupTable, ExoFaultFixupTableEnd
 ExoFaultFixupTable:
     dq ExoCopyUserAccess, ExoCopyUserRecover          ; UserAccess.asm: copies to and from user memory
+    dq ExoCopyUserAccessTail, ExoCopyUserRecover
     dq ExoProbeRead.access, ExoProbeRead.recover
     dq ExoProbeWrite.access, ExoProbeWrite.recover
     dq ExoProbeInvalidOpcode.access, ExoProbeInvalidOpcode.recover

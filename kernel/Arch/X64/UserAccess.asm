@@ -10,15 +10,22 @@ ExoSmapEnabled: db 0
 
 section .text
 ; ulong ExoCopyUser(void* destination, void* source, ulong length): 0, or the fault vector + 1.
+; Quadwords first, then the last bytes: every repetition of a string instruction is an instruction (under -icount
+; a byte-wise copy of a page counted 4,096). Both copies are restartable after a demand-paging fault.
 global ExoCopyUser
 ExoCopyUser:
     mov rcx, rdx
+    shr rcx, 3
+    and edx, 7
     xor eax, eax
     cmp byte [rel ExoSmapEnabled], 0
     je ExoCopyUserAccess
     stac
-global ExoCopyUserAccess, ExoCopyUserRecover   ; listed in the fault fixup table (FaultProbes.asm)
+global ExoCopyUserAccess, ExoCopyUserAccessTail, ExoCopyUserRecover   ; listed in the fault fixup table (FaultProbes.asm)
 ExoCopyUserAccess:
+    rep movsq
+    mov ecx, edx
+ExoCopyUserAccessTail:
     rep movsb
 ExoCopyUserRecover:
     cmp byte [rel ExoSmapEnabled], 0
@@ -32,7 +39,12 @@ ExoSetSmapEnabled:
     mov [rel ExoSmapEnabled], dil
     ret
 
-global ExoGetCopyUserAccess         ; () -> the address of the instruction that touches user memory
+global ExoGetCopyUserAccess         ; () -> the address of the first instruction that touches user memory
 ExoGetCopyUserAccess:
     lea rax, [rel ExoCopyUserAccess]
+    ret
+
+global ExoGetCopyUserAccessTail     ; () -> the address of the second one
+ExoGetCopyUserAccessTail:
+    lea rax, [rel ExoCopyUserAccessTail]
     ret

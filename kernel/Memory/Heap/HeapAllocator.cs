@@ -166,11 +166,7 @@ namespace Exo.Kernel.Memory.Heap
             // Point of no return for the slab path.
             ulong* item = (ulong*)Allocate(cache, sizeClass);
             if (item != null && zeroed)
-            {
-                int words = SizeClasses.Size(sizeClass) / 8;
-                for (int i = 0; i < words; i++)
-                    item[i] = 0;
-            }
+                Clear((byte*)item, (ulong)SizeClasses.Size(sizeClass));
             return item;
         }
 

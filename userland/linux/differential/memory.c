@@ -2,10 +2,12 @@
  * MAP_FIXED, MAP_FIXED_NOREPLACE, hints, PROT_NONE), munmap (whole, partial, holes), mprotect, madvise
  * (MADV_DONTNEED zeroes private anonymous memory), malloc large and small, the kernel's copies into and out of such
  * memory honouring its protection (EFAULT), and the errors EINVAL, ENOMEM, EEXIST, EBADF, EACCES. No page faults:
- * faults need signals (signals.c). */
+ * faults need signals (signals.c). A large mapping (kept as a range until touched) cut up by munmap, mprotect,
+ * MADV_DONTNEED and mremap, and copied by fork. */
 #include "difftest.h"
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #define PAGE 4096UL
 
@@ -187,6 +189,49 @@ int main(void)
     }
     check("one byte every 4 MiB reads 0, then keeps what was written", ok && sparse[8UL << 20] == 's');
     say("munmap it: %s", outcome(munmap(sparse, big)));
+
+    /* a large mapping (kept as a range until touched) cut up: holes, protection, DONTNEED, a move, a fork's copy */
+    size_t span = 8UL << 20;
+    char *r = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    say("mmap 8 MiB: %s", yes(r != MAP_FAILED));
+    r[0] = 'a';
+    r[PAGE] = 'b';
+    r[span / 2] = 'c';
+    r[span - PAGE] = 'd';
+    say("munmap a touched page in the middle: %s", outcome(munmap(r + span / 2, PAGE)));
+    say("munmap an untouched page in the middle: %s", outcome(munmap(r + span / 4, PAGE)));
+    check("both holes gone, their neighbours kept", !mapped(r + span / 2, PAGE) && !mapped(r + span / 4, PAGE)
+        && mapped(r + span / 2 + PAGE, PAGE) && mapped(r + span / 4 - PAGE, PAGE));
+    say("read() into the untouched hole: %s", failure(read(zero, r + span / 4, 16)));
+    say("read() into the touched hole: %s", failure(read(zero, r + span / 2, 16)));
+    check("untouched pages on both sides of a hole read 0", r[span / 4 + PAGE] == 0 && r[span / 4 - PAGE] == 0);
+    say("mprotect untouched pages read-only: %s", outcome(mprotect(r + 2 * PAGE, 4 * PAGE, PROT_READ)));
+    say("read() into them: %s", failure(read(zero, r + 3 * PAGE, 16)));
+    check("they read 0", r[3 * PAGE] == 0);
+    say("mprotect them back: %s", outcome(mprotect(r + 2 * PAGE, 4 * PAGE, PROT_READ | PROT_WRITE)));
+    say("read() into them now: %s", value(read(zero, r + 3 * PAGE, 16)));
+    say("MADV_DONTNEED on the first two pages: %s", outcome(madvise(r, 2 * PAGE, MADV_DONTNEED)));
+    check("they read 0 again", r[0] == 0 && r[PAGE] == 0);
+    for (int i = 0; i < 64; i++)
+        r[span / 8 + (size_t)i * PAGE] = (char)('A' + (i & 15));
+    pid_t child = fork();
+    if (child == 0) {
+        int good = r[span - PAGE] == 'd' && r[span / 8 + 5 * PAGE] == 'F' && r[span / 8 + 100 * PAGE] == 0;
+        r[span - PAGE] = 'x';   /* the child's copy only */
+        r[span / 8 + 200 * PAGE] = 'y';
+        _exit(good && r[span / 4 + PAGE] == 0 ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(child, &status, 0);
+    check("a fork child sees the touched and untouched pages", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    check("its writes stayed its own", r[span - PAGE] == 'd' && r[span / 8 + 200 * PAGE] == 0);
+    char *moved = mremap(r + span / 8, 64 * PAGE, 128 * PAGE, MREMAP_MAYMOVE);
+    say("mremap 64 touched pages to 128: %s", yes(moved != MAP_FAILED));
+    if (moved != MAP_FAILED)
+        check("they kept their bytes, the new half reads 0", moved[5 * PAGE] == 'F' && moved[63 * PAGE] == 'P' && moved[100 * PAGE] == 0);
+    say("munmap the rest: %s", outcome(munmap(r, span)));
+    if (moved != MAP_FAILED && moved != r + span / 8)
+        say("munmap the moved pages: %s", outcome(munmap(moved, 128 * PAGE)));
 
     /* last: a system that tried to provide it would have no memory left for anything after */
     current = (uintptr_t)syscall(SYS_brk, 0);
