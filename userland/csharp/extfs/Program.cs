@@ -110,6 +110,7 @@ namespace Extfs
 
         private static bool IsChange(FileSystemOperation operation) =>
             operation != FileSystemOperation.Lookup && operation != FileSystemOperation.GetAttributes && operation != FileSystemOperation.Read
-            && operation != FileSystemOperation.ReadDirectory && operation != FileSystemOperation.ReadLink && operation != FileSystemOperation.Statistics;
+            && operation != FileSystemOperation.ReadDirectory && operation != FileSystemOperation.ReadLink && operation != FileSystemOperation.Statistics
+            && operation != FileSystemOperation.Synchronize;
     }
 }
