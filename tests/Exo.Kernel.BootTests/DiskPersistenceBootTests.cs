@@ -79,6 +79,42 @@ public sealed class DiskPersistenceBootTests
         }
     }
 
+    [Fact]
+    public async Task A_read_only_disk_is_mounted_and_refuses_writes()
+    {
+        string tree = Path.Combine(Path.GetTempPath(), $"exo-disk-tree-{Guid.NewGuid():N}");
+        string image = tree + ".img";
+        try
+        {
+            Directory.CreateDirectory(tree);
+            File.WriteAllText(Path.Combine(tree, "kept.txt"), "kept\n");
+            var made = Run("mke2fs", "-q", "-F", "-t", "ext4", "-d", tree, image, "8M");
+            Assert.True(made.Status == 0, "mke2fs: " + made.Output);
+            byte[] before = File.ReadAllBytes(image);
+            await using (var qemu = await BootAsync(1, image, readOnly: true))
+            {
+                try
+                {
+                    Assert.Contains("virtio_blk: 00:03.0 capacity 16384 sectors, read-only", qemu.Serial, StringComparison.Ordinal);
+                    await ExpectAsync(qemu, "cat /mnt/kept.txt", "kept");
+                    await ExpectAsync(qemu, "echo no > /mnt/new", "/bin/sh: can't create /mnt/new: Read-only file system", "status 1");
+                    await ExpectAsync(qemu, "mkdir /mnt/dir", "mkdir: can't create directory '/mnt/dir': Read-only file system", "status 1");
+                    await ExpectAsync(qemu, "sync && umount /mnt");
+                }
+                finally
+                {
+                    _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
+                }
+            }
+            Assert.True(before.AsSpan().SequenceEqual(File.ReadAllBytes(image)), "the read-only image changed");
+        }
+        finally
+        {
+            try { Directory.Delete(tree, recursive: true); } catch (IOException) { }
+            try { File.Delete(image); } catch (IOException) { }
+        }
+    }
+
     private static (int Status, string Output) Run(string program, params string[] arguments)
     {
         var start = new ProcessStartInfo("/usr/sbin/" + program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -94,9 +130,9 @@ public sealed class DiskPersistenceBootTests
 
     // A normal boot with the image as a modern virtio-blk disk; returns when the login shell has mounted it (its
     // /etc/profile waits for extfs's offer) and shows its prompt.
-    private static async Task<QemuSession> BootAsync(int processors, string image)
+    private static async Task<QemuSession> BootAsync(int processors, string image, bool readOnly = false)
     {
-        var disk = new[] { "-drive", $"file={image.Replace(",", ",,", StringComparison.Ordinal)},if=none,id=disk0,format=raw",
+        var disk = new[] { "-drive", $"file={image.Replace(",", ",,", StringComparison.Ordinal)},if=none,id=disk0,format=raw{(readOnly ? ",readonly=on" : "")}",
             "-device", "virtio-blk-pci,drive=disk0,disable-legacy=on" };
         var qemu = QemuRunner.Start(Boot.Kernel(null, "q35", "256M") with { Smp = processors, Timeout = TimeSpan.FromMinutes(10), ExtraArgs = disk });
         await qemu.WaitForAsync(ConsoleGuest.Prompt, Boot.Timeout);
