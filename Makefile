@@ -41,7 +41,7 @@ QEMU_COMMON := -machine q35 -cpu $(QEMU_CPU) -m $(QEMU_MEMORY) -smp $(QEMU_SMP) 
                -device isa-debug-exit,iobase=0xf4,iosize=0x04
 DOTNET_FLAGS := --nologo -v:q -clp:NoSummary
 
-.PHONY: all build release qemu run debug test test-host test-boot bench soak deps clean iso initrd-reproducible FORCE
+.PHONY: all build release qemu run new-disk debug test test-host test-boot bench soak deps clean iso initrd-reproducible FORCE
 
 # The images (out/exo.elf, exo.bin, the C# programs, the RAM disk) are shared by both configurations, but
 # their objects are not: without this stamp, `make release` after `make build` found the Debug-linked
@@ -209,10 +209,24 @@ $(OUT)/exo.iso: $(OUT)/exo.elf $(OUT)/initrd.cpio kernel/Boot/grub.cfg
 
 iso: deps $(OUT)/exo.iso
 
-# Boots the GRUB ISO (multiboot2, framebuffer kept) with the serial console on this terminal.
-run: deps $(OUT)/exo.iso
-	@echo "Exo-OS: serial console on this terminal. Quit QEMU with Ctrl-A X."
-	qemu-system-x86_64 $(QEMU_COMMON) -display none -serial mon:stdio -cdrom $(OUT)/exo.iso
+# The persistent disk for `make run`: an ext4 image made once from userland/disk, then kept between runs (what the
+# guest writes under /mnt stays); `make new-disk` makes it again. The tests never use it (they make their own images).
+DISK       := $(OUT)/disk.img
+DISK_SIZE  ?= 64M
+QEMU_DISK  := -drive file=$(DISK),if=none,id=disk0,format=raw -device virtio-blk-pci,drive=disk0,disable-legacy=on
+
+$(DISK):
+	@mkdir -p $(OUT)
+	MKE2FS_CONFIG=/etc/mke2fs.conf /usr/sbin/mke2fs -q -F -t ext4 -L exo -d userland/disk $@ $(DISK_SIZE)
+
+new-disk:
+	rm -f $(DISK)
+	$(MAKE) $(DISK)
+
+# Boots the GRUB ISO (multiboot2, framebuffer kept) with the serial console on this terminal, and the disk.
+run: deps $(OUT)/exo.iso $(DISK)
+	@echo "Exo-OS: serial console on this terminal, out/disk.img mounted on /mnt. Quit QEMU with Ctrl-A X (after sync)."
+	qemu-system-x86_64 $(QEMU_COMMON) -display none -serial mon:stdio -cdrom $(OUT)/exo.iso $(QEMU_DISK)
 
 # The architecture document's name for the same thing.
 qemu: run

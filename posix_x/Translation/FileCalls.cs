@@ -325,6 +325,14 @@ namespace Exo.PosixX.Translation
             return SystemCallResult.From(error);
         }
 
-        private static ulong DoSynchronizeAll(RegisterFrame* frame) => 0;   // memory file systems: nothing to write back
+        // sync(2): every mounted file system, oldest first (memory ones have nothing to write back); it never fails.
+        private static ulong DoSynchronizeAll(RegisterFrame* frame)
+        {
+            int count = MountTable.TakeSnapshot(out MountTable.Snapshot[] mounts);
+            for (int i = 0; i < count; i++)
+                mounts[i].FileSystem.Synchronize();
+            MountTable.ReleaseSnapshot(mounts, count);
+            return 0;
+        }
     }
 }

@@ -1,3 +1,5 @@
+using Exo.Abi;
+
 namespace Exo.PosixX.Vfs
 {
     /// <summary>What statfs reports for a file system.</summary>
@@ -27,5 +29,8 @@ namespace Exo.PosixX.Vfs
         public ulong NextInode() => (ulong)System.Threading.Interlocked.Increment(ref _nextInode);
 
         public abstract FileSystemStatistics Statistics { get; }
+
+        /// <summary>Puts on stable storage what the file system holds for later (sync, syncfs): nothing in memory file systems.</summary>
+        public virtual Error Synchronize() => Error.None;
     }
 }

@@ -63,7 +63,7 @@ namespace Exo.Kernel.HostTests
         public static TheoryData<FileSystemOperation> Operations()
         {
             TheoryData<FileSystemOperation> all = new TheoryData<FileSystemOperation>();
-            for (FileSystemOperation operation = FileSystemOperation.Lookup; operation <= FileSystemOperation.Statistics; operation++)
+            for (FileSystemOperation operation = FileSystemOperation.Lookup; operation <= FileSystemOperation.Synchronize; operation++)
                 all.Add(operation);
             return all;
         }
@@ -150,7 +150,7 @@ namespace Exo.Kernel.HostTests
         {
             Assert.Equal(MessageProblem.BadMagic, Mutated(FileSystemOperation.Read, m => *(uint*)m = 0x12345678));
             Assert.Equal(MessageProblem.UnknownOperation, Mutated(FileSystemOperation.Read, m => *(ushort*)(m + 4) = 0));
-            Assert.Equal(MessageProblem.UnknownOperation, Mutated(FileSystemOperation.Read, m => *(ushort*)(m + 4) = 15));
+            Assert.Equal(MessageProblem.UnknownOperation, Mutated(FileSystemOperation.Read, m => *(ushort*)(m + 4) = 16));
             Assert.Equal(MessageProblem.UnknownOperation, Mutated(FileSystemOperation.Read, m => *(ushort*)(m + 4) = 0xFFFF));
             Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.Read, m => *(ulong*)(m + 16) = 0));             // node 0
             Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.Read, m => *(uint*)(m + 40) = 0));              // count 0

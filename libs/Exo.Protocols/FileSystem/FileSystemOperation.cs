@@ -36,6 +36,9 @@ namespace Exo.Protocols.FileSystem
         SymbolicLink = 13,
         /// <summary>(node) -> <see cref="FileSystemFigures"/> in data (statfs).</summary>
         Statistics = 14,
+        /// <summary>(node): everything the server holds for later is on stable storage when the reply comes (fsync of
+        /// the node, or the whole file system's sync and syncfs when it is the root: a server may always do all).</summary>
+        Synchronize = 15,
     }
 
     /// <summary>Which fields a SetAttributes request changes (its SetMask).</summary>

@@ -41,7 +41,7 @@ namespace Exo.Protocols.FileSystem
         /// <summary>The rules a decoded request must meet (also checked before encoding, so a client cannot send what a server refuses).</summary>
         public MessageProblem Check()
         {
-            if (Operation == FileSystemOperation.None || Operation > FileSystemOperation.Statistics)
+            if (Operation == FileSystemOperation.None || Operation > FileSystemOperation.Synchronize)
                 return MessageProblem.UnknownOperation;
             if (Node == 0)
                 return MessageProblem.BadField;

@@ -48,6 +48,15 @@ namespace Exo.PosixX.Vfs.Remote
             return Error.None;
         }
 
+        /// <summary>The server's whole file system to stable storage (its root's Synchronize).</summary>
+        public override Error Synchronize()
+        {
+            FileSystemRequest request = new FileSystemRequest { Operation = FileSystemOperation.Synchronize, Node = RootNode };
+            Error error = Channel.EnterAndAsk(ref request, out _);
+            Channel.Leave();
+            return error;
+        }
+
         public override FileSystemStatistics Statistics
         {
             get

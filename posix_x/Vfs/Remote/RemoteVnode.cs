@@ -55,6 +55,13 @@ namespace Exo.PosixX.Vfs.Remote
             return error;
         }
 
+        /// <summary>fsync and fdatasync: the server puts the node (or all it holds) on stable storage.</summary>
+        public override Error Synchronize()
+        {
+            FileSystemRequest request = new FileSystemRequest { Operation = FileSystemOperation.Synchronize, Node = Node };
+            return Ask(ref request, out _);
+        }
+
         private static bool Fits(Name name) => name.Length >= 1 && name.Length <= FileSystemLimits.MaximumNameLength;
 
         // ---------------------------------------------------------------- directories

@@ -3,6 +3,7 @@ using Exo.Std;
 using Exo.Std.Devices;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;
+using Exo.Std.Services;
 
 namespace DeviceManager
 {
@@ -11,8 +12,10 @@ namespace DeviceManager
     /// ("devices: bb:dd.f vvvv:dddd class cccccc") and starts virtio_blk for each modern virtio block device,
     /// giving the driver only that device's capabilities: its configuration space (the PciDevice capability,
     /// through which the driver binds its MSI-X entries), a physical range for each memory BAR the kernel lets
-    /// a driver map (not the MSI-X table's), and DMA memory for its queue and requests. Then it waits, reporting
-    /// a driver that ends; it never exits (init would start it again).
+    /// a driver map (not the MSI-X table's), and DMA memory for its queue and requests. For each disk it makes a
+    /// block-device channel and starts extfs ("extfs diskN") with the client side only: the file system service never
+    /// holds the device, and the driver never holds anything of the file system's. Then it waits, reporting a driver
+    /// that ends; it never exits (init would start it again).
     /// </summary>
     public static unsafe class Program
     {
@@ -44,7 +47,7 @@ namespace DeviceManager
                 Console.WriteLine();
                 listed++;
                 device.Read(0, 4, out uint identity);
-                if (identity == ModernVirtioBlock && started < MaximumDrivers && StartBlockDriver(root, device, address, out drivers[started]) == Error.None)
+                if (identity == ModernVirtioBlock && started < MaximumDrivers && StartBlockDriver(root, device, address, started, out drivers[started]) == Error.None)
                 {
                     drivers[started].Watch(ends, 1UL << started);
                     devices[started++] = device;
@@ -78,11 +81,12 @@ namespace DeviceManager
         }
 
         // Handles for the driver, in order: the device, one physical range per BAR listed on its command line,
-        // DMA memory for the rings, DMA memory for the requests, the console.
-        private static Error StartBlockDriver(RootResource root, PciDevice device, int address, out ProcessHandle driver)
+        // DMA memory for the rings, DMA memory for the requests, the channel's memory, the driver's notification
+        // (it waits), the client's (Signal only), the console. Then the file system service for the disk.
+        private static Error StartBlockDriver(RootResource root, PciDevice device, int address, int disk, out ProcessHandle driver)
         {
             driver = default;
-            Handle* handles = stackalloc Handle[12];
+            Handle* handles = stackalloc Handle[16];
             int count = 0;
             handles[count++] = device.Handle;
             byte* command = stackalloc byte[CommandCapacity];
@@ -120,16 +124,62 @@ namespace DeviceManager
                 if (error == Error.None)
                     handles[count++] = slots.Handle;
             }
+            MemoryObject channel = default;
+            Notification driverSide = default, clientSide = default;
+            if (error == Error.None)
+                error = BlockChannel.Create(out channel, out driverSide, out clientSide);
+            Notification clientSignal = default;
+            if (error == Error.None)
+                error = clientSide.Duplicate(Rights.Signal | Rights.Grant, out clientSignal);
+            if (error == Error.None)
+            {
+                handles[count++] = channel.Handle;
+                handles[count++] = driverSide.Handle;
+                handles[count++] = clientSignal.Handle;
+            }
             handles[count] = Process.ConsoleHandle;
             if (error == Error.None)
                 error = Process.Spawn(command, length, handles, count + 1, out driver);
-            for (int i = 1; i < count; i++)
-                handles[i].Close();   // the driver has its own copies; the manager keeps only the device
             Console.Write("devices: ");
             Console.Write(error == Error.None ? "started " : "cannot start ");
             Console.WriteBytes(command, length);
             Console.WriteLine();
+            if (error == Error.None)
+                StartFileSystem(channel, driverSide, clientSide, disk);
+            for (int i = 1; i < count; i++)
+                handles[i].Close();   // the driver has its own copies; the manager keeps only the device
+            clientSide.Close();
             return error;
+        }
+
+        // extfs for disk number 'disk', offered to the kernel as "diskN": the channel's memory, its own notification
+        // (it waits), the driver's (Signal only), the console. Not watched: init's restart rules do not cover it yet.
+        private static void StartFileSystem(MemoryObject channel, Notification driverSide, Notification clientSide, int disk)
+        {
+            byte* command = stackalloc byte[16];
+            int length = Append(command, 0, "extfs disk");
+            command[length++] = (byte)('0' + disk);
+            Handle* handles = stackalloc Handle[4];
+            Error error = driverSide.Duplicate(Rights.Signal | Rights.Grant, out Notification driverSignal);
+            if (error == Error.None)
+            {
+                handles[0] = channel.Handle;
+                handles[1] = clientSide.Handle;
+                handles[2] = driverSignal.Handle;
+                handles[3] = Process.ConsoleHandle;
+                error = Process.Spawn(command, length, handles, 4, out ProcessHandle fileSystem);
+                fileSystem.Close();
+                driverSignal.Close();
+            }
+            Console.Write("devices: ");
+            Console.Write(error == Error.None ? "started " : "cannot start ");
+            Console.WriteBytes(command, length);
+            if (error != Error.None)
+            {
+                Console.Write(": ");
+                Console.Write(Errors.Describe(error));
+            }
+            Console.WriteLine();
         }
 
         private static int Append(byte* buffer, int at, string text)

@@ -124,6 +124,9 @@ namespace Extfs
                         };
                         error = fileSystem.SetAttributes(inode, &change);
                         break;
+                    case FileSystemOperation.Synchronize:
+                        error = fileSystem.Sync();   // the whole file system: the cache written back, then the disk flushed
+                        break;
                     default:
                         error = Error.NotSupported;
                         break;

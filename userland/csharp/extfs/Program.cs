@@ -1,6 +1,8 @@
 using Exo.Abi;
 using Exo.Protocols.FileSystem;
 using Exo.Std;
+using Exo.Std.Handles;
+using Exo.Std.Ipc;
 using Exo.Std.Services;
 using Exo.Storage.Ext;
 
@@ -8,18 +10,34 @@ namespace Extfs
 {
     /// <summary>
     /// extfs: an ext2/ext4 file system served to the kernel over a Fusion Ring channel (libs/Exo.Protocols/FileSystem),
-    /// like memfs, from the library in userland/services/storage/ext on a block device. Not started by init yet: it
-    /// has no disk until the virtio-blk client is merged (the device is an IBlockDevice; MemoryImageDevice serves an
-    /// image in memory). Usage: extfs [NAME].
+    /// like memfs, from the library in userland/services/storage/ext on a block device. The device manager starts it
+    /// for each disk after virtio_blk as "extfs NAME" with the client side of the disk's block-device channel (its
+    /// memory, the notification it waits on, the driver's to signal) and the console; it mounts the disk and offers
+    /// itself to the kernel as NAME (`mount -t ringfs NAME DIR`). Every change is written back to the disk and
+    /// flushed before its reply, so a machine stopped after a reply loses nothing.
     /// </summary>
     public static unsafe class Program
     {
         /// <summary>
-        /// The disk: the virtio-blk client will plug in here. Until then "extfs NAME MIB" serves an image of MIB MiB in
-        /// memory, which nothing fills yet (it holds no file system, so the mount is refused with EINVAL).
+        /// The disk: the block-device channel the device manager gave, else (by hand: "extfs NAME MIB") an image of
+        /// MIB MiB in memory, which nothing fills (it holds no file system, so the mount is refused with EINVAL).
         /// </summary>
         private static IBlockDevice OpenDevice()
         {
+            Handle memory = Process.StartupHandle(0);
+            if (memory.Info(out ObjectType type, out _) == Error.None && type == ObjectType.MemoryObject)
+            {
+                BlockDeviceClient client = null;
+                Error error = BlockChannel.Attach(new MemoryObject(memory), new Notification(Process.StartupHandle(1)),
+                    new Notification(Process.StartupHandle(2)), false, out BlockChannel channel);
+                if (error == Error.None)
+                    error = BlockDeviceClient.Open(channel, out client);
+                if (error == Error.None)
+                    return client;
+                Console.Write("extfs: the disk's channel failed: ");
+                Console.WriteLine(Errors.Describe(error));
+                return null;
+            }
             if (!Process.TryGetArgument(2, out byte* text, out int length))
                 return null;
             ulong mebibytes = 0;
@@ -41,7 +59,7 @@ namespace Extfs
             IBlockDevice device = OpenDevice();
             if (device == null)
             {
-                Console.WriteLine("extfs: no block device yet");
+                Console.WriteLine("extfs: no block device");
                 return 1;
             }
             ulong workspaceLength = ExtFileSystem.WorkspaceBytes(CacheBlocks);
@@ -52,13 +70,14 @@ namespace Extfs
                 Console.WriteLine("extfs: out of memory");
                 return 1;
             }
-            Error error = ExtFileSystem.Mount(device, workspace, workspaceLength, false, null, out ExtFileSystem fileSystem);
+            Error error = ExtFileSystem.Mount(device, workspace, workspaceLength, device.IsReadOnly, null, out ExtFileSystem fileSystem);
             if (error != Error.None)
             {
                 Console.Write("extfs: cannot mount: ");
                 Console.WriteLine(Errors.Describe(error));
                 return 1;
             }
+            bool readOnly = device.IsReadOnly;
             FileSystemServerChannel channel;
             error = Process.TryGetArgument(1, out byte* name, out int nameLength)
                 ? FileSystemServerChannel.Offer(name, nameLength, out channel) : FileSystemServerChannel.Offer("extfs", out channel);
@@ -68,16 +87,30 @@ namespace Extfs
                 Console.WriteLine(Errors.Describe(error));
                 return 1;
             }
+            Console.Write("extfs: offered as ");
+            if (nameLength > 0)
+                Console.WriteBytes(name, nameLength);
+            else
+                Console.Write("extfs");
+            Console.Write(", ");
+            Console.Write(device.SectorCount);
+            Console.WriteLine(readOnly ? " sectors, read-only" : " sectors");
             while (true)
             {
                 if (channel.Receive(out FileSystemRequest request) != MessageProblem.None)
                     continue;   // refused and answered already
                 FileSystemReply reply = ExtServer.Serve(fileSystem, request, data);
+                // Each change reaches the disk (written back and flushed) before its reply: the protocol carries no
+                // sync, and a machine stopped after the reply then loses nothing. A failed write-back fails the change.
+                if (IsChange(request.Operation) && reply.ErrorNumber == 0 && (error = fileSystem.Sync()) != Error.None)
+                    reply = new FileSystemReply { Operation = request.Operation, Sequence = request.Sequence, ErrorNumber = (ushort)error };
                 channel.Reply(ref reply);
-                if (request.Operation != FileSystemOperation.Lookup && request.Operation != FileSystemOperation.GetAttributes
-                    && request.Operation != FileSystemOperation.Read && request.Operation != FileSystemOperation.ReadDirectory)
-                    fileSystem.Sync();   // each change reaches the disk before the next request (no sync in the protocol yet)
             }
         }
+
+        private static bool IsChange(FileSystemOperation operation) =>
+            operation != FileSystemOperation.Lookup && operation != FileSystemOperation.GetAttributes && operation != FileSystemOperation.Read
+            && operation != FileSystemOperation.ReadDirectory && operation != FileSystemOperation.ReadLink && operation != FileSystemOperation.Statistics
+            && operation != FileSystemOperation.Synchronize;
     }
 }

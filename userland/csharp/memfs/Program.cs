@@ -108,6 +108,9 @@ namespace Memfs
                 case FileSystemOperation.SetAttributes:
                     error = MemoryFileSystem.SetAttributes(node, request);
                     break;
+                case FileSystemOperation.Synchronize:
+                    error = MemoryFileSystem.Exists(node) ? Error.None : Error.StaleHandle;   // memory: nothing to write back
+                    break;
                 default:
                     error = Error.NotSupported;
                     break;

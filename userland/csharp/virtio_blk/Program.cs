@@ -3,6 +3,7 @@ using Exo.Std;
 using Exo.Std.Devices;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;
+using Exo.Std.Services;
 using Exo.Drivers.Virtio;
 
 namespace VirtioBlock
@@ -10,8 +11,9 @@ namespace VirtioBlock
     /// <summary>
     /// The virtio-blk driver as the device manager starts it: "virtio_blk ADDRESS BAR..." holding exactly its
     /// device (handle 0), one physical range per BAR named on the command line, DMA memory for the rings and for
-    /// the requests, and the console. It starts the device, reports its capacity and reads sector 0, then waits.
-    /// Not yet: serving clients (the block-device Fusion Ring protocol).
+    /// the requests, then optionally a block-device channel (its memory, the notification it waits on, the client's
+    /// to signal) and the console. It starts the device, reports its capacity and reads sector 0, then serves the
+    /// block-device protocol on the channel (BlockServer), or waits if it was given none.
     /// </summary>
     public static unsafe class Program
     {
@@ -61,9 +63,19 @@ namespace VirtioBlock
                 Console.Write(' ');
             }
             Console.WriteLine();
+            Handle channelMemory = Process.StartupHandle(3 + bars);
+            if (channelMemory.Info(out ObjectType type, out _) == Error.None && type == ObjectType.MemoryObject)
+            {
+                error = BlockChannel.Attach(new MemoryObject(channelMemory), new Notification(Process.StartupHandle(4 + bars)),
+                    new Notification(Process.StartupHandle(5 + bars)), true, out BlockChannel channel);
+                if (error != Error.None)
+                    return Report(address, addressLength, "cannot attach its block-device channel", error);
+                new BlockServer(&disk, channel).Run();
+                return Report(address, addressLength, "its block-device channel failed", Error.Invalid);
+            }
             Notification.Create(out Notification idle);
             while (true)
-                idle.Wait(out _);   // the block-device protocol will be served here
+                idle.Wait(out _);   // no client: the device manager gave no channel
         }
 
         private static int Report(byte* address, int length, string what, Error error)

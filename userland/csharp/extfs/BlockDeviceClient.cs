@@ -1,0 +1,120 @@
+using Exo.Abi;
+using Exo.Protocols.BlockDevice;
+using Exo.Std.Services;
+using Exo.Storage.Ext;
+
+namespace Extfs
+{
+    /// <summary>
+    /// The ext library's block device over the block-device protocol (a channel to virtio_blk that the device
+    /// manager made). Each call is answered before it returns: a transfer larger than one request
+    /// (BlockChannelLayout.MaximumSectorsPerRequest) goes as several requests in flight at once, as many as the data
+    /// area holds, and the sectors are copied between the caller's buffer and the data area.
+    /// </summary>
+    public sealed unsafe class BlockDeviceClient : IBlockDevice
+    {
+        private const uint SectorsPerRequest = BlockChannelLayout.MaximumSectorsPerRequest;
+        private const int RequestsAtOnce = BlockChannelLayout.DataLength / (BlockChannelLayout.MaximumSectorsPerRequest * BlockChannelLayout.SectorSize);
+
+        private BlockChannel _channel;
+        private uint _nextTag = 1;
+
+        public uint SectorSize => BlockChannelLayout.SectorSize;
+        public ulong SectorCount { get; private set; }
+        public bool IsReadOnly { get; private set; }
+
+        private BlockDeviceClient(BlockChannel channel) { _channel = channel; }
+
+        /// <summary>Attaches and asks the disk's capacity.</summary>
+        public static Error Open(BlockChannel channel, out BlockDeviceClient client)
+        {
+            client = new BlockDeviceClient(channel);
+            BlockRequest request = new BlockRequest { Operation = BlockOperation.Capacity };
+            Error error = client.Exchange(&request, 1, out BlockCompletion last);
+            client.SectorCount = last.Value;
+            client.IsReadOnly = (last.Flags & BlockCompletion.FlagReadOnly) != 0;
+            return error;
+        }
+
+        public Error Read(ulong sector, uint count, byte* buffer) => Transfer(BlockOperation.Read, sector, count, buffer);
+
+        public Error Write(ulong sector, uint count, byte* buffer) =>
+            IsReadOnly ? Error.ReadOnlyFileSystem : Transfer(BlockOperation.Write, sector, count, buffer);
+
+        public Error Flush()
+        {
+            BlockRequest request = new BlockRequest { Operation = BlockOperation.Flush };
+            return Exchange(&request, 1, out _);
+        }
+
+        private Error Transfer(BlockOperation operation, ulong sector, uint count, byte* buffer)
+        {
+            BlockRequest* requests = stackalloc BlockRequest[RequestsAtOnce];
+            while (count > 0)
+            {
+                int n = 0;
+                uint batchSectors = 0;
+                while (n < RequestsAtOnce && count > 0)
+                {
+                    uint sectors = count < SectorsPerRequest ? count : SectorsPerRequest;
+                    uint offset = batchSectors * BlockChannelLayout.SectorSize;
+                    requests[n++] = new BlockRequest { Operation = operation, Sector = sector, SectorCount = sectors, BufferOffset = offset };
+                    if (operation == BlockOperation.Write)
+                        Copy(buffer + offset, _channel.Data + offset, sectors * BlockChannelLayout.SectorSize);
+                    sector += sectors;
+                    count -= sectors;
+                    batchSectors += sectors;
+                }
+                Error error = Exchange(requests, n, out _);
+                if (error != Error.None)
+                    return error;
+                if (operation == BlockOperation.Read)
+                    Copy(_channel.Data, buffer, batchSectors * BlockChannelLayout.SectorSize);
+                buffer += batchSectors * BlockChannelLayout.SectorSize;
+            }
+            return Error.None;
+        }
+
+        // Sends 'count' requests (tags filled in here), waits for all their completions; the first error, if any.
+        private Error Exchange(BlockRequest* requests, int count, out BlockCompletion last)
+        {
+            last = default;
+            byte* message = stackalloc byte[BlockRequest.Length];
+            uint firstTag = _nextTag;
+            for (int i = 0; i < count; i++)
+            {
+                requests[i].Tag = _nextTag++;
+                if (!requests[i].Encode(message) || !_channel.Send(message))
+                    return Error.Invalid;
+            }
+            if (!_channel.Publish())
+                return Error.InputOutput;
+            Error first = Error.None;
+            byte* completions = stackalloc byte[BlockChannelLayout.MaximumInFlight * BlockCompletion.Length];
+            int pending = count;
+            while (pending > 0)
+            {
+                int received = _channel.Receive(completions, pending);
+                if (received < 0)
+                    return Error.InputOutput;
+                for (int i = 0; i < received; i++)
+                {
+                    if (BlockCompletion.Decode(completions + i * BlockCompletion.Length, out BlockCompletion completion) != BlockMessageProblem.None
+                        || completion.Tag - firstTag >= (uint)count)
+                        return Error.InputOutput;   // a driver that breaks the protocol
+                    if (completion.Status != 0 && first == Error.None)
+                        first = (Error)completion.Status;
+                    last = completion;
+                    pending--;
+                }
+            }
+            return first;
+        }
+
+        private static void Copy(byte* from, byte* to, uint bytes)
+        {
+            for (uint i = 0; i < bytes; i += 8)
+                *(ulong*)(to + i) = *(ulong*)(from + i);
+        }
+    }
+}

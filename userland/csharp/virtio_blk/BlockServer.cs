@@ -1,0 +1,155 @@
+using Exo.Abi;
+using Exo.Drivers.Virtio;
+using Exo.Protocols.BlockDevice;
+using Exo.Std.Services;
+
+namespace VirtioBlock
+{
+    /// <summary>
+    /// Serves the block-device protocol to one client over a <see cref="BlockChannel"/>: takes up to
+    /// BlockChannelLayout.MaximumInFlight requests at a time, splits transfers into the device's slots
+    /// (VirtioBlockDevice.MaximumSectors each) and keeps up to VirtioBlockDevice.MaximumInFlight of them in flight on
+    /// the virtqueue, copying between the channel's data area and the DMA slots (the data area is ordinary memory).
+    /// Each request completes with its own status. A flush waits for the transfers before it (virtio does not order
+    /// requests in flight), and so does every request after it.
+    /// </summary>
+    public unsafe struct BlockServer
+    {
+        private const int Batch = BlockChannelLayout.MaximumInFlight;
+
+        private VirtioBlockDevice* _disk;
+        private BlockChannel _channel;
+        // Per device slot in flight: which request of the batch, where in the data area, read or write.
+        private fixed int _slotRequest[VirtioBlockDevice.MaximumInFlight];
+        private fixed uint _slotOffset[VirtioBlockDevice.MaximumInFlight];
+        private fixed int _slotSectors[VirtioBlockDevice.MaximumInFlight];
+        private fixed bool _slotRead[VirtioBlockDevice.MaximumInFlight];
+        private int _used;
+
+        public BlockServer(VirtioBlockDevice* disk, BlockChannel channel)
+        {
+            _disk = disk;
+            _channel = channel;
+            _used = 0;
+        }
+
+        /// <summary>Serves for ever; returns only if the channel's notifications fail.</summary>
+        public void Run()
+        {
+            byte* messages = stackalloc byte[Batch * BlockRequest.Length];
+            BlockRequest* requests = stackalloc BlockRequest[Batch];
+            BlockCompletion* completions = stackalloc BlockCompletion[Batch];
+            while (true)
+            {
+                int count = _channel.Receive(messages, Batch);
+                if (count < 0)
+                    return;
+                for (int i = 0; i < count; i++)
+                {
+                    BlockMessageProblem problem = BlockRequest.Decode(messages + i * BlockRequest.Length, out requests[i]);
+                    completions[i] = new BlockCompletion
+                    {
+                        Tag = problem == BlockMessageProblem.BadMagic ? 0 : *(uint*)(messages + i * BlockRequest.Length + 8),
+                        Flags = _disk->IsReadOnly ? BlockCompletion.FlagReadOnly : (ushort)0,
+                        Status = problem == BlockMessageProblem.None ? (ushort)0 : (ushort)Error.Invalid,
+                    };
+                    if (problem == BlockMessageProblem.None)
+                        Start(requests, completions, i);
+                }
+                Drain(completions);
+                for (int i = 0; i < count; i++)
+                    if (!_channel.Send(completions + i))
+                        return;
+                if (!_channel.Publish())
+                    return;
+            }
+        }
+
+        private void Start(BlockRequest* requests, BlockCompletion* completions, int index)
+        {
+            BlockRequest request = requests[index];
+            BlockCompletion* completion = completions + index;
+            switch (request.Operation)
+            {
+                case BlockOperation.Capacity:
+                    completion->Value = _disk->Capacity;
+                    return;
+                case BlockOperation.Flush:
+                    Drain(completions);
+                    if ((_disk->Features & VirtioBlockDevice.FeatureFlush) == 0)
+                        return;   // without the flush feature the device writes through
+                    if (_disk->Submit(0, VirtioBlockDevice.RequestFlush, 0, 0) != Error.None)
+                    {
+                        completion->Status = (ushort)Error.InputOutput;
+                        return;
+                    }
+                    _disk->Notify();
+                    if (_disk->Wait(0) != VirtioBlockDevice.StatusOk)
+                        completion->Status = (ushort)Error.InputOutput;
+                    return;
+            }
+            bool read = request.Operation == BlockOperation.Read;
+            if (!read && _disk->IsReadOnly)
+            {
+                completion->Status = (ushort)Error.ReadOnlyFileSystem;
+                return;
+            }
+            if (request.Sector > _disk->Capacity || request.SectorCount > _disk->Capacity - request.Sector)
+            {
+                completion->Status = (ushort)Error.InputOutput;
+                return;
+            }
+            completion->Value = request.SectorCount;
+            for (uint done = 0; done < request.SectorCount; done += VirtioBlockDevice.MaximumSectors)
+            {
+                if (_used == VirtioBlockDevice.MaximumInFlight)
+                    Drain(completions);
+                uint left = request.SectorCount - done;
+                int sectors = left < VirtioBlockDevice.MaximumSectors ? (int)left : VirtioBlockDevice.MaximumSectors;
+                int slot = _used;
+                uint offset = request.BufferOffset + done * BlockChannelLayout.SectorSize;
+                if (!read)
+                    Copy(_channel.Data + offset, _disk->Data(slot), sectors * BlockChannelLayout.SectorSize);
+                if (_disk->Submit(slot, read ? VirtioBlockDevice.RequestRead : VirtioBlockDevice.RequestWrite, request.Sector + done, sectors) != Error.None)
+                {
+                    Fail(completion);
+                    return;
+                }
+                _slotRequest[slot] = index;
+                _slotOffset[slot] = offset;
+                _slotSectors[slot] = sectors;
+                _slotRead[slot] = read;
+                _used++;
+            }
+        }
+
+        /// <summary>Tells the device about the slots queued, waits for each and copies what was read to the data area.</summary>
+        private void Drain(BlockCompletion* completions)
+        {
+            if (_used == 0)
+                return;
+            _disk->Notify();
+            for (int slot = 0; slot < _used; slot++)
+            {
+                BlockCompletion* completion = completions + _slotRequest[slot];
+                if (_disk->Wait(slot) != VirtioBlockDevice.StatusOk)
+                    Fail(completion);
+                else if (_slotRead[slot])
+                    Copy(_disk->Data(slot), _channel.Data + _slotOffset[slot], _slotSectors[slot] * BlockChannelLayout.SectorSize);
+            }
+            _used = 0;
+        }
+
+        private static void Fail(BlockCompletion* completion)
+        {
+            completion->Status = (ushort)Error.InputOutput;
+            completion->Value = 0;
+        }
+
+        private static void Copy(byte* from, byte* to, int bytes)
+        {
+            for (int i = 0; i < bytes; i += 8)
+                *(ulong*)(to + i) = *(ulong*)(from + i);
+        }
+    }
+}
