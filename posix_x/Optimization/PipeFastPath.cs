@@ -25,7 +25,8 @@ namespace Exo.PosixX.Optimization
         public static ulong Reads => s_reads;
         public static ulong Writes => s_writes;
 
-        /// <summary>read(descriptor, buffer, count) when it can finish at once; false: nothing was done.</summary>
+        /// <summary>read(descriptor, buffer, count), waiting in the pipe's Take as the general path would; false when a guard
+        /// fails (nothing was done: the general path takes the call).</summary>
         [System.Runtime.CompilerServices.SkipLocalsInit]   // the staging bytes are written before they are read
         public static bool TryRead(ulong descriptor, ulong buffer, ulong count, out ulong result)
         {
