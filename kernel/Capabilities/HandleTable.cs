@@ -56,7 +56,7 @@ namespace Exo.Kernel.Capabilities
             if (capacity > Handle.MaxSlots)
                 capacity = Handle.MaxSlots;
             _capacity = capacity;
-            _slots = new Capability[capacity];
+            // The slot array comes with the first insert: a Linux process (every fork) usually never holds a capability.
         }
 
         public int Count => _count;
@@ -277,13 +277,14 @@ namespace Exo.Kernel.Capabilities
             _freeHead = _freeTail = -1;
             for (int i = 0; i < used; i++)
                 free(slots[i]);
-            free(slots);
+            if (slots != null)
+                free(slots);
         }
 
         // ---- Slots ----
 
-        // A free slot's node, or null if the table is full. Prefers slots already used (no allocation); a new
-        // slot gets its node here, the only allocation in the table after construction.
+        // A free slot's node, or null if the table is full (or no memory). Prefers slots already used (no allocation); a
+        // new slot gets its node here, and the first one the slot array: the only allocations in the table.
         private Capability AllocateSlot()
         {
             if (_freeHead >= 0)
@@ -296,6 +297,8 @@ namespace Exo.Kernel.Capabilities
                 return node;
             }
             if (_used >= _capacity)
+                return null;
+            if (_slots == null && (_slots = new Capability[_capacity]) == null)
                 return null;
             Capability fresh = new Capability();
             fresh.Table = this;

@@ -27,7 +27,7 @@ namespace Exo.Kernel.Memory
         private const ulong Present = KernelPageTables.Present, Writable = KernelPageTables.Writable,
             User = KernelPageTables.User, Owned = KernelPageTables.Available0, Reserved = KernelPageTables.Available1,
             NoAccess = KernelPageTables.Available2, CopyOnWrite = KernelPageTables.CopyOnWrite, SharedMapping = KernelPageTables.SharedMapping,
-            AddressMask = KernelPageTables.AddressMask;
+            ImageFrame = KernelPageTables.ImageFrame, AddressMask = KernelPageTables.AddressMask;
         // Page-fault error code bits.
         private const ulong FaultPresent = 1 << 0, FaultWrite = 1 << 1, FaultReservedBit = 1 << 3, FaultFetch = 1 << 4;
 
@@ -39,6 +39,8 @@ namespace Exo.Kernel.Memory
         private DeferredReservations _deferred;
         // Its user page tables, for fork and Destroy to visit without scanning directories (UserTableList); guarded by _lock.
         private UserTableList _tables;
+        // The program image's read-only frames this space maps (ImageFrames), shared with its forks; null if none.
+        private ImageFrames _image;
 
         public ulong MappedPages => _mappedPages;
         /// <summary>The most pages mapped at once (getrusage's ru_maxrss).</summary>
@@ -240,7 +242,11 @@ namespace Exo.Kernel.Memory
                 if (level == 0)
                 {
                     ulong stop = next < end ? next : end;
-                    for (ulong* entry = table + KernelPageTables.PageIndex(address, 0), last = entry + ((stop - address) >> 12); entry < last; entry++)
+                    ulong* entry = table + KernelPageTables.PageIndex(address, 0), last = entry + ((stop - address) >> 12);
+                    for (; entry + 8 <= last; entry += 8)
+                        if ((entry[0] | entry[1] | entry[2] | entry[3] | entry[4] | entry[5] | entry[6] | entry[7]) != 0)
+                            return false;
+                    for (; entry < last; entry++)
                         if (*entry != 0)
                             return false;
                 }
@@ -322,6 +328,13 @@ namespace Exo.Kernel.Memory
             ulong updated = entry & ~(Writable | KernelPageTables.NoExecute | Present | NoAccess | CopyOnWrite);
             // A copy-on-write page stays read-only in hardware while writable in intent: the write fault copies it.
             bool copyOnWrite = (entry & CopyOnWrite) != 0;
+            if ((entry & ImageFrame) != 0 && writable)
+            {
+                // The image's frame, made writable: this space's own copy-on-write page from now on, one more sharer of it.
+                PhysicalMemory.ShareFrame(entry & AddressMask);
+                updated = (updated & ~ImageFrame) | Owned;
+                copyOnWrite = true;
+            }
             updated |= (writable ? (copyOnWrite ? CopyOnWrite : Writable) : 0)
                 | (executable || !KernelPageTables.NoExecuteEnabled ? 0 : KernelPageTables.NoExecute);
             if (!readable)
@@ -412,6 +425,31 @@ namespace Exo.Kernel.Memory
                 return 0;
             if (!Map(virtualAddress, frame, writable, executable, owned: true))
             {
+                PhysicalMemory.FreeFrame(frame);
+                return 0;
+            }
+            return frame;
+        }
+
+        /// <summary>
+        /// Maps a fresh zeroed read-only frame at 'virtualAddress' held by this space's program image (ImageFrames: not
+        /// counted per mapping, shared with every fork as it is); its physical address for the loader to fill, or 0 on
+        /// failure. Only while the space is being loaded, before any thread runs in it.
+        /// </summary>
+        public ulong MapImagePage(ulong virtualAddress, bool executable)
+        {
+            if (_image == null && (_image = new ImageFrames()) == null)
+                return 0;
+            ulong frame = PhysicalMemory.AllocateFrame();
+            if (frame == 0)
+                return 0;
+            _lock.Enter();
+            bool mapped = SetEmptyLeaf(virtualAddress, PageEntry(frame, writable: false, executable, owned: false) | ImageFrame);
+            _lock.Exit();
+            if (!mapped || !_image.Add(frame))
+            {
+                if (mapped)
+                    Unmap(virtualAddress);
                 PhysicalMemory.FreeFrame(frame);
                 return 0;
             }
@@ -533,7 +571,7 @@ namespace Exo.Kernel.Memory
             }
             else
             {
-                ulong copy = PhysicalMemory.AllocateFrame();
+                ulong copy = PhysicalMemory.AllocateFrameUninitialized();   // every byte is copied over
                 if (copy == 0)
                     return FaultOutcome.OutOfMemory;
                 BlockMemory.CopyPage((void*)PhysicalMemory.ToVirtual(copy), (void*)PhysicalMemory.ToVirtual(frame));
@@ -557,6 +595,11 @@ namespace Exo.Kernel.Memory
             bool complete = true;
             _lock.Enter();
             child._deferred = _deferred;   // untouched ranges stay ranges in the copy
+            if (_image != null)
+            {
+                _image.AddReference();   // its entries are copied as they are (CloneTable)
+                child._image = _image;
+            }
             // Table by table, the child's tables built beside the parent's (each linked into the child as soon as it
             // is allocated, so that Destroy frees a half-built copy): no walk from the root per entry.
             ulong* childPml4 = (ulong*)PhysicalMemory.ToVirtual(child.Root);
@@ -656,33 +699,54 @@ namespace Exo.Kernel.Memory
         {
             const ulong NeedsWork = Present | SharedMapping | NoAccess | Owned;
             ulong mapped = 0;
-            for (ulong* group = table, end = table + 512, to = childTable; group < end; group += 4, to += 4)
+            for (ulong* block = table, end = table + 512; block < end; block += 8)
             {
-                if (((group[0] | group[1] | group[2] | group[3]) & NeedsWork) == 0)
-                {
-                    // Four empty entries or private reservations (the stack's 2,048 pages): copied as they are.
-                    to[0] = group[0];
-                    to[1] = group[1];
-                    to[2] = group[2];
-                    to[3] = group[3];
+                // Eight empty entries (most of a table): nothing to copy, the child's table is zeroed.
+                if ((block[0] | block[1] | block[2] | block[3] | block[4] | block[5] | block[6] | block[7]) == 0)
                     continue;
-                }
-                for (int i = 0; i < 4; i++)
+                for (ulong* group = block, to = childTable + (block - table); group < block + 8; group += 4, to += 4)
                 {
-                    ulong entry = group[i];
-                    if ((entry & (Present | Owned | SharedMapping)) == (Present | Owned))
+                    if (((group[0] | group[1] | group[2] | group[3]) & NeedsWork) == 0)
                     {
-                        // The common case inline (a program's own page, shared copy-on-write from here on): no call per page.
-                        if ((entry & Writable) != 0)
-                            group[i] = entry = (entry & ~Writable) | CopyOnWrite;
-                        PhysicalMemory.ShareFrame(entry & AddressMask);
-                        to[i] = entry;
-                        mapped++;
+                        // Four private reservations or empty entries: copied as they are.
+                        to[0] = group[0];
+                        to[1] = group[1];
+                        to[2] = group[2];
+                        to[3] = group[3];
+                        continue;
                     }
-                    else if (entry != 0 && !CloneEntry(group + i, to + i, child))
+                    if ((group[0] & group[1] & group[2] & group[3] & (Present | ImageFrame)) == (Present | ImageFrame))
                     {
-                        child._mappedPages += mapped;
-                        return false;
+                        // Four pages of the program's text: the image's frames, held by the ImageFrames both spaces reference.
+                        to[0] = group[0];
+                        to[1] = group[1];
+                        to[2] = group[2];
+                        to[3] = group[3];
+                        mapped += 4;
+                        continue;
+                    }
+                    for (int i = 0; i < 4; i++)
+                    {
+                        ulong entry = group[i];
+                        if ((entry & (Present | Owned | SharedMapping)) == (Present | Owned))
+                        {
+                            // The common case inline (a program's own page, shared copy-on-write from here on): no call per page.
+                            if ((entry & Writable) != 0)
+                                group[i] = entry = (entry & ~Writable) | CopyOnWrite;
+                            PhysicalMemory.ShareFrame(entry & AddressMask);
+                            to[i] = entry;
+                            mapped++;
+                        }
+                        else if ((entry & (Present | ImageFrame)) == (Present | ImageFrame))
+                        {
+                            to[i] = entry;   // the image's frame: held by the ImageFrames both spaces reference
+                            mapped++;
+                        }
+                        else if (entry != 0 && !CloneEntry(group + i, to + i, child))
+                        {
+                            child._mappedPages += mapped;
+                            return false;
+                        }
                     }
                 }
             }
@@ -830,6 +894,8 @@ namespace Exo.Kernel.Memory
         private void Destroyed()
         {
             PhysicalMemory.FreeFrame(Root);
+            _image?.Release();
+            _image = null;
             _mappedPages = 0;
             _deferred.Clear();
             _tables.Clear();
@@ -838,13 +904,13 @@ namespace Exo.Kernel.Memory
         // Destroy: lets go of every frame of this space's that one leaf table maps.
         private static void ReleaseFrames(ulong* table)
         {
-            for (ulong* group = table, end = table + 512; group < end; group += 4)
+            for (ulong* block = table, end = table + 512; block < end; block += 8)
             {
-                if (((group[0] | group[1] | group[2] | group[3]) & Owned) == 0)
-                    continue;   // four entries without a frame of this space's (reservations, mostly)
-                for (int i = 0; i < 4; i++)
+                if (((block[0] | block[1] | block[2] | block[3] | block[4] | block[5] | block[6] | block[7]) & Owned) == 0)
+                    continue;   // eight entries without a frame of this space's (empty, reservations, the image's frames)
+                for (int i = 0; i < 8; i++)
                 {
-                    ulong entry = group[i];
+                    ulong entry = block[i];
                     if ((entry & Owned) != 0 && ((entry & Present) != 0 || (entry & (NoAccess | Reserved)) == NoAccess))
                         PhysicalMemory.ReleaseFrame(entry & AddressMask);
                 }

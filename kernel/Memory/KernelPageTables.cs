@@ -23,6 +23,11 @@ namespace Exo.Kernel.Memory
         public const ulong Available1 = 1UL << 10;   // ignored by the MMU: in a non-present user leaf, "reserved for demand paging"
         /// <summary>Ignored by the MMU: a user page shared with every fork of this space (MAP_SHARED), never copied on write.</summary>
         public const ulong SharedMapping = 1UL << 53;
+        /// <summary>
+        /// Ignored by the MMU: in a user leaf, a read-only frame of the program image (ImageFrames), which holds it for
+        /// every address space that maps it: not counted per mapping, so fork copies the entry as it is and exit skips it.
+        /// </summary>
+        public const ulong ImageFrame = 1UL << 54;
         public const ulong CopyOnWrite = 1UL << 52;  // ignored by the MMU: in a present user leaf, "writable in intent: copy on the first write"
         public const ulong Available2 = 1UL << 11;   // ignored by the MMU: in a non-present user leaf, "no access for now" (PROT_NONE)
         public const ulong AddressMask = 0x000FFFFFFFFFF000;

@@ -119,6 +119,15 @@ namespace Exo.Kernel.Memory
         /// <summary>A zeroed 4 KiB frame's physical address, or 0 when memory is exhausted.</summary>
         public static ulong AllocateFrame()
         {
+            ulong physical = AllocateFrameUninitialized();
+            if (physical != 0)
+                BlockMemory.ZeroPage((void*)ToVirtual(physical));
+            return physical;
+        }
+
+        /// <summary>A 4 KiB frame with whatever it held (for a caller that writes every byte), or 0 when memory is exhausted.</summary>
+        public static ulong AllocateFrameUninitialized()
+        {
             ulong physical;
             if (KernelHeap.IsReady)
             {
@@ -134,7 +143,6 @@ namespace Exo.Kernel.Memory
                     return 0;
                 physical = frame * FrameSize;
             }
-            BlockMemory.ZeroPage((void*)ToVirtual(physical));
             return physical;
         }
 

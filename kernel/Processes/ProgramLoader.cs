@@ -46,7 +46,7 @@ namespace Exo.Kernel.Processes
             }
             for (int i = 0; i < info.SegmentCount; i++)
             {
-                if (!MapSegment(space, file, segments + i))
+                if (!MapSegment(space, file, segments + i, segments, info.SegmentCount))
                 {
                     Discard(space);
                     error = Error.OutOfMemory;
@@ -89,7 +89,9 @@ namespace Exo.Kernel.Processes
             return space;
         }
 
-        private static bool MapSegment(AddressSpace space, byte* file, ElfSegment* segment)
+        // A page no writable segment touches is the image's (AddressSpace.MapImagePage: read-only for good, shared with
+        // every fork without a count per page); a page a writable segment shares is the space's own.
+        private static bool MapSegment(AddressSpace space, byte* file, ElfSegment* segment, ElfSegment* all, int count)
         {
             ulong start = segment->VirtualAddress & ~0xFFFUL;
             ulong end = (segment->VirtualAddress + segment->MemorySize + 0xFFF) & ~0xFFFUL;
@@ -106,7 +108,9 @@ namespace Exo.Kernel.Processes
                     bool executable = segment->Executable || (flags & Memory.KernelPageTables.NoExecute) == 0;
                     space.Protect(page, writable, executable);
                 }
-                else if ((frame = space.MapNew(page, segment->Writable, segment->Executable)) == 0)
+                else if ((frame = segment->Writable || WritableSegmentTouches(page, all, count)
+                    ? space.MapNew(page, segment->Writable, segment->Executable)
+                    : space.MapImagePage(page, segment->Executable)) == 0)
                 {
                     return false;
                 }
@@ -117,6 +121,18 @@ namespace Exo.Kernel.Processes
                     BlockMemory.Copy((byte*)PhysicalMemory.ToVirtual(frame) + (from - page), file + segment->FileOffset + (from - fileStart), to - from);
             }
             return true;
+        }
+
+        private static bool WritableSegmentTouches(ulong page, ElfSegment* segments, int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                ulong start = segments[i].VirtualAddress & ~0xFFFUL;
+                ulong end = (segments[i].VirtualAddress + segments[i].MemorySize + 0xFFF) & ~0xFFFUL;
+                if (segments[i].Writable && page >= start && page < end)
+                    return true;
+            }
+            return false;
         }
 
         /// <summary>Why Load refuses the file, as a sentence (the shell's error line), or null when it is a valid program.</summary>

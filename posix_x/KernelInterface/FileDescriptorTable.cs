@@ -174,16 +174,22 @@ namespace Exo.PosixX.KernelInterface
         /// <summary>execve: every descriptor marked close-on-exec is closed.</summary>
         public void CloseOnExec()
         {
+            // One hold of the lock per descriptor closed (and one to find there is none left), not one per slot:
+            // a file is released outside the lock (its last release may take a file system's).
             for (int i = 0; i < _size; i++)
             {
                 OpenFile file = null;
                 using (InterruptMask.Enter())
                 using (_lock.Hold())
                 {
-                    if (_files[i] != null && (_flags[i] & CloseOnExecFlag) != 0)
+                    for (; i < _size; i++)
                     {
-                        file = _files[i];
-                        _files[i] = null;
+                        if (_files[i] != null && (_flags[i] & CloseOnExecFlag) != 0)
+                        {
+                            file = _files[i];
+                            _files[i] = null;
+                            break;
+                        }
                     }
                 }
                 file?.Release();

@@ -432,14 +432,20 @@ namespace Exo.PosixX.KernelInterface
         public ulong Deadline, Interval;
     }
 
-    /// <summary>What a pending signal carries for its handler's siginfo (who sent it, why, where a fault was).</summary>
+    /// <summary>
+    /// What a pending signal carries for its handler's siginfo (who sent it, why, where a fault was). A fault's address
+    /// and sigqueue's value share their bytes, as in Linux's siginfo union (a fault signal with a positive code has an
+    /// address, anything else a value: SignalDelivery.FaultAddressOf tells which): 24 bytes, so that a table of 64 is a
+    /// small allocation (each process and thread has one).
+    /// </summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit)]
     public struct SignalInformation
     {
-        public int Code;          // si_code: SI_USER 0, SI_KERNEL 0x80, SI_TKILL -6, CLD_*, SEGV_*
-        public int SenderProcessId;
-        public uint SenderUserId;
-        public int Status;        // SIGCHLD: the child's exit code or signal
-        public ulong Address;     // a fault's address
-        public ulong Value;       // sigqueue's si_value (a real-time signal's payload)
+        [System.Runtime.InteropServices.FieldOffset(0)] public int Code;          // si_code: SI_USER 0, SI_KERNEL 0x80, SI_TKILL -6, CLD_*, SEGV_*
+        [System.Runtime.InteropServices.FieldOffset(4)] public int SenderProcessId;
+        [System.Runtime.InteropServices.FieldOffset(8)] public uint SenderUserId;
+        [System.Runtime.InteropServices.FieldOffset(12)] public int Status;       // SIGCHLD: the child's exit code or signal
+        [System.Runtime.InteropServices.FieldOffset(16)] public ulong Address;    // a fault's address
+        [System.Runtime.InteropServices.FieldOffset(16)] public ulong Value;      // sigqueue's si_value (a real-time signal's payload)
     }
 }

@@ -488,7 +488,7 @@ namespace Exo.PosixX.Signals
             *(ulong*)(context + StackOffset) = state.AlternateStackBase;
             *(int*)(context + StackOffset + 8) = onAlternate ? LinuxThread.AlternateStackOnStack : state.AlternateStackFlags;
             *(ulong*)(context + StackOffset + 16) = state.AlternateStackSize;
-            SaveContext((ulong*)(context + ContextOffset), frame, previousMask, information.Address, fpState);
+            SaveContext((ulong*)(context + ContextOffset), frame, previousMask, FaultAddressOf(signal, information), fpState);
             *(ulong*)(context + MaskOffset) = previousMask;
             WriteSignalInformation(image + SiginfoOffset, signal, information);
             ExtendedState.ToLegacyImage((byte*)thread.User.ExtendedState, image + FrameSize);
@@ -614,6 +614,10 @@ namespace Exo.PosixX.Signals
                 *(ulong*)(into + 24) = information.Value;   // si_value (0 but for sigqueue and timers)
         }
 
+        /// <summary>The address a fault signal's information names (its si_addr and the context's cr2); 0 for any other signal.</summary>
+        public static ulong FaultAddressOf(int signal, in SignalInformation information)
+            => IsFaultSignal(signal) && information.Code > 0 ? information.Address : 0;
+
         private static bool IsFaultSignal(int signal)
             => signal == Signal.SegmentationFault || signal == Signal.BusError || signal == Signal.IllegalInstruction
                 || signal == Signal.FloatingPoint || signal == Signal.Trap;
@@ -679,7 +683,7 @@ namespace Exo.PosixX.Signals
             Exo.Kernel.Console.KernelConsole.Write(Signal.NameOf(signal));
             Exo.Kernel.Console.KernelConsole.Write(" at RIP ");
             Exo.Kernel.Console.KernelConsole.WriteHex(frame->Rip);
-            if (information.Address != 0)
+            if (FaultAddressOf(signal, information) != 0)
             {
                 Exo.Kernel.Console.KernelConsole.Write(" address ");
                 Exo.Kernel.Console.KernelConsole.WriteHex(information.Address);

@@ -8,15 +8,16 @@ namespace Exo.PosixX.Signals
     /// sent while it is still pending wait here in the order sent, each with its own information, and become the
     /// pending one in turn as the previous one is taken. One queue per process, for the process's signals (Target
     /// null) and its threads'; guarded by the process's lock. At most <see cref="Capacity"/> entries (Linux bounds
-    /// them by RLIMIT_SIGPENDING, which is checked too): past that a send fails with EAGAIN.
+    /// them by RLIMIT_SIGPENDING, which is checked too): past that a send fails with EAGAIN. The entries (some 2.8 KiB)
+    /// are allocated by the first instance queued: most processes never queue one, and every fork makes a queue.
     /// </summary>
     public sealed class SignalQueue
     {
         public const int Capacity = 64;
 
-        private readonly int[] _signals = new int[Capacity];
-        private readonly LinuxThread[] _targets = new LinuxThread[Capacity];
-        private readonly SignalInformation[] _information = new SignalInformation[Capacity];
+        private int[] _signals;
+        private LinuxThread[] _targets;
+        private SignalInformation[] _information;
         private int _count;
 
         /// <summary>How many instances wait (for /proc's SigQ and the limit).</summary>
@@ -25,13 +26,37 @@ namespace Exo.PosixX.Signals
         /// <summary>Queues one more instance of 'signal' for 'target' (null: the process); false when full.</summary>
         public bool Add(int signal, LinuxThread target, in SignalInformation information, ulong limit)
         {
-            if (_count >= Capacity || (ulong)_count >= limit)
+            if (_count >= Capacity || (ulong)_count >= limit || (_information == null && !AllocateEntries()))
                 return false;
             _signals[_count] = signal;
             _targets[_count] = target;
             _information[_count] = information;
             _count++;
             return true;
+        }
+
+        private bool AllocateEntries()
+        {
+            _signals = new int[Capacity];
+            _targets = new LinuxThread[Capacity];
+            _information = new SignalInformation[Capacity];
+            if (_signals != null && _targets != null && _information != null)
+                return true;
+            FreeEntries();
+            return false;   // out of memory: the send fails as a full queue's does (EAGAIN)
+        }
+
+        private void FreeEntries()
+        {
+            if (_signals != null)
+                Exo.Runtime.ObjectAllocator.Free(_signals);
+            if (_targets != null)
+                Exo.Runtime.ObjectAllocator.Free(_targets);
+            if (_information != null)
+                Exo.Runtime.ObjectAllocator.Free(_information);
+            _signals = null;
+            _targets = null;
+            _information = null;
         }
 
         /// <summary>Takes the oldest waiting instance of 'signal' for 'target', if there is one.</summary>
@@ -75,9 +100,7 @@ namespace Exo.PosixX.Signals
 
         public void Free()
         {
-            Exo.Runtime.ObjectAllocator.Free(_signals);
-            Exo.Runtime.ObjectAllocator.Free(_targets);
-            Exo.Runtime.ObjectAllocator.Free(_information);
+            FreeEntries();
             Exo.Runtime.ObjectAllocator.Free(this);
         }
     }
