@@ -77,11 +77,17 @@ namespace Exo.Kernel.Tests
         // Two programs pinned to one processor yield to each other 200 times each, every XMM register checked
         // after every switch: without the per-thread save (XSAVEOPT) the other program's or the kernel's values
         // show up. The switch count shows that the yields did switch (a yield with no one to switch to tests nothing).
+        // The test spawns them from processor 0 itself: spawned from another processor, the first could make its 200
+        // yields alone (each with no one to switch to) while the second was still being loaded (1 soak run in 10 at
+        // 2 processors counted 12 switches); on processor 0, the first's yields switch to this thread, which goes on
+        // to spawn the second.
         private static void SseStateSurvives()
         {
             ulong switchesBefore = Scheduler.Scheduler.Switches;
+            Scheduler.Scheduler.PinCurrent(0);
             Processes.Process a = Processes.ProgramLauncher.Spawn("sse_state 1", out Error errorA, affinity: 0);
             Processes.Process b = Processes.ProgramLauncher.Spawn("sse_state 2", out Error errorB, affinity: 0);
+            Scheduler.Scheduler.PinCurrent(-1);
             Check(a != null && b != null, "both sse_state programs were spawned");
             bool faultedA = false, faultedB = false;
             ulong resultA = a != null ? Processes.ProcessWaiting.Wait(a, out faultedA) : ulong.MaxValue;
