@@ -328,6 +328,10 @@ namespace Exo.Kernel.Memory
             ulong updated = entry & ~(Writable | KernelPageTables.NoExecute | Present | NoAccess | CopyOnWrite);
             // A copy-on-write page stays read-only in hardware while writable in intent: the write fault copies it.
             bool copyOnWrite = (entry & CopyOnWrite) != 0;
+            // A private page whose frame another holds too (a fork's, a file's) must not become writable in place:
+            // the first write copies it.
+            if (hasFrame && writable && (entry & (Owned | SharedMapping)) == Owned && PhysicalMemory.IsShared(entry & AddressMask))
+                copyOnWrite = true;
             if ((entry & ImageFrame) != 0 && writable)
             {
                 // The image's frame, made writable: this space's own copy-on-write page from now on, one more sharer of it.
@@ -454,6 +458,22 @@ namespace Exo.Kernel.Memory
                 return 0;
             }
             return frame;
+        }
+
+        /// <summary>
+        /// Maps a file's frame (one the caller holds a share of, PhysicalMemory.ShareFrame, which this space lets go with
+        /// the page) at an empty page. 'shared': every mapper writes the one frame (MAP_SHARED; fork shares it too);
+        /// otherwise the page is private (MAP_PRIVATE): read-only in hardware, and if 'writable' the first write copies it.
+        /// False if the page is in use or outside the user range, or a page table could not be had.
+        /// </summary>
+        public bool MapFileFrame(ulong virtualAddress, ulong frame, bool writable, bool executable, bool shared)
+        {
+            ulong entry = PageEntry(frame, writable && shared, executable, owned: true)
+                | (shared ? SharedMapping : writable ? CopyOnWrite : 0);
+            _lock.Enter();
+            bool mapped = SetEmptyLeaf(virtualAddress, entry);
+            _lock.Exit();
+            return mapped;
         }
 
         /// <summary>Removes a mapping (and frees the frame if this space owns it); false if nothing was mapped.</summary>

@@ -13,7 +13,9 @@ namespace Exo.PosixX.Memory
     /// What a region is (what /proc/PID/maps names it): Heap "[heap]", Stack "[stack]", Vvar "[vvar]" (the kernel's
     /// time page), Vdso "[vdso]" (Optimization/Vdso); the others have no name.
     /// </summary>
-    public enum RegionKind : byte { Anonymous, Image, Heap, Stack, Shared, Vvar, Vdso }
+    /// File: a private mapping of a file (MAP_PRIVATE); SharedFile: a shared one (MAP_SHARED) of a descriptor open for
+    /// writing, SharedFileReadOnly of one that was not (it can never be made writable: EACCES).
+    public enum RegionKind : byte { Anonymous, Image, Heap, Stack, Shared, Vvar, Vdso, File, SharedFile, SharedFileReadOnly }
 
     /// <summary>
     /// A Linux process's address space as mmap, munmap, mprotect, brk and /proc/PID/maps see it: a sorted list of
@@ -181,19 +183,9 @@ namespace Exo.PosixX.Memory
                 return Error.Invalid;
             using (_lock.Hold())
             {
-                if (fixedAddress)
-                {
-                    if ((address & (PageSize - 1)) != 0 || address < LowestMapping || !UserMemory.IsUserRange(address, length))
-                        return Error.Invalid;
-                    UnmapLocked(address, length);
-                }
-                else if (address == 0 || (address & (PageSize - 1)) != 0 || address < LowestMapping
-                    || !UserMemory.IsUserRange(address, length) || Overlaps(address, address + length))
-                {
-                    address = FindFree(length);
-                    if (address == 0)
-                        return Error.OutOfMemory;
-                }
+                Error placed = PlaceLocked(ref address, length, fixedAddress);
+                if (placed != Error.None)
+                    return placed;
                 if (_count >= Capacity - 2 || !MayGrow(length))
                     return Error.OutOfMemory;
                 bool shared = kind == RegionKind.Shared;
@@ -204,8 +196,7 @@ namespace Exo.PosixX.Memory
                         (protection & Protection.Execute) != 0, shared);
                     if (reserved != length / PageSize)
                     {
-                        for (ulong undo = 0; undo < reserved; undo++)
-                            _space.Unmap(address + undo * PageSize);
+                        UnmapPages(address, address + reserved * PageSize);
                         return Error.OutOfMemory;
                     }
                 }
@@ -213,8 +204,7 @@ namespace Exo.PosixX.Memory
                 {
                     if (!_space.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0, shared))
                     {
-                        for (ulong undo = address; undo < page; undo += PageSize)
-                            _space.Unmap(undo);
+                        UnmapPages(address, page);
                         return Error.OutOfMemory;
                     }
                     if (protection == Protection.None)
@@ -224,6 +214,83 @@ namespace Exo.PosixX.Memory
                 mapped = address;
                 return Error.None;
             }
+        }
+
+        /// <summary>
+        /// mmap of a file whose frames can be shared (Vnode.MapsFrames: tmpfs, its own page cache): 'length' bytes
+        /// (page-rounded) of 'file' from 'offset' (page-aligned), placed as MapAnonymous places. Shared: every mapper
+        /// and read(2) and write(2) see one page; private: the file's page until the first write copies it (untouched
+        /// pages follow the file, as on Linux). The frames are mapped at once (a tmpfs file's pages are in memory
+        /// anyway: no faults to take later). Pages wholly past the end of the file read as zeros (Linux sends SIGBUS)
+        /// and are not the file's. 'mayWrite': the descriptor was open for writing (a shared mapping of one that was
+        /// not can never be made writable).
+        /// </summary>
+        public Error MapFile(ulong address, ulong length, Protection protection, bool fixedAddress, bool shared, bool mayWrite,
+            Vfs.Vnode file, ulong offset, out ulong mapped)
+        {
+            mapped = 0;
+            length = (length + PageSize - 1) & ~(PageSize - 1);
+            if (length == 0 || length > UserMemory.Limit || offset + length < offset)
+                return Error.Invalid;
+            RegionKind kind = !shared ? RegionKind.File : mayWrite ? RegionKind.SharedFile : RegionKind.SharedFileReadOnly;
+            bool writable = (protection & Protection.Write) != 0, executable = (protection & Protection.Execute) != 0;
+            using (_lock.Hold())
+            {
+                Error placed = PlaceLocked(ref address, length, fixedAddress);
+                if (placed != Error.None)
+                    return placed;
+                if (_count >= Capacity - 2 || !MayGrow(length))
+                    return Error.OutOfMemory;
+                for (ulong done = 0; done < length; done += PageSize)
+                {
+                    ulong page = address + done;
+                    ulong frame = file.MapFrame((offset + done) / PageSize);
+                    bool placedPage = frame != 0 ? _space.MapFileFrame(page, frame, writable, executable, shared)
+                        : _space.Reserve(page, writable, executable, shared);   // past the end of the file
+                    if (!placedPage)
+                    {
+                        if (frame != 0)
+                            PhysicalMemory.ReleaseFrame(frame);
+                        UnmapPages(address, page);
+                        return Error.OutOfMemory;
+                    }
+                    if (protection == Protection.None)
+                        _space.Protect(page, writable: false, executable: false, readable: false);
+                }
+                Insert(address, address + length, protection, kind);
+                mapped = address;
+                return Error.None;
+            }
+        }
+
+        // Lock held: where a new mapping of 'length' bytes goes: at 'address' if fixed (what was there is unmapped), else
+        // there if it is free, else where placement finds room.
+        private Error PlaceLocked(ref ulong address, ulong length, bool fixedAddress)
+        {
+            if (fixedAddress)
+            {
+                if ((address & (PageSize - 1)) != 0 || address < LowestMapping || !UserMemory.IsUserRange(address, length))
+                    return Error.Invalid;
+                UnmapLocked(address, length);
+            }
+            else if (address == 0 || (address & (PageSize - 1)) != 0 || address < LowestMapping
+                || !UserMemory.IsUserRange(address, length) || Overlaps(address, address + length))
+            {
+                address = FindFree(length);
+                if (address == 0)
+                    return Error.OutOfMemory;
+            }
+            return Error.None;
+        }
+
+        /// <summary>msync: the range must be mapped (ENOMEM); a tmpfs file's pages are its cache, so nothing is written.</summary>
+        public Error Synchronize(ulong address, ulong length)
+        {
+            length = (length + PageSize - 1) & ~(PageSize - 1);
+            if ((address & (PageSize - 1)) != 0 || !UserMemory.IsUserRange(address, length == 0 ? PageSize : length))
+                return Error.Invalid;
+            using (_lock.Hold())
+                return length == 0 || Covered(address, address + length) ? Error.None : Error.OutOfMemory;
         }
 
         /// <summary>munmap: what lies in [address, address + length) goes (parts of regions too); unmapped pages are no error.</summary>
@@ -252,6 +319,8 @@ namespace Exo.PosixX.Memory
                     return Error.OutOfMemory;
                 if ((protection & Protection.Write) != 0 && OverlapsShareable(address, end))
                     return Error.AccessDenied;   // the vDSO and the time page are every process's: never writable
+                if ((protection & Protection.Write) != 0 && OverlapsKind(address, end, RegionKind.SharedFileReadOnly))
+                    return Error.AccessDenied;   // a shared mapping of a file not open for writing (Linux: no VM_MAYWRITE)
                 if (_count >= Capacity - 2)
                     return Error.OutOfMemory;
                 Split(address);
@@ -290,8 +359,7 @@ namespace Exo.PosixX.Memory
                     {
                         if (!_space.Reserve(page, writable: true))
                         {
-                            for (ulong undo = oldTop; undo < page; undo += PageSize)
-                                _space.Unmap(undo);
+                            UnmapPages(oldTop, page);
                             return _breakEnd;
                         }
                     }
@@ -402,10 +470,9 @@ namespace Exo.PosixX.Memory
             for (ulong page = start; page < end; page += PageSize)
             {
                 if (!_space.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0,
-                    kind == RegionKind.Shared))
+                    kind == RegionKind.Shared || kind == RegionKind.SharedFile || kind == RegionKind.SharedFileReadOnly))
                 {
-                    for (ulong undo = start; undo < page; undo += PageSize)
-                        _space.Unmap(undo);
+                    UnmapPages(start, page);
                     return false;
                 }
                 if (protection == Protection.None)
@@ -445,8 +512,8 @@ namespace Exo.PosixX.Memory
                     return Error.OutOfMemory;
                 for (int i = 0; i < _count; i++)
                 {
-                    if (_regions[i].Kind == RegionKind.Image || IsKernelShared(_regions[i].Kind))
-                        continue;   // not anonymous memory: the program's file, or the kernel's shared pages
+                    if (_regions[i].Kind == RegionKind.Image || IsKernelShared(_regions[i].Kind) || IsFile(_regions[i].Kind))
+                        continue;   // not anonymous memory: a file (Linux drops private copies; kept here), or the kernel's shared pages
                     ulong start = _regions[i].Start > address ? _regions[i].Start : address;
                     ulong end = _regions[i].End < address + length ? _regions[i].End : address + length;
                     Protection protection = _regions[i].Protection;
@@ -485,9 +552,27 @@ namespace Exo.PosixX.Memory
         }
 
         // The vDSO and the time page: the kernel's pages, mapped into every process, never anonymous memory.
+        // Lock held: undoes the pages a mapping placed in [start, end) before one failed.
+        private void UnmapPages(ulong start, ulong end)
+        {
+            for (ulong page = start; page < end; page += PageSize)
+                _space.Unmap(page);
+        }
+
+        private static bool IsFile(RegionKind kind)
+            => kind == RegionKind.File || kind == RegionKind.SharedFile || kind == RegionKind.SharedFileReadOnly;
+
         private static bool IsKernelShared(RegionKind kind) => kind == RegionKind.Vdso || kind == RegionKind.Vvar;
 
         // Whether [start, end) touches the vDSO or the time page (pages every process shares with the kernel).
+        private bool OverlapsKind(ulong start, ulong end, RegionKind kind)
+        {
+            for (int i = 0; i < _count; i++)
+                if (_regions[i].Kind == kind && _regions[i].Start < end && start < _regions[i].End)
+                    return true;
+            return false;
+        }
+
         private bool OverlapsShareable(ulong start, ulong end)
         {
             for (int i = 0; i < _count; i++)

@@ -13,7 +13,8 @@ namespace Exo.PosixX.Translation
     /// fixed-no-replace or placed), munmap, mprotect, madvise. Pages are reserved at map time and filled with
     /// zeros on first touch (the kernel's demand paging); a process that runs out of memory is ended by its
     /// page fault, never the kernel. mremap moves pages without copying them. Shared anonymous mappings stay
-    /// shared with fork children (the kernel gives their pages frames at fork). Not yet: mappings of files (ENODEV).
+    /// shared with fork children (the kernel gives their pages frames at fork). Files: a tmpfs file's own frames, private
+    /// (copied on the first write) or shared (MemoryRegions.MapFile); /dev/zero as anonymous memory; other files ENODEV yet.
     /// </summary>
     public static unsafe class MemoryCalls
     {
@@ -31,6 +32,7 @@ namespace Exo.PosixX.Translation
             LinuxSystemCalls.Register(Mprotect, &DoProtect, CallPath.Hybrid);
             LinuxSystemCalls.Register(Madvise, &DoAdvise, CallPath.Hybrid);
             LinuxSystemCalls.Register(Mremap, &DoRemap, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Msync, &DoSynchronize, CallPath.Hybrid);
         }
 
         private static ulong DoBreak(RegisterFrame* frame) => LinuxProcess.Current.Regions.SetBreak(frame->Argument0);
@@ -47,13 +49,7 @@ namespace Exo.PosixX.Translation
             if (rounded == 0 || rounded > UserMemory.Limit)
                 return SystemCallResult.From(Error.OutOfMemory);
             if ((flags & MapAnonymous) == 0)
-            {
-                OpenFile file = DescriptorContext.File(frame->Argument4);
-                if (file == null)
-                    return SystemCallResult.From(Error.BadHandle);
-                file.Release();
-                return SystemCallResult.From(Error.NoDevice);   // file mappings: not yet (POSIX-X part 2)
-            }
+                return MapFile(frame, address, length, (Protection)protection, flags, type);
             if (type == MapSharedValidate)
                 return SystemCallResult.From(Error.Invalid);   // MAP_SHARED|MAP_PRIVATE: anonymous memory has no such type
             MemoryRegions regions = LinuxProcess.Current.Regions;
@@ -65,6 +61,57 @@ namespace Exo.PosixX.Translation
             Error error = regions.MapAnonymous(address, length, (Protection)protection, fixedAddress,
                 type == MapPrivate ? RegionKind.Anonymous : RegionKind.Shared, out ulong mapped);
             return SystemCallResult.From(error, mapped);
+        }
+
+        // mmap of a descriptor: Linux's checks in its order (EBADF, ENODEV for what has no pages to map, EACCES for the
+        // access the descriptor lacks), then the file's pages (MemoryRegions.MapFile). /dev/zero maps anonymous memory,
+        // as Linux's does. A file whose pages are not in memory (a disk's, served by another process): ENODEV yet.
+        private static ulong MapFile(RegisterFrame* frame, ulong address, ulong length, Protection protection, ulong flags, ulong type)
+        {
+            OpenFile file = DescriptorContext.File(frame->Argument4);
+            if (file == null)
+                return SystemCallResult.From(Error.BadHandle);
+            Vfs.Vnode node = file.Node;
+            bool shared = type != MapPrivate;
+            Error error = Error.None;
+            bool zero = file is MemoryDeviceFile device && device.IsZero;
+            if (zero)
+                error = Error.None;
+            else if (!node.IsRegular || !node.MapsFrames)
+                error = Error.NoDevice;
+            else if (!file.CanRead || (shared && (protection & Protection.Write) != 0 && !file.CanWrite))
+                error = Error.AccessDenied;
+            if (error != Error.None)
+            {
+                file.Release();
+                return SystemCallResult.From(error);
+            }
+            MemoryRegions regions = LinuxProcess.Current.Regions;
+            if ((flags & MapFixedNoReplace) != 0 && regions.Overlapping(address, length))
+            {
+                file.Release();
+                return SystemCallResult.From(Error.AlreadyExists);
+            }
+            bool fixedAddress = (flags & (MapFixed | MapFixedNoReplace)) != 0;
+            ulong mapped;
+            if (zero)
+                error = regions.MapAnonymous(address, length, protection, fixedAddress, shared ? RegionKind.Shared : RegionKind.Anonymous, out mapped);
+            else
+                error = regions.MapFile(address, length, protection, fixedAddress, shared, file.CanWrite, node, frame->Argument5, out mapped);
+            file.Release();
+            return SystemCallResult.From(error, mapped);
+        }
+
+        private const ulong SyncAsynchronous = 1, SyncInvalidate = 2, SyncSynchronous = 4;
+
+        // msync(address, length, flags): MS_ASYNC and MS_SYNC together, or other bits, are EINVAL; an unmapped page ENOMEM.
+        private static ulong DoSynchronize(RegisterFrame* frame)
+        {
+            ulong flags = frame->Argument2;
+            if ((flags & ~(SyncAsynchronous | SyncInvalidate | SyncSynchronous)) != 0
+                || (flags & (SyncAsynchronous | SyncSynchronous)) == (SyncAsynchronous | SyncSynchronous))
+                return SystemCallResult.From(Error.Invalid);
+            return SystemCallResult.From(LinuxProcess.Current.Regions.Synchronize(frame->Argument0, frame->Argument1));
         }
 
         private const ulong RemapMayMove = 1, RemapFixed = 2, RemapDontUnmap = 4;

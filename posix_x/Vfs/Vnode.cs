@@ -192,6 +192,16 @@ namespace Exo.PosixX.Vfs
         /// <summary>Changes a regular file's size (truncate, or grow with zeros).</summary>
         public virtual Error SetSize(ulong size) => IsDirectory ? Error.IsADirectory : Error.Invalid;
 
+        /// <summary>Whether the file's pages are frames a mapping can share (MapFrame): a file system that holds data in memory.</summary>
+        public virtual bool MapsFrames => false;
+
+        /// <summary>
+        /// mmap: the frame holding page 'page' of the file, with one more sharer for the caller's mapping
+        /// (PhysicalMemory.ShareFrame; the mapping lets go with ReleaseFrame), a hole inside the file given its frame
+        /// first; 0 for a page wholly past the end of the file or when memory runs out.
+        /// </summary>
+        public virtual ulong MapFrame(ulong page) => 0;
+
         public virtual Error ReadLink(byte* buffer, int capacity, out int length)
         {
             length = 0;

@@ -29,6 +29,7 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["directories"] = null,
         ["stat"] = null,
         ["memory"] = null,
+        ["filemaps"] = null,
         ["identity"] = null,
         ["resources"] = null,
         ["system"] = null,

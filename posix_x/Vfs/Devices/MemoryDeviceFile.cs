@@ -11,6 +11,9 @@ namespace Exo.PosixX.Vfs
 
         public MemoryDeviceFile(Vnode node, int flags, Kind kind) : base(node, flags) { _kind = kind; }
 
+        /// <summary>/dev/zero: mmap gives anonymous memory (zeros), as on Linux.</summary>
+        public bool IsZero => _kind == Kind.Zero;
+
         public override Error Read(IoBuffer buffer, ulong count, out ulong done) => ReadAt(0, buffer, count, out done);
 
         public override Error ReadAt(ulong offset, IoBuffer buffer, ulong count, out ulong done)

@@ -124,6 +124,25 @@ namespace Exo.PosixX.Vfs.Tmpfs
             }
         }
 
+        // tmpfs is its own page cache: a mapping shares the file's frames, so that what one mapper writes every mapper,
+        // read(2) and write(2) see. A frame the file lets go of (truncation, removal) stays with its mappers until
+        // the last one unmaps it (FreePage releases, it does not free).
+        public override bool MapsFrames => true;
+
+        public override ulong MapFrame(ulong page)
+        {
+            using (InterruptMask.Enter())
+            using (FileSystem.Lock.Hold())
+            {
+                if (page >= (_size + PageSize - 1) / PageSize)
+                    return 0;   // past the end of the file
+                ulong frame = PageFor(page);
+                if (frame != 0)
+                    PhysicalMemory.ShareFrame(frame);
+                return frame;
+            }
+        }
+
         // The frame of 'page', allocated (zeroed) if it is a hole; 0 when memory runs out. Lock held.
         private ulong PageFor(ulong page)
         {
@@ -147,7 +166,7 @@ namespace Exo.PosixX.Vfs.Tmpfs
         {
             if (_pages[page] == 0)
                 return;
-            PhysicalMemory.FreeFrame(_pages[page]);
+            PhysicalMemory.ReleaseFrame(_pages[page]);   // freed unless a mapping still shares it
             _pages[page] = 0;
             _pagesUsed--;
             System.Threading.Interlocked.Decrement(ref FileSystem.PagesInUse);

@@ -127,6 +127,15 @@ static const char *failure(long result)
 /* One relation the program checks itself, printed as "label: yes" (expected on Linux) or "label: no". */
 static void check(const char *label, int condition) { say("%s: %s", label, yes(condition)); }
 
+/* Whether all 'length' bytes at 'memory' are 'expected'. */
+static int all_bytes(const char *memory, size_t length, char expected)
+{
+    for (size_t i = 0; i < length; i++)
+        if (memory[i] != expected)
+            return 0;
+    return 1;
+}
+
 /* ---- the scratch directory ---- */
 
 static char scratch_path[512];

@@ -11,14 +11,6 @@
 
 #define PAGE 4096UL
 
-static int all_bytes(const char *memory, size_t length, char expected)
-{
-    for (size_t i = 0; i < length; i++)
-        if (memory[i] != expected)
-            return 0;
-    return 1;
-}
-
 /* Whether [address, address+length) is mapped: msync-free test through a harmless call that checks the range. */
 static int mapped(void *address, size_t length)
 {
