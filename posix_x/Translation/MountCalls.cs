@@ -173,7 +173,7 @@ namespace Exo.PosixX.Translation
             if (!used && fileSystem is TmpfsFileSystem)
                 Empty(fileSystem.Root);
             if (!used && fileSystem is RemoteFileSystem remote)
-                remote.Channel.Close();   // the server hears no more from this mount
+                remote.Disconnect();   // the server is told (it marks its disk clean), then hears no more from this mount
             return Error.None;
         }
 

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Exo.Testing;
 
 namespace Exo.Kernel.BootTests;
@@ -14,9 +13,6 @@ public sealed class RingfsTests
     private readonly ITestOutputHelper _output;
 
     public RingfsTests(ITestOutputHelper output) => _output = output;
-
-    private static readonly TimeSpan CommandTimeout = ConsoleCommands.CommandTimeout;
-    private static readonly Regex ShellPrompt = ConsoleCommands.ShellPrompt;
 
     // Mounts the server offered as 'name' on 'directory', waiting for init to have started it (it may come up after the
     // shell's prompt), then shows the mount's line of /proc/mounts.
@@ -72,10 +68,10 @@ public sealed class RingfsTests
             // A loop that keeps the server busy, then the kernel monitor kills the server under it.
             await RunAsync(qemu, "(while true; do echo x >> /mnt/ring/loop; cat /mnt/ring/loop > /dev/null; done) 2> /tmp/loop.errors & sleep 2");
             var since = qemu.Serial.Length;
-            var memfs = await KillServerAsync(qemu);
+            var memfs = await ConsoleCommands.KillFromMonitorAsync(qemu, "memfs");
             // The kernel and init report asynchronously: wait for both before reading answers that they could interleave.
-            await WaitForTextAsync(qemu, since, "posix_x: ringfs server memfs ended; its mount now fails with EIO");
-            await WaitForTextAsync(qemu, since, "init: started service memfs (memfs)");
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "posix_x: ringfs server memfs ended; its mount now fails with EIO");
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "init: started service memfs (memfs)");
             await ExpectAsync(qemu, "cat /mnt/ring/a", "cat: can't open '/mnt/ring/a': Input/output error", "status 1");
             await ExpectAsync(qemu, "ls /mnt/ring", "ls: can't open '/mnt/ring': Input/output error", "status 1");
             await ExpectAsync(qemu, "echo new > /mnt/ring/b", "/bin/sh: can't create /mnt/ring/b: Input/output error", "status 1");
@@ -135,35 +131,6 @@ public sealed class RingfsTests
         var qemu = QemuRunner.Start(Boot.Kernel(commandLine) with { Smp = processors, Timeout = TimeSpan.FromMinutes(10) });
         await qemu.WaitForAsync(ConsoleGuest.Prompt, Boot.Timeout);
         return qemu;
-    }
-
-    private static async Task WaitForTextAsync(QemuSession qemu, int since, string text)
-    {
-        for (int attempt = 0; attempt < 180; attempt++)
-        {
-            var serial = qemu.Serial;
-            if (serial.IndexOf(text, Math.Min(since, serial.Length), StringComparison.Ordinal) >= 0)
-                return;
-            await Task.Delay(TimeSpan.FromSeconds(0.5));
-        }
-        Assert.Fail($"the guest never printed \"{text}\"");
-    }
-
-    // In the kernel monitor (Ctrl-]): ps, kill memfs, back to the console's shell. Returns memfs's pid.
-    private static async Task<string> KillServerAsync(QemuSession qemu)
-    {
-        await qemu.SendAsync(ShellSession.MonitorKey);
-        await qemu.WaitForAsync(ShellSession.Prompt, CommandTimeout);
-        await qemu.SendAsync("ps\r");
-        var ps = await qemu.WaitForAsync(ShellSession.Prompt, CommandTimeout);
-        var pid = Regex.Match(ps.Before, @"(?m)^\s*(\d+)\s+running\b.*\bmemfs\s*$").Groups[1].Value;
-        Assert.False(string.IsNullOrEmpty(pid), $"memfs is not in ps:\n{ps.Before}");
-        await qemu.SendAsync($"kill {pid}\r");
-        await qemu.WaitForAsync($"killed process {pid}", CommandTimeout);
-        await qemu.SendAsync(ShellSession.MonitorKey);
-        await qemu.SendAsync("\r");
-        await qemu.WaitForAsync(ShellPrompt, CommandTimeout);
-        return pid;
     }
 
     private Task ExpectAsync(QemuSession qemu, string command, params string[] expected) => ConsoleCommands.ExpectAsync(qemu, _output, command, expected);
