@@ -65,9 +65,25 @@ internal static class ConsoleCommands
         Assert.False(string.IsNullOrEmpty(pid), $"{program} is not in ps:\n{ps.Before}");
         await qemu.SendAsync($"kill {pid}\r");
         await qemu.WaitForAsync($"killed process {pid}", CommandTimeout);
+        await BackToConsoleAsync(qemu);
+        return pid;
+    }
+
+    /// <summary>In the kernel monitor: starts 'program' (run, which then waits for it: the monitor stays busy), back to
+    /// the console's shell.</summary>
+    public static async Task RunFromMonitorAsync(QemuSession qemu, string program)
+    {
+        await qemu.SendAsync(ShellSession.MonitorKey);
+        await qemu.WaitForAsync(ShellSession.Prompt, CommandTimeout);
+        await qemu.SendAsync($"run {program}\r");
+        await qemu.WaitForAsync($"run {program}", CommandTimeout);
+        await BackToConsoleAsync(qemu);
+    }
+
+    private static async Task BackToConsoleAsync(QemuSession qemu)
+    {
         await qemu.SendAsync(ShellSession.MonitorKey);
         await qemu.SendAsync("\r");
         await qemu.WaitForAsync(ShellPrompt, CommandTimeout);
-        return pid;
     }
 }

@@ -95,6 +95,32 @@ public sealed class RingfsTests
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
+    public async Task A_mount_with_wait_sleeps_until_the_server_offers_itself(int processors)
+    {
+        await using var qemu = await BootAsync(processors);
+        try
+        {
+            // Nobody offers "later" yet: a plain mount fails at once.
+            var refused = await RunAsync(qemu, "mkdir -p /mnt/later && mount -t ringfs later /mnt/later");
+            Assert.Contains(refused, line => line.Contains("No such file or directory", StringComparison.Ordinal));
+            // With -o wait it sleeps until the kernel monitor starts a memfs offered as "later" (woken by the offer).
+            await RunAsync(qemu, "(mount -t ringfs -o wait later /mnt/later && echo mounted after waiting) > /tmp/later.out 2>&1 & sleep 1");
+            await ConsoleCommands.RunFromMonitorAsync(qemu, "memfs later");
+            await ExpectAsync(qemu, "wait; cat /tmp/later.out && grep ' /mnt/later ' /proc/mounts", "mounted after waiting", "later /mnt/later ringfs rw 0 0");
+            await ExpectAsync(qemu, "echo served late > /mnt/later/file && cat /mnt/later/file && umount /mnt/later", "served late");
+            // A name nobody offers: the wait ends after its limit (10 s) with ENOENT, not a hang.
+            var late = await RunAsync(qemu, "mount -t ringfs -o wait nobody /mnt/later");
+            Assert.Contains(late, line => line.Contains("No such file or directory", StringComparison.Ordinal));
+        }
+        finally
+        {
+            _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
     public async Task A_malformed_reply_or_a_silent_server_gives_EIO_on_its_mount_only(int processors)
     {
         await using var qemu = await BootAsync(processors, "init=ringfs_test.conf");

@@ -15,6 +15,8 @@ namespace Exo.PosixX.Vfs.Remote
         public const ulong RootNode = FileSystemLimits.RootNode;
         /// <summary>What statfs reports as the type ("EXFS": no Linux file system has it).</summary>
         public const ulong RemoteMagic = FileSystemLimits.Magic;
+        /// <summary>How long `mount -o wait` waits for a server that has not offered itself yet.</summary>
+        public const ulong OfferWaitMilliseconds = 10_000;
 
         public readonly RemoteChannel Channel;
         private RemoteVnode _root;
