@@ -64,7 +64,8 @@ internal static class ConsoleCommands
         var pid = Regex.Match(ps.Before, $@"(?m)^\s*(\d+)\s+running\b.*\b{Regex.Escape(program)}\s*$").Groups[1].Value;
         Assert.False(string.IsNullOrEmpty(pid), $"{program} is not in ps:\n{ps.Before}");
         await qemu.SendAsync($"kill {pid}\r");
-        await qemu.WaitForAsync($"killed process {pid}", CommandTimeout);
+        // Not "killed process PID" whole: a supervisor's report can come between the kernel's two writes.
+        await qemu.WaitForAsync("killed process ", CommandTimeout);
         await BackToConsoleAsync(qemu);
         return pid;
     }

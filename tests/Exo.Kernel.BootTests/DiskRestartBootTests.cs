@@ -20,6 +20,7 @@ public sealed class DiskRestartBootTests
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
+    [InlineData(4)]
     public async Task A_crashed_driver_or_extfs_is_started_again_and_the_synced_files_are_there(int processors)
     {
         string tree = DiskImages.NewTree();
