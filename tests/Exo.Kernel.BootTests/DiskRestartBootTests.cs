@@ -40,11 +40,19 @@ public sealed class DiskRestartBootTests
                     // overwrites the blocks the file has (no truncation, no allocation): extfs has no journal, and a
                     // crash in the middle of an allocation's write-back can leave a bitmap whose checksum disagrees with
                     // its group descriptor (seen here: later allocations then fail with EBADMSG until e2fsck repairs it).
+                    int writerStarted = qemu.Serial.Length;
                     await RunAsync(qemu, "(while dd if=/dev/zero of=/mnt/busy bs=4k count=32 conv=notrunc 2>/tmp/dd.errors; do :; done; echo the writer stopped) > /tmp/writer.out 2>&1 & sleep 2");
                     int since = qemu.Serial.Length;
                     await ConsoleCommands.KillFromMonitorAsync(qemu, "virtio_blk");
                     await ConsoleCommands.WaitForTextAsync(qemu, since, "devices: a virtio_blk driver ended with status");
-                    await ConsoleCommands.WaitForTextAsync(qemu, since, "posix_x: ringfs server disk0 ended; its mount now fails with EIO");
+                    // The mount breaks when its server is gone; on a host so loaded that the guest crawls (a load of 30 on
+                    // 2 cores, seen once in 24 runs) ringfs's 5 s limit on one reply can break it first, before the kill:
+                    // EIO either way, which is what the writer must see.
+                    await ConsoleCommands.WaitForTextAsync(qemu, writerStarted, "; its mount now fails with EIO");
+                    string broken = qemu.Serial[writerStarted..];
+                    Assert.True(broken.Contains("posix_x: ringfs server disk0 ended; its mount now fails with EIO", StringComparison.Ordinal)
+                        || broken.Contains("posix_x: ringfs server disk0 did not answer in time; its mount now fails with EIO", StringComparison.Ordinal),
+                        "the kernel did not break the mount");
                     await ConsoleCommands.WaitForTextAsync(qemu, since, "devices: restarting virtio_blk and extfs for disk0 (restart 1 of 3)");
                     await ConsoleCommands.WaitForTextAsync(qemu, since, "extfs: offered as disk0");
                     await ExpectAsync(qemu, "wait; cat /tmp/writer.out", "the writer stopped");
