@@ -34,14 +34,16 @@ namespace Exo.Kernel.Console
                     KernelConsole.WriteLine("kernel monitor (Ctrl-] gives the console back)");
                 }
                 KernelConsole.Write(Prompt);
-                ReadLine();
+                if (!ReadLine(dormant))
+                    continue;   // the console was given back mid-line: the next Ctrl-] starts afresh, with its banner and prompt
                 s_line.Split();
                 fixed (CommandLine* line = &s_line)
                     ShellCommands.Execute(line);
             }
         }
 
-        private static void ReadLine()
+        // False if a dormant shell lost the console (Ctrl-]) before the line's end.
+        private static bool ReadLine(bool dormant)
         {
             s_line.Clear();
             bool overflowReported = false;
@@ -50,6 +52,8 @@ namespace Exo.Kernel.Console
                 int value = SerialPort.TryRead();
                 if (value < 0)
                 {
+                    if (dormant && !SerialPort.InMonitor)
+                        return false;
                     // Let other threads run; with none ready, sleep until the next interrupt (serial or tick).
                     if (Scheduler.Scheduler.HasReadyThreads)
                         Scheduler.Scheduler.Yield();
@@ -60,7 +64,7 @@ namespace Exo.Kernel.Console
                 if (value == '\r' || value == '\n')
                 {
                     KernelConsole.WriteLine();
-                    return;
+                    return true;
                 }
                 if (value == 0x08 || value == 0x7F)
                 {

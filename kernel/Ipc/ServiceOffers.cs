@@ -115,6 +115,8 @@ namespace Exo.Kernel.Ipc
             if (error != Error.None)
                 offer.Release();
             replaced.Release();
+            if (error == Error.None)
+                ServiceOfferWait.Announce();   // mounts waiting for this name look again
             return error;
         }
 

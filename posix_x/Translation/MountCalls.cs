@@ -1,4 +1,5 @@
 using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Ipc;
 using Exo.Kernel.Memory;
 using Exo.Kernel.Memory.Heap;
 using Exo.Kernel.Syscalls;
@@ -107,9 +108,16 @@ namespace Exo.PosixX.Translation
             }
             else if (Is(type, typeLength, "ringfs"))
             {
-                // The source names the server: what it offered the kernel (FileSystemOffer), not a device.
+                // The source names the server: what it offered the kernel (FileSystemOffer), not a device. With the
+                // "wait" option a server that has not offered yet is waited for, woken by its offer (a bounded wait).
                 if (source == null)
                     return Error.Invalid;
+                if (HasFlag(options, optionsLength, "wait"))
+                {
+                    Error waitError = ServiceOfferWait.WaitFor(source, sourceLength, RemoteFileSystem.OfferWaitMilliseconds);
+                    if (waitError != Error.None)
+                        return waitError;
+                }
                 Error connectError = RemoteFileSystem.Connect(source, sourceLength, out RemoteFileSystem remote);
                 if (connectError != Error.None)
                     return connectError;
@@ -173,7 +181,7 @@ namespace Exo.PosixX.Translation
             if (!used && fileSystem is TmpfsFileSystem)
                 Empty(fileSystem.Root);
             if (!used && fileSystem is RemoteFileSystem remote)
-                remote.Channel.Close();   // the server hears no more from this mount
+                remote.Disconnect();   // the server is told (it marks its disk clean), then hears no more from this mount
             return Error.None;
         }
 
@@ -281,6 +289,22 @@ namespace Exo.PosixX.Translation
         /// takes (ro, rw and those that change nothing here), then tmpfs's own; any other is EINVAL, as Linux's
         /// parsers answer. 'readOnly': "ro" was given.
         /// </summary>
+        // Whether the comma-separated 'options' hold 'flag' alone (no value).
+        private static bool HasFlag(byte* options, int length, string flag)
+        {
+            int start = 0;
+            while (start < length)
+            {
+                int end = start;
+                while (end < length && options[end] != (byte)',')
+                    end++;
+                if (Is(options + start, end - start, flag))
+                    return true;
+                start = end + 1;
+            }
+            return false;
+        }
+
         private static Error ApplyOptions(FileSystem fileSystem, byte* options, int length, out bool readOnly)
         {
             readOnly = false;
@@ -305,6 +329,10 @@ namespace Exo.PosixX.Translation
                              || Is(key, keyLength, "dirsync") || Is(key, keyLength, "lazytime") || Is(key, keyLength, "nolazytime")
                              || Is(key, keyLength, "silent")))
                         readOnly = readOnly && !Is(key, keyLength, "rw");
+                    else if (valueLength < 0 && fileSystem is RemoteFileSystem && Is(key, keyLength, "wait"))
+                    {
+                        // ringfs's own: used before the connection (MountFileSystem)
+                    }
                     else if (!(fileSystem is TmpfsFileSystem tmpfs) || TmpfsOption(tmpfs, key, keyLength, value, valueLength) != Error.None)
                         return Error.Invalid;
                 }

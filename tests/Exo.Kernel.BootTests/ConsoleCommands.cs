@@ -38,4 +38,53 @@ internal static class ConsoleCommands
         output.WriteLine($"$ {command}\n{string.Join("\n", lines)}");
         return lines;
     }
+
+    /// <summary>Waits until the guest has printed 'text' after serial position 'since' (asynchronous reports: the kernel's,
+    /// init's, the device manager's), failing after 90 s.</summary>
+    public static async Task WaitForTextAsync(QemuSession qemu, int since, string text)
+    {
+        for (int attempt = 0; attempt < 180; attempt++)
+        {
+            var serial = qemu.Serial;
+            if (serial.IndexOf(text, Math.Min(since, serial.Length), StringComparison.Ordinal) >= 0)
+                return;
+            await Task.Delay(TimeSpan.FromSeconds(0.5));
+        }
+        Assert.Fail($"the guest never printed \"{text}\"");
+    }
+
+    /// <summary>In the kernel monitor (Ctrl-]): ps, kill the running process whose name is 'program', back to the
+    /// console's shell. Returns its pid.</summary>
+    public static async Task<string> KillFromMonitorAsync(QemuSession qemu, string program)
+    {
+        await qemu.SendAsync(ShellSession.MonitorKey);
+        await qemu.WaitForAsync(ShellSession.Prompt, CommandTimeout);
+        await qemu.SendAsync("ps\r");
+        var ps = await qemu.WaitForAsync(ShellSession.Prompt, CommandTimeout);
+        var pid = Regex.Match(ps.Before, $@"(?m)^\s*(\d+)\s+running\b.*\b{Regex.Escape(program)}\s*$").Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(pid), $"{program} is not in ps:\n{ps.Before}");
+        await qemu.SendAsync($"kill {pid}\r");
+        // Not "killed process PID" whole: a supervisor's report can come between the kernel's two writes.
+        await qemu.WaitForAsync("killed process ", CommandTimeout);
+        await BackToConsoleAsync(qemu);
+        return pid;
+    }
+
+    /// <summary>In the kernel monitor: starts 'program' (run, which then waits for it: the monitor stays busy), back to
+    /// the console's shell.</summary>
+    public static async Task RunFromMonitorAsync(QemuSession qemu, string program)
+    {
+        await qemu.SendAsync(ShellSession.MonitorKey);
+        await qemu.WaitForAsync(ShellSession.Prompt, CommandTimeout);
+        await qemu.SendAsync($"run {program}\r");
+        await qemu.WaitForAsync($"run {program}", CommandTimeout);
+        await BackToConsoleAsync(qemu);
+    }
+
+    private static async Task BackToConsoleAsync(QemuSession qemu)
+    {
+        await qemu.SendAsync(ShellSession.MonitorKey);
+        await qemu.SendAsync("\r");
+        await qemu.WaitForAsync(ShellPrompt, CommandTimeout);
+    }
 }

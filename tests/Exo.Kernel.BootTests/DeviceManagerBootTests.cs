@@ -6,7 +6,7 @@ namespace Exo.Kernel.BootTests;
 /// A normal boot (init.conf) with a virtio disk: init gives the root resource to the device manager alone (a
 /// driver-service line), which lists the PCI functions and starts virtio_blk with only the disk's capabilities;
 /// the driver reports the capacity and reads sector 0 (the pattern the host wrote); killed, it is reported and
-/// its device stops DMA.
+/// its device stops DMA, and the manager starts it again.
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
 public sealed class DeviceManagerBootTests
@@ -55,5 +55,12 @@ public sealed class DeviceManagerBootTests
             await Task.Delay(TimeSpan.FromSeconds(0.5));
         Assert.Contains(ended, session.Serial);
         Assert.Contains("bus mastering turned off", session.Serial);
+        // This disk holds no file system: its extfs exited by itself (not restarted); the driver is started again.
+        Assert.Contains("devices: extfs disk0 exited with status 1; not started again", session.Serial);
+        const string restarted = "devices: restarting virtio_blk and extfs for disk0 (restart 1 of 3)";
+        for (int attempt = 0; attempt < 60 && session.Serial.Split("virtio_blk: sector 0 read, status 0").Length < 3; attempt++)
+            await Task.Delay(TimeSpan.FromSeconds(0.5));
+        Assert.Contains(restarted, session.Serial);
+        Assert.True(session.Serial.Split("virtio_blk: sector 0 read, status 0").Length == 3, "the restarted driver did not read sector 0");
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Exo.Testing;
 
 namespace Exo.Kernel.BootTests;
@@ -14,9 +13,6 @@ public sealed class RingfsTests
     private readonly ITestOutputHelper _output;
 
     public RingfsTests(ITestOutputHelper output) => _output = output;
-
-    private static readonly TimeSpan CommandTimeout = ConsoleCommands.CommandTimeout;
-    private static readonly Regex ShellPrompt = ConsoleCommands.ShellPrompt;
 
     // Mounts the server offered as 'name' on 'directory', waiting for init to have started it (it may come up after the
     // shell's prompt), then shows the mount's line of /proc/mounts.
@@ -72,10 +68,10 @@ public sealed class RingfsTests
             // A loop that keeps the server busy, then the kernel monitor kills the server under it.
             await RunAsync(qemu, "(while true; do echo x >> /mnt/ring/loop; cat /mnt/ring/loop > /dev/null; done) 2> /tmp/loop.errors & sleep 2");
             var since = qemu.Serial.Length;
-            var memfs = await KillServerAsync(qemu);
+            var memfs = await ConsoleCommands.KillFromMonitorAsync(qemu, "memfs");
             // The kernel and init report asynchronously: wait for both before reading answers that they could interleave.
-            await WaitForTextAsync(qemu, since, "posix_x: ringfs server memfs ended; its mount now fails with EIO");
-            await WaitForTextAsync(qemu, since, "init: started service memfs (memfs)");
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "posix_x: ringfs server memfs ended; its mount now fails with EIO");
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "init: started service memfs (memfs)");
             await ExpectAsync(qemu, "cat /mnt/ring/a", "cat: can't open '/mnt/ring/a': Input/output error", "status 1");
             await ExpectAsync(qemu, "ls /mnt/ring", "ls: can't open '/mnt/ring': Input/output error", "status 1");
             await ExpectAsync(qemu, "echo new > /mnt/ring/b", "/bin/sh: can't create /mnt/ring/b: Input/output error", "status 1");
@@ -89,6 +85,32 @@ public sealed class RingfsTests
             await ExpectAsync(qemu, "umount /mnt/ring");
             Assert.Contains("init: service memfs (memfs) was killed", qemu.Serial[since..], StringComparison.Ordinal);
             _output.WriteLine($"memfs was pid {memfs}");
+        }
+        finally
+        {
+            _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_mount_with_wait_sleeps_until_the_server_offers_itself(int processors)
+    {
+        await using var qemu = await BootAsync(processors);
+        try
+        {
+            // Nobody offers "later" yet: a plain mount fails at once.
+            var refused = await RunAsync(qemu, "mkdir -p /mnt/later && mount -t ringfs later /mnt/later");
+            Assert.Contains(refused, line => line.Contains("No such file or directory", StringComparison.Ordinal));
+            // With -o wait it sleeps until the kernel monitor starts a memfs offered as "later" (woken by the offer).
+            await RunAsync(qemu, "(mount -t ringfs -o wait later /mnt/later && echo mounted after waiting) > /tmp/later.out 2>&1 & sleep 1");
+            await ConsoleCommands.RunFromMonitorAsync(qemu, "memfs later");
+            await ExpectAsync(qemu, "wait; cat /tmp/later.out && grep ' /mnt/later ' /proc/mounts", "mounted after waiting", "later /mnt/later ringfs rw 0 0");
+            await ExpectAsync(qemu, "echo served late > /mnt/later/file && cat /mnt/later/file && umount /mnt/later", "served late");
+            // A name nobody offers: the wait ends after its limit (10 s) with ENOENT, not a hang.
+            var late = await RunAsync(qemu, "mount -t ringfs -o wait nobody /mnt/later");
+            Assert.Contains(late, line => line.Contains("No such file or directory", StringComparison.Ordinal));
         }
         finally
         {
@@ -135,35 +157,6 @@ public sealed class RingfsTests
         var qemu = QemuRunner.Start(Boot.Kernel(commandLine) with { Smp = processors, Timeout = TimeSpan.FromMinutes(10) });
         await qemu.WaitForAsync(ConsoleGuest.Prompt, Boot.Timeout);
         return qemu;
-    }
-
-    private static async Task WaitForTextAsync(QemuSession qemu, int since, string text)
-    {
-        for (int attempt = 0; attempt < 180; attempt++)
-        {
-            var serial = qemu.Serial;
-            if (serial.IndexOf(text, Math.Min(since, serial.Length), StringComparison.Ordinal) >= 0)
-                return;
-            await Task.Delay(TimeSpan.FromSeconds(0.5));
-        }
-        Assert.Fail($"the guest never printed \"{text}\"");
-    }
-
-    // In the kernel monitor (Ctrl-]): ps, kill memfs, back to the console's shell. Returns memfs's pid.
-    private static async Task<string> KillServerAsync(QemuSession qemu)
-    {
-        await qemu.SendAsync(ShellSession.MonitorKey);
-        await qemu.WaitForAsync(ShellSession.Prompt, CommandTimeout);
-        await qemu.SendAsync("ps\r");
-        var ps = await qemu.WaitForAsync(ShellSession.Prompt, CommandTimeout);
-        var pid = Regex.Match(ps.Before, @"(?m)^\s*(\d+)\s+running\b.*\bmemfs\s*$").Groups[1].Value;
-        Assert.False(string.IsNullOrEmpty(pid), $"memfs is not in ps:\n{ps.Before}");
-        await qemu.SendAsync($"kill {pid}\r");
-        await qemu.WaitForAsync($"killed process {pid}", CommandTimeout);
-        await qemu.SendAsync(ShellSession.MonitorKey);
-        await qemu.SendAsync("\r");
-        await qemu.WaitForAsync(ShellPrompt, CommandTimeout);
-        return pid;
     }
 
     private Task ExpectAsync(QemuSession qemu, string command, params string[] expected) => ConsoleCommands.ExpectAsync(qemu, _output, command, expected);

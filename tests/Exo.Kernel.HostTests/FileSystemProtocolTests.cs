@@ -25,7 +25,7 @@ namespace Exo.Kernel.HostTests
                 data[i] = (byte)(i + 1);
             fixed (byte* name = Name, other = Other, bytes = data)
             {
-                FileSystemRequest request = new FileSystemRequest { Operation = operation, Node = 7, Sequence = 99 };
+                FileSystemRequest request = new FileSystemRequest { Operation = operation, Node = operation == FileSystemOperation.Unmount ? FileSystemLimits.RootNode : 7, Sequence = 99 };
                 switch (operation)
                 {
                     case FileSystemOperation.Lookup:
@@ -63,7 +63,7 @@ namespace Exo.Kernel.HostTests
         public static TheoryData<FileSystemOperation> Operations()
         {
             TheoryData<FileSystemOperation> all = new TheoryData<FileSystemOperation>();
-            for (FileSystemOperation operation = FileSystemOperation.Lookup; operation <= FileSystemOperation.Synchronize; operation++)
+            for (FileSystemOperation operation = FileSystemOperation.Lookup; operation <= FileSystemOperation.Unmount; operation++)
                 all.Add(operation);
             return all;
         }
@@ -150,9 +150,11 @@ namespace Exo.Kernel.HostTests
         {
             Assert.Equal(MessageProblem.BadMagic, Mutated(FileSystemOperation.Read, m => *(uint*)m = 0x12345678));
             Assert.Equal(MessageProblem.UnknownOperation, Mutated(FileSystemOperation.Read, m => *(ushort*)(m + 4) = 0));
-            Assert.Equal(MessageProblem.UnknownOperation, Mutated(FileSystemOperation.Read, m => *(ushort*)(m + 4) = 16));
+            Assert.Equal(MessageProblem.UnknownOperation, Mutated(FileSystemOperation.Read, m => *(ushort*)(m + 4) = 17));
             Assert.Equal(MessageProblem.UnknownOperation, Mutated(FileSystemOperation.Read, m => *(ushort*)(m + 4) = 0xFFFF));
             Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.Read, m => *(ulong*)(m + 16) = 0));             // node 0
+            Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.Unmount, m => *(ulong*)(m + 16) = 7));          // unmount names the root only
+            Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.Unmount, m => *(uint*)(m + 40) = 1));           // and carries nothing else
             Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.Read, m => *(uint*)(m + 40) = 0));              // count 0
             Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.Read, m => *(uint*)(m + 40) = FileSystemLimits.MaximumDataLength + 1));
             Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.Read, m => *(ushort*)(m + 14) = 1));            // reserved
@@ -264,6 +266,14 @@ namespace Exo.Kernel.HostTests
             Assert.Equal(MessageProblem.BadField, RoundTrip(unlink, new FileSystemReply { Operation = FileSystemOperation.Unlink, Sequence = 41 }, out _, m => *(ulong*)(m + 32) = 5));
             // An error that carries data.
             Assert.Equal(MessageProblem.BadError, RoundTrip(unlink, new FileSystemReply { Operation = FileSystemOperation.Unlink, Sequence = 41, ErrorNumber = 5 }, out _, m => *(uint*)(m + 16) = 3));
+            // Unmount's reply carries nothing: neither attributes nor data.
+            FileSystemRequest unmount = Request(FileSystemOperation.Unmount);
+            FileSystemReply unmounted = new FileSystemReply { Operation = FileSystemOperation.Unmount, Sequence = 41 };
+            Assert.Equal(MessageProblem.None, RoundTrip(unmount, unmounted, out _));
+            Assert.Equal(MessageProblem.BadField, RoundTrip(unmount, unmounted, out _, m => *(ulong*)(m + 32) = 1));
+            Assert.Equal(MessageProblem.BadField, RoundTrip(unmount, unmounted, out _, m => *(uint*)(m + 16) = 1));   // a count
+            fixed (byte* data = Name)
+                Assert.Equal(MessageProblem.BadData, RoundTrip(unmount, unmounted with { Data = data, DataLength = Name.Length }, out _));
         }
 
         [Fact]

@@ -56,13 +56,17 @@ namespace Exo.Drivers.Virtio
             Error error = VirtioPciTransport.Open(pci, mappedBars, out _transport);
             if (error != Error.None)
                 return error;
-            // Memory decoding and bus mastering on (the kernel turns bus mastering off when a device's last driver goes).
+            // Memory decoding on, the device reset, then bus mastering on (the kernel or the device manager turns it
+            // off when a driver goes): a device a dead driver left with requests must not reach their memory again.
             pci.Read(4, 2, out uint command);
-            error = pci.Write(4, 2, command | CommandMemory | CommandBusMaster);
+            error = pci.Write(4, 2, command | CommandMemory);
             if (error != Error.None)
                 return error;
             _transport.Status = 0;
             while (_transport.Status != 0) { }
+            error = pci.Write(4, 2, command | CommandMemory | CommandBusMaster);
+            if (error != Error.None)
+                return error;
             _transport.Status = VirtioPciTransport.StatusAcknowledge;
             _transport.Status = VirtioPciTransport.StatusAcknowledge | VirtioPciTransport.StatusDriver;
             ulong offered = _transport.DeviceFeatures();

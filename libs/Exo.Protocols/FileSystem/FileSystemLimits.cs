@@ -18,6 +18,9 @@ namespace Exo.Protocols.FileSystem
         /// <summary>The highest errno a reply may carry (Linux's MAX_ERRNO).</summary>
         public const int MaximumErrorNumber = 4095;
 
+        /// <summary>The node id of a server's root directory (what a mount asks for first, and the only node Unmount names).</summary>
+        public const ulong RootNode = 1;
+
         public const int RequestHeaderLength = 96;
         public const int ReplyHeaderLength = 128;
         public const int MaximumRequestLength = RequestHeaderLength + 2 * MaximumNameLength + MaximumDataLength;

@@ -39,6 +39,10 @@ namespace Exo.Protocols.FileSystem
         /// <summary>(node): everything the server holds for later is on stable storage when the reply comes (fsync of
         /// the node, or the whole file system's sync and syncfs when it is the root: a server may always do all).</summary>
         Synchronize = 15,
+        /// <summary>(the root node, <see cref="FileSystemLimits.RootNode"/>): the kernel's mount is gone; when the reply
+        /// comes the server has put everything on stable storage and marked its file system clean (ext's state). The
+        /// kernel sends nothing more on that mount; a later mount of the same server is served again.</summary>
+        Unmount = 16,
     }
 
     /// <summary>Which fields a SetAttributes request changes (its SetMask).</summary>

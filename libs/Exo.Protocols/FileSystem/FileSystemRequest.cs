@@ -41,9 +41,9 @@ namespace Exo.Protocols.FileSystem
         /// <summary>The rules a decoded request must meet (also checked before encoding, so a client cannot send what a server refuses).</summary>
         public MessageProblem Check()
         {
-            if (Operation == FileSystemOperation.None || Operation > FileSystemOperation.Synchronize)
+            if (Operation == FileSystemOperation.None || Operation > FileSystemOperation.Unmount)
                 return MessageProblem.UnknownOperation;
-            if (Node == 0)
+            if (Node == 0 || (Operation == FileSystemOperation.Unmount && Node != FileSystemLimits.RootNode))
                 return MessageProblem.BadField;
             bool rename = Operation == FileSystemOperation.Rename;
             if (NeedsName(Operation) ? !MessageProblems.IsValidName(Name, NameLength) : NameLength != 0)

@@ -29,6 +29,27 @@ namespace Exo.Std.Handles
         /// <summary>True if a status from Wait means the process was killed.</summary>
         public static bool IsKilled(long status) => status == KilledStatus;
 
+        /// <summary>Writes how a process ended, as supervisors report it: " was killed", " was ended by a fault (vector
+        /// N)" or " exited with status N", without a line end.</summary>
+        public static void WriteEnd(long status)
+        {
+            if (IsKilled(status))
+            {
+                Console.Write(" was killed");
+            }
+            else if (IsFault(status))
+            {
+                Console.Write(" was ended by a fault (vector ");
+                Console.Write(status - FaultStatusBase);
+                Console.Write(")");
+            }
+            else
+            {
+                Console.Write(" exited with status ");
+                Console.Write(status);
+            }
+        }
+
         /// <summary>Ends the process (needs Manage): at once if it runs or waits in the kernel; a call it made ends with its reply.</summary>
         public Error Kill() => SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.ProcessKill, Handle.Value));
 

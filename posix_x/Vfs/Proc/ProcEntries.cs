@@ -4,12 +4,12 @@ namespace Exo.PosixX.Vfs.Proc
     public enum ProcKind : byte
     {
         // Directories.
-        Root = 1, Sys, SysKernel, PosixX, Process, Descriptors, Tasks, Task,
+        Root = 1, Sys, SysKernel, PosixX, Bus, BusPci, Process, Descriptors, Tasks, Task,
         // Links.
         Self, ThreadSelf, Mounts, Executable, WorkingDirectory, RootDirectory, Descriptor,
         // Generated files of the system.
         Meminfo, Cpuinfo, Uptime, LoadAverage, Statistics, Version, Filesystems, Hostname, OsType, OsRelease,
-        Calls, CapabilityCache, KernelCommandLine,
+        Calls, CapabilityCache, KernelCommandLine, PciDevices,
         // Generated files of a process (or of one of its threads, under task/).
         ProcessStat, ProcessStatus, CommandLine, CommandName, Maps, Environment, ProcessMounts,
     }
@@ -51,7 +51,12 @@ namespace Exo.PosixX.Vfs.Proc
             new ProcEntry("filesystems", ProcKind.Filesystems),
             new ProcEntry("sys", ProcKind.Sys),
             new ProcEntry("posix_x", ProcKind.PosixX),
+            new ProcEntry("bus", ProcKind.Bus),
         };
+
+        public static readonly ProcEntry[] Bus = { new ProcEntry("pci", ProcKind.BusPci) };
+
+        public static readonly ProcEntry[] BusPci = { new ProcEntry("devices", ProcKind.PciDevices) };
 
         public static readonly ProcEntry[] Sys = { new ProcEntry("kernel", ProcKind.SysKernel) };
 
@@ -100,6 +105,8 @@ namespace Exo.PosixX.Vfs.Proc
             ProcKind.Sys => Sys,
             ProcKind.SysKernel => SysKernel,
             ProcKind.PosixX => PosixX,
+            ProcKind.Bus => Bus,
+            ProcKind.BusPci => BusPci,
             ProcKind.Process => Process,
             ProcKind.Task => Task,
             _ => null,

@@ -33,6 +33,9 @@ namespace Exo.PosixX.Vfs.Proc
     /// - filesystems: the types that can be mounted (tmpfs, proc).
     /// - posix_x/calls: one line per Linux call number that is implemented or was called: number, name, path (fast,
     ///   hybrid, legacy, unimplemented: LinuxSystemCalls.PathOf), calls since boot (LinuxSystemCalls.CallCount).
+    /// - bus/pci/devices: one line per PCI function the kernel found at boot, Linux's first three columns: bus and
+    ///   device-function ("%02x%02x"), vendor and device ("%04x%04x"), interrupt line (0: drivers use MSI-X); Linux's
+    ///   BAR addresses and sizes after them are left out. The login shell's /etc/profile looks for a virtio disk here.
     /// - posix_x/capability_cache: the descriptor tables' lookups (FileDescriptorTable.Hits, Misses), the hit rate, and the
     ///   reads and writes the pipe fast path finished (its lookups count as hits and misses too).
     /// </summary>
@@ -61,6 +64,7 @@ namespace Exo.PosixX.Vfs.Proc
                     text.Line();
                     return Error.None;
                 }
+                case ProcKind.PciDevices: PciDevices(ref text); return Error.None;
                 case ProcKind.Filesystems:
                     text.Text("nodev\ttmpfs\nnodev\tproc\n");
                     return Error.None;
@@ -324,6 +328,21 @@ namespace Exo.PosixX.Vfs.Proc
             }
             MountTable.ReleaseSnapshot(mounts, count);
             return Error.None;
+        }
+
+        private static void PciDevices(ref ProcText text)
+        {
+            for (int i = 0; i < Exo.Kernel.Drivers.Pci.PciBus.Count; i++)
+            {
+                Exo.Kernel.Drivers.Pci.PciFunction function = Exo.Kernel.Drivers.Pci.PciBus.At(i);
+                text.Hex((ulong)function.Address.Bus, 2);
+                text.Hex((ulong)(function.Address.Packed & 0xFF), 2);
+                text.Char('\t');
+                text.Hex(function.VendorId, 4);
+                text.Hex(function.DeviceId, 4);
+                text.Text("\t0");
+                text.Line();
+            }
         }
     }
 }

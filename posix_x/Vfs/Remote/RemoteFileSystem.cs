@@ -12,9 +12,11 @@ namespace Exo.PosixX.Vfs.Remote
     public sealed unsafe class RemoteFileSystem : FileSystem
     {
         /// <summary>The node id a server's root directory has.</summary>
-        public const ulong RootNode = 1;
+        public const ulong RootNode = FileSystemLimits.RootNode;
         /// <summary>What statfs reports as the type ("EXFS": no Linux file system has it).</summary>
         public const ulong RemoteMagic = FileSystemLimits.Magic;
+        /// <summary>How long `mount -o wait` waits for a server that has not offered itself yet.</summary>
+        public const ulong OfferWaitMilliseconds = 10_000;
 
         public readonly RemoteChannel Channel;
         private RemoteVnode _root;
@@ -55,6 +57,18 @@ namespace Exo.PosixX.Vfs.Remote
             Error error = Channel.EnterAndAsk(ref request, out _);
             Channel.Leave();
             return error;
+        }
+
+        /// <summary>
+        /// Unmounted: tells the server (the protocol's Unmount: it writes everything back and marks its disk clean),
+        /// whatever it answers (a gone server cannot be told; the unmount stands), then closes the channel.
+        /// </summary>
+        public void Disconnect()
+        {
+            FileSystemRequest request = new FileSystemRequest { Operation = FileSystemOperation.Unmount, Node = RootNode };
+            Channel.EnterAndAsk(ref request, out _);
+            Channel.Leave();
+            Channel.Close();
         }
 
         public override FileSystemStatistics Statistics

@@ -79,8 +79,8 @@ namespace Extfs
             }
             bool readOnly = device.IsReadOnly;
             FileSystemServerChannel channel;
-            error = Process.TryGetArgument(1, out byte* name, out int nameLength)
-                ? FileSystemServerChannel.Offer(name, nameLength, out channel) : FileSystemServerChannel.Offer("extfs", out channel);
+            bool named = Process.TryGetArgument(1, out byte* name, out int nameLength);
+            error = named ? FileSystemServerChannel.Offer(name, nameLength, out channel) : FileSystemServerChannel.Offer("extfs", out channel);
             if (error != Error.None)
             {
                 Console.Write("extfs: the kernel refused the offer: ");
@@ -88,10 +88,7 @@ namespace Extfs
                 return 1;
             }
             Console.Write("extfs: offered as ");
-            if (nameLength > 0)
-                Console.WriteBytes(name, nameLength);
-            else
-                Console.Write("extfs");
+            WriteName(named, name, nameLength);
             Console.Write(", ");
             Console.Write(device.SectorCount);
             Console.WriteLine(readOnly ? " sectors, read-only" : " sectors");
@@ -99,18 +96,58 @@ namespace Extfs
             {
                 if (channel.Receive(out FileSystemRequest request) != MessageProblem.None)
                     continue;   // refused and answered already
-                FileSystemReply reply = ExtServer.Serve(fileSystem, request, data);
-                // Each change reaches the disk (written back and flushed) before its reply: the protocol carries no
-                // sync, and a machine stopped after the reply then loses nothing. A failed write-back fails the change.
-                if (IsChange(request.Operation) && reply.ErrorNumber == 0 && (error = fileSystem.Sync()) != Error.None)
-                    reply = new FileSystemReply { Operation = request.Operation, Sequence = request.Sequence, ErrorNumber = (ushort)error };
+                // Unmounted by the kernel earlier: a new kernel mount has come, so the disk is mounted again (not clean).
+                if (fileSystem == null)
+                    error = ExtFileSystem.Mount(device, workspace, workspaceLength, readOnly, null, out fileSystem);
+                FileSystemReply reply;
+                if (fileSystem == null)
+                    reply = Failed(request, error);
+                else if (request.Operation == FileSystemOperation.Unmount)
+                    reply = Unmount(ref fileSystem, readOnly, request, named, name, nameLength);
+                else
+                    reply = ExtServer.Serve(fileSystem, request, data);
+                // Each change reaches the disk (written back and flushed) before its reply, so a machine stopped after
+                // the reply loses nothing. A failed write-back fails the change.
+                if (fileSystem != null && IsChange(request.Operation) && reply.ErrorNumber == 0 && (error = fileSystem.Sync()) != Error.None)
+                    reply = Failed(request, error);
                 channel.Reply(ref reply);
             }
+        }
+
+        // The kernel's mount is gone: everything written back, the superblock's state put back as it was at the mount
+        // (clean unless the disk was not clean then: e2fsck's to check), the disk flushed. Reported on the console.
+        private static FileSystemReply Unmount(ref ExtFileSystem fileSystem, bool readOnly, in FileSystemRequest request, bool named, byte* name, int nameLength)
+        {
+            Error error = fileSystem.Unmount();
+            bool clean = (fileSystem.Superblock.State & Superblock.StateClean) != 0;
+            fileSystem = null;
+            Console.Write("extfs: ");
+            WriteName(named, name, nameLength);
+            if (error != Error.None)
+            {
+                Console.Write(" unmounted, but writing it back failed: ");
+                Console.WriteLine(Errors.Describe(error));
+                return Failed(request, error);
+            }
+            Console.WriteLine(readOnly ? " unmounted (read-only: unchanged)"
+                : clean ? " unmounted, marked clean" : " unmounted, left not clean (it was not clean when mounted)");
+            return new FileSystemReply { Operation = request.Operation, Sequence = request.Sequence };
+        }
+
+        private static FileSystemReply Failed(in FileSystemRequest request, Error error) =>
+            new FileSystemReply { Operation = request.Operation, Sequence = request.Sequence, ErrorNumber = (ushort)error };
+
+        private static void WriteName(bool named, byte* name, int nameLength)
+        {
+            if (named)
+                Console.WriteBytes(name, nameLength);
+            else
+                Console.Write("extfs");
         }
 
         private static bool IsChange(FileSystemOperation operation) =>
             operation != FileSystemOperation.Lookup && operation != FileSystemOperation.GetAttributes && operation != FileSystemOperation.Read
             && operation != FileSystemOperation.ReadDirectory && operation != FileSystemOperation.ReadLink && operation != FileSystemOperation.Statistics
-            && operation != FileSystemOperation.Synchronize;
+            && operation != FileSystemOperation.Synchronize && operation != FileSystemOperation.Unmount;
     }
 }

@@ -274,22 +274,8 @@ namespace Init
                 Console.Write("init: ");
                 Console.Write(what);
             }
-            if (ProcessHandle.IsKilled(status))
-            {
-                Console.WriteLine(" was killed");
-            }
-            else if (ProcessHandle.IsFault(status))
-            {
-                Console.Write(" was ended by a fault (vector ");
-                Console.Write(status - ProcessHandle.FaultStatusBase);
-                Console.WriteLine(")");
-            }
-            else
-            {
-                Console.Write(" exited with status ");
-                Console.Write(status);
-                Console.WriteLine();
-            }
+            ProcessHandle.WriteEnd(status);
+            Console.WriteLine();
         }
 
         // "service echo (echo_service)", "task init_client" or "console /bin/sh".

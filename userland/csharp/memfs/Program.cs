@@ -111,6 +111,9 @@ namespace Memfs
                 case FileSystemOperation.Synchronize:
                     error = MemoryFileSystem.Exists(node) ? Error.None : Error.StaleHandle;   // memory: nothing to write back
                     break;
+                case FileSystemOperation.Unmount:
+                    error = Error.None;   // memory: nothing to write back, and the tree stays for the next mount
+                    break;
                 default:
                     error = Error.NotSupported;
                     break;

@@ -1,0 +1,128 @@
+using Exo.Abi;
+using Exo.Std;
+using Exo.Std.Devices;
+using Exo.Std.Handles;
+using Exo.Std.Ipc;
+using Exo.Std.Services;
+
+namespace DeviceManager
+{
+    /// <summary>
+    /// Starts the two programs of one disk with a fresh block-device channel between them: virtio_blk with only its
+    /// device's capabilities, and extfs ("extfs diskN") with only the channel's client side, so the file system service
+    /// never holds the device and the driver never holds anything of the file system's.
+    /// </summary>
+    internal static unsafe class DiskPrograms
+    {
+        private const int CommandCapacity = 64;
+        private const int MaximumDriverHandles = 16;
+        private const int RingBytes = 4096;
+        private const int RequestSlotBytes = 32768;
+
+        /// <summary>
+        /// Starts the driver, then (if it started) its extfs. Handles for the driver, in order: the device, one physical
+        /// range per BAR listed on its command line, DMA memory for the rings, DMA memory for the requests, the channel's
+        /// memory, the driver's notification (it waits), the client's (Signal only), the console. 'fileSystemError' is
+        /// extfs's (Invalid when the driver did not start).
+        /// </summary>
+        public static Error Start(RootResource root, PciDevice device, int address, int disk,
+            out ProcessHandle driver, out ProcessHandle fileSystem, out Error fileSystemError)
+        {
+            driver = fileSystem = default;
+            fileSystemError = Error.Invalid;
+            Handle* handles = stackalloc Handle[MaximumDriverHandles];
+            int count = 0;
+            handles[count++] = device.Handle;
+            byte* command = stackalloc byte[CommandCapacity];
+            int length = CommandLine.Append(command, 0, "virtio_blk ");
+            length = CommandLine.AppendPciAddress(command, length, address);
+            for (int bar = 0; bar < 6; bar++)
+            {
+                if (device.BarSize(bar, out ulong size) != Error.None || size == 0)
+                    continue;
+                device.Read(0x10 + 4 * bar, 4, out uint low);
+                if ((low & 1) != 0)
+                    continue;   // I/O BARs: the modern transport does not use them
+                ulong start = low & ~0xFu;
+                if (((low >> 1) & 3) == 2)
+                {
+                    device.Read(0x14 + 4 * bar, 4, out uint high);
+                    start |= (ulong)high << 32;
+                }
+                // The MSI-X table's BAR is refused (AccessDenied): that one stays the kernel's.
+                if (root.CreatePhysical(start, size < 4096 ? 4096 : size, out PhysicalRange range) != Error.None)
+                    continue;
+                handles[count++] = range.Handle;
+                command[length++] = (byte)' ';
+                command[length++] = (byte)('0' + bar);
+            }
+            Error error = root.CreateDmaMemory(RingBytes, out MemoryObject ring);
+            if (error == Error.None)
+            {
+                handles[count++] = ring.Handle;
+                error = root.CreateDmaMemory(RequestSlotBytes, out MemoryObject slots);
+                if (error == Error.None)
+                    handles[count++] = slots.Handle;
+            }
+            MemoryObject channel = default;
+            Notification driverSide = default, clientSide = default;
+            if (error == Error.None)
+                error = BlockChannel.Create(out channel, out driverSide, out clientSide);
+            Notification clientSignal = default;
+            if (error == Error.None)
+                error = clientSide.Duplicate(Rights.Signal | Rights.Grant, out clientSignal);
+            if (error == Error.None)
+            {
+                handles[count++] = channel.Handle;
+                handles[count++] = driverSide.Handle;
+                handles[count++] = clientSignal.Handle;
+            }
+            handles[count] = Process.ConsoleHandle;
+            if (error == Error.None)
+                error = Process.Spawn(command, length, handles, count + 1, out driver);
+            Report(error, command, length);
+            if (error == Error.None)
+                fileSystemError = StartFileSystem(channel, driverSide, clientSide, disk, out fileSystem);
+            for (int i = 1; i < count; i++)
+                handles[i].Close();   // the driver has its own copies; the manager keeps only the device
+            clientSide.Close();
+            return error;
+        }
+
+        // extfs for disk number 'disk', offered to the kernel as "diskN": the channel's memory, its own notification
+        // (it waits), the driver's (Signal only), the console.
+        private static Error StartFileSystem(MemoryObject channel, Notification driverSide, Notification clientSide, int disk, out ProcessHandle fileSystem)
+        {
+            fileSystem = default;
+            byte* command = stackalloc byte[CommandCapacity];
+            int length = CommandLine.Append(command, 0, "extfs disk");
+            length = CommandLine.AppendDecimal(command, length, disk);
+            Handle* handles = stackalloc Handle[4];
+            Error error = driverSide.Duplicate(Rights.Signal | Rights.Grant, out Notification driverSignal);
+            if (error == Error.None)
+            {
+                handles[0] = channel.Handle;
+                handles[1] = clientSide.Handle;
+                handles[2] = driverSignal.Handle;
+                handles[3] = Process.ConsoleHandle;
+                error = Process.Spawn(command, length, handles, 4, out fileSystem);
+                driverSignal.Close();
+            }
+            Report(error, command, length);
+            return error;
+        }
+
+        private static void Report(Error error, byte* command, int length)
+        {
+            Console.Write("devices: ");
+            Console.Write(error == Error.None ? "started " : "cannot start ");
+            Console.WriteBytes(command, length);
+            if (error != Error.None)
+            {
+                Console.Write(": ");
+                Console.Write(Errors.Describe(error));
+            }
+            Console.WriteLine();
+        }
+    }
+}
