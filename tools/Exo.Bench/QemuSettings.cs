@@ -85,18 +85,34 @@ public sealed class QemuSettings
     public List<string> LinuxShellArguments(string linuxDir, string serialLog)
         => LinuxArguments(linuxDir, serialLog, Get("LINUX_APPEND") + " " + Get("LINUX_SHELL_APPEND"));
 
-    List<string> LinuxArguments(string linuxDir, string serialLog, string append)
+    /// <summary>
+    /// The Linux reference VM's storage boot: LINUX_STORAGE_APPEND (the storage script as the first program, idle=poll),
+    /// the initramfs with the storage additions, and 'disk' attached as STORAGE_DRIVE and STORAGE_DEVICE.
+    /// </summary>
+    public List<string> LinuxStorageArguments(string linuxDir, string serialLog, string disk, bool quick)
+    {
+        var args = LinuxArguments(linuxDir, serialLog, Get("LINUX_APPEND") + " " + Get("LINUX_STORAGE_APPEND") + (quick ? " exo.quick" : ""),
+            "initramfs-storage.cpio.gz");
+        args.AddRange(DiskArguments(disk));
+        return args;
+    }
+
+    List<string> LinuxArguments(string linuxDir, string serialLog, string append, string initialRamDisk = "initramfs.cpio.gz")
     {
         var args = CommonArguments();
         args.AddRange(new[]
         {
             "-serial", "file:" + serialLog,
             "-kernel", Path.Combine(linuxDir, "vmlinuz"),
-            "-initrd", Path.Combine(linuxDir, "initramfs.cpio.gz"),
+            "-initrd", Path.Combine(linuxDir, initialRamDisk),
             "-append", append,
         });
         return args;
     }
+
+    /// <summary>The benchmark disk, the same way on both guests.</summary>
+    List<string> DiskArguments(string disk) =>
+        new() { "-drive", "file=" + disk + "," + Get("STORAGE_DRIVE"), "-device", Get("STORAGE_DEVICE") };
 
     /// <summary>
     /// QEMU arguments for Exo-OS's own benchmark boot (multiboot1 image, exit through isa-debug-exit), with the boot
@@ -119,6 +135,17 @@ public sealed class QemuSettings
     /// <summary>Exo-OS's normal boot (EXO_SHELL_APPEND: init and its console's login shell) over the bench image (boot.to_shell).</summary>
     public List<string> ExoShellArguments(string kernel, string benchImage, string serialLog)
         => ExoArguments(kernel, serialLog, GetOrDefault("EXO_SHELL_APPEND", ""), benchImage);
+
+    /// <summary>
+    /// Exo-OS's storage boot: EXO_STORAGE_APPEND (init's storage configuration, idle=poll) over the storage bench image
+    /// (tools/scripts/make-storage-bench-image.sh), 'disk' attached as on Linux; quick mode is the script's exo.quick.
+    /// </summary>
+    public List<string> ExoStorageArguments(string kernel, string storageImage, string serialLog, string disk, bool quick)
+    {
+        var args = ExoArguments(kernel, serialLog, Get("EXO_STORAGE_APPEND") + (quick ? " exo.quick" : ""), storageImage);
+        args.AddRange(DiskArguments(disk));
+        return args;
+    }
 
     List<string> ExoArguments(string kernel, string serialLog, string append, string? initialRamDisk)
     {
