@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Exo.Testing;
 
 namespace Exo.Kernel.BootTests;
@@ -115,29 +114,9 @@ public sealed class DiskPersistenceBootTests
         }
     }
 
-    private static (int Status, string Output) Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("/usr/sbin/" + program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in arguments)
-            start.ArgumentList.Add(argument);
-        start.Environment["MKE2FS_CONFIG"] = "/etc/mke2fs.conf";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        process.WaitForExit(60_000);
-        return (process.ExitCode, output.Result + error.Result);
-    }
+    private static (int Status, string Output) Run(string program, params string[] arguments) => DiskGuest.Run(program, arguments);
 
-    // A normal boot with the image as a modern virtio-blk disk; returns when the login shell has mounted it (its
-    // /etc/profile waits for extfs's offer) and shows its prompt.
-    private static async Task<QemuSession> BootAsync(int processors, string image, bool readOnly = false)
-    {
-        var disk = new[] { "-drive", $"file={image.Replace(",", ",,", StringComparison.Ordinal)},if=none,id=disk0,format=raw{(readOnly ? ",readonly=on" : "")}",
-            "-device", "virtio-blk-pci,drive=disk0,disable-legacy=on" };
-        var qemu = QemuRunner.Start(Boot.Kernel(null, "q35", "256M") with { Smp = processors, Timeout = TimeSpan.FromMinutes(10), ExtraArgs = disk });
-        await qemu.WaitForAsync(ConsoleGuest.Prompt, Boot.Timeout);
-        return qemu;
-    }
+    private static Task<QemuSession> BootAsync(int processors, string image, bool readOnly = false) => DiskGuest.BootAsync(processors, image, readOnly);
 
     private Task ExpectAsync(QemuSession qemu, string command, params string[] expected) => ConsoleCommands.ExpectAsync(qemu, _output, command, expected);
 }

@@ -408,12 +408,20 @@ namespace Exo.Storage.Ext
             inode->LinkCount = 0;
             inode->Size = 0;
             Now(out long seconds, out _);
-            inode->DeletionTime = (uint)seconds == 0 ? 1u : (uint)seconds;
+            inode->DeletionTime = (uint)seconds != 0 ? (uint)seconds : DeletionTimeWithoutClock;
             error = WriteInode(inode);
             if (error != Error.None)
                 return error;
             return FreeInode(inode->Number, inode->IsDirectory);
         }
+
+        /// <summary>
+        /// A freed inode's deletion time when there is no clock (extfs has none yet): the superblock's last write time,
+        /// at least the inode count. e2fsck takes a deletion time of 0 for an inode never released and one below the
+        /// inode count for a link of a broken orphan list (the field is that list's next pointer): both are errors.
+        /// </summary>
+        private uint DeletionTimeWithoutClock =>
+            _superblock.LastWriteTime > _superblock.InodesCount ? _superblock.LastWriteTime : _superblock.InodesCount;
 
         /// <summary>Drops the inode's reference to its shared extended attribute block (freeing it with the last).</summary>
         private Error ReleaseAttributeBlock(Inode* inode)
