@@ -97,7 +97,6 @@ namespace Exo.Kernel
             bool initStarted;
             fixed (byte* commandLine = s_boot.CommandLine)
             {
-                Scheduler.Scheduler.PollWhenIdle = KernelCommandLine.HasValue(commandLine, s_boot.CommandLineLength, "idle", "poll");
                 if (KernelCommandLine.FindValue(commandLine, s_boot.CommandLineLength, "test", out int start, out int length))
                     KernelTestRunner.RunAndExit(commandLine + start, length);
                 if (KernelCommandLine.HasValue(commandLine, s_boot.CommandLineLength, "bench", "posix"))

@@ -251,6 +251,12 @@ namespace Exo.Kernel.Scheduler
             Exit();
         }
 
+        private static void IdleLoop(ulong unused)
+        {
+            while (true)
+                Cpu.EnableInterruptsAndHalt();
+        }
+
         private static void OnRescheduleInterrupt(RegisterFrame* frame) { }   // the dispatcher does the work
 
         // ------------------------------------------------------------ the core (a processor lock held, interrupts disabled)

@@ -86,16 +86,12 @@ public sealed class QemuSettings
         => LinuxArguments(linuxDir, serialLog, Get("LINUX_APPEND") + " " + Get("LINUX_SHELL_APPEND"));
 
     /// <summary>
-    /// The Linux reference VM's storage boot: LINUX_STORAGE_APPEND (the storage script as the first program, idle=poll),
+    /// The Linux reference VM's storage boot: LINUX_STORAGE_APPEND (the storage script as the first program),
     /// the initramfs with the storage additions, and 'disk' attached as STORAGE_DRIVE and STORAGE_DEVICE.
     /// </summary>
     public List<string> LinuxStorageArguments(string linuxDir, string serialLog, string disk, bool quick)
-    {
-        var args = LinuxArguments(linuxDir, serialLog, Get("LINUX_APPEND") + " " + Get("LINUX_STORAGE_APPEND") + (quick ? " exo.quick" : ""),
-            "initramfs-storage.cpio.gz");
-        args.AddRange(DiskArguments(disk));
-        return args;
-    }
+        => WithDisk(LinuxArguments(linuxDir, serialLog, Get("LINUX_APPEND") + " " + Get("LINUX_STORAGE_APPEND") + (quick ? " exo.quick" : ""),
+            "initramfs-storage.cpio.gz"), disk);
 
     List<string> LinuxArguments(string linuxDir, string serialLog, string append, string initialRamDisk = "initramfs.cpio.gz")
     {
@@ -110,9 +106,17 @@ public sealed class QemuSettings
         return args;
     }
 
-    /// <summary>The benchmark disk, the same way on both guests.</summary>
-    List<string> DiskArguments(string disk) =>
-        new() { "-drive", "file=" + disk + "," + Get("STORAGE_DRIVE"), "-device", Get("STORAGE_DEVICE") };
+    /// <summary>
+    /// The storage boots' changes to a guest's arguments, the same on both: STORAGE_ICOUNT for QEMU_ICOUNT, and the
+    /// benchmark disk attached.
+    /// </summary>
+    List<string> WithDisk(List<string> args, string disk)
+    {
+        int icount = args.IndexOf("-icount");
+        args[icount + 1] = Get("STORAGE_ICOUNT");
+        args.AddRange(new[] { "-drive", "file=" + disk + "," + Get("STORAGE_DRIVE"), "-device", Get("STORAGE_DEVICE") });
+        return args;
+    }
 
     /// <summary>
     /// QEMU arguments for Exo-OS's own benchmark boot (multiboot1 image, exit through isa-debug-exit), with the boot
@@ -137,15 +141,11 @@ public sealed class QemuSettings
         => ExoArguments(kernel, serialLog, GetOrDefault("EXO_SHELL_APPEND", ""), benchImage);
 
     /// <summary>
-    /// Exo-OS's storage boot: EXO_STORAGE_APPEND (init's storage configuration, idle=poll) over the storage bench image
+    /// Exo-OS's storage boot: EXO_STORAGE_APPEND (init's storage configuration) over the storage bench image
     /// (tools/scripts/make-storage-bench-image.sh), 'disk' attached as on Linux; quick mode is the script's exo.quick.
     /// </summary>
     public List<string> ExoStorageArguments(string kernel, string storageImage, string serialLog, string disk, bool quick)
-    {
-        var args = ExoArguments(kernel, serialLog, Get("EXO_STORAGE_APPEND") + (quick ? " exo.quick" : ""), storageImage);
-        args.AddRange(DiskArguments(disk));
-        return args;
-    }
+        => WithDisk(ExoArguments(kernel, serialLog, Get("EXO_STORAGE_APPEND") + (quick ? " exo.quick" : ""), storageImage), disk);
 
     List<string> ExoArguments(string kernel, string serialLog, string append, string? initialRamDisk)
     {
