@@ -24,6 +24,8 @@ namespace Exo.Storage.Ext
         private readonly ulong* _lastUse;
         private readonly byte* _states;
         private ulong _clock;
+        /// <summary>A block reached the device since its last flush: only then does Flush ask the device to flush.</summary>
+        private bool _writtenSinceFlush;
 
         public int Capacity => _capacity;
         public uint BlockSize => _blockSize;
@@ -90,7 +92,10 @@ namespace Exo.Storage.Ext
                 return Error.None;
             Error error = _device.Write(_blockNumbers[slot] * _sectorsPerBlock, _sectorsPerBlock, SlotData(slot));
             if (error == Error.None)
+            {
                 _states[slot] = Clean;
+                _writtenSinceFlush = true;
+            }
             return error;
         }
 
@@ -103,8 +108,7 @@ namespace Exo.Storage.Ext
             Error error = Fetch(block, false, out data);
             if (error != Error.None)
                 return error;
-            for (uint i = 0; i < _blockSize; i++)
-                data[i] = 0;
+            ByteCopy.Zero(data, _blockSize);
             MarkDirty(data);
             return Error.None;
         }
@@ -142,7 +146,7 @@ namespace Exo.Storage.Ext
                 _states[slot] = Dirty;
         }
 
-        /// <summary>Writes every dirty block, then flushes the device.</summary>
+        /// <summary>Writes every dirty block, then flushes the device if anything was written since its last flush.</summary>
         public Error Flush()
         {
             Error first = Error.None;
@@ -154,7 +158,12 @@ namespace Exo.Storage.Ext
             }
             if (first != Error.None)
                 return first;
-            return _device.IsReadOnly ? Error.None : _device.Flush();
+            if (_device.IsReadOnly || !_writtenSinceFlush)
+                return Error.None;
+            Error flushed = _device.Flush();
+            if (flushed == Error.None)
+                _writtenSinceFlush = false;
+            return flushed;
         }
 
         /// <summary>How many cached blocks wait to be written.</summary>

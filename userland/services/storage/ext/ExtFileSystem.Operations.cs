@@ -146,16 +146,14 @@ namespace Exo.Storage.Ext
                     return done > 0 ? Error.None : error;
                 if (physical == 0)
                 {
-                    for (uint i = 0; i < piece; i++)
-                        buffer[done + i] = 0;
+                    ByteCopy.Zero(buffer + done, piece);
                 }
                 else
                 {
                     error = _cache.Get(physical, out byte* data);
                     if (error != Error.None)
                         return done > 0 ? Error.None : error;
-                    for (uint i = 0; i < piece; i++)
-                        buffer[done + i] = data[within + i];
+                    ByteCopy.Copy(data + within, buffer + done, piece);
                 }
                 done += piece;
             }
@@ -193,8 +191,7 @@ namespace Exo.Storage.Ext
                     error = _cache.Get(physical, out block);
                 if (error != Error.None)
                     break;
-                for (uint i = 0; i < piece; i++)
-                    block[within + i] = data[done + i];
+                ByteCopy.Copy(data + done, block + within, piece);
                 _cache.MarkDirty(block);
                 done += piece;
             }
