@@ -102,6 +102,21 @@ namespace Exo.Storage.Ext
         /// <summary>The block's bytes, read from the device if not cached. A block beyond the device is EIO.</summary>
         public Error Get(ulong block, out byte* data) => Fetch(block, true, out data);
 
+        /// <summary>Whether the block is cached (then it, not the device, has the block's latest bytes).</summary>
+        public bool Holds(ulong block) => Find(block) >= 0;
+
+        /// <summary>
+        /// Reads 'blocks' blocks from 'block' on straight into 'destination', around the cache (one device request for
+        /// a run of a large read, and no eviction of what the cache holds). The caller checked that none of them is
+        /// cached (<see cref="Holds"/>). Blocks beyond the device are EIO.
+        /// </summary>
+        public Error ReadAround(ulong block, uint blocks, byte* destination)
+        {
+            if (block >= _deviceBlocks || blocks > _deviceBlocks - block)
+                return Error.InputOutput;
+            return _device.Read(block * _sectorsPerBlock, blocks * _sectorsPerBlock, destination);
+        }
+
         /// <summary>The block's slot, zeroed and dirty, without reading it (for a block about to be wholly written).</summary>
         public Error GetZeroed(ulong block, out byte* data)
         {
