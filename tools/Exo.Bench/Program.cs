@@ -266,6 +266,9 @@ public static class Program
                           $"-cpu {header.CpuModel}, -icount {header.Icount}{(o.Quick ? ", QUICK (smoke test, not a measurement)" : "")}");
         Console.WriteLine("Exo-OS: its own implementation; POSIX-X: the Linux reference binary on Exo-OS; ratio = Linux / Exo-OS, " +
                           "posix ratio = Linux / POSIX-X (above 1: Exo-OS needs fewer instructions)");
+        if (storageImage != null)
+            Console.WriteLine($"disk.* and file.* rows: the storage boots, -icount {settings.Get("STORAGE_ICOUNT")}: guest instructions plus the " +
+                              "emulated disk's real latency while the guest waits (they vary from run to run)");
         Console.WriteLine();
         Console.Write(ResultsWriter.Table(rows));
         Console.WriteLine();
