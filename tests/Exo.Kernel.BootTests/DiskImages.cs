@@ -20,8 +20,11 @@ internal static class DiskImages
     }
 
     /// <summary>What debugfs's cat prints for 'path' in the image (its banner left out).</summary>
-    public static string Cat(string image, string path) =>
-        Run("debugfs", "-R", "cat " + path, image).Output.Replace("debugfs 1.47.0 (5-Feb-2023)\n", "", StringComparison.Ordinal);
+    public static string Cat(string image, string path) => Debugfs(image, "cat " + path);
+
+    /// <summary>debugfs's output for a command, without its banner.</summary>
+    public static string Debugfs(string image, string command) =>
+        Run("debugfs", "-R", command, image).Output.Replace("debugfs 1.47.0 (5-Feb-2023)\n", "", StringComparison.Ordinal);
 
     /// <summary>The superblock's "Filesystem state:" value from dumpe2fs -h ("clean", "not clean"...).</summary>
     public static string State(string image)
@@ -55,7 +58,7 @@ internal static class DiskImages
     /// A normal boot with each image as a modern virtio-blk disk, in order; returns when the login shell shows its
     /// prompt (its /etc/profile has mounted disk0 on /mnt by then).
     /// </summary>
-    public static async Task<QemuSession> BootAsync(int processors, string[] images, bool readOnly = false)
+    public static async Task<QemuSession> BootAsync(int processors, string[] images, bool readOnly = false, TimeSpan? timeout = null)
     {
         var arguments = new List<string>();
         for (int i = 0; i < images.Length; i++)
@@ -65,7 +68,7 @@ internal static class DiskImages
             arguments.Add("-device");
             arguments.Add($"virtio-blk-pci,drive=disk{i},disable-legacy=on");
         }
-        var qemu = QemuRunner.Start(Boot.Kernel(null, "q35", "256M") with { Smp = processors, Timeout = TimeSpan.FromMinutes(10), ExtraArgs = arguments.ToArray() });
+        var qemu = QemuRunner.Start(Boot.Kernel(null, "q35", "256M") with { Smp = processors, Timeout = timeout ?? TimeSpan.FromMinutes(10), ExtraArgs = arguments.ToArray() });
         await qemu.WaitForAsync(ConsoleGuest.Prompt, Boot.Timeout);
         return qemu;
     }

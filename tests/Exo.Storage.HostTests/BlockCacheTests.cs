@@ -96,6 +96,16 @@ namespace Exo.Storage.HostTests
             Assert.Equal(flushesAtMount + 1, device.Flushes);
             Assert.Equal(0, mounted.FileSystem.Cache.DirtyBlocks);
             Assert.Contains("file", E2fsprogs.Debugfs(image, "ls /directory"));
+            // Nothing changed since: another sync writes nothing and asks for no flush (extfs syncs at every change and
+            // at every fsync); an overwrite writes the data and the inode, not the superblock again.
+            int writesAfterSync = device.Writes;
+            mounted.Sync();
+            Assert.Equal(writesAfterSync, device.Writes);
+            Assert.Equal(flushesAtMount + 1, device.Flushes);
+            Assert.Equal(Error.None, mounted.Write(mounted.Node("/directory/file"), 0, new byte[100]));
+            mounted.Sync();
+            Assert.Equal(writesAfterSync + 2, device.Writes);
+            Assert.Equal(flushesAtMount + 2, device.Flushes);
         }
 
         [Fact]

@@ -28,17 +28,18 @@ namespace Exo.Storage.HostTests
 
         public readonly FixedClock Clock = new FixedClock();
 
-        public MountedImage(IBlockDevice device, bool readOnly = false, int cacheBlocks = 64)
+        /// <summary>'withoutClock': mounted as extfs mounts today, with no clock (every time it sets is 0).</summary>
+        public MountedImage(IBlockDevice device, bool readOnly = false, int cacheBlocks = 64, bool withoutClock = false)
         {
             _device = device as IDisposable;
             ulong length = ExtFileSystem.WorkspaceBytes(cacheBlocks);
             _workspace = (byte*)NativeMemory.AllocZeroed((nuint)length);
-            MountError = ExtFileSystem.Mount(device, _workspace, length, readOnly, Clock, out FileSystem);
+            MountError = ExtFileSystem.Mount(device, _workspace, length, readOnly, withoutClock ? null : Clock, out FileSystem);
         }
 
-        public static MountedImage Open(string image, bool readOnly = false, int cacheBlocks = 64)
+        public static MountedImage Open(string image, bool readOnly = false, int cacheBlocks = 64, bool withoutClock = false)
         {
-            var mounted = new MountedImage(new FileBlockDevice(image), readOnly, cacheBlocks);
+            var mounted = new MountedImage(new FileBlockDevice(image), readOnly, cacheBlocks, withoutClock);
             Assert.Equal(Error.None, mounted.MountError);
             return mounted;
         }

@@ -21,7 +21,32 @@ public class SettingsTests
         EXO_TIMEOUT=90
         EXO_TIMEOUT_QUICK=40
         SHELL_TIMEOUT=60
+        STORAGE_ICOUNT=shift=0,sleep=on
+        STORAGE_DRIVE=if=none,id=disk0,format=raw
+        STORAGE_DEVICE=virtio-blk-pci,drive=disk0
+        LINUX_STORAGE_APPEND=rdinit=/storage-init
+        EXO_STORAGE_APPEND=init=bench_storage.conf
         """;
+
+    [Fact]
+    public void TheStorageBootsGetTheDiskAndTheirOwnInstructionCounting()
+    {
+        var s = QemuSettings.Parse(Sample);
+        var linux = s.LinuxStorageArguments("/l", "/o/linux.log", "/o/linux-disk.img", quick: true);
+        var exo = s.ExoStorageArguments("/k/exo.bin", "/o/storage.cpio", "/o/exo.log", "/o/exo-disk.img", quick: false);
+        foreach (var (args, disk) in new[] { (linux, "/o/linux-disk.img"), (exo, "/o/exo-disk.img") })
+        {
+            Assert.Equal("shift=0,sleep=on", args[args.IndexOf("-icount") + 1]);
+            Assert.Equal($"file={disk},if=none,id=disk0,format=raw", args[args.IndexOf("-drive") + 1]);
+            Assert.Equal("virtio-blk-pci,drive=disk0", args[args.IndexOf("-device", args.IndexOf("-drive")) + 1]);
+        }
+        Assert.Equal("console=ttyS0 quiet panic=-1 rdinit=/storage-init exo.quick", linux[linux.IndexOf("-append") + 1]);
+        Assert.Equal(Path.Combine("/l", "initramfs-storage.cpio.gz"), linux[linux.IndexOf("-initrd") + 1]);
+        Assert.Equal("init=bench_storage.conf", exo[exo.IndexOf("-append") + 1]);
+        Assert.Equal("/o/storage.cpio", exo[exo.IndexOf("-initrd") + 1]);
+        // The other boots keep QEMU_ICOUNT.
+        Assert.Equal("shift=0", s.CommonArguments()[s.CommonArguments().IndexOf("-icount") + 1]);
+    }
 
     [Fact]
     public void BothGuestsShareTheCommonOptions()

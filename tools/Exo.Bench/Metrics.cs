@@ -30,7 +30,18 @@ public static class Metrics
         "alloc.small_pair", "alloc.batch100", "alloc.refill", "alloc.page",
         "ctx.switch", "sched.pick", "thread.create_join",
         "ipc.rtt", "ipc.rtt_64", "ipc.futex_rtt", "ipc.ring_msg", "ipc.zero_copy_1M",
-        "mem.page_fault", "proc.spawn", "proc.fork", "boot.to_init", "boot.to_shell",
+        "mem.page_fault", "proc.spawn", "proc.fork",
+        "disk.read_4k", "disk.write_4k_fsync", "disk.seq_read_1M", "file.cached_read_4k", "file.create_delete",
+        "boot.to_init", "boot.to_shell",
+    };
+
+    /// <summary>
+    /// The storage boot's rows (tools/bench/linux-reference/storage): the same static program on Linux's ext4 and on
+    /// Exo-OS's extfs through POSIX-X, each on its own copy of one disk image.
+    /// </summary>
+    public static readonly IReadOnlySet<string> StorageRows = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "disk.read_4k", "disk.write_4k_fsync", "disk.seq_read_1M", "file.cached_read_4k", "file.create_delete",
     };
 
     /// <summary>
@@ -47,10 +58,8 @@ public static class Metrics
     };
 
     /// <summary>Rows only the reference binaries measure: Exo-OS's own column has no equivalent (printed as "-").</summary>
-    public static readonly IReadOnlySet<string> NoExoEquivalent = new HashSet<string>(StringComparer.Ordinal)
-    {
-        ControlRow, "boot.to_shell",
-    };
+    public static readonly IReadOnlySet<string> NoExoEquivalent = new HashSet<string>(
+        new[] { ControlRow, "boot.to_shell" }.Concat(StorageRows), StringComparer.Ordinal);
 
     /// <summary>Rows the Linux reference VM must report.</summary>
     public static IEnumerable<string> LinuxNames => Names.Where(n => !NoLinuxEquivalent.Contains(n));

@@ -14,6 +14,9 @@ public sealed class Options
     public string? ExoLog { get; set; }
     public string? LinuxLog { get; set; }
     public string? BenchImage { get; set; }
+    public string? StorageImage { get; set; }
+    public string? StorageBenchImage { get; set; }
+    public bool StorageOnly { get; set; }
     public bool Help { get; set; }
 
     public const string Usage =
@@ -30,6 +33,11 @@ OUT/results.json, OUT/ratios.png and the serial logs (OUT: --out, default out/be
   --bench-image PATH the initial RAM disk of the POSIX-X and boot.to_shell boots (tools/scripts/make-bench-image.sh;
                      missing: those boots are not made, the posix column is 'not yet')
   --linux-dir DIR    vmlinuz, initramfs.cpio.gz and linux-version.txt of the Linux reference VM
+  --storage-image PATH  the storage boots' disk (tools/bench/make-storage-image.sh), copied fresh for each; with it,
+                     Linux boots once more with initramfs-storage.cpio.gz (missing: no storage rows on either side)
+  --storage-bench-image PATH  the initial RAM disk of Exo-OS's storage boot (tools/scripts/make-storage-bench-image.sh;
+                     missing: no Exo-OS storage boot)
+  --storage-only     only the two storage boots (while working on them; no control row check)
   --out OUT          output directory (default out/bench)
   --quick            fewer iterations on both sides: a smoke test of the harness, not a measurement
   --settings FILE    QEMU settings (default: tools/bench/qemu-settings.env found above the working directory)
@@ -57,6 +65,9 @@ Exo-OS reporting nothing is not an error.";
                 case "--exo-log": o.ExoLog = Value(); break;
                 case "--linux-log": o.LinuxLog = Value(); break;
                 case "--bench-image": o.BenchImage = Value(); break;
+                case "--storage-image": o.StorageImage = Value(); break;
+                case "--storage-bench-image": o.StorageBenchImage = Value(); break;
+                case "--storage-only": o.StorageOnly = true; break;
                 case "-h": case "--help": o.Help = true; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
@@ -142,7 +153,18 @@ public static class Program
         }
         string Log(string name) => Path.Combine(outDir, name);
 
-        // Linux: the reference VM's benchmarks, then the same VM booted to its login shell.
+        // The storage boots: each system on its own fresh copy of the disk image.
+        string? storageImage = o.StorageImage != null && File.Exists(o.StorageImage) ? Path.GetFullPath(o.StorageImage) : null;
+        if (o.StorageImage != null && storageImage == null)
+            Console.Error.WriteLine($"bench: no storage boots: {o.StorageImage} does not exist");
+        string FreshDisk(string label)
+        {
+            var disk = Log(label + "-disk.img");
+            File.Copy(storageImage!, disk, overwrite: true);
+            return disk;
+        }
+
+        // Linux: the reference VM's benchmarks, then the same VM booted to its login shell, then its storage boot.
         Task<IReadOnlyList<GuestRun>> linuxTask;
         if (o.LinuxLog != null)
         {
@@ -151,11 +173,19 @@ public static class Program
         else
         {
             var dir = Path.GetFullPath(o.LinuxDir!);
-            linuxTask = Sequence(
-                () => Boot("linux", $"the Linux reference VM ({mode})", settings.LinuxArguments(dir, Log("linux-serial.log"), o.Quick),
-                    Log("linux-serial.log"), settings.LinuxTimeout(o.Quick)),
-                () => Boot("linux_shell", "the Linux reference VM to its login shell", settings.LinuxShellArguments(dir, Log("linux-shell-serial.log")),
+            var boots = new List<Func<Task<GuestRun>>>();
+            if (!o.StorageOnly)
+            {
+                boots.Add(() => Boot("linux", $"the Linux reference VM ({mode})", settings.LinuxArguments(dir, Log("linux-serial.log"), o.Quick),
+                    Log("linux-serial.log"), settings.LinuxTimeout(o.Quick)));
+                boots.Add(() => Boot("linux_shell", "the Linux reference VM to its login shell", settings.LinuxShellArguments(dir, Log("linux-shell-serial.log")),
                     Log("linux-shell-serial.log"), settings.ShellTimeout, TimeSpan.Zero));
+            }
+            if (storageImage != null)
+                boots.Add(() => Boot("linux_storage", $"the Linux reference VM's storage boot ({mode})",
+                    settings.LinuxStorageArguments(dir, Log("linux-storage-serial.log"), FreshDisk("linux-storage"), o.Quick),
+                    Log("linux-storage-serial.log"), settings.LinuxTimeout(o.Quick)));
+            linuxTask = Sequence(boots.ToArray());
         }
 
         // Exo-OS: its own benchmarks, then the reference programs through POSIX-X, then its boot to the login shell.
@@ -174,23 +204,28 @@ public static class Program
         else
         {
             var kernel = Path.GetFullPath(o.ExoKernel);
-            var boots = new List<Func<Task<GuestRun>>>
-            {
-                () => Boot("exo", $"Exo-OS ({mode})", settings.ExoArguments(kernel, Log("exo-serial.log"), o.Quick),
-                    Log("exo-serial.log"), settings.ExoTimeout(o.Quick)),
-            };
-            if (benchImage != null)
+            var boots = new List<Func<Task<GuestRun>>>();
+            if (!o.StorageOnly)
+                boots.Add(() => Boot("exo", $"Exo-OS ({mode})", settings.ExoArguments(kernel, Log("exo-serial.log"), o.Quick),
+                    Log("exo-serial.log"), settings.ExoTimeout(o.Quick)));
+            if (!o.StorageOnly && benchImage != null)
             {
                 boots.Add(() => Boot("posix", $"Exo-OS with the reference programs through POSIX-X ({mode})",
                     settings.ExoPosixArguments(kernel, benchImage, Log("posix-serial.log"), o.Quick), Log("posix-serial.log"), settings.ExoTimeout(o.Quick)));
                 boots.Add(() => Boot("exo_shell", "Exo-OS to its login shell",
                     settings.ExoShellArguments(kernel, benchImage, Log("exo-shell-serial.log")), Log("exo-shell-serial.log"), settings.ShellTimeout, TimeSpan.Zero));
             }
-            else
+            else if (!o.StorageOnly)
             {
                 Console.Error.WriteLine($"bench: no POSIX-X or boot.to_shell boots: " +
                     (o.BenchImage == null ? "no --bench-image given" : $"{o.BenchImage} does not exist"));
             }
+            // Its script sleeps once it printed EXO-BENCH-DONE (no poweroff through POSIX-X): stopped at once.
+            if (storageImage != null && o.StorageBenchImage != null && File.Exists(o.StorageBenchImage))
+                boots.Add(() => Boot("posix_storage", $"Exo-OS's storage boot ({mode})",
+                    settings.ExoStorageArguments(kernel, Path.GetFullPath(o.StorageBenchImage), Log("posix-storage-serial.log"),
+                        FreshDisk("posix-storage"), o.Quick),
+                    Log("posix-storage-serial.log"), settings.ExoTimeout(o.Quick), TimeSpan.Zero));
             exoTask = Sequence(boots.ToArray());
         }
 
@@ -211,10 +246,10 @@ public static class Program
         foreach (var guest in guests)
             Describe(guest, guest.Report);
 
-        var linux = Run("linux")!;
-        var linuxReport = ReportOf("linux", "linux_shell")!;
+        var linux = Run("linux") ?? Run("linux_storage")!;
+        var linuxReport = ReportOf("linux", "linux_shell", "linux_storage")!;
         var exoReport = ReportOf("exo");
-        var posixReport = ReportOf("posix", "exo_shell");
+        var posixReport = ReportOf("posix", "exo_shell", "posix_storage");
         var rows = Metrics.Merge(exoReport, posixReport, linuxReport);
         var header = new RunHeader(
             QemuVersion: GuestRunner.QemuVersion(qemu),
@@ -231,6 +266,9 @@ public static class Program
                           $"-cpu {header.CpuModel}, -icount {header.Icount}{(o.Quick ? ", QUICK (smoke test, not a measurement)" : "")}");
         Console.WriteLine("Exo-OS: its own implementation; POSIX-X: the Linux reference binary on Exo-OS; ratio = Linux / Exo-OS, " +
                           "posix ratio = Linux / POSIX-X (above 1: Exo-OS needs fewer instructions)");
+        if (storageImage != null)
+            Console.WriteLine($"disk.* and file.* rows: the storage boots, -icount {settings.Get("STORAGE_ICOUNT")}: guest instructions plus the " +
+                              "emulated disk's real latency while the guest waits (they vary from run to run)");
         Console.WriteLine();
         Console.Write(ResultsWriter.Table(rows));
         Console.WriteLine();
@@ -250,11 +288,13 @@ public static class Program
         else if (!linux.Report.Done)
             failures.Add($"the Linux reference VM did not print EXO-BENCH-DONE ({linux.Status}); see {Relative(linux.SerialLog)}");
         var linuxShell = Run("linux_shell");
-        var expected = Metrics.LinuxNames.Where(n => n != "boot.to_shell" || linuxShell != null);
+        var linuxStorage = Run("linux_storage");
+        var expected = Metrics.LinuxNames.Where(n => (n != "boot.to_shell" || linuxShell != null) && (!Metrics.StorageRows.Contains(n) || linuxStorage != null)
+            && (!o.StorageOnly || Metrics.StorageRows.Contains(n)));
         var missing = expected.Where(n => linuxReport.Find(n) == null).ToList();
         if (linux.Started && missing.Count > 0)
             failures.Add("the Linux reference VM did not report " + string.Join(", ", missing));
-        var control = Metrics.ControlProblem(rows, posixRan: Run("posix") is { Started: true }, linuxRan: linux.Started && o.LinuxLog == null);
+        var control = o.StorageOnly ? null : Metrics.ControlProblem(rows, posixRan: Run("posix") is { Started: true }, linuxRan: linux.Started && o.LinuxLog == null);
         if (control != null)
             failures.Add(control);
         foreach (var f in failures)
@@ -284,6 +324,8 @@ public static class Program
         {
             "linux" => "Linux reference VM",
             "linux_shell" => "Linux reference VM to its shell",
+            "linux_storage" => "Linux reference VM's storage boot",
+            "posix_storage" => "Exo-OS's storage boot",
             "posix" => "Exo-OS through POSIX-X",
             "exo_shell" => "Exo-OS to its shell",
             _ => "Exo-OS",

@@ -85,16 +85,36 @@ public sealed class QemuSettings
     public List<string> LinuxShellArguments(string linuxDir, string serialLog)
         => LinuxArguments(linuxDir, serialLog, Get("LINUX_APPEND") + " " + Get("LINUX_SHELL_APPEND"));
 
-    List<string> LinuxArguments(string linuxDir, string serialLog, string append)
+    /// <summary>
+    /// The Linux reference VM's storage boot: LINUX_STORAGE_APPEND (the storage script as the first program),
+    /// the initramfs with the storage additions, and 'disk' attached as STORAGE_DRIVE and STORAGE_DEVICE.
+    /// </summary>
+    public List<string> LinuxStorageArguments(string linuxDir, string serialLog, string disk, bool quick)
+        => WithDisk(LinuxArguments(linuxDir, serialLog, Get("LINUX_APPEND") + " " + Get("LINUX_STORAGE_APPEND") + (quick ? " exo.quick" : ""),
+            "initramfs-storage.cpio.gz"), disk);
+
+    List<string> LinuxArguments(string linuxDir, string serialLog, string append, string initialRamDisk = "initramfs.cpio.gz")
     {
         var args = CommonArguments();
         args.AddRange(new[]
         {
             "-serial", "file:" + serialLog,
             "-kernel", Path.Combine(linuxDir, "vmlinuz"),
-            "-initrd", Path.Combine(linuxDir, "initramfs.cpio.gz"),
+            "-initrd", Path.Combine(linuxDir, initialRamDisk),
             "-append", append,
         });
+        return args;
+    }
+
+    /// <summary>
+    /// The storage boots' changes to a guest's arguments, the same on both: STORAGE_ICOUNT for QEMU_ICOUNT, and the
+    /// benchmark disk attached.
+    /// </summary>
+    List<string> WithDisk(List<string> args, string disk)
+    {
+        int icount = args.IndexOf("-icount");
+        args[icount + 1] = Get("STORAGE_ICOUNT");
+        args.AddRange(new[] { "-drive", "file=" + disk + "," + Get("STORAGE_DRIVE"), "-device", Get("STORAGE_DEVICE") });
         return args;
     }
 
@@ -119,6 +139,13 @@ public sealed class QemuSettings
     /// <summary>Exo-OS's normal boot (EXO_SHELL_APPEND: init and its console's login shell) over the bench image (boot.to_shell).</summary>
     public List<string> ExoShellArguments(string kernel, string benchImage, string serialLog)
         => ExoArguments(kernel, serialLog, GetOrDefault("EXO_SHELL_APPEND", ""), benchImage);
+
+    /// <summary>
+    /// Exo-OS's storage boot: EXO_STORAGE_APPEND (init's storage configuration) over the storage bench image
+    /// (tools/scripts/make-storage-bench-image.sh), 'disk' attached as on Linux; quick mode is the script's exo.quick.
+    /// </summary>
+    public List<string> ExoStorageArguments(string kernel, string storageImage, string serialLog, string disk, bool quick)
+        => WithDisk(ExoArguments(kernel, serialLog, Get("EXO_STORAGE_APPEND") + (quick ? " exo.quick" : ""), storageImage), disk);
 
     List<string> ExoArguments(string kernel, string serialLog, string append, string? initialRamDisk)
     {

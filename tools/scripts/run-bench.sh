@@ -2,17 +2,20 @@
 # `make bench`: Exo-OS (Release kernel, "bench" on its command line) and the Linux reference VM, booted in
 # the same QEMU settings (tools/bench/qemu-settings.env), measured in one run, side by side.
 #   --quick   fewer iterations (the form `make test` uses)
+#   --storage-only  only the storage boots (the disk.* and file.* rows), while working on them
 #   --check   smoke test for `make test`: use the kernel already built, then check the output's format and
 #             that every row is present (never timing)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 quick=""
+storage_only=""
 check=0
 for argument in "$@"; do
   case "$argument" in
     --quick) quick="--quick" ;;
     --check) check=1 ;;
-    *) echo "usage: $0 [--quick] [--check]" >&2; exit 2 ;;
+    --storage-only) storage_only="--storage-only" ;;
+    *) echo "usage: $0 [--quick] [--storage-only] [--check]" >&2; exit 2 ;;
   esac
 done
 
@@ -28,8 +31,13 @@ tools/bench/linux-reference/build.sh out/bench/linux
 # The posix column's image: Exo-OS's root file system with the reference VM's /init and programs (the same binaries).
 tools/scripts/make-bench-image.sh out/rootfs out/bench/linux/bin tools/bench/linux-reference/init \
     tools/bench/linux-reference/profile-boot-to-shell out/bench/exo-initrd.cpio
+# The storage boots: their disk (a fresh copy for each boot) and Exo-OS's image with the storage script and program.
+tools/bench/make-storage-image.sh out/bench/linux/storage/bin/storage out/bench/storage.img
+tools/scripts/make-storage-bench-image.sh out/rootfs tools/bench/linux-reference/storage out/bench/linux/storage/bin/storage \
+    out/bench/exo-storage-initrd.cpio
 dotnet run --project tools/Exo.Bench -c Release -- --exo-kernel out/exo.bin --bench-image out/bench/exo-initrd.cpio \
-    --linux-dir out/bench/linux --out out/bench $quick
+    --storage-image out/bench/storage.img --storage-bench-image out/bench/exo-storage-initrd.cpio \
+    --linux-dir out/bench/linux --out out/bench $quick $storage_only
 
 if [ "$check" -eq 1 ]; then
   results=out/bench/results.json
@@ -38,12 +46,20 @@ if [ "$check" -eq 1 ]; then
   missing=0
   for row in control.user_loop syscall.null syscall.getpid time.clock_gettime alloc.small_pair alloc.batch100 alloc.refill \
              alloc.page ctx.switch sched.pick thread.create_join ipc.rtt ipc.rtt_64 ipc.futex_rtt ipc.ring_msg \
-             ipc.zero_copy_1M mem.page_fault proc.spawn proc.fork boot.to_init boot.to_shell; do
+             ipc.zero_copy_1M mem.page_fault proc.spawn proc.fork disk.read_4k disk.write_4k_fsync disk.seq_read_1M \
+             file.cached_read_4k file.create_delete boot.to_init boot.to_shell; do
     grep -q "\"name\": *\"$row\"" "$results" || { echo "bench check: row $row missing from $results" >&2; missing=1; }
   done
   grep -q '"unit": *"instructions"' "$results" || { echo "bench check: unit is not instructions" >&2; missing=1; }
   # The posix column ran: the reference programs reported through POSIX-X (the control row at least).
   grep -q '"posix": *[0-9]' "$results" || { echo "bench check: no POSIX-X figure in $results" >&2; missing=1; }
+  # The storage boots ran on both systems: each storage row has a POSIX-X and a Linux figure.
+  for row in disk.read_4k disk.write_4k_fsync disk.seq_read_1M file.cached_read_4k file.create_delete; do
+    for column in posix linux; do
+      grep -A5 "\"name\": *\"$row\"" "$results" | grep -q "\"$column\": *[0-9]" \
+        || { echo "bench check: $row has no $column figure" >&2; missing=1; }
+    done
+  done
   grep -q '"qemu_version"' "$results" || { echo "bench check: header has no qemu_version" >&2; missing=1; }
   [ "$missing" -eq 0 ] && echo "bench check: every row present, format as specified"
   exit "$missing"

@@ -202,9 +202,7 @@ namespace Exo.PosixX.Vfs.Remote
                 int inPage = offset & 0xFFF;
                 int chunk = 4096 - inPage < count ? 4096 - inPage : count;
                 byte* shared = (byte*)PhysicalMemory.ToVirtual(_offer.Memory.FrameAt(offset >> 12)) + inPage;
-                byte* from = toShared ? kernel : shared, to = toShared ? shared : kernel;
-                for (int i = 0; i < chunk; i++)
-                    to[i] = from[i];
+                BlockMemory.Copy(toShared ? shared : kernel, toShared ? kernel : shared, (ulong)chunk);
                 kernel += chunk;
                 offset += chunk;
                 count -= chunk;

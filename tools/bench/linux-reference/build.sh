@@ -3,6 +3,7 @@
 #   OUTDIR/vmlinuz            Debian 12's own kernel (linux-image-6.1.*-amd64), unmodified
 #   OUTDIR/linux-version.txt  its version string
 #   OUTDIR/initramfs.cpio.gz  busybox-static + the benchmark programs + /init
+#   OUTDIR/initramfs-storage.cpio.gz  the same + the storage boot's script, program and modules (storage/)
 #
 # Usage: tools/bench/linux-reference/build.sh OUTDIR
 #
@@ -17,6 +18,7 @@ fi
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SRC="$HERE/src"
+STORAGE="$HERE/storage"
 mkdir -p "$1"
 OUT="$(cd "$1" && pwd)"
 CACHE="$OUT/cache"
@@ -123,6 +125,22 @@ else
         echo "Linux $KREL (Debian $KPKG $KVER)" > "$OUT/linux-version.txt"
         rm -rf "$CACHE/kernel"
     fi
+    # The storage boot's modules (virtio_blk and ext4 are modules in Debian's kernel): the files its order lists, from the
+    # same package, loaded by storage-init with insmod. Not in the benchmark initramfs: only in initramfs-storage.
+    MODULES="$OUT/storage/modules"
+    if [ ! -s "$MODULES/order" ] || [ "$DEB" -nt "$MODULES/order" ] || [ "$STORAGE/order" -nt "$MODULES/order" ]; then
+        log "extracting the storage modules from $(basename "$DEB")"
+        rm -rf "$CACHE/kernel" "$MODULES"
+        mkdir -p "$MODULES"
+        dpkg -x "$DEB" "$CACHE/kernel"
+        while read -r module; do
+            found="$(find "$CACHE/kernel/lib/modules" -name "$module" -print -quit)"
+            [ -n "$found" ] || { echo "linux-reference: $module is not in $DEB" >&2; exit 1; }
+            cp "$found" "$MODULES/$module"
+        done < "$STORAGE/order"
+        cp "$STORAGE/order" "$MODULES/order"
+        rm -rf "$CACHE/kernel"
+    fi
 fi
 log "kernel: $(cat "$OUT/linux-version.txt")"
 
@@ -195,6 +213,35 @@ if [ "$need_initrd" -eq 1 ]; then
     } | gzip -9n > "$INITRD.tmp"
     mv "$INITRD.tmp" "$INITRD"
     log "wrote $INITRD ($(stat -c %s "$INITRD") bytes)"
+fi
+
+# ---------------------------------------------------------------- the storage boot
+# OUTDIR/storage/bin/storage (the storage rows' program, not in the benchmark initramfs, whose boot rows it would
+# change) and OUTDIR/initramfs-storage.cpio.gz: the benchmark initramfs followed by a second archive with /storage-init,
+# /bin/storage, the modules and /mnt (the kernel unpacks concatenated archives in order).
+STORAGE_BIN="$OUT/storage/bin"
+mkdir -p "$STORAGE_BIN"
+if [ ! -x "$STORAGE_BIN/storage" ] || [ "$STORAGE/storage.c" -nt "$STORAGE_BIN/storage" ] || [ "$SRC/bench.h" -nt "$STORAGE_BIN/storage" ] \
+    || [ "$HERE/build.sh" -nt "$STORAGE_BIN/storage" ]; then
+    gcc "${CFLAGS[@]}" -o "$STORAGE_BIN/storage.tmp" "$STORAGE/storage.c"
+    mv "$STORAGE_BIN/storage.tmp" "$STORAGE_BIN/storage"
+    log "compiled the storage program"
+fi
+STORAGE_INITRD="$OUT/initramfs-storage.cpio.gz"
+if [ -s "$OUT/storage/modules/order" ] && { [ ! -s "$STORAGE_INITRD" ] || [ -n "$(find "$INITRD" "$STORAGE_BIN" "$OUT/storage/modules" \
+    "$STORAGE/storage-init" -newer "$STORAGE_INITRD" -print -quit)" ]; }; then
+    ROOT="$OUT/storage/rootfs"
+    rm -rf "$ROOT"
+    mkdir -p "$ROOT"/{bin,mnt,lib/modules}
+    cp "$STORAGE_BIN/storage" "$ROOT/bin/storage"
+    cp -r "$OUT/storage/modules" "$ROOT/lib/modules/storage"
+    install -m 755 "$STORAGE/storage-init" "$ROOT/storage-init"
+    {
+        cat "$INITRD"
+        (cd "$ROOT" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) | gzip -9n
+    } > "$STORAGE_INITRD.tmp"
+    mv "$STORAGE_INITRD.tmp" "$STORAGE_INITRD"
+    log "wrote $STORAGE_INITRD ($(stat -c %s "$STORAGE_INITRD") bytes)"
 fi
 
 log "ready: $OUT/vmlinuz $INITRD"

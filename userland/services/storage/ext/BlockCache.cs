@@ -24,6 +24,8 @@ namespace Exo.Storage.Ext
         private readonly ulong* _lastUse;
         private readonly byte* _states;
         private ulong _clock;
+        /// <summary>A block reached the device since its last flush: only then does Flush ask the device to flush.</summary>
+        private bool _writtenSinceFlush;
 
         public int Capacity => _capacity;
         public uint BlockSize => _blockSize;
@@ -90,12 +92,30 @@ namespace Exo.Storage.Ext
                 return Error.None;
             Error error = _device.Write(_blockNumbers[slot] * _sectorsPerBlock, _sectorsPerBlock, SlotData(slot));
             if (error == Error.None)
+            {
                 _states[slot] = Clean;
+                _writtenSinceFlush = true;
+            }
             return error;
         }
 
         /// <summary>The block's bytes, read from the device if not cached. A block beyond the device is EIO.</summary>
         public Error Get(ulong block, out byte* data) => Fetch(block, true, out data);
+
+        /// <summary>Whether the block is cached (then it, not the device, has the block's latest bytes).</summary>
+        public bool Holds(ulong block) => Find(block) >= 0;
+
+        /// <summary>
+        /// Reads 'blocks' blocks from 'block' on straight into 'destination', around the cache (one device request for
+        /// a run of a large read, and no eviction of what the cache holds). The caller checked that none of them is
+        /// cached (<see cref="Holds"/>). Blocks beyond the device are EIO.
+        /// </summary>
+        public Error ReadAround(ulong block, uint blocks, byte* destination)
+        {
+            if (block >= _deviceBlocks || blocks > _deviceBlocks - block)
+                return Error.InputOutput;
+            return _device.Read(block * _sectorsPerBlock, blocks * _sectorsPerBlock, destination);
+        }
 
         /// <summary>The block's slot, zeroed and dirty, without reading it (for a block about to be wholly written).</summary>
         public Error GetZeroed(ulong block, out byte* data)
@@ -103,8 +123,7 @@ namespace Exo.Storage.Ext
             Error error = Fetch(block, false, out data);
             if (error != Error.None)
                 return error;
-            for (uint i = 0; i < _blockSize; i++)
-                data[i] = 0;
+            ByteCopy.Zero(data, _blockSize);
             MarkDirty(data);
             return Error.None;
         }
@@ -142,7 +161,7 @@ namespace Exo.Storage.Ext
                 _states[slot] = Dirty;
         }
 
-        /// <summary>Writes every dirty block, then flushes the device.</summary>
+        /// <summary>Writes every dirty block, then flushes the device if anything was written since its last flush.</summary>
         public Error Flush()
         {
             Error first = Error.None;
@@ -154,7 +173,12 @@ namespace Exo.Storage.Ext
             }
             if (first != Error.None)
                 return first;
-            return _device.IsReadOnly ? Error.None : _device.Flush();
+            if (_device.IsReadOnly || !_writtenSinceFlush)
+                return Error.None;
+            Error flushed = _device.Flush();
+            if (flushed == Error.None)
+                _writtenSinceFlush = false;
+            return flushed;
         }
 
         /// <summary>How many cached blocks wait to be written.</summary>

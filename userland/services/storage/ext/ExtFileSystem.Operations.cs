@@ -125,6 +125,9 @@ namespace Exo.Storage.Ext
             return piece < remaining ? piece : remaining;
         }
 
+        /// <summary>The most blocks one device request of a read carries (16 KiB at 4 KiB blocks, a ringfs read's most).</summary>
+        private const uint MaximumReadRun = 16;
+
         public Error Read(uint node, ulong offset, byte* buffer, uint count, out uint done)
         {
             done = 0;
@@ -146,16 +149,27 @@ namespace Exo.Storage.Ext
                     return done > 0 ? Error.None : error;
                 if (physical == 0)
                 {
-                    for (uint i = 0; i < piece; i++)
-                        buffer[done + i] = 0;
+                    ByteCopy.Zero(buffer + done, piece);
+                }
+                else if (piece == _blockSize && !_cache.Holds(physical))
+                {
+                    // Whole blocks not cached: the run that follows on the disk in one device request, around the cache.
+                    uint run = 1;
+                    while (run < MaximumReadRun && done + (run + 1) * _blockSize <= count
+                           && MapBlock(&inode, position / _blockSize + run, false, out ulong next) == Error.None
+                           && next == physical + run && !_cache.Holds(next))
+                        run++;
+                    error = _cache.ReadAround(physical, run, buffer + done);
+                    if (error != Error.None)
+                        return done > 0 ? Error.None : error;
+                    piece = run * _blockSize;
                 }
                 else
                 {
                     error = _cache.Get(physical, out byte* data);
                     if (error != Error.None)
                         return done > 0 ? Error.None : error;
-                    for (uint i = 0; i < piece; i++)
-                        buffer[done + i] = data[within + i];
+                    ByteCopy.Copy(data + within, buffer + done, piece);
                 }
                 done += piece;
             }
@@ -193,8 +207,7 @@ namespace Exo.Storage.Ext
                     error = _cache.Get(physical, out block);
                 if (error != Error.None)
                     break;
-                for (uint i = 0; i < piece; i++)
-                    block[within + i] = data[done + i];
+                ByteCopy.Copy(data + done, block + within, piece);
                 _cache.MarkDirty(block);
                 done += piece;
             }
@@ -408,12 +421,20 @@ namespace Exo.Storage.Ext
             inode->LinkCount = 0;
             inode->Size = 0;
             Now(out long seconds, out _);
-            inode->DeletionTime = (uint)seconds == 0 ? 1u : (uint)seconds;
+            inode->DeletionTime = (uint)seconds != 0 ? (uint)seconds : DeletionTimeWithoutClock;
             error = WriteInode(inode);
             if (error != Error.None)
                 return error;
             return FreeInode(inode->Number, inode->IsDirectory);
         }
+
+        /// <summary>
+        /// A freed inode's deletion time when there is no clock (extfs has none yet): the superblock's last write time,
+        /// at least the inode count. e2fsck takes a deletion time of 0 for an inode never released and one below the
+        /// inode count for a link of a broken orphan list (the field is that list's next pointer): both are errors.
+        /// </summary>
+        private uint DeletionTimeWithoutClock =>
+            _superblock.LastWriteTime > _superblock.InodesCount ? _superblock.LastWriteTime : _superblock.InodesCount;
 
         /// <summary>Drops the inode's reference to its shared extended attribute block (freeing it with the last).</summary>
         private Error ReleaseAttributeBlock(Inode* inode)

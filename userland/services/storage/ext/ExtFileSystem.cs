@@ -294,8 +294,10 @@ namespace Exo.Storage.Ext
             if (error != Error.None)
                 return error;
             byte* at = data + 1024 % _blockSize;
-            for (int i = 0; i < Superblock.Length; i++)
-                at[i] = _superblock.Raw[i];
+            // Unchanged (an overwrite, a sync with nothing new): not dirtied, so not written again at every change.
+            if (ByteCopy.Same(at, _superblock.Raw, Superblock.Length))
+                return Error.None;
+            ByteCopy.Copy(_superblock.Raw, at, Superblock.Length);
             _cache.MarkDirty(data);
             return Error.None;
         }

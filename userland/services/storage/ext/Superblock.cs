@@ -38,6 +38,8 @@ namespace Exo.Storage.Ext
         public uint BlocksPerGroup => U32(0x20);
         public uint ClustersPerGroup => U32(0x24);
         public uint InodesPerGroup => U32(0x28);
+        /// <summary>s_wtime: when the file system was last written (seconds since 1970), by whoever wrote it last.</summary>
+        public uint LastWriteTime => U32(0x30);
         public ushort Magic => U16(0x38);
         public ushort State { get => U16(0x3A); set => *(ushort*)(Raw + 0x3A) = value; }
         public uint RevisionLevel => U32(0x4C);
