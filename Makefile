@@ -24,9 +24,13 @@ DIFFERENTIAL_PROGRAMS := $(patsubst userland/linux/differential/%.c,$(OUT)/userl
 # only by the boot tests (RobustnessTests): a system call fuzzer, a fork bomb, a program that runs out of memory.
 ROBUSTNESS_SOURCES  := $(wildcard userland/linux/robustness/*.c)
 ROBUSTNESS_PROGRAMS := $(patsubst userland/linux/robustness/%.c,$(OUT)/userland-linux/%,$(ROBUSTNESS_SOURCES))
+# Dynamically linked test programs (userland/linux/dynamic): gcc's default, a PIE with Debian's dynamic linker and
+# glibc's shared libraries (libc6, in the root file system), started by the differential program `dynamic`.
+DYNAMIC_SOURCES  := $(wildcard userland/linux/dynamic/*.c)
+DYNAMIC_PROGRAMS := $(patsubst userland/linux/dynamic/%.c,$(OUT)/userland-linux/%,$(DYNAMIC_SOURCES))
 LINUX_PROGRAMS := $(patsubst userland/linux/%.asm,$(OUT)/userland-linux/%,$(LINUX_SOURCES)) \
                   $(patsubst userland/linux/%.c,$(OUT)/userland-linux/%,$(LINUX_C_SOURCES)) \
-                  $(LINUX_LIBC_PROGRAMS) $(DIFFERENTIAL_PROGRAMS) $(ROBUSTNESS_PROGRAMS)
+                  $(LINUX_LIBC_PROGRAMS) $(DIFFERENTIAL_PROGRAMS) $(ROBUSTNESS_PROGRAMS) $(DYNAMIC_PROGRAMS)
 # C# user programs: one folder per program under userland/csharp (folder name = program name).
 CS_PROGRAM_NAMES := $(notdir $(patsubst %/,%,$(wildcard userland/csharp/*/)))
 CS_PROGRAMS   := $(addprefix $(OUT)/userland-cs/,$(CS_PROGRAM_NAMES))
@@ -130,6 +134,11 @@ DIFFERENTIAL_CFLAGS := $(GLIBC_STATIC_CFLAGS) -Wno-unused-function -Wno-stringop
 $(DIFFERENTIAL_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/differential/%.c $(wildcard userland/linux/differential/*.h)
 	@mkdir -p $(OUT)/userland-linux
 	gcc $(DIFFERENTIAL_CFLAGS) -o $@.elf $<
+	strip -o $@ $@.elf
+
+$(DYNAMIC_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/dynamic/%.c
+	@mkdir -p $(OUT)/userland-linux
+	gcc -O2 -Wall -Wextra -Werror -o $@.elf $< -lm
 	strip -o $@ $@.elf
 
 # The fuzzer names the calls it reports: Linux's own list (the uapi header asm/unistd_64.h, from linux-libc-dev, which

@@ -60,6 +60,8 @@ namespace Exo.Kernel.Processes
         /// </summary>
         public ulong ProgramHeaderAddress;
         public ushort ProgramHeaderCount;
+        /// <summary>It names an interpreter (PT_INTERP: a dynamically linked program; TryFindInterpreter gives the path).</summary>
+        public bool HasInterpreter;
     }
 
     /// <summary>
@@ -92,28 +94,38 @@ namespace Exo.Kernel.Processes
         /// 'segments', in file order. On an error 'info' is zeroed and 'segments' may be partly written.
         /// userLimit is the end of user space: every segment's pages must lie below it.
         /// </summary>
-        public static ElfError Parse(byte* data, ulong length, ulong userLimit, ElfSegment* segments, int maximumSegments, out ElfImageInfo info)
+        /// 'loadBias': where a position-independent file (ET_DYN: a PIE program, the dynamic linker) is loaded, added to
+        /// every address it names; 0 refuses such a file (PositionIndependent). 'allowInterpreter': a file that names an
+        /// interpreter is described (HasInterpreter) instead of refused (NeedsInterpreter).
+        public static ElfError Parse(byte* data, ulong length, ulong userLimit, ElfSegment* segments, int maximumSegments, out ElfImageInfo info,
+            ulong loadBias = 0, bool allowInterpreter = false)
         {
             info = default;
             if (segments == null || maximumSegments < 0)
                 maximumSegments = 0;
 
-            ElfError error = CheckHeader(data, length);
+            ElfError error = CheckHeader(data, length, allowShared: loadBias != 0);
             if (error != ElfError.None)
                 return error;
+            if (Read16(data + 16) != TypeShared)
+                loadBias = 0;   // an ET_EXEC file is loaded where it says
 
-            ulong entry = Read64(data + 24);
+            ulong entry = Read64(data + 24) + loadBias;
             ulong headersOffset = Read64(data + 32);
             ushort headerCount = Read16(data + 56);
             // Counts and sizes were checked by CheckHeader: this cannot overflow and lies inside the file.
             ulong headersBytes = (ulong)headerCount * ProgramHeaderSize;
 
             // An interpreter is reported first, whatever else is wrong: it is the useful thing to know.
+            ElfImageInfo result = default;
             for (int i = 0; i < headerCount; i++)
                 if (Read32(data + headersOffset + (ulong)i * ProgramHeaderSize) == InterpreterSegment)
-                    return ElfError.NeedsInterpreter;
+                {
+                    if (!allowInterpreter)
+                        return ElfError.NeedsInterpreter;
+                    result.HasInterpreter = true;
+                }
 
-            ElfImageInfo result = default;
             bool haveTls = false;
             int count = 0;
             for (int i = 0; i < headerCount; i++)
@@ -121,7 +133,9 @@ namespace Exo.Kernel.Processes
                 byte* header = data + headersOffset + (ulong)i * ProgramHeaderSize;
                 uint kind = Read32(header);
                 uint flags = Read32(header + 4);
-                ulong offset = Read64(header + 8), address = Read64(header + 16);
+                ulong offset = Read64(header + 8), address = Read64(header + 16) + loadBias;
+                if (address < loadBias)
+                    return ElfError.SegmentAddressOverflow;
                 ulong fileSize = Read64(header + 32), memorySize = Read64(header + 40), alignment = Read64(header + 48);
 
                 if (kind == GnuStackSegment)
@@ -207,6 +221,9 @@ namespace Exo.Kernel.Processes
             return ElfError.None;
         }
 
+        /// <summary>Whether the file is position-independent (ET_DYN: loaded at a base of the loader's choosing).</summary>
+        public static bool IsPositionIndependent(byte* data, ulong length) => data != null && length >= HeaderSize && Read16(data + 16) == TypeShared;
+
         /// <summary>
         /// The interpreter a dynamically linked program names (PT_INTERP): its path's place in the file, without the
         /// terminating zero. False when the header is malformed, there is no PT_INTERP, or its string is not a
@@ -215,7 +232,7 @@ namespace Exo.Kernel.Processes
         public static bool TryFindInterpreter(byte* data, ulong length, out ulong offset, out ulong pathLength)
         {
             offset = pathLength = 0;
-            if (CheckHeader(data, length) != ElfError.None)
+            if (CheckHeader(data, length, allowShared: true) != ElfError.None)
                 return false;
             ulong headersOffset = Read64(data + 32);
             ushort headerCount = Read16(data + 56);
@@ -238,7 +255,7 @@ namespace Exo.Kernel.Processes
         }
 
         /// <summary>The ELF identification and header fields, and the program header table's place in the file.</summary>
-        private static ElfError CheckHeader(byte* data, ulong length)
+        private static ElfError CheckHeader(byte* data, ulong length, bool allowShared = false)
         {
             if (data == null || length < HeaderSize)
                 return ElfError.TooSmall;
@@ -253,9 +270,9 @@ namespace Exo.Kernel.Processes
             if (data[7] != AbiSystemV && data[7] != AbiGnuLinux && data[7] != AbiExoNative)
                 return ElfError.UnsupportedAbi;
             ushort type = Read16(data + 16);
-            if (type == TypeShared)
+            if (type == TypeShared && !allowShared)
                 return ElfError.PositionIndependent;
-            if (type != TypeExecutable)
+            if (type != TypeExecutable && type != TypeShared)
                 return ElfError.NotExecutable;
             if (Read16(data + 18) != MachineX64)
                 return ElfError.WrongMachine;

@@ -23,5 +23,14 @@ namespace Exo.Kernel.Processes
         public ulong ImageEnd;
         /// <summary>The pages of the initial stack the loader set up, mapped or reserved: [StackTop - StackMappedBytes, StackTop).</summary>
         public ulong StackMappedBytes;
+        /// <summary>
+        /// A dynamically linked program's interpreter (the dynamic linker), loaded beside it: where (AT_BASE) and its first
+        /// instruction, where the program starts instead of at Entry (which the interpreter jumps to, AT_ENTRY). 0: none.
+        /// </summary>
+        public ulong InterpreterBase, InterpreterEntry;
+        /// <summary>The program names an interpreter (PT_INTERP) that its loader must load (ProgramLoader.LoadInterpreter).</summary>
+        public bool NeedsInterpreter;
+        /// <summary>How many of the segments (the first ones) are the program's own; the interpreter's follow.</summary>
+        public int ProgramSegmentCount;
     }
 }

@@ -12,16 +12,25 @@ namespace Exo.Kernel.Processes
         public const int MaximumSegments = 16;
         public const ulong StackTop = 0x00007FFFFFFF0000;
         public const ulong StackBytes = 64 * 1024;
+        /// <summary>
+        /// Where position-independent programs and their interpreter are loaded: Linux's bases without address-space
+        /// randomisation (ELF_ET_DYN_BASE, two thirds of the user half, for a PIE program; the interpreter below the
+        /// stack's gap, where Linux's first mmap lands), so that a differential test sees the same layout on both.
+        /// </summary>
+        public const ulong PositionIndependentBase = 0x0000555555554000, InterpreterBase = 0x00007FFFF7FC3000;
 
         /// <summary>
         /// A new address space holding the program, or null with 'error' saying why. 'reserveStack': the stack's pages
         /// are reserved (each gets its frame on first touch, the start stack's when it is written) instead of mapped.
         /// </summary>
-        public static AddressSpace Load(byte* file, ulong length, out ProgramImage image, out Error error, bool reserveStack = false)
+        /// 'loadBias' and 'allowInterpreter' as ElfImage.Parse takes them (a position-independent program's base; a
+        /// dynamically linked program accepted, its interpreter then loaded by LoadInterpreter).
+        public static AddressSpace Load(byte* file, ulong length, out ProgramImage image, out Error error, bool reserveStack = false,
+            ulong loadBias = 0, bool allowInterpreter = false)
         {
             image = default;
             ElfSegment* segments = stackalloc ElfSegment[MaximumSegments];
-            ElfError parse = ElfImage.Parse(file, length, UserMemory.Limit, segments, MaximumSegments, out ElfImageInfo info);
+            ElfError parse = ElfImage.Parse(file, length, UserMemory.Limit, segments, MaximumSegments, out ElfImageInfo info, loadBias, allowInterpreter);
             if (parse != ElfError.None)
             {
                 error = Error.NotExecutable;   // ElfImage.Describe(parse) names the defect
@@ -44,26 +53,14 @@ namespace Exo.Kernel.Processes
                 error = Error.OutOfMemory;
                 return null;
             }
-            for (int i = 0; i < info.SegmentCount; i++)
+            if (!MapSegments(space, file, segments, info.SegmentCount, ref image, program: true))
             {
-                if (!MapSegment(space, file, segments + i, segments, info.SegmentCount))
-                {
-                    Discard(space);
-                    error = Error.OutOfMemory;
-                    return null;
-                }
-                ElfSegment* segment = segments + i;
-                ulong start = segment->VirtualAddress & ~0xFFFUL, end = (segment->VirtualAddress + segment->MemorySize + 0xFFF) & ~0xFFFUL;
-                if (image.SegmentCount < ProgramImage.MaximumSegments)
-                {
-                    image.SegmentStart[image.SegmentCount] = start;
-                    image.SegmentEnd[image.SegmentCount] = end;
-                    image.SegmentProtection[image.SegmentCount] = (byte)((segment->Readable ? 1 : 0) | (segment->Writable ? 2 : 0) | (segment->Executable ? 4 : 0));
-                    image.SegmentCount++;
-                }
-                if (end > image.ImageEnd)
-                    image.ImageEnd = end;
+                Discard(space);
+                error = Error.OutOfMemory;
+                return null;
             }
+            image.ProgramSegmentCount = image.SegmentCount;
+            image.NeedsInterpreter = info.HasInterpreter;
             if (reserveStack && space.ReserveRange(StackTop - StackBytes, StackBytes >> 12, writable: true) != StackBytes >> 12)
             {
                 Discard(space);
@@ -91,6 +88,54 @@ namespace Exo.Kernel.Processes
 
         // A page no writable segment touches is the image's (AddressSpace.MapImagePage: read-only for good, shared with
         // every fork without a count per page); a page a writable segment shares is the space's own.
+        /// <summary>
+        /// A dynamically linked program's interpreter (a position-independent static ELF: the dynamic linker) loaded into
+        /// the program's space at 'loadBias': its segments join the image's, and the image says where it is and where the
+        /// program now starts (ProgramImage.InterpreterBase, InterpreterEntry). An error if it is not such a file (ENOEXEC,
+        /// as Linux for an unusable interpreter) or memory runs out; the space keeps what was mapped (the caller discards it).
+        /// </summary>
+        public static Error LoadInterpreter(AddressSpace space, byte* file, ulong length, ulong loadBias, ref ProgramImage image)
+        {
+            if (!ElfImage.IsPositionIndependent(file, length))
+                return Error.NotExecutable;
+            ElfSegment* segments = stackalloc ElfSegment[MaximumSegments];
+            if (ElfImage.Parse(file, length, UserMemory.Limit, segments, MaximumSegments, out ElfImageInfo info, loadBias) != ElfError.None
+                || info.IsNative)
+                return Error.NotExecutable;
+            for (int i = 0; i < info.SegmentCount; i++)
+                for (ulong page = segments[i].VirtualAddress & ~0xFFFUL; page < segments[i].VirtualAddress + segments[i].MemorySize; page += 0x1000)
+                    if (space.IsInUse(page))
+                        return Error.NotExecutable;   // it would land on the program (a program whose segments reach the interpreter's base)
+            if (!MapSegments(space, file, segments, info.SegmentCount, ref image, program: false))
+                return Error.OutOfMemory;
+            image.InterpreterBase = info.LowestAddress;
+            image.InterpreterEntry = info.Entry;
+            return Error.None;
+        }
+
+        // Maps every segment and records it in the image (its pages, permissions, and for the program the image's end,
+        // where its break starts).
+        private static bool MapSegments(AddressSpace space, byte* file, ElfSegment* segments, int count, ref ProgramImage image, bool program)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (!MapSegment(space, file, segments + i, segments, count))
+                    return false;
+                ElfSegment* segment = segments + i;
+                ulong start = segment->VirtualAddress & ~0xFFFUL, end = (segment->VirtualAddress + segment->MemorySize + 0xFFF) & ~0xFFFUL;
+                if (image.SegmentCount < ProgramImage.MaximumSegments)
+                {
+                    image.SegmentStart[image.SegmentCount] = start;
+                    image.SegmentEnd[image.SegmentCount] = end;
+                    image.SegmentProtection[image.SegmentCount] = (byte)((segment->Readable ? 1 : 0) | (segment->Writable ? 2 : 0) | (segment->Executable ? 4 : 0));
+                    image.SegmentCount++;
+                }
+                if (program && end > image.ImageEnd)
+                    image.ImageEnd = end;
+            }
+            return true;
+        }
+
         private static bool MapSegment(AddressSpace space, byte* file, ElfSegment* segment, ElfSegment* all, int count)
         {
             ulong start = segment->VirtualAddress & ~0xFFFUL;

@@ -100,7 +100,7 @@ namespace Exo.Kernel.Processes
             AddPair(auxiliary, ref pairs, AtPhdr, image.ProgramHeaderAddress);
             AddPair(auxiliary, ref pairs, AtPhent, ProgramHeaderSize);
             AddPair(auxiliary, ref pairs, AtPhnum, image.ProgramHeaderCount);
-            AddPair(auxiliary, ref pairs, AtBase, 0);                 // no interpreter: a static program
+            AddPair(auxiliary, ref pairs, AtBase, image.InterpreterBase);   // the dynamic linker's base (0: a static program)
             AddPair(auxiliary, ref pairs, AtFlags, 0);
             AddPair(auxiliary, ref pairs, AtEntry, image.Entry);
             AddPair(auxiliary, ref pairs, AtUid, 0);
@@ -149,7 +149,7 @@ namespace Exo.Kernel.Processes
             written &= space.CopyInto(word, (byte*)&zero, 8);           // envp's null
             word += 8;
             written &= space.CopyInto(word, (byte*)auxiliary, 16 * (ulong)pairs);
-            frame = RegisterFrame.StartAt(image.Entry, stackPointer);
+            frame = RegisterFrame.StartAt(image.InterpreterEntry != 0 ? image.InterpreterEntry : image.Entry, stackPointer);   // a dynamic program starts in its linker
             return written;
         }
 

@@ -284,9 +284,25 @@ namespace Exo.PosixX.Translation
             AddressSpace space = null;
             ProgramImage image = default;
             if (error == Error.None)
-                space = ProgramLoader.Load(file, size, out image, out error, reserveStack: true);   // as Linux: stack pages on first touch
-            if (space == null && error == Error.NotExecutable)
-                error = InterpreterError(file, size);
+                space = ProgramLoader.Load(file, size, out image, out error, reserveStack: true,   // as Linux: stack pages on first touch
+                    loadBias: ProgramLoader.PositionIndependentBase, allowInterpreter: true);
+            if (space != null && image.NeedsInterpreter)
+            {
+                error = ElfImage.TryFindInterpreter(file, size, out ulong interpreterOffset, out ulong interpreterLength)
+                    ? LoadInterpreter(space, file + interpreterOffset, interpreterLength, ref image)
+                    : Error.NotExecutable;   // a malformed PT_INTERP
+                if (error != Error.None)
+                {
+                    ProgramLoader.Discard(space);
+                    space = null;
+                }
+            }
+            else if (space != null && ElfImage.IsPositionIndependent(file, size))
+            {
+                error = Error.NotExecutable;   // a static position-independent program (static-pie): not offered yet
+                ProgramLoader.Discard(space);
+                space = null;
+            }
             KernelHeap.Free(file);
             if (space == null)
                 return error == Error.None ? Error.NotExecutable : error;
@@ -313,24 +329,38 @@ namespace Exo.PosixX.Translation
             return Error.None;
         }
 
-        // A dynamically linked program (PT_INTERP), which POSIX-X cannot run yet: what Linux would say when opening its
-        // interpreter fails (ENOENT for a missing one, EACCES, ENOTDIR, ELOOP...), else ENOEXEC. Not an interpreter's
-        // problem (a malformed file, no PT_INTERP): ENOEXEC.
-        private static Error InterpreterError(byte* file, ulong size)
+        // A dynamically linked program's interpreter (PT_INTERP: Debian's /lib64/ld-linux-x86-64.so.2), opened as Linux
+        // opens it (relative to the working directory if relative; ENOENT, EACCES, ENOTDIR, ELOOP as the walk finds) and
+        // loaded into the program's space (ProgramLoader.LoadInterpreter: ENOEXEC for a file that is no usable
+        // interpreter). The interpreter then maps the libraries with mmap, as on Linux.
+        private static Error LoadInterpreter(AddressSpace space, byte* name, ulong nameLength, ref ProgramImage image)
         {
-            if (!ElfImage.TryFindInterpreter(file, size, out ulong offset, out ulong length) || length >= PathWalker.MaximumPathLength)
-                return Error.NotExecutable;
+            if (nameLength >= PathWalker.MaximumPathLength)
+                return Error.NameTooLong;
             byte* path = (byte*)KernelHeap.AllocateUninitialized(PathWalker.MaximumPathLength);
             if (path == null)
                 return Error.OutOfMemory;
-            for (ulong i = 0; i < length; i++)
-                path[i] = file[offset + i];
-            Error error = Open(unchecked((ulong)DescriptorContext.WorkingDirectory), path, (int)length, true, out Vnode interpreter);
+            for (ulong i = 0; i < nameLength; i++)
+                path[i] = name[i];
+            Error error = Open(unchecked((ulong)DescriptorContext.WorkingDirectory), path, (int)nameLength, true, out Vnode interpreter);
             KernelHeap.Free(path);
             if (error != Error.None)
                 return error;
+            ulong size = interpreter.Size;
+            byte* file = size <= MaximumProgramSize ? (byte*)KernelHeap.AllocateUninitialized(size == 0 ? 1 : size) : null;
+            if (file == null)
+            {
+                interpreter.Release();
+                return Error.OutOfMemory;
+            }
+            error = interpreter.Read(0, IoBuffer.Kernel(file), size, out ulong read);
             interpreter.Release();
-            return Error.NotExecutable;   // the interpreter is there: dynamic linking is not supported yet
+            if (error == Error.None && read != size)
+                error = Error.InputOutput;
+            if (error == Error.None)
+                error = ProgramLoader.LoadInterpreter(space, file, size, ProgramLoader.InterpreterBase, ref image);
+            KernelHeap.Free(file);
+            return error;
         }
 
         // The point of no return: the old program is gone from here on.

@@ -29,6 +29,7 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["directories"] = null,
         ["stat"] = null,
         ["memory"] = null,
+        ["dynamic"] = null,
         ["filemaps"] = null,
         ["identity"] = null,
         ["resources"] = null,

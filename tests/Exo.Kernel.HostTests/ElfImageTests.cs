@@ -160,7 +160,7 @@ public unsafe class ElfImageTests
 
     /// <summary>Parses 'file' (its first 'length' bytes) from guarded memory of exactly that size.</summary>
     private static ElfError Parse(byte[] file, out ElfImageInfo info, out ElfSegment[] segments,
-        int maximumSegments = MaximumSegments, int length = -1)
+        int maximumSegments = MaximumSegments, int length = -1, ulong loadBias = 0, bool allowInterpreter = false)
     {
         if (length < 0)
             length = file.Length;
@@ -169,7 +169,7 @@ public unsafe class ElfImageTests
         segments = new ElfSegment[Math.Max(maximumSegments, 1)];
         fixed (ElfSegment* output = segments)
         {
-            ElfError error = ElfImage.Parse(data, (ulong)length, UserLimit, output, maximumSegments, out info);
+            ElfError error = ElfImage.Parse(data, (ulong)length, UserLimit, output, maximumSegments, out info, loadBias, allowInterpreter);
             Array.Resize(ref segments, error == ElfError.None ? info.SegmentCount : 0);
             return error;
         }
@@ -472,6 +472,44 @@ public unsafe class ElfImageTests
         Assert.Equal(ElfError.NoLoadableSegment, Parse(builder));
         builder.Headers.Clear();
         Assert.Equal(ElfError.NoLoadableSegment, Parse(builder));
+    }
+
+    [Fact]
+    public void A_position_independent_program_is_loaded_at_the_bias_it_is_given()
+    {
+        ElfBuilder builder = ElfBuilder.Valid();
+        builder.Type = 3;
+        const ulong bias = 0x555555554000;
+        Assert.Equal(ElfError.None, Parse(builder.Build(), out ElfImageInfo info, out ElfSegment[] segments, loadBias: bias));
+        Assert.Equal(0x401000UL + bias, info.Entry);
+        Assert.Equal(0x400000UL + bias, segments[0].VirtualAddress);
+        Assert.Equal(0x400000UL + bias, info.LowestAddress);
+        Assert.False(info.HasInterpreter);
+    }
+
+    [Fact]
+    public void A_fixed_address_program_ignores_the_bias()
+    {
+        Assert.Equal(ElfError.None, Parse(ElfBuilder.Valid().Build(), out ElfImageInfo info, out _, loadBias: 0x555555554000));
+        Assert.Equal(0x401000UL, info.Entry);
+    }
+
+    [Fact]
+    public void A_bias_that_wraps_an_address_or_leaves_user_space_is_refused()
+    {
+        ElfBuilder builder = ElfBuilder.Valid();
+        builder.Type = 3;
+        Assert.NotEqual(ElfError.None, Parse(builder.Build(), out _, out _, loadBias: 0xFFFFFFFFFFC00000));
+        Assert.NotEqual(ElfError.None, Parse(builder.Build(), out _, out _, loadBias: UserLimit));
+    }
+
+    [Fact]
+    public void An_interpreter_is_described_when_the_loader_will_load_it()
+    {
+        ElfBuilder builder = ElfBuilder.Valid();
+        builder.Add(new ProgramHeader(ElfBuilder.Interpreter, ElfBuilder.R, 0x200, 0x400200, 28, 28, 1));
+        Assert.Equal(ElfError.None, Parse(builder.Build(), out ElfImageInfo info, out _, allowInterpreter: true));
+        Assert.True(info.HasInterpreter);
     }
 
     [Fact]

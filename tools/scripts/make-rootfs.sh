@@ -51,6 +51,9 @@ if [ -d "$root/usr/share/doc" ]; then
   find "$root/usr/share/doc" -mindepth 2 -maxdepth 2 ! -name copyright -exec rm -rf {} +
 fi
 rm -rf "$root/usr/share/man" "$root/usr/share/info" "$root/usr/share/lintian"
+# glibc's iconv modules (libc6's gconv: 8 MB, most of the package) stay out of the boot image, as out of slim container
+# images: iconv between UTF-8, ASCII and Latin-1 works without them, other character sets fail (EINVAL).
+rm -rf "$root/usr/lib/x86_64-linux-gnu/gconv"
 # Whatever the umask was when they were unpacked: executables 755, other files 644, directories 755.
 find "$root" -type d -exec chmod 755 {} +
 find "$root" -type f -perm /111 -exec chmod 755 {} +
