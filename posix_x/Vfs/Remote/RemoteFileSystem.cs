@@ -19,9 +19,11 @@ namespace Exo.PosixX.Vfs.Remote
         public const ulong OfferWaitMilliseconds = 10_000;
 
         public readonly RemoteChannel Channel;
+        /// <summary>File pages already read (RemotePageCache): reads of them ask no server.</summary>
+        public readonly RemotePageCache Pages;
         private RemoteVnode _root;
 
-        private RemoteFileSystem(RemoteChannel channel) { Channel = channel; }
+        private RemoteFileSystem(RemoteChannel channel, RemotePageCache pages) { Channel = channel; Pages = pages; }
 
         public override string TypeName => "ringfs";
         public override Vnode Root => _root;
@@ -33,7 +35,13 @@ namespace Exo.PosixX.Vfs.Remote
             Error error = RemoteChannel.Open(name, nameLength, out RemoteChannel channel);
             if (error != Error.None)
                 return error;
-            RemoteFileSystem connected = new RemoteFileSystem(channel);
+            RemotePageCache pages = RemotePageCache.Create();
+            if (pages == null)
+            {
+                channel.Close();
+                return Error.OutOfMemory;
+            }
+            RemoteFileSystem connected = new RemoteFileSystem(channel, pages);
             FileSystemRequest request = new FileSystemRequest { Operation = FileSystemOperation.GetAttributes, Node = RootNode };
             error = channel.EnterAndAsk(ref request, out FileSystemReply reply);
             if (error == Error.None && (reply.Attributes.Mode & NodeAttributes.TypeMask) != NodeAttributes.Directory)
@@ -69,6 +77,7 @@ namespace Exo.PosixX.Vfs.Remote
             Channel.EnterAndAsk(ref request, out _);
             Channel.Leave();
             Channel.Close();
+            Pages.Release();
         }
 
         public override FileSystemStatistics Statistics

@@ -33,10 +33,14 @@ namespace Exo.PosixX.Vfs.Remote
         public override Error Read(IoBuffer buffer, ulong count, out ulong done)
         {
             ulong offset = TakeOffset(false);
-            Error error = Node.Read(offset, buffer, count, out done);
+            Error error = ReadAt(offset, buffer, count, out done);
             MoveOffset(offset + done);
             return error;
         }
+
+        // O_DIRECT reads go to the server, past the mount's page cache.
+        public override Error ReadAt(ulong offset, IoBuffer buffer, ulong count, out ulong done)
+            => ((RemoteVnode)Node).Read(offset, buffer, count, out done, direct: (Flags & OpenFlags.Direct) != 0);
 
         public override Error Write(IoBuffer buffer, ulong count, out ulong done)
         {

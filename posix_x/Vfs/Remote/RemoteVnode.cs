@@ -129,7 +129,9 @@ namespace Exo.PosixX.Vfs.Remote
                 Operation = directory ? FileSystemOperation.RemoveDirectory : FileSystemOperation.Unlink,
                 Node = Node, Name = name.Bytes, NameLength = name.Length,
             };
-            return Ask(ref request, out _);
+            Error error = Ask(ref request, out _);
+            _fileSystem.Pages.ForgetAll();   // the removed node's number may name a new file next
+            return error;
         }
 
         public override Error Rename(Name name, Vnode toDirectory, Name to)
@@ -143,7 +145,9 @@ namespace Exo.PosixX.Vfs.Remote
                 Operation = FileSystemOperation.Rename, Node = Node, Name = name.Bytes, NameLength = name.Length,
                 SecondNode = destination.Node, SecondName = to.Bytes, SecondNameLength = to.Length,
             };
-            return Ask(ref request, out _);
+            Error error = Ask(ref request, out _);
+            _fileSystem.Pages.ForgetAll();   // a file it replaced is gone, its node number free for another
+            return error;
         }
 
         /// <summary>
@@ -186,13 +190,21 @@ namespace Exo.PosixX.Vfs.Remote
 
         // ---------------------------------------------------------------- files and links
 
-        public override Error Read(ulong offset, IoBuffer buffer, ulong count, out ulong done)
+        public override Error Read(ulong offset, IoBuffer buffer, ulong count, out ulong done) => Read(offset, buffer, count, out done, direct: false);
+
+        /// <summary>
+        /// A read: page by page from the mount's cache (RemotePageCache), a page it lacks asked of the server whole and
+        /// kept; 'direct' (O_DIRECT) asks the server for everything, in requests as large as the protocol carries.
+        /// </summary>
+        public Error Read(ulong offset, IoBuffer buffer, ulong count, out ulong done, bool direct)
         {
             done = 0;
             if (IsDirectory)
                 return Error.IsADirectory;
             if (!IsRegular)
                 return Error.Invalid;
+            if (!direct)
+                return ReadThroughCache(offset, buffer, count, out done);
             while (done < count)
             {
                 ulong want = count - done < FileSystemLimits.MaximumDataLength ? count - done : FileSystemLimits.MaximumDataLength;
@@ -211,7 +223,63 @@ namespace Exo.PosixX.Vfs.Remote
             return Error.None;
         }
 
+        private Error ReadThroughCache(ulong offset, IoBuffer buffer, ulong count, out ulong done)
+        {
+            done = 0;
+            RemotePageCache pages = _fileSystem.Pages;
+            while (done < count)
+            {
+                ulong position = offset + done;
+                ulong page = position / RemotePageCache.PageSize, within = position % RemotePageCache.PageSize;
+                ulong chunk = RemotePageCache.PageSize - within < count - done ? RemotePageCache.PageSize - within : count - done;
+                if (pages.TryRead(Node, page, within, buffer, done, chunk, out ulong copied, out bool faulted))
+                {
+                    done += copied;
+                    if (copied < chunk)
+                        break;   // the file ends in this page
+                    continue;
+                }
+                if (faulted)
+                    return done > 0 ? Error.None : Error.BadAddress;
+                ulong seen = pages.Generation;
+                FileSystemRequest request = new FileSystemRequest
+                {
+                    Operation = FileSystemOperation.Read, Node = Node, Offset = page * RemotePageCache.PageSize, Count = (uint)RemotePageCache.PageSize,
+                };
+                Error error = Channel.EnterAndAsk(ref request, out FileSystemReply reply);
+                int got = error == Error.None ? reply.DataLength : 0;
+                ulong available = (ulong)got > within ? (ulong)got - within : 0;
+                ulong take = chunk < available ? chunk : available;
+                if (error == Error.None)
+                {
+                    pages.Fill(Node, page, reply.Data, got, seen);
+                    if (take > 0 && !buffer.CopyIn(done, reply.Data + within, take))
+                        error = Error.BadAddress;
+                }
+                Channel.Leave();
+                if (error != Error.None)
+                    return done > 0 ? Error.None : error;
+                done += take;
+                if (take < chunk)
+                    break;   // the end of the file
+            }
+            return Error.None;
+        }
+
         public override Error Write(ulong offset, IoBuffer buffer, ulong count, out ulong done)
+        {
+            _fileSystem.Pages.Forget(Node);
+            try
+            {
+                return WriteToServer(offset, buffer, count, out done);
+            }
+            finally
+            {
+                _fileSystem.Pages.Forget(Node);   // and again after: a read may have kept a page between
+            }
+        }
+
+        private Error WriteToServer(ulong offset, IoBuffer buffer, ulong count, out ulong done)
         {
             done = 0;
             if (IsDirectory)
@@ -257,6 +325,7 @@ namespace Exo.PosixX.Vfs.Remote
                 return Error.Invalid;
             FileSystemRequest request = new FileSystemRequest { Operation = FileSystemOperation.SetAttributes, Node = Node, SetMask = SetAttributeFields.Size, Size = size };
             Error error = Ask(ref request, out NodeAttributes attributes);
+            _fileSystem.Pages.Forget(Node);
             if (error == Error.None)
                 Apply(attributes);
             return error;
