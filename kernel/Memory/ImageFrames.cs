@@ -18,8 +18,6 @@ namespace Exo.Kernel.Memory
         private int _count, _capacity;
         private int _references = 1;
 
-        public int Count => _count;
-
         /// <summary>Keeps 'frame' (a zeroed frame the caller fills) until the last reference goes; false without memory.</summary>
         public bool Add(ulong frame)
         {

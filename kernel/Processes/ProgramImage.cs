@@ -30,7 +30,5 @@ namespace Exo.Kernel.Processes
         public ulong InterpreterBase, InterpreterEntry;
         /// <summary>The program names an interpreter (PT_INTERP) that its loader must load (ProgramLoader.LoadInterpreter).</summary>
         public bool NeedsInterpreter;
-        /// <summary>How many of the segments (the first ones) are the program's own; the interpreter's follow.</summary>
-        public int ProgramSegmentCount;
     }
 }

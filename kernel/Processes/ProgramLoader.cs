@@ -59,7 +59,6 @@ namespace Exo.Kernel.Processes
                 error = Error.OutOfMemory;
                 return null;
             }
-            image.ProgramSegmentCount = image.SegmentCount;
             image.NeedsInterpreter = info.HasInterpreter;
             if (reserveStack && space.ReserveRange(StackTop - StackBytes, StackBytes >> 12, writable: true) != StackBytes >> 12)
             {

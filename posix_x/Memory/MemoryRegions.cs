@@ -188,27 +188,20 @@ namespace Exo.PosixX.Memory
                     return placed;
                 if (_count >= Capacity - 2 || !MayGrow(length))
                     return Error.OutOfMemory;
-                bool shared = kind == RegionKind.Shared;
                 if (protection != Protection.None)
                 {
                     // One pass over the page tables (AddressSpace.ReserveRange); on a refusal, the pages it did reserve are undone.
                     ulong reserved = _space.ReserveRange(address, length / PageSize, (protection & Protection.Write) != 0,
-                        (protection & Protection.Execute) != 0, shared);
+                        (protection & Protection.Execute) != 0, IsShared(kind));
                     if (reserved != length / PageSize)
                     {
                         UnmapPages(address, address + reserved * PageSize);
                         return Error.OutOfMemory;
                     }
                 }
-                else for (ulong page = address; page < address + length; page += PageSize)
+                else if (!ReserveLocked(address, address + length, protection, kind))
                 {
-                    if (!_space.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0, shared))
-                    {
-                        UnmapPages(address, page);
-                        return Error.OutOfMemory;
-                    }
-                    if (protection == Protection.None)
-                        _space.Protect(page, writable: false, executable: false, readable: false);
+                    return Error.OutOfMemory;
                 }
                 Insert(address, address + length, protection, kind);
                 mapped = address;
@@ -469,8 +462,7 @@ namespace Exo.PosixX.Memory
         {
             for (ulong page = start; page < end; page += PageSize)
             {
-                if (!_space.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0,
-                    kind == RegionKind.Shared || kind == RegionKind.SharedFile || kind == RegionKind.SharedFileReadOnly))
+                if (!_space.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0, IsShared(kind)))
                 {
                     UnmapPages(start, page);
                     return false;
@@ -558,6 +550,10 @@ namespace Exo.PosixX.Memory
             for (ulong page = start; page < end; page += PageSize)
                 _space.Unmap(page);
         }
+
+        /// <summary>Whether a region of this kind is MAP_SHARED (anonymous or a file's): its pages stay shared with fork children.</summary>
+        public static bool IsShared(RegionKind kind)
+            => kind == RegionKind.Shared || kind == RegionKind.SharedFile || kind == RegionKind.SharedFileReadOnly;
 
         private static bool IsFile(RegionKind kind)
             => kind == RegionKind.File || kind == RegionKind.SharedFile || kind == RegionKind.SharedFileReadOnly;

@@ -106,7 +106,7 @@ namespace Exo.PosixX.Vfs.Proc
                     figures.Stack += size;
                 else if (regions[i].Kind == RegionKind.Image && (regions[i].Protection & Protection.Execute) != 0)
                     figures.Executable += size;
-                else if ((regions[i].Protection & Protection.Write) != 0 && regions[i].Kind != RegionKind.Shared && regions[i].Kind != RegionKind.SharedFile)
+                else if ((regions[i].Protection & Protection.Write) != 0 && !MemoryRegions.IsShared(regions[i].Kind))
                     figures.Data += size;   // Linux's VmData: private writable memory that is not the stack
             }
             KernelHeap.Free(regions);
@@ -316,7 +316,7 @@ namespace Exo.PosixX.Vfs.Proc
             {
                 MemoryRegions.Region region = regions[i];
                 int permissions = (int)region.Protection & (ProcFormat.MapRead | ProcFormat.MapWrite | ProcFormat.MapExecute);
-                if (region.Kind == RegionKind.Shared || region.Kind == RegionKind.SharedFile || region.Kind == RegionKind.SharedFileReadOnly)
+                if (MemoryRegions.IsShared(region.Kind))
                     permissions |= ProcFormat.MapShared;
                 byte* name = null;
                 int nameLength = 0;

@@ -28,15 +28,11 @@ namespace Exo.PosixX.Vfs.Remote
 
         private Slot* _slots;
         private SpinLock _lock;
-        private ulong _hits, _misses;
         // Moved on by every forget: a page read from the server before a forget is not kept after it (Fill's 'seen').
         private ulong _generation;
 
         /// <summary>What a reader notes before it asks the server for a page, for Fill.</summary>
         public ulong Generation => System.Threading.Volatile.Read(ref _generation);
-
-        public ulong Hits => _hits;
-        public ulong Misses => _misses;
 
         private RemotePageCache() { _lock.Rank = LockRank.FileSystem; }
 
@@ -66,11 +62,7 @@ namespace Exo.PosixX.Vfs.Remote
             {
                 Slot* slot = SlotOf(node, page);
                 if (!slot->Used || slot->Node != node || slot->Page != page)
-                {
-                    _misses++;
                     return false;
-                }
-                _hits++;
                 ulong available = (ulong)slot->Valid > within ? (ulong)slot->Valid - within : 0;
                 copied = count < available ? count : available;
                 if (copied > 0 && !buffer.CopyIn(bufferOffset, (byte*)PhysicalMemory.ToVirtual(slot->Frame) + within, copied))

@@ -266,17 +266,13 @@ namespace Exo.PosixX.Vfs.Remote
             return Error.None;
         }
 
+        // The file's cached pages are forgotten once the server has the write; a read that raced it does not keep
+        // what it got (RemotePageCache's generation).
         public override Error Write(ulong offset, IoBuffer buffer, ulong count, out ulong done)
         {
+            Error error = WriteToServer(offset, buffer, count, out done);
             _fileSystem.Pages.Forget(Node);
-            try
-            {
-                return WriteToServer(offset, buffer, count, out done);
-            }
-            finally
-            {
-                _fileSystem.Pages.Forget(Node);   // and again after: a read may have kept a page between
-            }
+            return error;
         }
 
         private Error WriteToServer(ulong offset, IoBuffer buffer, ulong count, out ulong done)
