@@ -28,9 +28,13 @@ ROBUSTNESS_PROGRAMS := $(patsubst userland/linux/robustness/%.c,$(OUT)/userland-
 # glibc's shared libraries (libc6, in the root file system), started by the differential program `dynamic`.
 DYNAMIC_SOURCES  := $(wildcard userland/linux/dynamic/*.c)
 DYNAMIC_PROGRAMS := $(patsubst userland/linux/dynamic/%.c,$(OUT)/userland-linux/%,$(DYNAMIC_SOURCES))
+# .NET programs (userland/linux/dotnet, one folder each): published with the SDK as NativeAOT linux-x64 executables
+# (dynamically linked against glibc), as anyone builds a .NET program for Linux; the same binary runs on both kernels.
+DOTNET_PROGRAM_NAMES := $(notdir $(patsubst %/,%,$(wildcard userland/linux/dotnet/*/)))
+DOTNET_PROGRAMS      := $(addprefix $(OUT)/userland-linux/,$(DOTNET_PROGRAM_NAMES))
 LINUX_PROGRAMS := $(patsubst userland/linux/%.asm,$(OUT)/userland-linux/%,$(LINUX_SOURCES)) \
                   $(patsubst userland/linux/%.c,$(OUT)/userland-linux/%,$(LINUX_C_SOURCES)) \
-                  $(LINUX_LIBC_PROGRAMS) $(DIFFERENTIAL_PROGRAMS) $(ROBUSTNESS_PROGRAMS) $(DYNAMIC_PROGRAMS)
+                  $(LINUX_LIBC_PROGRAMS) $(DIFFERENTIAL_PROGRAMS) $(ROBUSTNESS_PROGRAMS) $(DYNAMIC_PROGRAMS) $(DOTNET_PROGRAMS)
 # C# user programs: one folder per program under userland/csharp (folder name = program name).
 CS_PROGRAM_NAMES := $(notdir $(patsubst %/,%,$(wildcard userland/csharp/*/)))
 CS_PROGRAMS   := $(addprefix $(OUT)/userland-cs/,$(CS_PROGRAM_NAMES))
@@ -171,6 +175,11 @@ $(CS_PROGRAMS): $(OUT)/userland-cs/%: $(OUT)/userland-cs/$(CONFIG)/%.o $(CS_ASM_
 	ld -static -nostdlib -z noexecstack -z max-page-size=4096 -T libs/Exo.Std/Arch/X64/UserProgram.ld -o $@.elf @$@.args $(CS_ASM_OBJECTS) $<
 	strip -o $@ $@.elf
 	tools/scripts/brand-exo.sh $@
+
+$(DOTNET_PROGRAMS): $(OUT)/userland-linux/%: $$(wildcard userland/linux/dotnet/$$*/*)
+	dotnet publish userland/linux/dotnet/$*/$*.csproj -c Release -o $(OUT)/dotnet/$* $(DOTNET_FLAGS)
+	@mkdir -p $(OUT)/userland-linux
+	cp $(OUT)/dotnet/$*/$* $@
 
 # The root file system (userland/rootfs/README.md): Debian's packages (userland/rootfs/debian-packages: busybox),
 # fetched once with apt-get download into out/cache/debian (`make clean` empties it), busybox's applet links,

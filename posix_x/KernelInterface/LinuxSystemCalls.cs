@@ -36,6 +36,7 @@ namespace Exo.PosixX.KernelInterface
             Translation.ProcessCalls.Register();
             Translation.IdentityCalls.Register();
             Translation.MemoryCalls.Register();
+            Translation.MemoryLockCalls.Register();
             Translation.ThreadStateCalls.Register();
             Translation.ResourceCalls.Register();
             Translation.SystemInformationCalls.Register();

@@ -225,6 +225,23 @@ int main(void)
     if (moved != MAP_FAILED && moved != r + span / 8)
         say("munmap the moved pages: %s", outcome(munmap(moved, 128 * PAGE)));
 
+    /* mlock family: argument checks only where Linux's answer does not depend on RLIMIT_MEMLOCK or privilege. */
+    char *locked = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    say("mlock of two mapped pages: %s", outcome(mlock(locked + 100, 2 * PAGE)));
+    locked[PAGE] = 'l';
+    check("a locked page is usable", locked[PAGE] == 'l');
+    say("munlock them: %s", outcome(munlock(locked + 100, 2 * PAGE)));
+    say("mlock of nothing: %s", outcome(mlock(locked, 0)));
+    say("mlock2 with MLOCK_ONFAULT: %s", outcome(syscall(SYS_mlock2, locked, PAGE, 1)));
+    munlock(locked, PAGE);
+    say("mlock2 with an unknown flag: %s", failure(syscall(SYS_mlock2, locked, PAGE, 2)));
+    say("munmap the last two, then mlock all four: %s", failure((munmap(locked + 2 * PAGE, 2 * PAGE), mlock(locked, 4 * PAGE))));
+    say("mlock of a wrapping range: %s", failure(mlock((void *)(-PAGE), 2 * PAGE)));
+    say("mlockall(0): %s", failure(mlockall(0)));
+    say("mlockall(MCL_ONFAULT) alone: %s", failure(mlockall(MCL_ONFAULT)));
+    say("munlockall: %s", outcome(munlockall()));
+    munmap(locked, 2 * PAGE);
+
     /* last: a system that tried to provide it would have no memory left for anything after */
     current = (uintptr_t)syscall(SYS_brk, 0);
     uintptr_t huge = (uintptr_t)syscall(SYS_brk, current + (1UL << 46));
