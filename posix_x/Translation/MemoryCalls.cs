@@ -14,7 +14,8 @@ namespace Exo.PosixX.Translation
     /// zeros on first touch (the kernel's demand paging); a process that runs out of memory is ended by its
     /// page fault, never the kernel. mremap moves pages without copying them. Shared anonymous mappings stay
     /// shared with fork children (the kernel gives their pages frames at fork). Files: a tmpfs file's own frames, private
-    /// (copied on the first write) or shared (MemoryRegions.MapFile); /dev/zero as anonymous memory; other files ENODEV yet.
+    /// (copied on the first write) or shared (MemoryRegions.MapFile); a disk's file (ringfs) private only, as a copy (MapCopy);
+    /// /dev/zero as anonymous memory; other files ENODEV.
     /// </summary>
     public static unsafe class MemoryCalls
     {
@@ -65,7 +66,7 @@ namespace Exo.PosixX.Translation
 
         // mmap of a descriptor: Linux's checks in its order (EBADF, ENODEV for what has no pages to map, EACCES for the
         // access the descriptor lacks), then the file's pages (MemoryRegions.MapFile). /dev/zero maps anonymous memory,
-        // as Linux's does. A file whose pages are not in memory (a disk's, served by another process): ENODEV yet.
+        // as Linux's does. A file whose pages another process holds (a disk's, ringfs): private mappings as a copy (MapCopy).
         private static ulong MapFile(RegisterFrame* frame, ulong address, ulong length, Protection protection, ulong flags, ulong type)
         {
             OpenFile file = DescriptorContext.File(frame->Argument4);
@@ -77,7 +78,7 @@ namespace Exo.PosixX.Translation
             bool zero = file is MemoryDeviceFile device && device.IsZero;
             if (zero)
                 error = Error.None;
-            else if (!node.IsRegular || !node.MapsFrames)
+            else if (!node.IsRegular || !(node.MapsFrames || (node.MapsCopies && !shared)))
                 error = Error.NoDevice;
             else if (!file.CanRead || (shared && (protection & Protection.Write) != 0 && !file.CanWrite))
                 error = Error.AccessDenied;
@@ -96,10 +97,43 @@ namespace Exo.PosixX.Translation
             ulong mapped;
             if (zero)
                 error = regions.MapAnonymous(address, length, protection, fixedAddress, shared ? RegionKind.Shared : RegionKind.Anonymous, out mapped);
+            else if (!node.MapsFrames)
+                error = MapCopy(regions, address, length, protection, fixedAddress, node, frame->Argument5, out mapped);
             else
                 error = regions.MapFile(address, length, protection, fixedAddress, shared, file.CanWrite, node, frame->Argument5, out mapped);
             file.Release();
             return SystemCallResult.From(error, mapped);
+        }
+
+        /// <summary>
+        /// A private mapping of a file whose pages live in another process (Vnode.MapsCopies: a ringfs mount's): private
+        /// anonymous memory, filled with the file's bytes at map time and then given the asked protection. What the
+        /// mapping shows is the file as it was then (Linux's untouched private pages follow later writes to the file);
+        /// bytes past the end of the file read as zeros. This is how the dynamic linker maps libraries from a disk.
+        /// </summary>
+        private static Error MapCopy(MemoryRegions regions, ulong address, ulong length, Protection protection, bool fixedAddress,
+            Vfs.Vnode node, ulong offset, out ulong mapped)
+        {
+            Error error = regions.MapAnonymous(address, length, Protection.Read | Protection.Write, fixedAddress, RegionKind.Anonymous, out mapped);
+            if (error != Error.None)
+                return error;
+            ulong size = node.Size;
+            ulong count = offset < size ? size - offset : 0;
+            if (count > length)
+                count = length;
+            if (count != 0)
+            {
+                error = node.Read(offset, IoBuffer.User(mapped), count, out _);
+                if (error != Error.None)
+                {
+                    regions.Unmap(mapped, length);
+                    mapped = 0;
+                    return error;
+                }
+            }
+            if (protection != (Protection.Read | Protection.Write))
+                regions.Protect(mapped, length, protection);
+            return Error.None;
         }
 
         private const ulong SyncAsynchronous = 1, SyncInvalidate = 2, SyncSynchronous = 4;

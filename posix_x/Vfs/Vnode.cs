@@ -196,6 +196,12 @@ namespace Exo.PosixX.Vfs
         public virtual bool MapsFrames => false;
 
         /// <summary>
+        /// Whether a private mapping may copy the file's bytes at map time instead (a file whose pages another process
+        /// holds: a ringfs mount's). The mapping is then private memory that does not follow later writes to the file.
+        /// </summary>
+        public virtual bool MapsCopies => false;
+
+        /// <summary>
         /// mmap: the frame holding page 'page' of the file, with one more sharer for the caller's mapping
         /// (PhysicalMemory.ShareFrame; the mapping lets go with ReleaseFrame), a hole inside the file given its frame
         /// first; 0 for a page wholly past the end of the file or when memory runs out.

@@ -114,5 +114,43 @@ public sealed class DiskPersistenceBootTests
         }
     }
 
+    /// <summary>
+    /// A dynamically linked program and one of its libraries on the disk: the kernel loads the program from the ringfs
+    /// mount, and Debian's dynamic linker maps libm.so.6 from it (a private mapping of a served file: a copy made at
+    /// map time). It must print what it prints on this machine's Linux.
+    /// </summary>
+    [Fact]
+    public async Task A_dynamic_program_and_its_library_run_from_the_disk()
+    {
+        string tree = DiskImages.NewTree();
+        string image = tree + ".img";
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(tree, "bin"));
+            Directory.CreateDirectory(Path.Combine(tree, "lib"));
+            string program = ExoPaths.RequireLinuxProgram("dynamic_hello");
+            File.Copy(program, Path.Combine(tree, "bin", "dynamic_hello"));
+            File.Copy(Path.Combine(ExoPaths.FindRepoRoot(), "out/rootfs/lib/x86_64-linux-gnu/libm.so.6"), Path.Combine(tree, "lib", "libm.so.6"));
+            DiskImages.MakeExt4(tree, image, "8M");
+            var linux = LinuxHost.Run(program, "dynamic_hello", new[] { "disk" }, Array.Empty<string>());
+            var expected = linux.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Append($"status {linux.ExitCode}").ToArray();
+            await using var qemu = await DiskImages.BootAsync(1, new[] { image });
+            try
+            {
+                await ExpectAsync(qemu, "chmod +x /mnt/bin/dynamic_hello && LD_LIBRARY_PATH=/mnt/lib /mnt/bin/dynamic_hello disk", expected);
+                await ExpectAsync(qemu, "LD_LIBRARY_PATH=/mnt/lib LD_DEBUG=libs /mnt/bin/dynamic_hello 2>&1 | grep -o 'calling init: /mnt/lib/libm.so.6' | uniq",
+                    "calling init: /mnt/lib/libm.so.6");
+            }
+            finally
+            {
+                _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            DiskImages.Delete(tree, image);
+        }
+    }
+
     private Task ExpectAsync(QemuSession qemu, string command, params string[] expected) => ConsoleCommands.ExpectAsync(qemu, _output, command, expected);
 }

@@ -190,6 +190,9 @@ namespace Exo.PosixX.Vfs.Remote
 
         // ---------------------------------------------------------------- files and links
 
+        /// <summary>A private mapping of a served file is a copy made at map time (MemoryCalls.MapFile); shared ones are refused.</summary>
+        public override bool MapsCopies => IsRegular;
+
         public override Error Read(ulong offset, IoBuffer buffer, ulong count, out ulong done) => Read(offset, buffer, count, out done, direct: false);
 
         /// <summary>
