@@ -19,6 +19,21 @@ internal static class DiskImages
         Assert.True(made.Status == 0, "mke2fs: " + made.Output);
     }
 
+    /// <summary>Writes the partition table an sfdisk script describes into the image; fails the test if sfdisk does.</summary>
+    public static void Partition(string image, string script)
+    {
+        var start = new ProcessStartInfo("/usr/sbin/sfdisk") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in new[] { "-q", "--no-reread", "--no-tell-kernel", image })
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        process.StandardInput.Write(script);
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit(60_000);
+        Assert.True(process.ExitCode == 0, "sfdisk: " + output.Result + error.Result);
+    }
+
     /// <summary>What debugfs's cat prints for 'path' in the image (its banner left out).</summary>
     public static string Cat(string image, string path) => Debugfs(image, "cat " + path);
 

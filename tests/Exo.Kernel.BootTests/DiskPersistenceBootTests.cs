@@ -152,5 +152,51 @@ public sealed class DiskPersistenceBootTests
         }
     }
 
+    /// <summary>
+    /// A partitioned disk (a GPT written by util-linux's sfdisk: an EFI system partition, then a Linux one holding an
+    /// ext4 file system made by mke2fs -E offset=): extfs finds the Linux partition and the login shell mounts it on /mnt;
+    /// a file written there is in that partition for e2fsck and debugfs (image?offset=N), and the table is unchanged.
+    /// </summary>
+    [Fact]
+    public async Task The_ext_partition_of_a_gpt_disk_is_mounted_and_written()
+    {
+        string tree = DiskImages.NewTree();
+        string image = tree + ".img";
+        const long offset = 8192 * 512;
+        try
+        {
+            Directory.CreateDirectory(tree);
+            File.WriteAllText(Path.Combine(tree, "hello.txt"), "hello from a partition\n");
+            using (var file = new FileStream(image, FileMode.Create))
+                file.SetLength(16 << 20);
+            DiskImages.Partition(image, "label: gpt\nstart=2048, size=4096, type=U\nstart=8192, size=16384, type=L\n");
+            var made = DiskImages.Run("mke2fs", "-q", "-F", "-t", "ext4", "-E", $"offset={offset}", "-d", tree, image, "8M");
+            Assert.True(made.Status == 0, "mke2fs: " + made.Output);
+            byte[] tableBefore = File.ReadAllBytes(image)[..(34 * 512)];
+            await using (var qemu = await DiskImages.BootAsync(1, new[] { image }))
+            {
+                try
+                {
+                    Assert.Contains("extfs: GPT partition 2, sectors 8192 to 24575", qemu.Serial, StringComparison.Ordinal);
+                    await ExpectAsync(qemu, "cat /mnt/hello.txt", "hello from a partition");
+                    await ExpectAsync(qemu, "echo written in the partition > /mnt/written && sync && umount /mnt", "extfs: disk0 unmounted, marked clean");
+                }
+                finally
+                {
+                    _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
+                }
+            }
+            string partition = $"{image}?offset={offset}";
+            var check = DiskImages.Run("e2fsck", "-fn", partition);
+            Assert.True(check.Status == 0, "e2fsck -fn: " + check.Output);
+            Assert.Equal("written in the partition\n", DiskImages.Cat(partition, "/written"));
+            Assert.True(tableBefore.AsSpan().SequenceEqual(File.ReadAllBytes(image).AsSpan(0, 34 * 512)), "the partition table changed");
+        }
+        finally
+        {
+            DiskImages.Delete(tree, image);
+        }
+    }
+
     private Task ExpectAsync(QemuSession qemu, string command, params string[] expected) => ConsoleCommands.ExpectAsync(qemu, _output, command, expected);
 }

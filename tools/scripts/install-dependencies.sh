@@ -13,6 +13,7 @@ command -v xorriso >/dev/null || need+=(xorriso)
 command -v mformat >/dev/null || need+=(mtools)
 command -v cpio >/dev/null || need+=(cpio)      # the host tests list the image tool's archives with GNU cpio
 [ -x /usr/sbin/mke2fs ] && [ -x /usr/sbin/e2fsck ] && [ -x /usr/sbin/debugfs ] || need+=(e2fsprogs)   # the ext2/ext4 host tests make, check and read images
+[ -x /usr/sbin/sfdisk ] || need+=(fdisk)   # util-linux's sfdisk writes the partition tables (MBR, GPT) of the storage host and boot tests
 command -v dpkg-deb >/dev/null || need+=(dpkg)  # Debian's packages for the root file system (fetch-debian-packages.sh)
 command -v gawk >/dev/null || command -v awk >/dev/null || need+=(gawk)
 if [ ${#need[@]} -gt 0 ]; then

@@ -54,14 +54,51 @@ namespace Extfs
 
         private const int CacheBlocks = 16;
 
+        /// <summary>
+        /// The file system on the disk: the whole disk, or its first partition holding one (VolumeLocator), said on
+        /// the console. Null, said too, when the disk cannot be read; a disk with no ext file system anywhere is
+        /// served whole, and its mount is refused (EINVAL) as before.
+        /// </summary>
+        private static IBlockDevice Locate(IBlockDevice disk)
+        {
+            byte* scratch = (byte*)Exo.Std.Memory.UserHeap.Allocate(Exo.Storage.Partitions.PartitionTable.ScratchBytes);
+            if (scratch == null)
+            {
+                Console.WriteLine("extfs: out of memory");
+                return null;
+            }
+            Error error = Exo.Storage.Partitions.VolumeLocator.Locate(disk, scratch, out IBlockDevice volume,
+                out Exo.Storage.Partitions.Partition partition, out Exo.Storage.Partitions.PartitionScheme scheme);
+            Exo.Std.Memory.UserHeap.Free(scratch);
+            if (error != Error.None)
+            {
+                Console.Write("extfs: cannot read the disk: ");
+                Console.WriteLine(Errors.Describe(error));
+                return null;
+            }
+            if (volume == null || volume == disk)
+                return disk;
+            Console.Write(scheme == Exo.Storage.Partitions.PartitionScheme.Guid ? "extfs: GPT partition " : "extfs: MBR partition ");
+            Console.Write(partition.Number);
+            Console.Write(", sectors ");
+            Console.Write(partition.FirstSector);
+            Console.Write(" to ");
+            Console.Write(partition.FirstSector + partition.SectorCount - 1);
+            Console.WriteLine();
+            return volume;
+        }
+
         public static int Main()
         {
-            IBlockDevice device = OpenDevice();
-            if (device == null)
+            IBlockDevice disk = OpenDevice();
+            if (disk == null)
             {
                 Console.WriteLine("extfs: no block device");
                 return 1;
             }
+            IBlockDevice device = Locate(disk);
+            if (device == null)
+                return 1;
             ulong workspaceLength = ExtFileSystem.WorkspaceBytes(CacheBlocks);
             byte* workspace = (byte*)Exo.Std.Memory.UserHeap.Allocate((nuint)workspaceLength);
             byte* data = (byte*)Exo.Std.Memory.UserHeap.Allocate(FileSystemLimits.MaximumDataLength);
