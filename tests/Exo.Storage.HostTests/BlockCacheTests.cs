@@ -126,5 +126,87 @@ namespace Exo.Storage.HostTests
             }
             Assert.Equal("clean", State());
         }
+
+        [Fact]
+        public void EvictsTheLeastRecentlyUsedBlock()
+        {
+            var device = new CountingDevice();
+            const int capacity = 16;
+            byte[] workspace = new byte[BlockCache.WorkspaceBytes(capacity, 1024)];
+            fixed (byte* memory = workspace)
+            {
+                var cache = new BlockCache(device, 1024, capacity, memory);
+                for (int block = 0; block < capacity; block++)
+                    Assert.Equal(Error.None, cache.Get((ulong)block, out _));
+                Assert.Equal(Error.None, cache.Get(0, out _));    // 0 used again: 1 is now the least recent
+                Assert.Equal(Error.None, cache.Get(100, out _));  // evicts 1
+                Assert.True(cache.Holds(0) && !cache.Holds(1) && cache.Holds(100));
+                int reads = device.Reads;
+                Assert.Equal(Error.None, cache.Get(0, out _));
+                Assert.Equal(reads, device.Reads);
+                Assert.Equal(Error.None, cache.Get(1, out _));    // read again, evicting 2
+                Assert.Equal(reads + 1, device.Reads);
+                Assert.False(cache.Holds(2));
+            }
+        }
+
+        /// <summary>
+        /// Thousands of random gets, writes and flushes against a model of the disk, at a small and a large capacity (the
+        /// hash chains and the LRU list under eviction): every block read shows its latest bytes, and after a flush the
+        /// device holds them all. A failing read leaves the cache as it was.
+        /// </summary>
+        [Theory]
+        [InlineData(16, 401)]
+        [InlineData(700, 402)]
+        public void RandomUseMatchesAModelOfTheDisk(int capacity, int seed)
+        {
+            var device = new CountingDevice();
+            var model = new byte[1024];   // each block's first byte, as the disk should end up
+            var random = new Random(seed);
+            byte[] workspace = new byte[BlockCache.WorkspaceBytes(capacity, 1024)];
+            fixed (byte* memory = workspace)
+            {
+                var cache = new BlockCache(device, 1024, capacity, memory);
+                for (int step = 0; step < 20000; step++)
+                {
+                    ulong block = (ulong)random.Next(model.Length);
+                    switch (random.Next(10))
+                    {
+                        case 0:
+                            Assert.Equal(Error.None, cache.Flush());
+                            Assert.Equal(0, cache.DirtyBlocks);
+                            break;
+                        case 1:
+                            device.FailingSector = block * 2;
+                            bool held = cache.Holds(block);
+                            Error error = cache.Get(block, out _);
+                            Assert.Equal(held ? Error.None : Error.InputOutput, error);
+                            Assert.Equal(held, cache.Holds(block));
+                            device.FailingSector = ulong.MaxValue;
+                            break;
+                        case 2:
+                        case 3:
+                        case 4:
+                            Assert.Equal(Error.None, cache.Get(block, out byte* written));
+                            written[0] = (byte)random.Next(256);
+                            model[block] = written[0];
+                            cache.MarkDirty(written);
+                            break;
+                        default:
+                            Assert.Equal(Error.None, cache.Get(block, out byte* read));
+                            Assert.Equal(model[block], read[0]);
+                            break;
+                    }
+                    Assert.True(cache.DirtyBlocks <= capacity);
+                }
+                Assert.Equal(Error.None, cache.Flush());
+                byte* sector = stackalloc byte[512];
+                for (int block = 0; block < model.Length; block++)
+                {
+                    Assert.Equal(Error.None, device.Inner.Read((ulong)block * 2, 1, sector));
+                    Assert.Equal(model[block], sector[0]);
+                }
+            }
+        }
     }
 }

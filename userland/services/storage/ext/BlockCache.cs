@@ -13,6 +13,9 @@ namespace Exo.Storage.Ext
     {
         public const int MinimumCapacity = 16;
         private const byte Empty = 0, Clean = 1, Dirty = 2;
+        private const int None = -1;
+        /// <summary>Bytes each slot needs besides its block: its number, hash chain, place in the LRU list, bucket, state.</summary>
+        public const int SlotOverhead = 8 + 4 + 4 + 4 + 4 + 1;
 
         private readonly IBlockDevice _device;
         private readonly uint _blockSize;
@@ -21,9 +24,16 @@ namespace Exo.Storage.Ext
         private readonly int _capacity;
         private readonly byte* _data;
         private readonly ulong* _blockNumbers;
-        private readonly ulong* _lastUse;
+        // A cached block is found by hash: each bucket heads a chain of slots (_chainNext). Slots with a block are also in
+        // one list from the most to the least recently used (_newer, _older); empty slots are chained from _free.
+        private readonly int* _chainNext;
+        private readonly int* _newer;
+        private readonly int* _older;
+        private readonly int* _buckets;
+        private readonly int _bucketShift;
         private readonly byte* _states;
-        private ulong _clock;
+        private int _free, _newest = None, _oldest = None;
+        private int _dirtyCount;
         /// <summary>A block reached the device since its last flush: only then does Flush ask the device to flush.</summary>
         private bool _writtenSinceFlush;
 
@@ -33,7 +43,7 @@ namespace Exo.Storage.Ext
         public IBlockDevice Device => _device;
 
         /// <summary>The memory a cache of 'capacity' blocks of 'blockSize' bytes needs.</summary>
-        public static ulong WorkspaceBytes(int capacity, uint blockSize) => (ulong)capacity * (blockSize + 17);
+        public static ulong WorkspaceBytes(int capacity, uint blockSize) => (ulong)capacity * (blockSize + SlotOverhead);
 
         /// <summary>'blockSize' is a multiple of the device's sector size; 'workspace' holds WorkspaceBytes(capacity, blockSize).</summary>
         public BlockCache(IBlockDevice device, uint blockSize, int capacity, byte* workspace)
@@ -45,45 +55,85 @@ namespace Exo.Storage.Ext
             _capacity = capacity;
             _data = workspace;
             _blockNumbers = (ulong*)(workspace + (ulong)capacity * blockSize);
-            _lastUse = _blockNumbers + capacity;
-            _states = (byte*)(_lastUse + capacity);
+            _chainNext = (int*)(_blockNumbers + capacity);
+            _newer = _chainNext + capacity;
+            _older = _newer + capacity;
+            _buckets = _older + capacity;
+            _states = (byte*)(_buckets + capacity);
+            // As many buckets as the largest power of two not above the capacity: chains of one or two slots.
+            int bits = 0;
+            while ((2 << bits) <= capacity)
+                bits++;
+            _bucketShift = 64 - bits;
+            for (int i = 0; i < (1 << bits); i++)
+                _buckets[i] = None;
             for (int i = 0; i < capacity; i++)
+            {
                 _states[i] = Empty;
+                _chainNext[i] = i + 1 < capacity ? i + 1 : None;
+            }
+            _free = 0;
         }
 
         private byte* SlotData(int slot) => _data + (ulong)slot * _blockSize;
 
+        private int BucketOf(ulong block) => _bucketShift == 64 ? 0 : (int)((block * 0x9E3779B97F4A7C15UL) >> _bucketShift);
+
         private int Find(ulong block)
         {
-            for (int i = 0; i < _capacity; i++)
-                if (_states[i] != Empty && _blockNumbers[i] == block)
-                    return i;
-            return -1;
+            for (int slot = _buckets[BucketOf(block)]; slot != None; slot = _chainNext[slot])
+                if (_blockNumbers[slot] == block)
+                    return slot;
+            return None;
         }
 
-        /// <summary>A slot for a new block: an empty one, else the least recently used after writing it back.</summary>
+        // The LRU list: a slot taken out of it, put at its newest end.
+        private void Unlink(int slot)
+        {
+            if (_newer[slot] != None) _older[_newer[slot]] = _older[slot]; else _newest = _older[slot];
+            if (_older[slot] != None) _newer[_older[slot]] = _newer[slot]; else _oldest = _newer[slot];
+        }
+
+        private void MakeNewest(int slot)
+        {
+            _newer[slot] = None;
+            _older[slot] = _newest;
+            if (_newest != None) _newer[_newest] = slot; else _oldest = slot;
+            _newest = slot;
+        }
+
+        private void RemoveFromChain(int slot)
+        {
+            int* link = _buckets + BucketOf(_blockNumbers[slot]);
+            while (*link != slot)
+                link = _chainNext + *link;
+            *link = _chainNext[slot];
+        }
+
+        /// <summary>A slot for a new block, out of every list: an empty one, else the least recently used after writing it back.</summary>
         private Error Claim(out int slot)
         {
-            slot = -1;
-            ulong oldest = ulong.MaxValue;
-            for (int i = 0; i < _capacity; i++)
+            slot = _free;
+            if (slot != None)
             {
-                if (_states[i] == Empty)
-                {
-                    slot = i;
-                    return Error.None;
-                }
-                if (_lastUse[i] < oldest)
-                {
-                    oldest = _lastUse[i];
-                    slot = i;
-                }
+                _free = _chainNext[slot];
+                return Error.None;
             }
+            slot = _oldest;
             Error error = WriteBack(slot);
             if (error != Error.None)
                 return error;
+            Unlink(slot);
+            RemoveFromChain(slot);
             _states[slot] = Empty;
             return Error.None;
+        }
+
+        // Gives a claimed slot back unused (its read failed).
+        private void Release(int slot)
+        {
+            _chainNext[slot] = _free;
+            _free = slot;
         }
 
         private Error WriteBack(int slot)
@@ -94,6 +144,7 @@ namespace Exo.Storage.Ext
             if (error == Error.None)
             {
                 _states[slot] = Clean;
+                _dirtyCount--;
                 _writtenSinceFlush = true;
             }
             return error;
@@ -134,7 +185,7 @@ namespace Exo.Storage.Ext
             if (block >= _deviceBlocks)
                 return Error.InputOutput;
             int slot = Find(block);
-            if (slot < 0)
+            if (slot == None)
             {
                 Error error = Claim(out slot);
                 if (error != Error.None)
@@ -143,12 +194,20 @@ namespace Exo.Storage.Ext
                 {
                     error = _device.Read(block * _sectorsPerBlock, _sectorsPerBlock, SlotData(slot));
                     if (error != Error.None)
+                    {
+                        Release(slot);
                         return error;
+                    }
                 }
                 _blockNumbers[slot] = block;
                 _states[slot] = Clean;
+                int bucket = BucketOf(block);
+                _chainNext[slot] = _buckets[bucket];
+                _buckets[bucket] = slot;
             }
-            _lastUse[slot] = ++_clock;
+            else
+                Unlink(slot);
+            MakeNewest(slot);
             data = SlotData(slot);
             return Error.None;
         }
@@ -157,15 +216,18 @@ namespace Exo.Storage.Ext
         public void MarkDirty(byte* data)
         {
             ulong slot = (ulong)(data - _data) / _blockSize;
-            if (slot < (ulong)_capacity && _states[slot] != Empty)
+            if (slot < (ulong)_capacity && _states[slot] == Clean)
+            {
                 _states[slot] = Dirty;
+                _dirtyCount++;
+            }
         }
 
         /// <summary>Writes every dirty block, then flushes the device if anything was written since its last flush.</summary>
         public Error Flush()
         {
             Error first = Error.None;
-            for (int i = 0; i < _capacity; i++)
+            for (int i = 0; i < _capacity && _dirtyCount > 0; i++)
             {
                 Error error = WriteBack(i);
                 if (error != Error.None && first == Error.None)
@@ -182,16 +244,6 @@ namespace Exo.Storage.Ext
         }
 
         /// <summary>How many cached blocks wait to be written.</summary>
-        public int DirtyBlocks
-        {
-            get
-            {
-                int count = 0;
-                for (int i = 0; i < _capacity; i++)
-                    if (_states[i] == Dirty)
-                        count++;
-                return count;
-            }
-        }
+        public int DirtyBlocks => _dirtyCount;
     }
 }

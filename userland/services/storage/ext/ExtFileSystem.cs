@@ -96,7 +96,8 @@ namespace Exo.Storage.Ext
                 return error;
             if (_blockSize % sectorSize != 0)
                 return Error.Invalid;
-            int capacity = (int)(cacheBytes / (_blockSize + 17UL) > 1 << 20 ? 1 << 20 : cacheBytes / (_blockSize + 17UL));
+            ulong slots = cacheBytes / (_blockSize + (ulong)BlockCache.SlotOverhead);
+            int capacity = (int)(slots > 1 << 20 ? 1 << 20 : slots);
             if (capacity < BlockCache.MinimumCapacity)
                 return Error.OutOfMemory;
             _cache = new BlockCache(_device, _blockSize, capacity, cacheMemory);
