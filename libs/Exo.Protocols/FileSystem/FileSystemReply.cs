@@ -34,8 +34,8 @@ namespace Exo.Protocols.FileSystem
             if (dataLength < 0 || dataLength > FileSystemLimits.MaximumDataLength || buffer == null
                 || FileSystemLimits.ReplyHeaderLength + dataLength > capacity)
                 return -1;
-            for (int i = 0; i < FileSystemLimits.ReplyHeaderLength; i++)
-                buffer[i] = 0;
+            for (int i = 0; i < FileSystemLimits.ReplyHeaderLength; i += 8)
+                *(ulong*)(buffer + i) = 0;
             *(uint*)buffer = FileSystemLimits.Magic;
             *(ushort*)(buffer + 4) = (ushort)Operation;
             *(ushort*)(buffer + 6) = ErrorNumber;

@@ -152,11 +152,8 @@ namespace Exo.Protocols.FileSystem
         // A word at a time (a read's 4 KiB to 16 KiB of data pass through here): a byte loop is several instructions a byte.
         internal static void Copy(byte* from, byte* to, int count)
         {
-            int i = 0;
-            for (; i + 8 <= count; i += 8)
-                *(ulong*)(to + i) = *(ulong*)(from + i);
-            for (; i < count; i++)
-                to[i] = from[i];
+            if (count > 0)
+                System.Buffer.MemoryCopy(from, to, count, count);
         }
     }
 }

@@ -64,5 +64,24 @@ namespace System
 
         internal static void Memmove(ref byte destination, ref byte source, nuint length)
             => SpanHelpers.Memmove(ref destination, ref source, length);
+
+        /// <summary>
+        /// .NET's Buffer.MemoryCopy: 'sourceBytesToCopy' bytes from 'source' to 'destination' (overlap allowed), 64 bytes a
+        /// turn; more than 'destinationSizeInBytes' is .NET's ArgumentOutOfRangeException (a runtime failure here).
+        /// The one copy of raw memory for everything built on this library (drivers, services, protocols).
+        /// </summary>
+        public static unsafe void MemoryCopy(void* source, void* destination, long destinationSizeInBytes, long sourceBytesToCopy)
+        {
+            if ((ulong)sourceBytesToCopy > (ulong)destinationSizeInBytes)
+                Internal.Runtime.CompilerHelpers.ThrowHelpers.ThrowArgumentOutOfRangeException();
+            SpanHelpers.Memmove(ref *(byte*)destination, ref *(byte*)source, (nuint)sourceBytesToCopy);
+        }
+
+        public static unsafe void MemoryCopy(void* source, void* destination, ulong destinationSizeInBytes, ulong sourceBytesToCopy)
+        {
+            if (sourceBytesToCopy > destinationSizeInBytes)
+                Internal.Runtime.CompilerHelpers.ThrowHelpers.ThrowArgumentOutOfRangeException();
+            SpanHelpers.Memmove(ref *(byte*)destination, ref *(byte*)source, (nuint)sourceBytesToCopy);
+        }
     }
 }

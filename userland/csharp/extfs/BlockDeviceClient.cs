@@ -111,10 +111,6 @@ namespace Extfs
             return first;
         }
 
-        private static void Copy(byte* from, byte* to, uint bytes)
-        {
-            for (uint i = 0; i < bytes; i += 8)
-                *(ulong*)(to + i) = *(ulong*)(from + i);
-        }
+        private static void Copy(byte* from, byte* to, uint bytes) => System.Buffer.MemoryCopy(from, to, bytes, bytes);
     }
 }

@@ -30,8 +30,7 @@ namespace Extfs
             if (sector > _sectors || count > _sectors - sector)
                 return Error.InputOutput;
             ulong bytes = (ulong)count * 512;
-            for (ulong i = 0; i < bytes; i++)
-                to[i] = from[i];
+            System.Buffer.MemoryCopy(from, to, bytes, bytes);
             return Error.None;
         }
 

@@ -146,10 +146,6 @@ namespace VirtioBlock
             completion->Value = 0;
         }
 
-        private static void Copy(byte* from, byte* to, int bytes)
-        {
-            for (int i = 0; i < bytes; i += 8)
-                *(ulong*)(to + i) = *(ulong*)(from + i);
-        }
+        private static void Copy(byte* from, byte* to, int bytes) => System.Buffer.MemoryCopy(from, to, bytes, bytes);
     }
 }

@@ -7,22 +7,7 @@ namespace Exo.Storage.Ext
     internal static unsafe class ByteCopy
     {
         /// <summary>Copies 'count' bytes (the areas do not overlap; any alignment).</summary>
-        public static void Copy(byte* from, byte* to, uint count)
-        {
-            uint i = 0;
-            for (; i + 32 <= count; i += 32)
-            {
-                ulong a = *(ulong*)(from + i), b = *(ulong*)(from + i + 8), c = *(ulong*)(from + i + 16), d = *(ulong*)(from + i + 24);
-                *(ulong*)(to + i) = a;
-                *(ulong*)(to + i + 8) = b;
-                *(ulong*)(to + i + 16) = c;
-                *(ulong*)(to + i + 24) = d;
-            }
-            for (; i + 8 <= count; i += 8)
-                *(ulong*)(to + i) = *(ulong*)(from + i);
-            for (; i < count; i++)
-                to[i] = from[i];
-        }
+        public static void Copy(byte* from, byte* to, uint count) => System.Buffer.MemoryCopy(from, to, count, count);
 
         /// <summary>Whether the 'count' bytes at 'a' and at 'b' are the same.</summary>
         public static bool Same(byte* a, byte* b, uint count)
