@@ -362,9 +362,7 @@ namespace Exo.Storage.Ext
                 return error;
             inode->Number = number;
             inode->RecordSize = _inodeSize;
-            byte* raw = inode->Raw;
-            for (uint i = 0; i < _inodeSize; i++)
-                raw[i] = data[offset + i];
+            ByteCopy.Copy(data + offset, inode->Raw, _inodeSize);
             if (_inodeSize > Inode.GoodOldSize && Inode.GoodOldSize + inode->ExtraSize > _inodeSize)
                 return ExtErrors.Corrupted;
             if (_metadataChecksums && InodeChecksum(inode) != StoredInodeChecksum(inode))
@@ -391,8 +389,7 @@ namespace Exo.Storage.Ext
             error = _cache.Get(block, out byte* data);
             if (error != Error.None)
                 return error;
-            for (uint i = 0; i < _inodeSize; i++)
-                data[offset + i] = raw[i];
+            ByteCopy.Copy(raw, data + offset, _inodeSize);
             _cache.MarkDirty(data);
             return Error.None;
         }
