@@ -76,6 +76,42 @@ namespace Exo.Kernel.Processes
                 End(process);
         }
 
+        /// <summary>
+        /// Gives back the slot of 'ended', a thread that has ended while its process runs on: the slot emptied, the
+        /// scheduler's thread joined, the process's reference to it released (its personality's state freed first).
+        /// False if the process is being killed (then its reaper releases every thread); true once the slot is no
+        /// longer the thread's (whoever released it).
+        /// </summary>
+        internal static bool ReleaseEndedThread(UserThread ended)
+        {
+            Process process = ended.Process;
+            Scheduler.Thread thread;
+            using (InterruptMask.Enter())
+            using (process.LifecycleLock.Hold())
+            {
+                if (process.KillRequested != 0)
+                    return false;   // KillThreads may be looking at every slot without the lock
+                int slot = 1;
+                while (slot < process.ThreadCount && process.Threads[slot] != ended)
+                    slot++;
+                if (slot == process.ThreadCount)
+                    return true;   // another new thread released it first
+                thread = ended.Thread;
+                if (thread != null)
+                    process.ReleasedThreadsRunTime += Scheduler.Scheduler.RunTimeOf(thread);
+                process.Threads[slot] = null;
+            }
+            // Those who look at the threads under the personality's own lock are done with it after this, and those
+            // who look without a lock (a process's run time) under the grace flag.
+            process.PersonalityState?.OnThreadReleased(ended);
+            Scheduler.Scheduler.WaitForFastPaths();
+            if (thread != null)
+                Scheduler.Scheduler.Join(thread);   // it may still be on its way out of ThreadEnded
+            ended.Thread = null;   // freed: a handle may keep the object, never the scheduler's thread
+            ended.Release();
+            return true;
+        }
+
         private static void SetExitStatus(Process process, ulong result)
         {
             process.Faulted = result >= UserMode.UserMode.FaultResultBase && result < UserMode.UserMode.FaultResultBase + 32;
@@ -156,16 +192,17 @@ namespace Exo.Kernel.Processes
                     count = process.State == ProcessState.Running ? process.ThreadCount : 0;
                     for (int i = 0; i < count; i++)
                     {
-                        Scheduler.Thread thread = process.Threads[i].Thread;
+                        Scheduler.Thread thread = process.Threads[i]?.Thread;   // a released thread's slot is empty
                         if (thread == null || thread == except)
                             continue;
                         // The flag first, then the waits (each wait names itself before it reads the flag).
                         Interlocked.Or(ref thread.User.PendingWork, (int)UserMode.UserWork.Kill);
                     }
                 }
+                // Without the lock: no slot is released once KillRequested is set (ReleaseEndedThread).
                 for (int i = 0; i < count; i++)
                 {
-                    Scheduler.Thread thread = process.Threads[i].Thread;
+                    Scheduler.Thread thread = process.Threads[i]?.Thread;
                     if (thread == null || thread == except || !thread.KillPending)
                         continue;
                     Scheduler.Scheduler.InterruptWait(thread);

@@ -150,13 +150,13 @@ namespace Exo.PosixX.Signals
             }
             if (signal == Signal.Continue)
                 Resume(target);
-            LinuxThread state = LinuxThread.Of(thread);
-            if (state == null)
-                return true;
             ulong bit = Signal.Bit(signal);
             bool wake;
             using (target.Lock.Hold())
             {
+                LinuxThread state = LinuxThread.Of(thread);   // under the lock: a released thread's state is gone
+                if (state == null)
+                    return true;
                 if (IsIgnored(target, signal) && (state.BlockedSignals & bit) == 0)
                     return true;
                 if ((state.PendingSignals & bit) == 0)

@@ -66,8 +66,7 @@ namespace Exo.PosixX.Translation
             if (thread == null)
                 return SystemCallResult.From(Error.OutOfMemory);
             thread.ClearChildThreadId = frame->Argument0;
-            return Exo.Kernel.Syscalls.SystemCalls.CurrentProcess.Threads[0].Thread == Exo.Kernel.Scheduler.Scheduler.Current
-                ? (ulong)Exo.Kernel.Scheduler.Scheduler.Current.Process.Id : ThreadIds.Of(Exo.Kernel.Scheduler.Scheduler.Current);
+            return (ulong)thread.ThreadId;
         }
 
         private static ulong DoSetRobustList(RegisterFrame* frame)
