@@ -61,6 +61,8 @@ namespace Exo.Kernel.Processes
         /// <summary>Set by the first thread whose end ends the process (exit, fault, kill).</summary>
         public int Ending;
         public int KillRequested;
+        /// <summary>Set while a thread ends every other one (ProcessLifecycle.EndOtherThreads, before an exec): no thread is made or released.</summary>
+        public int EndingOtherThreads;
         public ulong ExitStatus;
         public bool Faulted;
         /// <summary>Ended by kill (process wait reports KilledWaitResult).</summary>

@@ -89,26 +89,137 @@ namespace Exo.Kernel.Processes
             using (InterruptMask.Enter())
             using (process.LifecycleLock.Hold())
             {
-                if (process.KillRequested != 0)
-                    return false;   // KillThreads may be looking at every slot without the lock
+                // KillThreads and EndOtherThreads may be looking at every slot without the lock.
+                if (process.KillRequested != 0 || process.EndingOtherThreads != 0)
+                    return false;
                 int slot = 1;
                 while (slot < process.ThreadCount && process.Threads[slot] != ended)
                     slot++;
                 if (slot == process.ThreadCount)
                     return true;   // another new thread released it first
-                thread = ended.Thread;
-                if (thread != null)
-                    process.ReleasedThreadsRunTime += Scheduler.Scheduler.RunTimeOf(thread);
-                process.Threads[slot] = null;
+                thread = EmptySlot(process, slot);
             }
-            // Those who look at the threads under the personality's own lock are done with it after this, and those
-            // who look without a lock (a process's run time) under the grace flag.
-            process.PersonalityState?.OnThreadReleased(ended);
+            FinishRelease(process, ended, thread);
+            return true;
+        }
+
+        // LifecycleLock held: takes an ended thread out of its slot; its scheduler thread, to join.
+        private static Scheduler.Thread EmptySlot(Process process, int slot)
+        {
+            Scheduler.Thread thread = process.Threads[slot].Thread;
+            if (thread != null)
+                process.ReleasedThreadsRunTime += Scheduler.Scheduler.RunTimeOf(thread);
+            process.Threads[slot] = null;
+            return thread;
+        }
+
+        // An ended thread out of its slot: its personality's state freed, its scheduler thread joined, the process's
+        // reference to it dropped.
+        private static void FinishRelease(Process process, UserThread ended, Scheduler.Thread thread)
+        {
+            // Those who look at the threads without a lock (a process's run time, a futex wake) do so under the grace
+            // flag, and are done with it after this; those who look under the personality's own lock, after its hook.
             Scheduler.Scheduler.WaitForFastPaths();
+            process.PersonalityState?.OnThreadReleased(ended);
             if (thread != null)
                 Scheduler.Scheduler.Join(thread);   // it may still be on its way out of ThreadEnded
             ended.Thread = null;   // freed: a handle may keep the object, never the scheduler's thread
             ended.Release();
+        }
+
+        /// <summary>
+        /// Ends every other thread of the calling thread's process as if each had called thread exit (interrupted as a
+        /// kill interrupts it, but its end ends only itself), waits for them, releases them, and makes the caller the
+        /// process's first thread: Linux's de_thread, before an exec. Meanwhile no thread is created. False if the
+        /// process is being killed (or the caller is).
+        /// </summary>
+        public static bool EndOtherThreads(Process process, Scheduler.Thread self)
+        {
+            UserThread caller = self.User.Thread;
+            using (InterruptMask.Enter())
+            using (process.LifecycleLock.Hold())
+            {
+                if (process.KillRequested != 0 || process.Ending != 0)
+                    return false;
+                process.EndingOtherThreads = 1;   // from here on no thread is created and no slot released
+            }
+            bool ended = AskOtherThreadsToEnd(process, caller) && WaitForOtherThreads(process, caller);
+            if (ended)
+            {
+                for (int slot = 0; slot < process.ThreadCount; slot++)
+                {
+                    UserThread other;
+                    Scheduler.Thread thread;
+                    using (InterruptMask.Enter())
+                    using (process.LifecycleLock.Hold())
+                    {
+                        other = process.Threads[slot];
+                        if (other == null || other == caller)
+                            continue;
+                        thread = EmptySlot(process, slot);
+                        if (slot == 0)
+                        {
+                            // The caller takes the first slot (its Linux id becomes the process id, as de_thread's).
+                            for (int mine = 1; mine < process.ThreadCount; mine++)
+                                if (process.Threads[mine] == caller)
+                                    process.Threads[mine] = null;
+                            process.Threads[0] = caller;
+                        }
+                    }
+                    FinishRelease(process, other, thread);
+                }
+            }
+            Volatile.Write(ref process.EndingOtherThreads, 0);
+            return ended;
+        }
+
+        // Asks every other thread to end at its next way back to ring 3 (as KillThreads does, its end ending only
+        // itself); false if the process is being killed.
+        private static bool AskOtherThreadsToEnd(Process process, UserThread caller)
+        {
+            using (InterruptMask.Enter())
+            {
+                int count;
+                using (process.LifecycleLock.Hold())
+                {
+                    if (process.KillRequested != 0)
+                        return false;
+                    count = process.ThreadCount;
+                    for (int i = 0; i < count; i++)
+                    {
+                        Scheduler.Thread thread = process.Threads[i]?.Thread;
+                        if (thread == null || process.Threads[i] == caller || process.Threads[i].Exited)
+                            continue;
+                        thread.User.EndsThreadOnly = true;   // before the kill bit, which is a full barrier
+                        Interlocked.Or(ref thread.User.PendingWork, (int)UserMode.UserWork.Kill);
+                    }
+                }
+                // Without the lock: no slot is released nor filled while EndingOtherThreads is set.
+                for (int i = 0; i < count; i++)
+                {
+                    Scheduler.Thread thread = process.Threads[i]?.Thread;
+                    if (thread == null || process.Threads[i] == caller || !thread.KillPending)
+                        continue;
+                    Scheduler.Scheduler.InterruptWait(thread);
+                    Ipc.FusionCall.Interrupt(thread);
+                    Scheduler.Scheduler.Nudge(thread);
+                }
+            }
+            return true;
+        }
+
+        // Waits until every other thread has ended; false if the caller is killed meanwhile.
+        private static bool WaitForOtherThreads(Process process, UserThread caller)
+        {
+            for (int i = 0; i < process.ThreadCount; i++)
+            {
+                UserThread other = process.Threads[i];   // stays: no slot is released meanwhile
+                if (other == null || other == caller)
+                    continue;
+                while (ProcessWaiting.WaitForThread(other, out _) != Error.None)
+                    if (Scheduler.Scheduler.Current.KillPending)
+                        return false;   // else a signal interrupted the wait: the thread still ends
+            }
             return true;
         }
 

@@ -307,9 +307,10 @@ namespace Exo.Kernel.Processes
                 using (InterruptMask.Enter())
                 using (process.LifecycleLock.Hold())
                 {
-                    if (process.Ending != 0 || process.KillRequested != 0)
-                        break;
+                    if (process.Ending != 0 || process.KillRequested != 0 || process.EndingOtherThreads != 0)
+                        break;   // ending, or an exec is ending the other threads
                     int slot = FreeThreadSlot(process, out ended);
+                    ended?.AddReference();   // another new thread may release it first
                     if (slot >= 0)
                     {
                         process.Threads[slot] = created;   // the process's reference
@@ -323,7 +324,11 @@ namespace Exo.Kernel.Processes
                     }
                 }
                 // Every slot is taken: release an ended thread's (outside the lock: it joins that thread), or refuse.
-                if (ended == null || !ProcessLifecycle.ReleaseEndedThread(ended))
+                if (ended == null)
+                    break;
+                bool released = ProcessLifecycle.ReleaseEndedThread(ended);
+                ended.Release();
+                if (!released)
                     break;
             }
             if (!allowed)

@@ -91,6 +91,14 @@ namespace Exo.PosixX.KernelInterface
         /// <summary>The real interval timer (Signals.IntervalTimers, under its lock): deadline and interval in TSC ticks.</summary>
         public IntervalTimer RealTimer, VirtualTimer, ProfilingTimer;
         public LinuxProcess NextWithTimer;
+        /// <summary>
+        /// Threads not yet past the exit system call (Linux's signal->live): counted down before an exiting thread wakes
+        /// its joiner, so that the one that ends the count is the last, whatever order the kernel then ends them in.
+        /// Interlocked. A clone counts its thread before it starts; an exec's de_thread leaves one.
+        /// </summary>
+        public int ThreadsNotExited = 1;
+        /// <summary>The exit system call's code of the thread that brought ThreadsNotExited to 0 (-1: none): what wait reports without exit_group.</summary>
+        public int LastThreadExitCode = -1;
         /// <summary>A fork child's CLONE_CHILD_CLEARTID address, for its first thread.</summary>
         public ulong InitialClearChildThreadId;
 
@@ -404,6 +412,8 @@ namespace Exo.PosixX.KernelInterface
                 return Signal.Kill;
             if (process.Faulted)
                 return Signal.SegmentationFault;
+            if (System.Threading.Volatile.Read(ref process.Ending) == 0 && LastThreadExitCode >= 0)
+                return LastThreadExitCode << 8;   // every thread ended by exit: the last one's code, as Linux counts them
             return (int)(process.ExitStatus & 0xFF) << 8;
         }
 

@@ -15,7 +15,9 @@ namespace Exo.PosixX.Synchronization
     /// compare and the sleep cannot be lost. A requeue moves waiters to another word's bucket (LinuxThread.FutexBucket
     /// says which bucket a waiter is in now; it changes under both buckets' locks).
     /// Lock order: a bucket's lock (two: the lower-numbered first, the other taken without waiting), then a waiter's
-    /// queue lock. Every bucket lock is held with interrupts masked.
+    /// queue lock. Every bucket lock is held with interrupts masked. A waker holds the grace flag from before it takes
+    /// waiters off a list until it has woken them: a woken waiter may return, end and have its thread released
+    /// meanwhile, and the release waits for the flag before it frees the waiter's state (ProcessLifecycle).
     /// </summary>
     public static unsafe class Futexes
     {
@@ -185,11 +187,13 @@ namespace Exo.PosixX.Synchronization
                 int taken;
                 using (InterruptMask.Enter())
                 {
+                    ref int grace = ref EnterGrace();
                     s_locks[bucket].Lock.Enter();
                     taken = TakeWaiters(bucket, key, bitset, count - woken, batch, 0);
                     s_locks[bucket].Lock.Exit();
+                    WakeTaken(batch, taken);
+                    System.Threading.Volatile.Write(ref grace, 0);
                 }
-                WakeTaken(batch, taken);
                 woken += taken;
                 if (taken < BatchCapacity)
                     break;
@@ -217,10 +221,12 @@ namespace Exo.PosixX.Synchronization
             int taken, moved = 0;
             using (InterruptMask.Enter())
             {
+                ref int grace = ref EnterGrace();
                 LockPair(from, to);
                 if (compare && *WordAt(key) != expected)
                 {
                     UnlockPair(from, to);
+                    System.Threading.Volatile.Write(ref grace, 0);
                     return Error.WouldBlock;
                 }
                 taken = TakeWaiters(from, key, MatchAny, wakeCount, batch, 0);
@@ -238,8 +244,9 @@ namespace Exo.PosixX.Synchronization
                 }
                 s_requeues += (ulong)moved;
                 UnlockPair(from, to);
+                WakeTaken(batch, taken);
+                System.Threading.Volatile.Write(ref grace, 0);
             }
-            WakeTaken(batch, taken);
             total = taken + moved;
             return Error.None;
         }
@@ -278,19 +285,22 @@ namespace Exo.PosixX.Synchronization
             int taken;
             using (InterruptMask.Enter())
             {
+                ref int grace = ref EnterGrace();
                 LockPair(first, second);
                 int old = Apply(WordAt(targetKey), operation, argument);
                 if (comparison > CompareGreaterOrEqual)
                 {
                     UnlockPair(first, second);
+                    System.Threading.Volatile.Write(ref grace, 0);
                     return Error.NoSuchCall;   // after the operation, as Linux's futex_atomic_op_inuser
                 }
                 taken = TakeWaiters(first, key, MatchAny, count, batch, 0);
                 if (Compare(old, comparison, comparand))
                     taken += TakeWaiters(second, targetKey, MatchAny, targetCount, batch, taken);
                 UnlockPair(first, second);
+                WakeTaken(batch, taken);
+                System.Threading.Volatile.Write(ref grace, 0);
             }
-            WakeTaken(batch, taken);
             woken = taken;
             return Error.None;
         }
@@ -357,7 +367,15 @@ namespace Exo.PosixX.Synchronization
             return taken;
         }
 
-        // No bucket lock held: wakes what TakeWaiters took.
+        // Interrupts masked: this processor's grace flag, set before any waiter is looked at (clear it after WakeTaken).
+        private static ref int EnterGrace()
+        {
+            ref int grace = ref Exo.Kernel.Scheduler.Scheduler.FastPathFlag;
+            System.Threading.Interlocked.Exchange(ref grace, 1);
+            return ref grace;
+        }
+
+        // No bucket lock held, the grace flag set: wakes what TakeWaiters took.
         private static void WakeTaken(ulong* batch, int taken)
         {
             for (int i = 0; i < taken; i++)

@@ -159,10 +159,15 @@ namespace Exo.PosixX.Translation
             thread.ForkChildThreadIdAddress = childThreadId;
             thread.ForkParentThreadIdAddress = parentThreadId;
             ulong fsBase = (flags & CloneFlags.SetTls) != 0 ? tls : Cpu.ReadMsr(Exo.Kernel.UserMode.UserMode.FsBaseMsr);
+            LinuxProcess process = LinuxProcess.Current;
+            System.Threading.Interlocked.Increment(ref process.ThreadsNotExited);   // before the thread can run and exit
             UserThread created = ProcessFork.ForkThread(current.Process, current, frame, stack, fsBase, out Error error);
             thread.ForkFlags = 0;
             if (created == null)
-                return SystemCallResult.From(error);   // EAGAIN past the live threads' limit, as Linux's RLIMIT_NPROC or threads-max
+            {
+                System.Threading.Interlocked.Decrement(ref process.ThreadsNotExited);
+                return SystemCallResult.From(error);
+            }   // EAGAIN past the live threads' limit, as Linux's RLIMIT_NPROC or threads-max
             s_threads++;
             int id = ThreadIds.Of(created);
             created.Release();   // the process holds it from here on

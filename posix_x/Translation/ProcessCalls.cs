@@ -21,6 +21,9 @@ namespace Exo.PosixX.Translation
         // (RobustFutexes) while it is still in its memory.
         private static ulong DoExit(RegisterFrame* frame)
         {
+            LinuxProcess process = LinuxProcess.Current;
+            if (System.Threading.Interlocked.Decrement(ref process.ThreadsNotExited) == 0)
+                process.LastThreadExitCode = (int)(frame->Argument0 & 0xFF);   // before a joiner can run on
             Synchronization.RobustFutexes.ThreadEnding(LinuxThread.Current);
             Exo.Kernel.UserMode.UserMode.ExitThread(frame->Argument0 & 0xFF);
             return 0;

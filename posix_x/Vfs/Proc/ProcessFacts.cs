@@ -82,7 +82,10 @@ namespace Exo.PosixX.Vfs.Proc
             {
                 int index = slot == NoThread ? 0 : slot;
                 if (index < process.ThreadCount && process.Threads[index] is { Exited: false } live)
+                {
                     thread = live;
+                    thread.AddReference();   // its slot may be released meanwhile
+                }
             }
             using (linux.Lock.Hold())
             {
@@ -102,6 +105,7 @@ namespace Exo.PosixX.Vfs.Proc
                         caught |= 1UL << i;
                 }
             }
+            thread?.Release();
         }
 
         /// <summary>
