@@ -11,7 +11,10 @@
 #include <semaphore.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/auxv.h>
 #include <sys/wait.h>
+
+static char self[512];   /* this program's path, for execve */
 
 static pid_t thread_id(void) { return (pid_t)syscall(SYS_gettid); }
 
@@ -362,6 +365,34 @@ static void *kill_process(void *unused)
     return NULL;
 }
 
+/* execve from a thread while the others run: they end first, and the new program has one thread, the caller, with
+ * the process id as its thread id. */
+static void *exec_self(void *unused)
+{
+    (void)unused;
+    char pid[16];
+    snprintf(pid, sizeof pid, "%d", getpid());
+    execve(self, (char *[]){ "threads", "exec'd", pid, NULL }, environ);
+    say("execve from a thread: %s", errno_name(errno));
+    return NULL;
+}
+
+static int exec_main(char **argv)
+{
+    check("  exec'd: the process id is unchanged", getpid() == atoi(argv[2]));
+    check("  exec'd: the one thread's id is the process id", thread_id() == getpid());
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", getpid());
+    int threads = 0;
+    DIR *directory = opendir(path);
+    for (struct dirent *entry; directory != NULL && (entry = readdir(directory)) != NULL;)
+        threads += entry->d_name[0] != '.';
+    if (directory != NULL)
+        closedir(directory);
+    say("  exec'd: threads in /proc/PID/task: %d", threads);
+    return 6;
+}
+
 static void report_child(const char *what, pid_t child)
 {
     int status = 0;
@@ -443,6 +474,22 @@ static void endings(void)
         _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 9);
     }
     report_child("a fork from a process with threads (3: its one thread is the first)", child);
+
+    /* execve from a second thread, and from the first thread, while other threads sleep. */
+    for (int from_first = 0; from_first < 2; from_first++) {
+        child = fork();
+        if (child == 0) {
+            pthread_t sleepers[2], exec_thread;
+            for (int i = 0; i < 2; i++)
+                pthread_create(&sleepers[i], NULL, sleep_for_ever, NULL);
+            if (from_first)
+                exec_self(NULL);
+            pthread_create(&exec_thread, NULL, exec_self, NULL);
+            pthread_join(sleepers[0], NULL);
+            _exit(1);
+        }
+        report_child(from_first ? "execve in the first thread of three" : "execve in the fourth thread of four", child);
+    }
 }
 
 /* ---- clone's rules ---- */
@@ -468,8 +515,17 @@ static void clone_rules(void)
     say("clone3 with a bad address: %s", failure(syscall(SYS_clone3, BAD_KERNEL, sizeof arguments)));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "exec'd") == 0)
+        return exec_main(argv);
+    const char *execfn = (const char *)getauxval(AT_EXECFN);
+    if (execfn && execfn[0] == '/')
+        snprintf(self, sizeof self, "%s", execfn);
+    else {
+        char cwd[256];
+        snprintf(self, sizeof self, "%s/%s", getcwd(cwd, sizeof cwd) ? (strcmp(cwd, "/") ? cwd : "") : "", execfn ? execfn : argv[0]);
+    }
     ids();
     create_and_join_many();
     many_at_once();
