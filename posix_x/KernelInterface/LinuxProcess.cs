@@ -99,6 +99,8 @@ namespace Exo.PosixX.KernelInterface
         public int ThreadsNotExited = 1;
         /// <summary>The exit system call's code of the thread that brought ThreadsNotExited to 0 (-1: none): what wait reports without exit_group.</summary>
         public int LastThreadExitCode = -1;
+        /// <summary>The membarrier register commands it made (their bits, interlocked): the private barriers need theirs.</summary>
+        public int MembarrierRegistrations;
         /// <summary>A fork child's CLONE_CHILD_CLEARTID address, for its first thread.</summary>
         public ulong InitialClearChildThreadId;
 

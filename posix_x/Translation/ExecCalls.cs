@@ -436,6 +436,7 @@ namespace Exo.PosixX.Translation
                 thread.RestoreSavedMask = false;
                 thread.ThreadId = process.ProcessId;   // the first thread now, if another thread called execve
                 process.ThreadsNotExited = 1;
+                process.MembarrierRegistrations = 0;   // as Linux's new mm
                 thread.RobustListHead = thread.RobustListLength = 0;
                 thread.ClearChildThreadId = 0;
                 process.Dumpable = true;   // a new program (never set-user-id here) may be dumped again

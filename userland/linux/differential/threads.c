@@ -5,11 +5,13 @@
  * exit of every thread, a fatal signal) as its parent sees it, and clone's flag rules. Every line is a relation the
  * program checks itself: nothing depends on timing. */
 #include "difftest.h"
+#include <linux/membarrier.h>
 #include <linux/sched.h>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <linux/futex.h>
 #include <stdint.h>
 #include <sys/auxv.h>
 #include <sys/wait.h>
@@ -492,6 +494,61 @@ static void endings(void)
     }
 }
 
+/* ---- calls about threads by id: robust lists, affinity; membarrier ---- */
+
+static void *sleep_until_told(void *word)
+{
+    target_tid = thread_id();
+    sem_post(&ready);
+    while (!__atomic_load_n((int *)word, __ATOMIC_ACQUIRE))
+        syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+    return NULL;
+}
+
+static void thread_calls(void)
+{
+    struct robust_list_head *glibc_head, *head;
+    size_t length = 0;
+    say("get_robust_list of the caller: %s", outcome(syscall(SYS_get_robust_list, 0, &glibc_head, &length)));
+    check("glibc registered a robust list of 24 bytes", glibc_head != NULL && length == 24);
+    static struct robust_list_head mine = { { &mine.list }, 0, NULL };
+    say("set_robust_list with a bad length: %s", failure(syscall(SYS_set_robust_list, &mine, 23)));
+    say("set_robust_list: %s", outcome(syscall(SYS_set_robust_list, &mine, sizeof mine)));
+    syscall(SYS_get_robust_list, 0, &head, &length);
+    check("get_robust_list gives it back", head == &mine);
+    syscall(SYS_set_robust_list, glibc_head, sizeof *glibc_head);
+
+    int told = 0;
+    pthread_t thread;
+    sem_init(&ready, 0, 0);
+    pthread_create(&thread, NULL, sleep_until_told, &told);
+    sem_wait(&ready);
+    head = NULL;
+    say("get_robust_list of another thread: %s", outcome(syscall(SYS_get_robust_list, target_tid, &head, &length)));
+    check("its list is its own", head != NULL && head != glibc_head);
+    say("get_robust_list of no thread: %s", failure(syscall(SYS_get_robust_list, 0x3fffffff, &head, &length)));
+    say("get_robust_list to a kernel address: %s", failure(syscall(SYS_get_robust_list, 0, BAD_KERNEL, &length)));
+    cpu_set_t set;
+    say("sched_getaffinity of another thread: %s", outcome(sched_getaffinity(target_tid, sizeof set, &set)));
+    say("sched_getaffinity of no thread: %s", failure(sched_getaffinity(0x3fffffff, sizeof set, &set)));
+    say("sched_setaffinity of another thread to its own set: %s", outcome(sched_setaffinity(target_tid, sizeof set, &set)));
+    __atomic_store_n(&told, 1, __ATOMIC_RELEASE);
+    syscall(SYS_futex, &told, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    pthread_join(thread, NULL);
+    sem_destroy(&ready);
+
+    long query = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    check("membarrier offers the global and private expedited commands",
+          query >= 0 && (query & (MEMBARRIER_CMD_GLOBAL | MEMBARRIER_CMD_PRIVATE_EXPEDITED | MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED))
+              == (MEMBARRIER_CMD_GLOBAL | MEMBARRIER_CMD_PRIVATE_EXPEDITED | MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED));
+    say("membarrier PRIVATE_EXPEDITED before registering: %s", failure(syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0)));
+    say("membarrier REGISTER_PRIVATE_EXPEDITED: %s", outcome(syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0)));
+    say("membarrier PRIVATE_EXPEDITED: %s", outcome(syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0)));
+    say("membarrier GLOBAL: %s", outcome(syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0)));
+    say("membarrier with flags: %s", failure(syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 1, 0)));
+    say("membarrier with an unknown command: %s", failure(syscall(SYS_membarrier, 3, 0, 0)));
+}
+
 /* ---- clone's rules ---- */
 
 static void clone_rules(void)
@@ -534,6 +591,7 @@ int main(int argc, char **argv)
     signals();
     robust_mutex();
     endings();
+    thread_calls();
     clone_rules();
     return 0;
 }
