@@ -143,7 +143,7 @@ namespace Exo.Kernel.Processes
                     return false;
                 process.EndingOtherThreads = 1;   // from here on no thread is created and no slot released
             }
-            bool ended = AskOtherThreadsToEnd(process, caller) && WaitForOtherThreads(process, caller);
+            bool ended = AskOtherThreadsToEnd(process, self) && WaitForOtherThreads(process, caller);
             if (ended)
             {
                 for (int slot = 0; slot < process.ThreadCount; slot++)
@@ -175,7 +175,7 @@ namespace Exo.Kernel.Processes
 
         // Asks every other thread to end at its next way back to ring 3 (as KillThreads does, its end ending only
         // itself); false if the process is being killed.
-        private static bool AskOtherThreadsToEnd(Process process, UserThread caller)
+        private static bool AskOtherThreadsToEnd(Process process, Scheduler.Thread self)
         {
             using (InterruptMask.Enter())
             {
@@ -188,22 +188,14 @@ namespace Exo.Kernel.Processes
                     for (int i = 0; i < count; i++)
                     {
                         Scheduler.Thread thread = process.Threads[i]?.Thread;
-                        if (thread == null || process.Threads[i] == caller || process.Threads[i].Exited)
+                        if (thread == null || thread == self || process.Threads[i].Exited)
                             continue;
                         thread.User.EndsThreadOnly = true;   // before the kill bit, which is a full barrier
                         Interlocked.Or(ref thread.User.PendingWork, (int)UserMode.UserWork.Kill);
                     }
                 }
                 // Without the lock: no slot is released nor filled while EndingOtherThreads is set.
-                for (int i = 0; i < count; i++)
-                {
-                    Scheduler.Thread thread = process.Threads[i]?.Thread;
-                    if (thread == null || process.Threads[i] == caller || !thread.KillPending)
-                        continue;
-                    Scheduler.Scheduler.InterruptWait(thread);
-                    Ipc.FusionCall.Interrupt(thread);
-                    Scheduler.Scheduler.Nudge(thread);
-                }
+                InterruptKilledThreads(process, count, self);
             }
             return true;
         }
@@ -311,15 +303,22 @@ namespace Exo.Kernel.Processes
                     }
                 }
                 // Without the lock: no slot is released once KillRequested is set (ReleaseEndedThread).
-                for (int i = 0; i < count; i++)
-                {
-                    Scheduler.Thread thread = process.Threads[i]?.Thread;
-                    if (thread == null || thread == except || !thread.KillPending)
-                        continue;
-                    Scheduler.Scheduler.InterruptWait(thread);
-                    Ipc.FusionCall.Interrupt(thread);
-                    Scheduler.Scheduler.Nudge(thread);   // running in ring 3 elsewhere: an interrupt ends it
-                }
+                InterruptKilledThreads(process, count, except);
+            }
+        }
+
+        // Interrupts masked, no slot released meanwhile: ends the wait each thread told to end sleeps in, and brings one
+        // running in ring 3 elsewhere back to the kernel (an interrupt), so that each ends now.
+        private static void InterruptKilledThreads(Process process, int count, Scheduler.Thread except)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                Scheduler.Thread thread = process.Threads[i]?.Thread;
+                if (thread == null || thread == except || !thread.KillPending)
+                    continue;
+                Scheduler.Scheduler.InterruptWait(thread);
+                Ipc.FusionCall.Interrupt(thread);
+                Scheduler.Scheduler.Nudge(thread);
             }
         }
     }
