@@ -532,6 +532,21 @@ static void thread_calls(void)
     say("sched_getaffinity of another thread: %s", outcome(sched_getaffinity(target_tid, sizeof set, &set)));
     say("sched_getaffinity of no thread: %s", failure(sched_getaffinity(0x3fffffff, sizeof set, &set)));
     say("sched_setaffinity of another thread to its own set: %s", outcome(sched_setaffinity(target_tid, sizeof set, &set)));
+    int entries = 0, found = 0;
+    DIR *directory = opendir("/proc/self/task");
+    for (struct dirent *entry; directory != NULL && (entry = readdir(directory)) != NULL;) {
+        entries += entry->d_name[0] != '.';
+        found += atoi(entry->d_name) == target_tid;
+    }
+    if (directory != NULL)
+        closedir(directory);
+    say("/proc/self/task while one other thread lives: %d entries, the other's id among them: %s", entries, yes(found == 1));
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", target_tid);
+    int stat_file = open(path, O_RDONLY);
+    say("/proc/self/task/TID/stat of the other thread: %s", outcome(stat_file));
+    if (stat_file >= 0)
+        close(stat_file);
     __atomic_store_n(&told, 1, __ATOMIC_RELEASE);
     syscall(SYS_futex, &told, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
     pthread_join(thread, NULL);
