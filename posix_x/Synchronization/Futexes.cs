@@ -19,6 +19,7 @@ namespace Exo.PosixX.Synchronization
     /// waiters off a list until it has woken them: a woken waiter may return, end and have its thread released
     /// meanwhile, and the release waits for the flag before it frees the waiter's state (ProcessLifecycle).
     /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]   // the wake batch on the stack needs no zeroing
     public static unsafe class Futexes
     {
         private const int BucketCount = 64;
