@@ -134,7 +134,7 @@ $(LINUX_LIBC_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/libc/%.c
 	gcc $(GLIBC_STATIC_CFLAGS) -Wextra -Werror -o $@.elf $<
 	strip -o $@ $@.elf
 # The differential programs pass bad pointers, counts and flags on purpose, so gcc's warnings about those are off.
-DIFFERENTIAL_CFLAGS := $(GLIBC_STATIC_CFLAGS) -Wno-unused-function -Wno-stringop-overflow -Wno-stringop-overread
+DIFFERENTIAL_CFLAGS := $(GLIBC_STATIC_CFLAGS) -pthread -Wno-unused-function -Wno-stringop-overflow -Wno-stringop-overread
 $(DIFFERENTIAL_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/differential/%.c $(wildcard userland/linux/differential/*.h)
 	@mkdir -p $(OUT)/userland-linux
 	gcc $(DIFFERENTIAL_CFLAGS) -o $@.elf $<

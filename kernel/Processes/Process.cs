@@ -16,8 +16,8 @@ namespace Exo.Kernel.Processes
     ///
     /// Locks, and what each guards (a field not listed is set before the process starts and then only read):
     /// <see cref="LifecycleLock"/> (its exit waiters' queue lock, so a waiter checks and sleeps atomically):
-    /// State, Threads, ThreadCount, KillRequested's effect on new threads, ExitNotification, ExitBits, and each
-    /// thread's UserThread.Thread link. <see cref="MappingLock"/>: MappedBytes, NextMappingAddress,
+    /// State, Threads, ThreadCount, ReleasedThreadsRunTime, KillRequested's effect on new threads, ExitNotification,
+    /// ExitBits, and each thread's UserThread.Thread link. <see cref="MappingLock"/>: MappedBytes, NextMappingAddress,
     /// MappedObjects. Interlocked, no lock: LiveThreads, Ending, KillRequested. The handle table has the
     /// capability space's lock; the address space its own.
     /// </summary>
@@ -30,7 +30,10 @@ namespace Exo.Kernel.Processes
         /// <summary>Anonymous memory a process may map in all (an explicit limit, checked).</summary>
         public const ulong MemoryQuota = 64UL << 20;
         public const ulong MappingBase = 0x10000000;      // where the kernel places mappings it chooses
-        /// <summary>Threads one process may have started over its life (an explicit limit, checked).</summary>
+        /// <summary>
+        /// Threads one process may have at once (an explicit limit, checked: a thread that has ended holds its slot
+        /// until it is released, ProcessLifecycle.ReleaseEndedThread, which a new thread does when it needs the slot).
+        /// </summary>
         public const int ThreadCapacity = Constants.MaximumThreads;
         /// <summary>The longest command line (program name and arguments), in bytes.</summary>
         public const int CommandLineCapacity = Constants.CommandLineCapacity;
@@ -44,14 +47,22 @@ namespace Exo.Kernel.Processes
         /// <summary>What the loader found: entry, stack top, personality, program headers.</summary>
         public ProgramImage Image;
         public readonly HandleTable Handles = new HandleTable(HandleCapacity);
-        /// <summary>Its threads, the first being the one the program started on; slots are never reused.</summary>
+        /// <summary>
+        /// Its threads, the first being the one the program started on (never released before the process ends, like
+        /// Linux's group leader); a slot is null once its ended thread has been released, and reused by a new thread.
+        /// </summary>
         public readonly UserThread[] Threads = new UserThread[ThreadCapacity];
+        /// <summary>Slots used so far (the highest plus one): Threads past it are null.</summary>
         public int ThreadCount;
+        /// <summary>The run time (TSC ticks) of its released threads, which the process's CPU time keeps.</summary>
+        public ulong ReleasedThreadsRunTime;
         /// <summary>Threads not yet ended; the one that ends last ends the process.</summary>
         public int LiveThreads;
         /// <summary>Set by the first thread whose end ends the process (exit, fault, kill).</summary>
         public int Ending;
         public int KillRequested;
+        /// <summary>Set while a thread ends every other one (ProcessLifecycle.EndOtherThreads, before an exec): no thread is made or released.</summary>
+        public int EndingOtherThreads;
         public ulong ExitStatus;
         public bool Faulted;
         /// <summary>Ended by kill (process wait reports KilledWaitResult).</summary>

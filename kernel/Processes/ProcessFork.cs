@@ -5,7 +5,8 @@ using Exo.Kernel.Memory.Heap;
 namespace Exo.Kernel.Processes
 {
     /// <summary>
-    /// A copy of a running process (the mechanism under Linux's fork, vfork and clone without CLONE_THREAD): its
+    /// A copy of a running process (the mechanism under Linux's fork, vfork and clone without CLONE_THREAD), or of
+    /// a running thread inside its own process (clone with CLONE_THREAD, <see cref="ForkThread"/>). A process copy: its
     /// address space copied on write (or, for vfork, the parent's own, borrowed until the child execs or ends), its image and name, its personality's state as the personality copies it
     /// (ProcessPersonality.OnFork), and one thread that starts from the forking thread's registers and SSE state
     /// with RAX = 0. Capabilities are not copied: a child gets what its personality gives it.
@@ -20,13 +21,12 @@ namespace Exo.Kernel.Processes
         public static Process Fork(Process parent, Scheduler.Thread thread, RegisterFrame* frame, ulong childStack, ulong fsBase,
             bool shareMemory, out Error error)
         {
-            byte* extendedState = (byte*)KernelHeap.AllocateUninitialized(ExtendedState.LegacyRegionSize + ExtendedState.HeaderSize);
+            byte* extendedState = CopyExtendedState(thread);
             if (extendedState == null)
             {
                 error = Error.OutOfMemory;
                 return null;
             }
-            ExtendedState.Copy(extendedState, (byte*)thread.User.ExtendedState);   // saved on entry to this system call
             AddressSpace space = shareMemory ? parent.AddressSpace : parent.AddressSpace.CloneForFork();
             if (shareMemory)
                 space.AddUser();
@@ -67,6 +67,36 @@ namespace Exo.Kernel.Processes
             if (!ProgramLauncher.StartMainThread(child, &start, extendedState, fsBase, -1, out error))
                 return null;   // abandoned, its personality state and the SSE copy with it
             return child;
+        }
+
+        /// <summary>
+        /// A new thread of 'process' that starts from the calling thread's registers 'frame' and SSE state with RAX = 0,
+        /// the stack pointer 'stack' (0: the caller's) and the FS base 'fsBase'; its object with a reference for the
+        /// caller, or null with 'error' (ProgramLauncher.CreateThread's: WouldBlock past the live threads' limit).
+        /// </summary>
+        public static UserThread ForkThread(Process process, Scheduler.Thread thread, RegisterFrame* frame, ulong stack, ulong fsBase,
+            out Error error)
+        {
+            byte* extendedState = CopyExtendedState(thread);
+            if (extendedState == null)
+            {
+                error = Error.OutOfMemory;
+                return null;
+            }
+            RegisterFrame start = *frame;
+            start.Rax = 0;   // clone returns 0 in the new thread
+            if (stack != 0)
+                start.Rsp = stack;
+            return ProgramLauncher.CreateThread(process, &start, extendedState, fsBase, out error);
+        }
+
+        // The calling thread's SSE state (saved on entry to this system call), in a heap block the new thread takes over.
+        private static byte* CopyExtendedState(Scheduler.Thread thread)
+        {
+            byte* copy = (byte*)KernelHeap.AllocateUninitialized(ExtendedState.LegacyRegionSize + ExtendedState.HeaderSize);
+            if (copy != null)
+                ExtendedState.Copy(copy, (byte*)thread.User.ExtendedState);
+            return copy;
         }
     }
 }

@@ -76,6 +76,145 @@ namespace Exo.Kernel.Processes
                 End(process);
         }
 
+        /// <summary>
+        /// Gives back the slot of 'ended', a thread that has ended while its process runs on: the slot emptied, the
+        /// scheduler's thread joined, the process's reference to it released (its personality's state freed first).
+        /// False if the process is being killed (then its reaper releases every thread); true once the slot is no
+        /// longer the thread's (whoever released it).
+        /// </summary>
+        internal static bool ReleaseEndedThread(UserThread ended)
+        {
+            Process process = ended.Process;
+            Scheduler.Thread thread;
+            using (InterruptMask.Enter())
+            using (process.LifecycleLock.Hold())
+            {
+                // KillThreads and EndOtherThreads may be looking at every slot without the lock.
+                if (process.KillRequested != 0 || process.EndingOtherThreads != 0)
+                    return false;
+                int slot = 1;
+                while (slot < process.ThreadCount && process.Threads[slot] != ended)
+                    slot++;
+                if (slot == process.ThreadCount)
+                    return true;   // another new thread released it first
+                thread = EmptySlot(process, slot);
+            }
+            FinishRelease(process, ended, thread);
+            return true;
+        }
+
+        // LifecycleLock held: takes an ended thread out of its slot; its scheduler thread, to join.
+        private static Scheduler.Thread EmptySlot(Process process, int slot)
+        {
+            Scheduler.Thread thread = process.Threads[slot].Thread;
+            if (thread != null)
+                process.ReleasedThreadsRunTime += Scheduler.Scheduler.RunTimeOf(thread);
+            process.Threads[slot] = null;
+            return thread;
+        }
+
+        // An ended thread out of its slot: its personality's state freed, its scheduler thread joined, the process's
+        // reference to it dropped.
+        private static void FinishRelease(Process process, UserThread ended, Scheduler.Thread thread)
+        {
+            // Those who look at the threads without a lock (a process's run time, a futex wake) do so under the grace
+            // flag, and are done with it after this; those who look under the personality's own lock, after its hook.
+            Scheduler.Scheduler.WaitForFastPaths();
+            process.PersonalityState?.OnThreadReleased(ended);
+            if (thread != null)
+                Scheduler.Scheduler.Join(thread);   // it may still be on its way out of ThreadEnded
+            ended.Thread = null;   // freed: a handle may keep the object, never the scheduler's thread
+            ended.Release();
+        }
+
+        /// <summary>
+        /// Ends every other thread of the calling thread's process as if each had called thread exit (interrupted as a
+        /// kill interrupts it, but its end ends only itself), waits for them, releases them, and makes the caller the
+        /// process's first thread: Linux's de_thread, before an exec. Meanwhile no thread is created. False if the
+        /// process is being killed (or the caller is).
+        /// </summary>
+        public static bool EndOtherThreads(Process process, Scheduler.Thread self)
+        {
+            UserThread caller = self.User.Thread;
+            using (InterruptMask.Enter())
+            using (process.LifecycleLock.Hold())
+            {
+                if (process.KillRequested != 0 || process.Ending != 0)
+                    return false;
+                process.EndingOtherThreads = 1;   // from here on no thread is created and no slot released
+            }
+            bool ended = AskOtherThreadsToEnd(process, self) && WaitForOtherThreads(process, caller);
+            if (ended)
+            {
+                for (int slot = 0; slot < process.ThreadCount; slot++)
+                {
+                    UserThread other;
+                    Scheduler.Thread thread;
+                    using (InterruptMask.Enter())
+                    using (process.LifecycleLock.Hold())
+                    {
+                        other = process.Threads[slot];
+                        if (other == null || other == caller)
+                            continue;
+                        thread = EmptySlot(process, slot);
+                        if (slot == 0)
+                        {
+                            // The caller takes the first slot (its Linux id becomes the process id, as de_thread's).
+                            for (int mine = 1; mine < process.ThreadCount; mine++)
+                                if (process.Threads[mine] == caller)
+                                    process.Threads[mine] = null;
+                            process.Threads[0] = caller;
+                        }
+                    }
+                    FinishRelease(process, other, thread);
+                }
+            }
+            Volatile.Write(ref process.EndingOtherThreads, 0);
+            return ended;
+        }
+
+        // Asks every other thread to end at its next way back to ring 3 (as KillThreads does, its end ending only
+        // itself); false if the process is being killed.
+        private static bool AskOtherThreadsToEnd(Process process, Scheduler.Thread self)
+        {
+            using (InterruptMask.Enter())
+            {
+                int count;
+                using (process.LifecycleLock.Hold())
+                {
+                    if (process.KillRequested != 0)
+                        return false;
+                    count = process.ThreadCount;
+                    for (int i = 0; i < count; i++)
+                    {
+                        Scheduler.Thread thread = process.Threads[i]?.Thread;
+                        if (thread == null || thread == self || process.Threads[i].Exited)
+                            continue;
+                        thread.User.EndsThreadOnly = true;   // before the kill bit, which is a full barrier
+                        Interlocked.Or(ref thread.User.PendingWork, (int)UserMode.UserWork.Kill);
+                    }
+                }
+                // Without the lock: no slot is released nor filled while EndingOtherThreads is set.
+                InterruptKilledThreads(process, count, self);
+            }
+            return true;
+        }
+
+        // Waits until every other thread has ended; false if the caller is killed meanwhile.
+        private static bool WaitForOtherThreads(Process process, UserThread caller)
+        {
+            for (int i = 0; i < process.ThreadCount; i++)
+            {
+                UserThread other = process.Threads[i];   // stays: no slot is released meanwhile
+                if (other == null || other == caller)
+                    continue;
+                while (ProcessWaiting.WaitForThread(other, out _) != Error.None)
+                    if (Scheduler.Scheduler.Current.KillPending)
+                        return false;   // else a signal interrupted the wait: the thread still ends
+            }
+            return true;
+        }
+
         private static void SetExitStatus(Process process, ulong result)
         {
             process.Faulted = result >= UserMode.UserMode.FaultResultBase && result < UserMode.UserMode.FaultResultBase + 32;
@@ -156,22 +295,30 @@ namespace Exo.Kernel.Processes
                     count = process.State == ProcessState.Running ? process.ThreadCount : 0;
                     for (int i = 0; i < count; i++)
                     {
-                        Scheduler.Thread thread = process.Threads[i].Thread;
+                        Scheduler.Thread thread = process.Threads[i]?.Thread;   // a released thread's slot is empty
                         if (thread == null || thread == except)
                             continue;
                         // The flag first, then the waits (each wait names itself before it reads the flag).
                         Interlocked.Or(ref thread.User.PendingWork, (int)UserMode.UserWork.Kill);
                     }
                 }
-                for (int i = 0; i < count; i++)
-                {
-                    Scheduler.Thread thread = process.Threads[i].Thread;
-                    if (thread == null || thread == except || !thread.KillPending)
-                        continue;
-                    Scheduler.Scheduler.InterruptWait(thread);
-                    Ipc.FusionCall.Interrupt(thread);
-                    Scheduler.Scheduler.Nudge(thread);   // running in ring 3 elsewhere: an interrupt ends it
-                }
+                // Without the lock: no slot is released once KillRequested is set (ReleaseEndedThread).
+                InterruptKilledThreads(process, count, except);
+            }
+        }
+
+        // Interrupts masked, no slot released meanwhile: ends the wait each thread told to end sleeps in, and brings one
+        // running in ring 3 elsewhere back to the kernel (an interrupt), so that each ends now.
+        private static void InterruptKilledThreads(Process process, int count, Scheduler.Thread except)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                Scheduler.Thread thread = process.Threads[i]?.Thread;
+                if (thread == null || thread == except || !thread.KillPending)
+                    continue;
+                Scheduler.Scheduler.InterruptWait(thread);
+                Ipc.FusionCall.Interrupt(thread);
+                Scheduler.Scheduler.Nudge(thread);
             }
         }
     }

@@ -42,6 +42,12 @@ namespace Exo.Kernel.Processes
         public virtual bool OnThreadCreated(UserThread thread) => true;
 
         /// <summary>
+        /// A thread that ended is being released while its process runs on (its slot already empty): free its state,
+        /// after any look at the process's threads under the personality's own lock has finished.
+        /// </summary>
+        public virtual void OnThreadReleased(UserThread thread) { }
+
+        /// <summary>
         /// Where the personality mapped a vDSO into the process when it was loaded (the start stack's AT_SYSINFO_EHDR),
         /// or 0 for none.
         /// </summary>

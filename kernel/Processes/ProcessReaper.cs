@@ -87,7 +87,7 @@ namespace Exo.Kernel.Processes
                     s_list = process.ReapNext;
                 }
                 for (int i = 0; i < process.ThreadCount; i++)
-                    if (process.Threads[i].Thread != null)
+                    if (process.Threads[i]?.Thread != null)   // a released thread's slot is empty
                         Scheduler.Scheduler.Join(process.Threads[i].Thread);
                 ProcessRegistry.Unregister(process);
                 Discard(process);
@@ -113,7 +113,7 @@ namespace Exo.Kernel.Processes
             Exo.Runtime.ObjectAllocator.Free(process.ExitWaiters);
             Exo.Runtime.ObjectAllocator.Free(process.MappedObjects);
             for (int i = 0; i < process.ThreadCount; i++)
-                process.Threads[i].Release();
+                process.Threads[i]?.Release();
             Exo.Runtime.ObjectAllocator.Free(process.Threads);
             process.IoPorts?.Free();   // its thread left ring 3 for good: no processor holds the bitmap
             Exo.Runtime.ObjectAllocator.Free(process);

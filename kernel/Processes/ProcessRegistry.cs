@@ -76,7 +76,17 @@ namespace Exo.Kernel.Processes
             }
         }
 
-        /// <summary>The newest process id handed out (ids count up from 1 and are never reused: also how many processes were made).</summary>
+        /// <summary>
+        /// An id from the process ids' sequence for a personality's thread (Linux's thread ids share the pid space), so
+        /// that it is never a process's id nor another thread's.
+        /// </summary>
+        public static int TakeThreadId()
+        {
+            using (s_lock.Hold())
+                return s_nextId++;
+        }
+
+        /// <summary>The newest process (or thread) id handed out (ids count up from 1 and are never reused).</summary>
         public static int NewestId
         {
             get

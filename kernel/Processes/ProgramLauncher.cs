@@ -278,34 +278,63 @@ namespace Exo.Kernel.Processes
         /// </summary>
         public static UserThread CreateThread(Process process, ulong entry, ulong stack, ulong argument, out Error error)
         {
+            RegisterFrame start = RegisterFrame.StartAt(entry, stack, argument);
+            return CreateThread(process, &start, null, 0, out error);
+        }
+
+        /// <summary>
+        /// Starts another thread in 'process' from 'start', with the SSE state 'extendedState' (a heap block it takes
+        /// over; null: the reset state) and FS base 'fsBase': the mechanism under Linux's clone with CLONE_THREAD. The
+        /// new thread's object with a reference for the caller, or null with 'error': WouldBlock when the process has
+        /// ThreadCapacity threads that have not ended (Linux's EAGAIN) or is ending, OutOfMemory.
+        /// </summary>
+        public static UserThread CreateThread(Process process, RegisterFrame* start, byte* extendedState, ulong fsBase, out Error error)
+        {
             UserThread created = new UserThread(process);
-            created.StartFrame = RegisterFrame.StartAt(entry, stack, argument);
+            created.StartFrame = *start;
+            created.InitialExtendedState = extendedState;
+            created.InitialFsBase = fsBase;
             if (process.PersonalityState != null && !process.PersonalityState.OnThreadCreated(created))
             {
-                created.Release();
+                created.Release();   // frees the SSE copy with it
                 error = Error.OutOfMemory;
                 return null;
             }
-            int slot;
-            bool allowed;
-            using (InterruptMask.Enter())
-            using (process.LifecycleLock.Hold())
+            bool allowed = false;
+            while (true)
             {
-                slot = process.ThreadCount;
-                allowed = slot < Process.ThreadCapacity && process.Ending == 0 && process.KillRequested == 0;
-                if (allowed)
+                UserThread ended = null;
+                using (InterruptMask.Enter())
+                using (process.LifecycleLock.Hold())
                 {
-                    process.Threads[slot] = created;   // the process's reference
-                    process.ThreadCount++;
-                    // Before it can run, so the count cannot reach zero meanwhile; interlocked like every change to it
-                    // (ending threads decrement it without the lock).
-                    System.Threading.Interlocked.Increment(ref process.LiveThreads);
+                    if (process.Ending != 0 || process.KillRequested != 0 || process.EndingOtherThreads != 0)
+                        break;   // ending, or an exec is ending the other threads
+                    int slot = FreeThreadSlot(process, out ended);
+                    ended?.AddReference();   // another new thread may release it first
+                    if (slot >= 0)
+                    {
+                        process.Threads[slot] = created;   // the process's reference
+                        if (slot == process.ThreadCount)
+                            process.ThreadCount++;
+                        // Before it can run, so the count cannot reach zero meanwhile; interlocked like every change to
+                        // it (ending threads decrement it without the lock).
+                        System.Threading.Interlocked.Increment(ref process.LiveThreads);
+                        allowed = true;
+                        break;
+                    }
                 }
+                // Every slot is taken: release an ended thread's (outside the lock: it joins that thread), or refuse.
+                if (ended == null)
+                    break;
+                bool released = ProcessLifecycle.ReleaseEndedThread(ended);
+                ended.Release();
+                if (!released)
+                    break;
             }
             if (!allowed)
             {
                 created.Release();
-                error = Error.OutOfMemory;   // it has started its 16 threads, or it is ending
+                error = Error.WouldBlock;   // ThreadCapacity threads that have not ended, or the process is ending
                 return null;
             }
             created.AddReference();   // the caller's
@@ -322,6 +351,25 @@ namespace Exo.Kernel.Processes
             created.Thread = thread;
             error = Error.None;
             return created;
+        }
+
+        // A slot for a new thread (LifecycleLock held): an empty one, else the next unused one, else -1 with an ended
+        // thread whose slot may be released ('ended', null if every thread is running). The first slot is never
+        // released while the process runs (its thread's id is the process id, as Linux's group leader keeps it).
+        private static int FreeThreadSlot(Process process, out UserThread ended)
+        {
+            ended = null;
+            for (int slot = 1; slot < process.ThreadCount; slot++)
+            {
+                UserThread thread = process.Threads[slot];
+                if (thread == null)
+                    return slot;
+                if (ended == null && thread.Exited)
+                    ended = thread;
+            }
+            if (ended == null && process.ThreadCount < Process.ThreadCapacity)
+                return process.ThreadCount;   // release ended threads first: each holds a kernel stack
+            return -1;
         }
     }
 }

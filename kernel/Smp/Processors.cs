@@ -213,6 +213,13 @@ namespace Exo.Kernel.Smp
         public static void ShootDownAll() => ShootDown(FlushEverything);
 
         private const ulong FlushEverything = ulong.MaxValue;
+        private const ulong FenceOnly = ulong.MaxValue - 1;
+
+        /// <summary>
+        /// Every other online processor has passed a full memory barrier and a serializing instruction (an interrupt,
+        /// or a lock spin loop's locked acknowledgment) when this returns: the mechanism under Linux's membarrier.
+        /// </summary>
+        public static void FenceAll() => ShootDown(FenceOnly);
 
         /// <summary>
         /// Makes every other online processor drop its translation of 'virtualAddress' (after the caller
@@ -273,7 +280,7 @@ namespace Exo.Kernel.Smp
         {
             if (s_shootDownAddress == FlushEverything)
                 Cpu.WriteCr3(Cpu.ReadCr3());   // without PCID, a CR3 load drops every non-global translation
-            else
+            else if (s_shootDownAddress != FenceOnly)
                 Cpu.InvalidatePage(s_shootDownAddress);
             Interlocked.Decrement(ref s_shootDownPending);
         }

@@ -30,7 +30,7 @@ namespace Exo.Kernel.Syscalls
                 return SystemCallResult.From(Error.BadAddress);
             UserThread thread = ProgramLauncher.CreateThread(process, entry, stack, argument, out Error error);
             if (thread == null)
-                return SystemCallResult.From(Error.OutOfMemory);   // the limit of 16 threads, an ending process, or no memory
+                return SystemCallResult.From(Error.OutOfMemory);   // 256 threads at once, an ending process, or no memory
             return SystemCalls.InsertHandle(process, thread, ObjectType.Thread, Rights.Read | Rights.Wait | Rights.Duplicate);
         }
 

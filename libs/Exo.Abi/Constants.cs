@@ -15,8 +15,11 @@ namespace Exo.Abi
         public const int ProgramNameCapacity = 32;
         /// <summary>Handles one ProcessSpawn may grant.</summary>
         public const int MaximumGrants = 16;
-        /// <summary>Threads one process may have.</summary>
-        public const int MaximumThreads = 16;
+        /// <summary>
+        /// Threads one process may have at once (live, or ended and not yet released); a slot is reused once its thread
+        /// has ended and been released, so a process may start any number over its life.
+        /// </summary>
+        public const int MaximumThreads = 256;
         /// <summary>The longest row name BenchReport takes, in bytes.</summary>
         public const int BenchNameCapacity = 32;
     }

@@ -11,6 +11,9 @@ namespace Exo.PosixX.KernelInterface
             NewUts = 0x4000000, NewIpc = 0x8000000, NewUser = 0x10000000, NewPid = 0x20000000, NewNetwork = 0x40000000,
             Io = 0x80000000;
 
+        /// <summary>What a thread shares with its process here (a thread with its own files or directories is not offered).</summary>
+        public const ulong SharedByThreads = VirtualMemory | FileSystemInformation | Files | SignalHandlers;
+
         /// <summary>Namespaces and the like: not offered (EINVAL, as a kernel built without them answers).</summary>
         public const ulong Unsupported = NewNamespace | NewCgroup | NewUts | NewIpc | NewUser | NewPid | NewNetwork | PidFile | Ptrace;
     }

@@ -91,6 +91,16 @@ namespace Exo.PosixX.KernelInterface
         /// <summary>The real interval timer (Signals.IntervalTimers, under its lock): deadline and interval in TSC ticks.</summary>
         public IntervalTimer RealTimer, VirtualTimer, ProfilingTimer;
         public LinuxProcess NextWithTimer;
+        /// <summary>
+        /// Threads not yet past the exit system call (Linux's signal->live): counted down before an exiting thread wakes
+        /// its joiner, so that the one that ends the count is the last, whatever order the kernel then ends them in.
+        /// Interlocked. A clone counts its thread before it starts; an exec's de_thread leaves one.
+        /// </summary>
+        public int ThreadsNotExited = 1;
+        /// <summary>The exit system call's code of the thread that brought ThreadsNotExited to 0 (-1: none): what wait reports without exit_group.</summary>
+        public int LastThreadExitCode = -1;
+        /// <summary>The membarrier register commands it made (their bits, interlocked): the private barriers need theirs.</summary>
+        public int MembarrierRegistrations;
         /// <summary>A fork child's CLONE_CHILD_CLEARTID address, for its first thread.</summary>
         public ulong InitialClearChildThreadId;
 
@@ -118,15 +128,23 @@ namespace Exo.PosixX.KernelInterface
         {
             get
             {
-                ulong total = 0;
-                int count = System.Threading.Volatile.Read(ref Process.ThreadCount);
-                for (int i = 0; i < count; i++)
+                // No lock (the interval timers ask under a wait queue's lock): under the grace flag instead, which a
+                // thread's release waits for before it frees the thread (ProcessLifecycle.ReleaseEndedThread).
+                using (Exo.Kernel.Sync.InterruptMask.Enter())
                 {
-                    Exo.Kernel.Scheduler.Thread thread = Process.Threads[i]?.Thread;
-                    if (thread != null)
-                        total += Exo.Kernel.Scheduler.Scheduler.RunTimeOf(thread);
+                    ref int grace = ref Exo.Kernel.Scheduler.Scheduler.FastPathFlag;
+                    System.Threading.Interlocked.Exchange(ref grace, 1);   // before the slots are read
+                    ulong total = System.Threading.Volatile.Read(ref Process.ReleasedThreadsRunTime);
+                    int count = System.Threading.Volatile.Read(ref Process.ThreadCount);
+                    for (int i = 0; i < count; i++)
+                    {
+                        Exo.Kernel.Scheduler.Thread thread = Process.Threads[i]?.Thread;
+                        if (thread != null)
+                            total += Exo.Kernel.Scheduler.Scheduler.RunTimeOf(thread);
+                    }
+                    System.Threading.Volatile.Write(ref grace, 0);
+                    return total;
                 }
-                return total;
             }
         }
 
@@ -225,18 +243,52 @@ namespace Exo.PosixX.KernelInterface
         public override ulong VdsoAddress => Regions.VdsoAddress;
 
         /// <summary>
-        /// Each thread's signal state: the first thread's mask is the process's initial one (a fork child's copy of
-        /// its forking thread's); a later thread's is set by the clone that makes it.
+        /// Each thread's state before it runs: the first thread's mask is the process's initial one (a fork child's
+        /// copy of its forking thread's) and its id the process id; a later thread (clone with CLONE_THREAD, made by
+        /// the calling thread) gets the caller's mask, a new id, and the clone's CLONE_CHILD_CLEARTID address.
         /// </summary>
         public override bool OnThreadCreated(UserThread thread)
         {
-            LinuxThread state = LinuxThread.Create(thread, Process.ThreadCount == 0 ? InitialBlockedSignals : 0);
+            LinuxThread creating = Process.ThreadCount == 0 ? null : LinuxThread.Current;
+            LinuxThread state = LinuxThread.Create(thread, creating == null ? InitialBlockedSignals : creating.BlockedSignals);
             if (state == null)
                 return false;
-            if (Process.ThreadCount == 0)
+            if (creating == null)
+            {
+                state.ThreadId = Process.Id;
                 state.ClearChildThreadId = InitialClearChildThreadId;
+            }
+            else
+            {
+                state.ThreadId = ProcessRegistry.TakeThreadId();
+                if ((creating.ForkFlags & CloneFlags.ChildClearThreadId) != 0)
+                    state.ClearChildThreadId = creating.ForkChildThreadIdAddress;
+                // Before the thread runs (glibc's new thread reads its id there); a bad address is ignored, as Linux does.
+                int id = state.ThreadId;
+                if ((creating.ForkFlags & CloneFlags.ParentSetThreadId) != 0)
+                    Exo.Kernel.Memory.UserMemory.CopyToUser(creating.ForkParentThreadIdAddress, &id, 4);
+                if ((creating.ForkFlags & CloneFlags.ChildSetThreadId) != 0)
+                    Exo.Kernel.Memory.UserMemory.CopyToUser(creating.ForkChildThreadIdAddress, &id, 4);
+            }
             thread.PersonalityState = state;
             return true;
+        }
+
+        /// <summary>
+        /// A thread that ended is released (its slot reused later): its state goes once no one looks at it under this
+        /// lock (signal senders find threads under it), with the real-time signals still queued for it.
+        /// </summary>
+        public override void OnThreadReleased(UserThread thread)
+        {
+            LinuxThread state;
+            using (Lock.Hold())
+            {
+                state = LinuxThread.Of(thread);
+                thread.PersonalityState = null;
+                if (state != null)
+                    QueuedSignals.DiscardFor(state);
+            }
+            state?.Free();
         }
 
         /// <summary>
@@ -362,6 +414,8 @@ namespace Exo.PosixX.KernelInterface
                 return Signal.Kill;
             if (process.Faulted)
                 return Signal.SegmentationFault;
+            if (System.Threading.Volatile.Read(ref process.Ending) == 0 && LastThreadExitCode >= 0)
+                return LastThreadExitCode << 8;   // every thread ended by exit: the last one's code, as Linux counts them
             return (int)(process.ExitStatus & 0xFF) << 8;
         }
 
@@ -370,6 +424,8 @@ namespace Exo.PosixX.KernelInterface
             ProcessTree.ReleaseVforkParent(this);   // a vfork child that never ran
             for (int i = 0; i < process.ThreadCount; i++)
             {
+                if (process.Threads[i] == null)
+                    continue;   // released while the process ran
                 if (process.Threads[i].PersonalityState is LinuxThread thread)
                     thread.Free();
                 process.Threads[i].PersonalityState = null;

@@ -11,6 +11,8 @@ namespace Exo.PosixX.KernelInterface
     /// </summary>
     public sealed class LinuxThread
     {
+        /// <summary>Its Linux thread id (gettid): the process id for the first thread, else one from the pid sequence.</summary>
+        public int ThreadId;
         public ulong ClearChildThreadId;
         public ulong RobustListHead, RobustListLength;
         public ulong BlockedSignals;
@@ -24,17 +26,19 @@ namespace Exo.PosixX.KernelInterface
         public const int AlternateStackDisabled = 2, AlternateStackOnStack = 1;
 
         /// <summary>
-        /// The clone this thread is making (flags, CLONE_CHILD_SETTID/CLEARTID's address), read by the fork's
-        /// LinuxProcess.OnFork, which runs on this thread during the call.
+        /// The clone this thread is making (flags, CLONE_CHILD_SETTID/CLEARTID's address, CLONE_PARENT_SETTID's), read by
+        /// LinuxProcess.OnFork or OnThreadCreated, which run on this thread during the call.
         /// </summary>
-        public ulong ForkFlags, ForkChildThreadIdAddress;
+        public ulong ForkFlags, ForkChildThreadIdAddress, ForkParentThreadIdAddress;
 
         /// <summary>The kernel's thread object this state belongs to.</summary>
         public UserThread Owner;
 
         // A futex wait (Synchronization.Futexes, under its bucket's lock): the word's key, the bitset, whether a
-        // wake took it off the list, the next waiter in the bucket; it sleeps on its own queue.
+        // wake took it off the list, the bucket it hangs in (a requeue moves it), the next waiter in the bucket; it
+        // sleeps on its own queue.
         public ulong FutexKey;
+        public int FutexBucket;
         public uint FutexBitset;
         public bool FutexWoken;
         public LinuxThread FutexNext;

@@ -509,7 +509,8 @@ namespace Exo.PosixX.Memory
                     ulong start = _regions[i].Start > address ? _regions[i].Start : address;
                     ulong end = _regions[i].End < address + length ? _regions[i].End : address + length;
                     Protection protection = _regions[i].Protection;
-                    for (ulong page = start; page < end; page += PageSize)
+                    // Only pages that may hold a frame: the rest already read as zeros (a thread's stack is mostly such).
+                    for (ulong page = _space.NextBacked(start, end); page < end; page = _space.NextBacked(page + PageSize, end))
                     {
                         _space.Unmap(page);
                         _space.Reserve(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0);

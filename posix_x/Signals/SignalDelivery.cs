@@ -79,14 +79,11 @@ namespace Exo.PosixX.Signals
                 // (default action "terminate", not a core dump) ends it now, as Linux's group exit does.
                 endsStopped = chosen != null && System.Threading.Volatile.Read(ref target.Stopped)
                     && target.Handlers[signal - 1].Handler == SignalAction.Default && Signal.DefaultActionOf(signal) == DefaultAction.Terminate;
+                if (chosen != null && !endsStopped)
+                    Wake(chosen);   // under the lock: the thread cannot be released meanwhile
             }
             if (endsStopped)
-            {
                 Terminate(target, signal, coreDump: false);
-                return true;
-            }
-            if (chosen != null)
-                Wake(chosen);
             return true;
         }
 
@@ -150,13 +147,12 @@ namespace Exo.PosixX.Signals
             }
             if (signal == Signal.Continue)
                 Resume(target);
-            LinuxThread state = LinuxThread.Of(thread);
-            if (state == null)
-                return true;
             ulong bit = Signal.Bit(signal);
-            bool wake;
             using (target.Lock.Hold())
             {
+                LinuxThread state = LinuxThread.Of(thread);   // under the lock: a released thread's state is gone
+                if (state == null)
+                    return true;
                 if (IsIgnored(target, signal) && (state.BlockedSignals & bit) == 0)
                     return true;
                 if ((state.PendingSignals & bit) == 0)
@@ -168,10 +164,9 @@ namespace Exo.PosixX.Signals
                 {
                     return false;
                 }
-                wake = (state.BlockedSignals & bit) == 0;
+                if ((state.BlockedSignals & bit) == 0)
+                    Wake(thread);   // under the lock: the thread cannot be released meanwhile
             }
-            if (wake)
-                Wake(thread);
             return true;
         }
 
@@ -215,6 +210,8 @@ namespace Exo.PosixX.Signals
             return null;
         }
 
+        // Lock held (ProcessLifecycle.ReleaseEndedThread frees a thread only after taking it): brings 'thread' back to
+        // look at its signals.
         private static void Wake(UserThread thread)
         {
             Exo.Kernel.Scheduler.Thread running = thread.Thread;
@@ -305,13 +302,16 @@ namespace Exo.PosixX.Signals
             if (!first)
                 return;
             Process kernelProcess = process.Process;
-            int count = System.Threading.Volatile.Read(ref kernelProcess.ThreadCount);
             Exo.Kernel.Scheduler.Thread self = Exo.Kernel.Scheduler.Scheduler.Current;
-            for (int i = 0; i < count; i++)
+            using (process.Lock.Hold())   // a thread's release takes it before freeing the thread
             {
-                UserThread thread = kernelProcess.Threads[i];
-                if (thread != null && !thread.Exited && thread.Thread != null && thread.Thread != self)
-                    ProcessLifecycle.InterruptThread(thread.Thread, UserWork.Signal);   // each stops on its way back
+                int count = System.Threading.Volatile.Read(ref kernelProcess.ThreadCount);
+                for (int i = 0; i < count; i++)
+                {
+                    UserThread thread = kernelProcess.Threads[i];
+                    if (thread != null && !thread.Exited && thread.Thread != null && thread.Thread != self)
+                        ProcessLifecycle.InterruptThread(thread.Thread, UserWork.Signal);   // each stops on its way back
+                }
             }
             ProcessTree.StopChanged(process, stopped: true, signal);
         }

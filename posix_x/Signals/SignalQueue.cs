@@ -86,6 +86,18 @@ namespace Exo.PosixX.Signals
             }
         }
 
+        /// <summary>Drops every waiting instance for 'target' (a thread being released).</summary>
+        public void DiscardFor(LinuxThread target)
+        {
+            for (int i = 0; i < _count;)
+            {
+                if (_targets[i] == target)
+                    RemoveAt(i);
+                else
+                    i++;
+            }
+        }
+
         private void RemoveAt(int index)
         {
             for (int i = index + 1; i < _count; i++)

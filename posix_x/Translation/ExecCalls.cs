@@ -14,9 +14,11 @@ namespace Exo.PosixX.Translation
     /// execve and execveat: a new program in the calling process, from a file in the VFS. Everything that can fail
     /// happens first (the path, execute permission, "#!" interpreters up to four deep, the ELF loaded into a new
     /// address space, argv and envp on its stack, its memory regions); then, past the point of no return, the
-    /// kernel swaps the address space (ProcessExec) and POSIX-X resets what Linux resets: close-on-exec
-    /// descriptors, caught signals back to their default, the alternate stack, the FS base, the SSE state, and
-    /// a vfork parent goes on. A failure before that point leaves the caller as it was, with the error.
+    /// kernel ends the process's other threads (ProcessLifecycle.EndOtherThreads: Linux's de_thread, the caller
+    /// becoming the first thread with the process id as its thread id), swaps the address space (ProcessExec) and
+    /// POSIX-X resets what Linux resets: close-on-exec descriptors, caught signals back to their default, the
+    /// alternate stack, the robust list and clear-child-tid address, the FS base, the SSE state, and a vfork parent
+    /// goes on. A failure before that point leaves the caller as it was, with the error.
     /// </summary>
     public static unsafe class ExecCalls
     {
@@ -48,8 +50,6 @@ namespace Exo.PosixX.Translation
             if ((flags & ~(AtEmptyPath | AtSymlinkNoFollow)) != 0)
                 return SystemCallResult.From(Error.Invalid);
             LinuxProcess process = LinuxProcess.Current;
-            if (System.Threading.Volatile.Read(ref process.Process.LiveThreads) > 1)
-                return SystemCallResult.From(Error.WouldBlock);   // other threads end first: with threads (POSIX-X part 2)
             byte* path = (byte*)KernelHeap.AllocateUninitialized(PathWalker.MaximumPathLength);
             ArgumentVector arguments = ArgumentVector.Create();
             if (path == null || arguments == null)
@@ -325,6 +325,14 @@ namespace Exo.PosixX.Translation
                 ProgramLoader.Discard(space);
                 return Error.TooBig;
             }
+            // The other threads end before the old program goes (only a kill of the process stops that).
+            if (System.Threading.Volatile.Read(ref process.Process.LiveThreads) > 1
+                && !ProcessLifecycle.EndOtherThreads(process.Process, Exo.Kernel.Scheduler.Scheduler.Current))
+            {
+                regions.Release();
+                ProgramLoader.Discard(space);
+                return Error.Interrupted;   // the caller is being killed: it never sees this
+            }
             Commit(process, frame, space, image, regions, node, path, pathLength, arguments, &start);
             return Error.None;
         }
@@ -426,6 +434,11 @@ namespace Exo.PosixX.Translation
                 thread.AlternateStackBase = thread.AlternateStackSize = 0;
                 thread.AlternateStackFlags = LinuxThread.AlternateStackDisabled;
                 thread.RestoreSavedMask = false;
+                thread.ThreadId = process.ProcessId;   // the first thread now, if another thread called execve
+                process.ThreadsNotExited = 1;
+                process.MembarrierRegistrations = 0;   // as Linux's new mm
+                thread.RobustListHead = thread.RobustListLength = 0;
+                thread.ClearChildThreadId = 0;
                 process.Dumpable = true;   // a new program (never set-user-id here) may be dumped again
             }
             ProcessTree.ReleaseVforkParent(process);

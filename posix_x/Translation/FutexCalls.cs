@@ -9,14 +9,14 @@ namespace Exo.PosixX.Translation
 {
     /// <summary>
     /// futex: WAIT and WAKE, and their BITSET forms (with an absolute deadline on CLOCK_MONOTONIC, or CLOCK_REALTIME
-    /// with FUTEX_CLOCK_REALTIME), private or shared (Synchronization.Futexes keys every word by its physical
-    /// address, so both work). REQUEUE, CMP_REQUEUE, WAKE_OP and the PI operations come with threads (ENOSYS).
+    /// with FUTEX_CLOCK_REALTIME), REQUEUE and CMP_REQUEUE, WAKE_OP; private or shared (Synchronization.Futexes keys
+    /// every word by its physical address, so both work). The priority-inheritance operations are ENOSYS.
     /// </summary>
     public static unsafe class FutexCalls
     {
         private const int OperationMask = 0x7F, PrivateFlag = 128, ClockRealTime = 256;
-        private const int Wait = 0, Wake = 1, WaitBitset = 9, WakeBitset = 10;
-        private const uint MatchAny = 0xFFFFFFFF;
+        private const int Wait = 0, Wake = 1, Requeue = 3, CompareRequeue = 4, WakeOperation = 5, WaitBitset = 9, WakeBitset = 10;
+        private const uint MatchAny = Futexes.MatchAny;
 
         internal static void Register() => LinuxSystemCalls.Register(Futex, &DoFutex, CallPath.Hybrid);
 
@@ -57,6 +57,24 @@ namespace Exo.PosixX.Translation
                         return SystemCallResult.From(Error.Invalid);
                     int count = (int)frame->Argument2;
                     Error error = Futexes.Wake(address, count < 0 ? int.MaxValue : count, bitset, out int woken);
+                    return SystemCallResult.From(error, (ulong)woken);
+                }
+                case Requeue:
+                case CompareRequeue:
+                {
+                    // futex(uaddr, op, wake count, requeue count (the timeout's place), uaddr2, expected value)
+                    int wakeCount = (int)frame->Argument2, requeueCount = (int)frame->Argument3;
+                    if (wakeCount < 0 || requeueCount < 0)
+                        return SystemCallResult.From(Error.Invalid);
+                    Error error = Futexes.Requeue(address, frame->Argument4, wakeCount, requeueCount, operation == CompareRequeue,
+                        (uint)frame->Argument5, out int total);
+                    return SystemCallResult.From(error, (ulong)total);
+                }
+                case WakeOperation:
+                {
+                    // futex(uaddr, op, wake count, second wake count (the timeout's place), uaddr2, encoded operation)
+                    Error error = Futexes.WakeOperation(address, frame->Argument4, (int)frame->Argument2, (int)frame->Argument3,
+                        (uint)frame->Argument5, out int woken);
                     return SystemCallResult.From(error, (ulong)woken);
                 }
                 default:

@@ -17,15 +17,21 @@ namespace Exo.PosixX.Translation
         }
 
         // exit ends the calling thread (the process ends with its last thread); exit_group ends every thread.
-        // Linux keeps the status's low 8 bits.
+        // Linux keeps the status's low 8 bits. The ending thread gives up its robust futexes and wakes its joiner
+        // (RobustFutexes) while it is still in its memory.
         private static ulong DoExit(RegisterFrame* frame)
         {
+            LinuxProcess process = LinuxProcess.Current;
+            if (System.Threading.Interlocked.Decrement(ref process.ThreadsNotExited) == 0)
+                process.LastThreadExitCode = (int)(frame->Argument0 & 0xFF);   // before a joiner can run on
+            Synchronization.RobustFutexes.ThreadEnding(LinuxThread.Current);
             Exo.Kernel.UserMode.UserMode.ExitThread(frame->Argument0 & 0xFF);
             return 0;
         }
 
         private static ulong DoExitGroup(RegisterFrame* frame)
         {
+            Synchronization.RobustFutexes.ThreadEnding(LinuxThread.Current);
             Exo.Kernel.UserMode.UserMode.ExitProcess(frame->Argument0 & 0xFF);
             return 0;
         }
@@ -34,56 +40,50 @@ namespace Exo.PosixX.Translation
 
         private static ulong DoGetParentProcessId(RegisterFrame* frame) => (ulong)LinuxProcess.Current.ParentProcessId;
 
-        // A thread's id: the kernel thread's id offset past every process id, so the two never collide; the
-        // main thread's id is the process id, as on Linux.
-        private static ulong DoGetThreadId(RegisterFrame* frame)
-        {
-            Exo.Kernel.Scheduler.Thread current = Exo.Kernel.Scheduler.Scheduler.Current;
-            return current.User.Thread == current.Process.Threads[0] ? (ulong)current.Process.Id : ThreadIds.Of(current);
-        }
+        // The calling thread's Linux id (the process id for its first thread).
+        private static ulong DoGetThreadId(RegisterFrame* frame) => (ulong)LinuxThread.Current.ThreadId;
     }
 
-    /// <summary>Linux thread ids for threads other than a process's first (whose id is the process id).</summary>
+    /// <summary>Linux thread ids (LinuxThread.ThreadId): the process id for a process's first thread, else one from the pid sequence.</summary>
     public static class ThreadIds
     {
-        /// <summary>Above every process id (the process table holds fewer), unique while the thread lives.</summary>
-        public const ulong Base = 1 << 16;
-
-        public static ulong Of(Exo.Kernel.Scheduler.Thread thread) => Base + (ulong)thread.Id;
+        /// <summary>The Linux id of 'thread' (a thread of a Linux process that has not been released), or -1.</summary>
+        public static int Of(Exo.Kernel.Processes.UserThread thread) => LinuxThread.Of(thread)?.ThreadId ?? -1;
 
         /// <summary>
-        /// The Linux process that has thread 'threadId' (with a reference on its Process: release it) and that
-        /// thread; null if none.
+        /// The Linux process that has live thread 'threadId' (with a reference on its Process: release it) and that
+        /// thread (with a reference: release it); null if none.
         /// </summary>
         public static LinuxProcess FindProcessOf(int threadId, out Exo.Kernel.Processes.UserThread thread)
         {
             thread = null;
-            if ((ulong)threadId < Base)
-            {
-                LinuxProcess owner = ProcessTree.Find(threadId);
-                if (owner != null)
-                    thread = owner.Process.Threads[0];
-                return owner;
-            }
             for (int slot = 0; slot < Exo.Kernel.Processes.ProcessRegistry.Capacity; slot++)
             {
                 Exo.Kernel.Processes.Process process = Exo.Kernel.Processes.ProcessRegistry.ReferenceAt(slot);
                 if (process == null)
                     continue;
-                if (process.PersonalityState is LinuxProcess linux)
+                if (process.PersonalityState is LinuxProcess linux && (thread = FindIn(process, threadId)) != null)
+                    return linux;
+                process.Release();
+            }
+            return null;
+        }
+
+        // Under the life cycle's lock, which a thread's release takes to empty its slot before freeing its state.
+        private static Exo.Kernel.Processes.UserThread FindIn(Exo.Kernel.Processes.Process process, int threadId)
+        {
+            using (Exo.Kernel.Sync.InterruptMask.Enter())
+            using (process.LifecycleLock.Hold())
+            {
+                for (int i = 0; i < process.ThreadCount; i++)
                 {
-                    int count = System.Threading.Volatile.Read(ref process.ThreadCount);
-                    for (int i = 0; i < count; i++)
+                    Exo.Kernel.Processes.UserThread candidate = process.Threads[i];
+                    if (candidate != null && !candidate.Exited && Of(candidate) == threadId)
                     {
-                        Exo.Kernel.Processes.UserThread candidate = process.Threads[i];
-                        if (candidate != null && !candidate.Exited && candidate.Thread != null && Of(candidate.Thread) == (ulong)threadId)
-                        {
-                            thread = candidate;
-                            return linux;
-                        }
+                        candidate.AddReference();
+                        return candidate;
                     }
                 }
-                process.Release();
             }
             return null;
         }

@@ -284,6 +284,7 @@ namespace Exo.PosixX.Translation
                     Code = SignalDelivery.FromThreadKill, SenderProcessId = sender.ProcessId, SenderUserId = sender.Credentials.UserId,
                 });
             }
+            thread.Release();
             target.Process.Release();
             return SystemCallResult.From(error);
         }
@@ -328,6 +329,7 @@ namespace Exo.PosixX.Translation
                 if (!queued)
                     error = Error.WouldBlock;
             }
+            thread?.Release();
             target.Process.Release();
             return SystemCallResult.From(error);
         }

@@ -9,8 +9,9 @@ namespace Exo.PosixX.Translation
 {
     /// <summary>
     /// Linux calls that set up a thread's own state: arch_prctl (the FS and GS bases: glibc's thread pointer),
-    /// set_tid_address and set_robust_list (what glibc registers for thread exit), prctl (the process's name,
-    /// and the flags programs commonly ask about).
+    /// set_tid_address and set_robust_list (what glibc registers for thread exit; Synchronization.RobustFutexes
+    /// uses them when the thread ends), get_robust_list (the caller's or another thread's, by id), prctl (the
+    /// process's name, and the flags programs commonly ask about).
     /// </summary>
     public static unsafe class ThreadStateCalls
     {
@@ -24,6 +25,7 @@ namespace Exo.PosixX.Translation
             LinuxSystemCalls.Register(ArchPrctl, &DoArchitectureControl, CallPath.Fast);
             LinuxSystemCalls.Register(SetTidAddress, &DoSetThreadIdAddress, CallPath.Fast);
             LinuxSystemCalls.Register(SetRobustList, &DoSetRobustList, CallPath.Fast);
+            LinuxSystemCalls.Register(GetRobustList, &DoGetRobustList, CallPath.Hybrid);
             LinuxSystemCalls.Register(Prctl, &DoProcessControl, CallPath.Hybrid);
         }
 
@@ -66,8 +68,7 @@ namespace Exo.PosixX.Translation
             if (thread == null)
                 return SystemCallResult.From(Error.OutOfMemory);
             thread.ClearChildThreadId = frame->Argument0;
-            return Exo.Kernel.Syscalls.SystemCalls.CurrentProcess.Threads[0].Thread == Exo.Kernel.Scheduler.Scheduler.Current
-                ? (ulong)Exo.Kernel.Scheduler.Scheduler.Current.Process.Id : ThreadIds.Of(Exo.Kernel.Scheduler.Scheduler.Current);
+            return (ulong)thread.ThreadId;
         }
 
         private static ulong DoSetRobustList(RegisterFrame* frame)
@@ -79,6 +80,36 @@ namespace Exo.PosixX.Translation
                 return SystemCallResult.From(Error.OutOfMemory);
             thread.RobustListHead = frame->Argument0;
             thread.RobustListLength = frame->Argument1;
+            return 0;
+        }
+
+        // get_robust_list(tid, head**, length*): 0 names the caller. Everything runs as root here, so Linux's ptrace
+        // permission check always passes.
+        private static ulong DoGetRobustList(RegisterFrame* frame)
+        {
+            int threadId = (int)frame->Argument0;
+            ulong head;
+            if (threadId == 0)
+            {
+                head = LinuxThread.Current.RobustListHead;
+            }
+            else
+            {
+                if (threadId < 0)
+                    return SystemCallResult.From(Error.NoSuchProcess);
+                LinuxProcess owner = ThreadIds.FindProcessOf(threadId, out Exo.Kernel.Processes.UserThread found);
+                if (owner == null)
+                    return SystemCallResult.From(Error.NoSuchProcess);
+                using (owner.Lock.Hold())   // its state goes under this lock when the thread is released
+                {
+                    head = LinuxThread.Of(found)?.RobustListHead ?? 0;
+                }
+                found.Release();
+                owner.Process.Release();
+            }
+            ulong length = RobustListHeadSize;   // what Linux reports, whatever was registered
+            if (!UserMemory.CopyToUser(frame->Argument2, &length, 8) || !UserMemory.CopyToUser(frame->Argument1, &head, 8))
+                return SystemCallResult.From(Error.BadAddress);
             return 0;
         }
 

@@ -10,7 +10,8 @@ namespace Exo.Kernel.BootTests;
 /// - the system call fuzzer: $EXO_FUZZ_CALLS random Linux calls (default <see cref="DefaultFuzzCalls"/>; `make soak
 ///   SUITE=robustness` varies the seed) from seed $EXO_FUZZ_SEED (default <see cref="DefaultFuzzSeed"/>): the kernel
 ///   never panics or hangs, every fuzz child ends and says how (no child may die by a signal: the fuzzer bounds its
-///   arguments so that none can legitimately end it);
+///   arguments so that none can legitimately end it); and half as many again with four threads in each child making
+///   their calls at once (--threads=4);
 /// - the kernel shell's `run` of malformed files (made by the differential program executables with --make): a clear
 ///   error line each, the shell goes on (execve's errnos are compared with Linux by PosixDifferentialTests);
 /// - a fork bomb: forks are refused with EAGAIN or ENOMEM, every child ends;
@@ -58,10 +59,14 @@ public sealed class RobustnessTests
         RegexOptions.CultureInvariant | RegexOptions.Multiline);
 
     [Fact]
-    public async Task System_call_fuzzer_neither_panics_nor_hangs_nor_leaks()
+    public Task System_call_fuzzer_neither_panics_nor_hangs_nor_leaks() => FuzzAsync(FuzzCalls, FuzzSeed, threads: 1);
+
+    /// <summary>The fuzzer again with four threads in each child making their random calls at once (half the calls).</summary>
+    [Fact]
+    public Task System_call_fuzzer_in_four_threads_neither_panics_nor_hangs_nor_leaks() => FuzzAsync(FuzzCalls / 2, FuzzSeed + 1, threads: 4);
+
+    private async Task FuzzAsync(int calls, ulong seed, int threads)
     {
-        int calls = FuzzCalls;
-        ulong seed = FuzzSeed;
         // About 1.5 ms a call under TCG; the fuzzer's own watchdog reports a hung call after 20 s.
         var limit = TimeSpan.FromSeconds(120 + calls / 250);
         await using var shell = await BootAsync(TimeSpan.FromMinutes(5) + limit * 2);
@@ -71,7 +76,7 @@ public sealed class RobustnessTests
         AssertExitedWithZero(warmUp, "the fuzzer's warm-up run");
         var before = await SettledMemoryAsync(shell, null);
 
-        var command = $"system_call_fuzzer {calls} {seed}";
+        var command = threads == 1 ? $"system_call_fuzzer {calls} {seed}" : $"system_call_fuzzer {calls} {seed} 2000 0 --threads={threads}";
         _output.WriteLine($"reproduce: run {command} (add --verbose to print each call; CALLS_PER_CHILD and FIRST narrow it down)");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var fuzz = await RunProgramAsync(shell, command, limit);

@@ -81,8 +81,11 @@ namespace Exo.PosixX.Vfs.Proc
             using (process.LifecycleLock.Hold())
             {
                 int index = slot == NoThread ? 0 : slot;
-                if (index < process.ThreadCount && !process.Threads[index].Exited)
-                    thread = process.Threads[index];
+                if (index < process.ThreadCount && process.Threads[index] is { Exited: false } live)
+                {
+                    thread = live;
+                    thread.AddReference();   // its slot may be released meanwhile
+                }
             }
             using (linux.Lock.Hold())
             {
@@ -102,6 +105,7 @@ namespace Exo.PosixX.Vfs.Proc
                         caught |= 1UL << i;
                 }
             }
+            thread?.Release();
         }
 
         /// <summary>
@@ -186,7 +190,7 @@ namespace Exo.PosixX.Vfs.Proc
             using (process.LifecycleLock.Hold())
             {
                 for (int i = 0; i < process.ThreadCount; i++)
-                    if (!process.Threads[i].Exited && ThreadIdLocked(process, i) == threadId)
+                    if (process.Threads[i] is { Exited: false } && ThreadIdLocked(process, i) == threadId)
                         return i;
             }
             return NoThread;
@@ -201,7 +205,7 @@ namespace Exo.PosixX.Vfs.Proc
             {
                 for (int i = 0; i < process.ThreadCount; i++)
                 {
-                    if (process.Threads[i].Exited)
+                    if (process.Threads[i] is not { Exited: false })
                         continue;
                     int id = ThreadIdLocked(process, i);
                     if (id >= from && (best < 0 || id < best))
@@ -212,12 +216,7 @@ namespace Exo.PosixX.Vfs.Proc
         }
 
         private static int ThreadIdLocked(Process process, int slot)
-        {
-            if (slot == 0)
-                return process.Id;
-            Exo.Kernel.Scheduler.Thread thread = process.Threads[slot].Thread;
-            return thread != null ? (int)Translation.ThreadIds.Of(thread) : -1;
-        }
+            => slot == 0 ? process.Id : Translation.ThreadIds.Of(process.Threads[slot]);
 
         /// <summary>What the scheduler says of a process's threads (or one slot's, for task/TID).</summary>
         public struct Scheduling
@@ -241,11 +240,13 @@ namespace Exo.PosixX.Vfs.Proc
             {
                 if (process.State == ProcessState.Exited)
                     return result;
+                if (slot == NoThread)
+                    result.CpuTime = process.ReleasedThreadsRunTime;   // threads that ended and were released
                 for (int i = 0; i < process.ThreadCount; i++)
                 {
                     if (slot != NoThread && i != slot)
                         continue;
-                    Exo.Kernel.Scheduler.Thread thread = process.Threads[i].Thread;
+                    Exo.Kernel.Scheduler.Thread thread = process.Threads[i]?.Thread;   // null: released, or never ran
                     if (thread == null)
                         continue;
                     ulong time = thread.CpuTime;
@@ -388,7 +389,7 @@ namespace Exo.PosixX.Vfs.Proc
             Process process = current.Process;
             if (process == null)
                 return 0;
-            return current.User.Thread == process.Threads[0] ? process.Id : (int)Translation.ThreadIds.Of(current);
+            return Translation.ThreadIds.Of(current.User.Thread);
         }
     }
 }

@@ -1,6 +1,7 @@
 /* Dynamic linking: a dynamically linked program (userland/linux/dynamic/dynamic_hello, gcc's default PIE with Debian's
  * dynamic linker and glibc's shared libraries) run by execve with arguments and an environment, its output read
- * through a pipe and its exit status checked (executables.c has a missing interpreter's ENOENT). The helper lies beside this program (found through /proc/self/exe, on Linux and on Exo-OS alike). */
+ * through a pipe and its exit status checked (executables.c has a missing interpreter's ENOENT); and another with threads
+ * (dynamic_threads). The helper lies beside this program (found through /proc/self/exe, on Linux and on Exo-OS alike). */
 #include "difftest.h"
 #include <limits.h>
 #include <sys/wait.h>
@@ -18,22 +19,23 @@ static void helper_path(char *path, size_t capacity, const char *name)
     snprintf(path, capacity, "%s/%s", self, name);
 }
 
-int main(void)
+/* Runs the helper 'name' with two arguments and an environment, its output read through a pipe: each line said, then
+ * its exit status. */
+static void run_helper(const char *name)
 {
-    scratch_enter("dynamic");
     char path[PATH_MAX + 32];
-    helper_path(path, sizeof path, "dynamic_hello");
-    check("the dynamic helper is beside this program", access(path, X_OK) == 0);
+    helper_path(path, sizeof path, name);
+    say("the helper %s is beside this program: %s", name, yes(access(path, X_OK) == 0));
 
     int ends[2];
     if (pipe(ends) != 0)
-        return 1;
+        exit(1);
     pid_t child = fork();
     if (child == 0) {
         dup2(ends[1], 1);
         close(ends[0]);
         close(ends[1]);
-        char *arguments[] = { "dynamic_hello", "one", "two words", NULL };
+        char *arguments[] = { (char *)name, "one", "two words", NULL };
         char *environment[] = { "GREETING=hello from the parent", NULL };
         execve(path, arguments, environment);
         _exit(127);
@@ -52,7 +54,13 @@ int main(void)
     for (char *line = strtok(output, "\n"); line != NULL; line = strtok(NULL, "\n"))
         say("helper: %s", line);
     say("helper exit status: %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
 
+int main(void)
+{
+    scratch_enter("dynamic");
+    run_helper("dynamic_hello");
+    run_helper("dynamic_threads");
     scratch_leave();
     return 0;
 }

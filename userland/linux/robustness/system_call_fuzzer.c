@@ -3,7 +3,7 @@
  * pointers, valid buffers, valid and invalid descriptors, paths). The kernel must answer each with a result or an
  * errno and never panic or hang; what the program does with what it gets back is its own business.
  *
- *   system_call_fuzzer CALLS [SEED [CALLS_PER_CHILD [FIRST]]] [--verbose]
+ *   system_call_fuzzer CALLS [SEED [CALLS_PER_CHILD [FIRST]]] [--verbose] [--threads=N]
  *
  * Call number I (from 0) is made from the generator seeded with (SEED, I) alone, so any stretch of calls can be made
  * again from its first index (FIRST) and a run is reproducible. The calls are made by children, CALLS_PER_CHILD
@@ -17,8 +17,15 @@
  * mount, ...), and some arguments are bounded (see prepare()): memory calls act on a scratch region the child owns,
  * signals are sent only to the child itself and only those it ignores, descriptors never reach the console
  * (standard input, output and error are /dev/null in the child), paths stay in a scratch directory or /proc. An
- * interval timer interrupts every blocking call (SIGALRM, caught without SA_RESTART: EINTR within 20 ms). */
+ * interval timer interrupts every blocking call (SIGALRM, caught without SA_RESTART: EINTR within 20 ms).
+ *
+ * --threads=N (2 to 8): each child makes its calls in N threads at once (thread K makes the calls FIRST+K, FIRST+K+N,
+ * ...; each with its own generator, buffers and paths, sharing the descriptors and the scratch region and
+ * directory), while its first thread sends each of them SIGALRM every 20 ms (a process-directed timer signal would
+ * interrupt only one thread). A child ended by a signal is then reported with the call one of its threads made last:
+ * which one is not known. set_tid_address is not made (a thread's end would write through its random address). */
 #include "robustness.h"
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -34,7 +41,7 @@
 
 /* ---- the generator: splitmix64, seeded per call from (seed, index) ---- */
 
-static uint64_t state;
+static __thread uint64_t state;
 
 static uint64_t next(void)
 {
@@ -56,11 +63,13 @@ static void seed_call(uint64_t seed, uint64_t index)
 
 /* ---- what the child owns ---- */
 
-static unsigned char *buffer_region;       /* BUFFER_PAGES pages: the first and last PROT_NONE */
-static unsigned char *buffers;             /* the usable pages between them */
-static size_t buffers_length;
-static char *paths[24];                    /* path strings, in the buffers' last pages, rebuilt before each call */
-static int path_count;
+/* Each fuzzing thread's own (--threads): */
+static __thread unsigned char *buffer_region;   /* BUFFER_PAGES pages: the first and last PROT_NONE */
+static __thread unsigned char *buffers;         /* the usable pages between them */
+static __thread size_t buffers_length;
+static __thread char *paths[24];                /* path strings, in the buffers' last pages, rebuilt before each call */
+static __thread int path_count;
+static int thread_count = 1;                    /* --threads */
 static uint64_t scratch;                   /* SCRATCH_PAGES pages for memory calls */
 static uint64_t initial_break;
 static int descriptors[16];
@@ -205,6 +214,8 @@ static int forbidden(uint64_t number)
     case SYS_userfaultfd: case SYS_io_uring_setup: case SYS_io_uring_enter: case SYS_io_uring_register:
     case SYS_fsopen: case SYS_fsmount: case SYS_move_mount: case SYS_open_tree: case SYS_mount_setattr:
         return 1;
+    case SYS_set_tid_address:
+        return thread_count > 1;   /* a fuzzing thread's end would write through it */
     }
     return 0;
 }
@@ -474,6 +485,19 @@ static long raw_call(uint64_t number, uint64_t *a)
     return result;
 }
 
+/* The calling thread's buffers, between two guard pages. */
+static void setup_buffers(void)
+{
+    buffer_region = mmap(NULL, BUFFER_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buffer_region == MAP_FAILED)
+        _exit(92);
+    mprotect(buffer_region, PAGE, PROT_NONE);
+    mprotect(buffer_region + (BUFFER_PAGES - 1) * PAGE, PAGE, PROT_NONE);
+    buffers = buffer_region + PAGE;
+    buffers_length = (BUFFER_PAGES - 2) * PAGE;
+    memset(buffers, 0, buffers_length);
+}
+
 static void child_setup(void)
 {
     int null = open("/dev/null", O_RDWR);
@@ -485,14 +509,7 @@ static void child_setup(void)
     if (null > 2)
         close(null);
 
-    buffer_region = mmap(NULL, BUFFER_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (buffer_region == MAP_FAILED)
-        _exit(92);
-    mprotect(buffer_region, PAGE, PROT_NONE);
-    mprotect(buffer_region + (BUFFER_PAGES - 1) * PAGE, PAGE, PROT_NONE);
-    buffers = buffer_region + PAGE;
-    buffers_length = (BUFFER_PAGES - 2) * PAGE;
-    memset(buffers, 0, buffers_length);
+    setup_buffers();
 
     void *region = mmap((void *)SCRATCH_ADDRESS, SCRATCH_PAGES * PAGE, PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
@@ -554,11 +571,10 @@ static void describe_call(char *text, size_t size, uint64_t index, uint64_t numb
              (unsigned long long)a[3], (unsigned long long)a[4], (unsigned long long)a[5]);
 }
 
-/* The child: calls [first, last). */
-static void fuzz(uint64_t seed, uint64_t first, uint64_t last)
+/* Calls first, first + step, ... below last. */
+static void make_calls(uint64_t seed, uint64_t first, uint64_t last, uint64_t step)
 {
-    child_setup();
-    for (uint64_t index = first; index < last; index++) {
+    for (uint64_t index = first; index < last; index += step) {
         seed_call(seed, index);
         uint64_t number = random_number();
         uint64_t a[6];
@@ -591,7 +607,55 @@ static void fuzz(uint64_t seed, uint64_t first, uint64_t last)
             result = raw_call(number, a);
         }
         restore(number, a, result);
-        progress->calls_made++;
+        __atomic_fetch_add(&progress->calls_made, 1, __ATOMIC_RELAXED);
+    }
+}
+
+enum { MaximumThreads = 8 };
+
+struct worker {
+    uint64_t seed, first, last;
+    volatile pid_t thread_id;
+    volatile int done;
+};
+
+static void *fuzz_in_thread(void *argument)
+{
+    struct worker *worker = argument;
+    worker->thread_id = (pid_t)syscall(SYS_gettid);
+    setup_buffers();
+    make_calls(worker->seed, worker->first, worker->last, (uint64_t)thread_count);
+    __atomic_store_n(&worker->done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+/* The child: calls [first, last), in thread_count threads at once when more than one. */
+static void fuzz(uint64_t seed, uint64_t first, uint64_t last)
+{
+    child_setup();
+    if (thread_count == 1) {
+        make_calls(seed, first, last, 1);
+        syscall(SYS_exit_group, 0);
+    }
+    static struct worker workers[MaximumThreads];
+    for (int i = 0; i < thread_count; i++) {
+        workers[i] = (struct worker){ .seed = seed, .first = first + (uint64_t)i, .last = last };
+        pthread_t thread;
+        if (pthread_create(&thread, NULL, fuzz_in_thread, &workers[i]) != 0)
+            _exit(95);
+    }
+    /* Not joined (a thread may have moved its CLONE_CHILD_CLEARTID word): their done flags say when all are. */
+    for (int left = thread_count; left > 0;) {
+        left = 0;
+        for (int i = 0; i < thread_count; i++) {
+            if (__atomic_load_n(&workers[i].done, __ATOMIC_ACQUIRE))
+                continue;
+            left++;
+            if (workers[i].thread_id != 0)
+                syscall(SYS_tgkill, getpid(), workers[i].thread_id, SIGALRM);
+        }
+        struct timespec pause_time = { 0, 20 * 1000 * 1000 };
+        nanosleep(&pause_time, NULL);
     }
     syscall(SYS_exit_group, 0);
 }
@@ -603,11 +667,13 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--verbose") == 0)
             verbose_descriptor = 1000;
+        else if (strncmp(argv[i], "--threads=", 10) == 0)
+            thread_count = atoi(argv[i] + 10);
         else if (count < 4)
             arguments[count++] = strtoull(argv[i], NULL, 0);
     }
-    if (count < 1 || arguments[2] == 0) {
-        say("usage: system_call_fuzzer CALLS [SEED [CALLS_PER_CHILD [FIRST]]] [--verbose]");
+    if (count < 1 || arguments[2] == 0 || thread_count < 1 || thread_count > MaximumThreads) {
+        say("usage: system_call_fuzzer CALLS [SEED [CALLS_PER_CHILD [FIRST]]] [--verbose] [--threads=N (at most 8)]");
         return 2;
     }
     uint64_t calls = arguments[0], seed = arguments[1], per_child = arguments[2], first = arguments[3];
@@ -622,8 +688,9 @@ int main(int argc, char **argv)
     }
     const char *base = getenv("TMPDIR");
     snprintf(directory, sizeof directory, "%s/system-call-fuzzer-%d", base && *base ? base : "/tmp", (int)getpid());
-    say("system_call_fuzzer: seed %llu, calls %llu to %llu, %llu per child, %d implemented calls preferred", (unsigned long long)seed,
-        (unsigned long long)first, (unsigned long long)calls, (unsigned long long)per_child, implemented_count);
+    say("system_call_fuzzer: seed %llu, calls %llu to %llu, %llu per child, %d implemented calls preferred, %d thread(s) each",
+        (unsigned long long)seed, (unsigned long long)first, (unsigned long long)calls, (unsigned long long)per_child,
+        implemented_count, thread_count);
 
     double started = now();
     uint64_t children = 0, signalled = 0, hung = 0, made = 0;
