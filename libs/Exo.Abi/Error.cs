@@ -83,10 +83,38 @@ namespace Exo.Abi
         NotEmpty = 39,
         /// <summary>ELOOP: too many symbolic links while resolving a path (or a link where none may be).</summary>
         TooManySymbolicLinks = 40,
+        /// <summary>ENOTSOCK: the descriptor is not a socket.</summary>
+        NotASocket = 88,
+        /// <summary>EDESTADDRREQ: a datagram sent with no address on an unconnected socket.</summary>
+        DestinationRequired = 89,
+        /// <summary>EMSGSIZE: a datagram too large for the socket.</summary>
+        MessageTooLong = 90,
+        /// <summary>EPROTOTYPE: the peer socket is of another type.</summary>
+        WrongProtocolType = 91,
+        /// <summary>ENOPROTOOPT: a socket option not known at that level.</summary>
+        NoProtocolOption = 92,
+        /// <summary>EPROTONOSUPPORT: a protocol the family does not have.</summary>
+        ProtocolNotSupported = 93,
+        /// <summary>ESOCKTNOSUPPORT: a socket type the family does not have.</summary>
+        SocketTypeNotSupported = 94,
         /// <summary>EOPNOTSUPP: the object does not support the operation.</summary>
         NotSupported = 95,
+        /// <summary>EAFNOSUPPORT: an address family not supported.</summary>
+        AddressFamilyNotSupported = 97,
+        /// <summary>EADDRINUSE: the address is bound already.</summary>
+        AddressInUse = 98,
+        /// <summary>EADDRNOTAVAIL: the address cannot be bound here.</summary>
+        AddressNotAvailable = 99,
+        /// <summary>ECONNRESET: the peer went away with data unread.</summary>
+        ConnectionReset = 104,
+        /// <summary>EISCONN: the socket is connected already.</summary>
+        AlreadyConnected = 106,
+        /// <summary>ENOTCONN: the socket is not connected.</summary>
+        NotConnected = 107,
         /// <summary>ETIMEDOUT: a wait's time ran out.</summary>
         TimedOut = 110,
+        /// <summary>ECONNREFUSED: nobody listens at the address.</summary>
+        ConnectionRefused = 111,
         /// <summary>ESTALE: the object a file system server was asked about no longer exists there.</summary>
         StaleHandle = 116,
         /// <summary>ERESTARTSYS (kernel only, never seen by a program): a wait a signal interrupted; restarted, or EINTR when a handler without SA_RESTART runs.</summary>

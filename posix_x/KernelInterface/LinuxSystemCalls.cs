@@ -52,6 +52,8 @@ namespace Exo.PosixX.KernelInterface
             Translation.ProcessGroupCalls.Register();
             Translation.PipeCalls.Register();
             Translation.PollCalls.Register();
+            Translation.EventCounterCalls.Register();
+            Translation.EventPollCalls.Register();
             Translation.TimeCalls.Register();
             Translation.SchedulingCalls.Register();
             Translation.TimerCalls.Register();

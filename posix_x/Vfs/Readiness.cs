@@ -32,6 +32,16 @@ namespace Exo.PosixX.Vfs
         }
 
         /// <summary>
+        /// An object's readiness changed, and the object counts its changes in 'changes' (what epoll's edge-triggered
+        /// mode reports: a new event on the object even when it was ready before, OpenFile.ChangeCount).
+        /// </summary>
+        public static void Changed(ref int changes)
+        {
+            System.Threading.Interlocked.Increment(ref changes);
+            Changed();
+        }
+
+        /// <summary>
         /// Sleeps until the generation moves past 'seen', the thread is interrupted (a signal, a kill) or its armed
         /// deadline passes (Scheduler.ArmTimeout). Interrupts masked.
         /// </summary>

@@ -43,6 +43,8 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["pipes"] = null,
         ["time"] = null,
         ["mounts"] = null,
+        ["eventfds"] = null,
+        ["epolls"] = null,
     };
 
     public const string AllVariable = "EXO_DIFFTEST_ALL";
