@@ -54,6 +54,7 @@ namespace Exo.PosixX.KernelInterface
             Translation.PollCalls.Register();
             Translation.EventCounterCalls.Register();
             Translation.EventPollCalls.Register();
+            Translation.TimerFileCalls.Register();
             Translation.TimeCalls.Register();
             Translation.SchedulingCalls.Register();
             Translation.TimerCalls.Register();

@@ -45,6 +45,7 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["mounts"] = null,
         ["eventfds"] = null,
         ["epolls"] = null,
+        ["timerfds"] = null,
     };
 
     public const string AllVariable = "EXO_DIFFTEST_ALL";
