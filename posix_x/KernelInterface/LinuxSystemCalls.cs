@@ -55,6 +55,7 @@ namespace Exo.PosixX.KernelInterface
             Translation.EventCounterCalls.Register();
             Translation.EventPollCalls.Register();
             Translation.TimerFileCalls.Register();
+            Translation.SignalFileCalls.Register();
             Translation.TimeCalls.Register();
             Translation.SchedulingCalls.Register();
             Translation.TimerCalls.Register();

@@ -80,6 +80,7 @@ namespace Exo.PosixX.Signals
                 endsStopped = chosen != null && System.Threading.Volatile.Read(ref target.Stopped)
                     && target.Handlers[signal - 1].Handler == SignalAction.Default && Signal.DefaultActionOf(signal) == DefaultAction.Terminate;
             }
+            Vfs.Readiness.Changed();   // signalfd readers and pollers look again
             if (endsStopped)
             {
                 Terminate(target, signal, coreDump: false);
@@ -170,6 +171,7 @@ namespace Exo.PosixX.Signals
                 }
                 wake = (state.BlockedSignals & bit) == 0;
             }
+            Vfs.Readiness.Changed();   // signalfd readers and pollers look again
             if (wake)
                 Wake(thread);
             return true;

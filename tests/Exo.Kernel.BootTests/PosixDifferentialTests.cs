@@ -46,6 +46,7 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["eventfds"] = null,
         ["epolls"] = null,
         ["timerfds"] = null,
+        ["signalfds"] = null,
     };
 
     public const string AllVariable = "EXO_DIFFTEST_ALL";
