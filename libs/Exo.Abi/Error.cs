@@ -107,6 +107,8 @@ namespace Exo.Abi
         AddressNotAvailable = 99,
         /// <summary>ECONNRESET: the peer went away with data unread.</summary>
         ConnectionReset = 104,
+        /// <summary>ENOBUFS: more than a socket call may hold (control data past optmem_max).</summary>
+        NoBufferSpace = 105,
         /// <summary>EISCONN: the socket is connected already.</summary>
         AlreadyConnected = 106,
         /// <summary>ENOTCONN: the socket is not connected.</summary>

@@ -56,6 +56,7 @@ namespace Exo.PosixX.KernelInterface
             Translation.EventPollCalls.Register();
             Translation.TimerFileCalls.Register();
             Translation.SignalFileCalls.Register();
+            Translation.SocketCalls.Register();
             Translation.TimeCalls.Register();
             Translation.SchedulingCalls.Register();
             Translation.TimerCalls.Register();

@@ -47,6 +47,7 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["epolls"] = null,
         ["timerfds"] = null,
         ["signalfds"] = null,
+        ["unixsockets"] = null,
     };
 
     public const string AllVariable = "EXO_DIFFTEST_ALL";
