@@ -21,7 +21,10 @@ public sealed class PosixDifferentialTestsOnTwoProcessors : PosixDifferentialTes
     public PosixDifferentialTestsOnTwoProcessors(ITestOutputHelper output, ExoOsProgramRunnerOnTwoProcessors exo) : base(output, exo) { }
 }
 
-/// <summary>The signal, process (fork, vfork, exec, wait) and pipe programs on four processors (the issue: signals and fork at 4).</summary>
+/// <summary>
+/// The signal, process (fork, vfork, exec, wait), pipe and event I/O (eventfd, epoll, timerfd, signalfd, AF_UNIX
+/// sockets) programs on four processors (the issues: signals and fork at 4; waiters and wakers on other processors).
+/// </summary>
 public sealed class PosixDifferentialTestsOnFourProcessors : IClassFixture<ExoOsProgramRunnerOnFourProcessors>
 {
     private readonly PosixDifferentialTests _check;
@@ -33,5 +36,10 @@ public sealed class PosixDifferentialTestsOnFourProcessors : IClassFixture<ExoOs
     [InlineData("signals")]
     [InlineData("processes")]
     [InlineData("pipes")]
+    [InlineData("eventfds")]
+    [InlineData("epolls")]
+    [InlineData("timerfds")]
+    [InlineData("signalfds")]
+    [InlineData("unixsockets")]
     public Task Program_prints_the_same_on_linux_and_on_exo_os(string program) => _check.Program_prints_the_same_on_linux_and_on_exo_os(program);
 }
