@@ -52,7 +52,9 @@ namespace Exo.PosixX.Sockets
         private PeerCredentials _peerCredentials, _listenCredentials;
         private bool _hasPeerCredentials, _passCredentials;
         private int _sendBuffer = ReceiveCapacity, _receiveBuffer = ReceiveCapacity;
-        private int _changes;
+        // What epoll's edge-triggered mode counts: changes for a reader (a message, a connection, a shutdown, the peer
+        // gone) and for a writer (the peer took messages, the peer gone).
+        private int _dataChanges, _roomChanges;
 
         /// <summary>SO_PEERCRED and SCM_CREDENTIALS: struct ucred.</summary>
         public struct PeerCredentials { public int ProcessId; public uint UserId, GroupId; }
@@ -100,12 +102,19 @@ namespace Exo.PosixX.Sockets
             _hasPeerCredentials = true;
         }
 
-        private static void Announce(UnixSocket first, UnixSocket second)
+        // A change: 'forReader' has news for its readers, 'forWriter' room for its writers, 'forBoth' both (a shutdown,
+        // a peer gone); every sleeper and poller looks again.
+        private static void Announce(UnixSocket forReader, UnixSocket forWriter, UnixSocket forBoth = null)
         {
-            if (first != null)
-                System.Threading.Interlocked.Increment(ref first._changes);
-            if (second != null)
-                System.Threading.Interlocked.Increment(ref second._changes);
+            if (forReader != null)
+                System.Threading.Interlocked.Increment(ref forReader._dataChanges);
+            if (forWriter != null)
+                System.Threading.Interlocked.Increment(ref forWriter._roomChanges);
+            if (forBoth != null)
+            {
+                System.Threading.Interlocked.Increment(ref forBoth._dataChanges);
+                System.Threading.Interlocked.Increment(ref forBoth._roomChanges);
+            }
             using (InterruptMask.Enter())
                 if (!s_changed.IsEmpty)
                     s_changed.WakeAll();
@@ -266,7 +275,7 @@ namespace Exo.PosixX.Sockets
                     return Error.WrongProtocolType;
                 ConnectLocked(target, credentials);
             }
-            Announce(this, null);
+            Announce(null, this);
             return Error.None;
         }
 
@@ -309,7 +318,7 @@ namespace Exo.PosixX.Sockets
                 server.Release();
                 return error;
             }
-            Announce(this, listener);
+            Announce(listener, this);
             return Error.None;
         }
 
@@ -613,7 +622,7 @@ namespace Exo.PosixX.Sockets
                 }
                 done += (ulong)taken;
                 if (!peek && taken > 0)
-                    Announce(sender, this);
+                    Announce(null, sender);
                 if (taken == 0 || done >= transfer.Length || rightsTaken || peek)
                     break;
             }
@@ -679,7 +688,7 @@ namespace Exo.PosixX.Sockets
             if (message != null)
             {
                 message.Free();
-                Announce(sender, this);
+                Announce(null, sender);
             }
             return error;
         }
@@ -703,7 +712,8 @@ namespace Exo.PosixX.Sockets
                     peer._sendShut |= how != ShutWrite;
                 }
             }
-            Announce(this, peer);
+            Announce(null, null, this);
+            Announce(null, null, peer);
             return Error.None;
         }
 
@@ -847,7 +857,9 @@ namespace Exo.PosixX.Sockets
             return target._queuedBytes <= ReceiveCapacity / 4;
         }
 
-        public override int ChangeCount => System.Threading.Volatile.Read(ref _changes);
+        public override int ChangeCount(PollEvents interest)
+            => ((interest & PollEvents.In) != 0 ? System.Threading.Volatile.Read(ref _dataChanges) : 0)
+                + ((interest & PollEvents.Out) != 0 ? System.Threading.Volatile.Read(ref _roomChanges) : 0);
 
         protected override void Destroy()
         {
@@ -889,7 +901,8 @@ namespace Exo.PosixX.Sockets
                         continue;
                     socket._peer = null;
                     socket._peerGone = true;
-                    System.Threading.Interlocked.Increment(ref socket._changes);
+                    System.Threading.Interlocked.Increment(ref socket._dataChanges);
+                    System.Threading.Interlocked.Increment(ref socket._roomChanges);
                 }
                 _peer = null;
             }
@@ -904,7 +917,7 @@ namespace Exo.PosixX.Sockets
             node?.Release();
             if (_address != null)
                 KernelHeap.Free(_address);
-            Announce(peer, null);
+            Announce(null, null, peer);
             base.Destroy();
         }
     }

@@ -198,10 +198,12 @@ namespace Exo.PosixX.Vfs
         public virtual PollEvents Poll() => PollEvents.In | PollEvents.Out;
 
         /// <summary>
-        /// How many times the object's readiness changed (Readiness.Changed(ref)): epoll's edge-triggered mode reports
-        /// an object again after a new change. 0 for objects that do not count (only a rising edge is reported then).
+        /// How many times the object's readiness changed for what 'interest' watches (In: something to read, Out: room
+        /// to write; Readiness.Changed(ref)): epoll's edge-triggered mode reports an object again after a new change, as
+        /// Linux's wake-ups keyed by event do (a read that makes room does not report EPOLLIN again). 0 for objects
+        /// that do not count (only a rising edge is reported then).
         /// </summary>
-        public virtual int ChangeCount => 0;
+        public virtual int ChangeCount(PollEvents interest) => 0;
 
         /// <summary>
         /// When the object becomes ready by itself, with nobody calling Readiness.Changed (a timerfd's next expiry), in

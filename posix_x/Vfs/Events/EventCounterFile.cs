@@ -18,7 +18,7 @@ namespace Exo.PosixX.Vfs.Events
         private readonly WaitQueue _changed = new WaitQueue();
         private readonly bool _semaphore;
         private ulong _count;
-        private int _changes;
+        private int _dataChanges, _roomChanges;   // writes that added, reads that took (epoll's edge-triggered mode)
 
         public EventCounterFile(ulong initial, int flags)
             : base(OpenFlags.ReadWrite | (flags & OpenFlags.NonBlocking))
@@ -26,6 +26,8 @@ namespace Exo.PosixX.Vfs.Events
             _count = initial;
             _semaphore = (flags & SemaphoreFlag) != 0;
         }
+
+        public override string KindName => "eventfd";
 
         public override Error Read(IoBuffer buffer, ulong count, out ulong done)
         {
@@ -88,18 +90,20 @@ namespace Exo.PosixX.Vfs.Events
                 }
                 _changed.Lock.Exit();
             }
-            if (reading || added != 0)
-                Announce();
+            if (reading)
+                Announce(ref _roomChanges);
+            else if (added != 0)
+                Announce(ref _dataChanges);
             return Error.None;
         }
 
         // The other side may go on: waiters on this counter, and every poller.
-        private void Announce()
+        private void Announce(ref int changes)
         {
             using (InterruptMask.Enter())
                 if (!_changed.IsEmpty)
                     _changed.WakeAll();
-            Readiness.Changed(ref _changes);
+            Readiness.Changed(ref changes);
         }
 
 
@@ -109,7 +113,9 @@ namespace Exo.PosixX.Vfs.Events
             return (count > 0 ? PollEvents.In : PollEvents.None) | (count < Maximum ? PollEvents.Out : PollEvents.None);
         }
 
-        public override int ChangeCount => System.Threading.Volatile.Read(ref _changes);
+        public override int ChangeCount(PollEvents interest)
+            => ((interest & PollEvents.In) != 0 ? System.Threading.Volatile.Read(ref _dataChanges) : 0)
+                + ((interest & PollEvents.Out) != 0 ? System.Threading.Volatile.Read(ref _roomChanges) : 0);
 
         protected override void Destroy()
         {

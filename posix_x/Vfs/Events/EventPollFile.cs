@@ -288,6 +288,11 @@ namespace Exo.PosixX.Vfs.Events
         [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 4)]
         public struct Event { public uint Events; public ulong Data; }
 
+        // The directions an item watches (error and hang-up come with both).
+        private static PollEvents InterestOf(uint events)
+            => ((events & (EventPollBits.In | EventPollBits.Priority | EventPollBits.ReadNormal | EventPollBits.ReadBand | EventPollBits.ReadHangUp)) != 0 ? PollEvents.In : PollEvents.None)
+                | ((events & (EventPollBits.Out | EventPollBits.WriteNormal | EventPollBits.WriteBand)) != 0 ? PollEvents.Out : PollEvents.None);
+
         // The epoll bits of a file's readiness (poll's, with the normal-data variants).
         private static uint EventsOf(PollEvents events)
         {
@@ -319,7 +324,7 @@ namespace Exo.PosixX.Vfs.Events
                     wait.Note(file.ReadyAt);
                     if ((item.Events & EventPollBits.EdgeTriggered) != 0)
                     {
-                        item.SeenChanges = file.ChangeCount;
+                        item.SeenChanges = file.ChangeCount(InterestOf(item.Events));
                         item.SeenEvents = ready;
                         ready = item.Pending;
                     }
@@ -344,7 +349,7 @@ namespace Exo.PosixX.Vfs.Events
         {
             uint ready = EventsOf(file.Poll()) & (item.Events | EventPollBits.Error | EventPollBits.HangUp);
             if ((item.Events & EventPollBits.EdgeTriggered) != 0)
-                item.Pending = file.ChangeCount != item.SeenChanges ? ready : ready & ~item.SeenEvents;
+                item.Pending = file.ChangeCount(InterestOf(item.Events)) != item.SeenChanges ? ready : ready & ~item.SeenEvents;
             return ready;
         }
 
@@ -396,6 +401,8 @@ namespace Exo.PosixX.Vfs.Events
                 return soonest;
             }
         }
+
+        public override string KindName => "eventpoll";
 
         public override Error Read(IoBuffer buffer, ulong count, out ulong done) { done = 0; return Error.Invalid; }
         public override Error Write(IoBuffer buffer, ulong count, out ulong done) { done = 0; return Error.Invalid; }

@@ -25,6 +25,8 @@ namespace Exo.PosixX.Vfs.Events
             set => System.Threading.Volatile.Write(ref _mask, value & ~Signal.Unblockable);
         }
 
+        public override string KindName => "signalfd";
+
         public override Error Read(IoBuffer buffer, ulong count, out ulong done)
         {
             done = 0;

@@ -86,6 +86,8 @@ namespace Exo.PosixX.Vfs.Events
             }
         }
 
+        public override string KindName => "timerfd";
+
         public override Error Read(IoBuffer buffer, ulong count, out ulong done)
         {
             done = 0;
@@ -164,7 +166,7 @@ namespace Exo.PosixX.Vfs.Events
             }
         }
 
-        public override int ChangeCount => System.Threading.Volatile.Read(ref _changes);
+        public override int ChangeCount(PollEvents interest) => System.Threading.Volatile.Read(ref _changes);
 
         public override ulong ReadyAt
         {

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -70,6 +71,19 @@ static long elapsed_ms(struct timespec *start)
 }
 
 static void on_signal(int number) { (void)number; }
+
+/* What /proc/self/fd says a descriptor is. */
+static const char *link_of(int fd)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    char *text = scratch_string();
+    ssize_t length = readlink(path, text, 63);
+    if (length < 0)
+        return errno_name(errno);
+    text[length] = '\0';
+    return text;
+}
 
 int main(void)
 {
@@ -183,6 +197,38 @@ int main(void)
     write(e, &one, 8);
     say("after another write: %s", wait_for(ep, 0));
     epoll_ctl(ep, EPOLL_CTL_DEL, e, NULL);
+
+    /* Edge-triggered is per direction: a read that leaves a semaphore eventfd readable, or a partial read of a
+     * socket, is no new event for EPOLLIN; a write, a shutdown and a close are. */
+    int semaphore = eventfd(3, EFD_SEMAPHORE | EFD_NONBLOCK);
+    add(ep, semaphore, EPOLLIN | EPOLLET, 55);
+    say("semaphore eventfd at 3: %s", wait_for(ep, 0));
+    uint64_t taken;
+    read(semaphore, &taken, 8);
+    say("after one read, 2 left: %s", wait_for(ep, 0));
+    write(semaphore, &one, 8);
+    say("after a write: %s", wait_for(ep, 0));
+    epoll_ctl(ep, EPOLL_CTL_DEL, semaphore, NULL);
+    close(semaphore);
+    int pair[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, pair);
+    add(ep, pair[1], EPOLLIN | EPOLLRDHUP | EPOLLET, 56);
+    write(pair[0], "abcd", 4);
+    say("socket, edge-triggered, bytes: %s", wait_for(ep, 0));
+    read(pair[1], buffer, 2);
+    say("after a partial read: %s", wait_for(ep, 0));
+    write(pair[0], "e", 1);
+    say("after another write: %s", wait_for(ep, 0));
+    shutdown(pair[0], SHUT_WR);
+    say("the peer's SHUT_WR: %s", wait_for(ep, 0));
+    close(pair[0]);
+    say("the peer's close: %s", wait_for(ep, 0));
+    say("again: %s", wait_for(ep, 0));
+    close(pair[1]);
+    say("/proc/self/fd of an instance: %s", link_of(ep));
+    e = eventfd(0, 0);
+    say("/proc/self/fd of an eventfd: %s", link_of(e));
+    close(e);
 
     /* Nested: an instance inside another is readable while one of its items is ready. */
     int inner = epoll_create1(0);

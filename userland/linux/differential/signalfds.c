@@ -44,6 +44,11 @@ int main(void)
     say("signalfd on a closed descriptor: %s", failure(signalfd(99, &mask, 0)));
     int fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
     say("signalfd(-1, USR1 USR2 CHLD RTMIN, SFD_NONBLOCK | SFD_CLOEXEC): %s", outcome(fd));
+    char link[64], path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    ssize_t link_length = readlink(path, link, sizeof link - 1);
+    link[link_length > 0 ? link_length : 0] = '\0';
+    say("/proc/self/fd of the signalfd: %s", link);
     check("close-on-exec", (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
     check("non-blocking", (fcntl(fd, F_GETFL) & O_NONBLOCK) != 0);
     struct signalfd_siginfo info;

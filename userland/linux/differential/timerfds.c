@@ -47,6 +47,10 @@ int main(void)
     say("timerfd_create with a bad flag: %s", failure(timerfd_create(CLOCK_MONOTONIC, 1)));
     int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     say("timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC): %s", outcome(fd));
+    char link[64];
+    ssize_t link_length = readlink("/proc/self/fd/3", link, sizeof link - 1);
+    link[link_length > 0 ? link_length : 0] = '\0';
+    say("/proc/self/fd/3 (the timerfd): %s", fd == 3 ? link : "not descriptor 3");
     check("close-on-exec", (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
     check("non-blocking", (fcntl(fd, F_GETFL) & O_NONBLOCK) != 0);
     struct itimerspec current;

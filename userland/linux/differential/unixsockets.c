@@ -98,6 +98,12 @@ int main(void)
     struct stat status;
     fstat(s, &status);
     check("fstat: a socket", S_ISSOCK(status.st_mode));
+    char link[64], expected[64], path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", s);
+    ssize_t link_length = readlink(path, link, sizeof link - 1);
+    link[link_length > 0 ? link_length : 0] = '\0';
+    snprintf(expected, sizeof expected, "socket:[%lu]", (unsigned long)status.st_ino);
+    check("/proc/self/fd: socket:[its inode]", strcmp(link, expected) == 0);
     int type = 0;
     socklen_t length = sizeof type;
     int result = getsockopt(s, SOL_SOCKET, SO_TYPE, &type, &length);
