@@ -295,6 +295,38 @@ int main(void)
     check("its data", events[0].data.u64 == 70);
     read(p[0], buffer, sizeof buffer);
 
+    /* Many round trips with a child, each side sleeping in epoll_wait (a lost wake-up would hang here). */
+    int link_pair[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, link_pair);
+    child = fork();
+    if (child == 0) {
+        int mine = epoll_create1(0);
+        struct epoll_event watch = { .events = EPOLLIN, .data.u64 = 1 };
+        epoll_ctl(mine, EPOLL_CTL_ADD, link_pair[1], &watch);
+        for (int i = 0; i < 1000; i++) {
+            char byte;
+            if (epoll_wait(mine, &watch, 1, -1) != 1 || read(link_pair[1], &byte, 1) != 1 || write(link_pair[1], &byte, 1) != 1)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    int trips = epoll_create1(0);
+    struct epoll_event watch = { .events = EPOLLIN, .data.u64 = 2 };
+    epoll_ctl(trips, EPOLL_CTL_ADD, link_pair[0], &watch);
+    int round_trips = 0;
+    for (int i = 0; i < 1000; i++) {
+        char byte = (char)i, back = 0;
+        if (write(link_pair[0], &byte, 1) != 1 || epoll_wait(trips, &watch, 1, -1) != 1 || read(link_pair[0], &back, 1) != 1 || back != byte)
+            break;
+        round_trips++;
+    }
+    int child_status = 0;
+    waitpid(child, &child_status, 0);
+    say("round trips through epoll_wait with a child: %d, the child %s", round_trips, WIFEXITED(child_status) && WEXITSTATUS(child_status) == 0 ? "done" : "failed");
+    close(trips);
+    close(link_pair[0]);
+    close(link_pair[1]);
+
     /* The terminal (standard input) is writable. */
     say("ADD the terminal for EPOLLOUT: %s", outcome(add(ep, 0, EPOLLOUT, 80)));
     say("terminal and pipe: %s", wait_for(ep, 0));

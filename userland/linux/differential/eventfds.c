@@ -118,5 +118,28 @@ int main(void)
     check("the child read the full count", WIFEXITED(status_code) && WEXITSTATUS(status_code) == 0);
     say("read what the write added: %s", read_counter(plain));
     close(plain);
+
+    /* Ping-pong with a child over two eventfds, both sides in blocking reads (a lost wake-up would hang here). */
+    int ping = eventfd(0, 0), pong = eventfd(0, 0);
+    child = fork();
+    if (child == 0) {
+        for (int i = 0; i < 1000; i++) {
+            uint64_t value;
+            if (read(ping, &value, 8) != 8 || write(pong, &value, 8) != 8)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    int exchanges = 0;
+    for (uint64_t i = 1; i <= 1000; i++) {
+        uint64_t back = 0;
+        if (write(ping, &i, 8) != 8 || read(pong, &back, 8) != 8 || back != i)
+            break;
+        exchanges++;
+    }
+    waitpid(child, &status_code, 0);
+    say("exchanges with a child: %d, the child %s", exchanges, WIFEXITED(status_code) && WEXITSTATUS(status_code) == 0 ? "done" : "failed");
+    close(ping);
+    close(pong);
     return 0;
 }
