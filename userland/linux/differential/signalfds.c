@@ -139,5 +139,32 @@ int main(void)
     close(ep);
     close(blocking);
     close(fd);
+
+    /* Ping-pong of signals with a child, each side in a blocking signalfd read (a lost wake-up would hang here). */
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    int reader = signalfd(-1, &usr1, 0);
+    parent = getpid();
+    child = fork();
+    if (child == 0) {
+        for (int i = 0; i < 300; i++) {
+            struct signalfd_siginfo got;
+            if (read(reader, &got, sizeof got) != sizeof got || got.ssi_signo != SIGUSR1 || kill(parent, SIGUSR1) != 0)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    int exchanges = 0;
+    for (int i = 0; i < 300; i++) {
+        struct signalfd_siginfo got;
+        if (kill(child, SIGUSR1) != 0 || read(reader, &got, sizeof got) != sizeof got || got.ssi_pid != (uint32_t)child)
+            break;
+        exchanges++;
+    }
+    int child_status = 0;
+    waitpid(child, &child_status, 0);
+    say("signals exchanged with a child: %d, the child %s", exchanges, WIFEXITED(child_status) && WEXITSTATUS(child_status) == 0 ? "done" : "failed");
+    close(reader);
     return 0;
 }

@@ -220,6 +220,33 @@ int main(void)
     say("read after the child exited: %s", value(read(sv[0], buffer, sizeof buffer)));
     close(sv[0]);
 
+    /* Many round trips with a child, both sides in blocking reads (a lost wake-up would hang here). */
+    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv);
+    child = fork();
+    if (child == 0) {
+        close(sv[0]);
+        char packet[16];
+        for (int i = 0; i < 1000; i++) {
+            ssize_t k = recv(sv[1], packet, sizeof packet, 0);
+            if (k <= 0 || send(sv[1], packet, k, 0) != k)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    close(sv[1]);
+    int round_trips = 0;
+    for (int i = 0; i < 1000; i++) {
+        char packet[16], back[16];
+        int k = snprintf(packet, sizeof packet, "%d", i);
+        if (send(sv[0], packet, k, 0) != k || recv(sv[0], back, sizeof back, 0) != k || memcmp(packet, back, k) != 0)
+            break;
+        round_trips++;
+    }
+    int child_status = 0;
+    waitpid(child, &child_status, 0);
+    say("packet round trips with a child: %d, the child %s", round_trips, WIFEXITED(child_status) && WEXITSTATUS(child_status) == 0 ? "done" : "failed");
+    close(sv[0]);
+
     /* Datagrams and packets keep their boundaries. */
     say("socketpair(SOCK_DGRAM): %s", outcome(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv)));
     send(sv[0], "one", 3, 0);
