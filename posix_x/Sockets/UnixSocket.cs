@@ -857,6 +857,33 @@ namespace Exo.PosixX.Sockets
             return target._queuedBytes <= ReceiveCapacity / 4;
         }
 
+        private const uint BytesReadable = 0x541B, BytesUnsent = 0x5411;   // FIONREAD (SIOCINQ), TIOCOUTQ (SIOCOUTQ)
+
+        /// <summary>
+        /// FIONREAD: the bytes waiting (a stream's or packet socket's, all of them; a datagram socket's next message); SIOCOUTQ:
+        /// the bytes this socket sent that its peer has not read.
+        /// </summary>
+        public override Error Control(uint request, ulong argument, out ulong result)
+        {
+            result = 0;
+            if (request != BytesReadable && request != BytesUnsent)
+                return Error.NotATerminal;
+            int count = 0;
+            using (InterruptMask.Enter())
+            using (s_changed.Lock.Hold())
+            {
+                if (_state == Listening)
+                    return Error.Invalid;
+                if (request == BytesUnsent)
+                    count = _peer != null && _peer._peer == this ? _peer._queuedBytes : 0;
+                else if (Type != Datagram)
+                    count = _queuedBytes;
+                else if (_head != null)
+                    count = _head.Length;
+            }
+            return Exo.Kernel.Memory.UserMemory.CopyToUser(argument, &count, 4) ? Error.None : Error.BadAddress;
+        }
+
         public override int ChangeCount(PollEvents interest)
             => ((interest & PollEvents.In) != 0 ? System.Threading.Volatile.Read(ref _dataChanges) : 0)
                 + ((interest & PollEvents.Out) != 0 ? System.Threading.Volatile.Read(ref _roomChanges) : 0);

@@ -48,6 +48,7 @@ namespace Exo.PosixX.Vfs.Events
 
         private EventPollItem _items;
         private int _itemCount;
+        private EventPollItem _resume;   // where the next Collect starts (null: the first item)
 
         public EventPollFile(int flags) : base(OpenFlags.ReadWrite) { }
 
@@ -232,6 +233,8 @@ namespace Exo.PosixX.Vfs.Events
         private static void RemoveFromOwner(EventPollItem item)
         {
             EventPollFile owner = item.Owner;
+            if (owner._resume == item)
+                owner._resume = item.NextInOwner;
             if (owner._items == item)
             {
                 owner._items = item.NextInOwner;
@@ -315,8 +318,15 @@ namespace Exo.PosixX.Vfs.Events
             using (InterruptMask.Enter())
             {
                 Enter();
-                for (EventPollItem item = _items; item != null && found < capacity; item = item.NextInOwner)
+                // Round robin: a wait that filled its capacity starts the next one after its last report, so that a
+                // few always-ready items do not hide the others from a small maxevents (Linux requeues them at the end).
+                EventPollItem start = _resume ?? _items, next;
+                _resume = null;
+                for (EventPollItem item = start; item != null && found < capacity; item = next)
                 {
+                    next = item.NextInOwner ?? (start != _items ? _items : null);
+                    if (next == start)
+                        next = null;
                     if (item.Disabled || !item.File.TryAddReference())
                         continue;
                     OpenFile file = item.File;
@@ -335,6 +345,8 @@ namespace Exo.PosixX.Vfs.Events
                         found++;
                         if ((item.Events & EventPollBits.OneShot) != 0)
                             item.Disabled = true;
+                        if (found == capacity)
+                            _resume = item.NextInOwner;
                     }
                     Drop(file);
                 }
@@ -417,6 +429,7 @@ namespace Exo.PosixX.Vfs.Events
                 for (EventPollItem item = items; item != null; item = item.NextInOwner)
                     RemoveFromFile(item);   // this instance's own list goes whole
                 _items = null;
+                _resume = null;
                 _itemCount = 0;
                 Exit();
             }

@@ -198,6 +198,22 @@ int main(void)
     say("after another write: %s", wait_for(ep, 0));
     epoll_ctl(ep, EPOLL_CTL_DEL, e, NULL);
 
+    /* Two always-ready items and maxevents 1: both come in turn (neither hides the other). */
+    int first = eventfd(1, 0), second = eventfd(1, 0);
+    add(ep, first, EPOLLIN, 101);
+    add(ep, second, EPOLLIN, 102);
+    struct epoll_event one_event;
+    uint64_t seen[4];
+    for (int i = 0; i < 4; i++) {
+        seen[i] = 0;
+        if (epoll_wait(ep, &one_event, 1, 0) == 1)
+            seen[i] = one_event.data.u64;
+    }
+    check("maxevents 1: both reported in turn", seen[0] != seen[1] && seen[2] != seen[3] && seen[0] + seen[1] == 203 && seen[2] + seen[3] == 203);
+    close(first);
+    close(second);
+    say("both closed: %s", wait_for(ep, 0));
+
     /* Edge-triggered is per direction: a read that leaves a semaphore eventfd readable, or a partial read of a
      * socket, is no new event for EPOLLIN; a write, a shutdown and a close are. */
     int semaphore = eventfd(3, EFD_SEMAPHORE | EFD_NONBLOCK);

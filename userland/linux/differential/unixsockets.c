@@ -10,6 +10,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -135,8 +137,24 @@ int main(void)
     say("poll, bytes waiting: %s", poll_events(sv[1]));
     say("recv with MSG_PEEK: %s", received(recv(sv[1], buffer, sizeof buffer, MSG_PEEK), buffer));
     say("send: %s", value(send(sv[0], " world", 6, 0)));
+    int waiting = -1;
+    result = ioctl(sv[1], FIONREAD, &waiting);
+    say("FIONREAD: %s, %d", outcome(result), waiting);
+    result = ioctl(sv[0], SIOCOUTQ, &waiting);
+    check("SIOCOUTQ on the sender: some bytes still unread (Linux counts buffer sizes)", result == 0 && waiting > 0);
     say("read: %s", received(read(sv[1], buffer, sizeof buffer), buffer));
     say("recv with MSG_DONTWAIT, empty: %s", failure(recv(sv[1], buffer, sizeof buffer, MSG_DONTWAIT)));
+    int on_off = 1;
+    say("ioctl(FIONBIO, 1): %s", outcome(ioctl(sv[1], FIONBIO, &on_off)));
+    check("O_NONBLOCK now", (fcntl(sv[1], F_GETFL) & O_NONBLOCK) != 0);
+    say("read, empty: %s", failure(read(sv[1], buffer, sizeof buffer)));
+    on_off = 0;
+    ioctl(sv[1], FIONBIO, &on_off);
+    check("O_NONBLOCK cleared", (fcntl(sv[1], F_GETFL) & O_NONBLOCK) == 0);
+    say("ioctl(FIOCLEX): %s", outcome(ioctl(sv[1], FIOCLEX)));
+    check("close-on-exec now", (fcntl(sv[1], F_GETFD) & FD_CLOEXEC) != 0);
+    ioctl(sv[1], FIONCLEX);
+    check("close-on-exec cleared", (fcntl(sv[1], F_GETFD) & FD_CLOEXEC) == 0);
     struct ucred credentials;
     length = sizeof credentials;
     say("SO_PEERCRED: %s", outcome(getsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &credentials, &length)));
@@ -252,6 +270,9 @@ int main(void)
     send(sv[0], "one", 3, 0);
     send(sv[0], "two!", 4, 0);
     send(sv[0], "", 0, 0);
+    int next_size = -1;
+    result = ioctl(sv[1], FIONREAD, &next_size);
+    say("FIONREAD on a datagram socket (the next datagram): %s, %d", outcome(result), next_size);
     say("recv: %s", received(recv(sv[1], buffer, sizeof buffer, 0), buffer));
     say("recv into 2 bytes: %s", received(recv(sv[1], buffer, 2, 0), buffer));
     say("recv, the empty datagram: %s", value(recv(sv[1], buffer, sizeof buffer, 0)));
