@@ -80,7 +80,9 @@ namespace Exo.PosixX.Sockets
         {
             IoVector vector = new IoVector { Base = buffer.Address, Length = count };
             SocketTransfer transfer = new SocketTransfer { Vectors = &vector, VectorCount = 1, Length = count, KernelBuffers = !buffer.IsUser };
-            return send ? Send(ref transfer, out done) : Receive(ref transfer, out done);
+            Error error = send ? Send(ref transfer, out done) : Receive(ref transfer, out done);
+            transfer.ReleaseRights();   // a read has nowhere to put passed descriptions: they close, as on Linux
+            return error;
         }
 
         public override Error ReadAt(ulong offset, IoBuffer buffer, ulong count, out ulong done) { done = 0; return Error.IllegalSeek; }

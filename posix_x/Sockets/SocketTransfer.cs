@@ -73,15 +73,15 @@ namespace Exo.PosixX.Sockets
             return true;
         }
 
-        /// <summary>Lets go of passed descriptions not handed on.</summary>
+        /// <summary>Lets go of passed descriptions not handed on (their references) and of the array that held them.</summary>
         public void ReleaseRights()
         {
             for (int i = 0; i < RightsCount; i++)
-            {
                 Rights[i]?.Release();
-                Rights[i] = null;
-            }
             RightsCount = 0;
+            if (Rights != null)
+                Exo.Runtime.ObjectAllocator.Free(Rights);
+            Rights = null;
         }
     }
 }

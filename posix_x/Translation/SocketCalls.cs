@@ -441,8 +441,6 @@ namespace Exo.PosixX.Translation
             if (error == Error.None)
                 error = socket.Send(ref transfer, out done);
             transfer.ReleaseRights();
-            if (transfer.Rights != null)
-                Exo.Runtime.ObjectAllocator.Free(transfer.Rights);
             if (vectors != null)
                 KernelHeap.Free(vectors);
             if (control != null)
@@ -531,8 +529,6 @@ namespace Exo.PosixX.Translation
             if (error == Error.None)
                 error = Deliver(frame->Argument1, header, ref transfer);
             transfer.ReleaseRights();
-            if (transfer.Rights != null)
-                Exo.Runtime.ObjectAllocator.Free(transfer.Rights);
             if (vectors != null)
                 KernelHeap.Free(vectors);
             return SystemCallResult.From(error, done);
@@ -583,7 +579,7 @@ namespace Exo.PosixX.Translation
                 KernelHeap.Free(descriptors);
                 if (installed < transfer.RightsCount)
                     flags |= MessageFlags.ControlTruncated;
-                // The transfer's references go (ReleaseRights): the table took its own for those installed.
+                // The transfer's references go (ReleaseRights, by the caller): the table took its own for those installed.
                 if (!written)
                     return Error.BadAddress;
             }

@@ -447,6 +447,13 @@ int main(void)
     }
     close(carried[0]);
     close(carried[1]);
+    /* A plain read of a message that passes a descriptor closes the passed one: the pipe then has no writer. */
+    pipe(carried);
+    send_with_descriptor(sv[0], "dropped", carried[1]);
+    close(carried[1]);
+    say("read of a message passing a pipe's write end: %s", received(read(sv[1], buffer, sizeof buffer), buffer));
+    say("the pipe's read end then: %s", value(read(carried[0], buffer, sizeof buffer)));
+    close(carried[0]);
     close(sv[0]);
     close(sv[1]);
 
