@@ -11,7 +11,7 @@ namespace Exo.PosixX.Translation
 {
     /// <summary>
     /// The socket calls: socket, socketpair, bind, listen, accept, accept4, connect, getsockname, getpeername, sendto,
-    /// recvfrom, sendmsg, recvmsg, shutdown, setsockopt, getsockopt. They copy addresses, options and control messages
+    /// recvfrom, sendmsg, recvmsg, sendmmsg, recvmmsg, shutdown, setsockopt, getsockopt. They copy addresses, options and control messages
     /// (SCM_RIGHTS, SCM_CREDENTIALS) between the program and the kernel and leave the rest to the socket's family
     /// (Sockets.Socket; SocketFamilies says which exist). Data stays in the program's buffers until the socket copies it.
     /// </summary>
@@ -43,6 +43,8 @@ namespace Exo.PosixX.Translation
             LinuxSystemCalls.Register(Recvfrom, &DoReceiveFrom, CallPath.Hybrid);
             LinuxSystemCalls.Register(Sendmsg, &DoSendMessage, CallPath.Hybrid);
             LinuxSystemCalls.Register(Recvmsg, &DoReceiveMessage, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Sendmmsg, &DoSendMessages, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Recvmmsg, &DoReceiveMessages, CallPath.Hybrid);
             LinuxSystemCalls.Register(Shutdown, &DoShutdown, CallPath.Hybrid);
             LinuxSystemCalls.Register(Setsockopt, &DoSetOption, CallPath.Hybrid);
             LinuxSystemCalls.Register(Getsockopt, &DoGetOption, CallPath.Hybrid);
@@ -415,12 +417,20 @@ namespace Exo.PosixX.Translation
             Error error = SocketOf(frame->Argument0, out Sockets.Socket socket);
             if (error != Error.None)
                 return SystemCallResult.From(error);
+            error = SendMessage(socket, frame->Argument1, (int)frame->Argument2, out ulong done);
+            socket.Release();
+            return SystemCallResult.From(error, done);
+        }
+
+        // One msghdr's message: its address, buffers and control messages, sent.
+        private static Error SendMessage(Sockets.Socket socket, ulong userHeader, int flags, out ulong done)
+        {
+            done = 0;
             MessageHeader header;
             byte* control = null;
             byte* address = stackalloc byte[SocketTransfer.MaximumAddressLength];
-            SocketTransfer transfer = new SocketTransfer { Flags = (int)frame->Argument2 };
-            ulong done = 0;
-            error = ReadHeader(frame->Argument1, out header, out IoVector* vectors, ref transfer);
+            SocketTransfer transfer = new SocketTransfer { Flags = flags };
+            Error error = ReadHeader(userHeader, out header, out IoVector* vectors, ref transfer);
             if (error == Error.None && header.Name != 0 && header.NameLength != 0)
             {
                 error = CopyAddressIn(header.Name, (ulong)(uint)header.NameLength, address);
@@ -445,8 +455,61 @@ namespace Exo.PosixX.Translation
                 KernelHeap.Free(vectors);
             if (control != null)
                 KernelHeap.Free(control);
+            return error;
+        }
+
+        // struct mmsghdr: a msghdr, then the bytes its message moved.
+        private const int MultipleHeaderSize = 64, MessageLengthOffset = 56;
+        private const int WaitForOne = 0x10000;   // MSG_WAITFORONE
+
+        // sendmmsg(fd, mmsghdr*, vlen, flags): the messages in turn, up to the first that fails; how many went.
+        private static ulong DoSendMessages(RegisterFrame* frame)
+            => Messages(frame, send: true, 0);
+
+        // recvmmsg(fd, mmsghdr*, vlen, flags, timespec*): as Linux, the timeout is looked at only after each message.
+        private static ulong DoReceiveMessages(RegisterFrame* frame)
+        {
+            long timeout = -1;
+            if (frame->Argument4 != 0)
+            {
+                Error error = TimeCalls.ReadTimespec(frame->Argument4, out timeout);
+                if (error != Error.None)
+                    return SystemCallResult.From(error);
+            }
+            ulong deadline = timeout < 0 ? 0 : Exo.Kernel.Time.SystemClock.TscAfterNanoseconds((ulong)timeout);
+            return Messages(frame, send: false, deadline);
+        }
+
+        private static ulong Messages(RegisterFrame* frame, bool send, ulong deadline)
+        {
+            Error error = SocketOf(frame->Argument0, out Sockets.Socket socket);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
+            uint count = (uint)frame->Argument2 > MaximumVectors ? MaximumVectors : (uint)frame->Argument2;
+            int flags = (int)frame->Argument3;
+            uint sent = 0;
+            for (; sent < count; sent++)
+            {
+                ulong header = frame->Argument1 + sent * MultipleHeaderSize;
+                error = send ? SendMessage(socket, header, flags, out ulong done) : ReceiveMessage(socket, header, flags & ~WaitForOne, out done);
+                if (error != Error.None)
+                    break;
+                uint length = (uint)done;
+                if (!UserMemory.CopyToUser(header + MessageLengthOffset, &length, 4))
+                {
+                    error = Error.BadAddress;
+                    break;
+                }
+                if (!send && (flags & WaitForOne) != 0)
+                    flags |= MessageFlags.DontWait;
+                if (deadline != 0 && Cpu.ReadTimeStampCounter() >= deadline)
+                {
+                    sent++;
+                    break;
+                }
+            }
             socket.Release();
-            return SystemCallResult.From(error, done);
+            return sent > 0 ? sent : SystemCallResult.From(error);
         }
 
         // The control messages of a sendmsg: SCM_RIGHTS' descriptions (references into the transfer) and SCM_CREDENTIALS
@@ -512,11 +575,19 @@ namespace Exo.PosixX.Translation
             Error error = SocketOf(frame->Argument0, out Sockets.Socket socket);
             if (error != Error.None)
                 return SystemCallResult.From(error);
+            error = ReceiveMessage(socket, frame->Argument1, (int)frame->Argument2, out ulong done);
+            socket.Release();
+            return SystemCallResult.From(error, done);
+        }
+
+        // One message into a msghdr: its buffers, source address and control messages.
+        private static Error ReceiveMessage(Sockets.Socket socket, ulong userHeader, int flags, out ulong done)
+        {
+            done = 0;
             MessageHeader header;
             byte* address = stackalloc byte[SocketTransfer.MaximumAddressLength];
-            SocketTransfer transfer = new SocketTransfer { Flags = (int)frame->Argument2 };
-            ulong done = 0;
-            error = ReadHeader(frame->Argument1, out header, out IoVector* vectors, ref transfer);
+            SocketTransfer transfer = new SocketTransfer { Flags = flags };
+            Error error = ReadHeader(userHeader, out header, out IoVector* vectors, ref transfer);
             if (error == Error.None && header.Name != 0 && header.NameLength < 0)
                 error = Error.Invalid;
             if (error == Error.None)
@@ -525,13 +596,12 @@ namespace Exo.PosixX.Translation
                     transfer.Address = address;
                 error = socket.Receive(ref transfer, out done);
             }
-            socket.Release();
             if (error == Error.None)
-                error = Deliver(frame->Argument1, header, ref transfer);
+                error = Deliver(userHeader, header, ref transfer);
             transfer.ReleaseRights();
             if (vectors != null)
                 KernelHeap.Free(vectors);
-            return SystemCallResult.From(error, done);
+            return error;
         }
 
         // recvmsg's results into the program's msghdr: the source address, the control messages (credentials first,

@@ -283,6 +283,35 @@ int main(void)
     struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1 };
     say("recvmsg into 4 bytes: %s", value(recvmsg(sv[1], &message, 0)));
     check("MSG_TRUNC in msg_flags", (message.msg_flags & MSG_TRUNC) != 0);
+    /* sendmmsg and recvmmsg: several datagrams in one call. */
+    char texts[3][8] = { "alpha", "be", "gamma!" };
+    struct iovec out_vectors[3];
+    struct mmsghdr outgoing[3];
+    memset(outgoing, 0, sizeof outgoing);
+    for (int i = 0; i < 3; i++) {
+        out_vectors[i].iov_base = texts[i];
+        out_vectors[i].iov_len = strlen(texts[i]);
+        outgoing[i].msg_hdr.msg_iov = &out_vectors[i];
+        outgoing[i].msg_hdr.msg_iovlen = 1;
+    }
+    say("sendmmsg of 3: %s", value(sendmmsg(sv[0], outgoing, 3, 0)));
+    check("msg_len of each", outgoing[0].msg_len == 5 && outgoing[1].msg_len == 2 && outgoing[2].msg_len == 6);
+    char landing[5][16];
+    struct iovec in_vectors[5];
+    struct mmsghdr incoming[5];
+    memset(incoming, 0, sizeof incoming);
+    for (int i = 0; i < 5; i++) {
+        in_vectors[i].iov_base = landing[i];
+        in_vectors[i].iov_len = sizeof landing[i];
+        incoming[i].msg_hdr.msg_iov = &in_vectors[i];
+        incoming[i].msg_hdr.msg_iovlen = 1;
+    }
+    say("recvmmsg of up to 5, MSG_DONTWAIT: %s", value(recvmmsg(sv[1], incoming, 5, MSG_DONTWAIT, NULL)));
+    say("lengths: %u %u %u, \"%.5s\" \"%.6s\"", incoming[0].msg_len, incoming[1].msg_len, incoming[2].msg_len, landing[0], landing[2]);
+    say("recvmmsg, nothing left: %s", failure(recvmmsg(sv[1], incoming, 5, MSG_DONTWAIT, NULL)));
+    sendmmsg(sv[0], outgoing, 2, 0);
+    say("recvmmsg with MSG_WAITFORONE: %s", value(recvmmsg(sv[1], incoming, 5, MSG_WAITFORONE, NULL)));
+    say("sendmmsg on a closed descriptor: %s", failure(sendmmsg(99, outgoing, 1, 0)));
     length = sizeof type;
     getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &length);
     say("SO_TYPE: %d", type);
