@@ -16,6 +16,35 @@ namespace Exo.Kernel.Capabilities
 
         public void AddReference() => Interlocked.Increment(ref _references);
 
+        /// <summary>
+        /// A reference unless the object is already on its way out (none left): for holders of a weak pointer that
+        /// the object's destruction clears under a lock they hold (epoll's watched files).
+        /// </summary>
+        public bool TryAddReference()
+        {
+            for (;;)
+            {
+                int current = Volatile.Read(ref _references);
+                if (current == 0)
+                    return false;
+                if (Interlocked.CompareExchange(ref _references, current + 1, current) == current)
+                    return true;
+            }
+        }
+
+        /// <summary>Drops a reference unless it is the last (then false, nothing done): the caller releases it later, outside its locks.</summary>
+        public bool ReleaseUnlessLast()
+        {
+            for (;;)
+            {
+                int current = Volatile.Read(ref _references);
+                if (current <= 1)
+                    return false;
+                if (Interlocked.CompareExchange(ref _references, current - 1, current) == current)
+                    return true;
+            }
+        }
+
         public void Release()
         {
             if (Interlocked.Decrement(ref _references) == 0)

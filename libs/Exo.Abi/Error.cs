@@ -83,10 +83,40 @@ namespace Exo.Abi
         NotEmpty = 39,
         /// <summary>ELOOP: too many symbolic links while resolving a path (or a link where none may be).</summary>
         TooManySymbolicLinks = 40,
+        /// <summary>ENOTSOCK: the descriptor is not a socket.</summary>
+        NotASocket = 88,
+        /// <summary>EDESTADDRREQ: a datagram sent with no address on an unconnected socket.</summary>
+        DestinationRequired = 89,
+        /// <summary>EMSGSIZE: a datagram too large for the socket.</summary>
+        MessageTooLong = 90,
+        /// <summary>EPROTOTYPE: the peer socket is of another type.</summary>
+        WrongProtocolType = 91,
+        /// <summary>ENOPROTOOPT: a socket option not known at that level.</summary>
+        NoProtocolOption = 92,
+        /// <summary>EPROTONOSUPPORT: a protocol the family does not have.</summary>
+        ProtocolNotSupported = 93,
+        /// <summary>ESOCKTNOSUPPORT: a socket type the family does not have.</summary>
+        SocketTypeNotSupported = 94,
         /// <summary>EOPNOTSUPP: the object does not support the operation.</summary>
         NotSupported = 95,
+        /// <summary>EAFNOSUPPORT: an address family not supported.</summary>
+        AddressFamilyNotSupported = 97,
+        /// <summary>EADDRINUSE: the address is bound already.</summary>
+        AddressInUse = 98,
+        /// <summary>EADDRNOTAVAIL: the address cannot be bound here.</summary>
+        AddressNotAvailable = 99,
+        /// <summary>ECONNRESET: the peer went away with data unread.</summary>
+        ConnectionReset = 104,
+        /// <summary>ENOBUFS: more than a socket call may hold (control data past optmem_max).</summary>
+        NoBufferSpace = 105,
+        /// <summary>EISCONN: the socket is connected already.</summary>
+        AlreadyConnected = 106,
+        /// <summary>ENOTCONN: the socket is not connected.</summary>
+        NotConnected = 107,
         /// <summary>ETIMEDOUT: a wait's time ran out.</summary>
         TimedOut = 110,
+        /// <summary>ECONNREFUSED: nobody listens at the address.</summary>
+        ConnectionRefused = 111,
         /// <summary>ESTALE: the object a file system server was asked about no longer exists there.</summary>
         StaleHandle = 116,
         /// <summary>ERESTARTSYS (kernel only, never seen by a program): a wait a signal interrupted; restarted, or EINTR when a handler without SA_RESTART runs.</summary>
@@ -142,8 +172,23 @@ namespace Exo.Abi
                 case Error.NoSuchCall: return "no such system call";
                 case Error.NotEmpty: return "directory not empty";
                 case Error.TooManySymbolicLinks: return "too many levels of symbolic links";
+                case Error.NotASocket: return "not a socket";
+                case Error.DestinationRequired: return "destination address required";
+                case Error.MessageTooLong: return "message too long";
+                case Error.WrongProtocolType: return "protocol wrong type for socket";
+                case Error.NoProtocolOption: return "protocol not available";
+                case Error.ProtocolNotSupported: return "protocol not supported";
+                case Error.SocketTypeNotSupported: return "socket type not supported";
                 case Error.NotSupported: return "operation not supported";
+                case Error.AddressFamilyNotSupported: return "address family not supported";
+                case Error.AddressInUse: return "address already in use";
+                case Error.AddressNotAvailable: return "cannot assign requested address";
+                case Error.ConnectionReset: return "connection reset by peer";
+                case Error.NoBufferSpace: return "no buffer space available";
+                case Error.AlreadyConnected: return "socket is already connected";
+                case Error.NotConnected: return "socket is not connected";
                 case Error.TimedOut: return "timed out";
+                case Error.ConnectionRefused: return "connection refused";
                 case Error.StaleHandle: return "stale file handle";
                 case Error.RestartSystemCall: return "interrupted (restart)";
                 case Error.RestartNoInterrupt: return "interrupted (restart always)";

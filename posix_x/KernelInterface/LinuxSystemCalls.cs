@@ -53,6 +53,11 @@ namespace Exo.PosixX.KernelInterface
             Translation.ProcessGroupCalls.Register();
             Translation.PipeCalls.Register();
             Translation.PollCalls.Register();
+            Translation.EventCounterCalls.Register();
+            Translation.EventPollCalls.Register();
+            Translation.TimerFileCalls.Register();
+            Translation.SignalFileCalls.Register();
+            Translation.SocketCalls.Register();
             Translation.TimeCalls.Register();
             Translation.SchedulingCalls.Register();
             Translation.TimerCalls.Register();

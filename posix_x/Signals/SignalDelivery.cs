@@ -82,6 +82,7 @@ namespace Exo.PosixX.Signals
                 if (chosen != null && !endsStopped)
                     Wake(chosen);   // under the lock: the thread cannot be released meanwhile
             }
+            Vfs.Readiness.Changed();   // signalfd readers and pollers look again
             if (endsStopped)
                 Terminate(target, signal, coreDump: false);
             return true;
@@ -167,6 +168,7 @@ namespace Exo.PosixX.Signals
                 if ((state.BlockedSignals & bit) == 0)
                     Wake(thread);   // under the lock: the thread cannot be released meanwhile
             }
+            Vfs.Readiness.Changed();   // signalfd readers and pollers look again
             return true;
         }
 

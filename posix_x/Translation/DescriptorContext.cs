@@ -24,6 +24,18 @@ namespace Exo.PosixX.Translation
         }
 
         /// <summary>
+        /// A new open file into the calling process's lowest free descriptor: the descriptor, or the error (EMFILE).
+        /// The creator's reference is given up either way (the table holds its own).
+        /// </summary>
+        public static ulong InstallNew(OpenFile file, bool closeOnExec)
+        {
+            LinuxProcess process = LinuxProcess.Current;
+            Error error = process.Descriptors.Install(file, 0, closeOnExec, (int)FileCalls.Limit(process), out int descriptor);
+            file.Release();
+            return Exo.Kernel.Syscalls.SystemCallResult.From(error, (ulong)descriptor);
+        }
+
+        /// <summary>
         /// The path context of an *at call: the process's root and credentials, starting at its working directory
         /// (AT_FDCWD) or at the directory 'directoryDescriptor' names. An absolute 'path' ignores the descriptor, as
         /// Linux does (even a bad one). References are held on the context's directories: give them back with Release.

@@ -266,12 +266,33 @@ namespace Exo.PosixX.Translation
             return SystemCallResult.From(error, result);
         }
 
+        // The requests every file answers (Linux's do_vfs_ioctl, before the file's own): close-on-exec and O_NONBLOCK.
+        private const uint SetCloseOnExec = 0x5451, ClearCloseOnExec = 0x5450, NonBlockingIo = 0x5421;   // FIOCLEX, FIONCLEX, FIONBIO
+
         private static ulong DoIoControl(RegisterFrame* frame)
         {
             OpenFile file = DescriptorContext.File(frame->Argument0);
             if (file == null)
                 return SystemCallResult.From(Error.BadHandle);
-            Error error = file.Control((uint)frame->Argument1, frame->Argument2, out ulong result);
+            uint request = (uint)frame->Argument1;
+            ulong result = 0;
+            Error error;
+            if (request == SetCloseOnExec || request == ClearCloseOnExec)
+            {
+                error = LinuxProcess.Current.Descriptors.SetFlags((int)frame->Argument0,
+                    request == SetCloseOnExec ? FileDescriptorTable.CloseOnExecFlag : (byte)0);
+            }
+            else if (request == NonBlockingIo)
+            {
+                int on;
+                error = UserMemory.CopyFromUser(&on, frame->Argument2, 4) ? Error.None : Error.BadAddress;
+                if (error == Error.None)
+                    file.Flags = on != 0 ? file.Flags | OpenFlags.NonBlocking : file.Flags & ~OpenFlags.NonBlocking;
+            }
+            else
+            {
+                error = file.Control(request, frame->Argument2, out result);
+            }
             file.Release();
             return SystemCallResult.From(error, result);
         }

@@ -30,8 +30,6 @@ namespace Exo.PosixX.Translation
 
         private struct PollRecord { public int Descriptor; public short Events, ReturnedEvents; }
 
-        private static ulong DeadlineAfter(ulong nanoseconds) => Exo.Kernel.Time.SystemClock.TscAfterNanoseconds(nanoseconds == 0 ? 1 : nanoseconds);
-
         // poll(fds, nfds, timeout in ms; negative: forever)
         private static ulong DoPoll(RegisterFrame* frame)
         {
@@ -79,11 +77,7 @@ namespace Exo.PosixX.Translation
                 UseMask(process, mask);
             Error error = Error.None;
             int ready = 0;
-            bool timed = timeoutNanoseconds >= 0;
-            if (timed && timeoutNanoseconds > 0)
-                using (InterruptMask.Enter())
-                    Exo.Kernel.Scheduler.Scheduler.ArmTimeout(DeadlineAfter((ulong)timeoutNanoseconds));
-            Exo.Kernel.Scheduler.Thread current = Exo.Kernel.Scheduler.Scheduler.Current;
+            ReadinessWait wait = new ReadinessWait(timeoutNanoseconds);
             while (true)
             {
                 int generation = Readiness.Generation;
@@ -96,7 +90,11 @@ namespace Exo.PosixX.Translation
                         continue;
                     OpenFile file = DescriptorContext.File((ulong)record->Descriptor);
                     PollEvents events = file == null ? PollEvents.Invalid : file.Poll();
-                    file?.Release();
+                    if (file != null)
+                    {
+                        wait.Note(file.ReadyAt);
+                        file.Release();
+                    }
                     // Error, hang-up and invalid are reported whether asked or not.
                     short returned = (short)((short)events & (record->Events | (short)(PollEvents.Error | PollEvents.HangUp | PollEvents.Invalid)));
                     if ((events & PollEvents.In) != 0 && (record->Events & ReadNormal) != 0)
@@ -107,21 +105,17 @@ namespace Exo.PosixX.Translation
                     if (returned != 0)
                         ready++;
                 }
-                if (ready > 0 || (timed && timeoutNanoseconds == 0))
+                if (ready > 0 || wait.Immediate)
                     break;
-                using (InterruptMask.Enter())
-                    Readiness.WaitForChange(generation);
-                if (current.WaitInterrupted)
+                Error slept = wait.Sleep(generation);
+                if (slept == Error.Interrupted)
                 {
                     error = Error.RestartNoHandler;
                     break;
                 }
-                if (System.Threading.Volatile.Read(ref current.TimedOut) != 0)
+                if (slept == Error.TimedOut)
                     break;
             }
-            if (timed && timeoutNanoseconds > 0)
-                using (InterruptMask.Enter())
-                    Exo.Kernel.Scheduler.Scheduler.DisarmTimeout();
             if (error == Error.None && count != 0 && !UserMemory.CopyToUser(records, copy, bytes))
                 error = Error.BadAddress;
             if (copy != null)
@@ -134,7 +128,7 @@ namespace Exo.PosixX.Translation
         private const short ReadNormal = 0x40, WriteNormal = 0x100;   // POLLRDNORM, POLLWRNORM
 
         // The mask to wait with; the caller's own is kept to be restored (after a handler, if one runs).
-        private static void UseMask(LinuxProcess process, ulong mask)
+        internal static void UseMask(LinuxProcess process, ulong mask)
         {
             LinuxThread state = LinuxThread.Current;
             using (process.Lock.Hold())
@@ -146,7 +140,7 @@ namespace Exo.PosixX.Translation
             SignalDelivery.RecheckPending(process, state);
         }
 
-        private static void RestoreMask(LinuxProcess process)
+        internal static void RestoreMask(LinuxProcess process)
         {
             LinuxThread state = LinuxThread.Current;
             using (process.Lock.Hold())
@@ -241,10 +235,7 @@ namespace Exo.PosixX.Translation
                 UseMask(process, mask);
             bool timed = timeoutNanoseconds >= 0;
             ulong start = Cpu.ReadTimeStampCounter();
-            if (timed && timeoutNanoseconds > 0)
-                using (InterruptMask.Enter())
-                    Exo.Kernel.Scheduler.Scheduler.ArmTimeout(DeadlineAfter((ulong)timeoutNanoseconds));
-            Exo.Kernel.Scheduler.Thread current = Exo.Kernel.Scheduler.Scheduler.Current;
+            ReadinessWait wait = new ReadinessWait(timeoutNanoseconds);
             Error error = Error.None;
             int ready;
             while (true)
@@ -261,7 +252,11 @@ namespace Exo.PosixX.Translation
                         continue;
                     OpenFile file = DescriptorContext.File((ulong)d);
                     PollEvents events = file == null ? PollEvents.Error : file.Poll();
-                    file?.Release();
+                    if (file != null)
+                    {
+                        wait.Note(file.ReadyAt);
+                        file.Release();
+                    }
                     if ((sets[word] & bit) != 0 && (events & (PollEvents.In | PollEvents.HangUp | PollEvents.Error)) != 0)
                     {
                         results[word] |= bit;
@@ -278,21 +273,17 @@ namespace Exo.PosixX.Translation
                         ready++;
                     }
                 }
-                if (ready > 0 || (timed && timeoutNanoseconds == 0))
+                if (ready > 0 || wait.Immediate)
                     break;
-                using (InterruptMask.Enter())
-                    Readiness.WaitForChange(generation);
-                if (current.WaitInterrupted)
+                Error slept = wait.Sleep(generation);
+                if (slept == Error.Interrupted)
                 {
                     error = Error.RestartNoHandler;
                     break;
                 }
-                if (System.Threading.Volatile.Read(ref current.TimedOut) != 0)
+                if (slept == Error.TimedOut)
                     break;
             }
-            if (timed && timeoutNanoseconds > 0)
-                using (InterruptMask.Enter())
-                    Exo.Kernel.Scheduler.Scheduler.DisarmTimeout();
             if (masked && error != Error.RestartNoHandler)
                 RestoreMask(process);
             if (error != Error.None)

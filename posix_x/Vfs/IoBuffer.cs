@@ -14,6 +14,9 @@ namespace Exo.PosixX.Vfs
         private IoBuffer(ulong address, bool user) { _address = address; _user = user; }
 
         public static IoBuffer User(ulong address) => new IoBuffer(address, true);
+        /// <summary>Where the buffer starts, in the program's memory (IsUser) or the kernel's.</summary>
+        public ulong Address => _address;
+        public bool IsUser => _user;
         public static IoBuffer Kernel(void* address) => new IoBuffer((ulong)address, false);
 
         /// <summary>Copies 'count' bytes from 'source' to offset 'at' of this buffer; false on a bad user address.</summary>

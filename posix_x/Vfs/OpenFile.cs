@@ -197,8 +197,32 @@ namespace Exo.PosixX.Vfs
         /// <summary>poll's view: readable and writable now (a regular file always is).</summary>
         public virtual PollEvents Poll() => PollEvents.In | PollEvents.Out;
 
+        /// <summary>
+        /// How many times the object's readiness changed for what 'interest' watches (In: something to read, Out: room
+        /// to write; Readiness.Changed(ref)): epoll's edge-triggered mode reports an object again after a new change, as
+        /// Linux's wake-ups keyed by event do (a read that makes room does not report EPOLLIN again). 0 for objects
+        /// that do not count (only a rising edge is reported then).
+        /// </summary>
+        public virtual int ChangeCount(PollEvents interest) => 0;
+
+        /// <summary>
+        /// When the object becomes ready by itself, with nobody calling Readiness.Changed (a timerfd's next expiry), in
+        /// TSC ticks; 0: never. A poller sleeps no later than that.
+        /// </summary>
+        public virtual ulong ReadyAt => 0;
+
+        /// <summary>Whether poll and epoll can watch it: not regular files and directories (epoll_ctl's EPERM, as Linux).</summary>
+        public virtual bool Pollable => Node == null || (!Node.IsRegular && !Node.IsDirectory);
+
+        /// <summary>The epoll registrations watching this description (EventPoll's lock); they go when it does.</summary>
+        internal Events.EventPollItem WatchedBy;
+        /// <summary>EventPoll's list of descriptions whose last reference waits for its lock to be free.</summary>
+        internal OpenFile NextOrphan;
+
         protected override void Destroy()
         {
+            if (WatchedBy != null)   // set under EventPoll's lock by an ADD that held a reference: seen by the last release
+                Events.EventPollFile.Forget(this);
             if (HoldsWriteAccess)
                 Node.PutWriteAccess();
             Node?.Release();
@@ -208,5 +232,5 @@ namespace Exo.PosixX.Vfs
 
     /// <summary>poll's event bits (POLLIN, POLLOUT, ...).</summary>
     [System.Flags]
-    public enum PollEvents : short { None = 0, In = 0x1, Priority = 0x2, Out = 0x4, Error = 0x8, HangUp = 0x10, Invalid = 0x20 }
+    public enum PollEvents : short { None = 0, In = 0x1, Priority = 0x2, Out = 0x4, Error = 0x8, HangUp = 0x10, Invalid = 0x20, ReadHangUp = 0x2000 }
 }

@@ -15,6 +15,7 @@ namespace Exo.PosixX.Vfs
         // Made by Initialize, not by a field initializer: a static constructor would put its check in every Changed,
         // which every pipe transfer calls.
         private static WaitQueue s_pollers;
+        private static int s_waiting;   // pollers in WaitForChange, from before they read the generation
 
         public static int Generation => System.Threading.Volatile.Read(ref s_generation);
 
@@ -26,9 +27,20 @@ namespace Exo.PosixX.Vfs
         public static void Changed()
         {
             System.Threading.Interlocked.Increment(ref s_generation);
-            WaitQueue pollers = s_pollers;
-            if (pollers != null && !pollers.IsEmpty)
-                pollers.WakeAll();
+            // Not the queue's IsEmpty: a poller that read the old generation may not be queued yet (it is, under the
+            // queue's lock, which WakeAll takes, once it has counted itself in s_waiting).
+            if (System.Threading.Volatile.Read(ref s_waiting) != 0)
+                s_pollers.WakeAll();
+        }
+
+        /// <summary>
+        /// An object's readiness changed, and the object counts its changes in 'changes' (what epoll's edge-triggered
+        /// mode reports: a new event on the object even when it was ready before, OpenFile.ChangeCount).
+        /// </summary>
+        public static void Changed(ref int changes)
+        {
+            System.Threading.Interlocked.Increment(ref changes);
+            Changed();
         }
 
         /// <summary>
@@ -38,12 +50,16 @@ namespace Exo.PosixX.Vfs
         public static void WaitForChange(int seen)
         {
             s_pollers.Lock.Enter();
+            // Counted before the generation is read (both interlocked): a Changed that this read misses sees the count.
+            System.Threading.Interlocked.Increment(ref s_waiting);
             if (Generation != seen)
             {
+                System.Threading.Interlocked.Decrement(ref s_waiting);
                 s_pollers.Lock.Exit();
                 return;
             }
             Scheduler.BlockOnLockedInterruptibly(s_pollers);
+            System.Threading.Interlocked.Decrement(ref s_waiting);
         }
     }
 }

@@ -45,6 +45,11 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["mounts"] = null,
         ["threads"] = null,
         ["futexes"] = null,
+        ["eventfds"] = null,
+        ["epolls"] = null,
+        ["timerfds"] = null,
+        ["signalfds"] = null,
+        ["unixsockets"] = null,
     };
 
     public const string AllVariable = "EXO_DIFFTEST_ALL";

@@ -22,8 +22,9 @@ public sealed class PosixDifferentialTestsOnTwoProcessors : PosixDifferentialTes
 }
 
 /// <summary>
-/// The signal, process (fork, vfork, exec, wait), pipe, thread and futex programs on four processors (the issue: signals,
-/// fork and threads at 4).
+/// The signal, process (fork, vfork, exec, wait), pipe, thread and futex, and event I/O (eventfd, epoll, timerfd,
+/// signalfd, AF_UNIX sockets) programs on four processors (signals, fork and threads at 4; waiters and wakers on other
+/// processors).
 /// </summary>
 public sealed class PosixDifferentialTestsOnFourProcessors : IClassFixture<ExoOsProgramRunnerOnFourProcessors>
 {
@@ -38,5 +39,10 @@ public sealed class PosixDifferentialTestsOnFourProcessors : IClassFixture<ExoOs
     [InlineData("pipes")]
     [InlineData("threads")]
     [InlineData("futexes")]
+    [InlineData("eventfds")]
+    [InlineData("epolls")]
+    [InlineData("timerfds")]
+    [InlineData("signalfds")]
+    [InlineData("unixsockets")]
     public Task Program_prints_the_same_on_linux_and_on_exo_os(string program) => _check.Program_prints_the_same_on_linux_and_on_exo_os(program);
 }

@@ -28,6 +28,12 @@ namespace Exo.PosixX.Vfs.Pipes
         private int _capacity;                   // the ring's size: DefaultCapacity until F_SETPIPE_SZ changes it
         private int _head, _count;               // where the oldest byte is; how many are buffered
         public int Readers, Writers;
+        // What epoll's edge-triggered mode counts (OpenFile.ChangeCount): bytes (or the last writer gone) for the read
+        // end, room (or the last reader gone) for the write end; a read does not count for the read end, as on Linux.
+        private int _dataChanges, _roomChanges;
+
+        /// <summary>Changes a watcher of one end counts.</summary>
+        public int ChangesFor(bool readEnd) => System.Threading.Volatile.Read(ref readEnd ? ref _dataChanges : ref _roomChanges);
         private readonly WaitQueue _changed = new WaitQueue();
 
         private static ulong s_bytesMoved;
@@ -94,7 +100,7 @@ namespace Exo.PosixX.Vfs.Pipes
             if (size == 0)
                 return Error.Busy;
             _changed.WakeAll();   // writers may have room now
-            Readiness.Changed();
+            Readiness.Changed(ref _roomChanges);
             return Error.None;
         }
 
@@ -171,7 +177,7 @@ namespace Exo.PosixX.Vfs.Pipes
                 if (!_changed.IsEmpty)   // (a writer queues under the lock after seeing the count: none is missed)
                     _changed.WakeAll();   // room for writers
             }
-            Readiness.Changed();
+            Readiness.Changed(ref _roomChanges);
             s_bytesMoved += (ulong)chunk;
             return chunk;
         }
@@ -234,7 +240,7 @@ namespace Exo.PosixX.Vfs.Pipes
                         _changed.Lock.Exit();
                         if (!_changed.IsEmpty)
                             _changed.WakeAll();   // bytes for readers
-                        Readiness.Changed();
+                        Readiness.Changed(ref _dataChanges);
                     }
                     done += (ulong)written;
                     s_bytesMoved += (ulong)written;
@@ -269,7 +275,7 @@ namespace Exo.PosixX.Vfs.Pipes
                 if (!_changed.IsEmpty)
                     _changed.WakeAll();   // bytes for readers
             }
-            Readiness.Changed();
+            Readiness.Changed(ref _dataChanges);
             s_bytesMoved += (ulong)count;
             return true;
         }
@@ -343,7 +349,7 @@ namespace Exo.PosixX.Vfs.Pipes
                 gone = Readers == 0 && Writers == 0;
             }
             _changed.WakeAll();
-            Readiness.Changed();
+            Readiness.Changed(ref readEnd ? ref _roomChanges : ref _dataChanges);
             return gone;
         }
 

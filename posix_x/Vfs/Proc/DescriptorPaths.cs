@@ -15,7 +15,18 @@ namespace Exo.PosixX.Vfs.Proc
         /// <summary>How deep the search goes below a file system's root.</summary>
         public const int MaximumDepth = 32;
 
-        public static Error Describe(Vnode root, OpenFile file, ref ProcText text) => NodePath(root, file.Node, ref text);
+        public static Error Describe(Vnode root, OpenFile file, ref ProcText text)
+        {
+            if (file is Events.AnonymousFile anonymous)
+            {
+                // Linux's "anon_inode:[eventfd]", "anon_inode:[eventpoll]", ...
+                text.Text("anon_inode:[");
+                text.Text(anonymous.KindName);
+                text.Byte((byte)']');
+                return Error.None;
+            }
+            return NodePath(root, file.Node, ref text);
+        }
 
         /// <summary>What 'node' is called as seen from 'root' (a path, or a pipe's or socket's name, as Describe).</summary>
         public static Error NodePath(Vnode root, Vnode node, ref ProcText text)

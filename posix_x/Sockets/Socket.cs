@@ -1,0 +1,92 @@
+using Exo.PosixX.Vfs;
+
+namespace Exo.PosixX.Sockets
+{
+    /// <summary>
+    /// A socket as an open file: what the socket calls (Translation.SocketCalls) ask of every address family. A family
+    /// derives its own (UnixSocket; the network's later); the defaults say the operation is not supported. read and
+    /// write are recv and send without flags.
+    /// </summary>
+    public abstract unsafe class Socket : OpenFile
+    {
+        public const int Stream = 1, Datagram = 2, Raw = 3, SequencedPacket = 5;   // SOCK_*
+        public const int TypeMask = 0xF;
+        public const int SocketLevel = 1;   // SOL_SOCKET
+        public const int ShutRead = 0, ShutWrite = 1, ShutBoth = 2;
+
+        public readonly int Family;
+        public readonly int Type;
+
+        protected Socket(int family, int type, int flags)
+            : base(NewNode(), OpenFlags.ReadWrite | (flags & OpenFlags.NonBlocking))
+        {
+            Family = family;
+            Type = type;
+            Node.Release();   // NewNode's reference: the description holds its own
+        }
+
+        private static Vnode NewNode()
+        {
+            LinuxProcessCredentials(out uint user, out uint group);
+            SocketNode node = new SocketNode(SocketFileSystem.Instance, FileMode.Socket | 0x1FF);
+            node.UserId = user;
+            node.GroupId = group;
+            return node;
+        }
+
+        private static void LinuxProcessCredentials(out uint user, out uint group)
+        {
+            KernelInterface.LinuxProcess process = KernelInterface.LinuxProcess.Current;
+            user = process.Credentials.FileSystemUserId;
+            group = process.Credentials.FileSystemGroupId;
+        }
+
+        /// <summary>bind: 'address' (kernel memory, 'length' bytes as given).</summary>
+        public virtual Error Bind(byte* address, int length) => Error.NotSupported;
+        public virtual Error Listen(int backlog) => Error.NotSupported;
+        /// <summary>accept: the next connection (a reference for the caller), non-blocking if 'flags' says so.</summary>
+        public virtual Error Accept(int flags, out Socket accepted)
+        {
+            accepted = null;
+            return Error.NotSupported;
+        }
+        public virtual Error Connect(byte* address, int length) => Error.NotSupported;
+        public virtual Error Send(ref SocketTransfer transfer, out ulong done)
+        {
+            done = 0;
+            return Error.NotSupported;
+        }
+        public virtual Error Receive(ref SocketTransfer transfer, out ulong done)
+        {
+            done = 0;
+            return Error.NotSupported;
+        }
+        public virtual Error Shutdown(int how) => Error.NotSupported;
+        /// <summary>getsockname ('peer' false) or getpeername: the address into 'address' (MaximumAddressLength bytes), its full length.</summary>
+        public virtual Error GetName(bool peer, byte* address, out int length)
+        {
+            length = 0;
+            return Error.NotSupported;
+        }
+        /// <summary>getsockopt: the value into 'value' (up to 'length' bytes; its length comes back there).</summary>
+        public virtual Error GetOption(int level, int name, byte* value, ref int length) => Error.NoProtocolOption;
+        public virtual Error SetOption(int level, int name, byte* value, int length) => Error.NoProtocolOption;
+
+        public override Error Read(IoBuffer buffer, ulong count, out ulong done) => Transfer(buffer, count, send: false, out done);
+        public override Error Write(IoBuffer buffer, ulong count, out ulong done) => Transfer(buffer, count, send: true, out done);
+
+        // read and write: one user buffer, no flags.
+        private Error Transfer(IoBuffer buffer, ulong count, bool send, out ulong done)
+        {
+            IoVector vector = new IoVector { Base = buffer.Address, Length = count };
+            SocketTransfer transfer = new SocketTransfer { Vectors = &vector, VectorCount = 1, Length = count, KernelBuffers = !buffer.IsUser };
+            Error error = send ? Send(ref transfer, out done) : Receive(ref transfer, out done);
+            transfer.ReleaseRights();   // a read has nowhere to put passed descriptions: they close, as on Linux
+            return error;
+        }
+
+        public override Error ReadAt(ulong offset, IoBuffer buffer, ulong count, out ulong done) { done = 0; return Error.IllegalSeek; }
+        public override Error WriteAt(ulong offset, IoBuffer buffer, ulong count, out ulong done) { done = 0; return Error.IllegalSeek; }
+        public override Error Seek(long offset, int whence, out ulong position) { position = 0; return Error.IllegalSeek; }
+    }
+}

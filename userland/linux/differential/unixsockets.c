@@ -1,0 +1,530 @@
+/* AF_UNIX sockets: socket and socketpair (stream, datagram, sequenced packet; SOCK_NONBLOCK, SOCK_CLOEXEC) and their
+ * errors (EAFNOSUPPORT for AF_INET, EINVAL, EPROTONOSUPPORT, ESOCKTNOSUPPORT, ENOTSOCK), a child talking across a
+ * socketpair, bind to a path (a socket file, EADDRINUSE) and to an abstract name, listen, connect (ENOENT,
+ * ECONNREFUSED, EPROTOTYPE), accept and accept4, getsockname and getpeername, send/recv/sendto/recvfrom/sendmsg/
+ * recvmsg/read/write, MSG_PEEK, MSG_DONTWAIT, MSG_TRUNC, message boundaries, shutdown, getsockopt (SO_TYPE,
+ * SO_ERROR, SO_PEERCRED, SO_ACCEPTCONN), setsockopt (SO_RCVBUF, SO_PASSCRED with SCM_CREDENTIALS), SCM_RIGHTS (a
+ * pipe's end passed to a child and used, MSG_CTRUNC for a short buffer, MSG_CMSG_CLOEXEC), EPIPE with SIGPIPE
+ * (MSG_NOSIGNAL without), and poll and epoll readiness. */
+#include "difftest.h"
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+
+static const char *poll_events(int fd)
+{
+    struct pollfd entry = { fd, POLLIN | POLLOUT | POLLRDHUP, 0 };
+    if (poll(&entry, 1, 0) < 0)
+        return errno_name(errno);
+    char *text = scratch_string();
+    text[0] = '\0';
+    if (entry.revents & POLLIN) strcat(text, "IN ");
+    if (entry.revents & POLLOUT) strcat(text, "OUT ");
+    if (entry.revents & POLLRDHUP) strcat(text, "RDHUP ");
+    if (entry.revents & POLLHUP) strcat(text, "HUP ");
+    if (entry.revents & POLLERR) strcat(text, "ERR ");
+    if (text[0] == '\0')
+        return "none";
+    text[strlen(text) - 1] = '\0';
+    return text;
+}
+
+static const char *received(ssize_t got, const char *buffer)
+{
+    if (got < 0)
+        return errno_name(errno);
+    char *text = scratch_string();
+    snprintf(text, 64, "%zd \"%.*s\"", got, (int)(got < 40 ? got : 40), buffer);
+    return text;
+}
+
+static socklen_t path_address(struct sockaddr_un *address, const char *path)
+{
+    memset(address, 0, sizeof *address);
+    address->sun_family = AF_UNIX;
+    strcpy(address->sun_path, path);
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1);
+}
+
+static socklen_t abstract_address(struct sockaddr_un *address, const char *name)
+{
+    memset(address, 0, sizeof *address);
+    address->sun_family = AF_UNIX;
+    memcpy(address->sun_path + 1, name, strlen(name));
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
+}
+
+/* Sends 'text' with one descriptor in SCM_RIGHTS. */
+static ssize_t send_with_descriptor(int socket_fd, const char *text, int passed)
+{
+    struct iovec vector = { (void *)text, strlen(text) };
+    union { char buffer[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+    memset(&control, 0, sizeof control);
+    struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1, .msg_control = control.buffer, .msg_controllen = sizeof control.buffer };
+    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(header), &passed, sizeof(int));
+    return sendmsg(socket_fd, &message, 0);
+}
+
+static volatile sig_atomic_t pipe_signals;
+static void on_pipe(int number) { (void)number; pipe_signals++; }
+
+int main(void)
+{
+    scratch_enter("unixsockets");
+    struct sigaction action = { 0 };
+    action.sa_handler = on_pipe;
+    sigaction(SIGPIPE, &action, NULL);
+
+    /* Making sockets. */
+    say("socket(family 200): %s", failure(socket(200, SOCK_STREAM, 0)));
+    say("socket(AF_UNIX, type 0): %s", failure(socket(AF_UNIX, 0, 0)));
+    say("socket(AF_UNIX, type 11): %s", failure(socket(AF_UNIX, 11, 0)));
+    say("socket(AF_UNIX, SOCK_RDM): %s", failure(socket(AF_UNIX, SOCK_RDM, 0)));
+    say("socket(AF_UNIX, a bad flag): %s", failure(socket(AF_UNIX, SOCK_STREAM | 0x100, 0)));
+    say("socket(AF_UNIX, protocol 7): %s", failure(socket(AF_UNIX, SOCK_STREAM, 7)));
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    say("socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC): %s", outcome(s));
+    check("close-on-exec", (fcntl(s, F_GETFD) & FD_CLOEXEC) != 0);
+    check("non-blocking", (fcntl(s, F_GETFL) & O_NONBLOCK) != 0);
+    struct stat status;
+    fstat(s, &status);
+    check("fstat: a socket", S_ISSOCK(status.st_mode));
+    char link[64], expected[64], path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", s);
+    ssize_t link_length = readlink(path, link, sizeof link - 1);
+    link[link_length > 0 ? link_length : 0] = '\0';
+    snprintf(expected, sizeof expected, "socket:[%lu]", (unsigned long)status.st_ino);
+    check("/proc/self/fd: socket:[its inode]", strcmp(link, expected) == 0);
+    int type = 0;
+    socklen_t length = sizeof type;
+    int result = getsockopt(s, SOL_SOCKET, SO_TYPE, &type, &length);
+    say("getsockopt(SO_TYPE): %s, %d", outcome(result), type);
+    struct sockaddr_un name;
+    length = sizeof name;
+    result = getsockname(s, (struct sockaddr *)&name, &length);
+    say("getsockname, unbound: %s, length %d", outcome(result), (int)length);
+    length = sizeof name;
+    say("getpeername, unconnected: %s", failure(getpeername(s, (struct sockaddr *)&name, &length)));
+    say("listen, unbound: %s", failure(listen(s, 5)));
+    say("accept, not listening: %s", failure(accept(s, NULL, NULL)));
+    char buffer[256];
+    say("recv, unconnected: %s", failure(recv(s, buffer, sizeof buffer, 0)));
+    say("send, unconnected: %s", failure(send(s, "x", 1, 0)));
+    close(s);
+    say("getsockopt on a pipe: %s", failure(getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &length)));
+    int p[2];
+    pipe(p);
+    say("send on a pipe: %s", failure(send(p[1], "x", 1, 0)));
+    say("bind on a closed descriptor: %s", failure(bind(99, (struct sockaddr *)&name, sizeof name)));
+
+    /* A stream pair, both ends in this process. */
+    int sv[2];
+    say("socketpair(AF_INET): %s", failure(socketpair(AF_INET, SOCK_STREAM, 0, sv)));
+    say("socketpair(AF_UNIX, SOCK_STREAM): %s", outcome(socketpair(AF_UNIX, SOCK_STREAM, 0, sv)));
+    say("poll, fresh pair: %s", poll_events(sv[0]));
+    say("write: %s", value(write(sv[0], "hello", 5)));
+    say("poll, bytes waiting: %s", poll_events(sv[1]));
+    say("recv with MSG_PEEK: %s", received(recv(sv[1], buffer, sizeof buffer, MSG_PEEK), buffer));
+    say("send: %s", value(send(sv[0], " world", 6, 0)));
+    int waiting = -1;
+    result = ioctl(sv[1], FIONREAD, &waiting);
+    say("FIONREAD: %s, %d", outcome(result), waiting);
+    result = ioctl(sv[0], SIOCOUTQ, &waiting);
+    check("SIOCOUTQ on the sender: some bytes still unread (Linux counts buffer sizes)", result == 0 && waiting > 0);
+    say("read: %s", received(read(sv[1], buffer, sizeof buffer), buffer));
+    say("recv with MSG_DONTWAIT, empty: %s", failure(recv(sv[1], buffer, sizeof buffer, MSG_DONTWAIT)));
+    int on_off = 1;
+    say("ioctl(FIONBIO, 1): %s", outcome(ioctl(sv[1], FIONBIO, &on_off)));
+    check("O_NONBLOCK now", (fcntl(sv[1], F_GETFL) & O_NONBLOCK) != 0);
+    say("read, empty: %s", failure(read(sv[1], buffer, sizeof buffer)));
+    on_off = 0;
+    ioctl(sv[1], FIONBIO, &on_off);
+    check("O_NONBLOCK cleared", (fcntl(sv[1], F_GETFL) & O_NONBLOCK) == 0);
+    say("ioctl(FIOCLEX): %s", outcome(ioctl(sv[1], FIOCLEX)));
+    check("close-on-exec now", (fcntl(sv[1], F_GETFD) & FD_CLOEXEC) != 0);
+    ioctl(sv[1], FIONCLEX);
+    check("close-on-exec cleared", (fcntl(sv[1], F_GETFD) & FD_CLOEXEC) == 0);
+    struct ucred credentials;
+    length = sizeof credentials;
+    say("SO_PEERCRED: %s", outcome(getsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &credentials, &length)));
+    check("this process and its ids", credentials.pid == getpid() && credentials.uid == getuid() && credentials.gid == getgid() && length == sizeof credentials);
+    int error_value = -1;
+    length = sizeof error_value;
+    result = getsockopt(sv[0], SOL_SOCKET, SO_ERROR, &error_value, &length);
+    say("SO_ERROR: %s, %d", outcome(result), error_value);
+    int size = 65536;
+    say("setsockopt(SO_RCVBUF): %s", outcome(setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &size, sizeof size)));
+    say("setsockopt(SO_SNDBUF): %s", outcome(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof size)));
+    length = sizeof size;
+    getsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &size, &length);
+    say("SO_RCVBUF reads back doubled: %d", size);
+    say("setsockopt, an unknown option: %s", failure(setsockopt(sv[0], SOL_SOCKET, 999, &size, sizeof size)));
+    say("setsockopt, too short: %s", failure(setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &size, 2)));
+    say("getsockopt, bad length pointer: %s", failure(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &size, BAD_NULL)));
+    length = sizeof name;
+    result = getpeername(sv[0], (struct sockaddr *)&name, &length);
+    say("getpeername of a pair: %s, length %d", outcome(result), (int)length);
+
+    /* Shutting down the write side: the other end reads the end, then its poll says RDHUP. */
+    say("shutdown(SHUT_WR): %s", outcome(shutdown(sv[0], SHUT_WR)));
+    say("shutdown, a bad how: %s", failure(shutdown(sv[0], 7)));
+    say("read after the peer's SHUT_WR: %s", value(read(sv[1], buffer, sizeof buffer)));
+    say("poll there: %s", poll_events(sv[1]));
+    pipe_signals = 0;
+    say("send after SHUT_WR: %s", failure(send(sv[0], "x", 1, 0)));
+    say("SIGPIPE: %d", (int)pipe_signals);
+    say("the other way still works: %s", value(write(sv[1], "back", 4)));
+    say("read: %s", received(read(sv[0], buffer, sizeof buffer), buffer));
+    close(sv[1]);
+    say("poll after the peer closed: %s", poll_events(sv[0]));
+    say("read after the peer closed: %s", value(read(sv[0], buffer, sizeof buffer)));
+    close(sv[0]);
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    close(sv[1]);
+    pipe_signals = 0;
+    say("write to a closed peer: %s", failure(write(sv[0], "x", 1)));
+    say("SIGPIPE: %d", (int)pipe_signals);
+    say("send with MSG_NOSIGNAL: %s", failure(send(sv[0], "x", 1, MSG_NOSIGNAL)));
+    say("SIGPIPE: %d", (int)pipe_signals);
+    close(sv[0]);
+
+    /* A full non-blocking stream: EAGAIN, then writable again once read. */
+    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv);
+    static char block[65536];
+    long total = 0;
+    ssize_t wrote;
+    while ((wrote = write(sv[0], block, sizeof block)) > 0 && total < 64L * 1024 * 1024)
+        total += wrote;
+    say("filling a non-blocking stream ends with: %s", errno_name(errno));
+    check("some bytes went in", total > 0);
+    say("poll when full: %s", poll_events(sv[0]));
+    long drained = 0;
+    ssize_t chunk;
+    while ((chunk = read(sv[1], block, sizeof block)) > 0)
+        drained += chunk;
+    check("every byte read back", drained == total);
+    say("poll after draining: %s", poll_events(sv[0]));
+    close(sv[0]);
+    close(sv[1]);
+
+    /* A child on the other end of a pair. */
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    pid_t child = fork();
+    if (child == 0) {
+        close(sv[0]);
+        char line[64];
+        ssize_t n = read(sv[1], line, sizeof line);
+        for (ssize_t i = 0; i < n; i++)
+            if (line[i] >= 'a' && line[i] <= 'z')
+                line[i] -= 32;
+        write(sv[1], line, n);
+        _exit(0);
+    }
+    close(sv[1]);
+    write(sv[0], "ping from the parent", 20);
+    say("the child's answer: %s", received(read(sv[0], buffer, sizeof buffer), buffer));
+    waitpid(child, NULL, 0);
+    say("read after the child exited: %s", value(read(sv[0], buffer, sizeof buffer)));
+    close(sv[0]);
+
+    /* Many round trips with a child, both sides in blocking reads (a lost wake-up would hang here). */
+    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv);
+    child = fork();
+    if (child == 0) {
+        close(sv[0]);
+        char packet[16];
+        for (int i = 0; i < 1000; i++) {
+            ssize_t k = recv(sv[1], packet, sizeof packet, 0);
+            if (k <= 0 || send(sv[1], packet, k, 0) != k)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    close(sv[1]);
+    int round_trips = 0;
+    for (int i = 0; i < 1000; i++) {
+        char packet[16], back[16];
+        int k = snprintf(packet, sizeof packet, "%d", i);
+        if (send(sv[0], packet, k, 0) != k || recv(sv[0], back, sizeof back, 0) != k || memcmp(packet, back, k) != 0)
+            break;
+        round_trips++;
+    }
+    int child_status = 0;
+    waitpid(child, &child_status, 0);
+    say("packet round trips with a child: %d, the child %s", round_trips, WIFEXITED(child_status) && WEXITSTATUS(child_status) == 0 ? "done" : "failed");
+    close(sv[0]);
+
+    /* Datagrams and packets keep their boundaries. */
+    say("socketpair(SOCK_DGRAM): %s", outcome(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv)));
+    send(sv[0], "one", 3, 0);
+    send(sv[0], "two!", 4, 0);
+    send(sv[0], "", 0, 0);
+    int next_size = -1;
+    result = ioctl(sv[1], FIONREAD, &next_size);
+    say("FIONREAD on a datagram socket (the next datagram): %s, %d", outcome(result), next_size);
+    say("recv: %s", received(recv(sv[1], buffer, sizeof buffer, 0), buffer));
+    say("recv into 2 bytes: %s", received(recv(sv[1], buffer, 2, 0), buffer));
+    say("recv, the empty datagram: %s", value(recv(sv[1], buffer, sizeof buffer, 0)));
+    send(sv[0], "truncated", 9, 0);
+    say("recv with MSG_TRUNC into 3 bytes: %s", value(recv(sv[1], buffer, 3, MSG_TRUNC)));
+    send(sv[0], "flagged", 7, 0);
+    struct iovec vector = { buffer, 4 };
+    struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1 };
+    say("recvmsg into 4 bytes: %s", value(recvmsg(sv[1], &message, 0)));
+    check("MSG_TRUNC in msg_flags", (message.msg_flags & MSG_TRUNC) != 0);
+    /* sendmmsg and recvmmsg: several datagrams in one call. */
+    char texts[3][8] = { "alpha", "be", "gamma!" };
+    struct iovec out_vectors[3];
+    struct mmsghdr outgoing[3];
+    memset(outgoing, 0, sizeof outgoing);
+    for (int i = 0; i < 3; i++) {
+        out_vectors[i].iov_base = texts[i];
+        out_vectors[i].iov_len = strlen(texts[i]);
+        outgoing[i].msg_hdr.msg_iov = &out_vectors[i];
+        outgoing[i].msg_hdr.msg_iovlen = 1;
+    }
+    say("sendmmsg of 3: %s", value(sendmmsg(sv[0], outgoing, 3, 0)));
+    check("msg_len of each", outgoing[0].msg_len == 5 && outgoing[1].msg_len == 2 && outgoing[2].msg_len == 6);
+    char landing[5][16];
+    struct iovec in_vectors[5];
+    struct mmsghdr incoming[5];
+    memset(incoming, 0, sizeof incoming);
+    for (int i = 0; i < 5; i++) {
+        in_vectors[i].iov_base = landing[i];
+        in_vectors[i].iov_len = sizeof landing[i];
+        incoming[i].msg_hdr.msg_iov = &in_vectors[i];
+        incoming[i].msg_hdr.msg_iovlen = 1;
+    }
+    say("recvmmsg of up to 5, MSG_DONTWAIT: %s", value(recvmmsg(sv[1], incoming, 5, MSG_DONTWAIT, NULL)));
+    say("lengths: %u %u %u, \"%.5s\" \"%.6s\"", incoming[0].msg_len, incoming[1].msg_len, incoming[2].msg_len, landing[0], landing[2]);
+    say("recvmmsg, nothing left: %s", failure(recvmmsg(sv[1], incoming, 5, MSG_DONTWAIT, NULL)));
+    sendmmsg(sv[0], outgoing, 2, 0);
+    say("recvmmsg with MSG_WAITFORONE: %s", value(recvmmsg(sv[1], incoming, 5, MSG_WAITFORONE, NULL)));
+    say("sendmmsg on a closed descriptor: %s", failure(sendmmsg(99, outgoing, 1, 0)));
+    length = sizeof type;
+    getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &length);
+    say("SO_TYPE: %d", type);
+    close(sv[0]);
+    close(sv[1]);
+    say("socketpair(SOCK_SEQPACKET): %s", outcome(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv)));
+    send(sv[0], "first", 5, 0);
+    send(sv[0], "second", 6, 0);
+    say("recv: %s", received(recv(sv[1], buffer, sizeof buffer, 0), buffer));
+    say("recv: %s", received(recv(sv[1], buffer, sizeof buffer, 0), buffer));
+    close(sv[0]);
+    say("recv after the peer closed: %s", value(recv(sv[1], buffer, sizeof buffer, 0)));
+    close(sv[1]);
+
+    /* A listening socket bound to a path, a child connecting to it. */
+    struct sockaddr_un address;
+    socklen_t address_length = path_address(&address, "server.sock");
+    int server = socket(AF_UNIX, SOCK_STREAM, 0);
+    say("bind to a path: %s", outcome(bind(server, (struct sockaddr *)&address, address_length)));
+    say("the socket file: %s", outcome(lstat("server.sock", &status)));
+    check("S_ISSOCK", S_ISSOCK(status.st_mode));
+    say("bind again: %s", failure(bind(server, (struct sockaddr *)&address, address_length)));
+    int other = socket(AF_UNIX, SOCK_STREAM, 0);
+    say("bind another socket to the same path: %s", failure(bind(other, (struct sockaddr *)&address, address_length)));
+    say("bind with a bad family: %s", failure(bind(other, (struct sockaddr *)&(struct sockaddr){ .sa_family = AF_INET }, sizeof(struct sockaddr))));
+    say("bind with length 1: %s", failure(bind(other, (struct sockaddr *)&address, 1)));
+    say("bind with length 200: %s", failure(bind(other, (struct sockaddr *)&address, 200)));
+    say("bind from a bad pointer: %s", failure(bind(other, BAD_NULL, address_length)));
+    struct sockaddr_un missing;
+    socklen_t missing_length = path_address(&missing, "missing.sock");
+    say("connect to a missing path: %s", failure(connect(other, (struct sockaddr *)&missing, missing_length)));
+    say("connect, not listening yet: %s", failure(connect(other, (struct sockaddr *)&address, address_length)));
+    write_file("regular", "text");
+    missing_length = path_address(&missing, "regular");
+    say("connect to a regular file: %s", failure(connect(other, (struct sockaddr *)&missing, missing_length)));
+    say("listen: %s", outcome(listen(server, 4)));
+    int acceptconn = 0;
+    length = sizeof acceptconn;
+    getsockopt(server, SOL_SOCKET, SO_ACCEPTCONN, &acceptconn, &length);
+    say("SO_ACCEPTCONN: %d", acceptconn);
+    int datagram = socket(AF_UNIX, SOCK_DGRAM, 0);
+    say("connect a datagram socket to a stream listener: %s", failure(connect(datagram, (struct sockaddr *)&address, address_length)));
+    say("listen on a datagram socket: %s", failure(listen(datagram, 1)));
+    close(datagram);
+    length = sizeof name;
+    getsockname(server, (struct sockaddr *)&name, &length);
+    say("getsockname: length %d, \"%s\"", (int)length, name.sun_path);
+    say("poll, listening, nobody waiting: %s", poll_events(server));
+    fcntl(server, F_SETFL, O_NONBLOCK);
+    say("accept4 with nobody waiting: %s", failure(accept4(server, NULL, NULL, 0)));
+    say("accept4 with a bad flag: %s", failure(accept4(server, NULL, NULL, 1)));
+    fcntl(server, F_SETFL, 0);
+    close(other);
+
+    int report[2];
+    pipe(report);
+    child = fork();
+    if (child == 0) {
+        close(report[0]);
+        int client = socket(AF_UNIX, SOCK_STREAM, 0);
+        struct sockaddr_un mine;
+        socklen_t mine_length = path_address(&mine, "client.sock");
+        bind(client, (struct sockaddr *)&mine, mine_length);
+        if (connect(client, (struct sockaddr *)&address, address_length) != 0)
+            _exit(1);
+        write(client, "request", 7);
+        char answer[64];
+        ssize_t n = read(client, answer, sizeof answer);
+        write(report[1], answer, n > 0 ? n : 0);
+        write(client, "ack", 3);   /* the descriptor comes only after this: a stream read would take it with the answer */
+        /* A pipe's read end arrives with SCM_RIGHTS: read what the parent wrote into the pipe. */
+        union { char buffer[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+        char text[64];
+        struct iovec io = { text, sizeof text };
+        struct msghdr got = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = control.buffer, .msg_controllen = sizeof control.buffer };
+        n = recvmsg(client, &got, MSG_CMSG_CLOEXEC);
+        struct cmsghdr *header = CMSG_FIRSTHDR(&got);
+        if (n > 0 && header != NULL && header->cmsg_type == SCM_RIGHTS) {
+            int passed;
+            memcpy(&passed, CMSG_DATA(header), sizeof passed);
+            char through[64];
+            ssize_t m = read(passed, through, sizeof through);
+            int cloexec = (fcntl(passed, F_GETFD) & FD_CLOEXEC) != 0;
+            char line[160];
+            int k = snprintf(line, sizeof line, " | %.*s | through the pipe: %.*s | cloexec %d", (int)n, text, (int)(m > 0 ? m : 0), through, cloexec);
+            write(report[1], line, k);
+        }
+        close(client);
+        _exit(0);
+    }
+    close(report[1]);
+    struct sockaddr_un peer;
+    socklen_t peer_length = sizeof peer;
+    int connection = accept4(server, (struct sockaddr *)&peer, &peer_length, SOCK_CLOEXEC);
+    say("accept4(SOCK_CLOEXEC): %s", outcome(connection));
+    check("close-on-exec", (fcntl(connection, F_GETFD) & FD_CLOEXEC) != 0);
+    say("the client's address: length %d, \"%s\"", (int)peer_length, peer.sun_path);
+    length = sizeof name;
+    getsockname(connection, (struct sockaddr *)&name, &length);
+    say("the connection's own name: \"%s\"", name.sun_path);
+    length = sizeof credentials;
+    getsockopt(connection, SOL_SOCKET, SO_PEERCRED, &credentials, &length);
+    check("SO_PEERCRED: the child", credentials.pid == child);
+    say("read the request: %s", received(read(connection, buffer, sizeof buffer), buffer));
+    write(connection, "response", 8);
+    say("the client's acknowledgement: %s", received(read(connection, buffer, sizeof buffer), buffer));
+    int carried[2];
+    pipe(carried);
+    write(carried[1], "sent through", 12);
+    say("sendmsg with SCM_RIGHTS: %s", value(send_with_descriptor(connection, "a pipe", carried[0])));
+    close(carried[0]);
+    close(carried[1]);
+    ssize_t n = 0, part;
+    while (n < (ssize_t)sizeof buffer - 1 && (part = read(report[0], buffer + n, sizeof buffer - 1 - n)) > 0)
+        n += part;   /* to the end: the child writes its report in two pieces */
+    buffer[n] = '\0';
+    say("the child reports: %s", buffer);
+    waitpid(child, NULL, 0);
+    close(report[0]);
+    say("read after the client closed: %s", value(read(connection, buffer, sizeof buffer)));
+    close(connection);
+    close(server);
+    say("the socket file stays after close: %s", outcome(lstat("server.sock", &status)));
+    say("connect to it now: %s", failure(connect(socket(AF_UNIX, SOCK_STREAM, 0), (struct sockaddr *)&address, address_length)));
+    unlink("server.sock");
+    unlink("client.sock");
+    unlink("regular");
+
+    /* SCM_RIGHTS into a short control buffer: MSG_CTRUNC, no descriptor. */
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    pipe(carried);
+    send_with_descriptor(sv[0], "short", carried[0]);
+    union { char buffer[sizeof(struct cmsghdr)]; struct cmsghdr align; } tiny;
+    struct iovec io = { buffer, sizeof buffer };
+    struct msghdr got = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = tiny.buffer, .msg_controllen = sizeof tiny.buffer };
+    say("recvmsg with room for no descriptor: %s", received(recvmsg(sv[1], &got, 0), buffer));
+    check("MSG_CTRUNC", (got.msg_flags & MSG_CTRUNC) != 0);
+    say("msg_controllen: %d", (int)got.msg_controllen);
+    say("sendmsg with a closed descriptor: %s", failure(send_with_descriptor(sv[0], "bad", 99)));
+    /* SO_PASSCRED: the sender's credentials come first. */
+    int on = 1;
+    say("setsockopt(SO_PASSCRED): %s", outcome(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on)));
+    send_with_descriptor(sv[0], "both", carried[1]);
+    union { char buffer[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } room;
+    io.iov_len = sizeof buffer;
+    got = (struct msghdr){ .msg_iov = &io, .msg_iovlen = 1, .msg_control = room.buffer, .msg_controllen = sizeof room.buffer };
+    say("recvmsg with SO_PASSCRED: %s", received(recvmsg(sv[1], &got, 0), buffer));
+    struct cmsghdr *header = CMSG_FIRSTHDR(&got);
+    check("SCM_CREDENTIALS first", header != NULL && header->cmsg_type == SCM_CREDENTIALS);
+    if (header != NULL && header->cmsg_type == SCM_CREDENTIALS) {
+        memcpy(&credentials, CMSG_DATA(header), sizeof credentials);
+        check("this process's credentials", credentials.pid == getpid() && credentials.uid == getuid());
+        header = CMSG_NXTHDR(&got, header);
+    }
+    check("SCM_RIGHTS next", header != NULL && header->cmsg_type == SCM_RIGHTS);
+    if (header != NULL && header->cmsg_type == SCM_RIGHTS) {
+        int passed;
+        memcpy(&passed, CMSG_DATA(header), sizeof passed);
+        say("write through the passed end: %s", value(write(passed, "ok", 2)));
+        say("read it from the pipe: %s", received(read(carried[0], buffer, sizeof buffer), buffer));
+        close(passed);
+    }
+    close(carried[0]);
+    close(carried[1]);
+    /* A plain read of a message that passes a descriptor closes the passed one: the pipe then has no writer. */
+    pipe(carried);
+    send_with_descriptor(sv[0], "dropped", carried[1]);
+    close(carried[1]);
+    say("read of a message passing a pipe's write end: %s", received(read(sv[1], buffer, sizeof buffer), buffer));
+    say("the pipe's read end then: %s", value(read(carried[0], buffer, sizeof buffer)));
+    close(carried[0]);
+    close(sv[0]);
+    close(sv[1]);
+
+    /* An abstract name, datagrams with sendto and recvfrom, epoll. */
+    socklen_t abstract_length = abstract_address(&address, "exo-difftest-unixsockets");
+    int receiver = socket(AF_UNIX, SOCK_DGRAM, 0);
+    say("bind to an abstract name: %s", outcome(bind(receiver, (struct sockaddr *)&address, abstract_length)));
+    int second = socket(AF_UNIX, SOCK_DGRAM, 0);
+    say("bind the same abstract name again: %s", failure(bind(second, (struct sockaddr *)&address, abstract_length)));
+    length = sizeof name;
+    getsockname(receiver, (struct sockaddr *)&name, &length);
+    check("getsockname: the abstract name", length == abstract_length && name.sun_path[0] == '\0' && memcmp(name.sun_path + 1, "exo-difftest-unixsockets", 24) == 0);
+    struct sockaddr_un auto_name;
+    say("bind with just the family (autobind): %s", outcome(bind(second, (struct sockaddr *)&(struct sockaddr_un){ .sun_family = AF_UNIX }, sizeof(sa_family_t))));
+    length = sizeof auto_name;
+    getsockname(second, (struct sockaddr *)&auto_name, &length);
+    say("autobound name: length %d, abstract %s", (int)length, yes(auto_name.sun_path[0] == '\0'));
+    int ep = epoll_create1(0);
+    struct epoll_event event = { .events = EPOLLIN, .data.u64 = 9 };
+    epoll_ctl(ep, EPOLL_CTL_ADD, receiver, &event);
+    say("epoll, nothing sent: %d", epoll_wait(ep, &event, 1, 0));
+    say("sendto the abstract name: %s", value(sendto(second, "datagram", 8, 0, (struct sockaddr *)&address, abstract_length)));
+    say("epoll after sendto: %d", epoll_wait(ep, &event, 1, 0));
+    struct sockaddr_un from;
+    socklen_t from_length = sizeof from;
+    say("recvfrom: %s", received(recvfrom(receiver, buffer, sizeof buffer, 0, (struct sockaddr *)&from, &from_length), buffer));
+    check("from the autobound name", from_length == length && memcmp(&from, &auto_name, length) == 0);
+    say("sendto an unbound name: %s", failure(sendto(second, "x", 1, 0, (struct sockaddr *)&missing, missing_length)));
+    socklen_t nowhere_length = abstract_address(&missing, "exo-difftest-nobody");
+    say("sendto a free abstract name: %s", failure(sendto(second, "x", 1, 0, (struct sockaddr *)&missing, nowhere_length)));
+    say("send, unconnected datagram: %s", failure(send(second, "x", 1, 0)));
+    say("connect the datagram socket: %s", outcome(connect(second, (struct sockaddr *)&address, abstract_length)));
+    say("send: %s", value(send(second, "connected", 9, 0)));
+    from_length = sizeof from;
+    say("recvfrom: %s", received(recvfrom(receiver, buffer, sizeof buffer, 0, (struct sockaddr *)&from, &from_length), buffer));
+    length = sizeof name;
+    say("getpeername: %s", outcome(getpeername(second, (struct sockaddr *)&name, &length)));
+    close(ep);
+    close(receiver);
+    say("send after the receiver closed: %s", failure(send(second, "x", 1, 0)));
+    say("send again: %s", failure(send(second, "x", 1, 0)));
+    close(second);
+    scratch_leave();
+    return 0;
+}
