@@ -83,6 +83,8 @@ namespace Exo.Abi
         NotEmpty = 39,
         /// <summary>ELOOP: too many symbolic links while resolving a path (or a link where none may be).</summary>
         TooManySymbolicLinks = 40,
+        /// <summary>ENODATA: no such extended attribute.</summary>
+        NoData = 61,
         /// <summary>EOPNOTSUPP: the object does not support the operation.</summary>
         NotSupported = 95,
         /// <summary>ETIMEDOUT: a wait's time ran out.</summary>
@@ -142,6 +144,7 @@ namespace Exo.Abi
                 case Error.NoSuchCall: return "no such system call";
                 case Error.NotEmpty: return "directory not empty";
                 case Error.TooManySymbolicLinks: return "too many levels of symbolic links";
+                case Error.NoData: return "no data available";
                 case Error.NotSupported: return "operation not supported";
                 case Error.TimedOut: return "timed out";
                 case Error.StaleHandle: return "stale file handle";

@@ -45,6 +45,7 @@ namespace Exo.PosixX.KernelInterface
             Translation.StatCalls.Register();
             Translation.DirectoryCalls.Register();
             Translation.AttributeCalls.Register();
+            Translation.ExtendedAttributeCalls.Register();
             Translation.SignalCalls.Register();
             Translation.ForkCalls.Register();
             Translation.ExecCalls.Register();

@@ -48,6 +48,7 @@ namespace Exo.PosixX.Translation
             LinuxSystemCalls.Register(Fdatasync, &DoSynchronize, CallPath.Hybrid);
             LinuxSystemCalls.Register(Sync, &DoSynchronizeAll, CallPath.Hybrid);
             LinuxSystemCalls.Register(Syncfs, &DoSynchronize, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Fadvise64, &DoAdvise, CallPath.Hybrid);
         }
 
         // ---------------------------------------------------------------- open and close
@@ -321,6 +322,23 @@ namespace Exo.PosixX.Translation
             if (file == null)
                 return SystemCallResult.From(Error.BadHandle);
             Error error = file.Node != null ? file.Node.Synchronize() : Error.None;
+            file.Release();
+            return SystemCallResult.From(error);
+        }
+
+        private const ulong LastAdvice = 5;   // POSIX_FADV_NORMAL (0) to POSIX_FADV_NOREUSE (5)
+
+        // fadvise64(fd, offset, length, advice): a hint Linux may ignore, and POSIX-X does (its files are read as asked);
+        // checked as Linux checks it: EBADF, ESPIPE on a pipe, EINVAL for an unknown advice or a negative length.
+        private static ulong DoAdvise(RegisterFrame* frame)
+        {
+            OpenFile file = DescriptorContext.File(frame->Argument0);
+            if (file == null)
+                return SystemCallResult.From(Error.BadHandle);
+            Error error = file is Vfs.Pipes.PipeEnd || (file.Node != null && (file.Node.Mode & FileMode.TypeMask) == FileMode.Fifo)
+                ? Error.IllegalSeek
+                : (long)frame->Argument2 < 0 || frame->Argument3 > LastAdvice ? Error.Invalid
+                : Error.None;
             file.Release();
             return SystemCallResult.From(error);
         }
