@@ -78,10 +78,22 @@ public sealed class DebianRootTests
         return 0;
     });
 
+    /// <summary>
+    /// coreutils 9.1's wc counts lines with AVX2 when CPUID has AVX2 and OSXSAVE, without asking XCR0 whether the system
+    /// saves AVX state (fixed in coreutils 9.2). Exo-OS enables XSAVE with x87 and SSE only in XCR0, so AVX instructions
+    /// fault: wc -l ends with SIGILL. Skipped until AVX state is enabled (XCR0 bit 2, with signal frames in XSAVE format).
+    /// </summary>
+    [Fact(Skip = "wc -l: coreutils 9.1 uses AVX2 when CPUID has it; Exo-OS leaves AVX off in XCR0 (SIGILL)")]
+    public Task Wc_counts_lines() => _guest.UseAsync(_output, "wc -l", async qemu =>
+    {
+        Assert.Contains("lines: 3", await TerminalTests.RunAsync(qemu, "echo li\"\"nes: $(printf 'a\\nb\\nc\\n' | wc -l)"));
+        return 0;
+    });
+
     [Fact]
     public Task Bash_job_control_runs_stops_resumes_and_waits_for_jobs() => _guest.UseAsync(_output, "job control", async qemu =>
     {
-        Assert.Matches(@"\[1\] \d+", await TerminalTests.RunAsync(qemu, "sleep 300 &"));
+        Assert.Matches(@"\[1\] \d+", await TerminalTests.RunAsync(qemu, "sleep 300 & :"));   // ":": the helper appends "; echo MARKER"
         Assert.Matches(@"\[1\]\+\s+Running\s+sleep 300 &", await TerminalTests.RunAsync(qemu, "jobs"));
         await TerminalTests.RunAsync(qemu, "kill -STOP %1");
         Assert.Matches(@"\[1\]\+\s+Stopped\s+sleep 300", await TerminalTests.RunAsync(qemu, "jobs"));
@@ -90,8 +102,8 @@ public sealed class DebianRootTests
         Assert.Contains("status 143", await TerminalTests.RunAsync(qemu, "kill %1; wait %1; echo sta\"\"tus $?"));
         Assert.Contains("sleep 1", await TerminalTests.RunAsync(qemu, "sleep 1 & fg %1"));
         Assert.Contains("waited 3", await TerminalTests.RunAsync(qemu, "(exit 3) & wait $!; echo wait\"\"ed $?"));
-        Assert.Contains("two jobs: 2", await TerminalTests.RunAsync(qemu, "sleep 200 & sleep 201 & echo two jobs\"\": $(jobs -p | wc -l)"));
-        Assert.Contains("none left: 0", await TerminalTests.RunAsync(qemu, "kill %1 %2; wait; echo none left\"\": $(jobs -p | wc -l)"));
+        Assert.Contains("two jobs: 2", await TerminalTests.RunAsync(qemu, "sleep 200 & sleep 201 & echo two jobs\"\": $(jobs -p | grep -c .)"));
+        Assert.Contains("none left: 0", await TerminalTests.RunAsync(qemu, "kill %1 %2; wait; echo none left\"\": $(jobs -p | grep -c .)"));
         return 0;
     });
 }
