@@ -43,6 +43,8 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["pipes"] = null,
         ["time"] = null,
         ["mounts"] = null,
+        ["extended_attributes"] = null,
+        ["descriptor_ranges"] = null,
     };
 
     public const string AllVariable = "EXO_DIFFTEST_ALL";
