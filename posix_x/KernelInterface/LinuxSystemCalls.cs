@@ -39,6 +39,7 @@ namespace Exo.PosixX.KernelInterface
             Translation.ThreadStateCalls.Register();
             Translation.ResourceCalls.Register();
             Translation.SystemInformationCalls.Register();
+            Translation.PowerCalls.Register();
             Translation.FileCalls.Register();
             Translation.TransferCalls.Register();
             Translation.MountCalls.Register();
