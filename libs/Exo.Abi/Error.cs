@@ -85,6 +85,8 @@ namespace Exo.Abi
         TooManySymbolicLinks = 40,
         /// <summary>ENODATA: no such extended attribute.</summary>
         NoData = 61,
+        /// <summary>EOVERFLOW: a value does not fit (a negative file offset where a position is asked).</summary>
+        Overflow = 75,
         /// <summary>EOPNOTSUPP: the object does not support the operation.</summary>
         NotSupported = 95,
         /// <summary>ETIMEDOUT: a wait's time ran out.</summary>
@@ -145,6 +147,7 @@ namespace Exo.Abi
                 case Error.NotEmpty: return "directory not empty";
                 case Error.TooManySymbolicLinks: return "too many levels of symbolic links";
                 case Error.NoData: return "no data available";
+                case Error.Overflow: return "value too large";
                 case Error.NotSupported: return "operation not supported";
                 case Error.TimedOut: return "timed out";
                 case Error.StaleHandle: return "stale file handle";

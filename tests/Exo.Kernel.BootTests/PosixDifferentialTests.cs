@@ -45,6 +45,7 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["mounts"] = null,
         ["extended_attributes"] = null,
         ["descriptor_ranges"] = null,
+        ["copy_ranges"] = null,
     };
 
     public const string AllVariable = "EXO_DIFFTEST_ALL";
