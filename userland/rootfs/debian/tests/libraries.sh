@@ -21,6 +21,13 @@ done
 echo "== not a library"
 printf 'this is a text file, long enough to hold an ELF header, but not ELF at all\n' > "$work/lib/libpcre2-8.so.0"
 LD_LIBRARY_PATH="$work/lib" grep root /etc/passwd; echo "status $?"
+echo "== large programs"
+# Over the kernel heap's largest block (4 MiB), exec reads a program page by page: python3.11 (6.6 MiB) copied
+# elsewhere runs, and 5 MiB that are not ELF are refused (bash: status 126).
+cp /usr/bin/python3.11 "$work/python"
+"$work/python" -c 'print("copied python runs")'; echo "status $?"
+head -c 5242880 /dev/zero > "$work/zeros"; chmod +x "$work/zeros"
+"$work/zeros"; echo "status $?"
 echo "== missing program"
 /usr/bin/no-such-program; echo "status $?"
 rm -rf "$work"
