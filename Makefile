@@ -65,7 +65,7 @@ all: build
 deps:
 	@tools/scripts/install-dependencies.sh
 
-build: deps $(OUT)/exo.bin $(OUT)/exo.elf $(OUT)/initrd.cpio
+build: deps $(OUT)/exo.bin $(OUT)/exo.elf $(OUT)/initrd.cpio $(OUT)/debian.cpio
 
 release:
 	@$(MAKE) --no-print-directory build CONFIG=Release
@@ -211,17 +211,33 @@ $(IMAGE_TOOL): $(wildcard tools/Exo.ImageTool/*.cs) tools/Exo.ImageTool/Exo.Imag
 $(OUT)/initrd.cpio: $(ROOTFS_INPUTS)
 	$(call make-initrd,$(OUT)/rootfs,$@)
 
+# The Debian root (userland/rootfs/README.md): the packages marked "debian" in the list (bash, coreutils, python3...),
+# userland/rootfs/debian/etc and the Debian tests, a second boot module the kernel lays over the root file system.
+# Only the sessions that load it have it (make run, DebianRootTests); the other boot tests boot without it.
+DEBIAN_ROOT_INPUTS := $(ROOTFS_FILES) $(DEBIAN_CACHE)/packages $(IMAGE_TOOL) tools/scripts/make-rootfs.sh
+define make-debian-root
+	tools/scripts/make-rootfs.sh $(1) --module debian --debian $(DEBIAN_CACHE) --etc userland/rootfs/debian/etc \
+	  --tests userland/rootfs/debian/tests
+	dotnet $(IMAGE_TOOL) tree $(2) $(1)
+endef
+
+$(OUT)/debian.cpio: $(DEBIAN_ROOT_INPUTS)
+	$(call make-debian-root,$(OUT)/debian-root,$@)
+
 # Assembles and packs the same tree a second time, elsewhere and later, and compares the bytes.
-initrd-reproducible: $(OUT)/initrd.cpio
+initrd-reproducible: $(OUT)/initrd.cpio $(OUT)/debian.cpio
 	$(call make-initrd,$(OUT)/rootfs-again,$(OUT)/initrd-again.cpio)
 	cmp $(OUT)/initrd.cpio $(OUT)/initrd-again.cpio
-	@rm -rf $(OUT)/rootfs-again $(OUT)/initrd-again.cpio
-	@echo "initrd-reproducible: two builds of out/initrd.cpio are the same bytes"
+	$(call make-debian-root,$(OUT)/debian-root-again,$(OUT)/debian-again.cpio)
+	cmp $(OUT)/debian.cpio $(OUT)/debian-again.cpio
+	@rm -rf $(OUT)/rootfs-again $(OUT)/initrd-again.cpio $(OUT)/debian-root-again $(OUT)/debian-again.cpio
+	@echo "initrd-reproducible: two builds of out/initrd.cpio and of out/debian.cpio are the same bytes"
 
-$(OUT)/exo.iso: $(OUT)/exo.elf $(OUT)/initrd.cpio kernel/Boot/grub.cfg
+$(OUT)/exo.iso: $(OUT)/exo.elf $(OUT)/initrd.cpio $(OUT)/debian.cpio kernel/Boot/grub.cfg
 	@mkdir -p $(OUT)/iso/boot/grub
 	cp $(OUT)/exo.elf $(OUT)/iso/boot/exo.elf
 	cp $(OUT)/initrd.cpio $(OUT)/iso/boot/initrd.cpio
+	cp $(OUT)/debian.cpio $(OUT)/iso/boot/debian.cpio
 	cp kernel/Boot/grub.cfg $(OUT)/iso/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(OUT)/iso 2>/dev/null
 

@@ -6,6 +6,8 @@ namespace Exo.Kernel.Boot
     /// The boot image's initial RAM disk: the first boot module whose contents are a cpio "newc" archive, the
     /// root file system's tree (built by tools/Exo.ImageTool; userland/rootfs/README.md). Exo-OS's programs are
     /// looked up by name in exo/bin/, init's configurations in exo/config/; its memory stays reserved.
+    /// Later cpio modules (the Debian root, out/debian.cpio) are laid over it when the root tmpfs is filled
+    /// (<see cref="NextIn"/>); programs and configurations come from the first one only.
     /// </summary>
     public static unsafe class InitialRamDisk
     {
@@ -17,26 +19,55 @@ namespace Exo.Kernel.Boot
         // Where each directory's entries start: a spawn's lookup skips the hundreds of entries before them.
         private static ulong s_programs, s_configurations;
 
+        private static BootInformation* s_boot;
+        private static int s_archiveCount;
+
         public static bool IsPresent => s_archive != null;
 
-        /// <summary>Finds the archive among the boot modules (the first one that starts with the newc magic).</summary>
+        /// <summary>How many boot modules are cpio archives (at most <see cref="BootInformation.ModuleCapacity"/>).</summary>
+        public static int ArchiveCount => s_archiveCount;
+
+        /// <summary>Finds the archives among the boot modules (those that start with the newc magic), in order.</summary>
         public static void Initialize(BootInformation* boot)
         {
+            s_boot = boot;
             for (int i = 0; i < boot->ModuleCount; i++)
             {
-                BootModule* module = boot->Modules + i;
-                byte* start = (byte*)PhysicalMemory.ToVirtual(module->Start);
-                ulong length = module->End - module->Start;
-                if (length >= 6 && start[0] == '0' && start[1] == '7' && start[2] == '0' && start[3] == '7'
-                    && start[4] == '0' && start[5] == '1')
+                if (!IsArchive(boot->Modules + i, out byte* start, out ulong length))
+                    continue;
+                if (s_archiveCount++ == 0)
                 {
                     s_archive = start;
                     s_length = length;
                     CpioArchive.FindFirstIn(start, length, ProgramDirectory, out s_programs);
                     CpioArchive.FindFirstIn(start, length, ConfigurationDirectory, out s_configurations);
-                    return;
                 }
             }
+        }
+
+        private static bool IsArchive(BootModule* module, out byte* start, out ulong length)
+        {
+            start = (byte*)PhysicalMemory.ToVirtual(module->Start);
+            length = module->End - module->Start;
+            return length >= 6 && start[0] == '0' && start[1] == '7' && start[2] == '0' && start[3] == '7'
+                && start[4] == '0' && start[5] == '1';
+        }
+
+        /// <summary>Walks the entries of archive number <paramref name="archive"/> (0: the first, as <see cref="Next"/>).</summary>
+        public static CpioError NextIn(int archive, ref ulong offset, out CpioEntry entry)
+        {
+            entry = default;
+            if (s_boot == null || archive < 0 || archive >= s_archiveCount)
+                return CpioError.End;
+            int seen = 0;
+            for (int i = 0; i < s_boot->ModuleCount; i++)
+            {
+                if (!IsArchive(s_boot->Modules + i, out byte* start, out ulong length))
+                    continue;
+                if (seen++ == archive)
+                    return CpioArchive.Next(start, length, ref offset, out entry);
+            }
+            return CpioError.End;
         }
 
         /// <summary>A regular file of the archive by its exact path ("etc/passwd").</summary>

@@ -1,4 +1,3 @@
-using Exo.Kernel.Arch.X64;
 using Exo.Kernel.Console;
 
 namespace Exo.Kernel.Power
@@ -15,20 +14,13 @@ namespace Exo.Kernel.Power
         private static void Reboot(CommandLine* line)
         {
             KernelConsole.WriteLine("rebooting");
-            AcpiPower.Reboot();
-            KernelConsole.WriteLine("error: reboot failed");
+            MachinePower.Restart();
         }
 
         private static void Shutdown(CommandLine* line)
         {
             KernelConsole.WriteLine("shutting down");
-            AcpiPower.Shutdown();
-            // No ACPI S5 (or it did not take): QEMU's exit device, then halt.
-            QemuDebugExit.Exit(QemuDebugExit.Success);
-            KernelConsole.WriteLine("It is now safe to turn off the machine.");
-            Cpu.DisableInterrupts();
-            while (true)
-                Cpu.Halt();
+            MachinePower.PowerOff();
         }
     }
 }

@@ -25,8 +25,10 @@ namespace Exo.Kernel.Processes
         /// </summary>
         /// 'loadBias' and 'allowInterpreter' as ElfImage.Parse takes them (a position-independent program's base; a
         /// dynamically linked program accepted, its interpreter then loaded by LoadInterpreter).
+        /// 'paged': a file too large for one heap block, whose segments are copied from its pages ('file' is then its
+        /// header window, PagedProgramFile.HeadersFitWindow checked, and 'length' the whole file's).
         public static AddressSpace Load(byte* file, ulong length, out ProgramImage image, out Error error, bool reserveStack = false,
-            ulong loadBias = 0, bool allowInterpreter = false)
+            ulong loadBias = 0, bool allowInterpreter = false, PagedProgramFile* paged = null)
         {
             image = default;
             ElfSegment* segments = stackalloc ElfSegment[MaximumSegments];
@@ -53,7 +55,7 @@ namespace Exo.Kernel.Processes
                 error = Error.OutOfMemory;
                 return null;
             }
-            if (!MapSegments(space, file, segments, info.SegmentCount, ref image, program: true))
+            if (!MapSegments(space, file, paged, segments, info.SegmentCount, ref image, program: true))
             {
                 Discard(space);
                 error = Error.OutOfMemory;
@@ -105,7 +107,7 @@ namespace Exo.Kernel.Processes
                 for (ulong page = segments[i].VirtualAddress & ~0xFFFUL; page < segments[i].VirtualAddress + segments[i].MemorySize; page += 0x1000)
                     if (space.IsInUse(page))
                         return Error.NotExecutable;   // it would land on the program (a program whose segments reach the interpreter's base)
-            if (!MapSegments(space, file, segments, info.SegmentCount, ref image, program: false))
+            if (!MapSegments(space, file, null, segments, info.SegmentCount, ref image, program: false))
                 return Error.OutOfMemory;
             image.InterpreterBase = info.LowestAddress;
             image.InterpreterEntry = info.Entry;
@@ -114,11 +116,12 @@ namespace Exo.Kernel.Processes
 
         // Maps every segment and records it in the image (its pages, permissions, and for the program the image's end,
         // where its break starts).
-        private static bool MapSegments(AddressSpace space, byte* file, ElfSegment* segments, int count, ref ProgramImage image, bool program)
+        private static bool MapSegments(AddressSpace space, byte* file, PagedProgramFile* paged, ElfSegment* segments, int count,
+            ref ProgramImage image, bool program)
         {
             for (int i = 0; i < count; i++)
             {
-                if (!MapSegment(space, file, segments + i, segments, count))
+                if (!MapSegment(space, file, paged, segments + i, segments, count))
                     return false;
                 ElfSegment* segment = segments + i;
                 ulong start = segment->VirtualAddress & ~0xFFFUL, end = (segment->VirtualAddress + segment->MemorySize + 0xFFF) & ~0xFFFUL;
@@ -135,7 +138,7 @@ namespace Exo.Kernel.Processes
             return true;
         }
 
-        private static bool MapSegment(AddressSpace space, byte* file, ElfSegment* segment, ElfSegment* all, int count)
+        private static bool MapSegment(AddressSpace space, byte* file, PagedProgramFile* paged, ElfSegment* segment, ElfSegment* all, int count)
         {
             ulong start = segment->VirtualAddress & ~0xFFFUL;
             ulong end = (segment->VirtualAddress + segment->MemorySize + 0xFFF) & ~0xFFFUL;
@@ -161,8 +164,11 @@ namespace Exo.Kernel.Processes
                 // The part of this page that the file supplies (fresh frames are zeroed: that is the .bss).
                 ulong from = page > fileStart ? page : fileStart;
                 ulong to = page + 0x1000 < fileEnd ? page + 0x1000 : fileEnd;
-                if (to > from)
-                    BlockMemory.Copy((byte*)PhysicalMemory.ToVirtual(frame) + (from - page), file + segment->FileOffset + (from - fileStart), to - from);
+                byte* destination = (byte*)PhysicalMemory.ToVirtual(frame) + (from - page);
+                if (to > from && paged != null)
+                    paged->CopyTo(destination, segment->FileOffset + (from - fileStart), to - from);
+                else if (to > from)
+                    BlockMemory.Copy(destination, file + segment->FileOffset + (from - fileStart), to - from);
             }
             return true;
         }

@@ -83,6 +83,10 @@ namespace Exo.Abi
         NotEmpty = 39,
         /// <summary>ELOOP: too many symbolic links while resolving a path (or a link where none may be).</summary>
         TooManySymbolicLinks = 40,
+        /// <summary>ENODATA: no such extended attribute.</summary>
+        NoData = 61,
+        /// <summary>EOVERFLOW: a value does not fit (a negative file offset where a position is asked).</summary>
+        Overflow = 75,
         /// <summary>ENOTSOCK: the descriptor is not a socket.</summary>
         NotASocket = 88,
         /// <summary>EDESTADDRREQ: a datagram sent with no address on an unconnected socket.</summary>
@@ -172,6 +176,8 @@ namespace Exo.Abi
                 case Error.NoSuchCall: return "no such system call";
                 case Error.NotEmpty: return "directory not empty";
                 case Error.TooManySymbolicLinks: return "too many levels of symbolic links";
+                case Error.NoData: return "no data available";
+                case Error.Overflow: return "value too large";
                 case Error.NotASocket: return "not a socket";
                 case Error.DestinationRequired: return "destination address required";
                 case Error.MessageTooLong: return "message too long";

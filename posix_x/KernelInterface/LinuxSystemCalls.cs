@@ -40,12 +40,14 @@ namespace Exo.PosixX.KernelInterface
             Translation.ThreadStateCalls.Register();
             Translation.ResourceCalls.Register();
             Translation.SystemInformationCalls.Register();
+            Translation.PowerCalls.Register();
             Translation.FileCalls.Register();
             Translation.TransferCalls.Register();
             Translation.MountCalls.Register();
             Translation.StatCalls.Register();
             Translation.DirectoryCalls.Register();
             Translation.AttributeCalls.Register();
+            Translation.ExtendedAttributeCalls.Register();
             Translation.SignalCalls.Register();
             Translation.ForkCalls.Register();
             Translation.ExecCalls.Register();

@@ -269,26 +269,57 @@ namespace Exo.PosixX.Translation
             return error;
         }
 
+        // Reads a large program into pages; ENOEXEC when its headers lie beyond the first pages (ElfImage reads them there).
+        private static Error ReadInPages(Vnode node, ulong size, ref PagedProgramFile paged)
+        {
+            if (!paged.Allocate(size))
+                return Error.OutOfMemory;
+            for (ulong page = 0; page < paged.PageCount; page++)
+            {
+                ulong offset = page * PagedProgramFile.PageSize;
+                ulong count = size - offset < PagedProgramFile.PageSize ? size - offset : PagedProgramFile.PageSize;
+                Error error = node.Read(offset, IoBuffer.Kernel(paged.Pages[page]), count, out ulong read);
+                if (error != Error.None)
+                    return error;
+                if (read != count)
+                    return Error.InputOutput;
+            }
+            paged.FillWindow();
+            return paged.HeadersFitWindow() ? Error.None : Error.NotExecutable;
+        }
+
         private static Error LoadImageDenyingWrites(LinuxProcess process, RegisterFrame* frame, Vnode node, byte* path, int pathLength,
             ArgumentVector arguments)
         {
             ulong size = node.Size;
             if (size > MaximumProgramSize)
                 return Error.OutOfMemory;
-            byte* file = (byte*)KernelHeap.AllocateUninitialized(size == 0 ? 1 : size);
-            if (file == null)
-                return Error.OutOfMemory;
-            Error error = node.Read(0, IoBuffer.Kernel(file), size, out ulong read);
-            if (error == Error.None && read != size)
-                error = Error.InputOutput;
+            // A program larger than the heap's largest block is read page by page (PagedProgramFile); 'file' is then
+            // its first pages, where its headers must be, and 'visible' their length.
+            PagedProgramFile paged = default;
+            bool inPages = PagedProgramFile.IsNeededFor(size);
+            Error error = inPages ? ReadInPages(node, size, ref paged) : Error.None;
+            byte* file = inPages ? paged.Window : (byte*)KernelHeap.AllocateUninitialized(size == 0 ? 1 : size);
+            ulong visible = inPages ? paged.WindowLength : size;
+            if (error != Error.None || file == null)
+            {
+                paged.Free();
+                return error != Error.None ? error : Error.OutOfMemory;
+            }
+            if (!inPages)
+            {
+                error = node.Read(0, IoBuffer.Kernel(file), size, out ulong read);
+                if (error == Error.None && read != size)
+                    error = Error.InputOutput;
+            }
             AddressSpace space = null;
             ProgramImage image = default;
             if (error == Error.None)
                 space = ProgramLoader.Load(file, size, out image, out error, reserveStack: true,   // as Linux: stack pages on first touch
-                    loadBias: ProgramLoader.PositionIndependentBase, allowInterpreter: true);
+                    loadBias: ProgramLoader.PositionIndependentBase, allowInterpreter: true, paged: inPages ? &paged : null);
             if (space != null && image.NeedsInterpreter)
             {
-                error = ElfImage.TryFindInterpreter(file, size, out ulong interpreterOffset, out ulong interpreterLength)
+                error = ElfImage.TryFindInterpreter(file, visible, out ulong interpreterOffset, out ulong interpreterLength)
                     ? LoadInterpreter(space, file + interpreterOffset, interpreterLength, ref image)
                     : Error.NotExecutable;   // a malformed PT_INTERP
                 if (error != Error.None)
@@ -303,7 +334,10 @@ namespace Exo.PosixX.Translation
                 ProgramLoader.Discard(space);
                 space = null;
             }
-            KernelHeap.Free(file);
+            if (inPages)
+                paged.Free();
+            else
+                KernelHeap.Free(file);
             if (space == null)
                 return error == Error.None ? Error.NotExecutable : error;
             if (image.Personality != Exo.Kernel.Processes.Personality.Linux)

@@ -30,6 +30,7 @@ namespace Exo.PosixX.Translation
             LinuxSystemCalls.Register(Openat, &DoOpenAt, CallPath.Hybrid);
             LinuxSystemCalls.Register(Creat, &DoCreate, CallPath.Hybrid);
             LinuxSystemCalls.Register(Close, &DoClose, CallPath.Hybrid);
+            LinuxSystemCalls.Register(CloseRange, &DoCloseRange, CallPath.Hybrid);
             LinuxSystemCalls.Register(Lseek, &DoSeek, CallPath.Hybrid);
             LinuxSystemCalls.Register(Pread64, &DoReadAt, CallPath.Hybrid);
             LinuxSystemCalls.Register(Pwrite64, &DoWriteAt, CallPath.Hybrid);
@@ -48,6 +49,7 @@ namespace Exo.PosixX.Translation
             LinuxSystemCalls.Register(Fdatasync, &DoSynchronize, CallPath.Hybrid);
             LinuxSystemCalls.Register(Sync, &DoSynchronizeAll, CallPath.Hybrid);
             LinuxSystemCalls.Register(Syncfs, &DoSynchronize, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Fadvise64, &DoAdvise, CallPath.Hybrid);
         }
 
         // ---------------------------------------------------------------- open and close
@@ -79,6 +81,33 @@ namespace Exo.PosixX.Translation
         private static ulong DoClose(RegisterFrame* frame)
             => (long)frame->Argument0 < 0 || frame->Argument0 > int.MaxValue ? SystemCallResult.From(Error.BadHandle)
                 : SystemCallResult.From(LinuxProcess.Current.Descriptors.Close((int)frame->Argument0));
+
+        private const ulong CloseRangeUnshare = 2, CloseRangeCloseOnExec = 4;   // CLOSE_RANGE_UNSHARE, CLOSE_RANGE_CLOEXEC
+
+        // close_range(first, last, flags): every open descriptor in [first, last] closed, or with CLOSE_RANGE_CLOEXEC
+        // marked close-on-exec (python's subprocess and glibc's closefrom use it in the child before exec). EINVAL for
+        // unknown flags or first > last. CLOSE_RANGE_UNSHARE asks for a private table first: a process's table is its
+        // own (fork copies it; no call shares one between processes).
+        private static ulong DoCloseRange(RegisterFrame* frame)
+        {
+            ulong first = (uint)frame->Argument0, last = (uint)frame->Argument1, flags = frame->Argument2;
+            if ((flags & ~(CloseRangeUnshare | CloseRangeCloseOnExec)) != 0 || first > last)
+                return SystemCallResult.From(Error.Invalid);
+            FileDescriptorTable table = LinuxProcess.Current.Descriptors;
+            int descriptor = first < FileDescriptorTable.Capacity ? (int)first : FileDescriptorTable.Capacity;
+            while ((descriptor = table.NextOpen(descriptor, out OpenFile file)) >= 0)
+            {
+                file.Release();
+                if ((ulong)descriptor > last)
+                    break;
+                if ((flags & CloseRangeCloseOnExec) == 0)
+                    table.Close(descriptor);
+                else if (table.GetFlags(descriptor, out byte descriptorFlags) == Error.None)
+                    table.SetFlags(descriptor, (byte)(descriptorFlags | FileDescriptorTable.CloseOnExecFlag));
+                descriptor++;
+            }
+            return 0;
+        }
 
         // ---------------------------------------------------------------- read and write
 
@@ -342,6 +371,23 @@ namespace Exo.PosixX.Translation
             if (file == null)
                 return SystemCallResult.From(Error.BadHandle);
             Error error = file.Node != null ? file.Node.Synchronize() : Error.None;
+            file.Release();
+            return SystemCallResult.From(error);
+        }
+
+        private const ulong LastAdvice = 5;   // POSIX_FADV_NORMAL (0) to POSIX_FADV_NOREUSE (5)
+
+        // fadvise64(fd, offset, length, advice): a hint Linux may ignore, and POSIX-X does (its files are read as asked);
+        // checked as Linux checks it: EBADF, ESPIPE on a pipe, EINVAL for an unknown advice or a negative length.
+        private static ulong DoAdvise(RegisterFrame* frame)
+        {
+            OpenFile file = DescriptorContext.File(frame->Argument0);
+            if (file == null)
+                return SystemCallResult.From(Error.BadHandle);
+            Error error = file is Vfs.Pipes.PipeEnd || (file.Node != null && (file.Node.Mode & FileMode.TypeMask) == FileMode.Fifo)
+                ? Error.IllegalSeek
+                : (long)frame->Argument2 < 0 || frame->Argument3 > LastAdvice ? Error.Invalid
+                : Error.None;
             file.Release();
             return SystemCallResult.From(error);
         }

@@ -4,33 +4,37 @@ using Exo.PosixX.KernelInterface;
 namespace Exo.PosixX.Vfs
 {
     /// <summary>
-    /// Fills the root tmpfs from the boot image's cpio archive: every directory, regular file and symbolic link
-    /// with its path and mode (owner root). A missing parent directory is made on the way (0755). A malformed
-    /// entry or a name the file system refuses is reported and skipped: the system still starts.
+    /// Fills the root tmpfs from the boot image's cpio archives, one after the other (the root file system, then
+    /// any later module such as the Debian root): every directory, regular file and symbolic link with its path
+    /// and mode (owner root). A later archive's file or link replaces an earlier one's at the same path (the
+    /// Debian root's /bin/ls replaces busybox's link, its etc/passwd the base one); a directory keeps what it
+    /// holds and takes the later mode. A missing parent directory is made on the way (0755). A malformed entry or
+    /// a name the file system refuses is reported and skipped: the system still starts.
     /// </summary>
     public static unsafe class BootImageLoader
     {
         public static void Load(Vnode root)
         {
-            ulong offset = 0;
-            int files = 0, skipped = 0;
-            while (true)
+            int skipped = 0;
+            for (int archive = 0; archive < InitialRamDisk.ArchiveCount; archive++)
             {
-                CpioError error = InitialRamDisk.Next(ref offset, out CpioEntry entry);
-                if (error == CpioError.End)
-                    break;
-                if (error != CpioError.None)
+                ulong offset = 0;
+                while (true)
                 {
-                    Exo.Kernel.Console.KernelConsole.Write("posix_x: the boot image's archive is malformed: ");
-                    Exo.Kernel.Console.KernelConsole.WriteLine(CpioArchive.Describe(error));
-                    break;
+                    CpioError error = InitialRamDisk.NextIn(archive, ref offset, out CpioEntry entry);
+                    if (error == CpioError.End)
+                        break;
+                    if (error != CpioError.None)
+                    {
+                        Exo.Kernel.Console.KernelConsole.Write("posix_x: the boot image's archive is malformed: ");
+                        Exo.Kernel.Console.KernelConsole.WriteLine(CpioArchive.Describe(error));
+                        break;
+                    }
+                    if (entry.NameLength == 0 || (entry.NameLength == 1 && entry.Name[0] == (byte)'.'))
+                        continue;
+                    if (!Add(root, entry))
+                        skipped++;
                 }
-                if (entry.NameLength == 0 || (entry.NameLength == 1 && entry.Name[0] == (byte)'.'))
-                    continue;
-                if (Add(root, entry))
-                    files++;
-                else
-                    skipped++;
             }
             if (skipped != 0)
             {
@@ -59,10 +63,12 @@ namespace Exo.PosixX.Vfs
             }
             else if (type == FileMode.SymbolicLink)
             {
+                RemoveEarlier(directory, name);
                 error = directory.CreateSymbolicLink(name, entry.Data, (int)entry.Size, 0, 0, out created);
             }
             else if (type == FileMode.Regular)
             {
+                RemoveEarlier(directory, name);
                 error = directory.Create(name, FileMode.Regular | permissions, 0, 0, 0, out created);
                 if (error == Error.None && entry.Size > 0)
                     error = created.Write(0, IoBuffer.Kernel(entry.Data), entry.Size, out _);
@@ -75,6 +81,18 @@ namespace Exo.PosixX.Vfs
             directory.Release();
             created?.Release();
             return error == Error.None;
+        }
+
+        // An earlier archive's file or link at the same path gives way to the later one (a directory stays: the
+        // create then fails and the entry is reported as skipped).
+        private static void RemoveEarlier(Vnode directory, Name name)
+        {
+            if (directory.Lookup(name, out Vnode existing) != Error.None)
+                return;
+            bool isDirectory = existing.IsDirectory;
+            existing.Release();
+            if (!isDirectory)
+                directory.Remove(name, false);
         }
 
         // The directory that holds the path's last component (made, 0755, where missing), with a reference.

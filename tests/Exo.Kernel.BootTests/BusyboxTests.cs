@@ -37,18 +37,21 @@ public sealed class BusyboxTests
     [InlineData("system")]   // ps, top, free, uptime, mount, df: needs /proc
     public async Task Script_prints_what_it_prints_on_linux(string name)
     {
-        var expected = RunOnLinux(name);
+        var expected = RunOnLinux(_output, $"/usr/share/exo-tests/{name}.sh");
         var clock = Stopwatch.StartNew();
-        var actual = await _guest.UseAsync(_output, $"{name}.sh", qemu => RunScriptAsync(qemu, name));
+        var actual = await _guest.UseAsync(_output, $"{name}.sh", qemu => RunScriptAsync(qemu, "/usr/share/exo-tests/run-test", name));
         _output.WriteLine($"{name}.sh in the guest: {clock.Elapsed.TotalSeconds:F1} s");
         var difference = Difference(expected, actual);
         Assert.True(difference == null, $"{name}.sh differs from Linux (- Linux, + Exo-OS):\n{difference}");
     }
 
-    /// <summary>Runs the script in the guest's console shell (userland/rootfs/tests/run-test) and returns what it printed.</summary>
-    private static async Task<string> RunScriptAsync(QemuSession qemu, string name)
+    /// <summary>
+    /// Runs the script in the guest's console shell through <paramref name="runner"/> (userland/rootfs/tests/run-test, or
+    /// the Debian root's) and returns what it printed.
+    /// </summary>
+    internal static async Task<string> RunScriptAsync(QemuSession qemu, string runner, string name)
     {
-        await qemu.SendAsync($"sh /usr/share/exo-tests/run-test {name}\r");
+        await qemu.SendAsync($"sh {runner} {name}\r");
         var begin = new Regex($@"@@BEGIN {Regex.Escape(name)}\r?\n");
         await qemu.WaitForAsync(begin, ScriptTimeout);
         // The output ends with a newline ("status N"); one that does not (cat lost bytes) still ends at the marker, and
@@ -58,9 +61,13 @@ public sealed class BusyboxTests
         return end.Before;
     }
 
-    /// <summary>The script's output on this machine's Linux (the same busybox in a copy of out/rootfs).</summary>
-    private string RunOnLinux(string name)
+    /// <summary>
+    /// The script's output on this machine's Linux (the same busybox in a copy of out/rootfs, with the trees of
+    /// <paramref name="layers"/> laid over it: out/debian-root for the Debian root's tests).
+    /// </summary>
+    internal static string RunOnLinux(ITestOutputHelper log, string script, params string[] layers)
     {
+        var name = Path.GetFileNameWithoutExtension(script);
         var root = ExoPaths.FindRepoRoot();
         var start = new ProcessStartInfo(Path.Combine(root, "tools/scripts/run-rootfs-test-on-linux.sh"))
         {
@@ -68,8 +75,13 @@ public sealed class BusyboxTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var layer in layers)
+        {
+            start.ArgumentList.Add("--layer");
+            start.ArgumentList.Add(Path.Combine(root, layer));
+        }
         start.ArgumentList.Add(Path.Combine(root, "out/rootfs"));
-        start.ArgumentList.Add($"/usr/share/exo-tests/{name}.sh");
+        start.ArgumentList.Add(script);
         using var process = Process.Start(start)!;
         var errors = process.StandardError.ReadToEndAsync();
         var reading = process.StandardOutput.ReadToEndAsync();
@@ -80,7 +92,7 @@ public sealed class BusyboxTests
         }
         var output = reading.Result;
         Assert.True(process.ExitCode == 0, $"{name}.sh could not run on Linux ({process.ExitCode}):\n{errors.Result}");
-        _output.WriteLine($"--- {name}.sh on Linux ---\n{output.TrimEnd()}");
+        log.WriteLine($"--- {name}.sh on Linux ---\n{output.TrimEnd()}");
         return output;
     }
 

@@ -8,14 +8,15 @@ namespace Exo.Kernel.BootTests;
 /// busybox console collection (<see cref="BusyboxTests"/>, <see cref="TerminalTests"/>): one boot for all of them. A
 /// test that fails stops it, and the next test boots a fresh one, so one broken test does not take the others along.
 /// </summary>
-public sealed class ConsoleGuest : IAsyncLifetime
+public class ConsoleGuest : IAsyncLifetime
 {
     /// <summary>The console shell's prompt in / (from /etc/profile: '\h:\w# ').</summary>
     public const string Prompt = "exo:/# ";
 
     private QemuSession? _qemu;
 
-    private static QemuOptions Options => Boot.Kernel(commandLine: null) with { Timeout = TimeSpan.FromMinutes(30) };
+    /// <summary>How the guest boots: a normal boot (init, the console's login shell) with the root file system.</summary>
+    protected virtual QemuOptions Options => Boot.Kernel(commandLine: null) with { Timeout = TimeSpan.FromMinutes(30) };
 
     /// <summary>
     /// Runs <paramref name="test"/> on the guest (booted first if needed); on failure the guest is stopped. Whatever the
@@ -58,7 +59,7 @@ public sealed class ConsoleGuest : IAsyncLifetime
             await StopAsync();
             throw;
         }
-        output.WriteLine($"booted to the busybox prompt in {clock.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"booted to the console's prompt in {clock.Elapsed.TotalSeconds:F1} s");
         return _qemu;
     }
 

@@ -50,6 +50,9 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["timerfds"] = null,
         ["signalfds"] = null,
         ["unixsockets"] = null,
+        ["extended_attributes"] = null,
+        ["descriptor_ranges"] = null,
+        ["copy_ranges"] = null,
     };
 
     public const string AllVariable = "EXO_DIFFTEST_ALL";

@@ -31,7 +31,7 @@ public sealed class TerminalTests
     /// Types a command line and returns what it printed (after the echo of the line): the line ends with an echo of a
     /// marker the shell puts together ("@@"7@@ prints @@7@@), which is waited for, then the prompt after it.
     /// </summary>
-    private static async Task<string> RunAsync(QemuSession qemu, string command)
+    internal static async Task<string> RunAsync(QemuSession qemu, string command)
     {
         var marker = Interlocked.Increment(ref s_marker);
         await qemu.SendAsync($"{command}; echo \"@@\"{marker}@@\r");

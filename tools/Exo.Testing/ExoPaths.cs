@@ -64,6 +64,12 @@ public static class ExoPaths
         }
     }
 
+    /// <summary>
+    /// The Debian root (<c>out/debian.cpio</c>, a second boot module), or throws with "make build" when it has not been
+    /// built.
+    /// </summary>
+    public static string RequireDebianRoot() => RequireOutput("EXO_DEBIAN_ROOT", "debian.cpio", "Debian root");
+
     /// <summary>A Linux test program the build made (out/userland-linux/NAME): the same binary runs on this machine's Linux.</summary>
     public static string RequireLinuxProgram(string name)
     {

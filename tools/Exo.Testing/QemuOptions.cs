@@ -24,6 +24,12 @@ public sealed record QemuOptions
     /// <summary>A boot module for the kernel (<c>-initrd</c>): the initial RAM disk; only with <see cref="KernelImage"/>.</summary>
     public string? InitialRamDisk { get; init; }
 
+    /// <summary>
+    /// Further boot modules after <see cref="InitialRamDisk"/> (the Debian root, <c>out/debian.cpio</c>, which the kernel
+    /// lays over the root file system); only with <see cref="KernelImage"/> and an initial RAM disk.
+    /// </summary>
+    public IReadOnlyList<string> MoreModules { get; init; } = Array.Empty<string>();
+
     /// <summary>QEMU machine type: <c>q35</c> (default) or <c>pc</c>.</summary>
     public string Machine { get; init; } = "q35";
 

@@ -58,7 +58,9 @@ public static class QemuRunner
             if (!string.IsNullOrEmpty(options.InitialRamDisk))
             {
                 args.Add("-initrd");
-                args.Add(options.InitialRamDisk.Replace(",", ",,", StringComparison.Ordinal));
+                // Multiboot modules are separated by commas (a comma in a path is doubled).
+                args.Add(string.Join(",", new[] { options.InitialRamDisk }.Concat(options.MoreModules)
+                    .Select(module => module.Replace(",", ",,", StringComparison.Ordinal))));
             }
             if (!string.IsNullOrEmpty(options.CommandLine))
             {

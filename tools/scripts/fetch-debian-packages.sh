@@ -4,7 +4,9 @@
 # A package whose .deb is already in CACHE/debs/ is not fetched again (`make clean` empties the cache).
 # Each .deb is checked before use: `dpkg-deb -f` must give the package's own name, this machine's architecture
 # (or all), and a version that starts with the list's upstream version.
-# Writes CACHE/packages (one line per package: name, version, architecture, SHA-256 of the .deb), which
+# A line may name the boot module the package goes into after its version: "debian" for the Debian root
+# (out/debian.cpio); without it, the root file system (out/initrd.cpio).
+# Writes CACHE/packages (one line per package: name, version, architecture, SHA-256 of the .deb, module), which
 # tools/scripts/make-rootfs.sh reads, last, so a failed run leaves no list for make to trust.
 #
 # apt-get update runs only when a download fails for lack of lists (as root, or with sudo that asks no password;
@@ -71,9 +73,10 @@ fetch() {
 
 manifest=$(mktemp "$cache/packages.XXXXXX")
 trap 'rm -f "$manifest"' EXIT
-while read -r name upstream rest; do
+while read -r name upstream module rest; do
   case "$name" in ''|'#'*) continue ;; esac
-  [ -z "${rest:-}" ] || { say "$list: '$name $upstream $rest': expected NAME VERSION"; exit 1; }
+  [ -z "${rest:-}" ] || { say "$list: '$name $upstream $module $rest': expected NAME VERSION [debian]"; exit 1; }
+  case "${module:=base}" in base|debian) ;; *) say "$list: $name: module '$module' is neither base nor debian"; exit 1 ;; esac
   [ -n "${upstream:-}" ] || { say "$list: $name has no version"; exit 1; }
   debs=("$cache/debs/${name}"_*.deb)
   if [ ! -e "${debs[0]}" ]; then
@@ -97,7 +100,7 @@ while read -r name upstream rest; do
 
   rm -rf "$cache/unpacked/$name"
   dpkg-deb -x "$deb" "$cache/unpacked/$name"
-  echo "$name $version $deb_architecture $(sha256sum "$deb" | cut -d' ' -f1)" >> "$manifest"
+  echo "$name $version $deb_architecture $(sha256sum "$deb" | cut -d' ' -f1) $module" >> "$manifest"
 done < "$list"
 chmod 644 "$manifest"
 mv "$manifest" "$cache/packages"

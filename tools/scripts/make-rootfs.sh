@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Assembles the root file system tree in ROOT, made fresh each time (then `Exo.ImageTool tree` packs it into the
-# initial RAM disk):
+# Assembles a boot module's tree in ROOT, made fresh each time (then `Exo.ImageTool tree` packs it into a cpio
+# archive). --module base (the default) is the root file system (out/initrd.cpio); --module debian is the Debian
+# root (out/debian.cpio), which the kernel lays over it at boot: the packages marked "debian" in the list, ETC,
+# and TESTS in usr/share/exo-tests/debian/ (DebianRootTests), with dpkg's alternatives links (awk -> gawk) and nothing
+# else; its files replace the base tree's (busybox's /bin/ls link gives way to coreutils' ls).
+# The base tree:
 #   the Debian packages of DEBIAN/packages (tools/scripts/fetch-debian-packages.sh), as dpkg would unpack them,
 #     less their documentation as Debian's minimal images leave it out (usr/share/doc except each copyright,
 #     usr/share/man, usr/share/info, usr/share/lintian)
@@ -14,13 +18,15 @@
 #   tmp (1777), dev, proc, sys, root (700), home, mnt, var, var/tmp (1777), run, usr/lib
 # Modes: directories 755 unless said, programs (anything a package or --bin made executable) 755, other files
 # 644. Owners and times are left to the archive writer (it stores 0 for both).
-# Usage: make-rootfs.sh ROOT --debian DEBIAN --etc ETC [--tests TESTS] --bin FILE... --config FILE...
+# Leaving out, in both: see below (documentation, translations, Python's test suites, glibc's gconv modules).
+# Usage: make-rootfs.sh ROOT [--module base|debian] --debian DEBIAN --etc ETC [--tests TESTS] [--bin FILE...] [--config FILE...]
 set -euo pipefail
 say() { echo "make-rootfs: $*" >&2; }
 root=$1; shift
-debian="" etc="" tests="" bins=() configs=() list=""
+debian="" etc="" tests="" bins=() configs=() list="" module=base
 while [ $# -gt 0 ]; do
   case "$1" in
+    --module) module=$2; shift 2 ;;
     --debian) debian=$2; shift 2 ;;
     --etc) etc=$2; shift 2 ;;
     --tests) tests=$2; shift 2 ;;
@@ -29,20 +35,34 @@ while [ $# -gt 0 ]; do
     *) if [ "$list" = bin ]; then bins+=("$1"); elif [ "$list" = config ]; then configs+=("$1"); else say "unexpected $1"; exit 2; fi; shift ;;
   esac
 done
-[ -n "$debian" ] && [ -n "$etc" ] || { say "usage: make-rootfs.sh ROOT --debian DEBIAN --etc ETC --bin FILE... --config FILE..."; exit 2; }
+[ -n "$debian" ] && [ -n "$etc" ] || { say "usage: make-rootfs.sh ROOT [--module base|debian] --debian DEBIAN --etc ETC --bin FILE... --config FILE..."; exit 2; }
+case "$module" in base|debian) ;; *) say "--module $module: expected base or debian"; exit 2 ;; esac
 [ -f "$debian/packages" ] || { say "$debian/packages is missing: run tools/scripts/fetch-debian-packages.sh"; exit 1; }
 umask 022
 rm -rf "$root"
 mkdir -p "$root"
 
-# Debian's packages: refused if two provide the same file (dpkg would refuse too).
-while read -r name version rest; do
+# Debian's packages of this module: refused if two provide the same file (dpkg would refuse too), in this module
+# or the Debian root's against the base's.
+base_packages=()
+while read -r name version architecture checksum package_module; do
+  [ "${package_module:-base}" = base ] && base_packages+=("$name")
+done < "$debian/packages"
+while read -r name version architecture checksum package_module; do
+  [ "${package_module:-base}" = "$module" ] || continue
   unpacked="$debian/unpacked/$name"
   [ -d "$unpacked" ] || { say "$name $version is not unpacked in $unpacked"; exit 1; }
   while IFS= read -r -d '' path; do
     path=${path#./}
     if [ -e "$root/$path" ] || [ -L "$root/$path" ]; then
       say "$name and an earlier package both provide /$path"; exit 1
+    fi
+    if [ "$module" = debian ]; then
+      for base in "${base_packages[@]}"; do
+        if [ -e "$debian/unpacked/$base/$path" ] || [ -L "$debian/unpacked/$base/$path" ]; then
+          say "$name and $base (root file system) both provide /$path"; exit 1
+        fi
+      done
     fi
   done < <(cd "$unpacked" && find . ! -type d -print0)
   cp -a --no-preserve=ownership "$unpacked/." "$root/"
@@ -51,6 +71,18 @@ if [ -d "$root/usr/share/doc" ]; then
   find "$root/usr/share/doc" -mindepth 2 -maxdepth 2 ! -name copyright -exec rm -rf {} +
 fi
 rm -rf "$root/usr/share/man" "$root/usr/share/info" "$root/usr/share/lintian"
+# Message translations (20 MB, most of coreutils and bash): the boot image has no locales (LANG unset: C).
+rm -rf "$root/usr/share/locale"
+# Python's own test suites and test extension modules (not the unittest framework), and the two extension modules
+# whose libraries debian-packages leaves out (libdb5.3: _dbm; libnsl2: nis): `import` of them fails as for any
+# missing module, not at ld.so.
+python_library="$root/usr/lib/python3.11"
+if [ -d "$python_library" ]; then
+  rm -rf "$python_library/test"
+  rm -f "$python_library"/lib-dynload/_test*.so "$python_library"/lib-dynload/_ctypes_test.*.so \
+        "$python_library"/lib-dynload/_xxtestfuzz.*.so "$python_library"/lib-dynload/_dbm.*.so \
+        "$python_library"/lib-dynload/nis.*.so
+fi
 # glibc's iconv modules (libc6's gconv: 8 MB, most of the package) stay out of the boot image, as out of slim container
 # images: iconv between UTF-8, ASCII and Latin-1 works without them, other character sets fail (EINVAL).
 rm -rf "$root/usr/lib/x86_64-linux-gnu/gconv"
@@ -58,6 +90,28 @@ rm -rf "$root/usr/lib/x86_64-linux-gnu/gconv"
 find "$root" -type d -exec chmod 755 {} +
 find "$root" -type f -perm /111 -exec chmod 755 {} +
 find "$root" -type f ! -perm /111 -exec chmod 644 {} +
+
+if [ "$module" = debian ]; then
+  # dpkg's alternatives, as the packages' postinst scripts would make them with update-alternatives.
+  if [ -e "$root/usr/bin/gawk" ]; then
+    mkdir -p "$root/etc/alternatives"
+    ln -s /usr/bin/gawk "$root/etc/alternatives/awk"
+    ln -s /etc/alternatives/awk "$root/usr/bin/awk"
+  fi
+  for file in "$etc"/*; do
+    [ -f "$file" ] || { say "$file is not a regular file"; exit 1; }
+    install -D -m 644 "$file" "$root/etc/$(basename "$file")"
+  done
+  if [ -n "$tests" ]; then
+    for file in "$tests"/*; do
+      [ -f "$file" ] || { say "$file is not a regular file"; exit 1; }
+      install -D -m 644 "$file" "$root/usr/share/exo-tests/debian/$(basename "$file")"
+    done
+  fi
+  strange=$(find "$root" ! -type f ! -type d ! -type l)
+  [ -z "$strange" ] || { say "neither file, directory nor link: $strange"; exit 1; }
+  exit 0
+fi
 
 # Exo-OS's own programs and init's configurations, under their base names.
 install_all() { # mode directory file...

@@ -6,13 +6,21 @@
 # host name "exo", every signal at its default action, and the environment the guest gives it (env -i PATH HOME TERM). Standard input is /dev/null;
 # standard output and error both go to standard output, then a last line "status N" with the script's exit status.
 # Needs root (or user namespaces: it falls back to unshare --map-root-user).
-# Usage: run-rootfs-test-on-linux.sh ROOT /usr/share/exo-tests/NAME.sh
+# --layer DIR lays another tree over ROOT first, as the kernel lays a later boot module over the first (the Debian
+# root, out/debian-root: its files replace ROOT's; tests/Exo.Kernel.BootTests/DebianRootTests.cs).
+# Usage: run-rootfs-test-on-linux.sh [--layer DIR] ROOT /usr/share/exo-tests/NAME.sh
 set -euo pipefail
+layers=()
+while [ "${1:-}" = --layer ]; do layers+=("$2"); shift 2; done
 root=$1 script=$2
 [ -x "$root/bin/busybox" ] || { echo "run-rootfs-test-on-linux: no $root/bin/busybox (make build)" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -a "$root/." "$work/"
+for layer in "${layers[@]}"; do
+  [ -d "$layer" ] || { echo "run-rootfs-test-on-linux: no $layer (make build)" >&2; exit 2; }
+  cp -a --remove-destination "$layer/." "$work/"
+done
 as_root=()
 [ "$(id -u)" = 0 ] || as_root=(--map-root-user)
 # The script is not process 1 of its namespace (process 1 ignores signals it has no handler for): this sh is.

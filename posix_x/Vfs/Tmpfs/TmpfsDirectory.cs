@@ -37,8 +37,12 @@ namespace Exo.PosixX.Vfs.Tmpfs
             System.Threading.Interlocked.Increment(ref fileSystem.NodesInUse);
         }
 
-        public override ulong Size => 4096;
-        public override ulong Blocks => 8;
+        private const ulong EntrySize = 20;   // Linux's tmpfs: BOGO_DIRENT_SIZE a name, "." and ".." included
+
+        // As Linux's tmpfs: 20 bytes an entry with "." and "..", no blocks (what ls -l's column widths and total, and du,
+        // show on Linux).
+        public override ulong Size => (ulong)(2 + System.Threading.Volatile.Read(ref _count)) * EntrySize;
+        public override ulong Blocks => 0;
 
         public override Vnode ReferenceParent()
         {
