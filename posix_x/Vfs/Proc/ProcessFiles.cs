@@ -341,7 +341,9 @@ namespace Exo.PosixX.Vfs.Proc
                     permissions |= ProcFormat.MapShared;
                 byte* name = null;
                 int nameLength = 0;
-                if (region.Kind == RegionKind.Image) { name = path; nameLength = pathLength; }
+                // The dynamic linker's segments are the image's too, at its fixed base: unnamed (its path is not kept)
+                // rather than named as the program.
+                if (region.Kind == RegionKind.Image && region.Start < ProgramLoader.InterpreterBase) { name = path; nameLength = pathLength; }
                 else if (region.Kind == RegionKind.Heap) { name = heap; nameLength = heapLength; }
                 else if (region.Kind == RegionKind.Stack) { name = stack; nameLength = stackLength; }
                 else if (region.Kind == RegionKind.Vvar) { name = timePage; nameLength = timePageLength; }
