@@ -11,7 +11,7 @@ namespace Exo.PosixX.Vfs.Proc
         Meminfo, Cpuinfo, Uptime, LoadAverage, Statistics, Version, Filesystems, Hostname, OsType, OsRelease,
         Calls, CapabilityCache, KernelCommandLine, PciDevices,
         // Generated files of a process (or of one of its threads, under task/).
-        ProcessStat, ProcessStatus, CommandLine, CommandName, Maps, Environment, ProcessMounts,
+        ProcessStat, ProcessStatus, CommandLine, CommandName, Maps, Environment, ProcessMounts, MemoryPages,
     }
 
     /// <summary>A fixed entry of a /proc directory: its name, what it is, and whether only a Linux process has it.</summary>
@@ -77,6 +77,7 @@ namespace Exo.PosixX.Vfs.Proc
         {
             new ProcEntry("stat", ProcKind.ProcessStat),
             new ProcEntry("status", ProcKind.ProcessStatus),
+            new ProcEntry("statm", ProcKind.MemoryPages),
             new ProcEntry("cmdline", ProcKind.CommandLine),
             new ProcEntry("comm", ProcKind.CommandName),
             new ProcEntry("exe", ProcKind.Executable),

@@ -19,6 +19,7 @@ namespace Exo.PosixX.Vfs.Proc
     ///   children's times, signal masks, arg_start/arg_end/env_start/env_end (the start stack does not record where
     ///   it put the strings). Always 0 as on Linux: itrealvalue, kstkesp, kstkeip, wchan, nswap, cnswap; and
     ///   rt_priority, policy (SCHED_OTHER), delayacct_blkio_ticks, guest times.
+    /// - statm: size, resident, shared (0), text, lib (0), data (with the stack), dt (0), in pages.
     /// - status: Name, Umask, State, Tgid, Pid, PPid, TracerPid, Uid, Gid (real, effective, saved, file system = effective),
     ///   FDSize, VmSize, VmRSS, VmData, VmStk, VmExe, Threads, SigQ, SigPnd, ShdPnd, SigBlk, SigIgn, SigCgt (zeros until
     ///   signals land).
@@ -53,6 +54,7 @@ namespace Exo.PosixX.Vfs.Proc
                     return Error.None;
                 }
                 case ProcKind.Maps: return linux != null ? Maps(process, linux, ref text) : Error.None;
+                case ProcKind.MemoryPages: return MemoryPages(process, linux, ref text);
                 case ProcKind.Environment:
                 {
                     byte* environment = stackalloc byte[1];
@@ -287,6 +289,25 @@ namespace Exo.PosixX.Vfs.Proc
             return Error.None;
         }
 
+        // statm (procps' top reads VIRT, RES and SHR there): size resident shared text lib data dt, in pages, as Linux's
+        // task_statm: the mapped size, the resident pages, no shared count (0), the program's text, lib and dt 0 (as
+        // Linux 2.6 on), data the private writable memory with the stack.
+        private static Error MemoryPages(Process process, LinuxProcess linux, ref ProcText text)
+        {
+            MemoryFigures memory = Figures(process, linux);
+            const ulong PageBytes = 4096;
+            text.Decimal(memory.Size / PageBytes);
+            text.Byte((byte)' ');
+            text.Decimal(ProcessFacts.ResidentPages(process.Id));
+            text.Text(" 0 ");
+            text.Decimal(memory.Executable / PageBytes);
+            text.Text(" 0 ");
+            text.Decimal((memory.Data + memory.Stack) / PageBytes);
+            text.Text(" 0");
+            text.Line();
+            return Error.None;
+        }
+
         private static Error Maps(Process process, LinuxProcess linux, ref ProcText text)
         {
             MemoryRegions.Region* regions = (MemoryRegions.Region*)KernelHeap.AllocateUninitialized(
@@ -320,7 +341,9 @@ namespace Exo.PosixX.Vfs.Proc
                     permissions |= ProcFormat.MapShared;
                 byte* name = null;
                 int nameLength = 0;
-                if (region.Kind == RegionKind.Image) { name = path; nameLength = pathLength; }
+                // The dynamic linker's segments are the image's too, at its fixed base: unnamed (its path is not kept)
+                // rather than named as the program.
+                if (region.Kind == RegionKind.Image && region.Start < ProgramLoader.InterpreterBase) { name = path; nameLength = pathLength; }
                 else if (region.Kind == RegionKind.Heap) { name = heap; nameLength = heapLength; }
                 else if (region.Kind == RegionKind.Stack) { name = stack; nameLength = stackLength; }
                 else if (region.Kind == RegionKind.Vvar) { name = timePage; nameLength = timePageLength; }

@@ -56,4 +56,7 @@ echo "== less and procps"
 printf 'first\nsecond\n' | less
 ps -o comm= -p $$
 free | head -1 | tr -s ' '
+top -b -n 1 | sed -n '7s/ \+/ /gp' | cut -d' ' -f2-13
+read -r size resident shared text lib data dt < /proc/self/statm
+[ "$size" -ge "$resident" ] && [ "$resident" -gt 0 ] && [ "$text" -gt 0 ] && echo "statm: size >= resident > 0, text > 0"
 cd /; rm -rf "$work"
