@@ -148,13 +148,16 @@ namespace Exo.Kernel.Memory
         /// hold of the lock, filling each page table in one pass (an 8 MiB stack is 2,048 reservations: one walk
         /// from the root per 512 of them instead of one each). Returns how many were reserved from the start; fewer
         /// than 'pages' where one was already in use or a page table could not be allocated (the caller undoes).
+        /// Not 'readable' (PROT_NONE): every access faults until Protect opens the page (a runtime's reserved heap: a
+        /// large one stays one deferred range, however many gigabytes).
         /// </summary>
-        public ulong ReserveRange(ulong virtualAddress, ulong pages, bool writable, bool executable = false, bool shared = false)
+        public ulong ReserveRange(ulong virtualAddress, ulong pages, bool writable, bool executable = false, bool shared = false, bool readable = true)
         {
             if ((virtualAddress & 0xFFF) != 0 || pages == 0 || pages > (1UL << 36)
                 || !UserMemory.IsUserRange(virtualAddress, pages << 12))
                 return 0;
-            ulong value = Reserved | (writable ? Writable : 0) | (executable ? 0 : KernelPageTables.NoExecute) | (shared ? SharedMapping : 0);
+            ulong value = Reserved | (writable ? Writable : 0) | (executable ? 0 : KernelPageTables.NoExecute) | (shared ? SharedMapping : 0)
+                | (readable ? 0 : NoAccess);
             ulong done = 0, rangeEnd = virtualAddress + (pages << 12);
             _lock.Enter();
             if (_deferred.Overlaps(virtualAddress, rangeEnd))

@@ -124,9 +124,16 @@ namespace Exo.PosixX.Memory
 
         // Lock held: may 'growth' more bytes be mapped? RLIMIT_AS, and Linux's heuristic overcommit: no single
         // request larger than all of memory (such a request could only be satisfied by ending someone).
-        private bool MayGrow(ulong growth)
+        /// <summary>
+        /// Linux's accounted memory (VM_ACCOUNT): private writable mappings, which may each need a frame per page. Only
+        /// those are held to the heuristic that one mapping cannot exceed the machine's memory; a PROT_NONE reservation
+        /// (a runtime's heap range, a guard) or a shared or read-only one is not.
+        /// </summary>
+        private static bool Accountable(Protection protection, RegionKind kind) => (protection & Protection.Write) != 0 && !IsShared(kind);
+
+        private bool MayGrow(ulong growth, bool accountable = true)
         {
-            if (growth > Exo.Kernel.Memory.PhysicalMemory.TotalUsableBytes)
+            if (accountable && growth > Exo.Kernel.Memory.PhysicalMemory.TotalUsableBytes)
                 return false;
             ulong limit = _process.PersonalityState is KernelInterface.LinuxProcess linux
                 ? linux.Limits.Current[KernelInterface.ResourceLimits.AddressSpace] : ulong.MaxValue;
@@ -186,21 +193,15 @@ namespace Exo.PosixX.Memory
                 Error placed = PlaceLocked(ref address, length, fixedAddress);
                 if (placed != Error.None)
                     return placed;
-                if (_count >= Capacity - 2 || !MayGrow(length))
+                if (_count >= Capacity - 2 || !MayGrow(length, Accountable(protection, kind)))
                     return Error.OutOfMemory;
-                if (protection != Protection.None)
+                // One pass over the page tables (AddressSpace.ReserveRange; a large private range stays one deferred range,
+                // PROT_NONE included); on a refusal, the pages it did reserve are undone.
+                ulong reserved = _space.ReserveRange(address, length / PageSize, (protection & Protection.Write) != 0,
+                    (protection & Protection.Execute) != 0, IsShared(kind), readable: protection != Protection.None);
+                if (reserved != length / PageSize)
                 {
-                    // One pass over the page tables (AddressSpace.ReserveRange); on a refusal, the pages it did reserve are undone.
-                    ulong reserved = _space.ReserveRange(address, length / PageSize, (protection & Protection.Write) != 0,
-                        (protection & Protection.Execute) != 0, IsShared(kind));
-                    if (reserved != length / PageSize)
-                    {
-                        UnmapPages(address, address + reserved * PageSize);
-                        return Error.OutOfMemory;
-                    }
-                }
-                else if (!ReserveLocked(address, address + length, protection, kind))
-                {
+                    UnmapPages(address, address + reserved * PageSize);
                     return Error.OutOfMemory;
                 }
                 Insert(address, address + length, protection, kind);
