@@ -71,8 +71,10 @@ namespace Exo.Abi
         TooManyLinks = 31,
         /// <summary>EPIPE: the other end is gone (an endpoint's server, a pipe's readers).</summary>
         PeerGone = 32,
+        /// <summary>EDOM: an argument outside the domain (a socket timeout's microseconds).</summary>
+        ArgumentOutOfDomain = 33,
         /// <summary>ERANGE: a result does not fit the caller's buffer.</summary>
-        OutOfRange = 34,
+OutOfRange = 34,
         /// <summary>EDEADLK: the operation would deadlock.</summary>
         Deadlock = 35,
         /// <summary>ENAMETOOLONG: a path or a name longer than the limits.</summary>
@@ -170,6 +172,7 @@ namespace Exo.Abi
                 case Error.ReadOnlyFileSystem: return "read-only file system";
                 case Error.TooManyLinks: return "too many links";
                 case Error.PeerGone: return "peer gone";
+                case Error.ArgumentOutOfDomain: return "argument out of domain";
                 case Error.OutOfRange: return "result out of range";
                 case Error.Deadlock: return "deadlock avoided";
                 case Error.NameTooLong: return "name too long";

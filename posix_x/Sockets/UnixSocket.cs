@@ -122,14 +122,41 @@ namespace Exo.PosixX.Sockets
         }
 
         // Lock held: sleeps until some AF_UNIX socket changes (the lock is held again on return). WouldBlock instead for a
-        // non-blocking caller; the restart code when a signal comes.
+        // non-blocking caller, and once a socket timeout armed by ArmTimeout passed; the restart code when a signal comes.
         private static Error SleepLocked(bool nonBlocking)
         {
             if (nonBlocking)
                 return Error.WouldBlock;
+            Thread current = Scheduler.Current;
             Scheduler.BlockOnLockedInterruptibly(s_changed);
             s_changed.Lock.Enter();
-            return Scheduler.Current.WaitInterrupted ? Error.RestartSystemCall : Error.None;
+            if (current.WaitInterrupted)
+                return Error.RestartSystemCall;
+            return System.Threading.Volatile.Read(ref current.TimedOut) != 0 ? Error.WouldBlock : Error.None;
+        }
+
+        // SO_RCVTIMEO and SO_SNDTIMEO in nanoseconds (0: none).
+        private long _receiveTimeout, _sendTimeout;
+
+        // A blocking operation under a socket timeout: the deadline armed before it (the sleepers' lock ranks below
+        // the sockets' lock); false when there is none.
+        private static bool ArmTimeout(long timeout, bool nonBlocking)
+        {
+            if (timeout == 0 || nonBlocking)
+                return false;
+            using (InterruptMask.Enter())
+                Scheduler.ArmTimeout(Exo.Kernel.Time.SystemClock.TscAfterNanoseconds((ulong)timeout));
+            return true;
+        }
+
+        // After the operation: the deadline disarmed; a signal is EINTR rather than a restart (Linux's sock_intr_errno).
+        private static Error DisarmTimeout(bool armed, Error error)
+        {
+            if (!armed)
+                return error;
+            using (InterruptMask.Enter())
+                Scheduler.DisarmTimeout();
+            return error == Error.RestartSystemCall ? Error.Interrupted : error;
         }
 
         // Lock held: the bound socket named by a kept address ('node' for a path), or null.
@@ -257,7 +284,15 @@ namespace Exo.PosixX.Sockets
             Error error = Resolve(address, length, out UnixAddress.Kind kind, out int kept, out Vnode node);
             if (error != Error.None)
                 return error;
-            error = Type == Datagram ? ConnectDatagram(kind, address, kept, node) : ConnectStream(kind, address, kept, node);
+            if (Type == Datagram)
+            {
+                error = ConnectDatagram(kind, address, kept, node);
+            }
+            else
+            {
+                bool armed = ArmTimeout(System.Threading.Volatile.Read(ref _sendTimeout), NonBlocking);
+                error = DisarmTimeout(armed, ConnectStream(kind, address, kept, node));
+            }
             node?.Release();
             return error;
         }
@@ -323,6 +358,12 @@ namespace Exo.PosixX.Sockets
         }
 
         public override Error Accept(int flags, out Socket accepted)
+        {
+            bool armed = ArmTimeout(System.Threading.Volatile.Read(ref _receiveTimeout), NonBlocking);
+            return DisarmTimeout(armed, AcceptNow(flags, out accepted));
+        }
+
+        private Error AcceptNow(int flags, out Socket accepted)
         {
             accepted = null;
             if (Type == Datagram)
@@ -409,6 +450,12 @@ namespace Exo.PosixX.Sockets
 
         public override Error Send(ref SocketTransfer transfer, out ulong done)
         {
+            bool armed = ArmTimeout(System.Threading.Volatile.Read(ref _sendTimeout), NonBlocking || (transfer.Flags & MessageFlags.DontWait) != 0);
+            return DisarmTimeout(armed, SendNow(ref transfer, out done));
+        }
+
+        private Error SendNow(ref SocketTransfer transfer, out ulong done)
+        {
             done = 0;
             if ((transfer.Flags & MessageFlags.OutOfBand) != 0)
                 return Error.NotSupported;
@@ -460,8 +507,16 @@ namespace Exo.PosixX.Sockets
                     while (true)
                     {
                         error = TargetLocked(explicitTarget, explicitTarget ? FindBound(kind, transfer.Address, kept, node) : null, out target);
-                        if (error != Error.None || (Type == Stream && length == 0) || !FullLocked(target, length)
-                            || (error = SleepLocked(nonBlocking)) != Error.None)
+                        if (error != Error.None || (Type == Stream && length == 0) || !FullLocked(target, length))
+                            break;
+                        if (Type == Stream && target._queuedBytes < ReceiveCapacity)
+                        {
+                            // A stream takes what fits now, as Linux's: a send that then times out or is interrupted is short.
+                            length = ReceiveCapacity - target._queuedBytes;
+                            message.Length = length;
+                            break;
+                        }
+                        if ((error = SleepLocked(nonBlocking)) != Error.None)
                             break;
                     }
                     if (error == Error.None && !(Type == Stream && length == 0))
@@ -502,7 +557,8 @@ namespace Exo.PosixX.Sockets
             if ((transfer.Flags & MessageFlags.OutOfBand) != 0)
                 return Error.NotSupported;
             transfer.AddressLength = 0;
-            return Type == Stream ? ReceiveStream(ref transfer, out done) : ReceiveMessage(ref transfer, out done);
+            bool armed = ArmTimeout(System.Threading.Volatile.Read(ref _receiveTimeout), NonBlocking || (transfer.Flags & MessageFlags.DontWait) != 0);
+            return DisarmTimeout(armed, Type == Stream ? ReceiveStream(ref transfer, out done) : ReceiveMessage(ref transfer, out done));
         }
 
         // Lock held: waits for a message; None with one at the head, or why none comes (end: None with an empty queue).
@@ -752,10 +808,23 @@ namespace Exo.PosixX.Sockets
             ReceiveLowWater = 18, SendLowWater = 19, ReceiveTimeout = 20, SendTimeout = 21, AcceptConnections = 30,
             Protocol = 38, Domain = 39;
 
+        /// <summary>A socket timeout's longest (a year: far enough to stand for "never" without overflowing the clock's arithmetic).</summary>
+        private const long MaximumTimeoutSeconds = 365L * 24 * 3600;
+
         public override Error GetOption(int level, int name, byte* value, ref int length)
         {
             if (level != SocketLevel)
                 return Error.NotSupported;
+            if (name == ReceiveTimeout || name == SendTimeout)
+            {
+                long timeout = System.Threading.Volatile.Read(ref name == ReceiveTimeout ? ref _receiveTimeout : ref _sendTimeout);
+                long* timeval = stackalloc long[2];
+                timeval[0] = timeout / 1_000_000_000;
+                timeval[1] = timeout % 1_000_000_000 / 1000;
+                length = length < 16 ? length : 16;
+                Exo.Kernel.Memory.BlockMemory.Copy(value, (byte*)timeval, (ulong)length);
+                return Error.None;
+            }
             int number;
             using (InterruptMask.Enter())
             using (s_changed.Lock.Hold())
@@ -789,14 +858,26 @@ namespace Exo.PosixX.Sockets
             return Error.None;
         }
 
-        // Options accepted without effect: what programs set as a matter of course (the buffer sizes are reported back
-        // as Linux does, doubled, but queues keep ReceiveCapacity; timeouts and linger are not enforced).
+        // The timeouts are kept and enforced; other options are accepted without effect: what programs set as a matter of
+        // course (the buffer sizes are reported back as Linux does, doubled, but queues keep ReceiveCapacity; linger).
         public override Error SetOption(int level, int name, byte* value, int length)
         {
             if (level != SocketLevel)
                 return Error.NotSupported;
-            if (name == Linger || name == ReceiveTimeout || name == SendTimeout)
+            if (name == Linger)
                 return length < 8 ? Error.Invalid : Error.None;
+            if (name == ReceiveTimeout || name == SendTimeout)
+            {
+                // struct timeval: {0, 0} waits for ever, a negative time not at all (Linux's sock_set_timeout).
+                if (length < 16)
+                    return Error.Invalid;
+                long seconds = *(long*)value, microseconds = *(long*)(value + 8);
+                if (microseconds < 0 || microseconds >= 1_000_000)
+                    return Error.ArgumentOutOfDomain;
+                long timeout = seconds < 0 ? 1 : seconds > MaximumTimeoutSeconds ? MaximumTimeoutSeconds * 1_000_000_000 : seconds * 1_000_000_000 + microseconds * 1000;
+                System.Threading.Volatile.Write(ref name == ReceiveTimeout ? ref _receiveTimeout : ref _sendTimeout, timeout);
+                return Error.None;
+            }
             if (length < sizeof(int))
                 return Error.Invalid;
             int number = *(int*)value;

@@ -44,7 +44,7 @@ namespace Exo.PosixX.Translation
 
         private static ulong Create(int flags)
         {
-            EventPollFile file = new EventPollFile(flags);
+            EventPollFile file = new EventPollFile();
             if (file == null)
                 return SystemCallResult.From(Error.OutOfMemory);
             return DescriptorContext.InstallNew(file, (flags & OpenFlags.CloseOnExec) != 0);

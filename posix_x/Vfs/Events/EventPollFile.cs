@@ -50,7 +50,7 @@ namespace Exo.PosixX.Vfs.Events
         private int _itemCount;
         private EventPollItem _resume;   // where the next Collect starts (null: the first item)
 
-        public EventPollFile(int flags) : base(OpenFlags.ReadWrite) { }
+        public EventPollFile() : base(OpenFlags.ReadWrite) { }
 
         /// <summary>Before the first instance (boot).</summary>
         public static void Initialize() => s_lock.Rank = LockRank.EventPoll;

@@ -199,6 +199,33 @@ int main(void)
     say("SIGPIPE: %d", (int)pipe_signals);
     close(sv[0]);
 
+    /* SO_RCVTIMEO and SO_SNDTIMEO: a blocking receive or send gives up with EAGAIN. */
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    struct timeval tenth = { 0, 100000 }, read_back = { 9, 9 };
+    say("setsockopt(SO_RCVTIMEO, 100 ms): %s", outcome(setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tenth, sizeof tenth)));
+    length = sizeof read_back;
+    result = getsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &read_back, &length);
+    say("getsockopt(SO_RCVTIMEO): %s, %ld s %ld us", outcome(result), (long)read_back.tv_sec, (long)read_back.tv_usec);
+    say("setsockopt(SO_RCVTIMEO), bad microseconds: %s", failure(setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){ 0, 1000000 }, sizeof tenth)));
+    say("setsockopt(SO_RCVTIMEO), too short: %s", failure(setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tenth, 8)));
+    struct timespec started, ended;
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    say("recv, nothing sent: %s", failure(recv(sv[1], buffer, sizeof buffer, 0)));
+    clock_gettime(CLOCK_MONOTONIC, &ended);
+    long waited_ms = (ended.tv_sec - started.tv_sec) * 1000 + (ended.tv_nsec - started.tv_nsec) / 1000000;
+    check("it waited about 100 ms", waited_ms >= 90 && waited_ms < 5000);
+    write(sv[0], "late", 4);
+    say("recv with bytes there: %s", received(recv(sv[1], buffer, sizeof buffer, 0), buffer));
+    say("setsockopt(SO_SNDTIMEO, 100 ms): %s", outcome(setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tenth, sizeof tenth)));
+    static char fill[65536];
+    ssize_t put;
+    long sent_total = 0;
+    while ((put = send(sv[0], fill, sizeof fill, 0)) == (ssize_t)sizeof fill && sent_total < 64L * 1024 * 1024)
+        sent_total += put;
+    say("sending until the timeout: the last send %s", put < 0 ? errno_name(errno) : "was short");
+    close(sv[0]);
+    close(sv[1]);
+
     /* A full non-blocking stream: EAGAIN, then writable again once read. */
     socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv);
     static char block[65536];
