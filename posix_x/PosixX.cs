@@ -13,6 +13,7 @@ namespace Exo.PosixX
         public static void Initialize()
         {
             Vfs.Readiness.Initialize();
+            Vfs.WholeFileLocks.Initialize();
             Vfs.Events.EventPollFile.Initialize();
             Tty.ConsoleTerminal.Initialize();
             Tty.ConsoleTerminal.SignalGroup = &Signals.SignalDelivery.SendFromTerminal;

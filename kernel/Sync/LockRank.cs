@@ -55,6 +55,8 @@ namespace Exo.Kernel.Sync
         ReapList,
         /// <summary>POSIX-X's epoll instances and what they watch (one lock for all); a watched file's poll (its wait queue's lock) is taken under it.</summary>
         EventPoll,
+        /// <summary>POSIX-X's flock locks (WholeFileLocks: one lock for all); nothing is taken under it.</summary>
+        WholeFileLocks,
         /// <summary>The sleepers, by wake time (below the wait queues: a passed deadline interrupts the wait its thread sleeps in).</summary>
         SleepQueue,
         /// <summary>A wait queue: a process's or thread's end, a notification, an endpoint's callers, a semaphore, a join.</summary>

@@ -37,6 +37,8 @@ namespace Exo.PosixX.KernelInterface
             Translation.IdentityCalls.Register();
             Translation.MemoryCalls.Register();
             Translation.MemoryLockCalls.Register();
+            Translation.FileLockCalls.Register();
+            Translation.MemoryPolicyCalls.Register();
             Translation.ThreadStateCalls.Register();
             Translation.ResourceCalls.Register();
             Translation.SystemInformationCalls.Register();

@@ -219,8 +219,13 @@ namespace Exo.PosixX.Vfs
         /// <summary>EventPoll's list of descriptions whose last reference waits for its lock to be free.</summary>
         internal OpenFile NextOrphan;
 
+        /// <summary>The flock lock this description holds (WholeFileLocks.Shared or Exclusive; 0: none), under its lock.</summary>
+        internal int WholeFileLock;
+
         protected override void Destroy()
         {
+            if (WholeFileLock != 0)
+                WholeFileLocks.Release(this);
             if (WatchedBy != null)   // set under EventPoll's lock by an ADD that held a reference: seen by the last release
                 Events.EventPollFile.Forget(this);
             if (HoldsWriteAccess)

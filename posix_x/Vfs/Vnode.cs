@@ -70,6 +70,9 @@ namespace Exo.PosixX.Vfs
         public Timestamp Accessed, Modified, Changed;
         /// <summary>The mount whose file system is mounted on this directory, or null (under the mount table's lock).</summary>
         public Mount MountedHere;
+        /// <summary>flock's holders (WholeFileLocks, under its lock): the exclusive one, or how many share it.</summary>
+        internal OpenFile WholeFileExclusive;
+        internal int WholeFileShared;
         /// <summary>For a directory: the directory holding it, and its name there (getcwd, ".."); the file system keeps them.</summary>
         public Vnode Parent;
         public byte* NameInParent;

@@ -53,6 +53,7 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["extended_attributes"] = null,
         ["descriptor_ranges"] = null,
         ["copy_ranges"] = null,
+        ["filelocks"] = null,
     };
 
     public const string AllVariable = "EXO_DIFFTEST_ALL";
