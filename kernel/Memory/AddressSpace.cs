@@ -688,7 +688,14 @@ namespace Exo.Kernel.Memory
                     if (childTable == null)
                         complete = false;
                     else if (level == 1)
+                    {
                         complete = CloneTable((ulong*)PhysicalMemory.ToVirtual(_tables.PhysicalOf(i)), childTable, child);
+                        ulong* directory = (ulong*)PhysicalMemory.ToVirtual(Root);
+                        for (int above = 3; above > 1; above--)
+                            directory = (ulong*)PhysicalMemory.ToVirtual(directory[KernelPageTables.PageIndex(address, above)] & AddressMask);
+                        // An untouched shared page of this table may have got its frame (CloneEntry).
+                        directory[KernelPageTables.PageIndex(address, 1)] &= ~NoFramesBelow;
+                    }
                 }
             }
             else
@@ -713,6 +720,7 @@ namespace Exo.Kernel.Memory
                             if (childTable == null) { complete = false; break; }
                             ulong* table = (ulong*)PhysicalMemory.ToVirtual(directory[i1] & AddressMask);
                             complete = CloneTable(table, childTable, child);
+                            directory[i1] &= ~NoFramesBelow;   // an untouched shared page may have got its frame (CloneEntry)
                         }
                     }
                 }
