@@ -29,6 +29,12 @@ namespace Exo.Kernel.Memory
             NoAccess = KernelPageTables.Available2, CopyOnWrite = KernelPageTables.CopyOnWrite, SharedMapping = KernelPageTables.SharedMapping,
             ImageFrame = KernelPageTables.ImageFrame, AddressMask = KernelPageTables.AddressMask;
         // Page-fault error code bits.
+        /// <summary>
+        /// In the entry of a leaf table (a level-1 entry; ignored by the MMU): no entry of that table holds a frame. Set by
+        /// a scan that found none (NextBacked), cleared whenever a frame may be written into the table (LeafTable,
+        /// FaultIn), so that a thread stack's untouched megabytes are skipped whole the next time.
+        /// </summary>
+        private const ulong NoFramesBelow = KernelPageTables.Available0;
         private const ulong FaultPresent = 1 << 0, FaultWrite = 1 << 1, FaultReservedBit = 1 << 3, FaultFetch = 1 << 4;
 
         /// <summary>Physical address of the PML4 (the value for CR3).</summary>
@@ -219,13 +225,17 @@ namespace Exo.Kernel.Memory
                     _tables.Add(newTable, virtualAddress & ~((1UL << (12 + 9 * level)) - 1), level);
                     fresh = level == 1;   // the leaf table itself is new (zeroed)
                 }
+                else if (level == 1)
+                {
+                    entry &= ~NoFramesBelow;   // the caller may write a frame into it
+                }
                 table = (ulong*)PhysicalMemory.ToVirtual(entry & AddressMask);
             }
             return table;
         }
 
         // Lock held: whether no page of [start, end) (user addresses) has an entry; absent page tables are skipped whole.
-        private bool NoEntriesIn(ulong start, ulong end) => FirstEntryIn(start, end, ulong.MaxValue) == end;
+        private bool NoEntriesIn(ulong start, ulong end) => FirstEntryIn(start, end, ulong.MaxValue, frames: false) == end;
 
         /// <summary>
         /// The first page at or after 'start' (page-aligned) and before 'end' that holds a frame (present, or made
@@ -238,7 +248,7 @@ namespace Exo.Kernel.Memory
                 return end;
             _lock.Enter();
             ulong found;
-            while ((found = FirstEntryIn(start, end, Present | NoAccess)) != end)
+            while ((found = FirstEntryIn(start, end, Present | NoAccess, frames: true)) != end)
             {
                 ulong entry = *Leaf(found);
                 if ((entry & Present) != 0 || (entry & Reserved) == 0)
@@ -250,19 +260,23 @@ namespace Exo.Kernel.Memory
         }
 
         // Lock held: the first page of [start, end) (user addresses) whose entry has a bit of 'mask', or 'end'; absent
-        // page tables are skipped whole.
-        private ulong FirstEntryIn(ulong start, ulong end, ulong mask)
+        // page tables are skipped whole. 'frames' (the mask finds frame-holding entries): leaf tables marked
+        // NoFramesBelow are skipped too, and a leaf table found to have none is marked.
+        private ulong FirstEntryIn(ulong start, ulong end, ulong mask, bool frames)
         {
             ulong address = start;
             while (address < end)
             {
                 ulong* table = (ulong*)PhysicalMemory.ToVirtual(Root);
+                ulong* leafTableEntry = null;
                 int level = 3;
                 for (; level > 0; level--)
                 {
-                    ulong entry = table[KernelPageTables.PageIndex(address, level)];
-                    if ((entry & Present) == 0)
+                    ulong* at = table + KernelPageTables.PageIndex(address, level);
+                    ulong entry = *at;
+                    if ((entry & Present) == 0 || (frames && level == 1 && (entry & NoFramesBelow) != 0))
                         break;
+                    leafTableEntry = at;
                     table = (ulong*)PhysicalMemory.ToVirtual(entry & AddressMask);
                 }
                 // What the entry that ended the walk covers: a missing table's whole reach, or the leaf table's 2 MiB.
@@ -283,6 +297,8 @@ namespace Exo.Kernel.Memory
                     for (; entry < last; entry++)
                         if ((*entry & mask) != 0)
                             return address + ((ulong)(entry - first) << 12);
+                    if (frames && first == table && last == table + 512)
+                        *leafTableEntry |= NoFramesBelow;   // the whole table looked at: nothing in it holds a frame
                 }
                 if (next <= address)
                     break;   // the top of the address range
@@ -571,7 +587,7 @@ namespace Exo.Kernel.Memory
             if ((errorCode & FaultReservedBit) != 0 || ((errorCode & FaultPresent) != 0 && (errorCode & FaultWrite) == 0))
                 return FaultOutcome.NotReserved;
             _lock.Enter();
-            ulong* leaf = Leaf(address);
+            ulong* leaf = Leaf(address, out ulong* leafTableEntry);
             ulong entry = leaf == null ? 0 : *leaf;
             int deferredIndex = entry == 0 && _deferred.Count != 0 ? _deferred.Find(address) : -1;
             if (deferredIndex >= 0)
@@ -592,6 +608,10 @@ namespace Exo.Kernel.Memory
                 {
                     ulong* table = LeafTable(address, out _);
                     leaf = table == null ? null : table + KernelPageTables.PageIndex(address, 0);
+                }
+                else
+                {
+                    *leafTableEntry &= ~NoFramesBelow;   // a frame goes into this table
                 }
                 ulong frame = leaf == null ? 0 : PhysicalMemory.AllocateFrame();   // zeroed
                 if (frame == 0)
@@ -671,7 +691,14 @@ namespace Exo.Kernel.Memory
                     if (childTable == null)
                         complete = false;
                     else if (level == 1)
+                    {
                         complete = CloneTable((ulong*)PhysicalMemory.ToVirtual(_tables.PhysicalOf(i)), childTable, child);
+                        ulong* directory = (ulong*)PhysicalMemory.ToVirtual(Root);
+                        for (int above = 3; above > 1; above--)
+                            directory = (ulong*)PhysicalMemory.ToVirtual(directory[KernelPageTables.PageIndex(address, above)] & AddressMask);
+                        // An untouched shared page of this table may have got its frame (CloneEntry).
+                        directory[KernelPageTables.PageIndex(address, 1)] &= ~NoFramesBelow;
+                    }
                 }
             }
             else
@@ -696,6 +723,7 @@ namespace Exo.Kernel.Memory
                             if (childTable == null) { complete = false; break; }
                             ulong* table = (ulong*)PhysicalMemory.ToVirtual(directory[i1] & AddressMask);
                             complete = CloneTable(table, childTable, child);
+                            directory[i1] &= ~NoFramesBelow;   // an untouched shared page may have got its frame (CloneEntry)
                         }
                     }
                 }
@@ -892,17 +920,22 @@ namespace Exo.Kernel.Memory
             return true;
         }
 
-        private ulong* Leaf(ulong virtualAddress)
+        private ulong* Leaf(ulong virtualAddress) => Leaf(virtualAddress, out _);
+
+        // The leaf entry of 'virtualAddress', and the entry of its leaf table (a level-1 entry), or null.
+        private ulong* Leaf(ulong virtualAddress, out ulong* leafTableEntry)
         {
+            leafTableEntry = null;
             if (!UserMemory.IsUserRange(virtualAddress & ~0xFFFUL, 0x1000))
                 return null;
             ulong* table = (ulong*)PhysicalMemory.ToVirtual(Root);
             for (int level = 3; level > 0; level--)
             {
-                ulong entry = table[KernelPageTables.PageIndex(virtualAddress, level)];
-                if ((entry & Present) == 0)
+                ulong* at = table + KernelPageTables.PageIndex(virtualAddress, level);
+                if ((*at & Present) == 0)
                     return null;
-                table = (ulong*)PhysicalMemory.ToVirtual(entry & AddressMask);
+                leafTableEntry = at;
+                table = (ulong*)PhysicalMemory.ToVirtual(*at & AddressMask);
             }
             return &table[KernelPageTables.PageIndex(virtualAddress, 0)];
         }

@@ -14,6 +14,7 @@
 #include <linux/futex.h>
 #include <stdint.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 static char self[512];   /* this program's path, for execve */
@@ -564,6 +565,27 @@ static void thread_calls(void)
     say("membarrier with an unknown command: %s", failure(syscall(SYS_membarrier, 3, 0, 0)));
 }
 
+/* ---- what thread exit does to a stack: MADV_DONTNEED over megabytes mostly never touched ---- */
+
+static void stack_discard(void)
+{
+    size_t size = 8UL << 20;
+    char *stack = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) {
+        say("mmap: %s", errno_name(errno));
+        return;
+    }
+    mprotect(stack + 4096, size - 4096, PROT_READ | PROT_WRITE);
+    stack[size - 1] = 1;   /* the top, as a thread's stack */
+    say("MADV_DONTNEED of the untouched part: %s", outcome(madvise(stack, size - 65536, MADV_DONTNEED)));
+    stack[size / 4] = 7;   /* a page in what the first discard found untouched */
+    stack[size / 2] = 8;
+    say("MADV_DONTNEED again: %s", outcome(madvise(stack, size - 65536, MADV_DONTNEED)));
+    check("pages written in between read 0 after it", stack[size / 4] == 0 && stack[size / 2] == 0);
+    check("the page above the range keeps its byte", stack[size - 1] == 1);
+    munmap(stack, size);
+}
+
 /* ---- clone's rules ---- */
 
 static void clone_rules(void)
@@ -607,6 +629,7 @@ int main(int argc, char **argv)
     robust_mutex();
     endings();
     thread_calls();
+    stack_discard();
     clone_rules();
     return 0;
 }
