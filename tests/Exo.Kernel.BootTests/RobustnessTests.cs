@@ -71,8 +71,10 @@ public sealed class RobustnessTests
         var limit = TimeSpan.FromSeconds(120 + calls / 250);
         await using var shell = await BootAsync(TimeSpan.FromMinutes(5) + limit * 2);
 
-        // A first short run with another seed warms what the kernel keeps (caches, slabs, /tmp's directory).
-        var warmUp = await RunProgramAsync(shell, "system_call_fuzzer 2000 1000001", limit);
+        // A first short run with another seed warms what the kernel keeps (caches, slabs, /tmp's directory), with as many
+        // threads: the kernel keeps the stacks of the most threads alive at once mapped for the next ones.
+        var warmUp = await RunProgramAsync(shell, threads == 1 ? "system_call_fuzzer 2000 1000001"
+            : $"system_call_fuzzer 4000 1000001 2000 0 --threads={threads}", limit);
         AssertExitedWithZero(warmUp, "the fuzzer's warm-up run");
         var before = await SettledMemoryAsync(shell, null);
 
