@@ -32,9 +32,12 @@ public sealed class RobustnessTests
     /// <summary>
     /// What the caches may keep after a warm-up (the heap's per-processor caches and slabs, a few page tables): frames
     /// fewer than the first run left, and heap bytes more. A leak of a page or an object per process or call shows
-    /// far above these (a fuzz run makes hundreds of processes; a fork bomb two hundred).
+    /// far above these (a fuzz run makes hundreds of processes; a fork bomb two hundred). Since a process's thread table
+    /// is a page of its own (256 thread slots), more pages pass through the per-processor page caches, whose fill after
+    /// a run varies by about 20 frames either way from run to run (measured: 46,745 to 46,770 free after the same
+    /// fork bomb): 24 failed about 1 run in 10.
     /// </summary>
-    public const int FrameTolerance = 24;
+    public const int FrameTolerance = 48;
     public const long HeapTolerance = 48 * 1024;
 
     private static readonly Regex ProcessEnding = new(@"^process \d+ (exited with status (\d+)|ended by .*|was killed)$",
