@@ -166,6 +166,7 @@ namespace Exo.Kernel.Scheduler
             thread.Affinity = affinity;
             thread.Cpu = affinity >= 0 ? affinity : Cpu.CurrentProcessor();
             thread.SavedStackPointer = ContextSwitch.PrepareStack(top, AddressOf(thread));
+            thread.State = ThreadState.Blocked;   // not ready until MakeReady makes it so
             Register(thread);
             if (ready)
                 MakeReady(thread);
@@ -271,6 +272,13 @@ namespace Exo.Kernel.Scheduler
             bool interactive = BurstPredictor.IsInteractive(thread.PredictedBurst, s_interactiveThreshold);
             ProcessorState target = s_processors[PlaceOn(thread)];
             target.Lock.Enter();
+            // Only a thread marked blocked or sleeping (it may still be stopping) can be made ready: one made ready twice
+            // would run on two processors at once on one stack, and one that exited is being freed. Cheap; names the waker.
+            ThreadState before = thread.State;
+            if (before != ThreadState.Blocked && before != ThreadState.Sleeping)
+                Panic.Fail(before == ThreadState.Exited ? "scheduler: an exited thread was made ready"
+                    : before == ThreadState.Ready ? "scheduler: a ready thread was made ready again"
+                    : "scheduler: a running thread was made ready (it had not marked itself blocked)");
             thread.State = ThreadState.Ready;
             thread.ReadyTick = SystemClock.Ticks;
             thread.WokenInteractive = interactive;
@@ -415,6 +423,8 @@ namespace Exo.Kernel.Scheduler
                 previous.State = ThreadState.Running;
                 return;
             }
+            if (next.State == ThreadState.Running && !next.IsIdle)
+                Panic.Fail("scheduler: a running thread was picked again (it was queued twice)");
             next.State = ThreadState.Running;
             next.EffectivePriority = next.Priority;
             next.RunStart = now;

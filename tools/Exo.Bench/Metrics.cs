@@ -31,6 +31,8 @@ public static class Metrics
         "ctx.switch", "sched.pick", "thread.create_join",
         "ipc.rtt", "ipc.rtt_64", "ipc.futex_rtt", "ipc.ring_msg", "ipc.zero_copy_1M",
         "mem.page_fault", "proc.spawn", "proc.fork",
+        "proc.exec_dynamic", "python.startup",
+        "hackbench.process_socket", "hackbench.process_pipe", "hackbench.thread_socket", "hackbench.thread_pipe",
         "disk.read_4k", "disk.write_4k_fsync", "disk.seq_read_1M", "file.cached_read_4k", "file.create_delete",
         "boot.to_init", "boot.to_shell",
     };
@@ -42,6 +44,16 @@ public static class Metrics
     public static readonly IReadOnlySet<string> StorageRows = new HashSet<string>(StringComparer.Ordinal)
     {
         "disk.read_4k", "disk.write_4k_fsync", "disk.seq_read_1M", "file.cached_read_4k", "file.create_delete",
+    };
+
+    /// <summary>
+    /// The dynamic boot's rows (tools/bench/linux-reference/dynamic): Debian's dynamically linked bash, python3.11 and
+    /// hackbench, started by one static harness, the same files on Linux and through POSIX-X.
+    /// </summary>
+    public static readonly IReadOnlySet<string> DynamicRows = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "proc.exec_dynamic", "python.startup",
+        "hackbench.process_socket", "hackbench.process_pipe", "hackbench.thread_socket", "hackbench.thread_pipe",
     };
 
     /// <summary>
@@ -59,7 +71,7 @@ public static class Metrics
 
     /// <summary>Rows only the reference binaries measure: Exo-OS's own column has no equivalent (printed as "-").</summary>
     public static readonly IReadOnlySet<string> NoExoEquivalent = new HashSet<string>(
-        new[] { ControlRow, "boot.to_shell" }.Concat(StorageRows), StringComparer.Ordinal);
+        new[] { ControlRow, "boot.to_shell" }.Concat(StorageRows).Concat(DynamicRows), StringComparer.Ordinal);
 
     /// <summary>Rows the Linux reference VM must report.</summary>
     public static IEnumerable<string> LinuxNames => Names.Where(n => !NoLinuxEquivalent.Contains(n));

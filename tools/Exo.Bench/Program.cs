@@ -16,6 +16,7 @@ public sealed class Options
     public string? BenchImage { get; set; }
     public string? StorageImage { get; set; }
     public string? StorageBenchImage { get; set; }
+    public string? DynamicBenchImage { get; set; }
     public bool StorageOnly { get; set; }
     public bool Help { get; set; }
 
@@ -24,9 +25,10 @@ public sealed class Options
 
 Boots the Exo-OS kernel and the Linux reference VM (built by tools/bench/linux-reference/build.sh DIR)
 under the same QEMU settings (tools/bench/qemu-settings.env), the two systems concurrently, and compares
-their EXO-BENCH lines. Exo-OS boots up to three times, one after the other: its own benchmarks ('bench'),
-the reference VM's /init and programs through POSIX-X ('bench=posix', the posix column) and its normal boot
-to the login shell (boot.to_shell); Linux twice: its benchmarks, then to the login shell. Writes
+their EXO-BENCH lines. Exo-OS boots up to five times, one after the other: its own benchmarks ('bench'),
+the reference VM's /init and programs through POSIX-X ('bench=posix', the posix column), its normal boot
+to the login shell (boot.to_shell), its storage boot and its dynamic boot; Linux likewise: its benchmarks,
+its login shell, its storage and dynamic boots. Writes
 OUT/results.json, OUT/ratios.png and the serial logs (OUT: --out, default out/bench).
 
   --exo-kernel PATH  multiboot1 image of Exo-OS, booted with 'bench' (missing: Exo-OS columns are 'not yet')
@@ -37,6 +39,9 @@ OUT/results.json, OUT/ratios.png and the serial logs (OUT: --out, default out/be
                      Linux boots once more with initramfs-storage.cpio.gz (missing: no storage rows on either side)
   --storage-bench-image PATH  the initial RAM disk of Exo-OS's storage boot (tools/scripts/make-storage-bench-image.sh;
                      missing: no Exo-OS storage boot)
+  --dynamic-bench-image PATH  the initial RAM disk of Exo-OS's dynamic boot (tools/scripts/make-dynamic-bench-image.sh);
+                     with it, both systems boot once more to run Debian's dynamic programs (proc.exec_dynamic,
+                     python.startup, hackbench.*), Linux with initramfs-dynamic.cpio.gz (missing: no such rows)
   --storage-only     only the two storage boots (while working on them; no control row check)
   --out OUT          output directory (default out/bench)
   --quick            fewer iterations on both sides: a smoke test of the harness, not a measurement
@@ -67,6 +72,7 @@ Exo-OS reporting nothing is not an error.";
                 case "--bench-image": o.BenchImage = Value(); break;
                 case "--storage-image": o.StorageImage = Value(); break;
                 case "--storage-bench-image": o.StorageBenchImage = Value(); break;
+                case "--dynamic-bench-image": o.DynamicBenchImage = Value(); break;
                 case "--storage-only": o.StorageOnly = true; break;
                 case "-h": case "--help": o.Help = true; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
@@ -164,7 +170,18 @@ public static class Program
             return disk;
         }
 
-        // Linux: the reference VM's benchmarks, then the same VM booted to its login shell, then its storage boot.
+        // The dynamic boots: only with Exo-OS's image and Linux's archive both there.
+        string? dynamicImage = o.DynamicBenchImage != null && File.Exists(o.DynamicBenchImage) ? Path.GetFullPath(o.DynamicBenchImage) : null;
+        if (o.DynamicBenchImage != null && dynamicImage == null)
+            Console.Error.WriteLine($"bench: no dynamic boots: {o.DynamicBenchImage} does not exist");
+        if (dynamicImage != null && o.LinuxDir != null && !File.Exists(Path.Combine(o.LinuxDir, QemuSettings.DynamicInitialRamDisk)))
+        {
+            Console.Error.WriteLine($"bench: no dynamic boots: {Path.Combine(o.LinuxDir, QemuSettings.DynamicInitialRamDisk)} does not exist");
+            dynamicImage = null;
+        }
+        bool dynamicBoots = dynamicImage != null && !o.StorageOnly;
+
+        // Linux: the reference VM's benchmarks, then the same VM booted to its login shell, then its storage and dynamic boots.
         Task<IReadOnlyList<GuestRun>> linuxTask;
         if (o.LinuxLog != null)
         {
@@ -185,6 +202,10 @@ public static class Program
                 boots.Add(() => Boot("linux_storage", $"the Linux reference VM's storage boot ({mode})",
                     settings.LinuxStorageArguments(dir, Log("linux-storage-serial.log"), FreshDisk("linux-storage"), o.Quick),
                     Log("linux-storage-serial.log"), settings.LinuxTimeout(o.Quick)));
+            if (dynamicBoots)
+                boots.Add(() => Boot("linux_dynamic", $"the Linux reference VM's dynamic boot ({mode})",
+                    settings.LinuxDynamicArguments(dir, Log("linux-dynamic-serial.log"), o.Quick),
+                    Log("linux-dynamic-serial.log"), settings.LinuxTimeout(o.Quick)));
             linuxTask = Sequence(boots.ToArray());
         }
 
@@ -226,6 +247,10 @@ public static class Program
                     settings.ExoStorageArguments(kernel, Path.GetFullPath(o.StorageBenchImage), Log("posix-storage-serial.log"),
                         FreshDisk("posix-storage"), o.Quick),
                     Log("posix-storage-serial.log"), settings.ExoTimeout(o.Quick), TimeSpan.Zero));
+            if (dynamicBoots)
+                boots.Add(() => Boot("posix_dynamic", $"Exo-OS's dynamic boot ({mode})",
+                    settings.ExoPosixArguments(kernel, dynamicImage!, Log("posix-dynamic-serial.log"), o.Quick),
+                    Log("posix-dynamic-serial.log"), settings.ExoTimeout(o.Quick), TimeSpan.Zero));
             exoTask = Sequence(boots.ToArray());
         }
 
@@ -247,9 +272,9 @@ public static class Program
             Describe(guest, guest.Report);
 
         var linux = Run("linux") ?? Run("linux_storage")!;
-        var linuxReport = ReportOf("linux", "linux_shell", "linux_storage")!;
+        var linuxReport = ReportOf("linux", "linux_shell", "linux_storage", "linux_dynamic")!;
         var exoReport = ReportOf("exo");
-        var posixReport = ReportOf("posix", "exo_shell", "posix_storage");
+        var posixReport = ReportOf("posix", "exo_shell", "posix_storage", "posix_dynamic");
         var rows = Metrics.Merge(exoReport, posixReport, linuxReport);
         var header = new RunHeader(
             QemuVersion: GuestRunner.QemuVersion(qemu),
@@ -289,7 +314,9 @@ public static class Program
             failures.Add($"the Linux reference VM did not print EXO-BENCH-DONE ({linux.Status}); see {Relative(linux.SerialLog)}");
         var linuxShell = Run("linux_shell");
         var linuxStorage = Run("linux_storage");
+        var linuxDynamic = Run("linux_dynamic");
         var expected = Metrics.LinuxNames.Where(n => (n != "boot.to_shell" || linuxShell != null) && (!Metrics.StorageRows.Contains(n) || linuxStorage != null)
+            && (!Metrics.DynamicRows.Contains(n) || linuxDynamic != null)
             && (!o.StorageOnly || Metrics.StorageRows.Contains(n)));
         var missing = expected.Where(n => linuxReport.Find(n) == null).ToList();
         if (linux.Started && missing.Count > 0)
@@ -326,6 +353,8 @@ public static class Program
             "linux_shell" => "Linux reference VM to its shell",
             "linux_storage" => "Linux reference VM's storage boot",
             "posix_storage" => "Exo-OS's storage boot",
+            "linux_dynamic" => "Linux reference VM's dynamic boot",
+            "posix_dynamic" => "Exo-OS's dynamic boot",
             "posix" => "Exo-OS through POSIX-X",
             "exo_shell" => "Exo-OS to its shell",
             _ => "Exo-OS",

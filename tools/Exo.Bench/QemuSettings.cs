@@ -93,6 +93,12 @@ public sealed class QemuSettings
         => WithDisk(LinuxArguments(linuxDir, serialLog, Get("LINUX_APPEND") + " " + Get("LINUX_STORAGE_APPEND") + (quick ? " exo.quick" : ""),
             "initramfs-storage.cpio.gz"), disk);
 
+    /// <summary>The Linux reference VM's dynamic boot: the benchmark initramfs with the dynamic archive after it (its /init).</summary>
+    public List<string> LinuxDynamicArguments(string linuxDir, string serialLog, bool quick)
+        => LinuxArguments(linuxDir, serialLog, Get("LINUX_APPEND") + (quick ? " exo.quick" : ""), DynamicInitialRamDisk);
+
+    public const string DynamicInitialRamDisk = "initramfs-dynamic.cpio.gz";
+
     List<string> LinuxArguments(string linuxDir, string serialLog, string append, string initialRamDisk = "initramfs.cpio.gz")
     {
         var args = CommonArguments();

@@ -35,8 +35,12 @@ tools/scripts/make-bench-image.sh out/rootfs out/bench/linux/bin tools/bench/lin
 tools/bench/make-storage-image.sh out/bench/linux/storage/bin/storage out/bench/storage.img
 tools/scripts/make-storage-bench-image.sh out/rootfs tools/bench/linux-reference/storage out/bench/linux/storage/bin/storage \
     out/bench/exo-storage-initrd.cpio
+# The dynamic boots: Debian's bash, python3.11 and hackbench, the same files as the Linux VM's dynamic archive.
+tools/scripts/make-dynamic-bench-image.sh out/rootfs out/bench/linux/dynamic/tree out/bench/linux/dynamic/bin/dynamic \
+    tools/bench/linux-reference/dynamic/dynamic-init out/bench/exo-dynamic-initrd.cpio
 dotnet run --project tools/Exo.Bench -c Release -- --exo-kernel out/exo.bin --bench-image out/bench/exo-initrd.cpio \
     --storage-image out/bench/storage.img --storage-bench-image out/bench/exo-storage-initrd.cpio \
+    --dynamic-bench-image out/bench/exo-dynamic-initrd.cpio \
     --linux-dir out/bench/linux --out out/bench $quick $storage_only
 
 if [ "$check" -eq 1 ]; then
@@ -53,8 +57,10 @@ if [ "$check" -eq 1 ]; then
   grep -q '"unit": *"instructions"' "$results" || { echo "bench check: unit is not instructions" >&2; missing=1; }
   # The posix column ran: the reference programs reported through POSIX-X (the control row at least).
   grep -q '"posix": *[0-9]' "$results" || { echo "bench check: no POSIX-X figure in $results" >&2; missing=1; }
-  # The storage boots ran on both systems: each storage row has a POSIX-X and a Linux figure.
-  for row in disk.read_4k disk.write_4k_fsync disk.seq_read_1M file.cached_read_4k file.create_delete; do
+  # The storage and dynamic boots ran on both systems: each of their rows has a POSIX-X and a Linux figure.
+  for row in disk.read_4k disk.write_4k_fsync disk.seq_read_1M file.cached_read_4k file.create_delete \
+             proc.exec_dynamic python.startup hackbench.process_socket hackbench.process_pipe hackbench.thread_socket \
+             hackbench.thread_pipe; do
     for column in posix linux; do
       grep -A5 "\"name\": *\"$row\"" "$results" | grep -q "\"$column\": *[0-9]" \
         || { echo "bench check: $row has no $column figure" >&2; missing=1; }

@@ -4,6 +4,7 @@
 #   OUTDIR/linux-version.txt  its version string
 #   OUTDIR/initramfs.cpio.gz  busybox-static + the benchmark programs + /init
 #   OUTDIR/initramfs-storage.cpio.gz  the same + the storage boot's script, program and modules (storage/)
+#   OUTDIR/initramfs-dynamic.cpio.gz  the same + Debian's bash, python3.11 and hackbench, and the dynamic boot's /init (dynamic/)
 #
 # Usage: tools/bench/linux-reference/build.sh OUTDIR
 #
@@ -221,12 +222,15 @@ fi
 # /bin/storage, the modules and /mnt (the kernel unpacks concatenated archives in order).
 STORAGE_BIN="$OUT/storage/bin"
 mkdir -p "$STORAGE_BIN"
-if [ ! -x "$STORAGE_BIN/storage" ] || [ "$STORAGE/storage.c" -nt "$STORAGE_BIN/storage" ] || [ "$SRC/bench.h" -nt "$STORAGE_BIN/storage" ] \
-    || [ "$HERE/build.sh" -nt "$STORAGE_BIN/storage" ]; then
-    gcc "${CFLAGS[@]}" -o "$STORAGE_BIN/storage.tmp" "$STORAGE/storage.c"
-    mv "$STORAGE_BIN/storage.tmp" "$STORAGE_BIN/storage"
-    log "compiled the storage program"
-fi
+# compile_boot_program SOURCE EXECUTABLE: a boot's static program, compiled when older than its source or bench.h.
+compile_boot_program() {
+    if [ ! -x "$2" ] || [ "$1" -nt "$2" ] || [ "$SRC/bench.h" -nt "$2" ] || [ "$HERE/build.sh" -nt "$2" ]; then
+        gcc "${CFLAGS[@]}" -o "$2.tmp" "$1"
+        mv "$2.tmp" "$2"
+        log "compiled $2"
+    fi
+}
+compile_boot_program "$STORAGE/storage.c" "$STORAGE_BIN/storage"
 STORAGE_INITRD="$OUT/initramfs-storage.cpio.gz"
 if [ -s "$OUT/storage/modules/order" ] && { [ ! -s "$STORAGE_INITRD" ] || [ -n "$(find "$INITRD" "$STORAGE_BIN" "$OUT/storage/modules" \
     "$STORAGE/storage-init" -newer "$STORAGE_INITRD" -print -quit)" ]; }; then
@@ -242,6 +246,52 @@ if [ -s "$OUT/storage/modules/order" ] && { [ ! -s "$STORAGE_INITRD" ] || [ -n "
     } > "$STORAGE_INITRD.tmp"
     mv "$STORAGE_INITRD.tmp" "$STORAGE_INITRD"
     log "wrote $STORAGE_INITRD ($(stat -c %s "$STORAGE_INITRD") bytes)"
+fi
+
+# ---------------------------------------------------------------- the dynamic boot
+# OUTDIR/dynamic/tree: Debian's packages of dynamic/packages (bash, python3.11-minimal, rt-tests' hackbench, libc6 and
+# their libraries), fetched with apt-get download and unpacked as they are, less documentation and glibc's gconv modules
+# (as Exo-OS's root file system leaves them out); the same tree goes into Exo-OS's dynamic bench image
+# (tools/scripts/make-dynamic-bench-image.sh). OUTDIR/dynamic/bin/dynamic: the rows' static harness.
+# OUTDIR/initramfs-dynamic.cpio.gz: the benchmark initramfs followed by an archive with the tree, /bin/dynamic and
+# dynamic-init as /init (a later archive's file replaces an earlier one's): its own boot, so that the other rows'
+# boot is not made longer by 20 MB of archive.
+DYNAMIC="$HERE/dynamic"
+DYNAMIC_OUT="$OUT/dynamic"
+DEBIAN_CACHE="$CACHE/debian"
+mkdir -p "$DYNAMIC_OUT/bin"
+"$HERE/../../scripts/fetch-debian-packages.sh" "$DYNAMIC/packages" "$DEBIAN_CACHE"
+DYNAMIC_TREE="$DYNAMIC_OUT/tree"
+if [ ! -d "$DYNAMIC_TREE" ] || [ "$DEBIAN_CACHE/packages" -nt "$DYNAMIC_TREE" ] || [ "$HERE/build.sh" -nt "$DYNAMIC_TREE" ]; then
+    rm -rf "$DYNAMIC_TREE.tmp"
+    mkdir -p "$DYNAMIC_TREE.tmp"
+    while read -r name _; do
+        cp -a --no-preserve=ownership "$DEBIAN_CACHE/unpacked/$name/." "$DYNAMIC_TREE.tmp/"
+    done < "$DEBIAN_CACHE/packages"
+    rm -rf "$DYNAMIC_TREE.tmp"/usr/share/{doc,man,info,lintian,locale} "$DYNAMIC_TREE.tmp/usr/lib/x86_64-linux-gnu/gconv"
+    find "$DYNAMIC_TREE.tmp" -type d -exec chmod 755 {} +
+    find "$DYNAMIC_TREE.tmp" -type f -perm /111 -exec chmod 755 {} +
+    find "$DYNAMIC_TREE.tmp" -type f ! -perm /111 -exec chmod 644 {} +
+    rm -rf "$DYNAMIC_TREE"
+    mv "$DYNAMIC_TREE.tmp" "$DYNAMIC_TREE"
+    log "unpacked the dynamic boot's packages into $DYNAMIC_TREE"
+fi
+compile_boot_program "$DYNAMIC/dynamic.c" "$DYNAMIC_OUT/bin/dynamic"
+DYNAMIC_INITRD="$OUT/initramfs-dynamic.cpio.gz"
+if [ ! -s "$DYNAMIC_INITRD" ] || [ -n "$(find "$INITRD" "$DYNAMIC_TREE" "$DYNAMIC_OUT/bin" "$DYNAMIC/dynamic-init" -newer "$DYNAMIC_INITRD" -print -quit)" ]; then
+    ROOT="$DYNAMIC_OUT/rootfs"
+    rm -rf "$ROOT"
+    cp -a "$DYNAMIC_TREE" "$ROOT"
+    mkdir -p "$ROOT/bin"
+    cp "$DYNAMIC_OUT/bin/dynamic" "$ROOT/bin/dynamic"
+    install -m 755 "$DYNAMIC/dynamic-init" "$ROOT/init"
+    {
+        cat "$INITRD"
+        (cd "$ROOT" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) | gzip -9n
+    } > "$DYNAMIC_INITRD.tmp"
+    mv "$DYNAMIC_INITRD.tmp" "$DYNAMIC_INITRD"
+    rm -rf "$ROOT"
+    log "wrote $DYNAMIC_INITRD ($(stat -c %s "$DYNAMIC_INITRD") bytes)"
 fi
 
 log "ready: $OUT/vmlinuz $INITRD"
