@@ -564,6 +564,36 @@ namespace Exo.Kernel.Memory
             return true;
         }
 
+        /// <summary>
+        /// Removes every mapping of [start, end) (page-aligned), as <see cref="Unmap(ulong)"/> of each page would: the
+        /// deferred reservations in it go as ranges, and only pages with an entry are visited (absent page tables are
+        /// skipped whole), so unmapping a thread's 8 MiB stack or an arena's 64 MiB reservation costs what was touched.
+        /// </summary>
+        public void UnmapRange(ulong start, ulong end)
+        {
+            if (end <= start || !UserMemory.IsUserRange(start, end - start))
+                return;
+            _lock.Enter();
+            int index;
+            while ((index = _deferred.FirstOverlapping(start, end)) >= 0)
+                if (!_deferred.Carve(index, start, end) && !Materialize(index))
+                    break;   // no page table for its entries: the pages below are taken one at a time, as Unmap does
+            bool deferredLeft = index >= 0;
+            _lock.Exit();
+            for (ulong page = start; page < end; page += 0x1000)
+            {
+                if (!deferredLeft)
+                {
+                    _lock.Enter();
+                    page = FirstEntryIn(page, end, ulong.MaxValue, frames: false);
+                    _lock.Exit();
+                    if (page >= end)
+                        break;
+                }
+                Unmap(page);
+            }
+        }
+
         // Drops the translation of 'page' on this processor (if this space is loaded) and on every other one.
         private void InvalidateEverywhere(ulong page)
         {

@@ -64,25 +64,46 @@ namespace Exo.Kernel.Memory
             _value[index] = _value[_count];
         }
 
+        /// <summary>The first range that meets [start, end), or -1.</summary>
+        public int FirstOverlapping(ulong start, ulong end)
+        {
+            for (int i = 0; i < _count; i++)
+                if (_start[i] < end && start < _end[i])
+                    return i;
+            return -1;
+        }
+
         /// <summary>
         /// Takes the page at 'page' out of range 'index': the range shrinks from an end, or splits in two. False when a
         /// split needs a slot and none is free (the caller turns the range into entries first).
         /// </summary>
-        public bool Carve(int index, ulong page)
+        public bool Carve(int index, ulong page) => Carve(index, page, page + 0x1000);
+
+        /// <summary>
+        /// Takes [from, to) out of range 'index' (clipped to it): the range goes, shrinks from an end, or splits in two.
+        /// False when a split needs a slot and none is free.
+        /// </summary>
+        public bool Carve(int index, ulong from, ulong to)
         {
-            ulong start = _start[index], end = _end[index], next = page + 0x1000;
-            if (start == page && next == end)
+            ulong start = _start[index], end = _end[index];
+            if (from < start)
+                from = start;
+            if (to > end)
+                to = end;
+            if (from >= to)
+                return true;
+            if (start == from && to == end)
                 Remove(index);
-            else if (start == page)
-                _start[index] = next;
-            else if (next == end)
-                _end[index] = page;
+            else if (start == from)
+                _start[index] = to;
+            else if (to == end)
+                _end[index] = from;
             else if (_count == Capacity)
                 return false;
             else
             {
-                _end[index] = page;
-                Add(next, end, _value[index]);
+                _end[index] = from;
+                Add(to, end, _value[index]);
             }
             return true;
         }

@@ -672,8 +672,7 @@ namespace Exo.PosixX.Memory
                 _regions[write++] = _regions[read];
             }
             _count = write;
-            for (ulong page = address; page < end; page += PageSize)
-                _space.Unmap(page);
+            _space.UnmapRange(address, end);
         }
     }
 }

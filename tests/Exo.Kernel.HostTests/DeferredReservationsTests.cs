@@ -73,6 +73,46 @@ public class DeferredReservationsTests
     }
 
     [Fact]
+    public void Carving_random_ranges_takes_exactly_their_pages()
+    {
+        var random = new Random(4321);
+        for (int round = 0; round < 200; round++)
+        {
+            var ranges = new DeferredReservations();
+            var expected = new HashSet<ulong>();
+            for (int r = 0; r < 3; r++)
+            {
+                ulong start = (ulong)(r * 1000 + random.Next(0, 100)) * Page, pages = (ulong)random.Next(1, 600);
+                Assert.True(ranges.Add(start, start + pages * Page, 9));
+                for (ulong i = 0; i < pages; i++)
+                    expected.Add(start + i * Page);
+            }
+            for (int cut = 0; cut < 6; cut++)
+            {
+                ulong from = (ulong)random.Next(0, 3000) * Page, to = from + (ulong)random.Next(1, 900) * Page;
+                int index;
+                while ((index = ranges.FirstOverlapping(from, to)) >= 0)
+                {
+                    if (!ranges.Carve(index, from, to))
+                    {
+                        Assert.True(ranges.IsFull);
+                        for (ulong p = ranges.StartOf(index); p < ranges.EndOf(index); p += Page)
+                            expected.Remove(p);
+                        ranges.Remove(index);
+                    }
+                }
+                for (ulong p = from; p < to; p += Page)
+                    expected.Remove(p);
+                Assert.False(ranges.Overlaps(from, to));
+                var held = PagesOf(ranges);
+                Assert.Equal(expected.Count, held.Count);
+                foreach (ulong p in expected)
+                    Assert.True(held.ContainsKey(p));
+            }
+        }
+    }
+
+    [Fact]
     public void Capacity_is_enforced()
     {
         var ranges = new DeferredReservations();
