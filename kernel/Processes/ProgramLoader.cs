@@ -25,7 +25,8 @@ namespace Exo.Kernel.Processes
         /// </summary>
         /// 'loadBias' and 'allowInterpreter' as ElfImage.Parse takes them (a position-independent program's base; a
         /// dynamically linked program accepted, its interpreter then loaded by LoadInterpreter).
-        /// 'paged': a file too large for one heap block, whose segments are copied from its pages ('file' is then its
+        /// 'paged': a file held in pages (PagedProgramFile: its file system's frames, or heap pages for one too large for a
+        /// heap block), whose segments are copied from its pages or, read-only ones, mapped from them ('file' is then its
         /// header window, PagedProgramFile.HeadersFitWindow checked, and 'length' the whole file's).
         public static AddressSpace Load(byte* file, ulong length, out ProgramImage image, out Error error, bool reserveStack = false,
             ulong loadBias = 0, bool allowInterpreter = false, PagedProgramFile* paged = null)
@@ -95,7 +96,8 @@ namespace Exo.Kernel.Processes
         /// program now starts (ProgramImage.InterpreterBase, InterpreterEntry). An error if it is not such a file (ENOEXEC,
         /// as Linux for an unusable interpreter) or memory runs out; the space keeps what was mapped (the caller discards it).
         /// </summary>
-        public static Error LoadInterpreter(AddressSpace space, byte* file, ulong length, ulong loadBias, ref ProgramImage image)
+        public static Error LoadInterpreter(AddressSpace space, byte* file, ulong length, ulong loadBias, ref ProgramImage image,
+            PagedProgramFile* paged = null)
         {
             if (!ElfImage.IsPositionIndependent(file, length))
                 return Error.NotExecutable;
@@ -107,7 +109,7 @@ namespace Exo.Kernel.Processes
                 for (ulong page = segments[i].VirtualAddress & ~0xFFFUL; page < segments[i].VirtualAddress + segments[i].MemorySize; page += 0x1000)
                     if (space.IsInUse(page))
                         return Error.NotExecutable;   // it would land on the program (a program whose segments reach the interpreter's base)
-            if (!MapSegments(space, file, null, segments, info.SegmentCount, ref image, program: false))
+            if (!MapSegments(space, file, paged, segments, info.SegmentCount, ref image, program: false))
                 return Error.OutOfMemory;
             image.InterpreterBase = info.LowestAddress;
             image.InterpreterEntry = info.Entry;
@@ -155,6 +157,20 @@ namespace Exo.Kernel.Processes
                     bool executable = segment->Executable || (flags & Memory.KernelPageTables.NoExecute) == 0;
                     space.Protect(page, writable, executable);
                 }
+                else if (paged != null && paged->FileFrames && !segment->Writable && page >= fileStart && page + 0x1000 <= fileEnd
+                    && ((segment->FileOffset + (page - fileStart)) & 0xFFF) == 0 && !AnotherSegmentTouches(page, segment, all, count))
+                {
+                    // A page the segment only reads, all of it the file's: the file system's frame itself, shared, as a
+                    // private read-only file mapping (the space's share goes with the page).
+                    ulong fileFrame = paged->FrameOf((segment->FileOffset + (page - fileStart)) / PagedProgramFile.PageSize);
+                    PhysicalMemory.ShareFrame(fileFrame);
+                    if (!space.MapFileFrame(page, fileFrame, writable: false, segment->Executable, shared: false))
+                    {
+                        PhysicalMemory.ReleaseFrame(fileFrame);
+                        return false;
+                    }
+                    continue;
+                }
                 else if ((frame = segment->Writable || WritableSegmentTouches(page, all, count)
                     ? space.MapNew(page, segment->Writable, segment->Executable)
                     : space.MapImagePage(page, segment->Executable)) == 0)
@@ -171,6 +187,19 @@ namespace Exo.Kernel.Processes
                     BlockMemory.Copy(destination, file + segment->FileOffset + (from - fileStart), to - from);
             }
             return true;
+        }
+
+        // Whether a segment other than 'segment' covers 'page' (it would write its own bytes into the page's frame).
+        private static bool AnotherSegmentTouches(ulong page, ElfSegment* segment, ElfSegment* segments, int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                ulong start = segments[i].VirtualAddress & ~0xFFFUL;
+                ulong end = (segments[i].VirtualAddress + segments[i].MemorySize + 0xFFF) & ~0xFFFUL;
+                if (segments + i != segment && page >= start && page < end)
+                    return true;
+            }
+            return false;
         }
 
         private static bool WritableSegmentTouches(ulong page, ElfSegment* segments, int count)

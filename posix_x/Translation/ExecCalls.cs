@@ -288,35 +288,79 @@ namespace Exo.PosixX.Translation
             return paged.HeadersFitWindow() ? Error.None : Error.NotExecutable;
         }
 
+        // A program on a file system that maps its frames (tmpfs) is held as those frames, each shared until the loader is
+        // done: nothing is read or copied, and its read-only pages are mapped as they are (Linux maps a program's text from
+        // the page cache too). False (nothing held) when a frame cannot be had or the headers lie beyond the window: the
+        // caller reads the file instead, which gives those their errors.
+        private static bool HoldFileFrames(Vnode node, ulong size, ref PagedProgramFile paged)
+        {
+            if (!node.MapsFrames || size == 0)
+                return false;
+            paged.FileFrames = true;
+            bool held = paged.AllocateTable(size);
+            for (ulong page = 0; held && page < paged.PageCount; page++)
+            {
+                ulong frame = node.MapFrame(page);
+                if (frame == 0)
+                    held = false;
+                else
+                    paged.Pages[page] = (byte*)PhysicalMemory.ToVirtual(frame);
+            }
+            if (held)
+                paged.FillWindow();
+            if (held && paged.HeadersFitWindow())
+                return true;
+            paged.Free();
+            return false;
+        }
+
+        // The program's bytes for the loader: its file system's frames (HoldFileFrames), or read whole into one heap block,
+        // or page by page when larger than one ('paged' then holds it, and 'file' is its header window, 'visible' long).
+        private static Error ReadProgram(Vnode node, ulong size, ref PagedProgramFile paged, out byte* file, out ulong visible)
+        {
+            bool inPages = HoldFileFrames(node, size, ref paged);
+            Error error = Error.None;
+            if (!inPages && PagedProgramFile.IsNeededFor(size))
+            {
+                inPages = true;
+                error = ReadInPages(node, size, ref paged);
+            }
+            file = inPages ? paged.Window : (byte*)KernelHeap.AllocateUninitialized(size == 0 ? 1 : size);
+            visible = inPages ? paged.WindowLength : size;
+            if (error == Error.None && file == null)
+                error = Error.OutOfMemory;
+            if (error == Error.None && !inPages)
+            {
+                error = node.Read(0, IoBuffer.Kernel(file), size, out ulong read);
+                if (error == Error.None && read != size)
+                    error = Error.InputOutput;
+            }
+            if (error != Error.None)
+                FreeProgram(ref paged, file);
+            return error;
+        }
+
+        private static void FreeProgram(ref PagedProgramFile paged, byte* file)
+        {
+            if (paged.Pages != null || paged.Window != null)
+                paged.Free();
+            else if (file != null)
+                KernelHeap.Free(file);
+        }
+
         private static Error LoadImageDenyingWrites(LinuxProcess process, RegisterFrame* frame, Vnode node, byte* path, int pathLength,
             ArgumentVector arguments)
         {
             ulong size = node.Size;
             if (size > MaximumProgramSize)
                 return Error.OutOfMemory;
-            // A program larger than the heap's largest block is read page by page (PagedProgramFile); 'file' is then
-            // its first pages, where its headers must be, and 'visible' their length.
             PagedProgramFile paged = default;
-            bool inPages = PagedProgramFile.IsNeededFor(size);
-            Error error = inPages ? ReadInPages(node, size, ref paged) : Error.None;
-            byte* file = inPages ? paged.Window : (byte*)KernelHeap.AllocateUninitialized(size == 0 ? 1 : size);
-            ulong visible = inPages ? paged.WindowLength : size;
-            if (error != Error.None || file == null)
-            {
-                paged.Free();
-                return error != Error.None ? error : Error.OutOfMemory;
-            }
-            if (!inPages)
-            {
-                error = node.Read(0, IoBuffer.Kernel(file), size, out ulong read);
-                if (error == Error.None && read != size)
-                    error = Error.InputOutput;
-            }
-            AddressSpace space = null;
-            ProgramImage image = default;
-            if (error == Error.None)
-                space = ProgramLoader.Load(file, size, out image, out error, reserveStack: true,   // as Linux: stack pages on first touch
-                    loadBias: ProgramLoader.PositionIndependentBase, allowInterpreter: true, paged: inPages ? &paged : null);
+            Error error = ReadProgram(node, size, ref paged, out byte* file, out ulong visible);
+            if (error != Error.None)
+                return error;
+            bool inPages = paged.Pages != null;
+            AddressSpace space = ProgramLoader.Load(file, size, out ProgramImage image, out error, reserveStack: true,   // as Linux: stack pages on first touch
+                loadBias: ProgramLoader.PositionIndependentBase, allowInterpreter: true, paged: inPages ? &paged : null);
             if (space != null && image.NeedsInterpreter)
             {
                 error = ElfImage.TryFindInterpreter(file, visible, out ulong interpreterOffset, out ulong interpreterLength)
@@ -334,10 +378,7 @@ namespace Exo.PosixX.Translation
                 ProgramLoader.Discard(space);
                 space = null;
             }
-            if (inPages)
-                paged.Free();
-            else
-                KernelHeap.Free(file);
+            FreeProgram(ref paged, file);
             if (space == null)
                 return error == Error.None ? Error.NotExecutable : error;
             if (image.Personality != Exo.Kernel.Processes.Personality.Linux)
@@ -389,19 +430,14 @@ namespace Exo.PosixX.Translation
             if (error != Error.None)
                 return error;
             ulong size = interpreter.Size;
-            byte* file = size <= MaximumProgramSize ? (byte*)KernelHeap.AllocateUninitialized(size == 0 ? 1 : size) : null;
-            if (file == null)
-            {
-                interpreter.Release();
-                return Error.OutOfMemory;
-            }
-            error = interpreter.Read(0, IoBuffer.Kernel(file), size, out ulong read);
+            PagedProgramFile paged = default;
+            byte* file = null;
+            error = size <= MaximumProgramSize ? ReadProgram(interpreter, size, ref paged, out file, out _) : Error.OutOfMemory;
             interpreter.Release();
-            if (error == Error.None && read != size)
-                error = Error.InputOutput;
-            if (error == Error.None)
-                error = ProgramLoader.LoadInterpreter(space, file, size, ProgramLoader.InterpreterBase, ref image);
-            KernelHeap.Free(file);
+            if (error != Error.None)
+                return error;
+            error = ProgramLoader.LoadInterpreter(space, file, size, ProgramLoader.InterpreterBase, ref image, paged.Pages != null ? &paged : null);
+            FreeProgram(ref paged, file);
             return error;
         }
 

@@ -54,6 +54,7 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["descriptor_ranges"] = null,
         ["copy_ranges"] = null,
         ["filelocks"] = null,
+        ["textpages"] = null,
     };
 
     public const string AllVariable = "EXO_DIFFTEST_ALL";
