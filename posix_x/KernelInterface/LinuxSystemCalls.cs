@@ -38,6 +38,7 @@ namespace Exo.PosixX.KernelInterface
             Translation.MemoryCalls.Register();
             Translation.MemoryLockCalls.Register();
             Translation.FileLockCalls.Register();
+            Translation.MemoryFileCalls.Register();
             Translation.MemoryPolicyCalls.Register();
             Translation.ThreadStateCalls.Register();
             Translation.ResourceCalls.Register();

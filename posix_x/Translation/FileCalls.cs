@@ -287,8 +287,13 @@ namespace Exo.PosixX.Translation
                         result = (ulong)size;
                     }
                     break;
+                case MemoryFileCalls.AddSeals:
+                case MemoryFileCalls.GetSeals:
+                    error = MemoryFileCalls.Control(file, command, argument, out result);
+                    break;
                 default:
-                    error = Error.Invalid;
+                    error = FileLockCalls.IsLockCommand(command) ? FileLockCalls.Control(file, (int)descriptor, command, argument)
+                        : Error.Invalid;
                     break;
             }
             file.Release();

@@ -14,7 +14,7 @@ namespace Exo.PosixX.Translation
     /// zeros on first touch (the kernel's demand paging); a process that runs out of memory is ended by its
     /// page fault, never the kernel. mremap moves pages without copying them. Shared anonymous mappings stay
     /// shared with fork children (the kernel gives their pages frames at fork). Files: a tmpfs file's own frames, private
-    /// (copied on the first write) or shared (MemoryRegions.MapFile); a disk's file (ringfs) private only, as a copy (MapCopy);
+    /// (copied on the first write) or shared (MemoryRegions.MapFile; never writable once write-sealed, FileSeals); a disk's file (ringfs) private only, as a copy (MapCopy);
     /// /dev/zero as anonymous memory; other files ENODEV.
     /// </summary>
     public static unsafe class MemoryCalls
@@ -76,12 +76,15 @@ namespace Exo.PosixX.Translation
             bool shared = type != MapPrivate;
             Error error = Error.None;
             bool zero = file is MemoryDeviceFile device && device.IsZero;
+            bool writeSealed = (FileSeals.Of(node) & FileSeals.Writing) != 0;
             if (zero)
                 error = Error.None;
             else if (!node.IsRegular || !(node.MapsFrames || (node.MapsCopies && !shared)))
                 error = Error.NoDevice;
             else if (!file.CanRead || (shared && (protection & Protection.Write) != 0 && !file.CanWrite))
                 error = Error.AccessDenied;
+            else if (shared && (protection & Protection.Write) != 0 && writeSealed)
+                error = Error.NotPermitted;   // F_SEAL_WRITE, F_SEAL_FUTURE_WRITE
             if (error != Error.None)
             {
                 file.Release();
@@ -100,7 +103,7 @@ namespace Exo.PosixX.Translation
             else if (!node.MapsFrames)
                 error = MapCopy(regions, address, length, protection, fixedAddress, node, frame->Argument5, out mapped);
             else
-                error = regions.MapFile(address, length, protection, fixedAddress, shared, file.CanWrite, node, frame->Argument5, out mapped);
+                error = regions.MapFile(address, length, protection, fixedAddress, shared, file.CanWrite && !writeSealed, node, frame->Argument5, out mapped);
             file.Release();
             return SystemCallResult.From(error, mapped);
         }

@@ -54,6 +54,8 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["descriptor_ranges"] = null,
         ["copy_ranges"] = null,
         ["filelocks"] = null,
+        ["recordlocks"] = null,
+        ["memfd"] = null,
     };
 
     public const string AllVariable = "EXO_DIFFTEST_ALL";
