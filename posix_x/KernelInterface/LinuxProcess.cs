@@ -88,6 +88,8 @@ namespace Exo.PosixX.KernelInterface
         public readonly Exo.Kernel.Scheduler.WaitQueue Continued = new Exo.Kernel.Scheduler.WaitQueue();
         /// <summary>The blocked-signal mask the first thread starts with (a fork child's copy of its parent thread's).</summary>
         public ulong InitialBlockedSignals;
+        /// <summary>Its first thread's nice value and policy: the forking thread's (ThreadScheduling.Inherited).</summary>
+        public ThreadScheduling InitialScheduling;
         /// <summary>The real interval timer (Signals.IntervalTimers, under its lock): deadline and interval in TSC ticks.</summary>
         public IntervalTimer RealTimer, VirtualTimer, ProfilingTimer;
         public LinuxProcess NextWithTimer;
@@ -220,6 +222,7 @@ namespace Exo.PosixX.KernelInterface
                     copy.Handlers[i] = Handlers[i];
             }
             copy.InitialBlockedSignals = forking.BlockedSignals;
+            copy.InitialScheduling = forking.Scheduling.Inherited();
             copy.ExitSignal = (int)(forking.ForkFlags & CloneFlags.ExitSignalMask);
             if ((forking.ForkFlags & CloneFlags.Vfork) != 0)
             {
@@ -253,6 +256,7 @@ namespace Exo.PosixX.KernelInterface
             LinuxThread state = LinuxThread.Create(thread, creating == null ? InitialBlockedSignals : creating.BlockedSignals);
             if (state == null)
                 return false;
+            state.Scheduling = creating == null ? InitialScheduling : creating.Scheduling.Inherited();
             if (creating == null)
             {
                 state.ThreadId = Process.Id;

@@ -65,6 +65,8 @@ namespace Exo.PosixX.KernelInterface
             Translation.SocketCalls.Register();
             Translation.TimeCalls.Register();
             Translation.SchedulingCalls.Register();
+            Translation.SchedulingPolicyCalls.Register();
+            Translation.PriorityCalls.Register();
             Translation.TimerCalls.Register();
             Translation.FutexCalls.Register();
             SystemCalls.SetPersonalityTable(Exo.Kernel.Processes.Personality.Linux, Table);

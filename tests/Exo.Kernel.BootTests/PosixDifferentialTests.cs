@@ -56,6 +56,7 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["filelocks"] = null,
         ["recordlocks"] = null,
         ["memfd"] = null,
+        ["priorities"] = null,
     };
 
     public const string AllVariable = "EXO_DIFFTEST_ALL";
