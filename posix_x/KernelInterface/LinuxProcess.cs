@@ -30,6 +30,8 @@ namespace Exo.PosixX.KernelInterface
         public bool Dumpable = true, NoNewPrivileges;
         /// <summary>prctl's PR_SET_PDEATHSIG: sent to this process when its parent ends (0: none); not inherited by fork.</summary>
         public int ParentDeathSignal;
+        /// <summary>personality(2)'s persona (0: PER_LINUX), inherited by fork and kept by execve.</summary>
+        public int Personality;
         public Memory.MemoryRegions Regions;
         /// <summary>Its descriptors (null once it has ended: set under Lock, so /proc may look at another process's table under it).</summary>
         public FileDescriptorTable Descriptors;
@@ -209,6 +211,7 @@ namespace Exo.PosixX.KernelInterface
                 copy.FileCreationMask = FileCreationMask;
                 copy.Dumpable = Dumpable;
                 copy.NoNewPrivileges = NoNewPrivileges;
+                copy.Personality = Personality;
                 for (int i = 0; i < CommandNameCapacity; i++)
                     copy.CommandNameBytes[i] = CommandNameBytes[i];
                 copy.RootDirectory = RootDirectory;

@@ -67,6 +67,7 @@ namespace Exo.PosixX.KernelInterface
             Translation.SchedulingCalls.Register();
             Translation.SchedulingPolicyCalls.Register();
             Translation.PriorityCalls.Register();
+            Translation.CapabilityCalls.Register();
             Translation.TimerCalls.Register();
             Translation.FutexCalls.Register();
             SystemCalls.SetPersonalityTable(Exo.Kernel.Processes.Personality.Linux, Table);

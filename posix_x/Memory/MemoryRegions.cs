@@ -491,6 +491,26 @@ namespace Exo.PosixX.Memory
         }
 
         /// <summary>
+        /// mincore: 1 in 'vector' for each of the 'pages' pages from 'address' that has a frame (touched, or a file's
+        /// page mapped at once), 0 for the others (reserved, never touched). The caller checked the range is mapped.
+        /// </summary>
+        public void Residency(ulong address, ulong pages, byte* vector)
+        {
+            ulong end = address + pages * PageSize;
+            for (ulong page = address; page < end;)
+            {
+                ulong backed = _space.NextBacked(page, end);
+                for (; page < backed; page += PageSize)
+                    vector[(page - address) / PageSize] = 0;
+                if (backed < end)
+                {
+                    vector[(backed - address) / PageSize] = 1;
+                    page = backed + PageSize;
+                }
+            }
+        }
+
+        /// <summary>
         /// MADV_DONTNEED: the touched pages of the range go back (their frames are freed); the range stays mapped
         /// with its permissions, and the next touch finds zeros. Pages outside every region: ENOMEM.
         /// </summary>

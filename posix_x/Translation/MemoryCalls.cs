@@ -34,6 +34,7 @@ namespace Exo.PosixX.Translation
             LinuxSystemCalls.Register(Madvise, &DoAdvise, CallPath.Hybrid);
             LinuxSystemCalls.Register(Mremap, &DoRemap, CallPath.Hybrid);
             LinuxSystemCalls.Register(Msync, &DoSynchronize, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Mincore, &DoResidency, CallPath.Hybrid);
         }
 
         private static ulong DoBreak(RegisterFrame* frame) => LinuxProcess.Current.Regions.SetBreak(frame->Argument0);
@@ -149,6 +150,38 @@ namespace Exo.PosixX.Translation
                 || (flags & (SyncAsynchronous | SyncSynchronous)) == (SyncAsynchronous | SyncSynchronous))
                 return SystemCallResult.From(Error.Invalid);
             return SystemCallResult.From(LinuxProcess.Current.Regions.Synchronize(frame->Argument0, frame->Argument1));
+        }
+
+        /// <summary>How many pages mincore looks at per pass (its vector is copied out per pass, from the stack).</summary>
+        private const ulong ResidencyChunk = 256;
+
+        // mincore(address, length, vector): one byte per page, 1 when it has a frame. EINVAL for an unaligned address,
+        // ENOMEM for a range outside the user half or with an unmapped page, EFAULT for the vector (Linux's order).
+        private static ulong DoResidency(RegisterFrame* frame)
+        {
+            ulong address = frame->Argument0, length = frame->Argument1, vector = frame->Argument2;
+            if ((address & 0xFFF) != 0)
+                return SystemCallResult.From(Error.Invalid);
+            ulong pages = (length + 0xFFF) >> 12;
+            if (length > UserMemory.Limit || !UserMemory.IsUserRange(address, pages << 12))
+                return SystemCallResult.From(Error.OutOfMemory);
+            if (pages == 0)
+                return 0;
+            if (!UserMemory.IsUserRange(vector, pages))
+                return SystemCallResult.From(Error.BadAddress);
+            MemoryRegions regions = LinuxProcess.Current.Regions;
+            byte* chunk = stackalloc byte[(int)ResidencyChunk];
+            for (ulong done = 0; done < pages; done += ResidencyChunk)
+            {
+                ulong count = pages - done < ResidencyChunk ? pages - done : ResidencyChunk;
+                ulong start = address + (done << 12);
+                if (!regions.Covers(start, count << 12))
+                    return SystemCallResult.From(Error.OutOfMemory);
+                regions.Residency(start, count, chunk);
+                if (!UserMemory.CopyToUser(vector + done, chunk, count))
+                    return SystemCallResult.From(Error.BadAddress);
+            }
+            return 0;
         }
 
         private const ulong RemapMayMove = 1, RemapFixed = 2, RemapDontUnmap = 4;

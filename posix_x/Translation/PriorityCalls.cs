@@ -13,7 +13,10 @@ namespace Exo.PosixX.Translation
     /// caller's) or of a user's processes (PRIO_USER, by real user id, 0 the caller's). The raw getpriority answers
     /// 20 - nice (1 to 40; glibc turns it back), the highest over what matched; setpriority clamps to -20..19. Linux's
     /// permissions: EPERM to change a thread of another user, EACCES to lower a nice value beyond RLIMIT_NICE without
-    /// privilege (root may), ESRCH when nothing matched. Also the lookups the policy calls share (SchedulingPolicyCalls).
+    /// privilege (root may), ESRCH when nothing matched. ioprio_get and ioprio_set: the I/O priority (class and level) of a
+    /// thread, a process group's or a user's threads, the same way (IOPRIO_WHO_PROCESS, _PGRP, _USER); the real-time class
+    /// for root only (EPERM). Recorded and reported: POSIX-X's file systems serve requests in order. Also the lookups the
+    /// policy and capability calls share.
     /// </summary>
     public static unsafe class PriorityCalls
     {
@@ -24,6 +27,8 @@ namespace Exo.PosixX.Translation
         {
             LinuxSystemCalls.Register(Getpriority, &DoGet, CallPath.Hybrid);
             LinuxSystemCalls.Register(Setpriority, &DoSet, CallPath.Hybrid);
+            LinuxSystemCalls.Register(IoprioGet, &DoGetIo, CallPath.Hybrid);
+            LinuxSystemCalls.Register(IoprioSet, &DoSetIo, CallPath.Hybrid);
         }
 
         private static ulong DoGet(RegisterFrame* frame)
@@ -81,6 +86,93 @@ namespace Exo.PosixX.Translation
                 return (int)Error.AccessDenied;
             thread.Scheduling.Nice = nice;
             return error == (int)Error.NoSuchProcess ? (int)Error.None : error;
+        }
+
+        // ioprio's targets and values (Linux's uapi ioprio.h).
+        private const int IoProcess = 1, IoGroup = 2, IoUser = 3;   // IOPRIO_WHO_*
+        private const int IoClassShift = 13, IoClassMask = 7, IoLevelMask = 7;
+        private const int IoClassNone = 0, IoClassRealTime = 1, IoClassBestEffort = 2, IoClassIdle = 3;
+        private const int IoBestEffortNormal = IoClassBestEffort << IoClassShift | 4;   // what "none" counts as among several
+        private const int NoneYet = int.MinValue;
+
+        private static ulong DoGetIo(RegisterFrame* frame)
+        {
+            int which = (int)frame->Argument0, who = (int)frame->Argument1;
+            if (which == IoProcess)
+            {
+                LinuxThread state = FindThread(who, out LinuxProcess process, out UserThread thread);
+                int priority = state == null ? 0 : state.Scheduling.IoPriority;
+                ReleaseThread(process, thread);
+                return state == null ? SystemCallResult.From(Error.NoSuchProcess) : (ulong)priority;
+            }
+            if (which != IoGroup && which != IoUser)
+                return SystemCallResult.From(Error.Invalid);
+            int best = ForEachThread(which == IoGroup ? GroupTarget : UserTarget, who, &BestIo, 0, NoneYet);
+            return best == NoneYet ? SystemCallResult.From(Error.NoSuchProcess) : (ulong)best;
+        }
+
+        // Linux's ioprio_best over several threads: the first as it is, then the lower value, "none" as best-effort 4.
+        private static int BestIo(LinuxProcess process, LinuxThread thread, int unused, int best)
+        {
+            int priority = thread.Scheduling.IoPriority;
+            if (best == NoneYet)
+                return priority;
+            int a = Class(best) == IoClassNone ? IoBestEffortNormal : best, b = Class(priority) == IoClassNone ? IoBestEffortNormal : priority;
+            return a < b ? a : b;
+        }
+
+        private static int Class(int priority) => (priority >> IoClassShift) & IoClassMask;
+
+        private static ulong DoSetIo(RegisterFrame* frame)
+        {
+            int which = (int)frame->Argument0, who = (int)frame->Argument1, priority = (int)frame->Argument2;
+            // Linux's ioprio_check_cap, before the target.
+            int level = priority & IoLevelMask;
+            switch (Class(priority))
+            {
+                case IoClassRealTime:
+                    if (!LinuxProcess.Current.Credentials.IsPrivileged)
+                        return SystemCallResult.From(Error.NotPermitted);
+                    break;
+                case IoClassBestEffort:
+                case IoClassIdle:
+                    break;
+                case IoClassNone:
+                    if (level != 0)
+                        return SystemCallResult.From(Error.Invalid);
+                    break;
+                default:
+                    return SystemCallResult.From(Error.Invalid);
+            }
+            int error;
+            if (which == IoProcess)
+            {
+                LinuxThread state = FindThread(who, out LinuxProcess process, out UserThread thread);
+                error = state == null ? (int)Error.NoSuchProcess : SetOneIo(process, state, priority, (int)Error.NoSuchProcess);
+                ReleaseThread(process, thread);
+            }
+            else if (which == IoGroup || which == IoUser)
+            {
+                error = ForEachThread(which == IoGroup ? GroupTarget : UserTarget, who, &SetOneIo, priority, (int)Error.NoSuchProcess);
+            }
+            else
+            {
+                error = (int)Error.Invalid;
+            }
+            return SystemCallResult.From((Error)error);
+        }
+
+        // Linux's set_task_ioprio: the target's real user is the caller's real or effective one, or the caller is
+        // privileged; the first refusal stops the change of the others.
+        private static int SetOneIo(LinuxProcess process, LinuxThread thread, int priority, int error)
+        {
+            if (error != (int)Error.None && error != (int)Error.NoSuchProcess)
+                return error;
+            Credentials caller = LinuxProcess.Current.Credentials;
+            if (!caller.IsPrivileged && process.Credentials.UserId != caller.EffectiveUserId && process.Credentials.UserId != caller.UserId)
+                return (int)Error.NotPermitted;
+            thread.Scheduling.IoPriority = priority;
+            return (int)Error.None;
         }
 
         /// <summary>Linux's check_same_owner: the caller is privileged, or its effective user is the target's real or effective one.</summary>

@@ -57,6 +57,7 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["recordlocks"] = null,
         ["memfd"] = null,
         ["priorities"] = null,
+        ["lesser_calls"] = null,
     };
 
     public const string AllVariable = "EXO_DIFFTEST_ALL";

@@ -47,5 +47,6 @@ public sealed class PosixDifferentialTestsOnFourProcessors : IClassFixture<ExoOs
     [InlineData("recordlocks")]
     [InlineData("memfd")]
     [InlineData("priorities")]
+    [InlineData("lesser_calls")]
     public Task Program_prints_the_same_on_linux_and_on_exo_os(string program) => _check.Program_prints_the_same_on_linux_and_on_exo_os(program);
 }
