@@ -210,7 +210,7 @@ static void capability_calls(void)
     check("and its permitted set", permitted);
     check("none of them inheritable", !inheritable);
     say("capset of the same sets: %s", outcome(syscall(SYS_capset, &header, data)));
-    header.pid = 1;
+    header.pid = NOBODY;
     say("capset of another process: %s", failure(syscall(SYS_capset, &header, data)));
     header.pid = 0;
     header.version = _LINUX_CAPABILITY_VERSION_1;
