@@ -33,6 +33,27 @@ static long set_policy(pid_t pid, int policy, int priority)
     return syscall(SYS_sched_setscheduler, pid, policy, &parameters);
 }
 
+/* Fields 18 (priority), 19 (nice) and 41 (policy) of a /proc stat file, as "priority P nice N policy C". */
+static const char *stat_fields(const char *path)
+{
+    char text[1024];
+    int fd = open(path, O_RDONLY);
+    ssize_t length = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+    if (fd >= 0)
+        close(fd);
+    if (length <= 0)
+        return "unreadable";
+    text[length] = 0;
+    char *field = strrchr(text, ')');
+    long values[64] = { 0 };
+    int count = 2;   /* fields 1 and 2 end at ')' */
+    for (char *token = field ? strtok(field + 1, " ") : NULL; token && count < 63; token = strtok(NULL, " "))
+        values[++count] = strtol(token, NULL, 10);
+    char *result = scratch_string();
+    snprintf(result, 64, "priority %ld nice %ld policy %ld", values[18], values[19], values[41]);
+    return result;
+}
+
 static int thread_nice_seen = -100;
 static pid_t thread_id;
 static int pipe_to_thread[2], pipe_from_thread[2];
@@ -59,6 +80,7 @@ int main(void)
     say("setpriority 5: %s", outcome(setpriority(PRIO_PROCESS, 0, 5)));
     say("now %s", nice_of(PRIO_PROCESS, 0));
     say("raw %s", value(raw_getpriority(PRIO_PROCESS, 0)));
+    say("/proc/self/stat: %s", stat_fields("/proc/self/stat"));
     errno = 0;
     int after = nice(2);
     say("nice(2): %d %s", after, errno_name(errno));
@@ -80,6 +102,10 @@ int main(void)
     say("the main thread still %s", nice_of(PRIO_PROCESS, 0));
     say("setpriority of the thread by id to 4: %s", outcome(setpriority(PRIO_PROCESS, thread_id, 4)));
     say("the thread now %s", nice_of(PRIO_PROCESS, thread_id));
+    char task[64];
+    snprintf(task, sizeof task, "/proc/self/task/%d/stat", (int)thread_id);
+    say("its task stat: %s", stat_fields(task));
+    say("the process's stat (its first thread's): %s", stat_fields("/proc/self/stat"));
     send(pipe_to_thread[1]);
     pthread_join(thread, NULL);
 
@@ -139,6 +165,7 @@ int main(void)
     say("sched_getscheduler: %s", value(sched_getscheduler(0)));
     say("SCHED_BATCH: %s", outcome(set_policy(0, SCHED_BATCH, 0)));
     say("now %s", value(sched_getscheduler(0)));
+    say("/proc/self/stat: %s", stat_fields("/proc/self/stat"));
     say("SCHED_IDLE: %s", outcome(set_policy(0, SCHED_IDLE, 0)));
     say("now %s", value(sched_getscheduler(0)));
     say("SCHED_OTHER | SCHED_RESET_ON_FORK: %s", outcome(set_policy(0, SCHED_OTHER | SCHED_RESET_ON_FORK, 0)));
