@@ -222,11 +222,19 @@ namespace Exo.PosixX.Vfs
         private static Error Apply(Vnode node, object owner, int processId, int type, long start, long end, out bool changed)
         {
             changed = false;
-            int needed = type == Unlock ? 0 : 1;
+            // Records needed: the new one and a cut one's second half; records given back first: those merged into
+            // the new one or wholly covered by it (at least these; a merge that widens the range may free more).
+            int needed = type == Unlock ? 0 : 1, freed = 0;
             for (Record record = node.RecordLockList; record != null; record = record.Next)
-                if (record.Owner == owner && record.Type != type && record.Start < start && record.End > end)
+            {
+                if (record.Owner != owner)
+                    continue;
+                if (record.Type != type && record.Start < start && record.End > end)
                     needed++;   // cut in two
-            if (needed > s_freeCount)
+                else if (record.Type == type ? record.End >= start - 1 && record.Start - 1 <= end : record.Start >= start && record.End <= end)
+                    freed++;
+            }
+            if (needed > s_freeCount + freed)
                 return Error.NoLocks;
             Record split = null, moved = null;   // one of each at most: the owner's ranges do not overlap
             ref Record link = ref node.RecordLockList;
