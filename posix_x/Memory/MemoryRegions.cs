@@ -239,8 +239,9 @@ namespace Exo.PosixX.Memory
                 {
                     ulong page = address + done;
                     ulong frame = file.MapFrame((offset + done) / PageSize);
+                    // No frame inside the file is memory run out (ENOMEM), not a page past its end.
                     bool placedPage = frame != 0 ? _space.MapFileFrame(page, frame, writable, executable, shared)
-                        : _space.Reserve(page, writable, executable, shared);   // past the end of the file
+                        : offset + done >= file.Size && _space.Reserve(page, writable, executable, shared);
                     if (!placedPage)
                     {
                         if (frame != 0)

@@ -40,6 +40,7 @@ namespace Exo.PosixX.Vfs
             node.NameInParentLength = 6 + length;
             if (allowSealing)
                 node.AllowSealing();
+            node.AllowMemoryFileSize();
             node.TryGetWriteAccess();   // a new file: nobody runs it
             file = new OpenFile(node, OpenFlags.ReadWrite | OpenFlags.LargeFile);
             file.HoldsWriteAccess = true;

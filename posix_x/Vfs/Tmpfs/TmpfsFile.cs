@@ -14,6 +14,12 @@ namespace Exo.PosixX.Vfs.Tmpfs
         private const ulong PageSize = 4096;
         /// <summary>The largest tmpfs file (an explicit limit): EFBIG past it.</summary>
         public const ulong MaximumSize = 1UL << 32;
+        /// <summary>
+        /// The largest memfd (MemoryFiles): .NET's JIT sizes the memfd of its double mapping to 2 TiB with ftruncate
+        /// and uses what it maps of it. Only pages written or mapped cost memory (and the page table up to the highest:
+        /// 8 bytes a page), so a write or mapping far out fails with ENOSPC when that table cannot be had.
+        /// </summary>
+        public const ulong MemoryFileMaximumSize = 1UL << 43;
 
         private new readonly TmpfsFileSystem FileSystem;
         private ulong* _pages;
@@ -21,6 +27,7 @@ namespace Exo.PosixX.Vfs.Tmpfs
         private ulong _size;
         private ulong _pagesUsed;
         private int _seals = FileSeals.Seal;
+        private ulong _maximumSize = MaximumSize;
 
         /// <summary>Its seals (FileSeals): F_SEAL_SEAL unless it is a memfd made to be sealed (MemoryFiles).</summary>
         public int Seals => System.Threading.Volatile.Read(ref _seals);
@@ -66,10 +73,10 @@ namespace Exo.PosixX.Vfs.Tmpfs
         public override Error Write(ulong offset, IoBuffer buffer, ulong count, out ulong done)
         {
             done = 0;
-            if (offset >= MaximumSize)
+            if (offset >= _maximumSize)
                 return count == 0 ? Error.None : Error.FileTooLarge;
-            if (count > MaximumSize - offset)
-                count = MaximumSize - offset;
+            if (count > _maximumSize - offset)
+                count = _maximumSize - offset;
             using (InterruptMask.Enter())
             using (FileSystem.Lock.Hold())
             {
@@ -109,7 +116,7 @@ namespace Exo.PosixX.Vfs.Tmpfs
 
         public override Error SetSize(ulong size)
         {
-            if (size > MaximumSize)
+            if (size > _maximumSize)
                 return Error.FileTooLarge;
             using (InterruptMask.Enter())
             using (FileSystem.Lock.Hold())
@@ -154,6 +161,9 @@ namespace Exo.PosixX.Vfs.Tmpfs
 
         /// <summary>A memfd made with MFD_ALLOW_SEALING starts with no seal (MemoryFiles, before anyone else sees the file).</summary>
         internal void AllowSealing() => _seals = 0;
+
+        /// <summary>A memfd may grow to MemoryFileMaximumSize (MemoryFiles, before anyone else sees the file).</summary>
+        internal void AllowMemoryFileSize() => _maximumSize = MemoryFileMaximumSize;
 
         // tmpfs is its own page cache: a mapping shares the file's frames, so that what one mapper writes every mapper,
         // read(2) and write(2) see. A frame the file lets go of (truncation, removal) stays with its mappers until

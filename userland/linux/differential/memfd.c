@@ -8,6 +8,32 @@
 
 static int make(const char *name, unsigned flags) { return (int)syscall(SYS_memfd_create, name, flags); }
 
+/* What .NET's JIT does (its doublemapping.cpp): a memfd sized to 2 TiB, a PROT_NONE MAP_SHARED reservation made
+ * executable with mprotect, a second read-write mapping of the same offset where code is written; then the code runs
+ * through the executable view. */
+static void double_mapping(void)
+{
+    int fd = make("doublemapper", MFD_CLOEXEC);
+    say("ftruncate of a memfd to 2 TiB: %s", outcome(ftruncate(fd, 2048L << 30)));
+    const long offset = 64L << 20;   /* not far: Exo-OS keeps a table of the file's pages up to the highest used */
+    unsigned char *code = mmap(NULL, 4096, PROT_NONE, MAP_SHARED, fd, offset);
+    say("a PROT_NONE MAP_SHARED reservation at 64 MiB: %s", yes(code != MAP_FAILED));
+    say("made executable: %s", outcome(mprotect(code, 4096, PROT_READ | PROT_EXEC)));
+    unsigned char *writable = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset);
+    say("a read-write view of the same page: %s", yes(writable != MAP_FAILED && writable != code));
+    static const unsigned char function[] = { 0xb8, 0x2a, 0x00, 0x00, 0x00, 0xc3 };   /* mov eax, 42; ret */
+    memcpy(writable, function, sizeof function);
+    say("the executable view shows the code: %s", yes(memcmp(code, function, sizeof function) == 0));
+    int (*call)(void) = (int (*)(void))code;
+    say("calling it through the executable view: %d", call());
+    unsigned char byte = 0;
+    pread(fd, &byte, 1, offset + 5);
+    say("and read(2) at 64 MiB sees it: %s", yes(byte == 0xc3));
+    munmap(writable, 4096);
+    munmap(code, 4096);
+    close(fd);
+}
+
 int main(void)
 {
     int fd = make("exo test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -50,6 +76,8 @@ int main(void)
     say("a fork child's write to the shared mapping: %s", yes(memcmp(first + 100, "child", 5) == 0));
     munmap(first, 8192);
     munmap(second, 8192);
+
+    double_mapping();
 
     say("F_GET_SEALS: %s", value(fcntl(fd, F_GET_SEALS)));
     say("F_ADD_SEALS F_SEAL_SHRINK: %s", outcome(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK)));
