@@ -203,6 +203,24 @@ int main(void)
     waitpid(child, &status, 0);
     say("the interrupted child ended: %s", yes(WIFEXITED(status) && WEXITSTATUS(status) == 0));
 
+    /* The same with SA_RESTART: the wait goes on after the handler and ends with the unlock. */
+    child = fork();
+    if (child == 0) {
+        struct sigaction action = { .sa_handler = interrupted, .sa_flags = SA_RESTART };
+        sigaction(SIGALRM, &action, NULL);
+        int own = open("locked", O_RDWR);
+        alarm(1);
+        send(to_parent[1], 'g');
+        say("child: F_SETLKW with an SA_RESTART handler: %s", outcome(lock(own, F_SETLKW, F_WRLCK, SEEK_SET, 0, 1)));
+        _exit(0);
+    }
+    receive(to_parent[0]);
+    usleep(1500000);   /* past the alarm (if the unlock came first, the child just gets the lock sooner) */
+    lock(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 1);
+    waitpid(child, &status, 0);
+    say("the restarted child ended: %s", yes(WIFEXITED(status) && WEXITSTATUS(status) == 0));
+    say("F_SETLK F_WRLCK 0+1 once more: %s", outcome(lock(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 1)));
+
     /* EDEADLK: the parent holds byte 0 (still, from above) and the child byte 1; each then waits for the other's. Whichever waits second
      * is told EDEADLK and gives its byte up, so the first gets it. */
     child = fork();
