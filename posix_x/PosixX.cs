@@ -14,6 +14,8 @@ namespace Exo.PosixX
         {
             Vfs.Readiness.Initialize();
             Vfs.WholeFileLocks.Initialize();
+            Vfs.RecordLocks.Initialize();
+            Vfs.MemoryFiles.Initialize();
             Vfs.Events.EventPollFile.Initialize();
             Tty.ConsoleTerminal.Initialize();
             Tty.ConsoleTerminal.SignalGroup = &Signals.SignalDelivery.SendFromTerminal;

@@ -55,7 +55,7 @@ namespace Exo.Kernel.Sync
         ReapList,
         /// <summary>POSIX-X's epoll instances and what they watch (one lock for all); a watched file's poll (its wait queue's lock) is taken under it.</summary>
         EventPoll,
-        /// <summary>POSIX-X's flock locks (WholeFileLocks: one lock for all); nothing is taken under it.</summary>
+        /// <summary>POSIX-X's flock locks and fcntl's record locks (WholeFileLocks, RecordLocks: one lock each, never held together); nothing is taken under them.</summary>
         WholeFileLocks,
         /// <summary>The sleepers, by wake time (below the wait queues: a passed deadline interrupts the wait its thread sleeps in).</summary>
         SleepQueue,

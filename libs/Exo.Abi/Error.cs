@@ -79,6 +79,8 @@ OutOfRange = 34,
         Deadlock = 35,
         /// <summary>ENAMETOOLONG: a path or a name longer than the limits.</summary>
         NameTooLong = 36,
+        /// <summary>ENOLCK: no lock record left (fcntl's record locks past their limit).</summary>
+        NoLocks = 37,
         /// <summary>ENOSYS: no such system call.</summary>
         NoSuchCall = 38,
         /// <summary>ENOTEMPTY: removing a directory that has entries.</summary>
@@ -176,6 +178,7 @@ OutOfRange = 34,
                 case Error.OutOfRange: return "result out of range";
                 case Error.Deadlock: return "deadlock avoided";
                 case Error.NameTooLong: return "name too long";
+                case Error.NoLocks: return "no locks available";
                 case Error.NoSuchCall: return "no such system call";
                 case Error.NotEmpty: return "directory not empty";
                 case Error.TooManySymbolicLinks: return "too many levels of symbolic links";

@@ -126,7 +126,8 @@ namespace Exo.PosixX.KernelInterface
                 _files[descriptor] = file;
                 _flags[descriptor] = closeOnExec ? CloseOnExecFlag : (byte)0;
             }
-            previous?.Release();
+            if (previous != null)
+                Closed(previous);
             return Error.None;
         }
 
@@ -142,8 +143,19 @@ namespace Exo.PosixX.KernelInterface
                     return Error.BadHandle;
                 _files[descriptor] = null;
             }
-            file.Release();
+            Closed(file);
             return Error.None;
+        }
+
+        /// <summary>
+        /// A descriptor of the table let go of 'file' (close, dup2 over it, close-on-exec, the process's end): the
+        /// process's record locks on the file go, whichever descriptor took them (POSIX's rule; the table is their
+        /// owner, as Linux's files_struct), then the table's reference.
+        /// </summary>
+        private void Closed(OpenFile file)
+        {
+            RecordLocks.ReleaseOwner(file.Node, this);
+            file.Release();
         }
 
         public Error GetFlags(int descriptor, out byte flags)
@@ -192,7 +204,8 @@ namespace Exo.PosixX.KernelInterface
                         }
                     }
                 }
-                file?.Release();
+                if (file != null)
+                    Closed(file);
             }
         }
 
@@ -224,7 +237,8 @@ namespace Exo.PosixX.KernelInterface
             {
                 OpenFile file = _files[i];
                 _files[i] = null;
-                file?.Release();
+                if (file != null)
+                    Closed(file);
             }
             KernelHeap.Free(_flags);
             Exo.Runtime.ObjectAllocator.Free(_files);

@@ -30,6 +30,8 @@ namespace Exo.PosixX.KernelInterface
         public bool Dumpable = true, NoNewPrivileges;
         /// <summary>prctl's PR_SET_PDEATHSIG: sent to this process when its parent ends (0: none); not inherited by fork.</summary>
         public int ParentDeathSignal;
+        /// <summary>personality(2)'s persona (0: PER_LINUX), inherited by fork and kept by execve.</summary>
+        public int Personality;
         public Memory.MemoryRegions Regions;
         /// <summary>Its descriptors (null once it has ended: set under Lock, so /proc may look at another process's table under it).</summary>
         public FileDescriptorTable Descriptors;
@@ -88,6 +90,8 @@ namespace Exo.PosixX.KernelInterface
         public readonly Exo.Kernel.Scheduler.WaitQueue Continued = new Exo.Kernel.Scheduler.WaitQueue();
         /// <summary>The blocked-signal mask the first thread starts with (a fork child's copy of its parent thread's).</summary>
         public ulong InitialBlockedSignals;
+        /// <summary>Its first thread's nice value and policy: the forking thread's (ThreadScheduling.Inherited).</summary>
+        public ThreadScheduling InitialScheduling;
         /// <summary>The real interval timer (Signals.IntervalTimers, under its lock): deadline and interval in TSC ticks.</summary>
         public IntervalTimer RealTimer, VirtualTimer, ProfilingTimer;
         public LinuxProcess NextWithTimer;
@@ -207,6 +211,7 @@ namespace Exo.PosixX.KernelInterface
                 copy.FileCreationMask = FileCreationMask;
                 copy.Dumpable = Dumpable;
                 copy.NoNewPrivileges = NoNewPrivileges;
+                copy.Personality = Personality;
                 for (int i = 0; i < CommandNameCapacity; i++)
                     copy.CommandNameBytes[i] = CommandNameBytes[i];
                 copy.RootDirectory = RootDirectory;
@@ -220,6 +225,7 @@ namespace Exo.PosixX.KernelInterface
                     copy.Handlers[i] = Handlers[i];
             }
             copy.InitialBlockedSignals = forking.BlockedSignals;
+            copy.InitialScheduling = forking.Scheduling.Inherited();
             copy.ExitSignal = (int)(forking.ForkFlags & CloneFlags.ExitSignalMask);
             if ((forking.ForkFlags & CloneFlags.Vfork) != 0)
             {
@@ -253,6 +259,7 @@ namespace Exo.PosixX.KernelInterface
             LinuxThread state = LinuxThread.Create(thread, creating == null ? InitialBlockedSignals : creating.BlockedSignals);
             if (state == null)
                 return false;
+            state.Scheduling = creating == null ? InitialScheduling : creating.Scheduling.Inherited();
             if (creating == null)
             {
                 state.ThreadId = Process.Id;

@@ -38,6 +38,7 @@ namespace Exo.PosixX.KernelInterface
             Translation.MemoryCalls.Register();
             Translation.MemoryLockCalls.Register();
             Translation.FileLockCalls.Register();
+            Translation.MemoryFileCalls.Register();
             Translation.MemoryPolicyCalls.Register();
             Translation.ThreadStateCalls.Register();
             Translation.ResourceCalls.Register();
@@ -64,6 +65,9 @@ namespace Exo.PosixX.KernelInterface
             Translation.SocketCalls.Register();
             Translation.TimeCalls.Register();
             Translation.SchedulingCalls.Register();
+            Translation.SchedulingPolicyCalls.Register();
+            Translation.PriorityCalls.Register();
+            Translation.CapabilityCalls.Register();
             Translation.TimerCalls.Register();
             Translation.FutexCalls.Register();
             SystemCalls.SetPersonalityTable(Exo.Kernel.Processes.Personality.Linux, Table);

@@ -22,6 +22,8 @@ namespace Exo.PosixX.KernelInterface
         /// <summary>sigsuspend and ppoll put the caller's mask here while they wait with another; restored after delivery.</summary>
         public ulong SavedMask;
         public bool RestoreSavedMask;
+        /// <summary>Its nice value and policy (setpriority, sched_setscheduler).</summary>
+        public ThreadScheduling Scheduling;
 
         public const int AlternateStackDisabled = 2, AlternateStackOnStack = 1;
 

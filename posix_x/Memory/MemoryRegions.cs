@@ -239,8 +239,9 @@ namespace Exo.PosixX.Memory
                 {
                     ulong page = address + done;
                     ulong frame = file.MapFrame((offset + done) / PageSize);
+                    // No frame inside the file is memory run out (ENOMEM), not a page past its end.
                     bool placedPage = frame != 0 ? _space.MapFileFrame(page, frame, writable, executable, shared)
-                        : _space.Reserve(page, writable, executable, shared);   // past the end of the file
+                        : offset + done >= file.Size && _space.Reserve(page, writable, executable, shared);
                     if (!placedPage)
                     {
                         if (frame != 0)
@@ -488,6 +489,26 @@ namespace Exo.PosixX.Memory
             length = (length + PageSize - 1) & ~(PageSize - 1);
             using (_lock.Hold())
                 return Covered(address, address + length);
+        }
+
+        /// <summary>
+        /// mincore: 1 in 'vector' for each of the 'pages' pages from 'address' that has a frame (touched, or a file's
+        /// page mapped at once), 0 for the others (reserved, never touched). The caller checked the range is mapped.
+        /// </summary>
+        public void Residency(ulong address, ulong pages, byte* vector)
+        {
+            ulong end = address + pages * PageSize;
+            for (ulong page = address; page < end;)
+            {
+                ulong backed = _space.NextBacked(page, end);
+                for (; page < backed; page += PageSize)
+                    vector[(page - address) / PageSize] = 0;
+                if (backed < end)
+                {
+                    vector[(backed - address) / PageSize] = 1;
+                    page = backed + PageSize;
+                }
+            }
         }
 
         /// <summary>

@@ -9,7 +9,7 @@ namespace Exo.PosixX.Translation
 {
     /// <summary>
     /// Linux calls that change a file's attributes: chmod (fchmod, fchmodat), chown (fchown, lchown, fchownat),
-    /// umask, utimensat (and utimes, utime). The owner or root may change the mode; only root may give a file
+    /// umask, utimensat, utimes, futimesat, utime. The owner or root may change the mode; only root may give a file
     /// away, and a non-root owner may change its group only to its own; a change by non-root clears set-user-id.
     /// </summary>
     public static unsafe class AttributeCalls
@@ -28,6 +28,9 @@ namespace Exo.PosixX.Translation
             LinuxSystemCalls.Register(Fchownat, &DoChangeOwnerAt, CallPath.Hybrid);
             LinuxSystemCalls.Register(Umask, &DoSetCreationMask, CallPath.Fast);
             LinuxSystemCalls.Register(Utimensat, &DoSetTimesAt, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Utimes, &DoSetTimesInMicroseconds, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Futimesat, &DoSetTimesInMicrosecondsAt, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Utime, &DoSetTimesInSeconds, CallPath.Hybrid);
         }
 
         private static ulong AtWorking => unchecked((ulong)DescriptorContext.WorkingDirectory);
@@ -136,12 +139,64 @@ namespace Exo.PosixX.Translation
             for (int i = 0; i < 2; i++)
                 if (times[i].Nanoseconds != TimeNow && times[i].Nanoseconds != TimeOmit && (ulong)times[i].Nanoseconds >= 1_000_000_000)
                     return SystemCallResult.From(Error.Invalid);
+            return SetTimes(frame->Argument0, frame->Argument1, times, (flags & DescriptorContext.AtSymlinkNoFollow) == 0,
+                (flags & DescriptorContext.AtEmptyPath) != 0);
+        }
+
+        // utimes(path, timeval[2] or null) and futimesat(dirfd, path, timeval[2] or null): microseconds, each below a
+        // million (EINVAL); null: both now.
+        private static ulong DoSetTimesInMicroseconds(RegisterFrame* frame) => SetTimesInMicroseconds(AtWorking, frame->Argument0, frame->Argument1);
+        private static ulong DoSetTimesInMicrosecondsAt(RegisterFrame* frame) => SetTimesInMicroseconds(frame->Argument0, frame->Argument1, frame->Argument2);
+
+        private static ulong SetTimesInMicroseconds(ulong directory, ulong path, ulong userTimes)
+        {
+            TimeSpecification* times = stackalloc TimeSpecification[2];
+            if (userTimes == 0)
+            {
+                times[0].Nanoseconds = times[1].Nanoseconds = TimeNow;
+            }
+            else
+            {
+                if (!UserMemory.CopyFromUser(times, userTimes, 32))
+                    return SystemCallResult.From(Error.BadAddress);
+                for (int i = 0; i < 2; i++)
+                {
+                    if ((ulong)times[i].Nanoseconds >= 1_000_000)
+                        return SystemCallResult.From(Error.Invalid);
+                    times[i].Nanoseconds *= 1000;
+                }
+            }
+            return SetTimes(directory, path, times, follow: true, emptyPath: false);
+        }
+
+        // utime(path, utimbuf or null): whole seconds (actime, modtime); null: both now.
+        private static ulong DoSetTimesInSeconds(RegisterFrame* frame)
+        {
+            TimeSpecification* times = stackalloc TimeSpecification[2];
+            long* seconds = stackalloc long[2];
+            if (frame->Argument1 == 0)
+                times[0].Nanoseconds = times[1].Nanoseconds = TimeNow;
+            else if (!UserMemory.CopyFromUser(seconds, frame->Argument1, 16))
+                return SystemCallResult.From(Error.BadAddress);
+            else
+            {
+                times[0] = new TimeSpecification { Seconds = seconds[0] };
+                times[1] = new TimeSpecification { Seconds = seconds[1] };
+            }
+            return SetTimes(AtWorking, frame->Argument0, times, follow: true, emptyPath: false);
+        }
+
+        // The times (checked) of what 'path' names from 'directory', or of the descriptor 'directory' for a null path.
+        private static ulong SetTimes(ulong directory, ulong path, TimeSpecification* times, bool follow, bool emptyPath)
+        {
             Error error;
             Vnode node;
-            if (frame->Argument1 == 0)
+            if (path == 0 && (int)directory == DescriptorContext.WorkingDirectory)
+                return SystemCallResult.From(Error.BadAddress);   // no descriptor to stand for a null path
+            if (path == 0)
             {
                 // A null path: the descriptor itself (futimens).
-                OpenFile file = DescriptorContext.File(frame->Argument0);
+                OpenFile file = DescriptorContext.File(directory);
                 if (file == null)
                     return SystemCallResult.From(Error.BadHandle);
                 node = file.Node;
@@ -151,8 +206,7 @@ namespace Exo.PosixX.Translation
             }
             else
             {
-                error = DescriptorContext.ResolveAt(frame->Argument0, frame->Argument1, (flags & DescriptorContext.AtSymlinkNoFollow) == 0,
-                    (flags & DescriptorContext.AtEmptyPath) != 0, out node);
+                error = DescriptorContext.ResolveAt(directory, path, follow, emptyPath, out node);
             }
             if (error != Error.None)
                 return SystemCallResult.From(error);

@@ -9,7 +9,7 @@ using static Exo.PosixX.Abi.LinuxSystemCallNumber;
 namespace Exo.PosixX.Translation
 {
     /// <summary>
-    /// Linux calls on names and directories: getdents64, getcwd, chdir, fchdir, chroot, mkdir(at), rmdir,
+    /// Linux calls on names and directories: getdents64, getdents (the old record), getcwd, chdir, fchdir, chroot, mkdir(at), rmdir,
     /// unlink(at), rename(at, at2), link(at), symlink(at), readlink(at), mknod(at). Write and search permission on
     /// the directory changed, the sticky bit's rule for removals, and EROFS on a read-only mount are checked here.
     /// </summary>
@@ -20,6 +20,7 @@ namespace Exo.PosixX.Translation
         internal static void Register()
         {
             LinuxSystemCalls.Register(Getdents64, &DoReadDirectory, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Getdents, &DoReadDirectoryOldRecords, CallPath.Legacy);
             LinuxSystemCalls.Register(Getcwd, &DoGetWorkingDirectory, CallPath.Hybrid);
             LinuxSystemCalls.Register(Chdir, &DoChangeDirectory, CallPath.Hybrid);
             LinuxSystemCalls.Register(Fchdir, &DoChangeDirectoryToFile, CallPath.Hybrid);
@@ -55,6 +56,42 @@ namespace Exo.PosixX.Translation
             Error error = count > 0 && !UserMemory.IsUserRange(frame->Argument1, count) ? Error.BadAddress
                 : file.ReadDirectory(IoBuffer.User(frame->Argument1), count, out done);
             file.Release();
+            return SystemCallResult.From(error, done);
+        }
+
+        /// <summary>The most getdents (the old call) lists at once: a kernel page of records.</summary>
+        private const ulong OldRecordsChunk = 4096;
+
+        // getdents(fd, struct linux_dirent*, count): d_ino, d_off, d_reclen, the name and its zero, d_type in the record's
+        // last byte. A record is as long as getdents64's for the same name (both 20 bytes and the name, 8-aligned), so
+        // getdents64's records are read into a kernel page and rewritten in place.
+        private static ulong DoReadDirectoryOldRecords(RegisterFrame* frame)
+        {
+            OpenFile file = DescriptorContext.File(frame->Argument0);
+            if (file == null)
+                return SystemCallResult.From(Error.BadHandle);
+            ulong count = frame->Argument2, done = 0;
+            byte* records = (byte*)KernelHeap.Allocate(OldRecordsChunk);
+            Error error = records == null ? Error.OutOfMemory
+                : count > 0 && !UserMemory.IsUserRange(frame->Argument1, count) ? Error.BadAddress
+                : file.ReadDirectory(IoBuffer.Kernel(records), count < OldRecordsChunk ? count : OldRecordsChunk, out done);
+            file.Release();
+            for (ulong at = 0; error == Error.None && at < done;)
+            {
+                byte* record = records + at;
+                ushort length = *(ushort*)(record + 16);
+                byte type = record[18];
+                int i = 0;
+                for (; record[19 + i] != 0; i++)
+                    record[18 + i] = record[19 + i];
+                record[18 + i] = 0;
+                record[length - 1] = type;
+                at += length;
+            }
+            if (error == Error.None && done > 0 && !UserMemory.CopyToUser(frame->Argument1, records, done))
+                error = Error.BadAddress;
+            if (records != null)
+                KernelHeap.Free(records);
             return SystemCallResult.From(error, done);
         }
 

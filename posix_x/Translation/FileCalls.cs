@@ -10,8 +10,8 @@ namespace Exo.PosixX.Translation
 {
     /// <summary>
     /// Linux calls on open files: open, openat, creat, close, read, write, pread64, pwrite64, readv, writev,
-    /// preadv, pwritev, lseek, dup, dup2, dup3, fcntl, ioctl, ftruncate, truncate, fsync, fdatasync, sync,
-    /// syncfs. A descriptor is found in the process's table (the capability cache); permissions are checked at
+    /// preadv, pwritev, preadv2, pwritev2, lseek, dup, dup2, dup3, fcntl, ioctl, ftruncate, truncate, fallocate, fsync,
+    /// fdatasync, sync_file_range, sync, syncfs, fadvise64, readahead. A descriptor is found in the process's table (the capability cache); permissions are checked at
     /// open against the mode bits and the caller's effective ids, and each read or write against the open mode.
     /// </summary>
     public static unsafe class FileCalls
@@ -38,6 +38,8 @@ namespace Exo.PosixX.Translation
             LinuxSystemCalls.Register(Writev, &DoWriteVector, CallPath.Hybrid);
             LinuxSystemCalls.Register(Preadv, &DoReadVectorAt, CallPath.Hybrid);
             LinuxSystemCalls.Register(Pwritev, &DoWriteVectorAt, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Preadv2, &DoReadVectorWithFlags, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Pwritev2, &DoWriteVectorWithFlags, CallPath.Hybrid);
             LinuxSystemCalls.Register(Dup, &DoDuplicate, CallPath.Fast);
             LinuxSystemCalls.Register(Dup2, &DoDuplicateTo, CallPath.Fast);
             LinuxSystemCalls.Register(Dup3, &DoDuplicateToWithFlags, CallPath.Fast);
@@ -50,6 +52,9 @@ namespace Exo.PosixX.Translation
             LinuxSystemCalls.Register(Sync, &DoSynchronizeAll, CallPath.Hybrid);
             LinuxSystemCalls.Register(Syncfs, &DoSynchronize, CallPath.Hybrid);
             LinuxSystemCalls.Register(Fadvise64, &DoAdvise, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Fallocate, &DoAllocate, CallPath.Hybrid);
+            LinuxSystemCalls.Register(SyncFileRange, &DoSynchronizeRange, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Readahead, &DoReadAhead, CallPath.Hybrid);
         }
 
         // ---------------------------------------------------------------- open and close
@@ -154,6 +159,22 @@ namespace Exo.PosixX.Translation
         private static ulong DoWriteVector(RegisterFrame* frame) => TransferVector(frame->Argument0, frame->Argument1, frame->Argument2, write: true, positioned: false, 0);
         private static ulong DoReadVectorAt(RegisterFrame* frame) => TransferVector(frame->Argument0, frame->Argument1, frame->Argument2, write: false, positioned: true, frame->Argument3);
         private static ulong DoWriteVectorAt(RegisterFrame* frame) => TransferVector(frame->Argument0, frame->Argument1, frame->Argument2, write: true, positioned: true, frame->Argument3);
+
+        // preadv2/pwritev2's flags (RWF_*): high priority, data sync and sync are hints a memory file system meets as it
+        // is; RWF_NOWAIT and RWF_APPEND are not offered (EOPNOTSUPP, as a file that cannot do them).
+        private const ulong HighPriority = 1, DataSync = 2, FullSync = 4;
+
+        // preadv2/pwritev2(fd, iov, iovcnt, pos_l, pos_h, flags): an offset of -1 is the file's own, as readv/writev.
+        private static ulong DoReadVectorWithFlags(RegisterFrame* frame) => TransferVectorWithFlags(frame, write: false);
+        private static ulong DoWriteVectorWithFlags(RegisterFrame* frame) => TransferVectorWithFlags(frame, write: true);
+
+        private static ulong TransferVectorWithFlags(RegisterFrame* frame, bool write)
+        {
+            if ((frame->Argument5 & ~(HighPriority | DataSync | FullSync)) != 0)
+                return SystemCallResult.From(Error.NotSupported);
+            bool positioned = (long)frame->Argument3 != -1;
+            return TransferVector(frame->Argument0, frame->Argument1, frame->Argument2, write, positioned, frame->Argument3);
+        }
 
         // readv/writev: the vectors in order, stopping at the first short transfer (as one read or write would).
         private static ulong TransferVector(ulong descriptor, ulong vectors, ulong count, bool write, bool positioned, ulong offset)
@@ -287,8 +308,13 @@ namespace Exo.PosixX.Translation
                         result = (ulong)size;
                     }
                     break;
+                case MemoryFileCalls.AddSeals:
+                case MemoryFileCalls.GetSeals:
+                    error = MemoryFileCalls.Control(file, command, argument, out result);
+                    break;
                 default:
-                    error = Error.Invalid;
+                    error = FileLockCalls.IsLockCommand(command) ? FileLockCalls.Control(file, (int)descriptor, command, argument)
+                        : Error.Invalid;
                     break;
             }
             file.Release();
@@ -388,6 +414,65 @@ namespace Exo.PosixX.Translation
                 ? Error.IllegalSeek
                 : (long)frame->Argument2 < 0 || frame->Argument3 > LastAdvice ? Error.Invalid
                 : Error.None;
+            file.Release();
+            return SystemCallResult.From(error);
+        }
+
+        private const int KeepSize = 1;   // FALLOC_FL_KEEP_SIZE
+
+        // fallocate(fd, mode, offset, length): mode 0 makes the file at least offset + length bytes (a memory file system
+        // has nothing to reserve: the new bytes read as zeros), FALLOC_FL_KEEP_SIZE leaves it as it is; the other modes
+        // (punching holes, collapsing, zeroing, inserting ranges) are not offered: EOPNOTSUPP. Linux's checks in its order.
+        private static ulong DoAllocate(RegisterFrame* frame)
+        {
+            int mode = (int)frame->Argument1;
+            long offset = (long)frame->Argument2, length = (long)frame->Argument3;
+            OpenFile file = DescriptorContext.File(frame->Argument0);
+            if (file == null)
+                return SystemCallResult.From(Error.BadHandle);
+            Vnode node = file.Node;
+            uint type = node == null ? 0 : node.Type;
+            Error error = offset < 0 || length <= 0 ? Error.Invalid
+                : (mode & ~KeepSize) != 0 ? Error.NotSupported
+                : !file.CanWrite ? Error.BadHandle
+                : file is Vfs.Pipes.PipeEnd || type == FileMode.Fifo ? Error.IllegalSeek
+                : type == FileMode.Directory ? Error.IsADirectory
+                : type != FileMode.Regular ? Error.NoDevice
+                : offset + length < 0 ? Error.FileTooLarge
+                : FileSizeLimit.CheckSize((ulong)(offset + length));
+            if (error == Error.None && (mode & KeepSize) == 0 && (ulong)(offset + length) > node.Size)
+                error = node.SetSize((ulong)(offset + length));
+            file.Release();
+            return SystemCallResult.From(error);
+        }
+
+        private const uint SyncRangeFlags = 7;   // SYNC_FILE_RANGE_WAIT_BEFORE | WRITE | WAIT_AFTER
+
+        // sync_file_range(fd, offset, nbytes, flags): the file's data made durable (the whole file: the range is a hint);
+        // EINVAL for unknown flags or a negative or wrapping range, ESPIPE for what has no data (Linux's order).
+        private static ulong DoSynchronizeRange(RegisterFrame* frame)
+        {
+            long offset = (long)frame->Argument1, count = (long)frame->Argument2;
+            uint flags = (uint)frame->Argument3;
+            OpenFile file = DescriptorContext.File(frame->Argument0);
+            if (file == null)
+                return SystemCallResult.From(Error.BadHandle);
+            uint type = file.Node == null ? 0 : file.Node.Type;
+            Error error = (flags & ~SyncRangeFlags) != 0 || offset < 0 || count < 0 || offset + count < 0 ? Error.Invalid
+                : type != FileMode.Regular && type != FileMode.Directory && type != FileMode.SymbolicLink && type != FileMode.BlockDevice
+                ? Error.IllegalSeek : flags == 0 ? Error.None : file.Node.Synchronize();
+            file.Release();
+            return SystemCallResult.From(error);
+        }
+
+        // readahead(fd, offset, count): a hint (POSIX-X reads files as asked); EBADF for a descriptor not open for
+        // reading, EINVAL for what is not a regular file, as Linux.
+        private static ulong DoReadAhead(RegisterFrame* frame)
+        {
+            OpenFile file = DescriptorContext.File(frame->Argument0);
+            if (file == null)
+                return SystemCallResult.From(Error.BadHandle);
+            Error error = !file.CanRead ? Error.BadHandle : file.Node == null || !file.Node.IsRegular ? Error.Invalid : Error.None;
             file.Release();
             return SystemCallResult.From(error);
         }

@@ -14,7 +14,7 @@ namespace Exo.PosixX.Translation
     /// zeros on first touch (the kernel's demand paging); a process that runs out of memory is ended by its
     /// page fault, never the kernel. mremap moves pages without copying them. Shared anonymous mappings stay
     /// shared with fork children (the kernel gives their pages frames at fork). Files: a tmpfs file's own frames, private
-    /// (copied on the first write) or shared (MemoryRegions.MapFile); a disk's file (ringfs) private only, as a copy (MapCopy);
+    /// (copied on the first write) or shared (MemoryRegions.MapFile; never writable once write-sealed, FileSeals); a disk's file (ringfs) private only, as a copy (MapCopy);
     /// /dev/zero as anonymous memory; other files ENODEV.
     /// </summary>
     public static unsafe class MemoryCalls
@@ -34,6 +34,7 @@ namespace Exo.PosixX.Translation
             LinuxSystemCalls.Register(Madvise, &DoAdvise, CallPath.Hybrid);
             LinuxSystemCalls.Register(Mremap, &DoRemap, CallPath.Hybrid);
             LinuxSystemCalls.Register(Msync, &DoSynchronize, CallPath.Hybrid);
+            LinuxSystemCalls.Register(Mincore, &DoResidency, CallPath.Hybrid);
         }
 
         private static ulong DoBreak(RegisterFrame* frame) => LinuxProcess.Current.Regions.SetBreak(frame->Argument0);
@@ -76,12 +77,15 @@ namespace Exo.PosixX.Translation
             bool shared = type != MapPrivate;
             Error error = Error.None;
             bool zero = file is MemoryDeviceFile device && device.IsZero;
+            bool writeSealed = (FileSeals.Of(node) & FileSeals.Writing) != 0;
             if (zero)
                 error = Error.None;
             else if (!node.IsRegular || !(node.MapsFrames || (node.MapsCopies && !shared)))
                 error = Error.NoDevice;
             else if (!file.CanRead || (shared && (protection & Protection.Write) != 0 && !file.CanWrite))
                 error = Error.AccessDenied;
+            else if (shared && (protection & Protection.Write) != 0 && writeSealed)
+                error = Error.NotPermitted;   // F_SEAL_WRITE, F_SEAL_FUTURE_WRITE
             if (error != Error.None)
             {
                 file.Release();
@@ -100,7 +104,7 @@ namespace Exo.PosixX.Translation
             else if (!node.MapsFrames)
                 error = MapCopy(regions, address, length, protection, fixedAddress, node, frame->Argument5, out mapped);
             else
-                error = regions.MapFile(address, length, protection, fixedAddress, shared, file.CanWrite, node, frame->Argument5, out mapped);
+                error = regions.MapFile(address, length, protection, fixedAddress, shared, file.CanWrite && !writeSealed, node, frame->Argument5, out mapped);
             file.Release();
             return SystemCallResult.From(error, mapped);
         }
@@ -146,6 +150,38 @@ namespace Exo.PosixX.Translation
                 || (flags & (SyncAsynchronous | SyncSynchronous)) == (SyncAsynchronous | SyncSynchronous))
                 return SystemCallResult.From(Error.Invalid);
             return SystemCallResult.From(LinuxProcess.Current.Regions.Synchronize(frame->Argument0, frame->Argument1));
+        }
+
+        /// <summary>How many pages mincore looks at per pass (its vector is copied out per pass, from the stack).</summary>
+        private const ulong ResidencyChunk = 256;
+
+        // mincore(address, length, vector): one byte per page, 1 when it has a frame. EINVAL for an unaligned address,
+        // ENOMEM for a range outside the user half or with an unmapped page, EFAULT for the vector (Linux's order).
+        private static ulong DoResidency(RegisterFrame* frame)
+        {
+            ulong address = frame->Argument0, length = frame->Argument1, vector = frame->Argument2;
+            if ((address & 0xFFF) != 0)
+                return SystemCallResult.From(Error.Invalid);
+            ulong pages = (length + 0xFFF) >> 12;
+            if (length > UserMemory.Limit || !UserMemory.IsUserRange(address, pages << 12))
+                return SystemCallResult.From(Error.OutOfMemory);
+            if (pages == 0)
+                return 0;
+            if (!UserMemory.IsUserRange(vector, pages))
+                return SystemCallResult.From(Error.BadAddress);
+            MemoryRegions regions = LinuxProcess.Current.Regions;
+            byte* chunk = stackalloc byte[(int)ResidencyChunk];
+            for (ulong done = 0; done < pages; done += ResidencyChunk)
+            {
+                ulong count = pages - done < ResidencyChunk ? pages - done : ResidencyChunk;
+                ulong start = address + (done << 12);
+                if (!regions.Covers(start, count << 12))
+                    return SystemCallResult.From(Error.OutOfMemory);
+                regions.Residency(start, count, chunk);
+                if (!UserMemory.CopyToUser(vector + done, chunk, count))
+                    return SystemCallResult.From(Error.BadAddress);
+            }
+            return 0;
         }
 
         private const ulong RemapMayMove = 1, RemapFixed = 2, RemapDontUnmap = 4;

@@ -4,7 +4,7 @@ using static Exo.PosixX.Abi.LinuxSystemCallNumber;
 
 namespace Exo.PosixX.Translation
 {
-    /// <summary>Linux calls about the calling process and thread: exit, exit_group, getpid, getppid, gettid.</summary>
+    /// <summary>Linux calls about the calling process and thread: exit, exit_group, getpid, getppid, gettid, personality.</summary>
     public static unsafe class ProcessCalls
     {
         internal static void Register()
@@ -14,6 +14,21 @@ namespace Exo.PosixX.Translation
             LinuxSystemCalls.Register(Getpid, &DoGetProcessId, CallPath.Fast);
             LinuxSystemCalls.Register(Getppid, &DoGetParentProcessId, CallPath.Fast);
             LinuxSystemCalls.Register(Gettid, &DoGetThreadId, CallPath.Fast);
+            LinuxSystemCalls.Register(Personality, &DoPersonality, CallPath.Fast);
+        }
+
+        private const uint QueryPersonality = 0xFFFFFFFF;
+
+        // personality(persona): the previous persona (0xffffffff only asks). Stored and reported, inherited by fork and
+        // kept by execve as Linux does; no flag changes what POSIX-X does (it never randomizes addresses, so
+        // ADDR_NO_RANDOMIZE holds anyway; READ_IMPLIES_EXEC and the other execution domains are not honoured).
+        private static ulong DoPersonality(RegisterFrame* frame)
+        {
+            LinuxProcess process = LinuxProcess.Current;
+            uint persona = (uint)frame->Argument0;
+            int previous = persona == QueryPersonality ? System.Threading.Volatile.Read(ref process.Personality)
+                : System.Threading.Interlocked.Exchange(ref process.Personality, (int)persona);
+            return (uint)previous;
         }
 
         // exit ends the calling thread (the process ends with its last thread); exit_group ends every thread.

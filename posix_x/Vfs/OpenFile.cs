@@ -226,6 +226,7 @@ namespace Exo.PosixX.Vfs
         {
             if (WholeFileLock != 0)
                 WholeFileLocks.Release(this);
+            RecordLocks.ReleaseOwner(Node, this);   // its OFD locks
             if (WatchedBy != null)   // set under EventPoll's lock by an ADD that held a reference: seen by the last release
                 Events.EventPollFile.Forget(this);
             if (HoldsWriteAccess)

@@ -73,6 +73,8 @@ namespace Exo.PosixX.Vfs
         /// <summary>flock's holders (WholeFileLocks, under its lock): the exclusive one, or how many share it.</summary>
         internal OpenFile WholeFileExclusive;
         internal int WholeFileShared;
+        /// <summary>fcntl's record locks on it (RecordLocks, under its lock; read without it only to see there are none).</summary>
+        internal RecordLocks.Record RecordLockList;
         /// <summary>For a directory: the directory holding it, and its name there (getcwd, ".."); the file system keeps them.</summary>
         public Vnode Parent;
         public byte* NameInParent;

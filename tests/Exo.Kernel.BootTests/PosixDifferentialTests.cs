@@ -55,6 +55,10 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["copy_ranges"] = null,
         ["filelocks"] = null,
         ["textpages"] = null,
+        ["recordlocks"] = null,
+        ["memfd"] = null,
+        ["priorities"] = null,
+        ["lesser_calls"] = null,
     };
 
     public const string AllVariable = "EXO_DIFFTEST_ALL";

@@ -181,6 +181,21 @@ public sealed class RobustnessTests
     }
 
     [Fact]
+    public async Task Record_locks_stop_at_their_limit_and_every_record_comes_back()
+    {
+        await using var shell = await BootAsync(TimeSpan.FromMinutes(10));
+        // Twice: the second run finds the pool as the first left it (every record given back).
+        for (int run = 0; run < 2; run++)
+        {
+            var output = await RunProgramAsync(shell, "lock_limit", Boot.Timeout);
+            AssertEveryCheckHeld(output, "lock_limit");
+            Assert.Contains("lock_limit: every check held", output, StringComparison.Ordinal);
+            AssertExitedWithZero(output, "lock_limit");
+        }
+        await AssertNormalProgramRunsAsync(shell);
+    }
+
+    [Fact]
     public async Task Out_of_memory_ends_the_process_and_the_memory_comes_back()
     {
         await using var shell = await BootAsync(TimeSpan.FromMinutes(10));

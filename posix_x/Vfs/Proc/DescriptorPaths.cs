@@ -46,6 +46,14 @@ namespace Exo.PosixX.Vfs.Proc
             }
             if (node.IsDirectory)
                 return DirectoryPath(root, node, ref text);
+            if (MemoryFiles.Holds(node))
+            {
+                // A memfd: in no directory, under its own name (Linux's "/memfd:NAME (deleted)").
+                text.Byte((byte)'/');
+                text.Bytes(node.NameInParent, node.NameInParentLength);
+                text.Text(" (deleted)");
+                return Error.None;
+            }
             Vnode parent = node.ReferenceParent();
             if (parent != null && node.NameInParent != null)
             {

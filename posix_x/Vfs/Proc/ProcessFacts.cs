@@ -225,6 +225,7 @@ namespace Exo.PosixX.Vfs.Proc
             public ulong CpuTime;        // TSC ticks, the running stretch included
             public int Processor;        // where its first live thread (or the slot's) last ran
             public int Priority;
+            public int Nice, Policy;     // the same thread's (KernelInterface.ThreadScheduling)
         }
 
         /// <summary>The scheduling state of the whole process (slot NoThread) or of one thread slot.</summary>
@@ -260,6 +261,12 @@ namespace Exo.PosixX.Vfs.Proc
                     {
                         result.Processor = thread.Cpu;
                         result.Priority = thread.Priority;
+                        KernelInterface.LinuxThread linuxThread = KernelInterface.LinuxThread.Of(process.Threads[i]);
+                        if (linuxThread != null)
+                        {
+                            result.Nice = linuxThread.Scheduling.Nice;
+                            result.Policy = linuxThread.Scheduling.Policy;
+                        }
                         result.State = (byte)'S';
                         any = true;
                     }

@@ -9,7 +9,7 @@ namespace Exo.PosixX.Vfs.Proc
     /// <summary>
     /// A process's /proc files (and a thread's, under task/TID), from ProcessFacts:
     /// - stat: the 52 fields (ProcFormat.Stat). Filled: pid, comm, state, num_threads, utime (all of its threads'
-    ///   CPU time: user and kernel time are not told apart yet, so stime is 0), priority 20 and nice 0 (no nice yet),
+    ///   CPU time: user and kernel time are not told apart yet, so stime is 0), priority (20 + nice) and nice, of the first live thread (or the task's),
     ///   starttime (LinuxProcess.StartedMicroseconds; 0 for a native process), vsize (its regions; a native process's
     ///   image, stack and mappings), rss (pages mapped),
     ///   rsslim (RLIMIT_RSS), startcode/endcode and start_data/end_data (the image's executable and writable segments),
@@ -18,7 +18,7 @@ namespace Exo.PosixX.Vfs.Proc
     ///   0 until POSIX-X keeps them (ProcessFacts): ppid, pgrp, session, tty_nr (tpgid -1), flags, fault counts,
     ///   children's times, signal masks, arg_start/arg_end/env_start/env_end (the start stack does not record where
     ///   it put the strings). Always 0 as on Linux: itrealvalue, kstkesp, kstkeip, wchan, nswap, cnswap; and
-    ///   rt_priority, policy (SCHED_OTHER), delayacct_blkio_ticks, guest times.
+    ///   rt_priority, delayacct_blkio_ticks, guest times. policy: the same thread's (SCHED_OTHER, BATCH or IDLE).
     /// - statm: size, resident, shared (0), text, lib (0), data (with the stack), dt (0), in pages.
     /// - status: Name, Umask, State, Tgid, Pid, PPid, TracerPid, Uid, Gid (real, effective, saved, file system = effective),
     ///   FDSize, VmSize, VmRSS, VmData, VmStk, VmExe, Threads, SigQ, SigPnd, ShdPnd, SigBlk, SigIgn, SigCgt (zeros until
@@ -130,8 +130,9 @@ namespace Exo.PosixX.Vfs.Proc
             f.TerminalProcessGroup = ProcessFacts.TerminalProcessGroup(process);
             f.MinorFaults = ProcessFacts.MinorFaults(process);
             f.UserTime = ProcFormat.ToClockTicks(scheduling.CpuTime, SystemClock.TscFrequency);
-            f.Priority = 20;
-            f.Nice = 0;
+            f.Priority = 20 + scheduling.Nice;   // Linux's task_prio of a normal thread
+            f.Nice = scheduling.Nice;
+            f.Policy = (uint)scheduling.Policy;
             f.ThreadCount = ProcessFacts.ThreadCount(process);
             f.StartTime = linux != null ? linux.StartedMicroseconds / 10_000 : 0;
             f.VirtualSize = memory.Size;

@@ -14,12 +14,23 @@ namespace Exo.PosixX.Vfs.Tmpfs
         private const ulong PageSize = 4096;
         /// <summary>The largest tmpfs file (an explicit limit): EFBIG past it.</summary>
         public const ulong MaximumSize = 1UL << 32;
+        /// <summary>
+        /// The largest memfd (MemoryFiles): .NET's JIT sizes the memfd of its double mapping to 2 TiB with ftruncate
+        /// and uses what it maps of it. Only pages written or mapped cost memory (and the page table up to the highest:
+        /// 8 bytes a page), so a write or mapping far out fails with ENOSPC when that table cannot be had.
+        /// </summary>
+        public const ulong MemoryFileMaximumSize = 1UL << 43;
 
         private new readonly TmpfsFileSystem FileSystem;
         private ulong* _pages;
         private ulong _pageCapacity;
         private ulong _size;
         private ulong _pagesUsed;
+        private int _seals = FileSeals.Seal;
+        private ulong _maximumSize = MaximumSize;
+
+        /// <summary>Its seals (FileSeals): F_SEAL_SEAL unless it is a memfd made to be sealed (MemoryFiles).</summary>
+        public int Seals => System.Threading.Volatile.Read(ref _seals);
 
         public TmpfsFile(TmpfsFileSystem fileSystem, uint mode, uint userId, uint groupId) : base(fileSystem, mode)
         {
@@ -62,13 +73,19 @@ namespace Exo.PosixX.Vfs.Tmpfs
         public override Error Write(ulong offset, IoBuffer buffer, ulong count, out ulong done)
         {
             done = 0;
-            if (offset >= MaximumSize)
+            if (offset >= _maximumSize)
                 return count == 0 ? Error.None : Error.FileTooLarge;
-            if (count > MaximumSize - offset)
-                count = MaximumSize - offset;
+            if (count > _maximumSize - offset)
+                count = _maximumSize - offset;
             using (InterruptMask.Enter())
             using (FileSystem.Lock.Hold())
             {
+                // Linux's shmem_write_begin: a write-sealed file takes no write, a grow-sealed one stops at its end
+                // (a write that crosses it is short, one that starts there EPERM).
+                if ((_seals & FileSeals.Writing) != 0 || ((_seals & FileSeals.Grow) != 0 && count > 0 && offset >= _size))
+                    return Error.NotPermitted;
+                if ((_seals & FileSeals.Grow) != 0 && count > _size - offset)
+                    count = _size - offset;
                 while (done < count)
                 {
                     ulong position = offset + done;
@@ -99,11 +116,13 @@ namespace Exo.PosixX.Vfs.Tmpfs
 
         public override Error SetSize(ulong size)
         {
-            if (size > MaximumSize)
+            if (size > _maximumSize)
                 return Error.FileTooLarge;
             using (InterruptMask.Enter())
             using (FileSystem.Lock.Hold())
             {
+                if ((size < _size && (_seals & FileSeals.Shrink) != 0) || (size > _size && (_seals & FileSeals.Grow) != 0))
+                    return Error.NotPermitted;
                 if (size < _size)
                 {
                     ulong firstWhole = (size + PageSize - 1) / PageSize;
@@ -123,6 +142,28 @@ namespace Exo.PosixX.Vfs.Tmpfs
                 return Error.None;
             }
         }
+
+        /// <summary>
+        /// F_ADD_SEALS on the file (FileSeals.Add checked the rest): EPERM once F_SEAL_SEAL is set. A writable shared
+        /// mapping made before F_SEAL_WRITE keeps writing (Linux refuses the seal with EBUSY: mappings are not counted here).
+        /// </summary>
+        public Error AddSeals(int seals)
+        {
+            using (InterruptMask.Enter())
+            using (FileSystem.Lock.Hold())
+            {
+                if ((_seals & FileSeals.Seal) != 0)
+                    return Error.NotPermitted;
+                _seals |= seals;
+                return Error.None;
+            }
+        }
+
+        /// <summary>A memfd made with MFD_ALLOW_SEALING starts with no seal (MemoryFiles, before anyone else sees the file).</summary>
+        internal void AllowSealing() => _seals = 0;
+
+        /// <summary>A memfd may grow to MemoryFileMaximumSize (MemoryFiles, before anyone else sees the file).</summary>
+        internal void AllowMemoryFileSize() => _maximumSize = MemoryFileMaximumSize;
 
         // tmpfs is its own page cache: a mapping shares the file's frames, so that what one mapper writes every mapper,
         // read(2) and write(2) see. A frame the file lets go of (truncation, removal) stays with its mappers until

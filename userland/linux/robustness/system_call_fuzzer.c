@@ -436,7 +436,9 @@ static int prepare(uint64_t number, uint64_t *a)
     case SYS_setpgid: case SYS_setpriority: case SYS_sched_setscheduler: case SYS_sched_setparam:
     case SYS_sched_setaffinity: case SYS_ioprio_set: case SYS_sched_setattr:
         if (number == SYS_setpriority || number == SYS_ioprio_set) {
-            if (a[1] != 0 && a[1] != (uint64_t)getpid())
+            /* A group or a user (0: the child's own, which the harness shares) would reach other processes. */
+            if ((a[1] != 0 && a[1] != (uint64_t)getpid()) || (number == SYS_setpriority && (uint32_t)a[0] != 0)
+                || (number == SYS_ioprio_set && (uint32_t)a[0] != 1))
                 a[1] = NOBODY;
         } else if (a[0] != 0 && a[0] != (uint64_t)getpid()) {
             a[0] = NOBODY;
