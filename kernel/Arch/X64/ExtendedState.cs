@@ -5,6 +5,8 @@ namespace Exo.Kernel.Arch.X64
     /// 512-byte region, a 64-byte header whose XSTATE_BV says which components hold saved values, then AVX's upper
     /// YMM halves where CPUID leaf 0xD puts them. Which components are saved and how big the area is are the
     /// processor's (ProcessorSetup.EnableOnThisProcessor sets them from CPUID, after XSETBV); an area is one page.
+    /// Saved with XSAVEOPT (or XSAVE), not XSAVEC/XSAVES: their compacted layout is not the one a Linux signal
+    /// frame carries, and this one is, so a frame's image is a copy of the area.
     /// </summary>
     public static unsafe class ExtendedState
     {
@@ -22,6 +24,7 @@ namespace Exo.Kernel.Arch.X64
         private const int MxcsrOffset = 24, MxcsrMaskOffset = 28, X87RegistersOffset = 32, XmmRegistersOffset = 160, XmmRegistersSize = 256;
         public const int StateBitmapOffset = LegacyRegionSize;            // XSTATE_BV
         private const int CompactionBitmapOffset = LegacyRegionSize + 8;  // XCOMP_BV: 0 in the standard layout
+        private const int HeaderReservedOffset = LegacyRegionSize + 16;   // the header's last 48 bytes: all 0
 
         private static int s_size;   // set by Configure before any user thread runs
         private static ulong s_components;
@@ -119,8 +122,8 @@ namespace Exo.Kernel.Arch.X64
             ulong inUse = *(ulong*)(area + StateBitmapOffset);
             if ((inUse & ~s_components) != 0 || *(ulong*)(area + CompactionBitmapOffset) != 0)
                 return false;
-            for (int i = 16; i < HeaderSize; i += 8)
-                if (*(ulong*)(area + LegacyRegionSize + i) != 0)
+            for (int offset = HeaderReservedOffset; offset < LegacyRegionSize + HeaderSize; offset += 8)
+                if (*(ulong*)(area + offset) != 0)
                     return false;
             *(ulong*)(area + StateBitmapOffset) = inUse & requested;
             return true;

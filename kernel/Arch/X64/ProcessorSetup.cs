@@ -69,7 +69,7 @@ namespace Exo.Kernel.Arch.X64
             s_xsaveOptimized = (registers[0] & 1) != 0;    // EAX bit 0: XSAVEOPT
         }
 
-        /// <summary>How user SSE state is saved: 0 FXSAVE, 1 XSAVE, 2 XSAVEOPT (the entry paths' assembly has one of each).</summary>
+        /// <summary>How user SIMD state is saved: 0 FXSAVE, 1 XSAVE, 2 XSAVEOPT (the entry paths' assembly has one of each).</summary>
         public static byte ExtendedStateMode => !CpuFeatures.Xsave ? (byte)0 : s_xsaveOptimized ? (byte)2 : (byte)1;
     }
 }

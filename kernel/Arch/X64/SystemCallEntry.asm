@@ -21,7 +21,7 @@ section .text
 
 extern ExoReturnToUserWork
 
-; One entry per way of saving the SSE state (the processor's best, chosen once for LSTAR): no test of the
+; One entry per way of saving the SIMD state (the processor's best, chosen once for LSTAR): no test of the
 ; mode on the way in or out. The dispatch and exit are the same in each.
 %macro system_call_entry 3              ; name, save instruction, restore instruction
 global %1
@@ -81,7 +81,7 @@ system_call_entry ExoSystemCallEntryXsaveopt, xsaveopt, xrstor
 system_call_entry ExoSystemCallEntryXsave, xsave, xrstor
 system_call_entry ExoSystemCallEntryFxsave, fxsave, fxrstor
 
-; The entry for this processor's way of saving SSE state: 0 FXSAVE, 1 XSAVE, 2 XSAVEOPT.
+; The entry for this processor's way of saving SIMD state: 0 FXSAVE, 1 XSAVE, 2 XSAVEOPT.
 global ExoGetSystemCallEntry
 ExoGetSystemCallEntry:                  ; ulong (byte mode)
     lea rax, [rel ExoSystemCallEntryFxsave]
@@ -94,7 +94,7 @@ ExoGetSystemCallEntry:                  ; ulong (byte mode)
     ret
 
 ; Leaves the kernel for ring 3 from the complete frame at RSP (interrupts masked, GS = the kernel's block):
-; the thread's SSE state from its area, every register from the frame, then IRETQ, which can restore any
+; the thread's SIMD state from its area, every register from the frame, then IRETQ, which can restore any
 ; frame SYSRET cannot (a changed RIP, RFLAGS with TF, a frame saved by an interrupt). The frame has been
 ; sanitized (RegisterFrame.SanitizeForUserMode) or was saved by the CPU on entry from ring 3.
 global ExoReturnToUserByInterruptReturn
@@ -114,7 +114,7 @@ ExoReturnToUserByInterruptReturn:
     fxrstor [r11]
     jmp .restored
 
-; How user SSE state is saved: 0 FXSAVE, 1 XSAVE, 2 XSAVEOPT (set once by ProcessorSetup).
+; How user SIMD state is saved: 0 FXSAVE, 1 XSAVE, 2 XSAVEOPT (set once by ProcessorSetup).
 section .data
 global ExoExtendedStateMode
 ExoExtendedStateMode: db 0
@@ -124,7 +124,7 @@ ExoSetExtendedStateMode:
     mov [rel ExoExtendedStateMode], dil
     ret
 
-; Saves the running user thread's SSE state in its area (an interrupt from ring 3: InterruptEntry.asm).
+; Saves the running user thread's SIMD state in its area (an interrupt from ring 3: InterruptEntry.asm).
 ; Clobbers RAX, RDX, R11.
 global ExoSaveUserExtendedState
 ExoSaveUserExtendedState:
@@ -146,7 +146,7 @@ ExoSaveUserExtendedState:
 ; ulong ExoEnterUserMode(RegisterFrame* frame, ulong* kernelContextSave, ulong kernelEntryStackTop):
 ; saves the callee-saved window and RSP in ExoSwitchStack's layout (ExoReturnFromUserMode resumes it), copies
 ; the frame to its place just below the kernel-entry stack top (where system calls and interrupts from ring 3
-; will save it) and leaves for ring 3 from it. Interrupts masked, the frame sanitized, the thread's SSE area
+; will save it) and leaves for ring 3 from it. Interrupts masked, the frame sanitized, the thread's SIMD area
 ; set. Returns the value the thread left ring 3 for good with.
 global ExoEnterUserMode
 ExoEnterUserMode:
