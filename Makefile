@@ -85,8 +85,9 @@ $(VDSO): posix_x/Optimization/vdso.c posix_x/Optimization/vdso.lds tools/scripts
 	tools/scripts/build-vdso.sh posix_x/Optimization/vdso.c posix_x/Optimization/vdso.lds $@
 $(OUT)/asm/posix_x/Optimization/VdsoImage.o: $(VDSO)
 
-# Two links: the first gives the addresses for the embedded symbol table, the second adds the table.
-$(OUT)/exo.elf: $(KERNEL_OBJ) $(ASM_OBJECTS) kernel/Boot/Linker.ld tools/scripts/generate-symbol-table.sh $(CONFIG_STAMP)
+# Two links: the first gives the addresses for the embedded symbol table, the second adds the table. Then a check
+# that the kernel never touches YMM/ZMM registers (their user values are saved, the kernel's own would not be).
+$(OUT)/exo.elf: $(KERNEL_OBJ) $(ASM_OBJECTS) kernel/Boot/Linker.ld tools/scripts/generate-symbol-table.sh tools/scripts/check-no-vector-registers.sh $(CONFIG_STAMP)
 	@mkdir -p $(OUT)/link
 	tools/scripts/link-runtime-exports.sh $(ASM_OBJECTS) $(KERNEL_OBJ) > $(OUT)/link/exports.args
 	ld -n -nostdlib -z noexecstack -z max-page-size=4096 -T kernel/Boot/Linker.ld -o $(OUT)/link/pass1.elf @$(OUT)/link/exports.args $(ASM_OBJECTS) $(KERNEL_OBJ)
@@ -96,6 +97,7 @@ $(OUT)/exo.elf: $(KERNEL_OBJ) $(ASM_OBJECTS) kernel/Boot/Linker.ld tools/scripts
 	@nm -n --defined-only $(OUT)/link/pass1.elf | grep -E ' [tTrRdD] ' | grep -v __kernel_symbols > $(OUT)/link/pass1.sym
 	@nm -n --defined-only $@ | grep -E ' [tTrRdD] ' | grep -v __kernel_symbols > $(OUT)/link/pass2.sym
 	@cmp -s $(OUT)/link/pass1.sym $(OUT)/link/pass2.sym || { echo "symbol addresses moved between links"; exit 1; }
+	tools/scripts/check-no-vector-registers.sh $@
 
 # QEMU's -kernel takes a multiboot1 flat binary (it rejects ELF64).
 $(OUT)/exo.bin: $(OUT)/exo.elf

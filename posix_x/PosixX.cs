@@ -24,6 +24,7 @@ namespace Exo.PosixX
             Vfs.ProgramFiles.Initialize();
             KernelInterface.LinuxSystemCalls.Initialize();
             Optimization.Vdso.Initialize();
+            Exo.Kernel.Processes.StartStack.MinimumSignalStackSize = Signals.SignalDelivery.MaximumFrameSize;
             Exo.Kernel.Processes.ProcessPersonality.Register(Exo.Kernel.Processes.Personality.Linux, &KernelInterface.LinuxProcess.Create);
         }
     }

@@ -90,10 +90,10 @@ namespace Exo.Kernel.Processes
             return ProgramLauncher.CreateThread(process, &start, extendedState, fsBase, out error);
         }
 
-        // The calling thread's SSE state (saved on entry to this system call), in a heap block the new thread takes over.
+        // The calling thread's SIMD state (saved on entry to this system call), in a heap block the new thread takes over.
         private static byte* CopyExtendedState(Scheduler.Thread thread)
         {
-            byte* copy = (byte*)KernelHeap.AllocateUninitialized(ExtendedState.LegacyRegionSize + ExtendedState.HeaderSize);
+            byte* copy = (byte*)KernelHeap.AllocateUninitialized((ulong)ExtendedState.Size);
             if (copy != null)
                 ExtendedState.Copy(copy, (byte*)thread.User.ExtendedState);
             return copy;

@@ -16,9 +16,18 @@ namespace Exo.Kernel.Processes
         // Auxiliary vector types (Linux's include/uapi/linux/auxvec.h and asm/auxvec.h).
         public const ulong AtNull = 0, AtPhdr = 3, AtPhent = 4, AtPhnum = 5, AtPagesz = 6, AtBase = 7, AtFlags = 8,
             AtEntry = 9, AtUid = 11, AtEuid = 12, AtGid = 13, AtEgid = 14, AtPlatform = 15, AtHwcap = 16, AtClktck = 17,
-            AtSecure = 23, AtRandom = 25, AtHwcap2 = 26, AtExecfn = 31, AtSysinfoEhdr = 33;
-        /// <summary>Pairs written at most, AT_NULL included (AT_SYSINFO_EHDR only when the personality mapped a vDSO).</summary>
-        public const int MaximumAuxiliaryPairs = 20;
+            AtSecure = 23, AtRandom = 25, AtHwcap2 = 26, AtExecfn = 31, AtSysinfoEhdr = 33, AtMinsigstksz = 51;
+        /// <summary>
+        /// Pairs written at most, AT_NULL included (AT_SYSINFO_EHDR only when the personality mapped a vDSO,
+        /// AT_MINSIGSTKSZ only once the personality said how big its signal frames are).
+        /// </summary>
+        public const int MaximumAuxiliaryPairs = 21;
+
+        /// <summary>
+        /// AT_MINSIGSTKSZ: the stack a Linux signal frame takes at most (its fpstate's size is the processor's
+        /// XSAVE area), set by POSIX-X at boot; 0 leaves the pair out.
+        /// </summary>
+        public static ulong MinimumSignalStackSize;
         /// <summary>Linux's USER_HZ: the unit of times() and /proc's clock ticks.</summary>
         public const ulong ClockTicksPerSecond = 100;
         private const int ProgramHeaderSize = 56;
@@ -94,6 +103,8 @@ namespace Exo.Kernel.Processes
             int pairs = 0;
             if (vdsoBase != 0)
                 AddPair(auxiliary, ref pairs, AtSysinfoEhdr, vdsoBase);
+            if (MinimumSignalStackSize != 0)
+                AddPair(auxiliary, ref pairs, AtMinsigstksz, MinimumSignalStackSize);   // where Linux puts it: after the vDSO
             AddPair(auxiliary, ref pairs, AtHwcap, CpuFeatures.Leaf1Edx);
             AddPair(auxiliary, ref pairs, AtPagesz, 4096);
             AddPair(auxiliary, ref pairs, AtClktck, ClockTicksPerSecond);

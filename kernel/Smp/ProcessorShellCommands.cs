@@ -33,6 +33,12 @@ namespace Exo.Kernel.Smp
             Feature("apic", CpuFeatures.Apic); Feature("x2apic", CpuFeatures.X2Apic); Feature("tsc-deadline", CpuFeatures.TscDeadline);
             Feature("rdtscp", CpuFeatures.Rdtscp); Feature("invariant-tsc", CpuFeatures.InvariantTsc); Feature("hypervisor", CpuFeatures.Hypervisor);
             KernelConsole.WriteLine();
+            KernelConsole.Write("user SIMD state: XCR0 ");
+            KernelConsole.WriteHex(ExtendedState.Components, 2);
+            KernelConsole.Write(", ");
+            KernelConsole.WriteDecimal((ulong)ExtendedState.Size);
+            KernelConsole.Write(" bytes a thread, saved with ");
+            KernelConsole.WriteLine(ProcessorSetup.ExtendedStateMode == 2 ? "XSAVEOPT" : ProcessorSetup.ExtendedStateMode == 1 ? "XSAVE" : "FXSAVE");
             KernelConsole.Write("TSC: ");
             ShellCommands.WriteFixed3(SystemClock.TscFrequency / 1000);
             KernelConsole.WriteLine(" MHz (calibrated against the PIT)");

@@ -14,7 +14,8 @@ namespace Exo.PosixX.Signals
     /// that thread runs <see cref="Deliver"/>: each pending, unblocked signal is taken lowest first (faults
     /// before others, as Linux): ignored, or its default action (end the process, stop it, continue it), or a
     /// handler frame on the user stack (Linux's rt_sigframe: return address, ucontext with the registers and the
-    /// mask to restore, siginfo, then the FXSAVE image of the SSE state). rt_sigreturn undoes the frame.
+    /// mask to restore, siginfo, then the XSAVE image of the x87/SSE/AVX state: SignalExtendedState).
+    /// rt_sigreturn undoes the frame.
     /// A system call that a signal interrupted restarts or fails with EINTR as Linux decides (SA_RESTART).
     /// </summary>
     public static unsafe class SignalDelivery
@@ -460,10 +461,18 @@ namespace Exo.PosixX.Signals
 
         // The frame Linux builds for a handler (arch/x86/kernel/signal_64.c), lowest address first.
         private const int UcontextOffset = 8, UcontextSize = 304, SiginfoOffset = UcontextOffset + UcontextSize, SiginfoSize = 128,
-            FrameSize = SiginfoOffset + SiginfoSize, FpStateSize = ExtendedState.LegacyRegionSize, RedZone = 128;
+            FrameSize = SiginfoOffset + SiginfoSize, RedZone = 128;
         // Within the ucontext: flags, link, the stack, the machine context (sigcontext), the mask.
         private const int StackOffset = 16, ContextOffset = 40, MaskOffset = 296;
-        private const ulong ContextHasStackSegment = 0x2, StrictRestoreStackSegment = 0x4;
+        // uc_flags: UC_FP_XSTATE, UC_SIGCONTEXT_SS, UC_STRICT_RESTORE_SS.
+        private const ulong ContextHasExtendedState = 0x1, ContextHasStackSegment = 0x2, StrictRestoreStackSegment = 0x4;
+        // Linux's bound on a frame (arch/x86/kernel/signal.c, init_sigframe_size): the frame and its 16-byte
+        // alignment, the fpstate and its 64-byte alignment, rounded up to 16.
+        private const int FrameAlignmentPadding = 15, FpStateAlignmentPadding = 63, FrameAlignment = 16;
+
+        /// <summary>AT_MINSIGSTKSZ: the most stack a handler frame takes (not counting what the handler itself uses).</summary>
+        public static ulong MaximumFrameSize
+            => (ulong)(FrameSize + FrameAlignmentPadding + SignalExtendedState.Size + FpStateAlignmentPadding + FrameAlignment - 1) & ~(ulong)(FrameAlignment - 1);
         // RFLAGS a handler starts without: TF, DF, RF.
         private const ulong HandlerClearedFlags = 0x100 | 0x400 | 0x10000;
 
@@ -478,23 +487,22 @@ namespace Exo.PosixX.Signals
                 stack = state.AlternateStackBase + state.AlternateStackSize;
             else
                 stack -= RedZone;
-            ulong fpState = (stack - FpStateSize) & ~63UL;
+            ulong fpState = (stack - (ulong)SignalExtendedState.Size) & ~63UL;
             ulong frameAddress = ((fpState - FrameSize) & ~15UL) - 8;   // as after a call: RSP + 8 is 16-byte aligned
 
-            byte* image = stackalloc byte[FrameSize + FpStateSize];
+            byte* image = stackalloc byte[FrameSize];
             for (int i = 0; i < FrameSize; i++)
                 image[i] = 0;
             *(ulong*)image = action.Restorer;
             byte* context = image + UcontextOffset;
-            *(ulong*)context = ContextHasStackSegment | StrictRestoreStackSegment;
+            *(ulong*)context = ContextHasStackSegment | StrictRestoreStackSegment | (SignalExtendedState.Extended ? ContextHasExtendedState : 0);
             *(ulong*)(context + StackOffset) = state.AlternateStackBase;
             *(int*)(context + StackOffset + 8) = onAlternate ? LinuxThread.AlternateStackOnStack : state.AlternateStackFlags;
             *(ulong*)(context + StackOffset + 16) = state.AlternateStackSize;
             SaveContext((ulong*)(context + ContextOffset), frame, previousMask, FaultAddressOf(signal, information), fpState);
             *(ulong*)(context + MaskOffset) = previousMask;
             WriteSignalInformation(image + SiginfoOffset, signal, information);
-            ExtendedState.ToLegacyImage((byte*)thread.User.ExtendedState, image + FrameSize);
-            if (!UserMemory.CopyToUser(frameAddress, image, FrameSize) || !UserMemory.CopyToUser(fpState, image + FrameSize, FpStateSize))
+            if (!UserMemory.CopyToUser(frameAddress, image, FrameSize) || !SignalExtendedState.Write((byte*)thread.User.ExtendedState, fpState))
                 return false;
 
             frame->Rip = action.Handler;
@@ -504,7 +512,7 @@ namespace Exo.PosixX.Signals
             frame->Rdx = frameAddress + UcontextOffset;
             frame->Rax = 0;
             frame->Rflags &= ~HandlerClearedFlags;
-            ExtendedState.InitializeResetState((byte*)thread.User.ExtendedState);   // a handler starts with clean x87/SSE state
+            ExtendedState.InitializeResetState((byte*)thread.User.ExtendedState);   // a handler starts with clean x87/SSE/AVX state
             return true;
         }
 
@@ -530,7 +538,7 @@ namespace Exo.PosixX.Signals
             words[23] = fpState;
         }
 
-        /// <summary>rt_sigreturn: the registers, mask, alternate stack and SSE state a handler frame saved. False: a bad frame.</summary>
+        /// <summary>rt_sigreturn: the registers, mask, alternate stack and x87/SSE/AVX state a handler frame saved. False: a bad frame.</summary>
         public static bool Return(LinuxProcess process, Exo.Kernel.Scheduler.Thread thread, RegisterFrame* frame)
         {
             LinuxThread state = LinuxThread.Of(thread.User.Thread);
@@ -541,10 +549,8 @@ namespace Exo.PosixX.Signals
             ulong fpState = words[23];
             if (fpState != 0)
             {
-                byte* image = stackalloc byte[FpStateSize];
-                if ((fpState & 15) != 0 || !UserMemory.CopyFromUser(image, fpState, FpStateSize))
+                if (!SignalExtendedState.Read((byte*)thread.User.ExtendedState, fpState))
                     return false;
-                ExtendedState.FromLegacyImage((byte*)thread.User.ExtendedState, image);
             }
             else
             {

@@ -80,10 +80,10 @@ public sealed class DebianRootTests
 
     /// <summary>
     /// coreutils 9.1's wc counts lines with AVX2 when CPUID has AVX2 and OSXSAVE, without asking XCR0 whether the system
-    /// saves AVX state (fixed in coreutils 9.2). Exo-OS enables XSAVE with x87 and SSE only in XCR0, so AVX instructions
-    /// fault: wc -l ends with SIGILL. Skipped until AVX state is enabled (XCR0 bit 2, with signal frames in XSAVE format).
+    /// saves AVX state (fixed in coreutils 9.2): with AVX off in XCR0 it ended with SIGILL. Exo-OS enables AVX's state
+    /// (XCR0 bit 2), so its AVX2 loop runs (QEMU's TCG implements AVX2).
     /// </summary>
-    [Fact(Skip = "wc -l: coreutils 9.1 uses AVX2 when CPUID has it; Exo-OS leaves AVX off in XCR0 (SIGILL)")]
+    [Fact]
     public Task Wc_counts_lines() => _guest.UseAsync(_output, "wc -l", async qemu =>
     {
         Assert.Contains("lines: 3", await TerminalTests.RunAsync(qemu, "echo li\"\"nes: $(printf 'a\\nb\\nc\\n' | wc -l)"));

@@ -22,8 +22,9 @@ public sealed class PosixDifferentialTestsOnTwoProcessors : PosixDifferentialTes
 }
 
 /// <summary>
-/// The signal, process (fork, vfork, exec, wait), pipe, thread and futex, and event I/O (eventfd, epoll, timerfd,
-/// signalfd, AF_UNIX sockets) record lock, memfd (a fork child writing a shared mapping) and priority (threads, children of another user) programs on four processors (signals, fork and threads at 4; waiters and wakers on other
+/// The signal, process (fork, vfork, exec, wait), pipe, thread and futex, event I/O (eventfd, epoll, timerfd,
+/// signalfd, AF_UNIX sockets), record lock, memfd (a fork child writing a shared mapping), priority (threads, children of
+/// another user) and YMM-state programs on four processors (signals, fork and threads at 4; waiters and wakers on other
 /// processors).
 /// </summary>
 public sealed class PosixDifferentialTestsOnFourProcessors : IClassFixture<ExoOsProgramRunnerOnFourProcessors>
@@ -48,5 +49,6 @@ public sealed class PosixDifferentialTestsOnFourProcessors : IClassFixture<ExoOs
     [InlineData("memfd")]
     [InlineData("priorities")]
     [InlineData("lesser_calls")]
+    [InlineData("vectorstate")]
     public Task Program_prints_the_same_on_linux_and_on_exo_os(string program) => _check.Program_prints_the_same_on_linux_and_on_exo_os(program);
 }

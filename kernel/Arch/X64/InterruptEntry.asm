@@ -49,8 +49,8 @@ interrupt_common:
     iretq
 
 ; From ring 3: the kernel's GS base, and the frame lands just below the thread's kernel-entry stack top
-; (TSS RSP0), where a system call's frame would be; the program's SSE state goes to the thread's area, as a
-; system call's does. The way back is the one every frame takes to ring 3.
+; (TSS RSP0), where a system call's frame would be; the program's SIMD state (x87, SSE, AVX) goes to the
+; thread's area, as a system call's does. The way back is the one every frame takes to ring 3.
 .from_user:
     swapgs
     push_general_registers
