@@ -29,7 +29,7 @@ public static class Metrics
         "syscall.null", "syscall.getpid", "time.clock_gettime",
         "alloc.small_pair", "alloc.batch100", "alloc.refill", "alloc.page",
         "ctx.switch", "sched.pick", "thread.create_join",
-        "ipc.rtt", "ipc.rtt_64", "ipc.futex_rtt", "ipc.ring_msg", "ipc.zero_copy_1M",
+        "ipc.rtt", "ipc.rtt_64", "ipc.futex_rtt", "ipc.futex_rtt_process", "ipc.ring_msg", "ipc.zero_copy_1M",
         "mem.page_fault", "proc.spawn", "proc.fork",
         "disk.read_4k", "disk.write_4k_fsync", "disk.seq_read_1M", "file.cached_read_4k", "file.create_delete",
         "boot.to_init", "boot.to_shell",
