@@ -50,27 +50,34 @@ namespace Exo.PosixX.Synchronization
             return locks;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static int BucketOf(ulong key, ulong space)
             => (int)(((key >> 2) ^ (space >> 12)) * 0x9E3779B97F4A7C15UL >> 58) & (BucketCount - 1);
 
         /// <summary>
-        /// The futex word's key ('key', 'space': see the class) and, when 'walk', its physical address 'physical'.
-        /// A private word ('privateWord': FUTEX_PRIVATE_FLAG) needs no walk: its key is the address itself. A walk
-        /// makes the page present first, and private when copy-on-write (a read-only page stays as it is). EFAULT
-        /// for an address the caller cannot read (or, 'write', cannot write), EINVAL if not 4-byte aligned.
+        /// The futex word's key ('key', 'space': see the class) for the calling thread 'current' and, when 'walk', its
+        /// physical address 'physical'. A private word ('privateWord': FUTEX_PRIVATE_FLAG) needs no walk: its key is
+        /// the address itself. EFAULT for an address the caller cannot read (or, 'write', cannot write), EINVAL if not
+        /// 4-byte aligned.
         /// </summary>
-        public static Error KeyOf(ulong address, bool privateWord, bool walk, out ulong key, out ulong space, out ulong physical, bool write = false)
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]   // the private calls' whole key
+        private static Error KeyOf(Thread current, ulong address, bool privateWord, bool walk, out ulong key, out ulong space,
+            out ulong physical, bool write = false)
         {
             key = address;
-            space = Exo.Kernel.Scheduler.Scheduler.Current.PageTableRoot;
+            space = current.PageTableRoot;
             physical = 0;
             if ((address & 3) != 0)
                 return Error.Invalid;
             if (!UserMemory.IsUserRange(address, 4))
                 return Error.BadAddress;
-            if (!walk)
-                return Error.None;
-            AddressSpace addressSpace = Exo.Kernel.Scheduler.Scheduler.Current.Process.AddressSpace;
+            return walk ? Walk(current, address, privateWord, write, ref key, ref space, out physical) : Error.None;
+        }
+
+        // KeyOf's walk: the page made present first, and private when copy-on-write (a read-only page stays as it is).
+        private static Error Walk(Thread current, ulong address, bool privateWord, bool write, ref ulong key, ref ulong space, out ulong physical)
+        {
+            AddressSpace addressSpace = current.Process.AddressSpace;
             for (int attempt = 0; attempt < 2; attempt++)
             {
                 if (addressSpace.TryTranslate(address, out physical, out ulong flags)
@@ -90,6 +97,7 @@ namespace Exo.PosixX.Synchronization
                     return Error.BadAddress;
                 }
             }
+            physical = 0;
             return Error.BadAddress;
         }
 
@@ -147,11 +155,11 @@ namespace Exo.PosixX.Synchronization
         /// </summary>
         public static Error Wait(ulong address, uint expected, uint bitset, ulong deadline, bool privateWord)
         {
-            Error error = KeyOf(address, privateWord, walk: !privateWord, out ulong key, out ulong space, out ulong physical);
+            Thread current = Exo.Kernel.Scheduler.Scheduler.Current;
+            Error error = KeyOf(current, address, privateWord, walk: !privateWord, out ulong key, out ulong space, out ulong physical);
             if (error != Error.None)
                 return error;
-            Thread current = Exo.Kernel.Scheduler.Scheduler.Current;
-            LinuxThread self = LinuxThread.Current;
+            LinuxThread self = LinuxThread.Of(current.User.Thread);
             int bucket = BucketOf(key, space);
             using (InterruptMask.Enter())
             {
@@ -224,7 +232,8 @@ namespace Exo.PosixX.Synchronization
         public static Error Wake(ulong address, int count, uint bitset, bool privateWord, out int woken)
         {
             woken = 0;
-            Error error = KeyOf(address, privateWord, walk: !privateWord, out ulong key, out ulong space, out _);
+            Error error = KeyOf(Exo.Kernel.Scheduler.Scheduler.Current, address, privateWord, walk: !privateWord, out ulong key,
+                out ulong space, out _);
             if (error != Error.None)
                 return error;
             int bucket = BucketOf(key, space);
@@ -285,10 +294,11 @@ namespace Exo.PosixX.Synchronization
             bool privateWord, out int total)
         {
             total = 0;
-            Error error = KeyOf(address, privateWord, walk: true, out ulong key, out ulong space, out ulong physical);
+            Thread current = Exo.Kernel.Scheduler.Scheduler.Current;
+            Error error = KeyOf(current, address, privateWord, walk: true, out ulong key, out ulong space, out ulong physical);
             ulong destination = 0, destinationSpace = 0;
             if (error == Error.None)
-                error = KeyOf(target, privateWord, walk: !privateWord, out destination, out destinationSpace, out _);
+                error = KeyOf(current, target, privateWord, walk: !privateWord, out destination, out destinationSpace, out _);
             if (error != Error.None)
                 return error;
             int from = BucketOf(key, space), to = BucketOf(destination, destinationSpace);
@@ -350,10 +360,11 @@ namespace Exo.PosixX.Synchronization
                 argument = 1 << (argument & 31);                  // FUTEX_OP_OPARG_SHIFT (Linux masks a bad shift too)
             if (operation > OperationExclusiveOr)
                 return Error.NoSuchCall;
-            Error error = KeyOf(address, privateWord, walk: !privateWord, out ulong key, out ulong space, out _);
+            Thread current = Exo.Kernel.Scheduler.Scheduler.Current;
+            Error error = KeyOf(current, address, privateWord, walk: !privateWord, out ulong key, out ulong space, out _);
             ulong targetKey = 0, targetSpace = 0, targetPhysical = 0;
             if (error == Error.None)
-                error = KeyOf(target, privateWord, walk: true, out targetKey, out targetSpace, out targetPhysical, write: true);
+                error = KeyOf(current, target, privateWord, walk: true, out targetKey, out targetSpace, out targetPhysical, write: true);
             if (error != Error.None)
                 return error;
             int first = BucketOf(key, space), second = BucketOf(targetKey, targetSpace);
@@ -417,7 +428,8 @@ namespace Exo.PosixX.Synchronization
         public static Error CompareExchange(ulong address, uint expected, uint value, out uint old)
         {
             old = 0;
-            Error error = KeyOf(address, privateWord: false, walk: true, out _, out _, out ulong physical, write: true);
+            Error error = KeyOf(Exo.Kernel.Scheduler.Scheduler.Current, address, privateWord: false, walk: true, out _, out _,
+                out ulong physical, write: true);
             if (error != Error.None)
                 return error;
             old = (uint)System.Threading.Interlocked.CompareExchange(ref *(int*)WordAt(physical), (int)value, (int)expected);
