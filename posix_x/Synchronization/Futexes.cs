@@ -8,10 +8,11 @@ namespace Exo.PosixX.Synchronization
 {
     /// <summary>
     /// Linux futexes: threads wait on a 32-bit word of user memory and are woken by address. A word is known by its
-    /// key, as Linux keys it: a private word (FUTEX_PRIVATE_FLAG, or any word of a page no other process shares) by
-    /// its address space and virtual address, with no page-table walk for the private operations (Linux: mm and
-    /// address); a word of a MAP_SHARED mapping by its physical address, the same futex in every process that maps
-    /// it (Linux: the inode or page). The two never meet: a shared key's space is 0. Waiters hang in one of
+    /// key (word, space), as Linux keys it: a private operation's (FUTEX_PRIVATE_FLAG) by its address space and
+    /// virtual address, with no page-table walk (Linux: mm and address); a shared operation's on a MAP_SHARED page
+    /// by its physical address and space 0, the same futex in every process that maps it (Linux: the inode or page);
+    /// a shared operation's on private memory by its address space, tagged, and address (Linux: mm and address with
+    /// FUT_OFF_MMSHARED). So a private and a shared operation never name the same futex, as on Linux. Waiters hang in one of
     /// <see cref="BucketCount"/> lists by hash, each thread on its own wait queue (LinuxThread.FutexWait); a waiter
     /// joins the list before it compares the value (both under the bucket's lock), so a waker that changed the word
     /// first and then finds the list empty without the lock cannot have missed it (Linux's waiters count). A requeue
@@ -29,6 +30,8 @@ namespace Exo.PosixX.Synchronization
         /// <summary>Waiters woken per hold of a bucket's lock (their addresses wait on the stack until the lock is dropped).</summary>
         private const int BatchCapacity = 32;
         public const uint MatchAny = 0xFFFFFFFF;
+        /// <summary>In a key's space (a page table's root: bit 0 free), a shared operation's on private memory.</summary>
+        private const ulong SharedOperationTag = 1;
         private static readonly LockBox[] s_locks = CreateLocks();
         private static readonly LinuxThread[] s_heads = new LinuxThread[BucketCount];
         private static ulong s_waits, s_wakes, s_requeues;
@@ -101,11 +104,17 @@ namespace Exo.PosixX.Synchronization
             return Error.BadAddress;
         }
 
-        // A word of a MAP_SHARED page, unless the caller said private, is known by its physical address in every space.
+        // A shared operation's key: a word of a MAP_SHARED page by its physical address in every space, another by its
+        // space, tagged, and address.
         private static void KeepPrivate(bool privateWord, ulong flags, ref ulong key, ref ulong space, ulong physical)
         {
-            if (privateWord || (flags & KernelPageTables.SharedMapping) == 0)
+            if (privateWord)
                 return;
+            if ((flags & KernelPageTables.SharedMapping) == 0)
+            {
+                space |= SharedOperationTag;
+                return;
+            }
             key = physical;
             space = 0;
         }
