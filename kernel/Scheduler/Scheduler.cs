@@ -292,6 +292,7 @@ namespace Exo.Kernel.Scheduler
         }
 
         /// <summary>Should 'thread', made ready ('interactive': its predicted burst is short), run before 'running'?</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]   // every wake-up asks
         private static bool Preempts(Thread thread, bool interactive, Thread running)
             => running.IsIdle || thread.EffectivePriority < running.EffectivePriority
                 || (thread.EffectivePriority == running.EffectivePriority && interactive

@@ -235,10 +235,11 @@ namespace Exo.PosixX.Synchronization
         }
 
         /// <summary>
-        /// FUTEX_WAKE(_BITSET): wakes up to 'count' waiters on the word whose bitset meets 'bitset'; how many. One
-        /// waiter woken that would preempt the caller here anyway runs at once (Scheduler.WakeRunning).
+        /// FUTEX_WAKE(_BITSET): wakes up to 'count' waiters on the word whose bitset meets 'bitset'; how many. With
+        /// 'runWoken', one waiter woken that would preempt the caller here anyway runs at once (Scheduler.WakeRunning);
+        /// not for a thread that is ending (its stop is a switch already: one now would only add another).
         /// </summary>
-        public static Error Wake(ulong address, int count, uint bitset, bool privateWord, out int woken)
+        public static Error Wake(ulong address, int count, uint bitset, bool privateWord, bool runWoken, out int woken)
         {
             woken = 0;
             Error error = KeyOf(Exo.Kernel.Scheduler.Scheduler.Current, address, privateWord, walk: !privateWord, out ulong key,
@@ -261,7 +262,7 @@ namespace Exo.PosixX.Synchronization
                     s_locks[bucket].Lock.Enter();
                     taken = TakeWaiters(bucket, key, space, bitset, count - woken, batch, 0);
                     s_locks[bucket].Lock.Exit();
-                    if (taken == 1)
+                    if (taken == 1 && runWoken)
                     {
                         WakeOneRunning(batch[0], ref grace);   // clears the flag (it may switch away)
                     }

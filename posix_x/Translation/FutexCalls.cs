@@ -58,7 +58,8 @@ namespace Exo.PosixX.Translation
                     if (bitset == 0)
                         return SystemCallResult.From(Error.Invalid);
                     int count = (int)frame->Argument2;
-                    Error error = Futexes.Wake(address, count < 0 ? int.MaxValue : count, bitset, privateWord, out int woken);
+                    Error error = Futexes.Wake(address, count < 0 ? int.MaxValue : count, bitset, privateWord, runWoken: true,
+                        out int woken);
                     return SystemCallResult.From(error, (ulong)woken);
                 }
                 case Requeue:
