@@ -22,6 +22,23 @@ namespace Exo.Kernel.Memory
         [DllImport("*", EntryPoint = "ExoCopyUser"), SuppressGCTransition]
         private static extern ulong CopyUser(void* destination, void* source, ulong length);
 
+        [DllImport("*", EntryPoint = "ExoReadUserWord"), SuppressGCTransition]
+        private static extern ulong ReadUserWord(ulong address, uint* value);
+
+        /// <summary>
+        /// Reads the 32-bit word at 'address' (in the user range, 4-byte aligned: the caller checked) as the program
+        /// would, except that a page not mapped yet is not mapped in: false then, as for a bad address. For a read under
+        /// a spin lock (a futex word), where the demand-paging handler must not run; the caller maps it in with
+        /// CopyFromUser, the lock dropped, and reads again.
+        /// </summary>
+        public static bool TryReadWordWithoutFault(ulong address, out uint value)
+        {
+            uint word;
+            bool read = ReadUserWord(address, &word) == 0;
+            value = read ? word : 0;
+            return read;
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]   // every user pointer of every system call: its 64-bit constants make the IL too long for the inliner's own choice
         public static bool IsUserRange(ulong address, ulong length)
             => address >= Lowest && address <= Limit && length <= Limit - address;

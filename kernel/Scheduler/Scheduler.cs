@@ -285,9 +285,7 @@ namespace Exo.Kernel.Scheduler
             thread.WakeStamp = target.Decisions + 1;
             target.Queue.Enqueue(thread, interactive, SystemClock.Ticks);
             Thread running = target.Current;
-            bool preempt = running.IsIdle || thread.EffectivePriority < running.EffectivePriority
-                || (thread.EffectivePriority == running.EffectivePriority && interactive
-                    && !BurstPredictor.IsInteractive(running.PredictedBurst, s_interactiveThreshold));
+            bool preempt = Preempts(thread, interactive, running);
             if (preempt)
             {
                 target.NeedReschedule = true;
@@ -300,6 +298,13 @@ namespace Exo.Kernel.Scheduler
                 LocalApic.SendInterrupt(Smp.Processors.ApicIdOf(target.Index), RescheduleVector);
             RestoreInterrupts(enabled);
         }
+
+        /// <summary>Should 'thread', made ready ('interactive': its predicted burst is short), run before 'running'?</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]   // every wake-up asks
+        private static bool Preempts(Thread thread, bool interactive, Thread running)
+            => running.IsIdle || thread.EffectivePriority < running.EffectivePriority
+                || (thread.EffectivePriority == running.EffectivePriority && interactive
+                    && !BurstPredictor.IsInteractive(running.PredictedBurst, s_interactiveThreshold));
 
         /// <summary>
         /// Pins the current thread to processor 'cpu' and returns running there (-1 unpins it where it is); false if

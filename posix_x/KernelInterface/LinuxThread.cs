@@ -36,10 +36,10 @@ namespace Exo.PosixX.KernelInterface
         /// <summary>The kernel's thread object this state belongs to.</summary>
         public UserThread Owner;
 
-        // A futex wait (Synchronization.Futexes, under its bucket's lock): the word's key, the bitset, whether a
-        // wake took it off the list, the bucket it hangs in (a requeue moves it), the next waiter in the bucket; it
+        // A futex wait (Synchronization.Futexes, under its bucket's lock): the word's key and space, the bitset, whether
+        // a wake took it off the list, the bucket it hangs in (a requeue moves it), the next waiter in the bucket; it
         // sleeps on its own queue.
-        public ulong FutexKey;
+        public ulong FutexKey, FutexSpace;
         public int FutexBucket;
         public uint FutexBitset;
         public bool FutexWoken;

@@ -7,13 +7,17 @@ using Exo.PosixX.KernelInterface;
 namespace Exo.PosixX.Synchronization
 {
     /// <summary>
-    /// Linux futexes: threads wait on a 32-bit word of user memory and are woken by address. A word is known by
-    /// its physical address (so a word in shared memory is the same futex in every process that maps it; a
-    /// private word in a copy-on-write page is copied first, so that parent and child never share a futex by
-    /// accident). Waiters hang in one of <see cref="BucketCount"/> lists by hash, each thread on its own wait
-    /// queue (LinuxThread.FutexWait); the value is compared under the bucket's lock, so a wake between the
-    /// compare and the sleep cannot be lost. A requeue moves waiters to another word's bucket (LinuxThread.FutexBucket
-    /// says which bucket a waiter is in now; it changes under both buckets' locks).
+    /// Linux futexes: threads wait on a 32-bit word of user memory and are woken by address. A word is known by its
+    /// key (word, space), as Linux keys it: a private operation's (FUTEX_PRIVATE_FLAG) by its address space and
+    /// virtual address, with no page-table walk (Linux: mm and address); a shared operation's on a MAP_SHARED page
+    /// by its physical address and space 0, the same futex in every process that maps it (Linux: the inode or page);
+    /// a shared operation's on private memory by its address space, tagged, and address (Linux: mm and address with
+    /// FUT_OFF_MMSHARED). So a private and a shared operation never name the same futex, as on Linux. Waiters hang in one of
+    /// <see cref="BucketCount"/> lists by hash, each thread on its own wait queue (LinuxThread.FutexWait); a waiter
+    /// joins the list before it compares the value (both under the bucket's lock), so a waker that changed the word
+    /// first and then finds the list empty without the lock cannot have missed it (Linux's waiters count). A requeue
+    /// moves waiters to another word's bucket (LinuxThread.FutexBucket says which bucket a waiter is in now; it
+    /// changes under both buckets' locks).
     /// Lock order: a bucket's lock (two: the lower-numbered first, the other taken without waiting), then a waiter's
     /// queue lock. Every bucket lock is held with interrupts masked. A waker holds the grace flag from before it takes
     /// waiters off a list until it has woken them: a woken waiter may return, end and have its thread released
@@ -26,6 +30,8 @@ namespace Exo.PosixX.Synchronization
         /// <summary>Waiters woken per hold of a bucket's lock (their addresses wait on the stack until the lock is dropped).</summary>
         private const int BatchCapacity = 32;
         public const uint MatchAny = 0xFFFFFFFF;
+        /// <summary>In a key's space (a page table's root: bit 0 free), a shared operation's on private memory.</summary>
+        private const ulong SharedOperationTag = 1;
         private static readonly LockBox[] s_locks = CreateLocks();
         private static readonly LinuxThread[] s_heads = new LinuxThread[BucketCount];
         private static ulong s_waits, s_wakes, s_requeues;
@@ -47,44 +53,73 @@ namespace Exo.PosixX.Synchronization
             return locks;
         }
 
-        private static int BucketOf(ulong key) => (int)((key >> 2) * 0x9E3779B97F4A7C15UL >> 58) & (BucketCount - 1);
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static int BucketOf(ulong key, ulong space)
+            => (int)(((key >> 2) ^ (space >> 12)) * 0x9E3779B97F4A7C15UL >> 58) & (BucketCount - 1);
 
         /// <summary>
-        /// The futex word's key (its physical address), the page made present and private first when it is
-        /// copy-on-write. EFAULT for an address the caller cannot read (or, 'write', cannot write), EINVAL if not
+        /// The futex word's key ('key', 'space': see the class) for the calling thread 'current' and, when 'walk', its
+        /// physical address 'physical'. A private word ('privateWord': FUTEX_PRIVATE_FLAG) needs no walk: its key is
+        /// the address itself. EFAULT for an address the caller cannot read (or, 'write', cannot write), EINVAL if not
         /// 4-byte aligned.
         /// </summary>
-        public static Error KeyOf(ulong address, out ulong key, bool write = false)
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]   // the private calls' whole key
+        private static Error KeyOf(Thread current, ulong address, bool privateWord, bool walk, out ulong key, out ulong space,
+            out ulong physical, bool write = false)
         {
-            key = 0;
+            key = address;
+            space = current.PageTableRoot;
+            physical = 0;
             if ((address & 3) != 0)
                 return Error.Invalid;
             if (!UserMemory.IsUserRange(address, 4))
                 return Error.BadAddress;
-            AddressSpace space = Exo.Kernel.Scheduler.Scheduler.Current.Process.AddressSpace;
+            return walk ? Walk(current, address, privateWord, write, ref key, ref space, out physical) : Error.None;
+        }
+
+        // KeyOf's walk: the page made present first, and private when copy-on-write (a read-only page stays as it is).
+        private static Error Walk(Thread current, ulong address, bool privateWord, bool write, ref ulong key, ref ulong space, out ulong physical)
+        {
+            AddressSpace addressSpace = current.Process.AddressSpace;
             for (int attempt = 0; attempt < 2; attempt++)
             {
-                if (space.TryTranslate(address, out ulong physical, out ulong flags)
+                if (addressSpace.TryTranslate(address, out physical, out ulong flags)
                     && ((flags & KernelPageTables.CopyOnWrite) == 0))
                 {
-                    key = physical;
+                    KeepPrivate(privateWord, flags, ref key, ref space, physical);
                     return !write || (flags & KernelPageTables.Writable) != 0 ? Error.None : Error.BadAddress;
                 }
                 // Not there yet, or shared with a fork: touch it as a write would (a read-only page stays as it is).
-                if (space.FaultIn(address, 2 | (space.TryTranslate(address, out _, out _) ? 1UL : 0)) != AddressSpace.FaultOutcome.Mapped)
+                if (addressSpace.FaultIn(address, 2 | (addressSpace.TryTranslate(address, out _, out _) ? 1UL : 0)) != AddressSpace.FaultOutcome.Mapped)
                 {
-                    if (!write && space.TryTranslate(address, out physical, out _))
+                    if (!write && addressSpace.TryTranslate(address, out physical, out flags))
                     {
-                        key = physical;
+                        KeepPrivate(privateWord, flags, ref key, ref space, physical);
                         return Error.None;
                     }
                     return Error.BadAddress;
                 }
             }
+            physical = 0;
             return Error.BadAddress;
         }
 
-        private static uint* WordAt(ulong key) => (uint*)PhysicalMemory.ToVirtual(key);
+        // A shared operation's key: a word of a MAP_SHARED page by its physical address in every space, another by its
+        // space, tagged, and address.
+        private static void KeepPrivate(bool privateWord, ulong flags, ref ulong key, ref ulong space, ulong physical)
+        {
+            if (privateWord)
+                return;
+            if ((flags & KernelPageTables.SharedMapping) == 0)
+            {
+                space |= SharedOperationTag;
+                return;
+            }
+            key = physical;
+            space = 0;
+        }
+
+        private static uint* WordAt(ulong physical) => (uint*)PhysicalMemory.ToVirtual(physical);
 
         // Both buckets' locks (interrupts masked): the lower-numbered one first, the other only when free (never
         // waiting with the first held for a lock of the same rank, so two requeues cannot deadlock).
@@ -125,34 +160,46 @@ namespace Exo.PosixX.Synchronization
 
         /// <summary>
         /// FUTEX_WAIT(_BITSET): sleeps if the word still holds 'expected', until a wake matching 'bitset', a signal
-        /// (RestartSystemCall) or 'deadline' (TSC; 0: none; TimedOut).
+        /// (RestartSystemCall) or 'deadline' (TSC; 0: none; TimedOut). 'privateWord': FUTEX_PRIVATE_FLAG.
         /// </summary>
-        public static Error Wait(ulong address, uint expected, uint bitset, ulong deadline)
+        public static Error Wait(ulong address, uint expected, uint bitset, ulong deadline, bool privateWord)
         {
-            Error error = KeyOf(address, out ulong key);
+            Thread current = Exo.Kernel.Scheduler.Scheduler.Current;
+            Error error = KeyOf(current, address, privateWord, walk: !privateWord, out ulong key, out ulong space, out ulong physical);
             if (error != Error.None)
                 return error;
-            Thread current = Exo.Kernel.Scheduler.Scheduler.Current;
-            LinuxThread self = LinuxThread.Current;
-            int bucket = BucketOf(key);
+            LinuxThread self = LinuxThread.Of(current.User.Thread);
+            int bucket = BucketOf(key, space);
             using (InterruptMask.Enter())
             {
                 if (deadline != 0)
                     Exo.Kernel.Scheduler.Scheduler.ArmTimeout(deadline);
-                s_locks[bucket].Lock.Enter();
-                if (*WordAt(key) != expected)
+                while (true)
                 {
+                    s_locks[bucket].Lock.Enter();
+                    self.FutexKey = key;
+                    self.FutexSpace = space;
+                    self.FutexBitset = bitset;
+                    self.FutexWoken = false;
+                    self.FutexBucket = bucket;
+                    self.FutexNext = s_heads[bucket];
+                    s_heads[bucket] = self;
+                    // Listed before the word is read (a full barrier between): see Wake's look without the lock.
+                    System.Threading.Interlocked.MemoryBarrier();
+                    uint value = 0;
+                    bool read = privateWord ? UserMemory.TryReadWordWithoutFault(address, out value) : ReadWord(physical, out value);
+                    if (read && value == expected)
+                        break;
+                    Unlink(bucket, self);
                     s_locks[bucket].Lock.Exit();
-                    if (deadline != 0)
-                        Exo.Kernel.Scheduler.Scheduler.DisarmTimeout();
-                    return Error.WouldBlock;   // EAGAIN: the word changed first
+                    // A private word's page not mapped yet (a first touch): mapped in with no lock held, then again.
+                    if (read || !UserMemory.CopyFromUser(&value, address, 4))
+                    {
+                        if (deadline != 0)
+                            Exo.Kernel.Scheduler.Scheduler.DisarmTimeout();
+                        return read ? Error.WouldBlock : Error.BadAddress;   // EAGAIN: the word changed first
+                    }
                 }
-                self.FutexKey = key;
-                self.FutexBitset = bitset;
-                self.FutexWoken = false;
-                self.FutexBucket = bucket;
-                self.FutexNext = s_heads[bucket];
-                s_heads[bucket] = self;
                 s_waits++;
                 self.FutexWait.Lock.Enter();
                 s_locks[bucket].Lock.Exit();
@@ -160,11 +207,17 @@ namespace Exo.PosixX.Synchronization
                     self.FutexWait.Lock.Exit();
                 else
                     Exo.Kernel.Scheduler.Scheduler.BlockOnLockedInterruptibly(self.FutexWait);
-                bucket = LockBucketOf(self);
-                bool woken = self.FutexWoken;
+                // Woken by a wake: it took us off the list (under the lock, before it made us ready). Else (a signal,
+                // the deadline) we may still be listed, or a wake may be taking us now: decide under the lock.
+                bool woken = System.Threading.Volatile.Read(ref self.FutexWoken);
                 if (!woken)
-                    Unlink(bucket, self);   // a signal or the deadline: still listed
-                s_locks[bucket].Lock.Exit();
+                {
+                    bucket = LockBucketOf(self);
+                    woken = self.FutexWoken;
+                    if (!woken)
+                        Unlink(bucket, self);
+                    s_locks[bucket].Lock.Exit();
+                }
                 bool timedOut = deadline != 0 && Exo.Kernel.Scheduler.Scheduler.DisarmTimeout();
                 if (woken)
                     return Error.None;
@@ -174,14 +227,31 @@ namespace Exo.PosixX.Synchronization
             }
         }
 
-        /// <summary>FUTEX_WAKE(_BITSET): wakes up to 'count' waiters on the word whose bitset meets 'bitset'; how many.</summary>
-        public static Error Wake(ulong address, int count, uint bitset, out int woken)
+        // A shared word through the kernel's view of its frame (found by the walk; the frame is not freed while mapped).
+        private static bool ReadWord(ulong physical, out uint value)
+        {
+            value = System.Threading.Volatile.Read(ref *WordAt(physical));
+            return true;
+        }
+
+        /// <summary>
+        /// FUTEX_WAKE(_BITSET): wakes up to 'count' waiters on the word whose bitset meets 'bitset'; how many. With
+        /// 'runWoken', one waiter woken that would preempt the caller here anyway runs at once (Scheduler.WakeRunning);
+        /// not for a thread that is ending (its stop is a switch already: one now would only add another).
+        /// </summary>
+        public static Error Wake(ulong address, int count, uint bitset, bool privateWord, bool runWoken, out int woken)
         {
             woken = 0;
-            Error error = KeyOf(address, out ulong key);
+            Error error = KeyOf(Exo.Kernel.Scheduler.Scheduler.Current, address, privateWord, walk: !privateWord, out ulong key,
+                out ulong space, out _);
             if (error != Error.None)
                 return error;
-            int bucket = BucketOf(key);
+            int bucket = BucketOf(key, space);
+            // The caller changed the word before this call and a waiter lists itself before it reads the word: with a
+            // full barrier between the change and this look, an empty list holds no waiter that missed the change.
+            System.Threading.Interlocked.MemoryBarrier();
+            if (s_heads[bucket] == null)
+                return Error.None;
             ulong* batch = stackalloc ulong[BatchCapacity];
             while (woken < count)
             {
@@ -190,10 +260,17 @@ namespace Exo.PosixX.Synchronization
                 {
                     ref int grace = ref EnterGrace();
                     s_locks[bucket].Lock.Enter();
-                    taken = TakeWaiters(bucket, key, bitset, count - woken, batch, 0);
+                    taken = TakeWaiters(bucket, key, space, bitset, count - woken, batch, 0);
                     s_locks[bucket].Lock.Exit();
-                    WakeTaken(batch, taken);
-                    System.Threading.Volatile.Write(ref grace, 0);
+                    if (taken == 1 && runWoken)
+                    {
+                        WakeOneRunning(batch[0], ref grace);   // clears the flag (it may switch away)
+                    }
+                    else
+                    {
+                        WakeTaken(batch, taken);
+                        System.Threading.Volatile.Write(ref grace, 0);
+                    }
                 }
                 woken += taken;
                 if (taken < BatchCapacity)
@@ -202,42 +279,60 @@ namespace Exo.PosixX.Synchronization
             return Error.None;
         }
 
+        // Interrupts masked, the grace flag set, one waiter taken: woken as WakeTaken would, but it may run at once.
+        // The flag is this processor's, so it is cleared before a switch; the waiter's state may be freed from then on
+        // (it may run, end and be released), so its process is read first (the reference taken keeps it).
+        private static void WakeOneRunning(ulong address, ref int grace)
+        {
+            LinuxThread waiter = System.Runtime.CompilerServices.Unsafe.AsRef<LinuxThread>(&address);
+            Exo.Kernel.Processes.Process process = waiter.Owner.Process;
+            Thread thread = Exo.Kernel.Scheduler.Scheduler.TakeFirstWaiter(waiter.FutexWait);
+            s_wakes++;
+            System.Threading.Volatile.Write(ref grace, 0);
+            if (thread != null)
+                Exo.Kernel.Scheduler.Scheduler.WakeRunning(thread);   // claimed: nobody else can wake it
+            process.Release();
+        }
+
         /// <summary>
         /// FUTEX_REQUEUE and FUTEX_CMP_REQUEUE: wakes up to 'wakeCount' waiters on the word at 'address' and moves up
         /// to 'requeueCount' more to wait on 'target' instead, in one step under both buckets' locks; with 'compare',
         /// only if the word still holds 'expected' (else EAGAIN). 'total': woken plus moved. At most BatchCapacity are
         /// woken (glibc wakes one).
         /// </summary>
-        public static Error Requeue(ulong address, ulong target, int wakeCount, int requeueCount, bool compare, uint expected, out int total)
+        public static Error Requeue(ulong address, ulong target, int wakeCount, int requeueCount, bool compare, uint expected,
+            bool privateWord, out int total)
         {
             total = 0;
-            Error error = KeyOf(address, out ulong key);
-            ulong destination = 0;
+            Thread current = Exo.Kernel.Scheduler.Scheduler.Current;
+            Error error = KeyOf(current, address, privateWord, walk: true, out ulong key, out ulong space, out ulong physical);
+            ulong destination = 0, destinationSpace = 0;
             if (error == Error.None)
-                error = KeyOf(target, out destination);
+                error = KeyOf(current, target, privateWord, walk: !privateWord, out destination, out destinationSpace, out _);
             if (error != Error.None)
                 return error;
-            int from = BucketOf(key), to = BucketOf(destination);
+            int from = BucketOf(key, space), to = BucketOf(destination, destinationSpace);
             ulong* batch = stackalloc ulong[BatchCapacity];
             int taken, moved = 0;
             using (InterruptMask.Enter())
             {
                 ref int grace = ref EnterGrace();
                 LockPair(from, to);
-                if (compare && *WordAt(key) != expected)
+                if (compare && *WordAt(physical) != expected)
                 {
                     UnlockPair(from, to);
                     System.Threading.Volatile.Write(ref grace, 0);
                     return Error.WouldBlock;
                 }
-                taken = TakeWaiters(from, key, MatchAny, wakeCount, batch, 0);
+                taken = TakeWaiters(from, key, space, MatchAny, wakeCount, batch, 0);
                 for (LinuxThread waiter = s_heads[from], next; waiter != null && moved < requeueCount; waiter = next)
                 {
                     next = waiter.FutexNext;
-                    if (waiter.FutexKey != key)
+                    if (waiter.FutexKey != key || waiter.FutexSpace != space)
                         continue;
                     Unlink(from, waiter);
                     waiter.FutexKey = destination;
+                    waiter.FutexSpace = destinationSpace;
                     System.Threading.Volatile.Write(ref waiter.FutexBucket, to);
                     waiter.FutexNext = s_heads[to];
                     s_heads[to] = waiter;
@@ -264,7 +359,7 @@ namespace Exo.PosixX.Synchronization
         /// 'targetCount' on 'target'. 'woken': how many in all. ENOSYS for an unknown operation (the word untouched) or
         /// comparison (the operation done), as Linux.
         /// </summary>
-        public static Error WakeOperation(ulong address, ulong target, int count, int targetCount, uint encoded, out int woken)
+        public static Error WakeOperation(ulong address, ulong target, int count, int targetCount, uint encoded, bool privateWord, out int woken)
         {
             woken = 0;
             int operation = (int)((encoded >> 28) & 7);
@@ -275,29 +370,30 @@ namespace Exo.PosixX.Synchronization
                 argument = 1 << (argument & 31);                  // FUTEX_OP_OPARG_SHIFT (Linux masks a bad shift too)
             if (operation > OperationExclusiveOr)
                 return Error.NoSuchCall;
-            Error error = KeyOf(address, out ulong key);
-            ulong targetKey = 0;
+            Thread current = Exo.Kernel.Scheduler.Scheduler.Current;
+            Error error = KeyOf(current, address, privateWord, walk: !privateWord, out ulong key, out ulong space, out _);
+            ulong targetKey = 0, targetSpace = 0, targetPhysical = 0;
             if (error == Error.None)
-                error = KeyOf(target, out targetKey, write: true);
+                error = KeyOf(current, target, privateWord, walk: true, out targetKey, out targetSpace, out targetPhysical, write: true);
             if (error != Error.None)
                 return error;
-            int first = BucketOf(key), second = BucketOf(targetKey);
+            int first = BucketOf(key, space), second = BucketOf(targetKey, targetSpace);
             ulong* batch = stackalloc ulong[BatchCapacity];
             int taken;
             using (InterruptMask.Enter())
             {
                 ref int grace = ref EnterGrace();
                 LockPair(first, second);
-                int old = Apply(WordAt(targetKey), operation, argument);
+                int old = Apply(WordAt(targetPhysical), operation, argument);
                 if (comparison > CompareGreaterOrEqual)
                 {
                     UnlockPair(first, second);
                     System.Threading.Volatile.Write(ref grace, 0);
                     return Error.NoSuchCall;   // after the operation, as Linux's futex_atomic_op_inuser
                 }
-                taken = TakeWaiters(first, key, MatchAny, count, batch, 0);
+                taken = TakeWaiters(first, key, space, MatchAny, count, batch, 0);
                 if (Compare(old, comparison, comparand))
-                    taken += TakeWaiters(second, targetKey, MatchAny, targetCount, batch, taken);
+                    taken += TakeWaiters(second, targetKey, targetSpace, MatchAny, targetCount, batch, taken);
                 UnlockPair(first, second);
                 WakeTaken(batch, taken);
                 System.Threading.Volatile.Write(ref grace, 0);
@@ -342,22 +438,24 @@ namespace Exo.PosixX.Synchronization
         public static Error CompareExchange(ulong address, uint expected, uint value, out uint old)
         {
             old = 0;
-            Error error = KeyOf(address, out ulong key, write: true);
+            Error error = KeyOf(Exo.Kernel.Scheduler.Scheduler.Current, address, privateWord: false, walk: true, out _, out _,
+                out ulong physical, write: true);
             if (error != Error.None)
                 return error;
-            old = (uint)System.Threading.Interlocked.CompareExchange(ref *(int*)WordAt(key), (int)value, (int)expected);
+            old = (uint)System.Threading.Interlocked.CompareExchange(ref *(int*)WordAt(physical), (int)value, (int)expected);
             return Error.None;
         }
 
-        // Bucket lock held: unlinks up to 'count' waiters on 'key' whose bitset meets 'bitset' (at most the batch's room
-        // from 'start'), marks them woken, and records them (with a reference on each one's process) for WakeTaken.
-        private static int TakeWaiters(int bucket, ulong key, uint bitset, int count, ulong* batch, int start)
+        // Bucket lock held: unlinks up to 'count' waiters on the word ('key', 'space') whose bitset meets 'bitset' (at most
+        // the batch's room from 'start'), marks them woken, and records them (with a reference on each one's process) for
+        // WakeTaken.
+        private static int TakeWaiters(int bucket, ulong key, ulong space, uint bitset, int count, ulong* batch, int start)
         {
             int taken = 0;
             for (LinuxThread waiter = s_heads[bucket], next; waiter != null && taken < count && start + taken < BatchCapacity; waiter = next)
             {
                 next = waiter.FutexNext;
-                if (waiter.FutexKey != key || (waiter.FutexBitset & bitset) == 0)
+                if (waiter.FutexKey != key || waiter.FutexSpace != space || (waiter.FutexBitset & bitset) == 0)
                     continue;
                 Unlink(bucket, waiter);
                 waiter.FutexWoken = true;

@@ -9,8 +9,9 @@ namespace Exo.PosixX.Translation
 {
     /// <summary>
     /// futex: WAIT and WAKE, and their BITSET forms (with an absolute deadline on CLOCK_MONOTONIC, or CLOCK_REALTIME
-    /// with FUTEX_CLOCK_REALTIME), REQUEUE and CMP_REQUEUE, WAKE_OP; private or shared (Synchronization.Futexes keys
-    /// every word by its physical address, so both work). The priority-inheritance operations are ENOSYS.
+    /// with FUTEX_CLOCK_REALTIME), REQUEUE and CMP_REQUEUE, WAKE_OP; private (FUTEX_PRIVATE_FLAG: known by address
+    /// space and address, no page-table walk) or shared (a MAP_SHARED word by its physical address: Synchronization.Futexes).
+    /// The priority-inheritance operations are ENOSYS.
     /// </summary>
     public static unsafe class FutexCalls
     {
@@ -25,6 +26,7 @@ namespace Exo.PosixX.Translation
         {
             int operation = (int)frame->Argument1 & OperationMask;
             bool realTime = ((int)frame->Argument1 & ClockRealTime) != 0;
+            bool privateWord = ((int)frame->Argument1 & PrivateFlag) != 0;
             ulong address = frame->Argument0;
             switch (operation)
             {
@@ -47,7 +49,7 @@ namespace Exo.PosixX.Translation
                             return SystemCallResult.From(Error.TimedOut);
                         deadline = SystemClock.TscAfterNanoseconds((ulong)relative);
                     }
-                    return SystemCallResult.From(Futexes.Wait(address, (uint)frame->Argument2, bitset, deadline));
+                    return SystemCallResult.From(Futexes.Wait(address, (uint)frame->Argument2, bitset, deadline, privateWord));
                 }
                 case Wake:
                 case WakeBitset:
@@ -56,7 +58,8 @@ namespace Exo.PosixX.Translation
                     if (bitset == 0)
                         return SystemCallResult.From(Error.Invalid);
                     int count = (int)frame->Argument2;
-                    Error error = Futexes.Wake(address, count < 0 ? int.MaxValue : count, bitset, out int woken);
+                    Error error = Futexes.Wake(address, count < 0 ? int.MaxValue : count, bitset, privateWord, runWoken: true,
+                        out int woken);
                     return SystemCallResult.From(error, (ulong)woken);
                 }
                 case Requeue:
@@ -67,14 +70,14 @@ namespace Exo.PosixX.Translation
                     if (wakeCount < 0 || requeueCount < 0)
                         return SystemCallResult.From(Error.Invalid);
                     Error error = Futexes.Requeue(address, frame->Argument4, wakeCount, requeueCount, operation == CompareRequeue,
-                        (uint)frame->Argument5, out int total);
+                        (uint)frame->Argument5, privateWord, out int total);
                     return SystemCallResult.From(error, (ulong)total);
                 }
                 case WakeOperation:
                 {
                     // futex(uaddr, op, wake count, second wake count (the timeout's place), uaddr2, encoded operation)
                     Error error = Futexes.WakeOperation(address, frame->Argument4, (int)frame->Argument2, (int)frame->Argument3,
-                        (uint)frame->Argument5, out int woken);
+                        (uint)frame->Argument5, privateWord, out int woken);
                     return SystemCallResult.From(error, (ulong)woken);
                 }
                 default:

@@ -29,7 +29,7 @@ public static class Metrics
         "syscall.null", "syscall.getpid", "time.clock_gettime",
         "alloc.small_pair", "alloc.batch100", "alloc.refill", "alloc.page",
         "ctx.switch", "sched.pick", "thread.create_join",
-        "ipc.rtt", "ipc.rtt_64", "ipc.futex_rtt", "ipc.ring_msg", "ipc.zero_copy_1M",
+        "ipc.rtt", "ipc.rtt_64", "ipc.futex_rtt", "ipc.futex_rtt_process", "ipc.ring_msg", "ipc.zero_copy_1M",
         "mem.page_fault", "proc.spawn", "proc.fork",
         "proc.exec_dynamic", "python.startup",
         "hackbench.process_socket", "hackbench.process_pipe", "hackbench.thread_socket", "hackbench.thread_pipe",

@@ -49,7 +49,7 @@ if [ "$check" -eq 1 ]; then
   [ -s out/bench/ratios.png ] || { echo "bench check: out/bench/ratios.png missing" >&2; exit 1; }
   missing=0
   for row in control.user_loop syscall.null syscall.getpid time.clock_gettime alloc.small_pair alloc.batch100 alloc.refill \
-             alloc.page ctx.switch sched.pick thread.create_join ipc.rtt ipc.rtt_64 ipc.futex_rtt ipc.ring_msg \
+             alloc.page ctx.switch sched.pick thread.create_join ipc.rtt ipc.rtt_64 ipc.futex_rtt ipc.futex_rtt_process ipc.ring_msg \
              ipc.zero_copy_1M mem.page_fault proc.spawn proc.fork disk.read_4k disk.write_4k_fsync disk.seq_read_1M \
              file.cached_read_4k file.create_delete boot.to_init boot.to_shell; do
     grep -q "\"name\": *\"$row\"" "$results" || { echo "bench check: row $row missing from $results" >&2; missing=1; }

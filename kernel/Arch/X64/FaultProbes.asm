@@ -49,7 +49,7 @@ ExoBreakpoint:
     int3
     ret
 
-extern ExoCopyUserAccess, ExoCopyUserAccessTail, ExoCopyUserRecover
+extern ExoCopyUserAccess, ExoCopyUserAccessTail, ExoCopyUserRecover, ExoReadUserWordAccess, ExoReadUserWordRecover
 
 section .rodata
 align 8
@@ -57,6 +57,7 @@ global ExoFaultFixupTable, ExoFaultFixupTableEnd
 ExoFaultFixupTable:
     dq ExoCopyUserAccess, ExoCopyUserRecover          ; UserAccess.asm: copies to and from user memory
     dq ExoCopyUserAccessTail, ExoCopyUserRecover
+    dq ExoReadUserWordAccess, ExoReadUserWordRecover   ; UserAccess.asm: a word read that never maps a page in
     dq ExoProbeRead.access, ExoProbeRead.recover
     dq ExoProbeWrite.access, ExoProbeWrite.recover
     dq ExoProbeInvalidOpcode.access, ExoProbeInvalidOpcode.recover

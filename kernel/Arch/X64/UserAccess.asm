@@ -34,6 +34,25 @@ ExoCopyUserRecover:
 .done:
     ret
 
+; ulong ExoReadUserWord(ulong address, uint* value): 0 and *value, or the fault vector + 1. Unlike the copy, a fault
+; here never maps a page in (the demand-paging handler knows only the copy's instructions): a read under a spin lock.
+global ExoReadUserWord
+ExoReadUserWord:
+    xor eax, eax
+    cmp byte [rel ExoSmapEnabled], 0
+    je ExoReadUserWordAccess
+    stac
+global ExoReadUserWordAccess, ExoReadUserWordRecover   ; listed in the fault fixup table (FaultProbes.asm)
+ExoReadUserWordAccess:
+    mov ecx, [rdi]
+    mov [rsi], ecx
+ExoReadUserWordRecover:
+    cmp byte [rel ExoSmapEnabled], 0
+    je .done
+    clac
+.done:
+    ret
+
 global ExoSetSmapEnabled            ; (byte enabled)
 ExoSetSmapEnabled:
     mov [rel ExoSmapEnabled], dil

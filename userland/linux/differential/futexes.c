@@ -1,5 +1,6 @@
 /* futex: WAIT and WAKE's answers, REQUEUE and CMP_REQUEUE (EAGAIN when the word moved), WAKE_OP's operations and
- * comparisons (checked by the words and the counts woken), the argument errors, and ping-pong between two threads
+ * comparisons (checked by the words and the counts woken), the argument errors, which futex a private and a shared
+ * operation name (keys), and ping-pong between two threads
  * (private futexes) and between two processes over MAP_SHARED memory (shared futexes). Whether a thread is asleep
  * on a word is learnt from the kernel itself: a requeue answers how many it moved, so a probe requeues from the
  * word the waiters sleep on to a second word until all of them have moved; nothing depends on timing. */
@@ -143,6 +144,35 @@ static void wake_operations(void)
     say("waiters that returned 0: %d of 2", join_waiters(waiters, threads, 2));
 }
 
+/* ---- keys: FUTEX_PRIVATE_FLAG names a word by its process and address, a shared operation by the page on a MAP_SHARED
+ * mapping (the inode) and by its process and address on private memory, marked shared: a private waiter is never woken
+ * by a shared wake, on either kind of memory */
+
+static uint32_t private_first, private_second;
+
+static void keys(void)
+{
+    uint32_t *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared == MAP_FAILED) {
+        say("mmap: %s", errno_name(errno));
+        return;
+    }
+    struct waiter waiter;
+    pthread_t thread;
+    start_waiters(&waiter, &thread, 1, &shared[0]);
+    gather(&shared[0], &shared[1], 1);
+    say("a shared WAKE of a private waiter on a MAP_SHARED word: %s", value(futex(&shared[1], FUTEX_WAKE, 1, 0, NULL, 0)));
+    say("a private WAKE of it: %s", value(futex(&shared[1], FUTEX_WAKE_PRIVATE, 1, 0, NULL, 0)));
+    say("waiters that returned 0: %d of 1", join_waiters(&waiter, &thread, 1));
+    munmap(shared, 4096);
+
+    start_waiters(&waiter, &thread, 1, &private_first);
+    gather(&private_first, &private_second, 1);
+    say("a shared WAKE of a private waiter on private memory: %s", value(futex(&private_second, FUTEX_WAKE, 1, 0, NULL, 0)));
+    say("a private WAKE of it: %s", value(futex(&private_second, FUTEX_WAKE_PRIVATE, 1, 0, NULL, 0)));
+    say("waiters that returned 0: %d of 1", join_waiters(&waiter, &thread, 1));
+}
+
 /* ---- ping-pong ---- */
 
 enum { Rounds = 2000 };
@@ -201,6 +231,7 @@ int main(void)
     basics();
     requeues();
     wake_operations();
+    keys();
     ping_pong();
     return 0;
 }
