@@ -490,11 +490,22 @@ namespace Exo.Kernel.Memory
         /// counted per mapping, shared with every fork as it is); its physical address for the loader to fill, or 0 on
         /// failure. Only while the space is being loaded, before any thread runs in it.
         /// </summary>
-        public ulong MapImagePage(ulong virtualAddress, bool executable)
+        public ulong MapImagePage(ulong virtualAddress, bool executable) => MapImageFrame(virtualAddress, executable, 0);
+
+        /// <summary>
+        /// As MapImagePage, with 'fileFrame' (not 0: a file system's frame the caller holds a share of, which the image's
+        /// set takes over, given back if the page cannot be mapped) instead of a new zeroed frame: a program's read-only
+        /// page mapped straight from its file, held once for the image and every fork of it like the loader's own.
+        /// </summary>
+        public ulong MapImageFrame(ulong virtualAddress, bool executable, ulong fileFrame)
         {
             if (_image == null && (_image = new ImageFrames()) == null)
+            {
+                if (fileFrame != 0)
+                    PhysicalMemory.ReleaseFrame(fileFrame);
                 return 0;
-            ulong frame = PhysicalMemory.AllocateFrame();
+            }
+            ulong frame = fileFrame != 0 ? fileFrame : PhysicalMemory.AllocateFrame();
             if (frame == 0)
                 return 0;
             _lock.Enter();
@@ -504,7 +515,7 @@ namespace Exo.Kernel.Memory
             {
                 if (mapped)
                     Unmap(virtualAddress);
-                PhysicalMemory.FreeFrame(frame);
+                PhysicalMemory.ReleaseFrame(frame);   // a new frame (no sharer): freed; a file's: the share given back
                 return 0;
             }
             return frame;

@@ -160,15 +160,13 @@ namespace Exo.Kernel.Processes
                 else if (paged != null && paged->FileFrames && !segment->Writable && page >= fileStart && page + 0x1000 <= fileEnd
                     && ((segment->FileOffset + (page - fileStart)) & 0xFFF) == 0 && !AnotherSegmentTouches(page, segment, all, count))
                 {
-                    // A page the segment only reads, all of it the file's: the file system's frame itself, shared, as a
-                    // private read-only file mapping (the space's share goes with the page).
+                    // A page the segment only reads, all of it the file's: the file system's frame itself, one more share
+                    // of it held by the image's frames (ImageFrames: forks copy the entry as it is); mprotect making it
+                    // writable turns it into the space's copy-on-write page, as for the loader's own image pages.
                     ulong fileFrame = paged->FrameOf((segment->FileOffset + (page - fileStart)) / PagedProgramFile.PageSize);
                     PhysicalMemory.ShareFrame(fileFrame);
-                    if (!space.MapFileFrame(page, fileFrame, writable: false, segment->Executable, shared: false))
-                    {
-                        PhysicalMemory.ReleaseFrame(fileFrame);
+                    if (space.MapImageFrame(page, segment->Executable, fileFrame) == 0)
                         return false;
-                    }
                     continue;
                 }
                 else if ((frame = segment->Writable || WritableSegmentTouches(page, all, count)
