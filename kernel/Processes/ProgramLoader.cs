@@ -158,7 +158,7 @@ namespace Exo.Kernel.Processes
                     space.Protect(page, writable, executable);
                 }
                 else if (paged != null && paged->FileFrames && !segment->Writable && page >= fileStart && page + 0x1000 <= fileEnd
-                    && ((segment->FileOffset + (page - fileStart)) & 0xFFF) == 0 && !AnotherSegmentTouches(page, segment, all, count))
+                    && ((segment->FileOffset + (page - fileStart)) & 0xFFF) == 0 && !SegmentTouches(page, all, count, except: segment, writableOnly: false))
                 {
                     // A page the segment only reads, all of it the file's: the file system's frame itself, one more share
                     // of it held by the image's frames (ImageFrames: forks copy the entry as it is); mprotect making it
@@ -169,7 +169,7 @@ namespace Exo.Kernel.Processes
                         return false;
                     continue;
                 }
-                else if ((frame = segment->Writable || WritableSegmentTouches(page, all, count)
+                else if ((frame = segment->Writable || SegmentTouches(page, all, count, except: null, writableOnly: true)
                     ? space.MapNew(page, segment->Writable, segment->Executable)
                     : space.MapImagePage(page, segment->Executable)) == 0)
                 {
@@ -187,26 +187,15 @@ namespace Exo.Kernel.Processes
             return true;
         }
 
-        // Whether a segment other than 'segment' covers 'page' (it would write its own bytes into the page's frame).
-        private static bool AnotherSegmentTouches(ulong page, ElfSegment* segment, ElfSegment* segments, int count)
+        // Whether a segment other than 'except' (null: any) covers 'page', counting only writable ones if 'writableOnly'
+        // (another segment would write its own bytes into the page's frame; a writable one makes the page the space's own).
+        private static bool SegmentTouches(ulong page, ElfSegment* segments, int count, ElfSegment* except, bool writableOnly)
         {
             for (int i = 0; i < count; i++)
             {
                 ulong start = segments[i].VirtualAddress & ~0xFFFUL;
                 ulong end = (segments[i].VirtualAddress + segments[i].MemorySize + 0xFFF) & ~0xFFFUL;
-                if (segments + i != segment && page >= start && page < end)
-                    return true;
-            }
-            return false;
-        }
-
-        private static bool WritableSegmentTouches(ulong page, ElfSegment* segments, int count)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                ulong start = segments[i].VirtualAddress & ~0xFFFUL;
-                ulong end = (segments[i].VirtualAddress + segments[i].MemorySize + 0xFFF) & ~0xFFFUL;
-                if (segments[i].Writable && page >= start && page < end)
+                if (segments + i != except && (!writableOnly || segments[i].Writable) && page >= start && page < end)
                     return true;
             }
             return false;
