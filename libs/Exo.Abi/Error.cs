@@ -121,10 +121,24 @@ OutOfRange = 34,
         AlreadyConnected = 106,
         /// <summary>ENOTCONN: the socket is not connected.</summary>
         NotConnected = 107,
+        /// <summary>ENETDOWN: the network interface is down (its driver or link is gone).</summary>
+        NetworkDown = 100,
+        /// <summary>ENETUNREACH: no route to the destination's network.</summary>
+        NetworkUnreachable = 101,
+        /// <summary>ECONNABORTED: a connection ended before it was accepted.</summary>
+        ConnectionAborted = 103,
+        /// <summary>ESHUTDOWN: sending after this side shut the connection down for writing.</summary>
+        SendAfterShutdown = 108,
         /// <summary>ETIMEDOUT: a wait's time ran out.</summary>
         TimedOut = 110,
         /// <summary>ECONNREFUSED: nobody listens at the address.</summary>
         ConnectionRefused = 111,
+        /// <summary>EHOSTUNREACH: the destination host does not answer (no ARP reply, an ICMP host unreachable).</summary>
+        HostUnreachable = 113,
+        /// <summary>EALREADY: a non-blocking connect is already under way.</summary>
+        AlreadyInProgress = 114,
+        /// <summary>EINPROGRESS: a non-blocking connect started and completes later.</summary>
+        InProgress = 115,
         /// <summary>ESTALE: the object a file system server was asked about no longer exists there.</summary>
         StaleHandle = 116,
         /// <summary>ERESTARTSYS (kernel only, never seen by a program): a wait a signal interrupted; restarted, or EINTR when a handler without SA_RESTART runs.</summary>
@@ -199,8 +213,15 @@ OutOfRange = 34,
                 case Error.NoBufferSpace: return "no buffer space available";
                 case Error.AlreadyConnected: return "socket is already connected";
                 case Error.NotConnected: return "socket is not connected";
+                case Error.NetworkDown: return "network is down";
+                case Error.NetworkUnreachable: return "network is unreachable";
+                case Error.ConnectionAborted: return "software caused connection abort";
+                case Error.SendAfterShutdown: return "cannot send after transport endpoint shutdown";
                 case Error.TimedOut: return "timed out";
                 case Error.ConnectionRefused: return "connection refused";
+                case Error.HostUnreachable: return "no route to host";
+                case Error.AlreadyInProgress: return "operation already in progress";
+                case Error.InProgress: return "operation now in progress";
                 case Error.StaleHandle: return "stale file handle";
                 case Error.RestartSystemCall: return "interrupted (restart)";
                 case Error.RestartNoInterrupt: return "interrupted (restart always)";

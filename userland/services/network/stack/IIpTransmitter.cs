@@ -1,0 +1,21 @@
+using Exo.Abi;
+
+namespace Exo.Network
+{
+    /// <summary>
+    /// What a transport (ICMP, UDP, TCP) asks of the IP layer: send one transport payload to 'destination'. The IP
+    /// layer chooses the route and the source address when 'source' is Any, builds the IPv4 header, resolves the next
+    /// hop's MAC address (queuing a few datagrams while ARP answers) and fragments past the link's MTU. Errors are
+    /// Linux's: NetworkUnreachable (no route), HostUnreachable (ARP gave up), MessageTooLong, NoBufferSpace, NetworkDown.
+    /// </summary>
+    public unsafe interface IIpTransmitter
+    {
+        Error Send(byte protocol, Ipv4Address source, Ipv4Address destination, byte* payload, int length);
+
+        /// <summary>The source address the IP layer would use toward 'destination' (Any when there is no route).</summary>
+        Ipv4Address SourceFor(Ipv4Address destination);
+
+        /// <summary>The largest transport payload that leaves without fragmentation toward 'destination' (MTU - 20).</summary>
+        int MaximumPayload(Ipv4Address destination);
+    }
+}
