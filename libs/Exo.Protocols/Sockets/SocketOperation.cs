@@ -1,0 +1,39 @@
+namespace Exo.Protocols.Sockets
+{
+    /// <summary>
+    /// What a socket request asks. Arguments (SocketRequest.Argument0/1, Endpoint, the data slot) and the
+    /// completion's Value for each:
+    /// </summary>
+    public enum SocketOperation : ushort
+    {
+        None = 0,
+        /// <summary>Argument0: type (Stream 1, Datagram 2); Argument1: protocol (0, 6, 17). Value: the new socket.</summary>
+        Create = 1,
+        /// <summary>Endpoint: the local address and port (port 0: an ephemeral one).</summary>
+        Bind = 2,
+        /// <summary>Argument0: the backlog.</summary>
+        Listen = 3,
+        /// <summary>Value: the accepted socket; completion Endpoint: its peer. WouldBlock when none is waiting.</summary>
+        Accept = 4,
+        /// <summary>Endpoint: the peer. InProgress while the handshake runs (a Stream socket's writable event ends it), or done.</summary>
+        Connect = 5,
+        /// <summary>Data: Length bytes; Endpoint: a datagram's destination (Family 0: the connected peer). Value: bytes taken.</summary>
+        Send = 6,
+        /// <summary>Argument0: the most bytes wanted (up to a data slot). Data: the bytes; completion Endpoint: the sender. Value: the datagram's full length (MSG_TRUNC).</summary>
+        Receive = 7,
+        /// <summary>Argument0: 0 read, 1 write, 2 both (SHUT_*).</summary>
+        Shutdown = 8,
+        /// <summary>The socket is gone for the client (its id may be reused); a stream closes gracefully, or resets with unread data.</summary>
+        Close = 9,
+        /// <summary>Argument0: level; Argument1: name. Data: the value (up to MaximumOptionLength).</summary>
+        GetOption = 10,
+        /// <summary>Argument0: level; Argument1: name; Data: the value.</summary>
+        SetOption = 11,
+        /// <summary>Completion Endpoint: the local address (getsockname).</summary>
+        GetLocalName = 12,
+        /// <summary>Completion Endpoint: the peer (getpeername); NotConnected otherwise.</summary>
+        GetPeerName = 13,
+        /// <summary>Value: the socket's readiness now (SocketReadiness bits), and its pending error is left in place.</summary>
+        Readiness = 14,
+    }
+}

@@ -1,0 +1,141 @@
+using System;
+using Exo.Protocols.Sockets;
+using Xunit;
+
+namespace Exo.Kernel.HostTests;
+
+/// <summary>The socket protocol's messages (client and network service): round trips, and every rule a decoder enforces.</summary>
+public unsafe class SocketProtocolTests
+{
+    private static readonly SocketEndpoint Gateway = SocketEndpoint.Internet(0x0A000202, 80);
+
+    [Fact]
+    public void Requests_round_trip()
+    {
+        var requests = new[]
+        {
+            new SocketRequest { Operation = SocketOperation.Create, Tag = 1, Argument0 = 1, Argument1 = 6 },
+            new SocketRequest { Operation = SocketOperation.Connect, Tag = 2, Socket = 0x10005, Endpoint = Gateway },
+            new SocketRequest { Operation = SocketOperation.Send, Tag = uint.MaxValue, Socket = 9, DataLength = SocketChannelLayout.DataSlotSize, Flags = SocketRequest.FlagMore },
+            new SocketRequest { Operation = SocketOperation.Send, Tag = 3, Socket = 9, DataLength = 12, Endpoint = Gateway },
+            new SocketRequest { Operation = SocketOperation.Receive, Tag = 4, Socket = 9, Argument0 = 4096, Flags = SocketRequest.FlagPeek },
+            new SocketRequest { Operation = SocketOperation.SetOption, Tag = 5, Socket = 9, Argument0 = 1, Argument1 = 2, DataLength = 4 },
+            new SocketRequest { Operation = SocketOperation.Listen, Tag = 6, Socket = 9, Argument0 = 128 },
+            new SocketRequest { Operation = SocketOperation.Readiness, Tag = 7, Socket = 9 },
+        };
+        byte* buffer = stackalloc byte[SocketRequest.Length];
+        foreach (SocketRequest request in requests)
+        {
+            Assert.True(request.Encode(buffer));
+            Assert.Equal(SocketMessageProblem.None, SocketRequest.Decode(buffer, out SocketRequest decoded));
+            Assert.Equal((request.Operation, request.Flags, request.Tag, request.Socket, request.Argument0, request.Argument1, request.DataLength),
+                (decoded.Operation, decoded.Flags, decoded.Tag, decoded.Socket, decoded.Argument0, decoded.Argument1, decoded.DataLength));
+            Assert.Equal((request.Endpoint.Family, request.Endpoint.Port, request.Endpoint.Address),
+                (decoded.Endpoint.Family, decoded.Endpoint.Port, decoded.Endpoint.Address));
+        }
+        // The endpoint's address travels most significant byte first, like sockaddr_in's.
+        Assert.True(requests[1].Encode(buffer));
+        Assert.Equal(new byte[] { 10, 0, 2, 2 }, new ReadOnlySpan<byte>(buffer + 48, 4).ToArray());
+    }
+
+    [Theory]
+    [InlineData(SocketOperation.None, 0u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.UnknownOperation)]
+    [InlineData((SocketOperation)15, 1u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.UnknownOperation)]
+    [InlineData(SocketOperation.Create, 0u, 3UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]          // no such type
+    [InlineData(SocketOperation.Create, 5u, 1UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]          // a socket given
+    [InlineData(SocketOperation.Accept, 0u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]          // no socket
+    [InlineData(SocketOperation.Bind, 1u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.BadEndpoint)]         // no endpoint
+    [InlineData(SocketOperation.Close, 1u, 0UL, 0u, true, (ushort)0, SocketMessageProblem.BadEndpoint)]         // an endpoint given
+    [InlineData(SocketOperation.Send, 1u, 0UL, 65537u, false, (ushort)0, SocketMessageProblem.BadLength)]
+    [InlineData(SocketOperation.Receive, 1u, 65537UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]
+    [InlineData(SocketOperation.Receive, 1u, 10UL, 10u, false, (ushort)0, SocketMessageProblem.BadLength)]      // a receive carries no data
+    [InlineData(SocketOperation.Receive, 1u, 10UL, 0u, false, SocketRequest.FlagMore, SocketMessageProblem.BadField)]
+    [InlineData(SocketOperation.Send, 1u, 0UL, 1u, false, SocketRequest.FlagPeek, SocketMessageProblem.BadField)]
+    [InlineData(SocketOperation.Listen, 1u, 0UL, 0u, false, (ushort)8, SocketMessageProblem.BadField)]
+    [InlineData(SocketOperation.Listen, 1u, 4097UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]
+    [InlineData(SocketOperation.Shutdown, 1u, 3UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]
+    [InlineData(SocketOperation.SetOption, 1u, 1UL, 65u, false, (ushort)0, SocketMessageProblem.BadLength)]
+    public void Malformed_requests_are_refused_before_sending(SocketOperation operation, uint socket, ulong argument0, uint dataLength, bool endpoint, ushort flags, SocketMessageProblem problem)
+    {
+        var request = new SocketRequest
+        {
+            Operation = operation, Socket = socket, Argument0 = argument0, DataLength = dataLength, Flags = flags,
+            Endpoint = endpoint ? Gateway : default,
+        };
+        Assert.Equal(problem, request.Check());
+        byte* buffer = stackalloc byte[SocketRequest.Length];
+        Assert.False(request.Encode(buffer));
+    }
+
+    [Fact]
+    public void A_decoder_refuses_what_a_hostile_peer_wrote()
+    {
+        byte* buffer = stackalloc byte[SocketRequest.Length];
+        Assert.True(new SocketRequest { Operation = SocketOperation.Connect, Socket = 3, Endpoint = Gateway }.Encode(buffer));
+        buffer[0] ^= 1;
+        Assert.Equal(SocketMessageProblem.BadMagic, SocketRequest.Decode(buffer, out _));
+        buffer[0] ^= 1;
+        buffer[37] = 1;
+        Assert.Equal(SocketMessageProblem.BadField, SocketRequest.Decode(buffer, out _));
+        buffer[37] = 0;
+        buffer[40] = 7;   // an unknown family
+        Assert.Equal(SocketMessageProblem.BadEndpoint, SocketRequest.Decode(buffer, out _));
+        buffer[40] = 2;
+        buffer[63] = 1;   // IPv4 leaves the rest of the address zero
+        Assert.Equal(SocketMessageProblem.BadEndpoint, SocketRequest.Decode(buffer, out _));
+        buffer[63] = 0;
+        Assert.Equal(SocketMessageProblem.None, SocketRequest.Decode(buffer, out _));
+
+        // Mutations of a valid request never decode into something that breaks a rule: whatever passes also passes Check.
+        var random = new Random(1234);
+        int accepted = 0;
+        for (int i = 0; i < 100_000; i++)
+        {
+            Assert.True(new SocketRequest { Operation = SocketOperation.Send, Socket = 3, DataLength = 100, Endpoint = Gateway }.Encode(buffer));
+            for (int flips = random.Next(1, 4); flips > 0; flips--)
+                buffer[random.Next(4, SocketRequest.Length)] = (byte)random.Next(256);
+            if (SocketRequest.Decode(buffer, out SocketRequest decoded) == SocketMessageProblem.None)
+            {
+                accepted++;
+                Assert.Equal(SocketMessageProblem.None, decoded.Check());
+                Assert.True(decoded.DataLength <= SocketChannelLayout.DataSlotSize);
+            }
+        }
+        Assert.True(accepted > 0);
+    }
+
+    [Fact]
+    public void Completions_and_events_round_trip_and_refuse_bad_fields()
+    {
+        byte* buffer = stackalloc byte[SocketCompletion.Length];
+        var accepted = new SocketCompletion { Tag = 9, Value = 0x20007, Endpoint = SocketEndpoint.Internet(0x0A00020F, 49152) };
+        Assert.True(accepted.Encode(buffer));
+        Assert.Equal(SocketMessageProblem.None, SocketCompletion.Decode(buffer, out SocketCompletion decoded));
+        Assert.Equal((9u, 0x20007UL, (ushort)49152, 0x0A00020Fu), (decoded.Tag, decoded.Value, decoded.Endpoint.Port, decoded.Endpoint.Address));
+
+        Assert.False(new SocketCompletion { Status = 11, Value = 1 }.Encode(buffer));              // an error carries nothing
+        Assert.False(new SocketCompletion { Status = 4096 }.Encode(buffer));
+        Assert.False(new SocketCompletion { DataLength = SocketChannelLayout.DataSlotSize + 1 }.Encode(buffer));
+        Assert.True(new SocketCompletion { Tag = 1, Status = 111 }.Encode(buffer));
+        buffer[50] = 1;
+        Assert.Equal(SocketMessageProblem.BadField, SocketCompletion.Decode(buffer, out _));
+
+        var change = new SocketEvent { Socket = 4, Readiness = SocketReadiness.Readable | SocketReadiness.HangUp, PendingError = 104 };
+        Assert.True(change.Encode(buffer));
+        Assert.Equal(SocketMessageProblem.None, SocketEvent.Decode(buffer, out SocketEvent decodedEvent));
+        Assert.Equal((4u, change.Readiness, (ushort)104), (decodedEvent.Socket, decodedEvent.Readiness, decodedEvent.PendingError));
+        Assert.False(new SocketEvent { Socket = 0, Readiness = 1 }.Encode(buffer));
+        Assert.False(new SocketEvent { Socket = 1, Readiness = 0x40 }.Encode(buffer));
+    }
+
+    [Fact]
+    public void The_layout_keeps_rings_and_slots_apart()
+    {
+        Assert.True(SocketChannelLayout.RingHeaderSize + 32 * SocketRequest.Length <= SocketChannelLayout.CompletionRingOffset - SocketChannelLayout.RequestRingOffset);
+        Assert.True(SocketChannelLayout.RingHeaderSize + SocketChannelLayout.MaximumInFlight * SocketCompletion.Length <= SocketChannelLayout.EventRingOffset - SocketChannelLayout.CompletionRingOffset);
+        Assert.True(SocketChannelLayout.RingHeaderSize + SocketChannelLayout.EventSlots * SocketEvent.Length <= SocketChannelLayout.DataOffset - SocketChannelLayout.EventRingOffset);
+        Assert.Equal(SocketChannelLayout.DataOffset, SocketChannelLayout.DataOffsetOf(0));
+        Assert.Equal(SocketChannelLayout.DataOffsetOf(1), SocketChannelLayout.DataOffsetOf(1 + SocketChannelLayout.MaximumInFlight));
+        Assert.Equal(SocketChannelLayout.Size, SocketChannelLayout.DataOffsetOf(SocketChannelLayout.MaximumInFlight - 1) + SocketChannelLayout.DataSlotSize);
+    }
+}
