@@ -129,11 +129,21 @@ public unsafe class SocketProtocolTests
     }
 
     [Fact]
-    public void The_layout_keeps_rings_and_slots_apart()
+    public void The_layout_keeps_each_ring_in_its_own_page()
     {
-        Assert.True(SocketChannelLayout.RingHeaderSize + 32 * SocketRequest.Length <= SocketChannelLayout.CompletionRingOffset - SocketChannelLayout.RequestRingOffset);
-        Assert.True(SocketChannelLayout.RingHeaderSize + SocketChannelLayout.MaximumInFlight * SocketCompletion.Length <= SocketChannelLayout.EventRingOffset - SocketChannelLayout.CompletionRingOffset);
-        Assert.True(SocketChannelLayout.RingHeaderSize + SocketChannelLayout.EventSlots * SocketEvent.Length <= SocketChannelLayout.DataOffset - SocketChannelLayout.EventRingOffset);
+        Assert.Equal(SocketChannelLayout.RingHeaderSize, Exo.Protocols.Rings.SpscRingHeader.Size);
+        foreach ((int offset, int slots, int slotSize) in new[]
+        {
+            (SocketChannelLayout.RequestRingOffset, SocketChannelLayout.MaximumInFlight, SocketRequest.Length),
+            (SocketChannelLayout.CompletionRingOffset, SocketChannelLayout.MaximumInFlight, SocketCompletion.Length),
+            (SocketChannelLayout.EventRingOffset, SocketChannelLayout.EventSlots, SocketEvent.Length),
+        })
+        {
+            Assert.Equal(0, offset % 4096);
+            Assert.True(Exo.Protocols.Rings.SpscRing.RequiredBytes((uint)slots, (uint)slotSize) <= 4096);
+        }
+        Assert.Equal(0, SocketChannelLayout.DataOffset % 4096);
+        Assert.True(SocketChannelLayout.EventRingOffset + 4096 <= SocketChannelLayout.DataOffset);
         Assert.Equal(SocketChannelLayout.DataOffset, SocketChannelLayout.DataOffsetOf(0));
         Assert.Equal(SocketChannelLayout.DataOffsetOf(1), SocketChannelLayout.DataOffsetOf(1 + SocketChannelLayout.MaximumInFlight));
         Assert.Equal(SocketChannelLayout.Size, SocketChannelLayout.DataOffsetOf(SocketChannelLayout.MaximumInFlight - 1) + SocketChannelLayout.DataSlotSize);

@@ -1,5 +1,5 @@
 using System.Threading;
-using Exo.Std.Ipc;
+using Exo.Protocols.Rings;
 
 namespace Exo.Std.HostTests;
 

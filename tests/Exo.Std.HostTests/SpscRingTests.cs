@@ -1,7 +1,7 @@
 using System;
 using System.Threading;
-using Exo.Std.Ipc;
 using Xunit;
+using Exo.Protocols.Rings;
 
 namespace Exo.Std.HostTests;
 

@@ -25,17 +25,20 @@ namespace Exo.Protocols.Sockets
         /// <summary>A ring's shared header (the SPSC ring convention: magic, slot count and size, tail, head, sleep flags).</summary>
         public const int RingHeaderSize = 320;
 
-        /// <summary>Requests in flight at once, and so data slots: the client's processors making calls at the same time.</summary>
+        /// <summary>Requests in flight at once, and so data slots: the client's processors making calls at the same time.
+        /// The request and completion rings hold this many, so neither can be full when a tag is free.</summary>
         public const int MaximumInFlight = 32;
         /// <summary>The most one send or receive moves: larger calls are split by the client.</summary>
         public const int DataSlotSize = 65536;
         /// <summary>Readiness events the ring holds before the service keeps them back (coalesced per socket).</summary>
-        public const int EventSlots = 256;
+        public const int EventSlots = 128;
 
+        // Each ring (header and slots) lies within one page, so the kernel reaches it through the direct map of
+        // that page alone (the memory object's pages need not be contiguous).
         public const int RequestRingOffset = 0;
-        public const int CompletionRingOffset = 8192;
-        public const int EventRingOffset = 16384;
-        public const int DataOffset = 32768;
+        public const int CompletionRingOffset = 4096;
+        public const int EventRingOffset = 8192;
+        public const int DataOffset = 16384;
         public const int Size = DataOffset + MaximumInFlight * DataSlotSize;
 
         public const ulong RequestBit = 1, CompletionBit = 1, EventBit = 2;

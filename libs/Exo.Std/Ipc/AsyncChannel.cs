@@ -1,3 +1,5 @@
+using Exo.Protocols.Rings;
+
 namespace Exo.Std.Ipc
 {
     /// <summary>

@@ -1,4 +1,5 @@
 using Exo.Abi;
+using Exo.Protocols.Rings;
 
 namespace Exo.Std.Ipc
 {

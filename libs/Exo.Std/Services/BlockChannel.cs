@@ -2,6 +2,7 @@ using Exo.Abi;
 using Exo.Protocols.BlockDevice;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;
+using Exo.Protocols.Rings;
 
 namespace Exo.Std.Services
 {

@@ -2,6 +2,7 @@ using Exo.Abi;
 using Exo.Std;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;
+using Exo.Protocols.Rings;
 
 namespace RingTest
 {

@@ -1,4 +1,4 @@
-namespace Exo.Std.Ipc
+namespace Exo.Protocols.Rings
 {
     /// <summary>
     /// Lays out and validates a single-producer single-consumer ring in memory that both sides map: a

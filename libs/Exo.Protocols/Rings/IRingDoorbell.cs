@@ -1,4 +1,4 @@
-namespace Exo.Std.Ipc
+namespace Exo.Protocols.Rings
 {
     /// <summary>
     /// How a ring side sleeps and wakes the other: Ring wakes whoever waits on this doorbell; Wait sleeps

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Exo.Std.Ipc
+namespace Exo.Protocols.Rings
 {
     /// <summary>
     /// The shared header of a single-producer single-consumer ring, at the start of its shared memory. Each

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading;
 
-namespace Exo.Std.Ipc
+namespace Exo.Protocols.Rings
 {
     /// <summary>
     /// The writing side of an <see cref="SpscRing"/>. Private state (the next slot to fill, the last Head

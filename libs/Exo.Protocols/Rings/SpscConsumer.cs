@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading;
 
-namespace Exo.Std.Ipc
+namespace Exo.Protocols.Rings
 {
     /// <summary>
     /// The reading side of an <see cref="SpscRing"/>. Reads touch shared memory only for the slots, except
