@@ -36,7 +36,7 @@ namespace Exo.Kernel.Ipc
             while (true)
             {
                 int generation = System.Threading.Volatile.Read(ref s_generation);
-                if (ServiceOffers.TryFind(name, length, out ServiceOffers.Offer offer))
+                if (ServiceOffers.TryFind(ServiceOffers.Kind.FileSystem, name, length, out ServiceOffers.Offer offer))
                 {
                     offer.Release();
                     return Error.None;

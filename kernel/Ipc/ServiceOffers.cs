@@ -6,11 +6,13 @@ using Exo.Kernel.Sync;
 namespace Exo.Kernel.Ipc
 {
     /// <summary>
-    /// What a user-mode service hands the kernel so that a personality can reach it by name: today file system
-    /// servers (the FileSystemOffer call), which POSIX-X's mount finds by the name given as mount's source. The
+    /// What a user-mode service hands the kernel so that a personality can reach it by name: file system servers
+    /// (the FileSystemOffer call), which POSIX-X's mount finds by the name given as mount's source, and the network
+    /// service (SocketOffer), whose channel POSIX-X's internet sockets use. The
     /// kernel keeps its own small table rather than asking the name service: the kernel must not depend on a
     /// user-mode service to mount, and the process calling mount(2) (a Linux program) holds no capabilities to pass.
-    /// The channel is a memory object and two notifications (Exo.Protocols.FileSystem.FileSystemChannelLayout).
+    /// The channel is a memory object and two notifications (Exo.Protocols.FileSystem.FileSystemChannelLayout or
+    /// Exo.Protocols.Sockets.SocketChannelLayout, as its kind says; a name is found only for its own kind).
     /// A name belongs to the live process that offered it; a server that ends leaves its entry to be replaced (by
     /// its restarted self, under init).
     /// </summary>
@@ -21,9 +23,17 @@ namespace Exo.Kernel.Ipc
         /// <summary>A name's longest length (the name service's rule: 1 to 24 printable bytes).</summary>
         public const int MaximumNameLength = 24;
 
+        /// <summary>Which protocol an offer's channel speaks.</summary>
+        public enum Kind : byte
+        {
+            FileSystem = 1,
+            Sockets = 2,
+        }
+
         /// <summary>One offer: its objects, each with a reference the table (or a copy's holder) owns.</summary>
         public struct Offer
         {
+            public Kind Kind;
             public Process Server;
             public MemoryObject Memory;
             public Notification ServerNotification, ClientNotification;
@@ -120,8 +130,8 @@ namespace Exo.Kernel.Ipc
             return error;
         }
 
-        /// <summary>A copy of the live offer named 'name', with references of its own (give them back with Offer.Release).</summary>
-        public static bool TryFind(byte* name, int length, out Offer offer)
+        /// <summary>A copy of the live offer of 'kind' named 'name', with references of its own (give them back with Offer.Release).</summary>
+        public static bool TryFind(Kind kind, byte* name, int length, out Offer offer)
         {
             offer = default;
             using (InterruptMask.Enter())
@@ -132,7 +142,8 @@ namespace Exo.Kernel.Ipc
                     for (int i = 0; i < Capacity; i++)
                     {
                         ref Entry entry = ref s_entries[i];
-                        if (entry.Offer.Server == null || !Same(ref entry, name, length) || entry.Offer.Server.State == ProcessState.Exited)
+                        if (entry.Offer.Server == null || entry.Offer.Kind != kind || !Same(ref entry, name, length)
+                            || entry.Offer.Server.State == ProcessState.Exited)
                             continue;
                         offer = entry.Offer;
                         offer.Server.AddReference();

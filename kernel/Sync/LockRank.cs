@@ -25,6 +25,8 @@ namespace Exo.Kernel.Sync
         Descriptors,
         /// <summary>The file system services offered to the kernel by name (Ipc/ServiceOffers).</summary>
         ServiceOffers,
+        /// <summary>POSIX-X's current channel to the network service (Sockets/Internet/SocketChannel); nothing is taken under it.</summary>
+        SocketChannels,
         /// <summary>An open file's offset (POSIX-X), held across the read or write that moves it.</summary>
         OpenFile,
         /// <summary>A file system's structure and data (POSIX-X's tmpfs: one lock per file system), and the mount table.</summary>

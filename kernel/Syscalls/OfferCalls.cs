@@ -6,19 +6,24 @@ using Exo.Kernel.Processes;
 
 namespace Exo.Kernel.Syscalls
 {
-    /// <summary>A service offers the kernel a channel under a name (FileSystemOffer): see <see cref="ServiceOffers"/>.</summary>
+    /// <summary>A service offers the kernel a channel under a name (FileSystemOffer, SocketOffer): see <see cref="ServiceOffers"/>.</summary>
     public static unsafe class OfferCalls
     {
-        /// <summary>The channel's memory object must hold both message areas (FileSystemChannelLayout.Size).</summary>
-        private const ulong ChannelSize = 65536;
-
         internal static void Register()
         {
             SystemCalls.Register(SystemCallNumber.FileSystemOffer, &DoOfferFileSystem);
+            SystemCalls.Register(SystemCallNumber.SocketOffer, &DoOfferSockets);
         }
 
-        // (name, name length, memory object, server notification, client notification).
+        // Both: (name, name length, memory object, server notification, client notification); the memory object must
+        // hold the whole layout of its protocol.
         private static ulong DoOfferFileSystem(RegisterFrame* frame)
+            => Offer(frame, ServiceOffers.Kind.FileSystem, Exo.Protocols.FileSystem.FileSystemChannelLayout.Size);
+
+        private static ulong DoOfferSockets(RegisterFrame* frame)
+            => Offer(frame, ServiceOffers.Kind.Sockets, Exo.Protocols.Sockets.SocketChannelLayout.Size);
+
+        private static ulong Offer(RegisterFrame* frame, ServiceOffers.Kind kind, ulong channelSize)
         {
             if (SystemCalls.CurrentProcess is not Process process)
                 return SystemCallResult.From(Error.AccessDenied);
@@ -29,9 +34,10 @@ namespace Exo.Kernel.Syscalls
             if (!UserMemory.CopyFromUser(name, frame->Argument0, length))
                 return SystemCallResult.From(Error.BadAddress);
             ServiceOffers.Offer offer = default;
+            offer.Kind = kind;
             Error error = CapabilitySpace.Reference(process.Handles, frame->Argument2, ObjectType.MemoryObject, Rights.Map | Rights.Write, out KernelObject memory);
             offer.Memory = (MemoryObject)memory;
-            if (error == Error.None && offer.Memory.Size < ChannelSize)
+            if (error == Error.None && offer.Memory.Size < channelSize)
                 error = Error.Invalid;
             if (error == Error.None)
             {

@@ -97,5 +97,9 @@ namespace Exo.Abi
         /// laid out as Exo.Protocols.FileSystem.FileSystemChannelLayout says (needs Map and Write on the memory object,
         /// Signal on the server's notification, Wait on the client's; AlreadyExists while another live process holds the name).</summary>
         FileSystemOffer = 70,
+        /// <summary>(name, name length, memory object, server notification, client notification): offers the network service's
+        /// socket channel to the kernel under the name (POSIX-X's internet sockets use the one named "network"), laid out as
+        /// Exo.Protocols.Sockets.SocketChannelLayout says (the same rights as FileSystemOffer).</summary>
+        SocketOffer = 71,
     }
 }

@@ -72,6 +72,62 @@ namespace Exo.PosixX.Sockets
         public virtual Error GetOption(int level, int name, byte* value, ref int length) => Error.NoProtocolOption;
         public virtual Error SetOption(int level, int name, byte* value, int length) => Error.NoProtocolOption;
 
+        // ---- SO_RCVTIMEO and SO_SNDTIMEO, kept and enforced here for every family ----
+
+        /// <summary>SO_RCVTIMEO and SO_SNDTIMEO in nanoseconds (0: none).</summary>
+        protected long ReceiveTimeoutNanoseconds, SendTimeoutNanoseconds;
+
+        /// <summary>A socket timeout's longest (a year: far enough to stand for "never" without overflowing the clock's arithmetic).</summary>
+        private const long MaximumTimeoutSeconds = 365L * 24 * 3600;
+
+        /// <summary>
+        /// A blocking operation under a socket timeout: the deadline armed before it (the sleepers' lock ranks below
+        /// the sockets' locks); false when there is none.
+        /// </summary>
+        protected static bool ArmTimeout(long timeout, bool nonBlocking)
+        {
+            if (timeout == 0 || nonBlocking)
+                return false;
+            using (Exo.Kernel.Sync.InterruptMask.Enter())
+                Exo.Kernel.Scheduler.Scheduler.ArmTimeout(Exo.Kernel.Time.SystemClock.TscAfterNanoseconds((ulong)timeout));
+            return true;
+        }
+
+        /// <summary>After the operation: the deadline disarmed; a signal is EINTR rather than a restart (Linux's sock_intr_errno).</summary>
+        protected static Error DisarmTimeout(bool armed, Error error)
+        {
+            if (!armed)
+                return error;
+            using (Exo.Kernel.Sync.InterruptMask.Enter())
+                Exo.Kernel.Scheduler.Scheduler.DisarmTimeout();
+            return error == Error.RestartSystemCall ? Error.Interrupted : error;
+        }
+
+        /// <summary>getsockopt of a timeout: struct timeval.</summary>
+        protected Error GetTimeoutOption(bool receive, byte* value, ref int length)
+        {
+            long timeout = System.Threading.Volatile.Read(ref receive ? ref ReceiveTimeoutNanoseconds : ref SendTimeoutNanoseconds);
+            long* timeval = stackalloc long[2];
+            timeval[0] = timeout / 1_000_000_000;
+            timeval[1] = timeout % 1_000_000_000 / 1000;
+            length = length < 16 ? length : 16;
+            Exo.Kernel.Memory.BlockMemory.Copy(value, (byte*)timeval, (ulong)length);
+            return Error.None;
+        }
+
+        /// <summary>setsockopt of a timeout: struct timeval; {0, 0} waits for ever, a negative time not at all (Linux's sock_set_timeout).</summary>
+        protected Error SetTimeoutOption(bool receive, byte* value, int length)
+        {
+            if (length < 16)
+                return Error.Invalid;
+            long seconds = *(long*)value, microseconds = *(long*)(value + 8);
+            if (microseconds < 0 || microseconds >= 1_000_000)
+                return Error.ArgumentOutOfDomain;
+            long timeout = seconds < 0 ? 1 : seconds > MaximumTimeoutSeconds ? MaximumTimeoutSeconds * 1_000_000_000 : seconds * 1_000_000_000 + microseconds * 1000;
+            System.Threading.Volatile.Write(ref receive ? ref ReceiveTimeoutNanoseconds : ref SendTimeoutNanoseconds, timeout);
+            return Error.None;
+        }
+
         public override Error Read(IoBuffer buffer, ulong count, out ulong done) => Transfer(buffer, count, send: false, out done);
         public override Error Write(IoBuffer buffer, ulong count, out ulong done) => Transfer(buffer, count, send: true, out done);
 

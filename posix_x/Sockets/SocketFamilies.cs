@@ -1,8 +1,8 @@
 namespace Exo.PosixX.Sockets
 {
     /// <summary>
-    /// Which address families socket() and socketpair() make: AF_UNIX (UnixSocket). AF_INET and AF_INET6 are known and
-    /// not supported yet (EAFNOSUPPORT): the network adds its Socket kind here, behind the same calls.
+    /// Which address families socket() and socketpair() make: AF_UNIX (UnixSocket) and AF_INET (InternetSocket, through
+    /// the network service; EAFNOSUPPORT while none runs). AF_INET6 is known and not supported yet (EAFNOSUPPORT).
     /// </summary>
     public static class SocketFamilies
     {
@@ -16,6 +16,8 @@ namespace Exo.PosixX.Sockets
         public static Error Create(int family, int type, int protocol, int flags, out Socket socket)
         {
             socket = null;
+            if (family == Internet)
+                return Sockets.Internet.InternetSocket.Create(type & Socket.TypeMask, protocol, flags, out socket);
             if (family != Unix)
                 return Error.AddressFamilyNotSupported;
             Error error = CheckUnix(type, protocol);

@@ -135,30 +135,6 @@ namespace Exo.PosixX.Sockets
             return System.Threading.Volatile.Read(ref current.TimedOut) != 0 ? Error.WouldBlock : Error.None;
         }
 
-        // SO_RCVTIMEO and SO_SNDTIMEO in nanoseconds (0: none).
-        private long _receiveTimeout, _sendTimeout;
-
-        // A blocking operation under a socket timeout: the deadline armed before it (the sleepers' lock ranks below
-        // the sockets' lock); false when there is none.
-        private static bool ArmTimeout(long timeout, bool nonBlocking)
-        {
-            if (timeout == 0 || nonBlocking)
-                return false;
-            using (InterruptMask.Enter())
-                Scheduler.ArmTimeout(Exo.Kernel.Time.SystemClock.TscAfterNanoseconds((ulong)timeout));
-            return true;
-        }
-
-        // After the operation: the deadline disarmed; a signal is EINTR rather than a restart (Linux's sock_intr_errno).
-        private static Error DisarmTimeout(bool armed, Error error)
-        {
-            if (!armed)
-                return error;
-            using (InterruptMask.Enter())
-                Scheduler.DisarmTimeout();
-            return error == Error.RestartSystemCall ? Error.Interrupted : error;
-        }
-
         // Lock held: the bound socket named by a kept address ('node' for a path), or null.
         private static UnixSocket FindBound(UnixAddress.Kind kind, byte* address, int length, Vnode node)
         {
@@ -290,7 +266,7 @@ namespace Exo.PosixX.Sockets
             }
             else
             {
-                bool armed = ArmTimeout(System.Threading.Volatile.Read(ref _sendTimeout), NonBlocking);
+                bool armed = ArmTimeout(System.Threading.Volatile.Read(ref SendTimeoutNanoseconds), NonBlocking);
                 error = DisarmTimeout(armed, ConnectStream(kind, address, kept, node));
             }
             node?.Release();
@@ -359,7 +335,7 @@ namespace Exo.PosixX.Sockets
 
         public override Error Accept(int flags, out Socket accepted)
         {
-            bool armed = ArmTimeout(System.Threading.Volatile.Read(ref _receiveTimeout), NonBlocking);
+            bool armed = ArmTimeout(System.Threading.Volatile.Read(ref ReceiveTimeoutNanoseconds), NonBlocking);
             return DisarmTimeout(armed, AcceptNow(flags, out accepted));
         }
 
@@ -450,7 +426,7 @@ namespace Exo.PosixX.Sockets
 
         public override Error Send(ref SocketTransfer transfer, out ulong done)
         {
-            bool armed = ArmTimeout(System.Threading.Volatile.Read(ref _sendTimeout), NonBlocking || (transfer.Flags & MessageFlags.DontWait) != 0);
+            bool armed = ArmTimeout(System.Threading.Volatile.Read(ref SendTimeoutNanoseconds), NonBlocking || (transfer.Flags & MessageFlags.DontWait) != 0);
             return DisarmTimeout(armed, SendNow(ref transfer, out done));
         }
 
@@ -557,7 +533,7 @@ namespace Exo.PosixX.Sockets
             if ((transfer.Flags & MessageFlags.OutOfBand) != 0)
                 return Error.NotSupported;
             transfer.AddressLength = 0;
-            bool armed = ArmTimeout(System.Threading.Volatile.Read(ref _receiveTimeout), NonBlocking || (transfer.Flags & MessageFlags.DontWait) != 0);
+            bool armed = ArmTimeout(System.Threading.Volatile.Read(ref ReceiveTimeoutNanoseconds), NonBlocking || (transfer.Flags & MessageFlags.DontWait) != 0);
             return DisarmTimeout(armed, Type == Stream ? ReceiveStream(ref transfer, out done) : ReceiveMessage(ref transfer, out done));
         }
 
@@ -808,23 +784,12 @@ namespace Exo.PosixX.Sockets
             ReceiveLowWater = 18, SendLowWater = 19, ReceiveTimeout = 20, SendTimeout = 21, AcceptConnections = 30,
             Protocol = 38, Domain = 39;
 
-        /// <summary>A socket timeout's longest (a year: far enough to stand for "never" without overflowing the clock's arithmetic).</summary>
-        private const long MaximumTimeoutSeconds = 365L * 24 * 3600;
-
         public override Error GetOption(int level, int name, byte* value, ref int length)
         {
             if (level != SocketLevel)
                 return Error.NotSupported;
             if (name == ReceiveTimeout || name == SendTimeout)
-            {
-                long timeout = System.Threading.Volatile.Read(ref name == ReceiveTimeout ? ref _receiveTimeout : ref _sendTimeout);
-                long* timeval = stackalloc long[2];
-                timeval[0] = timeout / 1_000_000_000;
-                timeval[1] = timeout % 1_000_000_000 / 1000;
-                length = length < 16 ? length : 16;
-                Exo.Kernel.Memory.BlockMemory.Copy(value, (byte*)timeval, (ulong)length);
-                return Error.None;
-            }
+                return GetTimeoutOption(name == ReceiveTimeout, value, ref length);
             int number;
             using (InterruptMask.Enter())
             using (s_changed.Lock.Hold())
@@ -867,17 +832,7 @@ namespace Exo.PosixX.Sockets
             if (name == Linger)
                 return length < 8 ? Error.Invalid : Error.None;
             if (name == ReceiveTimeout || name == SendTimeout)
-            {
-                // struct timeval: {0, 0} waits for ever, a negative time not at all (Linux's sock_set_timeout).
-                if (length < 16)
-                    return Error.Invalid;
-                long seconds = *(long*)value, microseconds = *(long*)(value + 8);
-                if (microseconds < 0 || microseconds >= 1_000_000)
-                    return Error.ArgumentOutOfDomain;
-                long timeout = seconds < 0 ? 1 : seconds > MaximumTimeoutSeconds ? MaximumTimeoutSeconds * 1_000_000_000 : seconds * 1_000_000_000 + microseconds * 1000;
-                System.Threading.Volatile.Write(ref name == ReceiveTimeout ? ref _receiveTimeout : ref _sendTimeout, timeout);
-                return Error.None;
-            }
+                return SetTimeoutOption(name == ReceiveTimeout, value, length);
             if (length < sizeof(int))
                 return Error.Invalid;
             int number = *(int*)value;

@@ -148,4 +148,22 @@ public unsafe class SocketProtocolTests
         Assert.Equal(SocketChannelLayout.DataOffsetOf(1), SocketChannelLayout.DataOffsetOf(1 + SocketChannelLayout.MaximumInFlight));
         Assert.Equal(SocketChannelLayout.Size, SocketChannelLayout.DataOffsetOf(SocketChannelLayout.MaximumInFlight - 1) + SocketChannelLayout.DataSlotSize);
     }
+
+    [Fact]
+    public void Sockaddr_in_translates_both_ways_and_refuses_what_linux_refuses()
+    {
+        // 10.0.2.15:8080 as a program writes it: family 2, port and address in network order, zero padding.
+        byte[] linux = { 2, 0, 0x1F, 0x90, 10, 0, 2, 15, 0, 0, 0, 0, 0, 0, 0, 0 };
+        fixed (byte* address = linux)
+        {
+            Assert.Equal(Exo.Abi.Error.None, Exo.PosixX.Sockets.Internet.InternetAddress.Parse(address, 16, out SocketEndpoint endpoint));
+            Assert.Equal((SocketEndpoint.FamilyInternet, (ushort)8080, 0x0A00020Fu), (endpoint.Family, endpoint.Port, endpoint.Address));
+            byte* back = stackalloc byte[16];
+            Assert.Equal(16, Exo.PosixX.Sockets.Internet.InternetAddress.Format(endpoint, back));
+            Assert.Equal(linux, new ReadOnlySpan<byte>(back, 16).ToArray());
+            Assert.Equal(Exo.Abi.Error.Invalid, Exo.PosixX.Sockets.Internet.InternetAddress.Parse(address, 15, out _));
+            address[0] = 10;   // AF_INET6
+            Assert.Equal(Exo.Abi.Error.AddressFamilyNotSupported, Exo.PosixX.Sockets.Internet.InternetAddress.Parse(address, 28, out _));
+        }
+    }
 }

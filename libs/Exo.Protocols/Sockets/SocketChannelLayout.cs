@@ -13,7 +13,9 @@ namespace Exo.Protocols.Sockets
     /// ring has room, so the latest readiness always arrives.</item>
     /// </list>
     /// The service never blocks on a request: an operation that would wait answers WouldBlock (or InProgress for
-    /// connect) and the client waits for the socket's readiness event, then asks again. So blocking, non-blocking,
+    /// connect) and the client waits for the socket's next readiness event, then asks again. The service re-evaluates a
+    /// socket's readiness after every request and every change in the stack and sends an event whenever it differs
+    /// from the last one sent, so a condition that made it answer WouldBlock always ends with an event. Blocking, non-blocking,
     /// poll, select and epoll are the client's, and a request is in flight only while the service works on it.
     /// Each tag owns one data slot (<see cref="DataOffsetOf"/>): the bytes a send carries, a receive's bytes, an
     /// option's value. Notifications: the client signals <see cref="RequestBit"/> after publishing requests, the

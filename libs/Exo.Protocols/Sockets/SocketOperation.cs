@@ -15,7 +15,9 @@ namespace Exo.Protocols.Sockets
         Listen = 3,
         /// <summary>Value: the accepted socket; completion Endpoint: its peer. WouldBlock when none is waiting.</summary>
         Accept = 4,
-        /// <summary>Endpoint: the peer. InProgress while the handshake runs (a Stream socket's writable event ends it), or done.</summary>
+        /// <summary>Endpoint: the peer. A stream answers InProgress and starts the handshake; a Connect while it runs answers
+        /// AlreadyInProgress; the first Connect after it ends answers AlreadyConnected if it succeeded or its error (which it
+        /// clears), as Linux's repeated connect(2) does. A datagram socket just takes the peer.</summary>
         Connect = 5,
         /// <summary>Data: Length bytes; Endpoint: a datagram's destination (Family 0: the connected peer). Value: bytes taken.</summary>
         Send = 6,

@@ -47,7 +47,7 @@ namespace Exo.PosixX.Vfs.Remote
             channel = null;
             if (!ServiceOffers.IsValidName(name, nameLength))
                 return Error.Invalid;
-            if (!ServiceOffers.TryFind(name, nameLength, out ServiceOffers.Offer offer))
+            if (!ServiceOffers.TryFind(ServiceOffers.Kind.FileSystem, name, nameLength, out ServiceOffers.Offer offer))
                 return Error.NotFound;
             byte* requestBuffer = (byte*)KernelHeap.AllocateUninitialized(FileSystemLimits.MaximumRequestLength);
             byte* replyBuffer = (byte*)KernelHeap.AllocateUninitialized(FileSystemLimits.MaximumReplyLength);

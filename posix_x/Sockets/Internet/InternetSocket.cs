@@ -1,0 +1,413 @@
+using Exo.Kernel.Sync;
+using Exo.PosixX.Vfs;
+using Exo.Protocols.Sockets;
+
+namespace Exo.PosixX.Sockets.Internet
+{
+    /// <summary>
+    /// An AF_INET socket (TCP stream or UDP datagram): a proxy for a socket of the network service, reached over the
+    /// socket channel (<see cref="SocketChannel"/>). The service never waits, so waiting is done here: an operation
+    /// the service answers WouldBlock (InProgress for connect) sleeps until the socket's next readiness event, then
+    /// asks again, unless the caller is non-blocking; SO_RCVTIMEO and SO_SNDTIMEO bound the sleep. poll, select and
+    /// epoll read the readiness the last event gave. Data moves a data slot (64 KiB) per request: a larger send or
+    /// receive is split here.
+    /// </summary>
+    public sealed unsafe class InternetSocket : Socket
+    {
+        public const int TransmissionControlProtocol = 6, UserDatagramProtocol = 17;
+
+        private readonly SocketChannel _channel;
+        /// <summary>The service's id for this socket (0 until created); written by the dispatcher when it files it.</summary>
+        internal uint Id;
+        // Written by the channel's dispatcher under the channel's lock.
+        internal uint ReadinessBits;
+        internal ushort PendingError;
+        internal int Changes;
+
+        private InternetSocket(int type, int flags, SocketChannel channel)
+            : base(InternetAddress.Family, type, flags)
+        {
+            _channel = channel;
+        }
+
+        /// <summary>socket(AF_INET, type, protocol): EPROTONOSUPPORT, ESOCKTNOSUPPORT, or the channel's error (EAFNOSUPPORT without a network service).</summary>
+        public static Error Create(int type, int protocol, int flags, out Socket socket)
+        {
+            socket = null;
+            if (type != Stream && type != Datagram)
+                return Error.SocketTypeNotSupported;
+            int expected = type == Stream ? TransmissionControlProtocol : UserDatagramProtocol;
+            if (protocol != 0 && protocol != expected)
+                return Error.ProtocolNotSupported;
+            Error error = SocketChannel.Acquire(out SocketChannel channel);
+            if (error != Error.None)
+                return error;
+            InternetSocket made = new InternetSocket(type, flags, channel);
+            var request = new SocketRequest { Operation = SocketOperation.Create, Argument0 = (ulong)type, Argument1 = (ulong)expected };
+            error = made.Ask(ref request, made, out SocketCompletion completion);
+            if (error != Error.None)
+            {
+                made.CloseUnfiled(error, ref completion);
+                made.Release();
+                return error;
+            }
+            socket = made;
+            return Error.None;
+        }
+
+        // One request and its completion's status as an error: the channel's error, or the operation's.
+        private Error Ask(ref SocketRequest request, InternetSocket register, out SocketCompletion completion)
+        {
+            completion = default;
+            int slot = _channel.BeginRequest();
+            if (slot < 0)
+                return Error.NetworkDown;
+            Error error = _channel.Exchange(slot, ref request, register, out completion);
+            _channel.EndRequest(slot);
+            return error != Error.None ? error : (Error)completion.Status;
+        }
+
+        private SocketRequest RequestFor(SocketOperation operation) => new SocketRequest { Operation = operation, Socket = Id };
+
+        public override Error Bind(byte* address, int length)
+        {
+            Error error = InternetAddress.Parse(address, length, out SocketEndpoint endpoint);
+            if (error != Error.None)
+                return error;
+            SocketRequest request = RequestFor(SocketOperation.Bind);
+            request.Endpoint = endpoint;
+            return Ask(ref request, null, out _);
+        }
+
+        public override Error Listen(int backlog)
+        {
+            SocketRequest request = RequestFor(SocketOperation.Listen);
+            request.Argument0 = backlog < 0 ? 0UL : backlog > SocketRequest.MaximumBacklog ? SocketRequest.MaximumBacklog : (ulong)backlog;
+            return Ask(ref request, null, out _);
+        }
+
+        public override Error Connect(byte* address, int length)
+        {
+            Error error = InternetAddress.Parse(address, length, out SocketEndpoint endpoint);
+            if (error != Error.None)
+                return error;
+            SocketRequest request = RequestFor(SocketOperation.Connect);
+            request.Endpoint = endpoint;
+            int seen = _channel.ChangesOf(this);
+            error = Ask(ref request, null, out _);
+            if (error != Error.InProgress || NonBlocking)
+                return error;
+            // A stream's handshake: after each change of the socket, connect again, as a program polling a
+            // non-blocking connect would: EALREADY while it runs, EISCONN once it succeeded, its error if it failed. The
+            // readiness bits alone could be an older event's.
+            bool armed = ArmTimeout(System.Threading.Volatile.Read(ref SendTimeoutNanoseconds), false);
+            while (true)
+            {
+                if ((error = _channel.WaitForChange(this, seen)) != Error.None)
+                    break;
+                seen = _channel.ChangesOf(this);
+                request = RequestFor(SocketOperation.Connect);
+                request.Endpoint = endpoint;
+                error = Ask(ref request, null, out _);
+                if (error == Error.AlreadyConnected)
+                    error = Error.None;
+                if (error != Error.AlreadyInProgress)
+                    break;
+            }
+            // Interrupted or out of time: the handshake goes on (EINPROGRESS's later completion), as on Linux.
+            if (error == Error.WouldBlock)
+                error = Error.InProgress;
+            return DisarmTimeout(armed, error);
+        }
+
+        // The service made a socket the kernel could not file (its table full): it is closed again at once.
+        private void CloseUnfiled(Error error, ref SocketCompletion completion)
+        {
+            if (error != Error.NoBufferSpace || completion.Value == 0 || completion.Value > uint.MaxValue)
+                return;
+            var request = new SocketRequest { Operation = SocketOperation.Close, Socket = (uint)completion.Value };
+            Ask(ref request, null, out _);
+        }
+
+        public override Error Accept(int flags, out Socket accepted)
+        {
+            accepted = null;
+            bool armed = ArmTimeout(System.Threading.Volatile.Read(ref ReceiveTimeoutNanoseconds), NonBlocking);
+            InternetSocket made = new InternetSocket(Type, flags & OpenFlags.NonBlocking, _channel);
+            _channel.AddReference();
+            Error error;
+            while (true)
+            {
+                int seen = _channel.ChangesOf(this);
+                SocketRequest request = RequestFor(SocketOperation.Accept);
+                error = Ask(ref request, made, out SocketCompletion completion);
+                CloseUnfiled(error, ref completion);
+                if (error != Error.WouldBlock || NonBlocking)
+                    break;
+                if ((error = _channel.WaitForChange(this, seen)) != Error.None)
+                    break;
+            }
+            error = DisarmTimeout(armed, error);
+            if (error != Error.None)
+            {
+                made.Release();
+                return error;
+            }
+            accepted = made;
+            return Error.None;
+        }
+
+        public override Error Send(ref SocketTransfer transfer, out ulong done)
+        {
+            done = 0;
+            if ((transfer.Flags & MessageFlags.OutOfBand) != 0)
+                return Error.NotSupported;
+            SocketEndpoint destination = default;
+            // A stream ignores a destination, as Linux's TCP does; a datagram goes to the one given.
+            if (transfer.Address != null && Type == Datagram)
+            {
+                Error parsed = InternetAddress.Parse(transfer.Address, transfer.AddressLength, out destination);
+                if (parsed != Error.None)
+                    return parsed;
+            }
+            if (Type == Datagram && transfer.Length > SocketChannelLayout.DataSlotSize)
+                return Error.MessageTooLong;
+            bool nonBlocking = NonBlocking || (transfer.Flags & MessageFlags.DontWait) != 0;
+            bool armed = ArmTimeout(System.Threading.Volatile.Read(ref SendTimeoutNanoseconds), nonBlocking);
+            Error error = Error.None;
+            do
+            {
+                ulong left = transfer.Length - done;
+                int length = left > SocketChannelLayout.DataSlotSize ? SocketChannelLayout.DataSlotSize : (int)left;
+                int seen = _channel.ChangesOf(this);
+                error = SendOnce(ref transfer, done, length, destination, out ulong taken);
+                if (error == Error.None && (taken > 0 || Type == Datagram))
+                {
+                    done += taken;
+                    if (Type == Datagram)
+                        break;
+                    continue;
+                }
+                if (error == Error.None)
+                    error = Error.WouldBlock;   // a stream that took nothing has no room
+                if (error != Error.WouldBlock || nonBlocking)
+                    break;
+                if ((error = _channel.WaitForChange(this, seen)) != Error.None)
+                    break;
+            } while (done < transfer.Length);
+            error = DisarmTimeout(armed, error);
+            if (error == Error.PeerGone && (transfer.Flags & MessageFlags.NoSignal) == 0)
+                Signals.SignalDelivery.RaiseOnCurrentThread(Signals.Signal.Pipe);
+            // A partial stream send counts (interrupted, non-blocking, out of time, or the peer gone after some bytes).
+            return done > 0 && error != Error.BadAddress ? Error.None : error;
+        }
+
+        private Error SendOnce(ref SocketTransfer transfer, ulong at, int length, SocketEndpoint destination, out ulong taken)
+        {
+            taken = 0;
+            int slot = _channel.BeginRequest();
+            if (slot < 0)
+                return Error.NetworkDown;
+            Error error;
+            if (!_channel.FillSlot(slot, ref transfer, at, length))
+            {
+                error = Error.BadAddress;
+            }
+            else
+            {
+                SocketRequest request = RequestFor(SocketOperation.Send);
+                request.DataLength = (uint)length;
+                request.Endpoint = destination;
+                error = _channel.Exchange(slot, ref request, null, out SocketCompletion completion);
+                if (error == Error.None)
+                    error = (Error)completion.Status;
+                if (error == Error.None)
+                    taken = completion.Value > (ulong)length ? (ulong)length : completion.Value;
+            }
+            _channel.EndRequest(slot);
+            return error;
+        }
+
+        public override Error Receive(ref SocketTransfer transfer, out ulong done)
+        {
+            done = 0;
+            transfer.AddressLength = 0;
+            if ((transfer.Flags & MessageFlags.OutOfBand) != 0)
+                return Error.NotSupported;
+            bool nonBlocking = NonBlocking || (transfer.Flags & MessageFlags.DontWait) != 0;
+            bool waitAll = Type == Stream && (transfer.Flags & (MessageFlags.WaitAll | MessageFlags.Peek)) == MessageFlags.WaitAll;
+            bool armed = ArmTimeout(System.Threading.Volatile.Read(ref ReceiveTimeoutNanoseconds), nonBlocking);
+            Error error;
+            while (true)
+            {
+                ulong left = transfer.Length - done;
+                int length = left > SocketChannelLayout.DataSlotSize ? SocketChannelLayout.DataSlotSize : (int)left;
+                int seen = _channel.ChangesOf(this);
+                error = ReceiveOnce(ref transfer, done, length, out ulong got, out bool endOfStream);
+                if (error == Error.None)
+                {
+                    done += got;
+                    if (!waitAll || endOfStream || done >= transfer.Length || got == 0)
+                        break;
+                    continue;
+                }
+                if (error != Error.WouldBlock || nonBlocking)
+                    break;
+                if ((error = _channel.WaitForChange(this, seen)) != Error.None)
+                    break;
+            }
+            error = DisarmTimeout(armed, error);
+            return done > 0 && error != Error.BadAddress ? Error.None : error;
+        }
+
+        private Error ReceiveOnce(ref SocketTransfer transfer, ulong at, int length, out ulong got, out bool endOfStream)
+        {
+            got = 0;
+            endOfStream = false;
+            int slot = _channel.BeginRequest();
+            if (slot < 0)
+                return Error.NetworkDown;
+            SocketRequest request = RequestFor(SocketOperation.Receive);
+            request.Argument0 = (ulong)length;
+            request.Flags = (transfer.Flags & MessageFlags.Peek) != 0 ? SocketRequest.FlagPeek : (ushort)0;
+            Error error = _channel.Exchange(slot, ref request, null, out SocketCompletion completion);
+            if (error == Error.None)
+                error = (Error)completion.Status;
+            if (error == Error.None)
+            {
+                int length32 = completion.DataLength > (uint)length ? length : (int)completion.DataLength;
+                if (length32 > 0 && !_channel.EmptySlot(slot, ref transfer, at, length32))
+                {
+                    error = Error.BadAddress;
+                }
+                else
+                {
+                    got = (ulong)length32;
+                    endOfStream = Type == Stream && length32 == 0 && length > 0;
+                    if (Type == Datagram && completion.Value > (ulong)length32)
+                    {
+                        transfer.ResultFlags |= MessageFlags.Truncated;
+                        if ((transfer.Flags & MessageFlags.Truncated) != 0)
+                            got = completion.Value;   // MSG_TRUNC asked: the datagram's real length
+                    }
+                    if (transfer.Address != null && completion.Endpoint.Family == SocketEndpoint.FamilyInternet)
+                        transfer.AddressLength = InternetAddress.Format(completion.Endpoint, transfer.Address);
+                }
+            }
+            _channel.EndRequest(slot);
+            return error;
+        }
+
+        public override Error Shutdown(int how)
+        {
+            if (how < ShutRead || how > ShutBoth)
+                return Error.Invalid;
+            SocketRequest request = RequestFor(SocketOperation.Shutdown);
+            request.Argument0 = (ulong)how;
+            return Ask(ref request, null, out _);
+        }
+
+        public override Error GetName(bool peer, byte* address, out int length)
+        {
+            length = 0;
+            SocketRequest request = RequestFor(peer ? SocketOperation.GetPeerName : SocketOperation.GetLocalName);
+            Error error = Ask(ref request, null, out SocketCompletion completion);
+            if (error == Error.None)
+                length = InternetAddress.Format(completion.Endpoint, address);
+            return error;
+        }
+
+        // SO_* (asm-generic/socket.h) the kernel answers itself; every other option is the service's.
+        private const int TypeOption = 3, ErrorOption = 4, ReceiveTimeout = 20, SendTimeout = 21, AcceptConnections = 30, Protocol = 38, Domain = 39;
+
+        public override Error GetOption(int level, int name, byte* value, ref int length)
+        {
+            if (level == SocketLevel)
+            {
+                if (name == ReceiveTimeout || name == SendTimeout)
+                    return GetTimeoutOption(name == ReceiveTimeout, value, ref length);
+                int number = -1;
+                if (name == TypeOption)
+                    number = Type;
+                else if (name == Domain)
+                    number = InternetAddress.Family;
+                else if (name == Protocol)
+                    number = Type == Stream ? TransmissionControlProtocol : UserDatagramProtocol;
+                if (number >= 0)
+                {
+                    length = length < sizeof(int) ? length : sizeof(int);
+                    Exo.Kernel.Memory.BlockMemory.Copy(value, (byte*)&number, (ulong)length);
+                    return Error.None;
+                }
+            }
+            return ForwardGetOption(level, name, value, ref length);
+        }
+
+        private Error ForwardGetOption(int level, int name, byte* value, ref int length)
+        {
+            if (level < 0 || name < 0)
+                return Error.NoProtocolOption;
+            int slot = _channel.BeginRequest();
+            if (slot < 0)
+                return Error.NetworkDown;
+            SocketRequest request = RequestFor(SocketOperation.GetOption);
+            request.Argument0 = (ulong)level;
+            request.Argument1 = (ulong)name;
+            Error error = _channel.Exchange(slot, ref request, null, out SocketCompletion completion);
+            if (error == Error.None)
+                error = (Error)completion.Status;
+            if (error == Error.None)
+            {
+                int size = completion.DataLength > SocketRequest.MaximumOptionLength ? SocketRequest.MaximumOptionLength : (int)completion.DataLength;
+                length = length < size ? length : size;
+                _channel.ReadSlot(slot, value, length);
+            }
+            _channel.EndRequest(slot);
+            return error;
+        }
+
+        public override Error SetOption(int level, int name, byte* value, int length)
+        {
+            if (level == SocketLevel && (name == ReceiveTimeout || name == SendTimeout))
+                return SetTimeoutOption(name == ReceiveTimeout, value, length);
+            if (level < 0 || name < 0)
+                return Error.NoProtocolOption;
+            if (length > SocketRequest.MaximumOptionLength)
+                length = SocketRequest.MaximumOptionLength;   // every option the service knows is shorter
+            int slot = _channel.BeginRequest();
+            if (slot < 0)
+                return Error.NetworkDown;
+            _channel.WriteSlot(slot, value, length);
+            SocketRequest request = RequestFor(SocketOperation.SetOption);
+            request.Argument0 = (ulong)level;
+            request.Argument1 = (ulong)name;
+            request.DataLength = (uint)length;
+            Error error = _channel.Exchange(slot, ref request, null, out SocketCompletion completion);
+            if (error == Error.None)
+                error = (Error)completion.Status;
+            _channel.EndRequest(slot);
+            return error;
+        }
+
+        public override PollEvents Poll()
+        {
+            if (_channel.IsBroken)
+                return PollEvents.In | PollEvents.Out | PollEvents.Error | PollEvents.HangUp;
+            return (PollEvents)(short)(System.Threading.Volatile.Read(ref ReadinessBits) & SocketReadiness.All);
+        }
+
+        public override int ChangeCount(PollEvents interest) => System.Threading.Volatile.Read(ref Changes);
+
+        protected override void Destroy()
+        {
+            if (Id != 0)
+            {
+                _channel.Forget(this);
+                SocketRequest request = RequestFor(SocketOperation.Close);
+                Ask(ref request, null, out _);   // a broken channel has nothing left to close
+            }
+            _channel.Release();
+            base.Destroy();
+        }
+    }
+}

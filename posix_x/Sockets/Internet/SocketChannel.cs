@@ -1,0 +1,623 @@
+using System.Runtime.CompilerServices;
+using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Console;
+using Exo.Kernel.Ipc;
+using Exo.Kernel.Memory;
+using Exo.Kernel.Processes;
+using Exo.Kernel.Scheduler;
+using Exo.Kernel.Sync;
+using Exo.Kernel.Time;
+using Exo.PosixX.Vfs;
+using Exo.Protocols.Rings;
+using Exo.Protocols.Sockets;
+
+namespace Exo.PosixX.Sockets.Internet
+{
+    /// <summary>
+    /// The kernel's end of the network service's socket channel (Exo.Protocols.Sockets, docs/network.md): one for every
+    /// Linux process's internet sockets, found by the name "network" among the services' offers. A caller takes a tag
+    /// (its data slot), fills the slot, sends the request and sleeps until the dispatcher thread ("posix-net") has
+    /// matched the completion to its tag; the dispatcher also takes readiness events to their sockets and wakes their
+    /// sleepers and pollers. The service is not trusted: rings are attached only with the shapes this kernel expects,
+    /// every record is copied out of shared memory and decoded before use, a wake-up drains a bounded number of records,
+    /// and a malformed record, a request left unanswered for <see cref="ReplyTimeoutMilliseconds"/> or the service's
+    /// end breaks the channel for good: its callers get ENETDOWN, its sockets report an error, and the next socket
+    /// call finds the restarted service's new offer.
+    /// Lock order: the channel's wait queue lock (rank WaitQueue) guards the tags, the socket table and every socket's
+    /// readiness; the current channel's lock (SocketChannels) ranks above the offers' table it looks in.
+    /// </summary>
+    public sealed unsafe class SocketChannel
+    {
+        /// <summary>Internet sockets the kernel has open on one channel at once (a table of ids, a power of two).</summary>
+        public const int MaximumSockets = 1024;
+        /// <summary>How long the service may take over one request (it never waits for the network: it answers WouldBlock).</summary>
+        public const ulong ReplyTimeoutMilliseconds = 5000;
+        /// <summary>How often the dispatcher looks whether the service has ended or a request is overdue.</summary>
+        private const ulong ServerCheckMilliseconds = 50;
+        /// <summary>Records the dispatcher takes per wake-up before it looks at the service's state again.</summary>
+        private const int MaximumRecordsPerWake = 512;
+        private const byte TagFree = 0, TagSent = 1, TagDone = 2;
+
+        private static SocketChannel s_current;
+        private static TicketLock s_currentLock;
+        private static Semaphore s_channelAppeared;
+        private static bool s_dispatcherStarted;
+
+        private ServiceOffers.Offer _offer;
+        private int _references;
+        private bool _broken;
+        // Its lock guards everything below; callers waiting for a tag or a completion and sockets' sleepers wait on it.
+        private readonly WaitQueue _changed = new WaitQueue();
+        private SpscProducer _requests;
+        private SpscConsumer _completions, _events;
+        private uint _freeTags = uint.MaxValue;
+        private uint _tagGeneration;
+        private readonly byte[] _tagStates = new byte[SocketChannelLayout.MaximumInFlight];
+        private readonly uint[] _tagValues = new uint[SocketChannelLayout.MaximumInFlight];
+        private readonly ulong[] _tagDeadlines = new ulong[SocketChannelLayout.MaximumInFlight];
+        private readonly SocketCompletion[] _tagCompletions = new SocketCompletion[SocketChannelLayout.MaximumInFlight];
+        // A socket a Create or Accept makes: registered under the completion's id by the dispatcher, before any event
+        // for that id can be taken.
+        private readonly InternetSocket[] _tagRegistrations = new InternetSocket[SocketChannelLayout.MaximumInFlight];
+        private readonly uint[] _socketIds = new uint[MaximumSockets];
+        private readonly InternetSocket[] _sockets = new InternetSocket[MaximumSockets];
+        private int _socketCount;
+
+        private SocketChannel(ServiceOffers.Offer offer) { _offer = offer; _references = 1; }
+
+        public bool IsBroken => System.Threading.Volatile.Read(ref _broken);
+
+        /// <summary>
+        /// The channel to the network service (a reference for the caller: <see cref="Release"/>), or
+        /// EAFNOSUPPORT when no network service runs (Exo-OS without it has no internet family), ENETDOWN when the
+        /// service offered a channel this kernel cannot use, ENOMEM.
+        /// </summary>
+        public static Error Acquire(out SocketChannel channel)
+        {
+            channel = Current();
+            if (channel != null)
+                return Error.None;
+            byte* name = stackalloc byte[7];
+            name[0] = (byte)'n'; name[1] = (byte)'e'; name[2] = (byte)'t'; name[3] = (byte)'w'; name[4] = (byte)'o'; name[5] = (byte)'r'; name[6] = (byte)'k';
+            if (!ServiceOffers.TryFind(ServiceOffers.Kind.Sockets, name, 7, out ServiceOffers.Offer offer))
+                return Error.AddressFamilyNotSupported;
+            SocketChannel made = new SocketChannel(offer);
+            if (!made.Attach())
+            {
+                KernelConsole.WriteLine("posix_x: the network service's socket channel has rings of another shape; not used");
+                made.Release();
+                return Error.NetworkDown;
+            }
+            StartDispatcher();
+            using (InterruptMask.Enter())
+            {
+                s_currentLock.Rank = LockRank.SocketChannels;
+                using (s_currentLock.Hold())
+                {
+                    if (s_current != null && !s_current.IsBroken)
+                    {
+                        channel = s_current;   // another caller attached first
+                        System.Threading.Interlocked.Increment(ref channel._references);
+                    }
+                    else
+                    {
+                        SocketChannel old = s_current;
+                        s_current = made;   // the table's reference
+                        System.Threading.Interlocked.Increment(ref made._references);
+                        channel = made;
+                        made = old;   // the table's reference to the broken one goes below
+                    }
+                }
+            }
+            made?.Release();
+            s_channelAppeared.Release();
+            return Error.None;
+        }
+
+        private static SocketChannel Current()
+        {
+            using (InterruptMask.Enter())
+            {
+                s_currentLock.Rank = LockRank.SocketChannels;
+                using (s_currentLock.Hold())
+                {
+                    SocketChannel channel = s_current;
+                    if (channel == null || channel.IsBroken)
+                        return null;
+                    System.Threading.Interlocked.Increment(ref channel._references);
+                    return channel;
+                }
+            }
+        }
+
+        /// <summary>Another reference (a socket made from one that holds the channel).</summary>
+        public void AddReference() => System.Threading.Interlocked.Increment(ref _references);
+
+        public void Release()
+        {
+            if (System.Threading.Interlocked.Decrement(ref _references) != 0)
+                return;
+            _offer.Release();
+            Exo.Runtime.ObjectAllocator.Free(_changed);
+            Exo.Runtime.ObjectAllocator.Free(_tagStates);
+            Exo.Runtime.ObjectAllocator.Free(_tagValues);
+            Exo.Runtime.ObjectAllocator.Free(_tagDeadlines);
+            Exo.Runtime.ObjectAllocator.Free(_tagCompletions);
+            Exo.Runtime.ObjectAllocator.Free(_tagRegistrations);
+            Exo.Runtime.ObjectAllocator.Free(_socketIds);
+            Exo.Runtime.ObjectAllocator.Free(_sockets);
+            Exo.Runtime.ObjectAllocator.Free(this);
+        }
+
+        // Each ring lies in one page of the memory object (SocketChannelLayout), reached through the direct map; the
+        // shapes are checked here once and kept in the kernel's own ring state, so a later change by the service
+        // cannot make the kernel read outside those pages.
+        private bool Attach()
+        {
+            if (_offer.Memory.Size < SocketChannelLayout.Size)
+                return false;
+            byte* requests = PageOf(SocketChannelLayout.RequestRingOffset);
+            byte* completions = PageOf(SocketChannelLayout.CompletionRingOffset);
+            byte* events = PageOf(SocketChannelLayout.EventRingOffset);
+            return HasShape(requests, SocketChannelLayout.MaximumInFlight, SocketRequest.Length)
+                && HasShape(completions, SocketChannelLayout.MaximumInFlight, SocketCompletion.Length)
+                && HasShape(events, SocketChannelLayout.EventSlots, SocketEvent.Length)
+                && _requests.Attach(requests) && _completions.Attach(completions) && _events.Attach(events)
+                && _requests.Capacity == SocketChannelLayout.MaximumInFlight && _completions.Capacity == SocketChannelLayout.MaximumInFlight
+                && _events.Capacity == SocketChannelLayout.EventSlots;
+        }
+
+        private static bool HasShape(byte* ring, int slots, int slotSize)
+            => SpscRing.IsValid(ring) && ((SpscRingHeader*)ring)->SlotCount == (uint)slots && ((SpscRingHeader*)ring)->SlotSize == (uint)slotSize;
+
+        private byte* PageOf(int offset) => (byte*)PhysicalMemory.ToVirtual(_offer.Memory.FrameAt(offset >> 12)) + (offset & 0xFFF);
+
+        // ---- Callers: a tag, its data slot, one exchange ----
+
+        /// <summary>Takes a free tag (sleeping while all are in use); -1 when the channel broke meanwhile.</summary>
+        public int BeginRequest()
+        {
+            while (true)
+            {
+                bool slept;
+                using (InterruptMask.Enter())
+                {
+                    _changed.Lock.Enter();
+                    if (_broken)
+                    {
+                        _changed.Lock.Exit();
+                        return -1;
+                    }
+                    if (_freeTags != 0)
+                    {
+                        int slot = System.Numerics.BitOperations.TrailingZeroCount(_freeTags);
+                        _freeTags &= ~(1u << slot);
+                        _tagStates[slot] = TagFree;
+                        _changed.Lock.Exit();
+                        return slot;
+                    }
+                    slept = Scheduler.BlockOnLockedInterruptibly(_changed);   // releases the lock
+                }
+                if (!slept)
+                    Scheduler.Sleep(1);   // being killed or signalled: the others' tags come back soon
+            }
+        }
+
+        /// <summary>Gives a tag back (every BeginRequest that returned one ends here).</summary>
+        public void EndRequest(int slot)
+        {
+            using (InterruptMask.Enter())
+            {
+                _changed.Lock.Enter();
+                _tagStates[slot] = TagFree;
+                _tagRegistrations[slot] = null;
+                _freeTags |= 1u << slot;
+                _changed.Lock.Exit();
+                _changed.WakeAll();
+            }
+        }
+
+        /// <summary>Copies 'count' bytes from offset 'at' of 'transfer''s buffers into the tag's data slot; false on a fault.</summary>
+        public bool FillSlot(int slot, ref SocketTransfer transfer, ulong at, int count)
+        {
+            int offset = SocketChannelLayout.DataOffsetOf((uint)slot);
+            int done = 0;
+            while (done < count)
+            {
+                int chunk = ChunkAt(offset + done, count - done);
+                if (!transfer.Gather(at + (ulong)done, PageOf(offset + done), (ulong)chunk))
+                    return false;
+                done += chunk;
+            }
+            return true;
+        }
+
+        /// <summary>Copies 'count' bytes of the tag's data slot into 'transfer''s buffers from offset 'at'; false on a fault.</summary>
+        public bool EmptySlot(int slot, ref SocketTransfer transfer, ulong at, int count)
+        {
+            int offset = SocketChannelLayout.DataOffsetOf((uint)slot);
+            int done = 0;
+            while (done < count)
+            {
+                int chunk = ChunkAt(offset + done, count - done);
+                if (!transfer.Scatter(at + (ulong)done, PageOf(offset + done), (ulong)chunk))
+                    return false;
+                done += chunk;
+            }
+            return true;
+        }
+
+        /// <summary>Copies kernel memory into the tag's data slot (at most MaximumOptionLength bytes: options).</summary>
+        public void WriteSlot(int slot, byte* from, int count)
+        {
+            int offset = SocketChannelLayout.DataOffsetOf((uint)slot);
+            BlockMemory.Copy(PageOf(offset), from, (ulong)count);   // the slot's first page holds it
+        }
+
+        /// <summary>Copies the start of the tag's data slot into kernel memory (options, at most one page).</summary>
+        public void ReadSlot(int slot, byte* to, int count)
+        {
+            int offset = SocketChannelLayout.DataOffsetOf((uint)slot);
+            BlockMemory.Copy(to, PageOf(offset), (ulong)count);
+        }
+
+        private static int ChunkAt(int offset, int left) => 4096 - (offset & 0xFFF) < left ? 4096 - (offset & 0xFFF) : left;
+
+        /// <summary>
+        /// Sends 'request' under the tag 'slot' (its Tag is set here) and sleeps until its completion: Error.None with
+        /// 'completion' (its Status is the operation's result), or NetworkDown once the channel is broken. When the
+        /// completion succeeds and 'register' is given, the dispatcher files it under the new socket's id (Value) first.
+        /// </summary>
+        public Error Exchange(int slot, ref SocketRequest request, InternetSocket register, out SocketCompletion completion)
+        {
+            completion = default;
+            byte* record = stackalloc byte[SocketRequest.Length];
+            uint tag;
+            using (InterruptMask.Enter())
+            {
+                _changed.Lock.Enter();
+                if (_broken)
+                {
+                    _changed.Lock.Exit();
+                    return Error.NetworkDown;
+                }
+                tag = (++_tagGeneration << 5) | (uint)slot;
+                request.Tag = tag;
+                if (!request.Encode(record))
+                {
+                    _changed.Lock.Exit();
+                    return Error.Invalid;   // the caller built a request the protocol refuses: a kernel bug, never sent
+                }
+                _tagValues[slot] = tag;
+                _tagStates[slot] = TagSent;
+                _tagRegistrations[slot] = register;
+                _tagDeadlines[slot] = Cpu.ReadTimeStampCounter() + ReplyTimeoutMilliseconds * (SystemClock.TscFrequency / 1000);
+                _changed.Lock.Exit();
+            }
+            // The ring holds a request per tag, but the service may answer before it frees the request's slot: a full
+            // ring is waited out (briefly; the deadline above breaks the channel if the service stops).
+            while (true)
+            {
+                bool written, wake = false;
+                using (InterruptMask.Enter())
+                {
+                    _changed.Lock.Enter();
+                    written = _broken || _requests.TryWrite(record);
+                    if (written && !_broken)
+                        wake = _requests.Publish();
+                    _changed.Lock.Exit();
+                }
+                if (wake)
+                    _offer.ServerNotification.Signal(SocketChannelLayout.RequestBit);
+                if (written)
+                    break;
+                Scheduler.Sleep(1);
+            }
+            while (true)
+            {
+                bool slept;
+                using (InterruptMask.Enter())
+                {
+                    _changed.Lock.Enter();
+                    if (_tagStates[slot] == TagDone || _broken)
+                    {
+                        bool done = _tagStates[slot] == TagDone;
+                        if (done)
+                            completion = _tagCompletions[slot];
+                        _changed.Lock.Exit();
+                        return done ? Error.None : Error.NetworkDown;
+                    }
+                    slept = Scheduler.BlockOnLockedInterruptibly(_changed);   // releases the lock
+                }
+                // The request is the service's now and its tag cannot be reused before the answer: a signal or a kill
+                // does not end this wait (the answer comes quickly, or the channel breaks).
+                if (!slept)
+                    Scheduler.Sleep(1);
+            }
+        }
+
+        // ---- Sockets' readiness ----
+
+        /// <summary>A socket's changes counter as its sleepers see it (under the channel's lock).</summary>
+        public int ChangesOf(InternetSocket socket)
+        {
+            using (InterruptMask.Enter())
+            using (_changed.Lock.Hold())
+                return socket.Changes;
+        }
+
+        /// <summary>
+        /// Sleeps until 'socket' has changed since the caller saw 'seen' changes, the channel breaks, a signal comes
+        /// (RestartSystemCall) or an armed deadline passes (WouldBlock).
+        /// </summary>
+        public Error WaitForChange(InternetSocket socket, int seen)
+        {
+            Thread current = Scheduler.Current;
+            using (InterruptMask.Enter())
+            {
+                _changed.Lock.Enter();
+                if (socket.Changes == seen && !_broken)
+                    Scheduler.BlockOnLockedInterruptibly(_changed);   // releases the lock either way; the caller looks again
+                else
+                    _changed.Lock.Exit();
+            }
+            if (current.WaitInterrupted)
+                return Error.RestartSystemCall;
+            if (System.Threading.Volatile.Read(ref current.TimedOut) != 0)
+                return Error.WouldBlock;
+            return IsBroken ? Error.NetworkDown : Error.None;
+        }
+
+        /// <summary>Takes 'socket' out of the table (before its Close is sent, so its id may be reused at once).</summary>
+        public void Forget(InternetSocket socket)
+        {
+            using (InterruptMask.Enter())
+            using (_changed.Lock.Hold())
+            {
+                int index = Find(socket.Id);
+                if (index >= 0 && _sockets[index] == socket)
+                    RemoveAt(index);
+            }
+        }
+
+        // Lock held: the table's index of 'id', or -1. Linear probing from the id's hash; removal shifts back.
+        private int Find(uint id)
+        {
+            for (int probe = 0, i = Hash(id); probe < MaximumSockets; probe++, i = (i + 1) & (MaximumSockets - 1))
+            {
+                if (_sockets[i] == null)
+                    return -1;
+                if (_socketIds[i] == id)
+                    return i;
+            }
+            return -1;
+        }
+
+        private static int Hash(uint id) => (int)((id * 2654435761u) >> 22) & (MaximumSockets - 1);
+
+        // Lock held: false when the table is full or the id is filed already (a service that reuses a live id).
+        private bool Insert(uint id, InternetSocket socket)
+        {
+            if (_socketCount >= MaximumSockets - 1 || Find(id) >= 0)
+                return false;
+            int i = Hash(id);
+            while (_sockets[i] != null)
+                i = (i + 1) & (MaximumSockets - 1);
+            _sockets[i] = socket;
+            _socketIds[i] = id;
+            _socketCount++;
+            return true;
+        }
+
+        private void RemoveAt(int index)
+        {
+            _sockets[index] = null;
+            _socketCount--;
+            // Entries after it in its run move back where a lookup would look first.
+            int i = (index + 1) & (MaximumSockets - 1);
+            while (_sockets[i] != null)
+            {
+                InternetSocket moved = _sockets[i];
+                uint id = _socketIds[i];
+                _sockets[i] = null;
+                int j = Hash(id);
+                while (_sockets[j] != null)
+                    j = (j + 1) & (MaximumSockets - 1);
+                _sockets[j] = moved;
+                _socketIds[j] = id;
+                i = (i + 1) & (MaximumSockets - 1);
+            }
+        }
+
+        // ---- The dispatcher ----
+
+        private static void StartDispatcher()
+        {
+            Semaphore made = new Semaphore(0);
+            bool start = false;
+            using (InterruptMask.Enter())
+            {
+                s_currentLock.Rank = LockRank.SocketChannels;
+                using (s_currentLock.Hold())
+                {
+                    if (!s_dispatcherStarted)
+                    {
+                        s_channelAppeared = made;
+                        s_dispatcherStarted = start = true;
+                    }
+                }
+            }
+            if (start)
+                Scheduler.Create("posix-net", &Dispatch, 0);
+            else
+                Exo.Runtime.ObjectAllocator.Free(made);
+        }
+
+        // One kernel thread for the life of the kernel: it serves the current channel until it breaks, then the next.
+        private static void Dispatch(ulong unused)
+        {
+            while (true)
+            {
+                SocketChannel channel = Current();
+                if (channel == null)
+                {
+                    s_channelAppeared.Wait();
+                    continue;
+                }
+                channel.Serve();
+                channel.Release();
+            }
+        }
+
+        private void Serve()
+        {
+            ulong ticksPerMillisecond = SystemClock.TscFrequency / 1000;
+            byte* record = stackalloc byte[SocketCompletion.Length];
+            while (!IsBroken)
+            {
+                if (!Drain(record))
+                    continue;   // the budget ran out: more records wait
+                bool sleep = _completions.PrepareToSleep();
+                if (sleep && !_events.PrepareToSleep())
+                {
+                    _completions.FinishSleep();
+                    continue;
+                }
+                if (sleep)
+                {
+                    using (InterruptMask.Enter())
+                    {
+                        Scheduler.ArmTimeout(Cpu.ReadTimeStampCounter() + ServerCheckMilliseconds * ticksPerMillisecond);
+                        _offer.ClientNotification.Take(true, out _);
+                        Scheduler.DisarmTimeout();
+                    }
+                    _completions.FinishSleep();
+                    _events.FinishSleep();
+                }
+                if (_offer.Server.State == ProcessState.Exited)
+                    Break("ended");
+                else if (Overdue())
+                    Break("did not answer a request in time");
+            }
+        }
+
+        // Takes completions, then events (a socket a completion registers is filed before its first event is taken);
+        // false when it stopped at the budget.
+        private bool Drain(byte* record)
+        {
+            int budget = MaximumRecordsPerWake;
+            bool completed = false, changed = false;
+            while (budget > 0 && _completions.TryRead(record))
+            {
+                budget--;
+                SocketMessageProblem problem = SocketCompletion.Decode(record, out SocketCompletion completion);
+                if (problem != SocketMessageProblem.None || !Complete(ref completion))
+                {
+                    Break("sent a malformed or unasked-for completion");
+                    return true;
+                }
+                completed = true;
+            }
+            _completions.Release();
+            while (budget > 0 && _events.TryRead(record))
+            {
+                budget--;
+                if (SocketEvent.Decode(record, out SocketEvent change) != SocketMessageProblem.None)
+                {
+                    Break("sent a malformed readiness event");
+                    return true;
+                }
+                using (InterruptMask.Enter())
+                using (_changed.Lock.Hold())
+                {
+                    int index = Find(change.Socket);
+                    if (index >= 0)   // a socket closed meanwhile is no longer filed: its late events go nowhere
+                    {
+                        InternetSocket socket = _sockets[index];
+                        socket.ReadinessBits = change.Readiness;
+                        socket.PendingError = change.PendingError;
+                        socket.Changes++;
+                        changed = true;
+                    }
+                }
+            }
+            _events.Release();
+            if (completed || changed)
+                using (InterruptMask.Enter())
+                    _changed.WakeAll();
+            if (changed)
+                Readiness.Changed();
+            return budget > 0;
+        }
+
+        // The completion's tag must name a request in flight; a successful Create or Accept files its socket.
+        private bool Complete(ref SocketCompletion completion)
+        {
+            int slot = (int)(completion.Tag & (SocketChannelLayout.MaximumInFlight - 1));
+            using (InterruptMask.Enter())
+            using (_changed.Lock.Hold())
+            {
+                if (_tagStates[slot] != TagSent || _tagValues[slot] != completion.Tag)
+                    return false;
+                InternetSocket register = _tagRegistrations[slot];
+                if (register != null && completion.Status == 0)
+                {
+                    uint id = (uint)completion.Value;
+                    if (id == 0 || completion.Value > uint.MaxValue)
+                        return false;
+                    if (Insert(id, register))
+                        register.Id = id;
+                    else
+                        completion.Status = (ushort)Error.NoBufferSpace;   // Value kept: the caller closes the service's socket
+                }
+                _tagCompletions[slot] = completion;
+                _tagStates[slot] = TagDone;
+                return true;
+            }
+        }
+
+        private bool Overdue()
+        {
+            ulong now = Cpu.ReadTimeStampCounter();
+            using (InterruptMask.Enter())
+            using (_changed.Lock.Hold())
+            {
+                for (int slot = 0; slot < SocketChannelLayout.MaximumInFlight; slot++)
+                    if (_tagStates[slot] == TagSent && now > _tagDeadlines[slot])
+                        return true;
+            }
+            return false;
+        }
+
+        // The channel is given up: every caller and sleeper wakes to ENETDOWN, every socket reports a reset.
+        private void Break(string why)
+        {
+            using (InterruptMask.Enter())
+            {
+                _changed.Lock.Enter();
+                bool first = !_broken;
+                _broken = true;
+                if (first)
+                {
+                    for (int i = 0; i < MaximumSockets; i++)
+                    {
+                        InternetSocket socket = _sockets[i];
+                        if (socket == null)
+                            continue;
+                        socket.ReadinessBits = SocketReadiness.Readable | SocketReadiness.Writable | SocketReadiness.Error | SocketReadiness.HangUp;
+                        socket.PendingError = (ushort)Error.ConnectionReset;
+                        socket.Changes++;
+                    }
+                }
+                _changed.Lock.Exit();
+                _changed.WakeAll();
+                if (!first)
+                    return;
+            }
+            KernelConsole.Write("posix_x: the network service ");
+            KernelConsole.Write(why);
+            KernelConsole.WriteLine("; its sockets fail and new ones wait for its restart");
+            Readiness.Changed();
+        }
+    }
+}
