@@ -14,6 +14,8 @@ namespace Exo.Kernel.Syscalls
             SystemCalls.Register(SystemCallNumber.NotificationSignal, &DoSignal);
             SystemCalls.Register(SystemCallNumber.NotificationWait, &DoWait);
             SystemCalls.Register(SystemCallNumber.NotificationPoll, &DoPoll);
+            SystemCalls.Register(SystemCallNumber.NotificationWaitUntil, &DoWaitUntil);
+            SystemCalls.Register(SystemCallNumber.ClockRead, &DoClockRead);
         }
 
         private static ulong DoCreate(RegisterFrame* frame)
@@ -51,6 +53,37 @@ namespace Exo.Kernel.Syscalls
             ulong handle = frame->Argument0;
             return Take(handle, block: false);
         }
+
+        // A deadline on the monotonic clock: the scheduler's timeout ends the wait (Take says Interrupted), reported as
+        // TimedOut unless bits came first.
+        private static ulong DoWaitUntil(RegisterFrame* frame)
+        {
+            ulong handle = frame->Argument0;
+            ulong deadline = frame->Argument1;
+            ulong now = Time.SystemClock.UptimeNanoseconds;
+            if (deadline <= now)
+            {
+                ulong polled = Take(handle, block: false);
+                return polled == 0 ? SystemCallResult.From(Error.TimedOut) : polled;
+            }
+            Error error = CapabilitySpace.Reference(SystemCalls.CurrentProcess.Handles, handle, ObjectType.Notification, Rights.Wait, out KernelObject found);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
+            ulong bits;
+            bool timedOut;
+            using (Sync.InterruptMask.Enter())
+            {
+                Scheduler.Scheduler.ArmTimeout(Time.SystemClock.TscAfterNanoseconds(deadline - now));
+                error = ((Notification)found).Take(true, out bits);
+                timedOut = Scheduler.Scheduler.DisarmTimeout();
+            }
+            found.Release();
+            if (error == Error.Interrupted && timedOut)
+                error = Error.TimedOut;
+            return SystemCallResult.From(error, bits);
+        }
+
+        private static ulong DoClockRead(RegisterFrame* frame) => Time.SystemClock.UptimeNanoseconds;
 
         private static ulong Take(ulong handle, bool block)
         {

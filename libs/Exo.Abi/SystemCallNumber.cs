@@ -23,6 +23,8 @@ namespace Exo.Abi
         ProcessId = 5,
         /// <summary>(name, name length, median, minimum, iterations): one EXO-BENCH line (needs the diagnostics capability).</summary>
         BenchReport = 6,
+        /// <summary>(): the monotonic clock, nanoseconds since boot (the clock NotificationWaitUntil's deadlines are on).</summary>
+        ClockRead = 7,
         /// <summary>(handle): removes it from this process's table (derived handles elsewhere stay).</summary>
         HandleClose = 10,
         /// <summary>(handle, rights) -> a new handle with those rights (a subset; needs Duplicate).</summary>
@@ -55,6 +57,9 @@ namespace Exo.Abi
         NotificationWait = 42,
         /// <summary>(handle) -> bits: never waits; clears them (needs Wait).</summary>
         NotificationPoll = 43,
+        /// <summary>(notification, deadline): as NotificationWait, but TimedOut (no bits taken) once the monotonic clock
+        /// (ClockRead) passes 'deadline' nanoseconds; a deadline already past polls. What a service with timers sleeps in.</summary>
+        NotificationWaitUntil = 44,
         /// <summary>(command line, length, handles, handle count) -> process handle: the first word names the program in the boot image.</summary>
         ProcessSpawn = 50,
         /// <summary>(process handle) -> exit status, FaultStatusBase + vector after a fault, or KilledStatus (needs Wait).</summary>

@@ -2,7 +2,7 @@
 ; user addresses, kernel addresses, all-ones). Skipped: exit, the debug log (noise) and unmap (it could
 ; legitimately unmap this program). The kernel must survive and so must this program; at the end it logs
 ; how many calls it made and exits with 0. Also skipped: the calls that may wait for ever by design when
-; they meet a valid handle (call, receive, reply-and-receive, notification wait, process wait) and the bench
+; they meet a valid handle (call, receive, reply-and-receive, notification wait with or without a deadline, process wait) and the bench
 ; report (noise); their argument checks have their own tests (ipc_test). And the thread calls: a thread started
 ; at a random address faults (ending this process), thread exit ends this thread; threads_test checks them.
 %include "native.inc"
@@ -31,6 +31,8 @@ _start:
     jbe .next
 .not_blocking:
     cmp r15d, SYS_NOTIFICATION_WAIT
+    je .next
+    cmp r15d, SYS_NOTIFICATION_WAIT_UNTIL   ; a far deadline waits as long
     je .next
     cmp r15d, SYS_PROCESS_WAIT
     je .next

@@ -32,6 +32,17 @@ namespace Exo.Std.Ipc
             return SystemCall.ErrorOf(result);
         }
 
+        /// <summary>
+        /// As <see cref="Wait"/>, but gives up with TimedOut (no bits) once <see cref="Exo.Std.MonotonicClock"/> passes
+        /// 'deadlineNanoseconds'; a deadline already past polls.
+        /// </summary>
+        public Error WaitUntil(ulong deadlineNanoseconds, out ulong bits)
+        {
+            long result = SystemCall.Call(SystemCallNumber.NotificationWaitUntil, Handle.Value, deadlineNanoseconds);
+            bits = result >= 0 ? (ulong)result : 0;
+            return SystemCall.ErrorOf(result);
+        }
+
         /// <summary>Takes the bits that are set (possibly none) without sleeping.</summary>
         public Error Poll(out ulong bits)
         {
