@@ -16,6 +16,8 @@ namespace Exo.Network
         public const int MaximumRequestAttempts = 4;
         /// <summary>RFC 2131 4.4.5: while renewing or rebinding, messages are no closer than 60 s.</summary>
         public const long MinimumRenewRetransmitMilliseconds = 60_000;
+        /// <summary>After a NAK, discovery starts again this much later (a server that offers and then refuses cannot make a storm).</summary>
+        public const long RestartDelayMilliseconds = 4_000;
         /// <summary>When the server gives no subnet mask (QEMU always does).</summary>
         public const int DefaultPrefixLength = 24;
         private const uint InfiniteLease = 0xFFFFFFFF;
@@ -152,7 +154,7 @@ namespace Exo.Network
             if (message.MessageType == DhcpMessage.NegativeAcknowledge)
             {
                 _ip.Configure(default);
-                Discover();
+                DiscoverLater(now + RestartDelayMilliseconds);
                 return;
             }
             if (message.MessageType != DhcpMessage.Acknowledge || message.YourAddress.IsAny)
@@ -217,12 +219,20 @@ namespace Exo.Network
 
         private void Discover()
         {
+            long now = _clock.NowMilliseconds;
+            DiscoverLater(now);
+            SendDiscover(now);
+        }
+
+        /// <summary>Back to Selecting with the first DISCOVER sent only at 'when' (after a NAK).</summary>
+        private void DiscoverLater(long when)
+        {
             _state = DhcpState.Selecting;
             _transactionId = (uint)_random.Next();
             _retransmitInterval = InitialRetransmitMilliseconds;
             _offered = Ipv4Address.Any;
             _server = Ipv4Address.Any;
-            SendDiscover(_clock.NowMilliseconds);
+            _deadline = when;
         }
 
         private void SendDiscover(long now)
