@@ -15,7 +15,7 @@ namespace Exo.Network
         public const int HeaderLength = 8;
         /// <summary>An ICMP error quotes the datagram's header and this many bytes of its payload (RFC 792; enough for ports).</summary>
         public const int QuotedPayloadBytes = 8;
-        /// <summary>Answers for ping waiting to be read; more are dropped and counted.</summary>
+        /// <summary>Answers for ping waiting to be read; past it the oldest is dropped and counted.</summary>
         public const int EchoQueueCapacity = 32;
         public const int ErrorBurst = 10;
         public const long ErrorIntervalMilliseconds = 100;
@@ -212,8 +212,10 @@ namespace Exo.Network
         {
             if (_echoCount == EchoQueueCapacity)
             {
+                // The oldest answer goes: nobody read it (its ping may be gone), and a stale queue must not starve a new ping.
                 _counters.Increment(NetworkCounter.IcmpEchoReplyQueueFull);
-                return;
+                _echoHead = (_echoHead + 1) % EchoQueueCapacity;
+                _echoCount--;
             }
             ref IcmpEchoReply entry = ref _echoes[(_echoHead + _echoCount) % EchoQueueCapacity];
             entry.Outcome = outcome;
