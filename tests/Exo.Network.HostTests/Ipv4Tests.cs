@@ -70,6 +70,30 @@ namespace Exo.Network.HostTests
         }
 
         [Fact]
+        public void Our_own_source_from_the_wire_is_a_martian_and_unconfigured_hosts_send_no_errors()
+        {
+            var hosts = new TwoHosts();
+            byte[] spoofed = Packets.Ipv4(TwoHosts.AddressB, TwoHosts.AddressB, IpProtocol.Udp, Packets.Udp(TwoHosts.AddressB, TwoHosts.AddressB, 1, 9, new byte[1]));
+            hosts.Segment.Inject(hosts.B.Link, UdpTo(hosts, spoofed), 14 + spoofed.Length);
+            Assert.Equal(1, hosts.B.Stack.Counters[NetworkCounter.IpDropMartianSource]);
+
+            // Unconfigured (waiting for DHCP), B takes in datagrams for any address but answers none with an error.
+            Assert.Equal(Error.None, hosts.B.Stack.Configure(default));
+            byte[] closedPort = ValidUdp(9);
+            hosts.Segment.Inject(hosts.B.Link, UdpTo(hosts, closedPort), 14 + closedPort.Length);
+            Assert.Equal(1, hosts.B.Stack.Counters[NetworkCounter.UdpDropNoSocket]);
+            Assert.Equal(0, hosts.B.Stack.Counters[NetworkCounter.IcmpErrorsSent]);
+            // Nor are echo requests answered for an address that is not ours.
+            byte[] echo = new byte[16];
+            echo[0] = IcmpProtocol.TypeEchoRequest;
+            fixed (byte* e = echo)
+                NetworkOrder.WriteUInt16(e + 2, InternetChecksum.Compute(e, echo.Length));
+            byte[] ping = Packets.Ipv4(TwoHosts.AddressA, TwoHosts.AddressB, IpProtocol.Icmp, echo);
+            hosts.Segment.Inject(hosts.B.Link, UdpTo(hosts, ping), 14 + ping.Length);
+            Assert.Equal(0, hosts.B.Stack.Counters[NetworkCounter.IcmpEchoRepliesSent]);
+        }
+
+        [Fact]
         public void Options_are_skipped_and_ethernet_padding_ignored()
         {
             var hosts = new TwoHosts();

@@ -147,13 +147,10 @@ namespace Exo.Network
             while (true)
             {
                 Error error = _udp.ReceiveFrom(_socket, _message, DnsMessage.MaximumUdpMessage, out int length, out int whole, out Ipv4Address source, out ushort port);
-                if (error == Error.WouldBlock)
+                if (error == Error.WouldBlock || error == Error.BadHandle || error == Error.Invalid)
                     return;
                 if (error != Error.None)
-                {
-                    // ECONNREFUSED and the like: the socket is unconnected, so this is not expected; fail nothing.
-                    continue;
-                }
+                    continue;   // an error reported once (the socket is unconnected, so none is expected): datagrams may follow
                 if (port != ServerPort || source != _ip.Configuration.DnsServer || length < DnsMessage.HeaderLength)
                 {
                     _counters.Increment(NetworkCounter.DnsMalformed);

@@ -83,9 +83,10 @@ namespace Exo.Network
             int index = Find(source, destination, protocol, identification);
 
             // Every fragment but the last carries a multiple of 8 bytes; none reaches past 65535.
-            if ((moreFragments && (length == 0 || length % Unit != 0)) || offset + length > MaximumPayload)
+            bool malformed = moreFragments && (length == 0 || length % Unit != 0);
+            if (malformed || offset + length > MaximumPayload)
             {
-                _counters.Increment(NetworkCounter.IpReassemblyTooLarge);
+                _counters.Increment(malformed ? NetworkCounter.IpDropLength : NetworkCounter.IpReassemblyTooLarge);
                 if (index >= 0)
                     Release(index);
                 return false;

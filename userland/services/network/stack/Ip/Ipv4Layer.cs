@@ -133,7 +133,9 @@ namespace Exo.Network
                 return;
             }
             Ipv4Address source = Ipv4Header.Source(datagram), destination = Ipv4Header.Destination(datagram);
-            if (source.IsMulticast || source.IsLimitedBroadcast || (!fromLoopback && (source.IsLoopback || destination.IsLoopback)))
+            // No datagram from the wire claims a loopback address, or ours (RFC 1122 3.2.1.3's martians).
+            if (source.IsMulticast || source.IsLimitedBroadcast
+                || (!fromLoopback && (source.IsLoopback || destination.IsLoopback || (_configuration.IsConfigured && source == _configuration.Address))))
             {
                 _counters.Increment(NetworkCounter.IpDropMartianSource);
                 return;
@@ -196,8 +198,9 @@ namespace Exo.Network
 
         /// <summary>
         /// The datagram being delivered right now (its header and payload), for an ICMP error sent from inside
-        /// IIpProtocolHandler.Receive. False outside a delivery, or when the datagram was to a broadcast or multicast
-        /// address, a non-initial fragment's, or from a source no error may go to (RFC 1122 3.2.2).
+        /// IIpProtocolHandler.Receive. False outside a delivery, or when the datagram was not to this host's own
+        /// address (a broadcast, multicast, or while unconfigured anything), a non-initial fragment's, or from a source
+        /// no error may go to (RFC 1122 3.2.2).
         /// </summary>
         internal bool TryGetDelivering(out byte* header, out int headerLength, out byte* payload, out int payloadLength)
         {
@@ -208,8 +211,8 @@ namespace Exo.Network
             if (header == null)
                 return false;
             Ipv4Address destination = Ipv4Header.Destination(header), source = Ipv4Header.Source(header);
-            return !destination.IsLimitedBroadcast && !destination.IsMulticast && destination != _configuration.SubnetBroadcast
-                && !source.IsAny && (Ipv4Header.FlagsAndOffset(header) & Ipv4Header.OffsetMask) == 0;
+            bool ours = destination.IsLoopback || (_configuration.IsConfigured && destination == _configuration.Address);
+            return ours && !source.IsAny && (Ipv4Header.FlagsAndOffset(header) & Ipv4Header.OffsetMask) == 0;
         }
 
         // ---- Sending ----
