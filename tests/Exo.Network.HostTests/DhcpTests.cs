@@ -29,22 +29,28 @@ namespace Exo.Network.HostTests
 
         public void Deliver(byte* frame, int length)
         {
-            // ARP for the router's address (renewal is unicast to it).
+            // ARP for the router's and the DNS server's addresses (QEMU answers both with one MAC).
+            Ipv4Address target = length >= 14 + ArpPacket.Length ? ArpPacket.TargetAddress(frame + 14) : Ipv4Address.Any;
             if (length >= 14 + ArpPacket.Length && NetworkOrder.ReadUInt16(frame + 12) == EthernetFrame.EtherTypeArp
-                && ArpPacket.Operation(frame + 14) == ArpPacket.OperationRequest && ArpPacket.TargetAddress(frame + 14) == Server)
+                && ArpPacket.Operation(frame + 14) == ArpPacket.OperationRequest && (target == Server || target == Dns))
             {
                 var answer = new byte[ArpPacket.Length];
                 fixed (byte* a = answer)
-                    ArpPacket.Write(a, ArpPacket.OperationReply, Address, Server, ArpPacket.SenderMac(frame + 14), ArpPacket.SenderAddress(frame + 14));
+                    ArpPacket.Write(a, ArpPacket.OperationReply, Address, target, ArpPacket.SenderMac(frame + 14), ArpPacket.SenderAddress(frame + 14));
                 byte[] arpFrame = Packets.Ethernet(ArpPacket.SenderMac(frame + 14), Address, EthernetFrame.EtherTypeArp, answer);
                 fixed (byte* f = arpFrame)
                     _segment.Transmit(this, f, arpFrame.Length);
                 return;
             }
-            if (length < 14 + 20 + 8 + 240 || NetworkOrder.ReadUInt16(frame + 12) != EthernetFrame.EtherTypeIpv4 || frame[14 + 9] != IpProtocol.Udp)
+            if (length < 14 + 20 + 8 || NetworkOrder.ReadUInt16(frame + 12) != EthernetFrame.EtherTypeIpv4 || frame[14 + 9] != IpProtocol.Udp)
                 return;
             byte* udp = frame + 14 + 20;
-            if (NetworkOrder.ReadUInt16(udp + 2) != DhcpMessage.ServerPort)
+            if (NetworkOrder.ReadUInt16(udp + 2) == 53 && Ipv4Address.Read(frame + 14 + 16) == Dns)
+            {
+                AnswerDns(frame, udp, length - 14 - 20 - 8);
+                return;
+            }
+            if (NetworkOrder.ReadUInt16(udp + 2) != DhcpMessage.ServerPort || length < 14 + 20 + 8 + 240)
                 return;
             byte* message = udp + 8;
             int messageLength = length - 14 - 20 - 8;
@@ -67,6 +73,27 @@ namespace Exo.Network.HostTests
             byte[] ethernet = Packets.UdpFrame(MacAddress.Broadcast, Address, Server, Ipv4Address.Broadcast, DhcpMessage.ServerPort, DhcpMessage.ClientPort, reply);
             fixed (byte* f = ethernet)
                 _segment.Transmit(this, f, ethernet.Length);
+        }
+
+        /// <summary>Any A query is answered with 10.0.2.100 (the question copied, then one compressed answer).</summary>
+        public static readonly Ipv4Address ResolvedAddress = new Ipv4Address(10, 0, 2, 100);
+        public int DnsQueries;
+
+        private void AnswerDns(byte* frame, byte* udp, int length)
+        {
+            DnsQueries++;
+            var answer = new byte[length + 16];
+            for (int i = 0; i < length; i++)
+                answer[i] = udp[8 + i];
+            answer[2] = 0x81;
+            answer[3] = 0x80;
+            answer[7] = 1;
+            byte[] record = { 0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4, 10, 0, 2, 100 };
+            record.CopyTo(answer, length);
+            Ipv4Address client = Ipv4Address.Read(frame + 14 + 12);
+            byte[] reply = Packets.UdpFrame(MacAddress.Read(frame + 6), Address, Dns, client, 53, NetworkOrder.ReadUInt16(udp), answer);
+            fixed (byte* f = reply)
+                _segment.Transmit(this, f, reply.Length);
         }
 
         /// <summary>The BOOTP reply slirp builds: options message type, server id, netmask, router, DNS, lease time, end.</summary>
@@ -183,6 +210,26 @@ namespace Exo.Network.HostTests
                 ulong sum = InternetChecksum.AddPseudoHeader(0, Ipv4Address.Any, Ipv4Address.Broadcast, IpProtocol.Udp, discover.Length - 20);
                 Assert.Equal(0, InternetChecksum.Finish(InternetChecksum.Add(sum, d + 20, discover.Length - 20)));
             }
+        }
+
+        [Fact]
+        public void After_dhcp_the_stack_resolves_names_with_the_server_it_was_given()
+        {
+            var (client, server, segment, clock) = Setup();
+            client.Stack.StartDhcp();
+            segment.Run();
+            byte[] name = System.Text.Encoding.ASCII.GetBytes("example.org");
+            int query;
+            fixed (byte* n = name)
+                Assert.Equal(Error.None, client.Stack.Dns.Start(n, name.Length, out query));
+            segment.Run();
+            Assert.Equal(1, server.DnsQueries);
+            Assert.Equal(DnsQueryState.Resolved, client.Stack.Dns.GetResult(query, out Ipv4Address address, out uint ttl, out _));
+            Assert.Equal(FakeDhcpServer.ResolvedAddress, address);
+            Assert.Equal(30u, ttl);
+            // The query left from the leased address to 10.0.2.3, resolved by ARP on the link.
+            Assert.True(client.Stack.Arp.TryLookup(FakeDhcpServer.Dns, out MacAddress mac));
+            Assert.Equal(server.Address, mac);
         }
 
         [Fact]
