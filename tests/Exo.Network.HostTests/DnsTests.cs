@@ -58,6 +58,25 @@ namespace Exo.Network.HostTests
             Assert.Equal(60u, ttl);
             Assert.Equal(Error.Invalid, Parse(CnameAnswer(), 0xABCE, out _, out _));
 
+            // An answer to another question (same id) is refused when the query is given.
+            var query = new byte[DnsMessage.MaximumUdpMessage];
+            byte[] asked = Encoding.ASCII.GetBytes("WWW.example.com");
+            byte[] other = Encoding.ASCII.GetBytes("www.example.org");
+            byte[] answer = CnameAnswer();
+            using (var guard = new GuardedBuffer())
+            fixed (byte* q = query)
+            fixed (byte* w = ParseWorkspace)
+            {
+                byte* placed = guard.Place(answer, answer.Length);
+                int length;
+                fixed (byte* n = asked)
+                    length = DnsMessage.BuildQuery(q, 0xABCD, n, asked.Length);
+                Assert.Equal(Error.None, DnsMessage.ParseAddress(placed, answer.Length, 0xABCD, w, out _, out _, q, length));
+                fixed (byte* n = other)
+                    length = DnsMessage.BuildQuery(q, 0xABCD, n, other.Length);
+                Assert.Equal(Error.Invalid, DnsMessage.ParseAddress(placed, answer.Length, 0xABCD, w, out _, out _, q, length));
+            }
+
             // A plain answer (owner a pointer to the question) in upper case matches case-insensitively.
             byte[] plain = Convert.FromHexString("00078180000100010000000003575757074558414d504c4503434f4d0000010001c00c00010001000000050004c0000201");
             Assert.Equal(Error.None, Parse(plain, 7, out address, out _));

@@ -62,7 +62,7 @@ namespace Exo.Network
                 + IcmpProtocol.MaximumMessage
                 + UdpProtocol.MaximumSockets * UdpProtocol.ReceiveBufferBytes + UdpProtocol.HeaderLength + UdpProtocol.MaximumPayload
                 + DhcpMessage.MaximumSentLength
-                + DnsResolver.MaximumQueries * DnsMessage.MaximumNameLength + DnsMessage.MaximumUdpMessage + DnsMessage.ParseWorkspaceBytes
+                + DnsResolver.MaximumQueries * DnsMessage.MaximumNameLength + 2 * DnsMessage.MaximumUdpMessage + DnsMessage.ParseWorkspaceBytes
                 + 32 * Workspace.Alignment);
 
         /// <summary>Builds the stack on 'link' with 'workspace' (OutOfMemory when it is smaller than WorkspaceBytes).</summary>

@@ -115,9 +115,11 @@ namespace Exo.Network
         /// <summary>
         /// Finds the IPv4 address an answer gives for its question (the query 'id'), following CNAME records. NotFound
         /// for NXDOMAIN or an answer without an address; InputOutput for a server failure or a truncated answer;
-        /// Invalid for anything malformed or not matching the query.
+        /// Invalid for anything malformed or not matching the query. 'query' (the message this answers, from
+        /// <see cref="BuildQuery"/>), when not null, must ask the same name (RFC 5452: an id alone is easy to guess).
         /// </summary>
-        public static Error ParseAddress(byte* message, int length, ushort id, byte* workspace, out Ipv4Address address, out uint timeToLive)
+        public static Error ParseAddress(byte* message, int length, ushort id, byte* workspace, out Ipv4Address address, out uint timeToLive,
+            byte* query = null, int queryLength = 0)
         {
             address = Ipv4Address.Any;
             timeToLive = 0;
@@ -143,6 +145,8 @@ namespace Exo.Network
             if (!ReadName(message, length, HeaderLength, target, out int targetLength, out int position) || position + 4 > length)
                 return Error.Invalid;
             if (NetworkOrder.ReadUInt16(message + position) != TypeA || NetworkOrder.ReadUInt16(message + position + 2) != ClassInternet)
+                return Error.Invalid;
+            if (query != null && !AsksFor(query, queryLength, target, targetLength))
                 return Error.Invalid;
             int answersStart = position + 4;
 
@@ -188,6 +192,22 @@ namespace Exo.Network
                     return Error.NotFound;
             }
             return Error.Invalid;   // a CNAME chain longer than the limit (or a loop of aliases)
+        }
+
+        /// <summary>Whether the query's question name (uncompressed, as BuildQuery writes it) is 'name' (lowercased wire labels).</summary>
+        private static bool AsksFor(byte* query, int queryLength, byte* name, int nameLength)
+        {
+            if (queryLength < HeaderLength + nameLength + 4)
+                return false;
+            for (int i = 0; i < nameLength; i++)
+            {
+                byte c = query[HeaderLength + i];
+                if (c >= (byte)'A' && c <= (byte)'Z')
+                    c += 32;
+                if (c != name[i])
+                    return false;
+            }
+            return true;
         }
 
         /// <summary>The workspace ParseAddress needs (two names).</summary>

@@ -35,6 +35,7 @@ namespace Exo.Network
         private readonly Query[] _queries = new Query[MaximumQueries];
         private readonly byte* _names;
         private readonly byte* _message;
+        private readonly byte* _query;
         private readonly byte* _parseWorkspace;
         private int _socket = -1;
 
@@ -47,6 +48,7 @@ namespace Exo.Network
             _random = random;
             _names = workspace.Take(MaximumQueries * DnsMessage.MaximumNameLength);
             _message = workspace.Take(DnsMessage.MaximumUdpMessage);
+            _query = workspace.Take(DnsMessage.MaximumUdpMessage);
             _parseWorkspace = workspace.Take(DnsMessage.ParseWorkspaceBytes);
         }
 
@@ -58,7 +60,7 @@ namespace Exo.Network
                 return Error.Invalid;
             if (_ip.Configuration.DnsServer.IsAny)
                 return Error.NetworkUnreachable;
-            if (DnsMessage.BuildQuery(_message, 0, name, nameLength) < 0)
+            if (DnsMessage.BuildQuery(_query, 0, name, nameLength) < 0)
                 return Error.Invalid;
             if (_socket < 0)
             {
@@ -162,8 +164,9 @@ namespace Exo.Network
                     ref Query q = ref _queries[i];
                     if (q.State != DnsQueryState.Pending || q.Id != id)
                         continue;
+                    int queryLength = DnsMessage.BuildQuery(_query, q.Id, _names + i * DnsMessage.MaximumNameLength, q.NameLength);
                     error = whole > length ? Error.InputOutput
-                        : DnsMessage.ParseAddress(_message, length, id, _parseWorkspace, out q.Address, out q.TimeToLive);
+                        : DnsMessage.ParseAddress(_message, length, id, _parseWorkspace, out q.Address, out q.TimeToLive, _query, queryLength);
                     if (error == Error.Invalid)
                     {
                         // Malformed or not our question: keep waiting for the real answer.
@@ -184,8 +187,8 @@ namespace Exo.Network
             ref Query q = ref _queries[index];
             q.Attempts++;
             q.Deadline = _clock.NowMilliseconds + TimeoutMilliseconds;
-            int length = DnsMessage.BuildQuery(_message, q.Id, _names + index * DnsMessage.MaximumNameLength, q.NameLength);
-            Error error = _udp.SendTo(_socket, _message, length, _ip.Configuration.DnsServer, ServerPort);
+            int length = DnsMessage.BuildQuery(_query, q.Id, _names + index * DnsMessage.MaximumNameLength, q.NameLength);
+            Error error = _udp.SendTo(_socket, _query, length, _ip.Configuration.DnsServer, ServerPort);
             if (error != Error.None && error != Error.NoBufferSpace)
                 Fail(index, error);
         }
