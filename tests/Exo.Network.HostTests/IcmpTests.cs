@@ -1,0 +1,184 @@
+using Exo.Abi;
+using Exo.Network;
+using Xunit;
+
+namespace Exo.Network.HostTests
+{
+    public unsafe class IcmpTests
+    {
+        private static Error Ping(TestHost host, Ipv4Address to, ushort id, ushort sequence, int length = 56)
+        {
+            byte[] data = Packets.Pattern(length);
+            fixed (byte* p = data)
+                return host.Stack.Icmp.SendEcho(to, id, sequence, p, length);
+        }
+
+        [Fact]
+        public void Ping_between_two_stacks()
+        {
+            var hosts = new TwoHosts();
+            for (ushort sequence = 1; sequence <= 3; sequence++)
+            {
+                Assert.Equal(Error.None, Ping(hosts.A, TwoHosts.AddressB, 0x1234, sequence));
+                hosts.Run();
+                Assert.True(hosts.A.Stack.Icmp.TryReceiveEcho(0x1234, out IcmpEchoReply reply));
+                Assert.Equal(IcmpEchoOutcome.Reply, reply.Outcome);
+                Assert.Equal(TwoHosts.AddressB, reply.Source);
+                Assert.Equal(sequence, reply.Sequence);
+                Assert.Equal(56, reply.DataLength);
+                Assert.False(hosts.A.Stack.Icmp.TryReceiveEcho(0x1234, out _));
+            }
+            Assert.Equal(3, hosts.B.Stack.Counters[NetworkCounter.IcmpEchoRepliesSent]);
+            // Another identifier's replies are not this ping's.
+            Ping(hosts.B, TwoHosts.AddressA, 7, 1);
+            hosts.Run();
+            Assert.False(hosts.B.Stack.Icmp.TryReceiveEcho(8, out _));
+            Assert.True(hosts.B.Stack.Icmp.TryReceiveEcho(7, out _));
+        }
+
+        [Fact]
+        public void A_large_ping_is_fragmented_and_answered()
+        {
+            var hosts = new TwoHosts();
+            Assert.Equal(Error.None, Ping(hosts.A, TwoHosts.AddressB, 1, 1, 5000));
+            hosts.Run();
+            Assert.True(hosts.A.Stack.Icmp.TryReceiveEcho(1, out IcmpEchoReply reply));
+            Assert.Equal(5000, reply.DataLength);
+            Assert.Equal(1, hosts.B.Stack.Counters[NetworkCounter.IpReassembled]);
+        }
+
+        [Fact]
+        public void A_ping_to_an_address_nobody_has_gives_up_as_unreachable()
+        {
+            var hosts = new TwoHosts();
+            var nobody = new Ipv4Address(10, 0, 0, 77);
+            Assert.Equal(Error.None, Ping(hosts.A, nobody, 9, 1));
+            hosts.Elapse(2_900);
+            Assert.False(hosts.A.Stack.Icmp.TryReceiveEcho(9, out _));
+            hosts.Elapse(200);
+            Assert.True(hosts.A.Stack.Icmp.TryReceiveEcho(9, out IcmpEchoReply reply));
+            Assert.Equal(IcmpEchoOutcome.Unreachable, reply.Outcome);
+            Assert.Equal(nobody, reply.Source);
+            Assert.Equal(1, reply.Sequence);
+        }
+
+        [Fact]
+        public void Ping_to_loopback_and_to_our_own_address_is_answered_on_poll()
+        {
+            var hosts = new TwoHosts();
+            Assert.Equal(Error.None, Ping(hosts.A, new Ipv4Address(127, 0, 0, 1), 3, 1));
+            Assert.Equal(Error.None, Ping(hosts.A, TwoHosts.AddressA, 3, 2));
+            Assert.Equal(hosts.Clock.NowMilliseconds, hosts.A.Stack.NextDeadline);
+            hosts.A.Stack.Poll();
+            hosts.A.Stack.Poll();
+            Assert.True(hosts.A.Stack.Icmp.TryReceiveEcho(3, out IcmpEchoReply first));
+            Assert.True(hosts.A.Stack.Icmp.TryReceiveEcho(3, out IcmpEchoReply second));
+            Assert.Equal(new Ipv4Address(127, 0, 0, 1), first.Source);
+            Assert.Equal(TwoHosts.AddressA, second.Source);
+            Assert.DoesNotContain(hosts.Segment.Sent, frame => Packets.DatagramOf(frame) != null);
+        }
+
+        [Fact]
+        public void No_route_off_the_subnet_without_a_gateway()
+        {
+            var hosts = new TwoHosts();
+            Assert.Equal(Error.NetworkUnreachable, Ping(hosts.A, new Ipv4Address(8, 8, 8, 8), 1, 1));
+            hosts.A.Link.IsUp = false;
+            Assert.Equal(Error.NetworkDown, Ping(hosts.A, TwoHosts.AddressB, 1, 1));
+        }
+
+        [Fact]
+        public void Udp_to_a_closed_port_gets_port_unreachable_within_the_rate_limit()
+        {
+            var hosts = new TwoHosts();
+            int a = hosts.A.OpenUdp(5000);
+            hosts.B.OpenUdp(9998);
+            hosts.A.SendTo(a, new byte[] { 1 }, TwoHosts.AddressB, 9998);   // resolves B's MAC first
+            hosts.Run();
+            for (int i = 0; i < 30; i++)
+                Assert.Equal(Error.None, hosts.A.SendTo(a, new byte[] { 1 }, TwoHosts.AddressB, 9999));
+            hosts.Run();
+            Assert.Equal(30, hosts.B.Stack.Counters[NetworkCounter.UdpDropNoSocket]);
+            Assert.Equal(IcmpProtocol.ErrorBurst, hosts.B.Stack.Counters[NetworkCounter.IcmpErrorsSent]);
+            Assert.Equal(30 - IcmpProtocol.ErrorBurst, hosts.B.Stack.Counters[NetworkCounter.IcmpErrorsRateLimited]);
+            Assert.Equal(IcmpProtocol.ErrorBurst, hosts.A.Stack.Counters[NetworkCounter.IcmpErrorsReceived]);
+            // A second later the bucket is full again.
+            hosts.Clock.Advance(1_000);
+            hosts.A.SendTo(a, new byte[] { 1 }, TwoHosts.AddressB, 9999);
+            hosts.Run();
+            Assert.Equal(IcmpProtocol.ErrorBurst + 1, hosts.B.Stack.Counters[NetworkCounter.IcmpErrorsSent]);
+        }
+
+        [Fact]
+        public void An_unknown_protocol_gets_protocol_unreachable()
+        {
+            var hosts = new TwoHosts();
+            hosts.A.OpenUdp(5000);
+            hosts.A.SendTo(hosts.A.OpenUdp(5001), new byte[1], TwoHosts.AddressB, 1);   // resolves B's MAC
+            hosts.Run();
+            int before = (int)hosts.A.Stack.Counters[NetworkCounter.IcmpErrorsReceived];
+            byte[] frame = Packets.Ethernet(hosts.B.Link.Address, hosts.A.Link.Address, EthernetFrame.EtherTypeIpv4,
+                Packets.Ipv4(TwoHosts.AddressA, TwoHosts.AddressB, 200, new byte[16]));
+            hosts.Segment.Inject(hosts.B.Link, frame, frame.Length);
+            hosts.Run();
+            Assert.Equal(1, hosts.B.Stack.Counters[NetworkCounter.IpDropUnknownProtocol]);
+            Assert.Equal(before + 1, hosts.A.Stack.Counters[NetworkCounter.IcmpErrorsReceived]);
+        }
+
+        [Fact]
+        public void Icmp_errors_reach_the_quoted_transport()
+        {
+            var hosts = new TwoHosts();
+            var handler = new RecordingHandler(99);
+            Assert.Equal(Error.None, hosts.A.Stack.RegisterProtocol(handler));
+            Assert.Equal(Error.AlreadyExists, hosts.A.Stack.RegisterProtocol(new RecordingHandler(99)));
+            // B says protocol 99's datagram from A to B:1234 was unreachable (host code).
+            byte[] quoted = Packets.Ipv4(TwoHosts.AddressA, TwoHosts.AddressB, 99, new byte[] { 0x30, 0x39, 0x04, 0xD2, 0, 0, 0, 0 });
+            byte[] icmp = new byte[8 + quoted.Length];
+            icmp[0] = IcmpProtocol.TypeDestinationUnreachable;
+            icmp[1] = IcmpProtocol.CodeHostUnreachable;
+            quoted.CopyTo(icmp, 8);
+            fixed (byte* p = icmp)
+                NetworkOrder.WriteUInt16(p + 2, InternetChecksum.Compute(p, icmp.Length));
+            byte[] frame = Packets.Ethernet(hosts.A.Link.Address, hosts.B.Link.Address, EthernetFrame.EtherTypeIpv4,
+                Packets.Ipv4(TwoHosts.AddressB, TwoHosts.AddressA, IpProtocol.Icmp, icmp));
+            hosts.Segment.Inject(hosts.A.Link, frame, frame.Length);
+            Assert.Equal(1, handler.Errors);
+            Assert.Equal(IcmpErrorKind.HostUnreachable, handler.LastKind);
+            Assert.Equal(TwoHosts.AddressB, handler.LastDestination);
+            Assert.Equal(12345, handler.LastSourcePort);
+
+            // A corrupted checksum is dropped before anything reads the quote.
+            icmp[9] ^= 0xFF;
+            frame = Packets.Ethernet(hosts.A.Link.Address, hosts.B.Link.Address, EthernetFrame.EtherTypeIpv4,
+                Packets.Ipv4(TwoHosts.AddressB, TwoHosts.AddressA, IpProtocol.Icmp, icmp));
+            hosts.Segment.Inject(hosts.A.Link, frame, frame.Length);
+            Assert.Equal(1, handler.Errors);
+            Assert.Equal(1, hosts.A.Stack.Counters[NetworkCounter.IcmpDropChecksum]);
+        }
+
+        internal sealed class RecordingHandler : IIpProtocolHandler
+        {
+            public RecordingHandler(byte protocol) { Protocol = protocol; }
+            public byte Protocol { get; }
+            public int Received, Errors, LastLength, LastSourcePort;
+            public IcmpErrorKind LastKind;
+            public Ipv4Address LastSource, LastDestination;
+            public void Receive(Ipv4Address source, Ipv4Address destination, byte* payload, int length)
+            {
+                Received++;
+                LastSource = source;
+                LastDestination = destination;
+                LastLength = length;
+            }
+            public void ReceiveError(IcmpErrorKind kind, Ipv4Address quotedSource, Ipv4Address quotedDestination, byte* quotedPayload, int length)
+            {
+                Errors++;
+                LastKind = kind;
+                LastSource = quotedSource;
+                LastDestination = quotedDestination;
+                LastSourcePort = length >= 2 ? NetworkOrder.ReadUInt16(quotedPayload) : -1;
+            }
+        }
+    }
+}

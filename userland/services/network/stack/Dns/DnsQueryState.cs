@@ -1,0 +1,11 @@
+namespace Exo.Network
+{
+    /// <summary>Where one of the resolver's queries stands.</summary>
+    public enum DnsQueryState : byte
+    {
+        Free,
+        Pending,
+        Resolved,
+        Failed,
+    }
+}

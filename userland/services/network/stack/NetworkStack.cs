@@ -1,0 +1,192 @@
+using Exo.Abi;
+
+namespace Exo.Network
+{
+    /// <summary>
+    /// The whole stack the network service drives: one Ethernet interface (an <see cref="INetworkLink"/>) and the
+    /// loopback interface, ARP, IPv4, ICMP, UDP, a DHCP client and a DNS resolver, all in the caller's workspace
+    /// (<see cref="WorkspaceBytes"/>; nothing is allocated after <see cref="Create"/>). The service hands it every
+    /// received frame (<see cref="ReceiveFrame"/>), calls <see cref="Poll"/> when the clock reaches
+    /// <see cref="NextDeadline"/> (and after it sent something to itself), and sleeps in between. More transports (TCP)
+    /// plug in with <see cref="RegisterProtocol"/> and <see cref="RegisterTimer"/>.
+    /// </summary>
+    public sealed unsafe class NetworkStack
+    {
+        public const int MaximumTimers = 8;
+
+        private readonly INetworkLink _link;
+        private readonly IMonotonicClock _clock;
+        private readonly NetworkCounters _counters;
+        private readonly NetworkRandom _random;
+        private readonly FrameTransmitter _frames;
+        private readonly ArpCache _arp;
+        private readonly FragmentReassembly _reassembly;
+        private readonly LoopbackQueue _loopback;
+        private readonly Ipv4Layer _ip;
+        private readonly IcmpProtocol _icmp;
+        private readonly UdpProtocol _udp;
+        private readonly DhcpClient _dhcp;
+        private readonly DnsResolver _dns;
+        private readonly INetworkTimer[] _timers = new INetworkTimer[MaximumTimers];
+
+        private NetworkStack(INetworkLink link, IMonotonicClock clock, ref Workspace workspace)
+        {
+            _link = link;
+            _clock = clock;
+            _counters = new NetworkCounters((long*)workspace.Take(NetworkCounters.WorkspaceBytes));
+            _random = new NetworkRandom(link.Address.Value * 0x100000001B3UL ^ (ulong)clock.NowMilliseconds);
+            _frames = new FrameTransmitter(link, _counters, ref workspace);
+            _arp = new ArpCache(_frames, clock, _counters, ref workspace);
+            _reassembly = new FragmentReassembly(clock, _counters, ref workspace);
+            _loopback = new LoopbackQueue(_counters, ref workspace);
+            _ip = new Ipv4Layer(_frames, clock, _counters, _arp, _reassembly, _loopback, (ushort)_random.Next(), ref workspace);
+            _icmp = new IcmpProtocol(_ip, clock, _counters, ref workspace);
+            _udp = new UdpProtocol(_ip, _icmp, _counters, (ushort)_random.Next(), ref workspace);
+            _dhcp = new DhcpClient(_ip, _udp, clock, _counters, _random, link.Address, ref workspace);
+            _dns = new DnsResolver(_ip, _udp, clock, _counters, _random, ref workspace);
+            _ip.Register(_icmp);
+            _ip.Register(_udp);
+            _timers[0] = _ip;
+            _timers[1] = _dhcp;
+            _timers[2] = _dns;
+        }
+
+        /// <summary>The workspace <see cref="Create"/> needs (about 1.7 MiB: reassembly and the UDP receive queues are most of it).</summary>
+        public static ulong WorkspaceBytes =>
+            (ulong)(NetworkCounters.WorkspaceBytes
+                + EthernetFrame.MaximumLength
+                + ArpCache.QueueCapacity * EthernetFrame.MaximumPayload + ArpPacket.Length
+                + FragmentReassembly.MaximumDatagrams * (FragmentReassembly.MaximumPayload + Ipv4Header.MaximumLength + 1024)
+                + LoopbackQueue.Capacity * (LoopbackQueue.SlotBytes + sizeof(int))
+                + EthernetFrame.MaximumPayload
+                + IcmpProtocol.MaximumMessage
+                + UdpProtocol.MaximumSockets * UdpProtocol.ReceiveBufferBytes + UdpProtocol.HeaderLength + UdpProtocol.MaximumPayload
+                + DhcpMessage.MaximumSentLength
+                + DnsResolver.MaximumQueries * DnsMessage.MaximumNameLength + 2 * DnsMessage.MaximumUdpMessage + DnsMessage.ParseWorkspaceBytes
+                + 32 * Workspace.Alignment);
+
+        /// <summary>Builds the stack on 'link' with 'workspace' (OutOfMemory when it is smaller than WorkspaceBytes).</summary>
+        public static Error Create(INetworkLink link, IMonotonicClock clock, byte* workspace, ulong workspaceLength, out NetworkStack stack)
+        {
+            stack = null;
+            if (link == null || clock == null || workspace == null)
+                return Error.Invalid;
+            if (workspaceLength < WorkspaceBytes)
+                return Error.OutOfMemory;
+            var memory = new Workspace(workspace, workspaceLength);
+            var created = new NetworkStack(link, clock, ref memory);
+            if (memory.Exhausted)
+                return Error.OutOfMemory;
+            stack = created;
+            return Error.None;
+        }
+
+        public NetworkCounters Counters => _counters;
+        public Ipv4Layer Ip => _ip;
+        public IIpTransmitter Transmitter => _ip;
+        public IcmpProtocol Icmp => _icmp;
+        public UdpProtocol Udp => _udp;
+        public DhcpClient Dhcp => _dhcp;
+        public DnsResolver Dns => _dns;
+        public ArpCache Arp => _arp;
+        public FragmentReassembly Reassembly => _reassembly;
+        public InterfaceConfiguration Configuration => _ip.Configuration;
+        public IMonotonicClock Clock => _clock;
+
+        /// <summary>A static configuration (stops the DHCP client if it ran).</summary>
+        public Error Configure(InterfaceConfiguration configuration)
+        {
+            _dhcp.Stop();
+            return _ip.Configure(configuration);
+        }
+
+        /// <summary>Starts DHCP: the interface is configured when the ACK comes.</summary>
+        public Error StartDhcp() => _dhcp.Start();
+
+        /// <summary>Adds a transport (TCP) the IP layer hands its protocol's datagrams and ICMP errors to.</summary>
+        public Error RegisterProtocol(IIpProtocolHandler handler) => _ip.Register(handler);
+
+        /// <summary>Adds a layer with deadlines (TCP's timers) to Poll and NextDeadline.</summary>
+        public Error RegisterTimer(INetworkTimer timer)
+        {
+            if (timer == null)
+                return Error.Invalid;
+            for (int i = 0; i < MaximumTimers; i++)
+                if (_timers[i] == null)
+                {
+                    _timers[i] = timer;
+                    return Error.None;
+                }
+            return Error.OutOfMemory;
+        }
+
+        /// <summary>
+        /// One frame from the link, 'length' bytes from the destination MAC address (no FCS). Anything malformed is
+        /// dropped and counted; every field is read within 'length'.
+        /// </summary>
+        public void ReceiveFrame(byte* frame, int length)
+        {
+            _counters.Increment(NetworkCounter.FramesReceived);
+            if (frame == null || length < EthernetFrame.HeaderLength)
+            {
+                _counters.Increment(NetworkCounter.DropShortFrame);
+                return;
+            }
+            MacAddress destination = EthernetFrame.Destination(frame);
+            if (destination != _link.Address && !destination.IsBroadcast && !destination.IsMulticast)
+            {
+                _counters.Increment(NetworkCounter.DropNotOurMac);
+                return;
+            }
+            byte* payload = frame + EthernetFrame.HeaderLength;
+            int payloadLength = length - EthernetFrame.HeaderLength;
+            switch (EthernetFrame.EtherType(frame))
+            {
+                case EthernetFrame.EtherTypeIpv4:
+                    _ip.Receive(payload, payloadLength, fromLoopback: false);
+                    break;
+                case EthernetFrame.EtherTypeArp:
+                    _arp.Receive(payload, payloadLength);
+                    break;
+                default:
+                    _counters.Increment(NetworkCounter.DropUnknownEtherType);
+                    return;
+            }
+            // What the frame brought for the stack's own clients.
+            _dhcp.ReceivePending();
+            _dns.ReceivePending();
+        }
+
+        /// <summary>Runs every layer whose deadline passed and delivers datagrams sent to this host.</summary>
+        public void Poll()
+        {
+            long now = _clock.NowMilliseconds;
+            for (int i = 0; i < MaximumTimers; i++)
+                if (_timers[i] != null && _timers[i].NextDeadline <= now)
+                    _timers[i].Tick(now);
+            // Loopback delivery may have brought the DHCP client or resolver something.
+            _dhcp.ReceivePending();
+            _dns.ReceivePending();
+        }
+
+        /// <summary>Poll's name for the timer entry.</summary>
+        public void Tick() => Poll();
+
+        /// <summary>When Poll next has work (now, when loopback datagrams wait); long.MaxValue when nothing is scheduled.</summary>
+        public long NextDeadline
+        {
+            get
+            {
+                long next = long.MaxValue;
+                for (int i = 0; i < MaximumTimers; i++)
+                    if (_timers[i] != null)
+                    {
+                        long deadline = _timers[i].NextDeadline;
+                        if (deadline < next)
+                            next = deadline;
+                    }
+                return next;
+            }
+        }
+    }
+}

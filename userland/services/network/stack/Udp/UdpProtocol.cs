@@ -1,0 +1,372 @@
+using Exo.Abi;
+
+namespace Exo.Network
+{
+    /// <summary>
+    /// UDP (RFC 768, RFC 1122 4.1) with a fixed table of sockets named by index: bind (port 0 picks an ephemeral port
+    /// in 49152-65535), connect, sendto, and a receive queue per socket with a byte limit (datagrams past it are
+    /// dropped and counted). Checksums are checked (when the sender set one) and always generated. A datagram no socket
+    /// wants gets ICMP port unreachable; a port unreachable about a connected socket's datagram makes its next call
+    /// fail with ECONNREFUSED. Broadcasts may be sent from a socket that allowed them (SO_BROADCAST).
+    /// </summary>
+    public sealed unsafe class UdpProtocol : IIpProtocolHandler
+    {
+        public const int MaximumSockets = 16;
+        /// <summary>Each socket's receive queue: room for the largest datagram and its record header.</summary>
+        public const int ReceiveBufferBytes = 72 * 1024;
+        public const int HeaderLength = 8;
+        public const int MaximumPayload = Ipv4Header.MaximumDatagram - Ipv4Header.MinimumLength - HeaderLength;
+        public const ushort EphemeralFirst = 49152;
+        public const ushort EphemeralLast = 65535;
+        private const int EphemeralCount = EphemeralLast - EphemeralFirst + 1;
+
+        private readonly Ipv4Layer _ip;
+        private readonly IcmpProtocol _icmp;
+        private readonly NetworkCounters _counters;
+        private readonly UdpSocket[] _sockets = new UdpSocket[MaximumSockets];
+        private readonly byte* _datagram;
+        private int _nextEphemeral;
+
+        public UdpProtocol(Ipv4Layer ip, IcmpProtocol icmp, NetworkCounters counters, ushort ephemeralSeed, ref Workspace workspace)
+        {
+            _ip = ip;
+            _icmp = icmp;
+            _counters = counters;
+            for (int i = 0; i < MaximumSockets; i++)
+            {
+                _sockets[i] = new UdpSocket(workspace.Take(ReceiveBufferBytes), ReceiveBufferBytes);
+                _sockets[i].Reset();
+            }
+            _datagram = workspace.Take(HeaderLength + MaximumPayload);
+            _nextEphemeral = ephemeralSeed % EphemeralCount;
+        }
+
+        public byte Protocol => IpProtocol.Udp;
+
+        // ---- The socket calls ----
+
+        public Error Open(out int socket)
+        {
+            for (int i = 0; i < MaximumSockets; i++)
+                if (!_sockets[i].InUse)
+                {
+                    _sockets[i].Reset();
+                    _sockets[i].InUse = true;
+                    socket = i;
+                    return Error.None;
+                }
+            socket = -1;
+            return Error.TooManyFiles;
+        }
+
+        public Error Close(int socket)
+        {
+            if (!IsOpen(socket))
+                return Error.BadHandle;
+            _sockets[socket].Reset();
+            return Error.None;
+        }
+
+        /// <summary>Binds to 'address' (Any, a loopback address or the interface's) and 'port' (0: an ephemeral port).</summary>
+        public Error Bind(int socket, Ipv4Address address, ushort port)
+        {
+            if (!IsOpen(socket))
+                return Error.BadHandle;
+            UdpSocket s = _sockets[socket];
+            if (s.LocalPort != 0)
+                return Error.Invalid;
+            if (!address.IsAny && !address.IsLoopback && address != _ip.LocalAddress)
+                return Error.AddressNotAvailable;
+            if (port == 0)
+            {
+                Error error = ChooseEphemeral(address, out port);
+                if (error != Error.None)
+                    return error;
+            }
+            else if (PortTaken(address, port))
+                return Error.AddressInUse;
+            s.LocalAddress = address;
+            s.LocalPort = port;
+            return Error.None;
+        }
+
+        /// <summary>Sets the default destination and receives only from it (binding an ephemeral port first if needed).</summary>
+        public Error Connect(int socket, Ipv4Address address, ushort port)
+        {
+            if (!IsOpen(socket))
+                return Error.BadHandle;
+            UdpSocket s = _sockets[socket];
+            if (port == 0 || address.IsAny)
+                return Error.Invalid;
+            if (IsBroadcast(address) && !s.BroadcastAllowed)
+                return Error.AccessDenied;
+            if (_ip.SourceFor(address).IsAny && !IsBroadcast(address))
+                return Error.NetworkUnreachable;
+            Error error = AutoBind(s);
+            if (error != Error.None)
+                return error;
+            s.RemoteAddress = address;
+            s.RemotePort = port;
+            s.Connected = true;
+            s.PendingError = Error.None;
+            return Error.None;
+        }
+
+        /// <summary>Forgets the default destination (connect with AF_UNSPEC).</summary>
+        public Error Disconnect(int socket)
+        {
+            if (!IsOpen(socket))
+                return Error.BadHandle;
+            _sockets[socket].Connected = false;
+            _sockets[socket].RemoteAddress = Ipv4Address.Any;
+            _sockets[socket].RemotePort = 0;
+            return Error.None;
+        }
+
+        public Error SetBroadcast(int socket, bool allowed)
+        {
+            if (!IsOpen(socket))
+                return Error.BadHandle;
+            _sockets[socket].BroadcastAllowed = allowed;
+            return Error.None;
+        }
+
+        public Error GetLocal(int socket, out Ipv4Address address, out ushort port)
+        {
+            address = Ipv4Address.Any;
+            port = 0;
+            if (!IsOpen(socket))
+                return Error.BadHandle;
+            address = _sockets[socket].LocalAddress;
+            port = _sockets[socket].LocalPort;
+            return Error.None;
+        }
+
+        /// <summary>Sends to the connected destination.</summary>
+        public Error Send(int socket, byte* data, int length)
+        {
+            if (!IsOpen(socket))
+                return Error.BadHandle;
+            UdpSocket s = _sockets[socket];
+            Error pending = TakePendingError(s);
+            if (pending != Error.None)
+                return pending;
+            if (!s.Connected)
+                return Error.DestinationRequired;
+            return Transmit(s, s.RemoteAddress, s.RemotePort, data, length);
+        }
+
+        /// <summary>Sends one datagram to 'address':'port' (a connected socket may still name another destination, as on Linux).</summary>
+        public Error SendTo(int socket, byte* data, int length, Ipv4Address address, ushort port)
+        {
+            if (!IsOpen(socket))
+                return Error.BadHandle;
+            UdpSocket s = _sockets[socket];
+            Error pending = TakePendingError(s);
+            if (pending != Error.None)
+                return pending;
+            if (port == 0)
+                return Error.Invalid;
+            if (IsBroadcast(address) && !s.BroadcastAllowed)
+                return Error.AccessDenied;
+            return Transmit(s, address, port, data, length);
+        }
+
+        /// <summary>
+        /// Takes the oldest datagram (WouldBlock when none): up to 'capacity' bytes into 'buffer', 'length' bytes copied,
+        /// 'datagramLength' its whole length (more than 'length' when truncated, as MSG_TRUNC reports).
+        /// </summary>
+        public Error ReceiveFrom(int socket, byte* buffer, int capacity, out int length, out int datagramLength, out Ipv4Address source, out ushort port)
+        {
+            length = 0;
+            datagramLength = 0;
+            source = Ipv4Address.Any;
+            port = 0;
+            if (!IsOpen(socket) || capacity < 0 || (buffer == null && capacity != 0))
+                return IsOpen(socket) ? Error.Invalid : Error.BadHandle;
+            UdpSocket s = _sockets[socket];
+            Error pending = TakePendingError(s);
+            if (pending != Error.None)
+                return pending;
+            return s.Dequeue(buffer, capacity, out length, out datagramLength, out source, out port) ? Error.None : Error.WouldBlock;
+        }
+
+        /// <summary>Whether a datagram (or an error) is waiting: poll's POLLIN.</summary>
+        public bool IsReadable(int socket) => IsOpen(socket) && (_sockets[socket].QueuedDatagrams != 0 || _sockets[socket].PendingError != Error.None);
+
+        public int NextDatagramLength(int socket) => IsOpen(socket) ? _sockets[socket].NextDatagramLength : -1;
+
+        public long DroppedDatagrams(int socket) => IsOpen(socket) ? _sockets[socket].DroppedDatagrams : 0;
+
+        // ---- From the IP layer ----
+
+        public void Receive(Ipv4Address source, Ipv4Address destination, byte* payload, int length)
+        {
+            _counters.Increment(NetworkCounter.UdpReceived);
+            if (length < HeaderLength)
+            {
+                _counters.Increment(NetworkCounter.UdpDropMalformed);
+                return;
+            }
+            int udpLength = NetworkOrder.ReadUInt16(payload + 4);
+            if (udpLength < HeaderLength || udpLength > length)
+            {
+                _counters.Increment(NetworkCounter.UdpDropMalformed);
+                return;
+            }
+            // A zero checksum means the sender computed none (RFC 768).
+            if (NetworkOrder.ReadUInt16(payload + 6) != 0)
+            {
+                ulong sum = InternetChecksum.AddPseudoHeader(0, source, destination, IpProtocol.Udp, udpLength);
+                if (InternetChecksum.Finish(InternetChecksum.Add(sum, payload, udpLength)) != 0)
+                {
+                    _counters.Increment(NetworkCounter.UdpDropChecksum);
+                    return;
+                }
+            }
+            ushort sourcePort = NetworkOrder.ReadUInt16(payload);
+            ushort destinationPort = NetworkOrder.ReadUInt16(payload + 2);
+            UdpSocket socket = Lookup(destination, destinationPort, source, sourcePort);
+            if (socket == null)
+            {
+                _counters.Increment(NetworkCounter.UdpDropNoSocket);
+                _icmp.SendDestinationUnreachable(IcmpProtocol.CodePortUnreachable);
+                return;
+            }
+            if (!socket.Enqueue(source, sourcePort, payload + HeaderLength, udpLength - HeaderLength))
+            {
+                socket.DroppedDatagrams++;
+                _counters.Increment(NetworkCounter.UdpDropQueueFull);
+            }
+        }
+
+        /// <summary>An ICMP error (or ARP's give-up) about one of our datagrams: the connected socket that sent it fails its next call.</summary>
+        public void ReceiveError(IcmpErrorKind kind, Ipv4Address quotedSource, Ipv4Address quotedDestination, byte* quotedPayload, int length)
+        {
+            if (length < 4)
+                return;
+            ushort sourcePort = NetworkOrder.ReadUInt16(quotedPayload), destinationPort = NetworkOrder.ReadUInt16(quotedPayload + 2);
+            Error error = kind == IcmpErrorKind.PortUnreachable || kind == IcmpErrorKind.ProtocolUnreachable ? Error.ConnectionRefused
+                : kind == IcmpErrorKind.HostUnreachable || kind == IcmpErrorKind.TimeExceeded ? Error.HostUnreachable
+                : Error.None;
+            if (error == Error.None)
+                return;
+            for (int i = 0; i < MaximumSockets; i++)
+            {
+                UdpSocket s = _sockets[i];
+                // Only a connected socket hears of it (Linux without IP_RECVERR): an unconnected one cannot tell whose it was.
+                if (s.InUse && s.Connected && s.LocalPort == sourcePort && s.RemotePort == destinationPort && s.RemoteAddress == quotedDestination
+                    && (s.LocalAddress.IsAny || s.LocalAddress == quotedSource))
+                    s.PendingError = error;
+            }
+        }
+
+        // ---- Inside ----
+
+        private Error Transmit(UdpSocket s, Ipv4Address destination, ushort port, byte* data, int length)
+        {
+            if (length < 0 || length > MaximumPayload || (data == null && length != 0))
+                return Error.MessageTooLong;
+            if (destination.IsAny)
+                return Error.DestinationRequired;
+            Error error = AutoBind(s);
+            if (error != Error.None)
+                return error;
+            Ipv4Address source = s.LocalAddress.IsAny ? _ip.SourceFor(destination) : s.LocalAddress;
+            if (source.IsAny && !IsBroadcast(destination))
+                return Error.NetworkUnreachable;
+            int udpLength = HeaderLength + length;
+            NetworkOrder.WriteUInt16(_datagram, s.LocalPort);
+            NetworkOrder.WriteUInt16(_datagram + 2, port);
+            NetworkOrder.WriteUInt16(_datagram + 4, (ushort)udpLength);
+            NetworkOrder.WriteUInt16(_datagram + 6, 0);
+            Memory.Copy(data, _datagram + HeaderLength, length);
+            ulong sum = InternetChecksum.AddPseudoHeader(0, source, destination, IpProtocol.Udp, udpLength);
+            ushort checksum = InternetChecksum.Finish(InternetChecksum.Add(sum, _datagram, udpLength));
+            // A computed zero is sent as all ones: zero on the wire means no checksum.
+            NetworkOrder.WriteUInt16(_datagram + 6, checksum == 0 ? (ushort)0xFFFF : checksum);
+            error = _ip.Send(IpProtocol.Udp, source, destination, _datagram, udpLength);
+            if (error == Error.None)
+                _counters.Increment(NetworkCounter.UdpSent);
+            return error;
+        }
+
+        private bool IsBroadcast(Ipv4Address address) => address.IsLimitedBroadcast || (!address.IsAny && address == _ip.Configuration.SubnetBroadcast);
+
+        private Error AutoBind(UdpSocket s)
+        {
+            if (s.LocalPort != 0)
+                return Error.None;
+            Error error = ChooseEphemeral(Ipv4Address.Any, out ushort port);
+            if (error == Error.None)
+                s.LocalPort = port;
+            return error;
+        }
+
+        private Error ChooseEphemeral(Ipv4Address address, out ushort port)
+        {
+            for (int tried = 0; tried < EphemeralCount; tried++)
+            {
+                port = (ushort)(EphemeralFirst + _nextEphemeral);
+                _nextEphemeral = (_nextEphemeral + 1) % EphemeralCount;
+                if (!PortTaken(address, port))
+                    return Error.None;
+            }
+            port = 0;
+            return Error.AddressInUse;
+        }
+
+        /// <summary>Whether 'port' is bound on an address overlapping 'address' (Any overlaps every address).</summary>
+        private bool PortTaken(Ipv4Address address, ushort port)
+        {
+            for (int i = 0; i < MaximumSockets; i++)
+            {
+                UdpSocket s = _sockets[i];
+                if (s.InUse && s.LocalPort == port && (s.LocalAddress.IsAny || address.IsAny || s.LocalAddress == address))
+                    return true;
+            }
+            return false;
+        }
+
+        /// <summary>The socket a datagram is for: the most specific match (connected, then bound to the address, then wildcard).</summary>
+        private UdpSocket Lookup(Ipv4Address destination, ushort destinationPort, Ipv4Address source, ushort sourcePort)
+        {
+            UdpSocket best = null;
+            int bestScore = -1;
+            for (int i = 0; i < MaximumSockets; i++)
+            {
+                UdpSocket s = _sockets[i];
+                if (!s.InUse || s.LocalPort != destinationPort)
+                    continue;
+                int score = 0;
+                if (!s.LocalAddress.IsAny)
+                {
+                    if (s.LocalAddress != destination)
+                        continue;
+                    score += 1;
+                }
+                if (s.Connected)
+                {
+                    if (s.RemoteAddress != source || s.RemotePort != sourcePort)
+                        continue;
+                    score += 2;
+                }
+                if (score > bestScore)
+                {
+                    best = s;
+                    bestScore = score;
+                }
+            }
+            return best;
+        }
+
+        private bool IsOpen(int socket) => socket >= 0 && socket < MaximumSockets && _sockets[socket].InUse;
+
+        private static Error TakePendingError(UdpSocket s)
+        {
+            Error error = s.PendingError;
+            s.PendingError = Error.None;
+            return error;
+        }
+    }
+}
