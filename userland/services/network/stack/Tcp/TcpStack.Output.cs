@@ -108,12 +108,16 @@ namespace Exo.Network
                     segment.Sequence + (uint)segment.SequenceLength, TcpFlags.Reset | TcpFlags.Acknowledgment);
         }
 
-        /// <summary>An abortive reset of a synchronized connection (close with unread data, abort, give-up).</summary>
+        /// <summary>
+        /// An abortive reset of a synchronized connection (close with unread data, abort, give-up). Like a bare ACK it
+        /// carries SND.MAX, not SND.NXT: after a timeout SND.NXT went back, and the peer (RCV.NXT possibly at SND.MAX)
+        /// would find a segment numbered lower out of its window and ignore it (as BSD does).
+        /// </summary>
         private void SendReset(TcpConnection connection) =>
-            Transmit(connection, connection.SendNext, TcpFlags.Reset | TcpFlags.Acknowledgment, 0, 0);
+            Transmit(connection, connection.SendMaximum, TcpFlags.Reset | TcpFlags.Acknowledgment, 0, 0);
 
         private void SendAcknowledgment(TcpConnection connection) =>
-            Transmit(connection, connection.SendNext, TcpFlags.Acknowledgment, 0, 0);
+            Transmit(connection, connection.SendMaximum, TcpFlags.Acknowledgment, 0, 0);
 
         /// <summary>SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED) with our options, at the ISS.</summary>
         private void SendSynchronize(TcpConnection connection)
@@ -277,6 +281,8 @@ namespace Exo.Network
             uint end = connection.SendUnacknowledged + (uint)length + (fin ? 1u : 0u);
             if (TcpSequence.Greater(end, connection.SendNext))
                 connection.SendNext = end;
+            if (TcpSequence.Greater(end, connection.SendMaximum))
+                connection.SendMaximum = end;   // the segment may reach past what was sent before (more data queued since)
             RestartRetransmission(connection);
         }
     }
