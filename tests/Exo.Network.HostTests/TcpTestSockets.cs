@@ -75,6 +75,40 @@ namespace Exo.Network.HostTests
             }
         }
 
+        /// <summary>A raw segment with a right checksum (options padded by the caller to a multiple of 4).</summary>
+        public static byte[] BuildSegment(Ipv4Address source, Ipv4Address destination, ushort sourcePort, ushort destinationPort,
+            uint sequence, uint acknowledgment, byte flags, ushort window, byte[] options = null, byte[] payload = null)
+        {
+            int optionLength = options?.Length ?? 0;
+            int payloadLength = payload?.Length ?? 0;
+            var segment = new byte[20 + optionLength + payloadLength];
+            fixed (byte* p = segment)
+            {
+                NetworkOrder.WriteUInt16(p, sourcePort);
+                NetworkOrder.WriteUInt16(p + 2, destinationPort);
+                NetworkOrder.WriteUInt32(p + 4, sequence);
+                NetworkOrder.WriteUInt32(p + 8, acknowledgment);
+                p[12] = (byte)((20 + optionLength) / 4 << 4);
+                p[13] = flags;
+                NetworkOrder.WriteUInt16(p + 14, window);
+                options?.CopyTo(segment, 20);
+                payload?.CopyTo(segment, 20 + optionLength);
+                TcpSegmentWriter.WriteChecksum(p, segment.Length, source, destination);
+            }
+            return segment;
+        }
+
+        /// <summary>Parses a captured segment (the test's view of what a stack sent).</summary>
+        public static TcpSegment ParseSegment(byte[] bytes)
+        {
+            fixed (byte* p = bytes)
+            {
+                Assert.True(TcpSegment.Parse(p, bytes.Length, out TcpSegment segment));
+                segment.Payload = null;   // the pointer dies with 'fixed'
+                return segment;
+            }
+        }
+
         public static byte[] Pattern(int length, int seed)
         {
             var data = new byte[length];
