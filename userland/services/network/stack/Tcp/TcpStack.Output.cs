@@ -9,6 +9,9 @@ namespace Exo.Network
     /// </summary>
     public sealed unsafe partial class TcpStack
     {
+        /// <summary>Set while the persist timer forces out what fits in a small window.</summary>
+        private bool _overrideSillyWindow;
+
         /// <summary>The largest window a connection can announce with its scale.</summary>
         private static uint MaximumWindow(TcpConnection connection) => 0xFFFFu << connection.ReceiveScale;
 
@@ -186,7 +189,7 @@ namespace Exo.Network
                     && (!connection.FinSent || TcpSequence.LessOrEqual(connection.SendNext, connection.FinSequence));
                 if (length == 0 && !finAllowed)
                     break;
-                if (length > 0 && length < maximum && !finAllowed)
+                if (length > 0 && length < maximum && !finAllowed && !_overrideSillyWindow)
                 {
                     // Sender-side silly-window avoidance (RFC 9293 3.8.6.2.1) and Nagle (RFC 896): a short segment goes
                     // only when it is all there is and nothing is outstanding (or NoDelay), or it fills half the largest window.
@@ -230,9 +233,10 @@ namespace Exo.Network
                 if (finAllowed)
                     break;
             }
-            // Zero window with data waiting and nothing in flight: only the persist timer can learn of the window opening.
+            // Data waiting and nothing in flight: no ACK will come to clock more out, so the persist timer must (a zero
+            // window to probe, or a small one silly-window avoidance declined to fill: RFC 9293 3.8.6.2.1's override).
             int waiting = connection.SendBuffer.Count - (int)(connection.SendNext - connection.SendUnacknowledged);
-            if (connection.SendWindow == 0 && waiting > 0 && connection.Flight == 0)
+            if (waiting > 0 && connection.Flight == 0)
             {
                 if (connection.PersistDeadline == TcpConnection.NoDeadline)
                 {

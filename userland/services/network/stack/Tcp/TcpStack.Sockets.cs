@@ -319,20 +319,24 @@ namespace Exo.Network
             }
         }
 
-        /// <summary>After a read: if the window we could announce grew enough, tell the peer now (a window update).</summary>
+        /// <summary>
+        /// After a read: a window update goes out now when the announced window had fallen to half the buffer or
+        /// less and could now at least double (Linux's tcp_cleanup_rbuf rule): a sender stopped by our window
+        /// learns of the room without waiting, and ordinary reads do not each cost an ACK.
+        /// </summary>
         private void OpenWindowAfterRead(TcpConnection connection)
         {
             if (!connection.CanReceiveData)
                 return;
             uint current = TcpSequence.Greater(connection.ReceiveAdvertised, connection.ReceiveNext)
                 ? connection.ReceiveAdvertised - connection.ReceiveNext : 0;
+            uint limit = (uint)connection.ReceiveBuffer.Capacity;
+            if (limit > MaximumWindow(connection))
+                limit = MaximumWindow(connection);
             uint space = (uint)connection.ReceiveBuffer.Space;
-            if (space > MaximumWindow(connection))
-                space = MaximumWindow(connection);
-            uint threshold = (uint)connection.ReceiveBuffer.Capacity / 2;
-            if (threshold > 2u * (uint)connection.AdvertisedSegmentSize)
-                threshold = 2u * (uint)connection.AdvertisedSegmentSize;
-            if (space >= current + threshold)
+            if (space > limit)
+                space = limit;
+            if (2 * current <= limit && space >= 2 * current && space >= current + (uint)connection.AdvertisedSegmentSize)
             {
                 connection.AcknowledgeNow = true;
                 Output(connection);

@@ -130,12 +130,17 @@ namespace Exo.Network
             RestartRetransmission(connection);
         }
 
-        /// <summary>The peer's window is zero: probe it, backing off to MaximumPersistInterval, forever (RFC 1122 4.2.2.17).</summary>
+        /// <summary>Data waits and nothing is in flight. The peer's window is zero: probe it, backing off to MaximumPersistInterval, forever (RFC 1122 4.2.2.17).</summary>
         private void PersistTimeout(TcpConnection connection)
         {
-            if (!connection.Synchronized || connection.SendWindow != 0)
+            if (!connection.Synchronized)
+                return;
+            if (connection.SendWindow != 0)
             {
+                // A window too small for silly-window avoidance, and nothing in flight: send what fits now.
+                _overrideSillyWindow = true;
                 Output(connection);
+                _overrideSillyWindow = false;
                 return;
             }
             Statistics.PersistProbes++;
