@@ -1,0 +1,105 @@
+namespace Exo.Network
+{
+    /// <summary>
+    /// The memory every connection's send and receive buffers come from: a region of the stack's workspace cut into
+    /// BufferBlockSize blocks, handed out as contiguous runs (first fit) and tracked with one bit per block. A
+    /// buffer is taken when a connection starts (connect, or a completed handshake) and given back when it ends, so
+    /// the pool's size is the stack's whole buffer memory, whatever the peers do.
+    /// </summary>
+    public sealed unsafe class TcpBufferPool
+    {
+        private readonly byte* _memory;
+        private readonly ulong* _used;
+        private readonly int _blocks;
+        private int _freeBlocks;
+        private int _searchStart;
+
+        public int TotalBlocks => _blocks;
+        public int FreeBlocks => _freeBlocks;
+
+        /// <summary>The workspace a pool of 'blocks' blocks needs (its bitmap included).</summary>
+        public static ulong WorkspaceBytes(int blocks) => (ulong)blocks * TcpLimits.BufferBlockSize + BitmapBytes(blocks);
+
+        private static ulong BitmapBytes(int blocks) => (ulong)(blocks + 63) / 64 * 8;
+
+        /// <summary>The blocks a workspace of 'length' bytes holds.</summary>
+        public static int BlocksFor(ulong length)
+        {
+            ulong blocks = length / (TcpLimits.BufferBlockSize + 1);
+            while (blocks > 0 && WorkspaceBytes((int)blocks) > length)
+                blocks--;
+            return blocks > int.MaxValue / 2 ? int.MaxValue / 2 : (int)blocks;
+        }
+
+        public TcpBufferPool(byte* workspace, int blocks)
+        {
+            _used = (ulong*)workspace;
+            _memory = workspace + BitmapBytes(blocks);
+            _blocks = blocks;
+            _freeBlocks = blocks;
+            for (ulong i = 0; i < BitmapBytes(blocks) / 8; i++)
+                _used[i] = 0;
+        }
+
+        /// <summary>'bytes' rounded up to whole blocks.</summary>
+        public static int RoundUp(int bytes) => (bytes + TcpLimits.BufferBlockSize - 1) / TcpLimits.BufferBlockSize * TcpLimits.BufferBlockSize;
+
+        private bool IsUsed(int block) => (_used[block >> 6] & 1UL << (block & 63)) != 0;
+
+        private void Mark(int first, int count, bool used)
+        {
+            for (int block = first; block < first + count; block++)
+            {
+                if (used)
+                    _used[block >> 6] |= 1UL << (block & 63);
+                else
+                    _used[block >> 6] &= ~(1UL << (block & 63));
+            }
+            _freeBlocks += used ? -count : count;
+        }
+
+        /// <summary>A run of RoundUp(bytes) bytes, or null when no run is free that long.</summary>
+        public byte* Allocate(int bytes)
+        {
+            int count = RoundUp(bytes) / TcpLimits.BufferBlockSize;
+            if (count <= 0 || count > _freeBlocks)
+                return null;
+            // First fit from where the last allocation ended, wrapping once: spreads buffers and keeps the scan short.
+            for (int pass = 0; pass < 2; pass++)
+            {
+                int start = pass == 0 ? _searchStart : 0;
+                int end = pass == 0 ? _blocks : _searchStart;
+                int run = 0;
+                for (int block = start; block < end; block++)
+                {
+                    if (IsUsed(block))
+                    {
+                        run = 0;
+                        continue;
+                    }
+                    run++;
+                    if (run == count)
+                    {
+                        int first = block - count + 1;
+                        Mark(first, count, true);
+                        _searchStart = block + 1 == _blocks ? 0 : block + 1;
+                        return _memory + (long)first * TcpLimits.BufferBlockSize;
+                    }
+                }
+            }
+            return null;
+        }
+
+        /// <summary>Gives back a run Allocate returned for 'bytes'.</summary>
+        public void Free(byte* memory, int bytes)
+        {
+            if (memory == null)
+                return;
+            long offset = memory - _memory;
+            int count = RoundUp(bytes) / TcpLimits.BufferBlockSize;
+            if (offset < 0 || offset % TcpLimits.BufferBlockSize != 0 || offset / TcpLimits.BufferBlockSize + count > _blocks)
+                return;
+            Mark((int)(offset / TcpLimits.BufferBlockSize), count, false);
+        }
+    }
+}
