@@ -25,6 +25,8 @@ namespace VirtioNetTest
         private const int PingPayload = 56;
         /// <summary>Echo requests in the burst: more than the channel's slots and the driver's buffers, so both wrap.</summary>
         private const int BurstFrames = 600;
+        /// <summary>Echo requests of the burst that may be unanswered at once: half the receive ring.</summary>
+        private const int BurstWindow = NetworkChannelLayout.SlotCount / 2;
         /// <summary>Echoes, one at a time, of the traffic phase after the checks.</summary>
         private const int TrafficEchoes = 4000;
         private const int Attempts = 5;
@@ -152,9 +154,19 @@ namespace VirtioNetTest
                 int length = Frames.EchoRequestFrame(frame, s_gatewayMac, s_mac, OwnIp, GatewayIp, Identifier, (ushort)(first + i), PingPayload);
                 if (!Send(frame, length))
                     return Gone(0);
-                while (s_channel.Incoming.TryPeek() != null)
-                    CountReply(frame, Receive(frame, 0), first, seen, ref replies, ref duplicates);
-                s_channel.Release();   // the slots read go back to the driver at once: a full receive ring drops frames
+                // Replies read as they come, and no more than BurstWindow requests unanswered: the receive ring must not
+                // fill while the client is busy sending (the driver drops what does not fit, as a card does).
+                ulong windowDeadline = Benchmark.ReadTimestamp() + AnswerTicks;
+                while (s_channel.Incoming.TryPeek() != null || i + 1 - replies - duplicates >= BurstWindow)
+                {
+                    int received = Receive(frame, windowDeadline);
+                    if (received == -2)
+                        return Gone(0);
+                    if (received == -1)
+                        break;
+                    CountReply(frame, received, first, seen, ref replies, ref duplicates);
+                }
+                s_channel.Release();   // the slots read go back to the driver at once
             }
             ulong deadline = Benchmark.ReadTimestamp() + 4 * AnswerTicks;
             while (replies + duplicates < BurstFrames)
