@@ -28,7 +28,7 @@ namespace VirtioNetTest
         /// <summary>Echo requests of the burst that may be unanswered at once: half the receive ring.</summary>
         private const int BurstWindow = NetworkChannelLayout.SlotCount / 2;
         /// <summary>Echoes, one at a time, of the traffic phase after the checks.</summary>
-        private const int TrafficEchoes = 4000;
+        private const int TrafficEchoes = 10000;
         private const int Attempts = 5;
         /// <summary>Time-stamp counter ticks an answer may take before the request is sent again (about a second).</summary>
         private const ulong AnswerTicks = 3_000_000_000;
