@@ -75,6 +75,17 @@ internal static class ConsoleCommands
         return pid;
     }
 
+    /// <summary>In the kernel monitor (Ctrl-]): runs 'command' and returns what it printed, back to the console's shell.</summary>
+    public static async Task<string> RunInMonitorAsync(QemuSession qemu, string command)
+    {
+        await qemu.SendAsync(ShellSession.MonitorKey);
+        await qemu.WaitForAsync(ShellSession.Prompt, CommandTimeout);
+        await qemu.SendAsync(command + "\r");
+        var output = await qemu.WaitForAsync(ShellSession.Prompt, CommandTimeout);
+        await BackToConsoleAsync(qemu);
+        return output.Before;
+    }
+
     /// <summary>In the kernel monitor: starts 'program' (run, which then waits for it: the monitor stays busy), back to
     /// the console's shell.</summary>
     public static async Task RunFromMonitorAsync(QemuSession qemu, string program)

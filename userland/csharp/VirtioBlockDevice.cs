@@ -21,11 +21,9 @@ namespace Exo.Drivers.Virtio
         public const int MaximumSectors = 8;
         public const ulong FeatureReadOnly = 1UL << 5;
         public const ulong FeatureFlush = 1UL << 9;
-        public const ulong FeatureVersion1 = 1UL << 32;
         public const uint RequestRead = 0, RequestWrite = 1, RequestFlush = 4;
         public const byte StatusOk = 0, StatusInputOutputError = 1, StatusUnsupported = 2;
         private const ushort QueueSizeLimit = 16;
-        private const uint CommandMemory = 1u << 1, CommandBusMaster = 1u << 2;
         private const int SlotBytes = 8192;      // header at 0, status at 64, data from 4096
         private const int StatusOffset = 64;
         private const int DataOffset = 4096;
@@ -53,52 +51,24 @@ namespace Exo.Drivers.Virtio
         /// VirtioPciTransport.RequiredBars names, mapped.</summary>
         public Error Start(PciDevice pci, byte** mappedBars, MemoryObject ring, MemoryObject slots)
         {
-            Error error = VirtioPciTransport.Open(pci, mappedBars, out _transport);
+            Error error = VirtioPciTransport.Begin(pci, mappedBars, FeatureReadOnly | FeatureFlush, out _transport, out Features);
             if (error != Error.None)
                 return error;
-            // Memory decoding on, the device reset, then bus mastering on (the kernel or the device manager turns it
-            // off when a driver goes): a device a dead driver left with requests must not reach their memory again.
-            pci.Read(4, 2, out uint command);
-            error = pci.Write(4, 2, command | CommandMemory);
-            if (error != Error.None)
-                return error;
-            _transport.Status = 0;
-            while (_transport.Status != 0) { }
-            error = pci.Write(4, 2, command | CommandMemory | CommandBusMaster);
-            if (error != Error.None)
-                return error;
-            _transport.Status = VirtioPciTransport.StatusAcknowledge;
-            _transport.Status = VirtioPciTransport.StatusAcknowledge | VirtioPciTransport.StatusDriver;
-            ulong offered = _transport.DeviceFeatures();
-            if ((offered & FeatureVersion1) == 0)
-                return Fail(Error.NotSupported);   // a legacy-only device
-            Features = offered & (FeatureVersion1 | FeatureReadOnly | FeatureFlush);
-            _transport.SetDriverFeatures(Features);
-            _transport.Status = VirtioPciTransport.StatusAcknowledge | VirtioPciTransport.StatusDriver | VirtioPciTransport.StatusFeaturesOk;
-            if ((_transport.Status & VirtioPciTransport.StatusFeaturesOk) == 0)
-                return Fail(Error.NotSupported);
-            ushort size = _transport.SelectQueue(0);
-            if (size > QueueSizeLimit)
-                size = QueueSizeLimit;
-            if (!SplitVirtqueue.IsValidSize(size))
-                return Fail(Error.NoDevice);
             byte* ringMemory = null;
             ulong ringPhysical = 0;
-            error = SplitVirtqueue.TotalBytes(size) <= RingBytes ? MapDma(ring, out ringMemory, out ringPhysical) : Error.Invalid;
+            error = VirtioPciTransport.MapDma(ring, out ringMemory, out ringPhysical);
             if (error == Error.None)
-                error = MapDma(slots, out _slots, out _slotsPhysical);
+                error = VirtioPciTransport.MapDma(slots, out _slots, out _slotsPhysical);
             if (error == Error.None)
                 error = Notification.Create(out _interrupts);
             if (error == Error.None)
                 error = pci.BindInterrupt(0, _interrupts, 1);
+            if (error == Error.None)
+                error = _transport.StartQueue(0, QueueSizeLimit, 0, ringMemory, ringPhysical, RingBytes, out _queue, out _notify);
             if (error != Error.None)
-                return Fail(error);
-            _queue = new SplitVirtqueue(ringMemory, size);
-            if (!_transport.SetUpQueue(size, 0, ringPhysical, ringPhysical + (ulong)SplitVirtqueue.AvailableOffset(size), ringPhysical + (ulong)SplitVirtqueue.UsedOffset(size)))
-                return Fail(Error.NoDevice);
-            _notify = _transport.QueueNotifyAddress();
+                return _transport.Fail(error);
             _transport.DisableConfigurationInterrupt();
-            _transport.Status = VirtioPciTransport.StatusAcknowledge | VirtioPciTransport.StatusDriver | VirtioPciTransport.StatusFeaturesOk | VirtioPciTransport.StatusDriverOk;
+            _transport.MarkReady();
             byte* configuration = _transport.DeviceConfiguration;
             Capacity = Volatile.Read(ref *(uint*)configuration) | (ulong)Volatile.Read(ref *(uint*)(configuration + 4)) << 32;
             return Error.None;
@@ -169,20 +139,5 @@ namespace Exo.Drivers.Virtio
         }
 
         public int FreeDescriptors => _queue.FreeCount;
-
-        private Error Fail(Error error)
-        {
-            _transport.Status = VirtioPciTransport.StatusFailed;
-            return error;
-        }
-
-        private static Error MapDma(MemoryObject memory, out byte* mapped, out ulong physical)
-        {
-            mapped = null;
-            Error error = memory.PhysicalAddress(out physical);
-            if (error == Error.None)
-                error = memory.Map(true, out mapped);
-            return error;
-        }
     }
 }

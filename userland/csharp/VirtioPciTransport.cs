@@ -16,6 +16,8 @@ namespace Exo.Drivers.Virtio
         public const int Common = 1, Notify = 2, Isr = 3, DeviceSpecific = 4;
         public const byte StatusAcknowledge = 1, StatusDriver = 2, StatusDriverOk = 4, StatusFeaturesOk = 8, StatusFailed = 128;
         public const ushort NoVector = 0xFFFF;
+        public const ulong FeatureVersion1 = 1UL << 32;
+        private const uint CommandMemory = 1u << 1, CommandBusMaster = 1u << 2;
 
         // Common configuration offsets.
         private const int DeviceFeatureSelect = 0x00, DeviceFeature = 0x04, DriverFeatureSelect = 0x08, DriverFeature = 0x0C;
@@ -138,6 +140,90 @@ namespace Exo.Drivers.Virtio
         }
 
         public void DisableConfigurationInterrupt() => Write16(MsixConfig, NoVector);
+
+        /// <summary>Configuration changes signal MSI-X entry 'entry'; false if the device refused it.</summary>
+        public bool SetConfigurationInterrupt(ushort entry)
+        {
+            Write16(MsixConfig, entry);
+            return Read16(MsixConfig) == entry;
+        }
+
+        /// <summary>
+        /// The start every virtio driver shares (3.1.1): memory decoding on, the device reset, then bus mastering on
+        /// (the device manager turns it off when a driver goes: a device a dead driver left with work must not reach
+        /// its memory again), ACKNOWLEDGE and DRIVER, the features offered and 'wanted' taken (VERSION_1 required:
+        /// NotSupported for a legacy-only device), FEATURES_OK checked. DRIVER_OK is the caller's, once its queues are set.
+        /// </summary>
+        public static Error Begin(PciDevice pci, byte** mappedBars, ulong wanted, out VirtioPciTransport transport, out ulong features)
+        {
+            features = 0;
+            Error error = Open(pci, mappedBars, out transport);
+            if (error != Error.None)
+                return error;
+            pci.Read(4, 2, out uint command);
+            error = pci.Write(4, 2, command | CommandMemory);
+            if (error != Error.None)
+                return error;
+            transport.Status = 0;
+            while (transport.Status != 0) { }
+            error = pci.Write(4, 2, command | CommandMemory | CommandBusMaster);
+            if (error != Error.None)
+                return error;
+            transport.Status = StatusAcknowledge;
+            transport.Status = StatusAcknowledge | StatusDriver;
+            ulong offered = transport.DeviceFeatures();
+            if ((offered & FeatureVersion1) == 0)
+                return transport.Fail(Error.NotSupported);
+            features = offered & (wanted | FeatureVersion1);
+            transport.SetDriverFeatures(features);
+            transport.Status = StatusAcknowledge | StatusDriver | StatusFeaturesOk;
+            if ((transport.Status & StatusFeaturesOk) == 0)
+                return transport.Fail(Error.NotSupported);
+            return Error.None;
+        }
+
+        /// <summary>DRIVER_OK: the device may use the queues.</summary>
+        public void MarkReady() => Status = StatusAcknowledge | StatusDriver | StatusFeaturesOk | StatusDriverOk;
+
+        /// <summary>Marks the device FAILED and returns 'error'.</summary>
+        public Error Fail(Error error)
+        {
+            Status = StatusFailed;
+            return error;
+        }
+
+        /// <summary>
+        /// Sets up queue 'queue' with at most 'limit' entries, laid out in 'ring' (DMA memory mapped at 'ringMemory',
+        /// its physical address 'ringPhysical', 'ringBytes' long), its interrupts on MSI-X entry 'msixEntry'.
+        /// </summary>
+        public Error StartQueue(ushort queue, ushort limit, ushort msixEntry, byte* ringMemory, ulong ringPhysical, int ringBytes,
+            out SplitVirtqueue virtqueue, out ushort* notify)
+        {
+            virtqueue = default;
+            notify = null;
+            ushort size = SelectQueue(queue);
+            if (size > limit)
+                size = limit;
+            if (!SplitVirtqueue.IsValidSize(size))
+                return Error.NoDevice;
+            if (SplitVirtqueue.TotalBytes(size) > ringBytes)
+                return Error.Invalid;
+            virtqueue = new SplitVirtqueue(ringMemory, size);
+            if (!SetUpQueue(size, msixEntry, ringPhysical, ringPhysical + (ulong)SplitVirtqueue.AvailableOffset(size), ringPhysical + (ulong)SplitVirtqueue.UsedOffset(size)))
+                return Error.NoDevice;
+            notify = QueueNotifyAddress();
+            return Error.None;
+        }
+
+        /// <summary>DMA memory mapped, and its physical address for the device.</summary>
+        public static Error MapDma(MemoryObject memory, out byte* mapped, out ulong physical)
+        {
+            mapped = null;
+            Error error = memory.PhysicalAddress(out physical);
+            if (error == Error.None)
+                error = memory.Map(true, out mapped);
+            return error;
+        }
 
         /// <summary>Selects queue 'queue'; its maximum size (0: no such queue).</summary>
         public ushort SelectQueue(ushort queue)

@@ -26,6 +26,9 @@ namespace Exo.Drivers.Virtio
 
         public ushort Size => _size;
         public int FreeCount => _freeCount;
+        /// <summary>The descriptor the next AddChain starts with (-1 if none is free): a driver that gives each
+        /// descriptor its own buffer fills that buffer first.</summary>
+        public int NextFree => _freeCount > 0 ? _freeHead : -1;
 
         public static int AvailableOffset(int size) => size * DescriptorSize;
         public static int UsedOffset(int size) => (AvailableOffset(size) + 6 + 2 * size + 3) & ~3;

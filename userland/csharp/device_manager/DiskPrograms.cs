@@ -36,26 +36,7 @@ namespace DeviceManager
             byte* command = stackalloc byte[CommandCapacity];
             int length = CommandLine.Append(command, 0, "virtio_blk ");
             length = CommandLine.AppendPciAddress(command, length, address);
-            for (int bar = 0; bar < 6; bar++)
-            {
-                if (device.BarSize(bar, out ulong size) != Error.None || size == 0)
-                    continue;
-                device.Read(0x10 + 4 * bar, 4, out uint low);
-                if ((low & 1) != 0)
-                    continue;   // I/O BARs: the modern transport does not use them
-                ulong start = low & ~0xFu;
-                if (((low >> 1) & 3) == 2)
-                {
-                    device.Read(0x14 + 4 * bar, 4, out uint high);
-                    start |= (ulong)high << 32;
-                }
-                // The MSI-X table's BAR is refused (AccessDenied): that one stays the kernel's.
-                if (root.CreatePhysical(start, size < 4096 ? 4096 : size, out PhysicalRange range) != Error.None)
-                    continue;
-                handles[count++] = range.Handle;
-                command[length++] = (byte)' ';
-                command[length++] = (byte)('0' + bar);
-            }
+            length = DriverLaunch.AddBarRanges(root, device, handles, ref count, command, length);
             Error error = root.CreateDmaMemory(RingBytes, out MemoryObject ring);
             if (error == Error.None)
             {
@@ -80,7 +61,7 @@ namespace DeviceManager
             handles[count] = Process.ConsoleHandle;
             if (error == Error.None)
                 error = Process.Spawn(command, length, handles, count + 1, out driver);
-            Report(error, command, length);
+            DriverLaunch.Report(error, command, length);
             if (error == Error.None)
                 fileSystemError = StartFileSystem(channel, driverSide, clientSide, disk, out fileSystem);
             for (int i = 1; i < count; i++)
@@ -108,21 +89,8 @@ namespace DeviceManager
                 error = Process.Spawn(command, length, handles, 4, out fileSystem);
                 driverSignal.Close();
             }
-            Report(error, command, length);
+            DriverLaunch.Report(error, command, length);
             return error;
-        }
-
-        private static void Report(Error error, byte* command, int length)
-        {
-            Console.Write("devices: ");
-            Console.Write(error == Error.None ? "started " : "cannot start ");
-            Console.WriteBytes(command, length);
-            if (error != Error.None)
-            {
-                Console.Write(": ");
-                Console.Write(Errors.Describe(error));
-            }
-            Console.WriteLine();
         }
     }
 }

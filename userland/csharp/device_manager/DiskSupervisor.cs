@@ -83,7 +83,7 @@ namespace DeviceManager
             _driver.Wait(out long status);
             _driver.Close();
             _driverRunning = false;
-            StopBusMastering();   // its DMA memory is gone with it: the device must not write there any more (no IOMMU)
+            DriverLaunch.StopBusMastering(_device);   // its DMA memory is gone with it: the device must not write there any more (no IOMMU)
             Console.Write("devices: a virtio_blk driver ended with status ");
             Console.Write(status);
             Console.WriteLine(", bus mastering turned off");
@@ -113,17 +113,11 @@ namespace DeviceManager
             _restartWanted = true;
             if (_driverRunning)
             {
-                StopBusMastering();
+                DriverLaunch.StopBusMastering(_device);
                 Write("stopping virtio_blk for disk");
                 Console.WriteLine(": a new extfs gets a fresh channel");
                 _driver.Kill();
             }
-        }
-
-        private void StopBusMastering()
-        {
-            _device.Read(4, 2, out uint command);
-            _device.Write(4, 2, command & ~4u);
         }
 
         // "devices: <before>N", the line's end left to the caller.

@@ -10,12 +10,19 @@ namespace DeviceManager
     /// The device manager: init gives it the root resource (a driver service). It lists every PCI function
     /// ("devices: bb:dd.f vvvv:dddd class cccccc") and, for each modern virtio block device, starts virtio_blk with only
     /// that device's capabilities and an extfs ("extfs diskN", disks numbered in listing order) with only the client
-    /// side of a block-device channel to it (DiskPrograms). Then it watches every pair and starts a pair again when one
-    /// of its programs crashes (DiskSupervisor); it never exits (init would start it again).
+    /// side of a block-device channel to it (DiskPrograms); for each modern virtio network card, virtio_net and the
+    /// card's client ("CLIENT netN": CLIENT is the manager's first argument, none if absent) with a network-device
+    /// channel between them (NetworkPrograms). Then it watches every pair and starts a pair again when one of its
+    /// programs crashes (DiskSupervisor, NetworkSupervisor); it never exits (init would start it again).
     /// </summary>
     public static unsafe class Program
     {
         private const uint ModernVirtioBlock = 0x1042u << 16 | 0x1AF4;
+        private const uint ModernVirtioNetwork = 0x1041u << 16 | 0x1AF4;
+        /// <summary>A transitional virtio device (QEMU's virtio-net-pci on q35's root bus unless disable-legacy=on): also
+        /// modern when its capabilities are there (virtio_net refuses it otherwise); subsystem 1 says a network card.</summary>
+        private const uint TransitionalVirtioNetwork = 0x1000u << 16 | 0x1AF4;
+        private const uint NetworkSubsystem = 1;
 
         public static int Main()
         {
@@ -31,7 +38,12 @@ namespace DeviceManager
             }
             var root = new RootResource(rootHandle);
             var disks = new DiskSupervisor[DiskSupervisor.MaximumDisks];
-            int started = 0, listed = 0;
+            var cards = new NetworkSupervisor[NetworkSupervisor.MaximumCards];
+            byte* client = null;
+            int clientLength = 0;
+            if (!Process.TryGetArgument(1, out client, out clientLength))
+                clientLength = 0;
+            int started = 0, networks = 0, listed = 0;
             var scan = new PciScan();
             while (scan.MoveNext(root, out PciDevice device, out int address))
             {
@@ -42,20 +54,33 @@ namespace DeviceManager
                 device.Read(0, 4, out uint identity);
                 if (identity == ModernVirtioBlock && started < DiskSupervisor.MaximumDisks && disks[started].Start(root, device, address, started, ends))
                     started++;   // the manager keeps the device: it turns bus mastering off and starts drivers again
+                else if (IsVirtioNetwork(device, identity) && networks < NetworkSupervisor.MaximumCards
+                    && cards[networks].Start(root, device, address, networks, client, clientLength, ends))
+                    networks++;
                 else
                     device.Close();   // the function is free again; a started driver holds its own copy
             }
             Console.Write("devices: ");
             Console.Write(listed);
             Console.Write(" PCI functions, ");
-            Console.Write(started);
+            Console.Write(started + networks);
             Console.WriteLine(" drivers started");
             while (true)
             {
                 ends.Wait(out ulong bits);
                 for (int i = 0; i < started; i++)
                     disks[i].Handle(root, ends, bits);
+                for (int i = 0; i < networks; i++)
+                    cards[i].Handle(root, ends, bits);
             }
+        }
+
+        private static bool IsVirtioNetwork(PciDevice device, uint identity)
+        {
+            if (identity == ModernVirtioNetwork)
+                return true;
+            device.Read(0x2E, 2, out uint subsystem);
+            return identity == TransitionalVirtioNetwork && subsystem == NetworkSubsystem;
         }
     }
 }

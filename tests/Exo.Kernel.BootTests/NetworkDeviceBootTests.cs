@@ -1,0 +1,125 @@
+using Exo.Testing;
+
+namespace Exo.Kernel.BootTests;
+
+/// <summary>
+/// Normal boots with QEMU user networking (-netdev user) on virtio-net cards: the device manager starts virtio_net for
+/// each card with only its device's capabilities, and the client init.conf names (virtio_net_test) with the card's
+/// network-device channel. The client asks slirp's gateway 10.0.2.2 for its MAC by ARP, pings it, sends a burst of 600
+/// echo requests (more than the 256-slot rings and the driver's 128 buffers each way) and checks every reply. Also: the
+/// kernel's `pci` and /proc/bus/pci list the card; two cards at once (a transitional one, a modern-only one); the driver
+/// killed in the middle of the client's traffic, the client told and the pair started again with a fresh channel.
+/// </summary>
+[Collection(MultiprocessorCollection.Name)]
+public sealed class NetworkDeviceBootTests
+{
+    private const string GatewayMac = "52:55:0a:00:02:02";
+    private readonly ITestOutputHelper _output;
+
+    public NetworkDeviceBootTests(ITestOutputHelper output) => _output = output;
+
+    /// <summary>QEMU arguments for one card per entry: a user network each, the card's MAC, and whether it is modern only.</summary>
+    private static string[] Cards(params (string Mac, bool ModernOnly)[] cards)
+    {
+        var arguments = new List<string>();
+        for (int i = 0; i < cards.Length; i++)
+        {
+            arguments.Add("-netdev");
+            arguments.Add($"user,id=n{i}");
+            arguments.Add("-device");
+            arguments.Add($"virtio-net-pci,netdev=n{i},mac={cards[i].Mac}{(cards[i].ModernOnly ? ",disable-legacy=on" : "")}");
+        }
+        return arguments.ToArray();
+    }
+
+    private static async Task<QemuSession> BootAsync(int processors, string[] arguments)
+    {
+        var qemu = QemuRunner.Start(Boot.Kernel(null, "q35", "256M") with { Smp = processors, Timeout = TimeSpan.FromMinutes(10), ExtraArgs = arguments });
+        await qemu.WaitForAsync(ConsoleGuest.Prompt, Boot.Timeout);
+        return qemu;
+    }
+
+    /// <summary>The client's lines for card 'name' after 'since': its facts, then PASS for ARP, ping and the burst.</summary>
+    private static async Task ExpectChecksPassAsync(QemuSession qemu, int since, string name, string mac)
+    {
+        await ConsoleCommands.WaitForTextAsync(qemu, since, $"virtio_net_test: {name}: all checks passed");
+        string serial = qemu.Serial[since..];
+        Assert.Contains($"virtio_net: {name} mac {mac}, link up", serial, StringComparison.Ordinal);
+        Assert.Contains($"virtio_net_test: {name}: facts: mac {mac}, link up, mtu 1500", serial, StringComparison.Ordinal);
+        Assert.Contains($"virtio_net_test: {name}: PASS arp: 10.0.2.2 is at {GatewayMac}", serial, StringComparison.Ordinal);
+        Assert.Contains($"virtio_net_test: {name}: PASS ping: echo reply from 10.0.2.2", serial, StringComparison.Ordinal);
+        Assert.Contains($"virtio_net_test: {name}: PASS burst: 600 echo requests through 256-slot rings, every reply back once", serial, StringComparison.Ordinal);
+        Assert.DoesNotContain($"virtio_net_test: {name}: FAIL", serial, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task The_client_reaches_the_gateway_by_arp_and_ping_through_virtio_net(int processors)
+    {
+        await using var qemu = await BootAsync(processors, Cards(("52:54:00:12:34:56", false)));
+        try
+        {
+            await ExpectChecksPassAsync(qemu, 0, "net0", "52:54:00:12:34:56");
+            Assert.Contains("devices: 00:02.0 1af4:1000 class 020000", qemu.Serial, StringComparison.Ordinal);   // transitional, modern too
+            Assert.Contains("devices: started virtio_net net0 00:02.0 4", qemu.Serial, StringComparison.Ordinal);   // BAR 1 holds the MSI-X table
+            Assert.Contains("devices: started virtio_net_test net0", qemu.Serial, StringComparison.Ordinal);
+            Assert.Contains("devices: 6 PCI functions, 1 drivers started", qemu.Serial, StringComparison.Ordinal);
+            await ConsoleCommands.ExpectAsync(qemu, _output, "grep 1af41000 /proc/bus/pci/devices", "0010\t1af41000\t0");
+            string listing = await ConsoleCommands.RunInMonitorAsync(qemu, "pci");
+            Assert.Contains("00:02.0 1af4:1000 class 020000", listing, StringComparison.Ordinal);
+            Assert.Contains("msi-x", listing, StringComparison.Ordinal);
+        }
+        finally
+        {
+            _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Two_cards_each_get_their_driver_and_client(int processors)
+    {
+        await using var qemu = await BootAsync(processors, Cards(("52:54:00:12:34:56", false), ("52:54:00:ab:cd:ef", true)));
+        try
+        {
+            await ExpectChecksPassAsync(qemu, 0, "net0", "52:54:00:12:34:56");
+            await ExpectChecksPassAsync(qemu, 0, "net1", "52:54:00:ab:cd:ef");
+            Assert.Contains("devices: 00:03.0 1af4:1041 class 020000", qemu.Serial, StringComparison.Ordinal);   // modern only
+            Assert.Contains("devices: 7 PCI functions, 2 drivers started", qemu.Serial, StringComparison.Ordinal);
+        }
+        finally
+        {
+            _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_driver_killed_mid_traffic_is_started_again_with_a_fresh_channel(int processors)
+    {
+        await using var qemu = await BootAsync(processors, Cards(("52:54:00:12:34:56", false)));
+        try
+        {
+            await ConsoleCommands.WaitForTextAsync(qemu, 0, "virtio_net_test: net0: traffic started");
+            int since = qemu.Serial.Length;
+            await ConsoleCommands.KillFromMonitorAsync(qemu, "virtio_net");
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "devices: a virtio_net driver ended with status");
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "virtio_net_test: net0: the driver is gone: the channel is dead");
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "devices: restarting virtio_net and its client for net0 (restart 1 of 3)");
+            string report = qemu.Serial[since..];
+            Assert.Contains("bus mastering turned off", report, StringComparison.Ordinal);
+            Assert.Contains("devices: told the client of net0 that its driver is gone", report, StringComparison.Ordinal);
+            Assert.Contains("devices: the client of net0 exited with status 3", report, StringComparison.Ordinal);
+            Assert.DoesNotContain("virtio_net_test: net0: traffic done", report, StringComparison.Ordinal);   // killed mid-traffic
+            int restarted = qemu.Serial.IndexOf("devices: restarting virtio_net and its client for net0", since, StringComparison.Ordinal);
+            await ExpectChecksPassAsync(qemu, restarted, "net0", "52:54:00:12:34:56");
+        }
+        finally
+        {
+            _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
+        }
+    }
+}
