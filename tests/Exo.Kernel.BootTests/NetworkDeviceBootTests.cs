@@ -4,7 +4,7 @@ namespace Exo.Kernel.BootTests;
 
 /// <summary>
 /// Normal boots with QEMU user networking (-netdev user) on virtio-net cards: the device manager starts virtio_net for
-/// each card with only its device's capabilities, and the client init.conf names (virtio_net_test) with the card's
+/// each card with only its device's capabilities, and the client userland/config/network_test.conf names (virtio_net_test) with the card's
 /// network-device channel. The client asks slirp's gateway 10.0.2.2 for its MAC by ARP, pings it, sends a burst of 600
 /// echo requests (more than the 256-slot rings and the driver's 128 buffers each way) and checks every reply. Also: the
 /// kernel's `pci` and /proc/bus/pci list the card; two cards at once (a transitional one, a modern-only one); the driver
@@ -34,7 +34,7 @@ public sealed class NetworkDeviceBootTests
 
     private static async Task<QemuSession> BootAsync(int processors, string[] arguments)
     {
-        var qemu = QemuRunner.Start(Boot.Kernel(null, "q35", "256M") with { Smp = processors, Timeout = TimeSpan.FromMinutes(10), ExtraArgs = arguments });
+        var qemu = QemuRunner.Start(Boot.Kernel("init=network_test.conf", "q35", "256M") with { Smp = processors, Timeout = TimeSpan.FromMinutes(10), ExtraArgs = arguments });
         await qemu.WaitForAsync(ConsoleGuest.Prompt, Boot.Timeout);
         return qemu;
     }

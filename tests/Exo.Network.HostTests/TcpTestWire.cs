@@ -7,11 +7,6 @@ using Exo.Network;
 namespace Exo.Network.HostTests
 {
     /// <summary>The stack's clock in tests: time moves only when the test says.</summary>
-    public sealed class ManualClock : IMonotonicClock
-    {
-        public long NowMilliseconds { get; set; }
-    }
-
     /// <summary>
     /// A simulated link between TCP stacks: each host's IIpTransmitter queues segments with a delivery time; the
     /// wire loses, duplicates, delays (reordering through jitter) and corrupts them as configured, from a seeded
@@ -19,7 +14,7 @@ namespace Exo.Network.HostTests
     /// </summary>
     public sealed unsafe class TcpTestWire : IDisposable
     {
-        public readonly ManualClock Clock = new ManualClock();
+        public readonly ManualClock Clock = new ManualClock { NowMilliseconds = 0 };   // the shared test clock (TestInfrastructure), from 0 here
         public readonly Random Random;
         public double Loss, Duplication, Corruption;
         public int Delay = 5;

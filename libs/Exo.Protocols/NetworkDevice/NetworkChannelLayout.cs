@@ -4,7 +4,7 @@ namespace Exo.Protocols.NetworkDevice
     /// The network-device protocol's channel: one memory object shared by a network card's driver and its one client
     /// (the network service; for now a test program). It holds the device's facts and counters
     /// (<see cref="NetworkDeviceFacts"/>, written by the driver), a transmit ring (client to driver) and a receive ring
-    /// (driver to client). Each ring is a single-producer single-consumer ring (exo_std's SpscRing) of
+    /// (driver to client). Each ring is a single-producer single-consumer ring (Exo.Protocols.Rings' SpscRing) of
     /// <see cref="SlotCount"/> fixed-size slots, each one Ethernet frame in place (<see cref="FrameSlot"/>): a sender
     /// fills the next free slot where it lies and publishes, the receiver reads it where it lies and releases it, so
     /// the slots are the buffers, recycled by the rings, and neither side allocates per frame.

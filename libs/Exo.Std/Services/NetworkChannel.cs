@@ -1,6 +1,7 @@
 using System.Threading;
 using Exo.Abi;
 using Exo.Protocols.NetworkDevice;
+using Exo.Protocols.Rings;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;
 

@@ -12,8 +12,9 @@ namespace Exo.Std.Services
     /// name ("network" for POSIX-X). The service takes requests with <see cref="TryReceive"/>, answers each with
     /// <see cref="Complete"/> and reports readiness with <see cref="TryPostEvent"/>; <see cref="Flush"/> publishes and
     /// wakes the client only if it sleeps. A malformed request is answered EINVAL here and never reaches the service.
+    /// A class: the rings' private state must be one, whoever holds the channel.
     /// </summary>
-    public unsafe struct SocketServerChannel
+    public sealed unsafe class SocketServerChannel
     {
         private MemoryObject _memory;
         private Notification _requests, _client;
@@ -27,7 +28,7 @@ namespace Exo.Std.Services
         /// <summary>Makes the channel around 'serviceNotification' (the service's own, which it waits on) and offers it as 'name'.</summary>
         public static Error Offer(string name, Notification serviceNotification, out SocketServerChannel channel)
         {
-            channel = default;
+            channel = new SocketServerChannel();
             byte* bytes = stackalloc byte[name.Length];
             for (int i = 0; i < name.Length; i++)
                 bytes[i] = (byte)name[i];

@@ -151,6 +151,15 @@ namespace Exo.Network
         /// <summary>Copies up to 'length' in-order bytes out and frees their room; returns how many.</summary>
         public int Read(byte* destination, int length)
         {
+            length = Peek(destination, length);
+            _head = (_head + length) % _capacity;
+            _readable -= length;
+            return length;
+        }
+
+        /// <summary>Copies up to 'length' readable bytes without consuming them (MSG_PEEK); returns how many.</summary>
+        public int Peek(byte* destination, int length)
+        {
             if (length > _readable)
                 length = _readable;
             if (length <= 0)
@@ -158,8 +167,6 @@ namespace Exo.Network
             int first = _capacity - _head < length ? _capacity - _head : length;
             TcpSendBuffer.Copy(_memory + _head, destination, first);
             TcpSendBuffer.Copy(_memory, destination + first, length - first);
-            _head = (_head + length) % _capacity;
-            _readable -= length;
             return length;
         }
 

@@ -400,9 +400,13 @@ namespace Exo.Network
                 case TcpState.Established:
                 case TcpState.FinWait1:
                 case TcpState.FinWait2:
-                case TcpState.CloseWait:
                     Statistics.EstablishedResets++;
                     Fail(connection, Error.ConnectionReset, false);
+                    break;
+                case TcpState.CloseWait:
+                    // The peer had closed already: a write that drew this reset learns EPIPE, as Linux's tcp_reset says.
+                    Statistics.EstablishedResets++;
+                    Fail(connection, Error.PeerGone, false);
                     break;
                 default:
                     // CLOSING, LAST-ACK, TIME-WAIT: the connection was ending anyway.

@@ -246,7 +246,7 @@ namespace Exo.Network
         /// <summary>
         /// send(): copies what fits into the send buffer and returns how much ('sent'), or WouldBlock when none fits.
         /// The pending error first if any; PeerGone (EPIPE) after this side shut down writing or the connection
-        /// ended; NotConnected before connect; WouldBlock while the handshake runs.
+        /// ended, or before any connection (as Linux's tcp_sendmsg); WouldBlock while the handshake runs.
         /// </summary>
         public Error Send(int socket, byte* data, int length, out int sent)
         {
@@ -263,9 +263,8 @@ namespace Exo.Network
             switch (connection.State)
             {
                 case TcpState.Closed:
-                    return connection.WasConnected ? Error.PeerGone : Error.NotConnected;
                 case TcpState.Listen:
-                    return Error.NotConnected;
+                    return Error.PeerGone;   // Linux's tcp_sendmsg: EPIPE on a socket that is not connected
                 case TcpState.SynSent:
                 case TcpState.SynReceived:
                     return Error.WouldBlock;
@@ -289,7 +288,12 @@ namespace Exo.Network
         /// recv(): up to 'length' bytes ('received'), 0 at the end of the stream (FIN, read shutdown, or a
         /// connection that ended after its error was reported), WouldBlock when nothing is there yet.
         /// </summary>
-        public Error Receive(int socket, byte* buffer, int length, out int received)
+        public Error Receive(int socket, byte* buffer, int length, out int received) => Receive(socket, buffer, length, false, out received);
+
+        /// <summary>recv() with MSG_PEEK: as Receive, but the bytes stay to be read again.</summary>
+        public Error Peek(int socket, byte* buffer, int length, out int received) => Receive(socket, buffer, length, true, out received);
+
+        private Error Receive(int socket, byte* buffer, int length, bool peek, out int received)
         {
             received = 0;
             Error error = Find(socket, out TcpConnection connection);
@@ -299,6 +303,11 @@ namespace Exo.Network
                 return Error.BadAddress;
             if (connection.ReceiveBuffer.Readable > 0 && length > 0)
             {
+                if (peek)
+                {
+                    received = connection.ReceiveBuffer.Peek(buffer, length);
+                    return Error.None;
+                }
                 received = connection.ReceiveBuffer.Read(buffer, length);
                 _now = _clock.NowMilliseconds;
                 OpenWindowAfterRead(connection);

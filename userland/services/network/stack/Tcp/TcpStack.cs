@@ -9,7 +9,7 @@ namespace Exo.Network
     /// connection afterwards. Timers run when the service calls <see cref="Tick"/> at <see cref="NextDeadline"/>.
     /// Single-threaded: the service serializes every call.
     /// </summary>
-    public sealed unsafe partial class TcpStack : IIpProtocolHandler
+    public sealed unsafe partial class TcpStack : IIpProtocolHandler, INetworkTimer
     {
         /// <summary>Room for the largest segment built here (header with options, then payload).</summary>
         private const int TransmitBufferBytes = TcpLimits.MaximumHeaderLength + TcpLimits.MaximumSegmentPayload;

@@ -177,6 +177,13 @@ namespace Exo.Network
         /// 'datagramLength' its whole length (more than 'length' when truncated, as MSG_TRUNC reports).
         /// </summary>
         public Error ReceiveFrom(int socket, byte* buffer, int capacity, out int length, out int datagramLength, out Ipv4Address source, out ushort port)
+            => Take(socket, buffer, capacity, false, out length, out datagramLength, out source, out port);
+
+        /// <summary>As ReceiveFrom, but the datagram stays queued (MSG_PEEK).</summary>
+        public Error PeekFrom(int socket, byte* buffer, int capacity, out int length, out int datagramLength, out Ipv4Address source, out ushort port)
+            => Take(socket, buffer, capacity, true, out length, out datagramLength, out source, out port);
+
+        private Error Take(int socket, byte* buffer, int capacity, bool peek, out int length, out int datagramLength, out Ipv4Address source, out ushort port)
         {
             length = 0;
             datagramLength = 0;
@@ -188,8 +195,32 @@ namespace Exo.Network
             Error pending = TakePendingError(s);
             if (pending != Error.None)
                 return pending;
-            return s.Dequeue(buffer, capacity, out length, out datagramLength, out source, out port) ? Error.None : Error.WouldBlock;
+            bool taken = peek ? s.Peek(buffer, capacity, out length, out datagramLength, out source, out port)
+                : s.Dequeue(buffer, capacity, out length, out datagramLength, out source, out port);
+            return taken ? Error.None : Error.WouldBlock;
         }
+
+        /// <summary>The connected destination (getpeername): NotConnected when there is none.</summary>
+        public Error GetRemote(int socket, out Ipv4Address address, out ushort port)
+        {
+            address = Ipv4Address.Any;
+            port = 0;
+            if (!IsOpen(socket))
+                return Error.BadHandle;
+            if (!_sockets[socket].Connected)
+                return Error.NotConnected;
+            address = _sockets[socket].RemoteAddress;
+            port = _sockets[socket].RemotePort;
+            return Error.None;
+        }
+
+        /// <summary>The error an ICMP message left (ECONNREFUSED...), without clearing it: poll's POLLERR.</summary>
+        public Error PendingError(int socket) => IsOpen(socket) ? _sockets[socket].PendingError : Error.None;
+
+        /// <summary>SO_ERROR: the pending error, cleared by reading it.</summary>
+        public Error TakePendingError(int socket) => IsOpen(socket) ? TakePendingError(_sockets[socket]) : Error.None;
+
+        public bool BroadcastAllowed(int socket) => IsOpen(socket) && _sockets[socket].BroadcastAllowed;
 
         /// <summary>Whether a datagram (or an error) is waiting: poll's POLLIN.</summary>
         public bool IsReadable(int socket) => IsOpen(socket) && (_sockets[socket].QueuedDatagrams != 0 || _sockets[socket].PendingError != Error.None);

@@ -75,6 +75,13 @@ namespace Exo.Network
         /// its whole length in 'datagramLength'. False when the queue is empty.
         /// </summary>
         public bool Dequeue(byte* buffer, int capacity, out int copied, out int datagramLength, out Ipv4Address source, out ushort sourcePort)
+            => Take(buffer, capacity, false, out copied, out datagramLength, out source, out sourcePort);
+
+        /// <summary>As Dequeue, but the datagram stays queued (MSG_PEEK).</summary>
+        public bool Peek(byte* buffer, int capacity, out int copied, out int datagramLength, out Ipv4Address source, out ushort sourcePort)
+            => Take(buffer, capacity, true, out copied, out datagramLength, out source, out sourcePort);
+
+        private bool Take(byte* buffer, int capacity, bool peek, out int copied, out int datagramLength, out Ipv4Address source, out ushort sourcePort)
         {
             copied = 0;
             datagramLength = 0;
@@ -89,6 +96,8 @@ namespace Exo.Network
             source = Ipv4Address.Read(header + 4);
             copied = capacity < datagramLength ? (capacity < 0 ? 0 : capacity) : datagramLength;
             ReadRing(position, buffer, copied);
+            if (peek)
+                return true;
             _head = (_head + RecordHeaderLength + datagramLength) % _capacity;
             _used -= RecordHeaderLength + datagramLength;
             _datagrams--;

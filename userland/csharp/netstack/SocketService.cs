@@ -1,0 +1,374 @@
+using Exo.Abi;
+using Exo.Network;
+using Exo.Protocols.Sockets;
+using Exo.Std.Services;
+
+namespace Netstack
+{
+    /// <summary>
+    /// The socket protocol's server (libs/Exo.Protocols/Sockets): a table of the client's sockets, each a TCP or UDP
+    /// socket of the stack, and a request handler per operation. Nothing here waits: an operation the stack cannot do
+    /// now answers WouldBlock (InProgress for a connect) and the socket's readiness event tells the client when to ask
+    /// again. After every turn the service compares each socket's readiness with the last it sent and posts the changes
+    /// (<see cref="PostChanges"/>); one the event ring cannot take stays due and goes out on a later turn.
+    /// </summary>
+    internal sealed unsafe class SocketService
+    {
+        /// <summary>Sockets a client may hold at once: the TCP connection table's and the UDP table's slots together.</summary>
+        public const int MaximumSockets = 1024 + UdpProtocol.MaximumSockets;
+        private const byte KindFree = 0, KindTcp = 1, KindUdp = 2;
+        private const int SocketLevel = 1, TcpLevel = 6;   // SOL_SOCKET, IPPROTO_TCP
+        // SO_* and TCP_* (asm-generic/socket.h, linux/tcp.h).
+        private const int ReuseAddress = 2, ErrorOption = 4, Broadcast = 6, SendBuffer = 7, ReceiveBuffer = 8, KeepAlive = 9,
+            AcceptConnections = 30;
+        private const int NoDelay = 1, MaximumSegment = 2, KeepIdle = 4, KeepInterval = 5, KeepCount = 6;
+
+        private struct Entry
+        {
+            public byte Kind;
+            public bool Listening;
+            public bool Due;   // an event to post
+            public int Engine;
+            public ushort Generation;
+            public uint SentReadiness;
+            public ushort SentError;
+        }
+
+        private readonly Entry[] _entries = new Entry[MaximumSockets];
+        private readonly TcpStack _tcp;
+        private readonly UdpProtocol _udp;
+        private SocketServerChannel _channel;
+
+        public SocketService(SocketServerChannel channel, TcpStack tcp, UdpProtocol udp)
+        {
+            _channel = channel;
+            _tcp = tcp;
+            _udp = udp;
+        }
+
+        /// <summary>Answers every waiting request; true if any came.</summary>
+        public bool ServeRequests()
+        {
+            bool any = false;
+            while (_channel.TryReceive(out SocketRequest request))
+            {
+                any = true;
+                var completion = new SocketCompletion { Tag = request.Tag };
+                Error error = Handle(ref request, ref completion);
+                if (error != Error.None)
+                {
+                    completion = new SocketCompletion { Tag = request.Tag, Status = (ushort)error };
+                }
+                _channel.Complete(ref completion);
+            }
+            return any;
+        }
+
+        private Error Handle(ref SocketRequest request, ref SocketCompletion completion)
+        {
+            if (request.Operation == SocketOperation.Create)
+                return Create((int)request.Argument0, ref completion);
+            int index = IndexOf(request.Socket);
+            if (index < 0)
+                return Error.BadHandle;
+            ref Entry entry = ref _entries[index];
+            entry.Due = true;   // whatever it did, its readiness is looked at again after this turn
+            byte* data = _channel.DataOf(request.Tag);
+            bool tcp = entry.Kind == KindTcp;
+            Ipv4Address address = new Ipv4Address(request.Endpoint.Address);
+            ushort port = request.Endpoint.Port;
+            switch (request.Operation)
+            {
+                case SocketOperation.Bind:
+                    return tcp ? _tcp.Bind(entry.Engine, address, port) : _udp.Bind(entry.Engine, address, port);
+                case SocketOperation.Listen:
+                {
+                    if (!tcp)
+                        return Error.NotSupported;
+                    Error error = _tcp.Listen(entry.Engine, (int)request.Argument0);
+                    if (error == Error.None)
+                        entry.Listening = true;
+                    return error;
+                }
+                case SocketOperation.Accept:
+                    return tcp ? Accept(ref entry, ref completion) : Error.NotSupported;
+                case SocketOperation.Connect:
+                    return tcp ? _tcp.Connect(entry.Engine, address, port) : _udp.Connect(entry.Engine, address, port);
+                case SocketOperation.Send:
+                    return Send(ref entry, data, ref request, ref completion);
+                case SocketOperation.Receive:
+                    return Receive(ref entry, data, ref request, ref completion);
+                case SocketOperation.Shutdown:
+                    return tcp ? _tcp.Shutdown(entry.Engine, (TcpShutdown)(int)request.Argument0) : Error.None;
+                case SocketOperation.Close:
+                    Free(index);
+                    return Error.None;
+                case SocketOperation.GetOption:
+                    return GetOption(ref entry, (int)request.Argument0, (int)request.Argument1, data, ref completion);
+                case SocketOperation.SetOption:
+                    return SetOption(ref entry, (int)request.Argument0, (int)request.Argument1, data, (int)request.DataLength);
+                case SocketOperation.GetLocalName:
+                case SocketOperation.GetPeerName:
+                {
+                    bool peer = request.Operation == SocketOperation.GetPeerName;
+                    Error error = tcp
+                        ? (peer ? _tcp.RemoteEndpoint(entry.Engine, out address, out port) : _tcp.LocalEndpoint(entry.Engine, out address, out port))
+                        : (peer ? _udp.GetRemote(entry.Engine, out address, out port) : _udp.GetLocal(entry.Engine, out address, out port));
+                    if (error == Error.None)
+                        completion.Endpoint = SocketEndpoint.Internet(address.Value, port);
+                    return error;
+                }
+                case SocketOperation.Readiness:
+                    completion.Value = ReadinessOf(ref entry, out _);
+                    return Error.None;
+                default:
+                    return Error.Invalid;
+            }
+        }
+
+        private Error Create(int type, ref SocketCompletion completion)
+        {
+            int index = FreeIndex();
+            if (index < 0)
+                return Error.TooManyFiles;
+            int engine;
+            Error error = type == 1 ? _tcp.Open(out engine) : _udp.Open(out engine);
+            if (error != Error.None)
+                return error;
+            ref Entry entry = ref _entries[index];
+            entry.Kind = type == 1 ? KindTcp : KindUdp;
+            entry.Engine = engine;
+            entry.Listening = false;
+            entry.Due = true;
+            entry.SentReadiness = 0;
+            entry.SentError = 0;
+            completion.Value = IdOf(index);
+            return Error.None;
+        }
+
+        private Error Accept(ref Entry listener, ref SocketCompletion completion)
+        {
+            int index = FreeIndex();
+            if (index < 0)
+                return Error.TooManyFiles;
+            Error error = _tcp.Accept(listener.Engine, out int engine, out Ipv4Address address, out ushort port);
+            if (error != Error.None)
+                return error;
+            ref Entry entry = ref _entries[index];
+            entry.Kind = KindTcp;
+            entry.Engine = engine;
+            entry.Listening = false;
+            entry.Due = true;
+            entry.SentReadiness = 0;
+            entry.SentError = 0;
+            completion.Value = IdOf(index);
+            completion.Endpoint = SocketEndpoint.Internet(address.Value, port);
+            return Error.None;
+        }
+
+        private Error Send(ref Entry entry, byte* data, ref SocketRequest request, ref SocketCompletion completion)
+        {
+            int length = (int)request.DataLength;
+            if (entry.Kind == KindTcp)
+            {
+                Error error = _tcp.Send(entry.Engine, data, length, out int sent);
+                completion.Value = (ulong)sent;
+                return error;
+            }
+            Error result = request.Endpoint.Family == SocketEndpoint.FamilyInternet
+                ? _udp.SendTo(entry.Engine, data, length, new Ipv4Address(request.Endpoint.Address), request.Endpoint.Port)
+                : _udp.Send(entry.Engine, data, length);
+            if (result == Error.None)
+                completion.Value = (ulong)length;
+            return result;
+        }
+
+        private Error Receive(ref Entry entry, byte* data, ref SocketRequest request, ref SocketCompletion completion)
+        {
+            int length = (int)request.Argument0;
+            bool peek = (request.Flags & SocketRequest.FlagPeek) != 0;
+            if (entry.Kind == KindTcp)
+            {
+                Error error = peek ? _tcp.Peek(entry.Engine, data, length, out int got) : _tcp.Receive(entry.Engine, data, length, out got);
+                if (error == Error.None)
+                    completion.DataLength = (uint)got;
+                return error;
+            }
+            Error result = peek
+                ? _udp.PeekFrom(entry.Engine, data, length, out int copied, out int datagram, out Ipv4Address source, out ushort port)
+                : _udp.ReceiveFrom(entry.Engine, data, length, out copied, out datagram, out source, out port);
+            if (result == Error.None)
+            {
+                completion.DataLength = (uint)copied;
+                completion.Value = (ulong)datagram;
+                completion.Endpoint = SocketEndpoint.Internet(source.Value, port);
+            }
+            return result;
+        }
+
+        private Error GetOption(ref Entry entry, int level, int name, byte* data, ref SocketCompletion completion)
+        {
+            int value;
+            Error error = Error.None;
+            if (level == SocketLevel && name == AcceptConnections)
+                value = entry.Listening ? 1 : 0;
+            else if (entry.Kind == KindUdp)
+            {
+                if (level != SocketLevel)
+                    return Error.NoProtocolOption;
+                switch (name)
+                {
+                    case ErrorOption: value = (int)_udp.TakePendingError(entry.Engine); break;
+                    case Broadcast: value = _udp.BroadcastAllowed(entry.Engine) ? 1 : 0; break;
+                    case SendBuffer: case ReceiveBuffer: value = UdpProtocol.ReceiveBufferBytes; break;
+                    case ReuseAddress: case KeepAlive: value = 0; break;
+                    default: return Error.NoProtocolOption;
+                }
+            }
+            else
+            {
+                if (!TcpOption(level, name, out TcpSocketOption option))
+                    return Error.NoProtocolOption;
+                error = _tcp.GetOption(entry.Engine, option, out value);
+            }
+            if (error == Error.None)
+            {
+                *(int*)data = value;
+                completion.DataLength = sizeof(int);
+            }
+            return error;
+        }
+
+        private Error SetOption(ref Entry entry, int level, int name, byte* data, int length)
+        {
+            if (length < sizeof(int))
+                return Error.Invalid;
+            int value = *(int*)data;
+            if (entry.Kind == KindUdp)
+            {
+                if (level == SocketLevel && name == Broadcast)
+                    return _udp.SetBroadcast(entry.Engine, value != 0);
+                return level == SocketLevel ? Error.None : Error.NoProtocolOption;   // the rest are accepted as Linux takes them
+            }
+            if (!TcpOption(level, name, out TcpSocketOption option))
+                return level == SocketLevel ? Error.None : Error.NoProtocolOption;
+            return _tcp.SetOption(entry.Engine, option, value);
+        }
+
+        private static bool TcpOption(int level, int name, out TcpSocketOption option)
+        {
+            option = default;
+            if (level == SocketLevel)
+            {
+                switch (name)
+                {
+                    case ReuseAddress: option = TcpSocketOption.ReuseAddress; return true;
+                    case ErrorOption: option = TcpSocketOption.PendingError; return true;
+                    case SendBuffer: option = TcpSocketOption.SendBufferSize; return true;
+                    case ReceiveBuffer: option = TcpSocketOption.ReceiveBufferSize; return true;
+                    case KeepAlive: option = TcpSocketOption.KeepAlive; return true;
+                }
+                return false;
+            }
+            if (level != TcpLevel)
+                return false;
+            switch (name)
+            {
+                case NoDelay: option = TcpSocketOption.NoDelay; return true;
+                case MaximumSegment: option = TcpSocketOption.MaximumSegmentSize; return true;
+                case KeepIdle: option = TcpSocketOption.KeepAliveIdleSeconds; return true;
+                case KeepInterval: option = TcpSocketOption.KeepAliveIntervalSeconds; return true;
+                case KeepCount: option = TcpSocketOption.KeepAliveCount; return true;
+            }
+            return false;
+        }
+
+        // ---- Readiness ----
+
+        /// <summary>Posts an event for every socket whose readiness differs from the last one sent.</summary>
+        public void PostChanges()
+        {
+            for (int i = 0; i < MaximumSockets; i++)
+            {
+                ref Entry entry = ref _entries[i];
+                if (entry.Kind == KindFree)
+                    continue;
+                uint readiness = ReadinessOf(ref entry, out ushort error);
+                if (!entry.Due && readiness == entry.SentReadiness && error == entry.SentError)
+                    continue;
+                if (readiness == entry.SentReadiness && error == entry.SentError)
+                {
+                    entry.Due = false;
+                    continue;
+                }
+                var change = new SocketEvent { Socket = IdOf(i), Readiness = readiness, PendingError = error };
+                if (!_channel.TryPostEvent(ref change))
+                    return;   // the ring is full: the rest stay due
+                entry.SentReadiness = readiness;
+                entry.SentError = error;
+                entry.Due = false;
+            }
+        }
+
+        private uint ReadinessOf(ref Entry entry, out ushort pendingError)
+        {
+            pendingError = 0;
+            if (entry.Kind == KindUdp)
+            {
+                uint bits = SocketReadiness.Writable;
+                if (_udp.IsReadable(entry.Engine))
+                    bits |= SocketReadiness.Readable;
+                Error error = _udp.PendingError(entry.Engine);
+                if (error != Error.None)
+                {
+                    bits |= SocketReadiness.Error;
+                    pendingError = (ushort)error;
+                }
+                return bits;
+            }
+            TcpReadiness ready = _tcp.Poll(entry.Engine);
+            uint result = 0;
+            if ((ready & TcpReadiness.Readable) != 0) result |= SocketReadiness.Readable;
+            if ((ready & TcpReadiness.Writable) != 0) result |= SocketReadiness.Writable;
+            if ((ready & TcpReadiness.HangUp) != 0) result |= SocketReadiness.HangUp;
+            if ((ready & TcpReadiness.Error) != 0) result |= SocketReadiness.Error;
+            if ((ready & TcpReadiness.ReadHangUp) != 0) result |= SocketReadiness.ReadHangUp;
+            return result;
+        }
+
+        // ---- The table: ids are (index + 1) | generation << 16, so a closed socket's id is not another's soon ----
+
+        private static uint IdOf(int index, ushort generation) => (uint)(index + 1) | (uint)generation << 16;
+
+        private uint IdOf(int index) => IdOf(index, _entries[index].Generation);
+
+        private int IndexOf(uint id)
+        {
+            int index = (int)(id & 0xFFFF) - 1;
+            if (index < 0 || index >= MaximumSockets || _entries[index].Kind == KindFree || _entries[index].Generation != (ushort)(id >> 16))
+                return -1;
+            return index;
+        }
+
+        private int FreeIndex()
+        {
+            for (int i = 0; i < MaximumSockets; i++)
+                if (_entries[i].Kind == KindFree)
+                    return i;
+            return -1;
+        }
+
+        private void Free(int index)
+        {
+            ref Entry entry = ref _entries[index];
+            if (entry.Kind == KindTcp)
+                _tcp.Close(entry.Engine);
+            else
+                _udp.Close(entry.Engine);
+            entry.Kind = KindFree;
+            entry.Generation++;
+            if (entry.Generation == 0)
+                entry.Generation = 1;
+        }
+    }
+}
