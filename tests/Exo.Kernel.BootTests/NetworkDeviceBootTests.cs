@@ -7,7 +7,8 @@ namespace Exo.Kernel.BootTests;
 /// each card with only its device's capabilities, and the client init.conf names (virtio_net_test) with the card's
 /// network-device channel. The client asks slirp's gateway 10.0.2.2 for its MAC by ARP, pings it, sends a burst of 600
 /// echo requests (more than the 256-slot rings and the driver's 128 buffers each way) and checks every reply. Also: the
-/// kernel's `pci` and /proc/bus/pci list the card; two cards at once (a transitional one, a modern-only one); the driver
+/// kernel's `pci` and /proc/bus/pci list the card; the link taken down and up (QEMU's set_link) reaches the driver by its
+/// configuration-change interrupt and the client through the facts; two cards at once (a transitional one, a modern-only one); the driver
 /// killed in the middle of the client's traffic, the client told and the pair started again with a fresh channel.
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
@@ -57,7 +58,10 @@ public sealed class NetworkDeviceBootTests
     [InlineData(2)]
     public async Task The_client_reaches_the_gateway_by_arp_and_ping_through_virtio_net(int processors)
     {
-        await using var qemu = await BootAsync(processors, Cards(("52:54:00:12:34:56", false)));
+        // A second QEMU monitor on a socket of our own, for set_link (the harness's is off).
+        string monitor = Path.Combine(Path.GetTempPath(), $"exo-net-{Guid.NewGuid():N}.sock");
+        var arguments = Cards(("52:54:00:12:34:56", false)).Concat(new[] { "-monitor", $"unix:{monitor},server=on,wait=off" }).ToArray();
+        await using var qemu = await BootAsync(processors, arguments);
         try
         {
             await ExpectChecksPassAsync(qemu, 0, "net0", "52:54:00:12:34:56");
@@ -69,11 +73,46 @@ public sealed class NetworkDeviceBootTests
             string listing = await ConsoleCommands.RunInMonitorAsync(qemu, "pci");
             Assert.Contains("00:02.0 1af4:1000 class 020000", listing, StringComparison.Ordinal);
             Assert.Contains("msi-x", listing, StringComparison.Ordinal);
+
+            // The link taken down and up again: the configuration-change interrupt, the facts, the client told.
+            int since = qemu.Serial.Length;
+            await QemuMonitorAsync(monitor, "set_link n0 off");
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "virtio_net: net0 link down");
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "virtio_net_test: net0: link down");
+            since = qemu.Serial.Length;
+            await QemuMonitorAsync(monitor, "set_link n0 on");
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "virtio_net: net0 link up");
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "virtio_net_test: net0: link up");
         }
         finally
         {
             _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
+            File.Delete(monitor);
         }
+    }
+
+    /// <summary>Types one command into the QEMU monitor listening on the socket 'path' and waits for its next prompt.</summary>
+    private static async Task QemuMonitorAsync(string path, string command)
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+        await using var stream = new System.Net.Sockets.NetworkStream(socket);
+        var received = new System.Text.StringBuilder();
+        var buffer = new byte[4096];
+        async Task WaitForPromptAsync(int prompts)
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (received.ToString().Split("(qemu) ").Length - 1 < prompts)
+            {
+                int count = await stream.ReadAsync(buffer, limit.Token);
+                if (count == 0)
+                    throw new IOException("the QEMU monitor closed its socket");
+                received.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, count));
+            }
+        }
+        await WaitForPromptAsync(1);
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(command + "\n"));
+        await WaitForPromptAsync(2);
     }
 
     [Theory]

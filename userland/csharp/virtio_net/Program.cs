@@ -65,7 +65,7 @@ namespace VirtioNet
             Console.Write(", features ");
             Console.WriteHex(device.Features);
             Console.WriteLine();
-            new FrameServer(&device, channel).Run();
+            new FrameServer(&device, channel, name, nameLength).Run();
             device.Stop();
             return Report(name, nameLength, "its network-device channel failed", Error.Invalid);
         }

@@ -39,6 +39,7 @@ namespace VirtioNetTest
         private static byte* s_name;
         private static int s_nameLength;
         private static int s_failures;
+        private static uint s_linkUp;
 
         public static int Main()
         {
@@ -60,6 +61,7 @@ namespace VirtioNetTest
                 return Gone(0);
             NetworkDeviceFacts* facts = s_channel.Facts;
             s_mac = facts->MacAddress;
+            s_linkUp = Volatile.Read(ref facts->LinkUp);
             Start("facts: mac ");
             NetworkChannel.WriteMacAddress(s_mac);
             Console.Write(", link ");
@@ -252,6 +254,7 @@ namespace VirtioNetTest
                 }
                 if (s_channel.DriverGone)
                     return Gone(0);
+                ReportLink();
                 if (!s_channel.Release())
                     return Fail("its doorbell failed");
                 if (s_channel.Incoming.PrepareToSleep())
@@ -315,11 +318,23 @@ namespace VirtioNetTest
                 }
                 if (s_channel.DriverGone)
                     return -2;
+                ReportLink();
                 s_channel.Release();
                 if (deadline == 0 || Benchmark.ReadTimestamp() > deadline)
                     return -1;
                 Process.Yield();
             }
+        }
+
+        // The link's state as the driver last wrote it in the facts, reported when it changes.
+        private static void ReportLink()
+        {
+            uint up = Volatile.Read(ref s_channel.Facts->LinkUp);
+            if (up == s_linkUp)
+                return;
+            s_linkUp = up;
+            Start(up != 0 ? "link up" : "link down");
+            Console.WriteLine();
         }
 
         private static int Take(byte* slot, byte* frame)
