@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Exo.Testing;
 
 namespace Exo.Kernel.BootTests;
@@ -9,7 +10,8 @@ namespace Exo.Kernel.BootTests;
 /// echo requests (more than the 256-slot rings and the driver's 128 buffers each way) and checks every reply. Also: the
 /// kernel's `pci` and /proc/bus/pci list the card; the link taken down and up (QEMU's set_link) reaches the driver by its
 /// configuration-change interrupt and the client through the facts; two cards at once (a transitional one, a modern-only one); the driver
-/// killed in the middle of the client's traffic, the client told and the pair started again with a fresh channel.
+/// killed in the middle of the client's traffic (the same client told, resetting the channel and passing again with the
+/// driver started again), then the client killed (its driver stopped, both started again with a fresh channel).
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
 public sealed class NetworkDeviceBootTests
@@ -137,22 +139,35 @@ public sealed class NetworkDeviceBootTests
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
-    public async Task A_driver_killed_mid_traffic_is_started_again_with_a_fresh_channel(int processors)
+    public async Task A_driver_killed_mid_traffic_is_started_again_and_the_client_goes_on(int processors)
     {
         await using var qemu = await BootAsync(processors, Cards(("52:54:00:12:34:56", false)));
         try
         {
+            // The driver killed during the echoes: the client is told, resets the channel and passes again with the new driver.
             await ConsoleCommands.WaitForTextAsync(qemu, 0, "virtio_net_test: net0: traffic started");
             int since = qemu.Serial.Length;
             await ConsoleCommands.KillFromMonitorAsync(qemu, "virtio_net");
             await ConsoleCommands.WaitForTextAsync(qemu, since, "devices: a virtio_net driver ended with status");
             await ConsoleCommands.WaitForTextAsync(qemu, since, "virtio_net_test: net0: the driver is gone: the channel is dead");
-            await ConsoleCommands.WaitForTextAsync(qemu, since, "devices: restarting virtio_net and its client for net0 (restart 1 of 3)");
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "virtio_net_test: net0: channel reset for a new driver");
             string report = qemu.Serial[since..];
             Assert.Contains("bus mastering turned off", report, StringComparison.Ordinal);
             Assert.Contains("devices: told the client of net0 that its driver is gone", report, StringComparison.Ordinal);
-            Assert.Contains("devices: the client of net0 exited with status 3", report, StringComparison.Ordinal);
+            Assert.Contains("devices: restarting virtio_net for net0 (restart 1 of 3): its client keeps the channel", report, StringComparison.Ordinal);
             Assert.DoesNotContain("virtio_net_test: net0: traffic done", report, StringComparison.Ordinal);   // killed mid-traffic
+            int reset = qemu.Serial.IndexOf("virtio_net_test: net0: channel reset for a new driver", since, StringComparison.Ordinal);
+            await ExpectChecksPassAsync(qemu, reset, "net0", "52:54:00:12:34:56");
+            Assert.DoesNotContain("devices: the client of net0", qemu.Serial, StringComparison.Ordinal);   // the same client throughout
+            Assert.Single(Regex.Matches(qemu.Serial, "devices: started virtio_net_test net0"));
+            Assert.Equal(2, Regex.Matches(qemu.Serial, "devices: started virtio_net net0 ").Count);
+
+            // The client killed: the manager stops its driver and starts both again with a fresh channel.
+            since = qemu.Serial.Length;
+            await ConsoleCommands.KillFromMonitorAsync(qemu, "virtio_net_test");
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "devices: the client of net0 was killed");
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "devices: stopping virtio_net for net0: a new client gets a fresh channel");
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "devices: restarting virtio_net and its client for net0 (restart 2 of 3)");
             int restarted = qemu.Serial.IndexOf("devices: restarting virtio_net and its client for net0", since, StringComparison.Ordinal);
             await ExpectChecksPassAsync(qemu, restarted, "net0", "52:54:00:12:34:56");
         }
