@@ -70,7 +70,7 @@ public sealed class NetworkDeviceBootTests
             Assert.Contains("devices: 00:02.0 1af4:1000 class 020000", qemu.Serial, StringComparison.Ordinal);   // transitional, modern too
             Assert.Contains("devices: started virtio_net net0 00:02.0 4", qemu.Serial, StringComparison.Ordinal);   // BAR 1 holds the MSI-X table
             Assert.Contains("devices: started virtio_net_test net0", qemu.Serial, StringComparison.Ordinal);
-            Assert.Contains("devices: 6 PCI functions, 1 drivers started", qemu.Serial, StringComparison.Ordinal);
+            await ConsoleCommands.WaitForTextAsync(qemu, 0, "devices: 6 PCI functions, 1 drivers started");   // the manager's summary may come late
             await ConsoleCommands.ExpectAsync(qemu, _output, "grep 1af41000 /proc/bus/pci/devices", "0010\t1af41000\t0");
             string listing = await ConsoleCommands.RunInMonitorAsync(qemu, "pci");
             Assert.Contains("00:02.0 1af4:1000 class 020000", listing, StringComparison.Ordinal);
@@ -128,7 +128,7 @@ public sealed class NetworkDeviceBootTests
             await ExpectChecksPassAsync(qemu, 0, "net0", "52:54:00:12:34:56");
             await ExpectChecksPassAsync(qemu, 0, "net1", "52:54:00:ab:cd:ef");
             Assert.Contains("devices: 00:03.0 1af4:1041 class 020000", qemu.Serial, StringComparison.Ordinal);   // modern only
-            Assert.Contains("devices: 7 PCI functions, 2 drivers started", qemu.Serial, StringComparison.Ordinal);
+            await ConsoleCommands.WaitForTextAsync(qemu, 0, "devices: 7 PCI functions, 2 drivers started");
         }
         finally
         {
