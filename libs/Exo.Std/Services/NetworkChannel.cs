@@ -34,8 +34,7 @@ namespace Exo.Std.Services
             Error error = MemoryObject.Create(NetworkChannelLayout.Size, out memory);
             if (error == Error.None)
                 error = memory.Map(true, out shared);
-            if (error == Error.None && (!SpscRing.Initialize(shared + NetworkChannelLayout.TransmitRingOffset, NetworkChannelLayout.RingBytes, NetworkChannelLayout.SlotCount, NetworkChannelLayout.SlotSize)
-                || !SpscRing.Initialize(shared + NetworkChannelLayout.ReceiveRingOffset, NetworkChannelLayout.RingBytes, NetworkChannelLayout.SlotCount, NetworkChannelLayout.SlotSize)))
+            if (error == Error.None && !InitializeRings(shared))
                 error = Error.Invalid;
             if (error == Error.None)
                 error = Notification.Create(out driver);
@@ -44,23 +43,54 @@ namespace Exo.Std.Services
             return error;
         }
 
-        /// <summary>Attaches to a channel that <see cref="Create"/> made; 'driver' picks the side.</summary>
+        /// <summary>
+        /// Attaches to a channel that <see cref="Create"/> made; 'driver' picks the side. A driver started while the facts
+        /// say DriverGone (its predecessor ended; the client still holds the old rings) waits on 'own' until the client has
+        /// reset the channel (<see cref="Reset"/>), and only then attaches to the rings.
+        /// </summary>
         public static Error Attach(MemoryObject memory, Notification own, Notification peer, bool driver, out NetworkChannel channel)
         {
             channel = default;
             Error error = memory.Map(true, out channel.Shared);
             if (error != Error.None)
                 return error;
-            byte* transmit = channel.Shared + NetworkChannelLayout.TransmitRingOffset;
-            byte* receive = channel.Shared + NetworkChannelLayout.ReceiveRingOffset;
-            bool attached = driver
-                ? channel.Outgoing.Attach(receive) && channel.Incoming.Attach(transmit)
-                : channel.Outgoing.Attach(transmit) && channel.Incoming.Attach(receive);
-            if (!attached || channel.Outgoing.SlotSize != NetworkChannelLayout.SlotSize || channel.Incoming.SlotSize != NetworkChannelLayout.SlotSize)
-                return Error.Invalid;
             channel.Own = new NotificationDoorbell(own, driver ? NetworkChannelLayout.DriverBit : NetworkChannelLayout.ClientBit);
             channel.Peer = new NotificationDoorbell(peer, driver ? NetworkChannelLayout.ClientBit : NetworkChannelLayout.DriverBit);
-            return Error.None;
+            while (driver && channel.DriverGone)
+                if (!channel.Own.Wait())
+                    return channel.Own.Error;
+            return channel.AttachRings(driver) ? Error.None : Error.Invalid;
+        }
+
+        /// <summary>
+        /// The client's side of a driver's restart: once it has seen DriverGone it stops using the rings and calls this,
+        /// which makes both rings empty again and attaches to them, then clears the facts (DriverGone with them; the new
+        /// driver writes the rest again) and rings the driver, which was waiting for it in <see cref="Attach"/>. Then the client waits for
+        /// <see cref="DriverReady"/>.
+        /// </summary>
+        public bool Reset()
+        {
+            NetworkDeviceFacts* facts = Facts;
+            Volatile.Write(ref facts->Magic, 0u);
+            if (!InitializeRings(Shared) || !AttachRings(false))
+                return false;
+            Interlocked.MemoryBarrier();   // the rings are ready before the driver can see DriverGone cleared
+            *facts = default;              // DriverGone cleared with the rest: the new driver writes the facts again
+            return Peer.Ring();
+        }
+
+        private static bool InitializeRings(byte* shared)
+            => SpscRing.Initialize(shared + NetworkChannelLayout.TransmitRingOffset, NetworkChannelLayout.RingBytes, NetworkChannelLayout.SlotCount, NetworkChannelLayout.SlotSize)
+               && SpscRing.Initialize(shared + NetworkChannelLayout.ReceiveRingOffset, NetworkChannelLayout.RingBytes, NetworkChannelLayout.SlotCount, NetworkChannelLayout.SlotSize);
+
+        private bool AttachRings(bool driver)
+        {
+            byte* transmit = Shared + NetworkChannelLayout.TransmitRingOffset;
+            byte* receive = Shared + NetworkChannelLayout.ReceiveRingOffset;
+            bool attached = driver
+                ? Outgoing.Attach(receive) && Incoming.Attach(transmit)
+                : Outgoing.Attach(transmit) && Incoming.Attach(receive);
+            return attached && Outgoing.SlotSize == NetworkChannelLayout.SlotSize && Incoming.SlotSize == NetworkChannelLayout.SlotSize;
         }
 
         /// <summary>True once the driver has written the facts (the client may read them and send).</summary>

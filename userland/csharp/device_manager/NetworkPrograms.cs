@@ -9,38 +9,40 @@ using Exo.Drivers.Virtio;
 namespace DeviceManager
 {
     /// <summary>
-    /// Starts the two programs of one network card with a fresh network-device channel between them: virtio_net
-    /// ("virtio_net netN ADDRESS BAR...") with only its device's capabilities, and the card's client ("CLIENT netN", the
-    /// program the manager's configuration names: the test program for now, the network service later) with only the
-    /// channel's client side, as a disk's extfs gets its block-device channel.
+    /// Starts the two programs of one network card around a network-device channel the manager makes and keeps:
+    /// virtio_net ("virtio_net netN ADDRESS BAR...") with only its device's capabilities and the driver's side, and the
+    /// card's client ("CLIENT netN", the program the manager's configuration names: the test program for now, the network
+    /// service later) with only the client's side, as a disk's extfs gets its block-device channel. A driver started
+    /// again gets the same channel: the client keeps it and resets it (NetworkChannel.Reset).
     /// </summary>
     internal static unsafe class NetworkPrograms
     {
         private const int CommandCapacity = 64;
         private const int MaximumDriverHandles = 16;
 
-        /// <summary>What the manager keeps of a started pair: the channel mapped (to say the driver is gone) and the
-        /// client's notification (to wake it with the news).</summary>
+        /// <summary>A card's channel as the manager keeps it: the memory mapped (to say the driver is gone) and both
+        /// notifications (full rights: each program gets its own with Wait, the other's Signal only).</summary>
         public struct Channel
         {
             public MemoryObject Memory;
             public byte* Shared;
-            public Notification Client;
+            public Notification Driver, Client;
+        }
+
+        public static Error CreateChannel(out Channel channel)
+        {
+            channel = default;
+            return NetworkChannel.Create(out channel.Memory, out channel.Shared, out channel.Driver, out channel.Client);
         }
 
         /// <summary>
-        /// Starts the driver, then (if it started) the client. Handles for the driver, in order: the device, one physical
-        /// range per BAR listed on its command line, DMA memory for the rings, DMA memory for the frame buffers, the
-        /// channel's memory, the driver's notification (it waits; its MSI-X entries signal it too), the client's (Signal
-        /// only), the console. For the client: the channel's memory, its notification (it waits), the driver's (Signal
-        /// only), the console. 'clientError' is the client's (Invalid when the driver did not start).
+        /// Starts the driver of card 'number'. Its handles, in order: the device, one physical range per BAR listed on its
+        /// command line, DMA memory for the rings, DMA memory for the frame buffers, the channel's memory, the driver's
+        /// notification (it waits; its MSI-X entries signal it too), the client's (Signal only), the console.
         /// </summary>
-        public static Error Start(RootResource root, PciDevice device, int address, int number, byte* client, int clientLength,
-            out ProcessHandle driver, out ProcessHandle clientProcess, out Error clientError, out Channel kept)
+        public static Error StartDriver(RootResource root, PciDevice device, int address, int number, in Channel channel, out ProcessHandle driver)
         {
-            driver = clientProcess = default;
-            kept = default;
-            clientError = Error.Invalid;
+            driver = default;
             Handle* handles = stackalloc Handle[MaximumDriverHandles];
             int count = 0;
             handles[count++] = device.Handle;
@@ -58,43 +60,40 @@ namespace DeviceManager
                 if (error == Error.None)
                     handles[count++] = buffers.Handle;
             }
-            Notification driverSide = default;
-            if (error == Error.None)
-                error = NetworkChannel.Create(out kept.Memory, out kept.Shared, out driverSide, out kept.Client);
+            int owned = count;   // what the manager made for the driver alone, closed once it has its copies
             Notification clientSignal = default;
             if (error == Error.None)
-                error = kept.Client.Duplicate(Rights.Signal | Rights.Grant, out clientSignal);
+                error = channel.Client.Duplicate(Rights.Signal | Rights.Grant, out clientSignal);
             if (error == Error.None)
             {
-                handles[count++] = kept.Memory.Handle;
-                handles[count++] = driverSide.Handle;
+                handles[count++] = channel.Memory.Handle;
+                handles[count++] = channel.Driver.Handle;
                 handles[count++] = clientSignal.Handle;
-            }
-            handles[count] = Process.ConsoleHandle;
-            if (error == Error.None)
+                handles[count] = Process.ConsoleHandle;
                 error = Process.Spawn(command, length, handles, count + 1, out driver);
+                clientSignal.Close();
+            }
             DriverLaunch.Report(error, command, length);
-            if (error == Error.None && clientLength > 0)
-                clientError = StartClient(kept, driverSide, number, client, clientLength, out clientProcess);
-            for (int i = 1; i < count; i++)
-                if (handles[i].Value != kept.Memory.Handle.Value)
-                    handles[i].Close();   // the driver has its own copies; the manager keeps the device and the channel
+            for (int i = 1; i < owned; i++)
+                handles[i].Close();   // the driver has its own copies; the manager keeps the device and the channel
             return error;
         }
 
-        private static Error StartClient(Channel channel, Notification driverSide, int number, byte* client, int clientLength, out ProcessHandle process)
+        /// <summary>Starts "CLIENT netN" with the channel's memory, its own notification (it waits), the driver's (Signal
+        /// only) and the console.</summary>
+        public static Error StartClient(in Channel channel, int number, byte* client, int clientLength, out ProcessHandle process)
         {
             process = default;
-            byte* command = stackalloc byte[CommandCapacity];
-            if (clientLength > CommandCapacity - 8)
+            if (clientLength <= 0 || clientLength > CommandCapacity - 8)
                 return Error.Invalid;
+            byte* command = stackalloc byte[CommandCapacity];
             int length = 0;
             for (; length < clientLength; length++)
                 command[length] = client[length];
             length = CommandLine.Append(command, length, " net");
             length = CommandLine.AppendDecimal(command, length, number);
             Handle* handles = stackalloc Handle[4];
-            Error error = driverSide.Duplicate(Rights.Signal | Rights.Grant, out Notification driverSignal);
+            Error error = channel.Driver.Duplicate(Rights.Signal | Rights.Grant, out Notification driverSignal);
             if (error == Error.None)
             {
                 handles[0] = channel.Memory.Handle;

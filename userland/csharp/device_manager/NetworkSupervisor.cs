@@ -10,12 +10,13 @@ using Exo.Std.Memory;
 namespace DeviceManager
 {
     /// <summary>
-    /// Watches one network card's pair of programs (virtio_net and its client) and starts the pair again, with a fresh
-    /// channel, when either crashes, as DiskSupervisor does for a disk. When the driver ends, the manager turns the
-    /// device's bus mastering off, marks the channel's facts DriverGone and signals the client's DriverGoneBit: the client
-    /// sees the error (the rings will never move again) and ends, and the pair starts again once both have ended. When
-    /// the client crashes, the driver is stopped (the rings hold the dead client's frames). At most
-    /// <see cref="MaximumRestarts"/> times; a client that exits by itself (done, or failed) is not
+    /// Watches one network card's pair of programs (virtio_net and its client). When the driver ends, the manager turns the
+    /// device's bus mastering off, marks the channel's facts DriverGone, signals the client's DriverGoneBit and starts a
+    /// driver again at once with the same channel: the client sees the error, resets the channel (empty rings) and goes on
+    /// with the new driver, which waits for that reset before it touches the rings (NetworkChannel). The client keeps
+    /// running, as the network service will need to (its sockets outlive a driver). When the client crashes, the driver is
+    /// stopped (the rings hold the dead client's frames) and both start again with a fresh channel once both have ended.
+    /// At most <see cref="MaximumRestarts"/> restarts of either kind; a client that exits by itself (done, or failed) is not
     /// started again, and its driver keeps running.
     /// </summary>
     internal unsafe struct NetworkSupervisor
@@ -51,43 +52,64 @@ namespace DeviceManager
         private bool StartPair(RootResource root, Notification ends)
         {
             _restartWanted = false;
-            Error error = NetworkPrograms.Start(root, _device, _address, _number, _client, _clientLength,
-                out _driver, out _clientProcess, out Error clientError, out _channel);
-            _driverRunning = error == Error.None && _driver.Watch(ends, DriverBit) == Error.None;
-            _clientRunning = clientError == Error.None && _clientProcess.Watch(ends, ClientBit) == Error.None;
+            _driverRunning = _clientRunning = false;
+            if (NetworkPrograms.CreateChannel(out _channel) != Error.None)
+                return false;
+            StartDriver(root, ends);
+            if (_driverRunning && _clientLength > 0)
+                _clientRunning = NetworkPrograms.StartClient(_channel, _number, _client, _clientLength, out _clientProcess) == Error.None
+                    && _clientProcess.Watch(ends, ClientBit) == Error.None;
             return _driverRunning;
         }
 
-        /// <summary>Handles this card's bits of 'bits' (programs that ended), and restarts the pair when both have.</summary>
+        private void StartDriver(RootResource root, Notification ends)
+        {
+            _driverRunning = NetworkPrograms.StartDriver(root, _device, _address, _number, _channel, out _driver) == Error.None
+                && _driver.Watch(ends, DriverBit) == Error.None;
+        }
+
+        /// <summary>Handles this card's bits of 'bits' (programs that ended): a driver started again for a client that
+        /// lives, or the pair started again when both have ended.</summary>
         public void Handle(RootResource root, Notification ends, ulong bits)
         {
             if ((bits & DriverBit) != 0 && _driverRunning)
-                DriverEnded();
+                DriverEnded(root, ends);
             if ((bits & ClientBit) != 0 && _clientRunning)
                 ClientEnded();
             if (!_restartWanted || _driverRunning || _clientRunning)
                 return;
             ReleaseChannel();
+            if (CountRestart("virtio_net and its client for net", ""))
+                StartPair(root, ends);
+        }
+
+        // Counts a restart and reports it ("devices: restarting <what>N (restart i of 3)<after>"); false (reported) when
+        // the card has had its restarts.
+        private bool CountRestart(string what, string after)
+        {
+            _restartWanted = false;
             if (_restarts == MaximumRestarts)
             {
                 Write("gave up on net");
                 Console.Write(" after ");
                 Console.Write(MaximumRestarts);
                 Console.WriteLine(" restarts");
-                _restartWanted = false;
-                return;
+                return false;
             }
             _restarts++;
-            Write("restarting virtio_net and its client for net");
+            Console.Write("devices: restarting ");
+            Console.Write(what);
+            Console.Write(_number);
             Console.Write(" (restart ");
             Console.Write(_restarts);
             Console.Write(" of ");
             Console.Write(MaximumRestarts);
-            Console.WriteLine(")");
-            StartPair(root, ends);
+            Console.Write(")");
+            Console.WriteLine(after);
+            return true;
         }
 
-        private void DriverEnded()
+        private void DriverEnded(RootResource root, Notification ends)
         {
             _driver.Wait(out long status);
             _driver.Close();
@@ -96,16 +118,20 @@ namespace DeviceManager
             Console.Write("devices: a virtio_net driver ended with status ");
             Console.Write(status);
             Console.WriteLine(", bus mastering turned off");
-            _restartWanted = true;
-            if (_clientRunning)
+            if (!_clientRunning)
             {
-                // The facts first, then the bit: a client woken by the bit finds the flag set.
-                NetworkDeviceFacts* facts = (NetworkDeviceFacts*)(_channel.Shared + NetworkChannelLayout.FactsOffset);
-                Volatile.Write(ref facts->DriverGone, 1u);
-                _channel.Client.Signal(NetworkChannelLayout.DriverGoneBit);
-                Write("told the client of net");
-                Console.WriteLine(" that its driver is gone");
+                _restartWanted = true;   // the pair starts again with a fresh channel
+                return;
             }
+            // The facts first, then the bit: a client woken by the bit finds the flag set. The new driver waits until the
+            // client has reset the channel.
+            NetworkDeviceFacts* facts = (NetworkDeviceFacts*)(_channel.Shared + NetworkChannelLayout.FactsOffset);
+            Volatile.Write(ref facts->DriverGone, 1u);
+            _channel.Client.Signal(NetworkChannelLayout.DriverGoneBit);
+            Write("told the client of net");
+            Console.WriteLine(" that its driver is gone");
+            if (CountRestart("virtio_net for net", ": its client keeps the channel"))
+                StartDriver(root, ends);
         }
 
         private void ClientEnded()
@@ -137,6 +163,7 @@ namespace DeviceManager
         {
             VirtualMemory.Unmap(_channel.Shared, NetworkChannelLayout.Size);
             _channel.Memory.Close();
+            _channel.Driver.Close();
             _channel.Client.Close();
             _channel = default;
         }

@@ -1,5 +1,6 @@
 using System.Threading;
 using Exo.Abi;
+using Exo.Std;
 using Exo.Drivers.Virtio;
 using Exo.Protocols.NetworkDevice;
 using Exo.Std.Ipc;
@@ -20,18 +21,21 @@ namespace VirtioNet
     {
         private VirtioNetDevice* _device;
         private NetworkChannel _channel;
+        private byte* _name;
+        private int _nameLength;
 
-        public FrameServer(VirtioNetDevice* device, NetworkChannel channel)
+        public FrameServer(VirtioNetDevice* device, NetworkChannel channel, byte* name, int nameLength)
         {
             _device = device;
             _channel = channel;
+            _name = name;
+            _nameLength = nameLength;
         }
 
         /// <summary>Serves for ever; returns only if a notification fails.</summary>
         public void Run()
         {
             NetworkDeviceFacts* facts = _channel.Facts;
-            UpdateLink(facts);
             while (true)
             {
                 int received = Receive(facts);
@@ -113,6 +117,10 @@ namespace VirtioNet
                 return;
             Volatile.Write(ref facts->LinkUp, up);
             Volatile.Write(ref facts->LinkChanges, facts->LinkChanges + 1);
+            _channel.Peer.Ring();   // a client asleep sees the change now, not at its next frame
+            Console.Write("virtio_net: ");
+            Console.WriteBytes(_name, _nameLength);
+            Console.WriteLine(up != 0 ? " link up" : " link down");
         }
     }
 }

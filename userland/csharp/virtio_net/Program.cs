@@ -14,8 +14,9 @@ namespace VirtioNet
     /// The virtio-net driver as the device manager starts it: "virtio_net NAME ADDRESS BAR..." holding exactly its device
     /// (handle 0), one physical range per BAR named on the command line, DMA memory for the rings and for the frame
     /// buffers, the network-device channel (its memory, the notification it waits on, the client's to signal) and the
-    /// console. It starts the device (its MSI-X entries on the channel's notification), writes the facts (MAC, MTU, link)
-    /// into the channel, reports them, then serves the channel (FrameServer).
+    /// console. A driver started again while its client still holds the channel waits for the client to reset it
+    /// (NetworkChannel.Attach). It starts the device (its MSI-X entries on the channel's notification), writes the facts
+    /// (MAC, MTU, link) into the channel, reports them, then serves the channel (FrameServer).
     /// </summary>
     public static unsafe class Program
     {
@@ -56,6 +57,7 @@ namespace VirtioNet
             facts->Features = 0;   // no checksum offload negotiated
             facts->LinkUp = device.LinkUp ? 1u : 0u;
             Volatile.Write(ref facts->Magic, NetworkDeviceFacts.ExpectedMagic);
+            channel.Peer.Ring();   // a client waiting for its driver (after a restart) wakes now
             Console.Write("virtio_net: ");
             Console.WriteBytes(name, nameLength);
             Console.Write(" mac ");
@@ -65,7 +67,7 @@ namespace VirtioNet
             Console.Write(", features ");
             Console.WriteHex(device.Features);
             Console.WriteLine();
-            new FrameServer(&device, channel).Run();
+            new FrameServer(&device, channel, name, nameLength).Run();
             device.Stop();
             return Report(name, nameLength, "its network-device channel failed", Error.Invalid);
         }

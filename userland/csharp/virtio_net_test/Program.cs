@@ -15,7 +15,8 @@ namespace VirtioNetTest
     /// echo requests larger than the rings (so every slot and buffer is reused) and checks every reply, and prints a
     /// "virtio_net_test: netN: PASS ..." or "FAIL ..." line for each. Then it keeps pinging for a while (traffic for the
     /// restart test) and waits, answering ARP requests for its address. When the device manager says the driver is gone
-    /// it reports it and exits with status 3: the manager starts the driver and a new client with a fresh channel.
+    /// it reports it, resets the channel (NetworkChannel.Reset) for the driver the manager starts again, and does it all
+    /// again with that one.
     /// </summary>
     public static unsafe class Program
     {
@@ -39,6 +40,7 @@ namespace VirtioNetTest
         private static byte* s_name;
         private static int s_nameLength;
         private static int s_failures;
+        private static uint s_linkUp;
 
         public static int Main()
         {
@@ -54,12 +56,35 @@ namespace VirtioNetTest
                 Line("FAIL attach", Errors.Describe(error));
                 return 1;
             }
-            while (!s_channel.DriverReady && !s_channel.DriverGone)
-                Process.Yield();
-            if (s_channel.DriverGone)
-                return Gone(0);
+            while (true)
+            {
+                int status = Run();
+                if (status != DriverGoneStatus)
+                    return status;
+                if (!s_channel.Reset())
+                {
+                    Line("FAIL reset", "the channel's rings could not be made again");
+                    return 1;
+                }
+                Start("channel reset for a new driver");
+                Console.WriteLine();
+            }
+        }
+
+        // The checks, the traffic and the idle wait with the driver of the moment: DriverGoneStatus when it went, else the
+        // status to exit with.
+        private static int Run()
+        {
+            s_failures = 0;
+            while (!s_channel.DriverReady)
+            {
+                if (s_channel.DriverGone)
+                    return Gone(0);
+                s_channel.Own.Notification.Wait(out _);   // the driver rings once it has written the facts
+            }
             NetworkDeviceFacts* facts = s_channel.Facts;
             s_mac = facts->MacAddress;
+            s_linkUp = Volatile.Read(ref facts->LinkUp);
             Start("facts: mac ");
             NetworkChannel.WriteMacAddress(s_mac);
             Console.Write(", link ");
@@ -252,6 +277,7 @@ namespace VirtioNetTest
                 }
                 if (s_channel.DriverGone)
                     return Gone(0);
+                ReportLink();
                 if (!s_channel.Release())
                     return Fail("its doorbell failed");
                 if (s_channel.Incoming.PrepareToSleep())
@@ -315,11 +341,23 @@ namespace VirtioNetTest
                 }
                 if (s_channel.DriverGone)
                     return -2;
+                ReportLink();
                 s_channel.Release();
                 if (deadline == 0 || Benchmark.ReadTimestamp() > deadline)
                     return -1;
                 Process.Yield();
             }
+        }
+
+        // The link's state as the driver last wrote it in the facts, reported when it changes.
+        private static void ReportLink()
+        {
+            uint up = Volatile.Read(ref s_channel.Facts->LinkUp);
+            if (up == s_linkUp)
+                return;
+            s_linkUp = up;
+            Start(up != 0 ? "link up" : "link down");
+            Console.WriteLine();
         }
 
         private static int Take(byte* slot, byte* frame)
