@@ -30,6 +30,11 @@ namespace Netstack
         public int Mtu => NetworkChannelLayout.Mtu;
         public bool IsUp => Volatile.Read(ref _channel.Facts->LinkUp) != 0 && !_channel.DriverGone;
         public bool DriverGone => _channel.DriverGone;
+        public bool DriverReady => _channel.DriverReady;
+
+        /// <summary>After DriverGone: empties and re-attaches both rings for the driver the device manager starts again
+        /// (NetworkChannel.Reset); frames in flight are lost, as on a link that went down.</summary>
+        public bool Reset() => _channel.Reset();
         public long TransmitDropped => _transmitDropped;
 
         public Error Transmit(byte* frame, int length)

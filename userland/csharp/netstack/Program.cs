@@ -15,8 +15,9 @@ namespace Netstack
     /// network answers), and offers the socket protocol to the kernel as "network", which POSIX-X's AF_INET sockets use.
     /// One thread, one loop: frames from the card, requests from the kernel, the stack's timers, readiness events back;
     /// it sleeps on one notification (the card's driver and the kernel both signal it) until the stack's next deadline.
-    /// When the device manager says the driver is gone it exits with status 3: the pair is started again and the kernel
-    /// finds the new service's channel, while the old one's sockets fail.
+    /// When the device manager says the driver is gone, it resets the card's channel for the driver the manager starts
+    /// again and goes on: sockets survive, and TCP retransmits what the restart lost. If netstack itself ends, the kernel's
+    /// sockets fail and the pair is started again with a new channel and a new offer.
     /// </summary>
     public static unsafe class Program
     {
@@ -24,7 +25,6 @@ namespace Netstack
         /// 64 KiB each way (the most one mapping gives; a native process has 64 MiB in all).</summary>
         private const int TcpConnections = 1024;
         private const ulong TcpMemoryBytes = VirtualMemory.MaximumMapping;
-        private const int DriverGoneStatus = 3;
         /// <summary>How long the service sleeps at most when nothing is scheduled (it also looks at the driver's state).</summary>
         private const long IdleMilliseconds = 1000;
 
@@ -40,10 +40,12 @@ namespace Netstack
             Error error = NetworkChannel.Attach(new MemoryObject(Process.StartupHandle(0)), own, new Notification(Process.StartupHandle(2)), false, out NetworkChannel card);
             if (error != Error.None)
                 return Fail("the card's channel", error);
-            while (!card.DriverReady && !card.DriverGone)
-                Process.Yield();
-            if (card.DriverGone)
-                return DriverGoneStatus;
+            while (!card.DriverReady)
+            {
+                if (card.DriverGone && !card.Reset())
+                    return Fail("the channel's reset", Error.Invalid);
+                own.Wait(out _);   // the driver rings once it has written the facts
+            }
 
             var link = new ChannelLink(card);
             var clock = new ServiceClock();
@@ -77,31 +79,45 @@ namespace Netstack
             Console.WriteBytes(name, nameLength);
             Console.WriteLine(": serving sockets as \"network\", asking DHCP for an address");
 
-            bool configured = false;
+            bool configured = false, waitingForDriver = false;
             while (true)
             {
-                bool more = link.Receive(stack);
+                if (link.DriverGone)
+                {
+                    Say(name, nameLength, "the driver is gone; the channel is reset for the next one");
+                    if (!link.Reset())
+                        return Fail("the channel's reset", Error.Invalid);
+                    waitingForDriver = true;
+                }
+                if (waitingForDriver && link.DriverReady)
+                {
+                    waitingForDriver = false;
+                    Say(name, nameLength, "a new driver is ready");
+                }
+                bool more = !waitingForDriver && link.Receive(stack);
                 more |= sockets.ServeRequests();
                 stack.Poll();
                 sockets.PostChanges();
                 channel.Flush();
-                link.Flush();
+                if (!waitingForDriver)
+                    link.Flush();
                 if (!configured && stack.Configuration.IsConfigured)
                 {
                     configured = true;
                     ReportConfiguration(name, nameLength, stack);
                 }
-                if (link.DriverGone)
-                {
-                    Console.Write("netstack: ");
-                    Console.WriteBytes(name, nameLength);
-                    Console.WriteLine(": the driver is gone; its sockets end");
-                    return DriverGoneStatus;
-                }
                 if (more)
                     continue;
                 Sleep(own, link, channel, stack, clock);
             }
+        }
+
+        private static void Say(byte* name, int nameLength, string what)
+        {
+            Console.Write("netstack: ");
+            Console.WriteBytes(name, nameLength);
+            Console.Write(": ");
+            Console.WriteLine(what);
         }
 
         // Sleeps until a frame, a request or the stack's next deadline, announcing it on both rings first so that a
