@@ -85,7 +85,7 @@ namespace Exo.Network
                     q.NameLength = nameLength;
                     q.Result = Error.None;
                     q.Address = Ipv4Address.Any;
-                    Memory.Copy(name, _names + i * DnsMessage.MaximumNameLength, nameLength);
+                    PacketBytes.Copy(name, _names + i * DnsMessage.MaximumNameLength, nameLength);
                     query = i;
                     Send(i);
                     return Error.None;

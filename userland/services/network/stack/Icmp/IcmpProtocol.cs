@@ -63,7 +63,7 @@ namespace Exo.Network
                     // Only requests to our own address are answered (unconfigured, the IP layer lets everything in for DHCP).
                     if (destination != _ip.LocalAddress && !destination.IsLoopback)
                         return;
-                    Memory.Copy(payload, _message, length);
+                    PacketBytes.Copy(payload, _message, length);
                     _message[0] = TypeEchoReply;
                     _message[1] = 0;
                     WriteChecksum(_message, length);
@@ -137,7 +137,7 @@ namespace Exo.Network
             _message[1] = 0;
             NetworkOrder.WriteUInt16(_message + 4, identifier);
             NetworkOrder.WriteUInt16(_message + 6, sequence);
-            Memory.Copy(data, _message + HeaderLength, length);
+            PacketBytes.Copy(data, _message + HeaderLength, length);
             WriteChecksum(_message, HeaderLength + length);
             Error error = _ip.Send(IpProtocol.Icmp, Ipv4Address.Any, destination, _message, HeaderLength + length);
             if (error == Error.None)
@@ -185,8 +185,8 @@ namespace Exo.Network
             _message[0] = TypeDestinationUnreachable;
             _message[1] = code;
             NetworkOrder.WriteUInt32(_message + 4, 0);
-            Memory.Copy(header, _message + HeaderLength, headerLength);
-            Memory.Copy(payload, _message + HeaderLength + headerLength, quotedPayload);
+            PacketBytes.Copy(header, _message + HeaderLength, headerLength);
+            PacketBytes.Copy(payload, _message + HeaderLength + headerLength, quotedPayload);
             int length = HeaderLength + headerLength + quotedPayload;
             WriteChecksum(_message, length);
             if (_ip.Send(IpProtocol.Icmp, Ipv4Header.Destination(header), Ipv4Header.Source(header), _message, length) == Error.None)

@@ -110,7 +110,7 @@ namespace Exo.Network
                 fresh.Received = 0;
                 fresh.HighestEnd = 0;
                 fresh.HeaderLength = 0;
-                Memory.Zero(_bitmaps + (long)index * BitmapBytes, BitmapBytes);
+                PacketBytes.Zero(_bitmaps + (long)index * BitmapBytes, BitmapBytes);
             }
             ref Datagram entry = ref _datagrams[index];
             int end = offset + length;
@@ -140,7 +140,7 @@ namespace Exo.Network
                     present++;
             if (present != 0)
             {
-                bool duplicate = present == lastUnit - firstUnit && Memory.Same(buffer + offset, payload, length);
+                bool duplicate = present == lastUnit - firstUnit && PacketBytes.Same(buffer + offset, payload, length);
                 if (!duplicate)
                 {
                     _counters.Increment(NetworkCounter.IpReassemblyOverlap);
@@ -154,7 +154,7 @@ namespace Exo.Network
                 return false;
             }
 
-            Memory.Copy(payload, buffer + offset, length);
+            PacketBytes.Copy(payload, buffer + offset, length);
             for (int u = firstUnit; u < lastUnit; u++)
                 bitmap[u >> 3] |= (byte)(1 << (u & 7));
             entry.Received += length;
@@ -166,7 +166,7 @@ namespace Exo.Network
             if (offset == 0)
             {
                 int keep = headerLength > Ipv4Header.MaximumLength ? Ipv4Header.MaximumLength : headerLength;
-                Memory.Copy(header, _headers + (long)index * Ipv4Header.MaximumLength, keep);
+                PacketBytes.Copy(header, _headers + (long)index * Ipv4Header.MaximumLength, keep);
                 entry.HeaderLength = keep;
             }
             if (entry.TotalLength < 0 || entry.Received != entry.TotalLength || entry.HeaderLength == 0)

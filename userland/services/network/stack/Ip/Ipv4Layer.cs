@@ -245,7 +245,7 @@ namespace Exo.Network
                 }
                 ushort flags = (ushort)((more ? Ipv4Header.FlagMoreFragments : 0) | (offset / 8));
                 Ipv4Header.Write(_datagram, Ipv4Header.MinimumLength + piece, identification, flags, DefaultTimeToLive, protocol, source, destination);
-                Memory.Copy(payload + offset, _datagram + Ipv4Header.MinimumLength, piece);
+                PacketBytes.Copy(payload + offset, _datagram + Ipv4Header.MinimumLength, piece);
                 if (more || offset != 0)
                     _counters.Increment(NetworkCounter.IpFragmentsSent);
                 error = Emit(kind, nextHop, destination, _datagram, Ipv4Header.MinimumLength + piece);

@@ -280,7 +280,7 @@ namespace Exo.Network
             NetworkOrder.WriteUInt16(_datagram + 2, port);
             NetworkOrder.WriteUInt16(_datagram + 4, (ushort)udpLength);
             NetworkOrder.WriteUInt16(_datagram + 6, 0);
-            Memory.Copy(data, _datagram + HeaderLength, length);
+            PacketBytes.Copy(data, _datagram + HeaderLength, length);
             ulong sum = InternetChecksum.AddPseudoHeader(0, source, destination, IpProtocol.Udp, udpLength);
             ushort checksum = InternetChecksum.Finish(InternetChecksum.Add(sum, _datagram, udpLength));
             // A computed zero is sent as all ones: zero on the wire means no checksum.

@@ -113,16 +113,16 @@ namespace Exo.Network
         private int WriteRing(int position, byte* data, int length)
         {
             int first = _capacity - position < length ? _capacity - position : length;
-            Memory.Copy(data, _ring + position, first);
-            Memory.Copy(data + first, _ring, length - first);
+            PacketBytes.Copy(data, _ring + position, first);
+            PacketBytes.Copy(data + first, _ring, length - first);
             return (position + length) % _capacity;
         }
 
         private int ReadRing(int position, byte* data, int length)
         {
             int first = _capacity - position < length ? _capacity - position : length;
-            Memory.Copy(_ring + position, data, first);
-            Memory.Copy(_ring, data + first, length - first);
+            PacketBytes.Copy(_ring + position, data, first);
+            PacketBytes.Copy(_ring, data + first, length - first);
             return (position + length) % _capacity;
         }
     }
