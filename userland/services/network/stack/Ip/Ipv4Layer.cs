@@ -211,9 +211,12 @@ namespace Exo.Network
             if (header == null)
                 return false;
             Ipv4Address destination = Ipv4Header.Destination(header), source = Ipv4Header.Source(header);
-            bool ours = destination.IsLoopback || (_configuration.IsConfigured && destination == _configuration.Address);
-            return ours && !source.IsAny && (Ipv4Header.FlagsAndOffset(header) & Ipv4Header.OffsetMask) == 0;
+            return IsOwnAddress(destination) && !source.IsAny && (Ipv4Header.FlagsAndOffset(header) & Ipv4Header.OffsetMask) == 0;
         }
+
+        /// <summary>Whether 'address' is this host's own unicast address (loopback included): the only ones ICMP errors are sent about.</summary>
+        internal bool IsOwnAddress(Ipv4Address address) =>
+            address.IsLoopback || (_configuration.IsConfigured && address == _configuration.Address);
 
         // ---- Sending ----
 
@@ -356,7 +359,12 @@ namespace Exo.Network
                 _loopback.Dequeue();
             }
             _arp.Tick(now);
-            _reassembly.Tick(now);
+            while (_reassembly.TryExpire(now, out int slot, out byte* header, out int headerLength, out byte* payload, out int payloadLength))
+            {
+                if (header != null && _icmp != null)
+                    _icmp.SendTimeExceeded(IcmpProtocol.CodeReassemblyTimeExceeded, header, headerLength, payload, payloadLength);
+                _reassembly.Release(slot);
+            }
         }
     }
 }
