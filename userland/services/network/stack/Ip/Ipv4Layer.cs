@@ -22,7 +22,6 @@ namespace Exo.Network
         private enum RouteKind { Local, Broadcast, Multicast, Gateway, Direct }
 
         private readonly FrameTransmitter _frames;
-        private readonly IMonotonicClock _clock;
         private readonly NetworkCounters _counters;
         private readonly ArpCache _arp;
         private readonly FragmentReassembly _reassembly;
@@ -38,11 +37,10 @@ namespace Exo.Network
         private byte* _deliveringPayload;
         private int _deliveringPayloadLength;
 
-        public Ipv4Layer(FrameTransmitter frames, IMonotonicClock clock, NetworkCounters counters, ArpCache arp,
+        public Ipv4Layer(FrameTransmitter frames, NetworkCounters counters, ArpCache arp,
             FragmentReassembly reassembly, LoopbackQueue loopback, ushort firstIdentification, ref Workspace workspace)
         {
             _frames = frames;
-            _clock = clock;
             _counters = counters;
             _arp = arp;
             _reassembly = reassembly;
@@ -343,8 +341,10 @@ namespace Exo.Network
         {
             get
             {
+                // Datagrams to ourselves are due at once: 0 is before any time the clock gives (never "now", which a
+                // moving clock has passed by the time Poll compares).
                 if (_loopback.Count != 0)
-                    return _clock.NowMilliseconds;
+                    return 0;
                 long arp = _arp.NextDeadline, reassembly = _reassembly.NextDeadline;
                 return arp < reassembly ? arp : reassembly;
             }
