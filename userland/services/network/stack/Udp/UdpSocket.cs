@@ -28,8 +28,12 @@ namespace Exo.Network
         private int _used;
         private int _datagrams;
 
-        public UdpSocket(byte* ring, int capacity)
+        /// <summary>The socket's number in the table.</summary>
+        public readonly int Index;
+
+        public UdpSocket(int index, byte* ring, int capacity)
         {
+            Index = index;
             _ring = ring;
             _capacity = capacity;
         }
