@@ -31,6 +31,7 @@ namespace Exo.Network
             }
         }
 
+        /// <summary>Whether the counter counts something dropped (the ranges follow NetworkCounter's order: keep drops together there).</summary>
         public static bool IsDrop(NetworkCounter counter) =>
             counter == NetworkCounter.DropShortFrame || counter == NetworkCounter.DropNotOurMac || counter == NetworkCounter.DropUnknownEtherType
             || counter == NetworkCounter.ArpMalformed || counter == NetworkCounter.ArpQueueOverflow || counter == NetworkCounter.ArpQueuedDropped
