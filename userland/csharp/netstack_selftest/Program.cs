@@ -120,6 +120,11 @@ namespace NetstackSelftest
             stack.ReceiveFrame(frame, EthernetFrame.HeaderLength + 10);
             if (stack.Counters[NetworkCounter.IpDropHeader] != 1)
                 return Fail("short datagram counted");
+            // The counters as the /proc file will show them.
+            int textLength = stack.Counters.Format(buffer, 20_000);
+            if (textLength <= 0)
+                return Fail("counters text");
+            Console.WriteBytes(buffer, textLength);
             Console.WriteLine("netstack_selftest: ok");
             return 0;
         }
