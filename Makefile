@@ -171,8 +171,8 @@ $(CS_OBJECTS): $(OUT)/userland-cs/$(CONFIG)/%.o: $(CS_LIBRARY_SOURCES) $$(wildca
 	cp $(OUT)/obj/$*/$(CONFIG)/net10.0/linux-x64/native/$*.o $@
 # extfs compiles the ext2/ext4 library (userland/services/storage/ext) and the partition tables (storage/partitions) from their sources.
 $(OUT)/userland-cs/$(CONFIG)/extfs.o: $(wildcard userland/services/storage/ext/*.cs) $(wildcard userland/services/storage/partitions/*.cs)
-# netstack compiles the network stack library (userland/services/network/stack) from its sources.
-$(OUT)/userland-cs/$(CONFIG)/netstack.o: $(shell find userland/services/network/stack -name '*.cs')
+# netstack and netstack_selftest compile the network stack library (userland/services/network/stack, with subfolders) from its sources.
+$(OUT)/userland-cs/$(CONFIG)/netstack.o $(OUT)/userland-cs/$(CONFIG)/netstack_selftest.o: $(shell find userland/services/network/stack -name '*.cs')
 
 $(CS_PROGRAMS): $(OUT)/userland-cs/%: $(OUT)/userland-cs/$(CONFIG)/%.o $(CS_ASM_OBJECTS) libs/Exo.Std/Arch/X64/UserProgram.ld tools/scripts/link-runtime-exports.sh tools/scripts/brand-exo.sh $(CONFIG_STAMP)
 	tools/scripts/link-runtime-exports.sh $(CS_ASM_OBJECTS) $< > $@.args

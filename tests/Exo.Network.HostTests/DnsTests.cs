@@ -206,6 +206,21 @@ namespace Exo.Network.HostTests
         }
 
         [Fact]
+        public void A_server_with_nothing_on_port_53_fails_the_query_at_once()
+        {
+            var hosts = new TwoHosts();
+            Assert.Equal(Error.None, hosts.A.Stack.Configure(new InterfaceConfiguration(TwoHosts.AddressA, 24, default, TwoHosts.AddressB)));
+            byte[] name = Encoding.ASCII.GetBytes("example.com");
+            int query;
+            fixed (byte* n = name)
+                Assert.Equal(Error.None, hosts.A.Stack.Dns.Start(n, name.Length, out query));
+            hosts.Run();
+            Assert.Equal(DnsQueryState.Failed, hosts.A.Stack.Dns.GetResult(query, out _, out _, out Error error));
+            Assert.Equal(Error.ConnectionRefused, error);
+            Assert.Equal(1, hosts.B.Stack.Counters[NetworkCounter.UdpDropNoSocket]);
+        }
+
+        [Fact]
         public void Without_a_dns_server_resolution_is_refused()
         {
             var hosts = new TwoHosts();

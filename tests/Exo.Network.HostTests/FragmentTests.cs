@@ -138,6 +138,14 @@ namespace Exo.Network.HostTests
             Assert.Equal(0, hosts.B.Stack.Reassembly.ActiveDatagrams);
             Assert.Equal(0, hosts.B.Stack.Reassembly.HeldBytes);
             Assert.Equal(1, hosts.B.Stack.Counters[NetworkCounter.IpReassemblyTimeout]);
+            // Its first fragment had come, so A hears time exceeded (reassembly), quoting the UDP header.
+            Assert.Equal(1, hosts.B.Stack.Counters[NetworkCounter.IcmpErrorsSent]);
+            hosts.Run();   // B resolves A's MAC first
+            byte[] error = Packets.DatagramOf(hosts.Segment.Sent.FindLast(f => Packets.DatagramOf(f) is byte[] d && d[9] == IpProtocol.Icmp));
+            Assert.Equal(IcmpProtocol.TypeTimeExceeded, error[20]);
+            Assert.Equal(IcmpProtocol.CodeReassemblyTimeExceeded, error[21]);
+            Assert.Equal(20 + 8 + 20 + 8, error.Length);
+            Assert.Equal(Port, error[20 + 8 + 20 + 2] << 8 | error[20 + 8 + 20 + 3]);
             // The rest arriving late starts a new datagram that never completes.
             for (int i = 3; i < frames.Count; i++)
                 Inject(hosts, frames[i]);

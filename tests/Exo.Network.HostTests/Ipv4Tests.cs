@@ -181,6 +181,18 @@ namespace Exo.Network.HostTests
                 Assert.Equal("ip_drop_checksum", NetworkCounters.Name(NetworkCounter.IpDropChecksum));
                 for (var c = (NetworkCounter)0; c < NetworkCounter.Count; c++)
                     Assert.NotEqual("unknown", NetworkCounters.Name(c));
+                byte* shortFrame = stackalloc byte[3];
+                stack.ReceiveFrame(shortFrame, 3);   // counted as short
+                var text = new byte[4096];
+                int length;
+                fixed (byte* t = text)
+                    length = stack.Counters.Format(t, text.Length);
+                string[] lines = System.Text.Encoding.ASCII.GetString(text, 0, length).Split('\n', System.StringSplitOptions.RemoveEmptyEntries);
+                Assert.Equal((int)NetworkCounter.Count, lines.Length);
+                Assert.Contains("frames_received 1", lines);
+                Assert.Contains("drop_short_frame 1", lines);
+                fixed (byte* t = text)
+                    Assert.Equal("frames_received 1\n".Length, stack.Counters.Format(t, "frames_received 1\n".Length + 5));
             }
             finally
             {

@@ -9,8 +9,18 @@ namespace Exo.Network.HostTests
     /// <summary>The tests' clock: time moves only when a test advances it.</summary>
     public sealed class ManualClock : IMonotonicClock
     {
-        public long NowMilliseconds { get; set; } = 1_000;
-        public void Advance(long milliseconds) => NowMilliseconds += milliseconds;
+        private long _now = 1_000;
+
+        /// <summary>How far time moves each time the stack reads it (0: only when the test advances it), as a real clock does between two reads.</summary>
+        public long StepPerRead;
+
+        public long NowMilliseconds
+        {
+            get { long now = _now; _now += StepPerRead; return now; }
+            set { _now = value; }
+        }
+
+        public void Advance(long milliseconds) => _now += milliseconds;
     }
 
     /// <summary>

@@ -17,6 +17,8 @@ namespace Exo.Network.HostTests
             byte[] message = Packets.Pattern(1000);
             Assert.Equal(Error.None, hosts.A.SendTo(client, message, TwoHosts.AddressB, 7));
             hosts.Run();
+            Assert.Equal(1UL << server, hosts.B.Udp.TakeWokenSockets());
+            Assert.Equal(0UL, hosts.B.Udp.TakeWokenSockets());
             Assert.Equal(Error.None, hosts.B.Receive(server, out byte[] got, out Ipv4Address from, out ushort fromPort));
             Assert.Equal(message, got);
             Assert.Equal(TwoHosts.AddressA, from);
@@ -71,6 +73,7 @@ namespace Exo.Network.HostTests
             Assert.Equal(Error.None, hosts.A.Udp.Send(client, null, 0));
             hosts.Run();
             Assert.True(hosts.A.Udp.IsReadable(client));
+            Assert.Equal(1UL << client, hosts.A.Udp.TakeWokenSockets());
             Assert.Equal(Error.ConnectionRefused, hosts.A.Receive(client, out _, out _, out _));
             Assert.Equal(Error.WouldBlock, hosts.A.Receive(client, out _, out _, out _));
             Assert.Equal(Error.None, hosts.A.Udp.Send(client, null, 0));

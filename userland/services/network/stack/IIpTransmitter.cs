@@ -6,7 +6,10 @@ namespace Exo.Network
     /// What a transport (ICMP, UDP, TCP) asks of the IP layer: send one transport payload to 'destination'. The IP
     /// layer chooses the route and the source address when 'source' is Any, builds the IPv4 header, resolves the next
     /// hop's MAC address (queuing a few datagrams while ARP answers) and fragments past the link's MTU. Errors are
-    /// Linux's: NetworkUnreachable (no route), HostUnreachable (ARP gave up), MessageTooLong, NoBufferSpace, NetworkDown.
+    /// Linux's: NetworkUnreachable (no route), MessageTooLong, NoBufferSpace (ARP's wait queue full), NetworkDown. A
+    /// queued datagram whose next hop never answers ARP is reported later, as the transport's
+    /// IIpProtocolHandler.ReceiveError(HostUnreachable) quoting the datagram's payload. Datagrams to this host (127/8,
+    /// its own address) are received on the stack's next Poll, never inside Send.
     /// </summary>
     public unsafe interface IIpTransmitter
     {

@@ -31,6 +31,7 @@ namespace Exo.Network
             }
         }
 
+        /// <summary>Whether the counter counts something dropped (the ranges follow NetworkCounter's order: keep drops together there).</summary>
         public static bool IsDrop(NetworkCounter counter) =>
             counter == NetworkCounter.DropShortFrame || counter == NetworkCounter.DropNotOurMac || counter == NetworkCounter.DropUnknownEtherType
             || counter == NetworkCounter.ArpMalformed || counter == NetworkCounter.ArpQueueOverflow || counter == NetworkCounter.ArpQueuedDropped
@@ -39,6 +40,36 @@ namespace Exo.Network
             || counter == NetworkCounter.IcmpDropMalformed || counter == NetworkCounter.IcmpDropChecksum || counter == NetworkCounter.IcmpEchoReplyQueueFull
             || counter == NetworkCounter.IcmpErrorsRateLimited
             || (counter >= NetworkCounter.UdpDropMalformed && counter <= NetworkCounter.DnsMalformed);
+
+        /// <summary>
+        /// Writes every counter as a "name value" line (the /proc file's text) into 'buffer' and returns the length
+        /// written; stops before a line that would not fit whole.
+        /// </summary>
+        public int Format(byte* buffer, int capacity)
+        {
+            byte* digits = stackalloc byte[20];
+            int length = 0;
+            for (var counter = (NetworkCounter)0; counter < NetworkCounter.Count; counter++)
+            {
+                string name = Name(counter);
+                ulong value = (ulong)_values[(int)counter];
+                int digitCount = 0;
+                do
+                {
+                    digits[digitCount++] = (byte)('0' + value % 10);
+                    value /= 10;
+                } while (value != 0);
+                if (length + name.Length + 1 + digitCount + 1 > capacity)
+                    break;
+                for (int i = 0; i < name.Length; i++)
+                    buffer[length++] = (byte)name[i];
+                buffer[length++] = (byte)' ';
+                while (digitCount > 0)
+                    buffer[length++] = digits[--digitCount];
+                buffer[length++] = (byte)'\n';
+            }
+            return length;
+        }
 
         /// <summary>The counter's name as the /proc file prints it.</summary>
         public static string Name(NetworkCounter counter)

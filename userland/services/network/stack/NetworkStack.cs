@@ -39,7 +39,7 @@ namespace Exo.Network
             _arp = new ArpCache(_frames, clock, _counters, ref workspace);
             _reassembly = new FragmentReassembly(clock, _counters, ref workspace);
             _loopback = new LoopbackQueue(_counters, ref workspace);
-            _ip = new Ipv4Layer(_frames, clock, _counters, _arp, _reassembly, _loopback, (ushort)_random.Next(), ref workspace);
+            _ip = new Ipv4Layer(_frames, _counters, _arp, _reassembly, _loopback, (ushort)_random.Next(), ref workspace);
             _icmp = new IcmpProtocol(_ip, clock, _counters, ref workspace);
             _udp = new UdpProtocol(_ip, _icmp, _counters, (ushort)_random.Next(), ref workspace);
             _dhcp = new DhcpClient(_ip, _udp, clock, _counters, _random, link.Address, ref workspace);
@@ -172,7 +172,7 @@ namespace Exo.Network
         /// <summary>Poll's name for the timer entry.</summary>
         public void Tick() => Poll();
 
-        /// <summary>When Poll next has work (now, when loopback datagrams wait); long.MaxValue when nothing is scheduled.</summary>
+        /// <summary>When Poll next has work (0, meaning at once, when loopback datagrams wait); long.MaxValue when nothing is scheduled.</summary>
         public long NextDeadline
         {
             get

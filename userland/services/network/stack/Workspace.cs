@@ -36,7 +36,7 @@ namespace Exo.Network
                 return null;
             }
             _used = start + (ulong)bytes;
-            Memory.Zero(_base + start, (int)bytes);
+            PacketBytes.Zero(_base + start, (int)bytes);
             return _base + start;
         }
     }

@@ -106,7 +106,7 @@ namespace Exo.Network
                 _entries[index].RequestsSent = 0;
                 SendRequest(index);
             }
-            Memory.Copy(datagram, _queue + (long)slot * QueueSlotBytes, length);
+            PacketBytes.Copy(datagram, _queue + (long)slot * QueueSlotBytes, length);
             _queuedHop[slot] = nextHop;
             _queuedLength[slot] = length;
             _queuedOrder[slot] = _enqueueCount++;

@@ -125,7 +125,7 @@ namespace Exo.Network
         public static int Build(byte* buffer, byte messageType, uint transactionId, MacAddress hardware, Ipv4Address clientAddress,
             Ipv4Address requested, Ipv4Address server, bool broadcastReply)
         {
-            Memory.Zero(buffer, MaximumSentLength);
+            PacketBytes.Zero(buffer, MaximumSentLength);
             buffer[0] = OperationRequest;
             buffer[1] = 1;   // Ethernet
             buffer[2] = 6;

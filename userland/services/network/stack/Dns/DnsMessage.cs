@@ -50,7 +50,7 @@ namespace Exo.Network
                 if (labelLength == 0 || labelLength > MaximumLabelLength)
                     return -1;
                 buffer[position++] = (byte)labelLength;
-                Memory.Copy(name + labelStart, buffer + position, labelLength);
+                PacketBytes.Copy(name + labelStart, buffer + position, labelLength);
                 position += labelLength;
                 labelStart = i + 1;
             }
@@ -167,7 +167,7 @@ namespace Exo.Network
                     if (dataLength > length - data)
                         return Error.Invalid;
                     position = data + dataLength;
-                    if (recordClass != ClassInternet || ownerLength != targetLength || !Memory.Same(owner, target, targetLength))
+                    if (recordClass != ClassInternet || ownerLength != targetLength || !PacketBytes.Same(owner, target, targetLength))
                         continue;
                     if (type == TypeA)
                     {
@@ -182,7 +182,7 @@ namespace Exo.Network
                         // The alias's name may be compressed, but never past its record's data.
                         if (!ReadName(message, data + dataLength, data, owner, out ownerLength, out int end) || end != data + dataLength)
                             return Error.Invalid;
-                        Memory.Copy(owner, target, ownerLength);
+                        PacketBytes.Copy(owner, target, ownerLength);
                         targetLength = ownerLength;
                         renamed = true;
                         break;

@@ -6,7 +6,8 @@ namespace Exo.Network
     /// A stub resolver: A queries for names, sent over UDP to the interface's DNS server (from DHCP or the static
     /// configuration), each sent again after <see cref="TimeoutMilliseconds"/> and given up after
     /// <see cref="MaximumAttempts"/> sends. At most <see cref="MaximumQueries"/> are under way; an answer counts only
-    /// from the server's port 53 with the query's random id.
+    /// from the server's port 53 with the query's random id and question. The socket is connected to the server, so
+    /// an ICMP port or host unreachable fails the pending queries at once (ConnectionRefused, HostUnreachable).
     /// </summary>
     public sealed unsafe class DnsResolver : INetworkTimer
     {
@@ -85,7 +86,7 @@ namespace Exo.Network
                     q.NameLength = nameLength;
                     q.Result = Error.None;
                     q.Address = Ipv4Address.Any;
-                    Memory.Copy(name, _names + i * DnsMessage.MaximumNameLength, nameLength);
+                    PacketBytes.Copy(name, _names + i * DnsMessage.MaximumNameLength, nameLength);
                     query = i;
                     Send(i);
                     return Error.None;
@@ -152,7 +153,13 @@ namespace Exo.Network
                 if (error == Error.WouldBlock || error == Error.BadHandle || error == Error.Invalid)
                     return;
                 if (error != Error.None)
-                    continue;   // an error reported once (the socket is unconnected, so none is expected): datagrams may follow
+                {
+                    // The server's port or host is unreachable (ICMP, or ARP gave up): every query to it fails now.
+                    for (int i = 0; i < MaximumQueries; i++)
+                        if (_queries[i].State == DnsQueryState.Pending)
+                            Fail(i, error);
+                    continue;
+                }
                 if (port != ServerPort || source != _ip.Configuration.DnsServer || length < DnsMessage.HeaderLength)
                 {
                     _counters.Increment(NetworkCounter.DnsMalformed);
@@ -188,7 +195,11 @@ namespace Exo.Network
             q.Attempts++;
             q.Deadline = _clock.NowMilliseconds + TimeoutMilliseconds;
             int length = DnsMessage.BuildQuery(_query, q.Id, _names + index * DnsMessage.MaximumNameLength, q.NameLength);
-            Error error = _udp.SendTo(_socket, _query, length, _ip.Configuration.DnsServer, ServerPort);
+            // Connected to the current server (DHCP may have changed it): only its answers come in, and its ICMP port
+            // unreachable fails the queries at once instead of after every retry.
+            Error error = _udp.Connect(_socket, _ip.Configuration.DnsServer, ServerPort);
+            if (error == Error.None)
+                error = _udp.Send(_socket, _query, length);
             if (error != Error.None && error != Error.NoBufferSpace)
                 Fail(index, error);
         }

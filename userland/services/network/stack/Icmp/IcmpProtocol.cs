@@ -12,6 +12,7 @@ namespace Exo.Network
     {
         public const byte TypeEchoReply = 0, TypeDestinationUnreachable = 3, TypeEchoRequest = 8, TypeTimeExceeded = 11, TypeParameterProblem = 12;
         public const byte CodeNetworkUnreachable = 0, CodeHostUnreachable = 1, CodeProtocolUnreachable = 2, CodePortUnreachable = 3, CodeFragmentationNeeded = 4;
+        public const byte CodeTimeToLiveExceeded = 0, CodeReassemblyTimeExceeded = 1;
         public const int HeaderLength = 8;
         /// <summary>An ICMP error quotes the datagram's header and this many bytes of its payload (RFC 792; enough for ports).</summary>
         public const int QuotedPayloadBytes = 8;
@@ -63,7 +64,7 @@ namespace Exo.Network
                     // Only requests to our own address are answered (unconfigured, the IP layer lets everything in for DHCP).
                     if (destination != _ip.LocalAddress && !destination.IsLoopback)
                         return;
-                    Memory.Copy(payload, _message, length);
+                    PacketBytes.Copy(payload, _message, length);
                     _message[0] = TypeEchoReply;
                     _message[1] = 0;
                     WriteChecksum(_message, length);
@@ -137,7 +138,7 @@ namespace Exo.Network
             _message[1] = 0;
             NetworkOrder.WriteUInt16(_message + 4, identifier);
             NetworkOrder.WriteUInt16(_message + 6, sequence);
-            Memory.Copy(data, _message + HeaderLength, length);
+            PacketBytes.Copy(data, _message + HeaderLength, length);
             WriteChecksum(_message, HeaderLength + length);
             Error error = _ip.Send(IpProtocol.Icmp, Ipv4Address.Any, destination, _message, HeaderLength + length);
             if (error == Error.None)
@@ -171,8 +172,19 @@ namespace Exo.Network
         /// </summary>
         public void SendDestinationUnreachable(byte code)
         {
-            if (!_ip.TryGetDelivering(out byte* header, out int headerLength, out byte* payload, out int payloadLength))
-                return;
+            if (_ip.TryGetDelivering(out byte* header, out int headerLength, out byte* payload, out int payloadLength))
+                SendError(TypeDestinationUnreachable, code, header, headerLength, payload, payloadLength);
+        }
+
+        /// <summary>Sends time exceeded ('code') about a datagram given by its header and first payload bytes (reassembly gave up on it).</summary>
+        public void SendTimeExceeded(byte code, byte* header, int headerLength, byte* payload, int payloadLength)
+        {
+            if (_ip.IsOwnAddress(Ipv4Header.Destination(header)) && !Ipv4Header.Source(header).IsAny)
+                SendError(TypeTimeExceeded, code, header, headerLength, payload, payloadLength);
+        }
+
+        private void SendError(byte type, byte code, byte* header, int headerLength, byte* payload, int payloadLength)
+        {
             // Never an error about an ICMP error (RFC 1122 3.2.2): only echo requests and replies may be quoted.
             if (Ipv4Header.Protocol(header) == IpProtocol.Icmp && (payloadLength < 1 || (payload[0] != TypeEchoRequest && payload[0] != TypeEchoReply)))
                 return;
@@ -182,11 +194,11 @@ namespace Exo.Network
                 return;
             }
             int quotedPayload = payloadLength < QuotedPayloadBytes ? payloadLength : QuotedPayloadBytes;
-            _message[0] = TypeDestinationUnreachable;
+            _message[0] = type;
             _message[1] = code;
             NetworkOrder.WriteUInt32(_message + 4, 0);
-            Memory.Copy(header, _message + HeaderLength, headerLength);
-            Memory.Copy(payload, _message + HeaderLength + headerLength, quotedPayload);
+            PacketBytes.Copy(header, _message + HeaderLength, headerLength);
+            PacketBytes.Copy(payload, _message + HeaderLength + headerLength, quotedPayload);
             int length = HeaderLength + headerLength + quotedPayload;
             WriteChecksum(_message, length);
             if (_ip.Send(IpProtocol.Icmp, Ipv4Header.Destination(header), Ipv4Header.Source(header), _message, length) == Error.None)

@@ -110,7 +110,7 @@ namespace Exo.Network
                 fresh.Received = 0;
                 fresh.HighestEnd = 0;
                 fresh.HeaderLength = 0;
-                Memory.Zero(_bitmaps + (long)index * BitmapBytes, BitmapBytes);
+                PacketBytes.Zero(_bitmaps + (long)index * BitmapBytes, BitmapBytes);
             }
             ref Datagram entry = ref _datagrams[index];
             int end = offset + length;
@@ -140,7 +140,7 @@ namespace Exo.Network
                     present++;
             if (present != 0)
             {
-                bool duplicate = present == lastUnit - firstUnit && Memory.Same(buffer + offset, payload, length);
+                bool duplicate = present == lastUnit - firstUnit && PacketBytes.Same(buffer + offset, payload, length);
                 if (!duplicate)
                 {
                     _counters.Increment(NetworkCounter.IpReassemblyOverlap);
@@ -154,7 +154,7 @@ namespace Exo.Network
                 return false;
             }
 
-            Memory.Copy(payload, buffer + offset, length);
+            PacketBytes.Copy(payload, buffer + offset, length);
             for (int u = firstUnit; u < lastUnit; u++)
                 bitmap[u >> 3] |= (byte)(1 << (u & 7));
             entry.Received += length;
@@ -166,7 +166,7 @@ namespace Exo.Network
             if (offset == 0)
             {
                 int keep = headerLength > Ipv4Header.MaximumLength ? Ipv4Header.MaximumLength : headerLength;
-                Memory.Copy(header, _headers + (long)index * Ipv4Header.MaximumLength, keep);
+                PacketBytes.Copy(header, _headers + (long)index * Ipv4Header.MaximumLength, keep);
                 entry.HeaderLength = keep;
             }
             if (entry.TotalLength < 0 || entry.Received != entry.TotalLength || entry.HeaderLength == 0)
@@ -203,12 +203,36 @@ namespace Exo.Network
 
         public void Tick(long now)
         {
+            while (TryExpire(now, out int slot, out _, out _, out _, out _))
+                Release(slot);
+        }
+
+        /// <summary>
+        /// A datagram whose time ran out ('slot', for <see cref="Release"/> once the caller is done). When its first
+        /// fragment came, 'firstHeader' and 'payload' are that fragment's header and first data bytes (at least 8: a
+        /// first fragment is never the last), for the ICMP time exceeded RFC 1122 3.3.2 asks for; else null.
+        /// </summary>
+        public bool TryExpire(long now, out int slot, out byte* firstHeader, out int firstHeaderLength, out byte* payload, out int payloadLength)
+        {
             for (int i = 0; i < MaximumDatagrams; i++)
                 if (_datagrams[i].InUse && now >= _datagrams[i].Deadline)
                 {
                     _counters.Increment(NetworkCounter.IpReassemblyTimeout);
-                    Release(i);
+                    slot = i;
+                    bool first = _datagrams[i].HeaderLength != 0;
+                    firstHeader = first ? _headers + (long)i * Ipv4Header.MaximumLength : null;
+                    firstHeaderLength = _datagrams[i].HeaderLength;
+                    payload = first ? _buffers + (long)i * MaximumPayload : null;
+                    payloadLength = first ? Unit : 0;
+                    _datagrams[i].Deadline = long.MaxValue;   // reported once, even if the caller does not release it
+                    return true;
                 }
+            slot = -1;
+            firstHeader = null;
+            firstHeaderLength = 0;
+            payload = null;
+            payloadLength = 0;
+            return false;
         }
 
         private int Find(Ipv4Address source, Ipv4Address destination, byte protocol, ushort identification)

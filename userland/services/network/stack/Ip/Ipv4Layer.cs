@@ -22,7 +22,6 @@ namespace Exo.Network
         private enum RouteKind { Local, Broadcast, Multicast, Gateway, Direct }
 
         private readonly FrameTransmitter _frames;
-        private readonly IMonotonicClock _clock;
         private readonly NetworkCounters _counters;
         private readonly ArpCache _arp;
         private readonly FragmentReassembly _reassembly;
@@ -38,11 +37,10 @@ namespace Exo.Network
         private byte* _deliveringPayload;
         private int _deliveringPayloadLength;
 
-        public Ipv4Layer(FrameTransmitter frames, IMonotonicClock clock, NetworkCounters counters, ArpCache arp,
+        public Ipv4Layer(FrameTransmitter frames, NetworkCounters counters, ArpCache arp,
             FragmentReassembly reassembly, LoopbackQueue loopback, ushort firstIdentification, ref Workspace workspace)
         {
             _frames = frames;
-            _clock = clock;
             _counters = counters;
             _arp = arp;
             _reassembly = reassembly;
@@ -211,9 +209,12 @@ namespace Exo.Network
             if (header == null)
                 return false;
             Ipv4Address destination = Ipv4Header.Destination(header), source = Ipv4Header.Source(header);
-            bool ours = destination.IsLoopback || (_configuration.IsConfigured && destination == _configuration.Address);
-            return ours && !source.IsAny && (Ipv4Header.FlagsAndOffset(header) & Ipv4Header.OffsetMask) == 0;
+            return IsOwnAddress(destination) && !source.IsAny && (Ipv4Header.FlagsAndOffset(header) & Ipv4Header.OffsetMask) == 0;
         }
+
+        /// <summary>Whether 'address' is this host's own unicast address (loopback included): the only ones ICMP errors are sent about.</summary>
+        internal bool IsOwnAddress(Ipv4Address address) =>
+            address.IsLoopback || (_configuration.IsConfigured && address == _configuration.Address);
 
         // ---- Sending ----
 
@@ -245,7 +246,7 @@ namespace Exo.Network
                 }
                 ushort flags = (ushort)((more ? Ipv4Header.FlagMoreFragments : 0) | (offset / 8));
                 Ipv4Header.Write(_datagram, Ipv4Header.MinimumLength + piece, identification, flags, DefaultTimeToLive, protocol, source, destination);
-                Memory.Copy(payload + offset, _datagram + Ipv4Header.MinimumLength, piece);
+                PacketBytes.Copy(payload + offset, _datagram + Ipv4Header.MinimumLength, piece);
                 if (more || offset != 0)
                     _counters.Increment(NetworkCounter.IpFragmentsSent);
                 error = Emit(kind, nextHop, destination, _datagram, Ipv4Header.MinimumLength + piece);
@@ -340,8 +341,10 @@ namespace Exo.Network
         {
             get
             {
+                // Datagrams to ourselves are due at once: 0 is before any time the clock gives (never "now", which a
+                // moving clock has passed by the time Poll compares).
                 if (_loopback.Count != 0)
-                    return _clock.NowMilliseconds;
+                    return 0;
                 long arp = _arp.NextDeadline, reassembly = _reassembly.NextDeadline;
                 return arp < reassembly ? arp : reassembly;
             }
@@ -356,7 +359,12 @@ namespace Exo.Network
                 _loopback.Dequeue();
             }
             _arp.Tick(now);
-            _reassembly.Tick(now);
+            while (_reassembly.TryExpire(now, out int slot, out byte* header, out int headerLength, out byte* payload, out int payloadLength))
+            {
+                if (header != null && _icmp != null)
+                    _icmp.SendTimeExceeded(IcmpProtocol.CodeReassemblyTimeExceeded, header, headerLength, payload, payloadLength);
+                _reassembly.Release(slot);
+            }
         }
     }
 }

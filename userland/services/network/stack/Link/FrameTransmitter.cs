@@ -25,7 +25,7 @@ namespace Exo.Network
             if (!_link.IsUp)
                 return Error.NetworkDown;
             EthernetFrame.WriteHeader(_frame, destination, _link.Address, etherType);
-            Memory.Copy(payload, _frame + EthernetFrame.HeaderLength, length);
+            PacketBytes.Copy(payload, _frame + EthernetFrame.HeaderLength, length);
             Error error = _link.Transmit(_frame, EthernetFrame.HeaderLength + length);
             _counters.Increment(error == Error.None ? NetworkCounter.FramesSent : NetworkCounter.FramesTransmitFailed);
             return error;

@@ -38,7 +38,7 @@ namespace Exo.Network
                 return Error.NoBufferSpace;
             }
             int slot = (_head + _count) % Capacity;
-            Memory.Copy(datagram, _slots + (long)slot * SlotBytes, length);
+            PacketBytes.Copy(datagram, _slots + (long)slot * SlotBytes, length);
             _lengths[slot] = length;
             _count++;
             return Error.None;

@@ -11,7 +11,9 @@ namespace Exo.Network
     /// </summary>
     public sealed unsafe class UdpProtocol : IIpProtocolHandler
     {
+        /// <summary>At most 64, so that <see cref="TakeWokenSockets"/> fits one bit per socket in a ulong.</summary>
         public const int MaximumSockets = 16;
+        private const uint WokenMaskRoom = 64 - MaximumSockets;   // does not compile past 64 sockets
         /// <summary>Each socket's receive queue: room for the largest datagram and its record header.</summary>
         public const int ReceiveBufferBytes = 72 * 1024;
         public const int HeaderLength = 8;
@@ -26,6 +28,7 @@ namespace Exo.Network
         private readonly UdpSocket[] _sockets = new UdpSocket[MaximumSockets];
         private readonly byte* _datagram;
         private int _nextEphemeral;
+        private ulong _woken;   // sockets that got a datagram or an error since TakeWokenSockets
 
         public UdpProtocol(Ipv4Layer ip, IcmpProtocol icmp, NetworkCounters counters, ushort ephemeralSeed, ref Workspace workspace)
         {
@@ -34,7 +37,7 @@ namespace Exo.Network
             _counters = counters;
             for (int i = 0; i < MaximumSockets; i++)
             {
-                _sockets[i] = new UdpSocket(workspace.Take(ReceiveBufferBytes), ReceiveBufferBytes);
+                _sockets[i] = new UdpSocket(i, workspace.Take(ReceiveBufferBytes), ReceiveBufferBytes);
                 _sockets[i].Reset();
             }
             _datagram = workspace.Take(HeaderLength + MaximumPayload);
@@ -229,6 +232,17 @@ namespace Exo.Network
 
         public long DroppedDatagrams(int socket) => IsOpen(socket) ? _sockets[socket].DroppedDatagrams : 0;
 
+        /// <summary>
+        /// The sockets (bit n: socket n) that became readable since the last call: a datagram was queued or an error
+        /// came. The service calls it after ReceiveFrame and Poll to wake only the callers waiting on those.
+        /// </summary>
+        public ulong TakeWokenSockets()
+        {
+            ulong woken = _woken;
+            _woken = 0;
+            return woken;
+        }
+
         // ---- From the IP layer ----
 
         public void Receive(Ipv4Address source, Ipv4Address destination, byte* payload, int length)
@@ -268,7 +282,9 @@ namespace Exo.Network
             {
                 socket.DroppedDatagrams++;
                 _counters.Increment(NetworkCounter.UdpDropQueueFull);
+                return;
             }
+            _woken |= 1UL << socket.Index;
         }
 
         /// <summary>An ICMP error (or ARP's give-up) about one of our datagrams: the connected socket that sent it fails its next call.</summary>
@@ -288,7 +304,10 @@ namespace Exo.Network
                 // Only a connected socket hears of it (Linux without IP_RECVERR): an unconnected one cannot tell whose it was.
                 if (s.InUse && s.Connected && s.LocalPort == sourcePort && s.RemotePort == destinationPort && s.RemoteAddress == quotedDestination
                     && (s.LocalAddress.IsAny || s.LocalAddress == quotedSource))
+                {
                     s.PendingError = error;
+                    _woken |= 1UL << i;
+                }
             }
         }
 
@@ -311,7 +330,7 @@ namespace Exo.Network
             NetworkOrder.WriteUInt16(_datagram + 2, port);
             NetworkOrder.WriteUInt16(_datagram + 4, (ushort)udpLength);
             NetworkOrder.WriteUInt16(_datagram + 6, 0);
-            Memory.Copy(data, _datagram + HeaderLength, length);
+            PacketBytes.Copy(data, _datagram + HeaderLength, length);
             ulong sum = InternetChecksum.AddPseudoHeader(0, source, destination, IpProtocol.Udp, udpLength);
             ushort checksum = InternetChecksum.Finish(InternetChecksum.Add(sum, _datagram, udpLength));
             // A computed zero is sent as all ones: zero on the wire means no checksum.

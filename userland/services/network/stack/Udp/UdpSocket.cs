@@ -28,8 +28,12 @@ namespace Exo.Network
         private int _used;
         private int _datagrams;
 
-        public UdpSocket(byte* ring, int capacity)
+        /// <summary>The socket's number in the table.</summary>
+        public readonly int Index;
+
+        public UdpSocket(int index, byte* ring, int capacity)
         {
+            Index = index;
             _ring = ring;
             _capacity = capacity;
         }
@@ -122,16 +126,16 @@ namespace Exo.Network
         private int WriteRing(int position, byte* data, int length)
         {
             int first = _capacity - position < length ? _capacity - position : length;
-            Memory.Copy(data, _ring + position, first);
-            Memory.Copy(data + first, _ring, length - first);
+            PacketBytes.Copy(data, _ring + position, first);
+            PacketBytes.Copy(data + first, _ring, length - first);
             return (position + length) % _capacity;
         }
 
         private int ReadRing(int position, byte* data, int length)
         {
             int first = _capacity - position < length ? _capacity - position : length;
-            Memory.Copy(_ring + position, data, first);
-            Memory.Copy(_ring, data + first, length - first);
+            PacketBytes.Copy(_ring + position, data, first);
+            PacketBytes.Copy(_ring, data + first, length - first);
             return (position + length) % _capacity;
         }
     }

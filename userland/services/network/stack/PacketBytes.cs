@@ -1,7 +1,7 @@
 namespace Exo.Network
 {
     /// <summary>Copies, comparisons and fills of packet bytes (no allocation; the areas do not overlap).</summary>
-    internal static unsafe class Memory
+    internal static unsafe class PacketBytes
     {
         public static void Copy(byte* from, byte* to, int count)
         {
