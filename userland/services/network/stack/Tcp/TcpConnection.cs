@@ -82,6 +82,8 @@ namespace Exo.Network
         /// <summary>Full-sized segments received since the last ACK sent.</summary>
         public int UnacknowledgedSegments;
         public bool AcknowledgeNow;
+        /// <summary>When an ACK last answered an invalid segment (rate limit against ACK storms); long.MinValue when never.</summary>
+        public long LastInvalidAcknowledgment = long.MinValue;
 
         // ---- Persist and keepalive ----
         public long PersistDeadline = NoDeadline;
@@ -169,6 +171,7 @@ namespace Exo.Network
             DelayedAcknowledgmentDeadline = NoDeadline;
             UnacknowledgedSegments = 0;
             AcknowledgeNow = false;
+            LastInvalidAcknowledgment = long.MinValue;
             PersistDeadline = NoDeadline;
             PersistBackoffs = 0;
             KeepAlive = false;

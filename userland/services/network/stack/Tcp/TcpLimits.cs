@@ -72,6 +72,13 @@ namespace Exo.Network
         /// </summary>
         public const int DelayedAcknowledgmentTimeout = 40;
 
+        /// <summary>
+        /// The least time between two ACKs answering invalid segments without data (out of window, acknowledging
+        /// unsent data, RFC 5961 challenges) on one connection: two ends that disagree about the sequence numbers
+        /// would otherwise answer each other's ACKs forever (an ACK storm). Linux's tcp_invalid_ratelimit.
+        /// </summary>
+        public const int InvalidSegmentAcknowledgmentInterval = 500;
+
         // ---- Persist and keepalive ----
         /// <summary>The first zero-window probe waits one RTO; probes back off to this ceiling and continue forever (RFC 1122 4.2.2.17).</summary>
         public const int MaximumPersistInterval = 60_000;

@@ -304,9 +304,9 @@ namespace Exo.Network
                 {
                     if (connection.State == TcpState.TimeWait && segment.Has(TcpFlags.Finish))
                         connection.TimeWaitDeadline = _now + TcpLimits.TimeWaitDuration;
-                    connection.AcknowledgeNow = true;
                     if (sequenceLength > 0)
                         Statistics.DuplicateSegments++;
+                    AcknowledgeInvalid(connection, in segment);
                 }
                 return;
             }
@@ -320,7 +320,7 @@ namespace Exo.Network
                 if (segment.Sequence != connection.ReceiveNext)
                 {
                     Statistics.ChallengeAcknowledgments++;
-                    connection.AcknowledgeNow = true;
+                    AcknowledgeInvalid(connection, in segment);
                     return;
                 }
                 Statistics.ResetsReceived++;
@@ -336,7 +336,7 @@ namespace Exo.Network
                 }
                 // RFC 5961 4.2: a SYN in a synchronized state only earns a challenge ACK (never a reset).
                 Statistics.ChallengeAcknowledgments++;
-                connection.AcknowledgeNow = true;
+                AcknowledgeInvalid(connection, in segment);
                 return;
             }
             if (!segment.Has(TcpFlags.Acknowledgment))
@@ -368,6 +368,26 @@ namespace Exo.Network
                 FinArrived(connection, segment.Sequence + (uint)segment.PayloadLength);
             else if (connection.FinPending && connection.ReceiveNext == connection.FinReceivedSequence)
                 ApplyFin(connection);
+        }
+
+        /// <summary>
+        /// Answers an invalid segment with an ACK (RFC 9293 3.10.7.4), at once when it carried data (the sender
+        /// needs to learn our RCV.NXT: a lost ACK, a retransmission), else at most once per
+        /// InvalidSegmentAcknowledgmentInterval (RFC 5961 10 and Linux's tcp_oow_rate_limited: no ACK storm).
+        /// </summary>
+        private void AcknowledgeInvalid(TcpConnection connection, in TcpSegment segment)
+        {
+            if (segment.PayloadLength == 0 || segment.Has(TcpFlags.Synchronize))
+            {
+                if (connection.LastInvalidAcknowledgment != long.MinValue
+                    && _now - connection.LastInvalidAcknowledgment < TcpLimits.InvalidSegmentAcknowledgmentInterval)
+                {
+                    Statistics.RateLimitedAcknowledgments++;
+                    return;
+                }
+                connection.LastInvalidAcknowledgment = _now;
+            }
+            connection.AcknowledgeNow = true;
         }
 
         /// <summary>RFC 9293 3.10.7.4's four cases of segment acceptability.</summary>
@@ -459,7 +479,7 @@ namespace Exo.Network
             if (TcpSequence.Greater(acknowledgment, connection.SendMaximum))
             {
                 Statistics.AcknowledgmentsOfUnsent++;
-                connection.AcknowledgeNow = true;
+                AcknowledgeInvalid(connection, in segment);
                 return false;
             }
             uint newWindow = (uint)segment.Window << connection.SendScale;

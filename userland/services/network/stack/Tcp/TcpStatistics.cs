@@ -13,6 +13,8 @@ namespace Exo.Network
         public long OutOfWindow, AcknowledgmentsOfUnsent;
         /// <summary>RFC 5961 challenge ACKs sent for in-window resets and SYNs.</summary>
         public long ChallengeAcknowledgments;
+        /// <summary>ACKs to invalid segments not sent because one went less than InvalidSegmentAcknowledgmentInterval before.</summary>
+        public long RateLimitedAcknowledgments;
         public long OutOfOrderSegments, OutOfOrderDropped, DuplicateSegments;
         public long Retransmissions, FastRetransmissions, RetransmissionTimeouts, SackRetransmissions;
         public long DuplicateAcknowledgments;
