@@ -129,6 +129,7 @@ namespace Exo.Network
         public bool InAcceptQueue;
 
         // ---- Change notification ----
+        /// <summary>In the stack's changed list (kept through Clear: a freed slot stays listed and is skipped or reported harmlessly).</summary>
         public bool Changed;
         public int ChangedNext = NoSlot;
 
@@ -198,6 +199,19 @@ namespace Exo.Network
             AcceptHead = AcceptTail = NoSlot;
             AcceptCount = 0;
             InAcceptQueue = false;
+        }
+
+        /// <summary>A listener's socket options pass to the connections it accepts (as on Linux).</summary>
+        public void InheritOptions(TcpConnection listener)
+        {
+            NoDelay = listener.NoDelay;
+            KeepAlive = listener.KeepAlive;
+            KeepAliveIdleSeconds = listener.KeepAliveIdleSeconds;
+            KeepAliveIntervalSeconds = listener.KeepAliveIntervalSeconds;
+            KeepAliveCount = listener.KeepAliveCount;
+            SendBufferSize = listener.SendBufferSize;
+            ReceiveBufferSize = listener.ReceiveBufferSize;
+            ReuseAddress = listener.ReuseAddress;
         }
 
         /// <summary>Bytes sent and not yet acknowledged (SYN and FIN count one each).</summary>

@@ -144,14 +144,7 @@ namespace Exo.Network
             child.RemoteAddress = source;
             child.RemotePort = segment.SourcePort;
             child.Bound = true;
-            child.NoDelay = listener.NoDelay;
-            child.KeepAlive = listener.KeepAlive;
-            child.KeepAliveIdleSeconds = listener.KeepAliveIdleSeconds;
-            child.KeepAliveIntervalSeconds = listener.KeepAliveIntervalSeconds;
-            child.KeepAliveCount = listener.KeepAliveCount;
-            child.SendBufferSize = listener.SendBufferSize;
-            child.ReceiveBufferSize = listener.ReceiveBufferSize;
-            child.ReuseAddress = listener.ReuseAddress;
+            child.InheritOptions(listener);
             child.State = TcpState.SynReceived;
             Synchronize(child, in segment);
             StartSend(child);

@@ -434,7 +434,6 @@ namespace Exo.Network
         {
             connection.Owned = false;
             connection.Generation++;
-            RemoveChanged(connection);
         }
 
         /// <summary>close() with SO_LINGER 0: a reset to the peer (when connected) and the socket is gone at once.</summary>

@@ -112,7 +112,6 @@ namespace Exo.Network
             if (connection.State == TcpState.Listen)
                 DropChildren(connection);
             ReleaseBuffers(connection);
-            RemoveChanged(connection);
             _table.Release(connection);
         }
 
@@ -333,37 +332,10 @@ namespace Exo.Network
             _changedTail = connection.Slot;
         }
 
-        private void RemoveChanged(TcpConnection connection)
-        {
-            if (!connection.Changed)
-                return;
-            UnlinkChanged(ref _changedHead, ref _changedTail, connection);
-            connection.Changed = false;
-        }
-
-        private void UnlinkChanged(ref int head, ref int tail, TcpConnection connection)
-        {
-            int previous = TcpConnection.NoSlot;
-            for (int slot = head; slot != TcpConnection.NoSlot; slot = _table[slot].ChangedNext)
-            {
-                if (slot == connection.Slot)
-                {
-                    if (previous == TcpConnection.NoSlot)
-                        head = connection.ChangedNext;
-                    else
-                        _table[previous].ChangedNext = connection.ChangedNext;
-                    if (tail == connection.Slot)
-                        tail = previous;
-                    connection.ChangedNext = TcpConnection.NoSlot;
-                    return;
-                }
-                previous = slot;
-            }
-        }
-
         /// <summary>
         /// Writes up to 'capacity' handles of sockets whose readiness may have changed since the last call (each
-        /// once) and returns how many; the service polls them and wakes their waiters. Call again while it fills.
+        /// once) and returns how many; the service polls them and wakes their waiters. Call again while it fills. A
+        /// slot freed or reused since it was listed may be reported under its new handle: a spurious wake, never a lost one.
         /// </summary>
         public int TakeChangedSockets(int* sockets, int capacity)
         {
