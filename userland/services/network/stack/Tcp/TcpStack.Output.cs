@@ -176,8 +176,8 @@ namespace Exo.Network
                 if (available < 0)
                     available = 0;
                 uint window = connection.SendWindow;
-                if ((uint)connection.Congestion.CongestionWindow < window)
-                    window = (uint)connection.Congestion.CongestionWindow;
+                if ((uint)connection.Congestion.SendableWindow < window)
+                    window = (uint)connection.Congestion.SendableWindow;
                 long usable = (long)window - connection.Flight;
                 int maximum = SegmentPayload(connection);
                 int length = available;
