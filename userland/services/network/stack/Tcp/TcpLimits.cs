@@ -106,9 +106,9 @@ namespace Exo.Network
         /// <summary>listen()'s backlog is clamped to this (Linux's SOMAXCONN is 4096; our whole table is 1024).</summary>
         public const int MaximumBacklog = 512;
         /// <summary>
-        /// Half-open (SYN-RECEIVED) connections one listener keeps, and the whole stack keeps: beyond them the oldest
-        /// half-open connection is dropped for the new SYN, so a SYN flood holds at most this many slots and no buffer
-        /// memory (buffers are taken when the handshake completes) while real clients still get in once it stops.
+        /// Half-open (SYN-RECEIVED) connections one listener keeps, and the whole stack keeps: beyond them SYNs are
+        /// answered with SYN cookies (TcpSynCookies) and leave no state, so a SYN flood holds at most this many slots
+        /// and no buffer memory (buffers are taken when the handshake completes) while real clients still get in.
         /// </summary>
         public const int MaximumHalfOpenPerListener = 128;
         public const int MaximumHalfOpen = 256;

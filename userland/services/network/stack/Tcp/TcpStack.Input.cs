@@ -115,6 +115,8 @@ namespace Exo.Network
                 return;
             if (segment.Has(TcpFlags.Acknowledgment))
             {
+                if (!segment.Has(TcpFlags.Synchronize) && CookieInput(listener, in segment, source, destination))
+                    return;
                 SendResetFor(in segment, source, destination);
                 return;
             }
@@ -128,13 +130,16 @@ namespace Exo.Network
             }
             if (listener.HalfOpenCount >= TcpLimits.MaximumHalfOpenPerListener || _halfOpenTotal >= TcpLimits.MaximumHalfOpen)
             {
-                if (listener.HalfOpenHead == TcpConnection.NoSlot)
-                {
-                    Statistics.ListenOverflows++;
-                    return;
-                }
-                Statistics.HalfOpenDropped++;
-                FreeConnection(_table[listener.HalfOpenHead]);   // the oldest half-open connection makes room
+                // Beyond the half-open limits (a SYN flood, or a burst): answer with a SYN cookie and keep nothing.
+                Statistics.SynCookiesSent++;
+                int ourSegmentSize = _ip.MaximumPayload(source) - TcpLimits.HeaderLength;
+                uint cookie = _synCookies.Make(_now, destination, segment.DestinationPort, source, segment.SourcePort, segment.Sequence,
+                    segment.MaximumSegmentSize);
+                uint window = (uint)listener.ReceiveBufferSize;
+                TransmitBare(destination, segment.DestinationPort, source, segment.SourcePort, cookie, segment.Sequence + 1,
+                    TcpFlags.Synchronize | TcpFlags.Acknowledgment, (ushort)(window > 0xFFFF ? 0xFFFF : window),
+                    ourSegmentSize < TcpLimits.MinimumMaximumSegmentSize ? TcpLimits.MinimumMaximumSegmentSize : ourSegmentSize);
+                return;
             }
             TcpConnection child = AllocateConnection();
             if (child == null)
@@ -153,6 +158,69 @@ namespace Exo.Network
             Statistics.PassiveOpens++;
             SendSynchronize(child);
             ArmRetransmission(child);
+        }
+
+        /// <summary>
+        /// An ACK at a listener with no connection: if it completes a SYN cookie handshake, the connection is made now,
+        /// ESTABLISHED, straight into the accept queue, and the segment is processed on it. False when it is no cookie's.
+        /// </summary>
+        private bool CookieInput(TcpConnection listener, in TcpSegment segment, Ipv4Address source, Ipv4Address destination)
+        {
+            if (Statistics.SynCookiesSent == 0)
+                return false;
+            if (!_synCookies.Check(_now, destination, segment.DestinationPort, source, segment.SourcePort, segment.Sequence - 1,
+                segment.Acknowledgment - 1, out int peerSegmentSize))
+            {
+                Statistics.SynCookiesRejected++;
+                return false;
+            }
+            if (AcceptQueueFull(listener))
+            {
+                Statistics.ListenOverflows++;
+                return true;   // dropped; the client's data or a later ACK comes again
+            }
+            TcpConnection child = AllocateConnection();
+            if (child == null)
+                return true;
+            child.LocalAddress = destination;
+            child.LocalPort = segment.DestinationPort;
+            child.RemoteAddress = source;
+            child.RemotePort = segment.SourcePort;
+            child.Bound = true;
+            child.InheritOptions(listener);
+            if (!AttachBuffers(child))
+            {
+                _table.Release(child);
+                return false;   // answered with a reset by the caller
+            }
+            uint iss = segment.Acknowledgment - 1;
+            child.InitialSendSequence = iss;
+            child.SendUnacknowledged = segment.Acknowledgment;
+            child.SendNext = child.SendMaximum = segment.Acknowledgment;
+            child.InitialReceiveSequence = segment.Sequence - 1;
+            child.ReceiveNext = segment.Sequence;
+            int ourSegmentSize = _ip.MaximumPayload(source) - TcpLimits.HeaderLength;
+            child.AdvertisedSegmentSize = ourSegmentSize < TcpLimits.MinimumMaximumSegmentSize ? TcpLimits.MinimumMaximumSegmentSize : ourSegmentSize;
+            child.SendSegmentSize = peerSegmentSize < ourSegmentSize ? peerSegmentSize : ourSegmentSize;
+            uint synWindow = (uint)listener.ReceiveBufferSize;
+            child.ReceiveAdvertised = child.ReceiveNext + (synWindow > 0xFFFF ? 0xFFFF : synWindow);
+            child.RoundTrip.Reset();
+            child.LastReceived = _now;
+            child.SendWindow = segment.Window;
+            child.MaximumSendWindow = segment.Window;
+            child.SendWindowSequence = segment.Sequence;
+            child.SendWindowAcknowledgment = segment.Acknowledgment;
+            child.Congestion.Reset(child.SendSegmentSize, iss);
+            child.State = TcpState.SynReceived;
+            _table.Insert(child);
+            child.Parent = listener.Slot;
+            Establish(child);
+            MoveToAcceptQueue(listener, child);
+            Statistics.SynCookiesAccepted++;
+            Statistics.PassiveOpens++;
+            SynchronizedInput(child, in segment);
+            Output(child);
+            return true;
         }
 
         /// <summary>Our side of the send sequence space from a fresh ISN, and the MSS and window scale we offer.</summary>

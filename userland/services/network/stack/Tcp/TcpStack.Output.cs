@@ -83,12 +83,12 @@ namespace Exo.Network
             return _ip.Send(IpProtocol.Tcp, connection.LocalAddress, connection.RemoteAddress, _transmit, headerLength + length);
         }
 
-        /// <summary>A control segment for no connection (a reset answering a stray segment).</summary>
+        /// <summary>A control segment for no connection (a reset answering a stray segment, a SYN cookie's SYN-ACK with its window and MSS).</summary>
         private void TransmitBare(Ipv4Address source, ushort sourcePort, Ipv4Address destination, ushort destinationPort,
-            uint sequence, uint acknowledgment, byte flags)
+            uint sequence, uint acknowledgment, byte flags, ushort window = 0, int maximumSegmentSize = 0)
         {
-            int headerLength = TcpSegmentWriter.WriteHeader(_transmit, sourcePort, destinationPort, sequence, acknowledgment, flags, 0,
-                0, -1, false, null, null, 0);
+            int headerLength = TcpSegmentWriter.WriteHeader(_transmit, sourcePort, destinationPort, sequence, acknowledgment, flags, window,
+                maximumSegmentSize, -1, false, null, null, 0);
             TcpSegmentWriter.WriteChecksum(_transmit, headerLength, source, destination);
             Statistics.SegmentsSent++;
             if ((flags & TcpFlags.Reset) != 0)

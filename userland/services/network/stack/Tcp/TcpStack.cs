@@ -17,6 +17,7 @@ namespace Exo.Network
         private readonly IIpTransmitter _ip;
         private readonly IMonotonicClock _clock;
         private readonly TcpInitialSequence _initialSequence;
+        private readonly TcpSynCookies _synCookies;
         private readonly TcpConnectionTable _table;
         private readonly TcpBufferPool _pool;
         private readonly byte* _transmit;
@@ -48,6 +49,7 @@ namespace Exo.Network
             _ip = ip;
             _clock = clock;
             _initialSequence = initialSequence;
+            _synCookies = new TcpSynCookies(initialSequence);
             _transmit = workspace;
             byte* tableMemory = workspace + TransmitBufferBytes;
             _table = new TcpConnectionTable(connections, tableMemory, initialSequence);
