@@ -23,6 +23,7 @@ namespace Exo.Network
         private readonly byte* _transmit;
         private long _now;
         private int _halfOpenTotal;
+        private readonly TcpTimerSummary _timers = new TcpTimerSummary();
         private int _nextEphemeral;
         private int _changedHead = TcpConnection.NoSlot, _changedTail = TcpConnection.NoSlot;
         private ulong _eventCount;
@@ -52,7 +53,7 @@ namespace Exo.Network
             _synCookies = new TcpSynCookies(initialSequence);
             _transmit = workspace;
             byte* tableMemory = workspace + TransmitBufferBytes;
-            _table = new TcpConnectionTable(connections, tableMemory, initialSequence);
+            _table = new TcpConnectionTable(connections, tableMemory, initialSequence, _timers);
             byte* poolMemory = tableMemory + TcpConnectionTable.WorkspaceBytes(connections);
             poolMemory += (8 - (long)poolMemory % 8) % 8;
             _pool = new TcpBufferPool(poolMemory, TcpBufferPool.BlocksFor(length - (ulong)(poolMemory - workspace)));
