@@ -62,6 +62,27 @@ namespace Exo.Network.HostTests
         }
 
         [Fact]
+        public void Orphan_facing_a_zero_window_gives_up_after_its_probes_but_an_owned_socket_does_not()
+        {
+            using var wire = new TcpTestWire(95);
+            var a = wire.AddHost(AddressA);
+            var b = wire.AddHost(AddressB);
+            int listener = Listen(b.Stack, 80);
+            Assert.Equal(Error.None, b.Stack.SetOption(listener, TcpSocketOption.ReceiveBufferSize, 4096));
+            var (client, server) = Connect(wire, a, b, listener, 80);
+            var (owned, ownedServer) = Connect(wire, a, b, listener, 80);
+            Assert.Equal(30_000, Write(a.Stack, client, Pattern(30_000, 96), 0, 30_000));
+            Assert.Equal(30_000, Write(a.Stack, owned, Pattern(30_000, 97), 0, 30_000));
+            wire.Run(2000);
+            Assert.Equal(Error.None, a.Stack.Close(client));   // the orphan still has 26 KB to deliver to a window that stays shut
+            Assert.True(wire.RunUntil(() => a.Stack.Table.InUse == 1, 3_600_000));
+            wire.Run(100);   // the orphan's reset reaches B
+            Assert.Equal(1, b.Stack.Statistics.ResetsReceived);
+            Assert.Equal(TcpState.Closed, b.Stack.StateOf(server));
+            Assert.Equal(TcpState.Established, a.Stack.StateOf(owned));
+        }
+
+        [Fact]
         public void Closing_a_listener_resets_the_connections_waiting_for_accept()
         {
             using var wire = new TcpTestWire(93);

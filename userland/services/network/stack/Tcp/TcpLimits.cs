@@ -91,6 +91,13 @@ namespace Exo.Network
         /// <summary>Linux's bounds for TCP_KEEPIDLE/TCP_KEEPINTVL (MAX_TCP_KEEPIDLE) and TCP_KEEPCNT (MAX_TCP_KEEPCNT).</summary>
         public const int MaximumKeepAliveSeconds = 32767, MaximumKeepAliveCount = 127;
 
+        /// <summary>
+        /// An orphan (closed by its owner) gives up after this many unanswered retransmissions or zero-window probes
+        /// (Linux's tcp_orphan_retries default of 8): nobody waits for its data, and a peer that never opens its
+        /// window must not hold a slot and buffers forever.
+        /// </summary>
+        public const int MaximumOrphanRetries = 8;
+
         // ---- Closing ----
         /// <summary>
         /// The maximum segment lifetime. RFC 9293 suggests 2 minutes; Linux's TIME-WAIT lasts 60 s (TCP_TIMEWAIT_LEN), i.e.

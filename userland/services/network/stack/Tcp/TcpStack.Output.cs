@@ -112,15 +112,23 @@ namespace Exo.Network
         }
 
         /// <summary>
-        /// An abortive reset of a synchronized connection (close with unread data, abort, give-up). Like a bare ACK it
-        /// carries SND.MAX, not SND.NXT: after a timeout SND.NXT went back, and the peer (RCV.NXT possibly at SND.MAX)
-        /// would find a segment numbered lower out of its window and ignore it (as BSD does).
+        /// The sequence number of a bare ACK or reset: one the peer finds in its window (Linux's tcp_acceptable_seq):
+        /// SND.MAX, not SND.NXT, since after a timeout SND.NXT went back and the peer (RCV.NXT possibly at SND.MAX)
+        /// would find a lower number old and ignore the segment (as BSD does); but never past the right edge of the
+        /// peer's window (SND.UNA + SND.WND), where a segment sent into a window that then closed would put it.
         /// </summary>
+        private static uint AcceptableSequence(TcpConnection connection)
+        {
+            uint rightEdge = connection.SendUnacknowledged + connection.SendWindow;
+            return TcpSequence.Greater(connection.SendMaximum, rightEdge) ? rightEdge : connection.SendMaximum;
+        }
+
+        /// <summary>An abortive reset of a synchronized connection (close with unread data, abort, give-up).</summary>
         private void SendReset(TcpConnection connection) =>
-            Transmit(connection, connection.SendMaximum, TcpFlags.Reset | TcpFlags.Acknowledgment, 0, 0);
+            Transmit(connection, AcceptableSequence(connection), TcpFlags.Reset | TcpFlags.Acknowledgment, 0, 0);
 
         private void SendAcknowledgment(TcpConnection connection) =>
-            Transmit(connection, connection.SendMaximum, TcpFlags.Acknowledgment, 0, 0);
+            Transmit(connection, AcceptableSequence(connection), TcpFlags.Acknowledgment, 0, 0);
 
         /// <summary>SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED) with our options, at the ISS.</summary>
         private void SendSynchronize(TcpConnection connection)

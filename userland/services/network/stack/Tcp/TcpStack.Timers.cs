@@ -110,7 +110,8 @@ namespace Exo.Network
             }
             if (connection.SendUnacknowledged == connection.SendMaximum)
                 return;   // nothing outstanding
-            if (connection.Retransmissions >= TcpLimits.MaximumDataRetransmissions)
+            int retries = connection.Owned ? TcpLimits.MaximumDataRetransmissions : TcpLimits.MaximumOrphanRetries;
+            if (connection.Retransmissions >= retries)
             {
                 Statistics.Timeouts++;
                 Fail(connection, connection.SoftError != Error.None ? connection.SoftError : Error.TimedOut, true);
@@ -138,6 +139,12 @@ namespace Exo.Network
                 _overrideSillyWindow = true;
                 Output(connection);
                 _overrideSillyWindow = false;
+                return;
+            }
+            if (!connection.Owned && connection.PersistBackoffs >= TcpLimits.MaximumOrphanRetries)
+            {
+                Statistics.Timeouts++;
+                Fail(connection, Error.TimedOut, true);   // an orphan facing a window that never opens
                 return;
             }
             Statistics.PersistProbes++;
