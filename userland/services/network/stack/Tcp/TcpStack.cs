@@ -162,14 +162,20 @@ namespace Exo.Network
         private void AddHalfOpen(TcpConnection listener, TcpConnection child)
         {
             child.Parent = listener.Slot;
-            child.ChildNext = TcpConnection.NoSlot;
-            if (listener.HalfOpenTail == TcpConnection.NoSlot)
-                listener.HalfOpenHead = child.Slot;
-            else
-                _table[listener.HalfOpenTail].ChildNext = child.Slot;
-            listener.HalfOpenTail = child.Slot;
+            Append(_table, ref listener.HalfOpenHead, ref listener.HalfOpenTail, child);
             listener.HalfOpenCount++;
             _halfOpenTotal++;
+        }
+
+        /// <summary>Adds a child at the end of one of a listener's lists (linked through ChildNext).</summary>
+        private static void Append(TcpConnectionTable table, ref int head, ref int tail, TcpConnection child)
+        {
+            child.ChildNext = TcpConnection.NoSlot;
+            if (tail == TcpConnection.NoSlot)
+                head = child.Slot;
+            else
+                table[tail].ChildNext = child.Slot;
+            tail = child.Slot;
         }
 
         private static bool Unlink(TcpConnectionTable table, ref int head, ref int tail, TcpConnection child)
@@ -219,12 +225,7 @@ namespace Exo.Network
             DetachFromParent(child);
             child.Parent = listener.Slot;
             child.InAcceptQueue = true;
-            child.ChildNext = TcpConnection.NoSlot;
-            if (listener.AcceptTail == TcpConnection.NoSlot)
-                listener.AcceptHead = child.Slot;
-            else
-                _table[listener.AcceptTail].ChildNext = child.Slot;
-            listener.AcceptTail = child.Slot;
+            Append(_table, ref listener.AcceptHead, ref listener.AcceptTail, child);
             listener.AcceptCount++;
             MarkChanged(listener);
         }
