@@ -163,6 +163,41 @@ namespace Exo.Network.HostTests
             Assert.NotEqual(first, new TcpInitialSequence(1, 3).Next(0, AddressA, 1000, AddressB, 80));   // keyed
         }
 
+        private sealed class NoNetwork : IIpTransmitter
+        {
+            public Error Send(byte protocol, Ipv4Address source, Ipv4Address destination, byte* payload, int length) => Error.NetworkUnreachable;
+            public Ipv4Address SourceFor(Ipv4Address destination) => Ipv4Address.Any;
+            public int MaximumPayload(Ipv4Address destination) => 1480;
+        }
+
+        [Fact]
+        public void Create_checks_its_arguments_and_workspace_and_connect_without_a_route_fails()
+        {
+            var clock = new ManualClock();
+            var ip = new NoNetwork();
+            byte[] small = new byte[1000];
+            fixed (byte* w = small)
+            {
+                Assert.Equal(Error.OutOfMemory, TcpStack.Create(ip, clock, 1, 2, 16, w, (ulong)small.Length, out _));
+                Assert.Equal(Error.Invalid, TcpStack.Create(ip, clock, 1, 2, 0, w, (ulong)small.Length, out _));
+                Assert.Equal(Error.Invalid, TcpStack.Create(null, clock, 1, 2, 16, w, (ulong)small.Length, out _));
+                Assert.Equal(Error.Invalid, TcpStack.Create(ip, clock, 1, 2, TcpLimits.MaximumConnections + 1, w, (ulong)small.Length, out _));
+            }
+            byte[] workspace = new byte[TcpStack.WorkspaceBytes(16, 1 << 20)];
+            fixed (byte* w = workspace)
+            {
+                Assert.Equal(Error.None, TcpStack.Create(ip, clock, 1, 2, 16, w, (ulong)workspace.Length, out TcpStack stack));
+                Assert.Equal(256, stack.BufferPool.TotalBlocks);
+                Assert.Equal(TcpConnection.NoDeadline, stack.NextDeadline);
+                Assert.Equal(Error.None, stack.Open(out int socket));
+                Assert.Equal(Error.NetworkUnreachable, stack.Connect(socket, AddressB, 80));
+                Assert.Equal(Error.NetworkUnreachable, stack.Connect(socket, Ipv4Address.Any, 80));
+                for (int i = 1; i < 16; i++)
+                    Assert.Equal(Error.None, stack.Open(out _));
+                Assert.Equal(Error.SystemTooManyFiles, stack.Open(out _));
+            }
+        }
+
         [Fact]
         public void Buffer_pool_hands_out_contiguous_runs_and_takes_them_back()
         {
