@@ -91,7 +91,7 @@ namespace Exo.Network.HostTests
         }
 
         [Fact]
-        public void Syn_flood_keeps_memory_bounded_and_a_real_client_still_connects()
+        public void Syn_flood_keeps_memory_bounded_and_real_clients_connect_during_and_after_it_with_cookies()
         {
             using var wire = new TcpTestWire(33);
             var a = wire.AddHost(AddressA);
@@ -99,27 +99,51 @@ namespace Exo.Network.HostTests
             int listener = Listen(b.Stack, 80, backlog: 64);
             int freeBlocks = b.Stack.BufferPool.FreeBlocks;
             var random = new Random(34);
+            int during = -1, duringServer = -1;
             // SYNs from random unroutable sources and ports: their SYN-ACKs go nowhere.
             for (int i = 0; i < 5000; i++)
             {
                 var source = new Ipv4Address((uint)(0xC6120000 | (uint)random.Next(1 << 16)));   // 198.18.0.0/15, benchmark space
-                byte[] syn = BuildSegment(source, AddressB, (ushort)random.Next(1024, 65536), 80, (uint)random.Next(), 0, TcpFlags.Synchronize, 65535);
+                byte[] syn = BuildSegment(source, AddressB, (ushort)random.Next(1024, 65536), 80, (uint)random.Next(), 0, TcpFlags.Synchronize, 65535,
+                    new byte[] { 2, 4, 5, 180 });
                 wire.Inject(b, source, syn);
                 Assert.True(b.Stack.HalfOpenConnections <= TcpLimits.MaximumHalfOpenPerListener);
-                Assert.True(b.Stack.Table.InUse <= 1 + TcpLimits.MaximumHalfOpenPerListener);
+                Assert.True(b.Stack.Table.InUse <= 3 + TcpLimits.MaximumHalfOpenPerListener);
                 if (i % 100 == 0)
                     wire.Run(1);
+                if (i == 2500)
+                {
+                    // A real client in the middle of the flood: its SYN gets a cookie, its ACK makes the connection.
+                    Assert.Equal(Error.None, a.Stack.Open(out during));
+                    Assert.Equal(Error.InProgress, a.Stack.Connect(during, AddressB, 80));
+                }
+                if (during >= 0 && duringServer < 0 && b.Stack.Accept(listener, out int accepted, out _, out _) == Error.None)
+                    duringServer = accepted;
             }
-            Assert.Equal(freeBlocks, b.Stack.BufferPool.FreeBlocks);   // half-open connections hold no buffers
-            Assert.True(b.Stack.Statistics.HalfOpenDropped >= 5000 - TcpLimits.MaximumHalfOpenPerListener);
-            // A real client right after the flood.
+            Assert.True(duringServer >= 0);
+            Assert.Equal(TcpState.Established, a.Stack.StateOf(during));
+            Assert.Equal(freeBlocks - (TcpLimits.DefaultSendBufferSize + TcpLimits.DefaultReceiveBufferSize) / TcpLimits.BufferBlockSize,
+                b.Stack.BufferPool.FreeBlocks);   // only the real connection holds buffers
+            Assert.True(b.Stack.Statistics.SynCookiesSent >= 5000 - TcpLimits.MaximumHalfOpenPerListener);
+            Assert.Equal(1, b.Stack.Statistics.SynCookiesAccepted);
+            // Data flows on the cookie connection (no window scaling or SACK, an MSS the cookie named).
+            Assert.Equal(3000, Write(a.Stack, during, Pattern(3000, 35), 0, 3000));
+            byte[] got = new byte[3000];
+            int read = 0;
+            Assert.True(wire.RunUntil(() => (read += Math.Max(0, Read(b.Stack, duringServer, got, read))) == 3000, 2000));
+            Assert.Equal(Pattern(3000, 35), got);
+            Assert.Equal(1460, b.Stack.ConnectionOf(duringServer).SendSegmentSize);
+            // Another real client right after the flood (the half-open slots are still full of it).
             var (client, server) = Connect(wire, a, b, listener, 80);
             Assert.Equal(TcpState.Established, b.Stack.StateOf(server));
-            Assert.Equal(TcpState.Established, a.Stack.StateOf(client));
+            Assert.Equal(2, b.Stack.Statistics.SynCookiesAccepted);
+            // A forged ACK with a wrong cookie is refused with a reset.
+            wire.Inject(b, AddressA, BuildSegment(AddressA, AddressB, 1234, 80, 1, 0x12345678, TcpFlags.Acknowledgment, 100));
+            Assert.Equal(1, b.Stack.Statistics.SynCookiesRejected);
             // The flood's half-open connections give up after their SYN-ACK retries (1+2+...+32 s, then 64 s more).
             wire.Run(130_000);
             Assert.Equal(0, b.Stack.HalfOpenConnections);
-            Assert.Equal(2, b.Stack.Table.InUse);
+            Assert.Equal(3, b.Stack.Table.InUse);
         }
     }
 }

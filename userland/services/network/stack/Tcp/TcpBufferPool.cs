@@ -25,7 +25,7 @@ namespace Exo.Network
         /// <summary>The blocks a workspace of 'length' bytes holds.</summary>
         public static int BlocksFor(ulong length)
         {
-            ulong blocks = length / (TcpLimits.BufferBlockSize + 1);
+            ulong blocks = length / TcpLimits.BufferBlockSize;   // an upper bound: the bitmap takes the rest
             while (blocks > 0 && WorkspaceBytes((int)blocks) > length)
                 blocks--;
             return blocks > int.MaxValue / 2 ? int.MaxValue / 2 : (int)blocks;

@@ -10,6 +10,14 @@ namespace Exo.Network
         public int CongestionWindow;
         public int SlowStartThreshold;
         public int DuplicateAcknowledgments;
+        /// <summary>
+        /// RFC 3042 limited transmit: the first and second duplicate ACKs each let one new segment go beyond the
+        /// congestion window, so that a small window still produces the third duplicate ACK fast retransmit needs.
+        /// </summary>
+        public int LimitedTransmitSegments => InFastRecovery || DuplicateAcknowledgments >= TcpLimits.DuplicateAcknowledgmentThreshold ? 0 : DuplicateAcknowledgments;
+
+        /// <summary>The window the sender may fill: the congestion window plus what limited transmit allows.</summary>
+        public int SendableWindow => CongestionWindow + LimitedTransmitSegments * _segmentSize;
         public bool InFastRecovery;
         /// <summary>RFC 6582's "recover": the highest sequence sent when loss was detected.</summary>
         public uint Recover;

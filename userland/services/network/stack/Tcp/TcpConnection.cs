@@ -73,30 +73,40 @@ namespace Exo.Network
         public bool Timing;
         public uint TimedSequence;
         public long TimedAt;
-        public long RetransmitDeadline = NoDeadline;
+        public long RetransmitDeadline { get => _retransmitDeadline; set { _retransmitDeadline = value; _timers.Note(value); } }
+        private long _retransmitDeadline = NoDeadline;
         /// <summary>What the peer's SACK blocks reported it holds beyond SND.UNA.</summary>
         public TcpSackScoreboard Scoreboard;
 
         // ---- Acknowledgments ----
-        public long DelayedAcknowledgmentDeadline = NoDeadline;
+        public long DelayedAcknowledgmentDeadline { get => _delayedAcknowledgmentDeadline; set { _delayedAcknowledgmentDeadline = value; _timers.Note(value); } }
+        private long _delayedAcknowledgmentDeadline = NoDeadline;
         /// <summary>Full-sized segments received since the last ACK sent.</summary>
         public int UnacknowledgedSegments;
         public bool AcknowledgeNow;
+        /// <summary>When an ACK last answered an invalid segment (rate limit against ACK storms); long.MinValue when never.</summary>
+        public long LastInvalidAcknowledgment = long.MinValue;
 
         // ---- Persist and keepalive ----
-        public long PersistDeadline = NoDeadline;
+        public long PersistDeadline { get => _persistDeadline; set { _persistDeadline = value; _timers.Note(value); } }
+        private long _persistDeadline = NoDeadline;
         public int PersistBackoffs;
         public bool KeepAlive;
         public int KeepAliveIdleSeconds = TcpLimits.DefaultKeepAliveIdleSeconds;
         public int KeepAliveIntervalSeconds = TcpLimits.DefaultKeepAliveIntervalSeconds;
         public int KeepAliveCount = TcpLimits.DefaultKeepAliveCount;
         public int KeepAliveProbesSent;
-        public long KeepAliveDeadline = NoDeadline;
+        public long KeepAliveDeadline { get => _keepAliveDeadline; set { _keepAliveDeadline = value; _timers.Note(value); } }
+        private long _keepAliveDeadline = NoDeadline;
         public long LastReceived;
 
         // ---- Closing ----
-        public long TimeWaitDeadline = NoDeadline;
-        public long FinWait2Deadline = NoDeadline;
+        public long TimeWaitDeadline { get => _timeWaitDeadline; set { _timeWaitDeadline = value; _timers.Note(value); } }
+        private long _timeWaitDeadline = NoDeadline;
+        public long FinWait2Deadline { get => _finWait2Deadline; set { _finWait2Deadline = value; _timers.Note(value); } }
+        private long _finWait2Deadline = NoDeadline;
+        /// <summary>Every deadline set is noted there, so that the stack knows its earliest timer without scanning the table.</summary>
+        private readonly TcpTimerSummary _timers;
 
         // ---- Socket ----
         public bool NoDelay;
@@ -127,10 +137,15 @@ namespace Exo.Network
         public bool InAcceptQueue;
 
         // ---- Change notification ----
+        /// <summary>In the stack's changed list (kept through Clear: a freed slot stays listed and is skipped or reported harmlessly).</summary>
         public bool Changed;
         public int ChangedNext = NoSlot;
 
-        public TcpConnection(int slot) { Slot = slot; }
+        public TcpConnection(int slot, TcpTimerSummary timers)
+        {
+            Slot = slot;
+            _timers = timers;
+        }
 
         /// <summary>Back to a fresh, unbound socket (the generation is the caller's).</summary>
         public void Clear()
@@ -169,6 +184,7 @@ namespace Exo.Network
             DelayedAcknowledgmentDeadline = NoDeadline;
             UnacknowledgedSegments = 0;
             AcknowledgeNow = false;
+            LastInvalidAcknowledgment = long.MinValue;
             PersistDeadline = NoDeadline;
             PersistBackoffs = 0;
             KeepAlive = false;
@@ -195,6 +211,19 @@ namespace Exo.Network
             AcceptHead = AcceptTail = NoSlot;
             AcceptCount = 0;
             InAcceptQueue = false;
+        }
+
+        /// <summary>A listener's socket options pass to the connections it accepts (as on Linux).</summary>
+        public void InheritOptions(TcpConnection listener)
+        {
+            NoDelay = listener.NoDelay;
+            KeepAlive = listener.KeepAlive;
+            KeepAliveIdleSeconds = listener.KeepAliveIdleSeconds;
+            KeepAliveIntervalSeconds = listener.KeepAliveIntervalSeconds;
+            KeepAliveCount = listener.KeepAliveCount;
+            SendBufferSize = listener.SendBufferSize;
+            ReceiveBufferSize = listener.ReceiveBufferSize;
+            ReuseAddress = listener.ReuseAddress;
         }
 
         /// <summary>Bytes sent and not yet acknowledged (SYN and FIN count one each).</summary>

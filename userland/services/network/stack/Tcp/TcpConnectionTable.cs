@@ -29,7 +29,7 @@ namespace Exo.Network
 
         public static ulong WorkspaceBytes(int capacity) => (ulong)(BucketsFor(capacity) + capacity) * sizeof(int);
 
-        public TcpConnectionTable(int capacity, byte* workspace, TcpInitialSequence hash)
+        public TcpConnectionTable(int capacity, byte* workspace, TcpInitialSequence hash, TcpTimerSummary timers)
         {
             _hash = hash;
             _connections = new TcpConnection[capacity];
@@ -41,7 +41,7 @@ namespace Exo.Network
                 _buckets[i] = TcpConnection.NoSlot;
             for (int slot = 0; slot < capacity; slot++)
             {
-                _connections[slot] = new TcpConnection(slot);
+                _connections[slot] = new TcpConnection(slot, timers);
                 _connections[slot].Clear();
                 _free[slot] = capacity - 1 - slot;   // slot 0 is taken first
             }

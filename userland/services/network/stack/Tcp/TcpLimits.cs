@@ -72,6 +72,13 @@ namespace Exo.Network
         /// </summary>
         public const int DelayedAcknowledgmentTimeout = 40;
 
+        /// <summary>
+        /// The least time between two ACKs answering invalid segments without data (out of window, acknowledging
+        /// unsent data, RFC 5961 challenges) on one connection: two ends that disagree about the sequence numbers
+        /// would otherwise answer each other's ACKs forever (an ACK storm). Linux's tcp_invalid_ratelimit.
+        /// </summary>
+        public const int InvalidSegmentAcknowledgmentInterval = 500;
+
         // ---- Persist and keepalive ----
         /// <summary>The first zero-window probe waits one RTO; probes back off to this ceiling and continue forever (RFC 1122 4.2.2.17).</summary>
         public const int MaximumPersistInterval = 60_000;
@@ -83,6 +90,13 @@ namespace Exo.Network
         public const int DefaultKeepAliveIntervalSeconds = 75, DefaultKeepAliveCount = 9;
         /// <summary>Linux's bounds for TCP_KEEPIDLE/TCP_KEEPINTVL (MAX_TCP_KEEPIDLE) and TCP_KEEPCNT (MAX_TCP_KEEPCNT).</summary>
         public const int MaximumKeepAliveSeconds = 32767, MaximumKeepAliveCount = 127;
+
+        /// <summary>
+        /// An orphan (closed by its owner) gives up after this many unanswered retransmissions or zero-window probes
+        /// (Linux's tcp_orphan_retries default of 8): nobody waits for its data, and a peer that never opens its
+        /// window must not hold a slot and buffers forever.
+        /// </summary>
+        public const int MaximumOrphanRetries = 8;
 
         // ---- Closing ----
         /// <summary>
@@ -99,9 +113,9 @@ namespace Exo.Network
         /// <summary>listen()'s backlog is clamped to this (Linux's SOMAXCONN is 4096; our whole table is 1024).</summary>
         public const int MaximumBacklog = 512;
         /// <summary>
-        /// Half-open (SYN-RECEIVED) connections one listener keeps, and the whole stack keeps: beyond them the oldest
-        /// half-open connection is dropped for the new SYN, so a SYN flood holds at most this many slots and no buffer
-        /// memory (buffers are taken when the handshake completes) while real clients still get in once it stops.
+        /// Half-open (SYN-RECEIVED) connections one listener keeps, and the whole stack keeps: beyond them SYNs are
+        /// answered with SYN cookies (TcpSynCookies) and leave no state, so a SYN flood holds at most this many slots
+        /// and no buffer memory (buffers are taken when the handshake completes) while real clients still get in.
         /// </summary>
         public const int MaximumHalfOpenPerListener = 128;
         public const int MaximumHalfOpen = 256;

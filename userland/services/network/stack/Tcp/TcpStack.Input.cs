@@ -115,6 +115,8 @@ namespace Exo.Network
                 return;
             if (segment.Has(TcpFlags.Acknowledgment))
             {
+                if (!segment.Has(TcpFlags.Synchronize) && CookieInput(listener, in segment, source, destination))
+                    return;
                 SendResetFor(in segment, source, destination);
                 return;
             }
@@ -128,13 +130,16 @@ namespace Exo.Network
             }
             if (listener.HalfOpenCount >= TcpLimits.MaximumHalfOpenPerListener || _halfOpenTotal >= TcpLimits.MaximumHalfOpen)
             {
-                if (listener.HalfOpenHead == TcpConnection.NoSlot)
-                {
-                    Statistics.ListenOverflows++;
-                    return;
-                }
-                Statistics.HalfOpenDropped++;
-                FreeConnection(_table[listener.HalfOpenHead]);   // the oldest half-open connection makes room
+                // Beyond the half-open limits (a SYN flood, or a burst): answer with a SYN cookie and keep nothing.
+                Statistics.SynCookiesSent++;
+                int ourSegmentSize = _ip.MaximumPayload(source) - TcpLimits.HeaderLength;
+                uint cookie = _synCookies.Make(_now, destination, segment.DestinationPort, source, segment.SourcePort, segment.Sequence,
+                    segment.MaximumSegmentSize);
+                uint window = (uint)listener.ReceiveBufferSize;
+                TransmitBare(destination, segment.DestinationPort, source, segment.SourcePort, cookie, segment.Sequence + 1,
+                    TcpFlags.Synchronize | TcpFlags.Acknowledgment, (ushort)(window > 0xFFFF ? 0xFFFF : window),
+                    ourSegmentSize < TcpLimits.MinimumMaximumSegmentSize ? TcpLimits.MinimumMaximumSegmentSize : ourSegmentSize);
+                return;
             }
             TcpConnection child = AllocateConnection();
             if (child == null)
@@ -144,14 +149,7 @@ namespace Exo.Network
             child.RemoteAddress = source;
             child.RemotePort = segment.SourcePort;
             child.Bound = true;
-            child.NoDelay = listener.NoDelay;
-            child.KeepAlive = listener.KeepAlive;
-            child.KeepAliveIdleSeconds = listener.KeepAliveIdleSeconds;
-            child.KeepAliveIntervalSeconds = listener.KeepAliveIntervalSeconds;
-            child.KeepAliveCount = listener.KeepAliveCount;
-            child.SendBufferSize = listener.SendBufferSize;
-            child.ReceiveBufferSize = listener.ReceiveBufferSize;
-            child.ReuseAddress = listener.ReuseAddress;
+            child.InheritOptions(listener);
             child.State = TcpState.SynReceived;
             Synchronize(child, in segment);
             StartSend(child);
@@ -160,6 +158,69 @@ namespace Exo.Network
             Statistics.PassiveOpens++;
             SendSynchronize(child);
             ArmRetransmission(child);
+        }
+
+        /// <summary>
+        /// An ACK at a listener with no connection: if it completes a SYN cookie handshake, the connection is made now,
+        /// ESTABLISHED, straight into the accept queue, and the segment is processed on it. False when it is no cookie's.
+        /// </summary>
+        private bool CookieInput(TcpConnection listener, in TcpSegment segment, Ipv4Address source, Ipv4Address destination)
+        {
+            if (Statistics.SynCookiesSent == 0)
+                return false;
+            if (!_synCookies.Check(_now, destination, segment.DestinationPort, source, segment.SourcePort, segment.Sequence - 1,
+                segment.Acknowledgment - 1, out int peerSegmentSize))
+            {
+                Statistics.SynCookiesRejected++;
+                return false;
+            }
+            if (AcceptQueueFull(listener))
+            {
+                Statistics.ListenOverflows++;
+                return true;   // dropped; the client's data or a later ACK comes again
+            }
+            TcpConnection child = AllocateConnection();
+            if (child == null)
+                return true;
+            child.LocalAddress = destination;
+            child.LocalPort = segment.DestinationPort;
+            child.RemoteAddress = source;
+            child.RemotePort = segment.SourcePort;
+            child.Bound = true;
+            child.InheritOptions(listener);
+            if (!AttachBuffers(child))
+            {
+                _table.Release(child);
+                return false;   // answered with a reset by the caller
+            }
+            uint iss = segment.Acknowledgment - 1;
+            child.InitialSendSequence = iss;
+            child.SendUnacknowledged = segment.Acknowledgment;
+            child.SendNext = child.SendMaximum = segment.Acknowledgment;
+            child.InitialReceiveSequence = segment.Sequence - 1;
+            child.ReceiveNext = segment.Sequence;
+            int ourSegmentSize = _ip.MaximumPayload(source) - TcpLimits.HeaderLength;
+            child.AdvertisedSegmentSize = ourSegmentSize < TcpLimits.MinimumMaximumSegmentSize ? TcpLimits.MinimumMaximumSegmentSize : ourSegmentSize;
+            child.SendSegmentSize = peerSegmentSize < ourSegmentSize ? peerSegmentSize : ourSegmentSize;
+            uint synWindow = (uint)listener.ReceiveBufferSize;
+            child.ReceiveAdvertised = child.ReceiveNext + (synWindow > 0xFFFF ? 0xFFFF : synWindow);
+            child.RoundTrip.Reset();
+            child.LastReceived = _now;
+            child.SendWindow = segment.Window;
+            child.MaximumSendWindow = segment.Window;
+            child.SendWindowSequence = segment.Sequence;
+            child.SendWindowAcknowledgment = segment.Acknowledgment;
+            child.Congestion.Reset(child.SendSegmentSize, iss);
+            child.State = TcpState.SynReceived;
+            _table.Insert(child);
+            child.Parent = listener.Slot;
+            Establish(child);
+            MoveToAcceptQueue(listener, child);
+            Statistics.SynCookiesAccepted++;
+            Statistics.PassiveOpens++;
+            SynchronizedInput(child, in segment);
+            Output(child);
+            return true;
         }
 
         /// <summary>Our side of the send sequence space from a fresh ISN, and the MSS and window scale we offer.</summary>
@@ -304,9 +365,9 @@ namespace Exo.Network
                 {
                     if (connection.State == TcpState.TimeWait && segment.Has(TcpFlags.Finish))
                         connection.TimeWaitDeadline = _now + TcpLimits.TimeWaitDuration;
-                    connection.AcknowledgeNow = true;
                     if (sequenceLength > 0)
                         Statistics.DuplicateSegments++;
+                    AcknowledgeInvalid(connection, in segment);
                 }
                 return;
             }
@@ -320,7 +381,7 @@ namespace Exo.Network
                 if (segment.Sequence != connection.ReceiveNext)
                 {
                     Statistics.ChallengeAcknowledgments++;
-                    connection.AcknowledgeNow = true;
+                    AcknowledgeInvalid(connection, in segment);
                     return;
                 }
                 Statistics.ResetsReceived++;
@@ -336,7 +397,7 @@ namespace Exo.Network
                 }
                 // RFC 5961 4.2: a SYN in a synchronized state only earns a challenge ACK (never a reset).
                 Statistics.ChallengeAcknowledgments++;
-                connection.AcknowledgeNow = true;
+                AcknowledgeInvalid(connection, in segment);
                 return;
             }
             if (!segment.Has(TcpFlags.Acknowledgment))
@@ -368,6 +429,26 @@ namespace Exo.Network
                 FinArrived(connection, segment.Sequence + (uint)segment.PayloadLength);
             else if (connection.FinPending && connection.ReceiveNext == connection.FinReceivedSequence)
                 ApplyFin(connection);
+        }
+
+        /// <summary>
+        /// Answers an invalid segment with an ACK (RFC 9293 3.10.7.4), at once when it carried data (the sender
+        /// needs to learn our RCV.NXT: a lost ACK, a retransmission), else at most once per
+        /// InvalidSegmentAcknowledgmentInterval (RFC 5961 10 and Linux's tcp_oow_rate_limited: no ACK storm).
+        /// </summary>
+        private void AcknowledgeInvalid(TcpConnection connection, in TcpSegment segment)
+        {
+            if (segment.PayloadLength == 0 || segment.Has(TcpFlags.Synchronize))
+            {
+                if (connection.LastInvalidAcknowledgment != long.MinValue
+                    && _now - connection.LastInvalidAcknowledgment < TcpLimits.InvalidSegmentAcknowledgmentInterval)
+                {
+                    Statistics.RateLimitedAcknowledgments++;
+                    return;
+                }
+                connection.LastInvalidAcknowledgment = _now;
+            }
+            connection.AcknowledgeNow = true;
         }
 
         /// <summary>RFC 9293 3.10.7.4's four cases of segment acceptability.</summary>
@@ -463,7 +544,7 @@ namespace Exo.Network
             if (TcpSequence.Greater(acknowledgment, connection.SendMaximum))
             {
                 Statistics.AcknowledgmentsOfUnsent++;
-                connection.AcknowledgeNow = true;
+                AcknowledgeInvalid(connection, in segment);
                 return false;
             }
             uint newWindow = (uint)segment.Window << connection.SendScale;

@@ -83,12 +83,12 @@ namespace Exo.Network
             return _ip.Send(IpProtocol.Tcp, connection.LocalAddress, connection.RemoteAddress, _transmit, headerLength + length);
         }
 
-        /// <summary>A control segment for no connection (a reset answering a stray segment).</summary>
+        /// <summary>A control segment for no connection (a reset answering a stray segment, a SYN cookie's SYN-ACK with its window and MSS).</summary>
         private void TransmitBare(Ipv4Address source, ushort sourcePort, Ipv4Address destination, ushort destinationPort,
-            uint sequence, uint acknowledgment, byte flags)
+            uint sequence, uint acknowledgment, byte flags, ushort window = 0, int maximumSegmentSize = 0)
         {
-            int headerLength = TcpSegmentWriter.WriteHeader(_transmit, sourcePort, destinationPort, sequence, acknowledgment, flags, 0,
-                0, -1, false, null, null, 0);
+            int headerLength = TcpSegmentWriter.WriteHeader(_transmit, sourcePort, destinationPort, sequence, acknowledgment, flags, window,
+                maximumSegmentSize, -1, false, null, null, 0);
             TcpSegmentWriter.WriteChecksum(_transmit, headerLength, source, destination);
             Statistics.SegmentsSent++;
             if ((flags & TcpFlags.Reset) != 0)
@@ -112,15 +112,23 @@ namespace Exo.Network
         }
 
         /// <summary>
-        /// An abortive reset of a synchronized connection (close with unread data, abort, give-up). Like a bare ACK it
-        /// carries SND.MAX, not SND.NXT: after a timeout SND.NXT went back, and the peer (RCV.NXT possibly at SND.MAX)
-        /// would find a segment numbered lower out of its window and ignore it (as BSD does).
+        /// The sequence number of a bare ACK or reset: one the peer finds in its window (Linux's tcp_acceptable_seq):
+        /// SND.MAX, not SND.NXT, since after a timeout SND.NXT went back and the peer (RCV.NXT possibly at SND.MAX)
+        /// would find a lower number old and ignore the segment (as BSD does); but never past the right edge of the
+        /// peer's window (SND.UNA + SND.WND), where a segment sent into a window that then closed would put it.
         /// </summary>
+        private static uint AcceptableSequence(TcpConnection connection)
+        {
+            uint rightEdge = connection.SendUnacknowledged + connection.SendWindow;
+            return TcpSequence.Greater(connection.SendMaximum, rightEdge) ? rightEdge : connection.SendMaximum;
+        }
+
+        /// <summary>An abortive reset of a synchronized connection (close with unread data, abort, give-up).</summary>
         private void SendReset(TcpConnection connection) =>
-            Transmit(connection, connection.SendMaximum, TcpFlags.Reset | TcpFlags.Acknowledgment, 0, 0);
+            Transmit(connection, AcceptableSequence(connection), TcpFlags.Reset | TcpFlags.Acknowledgment, 0, 0);
 
         private void SendAcknowledgment(TcpConnection connection) =>
-            Transmit(connection, connection.SendMaximum, TcpFlags.Acknowledgment, 0, 0);
+            Transmit(connection, AcceptableSequence(connection), TcpFlags.Acknowledgment, 0, 0);
 
         /// <summary>SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED) with our options, at the ISS.</summary>
         private void SendSynchronize(TcpConnection connection)
@@ -176,8 +184,8 @@ namespace Exo.Network
                 if (available < 0)
                     available = 0;
                 uint window = connection.SendWindow;
-                if ((uint)connection.Congestion.CongestionWindow < window)
-                    window = (uint)connection.Congestion.CongestionWindow;
+                if ((uint)connection.Congestion.SendableWindow < window)
+                    window = (uint)connection.Congestion.SendableWindow;
                 long usable = (long)window - connection.Flight;
                 int maximum = SegmentPayload(connection);
                 int length = available;

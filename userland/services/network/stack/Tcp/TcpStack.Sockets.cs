@@ -13,9 +13,11 @@ namespace Exo.Network
 
         private static int HandleOf(TcpConnection connection) => (connection.Generation & GenerationMask) << 16 | connection.Slot;
 
+        /// <summary>The connection behind a handle; every call goes through here, so it also reads the clock.</summary>
         private Error Find(int socket, out TcpConnection connection)
         {
             connection = null;
+            _now = _clock.NowMilliseconds;
             int slot = socket & 0xFFFF;
             if (socket < 0 || slot >= _table.Capacity)
                 return Error.BadHandle;
@@ -279,7 +281,6 @@ namespace Exo.Network
             sent = connection.SendBuffer.Write(data, length);
             if (sent == 0)
                 return Error.WouldBlock;
-            _now = _clock.NowMilliseconds;
             Output(connection);
             return Error.None;
         }
@@ -309,7 +310,6 @@ namespace Exo.Network
                     return Error.None;
                 }
                 received = connection.ReceiveBuffer.Read(buffer, length);
-                _now = _clock.NowMilliseconds;
                 OpenWindowAfterRead(connection);
                 return Error.None;
             }
@@ -375,7 +375,6 @@ namespace Exo.Network
                 return Error.Invalid;
             if (!connection.Synchronized)
                 return Error.NotConnected;
-            _now = _clock.NowMilliseconds;
             if (how != TcpShutdown.Write)
                 connection.ReadShutdown = true;
             if (how != TcpShutdown.Read && !connection.WriteShutdown)
@@ -410,7 +409,6 @@ namespace Exo.Network
             Error error = Find(socket, out TcpConnection connection);
             if (error != Error.None)
                 return error;
-            _now = _clock.NowMilliseconds;
             switch (connection.State)
             {
                 case TcpState.Closed:
@@ -445,7 +443,6 @@ namespace Exo.Network
         {
             connection.Owned = false;
             connection.Generation++;
-            RemoveChanged(connection);
         }
 
         /// <summary>close() with SO_LINGER 0: a reset to the peer (when connected) and the socket is gone at once.</summary>
@@ -454,7 +451,6 @@ namespace Exo.Network
             Error error = Find(socket, out TcpConnection connection);
             if (error != Error.None)
                 return error;
-            _now = _clock.NowMilliseconds;
             if (connection.Synchronized && connection.State != TcpState.TimeWait)
                 SendReset(connection);
             FreeConnection(connection);
@@ -471,7 +467,6 @@ namespace Exo.Network
             {
                 case TcpSocketOption.NoDelay:
                     connection.NoDelay = value != 0;
-                    _now = _clock.NowMilliseconds;
                     Output(connection);   // Linux pushes what Nagle held back
                     return Error.None;
                 case TcpSocketOption.KeepAlive:

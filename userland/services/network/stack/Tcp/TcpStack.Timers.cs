@@ -9,30 +9,18 @@ namespace Exo.Network
     /// </summary>
     public sealed unsafe partial class TcpStack
     {
-        /// <summary>The earliest timer of any connection (long.MaxValue when none runs).</summary>
-        public long NextDeadline
-        {
-            get
-            {
-                long deadline = TcpConnection.NoDeadline;
-                for (int slot = 0; slot < _table.Capacity; slot++)
-                {
-                    TcpConnection connection = _table[slot];
-                    if (connection.InUse)
-                    {
-                        long next = connection.NextDeadline;
-                        if (next < deadline)
-                            deadline = next;
-                    }
-                }
-                return deadline;
-            }
-        }
+        /// <summary>
+        /// When to call Tick next (long.MaxValue when no timer runs). Never later than the earliest timer, possibly
+        /// earlier (a timer stopped since): a Tick then does nothing and the next NextDeadline is exact.
+        /// </summary>
+        public long NextDeadline => _timers.Earliest;
 
         /// <summary>Runs every timer due at 'now' (milliseconds on the stack's clock).</summary>
         public void Tick(long now)
         {
             _now = now;
+            if (now < _timers.Earliest)
+                return;
             for (int slot = 0; slot < _table.Capacity; slot++)
             {
                 TcpConnection connection = _table[slot];
@@ -76,6 +64,15 @@ namespace Exo.Network
                         SendAcknowledgment(connection);
                 }
             }
+            // The exact earliest, now that every due timer ran (those it set are all later than 'now').
+            long earliest = TcpConnection.NoDeadline;
+            for (int slot = 0; slot < _table.Capacity; slot++)
+            {
+                TcpConnection connection = _table[slot];
+                if (connection.InUse && connection.NextDeadline < earliest)
+                    earliest = connection.NextDeadline;
+            }
+            _timers.Earliest = earliest;
         }
 
         private void RetransmissionTimeout(TcpConnection connection)
@@ -113,7 +110,8 @@ namespace Exo.Network
             }
             if (connection.SendUnacknowledged == connection.SendMaximum)
                 return;   // nothing outstanding
-            if (connection.Retransmissions >= TcpLimits.MaximumDataRetransmissions)
+            int retries = connection.Owned ? TcpLimits.MaximumDataRetransmissions : TcpLimits.MaximumOrphanRetries;
+            if (connection.Retransmissions >= retries)
             {
                 Statistics.Timeouts++;
                 Fail(connection, connection.SoftError != Error.None ? connection.SoftError : Error.TimedOut, true);
@@ -141,6 +139,12 @@ namespace Exo.Network
                 _overrideSillyWindow = true;
                 Output(connection);
                 _overrideSillyWindow = false;
+                return;
+            }
+            if (!connection.Owned && connection.PersistBackoffs >= TcpLimits.MaximumOrphanRetries)
+            {
+                Statistics.Timeouts++;
+                Fail(connection, Error.TimedOut, true);   // an orphan facing a window that never opens
                 return;
             }
             Statistics.PersistProbes++;

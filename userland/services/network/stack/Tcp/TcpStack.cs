@@ -17,11 +17,13 @@ namespace Exo.Network
         private readonly IIpTransmitter _ip;
         private readonly IMonotonicClock _clock;
         private readonly TcpInitialSequence _initialSequence;
+        private readonly TcpSynCookies _synCookies;
         private readonly TcpConnectionTable _table;
         private readonly TcpBufferPool _pool;
         private readonly byte* _transmit;
         private long _now;
         private int _halfOpenTotal;
+        private readonly TcpTimerSummary _timers = new TcpTimerSummary();
         private int _nextEphemeral;
         private int _changedHead = TcpConnection.NoSlot, _changedTail = TcpConnection.NoSlot;
         private ulong _eventCount;
@@ -48,9 +50,10 @@ namespace Exo.Network
             _ip = ip;
             _clock = clock;
             _initialSequence = initialSequence;
+            _synCookies = new TcpSynCookies(initialSequence);
             _transmit = workspace;
             byte* tableMemory = workspace + TransmitBufferBytes;
-            _table = new TcpConnectionTable(connections, tableMemory, initialSequence);
+            _table = new TcpConnectionTable(connections, tableMemory, initialSequence, _timers);
             byte* poolMemory = tableMemory + TcpConnectionTable.WorkspaceBytes(connections);
             poolMemory += (8 - (long)poolMemory % 8) % 8;
             _pool = new TcpBufferPool(poolMemory, TcpBufferPool.BlocksFor(length - (ulong)(poolMemory - workspace)));
@@ -112,7 +115,6 @@ namespace Exo.Network
             if (connection.State == TcpState.Listen)
                 DropChildren(connection);
             ReleaseBuffers(connection);
-            RemoveChanged(connection);
             _table.Release(connection);
         }
 
@@ -160,14 +162,20 @@ namespace Exo.Network
         private void AddHalfOpen(TcpConnection listener, TcpConnection child)
         {
             child.Parent = listener.Slot;
-            child.ChildNext = TcpConnection.NoSlot;
-            if (listener.HalfOpenTail == TcpConnection.NoSlot)
-                listener.HalfOpenHead = child.Slot;
-            else
-                _table[listener.HalfOpenTail].ChildNext = child.Slot;
-            listener.HalfOpenTail = child.Slot;
+            Append(_table, ref listener.HalfOpenHead, ref listener.HalfOpenTail, child);
             listener.HalfOpenCount++;
             _halfOpenTotal++;
+        }
+
+        /// <summary>Adds a child at the end of one of a listener's lists (linked through ChildNext).</summary>
+        private static void Append(TcpConnectionTable table, ref int head, ref int tail, TcpConnection child)
+        {
+            child.ChildNext = TcpConnection.NoSlot;
+            if (tail == TcpConnection.NoSlot)
+                head = child.Slot;
+            else
+                table[tail].ChildNext = child.Slot;
+            tail = child.Slot;
         }
 
         private static bool Unlink(TcpConnectionTable table, ref int head, ref int tail, TcpConnection child)
@@ -217,12 +225,7 @@ namespace Exo.Network
             DetachFromParent(child);
             child.Parent = listener.Slot;
             child.InAcceptQueue = true;
-            child.ChildNext = TcpConnection.NoSlot;
-            if (listener.AcceptTail == TcpConnection.NoSlot)
-                listener.AcceptHead = child.Slot;
-            else
-                _table[listener.AcceptTail].ChildNext = child.Slot;
-            listener.AcceptTail = child.Slot;
+            Append(_table, ref listener.AcceptHead, ref listener.AcceptTail, child);
             listener.AcceptCount++;
             MarkChanged(listener);
         }
@@ -333,37 +336,10 @@ namespace Exo.Network
             _changedTail = connection.Slot;
         }
 
-        private void RemoveChanged(TcpConnection connection)
-        {
-            if (!connection.Changed)
-                return;
-            UnlinkChanged(ref _changedHead, ref _changedTail, connection);
-            connection.Changed = false;
-        }
-
-        private void UnlinkChanged(ref int head, ref int tail, TcpConnection connection)
-        {
-            int previous = TcpConnection.NoSlot;
-            for (int slot = head; slot != TcpConnection.NoSlot; slot = _table[slot].ChangedNext)
-            {
-                if (slot == connection.Slot)
-                {
-                    if (previous == TcpConnection.NoSlot)
-                        head = connection.ChangedNext;
-                    else
-                        _table[previous].ChangedNext = connection.ChangedNext;
-                    if (tail == connection.Slot)
-                        tail = previous;
-                    connection.ChangedNext = TcpConnection.NoSlot;
-                    return;
-                }
-                previous = slot;
-            }
-        }
-
         /// <summary>
         /// Writes up to 'capacity' handles of sockets whose readiness may have changed since the last call (each
-        /// once) and returns how many; the service polls them and wakes their waiters. Call again while it fills.
+        /// once) and returns how many; the service polls them and wakes their waiters. Call again while it fills. A
+        /// slot freed or reused since it was listed may be reported under its new handle: a spurious wake, never a lost one.
         /// </summary>
         public int TakeChangedSockets(int* sockets, int capacity)
         {

@@ -13,14 +13,18 @@ namespace Exo.Network
         public long OutOfWindow, AcknowledgmentsOfUnsent;
         /// <summary>RFC 5961 challenge ACKs sent for in-window resets and SYNs.</summary>
         public long ChallengeAcknowledgments;
+        /// <summary>ACKs to invalid segments not sent because one went less than InvalidSegmentAcknowledgmentInterval before.</summary>
+        public long RateLimitedAcknowledgments;
         public long OutOfOrderSegments, OutOfOrderDropped, DuplicateSegments;
         public long Retransmissions, FastRetransmissions, RetransmissionTimeouts, SackRetransmissions;
         public long DuplicateAcknowledgments;
         public long DelayedAcknowledgments, ImmediateAcknowledgments;
         public long PersistProbes, KeepAliveProbes;
         public long ActiveOpens, PassiveOpens, AttemptFails, EstablishedResets;
-        /// <summary>SYNs dropped because the accept queue was full; half-open connections dropped for newer SYNs.</summary>
-        public long ListenOverflows, HalfOpenDropped;
+        /// <summary>SYNs (and cookie ACKs) dropped because the accept queue was full.</summary>
+        public long ListenOverflows;
+        /// <summary>SYN-ACKs sent with a cookie instead of a half-open connection; final ACKs whose cookie held, and those refused.</summary>
+        public long SynCookiesSent, SynCookiesAccepted, SynCookiesRejected;
         /// <summary>Connections that could not get buffers from the pool, or a slot of the table.</summary>
         public long BufferFailures, TableFull;
         public long TimeWaitRecycled;
