@@ -57,10 +57,10 @@ public sealed class NetworkServiceBootTests
     [InlineData(4)]
     public async Task Inetsockets_prints_what_it_prints_on_linux(int processors)
     {
-        string binary = Path.Combine(ExoPaths.Out, "userland-linux", "inetsockets");
+        string binary = ExoPaths.RequireLinuxProgram("inetsockets");
         var linux = LinuxHost.Run(binary, "inetsockets", Array.Empty<string>(), Array.Empty<string>());
         Assert.Equal(0, linux.ExitCode);
-        var expected = SerialText.SplitLines(linux.Output).Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToList();
+        var expected = linux.Lines.Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToList();
         Assert.DoesNotContain(expected, line => line.EndsWith(": no", StringComparison.Ordinal));
 
         await using var qemu = await BootAsync(processors, FreeHostPort());
