@@ -27,16 +27,9 @@ namespace VirtioBlock
             }
             Process.TryGetArgument(1, out byte* address, out int addressLength);
             var pci = new PciDevice(Process.StartupHandle(0));
-            byte** mapped = stackalloc byte*[6];
-            for (int i = 0; i < 6; i++)
-                mapped[i] = null;
-            for (int i = 0; i < bars; i++)
-            {
-                Process.TryGetArgument(2 + i, out byte* bar, out int length);
-                int index = length == 1 ? bar[0] - '0' : -1;
-                if (index < 0 || index > 5 || new PhysicalRange(Process.StartupHandle(1 + i)).Map(0, true, out mapped[index]) != Error.None)
-                    return Report(address, addressLength, "cannot map its BARs", Error.Invalid);
-            }
+            byte** mapped = stackalloc byte*[DriverBars.MaximumBars];
+            if (!DriverBars.Map(2, bars, mapped))
+                return Report(address, addressLength, "cannot map its BARs", Error.Invalid);
             var ring = new MemoryObject(Process.StartupHandle(1 + bars));
             var slots = new MemoryObject(Process.StartupHandle(2 + bars));
             var disk = new VirtioBlockDevice();

@@ -30,16 +30,9 @@ namespace VirtioNet
             }
             Process.TryGetArgument(1, out byte* name, out int nameLength);
             var pci = new PciDevice(Process.StartupHandle(0));
-            byte** mapped = stackalloc byte*[6];
-            for (int i = 0; i < 6; i++)
-                mapped[i] = null;
-            for (int i = 0; i < bars; i++)
-            {
-                Process.TryGetArgument(3 + i, out byte* bar, out int length);
-                int index = length == 1 ? bar[0] - '0' : -1;
-                if (index < 0 || index > 5 || new PhysicalRange(Process.StartupHandle(1 + i)).Map(0, true, out mapped[index]) != Error.None)
-                    return Report(name, nameLength, "cannot map its BARs", Error.Invalid);
-            }
+            byte** mapped = stackalloc byte*[DriverBars.MaximumBars];
+            if (!DriverBars.Map(3, bars, mapped))
+                return Report(name, nameLength, "cannot map its BARs", Error.Invalid);
             var rings = new MemoryObject(Process.StartupHandle(1 + bars));
             var buffers = new MemoryObject(Process.StartupHandle(2 + bars));
             var own = new Notification(Process.StartupHandle(4 + bars));
