@@ -11,7 +11,9 @@ namespace Exo.Kernel.BootTests;
 /// starts virtio_net and netstack (userland/config/init.conf), netstack takes its address by DHCP and offers the socket
 /// protocol to the kernel, and Linux programs use AF_INET sockets through POSIX-X. The differential program inetsockets
 /// (TCP and UDP over loopback) must print what it prints on this machine's Linux; Debian's busybox wget fetches from a
-/// server of this test on the host (through slirp's 10.0.2.2), also 8 MiB checked by SHA-256; the host fetches a page
+/// server of this test on the host (through slirp's 10.0.2.2), also 8 MiB checked by SHA-256; tcp_clients opens 100
+/// connections at once and sends 100 MiB, wget fetches 100 MiB (SHA-256 both ways), 100 UDP datagrams are echoed by the
+/// host; the host fetches a page
 /// from busybox httpd in the guest through a forwarded port; killing netstack fails its sockets and the device manager
 /// starts it again, after which new connections work.
 /// </summary>
@@ -75,9 +77,14 @@ public sealed class NetworkServiceBootTests
         }
     }
 
-    /// <summary>A one-connection-at-a-time HTTP/1.0 server on the host's loopback: GET /small and GET /big (8 MiB).</summary>
+    /// <summary>
+    /// An HTTP/1.0 server on the host's loopback, a task per connection: GET /small, GET /big (8 MiB of random bytes),
+    /// GET /huge (<see cref="HugeBytes"/> of <see cref="Pattern"/>), and PUT /upload, which answers the SHA-256 of the
+    /// body it read.
+    /// </summary>
     private sealed class HostServer : IAsyncDisposable
     {
+        public const long HugeBytes = 100L << 20;
         public static readonly byte[] Small = Encoding.ASCII.GetBytes("hello from the host\n");
         public static readonly byte[] Big = MakeBig();
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
@@ -87,7 +94,7 @@ public sealed class NetworkServiceBootTests
 
         public HostServer()
         {
-            _listener.Start();
+            _listener.Start(1000);
             _serving = ServeAsync();
         }
 
@@ -100,38 +107,96 @@ public sealed class NetworkServiceBootTests
             return data;
         }
 
+        /// <summary>Byte 'position' of /huge and of tcp_clients' uploads.</summary>
+        public static void Pattern(long position, Span<byte> into)
+        {
+            for (int i = 0; i < into.Length; i++)
+            {
+                long at = position + i;
+                into[i] = (byte)((at * 7 + at / 65536) & 255);
+            }
+        }
+
+        public static string PatternHash(long bytes)
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var chunk = new byte[65536];
+            for (long done = 0; done < bytes; done += chunk.Length)
+            {
+                int part = (int)Math.Min(chunk.Length, bytes - done);
+                Pattern(done, chunk.AsSpan(0, part));
+                hash.AppendData(chunk, 0, part);
+            }
+            return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+        }
+
         private async Task ServeAsync()
         {
+            var connections = new List<Task>();
             while (!_stop.IsCancellationRequested)
             {
                 TcpClient client;
                 try { client = await _listener.AcceptTcpClientAsync(_stop.Token); }
-                catch (OperationCanceledException) { return; }
-                catch (ObjectDisposedException) { return; }
-                using (client)
-                {
-                    try
-                    {
-                        var stream = client.GetStream();
-                        var request = new StringBuilder();
-                        var buffer = new byte[1024];
-                        while (!request.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-                        {
-                            int count = await stream.ReadAsync(buffer, _stop.Token);
-                            if (count == 0)
-                                break;
-                            request.Append(Encoding.ASCII.GetString(buffer, 0, count));
-                        }
-                        Interlocked.Increment(ref Requests);
-                        byte[] body = request.ToString().StartsWith("GET /big", StringComparison.Ordinal) ? Big : Small;
-                        byte[] header = Encoding.ASCII.GetBytes($"HTTP/1.0 200 OK\r\nContent-Length: {body.Length}\r\nContent-Type: application/octet-stream\r\n\r\n");
-                        await stream.WriteAsync(header, _stop.Token);
-                        await stream.WriteAsync(body, _stop.Token);
-                    }
-                    catch (IOException) { }
-                    catch (OperationCanceledException) { return; }
-                }
+                catch (OperationCanceledException) { break; }
+                catch (ObjectDisposedException) { break; }
+                catch (SocketException) { break; }
+                connections.Add(AnswerAsync(client));
             }
+            try { await Task.WhenAll(connections); } catch (Exception) { }
+        }
+
+        private async Task AnswerAsync(TcpClient client)
+        {
+            using (client)
+            {
+                try
+                {
+                    var stream = client.GetStream();
+                    var head = new List<byte>();
+                    var one = new byte[1];
+                    while (!(head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n'))
+                    {
+                        if (await stream.ReadAsync(one, _stop.Token) == 0)
+                            return;
+                        head.Add(one[0]);
+                    }
+                    string request = Encoding.ASCII.GetString(head.ToArray());
+                    Interlocked.Increment(ref Requests);
+                    if (request.StartsWith("PUT /upload", StringComparison.Ordinal))
+                    {
+                        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                        var buffer = new byte[65536];
+                        int count;
+                        while ((count = await stream.ReadAsync(buffer, _stop.Token)) > 0)
+                            hash.AppendData(buffer, 0, count);
+                        await RespondAsync(stream, Encoding.ASCII.GetBytes(Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant() + "\n"));
+                    }
+                    else if (request.StartsWith("GET /huge", StringComparison.Ordinal))
+                    {
+                        await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.0 200 OK\r\nContent-Length: {HugeBytes}\r\n\r\n"), _stop.Token);
+                        var chunk = new byte[65536];
+                        for (long done = 0; done < HugeBytes; done += chunk.Length)
+                        {
+                            Pattern(done, chunk);
+                            await stream.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, HugeBytes - done)), _stop.Token);
+                        }
+                    }
+                    else
+                    {
+                        await RespondAsync(stream, request.StartsWith("GET /big", StringComparison.Ordinal) ? Big : Small);
+                    }
+                }
+                catch (IOException) { }
+                catch (SocketException) { }
+                catch (OperationCanceledException) { }
+            }
+        }
+
+        private async Task RespondAsync(NetworkStream stream, byte[] body)
+        {
+            byte[] header = Encoding.ASCII.GetBytes($"HTTP/1.0 200 OK\r\nContent-Length: {body.Length}\r\nContent-Type: application/octet-stream\r\n\r\n");
+            await stream.WriteAsync(header, _stop.Token);
+            await stream.WriteAsync(body, _stop.Token);
         }
 
         public async ValueTask DisposeAsync()
@@ -139,6 +204,47 @@ public sealed class NetworkServiceBootTests
             _stop.Cancel();
             _listener.Stop();
             try { await _serving; } catch (Exception) { }
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_hundred_connections_at_once_100_MiB_each_way_and_udp_echo(int processors)
+    {
+        await using var server = new HostServer();
+        await using var qemu = await BootAsync(processors, FreeHostPort());
+        try
+        {
+            Assert.Equal(new[] { "100 connections at once: 100 answered" },
+                await RunAsync(qemu, $"/exo/bin/tcp_clients many 10.0.2.2 {server.Port} 100", TimeSpan.FromMinutes(5)));
+            string expected = HostServer.PatternHash(HostServer.HugeBytes);
+            Assert.Equal(new[] { $"the server received: {expected}" },
+                await RunAsync(qemu, $"/exo/bin/tcp_clients upload 10.0.2.2 {server.Port} {HostServer.HugeBytes}", TimeSpan.FromMinutes(15)));
+            Assert.Equal(new[] { $"{expected}  -" },
+                await RunAsync(qemu, $"wget -q -O - http://10.0.2.2:{server.Port}/huge | sha256sum", TimeSpan.FromMinutes(15)));
+
+            // UDP echo with a server on the host (through slirp: a datagram socket of its own).
+            using var echo = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+            using var stopEcho = new CancellationTokenSource();
+            var echoing = Task.Run(async () =>
+            {
+                while (!stopEcho.IsCancellationRequested)
+                {
+                    UdpReceiveResult datagram;
+                    try { datagram = await echo.ReceiveAsync(stopEcho.Token); }
+                    catch (OperationCanceledException) { return; }
+                    await echo.SendAsync(datagram.Buffer, datagram.RemoteEndPoint);
+                }
+            });
+            int echoPort = ((IPEndPoint)echo.Client.LocalEndPoint!).Port;
+            Assert.Equal(new[] { "100 datagrams: 100 echoed" }, await RunAsync(qemu, $"/exo/bin/tcp_clients udp 10.0.2.2 {echoPort} 100"));
+            stopEcho.Cancel();
+            await echoing;
+        }
+        finally
+        {
+            _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
         }
     }
 
