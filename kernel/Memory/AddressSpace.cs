@@ -537,6 +537,53 @@ namespace Exo.Kernel.Memory
             return mapped;
         }
 
+        /// <summary>
+        /// MapFileFrame of 'count' frames at consecutive empty pages from 'virtualAddress', under one hold of the lock and
+        /// one walk from the root per page table (a shared library's pages: thousands per program). Not 'readable'
+        /// (PROT_NONE): each page keeps its frame in an inaccessible entry, as Protect makes it. Returns how many were
+        /// mapped from the start; fewer where a page was in use or a page table could not be had (the caller undoes,
+        /// and gives back the shares of the frames not mapped).
+        /// </summary>
+        public ulong MapFileFrames(ulong virtualAddress, ulong* frames, ulong count, bool writable, bool executable, bool shared, bool readable)
+        {
+            if ((virtualAddress & 0xFFF) != 0 || count == 0 || count > (1UL << 36) || !UserMemory.IsUserRange(virtualAddress, count << 12))
+                return 0;
+            ulong flags = readable
+                ? (PageEntry(0, writable && shared, executable, owned: true) | (shared ? SharedMapping : writable ? CopyOnWrite : 0))
+                : User | Owned | (shared ? SharedMapping : 0) | (KernelPageTables.NoExecuteEnabled ? KernelPageTables.NoExecute : 0) | NoAccess;
+            ulong done = 0;
+            _lock.Enter();
+            if (_deferred.Count != 0 && _deferred.Overlaps(virtualAddress, virtualAddress + (count << 12)))
+            {
+                _lock.Exit();
+                return 0;
+            }
+            while (done < count)
+            {
+                ulong address = virtualAddress + (done << 12);
+                ulong* table = LeafTable(address, out _);
+                if (table == null)
+                    break;
+                int index = KernelPageTables.PageIndex(address, 0);
+                ulong inTable = (ulong)(512 - index);
+                ulong end = count - done < inTable ? count - done : inTable;
+                ulong filled = 0;
+                for (; filled < end && table[index + (int)filled] == 0; filled++)
+                    table[index + (int)filled] = (frames[done + filled] & AddressMask) | flags;
+                if (readable)
+                {
+                    _mappedPages += filled;
+                    if (_mappedPages > _peakMappedPages)
+                        _peakMappedPages = _mappedPages;
+                }
+                done += filled;
+                if (filled < end)
+                    break;   // a page already in use
+            }
+            _lock.Exit();
+            return done;
+        }
+
         /// <summary>Removes a mapping (and frees the frame if this space owns it); false if nothing was mapped.</summary>
         public bool Unmap(ulong virtualAddress) => Unmap(virtualAddress, out _);
 
