@@ -638,19 +638,63 @@ namespace Exo.Kernel.Memory
                     break;   // no page table for its entries: the pages below are taken one at a time, as Unmap does
             bool deferredLeft = index >= 0;
             _lock.Exit();
-            for (ulong page = start; page < end; page += 0x1000)
+            if (deferredLeft)
             {
-                if (!deferredLeft)
+                for (ulong page = start; page < end; page += 0x1000)
+                    Unmap(page);
+                return;
+            }
+            // Table by table under the lock, at most UnmapBatch pages at a time: their translations are dropped and their
+            // frames given back after it is released, as Unmap does for one.
+            ulong* invalidated = stackalloc ulong[UnmapBatch];
+            ulong* released = stackalloc ulong[UnmapBatch];
+            for (ulong page = start; page < end;)
+            {
+                int invalidatedCount = 0, releasedCount = 0;
+                _lock.Enter();
+                while (invalidatedCount < UnmapBatch && releasedCount < UnmapBatch
+                    && (page = FirstEntryIn(page, end, ulong.MaxValue, frames: false)) < end)
                 {
-                    _lock.Enter();
-                    page = FirstEntryIn(page, end, ulong.MaxValue, frames: false);
-                    _lock.Exit();
-                    if (page >= end)
-                        break;
+                    ulong tableEnd = (page | 0x1FFFFFUL) + 1, stop = end < tableEnd ? end : tableEnd;
+                    for (ulong* leaf = Leaf(page); page < stop && invalidatedCount < UnmapBatch && releasedCount < UnmapBatch; page += 0x1000, leaf++)
+                    {
+                        ulong entry = *leaf;
+                        if (entry == 0)
+                            continue;
+                        *leaf = 0;
+                        if ((entry & Present) != 0)
+                        {
+                            _mappedPages--;
+                            invalidated[invalidatedCount++] = page;
+                            if ((entry & Owned) != 0)
+                                released[releasedCount++] = entry & AddressMask;
+                        }
+                        else if ((entry & (NoAccess | Reserved | Owned)) == (NoAccess | Owned))
+                        {
+                            released[releasedCount++] = entry & AddressMask;   // a page made inaccessible keeps its frame until now
+                        }
+                    }
                 }
-                Unmap(page);
+                _lock.Exit();
+                if (invalidatedCount != 0)
+                {
+                    if ((Cpu.ReadCr3() & AddressMask) == Root)
+                        for (int i = 0; i < invalidatedCount; i++)
+                            Cpu.InvalidatePage(invalidated[i]);
+                    if (invalidatedCount == 1)
+                        Smp.Processors.ShootDown(invalidated[0]);
+                    else
+                        Smp.Processors.ShootDownAll();
+                }
+                for (int i = 0; i < releasedCount; i++)
+                    PhysicalMemory.ReleaseFrame(released[i]);
+                if (page >= end)
+                    break;
             }
         }
+
+        /// <summary>UnmapRange's pages cleared per hold of the lock (their frames are held on the kernel stack meanwhile).</summary>
+        private const int UnmapBatch = 64;
 
         // Drops the translation of 'page' on this processor (if this space is loaded) and on every other one.
         private void InvalidateEverywhere(ulong page)
