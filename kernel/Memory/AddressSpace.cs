@@ -551,6 +551,36 @@ namespace Exo.Kernel.Memory
             ulong flags = readable
                 ? (PageEntry(0, writable && shared, executable, owned: true) | (shared ? SharedMapping : writable ? CopyOnWrite : 0))
                 : User | Owned | (shared ? SharedMapping : 0) | (KernelPageTables.NoExecuteEnabled ? KernelPageTables.NoExecute : 0) | NoAccess;
+            return SetEmptyLeaves(virtualAddress, frames, count, flags, counted: readable);
+        }
+
+        /// <summary>
+        /// MapImageFrame of 'count' file frames (each a share the caller holds, which the image's set takes over) at
+        /// consecutive empty pages from 'virtualAddress', read-only, under one hold of the lock and one walk per page table.
+        /// Returns how many were mapped from the start; fewer where a page was in use or memory ran out (the caller gives
+        /// back the shares of the frames not mapped, and maps the rest one at a time).
+        /// </summary>
+        public ulong MapImageFrames(ulong virtualAddress, ulong* frames, ulong count, bool executable)
+        {
+            if ((virtualAddress & 0xFFF) != 0 || count == 0 || count > (1UL << 36) || !UserMemory.IsUserRange(virtualAddress, count << 12)
+                || (_image == null && (_image = new ImageFrames()) == null))
+                return 0;
+            ulong done = SetEmptyLeaves(virtualAddress, frames, count, PageEntry(0, writable: false, executable, owned: false) | ImageFrame, counted: true);
+            for (ulong i = 0; i < done; i++)
+            {
+                if (!_image.Add(frames[i]))
+                {
+                    UnmapRange(virtualAddress + (i << 12), virtualAddress + (done << 12));   // image entries: no share given back
+                    return i;
+                }
+            }
+            return done;
+        }
+
+        // Writes frames[i] | 'flags' into the empty leaf entries of 'count' pages from 'virtualAddress' (checked user
+        // addresses), table by table under the lock; 'counted': they are present (mapped pages). How many from the start.
+        private ulong SetEmptyLeaves(ulong virtualAddress, ulong* frames, ulong count, ulong flags, bool counted)
+        {
             ulong done = 0;
             _lock.Enter();
             if (_deferred.Count != 0 && _deferred.Overlaps(virtualAddress, virtualAddress + (count << 12)))
@@ -570,7 +600,7 @@ namespace Exo.Kernel.Memory
                 ulong filled = 0;
                 for (; filled < end && table[index + (int)filled] == 0; filled++)
                     table[index + (int)filled] = (frames[done + filled] & AddressMask) | flags;
-                if (readable)
+                if (counted)
                 {
                     _mappedPages += filled;
                     if (_mappedPages > _peakMappedPages)
