@@ -161,12 +161,14 @@ namespace Exo.Kernel.Processes
                     bool executable = segment->Executable || (flags & Memory.KernelPageTables.NoExecute) == 0;
                     space.Protect(page, writable, executable);
                 }
-                else if (paged != null && paged->FileFrames && !segment->Writable && page >= fileStart && page + 0x1000 <= fileEnd
+                else if (paged != null && paged->FileFrames && page >= fileStart && page + 0x1000 <= fileEnd
                     && ((segment->FileOffset + (page - fileStart)) & 0xFFF) == 0 && !SegmentTouches(page, all, count, except: segment, writableOnly: false))
                 {
-                    // A page the segment only reads, all of it the file's: the file system's frame itself, one more share
-                    // of it held by the image's frames (ImageFrames: forks copy the entry as it is); mprotect making it
-                    // writable turns it into the space's copy-on-write page, as for the loader's own image pages.
+                    // A page all of it the file's: the file system's frame itself. Read-only, one more share of it held by
+                    // the image's frames (ImageFrames: forks copy the entry as it is); mprotect making it writable turns it
+                    // into the space's copy-on-write page, as for the loader's own image pages. Writable (the data
+                    // segment), the space's own share of it, copied on the first write (as a private file mapping's page):
+                    // the pages a program never writes are neither zeroed nor copied.
                     // With the pages after it that qualify too (a run mapped in one pass: a program's text is thousands).
                     ulong run = 0;
                     do
@@ -178,7 +180,9 @@ namespace Exo.Kernel.Processes
                     while (run < ImageFrameBatch && page + (run + 1) * 0x1000 <= fileEnd
                         && (alone && page + (run + 1) * 0x1000 < end
                             || !SegmentTouches(page + run * 0x1000, all, count, except: segment, writableOnly: false)));
-                    ulong mapped = space.MapImageFrames(page, frames, run, segment->Executable);
+                    ulong mapped = segment->Writable
+                        ? space.MapFileFrames(page, frames, run, writable: true, segment->Executable, shared: false, readable: true)
+                        : space.MapImageFrames(page, frames, run, segment->Executable);
                     for (ulong unused = mapped; unused < run; unused++)
                         PhysicalMemory.ReleaseFrame(frames[unused]);
                     if (mapped == 0)
