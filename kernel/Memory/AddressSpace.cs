@@ -537,6 +537,83 @@ namespace Exo.Kernel.Memory
             return mapped;
         }
 
+        /// <summary>
+        /// MapFileFrame of 'count' frames at consecutive empty pages from 'virtualAddress', under one hold of the lock and
+        /// one walk from the root per page table (a shared library's pages: thousands per program). Not 'readable'
+        /// (PROT_NONE): each page keeps its frame in an inaccessible entry, as Protect makes it. Returns how many were
+        /// mapped from the start; fewer where a page was in use or a page table could not be had (the caller undoes,
+        /// and gives back the shares of the frames not mapped).
+        /// </summary>
+        public ulong MapFileFrames(ulong virtualAddress, ulong* frames, ulong count, bool writable, bool executable, bool shared, bool readable)
+        {
+            if ((virtualAddress & 0xFFF) != 0 || count == 0 || count > (1UL << 36) || !UserMemory.IsUserRange(virtualAddress, count << 12))
+                return 0;
+            ulong flags = readable
+                ? (PageEntry(0, writable && shared, executable, owned: true) | (shared ? SharedMapping : writable ? CopyOnWrite : 0))
+                : User | Owned | (shared ? SharedMapping : 0) | (KernelPageTables.NoExecuteEnabled ? KernelPageTables.NoExecute : 0) | NoAccess;
+            return SetEmptyLeaves(virtualAddress, frames, count, flags, counted: readable);
+        }
+
+        /// <summary>
+        /// MapImageFrame of 'count' file frames (each a share the caller holds, which the image's set takes over) at
+        /// consecutive empty pages from 'virtualAddress', read-only, under one hold of the lock and one walk per page table.
+        /// Returns how many were mapped from the start; fewer where a page was in use or memory ran out (the caller gives
+        /// back the shares of the frames not mapped, and maps the rest one at a time).
+        /// </summary>
+        public ulong MapImageFrames(ulong virtualAddress, ulong* frames, ulong count, bool executable)
+        {
+            if ((virtualAddress & 0xFFF) != 0 || count == 0 || count > (1UL << 36) || !UserMemory.IsUserRange(virtualAddress, count << 12)
+                || (_image == null && (_image = new ImageFrames()) == null))
+                return 0;
+            ulong done = SetEmptyLeaves(virtualAddress, frames, count, PageEntry(0, writable: false, executable, owned: false) | ImageFrame, counted: true);
+            for (ulong i = 0; i < done; i++)
+            {
+                if (!_image.Add(frames[i]))
+                {
+                    UnmapRange(virtualAddress + (i << 12), virtualAddress + (done << 12));   // image entries: no share given back
+                    return i;
+                }
+            }
+            return done;
+        }
+
+        // Writes frames[i] | 'flags' into the empty leaf entries of 'count' pages from 'virtualAddress' (checked user
+        // addresses), table by table under the lock; 'counted': they are present (mapped pages). How many from the start.
+        private ulong SetEmptyLeaves(ulong virtualAddress, ulong* frames, ulong count, ulong flags, bool counted)
+        {
+            ulong done = 0;
+            _lock.Enter();
+            if (_deferred.Count != 0 && _deferred.Overlaps(virtualAddress, virtualAddress + (count << 12)))
+            {
+                _lock.Exit();
+                return 0;
+            }
+            while (done < count)
+            {
+                ulong address = virtualAddress + (done << 12);
+                ulong* table = LeafTable(address, out _);
+                if (table == null)
+                    break;
+                int index = KernelPageTables.PageIndex(address, 0);
+                ulong inTable = (ulong)(512 - index);
+                ulong end = count - done < inTable ? count - done : inTable;
+                ulong filled = 0;
+                for (; filled < end && table[index + (int)filled] == 0; filled++)
+                    table[index + (int)filled] = (frames[done + filled] & AddressMask) | flags;
+                if (counted)
+                {
+                    _mappedPages += filled;
+                    if (_mappedPages > _peakMappedPages)
+                        _peakMappedPages = _mappedPages;
+                }
+                done += filled;
+                if (filled < end)
+                    break;   // a page already in use
+            }
+            _lock.Exit();
+            return done;
+        }
+
         /// <summary>Removes a mapping (and frees the frame if this space owns it); false if nothing was mapped.</summary>
         public bool Unmap(ulong virtualAddress) => Unmap(virtualAddress, out _);
 
@@ -591,19 +668,63 @@ namespace Exo.Kernel.Memory
                     break;   // no page table for its entries: the pages below are taken one at a time, as Unmap does
             bool deferredLeft = index >= 0;
             _lock.Exit();
-            for (ulong page = start; page < end; page += 0x1000)
+            if (deferredLeft)
             {
-                if (!deferredLeft)
+                for (ulong page = start; page < end; page += 0x1000)
+                    Unmap(page);
+                return;
+            }
+            // Table by table under the lock, at most UnmapBatch pages at a time: their translations are dropped and their
+            // frames given back after it is released, as Unmap does for one.
+            ulong* invalidated = stackalloc ulong[UnmapBatch];
+            ulong* released = stackalloc ulong[UnmapBatch];
+            for (ulong page = start; page < end;)
+            {
+                int invalidatedCount = 0, releasedCount = 0;
+                _lock.Enter();
+                while (invalidatedCount < UnmapBatch && releasedCount < UnmapBatch
+                    && (page = FirstEntryIn(page, end, ulong.MaxValue, frames: false)) < end)
                 {
-                    _lock.Enter();
-                    page = FirstEntryIn(page, end, ulong.MaxValue, frames: false);
-                    _lock.Exit();
-                    if (page >= end)
-                        break;
+                    ulong tableEnd = (page | 0x1FFFFFUL) + 1, stop = end < tableEnd ? end : tableEnd;
+                    for (ulong* leaf = Leaf(page); page < stop && invalidatedCount < UnmapBatch && releasedCount < UnmapBatch; page += 0x1000, leaf++)
+                    {
+                        ulong entry = *leaf;
+                        if (entry == 0)
+                            continue;
+                        *leaf = 0;
+                        if ((entry & Present) != 0)
+                        {
+                            _mappedPages--;
+                            invalidated[invalidatedCount++] = page;
+                            if ((entry & Owned) != 0)
+                                released[releasedCount++] = entry & AddressMask;
+                        }
+                        else if ((entry & (NoAccess | Reserved | Owned)) == (NoAccess | Owned))
+                        {
+                            released[releasedCount++] = entry & AddressMask;   // a page made inaccessible keeps its frame until now
+                        }
+                    }
                 }
-                Unmap(page);
+                _lock.Exit();
+                if (invalidatedCount != 0)
+                {
+                    if ((Cpu.ReadCr3() & AddressMask) == Root)
+                        for (int i = 0; i < invalidatedCount; i++)
+                            Cpu.InvalidatePage(invalidated[i]);
+                    if (invalidatedCount == 1)
+                        Smp.Processors.ShootDown(invalidated[0]);
+                    else
+                        Smp.Processors.ShootDownAll();
+                }
+                for (int i = 0; i < releasedCount; i++)
+                    PhysicalMemory.ReleaseFrame(released[i]);
+                if (page >= end)
+                    break;
             }
         }
+
+        /// <summary>UnmapRange's pages cleared per hold of the lock (their frames are held on the kernel stack meanwhile).</summary>
+        private const int UnmapBatch = 64;
 
         // Drops the translation of 'page' on this processor (if this space is loaded) and on every other one.
         private void InvalidateEverywhere(ulong page)

@@ -145,6 +145,10 @@ namespace Exo.Kernel.Processes
             ulong start = segment->VirtualAddress & ~0xFFFUL;
             ulong end = (segment->VirtualAddress + segment->MemorySize + 0xFFF) & ~0xFFFUL;
             ulong fileStart = segment->VirtualAddress, fileEnd = segment->VirtualAddress + segment->FileSize;
+            ulong* frames = stackalloc ulong[ImageFrameBatch];
+            // No other segment reaches inside this one's first and last pages (as in every linker's output): its inner
+            // pages need no check against them.
+            bool alone = end - start <= 0x2000 || !SegmentMeets(start + 0x1000, end - 0x1000, all, count, except: segment, writableOnly: false);
             for (ulong page = start; page < end; page += 0x1000)
             {
                 // A page two segments share (one ends and the next begins in it) is mapped once, with the
@@ -157,16 +161,33 @@ namespace Exo.Kernel.Processes
                     bool executable = segment->Executable || (flags & Memory.KernelPageTables.NoExecute) == 0;
                     space.Protect(page, writable, executable);
                 }
-                else if (paged != null && paged->FileFrames && !segment->Writable && page >= fileStart && page + 0x1000 <= fileEnd
+                else if (paged != null && paged->FileFrames && page >= fileStart && page + 0x1000 <= fileEnd
                     && ((segment->FileOffset + (page - fileStart)) & 0xFFF) == 0 && !SegmentTouches(page, all, count, except: segment, writableOnly: false))
                 {
-                    // A page the segment only reads, all of it the file's: the file system's frame itself, one more share
-                    // of it held by the image's frames (ImageFrames: forks copy the entry as it is); mprotect making it
-                    // writable turns it into the space's copy-on-write page, as for the loader's own image pages.
-                    ulong fileFrame = paged->FrameOf((segment->FileOffset + (page - fileStart)) / PagedProgramFile.PageSize);
-                    PhysicalMemory.ShareFrame(fileFrame);
-                    if (space.MapImageFrame(page, segment->Executable, fileFrame) == 0)
+                    // A page all of it the file's: the file system's frame itself. Read-only, one more share of it held by
+                    // the image's frames (ImageFrames: forks copy the entry as it is); mprotect making it writable turns it
+                    // into the space's copy-on-write page, as for the loader's own image pages. Writable (the data
+                    // segment), the space's own share of it, copied on the first write (as a private file mapping's page):
+                    // the pages a program never writes are neither zeroed nor copied.
+                    // With the pages after it that qualify too (a run mapped in one pass: a program's text is thousands).
+                    ulong run = 0;
+                    do
+                    {
+                        frames[run] = paged->FrameOf((segment->FileOffset + (page + run * 0x1000 - fileStart)) / PagedProgramFile.PageSize);
+                        PhysicalMemory.ShareFrame(frames[run]);
+                        run++;
+                    }
+                    while (run < ImageFrameBatch && page + (run + 1) * 0x1000 <= fileEnd
+                        && (alone && page + (run + 1) * 0x1000 < end
+                            || !SegmentTouches(page + run * 0x1000, all, count, except: segment, writableOnly: false)));
+                    ulong mapped = segment->Writable
+                        ? space.MapFileFrames(page, frames, run, writable: true, segment->Executable, shared: false, readable: true)
+                        : space.MapImageFrames(page, frames, run, segment->Executable);
+                    for (ulong unused = mapped; unused < run; unused++)
+                        PhysicalMemory.ReleaseFrame(frames[unused]);
+                    if (mapped == 0)
                         return false;
+                    page += (mapped - 1) * 0x1000;   // a page found in use is taken again by the loop
                     continue;
                 }
                 else if ((frame = segment->Writable || SegmentTouches(page, all, count, except: null, writableOnly: true)
@@ -187,15 +208,22 @@ namespace Exo.Kernel.Processes
             return true;
         }
 
+        /// <summary>A program's read-only file pages mapped per turn by MapSegment (their frames are held on the kernel stack).</summary>
+        private const int ImageFrameBatch = 64;
+
         // Whether a segment other than 'except' (null: any) covers 'page', counting only writable ones if 'writableOnly'
         // (another segment would write its own bytes into the page's frame; a writable one makes the page the space's own).
         private static bool SegmentTouches(ulong page, ElfSegment* segments, int count, ElfSegment* except, bool writableOnly)
+            => SegmentMeets(page, page + 0x1000, segments, count, except, writableOnly);
+
+        // The same for any page of [from, to).
+        private static bool SegmentMeets(ulong from, ulong to, ElfSegment* segments, int count, ElfSegment* except, bool writableOnly)
         {
             for (int i = 0; i < count; i++)
             {
                 ulong start = segments[i].VirtualAddress & ~0xFFFUL;
                 ulong end = (segments[i].VirtualAddress + segments[i].MemorySize + 0xFFF) & ~0xFFFUL;
-                if (segments + i != except && (!writableOnly || segments[i].Writable) && page >= start && page < end)
+                if (segments + i != except && (!writableOnly || segments[i].Writable) && start < to && from < end)
                     return true;
             }
             return false;

@@ -36,6 +36,8 @@ namespace Exo.PosixX.Memory
         /// <summary>The gap kept free below the stack's reservation before the first mmap placement.</summary>
         public const ulong StackGap = 128UL << 20;
         public const ulong LowestMapping = 0x10000;
+        /// <summary>A file mapping's pages looked up and mapped per turn (their frames are held on the kernel stack).</summary>
+        private const ulong FileMappingBatch = 64;
 
         public struct Region
         {
@@ -235,22 +237,35 @@ namespace Exo.PosixX.Memory
                     return placed;
                 if (_count >= Capacity - 2 || !MayGrow(length))
                     return Error.OutOfMemory;
-                for (ulong done = 0; done < length; done += PageSize)
+                ulong* frames = stackalloc ulong[(int)FileMappingBatch];
+                ulong pages = length / PageSize, filePages = (file.Size + PageSize - 1) / PageSize, firstPage = offset / PageSize;
+                for (ulong done = 0; done < pages;)
                 {
-                    ulong page = address + done;
-                    ulong frame = file.MapFrame((offset + done) / PageSize);
-                    // No frame inside the file is memory run out (ENOMEM), not a page past its end.
-                    bool placedPage = frame != 0 ? _space.MapFileFrame(page, frame, writable, executable, shared)
-                        : offset + done >= file.Size && _space.Reserve(page, writable, executable, shared);
-                    if (!placedPage)
+                    ulong page = address + done * PageSize;
+                    if (firstPage + done >= filePages)
                     {
-                        if (frame != 0)
-                            PhysicalMemory.ReleaseFrame(frame);
-                        UnmapPages(address, page);
+                        // Wholly past the end of the file: zeros, not the file's.
+                        ulong reserved = _space.ReserveRange(page, pages - done, writable, executable, shared, readable: protection != Protection.None);
+                        if (reserved != pages - done)
+                        {
+                            UnmapPages(address, page + reserved * PageSize);
+                            return Error.OutOfMemory;
+                        }
+                        break;
+                    }
+                    ulong batch = pages - done < FileMappingBatch ? pages - done : FileMappingBatch;
+                    ulong found = file.MapFrames(firstPage + done, batch, frames);
+                    ulong placedPages = found == 0 ? 0 : _space.MapFileFrames(page, frames, found, writable, executable, shared,
+                        readable: protection != Protection.None);
+                    for (ulong unused = placedPages; unused < found; unused++)
+                        PhysicalMemory.ReleaseFrame(frames[unused]);
+                    done += placedPages;
+                    // No frame inside the file is memory run out (ENOMEM), as is a page that could not be placed.
+                    if (placedPages < found || (found < batch && firstPage + done < filePages))
+                    {
+                        UnmapPages(address, address + done * PageSize);
                         return Error.OutOfMemory;
                     }
-                    if (protection == Protection.None)
-                        _space.Protect(page, writable: false, executable: false, readable: false);
                 }
                 Insert(address, address + length, protection, kind);
                 mapped = address;

@@ -292,19 +292,24 @@ namespace Exo.PosixX.Translation
         // done: nothing is read or copied, and its read-only pages are mapped as they are (Linux maps a program's text from
         // the page cache too). False (nothing held) when a frame cannot be had or the headers lie beyond the window: the
         // caller reads the file instead, which gives those their errors.
+        /// <summary>A program's file frames looked up per turn by HoldFileFrames (held on the kernel stack meanwhile).</summary>
+        private const ulong FrameBatch = 64;
+
         private static bool HoldFileFrames(Vnode node, ulong size, ref PagedProgramFile paged)
         {
             if (!node.MapsFrames || size == 0)
                 return false;
             paged.FileFrames = true;
             bool held = paged.AllocateTable(size);
-            for (ulong page = 0; held && page < paged.PageCount; page++)
+            ulong* frames = stackalloc ulong[(int)FrameBatch];
+            for (ulong page = 0; held && page < paged.PageCount;)
             {
-                ulong frame = node.MapFrame(page);
-                if (frame == 0)
-                    held = false;
-                else
-                    paged.Pages[page] = (byte*)PhysicalMemory.ToVirtual(frame);
+                ulong wanted = paged.PageCount - page < FrameBatch ? paged.PageCount - page : FrameBatch;
+                ulong found = node.MapFrames(page, wanted, frames);
+                for (ulong i = 0; i < found; i++)
+                    paged.Pages[page + i] = (byte*)PhysicalMemory.ToVirtual(frames[i]);
+                page += found;
+                held = found == wanted;
             }
             if (held)
                 paged.FillWindow();

@@ -213,6 +213,19 @@ namespace Exo.PosixX.Vfs
         /// </summary>
         public virtual ulong MapFrame(ulong page) => 0;
 
+        /// <summary>
+        /// mmap of many pages: MapFrame of up to 'count' pages from 'page' into 'frames', stopping at the first page that
+        /// has none (past the end of the file, or memory run out); how many were given. A file system overrides it to
+        /// look them up under one hold of its lock.
+        /// </summary>
+        public virtual ulong MapFrames(ulong page, ulong count, ulong* frames)
+        {
+            ulong done = 0;
+            while (done < count && (frames[done] = MapFrame(page + done)) != 0)
+                done++;
+            return done;
+        }
+
         public virtual Error ReadLink(byte* buffer, int capacity, out int length)
         {
             length = 0;

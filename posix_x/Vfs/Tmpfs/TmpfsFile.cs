@@ -184,6 +184,24 @@ namespace Exo.PosixX.Vfs.Tmpfs
             }
         }
 
+        public override ulong MapFrames(ulong page, ulong count, ulong* frames)
+        {
+            using (InterruptMask.Enter())
+            using (FileSystem.Lock.Hold())
+            {
+                ulong pages = (_size + PageSize - 1) / PageSize, done = 0;
+                for (; done < count && page + done < pages; done++)
+                {
+                    ulong frame = PageFor(page + done);
+                    if (frame == 0)
+                        break;
+                    PhysicalMemory.ShareFrame(frame);
+                    frames[done] = frame;
+                }
+                return done;
+            }
+        }
+
         // The frame of 'page', allocated (zeroed) if it is a hole; 0 when memory runs out. Lock held.
         private ulong PageFor(ulong page)
         {
