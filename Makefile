@@ -252,6 +252,10 @@ iso: deps $(OUT)/exo.iso
 DISK       := $(OUT)/disk.img
 DISK_SIZE  ?= 64M
 QEMU_DISK  := -drive file=$(DISK),if=none,id=disk0,format=raw -device virtio-blk-pci,drive=disk0,disable-legacy=on
+# A virtio-net card on QEMU's user network (DHCP gives the guest 10.0.2.15), with host port HTTP_PORT forwarded to the
+# guest's port 80: busybox httpd in Exo-OS answers `curl http://127.0.0.1:8080/` on the host.
+HTTP_PORT ?= 8080
+QEMU_NETWORK := -netdev user,id=net0,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80 -device virtio-net-pci,netdev=net0
 
 $(DISK):
 	@mkdir -p $(OUT)
@@ -263,8 +267,8 @@ new-disk:
 
 # Boots the GRUB ISO (multiboot2, framebuffer kept) with the serial console on this terminal, and the disk.
 run: deps $(OUT)/exo.iso $(DISK)
-	@echo "Exo-OS: serial console on this terminal, out/disk.img mounted on /mnt. Quit QEMU with Ctrl-A X (after sync)."
-	qemu-system-x86_64 $(QEMU_COMMON) -display none -serial mon:stdio -cdrom $(OUT)/exo.iso $(QEMU_DISK)
+	@echo "Exo-OS: serial console on this terminal, out/disk.img mounted on /mnt, host port $(HTTP_PORT) forwarded to the guest's 80. Quit QEMU with Ctrl-A X (after sync)."
+	qemu-system-x86_64 $(QEMU_COMMON) -display none -serial mon:stdio -cdrom $(OUT)/exo.iso $(QEMU_DISK) $(QEMU_NETWORK)
 
 # The architecture document's name for the same thing.
 qemu: run
