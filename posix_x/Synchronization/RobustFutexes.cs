@@ -30,7 +30,7 @@ namespace Exo.PosixX.Synchronization
                 thread.ClearChildThreadId = 0;
                 int zero = 0;
                 if (UserMemory.CopyToUser(clear, &zero, 4))   // a bad address is ignored, as Linux does
-                    Futexes.Wake(clear, 1, Futexes.MatchAny, privateWord: false, runWoken: false, out _);
+                    Futexes.Wake(clear, 1, Futexes.MatchAny, privateWord: false, out _);
             }
         }
 
@@ -67,7 +67,7 @@ namespace Exo.PosixX.Synchronization
                     return;
                 if (pendingOperation && value == 0)
                 {
-                    Futexes.Wake(address, 1, Futexes.MatchAny, privateWord: false, runWoken: false, out _);
+                    Futexes.Wake(address, 1, Futexes.MatchAny, privateWord: false, out _);
                     return;
                 }
                 if ((value & ThreadIdMask) != threadId)
@@ -78,7 +78,7 @@ namespace Exo.PosixX.Synchronization
                 if (old != value)
                     continue;   // changed under us: look again
                 if ((value & Waiters) != 0)
-                    Futexes.Wake(address, 1, Futexes.MatchAny, privateWord: false, runWoken: false, out _);
+                    Futexes.Wake(address, 1, Futexes.MatchAny, privateWord: false, out _);
                 return;
             }
         }

@@ -218,29 +218,20 @@ namespace Exo.PosixX.Sockets.Internet
         }
 
         /// <summary>Copies 'count' bytes from offset 'at' of 'transfer''s buffers into the tag's data slot; false on a fault.</summary>
-        public bool FillSlot(int slot, ref SocketTransfer transfer, ulong at, int count)
-        {
-            int offset = SocketChannelLayout.DataOffsetOf((uint)slot);
-            int done = 0;
-            while (done < count)
-            {
-                int chunk = ChunkAt(offset + done, count - done);
-                if (!transfer.Gather(at + (ulong)done, PageOf(offset + done), (ulong)chunk))
-                    return false;
-                done += chunk;
-            }
-            return true;
-        }
+        public bool FillSlot(int slot, ref SocketTransfer transfer, ulong at, int count) => CopySlot(slot, ref transfer, at, count, toSlot: true);
 
         /// <summary>Copies 'count' bytes of the tag's data slot into 'transfer''s buffers from offset 'at'; false on a fault.</summary>
-        public bool EmptySlot(int slot, ref SocketTransfer transfer, ulong at, int count)
+        public bool EmptySlot(int slot, ref SocketTransfer transfer, ulong at, int count) => CopySlot(slot, ref transfer, at, count, toSlot: false);
+
+        // The slot's pages are not contiguous in the kernel: a page at a time through the direct map.
+        private bool CopySlot(int slot, ref SocketTransfer transfer, ulong at, int count, bool toSlot)
         {
             int offset = SocketChannelLayout.DataOffsetOf((uint)slot);
-            int done = 0;
-            while (done < count)
+            for (int done = 0; done < count;)
             {
                 int chunk = ChunkAt(offset + done, count - done);
-                if (!transfer.Scatter(at + (ulong)done, PageOf(offset + done), (ulong)chunk))
+                byte* page = PageOf(offset + done);
+                if (toSlot ? !transfer.Gather(at + (ulong)done, page, (ulong)chunk) : !transfer.Scatter(at + (ulong)done, page, (ulong)chunk))
                     return false;
                 done += chunk;
             }
