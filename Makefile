@@ -180,7 +180,9 @@ $(CS_PROGRAMS): $(OUT)/userland-cs/%: $(OUT)/userland-cs/$(CONFIG)/%.o $(CS_ASM_
 	strip -o $@ $@.elf
 	tools/scripts/brand-exo.sh $@
 
-$(DOTNET_PROGRAMS): $(OUT)/userland-linux/%: $$(wildcard userland/linux/dotnet/$$*/*)
+# libs/Exo.Channels (with the protocol it compiles in) is the library .NET programs reach native services with.
+DOTNET_LIBRARY_SOURCES := $(wildcard libs/Exo.Channels/*) $(wildcard libs/Exo.Protocols/Channels/*)
+$(DOTNET_PROGRAMS): $(OUT)/userland-linux/%: $$(wildcard userland/linux/dotnet/$$*/*) $(DOTNET_LIBRARY_SOURCES)
 	dotnet publish userland/linux/dotnet/$*/$*.csproj -c Release -o $(OUT)/dotnet/$* $(DOTNET_FLAGS)
 	@mkdir -p $(OUT)/userland-linux
 	cp $(OUT)/dotnet/$*/$* $@

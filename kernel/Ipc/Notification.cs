@@ -12,7 +12,16 @@ namespace Exo.Kernel.Ipc
         private ulong _bits;
         private readonly WaitQueue _waiters = new WaitQueue();
 
-        public void Signal(ulong bits)
+        /// <summary>
+        /// Called after every signal, with no lock held, when set (before the notification is shared): how a
+        /// personality's pollers learn of a doorbell they do not sleep on (a service channel's client end).
+        /// </summary>
+        public unsafe delegate*<void> Observer;
+
+        /// <summary>The bits set and not yet taken (a poll's look; they may change at once).</summary>
+        public ulong Pending => System.Threading.Volatile.Read(ref _bits);
+
+        public unsafe void Signal(ulong bits)
         {
             using (Sync.InterruptMask.Enter())
             using (_waiters.Lock.Hold())
@@ -22,6 +31,8 @@ namespace Exo.Kernel.Ipc
                 if (waiter != null)
                     Scheduler.Scheduler.Wake(waiter);
             }
+            if (Observer != null)
+                Observer();
         }
 
         /// <summary>Takes the bits set so far; if none, waits for some ('block' false: 0 at once); Interrupted if the

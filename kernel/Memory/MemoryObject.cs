@@ -80,7 +80,7 @@ namespace Exo.Kernel.Memory
         private static void FreeFrames(ulong* frames, int count)
         {
             for (int i = 0; i < count; i++)
-                PhysicalMemory.FreeFrame(frames[i]);
+                PhysicalMemory.ReleaseFrame(frames[i]);   // a Linux mapping of a service channel may share a frame still
             KernelHeap.Free(frames);
         }
 

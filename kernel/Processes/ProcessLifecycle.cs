@@ -233,6 +233,7 @@ namespace Exo.Kernel.Processes
             process.PersonalityState?.OnProcessEnded(process);
             using (InterruptMask.Enter())
                 Ipc.FusionCall.ProcessEnded(process);
+            Ipc.ServiceChannels.ProcessEnded(process);
             CapabilitySpace.Enter();
             process.Handles.CloseAll();
             CapabilitySpace.Exit();

@@ -27,6 +27,8 @@ namespace Exo.Kernel.Sync
         ServiceOffers,
         /// <summary>POSIX-X's current channel to the network service (Sockets/Internet/SocketChannel); nothing is taken under it.</summary>
         SocketChannels,
+        /// <summary>The service channels' listeners and live connections (Ipc/ServiceChannels): notifications are signalled under it.</summary>
+        ServiceChannels,
         /// <summary>An open file's offset (POSIX-X), held across the read or write that moves it.</summary>
         OpenFile,
         /// <summary>A file system's structure and data (POSIX-X's tmpfs: one lock per file system), and the mount table.</summary>

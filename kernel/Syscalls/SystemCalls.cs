@@ -11,7 +11,7 @@ namespace Exo.Kernel.Syscalls
     /// </summary>
     public static unsafe class SystemCalls
     {
-        public const int TableSize = 72;
+        public const int TableSize = 88;
 
         private static SystemCallTable s_native;
         private static bool s_initialized;
@@ -46,6 +46,7 @@ namespace Exo.Kernel.Syscalls
             ResourceCalls.Register();
             PciCalls.Register();
             OfferCalls.Register();
+            ChannelCalls.Register();
         }
 
         private static ulong s_linuxTable;

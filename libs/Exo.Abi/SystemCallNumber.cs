@@ -106,5 +106,16 @@ namespace Exo.Abi
         /// socket channel to the kernel under the name (POSIX-X's internet sockets use the one named "network"), laid out as
         /// Exo.Protocols.Sockets.SocketChannelLayout says (the same rights as FileSystemOffer).</summary>
         SocketOffer = 71,
+        /// <summary>(name, name length, notification, bits, channel size): the caller listens for Linux programs' connections
+        /// under the name: POSIX-X makes /dev/exo/NAME, and each open of it is a new connection of 'channel size' bytes
+        /// (4 KiB to 16 MiB, whole pages) of shared memory that waits, with its bits signalled, until ChannelAccept takes it
+        /// (Exo.Protocols.Channels.ServiceChannelLayout; Signal on the notification; AlreadyExists while another live
+        /// process listens under the name; a listener that ends leaves the name to its restarted self).</summary>
+        ChannelListen = 86,
+        /// <summary>(name, name length, notification, bits, handles out) -> the next waiting connection: writes two handles
+        /// (the channel's memory object with Map and Write, and a notification with Signal only that wakes the client)
+        /// and from then on the client's ring signals the bits on the notification (WouldBlock: none waits; AccessDenied:
+        /// the caller does not listen under the name).</summary>
+        ChannelAccept = 87,
     }
 }

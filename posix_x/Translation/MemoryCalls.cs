@@ -73,7 +73,7 @@ namespace Exo.PosixX.Translation
             OpenFile file = DescriptorContext.File(frame->Argument4);
             if (file == null)
                 return SystemCallResult.From(Error.BadHandle);
-            Vfs.Vnode node = file.Node;
+            Vfs.Vnode node = file.MappingNode;
             bool shared = type != MapPrivate;
             Error error = Error.None;
             bool zero = file is MemoryDeviceFile device && device.IsZero;

@@ -187,6 +187,9 @@ namespace Exo.PosixX.Vfs
             return error;
         }
 
+        /// <summary>What mmap maps: the file's own node, or the memory behind a device that shares some (a service channel's).</summary>
+        public virtual Vnode MappingNode => Node;
+
         /// <summary>ioctl: ENOTTY unless the object knows the request (terminals do).</summary>
         public virtual Error Control(uint request, ulong argument, out ulong result)
         {

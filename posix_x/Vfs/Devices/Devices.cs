@@ -10,6 +10,8 @@ namespace Exo.PosixX.Vfs
         public const int Null = 3, Zero = 5, Full = 7, Random = 8, RandomNonBlocking = 9;
         public const int CurrentTerminal = 0, Console = 1;
         public const int FirstSerial = 64;
+        /// <summary>/dev/exo/NAME, native services' channels (ServiceChannelDevices): a number from Linux's range for local use.</summary>
+        public const int ServiceChannelMajor = 240;
 
         public static ulong Number(int major, int minor) => (ulong)((major << 8) | minor);
         public static int Major(ulong device) => (int)((device >> 8) & 0xFFF);
@@ -33,6 +35,10 @@ namespace Exo.PosixX.Vfs
             else if ((major == TerminalMajor && (minor == Console || minor == CurrentTerminal)) || (major == SerialMajor && minor == FirstSerial))
             {
                 return Tty.ConsoleTerminal.Open(node, flags, major == TerminalMajor && minor == CurrentTerminal, out file);
+            }
+            else if (major == ServiceChannelMajor)
+            {
+                return ServiceChannelFile.Open(node, flags, minor, out file);
             }
             return Error.NoSuchDevice;
         }
