@@ -25,8 +25,8 @@ namespace Exo.Kernel.Processes
     {
         public const int NameCapacity = Constants.ProgramNameCapacity;
         public const int HandleCapacity = 256;
-        /// <summary>Memory objects one process may have mapped (an explicit limit, checked).</summary>
-        public const int MappedObjectCapacity = 16;
+        /// <summary>Memory object mappings one process may have at once (an explicit limit, checked; MemoryObjectUnmap frees one).</summary>
+        public const int MappedObjectCapacity = 64;
         /// <summary>Anonymous memory a process may map in all (an explicit limit, checked).</summary>
         public const ulong MemoryQuota = 64UL << 20;
         public const ulong MappingBase = 0x10000000;      // where the kernel places mappings it chooses
@@ -77,6 +77,8 @@ namespace Exo.Kernel.Processes
         public ulong MappedBytes;
         public ulong NextMappingAddress = MappingBase;
         public readonly MemoryObject[] MappedObjects = new MemoryObject[MappedObjectCapacity];
+        /// <summary>Where each of MappedObjects is mapped (one slot per mapping: an object mapped twice takes two).</summary>
+        public readonly ulong[] MappedObjectAddresses = new ulong[MappedObjectCapacity];
 
         /// <summary>Its personality's own state (POSIX-X's for a Linux process), or null for a native one.</summary>
         public ProcessPersonality PersonalityState;

@@ -33,6 +33,7 @@ namespace Exo.Kernel.Processes
             {
                 MemoryObject memory = process.MappedObjects[i];
                 process.MappedObjects[i] = null;
+                process.MappedObjectAddresses[i] = 0;
                 memory?.Release();
             }
             using (process.MappingLock.Hold())

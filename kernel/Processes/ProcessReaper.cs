@@ -112,6 +112,7 @@ namespace Exo.Kernel.Processes
             Exo.Runtime.ObjectAllocator.Free(process.Handles);
             Exo.Runtime.ObjectAllocator.Free(process.ExitWaiters);
             Exo.Runtime.ObjectAllocator.Free(process.MappedObjects);
+            Exo.Runtime.ObjectAllocator.Free(process.MappedObjectAddresses);
             for (int i = 0; i < process.ThreadCount; i++)
                 process.Threads[i]?.Release();
             Exo.Runtime.ObjectAllocator.Free(process.Threads);

@@ -39,6 +39,7 @@ public sealed class ServiceChannelBootTests
                 "channel: lseek -> -1 errno 29",
                 "channel: second connection -> SECOND, first still -> FIRST",
                 "channel: after 125 MiB of garbage -> ECHO",
+                "channel: 100 of 100 connections one after another answered",
                 "channel: done");
             // The service ends: the client's read gives end of file and its ring EPIPE; new opens are refused.
             await ExpectProgramAsync(qemu, "quit",
@@ -59,6 +60,7 @@ public sealed class ServiceChannelBootTests
                 "channel: lseek -> -1 errno 29",
                 "channel: second connection -> SECOND, first still -> FIRST",
                 "channel: after 125 MiB of garbage -> AGAIN",
+                "channel: 100 of 100 connections one after another answered",
                 "channel: done");
         }
         finally

@@ -86,9 +86,10 @@ namespace Exo.Std.Services
         /// <summary>Rings the client: its read returns these bits (1 to 2^63 - 1).</summary>
         public Error Wake(ulong bits) => Client.Signal(bits);
 
-        /// <summary>Lets the connection go: its handles close (the mapping stays until the process ends: the kernel keeps mapped objects).</summary>
+        /// <summary>Lets the connection go: the mapping and both handles (the client's mapping, if any, stays the client's).</summary>
         public void Close()
         {
+            MemoryObject.Unmap(Shared);
             Memory.Close();
             Client.Close();
         }
