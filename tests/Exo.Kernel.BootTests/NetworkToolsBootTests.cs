@@ -61,4 +61,61 @@ public sealed class NetworkToolsBootTests
             _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
         }
     }
+    /// <summary>The words of each line (runs of spaces and tabs fold), to compare tables without their column widths.</summary>
+    private static List<string> Words(IEnumerable<string> lines)
+        => lines.Select(line => string.Join(' ', line.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries))).ToList();
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Ifconfig_route_and_ip_show_the_dhcp_lease(int processors)
+    {
+        await using var qemu = await BootAsync(processors);
+        try
+        {
+            var ifconfig = Words(await RunAsync(qemu, "ifconfig; echo status $?"));
+            Assert.Contains("eth0 Link encap:Ethernet HWaddr 52:54:00:12:34:56", ifconfig);
+            Assert.Contains("inet addr:10.0.2.15 Bcast:10.0.2.255 Mask:255.255.255.0", ifconfig);
+            Assert.Contains("UP BROADCAST RUNNING MULTICAST MTU:1500 Metric:1", ifconfig);
+            Assert.Contains("lo Link encap:Local Loopback", ifconfig);
+            Assert.Contains("inet addr:127.0.0.1 Mask:255.0.0.0", ifconfig);
+            Assert.Contains("UP LOOPBACK RUNNING MTU:65536 Metric:1", ifconfig);
+            Assert.Equal("status 0", ifconfig[^1]);
+            // Changing an interface is refused honestly (root: EOPNOTSUPP); an unknown one is ENODEV.
+            var set = await RunAsync(qemu, "ifconfig eth0 10.0.2.16; echo status $?; ifconfig nosuch; echo status $?");
+            Assert.Contains(set, line => line.Contains("Operation not supported", StringComparison.Ordinal));
+            Assert.Contains(set, line => line.Contains("nosuch: error fetching interface information: Device not found", StringComparison.Ordinal));
+            Assert.Equal(new[] { "status 1", "status 1" }, set.Where(line => line.StartsWith("status", StringComparison.Ordinal)));
+
+            var route = Words(await RunAsync(qemu, "route -n; echo status $?"));
+            Assert.Equal(new[]
+            {
+                "Kernel IP routing table",
+                "Destination Gateway Genmask Flags Metric Ref Use Iface",
+                "0.0.0.0 10.0.2.2 0.0.0.0 UG 0 0 0 eth0",
+                "10.0.2.0 0.0.0.0 255.255.255.0 U 0 0 0 eth0",
+                "status 0",
+            }, route);
+
+            var address = Words(await RunAsync(qemu, "ip addr; echo status $?"));
+            Assert.Contains("inet 127.0.0.1/8 scope host lo", address);
+            Assert.Contains("inet 10.0.2.15/24 brd 10.0.2.255 scope global dynamic eth0", address);   // a lease: not permanent
+            Assert.Contains("link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff", address);
+            Assert.Equal("status 0", address[^1]);
+            var link = Words(await RunAsync(qemu, "ip link; echo status $?"));
+            Assert.Contains(link, line => line.StartsWith("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536", StringComparison.Ordinal));
+            Assert.Contains(link, line => line.StartsWith("2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500", StringComparison.Ordinal));
+            Assert.Equal("status 0", link[^1]);
+            var routes = Words(await RunAsync(qemu, "ip route; echo status $?"));
+            Assert.Equal(new[] { "default via 10.0.2.2 dev eth0", "10.0.2.0/24 dev eth0 scope link src 10.0.2.15", "status 0" }, routes);
+            // A change through netlink is refused with the error ip prints.
+            var change = await RunAsync(qemu, "ip addr add 10.0.2.99/24 dev eth0; echo status $?");
+            Assert.Contains(change, line => line.Contains("Operation not supported", StringComparison.Ordinal));
+            Assert.Equal("status 2", change[^1]);
+        }
+        finally
+        {
+            _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
+        }
+    }
 }

@@ -57,6 +57,12 @@ namespace Exo.Protocols.Sockets
                 Name[i] = i < name.Length ? (byte)name[i] : (byte)0;
         }
 
+        public void SetHardwareAddress(byte* address)
+        {
+            for (int i = 0; i < 6; i++)
+                HardwareAddress[i] = address[i];
+        }
+
         public SocketMessageProblem Check()
         {
             if (NameLengthOrInvalid() < 0)

@@ -180,7 +180,9 @@ namespace Netstack
                 FramesReceived = (uint)_stack.Counters[NetworkCounter.FramesReceived], FramesSent = (uint)_stack.Counters[NetworkCounter.FramesSent],
             };
             card.SetName("eth0");
-            link.Address.Write(card.HardwareAddress);
+            byte* mac = stackalloc byte[6];
+            link.Address.Write(mac);
+            card.SetHardwareAddress(mac);
             if (!loopback.Encode(data) || !card.Encode(data + NetworkInterfaceRecord.Length))
                 return Error.Invalid;
             completion.Value = 2;
