@@ -118,4 +118,80 @@ public sealed class NetworkToolsBootTests
             _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
         }
     }
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Netinterfaces_prints_what_it_prints_on_linux(int processors)
+    {
+        string binary = ExoPaths.RequireLinuxProgram("netinterfaces");
+        var linux = LinuxHost.Run(binary, "netinterfaces", Array.Empty<string>(), Array.Empty<string>());
+        Assert.Equal(0, linux.ExitCode);
+        var expected = linux.Lines.Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToList();
+        Assert.DoesNotContain(expected, line => line.EndsWith(": no", StringComparison.Ordinal));
+
+        await using var qemu = await BootAsync(processors);
+        try
+        {
+            Assert.Equal(expected, await RunAsync(qemu, "/exo/bin/netinterfaces", TimeSpan.FromMinutes(2)));
+        }
+        finally
+        {
+            _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Nslookup_asks_qemu_s_resolver_and_nc_and_telnet_reach_a_host_server(int processors)
+    {
+        // slirp's resolver (10.0.2.3) forwards to this machine's: the guest must hear what the host hears for the name.
+        string name = "example.com";
+        string? hostAnswer = null;
+        try
+        {
+            hostAnswer = (await Dns.GetHostAddressesAsync(name)).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)?.ToString();
+        }
+        catch (SocketException error) when (error.SocketErrorCode == SocketError.HostNotFound)
+        {
+            hostAnswer = null;   // the host's resolver answers, without an address (an offline machine's NXDOMAIN)
+        }
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        await using var qemu = await BootAsync(processors);
+        try
+        {
+            var lookup = await RunAsync(qemu, $"nslookup {name}; echo status $?", TimeSpan.FromMinutes(1));
+            Assert.Equal("Server:\t\t10.0.2.3", lookup[0]);
+            if (hostAnswer != null)
+            {
+                Assert.Contains(lookup, line => line == $"Address: {hostAnswer}" || line.StartsWith($"Address: {hostAnswer}", StringComparison.Ordinal));
+                Assert.Equal("status 0", lookup[^1]);
+            }
+            else
+            {
+                // An answer came back through QEMU's resolver all the same: the name does not exist here.
+                Assert.Contains($"** server can't find {name}: NXDOMAIN", lookup);
+                Assert.Equal("status 1", lookup[^1]);
+            }
+
+            foreach (string command in new[] { "nc", "telnet" })
+            {
+                var accepting = listener.AcceptTcpClientAsync();
+                var sending = RunAsync(qemu, $"echo hello from {command} | {command} 10.0.2.2 {port}; echo status $?", TimeSpan.FromMinutes(1));
+                using var client = await accepting.WaitAsync(TimeSpan.FromMinutes(1));
+                using var reader = new StreamReader(client.GetStream(), Encoding.ASCII);
+                string? line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1));
+                Assert.Equal($"hello from {command}", line?.TrimEnd('\r'));
+                client.Close();   // the tool ends when the server does
+                var output = await sending;
+                Assert.Contains("status 0", output);
+            }
+        }
+        finally
+        {
+            _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
+        }
+    }
 }
