@@ -15,7 +15,6 @@ public unsafe class SocketProtocolTests
         var requests = new[]
         {
             new SocketRequest { Operation = SocketOperation.Create, Tag = 1, Argument0 = 1, Argument1 = 6 },
-            new SocketRequest { Operation = SocketOperation.Create, Tag = 8, Argument0 = SocketRequest.TypeRaw, Argument1 = 1 },
             new SocketRequest { Operation = SocketOperation.Connect, Tag = 2, Socket = 0x10005, Endpoint = Gateway },
             new SocketRequest { Operation = SocketOperation.Send, Tag = uint.MaxValue, Socket = 9, DataLength = SocketChannelLayout.DataSlotSize, Flags = SocketRequest.FlagMore },
             new SocketRequest { Operation = SocketOperation.Send, Tag = 3, Socket = 9, DataLength = 12, Endpoint = Gateway },
@@ -23,6 +22,8 @@ public unsafe class SocketProtocolTests
             new SocketRequest { Operation = SocketOperation.SetOption, Tag = 5, Socket = 9, Argument0 = 1, Argument1 = 2, DataLength = 4 },
             new SocketRequest { Operation = SocketOperation.Listen, Tag = 6, Socket = 9, Argument0 = 128 },
             new SocketRequest { Operation = SocketOperation.Readiness, Tag = 7, Socket = 9 },
+            new SocketRequest { Operation = SocketOperation.Create, Tag = 8, Argument0 = SocketRequest.TypeRaw, Argument1 = 1 },
+            new SocketRequest { Operation = SocketOperation.Interfaces, Tag = 9 },
         };
         byte* buffer = stackalloc byte[SocketRequest.Length];
         foreach (SocketRequest request in requests)
@@ -41,7 +42,7 @@ public unsafe class SocketProtocolTests
 
     [Theory]
     [InlineData(SocketOperation.None, 0u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.UnknownOperation)]
-    [InlineData((SocketOperation)15, 1u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.UnknownOperation)]
+    [InlineData((SocketOperation)16, 1u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.UnknownOperation)]
     [InlineData(SocketOperation.Create, 0u, 4UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]          // no such type
     [InlineData(SocketOperation.Create, 5u, 1UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]          // a socket given
     [InlineData(SocketOperation.Accept, 0u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]          // no socket
