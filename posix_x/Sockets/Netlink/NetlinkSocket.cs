@@ -34,6 +34,8 @@ namespace Exo.PosixX.Sockets.Netlink
             _queue = (byte*)KernelHeap.Allocate(QueueCapacity);
         }
 
+        private bool HasQueue => _queue != null;
+
         /// <summary>socket(AF_NETLINK, type, protocol): NETLINK_ROUTE only (EPROTONOSUPPORT otherwise), raw or datagram.</summary>
         public static Error Create(int type, int protocol, int flags, out Socket socket)
         {
@@ -42,7 +44,13 @@ namespace Exo.PosixX.Sockets.Netlink
                 return Error.SocketTypeNotSupported;
             if (protocol != RouteProtocol)
                 return Error.ProtocolNotSupported;
-            socket = new NetlinkSocket(type, flags);
+            NetlinkSocket made = new NetlinkSocket(type, flags);
+            if (!made.HasQueue)
+            {
+                made.Release();
+                return Error.NoBufferSpace;
+            }
+            socket = made;
             return Error.None;
         }
 
@@ -117,6 +125,8 @@ namespace Exo.PosixX.Sockets.Netlink
                 return Error.MessageTooLong;
             int length = (int)transfer.Length;
             byte* request = (byte*)KernelHeap.Allocate(MaximumRequest + RouteNetlink.MaximumAnswer);
+            if (request == null)
+                return Error.NoBufferSpace;
             byte* answer = request + MaximumRequest;
             Error result = Error.None;
             if (!transfer.Gather(0, request, (ulong)length))
@@ -205,6 +215,11 @@ namespace Exo.PosixX.Sockets.Netlink
                 {
                     length = *(int*)(_queue + _head);
                     copy = (byte*)KernelHeap.AllocateUninitialized((ulong)(length > 0 ? length : 1));
+                    if (copy == null)
+                        error = Error.NoBufferSpace;
+                }
+                if (error == Error.None)
+                {
                     BlockMemory.Copy(copy, _queue + _head + RecordHeader, (ulong)length);
                     if (!peek)
                     {
@@ -279,7 +294,8 @@ namespace Exo.PosixX.Sockets.Netlink
 
         protected override void Destroy()
         {
-            KernelHeap.Free(_queue);
+            if (_queue != null)
+                KernelHeap.Free(_queue);
             Exo.Runtime.ObjectAllocator.Free(_arrived);
             base.Destroy();
         }

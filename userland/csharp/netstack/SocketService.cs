@@ -226,13 +226,13 @@ namespace Netstack
                     return Error.None;
                 case SocketOperation.GetOption:
                 {
-                    if ((int)request.Argument0 != SocketLevel)
-                        return Error.NoProtocolOption;
+                    // SOL_SOCKET only: the buffer sizes, and 0 for the flags a raw socket takes and ignores.
                     int name = (int)request.Argument1;
-                    int value = name == SendBuffer || name == ReceiveBuffer ? RawIcmpSockets.ReceiveBufferBytes : 0;
-                    if (name != SendBuffer && name != ReceiveBuffer && name != ErrorOption && name != Broadcast && name != ReuseAddress && name != AcceptConnections)
+                    bool known = name == SendBuffer || name == ReceiveBuffer || name == ErrorOption || name == Broadcast || name == ReuseAddress
+                        || name == AcceptConnections;
+                    if ((int)request.Argument0 != SocketLevel || !known)
                         return Error.NoProtocolOption;
-                    *(int*)data = value;
+                    *(int*)data = name == SendBuffer || name == ReceiveBuffer ? RawIcmpSockets.ReceiveBufferBytes : 0;
                     completion.DataLength = sizeof(int);
                     return Error.None;
                 }
