@@ -9,7 +9,7 @@ namespace Exo.Kernel.BootTests;
 /// Debian's busybox network tools on Exo-OS, on QEMU's user network (slirp: gateway 10.0.2.2, resolver 10.0.2.3, the
 /// guest 10.0.2.15/24 by DHCP): ping through a raw ICMP socket (the gateway answers echo; loopback; an address nobody
 /// has times out), ifconfig and route (ioctls and /proc/net/route), ip (netlink), nslookup through slirp's resolver,
-/// and nc and telnet to a server of this test on the host.
+/// and nc and telnet to a server of this test on the host; /etc/resolv.conf names the DHCP lease's DNS server.
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
 public sealed class NetworkToolsBootTests
@@ -162,6 +162,9 @@ public sealed class NetworkToolsBootTests
         await using var qemu = await BootAsync(processors);
         try
         {
+            // /etc/resolv.conf is the DHCP lease's (a link to /proc/posix_x/resolv.conf), which nslookup reads.
+            Assert.Equal(new[] { "/proc/posix_x/resolv.conf", "nameserver 10.0.2.3" },
+                await RunAsync(qemu, "readlink /etc/resolv.conf; grep -v '^#' /etc/resolv.conf"));
             var lookup = await RunAsync(qemu, $"nslookup {name}; echo status $?", TimeSpan.FromMinutes(1));
             Assert.Equal("Server:\t\t10.0.2.3", lookup[0]);
             if (hostAnswer != null)

@@ -8,7 +8,8 @@ namespace Exo.PosixX.Vfs.Proc
     /// (NetworkInterfaces; empty tables without a service). dev: frames received and sent per interface (the service
     /// counts the card's frames; bytes, errors and drops are not counted and show 0; loopback's are 0). route: the main
     /// table as DHCP set it, the subnet's route and the default route through the gateway (loopback's routes live in
-    /// Linux's local table, which this file does not show either).
+    /// Linux's local table, which this file does not show either). posix_x/resolv.conf: a nameserver line per DNS server
+    /// the DHCP leases named (what a DHCP client would write into /etc/resolv.conf, which links here).
     /// </summary>
     public static unsafe class NetworkFiles
     {
@@ -84,6 +85,28 @@ namespace Exo.PosixX.Vfs.Proc
             text.Text("\t0\t0\t0");
             text.PadTo(RouteLineLength);
             text.Line();
+        }
+
+        public static void ResolverConfiguration(ref ProcText text)
+        {
+            text.Text("# The DNS servers of the network service's DHCP lease (Exo-OS: /proc/posix_x/resolv.conf)\n");
+            NetworkInterfaceRecord* records = stackalloc NetworkInterfaceRecord[NetworkInterfaces.Maximum];
+            if (NetworkInterfaces.Read(records, out int count) != Error.None)
+                return;
+            for (int i = 0; i < count; i++)
+            {
+                uint server = records[i].DnsServer;
+                if (server == 0)
+                    continue;
+                text.Text("nameserver ");
+                for (int shift = 24; shift >= 0; shift -= 8)
+                {
+                    text.Decimal((server >> shift) & 0xFF);
+                    if (shift > 0)
+                        text.Char('.');
+                }
+                text.Line();
+            }
         }
 
         // As Linux prints it: the address's network-order bytes read as a little-endian number, "%08X".

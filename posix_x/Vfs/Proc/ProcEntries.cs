@@ -9,7 +9,7 @@ namespace Exo.PosixX.Vfs.Proc
         Self, ThreadSelf, Mounts, Executable, WorkingDirectory, RootDirectory, Descriptor,
         // Generated files of the system.
         Meminfo, Cpuinfo, Uptime, LoadAverage, Statistics, Version, Filesystems, Hostname, OsType, OsRelease,
-        Calls, CapabilityCache, KernelCommandLine, PciDevices, NetworkDevices, NetworkRoutes,
+        Calls, CapabilityCache, KernelCommandLine, PciDevices, NetworkDevices, NetworkRoutes, ResolverConfiguration,
         // Generated files of a process (or of one of its threads, under task/).
         ProcessStat, ProcessStatus, CommandLine, CommandName, Maps, Environment, ProcessMounts, MemoryPages,
     }
@@ -79,6 +79,7 @@ namespace Exo.PosixX.Vfs.Proc
         {
             new ProcEntry("calls", ProcKind.Calls),
             new ProcEntry("capability_cache", ProcKind.CapabilityCache),
+            new ProcEntry("resolv.conf", ProcKind.ResolverConfiguration),
         };
 
         public static readonly ProcEntry[] Process =
