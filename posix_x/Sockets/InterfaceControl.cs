@@ -23,7 +23,6 @@ namespace Exo.PosixX.Sockets
         private const int RequestLength = 40, NameLength = 16;
         /// <summary>struct ifconf: ifc_len (int), padding, then the buffer's address.</summary>
         private const int ConfigurationLength = 16;
-        private const int TransmitQueueLength = 1000;
         private const ushort InternetFamily = 2;
 
         /// <summary>ioctl on a socket, for a request its family does not know: ENOTTY unless it is one of these.</summary>
@@ -84,7 +83,7 @@ namespace Exo.PosixX.Sockets
                 case GetFlags: *(short*)value = (short)record->Flags; break;
                 case GetMetric: break;   // 0 (ifconfig shows it plus one)
                 case GetMtu: *(int*)value = (int)record->Mtu; break;
-                case GetTransmitQueue: *(int*)value = TransmitQueueLength; break;
+                case GetTransmitQueue: *(int*)value = NetworkInterfaces.TransmitQueueLength; break;
                 case GetMap: break;   // no I/O ports, memory or IRQ to show
                 case GetHardwareAddress:
                     *(ushort*)value = record->HardwareType;

@@ -10,6 +10,8 @@ namespace Exo.PosixX.Sockets.Internet
     public static unsafe class NetworkInterfaces
     {
         public const int Maximum = NetworkInterfaceRecord.MaximumInterfaces;
+        /// <summary>The transmit queue length shown for every interface (Linux's default; the service has no such queue).</summary>
+        public const int TransmitQueueLength = 1000;
 
         /// <summary>
         /// Up to <see cref="Maximum"/> records into 'records', their number in 'count'; EAFNOSUPPORT without a network

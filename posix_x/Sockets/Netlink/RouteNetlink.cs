@@ -29,7 +29,6 @@ namespace Exo.PosixX.Sockets.Netlink
         private const byte ScopeUniverse = 0, ScopeLink = 253, ScopeHost = 254;
         private const ushort RouteDestination = 1, RouteOutput = 4, RouteGateway = 5, RoutePreferredSource = 7, RouteTable = 15;
         private const byte MainTable = 254, ProtocolKernel = 2, ProtocolBoot = 3, Unicast = 1;
-        private const int TransmitQueueLength = 1000;
 
         /// <summary>Writes the answer to the messages of one send into 'answer' (MaximumAnswer bytes): its length, 0 for none.</summary>
         public static int Answer(byte* request, int length, uint portId, byte* answer)
@@ -115,7 +114,7 @@ namespace Exo.PosixX.Sockets.Netlink
             for (int i = 0; i < 6; i++)
                 broadcast[i] = loopback ? (byte)0 : (byte)0xFF;
             fits = fits && writer.Attribute(LinkName, record->Name, record->NameLengthOrInvalid() + 1)
-                && writer.IntAttribute(LinkMtu, record->Mtu) && writer.IntAttribute(LinkTransmitQueue, TransmitQueueLength)
+                && writer.IntAttribute(LinkMtu, record->Mtu) && writer.IntAttribute(LinkTransmitQueue, NetworkInterfaces.TransmitQueueLength)
                 && writer.ByteAttribute(LinkOperationalState, loopback ? OperationalUnknown : running ? OperationalUp : OperationalDown)
                 && writer.Attribute(LinkAddress, record->HardwareAddress, 6) && writer.Attribute(LinkBroadcast, broadcast, 6);
             return fits && writer.End(at);
