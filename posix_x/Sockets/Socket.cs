@@ -72,6 +72,9 @@ namespace Exo.PosixX.Sockets
         public virtual Error GetOption(int level, int name, byte* value, ref int length) => Error.NoProtocolOption;
         public virtual Error SetOption(int level, int name, byte* value, int length) => Error.NoProtocolOption;
 
+        /// <summary>ioctl: every socket answers the interface requests (ifconfig's, route's), as on Linux.</summary>
+        public override Error Control(uint request, ulong argument, out ulong result) => InterfaceControl.Control(request, argument, out result);
+
         // ---- SO_RCVTIMEO and SO_SNDTIMEO, kept and enforced here for every family ----
 
         /// <summary>SO_RCVTIMEO and SO_SNDTIMEO in nanoseconds (0: none).</summary>

@@ -1,12 +1,12 @@
 namespace Exo.PosixX.Sockets
 {
     /// <summary>
-    /// Which address families socket() and socketpair() make: AF_UNIX (UnixSocket) and AF_INET (InternetSocket, through
-    /// the network service; EAFNOSUPPORT while none runs). AF_INET6 is known and not supported yet (EAFNOSUPPORT).
+    /// Which address families socket() and socketpair() make: AF_UNIX (UnixSocket), AF_INET (InternetSocket, through
+    /// the network service; EAFNOSUPPORT while none runs) and AF_NETLINK's NETLINK_ROUTE (NetlinkSocket, for ip). AF_INET6 is known and not supported yet (EAFNOSUPPORT).
     /// </summary>
     public static class SocketFamilies
     {
-        public const int Unspecified = 0, Unix = 1, Internet = 2, Internet6 = 10;
+        public const int Unspecified = 0, Unix = 1, Internet = 2, Internet6 = 10, Netlink = 16;
         /// <summary>Linux's NPROTO: a larger family is EAFNOSUPPORT before anything else.</summary>
         public const int FamilyLimit = 46;
         /// <summary>Linux's SOCK_MAX: a larger type is EINVAL.</summary>
@@ -18,6 +18,8 @@ namespace Exo.PosixX.Sockets
             socket = null;
             if (family == Internet)
                 return Sockets.Internet.InternetSocket.Create(type & Socket.TypeMask, protocol, flags, out socket);
+            if (family == Netlink)
+                return Sockets.Netlink.NetlinkSocket.Create(type & Socket.TypeMask, protocol, flags, out socket);
             if (family != Unix)
                 return Error.AddressFamilyNotSupported;
             Error error = CheckUnix(type, protocol);
@@ -30,8 +32,8 @@ namespace Exo.PosixX.Sockets
         public static Error CreatePair(int family, int type, int protocol, int flags, out Socket first, out Socket second)
         {
             first = second = null;
-            if (family == Internet || family == Internet6)
-                return Error.NotSupported;   // as Linux: the internet families have no pairs
+            if (family == Internet || family == Internet6 || family == Netlink)
+                return Error.NotSupported;   // as Linux: the internet families and netlink have no pairs
             if (family != Unix)
                 return Error.AddressFamilyNotSupported;
             Error error = CheckUnix(type, protocol);

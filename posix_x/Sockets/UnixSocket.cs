@@ -903,7 +903,7 @@ namespace Exo.PosixX.Sockets
         {
             result = 0;
             if (request != BytesReadable && request != BytesUnsent)
-                return Error.NotATerminal;
+                return base.Control(request, argument, out result);
             int count = 0;
             using (InterruptMask.Enter())
             using (s_changed.Lock.Hold())

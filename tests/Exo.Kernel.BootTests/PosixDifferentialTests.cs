@@ -62,6 +62,7 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         // AF_INET needs the network service, which runs on a network card: NetworkServiceBootTests boots with one and
         // compares this program's output with Linux's at 1, 2 and 4 processors.
         ["inetsockets"] = "runs in NetworkServiceBootTests, whose boots have a network card and the network service",
+        ["netinterfaces"] = "runs in NetworkToolsBootTests, whose boots have a network card and the network service",
         ["vectorstate"] = HostHasAvx2() ? null : "this machine's processor has no AVX2: nothing to compare Exo-OS's output with",
     };
 

@@ -22,6 +22,8 @@ public unsafe class SocketProtocolTests
             new SocketRequest { Operation = SocketOperation.SetOption, Tag = 5, Socket = 9, Argument0 = 1, Argument1 = 2, DataLength = 4 },
             new SocketRequest { Operation = SocketOperation.Listen, Tag = 6, Socket = 9, Argument0 = 128 },
             new SocketRequest { Operation = SocketOperation.Readiness, Tag = 7, Socket = 9 },
+            new SocketRequest { Operation = SocketOperation.Create, Tag = 8, Argument0 = SocketRequest.TypeRaw, Argument1 = 1 },
+            new SocketRequest { Operation = SocketOperation.Interfaces, Tag = 9 },
         };
         byte* buffer = stackalloc byte[SocketRequest.Length];
         foreach (SocketRequest request in requests)
@@ -40,8 +42,8 @@ public unsafe class SocketProtocolTests
 
     [Theory]
     [InlineData(SocketOperation.None, 0u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.UnknownOperation)]
-    [InlineData((SocketOperation)15, 1u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.UnknownOperation)]
-    [InlineData(SocketOperation.Create, 0u, 3UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]          // no such type
+    [InlineData((SocketOperation)16, 1u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.UnknownOperation)]
+    [InlineData(SocketOperation.Create, 0u, 4UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]          // no such type
     [InlineData(SocketOperation.Create, 5u, 1UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]          // a socket given
     [InlineData(SocketOperation.Accept, 0u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]          // no socket
     [InlineData(SocketOperation.Bind, 1u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.BadEndpoint)]         // no endpoint
@@ -102,6 +104,49 @@ public unsafe class SocketProtocolTests
             }
         }
         Assert.True(accepted > 0);
+    }
+
+    [Fact]
+    public void Interface_records_round_trip_and_refuse_what_a_hostile_service_wrote()
+    {
+        var card = new NetworkInterfaceRecord
+        {
+            Index = 2, Flags = NetworkInterfaceRecord.FlagUp | NetworkInterfaceRecord.FlagRunning, Mtu = 1500,
+            HardwareType = NetworkInterfaceRecord.HardwareEthernet, Address = 0x0A00020F, PrefixLength = 24, Gateway = 0x0A000202,
+            DnsServer = 0x0A000203, FramesReceived = 7, FramesSent = 9,
+        };
+        card.SetName("eth0");
+        card.HardwareAddress[0] = 0x52;
+        card.HardwareAddress[5] = 0x56;
+        byte* buffer = stackalloc byte[NetworkInterfaceRecord.Length];
+        Assert.True(card.Encode(buffer));
+        Assert.Equal(SocketMessageProblem.None, NetworkInterfaceRecord.Decode(buffer, out NetworkInterfaceRecord decoded));
+        Assert.Equal(4, decoded.NameLengthOrInvalid());
+        Assert.Equal((2u, 1500u, 0x0A00020Fu, (byte)24, 0x0A000202u, 0x0A000203u, 7u, 9u, (byte)0x52, (byte)0x56),
+            (decoded.Index, decoded.Mtu, decoded.Address, decoded.PrefixLength, decoded.Gateway, decoded.DnsServer, decoded.FramesReceived,
+             decoded.FramesSent, decoded.HardwareAddress[0], decoded.HardwareAddress[5]));
+
+        // Each field a service could get wrong is refused: names not ending or with odd bytes, prefix, MTU, flags, types.
+        (int offset, byte value)[] bad = { (0, (byte)'A'), (4, (byte)'/'), (5, 1), (40, 33), (26, 2), (20 + 2, 0x80), (28, 9), (52, 1), (16, 0) };
+        foreach (var (offset, value) in bad)
+        {
+            Assert.True(card.Encode(buffer));
+            if (offset == 16)
+                *(uint*)(buffer + 16) = 0;   // index 0
+            else
+                buffer[offset] = value;
+            Assert.NotEqual(SocketMessageProblem.None, NetworkInterfaceRecord.Decode(buffer, out _));
+        }
+        var nameless = card;
+        nameless.SetName("");
+        Assert.False(nameless.Encode(buffer));
+        nameless.SetName("abcdefghijklmnop");   // 16 bytes: no room for the end
+        Assert.False(nameless.Encode(buffer));
+
+        // The Interfaces request names no socket and carries nothing.
+        Assert.Equal(SocketMessageProblem.None, new SocketRequest { Operation = SocketOperation.Interfaces, Tag = 1 }.Check());
+        Assert.Equal(SocketMessageProblem.BadField, new SocketRequest { Operation = SocketOperation.Interfaces, Socket = 3 }.Check());
+        Assert.Equal(SocketMessageProblem.BadField, new SocketRequest { Operation = SocketOperation.Interfaces, Argument0 = 1 }.Check());
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System;
 using Exo.Abi;
 using Exo.Network;
 using Xunit;
@@ -155,6 +156,111 @@ namespace Exo.Network.HostTests
             hosts.Segment.Inject(hosts.A.Link, frame, frame.Length);
             Assert.Equal(1, handler.Errors);
             Assert.Equal(1, hosts.A.Stack.Counters[NetworkCounter.IcmpDropChecksum]);
+        }
+
+        // An echo request as ping builds it: type 8, its checksum, identifier and sequence, then the data.
+        private static byte[] EchoRequest(ushort identifier, ushort sequence, int dataLength)
+        {
+            byte[] message = new byte[IcmpProtocol.HeaderLength + dataLength];
+            message[0] = IcmpProtocol.TypeEchoRequest;
+            for (int i = 0; i < dataLength; i++)
+                message[IcmpProtocol.HeaderLength + i] = (byte)(i * 7);
+            fixed (byte* p = message)
+            {
+                NetworkOrder.WriteUInt16(p + 4, identifier);
+                NetworkOrder.WriteUInt16(p + 6, sequence);
+                NetworkOrder.WriteUInt16(p + 2, InternetChecksum.Compute(p, message.Length));
+            }
+            return message;
+        }
+
+        private static Error RawSend(TestHost host, int socket, byte[] message, Ipv4Address to)
+        {
+            fixed (byte* p = message)
+                return host.Stack.Icmp.RawSockets.SendTo(socket, p, message.Length, to);
+        }
+
+        private static byte[] RawReceive(TestHost host, int socket, out Ipv4Address source, int capacity = 2048)
+        {
+            byte[] buffer = new byte[capacity];
+            Error error;
+            int length;
+            fixed (byte* p = buffer)
+                error = host.Stack.Icmp.RawSockets.ReceiveFrom(socket, p, capacity, false, out length, out _, out source);
+            return error == Error.None ? buffer.AsSpan(0, length).ToArray() : null;
+        }
+
+        [Fact]
+        public void A_raw_socket_sends_ping_s_message_and_receives_the_reply_with_its_ip_header()
+        {
+            var hosts = new TwoHosts();
+            RawIcmpSockets raw = hosts.A.Stack.Icmp.RawSockets;
+            Assert.Equal(Error.None, raw.Open(out int socket));
+            Assert.Equal(Error.DestinationRequired, RawSend(hosts.A, socket, EchoRequest(0x4242, 1, 56), Ipv4Address.Any));
+            byte[] request = EchoRequest(0x4242, 1, 56);
+            Assert.Equal(Error.None, RawSend(hosts.A, socket, request, TwoHosts.AddressB));
+            hosts.Run();
+            byte[] reply = RawReceive(hosts.A, socket, out Ipv4Address source);
+            Assert.NotNull(reply);
+            Assert.Equal(TwoHosts.AddressB, source);
+            Assert.Equal(20 + request.Length, reply.Length);
+            Assert.Equal(0x45, reply[0]);
+            Assert.Equal(reply.Length, reply[2] << 8 | reply[3]);
+            Assert.Equal(IpProtocol.Icmp, reply[9]);
+            Assert.Equal(IcmpProtocol.TypeEchoReply, reply[20]);
+            Assert.Equal(request.AsSpan(4).ToArray(), reply.AsSpan(24).ToArray());   // identifier, sequence and data come back
+            fixed (byte* p = reply)
+            {
+                Assert.Equal(0, InternetChecksum.Compute(p, 20));
+                Assert.Equal(0, InternetChecksum.Compute(p + 20, reply.Length - 20));
+            }
+            Assert.Null(RawReceive(hosts.A, socket, out _));
+            Assert.Equal(Error.None, raw.Close(socket));
+            Assert.Equal(Error.BadHandle, raw.Close(socket));
+        }
+
+        [Fact]
+        public void A_raw_socket_sees_loopback_s_request_and_reply_and_a_connected_one_only_its_peer()
+        {
+            var hosts = new TwoHosts();
+            RawIcmpSockets raw = hosts.A.Stack.Icmp.RawSockets;
+            Assert.Equal(Error.None, raw.Open(out int all));
+            Assert.Equal(Error.None, raw.Open(out int connected));
+            Assert.Equal(Error.None, raw.Connect(connected, TwoHosts.AddressB));
+            Assert.Equal(Error.AddressNotAvailable, raw.Bind(all, new Ipv4Address(10, 0, 0, 99)));
+            var loopback = new Ipv4Address(127, 0, 0, 1);
+            Assert.Equal(Error.None, RawSend(hosts.A, all, EchoRequest(7, 1, 8), loopback));
+            hosts.A.Stack.Poll();
+            hosts.A.Stack.Poll();
+            // As on Linux, the request looped back is seen too, then the reply.
+            Assert.Equal(IcmpProtocol.TypeEchoRequest, RawReceive(hosts.A, all, out Ipv4Address first)[20]);
+            Assert.Equal(IcmpProtocol.TypeEchoReply, RawReceive(hosts.A, all, out _)[20]);
+            Assert.Equal(loopback, first);
+            Assert.Null(RawReceive(hosts.A, connected, out _));
+            // A short buffer takes the datagram's start; the rest is gone (recvfrom's truncation).
+            Assert.Equal(Error.None, RawSend(hosts.A, connected, EchoRequest(7, 2, 100), Ipv4Address.Any));
+            hosts.Run();
+            Assert.Equal(10, RawReceive(hosts.A, connected, out _, 10).Length);
+            Assert.Null(RawReceive(hosts.A, connected, out _));
+            Assert.Equal(IcmpProtocol.TypeEchoReply, RawReceive(hosts.A, all, out _)[20]);
+        }
+
+        [Fact]
+        public void A_raw_socket_s_full_queue_drops_and_counts()
+        {
+            var hosts = new TwoHosts();
+            RawIcmpSockets raw = hosts.A.Stack.Icmp.RawSockets;
+            Assert.Equal(Error.None, raw.Open(out int socket));
+            int fits = RawIcmpSockets.ReceiveBufferBytes / (UdpSocket.RecordHeaderLength + 20 + 1008);
+            for (int i = 0; i < fits + 3; i++)
+            {
+                Assert.Equal(Error.None, RawSend(hosts.A, socket, EchoRequest(1, (ushort)i, 1000), TwoHosts.AddressB));
+                hosts.Run();
+            }
+            Assert.Equal(3, hosts.A.Stack.Counters[NetworkCounter.IcmpRawDropQueueFull]);
+            for (int i = 0; i < fits; i++)
+                Assert.NotNull(RawReceive(hosts.A, socket, out _));
+            Assert.Null(RawReceive(hosts.A, socket, out _));
         }
 
         internal sealed class RecordingHandler : IIpProtocolHandler

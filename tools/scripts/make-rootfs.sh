@@ -130,6 +130,9 @@ for file in "$etc"/*; do
   rm -f "$root/etc/$(basename "$file")"
   install -m 644 "$file" "$root/etc/$(basename "$file")"
 done
+# The resolver's configuration is the DHCP lease's, as the kernel shows it (a DHCP client would write it here).
+rm -f "$root/etc/resolv.conf"
+ln -s /proc/posix_x/resolv.conf "$root/etc/resolv.conf"
 
 if [ -n "$tests" ]; then
   mkdir -p "$root/usr/share/exo-tests"

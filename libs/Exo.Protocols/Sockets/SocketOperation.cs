@@ -7,7 +7,9 @@ namespace Exo.Protocols.Sockets
     public enum SocketOperation : ushort
     {
         None = 0,
-        /// <summary>Argument0: type (Stream 1, Datagram 2); Argument1: protocol (0, 6, 17). Value: the new socket.</summary>
+        /// <summary>Argument0: type (Stream 1, Datagram 2, Raw 3); Argument1: protocol (0, 6, 17; a raw socket's: 1, ICMP). Value: the
+        /// new socket. A raw socket sends the messages it is given as they are and receives each datagram of its protocol
+        /// whole, IPv4 header included; its endpoints have port 0.</summary>
         Create = 1,
         /// <summary>Endpoint: the local address and port (port 0: an ephemeral one).</summary>
         Bind = 2,
@@ -37,5 +39,8 @@ namespace Exo.Protocols.Sockets
         GetPeerName = 13,
         /// <summary>Value: the socket's readiness now (SocketReadiness bits), and its pending error is left in place.</summary>
         Readiness = 14,
+        /// <summary>No socket (0). Data: one <see cref="NetworkInterfaceRecord"/> per interface (up to its MaximumInterfaces),
+        /// loopback first; Value: how many. What ifconfig, route and ip read.</summary>
+        Interfaces = 15,
     }
 }

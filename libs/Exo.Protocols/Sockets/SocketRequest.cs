@@ -19,6 +19,8 @@ namespace Exo.Protocols.Sockets
         /// <summary>The longest socket option value (struct linger, timeval and the integers all fit).</summary>
         public const int MaximumOptionLength = 64;
         public const int MaximumBacklog = 4096;
+        /// <summary>Create's socket types (Linux's SOCK_STREAM, SOCK_DGRAM, SOCK_RAW).</summary>
+        public const ulong TypeStream = 1, TypeDatagram = 2, TypeRaw = 3;
 
         public SocketOperation Operation;
         public ushort Flags;
@@ -32,7 +34,7 @@ namespace Exo.Protocols.Sockets
         public SocketMessageProblem Check()
         {
             bool transfer = Operation == SocketOperation.Send || Operation == SocketOperation.Receive;
-            if (Operation == SocketOperation.None || Operation > SocketOperation.Readiness)
+            if (Operation == SocketOperation.None || Operation > SocketOperation.Interfaces)
                 return SocketMessageProblem.UnknownOperation;
             if (!Endpoint.IsWellFormed)
                 return SocketMessageProblem.BadEndpoint;
@@ -47,7 +49,7 @@ namespace Exo.Protocols.Sockets
                 : Operation == SocketOperation.SetOption ? MaximumOptionLength : 0u;
             if (DataLength > maximumData)
                 return SocketMessageProblem.BadLength;
-            if ((Operation == SocketOperation.Create) != (Socket == 0))
+            if ((Operation == SocketOperation.Create || Operation == SocketOperation.Interfaces) != (Socket == 0))
                 return SocketMessageProblem.BadField;
             return ArgumentsFit() ? SocketMessageProblem.None : SocketMessageProblem.BadField;
         }
@@ -56,7 +58,7 @@ namespace Exo.Protocols.Sockets
         {
             switch (Operation)
             {
-                case SocketOperation.Create: return (Argument0 == 1 || Argument0 == 2) && Argument1 <= 255;
+                case SocketOperation.Create: return Argument0 >= TypeStream && Argument0 <= TypeRaw && Argument1 <= 255;
                 case SocketOperation.Listen: return Argument0 <= MaximumBacklog && Argument1 == 0;
                 case SocketOperation.Receive: return Argument0 <= SocketChannelLayout.DataSlotSize && Argument1 == 0;
                 case SocketOperation.Shutdown: return Argument0 <= 2 && Argument1 == 0;

@@ -5,7 +5,8 @@ using Exo.Protocols.Sockets;
 namespace Exo.PosixX.Sockets.Internet
 {
     /// <summary>
-    /// An AF_INET socket (TCP stream or UDP datagram): a proxy for a socket of the network service, reached over the
+    /// An AF_INET socket (TCP stream, UDP datagram, or raw ICMP for ping: each message whole, received with its IPv4
+    /// header, as Linux's SOCK_RAW gives it): a proxy for a socket of the network service, reached over the
     /// socket channel (<see cref="SocketChannel"/>). The service never waits, so waiting is done here: an operation
     /// the service answers WouldBlock (InProgress for connect) sleeps until the socket's next readiness event, then
     /// asks again, unless the caller is non-blocking; SO_RCVTIMEO and SO_SNDTIMEO bound the sleep. poll, select and
@@ -14,7 +15,7 @@ namespace Exo.PosixX.Sockets.Internet
     /// </summary>
     public sealed unsafe class InternetSocket : Socket
     {
-        public const int TransmissionControlProtocol = 6, UserDatagramProtocol = 17;
+        public const int InternetControlMessageProtocol = 1, TransmissionControlProtocol = 6, UserDatagramProtocol = 17;
 
         private readonly SocketChannel _channel;
         /// <summary>The service's id for this socket (0 until created); written by the dispatcher when it files it.</summary>
@@ -34,11 +35,14 @@ namespace Exo.PosixX.Sockets.Internet
         public static Error Create(int type, int protocol, int flags, out Socket socket)
         {
             socket = null;
-            if (type != Stream && type != Datagram)
+            if (type != Stream && type != Datagram && type != Raw)
                 return Error.SocketTypeNotSupported;
-            int expected = type == Stream ? TransmissionControlProtocol : UserDatagramProtocol;
-            if (protocol != 0 && protocol != expected)
+            int expected = ProtocolOf(type);
+            // Raw sockets: ICMP only (Linux also carries others); they need CAP_NET_RAW, which only root holds here.
+            if ((protocol != 0 || type == Raw) && protocol != expected)
                 return Error.ProtocolNotSupported;
+            if (type == Raw && !KernelInterface.LinuxProcess.Current.Credentials.IsPrivileged)
+                return Error.NotPermitted;
             Error error = SocketChannel.Acquire(out SocketChannel channel);
             if (error != Error.None)
                 return error;
@@ -54,6 +58,12 @@ namespace Exo.PosixX.Sockets.Internet
             socket = made;
             return Error.None;
         }
+
+        private static int ProtocolOf(int type) =>
+            type == Stream ? TransmissionControlProtocol : type == Raw ? InternetControlMessageProtocol : UserDatagramProtocol;
+
+        /// <summary>Datagram and raw sockets keep message boundaries; a stream does not.</summary>
+        private bool KeepsMessages => Type != Stream;
 
         // One request and its completion's status as an error: the channel's error, or the operation's.
         private Error Ask(ref SocketRequest request, InternetSocket register, out SocketCompletion completion)
@@ -164,13 +174,13 @@ namespace Exo.PosixX.Sockets.Internet
                 return Error.NotSupported;
             SocketEndpoint destination = default;
             // A stream ignores a destination, as Linux's TCP does; a datagram goes to the one given.
-            if (transfer.Address != null && Type == Datagram)
+            if (transfer.Address != null && KeepsMessages)
             {
                 Error parsed = InternetAddress.Parse(transfer.Address, transfer.AddressLength, out destination);
                 if (parsed != Error.None)
                     return parsed;
             }
-            if (Type == Datagram && transfer.Length > SocketChannelLayout.DataSlotSize)
+            if (KeepsMessages && transfer.Length > SocketChannelLayout.DataSlotSize)
                 return Error.MessageTooLong;
             bool nonBlocking = NonBlocking || (transfer.Flags & MessageFlags.DontWait) != 0;
             bool armed = ArmTimeout(System.Threading.Volatile.Read(ref SendTimeoutNanoseconds), nonBlocking);
@@ -181,10 +191,10 @@ namespace Exo.PosixX.Sockets.Internet
                 int length = left > SocketChannelLayout.DataSlotSize ? SocketChannelLayout.DataSlotSize : (int)left;
                 int seen = _channel.ChangesOf(this);
                 error = SendOnce(ref transfer, done, length, destination, out ulong taken);
-                if (error == Error.None && (taken > 0 || Type == Datagram))
+                if (error == Error.None && (taken > 0 || KeepsMessages))
                 {
                     done += taken;
-                    if (Type == Datagram)
+                    if (KeepsMessages)
                         break;
                     continue;
                 }
@@ -284,7 +294,7 @@ namespace Exo.PosixX.Sockets.Internet
                 {
                     got = (ulong)length32;
                     endOfStream = Type == Stream && length32 == 0 && length > 0;
-                    if (Type == Datagram && completion.Value > (ulong)length32)
+                    if (KeepsMessages && completion.Value > (ulong)length32)
                     {
                         transfer.ResultFlags |= MessageFlags.Truncated;
                         if ((transfer.Flags & MessageFlags.Truncated) != 0)
@@ -332,7 +342,7 @@ namespace Exo.PosixX.Sockets.Internet
                 else if (name == Domain)
                     number = InternetAddress.Family;
                 else if (name == Protocol)
-                    number = Type == Stream ? TransmissionControlProtocol : UserDatagramProtocol;
+                    number = ProtocolOf(Type);
                 if (number >= 0)
                 {
                     length = length < sizeof(int) ? length : sizeof(int);

@@ -4,12 +4,12 @@ namespace Exo.PosixX.Vfs.Proc
     public enum ProcKind : byte
     {
         // Directories.
-        Root = 1, Sys, SysKernel, PosixX, Bus, BusPci, Process, Descriptors, Tasks, Task,
+        Root = 1, Sys, SysKernel, PosixX, Bus, BusPci, Net, Process, Descriptors, Tasks, Task,
         // Links.
         Self, ThreadSelf, Mounts, Executable, WorkingDirectory, RootDirectory, Descriptor,
         // Generated files of the system.
         Meminfo, Cpuinfo, Uptime, LoadAverage, Statistics, Version, Filesystems, Hostname, OsType, OsRelease,
-        Calls, CapabilityCache, KernelCommandLine, PciDevices,
+        Calls, CapabilityCache, KernelCommandLine, PciDevices, NetworkDevices, NetworkRoutes, ResolverConfiguration,
         // Generated files of a process (or of one of its threads, under task/).
         ProcessStat, ProcessStatus, CommandLine, CommandName, Maps, Environment, ProcessMounts, MemoryPages,
     }
@@ -52,6 +52,14 @@ namespace Exo.PosixX.Vfs.Proc
             new ProcEntry("sys", ProcKind.Sys),
             new ProcEntry("posix_x", ProcKind.PosixX),
             new ProcEntry("bus", ProcKind.Bus),
+            new ProcEntry("net", ProcKind.Net),
+        };
+
+        /// <summary>net/: the interfaces and the routing table (Linux's is a link to self/net; the same for every process here).</summary>
+        public static readonly ProcEntry[] Net =
+        {
+            new ProcEntry("dev", ProcKind.NetworkDevices),
+            new ProcEntry("route", ProcKind.NetworkRoutes),
         };
 
         public static readonly ProcEntry[] Bus = { new ProcEntry("pci", ProcKind.BusPci) };
@@ -71,6 +79,7 @@ namespace Exo.PosixX.Vfs.Proc
         {
             new ProcEntry("calls", ProcKind.Calls),
             new ProcEntry("capability_cache", ProcKind.CapabilityCache),
+            new ProcEntry("resolv.conf", ProcKind.ResolverConfiguration),
         };
 
         public static readonly ProcEntry[] Process =
@@ -108,6 +117,7 @@ namespace Exo.PosixX.Vfs.Proc
             ProcKind.PosixX => PosixX,
             ProcKind.Bus => Bus,
             ProcKind.BusPci => BusPci,
+            ProcKind.Net => Net,
             ProcKind.Process => Process,
             ProcKind.Task => Task,
             _ => null,

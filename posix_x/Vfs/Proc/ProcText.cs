@@ -91,8 +91,8 @@ namespace Exo.PosixX.Vfs.Proc
             Decimal(value);
         }
 
-        /// <summary>Lower-case hexadecimal, zero-padded to at least 'digits' digits.</summary>
-        public void Hex(ulong value, int digits)
+        /// <summary>Hexadecimal (lower-case unless asked), zero-padded to at least 'digits' digits.</summary>
+        public void Hex(ulong value, int digits, bool upperCase = false)
         {
             int count = 1;
             for (ulong rest = value >> 4; rest != 0; rest >>= 4)
@@ -102,7 +102,7 @@ namespace Exo.PosixX.Vfs.Proc
             for (int shift = (count - 1) * 4; shift >= 0; shift -= 4)
             {
                 int digit = (int)((value >> shift) & 0xF);
-                Byte((byte)(digit < 10 ? '0' + digit : 'a' + digit - 10));
+                Byte((byte)(digit < 10 ? '0' + digit : (upperCase ? 'A' : 'a') + digit - 10));
             }
         }
 

@@ -36,6 +36,8 @@ namespace Exo.PosixX.Vfs.Proc
     /// - bus/pci/devices: one line per PCI function the kernel found at boot, Linux's first three columns: bus and
     ///   device-function ("%02x%02x"), vendor and device ("%04x%04x"), interrupt line (0: drivers use MSI-X); Linux's
     ///   BAR addresses and sizes after them are left out. The login shell's /etc/profile looks for a virtio disk here.
+    /// - net/dev and net/route: the network service's interfaces (NetworkFiles); posix_x/resolv.conf the DNS servers of its
+    ///   DHCP lease, in resolv.conf's format (/etc/resolv.conf links to it).
     /// - posix_x/capability_cache: the descriptor tables' lookups (FileDescriptorTable.Hits, Misses), the hit rate, and the
     ///   reads and writes the pipe fast path finished (its lookups count as hits and misses too).
     /// </summary>
@@ -79,6 +81,9 @@ namespace Exo.PosixX.Vfs.Proc
                 case ProcKind.OsRelease: text.Text(SystemInformationCalls.Release); text.Line(); return Error.None;
                 case ProcKind.Calls: Calls(ref text); return Error.None;
                 case ProcKind.CapabilityCache: CapabilityCache(ref text); return Error.None;
+                case ProcKind.NetworkDevices: NetworkFiles.Devices(ref text); return Error.None;
+                case ProcKind.NetworkRoutes: NetworkFiles.Routes(ref text); return Error.None;
+                case ProcKind.ResolverConfiguration: NetworkFiles.ResolverConfiguration(ref text); return Error.None;
             }
             return Error.Invalid;
         }

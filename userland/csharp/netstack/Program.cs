@@ -74,7 +74,7 @@ namespace Netstack
             error = SocketServerChannel.Offer("network", own, out SocketServerChannel channel);
             if (error != Error.None)
                 return Fail("the socket channel's offer", error);
-            var sockets = new SocketService(channel, tcp, stack.Udp);
+            var sockets = new SocketService(channel, stack, tcp);
             Console.Write("netstack: ");
             Console.WriteBytes(name, nameLength);
             Console.WriteLine(": serving sockets as \"network\", asking DHCP for an address");

@@ -6,8 +6,8 @@ using Exo.Std.Services;
 namespace Netstack
 {
     /// <summary>
-    /// The socket protocol's server (libs/Exo.Protocols/Sockets): a table of the client's sockets, each a TCP or UDP
-    /// socket of the stack, and a request handler per operation. Nothing here waits: an operation the stack cannot do
+    /// The socket protocol's server (libs/Exo.Protocols/Sockets): a table of the client's sockets, each a TCP, UDP or
+    /// raw ICMP socket of the stack, and a request handler per operation. Nothing here waits: an operation the stack cannot do
     /// now answers WouldBlock (InProgress for a connect) and the socket's readiness event tells the client when to ask
     /// again. After every turn the service compares each socket's readiness with the last it sent and posts the changes
     /// (<see cref="PostChanges"/>); one the event ring cannot take stays due and goes out on a later turn.
@@ -15,8 +15,10 @@ namespace Netstack
     internal sealed unsafe class SocketService
     {
         /// <summary>Sockets a client may hold at once: the TCP connection table's and the UDP table's slots together.</summary>
-        public const int MaximumSockets = 1024 + UdpProtocol.MaximumSockets;
-        private const byte KindFree = 0, KindTcp = 1, KindUdp = 2;
+        public const int MaximumSockets = 1024 + UdpProtocol.MaximumSockets + RawIcmpSockets.MaximumSockets;
+        private const byte KindFree = 0, KindTcp = 1, KindUdp = 2, KindRaw = 3;
+        private const ulong IcmpProtocolNumber = 1;
+        private const uint LoopbackIndex = 1, CardIndex = 2, LoopbackMtu = 65536;
         private const int SocketLevel = 1, TcpLevel = 6;   // SOL_SOCKET, IPPROTO_TCP
         // SO_* and TCP_* (asm-generic/socket.h, linux/tcp.h).
         private const int ReuseAddress = 2, ErrorOption = 4, Broadcast = 6, SendBuffer = 7, ReceiveBuffer = 8, KeepAlive = 9,
@@ -37,13 +39,17 @@ namespace Netstack
         private readonly Entry[] _entries = new Entry[MaximumSockets];
         private readonly TcpStack _tcp;
         private readonly UdpProtocol _udp;
+        private readonly RawIcmpSockets _raw;
+        private readonly NetworkStack _stack;
         private SocketServerChannel _channel;
 
-        public SocketService(SocketServerChannel channel, TcpStack tcp, UdpProtocol udp)
+        public SocketService(SocketServerChannel channel, NetworkStack stack, TcpStack tcp)
         {
             _channel = channel;
+            _stack = stack;
             _tcp = tcp;
-            _udp = udp;
+            _udp = stack.Udp;
+            _raw = stack.Icmp.RawSockets;
         }
 
         /// <summary>Answers every waiting request; true if any came.</summary>
@@ -67,7 +73,9 @@ namespace Netstack
         private Error Handle(ref SocketRequest request, ref SocketCompletion completion)
         {
             if (request.Operation == SocketOperation.Create)
-                return Create((int)request.Argument0, ref completion);
+                return Create(request.Argument0, request.Argument1, ref completion);
+            if (request.Operation == SocketOperation.Interfaces)
+                return DescribeInterfaces(_channel.DataOf(request.Tag), ref completion);
             int index = IndexOf(request.Socket);
             if (index < 0)
                 return Error.BadHandle;
@@ -77,6 +85,8 @@ namespace Netstack
             bool tcp = entry.Kind == KindTcp;
             Ipv4Address address = new Ipv4Address(request.Endpoint.Address);
             ushort port = request.Endpoint.Port;
+            if (entry.Kind == KindRaw)
+                return HandleRaw(ref entry, index, data, ref request, ref completion);
             switch (request.Operation)
             {
                 case SocketOperation.Bind:
@@ -126,17 +136,20 @@ namespace Netstack
             }
         }
 
-        private Error Create(int type, ref SocketCompletion completion)
+        private Error Create(ulong type, ulong protocol, ref SocketCompletion completion)
         {
+            if (type == SocketRequest.TypeRaw && protocol != IcmpProtocolNumber)
+                return Error.ProtocolNotSupported;
             int index = FreeIndex();
             if (index < 0)
                 return Error.TooManyFiles;
             int engine;
-            Error error = type == 1 ? _tcp.Open(out engine) : _udp.Open(out engine);
+            Error error = type == SocketRequest.TypeStream ? _tcp.Open(out engine)
+                : type == SocketRequest.TypeRaw ? _raw.Open(out engine) : _udp.Open(out engine);
             if (error != Error.None)
                 return error;
             ref Entry entry = ref _entries[index];
-            entry.Kind = type == 1 ? KindTcp : KindUdp;
+            entry.Kind = type == SocketRequest.TypeStream ? KindTcp : type == SocketRequest.TypeRaw ? KindRaw : KindUdp;
             entry.Engine = engine;
             entry.Listening = false;
             entry.Due = true;
@@ -144,6 +157,101 @@ namespace Netstack
             entry.SentError = 0;
             completion.Value = IdOf(index);
             return Error.None;
+        }
+
+        // The facts ifconfig, route and ip show: loopback, then the card with what DHCP gave it.
+        private Error DescribeInterfaces(byte* data, ref SocketCompletion completion)
+        {
+            var loopback = new NetworkInterfaceRecord
+            {
+                Index = LoopbackIndex, Flags = NetworkInterfaceRecord.FlagUp | NetworkInterfaceRecord.FlagLoopback | NetworkInterfaceRecord.FlagRunning,
+                Mtu = LoopbackMtu, HardwareType = NetworkInterfaceRecord.HardwareLoopback, Address = Ipv4Address.Loopback.Value, PrefixLength = 8,
+            };
+            loopback.SetName("lo");
+            InterfaceConfiguration configuration = _stack.Configuration;
+            INetworkLink link = _stack.Link;
+            var card = new NetworkInterfaceRecord
+            {
+                Index = CardIndex, Flags = NetworkInterfaceRecord.FlagUp | NetworkInterfaceRecord.FlagBroadcast | NetworkInterfaceRecord.FlagMulticast
+                    | (link.IsUp ? NetworkInterfaceRecord.FlagRunning : 0),
+                Mtu = (uint)link.Mtu, HardwareType = NetworkInterfaceRecord.HardwareEthernet,
+                Address = configuration.Address.Value, PrefixLength = (byte)configuration.PrefixLength,
+                Gateway = configuration.Gateway.Value, DnsServer = configuration.DnsServer.Value,
+                FramesReceived = (uint)_stack.Counters[NetworkCounter.FramesReceived], FramesSent = (uint)_stack.Counters[NetworkCounter.FramesSent],
+            };
+            card.SetName("eth0");
+            byte* mac = stackalloc byte[6];
+            link.Address.Write(mac);
+            card.SetHardwareAddress(mac);
+            if (!loopback.Encode(data) || !card.Encode(data + NetworkInterfaceRecord.Length))
+                return Error.Invalid;
+            completion.Value = 2;
+            completion.DataLength = 2 * NetworkInterfaceRecord.Length;
+            return Error.None;
+        }
+
+        // A raw ICMP socket: no ports, no listening, no options past SOL_SOCKET's accepted ones.
+        private Error HandleRaw(ref Entry entry, int index, byte* data, ref SocketRequest request, ref SocketCompletion completion)
+        {
+            Ipv4Address address = new Ipv4Address(request.Endpoint.Address);
+            switch (request.Operation)
+            {
+                case SocketOperation.Bind:
+                    return _raw.Bind(entry.Engine, address);
+                case SocketOperation.Connect:
+                    return _raw.Connect(entry.Engine, address);
+                case SocketOperation.Send:
+                {
+                    Error error = _raw.SendTo(entry.Engine, data, (int)request.DataLength, address);
+                    if (error == Error.None)
+                        completion.Value = request.DataLength;
+                    return error;
+                }
+                case SocketOperation.Receive:
+                {
+                    Error error = _raw.ReceiveFrom(entry.Engine, data, (int)request.Argument0, (request.Flags & SocketRequest.FlagPeek) != 0,
+                        out int copied, out int datagram, out Ipv4Address source);
+                    if (error == Error.None)
+                    {
+                        completion.DataLength = (uint)copied;
+                        completion.Value = (ulong)datagram;
+                        completion.Endpoint = SocketEndpoint.Internet(source.Value, 0);
+                    }
+                    return error;
+                }
+                case SocketOperation.Shutdown:
+                    return Error.None;
+                case SocketOperation.Close:
+                    Free(index);
+                    return Error.None;
+                case SocketOperation.GetOption:
+                {
+                    // SOL_SOCKET only: the buffer sizes, and 0 for the flags a raw socket takes and ignores.
+                    int name = (int)request.Argument1;
+                    bool known = name == SendBuffer || name == ReceiveBuffer || name == ErrorOption || name == Broadcast || name == ReuseAddress
+                        || name == AcceptConnections;
+                    if ((int)request.Argument0 != SocketLevel || !known)
+                        return Error.NoProtocolOption;
+                    *(int*)data = name == SendBuffer || name == ReceiveBuffer ? RawIcmpSockets.ReceiveBufferBytes : 0;
+                    completion.DataLength = sizeof(int);
+                    return Error.None;
+                }
+                case SocketOperation.SetOption:
+                    return (int)request.Argument0 == SocketLevel ? Error.None : Error.NoProtocolOption;   // SO_BROADCAST, SO_RCVBUF: accepted
+                case SocketOperation.GetLocalName:
+                case SocketOperation.GetPeerName:
+                {
+                    Error error = request.Operation == SocketOperation.GetPeerName ? _raw.GetRemote(entry.Engine, out address) : _raw.GetLocal(entry.Engine, out address);
+                    if (error == Error.None)
+                        completion.Endpoint = SocketEndpoint.Internet(address.Value, 0);
+                    return error;
+                }
+                case SocketOperation.Readiness:
+                    completion.Value = ReadinessOf(ref entry, out _);
+                    return Error.None;
+                default:
+                    return Error.NotSupported;   // listen, accept
+            }
         }
 
         private Error Accept(ref Entry listener, ref SocketCompletion completion)
@@ -313,6 +421,8 @@ namespace Netstack
         private uint ReadinessOf(ref Entry entry, out ushort pendingError)
         {
             pendingError = 0;
+            if (entry.Kind == KindRaw)
+                return SocketReadiness.Writable | (_raw.IsReadable(entry.Engine) ? SocketReadiness.Readable : 0);
             if (entry.Kind == KindUdp)
             {
                 uint bits = SocketReadiness.Writable;
@@ -363,6 +473,8 @@ namespace Netstack
             ref Entry entry = ref _entries[index];
             if (entry.Kind == KindTcp)
                 _tcp.Close(entry.Engine);
+            else if (entry.Kind == KindRaw)
+                _raw.Close(entry.Engine);
             else
                 _udp.Close(entry.Engine);
             entry.Kind = KindFree;

@@ -45,6 +45,7 @@ namespace Exo.Network
         IcmpErrorsSent,
         IcmpErrorsRateLimited,
         IcmpErrorsReceived,
+        IcmpRawDropQueueFull,
         UdpReceived,
         UdpSent,
         UdpDropMalformed,

@@ -38,7 +38,7 @@ namespace Exo.Network
             || (counter >= NetworkCounter.IpDropHeader && counter <= NetworkCounter.IpDropUnknownProtocol)
             || (counter >= NetworkCounter.IpReassemblyOverlap && counter <= NetworkCounter.LoopbackOverflow)
             || counter == NetworkCounter.IcmpDropMalformed || counter == NetworkCounter.IcmpDropChecksum || counter == NetworkCounter.IcmpEchoReplyQueueFull
-            || counter == NetworkCounter.IcmpErrorsRateLimited
+            || counter == NetworkCounter.IcmpErrorsRateLimited || counter == NetworkCounter.IcmpRawDropQueueFull
             || (counter >= NetworkCounter.UdpDropMalformed && counter <= NetworkCounter.DnsMalformed);
 
         /// <summary>
@@ -118,6 +118,7 @@ namespace Exo.Network
                 case NetworkCounter.IcmpErrorsSent: return "icmp_errors_sent";
                 case NetworkCounter.IcmpErrorsRateLimited: return "icmp_errors_rate_limited";
                 case NetworkCounter.IcmpErrorsReceived: return "icmp_errors_received";
+                case NetworkCounter.IcmpRawDropQueueFull: return "icmp_raw_drop_queue_full";
                 case NetworkCounter.UdpReceived: return "udp_received";
                 case NetworkCounter.UdpSent: return "udp_sent";
                 case NetworkCounter.UdpDropMalformed: return "udp_drop_malformed";

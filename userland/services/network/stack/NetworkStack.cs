@@ -51,7 +51,7 @@ namespace Exo.Network
             _timers[2] = _dns;
         }
 
-        /// <summary>The workspace <see cref="Create"/> needs (about 1.7 MiB: reassembly and the UDP receive queues are most of it).</summary>
+        /// <summary>The workspace <see cref="Create"/> needs (about 2 MiB: reassembly and the UDP and raw receive queues are most of it).</summary>
         public static ulong WorkspaceBytes =>
             (ulong)(NetworkCounters.WorkspaceBytes
                 + EthernetFrame.MaximumLength
@@ -59,11 +59,11 @@ namespace Exo.Network
                 + FragmentReassembly.MaximumDatagrams * (FragmentReassembly.MaximumPayload + Ipv4Header.MaximumLength + 1024)
                 + LoopbackQueue.Capacity * (LoopbackQueue.SlotBytes + sizeof(int))
                 + EthernetFrame.MaximumPayload
-                + IcmpProtocol.MaximumMessage
+                + IcmpProtocol.WorkspaceBytes
                 + UdpProtocol.MaximumSockets * UdpProtocol.ReceiveBufferBytes + UdpProtocol.HeaderLength + UdpProtocol.MaximumPayload
                 + DhcpMessage.MaximumSentLength
                 + DnsResolver.MaximumQueries * DnsMessage.MaximumNameLength + 2 * DnsMessage.MaximumUdpMessage + DnsMessage.ParseWorkspaceBytes
-                + 32 * Workspace.Alignment);
+                + 48 * Workspace.Alignment);
 
         /// <summary>Builds the stack on 'link' with 'workspace' (OutOfMemory when it is smaller than WorkspaceBytes).</summary>
         public static Error Create(INetworkLink link, IMonotonicClock clock, byte* workspace, ulong workspaceLength, out NetworkStack stack)
@@ -82,6 +82,7 @@ namespace Exo.Network
         }
 
         public NetworkCounters Counters => _counters;
+        public INetworkLink Link => _link;
         public Ipv4Layer Ip => _ip;
         public IIpTransmitter Transmitter => _ip;
         public IcmpProtocol Icmp => _icmp;

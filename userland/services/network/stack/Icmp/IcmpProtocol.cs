@@ -27,6 +27,7 @@ namespace Exo.Network
         private readonly IMonotonicClock _clock;
         private readonly NetworkCounters _counters;
         private readonly byte* _message;
+        private readonly RawIcmpSockets _raw;
         private readonly IcmpEchoReply[] _echoes = new IcmpEchoReply[EchoQueueCapacity];
         private int _echoHead, _echoCount;
         private int _errorTokens = ErrorBurst;
@@ -38,14 +39,23 @@ namespace Exo.Network
             _clock = clock;
             _counters = counters;
             _message = workspace.Take(MaximumMessage);
+            _raw = new RawIcmpSockets(ip, counters, ref workspace);
             ip.AttachIcmp(this);
         }
 
         public byte Protocol => IpProtocol.Icmp;
 
+        /// <summary>The raw ICMP sockets (ping's), which see every ICMP message this host receives.</summary>
+        public RawIcmpSockets RawSockets => _raw;
+
+        public static long WorkspaceBytes => MaximumMessage + RawIcmpSockets.WorkspaceBytes;
+
         public void Receive(Ipv4Address source, Ipv4Address destination, byte* payload, int length)
         {
             _counters.Increment(NetworkCounter.IcmpReceived);
+            // Raw sockets see every message, before ICMP itself looks at it (Linux's raw_local_deliver).
+            if (_ip.TryGetDeliveringHeader(out byte* header, out int headerLength))
+                _raw.Deliver(header, headerLength, payload, length);
             if (length < HeaderLength)
             {
                 _counters.Increment(NetworkCounter.IcmpDropMalformed);

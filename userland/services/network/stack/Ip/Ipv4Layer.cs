@@ -212,6 +212,14 @@ namespace Exo.Network
             return IsOwnAddress(destination) && !source.IsAny && (Ipv4Header.FlagsAndOffset(header) & Ipv4Header.OffsetMask) == 0;
         }
 
+        /// <summary>The header of the datagram being delivered right now, whatever its destination (for raw sockets).</summary>
+        internal bool TryGetDeliveringHeader(out byte* header, out int headerLength)
+        {
+            header = _deliveringHeader;
+            headerLength = _deliveringHeaderLength;
+            return header != null;
+        }
+
         /// <summary>Whether 'address' is this host's own unicast address (loopback included): the only ones ICMP errors are sent about.</summary>
         internal bool IsOwnAddress(Ipv4Address address) =>
             address.IsLoopback || (_configuration.IsConfigured && address == _configuration.Address);
