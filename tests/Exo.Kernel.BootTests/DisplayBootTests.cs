@@ -1,0 +1,128 @@
+using Exo.Testing;
+
+namespace Exo.Kernel.BootTests;
+
+/// <summary>
+/// The desktop's drivers through QEMU's own screen and input (init=desktop.conf, std-vga, PS/2 keyboard and mouse): the
+/// device manager starts display_bochs, ps2_input and the test client display_demo. Input goes in through QMP (send-key,
+/// input-send-event), the screen comes out through QMP's screendump (PPM, kept under out/test-results/screenshots), and the
+/// assertions read pixel regions and the client's console reports of the keys: the pattern in 1024x768, keys in the US
+/// layout with Shift and Caps Lock, the German layout after F2, the box following relative pointer motion, a click
+/// recolouring it, the wheel, and F3 switching to 1920x1080 (the screendump's size) and back.
+/// </summary>
+[Collection(MultiprocessorCollection.Name)]
+public sealed class DisplayBootTests
+{
+    private const int Red = 0xFF0000, Green = 0x00FF00, Blue = 0x0000FF, White = 0xFFFFFF, Yellow = 0xFFFF00, Magenta = 0xFF00FF;
+    private const int BoxHalf = 16;
+    private readonly ITestOutputHelper _output;
+
+    public DisplayBootTests(ITestOutputHelper output) => _output = output;
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task The_desktop_drivers_draw_read_keys_and_the_pointer_and_switch_modes(int processors)
+    {
+        string socket = Path.Combine(Path.GetTempPath(), $"exo-qmp-{Guid.NewGuid():N}.sock");
+        string screenshots = Path.Combine(ExoPaths.FindRepoRoot(), "out", "test-results", "screenshots");
+        Directory.CreateDirectory(screenshots);
+        var options = Boot.Kernel("init=desktop.conf") with
+        {
+            Smp = processors,
+            Timeout = TimeSpan.FromMinutes(5),
+            ExtraArgs = new[] { "-vga", "std", "-qmp", $"unix:{socket},server=on,wait=off" },
+        };
+        await using var qemu = QemuRunner.Start(options);
+        try
+        {
+            await qemu.WaitForAsync("display_demo: drawn 1024x768 pitch 4096", Boot.Timeout);
+            await ConsoleCommands.WaitForTextAsync(qemu, 0, "ps2_input: keyboard on, mouse with wheel, layout us");
+            Assert.Contains("devices: started display_bochs display0 00:01.0 0 2", qemu.Serial, StringComparison.Ordinal);
+            Assert.Matches(@"display_bochs: vbe 0xb0c[2-5], 16 MiB, mode 1024x768x32", qemu.Serial);
+            await using var qmp = await QmpClient.ConnectAsync(socket, TimeSpan.FromSeconds(30));
+            string Shot(string name) => Path.Combine(screenshots, $"display-{processors}cpu-{name}.ppm");
+
+            // The pattern: four quadrants, the yellow box in the middle.
+            var screen = await DumpAsync(qmp, Shot("1-pattern"));
+            Assert.Equal((1024, 768), (screen.Width, screen.Height));
+            ExpectQuadrants(screen);
+            Assert.True(screen.IsFilled(512 - BoxHalf, 384 - BoxHalf, 2 * BoxHalf, 2 * BoxHalf, Yellow), "the pointer's box in the middle");
+
+            // Keys in the US layout: plain, Shift, Caps Lock.
+            await KeyAsync(qemu, qmp, new[] { "a" }, "key down 0x1e key 30 char 'a' U+0061 mods 0x0 layout us");
+            await KeyAsync(qemu, qmp, new[] { "shift", "a" }, "key down 0x1e key 30 char 'A' U+0041 mods 0x1 layout us");
+            await KeyAsync(qemu, qmp, new[] { "shift", "2" }, "key down 0x3 key 3 char '@' U+0040 mods 0x1 layout us");
+            await KeyAsync(qemu, qmp, new[] { "caps_lock" }, "key up 0x3a key 58 mods 0x20 layout us");
+            await KeyAsync(qemu, qmp, new[] { "b" }, "key down 0x30 key 48 char 'B' U+0042 mods 0x20 layout us");
+            await KeyAsync(qemu, qmp, new[] { "1" }, "key down 0x2 key 2 char '1' U+0031 mods 0x20 layout us");
+            await KeyAsync(qemu, qmp, new[] { "caps_lock" }, "key up 0x3a key 58 mods 0x0 layout us");
+            await KeyAsync(qemu, qmp, new[] { "y" }, "key down 0x15 key 21 char 'y' U+0079 mods 0x0 layout us");
+            await KeyAsync(qemu, qmp, new[] { "up" }, "key down 0xe048 key 103 mods 0x0 layout us");
+
+            // F2: the German layout (QWERTZ, umlauts, its own shifted digits).
+            await KeyAsync(qemu, qmp, new[] { "f2" }, "display_demo: layout de");
+            await KeyAsync(qemu, qmp, new[] { "y" }, "key down 0x15 key 21 char 'z' U+007A mods 0x0 layout de");
+            await KeyAsync(qemu, qmp, new[] { "z" }, "key down 0x2c key 44 char 'y' U+0079 mods 0x0 layout de");
+            await KeyAsync(qemu, qmp, new[] { "semicolon" }, "key down 0x27 key 39 U+00F6 mods 0x0 layout de");
+            await KeyAsync(qemu, qmp, new[] { "shift", "2" }, "key down 0x3 key 3 char '\"' U+0022 mods 0x1 layout de");
+            await KeyAsync(qemu, qmp, new[] { "f2" }, "display_demo: layout us");
+
+            // The pointer: relative motion moves the box, a click turns it magenta, the wheel is reported.
+            await ActAsync(qemu, () => qmp.MovePointerAsync(100, 50), "display_demo: pointer 612,434 clicks 0");
+            screen = await DumpAsync(qmp, Shot("2-moved"));
+            Assert.True(screen.IsFilled(612 - BoxHalf, 434 - BoxHalf, 2 * BoxHalf, 2 * BoxHalf, Yellow), "the box moved with the pointer");
+            Assert.Equal(0, screen.Count(512 - BoxHalf, 384 - BoxHalf, 2 * BoxHalf, 2 * BoxHalf, Yellow));
+            await ActAsync(qemu, () => qmp.ClickAsync("left"), "display_demo: pointer 612,434 clicks 1");
+            Assert.Contains("display_demo: buttons 1", qemu.Serial, StringComparison.Ordinal);
+            screen = await DumpAsync(qmp, Shot("3-clicked"));
+            Assert.True(screen.IsFilled(612 - BoxHalf, 434 - BoxHalf, 2 * BoxHalf, 2 * BoxHalf, Magenta), "a click recolours the box");
+            await ActAsync(qemu, () => qmp.ClickAsync("wheel-down"), "display_demo: wheel 1");
+            await ActAsync(qemu, () => qmp.ClickAsync("wheel-up"), "display_demo: wheel -1");
+
+            // F3: 1920x1080, then back to 1024x768.
+            await KeyAsync(qemu, qmp, new[] { "f3" }, "display_demo: drawn 1920x1080 pitch 7680");
+            screen = await DumpAsync(qmp, Shot("4-1920x1080"));
+            Assert.Equal((1920, 1080), (screen.Width, screen.Height));
+            ExpectQuadrants(screen);
+            Assert.Contains("display_bochs: mode 1920x1080x32", qemu.Serial, StringComparison.Ordinal);
+            await KeyAsync(qemu, qmp, new[] { "f3" }, "display_demo: drawn 1024x768 pitch 4096");
+            screen = await DumpAsync(qmp, Shot("5-back"));
+            Assert.Equal((1024, 768), (screen.Width, screen.Height));
+            ExpectQuadrants(screen);
+            Assert.DoesNotContain("display_demo: mode refused", qemu.Serial, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Boot.LogSerial(_output, qemu.Serial);
+            File.Delete(socket);
+        }
+    }
+
+    /// <summary>Keys pressed together, then waits for 'report' from the client after them.</summary>
+    private static Task KeyAsync(QemuSession qemu, QmpClient qmp, string[] keys, string report)
+        => ActAsync(qemu, () => qmp.SendKeysAsync(keys), report);
+
+    private static async Task ActAsync(QemuSession qemu, Func<Task> action, string report)
+    {
+        int since = qemu.Serial.Length;
+        await action();
+        await ConsoleCommands.WaitForTextAsync(qemu, since, report);
+    }
+
+    private static async Task<PpmImage> DumpAsync(QmpClient qmp, string path)
+    {
+        await qmp.ScreenDumpAsync(path);
+        return PpmImage.Load(path);
+    }
+
+    /// <summary>Each quadrant's colour in a block away from the middle (where the box may be).</summary>
+    private static void ExpectQuadrants(PpmImage screen)
+    {
+        int w = screen.Width, h = screen.Height, size = 64;
+        Assert.True(screen.IsFilled(w / 8, h / 8, size, size, Red), "top left red");
+        Assert.True(screen.IsFilled(w * 7 / 8 - size, h / 8, size, size, Green), "top right green");
+        Assert.True(screen.IsFilled(w / 8, h * 7 / 8 - size, size, size, Blue), "bottom left blue");
+        Assert.True(screen.IsFilled(w * 7 / 8 - size, h * 7 / 8 - size, size, size, White), "bottom right white");
+    }
+}
