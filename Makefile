@@ -174,8 +174,8 @@ $(OUT)/userland-cs/$(CONFIG)/extfs.o: $(wildcard userland/services/storage/ext/*
 # netstack and netstack_selftest compile the network stack library (userland/services/network/stack, with subfolders) from its sources.
 $(OUT)/userland-cs/$(CONFIG)/netstack.o $(OUT)/userland-cs/$(CONFIG)/netstack_selftest.o: $(shell find userland/services/network/stack -name '*.cs')
 
-# ps2_input compiles the input library (userland/services/input: key maps, mouse packets) from its sources.
-$(OUT)/userland-cs/$(CONFIG)/ps2_input.o: $(wildcard userland/services/input/*.cs)
+# ps2_input and virtio_input compile the input library (userland/services/input: key maps, mouse packets, tablet events) from its sources.
+$(OUT)/userland-cs/$(CONFIG)/ps2_input.o $(OUT)/userland-cs/$(CONFIG)/virtio_input.o: $(wildcard userland/services/input/*.cs)
 
 $(CS_PROGRAMS): $(OUT)/userland-cs/%: $(OUT)/userland-cs/$(CONFIG)/%.o $(CS_ASM_OBJECTS) libs/Exo.Std/Arch/X64/UserProgram.ld tools/scripts/link-runtime-exports.sh tools/scripts/brand-exo.sh $(CONFIG_STAMP)
 	tools/scripts/link-runtime-exports.sh $(CS_ASM_OBJECTS) $< > $@.args

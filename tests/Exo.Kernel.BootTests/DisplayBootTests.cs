@@ -8,7 +8,8 @@ namespace Exo.Kernel.BootTests;
 /// input-send-event), the screen comes out through QMP's screendump (PPM, kept under out/test-results/screenshots), and the
 /// assertions read pixel regions and the client's console reports of the keys: the pattern in 1024x768, keys in the US
 /// layout with Shift and Caps Lock, the German layout after F2, the box following relative pointer motion, a click
-/// recolouring it, the wheel, and F3 switching to 1920x1080 (the screendump's size) and back.
+/// recolouring it, the wheel, and F3 switching to 1920x1080 (the screendump's size) and back. With a virtio tablet
+/// (-device virtio-tablet-pci): absolute positions and its buttons through virtio_input.
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
 public sealed class DisplayBootTests
@@ -24,16 +25,8 @@ public sealed class DisplayBootTests
     [InlineData(2)]
     public async Task The_desktop_drivers_draw_read_keys_and_the_pointer_and_switch_modes(int processors)
     {
-        string socket = Path.Combine(Path.GetTempPath(), $"exo-qmp-{Guid.NewGuid():N}.sock");
-        string screenshots = Path.Combine(ExoPaths.FindRepoRoot(), "out", "test-results", "screenshots");
-        Directory.CreateDirectory(screenshots);
-        var options = Boot.Kernel("init=desktop.conf") with
-        {
-            Smp = processors,
-            Timeout = TimeSpan.FromMinutes(5),
-            ExtraArgs = new[] { "-vga", "std", "-qmp", $"unix:{socket},server=on,wait=off" },
-        };
-        await using var qemu = QemuRunner.Start(options);
+        string socket = Socket();
+        await using var qemu = Start(processors, socket);
         try
         {
             await qemu.WaitForAsync("display_demo: drawn 1024x768 pitch 4096", Boot.Timeout);
@@ -41,7 +34,7 @@ public sealed class DisplayBootTests
             Assert.Contains("devices: started display_bochs display0 00:01.0 0 2", qemu.Serial, StringComparison.Ordinal);
             Assert.Matches(@"display_bochs: vbe 0xb0c[2-5], 16 MiB, mode 1024x768x32", qemu.Serial);
             await using var qmp = await QmpClient.ConnectAsync(socket, TimeSpan.FromSeconds(30));
-            string Shot(string name) => Path.Combine(screenshots, $"display-{processors}cpu-{name}.ppm");
+            string Shot(string name) => Screenshot($"display-{processors}cpu-{name}");
 
             // The pattern: four quadrants, the yellow box in the middle.
             var screen = await DumpAsync(qmp, Shot("1-pattern"));
@@ -99,6 +92,58 @@ public sealed class DisplayBootTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_virtio_tablet_points_absolutely(int processors)
+    {
+        string socket = Socket();
+        await using var qemu = Start(processors, socket, "-device", "virtio-tablet-pci");
+        try
+        {
+            await qemu.WaitForAsync("display_demo: tablet attached", Boot.Timeout);
+            await ConsoleCommands.WaitForTextAsync(qemu, 0, "display_demo: drawn 1024x768 pitch 4096");
+            Assert.Contains("virtio_input: tablet0 ready", qemu.Serial, StringComparison.Ordinal);
+            Assert.Matches(@"devices: started virtio_input tablet0 00:0\d\.0 ", qemu.Serial);
+            await using var qmp = await QmpClient.ConnectAsync(socket, TimeSpan.FromSeconds(30));
+            // (16384, 8192) of 32768: the middle of the top half.
+            await ActAsync(qemu, () => qmp.PointAtAsync(16384, 8192), "display_demo: pointer 512,192 clicks 0");
+            var screen = await DumpAsync(qmp, Screenshot($"tablet-{processors}cpu-1-pointed"));
+            Assert.True(screen.IsFilled(512 - BoxHalf, 192 - BoxHalf, 2 * BoxHalf, 2 * BoxHalf, Yellow), "the box where the tablet points");
+            await ActAsync(qemu, () => qmp.ClickAsync("left"), "display_demo: pointer 512,192 clicks 1");
+            await ActAsync(qemu, () => qmp.PointAtAsync(8192, 24576), "display_demo: pointer 256,576 clicks 1");
+            screen = await DumpAsync(qmp, Screenshot($"tablet-{processors}cpu-2-clicked-and-moved"));
+            Assert.True(screen.IsFilled(256 - BoxHalf, 576 - BoxHalf, 2 * BoxHalf, 2 * BoxHalf, Magenta), "the clicked box moved");
+            Assert.Equal(0, screen.Count(512 - BoxHalf, 192 - BoxHalf, 2 * BoxHalf, 2 * BoxHalf, Yellow));   // the old place redrawn
+            Assert.True(screen.IsFilled(512 - BoxHalf, 192 - BoxHalf, BoxHalf, 2 * BoxHalf, Red), "the old place redrawn red left of the middle");
+            Assert.True(screen.IsFilled(512, 192 - BoxHalf, BoxHalf, 2 * BoxHalf, Green), "and green right of it");
+        }
+        finally
+        {
+            Boot.LogSerial(_output, qemu.Serial);
+            File.Delete(socket);
+        }
+    }
+
+    private static string Socket() => Path.Combine(Path.GetTempPath(), $"exo-qmp-{Guid.NewGuid():N}.sock");
+
+    /// <summary>Boots init=desktop.conf with std-vga, a QMP socket at 'socket' and 'extra' arguments.</summary>
+    private static QemuSession Start(int processors, string socket, params string[] extra)
+        => QemuRunner.Start(Boot.Kernel("init=desktop.conf") with
+        {
+            Smp = processors,
+            Timeout = TimeSpan.FromMinutes(5),
+            ExtraArgs = new[] { "-vga", "std", "-qmp", $"unix:{socket},server=on,wait=off" }.Concat(extra).ToArray(),
+        });
+
+    /// <summary>Where screenshot 'name' goes: out/test-results/screenshots/NAME.ppm (kept as a test artifact).</summary>
+    private static string Screenshot(string name)
+    {
+        string directory = Path.Combine(ExoPaths.FindRepoRoot(), "out", "test-results", "screenshots");
+        Directory.CreateDirectory(directory);
+        return Path.Combine(directory, name + ".ppm");
+    }
+
     /// <summary>Keys pressed together, then waits for 'report' from the client after them.</summary>
     private static Task KeyAsync(QemuSession qemu, QmpClient qmp, string[] keys, string report)
         => ActAsync(qemu, () => qmp.SendKeysAsync(keys), report);
@@ -110,10 +155,13 @@ public sealed class DisplayBootTests
         await ConsoleCommands.WaitForTextAsync(qemu, since, report);
     }
 
+    /// <summary>A screendump to 'path' (PPM), with a PNG copy beside it for viewers.</summary>
     private static async Task<PpmImage> DumpAsync(QmpClient qmp, string path)
     {
         await qmp.ScreenDumpAsync(path);
-        return PpmImage.Load(path);
+        var image = PpmImage.Load(path);
+        image.SavePng(Path.ChangeExtension(path, ".png"));
+        return image;
     }
 
     /// <summary>Each quadrant's colour in a block away from the middle (where the box may be).</summary>

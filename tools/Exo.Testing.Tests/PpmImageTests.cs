@@ -24,6 +24,29 @@ public sealed class PpmImageTests
     }
 
     [Fact]
+    public void A_png_copy_has_the_signature_the_size_and_a_valid_header_crc()
+    {
+        var image = PpmImage.Parse(Ppm("P6\n3 2\n255\n", new byte[18]));
+        string path = Path.Combine(Path.GetTempPath(), $"exo-ppm-{Guid.NewGuid():N}.png");
+        try
+        {
+            image.SavePng(path);
+            byte[] png = File.ReadAllBytes(path);
+            Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+            Assert.Equal("IHDR", Encoding.ASCII.GetString(png, 12, 4));
+            Assert.Equal(3, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
+            Assert.Equal(2, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+            // The CRC of "IHDR" and its 13 bytes, as Python's zlib.crc32 gives it for this header.
+            Assert.Equal(0x1216F14Du, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(29)));
+            Assert.Equal("IEND", Encoding.ASCII.GetString(png, png.Length - 8, 4));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Short_or_foreign_files_are_refused()
     {
         Assert.Throws<FormatException>(() => PpmImage.Parse(Ppm("P3\n1 1\n255\n", 0, 0, 0)));

@@ -60,6 +60,56 @@ public sealed class PpmImage
         return count;
     }
 
+    /// <summary>Writes the image as a PNG (8-bit RGB, no filtering, zlib-compressed), for viewers that do not read PPM.</summary>
+    public void SavePng(string path)
+    {
+        using var file = File.Create(path);
+        file.Write(PngSignature);
+        var header = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header, Width);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), Height);
+        header[8] = 8;   // bits per channel
+        header[9] = 2;   // colour type: RGB
+        WritePngChunk(file, "IHDR", header);
+        using var compressed = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            for (int y = 0; y < Height; y++)
+            {
+                zlib.WriteByte(0);   // filter: none
+                zlib.Write(_pixels, y * Width * 3, Width * 3);
+            }
+        WritePngChunk(file, "IDAT", compressed.ToArray());
+        WritePngChunk(file, "IEND", Array.Empty<byte>());
+    }
+
+    private static readonly byte[] PngSignature = { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A };
+
+    private static void WritePngChunk(Stream stream, string type, byte[] data)
+    {
+        var length = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, data.Length);
+        stream.Write(length);
+        byte[] typeBytes = System.Text.Encoding.ASCII.GetBytes(type);
+        stream.Write(typeBytes);
+        stream.Write(data);
+        uint crc = Crc32(Crc32(0xFFFFFFFFu, typeBytes), data) ^ 0xFFFFFFFFu;
+        var crcBytes = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(crcBytes, crc);
+        stream.Write(crcBytes);
+    }
+
+    /// <summary>PNG's CRC-32 (polynomial 0xEDB88320, reflected), continued from 'crc'.</summary>
+    private static uint Crc32(uint crc, byte[] data)
+    {
+        foreach (byte value in data)
+        {
+            crc ^= value;
+            for (int bit = 0; bit < 8; bit++)
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+        }
+        return crc;
+    }
+
     /// <summary>True if every pixel of the rectangle is 'colour'.</summary>
     public bool IsFilled(int left, int top, int width, int height, int colour) => Count(left, top, width, height, colour) == width * height;
 

@@ -9,31 +9,71 @@ using Exo.Protocols.Input;
 namespace DeviceManager
 {
     /// <summary>
-    /// Starts the desktop's three programs when the manager's configuration names a display client (its second argument)
-    /// and a Bochs VBE display is there (QEMU's std-vga or bochs-display): display_bochs with only its device's
-    /// capabilities, ps2_input with only the i8042's ports (0x60, 0x64) and interrupt lines (1, 12), and the client
-    /// ("CLIENT display0": the test program display_demo now, the compositor later) with the client's side of both
-    /// channels and the framebuffer. The manager makes the channels (a page each, libs/Exo.Protocols/Display and Input) and
-    /// one notification the client waits on, which both drivers may only signal. Not supervised yet: a crashed program
-    /// stays down.
+    /// Starts the desktop's programs when the manager's configuration names a display client (its second argument) and a
+    /// Bochs VBE display is there (QEMU's std-vga or bochs-display): display_bochs with only its device's capabilities,
+    /// ps2_input with only the i8042's ports (0x60, 0x64) and interrupt lines (1, 12), virtio_input for the first virtio
+    /// tablet if there is one, and the client ("CLIENT display0": the test program display_demo now, the compositor later)
+    /// with the client's side of every channel and the framebuffer. The manager keeps the devices while it lists the bus
+    /// (<see cref="Keep"/>), then starts them all (<see cref="Start"/>). It makes the channels (a page each,
+    /// libs/Exo.Protocols/Display and Input) and one notification the client waits on, which the drivers may only signal.
+    /// Not supervised yet: a crashed program stays down.
     /// </summary>
-    internal static unsafe class DesktopPrograms
+    internal unsafe struct DesktopPrograms
     {
         private const int CommandCapacity = 64;
         private const int MaximumHandles = 16;
         private const int FramebufferBar = 0;
         private const ulong KeyboardIrq = 1, MouseIrq = 12;
-        private const ushort BochsVendor = 0x1234, BochsDevice = 0x1111;
-
+        /// <summary>virtio_input's queue and buffers (VirtioInputDevice.DmaBytes).</summary>
+        private const ulong TabletDmaBytes = 8192;
         /// <summary>QEMU's std-vga (class 0300) and bochs-display (class 0380): the same identity, the Bochs VBE registers.</summary>
-        public static bool IsBochsDisplay(uint identity) => identity == ((uint)BochsDevice << 16 | BochsVendor);
+        private const uint BochsDisplay = 0x1111u << 16 | 0x1234;
+        /// <summary>A modern virtio-input device (QEMU's virtio-tablet-pci).</summary>
+        private const uint VirtioInput = 0x1052u << 16 | 0x1AF4;
 
-        public static Error Start(RootResource root, PciDevice device, int address, byte* client, int clientLength, byte* layout, int layoutLength)
+        private PciDevice _display, _tablet;
+        private int _displayAddress, _tabletAddress;
+        private bool _hasDisplay, _hasTablet;
+
+        public bool HasDisplay => _hasDisplay;
+
+        /// <summary>The drivers Start starts: the display's, ps2_input, and the tablet's if there is one.</summary>
+        public int Drivers => _hasTablet ? 3 : 2;
+
+        /// <summary>Keeps the first display and the first tablet the scan finds (true: kept; false: not one of them).</summary>
+        public bool Keep(PciDevice device, int address, uint identity)
+        {
+            if (identity == BochsDisplay && !_hasDisplay)
+            {
+                _display = device;
+                _displayAddress = address;
+                return _hasDisplay = true;
+            }
+            if (identity == VirtioInput && !_hasTablet)
+            {
+                _tablet = device;
+                _tabletAddress = address;
+                return _hasTablet = true;
+            }
+            return false;
+        }
+
+        /// <summary>Gives back what Keep kept (no display: nothing to start).</summary>
+        public void Close()
+        {
+            if (_hasDisplay)
+                _display.Close();
+            if (_hasTablet)
+                _tablet.Close();
+            _hasDisplay = _hasTablet = false;
+        }
+
+        public Error Start(RootResource root, byte* client, int clientLength, byte* layout, int layoutLength)
         {
             if (clientLength <= 0 || clientLength > CommandCapacity - 10 || layoutLength > 4)
                 return Error.Invalid;
-            MemoryObject inputPage = default;
-            Notification displayDriver = default, inputDriver = default, own = default;
+            MemoryObject inputPage = default, tabletPage = default;
+            Notification displayDriver = default, inputDriver = default, tabletDriver = default, own = default;
             Error error = MemoryObject.Create(DisplayChannelHeader.PageBytes, out MemoryObject displayPage);
             if (error == Error.None)
                 error = MemoryObject.Create(InputChannelHeader.PageBytes, out inputPage);
@@ -44,17 +84,27 @@ namespace DeviceManager
             if (error == Error.None)
                 error = Notification.Create(out own);
             if (error == Error.None)
-                error = StartDisplayDriver(root, device, address, displayPage, displayDriver, own);
+                error = StartDisplayDriver(root, _display, _displayAddress, displayPage, displayDriver, own);
             if (error == Error.None)
                 error = StartInputDriver(root, inputPage, inputDriver, own, layout, layoutLength);
+            if (error == Error.None && _hasTablet)
+            {
+                error = MemoryObject.Create(InputChannelHeader.PageBytes, out tabletPage);
+                if (error == Error.None)
+                    error = Notification.Create(out tabletDriver);
+                if (error == Error.None)
+                    error = StartTabletDriver(root, _tablet, _tabletAddress, tabletPage, tabletDriver, own);
+            }
             if (error == Error.None)
-                error = StartClient(root, device, client, clientLength, displayPage, own, displayDriver, inputPage, inputDriver);
-            // Every program has its own copies now; the manager keeps only the programs' process handles, unused (nothing
-            // restarts them yet).
+                error = StartClient(root, _display, client, clientLength, displayPage, own, displayDriver, inputPage, inputDriver, tabletPage, tabletDriver);
+            // Every program has its own copies now; the manager keeps only the devices (as a disk's) and the programs'
+            // process handles, unused (nothing restarts them yet).
             displayPage.Close();
             inputPage.Close();
+            tabletPage.Close();
             displayDriver.Close();
             inputDriver.Close();
+            tabletDriver.Close();
             own.Close();
             return error;
         }
@@ -62,18 +112,37 @@ namespace DeviceManager
         /// <summary>"display_bochs display0 ADDRESS BAR...": the device, its BARs, the display page, its notification, the
         /// client's (Signal only), the console.</summary>
         private static Error StartDisplayDriver(RootResource root, PciDevice device, int address, MemoryObject page, Notification driver, Notification client)
+            => StartPciDriver(root, device, address, "display_bochs display0 ", default, page, driver, client);
+
+        /// <summary>"virtio_input tablet0 ADDRESS BAR...": the device, its BARs, DMA memory for its queue, the tablet's input
+        /// page, its notification, the client's (Signal only), the console.</summary>
+        private static Error StartTabletDriver(RootResource root, PciDevice device, int address, MemoryObject page, Notification driver, Notification client)
+        {
+            Error error = root.CreateDmaMemory(TabletDmaBytes, out MemoryObject dma);
+            if (error == Error.None)
+                error = StartPciDriver(root, device, address, "virtio_input tablet0 ", dma, page, driver, client);
+            dma.Close();
+            return error;
+        }
+
+        /// <summary>COMMAND ADDRESS BAR... with the device, its BARs, 'dma' (when valid), the page, the driver's notification,
+        /// the client's (Signal only) and the console.</summary>
+        private static Error StartPciDriver(RootResource root, PciDevice device, int address, string name, MemoryObject dma,
+            MemoryObject page, Notification driver, Notification client)
         {
             Handle* handles = stackalloc Handle[MaximumHandles];
             int count = 0;
             handles[count++] = device.Handle;
             byte* command = stackalloc byte[CommandCapacity];
-            int length = CommandLine.Append(command, 0, "display_bochs display0 ");
+            int length = CommandLine.Append(command, 0, name);
             length = CommandLine.AppendPciAddress(command, length, address);
             length = DriverLaunch.AddBarRanges(root, device, handles, ref count, command, length);
             int owned = count;
             Error error = client.Duplicate(Rights.Signal | Rights.Grant, out Notification clientSignal);
             if (error == Error.None)
             {
+                if (dma.Handle.IsValid)
+                    handles[count++] = dma.Handle;
                 handles[count++] = page.Handle;
                 handles[count++] = driver.Handle;
                 handles[count++] = clientSignal.Handle;
@@ -134,22 +203,30 @@ namespace DeviceManager
         }
 
         /// <summary>"CLIENT display0": the display page, its notification, the display driver's (Signal only), the
-        /// framebuffer, the input page, the input driver's (Signal only), the console.</summary>
+        /// framebuffer, the input page, the input driver's (Signal only), the console, then with a tablet its page and its
+        /// driver's notification (Signal only).</summary>
         private static Error StartClient(RootResource root, PciDevice device, byte* client, int clientLength, MemoryObject displayPage,
-            Notification own, Notification displayDriver, MemoryObject inputPage, Notification inputDriver)
+            Notification own, Notification displayDriver, MemoryObject inputPage, Notification inputDriver, MemoryObject tabletPage, Notification tabletDriver)
         {
             byte* command = stackalloc byte[CommandCapacity];
             int length = 0;
             for (; length < clientLength; length++)
                 command[length] = client[length];
             length = CommandLine.Append(command, length, " display0");
-            Handle* handles = stackalloc Handle[7];
-            Notification displaySignal = default, inputSignal = default;
+            Handle* handles = stackalloc Handle[9];
+            int count = 7;
+            Notification displaySignal = default, inputSignal = default, tabletSignal = default;
             Error error = DriverLaunch.CreateBarRange(root, device, FramebufferBar, out PhysicalRange framebuffer);
             if (error == Error.None)
                 error = displayDriver.Duplicate(Rights.Signal | Rights.Grant, out displaySignal);
             if (error == Error.None)
                 error = inputDriver.Duplicate(Rights.Signal | Rights.Grant, out inputSignal);
+            if (error == Error.None && tabletPage.Handle.IsValid)
+            {
+                error = tabletDriver.Duplicate(Rights.Signal | Rights.Grant, out tabletSignal);
+                handles[count++] = tabletPage.Handle;
+                handles[count++] = tabletSignal.Handle;
+            }
             if (error == Error.None)
             {
                 handles[0] = displayPage.Handle;
@@ -159,12 +236,13 @@ namespace DeviceManager
                 handles[4] = inputPage.Handle;
                 handles[5] = inputSignal.Handle;
                 handles[6] = Process.ConsoleHandle;
-                error = Process.Spawn(command, length, handles, 7, out _);
+                error = Process.Spawn(command, length, handles, count, out _);
             }
             DriverLaunch.Report(error, command, length);
             framebuffer.Close();
             displaySignal.Close();
             inputSignal.Close();
+            tabletSignal.Close();
             return error;
         }
     }

@@ -14,7 +14,7 @@ namespace DeviceManager
     /// card's client ("CLIENT netN": CLIENT is the manager's first argument, none if absent) with a network-device
     /// channel between them (NetworkPrograms); for the first Bochs VBE display (QEMU's std-vga or bochs-display), when its
     /// second argument names a display client ("device_manager NETCLIENT DISPLAYCLIENT [LAYOUT]"), the display driver, the
-    /// PS/2 input driver and that client (DesktopPrograms). Then it watches every pair and starts a pair again when one of its
+    /// PS/2 input driver, the first virtio tablet's driver and that client, once the bus is listed (DesktopPrograms). Then it watches every pair and starts a pair again when one of its
     /// programs crashes (DiskSupervisor, NetworkSupervisor); it never exits (init would start it again).
     /// </summary>
     public static unsafe class Program
@@ -50,6 +50,7 @@ namespace DeviceManager
             if (!Process.TryGetArgument(3, out byte* layout, out int layoutLength))
                 layoutLength = 0;
             int started = 0, networks = 0, listed = 0, displays = 0;
+            var desktop = new DesktopPrograms();
             var scan = new PciScan();
             while (scan.MoveNext(root, out PciDevice device, out int address))
             {
@@ -63,16 +64,19 @@ namespace DeviceManager
                 else if (IsVirtioNetwork(device, identity) && networks < NetworkSupervisor.MaximumCards
                     && cards[networks].Start(root, device, address, networks, client, clientLength, ends))
                     networks++;
-                else if (DesktopPrograms.IsBochsDisplay(identity) && displays == 0 && displayClientLength > 0
-                    && DesktopPrograms.Start(root, device, address, displayClient, displayClientLength, layout, layoutLength) == Error.None)
-                    displays++;   // the manager keeps the device, as a disk's
+                else if (displayClientLength > 0 && desktop.Keep(device, address, identity))
+                    continue;   // started once the whole bus is listed
                 else
                     device.Close();   // the function is free again; a started driver holds its own copy
             }
+            if (desktop.HasDisplay && desktop.Start(root, displayClient, displayClientLength, layout, layoutLength) == Error.None)
+                displays = 1;
+            else
+                desktop.Close();
             Console.Write("devices: ");
             Console.Write(listed);
             Console.Write(" PCI functions, ");
-            Console.Write(started + networks + 2 * displays);
+            Console.Write(started + networks + displays * desktop.Drivers);
             Console.WriteLine(" drivers started");
             while (true)
             {

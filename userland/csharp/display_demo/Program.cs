@@ -63,10 +63,13 @@ namespace DisplayDemo
                 Console.WriteLine("display_demo: the input channel has no ring");
                 return 4;
             }
+            var tabletEvents = new SpscConsumer();
+            bool tablet = Process.StartupHandleCount >= 9 && AttachTablet(ref tabletEvents);
             s_answered = s_display->AnsweredSequence;
             DrawAll();
             InputEvent* batch = stackalloc InputEvent[BatchSize];
-            while (s_own.Wait(out _) == Error.None)
+            // Events that came before the first wait (its bits may have been taken while attaching) are read at once.
+            do
             {
                 if (Volatile.Read(ref s_display->AnsweredSequence) != s_answered)
                 {
@@ -76,13 +79,9 @@ namespace DisplayDemo
                     DrawAll();
                 }
                 int x = s_x, y = s_y, clicks = s_clicks;
-                int count;
-                while ((count = events.ReadBatch(batch, BatchSize)) > 0)
-                {
-                    for (int i = 0; i < count; i++)
-                        Handle(&batch[i]);
-                    events.Release();
-                }
+                HandleAll(ref events, batch);
+                if (tablet)
+                    HandleAll(ref tabletEvents, batch);
                 if (x != s_x || y != s_y || clicks != s_clicks)
                 {
                     s_pattern.EraseBox(x, y);
@@ -96,8 +95,32 @@ namespace DisplayDemo
                     Console.Write(s_clicks);
                     Console.WriteLine();
                 }
-            }
+            } while (s_own.Wait(out _) == Error.None);
             return 5;
+        }
+
+        private static void HandleAll(ref SpscConsumer events, InputEvent* batch)
+        {
+            int count;
+            while ((count = events.ReadBatch(batch, BatchSize)) > 0)
+            {
+                for (int i = 0; i < count; i++)
+                    Handle(&batch[i]);
+                events.Release();
+            }
+        }
+
+        /// <summary>The tablet's channel (handles 7 and 8), once its driver has laid it out.</summary>
+        private static bool AttachTablet(ref SpscConsumer events)
+        {
+            if (new MemoryObject(Process.StartupHandle(7)).Map(true, out byte* page) != Error.None)
+                return false;
+            var header = (InputChannelHeader*)page;
+            while (Volatile.Read(ref header->Magic) != InputChannelHeader.ExpectedMagic)
+                if (s_own.Wait(out _) != Error.None)
+                    return false;
+            Console.WriteLine("display_demo: tablet attached");
+            return events.Attach(page + InputChannelHeader.RingOffset);
         }
 
         private static void Handle(InputEvent* record)

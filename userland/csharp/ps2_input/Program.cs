@@ -4,8 +4,8 @@ using Exo.Std;
 using Exo.Std.Devices;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;
+using Exo.Std.Services;
 using Exo.Protocols.Input;
-using Exo.Protocols.Rings;
 using Exo.Services.Input;
 
 namespace Ps2Input
@@ -30,8 +30,7 @@ namespace Ps2Input
 
         private static KeyboardState s_keyboard;
         private static MousePackets s_mouse;
-        private static SpscProducer s_events;
-        private static InputChannelHeader* s_header;
+        private static InputChannelWriter s_channel;
 
         public static int Main()
         {
@@ -48,12 +47,10 @@ namespace Ps2Input
                 return Report("cannot map its input channel", Error.Invalid);
             var own = new Notification(Process.StartupHandle(5));
             var client = new Notification(Process.StartupHandle(6));
-            s_header = (InputChannelHeader*)page;
-            if (!SpscRing.Initialize(page + InputChannelHeader.RingOffset, InputChannelHeader.PageBytes - InputChannelHeader.RingOffset,
-                    InputChannelHeader.RingSlots, InputEvent.Size) || !s_events.Attach(page + InputChannelHeader.RingOffset))
+            if (!s_channel.Attach(page, client))
                 return Report("cannot lay out its ring", Error.Invalid);
             s_keyboard.Layout = Process.ArgumentIs(2, "de") ? InputChannelHeader.LayoutGerman : InputChannelHeader.LayoutUnitedStates;
-            s_header->RequestedLayout = s_header->ActiveLayout = s_keyboard.Layout;
+            s_channel.Header->RequestedLayout = s_channel.Header->ActiveLayout = s_keyboard.Layout;
             if (!I8042Controller.Initialize())
                 return Report("the i8042 does not answer", Error.TimedOut);
             uint devices = 0;
@@ -62,20 +59,18 @@ namespace Ps2Input
             if (StartMouse(out bool wheel))
                 devices |= InputChannelHeader.DeviceMouse | (wheel ? InputChannelHeader.DeviceWheel : 0);
             s_mouse.PacketBytes = wheel ? 4 : 3;
-            s_header->Devices = devices;
             Error error = keyboardLine.Bind(own, KeyboardBit);
             if (error == Error.None)
                 error = mouseLine.Bind(own, MouseBit);
             if (error != Error.None)
                 return Report("cannot bind its interrupt lines", error);
-            Volatile.Write(ref s_header->Magic, InputChannelHeader.ExpectedMagic);
             Console.Write("ps2_input: keyboard ");
             Console.Write((devices & InputChannelHeader.DeviceKeyboard) != 0 ? "on" : "absent");
             Console.Write(", mouse ");
             Console.Write((devices & InputChannelHeader.DeviceMouse) == 0 ? "absent" : wheel ? "with wheel" : "without wheel");
             Console.Write(", layout ");
             Console.WriteLine(s_keyboard.Layout == InputChannelHeader.LayoutGerman ? "de" : "us");
-            client.Signal(InputChannelHeader.ClientBit);
+            s_channel.Open(devices);
             while (true)
             {
                 error = own.WaitUntil(MonotonicClock.Nanoseconds + PollNanoseconds, out _);
@@ -85,10 +80,7 @@ namespace Ps2Input
                 keyboardLine.Acknowledge();
                 mouseLine.Acknowledge();
                 Drain();   // a byte that came while the lines were masked raised no edge we saw
-                if (s_events.Unpublished == 0)
-                    continue;
-                s_events.Publish();   // the client waits on its notification, not on the ring's sleep flag: always rung
-                client.Signal(InputChannelHeader.ClientBit);
+                s_channel.Flush();
             }
         }
 
@@ -125,16 +117,16 @@ namespace Ps2Input
         {
             if (value == I8042Controller.Acknowledge || value == Resend)
                 return;
-            uint requested = Volatile.Read(ref s_header->RequestedLayout);
+            uint requested = Volatile.Read(ref s_channel.Header->RequestedLayout);
             if (requested != s_keyboard.Layout && KeyboardLayouts.IsKnown(requested))
             {
                 s_keyboard.Layout = requested;
-                Volatile.Write(ref s_header->ActiveLayout, requested);
+                Volatile.Write(ref s_channel.Header->ActiveLayout, requested);
             }
             byte leds = s_keyboard.Leds;
             if (!s_keyboard.Feed(value, out InputEvent key))
                 return;
-            Emit(&key);
+            s_channel.Emit(&key);
             if (s_keyboard.Leds != leds)
             {
                 I8042Controller.SendToKeyboard(KeyboardSetLeds);
@@ -146,18 +138,9 @@ namespace Ps2Input
         {
             if (!s_mouse.Feed(value, out InputEvent motion, out InputEvent buttons, out InputEvent wheel))
                 return;
-            if (motion.Kind != InputEventKind.None)
-                Emit(&motion);
-            if (buttons.Kind != InputEventKind.None)
-                Emit(&buttons);
-            if (wheel.Kind != InputEventKind.None)
-                Emit(&wheel);
-        }
-
-        private static void Emit(InputEvent* record)
-        {
-            if (!s_events.TryWrite(record))
-                s_header->Dropped++;
+            s_channel.Emit(&motion);
+            s_channel.Emit(&buttons);
+            s_channel.Emit(&wheel);
         }
 
         private static int Report(string what, Error error)
