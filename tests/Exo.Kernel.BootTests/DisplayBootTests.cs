@@ -9,7 +9,7 @@ namespace Exo.Kernel.BootTests;
 /// assertions read pixel regions and the client's console reports of the keys: the pattern in 1024x768, keys in the US
 /// layout with Shift and Caps Lock, the German layout after F2, the box following relative pointer motion, a click
 /// recolouring it, the wheel, and F3 switching to 1920x1080 (the screendump's size) and back. With a virtio tablet
-/// (-device virtio-tablet-pci): absolute positions and its buttons through virtio_input.
+/// (-device virtio-tablet-pci): absolute positions and its buttons through virtio_input. And QEMU's bochs-display.
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
 public sealed class DisplayBootTests
@@ -117,6 +117,36 @@ public sealed class DisplayBootTests
             Assert.Equal(0, screen.Count(512 - BoxHalf, 192 - BoxHalf, 2 * BoxHalf, 2 * BoxHalf, Yellow));   // the old place redrawn
             Assert.True(screen.IsFilled(512 - BoxHalf, 192 - BoxHalf, BoxHalf, 2 * BoxHalf, Red), "the old place redrawn red left of the middle");
             Assert.True(screen.IsFilled(512, 192 - BoxHalf, BoxHalf, 2 * BoxHalf, Green), "and green right of it");
+        }
+        finally
+        {
+            Boot.LogSerial(_output, qemu.Serial);
+            File.Delete(socket);
+        }
+    }
+
+    /// <summary>QEMU's bochs-display (class 0380, the VBE registers without the VGA): the same driver, no VGA ports touched.</summary>
+    [Fact]
+    public async Task The_driver_also_drives_bochs_display()
+    {
+        string socket = Socket();
+        await using var qemu = QemuRunner.Start(Boot.Kernel("init=desktop.conf") with
+        {
+            Timeout = TimeSpan.FromMinutes(5),
+            ExtraArgs = new[] { "-vga", "none", "-device", "bochs-display", "-qmp", $"unix:{socket},server=on,wait=off" },
+        });
+        try
+        {
+            await qemu.WaitForAsync("display_demo: drawn 1024x768 pitch 4096", Boot.Timeout);
+            Assert.Matches(@"devices: 00:0\d\.0 1234:1111 class 038000", qemu.Serial);
+            await using var qmp = await QmpClient.ConnectAsync(socket, TimeSpan.FromSeconds(30));
+            var screen = await DumpAsync(qmp, Screenshot("bochs-display-1-pattern"));
+            Assert.Equal((1024, 768), (screen.Width, screen.Height));
+            ExpectQuadrants(screen);
+            await KeyAsync(qemu, qmp, new[] { "f3" }, "display_demo: drawn 1920x1080 pitch 7680");
+            screen = await DumpAsync(qmp, Screenshot("bochs-display-2-1920x1080"));
+            Assert.Equal((1920, 1080), (screen.Width, screen.Height));
+            ExpectQuadrants(screen);
         }
         finally
         {
