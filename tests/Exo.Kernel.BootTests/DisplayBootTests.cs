@@ -7,7 +7,7 @@ namespace Exo.Kernel.BootTests;
 /// device manager starts display_bochs, ps2_input and the test client display_demo. Input goes in through QMP (send-key,
 /// input-send-event), the screen comes out through QMP's screendump (PPM, kept under out/test-results/screenshots), and the
 /// assertions read pixel regions and the client's console reports of the keys: the pattern in 1024x768, keys in the US
-/// layout with Shift and Caps Lock, the German layout after F2, the box following relative pointer motion, a click
+/// layout with Shift, Caps Lock and a held key's repeat, the German layout after F2, the box following relative pointer motion, a click
 /// recolouring it, the wheel, and F3 switching to 1920x1080 (the screendump's size) and back. With a virtio tablet
 /// (-device virtio-tablet-pci): absolute positions and its buttons through virtio_input. And QEMU's bochs-display.
 /// </summary>
@@ -52,6 +52,10 @@ public sealed class DisplayBootTests
             await KeyAsync(qemu, qmp, new[] { "caps_lock" }, "key up 0x3a key 58 mods 0x0 layout us");
             await KeyAsync(qemu, qmp, new[] { "y" }, "key down 0x15 key 21 char 'y' U+0079 mods 0x0 layout us");
             await KeyAsync(qemu, qmp, new[] { "up" }, "key down 0xe048 key 103 mods 0x0 layout us");
+            // A key held with the host repeating it: a second make code before the break is a repeat.
+            await ActAsync(qemu, () => qmp.SetKeyAsync("c", true), "key down 0x2e key 46 char 'c' U+0063 mods 0x0 layout us");
+            await ActAsync(qemu, () => qmp.SetKeyAsync("c", true), "key repeat 0x2e key 46 char 'c' U+0063 mods 0x0 layout us");
+            await ActAsync(qemu, () => qmp.SetKeyAsync("c", false), "key up 0x2e key 46 mods 0x0 layout us");
 
             // F2: the German layout (QWERTZ, umlauts, its own shifted digits).
             await KeyAsync(qemu, qmp, new[] { "f2" }, "display_demo: layout de");

@@ -8,8 +8,8 @@ namespace Exo.Testing;
 /// <summary>
 /// A client of QEMU's machine protocol (QMP) on a Unix socket (<c>-qmp unix:PATH,server=on,wait=off</c>): the greeting,
 /// <c>qmp_capabilities</c>, then one command at a time, its answer read past any asynchronous events. The helpers cover
-/// what the desktop's screenshot tests send: keys (<c>send-key</c>), pointer motion, buttons and the wheel
-/// (<c>input-send-event</c>), and <c>screendump</c>.
+/// what the desktop's screenshot tests send: keys (<c>send-key</c>, or single key events), pointer motion, buttons and the
+/// wheel (<c>input-send-event</c>), and <c>screendump</c>.
 /// </summary>
 public sealed class QmpClient : IAsyncDisposable
 {
@@ -69,6 +69,11 @@ public sealed class QmpClient : IAsyncDisposable
     /// <summary>Presses the keys named by QEMU key codes ('qcodes', e.g. "shift", "a") together and lets them go.</summary>
     public Task SendKeysAsync(params string[] qcodes)
         => ExecuteAsync("send-key", new { keys = qcodes.Select(k => new { type = "qcode", data = k }).ToArray() });
+
+    /// <summary>One key (a QEMU key code) down or up, as a host's own key events come (a second down before the up is the
+    /// host's autorepeat).</summary>
+    public Task SetKeyAsync(string qcode, bool down)
+        => SendEventsAsync(new { type = "key", data = new { down, key = new { type = "qcode", data = qcode } } });
 
     /// <summary>Relative pointer motion by ('dx', 'dy').</summary>
     public Task MovePointerAsync(int dx, int dy)
