@@ -5,13 +5,14 @@ namespace Exo.Kernel.Syscalls
     /// <summary>
     /// The native system call table: one entry per number, each family in its own file (ProcessCalls,
     /// ConsoleCalls, MemoryCalls, HandleCalls, MemoryObjectCalls, IpcCalls, NotificationCalls, SpawnCalls,
-    /// ThreadCalls, ResourceCalls). SystemCallEntry.asm calls a handler with the caller's register frame; every
+    /// ThreadCalls, ResourceCalls, PciCalls, OfferCalls, FramebufferCalls). SystemCallEntry.asm calls a handler with the caller's register frame; every
     /// argument is untrusted (user pointers go through UserMemory). The numbers are Exo.Abi's SystemCallNumber;
     /// a handler returns RAX, and an error as SystemCallResult.From(Error) (negative, as on Linux).
     /// </summary>
     public static unsafe class SystemCalls
     {
-        public const int TableSize = 72;
+        /// <summary>Numbers below this have an entry (80-85: the desktop's, FramebufferCalls).</summary>
+        public const int TableSize = 86;
 
         private static SystemCallTable s_native;
         private static bool s_initialized;
@@ -46,6 +47,7 @@ namespace Exo.Kernel.Syscalls
             ResourceCalls.Register();
             PciCalls.Register();
             OfferCalls.Register();
+            FramebufferCalls.Register();
         }
 
         private static ulong s_linuxTable;

@@ -9,7 +9,8 @@ namespace Exo.Kernel.BootTests;
 /// assertions read pixel regions and the client's console reports of the keys: the pattern in 1024x768, keys in the US
 /// layout with Shift, Caps Lock and a held key's repeat, the German layout after F2, the box following relative pointer motion, a click
 /// recolouring it, the wheel, and F3 switching to 1920x1080 (the screendump's size) and back. With a virtio tablet
-/// (-device virtio-tablet-pci): absolute positions and its buttons through virtio_input. And QEMU's bochs-display.
+/// (-device virtio-tablet-pci): absolute positions and its buttons through virtio_input. And QEMU's bochs-display, and
+/// GRUB's framebuffer as the fallback display.
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
 public sealed class DisplayBootTests
@@ -157,6 +158,74 @@ public sealed class DisplayBootTests
             Boot.LogSerial(_output, qemu.Serial);
             File.Delete(socket);
         }
+    }
+
+    /// <summary>
+    /// The fallback: GRUB's framebuffer (multiboot2, the 1024x768x32 the kernel's header asks for) as the display, through
+    /// display_framebuffer, on an ISO made here with init=desktop_framebuffer.conf (whose device manager prefers the boot
+    /// framebuffer to the std-vga that is there). Its one mode stays: F3's request is refused.
+    /// </summary>
+    [Fact]
+    public async Task The_boot_framebuffer_is_the_fallback_display()
+    {
+        string work = Path.Combine(Path.GetTempPath(), $"exo-desktop-iso-{Guid.NewGuid():N}");
+        string socket = Socket();
+        try
+        {
+            string iso = MakeIso(work, "init=desktop_framebuffer.conf");
+            await using var qemu = QemuRunner.Start(QemuOptions.ForIso(iso) with
+            {
+                Timeout = TimeSpan.FromMinutes(5),
+                ExtraArgs = new[] { "-vga", "std", "-qmp", $"unix:{socket},server=on,wait=off" },
+            });
+            try
+            {
+                await qemu.WaitForAsync("display_demo: drawn 1024x768 pitch 4096", Boot.Timeout);
+                Assert.Contains("display_framebuffer: boot framebuffer 1024x768x32, pitch 4096", qemu.Serial, StringComparison.Ordinal);
+                Assert.DoesNotContain("display_bochs", qemu.Serial, StringComparison.Ordinal);
+                await using var qmp = await QmpClient.ConnectAsync(socket, TimeSpan.FromSeconds(30));
+                var screen = await DumpAsync(qmp, Screenshot("boot-framebuffer-1-pattern"));
+                Assert.Equal((1024, 768), (screen.Width, screen.Height));
+                ExpectQuadrants(screen);
+                Assert.True(screen.IsFilled(512 - BoxHalf, 384 - BoxHalf, 2 * BoxHalf, 2 * BoxHalf, Yellow), "the pointer's box in the middle");
+                await KeyAsync(qemu, qmp, new[] { "a" }, "key down 0x1e key 30 char 'a' U+0061 mods 0x0 layout us");
+                await KeyAsync(qemu, qmp, new[] { "f3" }, "display_demo: mode refused");
+            }
+            finally
+            {
+                Boot.LogSerial(_output, qemu.Serial);
+            }
+        }
+        finally
+        {
+            File.Delete(socket);
+            if (Directory.Exists(work))
+                Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>A GRUB ISO in 'work' booting out/exo.elf with 'commandLine' and the initial RAM disk (grub-mkrescue, as make iso).</summary>
+    private static string MakeIso(string work, string commandLine)
+    {
+        string boot = Path.Combine(work, "tree", "boot");
+        Directory.CreateDirectory(Path.Combine(boot, "grub"));
+        string root = ExoPaths.FindRepoRoot();
+        File.Copy(Path.Combine(root, "out", "exo.elf"), Path.Combine(boot, "exo.elf"));
+        File.Copy(ExoPaths.InitialRamDisk ?? throw new InvalidOperationException("no initial RAM disk: make build"), Path.Combine(boot, "initrd.cpio"));
+        File.WriteAllText(Path.Combine(boot, "grub", "grub.cfg"), string.Join("\n",
+            "set timeout=0", "set default=0", "serial --unit=0 --speed=115200", "terminal_input serial console", "terminal_output serial console",
+            "insmod all_video", "menuentry \"Exo-OS desktop\" {", $"    multiboot2 /boot/exo.elf {commandLine}", "    module2 /boot/initrd.cpio initrd",
+            "    boot", "}", ""));
+        string iso = Path.Combine(work, "desktop.iso");
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("grub-mkrescue", new[] { "-o", iso, Path.Combine(work, "tree") })
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        string errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"grub-mkrescue failed: {errors}");
+        return iso;
     }
 
     private static string Socket() => Path.Combine(Path.GetTempPath(), $"exo-qmp-{Guid.NewGuid():N}.sock");

@@ -35,7 +35,38 @@ namespace DeviceManager
         private int _displayAddress, _tabletAddress;
         private bool _hasDisplay, _hasTablet;
 
-        public bool HasDisplay => _hasDisplay;
+        private BootFramebuffer _boot;
+        private bool _hasBootFramebuffer;
+
+        /// <summary>Use the boot loader's framebuffer even when a Bochs display is there (the manager's fourth argument
+        /// "boot-framebuffer": how the tests reach the fallback on QEMU's std-vga).</summary>
+        public bool PreferBootFramebuffer;
+
+        /// <summary>A display to start the desktop on: a Bochs VBE device, or else the boot loader's framebuffer.</summary>
+        public bool HasDisplay => _hasDisplay || _hasBootFramebuffer;
+
+        /// <summary>What the boot loader's framebuffer must be to serve: direct RGB at 32 bits per pixel, page aligned.</summary>
+        private struct BootFramebuffer
+        {
+            public ulong Address, Pitch, Width, Height, Bytes;
+        }
+
+        /// <summary>Looks for the boot loader's framebuffer when no Bochs display was kept (the fallback).</summary>
+        public void FindBootFramebuffer(RootResource root)
+        {
+            if (_hasDisplay)
+                return;
+            const ulong directRgb = 1, pageSize = 4096;
+            if (root.QueryFramebuffer(FramebufferField.Type, out ulong type) != Error.None || type != directRgb
+                || root.QueryFramebuffer(FramebufferField.BitsPerPixel, out ulong bits) != Error.None || bits != DisplayModes.BitsPerPixel
+                || root.QueryFramebuffer(FramebufferField.Address, out _boot.Address) != Error.None || (_boot.Address & (pageSize - 1)) != 0
+                || root.QueryFramebuffer(FramebufferField.Pitch, out _boot.Pitch) != Error.None
+                || root.QueryFramebuffer(FramebufferField.Width, out _boot.Width) != Error.None
+                || root.QueryFramebuffer(FramebufferField.Height, out _boot.Height) != Error.None)
+                return;
+            _boot.Bytes = (_boot.Pitch * _boot.Height + pageSize - 1) & ~(pageSize - 1);
+            _hasBootFramebuffer = _boot.Bytes != 0;
+        }
 
         /// <summary>The drivers Start starts: the display's, ps2_input, and the tablet's if there is one.</summary>
         public int Drivers => _hasTablet ? 3 : 2;
@@ -43,7 +74,7 @@ namespace DeviceManager
         /// <summary>Keeps the first display and the first tablet the scan finds (true: kept; false: not one of them).</summary>
         public bool Keep(PciDevice device, int address, uint identity)
         {
-            if (identity == BochsDisplay && !_hasDisplay)
+            if (identity == BochsDisplay && !_hasDisplay && !PreferBootFramebuffer)
             {
                 _display = device;
                 _displayAddress = address;
@@ -83,8 +114,13 @@ namespace DeviceManager
                 error = Notification.Create(out inputDriver);
             if (error == Error.None)
                 error = Notification.Create(out own);
+            PhysicalRange framebuffer = default;
             if (error == Error.None)
-                error = StartDisplayDriver(root, _display, _displayAddress, displayPage, displayDriver, own);
+                error = _hasDisplay ? DriverLaunch.CreateBarRange(root, _display, FramebufferBar, out framebuffer)
+                    : root.CreatePhysical(_boot.Address, _boot.Bytes, out framebuffer);
+            if (error == Error.None)
+                error = _hasDisplay ? StartDisplayDriver(root, _display, _displayAddress, displayPage, displayDriver, own)
+                    : StartFramebufferDriver(displayPage, displayDriver, own);
             if (error == Error.None)
                 error = StartInputDriver(root, inputPage, inputDriver, own, layout, layoutLength);
             if (error == Error.None && _hasTablet)
@@ -96,7 +132,8 @@ namespace DeviceManager
                     error = StartTabletDriver(root, _tablet, _tabletAddress, tabletPage, tabletDriver, own);
             }
             if (error == Error.None)
-                error = StartClient(root, _display, client, clientLength, displayPage, own, displayDriver, inputPage, inputDriver, tabletPage, tabletDriver);
+                error = StartClient(framebuffer, client, clientLength, displayPage, own, displayDriver, inputPage, inputDriver, tabletPage, tabletDriver);
+            framebuffer.Close();
             // Every program has its own copies now; the manager keeps only the devices (as a disk's) and the programs'
             // process handles, unused (nothing restarts them yet).
             displayPage.Close();
@@ -113,6 +150,34 @@ namespace DeviceManager
         /// client's (Signal only), the console.</summary>
         private static Error StartDisplayDriver(RootResource root, PciDevice device, int address, MemoryObject page, Notification driver, Notification client)
             => StartPciDriver(root, device, address, "display_bochs display0 ", default, page, driver, client);
+
+        /// <summary>"display_framebuffer display0 WIDTH HEIGHT PITCH BYTES": the display page, its notification, the client's
+        /// (Signal only), the console.</summary>
+        private Error StartFramebufferDriver(MemoryObject page, Notification driver, Notification client)
+        {
+            byte* command = stackalloc byte[CommandCapacity];
+            int length = CommandLine.Append(command, 0, "display_framebuffer display0 ");
+            length = CommandLine.AppendDecimal(command, length, (int)_boot.Width);
+            command[length++] = (byte)' ';
+            length = CommandLine.AppendDecimal(command, length, (int)_boot.Height);
+            command[length++] = (byte)' ';
+            length = CommandLine.AppendDecimal(command, length, (int)_boot.Pitch);
+            command[length++] = (byte)' ';
+            length = CommandLine.AppendDecimal(command, length, (int)_boot.Bytes);
+            Error error = client.Duplicate(Rights.Signal | Rights.Grant, out Notification clientSignal);
+            if (error == Error.None)
+            {
+                Handle* handles = stackalloc Handle[4];
+                handles[0] = page.Handle;
+                handles[1] = driver.Handle;
+                handles[2] = clientSignal.Handle;
+                handles[3] = Process.ConsoleHandle;
+                error = Process.Spawn(command, length, handles, 4, out _);
+                clientSignal.Close();
+            }
+            DriverLaunch.Report(error, command, length);
+            return error;
+        }
 
         /// <summary>"virtio_input tablet0 ADDRESS BAR...": the device, its BARs, DMA memory for its queue, the tablet's input
         /// page, its notification, the client's (Signal only), the console.</summary>
@@ -205,7 +270,7 @@ namespace DeviceManager
         /// <summary>"CLIENT display0": the display page, its notification, the display driver's (Signal only), the
         /// framebuffer, the input page, the input driver's (Signal only), the console, then with a tablet its page and its
         /// driver's notification (Signal only).</summary>
-        private static Error StartClient(RootResource root, PciDevice device, byte* client, int clientLength, MemoryObject displayPage,
+        private static Error StartClient(PhysicalRange framebuffer, byte* client, int clientLength, MemoryObject displayPage,
             Notification own, Notification displayDriver, MemoryObject inputPage, Notification inputDriver, MemoryObject tabletPage, Notification tabletDriver)
         {
             byte* command = stackalloc byte[CommandCapacity];
@@ -216,9 +281,7 @@ namespace DeviceManager
             Handle* handles = stackalloc Handle[9];
             int count = 7;
             Notification displaySignal = default, inputSignal = default, tabletSignal = default;
-            Error error = DriverLaunch.CreateBarRange(root, device, FramebufferBar, out PhysicalRange framebuffer);
-            if (error == Error.None)
-                error = displayDriver.Duplicate(Rights.Signal | Rights.Grant, out displaySignal);
+            Error error = displayDriver.Duplicate(Rights.Signal | Rights.Grant, out displaySignal);
             if (error == Error.None)
                 error = inputDriver.Duplicate(Rights.Signal | Rights.Grant, out inputSignal);
             if (error == Error.None && tabletPage.Handle.IsValid)
@@ -239,7 +302,6 @@ namespace DeviceManager
                 error = Process.Spawn(command, length, handles, count, out _);
             }
             DriverLaunch.Report(error, command, length);
-            framebuffer.Close();
             displaySignal.Close();
             inputSignal.Close();
             tabletSignal.Close();
