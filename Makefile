@@ -49,7 +49,7 @@ QEMU_COMMON := -machine q35 -cpu $(QEMU_CPU) -m $(QEMU_MEMORY) -smp $(QEMU_SMP) 
                -device isa-debug-exit,iobase=0xf4,iosize=0x04
 DOTNET_FLAGS := --nologo -v:q -clp:NoSummary
 
-.PHONY: all build release qemu run new-disk debug test test-host test-boot bench soak deps clean iso initrd-reproducible FORCE
+.PHONY: all build release qemu run desktop new-disk debug test test-host test-boot bench soak deps clean iso initrd-reproducible FORCE
 
 # The images (out/exo.elf, exo.bin, the C# programs, the RAM disk) are shared by both configurations, but
 # their objects are not: without this stamp, `make release` after `make build` found the Debug-linked
@@ -174,6 +174,9 @@ $(OUT)/userland-cs/$(CONFIG)/extfs.o: $(wildcard userland/services/storage/ext/*
 # netstack and netstack_selftest compile the network stack library (userland/services/network/stack, with subfolders) from its sources.
 $(OUT)/userland-cs/$(CONFIG)/netstack.o $(OUT)/userland-cs/$(CONFIG)/netstack_selftest.o: $(shell find userland/services/network/stack -name '*.cs')
 
+# ps2_input and virtio_input compile the input library (userland/services/input: key maps, mouse packets, tablet events) from its sources.
+$(OUT)/userland-cs/$(CONFIG)/ps2_input.o $(OUT)/userland-cs/$(CONFIG)/virtio_input.o: $(wildcard userland/services/input/*.cs)
+
 $(CS_PROGRAMS): $(OUT)/userland-cs/%: $(OUT)/userland-cs/$(CONFIG)/%.o $(CS_ASM_OBJECTS) libs/Exo.Std/Arch/X64/UserProgram.ld tools/scripts/link-runtime-exports.sh tools/scripts/brand-exo.sh $(CONFIG_STAMP)
 	tools/scripts/link-runtime-exports.sh $(CS_ASM_OBJECTS) $< > $@.args
 	ld -static -nostdlib -z noexecstack -z max-page-size=4096 -T libs/Exo.Std/Arch/X64/UserProgram.ld -o $@.elf @$@.args $(CS_ASM_OBJECTS) $<
@@ -271,6 +274,18 @@ new-disk:
 run: deps $(OUT)/exo.iso $(DISK)
 	@echo "Exo-OS: serial console on this terminal, out/disk.img mounted on /mnt, host port $(HTTP_PORT) forwarded to the guest's 80. Quit QEMU with Ctrl-A X (after sync)."
 	qemu-system-x86_64 $(QEMU_COMMON) -display none -serial mon:stdio -cdrom $(OUT)/exo.iso $(QEMU_DISK) $(QEMU_NETWORK)
+
+# The desktop (docs/desktop.md): init=desktop.conf, whose device manager starts the display driver (display_bochs on
+# std-vga), the PS/2 keyboard and mouse driver (ps2_input), the virtio tablet's (virtio_input: absolute pointing in the
+# window) and the test client display_demo (the compositor's place later), in a QEMU window when there is a display; without one (no $DISPLAY or $WAYLAND_DISPLAY), -display none and a VNC
+# server on DESKTOP_VNC (127.0.0.1:5901 for :1). The serial console stays on this terminal.
+DESKTOP_VNC    ?= 127.0.0.1:1
+DESKTOP_SCREEN := $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),,-display none -vnc $(DESKTOP_VNC))
+desktop: build
+	@echo "Exo-OS desktop: F2 switches the keyboard layout (us/de) and F3 the mode (1024x768/1920x1080); serial console on this terminal (Ctrl-A X quits)."
+	@$(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),true,echo "No display here: the screen is on VNC $(DESKTOP_VNC) (TCP port 5900 + display number).")
+	qemu-system-x86_64 $(QEMU_COMMON) -vga std -device virtio-tablet-pci $(DESKTOP_SCREEN) -serial mon:stdio -kernel $(OUT)/exo.bin -initrd $(OUT)/initrd.cpio \
+	  -append init=desktop.conf
 
 # The architecture document's name for the same thing.
 qemu: run

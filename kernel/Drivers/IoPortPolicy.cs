@@ -2,8 +2,10 @@ namespace Exo.Kernel.Drivers
 {
     /// <summary>
     /// Which I/O ports may become an <see cref="IoPortRange"/>: anything in 0..65535 except the kernel's own
-    /// devices, so that no driver can reprogram the interrupt controllers or the tick, reset the machine, end
-    /// QEMU, talk over the kernel's console or reach PCI configuration space (which could move any device).
+    /// devices, so that no driver can reprogram the interrupt controllers or the tick, reset the machine through
+    /// 0xCF9, end QEMU, talk over the kernel's console or reach PCI configuration space (which could move any device).
+    /// The i8042 keyboard controller (0x60, 0x64) is a driver's (ps2_input): the kernel only writes its reset command
+    /// at reboot, when no driver runs any more, so whoever holds the controller can also reset the machine with it.
     /// A fixed deny list plus the ports the kernel finds at boot (ACPI power management), added with
     /// <see cref="Reserve"/>. Pure logic, compiled into the host tests.
     /// </summary>
@@ -13,7 +15,7 @@ namespace Exo.Kernel.Drivers
         /// <summary>Ports reserved at boot beyond the fixed list (an explicit limit, checked).</summary>
         public const int ReservedCapacity = 8;
 
-        private const int FixedCount = 9;
+        private const int FixedCount = 7;
         private struct Reserved { public fixed ushort First[ReservedCapacity]; public fixed ushort Count[ReservedCapacity]; }
         private static Reserved s_reserved;
         private static int s_reservedCount;
@@ -27,10 +29,8 @@ namespace Exo.Kernel.Drivers
                 case 1: first = 0xA0; count = 2; return;    // 8259 PIC, slave
                 case 2: first = 0x40; count = 4; return;    // PIT: the calibration of the tick
                 case 3: first = 0x61; count = 1; return;    // PIT gate (system control port B)
-                case 4: first = 0x60; count = 1; return;    // keyboard controller data
-                case 5: first = 0x64; count = 1; return;    // keyboard controller command: the reset fallback
-                case 6: first = 0xF4; count = 4; return;    // QEMU's isa-debug-exit (the test exit)
-                case 7: first = 0x3F8; count = 8; return;   // COM1, the kernel console
+                case 4: first = 0xF4; count = 4; return;    // QEMU's isa-debug-exit (the test exit)
+                case 5: first = 0x3F8; count = 8; return;   // COM1, the kernel console
                 default: first = 0xCF8; count = 8; return;  // PCI configuration mechanism #1 and reset control (0xCF9)
             }
         }

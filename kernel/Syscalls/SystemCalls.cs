@@ -5,12 +5,13 @@ namespace Exo.Kernel.Syscalls
     /// <summary>
     /// The native system call table: one entry per number, each family in its own file (ProcessCalls,
     /// ConsoleCalls, MemoryCalls, HandleCalls, MemoryObjectCalls, IpcCalls, NotificationCalls, SpawnCalls,
-    /// ThreadCalls, ResourceCalls). SystemCallEntry.asm calls a handler with the caller's register frame; every
+    /// ThreadCalls, ResourceCalls, PciCalls, OfferCalls, ChannelCalls, FramebufferCalls). SystemCallEntry.asm calls a handler with the caller's register frame; every
     /// argument is untrusted (user pointers go through UserMemory). The numbers are Exo.Abi's SystemCallNumber;
     /// a handler returns RAX, and an error as SystemCallResult.From(Error) (negative, as on Linux).
     /// </summary>
     public static unsafe class SystemCalls
     {
+        /// <summary>Numbers below this have an entry (80-85: the desktop's, FramebufferCalls; 86-87: service channels).</summary>
         public const int TableSize = 88;
 
         private static SystemCallTable s_native;
@@ -47,6 +48,7 @@ namespace Exo.Kernel.Syscalls
             PciCalls.Register();
             OfferCalls.Register();
             ChannelCalls.Register();
+            FramebufferCalls.Register();
         }
 
         private static ulong s_linuxTable;

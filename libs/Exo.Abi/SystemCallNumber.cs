@@ -108,6 +108,10 @@ namespace Exo.Abi
         /// socket channel to the kernel under the name (POSIX-X's internet sockets use the one named "network"), laid out as
         /// Exo.Protocols.Sockets.SocketChannelLayout says (the same rights as FileSystemOffer).</summary>
         SocketOffer = 71,
+        /// <summary>(root, field) -> one fact of the framebuffer the boot loader set up (FramebufferField: physical address,
+        /// pitch, width, height, bits per pixel, type 1 = direct RGB); NotFound when it set none (a -kernel boot); needs
+        /// Manage on the root resource. The display's fallback when no display driver knows the device.</summary>
+        FramebufferQuery = 80,
         /// <summary>(name, name length, notification, bits, channel size): the caller listens for Linux programs' connections
         /// under the name: POSIX-X makes /dev/exo/NAME, and each open of it is a new connection of 'channel size' bytes
         /// (4 KiB to 16 MiB, whole pages) of shared memory that waits, with its bits signalled, until ChannelAccept takes it

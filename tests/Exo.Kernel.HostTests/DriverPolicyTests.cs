@@ -117,7 +117,8 @@ public unsafe class DriverPolicyTests
     [InlineData(0x20, 1, true)]      // PIC
     [InlineData(0xA1, 1, true)]
     [InlineData(0x40, 4, true)]      // PIT
-    [InlineData(0x64, 1, true)]      // keyboard controller (reset)
+    [InlineData(0x60, 1, false)]     // i8042 data: the PS/2 driver's
+    [InlineData(0x64, 1, false)]     // i8042 command and status: the PS/2 driver's
     [InlineData(0xF4, 1, true)]      // QEMU debug exit
     [InlineData(0xCF9, 1, true)]     // reset control
     [InlineData(0xCFC, 4, true)]     // PCI configuration data

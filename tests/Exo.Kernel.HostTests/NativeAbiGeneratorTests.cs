@@ -22,6 +22,7 @@ public class NativeAbiGeneratorTests
         (typeof(Rights), "RIGHT_", false),
         (typeof(ObjectType), "TYPE_", false),
         (typeof(ResourceKind), "RESOURCE_", false),
+        (typeof(FramebufferField), "FRAMEBUFFER_", false),
     };
 
     [Fact]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes the native ABI for assembly programs (nasm %defines) from its one definition, the C# files in
 # libs/Exo.Abi: SYS_* call numbers, ERROR_* (negative, as system calls return them), RIGHT_*, TYPE_*,
-# RESOURCE_* and the Constants, each with its doc summary as a comment. userland/programs/native.inc
+# RESOURCE_*, FRAMEBUFFER_* and the Constants, each with its doc summary as a comment. userland/programs/native.inc
 # includes the result. Names become UPPER_SNAKE (IpcReplyReceive -> SYS_IPC_REPLY_RECEIVE).
 # Usage: generate-native-abi.sh [OUTPUT] (default out/generated/exo-abi.inc). A tested generator:
 # tests/Exo.Kernel.HostTests/NativeAbiGeneratorTests.cs checks its output against the C# values.
@@ -61,6 +61,7 @@ FNR == 1 { print ""; print "; " FILENAME; kind = ""; doc = "" }
     else if (name == "Rights") { kind = "enum"; prefix = "RIGHT_"; sign = "" }
     else if (name == "ObjectType") { kind = "enum"; prefix = "TYPE_"; sign = "" }
     else if (name == "ResourceKind") { kind = "enum"; prefix = "RESOURCE_"; sign = "" }
+    else if (name == "FramebufferField") { kind = "enum"; prefix = "FRAMEBUFFER_"; sign = "" }
     else fail("enum " name " has no prefix in generate-native-abi.sh")
     doc = ""
     next
@@ -100,6 +101,6 @@ kind == "constants" && /^[ \t]*public const / {
     emit(snake(member), literal(value))
     next
 }
-' "$abi/SystemCallNumber.cs" "$abi/Error.cs" "$abi/Rights.cs" "$abi/ObjectType.cs" "$abi/ResourceKind.cs" "$abi/Constants.cs" \
+' "$abi/SystemCallNumber.cs" "$abi/Error.cs" "$abi/Rights.cs" "$abi/ObjectType.cs" "$abi/ResourceKind.cs" "$abi/FramebufferField.cs" "$abi/Constants.cs" \
     | sed "s|; $root/|; |" > "$temporary"
 mv "$temporary" "$output"

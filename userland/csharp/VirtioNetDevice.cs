@@ -166,14 +166,8 @@ namespace Exo.Drivers.Virtio
         private void PostReceiveBuffer()
         {
             int descriptor = _receive.NextFree;
-            ulong address = _buffersPhysical + (ulong)(descriptor * BufferSize);
-            uint length = BufferSize;
-            bool deviceWrites = true;
-            int head = _receive.AddChain(&address, &length, &deviceWrites, 1);
-            if (head < 0)
-                return;
-            _receive.Publish(head);
-            _receivePending++;
+            if (_receive.PostBuffer(_buffersPhysical + (ulong)(descriptor * BufferSize), BufferSize, true))
+                _receivePending++;
         }
     }
 }

@@ -80,6 +80,16 @@ namespace Exo.Drivers.Virtio
             return head;
         }
 
+        /// <summary>One buffer in one descriptor, added and published (a receive buffer the device fills); false if none is free.</summary>
+        public bool PostBuffer(ulong address, uint length, bool deviceWrites)
+        {
+            int head = AddChain(&address, &length, &deviceWrites, 1);
+            if (head < 0)
+                return false;
+            Publish(head);
+            return true;
+        }
+
         /// <summary>Puts a chain's head in the next available slot and publishes the index (the descriptors are
         /// written before the index the device reads).</summary>
         public void Publish(int head)

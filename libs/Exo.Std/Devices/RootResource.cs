@@ -55,6 +55,14 @@ namespace Exo.Std.Devices
             return error;
         }
 
+        /// <summary>One fact of the boot loader's framebuffer (NotFound: it set none).</summary>
+        public Error QueryFramebuffer(FramebufferField field, out ulong value)
+        {
+            long result = SystemCall.Call(SystemCallNumber.FramebufferQuery, Handle.Value, (ulong)field);
+            value = result >= 0 ? (ulong)result : 0;
+            return SystemCall.ErrorOf(result);
+        }
+
         private Error Create(ResourceKind kind, ulong start, ulong length, out Handle handle)
         {
             long result = SystemCall.Call(SystemCallNumber.ResourceCreate, Handle.Value, (ulong)kind, start, length);

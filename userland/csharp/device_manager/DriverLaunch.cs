@@ -17,24 +17,31 @@ namespace DeviceManager
         {
             for (int bar = 0; bar < 6; bar++)
             {
-                if (device.BarSize(bar, out ulong size) != Error.None || size == 0)
-                    continue;
-                device.Read(0x10 + 4 * bar, 4, out uint low);
-                if ((low & 1) != 0)
-                    continue;
-                ulong start = low & ~0xFu;
-                if (((low >> 1) & 3) == 2)
-                {
-                    device.Read(0x14 + 4 * bar, 4, out uint high);
-                    start |= (ulong)high << 32;
-                }
-                if (root.CreatePhysical(start, size < 4096 ? 4096 : size, out PhysicalRange range) != Error.None)
+                if (CreateBarRange(root, device, bar, out PhysicalRange range) != Error.None)
                     continue;
                 handles[count++] = range.Handle;
                 command[length++] = (byte)' ';
                 command[length++] = (byte)('0' + bar);
             }
             return length;
+        }
+
+        /// <summary>A physical range over memory BAR 'bar' of 'device' (NotFound: unused, or an I/O BAR).</summary>
+        public static Error CreateBarRange(RootResource root, PciDevice device, int bar, out PhysicalRange range)
+        {
+            range = default;
+            if (device.BarSize(bar, out ulong size) != Error.None || size == 0)
+                return Error.NotFound;
+            device.Read(0x10 + 4 * bar, 4, out uint low);
+            if ((low & 1) != 0)
+                return Error.NotFound;
+            ulong start = low & ~0xFu;
+            if (((low >> 1) & 3) == 2)
+            {
+                device.Read(0x14 + 4 * bar, 4, out uint high);
+                start |= (ulong)high << 32;
+            }
+            return root.CreatePhysical(start, size < 4096 ? 4096 : size, out range);
         }
 
         /// <summary>Turns the device's bus mastering off: a dead driver's DMA memory is gone, and with no IOMMU the device

@@ -12,7 +12,10 @@ namespace DeviceManager
     /// that device's capabilities and an extfs ("extfs diskN", disks numbered in listing order) with only the client
     /// side of a block-device channel to it (DiskPrograms); for each modern virtio network card, virtio_net and the
     /// card's client ("CLIENT netN": CLIENT is the manager's first argument, none if absent) with a network-device
-    /// channel between them (NetworkPrograms). Then it watches every pair and starts a pair again when one of its
+    /// channel between them (NetworkPrograms); for the first Bochs VBE display (QEMU's std-vga or bochs-display), when its
+    /// second argument names a display client ("device_manager NETCLIENT DISPLAYCLIENT [LAYOUT [boot-framebuffer]]"), the
+    /// display driver (or else the boot loader's framebuffer), the PS/2 input driver, the first virtio tablet's driver and
+    /// that client, once the bus is listed (DesktopPrograms). Then it watches every pair and starts a pair again when one of its
     /// programs crashes (DiskSupervisor, NetworkSupervisor); it never exits (init would start it again).
     /// </summary>
     public static unsafe class Program
@@ -43,7 +46,12 @@ namespace DeviceManager
             int clientLength = 0;
             if (!Process.TryGetArgument(1, out client, out clientLength))
                 clientLength = 0;
-            int started = 0, networks = 0, listed = 0;
+            if (!Process.TryGetArgument(2, out byte* displayClient, out int displayClientLength))
+                displayClientLength = 0;
+            if (!Process.TryGetArgument(3, out byte* layout, out int layoutLength))
+                layoutLength = 0;
+            int started = 0, networks = 0, listed = 0, displays = 0;
+            var desktop = new DesktopPrograms { PreferBootFramebuffer = Process.ArgumentIs(4, "boot-framebuffer") };
             var scan = new PciScan();
             while (scan.MoveNext(root, out PciDevice device, out int address))
             {
@@ -57,13 +65,21 @@ namespace DeviceManager
                 else if (IsVirtioNetwork(device, identity) && networks < NetworkSupervisor.MaximumCards
                     && cards[networks].Start(root, device, address, networks, client, clientLength, ends))
                     networks++;
+                else if (displayClientLength > 0 && desktop.Keep(device, address, identity))
+                    continue;   // started once the whole bus is listed
                 else
                     device.Close();   // the function is free again; a started driver holds its own copy
             }
+            if (displayClientLength > 0)
+                desktop.FindBootFramebuffer(root);
+            if (desktop.HasDisplay && desktop.Start(root, displayClient, displayClientLength, layout, layoutLength) == Error.None)
+                displays = 1;
+            else
+                desktop.Close();
             Console.Write("devices: ");
             Console.Write(listed);
             Console.Write(" PCI functions, ");
-            Console.Write(started + networks);
+            Console.Write(started + networks + displays * desktop.Drivers);
             Console.WriteLine(" drivers started");
             while (true)
             {
