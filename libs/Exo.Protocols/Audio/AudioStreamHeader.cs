@@ -63,8 +63,8 @@ namespace Exo.Protocols.Audio
     /// Calls on the audio service's endpoint (name "audio"): Word0 the operation. Open: Word1 the rate (48000 or 44100),
     /// Word2 the channels (1, 2), Word3 the AudioSampleFormat, the message's handle a notification the service signals
     /// (bit 1) when it consumed samples; the reply's Word0 is 0 or an Error, its handle the stream's memory object.
-    /// SetMasterVolume: Word1 0..UnityVolume. GetMasterVolume: the reply's Word1. Statistics: the reply's Word1..3 are
-    /// underruns, latency p50 and p99 in microseconds.
+    /// SetMasterVolume: Word1 0..2*UnityVolume. GetMasterVolume: the reply's Word1. Statistics (Word1 1: reset after): the
+    /// reply's Word1 underruns, Word2 latency p50 | p99 << 32, Word3 wake-up lateness p99 | maximum << 32 (microseconds).
     /// </summary>
     public static class AudioServiceOperation
     {

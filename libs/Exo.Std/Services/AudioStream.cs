@@ -7,6 +7,28 @@ using Exo.Std.Memory;
 
 namespace Exo.Std.Services
 {
+    public struct AudioStatistics
+    {
+        public ulong Underruns;
+        public uint LatencyP50, LatencyP99, LatenessP99, LatenessMaximum;
+
+        /// <summary>"underruns U, latency p50 X us, p99 Y us, wake-up lateness p99 Z us, max W us".</summary>
+        public void Write()
+        {
+            Console.Write("underruns ");
+            Console.Write(Underruns);
+            Console.Write(", latency p50 ");
+            Console.Write(LatencyP50);
+            Console.Write(" us, p99 ");
+            Console.Write(LatencyP99);
+            Console.Write(" us, wake-up lateness p99 ");
+            Console.Write(LatenessP99);
+            Console.Write(" us, max ");
+            Console.Write(LatenessMaximum);
+            Console.Write(" us");
+        }
+    }
+
     /// <summary>
     /// A native program's stream to the audio service ("audio" in the name service): samples written into a ring in memory
     /// shared with the service (no copy through the kernel), consumed by its mixer every millisecond. Write blocks while
@@ -127,6 +149,29 @@ namespace Exo.Std.Services
             return Error.None;
         }
 
+        /// <summary>Waits until the queued samples are at most 'bytes' (a client keeping its latency low), or PeerGone.</summary>
+        public Error WaitUntilQueuedAtMost(int bytes)
+        {
+            ulong lastProgress = MonotonicClock.Nanoseconds;
+            ulong lastRead = Volatile.Read(ref _header->ReadIndex);
+            while (Queued > bytes)
+            {
+                if (Volatile.Read(ref _header->State) != AudioStreamState.Open)
+                    return Error.PeerGone;
+                _consumed.WaitUntil(MonotonicClock.Nanoseconds + WaitSliceNanoseconds, out _);
+                ulong read = Volatile.Read(ref _header->ReadIndex);
+                ulong now = MonotonicClock.Nanoseconds;
+                if (read != lastRead)
+                {
+                    lastRead = read;
+                    lastProgress = now;
+                }
+                else if (now - lastProgress > StallNanoseconds)
+                    return Error.PeerGone;
+            }
+            return Error.None;
+        }
+
         /// <summary>This stream's volume, 0..2*UnityVolume (UnityVolume plays the samples as written).</summary>
         public void SetVolume(uint volume) => Volatile.Write(ref _header->Volume, volume);
 
@@ -175,13 +220,17 @@ namespace Exo.Std.Services
             return error;
         }
 
-        /// <summary>The service's figures: underruns, latency p50 and p99 (microseconds, client write to DMA position).</summary>
-        public static Error Statistics(Endpoint service, out ulong underruns, out ulong latencyP50, out ulong latencyP99)
+        /// <summary>The service's figures since the last reset: underruns (the DMA position passed the mix), latency p50 and
+        /// p99 (client write to the DMA position passing it) and wake-up lateness p99 and maximum, in microseconds;
+        /// 'reset' starts them again.</summary>
+        public static Error Statistics(Endpoint service, bool reset, out AudioStatistics statistics)
         {
-            Error error = Simple(service, AudioServiceOperation.Statistics, 0, out Message reply);
-            underruns = reply.Word1;
-            latencyP50 = reply.Word2;
-            latencyP99 = reply.Word3;
+            Error error = Simple(service, AudioServiceOperation.Statistics, reset ? 1UL : 0, out Message reply);
+            statistics.Underruns = reply.Word1;
+            statistics.LatencyP50 = (uint)reply.Word2;
+            statistics.LatencyP99 = (uint)(reply.Word2 >> 32);
+            statistics.LatenessP99 = (uint)reply.Word3;
+            statistics.LatenessMaximum = (uint)(reply.Word3 >> 32);
             return error;
         }
 

@@ -42,6 +42,22 @@ namespace AudioService
         private static ulong s_probeIndex, s_probeNanoseconds, s_probeFrame;
         private static bool s_probeArmed, s_probePlaced;
 
+        /// <summary>The Statistics reply (AudioServiceOperation): underruns; latency p50 and p99; wake-up lateness p99 and
+        /// maximum (microseconds, two to a word); 'reset' starts the counts again after the reading (racy with the mixing
+        /// thread by a period at most: figures, not accounts).</summary>
+        public static Exo.Std.Ipc.Message Statistics(bool reset)
+        {
+            var reply = new Exo.Std.Ipc.Message(0, Volatile.Read(ref Underruns),
+                Latency->Percentile(50) | Latency->Percentile(99) << 32, Lateness->Percentile(99) | Lateness->Maximum << 32);
+            if (reset)
+            {
+                Volatile.Write(ref Underruns, 0);
+                *Latency = default;
+                *Lateness = default;
+            }
+            return reply;
+        }
+
         public static bool Initialize()
         {
             s_mix = (float*)UserHeap.Allocate(2 * PeriodFrames * sizeof(float));

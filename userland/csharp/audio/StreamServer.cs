@@ -57,7 +57,7 @@ namespace AudioService
                     return new Message(0, Volatile.Read(ref StreamTable.MasterVolume));
                 case AudioServiceOperation.Statistics:
                     CloseIfSent(request);
-                    return new Message(0, OutputLoop.Underruns, OutputLoop.Latency->Percentile(50), OutputLoop.Latency->Percentile(99));
+                    return OutputLoop.Statistics(request.Word1 == 1);
                 default:
                     CloseIfSent(request);
                     return Status(Error.Invalid);

@@ -10,15 +10,19 @@ namespace AudioTest
     /// <summary>
     /// The audio boot tests' client (AudioBootTests, init=audio_test.conf), run as a task: it plays a sequence of segments
     /// through the audio service with `tone` children, a second apart, which the host finds in QEMU's wav recording and
-    /// checks by spectrum: a 1 kHz sine; the same under a CPU hog (a child of its own spinning); a sweep; two tones at once
+    /// checks by spectrum: a 1 kHz sine; a sweep; two tones at once
     /// (two clients mixed); a 44.1 kHz float mono tone (resampled); a client that stops writing for 300 ms (padded with
-    /// silence). It checks that bad stream values are refused, then plays long streams for the host to kill the driver and
+    /// silence); a client keeping at most 5 ms queued, alone and beside a CPU hog (a child of its own spinning), whose
+    /// service figures are `make bench`'s audio rows. It checks that bad stream values are refused, then plays long streams for the host to kill the driver and
     /// the service under ("audio_test: long stream N started"), and after each a new 1 s stream. "audio_test hog MS" spins.
     /// </summary>
     public static unsafe class Program
     {
         private const ulong GapNanoseconds = 1_000_000_000;
         private static Handle s_names;
+        private static Endpoint s_service;
+        /// <summary>The measured client keeps at most 5 ms queued (one period written at a time).</summary>
+        private const int MeasuredQueueBytes = 240 * 4;
 
         public static int Main()
         {
@@ -28,12 +32,9 @@ namespace AudioTest
             Error error = AudioStream.Connect(new NameService(new Endpoint(s_names)), 30_000_000_000, out Endpoint service);
             if (error != Error.None)
                 return Fail("no audio service", error);
-            Pause();
+            s_service = service;
+            Sleep(3 * GapNanoseconds);   // the boot's own work (the console's shell starting) done first
             Segment("1 kHz", "tone 1000 2000");
-            ProcessHandle hog = Start("audio_test hog 2500");
-            Segment("1 kHz under a CPU hog", "tone 1000 2000");
-            hog.Wait(out _);
-            hog.Close();
             Segment("sweep", "tone sweep 200 4000 2000");
             ProcessHandle second = Start("tone 2500 2000 48000 1 2 25");
             Segment("two tones", "tone 1000 2000 48000 1 2 25");
@@ -42,6 +43,8 @@ namespace AudioTest
             Segment("44.1 kHz float mono", "tone 1500 1000 44100 2 1 50");
             StallingClient(service);
             Pause();
+            Measure("bench", service, false);
+            Measure("bench under a CPU hog", service, true);
             BadValues(service);
             LongStream(service, 1);
             Segment("after the driver's restart", "tone 1000 1000");
@@ -55,9 +58,16 @@ namespace AudioTest
         {
             Console.Write("audio_test: segment ");
             Console.WriteLine(what);
+            AudioStream.Statistics(s_service, true, out _);
             ProcessHandle child = Start(command);
             child.Wait(out long status);
             child.Close();
+            AudioStream.Statistics(s_service, false, out AudioStatistics statistics);
+            Console.Write("audio_test: segment ");
+            Console.Write(what);
+            Console.Write(": service: ");
+            statistics.Write();
+            Console.WriteLine();
             if (status != 0)
             {
                 Console.Write("audio_test: FAIL segment ");
@@ -102,19 +112,70 @@ namespace AudioTest
             }
         }
 
-        private static Error WriteSine(ref AudioStream stream, int frames, ref double phase)
+        // The figures for `make bench`: a client writing one period at a time with at most 5 ms queued, for 3 s of 1 kHz
+        // (alone, or beside a CPU hog): "audio_test: bench: audio.latency_p50 N us ...".
+        private static void Measure(string what, Endpoint service, bool hog)
+        {
+            Console.Write("audio_test: segment ");
+            Console.WriteLine(what);
+            Error error = AudioStream.Open(service, 48000, 2, AudioSampleFormat.Signed16, out AudioStream stream);
+            if (error != Error.None)
+            {
+                Fail("bench: open", error);
+                return;
+            }
+            ProcessHandle spinner = hog ? Start("audio_test hog 3200") : default;
+            AudioStream.Statistics(service, true, out _);
+            double phase = 0;
+            for (int period = 0; period < 3000 && error == Error.None; period++)
+            {
+                error = stream.WaitUntilQueuedAtMost(MeasuredQueueBytes - 48 * 4);
+                if (error == Error.None)
+                    error = WriteSine(ref stream, 48, ref phase, 48);
+            }
+            if (error == Error.None)
+                error = stream.Finish();
+            stream.Close();
+            AudioStream.Statistics(service, false, out AudioStatistics statistics);
+            if (hog)
+            {
+                spinner.Wait(out _);
+                spinner.Close();
+            }
+            if (error != Error.None)
+            {
+                Fail("bench", error);
+                return;
+            }
+            Console.Write("audio_test: ");
+            Console.Write(what);
+            Console.Write(": audio.latency_p50 ");
+            Console.Write(statistics.LatencyP50);
+            Console.Write(" us, audio.latency_p99 ");
+            Console.Write(statistics.LatencyP99);
+            Console.Write(" us, audio.underruns ");
+            Console.Write(statistics.Underruns);
+            Console.Write(", wake-up lateness p99 ");
+            Console.Write(statistics.LatenessP99);
+            Console.Write(" us, max ");
+            Console.Write(statistics.LatenessMaximum);
+            Console.WriteLine(" us");
+            Pause();
+        }
+
+        private static Error WriteSine(ref AudioStream stream, int frames, ref double phase, int chunkFrames = 480)
         {
             short* chunk = stackalloc short[2 * 480];
-            for (int done = 0; done < frames; done += 480)
+            for (int done = 0; done < frames; done += chunkFrames)
             {
-                for (int i = 0; i < 480; i++)
+                for (int i = 0; i < chunkFrames; i++)
                 {
                     short value = (short)(16383 * Tone.Sine.OfTurns(phase));
                     chunk[2 * i] = chunk[2 * i + 1] = value;
                     phase += 1000.0 / 48000;
                     phase -= (long)phase;
                 }
-                Error error = stream.Write((byte*)chunk, 480 * 4);
+                Error error = stream.Write((byte*)chunk, chunkFrames * 4);
                 if (error != Error.None)
                     return error;
             }

@@ -10,7 +10,8 @@ namespace DeviceManager
     /// <summary>
     /// Starts the two programs of an HD Audio controller around what the manager makes and keeps: the DMA memory
     /// (AudioDmaLayout: descriptor lists, positions, rings), the audio-device channel's facts page, one notification each,
-    /// and the service's endpoint (registered as "audio" by the manager, so a restarted service keeps its name).
+    /// and the service's endpoint (registered as "audio" by the manager; a restarted service gets a fresh one under the
+    /// same name).
     /// intel_hda ("intel_hda audioN ADDRESS BAR...") gets its device's capabilities and the driver's side; the audio
     /// service ("audio audioN") the DMA memory (map and write, no physical address), the facts, its notification, the
     /// driver's (Signal only) and the endpoint.
@@ -41,10 +42,18 @@ namespace DeviceManager
             if (error == Error.None)
                 error = Notification.Create(out channel.Service);
             if (error == Error.None)
-                error = Endpoint.Create(out channel.Endpoint);
+                error = CreateEndpoint(names, out channel.Endpoint);
+            return error;
+        }
+
+        /// <summary>A fresh endpoint for the service, registered as "audio" (replacing its predecessor's: an endpoint
+        /// serves the first process that receives on it, so a restarted service needs a new one).</summary>
+        public static Error CreateEndpoint(Endpoint names, out Endpoint endpoint)
+        {
+            Error error = Endpoint.Create(out endpoint);
             Endpoint registered = default;
             if (error == Error.None)
-                error = channel.Endpoint.Duplicate(Exo.Std.Services.NameService.RegisteredRights, out registered);
+                error = endpoint.Duplicate(Exo.Std.Services.NameService.RegisteredRights, out registered);
             if (error == Error.None)
                 error = new Exo.Std.Services.NameService(names).Register(AudioServiceOperation.ServiceName, registered);
             registered.Close();

@@ -12,7 +12,7 @@ namespace DeviceManager
     /// Watches an HD Audio controller's pair (intel_hda and the audio service). When the driver ends, the manager turns
     /// bus mastering off, marks the facts DriverGone and signals the service, which ends every stream with an error and
     /// clears the facts; a new driver (started at once) waits for that, then sets the device up again. When the service
-    /// ends, it is started again with the same channel and endpoint (its clients' streams ended with it: they see no
+    /// ends, it is started again with the same channel and a fresh endpoint under the same name (its clients' streams ended with it: they see no
     /// progress and give up), and the driver keeps playing whatever the ring holds (silence: the service wrote a guard).
     /// At most <see cref="MaximumRestarts"/> restarts.
     /// </summary>
@@ -26,6 +26,7 @@ namespace DeviceManager
         private PciDevice _device;
         private int _address, _number, _restarts;
         private ProcessHandle _driver, _service;
+        private Endpoint _names;
         private AudioPrograms.Channel _channel;
         private bool _driverRunning, _serviceRunning;
 
@@ -37,6 +38,7 @@ namespace DeviceManager
             _device = device;
             _address = address;
             _number = number;
+            _names = names;
             Error error = AudioPrograms.CreateChannel(root, names, out _channel);
             if (error != Error.None)
             {
@@ -86,7 +88,8 @@ namespace DeviceManager
                 Console.Write("devices: the audio service");
                 ProcessHandle.WriteEnd(status);
                 Console.WriteLine();
-                if (CountRestart("the audio service"))
+                _channel.Endpoint.Close();
+                if (AudioPrograms.CreateEndpoint(_names, out _channel.Endpoint) == Error.None && CountRestart("the audio service"))
                     StartService(ends);
             }
         }

@@ -39,6 +39,11 @@ namespace IntelHda
         public bool Reset(out uint codecs)
         {
             codecs = 0;
+            // A predecessor that died left its streams running: stop them first, so the codecs hear that they stopped (a
+            // controller reset clears the run bits without telling them, and QEMU's codec then ignores the next start).
+            int streams = InputStreams + OutputStreams + ((Read16(GlobalCapabilities) >> 3) & 0x1F);
+            for (int index = 0; index < streams; index++)
+                StopStream(index);
             Write32(GlobalControl, Read32(GlobalControl) & ~ControllerReset);
             if (!Poll(GlobalControl, ControllerReset, 0))
                 return false;

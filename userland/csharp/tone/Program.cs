@@ -70,20 +70,16 @@ namespace Tone
             stream.Close();
             if (error != Error.None)
                 return Fail("the stream ended", error);
-            AudioStream.Statistics(service, out ulong underruns, out ulong p50, out ulong p99);
+            AudioStream.Statistics(service, false, out AudioStatistics statistics);
             Console.Write("tone: played ");
             Console.Write(total);
             Console.Write(" frames in ");
             Console.Write(elapsed);
             Console.Write(" ms, starved ");
             Console.Write(starved);
-            Console.Write(" periods; service: underruns ");
-            Console.Write(underruns);
-            Console.Write(", latency p50 ");
-            Console.Write(p50);
-            Console.Write(" us, p99 ");
-            Console.Write(p99);
-            Console.WriteLine(" us");
+            Console.Write(" periods; service: ");
+            statistics.Write();
+            Console.WriteLine();
             return 0;
         }
 
