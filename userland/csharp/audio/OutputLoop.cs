@@ -105,6 +105,10 @@ namespace AudioService
             s_ringFrames = s_facts->OutputRingBytes / AudioDmaLayout.BytesPerFrame;
             var position = new DmaPosition(s_facts->OutputRingBytes, AudioDmaLayout.BytesPerFrame, ReadPosition());
             s_written = s_silenceEnd = 0;
+            // A predecessor that died left its last mix in the ring, which the device keeps looping: silence it all.
+            short* ring = (short*)(s_dma + AudioDmaLayout.OutputRingOffset);
+            for (uint i = 0; i < 2 * s_ringFrames; i++)
+                ring[i] = 0;
             s_probeArmed = s_probePlaced = false;
             ulong deadline = MonotonicClock.Nanoseconds + PeriodNanoseconds;
             while (Volatile.Read(ref s_facts->DriverGone) == 0)
