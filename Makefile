@@ -261,6 +261,11 @@ QEMU_DISK  := -drive file=$(DISK),if=none,id=disk0,format=raw -device virtio-blk
 # guest's port 80: busybox httpd in Exo-OS answers `curl http://127.0.0.1:8080/` on the host.
 HTTP_PORT ?= 8080
 QEMU_NETWORK := -netdev user,id=net0,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80 -device virtio-net-pci,netdev=net0
+# An HD Audio controller with a duplex codec (intel_hda and the audio service drive it, docs/audio.md). The default back
+# end records what the guest plays into out/audio.wav, so `make run` needs no sound card; AUDIODEV=pa,id=snd0 (or alsa,
+# sdl) plays it on the host instead.
+AUDIODEV ?= wav,id=snd0,path=$(OUT)/audio.wav,out.frequency=48000,out.channels=2,out.format=s16
+QEMU_AUDIO := -device intel-hda -device hda-duplex,audiodev=snd0 -audiodev $(AUDIODEV)
 
 $(DISK):
 	@mkdir -p $(OUT)
@@ -273,7 +278,7 @@ new-disk:
 # Boots the GRUB ISO (multiboot2, framebuffer kept) with the serial console on this terminal, and the disk.
 run: deps $(OUT)/exo.iso $(DISK)
 	@echo "Exo-OS: serial console on this terminal, out/disk.img mounted on /mnt, host port $(HTTP_PORT) forwarded to the guest's 80. Quit QEMU with Ctrl-A X (after sync)."
-	qemu-system-x86_64 $(QEMU_COMMON) -display none -serial mon:stdio -cdrom $(OUT)/exo.iso $(QEMU_DISK) $(QEMU_NETWORK)
+	qemu-system-x86_64 $(QEMU_COMMON) -display none -serial mon:stdio -cdrom $(OUT)/exo.iso $(QEMU_DISK) $(QEMU_NETWORK) $(QEMU_AUDIO)
 
 # The desktop (docs/desktop.md): init=desktop.conf, whose device manager starts the display driver (display_bochs on
 # std-vga), the PS/2 keyboard and mouse driver (ps2_input), the virtio tablet's (virtio_input: absolute pointing in the

@@ -15,7 +15,9 @@ namespace DeviceManager
     /// channel between them (NetworkPrograms); for the first Bochs VBE display (QEMU's std-vga or bochs-display), when its
     /// second argument names a display client ("device_manager NETCLIENT DISPLAYCLIENT [LAYOUT [boot-framebuffer]]"), the
     /// display driver (or else the boot loader's framebuffer), the PS/2 input driver, the first virtio tablet's driver and
-    /// that client, once the bus is listed (DesktopPrograms). Then it watches every pair and starts a pair again when one of its
+    /// that client, once the bus is listed (DesktopPrograms); for an HD Audio controller, intel_hda and the audio service
+    /// around the device's DMA memory, registered as "audio" with the name service (AudioPrograms). Then it watches every
+    /// pair and starts a pair again when one of its
     /// programs crashes (DiskSupervisor, NetworkSupervisor); it never exits (init would start it again).
     /// </summary>
     public static unsafe class Program
@@ -26,13 +28,21 @@ namespace DeviceManager
         /// modern when its capabilities are there (virtio_net refuses it otherwise); subsystem 1 says a network card.</summary>
         private const uint TransitionalVirtioNetwork = 0x1000u << 16 | 0x1AF4;
         private const uint NetworkSubsystem = 1;
+        /// <summary>Class 04 (multimedia), subclass 03: an HD Audio controller (QEMU's intel-hda 8086:2668, ich9-intel-hda 8086:293e).</summary>
+        private const uint HdAudioClass = 0x0403;
 
         public static int Main()
         {
-            Handle rootHandle = Handle.None;
+            Handle rootHandle = Handle.None, namesHandle = Handle.None;
             for (int i = 0; i < Process.StartupHandleCount; i++)
-                if (Process.StartupHandle(i).Info(out ObjectType type, out _) == Error.None && type == ObjectType.Resource)
+            {
+                if (Process.StartupHandle(i).Info(out ObjectType type, out _) != Error.None)
+                    continue;
+                if (type == ObjectType.Resource)
                     rootHandle = Process.StartupHandle(i);
+                else if (type == ObjectType.Endpoint && !namesHandle.IsValid)
+                    namesHandle = Process.StartupHandle(i);   // init's first grant: the name service
+            }
             Notification.Create(out Notification ends);
             if (!rootHandle.IsValid)
             {
@@ -42,6 +52,7 @@ namespace DeviceManager
             var root = new RootResource(rootHandle);
             var disks = new DiskSupervisor[DiskSupervisor.MaximumDisks];
             var cards = new NetworkSupervisor[NetworkSupervisor.MaximumCards];
+            var audio = new AudioSupervisor[AudioSupervisor.MaximumControllers];
             byte* client = null;
             int clientLength = 0;
             if (!Process.TryGetArgument(1, out client, out clientLength))
@@ -50,7 +61,7 @@ namespace DeviceManager
                 displayClientLength = 0;
             if (!Process.TryGetArgument(3, out byte* layout, out int layoutLength))
                 layoutLength = 0;
-            int started = 0, networks = 0, listed = 0, displays = 0;
+            int started = 0, networks = 0, listed = 0, displays = 0, controllers = 0;
             var desktop = new DesktopPrograms { PreferBootFramebuffer = Process.ArgumentIs(4, "boot-framebuffer") };
             var scan = new PciScan();
             while (scan.MoveNext(root, out PciDevice device, out int address))
@@ -65,6 +76,9 @@ namespace DeviceManager
                 else if (IsVirtioNetwork(device, identity) && networks < NetworkSupervisor.MaximumCards
                     && cards[networks].Start(root, device, address, networks, client, clientLength, ends))
                     networks++;
+                else if (IsHdAudio(device) && namesHandle.IsValid && controllers < AudioSupervisor.MaximumControllers
+                    && audio[controllers].Start(root, device, address, controllers, new Endpoint(namesHandle), ends))
+                    controllers++;
                 else if (displayClientLength > 0 && desktop.Keep(device, address, identity))
                     continue;   // started once the whole bus is listed
                 else
@@ -79,7 +93,7 @@ namespace DeviceManager
             Console.Write("devices: ");
             Console.Write(listed);
             Console.Write(" PCI functions, ");
-            Console.Write(started + networks + displays * desktop.Drivers);
+            Console.Write(started + networks + controllers + displays * desktop.Drivers);
             Console.WriteLine(" drivers started");
             while (true)
             {
@@ -88,7 +102,15 @@ namespace DeviceManager
                     disks[i].Handle(root, ends, bits);
                 for (int i = 0; i < networks; i++)
                     cards[i].Handle(root, ends, bits);
+                for (int i = 0; i < controllers; i++)
+                    audio[i].Handle(root, ends, bits);
             }
+        }
+
+        private static bool IsHdAudio(PciDevice device)
+        {
+            device.Read(0x0A, 2, out uint classCode);
+            return classCode == HdAudioClass;
         }
 
         private static bool IsVirtioNetwork(PciDevice device, uint identity)

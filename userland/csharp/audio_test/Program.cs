@@ -1,0 +1,267 @@
+using Exo.Abi;
+using Exo.Std;
+using Exo.Std.Handles;
+using Exo.Std.Ipc;
+using Exo.Std.Services;
+using Exo.Protocols.Audio;
+
+namespace AudioTest
+{
+    /// <summary>
+    /// The audio boot tests' client (AudioBootTests, init=audio_test.conf), run as a task: it plays a sequence of segments
+    /// through the audio service with `tone` children, a second apart, which the host finds in QEMU's wav recording and
+    /// checks by spectrum: a 1 kHz sine; a sweep; two tones at once
+    /// (two clients mixed); a 44.1 kHz float mono tone (resampled); a client that stops writing for 300 ms (padded with
+    /// silence); a client keeping at most 5 ms queued, alone and beside a CPU hog (a child of its own spinning), whose
+    /// service figures are `make bench`'s audio rows. It checks that bad stream values are refused, then plays long streams for the host to kill the driver and
+    /// the service under ("audio_test: long stream N started"), and after each a new 1 s stream. "audio_test hog MS" spins.
+    /// </summary>
+    public static unsafe class Program
+    {
+        private const ulong GapNanoseconds = 1_000_000_000;
+        private static Handle s_names;
+        private static Endpoint s_service;
+        /// <summary>The measured client keeps at most 5 ms queued (one period written at a time).</summary>
+        private const int MeasuredQueueBytes = 240 * 4;
+
+        public static int Main()
+        {
+            if (Process.ArgumentIs(1, "hog"))
+                return Hog();
+            s_names = Process.StartupHandle(0);
+            Error error = AudioStream.Connect(new NameService(new Endpoint(s_names)), 30_000_000_000, out Endpoint service);
+            if (error != Error.None)
+                return Fail("no audio service", error);
+            s_service = service;
+            Sleep(3 * GapNanoseconds);   // the boot's own work (the console's shell starting) done first
+            Segment("1 kHz", "tone 1000 2000");
+            Segment("sweep", "tone sweep 200 4000 2000");
+            ProcessHandle second = Start("tone 2500 2000 48000 1 2 25");
+            Segment("two tones", "tone 1000 2000 48000 1 2 25");
+            second.Wait(out _);
+            second.Close();
+            Segment("44.1 kHz float mono", "tone 1500 1000 44100 2 1 50");
+            StallingClient(service);
+            Pause();
+            Measure("bench", service, false);
+            Measure("bench under a CPU hog", service, true);
+            BadValues(service);
+            LongStream(service, 1);
+            Segment("after the driver's restart", "tone 1000 1000");
+            LongStream(service, 2);
+            Segment("after the service's restart", "tone 1000 1000");
+            Console.WriteLine("audio_test: done");
+            return 0;
+        }
+
+        private static void Segment(string what, string command)
+        {
+            Console.Write("audio_test: segment ");
+            Console.WriteLine(what);
+            AudioStream.Statistics(s_service, true, out _);
+            ProcessHandle child = Start(command);
+            child.Wait(out long status);
+            child.Close();
+            AudioStream.Statistics(s_service, false, out AudioStatistics statistics);
+            Console.Write("audio_test: segment ");
+            Console.Write(what);
+            Console.Write(": service: ");
+            statistics.Write();
+            Console.WriteLine();
+            if (status != 0)
+            {
+                Console.Write("audio_test: FAIL segment ");
+                Console.Write(what);
+                Console.Write(" status ");
+                Console.Write(status);
+                Console.WriteLine();
+            }
+            Pause();
+        }
+
+        // 500 ms of 1 kHz, 300 ms of nothing, 500 ms more: the service pads the gap with silence and counts it starved.
+        private static void StallingClient(Endpoint service)
+        {
+            Console.WriteLine("audio_test: segment stalling client");
+            Error error = AudioStream.Open(service, 48000, 2, AudioSampleFormat.Signed16, out AudioStream stream);
+            if (error != Error.None)
+            {
+                Fail("stalling client: open", error);
+                return;
+            }
+            double phase = 0;
+            error = WriteSine(ref stream, 24000, ref phase);
+            if (error == Error.None)
+            {
+                while (stream.Queued > 0)
+                    Sleep(1_000_000);
+                Sleep(300_000_000);
+                error = WriteSine(ref stream, 24000, ref phase);
+            }
+            if (error == Error.None)
+                error = stream.Finish();
+            uint starved = stream.Header->Starved;
+            stream.Close();
+            if (error != Error.None)
+                Fail("stalling client", error);
+            else
+            {
+                Console.Write("audio_test: PASS stalling client: starved ");
+                Console.Write(starved);
+                Console.WriteLine(" periods, padded with silence");
+            }
+        }
+
+        // The figures for `make bench`: a client writing one period at a time with at most 5 ms queued, for 3 s of 1 kHz
+        // (alone, or beside a CPU hog): "audio_test: bench: audio.latency_p50 N us ...".
+        private static void Measure(string what, Endpoint service, bool hog)
+        {
+            Console.Write("audio_test: segment ");
+            Console.WriteLine(what);
+            Error error = AudioStream.Open(service, 48000, 2, AudioSampleFormat.Signed16, out AudioStream stream);
+            if (error != Error.None)
+            {
+                Fail("bench: open", error);
+                return;
+            }
+            ProcessHandle spinner = hog ? Start("audio_test hog 3200") : default;
+            AudioStream.Statistics(service, true, out _);
+            double phase = 0;
+            for (int period = 0; period < 3000 && error == Error.None; period++)
+            {
+                error = stream.WaitUntilQueuedAtMost(MeasuredQueueBytes - 48 * 4);
+                if (error == Error.None)
+                    error = WriteSine(ref stream, 48, ref phase, 48);
+            }
+            if (error == Error.None)
+                error = stream.Finish();
+            stream.Close();
+            AudioStream.Statistics(service, false, out AudioStatistics statistics);
+            if (hog)
+            {
+                spinner.Wait(out _);
+                spinner.Close();
+            }
+            if (error != Error.None)
+            {
+                Fail("bench", error);
+                return;
+            }
+            Console.Write("audio_test: ");
+            Console.Write(what);
+            Console.Write(": audio.latency_p50 ");
+            Console.Write(statistics.LatencyP50);
+            Console.Write(" us, audio.latency_p99 ");
+            Console.Write(statistics.LatencyP99);
+            Console.Write(" us, audio.underruns ");
+            Console.Write(statistics.Underruns);
+            Console.Write(", wake-up lateness p99 ");
+            Console.Write(statistics.LatenessP99);
+            Console.Write(" us, max ");
+            Console.Write(statistics.LatenessMaximum);
+            Console.WriteLine(" us");
+            Pause();
+        }
+
+        private static Error WriteSine(ref AudioStream stream, int frames, ref double phase, int chunkFrames = 480)
+        {
+            short* chunk = stackalloc short[2 * 480];
+            for (int done = 0; done < frames; done += chunkFrames)
+            {
+                for (int i = 0; i < chunkFrames; i++)
+                {
+                    short value = (short)(16383 * Tone.Sine.OfTurns(phase));
+                    chunk[2 * i] = chunk[2 * i + 1] = value;
+                    phase += 1000.0 / 48000;
+                    phase -= (long)phase;
+                }
+                Error error = stream.Write((byte*)chunk, chunkFrames * 4);
+                if (error != Error.None)
+                    return error;
+            }
+            return Error.None;
+        }
+
+        private static void BadValues(Endpoint service)
+        {
+            Expect("rate 22050", service, 22050, 2, AudioSampleFormat.Signed16);
+            Expect("3 channels", service, 48000, 3, AudioSampleFormat.Signed16);
+            Expect("format 7", service, 48000, 2, 7);
+            Error error = AudioStream.SetMasterVolume(service, 3 * AudioStreamLayout.UnityVolume);
+            Console.Write(error == Error.Invalid ? "audio_test: PASS bad values: master volume 300% refused: " : "audio_test: FAIL bad values: master volume 300%: ");
+            Console.WriteLine(Errors.Describe(error));
+        }
+
+        private static void Expect(string what, Endpoint service, uint rate, uint channels, uint format)
+        {
+            Error error = AudioStream.Open(service, rate, channels, format, out AudioStream stream);
+            if (error == Error.None)
+                stream.Close();
+            Console.Write(error == Error.Invalid ? "audio_test: PASS bad values: " : "audio_test: FAIL bad values: ");
+            Console.Write(what);
+            Console.Write(" refused: ");
+            Console.WriteLine(Errors.Describe(error));
+        }
+
+        // A 30 s stream the host ends by killing the driver or the service: the stream must end with an error.
+        private static void LongStream(Endpoint service, int number)
+        {
+            Error error = AudioStream.Open(service, 48000, 2, AudioSampleFormat.Signed16, out AudioStream stream);
+            if (error != Error.None)
+            {
+                Fail("long stream: open", error);
+                return;
+            }
+            Console.Write("audio_test: long stream ");
+            Console.Write(number);
+            Console.WriteLine(" started");
+            double phase = 0;
+            error = WriteSine(ref stream, 48000 * 30, ref phase);
+            stream.Close();
+            Console.Write(error != Error.None ? "audio_test: PASS long stream " : "audio_test: FAIL long stream ");
+            Console.Write(number);
+            Console.Write(" ended: ");
+            Console.WriteLine(Errors.Describe(error));
+            Pause();
+        }
+
+        private static ProcessHandle Start(string command)
+        {
+            Handle* handles = stackalloc Handle[2];
+            handles[0] = s_names;
+            handles[1] = Process.ConsoleHandle;
+            Error error = Process.Spawn(command, handles, 2, out ProcessHandle child);
+            if (error != Error.None)
+                Fail("cannot start a child", error);
+            return child;
+        }
+
+        private static int Hog()
+        {
+            Process.TryParseArgument(2, out ulong milliseconds);
+            ulong until = MonotonicClock.Nanoseconds + milliseconds * 1_000_000;
+            while (MonotonicClock.Nanoseconds < until)
+            {
+            }
+            return 0;
+        }
+
+        private static void Pause() => Sleep(GapNanoseconds);
+
+        private static void Sleep(ulong nanoseconds)
+        {
+            Notification.Create(out Notification pause);
+            pause.WaitUntil(MonotonicClock.Nanoseconds + nanoseconds, out _);
+            pause.Close();
+        }
+
+        private static int Fail(string what, Error error)
+        {
+            Console.Write("audio_test: FAIL ");
+            Console.Write(what);
+            Console.Write(": ");
+            Console.WriteLine(Errors.Describe(error));
+            return 1;
+        }
+    }
+}
