@@ -97,6 +97,31 @@ public static class HostileFrames
         return Checksum(segment, sum);
     }
 
+    /// <summary>An IPv4 TCP frame's addresses, ports, sequence and acknowledgment numbers; false for any other frame.</summary>
+    public static bool TryReadTcp(byte[] frame, out IPAddress destination, out ushort sourcePort, out ushort destinationPort, out uint sequence, out uint acknowledgment)
+    {
+        destination = IPAddress.None;
+        sourcePort = destinationPort = 0;
+        sequence = acknowledgment = 0;
+        if (frame.Length < 14 + 20 + 20 || BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(12)) != Ipv4Type || frame[14 + 9] != Tcp)
+            return false;
+        int tcp = 14 + (frame[14] & 0x0F) * 4;
+        if (frame.Length < tcp + 20)
+            return false;
+        destination = new IPAddress(frame.AsSpan(14 + 16, 4));
+        sourcePort = BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(tcp));
+        destinationPort = BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(tcp + 2));
+        sequence = BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(tcp + 4));
+        acknowledgment = BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(tcp + 8));
+        return true;
+    }
+
+    /// <summary>A TCP frame from the gateway's 'peer' to the guest, in an existing connection.</summary>
+    public static byte[] TcpFrame(byte[] guestMac, byte[] peerMac, IPAddress peer, ushort peerPort, IPAddress guest, ushort guestPort, uint sequence,
+        uint acknowledgment, byte flags, ushort window, ReadOnlySpan<byte> options, ReadOnlySpan<byte> data)
+        => Ethernet(guestMac, peerMac, Ipv4Type,
+            Ipv4(peer, guest, Tcp, TcpSegment(peer, guest, peerPort, guestPort, sequence, acknowledgment, flags, window, options, data)));
+
     /// <summary>A SYN from 'source' to the guest's listening port, with the options a Linux client sends.</summary>
     public static byte[] SynFrame(byte[] guestMac, byte[] peerMac, IPAddress source, ushort sourcePort, IPAddress guest, ushort port, uint sequence)
     {

@@ -47,6 +47,9 @@ public sealed class HostileWireRelay : IAsyncDisposable
     /// addresses that do not exist, which the peer would otherwise answer with resets).</summary>
     public Func<byte[], bool>? Swallow { get; set; }
 
+    /// <summary>Sees every frame from the guest (before <see cref="Swallow"/>), on the relay's reader.</summary>
+    public Action<byte[]>? Watch { get; set; }
+
     /// <summary>The guest card's MAC address, from the first frame it sent (null before).</summary>
     public byte[]? GuestAddress { get; private set; }
 
@@ -68,8 +71,8 @@ public sealed class HostileWireRelay : IAsyncDisposable
             guest.NoDelay = true;
             peer.NoDelay = true;
             await Task.WhenAll(
-                _toPeer.RunAsync(guest.GetStream(), peer.GetStream(), learned => GuestAddress ??= learned),
-                _toGuest.RunAsync(peer.GetStream(), guest.GetStream(), learned => PeerAddress ??= learned));
+                _toPeer.RunAsync(guest.GetStream(), peer.GetStream(), true, learned => GuestAddress ??= learned),
+                _toGuest.RunAsync(peer.GetStream(), guest.GetStream(), false, learned => PeerAddress ??= learned));
         }
         catch (OperationCanceledException) { }
         catch (ObjectDisposedException) { }
@@ -120,7 +123,7 @@ public sealed class HostileWireRelay : IAsyncDisposable
             _queued.Release();
         }
 
-        public async Task RunAsync(Stream from, Stream to, Action<byte[]> learnSource)
+        public async Task RunAsync(Stream from, Stream to, bool fromGuest, Action<byte[]> learnSource)
         {
             var writing = WriteAsync(to);
             try
@@ -132,7 +135,9 @@ public sealed class HostileWireRelay : IAsyncDisposable
                         break;
                     if (frame.Length >= EthernetHeader)
                         learnSource(frame[6..12]);
-                    if (_relay.Swallow is { } swallow && swallow(frame))
+                    if (fromGuest)
+                        _relay.Watch?.Invoke(frame);
+                    if (fromGuest && _relay.Swallow is { } swallow && swallow(frame))
                     {
                         _swallowed++;
                         continue;

@@ -95,10 +95,14 @@ public sealed class NetworkHostileWireBootTests
             relay.Impairment = Lossy;
             _output.WriteLine($"the wire: {Lossy}");
             string expected = NetworkHostServer.PatternHash(bytes);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             Assert.Equal(new[] { $"{expected}  -" },
                 await RunAsync(qemu, $"wget -q -O - http://10.0.2.2:{server.Port}/pattern/{bytes} | sha256sum", TimeSpan.FromMinutes(8)));
+            _output.WriteLine($"the download took {clock.Elapsed.TotalSeconds:F1} s");
+            clock.Restart();
             Assert.Equal(new[] { $"the server received: {expected}" },
                 await RunAsync(qemu, $"/exo/bin/tcp_clients upload 10.0.2.2 {server.Port} {bytes}", TimeSpan.FromMinutes(8)));
+            _output.WriteLine($"the upload took {clock.Elapsed.TotalSeconds:F1} s");
             Assert.Equal(new[] { "10 connections at once: 10 answered" },
                 await RunAsync(qemu, $"/exo/bin/tcp_clients many 10.0.2.2 {server.Port} 10", TimeSpan.FromMinutes(5)));
         }
@@ -106,6 +110,29 @@ public sealed class NetworkHostileWireBootTests
         {
             _output.WriteLine($"relay: {relay.Summary}");
             _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        for (int attempt = 0; attempt < 300 && !condition(); attempt++)
+            await Task.Delay(100);
+        Assert.True(condition(), $"never saw {what}");
+    }
+
+    /// <summary>The latest frame the guest sent in one TCP connection: its port, sequence and acknowledgment numbers.</summary>
+    private sealed class HeldFlow
+    {
+        private (ushort Port, uint Sequence, uint Acknowledgment)? _latest;
+
+        public bool Seen { get { lock (this) return _latest != null; } }
+
+        public (ushort Port, uint Sequence, uint Acknowledgment) Latest { get { lock (this) return _latest!.Value; } }
+
+        public void Saw(ushort port, uint sequence, uint acknowledgment)
+        {
+            lock (this)
+                _latest = (port, sequence, acknowledgment);
         }
     }
 
@@ -143,8 +170,15 @@ public sealed class NetworkHostileWireBootTests
             Assert.True(before.Pages <= NetstackPageBound, $"netstack maps {before.Pages} pages at start, over its bound of {NetstackPageBound}");
             await RunAsync(qemu, $"mkdir -p /tmp/www && echo hello from exo-os > /tmp/www/index.html && httpd -p {GuestHttpPort} -h /tmp/www");
 
-            // A sender stuck on the zero window, and a download going on through everything that follows.
+            // A sender stuck on the zero window (its frames watched), and a download going on through everything that follows.
             int holderPort = ((IPEndPoint)holder.LocalEndpoint).Port;
+            var stuck = new HeldFlow();
+            relay.Watch = frame =>
+            {
+                if (HostileFrames.TryReadTcp(frame, out var destination, out ushort from, out ushort to, out uint sequence, out uint acknowledgment)
+                    && destination.Equals(Gateway) && to == holderPort)
+                    stuck.Saw(from, sequence, acknowledgment);
+            };
             await RunAsync(qemu, $"(/exo/bin/tcp_clients upload 10.0.2.2 {holderPort} 100000000 > /tmp/held.txt 2>&1 &) ; true");
             await RunAsync(qemu, $"(wget -q -O - http://10.0.2.2:{server.Port}/pattern/{bytes} | sha256sum > /tmp/during.sha256) & true");
 
@@ -158,6 +192,37 @@ public sealed class NetworkHostileWireBootTests
                 await Task.Delay(2);
             }
             _output.WriteLine($"injected {malformed.Count} malformed frames");
+
+            // Into the stuck connection: data where the guest expects it, under a bad TCP or IP header checksum (200 bytes
+            // each), must be refused; then good data (100 bytes) is taken, which the guest's acknowledgment shows.
+            await WaitUntilAsync(() => stuck.Seen && stuck.Latest.Acknowledgment != 0, "the guest's upload to the zero-window peer");
+            await Task.Delay(TimeSpan.FromSeconds(2));   // its window closing
+            var (guestPort, guestSequence, expected) = stuck.Latest;
+            byte[] Into(uint sequence, byte flags, ReadOnlySpan<byte> options, int length) => HostileFrames.TcpFrame(guestMac, peerMac, Gateway,
+                (ushort)holderPort, Guest, guestPort, sequence, guestSequence, flags, 0, options, new byte[length]);
+            var badTcpSum = Into(expected, HostileFrames.Ack, default, 200);
+            badTcpSum[14 + 20 + 16] ^= 0x21;
+            var badIpSum = Into(expected, HostileFrames.Ack, default, 200);
+            badIpSum[14 + 10] ^= 0x21;
+            relay.InjectToGuest(badTcpSum);
+            relay.InjectToGuest(badIpSum);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            relay.InjectToGuest(Into(expected, HostileFrames.Ack, default, 100));
+            await WaitUntilAsync(() => stuck.Latest.Acknowledgment != expected, "the guest's acknowledgment of the good data");
+            Assert.Equal(expected + 100, stuck.Latest.Acknowledgment);
+            // Then acknowledgments with SACK blocks that make no sense, one far ahead, a SYN and a FIN out of the window.
+            for (int i = 0; i < 50; i++)
+            {
+                var blocks = new byte[2 + 32];
+                blocks[0] = 5;
+                blocks[1] = (byte)blocks.Length;
+                random.NextBytes(blocks.AsSpan(2));
+                relay.InjectToGuest(Into(expected + 100, HostileFrames.Ack, blocks, 0));
+            }
+            relay.InjectToGuest(HostileFrames.TcpFrame(guestMac, peerMac, Gateway, (ushort)holderPort, Guest, guestPort, expected + 100,
+                guestSequence + 0x7000_0000, HostileFrames.Ack, 0, default, default));
+            relay.InjectToGuest(Into(expected + 100, HostileFrames.Syn, default, 0));
+            relay.InjectToGuest(Into(expected + 0x4000_0000, HostileFrames.Ack | 0x01, default, 10));
 
             // A SYN flood on the guest's httpd from addresses that do not exist (198.18.0.0/15; their answers vanish).
             relay.Swallow = frame => frame.Length >= 34 && frame[12] == 0x08 && frame[13] == 0x00 && frame[30] == 198 && (frame[31] & 0xFE) == 18;
