@@ -7,8 +7,8 @@ namespace Exo.Kernel.BootTests;
 
 /// <summary>
 /// An HTTP/1.0 server on the host's loopback, a task per connection: GET /small, GET /big (8 MiB of random bytes),
-/// GET /huge (<see cref="HugeBytes"/> of <see cref="Pattern"/>), GET /pattern/N (N bytes of it), and PUT /upload, which answers the SHA-256 of the
-/// body it read.
+/// GET /huge (<see cref="HugeBytes"/> of <see cref="Pattern"/>), GET /pattern/N (N bytes of it), and PUT /upload, which
+/// answers the SHA-256 of the body it read.
 /// </summary>
 internal sealed class NetworkHostServer : IAsyncDisposable
 {
