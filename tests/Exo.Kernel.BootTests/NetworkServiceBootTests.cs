@@ -78,150 +78,20 @@ public sealed class NetworkServiceBootTests
         }
     }
 
-    /// <summary>
-    /// An HTTP/1.0 server on the host's loopback, a task per connection: GET /small, GET /big (8 MiB of random bytes),
-    /// GET /huge (<see cref="HugeBytes"/> of <see cref="Pattern"/>), and PUT /upload, which answers the SHA-256 of the
-    /// body it read.
-    /// </summary>
-    private sealed class HostServer : IAsyncDisposable
-    {
-        public const long HugeBytes = 100L << 20;
-        public static readonly byte[] Small = Encoding.ASCII.GetBytes("hello from the host\n");
-        public static readonly byte[] Big = MakeBig();
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _serving;
-        public int Requests;
-
-        public HostServer()
-        {
-            _listener.Start(1000);
-            _serving = ServeAsync();
-        }
-
-        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
-        private static byte[] MakeBig()
-        {
-            var data = new byte[8 << 20];
-            new Random(20261203).NextBytes(data);
-            return data;
-        }
-
-        /// <summary>Byte 'position' of /huge and of tcp_clients' uploads.</summary>
-        public static void Pattern(long position, Span<byte> into)
-        {
-            for (int i = 0; i < into.Length; i++)
-            {
-                long at = position + i;
-                into[i] = (byte)((at * 7 + at / 65536) & 255);
-            }
-        }
-
-        public static string PatternHash(long bytes)
-        {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var chunk = new byte[65536];
-            for (long done = 0; done < bytes; done += chunk.Length)
-            {
-                int part = (int)Math.Min(chunk.Length, bytes - done);
-                Pattern(done, chunk.AsSpan(0, part));
-                hash.AppendData(chunk, 0, part);
-            }
-            return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
-        }
-
-        private async Task ServeAsync()
-        {
-            var connections = new List<Task>();
-            while (!_stop.IsCancellationRequested)
-            {
-                TcpClient client;
-                try { client = await _listener.AcceptTcpClientAsync(_stop.Token); }
-                catch (OperationCanceledException) { break; }
-                catch (ObjectDisposedException) { break; }
-                catch (SocketException) { break; }
-                connections.Add(AnswerAsync(client));
-            }
-            try { await Task.WhenAll(connections); } catch (Exception) { }
-        }
-
-        private async Task AnswerAsync(TcpClient client)
-        {
-            using (client)
-            {
-                try
-                {
-                    var stream = client.GetStream();
-                    var head = new List<byte>();
-                    var one = new byte[1];
-                    while (!(head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n'))
-                    {
-                        if (await stream.ReadAsync(one, _stop.Token) == 0)
-                            return;
-                        head.Add(one[0]);
-                    }
-                    string request = Encoding.ASCII.GetString(head.ToArray());
-                    Interlocked.Increment(ref Requests);
-                    if (request.StartsWith("PUT /upload", StringComparison.Ordinal))
-                    {
-                        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                        var buffer = new byte[65536];
-                        int count;
-                        while ((count = await stream.ReadAsync(buffer, _stop.Token)) > 0)
-                            hash.AppendData(buffer, 0, count);
-                        await RespondAsync(stream, Encoding.ASCII.GetBytes(Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant() + "\n"));
-                    }
-                    else if (request.StartsWith("GET /huge", StringComparison.Ordinal))
-                    {
-                        await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.0 200 OK\r\nContent-Length: {HugeBytes}\r\n\r\n"), _stop.Token);
-                        var chunk = new byte[65536];
-                        for (long done = 0; done < HugeBytes; done += chunk.Length)
-                        {
-                            Pattern(done, chunk);
-                            await stream.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, HugeBytes - done)), _stop.Token);
-                        }
-                    }
-                    else
-                    {
-                        await RespondAsync(stream, request.StartsWith("GET /big", StringComparison.Ordinal) ? Big : Small);
-                    }
-                }
-                catch (IOException) { }
-                catch (SocketException) { }
-                catch (OperationCanceledException) { }
-            }
-        }
-
-        private async Task RespondAsync(NetworkStream stream, byte[] body)
-        {
-            byte[] header = Encoding.ASCII.GetBytes($"HTTP/1.0 200 OK\r\nContent-Length: {body.Length}\r\nContent-Type: application/octet-stream\r\n\r\n");
-            await stream.WriteAsync(header, _stop.Token);
-            await stream.WriteAsync(body, _stop.Token);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _stop.Cancel();
-            _listener.Stop();
-            try { await _serving; } catch (Exception) { }
-        }
-    }
-
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
     public async Task A_hundred_connections_at_once_100_MiB_each_way_and_udp_echo(int processors)
     {
-        await using var server = new HostServer();
+        await using var server = new NetworkHostServer();
         await using var qemu = await BootAsync(processors, FreeHostPort());
         try
         {
             Assert.Equal(new[] { "100 connections at once: 100 answered" },
                 await RunAsync(qemu, $"/exo/bin/tcp_clients many 10.0.2.2 {server.Port} 100", TimeSpan.FromMinutes(5)));
-            string expected = HostServer.PatternHash(HostServer.HugeBytes);
+            string expected = NetworkHostServer.PatternHash(NetworkHostServer.HugeBytes);
             Assert.Equal(new[] { $"the server received: {expected}" },
-                await RunAsync(qemu, $"/exo/bin/tcp_clients upload 10.0.2.2 {server.Port} {HostServer.HugeBytes}", TimeSpan.FromMinutes(15)));
+                await RunAsync(qemu, $"/exo/bin/tcp_clients upload 10.0.2.2 {server.Port} {NetworkHostServer.HugeBytes}", TimeSpan.FromMinutes(15)));
             Assert.Equal(new[] { $"{expected}  -" },
                 await RunAsync(qemu, $"wget -q -O - http://10.0.2.2:{server.Port}/huge | sha256sum", TimeSpan.FromMinutes(15)));
 
@@ -254,14 +124,14 @@ public sealed class NetworkServiceBootTests
     [InlineData(2)]
     public async Task Busybox_wget_fetches_from_the_host_and_the_host_fetches_from_busybox_httpd(int processors)
     {
-        await using var server = new HostServer();
+        await using var server = new NetworkHostServer();
         int forwarded = FreeHostPort();
         await using var qemu = await BootAsync(processors, forwarded);
         try
         {
             // Guest to host, through the gateway (slirp's 10.0.2.2 is the host's loopback).
             Assert.Equal(new[] { "hello from the host" }, await RunAsync(qemu, $"wget -q -O - http://10.0.2.2:{server.Port}/small"));
-            string expectedHash = Convert.ToHexString(SHA256.HashData(HostServer.Big)).ToLowerInvariant();
+            string expectedHash = Convert.ToHexString(SHA256.HashData(NetworkHostServer.Big)).ToLowerInvariant();
             var hash = await RunAsync(qemu, $"wget -q -O - http://10.0.2.2:{server.Port}/big | sha256sum", TimeSpan.FromMinutes(8));
             Assert.Equal(new[] { $"{expectedHash}  -" }, hash);
 
@@ -280,7 +150,7 @@ public sealed class NetworkServiceBootTests
     [Fact]
     public async Task A_killed_driver_is_started_again_under_the_same_service_and_connections_work()
     {
-        await using var server = new HostServer();
+        await using var server = new NetworkHostServer();
         await using var qemu = await BootAsync(2, FreeHostPort());
         try
         {
@@ -294,7 +164,7 @@ public sealed class NetworkServiceBootTests
             await ConsoleCommands.WaitForTextAsync(qemu, since, "netstack: net0: the driver is gone; the channel is reset for the next one");
             await ConsoleCommands.WaitForTextAsync(qemu, since, "netstack: net0: a new driver is ready");
             Assert.DoesNotContain("devices: started netstack", qemu.Serial[since..], StringComparison.Ordinal);   // the same service
-            Assert.Equal(new[] { $"{HostServer.PatternHash(HostServer.HugeBytes)}  -" },
+            Assert.Equal(new[] { $"{NetworkHostServer.PatternHash(NetworkHostServer.HugeBytes)}  -" },
                 await RunAsync(qemu, "wait; cat /tmp/huge.sha256", TimeSpan.FromMinutes(10)));
             Assert.Equal(new[] { "hello from the host" }, await RunAsync(qemu, $"wget -q -O - http://10.0.2.2:{server.Port}/small"));
         }
@@ -307,7 +177,7 @@ public sealed class NetworkServiceBootTests
     [Fact]
     public async Task A_killed_network_service_is_started_again_and_new_connections_work()
     {
-        await using var server = new HostServer();
+        await using var server = new NetworkHostServer();
         await using var qemu = await BootAsync(2, FreeHostPort());
         try
         {

@@ -61,6 +61,56 @@ namespace Exo.Network.HostTests
         }
 
         [Fact]
+        public void Duplicate_acks_keep_their_window_while_a_hole_holds_the_receiver_back()
+        {
+            // A Reno sender without SACK (4.4BSD, QEMU's slirp) counts an ACK as a duplicate only if its window is the last
+            // one's: a receiver whose application reads during the loss must not open its window until the hole fills.
+            using var wire = new TcpTestWire(61);
+            var a = wire.AddHost(AddressA);
+            var b = wire.AddHost(AddressB);
+            int listener = Listen(b.Stack, 80);
+            var (client, server) = Connect(wire, a, b, listener, 80);
+            byte[] data = Pattern(100_000, 62), got = new byte[data.Length];
+            // B's application does not read yet: 20 KB wait in B and its window has closed to what is left.
+            int sent = Write(a.Stack, client, data, 0, 20_000);
+            wire.Run(1000);
+            // A's next data segment is lost once; after B's second ACK of the hole, its application reads what is in order.
+            bool dropped = false;
+            uint hole = 0;
+            a.Filter = segment =>
+            {
+                var parsed = ParseSegment(segment);
+                if (dropped || parsed.PayloadLength == 0)
+                    return true;
+                dropped = true;
+                hole = parsed.Sequence;
+                return false;
+            };
+            b.Capture = true;
+            int read = 0;
+            Assert.True(wire.RunUntil(() => read == data.Length, 60_000, () =>
+            {
+                sent += Write(a.Stack, client, data, sent, data.Length - sent);
+                int n = b.Sent.FindAll(bytes => ParseSegment(bytes).Acknowledgment == hole).Count >= 2 ? Read(b.Stack, server, got, read) : 0;
+                if (n > 0) read += n;
+            }));
+            Assert.Equal(data, got);
+            var duplicates = new List<ushort>();
+            var afterwards = new List<ushort>();
+            foreach (byte[] bytes in b.Sent)
+            {
+                var ack = ParseSegment(bytes);
+                if (ack.Acknowledgment == hole)
+                    duplicates.Add(ack.Window);
+                else if (TcpSequence.Greater(ack.Acknowledgment, hole))
+                    afterwards.Add(ack.Window);
+            }
+            Assert.True(duplicates.Count >= 4, $"{duplicates.Count} ACKs of the hole");
+            Assert.All(duplicates, window => Assert.Equal(duplicates[0], window));
+            Assert.True(afterwards.Exists(window => window > duplicates[0]), $"hole {hole}: {string.Join(",", duplicates)} then {string.Join(",", afterwards)}");   // opened once the hole filled
+        }
+
+        [Fact]
         public void Keepalive_probes_an_idle_peer_and_detects_a_dead_one()
         {
             using var wire = new TcpTestWire(54);

@@ -40,7 +40,11 @@ namespace Exo.Network
             if (threshold > (uint)connection.AdvertisedSegmentSize)
                 threshold = (uint)connection.AdvertisedSegmentSize;
             uint window = current;
-            if (space >= current + threshold || (space > current && space == (uint)connection.ReceiveBuffer.Capacity))
+            // While a hole holds RCV.NXT back, every ACK is a duplicate ACK to the sender, and a Reno sender without SACK
+            // (4.4BSD's tcp_input, as in QEMU's slirp) counts one only if its window is the last one's (RFC 5681 2):
+            // opening the window as the application reads would reset its count and leave every loss to the RTO.
+            bool holeHeld = connection.ReceiveBuffer.OutOfOrderRanges > 0;
+            if (!holeHeld && (space >= current + threshold || (space > current && space == (uint)connection.ReceiveBuffer.Capacity)))
                 window = space & ~((1u << connection.ReceiveScale) - 1);
             if (window < current)
                 window = current;
