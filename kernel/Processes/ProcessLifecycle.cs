@@ -251,6 +251,7 @@ namespace Exo.Kernel.Processes
                 process.ExitNotification = null;
             }
             process.ExitWaiters.WakeAll();
+            Ipc.SocketClaims.ProcessEnded(process);
             if (watcher != null)
             {
                 watcher.Signal(process.ExitBits);

@@ -11,7 +11,7 @@ namespace Exo.Kernel.Syscalls
     /// </summary>
     public static unsafe class SystemCalls
     {
-        public const int TableSize = 72;
+        public const int TableSize = 74;
 
         private static SystemCallTable s_native;
         private static bool s_initialized;

@@ -358,6 +358,14 @@ namespace Netstack
             return -1;
         }
 
+        /// <summary>Closes every socket (the client has ended), as its Close requests would.</summary>
+        public void CloseAll()
+        {
+            for (int i = 0; i < MaximumSockets; i++)
+                if (_entries[i].Kind != KindFree)
+                    Free(i);
+        }
+
         private void Free(int index)
         {
             ref Entry entry = ref _entries[index];
