@@ -109,7 +109,7 @@ namespace Exo.Std.Net
                     return Error.Invalid;   // a request the protocol refuses is never sent
                 Process.Yield();   // the service has answered but not yet freed the request's ring slot
             }
-            long deadline = MonotonicClock.Milliseconds + ReplyTimeoutMilliseconds;
+            ulong deadline = 0;   // read only when the answer is not there at once (ClockRead is a system call)
             while (true)
             {
                 Error error = Drain(tag, registers, ref completion, out bool done);
@@ -117,9 +117,10 @@ namespace Exo.Std.Net
                     return error;
                 if (done)
                     return Error.None;
-                if (MonotonicClock.Milliseconds > deadline)
+                if (deadline == 0)
+                    deadline = MonotonicClock.Nanoseconds + (ulong)ReplyTimeoutMilliseconds * 1_000_000UL;
+                if (Sleep(deadline) == Error.TimedOut)
                     return Break();
-                Sleep(deadline);
             }
         }
 
@@ -147,7 +148,7 @@ namespace Exo.Std.Net
                 ReadinessOf(socket, out _, out changes);
                 if (changes != seen)
                     return Error.None;
-                Sleep(long.MaxValue);
+                Sleep(0);
             }
             return Error.NetworkDown;
         }
@@ -213,22 +214,21 @@ namespace Exo.Std.Net
             return index >= 0 && index < MaximumSockets && id != 0 && _ids[index] == id ? index : -1;
         }
 
-        // Announces sleep on both rings (so the service rings the notification after publishing), then waits.
-        private void Sleep(long deadlineMilliseconds)
+        // Announces sleep on both rings (so the service rings the notification after publishing), then waits until a
+        // signal or the deadline (monotonic nanoseconds; 0: none). TimedOut once the deadline has passed.
+        private Error Sleep(ulong deadline)
         {
             if (!_rings.Completions.PrepareToSleep())
-                return;
+                return Error.None;
             if (!_rings.Events.PrepareToSleep())
             {
                 _rings.Completions.FinishSleep();
-                return;
+                return Error.None;
             }
-            if (deadlineMilliseconds == long.MaxValue)
-                _own.Wait(out _);
-            else
-                _own.WaitUntil((ulong)deadlineMilliseconds * 1_000_000UL, out _);
+            Error error = deadline == 0 ? _own.Wait(out _) : _own.WaitUntil(deadline, out _);
             _rings.Completions.FinishSleep();
             _rings.Events.FinishSleep();
+            return error;
         }
 
         private Error Break()
