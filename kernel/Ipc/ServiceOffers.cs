@@ -28,6 +28,8 @@ namespace Exo.Kernel.Ipc
         {
             FileSystem = 1,
             Sockets = 2,
+            /// <summary>A socket channel for one native program (SocketNativeOffer): taken by the first SocketClaim.</summary>
+            NativeSockets = 3,
         }
 
         /// <summary>One offer: its objects, each with a reference the table (or a copy's holder) owns.</summary>
@@ -131,7 +133,12 @@ namespace Exo.Kernel.Ipc
         }
 
         /// <summary>A copy of the live offer of 'kind' named 'name', with references of its own (give them back with Offer.Release).</summary>
-        public static bool TryFind(Kind kind, byte* name, int length, out Offer offer)
+        public static bool TryFind(Kind kind, byte* name, int length, out Offer offer) => Look(kind, name, length, take: false, out offer);
+
+        /// <summary>Takes the live offer of 'kind' named 'name' out of the table (the caller owns its references).</summary>
+        public static bool TryTake(Kind kind, byte* name, int length, out Offer offer) => Look(kind, name, length, take: true, out offer);
+
+        private static bool Look(Kind kind, byte* name, int length, bool take, out Offer offer)
         {
             offer = default;
             using (InterruptMask.Enter())
@@ -146,6 +153,11 @@ namespace Exo.Kernel.Ipc
                             || entry.Offer.Server.State == ProcessState.Exited)
                             continue;
                         offer = entry.Offer;
+                        if (take)
+                        {
+                            entry.Offer = default;
+                            return true;
+                        }
                         offer.Server.AddReference();
                         offer.Memory.AddReference();
                         offer.ServerNotification.AddReference();

@@ -17,7 +17,7 @@ namespace Exo.Kernel.Processes
     /// Locks, and what each guards (a field not listed is set before the process starts and then only read):
     /// <see cref="LifecycleLock"/> (its exit waiters' queue lock, so a waiter checks and sleeps atomically):
     /// State, Threads, ThreadCount, ReleasedThreadsRunTime, KillRequested's effect on new threads, ExitNotification,
-    /// ExitBits, and each thread's UserThread.Thread link. <see cref="MappingLock"/>: MappedBytes, NextMappingAddress,
+    /// ExitBits, ClaimedSocketChannel and ClaimedSocketService, and each thread's UserThread.Thread link. <see cref="MappingLock"/>: MappedBytes, NextMappingAddress,
     /// MappedObjects. Interlocked, no lock: LiveThreads, Ending, KillRequested. The handle table has the
     /// capability space's lock; the address space its own.
     /// </summary>
@@ -72,6 +72,9 @@ namespace Exo.Kernel.Processes
         /// <summary>Signalled with ExitBits when the process ends (process watch: how init learns of a crash).</summary>
         public Ipc.Notification ExitNotification;
         public ulong ExitBits;
+        /// <summary>The native socket channel it claimed and its service's notification (Ipc/SocketClaims), told when it ends.</summary>
+        public MemoryObject ClaimedSocketChannel;
+        public Ipc.Notification ClaimedSocketService;
 
         public Sync.SpinLock MappingLock;
         public ulong MappedBytes;

@@ -252,6 +252,7 @@ namespace Exo.Kernel.Processes
                 process.ExitNotification = null;
             }
             process.ExitWaiters.WakeAll();
+            Ipc.SocketClaims.ProcessEnded(process);
             if (watcher != null)
             {
                 watcher.Signal(process.ExitBits);

@@ -6,13 +6,16 @@ using Exo.Kernel.Processes;
 
 namespace Exo.Kernel.Syscalls
 {
-    /// <summary>A service offers the kernel a channel under a name (FileSystemOffer, SocketOffer): see <see cref="ServiceOffers"/>.</summary>
+    /// <summary>A service offers the kernel a channel under a name (FileSystemOffer, SocketOffer, SocketNativeOffer): see
+    /// <see cref="ServiceOffers"/>; a native program claims the last (SocketClaim: <see cref="SocketClaims"/>).</summary>
     public static unsafe class OfferCalls
     {
         internal static void Register()
         {
             SystemCalls.Register(SystemCallNumber.FileSystemOffer, &DoOfferFileSystem);
             SystemCalls.Register(SystemCallNumber.SocketOffer, &DoOfferSockets);
+            SystemCalls.Register(SystemCallNumber.SocketNativeOffer, &DoOfferNativeSockets);
+            SystemCalls.Register(SystemCallNumber.SocketClaim, &DoClaimSockets);
         }
 
         // Both: (name, name length, memory object, server notification, client notification); the memory object must
@@ -23,19 +26,36 @@ namespace Exo.Kernel.Syscalls
         private static ulong DoOfferSockets(RegisterFrame* frame)
             => Offer(frame, ServiceOffers.Kind.Sockets, Exo.Protocols.Sockets.SocketChannelLayout.Size);
 
+        private static ulong DoOfferNativeSockets(RegisterFrame* frame)
+            => Offer(frame, ServiceOffers.Kind.NativeSockets, Exo.Protocols.Sockets.SocketChannelLayout.Size);
+
+        // (name, name length, three uint handles out): see SocketClaims.
+        private static ulong DoClaimSockets(RegisterFrame* frame)
+        {
+            if (SystemCalls.CurrentProcess is not Process process)
+                return SystemCallResult.From(Error.AccessDenied);
+            byte* name = stackalloc byte[ServiceOffers.MaximumNameLength];
+            Error error = ReadName(frame, name, out int length);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
+            uint* handles = stackalloc uint[SocketClaims.HandleCount];
+            error = SocketClaims.Claim(process, name, length, handles);
+            if (error == Error.None && !UserMemory.CopyToUser(frame->Argument2, handles, SocketClaims.HandleCount * sizeof(uint)))
+                error = Error.BadAddress;   // the handles stay the caller's (it ends with them)
+            return SystemCallResult.From(error);
+        }
+
         private static ulong Offer(RegisterFrame* frame, ServiceOffers.Kind kind, ulong channelSize)
         {
             if (SystemCalls.CurrentProcess is not Process process)
                 return SystemCallResult.From(Error.AccessDenied);
-            ulong length = frame->Argument1;
-            if (length < 1 || length > ServiceOffers.MaximumNameLength)
-                return SystemCallResult.From(Error.Invalid);
             byte* name = stackalloc byte[ServiceOffers.MaximumNameLength];
-            if (!UserMemory.CopyFromUser(name, frame->Argument0, length))
-                return SystemCallResult.From(Error.BadAddress);
+            Error error = ReadName(frame, name, out int length);
+            if (error != Error.None)
+                return SystemCallResult.From(error);
             ServiceOffers.Offer offer = default;
             offer.Kind = kind;
-            Error error = CapabilitySpace.Reference(process.Handles, frame->Argument2, ObjectType.MemoryObject, Rights.Map | Rights.Write, out KernelObject memory);
+            error = CapabilitySpace.Reference(process.Handles, frame->Argument2, ObjectType.MemoryObject, Rights.Map | Rights.Write, out KernelObject memory);
             offer.Memory = (MemoryObject)memory;
             if (error == Error.None && offer.Memory.Size < channelSize)
                 error = Error.Invalid;
@@ -56,7 +76,16 @@ namespace Exo.Kernel.Syscalls
             }
             process.AddReference();
             offer.Server = process;
-            return SystemCallResult.From(ServiceOffers.Add(name, (int)length, offer));
+            return SystemCallResult.From(ServiceOffers.Add(name, length, offer));
+        }
+
+        // Arguments 0 and 1: the name and its length (1 to MaximumNameLength bytes), copied into 'name'.
+        private static Error ReadName(RegisterFrame* frame, byte* name, out int length)
+        {
+            length = (int)frame->Argument1;
+            if (frame->Argument1 < 1 || frame->Argument1 > ServiceOffers.MaximumNameLength)
+                return Error.Invalid;
+            return UserMemory.CopyFromUser(name, frame->Argument0, frame->Argument1) ? Error.None : Error.BadAddress;
         }
     }
 }

@@ -11,7 +11,7 @@ namespace Exo.Kernel.Syscalls
     /// </summary>
     public static unsafe class SystemCalls
     {
-        /// <summary>Numbers below this have an entry (80-85: the desktop's, FramebufferCalls; 86-87: service channels).</summary>
+        /// <summary>Numbers below this have an entry (72-73: native sockets; 80-85: the desktop's, FramebufferCalls; 86-87: service channels).</summary>
         public const int TableSize = 88;
 
         private static SystemCallTable s_native;

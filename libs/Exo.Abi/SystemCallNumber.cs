@@ -108,6 +108,17 @@ namespace Exo.Abi
         /// socket channel to the kernel under the name (POSIX-X's internet sockets use the one named "network"), laid out as
         /// Exo.Protocols.Sockets.SocketChannelLayout says (the same rights as FileSystemOffer).</summary>
         SocketOffer = 71,
+        /// <summary>(name, name length, memory object, server notification, client notification): offers one native program a
+        /// socket channel of its own under the name (netstack's is "network-native"), laid out as SocketChannelLayout says
+        /// (the same rights as SocketOffer). The first SocketClaim of the name takes it out of the table; the service offers
+        /// the next.</summary>
+        SocketNativeOffer = 72,
+        /// <summary>(name, name length, three uint handles out) -> 0: takes the channel offered under the name with
+        /// SocketNativeOffer: the caller gets the memory object (Map, Write), the service's notification (Signal) and its own
+        /// (Wait). The kernel writes SocketChannelLayout's client state (Claimed, then Gone when the caller ends) and signals
+        /// ClientStateBit on the service's notification each time. NotFound when nothing is offered under the name (the
+        /// service is between offers or not running: ask again), AlreadyExists when the caller holds a channel already.</summary>
+        SocketClaim = 73,
         /// <summary>(root, field) -> one fact of the framebuffer the boot loader set up (FramebufferField: physical address,
         /// pitch, width, height, bits per pixel, type 1 = direct RGB); NotFound when it set none (a -kernel boot); needs
         /// Manage on the root resource. The display's fallback when no display driver knows the device.</summary>

@@ -10,7 +10,7 @@ public class MetricsTests
     {
         var rows = Metrics.Merge(null, null, null);
         Assert.Equal(Metrics.Names, rows.Select(r => r.Name));
-        Assert.Equal(33, rows.Count);
+        Assert.Equal(37, rows.Count);
         Assert.Equal(Metrics.ControlRow, rows[0].Name);
         Assert.Equal("boot.to_shell", rows[^1].Name);
         Assert.All(rows, r => Assert.Null(r.Ratio));
@@ -23,7 +23,7 @@ public class MetricsTests
         var exo = Report("EXO-BENCH zz.extra median=5 min=5 iterations=1 unit=instructions\n" +
                          "EXO-BENCH syscall.null median=100 min=90 iterations=10 unit=instructions\n");
         var rows = Metrics.Merge(exo, null, null);
-        Assert.Equal(34, rows.Count);
+        Assert.Equal(38, rows.Count);
         Assert.Equal("zz.extra", rows[^1].Name);
         Assert.False(rows[^1].LinuxHasEquivalent);
         Assert.Equal(100UL, rows.First(r => r.Name == "syscall.null").Exo!.Median);
@@ -83,7 +83,7 @@ public class MetricsTests
     {
         Assert.Equal(new[] { "alloc.refill", "sched.pick", "ipc.ring_msg", "ipc.zero_copy_1M" },
             Metrics.Names.Where(n => Metrics.NoLinuxEquivalent.Contains(n)));
-        Assert.Equal(29, Metrics.LinuxNames.Count());
+        Assert.Equal(33, Metrics.LinuxNames.Count());
         Assert.Equal(new[] { Metrics.ControlRow, "proc.exec_dynamic", "python.startup", "hackbench.process_socket",
             "hackbench.process_pipe", "hackbench.thread_socket", "hackbench.thread_pipe", "disk.read_4k", "disk.write_4k_fsync", "disk.seq_read_1M", "file.cached_read_4k",
             "file.create_delete", "boot.to_shell" }, Metrics.Names.Where(n => Metrics.NoExoEquivalent.Contains(n)));
@@ -138,7 +138,7 @@ public class MetricsTests
         Assert.Equal(13.0, wall.GetProperty("total").GetDouble());
 
         var results = doc.RootElement.GetProperty("results");
-        Assert.Equal(33, results.GetArrayLength());
+        Assert.Equal(37, results.GetArrayLength());
         Assert.Equal(Metrics.ControlRow, results[0].GetProperty("name").GetString());
         var first = results[1];
         Assert.Equal("syscall.null", first.GetProperty("name").GetString());

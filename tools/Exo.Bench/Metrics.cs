@@ -34,6 +34,7 @@ public static class Metrics
         "proc.exec_dynamic", "python.startup",
         "hackbench.process_socket", "hackbench.process_pipe", "hackbench.thread_socket", "hackbench.thread_pipe",
         "disk.read_4k", "disk.write_4k_fsync", "disk.seq_read_1M", "file.cached_read_4k", "file.create_delete",
+        "net.tcp_rx_mib", "net.tcp_tx_mib", "net.tcp_connect_close", "net.udp_rtt",
         "boot.to_init", "boot.to_shell",
     };
 
@@ -44,6 +45,15 @@ public static class Metrics
     public static readonly IReadOnlySet<string> StorageRows = new HashSet<string>(StringComparer.Ordinal)
     {
         "disk.read_4k", "disk.write_4k_fsync", "disk.seq_read_1M", "file.cached_read_4k", "file.create_delete",
+    };
+
+    /// <summary>
+    /// The network boot's rows (tools/bench/linux-reference/network): the same static program on Linux and through POSIX-X,
+    /// and net_bench through exo_std's native sockets (the exo column), each guest with a virtio-net card.
+    /// </summary>
+    public static readonly IReadOnlySet<string> NetworkRows = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "net.tcp_rx_mib", "net.tcp_tx_mib", "net.tcp_connect_close", "net.udp_rtt",
     };
 
     /// <summary>

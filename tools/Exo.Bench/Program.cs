@@ -17,6 +17,7 @@ public sealed class Options
     public string? StorageImage { get; set; }
     public string? StorageBenchImage { get; set; }
     public string? DynamicBenchImage { get; set; }
+    public string? NetworkBenchImage { get; set; }
     public bool StorageOnly { get; set; }
     public bool Help { get; set; }
 
@@ -42,6 +43,10 @@ OUT/results.json, OUT/ratios.png and the serial logs (OUT: --out, default out/be
   --dynamic-bench-image PATH  the initial RAM disk of Exo-OS's dynamic boot (tools/scripts/make-dynamic-bench-image.sh);
                      with it, both systems boot once more to run Debian's dynamic programs (proc.exec_dynamic,
                      python.startup, hackbench.*), Linux with initramfs-dynamic.cpio.gz (missing: no such rows)
+  --network-bench-image PATH  the initial RAM disk of Exo-OS's network boots (tools/scripts/make-network-bench-image.sh);
+                     with it, each system boots once more with a virtio-net card for the net.* rows (Exo-OS twice: the
+                     reference program through POSIX-X, and net_bench through its native sockets), Linux with
+                     initramfs-network.cpio.gz (missing: no such rows)
   --storage-only     only the two storage boots (while working on them; no control row check)
   --out OUT          output directory (default out/bench)
   --quick            fewer iterations on both sides: a smoke test of the harness, not a measurement
@@ -73,6 +78,7 @@ Exo-OS reporting nothing is not an error.";
                 case "--storage-image": o.StorageImage = Value(); break;
                 case "--storage-bench-image": o.StorageBenchImage = Value(); break;
                 case "--dynamic-bench-image": o.DynamicBenchImage = Value(); break;
+                case "--network-bench-image": o.NetworkBenchImage = Value(); break;
                 case "--storage-only": o.StorageOnly = true; break;
                 case "-h": case "--help": o.Help = true; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
@@ -181,6 +187,17 @@ public static class Program
         }
         bool dynamicBoots = dynamicImage != null && !o.StorageOnly;
 
+        // The network boots: only with Exo-OS's image and Linux's archive both there.
+        string? networkImage = o.NetworkBenchImage != null && File.Exists(o.NetworkBenchImage) ? Path.GetFullPath(o.NetworkBenchImage) : null;
+        if (o.NetworkBenchImage != null && networkImage == null)
+            Console.Error.WriteLine($"bench: no network boots: {o.NetworkBenchImage} does not exist");
+        if (networkImage != null && o.LinuxDir != null && !File.Exists(Path.Combine(o.LinuxDir, QemuSettings.NetworkInitialRamDisk)))
+        {
+            Console.Error.WriteLine($"bench: no network boots: {Path.Combine(o.LinuxDir, QemuSettings.NetworkInitialRamDisk)} does not exist");
+            networkImage = null;
+        }
+        bool networkBoots = networkImage != null && !o.StorageOnly;
+
         // Linux: the reference VM's benchmarks, then the same VM booted to its login shell, then its storage and dynamic boots.
         Task<IReadOnlyList<GuestRun>> linuxTask;
         if (o.LinuxLog != null)
@@ -206,6 +223,10 @@ public static class Program
                 boots.Add(() => Boot("linux_dynamic", $"the Linux reference VM's dynamic boot ({mode})",
                     settings.LinuxDynamicArguments(dir, Log("linux-dynamic-serial.log"), o.Quick),
                     Log("linux-dynamic-serial.log"), settings.LinuxTimeout(o.Quick)));
+            if (networkBoots)
+                boots.Add(() => Boot("linux_network", $"the Linux reference VM's network boot ({mode})",
+                    settings.LinuxNetworkArguments(dir, Log("linux-network-serial.log"), o.Quick),
+                    Log("linux-network-serial.log"), settings.LinuxTimeout(o.Quick)));
             linuxTask = Sequence(boots.ToArray());
         }
 
@@ -251,6 +272,16 @@ public static class Program
                 boots.Add(() => Boot("posix_dynamic", $"Exo-OS's dynamic boot ({mode})",
                     settings.ExoPosixArguments(kernel, dynamicImage!, Log("posix-dynamic-serial.log"), o.Quick),
                     Log("posix-dynamic-serial.log"), settings.ExoTimeout(o.Quick), TimeSpan.Zero));
+            // Both print EXO-BENCH-DONE and stay up (init goes on): stopped at once.
+            if (networkBoots)
+            {
+                boots.Add(() => Boot("posix_network", $"Exo-OS's network boot through POSIX-X ({mode})",
+                    settings.ExoNetworkArguments(kernel, networkImage!, Log("posix-network-serial.log"), native: false, o.Quick),
+                    Log("posix-network-serial.log"), settings.ExoTimeout(o.Quick), TimeSpan.Zero));
+                boots.Add(() => Boot("exo_network", $"Exo-OS's network boot with its native sockets ({mode})",
+                    settings.ExoNetworkArguments(kernel, networkImage!, Log("exo-network-serial.log"), native: true, o.Quick),
+                    Log("exo-network-serial.log"), settings.ExoTimeout(o.Quick), TimeSpan.Zero));
+            }
             exoTask = Sequence(boots.ToArray());
         }
 
@@ -272,9 +303,9 @@ public static class Program
             Describe(guest, guest.Report);
 
         var linux = Run("linux") ?? Run("linux_storage")!;
-        var linuxReport = ReportOf("linux", "linux_shell", "linux_storage", "linux_dynamic")!;
-        var exoReport = ReportOf("exo");
-        var posixReport = ReportOf("posix", "exo_shell", "posix_storage", "posix_dynamic");
+        var linuxReport = ReportOf("linux", "linux_shell", "linux_storage", "linux_dynamic", "linux_network")!;
+        var exoReport = ReportOf("exo", "exo_network");
+        var posixReport = ReportOf("posix", "exo_shell", "posix_storage", "posix_dynamic", "posix_network");
         var rows = Metrics.Merge(exoReport, posixReport, linuxReport);
         var header = new RunHeader(
             QemuVersion: GuestRunner.QemuVersion(qemu),
@@ -315,8 +346,9 @@ public static class Program
         var linuxShell = Run("linux_shell");
         var linuxStorage = Run("linux_storage");
         var linuxDynamic = Run("linux_dynamic");
+        var linuxNetwork = Run("linux_network");
         var expected = Metrics.LinuxNames.Where(n => (n != "boot.to_shell" || linuxShell != null) && (!Metrics.StorageRows.Contains(n) || linuxStorage != null)
-            && (!Metrics.DynamicRows.Contains(n) || linuxDynamic != null)
+            && (!Metrics.DynamicRows.Contains(n) || linuxDynamic != null) && (!Metrics.NetworkRows.Contains(n) || linuxNetwork != null)
             && (!o.StorageOnly || Metrics.StorageRows.Contains(n)));
         var missing = expected.Where(n => linuxReport.Find(n) == null).ToList();
         if (linux.Started && missing.Count > 0)
@@ -355,6 +387,9 @@ public static class Program
             "posix_storage" => "Exo-OS's storage boot",
             "linux_dynamic" => "Linux reference VM's dynamic boot",
             "posix_dynamic" => "Exo-OS's dynamic boot",
+            "linux_network" => "Linux reference VM's network boot",
+            "posix_network" => "Exo-OS's network boot through POSIX-X",
+            "exo_network" => "Exo-OS's network boot with its native sockets",
             "posix" => "Exo-OS through POSIX-X",
             "exo_shell" => "Exo-OS to its shell",
             _ => "Exo-OS",

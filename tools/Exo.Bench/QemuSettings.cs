@@ -93,6 +93,14 @@ public sealed class QemuSettings
         => WithDisk(LinuxArguments(linuxDir, serialLog, Get("LINUX_APPEND") + " " + Get("LINUX_STORAGE_APPEND") + (quick ? " exo.quick" : ""),
             "initramfs-storage.cpio.gz"), disk);
 
+    /// <summary>The Linux reference VM's network boot: LINUX_NETWORK_APPEND (the network script as the first program), the
+    /// initramfs with the network additions, and the card (<see cref="WithNetwork"/>).</summary>
+    public List<string> LinuxNetworkArguments(string linuxDir, string serialLog, bool quick)
+        => WithNetwork(LinuxArguments(linuxDir, serialLog, Get("LINUX_APPEND") + " " + Get("LINUX_NETWORK_APPEND") + (quick ? " exo.quick" : ""),
+            NetworkInitialRamDisk));
+
+    public const string NetworkInitialRamDisk = "initramfs-network.cpio.gz";
+
     /// <summary>The Linux reference VM's dynamic boot: the benchmark initramfs with the dynamic archive after it (its /init).</summary>
     public List<string> LinuxDynamicArguments(string linuxDir, string serialLog, bool quick)
         => LinuxArguments(linuxDir, serialLog, Get("LINUX_APPEND") + (quick ? " exo.quick" : ""), DynamicInitialRamDisk);
@@ -123,6 +131,27 @@ public sealed class QemuSettings
         args.AddRange(new[] { "-drive", "file=" + disk + "," + Get("STORAGE_DRIVE"), "-device", Get("STORAGE_DEVICE") });
         return args;
     }
+
+    /// <summary>
+    /// The network boots' changes to a guest's arguments, the same on both: NETWORK_ICOUNT for QEMU_ICOUNT, and the card
+    /// on QEMU's user network with the host's source and sink (NETWORK_NETDEV, NETWORK_DEVICE).
+    /// </summary>
+    List<string> WithNetwork(List<string> args)
+    {
+        int icount = args.IndexOf("-icount");
+        args[icount + 1] = Get("NETWORK_ICOUNT");
+        args.AddRange(new[] { "-netdev", Get("NETWORK_NETDEV"), "-device", Get("NETWORK_DEVICE") });
+        return args;
+    }
+
+    /// <summary>
+    /// Exo-OS's network boot over the network bench image (tools/scripts/make-network-bench-image.sh): 'native' false,
+    /// EXO_NETWORK_APPEND (the reference script and program through POSIX-X: the posix column); true,
+    /// EXO_NATIVE_NETWORK_APPEND (net_bench: the exo column). Quick mode is the script's exo.quick.
+    /// </summary>
+    public List<string> ExoNetworkArguments(string kernel, string networkImage, string serialLog, bool native, bool quick)
+        => WithNetwork(ExoArguments(kernel, serialLog, Get(native ? "EXO_NATIVE_NETWORK_APPEND" : "EXO_NETWORK_APPEND") + (quick ? " exo.quick" : ""),
+            networkImage));
 
     /// <summary>
     /// QEMU arguments for Exo-OS's own benchmark boot (multiboot1 image, exit through isa-debug-exit), with the boot

@@ -38,9 +38,12 @@ tools/scripts/make-storage-bench-image.sh out/rootfs tools/bench/linux-reference
 # The dynamic boots: Debian's bash, python3.11 and hackbench, the same files as the Linux VM's dynamic archive.
 tools/scripts/make-dynamic-bench-image.sh out/rootfs out/bench/linux/dynamic/tree out/bench/linux/dynamic/bin/dynamic \
     tools/bench/linux-reference/dynamic/dynamic-init out/bench/exo-dynamic-initrd.cpio
+# The network boots: Exo-OS's image with the network script, program and init configurations.
+tools/scripts/make-network-bench-image.sh out/rootfs tools/bench/linux-reference/network out/bench/linux/network/bin/net \
+    out/bench/exo-network-initrd.cpio
 dotnet run --project tools/Exo.Bench -c Release -- --exo-kernel out/exo.bin --bench-image out/bench/exo-initrd.cpio \
     --storage-image out/bench/storage.img --storage-bench-image out/bench/exo-storage-initrd.cpio \
-    --dynamic-bench-image out/bench/exo-dynamic-initrd.cpio \
+    --dynamic-bench-image out/bench/exo-dynamic-initrd.cpio --network-bench-image out/bench/exo-network-initrd.cpio \
     --linux-dir out/bench/linux --out out/bench $quick $storage_only
 
 if [ "$check" -eq 1 ]; then
@@ -51,7 +54,8 @@ if [ "$check" -eq 1 ]; then
   for row in control.user_loop syscall.null syscall.getpid time.clock_gettime alloc.small_pair alloc.batch100 alloc.refill \
              alloc.page ctx.switch sched.pick thread.create_join ipc.rtt ipc.rtt_64 ipc.futex_rtt ipc.futex_rtt_process ipc.ring_msg \
              ipc.zero_copy_1M mem.page_fault proc.spawn proc.fork disk.read_4k disk.write_4k_fsync disk.seq_read_1M \
-             file.cached_read_4k file.create_delete boot.to_init boot.to_shell; do
+             file.cached_read_4k file.create_delete net.tcp_rx_mib net.tcp_tx_mib net.tcp_connect_close net.udp_rtt \
+             boot.to_init boot.to_shell; do
     grep -q "\"name\": *\"$row\"" "$results" || { echo "bench check: row $row missing from $results" >&2; missing=1; }
   done
   grep -q '"unit": *"instructions"' "$results" || { echo "bench check: unit is not instructions" >&2; missing=1; }
@@ -60,11 +64,16 @@ if [ "$check" -eq 1 ]; then
   # The storage and dynamic boots ran on both systems: each of their rows has a POSIX-X and a Linux figure.
   for row in disk.read_4k disk.write_4k_fsync disk.seq_read_1M file.cached_read_4k file.create_delete \
              proc.exec_dynamic python.startup hackbench.process_socket hackbench.process_pipe hackbench.thread_socket \
-             hackbench.thread_pipe; do
+             hackbench.thread_pipe net.tcp_rx_mib net.tcp_tx_mib net.tcp_connect_close net.udp_rtt; do
     for column in posix linux; do
       grep -A5 "\"name\": *\"$row\"" "$results" | grep -q "\"$column\": *[0-9]" \
         || { echo "bench check: $row has no $column figure" >&2; missing=1; }
     done
+  done
+  # The network boots ran on all three: each net.* row has an Exo-OS (native sockets) figure too.
+  for row in net.tcp_rx_mib net.tcp_tx_mib net.tcp_connect_close net.udp_rtt; do
+    grep -A5 "\"name\": *\"$row\"" "$results" | grep -q "\"exo\": *[0-9]" \
+      || { echo "bench check: $row has no exo figure" >&2; missing=1; }
   done
   grep -q '"qemu_version"' "$results" || { echo "bench check: header has no qemu_version" >&2; missing=1; }
   [ "$missing" -eq 0 ] && echo "bench check: every row present, format as specified"

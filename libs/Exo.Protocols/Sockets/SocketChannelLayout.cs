@@ -44,6 +44,13 @@ namespace Exo.Protocols.Sockets
         public const int Size = DataOffset + MaximumInFlight * DataSlotSize;
 
         public const ulong RequestBit = 1, CompletionBit = 1, EventBit = 2;
+        /// <summary>The kernel signals it on the service's notification when a native channel's <see cref="ClientStateOffset"/>
+        /// changes (claimed by a program, or that program ended).</summary>
+        public const ulong ClientStateBit = 1UL << 16;
+
+        /// <summary>A native channel's client state (u32, written by the kernel): in the request ring's page, after its slots.</summary>
+        public const int ClientStateOffset = RequestRingOffset + 4032;
+        public const uint ClientOffered = 0, ClientClaimed = 1, ClientGone = 2;
 
         /// <summary>Where a tag's data slot starts in the memory object.</summary>
         public static int DataOffsetOf(uint tag) => DataOffset + (int)(tag % MaximumInFlight) * DataSlotSize;

@@ -8,7 +8,6 @@ using Exo.Kernel.Scheduler;
 using Exo.Kernel.Sync;
 using Exo.Kernel.Time;
 using Exo.PosixX.Vfs;
-using Exo.Protocols.Rings;
 using Exo.Protocols.Sockets;
 
 namespace Exo.PosixX.Sockets.Internet
@@ -48,8 +47,7 @@ namespace Exo.PosixX.Sockets.Internet
         private bool _broken;
         // Its lock guards everything below; callers waiting for a tag or a completion and sockets' sleepers wait on it.
         private readonly WaitQueue _changed = new WaitQueue();
-        private SpscProducer _requests;
-        private SpscConsumer _completions, _events;
+        private SocketClientRings _rings;
         private uint _freeTags = uint.MaxValue;
         private uint _tagGeneration;
         private readonly byte[] _tagStates = new byte[SocketChannelLayout.MaximumInFlight];
@@ -153,22 +151,9 @@ namespace Exo.PosixX.Sockets.Internet
         // shapes are checked here once and kept in the kernel's own ring state, so a later change by the service
         // cannot make the kernel read outside those pages.
         private bool Attach()
-        {
-            if (_offer.Memory.Size < SocketChannelLayout.Size)
-                return false;
-            byte* requests = PageOf(SocketChannelLayout.RequestRingOffset);
-            byte* completions = PageOf(SocketChannelLayout.CompletionRingOffset);
-            byte* events = PageOf(SocketChannelLayout.EventRingOffset);
-            return HasShape(requests, SocketChannelLayout.MaximumInFlight, SocketRequest.Length)
-                && HasShape(completions, SocketChannelLayout.MaximumInFlight, SocketCompletion.Length)
-                && HasShape(events, SocketChannelLayout.EventSlots, SocketEvent.Length)
-                && _requests.Attach(requests) && _completions.Attach(completions) && _events.Attach(events)
-                && _requests.Capacity == SocketChannelLayout.MaximumInFlight && _completions.Capacity == SocketChannelLayout.MaximumInFlight
-                && _events.Capacity == SocketChannelLayout.EventSlots;
-        }
-
-        private static bool HasShape(byte* ring, int slots, int slotSize)
-            => SpscRing.IsValid(ring) && ((SpscRingHeader*)ring)->SlotCount == (uint)slots && ((SpscRingHeader*)ring)->SlotSize == (uint)slotSize;
+            => _offer.Memory.Size >= SocketChannelLayout.Size
+               && _rings.Attach(PageOf(SocketChannelLayout.RequestRingOffset), PageOf(SocketChannelLayout.CompletionRingOffset),
+                   PageOf(SocketChannelLayout.EventRingOffset));
 
         private byte* PageOf(int offset) => (byte*)PhysicalMemory.ToVirtual(_offer.Memory.FrameAt(offset >> 12)) + (offset & 0xFFF);
 
@@ -293,9 +278,9 @@ namespace Exo.PosixX.Sockets.Internet
                 using (InterruptMask.Enter())
                 {
                     _changed.Lock.Enter();
-                    written = _broken || _requests.TryWrite(record);
+                    written = _broken || _rings.Requests.TryWrite(record);
                     if (written && !_broken)
-                        wake = _requests.Publish();
+                        wake = _rings.Requests.Publish();
                     _changed.Lock.Exit();
                 }
                 if (wake)
@@ -468,10 +453,10 @@ namespace Exo.PosixX.Sockets.Internet
             {
                 if (!Drain(record))
                     continue;   // the budget ran out: more records wait
-                bool sleep = _completions.PrepareToSleep();
-                if (sleep && !_events.PrepareToSleep())
+                bool sleep = _rings.Completions.PrepareToSleep();
+                if (sleep && !_rings.Events.PrepareToSleep())
                 {
-                    _completions.FinishSleep();
+                    _rings.Completions.FinishSleep();
                     continue;
                 }
                 if (sleep)
@@ -482,8 +467,8 @@ namespace Exo.PosixX.Sockets.Internet
                         _offer.ClientNotification.Take(true, out _);
                         Scheduler.DisarmTimeout();
                     }
-                    _completions.FinishSleep();
-                    _events.FinishSleep();
+                    _rings.Completions.FinishSleep();
+                    _rings.Events.FinishSleep();
                 }
                 if (_offer.Server.State == ProcessState.Exited)
                     Break("ended");
@@ -498,7 +483,7 @@ namespace Exo.PosixX.Sockets.Internet
         {
             int budget = MaximumRecordsPerWake;
             bool completed = false, changed = false;
-            while (budget > 0 && _completions.TryRead(record))
+            while (budget > 0 && _rings.Completions.TryRead(record))
             {
                 budget--;
                 SocketMessageProblem problem = SocketCompletion.Decode(record, out SocketCompletion completion);
@@ -509,8 +494,8 @@ namespace Exo.PosixX.Sockets.Internet
                 }
                 completed = true;
             }
-            _completions.Release();
-            while (budget > 0 && _events.TryRead(record))
+            _rings.Completions.Release();
+            while (budget > 0 && _rings.Events.TryRead(record))
             {
                 budget--;
                 if (SocketEvent.Decode(record, out SocketEvent change) != SocketMessageProblem.None)
@@ -532,7 +517,7 @@ namespace Exo.PosixX.Sockets.Internet
                     }
                 }
             }
-            _events.Release();
+            _rings.Events.Release();
             if (completed || changed)
                 using (InterruptMask.Enter())
                     _changed.WakeAll();

@@ -20,6 +20,7 @@ fi
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SRC="$HERE/src"
 STORAGE="$HERE/storage"
+NETWORK="$HERE/network"
 mkdir -p "$1"
 OUT="$(cd "$1" && pwd)"
 CACHE="$OUT/cache"
@@ -126,22 +127,26 @@ else
         echo "Linux $KREL (Debian $KPKG $KVER)" > "$OUT/linux-version.txt"
         rm -rf "$CACHE/kernel"
     fi
-    # The storage boot's modules (virtio_blk and ext4 are modules in Debian's kernel): the files its order lists, from the
-    # same package, loaded by storage-init with insmod. Not in the benchmark initramfs: only in initramfs-storage.
-    MODULES="$OUT/storage/modules"
-    if [ ! -s "$MODULES/order" ] || [ "$DEB" -nt "$MODULES/order" ] || [ "$STORAGE/order" -nt "$MODULES/order" ]; then
-        log "extracting the storage modules from $(basename "$DEB")"
-        rm -rf "$CACHE/kernel" "$MODULES"
-        mkdir -p "$MODULES"
-        dpkg -x "$DEB" "$CACHE/kernel"
-        while read -r module; do
-            found="$(find "$CACHE/kernel/lib/modules" -name "$module" -print -quit)"
-            [ -n "$found" ] || { echo "linux-reference: $module is not in $DEB" >&2; exit 1; }
-            cp "$found" "$MODULES/$module"
-        done < "$STORAGE/order"
-        cp "$STORAGE/order" "$MODULES/order"
-        rm -rf "$CACHE/kernel"
-    fi
+    # A boot's modules (virtio_blk and ext4 for the storage boot, virtio_net for the network boot: modules in Debian's
+    # kernel): the files its order lists, from the same package, loaded by its script with insmod. Not in the benchmark
+    # initramfs: only in that boot's.
+    extract_modules() { # ORDER MODULES
+        if [ ! -s "$2/order" ] || [ "$DEB" -nt "$2/order" ] || [ "$1" -nt "$2/order" ]; then
+            log "extracting the modules of $1 from $(basename "$DEB")"
+            rm -rf "$CACHE/kernel" "$2"
+            mkdir -p "$2"
+            dpkg -x "$DEB" "$CACHE/kernel"
+            while read -r module; do
+                found="$(find "$CACHE/kernel/lib/modules" -name "$module" -print -quit)"
+                [ -n "$found" ] || { echo "linux-reference: $module is not in $DEB" >&2; exit 1; }
+                cp "$found" "$2/$module"
+            done < "$1"
+            cp "$1" "$2/order"
+            rm -rf "$CACHE/kernel"
+        fi
+    }
+    extract_modules "$STORAGE/order" "$OUT/storage/modules"
+    extract_modules "$NETWORK/order" "$OUT/network/modules"
 fi
 log "kernel: $(cat "$OUT/linux-version.txt")"
 
@@ -246,6 +251,29 @@ if [ -s "$OUT/storage/modules/order" ] && { [ ! -s "$STORAGE_INITRD" ] || [ -n "
     } > "$STORAGE_INITRD.tmp"
     mv "$STORAGE_INITRD.tmp" "$STORAGE_INITRD"
     log "wrote $STORAGE_INITRD ($(stat -c %s "$STORAGE_INITRD") bytes)"
+fi
+
+# ---------------------------------------------------------------- the network boot
+# OUTDIR/network/bin/net (the network rows' program) and OUTDIR/initramfs-network.cpio.gz: the benchmark initramfs
+# followed by an archive with /network-init, /bin/net and the virtio_net modules, as the storage boot's.
+NETWORK_BIN="$OUT/network/bin"
+mkdir -p "$NETWORK_BIN"
+compile_boot_program "$NETWORK/net.c" "$NETWORK_BIN/net"
+NETWORK_INITRD="$OUT/initramfs-network.cpio.gz"
+if [ -s "$OUT/network/modules/order" ] && { [ ! -s "$NETWORK_INITRD" ] || [ -n "$(find "$INITRD" "$NETWORK_BIN" "$OUT/network/modules" \
+    "$NETWORK/network-init" -newer "$NETWORK_INITRD" -print -quit)" ]; }; then
+    ROOT="$OUT/network/rootfs"
+    rm -rf "$ROOT"
+    mkdir -p "$ROOT"/{bin,lib/modules}
+    cp "$NETWORK_BIN/net" "$ROOT/bin/net"
+    cp -r "$OUT/network/modules" "$ROOT/lib/modules/network"
+    install -m 755 "$NETWORK/network-init" "$ROOT/network-init"
+    {
+        cat "$INITRD"
+        (cd "$ROOT" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) | gzip -9n
+    } > "$NETWORK_INITRD.tmp"
+    mv "$NETWORK_INITRD.tmp" "$NETWORK_INITRD"
+    log "wrote $NETWORK_INITRD ($(stat -c %s "$NETWORK_INITRD") bytes)"
 fi
 
 # ---------------------------------------------------------------- the dynamic boot

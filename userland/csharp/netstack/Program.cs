@@ -12,7 +12,8 @@ namespace Netstack
     /// netstack: the network service (docs/network.md). The device manager starts it as a network card's client
     /// ("netstack netN" with the card's channel: its memory, the notification it waits on, the driver's, the console).
     /// It runs the TCP/IP stack of userland/services/network/stack on the card, configures it by DHCP (QEMU's user
-    /// network answers), and offers the socket protocol to the kernel as "network", which POSIX-X's AF_INET sockets use.
+    /// network answers), and offers the socket protocol to the kernel as "network", which POSIX-X's AF_INET sockets use,
+    /// and a channel of their own to native programs (NativeClients; exo_std's Exo.Std.Net is their side).
     /// One thread, one loop: frames from the card, requests from the kernel, the stack's timers, readiness events back;
     /// it sleeps on one notification (the card's driver and the kernel both signal it) until the stack's next deadline.
     /// When the device manager says the driver is gone, it resets the card's channel for the driver the manager starts
@@ -75,6 +76,9 @@ namespace Netstack
             if (error != Error.None)
                 return Fail("the socket channel's offer", error);
             var sockets = new SocketService(channel, stack, tcp);
+            error = NativeClients.Create(own, stack, tcp, out NativeClients natives);
+            if (error != Error.None)
+                return Fail("the native programs' socket channels", error);
             Console.Write("netstack: ");
             Console.WriteBytes(name, nameLength);
             Console.WriteLine(": serving sockets as \"network\", asking DHCP for an address");
@@ -95,10 +99,13 @@ namespace Netstack
                     Say(name, nameLength, "a new driver is ready");
                 }
                 bool more = !waitingForDriver && link.Receive(stack);
+                natives.Update();
                 more |= sockets.ServeRequests();
+                more |= natives.ServeRequests();
                 stack.Poll();
                 sockets.PostChanges();
                 channel.Flush();
+                natives.PostChangesAndFlush();
                 if (!waitingForDriver)
                     link.Flush();
                 if (!configured && stack.Configuration.IsConfigured)
@@ -108,7 +115,7 @@ namespace Netstack
                 }
                 if (more)
                     continue;
-                Sleep(own, link, channel, stack, clock);
+                Sleep(own, link, channel, natives, stack, clock);
             }
         }
 
@@ -122,7 +129,7 @@ namespace Netstack
 
         // Sleeps until a frame, a request or the stack's next deadline, announcing it on both rings first so that a
         // peer publishing meanwhile rings the notification (or this finds the work and does not sleep).
-        private static void Sleep(Notification own, ChannelLink link, SocketServerChannel channel, NetworkStack stack, ServiceClock clock)
+        private static void Sleep(Notification own, ChannelLink link, SocketServerChannel channel, NativeClients natives, NetworkStack stack, ServiceClock clock)
         {
             long now = clock.NowMilliseconds;
             long deadline = stack.NextDeadline;
@@ -137,9 +144,16 @@ namespace Netstack
                 link.FinishSleep();
                 return;
             }
-            own.WaitUntil((ulong)deadline * 1_000_000UL, out _);
+            if (!natives.PrepareToSleep())
+            {
+                link.FinishSleep();
+                channel.FinishSleep();
+                return;
+            }
+            own.WaitUntil((ulong)deadline * 1_000_000UL, out _);   // the kernel rings it too when a native client comes or goes
             link.FinishSleep();
             channel.FinishSleep();
+            natives.FinishSleep();
         }
 
         private static void ReportConfiguration(byte* name, int nameLength, NetworkStack stack)
