@@ -21,7 +21,7 @@ namespace Exo.Kernel.Syscalls
             if (SystemCalls.CurrentProcess is not Process process)
                 return SystemCallResult.From(Error.AccessDenied);
             byte* name = stackalloc byte[ServiceChannels.MaximumNameLength];
-            Error error = CopyName(frame, name, out int length);
+            Error error = OfferCalls.ReadName(frame, name, out int length);
             if (error != Error.None)
                 return SystemCallResult.From(error);
             error = CapabilitySpace.Reference(process.Handles, frame->Argument2, ObjectType.Notification, Rights.Signal, out KernelObject doorbell);
@@ -39,7 +39,7 @@ namespace Exo.Kernel.Syscalls
             if (SystemCalls.CurrentProcess is not Process process)
                 return SystemCallResult.From(Error.AccessDenied);
             byte* name = stackalloc byte[ServiceChannels.MaximumNameLength];
-            Error error = CopyName(frame, name, out int length);
+            Error error = OfferCalls.ReadName(frame, name, out int length);
             if (error != Error.None)
                 return SystemCallResult.From(error);
             ulong output = frame->Argument4;
@@ -83,15 +83,6 @@ namespace Exo.Kernel.Syscalls
             CapabilitySpace.Enter();
             process.Handles.Close(handle);
             CapabilitySpace.Exit();
-        }
-
-        private static Error CopyName(RegisterFrame* frame, byte* name, out int length)
-        {
-            length = 0;
-            if (frame->Argument1 < 1 || frame->Argument1 > ServiceChannels.MaximumNameLength)
-                return Error.Invalid;
-            length = (int)frame->Argument1;
-            return UserMemory.CopyFromUser(name, frame->Argument0, (ulong)length) ? Error.None : Error.BadAddress;
         }
     }
 }

@@ -79,8 +79,8 @@ namespace Exo.Kernel.Syscalls
             return SystemCallResult.From(ServiceOffers.Add(name, length, offer));
         }
 
-        // Arguments 0 and 1: the name and its length (1 to MaximumNameLength bytes), copied into 'name'.
-        private static Error ReadName(RegisterFrame* frame, byte* name, out int length)
+        /// <summary>Arguments 0 and 1: a service's name and its length (1 to MaximumNameLength bytes), copied into 'name' (ChannelCalls' too).</summary>
+        internal static Error ReadName(RegisterFrame* frame, byte* name, out int length)
         {
             length = (int)frame->Argument1;
             if (frame->Argument1 < 1 || frame->Argument1 > ServiceOffers.MaximumNameLength)

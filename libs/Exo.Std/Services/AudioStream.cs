@@ -117,8 +117,7 @@ namespace Exo.Std.Services
             if (length < 0 || length % _frameBytes != 0)
                 return Error.Invalid;
             int done = 0;
-            ulong lastProgress = MonotonicClock.Nanoseconds;
-            ulong lastRead = Volatile.Read(ref _header->ReadIndex);
+            Progress progress = StartProgress();
             while (done < length)
             {
                 if (Volatile.Read(ref _header->State) != AudioStreamState.Open)
@@ -126,15 +125,7 @@ namespace Exo.Std.Services
                 int space = Space;
                 if (space == 0)
                 {
-                    _consumed.WaitUntil(MonotonicClock.Nanoseconds + WaitSliceNanoseconds, out _);
-                    ulong read = Volatile.Read(ref _header->ReadIndex);
-                    ulong now = MonotonicClock.Nanoseconds;
-                    if (read != lastRead)
-                    {
-                        lastRead = read;
-                        lastProgress = now;
-                    }
-                    else if (now - lastProgress > StallNanoseconds)
+                    if (!WaitForProgress(ref progress))
                         return Error.PeerGone;
                     continue;
                 }
@@ -152,21 +143,12 @@ namespace Exo.Std.Services
         /// <summary>Waits until the queued samples are at most 'bytes' (a client keeping its latency low), or PeerGone.</summary>
         public Error WaitUntilQueuedAtMost(int bytes)
         {
-            ulong lastProgress = MonotonicClock.Nanoseconds;
-            ulong lastRead = Volatile.Read(ref _header->ReadIndex);
+            Progress progress = StartProgress();
             while (Queued > bytes)
             {
                 if (Volatile.Read(ref _header->State) != AudioStreamState.Open)
                     return Error.PeerGone;
-                _consumed.WaitUntil(MonotonicClock.Nanoseconds + WaitSliceNanoseconds, out _);
-                ulong read = Volatile.Read(ref _header->ReadIndex);
-                ulong now = MonotonicClock.Nanoseconds;
-                if (read != lastRead)
-                {
-                    lastRead = read;
-                    lastProgress = now;
-                }
-                else if (now - lastProgress > StallNanoseconds)
+                if (!WaitForProgress(ref progress))
                     return Error.PeerGone;
             }
             return Error.None;
@@ -179,8 +161,7 @@ namespace Exo.Std.Services
         public Error Finish()
         {
             Volatile.Write(ref _header->Finished, 1u);
-            ulong lastProgress = MonotonicClock.Nanoseconds;
-            ulong lastRead = Volatile.Read(ref _header->ReadIndex);
+            Progress progress = StartProgress();
             while (true)
             {
                 uint state = Volatile.Read(ref _header->State);
@@ -188,17 +169,29 @@ namespace Exo.Std.Services
                     return Error.None;
                 if (state != AudioStreamState.Open)
                     return Error.PeerGone;
-                _consumed.WaitUntil(MonotonicClock.Nanoseconds + WaitSliceNanoseconds, out _);
-                ulong read = Volatile.Read(ref _header->ReadIndex);
-                ulong now = MonotonicClock.Nanoseconds;
-                if (read != lastRead)
-                {
-                    lastRead = read;
-                    lastProgress = now;
-                }
-                else if (now - lastProgress > StallNanoseconds)
+                if (!WaitForProgress(ref progress))
                     return Error.PeerGone;
             }
+        }
+
+        // Whether the mixer still consumes: the read index and when it last moved.
+        private struct Progress { public ulong LastRead, LastMoved; }
+
+        private Progress StartProgress() => new Progress { LastRead = Volatile.Read(ref _header->ReadIndex), LastMoved = MonotonicClock.Nanoseconds };
+
+        // Sleeps one slice or until the mixer consumes; false when it has not consumed for StallNanoseconds (a service gone).
+        private bool WaitForProgress(ref Progress progress)
+        {
+            _consumed.WaitUntil(MonotonicClock.Nanoseconds + WaitSliceNanoseconds, out _);
+            ulong read = Volatile.Read(ref _header->ReadIndex);
+            ulong now = MonotonicClock.Nanoseconds;
+            if (read != progress.LastRead)
+            {
+                progress.LastRead = read;
+                progress.LastMoved = now;
+                return true;
+            }
+            return now - progress.LastMoved <= StallNanoseconds;
         }
 
         public void Close()
