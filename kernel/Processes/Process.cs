@@ -25,7 +25,7 @@ namespace Exo.Kernel.Processes
     {
         public const int NameCapacity = Constants.ProgramNameCapacity;
         public const int HandleCapacity = 256;
-        /// <summary>Memory object mappings one process may have at once (an explicit limit, checked; MemoryObjectUnmap frees one).</summary>
+        /// <summary>Memory object mappings one process may have at once (an explicit limit, checked; unmapping a whole mapping frees its slot).</summary>
         public const int MappedObjectCapacity = 64;
         /// <summary>Anonymous memory a process may map in all (an explicit limit, checked).</summary>
         public const ulong MemoryQuota = 64UL << 20;

@@ -69,6 +69,18 @@ namespace Exo.Kernel.Syscalls
                     if (process.AddressSpace.Unmap(address + offset, out bool owned) && owned)
                         unmapped += 0x1000;   // anonymous pages, touched or not; shared memory-object pages were never charged here
                 process.MappedBytes = process.MappedBytes > unmapped ? process.MappedBytes - unmapped : 0;
+                // A memory object mapping wholly inside the range is gone: the process lets go of the object (its frames
+                // stay while another holder maps them). One partly unmapped keeps it until the process ends.
+                for (int i = 0; i < Process.MappedObjectCapacity; i++)
+                {
+                    Memory.MemoryObject memory = process.MappedObjects[i];
+                    ulong start = process.MappedObjectAddresses[i];
+                    if (memory == null || start < address || start + memory.Size > address + length)
+                        continue;
+                    process.MappedObjects[i] = null;
+                    process.MappedObjectAddresses[i] = 0;
+                    memory.Release();   // not the last reference: the caller's handle or another holder keeps it, or it frees its frames here
+                }
             }
             return 0;
         }

@@ -8,7 +8,7 @@ namespace Exo.Kernel.Syscalls
     /// <summary>
     /// Memory objects: create(length) gives a handle to zeroed pages, charged to the creator's memory quota;
     /// map(handle, address or 0, writable) maps all of them (needs Map, and Write to map writable). A process
-    /// keeps every object it mapped until it unmaps it (MemoryObjectUnmap) or ends (at most
+    /// keeps every object it mapped until it unmaps the whole mapping (MemoryUnmap) or ends (at most
     /// Process.MappedObjectCapacity mappings), so frames outlive the mappings; handing the handle to another process shares the pages: zero-copy.
     /// </summary>
     public static unsafe class MemoryObjectCalls
@@ -18,7 +18,6 @@ namespace Exo.Kernel.Syscalls
             SystemCalls.Register(SystemCallNumber.MemoryObjectCreate, &DoCreate);
             SystemCalls.Register(SystemCallNumber.MemoryObjectMap, &DoMap);
             SystemCalls.Register(SystemCallNumber.DmaAddress, &DoDmaAddress);
-            SystemCalls.Register(SystemCallNumber.MemoryObjectUnmap, &DoUnmap);
         }
 
         private static ulong DoCreate(RegisterFrame* frame)
@@ -81,41 +80,10 @@ namespace Exo.Kernel.Syscalls
                     return SystemCallResult.From(Error.Invalid);  // misaligned, outside user space, or overlapping a mapping
                 }
                 process.MappingPlaced(address, memory.Size);
-                process.MappedObjects[slot] = memory;   // the reference stays until MemoryObjectUnmap or the process ends
+                process.MappedObjects[slot] = memory;   // the reference stays until the whole mapping is unmapped or the process ends
                 process.MappedObjectAddresses[slot] = address;
             }
             return address;
-        }
-
-        // (address): the mapping MemoryObjectMap made there goes, and with it the process's reference to the object (its
-        // frames stay while another process maps them). Only pages that still map the object's frames are unmapped: a
-        // page the process unmapped and mapped again is its own business. TLB entries go with each Unmap.
-        private static ulong DoUnmap(RegisterFrame* frame)
-        {
-            ulong address = frame->Argument0;
-            Process process = SystemCalls.CurrentProcess;
-            MemoryObject memory = null;
-            using (process.MappingLock.Hold())
-            {
-                for (int i = 0; i < Process.MappedObjectCapacity && memory == null; i++)
-                {
-                    if (process.MappedObjects[i] == null || process.MappedObjectAddresses[i] != address)
-                        continue;
-                    memory = process.MappedObjects[i];
-                    process.MappedObjects[i] = null;
-                    process.MappedObjectAddresses[i] = 0;
-                }
-                if (memory == null)
-                    return SystemCallResult.From(Error.Invalid);   // no memory object is mapped there
-                for (int page = 0; page < memory.PageCount; page++)
-                {
-                    ulong at = address + ((ulong)page << 12);
-                    if (process.AddressSpace.TryTranslate(at, out ulong physical, out _) && (physical & ~0xFFFUL) == memory.FrameAt(page))
-                        process.AddressSpace.Unmap(at);
-                }
-            }
-            memory.Release();
-            return 0;
         }
 
         // The physical address a device is given for DMA memory; ordinary memory objects' frames stay unknown to

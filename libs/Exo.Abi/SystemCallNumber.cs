@@ -35,14 +35,12 @@ namespace Exo.Abi
         HandleInfo = 13,
         /// <summary>(address or 0, length, writable) -> address: anonymous zeroed pages, mapped on first touch.</summary>
         MemoryMap = 20,
-        /// <summary>(address, length): unmaps pages of this process.</summary>
+        /// <summary>(address, length): unmaps pages of this process; a memory object mapping wholly inside the range lets the process's hold on the object go.</summary>
         MemoryUnmap = 21,
         /// <summary>(length) -> handle to a memory object of zeroed pages (charged to the memory quota).</summary>
         MemoryObjectCreate = 22,
         /// <summary>(handle, address or 0, writable) -> address: maps the whole object (needs Map; Write to write).</summary>
         MemoryObjectMap = 23,
-        /// <summary>(address): undoes the MemoryObjectMap that mapped an object there, and the process's reference to it goes (Invalid: none there).</summary>
-        MemoryObjectUnmap = 24,
         /// <summary>() -> handle to a new Fusion Ring endpoint.</summary>
         EndpointCreate = 30,
         /// <summary>(endpoint, w0, w1, w2, w3, handle in R9) -> status; the reply's words in RSI RDX R10 R8 and handle in R9 (needs Write).</summary>

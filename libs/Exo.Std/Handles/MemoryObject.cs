@@ -30,9 +30,6 @@ namespace Exo.Std.Handles
 
         public Error Map(bool writable, out byte* mapped) => Map(0, writable, out mapped);
 
-        /// <summary>Undoes the Map that returned 'mapped' (the process lets go of the object's pages; the handle stays).</summary>
-        public static Error Unmap(byte* mapped) => SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.MemoryObjectUnmap, (ulong)mapped));
-
         /// <summary>DMA memory's physical address (its frames are contiguous and stay put), for a device's
         /// descriptors; Invalid for an ordinary memory object. Needs Manage.</summary>
         public Error PhysicalAddress(out ulong address)

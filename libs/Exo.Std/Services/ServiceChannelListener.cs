@@ -2,6 +2,7 @@ using Exo.Abi;
 using Exo.Protocols.Channels;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;
+using Exo.Std.Memory;
 
 namespace Exo.Std.Services
 {
@@ -14,8 +15,9 @@ namespace Exo.Std.Services
     public readonly unsafe struct ServiceChannelListener
     {
         private readonly ServiceName _name;
+        private readonly ulong _channelSize;
 
-        private ServiceChannelListener(ServiceName name) { _name = name; }
+        private ServiceChannelListener(ServiceName name, ulong channelSize) { _name = name; _channelSize = channelSize; }
 
         /// <summary>
         /// Listens under 'name' for channels of 'channelSize' bytes (whole pages); the kernel signals 'bits' on 'doorbell'
@@ -26,7 +28,7 @@ namespace Exo.Std.Services
             listener = default;
             if (!ServiceName.TryCreate(name, out ServiceName packed))
                 return Error.Invalid;
-            listener = new ServiceChannelListener(packed);
+            listener = new ServiceChannelListener(packed, channelSize);
             // ServiceName's three words hold the bytes in order (little-endian): they are the name's bytes in memory.
             return SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.ChannelListen, (ulong)&packed, (ulong)packed.Length,
                 doorbell.Handle.Value, bits, channelSize));
@@ -54,7 +56,7 @@ namespace Exo.Std.Services
                 client.Close();
                 return error;
             }
-            connection = new ServiceChannelConnection(memory, client, shared);
+            connection = new ServiceChannelConnection(memory, client, shared, _channelSize);
             return Error.None;
         }
     }
@@ -66,12 +68,15 @@ namespace Exo.Std.Services
         public readonly Notification Client;
         /// <summary>The channel's first byte in this process (the kernel's header, then the service's protocol).</summary>
         public readonly byte* Shared;
+        /// <summary>The channel's size in bytes (the listener's).</summary>
+        public readonly ulong Size;
 
-        public ServiceChannelConnection(MemoryObject memory, Notification client, byte* shared)
+        public ServiceChannelConnection(MemoryObject memory, Notification client, byte* shared, ulong size)
         {
             Memory = memory;
             Client = client;
             Shared = shared;
+            Size = size;
         }
 
         public bool IsValid => Shared != null;
@@ -89,7 +94,7 @@ namespace Exo.Std.Services
         /// <summary>Lets the connection go: the mapping and both handles (the client's mapping, if any, stays the client's).</summary>
         public void Close()
         {
-            MemoryObject.Unmap(Shared);
+            VirtualMemory.Unmap(Shared, Size);   // the whole mapping: the process lets go of the object
             Memory.Close();
             Client.Close();
         }
