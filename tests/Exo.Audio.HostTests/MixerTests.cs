@@ -178,6 +178,19 @@ namespace Exo.Audio.HostTests
         }
 
         [Fact]
+        public void DmaPositionStartsAtTheRingFrameTheDeviceIsOn()
+        {
+            // A service started while the device runs (after a restart) must write where the device reads: the count
+            // modulo the ring is the ring frame.
+            var position = new DmaPosition(16384, 4, 9002);
+            Assert.Equal(2250UL, position.Frames);
+            Assert.Equal(10u, position.Update(9042));
+            Assert.Equal(2260UL % 4096, position.Frames % 4096);
+            Assert.Equal(4096u - 2260u + 5u, position.Update(20));   // wrapped to frame 5
+            Assert.Equal(5UL, position.Frames % 4096);
+        }
+
+        [Fact]
         public void HistogramPercentilesAreBucketEdges()
         {
             var histogram = new LatencyHistogram();

@@ -18,6 +18,7 @@ public sealed class ServiceChannelBootTests
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
+    [InlineData(4)]
     public async Task A_dotnet_program_talks_to_a_native_service_through_its_channel(int processors)
     {
         await using var qemu = QemuRunner.Start(Boot.Kernel(commandLine: null) with { Smp = processors, Timeout = TimeSpan.FromMinutes(10) });

@@ -104,7 +104,8 @@ namespace AudioService
         {
             s_ringFrames = s_facts->OutputRingBytes / AudioDmaLayout.BytesPerFrame;
             var position = new DmaPosition(s_facts->OutputRingBytes, AudioDmaLayout.BytesPerFrame, ReadPosition());
-            s_written = s_silenceEnd = 0;
+            // The device may be anywhere in its ring (a restarted service): writing starts at its frame.
+            s_written = s_silenceEnd = position.Frames;
             // A predecessor that died left its last mix in the ring, which the device keeps looping: silence it all.
             short* ring = (short*)(s_dma + AudioDmaLayout.OutputRingOffset);
             for (uint i = 0; i < 2 * s_ringFrames; i++)

@@ -16,7 +16,8 @@ namespace Exo.Audio.Mixing
             RingBytes = ringBytes;
             FrameBytes = frameBytes;
             LastOffset = offset % ringBytes;
-            Frames = 0;
+            Frames = LastOffset / frameBytes;
+            LastOffset -= LastOffset % frameBytes;
         }
 
         /// <summary>Advances by a new reading of the DMA position; returns the frames played since the last.</summary>
