@@ -712,9 +712,9 @@ namespace Exo.Kernel.Memory
                         for (int i = 0; i < invalidatedCount; i++)
                             Cpu.InvalidatePage(invalidated[i]);
                     if (invalidatedCount == 1)
-                        Smp.Processors.ShootDown(invalidated[0]);
+                        Smp.Processors.ShootDown(invalidated[0], Root);
                     else
-                        Smp.Processors.ShootDownAll();
+                        Smp.Processors.ShootDownAll(Root);
                 }
                 for (int i = 0; i < releasedCount; i++)
                     PhysicalMemory.ReleaseFrame(released[i]);
@@ -731,7 +731,7 @@ namespace Exo.Kernel.Memory
         {
             if ((Cpu.ReadCr3() & AddressMask) == Root)
                 Cpu.InvalidatePage(page);
-            Smp.Processors.ShootDown(page);
+            Smp.Processors.ShootDown(page, Root);
         }
 
         /// <summary>What FaultIn did with a page fault.</summary>
@@ -892,7 +892,7 @@ namespace Exo.Kernel.Memory
             }
             _lock.Exit();
             Cpu.WriteCr3(Cpu.ReadCr3());   // this processor's translations (it runs the parent)
-            Smp.Processors.ShootDownAll();
+            Smp.Processors.ShootDownAll(Root);   // the parent's other threads, where they run
             if (!complete)
             {
                 child.Destroy();

@@ -26,7 +26,7 @@ namespace Exo.Kernel.Processes
             using (InterruptMask.Enter())
             {
                 current.PageTableRoot = space.Root;
-                Cpu.WriteCr3(space.Root);
+                Smp.Processors.LoadRoot(Cpu.CurrentProcessor(), space.Root);
             }
             old.ReleaseUser();   // this was its only thread (a vfork parent may still hold the space: then it lives on)
             for (int i = 0; i < Process.MappedObjectCapacity; i++)

@@ -10,6 +10,9 @@ namespace Exo.Kernel.Scheduler
     {
         private static TicketLock s_sleepLock;     // s_sleepers
         private static Thread s_sleepers;          // sorted by wake time
+        /// <summary>The first sleeper's wake time (TSC; ulong.MaxValue: none), written under the sleepers' lock and read
+        /// without it by every processor's tick: a cheap test before the lock.</summary>
+        private static ulong s_nextWake = ulong.MaxValue;
 
         /// <summary>Gives the CPU to another ready thread of the same or a more urgent level, if any.</summary>
         public static void Yield()
@@ -95,6 +98,7 @@ namespace Exo.Kernel.Scheduler
                         before.SleepNext = current.SleepNext;
                 }
                 current.SleepNext = null;
+                PublishNextWake();
             }
             s_sleepLock.Exit();
             // Read and cleared: a deadline that passed must not end the thread's later waits.
@@ -109,16 +113,28 @@ namespace Exo.Kernel.Scheduler
                 before = t;
             if (before == null) { thread.SleepNext = s_sleepers; s_sleepers = thread; }
             else { thread.SleepNext = before.SleepNext; before.SleepNext = thread; }
+            PublishNextWake();
         }
 
+        // Sleep lock held.
+        private static void PublishNextWake()
+            => System.Threading.Volatile.Write(ref s_nextWake, s_sleepers != null ? s_sleepers.WakeTime : ulong.MaxValue);
+
+        /// <summary>True when the first sleeper's time has come (read without the lock: a stale value delays a wake-up
+        /// by a tick at most).</summary>
+        private static bool SleeperDue(ulong now) => now >= System.Threading.Volatile.Read(ref s_nextWake);
+
         /// <summary>
-        /// From processor 0's tick: every sleeper whose time has come becomes ready; a thread whose deadline passed
+        /// From any processor's tick once one is due (<see cref="SleeperDue"/>; not processor 0's alone, which may spend
+        /// long in a system call with interrupts masked): every sleeper whose time has come becomes ready; a thread whose deadline passed
         /// has its wait interrupted, under the sleepers' lock, so that it cannot finish its wait (and DisarmTimeout)
         /// meanwhile. The flag is set before the wait is looked at, as a kill's is.
         /// </summary>
         private static void WakeSleepers(ulong now)
         {
-            s_sleepLock.Enter();
+            // Two processors' ticks may find the same sleeper due: one takes the lock, the other goes on.
+            if (!s_sleepLock.TryEnter())
+                return;
             Thread due = null, dueLast = null;
             while (s_sleepers != null && s_sleepers.WakeTime <= now)
             {
@@ -135,6 +151,7 @@ namespace Exo.Kernel.Scheduler
                 if (dueLast == null) due = thread; else dueLast.SleepNext = thread;
                 dueLast = thread;
             }
+            PublishNextWake();
             s_sleepLock.Exit();
             while (due != null)
             {

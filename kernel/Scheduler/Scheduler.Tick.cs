@@ -7,7 +7,7 @@ namespace Exo.Kernel.Scheduler
     public static unsafe partial class Scheduler
     {
         /// <summary>
-        /// Every tick, on every processor: processor 0 wakes sleepers; each ages its own queue every aging
+        /// Every tick, on every processor: any wakes the sleepers whose time has come; each ages its own queue every aging
         /// interval and asks for a reschedule when the running thread's slice is over.
         /// </summary>
         public static void OnTick()
@@ -16,7 +16,7 @@ namespace Exo.Kernel.Scheduler
                 return;
             ProcessorState local = Local;
             ulong now = Cpu.ReadTimeStampCounter();
-            if (local.Index == 0)
+            if (SleeperDue(now))
                 WakeSleepers(now);
             ulong ticks = SystemClock.Ticks;
             if (ticks >= local.NextAging)

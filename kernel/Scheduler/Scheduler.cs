@@ -441,7 +441,7 @@ namespace Exo.Kernel.Scheduler
             if ((previous.User.KernelEntryStack | next.User.KernelEntryStack) != 0)
                 UserMode.UserMode.Switch(local.Index, previous, next);
             if (next.PageTableRoot != previous.PageTableRoot)
-                Cpu.WriteCr3(next.PageTableRoot);   // another process (or back to the kernel's tables)
+                Smp.Processors.LoadRoot(local.Index, next.PageTableRoot);   // another process (or back to the kernel's tables)
             // Another processor may still be saving 'next' (it stopped there a moment ago): wait for the save.
             ulong resume;
             while ((resume = Volatile.Read(ref next.SavedStackPointer)) == 0)

@@ -33,6 +33,9 @@ namespace Exo.Kernel.Smp
             public fixed uint ApicId[MaximumProcessors];
             public fixed int Online[MaximumProcessors];
             public fixed ulong InterruptsReceived[MaximumProcessors];
+            /// <summary>The page-table root each processor has in CR3 (LoadRoot), for shoot-downs aimed at one address
+            /// space; 0 until a processor first loads one through LoadRoot.</summary>
+            public fixed ulong LoadedRoot[MaximumProcessors];
         }
         private static PerProcessor s_processors;
         private static int s_count;            // known processors (boot processor first)
@@ -210,7 +213,7 @@ namespace Exo.Kernel.Smp
         public static ulong ShootDowns => s_shootDowns;
 
         /// <summary>Every processor drops every user translation it caches (after many pages changed at once: a fork).</summary>
-        public static void ShootDownAll() => ShootDown(FlushEverything);
+        public static void ShootDownAll() => ShootDown(FlushEverything, AnyRoot);
 
         private const ulong FlushEverything = ulong.MaxValue;
         private const ulong FenceOnly = ulong.MaxValue - 1;
@@ -219,33 +222,47 @@ namespace Exo.Kernel.Smp
         /// Every other online processor has passed a full memory barrier and a serializing instruction (an interrupt,
         /// or a lock spin loop's locked acknowledgment) when this returns: the mechanism under Linux's membarrier.
         /// </summary>
-        public static void FenceAll() => ShootDown(FenceOnly);
+        public static void FenceAll() => ShootDown(FenceOnly, AnyRoot);
 
         /// <summary>
         /// Makes every other online processor drop its translation of 'virtualAddress' (after the caller
-        /// changed or removed the mapping and invalidated it locally). The caller must not hold the scheduler
-        /// lock (the shoot-down's own lock ranks below every other).
+        /// changed or removed the mapping and invalidated it locally): for the kernel's own, global, mappings. The
+        /// caller must not hold the scheduler lock (the shoot-down's own lock ranks below every other).
         /// </summary>
-        public static void ShootDown(ulong virtualAddress)
+        public static void ShootDown(ulong virtualAddress) => ShootDown(virtualAddress, AnyRoot);
+
+        /// <summary>
+        /// As <see cref="ShootDown(ulong)"/> for a user address space: only the processors that have 'root' loaded
+        /// now are asked (Linux's mm_cpumask). Without PCID a processor that loaded another root since holds no
+        /// translation of this space, and one that loads it later walks the tables as they are: the caller's change is
+        /// ordered before the reading of the roots by a full barrier, and a CR3 load is serializing (LoadRoot).
+        /// A space no processor runs (being built, or torn down after its last thread) costs no interrupt at all.
+        /// </summary>
+        public static void ShootDown(ulong virtualAddress, ulong root)
         {
-            int others = Online - 1;
-            if (others <= 0)
+            if (Online <= 1)
+                return;
+            // The caller's page-table store must be visible before the roots are read (x86 may let a load pass a store).
+            Interlocked.MemoryBarrier();
+            int self = Cpu.CurrentProcessor();
+            uint targets = 0;
+            int count = 0;
+            for (int i = 0; i < s_count; i++)
+                if (i != self && IsOnline(i) && (root == AnyRoot || Volatile.Read(ref s_processors.LoadedRoot[i]) == root))
+                {
+                    targets |= 1u << i;
+                    count++;
+                }
+            if (targets == 0)
                 return;
             s_shootDownLock.Enter();
             s_shootDownAddress = virtualAddress;
-            int self = Cpu.CurrentProcessor();
-            int sent = 0;
-            for (int i = 0; i < s_count; i++)
-                if (i != self && IsOnline(i))
-                    sent++;
-            Volatile.Write(ref s_shootDownPending, sent);
-            for (int i = 0; i < s_count; i++)
+            Volatile.Write(ref s_shootDownPending, count);
+            for (uint rest = targets; rest != 0; rest &= rest - 1)
             {
-                if (i != self && IsOnline(i))
-                {
-                    Volatile.Write(ref s_requests.Requested[i], 1);
-                    LocalApic.SendInterrupt(s_processors.ApicId[i], ShootDownVector);
-                }
+                int i = System.Numerics.BitOperations.TrailingZeroCount(rest);
+                Volatile.Write(ref s_requests.Requested[i], 1);
+                LocalApic.SendInterrupt(s_processors.ApicId[i], ShootDownVector);
             }
             for (long spin = 0; Volatile.Read(ref s_shootDownPending) > 0; spin++)
             {
@@ -255,6 +272,25 @@ namespace Exo.Kernel.Smp
             }
             s_shootDowns++;
             s_shootDownLock.Exit();
+        }
+
+        /// <summary>Every processor that has 'root' loaded drops every user translation it caches (many pages changed
+        /// at once: a fork, a large unmap).</summary>
+        public static void ShootDownAll(ulong root) => ShootDown(FlushEverything, root);
+
+        /// <summary>The root argument that asks every other online processor, whatever it has loaded.</summary>
+        private const ulong AnyRoot = 0;
+
+        /// <summary>
+        /// Loads page-table root 'root' into this processor's CR3 and records it for <see cref="ShootDown(ulong, ulong)"/>:
+        /// recorded first, so that a shoot-down that misses the record finds the tables already changed when this
+        /// processor walks them (the CR3 load is serializing); 'cpu' is the caller's processor, interrupts masked.
+        /// </summary>
+        public static void LoadRoot(int cpu, ulong root)
+        {
+            Volatile.Write(ref s_processors.LoadedRoot[cpu], root);
+            Interlocked.MemoryBarrier();
+            Cpu.WriteCr3(root);
         }
 
         /// <summary>

@@ -16,6 +16,7 @@ namespace Exo.Kernel.Tests
             Test("distinct_apic_ids", &DistinctApicIds);
             Test("trampoline_unmapped_after_start", &TrampolineUnmapped);
             Test("tlb_shoot_down_reaches_other_processors", &TlbShootDown);
+            Test("tlb_shoot_down_of_a_space_no_processor_runs_sends_nothing", &ShootDownOfAnUnloadedSpace);
         }
 
         private static void EveryProcessorOnline()
@@ -93,6 +94,20 @@ namespace Exo.Kernel.Tests
             Equal(0x5EED, s_firstRead, "processor 1 read the mapped page");
             Equal(15, s_secondReadResult, "after the unmap, processor 1 faults instead of using a stale translation");
             Equal(shootDownsBefore + 1, Processors.ShootDowns, "the unmap sent a shoot-down");
+        }
+
+        // A space no processor has loaded (being built, or torn down after its last thread) needs no interrupt: without
+        // PCID a processor that loaded another root since holds none of its translations.
+        private static void ShootDownOfAnUnloadedSpace()
+        {
+            ulong frame = PhysicalMemory.AllocateFrame();
+            if (!Check(frame != 0, "a frame to stand for a page-table root"))
+                return;
+            ulong before = Processors.ShootDowns;
+            Processors.ShootDown(0x400000, frame);
+            Processors.ShootDownAll(frame);
+            PhysicalMemory.FreeFrame(frame);
+            Equal(before, Processors.ShootDowns, "no shoot-down was sent for a root no processor has loaded");
         }
 
         // The trampoline is mapped only while application processors start: with one processor it never was.

@@ -158,12 +158,12 @@ namespace Exo.Kernel.Tests
             Check(!first.Map(Memory.KernelLayout.DirectMapBase, frameSecond, true, false, owned: false), "a kernel-half address is refused");
             bool enabled = Cpu.DisableInterruptsSavingState();
             ulong valueFirst = 0, valueSecond = 0;
-            Cpu.WriteCr3(first.Root);
+            Smp.Processors.LoadRoot(Cpu.CurrentProcessor(), first.Root);
             bool okFirst = Memory.UserMemory.CopyFromUser(&valueFirst, address, 8);
-            Cpu.WriteCr3(second.Root);
+            Smp.Processors.LoadRoot(Cpu.CurrentProcessor(), second.Root);
             bool okSecond = Memory.UserMemory.CopyFromUser(&valueSecond, address, 8);
             bool kernelVisible = Memory.KernelPageTables.TryTranslate(Memory.KernelLayout.TextStart, out _, out _);
-            Cpu.WriteCr3(Memory.KernelPageTables.Root);
+            Smp.Processors.LoadRoot(Cpu.CurrentProcessor(), Memory.KernelPageTables.Root);
             if (enabled) Cpu.EnableInterrupts();
             Check(okFirst && valueFirst == 0x1111, "the first space sees its page", valueFirst);
             Check(okSecond && valueSecond == 0x2222, "the second space sees its own page", valueSecond);

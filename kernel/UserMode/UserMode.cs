@@ -108,7 +108,7 @@ namespace Exo.Kernel.UserMode
             thread.User.GsBase = 0;   // the program starts with GS base 0, and FS base 0 unless forked
             thread.User.FsBase = fsBase;
             thread.PageTableRoot = space.Root;
-            Cpu.WriteCr3(space.Root);
+            Smp.Processors.LoadRoot(cpu, space.Root);
             Install(cpu, thread);
             ulong result = thread.KillPending   // killed before it ever ran: it does not start
                 ? KilledResult
@@ -122,7 +122,7 @@ namespace Exo.Kernel.UserMode
             IoPermissions.Switch(Cpu.CurrentProcessor(), null);   // kernel threads never leave ports open
             Smp.Processors.SetLocalWord(Cpu.CurrentProcessor(), Smp.Processors.ExtendedStateWord, 0);
             thread.PageTableRoot = KernelPageTables.Root;
-            Cpu.WriteCr3(KernelPageTables.Root);
+            Smp.Processors.LoadRoot(Cpu.CurrentProcessor(), KernelPageTables.Root);
             if (enabled)
                 Cpu.EnableInterrupts();
             PhysicalMemory.FreeFrame(extendedState);
