@@ -173,7 +173,7 @@ namespace PciTest
             ulong tablePage = ((tableBar & ~0xFu) + (tableLocation & ~7u)) & ~0xFFFUL;
             if (!Check(root.CreatePhysical(tablePage, 4096, out _) == Error.AccessDenied)) return s_check;   // 75: the MSI-X table
             if (!Check(root.CreatePciDevice(0, 0, 0, out PciDevice bridge) == Error.None)) return s_check;    // 76
-            if (!Check(bridge.BindInterrupt(0, notification, 1) == Error.NotSupported)) return s_check;       // 77: no MSI-X there
+            if (!Check(bridge.BindInterrupt(0, notification, 1) == Error.NotSupported)) return s_check;       // 77: neither MSI-X nor MSI there
             bridge.Close();
             notification.Handle.Close();
             virtio.Close();
