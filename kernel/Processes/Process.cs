@@ -87,6 +87,8 @@ namespace Exo.Kernel.Processes
         public ProcessPersonality PersonalityState;
         /// <summary>The I/O port capabilities it enabled and their bitmap; null until its first io_port_enable.</summary>
         public Drivers.IoPortGrants IoPorts;
+        /// <summary>Set by its first pci_interrupt_bind: its end then releases the message interrupts it bound.</summary>
+        public bool BoundMessageInterrupts;
         internal Process ReapNext;
         public int NameLength;
         private NameBytes _name;

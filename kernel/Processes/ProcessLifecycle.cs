@@ -237,6 +237,8 @@ namespace Exo.Kernel.Processes
             CapabilitySpace.Enter();
             process.Handles.CloseAll();
             CapabilitySpace.Exit();
+            if (process.BoundMessageInterrupts)
+                Drivers.Pci.PciBus.ReleaseMessagesBoundBy(process);   // before a watcher hears of the end and starts another driver
             for (int i = 0; i < Process.MappedObjectCapacity; i++)
             {
                 MemoryObject memory = process.MappedObjects[i];

@@ -37,9 +37,9 @@ namespace Exo.Kernel.Sync
         Capabilities,
         /// <summary>Interrupt lines owned by user-mode drivers.</summary>
         InterruptLines,
-        /// <summary>A PCI device capability's MSI-X bindings (one lock per object).</summary>
+        /// <summary>A PCI device capability's MSI-X or MSI bindings (one lock per object).</summary>
         PciDevice,
-        /// <summary>The MSI-X vectors given to PCI functions and the notifications they signal.</summary>
+        /// <summary>The MSI-X and MSI vectors given to PCI functions and the notifications they signal.</summary>
         MessageInterrupts,
         /// <summary>PCI configuration mechanism 1's address and data ports; the owners of PCI functions.</summary>
         PciConfiguration,

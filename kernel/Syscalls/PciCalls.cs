@@ -8,7 +8,9 @@ namespace Exo.Kernel.Syscalls
     /// One PCI function's configuration space through its capability (made by resource_create from the root
     /// resource): pci_config_read(device, offset, width) (needs Read), pci_config_write(device, offset, width,
     /// value) (needs Write; PciConfigurationPolicy says which registers the kernel keeps), pci_bar_size(device,
-    /// index) (needs Read), pci_interrupt_bind(device, MSI-X entry, notification, bits) (needs Manage).
+    /// index) (needs Read), pci_interrupt_bind(device, entry, notification, bits) (needs Manage): one ABI for both
+    /// kinds of message interrupt, the kernel picks MSI-X when the function has it (entry: its table entry, up to 8),
+    /// else plain MSI (entry 0: one message); the binding ends with the calling process (PciDevice.BindMessageInterrupt).
     /// </summary>
     public static unsafe class PciCalls
     {
@@ -78,7 +80,8 @@ namespace Exo.Kernel.Syscalls
             error = CapabilitySpace.Reference(process.Handles, frame->Argument2, ObjectType.Notification, Rights.Signal, out KernelObject notification);
             if (error == Error.None)
             {
-                error = ((PciDevice)device).BindMessageInterrupt(entry, (Ipc.Notification)notification, bits);
+                process.BoundMessageInterrupts = true;   // its end releases what it bound
+                error = ((PciDevice)device).BindMessageInterrupt(entry, (Ipc.Notification)notification, bits, process);
                 notification.Release();   // a bound vector took its own reference
             }
             device.Release();

@@ -93,9 +93,12 @@ namespace Exo.Abi
         /// <summary>(memory object) -> the physical address of its first byte, for a device's descriptors: DMA memory only
         /// (ResourceKind.DmaMemory; Invalid for other memory objects; needs Manage).</summary>
         DmaAddress = 68,
-        /// <summary>(PCI device, MSI-X entry, notification, bits): the kernel gives the entry a vector, programs its address and
-        /// data, enables MSI-X; each message signals the bits (needs Manage, and Signal on the notification; NotSupported
-        /// without MSI-X, Invalid past the table or past 8 entries, Busy when the kernel's 32 vectors are taken).</summary>
+        /// <summary>(PCI device, entry, notification, bits): the kernel picks MSI-X when the function has it (entry: its table
+        /// entry), else plain MSI (entry 0, one message), gives the entry a vector, programs the address and data, enables
+        /// MSI-X or MSI and turns INTx off; each message signals the bits (needs Manage, and Signal on the notification;
+        /// NotSupported with neither, Invalid past the table, past 8 entries or past MSI's one, Busy when the kernel's 32
+        /// vectors are taken or another live process bound the device). Binding an entry again changes its notification and
+        /// bits. The binding ends with the calling process (MSI-X or MSI off, vectors back) or with the device's last handle.</summary>
         PciInterruptBind = 69,
         /// <summary>(name, name length, memory object, server notification, client notification): offers a file system
         /// service to the kernel under the name (1-24 printable bytes; `mount -t ringfs NAME DIR` finds it), the channel

@@ -48,6 +48,9 @@ public sealed class AudioBootTests
                 string serial = qemu.Serial;
                 Assert.Contains("devices: 00:03.0 8086:2668 class 040300", serial, StringComparison.Ordinal);
                 Assert.Contains("intel_hda: codec 0, DAC 2 to pin 3, capture from pin 5 by ADC 4, 48 kHz 16-bit stereo", serial, StringComparison.Ordinal);
+                // The controller's plain MSI, programmed by the kernel, wakes the driver (no 100 ms poll).
+                Assert.Matches(@"intel_hda: MSI vector \d+\r?\n", serial);
+                Assert.Contains("intel_hda: 64 message interrupts taken", serial, StringComparison.Ordinal);
                 Assert.Contains("audio_test: PASS stalling client", serial, StringComparison.Ordinal);
                 Assert.Contains("audio_test: PASS bad values: rate 22050 refused: invalid argument", serial, StringComparison.Ordinal);
                 Assert.Contains("audio_test: PASS bad values: 3 channels refused: invalid argument", serial, StringComparison.Ordinal);
@@ -71,6 +74,8 @@ public sealed class AudioBootTests
                 Assert.Contains("devices: restarting intel_hda for audio0 (restart 1 of 3)", report, StringComparison.Ordinal);
                 Assert.Contains("audio: the driver is gone: every stream ended with an error", report, StringComparison.Ordinal);
                 Assert.Contains("audio_test: segment after the driver's restart: service: ", report, StringComparison.Ordinal);
+                // The killed driver's end released its MSI (vector back, MSI off), so the new driver bound it again.
+                Assert.Matches(@"intel_hda: MSI vector \d+\r?\n", report);
 
                 // The service killed mid-stream: the client sees no progress and ends with an error; a new service plays.
                 since = qemu.Serial.Length;
@@ -82,6 +87,9 @@ public sealed class AudioBootTests
                 Assert.Contains("devices: restarting the audio service for audio0 (restart 2 of 3)", report, StringComparison.Ordinal);
                 Assert.DoesNotContain("audio_test: FAIL", qemu.Serial, StringComparison.Ordinal);
                 Assert.DoesNotContain("tone: the stream ended", qemu.Serial, StringComparison.Ordinal);
+                Assert.DoesNotContain("intel_hda: no message interrupt", qemu.Serial, StringComparison.Ordinal);
+                // The new driver's messages arrive too (it runs the streams from its start, with or without clients).
+                Assert.Equal(2, CountOf(qemu.Serial, "intel_hda: 64 message interrupts taken"));
                 serialLog = qemu.Serial;
                 }
                 catch
@@ -96,6 +104,14 @@ public sealed class AudioBootTests
         {
             File.Delete(wav);
         }
+    }
+
+    private static int CountOf(string text, string line)
+    {
+        int count = 0;
+        for (int at = text.IndexOf(line, StringComparison.Ordinal); at >= 0; at = text.IndexOf(line, at + line.Length, StringComparison.Ordinal))
+            count++;
+        return count;
     }
 
     private void CheckRecording(byte[] file, string serial)

@@ -4,7 +4,7 @@ using Exo.Kernel.Ipc;
 namespace Exo.Kernel.Drivers.Pci
 {
     /// <summary>
-    /// The vectors the kernel gives PCI functions' MSI-X entries: <see cref="VectorCount"/> of them from
+    /// The vectors the kernel gives PCI functions' MSI-X entries and MSI messages: <see cref="VectorCount"/> of them from
     /// <see cref="FirstVector"/> (an explicit limit, Busy when all are taken), each delivered to the bootstrap
     /// processor as a fixed, edge-triggered message. The kernel writes the message address and data itself
     /// (PciDevice.BindMessageInterrupt), so a driver can raise only its own vectors. Each interrupt signals the
@@ -15,7 +15,7 @@ namespace Exo.Kernel.Drivers.Pci
     {
         public const int FirstVector = 0x60;
         public const int VectorCount = 32;
-        /// <summary>MSI-X entries one function may have bound at once.</summary>
+        /// <summary>MSI-X entries one function may have bound at once (MSI: one message).</summary>
         public const int MaximumPerFunction = 8;
         private const uint MessageAddressBase = 0xFEE00000;
 
@@ -76,7 +76,7 @@ namespace Exo.Kernel.Drivers.Pci
             previous?.Release();
         }
 
-        /// <summary>Gives a vector back (its function's entry is masked first, so no message comes after).</summary>
+        /// <summary>Gives a vector back (its function's entry is masked or its MSI disabled first, so no message comes after).</summary>
         public static void Free(int vector)
         {
             Notification previous;

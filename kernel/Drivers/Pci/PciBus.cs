@@ -87,6 +87,29 @@ namespace Exo.Kernel.Drivers.Pci
             }
         }
 
+        /// <summary>
+        /// A process ended: every function whose message interrupts it bound loses them (MSI-X or MSI off, vectors back),
+        /// even while another process (the device manager) keeps the device capability, so a restarted driver binds
+        /// afresh. Each owner is held by a reference while it is released (it cannot be destroyed meanwhile).
+        /// </summary>
+        internal static void ReleaseMessagesBoundBy(object process)
+        {
+            for (int i = 0; i < s_count; i++)
+            {
+                PciDevice device = null;
+                using (s_ownerLock.Hold())
+                {
+                    PciDevice owner = s_functions[i].Owner;
+                    if (owner != null && owner.Binder == process && owner.TryAddReference())
+                        device = owner;
+                }
+                if (device == null)
+                    continue;
+                device.ReleaseMessageInterrupts(process);
+                device.Release();
+            }
+        }
+
         private static void Add(PciAddress address)
         {
             if (s_count == MaximumFunctions)

@@ -53,16 +53,10 @@ namespace Exo.Kernel.Drivers.Pci
             return 0;
         }
 
-        /// <summary>The bytes of the MSI capability at 'offset': 10, +4 for a 64-bit address, +10 with per-vector
-        /// masking (mask and pending bits), never past the 256-byte space.</summary>
+        /// <summary>The bytes of the MSI capability at 'offset' (MsiCapability.Length), never past the 256-byte space.</summary>
         public static int MsiLength(byte* space, int offset)
         {
-            ushort control = (ushort)(space[offset + 2] | space[offset + 3] << 8);
-            int length = 10;
-            if ((control & (1 << 7)) != 0)
-                length += 4;
-            if ((control & (1 << 8)) != 0)
-                length += 10;
+            int length = new MsiCapability(offset, (ushort)(space[offset + 2] | space[offset + 3] << 8)).Length;
             return offset + length > PciConfigurationPolicy.LegacySpaceSize ? PciConfigurationPolicy.LegacySpaceSize - offset : length;
         }
 

@@ -7,7 +7,7 @@ namespace Exo.Std.Devices
     /// <summary>
     /// One PCI function's configuration space: reads anywhere in it (256 bytes, 4096 with ECAM), writes only
     /// where the kernel allows (command, status, the capability area but MSI/MSI-X; AccessDenied elsewhere),
-    /// and the sizes of its BARs.
+    /// the sizes of its BARs, and its message interrupts (MSI-X or MSI) bound to a notification.
     /// </summary>
     public readonly struct PciDevice
     {
@@ -34,10 +34,32 @@ namespace Exo.Std.Devices
             return SystemCall.ErrorOf(result);
         }
 
-        /// <summary>MSI-X entry 'entry' signals 'bits' of 'notification' on each message; the kernel programs the entry
-        /// and enables MSI-X (needs Manage; NotSupported without MSI-X; Busy when the kernel has no vector left).</summary>
+        /// <summary>Message 'entry' signals 'bits' of 'notification' on each message: an MSI-X table entry when the function
+        /// has MSI-X, else plain MSI's one message (entry 0); the kernel programs it and enables it until this process ends
+        /// (needs Manage; NotSupported with neither; Busy when the kernel has no vector left).</summary>
         public Error BindInterrupt(int entry, Notification notification, ulong bits)
             => SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.PciInterruptBind, Handle.Value, (ulong)entry, notification.Handle.Value, bits));
+
+        public const byte MsiCapabilityId = 0x05, MsixCapabilityId = 0x11;
+        /// <summary>Steps of a capability walk, as the kernel's ((256 - 0x40) / 4: more means the list loops).</summary>
+        public const int MaximumCapabilities = 48;
+
+        /// <summary>The offset of the first capability with 'id' in the function's list, or 0 (no list, not found, or a
+        /// link outside the capability area).</summary>
+        public int FindCapability(byte id)
+        {
+            if (Read(6, 2, out uint status) != Error.None || (status & 0x10) == 0)
+                return 0;
+            Read(0x34, 1, out uint next);
+            for (int steps = 0; (next &= 0xFC) >= 0x40 && steps < MaximumCapabilities; steps++)
+            {
+                Read((int)next, 1, out uint found);
+                if (found == id)
+                    return (int)next;
+                Read((int)next + 1, 1, out next);
+            }
+            return 0;
+        }
 
         public Error Close() => Handle.Close();
     }

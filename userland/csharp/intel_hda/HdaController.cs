@@ -13,7 +13,8 @@ namespace IntelHda
     internal unsafe struct HdaController
     {
         private const int GlobalCapabilities = 0x00, GlobalControl = 0x08, StateChangeStatus = 0x0E;
-        private const int InterruptControl = 0x20;
+        private const int InterruptControl = 0x20, InterruptStatus = 0x24;
+        private const uint GlobalInterruptStatus = 1u << 31;
         private const int ImmediateCommand = 0x60, ImmediateResponse = 0x64, ImmediateStatus = 0x68;
         private const int PositionBufferLower = 0x70, PositionBufferUpper = 0x74;
         private const int StreamBase = 0x80, StreamStride = 0x20;
@@ -107,6 +108,9 @@ namespace IntelHda
             Write8(stream + StreamControl, (byte)(StreamRunBit | StreamCompletionInterrupt));
             return true;
         }
+
+        /// <summary>Whether INTSTS says an interrupt is pending (a stream's completion, or the controller's).</summary>
+        public bool InterruptPending => (Read32(InterruptStatus) & GlobalInterruptStatus) != 0;
 
         public void StopStream(int index)
         {

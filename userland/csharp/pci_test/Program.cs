@@ -10,8 +10,8 @@ namespace PciTest
     /// PCI from ring 3 with the root resource (its first handle): lists every function as
     /// "pci_test: bb:dd.f vvvv:dddd class cccccc", then checks the kernel's refusals (no such function, a second
     /// capability to a taken one, bad widths and offsets, the registers the kernel keeps, missing rights) and,
-    /// when a virtio block device is there, its BAR sizes and capability list. Exits 0, or the number of the
-    /// first failed check.
+    /// when a virtio block device is there, its BAR sizes and capability list; when a function has plain MSI and no
+    /// MSI-X (q35's AHCI controller), the kernel's MSI binding. Exits 0, or the number of the first failed check.
     /// </summary>
     public static unsafe class Program
     {
@@ -22,7 +22,7 @@ namespace PciTest
         {
             var root = new RootResource(Process.StartupHandle(0));
             int listed = 0;
-            int virtioBus = -1, virtioDevice = 0, virtioFunction = 0;
+            int virtioBus = -1, virtioDevice = 0, virtioFunction = 0, msiOnly = -1;
             var scan = new PciScan();
             while (scan.MoveNext(root, out PciDevice pci, out int address))
             {
@@ -38,6 +38,8 @@ namespace PciTest
                     virtioDevice = (address >> 3) & 31;
                     virtioFunction = address & 7;
                 }
+                if (msiOnly < 0 && pci.FindCapability(PciDevice.MsiCapabilityId) != 0 && pci.FindCapability(PciDevice.MsixCapabilityId) == 0)
+                    msiOnly = address;
                 pci.Close();
             }
             Console.Write("pci_test: listed ");
@@ -53,6 +55,10 @@ namespace PciTest
                 result = CheckVirtio(root, virtioBus, virtioDevice, virtioFunction);
             else if (result == 0)
                 Console.WriteLine("pci_test: no virtio block device, its checks skipped");
+            if (result == 0 && msiOnly >= 0)
+                result = CheckMsi(root, msiOnly);
+            else if (result == 0)
+                Console.WriteLine("pci_test: no function with MSI only, its checks skipped");
             if (result == 0)
                 Console.WriteLine("pci_test: all checks passed");
             return result;
@@ -167,10 +173,47 @@ namespace PciTest
             ulong tablePage = ((tableBar & ~0xFu) + (tableLocation & ~7u)) & ~0xFFFUL;
             if (!Check(root.CreatePhysical(tablePage, 4096, out _) == Error.AccessDenied)) return s_check;   // 75: the MSI-X table
             if (!Check(root.CreatePciDevice(0, 0, 0, out PciDevice bridge) == Error.None)) return s_check;    // 76
-            if (!Check(bridge.BindInterrupt(0, notification, 1) == Error.NotSupported)) return s_check;       // 77: no MSI-X there
+            if (!Check(bridge.BindInterrupt(0, notification, 1) == Error.NotSupported)) return s_check;       // 77: neither MSI-X nor MSI there
             bridge.Close();
             notification.Handle.Close();
             virtio.Close();
+            return 0;
+        }
+
+        // Plain MSI through the same call as MSI-X: one message (entry 0), programmed and enabled by the kernel, INTx off;
+        // the capability's last handle turns it off again.
+        private static int CheckMsi(RootResource root, int address)
+        {
+            s_check = 100;
+            if (!Check(root.CreatePciDevice(address >> 8, (address >> 3) & 31, address & 7, out PciDevice pci) == Error.None)) return s_check; // 100
+            int msi = pci.FindCapability(PciDevice.MsiCapabilityId);
+            pci.Read(msi + 2, 2, out uint control);
+            int data = msi + ((control & 0x80) != 0 ? 12 : 8);
+            Console.Write("pci_test: MSI only: ");
+            PciScan.WriteListing(address, pci);
+            Console.Write(", capability at ");
+            Console.WriteHex((ulong)msi);
+            Console.WriteLine();
+            if (!Check(pci.Write(msi + 2, 2, control | 1) == Error.AccessDenied)) return s_check;              // 101: enabling MSI is the kernel's
+            if (!Check(pci.Write(data, 2, 0x41) == Error.AccessDenied)) return s_check;                        // 102: so is its data (the vector)
+            if (!Check(Notification.Create(out Notification notification) == Error.None)) return s_check;    // 103
+            if (!Check(pci.BindInterrupt(1, notification, 1) == Error.Invalid)) return s_check;               // 104: one message only
+            if (!Check(pci.BindInterrupt(0, notification, 1) == Error.None)) return s_check;                  // 105
+            pci.Read(msi + 2, 2, out control);
+            if (!Check((control & 1) != 0 && (control & 0x70) == 0)) return s_check;                          // 106: enabled, one message
+            pci.Read(msi + 4, 4, out uint messageAddress);
+            pci.Read(data, 2, out uint vector);
+            if (!Check((messageAddress & 0xFFF00000) == 0xFEE00000 && vector >= 0x20 && vector <= 0xFF)) return s_check; // 107: the local APIC, fixed, edge
+            if (!Check(pci.Read(4, 2, out uint command) == Error.None && (command & 0x400) != 0)) return s_check; // 108: INTx off
+            if (!Check(pci.BindInterrupt(0, notification, 2) == Error.None)) return s_check;                  // 109: rebinding
+            pci.Read(data, 2, out uint again);
+            if (!Check(again == vector)) return s_check;                                                      // 110: keeps the vector
+            pci.Close();
+            if (!Check(root.CreatePciDevice(address >> 8, (address >> 3) & 31, address & 7, out pci) == Error.None)) return s_check; // 111
+            pci.Read(msi + 2, 2, out control);
+            if (!Check((control & 1) == 0)) return s_check;                                                   // 112: the last handle turned MSI off
+            pci.Close();
+            notification.Handle.Close();
             return 0;
         }
 
