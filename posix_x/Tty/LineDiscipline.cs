@@ -25,6 +25,8 @@ namespace Exo.PosixX.Tty
         private int _lineHead, _lineCount;
 
         public int ReadableCount => _readyCount;
+        /// <summary>Bytes in the canonical edit line, not yet readable.</summary>
+        public int EditLength => _lineLength;
 
         /// <summary>What one input byte asks the terminal to do besides buffering it.</summary>
         public enum Action : byte { None, Interrupt, Quit, Suspend }
