@@ -169,6 +169,21 @@ namespace Exo.PosixX.Tty
             => (Settings.LocalFlags & Termios.Canonical) != 0 ? _lineCount > 0
                 : _readyCount >= (Settings.ControlCharacters[Termios.Minimum] == 0 ? 0 : 1);
 
+        /// <summary>
+        /// Whether poll reports the terminal readable (Linux's input_available_p for poll): a committed line; otherwise
+        /// at least VMIN bytes when VTIME is 0, at least one byte else (VMIN=0 reads return at once, but with nothing).
+        /// </summary>
+        public bool PollReady
+        {
+            get
+            {
+                if ((Settings.LocalFlags & Termios.Canonical) != 0)
+                    return _lineCount > 0;
+                int minimum = Settings.ControlCharacters[Termios.Time] == 0 ? Settings.ControlCharacters[Termios.Minimum] : 1;
+                return _readyCount >= (minimum > 1 ? minimum : 1);
+            }
+        }
+
         /// <summary>Leaving canonical mode: committed lines and the edit line become plain readable bytes.</summary>
         public void LeaveCanonical()
         {

@@ -326,7 +326,7 @@ namespace Exo.PosixX.Tty
                 return PollEvents.In | PollEvents.Out | PollEvents.Error | PollEvents.HangUp;
             using (InterruptMask.Enter())
             using (Waiters.Lock.Hold())
-                return (Discipline.ReadReady ? PollEvents.In : PollEvents.None) | (_outputCount < OutputCapacity ? PollEvents.Out : PollEvents.None);
+                return (Discipline.PollReady ? PollEvents.In : PollEvents.None) | (_outputCount < OutputCapacity ? PollEvents.Out : PollEvents.None);
         }
 
         internal override void FileClosed()

@@ -312,7 +312,7 @@ namespace Exo.PosixX.Tty
                 return PollEvents.In | PollEvents.Out | PollEvents.Error | PollEvents.HangUp;
             using (InterruptMask.Enter())
             using (Waiters.Lock.Hold())
-                return PollEvents.Out | (Discipline.ReadReady ? PollEvents.In : PollEvents.None);
+                return PollEvents.Out | (Discipline.PollReady ? PollEvents.In : PollEvents.None);
         }
     }
 
