@@ -17,7 +17,10 @@ static const char *busybox(void)
 static int read_until(int master, char *text, int *length, int capacity, const char *wanted)
 {
     while (strstr(text, wanted) == NULL) {
-        int got = read_within(master, text + *length, capacity - 1 - *length, 5000);
+        struct pollfd p = { .fd = master, .events = POLLIN };
+        if (poll(&p, 1, 5000) <= 0 || *length >= capacity - 1)
+            return 0;
+        ssize_t got = read(master, text + *length, (size_t)(capacity - 1 - *length));
         if (got <= 0)
             return 0;
         *length += got;
