@@ -487,11 +487,11 @@ namespace Exo.PosixX.Tty
             using (InterruptMask.Enter())
             using (Waiters.Lock.Hold())
             {
-                HungUp = true;
                 session = Session;
                 Session = ForegroundGroup = 0;
             }
-            Changed();
+            // The signals first, the hang-up after (Linux's __tty_hangup order): a reader woken by the hang-up finds
+            // SIGHUP pending, and dies of it rather than returning end of file to a program that would go on.
             if (session != 0)
             {
                 LinuxProcess leader = ProcessTree.Find(session);
@@ -503,6 +503,8 @@ namespace Exo.PosixX.Tty
                     leader.Process.Release();
                 }
             }
+            HungUp = true;
+            Changed();
             Release();
         }
 
