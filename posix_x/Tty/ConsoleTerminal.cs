@@ -42,16 +42,19 @@ namespace Exo.PosixX.Tty
             ConsoleTerminal console = Instance;
             byte* echo = stackalloc byte[16];
             LineDiscipline.Action action;
-            int echoCount;
+            int echoCount, erasures;
             bool readable;
             int group;
             using (console.Waiters.Lock.Hold())
             {
-                action = console.Discipline.Input(value, echo, out echoCount, out readable);
+                action = console.Discipline.Input(value, echo, out echoCount, out erasures, out readable);
                 group = console.ForegroundGroup;
             }
             if (echoCount > 0)
                 Exo.Kernel.Console.ConsoleOutput.Write(echo, echoCount);
+            LineDiscipline.WriteErasure(echo);
+            for (int i = 0; i < erasures; i++)
+                Exo.Kernel.Console.ConsoleOutput.Write(echo, LineDiscipline.ErasureLength);
             if (readable)
                 console.Changed();
             Raise(action, group);

@@ -424,11 +424,14 @@ namespace Exo.PosixX.Tty
                             Waiters.Lock.Enter();
                             continue;
                         }
-                        action = Discipline.Input(input[consumed++], echo, out int echoCount, out _);
+                        action = Discipline.Input(input[consumed++], echo, out int echoCount, out int erasures, out _);
                         if (action != LineDiscipline.Action.None && (Discipline.Settings.LocalFlags & Termios.NoFlush) == 0)
                             _outputCount = 0;   // a signal character flushes output the master has not read too (Linux's isig)
                         for (int i = 0; i < echoCount; i++)
                             PutOutput(echo[i]);
+                        LineDiscipline.WriteErasure(echo);
+                        for (int i = 0; i < erasures * LineDiscipline.ErasureLength; i++)
+                            PutOutput(echo[i % LineDiscipline.ErasureLength]);
                         group = ForegroundGroup;
                     }
                     Waiters.Lock.Exit();
