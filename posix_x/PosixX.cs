@@ -18,7 +18,6 @@ namespace Exo.PosixX
             Vfs.MemoryFiles.Initialize();
             Vfs.Events.EventPollFile.Initialize();
             Tty.ConsoleTerminal.Initialize();
-            Tty.ConsoleTerminal.SignalGroup = &Signals.SignalDelivery.SendFromTerminal;
             KernelInterface.ProcessTree.Initialize();
             Vfs.RootFileSystem.Initialize();
             Vfs.ProgramFiles.Initialize();

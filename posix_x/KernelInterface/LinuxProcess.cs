@@ -332,8 +332,8 @@ namespace Exo.PosixX.KernelInterface
             if (console)
             {
                 // The newest program the kernel hands the console to controls it: its session, its group in front.
-                Tty.ConsoleTerminal.Session = Session;
-                Tty.ConsoleTerminal.ForegroundGroup = ProcessGroup;
+                Tty.ConsoleTerminal.Instance.Session = Session;
+                Tty.ConsoleTerminal.Instance.ForegroundGroup = ProcessGroup;
             }
             Vfs.OpenFile standard = Vfs.StandardFiles.Open(console);
             if (standard == null)

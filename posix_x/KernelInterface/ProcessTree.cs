@@ -45,6 +45,8 @@ namespace Exo.PosixX.KernelInterface
         /// </summary>
         public static void Ended(LinuxProcess process, int status)
         {
+            if (process.Session == process.ProcessId)
+                Tty.PseudoTerminal.SessionEnded(process.Session);   // its session loses its controlling terminal
             LinuxProcess orphanZombies = null;
             LinuxProcess parent;
             bool releaseNow;

@@ -12,18 +12,18 @@ namespace Exo.PosixX.Tty
     /// </summary>
     public static class JobControl
     {
-        /// <summary>May the caller read from the console now? None, or EIO, or a restart after SIGTTIN was sent.</summary>
-        public static Error CheckRead() => Check(Signal.TerminalInput, ignoredMeansAllowed: false);
+        /// <summary>May the caller read from the terminal now? None, or EIO, or a restart after SIGTTIN was sent.</summary>
+        public static Error CheckRead(Terminal terminal) => Check(terminal, Signal.TerminalInput, ignoredMeansAllowed: false);
 
-        /// <summary>May the caller change the console's settings (or write to it with TOSTOP)?</summary>
-        public static Error CheckChange() => Check(Signal.TerminalOutput, ignoredMeansAllowed: true);
+        /// <summary>May the caller change the terminal's settings (or write to it with TOSTOP)?</summary>
+        public static Error CheckChange(Terminal terminal) => Check(terminal, Signal.TerminalOutput, ignoredMeansAllowed: true);
 
-        private static Error Check(int signal, bool ignoredMeansAllowed)
+        private static Error Check(Terminal terminal, int signal, bool ignoredMeansAllowed)
         {
             if (Exo.Kernel.Scheduler.Scheduler.Current.Process?.PersonalityState is not LinuxProcess process)
                 return Error.None;   // the kernel itself, a native program
-            int foreground = System.Threading.Volatile.Read(ref ConsoleTerminal.ForegroundGroup);
-            int session = System.Threading.Volatile.Read(ref ConsoleTerminal.Session);
+            int foreground = System.Threading.Volatile.Read(ref terminal.ForegroundGroup);
+            int session = System.Threading.Volatile.Read(ref terminal.Session);
             int group, processSession;
             bool ignored;
             using (process.Lock.Hold())

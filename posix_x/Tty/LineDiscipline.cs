@@ -25,6 +25,8 @@ namespace Exo.PosixX.Tty
         private int _lineHead, _lineCount;
 
         public int ReadableCount => _readyCount;
+        /// <summary>Bytes in the canonical edit line, not yet readable.</summary>
+        public int EditLength => _lineLength;
 
         /// <summary>What one input byte asks the terminal to do besides buffering it.</summary>
         public enum Action : byte { None, Interrupt, Quit, Suspend }
@@ -36,11 +38,13 @@ namespace Exo.PosixX.Tty
 
         /// <summary>
         /// Takes one input byte; writes what must be echoed into 'echo' (at most 8 bytes) and its count into
-        /// 'echoCount'; says which signal, if any, the byte raises. 'readable' becomes true when a reader may wake.
+        /// 'echoCount', then how many columns the echo must rub out after it ("\b \b" each: <see cref="WriteErasure"/>) into
+        /// 'erasures'; says which signal, if any, the byte raises. 'readable' becomes true when a reader may wake.
         /// </summary>
-        public Action Input(byte value, byte* echo, out int echoCount, out bool readable)
+        public Action Input(byte value, byte* echo, out int echoCount, out int erasures, out bool readable)
         {
             echoCount = 0;
+            erasures = 0;
             readable = false;
             uint input = Settings.InputFlags, local = Settings.LocalFlags;
             if (value == (byte)'\r')
@@ -80,37 +84,33 @@ namespace Exo.PosixX.Tty
             if (value == Settings.ControlCharacters[Termios.Erase] || value == 0x08)
             {
                 if (_lineLength > 0)
-                {
-                    _lineLength--;
-                    if ((local & Termios.Echo) != 0)
-                        Erase(echo, ref echoCount);
-                }
+                    EraseBack(1, value, echo, ref echoCount, ref erasures);
                 return Action.None;
             }
             if (value == Settings.ControlCharacters[Termios.WordErase] && (local & Termios.Extended) != 0)
             {
-                while (_lineLength > 0 && _line[_lineLength - 1] == (byte)' ')
-                {
-                    _lineLength--;
-                    if ((local & Termios.Echo) != 0 && echoCount < 5) Erase(echo, ref echoCount);
-                }
-                while (_lineLength > 0 && _line[_lineLength - 1] != (byte)' ')
-                {
-                    _lineLength--;
-                    if ((local & Termios.Echo) != 0 && echoCount < 5) Erase(echo, ref echoCount);
-                }
+                int count = 0;
+                while (count < _lineLength && _line[_lineLength - 1 - count] == (byte)' ')
+                    count++;
+                while (count < _lineLength && _line[_lineLength - 1 - count] != (byte)' ')
+                    count++;
+                if (count > 0)
+                    EraseBack(count, value, echo, ref echoCount, ref erasures);
                 return Action.None;
             }
             if (value == Settings.ControlCharacters[Termios.Kill])
             {
-                _lineLength = 0;
-                if ((local & Termios.Echo) != 0)
+                const uint visualKill = Termios.EchoKill | Termios.EchoKillErase | Termios.EchoErase;
+                if ((local & Termios.Echo) != 0 && (local & visualKill) != visualKill)
                 {
-                    echo[echoCount++] = (byte)'\r';
-                    echo[echoCount++] = 0x1B;   // ESC [ K: clear to the end of the line
-                    echo[echoCount++] = (byte)'[';
-                    echo[echoCount++] = (byte)'K';
+                    // Linux's n_tty without ECHOKE: the kill character echoed, a newline after it with ECHOK.
+                    EchoByte(value, echo, ref echoCount);
+                    if ((local & Termios.EchoKill) != 0)
+                        EchoByte((byte)'\n', echo, ref echoCount);
+                    _lineLength = 0;
                 }
+                else if (_lineLength > 0)
+                    EraseBack(_lineLength, value, echo, ref echoCount, ref erasures);
                 return Action.None;
             }
             if (value == Settings.ControlCharacters[Termios.EndOfFile])
@@ -166,6 +166,21 @@ namespace Exo.PosixX.Tty
         public bool ReadReady
             => (Settings.LocalFlags & Termios.Canonical) != 0 ? _lineCount > 0
                 : _readyCount >= (Settings.ControlCharacters[Termios.Minimum] == 0 ? 0 : 1);
+
+        /// <summary>
+        /// Whether poll reports the terminal readable (Linux's input_available_p for poll): a committed line; otherwise
+        /// at least VMIN bytes when VTIME is 0, at least one byte else (VMIN=0 reads return at once, but with nothing).
+        /// </summary>
+        public bool PollReady
+        {
+            get
+            {
+                if ((Settings.LocalFlags & Termios.Canonical) != 0)
+                    return _lineCount > 0;
+                int minimum = Settings.ControlCharacters[Termios.Time] == 0 ? Settings.ControlCharacters[Termios.Minimum] : 1;
+                return _readyCount >= (minimum > 1 ? minimum : 1);
+            }
+        }
 
         /// <summary>Leaving canonical mode: committed lines and the edit line become plain readable bytes.</summary>
         public void LeaveCanonical()
@@ -229,11 +244,29 @@ namespace Exo.PosixX.Tty
             }
         }
 
-        private static void Erase(byte* echo, ref int count)
+        /// <summary>What rubs out one column of echo: back, space, back (<see cref="WriteErasure"/>).</summary>
+        public const int ErasureLength = 3;
+
+        public static void WriteErasure(byte* destination)
         {
-            echo[count++] = 0x08;
-            echo[count++] = (byte)' ';
-            echo[count++] = 0x08;
+            destination[0] = 0x08;
+            destination[1] = (byte)' ';
+            destination[2] = 0x08;
+        }
+
+        // Takes the last 'count' bytes off the edit line. With ECHO and ECHOE, Linux rubs out their columns (two for a
+        // control character echoed as ^X); with ECHO alone it echoes the erasing character itself.
+        private void EraseBack(int count, byte character, byte* echo, ref int echoCount, ref int erasures)
+        {
+            uint local = Settings.LocalFlags;
+            if ((local & Termios.Echo) != 0 && (local & Termios.EchoErase) == 0)
+                EchoByte(character, echo, ref echoCount);
+            for (int i = 0; i < count; i++)
+            {
+                byte erased = _line[--_lineLength];
+                if ((local & (Termios.Echo | Termios.EchoErase)) == (Termios.Echo | Termios.EchoErase))
+                    erasures += erased < 0x20 && erased != (byte)'\t' && (local & Termios.EchoControl) != 0 ? 2 : 1;
+            }
         }
     }
 }

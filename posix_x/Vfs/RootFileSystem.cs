@@ -4,7 +4,7 @@ namespace Exo.PosixX.Vfs
 {
     /// <summary>
     /// The file system tree every Linux process starts in: a tmpfs root filled from the boot image (the build
-    /// packs a real directory tree into it), with /dev (a tmpfs of device nodes, as Linux's devtmpfs) and /proc
+    /// packs a real directory tree into it), with /dev (a tmpfs of device nodes, as Linux's devtmpfs, and devpts on /dev/pts) and /proc
     /// (procfs) mounted on it at boot.
     /// </summary>
     public static unsafe class RootFileSystem
@@ -35,6 +35,8 @@ namespace Exo.PosixX.Vfs
             AddDevice(top, "tty", 0x1B6, Devices.TerminalMajor, Devices.CurrentTerminal);
             AddDevice(top, "console", 0x180, Devices.TerminalMajor, Devices.Console);   // 0600
             AddDevice(top, "ttyS0", 0x1B0, Devices.SerialMajor, Devices.FirstSerial);  // 0660
+            AddDevice(top, "ptmx", 0x1B6, Devices.TerminalMajor, Devices.PseudoTerminalMultiplexer);
+            PseudoTerminalFileSystem.MountOn(top);
             ServiceChannelDevices.Initialize(top);
             MountTable.MountOn(dev, devices, "devtmpfs");
             dev.Release();

@@ -59,12 +59,18 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["memfd"] = null,
         ["priorities"] = null,
         ["lesser_calls"] = null,
+        ["pty"] = null,
+        ["pty_signals"] = null,
+        ["pty_shell"] = HostHasBusybox() ? null : "this machine has no busybox: nothing to compare Exo-OS's output with",
         // AF_INET needs the network service, which runs on a network card: NetworkServiceBootTests boots with one and
         // compares this program's output with Linux's at 1, 2 and 4 processors.
         ["inetsockets"] = "runs in NetworkServiceBootTests, whose boots have a network card and the network service",
         ["netinterfaces"] = "runs in NetworkToolsBootTests, whose boots have a network card and the network service",
         ["vectorstate"] = HostHasAvx2() ? null : "this machine's processor has no AVX2: nothing to compare Exo-OS's output with",
     };
+
+    // pty_shell runs busybox's shell on a pseudo-terminal: /bin/busybox on Exo-OS, where the host has one.
+    private static bool HostHasBusybox() => File.Exists("/bin/busybox") || File.Exists("/usr/bin/busybox");
 
     // vectorstate compares YMM state handling: on a host without AVX2 it only prints that it skipped.
     private static bool HostHasAvx2()

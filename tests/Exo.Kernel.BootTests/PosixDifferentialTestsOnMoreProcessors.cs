@@ -23,7 +23,7 @@ public sealed class PosixDifferentialTestsOnTwoProcessors : PosixDifferentialTes
 
 /// <summary>
 /// The signal, process (fork, vfork, exec, wait), pipe, thread and futex, event I/O (eventfd, epoll, timerfd,
-/// signalfd, AF_UNIX sockets), record lock, memfd (a fork child writing a shared mapping), priority (threads, children of
+/// signalfd, AF_UNIX sockets), pseudo-terminal (a master and its slave's readers, the signal characters), record lock, memfd (a fork child writing a shared mapping), priority (threads, children of
 /// another user) and YMM-state programs on four processors (signals, fork and threads at 4; waiters and wakers on other
 /// processors).
 /// </summary>
@@ -50,5 +50,8 @@ public sealed class PosixDifferentialTestsOnFourProcessors : IClassFixture<ExoOs
     [InlineData("priorities")]
     [InlineData("lesser_calls")]
     [InlineData("vectorstate")]
+    [InlineData("pty")]
+    [InlineData("pty_signals")]
+    [InlineData("pty_shell")]
     public Task Program_prints_the_same_on_linux_and_on_exo_os(string program) => _check.Program_prints_the_same_on_linux_and_on_exo_os(program);
 }

@@ -8,7 +8,9 @@ namespace Exo.PosixX.Vfs
     {
         public const int MemoryMajor = 1, TerminalMajor = 5, SerialMajor = 4;
         public const int Null = 3, Zero = 5, Full = 7, Random = 8, RandomNonBlocking = 9;
-        public const int CurrentTerminal = 0, Console = 1;
+        public const int CurrentTerminal = 0, Console = 1, PseudoTerminalMultiplexer = 2;
+        /// <summary>Unix 98 pseudo-terminal slaves, /dev/pts/N (136:N).</summary>
+        public const int PseudoTerminalSlaveMajor = 136;
         public const int FirstSerial = 64;
         /// <summary>/dev/exo/NAME, native services' channels (ServiceChannelDevices): a number from Linux's range for local use.</summary>
         public const int ServiceChannelMajor = 240;
@@ -32,9 +34,24 @@ namespace Exo.PosixX.Vfs
                     case RandomNonBlocking: file = new MemoryDeviceFile(node, flags, MemoryDeviceFile.Kind.Random); return Error.None;
                 }
             }
-            else if ((major == TerminalMajor && (minor == Console || minor == CurrentTerminal)) || (major == SerialMajor && minor == FirstSerial))
+            else if (major == TerminalMajor && minor == CurrentTerminal)
             {
-                return Tty.ConsoleTerminal.Open(node, flags, major == TerminalMajor && minor == CurrentTerminal, out file);
+                // The caller's controlling terminal: a pseudo-terminal its session controls, else the console.
+                Tty.PseudoTerminal controlling = Tty.PseudoTerminal.OfSession(KernelInterface.LinuxProcess.Current?.Session ?? 0);
+                return controlling != null ? Tty.PseudoTerminal.OpenControlling(controlling, flags, out file)
+                    : Tty.ConsoleTerminal.Open(node, flags, out file);
+            }
+            else if ((major == TerminalMajor && minor == Console) || (major == SerialMajor && minor == FirstSerial))
+            {
+                return Tty.ConsoleTerminal.Open(node, flags, out file);
+            }
+            else if (major == TerminalMajor && minor == PseudoTerminalMultiplexer)
+            {
+                return Tty.PseudoTerminal.OpenMaster(node, flags, out file);
+            }
+            else if (major == PseudoTerminalSlaveMajor)
+            {
+                return Tty.PseudoTerminal.OpenSlave(node, minor, flags, out file);
             }
             else if (major == ServiceChannelMajor)
             {

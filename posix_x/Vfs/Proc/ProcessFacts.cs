@@ -51,16 +51,24 @@ namespace Exo.PosixX.Vfs.Proc
         /// <summary>The console as Linux numbers it (major 5, minor 1; stat's tty_nr encoding).</summary>
         public const int ConsoleTerminalNumber = (5 << 8) | 1;
 
-        /// <summary>tty_nr: the console when the process's session is the one it controls, else 0 (none).</summary>
+        /// <summary>tty_nr: the terminal the process's session controls (the console, a pseudo-terminal's slave), else 0 (none).</summary>
         public static int TerminalNumber(Process process)
         {
-            int session = Session(process);
-            return session != 0 && session == Tty.ConsoleTerminal.Session ? ConsoleTerminalNumber : 0;
+            Tty.Terminal terminal = ControllingTerminal(process, out Tty.PseudoTerminal pair);
+            return terminal == null ? 0 : pair != null ? (Vfs.Devices.PseudoTerminalSlaveMajor << 8) | pair.Index : ConsoleTerminalNumber;
         }
 
         /// <summary>tpgid: the controlling terminal's foreground process group, -1 without a controlling terminal (as Linux).</summary>
-        public static int TerminalProcessGroup(Process process)
-            => TerminalNumber(process) != 0 ? Tty.ConsoleTerminal.ForegroundGroup : -1;
+        public static int TerminalProcessGroup(Process process) => ControllingTerminal(process, out _)?.ForegroundGroup ?? -1;
+
+        private static Tty.Terminal ControllingTerminal(Process process, out Tty.PseudoTerminal pair)
+        {
+            int session = Session(process);
+            pair = Tty.PseudoTerminal.OfSession(session);
+            if (pair != null)
+                return pair;
+            return session != 0 && session == Tty.ConsoleTerminal.Instance.Session ? Tty.ConsoleTerminal.Instance : null;
+        }
 
         /// <summary>exit_signal: what it sends its parent when it ends (SIGCHLD, or clone's choice); 0 for a native process.</summary>
         public static int ExitSignal(Process process) => Linux(process)?.ExitSignal ?? 0;
