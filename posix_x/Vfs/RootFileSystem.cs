@@ -35,6 +35,7 @@ namespace Exo.PosixX.Vfs
             AddDevice(top, "tty", 0x1B6, Devices.TerminalMajor, Devices.CurrentTerminal);
             AddDevice(top, "console", 0x180, Devices.TerminalMajor, Devices.Console);   // 0600
             AddDevice(top, "ttyS0", 0x1B0, Devices.SerialMajor, Devices.FirstSerial);  // 0660
+            AddDevice(top, "dsp", 0x1B6, Devices.SoundMajor, Devices.Dsp);
             ServiceChannelDevices.Initialize(top);
             MountTable.MountOn(dev, devices, "devtmpfs");
             dev.Release();

@@ -10,6 +10,8 @@ namespace Exo.PosixX.Vfs
         public const int Null = 3, Zero = 5, Full = 7, Random = 8, RandomNonBlocking = 9;
         public const int CurrentTerminal = 0, Console = 1;
         public const int FirstSerial = 64;
+        /// <summary>OSS's sound devices (major 14): /dev/dsp, minor 3.</summary>
+        public const int SoundMajor = 14, Dsp = 3;
         /// <summary>/dev/exo/NAME, native services' channels (ServiceChannelDevices): a number from Linux's range for local use.</summary>
         public const int ServiceChannelMajor = 240;
 
@@ -35,6 +37,10 @@ namespace Exo.PosixX.Vfs
             else if ((major == TerminalMajor && (minor == Console || minor == CurrentTerminal)) || (major == SerialMajor && minor == FirstSerial))
             {
                 return Tty.ConsoleTerminal.Open(node, flags, major == TerminalMajor && minor == CurrentTerminal, out file);
+            }
+            else if (major == SoundMajor && minor == Dsp)
+            {
+                return DspFile.Open(node, flags, out file);
             }
             else if (major == ServiceChannelMajor)
             {
