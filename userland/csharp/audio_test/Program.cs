@@ -48,7 +48,7 @@ namespace AudioTest
             StallingClient(service);
             Pause();
             Measure("bench", service, false);
-            Measure("bench under a CPU hog", service, true);   // 3 s, as before: the hog runs 3.2 s
+            Measure("bench under a CPU hog", service, true);
             BadValues(service);
             LongStream(service, 1);
             Segment("after the driver's restart", "tone 1000 1000");
