@@ -42,6 +42,13 @@ static void expect_error(int dsp, unsigned long request, int value, int error, c
     check(result == -error, what, why);
 }
 
+/* A call's result (-1 and errno, or not) against the error expected; errno read right after the call. */
+static void expect_errno(long result, int error, int expected, const char *what) {
+    char why[128];
+    snprintf(why, sizeof why, "result %ld (%s), expected -%d", result, result < 0 ? strerror(error) : "no error", expected);
+    check(result < 0 && error == expected, what, why);
+}
+
 static double now(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -71,16 +78,25 @@ int main(void) {
     expect_value(dsp, SNDCTL_DSP_STEREO, 0, 0, "STEREO 0");
     expect_value(dsp, SNDCTL_DSP_STEREO, 1, 1, "STEREO 1");
     expect_error(dsp, SNDCTL_DSP_STEREO, 2, EINVAL, "STEREO 2 is EINVAL");
-    check(ioctl(dsp, SNDCTL_DSP_SPEED, (int *)16) < 0 && errno == EFAULT, "SPEED with a bad pointer is EFAULT", strerror(errno));
-    check(ioctl(dsp, SNDCTL_DSP_GETOSPACE, (void *)16) < 0 && errno == EFAULT, "GETOSPACE with a bad pointer is EFAULT", strerror(errno));
-    check(ioctl(dsp, TCGETS, (void *)0) < 0 && errno == ENOTTY, "an unknown request is ENOTTY", strerror(errno));
+    long result = ioctl(dsp, SNDCTL_DSP_SPEED, (int *)16);
+    expect_errno(result, errno, EFAULT, "SPEED with a bad pointer is EFAULT");
+    result = ioctl(dsp, SNDCTL_DSP_GETOSPACE, (void *)16);
+    expect_errno(result, errno, EFAULT, "GETOSPACE with a bad pointer is EFAULT");
+    result = ioctl(dsp, TCGETS, (void *)0);
+    expect_errno(result, errno, ENOTTY, "an unknown request is ENOTTY");
     char byte;
-    check(read(dsp, &byte, 1) < 0 && errno == EINVAL, "read (no capture) is EINVAL", strerror(errno));
+    result = read(dsp, &byte, 1);
+    expect_errno(result, errno, EBADF, "read on a write-only open is EBADF");
+    int reader = open("/dev/dsp", O_RDONLY);
+    result = reader < 0 ? 0 : read(reader, &byte, 1);
+    expect_errno(result, errno, EINVAL, "read (no capture) is EINVAL");
+    if (reader >= 0)
+        close(reader);
 
     audio_buf_info info;
-    int result = ioctl(dsp, SNDCTL_DSP_GETOSPACE, &info);
+    result = ioctl(dsp, SNDCTL_DSP_GETOSPACE, &info);
     char why[160];
-    snprintf(why, sizeof why, "result %d, fragments %d of %d, size %d, bytes %d", result, info.fragments, info.fragstotal, info.fragsize, info.bytes);
+    snprintf(why, sizeof why, "result %ld, fragments %d of %d, size %d, bytes %d", result, info.fragments, info.fragstotal, info.fragsize, info.bytes);
     check(result == 0 && info.fragsize > 0 && info.bytes == info.fragstotal * info.fragsize && info.fragments == info.fragstotal,
           "GETOSPACE before the first write: all free", why);
     int free_bytes = info.bytes;
@@ -97,24 +113,30 @@ int main(void) {
     snprintf(why, sizeof why, "%.3f s", written);
     check(written > 0.25 && written < 1.0, "back-pressure: writing 0.5 s takes 0.25 to 1 s", why);
     result = ioctl(dsp, SNDCTL_DSP_GETOSPACE, &info);
-    snprintf(why, sizeof why, "result %d, bytes %d of %d", result, info.bytes, free_bytes);
+    snprintf(why, sizeof why, "result %ld, bytes %d of %d", result, info.bytes, free_bytes);
     check(result == 0 && info.bytes < free_bytes, "GETOSPACE while playing: less free", why);
     expect_error(dsp, SNDCTL_DSP_SPEED, 44100, EBUSY, "SPEED 44100 while a 48 kHz stream plays is EBUSY");
     expect_error(dsp, SNDCTL_DSP_CHANNELS, 1, EBUSY, "CHANNELS 1 while a stereo stream plays is EBUSY");
     expect_value(dsp, SNDCTL_DSP_SPEED, 48000, 48000, "SPEED 48000 (unchanged) while it plays");
     result = ioctl(dsp, SNDCTL_DSP_SYNC, 0);
     double drained = now() - start;
-    snprintf(why, sizeof why, "result %d, %.3f s after the first write", result, drained);
+    snprintf(why, sizeof why, "result %ld, %.3f s after the first write", result, drained);
     check(result == 0 && drained > 0.45 && drained < 1.5, "SYNC drains: 0.5 s played", why);
     expect_value(dsp, SNDCTL_DSP_SPEED, 44100, 44100, "SPEED 44100 after SYNC");
     wrote = write(dsp, silence, 4410 * 4);
-    check(wrote == 4410 * 4, "write after SYNC opens a new stream", strerror(errno));
-    check(ioctl(dsp, SNDCTL_DSP_RESET, 0) == 0, "RESET", strerror(errno));
+    snprintf(why, sizeof why, "wrote %zd (%s)", wrote, strerror(errno));
+    check(wrote == 4410 * 4, "write after SYNC opens a new stream", why);
+    result = ioctl(dsp, SNDCTL_DSP_RESET, 0);
+    snprintf(why, sizeof why, "result %ld (%s)", result, strerror(errno));
+    check(result == 0, "RESET", why);
     expect_value(dsp, SNDCTL_DSP_CHANNELS, 1, 1, "CHANNELS 1 after RESET");
     wrote = write(dsp, silence, 4410 * 2);
-    check(wrote == 4410 * 2, "write after RESET", strerror(errno));
+    snprintf(why, sizeof why, "wrote %zd (%s)", wrote, strerror(errno));
+    check(wrote == 4410 * 2, "write after RESET", why);
     start = now();
-    check(close(dsp) == 0, "close", strerror(errno));
+    result = close(dsp);
+    snprintf(why, sizeof why, "result %ld (%s)", result, strerror(errno));
+    check(result == 0, "close", why);
     snprintf(why, sizeof why, "%.3f s", now() - start);
     check(now() - start > 0.05, "close drains (0.1 s queued)", why);
     printf("dsp_check: done, %d failures\n", failures);
