@@ -160,7 +160,9 @@ namespace Exo.PosixX.Vfs
             return error;
         }
 
-        public override PollEvents Poll() => _stream == null || _stream.Space > 0 ? PollEvents.Out : PollEvents.None;
+        /// <summary>Always writable: poll runs without the file's lock, so it cannot look at a stream that SYNC, RESET or
+        /// another thread's write may be letting go; a write may still wait (or, nonblocking, be EAGAIN).</summary>
+        public override PollEvents Poll() => PollEvents.Out;
 
         public override bool Pollable => true;
 
