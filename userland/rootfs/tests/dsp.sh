@@ -1,7 +1,8 @@
 # DspBootTests' script (init=dsp_test.conf runs it as the console's program, under QEMU's intel-hda recording): waits
 # for the audio service's channel (/dev/exo/audio), runs dsp_check (ioctls and back-pressure, with silence), play on
 # each malformed WAV file (their errors), then play on the three sines a second apart (the host checks the recording).
-# Each step ends with "dsp-test: NAME status N"; the last line is "dsp-test: done".
+# Each step ends with "dsp-test: NAME status N"; the last line is "dsp-test: done", then the console's login shell takes
+# over (init would run the script again if it ended, and its tones would land in the recording).
 sounds=/usr/share/sounds/exo
 tries=0
 while [ ! -e /dev/exo/audio ] && [ "$tries" -lt 300 ]; do
@@ -23,3 +24,4 @@ for name in sine-1k-48k-stereo sine-1k5-44k-mono sine-1k-48k-extensible; do
 done
 sleep 1
 echo "dsp-test: done"
+exec /bin/sh -l
