@@ -200,14 +200,23 @@ DEBIAN_PACKAGES := userland/rootfs/debian-packages
 DEBIAN_CACHE    := $(OUT)/cache/debian
 ROOTFS_FILES    := $(shell find userland/rootfs -type f)
 IMAGE_TOOL      := $(OUT)/bin/Exo.ImageTool/Release/net10.0/Exo.ImageTool.dll
+# The WAV files `play` and DspBootTests use (usr/share/sounds/exo): made by a host program, not committed.
+TEST_SOUNDS     := $(OUT)/sounds/.made
 ROOTFS_INPUTS   := $(USER_PROGRAMS) $(LINUX_PROGRAMS) $(CS_PROGRAMS) $(INIT_CONFIGURATIONS) $(ROOTFS_FILES) \
-                   $(DEBIAN_CACHE)/packages $(IMAGE_TOOL) tools/scripts/make-rootfs.sh
+                   $(DEBIAN_CACHE)/packages $(IMAGE_TOOL) tools/scripts/make-rootfs.sh $(TEST_SOUNDS)
 # $(1): the staging directory, $(2): the archive.
 define make-initrd
 	tools/scripts/make-rootfs.sh $(1) --debian $(DEBIAN_CACHE) --etc userland/rootfs/etc --tests userland/rootfs/tests \
-	  --bin $(USER_PROGRAMS) $(LINUX_PROGRAMS) $(CS_PROGRAMS) --config $(INIT_CONFIGURATIONS)
+	  --sounds $(OUT)/sounds --bin $(USER_PROGRAMS) $(LINUX_PROGRAMS) $(CS_PROGRAMS) --config $(INIT_CONFIGURATIONS)
 	dotnet $(IMAGE_TOOL) tree $(2) $(1)
 endef
+
+$(TEST_SOUNDS): tools/test-sounds/make-test-sounds.c
+	@mkdir -p $(OUT)/bin $(OUT)/sounds
+	gcc -O2 -Wall -Wextra -Werror -o $(OUT)/bin/make-test-sounds $< -lm
+	rm -f $(OUT)/sounds/*.wav
+	$(OUT)/bin/make-test-sounds $(OUT)/sounds
+	@touch $@
 
 $(DEBIAN_CACHE)/packages: $(DEBIAN_PACKAGES) tools/scripts/fetch-debian-packages.sh
 	tools/scripts/fetch-debian-packages.sh $(DEBIAN_PACKAGES) $(DEBIAN_CACHE)

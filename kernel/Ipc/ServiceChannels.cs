@@ -179,6 +179,20 @@ namespace Exo.Kernel.Ipc
         }
 
         /// <summary>
+        /// Connect to the listener of 'name' (a kernel client: POSIX-X's /dev/dsp reaches the audio service so).
+        /// NotFound when no service ever listened under it; otherwise as Connect.
+        /// </summary>
+        public static Error ConnectByName(byte* name, int length, out ServiceChannel channel)
+        {
+            channel = null;
+            int slot;
+            using (InterruptMask.Enter())
+            using (Hold())
+                slot = Find(name, length);
+            return slot < 0 ? Error.NotFound : Connect(slot, out channel);
+        }
+
+        /// <summary>
         /// The service 'server', listening under 'name', takes the oldest waiting connection: the client's rings then
         /// signal 'bits' on 'doorbell' (a reference taken). The channel comes with a reference for the caller.
         /// WouldBlock: none waits; AccessDenied: 'server' does not listen under the name.

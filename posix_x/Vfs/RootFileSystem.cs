@@ -37,6 +37,7 @@ namespace Exo.PosixX.Vfs
             AddDevice(top, "ttyS0", 0x1B0, Devices.SerialMajor, Devices.FirstSerial);  // 0660
             AddDevice(top, "ptmx", 0x1B6, Devices.TerminalMajor, Devices.PseudoTerminalMultiplexer);
             PseudoTerminalFileSystem.MountOn(top);
+            AddDevice(top, "dsp", 0x1B6, Devices.SoundMajor, Devices.Dsp);
             ServiceChannelDevices.Initialize(top);
             MountTable.MountOn(dev, devices, "devtmpfs");
             dev.Release();

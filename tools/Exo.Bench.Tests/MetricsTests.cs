@@ -10,7 +10,7 @@ public class MetricsTests
     {
         var rows = Metrics.Merge(null, null, null);
         Assert.Equal(Metrics.Names, rows.Select(r => r.Name));
-        Assert.Equal(37, rows.Count);
+        Assert.Equal(43, rows.Count);
         Assert.Equal(Metrics.ControlRow, rows[0].Name);
         Assert.Equal("boot.to_shell", rows[^1].Name);
         Assert.All(rows, r => Assert.Null(r.Ratio));
@@ -23,7 +23,7 @@ public class MetricsTests
         var exo = Report("EXO-BENCH zz.extra median=5 min=5 iterations=1 unit=instructions\n" +
                          "EXO-BENCH syscall.null median=100 min=90 iterations=10 unit=instructions\n");
         var rows = Metrics.Merge(exo, null, null);
-        Assert.Equal(38, rows.Count);
+        Assert.Equal(44, rows.Count);
         Assert.Equal("zz.extra", rows[^1].Name);
         Assert.False(rows[^1].LinuxHasEquivalent);
         Assert.Equal(100UL, rows.First(r => r.Name == "syscall.null").Exo!.Median);
@@ -81,7 +81,7 @@ public class MetricsTests
     [Fact]
     public void RowsWithoutLinuxEquivalent()
     {
-        Assert.Equal(new[] { "alloc.refill", "sched.pick", "ipc.ring_msg", "ipc.zero_copy_1M" },
+        Assert.Equal(new[] { "alloc.refill", "sched.pick", "ipc.ring_msg", "ipc.zero_copy_1M" }.Concat(AudioBench.Rows),
             Metrics.Names.Where(n => Metrics.NoLinuxEquivalent.Contains(n)));
         Assert.Equal(33, Metrics.LinuxNames.Count());
         Assert.Equal(new[] { Metrics.ControlRow, "proc.exec_dynamic", "python.startup", "hackbench.process_socket",
@@ -138,7 +138,7 @@ public class MetricsTests
         Assert.Equal(13.0, wall.GetProperty("total").GetDouble());
 
         var results = doc.RootElement.GetProperty("results");
-        Assert.Equal(37, results.GetArrayLength());
+        Assert.Equal(43, results.GetArrayLength());
         Assert.Equal(Metrics.ControlRow, results[0].GetProperty("name").GetString());
         var first = results[1];
         Assert.Equal("syscall.null", first.GetProperty("name").GetString());
@@ -158,5 +158,34 @@ public class MetricsTests
         foreach (var key in new[] { "exo", "posix", "linux", "exo_min", "posix_min", "linux_min", "ratio", "posix_ratio" })
             Assert.Equal(JsonValueKind.Null, second.GetProperty(key).ValueKind);
         Assert.Equal(JsonValueKind.Null, second.GetProperty("iterations").GetProperty("exo").ValueKind);
+    }
+
+    [Fact]
+    public void AudioRowsComeFromAudioTestsLines()
+    {
+        var transcript = "audio: mixing\r\n" +
+            "audio_test: bench: audio.latency_p50 19712 us, audio.latency_p99 21696 us, audio.underruns 0, wake-up lateness p99 1024 us, max 1934 us\r\n" +
+            "audio_test: bench under load: audio.latency_p50 19840 us, audio.latency_p99 29000 us, audio.underruns 3, wake-up lateness p99 64 us, max 57 us\r\n" +
+            "EXO-BENCH-DONE\r\n";
+        var report = AudioBench.Parse(transcript);
+        Assert.True(report.Done);
+        Assert.Equal(19712UL, report.Find("audio.latency_p50")!.Median);
+        Assert.Equal(21696UL, report.Find("audio.latency_p99")!.Median);
+        Assert.Equal(0UL, report.Find("audio.underruns")!.Median);
+        Assert.Equal(29000UL, report.Find("audio.latency_p99_load")!.Median);
+        Assert.Equal(3UL, report.Find("audio.underruns_load")!.Median);
+        Assert.Equal("us", report.Find("audio.latency_p50")!.Unit);
+        Assert.Equal("count", report.Find("audio.underruns")!.Unit);
+        Assert.Empty(AudioBench.Parse("audio_test: bench under a CPU hog: audio.latency_p50 1 us, audio.latency_p99 2 us, audio.underruns 0,\n").Results);
+
+        var rows = Metrics.Merge(report, null, null);
+        var table = ResultsWriter.Table(rows).Split('\n');
+        var line = table.First(l => l.StartsWith("audio.latency_p99 ", StringComparison.Ordinal));
+        Assert.Contains("21696", line);
+        Assert.Contains("n/a", line);
+        Assert.EndsWith("us", line.TrimEnd());
+        Assert.Null(rows.First(r => r.Name == "audio.latency_p99").Ratio);
+        Assert.Contains("\"unit\": \"count\"", ResultsWriter.ToJson(new RunHeader("q", "max", "linux", DateTimeOffset.UnixEpoch, true,
+            new List<GuestSummary>(), 1, "shift=0"), rows));
     }
 }

@@ -10,6 +10,11 @@ public sealed record BenchRow(string Name, BenchResult? Exo, BenchResult? Posix,
 {
     public const string Unit = "instructions";
 
+    /// <summary>What the row counts: the guests' unit (instructions unless a row says otherwise, as the audio rows do).</summary>
+    public string UnitOf => Exo?.Unit ?? Posix?.Unit ?? Linux?.Unit ?? (Metrics.AudioRows.Contains(Name) ? AudioUnit : Unit);
+
+    const string AudioUnit = "us (underruns: count)";
+
     /// <summary>Linux median / Exo-OS median (above 1: Exo-OS needs fewer instructions); null when a side is missing.</summary>
     public double? Ratio => RatioOf(Exo);
 
@@ -35,6 +40,8 @@ public static class Metrics
         "hackbench.process_socket", "hackbench.process_pipe", "hackbench.thread_socket", "hackbench.thread_pipe",
         "disk.read_4k", "disk.write_4k_fsync", "disk.seq_read_1M", "file.cached_read_4k", "file.create_delete",
         "net.tcp_rx_mib", "net.tcp_tx_mib", "net.tcp_connect_close", "net.udp_rtt",
+        "audio.latency_p50", "audio.latency_p99", "audio.underruns",
+        "audio.latency_p50_load", "audio.latency_p99_load", "audio.underruns_load",
         "boot.to_init", "boot.to_shell",
     };
 
@@ -73,11 +80,12 @@ public static class Metrics
     /// </summary>
     public const string ControlRow = "control.user_loop";
 
-    /// <summary>Rows the Linux reference VM has no equivalent for (printed as "-").</summary>
-    public static readonly IReadOnlySet<string> NoLinuxEquivalent = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "alloc.refill", "sched.pick", "ipc.ring_msg", "ipc.zero_copy_1M",
-    };
+    /// <summary>The audio boot's rows (AudioBench): the audio service's own figures, in microseconds and counts.</summary>
+    public static readonly IReadOnlySet<string> AudioRows = new HashSet<string>(AudioBench.Rows, StringComparer.Ordinal);
+
+    /// <summary>Rows the Linux reference VM has no equivalent for (printed as "-"; the audio rows as "n/a").</summary>
+    public static readonly IReadOnlySet<string> NoLinuxEquivalent = new HashSet<string>(
+        new[] { "alloc.refill", "sched.pick", "ipc.ring_msg", "ipc.zero_copy_1M" }.Concat(AudioBench.Rows), StringComparer.Ordinal);
 
     /// <summary>Rows only the reference binaries measure: Exo-OS's own column has no equivalent (printed as "-").</summary>
     public static readonly IReadOnlySet<string> NoExoEquivalent = new HashSet<string>(

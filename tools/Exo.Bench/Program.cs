@@ -282,6 +282,11 @@ public static class Program
                     settings.ExoNetworkArguments(kernel, networkImage!, Log("exo-network-serial.log"), native: true, o.Quick),
                     Log("exo-network-serial.log"), settings.ExoTimeout(o.Quick), TimeSpan.Zero));
             }
+            // The audio boot: audio_test prints EXO-BENCH-DONE and the system stays up: stopped at once.
+            if (!o.StorageOnly)
+                boots.Add(() => Boot("exo_audio", $"Exo-OS's audio boot ({mode})",
+                    settings.ExoAudioArguments(kernel, Log("exo-audio-serial.log"), Log("audio.wav"), o.Quick),
+                    Log("exo-audio-serial.log"), settings.ExoTimeout(o.Quick), TimeSpan.Zero));
             exoTask = Sequence(boots.ToArray());
         }
 
@@ -305,6 +310,9 @@ public static class Program
         var linux = Run("linux") ?? Run("linux_storage")!;
         var linuxReport = ReportOf("linux", "linux_shell", "linux_storage", "linux_dynamic", "linux_network")!;
         var exoReport = ReportOf("exo", "exo_network");
+        var audio = Run("exo_audio");
+        if (audio is { Started: true })
+            exoReport = BenchReport.Combine(exoReport == null ? new[] { AudioBench.Parse(audio.Transcript) } : new[] { exoReport, AudioBench.Parse(audio.Transcript) });
         var posixReport = ReportOf("posix", "exo_shell", "posix_storage", "posix_dynamic", "posix_network");
         var rows = Metrics.Merge(exoReport, posixReport, linuxReport);
         var header = new RunHeader(
@@ -390,6 +398,7 @@ public static class Program
             "linux_network" => "Linux reference VM's network boot",
             "posix_network" => "Exo-OS's network boot through POSIX-X",
             "exo_network" => "Exo-OS's network boot with its native sockets",
+            "exo_audio" => "Exo-OS's audio boot",
             "posix" => "Exo-OS through POSIX-X",
             "exo_shell" => "Exo-OS to its shell",
             _ => "Exo-OS",

@@ -154,6 +154,23 @@ public sealed class QemuSettings
             networkImage));
 
     /// <summary>
+    /// Exo-OS's audio boot (the audio.* rows, AudioBench): the normal boot image next to the kernel with
+    /// EXO_AUDIO_APPEND (EXO_AUDIO_APPEND_QUICK in quick mode: init's bench_audio configurations), AUDIO_ICOUNT for
+    /// QEMU_ICOUNT, and the HD Audio controller and codec (AUDIO_DEVICES) recording into 'recording' (AUDIO_AUDIODEV).
+    /// </summary>
+    public List<string> ExoAudioArguments(string kernel, string serialLog, string recording, bool quick)
+    {
+        var initialRamDisk = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(kernel))!, "initrd.cpio");
+        var args = ExoArguments(kernel, serialLog, Get(quick ? "EXO_AUDIO_APPEND_QUICK" : "EXO_AUDIO_APPEND"),
+            File.Exists(initialRamDisk) ? initialRamDisk : null);
+        int icount = args.IndexOf("-icount");
+        args[icount + 1] = Get("AUDIO_ICOUNT");
+        args.AddRange(Get("AUDIO_DEVICES").Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        args.AddRange(new[] { "-audiodev", Get("AUDIO_AUDIODEV") + ",path=" + recording });
+        return args;
+    }
+
+    /// <summary>
     /// QEMU arguments for Exo-OS's own benchmark boot (multiboot1 image, exit through isa-debug-exit), with the boot
     /// image's programs (ipc_bench and what it starts) from initrd.cpio next to the kernel image.
     /// </summary>

@@ -49,7 +49,7 @@ public static class ResultsWriter
             {
                 w.WriteStartObject();
                 w.WriteString("name", row.Name);
-                w.WriteString("unit", BenchRow.Unit);
+                w.WriteString("unit", row.UnitOf);
                 WriteNumber(w, "exo", row.Exo?.Median);
                 WriteNumber(w, "posix", row.Posix?.Median);
                 WriteNumber(w, "linux", row.Linux?.Median);
@@ -97,7 +97,8 @@ public static class ResultsWriter
 
     /// <summary>
     /// The terminal table: name, Exo-OS median, POSIX-X median, Linux median, Linux/Exo-OS and Linux/POSIX-X ratios,
-    /// unit. A figure a side has no equivalent for is "-"; one it does not measure yet, "not yet".
+    /// unit. A figure a side has no equivalent for is "-" ("n/a" for the audio rows: no comparable figure on Linux, and
+    /// the audio boot is a native program's); one it does not measure yet, "not yet".
     /// </summary>
     public static string Table(IReadOnlyList<BenchRow> rows)
     {
@@ -109,11 +110,11 @@ public static class ResultsWriter
             {
                 row.Name,
                 Figure(row.Exo, row.ExoHasEquivalent, "not yet"),
-                Figure(row.Posix, row.LinuxHasEquivalent, "not yet"),
-                Figure(row.Linux, row.LinuxHasEquivalent, "missing"),
+                Metrics.AudioRows.Contains(row.Name) ? "n/a" : Figure(row.Posix, row.LinuxHasEquivalent, "not yet"),
+                Metrics.AudioRows.Contains(row.Name) ? "n/a" : Figure(row.Linux, row.LinuxHasEquivalent, "missing"),
                 RatioText(row.Ratio),
                 RatioText(row.PosixRatio),
-                BenchRow.Unit,
+                row.UnitOf,
             });
         }
         var widths = Enumerable.Range(0, Columns).Select(c => lines.Max(l => l[c].Length)).ToArray();

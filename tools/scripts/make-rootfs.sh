@@ -13,23 +13,26 @@
 #   exo/bin/      Exo-OS's programs (--bin: native, C# and Linux test programs)
 #   exo/config/   init's configurations (--config)
 #   etc/          the files of ETC (userland/rootfs/etc), replacing a package's
+#   usr/share/sounds/exo/  the WAV files of SOUNDS (--sounds: made by tools/test-sounds at build time)
+#   usr/bin/play  a link to exo/bin/play (the WAV player through /dev/dsp), when --bin has it
 #   usr/share/exo-tests/  the busybox test scripts of TESTS (userland/rootfs/tests: run by the boot tests, see
 #                 tests/Exo.Kernel.BootTests/BusyboxTests.cs)
 #   tmp (1777), dev, proc, sys, root (700), home, mnt, var, var/tmp (1777), run, usr/lib
 # Modes: directories 755 unless said, programs (anything a package or --bin made executable) 755, other files
 # 644. Owners and times are left to the archive writer (it stores 0 for both).
 # Leaving out, in both: see below (documentation, translations, Python's test suites, glibc's gconv modules).
-# Usage: make-rootfs.sh ROOT [--module base|debian] --debian DEBIAN --etc ETC [--tests TESTS] [--bin FILE...] [--config FILE...]
+# Usage: make-rootfs.sh ROOT [--module base|debian] --debian DEBIAN --etc ETC [--tests TESTS] [--sounds SOUNDS] [--bin FILE...] [--config FILE...]
 set -euo pipefail
 say() { echo "make-rootfs: $*" >&2; }
 root=$1; shift
-debian="" etc="" tests="" bins=() configs=() list="" module=base
+debian="" etc="" tests="" sounds="" bins=() configs=() list="" module=base
 while [ $# -gt 0 ]; do
   case "$1" in
     --module) module=$2; shift 2 ;;
     --debian) debian=$2; shift 2 ;;
     --etc) etc=$2; shift 2 ;;
     --tests) tests=$2; shift 2 ;;
+    --sounds) sounds=$2; shift 2 ;;
     --bin|--config) list=${1#--}; shift ;;
     --*) say "unknown option $1"; exit 2 ;;
     *) if [ "$list" = bin ]; then bins+=("$1"); elif [ "$list" = config ]; then configs+=("$1"); else say "unexpected $1"; exit 2; fi; shift ;;
@@ -124,6 +127,17 @@ install_all() { # mode directory file...
 }
 install_all 755 exo/bin "${bins[@]}"
 install_all 644 exo/config "${configs[@]}"
+if [ -e "$root/exo/bin/play" ]; then
+  mkdir -p "$root/usr/bin"
+  ln -s ../../exo/bin/play "$root/usr/bin/play"
+fi
+if [ -n "$sounds" ]; then
+  mkdir -p "$root/usr/share/sounds/exo"
+  for file in "$sounds"/*.wav; do
+    [ -f "$file" ] || { say "$file is not a regular file"; exit 1; }
+    install -m 644 "$file" "$root/usr/share/sounds/exo/$(basename "$file")"
+  done
+fi
 mkdir -p "$root/etc"
 for file in "$etc"/*; do
   [ -f "$file" ] || { say "$file is not a regular file"; exit 1; }

@@ -55,7 +55,8 @@ if [ "$check" -eq 1 ]; then
              alloc.page ctx.switch sched.pick thread.create_join ipc.rtt ipc.rtt_64 ipc.futex_rtt ipc.futex_rtt_process ipc.ring_msg \
              ipc.zero_copy_1M mem.page_fault proc.spawn proc.fork disk.read_4k disk.write_4k_fsync disk.seq_read_1M \
              file.cached_read_4k file.create_delete net.tcp_rx_mib net.tcp_tx_mib net.tcp_connect_close net.udp_rtt \
-             boot.to_init boot.to_shell; do
+             audio.latency_p50 audio.latency_p99 audio.underruns audio.latency_p50_load audio.latency_p99_load \
+             audio.underruns_load boot.to_init boot.to_shell; do
     grep -q "\"name\": *\"$row\"" "$results" || { echo "bench check: row $row missing from $results" >&2; missing=1; }
   done
   grep -q '"unit": *"instructions"' "$results" || { echo "bench check: unit is not instructions" >&2; missing=1; }
@@ -72,6 +73,11 @@ if [ "$check" -eq 1 ]; then
   done
   # The network boots ran on all three: each net.* row has an Exo-OS (native sockets) figure too.
   for row in net.tcp_rx_mib net.tcp_tx_mib net.tcp_connect_close net.udp_rtt; do
+    grep -A5 "\"name\": *\"$row\"" "$results" | grep -q "\"exo\": *[0-9]" \
+      || { echo "bench check: $row has no exo figure" >&2; missing=1; }
+  done
+  # The audio boot ran: each audio.* row has an Exo-OS figure (the service's own; Linux: n/a).
+  for row in audio.latency_p50 audio.latency_p99 audio.underruns audio.latency_p50_load audio.latency_p99_load audio.underruns_load; do
     grep -A5 "\"name\": *\"$row\"" "$results" | grep -q "\"exo\": *[0-9]" \
       || { echo "bench check: $row has no exo figure" >&2; missing=1; }
   done

@@ -12,6 +12,8 @@ namespace Exo.PosixX.Vfs
         /// <summary>Unix 98 pseudo-terminal slaves, /dev/pts/N (136:N).</summary>
         public const int PseudoTerminalSlaveMajor = 136;
         public const int FirstSerial = 64;
+        /// <summary>OSS's sound devices (major 14): /dev/dsp, minor 3.</summary>
+        public const int SoundMajor = 14, Dsp = 3;
         /// <summary>/dev/exo/NAME, native services' channels (ServiceChannelDevices): a number from Linux's range for local use.</summary>
         public const int ServiceChannelMajor = 240;
 
@@ -52,6 +54,10 @@ namespace Exo.PosixX.Vfs
             else if (major == PseudoTerminalSlaveMajor)
             {
                 return Tty.PseudoTerminal.OpenSlave(node, minor, flags, out file);
+            }
+            else if (major == SoundMajor && minor == Dsp)
+            {
+                return DspFile.Open(node, flags, out file);
             }
             else if (major == ServiceChannelMajor)
             {

@@ -160,6 +160,11 @@ namespace AudioService
                 if (Volatile.Read(ref slot->State) != StreamSlot.Playing)
                     continue;
                 AudioStreamHeader* header = slot->Header;
+                if (Volatile.Read(ref slot->AbandonGeneration) == slot->Generation)
+                {
+                    EndProbed(slot, i, AudioStreamState.Failed);   // a channel's client closed it: its samples are dropped
+                    continue;
+                }
                 ulong writeIndex = Volatile.Read(ref header->WriteIndex);
                 ulong readIndex = slot->Source.ReadIndex;
                 if (writeIndex < readIndex || writeIndex - readIndex > AudioStreamLayout.RingBytes)

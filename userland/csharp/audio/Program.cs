@@ -10,7 +10,8 @@ namespace AudioService
     /// The audio service as the device manager starts it beside intel_hda: handles the device's DMA memory (map, write),
     /// the audio-device channel's facts page, its own notification (it waits; the driver and the manager signal it), the
     /// driver's (Signal only), the endpoint the manager registered as "audio" (it receives on it), the console. Its server
-    /// thread answers the endpoint (StreamServer); its main thread mixes (OutputLoop).
+    /// thread answers the endpoint (StreamServer), its channel thread the service channels of /dev/dsp (ChannelServer); its
+    /// main thread mixes (OutputLoop).
     /// </summary>
     public static unsafe class Program
     {
@@ -37,6 +38,9 @@ namespace AudioService
             error = ServiceThread.Start(&StreamServer.Serve, 0);
             if (error != Error.None)
                 return Report("cannot start its server thread", error);
+            error = ServiceThread.Start(&ChannelServer.Serve, 0);
+            if (error != Error.None)
+                return Report("cannot start its channel thread", error);
             OutputLoop.Run(dma, (AudioDeviceFacts*)facts, own, driver);
             return 0;
         }

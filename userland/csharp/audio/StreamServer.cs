@@ -104,15 +104,7 @@ namespace AudioService
             header->Format = format;
             header->RingBytes = AudioStreamLayout.RingBytes;
             header->Volume = AudioStreamLayout.UnityVolume;
-            header->State = AudioStreamState.Open;
-            header->Magic = AudioStreamHeader.ExpectedMagic;
-            slot->Header = header;
-            slot->Memory = memory;
-            slot->Client = client;
-            StreamSource.TryCreate(shared + AudioStreamLayout.HeaderBytes, AudioStreamLayout.RingBytes, format, (int)channels, rate, out slot->Source);
-            slot->LastProgressNanoseconds = MonotonicClock.Nanoseconds;
-            slot->LastWriteIndex = 0;
-            Volatile.Write(ref slot->State, StreamSlot.Playing);
+            StreamTable.Publish(slot, header, memory, client, ownsMemory: true);
             Message reply = Status(Error.None);
             reply.Handle = forClient.Handle;
             reply.MoveHandle = true;

@@ -1,5 +1,6 @@
 using System.Threading;
 using Exo.Abi;
+using Exo.Std;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;
 using Exo.Std.Memory;
@@ -9,10 +10,11 @@ using Exo.Protocols.Audio;
 namespace AudioService
 {
     /// <summary>
-    /// The client streams, shared by the service's two threads: the server thread claims a free slot (Free to Opening),
-    /// fills it and publishes it (Playing); from then on only the mixing thread touches it, and it frees the slot (back to
-    /// Free) when the stream ends: drained, failed, or left idle by its client past <see cref="IdleNanoseconds"/> (a client
-    /// that died without saying so).
+    /// The client streams, shared by the service's threads: a server thread (StreamServer for the endpoint, ChannelServer
+    /// for service channels) claims a free slot (Free to Opening), fills it and publishes it (Playing); from then on only
+    /// the mixing thread touches it, and it frees the slot (back to Free) when the stream ends: drained, failed, left idle
+    /// by its client past <see cref="IdleNanoseconds"/> (a client that died without saying so), or abandoned (a channel's
+    /// client closed it: ChannelServer sets <see cref="AbandonGeneration"/> to the slot's generation).
     /// </summary>
     internal unsafe struct StreamSlot
     {
@@ -25,6 +27,13 @@ namespace AudioService
         public StreamSource Source;
         public ulong LastProgressNanoseconds;
         public ulong LastWriteIndex;
+        /// <summary>Counts the slot's streams (set by the claimer): an abandon request names the stream it means.</summary>
+        public ulong Generation;
+        /// <summary>ChannelServer's request to end the stream of this generation at once (its client closed the channel).</summary>
+        public ulong AbandonGeneration;
+        /// <summary>Whether the slot's stream owns its memory and client handles (Open's) or borrows them (a channel's:
+        /// ChannelServer closes the connection once the stream has ended).</summary>
+        public bool OwnsMemory;
     }
 
     internal static unsafe class StreamTable
@@ -48,13 +57,32 @@ namespace AudioService
             return true;
         }
 
-        /// <summary>A free slot claimed for the server thread, or null when every slot holds a stream.</summary>
+        /// <summary>A free slot claimed for a server thread (its generation moved on), or null when every slot holds a stream.</summary>
         public static StreamSlot* Claim()
         {
             for (int i = 0; i < Capacity; i++)
                 if (Interlocked.CompareExchange(ref Slots[i].State, StreamSlot.Opening, StreamSlot.Free) == StreamSlot.Free)
+                {
+                    Volatile.Write(ref Slots[i].Generation, Slots[i].Generation + 1);
                     return Slots + i;
+                }
             return null;
+        }
+
+        /// <summary>Publishes a claimed slot filled for 'header''s stream (its ring right after the header).</summary>
+        public static void Publish(StreamSlot* slot, AudioStreamHeader* header, MemoryObject memory, Notification client, bool ownsMemory)
+        {
+            slot->Header = header;
+            slot->Memory = memory;
+            slot->Client = client;
+            slot->OwnsMemory = ownsMemory;
+            StreamSource.TryCreate((byte*)header + AudioStreamLayout.HeaderBytes, AudioStreamLayout.RingBytes, header->Format,
+                (int)header->Channels, header->SampleRate, out slot->Source);
+            slot->LastProgressNanoseconds = MonotonicClock.Nanoseconds;
+            slot->LastWriteIndex = 0;
+            Volatile.Write(ref header->State, AudioStreamState.Open);
+            Volatile.Write(ref header->Magic, AudioStreamHeader.ExpectedMagic);
+            Volatile.Write(ref slot->State, StreamSlot.Playing);
         }
 
         /// <summary>Ends a stream (the mixing thread): its state told to the client, which is woken; the slot freed.</summary>
@@ -62,9 +90,12 @@ namespace AudioService
         {
             Volatile.Write(ref slot->Header->State, state);
             slot->Client.Signal(AudioServiceOperation.ConsumedBit);
-            slot->Client.Close();
-            VirtualMemory.Unmap(slot->Header, AudioStreamLayout.TotalBytes);
-            slot->Memory.Close();
+            if (slot->OwnsMemory)
+            {
+                slot->Client.Close();
+                VirtualMemory.Unmap(slot->Header, AudioStreamLayout.TotalBytes);
+                slot->Memory.Close();
+            }
             Volatile.Write(ref slot->State, StreamSlot.Free);
         }
     }

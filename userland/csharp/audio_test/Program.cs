@@ -28,11 +28,15 @@ namespace AudioTest
         {
             if (Process.ArgumentIs(1, "hog"))
                 return Hog();
+            if (Process.ArgumentIs(1, "ipc-load"))
+                return IpcLoad();
             s_names = Process.StartupHandle(0);
             Error error = AudioStream.Connect(new NameService(new Endpoint(s_names)), 30_000_000_000, out Endpoint service);
             if (error != Error.None)
                 return Fail("no audio service", error);
             s_service = service;
+            if (Process.ArgumentIs(1, "bench"))
+                return Bench(service);
             Sleep(3 * GapNanoseconds);   // the boot's own work (the console's shell starting) done first
             Segment("1 kHz", "tone 1000 2000");
             Segment("sweep", "tone sweep 200 4000 2000");
@@ -112,9 +116,27 @@ namespace AudioTest
             }
         }
 
-        // The figures for `make bench`: a client writing one period at a time with at most 5 ms queued, for 3 s of 1 kHz
-        // (alone, or beside a CPU hog): "audio_test: bench: audio.latency_p50 N us ...".
-        private static void Measure(string what, Endpoint service, bool hog)
+        // `audio_test bench SECONDS` (make bench's audio boot, init=bench_audio.conf): the measured client for SECONDS alone,
+        // then as long beside a CPU hog and the IPC load test (ipc_load, started again as each run ends); the lines
+        // "audio_test: bench: ..." and "audio_test: bench under load: ..." are tools/Exo.Bench's audio rows.
+        private static int Bench(Endpoint service)
+        {
+            Process.TryParseArgument(2, out ulong seconds);
+            if (seconds == 0 || seconds > MaximumBenchSeconds)
+                return Fail("bench: SECONDS must be 1 to 600", Error.Invalid);
+            Sleep(3 * GapNanoseconds);   // the boot's own work done first
+            int periods = (int)seconds * 1000;
+            Measure("bench", service, false, false, periods);
+            Measure("bench under load", service, true, true, periods);
+            Console.WriteLine("EXO-BENCH-DONE");
+            return 0;
+        }
+
+        private const ulong MaximumBenchSeconds = 600;
+
+        // The figures for `make bench`: a client writing one period at a time with at most 5 ms queued, for 'periods' ms
+        // of 1 kHz (alone, or beside a CPU hog, and the IPC load test): "audio_test: bench: audio.latency_p50 N us ...".
+        private static void Measure(string what, Endpoint service, bool hog, bool ipcLoad = false, int periods = 3000)
         {
             Console.Write("audio_test: segment ");
             Console.WriteLine(what);
@@ -124,10 +146,12 @@ namespace AudioTest
                 Fail("bench: open", error);
                 return;
             }
-            ProcessHandle spinner = hog ? Start("audio_test hog 3200") : default;
+            ulong loadMilliseconds = (ulong)periods + 200;
+            ProcessHandle spinner = hog ? Start("audio_test hog ", loadMilliseconds) : default;
+            ProcessHandle loader = ipcLoad ? Start("audio_test ipc-load ", loadMilliseconds) : default;
             AudioStream.Statistics(service, true, out _);
             double phase = 0;
-            for (int period = 0; period < 3000 && error == Error.None; period++)
+            for (int period = 0; period < periods && error == Error.None; period++)
             {
                 error = stream.WaitUntilQueuedAtMost(MeasuredQueueBytes - 48 * 4);
                 if (error == Error.None)
@@ -141,6 +165,11 @@ namespace AudioTest
             {
                 spinner.Wait(out _);
                 spinner.Close();
+            }
+            if (ipcLoad)
+            {
+                loader.Wait(out _);
+                loader.Close();
             }
             if (error != Error.None)
             {
@@ -244,6 +273,53 @@ namespace AudioTest
             {
             }
             return 0;
+        }
+
+        // `audio_test ipc-load MS`: runs the IPC load test (ipc_load: an echo server and four clients calling it) again and
+        // again until MS have passed; a run still going then is killed (its 1,000,000 calls outlast a short measurement).
+        private static int IpcLoad()
+        {
+            Process.TryParseArgument(2, out ulong milliseconds);
+            ulong until = MonotonicClock.Nanoseconds + milliseconds * 1_000_000;
+            Notification.Create(out Notification ended);
+            Handle* handles = stackalloc Handle[1];
+            handles[0] = Process.ConsoleHandle;
+            while (MonotonicClock.Nanoseconds < until)
+            {
+                if (Process.Spawn("ipc_load", handles, 1, out ProcessHandle load) != Error.None)
+                    return 1;
+                load.Watch(ended, 1);
+                if (ended.WaitUntil(until, out _) == Error.TimedOut)
+                    load.Kill();
+                load.Wait(out _);
+                load.Close();
+            }
+            ended.Close();
+            return 0;
+        }
+
+        // Starts 'prefix' followed by 'number' in decimal (no string is built: the runtime has no collector).
+        private static ProcessHandle Start(string prefix, ulong number)
+        {
+            byte* line = stackalloc byte[prefix.Length + 20];
+            int length = 0;
+            for (; length < prefix.Length; length++)
+                line[length] = (byte)prefix[length];
+            byte* digits = stackalloc byte[20];
+            int count = 0;
+            do
+            {
+                digits[count++] = (byte)('0' + number % 10);
+                number /= 10;
+            } while (number != 0);
+            while (count > 0)
+                line[length++] = digits[--count];
+            Handle* handles = stackalloc Handle[2];
+            handles[0] = s_names;
+            handles[1] = Process.ConsoleHandle;
+            if (Process.Spawn(line, length, handles, 2, out ProcessHandle child) != Error.None)
+                Fail("cannot start a child", Error.Invalid);
+            return child;
         }
 
         private static void Pause() => Sleep(GapNanoseconds);
