@@ -23,6 +23,9 @@ namespace Exo.Protocols.Compositor
     [StructLayout(LayoutKind.Explicit, Size = CompositorLayout.RecordBytes)]
     public unsafe struct CompositorRequest
     {
+        /// <summary>Where Title starts (for code that reaches it through a pointer to the record).</summary>
+        public const int TitleOffset = 32;
+
         [FieldOffset(0)] public uint Operation;
         [FieldOffset(4)] public uint Surface;
         [FieldOffset(8)] public int X;
@@ -31,7 +34,7 @@ namespace Exo.Protocols.Compositor
         [FieldOffset(20)] public int Height;
         [FieldOffset(24)] public uint Offset;
         [FieldOffset(28)] public uint Stride;
-        [FieldOffset(32)] public fixed byte Title[CompositorLayout.MaximumTitleBytes];
+        [FieldOffset(TitleOffset)] public fixed byte Title[CompositorLayout.MaximumTitleBytes];
     }
 
     /// <summary>Why the compositor disconnected a client (CompositorChannelHeader.Problem, and its console report).</summary>

@@ -199,8 +199,9 @@ namespace Compositor
                     if ((operation == CompositorOperation.MakeToplevel) != (surface->Window < 0))
                         return CompositorProblem.NotToplevel;
                     byte* title = stackalloc byte[CompositorLayout.MaximumTitleBytes];
+                    byte* sent = (byte*)request + CompositorRequest.TitleOffset;
                     for (int i = 0; i < CompositorLayout.MaximumTitleBytes; i++)
-                        title[i] = request->Title[i];
+                        title[i] = sent[i];
                     int length = RequestRules.TitleLength(title, CompositorLayout.MaximumTitleBytes);
                     if (length < 0)
                         return CompositorProblem.BadTitle;
