@@ -9,7 +9,8 @@ namespace Exo.Kernel.BootTests;
 /// screen (QMP screendump: the background, both windows and their decorations where the cascade puts them), then a click
 /// raising the lower window, keys reaching the focused client (its console report) and its redraw, a title-bar drag moving
 /// the window's pixels, hostile clients (bad sizes, damage outside the surface, unknown ids, a flood) disconnected with a
-/// report, a crashing client's window disappearing, and the demo window still redrawing after all that. One boot per
+/// report, a crashing client's window disappearing, a client that never reads its events flooded with keys, and the demo
+/// window still getting its events and redrawing after all that. One boot per
 /// processor count.
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
@@ -18,7 +19,7 @@ public sealed class CompositorBootTests
     private const int Background = 0x305070, BackgroundStripe = 0x2C4A68, FrameBorder = 0x202020;
     private const int TitleFocused = 0x3C78D8, TitleUnfocused = 0x808080, TitleText = 0xFFFFFF, CloseButton = 0xE04040;
     private const int MaximiseButton = 0x40C040, MinimiseButton = 0xE0C040;
-    private const int Red = 0xD04040, Blue = 0x4040D0, Green = 0x40A040, DarkGreen = 0x308030, Doomed = 0x2020F0;
+    private const int Red = 0xD04040, Blue = 0x4040D0, Green = 0x40A040, DarkGreen = 0x308030, Doomed = 0x2020F0, Silent = 0xD0D040;
     private const int ScreenWidth = 1024, ScreenHeight = 768;
     // The cascade (WindowStack): the first window's content at (48, 64), the second's at (248, 184); a 22-pixel title bar.
     private const int FirstX = 48, FirstY = 64, FirstWidth = 360, FirstHeight = 240;
@@ -107,9 +108,20 @@ public sealed class CompositorBootTests
             screen = await ScreenAsync(qmp, Shot("6-crashed"), s => s.Count(0, 0, ScreenWidth, ScreenHeight, Doomed) == 0);
             Assert.Equal(0, screen.Count(0, 0, ScreenWidth, ScreenHeight, Doomed));
 
-            // The demo client still redraws: 'c' in its focused window brings its first colour back.
+            // A client that never reads its events: its window (at the cascade's first place again, focused as the newest)
+            // gets far more key events than its ring holds; the compositor drops them and goes on.
+            since = qemu.Serial.Length;
+            await qemu.TypeAsync("/exo/bin/CompositorDemo silent &\r", TimeSpan.FromMilliseconds(2));
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "compositor_demo: not reading events from now on");
+            await ScreenAsync(qmp, Shot("7-silent"), s => s.IsFilled(FirstX + 10, FirstY + 10, 150, 100, Silent));
+            for (int i = 0; i < 20; i++)
+                await qmp.SendKeysAsync("1", "2", "3", "4", "5", "6", "7", "8", "9", "0");
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "does not read its events: they are dropped");
+
+            // The demo client still gets its events and redraws: a click focuses its window, 'c' brings its first colour back.
+            await ActAsync(qemu, () => ClickAtAsync(qmp, FirstX + 350, FirstY + 350), "compositor_demo: window 1 buttons 0 at 50,50");
             await ActAsync(qemu, () => qmp.SendKeysAsync("c"), "compositor_demo: window 1 drawn 360x240 colour 0xd04040");
-            screen = await ScreenAsync(qmp, Shot("7-still-drawing"), s => s.IsFilled(FirstX + 310, FirstY + 310, 300, 200, Red));
+            screen = await ScreenAsync(qmp, Shot("8-still-drawing"), s => s.IsFilled(FirstX + 310, FirstY + 310, 300, 200, Red));
             Assert.True(screen.IsFilled(FirstX + 310, FirstY + 310, 300, 200, Red), "the demo window redrawn after the bad clients");
             Assert.DoesNotContain("compositor_demo: disconnected", SerialBefore(qemu.Serial, "hostile-size"), StringComparison.Ordinal);
         }

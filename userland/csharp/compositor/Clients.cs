@@ -20,7 +20,7 @@ namespace Compositor
         public SpscConsumer Requests;
         public SpscProducer Events;
         public FloodGuard Flood;
-        public ulong RequestIndex, EventSequence;
+        public ulong RequestIndex, EventSequence, EventsDropped;
         public bool EventsWritten;
     }
 
@@ -268,8 +268,13 @@ namespace Compositor
             fixed (CompositorEvent* pointer = &record)
                 if (!client.Events.TryWrite(pointer))
                 {
-                    CompositorChannelHeader* header = Header(slot);
-                    Volatile.Write(ref header->EventsDropped, header->EventsDropped + 1);
+                    if (client.EventsDropped++ == 0)
+                    {
+                        Console.Write("compositor: client ");
+                        Console.Write(client.Number);
+                        Console.WriteLine(" does not read its events: they are dropped");
+                    }
+                    Volatile.Write(ref Header(slot)->EventsDropped, (uint)client.EventsDropped);
                     return;
                 }
             client.EventsWritten = true;
