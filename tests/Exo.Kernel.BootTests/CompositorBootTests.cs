@@ -77,8 +77,9 @@ public sealed class CompositorBootTests
             await ActAsync(qemu, () => qmp.SendKeysAsync("a"), "compositor_demo: window 1 key down 30 char 'a' mods 0x0");
             await ActAsync(qemu, () => qmp.SendKeysAsync("shift", "b"), "compositor_demo: window 1 key down 48 char 'B' mods 0x1");
             await ActAsync(qemu, () => qmp.SendKeysAsync("c"), "compositor_demo: window 1 drawn 360x240 colour 0x4040d0");
-            screen = await ScreenAsync(qmp, Shot("3-redrawn"), s => s.IsFilled(FirstX + 10, FirstY + 10, 300, 200, Blue));
-            Assert.True(screen.IsFilled(FirstX + 10, FirstY + 10, 300, 200, Blue), "the client's redraw reached the screen");
+            screen = await ScreenAsync(qmp, Shot("3-redrawn"), s => s.IsFilled(FirstX + 100, FirstY + 10, 250, 200, Blue));
+            // (Right of the cursor, which the click left at (100, 200).)
+            Assert.True(screen.IsFilled(FirstX + 100, FirstY + 10, 250, 200, Blue), "the client's redraw reached the screen");
 
             // A drag of the title bar by (300, 300) moves the window's pixels; its old place shows what is under it.
             await PointAtAsync(qmp, FirstX + 100, FirstY - 10);
@@ -122,8 +123,8 @@ public sealed class CompositorBootTests
             // The demo client still gets its events and redraws: a click focuses its window, 'c' brings its first colour back.
             await ActAsync(qemu, () => ClickAtAsync(qmp, FirstX + 350, FirstY + 350), "compositor_demo: window 1 buttons 0 at 50,50");
             await ActAsync(qemu, () => qmp.SendKeysAsync("c"), "compositor_demo: window 1 drawn 360x240 colour 0xd04040");
-            screen = await ScreenAsync(qmp, Shot("8-still-drawing"), s => s.IsFilled(FirstX + 310, FirstY + 310, 300, 200, Red));
-            Assert.True(screen.IsFilled(FirstX + 310, FirstY + 310, 300, 200, Red), "the demo window redrawn after the bad clients");
+            screen = await ScreenAsync(qmp, Shot("8-still-drawing"), s => s.IsFilled(FirstX + 400, FirstY + 330, 200, 180, Red));
+            Assert.True(screen.IsFilled(FirstX + 400, FirstY + 330, 200, 180, Red), "the demo window redrawn after the bad clients");
             Assert.DoesNotContain("compositor_demo: disconnected", SerialBefore(qemu.Serial, "hostile-size"), StringComparison.Ordinal);
         }
         finally
