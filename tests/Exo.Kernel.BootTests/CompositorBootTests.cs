@@ -10,7 +10,8 @@ namespace Exo.Kernel.BootTests;
 /// raising the lower window, keys reaching the focused client (its console report) and its redraw, a title-bar drag moving
 /// the window's pixels, hostile clients (bad sizes, damage outside the surface, unknown ids, a flood) disconnected with a
 /// report, a crashing client's window disappearing, a client that never reads its events flooded with keys, and the demo
-/// window still getting its events and redrawing after all that. One boot per
+/// window still getting its events and redrawing after all that; then maximise (the client redraws at the screen's size),
+/// restore, minimise and F9. One boot per
 /// processor count.
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
@@ -126,6 +127,26 @@ public sealed class CompositorBootTests
             screen = await ScreenAsync(qmp, Shot("8-still-drawing"), s => s.IsFilled(FirstX + 400, FirstY + 330, 200, 180, Red));
             Assert.True(screen.IsFilled(FirstX + 400, FirstY + 330, 200, 180, Red), "the demo window redrawn after the bad clients");
             Assert.DoesNotContain("compositor_demo: disconnected", SerialBefore(qemu.Serial, "hostile-size"), StringComparison.Ordinal);
+
+            // Maximise (the green button): a Configure with the screen's size, the client redraws at that size.
+            int left = FirstX + 300, top = FirstY + 300;   // the window's content since the drag
+            await ActAsync(qemu, () => ClickAtAsync(qmp, left + FirstWidth - 32, top - 14), "compositor_demo: window 1 drawn 1020x742 colour 0xd04040");
+            Assert.Contains("compositor_demo: window 1 configure 1020x742 state 3", qemu.Serial, StringComparison.Ordinal);
+            screen = await ScreenAsync(qmp, Shot("9-maximised"), s => s.IsFilled(100, 450, 400, 250, Red));
+            Assert.True(screen.IsFilled(100, 450, 400, 250, Red), "the maximised window fills the screen");
+            AssertTitleBar(screen, 2, TitleHeight + 2, ScreenWidth - 4, TitleFocused);
+            // Again: restored to its place and size.
+            await ActAsync(qemu, () => ClickAtAsync(qmp, ScreenWidth - 2 - 32, 10), "compositor_demo: window 1 configure 360x240 state 1");
+            screen = await ScreenAsync(qmp, Shot("10-restored"), s => s.Count(100, 450, 200, 250, Red) == 0 && s.IsFilled(left + 100, top + 30, 200, 180, Red));
+            Assert.True(screen.IsFilled(left + 100, top + 30, 200, 180, Red), "restored where it was");
+            Assert.Equal(0, screen.Count(100, 450, 200, 250, Red));
+            // Minimise (the yellow button): it goes; F9 brings it back.
+            await ClickAtAsync(qmp, left + FirstWidth - 52, top - 14);
+            screen = await ScreenAsync(qmp, Shot("11-minimised"), s => s.Count(left + 100, top + 30, 200, 180, Red) == 0);
+            Assert.Equal(0, screen.Count(left + 100, top + 30, 200, 180, Red));
+            await qmp.SendKeysAsync("f9");
+            screen = await ScreenAsync(qmp, Shot("12-back"), s => s.IsFilled(left + 100, top + 30, 200, 180, Red));
+            Assert.True(screen.IsFilled(left + 100, top + 30, 200, 180, Red), "F9 shows the minimised window again");
         }
         finally
         {
