@@ -11,7 +11,7 @@ namespace Exo.Kernel.BootTests;
 /// the window's pixels, hostile clients (bad sizes, damage outside the surface, unknown ids, a flood) disconnected with a
 /// report, a crashing client's window disappearing, a client that never reads its events flooded with keys, and the demo
 /// window still getting its events and redrawing after all that; then maximise (the client redraws at the screen's size),
-/// restore, minimise and F9. One boot per
+/// restore, minimise and F9, and close. One boot per
 /// processor count.
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
@@ -147,6 +147,11 @@ public sealed class CompositorBootTests
             await qmp.SendKeysAsync("f9");
             screen = await ScreenAsync(qmp, Shot("12-back"), s => s.IsFilled(left + 100, top + 30, 200, 180, Red));
             Assert.True(screen.IsFilled(left + 100, top + 30, 200, 180, Red), "F9 shows the minimised window again");
+
+            // Close (the red button) on the second window: the client gets a Close, destroys the surface, the window goes.
+            await ActAsync(qemu, () => ClickAtAsync(qmp, SecondX + SecondWidth - 12, SecondY - 14), "compositor_demo: window 2 close");
+            screen = await ScreenAsync(qmp, Shot("13-closed"), s => s.Count(0, 0, ScreenWidth, ScreenHeight, Green) == 0);
+            Assert.Equal(0, screen.Count(0, 0, ScreenWidth, ScreenHeight, Green) + screen.Count(0, 0, ScreenWidth, ScreenHeight, DarkGreen));
         }
         finally
         {
