@@ -291,12 +291,13 @@ run: deps $(OUT)/exo.iso $(DISK)
 
 # The desktop (docs/desktop.md): init=desktop.conf, whose device manager starts the display driver (display_bochs on
 # std-vga), the PS/2 keyboard and mouse driver (ps2_input), the virtio tablet's (virtio_input: absolute pointing in the
-# window) and the test client display_demo (the compositor's place later), in a QEMU window when there is a display; without one (no $DISPLAY or $WAYLAND_DISPLAY), -display none and a VNC
+# window) and the compositor, and init the compositor's demo client (two windows), in a QEMU window when there is a
+# display; without one (no $DISPLAY or $WAYLAND_DISPLAY), -display none and a VNC
 # server on DESKTOP_VNC (127.0.0.1:5901 for :1). The serial console stays on this terminal.
 DESKTOP_VNC    ?= 127.0.0.1:1
 DESKTOP_SCREEN := $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),,-display none -vnc $(DESKTOP_VNC))
 desktop: build
-	@echo "Exo-OS desktop: F2 switches the keyboard layout (us/de) and F3 the mode (1024x768/1920x1080); serial console on this terminal (Ctrl-A X quits)."
+	@echo "Exo-OS desktop: the compositor with its demo client (drag title bars, click to raise, F9 shows minimised windows); serial console on this terminal (Ctrl-A X quits)."
 	@$(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),true,echo "No display here: the screen is on VNC $(DESKTOP_VNC) (TCP port 5900 + display number).")
 	qemu-system-x86_64 $(QEMU_COMMON) -vga std -device virtio-tablet-pci $(DESKTOP_SCREEN) -serial mon:stdio -kernel $(OUT)/exo.bin -initrd $(OUT)/initrd.cpio \
 	  -append init=desktop.conf

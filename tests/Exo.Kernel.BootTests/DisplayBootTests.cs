@@ -3,7 +3,7 @@ using Exo.Testing;
 namespace Exo.Kernel.BootTests;
 
 /// <summary>
-/// The desktop's drivers through QEMU's own screen and input (init=desktop.conf, std-vga, PS/2 keyboard and mouse): the
+/// The desktop's drivers through QEMU's own screen and input (init=display_test.conf, std-vga, PS/2 keyboard and mouse): the
 /// device manager starts display_bochs, ps2_input and the test client display_demo. Input goes in through QMP (send-key,
 /// input-send-event), the screen comes out through QMP's screendump (PPM, kept under out/test-results/screenshots), and the
 /// assertions read pixel regions and the client's console reports of the keys: the pattern in 1024x768, keys in the US
@@ -135,7 +135,7 @@ public sealed class DisplayBootTests
     public async Task The_driver_also_drives_bochs_display()
     {
         string socket = Socket();
-        await using var qemu = QemuRunner.Start(Boot.Kernel("init=desktop.conf") with
+        await using var qemu = QemuRunner.Start(Boot.Kernel("init=display_test.conf") with
         {
             Timeout = TimeSpan.FromMinutes(5),
             ExtraArgs = new[] { "-vga", "none", "-device", "bochs-display", "-qmp", $"unix:{socket},server=on,wait=off" },
@@ -230,9 +230,9 @@ public sealed class DisplayBootTests
 
     private static string Socket() => Path.Combine(Path.GetTempPath(), $"exo-qmp-{Guid.NewGuid():N}.sock");
 
-    /// <summary>Boots init=desktop.conf with std-vga, a QMP socket at 'socket' and 'extra' arguments.</summary>
+    /// <summary>Boots init=display_test.conf with std-vga, a QMP socket at 'socket' and 'extra' arguments.</summary>
     private static QemuSession Start(int processors, string socket, params string[] extra)
-        => QemuRunner.Start(Boot.Kernel("init=desktop.conf") with
+        => QemuRunner.Start(Boot.Kernel("init=display_test.conf") with
         {
             Smp = processors,
             Timeout = TimeSpan.FromMinutes(5),

@@ -12,7 +12,7 @@ namespace DeviceManager
     /// Starts the desktop's programs when the manager's configuration names a display client (its second argument) and a
     /// Bochs VBE display is there (QEMU's std-vga or bochs-display): display_bochs with only its device's capabilities,
     /// ps2_input with only the i8042's ports (0x60, 0x64) and interrupt lines (1, 12), virtio_input for the first virtio
-    /// tablet if there is one, and the client ("CLIENT display0": the test program display_demo now, the compositor later)
+    /// tablet if there is one, and the client ("CLIENT display0": the compositor; display_demo in the drivers' tests)
     /// with the client's side of every channel and the framebuffer. The manager keeps the devices while it lists the bus
     /// (<see cref="Keep"/>), then starts them all (<see cref="Start"/>). It makes the channels (a page each,
     /// libs/Exo.Protocols/Display and Input) and one notification the client waits on, which the drivers may only signal.

@@ -1,0 +1,43 @@
+using System.Runtime.InteropServices;
+
+namespace Exo.Protocols.Compositor
+{
+    /// <summary>
+    /// Events (CompositorEvent.Kind), in Wayland's terms:
+    /// Configure (xdg_toplevel.configure): Surface; Width, Height the size to draw at; State the ConfigureState bits.
+    /// Close (xdg_toplevel.close): Surface; the user asked the window to close (the client destroys it or not).
+    /// KeyDown, KeyUp (wl_keyboard.key): Surface the focused one; Code the key (Linux's input numbers), Character the
+    ///   Unicode code point in the active layout (0 for none), Modifiers (Input.KeyModifiers), State 1 for a repeat.
+    /// PointerEnter, PointerLeave, PointerMotion (wl_pointer): Surface; X, Y surface-local pixels.
+    /// PointerButton (wl_pointer.button): Surface; Code the buttons held now (bit 0 left, 1 right, 2 middle), X, Y.
+    /// Focus (wl_keyboard.enter/leave): Surface; State 1 gained, 0 lost.
+    /// </summary>
+    public static class CompositorEventKind
+    {
+        public const uint Configure = 1, Close = 2, KeyDown = 3, KeyUp = 4, PointerEnter = 5, PointerLeave = 6,
+            PointerMotion = 7, PointerButton = 8, Focus = 9;
+    }
+
+    public static class ConfigureState
+    {
+        public const uint Activated = 1, Maximised = 2, Minimised = 4;
+    }
+
+    /// <summary>One event record (CompositorLayout.RecordBytes) in the event ring.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = CompositorLayout.RecordBytes)]
+    public struct CompositorEvent
+    {
+        [FieldOffset(0)] public uint Kind;
+        [FieldOffset(4)] public uint Surface;
+        [FieldOffset(8)] public int X;
+        [FieldOffset(12)] public int Y;
+        [FieldOffset(16)] public int Width;
+        [FieldOffset(20)] public int Height;
+        [FieldOffset(24)] public uint Code;
+        [FieldOffset(28)] public uint Character;
+        [FieldOffset(32)] public uint Modifiers;
+        [FieldOffset(36)] public uint State;
+        /// <summary>The event's number since the connection began (gaps: events dropped while the ring was full).</summary>
+        [FieldOffset(40)] public ulong Sequence;
+    }
+}

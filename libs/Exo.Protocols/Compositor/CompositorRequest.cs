@@ -1,0 +1,62 @@
+using System.Runtime.InteropServices;
+
+namespace Exo.Protocols.Compositor
+{
+    /// <summary>
+    /// Requests (CompositorRequest.Operation), in Wayland's terms:
+    /// CreateSurface (wl_compositor.create_surface): Surface a new id of the client's choosing (1..2^31).
+    /// Attach (wl_surface.attach with a wl_shm buffer): Surface; Offset, Width, Height, Stride place the buffer in the
+    ///   channel's buffer area (Offset and Stride in bytes, Stride at least Width * 4, the whole buffer inside the area).
+    /// Damage (wl_surface.damage_buffer): Surface; X, Y, Width, Height inside the attached buffer.
+    /// Commit (wl_surface.commit): Surface; what was attached and damaged is shown.
+    /// MakeToplevel (xdg_surface.get_toplevel + set_title): Surface; Title the window's title. The compositor answers
+    ///   with a Configure event (the size to draw at); the window appears at the first commit of a buffer.
+    /// SetTitle (xdg_toplevel.set_title): Surface; Title.
+    /// Destroy (wl_surface.destroy): Surface.
+    /// </summary>
+    public static class CompositorOperation
+    {
+        public const uint CreateSurface = 1, Attach = 2, Damage = 3, Commit = 4, MakeToplevel = 5, SetTitle = 6, Destroy = 7;
+    }
+
+    /// <summary>One request record (CompositorLayout.RecordBytes) in the request ring.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = CompositorLayout.RecordBytes)]
+    public unsafe struct CompositorRequest
+    {
+        /// <summary>Where Title starts (for code that reaches it through a pointer to the record).</summary>
+        public const int TitleOffset = 32;
+
+        [FieldOffset(0)] public uint Operation;
+        [FieldOffset(4)] public uint Surface;
+        [FieldOffset(8)] public int X;
+        [FieldOffset(12)] public int Y;
+        [FieldOffset(16)] public int Width;
+        [FieldOffset(20)] public int Height;
+        [FieldOffset(24)] public uint Offset;
+        [FieldOffset(28)] public uint Stride;
+        [FieldOffset(TitleOffset)] public fixed byte Title[CompositorLayout.MaximumTitleBytes];
+    }
+
+    /// <summary>Why the compositor disconnected a client (CompositorChannelHeader.Problem, and its console report).</summary>
+    public static class CompositorProblem
+    {
+        public const uint None = 0, UnknownOperation = 1, UnknownSurface = 2, SurfaceExists = 3, TooManySurfaces = 4,
+            BadBuffer = 5, BadDamage = 6, NoBuffer = 7, NotToplevel = 8, Flood = 9, BadRing = 10, BadTitle = 11;
+
+        public static string Describe(uint problem) => problem switch
+        {
+            UnknownOperation => "unknown operation",
+            UnknownSurface => "unknown surface",
+            SurfaceExists => "surface id in use",
+            TooManySurfaces => "too many surfaces",
+            BadBuffer => "bad buffer (size, stride or place)",
+            BadDamage => "damage outside the surface",
+            NoBuffer => "commit without a buffer",
+            NotToplevel => "not a toplevel",
+            Flood => "flood of requests",
+            BadRing => "bad ring",
+            BadTitle => "bad title",
+            _ => "none",
+        };
+    }
+}

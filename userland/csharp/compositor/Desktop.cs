@@ -1,0 +1,210 @@
+using Exo.Std;
+using Exo.Compositor.Scene;
+using Exo.Protocols.Compositor;
+using Exo.Protocols.Input;
+
+namespace Compositor
+{
+    /// <summary>
+    /// The desktop's input: the pointer moves the cursor; a left press focuses and raises the window under it, and on its
+    /// title bar starts a drag (the window follows the pointer until the release), on its buttons closes (a Close event to
+    /// the client), maximises or restores (a Configure event with the new size), or minimises it; F9 shows the minimised
+    /// windows again. Keys go to the focused window's client, pointer events to the client whose content is under the
+    /// pointer (enter, leave, motion and buttons in surface-local pixels).
+    /// </summary>
+    internal static class Desktop
+    {
+        public const ushort KeyRestoreMinimised = 67;   // F9
+        private const ushort ButtonLeft = 1;
+
+        public static WindowStack Windows;
+        private static int s_pointerWindow = -1, s_dragWindow = -1;
+        private static int s_dragX, s_dragY;
+        private static ushort s_buttons;
+        // The focused window as last told to its client (client slot and surface: a slot may be reused).
+        private static int s_toldClient = -1;
+        private static uint s_toldSurface;
+
+        public static void Handle(ref InputEvent input)
+        {
+            switch (input.Kind)
+            {
+                case InputEventKind.KeyDown:
+                case InputEventKind.KeyUp:
+                    if (input.Kind == InputEventKind.KeyDown && input.KeyCode == KeyRestoreMinimised)
+                    {
+                        Windows.RestoreMinimised(ref Screen.Damage);
+                        break;
+                    }
+                    SendKey(ref input);
+                    break;
+                case InputEventKind.PointerMotion:
+                    Screen.MoveCursor(Screen.CursorX + input.X, Screen.CursorY + input.Y);
+                    PointerMoved();
+                    break;
+                case InputEventKind.PointerPosition:
+                    Screen.MoveCursor((int)((long)input.X * Screen.Width / (InputEvent.AbsoluteRange + 1)),
+                        (int)((long)input.Y * Screen.Height / (InputEvent.AbsoluteRange + 1)));
+                    PointerMoved();
+                    break;
+                case InputEventKind.Buttons:
+                    Buttons(input.Buttons);
+                    break;
+            }
+        }
+
+        /// <summary>Tells the clients whose window lost or gained the focus (and redraws both title bars).</summary>
+        public static void UpdateFocus()
+        {
+            int focused = Windows.Focused;
+            int client = focused >= 0 ? Windows[focused].Client : -1;
+            uint surface = focused >= 0 ? Windows[focused].Surface : 0;
+            if (client == s_toldClient && surface == s_toldSurface)
+                return;
+            if (s_toldClient >= 0)
+            {
+                int old = Windows.Find(s_toldClient, s_toldSurface);
+                if (old >= 0 && Windows[old].Visible)
+                    Screen.Damage.Add(WindowFrame.TitleBar(Windows[old].Content));
+                SendFocus(s_toldClient, s_toldSurface, 0);
+            }
+            s_toldClient = client;
+            s_toldSurface = surface;
+            if (focused >= 0)
+            {
+                Screen.Damage.Add(WindowFrame.TitleBar(Windows[focused].Content));
+                SendFocus(client, surface, 1);
+            }
+        }
+
+        /// <summary>A client went: forgets the pointer's and the drag's windows if they were its.</summary>
+        public static void Forget(int client)
+        {
+            if (s_pointerWindow >= 0 && !Windows[s_pointerWindow].InUse)
+                s_pointerWindow = -1;
+            if (s_dragWindow >= 0 && !Windows[s_dragWindow].InUse)
+                s_dragWindow = -1;
+            if (s_toldClient == client)
+                s_toldClient = -1;
+        }
+
+        private static void PointerMoved()
+        {
+            int x = Screen.CursorX, y = Screen.CursorY;
+            if (s_dragWindow >= 0)
+            {
+                Windows.Move(s_dragWindow, x - s_dragX, y - s_dragY, ref Screen.Damage);
+                s_dragX = x;
+                s_dragY = y;
+                return;
+            }
+            int slot = Windows.TopmostAt(x, y, out FramePart part);
+            if (part != FramePart.Content)
+                slot = -1;
+            if (slot != s_pointerWindow)
+            {
+                if (s_pointerWindow >= 0)
+                    SendPointer(s_pointerWindow, CompositorEventKind.PointerLeave);
+                s_pointerWindow = slot;
+                if (slot >= 0)
+                    SendPointer(slot, CompositorEventKind.PointerEnter);
+            }
+            else if (slot >= 0)
+            {
+                SendPointer(slot, CompositorEventKind.PointerMotion);
+            }
+        }
+
+        private static void Buttons(ushort buttons)
+        {
+            ushort pressed = (ushort)(buttons & ~s_buttons);
+            s_buttons = buttons;
+            if ((buttons & ButtonLeft) == 0 && s_dragWindow >= 0)
+            {
+                Console.Write("compositor: window moved to ");
+                Console.Write(Windows[s_dragWindow].Content.X);
+                Console.Write(',');
+                Console.Write(Windows[s_dragWindow].Content.Y);
+                Console.WriteLine();
+                s_dragWindow = -1;
+            }
+            int slot = Windows.TopmostAt(Screen.CursorX, Screen.CursorY, out FramePart part);
+            if ((pressed & ButtonLeft) != 0 && slot >= 0)
+            {
+                Windows.Raise(slot, ref Screen.Damage);
+                Windows.Focused = slot;
+                switch (part)
+                {
+                    case FramePart.TitleBar:
+                        s_dragWindow = slot;
+                        s_dragX = Screen.CursorX;
+                        s_dragY = Screen.CursorY;
+                        break;
+                    case FramePart.Close:
+                    {
+                        CompositorEvent close = default;
+                        close.Kind = CompositorEventKind.Close;
+                        close.Surface = Windows[slot].Surface;
+                        Clients.Send(Windows[slot].Client, ref close);
+                        break;
+                    }
+                    case FramePart.Maximise:
+                    {
+                        Rectangle size = Windows.ToggleMaximised(slot, ref Screen.Damage);
+                        Clients.Configure(Windows[slot].Client, Windows[slot].Surface, size.Width, size.Height,
+                            ConfigureState.Activated | (Windows[slot].Maximised ? ConfigureState.Maximised : 0));
+                        break;
+                    }
+                    case FramePart.Minimise:
+                        Windows.Minimise(slot, ref Screen.Damage);
+                        break;
+                }
+            }
+            if (slot >= 0 && part == FramePart.Content)
+            {
+                CompositorEvent record = default;
+                record.Kind = CompositorEventKind.PointerButton;
+                record.Surface = Windows[slot].Surface;
+                record.Code = buttons;
+                record.X = Screen.CursorX - Windows[slot].Content.X;
+                record.Y = Screen.CursorY - Windows[slot].Content.Y;
+                Clients.Send(Windows[slot].Client, ref record);
+            }
+        }
+
+        private static void SendKey(ref InputEvent input)
+        {
+            int focused = Windows.Focused;
+            if (focused < 0)
+                return;
+            CompositorEvent record = default;
+            record.Kind = input.Kind == InputEventKind.KeyDown ? CompositorEventKind.KeyDown : CompositorEventKind.KeyUp;
+            record.Surface = Windows[focused].Surface;
+            record.Code = input.KeyCode;
+            record.Character = input.Character;
+            record.Modifiers = input.Modifiers;
+            record.State = (input.Flags & InputEvent.FlagRepeat) != 0 ? 1u : 0u;
+            Clients.Send(Windows[focused].Client, ref record);
+        }
+
+        private static void SendPointer(int slot, uint kind)
+        {
+            CompositorEvent record = default;
+            record.Kind = kind;
+            record.Surface = Windows[slot].Surface;
+            record.X = Screen.CursorX - Windows[slot].Content.X;
+            record.Y = Screen.CursorY - Windows[slot].Content.Y;
+            record.Code = s_buttons;
+            Clients.Send(Windows[slot].Client, ref record);
+        }
+
+        private static void SendFocus(int client, uint surface, uint gained)
+        {
+            CompositorEvent record = default;
+            record.Kind = CompositorEventKind.Focus;
+            record.Surface = surface;
+            record.State = gained;
+            Clients.Send(client, ref record);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Runtime.InteropServices;
+using Exo.Channels;
+using Exo.Protocols.Compositor;
+using Exo.Protocols.Rings;
+
+namespace CompositorDemo;
+
+/// <summary>
+/// A client's end of a compositor channel: connects (waiting for the compositor to come up), waits for the header's magic,
+/// then sends requests into the request ring and reads events from the event ring (CompositorLayout).
+/// </summary>
+public sealed unsafe class CompositorConnection : IDisposable
+{
+    private readonly ServiceChannel _channel;
+    private SpscProducer _requests;
+    private SpscConsumer _events;
+
+    private CompositorConnection(ServiceChannel channel) => _channel = channel;
+
+    public byte* Payload => _channel.Payload;
+    public CompositorChannelHeader* Header => (CompositorChannelHeader*)(_channel.Payload + CompositorLayout.HeaderOffset);
+    /// <summary>The buffer area where surfaces' pixels go (CompositorLayout.BufferBytes long).</summary>
+    public byte* Buffers => _channel.Payload + CompositorLayout.BufferOffset;
+    public uint Problem => Volatile.Read(ref Header->Problem);
+    public ulong ProblemRequest => Header->ProblemRequest;
+    public string ScreenSize => $"{Header->ScreenWidth}x{Header->ScreenHeight}";
+
+    /// <summary>Connects to /dev/exo/compositor, retrying while it is not there yet (for up to 'patience').</summary>
+    public static CompositorConnection Connect(TimeSpan patience)
+    {
+        DateTime giveUp = DateTime.UtcNow + patience;
+        while (true)
+        {
+            try
+            {
+                var connection = new CompositorConnection(ServiceChannel.Connect(CompositorLayout.ServiceName, CompositorLayout.ChannelBytes));
+                connection.WaitUntilReady(giveUp);
+                return connection;
+            }
+            catch (ServiceChannelException) when (DateTime.UtcNow < giveUp)
+            {
+                Thread.Sleep(200);
+            }
+        }
+    }
+
+    private void WaitUntilReady(DateTime giveUp)
+    {
+        while (Volatile.Read(ref Header->Magic) != CompositorChannelHeader.ExpectedMagic)
+        {
+            if (DateTime.UtcNow > giveUp)
+                throw new ServiceChannelException("the compositor's header", 110);
+            _channel.Wait(100);
+        }
+        if (!_requests.Attach(Payload + CompositorLayout.RequestRingOffset) || !_events.Attach(Payload + CompositorLayout.EventRingOffset))
+            throw new ServiceChannelException("the compositor's rings", 22);
+    }
+
+    /// <summary>Queues one request (waiting while the ring is full); Flush sends what was queued.</summary>
+    public void Send(in CompositorRequest request)
+    {
+        CompositorRequest copy = request;
+        while (!_requests.TryWrite(&copy))
+        {
+            Flush();
+            if (Problem != 0)
+                return;
+            Thread.Sleep(1);
+        }
+    }
+
+    public void Flush()
+    {
+        _requests.Publish();
+        _channel.Ring();
+    }
+
+    public static CompositorRequest Request(uint operation, uint surface, int x = 0, int y = 0, int width = 0, int height = 0, uint offset = 0, uint stride = 0)
+        => new() { Operation = operation, Surface = surface, X = x, Y = y, Width = width, Height = height, Offset = offset, Stride = stride };
+
+    public static CompositorRequest Titled(uint operation, uint surface, string title)
+    {
+        var request = Request(operation, surface);
+        for (int i = 0; i < title.Length && i < CompositorLayout.MaximumTitleBytes; i++)
+            request.Title[i] = (byte)title[i];
+        return request;
+    }
+
+    /// <summary>The next event, waiting up to 'timeoutMilliseconds' for one; false when none came (or the compositor ended).</summary>
+    public bool TryNext(out CompositorEvent record, int timeoutMilliseconds)
+    {
+        record = default;
+        fixed (CompositorEvent* pointer = &record)
+        {
+            if (_events.TryRead(pointer))
+            {
+                _events.Release();
+                return true;
+            }
+            _channel.Wait(timeoutMilliseconds);
+            if (_events.TryRead(pointer))
+            {
+                _events.Release();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public void Dispose() => _channel.Dispose();
+}

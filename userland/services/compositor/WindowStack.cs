@@ -1,0 +1,220 @@
+namespace Exo.Compositor.Scene
+{
+    /// <summary>One toplevel window: whose it is (client slot, surface id), where its content is, its state and title.</summary>
+    public unsafe struct Window
+    {
+        public const int TitleCapacity = 32;
+
+        public bool InUse;
+        public int Client;
+        public uint Surface;
+        /// <summary>The content rectangle on screen (the frame is drawn around it: WindowFrame).</summary>
+        public Rectangle Content;
+        /// <summary>A committed buffer has been shown: the window is on screen (unless minimised).</summary>
+        public bool Mapped;
+        public bool Minimised, Maximised;
+        /// <summary>The content rectangle before maximising (restored on the second maximise).</summary>
+        public Rectangle Restore;
+        public int TitleLength;
+        public fixed byte Title[TitleCapacity];
+
+        public bool Visible => InUse && Mapped && !Minimised;
+    }
+
+    /// <summary>
+    /// The windows and their stacking order (bottom to top), the focused one, and what each change damages on screen.
+    /// Fixed capacity, no allocation after construction (the compositor's loop runs without a collector). Windows are
+    /// numbered by their slot; the order lists slots.
+    /// </summary>
+    public sealed unsafe class WindowStack
+    {
+        public const int Capacity = 32;
+        /// <summary>New windows cascade from here, each <see cref="CascadeStepX"/>, <see cref="CascadeStepY"/> further.</summary>
+        public const int CascadeLeft = 48, CascadeTop = 64, CascadeStepX = 200, CascadeStepY = 120, CascadePlaces = 4;
+
+        private readonly Window[] _windows = new Window[Capacity];
+        private readonly int[] _order = new int[Capacity];
+        private int _orderCount, _placed;
+
+        public int ScreenWidth, ScreenHeight;
+        /// <summary>The slot of the window with the keyboard focus, or -1.</summary>
+        public int Focused = -1;
+
+        public WindowStack(int screenWidth, int screenHeight) { ScreenWidth = screenWidth; ScreenHeight = screenHeight; }
+
+        public ref Window this[int slot] => ref _windows[slot];
+        /// <summary>How many windows are stacked; <see cref="AtDepth"/>(0) is the bottom one.</summary>
+        public int Count => _orderCount;
+        public int AtDepth(int depth) => _order[depth];
+
+        /// <summary>A new, unmapped window on top, at the next cascade place; -1 when the table is full.</summary>
+        public int Add(int client, uint surface)
+        {
+            for (int slot = 0; slot < Capacity; slot++)
+            {
+                if (_windows[slot].InUse)
+                    continue;
+                int place = _placed++ % CascadePlaces;
+                _windows[slot] = default;
+                _windows[slot].InUse = true;
+                _windows[slot].Client = client;
+                _windows[slot].Surface = surface;
+                _windows[slot].Content = new Rectangle(CascadeLeft + place * CascadeStepX, CascadeTop + place * CascadeStepY, 0, 0);
+                _order[_orderCount++] = slot;
+                return slot;
+            }
+            return -1;
+        }
+
+        public int Find(int client, uint surface)
+        {
+            for (int slot = 0; slot < Capacity; slot++)
+                if (_windows[slot].InUse && _windows[slot].Client == client && _windows[slot].Surface == surface)
+                    return slot;
+            return -1;
+        }
+
+        /// <summary>Takes a window away (its place on screen is damaged); the focus goes to the topmost visible one left.</summary>
+        public void Remove(int slot, ref DamageRegion damage)
+        {
+            if (!_windows[slot].InUse)
+                return;
+            if (_windows[slot].Visible)
+                damage.Add(WindowFrame.Outer(_windows[slot].Content));
+            _windows[slot] = default;
+            RemoveFromOrder(slot);
+            if (Focused == slot)
+                Focused = TopmostVisible();
+        }
+
+        /// <summary>A committed buffer of this size: the window is shown, its content the buffer's size unless maximised.</summary>
+        public void Map(int slot, int width, int height, ref DamageRegion damage)
+        {
+            ref Window window = ref _windows[slot];
+            if (window.Visible)
+                damage.Add(WindowFrame.Outer(window.Content));
+            if (!window.Maximised)
+            {
+                window.Content.Width = width;
+                window.Content.Height = height;
+            }
+            bool first = !window.Mapped;
+            window.Mapped = true;
+            if (!window.Minimised)
+                damage.Add(WindowFrame.Outer(window.Content));
+            if (first && !window.Minimised)
+                Focused = slot;   // a new window takes the focus, as it is on top
+        }
+
+        /// <summary>Puts a window on top of the others (its frame damaged: what covered it is now under it).</summary>
+        public void Raise(int slot, ref DamageRegion damage)
+        {
+            if (_orderCount > 0 && _order[_orderCount - 1] == slot)
+                return;
+            RemoveFromOrder(slot);
+            _order[_orderCount++] = slot;
+            if (_windows[slot].Visible)
+                damage.Add(WindowFrame.Outer(_windows[slot].Content));
+        }
+
+        /// <summary>The topmost visible window under (x, y) and which part of it, or -1 (the background).</summary>
+        public int TopmostAt(int x, int y, out FramePart part)
+        {
+            for (int depth = _orderCount - 1; depth >= 0; depth--)
+            {
+                int slot = _order[depth];
+                if (!_windows[slot].Visible)
+                    continue;
+                part = WindowFrame.HitTest(_windows[slot].Content, x, y);
+                if (part != FramePart.None)
+                    return slot;
+            }
+            part = FramePart.None;
+            return -1;
+        }
+
+        /// <summary>Moves a window by (dx, dy): its old and new places are damaged. A maximised window stays put.</summary>
+        public void Move(int slot, int dx, int dy, ref DamageRegion damage)
+        {
+            ref Window window = ref _windows[slot];
+            if (window.Maximised || (dx == 0 && dy == 0))
+                return;
+            if (window.Visible)
+                damage.Add(WindowFrame.Outer(window.Content));
+            window.Content = window.Content.Offset(dx, dy);
+            if (window.Visible)
+                damage.Add(WindowFrame.Outer(window.Content));
+        }
+
+        /// <summary>Maximises a window or restores it; returns the content size the client is asked to draw at.</summary>
+        public Rectangle ToggleMaximised(int slot, ref DamageRegion damage)
+        {
+            ref Window window = ref _windows[slot];
+            if (window.Visible)
+                damage.Add(WindowFrame.Outer(window.Content));
+            if (window.Maximised)
+            {
+                window.Maximised = false;
+                window.Content = window.Restore;
+            }
+            else
+            {
+                window.Maximised = true;
+                window.Restore = window.Content;
+                window.Content = WindowFrame.Maximised(ScreenWidth, ScreenHeight);
+            }
+            if (window.Visible)
+                damage.Add(WindowFrame.Outer(window.Content));
+            return window.Content;
+        }
+
+        /// <summary>Hides a window (its place damaged); the focus goes to the topmost visible one left.</summary>
+        public void Minimise(int slot, ref DamageRegion damage)
+        {
+            ref Window window = ref _windows[slot];
+            if (window.Visible)
+                damage.Add(WindowFrame.Outer(window.Content));
+            window.Minimised = true;
+            if (Focused == slot)
+                Focused = TopmostVisible();
+        }
+
+        /// <summary>Shows every minimised window again (on top, the last one focused); how many came back.</summary>
+        public int RestoreMinimised(ref DamageRegion damage)
+        {
+            int restored = 0;
+            for (int slot = 0; slot < Capacity; slot++)
+            {
+                if (!_windows[slot].InUse || !_windows[slot].Minimised)
+                    continue;
+                _windows[slot].Minimised = false;
+                Raise(slot, ref damage);
+                if (_windows[slot].Visible)
+                {
+                    damage.Add(WindowFrame.Outer(_windows[slot].Content));
+                    Focused = slot;
+                }
+                restored++;
+            }
+            return restored;
+        }
+
+        /// <summary>The topmost visible window, or -1.</summary>
+        public int TopmostVisible()
+        {
+            for (int depth = _orderCount - 1; depth >= 0; depth--)
+                if (_windows[_order[depth]].Visible)
+                    return _order[depth];
+            return -1;
+        }
+
+        private void RemoveFromOrder(int slot)
+        {
+            int at = 0;
+            for (int depth = 0; depth < _orderCount; depth++)
+                if (_order[depth] != slot)
+                    _order[at++] = _order[depth];
+            _orderCount = at;
+        }
+    }
+}
