@@ -203,7 +203,7 @@ public sealed class NetworkToolsBootTests
                 + "route add -net 192.168.78.1 netmask 255.255.255.0 gw 10.0.2.2; echo status $?");
             Assert.Contains(bad, line => line.Contains("SIOCSIFNETMASK: Invalid argument", StringComparison.Ordinal));
             Assert.Contains(bad, line => line.Contains("SIOCADDRT: Network is unreachable", StringComparison.Ordinal));
-            Assert.Contains(bad, line => line.Contains("SIOCADDRT: Invalid argument", StringComparison.Ordinal));
+            Assert.Contains(bad, line => line.Contains("route: netmask and route address conflict", StringComparison.Ordinal));   // busybox's own check
             Assert.Equal(new[] { "status 1", "status 1", "status 1" }, bad.Where(line => line.StartsWith("status", StringComparison.Ordinal)));
 
             // route: a network through the gateway, in /proc/net/route, route -n and ip route, then gone; a second delete is ESRCH.
@@ -223,7 +223,7 @@ public sealed class NetworkToolsBootTests
             Assert.Equal(new[] { "status 0" }, await RunAsync(qemu, "ip route del default; echo status $?"));
             Assert.Equal(new[] { "10.0.2.0/24 dev eth0 scope link src 10.0.2.60" }, Words(await RunAsync(qemu, "ip route")));
             var noRoute = await RunAsync(qemu, "ping -c 1 -W 1 192.168.99.1; echo status $?", TimeSpan.FromMinutes(1));
-            Assert.Contains(noRoute, line => line.Contains("Network unreachable", StringComparison.Ordinal));
+            Assert.Contains("ping: sendto: Network is unreachable", noRoute);
             Assert.Equal(new[] { "status 0", "status 0" },
                 await RunAsync(qemu, "ip route add default via 10.0.2.2; echo status $?; ip route add 192.168.5.0/24 via 10.0.2.2 dev eth0; echo status $?"));
             Assert.Equal(new[] { "default via 10.0.2.2 dev eth0", "192.168.5.0/24 via 10.0.2.2 dev eth0", "10.0.2.0/24 dev eth0 scope link src 10.0.2.60" },
