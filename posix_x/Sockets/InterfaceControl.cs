@@ -8,8 +8,9 @@ namespace Exo.PosixX.Sockets
     /// The interface ioctls Linux answers on any socket (net/core/dev_ioctl.c, net/ipv4/devinet.c), for ifconfig and
     /// route: SIOCGIFCONF, SIOCGIFNAME, SIOCGIFINDEX and the SIOCGIF* of one interface (flags, addresses, netmask,
     /// broadcast, hardware address, MTU, metric, map, transmit queue length), from the network service's facts
-    /// (<see cref="NetworkInterfaces"/>). Setting (SIOCSIF*, SIOCADDRT, SIOCDELRT) is EPERM without root and EOPNOTSUPP
-    /// with it: addresses and routes come from DHCP only.
+    /// (<see cref="NetworkInterfaces"/>). SIOCSIFADDR, SIOCSIFNETMASK, SIOCSIFFLAGS (IFF_UP), SIOCADDRT and SIOCDELRT change
+    /// the card through the service (<see cref="NetworkChange"/>), root only (EPERM otherwise, Linux's CAP_NET_ADMIN); the
+    /// other setters (broadcast, MTU, metric, hardware address, queue, map) are EOPNOTSUPP for root.
     /// </summary>
     public static unsafe class InterfaceControl
     {
@@ -31,8 +32,11 @@ namespace Exo.PosixX.Sockets
             result = 0;
             switch (request)
             {
-                case AddRoute: case DeleteRoute: case SetFlags: case SetAddress: case SetDestination: case SetBroadcast: case SetNetmask:
-                case SetMetric: case SetMtu: case SetHardwareAddress: case SetTransmitQueue: case SetMap:
+                case AddRoute: case DeleteRoute: case SetFlags: case SetAddress: case SetNetmask:
+                    if (!KernelInterface.LinuxProcess.Current.Credentials.IsPrivileged)
+                        return Error.NotPermitted;
+                    return request == AddRoute || request == DeleteRoute ? ChangeRoute(request == AddRoute, argument) : SetInterface(request, argument);
+                case SetDestination: case SetBroadcast: case SetMetric: case SetMtu: case SetHardwareAddress: case SetTransmitQueue: case SetMap:
                     return KernelInterface.LinuxProcess.Current.Credentials.IsPrivileged ? Error.NotSupported : Error.NotPermitted;
                 case GetConfiguration:
                     return Configuration(argument);
@@ -103,6 +107,149 @@ namespace Exo.PosixX.Sockets
             }
             return UserMemory.CopyToUser(argument, ifreq, RequestLength) ? Error.None : Error.BadAddress;
         }
+
+        private const short FlagUp = 0x1;   // IFF_UP
+        // struct rtentry (linux/route.h, x86-64): the destination, gateway and mask sockaddrs, flags, the device's name pointer.
+        private const int RouteEntryLength = 120, RouteDestinationOffset = 8, RouteGatewayOffset = 24, RouteMaskOffset = 40, RouteFlagsOffset = 56,
+            RouteDeviceOffset = 88;
+        private const ushort RouteFlagGateway = 0x2, RouteFlagHost = 0x4;   // RTF_GATEWAY, RTF_HOST
+
+        // SIOCSIFADDR, SIOCSIFNETMASK, SIOCSIFFLAGS, as devinet_ioctl and dev_ifsioc do them.
+        private static Error SetInterface(uint request, ulong argument)
+        {
+            byte* ifreq = stackalloc byte[RequestLength];
+            if (!UserMemory.CopyFromUser(ifreq, argument, RequestLength))
+                return Error.BadAddress;
+            ifreq[NameLength - 1] = 0;
+            NetworkInterfaceRecord* records = stackalloc NetworkInterfaceRecord[NetworkInterfaces.Maximum];
+            Error error = NetworkInterfaces.Read(records, out int count);
+            if (error != Error.None)
+                return error == Error.AddressFamilyNotSupported ? Error.NoDevice : error;
+            int found = NetworkInterfaces.Find(records, count, ifreq);
+            if (found < 0)
+                return Error.NoDevice;
+            NetworkInterfaceRecord* record = &records[found];
+            var change = new NetworkChange { Index = record->Index };
+            byte* value = ifreq + NameLength;
+            if (request == SetFlags)
+            {
+                change.Kind = (*(short*)value & FlagUp) != 0 ? NetworkChange.Up : NetworkChange.Down;
+                if (((record->Flags & NetworkInterfaceRecord.FlagUp) != 0) == (change.Kind == NetworkChange.Up))
+                    return Error.None;   // nothing to change (the other flags are not the service's)
+                return NetworkInterfaces.Change(ref change);
+            }
+            if (*(ushort*)value != InternetFamily)
+                return Error.Invalid;
+            uint address = ReadInternetAddress(value);
+            change.Kind = NetworkChange.SetAddress;
+            if (request == SetAddress)
+            {
+                // A new address takes its class's prefix (inet_abc_len); class D and E are refused.
+                int prefix = ClassPrefixOf(address);
+                if (prefix < 0)
+                    return Error.Invalid;
+                if (address == record->Address)
+                    return Error.None;
+                change.Address = address;
+                change.PrefixLength = (byte)prefix;
+            }
+            else
+            {
+                if (record->Address == 0)
+                    return Error.AddressNotAvailable;
+                int prefix = PrefixOf(address);
+                if (prefix < 0)
+                    return Error.Invalid;   // not a contiguous mask (bad_mask)
+                change.Address = record->Address;
+                change.PrefixLength = (byte)prefix;
+            }
+            return NetworkInterfaces.Change(ref change);
+        }
+
+        // SIOCADDRT and SIOCDELRT (ip_rt_ioctl, rtentry_to_fib_config): a host route or a network and its mask, maybe a gateway.
+        private static Error ChangeRoute(bool add, ulong argument)
+        {
+            byte* entry = stackalloc byte[RouteEntryLength];
+            if (!UserMemory.CopyFromUser(entry, argument, RouteEntryLength))
+                return Error.BadAddress;
+            if (*(ushort*)(entry + RouteDestinationOffset) != InternetFamily)
+                return Error.AddressFamilyNotSupported;
+            ushort flags = *(ushort*)(entry + RouteFlagsOffset);
+            uint destination = ReadInternetAddress(entry + RouteDestinationOffset);
+            int prefix = 32;
+            if ((flags & RouteFlagHost) == 0)
+            {
+                ushort maskFamily = *(ushort*)(entry + RouteMaskOffset);
+                uint mask = ReadInternetAddress(entry + RouteMaskOffset);
+                if (maskFamily != InternetFamily && !(maskFamily == 0 && mask == 0))
+                    return Error.AddressFamilyNotSupported;
+                prefix = PrefixOf(mask);
+                if (prefix < 0 || (destination & ~mask) != 0)
+                    return Error.Invalid;
+            }
+            uint gateway = 0;
+            if ((flags & RouteFlagGateway) != 0)
+            {
+                if (*(ushort*)(entry + RouteGatewayOffset) != InternetFamily)
+                    return Error.Invalid;
+                gateway = ReadInternetAddress(entry + RouteGatewayOffset);
+            }
+            NetworkInterfaceRecord* records = stackalloc NetworkInterfaceRecord[NetworkInterfaces.Maximum];
+            Error error = NetworkInterfaces.Read(records, out int count);
+            if (error != Error.None)
+                return error == Error.AddressFamilyNotSupported ? Error.NoDevice : error;
+            // The device named (rt_dev), or the card: the one interface a route can go through.
+            int found = -1;
+            ulong device = *(ulong*)(entry + RouteDeviceOffset);
+            if (device != 0)
+            {
+                byte* name = stackalloc byte[NameLength];
+                for (int i = 0; i < NameLength; i++)
+                    name[i] = 0;
+                // The name, byte by byte up to its zero (it may end just before an unmapped page).
+                for (int i = 0; i < NameLength - 1; i++)
+                {
+                    if (!UserMemory.CopyFromUser(name + i, device + (ulong)i, 1))
+                        return Error.BadAddress;
+                    if (name[i] == 0)
+                        break;
+                }
+                found = NetworkInterfaces.Find(records, count, name);
+                if (found < 0)
+                    return Error.NoDevice;
+            }
+            else
+            {
+                for (int i = 0; i < count && found < 0; i++)
+                    if ((records[i].Flags & NetworkInterfaceRecord.FlagLoopback) == 0)
+                        found = i;
+                if (found < 0)
+                    return Error.NoDevice;
+            }
+            var change = new NetworkChange
+            {
+                Kind = add ? NetworkChange.AddRoute : NetworkChange.DeleteRoute, Index = records[found].Index,
+                Address = destination, PrefixLength = (byte)prefix, Gateway = gateway,
+            };
+            return NetworkInterfaces.Change(ref change);
+        }
+
+        private static uint ReadInternetAddress(byte* sockaddr) =>
+            (uint)sockaddr[4] << 24 | (uint)sockaddr[5] << 16 | (uint)sockaddr[6] << 8 | sockaddr[7];
+
+        /// <summary>A contiguous mask's prefix length, or -1.</summary>
+        public static int PrefixOf(uint mask)
+        {
+            int prefix = 0;
+            while (prefix < 32 && (mask & (0x80000000u >> prefix)) != 0)
+                prefix++;
+            return NetworkInterfaces.MaskOf(prefix) == mask ? prefix : -1;
+        }
+
+        // inet_abc_len: 0 for 0.0.0.0, 8, 16 or 24 by class, -1 for class D and E.
+        private static int ClassPrefixOf(uint address) =>
+            address == 0 ? 0 : (address & 0x80000000u) == 0 ? 8 : (address & 0xC0000000u) == 0x80000000u ? 16
+            : (address & 0xE0000000u) == 0xC0000000u ? 24 : -1;
 
         /// <summary>SIOCGIFCONF: an ifreq (name and address) per interface with an IPv4 address that fits; a null buffer asks the length.</summary>
         private static Error Configuration(ulong argument)

@@ -42,7 +42,10 @@ public unsafe class SocketProtocolTests
 
     [Theory]
     [InlineData(SocketOperation.None, 0u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.UnknownOperation)]
-    [InlineData((SocketOperation)16, 1u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.UnknownOperation)]
+    [InlineData((SocketOperation)18, 1u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.UnknownOperation)]
+    [InlineData(SocketOperation.ChangeNetwork, 1u, 0UL, 24u, false, (ushort)0, SocketMessageProblem.BadField)]
+    [InlineData(SocketOperation.ChangeNetwork, 0u, 0UL, 25u, false, (ushort)0, SocketMessageProblem.BadLength)]
+    [InlineData(SocketOperation.Routes, 0u, 0UL, 1u, false, (ushort)0, SocketMessageProblem.BadLength)]
     [InlineData(SocketOperation.Create, 0u, 4UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]          // no such type
     [InlineData(SocketOperation.Create, 5u, 1UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]          // a socket given
     [InlineData(SocketOperation.Accept, 0u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]          // no socket
@@ -107,13 +110,36 @@ public unsafe class SocketProtocolTests
     }
 
     [Fact]
+    public void Network_changes_and_route_records_round_trip_and_refuse_bad_fields()
+    {
+        byte* buffer = stackalloc byte[NetworkChange.Length];
+        var change = new NetworkChange { Kind = NetworkChange.AddRoute, Index = 2, Address = 0xC0A84D00, PrefixLength = 24, Gateway = 0x0A000202 };
+        Assert.True(change.Encode(buffer));
+        Assert.Equal(SocketMessageProblem.None, NetworkChange.Decode(buffer, out NetworkChange decoded));
+        Assert.Equal((NetworkChange.AddRoute, 2u, 0xC0A84D00u, (byte)24, 0x0A000202u), (decoded.Kind, decoded.Index, decoded.Address, decoded.PrefixLength, decoded.Gateway));
+        foreach (var (offset, value) in new[] { (0, 0u), (0, 6u), (4, 0u), (12, 33u), (20, 1u) })
+        {
+            Assert.True(change.Encode(buffer));
+            *(uint*)(buffer + offset) = value;
+            Assert.Equal(SocketMessageProblem.BadField, NetworkChange.Decode(buffer, out _));
+        }
+        byte* route = stackalloc byte[NetworkRouteRecord.Length];
+        Assert.True(new NetworkRouteRecord { Destination = 0x0A000200, PrefixLength = 24, Index = 2 }.Encode(route));
+        Assert.Equal(SocketMessageProblem.None, NetworkRouteRecord.Decode(route, out NetworkRouteRecord read));
+        Assert.Equal((0x0A000200u, (byte)24, 2u), (read.Destination, read.PrefixLength, read.Index));
+        Assert.False(new NetworkRouteRecord { Destination = 0x0A000201, PrefixLength = 24, Index = 2 }.Encode(route));   // host bits set
+        *(uint*)(route + 12) = 0;
+        Assert.Equal(SocketMessageProblem.BadField, NetworkRouteRecord.Decode(route, out _));
+    }
+
+    [Fact]
     public void Interface_records_round_trip_and_refuse_what_a_hostile_service_wrote()
     {
         var card = new NetworkInterfaceRecord
         {
             Index = 2, Flags = NetworkInterfaceRecord.FlagUp | NetworkInterfaceRecord.FlagRunning, Mtu = 1500,
             HardwareType = NetworkInterfaceRecord.HardwareEthernet, Address = 0x0A00020F, PrefixLength = 24, Gateway = 0x0A000202,
-            DnsServer = 0x0A000203, FramesReceived = 7, FramesSent = 9,
+            DnsServer = 0x0A000203, ReceivedPackets = 7, SentPackets = 9, ReceivedBytes = 1UL << 40, SendDrops = 3,
         };
         card.SetName("eth0");
         card.HardwareAddress[0] = 0x52;
@@ -122,12 +148,13 @@ public unsafe class SocketProtocolTests
         Assert.True(card.Encode(buffer));
         Assert.Equal(SocketMessageProblem.None, NetworkInterfaceRecord.Decode(buffer, out NetworkInterfaceRecord decoded));
         Assert.Equal(4, decoded.NameLengthOrInvalid());
-        Assert.Equal((2u, 1500u, 0x0A00020Fu, (byte)24, 0x0A000202u, 0x0A000203u, 7u, 9u, (byte)0x52, (byte)0x56),
-            (decoded.Index, decoded.Mtu, decoded.Address, decoded.PrefixLength, decoded.Gateway, decoded.DnsServer, decoded.FramesReceived,
-             decoded.FramesSent, decoded.HardwareAddress[0], decoded.HardwareAddress[5]));
+        Assert.Equal((2u, 1500u, 0x0A00020Fu, (byte)24, 0x0A000202u, 0x0A000203u, 7UL, 9UL, (byte)0x52, (byte)0x56),
+            (decoded.Index, decoded.Mtu, decoded.Address, decoded.PrefixLength, decoded.Gateway, decoded.DnsServer, decoded.ReceivedPackets,
+             decoded.SentPackets, decoded.HardwareAddress[0], decoded.HardwareAddress[5]));
+        Assert.Equal((1UL << 40, 3UL, 0UL), (decoded.ReceivedBytes, decoded.SendDrops, decoded.SendErrors));
 
         // Each field a service could get wrong is refused: names not ending or with odd bytes, prefix, MTU, flags, types.
-        (int offset, byte value)[] bad = { (0, (byte)'A'), (4, (byte)'/'), (5, 1), (40, 33), (26, 2), (20 + 2, 0x80), (28, 9), (52, 1), (16, 0) };
+        (int offset, byte value)[] bad = { (0, (byte)'A'), (4, (byte)'/'), (5, 1), (40, 33), (26, 2), (20 + 2, 0x80), (28, 9), (52, 1), (16, 0), (127, 1) };
         foreach (var (offset, value) in bad)
         {
             Assert.True(card.Encode(buffer));

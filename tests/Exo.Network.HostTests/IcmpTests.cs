@@ -38,6 +38,86 @@ namespace Exo.Network.HostTests
         }
 
         [Fact]
+        public void A_ping_socket_gets_its_identifier_and_checksum_written_and_only_its_replies()
+        {
+            var hosts = new TwoHosts();
+            PingSockets ping = hosts.A.Stack.Icmp.PingSockets;
+            Assert.Equal(Error.None, ping.Open(out int socket));
+            Assert.Equal(Error.None, ping.Open(out int other));
+            Assert.Equal(Error.None, ping.Bind(socket, Ipv4Address.Any, 0x1234));
+            Assert.Equal(Error.AddressInUse, ping.Bind(other, Ipv4Address.Any, 0x1234));
+            Assert.Equal(Error.Invalid, ping.Bind(socket, Ipv4Address.Any, 0x99));
+            byte[] request = { 8, 0, 0xDE, 0xAD, 0xBE, 0xEF, 0, 5, (byte)'h', (byte)'i' };
+            byte[] reply = new byte[64];
+            fixed (byte* r = request)
+            fixed (byte* p = reply)
+            {
+                Assert.Equal(Error.None, ping.SendTo(socket, r, request.Length, TwoHosts.AddressB));
+                hosts.Run();
+                Assert.False(ping.IsReadable(other));
+                Assert.Equal(Error.None, ping.ReceiveFrom(socket, p, reply.Length, false, out int length, out int whole, out Ipv4Address source));
+                Assert.Equal((10, 10, TwoHosts.AddressB), (length, whole, source));
+                Assert.Equal(new byte[] { 0, 0, 0x12, 0x34, 0, 5, (byte)'h', (byte)'i' }, new[] { reply[0], reply[1], reply[4], reply[5], reply[6], reply[7], reply[8], reply[9] });
+                Assert.Equal(0, InternetChecksum.Compute(p, length));
+                Assert.Equal(Error.WouldBlock, ping.ReceiveFrom(socket, p, reply.Length, false, out _, out _, out _));
+                // Only echo requests of code 0 and at least a header; an unbound socket gets an identifier at its first send.
+                r[0] = 0;
+                Assert.Equal(Error.Invalid, ping.SendTo(other, r, request.Length, TwoHosts.AddressB));
+                Assert.Equal(Error.None, ping.GetLocal(other, out _, out ushort chosen));
+                Assert.NotEqual(0, chosen);
+                r[0] = 8;
+                Assert.Equal(Error.Invalid, ping.SendTo(other, r, 7, TwoHosts.AddressB));
+                Assert.Equal(Error.DestinationRequired, ping.SendTo(other, r, request.Length, Ipv4Address.Any));
+                Assert.Equal(Error.None, ping.SendTo(other, r, request.Length, TwoHosts.AddressB));
+                hosts.Run();
+                Assert.False(ping.IsReadable(socket));
+                Assert.True(ping.IsReadable(other));
+            }
+        }
+
+        [Fact]
+        public void Routes_added_by_hand_and_the_interface_taken_down_and_up()
+        {
+            var hosts = new TwoHosts();
+            NetworkStack a = hosts.A.Stack;
+            var network = new Ipv4Address(192, 168, 7, 0);
+            Assert.Equal(Error.NetworkUnreachable, a.AddRoute(network, 24, new Ipv4Address(172, 16, 0, 1)));
+            Assert.Equal(Error.Invalid, a.AddRoute(new Ipv4Address(192, 168, 7, 1), 24, TwoHosts.AddressB));
+            Assert.Equal(Error.None, a.AddRoute(network, 24, TwoHosts.AddressB));
+            Assert.Equal(Error.AlreadyExists, a.AddRoute(network, 24, TwoHosts.AddressB));
+            // Through the route: the echo request goes to B's MAC (B answers nothing for an address not its own).
+            long sentBefore = a.Counters[NetworkCounter.FramesSent];
+            Assert.Equal(Error.None, Ping(hosts.A, new Ipv4Address(192, 168, 7, 9), 3, 1));
+            hosts.Run();
+            Assert.True(a.Counters[NetworkCounter.FramesSent] > sentBefore);
+            Assert.Equal(Error.NetworkUnreachable, Ping(hosts.A, new Ipv4Address(192, 168, 8, 9), 3, 2));   // no default route
+            Assert.Equal(Error.None, a.DeleteRoute(network, 24, Ipv4Address.Any));
+            Assert.Equal(Error.NoSuchProcess, a.DeleteRoute(network, 24, Ipv4Address.Any));
+            Assert.Equal(Error.NetworkUnreachable, Ping(hosts.A, new Ipv4Address(192, 168, 7, 9), 3, 3));
+
+            // Down: nothing leaves, what arrives is dropped; up: B answers again.
+            a.Ip.SetInterfaceUp(false);
+            Assert.Equal(Error.NetworkUnreachable, Ping(hosts.A, TwoHosts.AddressB, 4, 1));
+            Assert.Equal(Error.NetworkDown, a.AddRoute(network, 24, TwoHosts.AddressB));
+            Assert.Equal(Error.None, Ping(hosts.B, TwoHosts.AddressA, 5, 1));
+            hosts.Run();
+            Assert.True(a.Counters[NetworkCounter.DropInterfaceDown] > 0);
+            Assert.False(hosts.B.Stack.Icmp.TryReceiveEcho(5, out _));
+            a.Ip.SetInterfaceUp(true);
+            Assert.Equal(Error.None, Ping(hosts.A, TwoHosts.AddressB, 4, 2));
+            hosts.Run();
+            Assert.True(a.Icmp.TryReceiveEcho(4, out IcmpEchoReply reply));
+            Assert.Equal(IcmpEchoOutcome.Reply, reply.Outcome);
+
+            // A new address by hand: the prefix changes, routes through a gateway now off the subnet go.
+            Assert.Equal(Error.None, a.AddRoute(network, 24, TwoHosts.AddressB));
+            Assert.Equal(Error.Invalid, a.SetAddress(new Ipv4Address(224, 0, 0, 1), 24));
+            Assert.Equal(Error.None, a.SetAddress(new Ipv4Address(10, 9, 0, 1), 24));
+            Assert.Equal(0, a.Ip.Routes.Count);
+            Assert.Equal((new Ipv4Address(10, 9, 0, 1), 24), (a.Configuration.Address, a.Configuration.PrefixLength));
+        }
+
+        [Fact]
         public void A_large_ping_is_fragmented_and_answered()
         {
             var hosts = new TwoHosts();

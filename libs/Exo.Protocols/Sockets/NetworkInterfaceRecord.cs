@@ -5,14 +5,16 @@ namespace Exo.Protocols.Sockets
     /// bytes, little endian, addresses in host order: 0 name (16 bytes: lower-case letters and digits, zero-padded) |
     /// 16 index u32 | 20 flags u32 (Linux's IFF_*) | 24 MTU u32 | 28 hardware type u16 (ARPHRD_*) | 30 hardware address
     /// (6 bytes) | 36 address u32 | 40 prefix length u8 | 41 zero (3) | 44 gateway u32 (0: no default route through it) |
-    /// 48 DNS server u32 (0: none) | 52 zero u32 | 56 frames received u32 | 60 frames sent u32.
+    /// 48 DNS server u32 (0: none) | 52 zero u32 | 56 the counters, u64 each: received bytes, packets, errors, drops, then
+    /// sent bytes, packets, errors, drops (Linux's rx_bytes... tx_dropped) | 120 zero u64.
     /// </summary>
     public unsafe struct NetworkInterfaceRecord
     {
-        public const int Length = 64;
+        public const int Length = 128;
         public const int NameLength = 16;
         /// <summary>Interfaces one answer describes (the data slot would hold far more; a host has lo and a card or two).</summary>
-        public const int MaximumInterfaces = 8;
+        public const int MaximumInterfaces = 4;
+        private const int CountersOffset = 56, ReservedOffset = 120;
         public const uint FlagUp = 0x1, FlagBroadcast = 0x2, FlagLoopback = 0x8, FlagRunning = 0x40, FlagMulticast = 0x1000;
         public const uint KnownFlags = FlagUp | FlagBroadcast | FlagLoopback | FlagRunning | FlagMulticast;
         public const ushort HardwareEthernet = 1, HardwareLoopback = 772;
@@ -28,8 +30,8 @@ namespace Exo.Protocols.Sockets
         public byte PrefixLength;
         public uint Gateway;
         public uint DnsServer;
-        public uint FramesReceived;
-        public uint FramesSent;
+        public ulong ReceivedBytes, ReceivedPackets, ReceiveErrors, ReceiveDrops;
+        public ulong SentBytes, SentPackets, SendErrors, SendDrops;
 
         /// <summary>The name's length (up to the first zero), or -1 when it is not a well-formed name.</summary>
         public int NameLengthOrInvalid()
@@ -91,8 +93,10 @@ namespace Exo.Protocols.Sockets
             *(uint*)(buffer + 44) = Gateway;
             *(uint*)(buffer + 48) = DnsServer;
             *(uint*)(buffer + 52) = 0;
-            *(uint*)(buffer + 56) = FramesReceived;
-            *(uint*)(buffer + 60) = FramesSent;
+            ulong* counters = (ulong*)(buffer + CountersOffset);
+            counters[0] = ReceivedBytes; counters[1] = ReceivedPackets; counters[2] = ReceiveErrors; counters[3] = ReceiveDrops;
+            counters[4] = SentBytes; counters[5] = SentPackets; counters[6] = SendErrors; counters[7] = SendDrops;
+            *(ulong*)(buffer + ReservedOffset) = 0;
             return true;
         }
 
@@ -100,7 +104,7 @@ namespace Exo.Protocols.Sockets
         public static SocketMessageProblem Decode(byte* buffer, out NetworkInterfaceRecord record)
         {
             record = default;
-            if (*(uint*)(buffer + 40) > 32 || *(uint*)(buffer + 52) != 0)
+            if (*(uint*)(buffer + 40) > 32 || *(uint*)(buffer + 52) != 0 || *(ulong*)(buffer + ReservedOffset) != 0)
                 return SocketMessageProblem.BadField;
             for (int i = 0; i < NameLength; i++)
                 record.Name[i] = buffer[i];
@@ -114,8 +118,9 @@ namespace Exo.Protocols.Sockets
             record.PrefixLength = buffer[40];
             record.Gateway = *(uint*)(buffer + 44);
             record.DnsServer = *(uint*)(buffer + 48);
-            record.FramesReceived = *(uint*)(buffer + 56);
-            record.FramesSent = *(uint*)(buffer + 60);
+            ulong* counters = (ulong*)(buffer + CountersOffset);
+            record.ReceivedBytes = counters[0]; record.ReceivedPackets = counters[1]; record.ReceiveErrors = counters[2]; record.ReceiveDrops = counters[3];
+            record.SentBytes = counters[4]; record.SentPackets = counters[5]; record.SendErrors = counters[6]; record.SendDrops = counters[7];
             return record.Check();
         }
     }

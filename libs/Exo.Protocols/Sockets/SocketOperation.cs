@@ -9,7 +9,9 @@ namespace Exo.Protocols.Sockets
         None = 0,
         /// <summary>Argument0: type (Stream 1, Datagram 2, Raw 3); Argument1: protocol (0, 6, 17; a raw socket's: 1, ICMP). Value: the
         /// new socket. A raw socket sends the messages it is given as they are and receives each datagram of its protocol
-        /// whole, IPv4 header included; its endpoints have port 0.</summary>
+        /// whole, IPv4 header included; its endpoints have port 0. A datagram socket of protocol 1 is a ping socket: it sends
+        /// echo requests whose identifier (its endpoint's port) and checksum the service writes, and receives the echo
+        /// replies with that identifier, ICMP header first, no IPv4 header.</summary>
         Create = 1,
         /// <summary>Endpoint: the local address and port (port 0: an ephemeral one).</summary>
         Bind = 2,
@@ -42,5 +44,11 @@ namespace Exo.Protocols.Sockets
         /// <summary>No socket (0). Data: one <see cref="NetworkInterfaceRecord"/> per interface (up to its MaximumInterfaces),
         /// loopback first; Value: how many. What ifconfig, route and ip read.</summary>
         Interfaces = 15,
+        /// <summary>No socket (0). Data: one <see cref="NetworkChange"/> (an address, IFF_UP, a route); the client checked the
+        /// caller's privilege. Errors as Linux's: Invalid, AlreadyExists, NoSuchProcess (no such route), NetworkUnreachable.</summary>
+        ChangeNetwork = 16,
+        /// <summary>No socket (0). Data: one <see cref="NetworkRouteRecord"/> per route of the main table (up to its
+        /// MaximumRoutes); Value: how many. What /proc/net/route, route and ip route show.</summary>
+        Routes = 17,
     }
 }

@@ -34,7 +34,7 @@ namespace Exo.Protocols.Sockets
         public SocketMessageProblem Check()
         {
             bool transfer = Operation == SocketOperation.Send || Operation == SocketOperation.Receive;
-            if (Operation == SocketOperation.None || Operation > SocketOperation.Interfaces)
+            if (Operation == SocketOperation.None || Operation > SocketOperation.Routes)
                 return SocketMessageProblem.UnknownOperation;
             if (!Endpoint.IsWellFormed)
                 return SocketMessageProblem.BadEndpoint;
@@ -46,10 +46,13 @@ namespace Exo.Protocols.Sockets
             if (needsEndpoint ? Endpoint.Family == SocketEndpoint.FamilyNone : !mayHaveEndpoint && Endpoint.Family != SocketEndpoint.FamilyNone)
                 return SocketMessageProblem.BadEndpoint;
             uint maximumData = Operation == SocketOperation.Send ? SocketChannelLayout.DataSlotSize
-                : Operation == SocketOperation.SetOption ? MaximumOptionLength : 0u;
+                : Operation == SocketOperation.SetOption ? MaximumOptionLength
+                : Operation == SocketOperation.ChangeNetwork ? (uint)NetworkChange.Length : 0u;
             if (DataLength > maximumData)
                 return SocketMessageProblem.BadLength;
-            if ((Operation == SocketOperation.Create || Operation == SocketOperation.Interfaces) != (Socket == 0))
+            bool global = Operation == SocketOperation.Create || Operation == SocketOperation.Interfaces
+                || Operation == SocketOperation.ChangeNetwork || Operation == SocketOperation.Routes;
+            if (global != (Socket == 0))
                 return SocketMessageProblem.BadField;
             return ArgumentsFit() ? SocketMessageProblem.None : SocketMessageProblem.BadField;
         }

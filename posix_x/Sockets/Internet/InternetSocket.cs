@@ -5,8 +5,9 @@ using Exo.Protocols.Sockets;
 namespace Exo.PosixX.Sockets.Internet
 {
     /// <summary>
-    /// An AF_INET socket (TCP stream, UDP datagram, or raw ICMP for ping: each message whole, received with its IPv4
-    /// header, as Linux's SOCK_RAW gives it): a proxy for a socket of the network service, reached over the
+    /// An AF_INET socket (TCP stream, UDP datagram, raw ICMP for ping: each message whole, received with its IPv4
+    /// header, as Linux's SOCK_RAW gives it; or an ICMP datagram socket, Linux's unprivileged ping socket: echo requests
+    /// whose identifier and checksum the service fills, echo replies received without the IPv4 header): a proxy for a socket of the network service, reached over the
     /// socket channel (<see cref="SocketChannel"/>). The service never waits, so waiting is done here: an operation
     /// the service answers WouldBlock (InProgress for connect) sleeps until the socket's next readiness event, then
     /// asks again, unless the caller is non-blocking; SO_RCVTIMEO and SO_SNDTIMEO bound the sleep. poll, select and
@@ -25,9 +26,13 @@ namespace Exo.PosixX.Sockets.Internet
         internal ushort PendingError;
         internal int Changes;
 
-        private InternetSocket(int type, int flags, SocketChannel channel)
+        /// <summary>IPPROTO_TCP, IPPROTO_UDP or IPPROTO_ICMP (a raw socket's or a ping socket's).</summary>
+        private readonly int _protocol;
+
+        private InternetSocket(int type, int protocol, int flags, SocketChannel channel)
             : base(InternetAddress.Family, type, flags)
         {
+            _protocol = protocol;
             _channel = channel;
         }
 
@@ -38,6 +43,10 @@ namespace Exo.PosixX.Sockets.Internet
             if (type != Stream && type != Datagram && type != Raw)
                 return Error.SocketTypeNotSupported;
             int expected = ProtocolOf(type);
+            // A datagram socket of ICMP is a ping socket, which Linux lets every group have (ping_group_range set wide,
+            // as distributions do): no privilege needed.
+            if (type == Datagram && protocol == InternetControlMessageProtocol)
+                expected = InternetControlMessageProtocol;
             // Raw sockets: ICMP only (Linux also carries others); they need CAP_NET_RAW, which only root holds here.
             if ((protocol != 0 || type == Raw) && protocol != expected)
                 return Error.ProtocolNotSupported;
@@ -46,7 +55,7 @@ namespace Exo.PosixX.Sockets.Internet
             Error error = SocketChannel.Acquire(out SocketChannel channel);
             if (error != Error.None)
                 return error;
-            InternetSocket made = new InternetSocket(type, flags, channel);
+            InternetSocket made = new InternetSocket(type, expected, flags, channel);
             var request = new SocketRequest { Operation = SocketOperation.Create, Argument0 = (ulong)type, Argument1 = (ulong)expected };
             error = made.Ask(ref request, made, out SocketCompletion completion);
             if (error != Error.None)
@@ -143,7 +152,7 @@ namespace Exo.PosixX.Sockets.Internet
         {
             accepted = null;
             bool armed = ArmTimeout(System.Threading.Volatile.Read(ref ReceiveTimeoutNanoseconds), NonBlocking);
-            InternetSocket made = new InternetSocket(Type, flags & OpenFlags.NonBlocking, _channel);
+            InternetSocket made = new InternetSocket(Type, _protocol, flags & OpenFlags.NonBlocking, _channel);
             _channel.AddReference();
             Error error;
             while (true)
@@ -342,7 +351,7 @@ namespace Exo.PosixX.Sockets.Internet
                 else if (name == Domain)
                     number = InternetAddress.Family;
                 else if (name == Protocol)
-                    number = ProtocolOf(Type);
+                    number = _protocol;
                 if (number >= 0)
                 {
                     length = length < sizeof(int) ? length : sizeof(int);

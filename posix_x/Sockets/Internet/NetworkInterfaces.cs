@@ -20,6 +20,49 @@ namespace Exo.PosixX.Sockets.Internet
         public static Error Read(NetworkInterfaceRecord* records, out int count)
         {
             count = 0;
+            byte* raw = stackalloc byte[Maximum * NetworkInterfaceRecord.Length];
+            Error error = Ask(SocketOperation.Interfaces, null, 0, raw, Maximum, NetworkInterfaceRecord.Length, out int answered);
+            for (int i = 0; i < answered && error == Error.None; i++)
+                if (NetworkInterfaceRecord.Decode(raw + i * NetworkInterfaceRecord.Length, out records[i]) != SocketMessageProblem.None)
+                    error = Error.InputOutput;
+            if (error == Error.None)
+                count = answered;
+            return error;
+        }
+
+        /// <summary>The main table's routes (up to <see cref="MaximumRoutes"/>), with Read's errors.</summary>
+        public static Error ReadRoutes(NetworkRouteRecord* records, out int count)
+        {
+            count = 0;
+            byte* raw = stackalloc byte[MaximumRoutes * NetworkRouteRecord.Length];
+            Error error = Ask(SocketOperation.Routes, null, 0, raw, MaximumRoutes, NetworkRouteRecord.Length, out int answered);
+            for (int i = 0; i < answered && error == Error.None; i++)
+                if (NetworkRouteRecord.Decode(raw + i * NetworkRouteRecord.Length, out records[i]) != SocketMessageProblem.None)
+                    error = Error.InputOutput;
+            if (error == Error.None)
+                count = answered;
+            return error;
+        }
+
+        public const int MaximumRoutes = NetworkRouteRecord.MaximumRoutes;
+
+        /// <summary>
+        /// Changes an address, IFF_UP or a route (the caller checked the privilege): the service's error, as Linux's; ENODEV
+        /// without a network service.
+        /// </summary>
+        public static Error Change(ref NetworkChange change)
+        {
+            byte* encoded = stackalloc byte[NetworkChange.Length];
+            if (!change.Encode(encoded))
+                return Error.Invalid;
+            Error error = Ask(SocketOperation.ChangeNetwork, encoded, NetworkChange.Length, null, 0, 0, out _);
+            return error == Error.AddressFamilyNotSupported ? Error.NoDevice : error;
+        }
+
+        // One request without a socket: 'data' into the slot, up to 'maximum' records of 'recordLength' out of it.
+        private static Error Ask(SocketOperation operation, byte* data, int dataLength, byte* answer, int maximum, int recordLength, out int records)
+        {
+            records = 0;
             Error error = SocketChannel.Acquire(out SocketChannel channel);
             if (error != Error.None)
                 return error;
@@ -29,25 +72,20 @@ namespace Exo.PosixX.Sockets.Internet
                 channel.Release();
                 return Error.NetworkDown;
             }
-            var request = new SocketRequest { Operation = SocketOperation.Interfaces };
+            if (dataLength > 0)
+                channel.WriteSlot(slot, data, dataLength);
+            var request = new SocketRequest { Operation = operation, DataLength = (uint)dataLength };
             error = channel.Exchange(slot, ref request, null, out SocketCompletion completion);
             if (error == Error.None)
                 error = (Error)completion.Status;
-            if (error == Error.None)
+            if (error == Error.None && maximum > 0)
             {
-                if (completion.Value > Maximum || completion.DataLength != completion.Value * NetworkInterfaceRecord.Length)
-                {
+                if (completion.Value > (ulong)maximum || completion.DataLength != completion.Value * (ulong)recordLength)
                     error = Error.InputOutput;
-                }
                 else
                 {
-                    byte* raw = stackalloc byte[Maximum * NetworkInterfaceRecord.Length];
-                    channel.ReadSlot(slot, raw, (int)completion.DataLength);
-                    for (int i = 0; i < (int)completion.Value && error == Error.None; i++)
-                        if (NetworkInterfaceRecord.Decode(raw + i * NetworkInterfaceRecord.Length, out records[i]) != SocketMessageProblem.None)
-                            error = Error.InputOutput;
-                    if (error == Error.None)
-                        count = (int)completion.Value;
+                    channel.ReadSlot(slot, answer, (int)completion.DataLength);
+                    records = (int)completion.Value;
                 }
             }
             channel.EndRequest(slot);

@@ -8,7 +8,8 @@ namespace Exo.PosixX.Sockets.Netlink
     /// service's interface facts (<see cref="NetworkInterfaces"/>): dumps of RTM_GETLINK (RTM_NEWLINK per interface),
     /// RTM_GETADDR (RTM_NEWADDR per IPv4 address) and RTM_GETROUTE (RTM_NEWROUTE for the main table: each subnet and the
     /// default route), each ended by NLMSG_DONE; no IPv6 (an AF_INET6 dump is empty). Anything else a request asks
-    /// (a single GET, NEW, DEL, SET) is NLMSG_ERROR: EPERM without root for a change, EOPNOTSUPP otherwise; NLM_F_ACK
+    /// (a single GET, NEW, DEL, SET) is NLMSG_ERROR: EPERM without root for a change; RTM_NEWADDR, RTM_DELADDR, RTM_NEWROUTE
+    /// and RTM_DELROUTE change the card through the service (<see cref="Change"/>), anything else is EOPNOTSUPP; NLM_F_ACK
     /// gets an acknowledgement. A malformed message ends the reading of a send, as Linux's netlink_rcv_skb does.
     /// </summary>
     public static unsafe class RouteNetlink
@@ -19,9 +20,12 @@ namespace Exo.PosixX.Sockets.Netlink
         private const int HeaderLength = 16;   // struct nlmsghdr
         private const ushort ErrorMessage = 2, Done = 3, MinimumType = 16;
         private const ushort FlagRequest = 0x1, FlagMulti = 0x2, FlagAcknowledge = 0x4, FlagDump = 0x300;
-        private const ushort NewLink = 16, GetLink = 18, NewAddress = 20, GetAddress = 22, NewRoute = 24, GetRoute = 26, LastType = 127;
+        private const ushort NewLink = 16, GetLink = 18, NewAddress = 20, DeleteAddress = 21, GetAddress = 22, NewRoute = 24, DeleteRoute = 25, GetRoute = 26, LastType = 127;
         private const byte Internet6 = 10, Internet = 2;
-        private const ushort LinkAddress = 1, LinkBroadcast = 2, LinkName = 3, LinkMtu = 4, LinkTransmitQueue = 13, LinkOperationalState = 16;
+        private const ushort LinkAddress = 1, LinkBroadcast = 2, LinkName = 3, LinkMtu = 4, LinkTransmitQueue = 13, LinkOperationalState = 16,
+            LinkStatistics = 7, LinkStatistics64 = 23;
+        /// <summary>struct rtnl_link_stats and rtnl_link_stats64: 24 and 25 counters, rx_packets first.</summary>
+        private const int StatisticsFields = 24, Statistics64Fields = 25;
         private const byte OperationalUnknown = 0, OperationalDown = 2, OperationalUp = 6;
         private const uint LowerUp = 0x10000;   // IFF_LOWER_UP
         private const ushort AddressAttribute = 1, LocalAttribute = 2, LabelAttribute = 3, BroadcastAttribute = 4;
@@ -53,6 +57,8 @@ namespace Exo.PosixX.Sockets.Netlink
                         error = Error.NotSupported;
                     else if (kind != 2 && !KernelInterface.LinuxProcess.Current.Credentials.IsPrivileged)
                         error = Error.NotPermitted;
+                    else if (type == NewAddress || type == DeleteAddress || type == NewRoute || type == DeleteRoute)
+                        error = Change(type, message, (int)messageLength);
                     else if ((type == GetLink || type == GetAddress || type == GetRoute) && (flags & FlagDump) == FlagDump)
                     {
                         byte family = messageLength > HeaderLength ? message[HeaderLength] : (byte)0;
@@ -90,11 +96,22 @@ namespace Exo.PosixX.Sockets.Netlink
             int count = 0;
             if (family != Internet6 && NetworkInterfaces.Read(records, out count) != Error.None)
                 count = 0;   // no network service: no interface
+            if (type == GetRoute)
+            {
+                NetworkRouteRecord* routes = stackalloc NetworkRouteRecord[NetworkInterfaces.MaximumRoutes];
+                int routeCount = 0;
+                if (count > 0 && NetworkInterfaces.ReadRoutes(routes, out routeCount) != Error.None)
+                    routeCount = 0;
+                for (int i = 0; i < routeCount; i++)
+                    for (int j = 0; j < count; j++)
+                        if (records[j].Index == routes[i].Index && !Route(ref writer, &records[j], &routes[i], sequence, portId))
+                            return false;
+                count = 0;
+            }
             for (int i = 0; i < count; i++)
             {
                 bool fits = type == GetLink ? Link(ref writer, &records[i], sequence, portId)
-                    : type == GetAddress ? records[i].Address == 0 || Address(ref writer, &records[i], sequence, portId)
-                    : Routes(ref writer, &records[i], sequence, portId);
+                    : records[i].Address == 0 || Address(ref writer, &records[i], sequence, portId);
                 if (!fits)
                     return false;
             }
@@ -117,6 +134,23 @@ namespace Exo.PosixX.Sockets.Netlink
                 && writer.IntAttribute(LinkMtu, record->Mtu) && writer.IntAttribute(LinkTransmitQueue, NetworkInterfaces.TransmitQueueLength)
                 && writer.ByteAttribute(LinkOperationalState, loopback ? OperationalUnknown : running ? OperationalUp : OperationalDown)
                 && writer.Attribute(LinkAddress, record->HardwareAddress, 6) && writer.Attribute(LinkBroadcast, broadcast, 6);
+            // IFLA_STATS and IFLA_STATS64 (ip -s link): the counters the service keeps, the rest 0.
+            ulong* statistics = stackalloc ulong[Statistics64Fields];
+            for (int i = 0; i < Statistics64Fields; i++)
+                statistics[i] = 0;
+            statistics[0] = record->ReceivedPackets;
+            statistics[1] = record->SentPackets;
+            statistics[2] = record->ReceivedBytes;
+            statistics[3] = record->SentBytes;
+            statistics[4] = record->ReceiveErrors;
+            statistics[5] = record->SendErrors;
+            statistics[6] = record->ReceiveDrops;
+            statistics[7] = record->SendDrops;
+            uint* narrow = stackalloc uint[StatisticsFields];
+            for (int i = 0; i < StatisticsFields; i++)
+                narrow[i] = (uint)statistics[i];
+            fits = fits && writer.Attribute(LinkStatistics, (byte*)narrow, StatisticsFields * sizeof(uint))
+                && writer.Attribute(LinkStatistics64, (byte*)statistics, Statistics64Fields * sizeof(ulong));
             return fits && writer.End(at);
         }
 
@@ -135,31 +169,105 @@ namespace Exo.PosixX.Sockets.Netlink
             return fits && writer.End(at);
         }
 
-        // The main table's routes through one interface: the default route by its gateway, and its subnet's.
-        private static bool Routes(ref Writer writer, NetworkInterfaceRecord* record, uint sequence, uint portId)
-        {
-            if ((record->Flags & NetworkInterfaceRecord.FlagLoopback) != 0 || record->Address == 0)
-                return true;
-            if (record->Gateway != 0 && !Route(ref writer, record, 0, 0, record->Gateway, sequence, portId))
-                return false;
-            uint mask = NetworkInterfaces.MaskOf(record->PrefixLength);
-            return Route(ref writer, record, record->Address & mask, record->PrefixLength, 0, sequence, portId);
-        }
-
-        private static bool Route(ref Writer writer, NetworkInterfaceRecord* record, uint destination, byte prefixLength, uint gateway, uint sequence, uint portId)
+        private static bool Route(ref Writer writer, NetworkInterfaceRecord* record, NetworkRouteRecord* route, uint sequence, uint portId)
         {
             int at = writer.Begin(NewRoute, FlagMulti, sequence, portId);
-            bool subnet = gateway == 0;
+            bool onLink = route->Gateway == 0;
+            // The subnet's route is the kernel's (proto kernel, scope link, with the address as its source); others are static.
+            bool subnet = onLink && route->PrefixLength == record->PrefixLength
+                && route->Destination == (record->Address & NetworkInterfaces.MaskOf(record->PrefixLength));
             // struct rtmsg: family, destination length, source length, tos, table, protocol, scope, type, flags.
-            bool fits = at >= 0 && writer.Byte(Internet) && writer.Byte(prefixLength) && writer.Byte(0) && writer.Byte(0) && writer.Byte(MainTable)
-                && writer.Byte(subnet ? ProtocolKernel : ProtocolBoot) && writer.Byte(subnet ? ScopeLink : ScopeUniverse) && writer.Byte(Unicast)
+            bool fits = at >= 0 && writer.Byte(Internet) && writer.Byte(route->PrefixLength) && writer.Byte(0) && writer.Byte(0) && writer.Byte(MainTable)
+                && writer.Byte(subnet ? ProtocolKernel : ProtocolBoot) && writer.Byte(onLink ? ScopeLink : ScopeUniverse) && writer.Byte(Unicast)
                 && writer.Int(0) && writer.IntAttribute(RouteTable, MainTable);
+            if (route->PrefixLength != 0)
+                fits = fits && writer.AddressAttribute(RouteDestination, route->Destination);
             if (subnet)
-                fits = fits && writer.AddressAttribute(RouteDestination, destination) && writer.AddressAttribute(RoutePreferredSource, record->Address);
-            else
-                fits = fits && writer.AddressAttribute(RouteGateway, gateway);
+                fits = fits && writer.AddressAttribute(RoutePreferredSource, record->Address);
+            if (!onLink)
+                fits = fits && writer.AddressAttribute(RouteGateway, route->Gateway);
             fits = fits && writer.IntAttribute(RouteOutput, record->Index);
             return fits && writer.End(at);
+        }
+
+        /// <summary>
+        /// RTM_NEWADDR, RTM_DELADDR (struct ifaddrmsg, IFA_LOCAL or IFA_ADDRESS), RTM_NEWROUTE, RTM_DELROUTE (struct rtmsg,
+        /// RTA_DST, RTA_GATEWAY, RTA_OIF) as a change for the service: one IPv4 address per interface, so a new one replaces it.
+        /// </summary>
+        private static Error Change(ushort type, byte* message, int length)
+        {
+            bool address = type == NewAddress || type == DeleteAddress;
+            int fixedLength = address ? 8 : 12;
+            if (length < HeaderLength + fixedLength)
+                return Error.Invalid;
+            byte* body = message + HeaderLength;
+            if (body[0] != Internet)
+                return Error.AddressFamilyNotSupported;
+            byte prefix = body[1];
+            if (prefix > 32)
+                return Error.Invalid;
+            uint index = address ? *(uint*)(body + 4) : 0, local = 0, destination = 0, gateway = 0;
+            bool hasLocal = false;
+            // The attributes: struct rtattr (length, type), payloads padded to four bytes; a malformed one is EINVAL.
+            int offset = HeaderLength + fixedLength;
+            while (length - offset >= 4)
+            {
+                int attributeLength = *(ushort*)(message + offset);
+                ushort attribute = *(ushort*)(message + offset + 2);
+                if (attributeLength < 4 || attributeLength > length - offset)
+                    return Error.Invalid;
+                byte* payload = message + offset + 4;
+                bool four = attributeLength == 8;
+                uint value = four ? (uint)payload[0] << 24 | (uint)payload[1] << 16 | (uint)payload[2] << 8 | payload[3] : 0;
+                if (address && (attribute == LocalAttribute || (attribute == AddressAttribute && !hasLocal)) && four)
+                {
+                    local = value;
+                    hasLocal = true;
+                }
+                else if (!address && attribute == RouteDestination && four)
+                    destination = value;
+                else if (!address && attribute == RouteGateway && four)
+                    gateway = value;
+                else if (!address && attribute == RouteOutput && four)
+                    index = *(uint*)payload;
+                offset += Align(attributeLength);
+            }
+            NetworkInterfaceRecord* records = stackalloc NetworkInterfaceRecord[NetworkInterfaces.Maximum];
+            Error error = NetworkInterfaces.Read(records, out int count);
+            if (error != Error.None)
+                return error == Error.AddressFamilyNotSupported ? Error.NoDevice : error;
+            int found = -1;
+            for (int i = 0; i < count; i++)
+                if (index != 0 ? records[i].Index == index : (records[i].Flags & NetworkInterfaceRecord.FlagLoopback) == 0)
+                    found = i;
+            if (found < 0)
+                return Error.NoDevice;
+            var change = new NetworkChange { Index = records[found].Index, PrefixLength = prefix };
+            if (address)
+            {
+                if (!hasLocal)
+                    return Error.Invalid;
+                if (type == DeleteAddress)
+                {
+                    if (records[found].Address != local)
+                        return Error.AddressNotAvailable;   // inet_rtm_deladdr: no such address
+                    local = 0;
+                    change.PrefixLength = 0;
+                }
+                else if (records[found].Address == local && records[found].PrefixLength == prefix)
+                    return Error.AlreadyExists;
+                change.Kind = NetworkChange.SetAddress;
+                change.Address = local;
+            }
+            else
+            {
+                if ((destination & ~NetworkInterfaces.MaskOf(prefix)) != 0)
+                    return Error.Invalid;
+                change.Kind = type == NewRoute ? NetworkChange.AddRoute : NetworkChange.DeleteRoute;
+                change.Address = destination;
+                change.Gateway = gateway;
+            }
+            return NetworkInterfaces.Change(ref change);
         }
 
         private static int Align(int length) => (length + 3) & ~3;

@@ -5,15 +5,15 @@ namespace Exo.PosixX.Vfs.Proc
 {
     /// <summary>
     /// /proc/net/dev and /proc/net/route in Linux's formats, from the network service's interface facts
-    /// (NetworkInterfaces; empty tables without a service). dev: frames received and sent per interface (the service
-    /// counts the card's frames; bytes, errors and drops are not counted and show 0; loopback's are 0). route: the main
-    /// table as DHCP set it, the subnet's route and the default route through the gateway (loopback's routes live in
+    /// (NetworkInterfaces; empty tables without a service). dev: bytes, packets, errors and drops received and sent per
+    /// interface as the service counts them (fifo, frame, compressed, multicast, collisions and carrier show 0). route: the main
+    /// table as the service lists it (the default route, routes added by hand, the subnet's) (loopback's routes live in
     /// Linux's local table, which this file does not show either). posix_x/resolv.conf: a nameserver line per DNS server
     /// the DHCP leases named (what a DHCP client would write into /etc/resolv.conf, which links here).
     /// </summary>
     public static unsafe class NetworkFiles
     {
-        private const uint RouteUp = 0x1, RouteGateway = 0x2;   // RTF_UP, RTF_GATEWAY
+        private const uint RouteUp = 0x1, RouteGateway = 0x2, RouteHost = 0x4;   // RTF_UP, RTF_GATEWAY, RTF_HOST
         /// <summary>Linux pads every line of /proc/net/route to this many characters.</summary>
         private const int RouteLineLength = 127;
 
@@ -24,6 +24,7 @@ namespace Exo.PosixX.Vfs.Proc
             NetworkInterfaceRecord* records = stackalloc NetworkInterfaceRecord[NetworkInterfaces.Maximum];
             if (NetworkInterfaces.Read(records, out int count) != Error.None)
                 return;
+            ulong* values = stackalloc ulong[DeviceFields];
             for (int i = 0; i < count; i++)
             {
                 int nameLength = records[i].NameLengthOrInvalid();
@@ -31,23 +32,37 @@ namespace Exo.PosixX.Vfs.Proc
                     text.Char(' ');
                 text.Bytes(records[i].Name, nameLength);
                 text.Char(':');
-                // Receive: bytes packets errs drop fifo frame compressed multicast; transmit: bytes packets errs drop fifo colls carrier compressed.
-                Counters(ref text, records[i].FramesReceived, 8);
-                Counters(ref text, records[i].FramesSent, 8);
+                // As dev_seq_printf_stats: receive bytes packets errs drop fifo frame compressed multicast, then transmit
+                // bytes packets errs drop fifo colls carrier compressed (the fields the service does not count are 0).
+                NetworkInterfaceRecord* record = &records[i];
+                for (int field = 0; field < DeviceFields; field++)
+                    values[field] = 0;
+                values[0] = record->ReceivedBytes; values[1] = record->ReceivedPackets; values[2] = record->ReceiveErrors; values[3] = record->ReceiveDrops;
+                values[8] = record->SentBytes; values[9] = record->SentPackets; values[10] = record->SendErrors; values[11] = record->SendDrops;
+                for (int field = 0; field < DeviceFields; field++)
+                {
+                    if (field > 0)
+                        text.Char(' ');
+                    text.DecimalPadded(values[field], DeviceFieldWidth(field));
+                }
                 text.Line();
             }
         }
 
-        private static void Counters(ref ProcText text, ulong packets, int fields)
+        /// <summary>The fields of a /proc/net/dev line, and each one's width (dev_seq_printf_stats's "%8llu %7llu %4llu...").</summary>
+        private const int DeviceFields = 16;
+
+        private static int DeviceFieldWidth(int field)
         {
-            text.Char(' ');
-            text.DecimalPadded(0, 8);
-            text.Char(' ');
-            text.DecimalPadded(packets, 7);
-            for (int i = 2; i < fields; i++)
+            switch (field)
             {
-                text.Char(' ');
-                text.DecimalPadded(0, 4);
+                case 0: case 8: return 8;
+                case 1: case 9: return 7;
+                case 5: case 13: return 5;
+                case 6: case 15: return 10;
+                case 7: return 9;
+                case 14: return 7;
+                default: return 4;
             }
         }
 
@@ -57,17 +72,20 @@ namespace Exo.PosixX.Vfs.Proc
             text.PadTo(RouteLineLength);
             text.Line();
             NetworkInterfaceRecord* records = stackalloc NetworkInterfaceRecord[NetworkInterfaces.Maximum];
-            if (NetworkInterfaces.Read(records, out int count) != Error.None)
+            NetworkRouteRecord* routes = stackalloc NetworkRouteRecord[NetworkInterfaces.MaximumRoutes];
+            if (NetworkInterfaces.Read(records, out int count) != Error.None || NetworkInterfaces.ReadRoutes(routes, out int routeCount) != Error.None)
                 return;
-            for (int i = 0; i < count; i++)
+            for (int i = 0; i < routeCount; i++)
             {
-                NetworkInterfaceRecord* record = &records[i];
-                if ((record->Flags & NetworkInterfaceRecord.FlagLoopback) != 0 || record->Address == 0)
+                NetworkRouteRecord* route = &routes[i];
+                int owner = -1;
+                for (int j = 0; j < count; j++)
+                    if (records[j].Index == route->Index)
+                        owner = j;
+                if (owner < 0)
                     continue;
-                if (record->Gateway != 0)
-                    Route(ref text, record, 0, record->Gateway, 0, RouteUp | RouteGateway);
-                uint mask = NetworkInterfaces.MaskOf(record->PrefixLength);
-                Route(ref text, record, record->Address & mask, 0, mask, RouteUp);
+                uint flags = RouteUp | (route->Gateway != 0 ? RouteGateway : 0) | (route->PrefixLength == 32 ? RouteHost : 0);
+                Route(ref text, &records[owner], route->Destination, route->Gateway, NetworkInterfaces.MaskOf(route->PrefixLength), flags);
             }
         }
 

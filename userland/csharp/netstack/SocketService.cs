@@ -7,7 +7,7 @@ namespace Netstack
 {
     /// <summary>
     /// The socket protocol's server (libs/Exo.Protocols/Sockets): a table of the client's sockets, each a TCP, UDP or
-    /// raw ICMP socket of the stack, and a request handler per operation. Nothing here waits: an operation the stack cannot do
+    /// raw ICMP or ping socket of the stack, and a request handler per operation. Nothing here waits: an operation the stack cannot do
     /// now answers WouldBlock (InProgress for a connect) and the socket's readiness event tells the client when to ask
     /// again. After every turn the service compares each socket's readiness with the last it sent and posts the changes
     /// (<see cref="PostChanges"/>); one the event ring cannot take stays due and goes out on a later turn.
@@ -15,8 +15,8 @@ namespace Netstack
     internal sealed unsafe class SocketService
     {
         /// <summary>Sockets a client may hold at once: the TCP connection table's and the UDP table's slots together.</summary>
-        public const int MaximumSockets = 1024 + UdpProtocol.MaximumSockets + RawIcmpSockets.MaximumSockets;
-        private const byte KindFree = 0, KindTcp = 1, KindUdp = 2, KindRaw = 3;
+        public const int MaximumSockets = 1024 + UdpProtocol.MaximumSockets + RawIcmpSockets.MaximumSockets + PingSockets.MaximumSockets;
+        private const byte KindFree = 0, KindTcp = 1, KindUdp = 2, KindRaw = 3, KindPing = 4;
         private const ulong IcmpProtocolNumber = 1;
         private const uint LoopbackIndex = 1, CardIndex = 2, LoopbackMtu = 65536;
         private const int SocketLevel = 1, TcpLevel = 6;   // SOL_SOCKET, IPPROTO_TCP
@@ -43,6 +43,7 @@ namespace Netstack
         private readonly TcpStack _tcp;
         private readonly UdpProtocol _udp;
         private readonly RawIcmpSockets _raw;
+        private readonly PingSockets _ping;
         private readonly NetworkStack _stack;
         private SocketServerChannel _channel;
 
@@ -53,6 +54,7 @@ namespace Netstack
             _tcp = tcp;
             _udp = stack.Udp;
             _raw = stack.Icmp.RawSockets;
+            _ping = stack.Icmp.PingSockets;
         }
 
         /// <summary>Answers every waiting request; true if any came.</summary>
@@ -79,6 +81,10 @@ namespace Netstack
                 return Create(request.Argument0, request.Argument1, ref completion);
             if (request.Operation == SocketOperation.Interfaces)
                 return DescribeInterfaces(_channel.DataOf(request.Tag), ref completion);
+            if (request.Operation == SocketOperation.ChangeNetwork)
+                return ChangeNetwork(_channel.DataOf(request.Tag), (int)request.DataLength);
+            if (request.Operation == SocketOperation.Routes)
+                return DescribeRoutes(_channel.DataOf(request.Tag), ref completion);
             int index = IndexOf(request.Socket);
             if (index < 0)
                 return Error.BadHandle;
@@ -88,8 +94,8 @@ namespace Netstack
             bool tcp = entry.Kind == KindTcp;
             Ipv4Address address = new Ipv4Address(request.Endpoint.Address);
             ushort port = request.Endpoint.Port;
-            if (entry.Kind == KindRaw)
-                return HandleRaw(ref entry, index, data, ref request, ref completion);
+            if (entry.Kind == KindRaw || entry.Kind == KindPing)
+                return HandleIcmp(ref entry, index, data, ref request, ref completion);
             switch (request.Operation)
             {
                 case SocketOperation.Bind:
@@ -143,17 +149,19 @@ namespace Netstack
         {
             if (type == SocketRequest.TypeRaw && protocol != IcmpProtocolNumber)
                 return Error.ProtocolNotSupported;
+            byte kind = type == SocketRequest.TypeStream ? KindTcp : type == SocketRequest.TypeRaw ? KindRaw
+                : protocol == IcmpProtocolNumber ? KindPing : KindUdp;
             int index = FreeIndex();
             if (index < 0)
                 return Error.TooManyFiles;
             int engine;
-            Error error = type == SocketRequest.TypeStream ? _tcp.Open(out engine)
-                : type == SocketRequest.TypeRaw ? _raw.Open(out engine) : _udp.Open(out engine);
+            Error error = kind == KindTcp ? _tcp.Open(out engine) : kind == KindRaw ? _raw.Open(out engine)
+                : kind == KindPing ? _ping.Open(out engine) : _udp.Open(out engine);
             if (error != Error.None)
                 return error;
             ref Entry entry = ref _entries[index];
             Use(index);
-            entry.Kind = type == SocketRequest.TypeStream ? KindTcp : type == SocketRequest.TypeRaw ? KindRaw : KindUdp;
+            entry.Kind = kind;
             entry.Engine = engine;
             entry.Listening = false;
             entry.Due = true;
@@ -171,17 +179,29 @@ namespace Netstack
                 Index = LoopbackIndex, Flags = NetworkInterfaceRecord.FlagUp | NetworkInterfaceRecord.FlagLoopback | NetworkInterfaceRecord.FlagRunning,
                 Mtu = LoopbackMtu, HardwareType = NetworkInterfaceRecord.HardwareLoopback, Address = Ipv4Address.Loopback.Value, PrefixLength = 8,
             };
+            NetworkCounters counters = _stack.Counters;
+            // Every loopback datagram is sent and received on lo; only an overflowing queue drops one.
+            loopback.ReceivedPackets = loopback.SentPackets = (ulong)counters[NetworkCounter.LoopbackDatagrams];
+            loopback.ReceivedBytes = loopback.SentBytes = (ulong)counters[NetworkCounter.LoopbackBytes];
+            loopback.SendDrops = (ulong)counters[NetworkCounter.LoopbackOverflow];
             loopback.SetName("lo");
             InterfaceConfiguration configuration = _stack.Configuration;
             INetworkLink link = _stack.Link;
             var card = new NetworkInterfaceRecord
             {
-                Index = CardIndex, Flags = NetworkInterfaceRecord.FlagUp | NetworkInterfaceRecord.FlagBroadcast | NetworkInterfaceRecord.FlagMulticast
-                    | (link.IsUp ? NetworkInterfaceRecord.FlagRunning : 0),
+                Index = CardIndex, Flags = NetworkInterfaceRecord.FlagBroadcast | NetworkInterfaceRecord.FlagMulticast
+                    | (_stack.Ip.InterfaceUp ? NetworkInterfaceRecord.FlagUp : 0) | (link.IsUp && _stack.Ip.InterfaceUp ? NetworkInterfaceRecord.FlagRunning : 0),
                 Mtu = (uint)link.Mtu, HardwareType = NetworkInterfaceRecord.HardwareEthernet,
                 Address = configuration.Address.Value, PrefixLength = (byte)configuration.PrefixLength,
                 Gateway = configuration.Gateway.Value, DnsServer = configuration.DnsServer.Value,
-                FramesReceived = (uint)_stack.Counters[NetworkCounter.FramesReceived], FramesSent = (uint)_stack.Counters[NetworkCounter.FramesSent],
+                ReceivedBytes = (ulong)counters[NetworkCounter.BytesReceived], ReceivedPackets = (ulong)counters[NetworkCounter.FramesReceived],
+                // Errors: frames too short to be Ethernet (the card's own errors are not reported to the stack); drops: frames
+                // of a protocol the stack does not speak (Linux's rx_dropped counts those, rx_nohandler).
+                ReceiveErrors = (ulong)counters[NetworkCounter.DropShortFrame], ReceiveDrops = (ulong)counters[NetworkCounter.DropUnknownEtherType],
+                SentBytes = (ulong)counters[NetworkCounter.BytesSent], SentPackets = (ulong)counters[NetworkCounter.FramesSent],
+                // Errors: frames the driver refused; drops: datagrams that waited for ARP and never left.
+                SendErrors = (ulong)counters[NetworkCounter.FramesTransmitFailed],
+                SendDrops = (ulong)(counters[NetworkCounter.ArpQueueOverflow] + counters[NetworkCounter.ArpQueuedDropped]),
             };
             card.SetName("eth0");
             byte* mac = stackalloc byte[6];
@@ -194,27 +214,85 @@ namespace Netstack
             return Error.None;
         }
 
-        // A raw ICMP socket: no ports, no listening, no options past SOL_SOCKET's accepted ones.
-        private Error HandleRaw(ref Entry entry, int index, byte* data, ref SocketRequest request, ref SocketCompletion completion)
+        // An address, IFF_UP or a route changed (ifconfig, route, ip): on the card only; loopback keeps 127.0.0.1/8 and stays up.
+        private Error ChangeNetwork(byte* data, int length)
+        {
+            if (length != NetworkChange.Length)
+                return Error.Invalid;
+            byte* copy = stackalloc byte[NetworkChange.Length];
+            for (int i = 0; i < NetworkChange.Length; i++)
+                copy[i] = data[i];
+            if (NetworkChange.Decode(copy, out NetworkChange change) != SocketMessageProblem.None)
+                return Error.Invalid;
+            if (change.Index == LoopbackIndex)
+                return change.Kind == NetworkChange.Up ? Error.None : Error.NotSupported;
+            if (change.Index != CardIndex)
+                return Error.NoDevice;
+            Ipv4Address address = new Ipv4Address(change.Address), gateway = new Ipv4Address(change.Gateway);
+            switch (change.Kind)
+            {
+                case NetworkChange.SetAddress: return _stack.SetAddress(address, change.PrefixLength);
+                case NetworkChange.Up: _stack.Ip.SetInterfaceUp(true); return Error.None;
+                case NetworkChange.Down: _stack.Ip.SetInterfaceUp(false); return Error.None;
+                case NetworkChange.AddRoute: return _stack.AddRoute(address, change.PrefixLength, gateway);
+                default: return _stack.DeleteRoute(address, change.PrefixLength, gateway);
+            }
+        }
+
+        // The main table: the default route, the static routes, then the subnet's (none while the card is down or unconfigured).
+        private Error DescribeRoutes(byte* data, ref SocketCompletion completion)
+        {
+            InterfaceConfiguration configuration = _stack.Configuration;
+            int count = 0;
+            if (configuration.IsConfigured && _stack.Ip.InterfaceUp)
+            {
+                if (!configuration.Gateway.IsAny)
+                    count += WriteRoute(data, count, 0, 0, configuration.Gateway.Value);
+                StaticRoutes routes = _stack.Ip.Routes;
+                for (int i = 0; i < routes.Count && count < NetworkRouteRecord.MaximumRoutes - 1; i++)
+                {
+                    routes.Get(i, out Ipv4Address destination, out int prefixLength, out Ipv4Address gateway);
+                    count += WriteRoute(data, count, destination.Value, prefixLength, gateway.Value);
+                }
+                uint mask = Ipv4Address.PrefixMask(configuration.PrefixLength);
+                count += WriteRoute(data, count, configuration.Address.Value & mask, configuration.PrefixLength, 0);
+            }
+            completion.Value = (ulong)count;
+            completion.DataLength = (uint)(count * NetworkRouteRecord.Length);
+            return Error.None;
+        }
+
+        private static int WriteRoute(byte* data, int at, uint destination, int prefixLength, uint gateway)
+        {
+            var record = new NetworkRouteRecord { Destination = destination, PrefixLength = (byte)prefixLength, Gateway = gateway, Index = CardIndex };
+            return record.Encode(data + at * NetworkRouteRecord.Length) ? 1 : 0;
+        }
+
+        // A raw ICMP socket or a ping socket: no listening, no options past SOL_SOCKET's accepted ones; a raw socket has no
+        // ports, a ping socket's port is its identifier.
+        private Error HandleIcmp(ref Entry entry, int index, byte* data, ref SocketRequest request, ref SocketCompletion completion)
         {
             Ipv4Address address = new Ipv4Address(request.Endpoint.Address);
+            bool ping = entry.Kind == KindPing;
             switch (request.Operation)
             {
                 case SocketOperation.Bind:
-                    return _raw.Bind(entry.Engine, address);
+                    return ping ? _ping.Bind(entry.Engine, address, request.Endpoint.Port) : _raw.Bind(entry.Engine, address);
                 case SocketOperation.Connect:
-                    return _raw.Connect(entry.Engine, address);
+                    return ping ? _ping.Connect(entry.Engine, address) : _raw.Connect(entry.Engine, address);
                 case SocketOperation.Send:
                 {
-                    Error error = _raw.SendTo(entry.Engine, data, (int)request.DataLength, address);
+                    Error error = ping ? _ping.SendTo(entry.Engine, data, (int)request.DataLength, address)
+                        : _raw.SendTo(entry.Engine, data, (int)request.DataLength, address);
                     if (error == Error.None)
                         completion.Value = request.DataLength;
                     return error;
                 }
                 case SocketOperation.Receive:
                 {
-                    Error error = _raw.ReceiveFrom(entry.Engine, data, (int)request.Argument0, (request.Flags & SocketRequest.FlagPeek) != 0,
-                        out int copied, out int datagram, out Ipv4Address source);
+                    bool peek = (request.Flags & SocketRequest.FlagPeek) != 0;
+                    Error error = ping ? _ping.ReceiveFrom(entry.Engine, data, (int)request.Argument0, peek, out int copied, out int datagram, out Ipv4Address source)
+                        : _raw.ReceiveFrom(entry.Engine, data, (int)request.Argument0, peek, out copied, out datagram, out source);
                     if (error == Error.None)
                     {
                         completion.DataLength = (uint)copied;
@@ -236,7 +314,7 @@ namespace Netstack
                         || name == AcceptConnections;
                     if ((int)request.Argument0 != SocketLevel || !known)
                         return Error.NoProtocolOption;
-                    *(int*)data = name == SendBuffer || name == ReceiveBuffer ? RawIcmpSockets.ReceiveBufferBytes : 0;
+                    *(int*)data = name == SendBuffer || name == ReceiveBuffer ? (ping ? PingSockets.ReceiveBufferBytes : RawIcmpSockets.ReceiveBufferBytes) : 0;
                     completion.DataLength = sizeof(int);
                     return Error.None;
                 }
@@ -245,9 +323,12 @@ namespace Netstack
                 case SocketOperation.GetLocalName:
                 case SocketOperation.GetPeerName:
                 {
-                    Error error = request.Operation == SocketOperation.GetPeerName ? _raw.GetRemote(entry.Engine, out address) : _raw.GetLocal(entry.Engine, out address);
+                    ushort identifier = 0;
+                    Error error = request.Operation == SocketOperation.GetPeerName
+                        ? (ping ? _ping.GetRemote(entry.Engine, out address) : _raw.GetRemote(entry.Engine, out address))
+                        : (ping ? _ping.GetLocal(entry.Engine, out address, out identifier) : _raw.GetLocal(entry.Engine, out address));
                     if (error == Error.None)
-                        completion.Endpoint = SocketEndpoint.Internet(address.Value, 0);
+                        completion.Endpoint = SocketEndpoint.Internet(address.Value, identifier);
                     return error;
                 }
                 case SocketOperation.Readiness:
@@ -428,6 +509,8 @@ namespace Netstack
             pendingError = 0;
             if (entry.Kind == KindRaw)
                 return SocketReadiness.Writable | (_raw.IsReadable(entry.Engine) ? SocketReadiness.Readable : 0);
+            if (entry.Kind == KindPing)
+                return SocketReadiness.Writable | (_ping.IsReadable(entry.Engine) ? SocketReadiness.Readable : 0);
             if (entry.Kind == KindUdp)
             {
                 uint bits = SocketReadiness.Writable;
@@ -494,6 +577,8 @@ namespace Netstack
                 _tcp.Close(entry.Engine);
             else if (entry.Kind == KindRaw)
                 _raw.Close(entry.Engine);
+            else if (entry.Kind == KindPing)
+                _ping.Close(entry.Engine);
             else
                 _udp.Close(entry.Engine);
             entry.Kind = KindFree;

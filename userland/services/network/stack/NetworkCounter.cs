@@ -6,9 +6,14 @@ namespace Exo.Network
         FramesReceived,
         FramesSent,
         FramesTransmitFailed,
+        /// <summary>Bytes of the frames counted by FramesReceived and FramesSent (Ethernet header included, as Linux's rx_bytes and tx_bytes).</summary>
+        BytesReceived,
+        BytesSent,
         DropShortFrame,
         DropNotOurMac,
         DropUnknownEtherType,
+        /// <summary>Frames that came while the interface was down (IFF_UP cleared).</summary>
+        DropInterfaceDown,
         ArpMalformed,
         ArpRepliesSent,
         ArpRequestsSent,
@@ -35,6 +40,9 @@ namespace Exo.Network
         IpReassemblyBudget,
         IpReassemblyTooLarge,
         LoopbackOverflow,
+        /// <summary>Datagrams and their bytes through the loopback interface (each one both sent and received there).</summary>
+        LoopbackDatagrams,
+        LoopbackBytes,
         IcmpReceived,
         IcmpDropMalformed,
         IcmpDropChecksum,

@@ -12,10 +12,12 @@ namespace Exo.Network
         public long this[NetworkCounter counter] =>
             counter >= 0 && counter < NetworkCounter.Count ? _values[(int)counter] : 0;
 
-        public void Increment(NetworkCounter counter)
+        public void Increment(NetworkCounter counter) => Add(counter, 1);
+
+        public void Add(NetworkCounter counter, long amount)
         {
             if (counter >= 0 && counter < NetworkCounter.Count)
-                _values[(int)counter]++;
+                _values[(int)counter] += amount;
         }
 
         /// <summary>The sum of every drop counter's value (the fuzzer checks that malformed input was counted somewhere).</summary>
@@ -34,6 +36,7 @@ namespace Exo.Network
         /// <summary>Whether the counter counts something dropped (the ranges follow NetworkCounter's order: keep drops together there).</summary>
         public static bool IsDrop(NetworkCounter counter) =>
             counter == NetworkCounter.DropShortFrame || counter == NetworkCounter.DropNotOurMac || counter == NetworkCounter.DropUnknownEtherType
+            || counter == NetworkCounter.DropInterfaceDown
             || counter == NetworkCounter.ArpMalformed || counter == NetworkCounter.ArpQueueOverflow || counter == NetworkCounter.ArpQueuedDropped
             || (counter >= NetworkCounter.IpDropHeader && counter <= NetworkCounter.IpDropUnknownProtocol)
             || (counter >= NetworkCounter.IpReassemblyOverlap && counter <= NetworkCounter.LoopbackOverflow)
@@ -79,9 +82,12 @@ namespace Exo.Network
                 case NetworkCounter.FramesReceived: return "frames_received";
                 case NetworkCounter.FramesSent: return "frames_sent";
                 case NetworkCounter.FramesTransmitFailed: return "frames_transmit_failed";
+                case NetworkCounter.BytesReceived: return "bytes_received";
+                case NetworkCounter.BytesSent: return "bytes_sent";
                 case NetworkCounter.DropShortFrame: return "drop_short_frame";
                 case NetworkCounter.DropNotOurMac: return "drop_not_our_mac";
                 case NetworkCounter.DropUnknownEtherType: return "drop_unknown_ethertype";
+                case NetworkCounter.DropInterfaceDown: return "drop_interface_down";
                 case NetworkCounter.ArpMalformed: return "arp_malformed";
                 case NetworkCounter.ArpRepliesSent: return "arp_replies_sent";
                 case NetworkCounter.ArpRequestsSent: return "arp_requests_sent";
@@ -108,6 +114,8 @@ namespace Exo.Network
                 case NetworkCounter.IpReassemblyBudget: return "ip_reassembly_budget";
                 case NetworkCounter.IpReassemblyTooLarge: return "ip_reassembly_too_large";
                 case NetworkCounter.LoopbackOverflow: return "loopback_overflow";
+                case NetworkCounter.LoopbackDatagrams: return "loopback_datagrams";
+                case NetworkCounter.LoopbackBytes: return "loopback_bytes";
                 case NetworkCounter.IcmpReceived: return "icmp_received";
                 case NetworkCounter.IcmpDropMalformed: return "icmp_drop_malformed";
                 case NetworkCounter.IcmpDropChecksum: return "icmp_drop_checksum";

@@ -63,7 +63,7 @@ namespace Exo.Network
                 + UdpProtocol.MaximumSockets * UdpProtocol.ReceiveBufferBytes + UdpProtocol.HeaderLength + UdpProtocol.MaximumPayload
                 + DhcpMessage.MaximumSentLength
                 + DnsResolver.MaximumQueries * DnsMessage.MaximumNameLength + 2 * DnsMessage.MaximumUdpMessage + DnsMessage.ParseWorkspaceBytes
-                + 48 * Workspace.Alignment);
+                + 64 * Workspace.Alignment);
 
         /// <summary>Builds the stack on 'link' with 'workspace' (OutOfMemory when it is smaller than WorkspaceBytes).</summary>
         public static Error Create(INetworkLink link, IMonotonicClock clock, byte* workspace, ulong workspaceLength, out NetworkStack stack)
@@ -101,6 +101,57 @@ namespace Exo.Network
             return _ip.Configure(configuration);
         }
 
+        /// <summary>
+        /// A new address and prefix set by hand (ifconfig, ip addr): stops DHCP, keeps the gateway and the static routes
+        /// that are still on the subnet. Address Any removes the address. Invalid for a multicast, broadcast or loopback one.
+        /// </summary>
+        public Error SetAddress(Ipv4Address address, int prefixLength)
+        {
+            InterfaceConfiguration configuration = _ip.Configuration;
+            configuration.Address = address;
+            configuration.PrefixLength = address.IsAny ? 0 : prefixLength;
+            if (address.IsAny || !configuration.Gateway.SameNetwork(address, prefixLength))
+                configuration.Gateway = Ipv4Address.Any;
+            if (!configuration.IsValid)
+                return Error.Invalid;
+            return Configure(configuration);
+        }
+
+        /// <summary>
+        /// Adds a route by hand (route add, ip route add): prefix 0 is the default route. The gateway (Any: on the link) must
+        /// be on the subnet (NetworkUnreachable), the interface up (NetworkDown); AlreadyExists for a route already there.
+        /// </summary>
+        public Error AddRoute(Ipv4Address destination, int prefixLength, Ipv4Address gateway)
+        {
+            InterfaceConfiguration configuration = _ip.Configuration;
+            if (prefixLength < 0 || prefixLength > 32 || (destination.Value & ~Ipv4Address.PrefixMask(prefixLength)) != 0)
+                return Error.Invalid;
+            if (!_ip.InterfaceUp)
+                return Error.NetworkDown;
+            if (!gateway.IsAny && (!configuration.IsConfigured || !gateway.SameNetwork(configuration.Address, configuration.PrefixLength)))
+                return Error.NetworkUnreachable;
+            if (prefixLength != 0)
+                return _ip.Routes.Add(destination, prefixLength, gateway);
+            if (gateway.IsAny)
+                return Error.NotSupported;   // a default route onto the link: not kept
+            if (!configuration.Gateway.IsAny)
+                return Error.AlreadyExists;
+            configuration.Gateway = gateway;
+            return _ip.Configure(configuration);
+        }
+
+        /// <summary>Removes a route added by hand or the default route (gateway Any: whatever its gateway); NoSuchProcess when none matches.</summary>
+        public Error DeleteRoute(Ipv4Address destination, int prefixLength, Ipv4Address gateway)
+        {
+            if (prefixLength != 0)
+                return _ip.Routes.Delete(destination, prefixLength, gateway);
+            InterfaceConfiguration configuration = _ip.Configuration;
+            if (!destination.IsAny || configuration.Gateway.IsAny || (!gateway.IsAny && gateway != configuration.Gateway))
+                return Error.NoSuchProcess;
+            configuration.Gateway = Ipv4Address.Any;
+            return _ip.Configure(configuration);
+        }
+
         /// <summary>Starts DHCP: the interface is configured when the ACK comes.</summary>
         public Error StartDhcp() => _dhcp.Start();
 
@@ -128,9 +179,16 @@ namespace Exo.Network
         public void ReceiveFrame(byte* frame, int length)
         {
             _counters.Increment(NetworkCounter.FramesReceived);
+            if (length > 0)
+                _counters.Add(NetworkCounter.BytesReceived, length);
             if (frame == null || length < EthernetFrame.HeaderLength)
             {
                 _counters.Increment(NetworkCounter.DropShortFrame);
+                return;
+            }
+            if (!_ip.InterfaceUp)
+            {
+                _counters.Increment(NetworkCounter.DropInterfaceDown);
                 return;
             }
             MacAddress destination = EthernetFrame.Destination(frame);

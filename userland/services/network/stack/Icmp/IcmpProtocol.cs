@@ -28,6 +28,7 @@ namespace Exo.Network
         private readonly NetworkCounters _counters;
         private readonly byte* _message;
         private readonly RawIcmpSockets _raw;
+        private readonly PingSockets _ping;
         private readonly IcmpEchoReply[] _echoes = new IcmpEchoReply[EchoQueueCapacity];
         private int _echoHead, _echoCount;
         private int _errorTokens = ErrorBurst;
@@ -40,6 +41,7 @@ namespace Exo.Network
             _counters = counters;
             _message = workspace.Take(MaximumMessage);
             _raw = new RawIcmpSockets(ip, counters, ref workspace);
+            _ping = new PingSockets(ip, counters, ref workspace);
             ip.AttachIcmp(this);
         }
 
@@ -48,7 +50,10 @@ namespace Exo.Network
         /// <summary>The raw ICMP sockets (ping's), which see every ICMP message this host receives.</summary>
         public RawIcmpSockets RawSockets => _raw;
 
-        public static long WorkspaceBytes => MaximumMessage + RawIcmpSockets.WorkspaceBytes;
+        /// <summary>The ICMP datagram sockets (Linux's ping sockets), which get the echo replies carrying their identifiers.</summary>
+        public PingSockets PingSockets => _ping;
+
+        public static long WorkspaceBytes => MaximumMessage + RawIcmpSockets.WorkspaceBytes + PingSockets.WorkspaceBytes;
 
         public void Receive(Ipv4Address source, Ipv4Address destination, byte* payload, int length)
         {
@@ -83,6 +88,7 @@ namespace Exo.Network
                     return;
                 case TypeEchoReply:
                     _counters.Increment(NetworkCounter.IcmpEchoRepliesReceived);
+                    _ping.Deliver(source, destination, payload, length);
                     RecordEcho(IcmpEchoOutcome.Reply, source, NetworkOrder.ReadUInt16(payload + 4), NetworkOrder.ReadUInt16(payload + 6), length - HeaderLength);
                     return;
                 case TypeDestinationUnreachable:

@@ -7,7 +7,7 @@ namespace Exo.Network
     /// host is copied, IPv4 header included, to each open socket whose bound address and connected peer it matches; a
     /// send is one ICMP message the caller built (its checksum included), which IP carries as it is. A socket's queue
     /// holds at most <see cref="ReceiveBufferBytes"/>; a message past that is dropped and counted (Linux's rcvbuf).
-    /// Each socket reuses UDP's datagram queue (<see cref="UdpSocket"/>), its port fields unused.
+    /// The sockets are a <see cref="DatagramSocketTable"/> as UDP's, their port fields unused.
     /// </summary>
     public sealed unsafe class RawIcmpSockets
     {
@@ -16,7 +16,7 @@ namespace Exo.Network
 
         private readonly Ipv4Layer _ip;
         private readonly NetworkCounters _counters;
-        private readonly UdpSocket[] _sockets = new UdpSocket[MaximumSockets];
+        private readonly DatagramSocketTable _sockets;
         /// <summary>One received datagram rebuilt whole (a reassembled one's header says its full length).</summary>
         private readonly byte* _datagram;
 
@@ -24,44 +24,22 @@ namespace Exo.Network
         {
             _ip = ip;
             _counters = counters;
-            for (int i = 0; i < MaximumSockets; i++)
-            {
-                _sockets[i] = new UdpSocket(i, workspace.Take(ReceiveBufferBytes), ReceiveBufferBytes);
-                _sockets[i].Reset();
-            }
+            _sockets = new DatagramSocketTable(ip, MaximumSockets, ReceiveBufferBytes, ref workspace);
             _datagram = workspace.Take(Ipv4Header.MaximumDatagram);
         }
 
         public static long WorkspaceBytes => MaximumSockets * (long)ReceiveBufferBytes + Ipv4Header.MaximumDatagram;
 
-        public Error Open(out int socket)
-        {
-            for (int i = 0; i < MaximumSockets; i++)
-                if (!_sockets[i].InUse)
-                {
-                    _sockets[i].Reset();
-                    _sockets[i].InUse = true;
-                    socket = i;
-                    return Error.None;
-                }
-            socket = -1;
-            return Error.TooManyFiles;
-        }
+        public Error Open(out int socket) => _sockets.Open(out socket);
 
-        public Error Close(int socket)
-        {
-            if (!IsOpen(socket))
-                return Error.BadHandle;
-            _sockets[socket].Reset();
-            return Error.None;
-        }
+        public Error Close(int socket) => _sockets.Close(socket);
 
         /// <summary>Receives only datagrams to 'address' (Any: all) and sends from it; a raw socket has no port.</summary>
         public Error Bind(int socket, Ipv4Address address)
         {
             if (!IsOpen(socket))
                 return Error.BadHandle;
-            if (!address.IsAny && !address.IsLoopback && address != _ip.LocalAddress)
+            if (!_sockets.MayBind(address))
                 return Error.AddressNotAvailable;
             _sockets[socket].LocalAddress = address;
             return Error.None;
@@ -77,22 +55,9 @@ namespace Exo.Network
             return Error.None;
         }
 
-        public Error GetLocal(int socket, out Ipv4Address address)
-        {
-            address = IsOpen(socket) ? _sockets[socket].LocalAddress : Ipv4Address.Any;
-            return IsOpen(socket) ? Error.None : Error.BadHandle;
-        }
+        public Error GetLocal(int socket, out Ipv4Address address) => _sockets.GetLocal(socket, out address, out _);
 
-        public Error GetRemote(int socket, out Ipv4Address address)
-        {
-            address = Ipv4Address.Any;
-            if (!IsOpen(socket))
-                return Error.BadHandle;
-            if (!_sockets[socket].Connected)
-                return Error.NotConnected;
-            address = _sockets[socket].RemoteAddress;
-            return Error.None;
-        }
+        public Error GetRemote(int socket, out Ipv4Address address) => _sockets.GetRemote(socket, out address, out _);
 
         /// <summary>Sends one ICMP message to 'destination' (Any: the connected peer; DestinationAddressRequired without one).</summary>
         public Error SendTo(int socket, byte* message, int length, Ipv4Address destination)
@@ -113,23 +78,11 @@ namespace Exo.Network
 
         /// <summary>The oldest datagram (IPv4 header and ICMP message): up to 'capacity' bytes copied, its whole length in 'datagramLength'.</summary>
         public Error ReceiveFrom(int socket, byte* buffer, int capacity, bool peek, out int length, out int datagramLength, out Ipv4Address source)
-        {
-            length = 0;
-            datagramLength = 0;
-            source = Ipv4Address.Any;
-            if (!IsOpen(socket))
-                return Error.BadHandle;
-            if (capacity < 0 || (buffer == null && capacity != 0))
-                return Error.Invalid;
-            UdpSocket s = _sockets[socket];
-            bool taken = peek ? s.Peek(buffer, capacity, out length, out datagramLength, out source, out _)
-                : s.Dequeue(buffer, capacity, out length, out datagramLength, out source, out _);
-            return taken ? Error.None : Error.WouldBlock;
-        }
+            => _sockets.Take(socket, buffer, capacity, peek, takeError: false, out length, out datagramLength, out source, out _);
 
         public bool IsReadable(int socket) => IsOpen(socket) && _sockets[socket].QueuedDatagrams != 0;
 
-        public int NextDatagramLength(int socket) => IsOpen(socket) ? _sockets[socket].NextDatagramLength : -1;
+        public int NextDatagramLength(int socket) => _sockets.NextDatagramLength(socket);
 
         /// <summary>An ICMP message being delivered ('header' its datagram's IPv4 header): a copy for every socket it matches.</summary>
         internal void Deliver(byte* header, int headerLength, byte* message, int length)
@@ -140,7 +93,7 @@ namespace Exo.Network
             for (int i = 0; i < MaximumSockets; i++)
             {
                 UdpSocket s = _sockets[i];
-                if (!s.InUse || (!s.LocalAddress.IsAny && s.LocalAddress != destination) || (s.Connected && s.RemoteAddress != source))
+                if (!s.InUse || !DatagramSocketTable.Accepts(s, destination, source))
                     continue;
                 if (!built)
                 {
@@ -162,6 +115,6 @@ namespace Exo.Network
             }
         }
 
-        private bool IsOpen(int socket) => socket >= 0 && socket < MaximumSockets && _sockets[socket].InUse;
+        private bool IsOpen(int socket) => _sockets.IsOpen(socket);
     }
 }

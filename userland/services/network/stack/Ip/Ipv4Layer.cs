@@ -50,7 +50,36 @@ namespace Exo.Network
             arp.Attach(this);
         }
 
+        private readonly StaticRoutes _routes = new StaticRoutes();
+        private bool _administrativelyDown;
+
         public InterfaceConfiguration Configuration => _configuration;
+
+        /// <summary>The routes added by hand (besides the subnet's and the default route).</summary>
+        public StaticRoutes Routes => _routes;
+
+        /// <summary>Whether the interface is up (IFF_UP): down, nothing leaves or arrives on the card and only loopback routes.</summary>
+        public bool InterfaceUp => !_administrativelyDown;
+
+        /// <summary>
+        /// Takes the card up or down (ifconfig eth0 down, ip link set). Down, as Linux, forgets the routes through it (the
+        /// default route and the static ones; the subnet's comes back with the address when it is up again) and its ARP cache.
+        /// </summary>
+        public void SetInterfaceUp(bool up)
+        {
+            if (up == InterfaceUp)
+                return;
+            _administrativelyDown = !up;
+            _frames.Enabled = up;
+            if (!up)
+            {
+                _configuration.Gateway = Ipv4Address.Any;
+                _routes.Clear();
+                _arp.Flush();
+            }
+            else if (_configuration.IsConfigured)
+                _arp.Announce();
+        }
         public Ipv4Address LocalAddress => _configuration.Address;
 
         /// <summary>Sets the interface's address, prefix, gateway and DNS server (Any address: unconfigured).</summary>
@@ -62,6 +91,7 @@ namespace Exo.Network
             _configuration = configuration;
             if (addressChanged)
             {
+                _routes.KeepReachable(configuration.Address, configuration.PrefixLength);
                 _arp.Flush();
                 _arp.Announce();
             }
@@ -297,8 +327,14 @@ namespace Exo.Network
                 kind = RouteKind.Broadcast;
             else if (destination.IsMulticast)
                 kind = RouteKind.Multicast;
-            else if (!_configuration.IsConfigured || destination.IsAny)
+            else if (!_configuration.IsConfigured || destination.IsAny || _administrativelyDown)
                 return Error.NetworkUnreachable;
+            else if (_routes.Lookup(destination, destination.SameNetwork(_configuration.Address, _configuration.PrefixLength) ? _configuration.PrefixLength : -1,
+                out Ipv4Address viaRoute) >= 0)
+            {
+                kind = viaRoute == destination ? RouteKind.Direct : RouteKind.Gateway;
+                nextHop = viaRoute;
+            }
             else if (destination.SameNetwork(_configuration.Address, _configuration.PrefixLength))
                 kind = RouteKind.Direct;
             else if (!_configuration.Gateway.IsAny)

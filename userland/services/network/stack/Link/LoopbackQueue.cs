@@ -41,6 +41,8 @@ namespace Exo.Network
             PacketBytes.Copy(datagram, _slots + (long)slot * SlotBytes, length);
             _lengths[slot] = length;
             _count++;
+            _counters.Increment(NetworkCounter.LoopbackDatagrams);
+            _counters.Add(NetworkCounter.LoopbackBytes, length);
             return Error.None;
         }
 

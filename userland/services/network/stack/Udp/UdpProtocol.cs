@@ -25,7 +25,7 @@ namespace Exo.Network
         private readonly Ipv4Layer _ip;
         private readonly IcmpProtocol _icmp;
         private readonly NetworkCounters _counters;
-        private readonly UdpSocket[] _sockets = new UdpSocket[MaximumSockets];
+        private readonly DatagramSocketTable _sockets;
         private readonly byte* _datagram;
         private int _nextEphemeral;
         private ulong _woken;   // sockets that got a datagram or an error since TakeWokenSockets
@@ -35,11 +35,7 @@ namespace Exo.Network
             _ip = ip;
             _icmp = icmp;
             _counters = counters;
-            for (int i = 0; i < MaximumSockets; i++)
-            {
-                _sockets[i] = new UdpSocket(i, workspace.Take(ReceiveBufferBytes), ReceiveBufferBytes);
-                _sockets[i].Reset();
-            }
+            _sockets = new DatagramSocketTable(ip, MaximumSockets, ReceiveBufferBytes, ref workspace);
             _datagram = workspace.Take(HeaderLength + MaximumPayload);
             _nextEphemeral = ephemeralSeed % EphemeralCount;
         }
@@ -48,27 +44,9 @@ namespace Exo.Network
 
         // ---- The socket calls ----
 
-        public Error Open(out int socket)
-        {
-            for (int i = 0; i < MaximumSockets; i++)
-                if (!_sockets[i].InUse)
-                {
-                    _sockets[i].Reset();
-                    _sockets[i].InUse = true;
-                    socket = i;
-                    return Error.None;
-                }
-            socket = -1;
-            return Error.TooManyFiles;
-        }
+        public Error Open(out int socket) => _sockets.Open(out socket);
 
-        public Error Close(int socket)
-        {
-            if (!IsOpen(socket))
-                return Error.BadHandle;
-            _sockets[socket].Reset();
-            return Error.None;
-        }
+        public Error Close(int socket) => _sockets.Close(socket);
 
         /// <summary>Binds to 'address' (Any, a loopback address or the interface's) and 'port' (0: an ephemeral port).</summary>
         public Error Bind(int socket, Ipv4Address address, ushort port)
@@ -78,15 +56,15 @@ namespace Exo.Network
             UdpSocket s = _sockets[socket];
             if (s.LocalPort != 0)
                 return Error.Invalid;
-            if (!address.IsAny && !address.IsLoopback && address != _ip.LocalAddress)
+            if (!_sockets.MayBind(address))
                 return Error.AddressNotAvailable;
             if (port == 0)
             {
-                Error error = ChooseEphemeral(address, out port);
+                Error error = _sockets.ChooseFreePort(address, EphemeralFirst, EphemeralCount, ref _nextEphemeral, out port);
                 if (error != Error.None)
                     return error;
             }
-            else if (PortTaken(address, port))
+            else if (_sockets.PortTaken(address, port))
                 return Error.AddressInUse;
             s.LocalAddress = address;
             s.LocalPort = port;
@@ -134,16 +112,7 @@ namespace Exo.Network
             return Error.None;
         }
 
-        public Error GetLocal(int socket, out Ipv4Address address, out ushort port)
-        {
-            address = Ipv4Address.Any;
-            port = 0;
-            if (!IsOpen(socket))
-                return Error.BadHandle;
-            address = _sockets[socket].LocalAddress;
-            port = _sockets[socket].LocalPort;
-            return Error.None;
-        }
+        public Error GetLocal(int socket, out Ipv4Address address, out ushort port) => _sockets.GetLocal(socket, out address, out port);
 
         /// <summary>Sends to the connected destination.</summary>
         public Error Send(int socket, byte* data, int length)
@@ -187,35 +156,10 @@ namespace Exo.Network
             => Take(socket, buffer, capacity, true, out length, out datagramLength, out source, out port);
 
         private Error Take(int socket, byte* buffer, int capacity, bool peek, out int length, out int datagramLength, out Ipv4Address source, out ushort port)
-        {
-            length = 0;
-            datagramLength = 0;
-            source = Ipv4Address.Any;
-            port = 0;
-            if (!IsOpen(socket) || capacity < 0 || (buffer == null && capacity != 0))
-                return IsOpen(socket) ? Error.Invalid : Error.BadHandle;
-            UdpSocket s = _sockets[socket];
-            Error pending = TakePendingError(s);
-            if (pending != Error.None)
-                return pending;
-            bool taken = peek ? s.Peek(buffer, capacity, out length, out datagramLength, out source, out port)
-                : s.Dequeue(buffer, capacity, out length, out datagramLength, out source, out port);
-            return taken ? Error.None : Error.WouldBlock;
-        }
+            => _sockets.Take(socket, buffer, capacity, peek, takeError: true, out length, out datagramLength, out source, out port);
 
         /// <summary>The connected destination (getpeername): NotConnected when there is none.</summary>
-        public Error GetRemote(int socket, out Ipv4Address address, out ushort port)
-        {
-            address = Ipv4Address.Any;
-            port = 0;
-            if (!IsOpen(socket))
-                return Error.BadHandle;
-            if (!_sockets[socket].Connected)
-                return Error.NotConnected;
-            address = _sockets[socket].RemoteAddress;
-            port = _sockets[socket].RemotePort;
-            return Error.None;
-        }
+        public Error GetRemote(int socket, out Ipv4Address address, out ushort port) => _sockets.GetRemote(socket, out address, out port);
 
         /// <summary>The error an ICMP message left (ECONNREFUSED...), without clearing it: poll's POLLERR.</summary>
         public Error PendingError(int socket) => IsOpen(socket) ? _sockets[socket].PendingError : Error.None;
@@ -228,7 +172,7 @@ namespace Exo.Network
         /// <summary>Whether a datagram (or an error) is waiting: poll's POLLIN.</summary>
         public bool IsReadable(int socket) => IsOpen(socket) && (_sockets[socket].QueuedDatagrams != 0 || _sockets[socket].PendingError != Error.None);
 
-        public int NextDatagramLength(int socket) => IsOpen(socket) ? _sockets[socket].NextDatagramLength : -1;
+        public int NextDatagramLength(int socket) => _sockets.NextDatagramLength(socket);
 
         public long DroppedDatagrams(int socket) => IsOpen(socket) ? _sockets[socket].DroppedDatagrams : 0;
 
@@ -271,7 +215,7 @@ namespace Exo.Network
             }
             ushort sourcePort = NetworkOrder.ReadUInt16(payload);
             ushort destinationPort = NetworkOrder.ReadUInt16(payload + 2);
-            UdpSocket socket = Lookup(destination, destinationPort, source, sourcePort);
+            UdpSocket socket = _sockets.Lookup(destination, destinationPort, source, sourcePort, matchRemotePort: true);
             if (socket == null)
             {
                 _counters.Increment(NetworkCounter.UdpDropNoSocket);
@@ -347,70 +291,13 @@ namespace Exo.Network
         {
             if (s.LocalPort != 0)
                 return Error.None;
-            Error error = ChooseEphemeral(Ipv4Address.Any, out ushort port);
+            Error error = _sockets.ChooseFreePort(Ipv4Address.Any, EphemeralFirst, EphemeralCount, ref _nextEphemeral, out ushort port);
             if (error == Error.None)
                 s.LocalPort = port;
             return error;
         }
 
-        private Error ChooseEphemeral(Ipv4Address address, out ushort port)
-        {
-            for (int tried = 0; tried < EphemeralCount; tried++)
-            {
-                port = (ushort)(EphemeralFirst + _nextEphemeral);
-                _nextEphemeral = (_nextEphemeral + 1) % EphemeralCount;
-                if (!PortTaken(address, port))
-                    return Error.None;
-            }
-            port = 0;
-            return Error.AddressInUse;
-        }
-
-        /// <summary>Whether 'port' is bound on an address overlapping 'address' (Any overlaps every address).</summary>
-        private bool PortTaken(Ipv4Address address, ushort port)
-        {
-            for (int i = 0; i < MaximumSockets; i++)
-            {
-                UdpSocket s = _sockets[i];
-                if (s.InUse && s.LocalPort == port && (s.LocalAddress.IsAny || address.IsAny || s.LocalAddress == address))
-                    return true;
-            }
-            return false;
-        }
-
-        /// <summary>The socket a datagram is for: the most specific match (connected, then bound to the address, then wildcard).</summary>
-        private UdpSocket Lookup(Ipv4Address destination, ushort destinationPort, Ipv4Address source, ushort sourcePort)
-        {
-            UdpSocket best = null;
-            int bestScore = -1;
-            for (int i = 0; i < MaximumSockets; i++)
-            {
-                UdpSocket s = _sockets[i];
-                if (!s.InUse || s.LocalPort != destinationPort)
-                    continue;
-                int score = 0;
-                if (!s.LocalAddress.IsAny)
-                {
-                    if (s.LocalAddress != destination)
-                        continue;
-                    score += 1;
-                }
-                if (s.Connected)
-                {
-                    if (s.RemoteAddress != source || s.RemotePort != sourcePort)
-                        continue;
-                    score += 2;
-                }
-                if (score > bestScore)
-                {
-                    best = s;
-                    bestScore = score;
-                }
-            }
-            return best;
-        }
-
-        private bool IsOpen(int socket) => socket >= 0 && socket < MaximumSockets && _sockets[socket].InUse;
+        private bool IsOpen(int socket) => _sockets.IsOpen(socket);
 
         private static Error TakePendingError(UdpSocket s)
         {
