@@ -16,31 +16,19 @@ namespace Exo.Kernel.Scheduler
         /// <summary>
         /// Direct hand-off (interrupts disabled, in a system call): the current thread, already marked blocked,
         /// stops and 'target', a blocked thread the caller has claimed, runs on this processor now, without
-        /// the pick and without passing through a queue. The target runs on what is left of the current thread's slice
-        /// (a hand-off is not a new turn, as an L4 donation is not): two threads handing off to each other would
-        /// otherwise renew their slice and clear a pending reschedule at every call, and starve the queue for as long
-        /// as they talk. Once that slice is over, or a wake-up asked for this processor, and others wait here, the
-        /// target is queued like any woken thread and the most urgent runs.
+        /// the pick and without passing through a queue.
         /// </summary>
         internal static void HandOff(Thread target)
         {
             ProcessorState local = Local;
             local.Lock.Enter();
             ulong now = Cpu.ReadTimeStampCounter();
-            Thread current = local.Current;
-            PauseBurst(current, now);
-            if ((local.NeedReschedule || now >= current.SliceEnd) && local.Queue.Count > 0)
-            {
-                target.State = ThreadState.Ready;
-                target.ReadyTick = SystemClock.Ticks;
-                local.Queue.Enqueue(target, false, SystemClock.Ticks);
-                Schedule(local, now);
-            }
-            else
-                SwitchTo(local, target, now, current.SliceEnd);
+            PauseBurst(local.Current, now);
+            SwitchTo(local, target, now);
             Local.Lock.Exit();
         }
 
+        /// <summary>Takes the longest waiter off 'queue' under its lock without waking it (null if none); interrupts disabled.</summary>
         internal static Thread TakeFirstWaiter(WaitQueue queue)
         {
             queue.Lock.Enter();

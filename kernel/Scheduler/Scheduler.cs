@@ -419,8 +419,7 @@ namespace Exo.Kernel.Scheduler
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        // 'inheritedSliceEnd': a hand-off's target runs on the rest of its caller's slice (0: a slice of its own).
-        private static void SwitchTo(ProcessorState local, Thread next, ulong now, ulong inheritedSliceEnd = 0)
+        private static void SwitchTo(ProcessorState local, Thread next, ulong now)
         {
             Thread previous = local.Current;
             local.NeedReschedule = false;
@@ -435,8 +434,7 @@ namespace Exo.Kernel.Scheduler
             next.EffectivePriority = next.Priority;
             next.RunStart = now;
             next.Cpu = local.Index;
-            next.SliceEnd = inheritedSliceEnd != 0 ? inheritedSliceEnd
-                : now + BurstPredictor.TimeSlice(next.PredictedBurst, s_minimumSlice, s_maximumSlice);
+            next.SliceEnd = now + BurstPredictor.TimeSlice(next.PredictedBurst, s_minimumSlice, s_maximumSlice);
             Exo.Runtime.UntracedReference.Store(ref local.Current, next);
             local.RunningIdle = next.IsIdle;
             local.Switches++;
