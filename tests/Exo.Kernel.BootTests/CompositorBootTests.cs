@@ -52,7 +52,10 @@ public sealed class CompositorBootTests
 
             // The background, both windows with their decorations; the second (newest) on top and focused.
             var screen = await ScreenAsync(qmp, Shot("1-two-windows"),
-                s => s.IsFilled(FirstX + 10, FirstY + 10, 100, 100, Red) && Banded(s, SecondX + 10, SecondY + 10, 200, 150));
+                s => s.IsFilled(FirstX + 10, FirstY + 10, 100, 100, Red) && Banded(s, SecondX + 10, SecondY + 10, 200, 150)
+                    // and the focus moved: the first window's frame is redrawn unfocused after the second's content
+                    && s.IsFilled(FirstX, FirstY - TitleHeight, 4, TitleHeight, TitleUnfocused)
+                    && s.IsFilled(SecondX, SecondY - TitleHeight, 4, TitleHeight, TitleFocused));
             Assert.Equal((ScreenWidth, ScreenHeight), (screen.Width, screen.Height));
             Assert.True(screen.IsFilled(900, 10, 100, 40, Background), "the background");
             Assert.True(screen.IsFilled(FirstX + 10, FirstY + 10, 100, 100, Red), "the first window's content");
