@@ -289,7 +289,8 @@ namespace Exo.Kernel.Smp
         public static void LoadRoot(int cpu, ulong root)
         {
             Volatile.Write(ref s_processors.LoadedRoot[cpu], root);
-            Interlocked.MemoryBarrier();
+            // No fence: MOV to CR3 is serializing (SDM vol. 3A, "Serializing Instructions"), so the record's store
+            // drains from the store buffer before any walk through the new root; a fence would only cost the switch.
             Cpu.WriteCr3(root);
         }
 
