@@ -39,6 +39,30 @@ namespace Exo.Std
             return Report(bytes, name.Length, median, minimum, iterations);
         }
 
+        /// <summary>
+        /// Prints a row in the same format on the console, for programs init starts (services, bench clients): the
+        /// BenchReport call needs the diagnostics capability, which only the kernel's own programs get.
+        /// </summary>
+        public static void Print(string name, ulong median, ulong minimum, ulong iterations)
+        {
+            Console.Write("EXO-BENCH ");
+            Console.Write(name);
+            Console.Write(" median=");
+            Console.Write(median);
+            Console.Write(" min=");
+            Console.Write(minimum);
+            Console.Write(" iterations=");
+            Console.Write(iterations);
+            Console.WriteLine(" unit=instructions");
+        }
+
+        /// <summary>Sorts the samples, then prints their median (the element at count / 2) and minimum (see Print).</summary>
+        public static void PrintSamples(string name, ulong* samples, int count, ulong iterations)
+        {
+            Sort(samples, count);
+            Print(name, samples[count / 2], samples[0], iterations);
+        }
+
         /// <summary>Sorts 'count' samples in place (insertion sort: no allocation; sample sets are small).</summary>
         public static void Sort(ulong* samples, int count)
         {

@@ -42,7 +42,8 @@ public static class Metrics
         "net.tcp_rx_mib", "net.tcp_tx_mib", "net.tcp_connect_close", "net.udp_rtt",
         "audio.latency_p50", "audio.latency_p99", "audio.underruns",
         "audio.latency_p50_load", "audio.latency_p99_load", "audio.underruns_load",
-        "boot.to_init", "boot.to_shell",
+        "gui.compose_full", "gui.compose_damage",
+        "boot.to_init", "boot.to_shell", "boot.to_desktop",
     };
 
     /// <summary>
@@ -80,12 +81,23 @@ public static class Metrics
     /// </summary>
     public const string ControlRow = "control.user_loop";
 
+    /// <summary>The desktop boot's rows (userland/csharp/compositor/CompositorBenchmark.cs): the reference VM has no desktop.</summary>
+    public static readonly IReadOnlySet<string> DesktopRows = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "gui.compose_full", "gui.compose_damage", "boot.to_desktop",
+    };
+
+    /// <summary>Rows of a native program with nothing to compare on Linux or through POSIX-X (both columns "n/a").</summary>
+    public static bool IsNativeOnly(string name) => AudioRows.Contains(name) || DesktopRows.Contains(name);
+
     /// <summary>The audio boot's rows (AudioBench): the audio service's own figures, in microseconds and counts.</summary>
     public static readonly IReadOnlySet<string> AudioRows = new HashSet<string>(AudioBench.Rows, StringComparer.Ordinal);
 
     /// <summary>Rows the Linux reference VM has no equivalent for (printed as "-"; the audio rows as "n/a").</summary>
     public static readonly IReadOnlySet<string> NoLinuxEquivalent = new HashSet<string>(
-        new[] { "alloc.refill", "sched.pick", "ipc.ring_msg", "ipc.zero_copy_1M" }.Concat(AudioBench.Rows), StringComparer.Ordinal);
+        new[] { "alloc.refill", "sched.pick", "ipc.ring_msg", "ipc.zero_copy_1M" }.Concat(AudioBench.Rows).Concat(DesktopRows),
+        StringComparer.Ordinal);
+
 
     /// <summary>Rows only the reference binaries measure: Exo-OS's own column has no equivalent (printed as "-").</summary>
     public static readonly IReadOnlySet<string> NoExoEquivalent = new HashSet<string>(

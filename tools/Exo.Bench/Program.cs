@@ -287,6 +287,11 @@ public static class Program
                 boots.Add(() => Boot("exo_audio", $"Exo-OS's audio boot ({mode})",
                     settings.ExoAudioArguments(kernel, Log("exo-audio-serial.log"), Log("audio.wav"), o.Quick),
                     Log("exo-audio-serial.log"), settings.ExoTimeout(o.Quick), TimeSpan.Zero));
+            // The desktop boot: the compositor prints EXO-BENCH-DONE after its rows and goes on: stopped at once.
+            if (!o.StorageOnly)
+                boots.Add(() => Boot("exo_desktop", $"Exo-OS's desktop boot ({mode})",
+                    settings.ExoDesktopArguments(kernel, Log("exo-desktop-serial.log")),
+                    Log("exo-desktop-serial.log"), settings.ExoTimeout(o.Quick), TimeSpan.Zero));
             exoTask = Sequence(boots.ToArray());
         }
 
@@ -309,7 +314,7 @@ public static class Program
 
         var linux = Run("linux") ?? Run("linux_storage")!;
         var linuxReport = ReportOf("linux", "linux_shell", "linux_storage", "linux_dynamic", "linux_network")!;
-        var exoReport = ReportOf("exo", "exo_network");
+        var exoReport = ReportOf("exo", "exo_network", "exo_desktop");
         var audio = Run("exo_audio");
         if (audio is { Started: true })
             exoReport = BenchReport.Combine(exoReport == null ? new[] { AudioBench.Parse(audio.Transcript) } : new[] { exoReport, AudioBench.Parse(audio.Transcript) });

@@ -171,6 +171,16 @@ public sealed class QemuSettings
     }
 
     /// <summary>
+    /// Exo-OS's desktop boot (boot.to_desktop and the gui.* rows): the normal boot image next to the kernel with
+    /// EXO_DESKTOP_APPEND (init's bench_desktop configuration) on the machine's default display (q35: std-vga).
+    /// </summary>
+    public List<string> ExoDesktopArguments(string kernel, string serialLog)
+    {
+        var initialRamDisk = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(kernel))!, "initrd.cpio");
+        return ExoArguments(kernel, serialLog, Get("EXO_DESKTOP_APPEND"), File.Exists(initialRamDisk) ? initialRamDisk : null);
+    }
+
+    /// <summary>
     /// QEMU arguments for Exo-OS's own benchmark boot (multiboot1 image, exit through isa-debug-exit), with the boot
     /// image's programs (ipc_bench and what it starts) from initrd.cpio next to the kernel image.
     /// </summary>

@@ -97,8 +97,8 @@ public static class ResultsWriter
 
     /// <summary>
     /// The terminal table: name, Exo-OS median, POSIX-X median, Linux median, Linux/Exo-OS and Linux/POSIX-X ratios,
-    /// unit. A figure a side has no equivalent for is "-" ("n/a" for the audio rows: no comparable figure on Linux, and
-    /// the audio boot is a native program's); one it does not measure yet, "not yet".
+    /// unit. A figure a side has no equivalent for is "-" ("n/a" for the audio and desktop rows: no comparable figure on
+    /// Linux, and their boots run native programs); one it does not measure yet, "not yet".
     /// </summary>
     public static string Table(IReadOnlyList<BenchRow> rows)
     {
@@ -110,8 +110,8 @@ public static class ResultsWriter
             {
                 row.Name,
                 Figure(row.Exo, row.ExoHasEquivalent, "not yet"),
-                Metrics.AudioRows.Contains(row.Name) ? "n/a" : Figure(row.Posix, row.LinuxHasEquivalent, "not yet"),
-                Metrics.AudioRows.Contains(row.Name) ? "n/a" : Figure(row.Linux, row.LinuxHasEquivalent, "missing"),
+                Metrics.IsNativeOnly(row.Name) ? "n/a" : Figure(row.Posix, row.LinuxHasEquivalent, "not yet"),
+                Metrics.IsNativeOnly(row.Name) ? "n/a" : Figure(row.Linux, row.LinuxHasEquivalent, "missing"),
                 RatioText(row.Ratio),
                 RatioText(row.PosixRatio),
                 row.UnitOf,

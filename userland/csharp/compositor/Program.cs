@@ -1,9 +1,9 @@
 using System.Threading;
 using Exo.Abi;
 using Exo.Std;
-using Exo.Std.Devices;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;
+using Exo.Std.Services;
 using Exo.Compositor.Scene;
 using Exo.Protocols.Compositor;
 using Exo.Protocols.Display;
@@ -13,10 +13,9 @@ using Exo.Protocols.Rings;
 namespace Compositor
 {
     /// <summary>
-    /// The compositor, as the device manager starts it for the display client ("compositor display0"), with the handles
-    /// display_demo had: the display channel's page, its own notification (the drivers and its clients ring it), the display
-    /// driver's (Signal only), the framebuffer (a physical range), the input channel's page, the input driver's notification
-    /// (Signal only), the console; with a tablet, its input page and its driver's notification. It listens for clients
+    /// The compositor, as the device manager starts it for the display client ("compositor display0"), with a display
+    /// client's handles (DisplayClientChannels: the display and input channels, the framebuffer, its own notification that
+    /// the drivers and its clients ring). It listens for clients
     /// under "compositor" (service channels: /dev/exo/compositor for Linux programs) and, each time it is rung: takes new
     /// clients, serves their requests (Clients), routes the input (Desktop), composes what was damaged off-screen and
     /// copies it to the framebuffer (Screen), and publishes the events.
@@ -27,40 +26,19 @@ namespace Compositor
         private const ulong ListenerBit = 4, ClientBit = 8;
         private const int BatchSize = 16;
 
+        private static DisplayClientChannels s_channels;
         private static DisplayChannelHeader* s_display;
         private static Notification s_own, s_displayDriver;
 
         public static int Main()
         {
-            if (Process.StartupHandleCount < 7)
-            {
-                Console.WriteLine("compositor: started without its channels (the device manager starts it)");
-                return 1;
-            }
-            if (new MemoryObject(Process.StartupHandle(0)).Map(true, out byte* displayPage) != Error.None
-                || new PhysicalRange(Process.StartupHandle(3)).Map(0, true, out byte* framebuffer) != Error.None
-                || new MemoryObject(Process.StartupHandle(4)).Map(true, out byte* inputPage) != Error.None)
-            {
-                Console.WriteLine("compositor: cannot map its channels or the framebuffer");
-                return 2;
-            }
-            s_display = (DisplayChannelHeader*)displayPage;
-            var input = (InputChannelHeader*)inputPage;
-            s_own = new Notification(Process.StartupHandle(1));
-            s_displayDriver = new Notification(Process.StartupHandle(2));
-            while (Volatile.Read(ref s_display->Magic) != DisplayChannelHeader.ExpectedMagic
-                || Volatile.Read(ref input->Magic) != InputChannelHeader.ExpectedMagic)
-                if (s_own.Wait(out _) != Error.None)
-                    return 3;
-            var events = new SpscConsumer();
-            var tabletEvents = new SpscConsumer();
-            if (!events.Attach(inputPage + InputChannelHeader.RingOffset))
-            {
-                Console.WriteLine("compositor: the input channel has no ring");
-                return 4;
-            }
-            bool tablet = Process.StartupHandleCount >= 9 && AttachTablet(ref tabletEvents);
-            if (!Screen.Initialize(framebuffer, (int)s_display->Width, (int)s_display->Height, (int)s_display->Pitch)
+            int failure = s_channels.Open("compositor");
+            if (failure != 0)
+                return failure;
+            s_display = s_channels.Display;
+            s_own = s_channels.Own;
+            s_displayDriver = s_channels.DisplayDriver;
+            if (!Screen.Initialize(s_channels.Framebuffer, (int)s_display->Width, (int)s_display->Height, (int)s_display->Pitch)
                 || !Clients.Initialize() || !Surfaces.Initialize())
             {
                 Console.WriteLine("compositor: out of memory");
@@ -75,6 +53,13 @@ namespace Compositor
                 return 6;
             }
             Compose();
+            if (Process.ArgumentIs(2, "bench"))
+            {
+                CompositorBenchmark.ReportFirstFrame();
+                if (!CompositorBenchmark.MeasureFrames(s_channels.Framebuffer, Screen.Width, Screen.Height, (int)s_display->Pitch))
+                    return 5;
+                Compose();
+            }
             Console.Write("compositor: desktop ");
             Console.Write(Screen.Width);
             Console.Write('x');
@@ -86,9 +71,9 @@ namespace Compositor
             {
                 Clients.AcceptAll(s_own, ClientBit);
                 more = Clients.ServeAll(Desktop.Windows);
-                HandleAll(ref events, batch);
-                if (tablet)
-                    HandleAll(ref tabletEvents, batch);
+                HandleAll(ref s_channels.Events, batch);
+                if (s_channels.HasTablet)
+                    HandleAll(ref s_channels.TabletEvents, batch);
                 Desktop.UpdateFocus();
                 Clients.FlushEvents();
                 Compose();
@@ -120,19 +105,6 @@ namespace Compositor
             s_display->DamageHeight = (uint)bounds.Height;
             Volatile.Write(ref s_display->DamageSequence, s_display->DamageSequence + 1);
             s_displayDriver.Signal(DisplayChannelHeader.DriverBit);
-        }
-
-        /// <summary>The tablet's channel (handles 7 and 8), once its driver has laid it out.</summary>
-        private static bool AttachTablet(ref SpscConsumer events)
-        {
-            if (new MemoryObject(Process.StartupHandle(7)).Map(true, out byte* page) != Error.None)
-                return false;
-            var header = (InputChannelHeader*)page;
-            while (Volatile.Read(ref header->Magic) != InputChannelHeader.ExpectedMagic)
-                if (s_own.Wait(out _) != Error.None)
-                    return false;
-            Console.WriteLine("compositor: tablet attached");
-            return events.Attach(page + InputChannelHeader.RingOffset);
         }
     }
 }

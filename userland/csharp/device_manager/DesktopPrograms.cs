@@ -41,6 +41,8 @@ namespace DeviceManager
         /// <summary>Use the boot loader's framebuffer even when a Bochs display is there (the manager's fourth argument
         /// "boot-framebuffer": how the tests reach the fallback on QEMU's std-vga).</summary>
         public bool PreferBootFramebuffer;
+        /// <summary>The client is started as "CLIENT display0 bench" (make bench's desktop boot: the compositor's rows).</summary>
+        public bool BenchClient;
 
         /// <summary>A display to start the desktop on: a Bochs VBE device, or else the boot loader's framebuffer.</summary>
         public bool HasDisplay => _hasDisplay || _hasBootFramebuffer;
@@ -132,7 +134,7 @@ namespace DeviceManager
                     error = StartTabletDriver(root, _tablet, _tabletAddress, tabletPage, tabletDriver, own);
             }
             if (error == Error.None)
-                error = StartClient(framebuffer, client, clientLength, displayPage, own, displayDriver, inputPage, inputDriver, tabletPage, tabletDriver);
+                error = StartClient(framebuffer, client, clientLength, BenchClient, displayPage, own, displayDriver, inputPage, inputDriver, tabletPage, tabletDriver);
             framebuffer.Close();
             // Every program has its own copies now; the manager keeps only the devices (as a disk's) and the programs'
             // process handles, unused (nothing restarts them yet).
@@ -267,17 +269,17 @@ namespace DeviceManager
             return error;
         }
 
-        /// <summary>"CLIENT display0": the display page, its notification, the display driver's (Signal only), the
+        /// <summary>"CLIENT display0" ("CLIENT display0 bench" for make bench): the display page, its notification, the display driver's (Signal only), the
         /// framebuffer, the input page, the input driver's (Signal only), the console, then with a tablet its page and its
         /// driver's notification (Signal only).</summary>
-        private static Error StartClient(PhysicalRange framebuffer, byte* client, int clientLength, MemoryObject displayPage,
+        private static Error StartClient(PhysicalRange framebuffer, byte* client, int clientLength, bool bench, MemoryObject displayPage,
             Notification own, Notification displayDriver, MemoryObject inputPage, Notification inputDriver, MemoryObject tabletPage, Notification tabletDriver)
         {
             byte* command = stackalloc byte[CommandCapacity];
             int length = 0;
             for (; length < clientLength; length++)
                 command[length] = client[length];
-            length = CommandLine.Append(command, length, " display0");
+            length = CommandLine.Append(command, length, bench ? " display0 bench" : " display0");
             Handle* handles = stackalloc Handle[9];
             int count = 7;
             Notification displaySignal = default, inputSignal = default, tabletSignal = default;

@@ -13,7 +13,7 @@ namespace DeviceManager
     /// side of a block-device channel to it (DiskPrograms); for each modern virtio network card, virtio_net and the
     /// card's client ("CLIENT netN": CLIENT is the manager's first argument, none if absent) with a network-device
     /// channel between them (NetworkPrograms); for the first Bochs VBE display (QEMU's std-vga or bochs-display), when its
-    /// second argument names a display client ("device_manager NETCLIENT DISPLAYCLIENT [LAYOUT [boot-framebuffer]]"), the
+    /// second argument names a display client ("device_manager NETCLIENT DISPLAYCLIENT [LAYOUT [boot-framebuffer | bench]]"), the
     /// display driver (or else the boot loader's framebuffer), the PS/2 input driver, the first virtio tablet's driver and
     /// that client, once the bus is listed (DesktopPrograms); for an HD Audio controller, intel_hda and the audio service
     /// around the device's DMA memory, registered as "audio" with the name service (AudioPrograms). Then it watches every
@@ -62,7 +62,11 @@ namespace DeviceManager
             if (!Process.TryGetArgument(3, out byte* layout, out int layoutLength))
                 layoutLength = 0;
             int started = 0, networks = 0, listed = 0, displays = 0, controllers = 0;
-            var desktop = new DesktopPrograms { PreferBootFramebuffer = Process.ArgumentIs(4, "boot-framebuffer") };
+            var desktop = new DesktopPrograms
+            {
+                PreferBootFramebuffer = Process.ArgumentIs(4, "boot-framebuffer"),
+                BenchClient = Process.ArgumentIs(4, "bench"),
+            };
             var scan = new PciScan();
             while (scan.MoveNext(root, out PciDevice device, out int address))
             {

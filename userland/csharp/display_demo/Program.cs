@@ -1,9 +1,9 @@
 using System.Threading;
 using Exo.Abi;
 using Exo.Std;
-using Exo.Std.Devices;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;
+using Exo.Std.Services;
 using Exo.Protocols.Display;
 using Exo.Protocols.Input;
 using Exo.Protocols.Rings;
@@ -25,6 +25,7 @@ namespace DisplayDemo
         private const int ButtonLeft = 1;
         private const int BatchSize = 16;
 
+        private static DisplayClientChannels s_channels;
         private static DisplayChannelHeader* s_display;
         private static InputChannelHeader* s_input;
         private static Notification s_own, s_displayDriver, s_inputDriver;
@@ -36,35 +37,15 @@ namespace DisplayDemo
 
         public static int Main()
         {
-            if (Process.StartupHandleCount < 7)
-            {
-                Console.WriteLine("display_demo: started without its channels (the device manager starts it)");
-                return 1;
-            }
-            if (new MemoryObject(Process.StartupHandle(0)).Map(true, out byte* displayPage) != Error.None
-                || new PhysicalRange(Process.StartupHandle(3)).Map(0, true, out s_framebuffer) != Error.None
-                || new MemoryObject(Process.StartupHandle(4)).Map(true, out byte* inputPage) != Error.None)
-            {
-                Console.WriteLine("display_demo: cannot map its channels or the framebuffer");
-                return 2;
-            }
-            s_display = (DisplayChannelHeader*)displayPage;
-            s_input = (InputChannelHeader*)inputPage;
-            s_own = new Notification(Process.StartupHandle(1));
-            s_displayDriver = new Notification(Process.StartupHandle(2));
-            s_inputDriver = new Notification(Process.StartupHandle(5));
-            while (Volatile.Read(ref s_display->Magic) != DisplayChannelHeader.ExpectedMagic
-                || Volatile.Read(ref s_input->Magic) != InputChannelHeader.ExpectedMagic)
-                if (s_own.Wait(out _) != Error.None)
-                    return 3;
-            var events = new SpscConsumer();
-            if (!events.Attach(inputPage + InputChannelHeader.RingOffset))
-            {
-                Console.WriteLine("display_demo: the input channel has no ring");
-                return 4;
-            }
-            var tabletEvents = new SpscConsumer();
-            bool tablet = Process.StartupHandleCount >= 9 && AttachTablet(ref tabletEvents);
+            int failure = s_channels.Open("display_demo");
+            if (failure != 0)
+                return failure;
+            s_display = s_channels.Display;
+            s_input = s_channels.Input;
+            s_framebuffer = s_channels.Framebuffer;
+            s_own = s_channels.Own;
+            s_displayDriver = s_channels.DisplayDriver;
+            s_inputDriver = s_channels.InputDriver;
             s_answered = s_display->AnsweredSequence;
             DrawAll();
             InputEvent* batch = stackalloc InputEvent[BatchSize];
@@ -79,9 +60,9 @@ namespace DisplayDemo
                     DrawAll();
                 }
                 int x = s_x, y = s_y, clicks = s_clicks;
-                HandleAll(ref events, batch);
-                if (tablet)
-                    HandleAll(ref tabletEvents, batch);
+                HandleAll(ref s_channels.Events, batch);
+                if (s_channels.HasTablet)
+                    HandleAll(ref s_channels.TabletEvents, batch);
                 if (x != s_x || y != s_y || clicks != s_clicks)
                 {
                     s_pattern.EraseBox(x, y);
@@ -108,19 +89,6 @@ namespace DisplayDemo
                     Handle(&batch[i]);
                 events.Release();
             }
-        }
-
-        /// <summary>The tablet's channel (handles 7 and 8), once its driver has laid it out.</summary>
-        private static bool AttachTablet(ref SpscConsumer events)
-        {
-            if (new MemoryObject(Process.StartupHandle(7)).Map(true, out byte* page) != Error.None)
-                return false;
-            var header = (InputChannelHeader*)page;
-            while (Volatile.Read(ref header->Magic) != InputChannelHeader.ExpectedMagic)
-                if (s_own.Wait(out _) != Error.None)
-                    return false;
-            Console.WriteLine("display_demo: tablet attached");
-            return events.Attach(page + InputChannelHeader.RingOffset);
         }
 
         private static void Handle(InputEvent* record)

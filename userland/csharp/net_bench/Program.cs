@@ -185,20 +185,11 @@ namespace NetBench
             }
         }
 
-        // The reference programs' line (bench.h's bench_report), printed here: the BenchReport call needs the diagnostics
-        // capability, which init's tasks do not get. The median is the element at (count - 1) / 2, as bench.h takes it.
+        // The median is the element at (count - 1) / 2, as the reference programs' bench.h takes it.
         private static Error Report(string name, ulong* samples, int count, ulong iterations)
         {
             Benchmark.Sort(samples, count);
-            Console.Write("EXO-BENCH ");
-            Console.Write(name);
-            Console.Write(" median=");
-            Console.Write(samples[(count - 1) / 2]);
-            Console.Write(" min=");
-            Console.Write(samples[0]);
-            Console.Write(" iterations=");
-            Console.Write(iterations);
-            Console.WriteLine(" unit=instructions");
+            Benchmark.Print(name, samples[(count - 1) / 2], samples[0], iterations);
             return Error.None;
         }
 
