@@ -14,7 +14,8 @@
 #   exo/config/   init's configurations (--config)
 #   etc/          the files of ETC (userland/rootfs/etc), replacing a package's
 #   usr/share/sounds/exo/  the WAV files of SOUNDS (--sounds: made by tools/test-sounds at build time)
-#   usr/bin/play  a link to exo/bin/play (the WAV player through /dev/dsp), when --bin has it
+#   usr/bin/play, usr/bin/record  links to exo/bin/play and exo/bin/record (the WAV player and the recorder through
+#                 /dev/dsp), when --bin has them
 #   usr/share/exo-tests/  the busybox test scripts of TESTS (userland/rootfs/tests: run by the boot tests, see
 #                 tests/Exo.Kernel.BootTests/BusyboxTests.cs)
 #   tmp (1777), dev, proc, sys, root (700), home, mnt, var, var/tmp (1777), run, usr/lib
@@ -127,10 +128,12 @@ install_all() { # mode directory file...
 }
 install_all 755 exo/bin "${bins[@]}"
 install_all 644 exo/config "${configs[@]}"
-if [ -e "$root/exo/bin/play" ]; then
-  mkdir -p "$root/usr/bin"
-  ln -s ../../exo/bin/play "$root/usr/bin/play"
-fi
+for program in play record; do
+  if [ -e "$root/exo/bin/$program" ]; then
+    mkdir -p "$root/usr/bin"
+    ln -s "../../exo/bin/$program" "$root/usr/bin/$program"
+  fi
+done
 if [ -n "$sounds" ]; then
   mkdir -p "$root/usr/share/sounds/exo"
   for file in "$sounds"/*.wav; do

@@ -3,10 +3,16 @@ using System.Runtime.InteropServices;
 namespace Exo.Protocols.Audio
 {
     /// <summary>
-    /// The header of one client stream's shared memory (AudioStreamLayout): a single-producer ring of sample bytes. The
-    /// client writes samples at <see cref="WriteIndex"/> and publishes it; the audio service consumes them each 1 ms
-    /// period and publishes <see cref="ReadIndex"/>. Indices count bytes from 0 and never wrap (the ring offset is the
-    /// index modulo RingBytes). Each side's words sit on their own cache line.
+    /// The header of one client stream's shared memory (AudioStreamLayout): a single-producer ring of sample bytes. A
+    /// playback stream: the client writes samples at <see cref="WriteIndex"/> and publishes it; the audio service consumes
+    /// them each 1 ms period and publishes <see cref="ReadIndex"/>. A capture stream (<see cref="Direction"/> Capture) runs
+    /// the other way: the service writes captured samples at <see cref="CaptureWriteIndex"/> every period, whatever the
+    /// client has read, publishing the index after every AudioStreamLayout.CaptureChunkBytes at most. A client holds
+    /// CaptureCapacityBytes (the ring less one chunk, which the service may be writing): what it has not read past that
+    /// is lost, oldest first, and the service counts it in <see cref="OverrunFrames"/> (it never waits for a client). The
+    /// client takes samples from <see cref="CaptureReadIndex"/> and, after copying, checks that the service has not
+    /// written over what it copied (the copy is good only from CaptureWriteIndex - CaptureCapacityBytes on). Indices count bytes from 0 and never wrap (the ring
+    /// offset is the index modulo RingBytes). Each side's words sit on their own cache line.
     /// </summary>
     [StructLayout(LayoutKind.Explicit, Size = AudioStreamLayout.HeaderBytes)]
     public struct AudioStreamHeader
@@ -19,6 +25,8 @@ namespace Exo.Protocols.Audio
         [FieldOffset(8)] public uint Channels;
         [FieldOffset(12)] public uint Format;   // AudioSampleFormat
         [FieldOffset(16)] public uint RingBytes;
+        /// <summary>AudioStreamDirection (a channel's client writes it with its request; Open and OpenCapture set it).</summary>
+        [FieldOffset(20)] public uint Direction;
 
         // The client's line.
         [FieldOffset(64)] public ulong WriteIndex;
@@ -28,6 +36,8 @@ namespace Exo.Protocols.Audio
         [FieldOffset(80)] public uint Volume;
         /// <summary>1 once the client has written its last sample: the service drains the ring and closes the stream.</summary>
         [FieldOffset(84)] public uint Finished;
+        /// <summary>Capture: the bytes the client has taken from the ring.</summary>
+        [FieldOffset(88)] public ulong CaptureReadIndex;
 
         // The service's line.
         [FieldOffset(128)] public ulong ReadIndex;
@@ -35,6 +45,15 @@ namespace Exo.Protocols.Audio
         [FieldOffset(136)] public uint State;
         /// <summary>Periods in which the stream had fewer samples than the period needed (padded with silence).</summary>
         [FieldOffset(140)] public uint Starved;
+        /// <summary>Capture: the bytes the service has written into the ring (whole frames).</summary>
+        [FieldOffset(144)] public ulong CaptureWriteIndex;
+        /// <summary>Capture: frames written over before the client read them (its ring was full).</summary>
+        [FieldOffset(152)] public ulong OverrunFrames;
+    }
+
+    public static class AudioStreamDirection
+    {
+        public const uint Playback = 0, Capture = 1;
     }
 
     public static class AudioSampleFormat
@@ -57,6 +76,16 @@ namespace Exo.Protocols.Audio
         public const int RingBytes = 32768;
         public const int TotalBytes = HeaderBytes + RingBytes;
         public const uint UnityVolume = 4096;
+        /// <summary>Capture: the most bytes the service writes into a client's ring before publishing its write index.</summary>
+        public const int CaptureChunkBytes = 4096;
+        /// <summary>Capture: what a client's ring holds for it (the ring less the chunk the service may be writing).</summary>
+        public const int CaptureCapacityBytes = RingBytes - CaptureChunkBytes;
+        /// <summary>The one rate a capture stream offers: the ADC's, taken without resampling.</summary>
+        public const uint CaptureRate = 48000;
+
+        /// <summary>Whether a capture stream can be made with these values (OpenCapture's and a channel's check).</summary>
+        public static bool IsCaptureFormat(uint rate, uint channels, uint format)
+            => rate == CaptureRate && (channels == 1 || channels == 2) && format == AudioSampleFormat.Signed16;
     }
 
     /// <summary>
@@ -65,11 +94,14 @@ namespace Exo.Protocols.Audio
     /// (bit 1) when it consumed samples; the reply's Word0 is 0 or an Error, its handle the stream's memory object.
     /// SetMasterVolume: Word1 0..2*UnityVolume. GetMasterVolume: the reply's Word1. Statistics (Word1 1: reset after): the
     /// reply's Word1 underruns, Word2 latency p50 | p99 << 32, Word3 wake-up lateness p99 | maximum << 32 (microseconds).
+    /// OpenCapture: as Open, for a capture stream (Direction Capture): 48000 Hz only (the codec's ADC rate), 1 or 2
+    /// channels (mono is the mean of the ADC's two), Signed16 only; the service signals the notification (ConsumedBit)
+    /// when it wrote captured samples. Its client ends it by setting Finished (the service answers Drained).
     /// </summary>
     public static class AudioServiceOperation
     {
         public const string ServiceName = "audio";
-        public const ulong Open = 1, SetMasterVolume = 2, GetMasterVolume = 3, Statistics = 4;
+        public const ulong Open = 1, SetMasterVolume = 2, GetMasterVolume = 3, Statistics = 4, OpenCapture = 5;
         public const ulong ConsumedBit = 2;
     }
 }

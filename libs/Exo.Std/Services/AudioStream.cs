@@ -68,16 +68,34 @@ namespace Exo.Std.Services
         public static Error Open(Endpoint service, uint rate, uint channels, uint format, out AudioStream stream)
         {
             stream = default;
-            Error error = Notification.Create(out Notification consumed);
+            Error error = Request(service, AudioServiceOperation.Open, rate, channels, format, out stream._memory, out stream._consumed, out byte* shared);
             if (error != Error.None)
                 return error;
-            error = consumed.Duplicate(Rights.Signal | Rights.Grant, out Notification forService);
+            stream._header = (AudioStreamHeader*)shared;
+            stream._ring = shared + AudioStreamLayout.HeaderBytes;
+            stream._frameBytes = (int)channels * AudioSampleFormat.BytesPerSample(format);
+            return Error.None;
+        }
+
+        /// <summary>
+        /// Asks the service for a stream's memory ('operation' Open or OpenCapture) and maps it: the memory object, the
+        /// notification the service signals, the mapping (header, then ring). Nothing is kept on an error.
+        /// </summary>
+        internal static Error Request(Endpoint service, ulong operation, uint rate, uint channels, uint format,
+            out MemoryObject memory, out Notification signalled, out byte* shared)
+        {
+            memory = default;
+            shared = null;
+            Error error = Notification.Create(out signalled);
+            if (error != Error.None)
+                return error;
+            error = signalled.Duplicate(Rights.Signal | Rights.Grant, out Notification forService);
             if (error != Error.None)
             {
-                consumed.Close();
+                signalled.Close();
                 return error;
             }
-            var message = new Message(AudioServiceOperation.Open, rate, channels, format);
+            var message = new Message(operation, rate, channels, format);
             message.Handle = forService.Handle;
             message.MoveHandle = true;
             error = service.Call(ref message);
@@ -85,20 +103,15 @@ namespace Exo.Std.Services
                 error = SystemCall.ErrorOf((long)message.Word0);
             if (error == Error.None)
             {
-                stream._memory = new MemoryObject(message.Handle);
-                error = stream._memory.Map(true, out byte* shared);
+                memory = new MemoryObject(message.Handle);
+                error = memory.Map(true, out shared);
                 if (error == Error.None)
-                {
-                    stream._header = (AudioStreamHeader*)shared;
-                    stream._ring = shared + AudioStreamLayout.HeaderBytes;
-                    stream._consumed = consumed;
-                    stream._frameBytes = (int)channels * AudioSampleFormat.BytesPerSample(format);
                     return Error.None;
-                }
-                stream._memory.Close();
+                memory.Close();
+                memory = default;
             }
-            consumed.Close();
-            stream = default;
+            signalled.Close();
+            signalled = default;
             return error;
         }
 

@@ -10,10 +10,11 @@ namespace Exo.PosixX.Vfs
 {
     /// <summary>
     /// The kernel's end of one stream to the audio service over its service channel (Exo.Protocols.Audio.AudioChannelLayout):
-    /// what /dev/dsp writes through. The kernel is the only client of the channel's memory (it reaches it through the
-    /// direct map, page by page) and keeps its own write index; what the service writes (read index, state) is read once
-    /// and checked, so a broken service gives EIO, never a fault or a hang: every wait is bounded by the service's
-    /// progress (<see cref="StallMilliseconds"/> without consumption ends it, as AudioStream's does). Not thread-safe:
+    /// what /dev/dsp writes through (a playback stream) or reads from (a capture stream). The kernel is the only client of the channel's memory (it reaches it through the
+    /// direct map, page by page) and keeps its own write index (capture: read index); what the service writes (read or
+    /// capture write index, state) is read once and checked, so a broken service gives EIO, never a fault or a hang: every
+    /// wait is bounded by the service's progress (<see cref="StallMilliseconds"/> without consumption, or without captured
+    /// samples, ends it, as AudioStream's does). Not thread-safe:
     /// its owner (DspFile) serializes the calls. Blocks: never call with a spin lock held.
     /// </summary>
     public sealed unsafe class AudioChannelClient
@@ -29,6 +30,8 @@ namespace Exo.PosixX.Vfs
         private readonly ServiceChannel _channel;
         private readonly AudioStreamHeader* _header;
         private ulong _written;
+        /// <summary>Capture: the bytes taken from the ring (the client's read index).</summary>
+        private ulong _read;
 
         private AudioChannelClient(ServiceChannel channel)
         {
@@ -37,10 +40,10 @@ namespace Exo.PosixX.Vfs
         }
 
         /// <summary>
-        /// Asks the audio service for a stream ('format' an AudioSampleFormat): NoDevice without an audio service, Busy when
+        /// Asks the audio service for a stream ('format' an AudioSampleFormat, 'direction' an AudioStreamDirection): NoDevice without an audio service, Busy when
         /// it refuses (every stream taken), InputOutput when it does not answer, Interrupted by a signal.
         /// </summary>
-        public static Error Open(uint rate, uint channels, uint format, out AudioChannelClient client)
+        public static Error Open(uint rate, uint channels, uint format, uint direction, out AudioChannelClient client)
         {
             client = null;
             byte* name = stackalloc byte[AudioChannelLayout.Name.Length];
@@ -54,6 +57,7 @@ namespace Exo.PosixX.Vfs
             header->SampleRate = rate;
             header->Channels = channels;
             header->Format = format;
+            header->Direction = direction;
             Volatile.Write(ref header->Magic, AudioChannelLayout.RequestMagic);
             if (!ServiceChannels.Ring(channel))
             {
@@ -116,6 +120,63 @@ namespace Exo.PosixX.Vfs
             return Error.None;
         }
 
+        /// <summary>Capture: bytes ready to read now (0 when the stream is broken; at most the ring's capacity).</summary>
+        public int Captured
+        {
+            get
+            {
+                if (!Captures(out ulong written))
+                    return 0;
+                ulong ready = written - _read;
+                return (int)(ready < AudioStreamLayout.CaptureCapacityBytes ? ready : AudioStreamLayout.CaptureCapacityBytes);
+            }
+        }
+
+        /// <summary>Capture: frames the service wrote over before they were read (the ring was full).</summary>
+        public ulong OverrunFrames => Volatile.Read(ref _header->OverrunFrames);
+
+        /// <summary>
+        /// Capture: copies up to 'count' captured bytes into 'buffer', waiting for them unless 'nonBlocking' (then what is
+        /// there, WouldBlock when nothing is), as OSS's read fills the whole count when blocking. What was copied before an
+        /// interruption, a bad address or a nonblocking stop counts as done. Bytes past the ring's capacity that were not
+        /// read in time (CaptureCapacityBytes) are skipped: the service counted them. InputOutput when the service ended the stream or
+        /// stopped capturing.
+        /// </summary>
+        public Error Read(IoBuffer buffer, ulong count, bool nonBlocking, out ulong done)
+        {
+            done = 0;
+            ulong lastWritten = 0, lastMoved = Cpu.ReadTimeStampCounter();
+            while (done < count)
+            {
+                if (!IsPlaying || !Captures(out ulong written))
+                    return done > 0 ? Error.None : Error.InputOutput;
+                if (written - _read > AudioStreamLayout.CaptureCapacityBytes)
+                    _read = written - AudioStreamLayout.CaptureCapacityBytes;   // the oldest were given up
+                ulong ready = written - _read;
+                if (ready == 0)
+                {
+                    if (nonBlocking)
+                        return done > 0 ? Error.None : Error.WouldBlock;
+                    Error error = WaitForProgress(written, ref lastWritten, ref lastMoved);
+                    if (error != Error.None)
+                        return done > 0 ? Error.None : error;
+                    continue;
+                }
+                ulong piece = count - done < ready ? count - done : ready;
+                if (!CopyFromRing(buffer, done, piece))
+                    return done > 0 ? Error.None : Error.BadAddress;
+                // The service may have written over the start of the copy meanwhile: then it is taken again from past that.
+                if (!Captures(out ulong after))
+                    return done > 0 ? Error.None : Error.InputOutput;
+                if (after - _read > AudioStreamLayout.CaptureCapacityBytes)
+                    continue;
+                _read += piece;
+                Volatile.Write(ref _header->CaptureReadIndex, _read);
+                done += piece;
+            }
+            return Error.None;
+        }
+
         /// <summary>Says no more samples come and waits until the service has played every one (Drained); InputOutput, Interrupted.</summary>
         public Error Drain()
         {
@@ -151,13 +212,21 @@ namespace Exo.PosixX.Vfs
             return read <= _written && _written - read <= AudioStreamLayout.RingBytes;
         }
 
-        // One wait for the service's signal; InputOutput once the read index has not moved for StallMilliseconds.
-        private Error WaitForProgress(ulong read, ref ulong lastRead, ref ulong lastMoved)
+        // Capture: the service's write index, checked against ours (false: a service that lies: behind our read index).
+        private bool Captures(out ulong written)
+        {
+            written = Volatile.Read(ref _header->CaptureWriteIndex);
+            return written >= _read;
+        }
+
+        // One wait for the service's signal; InputOutput once the service's index ('index': the read index of a playback
+        // stream, the capture write index of a capture stream) has not moved for StallMilliseconds.
+        private Error WaitForProgress(ulong index, ref ulong lastIndex, ref ulong lastMoved)
         {
             ulong now = Cpu.ReadTimeStampCounter();
-            if (read != lastRead)
+            if (index != lastIndex)
             {
-                lastRead = read;
+                lastIndex = index;
                 lastMoved = now;
             }
             else if (now - lastMoved > StallMilliseconds * (SystemClock.TscFrequency / 1000))
@@ -178,9 +247,15 @@ namespace Exo.PosixX.Vfs
         }
 
         // 'count' bytes from offset 'from' of 'buffer' to the ring at the write index, page piece by page piece.
-        private bool CopyIntoRing(IoBuffer buffer, ulong from, ulong count)
+        private bool CopyIntoRing(IoBuffer buffer, ulong from, ulong count) => CopyWithRing(buffer, from, count, _written, intoRing: true);
+
+        // Capture: 'count' bytes of the ring at the read index to offset 'to' of 'buffer'.
+        private bool CopyFromRing(IoBuffer buffer, ulong to, ulong count) => CopyWithRing(buffer, to, count, _read, intoRing: false);
+
+        // Copies between 'buffer' (from its offset 'from') and the ring (from index 'index'), page piece by page piece.
+        private bool CopyWithRing(IoBuffer buffer, ulong from, ulong count, ulong index, bool intoRing)
         {
-            ulong ringAt = _written % AudioStreamLayout.RingBytes;
+            ulong ringAt = index % AudioStreamLayout.RingBytes;
             while (count > 0)
             {
                 ulong offset = AudioChannelLayout.RingOffset + ringAt;
@@ -189,7 +264,7 @@ namespace Exo.PosixX.Vfs
                 piece = piece < untilRingEnd ? piece : untilRingEnd;
                 piece = piece < count ? piece : count;
                 byte* target = (byte*)PhysicalMemory.ToVirtual(_channel.Memory.FrameAt((int)(offset / PageBytes))) + offset % PageBytes;
-                if (!buffer.CopyOut(from, target, piece))
+                if (!(intoRing ? buffer.CopyOut(from, target, piece) : buffer.CopyIn(from, target, piece)))
                     return false;
                 from += piece;
                 count -= piece;

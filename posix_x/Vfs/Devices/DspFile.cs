@@ -12,7 +12,10 @@ namespace Exo.PosixX.Vfs
     /// the service plays, as OSS drivers do; other bad values (channels, formats, a change while the stream plays: EBUSY)
     /// are EINVAL. SNDCTL_DSP_SYNC and the last close play what was written (drain), then end the stream;
     /// SNDCTL_DSP_RESET ends it at once, dropping what was queued; either way the next write opens a new stream and the
-    /// values may change again. No capture: read is EINVAL. One call at a time per open file (a sleeping lock).
+    /// values may change again. Opened for reading (O_RDONLY, O_RDWR) it captures too: the first read opens a capture stream
+    /// (48 kHz only: SPEED answers 48000 on such a file), read blocks until the count is filled (O_NONBLOCK: what is there,
+    /// EAGAIN if nothing), a reader that falls a ring behind loses the oldest samples (the service counts them), and
+    /// SYNC and RESET end it too (the next read opens a new one). One call at a time per open file (a sleeping lock).
     /// </summary>
     public sealed unsafe class DspFile : OpenFile
     {
@@ -22,6 +25,8 @@ namespace Exo.PosixX.Vfs
 
         private readonly Semaphore _turn = new Semaphore(1);
         private AudioChannelClient _stream;
+        /// <summary>The capture stream (opened by the first read of a file opened for reading).</summary>
+        private AudioChannelClient _capture;
         private int _rate = DefaultRate, _channels = 2;
 
         private DspFile(Vnode node, int flags) : base(node, flags) { }
@@ -35,7 +40,16 @@ namespace Exo.PosixX.Vfs
         public override Error Read(IoBuffer buffer, ulong count, out ulong done)
         {
             done = 0;
-            return Error.Invalid;   // no capture yet
+            if (!CanRead)
+                return Error.BadHandle;   // EBADF (the VFS checks it first)
+            _turn.Wait();
+            Error error = Error.None;
+            if (_capture == null)
+                error = AudioChannelClient.Open((uint)_rate, (uint)_channels, AudioSampleFormat.Signed16, AudioStreamDirection.Capture, out _capture);
+            if (error == Error.None)
+                error = _capture.Read(buffer, count, NonBlocking, out done);
+            _turn.Release();
+            return error;
         }
 
         public override Error Write(IoBuffer buffer, ulong count, out ulong done)
@@ -44,7 +58,7 @@ namespace Exo.PosixX.Vfs
             _turn.Wait();
             Error error = Error.None;
             if (_stream == null)
-                error = AudioChannelClient.Open((uint)_rate, (uint)_channels, AudioSampleFormat.Signed16, out _stream);
+                error = AudioChannelClient.Open((uint)_rate, (uint)_channels, AudioSampleFormat.Signed16, AudioStreamDirection.Playback, out _stream);
             if (error == Error.None)
                 error = _stream.Write(buffer, count, NonBlocking, out done);
             _turn.Release();
@@ -73,10 +87,14 @@ namespace Exo.PosixX.Vfs
             {
                 case SoundControl.Reset:
                     EndStream(drain: false);
+                    EndCapture();
                     return Error.None;
                 case SoundControl.Sync:
                 case SoundControl.Post:
-                    return request == SoundControl.Sync ? EndStream(drain: true) : Error.None;
+                    if (request == SoundControl.Post)
+                        return Error.None;
+                    EndCapture();   // as Linux's OSS emulation, SYNC drops what was captured
+                    return EndStream(drain: true);
                 case SoundControl.NonBlock:
                     Flags |= OpenFlags.NonBlocking;
                     return Error.None;
@@ -85,8 +103,9 @@ namespace Exo.PosixX.Vfs
                         return Error.BadAddress;
                     if (value <= 0)
                         return Error.Invalid;
-                    // The nearest rate the service plays (OSS drivers answer what they chose).
-                    return Set(ref _rate, value < (DefaultRate + OtherRate) / 2 ? OtherRate : DefaultRate, argument);
+                    // The nearest rate the service plays (OSS drivers answer what they chose); capture has one rate.
+                    bool other = value < (DefaultRate + OtherRate) / 2 && !CanRead;
+                    return Set(ref _rate, other ? OtherRate : DefaultRate, argument);
                 case SoundControl.Channels:
                     if (!ReadArgument(argument, out value))
                         return Error.BadAddress;
@@ -113,24 +132,36 @@ namespace Exo.PosixX.Vfs
                 case SoundControl.GetCapabilities:
                     return WriteArgument(argument, SoundControl.Capabilities);
                 case SoundControl.GetOutputSpace:
-                    int space = _stream != null ? _stream.Space : AudioStreamLayout.RingBytes;
-                    var info = new AudioBufferInfo
-                    {
-                        Fragments = space / FragmentBytes,
-                        FragmentsTotal = AudioStreamLayout.RingBytes / FragmentBytes,
-                        FragmentSize = FragmentBytes,
-                        Bytes = space,
-                    };
-                    return UserMemory.CopyToUser(argument, &info, (ulong)sizeof(AudioBufferInfo)) ? Error.None : Error.BadAddress;
+                    if (!CanWrite)
+                        return Error.Invalid;   // as Linux: no playback stream on this file
+                    return WriteSpace(argument, _stream != null ? _stream.Space : AudioStreamLayout.RingBytes, AudioStreamLayout.RingBytes);
+                case SoundControl.GetInputSpace:
+                    if (!CanRead)
+                        return Error.Invalid;   // no capture stream on this file
+                    return WriteSpace(argument, _capture != null ? _capture.Captured : 0, AudioStreamLayout.CaptureCapacityBytes);
                 default:
                     return Error.NotATerminal;   // ENOTTY, as Linux for a request the device does not know
             }
         }
 
-        // A stream value set to 'wanted' and answered: EBUSY when a stream plays with another value (fixed by its first write).
+        // audio_buf_info for 'bytes' of a ring holding 'totalBytes' (free for GETOSPACE, captured for GETISPACE).
+        private static Error WriteSpace(ulong argument, int bytes, int totalBytes)
+        {
+            var info = new AudioBufferInfo
+            {
+                Fragments = bytes / FragmentBytes,
+                FragmentsTotal = totalBytes / FragmentBytes,
+                FragmentSize = FragmentBytes,
+                Bytes = bytes,
+            };
+            return UserMemory.CopyToUser(argument, &info, (ulong)sizeof(AudioBufferInfo)) ? Error.None : Error.BadAddress;
+        }
+
+        // A stream value set to 'wanted' and answered: EBUSY when a stream runs with another value (fixed by its first
+        // write or read).
         private Error Set(ref int field, int wanted, ulong argument)
         {
-            if (_stream != null && field != wanted)
+            if ((_stream != null || _capture != null) && field != wanted)
                 return Error.Busy;
             field = wanted;
             return WriteArgument(argument, wanted);
@@ -160,15 +191,26 @@ namespace Exo.PosixX.Vfs
             return error;
         }
 
-        /// <summary>Always writable: poll runs without the file's lock, so it cannot look at a stream that SYNC, RESET or
-        /// another thread's write may be letting go; a write may still wait (or, nonblocking, be EAGAIN).</summary>
-        public override PollEvents Poll() => PollEvents.Out;
+        // Ends the capture stream, dropping what was not read; the next read opens a new one.
+        private void EndCapture()
+        {
+            if (_capture == null)
+                return;
+            _capture.Close();
+            _capture = null;
+        }
+
+        /// <summary>Always writable (opened for writing) and readable (opened for reading): poll runs without the file's
+        /// lock, so it cannot look at a stream that SYNC, RESET or another thread's call may be letting go; a write or read
+        /// may still wait (or, nonblocking, be EAGAIN; GETOSPACE and GETISPACE say how much).</summary>
+        public override PollEvents Poll() => (CanWrite ? PollEvents.Out : PollEvents.None) | (CanRead ? PollEvents.In : PollEvents.None);
 
         public override bool Pollable => true;
 
         /// <summary>The last close plays what was written (bounded by the service's progress), then lets the stream go.</summary>
         protected override void Destroy()
         {
+            EndCapture();
             EndStream(drain: true);
             if (_stream != null)
             {

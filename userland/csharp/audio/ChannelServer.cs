@@ -88,9 +88,10 @@ namespace AudioService
             if (connection->Slot != null || Volatile.Read(ref header->Magic) != AudioChannelLayout.RequestMagic)
                 return;   // a ring with nothing new to answer
             uint rate = Volatile.Read(ref header->SampleRate), channels = Volatile.Read(ref header->Channels), format = Volatile.Read(ref header->Format);
+            uint direction = Volatile.Read(ref header->Direction);
             header->Magic = 0;
             StreamSlot* slot = null;
-            if (channels <= 2 && format <= 2 && StreamSource.TryCreate((byte*)1, AudioStreamLayout.RingBytes, format, (int)channels, rate, out _))
+            if (channels <= 2 && format <= 2 && StreamServer.IsValid(rate, channels, format, direction))
                 slot = StreamTable.Claim();
             if (slot == null)
             {
@@ -102,6 +103,7 @@ namespace AudioService
             header->SampleRate = rate;
             header->Channels = channels;
             header->Format = format;
+            header->Direction = direction;
             header->RingBytes = AudioStreamLayout.RingBytes;
             header->Volume = AudioStreamLayout.UnityVolume;
             header->Finished = 0;

@@ -11,7 +11,8 @@ namespace AudioService
     /// <summary>
     /// The mixing thread. Every period (48 frames, 1 ms at 48 kHz) it wakes, reads the device's DMA position, and mixes
     /// every playing stream into the device's output ring up to <see cref="LeadFrames"/> ahead of it, then writes
-    /// <see cref="GuardFrames"/> of silence past that, so a late wake-up plays silence rather than old samples. The DMA
+    /// <see cref="GuardFrames"/> of silence past that, so a late wake-up plays silence rather than old samples; then it
+    /// hands what the device captured to the capture streams (CaptureLoop). The DMA
     /// position passing the last frame written is an underrun (counted; writing resumes at the position). Latency probe:
     /// a client's last publish (its write index and clock) is followed to the output frame its last sample landed in,
     /// and the time the DMA position passes that frame is the latency. The thread runs 1 ms bursts: the scheduler's burst
@@ -111,6 +112,7 @@ namespace AudioService
             for (uint i = 0; i < 2 * s_ringFrames; i++)
                 ring[i] = 0;
             s_probeArmed = s_probePlaced = false;
+            CaptureLoop.Start(s_dma, s_facts);
             ulong deadline = MonotonicClock.Nanoseconds + PeriodNanoseconds;
             while (Volatile.Read(ref s_facts->DriverGone) == 0)
             {
@@ -145,6 +147,7 @@ namespace AudioService
                     MixPeriod((int)(frames < untilEnd ? frames : untilEnd), now);
                 }
                 WriteSilence();
+                CaptureLoop.Deliver(now);
             }
         }
 
@@ -157,7 +160,7 @@ namespace AudioService
             for (int i = 0; i < StreamTable.Capacity; i++)
             {
                 StreamSlot* slot = StreamTable.Slots + i;
-                if (Volatile.Read(ref slot->State) != StreamSlot.Playing)
+                if (Volatile.Read(ref slot->State) != StreamSlot.Playing || slot->Capture)
                     continue;
                 AudioStreamHeader* header = slot->Header;
                 if (Volatile.Read(ref slot->AbandonGeneration) == slot->Generation)

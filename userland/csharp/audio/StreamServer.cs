@@ -12,7 +12,7 @@ namespace AudioService
     /// <summary>
     /// The server thread: answers calls on the service's endpoint (AudioServiceOperation). Open makes the stream's shared
     /// memory (header and ring), keeps a mapping and the client's notification, publishes the slot to the mixing thread and
-    /// moves the memory object to the client. Bad values (rate, channels, format, volume) get Invalid; no free slot, Busy.
+    /// moves the memory object to the client; OpenCapture likewise for a capture stream. Bad values (rate, channels, format, volume) get Invalid; no free slot, Busy.
     /// </summary>
     internal static unsafe class StreamServer
     {
@@ -45,7 +45,9 @@ namespace AudioService
             switch (request.Word0)
             {
                 case AudioServiceOperation.Open:
-                    return Open(request);
+                    return Open(request, AudioStreamDirection.Playback);
+                case AudioServiceOperation.OpenCapture:
+                    return Open(request, AudioStreamDirection.Capture);
                 case AudioServiceOperation.SetMasterVolume:
                     CloseIfSent(request);
                     if (request.Word1 > 2 * AudioStreamLayout.UnityVolume)
@@ -64,14 +66,13 @@ namespace AudioService
             }
         }
 
-        private static Message Open(Message request)
+        private static Message Open(Message request, uint direction)
         {
             var client = new Notification(request.Handle);
             if (!request.Handle.IsValid)
                 return Status(Error.Invalid);
             uint rate = (uint)request.Word1, channels = (uint)request.Word2, format = (uint)request.Word3;
-            if (request.Word1 > uint.MaxValue || request.Word2 > 2 || request.Word3 > 2
-                || !StreamSource.TryCreate((byte*)1, AudioStreamLayout.RingBytes, format, (int)channels, rate, out _))
+            if (request.Word1 > uint.MaxValue || request.Word2 > 2 || request.Word3 > 2 || !IsValid(rate, channels, format, direction))
             {
                 client.Close();
                 return Status(Error.Invalid);
@@ -104,12 +105,19 @@ namespace AudioService
             header->Format = format;
             header->RingBytes = AudioStreamLayout.RingBytes;
             header->Volume = AudioStreamLayout.UnityVolume;
+            header->Direction = direction;
             StreamTable.Publish(slot, header, memory, client, ownsMemory: true);
             Message reply = Status(Error.None);
             reply.Handle = forClient.Handle;
             reply.MoveHandle = true;
             return reply;
         }
+
+        /// <summary>Whether a stream of these values can be made ('channels' at most 2, 'format' at most 2: checked before).</summary>
+        public static bool IsValid(uint rate, uint channels, uint format, uint direction)
+            => direction == AudioStreamDirection.Capture ? AudioStreamLayout.IsCaptureFormat(rate, channels, format)
+                : direction == AudioStreamDirection.Playback
+                    && StreamSource.TryCreate((byte*)1, AudioStreamLayout.RingBytes, format, (int)channels, rate, out _);
 
         private static void CloseIfSent(Message request)
         {

@@ -12,8 +12,8 @@ namespace AudioService
     /// <summary>
     /// The client streams, shared by the service's threads: a server thread (StreamServer for the endpoint, ChannelServer
     /// for service channels) claims a free slot (Free to Opening), fills it and publishes it (Playing); from then on only
-    /// the mixing thread touches it, and it frees the slot (back to Free) when the stream ends: drained, failed, left idle
-    /// by its client past <see cref="IdleNanoseconds"/> (a client that died without saying so), or abandoned (a channel's
+    /// the mixing thread touches it (OutputLoop for playback, CaptureLoop for capture), and it frees the slot (back to
+    /// Free) when the stream ends: drained, failed, left idle by its client past <see cref="IdleNanoseconds"/> (a client that died without saying so), or abandoned (a channel's
     /// client closed it: ChannelServer sets <see cref="AbandonGeneration"/> to the slot's generation).
     /// </summary>
     internal unsafe struct StreamSlot
@@ -34,12 +34,20 @@ namespace AudioService
         /// <summary>Whether the slot's stream owns its memory and client handles (Open's) or borrows them (a channel's:
         /// ChannelServer closes the connection once the stream has ended).</summary>
         public bool OwnsMemory;
+        /// <summary>A capture stream (CaptureLoop feeds it; the mixer passes it by).</summary>
+        public bool Capture;
+        /// <summary>Capture: the service's own write index (what it publishes, never read back from shared memory).</summary>
+        public ulong CaptureWritten;
+        /// <summary>Capture: the write index up to which lost bytes are already counted in OverrunFrames.</summary>
+        public ulong CaptureLostUpTo;
+        /// <summary>Capture: the client's read index when it last moved (an idle client is gone).</summary>
+        public ulong LastCaptureRead;
     }
 
     internal static unsafe class StreamTable
     {
         public const int Capacity = 16;
-        /// <summary>A stream whose client neither writes nor finishes for this long is ended (its client is gone).</summary>
+        /// <summary>A stream whose client neither writes (capture: reads) nor finishes for this long is ended (its client is gone).</summary>
         public const ulong IdleNanoseconds = 5_000_000_000;
 
         public static StreamSlot* Slots;
@@ -76,7 +84,11 @@ namespace AudioService
             slot->Memory = memory;
             slot->Client = client;
             slot->OwnsMemory = ownsMemory;
-            StreamSource.TryCreate((byte*)header + AudioStreamLayout.HeaderBytes, AudioStreamLayout.RingBytes, header->Format,
+            slot->Capture = header->Direction == AudioStreamDirection.Capture;
+            slot->CaptureWritten = slot->CaptureLostUpTo = slot->LastCaptureRead = 0;
+            header->CaptureReadIndex = header->CaptureWriteIndex = header->OverrunFrames = 0;
+            if (!slot->Capture)
+                StreamSource.TryCreate((byte*)header + AudioStreamLayout.HeaderBytes, AudioStreamLayout.RingBytes, header->Format,
                 (int)header->Channels, header->SampleRate, out slot->Source);
             slot->LastProgressNanoseconds = MonotonicClock.Nanoseconds;
             slot->LastWriteIndex = 0;

@@ -14,7 +14,8 @@ namespace AudioTest
     /// (two clients mixed); a 44.1 kHz float mono tone (resampled); a client that stops writing for 300 ms (padded with
     /// silence); a client keeping at most 5 ms queued, alone and beside a CPU hog (a child of its own spinning), whose
     /// service figures are `make bench`'s audio rows. It checks that bad stream values are refused, then plays long streams for the host to kill the driver and
-    /// the service under ("audio_test: long stream N started"), and after each a new 1 s stream. "audio_test hog MS" spins.
+    /// the service under ("audio_test: long stream N started"), and after each a new 1 s stream. "audio_test hog MS" spins;
+    /// "audio_test capture" checks AudioCapture (CaptureCheck).
     /// </summary>
     public static unsafe class Program
     {
@@ -37,6 +38,8 @@ namespace AudioTest
             s_service = service;
             if (Process.ArgumentIs(1, "bench"))
                 return Bench(service);
+            if (Process.ArgumentIs(1, "capture"))
+                return CaptureCheck.Run(service);
             Sleep(3 * GapNanoseconds);   // the boot's own work (the console's shell starting) done first
             Segment("1 kHz", "tone 1000 2000");
             Segment("sweep", "tone sweep 200 4000 2000");
