@@ -14,6 +14,7 @@
 #   exo/config/   init's configurations (--config)
 #   etc/          the files of ETC (userland/rootfs/etc), replacing a package's
 #   usr/share/sounds/exo/  the WAV files of SOUNDS (--sounds: made by tools/test-sounds at build time)
+#   usr/share/exo/fonts/   the toolkit's glyph atlases of FONTS (--fonts: made by tools/Exo.FontAtlas at build time)
 #   usr/bin/play  a link to exo/bin/play (the WAV player through /dev/dsp), when --bin has it
 #   usr/share/exo-tests/  the busybox test scripts of TESTS (userland/rootfs/tests: run by the boot tests, see
 #                 tests/Exo.Kernel.BootTests/BusyboxTests.cs)
@@ -21,11 +22,11 @@
 # Modes: directories 755 unless said, programs (anything a package or --bin made executable) 755, other files
 # 644. Owners and times are left to the archive writer (it stores 0 for both).
 # Leaving out, in both: see below (documentation, translations, Python's test suites, glibc's gconv modules).
-# Usage: make-rootfs.sh ROOT [--module base|debian] --debian DEBIAN --etc ETC [--tests TESTS] [--sounds SOUNDS] [--bin FILE...] [--config FILE...]
+# Usage: make-rootfs.sh ROOT [--module base|debian] --debian DEBIAN --etc ETC [--tests TESTS] [--sounds SOUNDS] [--fonts FONTS] [--bin FILE...] [--config FILE...]
 set -euo pipefail
 say() { echo "make-rootfs: $*" >&2; }
 root=$1; shift
-debian="" etc="" tests="" sounds="" bins=() configs=() list="" module=base
+debian="" etc="" tests="" sounds="" fonts="" bins=() configs=() list="" module=base
 while [ $# -gt 0 ]; do
   case "$1" in
     --module) module=$2; shift 2 ;;
@@ -33,6 +34,7 @@ while [ $# -gt 0 ]; do
     --etc) etc=$2; shift 2 ;;
     --tests) tests=$2; shift 2 ;;
     --sounds) sounds=$2; shift 2 ;;
+    --fonts) fonts=$2; shift 2 ;;
     --bin|--config) list=${1#--}; shift ;;
     --*) say "unknown option $1"; exit 2 ;;
     *) if [ "$list" = bin ]; then bins+=("$1"); elif [ "$list" = config ]; then configs+=("$1"); else say "unexpected $1"; exit 2; fi; shift ;;
@@ -136,6 +138,13 @@ if [ -n "$sounds" ]; then
   for file in "$sounds"/*.wav; do
     [ -f "$file" ] || { say "$file is not a regular file"; exit 1; }
     install -m 644 "$file" "$root/usr/share/sounds/exo/$(basename "$file")"
+  done
+fi
+if [ -n "$fonts" ]; then
+  mkdir -p "$root/usr/share/exo/fonts"
+  for file in "$fonts"/*.atlas; do
+    [ -f "$file" ] || { say "$file is not a regular file"; exit 1; }
+    install -m 644 "$file" "$root/usr/share/exo/fonts/$(basename "$file")"
   done
 fi
 mkdir -p "$root/etc"
