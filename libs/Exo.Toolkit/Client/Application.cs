@@ -25,6 +25,8 @@ public sealed class Application : IDisposable
     public Func<CompositorWindow, bool>? CloseRequested { get; set; }
     /// <summary>Called after each batch of events, before presenting (an application's own periodic work).</summary>
     public event Action? Idle;
+    /// <summary>After a window sent damage (CompositorWindow.LastDamage).</summary>
+    public event Action<CompositorWindow>? Presented;
 
     private Application(CompositorConnection connection, int maximumWindows)
     {
@@ -68,15 +70,20 @@ public sealed class Application : IDisposable
                 EventReceived?.Invoke(target, record);
                 target.Dispatch(record);
                 if (target.Window.CloseRequested && (CloseRequested?.Invoke(target) ?? true))
-                {
-                    target.Destroy();
-                    _windows.Remove(target);
-                }
+                    Close(target);
             }
             Idle?.Invoke();
             foreach (var window in _windows)
-                window.Present();
+                if (window.Present())
+                    Presented?.Invoke(window);
         }
+    }
+
+    /// <summary>Destroys the window (Run returns once none is left).</summary>
+    public void Close(CompositorWindow window)
+    {
+        window.Destroy();
+        _windows.Remove(window);
     }
 
     public void Dispose() => Connection.Dispose();
