@@ -106,5 +106,6 @@ public sealed class Gallery
         yield return ("list", List.ToWindow(List.Bounds));
         yield return ("scroll", Scroll.ToWindow(Scroll.Bounds));
         yield return ("menu", Menu.ToWindow(Menu.Bounds));
+        yield return ("status", Status.ToWindow(Status.Bounds));
     }
 }
