@@ -36,13 +36,8 @@ public sealed class CompositorBootTests
     [InlineData(2)]
     public async Task The_compositor_shows_windows_moves_raises_them_and_survives_bad_clients(int processors)
     {
-        string socket = Path.Combine(Path.GetTempPath(), $"exo-qmp-{Guid.NewGuid():N}.sock");
-        await using var qemu = QemuRunner.Start(Boot.Kernel("init=desktop.conf") with
-        {
-            Smp = processors,
-            Timeout = TimeSpan.FromMinutes(10),
-            ExtraArgs = new[] { "-vga", "std", "-device", "virtio-tablet-pci", "-qmp", $"unix:{socket},server=on,wait=off" },
-        });
+        string socket = QmpSocket();
+        await using var qemu = StartDesktop("desktop.conf", processors, socket);
         try
         {
             await qemu.WaitForAsync("compositor_demo: window 2 drawn 320x200 colour 0x40a040", Boot.Timeout);

@@ -11,6 +11,18 @@ public static class DesktopScreen
 {
     public const int Width = 1024, Height = 768;
 
+    /// <summary>A desktop boot (init=CONFIGURATION): std-vga, a virtio tablet for exact pointer positions, QMP on 'socket'.</summary>
+    public static QemuSession StartDesktop(string configuration, int processors, string socket)
+        => QemuRunner.Start(Boot.Kernel($"init={configuration}") with
+        {
+            Smp = processors,
+            Timeout = TimeSpan.FromMinutes(10),
+            ExtraArgs = new[] { "-vga", "std", "-device", "virtio-tablet-pci", "-qmp", $"unix:{socket},server=on,wait=off" },
+        });
+
+    /// <summary>A fresh path for QEMU's QMP socket.</summary>
+    public static string QmpSocket() => Path.Combine(Path.GetTempPath(), $"exo-qmp-{Guid.NewGuid():N}.sock");
+
     /// <summary>The tablet's absolute position for screen pixel (x, y) (0..32767 over the screen; rounded up so that the compositor's scaling gives x, y back).</summary>
     public static Task PointAtAsync(QmpClient qmp, int x, int y)
         => qmp.PointAtAsync((x * 32768 + Width - 1) / Width, (y * 32768 + Height - 1) / Height);

@@ -34,13 +34,8 @@ public sealed class WidgetGalleryBootTests
     [InlineData(2)]
     public async Task The_gallery_draws_text_and_widgets_that_answer_clicks_and_keys(int processors)
     {
-        string socket = Path.Combine(Path.GetTempPath(), $"exo-qmp-{Guid.NewGuid():N}.sock");
-        await using var qemu = QemuRunner.Start(Boot.Kernel("init=gallery.conf") with
-        {
-            Smp = processors,
-            Timeout = TimeSpan.FromMinutes(10),
-            ExtraArgs = new[] { "-vga", "std", "-device", "virtio-tablet-pci", "-qmp", $"unix:{socket},server=on,wait=off" },
-        });
+        string socket = QmpSocket();
+        await using var qemu = StartDesktop("gallery.conf", processors, socket);
         try
         {
             await qemu.WaitForAsync("widget_gallery: drawn 640x440 (light)", Boot.Timeout);

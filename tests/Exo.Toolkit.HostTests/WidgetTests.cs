@@ -268,6 +268,8 @@ public sealed class WidgetTests
         Assert.Equal([new Rect(0, 0, 500, 320)], driver.Render());
         driver.Send(CompositorEventKind.Close);
         Assert.True(driver.Window.CloseRequested);
+        driver.Window.KeepOpen();
+        Assert.False(driver.Window.CloseRequested);
     }
 
     [Fact]

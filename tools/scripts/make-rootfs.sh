@@ -133,20 +133,17 @@ if [ -e "$root/exo/bin/play" ]; then
   mkdir -p "$root/usr/bin"
   ln -s ../../exo/bin/play "$root/usr/bin/play"
 fi
-if [ -n "$sounds" ]; then
-  mkdir -p "$root/usr/share/sounds/exo"
-  for file in "$sounds"/*.wav; do
+# Build-made data files: install_data SOURCE-DIRECTORY GLOB TARGET-DIRECTORY (nothing without a source).
+install_data() {
+  [ -n "$1" ] || return 0
+  mkdir -p "$root/$3"
+  for file in "$1"/$2; do
     [ -f "$file" ] || { say "$file is not a regular file"; exit 1; }
-    install -m 644 "$file" "$root/usr/share/sounds/exo/$(basename "$file")"
+    install -m 644 "$file" "$root/$3/$(basename "$file")"
   done
-fi
-if [ -n "$fonts" ]; then
-  mkdir -p "$root/usr/share/exo/fonts"
-  for file in "$fonts"/*.atlas; do
-    [ -f "$file" ] || { say "$file is not a regular file"; exit 1; }
-    install -m 644 "$file" "$root/usr/share/exo/fonts/$(basename "$file")"
-  done
-fi
+}
+install_data "$sounds" '*.wav' usr/share/sounds/exo
+install_data "$fonts" '*.atlas' usr/share/exo/fonts
 mkdir -p "$root/etc"
 for file in "$etc"/*; do
   [ -f "$file" ] || { say "$file is not a regular file"; exit 1; }

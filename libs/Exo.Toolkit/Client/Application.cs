@@ -69,8 +69,12 @@ public sealed class Application : IDisposable
                     continue;
                 EventReceived?.Invoke(target, record);
                 target.Dispatch(record);
-                if (target.Window.CloseRequested && (CloseRequested?.Invoke(target) ?? true))
+                if (!target.Window.CloseRequested)
+                    continue;
+                if (CloseRequested?.Invoke(target) ?? true)
                     Close(target);
+                else
+                    target.Window.KeepOpen();
             }
             Idle?.Invoke();
             foreach (var window in _windows)

@@ -54,6 +54,9 @@ public sealed class Window
         }
     }
 
+    /// <summary>The application kept the window after a Close: the next Close asks again.</summary>
+    public void KeepOpen() => CloseRequested = false;
+
     public void Invalidate(Rect rectangle) => _damage.Add(rectangle, Area);
     public void InvalidateAll() => _damage.Add(Area, Area);
     public void RequestLayout() => _layoutRequested = true;
