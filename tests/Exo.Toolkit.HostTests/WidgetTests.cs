@@ -99,6 +99,8 @@ public sealed class WidgetTests
     {
         string[] items = Enumerable.Range(0, 20).Select(i => $"Item {i}").ToArray();
         var list = new ListView(items) { Stretch = 1 };
+        list.Select(1); // before it is in a window
+        Assert.Equal(1, list.SelectedIndex);
         var driver = new WindowDriver(new Column(list), height: 160);
         var selections = new List<int>();
         list.SelectionChanged += l => selections.Add(l.SelectedIndex);

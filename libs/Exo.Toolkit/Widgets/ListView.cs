@@ -38,7 +38,8 @@ public sealed class ListView : Widget
         if (index == _selected)
             return;
         _selected = index;
-        if (_selected >= 0)
+        // Before the list is in a window it has no rows to scroll: the first layout shows the top.
+        if (_selected >= 0 && Window != null)
         {
             if (_selected < _firstVisible)
                 _firstVisible = _selected;
