@@ -317,13 +317,15 @@ run: deps $(OUT)/exo.iso $(DISK)
 # window) and the compositor, and init the compositor's demo client (two windows), in a QEMU window when there is a
 # display; without one (no $DISPLAY or $WAYLAND_DISPLAY), -display none and a VNC
 # server on DESKTOP_VNC (127.0.0.1:5901 for :1). The serial console stays on this terminal.
+# DESKTOP_CONFIG=gallery.conf shows the toolkit's gallery (WidgetGallery) instead of the demo client.
 DESKTOP_VNC    ?= 127.0.0.1:1
+DESKTOP_CONFIG ?= desktop.conf
 DESKTOP_SCREEN := $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),,-display none -vnc $(DESKTOP_VNC))
 desktop: build
-	@echo "Exo-OS desktop: the compositor with its demo client (drag title bars, click to raise, F9 shows minimised windows); serial console on this terminal (Ctrl-A X quits)."
+	@echo "Exo-OS desktop ($(DESKTOP_CONFIG)): the compositor with its client (drag title bars, click to raise, F9 shows minimised windows); serial console on this terminal (Ctrl-A X quits)."
 	@$(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),true,echo "No display here: the screen is on VNC $(DESKTOP_VNC) (TCP port 5900 + display number).")
 	qemu-system-x86_64 $(QEMU_COMMON) -vga std -device virtio-tablet-pci $(DESKTOP_SCREEN) -serial mon:stdio -kernel $(OUT)/exo.bin -initrd $(OUT)/initrd.cpio \
-	  -append init=desktop.conf
+	  -append init=$(DESKTOP_CONFIG)
 
 # The architecture document's name for the same thing.
 qemu: run
