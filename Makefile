@@ -183,8 +183,11 @@ $(CS_PROGRAMS): $(OUT)/userland-cs/%: $(OUT)/userland-cs/$(CONFIG)/%.o $(CS_ASM_
 	strip -o $@ $@.elf
 	tools/scripts/brand-exo.sh $@
 
-# libs/Exo.Channels (with the protocol it compiles in) is the library .NET programs reach native services with.
-DOTNET_LIBRARY_SOURCES := $(wildcard libs/Exo.Channels/*) $(wildcard libs/Exo.Protocols/Channels/*)
+# libs/Exo.Channels (with the protocol it compiles in) is the library .NET programs reach native services with;
+# libs/Exo.Toolkit (with the compositor's protocol) the one desktop applications draw and take input with.
+DOTNET_LIBRARY_SOURCES := $(wildcard libs/Exo.Channels/*) $(wildcard libs/Exo.Protocols/Channels/*) \
+                          $(wildcard libs/Exo.Protocols/Compositor/*) $(wildcard libs/Exo.Protocols/Rings/*) \
+                          $(shell find libs/Exo.Toolkit -name '*.cs' -o -name '*.csproj')
 $(DOTNET_PROGRAMS): $(OUT)/userland-linux/%: $$(wildcard userland/linux/dotnet/$$*/*) $(DOTNET_LIBRARY_SOURCES)
 	dotnet publish userland/linux/dotnet/$*/$*.csproj -c Release -o $(OUT)/dotnet/$* $(DOTNET_FLAGS)
 	@mkdir -p $(OUT)/userland-linux
@@ -202,12 +205,19 @@ ROOTFS_FILES    := $(shell find userland/rootfs -type f)
 IMAGE_TOOL      := $(OUT)/bin/Exo.ImageTool/Release/net10.0/Exo.ImageTool.dll
 # The WAV files `play` and DspBootTests use (usr/share/sounds/exo): made by a host program, not committed.
 TEST_SOUNDS     := $(OUT)/sounds/.made
+# The toolkit's glyph atlases (usr/share/exo/fonts, docs/desktop.md "Fonts"): rendered on the host by tools/Exo.FontAtlas
+# from Debian's DejaVu fonts (tools/fonts/font-packages, fetched like the root's packages into out/cache/fonts, not put
+# into the image themselves), not committed.
+FONT_CACHE      := $(OUT)/cache/fonts
+FONT_TOOL       := $(OUT)/bin/Exo.FontAtlas/Release/net10.0/Exo.FontAtlas.dll
+FONT_ATLASES    := $(OUT)/fonts/.made
+DEJAVU          := $(FONT_CACHE)/unpacked/fonts-dejavu-core/usr/share/fonts/truetype/dejavu
 ROOTFS_INPUTS   := $(USER_PROGRAMS) $(LINUX_PROGRAMS) $(CS_PROGRAMS) $(INIT_CONFIGURATIONS) $(ROOTFS_FILES) \
-                   $(DEBIAN_CACHE)/packages $(IMAGE_TOOL) tools/scripts/make-rootfs.sh $(TEST_SOUNDS)
+                   $(DEBIAN_CACHE)/packages $(IMAGE_TOOL) tools/scripts/make-rootfs.sh $(TEST_SOUNDS) $(FONT_ATLASES)
 # $(1): the staging directory, $(2): the archive.
 define make-initrd
 	tools/scripts/make-rootfs.sh $(1) --debian $(DEBIAN_CACHE) --etc userland/rootfs/etc --tests userland/rootfs/tests \
-	  --sounds $(OUT)/sounds --bin $(USER_PROGRAMS) $(LINUX_PROGRAMS) $(CS_PROGRAMS) --config $(INIT_CONFIGURATIONS)
+	  --sounds $(OUT)/sounds --fonts $(OUT)/fonts --bin $(USER_PROGRAMS) $(LINUX_PROGRAMS) $(CS_PROGRAMS) --config $(INIT_CONFIGURATIONS)
 	dotnet $(IMAGE_TOOL) tree $(2) $(1)
 endef
 
@@ -220,6 +230,19 @@ $(TEST_SOUNDS): tools/test-sounds/make-test-sounds.c
 
 $(DEBIAN_CACHE)/packages: $(DEBIAN_PACKAGES) tools/scripts/fetch-debian-packages.sh
 	tools/scripts/fetch-debian-packages.sh $(DEBIAN_PACKAGES) $(DEBIAN_CACHE)
+
+$(FONT_CACHE)/packages: tools/fonts/font-packages tools/scripts/fetch-debian-packages.sh
+	tools/scripts/fetch-debian-packages.sh tools/fonts/font-packages $(FONT_CACHE)
+
+$(FONT_TOOL): $(wildcard tools/Exo.FontAtlas/*.cs) tools/Exo.FontAtlas/Exo.FontAtlas.csproj libs/Exo.Toolkit/Text/GlyphAtlasFormat.cs Directory.Build.props
+	dotnet build tools/Exo.FontAtlas/Exo.FontAtlas.csproj -c Release $(DOTNET_FLAGS)
+	@touch $@
+
+# Sans at 11, 13, 16 and 24 pixels, mono at 13 and 16 (libs/Exo.Toolkit/Text/Fonts.cs names them).
+$(FONT_ATLASES): $(FONT_CACHE)/packages $(FONT_TOOL)
+	rm -rf $(OUT)/fonts
+	dotnet $(FONT_TOOL) $(OUT)/fonts $(DEJAVU)/DejaVuSans.ttf:sans:11,13,16,24 $(DEJAVU)/DejaVuSansMono.ttf:mono:13,16
+	@touch $@
 
 # The image tool is built once for the host (Release, whatever CONFIG is).
 $(IMAGE_TOOL): $(wildcard tools/Exo.ImageTool/*.cs) tools/Exo.ImageTool/Exo.ImageTool.csproj Directory.Build.props
@@ -294,13 +317,15 @@ run: deps $(OUT)/exo.iso $(DISK)
 # window) and the compositor, and init the compositor's demo client (two windows), in a QEMU window when there is a
 # display; without one (no $DISPLAY or $WAYLAND_DISPLAY), -display none and a VNC
 # server on DESKTOP_VNC (127.0.0.1:5901 for :1). The serial console stays on this terminal.
+# DESKTOP_CONFIG=gallery.conf shows the toolkit's gallery (WidgetGallery) instead of the demo client.
 DESKTOP_VNC    ?= 127.0.0.1:1
+DESKTOP_CONFIG ?= desktop.conf
 DESKTOP_SCREEN := $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),,-display none -vnc $(DESKTOP_VNC))
 desktop: build
-	@echo "Exo-OS desktop: the compositor with its demo client (drag title bars, click to raise, F9 shows minimised windows); serial console on this terminal (Ctrl-A X quits)."
+	@echo "Exo-OS desktop ($(DESKTOP_CONFIG)): the compositor with its client (drag title bars, click to raise, F9 shows minimised windows); serial console on this terminal (Ctrl-A X quits)."
 	@$(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),true,echo "No display here: the screen is on VNC $(DESKTOP_VNC) (TCP port 5900 + display number).")
 	qemu-system-x86_64 $(QEMU_COMMON) -vga std -device virtio-tablet-pci $(DESKTOP_SCREEN) -serial mon:stdio -kernel $(OUT)/exo.bin -initrd $(OUT)/initrd.cpio \
-	  -append init=desktop.conf
+	  -append init=$(DESKTOP_CONFIG)
 
 # The architecture document's name for the same thing.
 qemu: run

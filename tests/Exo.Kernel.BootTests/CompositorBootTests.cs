@@ -1,4 +1,5 @@
 using Exo.Testing;
+using static Exo.Kernel.BootTests.DesktopScreen;
 
 namespace Exo.Kernel.BootTests;
 
@@ -21,7 +22,7 @@ public sealed class CompositorBootTests
     private const int TitleFocused = 0x3C78D8, TitleUnfocused = 0x808080, TitleText = 0xFFFFFF, CloseButton = 0xE04040;
     private const int MaximiseButton = 0x40C040, MinimiseButton = 0xE0C040;
     private const int Red = 0xD04040, Blue = 0x4040D0, Green = 0x40A040, DarkGreen = 0x308030, Doomed = 0x2020F0, Silent = 0xD0D040;
-    private const int ScreenWidth = 1024, ScreenHeight = 768;
+    private const int ScreenWidth = DesktopScreen.Width, ScreenHeight = DesktopScreen.Height;
     // The cascade (WindowStack): the first window's content at (48, 64), the second's at (248, 184); a 22-pixel title bar.
     private const int FirstX = 48, FirstY = 64, FirstWidth = 360, FirstHeight = 240;
     private const int SecondX = 248, SecondY = 184, SecondWidth = 320, SecondHeight = 200;
@@ -35,13 +36,8 @@ public sealed class CompositorBootTests
     [InlineData(2)]
     public async Task The_compositor_shows_windows_moves_raises_them_and_survives_bad_clients(int processors)
     {
-        string socket = Path.Combine(Path.GetTempPath(), $"exo-qmp-{Guid.NewGuid():N}.sock");
-        await using var qemu = QemuRunner.Start(Boot.Kernel("init=desktop.conf") with
-        {
-            Smp = processors,
-            Timeout = TimeSpan.FromMinutes(10),
-            ExtraArgs = new[] { "-vga", "std", "-device", "virtio-tablet-pci", "-qmp", $"unix:{socket},server=on,wait=off" },
-        });
+        string socket = QmpSocket();
+        await using var qemu = StartDesktop("desktop.conf", processors, socket);
         try
         {
             await qemu.WaitForAsync("compositor_demo: window 2 drawn 320x200 colour 0x40a040", Boot.Timeout);
@@ -192,44 +188,4 @@ public sealed class CompositorBootTests
     private static bool Banded(PpmImage screen, int x, int y, int width, int height)
         => screen.Count(x, y, width, height, Green) + screen.Count(x, y, width, height, DarkGreen) == width * height
            && screen.Count(x, y, width, height, Green) > 0 && (height <= 20 || screen.Count(x, y, width, height, DarkGreen) > 0);
-
-    /// <summary>The tablet's absolute position for screen pixel (x, y) (0..32767 over the screen; rounded up so that the compositor's scaling gives x, y back).</summary>
-    private static Task PointAtAsync(QmpClient qmp, int x, int y)
-        => qmp.PointAtAsync((x * 32768 + ScreenWidth - 1) / ScreenWidth, (y * 32768 + ScreenHeight - 1) / ScreenHeight);
-
-    private static async Task ClickAtAsync(QmpClient qmp, int x, int y)
-    {
-        await PointAtAsync(qmp, x, y);
-        await qmp.ClickAsync("left");
-    }
-
-    private static async Task ActAsync(QemuSession qemu, Func<Task> action, string report)
-    {
-        int since = qemu.Serial.Length;
-        await action();
-        await ConsoleCommands.WaitForTextAsync(qemu, since, report);
-    }
-
-    /// <summary>Screendumps until 'ready' holds (the compositor composes after the client's report), at most 20 s; the last one.</summary>
-    private static async Task<PpmImage> ScreenAsync(QmpClient qmp, string path, Func<PpmImage, bool> ready)
-    {
-        PpmImage image = null!;
-        for (int attempt = 0; attempt < 40; attempt++)
-        {
-            await qmp.ScreenDumpAsync(path);
-            image = PpmImage.Load(path);
-            if (ready(image))
-                break;
-            await Task.Delay(500);
-        }
-        image.SavePng(Path.ChangeExtension(path, ".png"));
-        return image;
-    }
-
-    private static string Screenshot(string name)
-    {
-        string directory = Path.Combine(ExoPaths.FindRepoRoot(), "out", "test-results", "screenshots");
-        Directory.CreateDirectory(directory);
-        return Path.Combine(directory, name + ".ppm");
-    }
 }

@@ -14,6 +14,7 @@
 #   exo/config/   init's configurations (--config)
 #   etc/          the files of ETC (userland/rootfs/etc), replacing a package's
 #   usr/share/sounds/exo/  the WAV files of SOUNDS (--sounds: made by tools/test-sounds at build time)
+#   usr/share/exo/fonts/   the toolkit's glyph atlases of FONTS (--fonts: made by tools/Exo.FontAtlas at build time)
 #   usr/bin/play, usr/bin/record  links to exo/bin/play and exo/bin/record (the WAV player and the recorder through
 #                 /dev/dsp), when --bin has them
 #   usr/share/exo-tests/  the busybox test scripts of TESTS (userland/rootfs/tests: run by the boot tests, see
@@ -22,11 +23,11 @@
 # Modes: directories 755 unless said, programs (anything a package or --bin made executable) 755, other files
 # 644. Owners and times are left to the archive writer (it stores 0 for both).
 # Leaving out, in both: see below (documentation, translations, Python's test suites, glibc's gconv modules).
-# Usage: make-rootfs.sh ROOT [--module base|debian] --debian DEBIAN --etc ETC [--tests TESTS] [--sounds SOUNDS] [--bin FILE...] [--config FILE...]
+# Usage: make-rootfs.sh ROOT [--module base|debian] --debian DEBIAN --etc ETC [--tests TESTS] [--sounds SOUNDS] [--fonts FONTS] [--bin FILE...] [--config FILE...]
 set -euo pipefail
 say() { echo "make-rootfs: $*" >&2; }
 root=$1; shift
-debian="" etc="" tests="" sounds="" bins=() configs=() list="" module=base
+debian="" etc="" tests="" sounds="" fonts="" bins=() configs=() list="" module=base
 while [ $# -gt 0 ]; do
   case "$1" in
     --module) module=$2; shift 2 ;;
@@ -34,6 +35,7 @@ while [ $# -gt 0 ]; do
     --etc) etc=$2; shift 2 ;;
     --tests) tests=$2; shift 2 ;;
     --sounds) sounds=$2; shift 2 ;;
+    --fonts) fonts=$2; shift 2 ;;
     --bin|--config) list=${1#--}; shift ;;
     --*) say "unknown option $1"; exit 2 ;;
     *) if [ "$list" = bin ]; then bins+=("$1"); elif [ "$list" = config ]; then configs+=("$1"); else say "unexpected $1"; exit 2; fi; shift ;;
@@ -134,13 +136,17 @@ for program in play record; do
     ln -s "../../exo/bin/$program" "$root/usr/bin/$program"
   fi
 done
-if [ -n "$sounds" ]; then
-  mkdir -p "$root/usr/share/sounds/exo"
-  for file in "$sounds"/*.wav; do
+# Build-made data files: install_data SOURCE-DIRECTORY GLOB TARGET-DIRECTORY (nothing without a source).
+install_data() {
+  [ -n "$1" ] || return 0
+  mkdir -p "$root/$3"
+  for file in "$1"/$2; do
     [ -f "$file" ] || { say "$file is not a regular file"; exit 1; }
-    install -m 644 "$file" "$root/usr/share/sounds/exo/$(basename "$file")"
+    install -m 644 "$file" "$root/$3/$(basename "$file")"
   done
-fi
+}
+install_data "$sounds" '*.wav' usr/share/sounds/exo
+install_data "$fonts" '*.atlas' usr/share/exo/fonts
 mkdir -p "$root/etc"
 for file in "$etc"/*; do
   [ -f "$file" ] || { say "$file is not a regular file"; exit 1; }

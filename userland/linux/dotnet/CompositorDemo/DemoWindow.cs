@@ -1,4 +1,5 @@
 using Exo.Protocols.Compositor;
+using Exo.Toolkit.Client;
 
 namespace CompositorDemo;
 

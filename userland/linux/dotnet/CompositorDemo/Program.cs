@@ -1,4 +1,5 @@
 using CompositorDemo;
+using Exo.Toolkit.Client;
 using Exo.Protocols.Compositor;
 
 // The compositor's demo client (docs/desktop.md, "The compositor"). Without arguments: two windows ("Demo red", 360x240

@@ -1,9 +1,8 @@
-using System.Runtime.InteropServices;
 using Exo.Channels;
 using Exo.Protocols.Compositor;
 using Exo.Protocols.Rings;
 
-namespace CompositorDemo;
+namespace Exo.Toolkit.Client;
 
 /// <summary>
 /// A client's end of a compositor channel: connects (waiting for the compositor to come up), waits for the header's magic,

@@ -1,0 +1,94 @@
+using Exo.Protocols.Compositor;
+using Exo.Toolkit.Theming;
+using Exo.Toolkit.Widgets;
+
+namespace Exo.Toolkit.Client;
+
+/// <summary>
+/// A desktop application's connection and event loop: windows (each a slice of the channel's buffer area: the area is
+/// split into MaximumWindows equal slices), events routed to their window, damage presented after each batch of
+/// events. A window the user closes is destroyed unless CloseRequested says otherwise; Run returns when no window is
+/// left or the compositor disconnects the application.
+/// </summary>
+public sealed class Application : IDisposable
+{
+    private const int IdleWaitMilliseconds = 1000;
+    private readonly List<CompositorWindow> _windows = [];
+    private uint _nextSurface = 1;
+
+    public CompositorConnection Connection { get; }
+    public int MaximumWindows { get; }
+    public IReadOnlyList<CompositorWindow> Windows => _windows;
+    /// <summary>Every event before it is dispatched (logging, tests).</summary>
+    public event Action<CompositorWindow, CompositorEvent>? EventReceived;
+    /// <summary>Asked when the user closes a window: true lets it go (the default).</summary>
+    public Func<CompositorWindow, bool>? CloseRequested { get; set; }
+    /// <summary>Called after each batch of events, before presenting (an application's own periodic work).</summary>
+    public event Action? Idle;
+    /// <summary>After a window sent damage (CompositorWindow.LastDamage).</summary>
+    public event Action<CompositorWindow>? Presented;
+
+    private Application(CompositorConnection connection, int maximumWindows)
+    {
+        Connection = connection;
+        MaximumWindows = maximumWindows;
+    }
+
+    public static Application Connect(TimeSpan patience, int maximumWindows = 1)
+    {
+        if (maximumWindows is < 1 or > CompositorLayout.MaximumSurfacesPerClient)
+            throw new ArgumentOutOfRangeException(nameof(maximumWindows), $"1 to {CompositorLayout.MaximumSurfacesPerClient} windows");
+        return new Application(CompositorConnection.Connect(patience), maximumWindows);
+    }
+
+    private ulong SliceBytes => CompositorLayout.BufferBytes / (ulong)MaximumWindows & ~4095UL;
+
+    public CompositorWindow CreateWindow(string title, Widget root, Theme theme, int width, int height)
+    {
+        int slot = (int)(_nextSurface - 1);
+        if (slot >= MaximumWindows)
+            throw new InvalidOperationException($"this application was connected for {MaximumWindows} windows");
+        var window = new CompositorWindow(Connection, _nextSurface++, title, new Window(root, theme, width, height), (ulong)slot * SliceBytes, SliceBytes);
+        _windows.Add(window);
+        window.Present();
+        return window;
+    }
+
+    public void Run()
+    {
+        while (_windows.Count > 0)
+        {
+            if (Connection.Problem != 0)
+                throw new InvalidOperationException($"disconnected by the compositor: {CompositorProblem.Describe(Connection.Problem)} (request {Connection.ProblemRequest})");
+            int wait = IdleWaitMilliseconds;
+            while (Connection.TryNext(out CompositorEvent record, wait))
+            {
+                wait = 0;
+                var target = _windows.Find(w => w.Surface == record.Surface);
+                if (target == null)
+                    continue;
+                EventReceived?.Invoke(target, record);
+                target.Dispatch(record);
+                if (!target.Window.CloseRequested)
+                    continue;
+                if (CloseRequested?.Invoke(target) ?? true)
+                    Close(target);
+                else
+                    target.Window.KeepOpen();
+            }
+            Idle?.Invoke();
+            foreach (var window in _windows)
+                if (window.Present())
+                    Presented?.Invoke(window);
+        }
+    }
+
+    /// <summary>Destroys the window (Run returns once none is left).</summary>
+    public void Close(CompositorWindow window)
+    {
+        window.Destroy();
+        _windows.Remove(window);
+    }
+
+    public void Dispose() => Connection.Dispose();
+}

@@ -1,0 +1,92 @@
+using Exo.Protocols.Compositor;
+using Exo.Toolkit.Drawing;
+using Exo.Toolkit.Theming;
+using Exo.Toolkit.Widgets;
+
+namespace Exo.Toolkit.Client;
+
+/// <summary>
+/// A toplevel surface of the compositor showing a Window's widgets. The widgets draw into the Window's own pixels (in the
+/// application's memory); Present copies only the damaged rectangles into the surface's buffer in the channel's buffer
+/// area (its slice: Offset, Capacity bytes), sends a Damage for each and a Commit. The compositor may read the buffer
+/// while a rectangle is copied: a torn frame lasts until the next commit at worst.
+/// </summary>
+public sealed unsafe class CompositorWindow
+{
+    private readonly CompositorConnection _connection;
+    private int _attachedWidth, _attachedHeight;
+
+    public uint Surface { get; }
+    public string Title { get; }
+    public Window Window { get; }
+    public ulong Offset { get; }
+    public ulong Capacity { get; }
+    public bool Destroyed { get; private set; }
+    /// <summary>What the last Present sent (host and boot tests read it).</summary>
+    public IReadOnlyList<Rect> LastDamage { get; private set; } = [];
+
+    internal CompositorWindow(CompositorConnection connection, uint surface, string title, Window window, ulong offset, ulong capacity)
+    {
+        _connection = connection;
+        Surface = surface;
+        Title = title;
+        Window = window;
+        Offset = offset;
+        Capacity = capacity;
+        CheckFits(window.Width, window.Height);
+        connection.Send(CompositorConnection.Request(CompositorOperation.CreateSurface, surface));
+        connection.Send(CompositorConnection.Titled(CompositorOperation.MakeToplevel, surface, title));
+    }
+
+    private void CheckFits(int width, int height)
+    {
+        if ((ulong)width * (ulong)height * 4 > Capacity || width > CompositorLayout.MaximumSurfaceWidth || height > CompositorLayout.MaximumSurfaceHeight)
+            throw new InvalidOperationException($"a {width}x{height} window does not fit its {Capacity}-byte buffer");
+    }
+
+    public void Dispatch(in CompositorEvent record)
+    {
+        // A size the buffer cannot hold is refused here rather than by the compositor (which would disconnect us).
+        if (record.Kind == CompositorEventKind.Configure && (ulong)record.Width * (ulong)record.Height * 4 > Capacity)
+            return;
+        Window.Dispatch(record);
+    }
+
+    /// <summary>Draws and sends what is damaged; false when nothing was.</summary>
+    public bool Present()
+    {
+        if (Destroyed)
+            return false;
+        var drawn = Window.Render();
+        LastDamage = drawn;
+        if (drawn.Count == 0)
+            return false;
+        int width = Window.Width, height = Window.Height;
+        uint* buffer = (uint*)(_connection.Buffers + Offset);
+        uint[] pixels = Window.Canvas.Pixels;
+        foreach (var rectangle in drawn)
+            for (int y = rectangle.Y; y < rectangle.Bottom; y++)
+                pixels.AsSpan(y * width + rectangle.X, rectangle.Width).CopyTo(new Span<uint>(buffer + (long)y * width + rectangle.X, rectangle.Width));
+        if (width != _attachedWidth || height != _attachedHeight)
+        {
+            _connection.Send(CompositorConnection.Request(CompositorOperation.Attach, Surface, width: width, height: height,
+                offset: (uint)Offset, stride: (uint)(width * 4)));
+            _attachedWidth = width;
+            _attachedHeight = height;
+        }
+        foreach (var rectangle in drawn)
+            _connection.Send(CompositorConnection.Request(CompositorOperation.Damage, Surface, rectangle.X, rectangle.Y, rectangle.Width, rectangle.Height));
+        _connection.Send(CompositorConnection.Request(CompositorOperation.Commit, Surface));
+        _connection.Flush();
+        return true;
+    }
+
+    public void Destroy()
+    {
+        if (Destroyed)
+            return;
+        Destroyed = true;
+        _connection.Send(CompositorConnection.Request(CompositorOperation.Destroy, Surface));
+        _connection.Flush();
+    }
+}

@@ -1,0 +1,66 @@
+using Exo.Testing;
+
+namespace Exo.Kernel.BootTests;
+
+/// <summary>
+/// What the desktop's boot tests (CompositorBootTests, WidgetGalleryBootTests) do to the screen through QMP: point and
+/// click with the virtio tablet at screen pixels, act and wait for a console report, screendump until a condition holds,
+/// and keep the screenshots in out/test-results/screenshots (PPM with a PNG copy).
+/// </summary>
+public static class DesktopScreen
+{
+    public const int Width = 1024, Height = 768;
+
+    /// <summary>A desktop boot (init=CONFIGURATION): std-vga, a virtio tablet for exact pointer positions, QMP on 'socket'.</summary>
+    public static QemuSession StartDesktop(string configuration, int processors, string socket)
+        => QemuRunner.Start(Boot.Kernel($"init={configuration}") with
+        {
+            Smp = processors,
+            Timeout = TimeSpan.FromMinutes(10),
+            ExtraArgs = new[] { "-vga", "std", "-device", "virtio-tablet-pci", "-qmp", $"unix:{socket},server=on,wait=off" },
+        });
+
+    /// <summary>A fresh path for QEMU's QMP socket.</summary>
+    public static string QmpSocket() => Path.Combine(Path.GetTempPath(), $"exo-qmp-{Guid.NewGuid():N}.sock");
+
+    /// <summary>The tablet's absolute position for screen pixel (x, y) (0..32767 over the screen; rounded up so that the compositor's scaling gives x, y back).</summary>
+    public static Task PointAtAsync(QmpClient qmp, int x, int y)
+        => qmp.PointAtAsync((x * 32768 + Width - 1) / Width, (y * 32768 + Height - 1) / Height);
+
+    public static async Task ClickAtAsync(QmpClient qmp, int x, int y)
+    {
+        await PointAtAsync(qmp, x, y);
+        await qmp.ClickAsync("left");
+    }
+
+    /// <summary>Does 'action' and waits for 'report' on the console after it.</summary>
+    public static async Task ActAsync(QemuSession qemu, Func<Task> action, string report)
+    {
+        int since = qemu.Serial.Length;
+        await action();
+        await ConsoleCommands.WaitForTextAsync(qemu, since, report);
+    }
+
+    /// <summary>Screendumps until 'ready' holds (the compositor composes after the client's report), at most 20 s; the last one.</summary>
+    public static async Task<PpmImage> ScreenAsync(QmpClient qmp, string path, Func<PpmImage, bool> ready)
+    {
+        PpmImage image = null!;
+        for (int attempt = 0; attempt < 40; attempt++)
+        {
+            await qmp.ScreenDumpAsync(path);
+            image = PpmImage.Load(path);
+            if (ready(image))
+                break;
+            await Task.Delay(500);
+        }
+        image.SavePng(Path.ChangeExtension(path, ".png"));
+        return image;
+    }
+
+    public static string Screenshot(string name)
+    {
+        string directory = Path.Combine(ExoPaths.FindRepoRoot(), "out", "test-results", "screenshots");
+        Directory.CreateDirectory(directory);
+        return Path.Combine(directory, name + ".ppm");
+    }
+}
