@@ -41,6 +41,7 @@ run_dotnet_tests network-host-tests tests/Exo.Network.HostTests
 run_dotnet_tests input-host-tests tests/Exo.Input.HostTests
 run_dotnet_tests audio-host-tests tests/Exo.Audio.HostTests
 run_dotnet_tests compositor-host-tests tests/Exo.Compositor.HostTests
+run_dotnet_tests terminal-host-tests tests/Exo.Terminal.HostTests
 run_dotnet_tests harness-tests tools/Exo.Testing.Tests
 [ -d tools/Exo.Bench.Tests ] && run_dotnet_tests bench-harness-tests tools/Exo.Bench.Tests
 run_dotnet_tests boot-tests tests/Exo.Kernel.BootTests
