@@ -184,7 +184,11 @@ $(CS_PROGRAMS): $(OUT)/userland-cs/%: $(OUT)/userland-cs/$(CONFIG)/%.o $(CS_ASM_
 	tools/scripts/brand-exo.sh $@
 
 # libs/Exo.Channels (with the protocol it compiles in) is the library .NET programs reach native services with.
-DOTNET_LIBRARY_SOURCES := $(wildcard libs/Exo.Channels/*) $(wildcard libs/Exo.Protocols/Channels/*)
+# libs/Exo.Terminal is the terminal's emulator; the terminal also compiles in the compositor's protocol, the demo's
+# connection and the compositor's title font.
+DOTNET_LIBRARY_SOURCES := $(wildcard libs/Exo.Channels/*) $(wildcard libs/Exo.Protocols/Channels/*) $(wildcard libs/Exo.Terminal/*) \
+                          $(wildcard libs/Exo.Protocols/Compositor/*) userland/linux/dotnet/CompositorDemo/CompositorConnection.cs \
+                          userland/services/compositor/TitleFont.cs
 $(DOTNET_PROGRAMS): $(OUT)/userland-linux/%: $$(wildcard userland/linux/dotnet/$$*/*) $(DOTNET_LIBRARY_SOURCES)
 	dotnet publish userland/linux/dotnet/$*/$*.csproj -c Release -o $(OUT)/dotnet/$* $(DOTNET_FLAGS)
 	@mkdir -p $(OUT)/userland-linux
@@ -296,11 +300,13 @@ run: deps $(OUT)/exo.iso $(DISK)
 # server on DESKTOP_VNC (127.0.0.1:5901 for :1). The serial console stays on this terminal.
 DESKTOP_VNC    ?= 127.0.0.1:1
 DESKTOP_SCREEN := $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),,-display none -vnc $(DESKTOP_VNC))
+# DESKTOP=terminal boots desktop_terminal.conf instead: the terminal application as the compositor's client.
+DESKTOP_CONF := $(if $(filter terminal,$(DESKTOP)),desktop_terminal.conf,desktop.conf)
 desktop: build
-	@echo "Exo-OS desktop: the compositor with its demo client (drag title bars, click to raise, F9 shows minimised windows); serial console on this terminal (Ctrl-A X quits)."
+	@echo "Exo-OS desktop: the compositor with its $(if $(filter terminal,$(DESKTOP)),terminal,demo client) (drag title bars, click to raise, F9 shows minimised windows); serial console on this terminal (Ctrl-A X quits)."
 	@$(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),true,echo "No display here: the screen is on VNC $(DESKTOP_VNC) (TCP port 5900 + display number).")
 	qemu-system-x86_64 $(QEMU_COMMON) -vga std -device virtio-tablet-pci $(DESKTOP_SCREEN) -serial mon:stdio -kernel $(OUT)/exo.bin -initrd $(OUT)/initrd.cpio \
-	  -append init=desktop.conf
+	  -append init=$(DESKTOP_CONF)
 
 # The architecture document's name for the same thing.
 qemu: run

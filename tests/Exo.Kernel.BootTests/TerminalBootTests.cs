@@ -1,0 +1,152 @@
+using System.Text.RegularExpressions;
+using Exo.Compositor.Scene;
+using Exo.Testing;
+
+namespace Exo.Kernel.BootTests;
+
+/// <summary>
+/// The desktop's terminal (userland/linux/dotnet/Terminal) under the compositor (init=desktop_terminal.conf): it opens a
+/// pseudo-terminal, starts the login shell on it and draws the emulator's cells. Keys typed through QMP reach the shell;
+/// the screendump's cells are matched against the font's bitmaps (not against anything the terminal reports): the
+/// output line of `echo hello-exo`, then, after a maximise, `stty size` printing the new size the terminal gave the
+/// pseudo-terminal. Also the headless mode from the console (the same pseudo-terminal and emulator, no window).
+/// </summary>
+[Collection(MultiprocessorCollection.Name)]
+public sealed class TerminalBootTests
+{
+    // The first window of the cascade has its content at (48, 64); cells are the title font at scale 2 (12 x 20 pixels),
+    // the glyph one font row down; the default colours are xterm's (0xE5E5E5 on black).
+    private const int WindowX = 48, WindowY = 64, Columns = 80, Rows = 24, Scale = 2;
+    private const int CellWidth = TitleFont.Advance * Scale, CellHeight = (TitleFont.GlyphHeight + 2) * Scale;
+    private const int Foreground = 0xE5E5E5, Background = 0x000000;
+    private const int ScreenWidth = 1024, ScreenHeight = 768, TitleHeight = 22;
+    private readonly ITestOutputHelper _output;
+
+    public TerminalBootTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public async Task The_terminal_runs_the_shell_and_shows_its_output()
+    {
+        string socket = Path.Combine(Path.GetTempPath(), $"exo-qmp-{Guid.NewGuid():N}.sock");
+        await using var qemu = QemuRunner.Start(Boot.Kernel("init=desktop_terminal.conf") with
+        {
+            Smp = 2,
+            Timeout = TimeSpan.FromMinutes(10),
+            ExtraArgs = new[] { "-vga", "std", "-device", "virtio-tablet-pci", "-qmp", $"unix:{socket},server=on,wait=off" },
+        });
+        try
+        {
+            await qemu.WaitForAsync("terminal: the shell wrote its first output", Boot.Timeout);
+            Assert.Contains($"terminal: shell", qemu.Serial, StringComparison.Ordinal);
+            Assert.Contains($"{Columns}x{Rows} cells of {CellWidth}x{CellHeight}", qemu.Serial, StringComparison.Ordinal);
+            await using var qmp = await QmpClient.ConnectAsync(socket, TimeSpan.FromSeconds(30));
+
+            await TypeAsync(qmp, "echo hello-exo");
+            var screen = await ScreenAsync(qmp, "terminal-1-echo", s => FindRow(s, WindowX, WindowY, Rows, "hello-exo") >= 0);
+            int outputRow = FindRow(screen, WindowX, WindowY, Rows, "hello-exo");
+            Assert.True(outputRow > 0, "a row starting with hello-exo, below the command");
+            Assert.True(FindText(screen, WindowX, WindowY, outputRow - 1, Columns, "echo hello-exo"), "the command echoed on the row above");
+            Assert.True(screen.Count(WindowX, WindowY, Columns * CellWidth, Rows * CellHeight, Foreground) > 200, "text in the default colour");
+
+            // Maximise (the green button): the terminal gets a Configure, resizes and tells the pseudo-terminal.
+            int since = qemu.Serial.Length;
+            await PointAtAsync(qmp, WindowX + Columns * CellWidth - 32, WindowY - TitleHeight + 11);
+            await qmp.ClickAsync("left");
+            await ConsoleCommands.WaitForTextAsync(qemu, since, "terminal: resized to ");
+            Match size = Regex.Match(qemu.Serial.Substring(since), @"terminal: resized to (\d+)x(\d+)");
+            int newColumns = int.Parse(size.Groups[1].Value), newRows = int.Parse(size.Groups[2].Value);
+            Assert.True(newColumns > Columns && newRows > Rows, $"bigger after maximise: {newColumns}x{newRows}");
+            await TypeAsync(qmp, "stty size");
+            // Maximised, the content starts below the title bar at the screen's top left.
+            screen = await ScreenAsync(qmp, "terminal-2-maximised", s => FindRowAnywhere(s, newRows, $"{newRows} {newColumns}") >= 0);
+            Assert.True(FindRowAnywhere(screen, newRows, $"{newRows} {newColumns}") >= 0, $"stty size printed {newRows} {newColumns}");
+        }
+        finally
+        {
+            _output.WriteLine(qemu.Serial);
+        }
+
+        // The headless mode from the serial console: the same pseudo-terminal and emulator, the screen printed.
+        var lines = await ConsoleCommands.RunAsync(qemu, _output, "/exo/bin/Terminal --headless 'echo pty-ok'");
+        Assert.Contains(lines, line => Regex.IsMatch(line, @"terminal: row \d+: pty-ok$"));
+    }
+
+    /// <summary>Types 'text' and Enter through QMP (lower-case letters, digits, space and '-').</summary>
+    private static async Task TypeAsync(QmpClient qmp, string text)
+    {
+        foreach (char character in text)
+            await qmp.SendKeysAsync(character switch { ' ' => "spc", '-' => "minus", _ => character.ToString() });
+        await qmp.SendKeysAsync("ret");
+    }
+
+    /// <summary>The first row (of 'rows', content at (x, y)) whose cells start with 'text', or -1.</summary>
+    private static int FindRow(PpmImage screen, int x, int y, int rows, string text)
+    {
+        for (int row = 0; row < rows; row++)
+            if (CellsShow(screen, x, y + row * CellHeight, text))
+                return row;
+        return -1;
+    }
+
+    /// <summary>FindRow for the maximised window: its content's top-left corner is found from where the title bar ends.</summary>
+    private static int FindRowAnywhere(PpmImage screen, int rows, string text)
+    {
+        for (int top = 0; top <= TitleHeight + 4; top++)
+            for (int left = 0; left <= 4; left++)
+            {
+                int row = FindRow(screen, left, top, Math.Min(rows, (ScreenHeight - top) / CellHeight), text);
+                if (row >= 0)
+                    return row;
+            }
+        return -1;
+    }
+
+    private static bool FindText(PpmImage screen, int x, int y, int row, int columns, string text)
+    {
+        for (int column = 0; column + text.Length <= columns; column++)
+            if (CellsShow(screen, x + column * CellWidth, y + row * CellHeight, text))
+                return true;
+        return false;
+    }
+
+    /// <summary>True when the cells from pixel (x, y) show 'text': every pixel of each cell is ink exactly where the font has ink.</summary>
+    private static bool CellsShow(PpmImage screen, int x, int y, string text)
+    {
+        if (x + text.Length * CellWidth > screen.Width || y + CellHeight > screen.Height)
+            return false;
+        for (int index = 0; index < text.Length; index++)
+            for (int pixelY = 0; pixelY < CellHeight; pixelY++)
+                for (int pixelX = 0; pixelX < CellWidth; pixelX++)
+                {
+                    int fontRow = pixelY / Scale - 1, fontColumn = pixelX / Scale;
+                    bool ink = fontRow >= 0 && fontRow < TitleFont.GlyphHeight && fontColumn < TitleFont.GlyphWidth
+                        && text[index] != ' ' && TitleFont.IsInk(text[index], fontRow, fontColumn);
+                    int pixel = screen[x + index * CellWidth + pixelX, y + pixelY];
+                    if (pixel != (ink ? Foreground : Background))
+                        return false;
+                }
+        return true;
+    }
+
+    private static Task PointAtAsync(QmpClient qmp, int x, int y)
+        => qmp.PointAtAsync((x * 32768 + ScreenWidth - 1) / ScreenWidth, (y * 32768 + ScreenHeight - 1) / ScreenHeight);
+
+    /// <summary>Screendumps until 'ready' holds, at most 30 s; the last one (kept in out/test-results/screenshots).</summary>
+    private static async Task<PpmImage> ScreenAsync(QmpClient qmp, string name, Func<PpmImage, bool> ready)
+    {
+        string directory = Path.Combine(ExoPaths.FindRepoRoot(), "out", "test-results", "screenshots");
+        Directory.CreateDirectory(directory);
+        string path = Path.Combine(directory, name + ".ppm");
+        PpmImage image = null!;
+        for (int attempt = 0; attempt < 60; attempt++)
+        {
+            await qmp.ScreenDumpAsync(path);
+            image = PpmImage.Load(path);
+            if (ready(image))
+                break;
+            await Task.Delay(500);
+        }
+        image.SavePng(Path.ChangeExtension(path, ".png"));
+        return image;
+    }
+}
