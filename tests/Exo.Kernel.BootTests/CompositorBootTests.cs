@@ -193,9 +193,7 @@ public sealed class CompositorBootTests
         => screen.Count(x, y, width, height, Green) + screen.Count(x, y, width, height, DarkGreen) == width * height
            && screen.Count(x, y, width, height, Green) > 0 && (height <= 20 || screen.Count(x, y, width, height, DarkGreen) > 0);
 
-    /// <summary>The tablet's absolute position for screen pixel (x, y) (0..32767 over the screen; rounded up so that the compositor's scaling gives x, y back).</summary>
-    private static Task PointAtAsync(QmpClient qmp, int x, int y)
-        => qmp.PointAtAsync((x * 32768 + ScreenWidth - 1) / ScreenWidth, (y * 32768 + ScreenHeight - 1) / ScreenHeight);
+    private static Task PointAtAsync(QmpClient qmp, int x, int y) => DesktopScreen.PointAtAsync(qmp, x, y);
 
     private static async Task ClickAtAsync(QmpClient qmp, int x, int y)
     {
@@ -211,25 +209,7 @@ public sealed class CompositorBootTests
     }
 
     /// <summary>Screendumps until 'ready' holds (the compositor composes after the client's report), at most 20 s; the last one.</summary>
-    private static async Task<PpmImage> ScreenAsync(QmpClient qmp, string path, Func<PpmImage, bool> ready)
-    {
-        PpmImage image = null!;
-        for (int attempt = 0; attempt < 40; attempt++)
-        {
-            await qmp.ScreenDumpAsync(path);
-            image = PpmImage.Load(path);
-            if (ready(image))
-                break;
-            await Task.Delay(500);
-        }
-        image.SavePng(Path.ChangeExtension(path, ".png"));
-        return image;
-    }
+    private static Task<PpmImage> ScreenAsync(QmpClient qmp, string path, Func<PpmImage, bool> ready) => DesktopScreen.WaitForAsync(qmp, path, ready, 40);
 
-    private static string Screenshot(string name)
-    {
-        string directory = Path.Combine(ExoPaths.FindRepoRoot(), "out", "test-results", "screenshots");
-        Directory.CreateDirectory(directory);
-        return Path.Combine(directory, name + ".ppm");
-    }
+    private static string Screenshot(string name) => DesktopScreen.Screenshot(name);
 }

@@ -19,7 +19,7 @@ public sealed class TerminalBootTests
     private const int WindowX = 48, WindowY = 64, Columns = 80, Rows = 24, Scale = 2;
     private const int CellWidth = TitleFont.Advance * Scale, CellHeight = (TitleFont.GlyphHeight + 2) * Scale;
     private const int Foreground = 0xE5E5E5, Background = 0x000000;
-    private const int ScreenWidth = 1024, ScreenHeight = 768, TitleHeight = 22;
+    private const int TitleHeight = 22, Attempts = 60;
     private readonly ITestOutputHelper _output;
 
     public TerminalBootTests(ITestOutputHelper output) => _output = output;
@@ -42,7 +42,7 @@ public sealed class TerminalBootTests
             await using var qmp = await QmpClient.ConnectAsync(socket, TimeSpan.FromSeconds(30));
 
             await TypeAsync(qmp, "echo hello-exo");
-            var screen = await ScreenAsync(qmp, "terminal-1-echo", s => FindRow(s, WindowX, WindowY, Rows, "hello-exo") >= 0);
+            var screen = await DesktopScreen.WaitForAsync(qmp, DesktopScreen.Screenshot("terminal-1-echo"), s => FindRow(s, WindowX, WindowY, Rows, "hello-exo") >= 0, Attempts);
             int outputRow = FindRow(screen, WindowX, WindowY, Rows, "hello-exo");
             Assert.True(outputRow > 0, "a row starting with hello-exo, below the command");
             Assert.True(FindText(screen, WindowX, WindowY, outputRow - 1, Columns, "echo hello-exo"), "the command echoed on the row above");
@@ -50,7 +50,7 @@ public sealed class TerminalBootTests
 
             // Maximise (the green button): the terminal gets a Configure, resizes and tells the pseudo-terminal.
             int since = qemu.Serial.Length;
-            await PointAtAsync(qmp, WindowX + Columns * CellWidth - 32, WindowY - TitleHeight + 11);
+            await DesktopScreen.PointAtAsync(qmp, WindowX + Columns * CellWidth - 32, WindowY - TitleHeight + 11);
             await qmp.ClickAsync("left");
             await ConsoleCommands.WaitForTextAsync(qemu, since, "terminal: resized to ");
             Match size = Regex.Match(qemu.Serial.Substring(since), @"terminal: resized to (\d+)x(\d+)");
@@ -58,7 +58,7 @@ public sealed class TerminalBootTests
             Assert.True(newColumns > Columns && newRows > Rows, $"bigger after maximise: {newColumns}x{newRows}");
             await TypeAsync(qmp, "stty size");
             // Maximised, the content starts below the title bar at the screen's top left.
-            screen = await ScreenAsync(qmp, "terminal-2-maximised", s => FindRowAnywhere(s, newRows, $"{newRows} {newColumns}") >= 0);
+            screen = await DesktopScreen.WaitForAsync(qmp, DesktopScreen.Screenshot("terminal-2-maximised"), s => FindRowAnywhere(s, newRows, $"{newRows} {newColumns}") >= 0, Attempts);
             Assert.True(FindRowAnywhere(screen, newRows, $"{newRows} {newColumns}") >= 0, $"stty size printed {newRows} {newColumns}");
         }
         finally
@@ -94,7 +94,7 @@ public sealed class TerminalBootTests
         for (int top = 0; top <= TitleHeight + 4; top++)
             for (int left = 0; left <= 4; left++)
             {
-                int row = FindRow(screen, left, top, Math.Min(rows, (ScreenHeight - top) / CellHeight), text);
+                int row = FindRow(screen, left, top, Math.Min(rows, (DesktopScreen.Height - top) / CellHeight), text);
                 if (row >= 0)
                     return row;
             }
@@ -126,27 +126,5 @@ public sealed class TerminalBootTests
                         return false;
                 }
         return true;
-    }
-
-    private static Task PointAtAsync(QmpClient qmp, int x, int y)
-        => qmp.PointAtAsync((x * 32768 + ScreenWidth - 1) / ScreenWidth, (y * 32768 + ScreenHeight - 1) / ScreenHeight);
-
-    /// <summary>Screendumps until 'ready' holds, at most 30 s; the last one (kept in out/test-results/screenshots).</summary>
-    private static async Task<PpmImage> ScreenAsync(QmpClient qmp, string name, Func<PpmImage, bool> ready)
-    {
-        string directory = Path.Combine(ExoPaths.FindRepoRoot(), "out", "test-results", "screenshots");
-        Directory.CreateDirectory(directory);
-        string path = Path.Combine(directory, name + ".ppm");
-        PpmImage image = null!;
-        for (int attempt = 0; attempt < 60; attempt++)
-        {
-            await qmp.ScreenDumpAsync(path);
-            image = PpmImage.Load(path);
-            if (ready(image))
-                break;
-            await Task.Delay(500);
-        }
-        image.SavePng(Path.ChangeExtension(path, ".png"));
-        return image;
     }
 }
