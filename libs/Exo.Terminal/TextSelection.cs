@@ -11,7 +11,9 @@ namespace Exo.Terminal
 
     /// <summary>
     /// A selection over the scroll-back and the screen, from where the button went down (the anchor) to where the
-    /// pointer is (the head), in reading order whichever way it was dragged; both ends included.
+    /// pointer is (the head), in reading order whichever way it was dragged; both ends included. Positions are absolute
+    /// line numbers: once the scroll-back is full, each new line shifts them by one (the terminal drops its selection
+    /// on input, as xterm does on output into the selected lines).
     /// </summary>
     public sealed class TextSelection
     {
