@@ -184,10 +184,11 @@ $(CS_PROGRAMS): $(OUT)/userland-cs/%: $(OUT)/userland-cs/$(CONFIG)/%.o $(CS_ASM_
 	tools/scripts/brand-exo.sh $@
 
 # libs/Exo.Channels (with the protocol it compiles in) is the library .NET programs reach native services with;
-# libs/Exo.Toolkit (with the compositor's protocol) the one desktop applications draw and take input with.
-DOTNET_LIBRARY_SOURCES := $(wildcard libs/Exo.Channels/*) $(wildcard libs/Exo.Protocols/Channels/*) \
+# libs/Exo.Toolkit (with the compositor's protocol) the one desktop applications draw and take input with;
+# libs/Exo.Terminal the terminal's emulator (the terminal also compiles in the compositor's title font).
+DOTNET_LIBRARY_SOURCES := $(wildcard libs/Exo.Channels/*) $(wildcard libs/Exo.Protocols/Channels/*) $(wildcard libs/Exo.Terminal/*) \
                           $(wildcard libs/Exo.Protocols/Compositor/*) $(wildcard libs/Exo.Protocols/Rings/*) \
-                          $(shell find libs/Exo.Toolkit -name '*.cs' -o -name '*.csproj')
+                          $(shell find libs/Exo.Toolkit -name '*.cs' -o -name '*.csproj') userland/services/compositor/TitleFont.cs
 $(DOTNET_PROGRAMS): $(OUT)/userland-linux/%: $$(wildcard userland/linux/dotnet/$$*/*) $(DOTNET_LIBRARY_SOURCES)
 	dotnet publish userland/linux/dotnet/$*/$*.csproj -c Release -o $(OUT)/dotnet/$* $(DOTNET_FLAGS)
 	@mkdir -p $(OUT)/userland-linux
@@ -317,7 +318,8 @@ run: deps $(OUT)/exo.iso $(DISK)
 # window) and the compositor, and init the compositor's demo client (two windows), in a QEMU window when there is a
 # display; without one (no $DISPLAY or $WAYLAND_DISPLAY), -display none and a VNC
 # server on DESKTOP_VNC (127.0.0.1:5901 for :1). The serial console stays on this terminal.
-# DESKTOP_CONFIG=gallery.conf shows the toolkit's gallery (WidgetGallery) instead of the demo client.
+# DESKTOP_CONFIG=gallery.conf shows the toolkit's gallery (WidgetGallery) instead of the demo client,
+# DESKTOP_CONFIG=desktop_terminal.conf the terminal application (a shell on a pseudo-terminal).
 DESKTOP_VNC    ?= 127.0.0.1:1
 DESKTOP_CONFIG ?= desktop.conf
 DESKTOP_SCREEN := $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),,-display none -vnc $(DESKTOP_VNC))

@@ -3,7 +3,7 @@ using Exo.Testing;
 namespace Exo.Kernel.BootTests;
 
 /// <summary>
-/// What the desktop's boot tests (CompositorBootTests, WidgetGalleryBootTests) do to the screen through QMP: point and
+/// What the desktop's boot tests (CompositorBootTests, WidgetGalleryBootTests, TerminalBootTests) do to the screen through QMP: point and
 /// click with the virtio tablet at screen pixels, act and wait for a console report, screendump until a condition holds,
 /// and keep the screenshots in out/test-results/screenshots (PPM with a PNG copy).
 /// </summary>
@@ -41,11 +41,14 @@ public static class DesktopScreen
         await ConsoleCommands.WaitForTextAsync(qemu, since, report);
     }
 
-    /// <summary>Screendumps until 'ready' holds (the compositor composes after the client's report), at most 20 s; the last one.</summary>
-    public static async Task<PpmImage> ScreenAsync(QmpClient qmp, string path, Func<PpmImage, bool> ready)
+    /// <summary>
+    /// Screendumps until 'ready' holds (the compositor composes after the client's report), at most 'attempts' times
+    /// 0.5 s (20 s by default); the last one, with a PNG copy.
+    /// </summary>
+    public static async Task<PpmImage> ScreenAsync(QmpClient qmp, string path, Func<PpmImage, bool> ready, int attempts = 40)
     {
         PpmImage image = null!;
-        for (int attempt = 0; attempt < 40; attempt++)
+        for (int attempt = 0; attempt < attempts; attempt++)
         {
             await qmp.ScreenDumpAsync(path);
             image = PpmImage.Load(path);

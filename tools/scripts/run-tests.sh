@@ -42,6 +42,7 @@ run_dotnet_tests input-host-tests tests/Exo.Input.HostTests
 run_dotnet_tests audio-host-tests tests/Exo.Audio.HostTests
 run_dotnet_tests compositor-host-tests tests/Exo.Compositor.HostTests
 run_dotnet_tests toolkit-host-tests tests/Exo.Toolkit.HostTests
+run_dotnet_tests terminal-host-tests tests/Exo.Terminal.HostTests
 run_dotnet_tests harness-tests tools/Exo.Testing.Tests
 [ -d tools/Exo.Bench.Tests ] && run_dotnet_tests bench-harness-tests tools/Exo.Bench.Tests
 run_dotnet_tests boot-tests tests/Exo.Kernel.BootTests
