@@ -131,7 +131,7 @@ $(OUT)/userland-linux/%: userland/linux/%.c $(wildcard userland/linux/*.h)
 # start-up and around system calls (the vDSO) is part of what they test. The boot image gets the stripped binary;
 # NAME.elf keeps its symbols (addr2line for a fault report). The same binary runs on the build machine's Linux.
 GLIBC_STATIC_CFLAGS := -static -O2 -Wall
-$(LINUX_LIBC_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/libc/%.c
+$(LINUX_LIBC_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/libc/%.c $(wildcard userland/linux/libc/*.h)
 	@mkdir -p $(OUT)/userland-linux
 	gcc $(GLIBC_STATIC_CFLAGS) -Wextra -Werror -o $@.elf $<
 	strip -o $@ $@.elf

@@ -11,36 +11,8 @@
 #include <unistd.h>
 #include <linux/soundcard.h>
 
-static int failures;
-
-static void check(int ok, const char *what, const char *why) {
-    if (ok)
-        printf("dsp_check: PASS %s\n", what);
-    else {
-        printf("dsp_check: FAIL %s: %s\n", what, why);
-        failures++;
-    }
-}
-
-/* ioctl(request, value): the answer in *answer and 0, or -errno. */
-static int control(int dsp, unsigned long request, int value, int *answer) {
-    *answer = value;
-    return ioctl(dsp, request, answer) < 0 ? -errno : 0;
-}
-
-static void expect_value(int dsp, unsigned long request, int value, int expected, const char *what) {
-    int answer, result = control(dsp, request, value, &answer);
-    char why[128];
-    snprintf(why, sizeof why, "result %d, answer %d, expected %d", result, answer, expected);
-    check(result == 0 && answer == expected, what, why);
-}
-
-static void expect_error(int dsp, unsigned long request, int value, int error, const char *what) {
-    int answer, result = control(dsp, request, value, &answer);
-    char why[128];
-    snprintf(why, sizeof why, "result %d (%s), expected -%d", result, result < 0 ? strerror(-result) : "no error", error);
-    check(result == -error, what, why);
-}
+#define CHECK_PROGRAM "dsp_check"
+#include "dsp_checks.h"
 
 /* A call's result (-1 and errno, or not) against the error expected; errno read right after the call. */
 static void expect_errno(long result, int error, int expected, const char *what) {

@@ -17,20 +17,11 @@
 #include <unistd.h>
 #include <linux/soundcard.h>
 
+#define CHECK_PROGRAM "record"
+#include "dsp_checks.h"
+
 /* What the service's capture ring holds for a reader: 32 KiB less the 4 KiB it may be writing (7 fragments). */
 enum { Rate = 48000, Block = 4096, CaptureBytes = 28672 };
-
-static int failures;
-
-static void check(int ok, const char *what, const char *why) {
-    if (ok)
-        printf("record: PASS %s\n", what);
-    else {
-        printf("record: FAIL %s: %s\n", what, why);
-        failures++;
-    }
-    fflush(stdout);
-}
 
 static double now(void) {
     struct timespec t;
@@ -41,26 +32,6 @@ static double now(void) {
 static void pause_for(double seconds) {
     struct timespec t = { (time_t)seconds, (long)((seconds - (time_t)seconds) * 1e9) };
     nanosleep(&t, NULL);
-}
-
-/* ioctl(request, value): the answer in *answer and 0, or -errno. */
-static int control(int dsp, unsigned long request, int value, int *answer) {
-    *answer = value;
-    return ioctl(dsp, request, answer) < 0 ? -errno : 0;
-}
-
-static void expect_value(int dsp, unsigned long request, int value, int expected, const char *what) {
-    int answer, result = control(dsp, request, value, &answer);
-    char why[128];
-    snprintf(why, sizeof why, "result %d, answer %d, expected %d", result, answer, expected);
-    check(result == 0 && answer == expected, what, why);
-}
-
-static void expect_error(int dsp, unsigned long request, int value, int error, const char *what) {
-    int answer, result = control(dsp, request, value, &answer);
-    char why[128];
-    snprintf(why, sizeof why, "result %d (%s), expected -%d", result, result < 0 ? strerror(-result) : "no error", error);
-    check(result == -error, what, why);
 }
 
 static int set_up(int dsp, int channels) {
