@@ -5,10 +5,11 @@ using Exo.Toolkit.Text;
 using Terminal;
 
 // The desktop's terminal (docs/desktop.md, "The terminal"): `Terminal [COLUMNS ROWS [SIZE]]` (80 x 24 cells of the
-// toolkit's DejaVu Sans Mono atlas at SIZE pixels, 16 by default: mono-SIZE.atlas in /usr/share/exo/fonts) opens a pseudo-terminal, starts the login shell (/bin/sh -l) on it and shows it in
-// a compositor window. Keys go to the shell encoded as xterm does; Shift+PageUp/PageDown scroll through the scroll-back;
-// a left drag selects (copied on release), the middle button or Shift+Insert pastes; a maximise resizes the terminal
-// (TIOCSWINSZ, SIGWINCH to the shell's foreground job). Ends when the shell does or the window is closed.
+// toolkit's DejaVu Sans Mono atlas at SIZE pixels, 16 by default: mono-SIZE.atlas in /usr/share/exo/fonts) opens a
+// pseudo-terminal, starts the login shell (/bin/sh -l) on it and shows it in a compositor window. Keys go to the shell
+// encoded as xterm does; Shift+PageUp/PageDown scroll through the scroll-back; a left drag selects (copied on release),
+// the middle button or Shift+Insert pastes; a maximise resizes the terminal (TIOCSWINSZ, SIGWINCH to the shell's
+// foreground job). Ends when the shell does or the window is closed.
 // `Terminal --headless COMMAND` runs the same pseudo-terminal and emulator without a window: types COMMAND and Enter,
 // then prints the screen's rows (a check of the shell side from a console).
 const int ReadBytes = 4096, ReadsPerTurn = 16, IdleWaitMilliseconds = 20;
