@@ -185,10 +185,10 @@ $(CS_PROGRAMS): $(OUT)/userland-cs/%: $(OUT)/userland-cs/$(CONFIG)/%.o $(CS_ASM_
 
 # libs/Exo.Channels (with the protocol it compiles in) is the library .NET programs reach native services with;
 # libs/Exo.Toolkit (with the compositor's protocol) the one desktop applications draw and take input with;
-# libs/Exo.Terminal the terminal's emulator (the terminal also compiles in the compositor's title font).
+# libs/Exo.Terminal the terminal's emulator.
 DOTNET_LIBRARY_SOURCES := $(wildcard libs/Exo.Channels/*) $(wildcard libs/Exo.Protocols/Channels/*) $(wildcard libs/Exo.Terminal/*) \
                           $(wildcard libs/Exo.Protocols/Compositor/*) $(wildcard libs/Exo.Protocols/Rings/*) \
-                          $(shell find libs/Exo.Toolkit -name '*.cs' -o -name '*.csproj') userland/services/compositor/TitleFont.cs
+                          $(shell find libs/Exo.Toolkit -name '*.cs' -o -name '*.csproj')
 $(DOTNET_PROGRAMS): $(OUT)/userland-linux/%: $$(wildcard userland/linux/dotnet/$$*/*) $(DOTNET_LIBRARY_SOURCES)
 	dotnet publish userland/linux/dotnet/$*/$*.csproj -c Release -o $(OUT)/dotnet/$* $(DOTNET_FLAGS)
 	@mkdir -p $(OUT)/userland-linux

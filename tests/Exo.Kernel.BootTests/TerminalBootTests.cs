@@ -1,25 +1,46 @@
 using System.Text.RegularExpressions;
-using Exo.Compositor.Scene;
 using Exo.Testing;
+using Exo.Toolkit.Drawing;
+using Exo.Toolkit.Text;
 
 namespace Exo.Kernel.BootTests;
 
 /// <summary>
 /// The desktop's terminal (userland/linux/dotnet/Terminal) under the compositor (init=desktop_terminal.conf): it opens a
-/// pseudo-terminal, starts the login shell on it and draws the emulator's cells. Keys typed through QMP reach the shell;
-/// the screendump's cells are matched against the font's bitmaps (not against anything the terminal reports): the
-/// output line of `echo hello-exo`; ^C ending a `sleep 300` (the slave is the shell's controlling terminal); a printf
-/// in SGR red; then, after a maximise, `stty size` printing the new size the terminal gave the pseudo-terminal. Also the headless mode from the console (the same pseudo-terminal and emulator, no window).
+/// pseudo-terminal, starts the login shell on it and draws the emulator's cells in the toolkit's DejaVu Sans Mono atlas.
+/// Keys typed through QMP reach the shell; the screendump's cells are matched pixel for pixel against cells drawn here,
+/// on the host, from the atlas file the build put into the image (out/rootfs/usr/share/exo/fonts/mono-16.atlas) with the
+/// toolkit's own text drawing (not against anything the terminal reports): the output line of `echo hello-exo`; ^C
+/// ending a `sleep 300` (the slave is the shell's controlling terminal); a printf in SGR red; a line of the characters
+/// the old bitmap font lacked (| \ ~ { } ^ `); then, after a maximise, `stty size` printing the new size the terminal
+/// gave the pseudo-terminal. Also the headless mode from the console (the same pseudo-terminal and emulator, no window).
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
 public sealed class TerminalBootTests
 {
-    // The first window of the cascade has its content at (48, 64); cells are the title font at scale 2 (12 x 20 pixels),
-    // the glyph one font row down; the default colours are xterm's (0xE5E5E5 on black).
-    private const int WindowX = 48, WindowY = 64, Columns = 80, Rows = 24, Scale = 2;
-    private const int CellWidth = TitleFont.Advance * Scale, CellHeight = (TitleFont.GlyphHeight + 2) * Scale;
-    private const int Foreground = 0xE5E5E5, Background = 0x000000, Red = 0xCD0000;
+    // The first window of the cascade has its content at (48, 64); the default colours are xterm's (0xE5E5E5 on black).
+    private const int WindowX = 48, WindowY = 64, Columns = 80, Rows = 24;
+    private const uint Foreground = 0xE5E5E5, Background = 0x000000, Red = 0xCD0000;
     private const int TitleHeight = 22, Attempts = 60;
+    private const string Symbols = "a|b\\d~{x}^`z";
+
+    /// <summary>The atlas the image holds (the terminal's default: mono-16).</summary>
+    private static readonly Lazy<GlyphAtlas> Atlas = new(() =>
+    {
+        string output = Path.Combine(ExoPaths.FindRepoRoot(), "out");
+        foreach (string candidate in new[] { Path.Combine(output, "rootfs", "usr", "share", "exo", "fonts", "mono-16.atlas"), Path.Combine(output, "fonts", "mono-16.atlas") })
+            if (File.Exists(candidate))
+                return GlyphAtlas.LoadFile(candidate);
+        throw new FileNotFoundException("mono-16.atlas is not in out/rootfs/usr/share/exo/fonts: run `make build`");
+    });
+
+    // A cell: the advance rounded up by the line height, the baseline at the ascent, each glyph at the cell's left edge
+    // (the terminal's AtlasGlyphPainter.CellOf, derived here again from the atlas).
+    private static int CellWidth => (Atlas.Value.GlyphFor('M').Advance + GlyphAtlasFormat.AdvanceScale - 1) / GlyphAtlasFormat.AdvanceScale;
+    private static int CellHeight => Atlas.Value.LineHeight;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(char, uint), uint[]> ExpectedCells = new();
+
     private readonly ITestOutputHelper _output;
 
     public TerminalBootTests(ITestOutputHelper output) => _output = output;
@@ -41,7 +62,7 @@ public sealed class TerminalBootTests
             int outputRow = FindRow(screen, WindowX, WindowY, Rows, "hello-exo");
             Assert.True(outputRow > 0, "a row starting with hello-exo, below the command");
             Assert.True(FindText(screen, WindowX, WindowY, outputRow - 1, Columns, "echo hello-exo"), "the command echoed on the row above");
-            Assert.True(screen.Count(WindowX, WindowY, Columns * CellWidth, Rows * CellHeight, Foreground) > 200, "text in the default colour");
+            Assert.True(screen.Count(WindowX, WindowY, Columns * CellWidth, Rows * CellHeight, (int)Foreground) > 200, "text in the default colour");
 
             // ^C reaches the shell's foreground job through the pseudo-terminal (the slave is the shell's controlling
             // terminal): a long sleep ends at once and the next command runs.
@@ -59,6 +80,17 @@ public sealed class TerminalBootTests
                 s => FindRow(s, WindowX, WindowY, Rows, "red-text", Red) >= 0, Attempts);
             Assert.True(FindRow(screen, WindowX, WindowY, Rows, "red-text", Red) >= 0, "red-text in red");
 
+            // The characters the old 5x8 bitmap font lacked, typed and echoed: each is its own glyph with ink.
+            foreach (char character in "|\\~{}^`")
+                Assert.True(ExpectedCell(character, Foreground).Count(pixel => pixel != Background) >= 4, $"the atlas draws {character}");
+            Assert.Equal(7, "|\\~{}^`".Select(character => Convert.ToBase64String(ExpectedCell(character, Foreground).SelectMany(BitConverter.GetBytes).ToArray())).Distinct().Count());
+            await TypeAsync(qmp, $"echo '{Symbols}'");
+            screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot("terminal-4-symbols"),
+                s => FindRow(s, WindowX, WindowY, Rows, Symbols) >= 0, Attempts);
+            int symbolsRow = FindRow(screen, WindowX, WindowY, Rows, Symbols);
+            Assert.True(symbolsRow > 0, $"a row starting with {Symbols}");
+            Assert.True(FindText(screen, WindowX, WindowY, symbolsRow - 1, Columns, $"echo '{Symbols}'"), "the command with | \\ ~ { } ^ ` echoed on the row above");
+
             // Maximise (the green button): the terminal gets a Configure, resizes and tells the pseudo-terminal.
             int since = qemu.Serial.Length;
             await DesktopScreen.PointAtAsync(qmp, WindowX + Columns * CellWidth - 32, WindowY - TitleHeight + 11);
@@ -69,7 +101,7 @@ public sealed class TerminalBootTests
             Assert.True(newColumns > Columns && newRows > Rows, $"bigger after maximise: {newColumns}x{newRows}");
             await TypeAsync(qmp, "stty size");
             // Maximised, the content starts below the title bar at the screen's top left.
-            screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot("terminal-4-maximised"), s => FindRowAnywhere(s, newRows, $"{newRows} {newColumns}") >= 0, Attempts);
+            screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot("terminal-5-maximised"), s => FindRowAnywhere(s, newRows, $"{newRows} {newColumns}") >= 0, Attempts);
             Assert.True(FindRowAnywhere(screen, newRows, $"{newRows} {newColumns}") >= 0, $"stty size printed {newRows} {newColumns}");
         }
         finally
@@ -82,19 +114,22 @@ public sealed class TerminalBootTests
         Assert.Contains(lines, line => Regex.IsMatch(line, @"terminal: row \d+: pty-ok$"));
     }
 
-    /// <summary>Types 'text' and Enter through QMP (lower-case letters, digits, space and - ' \\ [ on a US keyboard).</summary>
+    /// <summary>Types 'text' and Enter through QMP (US keyboard: lower-case letters, digits, space and - ' \\ [ ] ` | ~ { } ^).</summary>
     private static async Task TypeAsync(QmpClient qmp, string text)
     {
         foreach (char character in text)
             await qmp.SendKeysAsync(character switch
             {
-                ' ' => "spc", '-' => "minus", '\'' => "apostrophe", '\\' => "backslash", '[' => "bracket_left", _ => character.ToString(),
+                ' ' => ["spc"], '-' => ["minus"], '\'' => ["apostrophe"], '\\' => ["backslash"], '[' => ["bracket_left"],
+                ']' => ["bracket_right"], '`' => ["grave_accent"], '|' => ["shift", "backslash"], '~' => ["shift", "grave_accent"],
+                '{' => ["shift", "bracket_left"], '}' => ["shift", "bracket_right"], '^' => ["shift", "6"],
+                _ => [character.ToString()],
             });
         await qmp.SendKeysAsync("ret");
     }
 
     /// <summary>The first row (of 'rows', content at (x, y)) whose cells start with 'text', or -1.</summary>
-    private static int FindRow(PpmImage screen, int x, int y, int rows, string text, int foreground = Foreground)
+    private static int FindRow(PpmImage screen, int x, int y, int rows, string text, uint foreground = Foreground)
     {
         for (int row = 0; row < rows; row++)
             if (CellsShow(screen, x, y + row * CellHeight, text, foreground))
@@ -123,22 +158,33 @@ public sealed class TerminalBootTests
         return false;
     }
 
-    /// <summary>True when the cells from pixel (x, y) show 'text': every pixel of each cell is ink exactly where the font has ink.</summary>
-    private static bool CellsShow(PpmImage screen, int x, int y, string text, int foreground = Foreground)
+    /// <summary>
+    /// True when the cells from pixel (x, y) show 'text' in 'foreground' on the default background: every pixel exactly
+    /// as the toolkit draws the glyph into the cell (its coverage blended with Colour.Blend, as the terminal does).
+    /// </summary>
+    private static bool CellsShow(PpmImage screen, int x, int y, string text, uint foreground = Foreground)
     {
-        if (x + text.Length * CellWidth > screen.Width || y + CellHeight > screen.Height)
+        int cellWidth = CellWidth, cellHeight = CellHeight;
+        if (x + text.Length * cellWidth > screen.Width || y + cellHeight > screen.Height)
             return false;
         for (int index = 0; index < text.Length; index++)
-            for (int pixelY = 0; pixelY < CellHeight; pixelY++)
-                for (int pixelX = 0; pixelX < CellWidth; pixelX++)
-                {
-                    int fontRow = pixelY / Scale - 1, fontColumn = pixelX / Scale;
-                    bool ink = fontRow >= 0 && fontRow < TitleFont.GlyphHeight && fontColumn < TitleFont.GlyphWidth
-                        && text[index] != ' ' && TitleFont.IsInk(text[index], fontRow, fontColumn);
-                    int pixel = screen[x + index * CellWidth + pixelX, y + pixelY];
-                    if (pixel != (ink ? foreground : Background))
+        {
+            uint[] expected = ExpectedCell(text[index], foreground);
+            for (int pixelY = 0; pixelY < cellHeight; pixelY++)
+                for (int pixelX = 0; pixelX < cellWidth; pixelX++)
+                    if ((uint)screen[x + index * cellWidth + pixelX, y + pixelY] != expected[pixelY * cellWidth + pixelX])
                         return false;
-                }
+        }
         return true;
     }
+
+    /// <summary>One cell as the toolkit draws 'character' in 'foreground' on the background: the glyph on the baseline at the ascent, the pen at the cell's left edge.</summary>
+    private static uint[] ExpectedCell(char character, uint foreground) => ExpectedCells.GetOrAdd((character, foreground), key =>
+    {
+        var canvas = new Canvas(CellWidth, CellHeight);
+        canvas.Fill(new Rect(0, 0, CellWidth, CellHeight), Background);
+        if (key.Item1 != ' ')
+            Atlas.Value.DrawLine(canvas, key.Item1.ToString(), 0, 0, key.Item2);
+        return canvas.Pixels;
+    });
 }

@@ -1,17 +1,20 @@
+using Exo.Terminal;
+
 namespace Terminal;
 
 /// <summary>
-/// Draws one character cell: the seam between the terminal and its font. <see cref="BitmapGlyphPainter"/> (the
-/// compositor's 5x8 bitmap font, scaled) stands in until the toolkit's TrueType atlas (libs/Exo.Toolkit) replaces it.
+/// Draws one character cell: the seam between the terminal and its font (<see cref="AtlasGlyphPainter"/>: the toolkit's
+/// anti-aliased DejaVu Sans Mono atlas).
 /// </summary>
-public unsafe interface IGlyphPainter
+public interface IGlyphPainter
 {
     int CellWidth { get; }
     int CellHeight { get; }
 
     /// <summary>
     /// Fills the cell at pixel (x, y) of a 32-bit buffer ('stride' pixels a row) with 'background' and draws
-    /// 'codePoint' in 'foreground' (underlined when asked).
+    /// 'codePoint' in 'foreground' with the cell's 'flags' (bold, underline and strikethrough are the painter's; colours,
+    /// inverse and hidden are already resolved into the two colours).
     /// </summary>
-    void Paint(uint* pixels, int stride, int x, int y, int codePoint, uint foreground, uint background, bool underline);
+    void Paint(Span<uint> pixels, int stride, int x, int y, int codePoint, uint foreground, uint background, CellFlags flags);
 }

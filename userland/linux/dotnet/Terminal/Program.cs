@@ -1,13 +1,15 @@
 using Exo.Toolkit.Client;
 using Exo.Protocols.Compositor;
 using Exo.Terminal;
+using Exo.Toolkit.Text;
 using Terminal;
 
-// The desktop's terminal (docs/desktop.md, "The terminal"): `Terminal [COLUMNS ROWS [SCALE]]` (80 x 24 cells of the
-// bitmap font at scale 2 by default) opens a pseudo-terminal, starts the login shell (/bin/sh -l) on it and shows it in
-// a compositor window. Keys go to the shell encoded as xterm does; Shift+PageUp/PageDown scroll through the scroll-back;
-// a left drag selects (copied on release), the middle button or Shift+Insert pastes; a maximise resizes the terminal
-// (TIOCSWINSZ, SIGWINCH to the shell's foreground job). Ends when the shell does or the window is closed.
+// The desktop's terminal (docs/desktop.md, "The terminal"): `Terminal [COLUMNS ROWS [SIZE]]` (80 x 24 cells of the
+// toolkit's DejaVu Sans Mono atlas at SIZE pixels, 16 by default: mono-SIZE.atlas in /usr/share/exo/fonts) opens a
+// pseudo-terminal, starts the login shell (/bin/sh -l) on it and shows it in a compositor window. Keys go to the shell
+// encoded as xterm does; Shift+PageUp/PageDown scroll through the scroll-back; a left drag selects (copied on release),
+// the middle button or Shift+Insert pastes; a maximise resizes the terminal (TIOCSWINSZ, SIGWINCH to the shell's
+// foreground job). Ends when the shell does or the window is closed.
 // `Terminal --headless COMMAND` runs the same pseudo-terminal and emulator without a window: types COMMAND and Enter,
 // then prints the screen's rows (a check of the shell side from a console).
 const int ReadBytes = 4096, ReadsPerTurn = 16, IdleWaitMilliseconds = 20;
@@ -18,14 +20,23 @@ if (args.Length == 2 && args[0] == "--headless")
 
 int columns = args.Length >= 2 && int.TryParse(args[0], out int c) ? c : 80;
 int rows = args.Length >= 2 && int.TryParse(args[1], out int r) ? r : 24;
-int scale = args.Length >= 3 && int.TryParse(args[2], out int s) ? s : 2;
+int fontSize = args.Length >= 3 && int.TryParse(args[2], out int s) ? s : AtlasGlyphPainter.DefaultSize;
 
+AtlasGlyphPainter painter;
+try
+{
+    painter = AtlasGlyphPainter.Load(fontSize);
+}
+catch (Exception problem) when (problem is IOException or UnauthorizedAccessException or GlyphAtlasException)
+{
+    Console.WriteLine($"terminal: no font: {problem.Message}");
+    return 2;
+}
 var emulator = new TerminalEmulator(columns, rows);
-var painter = new BitmapGlyphPainter(scale);
 using var connection = CompositorConnection.Connect(TimeSpan.FromSeconds(60));
 var environment = new List<string> { "TERM=xterm-256color", "HOME=/root", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "USER=root", "SHELL=/bin/sh" };
 using var shell = PseudoTerminal.Start(emulator.Columns, emulator.Rows, "/bin/sh", ["/bin/sh", "-l"], environment.ToArray());
-Console.WriteLine($"terminal: shell {shell.ShellProcess} on {shell.SlavePath}, {emulator.Columns}x{emulator.Rows} cells of {painter.CellWidth}x{painter.CellHeight}");
+Console.WriteLine($"terminal: shell {shell.ShellProcess} on {shell.SlavePath}, {emulator.Columns}x{emulator.Rows} cells of {painter.CellWidth}x{painter.CellHeight} ({AtlasGlyphPainter.AtlasPath(painter.PixelSize)})");
 
 var window = new TerminalWindow(connection, emulator, painter);
 window.Create("Terminal");
@@ -204,7 +215,7 @@ int Headless(string command)
     {
         var text = new System.Text.StringBuilder();
         for (int column = 0; column < terminal.Columns; column++)
-            text.Append((char)BitmapGlyphPainter.FontCharacter(terminal.CellAt(row, column).Character));
+            text.Append(terminal.CellAt(row, column).Character is int character and >= 0x20 and < 0x7F ? (char)character : '?');
         Console.WriteLine($"terminal: row {row}: {text.ToString().TrimEnd()}");
     }
     pty.Write("exit\r"u8);

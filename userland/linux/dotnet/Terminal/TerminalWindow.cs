@@ -72,12 +72,12 @@ public sealed unsafe class TerminalWindow
     {
         int columns = _emulator.Columns, rows = _emulator.Rows;
         uint* pixels = (uint*)_connection.Buffers;
+        var surface = new Span<uint>(pixels, Width * Height);
         bool full = !_attached || _drawn.Length != columns * rows;
         if (full)
         {
             _drawn = new DrawnCell[columns * rows];
-            for (long index = 0; index < (long)Width * Height; index++)
-                pixels[index] = TerminalPalette.DefaultBackground;
+            surface.Fill(TerminalPalette.DefaultBackground);
         }
         int left = int.MaxValue, top = int.MaxValue, right = -1, bottom = -1;
         bool cursorShown = _emulator.CursorVisible && _emulator.ViewOffset == 0;
@@ -99,7 +99,7 @@ public sealed unsafe class TerminalWindow
                 int x = column * _painter.CellWidth, y = row * _painter.CellHeight;
                 if (x + _painter.CellWidth > Width || y + _painter.CellHeight > Height)
                     continue;
-                _painter.Paint(pixels, Width, x, y, cell.Character, foreground, background, (cell.Flags & CellFlags.Underline) != 0);
+                _painter.Paint(surface, Width, x, y, cell.Character, foreground, background, cell.Flags);
                 left = Math.Min(left, x); top = Math.Min(top, y);
                 right = Math.Max(right, x + _painter.CellWidth); bottom = Math.Max(bottom, y + _painter.CellHeight);
             }
