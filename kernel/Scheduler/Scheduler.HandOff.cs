@@ -16,15 +16,33 @@ namespace Exo.Kernel.Scheduler
         /// <summary>
         /// Direct hand-off (interrupts disabled, in a system call): the current thread, already marked blocked,
         /// stops and 'target', a blocked thread the caller has claimed, runs on this processor now, without
-        /// the pick and without passing through a queue.
+        /// the pick and without passing through a queue. The target runs on what is left of the current thread's slice
+        /// (a hand-off is not a new turn, as an L4 donation is not): two threads handing off to each other would
+        /// otherwise renew their slice and clear a pending reschedule at every call, and starve the queue for as long
+        /// as they talk. Once that slice is over, or a wake-up asked for this processor, and others wait here, the
+        /// target is queued like any woken thread and the most urgent runs.
         /// </summary>
         internal static void HandOff(Thread target)
         {
             ProcessorState local = Local;
             local.Lock.Enter();
             ulong now = Cpu.ReadTimeStampCounter();
-            PauseBurst(local.Current, now);
-            SwitchTo(local, target, now);
+            Thread current = local.Current;
+            PauseBurst(current, now);
+            // Only a target whose last stop has completed its save is queued: one still stopping on another processor
+            // is waited for by whoever picks it, and two processors each picking the other's stopping thread would wait
+            // for each other for ever (an ipc_load hang at 4 processors). The direct switch below waits with nothing
+            // queued, as before.
+            if ((local.NeedReschedule || now >= current.SliceEnd) && local.Queue.Count > 0
+                && System.Threading.Volatile.Read(ref target.SavedStackPointer) != 0)
+            {
+                target.State = ThreadState.Ready;
+                target.ReadyTick = SystemClock.Ticks;
+                local.Queue.Enqueue(target, false, SystemClock.Ticks);
+                Schedule(local, now);
+            }
+            else
+                SwitchTo(local, target, now, current.SliceEnd);
             Local.Lock.Exit();
         }
 

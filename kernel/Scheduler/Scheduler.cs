@@ -377,7 +377,15 @@ namespace Exo.Kernel.Scheduler
         {
             local.Decisions++;
             Thread next = Unsafe.As<Thread>(local.Queue.PickNext());
-            if (next == null)
+            if (next != null && !IsStoppedOrSoon(local, next))
+            {
+                // Made ready while still stopping on another processor, and still not saved: that processor may be
+                // waiting for the save of the thread we stop (each picked the other's), so we must not wait without
+                // bound. Idle until the tick (it reschedules an idle processor with work queued): ours gets saved.
+                local.Queue.Enqueue(next, true, next.ReadySince);
+                next = local.Idle;
+            }
+            else if (next == null)
                 next = Steal(local) ?? local.Idle;
             else if (next.WakeStamp != 0)
             {
@@ -385,6 +393,22 @@ namespace Exo.Kernel.Scheduler
                 next.WakeStamp = 0;
             }
             SwitchTo(local, next, now);
+        }
+
+        private const int SaveWaitPauses = 4096;
+
+        /// <summary>Has 'next' (about to be picked) completed its last save, or does it within a short bounded wait?</summary>
+        private static bool IsStoppedOrSoon(ProcessorState local, Thread next)
+        {
+            if (next == local.Current)
+                return true;   // made ready again while stopping here: it simply goes on
+            for (int i = 0; i < SaveWaitPauses; i++)
+            {
+                if (Volatile.Read(ref next.SavedStackPointer) != 0)
+                    return true;
+                Cpu.Pause();
+            }
+            return false;
         }
 
         private static Thread Steal(ProcessorState local)
@@ -402,7 +426,10 @@ namespace Exo.Kernel.Scheduler
                 return null;
             // The most urgent thread there that may run here (pinned threads stay where they are).
             Thread candidate = Unsafe.As<Thread>(victim.Queue.PickNext());
-            if (candidate != null && candidate.Affinity >= 0 && candidate.Affinity != local.Index)
+            // Nor one still stopping on its processor (made ready before its save completed): waiting for its save here
+            // while that processor waits for ours would never end.
+            if (candidate != null && ((candidate.Affinity >= 0 && candidate.Affinity != local.Index)
+                || System.Threading.Volatile.Read(ref candidate.SavedStackPointer) == 0))
             {
                 victim.Queue.Enqueue(candidate, true, candidate.ReadySince);
                 candidate = null;
@@ -419,7 +446,8 @@ namespace Exo.Kernel.Scheduler
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static void SwitchTo(ProcessorState local, Thread next, ulong now)
+        // 'inheritedSliceEnd': a hand-off's target runs on the rest of its caller's slice (0: a slice of its own).
+        private static void SwitchTo(ProcessorState local, Thread next, ulong now, ulong inheritedSliceEnd = 0)
         {
             Thread previous = local.Current;
             local.NeedReschedule = false;
@@ -434,7 +462,8 @@ namespace Exo.Kernel.Scheduler
             next.EffectivePriority = next.Priority;
             next.RunStart = now;
             next.Cpu = local.Index;
-            next.SliceEnd = now + BurstPredictor.TimeSlice(next.PredictedBurst, s_minimumSlice, s_maximumSlice);
+            next.SliceEnd = inheritedSliceEnd != 0 ? inheritedSliceEnd
+                : now + BurstPredictor.TimeSlice(next.PredictedBurst, s_minimumSlice, s_maximumSlice);
             Exo.Runtime.UntracedReference.Store(ref local.Current, next);
             local.RunningIdle = next.IsIdle;
             local.Switches++;
