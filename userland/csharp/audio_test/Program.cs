@@ -51,7 +51,7 @@ namespace AudioTest
             StallingClient(service);
             Pause();
             Measure("bench", service, false);
-            Measure("bench under a CPU hog", service, true);
+            Measure("bench under a CPU hog and the IPC load", service, true, true);
             BadValues(service);
             LongStream(service, 1);
             Segment("after the driver's restart", "tone 1000 1000");
