@@ -377,7 +377,7 @@ namespace Exo.Kernel.Scheduler
         {
             local.Decisions++;
             Thread next = Unsafe.As<Thread>(local.Queue.PickNext());
-            if (next != null && !IsStoppedOrSoon(local, next))
+            if (next != null && Volatile.Read(ref next.SavedStackPointer) == 0 && !IsStoppedOrSoon(local, next))
             {
                 // Made ready while still stopping on another processor, and still not saved: that processor may be
                 // waiting for the save of the thread we stop (each picked the other's), so we must not wait without
@@ -397,7 +397,7 @@ namespace Exo.Kernel.Scheduler
 
         private const int SaveWaitPauses = 4096;
 
-        /// <summary>Has 'next' (about to be picked) completed its last save, or does it within a short bounded wait?</summary>
+        /// <summary>'next' (about to be picked, not saved when looked at): is it the current thread, or is it saved within a short bounded wait?</summary>
         private static bool IsStoppedOrSoon(ProcessorState local, Thread next)
         {
             if (next == local.Current)
