@@ -99,17 +99,10 @@ namespace AudioService
             {
                 uint piece = frames - from < chunkFrames ? frames - from : chunkFrames;
                 ulong end = written + piece * frameBytes;
-                if (end - read > AudioStreamLayout.CaptureCapacityBytes)
-                {
-                    // The client's oldest unread frames are given up: counted once each.
-                    ulong lostFrom = read > slot->CaptureLostUpTo ? read : slot->CaptureLostUpTo;
-                    ulong lostTo = end - AudioStreamLayout.CaptureCapacityBytes;
-                    if (lostTo > lostFrom)
-                    {
-                        Volatile.Write(ref header->OverrunFrames, header->OverrunFrames + (lostTo - lostFrom) / frameBytes);
-                        slot->CaptureLostUpTo = lostTo;
-                    }
-                }
+                // The client's oldest unread frames are given up: counted once each.
+                ulong lost = CaptureConversion.NewlyLostFrames(read, ref slot->CaptureLostUpTo, end, AudioStreamLayout.CaptureCapacityBytes, frameBytes);
+                if (lost != 0)
+                    Volatile.Write(ref header->OverrunFrames, header->OverrunFrames + lost);
                 Convert(header, channels, written, s_taken + from, piece);
                 written = end;
                 slot->CaptureWritten = end;
@@ -118,31 +111,11 @@ namespace AudioService
             slot->Client.Signal(AudioServiceOperation.ConsumedBit);
         }
 
-        // The device's frames from 'first' (a device frame count) into the stream's ring at 'written' (frames never
-        // straddle either ring's end).
+        // The device's frames from 'first' (a device frame count) into the stream's ring at 'written'.
         private static void Convert(AudioStreamHeader* header, uint channels, ulong written, ulong first, uint frames)
-        {
-            short* device = (short*)(s_dma + AudioDmaLayout.CaptureRingOffset);
-            short* ring = (short*)((byte*)header + AudioStreamLayout.HeaderBytes);
-            const uint deviceFrames = AudioDmaLayout.CaptureRingBytes / AudioDmaLayout.BytesPerFrame;
-            ulong ringSamples = AudioStreamLayout.RingBytes / sizeof(short);
-            ulong at = written / sizeof(short);
-            for (uint frame = 0; frame < frames; frame++)
-            {
-                ulong from = 2 * ((first + frame) % deviceFrames);
-                int left = device[from], right = device[from + 1];
-                if (channels == 2)
-                {
-                    ring[at % ringSamples] = (short)left;
-                    ring[(at + 1) % ringSamples] = (short)right;
-                    at += 2;
-                }
-                else
-                {
-                    ring[at % ringSamples] = (short)((left + right) >> 1);
-                    at++;
-                }
-            }
-        }
+            => CaptureConversion.Copy((short*)(s_dma + AudioDmaLayout.CaptureRingOffset),
+                AudioDmaLayout.CaptureRingBytes / AudioDmaLayout.BytesPerFrame, first,
+                (short*)((byte*)header + AudioStreamLayout.HeaderBytes), AudioStreamLayout.RingBytes / sizeof(short), written,
+                channels, frames);
     }
 }
