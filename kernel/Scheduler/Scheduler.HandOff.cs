@@ -29,10 +29,9 @@ namespace Exo.Kernel.Scheduler
             ulong now = Cpu.ReadTimeStampCounter();
             Thread current = local.Current;
             PauseBurst(current, now);
-            // Only a target whose last stop has completed its save is queued: one still stopping on another processor
-            // is waited for by whoever picks it, and two processors each picking the other's stopping thread would wait
-            // for each other for ever (an ipc_load hang at 4 processors). The direct switch below waits with nothing
-            // queued, as before.
+            // Only a target whose last stop has completed its save is queued: a pick would leave one still stopping on
+            // another processor queued and idle until the tick (Schedule), while the direct switch below waits for its
+            // save with nothing queued, as before.
             if ((local.NeedReschedule || now >= current.SliceEnd) && local.Queue.Count > 0
                 && System.Threading.Volatile.Read(ref target.SavedStackPointer) != 0)
             {

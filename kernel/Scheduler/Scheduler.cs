@@ -429,7 +429,7 @@ namespace Exo.Kernel.Scheduler
             // Nor one still stopping on its processor (made ready before its save completed): waiting for its save here
             // while that processor waits for ours would never end.
             if (candidate != null && ((candidate.Affinity >= 0 && candidate.Affinity != local.Index)
-                || System.Threading.Volatile.Read(ref candidate.SavedStackPointer) == 0))
+                || Volatile.Read(ref candidate.SavedStackPointer) == 0))
             {
                 victim.Queue.Enqueue(candidate, true, candidate.ReadySince);
                 candidate = null;

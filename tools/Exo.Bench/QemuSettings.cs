@@ -160,9 +160,8 @@ public sealed class QemuSettings
     /// </summary>
     public List<string> ExoAudioArguments(string kernel, string serialLog, string recording, bool quick)
     {
-        var initialRamDisk = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(kernel))!, "initrd.cpio");
         var args = ExoArguments(kernel, serialLog, Get(quick ? "EXO_AUDIO_APPEND_QUICK" : "EXO_AUDIO_APPEND"),
-            File.Exists(initialRamDisk) ? initialRamDisk : null);
+            InitialRamDiskBeside(kernel));
         int icount = args.IndexOf("-icount");
         args[icount + 1] = Get("AUDIO_ICOUNT");
         args.AddRange(Get("AUDIO_DEVICES").Split(' ', StringSplitOptions.RemoveEmptyEntries));
@@ -175,20 +174,20 @@ public sealed class QemuSettings
     /// EXO_DESKTOP_APPEND (init's bench_desktop configuration) on the machine's default display (q35: std-vga).
     /// </summary>
     public List<string> ExoDesktopArguments(string kernel, string serialLog)
-    {
-        var initialRamDisk = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(kernel))!, "initrd.cpio");
-        return ExoArguments(kernel, serialLog, Get("EXO_DESKTOP_APPEND"), File.Exists(initialRamDisk) ? initialRamDisk : null);
-    }
+        => ExoArguments(kernel, serialLog, Get("EXO_DESKTOP_APPEND"), InitialRamDiskBeside(kernel));
 
     /// <summary>
     /// QEMU arguments for Exo-OS's own benchmark boot (multiboot1 image, exit through isa-debug-exit), with the boot
     /// image's programs (ipc_bench and what it starts) from initrd.cpio next to the kernel image.
     /// </summary>
     public List<string> ExoArguments(string kernel, string serialLog, bool quick)
+        => ExoArguments(kernel, serialLog, Get("EXO_APPEND") + (quick ? " quick" : ""), InitialRamDiskBeside(kernel));
+
+    /// <summary>The normal boot image's programs, initrd.cpio next to the kernel image; null if there is none.</summary>
+    private static string? InitialRamDiskBeside(string kernel)
     {
         var initialRamDisk = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(kernel))!, "initrd.cpio");
-        return ExoArguments(kernel, serialLog, Get("EXO_APPEND") + (quick ? " quick" : ""),
-            File.Exists(initialRamDisk) ? initialRamDisk : null);
+        return File.Exists(initialRamDisk) ? initialRamDisk : null;
     }
 
     /// <summary>
