@@ -165,13 +165,15 @@ namespace Exo.PosixX.Vfs.Remote
             if (!_broken)
             {
                 _broken = true;
-                KernelConsole.Write("posix_x: ringfs server ");
-                KernelConsole.Write(_name, _nameLength);
-                KernelConsole.Write(" ");
-                KernelConsole.Write(why);
-                if (detail != null)
-                    KernelConsole.Write(detail);
-                KernelConsole.WriteLine("; its mount now fails with EIO");
+                // One piece: at 4 processors the device manager's own lines about the same crash come at the same moment.
+                var line = new ConsoleLine();
+                line.Append("posix_x: ringfs server ");
+                line.Append(_name, _nameLength);
+                line.Append(" ");
+                line.Append(why);
+                line.Append(detail);
+                line.Append("; its mount now fails with EIO");
+                line.WriteLine();
             }
             return Error.InputOutput;
         }
