@@ -313,18 +313,18 @@ run: deps $(OUT)/exo.iso $(DISK)
 	@echo "Exo-OS: serial console on this terminal, out/disk.img mounted on /mnt, host port $(HTTP_PORT) forwarded to the guest's 80. Quit QEMU with Ctrl-A X (after sync)."
 	qemu-system-x86_64 $(QEMU_COMMON) -display none -serial mon:stdio -cdrom $(OUT)/exo.iso $(QEMU_DISK) $(QEMU_NETWORK) $(QEMU_AUDIO)
 
-# The desktop (docs/desktop.md): init=desktop.conf, whose device manager starts the display driver (display_bochs on
-# std-vga), the PS/2 keyboard and mouse driver (ps2_input), the virtio tablet's (virtio_input: absolute pointing in the
-# window) and the compositor, and init the compositor's demo client (two windows), in a QEMU window when there is a
-# display; without one (no $DISPLAY or $WAYLAND_DISPLAY), -display none and a VNC
-# server on DESKTOP_VNC (127.0.0.1:5901 for :1). The serial console stays on this terminal.
-# DESKTOP_CONFIG=gallery.conf shows the toolkit's gallery (WidgetGallery) instead of the demo client,
-# DESKTOP_CONFIG=desktop_terminal.conf the terminal application (a shell on a pseudo-terminal).
+# The desktop (docs/desktop.md): init=desktop_session.conf, whose device manager starts the display driver (display_bochs
+# on std-vga), the PS/2 keyboard and mouse driver (ps2_input), the virtio tablet's (virtio_input: absolute pointing in
+# the window) and the compositor, and init the panel (its Applications button opens the launcher: the terminal, the
+# gallery), in a QEMU window when there is a display; without one (no $DISPLAY or $WAYLAND_DISPLAY), -display none and
+# a VNC server on DESKTOP_VNC (127.0.0.1:5901 for :1). The serial console stays on this terminal.
+# DESKTOP_CONFIG=desktop.conf shows the compositor's demo client instead, gallery.conf the toolkit's gallery
+# (WidgetGallery), desktop_terminal.conf the terminal alone (a shell on a pseudo-terminal).
 DESKTOP_VNC    ?= 127.0.0.1:1
-DESKTOP_CONFIG ?= desktop.conf
+DESKTOP_CONFIG ?= desktop_session.conf
 DESKTOP_SCREEN := $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),,-display none -vnc $(DESKTOP_VNC))
 desktop: build
-	@echo "Exo-OS desktop ($(DESKTOP_CONFIG)): the compositor with its client (drag title bars, click to raise, F9 shows minimised windows); serial console on this terminal (Ctrl-A X quits)."
+	@echo "Exo-OS desktop ($(DESKTOP_CONFIG)): the panel's Applications button starts programs, its window buttons raise and minimise, Power shuts down; drag title bars, click to raise; serial console on this terminal (Ctrl-A X quits)."
 	@$(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),true,echo "No display here: the screen is on VNC $(DESKTOP_VNC) (TCP port 5900 + display number).")
 	qemu-system-x86_64 $(QEMU_COMMON) -vga std -device virtio-tablet-pci $(DESKTOP_SCREEN) -serial mon:stdio -kernel $(OUT)/exo.bin -initrd $(OUT)/initrd.cpio \
 	  -append init=$(DESKTOP_CONFIG)

@@ -115,7 +115,7 @@ public sealed class TerminalBootTests
     }
 
     /// <summary>Types 'text' and Enter through QMP (US keyboard: lower-case letters, digits, space and - ' \\ [ ] ` | ~ { } ^).</summary>
-    private static async Task TypeAsync(QmpClient qmp, string text)
+    internal static async Task TypeAsync(QmpClient qmp, string text)
     {
         foreach (char character in text)
             await qmp.SendKeysAsync(character switch
@@ -129,7 +129,7 @@ public sealed class TerminalBootTests
     }
 
     /// <summary>The first row (of 'rows', content at (x, y)) whose cells start with 'text', or -1.</summary>
-    private static int FindRow(PpmImage screen, int x, int y, int rows, string text, uint foreground = Foreground)
+    internal static int FindRow(PpmImage screen, int x, int y, int rows, string text, uint foreground = Foreground)
     {
         for (int row = 0; row < rows; row++)
             if (CellsShow(screen, x, y + row * CellHeight, text, foreground))

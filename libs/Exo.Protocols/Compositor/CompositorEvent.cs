@@ -11,11 +11,13 @@ namespace Exo.Protocols.Compositor
     /// PointerEnter, PointerLeave, PointerMotion (wl_pointer): Surface; X, Y surface-local pixels.
     /// PointerButton (wl_pointer.button): Surface; Code the buttons held now (bit 0 left, 1 right, 2 middle), X, Y.
     /// Focus (wl_keyboard.enter/leave): Surface; State 1 gained, 0 lost.
+    /// WindowsChanged (zwlr_foreign_toplevel_manager_v1's toplevel, title, state and closed events, folded into one): Surface
+    ///   the panel; the window list in the channel (CompositorLayout.WindowListOffset) was written again.
     /// </summary>
     public static class CompositorEventKind
     {
         public const uint Configure = 1, Close = 2, KeyDown = 3, KeyUp = 4, PointerEnter = 5, PointerLeave = 6,
-            PointerMotion = 7, PointerButton = 8, Focus = 9;
+            PointerMotion = 7, PointerButton = 8, Focus = 9, WindowsChanged = 10;
     }
 
     public static class ConfigureState

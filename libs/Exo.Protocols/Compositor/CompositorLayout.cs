@@ -24,6 +24,8 @@ namespace Exo.Protocols.Compositor
         public const int RequestRingOffset = HeaderOffset + HeaderBytes;
         /// <summary>Each ring: its header (Rings.SpscRingHeader) then the slots.</summary>
         public const int EventRingOffset = RequestRingOffset + Rings.SpscRingHeader.Size + (int)RequestSlots * RecordBytes;
+        /// <summary>The panel client's window list (<see cref="WindowListHeader"/>, then the entries), between the rings and the buffers.</summary>
+        public const int WindowListOffset = 48 * 1024;
         /// <summary>Surface buffers: from here to the end of the channel (page aligned within the payload).</summary>
         public const int BufferOffset = 64 * 1024;
         public const ulong BufferBytes = ChannelBytes - 64 - BufferOffset;
@@ -34,6 +36,10 @@ namespace Exo.Protocols.Compositor
         public const int MaximumSurfaceWidth = 1920, MaximumSurfaceHeight = 1080;
         /// <summary>A title's bytes (ASCII; shorter titles end with a 0 byte).</summary>
         public const int MaximumTitleBytes = 32;
+        /// <summary>A panel's largest height in pixels.</summary>
+        public const int MaximumPanelHeight = 64;
+        /// <summary>Windows the list can name (the compositor's whole window table).</summary>
+        public const int WindowListCapacity = 32;
         /// <summary>Requests one client may send per second before it is taken for a flood and disconnected.</summary>
         public const int MaximumRequestsPerSecond = 4096;
 

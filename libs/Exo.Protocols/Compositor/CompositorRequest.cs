@@ -13,10 +13,17 @@ namespace Exo.Protocols.Compositor
     ///   with a Configure event (the size to draw at); the window appears at the first commit of a buffer.
     /// SetTitle (xdg_toplevel.set_title): Surface; Title.
     /// Destroy (wl_surface.destroy): Surface.
+    /// MakePanel (the model of wlr-layer-shell's top layer with an exclusive zone, and its foreign-toplevel list): Surface;
+    ///   Height the panel's height (1..MaximumPanelHeight). The panel spans the screen's top edge above every window, windows
+    ///   are placed and maximised below it, it gets pointer events but never the keyboard focus, and its client is told the
+    ///   toplevel windows (WindowsChanged events, the list in the channel at WindowListOffset). One panel at a time.
+    /// ActivateWindow (zwlr_foreign_toplevel_handle_v1.activate): Surface the panel; X a window's serial from the list. A
+    ///   minimised window comes back, an unfocused one is raised and focused, the focused one is minimised.
     /// </summary>
     public static class CompositorOperation
     {
-        public const uint CreateSurface = 1, Attach = 2, Damage = 3, Commit = 4, MakeToplevel = 5, SetTitle = 6, Destroy = 7;
+        public const uint CreateSurface = 1, Attach = 2, Damage = 3, Commit = 4, MakeToplevel = 5, SetTitle = 6, Destroy = 7,
+            MakePanel = 8, ActivateWindow = 9;
     }
 
     /// <summary>One request record (CompositorLayout.RecordBytes) in the request ring.</summary>
@@ -41,7 +48,8 @@ namespace Exo.Protocols.Compositor
     public static class CompositorProblem
     {
         public const uint None = 0, UnknownOperation = 1, UnknownSurface = 2, SurfaceExists = 3, TooManySurfaces = 4,
-            BadBuffer = 5, BadDamage = 6, NoBuffer = 7, NotToplevel = 8, Flood = 9, BadRing = 10, BadTitle = 11;
+            BadBuffer = 5, BadDamage = 6, NoBuffer = 7, NotToplevel = 8, Flood = 9, BadRing = 10, BadTitle = 11,
+            BadPanel = 12, NotPanel = 13;
 
         public static string Describe(uint problem) => problem switch
         {
@@ -56,6 +64,8 @@ namespace Exo.Protocols.Compositor
             Flood => "flood of requests",
             BadRing => "bad ring",
             BadTitle => "bad title",
+            BadPanel => "bad panel (its height, a role already given, or a panel already shown)",
+            NotPanel => "not the panel",
             _ => "none",
         };
     }

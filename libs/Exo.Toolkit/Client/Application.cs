@@ -15,6 +15,8 @@ public sealed class Application : IDisposable
     private const int IdleWaitMilliseconds = 1000;
     private readonly List<CompositorWindow> _windows = [];
     private uint _nextSurface = 1;
+    // Which slices of the buffer area hold a live window's buffer (a closed window's slice is used again).
+    private readonly bool[] _sliceUsed;
 
     public CompositorConnection Connection { get; }
     public int MaximumWindows { get; }
@@ -32,6 +34,7 @@ public sealed class Application : IDisposable
     {
         Connection = connection;
         MaximumWindows = maximumWindows;
+        _sliceUsed = new bool[maximumWindows];
     }
 
     public static Application Connect(TimeSpan patience, int maximumWindows = 1)
@@ -44,14 +47,32 @@ public sealed class Application : IDisposable
     private ulong SliceBytes => CompositorLayout.BufferBytes / (ulong)MaximumWindows & ~4095UL;
 
     public CompositorWindow CreateWindow(string title, Widget root, Theme theme, int width, int height)
+        => Create(title, root, theme, width, height, 0);
+
+    /// <summary>
+    /// The desktop's panel: a surface across the screen's top edge, 'height' pixels high (the compositor allows one
+    /// panel). Its events include WindowsChanged; Connection.ReadWindowList gives the windows and ActivateWindow acts on one.
+    /// </summary>
+    public CompositorWindow CreatePanel(Widget root, Theme theme, int height)
+        => Create("panel", root, theme, Connection.ScreenWidth, height, height);
+
+    private CompositorWindow Create(string title, Widget root, Theme theme, int width, int height, int panelHeight)
     {
-        int slot = (int)(_nextSurface - 1);
-        if (slot >= MaximumWindows)
+        int slot = Array.IndexOf(_sliceUsed, false);
+        if (slot < 0)
             throw new InvalidOperationException($"this application was connected for {MaximumWindows} windows");
-        var window = new CompositorWindow(Connection, _nextSurface++, title, new Window(root, theme, width, height), (ulong)slot * SliceBytes, SliceBytes);
+        var window = new CompositorWindow(Connection, _nextSurface++, title, new Window(root, theme, width, height), (ulong)slot * SliceBytes, SliceBytes, panelHeight);
+        _sliceUsed[slot] = true;
         _windows.Add(window);
         window.Present();
         return window;
+    }
+
+    /// <summary>Asks the compositor to bring back, raise and focus, or minimise the listed window (from the panel).</summary>
+    public void ActivateWindow(CompositorWindow panel, uint serial)
+    {
+        Connection.Send(CompositorConnection.Request(CompositorOperation.ActivateWindow, panel.Surface, x: (int)serial));
+        Connection.Flush();
     }
 
     public void Run()
@@ -87,7 +108,8 @@ public sealed class Application : IDisposable
     public void Close(CompositorWindow window)
     {
         window.Destroy();
-        _windows.Remove(window);
+        if (_windows.Remove(window))
+            _sliceUsed[(int)(window.Offset / SliceBytes)] = false;
     }
 
     public void Dispose() => Connection.Dispose();

@@ -23,6 +23,7 @@ public sealed unsafe class CompositorConnection : IDisposable
     public uint Problem => Volatile.Read(ref Header->Problem);
     public ulong ProblemRequest => Header->ProblemRequest;
     public string ScreenSize => $"{Header->ScreenWidth}x{Header->ScreenHeight}";
+    public int ScreenWidth => (int)Header->ScreenWidth;
 
     /// <summary>Connects to /dev/exo/compositor, retrying while it is not there yet (for up to 'patience').</summary>
     public static CompositorConnection Connect(TimeSpan patience)
@@ -106,5 +107,41 @@ public sealed unsafe class CompositorConnection : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// The toplevel windows as the compositor last listed them for this client's panel (WindowListHeader's sequence lock:
+    /// read again while the compositor is writing). Empty for a client without a panel.
+    /// </summary>
+    public IReadOnlyList<ListedWindow> ReadWindowList()
+    {
+        var header = (WindowListHeader*)(Payload + CompositorLayout.WindowListOffset);
+        var entries = (WindowListEntry*)(Payload + CompositorLayout.WindowListOffset + WindowListHeader.Bytes);
+        while (true)
+        {
+            uint before = Volatile.Read(ref header->Sequence);
+            if ((before & 1) != 0)
+            {
+                Thread.Yield();
+                continue;
+            }
+            int count = (int)Math.Min(Volatile.Read(ref header->Count), (uint)CompositorLayout.WindowListCapacity);
+            var list = new List<ListedWindow>(count);
+            for (int i = 0; i < count; i++)
+            {
+                WindowListEntry entry = entries[i];
+                int length = (int)Math.Min(entry.TitleLength, (uint)CompositorLayout.MaximumTitleBytes);
+                list.Add(new ListedWindow(entry.Serial, entry.State, new string((sbyte*)entry.Title, 0, length)));
+            }
+            if (Volatile.Read(ref header->Sequence) == before)
+                return list;
+        }
+    }
+
     public void Dispose() => _channel.Dispose();
+}
+
+/// <summary>A toplevel window in the panel's list: its serial (for ActivateWindow), its state bits, its title.</summary>
+public readonly record struct ListedWindow(uint Serial, uint State, string Title)
+{
+    public bool Focused => (State & WindowListState.Focused) != 0;
+    public bool Minimised => (State & WindowListState.Minimised) != 0;
 }

@@ -6,7 +6,7 @@ using Exo.Toolkit.Widgets;
 namespace Exo.Toolkit.Client;
 
 /// <summary>
-/// A toplevel surface of the compositor showing a Window's widgets. The widgets draw into the Window's own pixels (in the
+/// A toplevel surface of the compositor (or, made with a panel height, the desktop's panel) showing a Window's widgets. The widgets draw into the Window's own pixels (in the
 /// application's memory); Present copies only the damaged rectangles into the surface's buffer in the channel's buffer
 /// area (its slice: Offset, Capacity bytes), sends a Damage for each and a Commit. The compositor may read the buffer
 /// while a rectangle is copied: a torn frame lasts until the next commit at worst.
@@ -22,11 +22,14 @@ public sealed unsafe class CompositorWindow
     public ulong Offset { get; }
     public ulong Capacity { get; }
     public bool Destroyed { get; private set; }
+    /// <summary>The panel's surface (CompositorOperation.MakePanel) rather than a toplevel window.</summary>
+    public bool IsPanel { get; }
     /// <summary>What the last Present sent (host and boot tests read it).</summary>
     public IReadOnlyList<Rect> LastDamage { get; private set; } = [];
 
-    internal CompositorWindow(CompositorConnection connection, uint surface, string title, Window window, ulong offset, ulong capacity)
+    internal CompositorWindow(CompositorConnection connection, uint surface, string title, Window window, ulong offset, ulong capacity, int panelHeight = 0)
     {
+        IsPanel = panelHeight > 0;
         _connection = connection;
         Surface = surface;
         Title = title;
@@ -35,7 +38,8 @@ public sealed unsafe class CompositorWindow
         Capacity = capacity;
         CheckFits(window.Width, window.Height);
         connection.Send(CompositorConnection.Request(CompositorOperation.CreateSurface, surface));
-        connection.Send(CompositorConnection.Titled(CompositorOperation.MakeToplevel, surface, title));
+        connection.Send(IsPanel ? CompositorConnection.Request(CompositorOperation.MakePanel, surface, height: panelHeight)
+            : CompositorConnection.Titled(CompositorOperation.MakeToplevel, surface, title));
     }
 
     private void CheckFits(int width, int height)

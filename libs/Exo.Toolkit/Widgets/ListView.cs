@@ -29,6 +29,17 @@ public sealed class ListView : Widget
         Invalidate();
     }
 
+    /// <summary>Replaces the rows (a filter's result): the first one selected, the list scrolled to the top.</summary>
+    public void SetItems(IEnumerable<string> items)
+    {
+        _items.Clear();
+        _items.AddRange(items);
+        _firstVisible = 0;
+        _selected = -1;
+        Select(0);
+        Invalidate();
+    }
+
     private int RowHeight => Theme.ControlHeight;
     private int VisibleRows => Math.Max(1, (Bounds.Height - 2) / RowHeight);
 

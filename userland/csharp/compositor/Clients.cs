@@ -57,6 +57,10 @@ namespace Compositor
         public static byte* BufferArea(int client)
             => (uint)client < Capacity && s_clients[client].InUse ? s_clients[client].Connection.Payload + CompositorLayout.BufferOffset : null;
 
+        /// <summary>A connected client's channel payload (CompositorLayout's offsets count from here), or null.</summary>
+        public static byte* Payload(int client)
+            => (uint)client < Capacity && s_clients[client].InUse ? s_clients[client].Connection.Payload : null;
+
         private static CompositorChannelHeader* Header(int client)
             => (CompositorChannelHeader*)(s_clients[client].Connection.Payload + CompositorLayout.HeaderOffset);
 
@@ -163,7 +167,7 @@ namespace Compositor
             }
             SurfaceRecord* surface = Surfaces.Find(slot, id);
             if (surface == null)
-                return operation >= CompositorOperation.CreateSurface && operation <= CompositorOperation.Destroy
+                return operation >= CompositorOperation.CreateSurface && operation <= CompositorOperation.ActivateWindow
                     ? CompositorProblem.UnknownSurface : CompositorProblem.UnknownOperation;
             switch (operation)
             {
@@ -196,7 +200,7 @@ namespace Compositor
                 case CompositorOperation.MakeToplevel:
                 case CompositorOperation.SetTitle:
                 {
-                    if ((operation == CompositorOperation.MakeToplevel) != (surface->Window < 0))
+                    if ((operation == CompositorOperation.MakeToplevel) != (surface->Window < 0) || surface->IsPanel)
                         return CompositorProblem.NotToplevel;
                     byte* title = stackalloc byte[CompositorLayout.MaximumTitleBytes];
                     byte* sent = (byte*)request + CompositorRequest.TitleOffset;
@@ -220,7 +224,21 @@ namespace Compositor
                         Screen.Damage.Add(WindowFrame.TitleBar(window.Content));
                     return CompositorProblem.None;
                 }
+                case CompositorOperation.MakePanel:
+                    if (surface->Window >= 0 || surface->IsPanel || Panel.InUse
+                        || request->Height < 1 || request->Height > CompositorLayout.MaximumPanelHeight)
+                        return CompositorProblem.BadPanel;
+                    surface->IsPanel = true;
+                    Panel.Claim(slot, id, request->Height, windows);
+                    return CompositorProblem.None;
+                case CompositorOperation.ActivateWindow:
+                    if (!surface->IsPanel)
+                        return CompositorProblem.NotPanel;
+                    Panel.Activate((uint)request->X, windows);
+                    return CompositorProblem.None;
                 case CompositorOperation.Destroy:
+                    if (surface->IsPanel)
+                        Panel.Remove(windows);
                     if (surface->Window >= 0)
                         windows.Remove(surface->Window, ref Screen.Damage);
                     *surface = default;
@@ -248,14 +266,41 @@ namespace Compositor
                 return CompositorProblem.NoBuffer;
             Rectangle damage = surface->PendingDamage;
             surface->PendingDamage = default;
+            if (surface->IsPanel)
+            {
+                Panel.Committed(damage, resized);
+                return CompositorProblem.None;
+            }
             if (surface->Window < 0)
                 return CompositorProblem.None;   // a surface without a role is not shown
             ref Window window = ref windows[surface->Window];
             if (resized || !window.Mapped)
+            {
+                bool first = !window.Mapped;
                 windows.Map(surface->Window, surface->Width, surface->Height, ref Screen.Damage);
+                if (first)
+                    ReportShown(ref window);
+            }
             else if (window.Visible)
                 Screen.Damage.Add(damage.Offset(window.Content.X, window.Content.Y).Intersect(window.Content));
             return CompositorProblem.None;
+        }
+
+        /// <summary>"compositor: window 'TITLE' shown at X,Y WxH" (its content's place: the desktop's tests find windows by it).</summary>
+        private static void ReportShown(ref Window window)
+        {
+            Console.Write("compositor: window '");
+            for (int i = 0; i < window.TitleLength; i++)
+                Console.Write((char)window.Title[i]);
+            Console.Write("' shown at ");
+            Console.Write(window.Content.X);
+            Console.Write(',');
+            Console.Write(window.Content.Y);
+            Console.Write(' ');
+            Console.Write(window.Content.Width);
+            Console.Write('x');
+            Console.Write(window.Content.Height);
+            Console.WriteLine();
         }
 
         /// <summary>An event for a client's surface into its ring (dropped and counted when the ring is full).</summary>
@@ -326,6 +371,8 @@ namespace Compositor
             for (int i = 0; i < CompositorLayout.MaximumSurfacesPerClient; i++)
             {
                 SurfaceRecord* surface = Surfaces.At(slot, i);
+                if (surface->Id != 0 && surface->IsPanel)
+                    Panel.Remove(windows);
                 if (surface->Id != 0 && surface->Window >= 0)
                     windows.Remove(surface->Window, ref Screen.Damage);
                 *surface = default;

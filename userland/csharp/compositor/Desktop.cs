@@ -16,6 +16,8 @@ namespace Compositor
     {
         public const ushort KeyRestoreMinimised = 67;   // F9
         private const ushort ButtonLeft = 1;
+        /// <summary>s_pointerWindow's value while the pointer is over the panel (Panel), which is above every window.</summary>
+        private const int PanelTarget = -2;
 
         public static WindowStack Windows;
         private static int s_pointerWindow = -1, s_dragWindow = -1;
@@ -80,7 +82,7 @@ namespace Compositor
         /// <summary>A client went: forgets the pointer's and the drag's windows if they were its.</summary>
         public static void Forget(int client)
         {
-            if (s_pointerWindow >= 0 && !Windows[s_pointerWindow].InUse)
+            if ((s_pointerWindow >= 0 && !Windows[s_pointerWindow].InUse) || (s_pointerWindow == PanelTarget && !Panel.InUse))
                 s_pointerWindow = -1;
             if (s_dragWindow >= 0 && !Windows[s_dragWindow].InUse)
                 s_dragWindow = -1;
@@ -101,15 +103,17 @@ namespace Compositor
             int slot = Windows.TopmostAt(x, y, out FramePart part);
             if (part != FramePart.Content)
                 slot = -1;
+            if (Panel.Area.Contains(x, y))
+                slot = PanelTarget;
             if (slot != s_pointerWindow)
             {
-                if (s_pointerWindow >= 0)
+                if (s_pointerWindow != -1)
                     SendPointer(s_pointerWindow, CompositorEventKind.PointerLeave);
                 s_pointerWindow = slot;
-                if (slot >= 0)
+                if (slot != -1)
                     SendPointer(slot, CompositorEventKind.PointerEnter);
             }
-            else if (slot >= 0)
+            else if (slot != -1)
             {
                 SendPointer(slot, CompositorEventKind.PointerMotion);
             }
@@ -127,6 +131,18 @@ namespace Compositor
                 Console.Write(Windows[s_dragWindow].Content.Y);
                 Console.WriteLine();
                 s_dragWindow = -1;
+            }
+            if (Panel.Area.Contains(Screen.CursorX, Screen.CursorY))
+            {
+                // The panel's: no window is focused or raised by it (the panel never takes the keyboard).
+                CompositorEvent press = default;
+                press.Kind = CompositorEventKind.PointerButton;
+                press.Surface = Panel.Surface;
+                press.Code = buttons;
+                press.X = Screen.CursorX;
+                press.Y = Screen.CursorY;
+                Clients.Send(Panel.Client, ref press);
+                return;
             }
             int slot = Windows.TopmostAt(Screen.CursorX, Screen.CursorY, out FramePart part);
             if ((pressed & ButtonLeft) != 0 && slot >= 0)
@@ -187,15 +203,18 @@ namespace Compositor
             Clients.Send(Windows[focused].Client, ref record);
         }
 
+        /// <summary>A pointer event for a window's content or (slot PanelTarget) the panel, in its surface's pixels.</summary>
         private static void SendPointer(int slot, uint kind)
         {
+            bool panel = slot == PanelTarget;
+            Rectangle place = panel ? Panel.Area : Windows[slot].Content;
             CompositorEvent record = default;
             record.Kind = kind;
-            record.Surface = Windows[slot].Surface;
-            record.X = Screen.CursorX - Windows[slot].Content.X;
-            record.Y = Screen.CursorY - Windows[slot].Content.Y;
+            record.Surface = panel ? Panel.Surface : Windows[slot].Surface;
+            record.X = Screen.CursorX - place.X;
+            record.Y = Screen.CursorY - place.Y;
             record.Code = s_buttons;
-            Clients.Send(Windows[slot].Client, ref record);
+            Clients.Send(panel ? Panel.Client : Windows[slot].Client, ref record);
         }
 
         private static void SendFocus(int client, uint surface, uint gained)

@@ -39,7 +39,7 @@ namespace Compositor
             s_own = s_channels.Own;
             s_displayDriver = s_channels.DisplayDriver;
             if (!Screen.Initialize(s_channels.Framebuffer, (int)s_display->Width, (int)s_display->Height, (int)s_display->Pitch)
-                || !Clients.Initialize() || !Surfaces.Initialize())
+                || !Clients.Initialize() || !Surfaces.Initialize() || !Panel.Initialize())
             {
                 Console.WriteLine("compositor: out of memory");
                 return 5;
@@ -75,6 +75,7 @@ namespace Compositor
                 if (s_channels.HasTablet)
                     HandleAll(ref s_channels.TabletEvents, batch);
                 Desktop.UpdateFocus();
+                Panel.Publish(Desktop.Windows);
                 Clients.FlushEvents();
                 Compose();
                 // A client with requests left is served again at once (after the others had their turn).

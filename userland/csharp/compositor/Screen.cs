@@ -6,7 +6,7 @@ namespace Compositor
     /// <summary>
     /// Composes the desktop off-screen and copies only what changed to the framebuffer (no tearing: the device never scans
     /// out a half-composed frame). A damaged rectangle is composed in the back buffer from the bottom up: the background,
-    /// each visible window (its frame, its title, its buttons, its surface's pixels from the client's buffer), the cursor;
+    /// each visible window (its frame, its title, its buttons, its surface's pixels from the client's buffer), the panel, the cursor;
     /// then its lines are copied to the framebuffer. Pixels are 0x00RRGGBB words (bytes B, G, R, unused).
     /// </summary>
     internal static unsafe class Screen
@@ -113,6 +113,7 @@ namespace Compositor
                 if (window.Visible && WindowFrame.Outer(window.Content).Overlaps(area))
                     DrawWindow(ref window, slot == windows.Focused, area);
             }
+            Panel.Draw(area, s_back, Width);
             DrawCursor(area);
         }
 

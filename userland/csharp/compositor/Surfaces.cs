@@ -12,6 +12,7 @@ namespace Compositor
     {
         public uint Id;   // 0: a free record
         public int Window;   // the WindowStack slot of its toplevel, or -1
+        public bool IsPanel;   // the panel's surface (Panel)
         public bool HasBuffer, HasPending;
         public uint Offset, Stride, PendingOffset, PendingStride;
         public int Width, Height, PendingWidth, PendingHeight;

@@ -48,8 +48,8 @@ namespace Exo.Compositor.Scene
             return Outer(content).Contains(x, y) ? FramePart.Border : FramePart.None;
         }
 
-        /// <summary>The content rectangle of a maximised window on a screen of this size (the frame fills the screen).</summary>
-        public static Rectangle Maximised(int screenWidth, int screenHeight)
-            => new Rectangle(Border, TitleHeight + Border, screenWidth - 2 * Border, screenHeight - TitleHeight - 2 * Border);
+        /// <summary>The content rectangle of a maximised window on a screen of this size (the frame fills the screen below 'top').</summary>
+        public static Rectangle Maximised(int screenWidth, int screenHeight, int top = 0)
+            => new Rectangle(Border, top + TitleHeight + Border, screenWidth - 2 * Border, screenHeight - top - TitleHeight - 2 * Border);
     }
 }

@@ -1,3 +1,5 @@
+using Exo.Protocols.Compositor;
+
 namespace Exo.Compositor.Scene
 {
     /// <summary>One toplevel window: whose it is (client slot, surface id), where its content is, its state and title.</summary>
@@ -6,6 +8,8 @@ namespace Exo.Compositor.Scene
         public const int TitleCapacity = 32;
 
         public bool InUse;
+        /// <summary>The window's number for the panel's list (counted from 1, never reused).</summary>
+        public uint Serial;
         public int Client;
         public uint Surface;
         /// <summary>The content rectangle on screen (the frame is drawn around it: WindowFrame).</summary>
@@ -35,8 +39,11 @@ namespace Exo.Compositor.Scene
         private readonly Window[] _windows = new Window[Capacity];
         private readonly int[] _order = new int[Capacity];
         private int _orderCount, _placed;
+        private uint _serials;
 
         public int ScreenWidth, ScreenHeight;
+        /// <summary>The rows at the screen's top that a panel keeps (0 without one): windows are placed and maximised below.</summary>
+        public int TopReserved;
         /// <summary>The slot of the window with the keyboard focus, or -1.</summary>
         public int Focused = -1;
 
@@ -59,10 +66,20 @@ namespace Exo.Compositor.Scene
                 _windows[slot].InUse = true;
                 _windows[slot].Client = client;
                 _windows[slot].Surface = surface;
-                _windows[slot].Content = new Rectangle(CascadeLeft + place * CascadeStepX, CascadeTop + place * CascadeStepY, 0, 0);
+                _windows[slot].Serial = ++_serials;
+                _windows[slot].Content = new Rectangle(CascadeLeft + place * CascadeStepX, TopReserved + CascadeTop + place * CascadeStepY, 0, 0);
                 _order[_orderCount++] = slot;
                 return slot;
             }
+            return -1;
+        }
+
+        /// <summary>The slot of the window with this serial, or -1.</summary>
+        public int FindSerial(uint serial)
+        {
+            for (int slot = 0; slot < Capacity; slot++)
+                if (_windows[slot].InUse && _windows[slot].Serial == serial)
+                    return slot;
             return -1;
         }
 
@@ -100,10 +117,27 @@ namespace Exo.Compositor.Scene
             }
             bool first = !window.Mapped;
             window.Mapped = true;
+            if (first && !window.Maximised)
+                KeepOnScreen(ref window.Content);
             if (!window.Minimised)
                 damage.Add(WindowFrame.Outer(window.Content));
             if (first && !window.Minimised)
                 Focused = slot;   // a new window takes the focus, as it is on top
+        }
+
+        /// <summary>
+        /// A new window whose cascade place would push it past the screen's right or bottom edge is moved left or up until
+        /// it fits (as far as it can: the title bar stays below the panel and the left border on screen).
+        /// </summary>
+        private void KeepOnScreen(ref Rectangle content)
+        {
+            int overRight = content.Right + WindowFrame.Border - ScreenWidth;
+            if (overRight > 0)
+                content.X = content.X - overRight > WindowFrame.Border ? content.X - overRight : WindowFrame.Border;
+            int overBottom = content.Bottom + WindowFrame.Border - ScreenHeight;
+            int highest = TopReserved + WindowFrame.TitleHeight + WindowFrame.Border;
+            if (overBottom > 0)
+                content.Y = content.Y - overBottom > highest ? content.Y - overBottom : highest;
         }
 
         /// <summary>Puts a window on top of the others (its frame damaged: what covered it is now under it).</summary>
@@ -133,10 +167,20 @@ namespace Exo.Compositor.Scene
             return -1;
         }
 
-        /// <summary>Moves a window by (dx, dy): its old and new places are damaged. A maximised window stays put.</summary>
+        /// <summary>
+        /// Moves a window by (dx, dy): its old and new places are damaged. A maximised window stays put, and a title bar
+        /// does not go under the panel (where it could not be grabbed again).
+        /// </summary>
         public void Move(int slot, int dx, int dy, ref DamageRegion damage)
         {
             ref Window window = ref _windows[slot];
+            if (TopReserved > 0)
+            {
+                int highest = TopReserved + WindowFrame.TitleHeight + WindowFrame.Border;
+                int room = highest - window.Content.Y;   // how far up it may still go (negative), 0 when it may not
+                if (dy < 0 && dy < room)
+                    dy = room < 0 ? room : 0;
+            }
             if (window.Maximised || (dx == 0 && dy == 0))
                 return;
             if (window.Visible)
@@ -161,7 +205,7 @@ namespace Exo.Compositor.Scene
             {
                 window.Maximised = true;
                 window.Restore = window.Content;
-                window.Content = WindowFrame.Maximised(ScreenWidth, ScreenHeight);
+                window.Content = WindowFrame.Maximised(ScreenWidth, ScreenHeight, TopReserved);
             }
             if (window.Visible)
                 damage.Add(WindowFrame.Outer(window.Content));
@@ -179,6 +223,18 @@ namespace Exo.Compositor.Scene
                 Focused = TopmostVisible();
         }
 
+        /// <summary>Shows a minimised window again, on top and focused.</summary>
+        public void Unminimise(int slot, ref DamageRegion damage)
+        {
+            _windows[slot].Minimised = false;
+            Raise(slot, ref damage);
+            if (_windows[slot].Visible)
+            {
+                damage.Add(WindowFrame.Outer(_windows[slot].Content));
+                Focused = slot;
+            }
+        }
+
         /// <summary>Shows every minimised window again (on top, the last one focused); how many came back.</summary>
         public int RestoreMinimised(ref DamageRegion damage)
         {
@@ -187,16 +243,42 @@ namespace Exo.Compositor.Scene
             {
                 if (!_windows[slot].InUse || !_windows[slot].Minimised)
                     continue;
-                _windows[slot].Minimised = false;
-                Raise(slot, ref damage);
-                if (_windows[slot].Visible)
-                {
-                    damage.Add(WindowFrame.Outer(_windows[slot].Content));
-                    Focused = slot;
-                }
+                Unminimise(slot, ref damage);
                 restored++;
             }
             return restored;
+        }
+
+        /// <summary>
+        /// The windows a panel lists (every mapped one, minimised too), oldest first, into 'entries' (room for 'capacity');
+        /// returns how many. What a panel shows does not depend on the stacking, so its buttons keep their places.
+        /// </summary>
+        public int ListWindows(WindowListEntry* entries, int capacity)
+        {
+            int count = 0;
+            uint after = 0;
+            while (count < capacity)
+            {
+                int next = -1;
+                for (int slot = 0; slot < Capacity; slot++)
+                    if (_windows[slot].InUse && _windows[slot].Mapped && _windows[slot].Serial > after
+                        && (next < 0 || _windows[slot].Serial < _windows[next].Serial))
+                        next = slot;
+                if (next < 0)
+                    break;
+                ref Window window = ref _windows[next];
+                WindowListEntry* entry = entries + count++;
+                *entry = default;
+                entry->Serial = window.Serial;
+                entry->State = (next == Focused && window.Visible ? WindowListState.Focused : 0)
+                    | (window.Minimised ? WindowListState.Minimised : 0) | (window.Maximised ? WindowListState.Maximised : 0);
+                entry->TitleLength = (uint)window.TitleLength;
+                byte* title = (byte*)entry + WindowListEntry.TitleOffset;
+                for (int i = 0; i < window.TitleLength && i < CompositorLayout.MaximumTitleBytes; i++)
+                    title[i] = window.Title[i];
+                after = window.Serial;
+            }
+            return count;
         }
 
         /// <summary>The topmost visible window, or -1.</summary>
