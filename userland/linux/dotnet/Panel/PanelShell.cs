@@ -94,6 +94,7 @@ internal sealed class PanelShell
     {
         while (_pending.TryDequeue(out var action))
             action();
+        _bar.Window.SetFocus(null);   // the bar never has the keyboard: a clicked button keeps no focus ring
         string now = DateTime.Now.ToString("HH:mm");
         if (now != _clock.Text)
         {
