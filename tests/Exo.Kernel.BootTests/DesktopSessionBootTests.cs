@@ -11,7 +11,7 @@ namespace Exo.Kernel.BootTests;
 /// the compositor's panel surface. Checked on the screendump and through QMP input: the panel across the top in the dark
 /// theme with its clock, whose pixels match the clock text the panel reports drawn here on the host from the image's
 /// atlas; its Applications button opens the launcher, typing filters it to the terminal and Enter starts it; the
-/// terminal's window appears below the panel, `echo` typed there shows its output; the panel lists the window, and its
+/// terminal's window appears below the panel, `echo` and `ls /` typed there show their output; the panel lists the window, and its
 /// button minimises it and brings it back; the power menu's Shut down powers the machine off (reboot(2), ACPI S5).
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
@@ -77,7 +77,13 @@ public sealed class DesktopSessionBootTests
             await TerminalBootTests.TypeAsync(qmp, "echo launched-from-the-panel");
             screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"session-{processors}-2-terminal"),
                 s => TerminalBootTests.FindRow(s, windowX, windowY, 24, "launched-from-the-panel") >= 0, Attempts);
-            Assert.True(TerminalBootTests.FindRow(screen, windowX, windowY, 24, "launched-from-the-panel") > 0, "the echo's output in the terminal");
+            int echoRow = TerminalBootTests.FindRow(screen, windowX, windowY, 24, "launched-from-the-panel");
+            Assert.True(echoRow > 0, "the echo's output in the terminal");
+            // ls of the root: its first name (bin) starts a row below the echo's.
+            await TerminalBootTests.TypeAsync(qmp, "ls / | head -3");   // piped: plain text, one name a line
+            screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"session-{processors}-2-ls"),
+                s => TerminalBootTests.FindRow(s, windowX, windowY, 24, "bin") > echoRow, Attempts);
+            Assert.True(TerminalBootTests.FindRow(screen, windowX, windowY, 24, "bin") > echoRow, "ls / listed bin below the echo");
 
             // The window's button in the panel: minimises the focused window, then brings it back.
             var button = Places(qemu.Serial)["window 0"];
