@@ -12,7 +12,7 @@ namespace Exo.Kernel.BootTests;
 /// theme with its clock, whose pixels match the clock text the panel reports drawn here on the host from the image's
 /// atlas; its Applications button opens the launcher, typing filters it to the terminal and Enter starts it; the
 /// terminal's window appears below the panel, `echo` and `ls /` typed there show their output; the panel lists the window, and its
-/// button minimises it and brings it back; the power menu's Shut down powers the machine off (reboot(2), ACPI S5).
+/// button minimises it and brings it back; the Super key opens the launcher; the power menu's Shut down powers the machine off (reboot(2), ACPI S5).
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
 public sealed class DesktopSessionBootTests
@@ -97,6 +97,10 @@ public sealed class DesktopSessionBootTests
             screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"session-{processors}-4-restored"),
                 s => TerminalBootTests.FindRow(s, windowX, windowY, 24, "launched-from-the-panel") >= 0, Attempts);
             Assert.True(TerminalBootTests.FindRow(screen, windowX, windowY, 24, "launched-from-the-panel") > 0, "the window is back");
+
+            // The Super key is the panel's: it opens the launcher (which takes the focus), Escape closes it.
+            await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("meta_l"), "panel: launcher open");
+            await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("esc"), "panel: launcher closed");
 
             // The power menu: Shut down (its focused button) powers the machine off.
             var power = places["power"];

@@ -9,12 +9,15 @@ namespace Compositor
     /// The desktop's input: the pointer moves the cursor; a left press focuses and raises the window under it, and on its
     /// title bar starts a drag (the window follows the pointer until the release), on its buttons closes (a Close event to
     /// the client), maximises or restores (a Configure event with the new size), or minimises it; F9 shows the minimised
-    /// windows again. Keys go to the focused window's client, pointer events to the client whose content is under the
-    /// pointer (enter, leave, motion and buttons in surface-local pixels).
+    /// windows again. The Super keys go to the panel (its launcher), other keys to the focused window's client; pointer
+    /// events to the client whose content (or panel) is under the pointer (enter, leave, motion and buttons in
+    /// surface-local pixels).
     /// </summary>
     internal static class Desktop
     {
         public const ushort KeyRestoreMinimised = 67;   // F9
+        /// <summary>The Super (Meta) keys: the panel's, not the focused window's (the panel opens its launcher).</summary>
+        public const ushort KeyLeftMeta = 125, KeyRightMeta = 126;
         private const ushort ButtonLeft = 1;
         /// <summary>s_pointerWindow's value while the pointer is over the panel (Panel), which is above every window.</summary>
         private const int PanelTarget = -2;
@@ -38,7 +41,14 @@ namespace Compositor
                         Windows.RestoreMinimised(ref Screen.Damage);
                         break;
                     }
-                    SendKey(ref input);
+                    if ((input.KeyCode == KeyLeftMeta || input.KeyCode == KeyRightMeta) && Panel.InUse)
+                    {
+                        SendKey(ref input, Panel.Client, Panel.Surface);
+                        break;
+                    }
+                    int focused = Windows.Focused;
+                    if (focused >= 0)
+                        SendKey(ref input, Windows[focused].Client, Windows[focused].Surface);
                     break;
                 case InputEventKind.PointerMotion:
                     Screen.MoveCursor(Screen.CursorX + input.X, Screen.CursorY + input.Y);
@@ -188,19 +198,16 @@ namespace Compositor
             }
         }
 
-        private static void SendKey(ref InputEvent input)
+        private static void SendKey(ref InputEvent input, int client, uint surface)
         {
-            int focused = Windows.Focused;
-            if (focused < 0)
-                return;
             CompositorEvent record = default;
             record.Kind = input.Kind == InputEventKind.KeyDown ? CompositorEventKind.KeyDown : CompositorEventKind.KeyUp;
-            record.Surface = Windows[focused].Surface;
+            record.Surface = surface;
             record.Code = input.KeyCode;
             record.Character = input.Character;
             record.Modifiers = input.Modifiers;
             record.State = (input.Flags & InputEvent.FlagRepeat) != 0 ? 1u : 0u;
-            Clients.Send(Windows[focused].Client, ref record);
+            Clients.Send(client, ref record);
         }
 
         /// <summary>A pointer event for a window's content or (slot PanelTarget) the panel, in its surface's pixels.</summary>

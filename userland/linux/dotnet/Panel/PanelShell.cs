@@ -10,7 +10,7 @@ namespace Panel;
 
 /// <summary>
 /// The panel's windows and what they do: the bar (the compositor's panel surface: Applications, the window buttons, the
-/// clock, Power), the launcher (a toplevel: type to filter, Up/Down to choose, Enter to start, Escape to close) and the
+/// clock, Power), the launcher (the Applications button or the Super key; a toplevel: type to filter, Up/Down to choose, Enter to start, Escape to close) and the
 /// power dialog (Shut down, Restart, Cancel). Actions chosen inside an event's dispatch run at the next idle turn.
 /// </summary>
 internal sealed class PanelShell
@@ -65,6 +65,8 @@ internal sealed class PanelShell
     {
         if (window == _bar && record.Kind == CompositorEventKind.WindowsChanged)
             ShowWindows(_application.Connection.ReadWindowList());
+        else if (window == _bar && record.Kind == CompositorEventKind.KeyDown && record.State == 0)
+            _pending.Enqueue(ToggleLauncher);   // the Super key (the compositor gives the panel no other key)
         else if (window == _launcher && record.Kind == CompositorEventKind.KeyDown && _list != null)
         {
             switch (record.Code)
