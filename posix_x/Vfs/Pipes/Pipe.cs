@@ -31,6 +31,7 @@ namespace Exo.PosixX.Vfs.Pipes
         // What epoll's edge-triggered mode counts (OpenFile.ChangeCount): bytes (or the last writer gone) for the read
         // end, room (or the last reader gone) for the write end; a read does not count for the read end, as on Linux.
         private int _dataChanges, _roomChanges;
+        private int _closing;                    // closes between their count and the end of their wake-up (Closed)
 
         /// <summary>Changes a watcher of one end counts.</summary>
         public int ChangesFor(bool readEnd) => System.Threading.Volatile.Read(ref readEnd ? ref _dataChanges : ref _roomChanges);
@@ -338,19 +339,24 @@ namespace Exo.PosixX.Vfs.Pipes
             }
         }
 
-        /// <summary>An end's last descriptor closed: the other side wakes (end of file, or EPIPE). True when both ends are gone.</summary>
+        /// <summary>
+        /// An end's last descriptor closed: the other side wakes (end of file, or EPIPE). True when both ends are gone and
+        /// no other close is still waking through this pipe: the caller then frees it. (Deciding before the wake-up let
+        /// the two ends' closes on two processors free the pipe under the other's wake-up: a panic on its freed lock.)
+        /// </summary>
         public bool Closed(bool readEnd)
         {
-            bool gone;
             using (InterruptMask.Enter())
             using (_changed.Lock.Hold())
             {
                 if (readEnd) Readers--; else Writers--;
-                gone = Readers == 0 && Writers == 0;
+                _closing++;
             }
             _changed.WakeAll();
             Readiness.Changed(ref readEnd ? ref _roomChanges : ref _dataChanges);
-            return gone;
+            using (InterruptMask.Enter())
+            using (_changed.Lock.Hold())
+                return --_closing == 0 && Readers == 0 && Writers == 0;
         }
 
         public void Free()
