@@ -243,6 +243,31 @@ public sealed class WidgetTests
     }
 
     [Fact]
+    public void A_prompt_takes_a_line_of_text_and_Escape_in_its_field_cancels()
+    {
+        var driver = new WindowDriver(new Column(new Label("below") { Stretch = 1 }));
+        var prompt = Dialog.Prompt("New folder", "Name:", "untitled", "Create", "Cancel");
+        string? answer = null;
+        prompt.Answered += a => answer = a;
+        driver.Window.ShowOverlay(prompt);
+        Assert.Same(prompt.Input, driver.Window.Focused);
+        driver.Key(KeyCodes.Backspace);
+        driver.Type("s");
+        driver.Key(KeyCodes.Enter);
+        Assert.Equal("Create", answer);
+        Assert.Equal("untitles", prompt.Input!.Text);
+        Assert.Empty(driver.Window.Overlays);
+
+        var second = Dialog.Prompt("Rename", "New name:", "a", "Rename", "Cancel");
+        second.Answered += a => answer = a;
+        driver.Window.ShowOverlay(second);
+        driver.Key(KeyCodes.Escape);
+        Assert.Equal("Cancel", answer);
+        Assert.Empty(driver.Window.Overlays);
+        Assert.Null(new Dialog("Plain", "no field", "OK").Input);
+    }
+
+    [Fact]
     public void Rows_and_columns_share_spare_room_by_stretch()
     {
         var fixedLabel = new Label("fixed") { PreferredWidth = 50 };

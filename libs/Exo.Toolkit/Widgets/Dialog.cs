@@ -6,7 +6,8 @@ namespace Exo.Toolkit.Widgets;
 /// <summary>
 /// A modal dialog (Window.ShowOverlay): a title strip, a message and a row of buttons, centred over the window; while
 /// it shows, input reaches only its widgets. A button closes it and reports its text (Answered); Escape answers with
-/// the last button's text (Cancel, by convention).
+/// the last button's text (Cancel, by convention). A prompt (Dialog.Prompt) also has a text field under the message,
+/// which takes the focus; Enter in it answers with the first button.
 /// </summary>
 public sealed class Dialog : Widget, IOverlay
 {
@@ -18,8 +19,18 @@ public sealed class Dialog : Widget, IOverlay
     public override bool Focusable => true;
     public string? Answer { get; private set; }
     public IReadOnlyList<Button> Buttons { get; }
+    /// <summary>A prompt's text field (null for a plain dialog).</summary>
+    public TextField? Input { get; }
 
-    public Dialog(string title, string message, params string[] buttons)
+    public Dialog(string title, string message, params string[] buttons) : this(title, message, null, buttons)
+    {
+    }
+
+    /// <summary>A dialog asking for a line of text (a name, a path), the field filled with text and its caret at the end.</summary>
+    public static Dialog Prompt(string title, string message, string text, params string[] buttons)
+        => new(title, message, text, buttons);
+
+    private Dialog(string title, string message, string? input, string[] buttons)
     {
         if (buttons.Length == 0)
             throw new ArgumentException("a dialog needs a button", nameof(buttons));
@@ -34,7 +45,21 @@ public sealed class Dialog : Widget, IOverlay
             made.Add(button);
         }
         Buttons = made;
-        _body = Add(new Column(new Label(message), row));
+        if (input != null)
+        {
+            Input = new TextField { Text = input, PreferredWidth = 320 };
+            Input.Submitted += _ => Close(Buttons[0].Text);
+            _body = Add(new Column(new Label(message), Input, row));
+        }
+        else
+            _body = Add(new Column(new Label(message), row));
+    }
+
+    public override void OnFocusChanged(bool focused)
+    {
+        base.OnFocusChanged(focused);
+        if (focused && Input != null)
+            Window?.SetFocus(Input);
     }
 
     public Rect Place(int width, int height, Rect window)

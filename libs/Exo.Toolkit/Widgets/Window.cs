@@ -201,10 +201,13 @@ public sealed class Window
         Layout();
     }
 
+    /// <summary>A key goes to the focused widget, then to its parents until one takes it (Escape in a dialog's field closes
+    /// the dialog).</summary>
     public void Key(KeyEvent key)
     {
-        if (Focused?.OnKey(key) == true)
-            return;
+        for (var widget = Focused; widget != null; widget = widget.Parent)
+            if (widget.OnKey(key))
+                return;
         if (key.Code == KeyCodes.Tab)
             MoveFocus((key.Modifiers & KeyModifierBits.Shift) != 0 ? -1 : 1);
     }
