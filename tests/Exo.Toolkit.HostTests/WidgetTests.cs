@@ -125,6 +125,24 @@ public sealed class WidgetTests
     }
 
     [Fact]
+    public void A_second_click_on_the_same_row_activates_it_and_a_click_on_another_row_does_not()
+    {
+        var list = new ListView("zero", "one", "two") { Stretch = 1 };
+        var driver = new WindowDriver(new Column(list), height: 160);
+        var activated = new List<string?>();
+        list.Activated += l => activated.Add(l.SelectedItem);
+        int row = driver.Window.Theme.ControlHeight;
+        int RowY(int index) => list.Bounds.Y + 1 + row * index + row / 2;
+        driver.Click(list.Bounds.X + 10, RowY(1));
+        driver.Click(list.Bounds.X + 10, RowY(2));
+        Assert.Empty(activated);
+        driver.Click(list.Bounds.X + 10, RowY(2));
+        Assert.Equal(["two"], activated);
+        driver.Click(list.Bounds.X + 10, RowY(2));   // a third click starts a new pair
+        Assert.Single(activated);
+    }
+
+    [Fact]
     public void A_scroll_view_pages_and_maps_clicks_and_damage_through_its_offset()
     {
         var content = new Column();

@@ -20,4 +20,6 @@ public static class KeyCodes
 {
     public const uint Escape = 1, Backspace = 14, Tab = 15, Enter = 28, Space = 57, Home = 102, Up = 103, PageUp = 104,
         Left = 105, Right = 106, End = 107, Down = 108, PageDown = 109, Delete = 111;
+    /// <summary>Function keys and the letters of the file manager's shortcuts (their places on a US keyboard).</summary>
+    public const uint F2 = 60, F5 = 63, LetterC = 46, LetterH = 35, LetterL = 38, LetterN = 49, LetterV = 47, LetterX = 45;
 }

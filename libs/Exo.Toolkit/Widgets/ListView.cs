@@ -5,13 +5,16 @@ namespace Exo.Toolkit.Widgets;
 
 /// <summary>
 /// A list of text rows, one selected: a click selects a row, Up, Down, Home, End, Page Up and Page Down move the
-/// selection, Enter activates it. The rows scroll to keep the selection in view.
+/// selection, Enter or a second click on the row within DoubleClickMilliseconds activates it. The rows scroll to keep the
+/// selection in view.
 /// </summary>
 public sealed class ListView : Widget
 {
     private const int InnerPadding = 4, VisibleRowsWanted = 5, MinimumWidth = 120;
     private readonly List<string> _items = [];
-    private int _selected = -1, _firstVisible;
+    public const int DoubleClickMilliseconds = 500;
+    private int _selected = -1, _firstVisible, _lastPressedRow = -1;
+    private long _lastPressTime;
 
     public event Action<ListView>? SelectionChanged;
     public event Action<ListView>? Activated;
@@ -66,8 +69,16 @@ public sealed class ListView : Widget
     public override bool OnPointerDown(PointerEvent pointer)
     {
         int row = (pointer.Y - Bounds.Y - 1) / RowHeight;
-        if (row >= 0 && _firstVisible + row < _items.Count)
-            Select(_firstVisible + row);
+        if (row < 0 || _firstVisible + row >= _items.Count)
+            return true;
+        int index = _firstVisible + row;
+        long now = Environment.TickCount64;
+        bool again = index == _lastPressedRow && now - _lastPressTime <= DoubleClickMilliseconds;
+        Select(index);
+        _lastPressedRow = again ? -1 : index;
+        _lastPressTime = now;
+        if (again)
+            Activated?.Invoke(this);
         return true;
     }
 

@@ -173,9 +173,7 @@ internal sealed class PanelShell
         CloseLauncher();
         try
         {
-            var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>()
-                .Select(key => $"{key}={Environment.GetEnvironmentVariable(key)}").ToList();
-            int process = ProgramStarter.Start(entry.Program, entry.Arguments, environment);
+            int process = ProgramStarter.Start(entry.Program, entry.Arguments, ProgramStarter.CurrentEnvironment());
             _started[process] = entry.Name;
             _report($"started {entry.Name} ({entry.Program}, process {process})");
         }

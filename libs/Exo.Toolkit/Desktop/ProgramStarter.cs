@@ -1,12 +1,12 @@
 using System.Runtime.InteropServices;
 
-namespace Panel;
+namespace Exo.Toolkit.Desktop;
 
 /// <summary>
-/// What the panel asks of the system through glibc: starting a program (posix_spawn: its output goes where the panel's
-/// does), collecting the ones that ended (waitpid WNOHANG), and powering off or restarting (sync, then reboot(2)).
+/// What desktop programs ask of the system through glibc: starting a program (posix_spawn: its output goes where the
+/// caller's does), collecting the ones that ended (waitpid WNOHANG), and powering off or restarting (sync, then reboot(2)).
 /// </summary>
-internal static unsafe partial class ProgramStarter
+public static unsafe partial class ProgramStarter
 {
     private const string Library = "libc";
     private const int WNOHANG = 1;
@@ -30,6 +30,10 @@ internal static unsafe partial class ProgramStarter
             Free(envp, environment.Count);
         }
     }
+
+    /// <summary>This process's environment as NAME=VALUE strings (what a started program inherits).</summary>
+    public static List<string> CurrentEnvironment()
+        => Environment.GetEnvironmentVariables().Keys.Cast<string>().Select(key => $"{key}={Environment.GetEnvironmentVariable(key)}").ToList();
 
     /// <summary>A child that ended (its id and wait status), or false when none has.</summary>
     public static bool TryCollect(out int process, out int status)
