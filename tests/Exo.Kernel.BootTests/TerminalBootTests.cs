@@ -123,7 +123,8 @@ public sealed class TerminalBootTests
                 ' ' => ["spc"], '-' => ["minus"], '\'' => ["apostrophe"], '\\' => ["backslash"], '[' => ["bracket_left"],
                 ']' => ["bracket_right"], '`' => ["grave_accent"], '|' => ["shift", "backslash"], '~' => ["shift", "grave_accent"],
                 '{' => ["shift", "bracket_left"], '}' => ["shift", "bracket_right"], '^' => ["shift", "6"],
-                '/' => ["slash"], '.' => ["dot"],
+                '/' => ["slash"], '.' => ["dot"], '&' => ["shift", "7"], ';' => ["semicolon"], '(' => ["shift", "9"],
+                ')' => ["shift", "0"], '>' => ["shift", "dot"], '<' => ["shift", "comma"],
                 _ => [character.ToString()],
             });
         await qmp.SendKeysAsync("ret");

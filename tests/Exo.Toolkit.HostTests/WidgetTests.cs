@@ -124,6 +124,56 @@ public sealed class WidgetTests
         Assert.True(driver.CountPixels(new Rect(list.Bounds.X + 2, list.Bounds.Y + 2, list.Bounds.Width - 4, row - 2), p => p == Light.Selection) > 100);
     }
 
+    private sealed class KeyRecorder : Box
+    {
+        public List<uint> Keys { get; } = [];
+        public KeyRecorder(params Widget[] children) : base(Direction.Column, children) { }
+        public override bool OnKey(KeyEvent key)
+        {
+            Keys.Add(key.Code);
+            return key.Code != KeyCodes.Tab;
+        }
+    }
+
+    [Fact]
+    public void Keys_the_focused_widget_leaves_reach_its_parents_and_with_no_focus_the_root()
+    {
+        var field = new TextField();
+        var root = new KeyRecorder(field);
+        var driver = new WindowDriver(root);
+        driver.Key(KeyCodes.F5);
+        Assert.Equal([KeyCodes.F5], root.Keys);
+        driver.Window.SetFocus(field);
+        driver.Type("a");
+        driver.Key(KeyCodes.F2);
+        Assert.Equal("a", field.Text);
+        Assert.Equal([KeyCodes.F5, KeyCodes.F2], root.Keys);   // the field took the character, its parent the F2
+        driver.Key(KeyCodes.Tab);
+        Assert.Same(field, driver.Window.Focused);   // the root let Tab go: the focus moved round to the only field
+    }
+
+    [Fact]
+    public void A_selected_text_is_replaced_by_typing_and_unselected_by_a_caret_move()
+    {
+        var field = new TextField { Text = "/root" };
+        var driver = new WindowDriver(new Column(field));
+        driver.Window.SetFocus(field);
+        field.SelectAll();
+        driver.Render();
+        Assert.True(driver.CountPixels(field.Bounds, p => p == Light.Selection) > 20, "the selected text is highlighted");
+        driver.Type("/tmp");
+        Assert.Equal("/tmp", field.Text);
+        field.SelectAll();
+        driver.Key(KeyCodes.Backspace);
+        Assert.Equal("", field.Text);
+        field.Text = "abc";
+        field.SelectAll();
+        driver.Key(KeyCodes.Left);
+        Assert.False(field.IsAllSelected);
+        driver.Type("x");
+        Assert.Equal("abxc", field.Text);
+    }
+
     [Fact]
     public void A_second_click_on_the_same_row_activates_it_and_a_click_on_another_row_does_not()
     {

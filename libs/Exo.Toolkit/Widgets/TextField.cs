@@ -7,7 +7,8 @@ namespace Exo.Toolkit.Widgets;
 /// <summary>
 /// One line of editable text: typed characters go in at the caret, Backspace and Delete take one out before or after it,
 /// Left, Right, Home and End move it, a click puts it at the nearest character boundary. The text scrolls sideways to
-/// keep the caret in view. At most MaximumLength characters.
+/// keep the caret in view. SelectAll marks the whole text (a location bar's Ctrl+L): the next character, Backspace or
+/// Delete replaces it, a caret move unmarks it. At most MaximumLength characters.
 /// </summary>
 public sealed class TextField : Widget
 {
@@ -15,6 +16,7 @@ public sealed class TextField : Widget
     private const int InnerPadding = 4, MinimumWidth = 120;
     private readonly StringBuilder _text = new();
     private int _caret, _scroll;
+    private bool _allSelected;
 
     public event Action<TextField>? Changed;
     public event Action<TextField>? Submitted;
@@ -29,15 +31,42 @@ public sealed class TextField : Widget
         {
             _text.Clear().Append(value.AsSpan(0, Math.Min(value.Length, MaximumLength)));
             _caret = _text.Length;
+            _allSelected = false;
             Invalidate();
             Changed?.Invoke(this);
         }
+    }
+
+    public bool IsAllSelected => _allSelected;
+
+    public void SelectAll()
+    {
+        _allSelected = _text.Length > 0;
+        _caret = _text.Length;
+        Invalidate();
+    }
+
+    /// <summary>Typing over a selected text replaces it: the text goes first.</summary>
+    private bool ReplaceSelection()
+    {
+        if (!_allSelected)
+            return false;
+        _allSelected = false;
+        _text.Clear();
+        _caret = 0;
+        return true;
     }
 
     protected override (int Width, int Height) MeasureContent(Theme theme) => (MinimumWidth, theme.ControlHeight);
 
     public override bool OnKey(KeyEvent key)
     {
+        if (_allSelected && key.Code is KeyCodes.Backspace or KeyCodes.Delete)
+        {
+            ReplaceSelection();
+            Edited();
+            return true;
+        }
         switch (key.Code)
         {
             case KeyCodes.Backspace:
@@ -68,6 +97,7 @@ public sealed class TextField : Widget
         }
         if (!key.IsText)
             return false;
+        ReplaceSelection();
         if (_text.Length < MaximumLength)
         {
             _text.Insert(_caret++, key.Character);
@@ -84,6 +114,7 @@ public sealed class TextField : Widget
 
     private bool MoveCaret(int place)
     {
+        _allSelected = false;
         _caret = Math.Clamp(place, 0, _text.Length);
         Invalidate();
         return true;
@@ -114,9 +145,14 @@ public sealed class TextField : Widget
         canvas.PushClip(inner);
         if (text.Length == 0 && !IsFocused)
             font.DrawLine(canvas, Placeholder, inner.X, top, palette.MutedText);
+        else if (_allSelected)
+        {
+            canvas.Fill(new Rect(inner.X - _scroll, top, font.Measure(text), font.LineHeight), palette.Selection);
+            font.DrawLine(canvas, text, inner.X - _scroll, top, palette.SelectionText);
+        }
         else
             font.DrawLine(canvas, text, inner.X - _scroll, top, palette.Text);
-        if (IsFocused)
+        if (IsFocused && !_allSelected)
             canvas.Fill(new Rect(inner.X + caretX - _scroll, top, theme.CaretWidth, font.LineHeight), palette.Text);
         canvas.Restore();
     }

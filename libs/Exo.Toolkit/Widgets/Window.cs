@@ -202,10 +202,10 @@ public sealed class Window
     }
 
     /// <summary>A key goes to the focused widget, then to its parents until one takes it (Escape in a dialog's field closes
-    /// the dialog).</summary>
+    /// the dialog); with no focus, to the top modal overlay or the root (an application's shortcuts).</summary>
     public void Key(KeyEvent key)
     {
-        for (var widget = Focused; widget != null; widget = widget.Parent)
+        for (var widget = Focused ?? TopModal ?? Root; widget != null; widget = widget.Parent)
             if (widget.OnKey(key))
                 return;
         if (key.Code == KeyCodes.Tab)

@@ -51,7 +51,8 @@ internal sealed class FileBrowser : Box
         _status = Add(new Label(""));
     }
 
-    public static string HomeFolder => Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home ? home : "/";
+    /// <summary>HOME, or the user's home in /etc/passwd when HOME is not set (the panel starts programs without a login).</summary>
+    public static string HomeFolder => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } home ? home : "/";
 
     private FolderEntry? Selected
         => _listing != null && _list.SelectedIndex >= 0 && _list.SelectedIndex < _listing.Entries.Count ? _listing.Entries[_list.SelectedIndex] : null;
@@ -147,6 +148,7 @@ internal sealed class FileBrowser : Box
         {
             if (answer == "Delete")
                 Act($"deleted {entry.Name}", () => { FileOperations.Delete(PathOf(entry)); return null; }, _ => null);
+            Window?.SetFocus(_list);
         };
         Window?.ShowOverlay(dialog);
     }
@@ -222,6 +224,7 @@ internal sealed class FileBrowser : Box
         {
             case KeyCodes.LetterL when control:
                 Window?.SetFocus(_location);
+                _location.SelectAll();
                 return true;
             case KeyCodes.LetterN when control && shift:
                 AskNewFolder();
