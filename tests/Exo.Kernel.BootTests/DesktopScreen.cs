@@ -24,12 +24,13 @@ public static class DesktopScreen
     public static string QmpSocket() => Path.Combine(Path.GetTempPath(), $"exo-qmp-{Guid.NewGuid():N}.sock");
 
     /// <summary>The tablet's absolute position for screen pixel (x, y) (0..32767 over the screen; rounded up so that the compositor's scaling gives x, y back).</summary>
-    public static Task PointAtAsync(QmpClient qmp, int x, int y)
-        => qmp.PointAtAsync((x * 32768 + Width - 1) / Width, (y * 32768 + Height - 1) / Height);
+    /// <remarks>The screen's size: 1024x768 unless the test switched the mode.</remarks>
+    public static Task PointAtAsync(QmpClient qmp, int x, int y, int screenWidth = Width, int screenHeight = Height)
+        => qmp.PointAtAsync((x * 32768 + screenWidth - 1) / screenWidth, (y * 32768 + screenHeight - 1) / screenHeight);
 
-    public static async Task ClickAtAsync(QmpClient qmp, int x, int y)
+    public static async Task ClickAtAsync(QmpClient qmp, int x, int y, int screenWidth = Width, int screenHeight = Height)
     {
-        await PointAtAsync(qmp, x, y);
+        await PointAtAsync(qmp, x, y, screenWidth, screenHeight);
         await qmp.ClickAsync("left");
     }
 
@@ -39,6 +40,18 @@ public static class DesktopScreen
         int since = qemu.Serial.Length;
         await action();
         await ConsoleCommands.WaitForTextAsync(qemu, since, report);
+    }
+
+    /// <summary>In the desktop session: opens the panel's launcher with the Super key, filters it to one application and starts it.</summary>
+    public static async Task LaunchAsync(QemuSession qemu, QmpClient qmp, string filter, string name)
+    {
+        await ActAsync(qemu, () => qmp.SendKeysAsync("meta_l"), "panel: launcher open");
+        await ActAsync(qemu, async () =>
+        {
+            foreach (char character in filter)
+                await qmp.SendKeysAsync(character.ToString());
+        }, $"panel: launcher shows 1: {name}");
+        await ActAsync(qemu, () => qmp.SendKeysAsync("ret"), $"panel: started {name} ");
     }
 
     /// <summary>

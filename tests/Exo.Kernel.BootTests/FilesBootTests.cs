@@ -44,7 +44,7 @@ public sealed class FilesBootTests
             await using var qmp = await QmpClient.ConnectAsync(socket, TimeSpan.FromSeconds(30));
 
             // The terminal, from the launcher: mkdir there.
-            await Launch(qemu, qmp, "term", "Terminal");
+            await DesktopScreen.LaunchAsync(qemu, qmp, "term", "Terminal");
             await ConsoleCommands.WaitForTextAsync(qemu, 0, "terminal: the shell wrote its first output");
             var terminal = Origin(TerminalShown, qemu.Serial, "Terminal");
             await TerminalBootTests.TypeAsync(qmp, "mkdir /tmp/made-in-terminal && echo made-it");
@@ -52,7 +52,7 @@ public sealed class FilesBootTests
                 s => TerminalBootTests.FindRow(s, terminal.X, terminal.Y, 24, "made-it") >= 0, Attempts);
 
             // The file manager, from the launcher: Ctrl+L, /tmp, Enter shows the folder.
-            await Launch(qemu, qmp, "files", "Files");
+            await DesktopScreen.LaunchAsync(qemu, qmp, "files", "Files");
             await ConsoleCommands.WaitForTextAsync(qemu, 0, "files: place list");
             var window = Origin(Shown, qemu.Serial, "Files");
             var place = ListPlace.Match(qemu.Serial);
@@ -115,18 +115,6 @@ public sealed class FilesBootTests
         {
             _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
         }
-    }
-
-    /// <summary>Opens the launcher with the Super key, filters it to one application and starts it.</summary>
-    private static async Task Launch(QemuSession qemu, QmpClient qmp, string filter, string name)
-    {
-        await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("meta_l"), "panel: launcher open");
-        await DesktopScreen.ActAsync(qemu, async () =>
-        {
-            foreach (char character in filter)
-                await qmp.SendKeysAsync(character.ToString());
-        }, $"panel: launcher shows 1: {name}");
-        await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("ret"), $"panel: started {name} ");
     }
 
     private static async Task Erase(QmpClient qmp, int characters)

@@ -13,11 +13,14 @@ namespace Exo.Protocols.Compositor
     /// Focus (wl_keyboard.enter/leave): Surface; State 1 gained, 0 lost.
     /// WindowsChanged (zwlr_foreign_toplevel_manager_v1's toplevel, title, state and closed events, folded into one): Surface
     ///   the panel; the window list in the channel (CompositorLayout.WindowListOffset) was written again.
+    /// DesktopChanged (the answer to a settings request): Surface the one the request named; Width, Height the screen's size,
+    ///   Code the background colour, State the keyboard layout, X 0 or the Exo.Abi.Error of a refused request (the driver
+    ///   refused the mode: NotSupported; another mode change under way: Busy).
     /// </summary>
     public static class CompositorEventKind
     {
         public const uint Configure = 1, Close = 2, KeyDown = 3, KeyUp = 4, PointerEnter = 5, PointerLeave = 6,
-            PointerMotion = 7, PointerButton = 8, Focus = 9, WindowsChanged = 10;
+            PointerMotion = 7, PointerButton = 8, Focus = 9, WindowsChanged = 10, DesktopChanged = 11;
     }
 
     public static class ConfigureState

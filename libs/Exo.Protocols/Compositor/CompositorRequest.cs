@@ -19,11 +19,17 @@ namespace Exo.Protocols.Compositor
     ///   toplevel windows (WindowsChanged events, the list in the channel at WindowListOffset). One panel at a time.
     /// ActivateWindow (zwlr_foreign_toplevel_handle_v1.activate): Surface the panel; X a window's serial from the list. A
     ///   minimised window comes back, an unfocused one is raised and focused, the focused one is minimised.
+    /// The desktop's settings (the model of wlr-output-management's mode and of a shell's settings daemon; any client may
+    /// ask: the desktop has one user). Surface one of the client's surfaces, to which the answer goes: a DesktopChanged event.
+    /// SetDisplayMode: Width, Height the new screen size (DesktopSettingRules.IsDisplayMode). The display driver sets it or
+    ///   refuses it; windows are kept on the new screen, maximised ones and the panel configured to its size.
+    /// SetBackground: X the desktop's colour (0x00RRGGBB).
+    /// SetKeyboardLayout: X the layout (Exo.Protocols.Input.InputChannelHeader's numbers), from the next key on.
     /// </summary>
     public static class CompositorOperation
     {
         public const uint CreateSurface = 1, Attach = 2, Damage = 3, Commit = 4, MakeToplevel = 5, SetTitle = 6, Destroy = 7,
-            MakePanel = 8, ActivateWindow = 9;
+            MakePanel = 8, ActivateWindow = 9, SetDisplayMode = 10, SetBackground = 11, SetKeyboardLayout = 12;
     }
 
     /// <summary>One request record (CompositorLayout.RecordBytes) in the request ring.</summary>
@@ -44,12 +50,25 @@ namespace Exo.Protocols.Compositor
         [FieldOffset(TitleOffset)] public fixed byte Title[CompositorLayout.MaximumTitleBytes];
     }
 
+    /// <summary>The values the desktop's settings requests may carry (checked by the compositor, offered by Settings).</summary>
+    public static class DesktopSettingRules
+    {
+        public const int MinimumWidth = 640, MinimumHeight = 480;
+        /// <summary>The largest colour (0x00RRGGBB) and the number of keyboard layouts.</summary>
+        public const uint MaximumColour = 0xFFFFFF, KeyboardLayouts = 2;
+
+        /// <summary>A screen size the compositor asks the driver for: 640x480 up to the largest surface, widths a multiple of 8.</summary>
+        public static bool IsDisplayMode(int width, int height)
+            => width >= MinimumWidth && height >= MinimumHeight && width <= CompositorLayout.MaximumSurfaceWidth
+               && height <= CompositorLayout.MaximumSurfaceHeight && (width & 7) == 0;
+    }
+
     /// <summary>Why the compositor disconnected a client (CompositorChannelHeader.Problem, and its console report).</summary>
     public static class CompositorProblem
     {
         public const uint None = 0, UnknownOperation = 1, UnknownSurface = 2, SurfaceExists = 3, TooManySurfaces = 4,
             BadBuffer = 5, BadDamage = 6, NoBuffer = 7, NotToplevel = 8, Flood = 9, BadRing = 10, BadTitle = 11,
-            BadPanel = 12, NotPanel = 13;
+            BadPanel = 12, NotPanel = 13, BadSetting = 14;
 
         public static string Describe(uint problem) => problem switch
         {
@@ -66,6 +85,7 @@ namespace Exo.Protocols.Compositor
             BadTitle => "bad title",
             BadPanel => "bad panel (its height, a role already given, or a panel already shown)",
             NotPanel => "not the panel",
+            BadSetting => "bad desktop setting (a display mode, colour or keyboard layout out of range)",
             _ => "none",
         };
     }

@@ -75,6 +75,34 @@ public sealed class Application : IDisposable
         Connection.Flush();
     }
 
+    /// <summary>Asks the compositor for a new screen size; the answer is a DesktopChanged event to 'window' (X: 0 or the
+    /// driver's refusal). Sizes outside DesktopSettingRules.IsDisplayMode disconnect the client: they are refused here.</summary>
+    public void SetDisplayMode(CompositorWindow window, int width, int height)
+    {
+        if (!DesktopSettingRules.IsDisplayMode(width, height))
+            throw new ArgumentOutOfRangeException(nameof(width), $"{width}x{height} is not a display mode the compositor takes");
+        Connection.Send(CompositorConnection.Request(CompositorOperation.SetDisplayMode, window.Surface, width: width, height: height));
+        Connection.Flush();
+    }
+
+    /// <summary>Asks the compositor for a new background colour (0x00RRGGBB); answered with DesktopChanged.</summary>
+    public void SetBackground(CompositorWindow window, uint colour)
+    {
+        if (colour > DesktopSettingRules.MaximumColour)
+            throw new ArgumentOutOfRangeException(nameof(colour), "a colour is 0x00RRGGBB");
+        Connection.Send(CompositorConnection.Request(CompositorOperation.SetBackground, window.Surface, x: (int)colour));
+        Connection.Flush();
+    }
+
+    /// <summary>Asks for a keyboard layout (DesktopSettings.KeyboardLayouts' index) from the next key on; answered with DesktopChanged.</summary>
+    public void SetKeyboardLayout(CompositorWindow window, int layout)
+    {
+        if ((uint)layout >= DesktopSettingRules.KeyboardLayouts)
+            throw new ArgumentOutOfRangeException(nameof(layout), $"layouts are 0 to {DesktopSettingRules.KeyboardLayouts - 1}");
+        Connection.Send(CompositorConnection.Request(CompositorOperation.SetKeyboardLayout, window.Surface, x: layout));
+        Connection.Flush();
+    }
+
     public void Run()
     {
         while (_windows.Count > 0)

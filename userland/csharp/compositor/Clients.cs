@@ -167,7 +167,7 @@ namespace Compositor
             }
             SurfaceRecord* surface = Surfaces.Find(slot, id);
             if (surface == null)
-                return operation >= CompositorOperation.CreateSurface && operation <= CompositorOperation.ActivateWindow
+                return operation >= CompositorOperation.CreateSurface && operation <= CompositorOperation.SetKeyboardLayout
                     ? CompositorProblem.UnknownSurface : CompositorProblem.UnknownOperation;
             switch (operation)
             {
@@ -236,6 +236,10 @@ namespace Compositor
                         return CompositorProblem.NotPanel;
                     Panel.Activate((uint)request->X, windows);
                     return CompositorProblem.None;
+                case CompositorOperation.SetDisplayMode:
+                case CompositorOperation.SetBackground:
+                case CompositorOperation.SetKeyboardLayout:
+                    return DesktopSettings.Handle(slot, id, operation, request->X, request->Width, request->Height);
                 case CompositorOperation.Destroy:
                     if (surface->IsPanel)
                         Panel.Remove(windows);
@@ -301,6 +305,17 @@ namespace Compositor
             Console.Write('x');
             Console.Write(window.Content.Height);
             Console.WriteLine();
+        }
+
+        /// <summary>The screen's new size written into every client's header (after a mode switch).</summary>
+        public static void PublishScreenSize()
+        {
+            for (int slot = 0; slot < Capacity; slot++)
+                if (s_clients[slot].InUse)
+                {
+                    Volatile.Write(ref Header(slot)->ScreenWidth, (uint)Screen.Width);
+                    Volatile.Write(ref Header(slot)->ScreenHeight, (uint)Screen.Height);
+                }
         }
 
         /// <summary>An event for a client's surface into its ring (dropped and counted when the ring is full).</summary>
@@ -378,6 +393,7 @@ namespace Compositor
                 *surface = default;
             }
             Desktop.Forget(slot);
+            DesktopSettings.Forget(slot);
             ref ClientSlot client = ref s_clients[slot];
             if (why != null)
             {

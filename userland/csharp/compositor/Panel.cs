@@ -45,6 +45,13 @@ namespace Compositor
             Clients.Configure(client, surface, Screen.Width, height, 0);
         }
 
+        /// <summary>The screen changed size: the panel is configured to the new width (it spans the top edge).</summary>
+        public static void ScreenResized()
+        {
+            if (s_client >= 0)
+                Clients.Configure(s_client, s_surface, Screen.Width, s_height, 0);
+        }
+
         /// <summary>A commit of the panel's buffer: shown, its damaged part (all of it the first time) composed again.</summary>
         public static void Committed(Rectangle damage, bool resized)
         {

@@ -45,6 +45,7 @@ namespace Compositor
                 return 5;
             }
             Desktop.Windows = new WindowStack(Screen.Width, Screen.Height);
+            DesktopSettings.Initialize(s_display, s_channels.Input, s_displayDriver);
             Error error = Clients.Listen(s_own, ListenerBit);
             if (error != Error.None)
             {
@@ -74,6 +75,7 @@ namespace Compositor
                 HandleAll(ref s_channels.Events, batch);
                 if (s_channels.HasTablet)
                     HandleAll(ref s_channels.TabletEvents, batch);
+                DesktopSettings.Poll(Desktop.Windows);
                 Desktop.UpdateFocus();
                 Panel.Publish(Desktop.Windows);
                 Clients.FlushEvents();

@@ -11,7 +11,7 @@ namespace Compositor
     /// </summary>
     internal static unsafe class Screen
     {
-        public const uint Background = 0x305070, BackgroundStripe = 0x2C4A68;
+        public const uint DefaultBackground = 0x305070, DefaultStripe = 0x2C4A68;
         public const uint FrameBorder = 0x202020, TitleFocused = 0x3C78D8, TitleUnfocused = 0x808080, TitleText = 0xFFFFFF;
         public const uint CloseButton = 0xE04040, MaximiseButton = 0x40C040, MinimiseButton = 0xE0C040;
         /// <summary>What a window shows where its surface has no pixels (a buffer smaller than the window).</summary>
@@ -40,6 +40,8 @@ namespace Compositor
             ".....####.";
 
         public static int Width, Height;
+        /// <summary>The background's colour and its stripes' (SetBackground changes them).</summary>
+        public static uint Background = DefaultBackground, BackgroundStripe = DefaultStripe;
         private static int s_framebufferPitch;
         private static byte* s_framebuffer;
         private static uint* s_back;
@@ -54,7 +56,10 @@ namespace Compositor
             Height = height;
             s_framebuffer = framebuffer;
             s_framebufferPitch = pitch;
-            if (Exo.Std.Memory.VirtualMemory.Map(0, (ulong)width * (ulong)height * 4, true, out byte* back) != Exo.Abi.Error.None)
+            // The back buffer holds the largest mode, so that a mode switch needs no new memory.
+            ulong backBytes = (ulong)CompositorLayout.MaximumSurfaceWidth * CompositorLayout.MaximumSurfaceHeight * 4;
+            if (width > CompositorLayout.MaximumSurfaceWidth || height > CompositorLayout.MaximumSurfaceHeight
+                || Exo.Std.Memory.VirtualMemory.Map(0, backBytes, true, out byte* back) != Exo.Abi.Error.None)
                 return false;
             s_back = (uint*)back;
             CursorX = width / 2;
@@ -62,6 +67,27 @@ namespace Compositor
             Damage = new DamageRegion(width, height);
             Damage.Add(new Rectangle(0, 0, width, height));
             return true;
+        }
+
+        /// <summary>The driver set a new mode: everything is composed again at the new size (the cursor kept on screen).</summary>
+        public static void Resize(int width, int height, int pitch)
+        {
+            Width = width;
+            Height = height;
+            s_framebufferPitch = pitch;
+            CursorX = CursorX < width ? CursorX : width - 1;
+            CursorY = CursorY < height ? CursorY : height - 1;
+            Damage = new DamageRegion(width, height);
+            Damage.Add(new Rectangle(0, 0, width, height));
+        }
+
+        /// <summary>A new background colour; its stripes a shade darker (the default pair as designed).</summary>
+        public static void SetBackground(uint colour)
+        {
+            Background = colour;
+            BackgroundStripe = colour == DefaultBackground ? DefaultStripe
+                : (colour >> 16 & 0xFF) * 15 / 16 << 16 | (colour >> 8 & 0xFF) * 15 / 16 << 8 | (colour & 0xFF) * 15 / 16;
+            Damage.Add(new Rectangle(0, 0, Width, Height));
         }
 
         public static Rectangle CursorRectangle => new Rectangle(CursorX, CursorY, CursorWidth, CursorHeight);

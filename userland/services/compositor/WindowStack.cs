@@ -126,6 +126,30 @@ namespace Exo.Compositor.Scene
         }
 
         /// <summary>
+        /// The screen changed size (a mode switch): maximised windows fill the new screen below the panel, the others are
+        /// moved back onto it as new windows are. The caller configures the maximised ones (their clients draw at the new
+        /// size) and composes everything again.
+        /// </summary>
+        public void ResizeScreen(int width, int height)
+        {
+            ScreenWidth = width;
+            ScreenHeight = height;
+            for (int slot = 0; slot < Capacity; slot++)
+            {
+                ref Window window = ref _windows[slot];
+                if (!window.InUse)
+                    continue;
+                if (window.Maximised)
+                {
+                    window.Content = WindowFrame.Maximised(ScreenWidth, ScreenHeight, TopReserved);
+                    KeepOnScreen(ref window.Restore);
+                }
+                else
+                    KeepOnScreen(ref window.Content);
+            }
+        }
+
+        /// <summary>
         /// A new window whose cascade place would push it past the screen's right or bottom edge is moved left or up until
         /// it fits (as far as it can: the title bar stays below the panel and the left border on screen).
         /// </summary>

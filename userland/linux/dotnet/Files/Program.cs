@@ -14,7 +14,7 @@ static void Report(string what) => Console.WriteLine($"files: {what}");
 var fonts = FontSet.Load();
 var browser = new FileBrowser(Report);
 using var application = Application.Connect(TimeSpan.FromSeconds(60));
-var window = application.CreateWindow("Files", browser, Theme.Light(fonts), Width, Height);
+var window = application.CreateWindow("Files", browser, DesktopSettings.Load().MakeTheme(fonts), Width, Height);
 if (!browser.Open(args.Length > 0 ? args[0] : FileBrowser.HomeFolder))
     browser.Open("/");
 window.Window.Layout();
