@@ -24,6 +24,7 @@ public sealed unsafe class CompositorConnection : IDisposable
     public ulong ProblemRequest => Header->ProblemRequest;
     public string ScreenSize => $"{Header->ScreenWidth}x{Header->ScreenHeight}";
     public int ScreenWidth => (int)Header->ScreenWidth;
+    public int ScreenHeight => (int)Header->ScreenHeight;
 
     /// <summary>Connects to /dev/exo/compositor, retrying while it is not there yet (for up to 'patience').</summary>
     public static CompositorConnection Connect(TimeSpan patience)

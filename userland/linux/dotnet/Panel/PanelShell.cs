@@ -54,9 +54,26 @@ internal sealed class PanelShell
         ReportPlace("clock", _clock);
         ReportPlace("power", _powerButton);
         _report($"clock {_clock.Text}");
+        ApplySavedSettings();
     }
 
     public void Run() => _application.Run();
+
+    /// <summary>The session starts with the settings Settings saved (the panel is the session's first client): the
+    /// display mode, the background and the keyboard layout, each asked only when it differs from the start's.</summary>
+    private void ApplySavedSettings()
+    {
+        var saved = DesktopSettings.Load(problem: problem => _report($"settings: {problem}"));
+        var start = new DesktopSettings();
+        if ((saved.DisplayWidth, saved.DisplayHeight) != (_application.Connection.ScreenWidth, _application.Connection.ScreenHeight))
+            _application.SetDisplayMode(_bar, saved.DisplayWidth, saved.DisplayHeight);
+        if (saved.Background != start.Background)
+            _application.SetBackground(_bar, saved.Background);
+        if (saved.KeyboardLayout != start.KeyboardLayout)
+            _application.SetKeyboardLayout(_bar, saved.KeyboardLayout);
+        if (saved != start)
+            _report($"applied the saved settings: {saved.DisplayWidth}x{saved.DisplayHeight}, background {saved.Background:X6}, keyboard {DesktopSettings.KeyboardLayouts[saved.KeyboardLayout]}");
+    }
 
     private void ReportPlace(string name, Widget widget)
         => _report($"place {name} {widget.Bounds.X},{widget.Bounds.Y} {widget.Bounds.Width}x{widget.Bounds.Height}");
