@@ -109,6 +109,24 @@ public sealed class FilesBootTests
                 await TerminalBootTests.TypeAsync(qmp, "/no-such-place");
             }, "files: error: cannot open /no-such-place: ");
             await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("f5"), "files: folder /tmp ");
+
+            // The window's left border dragged 100 pixels left: the compositor resizes it (the right edge stays) and the
+            // file manager draws at the new width (no empty grey where its old buffer ended).
+            var size = Regex.Match(qemu.Serial, @"compositor: window 'Files' shown at \d+,\d+ (?<w>\d+)x(?<h>\d+)");
+            int width = int.Parse(size.Groups["w"].Value), height = int.Parse(size.Groups["h"].Value);
+            int borderX = window.X - 1, borderY = window.Y + height / 2;
+            await DesktopScreen.ActAsync(qemu, async () =>
+            {
+                await DesktopScreen.PointAtAsync(qmp, borderX, borderY);
+                await qmp.SetButtonAsync("left", true);
+                await DesktopScreen.PointAtAsync(qmp, borderX - 50, borderY);
+                await DesktopScreen.PointAtAsync(qmp, borderX - 100, borderY);
+                await qmp.SetButtonAsync("left", false);
+            }, $"compositor: window resized to {width + 100}x{height}");
+            uint background = Palette.Light.Window;
+            bool Redrawn(PpmImage s) => (uint)s[window.X - 100 + 3, window.Y + 3] == background && (uint)s[window.X + width - 4, window.Y + 3] == background;
+            screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"files-{processors}-4-resized"), Redrawn, Attempts);
+            Assert.True(Redrawn(screen), "the file manager drew itself at the new width");
             Assert.DoesNotContain("Unhandled exception", qemu.Serial, StringComparison.Ordinal);
         }
         finally

@@ -25,6 +25,10 @@ namespace Compositor
         public static WindowStack Windows;
         private static int s_pointerWindow = -1, s_dragWindow = -1;
         private static int s_dragX, s_dragY;
+        // A border drag: the window, its edges, its content and the pointer when it began.
+        private static int s_resizeWindow = -1, s_resizeX, s_resizeY;
+        private static byte s_resizeEdges;
+        private static Rectangle s_resizeStart;
         private static ushort s_buttons;
         // The focused window as last told to its client (client slot and surface: a slot may be reused).
         private static int s_toldClient = -1;
@@ -96,6 +100,8 @@ namespace Compositor
                 s_pointerWindow = -1;
             if (s_dragWindow >= 0 && !Windows[s_dragWindow].InUse)
                 s_dragWindow = -1;
+            if (s_resizeWindow >= 0 && !Windows[s_resizeWindow].InUse)
+                s_resizeWindow = -1;
             if (s_toldClient == client)
                 s_toldClient = -1;
         }
@@ -108,6 +114,12 @@ namespace Compositor
                 Windows.Move(s_dragWindow, x - s_dragX, y - s_dragY, ref Screen.Damage);
                 s_dragX = x;
                 s_dragY = y;
+                return;
+            }
+            if (s_resizeWindow >= 0)
+            {
+                Windows.Resize(s_resizeWindow, WindowFrame.Resized(s_resizeStart, s_resizeEdges, x - s_resizeX, y - s_resizeY,
+                    Screen.Width - 2 * WindowFrame.Border, Screen.Height - Windows.TopReserved - WindowFrame.TitleHeight - 2 * WindowFrame.Border), ref Screen.Damage);
                 return;
             }
             int slot = Windows.TopmostAt(x, y, out FramePart part);
@@ -141,6 +153,20 @@ namespace Compositor
                 Console.Write(Windows[s_dragWindow].Content.Y);
                 Console.WriteLine();
                 s_dragWindow = -1;
+            }
+            if ((buttons & ButtonLeft) == 0 && s_resizeWindow >= 0)
+            {
+                // The client is asked to draw at the new size once the drag ends (until then its old buffer shows, cut or
+                // with the empty colour beside it).
+                ref Window resized = ref Windows[s_resizeWindow];
+                Clients.Configure(resized.Client, resized.Surface, resized.Content.Width, resized.Content.Height,
+                    s_resizeWindow == Windows.Focused ? ConfigureState.Activated : 0);
+                Console.Write("compositor: window resized to ");
+                Console.Write(resized.Content.Width);
+                Console.Write('x');
+                Console.Write(resized.Content.Height);
+                Console.WriteLine();
+                s_resizeWindow = -1;
             }
             if (Panel.Area.Contains(Screen.CursorX, Screen.CursorY))
             {
@@ -183,6 +209,15 @@ namespace Compositor
                     }
                     case FramePart.Minimise:
                         Windows.Minimise(slot, ref Screen.Damage);
+                        break;
+                    case FramePart.Border:
+                        s_resizeEdges = WindowFrame.EdgesAt(Windows[slot].Content, Screen.CursorX, Screen.CursorY);
+                        if (s_resizeEdges == ResizeEdges.None || Windows[slot].Maximised)
+                            break;
+                        s_resizeWindow = slot;
+                        s_resizeStart = Windows[slot].Content;
+                        s_resizeX = Screen.CursorX;
+                        s_resizeY = Screen.CursorY;
                         break;
                 }
             }

@@ -191,6 +191,21 @@ namespace Exo.Compositor.Scene
             return -1;
         }
 
+        /// <summary>A border drag: the window takes the content rectangle 'content' (WindowFrame.Resized's), its old and new
+        /// frames damaged. A maximised window keeps its size.</summary>
+        public void Resize(int slot, Rectangle content, ref DamageRegion damage)
+        {
+            ref Window window = ref _windows[slot];
+            Rectangle old = window.Content;
+            if (window.Maximised || (content.X == old.X && content.Y == old.Y && content.Width == old.Width && content.Height == old.Height))
+                return;
+            if (window.Visible)
+                damage.Add(WindowFrame.Outer(window.Content));
+            window.Content = content;
+            if (window.Visible)
+                damage.Add(WindowFrame.Outer(window.Content));
+        }
+
         /// <summary>
         /// Moves a window by (dx, dy): its old and new places are damaged. A maximised window stays put, and a title bar
         /// does not go under the panel (where it could not be grabbed again).
