@@ -18,7 +18,11 @@ public sealed class Application : IDisposable
     // Which slices of the buffer area hold a live window's buffer (a closed window's slice is used again).
     private readonly bool[] _sliceUsed;
 
-    public CompositorConnection Connection { get; }
+    public CompositorConnection Connection { get; private set; }
+    /// <summary>How long Run waits for a compositor that ended to come back (the device manager restarts it).</summary>
+    public static readonly TimeSpan ReconnectPatience = TimeSpan.FromSeconds(30);
+    /// <summary>After the windows were made again on a restarted compositor.</summary>
+    public event Action? Reconnected;
     public int MaximumWindows { get; }
     public IReadOnlyList<CompositorWindow> Windows => _windows;
     /// <summary>Every event before it is dispatched (logging, tests).</summary>
@@ -125,11 +129,28 @@ public sealed class Application : IDisposable
                 else
                     target.Window.KeepOpen();
             }
+            if (Connection.Ended)
+                Reconnect();
             Idle?.Invoke();
             foreach (var window in _windows)
                 if (window.Present())
                     Presented?.Invoke(window);
         }
+    }
+
+    /// <summary>
+    /// The compositor ended (it crashed or was killed; the device manager starts it again): connect to the new one, under
+    /// the same name, and make every window again (same surface ids, roles and pixels). Throws if none comes within
+    /// ReconnectPatience.
+    /// </summary>
+    private void Reconnect()
+    {
+        Connection.Dispose();
+        Connection = CompositorConnection.Connect(ReconnectPatience);
+        foreach (var window in _windows)
+            window.Reconnect(Connection);
+        Connection.Flush();
+        Reconnected?.Invoke();
     }
 
     /// <summary>Destroys the window (Run returns once none is left).</summary>

@@ -6,7 +6,9 @@ namespace Exo.Toolkit.Client;
 
 /// <summary>
 /// A client's end of a compositor channel: connects (waiting for the compositor to come up), waits for the header's magic,
-/// then sends requests into the request ring and reads events from the event ring (CompositorLayout).
+/// then sends requests into the request ring and reads events from the event ring (CompositorLayout). Ended says the
+/// compositor has gone (its end of the channel closed: end of file, or EPIPE on the doorbell); Application then connects
+/// again and makes its windows anew.
 /// </summary>
 public sealed unsafe class CompositorConnection : IDisposable
 {
@@ -25,6 +27,8 @@ public sealed unsafe class CompositorConnection : IDisposable
     public string ScreenSize => $"{Header->ScreenWidth}x{Header->ScreenHeight}";
     public int ScreenWidth => (int)Header->ScreenWidth;
     public int ScreenHeight => (int)Header->ScreenHeight;
+    /// <summary>The compositor has ended: nothing sent arrives, no event will come.</summary>
+    public bool Ended { get; private set; }
 
     /// <summary>Connects to /dev/exo/compositor, retrying while it is not there yet (for up to 'patience').</summary>
     public static CompositorConnection Connect(TimeSpan patience)
@@ -64,7 +68,7 @@ public sealed unsafe class CompositorConnection : IDisposable
         while (!_requests.TryWrite(&copy))
         {
             Flush();
-            if (Problem != 0)
+            if (Problem != 0 || Ended)
                 return;
             Thread.Sleep(1);
         }
@@ -73,7 +77,8 @@ public sealed unsafe class CompositorConnection : IDisposable
     public void Flush()
     {
         _requests.Publish();
-        _channel.Ring();
+        if (!Ended && !_channel.Ring())
+            Ended = true;
     }
 
     public static CompositorRequest Request(uint operation, uint surface, int x = 0, int y = 0, int width = 0, int height = 0, uint offset = 0, uint stride = 0)
@@ -98,7 +103,10 @@ public sealed unsafe class CompositorConnection : IDisposable
                 _events.Release();
                 return true;
             }
-            _channel.Wait(timeoutMilliseconds);
+            if (Ended)
+                return false;
+            if ((_channel.Wait(timeoutMilliseconds) & Exo.Protocols.Channels.ServiceChannelLayout.ServiceEndedBit) != 0)
+                Ended = true;
             if (_events.TryRead(pointer))
             {
                 _events.Release();

@@ -13,8 +13,9 @@ namespace Exo.Toolkit.Client;
 /// </summary>
 public sealed unsafe class CompositorWindow
 {
-    private readonly CompositorConnection _connection;
+    private CompositorConnection _connection;
     private int _attachedWidth, _attachedHeight;
+    private readonly int _panelHeight;
 
     public uint Surface { get; }
     public string Title { get; }
@@ -30,6 +31,7 @@ public sealed unsafe class CompositorWindow
     internal CompositorWindow(CompositorConnection connection, uint surface, string title, Window window, ulong offset, ulong capacity, int panelHeight = 0)
     {
         IsPanel = panelHeight > 0;
+        _panelHeight = panelHeight;
         _connection = connection;
         Surface = surface;
         Title = title;
@@ -37,9 +39,24 @@ public sealed unsafe class CompositorWindow
         Offset = offset;
         Capacity = capacity;
         CheckFits(window.Width, window.Height);
-        connection.Send(CompositorConnection.Request(CompositorOperation.CreateSurface, surface));
-        connection.Send(IsPanel ? CompositorConnection.Request(CompositorOperation.MakePanel, surface, height: panelHeight)
-            : CompositorConnection.Titled(CompositorOperation.MakeToplevel, surface, title));
+        MakeSurface();
+    }
+
+    private void MakeSurface()
+    {
+        _connection.Send(CompositorConnection.Request(CompositorOperation.CreateSurface, Surface));
+        _connection.Send(IsPanel ? CompositorConnection.Request(CompositorOperation.MakePanel, Surface, height: _panelHeight)
+            : CompositorConnection.Titled(CompositorOperation.MakeToplevel, Surface, Title));
+    }
+
+    /// <summary>The compositor was started again and 'connection' is the new channel: the surface is made anew with the
+    /// same id and role, and the whole window drawn into it at the next Present.</summary>
+    internal void Reconnect(CompositorConnection connection)
+    {
+        _connection = connection;
+        _attachedWidth = _attachedHeight = 0;
+        MakeSurface();
+        Window.InvalidateAll();
     }
 
     private void CheckFits(int width, int height)

@@ -16,7 +16,9 @@ namespace DeviceManager
     /// with the client's side of every channel and the framebuffer. The manager keeps the devices while it lists the bus
     /// (<see cref="Keep"/>), then starts them all (<see cref="Start"/>). It makes the channels (a page each,
     /// libs/Exo.Protocols/Display and Input) and one notification the client waits on, which the drivers may only signal.
-    /// Not supervised yet: a crashed program stays down.
+    /// The client is supervised: the manager keeps its handles and, when it ends, starts it again with the same ones (the
+    /// drivers go on; the channels keep the mode and the rings' positions; its own clients reconnect under the same
+    /// service name), at most <see cref="MaximumRestarts"/> times. The drivers are not supervised yet.
     /// </summary>
     internal unsafe struct DesktopPrograms
     {
@@ -30,6 +32,19 @@ namespace DeviceManager
         private const uint BochsDisplay = 0x1111u << 16 | 0x1234;
         /// <summary>A modern virtio-input device (QEMU's virtio-tablet-pci).</summary>
         private const uint VirtioInput = 0x1052u << 16 | 0x1AF4;
+
+        public const int MaximumRestarts = 3;
+        /// <summary>The bit the display client's end sets on the manager's notification (after the disks', cards' and audio's).</summary>
+        public const ulong ClientBit = 1UL << (2 * DiskSupervisor.MaximumDisks + 2 * NetworkSupervisor.MaximumCards + 2 * AudioSupervisor.MaximumControllers);
+
+        // What the client is started with, kept for its restarts.
+        private fixed byte _clientName[CommandCapacity];
+        private int _clientNameLength, _restarts;
+        private PhysicalRange _framebuffer;
+        private MemoryObject _displayPage, _inputPage, _tabletPage;
+        private Notification _own, _displayDriver, _inputDriver, _tabletDriver;
+        private ProcessHandle _client;
+        private bool _clientRunning;
 
         private PciDevice _display, _tablet;
         private int _displayAddress, _tabletAddress;
@@ -101,7 +116,7 @@ namespace DeviceManager
             _hasDisplay = _hasTablet = false;
         }
 
-        public Error Start(RootResource root, byte* client, int clientLength, byte* layout, int layoutLength)
+        public Error Start(RootResource root, byte* client, int clientLength, byte* layout, int layoutLength, Notification ends)
         {
             if (clientLength <= 0 || clientLength > CommandCapacity - 10 || layoutLength > 4)
                 return Error.Invalid;
@@ -134,10 +149,21 @@ namespace DeviceManager
                     error = StartTabletDriver(root, _tablet, _tabletAddress, tabletPage, tabletDriver, own);
             }
             if (error == Error.None)
-                error = StartClient(framebuffer, client, clientLength, BenchClient, displayPage, own, displayDriver, inputPage, inputDriver, tabletPage, tabletDriver);
+            {
+                for (int i = 0; i < clientLength; i++)
+                    _clientName[i] = client[i];
+                _clientNameLength = clientLength;
+                _framebuffer = framebuffer;
+                _displayPage = displayPage;
+                _inputPage = inputPage;
+                _tabletPage = tabletPage;
+                _own = own;
+                _displayDriver = displayDriver;
+                _inputDriver = inputDriver;
+                _tabletDriver = tabletDriver;
+                return StartClient(ends);
+            }
             framebuffer.Close();
-            // Every program has its own copies now; the manager keeps only the devices (as a disk's) and the programs'
-            // process handles, unused (nothing restarts them yet).
             displayPage.Close();
             inputPage.Close();
             tabletPage.Close();
@@ -146,6 +172,45 @@ namespace DeviceManager
             tabletDriver.Close();
             own.Close();
             return error;
+        }
+
+        /// <summary>Starts the display client with the kept handles and watches for its end.</summary>
+        private Error StartClient(Notification ends)
+        {
+            fixed (byte* name = _clientName)
+            {
+                Error error = StartClient(_framebuffer, name, _clientNameLength, BenchClient, _displayPage, _own, _displayDriver,
+                    _inputPage, _inputDriver, _tabletPage, _tabletDriver, out _client);
+                _clientRunning = error == Error.None && _client.Watch(ends, ClientBit) == Error.None;
+                return error;
+            }
+        }
+
+        /// <summary>The display client ended ('bits' has ClientBit): it is started again, at most MaximumRestarts times.</summary>
+        public void Handle(Notification ends, ulong bits)
+        {
+            if ((bits & ClientBit) == 0 || !_clientRunning)
+                return;
+            _client.Wait(out long status);
+            _client.Close();
+            _clientRunning = false;
+            Console.Write("devices: the display client");
+            ProcessHandle.WriteEnd(status);
+            Console.WriteLine();
+            if (_restarts == MaximumRestarts)
+            {
+                Console.Write("devices: gave up on the display client after ");
+                Console.Write(MaximumRestarts);
+                Console.WriteLine(" restarts");
+                return;
+            }
+            _restarts++;
+            Console.Write("devices: restarting the display client (restart ");
+            Console.Write(_restarts);
+            Console.Write(" of ");
+            Console.Write(MaximumRestarts);
+            Console.WriteLine(")");
+            StartClient(ends);
         }
 
         /// <summary>"display_bochs display0 ADDRESS BAR...": the device, its BARs, the display page, its notification, the
@@ -273,8 +338,10 @@ namespace DeviceManager
         /// framebuffer, the input page, the input driver's (Signal only), the console, then with a tablet its page and its
         /// driver's notification (Signal only).</summary>
         private static Error StartClient(PhysicalRange framebuffer, byte* client, int clientLength, bool bench, MemoryObject displayPage,
-            Notification own, Notification displayDriver, MemoryObject inputPage, Notification inputDriver, MemoryObject tabletPage, Notification tabletDriver)
+            Notification own, Notification displayDriver, MemoryObject inputPage, Notification inputDriver, MemoryObject tabletPage, Notification tabletDriver,
+            out ProcessHandle process)
         {
+            process = default;
             byte* command = stackalloc byte[CommandCapacity];
             int length = 0;
             for (; length < clientLength; length++)
@@ -301,7 +368,7 @@ namespace DeviceManager
                 handles[4] = inputPage.Handle;
                 handles[5] = inputSignal.Handle;
                 handles[6] = Process.ConsoleHandle;
-                error = Process.Spawn(command, length, handles, count, out _);
+                error = Process.Spawn(command, length, handles, count, out process);
             }
             DriverLaunch.Report(error, command, length);
             displaySignal.Close();

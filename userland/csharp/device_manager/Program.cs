@@ -90,7 +90,7 @@ namespace DeviceManager
             }
             if (displayClientLength > 0)
                 desktop.FindBootFramebuffer(root);
-            if (desktop.HasDisplay && desktop.Start(root, displayClient, displayClientLength, layout, layoutLength) == Error.None)
+            if (desktop.HasDisplay && desktop.Start(root, displayClient, displayClientLength, layout, layoutLength, ends) == Error.None)
                 displays = 1;
             else
                 desktop.Close();
@@ -108,6 +108,8 @@ namespace DeviceManager
                     cards[i].Handle(root, ends, bits);
                 for (int i = 0; i < controllers; i++)
                     audio[i].Handle(root, ends, bits);
+                if (displays == 1)
+                    desktop.Handle(ends, bits);
             }
         }
 

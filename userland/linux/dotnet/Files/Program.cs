@@ -31,6 +31,7 @@ application.Idle += () =>
     while (ProgramStarter.TryCollect(out int process, out int status))
         Report($"process {process} ended (wait status {status})");
 };
+application.Reconnected += () => Report("reconnected to the compositor");
 application.Run();
 Report("closed");
 return 0;

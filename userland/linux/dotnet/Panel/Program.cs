@@ -23,6 +23,7 @@ catch (IOException problem)
 var fonts = FontSet.Load();
 using var application = Application.Connect(TimeSpan.FromSeconds(60), PanelShell.MaximumWindows);
 var shell = new PanelShell(application, fonts, entries, Report);
+application.Reconnected += () => Report("reconnected to the compositor");
 shell.Run();
 Report("ended");
 return 0;

@@ -56,6 +56,7 @@ application.Idle += () =>
         ReportPlaces();
     }
 };
+application.Reconnected += () => Report("reconnected to the compositor");
 application.Run();
 Report("closed");
 return 0;

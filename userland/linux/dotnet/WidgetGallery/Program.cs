@@ -33,6 +33,7 @@ application.Idle += () =>
 };
 // The rectangles each redraw sent (the boot test checks a click sends only its widget's).
 application.Presented += presented => Report($"presented {string.Join(' ', presented.LastDamage.Select(r => $"{r.X},{r.Y},{r.Width}x{r.Height}"))}");
+application.Reconnected += () => Report("reconnected to the compositor");
 application.Run();
 Report("closed");
 return 0;

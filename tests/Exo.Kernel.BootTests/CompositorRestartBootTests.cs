@@ -1,0 +1,73 @@
+using System.Text.RegularExpressions;
+using Exo.Testing;
+using Exo.Toolkit.Theming;
+
+namespace Exo.Kernel.BootTests;
+
+/// <summary>
+/// A crashed compositor in the desktop session: killed from the kernel monitor, it is started again by the device manager
+/// with the same channels; the panel and the file manager connect again and make their windows anew. Checked on the
+/// screendump (the panel across the top, the file manager's window at its new place) and through input: a key reaches the
+/// file manager again and the Super key still opens the launcher. A second kill is survived the same way.
+/// </summary>
+[Collection(MultiprocessorCollection.Name)]
+public sealed class CompositorRestartBootTests
+{
+    private const int Attempts = 60;
+    private static readonly Regex Shown = new(@"compositor: window 'Files' shown at (?<x>\d+),(?<y>\d+) ", RegexOptions.Compiled);
+
+    private readonly ITestOutputHelper _output;
+
+    public CompositorRestartBootTests(ITestOutputHelper output) => _output = output;
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_killed_compositor_comes_back_and_its_clients_reconnect(int processors)
+    {
+        string socket = DesktopScreen.QmpSocket();
+        await using var qemu = DesktopScreen.StartDesktop("desktop_session.conf", processors, socket);
+        try
+        {
+            await qemu.WaitForAsync("panel: clock", Boot.Timeout);
+            await using var qmp = await QmpClient.ConnectAsync(socket, TimeSpan.FromSeconds(30));
+            await DesktopScreen.LaunchAsync(qemu, qmp, "files", "Files");
+            await ConsoleCommands.WaitForTextAsync(qemu, 0, "files: place list");
+
+            for (int restart = 1; restart <= 2; restart++)
+            {
+                int since = qemu.Serial.Length;
+                await ConsoleCommands.KillFromMonitorAsync(qemu, "compositor");
+                await ConsoleCommands.WaitForTextAsync(qemu, since, "devices: the display client was killed");
+                await ConsoleCommands.WaitForTextAsync(qemu, since, $"devices: restarting the display client (restart {restart} of 3)");
+                await ConsoleCommands.WaitForTextAsync(qemu, since, "compositor: desktop 1024x768 drawn, listening as compositor");
+                await ConsoleCommands.WaitForTextAsync(qemu, since, "panel: reconnected to the compositor");
+                await ConsoleCommands.WaitForTextAsync(qemu, since, "files: reconnected to the compositor");
+                await ConsoleCommands.WaitForTextAsync(qemu, since, "compositor: window 'Files' shown at ");
+                var shown = Shown.Match(qemu.Serial, since);
+                int x = int.Parse(shown.Groups["x"].Value), y = int.Parse(shown.Groups["y"].Value);
+
+                // The panel and the file manager's window drawn again by the new compositor.
+                uint panel = Palette.Dark.Window, window = Palette.Light.Window;
+                bool Back(PpmImage s) => (uint)s[DesktopScreen.Width / 2, 2] == panel && (uint)s[x + 3, y + 3] == window;
+                var screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"compositor-restart-{processors}-{restart}"), Back, Attempts);
+                Assert.True(Back(screen), "the panel and the file manager's window are drawn again");
+
+                // Input reaches them again: the file manager gets the keyboard (it is the focused window), the panel the Super key.
+                await DesktopScreen.ActAsync(qemu, async () =>
+                {
+                    await DesktopScreen.ClickAtAsync(qmp, x + 3, y + 3);
+                    await qmp.SendKeysAsync("ctrl", "l");
+                    await TerminalBootTests.TypeAsync(qmp, restart == 1 ? "/tmp" : "/etc");
+                }, restart == 1 ? "files: folder /tmp " : "files: folder /etc ");
+                await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("meta_l"), "panel: launcher open");
+                await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("esc"), "panel: launcher closed");
+            }
+            Assert.DoesNotContain("Unhandled exception", qemu.Serial, StringComparison.Ordinal);
+        }
+        finally
+        {
+            _output.WriteLine(qemu.Serial.Replace("\r\n", "\n", StringComparison.Ordinal));
+        }
+    }
+}
