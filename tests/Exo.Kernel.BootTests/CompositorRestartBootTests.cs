@@ -6,15 +6,17 @@ namespace Exo.Kernel.BootTests;
 
 /// <summary>
 /// A crashed compositor in the desktop session: killed from the kernel monitor, it is started again by the device manager
-/// with the same channels; the panel and the file manager connect again and make their windows anew. Checked on the
-/// screendump (the panel across the top, the file manager's window at its new place) and through input: a key reaches the
-/// file manager again and the Super key still opens the launcher. A second kill is survived the same way.
+/// with the same channels; the panel, the terminal and the file manager connect again and make their windows anew. Checked
+/// on the screendump (the panel across the top, the file manager's window at its new place, a command's output in the
+/// terminal) and through input: keys reach the file manager and the terminal again and the Super key still opens the
+/// launcher. A second kill is survived the same way.
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
 public sealed class CompositorRestartBootTests
 {
     private const int Attempts = 60;
     private static readonly Regex Shown = new(@"compositor: window 'Files' shown at (?<x>\d+),(?<y>\d+) ", RegexOptions.Compiled);
+    private static readonly Regex TerminalShown = new(@"compositor: window 'Terminal' shown at (?<x>\d+),(?<y>\d+) ", RegexOptions.Compiled);
 
     private readonly ITestOutputHelper _output;
 
@@ -31,6 +33,8 @@ public sealed class CompositorRestartBootTests
         {
             await qemu.WaitForAsync("panel: clock", Boot.Timeout);
             await using var qmp = await QmpClient.ConnectAsync(socket, TimeSpan.FromSeconds(30));
+            await DesktopScreen.LaunchAsync(qemu, qmp, "term", "Terminal");
+            await ConsoleCommands.WaitForTextAsync(qemu, 0, "terminal: the shell wrote its first output");
             await DesktopScreen.LaunchAsync(qemu, qmp, "files", "Files");
             await ConsoleCommands.WaitForTextAsync(qemu, 0, "files: place list");
 
@@ -43,6 +47,8 @@ public sealed class CompositorRestartBootTests
                 await ConsoleCommands.WaitForTextAsync(qemu, since, "compositor: desktop 1024x768 drawn, listening as compositor");
                 await ConsoleCommands.WaitForTextAsync(qemu, since, "panel: reconnected to the compositor");
                 await ConsoleCommands.WaitForTextAsync(qemu, since, "files: reconnected to the compositor");
+                await ConsoleCommands.WaitForTextAsync(qemu, since, "terminal: reconnected to the compositor");
+                await ConsoleCommands.WaitForTextAsync(qemu, since, "compositor: window 'Terminal' shown at ");
                 await ConsoleCommands.WaitForTextAsync(qemu, since, "compositor: window 'Files' shown at ");
                 var shown = Shown.Match(qemu.Serial, since);
                 int x = int.Parse(shown.Groups["x"].Value), y = int.Parse(shown.Groups["y"].Value);
@@ -60,6 +66,14 @@ public sealed class CompositorRestartBootTests
                     await qmp.SendKeysAsync("ctrl", "l");
                     await TerminalBootTests.TypeAsync(qmp, restart == 1 ? "/tmp" : "/etc");
                 }, restart == 1 ? "files: folder /tmp " : "files: folder /etc ");
+                // The terminal: raised by a click on its title bar, a command typed, its output on the screen.
+                var terminal = TerminalShown.Match(qemu.Serial, since);
+                int terminalX = int.Parse(terminal.Groups["x"].Value), terminalY = int.Parse(terminal.Groups["y"].Value);
+                await DesktopScreen.ClickAtAsync(qmp, terminalX + 650, terminalY - 10);   // its title bar right of the file manager
+                await TerminalBootTests.TypeAsync(qmp, $"echo after-restart-{restart}");
+                screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"compositor-restart-{processors}-{restart}-terminal"),
+                    s => TerminalBootTests.FindRow(s, terminalX, terminalY, 24, $"after-restart-{restart}") >= 0, Attempts);
+                Assert.True(TerminalBootTests.FindRow(screen, terminalX, terminalY, 24, $"after-restart-{restart}") >= 0, "the terminal shows the command's output");
                 await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("meta_l"), "panel: launcher open");
                 await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("esc"), "panel: launcher closed");
             }

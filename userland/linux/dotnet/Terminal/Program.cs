@@ -33,7 +33,7 @@ catch (Exception problem) when (problem is IOException or UnauthorizedAccessExce
     return 2;
 }
 var emulator = new TerminalEmulator(columns, rows);
-using var connection = CompositorConnection.Connect(TimeSpan.FromSeconds(60));
+var connection = CompositorConnection.Connect(TimeSpan.FromSeconds(60));   // replaced when the compositor restarts
 var environment = new List<string> { "TERM=xterm-256color", "HOME=/root", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "USER=root", "SHELL=/bin/sh" };
 using var shell = PseudoTerminal.Start(emulator.Columns, emulator.Rows, "/bin/sh", ["/bin/sh", "-l"], environment.ToArray());
 Console.WriteLine($"terminal: shell {shell.ShellProcess} on {shell.SlavePath}, {emulator.Columns}x{emulator.Rows} cells of {painter.CellWidth}x{painter.CellHeight} ({AtlasGlyphPainter.AtlasPath(painter.PixelSize)})");
@@ -95,6 +95,14 @@ while (true)
             Console.WriteLine("terminal: window closed");
             return 0;
         }
+    }
+    if (connection.Ended)
+    {
+        // The compositor crashed or was killed: the device manager starts it again; the window is made anew there.
+        connection.Dispose();
+        connection = CompositorConnection.Connect(Application.ReconnectPatience);
+        window.Reconnect(connection, shownTitle.Length > 0 ? shownTitle : "Terminal");
+        Console.WriteLine("terminal: reconnected to the compositor");
     }
 }
 connection.Send(CompositorConnection.Request(CompositorOperation.Destroy, 1));

@@ -14,7 +14,7 @@ public sealed unsafe class TerminalWindow
     private const uint SurfaceId = 1;
     private const int MaxWidth = 1920, MaxHeight = 1080;
 
-    private readonly CompositorConnection _connection;
+    private CompositorConnection _connection;
     private readonly TerminalEmulator _emulator;
     private readonly IGlyphPainter _painter;
     private DrawnCell[] _drawn = Array.Empty<DrawnCell>();
@@ -41,13 +41,27 @@ public sealed unsafe class TerminalWindow
         Draw();
     }
 
+    /// <summary>The compositor was started again: the surface is made anew on the new connection and drawn whole.</summary>
+    public void Reconnect(CompositorConnection connection, string title)
+    {
+        _connection = connection;
+        _attached = false;
+        Create(Ascii(title));
+    }
+
     public void SetTitle(string title)
+    {
+        _connection.Send(CompositorConnection.Titled(CompositorOperation.SetTitle, SurfaceId, Ascii(title)));
+        _connection.Flush();
+    }
+
+    /// <summary>A title the compositor takes (printable ASCII: anything else would disconnect the client).</summary>
+    private static string Ascii(string title)
     {
         var ascii = new System.Text.StringBuilder();
         foreach (char character in title)
             ascii.Append(character is >= ' ' and < '\x7f' ? character : '?');
-        _connection.Send(CompositorConnection.Titled(CompositorOperation.SetTitle, SurfaceId, ascii.ToString()));
-        _connection.Flush();
+        return ascii.ToString();
     }
 
     /// <summary>A new pixel size (a Configure); returns the cell grid that fits it.</summary>
