@@ -9,7 +9,7 @@ namespace Exo.Kernel.BootTests;
 /// with the same channels; the panel, the terminal and the file manager connect again and make their windows anew. Checked
 /// on the screendump (the panel across the top, the file manager's window at its new place, a command's output in the
 /// terminal) and through input: keys reach the file manager and the terminal again and the Super key still opens the
-/// launcher. A second kill is survived the same way.
+/// launcher. A second kill is survived the same way. Then the panel itself is killed: init starts it again.
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
 public sealed class CompositorRestartBootTests
@@ -77,6 +77,16 @@ public sealed class CompositorRestartBootTests
                 await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("meta_l"), "panel: launcher open");
                 await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("esc"), "panel: launcher closed");
             }
+            // The panel killed: init starts it again, it takes the panel's place and lists the open windows.
+            int killed = qemu.Serial.Length;
+            await ConsoleCommands.KillFromMonitorAsync(qemu, "Panel");
+            await ConsoleCommands.WaitForTextAsync(qemu, killed, "init: restarting service panel (/bin/sh) (restart 1 of 3)");
+            await ConsoleCommands.WaitForTextAsync(qemu, killed, "panel: drawn 1024x32");
+            await ConsoleCommands.WaitForTextAsync(qemu, killed, "panel: windows 2: ");
+            var back = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"compositor-restart-{processors}-panel"),
+                s => (uint)s[DesktopScreen.Width / 2, 2] == Palette.Dark.Window, Attempts);
+            Assert.Equal(Palette.Dark.Window, (uint)back[DesktopScreen.Width / 2, 2]);
+            await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("meta_l"), "panel: launcher open");
             Assert.DoesNotContain("Unhandled exception", qemu.Serial, StringComparison.Ordinal);
         }
         finally
