@@ -43,7 +43,7 @@ public sealed class DesktopSessionBootTests
         {
             await qemu.WaitForAsync("panel: clock", Boot.Timeout);
             var places = Places(qemu.Serial);
-            Assert.Contains("panel: drawn 1024x32, 3 applications", qemu.Serial, StringComparison.Ordinal);
+            Assert.Contains("panel: drawn 1024x32, 4 applications", qemu.Serial, StringComparison.Ordinal);
             await using var qmp = await QmpClient.ConnectAsync(socket, TimeSpan.FromSeconds(30));
 
             // The panel across the top, the clock's pixels as the toolkit draws the reported time.
@@ -59,7 +59,7 @@ public sealed class DesktopSessionBootTests
             // The launcher: opened by the button, filtered by typing, Enter starts the terminal.
             var applications = places["applications"];
             await DesktopScreen.ActAsync(qemu, () => DesktopScreen.ClickAtAsync(qmp, Centre(applications).X, Centre(applications).Y),
-                "panel: launcher shows 3: ");
+                "panel: launcher shows 4: ");
             await DesktopScreen.ActAsync(qemu, async () =>
             {
                 foreach (char character in "term")
