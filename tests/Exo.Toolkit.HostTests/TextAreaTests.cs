@@ -158,6 +158,38 @@ public sealed class TextAreaTests
     }
 
     [Fact]
+    public void The_wheel_scrolls_the_text_without_moving_the_caret_and_stops_at_the_last_page()
+    {
+        var (driver, area) = Editing(string.Join("\n", Enumerable.Range(1, 100).Select(i => $"line {i}")), width: 300, height: 150);
+        var box = area.ToWindow(area.Bounds);
+        driver.Send(CompositorEventKind.PointerWheel, box.X + 20, box.Y + 20, width: 2);   // Width's bytes are WheelSteps
+        Assert.Equal(2 * TextArea.WheelLines, area.TopLine);
+        Assert.Equal(new TextPosition(0, 0), area.Document.Caret);
+        driver.Send(CompositorEventKind.PointerWheel, box.X + 20, box.Y + 20, width: -1);
+        Assert.Equal(TextArea.WheelLines, area.TopLine);
+        driver.Send(CompositorEventKind.PointerWheel, box.X + 20, box.Y + 20, width: 1000);
+        Assert.Equal(100 - area.VisibleLines, area.TopLine);
+        // Typing brings the caret back into view.
+        driver.Type("x");
+        Assert.Equal(0, area.TopLine);
+    }
+
+    [Fact]
+    public void The_wheel_over_a_scroll_views_content_scrolls_the_view()
+    {
+        var content = new Column(Enumerable.Range(1, 40).Select(i => (Widget)new Label($"row {i}")).ToArray());
+        var view = new ScrollView(content) { Stretch = 1 };
+        var driver = new WindowDriver(new Column(view), 300, 150);
+        var box = view.ToWindow(view.Bounds);
+        driver.Send(CompositorEventKind.PointerWheel, box.X + 20, box.Y + 20, width: 1);
+        Assert.True(view.Offset > 0, "the label under the pointer left the wheel to the view");
+        int after = view.Offset;
+        driver.Send(CompositorEventKind.PointerWheel, box.X + 20, box.Y + 20, width: -1);
+        Assert.Equal(0, view.Offset);
+        Assert.True(after >= 3 * 16);
+    }
+
+    [Fact]
     public void Typing_redraws_only_its_line_and_the_text_and_selection_are_drawn()
     {
         var (driver, area) = Editing("alpha\nbeta\ngamma");

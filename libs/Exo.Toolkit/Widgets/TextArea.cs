@@ -10,12 +10,12 @@ namespace Exo.Toolkit.Widgets;
 /// TabWidth columns, or a tab character when InsertSpacesForTab is off; tabs show as spaces to the next stop), arrows,
 /// Home, End, Page Up and Down (Shift selects; Ctrl with Left/Right moves by words, with Home/End to the document's
 /// ends), Ctrl+A, Ctrl+C, Ctrl+X, Ctrl+V (through Clipboard: in-application), Ctrl+Z, Ctrl+Y and Ctrl+Shift+Z. Keys it
-/// does not take (Escape, other Ctrl keys) go on to its parents. A click places the caret, a drag selects. Only the
+/// does not take (Escape, other Ctrl keys) go on to its parents. A click places the caret, a drag selects, the wheel scrolls. Only the
 /// lines an edit or a caret move touches are drawn again, unless the view scrolled.
 /// </summary>
 public sealed class TextArea : Widget
 {
-    public const int TabWidth = 4;
+    public const int TabWidth = 4, WheelLines = 3;
     private const int InnerPadding = 4, MinimumWidth = 200, MinimumHeight = 100;
     private int _topLine, _scrollX;
     private bool _dragging;
@@ -108,7 +108,6 @@ public sealed class TextArea : Widget
         int top = _topLine, scrollX = _scrollX;
         top = Math.Min(top, caret.Line);
         top = Math.Max(top, caret.Line - VisibleLines + 1);
-        top = Math.Clamp(top, 0, Math.Max(0, Document.LineCount - 1));
         int x = XOf(font, Document.GetLine(caret.Line), caret.Column);
         int width = Bounds.Width - 2 * InnerPadding - Theme.CaretWidth;
         int margin = Math.Min(width / 4, 4 * font.Measure("M"));
@@ -119,10 +118,10 @@ public sealed class TextArea : Widget
         ScrollTo(top, scrollX);
     }
 
-    /// <summary>Shows 'top' as the first line and the text shifted left by 'scrollX' pixels.</summary>
+    /// <summary>Shows 'top' as the first line (at most so far that the last line is at the bottom) and the text shifted left by 'scrollX' pixels.</summary>
     public void ScrollTo(int top, int scrollX)
     {
-        top = Math.Clamp(top, 0, Math.Max(0, Document.LineCount - 1));
+        top = Math.Clamp(top, 0, Math.Max(0, Document.LineCount - VisibleLines));   // no room left empty below the last line
         scrollX = Math.Max(0, scrollX);
         if (top == _topLine && scrollX == _scrollX)
             return;
@@ -131,8 +130,15 @@ public sealed class TextArea : Widget
         Invalidate();
     }
 
-    /// <summary>Scrolls by 'lines' (the mouse wheel's steps, when the compositor sends them) without moving the caret.</summary>
+    /// <summary>Scrolls by 'lines' without moving the caret.</summary>
     public void ScrollBy(int lines) => ScrollTo(_topLine + lines, _scrollX);
+
+    /// <summary>The wheel scrolls WheelLines lines a step (the caret stays where it is, out of view perhaps).</summary>
+    public override bool OnWheel(PointerEvent pointer, int steps)
+    {
+        ScrollBy(steps * WheelLines);
+        return true;
+    }
 
     private void InvalidateLines(int first, int last)
     {

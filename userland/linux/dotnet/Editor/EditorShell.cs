@@ -27,6 +27,7 @@ internal sealed class EditorShell
     private string _message = "";
     private Dialog? _dialog;
     private Rect _reportedPlace;
+    private int _reportedTopLine;
 
     public EditorShell(Application application, FontSet fonts, Action<string> report)
     {
@@ -94,10 +95,17 @@ internal sealed class EditorShell
         Refresh();
     }
 
-    /// <summary>Where the text's first line is drawn in the window (the boot tests draw the expected text there).</summary>
+    /// <summary>Where the first line in view is drawn in the window (the boot tests draw the expected text there), and
+    /// which line that is when it changes.</summary>
     private void ReportPlace()
     {
-        var place = new Rect(_area.TextLeft, _area.LineTop(0), _area.Bounds.Width, _area.Bounds.Height);
+        if (_area.TopLine != _reportedTopLine)
+        {
+            _reportedTopLine = _area.TopLine;
+            _report($"view from line {_area.TopLine + 1}");
+        }
+        // The top-left corner of the first line in view, unscrolled sideways (the same however far the text scrolled).
+        var place = new Rect(_area.TextLeft + _area.ScrollX, _area.LineTop(_area.TopLine), _area.Bounds.Width, _area.Bounds.Height);
         if (place == _reportedPlace)
             return;
         _reportedPlace = place;

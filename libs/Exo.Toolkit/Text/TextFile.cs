@@ -1,9 +1,4 @@
-using Exo.Toolkit.Text;
-
-// The program runs on Linux and POSIX-X only (NativeAOT linux-x64): Unix file modes are there.
-[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
-
-namespace Editor;
+namespace Exo.Toolkit.Text;
 
 /// <summary>
 /// Reading and writing a text file whole. Reading refuses a folder, more than TextDocument.MaximumFileBytes (read in a
@@ -11,7 +6,7 @@ namespace Editor;
 /// Writing replaces the file atomically: a temporary file in the same folder, written and fsynced, given the old file's
 /// permissions, then renamed over it; a symbolic link's target is what gets replaced, so the link stays.
 /// </summary>
-internal static class TextFile
+public static class TextFile
 {
     public static string Read(string path)
     {
@@ -41,12 +36,12 @@ internal static class TextFile
         string target = Path.GetFullPath(path);
         if (Directory.Exists(target))
             throw new IOException("it is a folder");
-        if (File.ResolveLinkTarget(target, returnFinalTarget: true) is { } linked)
+        if (new FileInfo(target).LinkTarget != null && File.ResolveLinkTarget(target, returnFinalTarget: true) is { } linked)
             target = linked.FullName;
         string folder = Path.GetDirectoryName(target) ?? "/";
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"there is no folder {folder}");
-        UnixFileMode? mode = File.Exists(target) ? File.GetUnixFileMode(target) : null;
+        UnixFileMode? mode = File.Exists(target) && !OperatingSystem.IsWindows() ? File.GetUnixFileMode(target) : null;
         string temporary = Path.Combine(folder, $".{Path.GetFileName(target)}.{Environment.ProcessId}.editing");
         try
         {
@@ -55,7 +50,7 @@ internal static class TextFile
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);   // fsync: the new text is on the disk before it replaces the old
             }
-            if (mode is { } kept)
+            if (mode is { } kept && !OperatingSystem.IsWindows())
                 File.SetUnixFileMode(temporary, kept);
             File.Move(temporary, target, overwrite: true);   // rename(2): readers see the old file or the new, never half
         }
