@@ -23,14 +23,7 @@ public sealed class EditorBootTests
 {
     private const int Attempts = 60;
     private const string NotePath = "/tmp/note.txt", LongFile = "/usr/share/doc/libc6/copyright";
-    private static readonly Regex Place = new(@"panel: place (?<name>[a-z0-9 ]+) (?<x>\d+),(?<y>\d+) (?<w>\d+)x(?<h>\d+)", RegexOptions.Compiled);
     private static readonly Regex TextPlace = new(@"editor: place text (?<x>-?\d+),(?<y>-?\d+) (?<w>\d+)x(?<h>\d+) line height (?<line>\d+)", RegexOptions.Compiled);
-
-    private static readonly Lazy<FontSet> Fonts = new(() =>
-    {
-        string directory = Path.Combine(ExoPaths.FindRepoRoot(), "out", "rootfs", "usr", "share", "exo", "fonts");
-        return FontSet.Load(Directory.Exists(directory) ? directory : Path.Combine(ExoPaths.FindRepoRoot(), "out", "fonts"));
-    });
 
     private readonly ITestOutputHelper _output;
 
@@ -49,8 +42,8 @@ public sealed class EditorBootTests
             await using var qmp = await QmpClient.ConnectAsync(socket, TimeSpan.FromSeconds(30));
 
             // The launcher: "edit" leaves the editor alone in the list, Enter starts it.
-            var applications = Places(qemu.Serial)["applications"];
-            await DesktopScreen.ActAsync(qemu, () => DesktopScreen.ClickAtAsync(qmp, applications.X + applications.Width / 2, applications.Y + applications.Height / 2),
+            var applications = DesktopScreen.PanelPlaces(qemu.Serial)["applications"];
+            await DesktopScreen.ActAsync(qemu, () => DesktopScreen.ClickAtAsync(qmp, DesktopScreen.Centre(applications).X, DesktopScreen.Centre(applications).Y),
                 "panel: launcher shows 4: ");
             await DesktopScreen.ActAsync(qemu, () => Keys(qmp, "edit"), "panel: launcher shows 1: Text Editor");
             await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("ret"), "panel: started Text Editor (/exo/bin/Editor, process ");
@@ -60,7 +53,7 @@ public sealed class EditorBootTests
             var text = TextPlace.Matches(qemu.Serial).Last();
             int textX = window.X + int.Parse(text.Groups["x"].Value), textY = window.Y + int.Parse(text.Groups["y"].Value);
             int lineHeight = int.Parse(text.Groups["line"].Value);
-            Assert.Equal(Fonts.Value.Mono.LineHeight, lineHeight);
+            Assert.Equal(DesktopScreen.Fonts.Value.Mono.LineHeight, lineHeight);
 
             // Two lines typed: their pixels exactly as the toolkit draws them in the mono font.
             string[] lines = ["hello from exo", "second line - 42"];
@@ -167,15 +160,6 @@ public sealed class EditorBootTests
             await qmp.SendKeysAsync(character.ToString());
     }
 
-    private static Dictionary<string, Rect> Places(string serial)
-    {
-        var places = new Dictionary<string, Rect>();
-        foreach (Match match in Place.Matches(serial))
-            places[match.Groups["name"].Value] = new Rect(int.Parse(match.Groups["x"].Value), int.Parse(match.Groups["y"].Value),
-                int.Parse(match.Groups["w"].Value), int.Parse(match.Groups["h"].Value));
-        return places;
-    }
-
     /// <summary>Where the compositor first showed the window titled 'title' (its content's rectangle on the screen).</summary>
     private static Rect Shown(string serial, string title)
     {
@@ -187,7 +171,7 @@ public sealed class EditorBootTests
     /// <summary>Each line's box on the screen shows exactly the line as the text area draws it (light theme, mono font).</summary>
     private static bool LinesShown(PpmImage screen, int x, int y, int lineHeight, string[] lines)
     {
-        var font = Fonts.Value.Mono;
+        var font = DesktopScreen.Fonts.Value.Mono;
         var palette = Palette.Light;
         for (int row = 0; row < lines.Length; row++)
         {

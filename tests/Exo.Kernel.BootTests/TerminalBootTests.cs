@@ -114,7 +114,7 @@ public sealed class TerminalBootTests
         Assert.Contains(lines, line => Regex.IsMatch(line, @"terminal: row \d+: pty-ok$"));
     }
 
-    /// <summary>Types 'text' and Enter through QMP (US keyboard: lower-case letters, digits, space and - ' \\ [ ] ` | ~ { } ^ / .).</summary>
+    /// <summary>Types 'text' and Enter through QMP (US keyboard: letters, digits, space and - ' \\ [ ] ` | ~ { } ^ / .).</summary>
     internal static async Task TypeAsync(QmpClient qmp, string text)
     {
         foreach (char character in text)
@@ -124,6 +124,7 @@ public sealed class TerminalBootTests
                 ']' => ["bracket_right"], '`' => ["grave_accent"], '|' => ["shift", "backslash"], '~' => ["shift", "grave_accent"],
                 '{' => ["shift", "bracket_left"], '}' => ["shift", "bracket_right"], '^' => ["shift", "6"],
                 '/' => ["slash"], '.' => ["dot"],
+                _ when char.IsAsciiLetterUpper(character) => ["shift", char.ToLowerInvariant(character).ToString()],
                 _ => [character.ToString()],
             });
         await qmp.SendKeysAsync("ret");
