@@ -14,14 +14,17 @@ namespace Exo.Kernel.BootTests;
 /// font's drawn here on the host from the image's atlas at the place the editor reports; Ctrl+S asking for a path,
 /// /tmp/note.txt typed, the save reported and the window's title following (the panel lists it); a folder and a binary
 /// file opened with Ctrl+O refused with their reasons in a dialog while the text stays; a long file opened and scrolled
-/// with the mouse wheel (its lines' pixels checked); the note opened again, a third line and Ctrl+S again;
-/// Ctrl+Q with unsaved changes asking, Discard closing the editor; then the terminal, started from the launcher, showing
-/// the file with cat and its MD5 equal to the text's computed here (the exact bytes, trailing line break included).
+/// with the mouse wheel (its lines' pixels checked); the note opened again, a third line and Ctrl+S again; with unsaved
+/// changes, the window's close button asking (Escape: Cancel, the editor stays), then Ctrl+Q asking and Discard closing
+/// the editor; then the terminal, started from the launcher, showing the file with cat and its MD5 equal to the text's
+/// computed here (the exact bytes, trailing line break included).
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
 public sealed class EditorBootTests
 {
-    private const int Attempts = 60;
+    // The centre of the close button in the compositor's title bar (userland/services/compositor/WindowFrame: 16-pixel
+    // buttons 4 apart at the right of a 22-pixel bar), from the content's top-right corner.
+    private const int Attempts = 60, CloseButtonFromRight = 12, CloseButtonAbove = 11;
     private const string NotePath = "/tmp/note.txt", LongFile = "/usr/share/doc/libc6/copyright";
     private static readonly Regex TextPlace = new(@"editor: place text (?<x>-?\d+),(?<y>-?\d+) (?<w>\d+)x(?<h>\d+) line height (?<line>\d+)", RegexOptions.Compiled);
 
@@ -105,9 +108,13 @@ public sealed class EditorBootTests
             await TerminalBootTests.TypeAsync(qmp, lines[^1]);
             await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("ctrl", "s"), $"editor: saved {NotePath} {Encoding.UTF8.GetByteCount(expected)} bytes");
 
-            // Unsaved changes: Ctrl+Q asks; Tab, Tab, Enter chooses Discard and the editor ends.
+            // Unsaved changes: Ctrl+Q asks; Tab, Tab, Enter chooses Discard and the editor ends (and nothing was written).
             await Keys(qmp, "x");
             await ConsoleCommands.WaitForTextAsync(qemu, 0, "panel: windows 1: *note.txt - Editor (focused)");
+            // The window's close button (the compositor's Close event) asks too; Escape is Cancel: the editor stays.
+            await DesktopScreen.ActAsync(qemu, () => DesktopScreen.ClickAtAsync(qmp, window.Right - CloseButtonFromRight, window.Y - CloseButtonAbove),
+                "editor: asking to save changes");
+            await qmp.SendKeysAsync("esc");
             await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("ctrl", "q"), "editor: asking to save changes");
             await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"editor-{processors}-7-unsaved"), s => DialogShown(s, window), Attempts);
             await DesktopScreen.ActAsync(qemu, async () =>

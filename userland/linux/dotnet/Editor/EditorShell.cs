@@ -118,6 +118,7 @@ internal sealed class EditorShell
     {
         Document.Load("");
         _path = null;
+        _area.ShowCaret();
         Tell("new document");
         _report("new document");
     });
@@ -141,6 +142,7 @@ internal sealed class EditorShell
         {
             Document.Load("");
             _path = path;
+            _area.ShowCaret();
             Tell("a new file");
             _report($"new file {path}");
         }
