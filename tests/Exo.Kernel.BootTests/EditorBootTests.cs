@@ -14,10 +14,10 @@ namespace Exo.Kernel.BootTests;
 /// font's drawn here on the host from the image's atlas at the place the editor reports; Ctrl+S asking for a path,
 /// /tmp/note.txt typed, the save reported and the window's title following (the panel lists it); a folder and a binary
 /// file opened with Ctrl+O refused with their reasons in a dialog while the text stays; a long file opened and scrolled
-/// with the mouse wheel (its lines' pixels checked); the note opened again, a third line and Ctrl+S again; with unsaved
-/// changes, the window's close button asking (Escape: Cancel, the editor stays), then Ctrl+Q asking and Discard closing
-/// the editor; then the terminal, started from the launcher, showing the file with cat and its MD5 equal to the text's
-/// computed here (the exact bytes, trailing line break included).
+/// with the mouse wheel (its lines' pixels checked); the note opened again, a third line, saved through the File menu;
+/// with unsaved changes, the window's close button asking (Escape: Cancel, the editor stays), then Ctrl+Q asking and
+/// Discard closing the editor; then the terminal, started from the launcher, showing the file with cat and its MD5 equal
+/// to the text's computed here (the exact bytes, trailing line break included).
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
 public sealed class EditorBootTests
@@ -25,6 +25,9 @@ public sealed class EditorBootTests
     // The centre of the close button in the compositor's title bar (userland/services/compositor/WindowFrame: 16-pixel
     // buttons 4 apart at the right of a 22-pixel bar), from the content's top-right corner.
     private const int Attempts = 60, CloseButtonFromRight = 12, CloseButtonAbove = 11;
+    // The menu bar across the window's top and its popup's items are the light theme's control height (24) each; the
+    // popup opens under "File" (x from 0), one pixel of border above its first item. Save is the third item.
+    private const int MenuRow = 24, MenuItemX = 15;
     private const string NotePath = "/tmp/note.txt", LongFile = "/usr/share/doc/libc6/copyright";
     private static readonly Regex TextPlace = new(@"editor: place text (?<x>-?\d+),(?<y>-?\d+) (?<w>\d+)x(?<h>\d+) line height (?<line>\d+)", RegexOptions.Compiled);
 
@@ -100,13 +103,16 @@ public sealed class EditorBootTests
             Assert.True(LinesShown(screen, textX, textY, lineHeight, shown), "lines 7 to 9 of the file at the top after two wheel steps");
             await DesktopScreen.ActAsync(qemu, () => qmp.ClickAsync("wheel-up"), "editor: view from line 4");
 
-            // The saved note again: a third line at its end, Ctrl+S saves to the same path without asking.
+            // The saved note again: a third line at its end; the File menu's Save (by the mouse) saves to the same path
+            // without asking, and gives the keyboard back to the text (the "x" typed next lands there).
             await OpenAsync(qemu, qmp, LongFile.Length, NotePath, $"editor: opened {NotePath} 2 lines");
             await qmp.SendKeysAsync("ctrl", "end");
             lines = [.. lines, "third"];
             expected = string.Concat(lines.Select(line => line + "\n"));
             await TerminalBootTests.TypeAsync(qmp, lines[^1]);
-            await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("ctrl", "s"), $"editor: saved {NotePath} {Encoding.UTF8.GetByteCount(expected)} bytes");
+            await DesktopScreen.ClickAtAsync(qmp, window.X + MenuItemX, window.Y + MenuRow / 2);
+            await DesktopScreen.ActAsync(qemu, () => DesktopScreen.ClickAtAsync(qmp, window.X + MenuItemX, window.Y + MenuRow + 1 + 2 * MenuRow + MenuRow / 2),
+                $"editor: saved {NotePath} {Encoding.UTF8.GetByteCount(expected)} bytes");
 
             // Unsaved changes: Ctrl+Q asks; Tab, Tab, Enter chooses Discard and the editor ends (and nothing was written).
             await Keys(qmp, "x");

@@ -38,11 +38,11 @@ internal sealed class EditorShell
         _area.Problem += problem => Tell(problem);
         _status = new Label("");
         var menu = new MenuBar().AddMenu("File",
-            new MenuItem("New", New),
-            new MenuItem("Open...", AskToOpen),
-            new MenuItem("Save", () => Save()),
-            new MenuItem("Save As...", () => SaveAs()),
-            new MenuItem("Quit", Quit));
+            new MenuItem("New", () => FromMenu(New)),
+            new MenuItem("Open...", () => FromMenu(AskToOpen)),
+            new MenuItem("Save", () => FromMenu(() => Save())),
+            new MenuItem("Save As...", () => FromMenu(() => SaveAs())),
+            new MenuItem("Quit", () => FromMenu(Quit)));
         var root = new CommandColumn(Command, menu, _area, new Row(_status) { Padding = 4 }) { Padding = 0, Spacing = 0 };
         _window = application.CreateWindow(Title, root, Theme.Light(fonts), Width, Height);
         _window.Window.SetFocus(_area);
@@ -113,6 +113,14 @@ internal sealed class EditorShell
     }
 
     // Commands.
+
+    /// <summary>A menu's command: the closed popup took the focus with it, so the text gets it back unless a dialog now has it.</summary>
+    private void FromMenu(Action command)
+    {
+        command();
+        if (_dialog == null && !_window.Destroyed)
+            _window.Window.SetFocus(_area);
+    }
 
     public void New() => AfterSaving(() =>
     {
