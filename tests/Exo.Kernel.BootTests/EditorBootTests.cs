@@ -110,6 +110,10 @@ public sealed class EditorBootTests
             lines = [.. lines, "third"];
             expected = string.Concat(lines.Select(line => line + "\n"));
             await TerminalBootTests.TypeAsync(qmp, lines[^1]);
+            // The keyboard and the tablet reach the compositor by different drivers: the typing must show before the clicks.
+            screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"editor-{processors}-7-third"),
+                s => LinesShown(s, textX, textY, lineHeight, lines), Attempts);
+            Assert.True(LinesShown(screen, textX, textY, lineHeight, lines), "the third line typed");
             await DesktopScreen.ClickAtAsync(qmp, window.X + MenuItemX, window.Y + MenuRow / 2);
             await DesktopScreen.ActAsync(qemu, () => DesktopScreen.ClickAtAsync(qmp, window.X + MenuItemX, window.Y + MenuRow + 1 + 2 * MenuRow + MenuRow / 2),
                 $"editor: saved {NotePath} {Encoding.UTF8.GetByteCount(expected)} bytes");
@@ -122,7 +126,7 @@ public sealed class EditorBootTests
                 "editor: asking to save changes");
             await qmp.SendKeysAsync("esc");
             await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("ctrl", "q"), "editor: asking to save changes");
-            await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"editor-{processors}-7-unsaved"), s => DialogShown(s, window), Attempts);
+            await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"editor-{processors}-8-unsaved"), s => DialogShown(s, window), Attempts);
             await DesktopScreen.ActAsync(qemu, async () =>
             {
                 await qmp.SendKeysAsync("tab");
@@ -137,7 +141,7 @@ public sealed class EditorBootTests
             await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("ret"), "terminal: the shell wrote its first output");
             var terminal = Shown(qemu.Serial, "Terminal");
             await TerminalBootTests.TypeAsync(qmp, $"cat {NotePath}");
-            screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"editor-{processors}-8-cat"),
+            screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"editor-{processors}-9-cat"),
                 s => TerminalBootTests.FindRow(s, terminal.X, terminal.Y, 24, lines[^1]) > 0, Attempts);
             int last = TerminalBootTests.FindRow(screen, terminal.X, terminal.Y, 24, lines[^1]);
             Assert.True(last >= 2, "cat printed the last line");
@@ -145,7 +149,7 @@ public sealed class EditorBootTests
                 Assert.Equal(last - (lines.Length - 1 - i), TerminalBootTests.FindRow(screen, terminal.X, terminal.Y, 24, lines[i]));
             string md5 = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(expected)));
             await TerminalBootTests.TypeAsync(qmp, $"md5sum {NotePath}");
-            screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"editor-{processors}-9-md5sum"),
+            screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"editor-{processors}-10-md5sum"),
                 s => TerminalBootTests.FindRow(s, terminal.X, terminal.Y, 24, md5) > last, Attempts);
             Assert.True(TerminalBootTests.FindRow(screen, terminal.X, terminal.Y, 24, md5) > last, $"md5sum printed {md5}, the MD5 of the typed text");
         }
