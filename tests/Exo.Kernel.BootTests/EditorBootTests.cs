@@ -15,9 +15,10 @@ namespace Exo.Kernel.BootTests;
 /// /tmp/note.txt typed, the save reported and the window's title following (the panel lists it); a folder and a binary
 /// file opened with Ctrl+O refused with their reasons in a dialog while the text stays; a long file opened and scrolled
 /// with the mouse wheel (its lines' pixels checked); the note opened again, a third line, saved through the File menu;
-/// with unsaved changes, the window's close button asking (Escape: Cancel, the editor stays), then Ctrl+Q asking and
-/// Discard closing the editor; then the terminal, started from the launcher, showing the file with cat and its MD5 equal
-/// to the text's computed here (the exact bytes, trailing line break included).
+/// with unsaved changes, the window's close button asking (Escape: Cancel, the editor stays), Ctrl+N asking (Enter:
+/// Save, then the new document), Ctrl+Q asking and Discard closing the editor; then the terminal, started from the
+/// launcher, showing the file with cat and its MD5 equal to the text's computed here (the exact bytes: the last line,
+/// "x", has no line break after it).
 /// </summary>
 [Collection(MultiprocessorCollection.Name)]
 public sealed class EditorBootTests
@@ -118,13 +119,23 @@ public sealed class EditorBootTests
             await DesktopScreen.ActAsync(qemu, () => DesktopScreen.ClickAtAsync(qmp, window.X + MenuItemX, window.Y + MenuRow + 1 + 2 * MenuRow + MenuRow / 2),
                 $"editor: saved {NotePath} {Encoding.UTF8.GetByteCount(expected)} bytes");
 
-            // Unsaved changes: Ctrl+Q asks; Tab, Tab, Enter chooses Discard and the editor ends (and nothing was written).
+            // Unsaved changes ("x" after the last line break). The window's close button (the compositor's Close event)
+            // asks; Escape is Cancel: the editor stays.
             await Keys(qmp, "x");
             await ConsoleCommands.WaitForTextAsync(qemu, 0, "panel: windows 1: *note.txt - Editor (focused)");
-            // The window's close button (the compositor's Close event) asks too; Escape is Cancel: the editor stays.
             await DesktopScreen.ActAsync(qemu, () => DesktopScreen.ClickAtAsync(qmp, window.Right - CloseButtonFromRight, window.Y - CloseButtonAbove),
                 "editor: asking to save changes");
             await qmp.SendKeysAsync("esc");
+            // Ctrl+N asks too; Enter is Save: the note is saved, then the new document comes.
+            expected += "x";
+            await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("ctrl", "n"), "editor: asking to save changes");
+            await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("ret"), $"editor: saved {NotePath} {Encoding.UTF8.GetByteCount(expected)} bytes");
+            await ConsoleCommands.WaitForTextAsync(qemu, 0, "editor: new document");
+            await ConsoleCommands.WaitForTextAsync(qemu, 0, "panel: windows 1: Untitled - Editor (focused)");
+
+            // Ctrl+Q with unsaved changes asks; Tab, Tab, Enter chooses Discard and the editor ends (nothing is written).
+            await Keys(qmp, "y");
+            await ConsoleCommands.WaitForTextAsync(qemu, 0, "panel: windows 1: *Untitled - Editor (focused)");
             await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("ctrl", "q"), "editor: asking to save changes");
             await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"editor-{processors}-8-unsaved"), s => DialogShown(s, window), Attempts);
             await DesktopScreen.ActAsync(qemu, async () =>
@@ -147,6 +158,7 @@ public sealed class EditorBootTests
             Assert.True(last >= 2, "cat printed the last line");
             for (int i = 0; i < lines.Length; i++)
                 Assert.Equal(last - (lines.Length - 1 - i), TerminalBootTests.FindRow(screen, terminal.X, terminal.Y, 24, lines[i]));
+            Assert.Equal(last + 1, TerminalBootTests.FindRow(screen, terminal.X, terminal.Y, 24, "x"));   // no line break after it: the prompt follows
             string md5 = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(expected)));
             await TerminalBootTests.TypeAsync(qmp, $"md5sum {NotePath}");
             screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"editor-{processors}-10-md5sum"),
