@@ -22,6 +22,22 @@ public sealed class CompositorRestartBootTests
 
     public CompositorRestartBootTests(ITestOutputHelper output) => _output = output;
 
+    /// <summary>Waits until the panel's last window list has 'title' focused (a click comes through the tablet's driver,
+    /// keys through the keyboard's: keys typed before the focus moved could still reach the other window).</summary>
+    private static async Task FocusedAsync(QemuSession qemu, string title)
+    {
+        for (int attempt = 0; attempt < 60; attempt++)
+        {
+            string serial = qemu.Serial;
+            int last = serial.LastIndexOf("panel: windows ", StringComparison.Ordinal);
+            int end = last < 0 ? -1 : serial.IndexOf('\n', last);
+            if (last >= 0 && end > 0 && serial[last..end].Contains($"{title} (focused)", StringComparison.Ordinal))
+                return;
+            await Task.Delay(500);
+        }
+        Assert.Fail($"{title} never got the focus");
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -60,16 +76,20 @@ public sealed class CompositorRestartBootTests
                 Assert.True(Back(screen), "the panel and the file manager's window are drawn again");
 
                 // Input reaches them again: the file manager gets the keyboard (it is the focused window), the panel the Super key.
+                await DesktopScreen.ClickAtAsync(qmp, x + 3, y + 3);
+                await FocusedAsync(qemu, "Files");
                 await DesktopScreen.ActAsync(qemu, async () =>
                 {
-                    await DesktopScreen.ClickAtAsync(qmp, x + 3, y + 3);
                     await qmp.SendKeysAsync("ctrl", "l");
                     await TerminalBootTests.TypeAsync(qmp, restart == 1 ? "/tmp" : "/etc");
                 }, restart == 1 ? "files: folder /tmp " : "files: folder /etc ");
                 // The terminal: raised by a click on its title bar, a command typed, its output on the screen.
                 var terminal = TerminalShown.Match(qemu.Serial, since);
                 int terminalX = int.Parse(terminal.Groups["x"].Value), terminalY = int.Parse(terminal.Groups["y"].Value);
+                // (The click comes through the tablet's driver, the keys through the keyboard's: wait for the focus to move
+                // before typing, or the first keys can still reach the file manager.)
                 await DesktopScreen.ClickAtAsync(qmp, terminalX + 650, terminalY - 10);   // its title bar right of the file manager
+                await FocusedAsync(qemu, "Terminal");
                 await TerminalBootTests.TypeAsync(qmp, $"echo after-restart-{restart}");
                 screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"compositor-restart-{processors}-{restart}-terminal"),
                     s => TerminalBootTests.FindRow(s, terminalX, terminalY, 24, $"after-restart-{restart}") >= 0, Attempts);

@@ -1,4 +1,7 @@
+using System.Text.RegularExpressions;
 using Exo.Testing;
+using Exo.Toolkit.Drawing;
+using Exo.Toolkit.Text;
 
 namespace Exo.Kernel.BootTests;
 
@@ -72,6 +75,27 @@ public static class DesktopScreen
         image.SavePng(Path.ChangeExtension(path, ".png"));
         return image;
     }
+
+    private static readonly Regex PanelPlace = new(@"panel: place (?<name>[a-z0-9 ]+) (?<x>\d+),(?<y>\d+) (?<w>\d+)x(?<h>\d+)", RegexOptions.Compiled);
+
+    /// <summary>The toolkit's fonts as the image holds them (out/rootfs/usr/share/exo/fonts, else out/fonts), to draw expected text on the host.</summary>
+    public static readonly Lazy<FontSet> Fonts = new(() =>
+    {
+        string directory = Path.Combine(ExoPaths.FindRepoRoot(), "out", "rootfs", "usr", "share", "exo", "fonts");
+        return FontSet.Load(Directory.Exists(directory) ? directory : Path.Combine(ExoPaths.FindRepoRoot(), "out", "fonts"));
+    });
+
+    /// <summary>The panel's reported places ("panel: place NAME X,Y WxH"), the last report of each name.</summary>
+    public static Dictionary<string, Rect> PanelPlaces(string serial)
+    {
+        var places = new Dictionary<string, Rect>();
+        foreach (Match match in PanelPlace.Matches(serial))
+            places[match.Groups["name"].Value] = new Rect(int.Parse(match.Groups["x"].Value), int.Parse(match.Groups["y"].Value),
+                int.Parse(match.Groups["w"].Value), int.Parse(match.Groups["h"].Value));
+        return places;
+    }
+
+    public static (int X, int Y) Centre(Rect place) => (place.X + place.Width / 2, place.Y + place.Height / 2);
 
     public static string Screenshot(string name)
     {

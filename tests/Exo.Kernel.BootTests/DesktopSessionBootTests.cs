@@ -18,15 +18,8 @@ namespace Exo.Kernel.BootTests;
 public sealed class DesktopSessionBootTests
 {
     private const int PanelHeight = 32, Attempts = 60;
-    private static readonly Regex Place = new(@"panel: place (?<name>[a-z0-9 ]+) (?<x>\d+),(?<y>\d+) (?<w>\d+)x(?<h>\d+)", RegexOptions.Compiled);
     private static readonly Regex Shown = new(@"compositor: window 'Terminal' shown at (?<x>\d+),(?<y>\d+) (?<w>\d+)x(?<h>\d+)", RegexOptions.Compiled);
     private static readonly Regex Clock = new(@"panel: clock (?<time>\d\d:\d\d)", RegexOptions.Compiled);
-
-    private static readonly Lazy<FontSet> Fonts = new(() =>
-    {
-        string directory = Path.Combine(ExoPaths.FindRepoRoot(), "out", "rootfs", "usr", "share", "exo", "fonts");
-        return FontSet.Load(Directory.Exists(directory) ? directory : Path.Combine(ExoPaths.FindRepoRoot(), "out", "fonts"));
-    });
 
     private readonly ITestOutputHelper _output;
 
@@ -42,8 +35,8 @@ public sealed class DesktopSessionBootTests
         try
         {
             await qemu.WaitForAsync("panel: clock", Boot.Timeout);
-            var places = Places(qemu.Serial);
-            Assert.Contains("panel: drawn 1024x32, 5 applications", qemu.Serial, StringComparison.Ordinal);
+            var places = DesktopScreen.PanelPlaces(qemu.Serial);
+            Assert.Contains("panel: drawn 1024x32, 6 applications", qemu.Serial, StringComparison.Ordinal);
             await using var qmp = await QmpClient.ConnectAsync(socket, TimeSpan.FromSeconds(30));
 
             // The panel across the top, the clock's pixels as the toolkit draws the reported time.
@@ -58,8 +51,8 @@ public sealed class DesktopSessionBootTests
 
             // The launcher: opened by the button, filtered by typing, Enter starts the terminal.
             var applications = places["applications"];
-            await DesktopScreen.ActAsync(qemu, () => DesktopScreen.ClickAtAsync(qmp, Centre(applications).X, Centre(applications).Y),
-                "panel: launcher shows 5: ");
+            await DesktopScreen.ActAsync(qemu, () => DesktopScreen.ClickAtAsync(qmp, DesktopScreen.Centre(applications).X, DesktopScreen.Centre(applications).Y),
+                "panel: launcher shows 6: ");
             await DesktopScreen.ActAsync(qemu, async () =>
             {
                 foreach (char character in "term")
@@ -86,13 +79,13 @@ public sealed class DesktopSessionBootTests
             Assert.True(TerminalBootTests.FindRow(screen, windowX, windowY, 24, "bin") > echoRow, "ls / listed bin below the echo");
 
             // The window's button in the panel: minimises the focused window, then brings it back.
-            var button = Places(qemu.Serial)["window 0"];
-            await DesktopScreen.ActAsync(qemu, () => DesktopScreen.ClickAtAsync(qmp, Centre(button).X, Centre(button).Y),
+            var button = DesktopScreen.PanelPlaces(qemu.Serial)["window 0"];
+            await DesktopScreen.ActAsync(qemu, () => DesktopScreen.ClickAtAsync(qmp, DesktopScreen.Centre(button).X, DesktopScreen.Centre(button).Y),
                 "panel: windows 1: Terminal (minimised)");
             screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"session-{processors}-3-minimised"),
                 s => TerminalBootTests.FindRow(s, windowX, windowY, 24, "launched-from-the-panel") < 0, Attempts);
             Assert.True(TerminalBootTests.FindRow(screen, windowX, windowY, 24, "launched-from-the-panel") < 0, "the minimised window is gone from the screen");
-            await DesktopScreen.ActAsync(qemu, () => DesktopScreen.ClickAtAsync(qmp, Centre(button).X, Centre(button).Y),
+            await DesktopScreen.ActAsync(qemu, () => DesktopScreen.ClickAtAsync(qmp, DesktopScreen.Centre(button).X, DesktopScreen.Centre(button).Y),
                 "panel: windows 1: Terminal (focused)");
             screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"session-{processors}-4-restored"),
                 s => TerminalBootTests.FindRow(s, windowX, windowY, 24, "launched-from-the-panel") >= 0, Attempts);
@@ -104,7 +97,7 @@ public sealed class DesktopSessionBootTests
 
             // The power menu: Shut down (its focused button) powers the machine off.
             var power = places["power"];
-            await DesktopScreen.ActAsync(qemu, () => DesktopScreen.ClickAtAsync(qmp, Centre(power).X, Centre(power).Y), "panel: power menu open");
+            await DesktopScreen.ActAsync(qemu, () => DesktopScreen.ClickAtAsync(qmp, DesktopScreen.Centre(power).X, DesktopScreen.Centre(power).Y), "panel: power menu open");
             await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("ret"), "panel: shutting down");
             var result = await qemu.WaitForExitAsync();
             Assert.True(result.ExitCode == ExitStatus.Shutdown, $"expected ACPI S5 (status 0), got {result.DescribeExit()}");
@@ -116,23 +109,12 @@ public sealed class DesktopSessionBootTests
         }
     }
 
-    private static Dictionary<string, Rect> Places(string serial)
-    {
-        var places = new Dictionary<string, Rect>();
-        foreach (Match match in Place.Matches(serial))
-            places[match.Groups["name"].Value] = new Rect(int.Parse(match.Groups["x"].Value), int.Parse(match.Groups["y"].Value),
-                int.Parse(match.Groups["w"].Value), int.Parse(match.Groups["h"].Value));
-        return places;
-    }
-
-    private static (int X, int Y) Centre(Rect place) => (place.X + place.Width / 2, place.Y + place.Height / 2);
-
     private static string LastClock(string serial) => Clock.Matches(serial).Last().Groups["time"].Value;
 
     /// <summary>The clock's box shows 'time' exactly as the toolkit's Label draws it in the panel's dark theme.</summary>
     private static bool ClockShown(PpmImage screen, Rect place, string time, Palette palette)
     {
-        var font = Fonts.Value.Body;
+        var font = DesktopScreen.Fonts.Value.Body;
         var canvas = new Canvas(place.Width, place.Height);
         canvas.Fill(new Rect(0, 0, place.Width, place.Height), palette.Window);
         font.DrawLine(canvas, time, 0, (place.Height - font.LineHeight) / 2, palette.Text);

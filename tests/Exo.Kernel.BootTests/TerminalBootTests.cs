@@ -114,7 +114,7 @@ public sealed class TerminalBootTests
         Assert.Contains(lines, line => Regex.IsMatch(line, @"terminal: row \d+: pty-ok$"));
     }
 
-    /// <summary>Types 'text' and Enter through QMP (US keyboard: lower-case letters, digits, space and - ' \\ [ ] ` | ~ { } ^ / .).</summary>
+    /// <summary>Types 'text' and Enter through QMP (US keyboard: letters, digits, space and - ' \\ [ ] ` | ~ { } ^ / .).</summary>
     internal static async Task TypeAsync(QmpClient qmp, string text)
     {
         foreach (char character in text)
@@ -125,6 +125,7 @@ public sealed class TerminalBootTests
                 '{' => ["shift", "bracket_left"], '}' => ["shift", "bracket_right"], '^' => ["shift", "6"],
                 '/' => ["slash"], '.' => ["dot"], '&' => ["shift", "7"], ';' => ["semicolon"], '(' => ["shift", "9"],
                 ')' => ["shift", "0"], '>' => ["shift", "dot"], '<' => ["shift", "comma"],
+                _ when char.IsAsciiLetterUpper(character) => ["shift", char.ToLowerInvariant(character).ToString()],
                 _ => [character.ToString()],
             });
         await qmp.SendKeysAsync("ret");

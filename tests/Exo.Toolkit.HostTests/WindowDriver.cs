@@ -16,8 +16,8 @@ public sealed class WindowDriver
         Window.Render();
     }
 
-    public void Send(uint kind, int x = 0, int y = 0, uint code = 0, uint character = 0, uint state = 0, int width = 0, int height = 0)
-        => Window.Dispatch(new CompositorEvent { Kind = kind, X = x, Y = y, Code = code, Character = character, State = state, Width = width, Height = height });
+    public void Send(uint kind, int x = 0, int y = 0, uint code = 0, uint character = 0, uint state = 0, int width = 0, int height = 0, uint modifiers = 0)
+        => Window.Dispatch(new CompositorEvent { Kind = kind, X = x, Y = y, Code = code, Character = character, State = state, Width = width, Height = height, Modifiers = modifiers });
 
     public void Click(int x, int y)
     {
@@ -32,7 +32,11 @@ public sealed class WindowDriver
         Click(box.X + box.Width / 2, box.Y + box.Height / 2);
     }
 
-    public void Key(uint code, char character = '\0') => Send(CompositorEventKind.KeyDown, code: code, character: character);
+    public void Key(uint code, char character = '\0', ushort modifiers = 0) => Send(CompositorEventKind.KeyDown, code: code, character: character, modifiers: modifiers);
+
+    /// <summary>Ctrl with the key of 'letter' (the character the keyboard service sends with Control held is the letter's).</summary>
+    public void Control(char letter, bool shift = false)
+        => Key(30, shift ? char.ToUpperInvariant(letter) : letter, (ushort)(KeyModifierBits.Control | (shift ? KeyModifierBits.Shift : 0)));
 
     public void Type(string text)
     {

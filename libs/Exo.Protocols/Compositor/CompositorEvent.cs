@@ -10,6 +10,8 @@ namespace Exo.Protocols.Compositor
     ///   Unicode code point in the active layout (0 for none), Modifiers (Input.KeyModifiers), State 1 for a repeat.
     /// PointerEnter, PointerLeave, PointerMotion (wl_pointer): Surface; X, Y surface-local pixels.
     /// PointerButton (wl_pointer.button): Surface; Code the buttons held now (bit 0 left, 1 right, 2 middle), X, Y.
+    /// PointerWheel (wl_pointer.axis, vertical, in the wheel's steps): Surface the window under the pointer; X, Y
+    ///   surface-local pixels; WheelSteps (positive: towards the user, to see what is further down).
     /// Focus (wl_keyboard.enter/leave): Surface; State 1 gained, 0 lost.
     /// WindowsChanged (zwlr_foreign_toplevel_manager_v1's toplevel, title, state and closed events, folded into one): Surface
     ///   the panel; the window list in the channel (CompositorLayout.WindowListOffset) was written again.
@@ -20,7 +22,7 @@ namespace Exo.Protocols.Compositor
     public static class CompositorEventKind
     {
         public const uint Configure = 1, Close = 2, KeyDown = 3, KeyUp = 4, PointerEnter = 5, PointerLeave = 6,
-            PointerMotion = 7, PointerButton = 8, Focus = 9, WindowsChanged = 10, DesktopChanged = 11;
+            PointerMotion = 7, PointerButton = 8, Focus = 9, WindowsChanged = 10, PointerWheel = 11, DesktopChanged = 12;
     }
 
     public static class ConfigureState
@@ -37,6 +39,8 @@ namespace Exo.Protocols.Compositor
         [FieldOffset(8)] public int X;
         [FieldOffset(12)] public int Y;
         [FieldOffset(16)] public int Width;
+        /// <summary>PointerWheel's steps (the same bytes as Width, which that event does not use).</summary>
+        [FieldOffset(16)] public int WheelSteps;
         [FieldOffset(20)] public int Height;
         [FieldOffset(24)] public uint Code;
         [FieldOffset(28)] public uint Character;

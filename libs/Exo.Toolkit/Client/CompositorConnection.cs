@@ -87,8 +87,9 @@ public sealed unsafe class CompositorConnection : IDisposable
     public static CompositorRequest Titled(uint operation, uint surface, string title)
     {
         var request = Request(operation, surface);
+        // The compositor takes printable ASCII only (it disconnects a client that sends other bytes): '?' for the rest.
         for (int i = 0; i < title.Length && i < CompositorLayout.MaximumTitleBytes; i++)
-            request.Title[i] = (byte)title[i];
+            request.Title[i] = title[i] is >= ' ' and <= '~' ? (byte)title[i] : (byte)'?';
         return request;
     }
 

@@ -18,7 +18,7 @@ public sealed unsafe class CompositorWindow
     private readonly int _panelHeight;
 
     public uint Surface { get; }
-    public string Title { get; }
+    public string Title { get; private set; }
     public Window Window { get; }
     public ulong Offset { get; }
     public ulong Capacity { get; }
@@ -100,6 +100,16 @@ public sealed unsafe class CompositorWindow
         _connection.Send(CompositorConnection.Request(CompositorOperation.Commit, Surface));
         _connection.Flush();
         return true;
+    }
+
+    /// <summary>A new title for the window (its first MaximumTitleBytes characters, '?' for any outside printable ASCII).</summary>
+    public void SetTitle(string title)
+    {
+        if (Destroyed || IsPanel || title == Title)
+            return;
+        Title = title;
+        _connection.Send(CompositorConnection.Titled(CompositorOperation.SetTitle, Surface, title));
+        _connection.Flush();
     }
 
     public void Destroy()

@@ -7,6 +7,11 @@ public readonly record struct PointerEvent(int X, int Y, uint Buttons);
 public readonly record struct KeyEvent(uint Code, char Character, ushort Modifiers, bool Repeat)
 {
     public bool IsText => Character >= 0x20 && Character != 0x7F && (Modifiers & (KeyModifierBits.Control | KeyModifierBits.Alt)) == 0;
+    public bool Shift => (Modifiers & KeyModifierBits.Shift) != 0;
+    public bool Control => (Modifiers & KeyModifierBits.Control) != 0;
+
+    /// <summary>Control with the key that types 'letter' in the active layout (Shift or not): Ctrl+Z is where the layout has Z.</summary>
+    public bool IsShortcut(char letter) => Control && (Modifiers & KeyModifierBits.Alt) == 0 && char.ToLowerInvariant(Character) == letter;
 }
 
 /// <summary>The modifier bits of libs/Exo.Protocols/Input/KeyModifiers (not compiled into applications).</summary>

@@ -6,11 +6,11 @@ namespace Exo.Toolkit.Widgets;
 /// <summary>
 /// A viewport over a taller content widget, with a vertical scroll bar on the right: a click on the track above or below
 /// the thumb moves by a page, dragging the thumb follows the pointer, and with the focus Up, Down (a line), Page Up,
-/// Page Down, Home and End. The content is laid out at its preferred height (at least the viewport's).
+/// Page Down, Home and End; the mouse wheel three lines a step. The content is laid out at its preferred height (at least the viewport's).
 /// </summary>
 public sealed class ScrollView : Widget
 {
-    private const int LineStep = 16, MinimumThumb = 16;
+    private const int LineStep = 16, MinimumThumb = 16, WheelLines = 3;
     private int _offset, _contentHeight, _dragFrom = -1, _dragOffset;
 
     public Widget Content { get; }
@@ -113,6 +113,12 @@ public sealed class ScrollView : Widget
     {
         _dragFrom = -1;
         Invalidate();
+        return true;
+    }
+
+    public override bool OnWheel(PointerEvent pointer, int steps)
+    {
+        ScrollTo(_offset + steps * WheelLines * LineStep);
         return true;
     }
 

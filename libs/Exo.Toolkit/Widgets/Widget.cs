@@ -147,6 +147,8 @@ public abstract class Widget
     public virtual bool OnPointerDown(PointerEvent pointer) => false;
     public virtual bool OnPointerUp(PointerEvent pointer) => false;
     public virtual bool OnPointerMove(PointerEvent pointer) => false;
+    /// <summary>The mouse wheel over this widget: 'steps' (positive: towards the user, to see further down). Unhandled, it goes to the parent.</summary>
+    public virtual bool OnWheel(PointerEvent pointer, int steps) => false;
     public virtual bool OnKey(KeyEvent key) => false;
     public virtual void OnFocusChanged(bool focused) => Invalidate();
     public virtual void OnHoverChanged(bool hovered)

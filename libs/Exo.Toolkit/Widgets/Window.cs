@@ -197,6 +197,9 @@ public sealed class Window
             case CompositorEventKind.PointerButton:
                 PointerButtons(record.X, record.Y, record.Code);
                 break;
+            case CompositorEventKind.PointerWheel:
+                Wheel(record.X, record.Y, record.WheelSteps);
+                break;
         }
         Layout();
     }
@@ -236,6 +239,18 @@ public sealed class Window
         {
             var (localX, localY) = hit.FromWindow(x, y);
             hit.OnPointerMove(new PointerEvent(localX, localY, _buttons));
+        }
+    }
+
+    /// <summary>The wheel goes to the widget under the pointer, then to its parents until one takes it (a text area in a
+    /// scroll view scrolls itself first).</summary>
+    private void Wheel(int x, int y, int steps)
+    {
+        for (var widget = HitTest(x, y); widget != null; widget = widget.Parent)
+        {
+            var (localX, localY) = widget.FromWindow(x, y);
+            if (widget.OnWheel(new PointerEvent(localX, localY, _buttons), steps))
+                return;
         }
     }
 

@@ -66,6 +66,11 @@ namespace Compositor
                 case InputEventKind.Buttons:
                     Buttons(input.Buttons);
                     break;
+                case InputEventKind.Wheel:
+                    // To the window (or panel) under the pointer, as Wayland's wl_pointer.axis; none while a title bar is dragged.
+                    if (s_pointerWindow != -1 && s_dragWindow < 0 && input.Y != 0)
+                        SendPointer(s_pointerWindow, CompositorEventKind.PointerWheel, input.Y);
+                    break;
             }
         }
 
@@ -246,7 +251,7 @@ namespace Compositor
         }
 
         /// <summary>A pointer event for a window's content or (slot PanelTarget) the panel, in its surface's pixels.</summary>
-        private static void SendPointer(int slot, uint kind)
+        private static void SendPointer(int slot, uint kind, int wheelSteps = 0)
         {
             bool panel = slot == PanelTarget;
             Rectangle place = panel ? Panel.Area : Windows[slot].Content;
@@ -256,6 +261,7 @@ namespace Compositor
             record.X = Screen.CursorX - place.X;
             record.Y = Screen.CursorY - place.Y;
             record.Code = s_buttons;
+            record.WheelSteps = wheelSteps;
             Clients.Send(panel ? Panel.Client : Windows[slot].Client, ref record);
         }
 
