@@ -28,10 +28,7 @@ public sealed class CompositorRestartBootTests
     {
         for (int attempt = 0; attempt < 60; attempt++)
         {
-            string serial = qemu.Serial;
-            int last = serial.LastIndexOf("panel: windows ", StringComparison.Ordinal);
-            int end = last < 0 ? -1 : serial.IndexOf('\n', last);
-            if (last >= 0 && end > 0 && serial[last..end].Contains($"{title} (focused)", StringComparison.Ordinal))
+            if (DesktopScreen.LastLine(qemu.Serial, "panel: windows ").Contains($"{title} (focused)", StringComparison.Ordinal))
                 return;
             await Task.Delay(500);
         }

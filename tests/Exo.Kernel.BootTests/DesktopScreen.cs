@@ -45,6 +45,14 @@ public static class DesktopScreen
         await ConsoleCommands.WaitForTextAsync(qemu, since, report);
     }
 
+    /// <summary>The last whole console line starting with 'start' ("" when there is none yet).</summary>
+    public static string LastLine(string serial, string start)
+    {
+        int at = serial.LastIndexOf(start, StringComparison.Ordinal);
+        int end = at < 0 ? -1 : serial.IndexOf('\n', at);
+        return end < 0 ? "" : serial[at..end].TrimEnd('\r');
+    }
+
     /// <summary>In the desktop session: opens the panel's launcher with the Super key, filters it to one application and starts it.</summary>
     public static async Task LaunchAsync(QemuSession qemu, QmpClient qmp, string filter, string name)
     {

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Exo.Testing;
 using Exo.Toolkit.Drawing;
-using Exo.Toolkit.Text;
 using Exo.Toolkit.Theming;
 
 namespace Exo.Kernel.BootTests;
@@ -20,12 +19,6 @@ public sealed class FilesBootTests
     private static readonly Regex ListPlace = new(@"files: place list (?<x>\d+),(?<y>\d+) (?<w>\d+)x(?<h>\d+) row (?<row>\d+)", RegexOptions.Compiled);
     private static readonly Regex Shown = new(@"compositor: window 'Files' shown at (?<x>\d+),(?<y>\d+) ", RegexOptions.Compiled);
     private static readonly Regex TerminalShown = new(@"compositor: window 'Terminal' shown at (?<x>\d+),(?<y>\d+) ", RegexOptions.Compiled);
-
-    private static readonly Lazy<FontSet> Fonts = new(() =>
-    {
-        string directory = Path.Combine(ExoPaths.FindRepoRoot(), "out", "rootfs", "usr", "share", "exo", "fonts");
-        return FontSet.Load(Directory.Exists(directory) ? directory : Path.Combine(ExoPaths.FindRepoRoot(), "out", "fonts"));
-    });
 
     private readonly ITestOutputHelper _output;
 
@@ -64,7 +57,7 @@ public sealed class FilesBootTests
                 await qmp.SendKeysAsync("ctrl", "l");
                 await TerminalBootTests.TypeAsync(qmp, "/tmp");
             }, "files: folder /tmp ");
-            Assert.Matches(@"files: folder /tmp \d+ items?: [^\n]*made-in-terminal/", LastLine(qemu.Serial, "files: folder /tmp "));
+            Assert.Matches(@"files: folder /tmp \d+ items?: [^\n]*made-in-terminal/", DesktopScreen.LastLine(qemu.Serial, "files: folder /tmp "));
             var screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"files-{processors}-2-listed"),
                 s => FindRow(s, list, row, "made-in-terminal/") >= 0, Attempts);
             Assert.True(FindRow(screen, list, row, "made-in-terminal/") >= 0, "the folder made in the terminal is drawn in the list");
@@ -90,7 +83,7 @@ public sealed class FilesBootTests
                 await qmp.SendKeysAsync("ctrl", "v");
             }, "files: pasted /tmp/made-in-renamed (copy)");
             Assert.Matches(@"files: folder /tmp \d+ items: ([^\n]*, )?made-in-renamed/, made-in-renamed \(copy\)/, made-in-terminal/",
-                LastLine(qemu.Serial, "files: folder /tmp "));
+                DesktopScreen.LastLine(qemu.Serial, "files: folder /tmp "));
             screen = await DesktopScreen.ScreenAsync(qmp, DesktopScreen.Screenshot($"files-{processors}-3-copied"),
                 s => FindRow(s, list, row, "made-in-renamed (copy)/") >= 0, Attempts);
             Assert.True(FindRow(screen, list, row, "made-in-renamed (copy)/") >= 0, "the copy is drawn in the list");
@@ -100,7 +93,7 @@ public sealed class FilesBootTests
                 await Task.Delay(1000);
                 await qmp.SendKeysAsync("ret");
             }, "files: deleted made-in-renamed (copy)");
-            Assert.Matches(@"files: folder /tmp \d+ items: ([^\n]*, )?made-in-renamed/, made-in-terminal/", LastLine(qemu.Serial, "files: folder /tmp "));
+            Assert.Matches(@"files: folder /tmp \d+ items: ([^\n]*, )?made-in-renamed/, made-in-terminal/", DesktopScreen.LastLine(qemu.Serial, "files: folder /tmp "));
 
             // A folder that does not exist: refused with its reason, the list stays.
             await DesktopScreen.ActAsync(qemu, async () =>
@@ -148,19 +141,11 @@ public sealed class FilesBootTests
         return (int.Parse(match.Groups["x"].Value), int.Parse(match.Groups["y"].Value));
     }
 
-    private static string LastLine(string serial, string start)
-    {
-        int at = serial.LastIndexOf(start, StringComparison.Ordinal);
-        Assert.True(at >= 0, $"the guest printed \"{start}\"");
-        int end = serial.IndexOf('\n', at);
-        return serial[at..(end < 0 ? serial.Length : end)].TrimEnd('\r');
-    }
-
     /// <summary>The list's row (on the screen, 'list' its box) that shows 'text' exactly as the toolkit's ListView draws it
     /// in the light theme, selected or not; -1 when none does.</summary>
     private static int FindRow(PpmImage screen, Rect list, int rowHeight, string text)
     {
-        var font = Fonts.Value.Body;
+        var font = DesktopScreen.Fonts.Value.Body;
         var palette = Palette.Light;
         int width = font.Measure(text), top = (rowHeight - font.LineHeight) / 2;
         for (int row = 0; (row + 1) * rowHeight + 2 <= list.Height; row++)
