@@ -10,7 +10,7 @@ public class MetricsTests
     {
         var rows = Metrics.Merge(null, null, null);
         Assert.Equal(Metrics.Names, rows.Select(r => r.Name));
-        Assert.Equal(46, rows.Count);
+        Assert.Equal(47, rows.Count);
         Assert.Equal(Metrics.ControlRow, rows[0].Name);
         Assert.Equal("boot.to_desktop", rows[^1].Name);
         Assert.All(rows, r => Assert.Null(r.Ratio));
@@ -23,7 +23,7 @@ public class MetricsTests
         var exo = Report("EXO-BENCH zz.extra median=5 min=5 iterations=1 unit=instructions\n" +
                          "EXO-BENCH syscall.null median=100 min=90 iterations=10 unit=instructions\n");
         var rows = Metrics.Merge(exo, null, null);
-        Assert.Equal(47, rows.Count);
+        Assert.Equal(48, rows.Count);
         Assert.Equal("zz.extra", rows[^1].Name);
         Assert.False(rows[^1].LinuxHasEquivalent);
         Assert.Equal(100UL, rows.First(r => r.Name == "syscall.null").Exo!.Median);
@@ -82,7 +82,7 @@ public class MetricsTests
     public void RowsWithoutLinuxEquivalent()
     {
         Assert.Equal(new[] { "alloc.refill", "sched.pick", "ipc.ring_msg", "ipc.zero_copy_1M" }.Concat(AudioBench.Rows)
-            .Concat(new[] { "gui.compose_full", "gui.compose_damage", "boot.to_desktop" }),
+            .Concat(new[] { "gui.compose_full", "gui.compose_damage", "gui.key_to_pixel", "boot.to_desktop" }),
             Metrics.Names.Where(n => Metrics.NoLinuxEquivalent.Contains(n)));
         Assert.True(Metrics.IsNativeOnly("boot.to_desktop") && Metrics.IsNativeOnly("audio.underruns") && !Metrics.IsNativeOnly("boot.to_init"));
         Assert.Equal(33, Metrics.LinuxNames.Count());
@@ -140,7 +140,7 @@ public class MetricsTests
         Assert.Equal(13.0, wall.GetProperty("total").GetDouble());
 
         var results = doc.RootElement.GetProperty("results");
-        Assert.Equal(46, results.GetArrayLength());
+        Assert.Equal(47, results.GetArrayLength());
         Assert.Equal(Metrics.ControlRow, results[0].GetProperty("name").GetString());
         var first = results[1];
         Assert.Equal("syscall.null", first.GetProperty("name").GetString());

@@ -42,7 +42,7 @@ public static class Metrics
         "net.tcp_rx_mib", "net.tcp_tx_mib", "net.tcp_connect_close", "net.udp_rtt",
         "audio.latency_p50", "audio.latency_p99", "audio.underruns",
         "audio.latency_p50_load", "audio.latency_p99_load", "audio.underruns_load",
-        "gui.compose_full", "gui.compose_damage",
+        "gui.compose_full", "gui.compose_damage", "gui.key_to_pixel",
         "boot.to_init", "boot.to_shell", "boot.to_desktop",
     };
 
@@ -84,7 +84,7 @@ public static class Metrics
     /// <summary>The desktop boot's rows (userland/csharp/compositor/CompositorBenchmark.cs): the reference VM has no desktop.</summary>
     public static readonly IReadOnlySet<string> DesktopRows = new HashSet<string>(StringComparer.Ordinal)
     {
-        "gui.compose_full", "gui.compose_damage", "boot.to_desktop",
+        "gui.compose_full", "gui.compose_damage", "gui.key_to_pixel", "boot.to_desktop",
     };
 
     /// <summary>Rows of a native program with nothing to compare on Linux or through POSIX-X (both columns "n/a").</summary>

@@ -28,6 +28,11 @@ namespace Exo.Protocols.Input
         /// <summary>Devices the driver found: bit 0 keyboard, bit 1 mouse, bit 2 a wheel on the mouse, bit 3 a tablet.</summary>
         [FieldOffset(12)] public uint Devices;
         [FieldOffset(16)] public ulong Dropped;
+        /// <summary>The time-stamp counter when the driver took the byte of the last key pressed (gui.key_to_pixel's start).</summary>
+        [FieldOffset(24)] public ulong LastKeyTimestamp;
+        /// <summary>make bench's desktop boot only (a driver started with "bench"): keys the client asked the driver to
+        /// press; the driver feeds one 'a' (make and break) through its keyboard decoder for each it has not pressed yet.</summary>
+        [FieldOffset(32)] public uint BenchKeysRequested;
 
         public const uint DeviceKeyboard = 1, DeviceMouse = 2, DeviceWheel = 4, DeviceTablet = 8;
 

@@ -19,6 +19,8 @@ public sealed unsafe class CompositorConnection : IDisposable
     private CompositorConnection(ServiceChannel channel) => _channel = channel;
 
     public byte* Payload => _channel.Payload;
+    /// <summary>The channel's file descriptor (its doorbell: readable when the compositor rang), for a poll with others.</summary>
+    public int Descriptor => _channel.Descriptor;
     public CompositorChannelHeader* Header => (CompositorChannelHeader*)(_channel.Payload + CompositorLayout.HeaderOffset);
     /// <summary>The buffer area where surfaces' pixels go (CompositorLayout.BufferBytes long).</summary>
     public byte* Buffers => _channel.Payload + CompositorLayout.BufferOffset;

@@ -278,6 +278,7 @@ namespace Compositor
             if (surface->Window < 0)
                 return CompositorProblem.None;   // a surface without a role is not shown
             ref Window window = ref windows[surface->Window];
+            CompositorBenchmark.WindowCommitted();
             if (resized || !window.Mapped)
             {
                 bool first = !window.Mapped;

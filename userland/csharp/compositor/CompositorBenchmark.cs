@@ -8,9 +8,13 @@ namespace Compositor
     /// `compositor display0 bench` (make bench's desktop boot, init=bench_desktop.conf; tools/Exo.Bench): the rows
     /// boot.to_desktop (the time-stamp counter when the first complete frame is in the framebuffer: instructions since reset
     /// under -icount shift=0), gui.compose_full (one 1920x1080 frame composed off-screen and copied) and gui.compose_damage
-    /// (a 64x64 damaged rectangle), then EXO-BENCH-DONE; the compositor then goes on as usual. The frame rows compose a
-    /// 1920x1080 scene of their own, whatever mode the display is in: the background, two windows (decorations and empty
-    /// content) and the cursor, copied into memory laid out as a 1920x1080 framebuffer.
+    /// (a 64x64 damaged rectangle); the compositor then goes on as usual. The frame rows compose a 1920x1080 scene of their
+    /// own, whatever mode the display is in: the background, two windows (decorations and empty content) and the cursor,
+    /// copied into memory laid out as a 1920x1080 framebuffer. Then gui.key_to_pixel, on the real desktop: once a
+    /// window (the terminal bench_desktop.conf starts) has drawn, the compositor asks ps2_input (started with "bench") to
+    /// press A, KeyToPixelSamples times, one at a time; each sample runs from the time-stamp counter the driver wrote when
+    /// it took the key's byte (InputChannelHeader.LastKeyTimestamp) to the end of the first frame copied to the
+    /// framebuffer after that key with a commit of a window in it (the terminal drew the echoed glyph). Then EXO-BENCH-DONE.
     /// </summary>
     internal static unsafe class CompositorBenchmark
     {
@@ -49,8 +53,87 @@ namespace Compositor
             for (int i = 0; i < DamageFrames; i++)
                 samples[i] = Frame(windows, damage);
             Benchmark.PrintSamples("gui.compose_damage", samples, DamageFrames, DamageFrames);
-            Console.WriteLine("EXO-BENCH-DONE");
             return Screen.Initialize(framebuffer, width, height, pitch);
+        }
+
+        // gui.key_to_pixel's state: keys asked for, the one under way, the samples taken.
+        public const int KeyToPixelSamples = 16;
+        /// <summary>A pause between keys (the previous key's last redraws are done), and how long one key may take.</summary>
+        private const ulong KeyGapNanoseconds = 100_000_000, KeyPatienceNanoseconds = 3_000_000_000;
+        private static ulong* s_keySamples;
+        private static int s_keysMeasured;
+        private static bool s_keyUnderWay, s_keyArrived, s_windowCommitted, s_done;
+        private static ulong s_keyAsked, s_keyTimestamp, s_nextKey;
+
+        /// <summary>Measuring gui.key_to_pixel (a bench boot, after the frame rows).</summary>
+        public static bool MeasuringKeys { get; private set; }
+
+        public static bool StartKeys()
+        {
+            s_keySamples = (ulong*)Exo.Std.Memory.UserHeap.Allocate((nuint)(sizeof(ulong) * KeyToPixelSamples));
+            MeasuringKeys = s_keySamples != null;
+            return MeasuringKeys;
+        }
+
+        /// <summary>A window's client committed (its pixels go into the next frame).</summary>
+        public static void WindowCommitted()
+        {
+            if (MeasuringKeys)
+                s_windowCommitted = true;
+        }
+
+        /// <summary>The key this bench asked for came through the input ring: its start is the driver's time stamp.</summary>
+        public static void KeyPressed(ulong driverTimestamp)
+        {
+            if (!s_keyUnderWay || s_keyArrived)
+                return;
+            s_keyArrived = true;
+            s_keyTimestamp = driverTimestamp;
+            s_windowCommitted = false;
+        }
+
+        /// <summary>
+        /// After each round's frame ('copied': one went to the framebuffer): ends the key under way when the frame held a
+        /// window's commit after it, and asks the driver for the next key once a window is there and the gap has passed.
+        /// </summary>
+        public static void AfterFrame(bool copied, WindowStack windows, ref uint keysRequested, Exo.Std.Ipc.Notification inputDriver)
+        {
+            if (!MeasuringKeys || s_done)
+                return;
+            ulong now = MonotonicClock.Nanoseconds;
+            if (s_keyUnderWay)
+            {
+                if (s_keyArrived && copied && s_windowCommitted)
+                {
+                    s_keySamples[s_keysMeasured++] = Benchmark.ReadTimestamp() - s_keyTimestamp;
+                    s_keyUnderWay = false;
+                    s_nextKey = now + KeyGapNanoseconds;
+                }
+                else if (now - s_keyAsked > KeyPatienceNanoseconds)
+                {
+                    Console.WriteLine("compositor: bench key lost (no redraw after it); asking again");
+                    s_keyUnderWay = false;
+                }
+                if (s_keysMeasured == KeyToPixelSamples)
+                {
+                    Benchmark.PrintSamples("gui.key_to_pixel", s_keySamples, KeyToPixelSamples, KeyToPixelSamples);
+                    Console.WriteLine("EXO-BENCH-DONE");
+                    s_done = true;
+                }
+                return;
+            }
+            // A window with the focus that has drawn: the terminal is up (the first key waits a gap after its first frame).
+            if (windows.Focused < 0 || !s_windowCommitted)
+                return;
+            if (s_nextKey == 0)
+                s_nextKey = now + 10 * KeyGapNanoseconds;
+            if (now < s_nextKey)
+                return;
+            s_keyUnderWay = true;
+            s_keyArrived = false;
+            s_keyAsked = now;
+            System.Threading.Volatile.Write(ref keysRequested, keysRequested + 1);
+            inputDriver.Signal(Exo.Protocols.Input.InputChannelHeader.DriverBit);
         }
 
         private static ulong Frame(WindowStack windows, Rectangle damage)

@@ -57,7 +57,8 @@ namespace Compositor
             if (Process.ArgumentIs(2, "bench"))
             {
                 CompositorBenchmark.ReportFirstFrame();
-                if (!CompositorBenchmark.MeasureFrames(s_channels.Framebuffer, Screen.Width, Screen.Height, (int)s_display->Pitch))
+                if (!CompositorBenchmark.MeasureFrames(s_channels.Framebuffer, Screen.Width, Screen.Height, (int)s_display->Pitch)
+                    || !CompositorBenchmark.StartKeys())
                     return 5;
                 Compose();
             }
@@ -79,9 +80,18 @@ namespace Compositor
                 Desktop.UpdateFocus();
                 Panel.Publish(Desktop.Windows);
                 Clients.FlushEvents();
-                Compose();
+                bool copied = Compose();
+                Error woken;
+                if (CompositorBenchmark.MeasuringKeys)
+                {
+                    CompositorBenchmark.AfterFrame(copied, Desktop.Windows, ref s_channels.Input->BenchKeysRequested, s_channels.InputDriver);
+                    // The bench's keys are paced by the clock: wake at least every 10 ms.
+                    woken = more ? s_own.Poll(out _) : s_own.WaitUntil(MonotonicClock.Nanoseconds + 10_000_000, out _);
+                }
+                else
+                    woken = more ? s_own.Poll(out _) : s_own.Wait(out _);
                 // A client with requests left is served again at once (after the others had their turn).
-                if ((more ? s_own.Poll(out _) : s_own.Wait(out _)) is not (Error.None or Error.WouldBlock))
+                if (woken is not (Error.None or Error.WouldBlock or Error.TimedOut))
                     return 7;
             }
         }
@@ -92,22 +102,27 @@ namespace Compositor
             while ((count = events.ReadBatch(batch, BatchSize)) > 0)
             {
                 for (int i = 0; i < count; i++)
+                {
+                    if (CompositorBenchmark.MeasuringKeys && batch[i].Kind == InputEventKind.KeyDown)
+                        CompositorBenchmark.KeyPressed(Volatile.Read(ref s_channels.Input->LastKeyTimestamp));
                     Desktop.Handle(ref batch[i]);
+                }
                 events.Release();
             }
         }
 
         /// <summary>The damaged parts composed and copied; the driver told the bounding rectangle (a flush).</summary>
-        private static void Compose()
+        private static bool Compose()
         {
             if (!Screen.ComposeAndFlush(Desktop.Windows, out Rectangle bounds))
-                return;
+                return false;
             s_display->DamageX = (uint)bounds.X;
             s_display->DamageY = (uint)bounds.Y;
             s_display->DamageWidth = (uint)bounds.Width;
             s_display->DamageHeight = (uint)bounds.Height;
             Volatile.Write(ref s_display->DamageSequence, s_display->DamageSequence + 1);
             s_displayDriver.Signal(DisplayChannelHeader.DriverBit);
+            return true;
         }
     }
 }

@@ -139,7 +139,7 @@ namespace DeviceManager
                 error = _hasDisplay ? StartDisplayDriver(root, _display, _displayAddress, displayPage, displayDriver, own)
                     : StartFramebufferDriver(displayPage, displayDriver, own);
             if (error == Error.None)
-                error = StartInputDriver(root, inputPage, inputDriver, own, layout, layoutLength);
+                error = StartInputDriver(root, inputPage, inputDriver, own, layout, layoutLength, BenchClient);
             if (error == Error.None && _hasTablet)
             {
                 error = MemoryObject.Create(InputChannelHeader.PageBytes, out tabletPage);
@@ -288,9 +288,9 @@ namespace DeviceManager
             return error;
         }
 
-        /// <summary>"ps2_input input0 LAYOUT": the ports 0x60 and 0x64, lines 1 and 12, the input page, its notification,
+        /// <summary>"ps2_input input0 LAYOUT" ("ps2_input input0 LAYOUT bench" for make bench): the ports 0x60 and 0x64, lines 1 and 12, the input page, its notification,
         /// the client's (Signal only), the console.</summary>
-        private static Error StartInputDriver(RootResource root, MemoryObject page, Notification driver, Notification client, byte* layout, int layoutLength)
+        private static Error StartInputDriver(RootResource root, MemoryObject page, Notification driver, Notification client, byte* layout, int layoutLength, bool bench)
         {
             byte* command = stackalloc byte[CommandCapacity];
             int length = CommandLine.Append(command, 0, "ps2_input input0 ");
@@ -298,6 +298,8 @@ namespace DeviceManager
                 length = CommandLine.Append(command, length, "us");
             for (int i = 0; i < layoutLength; i++)
                 command[length++] = layout[i];
+            if (bench)
+                length = CommandLine.Append(command, length, " bench");   // presses keys when the bench's compositor asks
             Handle* handles = stackalloc Handle[MaximumHandles];
             Error error = root.CreateIoPorts(0x60, 1, out IoPortRange data);
             handles[0] = data.Handle;

@@ -16,7 +16,10 @@ namespace Ps2Input
     /// and 12 (mouse), the input channel's page, the notification it waits on and the client's (Signal only), and the
     /// console. It sets the controller up, asks the mouse for its wheel, then turns each byte into events (KeyboardState,
     /// MousePackets) in the channel's ring (libs/Exo.Protocols/Input/InputChannelHeader.cs) and rings the client. Caps Lock
-    /// and Num Lock go to the keyboard's LEDs.
+    /// and Num Lock go to the keyboard's LEDs. Each key press's time-stamp counter goes into the channel's header
+    /// (LastKeyTimestamp). Started with "bench" as its third argument (make bench's desktop boot), it also presses the key
+    /// A whenever the client asks (BenchKeysRequested): the scan codes go through the same decoder as the controller's
+    /// bytes, so gui.key_to_pixel measures the whole path from the driver's byte to the glyph in the framebuffer.
     /// </summary>
     public static unsafe class Program
     {
@@ -27,6 +30,10 @@ namespace Ps2Input
         private const byte MouseSetDefaults = 0xF6, MouseSampleRate = 0xF3, MouseGetId = 0xF2, EnableReporting = 0xF4,
             KeyboardSetLeds = 0xED, Resend = 0xFE;
         private const byte WheelMouseId = 3;
+        /// <summary>Scan code set 1's make and break codes of the key A.</summary>
+        private const byte KeyAMake = 0x1E, KeyABreak = 0x9E;
+        private static bool s_bench;
+        private static uint s_benchKeysPressed;
 
         private static KeyboardState s_keyboard;
         private static MousePackets s_mouse;
@@ -70,12 +77,15 @@ namespace Ps2Input
             Console.Write((devices & InputChannelHeader.DeviceMouse) == 0 ? "absent" : wheel ? "with wheel" : "without wheel");
             Console.Write(", layout ");
             Console.WriteLine(s_keyboard.Layout == InputChannelHeader.LayoutGerman ? "de" : "us");
+            s_bench = Process.ArgumentIs(3, "bench");
             s_channel.Open(devices);
             while (true)
             {
                 error = own.WaitUntil(MonotonicClock.Nanoseconds + PollNanoseconds, out _);
                 if (error != Error.None && error != Error.TimedOut)
                     return Report("its notification failed", error);
+                if (s_bench)
+                    PressBenchKeys();
                 Drain();
                 keyboardLine.Acknowledge();
                 mouseLine.Acknowledge();
@@ -113,8 +123,21 @@ namespace Ps2Input
             }
         }
 
+        /// <summary>The keys the client asked for in a bench boot, fed to the decoder as if the controller had sent them.</summary>
+        private static void PressBenchKeys()
+        {
+            uint requested = Volatile.Read(ref s_channel.Header->BenchKeysRequested);
+            while (s_benchKeysPressed != requested)
+            {
+                s_benchKeysPressed++;
+                KeyboardByte(KeyAMake);
+                KeyboardByte(KeyABreak);
+            }
+        }
+
         private static void KeyboardByte(byte value)
         {
+            ulong arrived = Benchmark.ReadTimestamp();
             if (value == I8042Controller.Acknowledge || value == Resend)
                 return;
             uint requested = Volatile.Read(ref s_channel.Header->RequestedLayout);
@@ -126,6 +149,8 @@ namespace Ps2Input
             byte leds = s_keyboard.Leds;
             if (!s_keyboard.Feed(value, out InputEvent key))
                 return;
+            if (key.Kind == InputEventKind.KeyDown)
+                Volatile.Write(ref s_channel.Header->LastKeyTimestamp, arrived);
             s_channel.Emit(&key);
             if (s_keyboard.Leds != leds)
             {

@@ -86,10 +86,11 @@ while (true)
         return 3;
     }
 
-    int wait = output ? 0 : IdleWaitMilliseconds;
-    while (connection.TryNext(out CompositorEvent record, wait))
+    // Nothing to do: sleep until the shell writes or the compositor rings (the limit only bounds a missed wake-up).
+    if (!output)
+        shell.WaitForEither(connection.Descriptor, IdleWaitMilliseconds);
+    while (connection.TryNext(out CompositorEvent record, 0))
     {
-        wait = 0;
         if (!Handle(record))
         {
             Console.WriteLine("terminal: window closed");

@@ -108,6 +108,24 @@ public sealed unsafe partial class PseudoTerminal : IDisposable
     /// <summary>Tells the terminal its new size (TIOCSWINSZ): the foreground group gets SIGWINCH when it changed.</summary>
     public void Resize(int columns, int rows) => SetWindowSize(_master, columns, rows);
 
+    /// <summary>Waits until the shell wrote something (or hung up) or 'other' (the compositor's doorbell) is readable, at
+    /// most 'timeoutMilliseconds': the terminal sleeps without missing either.</summary>
+    public void WaitForEither(int other, int timeoutMilliseconds)
+    {
+        const short PollIn = 0x0001;
+        PollDescriptor* descriptors = stackalloc PollDescriptor[2];
+        descriptors[0] = new PollDescriptor { Descriptor = _master, Events = PollIn };
+        descriptors[1] = new PollDescriptor { Descriptor = other, Events = PollIn };
+        poll(descriptors, 2, timeoutMilliseconds);   // EINTR or an error: the caller's loop looks again
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct PollDescriptor
+    {
+        public int Descriptor;
+        public short Events, ReturnedEvents;
+    }
+
     public void Dispose() => close(_master);
 
     private static void SetWindowSize(int descriptor, int columns, int rows)
@@ -159,6 +177,7 @@ public sealed unsafe partial class PseudoTerminal : IDisposable
     [LibraryImport(Library)] private static partial int posix_spawn_file_actions_destroy(void* actions);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int posix_spawn_file_actions_addopen(void* actions, int descriptor, string path, int flags, uint mode);
+    [LibraryImport(Library)] private static partial int poll(PollDescriptor* descriptors, ulong count, int timeout);
     [LibraryImport(Library)] private static partial int posix_spawn_file_actions_adddup2(void* actions, int descriptor, int newDescriptor);
     [LibraryImport(Library)] private static partial int posix_spawnattr_init(void* attributes);
     [LibraryImport(Library)] private static partial int posix_spawnattr_destroy(void* attributes);
