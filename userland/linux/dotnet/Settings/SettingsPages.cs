@@ -18,6 +18,9 @@ internal sealed class SettingsPages
     private static readonly (string Name, uint Colour)[] Backgrounds =
         [("Exo blue", DesktopSettings.DefaultBackground), ("Slate", 0x404850), ("Forest", 0x2F5D3A), ("Plum", 0x5A3A5E), ("Sand", 0xA08A60), ("Black", 0x000000)];
     private static readonly string[] LayoutNames = ["English (US)", "German (QWERTZ)"];
+    /// <summary>Exo.Abi's Error.Busy (DesktopChanged's X when another mode change is under way; Exo.Abi is not compiled
+    /// into .NET programs).</summary>
+    private const int ErrorBusy = 16;
 
     private readonly FontSet _fonts;
     private readonly Action<string> _report;
@@ -127,7 +130,7 @@ internal sealed class SettingsPages
     {
         if (answer.X != 0)
         {
-            _status.Text = answer.X == 16 ? "Another display change is under way" : "The display driver refused that mode";
+            _status.Text = answer.X == ErrorBusy ? "Another display change is under way" : "The display driver refused that mode";
             _report($"refused (error {answer.X}), display {answer.Width}x{answer.Height}");
             return;
         }
