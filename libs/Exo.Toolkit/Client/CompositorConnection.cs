@@ -121,17 +121,24 @@ public sealed unsafe class CompositorConnection : IDisposable
 
     /// <summary>
     /// The toplevel windows as the compositor last listed them for this client's panel (WindowListHeader's sequence lock:
-    /// read again while the compositor is writing). Empty for a client without a panel.
+    /// read again while the compositor is writing). Empty for a client without a panel, and when the compositor ended
+    /// in the middle of a write (Ended is then set).
     /// </summary>
     public IReadOnlyList<ListedWindow> ReadWindowList()
     {
         var header = (WindowListHeader*)(Payload + CompositorLayout.WindowListOffset);
         var entries = (WindowListEntry*)(Payload + CompositorLayout.WindowListOffset + WindowListHeader.Bytes);
-        while (true)
+        for (int spins = 1; ; spins++)
         {
             uint before = Volatile.Read(ref header->Sequence);
             if ((before & 1) != 0)
             {
+                // A compositor killed while it wrote leaves the sequence odd for ever: look whether it ended now and then.
+                if (spins % 1024 == 0 && (Ended || (_channel.Wait(0) & Exo.Protocols.Channels.ServiceChannelLayout.ServiceEndedBit) != 0))
+                {
+                    Ended = true;
+                    return [];
+                }
                 Thread.Yield();
                 continue;
             }
