@@ -318,6 +318,13 @@ namespace Exo.Kernel.Ipc
                             first = null;
                             listener.WaitingHead = (listener.WaitingHead + 1) % MaximumWaiting;
                             listener.WaitingCount--;
+                            // One that connected after the marking above, while the listener was still there, is told
+                            // too: otherwise its client would wait for ever for a service that will never accept it.
+                            if (!waiting.ServerEnded)
+                            {
+                                waiting.ServerEnded = true;
+                                waiting.ClientDoorbell.Signal(ServiceChannelLayout.ServiceEndedBit);
+                            }
                         }
                     }
                     if (waiting == null)

@@ -38,26 +38,31 @@ public sealed unsafe class CompositorConnection : IDisposable
         DateTime giveUp = DateTime.UtcNow + patience;
         while (true)
         {
+            CompositorConnection? connection = null;
             try
             {
-                var connection = new CompositorConnection(ServiceChannel.Connect(CompositorLayout.ServiceName, CompositorLayout.ChannelBytes));
+                connection = new CompositorConnection(ServiceChannel.Connect(CompositorLayout.ServiceName, CompositorLayout.ChannelBytes));
                 connection.WaitUntilReady(giveUp);
                 return connection;
             }
             catch (ServiceChannelException) when (DateTime.UtcNow < giveUp)
             {
+                connection?.Dispose();
                 Thread.Sleep(200);
             }
         }
     }
 
+    /// <summary>Waits for the compositor to lay the channel out; a compositor that ended before that (it was restarting)
+    /// fails the attempt, and Connect tries again.</summary>
     private void WaitUntilReady(DateTime giveUp)
     {
         while (Volatile.Read(ref Header->Magic) != CompositorChannelHeader.ExpectedMagic)
         {
             if (DateTime.UtcNow > giveUp)
                 throw new ServiceChannelException("the compositor's header", 110);
-            _channel.Wait(100);
+            if ((_channel.Wait(100) & Exo.Protocols.Channels.ServiceChannelLayout.ServiceEndedBit) != 0)
+                throw new ServiceChannelException("the compositor ended before it accepted", 104);
         }
         if (!_requests.Attach(Payload + CompositorLayout.RequestRingOffset) || !_events.Attach(Payload + CompositorLayout.EventRingOffset))
             throw new ServiceChannelException("the compositor's rings", 22);
