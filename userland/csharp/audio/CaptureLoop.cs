@@ -86,7 +86,7 @@ namespace AudioService
                 slot->LastCaptureRead = read;
                 slot->LastProgressNanoseconds = now;
             }
-            else if (now - slot->LastProgressNanoseconds > StreamTable.IdleNanoseconds)
+            else if (StreamTable.IsIdleTooLong(slot, now))
             {
                 StreamTable.End(slot, AudioStreamState.Failed);
                 return;

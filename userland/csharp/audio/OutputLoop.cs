@@ -203,7 +203,7 @@ namespace AudioService
                 bool finished = Volatile.Read(ref header->Finished) != 0;
                 if (finished && writeIndex - slot->Source.ReadIndex < (ulong)slot->Source.FrameBytes)
                     EndProbed(slot, i, AudioStreamState.Drained);
-                else if (!finished && now - slot->LastProgressNanoseconds > StreamTable.IdleNanoseconds)
+                else if (!finished && StreamTable.IsIdleTooLong(slot, now))
                     EndProbed(slot, i, AudioStreamState.Failed);
             }
             uint master = Volatile.Read(ref StreamTable.MasterVolume);

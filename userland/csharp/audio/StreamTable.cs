@@ -97,6 +97,17 @@ namespace AudioService
             Volatile.Write(ref slot->State, StreamSlot.Playing);
         }
 
+        /// <summary>
+        /// Has the stream's client made no progress for <see cref="IdleNanoseconds"/>? 'now' is the mixing thread's clock,
+        /// read at its wake-up: a stream opened since by the request thread (on another processor) has a later stamp and is
+        /// new, not idle (the unsigned difference would wrap and end it at once).
+        /// </summary>
+        public static bool IsIdleTooLong(StreamSlot* slot, ulong now)
+        {
+            ulong last = Volatile.Read(ref slot->LastProgressNanoseconds);
+            return now > last && now - last > IdleNanoseconds;
+        }
+
         /// <summary>Ends a stream (the mixing thread): its state told to the client, which is woken; the slot freed.</summary>
         public static void End(StreamSlot* slot, uint state)
         {
