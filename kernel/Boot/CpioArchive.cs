@@ -258,7 +258,7 @@ namespace Exo.Kernel.Boot
             return true;
         }
 
-        private static bool StartsWith(byte* text, int length, string prefix)
+        internal static bool StartsWith(byte* text, int length, string prefix)
         {
             if (length < prefix.Length)
                 return false;

@@ -16,8 +16,11 @@ namespace Exo.Kernel.Boot
 
         private static byte* s_archive;
         private static ulong s_length;
-        // Where each directory's entries start: a spawn's lookup skips the hundreds of entries before them.
+        // Where each directory's entries start: a lookup skips the hundreds of entries before them.
         private static ulong s_programs, s_configurations;
+        // exo/bin/ indexed at boot (a spawn's lookup); a program the index could not take is found by the walk.
+        private static CpioDirectoryIndex s_programIndex;
+        private static bool s_programIndexComplete;
 
         private static BootInformation* s_boot;
         private static int s_archiveCount;
@@ -41,8 +44,20 @@ namespace Exo.Kernel.Boot
                     s_length = length;
                     CpioArchive.FindFirstIn(start, length, ProgramDirectory, out s_programs);
                     CpioArchive.FindFirstIn(start, length, ConfigurationDirectory, out s_configurations);
+                    IndexPrograms(start, length);
                 }
             }
+        }
+
+        // Storage from the kernel heap, once: no memory, no index (every lookup walks, as before).
+        private static void IndexPrograms(byte* start, ulong length)
+        {
+            int count = CpioDirectoryIndex.Count(start, length, s_programs, ProgramDirectory);
+            var storage = (CpioDirectoryIndex.Entry*)Memory.Heap.KernelHeap.Allocate((ulong)(count > 0 ? count : 1) * (ulong)sizeof(CpioDirectoryIndex.Entry));
+            if (storage == null)
+                return;
+            s_programIndex = CpioDirectoryIndex.Build(start, length, s_programs, ProgramDirectory, storage, count);
+            s_programIndexComplete = s_programIndex.Length == count;
         }
 
         private static bool IsArchive(BootModule* module, out byte* start, out ulong length)
@@ -84,7 +99,8 @@ namespace Exo.Kernel.Boot
 
         /// <summary>A program (a regular file in exo/bin/) by name.</summary>
         public static bool TryFindProgram(byte* name, int nameLength, out byte* data, out ulong size)
-            => TryFindIn(s_programs, ProgramDirectory, name, nameLength, out data, out size);
+            => s_programIndex.TryFind(name, nameLength, out data, out size)
+                || (!s_programIndexComplete && TryFindIn(s_programs, ProgramDirectory, name, nameLength, out data, out size));
 
         /// <summary>An init configuration (a regular file in exo/config/) by name.</summary>
         public static bool TryFindConfiguration(byte* name, int nameLength, out byte* data, out ulong size)

@@ -101,6 +101,94 @@ public unsafe class CpioArchiveTests
         }
     }
 
+    // The programs' index (CpioDirectoryIndex) over 'archive' with room for 'capacity' entries (all when null): each
+    // name looked up, its data or null.
+    private static Dictionary<string, byte[]> LookUp(byte[] archive, string directory, IEnumerable<string> names, int? capacity = null)
+    {
+        var found = new Dictionary<string, byte[]>();
+        fixed (byte* start = archive)
+        {
+            int count = CpioDirectoryIndex.Count(start, (ulong)archive.Length, 0, directory);
+            var storage = new CpioDirectoryIndex.Entry[Math.Max(1, capacity ?? count)];
+            fixed (CpioDirectoryIndex.Entry* entries = storage)
+            {
+                CpioDirectoryIndex index = CpioDirectoryIndex.Build(start, (ulong)archive.Length, 0, directory, entries, capacity ?? count);
+                Assert.Equal(Math.Min(count, capacity ?? count), index.Length);
+                foreach (string name in names)
+                {
+                    byte[] bytes = Encoding.ASCII.GetBytes(name);
+                    fixed (byte* wanted = bytes)
+                        found[name] = index.TryFind(wanted, bytes.Length, out byte* data, out ulong size)
+                            ? new ReadOnlySpan<byte>(data, (int)size).ToArray() : null;
+                }
+            }
+        }
+        return found;
+    }
+
+    [Fact]
+    public void The_program_index_holds_the_regular_files_directly_in_its_directory_in_any_archive_order()
+    {
+        byte[] archive = new RawArchive()
+            .Entry("exo/bin", Array.Empty<byte>(), mode: DirectoryMode)
+            .Entry("exo/bin/tone", new byte[] { 1 })
+            .Entry("exo/bin/audio", new byte[] { 2, 2 })
+            .Entry("exo/binary", new byte[] { 3 })                      // not in exo/bin/
+            .Entry("exo/bin/ton", new byte[] { 4 })                     // a prefix of another name
+            .Entry("exo/bin/sub/tool", new byte[] { 5 })                // in a subdirectory
+            .Entry("exo/bin/link", Encoding.ASCII.GetBytes("tone"), mode: 0xA1FF)   // a symbolic link
+            .Entry("etc/passwd", new byte[] { 6 })
+            .Entry("exo/bin/zz", Array.Empty<byte>())
+            .Entry("exo/bin/a", new byte[] { 7 })
+            .Trailer().ToArray();
+        fixed (byte* start = archive)
+            Assert.Equal(5, CpioDirectoryIndex.Count(start, (ulong)archive.Length, 0, "exo/bin/"));
+        var found = LookUp(archive, "exo/bin/", new[] { "tone", "audio", "ton", "zz", "a", "to", "tonee", "binary", "sub/tool", "sub", "link", "passwd", "b", "" });
+        Assert.Equal(new byte[] { 1 }, found["tone"]);
+        Assert.Equal(new byte[] { 2, 2 }, found["audio"]);
+        Assert.Equal(new byte[] { 4 }, found["ton"]);
+        Assert.Equal(Array.Empty<byte>(), found["zz"]);
+        Assert.Equal(new byte[] { 7 }, found["a"]);
+        foreach (string absent in new[] { "to", "tonee", "binary", "sub/tool", "sub", "link", "passwd", "b", "" })
+            Assert.Null(found[absent]);
+    }
+
+    [Fact]
+    public void The_program_index_finds_what_the_walk_finds_in_a_large_shuffled_directory()
+    {
+        var random = new Random(7);
+        var names = Enumerable.Range(0, 400).Select(i => new string(Enumerable.Range(0, 1 + random.Next(12))
+            .Select(_ => (char)('a' + random.Next(26))).ToArray()) + i).ToList();
+        var raw = new RawArchive();
+        foreach (string name in names.OrderBy(_ => random.Next()))
+            raw.Entry("exo/bin/" + name, Encoding.ASCII.GetBytes(name));
+        byte[] archive = raw.Trailer().ToArray();
+        var wanted = names.Concat(names.Select(n => n + "x")).Concat(names.Select(n => n[..^1])).ToList();
+        var found = LookUp(archive, "exo/bin/", wanted);
+        foreach (string name in wanted)
+        {
+            byte[] bytes = Encoding.ASCII.GetBytes(name);
+            byte[] walked = null;
+            fixed (byte* start = archive)
+            fixed (byte* n = bytes)
+                if (CpioArchive.TryFindIn(start, (ulong)archive.Length, 0, "exo/bin/", n, bytes.Length, out CpioEntry entry))
+                    walked = new ReadOnlySpan<byte>(entry.Data, (int)entry.Size).ToArray();
+            Assert.Equal(walked, found[name]);
+        }
+    }
+
+    [Fact]
+    public void A_program_index_with_less_room_than_files_holds_the_first_ones_in_name_order()
+    {
+        byte[] archive = new RawArchive()
+            .Entry("exo/bin/c", new byte[] { 3 }).Entry("exo/bin/a", new byte[] { 1 }).Entry("exo/bin/b", new byte[] { 2 })
+            .Trailer().ToArray();
+        var found = LookUp(archive, "exo/bin/", new[] { "a", "b", "c" }, capacity: 2);
+        Assert.Equal(new byte[] { 1 }, found["a"]);
+        Assert.Null(found["b"]);   // the third in the archive: no room
+        Assert.Equal(new byte[] { 3 }, found["c"]);
+    }
+
     [Fact]
     public void Written_archives_read_back_in_name_order_with_their_contents()
     {

@@ -14,17 +14,17 @@ namespace DeviceManager
     /// clears the facts; a new driver (started at once) waits for that, then sets the device up again. When the service
     /// ends, it is started again with the same channel and a fresh endpoint under the same name (its clients' streams ended with it: they see no
     /// progress and give up), and the driver keeps playing whatever the ring holds (silence: the service wrote a guard).
-    /// At most <see cref="MaximumRestarts"/> restarts.
+    /// At most <see cref="RestartBudget.Maximum"/> restarts.
     /// </summary>
     internal unsafe struct AudioSupervisor
     {
-        public const int MaximumRestarts = 3;
         public const int MaximumControllers = 1;
         private const int FirstWatchBit = 2 * DiskSupervisor.MaximumDisks + 2 * NetworkSupervisor.MaximumCards;
         private const ulong DriverGoneBit = 2;
 
         private PciDevice _device;
-        private int _address, _number, _restarts;
+        private int _address, _number;
+        private RestartBudget _restarts;
         private ProcessHandle _driver, _service;
         private Endpoint _names;
         private AudioPrograms.Channel _channel;
@@ -77,7 +77,7 @@ namespace DeviceManager
                 Console.WriteLine(", bus mastering turned off; the audio service told");
                 Volatile.Write(ref ((AudioDeviceFacts*)_channel.SharedFacts)->DriverGone, 1u);
                 _channel.Service.Signal(DriverGoneBit);
-                if (CountRestart("intel_hda"))
+                if (CountRestart("intel_hda for audio"))
                     StartDriver(root, ends);
             }
             if ((bits & ServiceBit) != 0 && _serviceRunning)
@@ -89,31 +89,11 @@ namespace DeviceManager
                 ProcessHandle.WriteEnd(status);
                 Console.WriteLine();
                 _channel.Endpoint.Close();
-                if (AudioPrograms.CreateEndpoint(_names, out _channel.Endpoint) == Error.None && CountRestart("the audio service"))
+                if (AudioPrograms.CreateEndpoint(_names, out _channel.Endpoint) == Error.None && CountRestart("the audio service for audio"))
                     StartService(ends);
             }
         }
 
-        private bool CountRestart(string what)
-        {
-            if (_restarts == MaximumRestarts)
-            {
-                Console.Write("devices: gave up on audio after ");
-                Console.Write(MaximumRestarts);
-                Console.WriteLine(" restarts");
-                return false;
-            }
-            _restarts++;
-            Console.Write("devices: restarting ");
-            Console.Write(what);
-            Console.Write(" for audio");
-            Console.Write(_number);
-            Console.Write(" (restart ");
-            Console.Write(_restarts);
-            Console.Write(" of ");
-            Console.Write(MaximumRestarts);
-            Console.WriteLine(")");
-            return true;
-        }
+        private bool CountRestart(string what) => _restarts.Take(what, _number, "", "audio");
     }
 }

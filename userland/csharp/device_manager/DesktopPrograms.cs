@@ -18,7 +18,7 @@ namespace DeviceManager
     /// libs/Exo.Protocols/Display and Input) and one notification the client waits on, which the drivers may only signal.
     /// The client is supervised: the manager keeps its handles and, when it ends, starts it again with the same ones (the
     /// drivers go on; the channels keep the mode and the rings' positions; its own clients reconnect under the same
-    /// service name), at most <see cref="MaximumRestarts"/> times. The drivers are not supervised yet.
+    /// service name), at most <see cref="RestartBudget.Maximum"/> times. The drivers are not supervised yet.
     /// </summary>
     internal unsafe struct DesktopPrograms
     {
@@ -33,13 +33,13 @@ namespace DeviceManager
         /// <summary>A modern virtio-input device (QEMU's virtio-tablet-pci).</summary>
         private const uint VirtioInput = 0x1052u << 16 | 0x1AF4;
 
-        public const int MaximumRestarts = 3;
         /// <summary>The bit the display client's end sets on the manager's notification (after the disks', cards' and audio's).</summary>
         public const ulong ClientBit = 1UL << (2 * DiskSupervisor.MaximumDisks + 2 * NetworkSupervisor.MaximumCards + 2 * AudioSupervisor.MaximumControllers);
 
         // What the client is started with, kept for its restarts.
         private fixed byte _clientName[CommandCapacity];
-        private int _clientNameLength, _restarts;
+        private int _clientNameLength;
+        private RestartBudget _restarts;
         private PhysicalRange _framebuffer;
         private MemoryObject _displayPage, _inputPage, _tabletPage;
         private Notification _own, _displayDriver, _inputDriver, _tabletDriver;
@@ -197,20 +197,8 @@ namespace DeviceManager
             Console.Write("devices: the display client");
             ProcessHandle.WriteEnd(status);
             Console.WriteLine();
-            if (_restarts == MaximumRestarts)
-            {
-                Console.Write("devices: gave up on the display client after ");
-                Console.Write(MaximumRestarts);
-                Console.WriteLine(" restarts");
-                return;
-            }
-            _restarts++;
-            Console.Write("devices: restarting the display client (restart ");
-            Console.Write(_restarts);
-            Console.Write(" of ");
-            Console.Write(MaximumRestarts);
-            Console.WriteLine(")");
-            StartClient(ends);
+            if (_restarts.Take("the display client", -1, "", "the display client"))
+                StartClient(ends);
         }
 
         /// <summary>"display_bochs display0 ADDRESS BAR...": the device, its BARs, the display page, its notification, the

@@ -13,19 +13,18 @@ namespace DeviceManager
     /// in the channel's rings that a new client would meet (so the manager stops the driver, after turning the device's
     /// bus mastering off, and the new driver resets the device). The pair starts again only once both ends have been
     /// seen (each process signals its watch bit once, after it has ended: a bit is never taken for a later process),
-    /// at most <see cref="MaximumRestarts"/> times. An extfs that exits by itself (no file system on the disk, a refused
+    /// at most <see cref="RestartBudget.Maximum"/> times. An extfs that exits by itself (no file system on the disk, a refused
     /// offer) is reported and not started again: that would fail the same way.
     /// </summary>
     internal unsafe struct DiskSupervisor
     {
-        /// <summary>How many times one disk's pair is started again before the manager gives up on it.</summary>
-        public const int MaximumRestarts = 3;
         /// <summary>Disks the manager drives: each extfs takes one of the kernel's 8 offered names (memfs has one), and
         /// two watch bits (driver, file system) of one 64-bit notification.</summary>
         public const int MaximumDisks = 4;
 
         private PciDevice _device;
-        private int _address, _number, _restarts;
+        private int _address, _number;
+        private RestartBudget _restarts;
         private ProcessHandle _driver, _fileSystem;
         private bool _driverRunning, _fileSystemRunning, _restartWanted;
 
@@ -59,22 +58,9 @@ namespace DeviceManager
                 FileSystemEnded();
             if (!_restartWanted || _driverRunning || _fileSystemRunning)
                 return;
-            if (_restarts == MaximumRestarts)
-            {
-                Write("gave up on disk");
-                Console.Write(" after ");
-                Console.Write(MaximumRestarts);
-                Console.WriteLine(" restarts");
-                _restartWanted = false;
+            _restartWanted = false;
+            if (!_restarts.Take("virtio_blk and extfs for disk", _number, "", "disk"))
                 return;
-            }
-            _restarts++;
-            Write("restarting virtio_blk and extfs for disk");
-            Console.Write(" (restart ");
-            Console.Write(_restarts);
-            Console.Write(" of ");
-            Console.Write(MaximumRestarts);
-            Console.WriteLine(")");
             StartPair(root, ends);
         }
 

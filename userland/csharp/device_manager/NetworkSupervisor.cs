@@ -16,18 +16,18 @@ namespace DeviceManager
     /// with the new driver, which waits for that reset before it touches the rings (NetworkChannel). The client keeps
     /// running, as the network service will need to (its sockets outlive a driver). When the client crashes, the driver is
     /// stopped (the rings hold the dead client's frames) and both start again with a fresh channel once both have ended.
-    /// At most <see cref="MaximumRestarts"/> restarts of either kind; a client that exits by itself (done, or failed) is not
+    /// At most <see cref="RestartBudget.Maximum"/> restarts of either kind; a client that exits by itself (done, or failed) is not
     /// started again, and its driver keeps running.
     /// </summary>
     internal unsafe struct NetworkSupervisor
     {
-        public const int MaximumRestarts = 3;
         /// <summary>Cards the manager drives: two watch bits each (driver, client) above the disks' bits.</summary>
         public const int MaximumCards = 4;
         private const int FirstWatchBit = 2 * DiskSupervisor.MaximumDisks;
 
         private PciDevice _device;
-        private int _address, _number, _restarts;
+        private int _address, _number;
+        private RestartBudget _restarts;
         private byte* _client;
         private int _clientLength;
         private ProcessHandle _driver, _clientProcess;
@@ -83,30 +83,11 @@ namespace DeviceManager
                 StartPair(root, ends);
         }
 
-        // Counts a restart and reports it ("devices: restarting <what>N (restart i of 3)<after>"); false (reported) when
-        // the card has had its restarts.
+        // Counts a restart and reports it; false (reported) when the card has had its restarts.
         private bool CountRestart(string what, string after)
         {
             _restartWanted = false;
-            if (_restarts == MaximumRestarts)
-            {
-                Write("gave up on net");
-                Console.Write(" after ");
-                Console.Write(MaximumRestarts);
-                Console.WriteLine(" restarts");
-                return false;
-            }
-            _restarts++;
-            Console.Write("devices: restarting ");
-            Console.Write(what);
-            Console.Write(_number);
-            Console.Write(" (restart ");
-            Console.Write(_restarts);
-            Console.Write(" of ");
-            Console.Write(MaximumRestarts);
-            Console.Write(")");
-            Console.WriteLine(after);
-            return true;
+            return _restarts.Take(what, _number, after, "net");
         }
 
         private void DriverEnded(RootResource root, Notification ends)
