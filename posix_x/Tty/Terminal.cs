@@ -70,7 +70,13 @@ namespace Exo.PosixX.Tty
             Readiness.Changed();
         }
 
-        /// <summary>A read: blocks until a line (canonical) or a byte (raw) is there, unless non-blocking; EINTR if interrupted.</summary>
+        /// <summary>
+        /// A read: blocks until a line is there (canonical), or as VMIN and VTIME say (non-canonical, as Linux's n_tty):
+        /// VMIN=0 VTIME=0 returns what is there at once; VMIN>0 VTIME=0 waits for min(VMIN, count) bytes; VMIN=0 VTIME>0
+        /// waits up to VTIME tenths of a second for a first byte (then 0); VMIN>0 VTIME>0 waits for a first byte without
+        /// a limit, then for min(VMIN, count) bytes with VTIME as the limit between bytes. Non-blocking: EAGAIN instead of a
+        /// wait; a signal: EINTR or a restart.
+        /// </summary>
         public Error Read(IoBuffer buffer, ulong count, bool nonBlocking, out ulong done)
         {
             done = 0;
@@ -82,40 +88,70 @@ namespace Exo.PosixX.Tty
             if (count == 0)
                 return Error.None;
             byte* chunk = stackalloc byte[ChunkSize];
+            Thread current = Scheduler.Current;
             using (InterruptMask.Enter())
             {
+                bool armed = false;   // a VTIME deadline on this thread (ArmTimeout), ended before every return
+                int timedFrom = -1;   // the readable count the deadline was set at: a new byte sets it again
                 while (true)
                 {
                     Waiters.Lock.Enter();
-                    if (Discipline.ReadReady)
-                        break;
                     bool raw = (Discipline.Settings.LocalFlags & Termios.Canonical) == 0;
-                    // Linux's order: a hang-up is end of file, VMIN=0 returns at once, then O_NONBLOCK's EAGAIN.
-                    if (HungUp || (raw && Discipline.Settings.ControlCharacters[Termios.Minimum] == 0))
-                    {
-                        Waiters.Lock.Exit();
-                        return Error.None;
-                    }
+                    int minimum = Discipline.Settings.ControlCharacters[Termios.Minimum];
+                    int time = Discipline.Settings.ControlCharacters[Termios.Time];
+                    int readable = Discipline.ReadableCount;
+                    if (raw ? readable >= (minimum == 0 ? 1 : (ulong)minimum < count ? minimum : (int)count) : Discipline.ReadReady)
+                        break;
+                    // Linux's order: a hang-up is end of file, VMIN=0 VTIME=0 returns at once, then O_NONBLOCK's EAGAIN.
+                    if (HungUp || (raw && minimum == 0 && time == 0))
+                        return ReturnAfterWait(armed, Error.None);
+                    if (raw && armed && System.Threading.Volatile.Read(ref current.TimedOut) != 0)
+                        break;   // VTIME passed: what is there (nothing, for VMIN=0)
                     if (nonBlocking)
+                        return ReturnAfterWait(armed, Error.WouldBlock);
+                    if (raw && time != 0 && (minimum == 0 || readable > 0) && readable != timedFrom)
                     {
+                        // The VTIME timer starts with the read (VMIN=0) or with the first byte, and again with each byte; a
+                        // deadline is armed before a wait queue's lock is taken (the sleepers' lock ranks below).
+                        timedFrom = readable;
                         Waiters.Lock.Exit();
-                        return Error.WouldBlock;
+                        if (armed)
+                            Scheduler.DisarmTimeout();
+                        Scheduler.ArmTimeout(Exo.Kernel.Time.SystemClock.TscAfterNanoseconds((ulong)time * 100_000_000));
+                        armed = true;
+                        continue;
                     }
-                    Scheduler.BlockOnLockedInterruptibly(Waiters);   // releases the lock
-                    if (Scheduler.Current.WaitInterrupted)
+                    Scheduler.BlockOnLockedInterruptibly(Waiters);   // releases the lock; at once if the deadline passed
+                    if (current.WaitInterrupted)
+                    {
+                        if (armed)
+                            Scheduler.DisarmTimeout();
                         return Error.RestartSystemCall;   // a signal: restarted or EINTR as its handler asks
+                    }
                 }
                 // Lock held: take what one read may, in pieces through the stack (the copy to the program happens
                 // after the lock is dropped, as it may fault).
                 int want = count < ChunkSize ? (int)count : ChunkSize;
                 int taken = Discipline.Take(chunk, want);
                 Waiters.Lock.Exit();
+                if (armed)
+                    Scheduler.DisarmTimeout();
                 ReadTaken();
                 if (taken > 0 && !buffer.CopyIn(0, chunk, (ulong)taken))
                     return Error.BadAddress;
                 done = (ulong)taken;
                 return Error.None;
             }
+        }
+
+        // Waiters' lock held: drops it, then the VTIME deadline if one was armed (the sleepers' lock is not taken under a
+        // wait queue's), and returns 'error'.
+        private Error ReturnAfterWait(bool armed, Error error)
+        {
+            Waiters.Lock.Exit();
+            if (armed)
+                Scheduler.DisarmTimeout();
+            return error;
         }
 
         /// <summary>A read took input: room for a pseudo-terminal's master to write more.</summary>

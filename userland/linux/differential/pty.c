@@ -1,10 +1,13 @@
 /* Pseudo-terminals (/dev/ptmx and devpts): posix_openpt, grantpt, unlockpt, ptsname, TIOCGPTN and the lock; the slave
  * as a character device listed in /dev/pts; the slave's termios defaults; canonical input with erase and kill, echo
- * seen from the master, ICRNL and ONLCR; raw mode (cfmakeraw) with VMIN=1 and VMIN=0; O_NONBLOCK on both sides;
+ * seen from the master, ICRNL and ONLCR; raw mode (cfmakeraw) with VMIN=1 and VMIN=0, and VMIN and VTIME's timed
+ * reads (a first byte awaited 0.3 s; VMIN bytes awaited; VTIME between bytes); O_NONBLOCK on both sides;
  * bounded buffers (writes stop with EAGAIN); window size set on the master, read on the slave; poll on both sides;
  * closing the slave (the master reads what is left, then EIO) and the master (the slave hangs up). */
 #include "ptyhelp.h"
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
 
 static int listed_in_pts(const char *name)
 {
@@ -24,6 +27,44 @@ static short polled(int fd, short events)
 {
     struct pollfd p = { .fd = fd, .events = events };
     return poll(&p, 1, 0) < 0 ? -1 : p.revents;
+}
+
+static long milliseconds_now(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec * 1000L + now.tv_nsec / 1000000L;
+}
+
+/* A read of the slave with VMIN and VTIME set, 'late' written to the master by a child after 'delay_ms' (if not NULL):
+ * what came and whether it took at least 'at_least_ms' (times only as bounds: the emulator is slow, never fast). */
+static void timed_read(int master, int slave, struct termios *t, int minimum, int time, const char *ready, const char *late,
+                       int delay_ms, int want, int at_least_ms)
+{
+    char line[64];
+    t->c_cc[VMIN] = (cc_t)minimum;
+    t->c_cc[VTIME] = (cc_t)time;
+    tcsetattr(slave, TCSANOW, t);
+    if (ready[0] != '\0')
+        write(master, ready, strlen(ready));
+    pid_t child = -1;
+    if (late != NULL) {
+        child = fork();
+        if (child == 0) {
+            usleep((useconds_t)delay_ms * 1000);
+            write(master, late, strlen(late));
+            _exit(0);
+        }
+    }
+    long start = milliseconds_now();
+    ssize_t n = read(slave, line, (size_t)want);
+    long took = milliseconds_now() - start;
+    if (child > 0)
+        waitpid(child, NULL, 0);
+    say("VMIN=%d VTIME=%d, read of %d with \"%s\" there%s%s: %s \"%s\", waited %d ms or more %s", minimum, time, want,
+        ready, late != NULL ? " and later " : "", late != NULL ? late : "", n < 0 ? errno_name(errno) : "got",
+        n < 0 ? "" : escaped(line, (int)n), at_least_ms, yes(took >= at_least_ms));
+    tcflush(slave, TCIFLUSH);
 }
 
 /* Writes until EAGAIN (non-blocking 'fd'), at most 1 MiB; whether it stopped with EAGAIN before that. */
@@ -171,6 +212,23 @@ int main(void)
     fcntl(slave, F_SETFL, slave_flags | O_NONBLOCK);
     say("the same with O_NONBLOCK: %s", value(read(slave, line, sizeof line)));
     fcntl(slave, F_SETFL, slave_flags);
+
+    /* ---- VMIN and VTIME ---- */
+    timed_read(master, slave, &t, 0, 3, "", NULL, 0, 16, 250);          /* nothing comes: 0 after 0.3 s */
+    timed_read(master, slave, &t, 0, 3, "ab", NULL, 0, 16, 0);          /* there: at once */
+    timed_read(master, slave, &t, 3, 0, "cd", "e", 200, 16, 150);       /* waits for the third byte */
+    timed_read(master, slave, &t, 5, 0, "fgh", NULL, 0, 2, 0);          /* a read of 2 needs 2, not VMIN */
+    timed_read(master, slave, &t, 4, 2, "i", NULL, 0, 16, 150);         /* one byte, then VTIME between bytes */
+    timed_read(master, slave, &t, 2, 50, "", "jk", 200, 16, 150);       /* the first byte awaited without a limit */
+    fcntl(slave, F_SETFL, slave_flags | O_NONBLOCK);
+    t.c_cc[VMIN] = 0;
+    t.c_cc[VTIME] = 3;
+    tcsetattr(slave, TCSANOW, &t);
+    say("VMIN=0 VTIME=3 with O_NONBLOCK, nothing there: %s", failure(read(slave, line, sizeof line)));
+    fcntl(slave, F_SETFL, slave_flags);
+    t.c_cc[VMIN] = 0;
+    t.c_cc[VTIME] = 0;
+    tcsetattr(slave, TCSANOW, &t);
 
     /* ---- poll ---- */
     say("poll slave, nothing to read: revents POLLOUT %s POLLIN %s", yes(polled(slave, POLLIN | POLLOUT) & POLLOUT),
