@@ -1,19 +1,21 @@
 using Exo.Kernel.Memory;
+using Exo.PosixX.KernelInterface;
 using Exo.PosixX.Vfs;
 
 namespace Exo.PosixX.Tty
 {
     /// <summary>
     /// A pseudo-terminal's master (what opening /dev/ptmx gives): reads take the slave's output, writes are the slave's
-    /// input; its own ioctls name and unlock the slave (TIOCGPTN, TIOCSPTLCK, TIOCGPTLCK) and count what it may read
-    /// (FIONREAD); the others act on the slave's terminal (termios, window size, process group), as Linux's master does.
+    /// input; its own ioctls name, unlock and open the slave (TIOCGPTN, TIOCSPTLCK, TIOCGPTLCK, TIOCGPTPEER) and count what
+    /// it may read (FIONREAD); the others act on the slave's terminal (termios, window size, process group), as Linux's
+    /// master does.
     /// </summary>
     public sealed unsafe class PseudoTerminalMaster : OpenFile
     {
         private readonly PseudoTerminal _terminal;
 
         // ioctl requests of the master (Linux's asm-generic/ioctls.h: _IOR('T', 0x30, int) and kin).
-        public const uint GetNumber = 0x80045430, SetLock = 0x40045431, GetLock = 0x80045439;
+        public const uint GetNumber = 0x80045430, SetLock = 0x40045431, GetLock = 0x80045439, OpenPeer = 0x5441;
 
         public PseudoTerminalMaster(Vnode node, int flags, PseudoTerminal terminal) : base(node, flags) => _terminal = terminal;
 
@@ -47,6 +49,8 @@ namespace Exo.PosixX.Tty
                     int locked = _terminal.Locked ? 1 : 0;
                     return UserMemory.CopyToUser(argument, &locked, 4) ? Error.None : Error.BadAddress;
                 }
+                case OpenPeer:
+                    return OpenSlaveDescriptor((int)argument, out result);
                 case Terminal.ReadableCount:
                 {
                     int count = _terminal.OutputBuffered;
@@ -55,6 +59,26 @@ namespace Exo.PosixX.Tty
                 default:
                     return _terminal.Control(request, argument, out result);
             }
+        }
+
+        /// <summary>
+        /// TIOCGPTPEER: the slave opened as open("/dev/pts/N", flags) would (EIO while locked; the controlling terminal
+        /// rules too) without its path, into the lowest free descriptor (O_CLOEXEC honoured), whose number is the result.
+        /// </summary>
+        private Error OpenSlaveDescriptor(int flags, out ulong result)
+        {
+            result = 0;
+            LinuxProcess process = LinuxProcess.Current;
+            if (process == null)
+                return Error.InputOutput;   // not from a Linux program (nothing to put the descriptor in)
+            Error error = PseudoTerminal.OpenSlave(_terminal.Node, _terminal.Index, flags, out OpenFile file);
+            if (error != Error.None)
+                return error;
+            error = process.Descriptors.Install(file, 0, (flags & OpenFlags.CloseOnExec) != 0,
+                (int)Translation.FileCalls.Limit(process), out int descriptor);
+            file.Release();
+            result = (ulong)descriptor;
+            return error;
         }
 
         protected override void Destroy()

@@ -1,7 +1,8 @@
 /* Pseudo-terminals (/dev/ptmx and devpts): posix_openpt, grantpt, unlockpt, ptsname, TIOCGPTN and the lock; the slave
  * as a character device listed in /dev/pts; the slave's termios defaults; canonical input with erase and kill, echo
  * seen from the master, ICRNL and ONLCR; raw mode (cfmakeraw) with VMIN=1 and VMIN=0, and VMIN and VTIME's timed
- * reads (a first byte awaited 0.3 s; VMIN bytes awaited; VTIME between bytes); O_NONBLOCK on both sides;
+ * reads (a first byte awaited 0.3 s; VMIN bytes awaited; VTIME between bytes); O_NONBLOCK on both sides; the slave
+ * opened from the master (TIOCGPTPEER: EIO while locked, O_CLOEXEC, the same device);
  * bounded buffers (writes stop with EAGAIN); window size set on the master, read on the slave; poll on both sides;
  * closing the slave (the master reads what is left, then EIO) and the master (the slave hangs up). */
 #include "ptyhelp.h"
@@ -284,6 +285,23 @@ int main(void)
     say("write master: %s", value(write(master, "z", 1)));
     say("close master: %s", outcome(close(master)));
     say("open the closed pair's slave: %s", failure(open(slave_name, O_RDWR | O_NOCTTY)));
+
+    /* ---- the slave opened from the master ---- */
+    int peer_master = posix_openpt(O_RDWR | O_NOCTTY);
+    say("another master: %s", outcome(peer_master));
+    say("TIOCGPTPEER while locked: %s", failure(ioctl(peer_master, TIOCGPTPEER, O_RDWR | O_NOCTTY)));
+    unlockpt(peer_master);
+    int peer = ioctl(peer_master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    say("TIOCGPTPEER: %s, close-on-exec %s, a terminal %s", outcome(peer), yes(fcntl(peer, F_GETFD) & FD_CLOEXEC), yes(isatty(peer)));
+    struct stat peer_status;
+    int peer_number = -1;
+    ioctl(peer_master, TIOCGPTN, &peer_number);
+    fstat(peer, &peer_status);
+    check("it is the pair's slave (136, TIOCGPTN)", major(peer_status.st_rdev) == 136 && (int)minor(peer_status.st_rdev) == peer_number);
+    write(peer_master, "via peer\n", 9);
+    n = read_within(peer, line, sizeof line, 2000);
+    say("the slave reads: \"%s\"", n < 0 ? errno_name((int)-n) : escaped(line, (int)n));
+    say("close the slave and its master: %s %s", outcome(close(peer)), outcome(close(peer_master)));
 
     /* ---- closing the master ---- */
     slave = open_pair(&master, O_NOCTTY);
