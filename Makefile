@@ -28,13 +28,18 @@ ROBUSTNESS_PROGRAMS := $(patsubst userland/linux/robustness/%.c,$(OUT)/userland-
 # glibc's shared libraries (libc6, in the root file system), started by the differential program `dynamic`.
 DYNAMIC_SOURCES  := $(wildcard userland/linux/dynamic/*.c)
 DYNAMIC_PROGRAMS := $(patsubst userland/linux/dynamic/%.c,$(OUT)/userland-linux/%,$(DYNAMIC_SOURCES))
+# Static position-independent test programs (userland/linux/staticpie): gcc -static-pie, no interpreter, the program
+# relocates itself; also started by `dynamic`.
+STATIC_PIE_SOURCES  := $(wildcard userland/linux/staticpie/*.c)
+STATIC_PIE_PROGRAMS := $(patsubst userland/linux/staticpie/%.c,$(OUT)/userland-linux/%,$(STATIC_PIE_SOURCES))
 # .NET programs (userland/linux/dotnet, one folder each): published with the SDK as NativeAOT linux-x64 executables
 # (dynamically linked against glibc), as anyone builds a .NET program for Linux; the same binary runs on both kernels.
 DOTNET_PROGRAM_NAMES := $(notdir $(patsubst %/,%,$(wildcard userland/linux/dotnet/*/)))
 DOTNET_PROGRAMS      := $(addprefix $(OUT)/userland-linux/,$(DOTNET_PROGRAM_NAMES))
 LINUX_PROGRAMS := $(patsubst userland/linux/%.asm,$(OUT)/userland-linux/%,$(LINUX_SOURCES)) \
                   $(patsubst userland/linux/%.c,$(OUT)/userland-linux/%,$(LINUX_C_SOURCES)) \
-                  $(LINUX_LIBC_PROGRAMS) $(DIFFERENTIAL_PROGRAMS) $(ROBUSTNESS_PROGRAMS) $(DYNAMIC_PROGRAMS) $(DOTNET_PROGRAMS)
+                  $(LINUX_LIBC_PROGRAMS) $(DIFFERENTIAL_PROGRAMS) $(ROBUSTNESS_PROGRAMS) $(DYNAMIC_PROGRAMS) $(STATIC_PIE_PROGRAMS) \
+                  $(DOTNET_PROGRAMS)
 # C# user programs: one folder per program under userland/csharp (folder name = program name).
 CS_PROGRAM_NAMES := $(notdir $(patsubst %/,%,$(wildcard userland/csharp/*/)))
 CS_PROGRAMS   := $(addprefix $(OUT)/userland-cs/,$(CS_PROGRAM_NAMES))
@@ -145,6 +150,11 @@ $(DIFFERENTIAL_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/differential/%
 $(DYNAMIC_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/dynamic/%.c
 	@mkdir -p $(OUT)/userland-linux
 	gcc -O2 -Wall -Wextra -Werror -o $@.elf $< -lm
+	strip -o $@ $@.elf
+
+$(STATIC_PIE_PROGRAMS): $(OUT)/userland-linux/%: userland/linux/staticpie/%.c
+	@mkdir -p $(OUT)/userland-linux
+	gcc -static-pie -O2 -Wall -Wextra -Werror -o $@.elf $<
 	strip -o $@ $@.elf
 
 # The fuzzer names the calls it reports: Linux's own list (the uapi header asm/unistd_64.h, from linux-libc-dev, which

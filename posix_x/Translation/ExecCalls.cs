@@ -377,12 +377,6 @@ namespace Exo.PosixX.Translation
                     space = null;
                 }
             }
-            else if (space != null && ElfImage.IsPositionIndependent(file, size))
-            {
-                error = Error.NotExecutable;   // a static position-independent program (static-pie): not offered yet
-                ProgramLoader.Discard(space);
-                space = null;
-            }
             FreeProgram(ref paged, file);
             if (space == null)
                 return error == Error.None ? Error.NotExecutable : error;

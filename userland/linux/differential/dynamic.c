@@ -1,7 +1,7 @@
 /* Dynamic linking: a dynamically linked program (userland/linux/dynamic/dynamic_hello, gcc's default PIE with Debian's
  * dynamic linker and glibc's shared libraries) run by execve with arguments and an environment, its output read
- * through a pipe and its exit status checked (executables.c has a missing interpreter's ENOENT); and another with threads
- * (dynamic_threads). The helper lies beside this program (found through /proc/self/exe, on Linux and on Exo-OS alike). */
+ * through a pipe and its exit status checked (executables.c has a missing interpreter's ENOENT); another with threads
+ * (dynamic_threads); and a static position-independent one (static_pie_hello: no interpreter, it relocates itself). The helper lies beside this program (found through /proc/self/exe, on Linux and on Exo-OS alike). */
 #include "difftest.h"
 #include <limits.h>
 #include <sys/wait.h>
@@ -61,6 +61,7 @@ int main(void)
     scratch_enter("dynamic");
     run_helper("dynamic_hello");
     run_helper("dynamic_threads");
+    run_helper("static_pie_hello");
     scratch_leave();
     return 0;
 }
