@@ -77,8 +77,10 @@ public sealed class SettingsBootTests
             await DesktopScreen.ActAsync(qemu, () => Click(places["tab keyboard"]), "settings: places of Keyboard");
             places = Places(qemu.Serial, since);
             await ClickRow(places["list 0"], 1);
+            // Applying a layout focuses the field to try it. (Clicking the field first could race with the key: the click
+            // comes through the tablet's driver, the key through the keyboard's; a fresh clone's run at 1 processor never
+            // saw the key typed.)
             await DesktopScreen.ActAsync(qemu, () => Click(places["button 0"]), "keyboard de");
-            await Click(places["field 1"]);
             await DesktopScreen.ActAsync(qemu, () => qmp.SendKeysAsync("y"), "settings: typed z");
 
             // About: shown, and the settings saved each time.

@@ -114,6 +114,7 @@ internal sealed class SettingsPages
         if (_layouts.SelectedIndex < 0 || _application == null || _window == null)
             return;
         _application.SetKeyboardLayout(_window, _layouts.SelectedIndex);
+        _window.Window.SetFocus(TryKeys);   // the next thing to do is to try it
     }
 
     private void SetTheme(bool dark)
