@@ -121,7 +121,7 @@ namespace AudioTest
         }
 
         // `audio_test bench SECONDS` (make bench's audio boot, init=bench_audio.conf): the measured client for SECONDS alone,
-        // then as long beside a CPU hog and the IPC load test (ipc_load, started again as each run ends); the lines
+        // then as long beside a CPU hog and the IPC load test (ipc_load's programs, round after round: IpcLoad); the lines
         // "audio_test: bench: ..." and "audio_test: bench under load: ..." are tools/Exo.Bench's audio rows.
         private static int Bench(Endpoint service)
         {
@@ -288,24 +288,49 @@ namespace AudioTest
             return 0;
         }
 
-        // `audio_test ipc-load MS`: runs the IPC load test (ipc_load: an echo server and four clients calling it) again and
-        // again until MS have passed; a run still going then is killed (its 1,000,000 calls outlast a short measurement).
+        // `audio_test ipc-load MS`: the IPC load test's programs (ipc_load's own: one ipc_echo server and four
+        // ipc_load_client processes calling it, 250,000 calls each, the endpoint their one handle), started as ipc_load
+        // starts them and again as each round ends, until MS have passed; then the ones still running are killed. Not
+        // ipc_load itself: killing it mid-round left its five programs calling on through the rest of the boot.
         private static int IpcLoad()
         {
+            const int Clients = 4;
             Process.TryParseArgument(2, out ulong milliseconds);
             ulong until = MonotonicClock.Nanoseconds + milliseconds * 1_000_000;
-            Notification.Create(out Notification ended);
-            Handle* handles = stackalloc Handle[1];
-            handles[0] = Process.ConsoleHandle;
+            if (Notification.Create(out Notification ended) != Error.None)
+                return 1;
+            ProcessHandle* programs = stackalloc ProcessHandle[Clients + 1];
+            Handle* grants = stackalloc Handle[1];
             while (MonotonicClock.Nanoseconds < until)
             {
-                if (Process.Spawn("ipc_load", handles, 1, out ProcessHandle load) != Error.None)
+                if (Endpoint.Create(out Endpoint endpoint) != Error.None)
                     return 1;
-                load.Watch(ended, 1);
-                if (ended.WaitUntil(until, out _) == Error.TimedOut)
-                    load.Kill();
-                load.Wait(out _);
-                load.Close();
+                grants[0] = endpoint.Handle;
+                int started = 0;
+                ulong clientBits = 0;
+                for (; started <= Clients; started++)
+                {
+                    if (Process.Spawn(started == 0 ? "ipc_echo" : "ipc_load_client", grants, 1, out programs[started]) != Error.None)
+                        break;
+                    if (started > 0)
+                    {
+                        programs[started].Watch(ended, 1UL << started);
+                        clientBits |= 1UL << started;
+                    }
+                }
+                // Until every client has made its calls (a round's end), or the time is up.
+                ulong seen = 0;
+                while (started > Clients && (seen & clientBits) != clientBits && ended.WaitUntil(until, out ulong bits) == Error.None)
+                    seen |= bits;
+                for (int i = 0; i < started; i++)
+                {
+                    programs[i].Kill();   // the server always (it serves for ever), a client only if the time ran out
+                    programs[i].Wait(out _);
+                    programs[i].Close();
+                }
+                endpoint.Handle.Close();
+                if (started <= Clients)
+                    return 1;   // a program did not start
             }
             ended.Close();
             return 0;

@@ -160,6 +160,10 @@ int main(void)
         write(1, "up\n", 3);
         char buffer[16];
         read(0, buffer, sizeof buffer);
+        /* The hang-up wakes this read (end of file) before it signals the session's leader: wait for the SIGHUP rather
+         * than exit first (on a loaded host Linux's own run lost that race); SIGALRM ends a wait that never gets it. */
+        alarm(10);
+        pause();
         _exit(11);
     }
     expect_from(master, "child writes", 4);
