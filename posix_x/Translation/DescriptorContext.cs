@@ -29,10 +29,17 @@ namespace Exo.PosixX.Translation
         /// </summary>
         public static ulong InstallNew(OpenFile file, bool closeOnExec)
         {
-            LinuxProcess process = LinuxProcess.Current;
-            Error error = process.Descriptors.Install(file, 0, closeOnExec, (int)FileCalls.Limit(process), out int descriptor);
-            file.Release();
+            Error error = InstallNew(file, closeOnExec, out int descriptor);
             return Exo.Kernel.Syscalls.SystemCallResult.From(error, (ulong)descriptor);
+        }
+
+        /// <summary>The same, the descriptor apart from the error (for a caller that returns them separately: an ioctl).</summary>
+        public static Error InstallNew(OpenFile file, bool closeOnExec, out int descriptor)
+        {
+            LinuxProcess process = LinuxProcess.Current;
+            Error error = process.Descriptors.Install(file, 0, closeOnExec, (int)FileCalls.Limit(process), out descriptor);
+            file.Release();
+            return error;
         }
 
         /// <summary>

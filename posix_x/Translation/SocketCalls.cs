@@ -92,12 +92,7 @@ namespace Exo.PosixX.Translation
 
         // A new socket into the lowest free descriptor (the socket's creator reference given up).
         private static Error Install(OpenFile file, bool closeOnExec, out int descriptor)
-        {
-            LinuxProcess process = LinuxProcess.Current;
-            Error error = process.Descriptors.Install(file, 0, closeOnExec, (int)FileCalls.Limit(process), out descriptor);
-            file.Release();
-            return error;
-        }
+            => DescriptorContext.InstallNew(file, closeOnExec, out descriptor);
 
         // socket and socketpair's type argument: SOCK_NONBLOCK and SOCK_CLOEXEC beside the type.
         private static Error SplitType(int argument, out int type, out int flags)

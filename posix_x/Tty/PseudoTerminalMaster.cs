@@ -68,15 +68,12 @@ namespace Exo.PosixX.Tty
         private Error OpenSlaveDescriptor(int flags, out ulong result)
         {
             result = 0;
-            LinuxProcess process = LinuxProcess.Current;
-            if (process == null)
+            if (LinuxProcess.Current == null)
                 return Error.InputOutput;   // not from a Linux program (nothing to put the descriptor in)
             Error error = PseudoTerminal.OpenSlave(_terminal.Node, _terminal.Index, flags, out OpenFile file);
             if (error != Error.None)
                 return error;
-            error = process.Descriptors.Install(file, 0, (flags & OpenFlags.CloseOnExec) != 0,
-                (int)Translation.FileCalls.Limit(process), out int descriptor);
-            file.Release();
+            error = Translation.DescriptorContext.InstallNew(file, (flags & OpenFlags.CloseOnExec) != 0, out int descriptor);
             result = (ulong)descriptor;
             return error;
         }
