@@ -64,10 +64,15 @@ internal static class ConsoleCommands
     {
         await qemu.SendAsync(ShellSession.MonitorKey);
         await qemu.WaitForAsync(ShellSession.Prompt, CommandTimeout);
-        await qemu.SendAsync("ps\r");
-        var ps = await qemu.WaitForAsync(ShellSession.Prompt, CommandTimeout);
-        var pid = Regex.Match(ps.Before, $@"(?m)^\s*(\d+)\s+running\b.*\b{Regex.Escape(program)}\s*$").Groups[1].Value;
-        Assert.False(string.IsNullOrEmpty(pid), $"{program} is not in ps:\n{ps.Before}");
+        // ps again when the line is not found whole: a supervisor's report can land inside ps's output on the serial line.
+        string pid = "", listing = "";
+        for (int attempt = 0; attempt < 3 && string.IsNullOrEmpty(pid); attempt++)
+        {
+            await qemu.SendAsync("ps\r");
+            listing = (await qemu.WaitForAsync(ShellSession.Prompt, CommandTimeout)).Before;
+            pid = Regex.Match(listing, $@"(?m)^\s*(\d+)\s+running\b.*\b{Regex.Escape(program)}\s*$").Groups[1].Value;
+        }
+        Assert.False(string.IsNullOrEmpty(pid), $"{program} is not in ps:\n{listing}");
         await qemu.SendAsync($"kill {pid}\r");
         // Not "killed process PID" whole: a supervisor's report can come between the kernel's two writes.
         await qemu.WaitForAsync("killed process ", CommandTimeout);
