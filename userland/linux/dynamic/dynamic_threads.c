@@ -1,8 +1,10 @@
 /* A dynamically linked program with threads (gcc's default PIE, Debian's dynamic linker and libc.so.6), run by the
  * differential program `dynamic`: pthread_create and join through the shared libc, thread-local storage of the program
  * and of libc (errno), malloc in each thread (glibc gives threads arenas of their own: large PROT_NONE reservations
- * made writable piece by piece), a mutex, and each thread's result through pthread_join. Prints only what it checks.
- * (Not pthread_exit: in a dynamic program it unwinds through libgcc_s.so.1, which the root file system does not have.) */
+ * made writable piece by piece), a mutex, and each thread's result through pthread_join; pthread_exit from a nested call
+ * and pthread_cancel of a thread blocked in a cancellation point, both with cleanup handlers (glibc unwinds the thread's
+ * stack through libgcc_s.so.1, which it dlopens: libgcc-s1 is in the root file system; the cancel arrives as glibc's
+ * SIGCANCEL, a tgkill its handler accepts only with SI_TKILL and the sender's pid). Prints only what it checks. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -39,6 +41,61 @@ static void *work(void *argument)
     return (void *)(uintptr_t)(right ? 100 + number : 0);
 }
 
+static int exit_cleanups, cancel_cleanups;
+static int ready_pipe[2], block_pipe[2];
+
+static void count_cleanup(void *counter) { ++*(int *)counter; }
+
+static void leave_from_inside(int depth)
+{
+    if (depth < 0)
+        return;
+    if (depth == 0)
+        pthread_exit((void *)42);
+    leave_from_inside(depth - 1);
+    printf("dynamic_threads: pthread_exit returned\n");
+}
+
+static void *exits(void *unused)
+{
+    (void)unused;
+    pthread_cleanup_push(count_cleanup, &exit_cleanups);
+    pthread_cleanup_push(count_cleanup, &exit_cleanups);
+    leave_from_inside(3);
+    pthread_cleanup_pop(0);
+    pthread_cleanup_pop(0);
+    return NULL;
+}
+
+static void *blocks(void *unused)
+{
+    (void)unused;
+    char byte;
+    pthread_cleanup_push(count_cleanup, &cancel_cleanups);
+    write(ready_pipe[1], "r", 1);   /* ready: about to block in read, a cancellation point (nothing is ever written) */
+    read(block_pipe[0], &byte, 1);
+    pthread_cleanup_pop(0);
+    return NULL;
+}
+
+static void exit_and_cancel(void)
+{
+    pthread_t thread;
+    void *result = NULL;
+    if (pthread_create(&thread, NULL, exits, NULL) == 0 && pthread_join(thread, &result) == 0)
+        printf("dynamic_threads: pthread_exit from 4 calls deep: result %ld, cleanup handlers run %d\n", (long)(intptr_t)result,
+               exit_cleanups);
+    char byte;
+    if (pipe(ready_pipe) != 0 || pipe(block_pipe) != 0 || pthread_create(&thread, NULL, blocks, NULL) != 0)
+        return;
+    read(ready_pipe[0], &byte, 1);   /* it has started; its read may or may not have begun: either way it is cancelled */
+    int cancelled = pthread_cancel(thread);
+    result = NULL;
+    int joined = pthread_join(thread, &result);
+    printf("dynamic_threads: pthread_cancel %d, join %d, result %s, cleanup handlers run %d\n", cancelled, joined,
+           result == PTHREAD_CANCELED ? "PTHREAD_CANCELED" : "not cancelled", cancel_cleanups);
+}
+
 int main(void)
 {
     pthread_t threads[Threads];
@@ -57,5 +114,6 @@ int main(void)
     printf("dynamic_threads: %d threads created, %d saw their own TLS, malloc and errno, total right: %s\n", created, right,
            total == expected ? "yes" : "no");
     printf("dynamic_threads: the first thread's TLS untouched: %s\n", mine == -1 ? "yes" : "no");
+    exit_and_cancel();
     return 3;
 }
