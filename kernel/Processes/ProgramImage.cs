@@ -19,6 +19,8 @@ namespace Exo.Kernel.Processes
         public fixed ulong SegmentStart[MaximumSegments];
         public fixed ulong SegmentEnd[MaximumSegments];
         public fixed byte SegmentProtection[MaximumSegments];
+        /// <summary>Each segment's file offset, page-rounded down as its start is (what /proc/PID/maps shows).</summary>
+        public fixed ulong SegmentOffset[MaximumSegments];
         /// <summary>The end of the highest segment, page-rounded: where a Linux program's break starts.</summary>
         public ulong ImageEnd;
         /// <summary>The pages of the initial stack the loader set up, mapped or reserved: [StackTop - StackMappedBytes, StackTop).</summary>

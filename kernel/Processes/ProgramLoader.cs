@@ -131,6 +131,7 @@ namespace Exo.Kernel.Processes
                 {
                     image.SegmentStart[image.SegmentCount] = start;
                     image.SegmentEnd[image.SegmentCount] = end;
+                    image.SegmentOffset[image.SegmentCount] = segment->FileOffset & ~0xFFFUL;
                     image.SegmentProtection[image.SegmentCount] = (byte)((segment->Readable ? 1 : 0) | (segment->Writable ? 2 : 0) | (segment->Executable ? 4 : 0));
                     image.SegmentCount++;
                 }

@@ -44,6 +44,10 @@ namespace Exo.PosixX.Memory
             public ulong Start, End;
             public Protection Protection;
             public RegionKind Kind;
+            /// <summary>The file it maps (its number in the process's MappedFiles), 0 for none or the program's own image.</summary>
+            public ushort File;
+            /// <summary>The file offset of Start (files and program images; maps prints it).</summary>
+            public ulong Offset;
         }
 
         private readonly Process _process;   // whose limits apply (RLIMIT_AS, DATA, STACK)
@@ -56,6 +60,7 @@ namespace Exo.PosixX.Memory
         private ulong _breakStart, _breakEnd;
         private ulong _mappingTop;   // mmap places below this
         private ulong _vdso;         // the vDSO's address (AT_SYSINFO_EHDR), 0 if it is not mapped
+        private MappedFiles _files;  // the files regions map, made at the first (null until then)
 
         /// <summary>Where the vDSO was mapped when the program was loaded (AT_SYSINFO_EHDR), or 0 without one.</summary>
         public ulong VdsoAddress => _vdso;
@@ -73,8 +78,11 @@ namespace Exo.PosixX.Memory
         /// </summary>
         public static MemoryRegions Create(Process process) => Create(process, process.AddressSpace, process.Image);
 
-        /// <summary>The same for a program loaded into 'space' that is not yet the process's (execve, before it commits).</summary>
-        public static MemoryRegions Create(Process process, AddressSpace space, in ProgramImage image)
+        /// <summary>
+        /// The same for a program loaded into 'space' that is not yet the process's (execve, before it commits), with
+        /// its dynamic linker's file if it has one (its segments, at ProgramLoader.InterpreterBase, are named by it).
+        /// </summary>
+        public static MemoryRegions Create(Process process, AddressSpace space, in ProgramImage image, Vfs.Vnode interpreter = null)
         {
             MemoryRegions regions = new MemoryRegions(process, space);
             regions._regions = (Region*)KernelHeap.AllocateUninitialized((ulong)(Capacity * sizeof(Region)));
@@ -84,7 +92,11 @@ namespace Exo.PosixX.Memory
                 return null;
             }
             for (int i = 0; i < image.SegmentCount; i++)
-                regions.Insert(image.SegmentStart[i], image.SegmentEnd[i], (Protection)image.SegmentProtection[i], RegionKind.Image);
+            {
+                bool interpreterSegment = interpreter != null && image.InterpreterBase != 0 && image.SegmentStart[i] >= image.InterpreterBase;
+                regions.Insert(image.SegmentStart[i], image.SegmentEnd[i], (Protection)image.SegmentProtection[i], RegionKind.Image,
+                    interpreterSegment ? regions.UseFile(interpreter) : (ushort)0, image.SegmentOffset[i]);
+            }
             ulong stackBottom = image.StackTop - StackReservationFor(process);
             ulong stackReserved = image.StackTop - image.StackMappedBytes;
             if (stackReserved > stackBottom)
@@ -160,6 +172,11 @@ namespace Exo.PosixX.Memory
                 for (int i = 0; i < _count; i++)
                     copy._regions[i] = _regions[i];
                 copy._count = _count;
+                if (_files != null)
+                {
+                    copy._files = new MappedFiles();
+                    _files.CopyInto(copy._files);
+                }
                 copy._breakStart = _breakStart;
                 copy._breakEnd = _breakEnd;
                 copy._mappingTop = _mappingTop;
@@ -177,6 +194,7 @@ namespace Exo.PosixX.Memory
             if (System.Threading.Interlocked.Decrement(ref _users) != 0)
                 return;
             KernelHeap.Free(_regions);
+            _files?.Free();
             Exo.Runtime.ObjectAllocator.Free(this);
         }
 
@@ -185,6 +203,14 @@ namespace Exo.PosixX.Memory
         /// else near the hint when it is free, else where the placement finds room. The mapped address, or an error.
         /// </summary>
         public Error MapAnonymous(ulong address, ulong length, Protection protection, bool fixedAddress, RegionKind kind, out ulong mapped)
+            => MapAnonymous(address, length, protection, fixedAddress, kind, null, 0, out mapped);
+
+        /// <summary>
+        /// The same, named in /proc/PID/maps by 'file' from 'offset' (a private copy of a file whose pages another process
+        /// holds: MemoryCalls.MapCopy fills it).
+        /// </summary>
+        public Error MapAnonymous(ulong address, ulong length, Protection protection, bool fixedAddress, RegionKind kind,
+            Vfs.Vnode file, ulong offset, out ulong mapped)
         {
             mapped = 0;
             length = (length + PageSize - 1) & ~(PageSize - 1);
@@ -206,7 +232,7 @@ namespace Exo.PosixX.Memory
                     UnmapPages(address, address + reserved * PageSize);
                     return Error.OutOfMemory;
                 }
-                Insert(address, address + length, protection, kind);
+                Insert(address, address + length, protection, kind, file != null ? UseFile(file) : (ushort)0, offset);
                 mapped = address;
                 return Error.None;
             }
@@ -267,7 +293,7 @@ namespace Exo.PosixX.Memory
                         return Error.OutOfMemory;
                     }
                 }
-                Insert(address, address + length, protection, kind);
+                Insert(address, address + length, protection, kind, UseFile(file), offset);
                 mapped = address;
                 return Error.None;
             }
@@ -435,7 +461,8 @@ namespace Exo.PosixX.Memory
                 {
                     if (!ReserveLocked(end, end + growth, region.Protection, region.Kind))
                         return Error.OutOfMemory;
-                    Insert(end, end + growth, region.Protection, region.Kind);
+                    _files?.AddUse(region.File);
+                    Insert(end, end + growth, region.Protection, region.Kind, region.File, region.Offset + (end - region.Start));
                     result = address;
                     return Error.None;
                 }
@@ -468,8 +495,9 @@ namespace Exo.PosixX.Memory
                     _space.MovePage(destination + undo, address + undo);
                 return Error.OutOfMemory;
             }
+            _files?.AddUse(region.File);   // before the old range lets its use go
             UnmapLocked(address, oldLength);   // the moved pages are gone from here already; the rest goes
-            Insert(destination, destination + newLength, region.Protection, region.Kind);
+            Insert(destination, destination + newLength, region.Protection, region.Kind, region.File, region.Offset + (address - region.Start));
             result = destination;
             return Error.None;
         }
@@ -646,14 +674,29 @@ namespace Exo.PosixX.Memory
             return 0;
         }
 
-        private void Insert(ulong start, ulong end, Protection protection, RegionKind kind)
+        // Lock held: one region more will name 'node' (MappedFiles.Use, the table made at the first); 0 past its limit.
+        private ushort UseFile(Vfs.Vnode node)
+        {
+            _files ??= new MappedFiles();
+            return _files.Use(node);
+        }
+
+        /// <summary>File 'number' of a region (Region.File) with a reference, or null (for /proc/PID/maps).</summary>
+        public Vfs.Vnode MappedFile(ushort number)
+        {
+            using (_lock.Hold())
+                return _files?.Get(number);
+        }
+
+        // 'file': a use of it (UseFile, AddUse) the new region takes over; 'offset': the file offset of 'start'.
+        private void Insert(ulong start, ulong end, Protection protection, RegionKind kind, ushort file = 0, ulong offset = 0)
         {
             int at = 0;
             while (at < _count && _regions[at].Start < start)
                 at++;
             for (int i = _count; i > at; i--)
                 _regions[i] = _regions[i - 1];
-            _regions[at] = new Region { Start = start, End = end, Protection = protection, Kind = kind };
+            _regions[at] = new Region { Start = start, End = end, Protection = protection, Kind = kind, File = file, Offset = offset };
             _count++;
             Merge();
         }
@@ -670,28 +713,35 @@ namespace Exo.PosixX.Memory
                     _regions[i + 1] = _regions[i];
                     _regions[i].End = address;
                     _regions[i + 1].Start = address;
+                    _regions[i + 1].Offset += address - _regions[i].Start;
+                    _files?.AddUse(_regions[i].File);
                     _count++;
                     return;
                 }
             }
         }
 
-        // Joins neighbours that touch and have the same permissions and kind.
+        // Joins neighbours that touch and have the same permissions and kind (and, for a file or an image, the same file
+        // at following offsets).
         private void Merge()
         {
             int write = 0;
             for (int read = 0; read < _count; read++)
             {
-                if (write > 0 && _regions[write - 1].End == _regions[read].Start
-                    && _regions[write - 1].Protection == _regions[read].Protection && _regions[write - 1].Kind == _regions[read].Kind)
+                if (write > 0 && Joinable(_regions[write - 1], _regions[read]))
                 {
                     _regions[write - 1].End = _regions[read].End;
+                    _files?.DropUse(_regions[read].File);
                     continue;
                 }
                 _regions[write++] = _regions[read];
             }
             _count = write;
         }
+
+        private static bool Joinable(in Region before, in Region after)
+            => before.End == after.Start && before.Protection == after.Protection && before.Kind == after.Kind && before.File == after.File
+                && (before.File == 0 && before.Kind != RegionKind.Image || before.Offset + (before.End - before.Start) == after.Offset);
 
         private void UnmapLocked(ulong address, ulong length)
         {
@@ -704,7 +754,10 @@ namespace Exo.PosixX.Memory
             for (int read = 0; read < _count; read++)
             {
                 if (_regions[read].Start >= address && _regions[read].End <= end)
+                {
+                    _files?.DropUse(_regions[read].File);
                     continue;
+                }
                 _regions[write++] = _regions[read];
             }
             _count = write;

@@ -366,10 +366,11 @@ namespace Exo.PosixX.Translation
             bool inPages = paged.Pages != null;
             AddressSpace space = ProgramLoader.Load(file, size, out ProgramImage image, out error, reserveStack: true,   // as Linux: stack pages on first touch
                 loadBias: ProgramLoader.PositionIndependentBase, allowInterpreter: true, paged: inPages ? &paged : null);
+            Vnode interpreter = null;   // its file (a reference), which names its regions
             if (space != null && image.NeedsInterpreter)
             {
                 error = ElfImage.TryFindInterpreter(file, visible, out ulong interpreterOffset, out ulong interpreterLength)
-                    ? LoadInterpreter(space, file + interpreterOffset, interpreterLength, ref image)
+                    ? LoadInterpreter(space, file + interpreterOffset, interpreterLength, ref image, out interpreter)
                     : Error.NotExecutable;   // a malformed PT_INTERP
                 if (error != Error.None)
                 {
@@ -382,11 +383,13 @@ namespace Exo.PosixX.Translation
                 return error == Error.None ? Error.NotExecutable : error;
             if (image.Personality != Exo.Kernel.Processes.Personality.Linux)
             {
+                interpreter?.Release();
                 ProgramLoader.Discard(space);
                 return Error.NotExecutable;   // a native Exo-OS program is started by spawn, not by a Linux exec
             }
             // The regions first: they map the vDSO, whose address the start stack names (AT_SYSINFO_EHDR).
-            Memory.MemoryRegions regions = Memory.MemoryRegions.Create(process.Process, space, image);
+            Memory.MemoryRegions regions = Memory.MemoryRegions.Create(process.Process, space, image, interpreter);
+            interpreter?.Release();
             if (regions == null)
             {
                 ProgramLoader.Discard(space);
@@ -415,8 +418,9 @@ namespace Exo.PosixX.Translation
         // opens it (relative to the working directory if relative; ENOENT, EACCES, ENOTDIR, ELOOP as the walk finds) and
         // loaded into the program's space (ProgramLoader.LoadInterpreter: ENOEXEC for a file that is no usable
         // interpreter). The interpreter then maps the libraries with mmap, as on Linux.
-        private static Error LoadInterpreter(AddressSpace space, byte* name, ulong nameLength, ref ProgramImage image)
+        private static Error LoadInterpreter(AddressSpace space, byte* name, ulong nameLength, ref ProgramImage image, out Vnode interpreter)
         {
+            interpreter = null;
             if (nameLength >= PathWalker.MaximumPathLength)
                 return Error.NameTooLong;
             byte* path = (byte*)KernelHeap.AllocateUninitialized(PathWalker.MaximumPathLength);
@@ -424,19 +428,23 @@ namespace Exo.PosixX.Translation
                 return Error.OutOfMemory;
             for (ulong i = 0; i < nameLength; i++)
                 path[i] = name[i];
-            Error error = Open(unchecked((ulong)DescriptorContext.WorkingDirectory), path, (int)nameLength, true, out Vnode interpreter);
+            Error error = Open(unchecked((ulong)DescriptorContext.WorkingDirectory), path, (int)nameLength, true, out Vnode node);
             KernelHeap.Free(path);
             if (error != Error.None)
                 return error;
-            ulong size = interpreter.Size;
+            ulong size = node.Size;
             PagedProgramFile paged = default;
             byte* file = null;
-            error = size <= MaximumProgramSize ? ReadProgram(interpreter, size, ref paged, out file, out _) : Error.OutOfMemory;
-            interpreter.Release();
-            if (error != Error.None)
-                return error;
-            error = ProgramLoader.LoadInterpreter(space, file, size, ProgramLoader.InterpreterBase, ref image, paged.Pages != null ? &paged : null);
-            FreeProgram(ref paged, file);
+            error = size <= MaximumProgramSize ? ReadProgram(node, size, ref paged, out file, out _) : Error.OutOfMemory;
+            if (error == Error.None)
+            {
+                error = ProgramLoader.LoadInterpreter(space, file, size, ProgramLoader.InterpreterBase, ref image, paged.Pages != null ? &paged : null);
+                FreeProgram(ref paged, file);
+            }
+            if (error == Error.None)
+                interpreter = node;
+            else
+                node.Release();
             return error;
         }
 

@@ -118,7 +118,8 @@ namespace Exo.PosixX.Translation
         private static Error MapCopy(MemoryRegions regions, ulong address, ulong length, Protection protection, bool fixedAddress,
             Vfs.Vnode node, ulong offset, out ulong mapped)
         {
-            Error error = regions.MapAnonymous(address, length, Protection.Read | Protection.Write, fixedAddress, RegionKind.Anonymous, out mapped);
+            Error error = regions.MapAnonymous(address, length, Protection.Read | Protection.Write, fixedAddress, RegionKind.Anonymous,
+                node, offset, out mapped);
             if (error != Error.None)
                 return error;
             ulong size = node.Size;

@@ -31,6 +31,7 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["memory"] = null,
         ["dynamic"] = null,
         ["filemaps"] = null,
+        ["mapnames"] = null,
         ["identity"] = null,
         ["resources"] = null,
         ["system"] = null,

@@ -124,15 +124,7 @@ namespace Exo.PosixX.Vfs.Proc
         public static Error ExecutablePath(Process process, Vnode readerRoot, ref ProcText text)
         {
             LinuxProcess linux = Linux(process);
-            Vnode program = null;
-            if (linux != null)
-            {
-                using (linux.Lock.Hold())
-                {
-                    program = linux.Executable;
-                    program?.AddReference();
-                }
-            }
+            Vnode program = linux != null ? Executable(linux) : null;
             if (program != null)
             {
                 Error error = DescriptorPaths.NodePath(readerRoot, program, ref text);
@@ -360,6 +352,24 @@ namespace Exo.PosixX.Vfs.Proc
         {
             using (linux.Lock.Hold())
                 return linux.Regions.Snapshot(into, capacity);
+        }
+
+        /// <summary>File 'number' its regions map (MemoryRegions.MappedFile), under the lock execve replaces them under; null if none.</summary>
+        public static Vnode MappedFile(LinuxProcess linux, ushort number)
+        {
+            using (linux.Lock.Hold())
+                return linux.Regions?.MappedFile(number);
+        }
+
+        /// <summary>The file it runs (LinuxProcess.Executable) with a reference, or null.</summary>
+        public static Vnode Executable(LinuxProcess linux)
+        {
+            using (linux.Lock.Hold())
+            {
+                Vnode program = linux.Executable;
+                program?.AddReference();
+                return program;
+            }
         }
 
         /// <summary>Its working or root directory with a reference, or null once it has ended.</summary>

@@ -25,8 +25,9 @@ namespace Exo.PosixX.Vfs.Proc
     ///   signals land).
     /// - cmdline: the command line's words, each followed by a zero (Process.CommandLine, split as spawn splits it);
     ///   empty once the process has ended, as Linux's.
-    /// - comm, maps (MemoryRegions.Snapshot: image regions named by the program's path, [heap], [stack], [vvar], [vdso]; offsets,
-    ///   devices and inodes 0: the loader copies the image, nothing is mapped from a file), environ (empty: ProcessFacts),
+    /// - comm, maps (MemoryRegions.Snapshot: the program's segments named by its path, a mapped file's regions and the dynamic
+    ///   linker's by the file's path now (MappedFiles, DescriptorPaths), with their file offsets and the device and inode
+    ///   stat gives; [heap], [stack], [vvar], [vdso]), environ (empty: ProcessFacts),
     ///   mounts (the mount table as the process's root sees it).
     /// </summary>
     public static unsafe class ProcessFiles
@@ -315,18 +316,22 @@ namespace Exo.PosixX.Vfs.Proc
                 (ulong)(MemoryRegions.Capacity * sizeof(MemoryRegions.Region)));
             if (regions == null)
                 return Error.OutOfMemory;
-            byte* path = (byte*)KernelHeap.AllocateUninitialized(PathWalker.MaximumPathLength);
+            // Two paths: the program's, and a mapped file's (one at a time).
+            byte* path = (byte*)KernelHeap.AllocateUninitialized(2 * PathWalker.MaximumPathLength);
             if (path == null)
             {
                 KernelHeap.Free(regions);
                 return Error.OutOfMemory;
             }
+            byte* filePath = path + PathWalker.MaximumPathLength;
             Vnode root = ProcessFacts.ReaderRoot();
             ProcText pathText = new ProcText(path, PathWalker.MaximumPathLength);
             if (ProcessFacts.ExecutablePath(process, root, ref pathText) != Error.None || pathText.Overflowed)
                 pathText = new ProcText(path, PathWalker.MaximumPathLength);   // no name rather than a wrong one
-            root.Release();
             int pathLength = pathText.Length;
+            Vnode program = ProcessFacts.Executable(linux);
+            ulong programInode = program != null ? program.Inode : 0, programDevice = program != null ? DeviceOf(program) : 0;
+            program?.Release();
             byte* heap = stackalloc byte[8];
             byte* stack = stackalloc byte[8];
             byte* timePage = stackalloc byte[8];
@@ -342,19 +347,48 @@ namespace Exo.PosixX.Vfs.Proc
                     permissions |= ProcFormat.MapShared;
                 byte* name = null;
                 int nameLength = 0;
-                // The dynamic linker's segments are the image's too, at its fixed base: unnamed (its path is not kept)
-                // rather than named as the program.
-                if (region.Kind == RegionKind.Image && region.Start < ProgramLoader.InterpreterBase) { name = path; nameLength = pathLength; }
+                ulong offset = 0, inode = 0, device = 0;
+                if (region.File != 0)
+                {
+                    // A mapped file, or the dynamic linker's segments: the file's path now, its offset, device and inode.
+                    Vnode file = ProcessFacts.MappedFile(linux, region.File);
+                    if (file != null)
+                    {
+                        ProcText fileText = new ProcText(filePath, PathWalker.MaximumPathLength);
+                        if (DescriptorPaths.NodePath(root, file, ref fileText) == Error.None && !fileText.Overflowed)
+                        {
+                            name = filePath;
+                            nameLength = fileText.Length;
+                        }
+                        offset = region.Offset;
+                        inode = file.Inode;
+                        device = DeviceOf(file);
+                        file.Release();
+                    }
+                }
+                else if (region.Kind == RegionKind.Image && region.Start < ProgramLoader.InterpreterBase)
+                {
+                    name = path;
+                    nameLength = pathLength;
+                    offset = region.Offset;
+                    inode = programInode;
+                    device = programDevice;
+                }
                 else if (region.Kind == RegionKind.Heap) { name = heap; nameLength = heapLength; }
                 else if (region.Kind == RegionKind.Stack) { name = stack; nameLength = stackLength; }
                 else if (region.Kind == RegionKind.Vvar) { name = timePage; nameLength = timePageLength; }
                 else if (region.Kind == RegionKind.Vdso) { name = vdso; nameLength = vdsoLength; }
-                ProcFormat.Maps(ref text, region.Start, region.End, permissions, 0, 0, 0, 0, name, nameLength);
+                ProcFormat.Maps(ref text, region.Start, region.End, permissions, offset, (uint)Devices.Major(device), (uint)Devices.Minor(device),
+                    inode, name, nameLength);
             }
+            root.Release();
             KernelHeap.Free(path);
             KernelHeap.Free(regions);
             return Error.None;
         }
+
+        // The device a file's inode lives on, as stat's st_dev gives it.
+        private static ulong DeviceOf(Vnode node) => node.FileSystem != null ? node.FileSystem.DeviceId : 0;
 
         private static int Put(byte* into, string text)
         {

@@ -6,7 +6,9 @@ namespace Exo.PosixX.Vfs.Remote
     /// One object of a file system server, by its node id: each operation becomes one request (reads and writes
     /// larger than the protocol's MaximumDataLength, several), and the attributes a reply carries refresh this
     /// vnode's. A lookup makes a new vnode each time (no cache yet), so a directory of a ringfs mount cannot be a
-    /// mount point. Hard links and device nodes are refused (EPERM), as the protocol carries neither.
+    /// mount point. Hard links and device nodes are refused (EPERM), as the protocol carries neither. Every vnode keeps
+    /// the directory it was looked up in and its name there (getcwd and "..", and what /proc/PID/exe, fd and maps call
+    /// it): a file renamed later by another path keeps the name it was found by.
     /// </summary>
     public sealed unsafe class RemoteVnode : Vnode
     {
@@ -17,7 +19,7 @@ namespace Exo.PosixX.Vfs.Remote
         {
             _fileSystem = fileSystem;
             Apply(attributes);
-            if (parent != null && IsDirectory)
+            if (parent != null)
             {
                 parent.AddReference();
                 Parent = parent;
