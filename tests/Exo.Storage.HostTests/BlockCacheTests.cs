@@ -26,6 +26,8 @@ namespace Exo.Storage.HostTests
                 Writes++;
                 return Inner.Write(sector, count, buffer);
             }
+            public Error WriteRuns(SectorRun* runs, int count) => SectorRun.WriteEach(this, runs, count);
+
             public Error Flush()
             {
                 Flushes++;

@@ -37,6 +37,8 @@ namespace Exo.Storage.HostTests
             return Error.None;
         }
 
+        public Error WriteRuns(SectorRun* runs, int count) => SectorRun.WriteEach(this, runs, count);
+
         public Error Flush() => Error.None;
     }
 }

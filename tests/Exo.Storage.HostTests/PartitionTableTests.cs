@@ -305,6 +305,8 @@ namespace Exo.Storage.HostTests
                 return Error.None;
             }
             public Error Write(ulong sector, uint count, byte* buffer) => Error.ReadOnlyFileSystem;
+            public Error WriteRuns(SectorRun* runs, int count) => SectorRun.WriteEach(this, runs, count);
+
             public Error Flush() => Error.None;
         }
     }

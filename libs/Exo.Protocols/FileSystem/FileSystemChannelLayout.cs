@@ -10,10 +10,12 @@ namespace Exo.Protocols.FileSystem
     /// </summary>
     public static class FileSystemChannelLayout
     {
+        private const int PageSize = 4096;
         public const int RequestOffset = 0;
-        public const int ReplyOffset = 32768;
-        /// <summary>The memory object's size: both areas, each larger than its largest message.</summary>
-        public const int Size = 65536;
+        /// <summary>The reply area: past the largest request, on a page boundary.</summary>
+        public const int ReplyOffset = (FileSystemLimits.MaximumRequestLength + PageSize - 1) / PageSize * PageSize;
+        /// <summary>The memory object's size: both areas, each as large as its largest message, in whole pages.</summary>
+        public const int Size = ReplyOffset + (FileSystemLimits.MaximumReplyLength + PageSize - 1) / PageSize * PageSize;
         public const ulong RequestBit = 1, ReplyBit = 1;
     }
 }

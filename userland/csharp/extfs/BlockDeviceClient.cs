@@ -41,6 +41,48 @@ namespace Extfs
         public Error Write(ulong sector, uint count, byte* buffer) =>
             IsReadOnly ? Error.ReadOnlyFileSystem : Transfer(BlockOperation.Write, sector, count, buffer);
 
+        /// <summary>
+        /// Several runs in flight together: as many as the data area and the ring hold per exchange (a flush's dirty
+        /// blocks wait for the disk once, not once each).
+        /// </summary>
+        public Error WriteRuns(SectorRun* runs, int count)
+        {
+            if (IsReadOnly)
+                return Error.ReadOnlyFileSystem;
+            BlockRequest* requests = stackalloc BlockRequest[BlockChannelLayout.MaximumInFlight];
+            int next = 0;
+            while (next < count)
+            {
+                if (runs[next].Count > SectorsPerRequest)
+                {
+                    // Larger than one request: on its own (Transfer splits it).
+                    Error alone = Write(runs[next].Sector, runs[next].Count, runs[next].Data);
+                    if (alone != Error.None)
+                        return alone;
+                    next++;
+                    continue;
+                }
+                int n = 0;
+                uint used = 0;
+                while (next < count && n < BlockChannelLayout.MaximumInFlight && runs[next].Count <= SectorsPerRequest
+                       && used + runs[next].Count * BlockChannelLayout.SectorSize <= BlockChannelLayout.DataLength)
+                {
+                    uint bytes = runs[next].Count * BlockChannelLayout.SectorSize;
+                    Copy(runs[next].Data, _channel.Data + used, bytes);
+                    requests[n++] = new BlockRequest
+                    {
+                        Operation = BlockOperation.Write, Sector = runs[next].Sector, SectorCount = runs[next].Count, BufferOffset = used,
+                    };
+                    used += bytes;
+                    next++;
+                }
+                Error error = Exchange(requests, n, out _);
+                if (error != Error.None)
+                    return error;
+            }
+            return Error.None;
+        }
+
         public Error Flush()
         {
             BlockRequest request = new BlockRequest { Operation = BlockOperation.Flush };

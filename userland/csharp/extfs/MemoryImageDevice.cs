@@ -34,6 +34,8 @@ namespace Extfs
             return Error.None;
         }
 
+        public Error WriteRuns(SectorRun* runs, int count) => SectorRun.WriteEach(this, runs, count);
+
         public Error Flush() => Error.None;
     }
 }

@@ -12,6 +12,8 @@ namespace Exo.Storage.Ext
     public sealed unsafe class BlockCache
     {
         public const int MinimumCapacity = 16;
+        /// <summary>The most dirty blocks Flush hands the device in one call.</summary>
+        private const int FlushBatch = 32;
         private const byte Empty = 0, Clean = 1, Dirty = 2;
         private const int None = -1;
         /// <summary>Bytes each slot needs besides its block: its number, hash chain, place in the LRU list, bucket, state.</summary>
@@ -226,12 +228,36 @@ namespace Exo.Storage.Ext
         /// <summary>Writes every dirty block, then flushes the device if anything was written since its last flush.</summary>
         public Error Flush()
         {
+            // The dirty blocks in batches, each one call with every block in it (IBlockDevice.WriteRuns: in flight
+            // together); a failed batch's blocks stay dirty (written again at the next flush or eviction).
             Error first = Error.None;
-            for (int i = 0; i < _capacity && _dirtyCount > 0; i++)
+            SectorRun* runs = stackalloc SectorRun[FlushBatch];
+            int* slots = stackalloc int[FlushBatch];
+            for (int i = 0; i < _capacity && _dirtyCount > 0;)
             {
-                Error error = WriteBack(i);
-                if (error != Error.None && first == Error.None)
-                    first = error;
+                int n = 0;
+                for (; i < _capacity && n < FlushBatch; i++)
+                {
+                    if (_states[i] != Dirty)
+                        continue;
+                    runs[n] = new SectorRun { Sector = _blockNumbers[i] * _sectorsPerBlock, Count = _sectorsPerBlock, Data = SlotData(i) };
+                    slots[n++] = i;
+                }
+                if (n == 0)
+                    break;
+                Error error = _device.WriteRuns(runs, n);
+                if (error != Error.None)
+                {
+                    if (first == Error.None)
+                        first = error;
+                    continue;
+                }
+                for (int k = 0; k < n; k++)
+                {
+                    _states[slots[k]] = Clean;
+                    _dirtyCount--;
+                }
+                _writtenSinceFlush = true;
             }
             if (first != Error.None)
                 return first;

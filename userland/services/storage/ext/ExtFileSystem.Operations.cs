@@ -125,8 +125,8 @@ namespace Exo.Storage.Ext
             return piece < remaining ? piece : remaining;
         }
 
-        /// <summary>The most blocks one device request of a read carries (16 KiB at 4 KiB blocks, a ringfs read's most).</summary>
-        private const uint MaximumReadRun = 16;
+        /// <summary>The most blocks one device read of a file read carries (128 KiB at 4 KiB blocks, a ringfs read's most).</summary>
+        private const uint MaximumReadRun = 32;
 
         public Error Read(uint node, ulong offset, byte* buffer, uint count, out uint done)
         {

@@ -31,6 +31,17 @@ namespace Exo.Storage.Partitions
         public Error Write(ulong sector, uint count, byte* buffer)
             => Inside(sector, count) ? _disk.Write(_first + sector, count, buffer) : Error.InputOutput;
 
+        public Error WriteRuns(SectorRun* runs, int count)
+        {
+            for (int i = 0; i < count; i++)
+                if (!Inside(runs[i].Sector, runs[i].Count))
+                    return Error.InputOutput;
+            SectorRun* moved = stackalloc SectorRun[count];
+            for (int i = 0; i < count; i++)
+                moved[i] = new SectorRun { Sector = _first + runs[i].Sector, Count = runs[i].Count, Data = runs[i].Data };
+            return _disk.WriteRuns(moved, count);
+        }
+
         public Error Flush() => _disk.Flush();
     }
 }
