@@ -1,4 +1,5 @@
 using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Diagnostics;
 using Exo.Kernel.Sync;
 using Exo.Kernel.Time;
 
@@ -43,6 +44,46 @@ namespace Exo.Kernel.Scheduler
             else
                 SwitchTo(local, target, now, current.SliceEnd);
             Local.Lock.Exit();
+        }
+
+        /// <summary>
+        /// Makes 'thread' (blocked, claimed by the caller: taken off the queue it slept on) ready, and when it would
+        /// preempt the current thread here anyway (MakeReady would place it on this processor and find it more urgent),
+        /// switches to it at once instead of queueing it for the switch on the way back to ring 3: the current thread
+        /// is queued as a preempted one is and finishes its system call when it runs again. In a system call, with
+        /// interrupts disabled and no lock held (the waker's half of a futex ping-pong: the pick, the queueing of the
+        /// woken thread and the trip through the pending work are skipped). The target last ran here, so its save is
+        /// complete; the current thread, queued before its own save, is left alone by steals and waited for by a pick
+        /// for a bounded time only (Schedule, TrySteal).
+        /// </summary>
+        internal static void WakeRunning(Thread thread)
+        {
+            ProcessorState local = Local;
+            Thread current = local.Current;
+            bool interactive = BurstPredictor.IsInteractive(thread.PredictedBurst, s_interactiveThreshold);
+            if (current.IsIdle || current.User.KernelEntryStack == 0 || PlaceOn(thread) != local.Index
+                || !Preempts(thread, interactive, current))
+            {
+                MakeReady(thread);
+                return;
+            }
+            local.Lock.Enter();
+            ThreadState before = thread.State;
+            if (before != ThreadState.Blocked && before != ThreadState.Sleeping)
+                Panic.Fail("scheduler: a thread woken to run at once was not blocked");
+            ulong now = Cpu.ReadTimeStampCounter();
+            thread.ReadyTick = SystemClock.Ticks;
+            thread.WokenInteractive = interactive;
+            thread.WakeStamp = 0;
+            thread.WakeDecisions = 1;   // the first decision ran it
+            PauseBurst(current, now);
+            current.State = ThreadState.Ready;
+            current.ReadyTick = SystemClock.Ticks;
+            local.Queue.Enqueue(current, false, SystemClock.Ticks);
+            local.Preemptions++;
+            local.Decisions++;
+            SwitchTo(local, thread, now);
+            Local.Lock.Exit();   // it may resume on another processor
         }
 
         /// <summary>Takes the longest waiter off 'queue' under its lock without waking it (null if none); interrupts disabled.</summary>

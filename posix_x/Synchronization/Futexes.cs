@@ -234,8 +234,12 @@ namespace Exo.PosixX.Synchronization
             return true;
         }
 
-        /// <summary>FUTEX_WAKE(_BITSET): wakes up to 'count' waiters on the word whose bitset meets 'bitset'; how many.</summary>
-        public static Error Wake(ulong address, int count, uint bitset, bool privateWord, out int woken)
+        /// <summary>
+        /// FUTEX_WAKE(_BITSET): wakes up to 'count' waiters on the word whose bitset meets 'bitset'; how many. With
+        /// 'runWoken', one waiter woken that would preempt the caller here anyway runs at once (Scheduler.WakeRunning);
+        /// not for a thread that is ending (its stop is a switch already: one now would only add another).
+        /// </summary>
+        public static Error Wake(ulong address, int count, uint bitset, bool privateWord, out int woken, bool runWoken = false)
         {
             woken = 0;
             Error error = KeyOf(Exo.Kernel.Scheduler.Scheduler.Current, address, privateWord, walk: !privateWord, out ulong key,
@@ -258,8 +262,15 @@ namespace Exo.PosixX.Synchronization
                     s_locks[bucket].Lock.Enter();
                     taken = TakeWaiters(bucket, key, space, bitset, count - woken, batch, 0);
                     s_locks[bucket].Lock.Exit();
-                    WakeTaken(batch, taken);
-                    System.Threading.Volatile.Write(ref grace, 0);
+                    if (taken == 1 && runWoken)
+                    {
+                        WakeOneRunning(batch[0], ref grace);   // clears the flag (it may switch away)
+                    }
+                    else
+                    {
+                        WakeTaken(batch, taken);
+                        System.Threading.Volatile.Write(ref grace, 0);
+                    }
                 }
                 woken += taken;
                 if (taken < BatchCapacity)
@@ -446,6 +457,21 @@ namespace Exo.PosixX.Synchronization
             ref int grace = ref Exo.Kernel.Scheduler.Scheduler.FastPathFlag;
             System.Threading.Interlocked.Exchange(ref grace, 1);
             return ref grace;
+        }
+
+        // Interrupts masked, the grace flag set, one waiter taken: woken as WakeTaken would, but it may run at once.
+        // The flag is this processor's, so it is cleared before a switch; the waiter's state may be freed from then on
+        // (it may run, end and be released), so its process is read first (the reference taken keeps it).
+        private static void WakeOneRunning(ulong address, ref int grace)
+        {
+            LinuxThread waiter = System.Runtime.CompilerServices.Unsafe.AsRef<LinuxThread>(&address);
+            Exo.Kernel.Processes.Process process = waiter.Owner.Process;
+            Thread thread = Exo.Kernel.Scheduler.Scheduler.TakeFirstWaiter(waiter.FutexWait);
+            s_wakes++;
+            System.Threading.Volatile.Write(ref grace, 0);
+            if (thread != null)
+                Exo.Kernel.Scheduler.Scheduler.WakeRunning(thread);   // claimed: nobody else can wake it
+            process.Release();
         }
 
         // No bucket lock held, the grace flag set: wakes what TakeWaiters took.

@@ -58,10 +58,7 @@ namespace Exo.PosixX.Translation
                     if (bitset == 0)
                         return SystemCallResult.From(Error.Invalid);
                     int count = (int)frame->Argument2;
-                    // No direct switch to the woken waiter (an earlier Scheduler.WakeRunning): with it, 1 run in 6 to 8 of
-                    // the differential program `threads` at 4 processors hung with every thread blocked (a lost wake-up,
-                    // not found yet; in git history); 220 runs without it passed.
-                    Error error = Futexes.Wake(address, count < 0 ? int.MaxValue : count, bitset, privateWord, out int woken);
+                    Error error = Futexes.Wake(address, count < 0 ? int.MaxValue : count, bitset, privateWord, out int woken, runWoken: true);
                     return SystemCallResult.From(error, (ulong)woken);
                 }
                 case Requeue:
