@@ -16,15 +16,20 @@ namespace Exo.Drivers.Virtio
     public unsafe struct VirtioBlockDevice
     {
         public const int SectorSize = 512;
-        public const int MaximumInFlight = 4;
-        /// <summary>The largest transfer of one request: a page of DMA memory per slot.</summary>
-        public const int MaximumSectors = 8;
+        /// <summary>
+        /// Requests in flight at once, each up to 64 KiB (a block channel request's most): at four of 4 KiB, a 1 MiB
+        /// read waited for the device 64 times in turn; now 2.
+        /// </summary>
+        public const int MaximumInFlight = 8;
+        /// <summary>The largest transfer of one request: its slot's data buffer.</summary>
+        public const int MaximumSectors = 128;
         public const ulong FeatureReadOnly = 1UL << 5;
         public const ulong FeatureFlush = 1UL << 9;
         public const uint RequestRead = 0, RequestWrite = 1, RequestFlush = 4;
         public const byte StatusOk = 0, StatusInputOutputError = 1, StatusUnsupported = 2;
-        private const ushort QueueSizeLimit = 16;
-        private const int SlotBytes = 8192;      // header at 0, status at 64, data from 4096
+        /// <summary>The queue's size: three descriptors (header, data, status) for each request in flight, and room to spare.</summary>
+        public const ushort QueueSizeLimit = 32;
+        private const int SlotBytes = DataOffset + MaximumSectors * SectorSize;   // header at 0, status at 64, data from 4096
         private const int StatusOffset = 64;
         private const int DataOffset = 4096;
 

@@ -44,6 +44,27 @@ namespace Exo.Std.Services
             return SystemCall.ErrorOf(result);
         }
 
+        private bool _requestPending;   // AwaitRequest saw the request bit: Receive takes the request without waiting
+
+        /// <summary>
+        /// Waits until a request comes (true: Receive then takes it at once) or <see cref="MonotonicClock"/> passes
+        /// 'deadlineNanoseconds' with none (false): a server's idle work, such as writing back, between requests.
+        /// </summary>
+        public bool AwaitRequest(ulong deadlineNanoseconds)
+        {
+            ulong bits = _requestPending ? FileSystemChannelLayout.RequestBit : 0;
+            while ((bits & FileSystemChannelLayout.RequestBit) == 0)
+            {
+                Error error = _requests.WaitUntil(deadlineNanoseconds, out bits);
+                if (error == Error.TimedOut)
+                    return false;
+                if (error != Error.None)
+                    bits = 0;
+            }
+            _requestPending = true;
+            return true;
+        }
+
         /// <summary>
         /// Waits for the next request: Error.None with it decoded (its names and data point into shared memory,
         /// valid until the reply), or the problem with a request that was refused (already answered EINVAL).
@@ -51,7 +72,8 @@ namespace Exo.Std.Services
         public MessageProblem Receive(out FileSystemRequest request)
         {
             request = default;
-            ulong bits = 0;
+            ulong bits = _requestPending ? FileSystemChannelLayout.RequestBit : 0;
+            _requestPending = false;
             while ((bits & FileSystemChannelLayout.RequestBit) == 0)
             {
                 if (_requests.Wait(out bits) != Error.None)

@@ -4,6 +4,7 @@ using Exo.Std.Devices;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;
 using Exo.Std.Services;
+using Exo.Drivers.Virtio;
 
 namespace DeviceManager
 {
@@ -16,8 +17,6 @@ namespace DeviceManager
     {
         private const int CommandCapacity = 64;
         private const int MaximumDriverHandles = 16;
-        private const int RingBytes = 4096;
-        private const int RequestSlotBytes = 32768;
 
         /// <summary>
         /// Starts the driver, then (if it started) its extfs. Handles for the driver, in order: the device, one physical
@@ -37,11 +36,11 @@ namespace DeviceManager
             int length = CommandLine.Append(command, 0, "virtio_blk ");
             length = CommandLine.AppendPciAddress(command, length, address);
             length = DriverLaunch.AddBarRanges(root, device, handles, ref count, command, length);
-            Error error = root.CreateDmaMemory(RingBytes, out MemoryObject ring);
+            Error error = root.CreateDmaMemory(VirtioBlockDevice.RingBytes, out MemoryObject ring);
             if (error == Error.None)
             {
                 handles[count++] = ring.Handle;
-                error = root.CreateDmaMemory(RequestSlotBytes, out MemoryObject slots);
+                error = root.CreateDmaMemory(VirtioBlockDevice.SlotsBytes, out MemoryObject slots);
                 if (error == Error.None)
                     handles[count++] = slots.Handle;
             }

@@ -129,8 +129,17 @@ namespace Extfs
             Console.Write(", ");
             Console.Write(device.SectorCount);
             Console.WriteLine(readOnly ? " sectors, read-only" : " sectors");
+            ulong writeBackDue = 0;   // when the oldest change not yet on the disk must reach it (0: none waits)
             while (true)
             {
+                // Changes are written back (and the disk flushed) within WriteBackDelay of the first, when no request
+                // comes first; a server never idle writes back between two requests once the time has come.
+                if (writeBackDue != 0 && (MonotonicClock.Nanoseconds >= writeBackDue || !channel.AwaitRequest(writeBackDue)))
+                {
+                    WriteBack(fileSystem);
+                    writeBackDue = 0;
+                    continue;
+                }
                 if (channel.Receive(out FileSystemRequest request) != MessageProblem.None)
                     continue;   // refused and answered already
                 // Unmounted by the kernel earlier: a new kernel mount has come, so the disk is mounted again (not clean).
@@ -143,11 +152,31 @@ namespace Extfs
                     reply = Unmount(ref fileSystem, readOnly, request, named, name, nameLength);
                 else
                     reply = ExtServer.Serve(fileSystem, request, data);
-                // Each change reaches the disk (written back and flushed) before its reply, so a machine stopped after
-                // the reply loses nothing. A failed write-back fails the change.
-                if (fileSystem != null && IsChange(request.Operation) && reply.ErrorNumber == 0 && (error = fileSystem.Sync()) != Error.None)
-                    reply = Failed(request, error);
+                // A change stays in the block cache (Linux's write-back): fsync, fdatasync, sync and syncfs reach it as
+                // Synchronize, which writes everything back and flushes the disk before its reply; the rest follows
+                // within WriteBackDelay (docs/storage.md: what a machine stopped before then loses).
+                if (fileSystem != null && IsChange(request.Operation) && reply.ErrorNumber == 0 && writeBackDue == 0)
+                    writeBackDue = MonotonicClock.Nanoseconds + WriteBackDelayNanoseconds;
+                if (request.Operation == FileSystemOperation.Synchronize || request.Operation == FileSystemOperation.Unmount)
+                    writeBackDue = 0;
                 channel.Reply(ref reply);
+            }
+        }
+
+        /// <summary>How long a change may wait in the cache before it is written back (Linux's dirty_writeback_centisecs).</summary>
+        private const ulong WriteBackDelayNanoseconds = 5_000_000_000;
+
+        // Everything changed written back and the disk flushed; a failure is reported and the blocks stay dirty (the
+        // next write-back, sync or eviction writes them again).
+        private static void WriteBack(ExtFileSystem fileSystem)
+        {
+            if (fileSystem == null)
+                return;
+            Error error = fileSystem.Sync();
+            if (error != Error.None)
+            {
+                Console.Write("extfs: writing back failed: ");
+                Console.WriteLine(Errors.Describe(error));
             }
         }
 

@@ -94,7 +94,7 @@ namespace VirtioBlockTest
             if (!Check(disk.Capacity >= 16)) return s_check;                                                       // 10
             for (int slot = 0; slot < 4; slot++)
                 if (!Check(disk.Submit(slot, VirtioBlockDevice.RequestRead, (ulong)slot, 1) == Error.None)) return s_check;   // 11-14
-            if (!Check(disk.FreeDescriptors <= 16 - 12)) return s_check;                                           // 15: all four chains out at once
+            if (!Check(disk.FreeDescriptors <= VirtioBlockDevice.QueueSizeLimit - 12)) return s_check;             // 15: all four chains out at once
             disk.Notify();
             for (int slot = 3; slot >= 0; slot--)
                 if (!Check(disk.Wait(slot) == VirtioBlockDevice.StatusOk && Matches(disk.Data(slot), slot, 1))) return s_check; // 16-19
@@ -107,8 +107,8 @@ namespace VirtioBlockTest
             disk.Notify();
             if (!Check(disk.Wait(1) == VirtioBlockDevice.StatusInputOutputError)) return s_check;                 // 23
             Console.WriteLine("virtio_blk_test: a read past the end: I/O error status");
-            if (!Check(disk.Submit(0, VirtioBlockDevice.RequestRead, 0, 9) == Error.Invalid)) return s_check;      // 24: more than a slot holds
-            if (!Check(disk.FreeDescriptors == 16)) return s_check;                                                // 25: every chain came back
+            if (!Check(disk.Submit(0, VirtioBlockDevice.RequestRead, 0, VirtioBlockDevice.MaximumSectors + 1) == Error.Invalid)) return s_check; // 24: more than a slot holds
+            if (!Check(disk.FreeDescriptors == VirtioBlockDevice.QueueSizeLimit)) return s_check;                  // 25: every chain came back
             byte* data = disk.Data(2);
             for (int i = 0; i < VirtioBlockDevice.SectorSize; i++)
                 data[i] = (byte)(0xA5 ^ i);
