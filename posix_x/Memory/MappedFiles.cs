@@ -15,12 +15,13 @@ namespace Exo.PosixX.Memory
 
         private readonly Vnode[] _nodes = new Vnode[Capacity];
         private readonly int[] _uses = new int[Capacity];
+        private int _limit;   // slots at or past it were never used: scans, copies and frees stop there (a program maps a few dozen)
 
         /// <summary>One region more maps 'node': its number (the slot already holding it, else a free one), or 0 if the table is full.</summary>
         public ushort Use(Vnode node)
         {
             int free = -1;
-            for (int i = 0; i < Capacity; i++)
+            for (int i = 0; i < _limit; i++)
             {
                 if (_nodes[i] == node)
                 {
@@ -30,6 +31,8 @@ namespace Exo.PosixX.Memory
                 if (free < 0 && _nodes[i] == null)
                     free = i;
             }
+            if (free < 0 && _limit < Capacity)
+                free = _limit++;
             if (free < 0)
                 return 0;
             node.AddReference();
@@ -68,7 +71,8 @@ namespace Exo.PosixX.Memory
         /// <summary>fork: the same files under the same numbers, each with a reference of the child's.</summary>
         public void CopyInto(MappedFiles copy)
         {
-            for (int i = 0; i < Capacity; i++)
+            copy._limit = _limit;
+            for (int i = 0; i < _limit; i++)
             {
                 copy._nodes[i] = _nodes[i];
                 copy._uses[i] = _uses[i];
@@ -79,7 +83,7 @@ namespace Exo.PosixX.Memory
         /// <summary>The regions are gone: every file is let go, and the table freed.</summary>
         public void Free()
         {
-            for (int i = 0; i < Capacity; i++)
+            for (int i = 0; i < _limit; i++)
                 _nodes[i]?.Release();
             Exo.Runtime.ObjectAllocator.Free(_nodes);
             Exo.Runtime.ObjectAllocator.Free(_uses);
