@@ -44,6 +44,12 @@ namespace Exo.Std.Services
             return SystemCall.ErrorOf(result);
         }
 
+        /// <summary>
+        /// Where a reply's data goes in the shared area: a server that builds a reply's data here (a read into it) saves
+        /// Reply's copy of it (a copy onto itself is none).
+        /// </summary>
+        public byte* ReplyData => _shared + FileSystemChannelLayout.ReplyOffset + FileSystemLimits.ReplyHeaderLength;
+
         private bool _requestPending;   // AwaitRequest saw the request bit: Receive takes the request without waiting
 
         /// <summary>

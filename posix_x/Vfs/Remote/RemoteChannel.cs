@@ -31,6 +31,7 @@ namespace Exo.PosixX.Vfs.Remote
         private byte* _requestBuffer, _replyBuffer;
         private uint _sequence;
         private bool _broken;
+        private bool _dataStaysShared;   // the reply being awaited is a read's: its data is copied to the reader from shared memory
         private readonly byte* _name;
         private readonly int _nameLength;
 
@@ -83,6 +84,31 @@ namespace Exo.PosixX.Vfs.Remote
             Enter();
             Error error = Exchange(ref request, out reply);
             return error != Error.None ? error : (Error)reply.ErrorNumber;
+        }
+
+        /// <summary>
+        /// A read (Enter, Exchange, Leave): the reply's data goes from the shared area straight into 'buffer' at 'at'
+        /// (the reader's memory), not through this channel's buffer: one copy of the file's bytes fewer. The data is
+        /// the server's to give; only its length is checked (against the request's count). 'got': the bytes read.
+        /// </summary>
+        public Error EnterAndRead(ref FileSystemRequest request, IoBuffer buffer, ulong at, out int got)
+        {
+            got = 0;
+            Enter();
+            _dataStaysShared = true;
+            Error error = Exchange(ref request, out FileSystemReply reply);
+            _dataStaysShared = false;
+            if (error == Error.None)
+                error = (Error)reply.ErrorNumber;
+            if (error == Error.None && reply.DataLength > 0)
+            {
+                if (CopySharedTo(FileSystemChannelLayout.ReplyOffset + FileSystemLimits.ReplyHeaderLength, buffer, at, reply.DataLength))
+                    got = reply.DataLength;
+                else
+                    error = Error.BadAddress;
+            }
+            Leave();
+            return error;
         }
 
         /// <summary>
@@ -154,7 +180,7 @@ namespace Exo.PosixX.Vfs.Remote
         {
             CopyFromShared(FileSystemChannelLayout.ReplyOffset, _replyBuffer, FileSystemLimits.ReplyHeaderLength);
             int dataLength = FileSystemReply.ClaimedDataLength(_replyBuffer);
-            if (dataLength > 0)
+            if (dataLength > 0 && !(_dataStaysShared && request.Operation == FileSystemOperation.Read))
                 CopyFromShared(FileSystemChannelLayout.ReplyOffset + FileSystemLimits.ReplyHeaderLength,
                     _replyBuffer + FileSystemLimits.ReplyHeaderLength, dataLength);
             return FileSystemReply.Decode(_replyBuffer, FileSystemLimits.ReplyHeaderLength + (dataLength > 0 ? dataLength : 0), request, out reply);
@@ -195,6 +221,23 @@ namespace Exo.PosixX.Vfs.Remote
         private void CopyToShared(int offset, byte* from, int count) => CopyShared(offset, from, count, toShared: true);
 
         private void CopyFromShared(int offset, byte* to, int count) => CopyShared(offset, to, count, toShared: false);
+
+        // Shared bytes from 'offset' into a reader's buffer, page by page; false on a bad user address.
+        private bool CopySharedTo(int offset, IoBuffer buffer, ulong at, int count)
+        {
+            while (count > 0)
+            {
+                int inPage = offset & 0xFFF;
+                int chunk = 4096 - inPage < count ? 4096 - inPage : count;
+                byte* shared = (byte*)PhysicalMemory.ToVirtual(_offer.Memory.FrameAt(offset >> 12)) + inPage;
+                if (!buffer.CopyIn(at, shared, (ulong)chunk))
+                    return false;
+                at += (ulong)chunk;
+                offset += chunk;
+                count -= chunk;
+            }
+            return true;
+        }
 
         // The memory object's pages are not contiguous: copy page by page through the direct map.
         private void CopyShared(int offset, byte* kernel, int count, bool toShared)

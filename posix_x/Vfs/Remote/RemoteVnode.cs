@@ -214,11 +214,7 @@ namespace Exo.PosixX.Vfs.Remote
             {
                 ulong want = count - done < FileSystemLimits.MaximumDataLength ? count - done : FileSystemLimits.MaximumDataLength;
                 FileSystemRequest request = new FileSystemRequest { Operation = FileSystemOperation.Read, Node = Node, Offset = offset + done, Count = (uint)want };
-                Error error = Channel.EnterAndAsk(ref request, out FileSystemReply reply);
-                int got = error == Error.None ? reply.DataLength : 0;
-                if (got > 0 && !buffer.CopyIn(done, reply.Data, (ulong)got))
-                    error = Error.BadAddress;
-                Channel.Leave();
+                Error error = Channel.EnterAndRead(ref request, buffer, done, out int got);
                 if (error != Error.None)
                     return done > 0 ? Error.None : error;
                 done += (ulong)got;

@@ -52,7 +52,11 @@ namespace Extfs
             return image == null ? null : new MemoryImageDevice(image, bytes, false);
         }
 
-        private const int CacheBlocks = 16;
+        /// <summary>
+        /// The block cache, in blocks of the largest size (4 MiB: 1,024 blocks of 4 KiB). Changes wait in it for the
+        /// write-back, so it holds a working set of metadata and recent data, as Linux's page cache would.
+        /// </summary>
+        private const int CacheBlocks = 64;
 
         /// <summary>
         /// The file system on the disk: the whole disk, or its first partition holding one (VolumeLocator), said on
@@ -101,8 +105,7 @@ namespace Extfs
                 return 1;
             ulong workspaceLength = ExtFileSystem.WorkspaceBytes(CacheBlocks);
             byte* workspace = (byte*)Exo.Std.Memory.UserHeap.Allocate((nuint)workspaceLength);
-            byte* data = (byte*)Exo.Std.Memory.UserHeap.Allocate(FileSystemLimits.MaximumDataLength);
-            if (workspace == null || data == null)
+            if (workspace == null)
             {
                 Console.WriteLine("extfs: out of memory");
                 return 1;
@@ -151,7 +154,7 @@ namespace Extfs
                 else if (request.Operation == FileSystemOperation.Unmount)
                     reply = Unmount(ref fileSystem, readOnly, request, named, name, nameLength);
                 else
-                    reply = ExtServer.Serve(fileSystem, request, data);
+                    reply = ExtServer.Serve(fileSystem, request, channel.ReplyData);   // replies' data built in place
                 // A change stays in the block cache (Linux's write-back): fsync, fdatasync, sync and syncfs reach it as
                 // Synchronize, which writes everything back and flushes the disk before its reply; the rest follows
                 // within WriteBackDelay (docs/storage.md: what a machine stopped before then loses).
