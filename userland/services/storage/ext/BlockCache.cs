@@ -16,8 +16,8 @@ namespace Exo.Storage.Ext
         private const int FlushBatch = 32;
         private const byte Empty = 0, Clean = 1, Dirty = 2;
         private const int None = -1;
-        /// <summary>Bytes each slot needs besides its block: its number, hash chain, place in the LRU list, bucket, state.</summary>
-        public const int SlotOverhead = 8 + 4 + 4 + 4 + 4 + 1;
+        /// <summary>Bytes each slot needs besides its block: its number, hash chain, place in the LRU list, bucket, state, checked mark.</summary>
+        public const int SlotOverhead = 8 + 4 + 4 + 4 + 4 + 1 + 1;
 
         private readonly IBlockDevice _device;
         private readonly uint _blockSize;
@@ -34,6 +34,9 @@ namespace Exo.Storage.Ext
         private readonly int* _buckets;
         private readonly int _bucketShift;
         private readonly byte* _states;
+        // Set once the file system has checked the block's checksum since it came from the disk (or sealed it itself):
+        // a directory or bitmap block used again is not checksummed again (4 KiB of CRC per access).
+        private readonly byte* _checked;
         private int _free, _newest = None, _oldest = None;
         private int _dirtyCount;
         /// <summary>A block reached the device since its last flush: only then does Flush ask the device to flush.</summary>
@@ -62,6 +65,7 @@ namespace Exo.Storage.Ext
             _older = _newer + capacity;
             _buckets = _older + capacity;
             _states = (byte*)(_buckets + capacity);
+            _checked = _states + capacity;
             // As many buckets as the largest power of two not above the capacity: chains of one or two slots.
             int bits = 0;
             while ((2 << bits) <= capacity)
@@ -203,6 +207,7 @@ namespace Exo.Storage.Ext
                 }
                 _blockNumbers[slot] = block;
                 _states[slot] = Clean;
+                _checked[slot] = 0;
                 int bucket = BucketOf(block);
                 _chainNext[slot] = _buckets[bucket];
                 _buckets[bucket] = slot;
@@ -212,6 +217,21 @@ namespace Exo.Storage.Ext
             MakeNewest(slot);
             data = SlotData(slot);
             return Error.None;
+        }
+
+        /// <summary>Whether the cached block at 'data' (from Get) was marked checked since it came from the disk.</summary>
+        public bool IsChecked(byte* data)
+        {
+            ulong slot = (ulong)(data - _data) / _blockSize;
+            return slot < (ulong)_capacity && _checked[slot] != 0;
+        }
+
+        /// <summary>Marks the cached block at 'data' as checked (its checksum verified, or just computed by its writer).</summary>
+        public void MarkChecked(byte* data)
+        {
+            ulong slot = (ulong)(data - _data) / _blockSize;
+            if (slot < (ulong)_capacity)
+                _checked[slot] = 1;
         }
 
         /// <summary>Records that the cached block at 'data' (from Get) changed.</summary>

@@ -53,13 +53,14 @@ namespace Exo.Storage.Ext
             error = Descriptor(group, out descriptor);
             if (error != Error.None)
                 return error;
-            if (_metadataChecksums)
+            if (_metadataChecksums && !_cache.IsChecked(bitmap))
             {
                 bool matches = inodes
                     ? BitmapChecksumMatches(descriptor, 0x1A, 0x3A, InodeBitmapChecksum(bitmap))
                     : BitmapChecksumMatches(descriptor, 0x18, 0x38, BlockBitmapChecksum(bitmap));
                 if (!matches)
                     return ExtErrors.ChecksumMismatch;
+                _cache.MarkChecked(bitmap);
             }
             return Error.None;
         }
@@ -72,6 +73,7 @@ namespace Exo.Storage.Ext
                     SetBitmapChecksum(descriptor, 0x1A, 0x3A, InodeBitmapChecksum(bitmap));
                 else
                     SetBitmapChecksum(descriptor, 0x18, 0x38, BlockBitmapChecksum(bitmap));
+                _cache.MarkChecked(bitmap);
             }
             _cache.MarkDirty(bitmap);
             SealDescriptor(group, descriptor);

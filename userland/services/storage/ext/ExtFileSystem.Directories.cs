@@ -41,7 +41,10 @@ namespace Exo.Storage.Ext
         private void SealDirectoryBlock(Inode* directory, byte* block)
         {
             if (HasTail(block))
+            {
                 *(uint*)(block + _blockSize - 4) = DirectoryBlockChecksum(directory, block);
+                _cache.MarkChecked(block);
+            }
             _cache.MarkDirty(block);
         }
 
@@ -62,8 +65,12 @@ namespace Exo.Storage.Ext
             if (HasTail(block))
             {
                 limit -= TailLength;
-                if (*(uint*)(block + _blockSize - 4) != DirectoryBlockChecksum(directory, block))
-                    return ExtErrors.ChecksumMismatch;
+                if (!_cache.IsChecked(block))
+                {
+                    if (*(uint*)(block + _blockSize - 4) != DirectoryBlockChecksum(directory, block))
+                        return ExtErrors.ChecksumMismatch;
+                    _cache.MarkChecked(block);
+                }
             }
             bool fileType = _superblock.HasFileType;
             for (int offset = 0; offset < limit;)

@@ -91,8 +91,12 @@ namespace Exo.Storage.Ext
             int depth = NodeDepth(node);
             if (depth > MaximumDepth || expectedDepth >= 0 && depth != expectedDepth)
                 return ExtErrors.Corrupted;
-            if (block != 0 && _metadataChecksums && *(uint*)(node + 12 + 12 * Capacity(node)) != ExtentBlockChecksum(inode, node))
-                return ExtErrors.ChecksumMismatch;
+            if (block != 0 && _metadataChecksums && !_cache.IsChecked(node))
+            {
+                if (*(uint*)(node + 12 + 12 * Capacity(node)) != ExtentBlockChecksum(inode, node))
+                    return ExtErrors.ChecksumMismatch;
+                _cache.MarkChecked(node);
+            }
             return Error.None;
         }
 
@@ -101,7 +105,10 @@ namespace Exo.Storage.Ext
             if (block == 0)
                 return;   // the root: the inode's own checksum covers it when the inode is written
             if (_metadataChecksums)
+            {
                 *(uint*)(node + 12 + 12 * Capacity(node)) = ExtentBlockChecksum(inode, node);
+                _cache.MarkChecked(node);
+            }
             _cache.MarkDirty(node);
         }
 
