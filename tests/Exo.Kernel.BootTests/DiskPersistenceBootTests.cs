@@ -8,8 +8,9 @@ namespace Exo.Kernel.BootTests;
 /// shell's /etc/profile mounts it on /mnt; busybox reads a file of the image, writes a file and a directory, syncs and
 /// unmounts (the protocol's Unmount: extfs marks the disk clean), and QEMU is stopped at once (no shutdown). The host's
 /// dumpe2fs must say clean, e2fsck -fn must find nothing wrong and debugfs must read the new file; a second boot on the
-/// same image reads it back, writes another file and only syncs before QEMU stops (the mount still there): the disk is
-/// then not clean (still mounted), e2fsck -fn still finds nothing wrong, and the host finds that file too.
+/// same image reads it back, writes another file and only syncs, then writes one more without a sync and waits past
+/// extfs's 5 s write-back before QEMU stops (the mount still there): the disk is then not clean (still mounted), e2fsck
+/// -fn still finds nothing wrong, and the host finds both files.
 /// </summary>
 public sealed class DiskPersistenceBootTests
 {
@@ -63,6 +64,8 @@ public sealed class DiskPersistenceBootTests
                     await ExpectAsync(qemu, "cat /mnt/newfile /mnt/newdir/inner /mnt/docs/hello.txt", "written by exo", "inside", "hello from the host");
                     // This time only sync (it reaches extfs as the protocol's Synchronize) before QEMU stops, still mounted.
                     await ExpectAsync(qemu, "echo second boot > /mnt/second && sync && cat /mnt/second", "second boot");
+                    // No sync at all: extfs writes a change back by itself within 5 s (its write-back, as Linux's).
+                    await ExpectAsync(qemu, "echo written back > /mnt/unsynced && sleep 7 && echo slept", "slept");
                 }
                 finally
                 {
@@ -73,6 +76,7 @@ public sealed class DiskPersistenceBootTests
             check = DiskImages.Run("e2fsck", "-fn", image);
             Assert.True(check.Status == 0, "e2fsck -fn after the second boot: " + check.Output);
             Assert.Equal("second boot\n", DiskImages.Cat(image, "/second"));
+            Assert.Equal("written back\n", DiskImages.Cat(image, "/unsynced"));
         }
         finally
         {

@@ -157,7 +157,7 @@ namespace Extfs
                     reply = ExtServer.Serve(fileSystem, request, channel.ReplyData);   // replies' data built in place
                 // A change stays in the block cache (Linux's write-back): fsync, fdatasync, sync and syncfs reach it as
                 // Synchronize, which writes everything back and flushes the disk before its reply; the rest follows
-                // within WriteBackDelay (docs/storage.md: what a machine stopped before then loses).
+                // within WriteBackDelay (the README, User-mode drivers: what a machine stopped before then loses).
                 if (fileSystem != null && IsChange(request.Operation) && reply.ErrorNumber == 0 && writeBackDue == 0)
                     writeBackDue = MonotonicClock.Nanoseconds + WriteBackDelayNanoseconds;
                 if (request.Operation == FileSystemOperation.Synchronize || request.Operation == FileSystemOperation.Unmount)
