@@ -29,12 +29,21 @@ public sealed class QemuSession : IAsyncDisposable, IDisposable
     private bool _killedByHarness;
     private bool _timedOut;
     private int _disposed;
+    // Started under coreutils' timeout, which makes a process group of its own (setpgid): a kill reaches the whole
+    // group at once. .NET's tree walk alone missed a child its parent started within the parent's first clock tick
+    // (it takes a process for a child only if it started later): a fake guest's `sleep 300 &` outlived the kill.
+    private readonly bool _leadsProcessGroup;
 
-    private QemuSession(QemuOptions options, IReadOnlyList<string> arguments, Process process, Stopwatch clock)
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+    private const int SignalKill = 9;
+
+    private QemuSession(QemuOptions options, IReadOnlyList<string> arguments, Process process, Stopwatch clock, bool leadsProcessGroup)
     {
         Options = options;
         Arguments = arguments;
         _process = process;
+        _leadsProcessGroup = leadsProcessGroup;
         _clock = clock;
         _stdoutPump = PumpAsync(process.StandardOutput.BaseStream, _serial, notify: true);
         _stderrPump = PumpAsync(process.StandardError.BaseStream, _stderr, notify: false);
@@ -133,7 +142,7 @@ public sealed class QemuSession : IAsyncDisposable, IDisposable
                 $"Could not start QEMU '{options.QemuBinary}' ({e.Message}). Install it (apt-get install -y qemu-system-x86) " +
                 $"or point ${QemuOptions.QemuEnvironmentVariable} at it.", e);
         }
-        var session = new QemuSession(options, arguments, process, clock);
+        var session = new QemuSession(options, arguments, process, clock, leadsProcessGroup: backstop is not null);
         Register(session);
         return session;
     }
@@ -335,6 +344,8 @@ public sealed class QemuSession : IAsyncDisposable, IDisposable
         }
         try
         {
+            if (_leadsProcessGroup)
+                kill(-_process.Id, SignalKill);
             _process.Kill(entireProcessTree: true);
         }
         catch (InvalidOperationException) { /* already gone */ }

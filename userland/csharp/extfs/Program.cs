@@ -158,10 +158,11 @@ namespace Extfs
                 // A change stays in the block cache (Linux's write-back): fsync, fdatasync, sync and syncfs reach it as
                 // Synchronize, which writes everything back and flushes the disk before its reply; the rest follows
                 // within WriteBackDelay (the README, User-mode drivers: what a machine stopped before then loses).
-                if (fileSystem != null && IsChange(request.Operation) && reply.ErrorNumber == 0 && writeBackDue == 0)
+                // (A change that failed half-way may have changed blocks too: it is written back as well.)
+                if (fileSystem != null && IsChange(request.Operation) && writeBackDue == 0)
                     writeBackDue = MonotonicClock.Nanoseconds + WriteBackDelayNanoseconds;
-                if (request.Operation == FileSystemOperation.Synchronize || request.Operation == FileSystemOperation.Unmount)
-                    writeBackDue = 0;
+                if ((request.Operation == FileSystemOperation.Synchronize || request.Operation == FileSystemOperation.Unmount) && reply.ErrorNumber == 0)
+                    writeBackDue = 0;   // everything written back (a failed one is tried again at the time set)
                 channel.Reply(ref reply);
             }
         }
