@@ -48,7 +48,7 @@ namespace Exo.PosixX.Translation
         public static FileStatus Describe(Vnode node)
         {
             FileStatus status = default;
-            status.Device = node.FileSystem != null ? node.FileSystem.DeviceId : 0;
+            status.Device = node.FileSystemDevice;
             status.Inode = node.Inode;
             status.LinkCount = node.LinkCount;
             status.Mode = node.Mode;
@@ -138,7 +138,7 @@ namespace Exo.PosixX.Translation
             status.DeviceMajorOfSpecial = (uint)Devices.Major(node.Device);
             status.DeviceMinorOfSpecial = (uint)Devices.Minor(node.Device);
             status.DeviceMajor = 0;
-            status.DeviceMinor = node.FileSystem != null ? (uint)node.FileSystem.DeviceId : 0;
+            status.DeviceMinor = (uint)node.FileSystemDevice;
             node.Release();
             return UserMemory.CopyToUser(frame->Argument4, &status, (ulong)sizeof(ExtendedStatus)) ? 0 : SystemCallResult.From(Error.BadAddress);
         }

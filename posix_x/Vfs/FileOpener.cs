@@ -96,6 +96,16 @@ namespace Exo.PosixX.Vfs
                 parent.Release();
                 return Error.IsADirectory;   // O_CREAT on "/", ".", ".." or a path that names a directory
             }
+            // O_EXCL where the caller may create: straight to Create, whose EEXIST is the answer for a taken name (a
+            // lookup first would decide the same). Otherwise, as Linux orders it, EEXIST before EACCES and EROFS.
+            if ((flags & OpenFlags.Exclusive) != 0 && parent.FileSystem.CreateRefusesTakenNames && !parent.FileSystem.ReadOnly
+                && Permissions.Check(parent, context.Credentials, FileMode.Write | FileMode.Execute) == Error.None)
+            {
+                Error made = CreateRegular(context, parent, last, mode, out node);
+                created = made == Error.None;
+                parent.Release();
+                return made;
+            }
             Error found = Permissions.Check(parent, context.Credentials, FileMode.Execute);
             if (found == Error.None)
                 found = parent.Lookup(last, out node);
@@ -132,13 +142,19 @@ namespace Exo.PosixX.Vfs
                 error2 = Error.ReadOnlyFileSystem;
             if (error2 == Error.None)
             {
-                uint umask = LinuxProcess.Current.FileCreationMask;
-                error2 = parent.Create(last, FileMode.Regular | (mode & ~umask & FileMode.ChangeableMask),
-                    context.Credentials.FileSystemUserId, context.Credentials.FileSystemGroupId, 0, out node);
+                error2 = CreateRegular(context, parent, last, mode, out node);
                 created = error2 == Error.None;
             }
             parent.Release();
             return error2;
+        }
+
+        // A regular file 'last' in 'parent', owned by the caller, with its mode less the process's umask.
+        private static Error CreateRegular(in PathWalker.Context context, Vnode parent, Name last, uint mode, out Vnode node)
+        {
+            uint umask = LinuxProcess.Current.FileCreationMask;
+            return parent.Create(last, FileMode.Regular | (mode & ~umask & FileMode.ChangeableMask),
+                context.Credentials.FileSystemUserId, context.Credentials.FileSystemGroupId, 0, out node);
         }
 
         private static int s_unnamedCount;
@@ -165,9 +181,7 @@ namespace Exo.PosixX.Vfs
                 byte* name = stackalloc byte[32];
                 int nameLength = UnnamedName(name, (uint)System.Threading.Interlocked.Increment(ref s_unnamedCount));
                 Name unnamed = new Name(name, nameLength);
-                uint umask = LinuxProcess.Current.FileCreationMask;
-                error = directory.Create(unnamed, FileMode.Regular | (mode & ~umask & FileMode.ChangeableMask),
-                    context.Credentials.FileSystemUserId, context.Credentials.FileSystemGroupId, 0, out node);
+                error = CreateRegular(context, directory, unnamed, mode, out node);
                 if (error == Error.None)
                 {
                     directory.Remove(unnamed, directory: false);

@@ -30,6 +30,13 @@ namespace Exo.PosixX.Vfs
 
         public abstract FileSystemStatistics Statistics { get; }
 
+        /// <summary>
+        /// A directory's Create answers EEXIST (and changes nothing) when the name is taken, whatever it names: open with
+        /// O_CREAT | O_EXCL then creates without looking the name up first (one request to a served file system, not
+        /// two; Linux's atomic_open).
+        /// </summary>
+        public virtual bool CreateRefusesTakenNames => false;
+
         /// <summary>Puts on stable storage what the file system holds for later (sync, syncfs): nothing in memory file systems.</summary>
         public virtual Error Synchronize() => Error.None;
     }

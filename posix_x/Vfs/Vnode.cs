@@ -61,6 +61,8 @@ namespace Exo.PosixX.Vfs
     public abstract unsafe class Vnode : KernelObject
     {
         public readonly FileSystem FileSystem;
+        /// <summary>The device number of the file system holding this object (stat's st_dev, maps' device), 0 if none.</summary>
+        public ulong FileSystemDevice => FileSystem != null ? FileSystem.DeviceId : 0;
         public ulong Inode;
         public uint Mode;
         public uint UserId, GroupId;

@@ -45,6 +45,18 @@ namespace Exo.Protocols.FileSystem
         Unmount = 16,
     }
 
+    public static class FileSystemOperations
+    {
+        /// <summary>
+        /// An operation that may change what the server holds (a node's data, attributes or a directory's entries), even
+        /// when it fails half-way: what a server writes back later, and what a client's cached attributes may not outlive.
+        /// </summary>
+        public static bool IsChange(FileSystemOperation operation) =>
+            operation != FileSystemOperation.Lookup && operation != FileSystemOperation.GetAttributes && operation != FileSystemOperation.Read
+            && operation != FileSystemOperation.ReadDirectory && operation != FileSystemOperation.ReadLink && operation != FileSystemOperation.Statistics
+            && operation != FileSystemOperation.Synchronize && operation != FileSystemOperation.Unmount && operation != FileSystemOperation.None;
+    }
+
     /// <summary>Which fields a SetAttributes request changes (its SetMask).</summary>
     public static class SetAttributeFields
     {

@@ -330,7 +330,7 @@ namespace Exo.PosixX.Vfs.Proc
                 pathText = new ProcText(path, PathWalker.MaximumPathLength);   // no name rather than a wrong one
             int pathLength = pathText.Length;
             Vnode program = ProcessFacts.Executable(linux);
-            ulong programInode = program != null ? program.Inode : 0, programDevice = program != null ? DeviceOf(program) : 0;
+            ulong programInode = program != null ? program.Inode : 0, programDevice = program != null ? program.FileSystemDevice : 0;
             program?.Release();
             byte* heap = stackalloc byte[8];
             byte* stack = stackalloc byte[8];
@@ -362,7 +362,7 @@ namespace Exo.PosixX.Vfs.Proc
                         }
                         offset = region.Offset;
                         inode = file.Inode;
-                        device = DeviceOf(file);
+                        device = file.FileSystemDevice;
                         file.Release();
                     }
                 }
@@ -386,9 +386,6 @@ namespace Exo.PosixX.Vfs.Proc
             KernelHeap.Free(regions);
             return Error.None;
         }
-
-        // The device a file's inode lives on, as stat's st_dev gives it.
-        private static ulong DeviceOf(Vnode node) => node.FileSystem != null ? node.FileSystem.DeviceId : 0;
 
         private static int Put(byte* into, string text)
         {

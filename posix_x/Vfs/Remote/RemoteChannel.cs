@@ -30,6 +30,7 @@ namespace Exo.PosixX.Vfs.Remote
         private readonly Semaphore _turn = new Semaphore(1);
         private byte* _requestBuffer, _replyBuffer;
         private uint _sequence;
+        private ulong _changes;
         private bool _broken;
         private bool _dataStaysShared;   // the reply being awaited is a read's: its data is copied to the reader from shared memory
         private readonly byte* _name;
@@ -74,6 +75,13 @@ namespace Exo.PosixX.Vfs.Remote
         public void Enter() => _turn.Wait();
 
         public void Leave() => _turn.Release();
+
+        /// <summary>
+        /// How many requests that may change the server's files this channel has sent (FileSystemOperations.IsChange).
+        /// The kernel is a mount's only client: attributes read while this count stood still are still the server's.
+        /// Read between Enter and Leave, it counts every request before the caller's and none after.
+        /// </summary>
+        public ulong Changes => System.Threading.Volatile.Read(ref _changes);
 
         /// <summary>
         /// Enter, then Exchange: the channel's error, or else the reply's own errno as an Error. Call Leave once done
@@ -122,6 +130,8 @@ namespace Exo.PosixX.Vfs.Remote
             if (_broken)
                 return Error.InputOutput;
             request.Sequence = ++_sequence;
+            if (FileSystemOperations.IsChange(request.Operation))
+                System.Threading.Volatile.Write(ref _changes, _changes + 1);   // one writer: the channel's holder
             int length = request.Encode(_requestBuffer, FileSystemLimits.MaximumRequestLength);
             if (length < 0)
                 return Error.Invalid;   // the VFS checked names and sizes: a request the protocol refuses is not sent
@@ -218,40 +228,28 @@ namespace Exo.PosixX.Vfs.Remote
             Leave();
         }
 
-        private void CopyToShared(int offset, byte* from, int count) => CopyShared(offset, from, count, toShared: true);
+        private void CopyToShared(int offset, byte* from, int count) => CopyShared(offset, IoBuffer.Kernel(from), 0, count, toShared: true);
 
-        private void CopyFromShared(int offset, byte* to, int count) => CopyShared(offset, to, count, toShared: false);
+        private void CopyFromShared(int offset, byte* to, int count) => CopyShared(offset, IoBuffer.Kernel(to), 0, count, toShared: false);
 
-        // Shared bytes from 'offset' into a reader's buffer, page by page; false on a bad user address.
-        private bool CopySharedTo(int offset, IoBuffer buffer, ulong at, int count)
+        private bool CopySharedTo(int offset, IoBuffer buffer, ulong at, int count) => CopyShared(offset, buffer, at, count, toShared: false);
+
+        // The memory object's pages are not contiguous: copy page by page through the direct map, between the shared
+        // area at 'offset' and 'buffer' at 'at' (kernel memory, or a reader's: false on a bad user address).
+        private bool CopyShared(int offset, IoBuffer buffer, ulong at, int count, bool toShared)
         {
             while (count > 0)
             {
                 int inPage = offset & 0xFFF;
                 int chunk = 4096 - inPage < count ? 4096 - inPage : count;
                 byte* shared = (byte*)PhysicalMemory.ToVirtual(_offer.Memory.FrameAt(offset >> 12)) + inPage;
-                if (!buffer.CopyIn(at, shared, (ulong)chunk))
+                if (!(toShared ? buffer.CopyOut(at, shared, (ulong)chunk) : buffer.CopyIn(at, shared, (ulong)chunk)))
                     return false;
                 at += (ulong)chunk;
                 offset += chunk;
                 count -= chunk;
             }
             return true;
-        }
-
-        // The memory object's pages are not contiguous: copy page by page through the direct map.
-        private void CopyShared(int offset, byte* kernel, int count, bool toShared)
-        {
-            while (count > 0)
-            {
-                int inPage = offset & 0xFFF;
-                int chunk = 4096 - inPage < count ? 4096 - inPage : count;
-                byte* shared = (byte*)PhysicalMemory.ToVirtual(_offer.Memory.FrameAt(offset >> 12)) + inPage;
-                BlockMemory.Copy(toShared ? shared : kernel, toShared ? kernel : shared, (ulong)chunk);
-                kernel += chunk;
-                offset += chunk;
-                count -= chunk;
-            }
         }
     }
 }

@@ -27,6 +27,8 @@ namespace Exo.PosixX.Vfs.Remote
 
         public override string TypeName => "ringfs";
         public override Vnode Root => _root;
+        /// <summary>The protocol's Create fails with EEXIST for a name that exists (FileSystemOperation.Create).</summary>
+        public override bool CreateRefusesTakenNames => true;
 
         /// <summary>Connects to the server offered as 'name' and asks for its root (which must be a directory).</summary>
         public static Error Connect(byte* name, int nameLength, out RemoteFileSystem fileSystem)
@@ -47,13 +49,14 @@ namespace Exo.PosixX.Vfs.Remote
             if (error == Error.None && (reply.Attributes.Mode & NodeAttributes.TypeMask) != NodeAttributes.Directory)
                 error = Error.NotADirectory;
             NodeAttributes attributes = reply.Attributes;
+            ulong attributesAt = channel.Changes;
             channel.Leave();
             if (error != Error.None)
             {
                 channel.Close();
                 return error;
             }
-            connected._root = new RemoteVnode(connected, attributes, null, default);
+            connected._root = new RemoteVnode(connected, attributes, attributesAt, null, default);
             fileSystem = connected;
             return Error.None;
         }

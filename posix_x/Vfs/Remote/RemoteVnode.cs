@@ -14,11 +14,14 @@ namespace Exo.PosixX.Vfs.Remote
     {
         private readonly RemoteFileSystem _fileSystem;
         private ulong _size, _blocks;
+        // The channel's change count when this vnode's attributes were the server's (RemoteChannel.Changes).
+        private ulong _attributesAt;
 
-        internal RemoteVnode(RemoteFileSystem fileSystem, NodeAttributes attributes, Vnode parent, Name name) : base(fileSystem, attributes.Mode)
+        internal RemoteVnode(RemoteFileSystem fileSystem, NodeAttributes attributes, ulong attributesAt, Vnode parent, Name name) : base(fileSystem, attributes.Mode)
         {
             _fileSystem = fileSystem;
             Apply(attributes);
+            _attributesAt = attributesAt;
             if (parent != null)
             {
                 parent.AddReference();
@@ -48,14 +51,17 @@ namespace Exo.PosixX.Vfs.Remote
         }
 
         // One request and its outcome, the channel taken and given back: the reply's errno, or the channel's error.
-        // 'attributes' are the reply's when it carries them.
-        private Error Ask(ref FileSystemRequest request, out NodeAttributes attributes)
+        // 'attributes' are the reply's when it carries them, as of the channel's change count 'attributesAt'.
+        private Error Ask(ref FileSystemRequest request, out NodeAttributes attributes, out ulong attributesAt)
         {
             Error error = Channel.EnterAndAsk(ref request, out FileSystemReply reply);
             attributes = reply.Attributes;
+            attributesAt = Channel.Changes;
             Channel.Leave();
             return error;
         }
+
+        private Error Ask(ref FileSystemRequest request, out NodeAttributes attributes) => Ask(ref request, out attributes, out _);
 
         /// <summary>fsync and fdatasync: the server puts the node (or all it holds) on stable storage.</summary>
         public override Error Synchronize()
@@ -76,9 +82,9 @@ namespace Exo.PosixX.Vfs.Remote
             if (!Fits(name))
                 return Error.NameTooLong;
             FileSystemRequest request = new FileSystemRequest { Operation = FileSystemOperation.Lookup, Node = Node, Name = name.Bytes, NameLength = name.Length };
-            Error error = Ask(ref request, out NodeAttributes attributes);
+            Error error = Ask(ref request, out NodeAttributes attributes, out ulong attributesAt);
             if (error == Error.None)
-                child = new RemoteVnode(_fileSystem, attributes, this, name);
+                child = new RemoteVnode(_fileSystem, attributes, attributesAt, this, name);
             return error;
         }
 
@@ -96,9 +102,9 @@ namespace Exo.PosixX.Vfs.Remote
                 Node = Node, Name = name.Bytes, NameLength = name.Length, Mode = mode & (NodeAttributes.TypeMask | NodeAttributes.PermissionMask),
                 UserId = userId, GroupId = groupId,
             };
-            Error error = Ask(ref request, out NodeAttributes attributes);
+            Error error = Ask(ref request, out NodeAttributes attributes, out ulong attributesAt);
             if (error == Error.None)
-                created = new RemoteVnode(_fileSystem, attributes, this, name);
+                created = new RemoteVnode(_fileSystem, attributes, attributesAt, this, name);
             return error;
         }
 
@@ -114,9 +120,9 @@ namespace Exo.PosixX.Vfs.Remote
                 Operation = FileSystemOperation.SymbolicLink, Node = Node, Name = name.Bytes, NameLength = name.Length,
                 Data = target, DataLength = targetLength, UserId = userId, GroupId = groupId,
             };
-            Error error = Ask(ref request, out NodeAttributes attributes);
+            Error error = Ask(ref request, out NodeAttributes attributes, out ulong attributesAt);
             if (error == Error.None)
-                created = new RemoteVnode(_fileSystem, attributes, this, name);
+                created = new RemoteVnode(_fileSystem, attributes, attributesAt, this, name);
             return error;
         }
 
@@ -366,18 +372,26 @@ namespace Exo.PosixX.Vfs.Remote
         /// <summary>
         /// A ringfs open file: its calls sleep on the server, so it holds no lock across them. Opening asks the server
         /// for the object's attributes first (close-to-open, as NFS does): a file removed meanwhile, or a server gone,
-        /// fails the open rather than its first read.
+        /// fails the open rather than its first read. Unless nothing could have changed on the server since this vnode
+        /// had them (a path's lookup or creation just now: RemoteChannel.Changes has not moved): one round trip, not two,
+        /// for each open of a path.
         /// </summary>
         public override Error Open(int flags, out OpenFile file)
         {
             file = null;
+            if (System.Threading.Volatile.Read(ref _attributesAt) == Channel.Changes && !Channel.IsBroken)
+            {
+                file = new RemoteOpenFile(this, flags);
+                return Error.None;
+            }
             FileSystemRequest request = new FileSystemRequest { Operation = FileSystemOperation.GetAttributes, Node = Node };
-            Error error = Ask(ref request, out NodeAttributes attributes);
+            Error error = Ask(ref request, out NodeAttributes attributes, out ulong attributesAt);
             if (error != Error.None)
                 return error;
             if ((attributes.Mode & NodeAttributes.TypeMask) != Type)
                 return Error.StaleHandle;   // the node id now names another kind of object
             Apply(attributes);
+            System.Threading.Volatile.Write(ref _attributesAt, attributesAt);
             file = new RemoteOpenFile(this, flags);
             return Error.None;
         }

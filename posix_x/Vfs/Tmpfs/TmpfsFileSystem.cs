@@ -27,6 +27,7 @@ namespace Exo.PosixX.Vfs.Tmpfs
 
         public override string TypeName => "tmpfs";
         public override Vnode Root => _root;
+        public override bool CreateRefusesTakenNames => true;
 
         public override FileSystemStatistics Statistics
         {

@@ -139,8 +139,8 @@ namespace Extfs
                 // comes first; a server never idle writes back between two requests once the time has come.
                 if (writeBackDue != 0 && (MonotonicClock.Nanoseconds >= writeBackDue || !channel.AwaitRequest(writeBackDue)))
                 {
-                    WriteBack(fileSystem);
-                    writeBackDue = 0;
+                    // A failed write-back (a disk error, a driver being restarted) is tried again a delay later.
+                    writeBackDue = WriteBack(fileSystem) ? 0 : MonotonicClock.Nanoseconds + WriteBackDelayNanoseconds;
                     continue;
                 }
                 if (channel.Receive(out FileSystemRequest request) != MessageProblem.None)
@@ -159,7 +159,7 @@ namespace Extfs
                 // Synchronize, which writes everything back and flushes the disk before its reply; the rest follows
                 // within WriteBackDelay (the README, User-mode drivers: what a machine stopped before then loses).
                 // (A change that failed half-way may have changed blocks too: it is written back as well.)
-                if (fileSystem != null && IsChange(request.Operation) && writeBackDue == 0)
+                if (fileSystem != null && FileSystemOperations.IsChange(request.Operation) && writeBackDue == 0)
                     writeBackDue = MonotonicClock.Nanoseconds + WriteBackDelayNanoseconds;
                 if ((request.Operation == FileSystemOperation.Synchronize || request.Operation == FileSystemOperation.Unmount) && reply.ErrorNumber == 0)
                     writeBackDue = 0;   // everything written back (a failed one is tried again at the time set)
@@ -170,18 +170,18 @@ namespace Extfs
         /// <summary>How long a change may wait in the cache before it is written back (Linux's dirty_writeback_centisecs).</summary>
         private const ulong WriteBackDelayNanoseconds = 5_000_000_000;
 
-        // Everything changed written back and the disk flushed; a failure is reported and the blocks stay dirty (the
-        // next write-back, sync or eviction writes them again).
-        private static void WriteBack(ExtFileSystem fileSystem)
+        // Everything changed written back and the disk flushed: true, or false with the failure reported and the
+        // blocks still dirty (the caller's next write-back, a sync or an eviction writes them again).
+        private static bool WriteBack(ExtFileSystem fileSystem)
         {
             if (fileSystem == null)
-                return;
+                return true;
             Error error = fileSystem.Sync();
-            if (error != Error.None)
-            {
-                Console.Write("extfs: writing back failed: ");
-                Console.WriteLine(Errors.Describe(error));
-            }
+            if (error == Error.None)
+                return true;
+            Console.Write("extfs: writing back failed: ");
+            Console.WriteLine(Errors.Describe(error));
+            return false;
         }
 
         // The kernel's mount is gone: everything written back, the superblock's state put back as it was at the mount
@@ -214,10 +214,5 @@ namespace Extfs
             else
                 Console.Write("extfs");
         }
-
-        private static bool IsChange(FileSystemOperation operation) =>
-            operation != FileSystemOperation.Lookup && operation != FileSystemOperation.GetAttributes && operation != FileSystemOperation.Read
-            && operation != FileSystemOperation.ReadDirectory && operation != FileSystemOperation.ReadLink && operation != FileSystemOperation.Statistics
-            && operation != FileSystemOperation.Synchronize && operation != FileSystemOperation.Unmount;
     }
 }

@@ -197,6 +197,8 @@ int main(void)
     say("open a symlink loop: %s", failure(open("loop1", O_RDONLY)));
     symlink("nowhere", "dangling");
     say("open a dangling symlink: %s", failure(open("dangling", O_RDONLY)));
+    say("open O_CREAT|O_EXCL on a dangling symlink: %s", failure(open("dangling", O_WRONLY | O_CREAT | O_EXCL, 0644)));
+    check("O_EXCL made no target", access("nowhere", F_OK) != 0);
     say("open O_CREAT through a dangling symlink: %s", outcome(t = open("dangling", O_WRONLY | O_CREAT, 0644)));
     close(t);
     check("it made the target", access("nowhere", F_OK) == 0);
@@ -209,6 +211,7 @@ int main(void)
 
     /* openat */
     mkdir("sub", 0755);
+    say("open O_CREAT|O_EXCL on a directory: %s", failure(open("sub", O_RDWR | O_CREAT | O_EXCL, 0644)));
     int dir = open("sub", O_RDONLY | O_DIRECTORY);
     say("openat O_CREAT relative to a directory: %s", outcome(t = openat(dir, "inner", O_WRONLY | O_CREAT, 0600)));
     close(t);

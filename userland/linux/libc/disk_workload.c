@@ -121,6 +121,14 @@ static void many_files(int count)
             fail("close of %s", path);
     }
     printf("created %d files in 100 directories\n", count);
+    file_path(path, sizeof path, 0);
+    errno = 0;
+    if (open(path, O_CREAT | O_EXCL | O_WRONLY, 0644) >= 0 || errno != EEXIST)
+        fail("O_EXCL create of the existing %s: not EEXIST", path);
+    snprintf(path, sizeof path, "%s/work/d0", root);
+    errno = 0;
+    if (open(path, O_CREAT | O_EXCL | O_WRONLY, 0644) >= 0 || errno != EEXIST)
+        fail("O_EXCL create of the directory %s: not EEXIST", path);
     int listed = count_listed();
     if (listed != count)
         fail("listing: %d entries, %d expected", listed, count);

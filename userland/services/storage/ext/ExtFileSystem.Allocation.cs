@@ -16,8 +16,8 @@ namespace Exo.Storage.Ext
             return left < _blocksPerGroup ? (uint)left : _blocksPerGroup;
         }
 
-        private uint BlockBitmapChecksum(byte* bitmap) => _crc.Update(_checksumSeed, bitmap, (int)(_blocksPerGroup / 8));
-        private uint InodeBitmapChecksum(byte* bitmap) => _crc.Update(_checksumSeed, bitmap, (int)(_inodesPerGroup / 8));
+        private uint BlockBitmapChecksum(byte* bitmap) => Crc32c.Update(_checksumSeed, bitmap, (int)(_blocksPerGroup / 8));
+        private uint InodeBitmapChecksum(byte* bitmap) => Crc32c.Update(_checksumSeed, bitmap, (int)(_inodesPerGroup / 8));
 
         private void SetBitmapChecksum(byte* descriptor, int low, int high, uint checksum)
         {

@@ -36,7 +36,7 @@ namespace Exo.Storage.Ext
         }
 
         private uint DirectoryBlockChecksum(Inode* directory, byte* block) =>
-            _crc.Update(InodeChecksumSeed(directory->Number, directory->Generation), block, (int)_blockSize - TailLength);
+            Crc32c.Update(InodeChecksumSeed(directory->Number, directory->Generation), block, (int)_blockSize - TailLength);
 
         private void SealDirectoryBlock(Inode* directory, byte* block)
         {

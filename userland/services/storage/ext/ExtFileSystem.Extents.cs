@@ -65,7 +65,7 @@ namespace Exo.Storage.Ext
         private int BlockNodeCapacity => (int)((_blockSize - 12) / 12);
 
         private uint ExtentBlockChecksum(Inode* inode, byte* node) =>
-            _crc.Update(InodeChecksumSeed(inode->Number, inode->Generation), node, 12 + 12 * Capacity(node));
+            Crc32c.Update(InodeChecksumSeed(inode->Number, inode->Generation), node, 12 + 12 * Capacity(node));
 
         /// <summary>A node of the inode's tree: the root (block 0) in the inode, else the cached block, checked.</summary>
         private Error Node(Inode* inode, ulong block, int expectedDepth, out byte* node)

@@ -457,8 +457,8 @@ namespace Exo.Storage.Ext
                 {
                     *(uint*)(data + 0x10) = 0;
                     ulong number = block;
-                    uint crc = _crc.Update(_checksumSeed, (byte*)&number, 8);
-                    *(uint*)(data + 0x10) = _crc.Update(crc, data, (int)_blockSize);
+                    uint crc = Crc32c.Update(_checksumSeed, (byte*)&number, 8);
+                    *(uint*)(data + 0x10) = Crc32c.Update(crc, data, (int)_blockSize);
                 }
                 _cache.MarkDirty(data);
             }

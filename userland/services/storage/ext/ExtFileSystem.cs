@@ -17,7 +17,6 @@ namespace Exo.Storage.Ext
         private readonly IBlockDevice _device;
         private BlockCache _cache;
         private Superblock _superblock;
-        private Crc32c _crc;
         private IClock _clock;
         private byte* _scratch;
         private uint _blockSize;
@@ -43,7 +42,7 @@ namespace Exo.Storage.Ext
 
         /// <summary>The workspace a mount with a cache of 'cacheBlocks' blocks needs, for any block size.</summary>
         public static ulong WorkspaceBytes(int cacheBlocks) =>
-            Superblock.Length + Crc32c.TableBytes + MaximumBlockSize + BlockCache.WorkspaceBytes(cacheBlocks, MaximumBlockSize);
+            Superblock.Length + MaximumBlockSize + BlockCache.WorkspaceBytes(cacheBlocks, MaximumBlockSize);
 
         /// <summary>
         /// Mounts the file system on 'device' using 'workspace' (WorkspaceBytes(n) bytes gives a cache of at least n
@@ -59,7 +58,7 @@ namespace Exo.Storage.Ext
             uint sectorSize = device.SectorSize;
             if (sectorSize < 512 || sectorSize > 4096 || (sectorSize & (sectorSize - 1)) != 0)
                 return Error.Invalid;
-            if (workspaceLength < Superblock.Length + Crc32c.TableBytes + MaximumBlockSize)
+            if (workspaceLength < Superblock.Length + MaximumBlockSize)
                 return Error.OutOfMemory;
             var system = new ExtFileSystem(device);
             Error error = system.Start(workspace, workspaceLength, readOnly || device.IsReadOnly, clock);
@@ -73,8 +72,7 @@ namespace Exo.Storage.Ext
         {
             _clock = clock;
             byte* superblockCopy = workspace;
-            _crc = new Crc32c((uint*)(workspace + Superblock.Length));
-            _scratch = workspace + Superblock.Length + Crc32c.TableBytes;
+            _scratch = workspace + Superblock.Length;
             byte* cacheMemory = _scratch + MaximumBlockSize;
             ulong cacheBytes = workspaceLength - (ulong)(cacheMemory - workspace);
 
@@ -181,12 +179,12 @@ namespace Exo.Storage.Ext
                 return ExtErrors.Corrupted;
             if (_metadataChecksums)
                 _checksumSeed = (incompatible & ExtFeatures.IncompatChecksumSeed) != 0
-                    ? sb.ChecksumSeedField : _crc.Update(~0u, sb.Uuid, 16);
+                    ? sb.ChecksumSeedField : Crc32c.Update(~0u, sb.Uuid, 16);
             _groupChecksums = _metadataChecksums || (sb.FeatureReadOnlyCompat & ExtFeatures.ReadOnlyGroupDescriptorChecksum) != 0;
             return Error.None;
         }
 
-        private uint SuperblockChecksum() => _crc.Update(~0u, _superblock.Raw, Superblock.ChecksumOffset);
+        private uint SuperblockChecksum() => Crc32c.Update(~0u, _superblock.Raw, Superblock.ChecksumOffset);
 
         private ulong InodeTableBlocks => ((ulong)_inodesPerGroup * _inodeSize + _blockSize - 1) / _blockSize;
 
@@ -257,12 +255,12 @@ namespace Exo.Storage.Ext
         {
             if (!_metadataChecksums)
                 return LegacyDescriptorChecksum(group, descriptor);
-            uint crc = _crc.UpdateWord(_checksumSeed, group);
-            crc = _crc.Update(crc, descriptor, 0x1E);
+            uint crc = Crc32c.UpdateWord(_checksumSeed, group);
+            crc = Crc32c.Update(crc, descriptor, 0x1E);
             ushort zero = 0;
-            crc = _crc.Update(crc, (byte*)&zero, 2);
+            crc = Crc32c.Update(crc, (byte*)&zero, 2);
             if (_descriptorSize > 0x20)
-                crc = _crc.Update(crc, descriptor + 0x20, (int)_descriptorSize - 0x20);
+                crc = Crc32c.Update(crc, descriptor + 0x20, (int)_descriptorSize - 0x20);
             return (ushort)crc;
         }
 
@@ -306,7 +304,7 @@ namespace Exo.Storage.Ext
         // ---- inodes ----
 
         private uint InodeChecksumSeed(uint number, uint generation) =>
-            _crc.UpdateWord(_crc.UpdateWord(_checksumSeed, number), generation);
+            Crc32c.UpdateWord(Crc32c.UpdateWord(_checksumSeed, number), generation);
 
         private uint InodeChecksum(Inode* inode)
         {
@@ -317,7 +315,7 @@ namespace Exo.Storage.Ext
             ushort high = hasHigh ? *(ushort*)(raw + Inode.ChecksumHighOffset) : (ushort)0;
             if (hasHigh)
                 *(ushort*)(raw + Inode.ChecksumHighOffset) = 0;
-            uint crc = _crc.Update(InodeChecksumSeed(inode->Number, inode->Generation), raw, (int)inode->RecordSize);
+            uint crc = Crc32c.Update(InodeChecksumSeed(inode->Number, inode->Generation), raw, (int)inode->RecordSize);
             *(ushort*)(raw + Inode.ChecksumLowOffset) = low;
             if (hasHigh)
                 *(ushort*)(raw + Inode.ChecksumHighOffset) = high;
