@@ -38,6 +38,8 @@ namespace Exo.PosixX.Tty
         private bool _locked = true;
         private int _slaveFiles;
         private bool _slaveClosed;     // Linux's TTY_OTHER_CLOSED on the master: a slave was open and the last closed
+        private bool _packetMode;      // TIOCPKT on the master
+        private byte _packetStatus;    // what the master's next read in packet mode reports first (PacketStatus bits)
         private int _references = 1;   // the master and each open slave (under the table's lock)
 
         public static void Initialize()
@@ -320,6 +322,93 @@ namespace Exo.PosixX.Tty
 
         protected override void ReadTaken() => Changed();   // room for the master's writes
 
+        /// <summary>The status bits a master in packet mode reads (Linux's TIOCPKT_*).</summary>
+        public static class PacketStatus
+        {
+            public const byte Data = 0, FlushRead = 1, FlushWrite = 2, Stop = 4, Start = 8, NoStop = 16, DoStop = 32, Control = 64;
+        }
+
+        // tcflush on the slave: a master in packet mode hears of it (Linux's pty_flush_buffer and n_tty_packet_mode_flush).
+        // Output already in the ring stays: on Linux it has reached the master's line discipline, which that flush leaves.
+        protected override bool FlushedLocked(bool input, bool output)
+        {
+            if (!_packetMode)
+                return false;
+            _packetStatus |= (byte)((input ? PacketStatus.FlushRead : 0) | (output ? PacketStatus.FlushWrite : 0));
+            return true;
+        }
+
+        // The slave's settings changed: a master in packet mode hears whether ^S and ^Q now stop and start output (IXON
+        // with the standard characters), and with EXTPROC of every change (Linux's pty_set_termios).
+        protected override bool SettingsChangedLocked(in Termios before)
+        {
+            if (!_packetMode)
+                return false;
+            Termios now = Discipline.Settings;
+            bool extendedProcessing = ((before.LocalFlags | now.LocalFlags) & Termios.ExternalProcessing) != 0;
+            bool oldFlow = StandardFlowControl(before), newFlow = StandardFlowControl(now);
+            if (oldFlow == newFlow && !extendedProcessing)
+                return false;
+            if (oldFlow != newFlow)
+            {
+                _packetStatus &= unchecked((byte)~(PacketStatus.DoStop | PacketStatus.NoStop));
+                _packetStatus |= newFlow ? PacketStatus.DoStop : PacketStatus.NoStop;
+            }
+            if (extendedProcessing)
+                _packetStatus |= PacketStatus.Control;
+            return true;
+        }
+
+        private static bool StandardFlowControl(in Termios settings)
+        {
+            Termios copy = settings;
+            return (copy.InputFlags & Termios.OutputFlowControl) != 0 && copy.ControlCharacters[Termios.Stop] == 0x13
+                && copy.ControlCharacters[Termios.Start] == 0x11;
+        }
+
+        /// <summary>TIOCPKT: packet mode on or off; turning it on forgets any earlier status.</summary>
+        internal void SetPacketMode(bool on)
+        {
+            using (InterruptMask.Enter())
+            using (Waiters.Lock.Hold())
+            {
+                if (on && !_packetMode)
+                    _packetStatus = 0;
+                _packetMode = on;
+            }
+        }
+
+        /// <summary>TIOCGPKT.</summary>
+        internal bool PacketMode
+        {
+            get
+            {
+                using (InterruptMask.Enter())
+                using (Waiters.Lock.Hold())
+                    return _packetMode;
+            }
+        }
+
+        /// <summary>
+        /// tcflush on the master: its input is the slave's output (the ring), its output the slave's input (the line
+        /// discipline); nothing is reported to packet mode (Linux flushes the other side's buffers without a status).
+        /// </summary>
+        internal Error FlushFromMaster(ulong argument)
+        {
+            if (argument > FlushBoth)
+                return Error.Invalid;
+            using (InterruptMask.Enter())
+            using (Waiters.Lock.Hold())
+            {
+                if (argument != FlushOutput)
+                    _outputCount = 0;
+                if (argument != FlushInput)
+                    Discipline.Reset();
+            }
+            Changed();   // room on both sides
+            return Error.None;
+        }
+
         public override PollEvents Poll()
         {
             if (HungUp)
@@ -357,7 +446,7 @@ namespace Exo.PosixX.Tty
             using (InterruptMask.Enter())
             {
                 Waiters.Lock.Enter();
-                while (_outputCount == 0)
+                while (_outputCount == 0 && !(_packetMode && _packetStatus != 0))
                 {
                     Error error = _slaveClosed ? Error.InputOutput : nonBlocking ? Error.WouldBlock : Error.None;
                     if (error != Error.None)
@@ -371,6 +460,13 @@ namespace Exo.PosixX.Tty
                     Waiters.Lock.Enter();
                 }
                 int want = count < ChunkSize ? (int)count : ChunkSize;
+                if (_packetMode)
+                {
+                    // Packet mode: a pending status alone, or a TIOCPKT_DATA byte before the data (Linux's n_tty_read).
+                    chunk[taken++] = _packetStatus;
+                    want = _packetStatus != 0 ? 1 : want;
+                    _packetStatus = 0;
+                }
                 while (taken < want && _outputCount > 0)
                 {
                     chunk[taken++] = _output[_outputHead];
@@ -426,7 +522,10 @@ namespace Exo.PosixX.Tty
                         }
                         action = Discipline.Input(input[consumed++], echo, out int echoCount, out int erasures, out _);
                         if (action != LineDiscipline.Action.None && (Discipline.Settings.LocalFlags & Termios.NoFlush) == 0)
+                        {
                             _outputCount = 0;   // a signal character flushes output the master has not read too (Linux's isig)
+                            FlushedLocked(input: true, output: true);
+                        }
                         for (int i = 0; i < echoCount; i++)
                             PutOutput(echo[i]);
                         LineDiscipline.WriteErasure(echo);
@@ -453,7 +552,8 @@ namespace Exo.PosixX.Tty
             using (InterruptMask.Enter())
             using (Waiters.Lock.Hold())
                 return (_outputCount > 0 ? PollEvents.In : PollEvents.None) | (InputRoomLocked > 0 ? PollEvents.Out : PollEvents.None)
-                    | (_slaveClosed ? PollEvents.HangUp : PollEvents.None);
+                    | (_slaveClosed ? PollEvents.HangUp : PollEvents.None)
+                    | (_packetMode && _packetStatus != 0 ? PollEvents.In | PollEvents.Priority : PollEvents.None);
         }
 
         internal int OutputBuffered

@@ -6,16 +6,18 @@ namespace Exo.PosixX.Tty
 {
     /// <summary>
     /// A pseudo-terminal's master (what opening /dev/ptmx gives): reads take the slave's output, writes are the slave's
-    /// input; its own ioctls name, unlock and open the slave (TIOCGPTN, TIOCSPTLCK, TIOCGPTLCK, TIOCGPTPEER) and count what
-    /// it may read (FIONREAD); the others act on the slave's terminal (termios, window size, process group), as Linux's
-    /// master does.
+    /// input; its own ioctls name, unlock and open the slave (TIOCGPTN, TIOCSPTLCK, TIOCGPTLCK, TIOCGPTPEER), count what
+    /// it may read (FIONREAD), flush its own two directions (TCFLSH) and set packet mode (TIOCPKT, TIOCGPKT: each read
+    /// starts with a status byte); the others act on the slave's terminal (termios, window size, process group), as
+    /// Linux's master does.
     /// </summary>
     public sealed unsafe class PseudoTerminalMaster : OpenFile
     {
         private readonly PseudoTerminal _terminal;
 
         // ioctl requests of the master (Linux's asm-generic/ioctls.h: _IOR('T', 0x30, int) and kin).
-        public const uint GetNumber = 0x80045430, SetLock = 0x40045431, GetLock = 0x80045439, OpenPeer = 0x5441;
+        public const uint GetNumber = 0x80045430, SetLock = 0x40045431, GetLock = 0x80045439, OpenPeer = 0x5441,
+            SetPacketMode = 0x5420, GetPacketMode = 0x80045438;
 
         public PseudoTerminalMaster(Vnode node, int flags, PseudoTerminal terminal) : base(node, flags) => _terminal = terminal;
 
@@ -51,13 +53,28 @@ namespace Exo.PosixX.Tty
                 }
                 case OpenPeer:
                     return OpenSlaveDescriptor((int)argument, out result);
+                case SetPacketMode:
+                {
+                    int on;
+                    if (!UserMemory.CopyFromUser(&on, argument, 4))
+                        return Error.BadAddress;
+                    _terminal.SetPacketMode(on != 0);
+                    return Error.None;
+                }
+                case GetPacketMode:
+                {
+                    int on = _terminal.PacketMode ? 1 : 0;
+                    return UserMemory.CopyToUser(argument, &on, 4) ? Error.None : Error.BadAddress;
+                }
+                case Terminal.Flush:
+                    return _terminal.FlushFromMaster(argument);
                 case Terminal.ReadableCount:
                 {
                     int count = _terminal.OutputBuffered;
                     return UserMemory.CopyToUser(argument, &count, 4) ? Error.None : Error.BadAddress;
                 }
                 default:
-                    return _terminal.Control(request, argument, out result);
+                    return _terminal.Control(request, argument, out result, fromPeer: true);
             }
         }
 

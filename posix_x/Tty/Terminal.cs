@@ -49,6 +49,16 @@ namespace Exo.PosixX.Tty
         /// <summary>TIOCNOTTY.</summary>
         protected virtual Error GiveUpControl() => Error.None;
 
+        /// <summary>
+        /// tcflush from this terminal's side discarded its input ('input': the line discipline's, already reset) and or its
+        /// output ('output'); under the wait queue's lock. True when someone waiting should look again (a pseudo-terminal's
+        /// master in packet mode). The console holds no output back.
+        /// </summary>
+        protected virtual bool FlushedLocked(bool input, bool output) => false;
+
+        /// <summary>Its settings went from 'before' to what Discipline.Settings holds now; under the lock. True: wake the waiters.</summary>
+        protected virtual bool SettingsChangedLocked(in Termios before) => false;
+
         /// <summary>With output processing on (OPOST and ONLCR), a newline goes out as CR NL.</summary>
         protected bool NewlineAsReturnNewline
             => (Discipline.Settings.OutputFlags & (Termios.PostProcess | Termios.NewlineToReturnNewline)) == (Termios.PostProcess | Termios.NewlineToReturnNewline);
@@ -203,9 +213,15 @@ namespace Exo.PosixX.Tty
             SetControllingTerminal = 0x540E, GetForegroundGroup = 0x540F, SetForegroundGroup = 0x5410, ReadableCount = 0x541B,
             GetWindowSize = 0x5413, SetWindowSize = 0x5414, ReleaseControllingTerminal = 0x5422, GetSession = 0x5429,
             SendBreak = 0x5409, Flush = 0x540B, SendBreakPosix = 0x5425;
-        private const ulong FlushInput = 0, FlushOutput = 1, FlushBoth = 2;   // TCIFLUSH, TCOFLUSH, TCIOFLUSH
+        internal const ulong FlushInput = 0, FlushOutput = 1, FlushBoth = 2;   // TCIFLUSH, TCOFLUSH, TCIOFLUSH
 
-        public Error Control(uint request, ulong argument, out ulong result)
+        public Error Control(uint request, ulong argument, out ulong result) => Control(request, argument, out result, fromPeer: false);
+
+        /// <summary>
+        /// An ioctl on the terminal; 'fromPeer': made through a pseudo-terminal's master, which changes the same settings
+        /// but, as on Linux, reports nothing to the master's packet mode (only the slave's own changes do).
+        /// </summary>
+        internal Error Control(uint request, ulong argument, out ulong result, bool fromPeer)
         {
             result = 0;
             if (HungUp)
@@ -237,16 +253,21 @@ namespace Exo.PosixX.Tty
                     using (InterruptMask.Enter())
                     using (Waiters.Lock.Hold())
                     {
-                        bool wasCanonical = (Discipline.Settings.LocalFlags & Termios.Canonical) != 0;
+                        Termios before = Discipline.Settings;
+                        bool wasCanonical = (before.LocalFlags & Termios.Canonical) != 0;
                         bool canonical = (settings.LocalFlags & Termios.Canonical) != 0;
+                        bool flushed = false;
                         if (request == TerminalSetFlush)
+                        {
                             Discipline.Reset();
+                            flushed = !fromPeer && FlushedLocked(input: true, output: false);
+                        }
                         Discipline.Settings = settings;
                         if (wasCanonical && !canonical)
                             Discipline.LeaveCanonical();
                         else if (!wasCanonical && canonical)
                             Discipline.EnterCanonical();
-                        wake = Discipline.ReadReady;
+                        wake = Discipline.ReadReady | flushed | (!fromPeer && SettingsChangedLocked(before));
                     }
                     if (wake)
                         Changed();
@@ -318,13 +339,18 @@ namespace Exo.PosixX.Tty
                 {
                     if (argument > FlushBoth)
                         return Error.Invalid;
-                    if (argument != FlushOutput)   // output is never held back, so only typed input can be discarded
+                    bool input = argument != FlushOutput, output = argument != FlushInput, wake;
+                    using (InterruptMask.Enter())
+                    using (Waiters.Lock.Hold())
                     {
-                        using (InterruptMask.Enter())
-                        using (Waiters.Lock.Hold())
+                        if (input)
                             Discipline.Reset();
-                        ReadTaken();
+                        wake = FlushedLocked(input, output);
                     }
+                    if (input)
+                        ReadTaken();
+                    if (wake)
+                        Changed();
                     return Error.None;
                 }
                 case SetControllingTerminal:

@@ -19,7 +19,8 @@ namespace Exo.PosixX.Tty
         public const uint PostProcess = 0x1, NewlineToReturnNewline = 0x4;
         // c_lflag
         public const uint Signals = 0x1, Canonical = 0x2, Echo = 0x8, EchoErase = 0x10, EchoKill = 0x20, EchoNewline = 0x40,
-            NoFlush = 0x80, StopBackgroundOutput = 0x100, EchoControl = 0x200, EchoKillErase = 0x800, Extended = 0x8000;
+            NoFlush = 0x80, StopBackgroundOutput = 0x100, EchoControl = 0x200, EchoKillErase = 0x800, Extended = 0x8000,
+            ExternalProcessing = 0x10000;   // EXTPROC
         // c_cc slots
         public const int Interrupt = 0, Quit = 1, Erase = 2, Kill = 3, EndOfFile = 4, Time = 5, Minimum = 6, Start = 8,
             Stop = 9, Suspend = 10, EndOfLine = 11, Reprint = 12, Discard = 13, WordErase = 14, LiteralNext = 15, EndOfLine2 = 16;

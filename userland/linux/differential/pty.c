@@ -303,6 +303,57 @@ int main(void)
     say("the slave reads: \"%s\"", n < 0 ? errno_name((int)-n) : escaped(line, (int)n));
     say("close the slave and its master: %s %s", outcome(close(peer)), outcome(close(peer_master)));
 
+    /* ---- packet mode (TIOCPKT): every read of the master starts with a status byte ---- */
+    int packet_master;
+    int packet_slave = open_pair(&packet_master, O_NOCTTY);
+    int on = 1, mode = -1;
+    char packet[64];
+    say("TIOCPKT on: %s", outcome(ioctl(packet_master, TIOCPKT, &on)));
+    result = outcome(ioctl(packet_master, TIOCGPKT, &mode));
+    say("TIOCGPKT: %s, %d", result, mode);
+    write(packet_slave, "hi", 2);
+    usleep(100000);
+    n = read(packet_master, packet, sizeof packet);
+    say("master reads data: \"%s\"", n < 0 ? errno_name(errno) : escaped(packet, (int)n));
+    write(packet_slave, "ab", 2);
+    usleep(100000);
+    n = read(packet_master, packet, 1);
+    say("a read of one byte: \"%s\"", n < 0 ? errno_name(errno) : escaped(packet, (int)n));
+    n = read(packet_master, packet, sizeof packet);
+    say("the next: \"%s\"", n < 0 ? errno_name(errno) : escaped(packet, (int)n));
+    say("tcflush slave TCIFLUSH: %s", outcome(tcflush(packet_slave, TCIFLUSH)));
+    revents = polled(packet_master, POLLIN | POLLPRI);
+    say("poll master: POLLIN %s POLLPRI %s", yes(revents & POLLIN), yes(revents & POLLPRI));
+    n = read(packet_master, packet, sizeof packet);
+    say("master reads the status: \"%s\"", n < 0 ? errno_name(errno) : escaped(packet, (int)n));
+    write(packet_slave, "lost", 4);
+    usleep(100000);
+    say("tcflush slave TCOFLUSH: %s", outcome(tcflush(packet_slave, TCOFLUSH)));
+    n = read(packet_master, packet, sizeof packet);
+    say("master reads the status: \"%s\"", n < 0 ? errno_name(errno) : escaped(packet, (int)n));
+    n = read_within(packet_master, packet, sizeof packet, 200);
+    say("then what the slave wrote before (it had reached the master): \"%s\"", n < 0 ? errno_name((int)-n) : escaped(packet, (int)n));
+    struct termios flow;
+    tcgetattr(packet_slave, &flow);
+    flow.c_iflag &= ~IXON;
+    say("tcsetattr slave -IXON: %s", outcome(tcsetattr(packet_slave, TCSANOW, &flow)));
+    n = read(packet_master, packet, sizeof packet);
+    say("master reads: \"%s\"", n < 0 ? errno_name(errno) : escaped(packet, (int)n));
+    flow.c_iflag |= IXON;
+    say("tcsetattr slave IXON: %s", outcome(tcsetattr(packet_slave, TCSANOW, &flow)));
+    n = read(packet_master, packet, sizeof packet);
+    say("master reads: \"%s\"", n < 0 ? errno_name(errno) : escaped(packet, (int)n));
+    flow.c_lflag &= ~ECHO;
+    say("tcsetattr slave -ECHO (flow control as it was): %s", outcome(tcsetattr(packet_slave, TCSANOW, &flow)));
+    say("no status: %s", yes(read_within(packet_master, packet, sizeof packet, 200) == 0));
+    on = 0;
+    say("TIOCPKT off: %s", outcome(ioctl(packet_master, TIOCPKT, &on)));
+    write(packet_slave, "plain", 5);
+    usleep(100000);
+    n = read(packet_master, packet, sizeof packet);
+    say("master reads: \"%s\"", n < 0 ? errno_name(errno) : escaped(packet, (int)n));
+    say("close the pair: %s %s", outcome(close(packet_slave)), outcome(close(packet_master)));
+
     /* ---- closing the master ---- */
     slave = open_pair(&master, O_NOCTTY);
     say("a second pair: %s", outcome(slave));
