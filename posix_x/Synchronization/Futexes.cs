@@ -24,7 +24,7 @@ namespace Exo.PosixX.Synchronization
     /// meanwhile, and the release waits for the flag before it frees the waiter's state (ProcessLifecycle).
     /// </summary>
     [System.Runtime.CompilerServices.SkipLocalsInit]   // the wake batch on the stack needs no zeroing
-    public static unsafe class Futexes
+    public static unsafe partial class Futexes
     {
         private const int BucketCount = 64;
         /// <summary>Waiters woken per hold of a bucket's lock (their addresses wait on the stack until the lock is dropped).</summary>

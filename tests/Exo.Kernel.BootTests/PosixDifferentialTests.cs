@@ -46,6 +46,7 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["mounts"] = null,
         ["threads"] = null,
         ["futexes"] = null,
+        ["pimutexes"] = null,
         ["eventfds"] = null,
         ["epolls"] = null,
         ["timerfds"] = null,

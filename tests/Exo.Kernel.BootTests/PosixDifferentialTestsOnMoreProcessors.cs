@@ -40,6 +40,7 @@ public sealed class PosixDifferentialTestsOnFourProcessors : IClassFixture<ExoOs
     [InlineData("pipes")]
     [InlineData("threads")]
     [InlineData("futexes")]
+    [InlineData("pimutexes")]
     [InlineData("eventfds")]
     [InlineData("epolls")]
     [InlineData("timerfds")]
