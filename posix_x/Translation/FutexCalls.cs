@@ -99,6 +99,8 @@ namespace Exo.PosixX.Translation
         }
 
         // A timeout (a struct timespec at 'timespec'; 0: none) as a TSC deadline (0: none); ETIMEDOUT when already past.
+        // Inlined: the untimed wait of a futex ping-pong pays only the test of 'timespec'.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static Error Deadline(ulong timespec, bool absolute, bool realTime, out ulong deadline)
         {
             deadline = 0;
