@@ -7,7 +7,7 @@ namespace Exo.Storage.Ext
     /// is passed in and returned without the final inversion (the kernel's ext4_chksum), so checksums chain over
     /// several pieces. SSE4.2's CRC32 instruction, eight bytes a step (x86-64-v2, which user programs are built for;
     /// Linux's crc32c-intel does the same): a 4 KiB directory or bitmap block's checksum, counted at every metadata
-    /// change, costs about 1,500 instructions where eight 1 KiB tables a step took some 15,000 and a byte loop 27,000.
+    /// change, costs about 1,200 instructions where eight 1 KiB tables a step took some 15,000 and a byte loop 27,000.
     /// </summary>
     public static unsafe class Crc32c
     {
