@@ -351,7 +351,7 @@ test: build iso
 	tools/scripts/run-tests.sh
 
 bench: deps
-	tools/scripts/run-bench.sh $(if $(QUICK),--quick,) $(if $(STORAGE_ONLY),--storage-only,)
+	tools/scripts/run-bench.sh $(if $(QUICK),--quick,) $(if $(STORAGE_ONLY),--storage-only,) $(if $(NETWORK_ONLY),--network-only,)
 
 # Boots test=SUITE RUNS times at SMP processors (JOBS at a time) and counts passes, failures and hangs (a
 # timeout of TIMEOUT seconds); the serial logs of failed and hung runs stay in out/soak/. For races:

@@ -29,6 +29,50 @@ namespace Exo.Network.HostTests
                 Assert.Equal(InternetChecksum.Compute(b, 4), InternetChecksum.Compute(a, 3));
         }
 
+        // RFC 1071's definition, one big-endian word at a time: what the eight-bytes-a-turn sum must agree with.
+        private static ushort WordByWordChecksum(byte[] data, int offset, int length, ulong sum = 0)
+        {
+            int i = 0;
+            for (; i + 1 < length; i += 2)
+                sum += (uint)(data[offset + i] << 8 | data[offset + i + 1]);
+            if (i < length)
+                sum += (uint)data[offset + i] << 8;
+            while (sum >> 16 != 0)
+                sum = (sum & 0xFFFF) + (sum >> 16);
+            return (ushort)~sum;
+        }
+
+        [Fact]
+        public void Checksum_agrees_with_the_word_by_word_sum_at_every_length_and_alignment()
+        {
+            var random = new System.Random(1071);
+            var data = new byte[70000];
+            foreach (byte fill in new byte[] { 0x00, 0xFF })
+            {
+                System.Array.Fill(data, fill);   // all zeros (sum 0) and all ones (sum 0xFFFF: never folded to 0)
+                fixed (byte* p = data)
+                    foreach (int length in new[] { 0, 1, 2, 3, 7, 8, 9, 31, 32, 33, 1500, 65535 })
+                        Assert.Equal(WordByWordChecksum(data, 0, length), InternetChecksum.Compute(p, length));
+            }
+            random.NextBytes(data);
+            fixed (byte* p = data)
+            {
+                for (int length = 0; length <= 300; length++)
+                    for (int offset = 0; offset < 8; offset++)
+                        Assert.Equal(WordByWordChecksum(data, offset, length), InternetChecksum.Compute(p + offset, length));
+                foreach (int length in new[] { 1460, 1480, 8192, 65535, 65536 })
+                    Assert.Equal(WordByWordChecksum(data, 3, length), InternetChecksum.Compute(p + 3, length));
+                // Pieces added one after another (a pseudo-header's sum, then even pieces, then an odd last one).
+                for (int trial = 0; trial < 200; trial++)
+                {
+                    int first = random.Next(0, 100) * 2, second = random.Next(0, 1600);
+                    ulong start = (ulong)random.Next();
+                    ulong pieces = InternetChecksum.Add(InternetChecksum.Add(start, p, first), p + first, second);
+                    Assert.Equal(WordByWordChecksum(data, 0, first + second, start), InternetChecksum.Finish(pieces));
+                }
+            }
+        }
+
         [Fact]
         public void Addresses_read_and_write_in_network_order()
         {

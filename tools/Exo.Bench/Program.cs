@@ -18,7 +18,11 @@ public sealed class Options
     public string? StorageBenchImage { get; set; }
     public string? DynamicBenchImage { get; set; }
     public string? NetworkBenchImage { get; set; }
-    public bool StorageOnly { get; set; }
+    /// <summary>Only this part's boots ("storage" or "network"), while working on it; null: every boot.</summary>
+    public string? Only { get; set; }
+    public bool StorageOnly => Only == "storage";
+    /// <summary>Whether a part's boots (storage, dynamic, network, or null for the rest) are made in this run.</summary>
+    public bool Runs(string? part) => Only == null || Only == part;
     public bool Help { get; set; }
 
     public const string Usage =
@@ -47,7 +51,9 @@ OUT/results.json, OUT/ratios.png and the serial logs (OUT: --out, default out/be
                      with it, each system boots once more with a virtio-net card for the net.* rows (Exo-OS twice: the
                      reference program through POSIX-X, and net_bench through its native sockets), Linux with
                      initramfs-network.cpio.gz (missing: no such rows)
-  --storage-only     only the two storage boots (while working on them; no control row check)
+  --only PART        only the two storage boots (PART: storage) or the three network boots (network), while
+                     working on them; no control row check
+  --storage-only     the same as --only storage
   --out OUT          output directory (default out/bench)
   --quick            fewer iterations on both sides: a smoke test of the harness, not a measurement
   --settings FILE    QEMU settings (default: tools/bench/qemu-settings.env found above the working directory)
@@ -79,7 +85,12 @@ Exo-OS reporting nothing is not an error.";
                 case "--storage-bench-image": o.StorageBenchImage = Value(); break;
                 case "--dynamic-bench-image": o.DynamicBenchImage = Value(); break;
                 case "--network-bench-image": o.NetworkBenchImage = Value(); break;
-                case "--storage-only": o.StorageOnly = true; break;
+                case "--storage-only": o.Only = "storage"; break;
+                case "--only":
+                    o.Only = Value();
+                    if (o.Only != "storage" && o.Only != "network")
+                        throw new ArgumentException($"--only takes storage or network, not '{o.Only}'");
+                    break;
                 case "-h": case "--help": o.Help = true; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
@@ -185,7 +196,7 @@ public static class Program
             Console.Error.WriteLine($"bench: no dynamic boots: {Path.Combine(o.LinuxDir, QemuSettings.DynamicInitialRamDisk)} does not exist");
             dynamicImage = null;
         }
-        bool dynamicBoots = dynamicImage != null && !o.StorageOnly;
+        bool dynamicBoots = dynamicImage != null && o.Runs("dynamic");
 
         // The network boots: only with Exo-OS's image and Linux's archive both there.
         string? networkImage = o.NetworkBenchImage != null && File.Exists(o.NetworkBenchImage) ? Path.GetFullPath(o.NetworkBenchImage) : null;
@@ -196,7 +207,7 @@ public static class Program
             Console.Error.WriteLine($"bench: no network boots: {Path.Combine(o.LinuxDir, QemuSettings.NetworkInitialRamDisk)} does not exist");
             networkImage = null;
         }
-        bool networkBoots = networkImage != null && !o.StorageOnly;
+        bool networkBoots = networkImage != null && o.Runs("network");
 
         // Linux: the reference VM's benchmarks, then the same VM booted to its login shell, then its storage and dynamic boots.
         Task<IReadOnlyList<GuestRun>> linuxTask;
@@ -208,14 +219,14 @@ public static class Program
         {
             var dir = Path.GetFullPath(o.LinuxDir!);
             var boots = new List<Func<Task<GuestRun>>>();
-            if (!o.StorageOnly)
+            if (o.Runs(null))
             {
                 boots.Add(() => Boot("linux", $"the Linux reference VM ({mode})", settings.LinuxArguments(dir, Log("linux-serial.log"), o.Quick),
                     Log("linux-serial.log"), settings.LinuxTimeout(o.Quick)));
                 boots.Add(() => Boot("linux_shell", "the Linux reference VM to its login shell", settings.LinuxShellArguments(dir, Log("linux-shell-serial.log")),
                     Log("linux-shell-serial.log"), settings.ShellTimeout, TimeSpan.Zero));
             }
-            if (storageImage != null)
+            if (storageImage != null && o.Runs("storage"))
                 boots.Add(() => Boot("linux_storage", $"the Linux reference VM's storage boot ({mode})",
                     settings.LinuxStorageArguments(dir, Log("linux-storage-serial.log"), FreshDisk("linux-storage"), o.Quick),
                     Log("linux-storage-serial.log"), settings.LinuxTimeout(o.Quick)));
@@ -247,23 +258,23 @@ public static class Program
         {
             var kernel = Path.GetFullPath(o.ExoKernel);
             var boots = new List<Func<Task<GuestRun>>>();
-            if (!o.StorageOnly)
+            if (o.Runs(null))
                 boots.Add(() => Boot("exo", $"Exo-OS ({mode})", settings.ExoArguments(kernel, Log("exo-serial.log"), o.Quick),
                     Log("exo-serial.log"), settings.ExoTimeout(o.Quick)));
-            if (!o.StorageOnly && benchImage != null)
+            if (o.Runs(null) && benchImage != null)
             {
                 boots.Add(() => Boot("posix", $"Exo-OS with the reference programs through POSIX-X ({mode})",
                     settings.ExoPosixArguments(kernel, benchImage, Log("posix-serial.log"), o.Quick), Log("posix-serial.log"), settings.ExoTimeout(o.Quick)));
                 boots.Add(() => Boot("exo_shell", "Exo-OS to its login shell",
                     settings.ExoShellArguments(kernel, benchImage, Log("exo-shell-serial.log")), Log("exo-shell-serial.log"), settings.ShellTimeout, TimeSpan.Zero));
             }
-            else if (!o.StorageOnly)
+            else if (o.Runs(null))
             {
                 Console.Error.WriteLine($"bench: no POSIX-X or boot.to_shell boots: " +
                     (o.BenchImage == null ? "no --bench-image given" : $"{o.BenchImage} does not exist"));
             }
             // Its script sleeps once it printed EXO-BENCH-DONE (no poweroff through POSIX-X): stopped at once.
-            if (storageImage != null && o.StorageBenchImage != null && File.Exists(o.StorageBenchImage))
+            if (storageImage != null && o.Runs("storage") && o.StorageBenchImage != null && File.Exists(o.StorageBenchImage))
                 boots.Add(() => Boot("posix_storage", $"Exo-OS's storage boot ({mode})",
                     settings.ExoStorageArguments(kernel, Path.GetFullPath(o.StorageBenchImage), Log("posix-storage-serial.log"),
                         FreshDisk("posix-storage"), o.Quick),
@@ -283,12 +294,12 @@ public static class Program
                     Log("exo-network-serial.log"), settings.ExoTimeout(o.Quick), TimeSpan.Zero));
             }
             // The audio boot: audio_test prints EXO-BENCH-DONE and the system stays up: stopped at once.
-            if (!o.StorageOnly)
+            if (o.Runs(null))
                 boots.Add(() => Boot("exo_audio", $"Exo-OS's audio boot ({mode})",
                     settings.ExoAudioArguments(kernel, Log("exo-audio-serial.log"), Log("audio.wav"), o.Quick),
                     Log("exo-audio-serial.log"), settings.ExoTimeout(o.Quick), TimeSpan.Zero));
             // The desktop boot: the compositor prints EXO-BENCH-DONE after its rows and goes on: stopped at once.
-            if (!o.StorageOnly)
+            if (o.Runs(null))
                 boots.Add(() => Boot("exo_desktop", $"Exo-OS's desktop boot ({mode})",
                     settings.ExoDesktopArguments(kernel, Log("exo-desktop-serial.log")),
                     Log("exo-desktop-serial.log"), settings.ExoTimeout(o.Quick), TimeSpan.Zero));
@@ -312,7 +323,7 @@ public static class Program
         foreach (var guest in guests)
             Describe(guest, guest.Report);
 
-        var linux = Run("linux") ?? Run("linux_storage")!;
+        var linux = Run("linux") ?? Run("linux_storage") ?? Run("linux_network")!;
         var linuxReport = ReportOf("linux", "linux_shell", "linux_storage", "linux_dynamic", "linux_network")!;
         var exoReport = ReportOf("exo", "exo_network", "exo_desktop");
         var audio = Run("exo_audio");
@@ -362,11 +373,11 @@ public static class Program
         var linuxNetwork = Run("linux_network");
         var expected = Metrics.LinuxNames.Where(n => (n != "boot.to_shell" || linuxShell != null) && (!Metrics.StorageRows.Contains(n) || linuxStorage != null)
             && (!Metrics.DynamicRows.Contains(n) || linuxDynamic != null) && (!Metrics.NetworkRows.Contains(n) || linuxNetwork != null)
-            && (!o.StorageOnly || Metrics.StorageRows.Contains(n)));
+            && (o.Only == null || (o.StorageOnly ? Metrics.StorageRows : Metrics.NetworkRows).Contains(n)));
         var missing = expected.Where(n => linuxReport.Find(n) == null).ToList();
         if (linux.Started && missing.Count > 0)
             failures.Add("the Linux reference VM did not report " + string.Join(", ", missing));
-        var control = o.StorageOnly ? null : Metrics.ControlProblem(rows, posixRan: Run("posix") is { Started: true }, linuxRan: linux.Started && o.LinuxLog == null);
+        var control = o.Only != null ? null : Metrics.ControlProblem(rows, posixRan: Run("posix") is { Started: true }, linuxRan: linux.Started && o.LinuxLog == null);
         if (control != null)
             failures.Add(control);
         foreach (var f in failures)

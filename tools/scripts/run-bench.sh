@@ -3,19 +3,21 @@
 # the same QEMU settings (tools/bench/qemu-settings.env), measured in one run, side by side.
 #   --quick   fewer iterations (the form `make test` uses)
 #   --storage-only  only the storage boots (the disk.* and file.* rows), while working on them
+#   --network-only  only the network boots (the net.* rows), likewise
 #   --check   smoke test for `make test`: use the kernel already built, then check the output's format and
 #             that every row is present (never timing)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 quick=""
-storage_only=""
+only=""
 check=0
 for argument in "$@"; do
   case "$argument" in
     --quick) quick="--quick" ;;
     --check) check=1 ;;
-    --storage-only) storage_only="--storage-only" ;;
-    *) echo "usage: $0 [--quick] [--storage-only] [--check]" >&2; exit 2 ;;
+    --storage-only) only="--only storage" ;;
+    --network-only) only="--only network" ;;
+    *) echo "usage: $0 [--quick] [--storage-only|--network-only] [--check]" >&2; exit 2 ;;
   esac
 done
 
@@ -44,7 +46,7 @@ tools/scripts/make-network-bench-image.sh out/rootfs tools/bench/linux-reference
 dotnet run --project tools/Exo.Bench -c Release -- --exo-kernel out/exo.bin --bench-image out/bench/exo-initrd.cpio \
     --storage-image out/bench/storage.img --storage-bench-image out/bench/exo-storage-initrd.cpio \
     --dynamic-bench-image out/bench/exo-dynamic-initrd.cpio --network-bench-image out/bench/exo-network-initrd.cpio \
-    --linux-dir out/bench/linux --out out/bench $quick $storage_only
+    --linux-dir out/bench/linux --out out/bench $quick $only
 
 if [ "$check" -eq 1 ]; then
   results=out/bench/results.json

@@ -50,9 +50,7 @@ namespace Netstack
                 _transmitDropped++;
                 return Error.NoBufferSpace;
             }
-            byte* target = FrameSlot.Frame(slot);
-            for (int i = 0; i < length; i++)
-                target[i] = frame[i];
+            PacketBytes.Copy(frame, FrameSlot.Frame(slot), length);
             if (!FrameSlot.SetLength(slot, length))
                 return Error.Invalid;
             _channel.Outgoing.Commit();
