@@ -32,6 +32,7 @@ namespace Netstack
         public static int Main()
         {
             byte* tcpMemory = null;
+            InternetChecksum.Accelerate(&Exo.Std.Net.OnesComplement.Sum);   // netstack_selftest checks it against the loop
             if (Process.StartupHandleCount < 3 || !Process.TryGetArgument(1, out byte* name, out int nameLength))
             {
                 Console.WriteLine("netstack: started without a network-device channel (the device manager starts it)");

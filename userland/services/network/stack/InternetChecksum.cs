@@ -7,15 +7,33 @@ namespace Exo.Network
     /// </summary>
     public static unsafe class InternetChecksum
     {
+        // The service's faster sum of the same meaning as LittleEndianSum (netstack: an add-with-carry chain in
+        // assembly, Exo.Std.Net.OnesComplement); null in the host tests, which run the portable loop.
+        private static delegate*<byte*, int, ulong> s_accelerated;
+
+        /// <summary>Sums with 'sum' from now on: it must give what <see cref="LittleEndianSum"/> gives for every input.
+        /// Set once, before the stack runs.</summary>
+        public static void Accelerate(delegate*<byte*, int, ulong> sum) => s_accelerated = sum;
+
         /// <summary>Adds 'length' bytes to 'sum' as big-endian 16-bit words.</summary>
         /// <remarks>
-        /// Every payload byte passes through here once on receive and once on send, so it reads eight bytes at a time:
-        /// the bytes are summed as little-endian 32-bit words (each half of a 64-bit load added to a 64-bit
-        /// accumulator, which cannot overflow below 4 GiB), folded to 16 bits with end-around carries and swapped once.
-        /// The ones' complement sum commutes with a byte swap (RFC 1071 section 2(B)), and a fold of a nonzero sum is
-        /// never zero, so the result is the same as adding big-endian words one by one.
+        /// The ones' complement sum commutes with a byte swap (RFC 1071 section 2(B)), so the bytes are summed in the
+        /// machine's order and the folded sum is swapped once; a fold of a nonzero sum is never zero, so the result is
+        /// the same as adding big-endian words one by one.
         /// </remarks>
         public static ulong Add(ulong sum, byte* bytes, int length)
+        {
+            var accelerated = s_accelerated;
+            ulong native = accelerated != null ? accelerated(bytes, length) : LittleEndianSum(bytes, length);
+            return sum + (ushort)(native << 8 | native >> 8);
+        }
+
+        /// <summary>
+        /// The portable sum of 'length' bytes as little-endian 16-bit words (a lone last byte as a low byte), folded to
+        /// 16 bits. Every payload byte passes through here once on receive and once on send, so it reads eight bytes
+        /// at a time: each 32-bit half of a load goes into a 64-bit accumulator, which cannot overflow below 4 GiB.
+        /// </summary>
+        public static ulong LittleEndianSum(byte* bytes, int length)
         {
             ulong native = 0;
             int i = 0;
@@ -44,7 +62,7 @@ namespace Exo.Network
                 native += bytes[i];   // a lone last byte is the high byte of its big-endian word: the low byte here
             while (native >> 16 != 0)
                 native = (native & 0xFFFF) + (native >> 16);
-            return sum + (ushort)(native << 8 | native >> 8);
+            return native;
         }
 
         /// <summary>Adds the IPv4 pseudo-header TCP and UDP checksums cover (RFC 793, RFC 768).</summary>

@@ -212,6 +212,18 @@ namespace Exo.Network
                     return;
             }
             // What the frame brought for the stack's own clients.
+            ReceiveOwnDatagrams();
+        }
+
+        // The DHCP client and the resolver read their sockets only when a datagram arrived somewhere since they last
+        // looked (about 130 instructions a frame otherwise).
+        private ulong _arrivalsSeen;
+
+        private void ReceiveOwnDatagrams()
+        {
+            if (_udp.Arrivals == _arrivalsSeen)
+                return;
+            _arrivalsSeen = _udp.Arrivals;
             _dhcp.ReceivePending();
             _dns.ReceivePending();
         }
@@ -224,8 +236,7 @@ namespace Exo.Network
                 if (_timers[i] != null && _timers[i].NextDeadline <= now)
                     _timers[i].Tick(now);
             // Loopback delivery may have brought the DHCP client or resolver something.
-            _dhcp.ReceivePending();
-            _dns.ReceivePending();
+            ReceiveOwnDatagrams();
         }
 
         /// <summary>Poll's name for the timer entry.</summary>

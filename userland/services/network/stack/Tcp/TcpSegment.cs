@@ -26,10 +26,12 @@ namespace Exo.Network
         public fixed uint SackLeft[TcpLimits.MaximumSackBlocks];
         public fixed uint SackRight[TcpLimits.MaximumSackBlocks];
 
-        public bool Has(byte flag) => (Flags & flag) != 0;
+        // Readonly: the stack passes segments as "in" parameters, and a member that may write would be called on a
+        // defensive copy of all 100 bytes (five copies a segment, 2.6 M instructions per 10 MiB received).
+        public readonly bool Has(byte flag) => (Flags & flag) != 0;
 
         /// <summary>The sequence space the segment occupies: its payload plus one for SYN and one for FIN.</summary>
-        public int SequenceLength => PayloadLength + (Has(TcpFlags.Synchronize) ? 1 : 0) + (Has(TcpFlags.Finish) ? 1 : 0);
+        public readonly int SequenceLength => PayloadLength + (Has(TcpFlags.Synchronize) ? 1 : 0) + (Has(TcpFlags.Finish) ? 1 : 0);
 
         /// <summary>Parses 'length' bytes at 'bytes'; false when the header does not fit or its options are malformed.</summary>
         public static bool Parse(byte* bytes, int length, out TcpSegment segment)

@@ -30,6 +30,10 @@ namespace Exo.Network
         private int _nextEphemeral;
         private ulong _woken;   // sockets that got a datagram or an error since TakeWokenSockets
 
+        /// <summary>Datagrams queued and errors set on any socket so far: the stack asks its own clients (DHCP, DNS) to
+        /// read only when this moved, not after every frame.</summary>
+        public ulong Arrivals { get; private set; }
+
         public UdpProtocol(Ipv4Layer ip, IcmpProtocol icmp, NetworkCounters counters, ushort ephemeralSeed, ref Workspace workspace)
         {
             _ip = ip;
@@ -228,6 +232,7 @@ namespace Exo.Network
                 _counters.Increment(NetworkCounter.UdpDropQueueFull);
                 return;
             }
+            Arrivals++;
             _woken |= 1UL << socket.Index;
         }
 
@@ -251,6 +256,7 @@ namespace Exo.Network
                 {
                     s.PendingError = error;
                     _woken |= 1UL << i;
+                    Arrivals++;
                 }
             }
         }
