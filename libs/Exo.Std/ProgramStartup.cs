@@ -16,6 +16,7 @@ namespace Exo.Std
         private static void Start(ulong handleCount, ulong* handles)
         {
             RuntimeFailure.Install(&OnRuntimeFailure);
+            AvxCopy.InstallIfUsable();
             ObjectAllocator.Install(&UserHeap.AllocateObject, &UserHeap.FreeObject);
             RuntimeStartup.Initialize();
             Process.SetStartupHandles(handleCount, handles);

@@ -20,6 +20,11 @@ namespace System
                 return;
             if (to < from || to >= from + length)
             {
+                if (length >= Exo.Runtime.WideCopy.MinimumLength && Exo.Runtime.WideCopy.s_forward != null && (to + length <= from || to >= from + length))
+                {
+                    Exo.Runtime.WideCopy.s_forward(to, from, length);
+                    return;
+                }
                 nuint i = 0;
                 // 64 bytes a turn as four 16-byte SSE moves (struct copies of kernel objects: a register frame, limits).
                 if (to + 64 <= from || from + 64 <= to)
