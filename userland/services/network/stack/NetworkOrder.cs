@@ -1,24 +1,22 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+
 namespace Exo.Network
 {
-    /// <summary>Big-endian (network byte order) loads and stores at any alignment: every header field goes through here.</summary>
+    /// <summary>Big-endian (network byte order) loads and stores at any alignment: every header field goes through here,
+    /// so each is one unaligned load or store and a byte swap, inlined.</summary>
     public static unsafe class NetworkOrder
     {
-        public static ushort ReadUInt16(byte* bytes) => (ushort)(bytes[0] << 8 | bytes[1]);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ushort ReadUInt16(byte* bytes) => BinaryPrimitives.ReverseEndianness(*(ushort*)bytes);
 
-        public static uint ReadUInt32(byte* bytes) => (uint)bytes[0] << 24 | (uint)bytes[1] << 16 | (uint)bytes[2] << 8 | bytes[3];
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static uint ReadUInt32(byte* bytes) => BinaryPrimitives.ReverseEndianness(*(uint*)bytes);
 
-        public static void WriteUInt16(byte* bytes, ushort value)
-        {
-            bytes[0] = (byte)(value >> 8);
-            bytes[1] = (byte)value;
-        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void WriteUInt16(byte* bytes, ushort value) => *(ushort*)bytes = BinaryPrimitives.ReverseEndianness(value);
 
-        public static void WriteUInt32(byte* bytes, uint value)
-        {
-            bytes[0] = (byte)(value >> 24);
-            bytes[1] = (byte)(value >> 16);
-            bytes[2] = (byte)(value >> 8);
-            bytes[3] = (byte)value;
-        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void WriteUInt32(byte* bytes, uint value) => *(uint*)bytes = BinaryPrimitives.ReverseEndianness(value);
     }
 }

@@ -27,6 +27,9 @@ namespace Exo.Network
         private readonly FragmentReassembly _reassembly;
         private readonly LoopbackQueue _loopback;
         private readonly IIpProtocolHandler[] _handlers = new IIpProtocolHandler[MaximumHandlers];
+        // Each handler's protocol number, read once at Register: HandlerFor runs for every datagram and would otherwise
+        // make an interface call per handler.
+        private readonly byte[] _handlerProtocols = new byte[MaximumHandlers];
         private readonly byte* _datagram;
         private InterfaceConfiguration _configuration;
         private ushort _identification;
@@ -115,13 +118,14 @@ namespace Exo.Network
             if (free < 0)
                 return Error.OutOfMemory;
             _handlers[free] = handler;
+            _handlerProtocols[free] = handler.Protocol;
             return Error.None;
         }
 
         public IIpProtocolHandler HandlerFor(byte protocol)
         {
             for (int i = 0; i < MaximumHandlers; i++)
-                if (_handlers[i] != null && _handlers[i].Protocol == protocol)
+                if (_handlerProtocols[i] == protocol && _handlers[i] != null)
                     return _handlers[i];
             return null;
         }
@@ -402,7 +406,9 @@ namespace Exo.Network
                 Receive(datagram, length, fromLoopback: true);
                 _loopback.Dequeue();
             }
-            _arp.Tick(now);
+            // Loopback traffic brings the layer here once per datagram: the ARP cache's scan waits for its own deadline.
+            if (_arp.NextDeadline <= now)
+                _arp.Tick(now);
             while (_reassembly.TryExpire(now, out int slot, out byte* header, out int headerLength, out byte* payload, out int payloadLength))
             {
                 if (header != null && _icmp != null)
