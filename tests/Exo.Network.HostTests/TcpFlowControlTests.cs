@@ -233,5 +233,52 @@ namespace Exo.Network.HostTests
             Assert.Equal(wire.Delay + TcpLimits.DelayedAcknowledgmentTimeout, wire.Clock.NowMilliseconds - sentAt);
             Assert.True(b.Stack.Statistics.DelayedAcknowledgments > 0);
         }
+
+        [Fact]
+        public void A_receive_batch_acknowledges_its_in_order_segments_once_and_out_of_order_ones_at_once()
+        {
+            using var wire = new TcpTestWire(60) { Delay = 10, Batches = true };
+            var a = wire.AddHost(AddressA);
+            var b = wire.AddHost(AddressB);
+            int listener = Listen(b.Stack, 80);
+            var (client, server) = Connect(wire, a, b, listener, 80);
+            b.Capture = true;
+            // Twenty full segments sent at once arrive together: one ACK for the batch, not ten.
+            byte[] data = Pattern(20 * 1460, 61), got = new byte[data.Length];
+            Assert.Equal(data.Length, Write(a.Stack, client, data, 0, data.Length));
+            int read = 0;
+            Assert.True(wire.RunUntil(() => (read += Math.Max(0, Read(b.Stack, server, got, read))) == data.Length, 5000));
+            wire.Run(100);
+            Assert.Equal(data, got);
+            int acknowledgments = b.Sent.Count - DataSegments(b.Sent);
+            Assert.True(acknowledgments >= 1 && acknowledgments <= 3, $"{acknowledgments} ACKs for 20 segments in a batch or two");
+            // A segment lost in the next batch: every later one is acknowledged at once (duplicate ACKs for fast
+            // retransmit), whatever the batch.
+            b.Sent.Clear();
+            bool dropped = false;
+            a.Filter = bytes => dropped || !(dropped = DataSegments(new System.Collections.Generic.List<byte[]> { bytes }) == 1);
+            Assert.Equal(data.Length, Write(a.Stack, client, data, 0, data.Length));
+            read = 0;
+            Assert.True(wire.RunUntil(() => (read += Math.Max(0, Read(b.Stack, server, got, read))) == data.Length, 5000));
+            Assert.Equal(data, got);
+            Assert.True(b.Stack.Statistics.OutOfOrderSegments >= 3);
+            Assert.True(a.Stack.Statistics.FastRetransmissions >= 1, "the sender saw three duplicate ACKs from one batch");
+        }
+
+        [Fact]
+        public void Transfers_in_receive_batches_over_a_lossy_reordering_wire_arrive_whole()
+        {
+            using var wire = new TcpTestWire(62) { Loss = 0.03, Duplication = 0.02, Corruption = 0.01, Delay = 5, Jitter = 10, Batches = true };
+            var a = wire.AddHost(AddressA);
+            var b = wire.AddHost(AddressB);
+            int listener = Listen(b.Stack, 80);
+            var (client, server) = Connect(wire, a, b, listener, 80);
+            byte[] data = Pattern(2 << 20, 63), got = new byte[data.Length];
+            int written = 0, read = 0;
+            Assert.True(wire.RunUntil(() => (read += Math.Max(0, Read(b.Stack, server, got, read))) == data.Length, 600_000,
+                () => written += Math.Max(0, Write(a.Stack, client, data, written, data.Length - written))));
+            Assert.Equal(data, got);
+            Assert.True(a.Stack.Statistics.FastRetransmissions > 0);
+        }
     }
 }

@@ -18,6 +18,9 @@ namespace Exo.Network.HostTests
         public readonly Random Random;
         public double Loss, Duplication, Corruption;
         public int Delay = 5;
+        /// <summary>Delivers the segments due at one time to each host as one receive batch (as netstack hands a turn's
+        /// frames to TcpStack): BeginReceiveBatch before them, EndReceiveBatch after.</summary>
+        public bool Batches;
         /// <summary>Extra random delay 0..Jitter: segments overtake each other.</summary>
         public int Jitter;
         public readonly List<Host> Hosts = new List<Host>();
@@ -161,6 +164,9 @@ namespace Exo.Network.HostTests
             if (next > Clock.NowMilliseconds)
                 Clock.NowMilliseconds = next;
             long now = Clock.NowMilliseconds;
+            if (Batches)
+                foreach (Host host in Hosts)
+                    host.Stack.BeginReceiveBatch();
             // Deliver everything due, in time order (ties in sending order).
             while (true)
             {
@@ -175,6 +181,9 @@ namespace Exo.Network.HostTests
                 fixed (byte* p = first.Data)
                     first.To.Stack.Receive(first.Source, first.Destination, p, first.Data.Length);
             }
+            if (Batches)
+                foreach (Host host in Hosts)
+                    host.Stack.EndReceiveBatch();
             foreach (Host host in Hosts)
                 if (host.Stack.NextDeadline <= now)
                     host.Stack.Tick(now);

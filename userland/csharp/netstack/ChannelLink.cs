@@ -57,10 +57,12 @@ namespace Netstack
             return Error.None;
         }
 
-        /// <summary>Hands up to MaximumFramesPerTurn received frames to 'stack'; true if more may wait.</summary>
-        public bool Receive(NetworkStack stack)
+        /// <summary>Hands up to MaximumFramesPerTurn received frames to 'stack' as one batch of 'tcp''s (its
+        /// every-second-segment ACKs go at the batch's end); true if more may wait.</summary>
+        public bool Receive(NetworkStack stack, TcpStack tcp)
         {
             int taken = 0;
+            tcp.BeginReceiveBatch();
             while (taken < MaximumFramesPerTurn)
             {
                 byte* slot = _channel.Incoming.TryPeek();
@@ -72,6 +74,7 @@ namespace Netstack
                 _channel.Incoming.Advance();
                 taken++;
             }
+            tcp.EndReceiveBatch();
             _channel.Release();
             return taken == MaximumFramesPerTurn;
         }

@@ -99,7 +99,7 @@ namespace Netstack
                     waitingForDriver = false;
                     Say(name, nameLength, "a new driver is ready");
                 }
-                bool more = !waitingForDriver && link.Receive(stack);
+                bool more = !waitingForDriver && link.Receive(stack, tcp);
                 natives.Update();
                 more |= sockets.ServeRequests();
                 more |= natives.ServeRequests();

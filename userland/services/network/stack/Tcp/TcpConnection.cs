@@ -84,6 +84,8 @@ namespace Exo.Network
         /// <summary>Full-sized segments received since the last ACK sent.</summary>
         public int UnacknowledgedSegments;
         public bool AcknowledgeNow;
+        /// <summary>In the stack's receive batch, owing an every-second-segment ACK that the batch's end sends.</summary>
+        public bool AcknowledgmentHeld;
         /// <summary>When an ACK last answered an invalid segment (rate limit against ACK storms); long.MinValue when never.</summary>
         public long LastInvalidAcknowledgment = long.MinValue;
 

@@ -717,7 +717,7 @@ namespace Exo.Network
                     if (length >= connection.AdvertisedSegmentSize || advanced >= connection.AdvertisedSegmentSize)
                         connection.UnacknowledgedSegments++;
                     if (connection.UnacknowledgedSegments >= 2)
-                        connection.AcknowledgeNow = true;
+                        AcknowledgeSecondSegment(connection);
                     else if (connection.DelayedAcknowledgmentDeadline == TcpConnection.NoDeadline)
                     {
                         connection.DelayedAcknowledgmentDeadline = _now + TcpLimits.DelayedAcknowledgmentTimeout;
