@@ -24,8 +24,18 @@ namespace Exo.Std.Net
         {
             while (true)
             {
-                channel.ReadinessOf(request.Socket, out _, out int seen);
-                Error error = Call(channel, ref request, out completion);
+                uint readiness = channel.ReadinessOf(request.Socket, out _, out int seen);
+                Error error;
+                if (request.Operation == SocketOperation.Receive && SocketReadiness.NothingToReceive(readiness))
+                {
+                    // The last report says the service would answer WouldBlock: wait for the next one instead of asking.
+                    completion = default;
+                    error = channel.WaitForChange(request.Socket, seen);
+                    if (error != Error.None)
+                        return error;
+                    continue;
+                }
+                error = Call(channel, ref request, out completion);
                 if (error != Error.WouldBlock)
                     return error;
                 error = channel.WaitForChange(request.Socket, seen);

@@ -262,7 +262,7 @@ namespace Exo.PosixX.Sockets.Internet
                 ulong left = transfer.Length - done;
                 int length = left > SocketChannelLayout.DataSlotSize ? SocketChannelLayout.DataSlotSize : (int)left;
                 int seen = _channel.ChangesOf(this);
-                if (!nonBlocking && NothingToReceive())
+                if (!nonBlocking && SocketReadiness.NothingToReceive(System.Threading.Volatile.Read(ref ReadinessBits)))
                 {
                     // The service's last report says a receive would only answer WouldBlock: wait for its next one
                     // instead of asking (a request and a context switch each way saved per blocking receive).
@@ -285,18 +285,6 @@ namespace Exo.PosixX.Sockets.Internet
             }
             error = DisarmTimeout(armed, error);
             return done > 0 && error != Error.BadAddress ? Error.None : error;
-        }
-
-        // True when the service reported the socket writable with nothing to read, no error and no hang-up: a socket
-        // that can be waited on (a connected stream, a datagram socket). Reports are never lost, so the bits catch up
-        // with the socket; a socket with no report yet, or one that is not writable (a listener, a stream not yet
-        // connected, a full send buffer), is asked as before.
-        private bool NothingToReceive()
-        {
-            uint bits = System.Threading.Volatile.Read(ref ReadinessBits);
-            const uint receivable = SocketReadiness.Readable | SocketReadiness.Urgent | SocketReadiness.Error | SocketReadiness.HangUp
-                | SocketReadiness.ReadHangUp;
-            return (bits & SocketReadiness.Writable) != 0 && (bits & receivable) == 0;
         }
 
         private Error ReceiveOnce(ref SocketTransfer transfer, ulong at, int length, out ulong got, out bool endOfStream)
