@@ -10,6 +10,7 @@ namespace Exo.Network
         // The service's faster sum of the same meaning as LittleEndianSum (netstack: an add-with-carry chain in
         // assembly, Exo.Std.Net.OnesComplement); null in the host tests, which run the portable loop.
         private static delegate*<byte*, int, ulong> s_accelerated;
+        private const int AcceleratedMinimumLength = 128;
 
         /// <summary>Sums with 'sum' from now on: it must give what <see cref="LittleEndianSum"/> gives for every input.
         /// Set once, before the stack runs.</summary>
@@ -23,8 +24,9 @@ namespace Exo.Network
         /// </remarks>
         public static ulong Add(ulong sum, byte* bytes, int length)
         {
+            // Headers alone (an IP header, an ACK) cost less in the loop than the call to the accelerated sum.
             var accelerated = s_accelerated;
-            ulong native = accelerated != null ? accelerated(bytes, length) : LittleEndianSum(bytes, length);
+            ulong native = accelerated != null && length >= AcceleratedMinimumLength ? accelerated(bytes, length) : LittleEndianSum(bytes, length);
             return sum + (ushort)(native << 8 | native >> 8);
         }
 
