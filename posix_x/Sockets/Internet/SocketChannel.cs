@@ -449,6 +449,9 @@ namespace Exo.PosixX.Sockets.Internet
         {
             ulong ticksPerMillisecond = SystemClock.TscFrequency / 1000;
             byte* record = stackalloc byte[SocketCompletion.Length];
+            // The scan for overdue requests runs at most once per check period, not after every wake (a busy socket
+            // wakes this thread for each completion; the deadlines are seconds away).
+            ulong nextOverdueCheck = 0;
             while (!IsBroken)
             {
                 if (!Drain(record))
@@ -471,9 +474,15 @@ namespace Exo.PosixX.Sockets.Internet
                     _rings.Events.FinishSleep();
                 }
                 if (_offer.Server.State == ProcessState.Exited)
+                {
                     Break("ended");
-                else if (Overdue())
-                    Break("did not answer a request in time");
+                }
+                else if (Cpu.ReadTimeStampCounter() >= nextOverdueCheck)
+                {
+                    nextOverdueCheck = Cpu.ReadTimeStampCounter() + ServerCheckMilliseconds * ticksPerMillisecond;
+                    if (Overdue())
+                        Break("did not answer a request in time");
+                }
             }
         }
 
