@@ -222,5 +222,57 @@ namespace Exo.Network.HostTests
                 Assert.True(pool.Allocate(blocks * 4096) != null);
             }
         }
+
+        [Fact]
+        public void Buffer_pool_runs_across_bitmap_words_never_overlap_and_all_come_back()
+        {
+            int blocks = 300;   // five bitmap words, the last partly used
+            byte[] workspace = new byte[TcpBufferPool.WorkspaceBytes(blocks)];
+            var random = new System.Random(205);
+            fixed (byte* w = workspace)
+            {
+                var pool = new TcpBufferPool(w, blocks);
+                var owner = new int[blocks];   // the model: which allocation holds each block (0: free)
+                var held = new System.Collections.Generic.List<(long Start, int Count, int Id)>();
+                byte* memory = null;
+                int next = 1;
+                for (int step = 0; step < 5000; step++)
+                {
+                    if (held.Count > 0 && (random.Next(3) == 0 || pool.FreeBlocks < 20))
+                    {
+                        int index = random.Next(held.Count);
+                        var (start, count, id) = held[index];
+                        held.RemoveAt(index);
+                        pool.Free(memory + start * 4096, count * 4096);
+                        for (int b = 0; b < count; b++)
+                            owner[start + b] = 0;
+                        continue;
+                    }
+                    int want = 1 + random.Next(70);
+                    byte* got = pool.Allocate(want * 4096);
+                    if (got == null)
+                        continue;
+                    if (memory == null)
+                        memory = got - (long)(got - (w + (workspace.Length - blocks * 4096)));   // the pool's first block
+                    long first = (got - memory) / 4096;
+                    Assert.True(first >= 0 && first + want <= blocks);
+                    for (int b = 0; b < want; b++)
+                    {
+                        Assert.Equal(0, owner[first + b]);   // never a block someone holds
+                        owner[first + b] = next;
+                    }
+                    held.Add((first, want, next++));
+                    int free = 0;
+                    foreach (int o in owner)
+                        if (o == 0)
+                            free++;
+                    Assert.Equal(free, pool.FreeBlocks);
+                }
+                foreach (var (start, count, _) in held)
+                    pool.Free(memory + start * 4096, count * 4096);
+                Assert.Equal(blocks, pool.FreeBlocks);
+                Assert.True(pool.Allocate(blocks * 4096) != null);   // one run over every word again
+            }
+        }
     }
 }

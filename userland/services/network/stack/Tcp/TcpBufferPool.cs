@@ -46,14 +46,20 @@ namespace Exo.Network
 
         private bool IsUsed(int block) => (_used[block >> 6] & 1UL << (block & 63)) != 0;
 
+        // A word of the bitmap at a time (a 64 KiB buffer is 16 blocks: one mask, not 16 bit operations).
         private void Mark(int first, int count, bool used)
         {
-            for (int block = first; block < first + count; block++)
+            int block = first, end = first + count;
+            while (block < end)
             {
+                int bit = block & 63;
+                int take = 64 - bit < end - block ? 64 - bit : end - block;
+                ulong mask = (take == 64 ? ulong.MaxValue : (1UL << take) - 1) << bit;
                 if (used)
-                    _used[block >> 6] |= 1UL << (block & 63);
+                    _used[block >> 6] |= mask;
                 else
-                    _used[block >> 6] &= ~(1UL << (block & 63));
+                    _used[block >> 6] &= ~mask;
+                block += take;
             }
             _freeBlocks += used ? -count : count;
         }
@@ -68,10 +74,17 @@ namespace Exo.Network
             for (int pass = 0; pass < 2; pass++)
             {
                 int start = pass == 0 ? _searchStart : 0;
-                int end = pass == 0 ? _blocks : _searchStart;
+                // The second pass runs on past the first's start far enough for a run that straddles it.
+                int end = pass == 0 ? _blocks : (_searchStart + count - 1 < _blocks ? _searchStart + count - 1 : _blocks);
                 int run = 0;
                 for (int block = start; block < end; block++)
                 {
+                    if ((block & 63) == 0 && block + 64 <= end && _used[block >> 6] == ulong.MaxValue)
+                    {
+                        run = 0;
+                        block += 63;   // a whole word in use
+                        continue;
+                    }
                     if (IsUsed(block))
                     {
                         run = 0;

@@ -79,7 +79,7 @@ namespace Exo.Network
         /// <summary>Whether binding 'connection' to 'address':'port' would clash with another socket ('listening': the other must not listen there either).</summary>
         private bool PortConflict(TcpConnection connection, Ipv4Address address, ushort port, bool listening)
         {
-            for (int slot = 0; slot < _table.Capacity; slot++)
+            for (int slot = 0; slot < _table.Extent; slot++)
             {
                 TcpConnection other = _table[slot];
                 if (other == connection || !other.InUse || !other.Bound || other.LocalPort != port)

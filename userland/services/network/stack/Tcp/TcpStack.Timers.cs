@@ -21,7 +21,7 @@ namespace Exo.Network
             _now = now;
             if (now < _timers.Earliest)
                 return;
-            for (int slot = 0; slot < _table.Capacity; slot++)
+            for (int slot = 0; slot < _table.Extent; slot++)
             {
                 TcpConnection connection = _table[slot];
                 if (!connection.InUse || connection.NextDeadline > now)
@@ -66,7 +66,7 @@ namespace Exo.Network
             }
             // The exact earliest, now that every due timer ran (those it set are all later than 'now').
             long earliest = TcpConnection.NoDeadline;
-            for (int slot = 0; slot < _table.Capacity; slot++)
+            for (int slot = 0; slot < _table.Extent; slot++)
             {
                 TcpConnection connection = _table[slot];
                 if (connection.InUse && connection.NextDeadline < earliest)

@@ -88,7 +88,7 @@ namespace Exo.Network
             if (connection != null)
                 return connection;
             TcpConnection oldest = null;
-            for (int slot = 0; slot < _table.Capacity; slot++)
+            for (int slot = 0; slot < _table.Extent; slot++)
             {
                 TcpConnection candidate = _table[slot];
                 if (candidate.InUse && candidate.State == TcpState.TimeWait && !candidate.Owned
