@@ -25,17 +25,10 @@ namespace Exo.Std.Net
             while (true)
             {
                 uint readiness = channel.ReadinessOf(request.Socket, out _, out int seen);
-                Error error;
-                if (request.Operation == SocketOperation.Receive && SocketReadiness.NothingToReceive(readiness))
-                {
-                    // The last report says the service would answer WouldBlock: wait for the next one instead of asking.
-                    completion = default;
-                    error = channel.WaitForChange(request.Socket, seen);
-                    if (error != Error.None)
-                        return error;
-                    continue;
-                }
-                error = Call(channel, ref request, out completion);
+                // A receive the last report says the service would answer WouldBlock is not asked: it waits at once.
+                completion = default;
+                Error error = request.Operation == SocketOperation.Receive && SocketReadiness.NothingToReceive(readiness)
+                    ? Error.WouldBlock : Call(channel, ref request, out completion);
                 if (error != Error.WouldBlock)
                     return error;
                 error = channel.WaitForChange(request.Socket, seen);

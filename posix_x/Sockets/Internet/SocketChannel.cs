@@ -477,11 +477,15 @@ namespace Exo.PosixX.Sockets.Internet
                 {
                     Break("ended");
                 }
-                else if (Cpu.ReadTimeStampCounter() >= nextOverdueCheck)
+                else
                 {
-                    nextOverdueCheck = Cpu.ReadTimeStampCounter() + ServerCheckMilliseconds * ticksPerMillisecond;
-                    if (Overdue())
-                        Break("did not answer a request in time");
+                    ulong now = Cpu.ReadTimeStampCounter();
+                    if (now >= nextOverdueCheck)
+                    {
+                        nextOverdueCheck = now + ServerCheckMilliseconds * ticksPerMillisecond;
+                        if (Overdue())
+                            Break("did not answer a request in time");
+                    }
                 }
             }
         }
