@@ -40,6 +40,102 @@ namespace Exo.Network.HostTests
         }
 
         [Fact]
+        public void A_full_table_recycles_time_wait_slots_oldest_first_and_an_orphan_closed_late_too()
+        {
+            using var wire = new TcpTestWire(96);
+            var a = wire.AddHost(AddressA, connections: 8);
+            var b = wire.AddHost(AddressB, connections: 64);
+            int listener = Listen(b.Stack, 80);
+            // Four TIME-WAIT orphans on A, a second apart; a fifth connection ends in TIME-WAIT still owned
+            // (shutdown, not close), and its owner closes it only after the others.
+            var ports = new ushort[5];
+            int owned = -1;
+            for (int i = 0; i < 5; i++)
+            {
+                var (client, server) = Connect(wire, a, b, listener, 80);
+                ports[i] = LocalPortOf(a.Stack, client);
+                if (i == 0)
+                {
+                    owned = client;
+                    Assert.Equal(Error.None, a.Stack.Shutdown(client, TcpShutdown.Write));
+                }
+                else
+                    Assert.Equal(Error.None, a.Stack.Close(client));
+                wire.Run(50);
+                Assert.Equal(Error.None, b.Stack.Close(server));
+                wire.Run(1000);
+            }
+            Assert.Equal(TcpState.TimeWait, a.Stack.StateOf(owned));
+            Assert.Equal(Error.None, a.Stack.Close(owned));
+            Assert.Equal(5, TimeWaitPorts(a.Stack).Count);
+            for (int i = 0; i < 3; i++)
+                Assert.Equal(Error.None, a.Stack.Open(out _));
+            // Full: each new socket takes the TIME-WAIT slot closest to its end, the orphans in the order they entered
+            // TIME-WAIT; the one closed late became recyclable last and goes last.
+            for (int i = 0; i < 5; i++)
+            {
+                Assert.Equal(Error.None, a.Stack.Open(out _));
+                var left = TimeWaitPorts(a.Stack);
+                Assert.Equal(4 - i, left.Count);
+                Assert.Equal(i + 1, a.Stack.Statistics.TimeWaitRecycled);
+                if (i < 4)
+                    Assert.DoesNotContain(ports[i + 1], left);
+            }
+            Assert.Equal(Error.SystemTooManyFiles, a.Stack.Open(out _));
+        }
+
+        [Fact]
+        public void The_port_index_agrees_with_a_model_through_random_binds_and_closes()
+        {
+            using var wire = new TcpTestWire(97);
+            var a = wire.AddHost(AddressA, connections: 16);   // 16 port chains: ports 16 apart share one
+            var random = new Random(97);
+            var owners = new System.Collections.Generic.Dictionary<int, ushort>();   // bound socket -> port
+            for (int step = 0; step < 4000; step++)
+            {
+                if (owners.Count > 0 && (owners.Count == 12 || random.Next(3) == 0))
+                {
+                    int victim = -1;
+                    int pick = random.Next(owners.Count);
+                    foreach (int socket in owners.Keys)
+                        if (pick-- == 0)
+                            victim = socket;
+                    Assert.Equal(Error.None, a.Stack.Close(victim));
+                    owners.Remove(victim);
+                    continue;
+                }
+                Assert.Equal(Error.None, a.Stack.Open(out int fresh));
+                ushort port = random.Next(4) == 0 ? (ushort)0 : (ushort)(1000 + 16 * random.Next(6));
+                bool taken = port != 0 && owners.ContainsValue(port);
+                Error error = a.Stack.Bind(fresh, Ipv4Address.Any, port);
+                Assert.Equal(taken ? Error.AddressInUse : Error.None, error);
+                if (error != Error.None)
+                {
+                    Assert.Equal(Error.None, a.Stack.Close(fresh));
+                    continue;
+                }
+                port = LocalPortOf(a.Stack, fresh);
+                Assert.False(owners.ContainsValue(port));
+                owners[fresh] = port;
+            }
+        }
+
+        private static ushort LocalPortOf(TcpStack stack, int socket)
+        {
+            Assert.Equal(Error.None, stack.LocalEndpoint(socket, out _, out ushort port));
+            return port;
+        }
+
+        private static System.Collections.Generic.List<ushort> TimeWaitPorts(TcpStack stack)
+        {
+            var ports = new System.Collections.Generic.List<ushort>();
+            for (int slot = 0; slot < stack.Table.Capacity; slot++)
+                if (stack.Table[slot].InUse && stack.Table[slot].State == TcpState.TimeWait)
+                    ports.Add(stack.Table[slot].LocalPort);
+            return ports;
+        }
+
+        [Fact]
         public void Orphan_in_fin_wait_2_is_dropped_after_the_fin_timeout_but_an_owned_half_close_waits()
         {
             using var wire = new TcpTestWire(92);

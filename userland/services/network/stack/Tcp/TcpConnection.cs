@@ -23,7 +23,9 @@ namespace Exo.Network
         // ---- Addresses ----
         public Ipv4Address LocalAddress, RemoteAddress;
         public ushort LocalPort, RemotePort;
+        /// <summary>Has a local port, and is in the table's port index (set only through TcpConnectionTable.Bind).</summary>
         public bool Bound;
+        public int PortNext = NoSlot;
         /// <summary>In the 4-tuple hash (connected or connecting).</summary>
         public bool Hashed;
         public int HashNext = NoSlot;

@@ -1,15 +1,19 @@
 namespace Exo.Network
 {
     /// <summary>
-    /// The fixed table of connections: every slot created once, free slots on a stack, and a hash of the slots with
+    /// The fixed table of connections: every slot created once, free slots on a stack, a hash of the slots with
     /// a full (or, for listeners, half: remote Any and port 0) address so that a segment finds its connection in
-    /// constant time. The hash is keyed (the ISN secret), so a flood cannot aim all its SYNs at one chain.
+    /// constant time, and an index of the bound slots by local port so that bind, connect and listen check a port
+    /// without scanning the table (a table full of TIME-WAIT connections made that scan most of a loopback
+    /// connect). The address hash is keyed (the ISN secret), so a flood cannot aim all its SYNs at one chain; the
+    /// port index is not, as only the stack's own users choose local ports.
     /// </summary>
     public sealed unsafe class TcpConnectionTable
     {
         private readonly TcpConnection[] _connections;
         private readonly int* _buckets;
         private readonly int _bucketMask;
+        private readonly int* _portBuckets;
         private readonly int* _free;
         private int _freeCount;
         private readonly TcpInitialSequence _hash;
@@ -32,7 +36,7 @@ namespace Exo.Network
             return buckets;
         }
 
-        public static ulong WorkspaceBytes(int capacity) => (ulong)(BucketsFor(capacity) + capacity) * sizeof(int);
+        public static ulong WorkspaceBytes(int capacity) => (ulong)(2 * BucketsFor(capacity) + capacity) * sizeof(int);
 
         public TcpConnectionTable(int capacity, byte* workspace, TcpInitialSequence hash, TcpTimerSummary timers)
         {
@@ -41,9 +45,10 @@ namespace Exo.Network
             int buckets = BucketsFor(capacity);
             _bucketMask = buckets - 1;
             _buckets = (int*)workspace;
-            _free = _buckets + buckets;
+            _portBuckets = _buckets + buckets;
+            _free = _portBuckets + buckets;
             for (int i = 0; i < buckets; i++)
-                _buckets[i] = TcpConnection.NoSlot;
+                _buckets[i] = _portBuckets[i] = TcpConnection.NoSlot;
             for (int slot = 0; slot < capacity; slot++)
             {
                 _connections[slot] = new TcpConnection(slot, timers);
@@ -66,15 +71,50 @@ namespace Exo.Network
             return connection;
         }
 
-        /// <summary>Gives a slot back (the caller unhashed it and returned its buffers).</summary>
+        /// <summary>Gives a slot back (the caller unhashed it and returned its buffers); it leaves the port index here.</summary>
         public void Release(TcpConnection connection)
         {
             if (!connection.InUse)
                 return;
+            Unbind(connection);
             connection.Clear();
             connection.Generation++;
             _free[_freeCount++] = connection.Slot;
         }
+
+        /// <summary>Gives a slot its local address and port and enters it in the port index (once: a bound slot keeps its port).</summary>
+        public void Bind(TcpConnection connection, Ipv4Address address, ushort port)
+        {
+            connection.LocalAddress = address;
+            if (connection.Bound)
+                return;
+            connection.LocalPort = port;
+            connection.Bound = true;
+            int bucket = port & _bucketMask;
+            connection.PortNext = _portBuckets[bucket];
+            _portBuckets[bucket] = connection.Slot;
+        }
+
+        private void Unbind(TcpConnection connection)
+        {
+            if (!connection.Bound)
+                return;
+            int bucket = connection.LocalPort & _bucketMask;
+            if (_portBuckets[bucket] == connection.Slot)
+                _portBuckets[bucket] = connection.PortNext;
+            else
+                for (int slot = _portBuckets[bucket]; slot != TcpConnection.NoSlot; slot = _connections[slot].PortNext)
+                    if (_connections[slot].PortNext == connection.Slot)
+                    {
+                        _connections[slot].PortNext = connection.PortNext;
+                        break;
+                    }
+            connection.PortNext = TcpConnection.NoSlot;
+            connection.Bound = false;
+        }
+
+        /// <summary>The first slot of the port index's chain for 'port' (follow PortNext; the chain holds other ports too), or NoSlot.</summary>
+        public int FirstOnPort(ushort port) => _portBuckets[port & _bucketMask];
 
         private int Bucket(Ipv4Address local, ushort localPort, Ipv4Address remote, ushort remotePort) =>
             (int)(_hash.Hash(local, localPort, remote, remotePort) & (uint)_bucketMask);

@@ -144,11 +144,9 @@ namespace Exo.Network
             TcpConnection child = AllocateConnection();
             if (child == null)
                 return;
-            child.LocalAddress = destination;
-            child.LocalPort = segment.DestinationPort;
+            _table.Bind(child, destination, segment.DestinationPort);
             child.RemoteAddress = source;
             child.RemotePort = segment.SourcePort;
-            child.Bound = true;
             child.InheritOptions(listener);
             child.State = TcpState.SynReceived;
             Synchronize(child, in segment);
@@ -182,11 +180,9 @@ namespace Exo.Network
             TcpConnection child = AllocateConnection();
             if (child == null)
                 return true;
-            child.LocalAddress = destination;
-            child.LocalPort = segment.DestinationPort;
+            _table.Bind(child, destination, segment.DestinationPort);
             child.RemoteAddress = source;
             child.RemotePort = segment.SourcePort;
-            child.Bound = true;
             child.InheritOptions(listener);
             if (!AttachBuffers(child))
             {
@@ -364,7 +360,7 @@ namespace Exo.Network
                 if (!segment.Has(TcpFlags.Reset))
                 {
                     if (connection.State == TcpState.TimeWait && segment.Has(TcpFlags.Finish))
-                        connection.TimeWaitDeadline = _now + TcpLimits.TimeWaitDuration;
+                        RestartTimeWait(connection);
                     if (sequenceLength > 0)
                         Statistics.DuplicateSegments++;
                     AcknowledgeInvalid(connection, in segment);
@@ -750,7 +746,7 @@ namespace Exo.Network
                     return;
                 case TcpState.TimeWait:
                     connection.AcknowledgeNow = true;
-                    connection.TimeWaitDeadline = _now + TcpLimits.TimeWaitDuration;   // RFC 9293: restart the 2 MSL timeout
+                    RestartTimeWait(connection);   // RFC 9293: restart the 2 MSL timeout
                     Output(connection);
                     return;
             }

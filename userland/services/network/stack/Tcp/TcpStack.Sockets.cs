@@ -70,16 +70,14 @@ namespace Exo.Network
             }
             else if (PortConflict(connection, address, port, false))
                 return Error.AddressInUse;
-            connection.LocalAddress = address;
-            connection.LocalPort = port;
-            connection.Bound = true;
+            _table.Bind(connection, address, port);
             return Error.None;
         }
 
         /// <summary>Whether binding 'connection' to 'address':'port' would clash with another socket ('listening': the other must not listen there either).</summary>
         private bool PortConflict(TcpConnection connection, Ipv4Address address, ushort port, bool listening)
         {
-            for (int slot = 0; slot < _table.Extent; slot++)
+            for (int slot = _table.FirstOnPort(port); slot != TcpConnection.NoSlot; slot = _table[slot].PortNext)
             {
                 TcpConnection other = _table[slot];
                 if (other == connection || !other.InUse || !other.Bound || other.LocalPort != port)
@@ -139,8 +137,7 @@ namespace Exo.Network
                 ushort port = ChooseEphemeralPort(connection, Ipv4Address.Any);
                 if (port == 0)
                     return Error.AddressInUse;
-                connection.LocalPort = port;
-                connection.Bound = true;
+                _table.Bind(connection, Ipv4Address.Any, port);
             }
             else if (PortConflict(connection, connection.LocalAddress, connection.LocalPort, true))
                 return Error.AddressInUse;
@@ -228,9 +225,7 @@ namespace Exo.Network
             connection.FatalError = Error.None;
             if (!AttachBuffers(connection))
                 return Error.NoBufferSpace;
-            connection.LocalAddress = local;
-            connection.LocalPort = localPort;
-            connection.Bound = true;
+            _table.Bind(connection, local, localPort);
             connection.RemoteAddress = address;
             connection.RemotePort = port;
             connection.ActiveOpen = true;
@@ -419,6 +414,7 @@ namespace Exo.Network
                 case TcpState.TimeWait:
                     Orphan(connection);
                     ReleaseBuffers(connection);
+                    _timeWait.Add(connection);   // a recyclable orphan now (its earlier entry named the owned socket's generation)
                     return Error.None;
             }
             if (connection.ReceiveBuffer.Readable > 0 || connection.State == TcpState.SynReceived)

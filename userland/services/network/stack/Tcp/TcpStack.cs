@@ -20,6 +20,7 @@ namespace Exo.Network
         private readonly TcpSynCookies _synCookies;
         private readonly TcpConnectionTable _table;
         private readonly TcpBufferPool _pool;
+        private readonly TcpTimeWaitQueue _timeWait;
         private readonly byte* _transmit;
         private long _now;
         private int _halfOpenTotal;
@@ -54,6 +55,7 @@ namespace Exo.Network
             _transmit = workspace;
             byte* tableMemory = workspace + TransmitBufferBytes;
             _table = new TcpConnectionTable(connections, tableMemory, initialSequence, _timers);
+            _timeWait = new TcpTimeWaitQueue(connections);
             byte* poolMemory = tableMemory + TcpConnectionTable.WorkspaceBytes(connections);
             poolMemory += (8 - (long)poolMemory % 8) % 8;
             _pool = new TcpBufferPool(poolMemory, TcpBufferPool.BlocksFor(length - (ulong)(poolMemory - workspace)));
@@ -81,14 +83,18 @@ namespace Exo.Network
 
         // ---- Slots ----
 
-        /// <summary>A free slot; when the table is full, the TIME-WAIT connection closest to its end is recycled (RFC 6191's reasoning: it only guards against old duplicates).</summary>
+        /// <summary>
+        /// A free slot; when the table is full, the orphan in TIME-WAIT closest to its end is recycled (RFC 6191's
+        /// reasoning: it only guards against old duplicates), found through the TIME-WAIT queue or, when the queue
+        /// knows none, by a scan.
+        /// </summary>
         private TcpConnection AllocateConnection()
         {
             TcpConnection connection = _table.Allocate();
             if (connection != null)
                 return connection;
-            TcpConnection oldest = null;
-            for (int slot = 0; slot < _table.Extent; slot++)
+            TcpConnection oldest = _timeWait.TakeOldest(_table);
+            for (int slot = 0; oldest == null && slot < _table.Extent; slot++)
             {
                 TcpConnection candidate = _table[slot];
                 if (candidate.InUse && candidate.State == TcpState.TimeWait && !candidate.Owned
@@ -306,10 +312,17 @@ namespace Exo.Network
         {
             StopTimers(connection);
             connection.State = TcpState.TimeWait;
-            connection.TimeWaitDeadline = _now + TcpLimits.TimeWaitDuration;
+            RestartTimeWait(connection);
             if (!connection.Owned)
                 ReleaseBuffers(connection);   // an orphan needs no buffer to answer a retransmitted FIN
             MarkChanged(connection);
+        }
+
+        /// <summary>2 MSL from now (on entering TIME-WAIT, and again when the peer's FIN comes again), in the TIME-WAIT queue.</summary>
+        private void RestartTimeWait(TcpConnection connection)
+        {
+            connection.TimeWaitDeadline = _now + TcpLimits.TimeWaitDuration;
+            _timeWait.Add(connection);
         }
 
         // ---- Change notification ----
