@@ -24,11 +24,10 @@ namespace Exo.Kernel.Console
                 {
                     while (!SerialPort.InMonitor)
                     {
+                        int seen = SerialPort.InputEvents;
                         while (SerialPort.TryRead() >= 0) { }   // typed for nobody (between two shells): dropped
-                        if (Scheduler.Scheduler.HasReadyThreads)
-                            Scheduler.Scheduler.Yield();
-                        else
-                            Cpu.EnableInterruptsAndHalt();
+                        if (!SerialPort.InMonitor)
+                            SerialPort.WaitForInput(seen);
                     }
                     KernelConsole.WriteLine();
                     KernelConsole.WriteLine("kernel monitor (Ctrl-] gives the console back)");
@@ -49,16 +48,13 @@ namespace Exo.Kernel.Console
             bool overflowReported = false;
             while (true)
             {
+                int seen = SerialPort.InputEvents;
                 int value = SerialPort.TryRead();
                 if (value < 0)
                 {
                     if (dormant && !SerialPort.InMonitor)
                         return false;
-                    // Let other threads run; with none ready, sleep until the next interrupt (serial or tick).
-                    if (Scheduler.Scheduler.HasReadyThreads)
-                        Scheduler.Scheduler.Yield();
-                    else
-                        Cpu.EnableInterruptsAndHalt();
+                    SerialPort.WaitForInput(seen);   // sleeps until a byte or the monitor key comes
                     continue;
                 }
                 if (value == '\r' || value == '\n')

@@ -224,6 +224,7 @@ namespace Exo.Kernel.Processes
             }
             else
             {
+                Time.TimeDataPage.MapInto(process.AddressSpace);   // the clock without system calls; without it Exo.Std asks ClockRead
                 laidOut = StartStack.BuildNative(process, out start);
             }
             if (!laidOut)

@@ -16,6 +16,7 @@ namespace Exo.Kernel.Syscalls
             SystemCalls.Register(SystemCallNumber.NotificationPoll, &DoPoll);
             SystemCalls.Register(SystemCallNumber.NotificationWaitUntil, &DoWaitUntil);
             SystemCalls.Register(SystemCallNumber.ClockRead, &DoClockRead);
+            SystemCalls.Register(SystemCallNumber.TimePageAddress, &DoTimePageAddress);
         }
 
         private static ulong DoCreate(RegisterFrame* frame)
@@ -84,6 +85,9 @@ namespace Exo.Kernel.Syscalls
         }
 
         private static ulong DoClockRead(RegisterFrame* frame) => Time.SystemClock.UptimeNanoseconds;
+
+        private static ulong DoTimePageAddress(RegisterFrame* frame)
+            => SystemCalls.CurrentProcess is Process process && Time.TimeDataPage.IsMappedIn(process.AddressSpace) ? TimePage.Address : 0;
 
         private static ulong Take(ulong handle, bool block)
         {

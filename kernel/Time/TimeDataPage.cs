@@ -5,12 +5,13 @@ namespace Exo.Kernel.Time
 {
     /// <summary>
     /// The page of clock parameters that ring 3 reads to tell the time without a system call (Linux's "vvar" page):
-    /// the boot TSC, the TSC's rate, the wall clock at boot, and how a program may learn its processor. POSIX-X's
-    /// vDSO (posix_x/Optimization) maps it read-only into every Linux process, one physical page for all; only the
+    /// the boot TSC, the TSC's rate, the wall clock at boot, and how a program may learn its processor. It is mapped
+    /// read-only at Exo.Abi.TimePage.Address into every process, one physical page for all: native programs at
+    /// their start (<see cref="MapInto"/>), Linux programs with POSIX-X's vDSO (posix_x/Optimization). Only the
     /// kernel writes it, through the direct map.
     /// The page is one frame taken at boot (<see cref="Initialize"/>) and kept for the kernel's life: no allocation
     /// happens anywhere else. Its layout is a contract with posix_x/Optimization/vdso.c (struct time_data, whose
-    /// offsets are checked at build time there):
+    /// offsets are checked at build time there) and Exo.Abi's TimePageLayout:
     ///   0  ulong BootTsc      the TSC at uptime zero
     ///   8  ulong Multiplier   nanoseconds per TSC tick x 2^32 (SystemClock's conversion)
     ///   16 long  WallAtBoot   nanoseconds since 1970 at uptime zero (WallClock's base)
@@ -27,16 +28,7 @@ namespace Exo.Kernel.Time
         /// <summary>The CPU has RDPID, which reads IA32_TSC_AUX (the processor's index) alone.</summary>
         public const uint ProcessorByRdpid = 2;
 
-        private struct Layout
-        {
-            public ulong BootTsc;
-            public ulong Multiplier;
-            public long WallAtBoot;
-            public ulong TscFrequency;
-            public uint Flags;
-        }
-
-        private static Layout* s_page;
+        private static TimePageLayout* s_page;
         private static ulong s_physical;
 
         /// <summary>Whether the page exists (the TSC was calibrated and a frame was free at boot).</summary>
@@ -54,7 +46,7 @@ namespace Exo.Kernel.Time
             ulong frame = PhysicalMemory.AllocateFrame();   // zeroed; never freed
             if (frame == 0)
                 return;
-            Layout* page = (Layout*)PhysicalMemory.ToVirtual(frame);
+            TimePageLayout* page = (TimePageLayout*)PhysicalMemory.ToVirtual(frame);
             page->BootTsc = SystemClock.BootTsc;
             page->Multiplier = SystemClock.NanosecondsPerTickMultiplier;
             page->TscFrequency = SystemClock.TscFrequency;
@@ -63,6 +55,14 @@ namespace Exo.Kernel.Time
             s_physical = frame;
             s_page = page;   // before any processor runs a program: nobody reads it yet
         }
+
+        /// <summary>Maps the page read-only at TimePage.Address in 'space', not owned (the end of a process leaves the frame); false without a page or when the address is taken.</summary>
+        public static bool MapInto(AddressSpace space)
+            => s_page != null && space.Map(TimePage.Address, s_physical, writable: false, executable: false, owned: false);
+
+        /// <summary>Whether 'space' has the page at TimePage.Address (a native program from its start, a Linux program with its vDSO).</summary>
+        public static bool IsMappedIn(AddressSpace space)
+            => s_page != null && space != null && space.TryTranslate(TimePage.Address, out ulong physical, out _) && physical == s_physical;
 
         /// <summary>The wall clock at uptime zero (valid once <see cref="IsReady"/>).</summary>
         public static long WallAtBoot => System.Threading.Volatile.Read(ref s_page->WallAtBoot);

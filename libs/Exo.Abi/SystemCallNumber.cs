@@ -25,6 +25,8 @@ namespace Exo.Abi
         BenchReport = 6,
         /// <summary>(): the monotonic clock, nanoseconds since boot (the clock NotificationWaitUntil's deadlines are on).</summary>
         ClockRead = 7,
+        /// <summary>() -> the address of the time page (TimePage) mapped read-only in this process, or 0: ring 3 reads the monotonic clock there with RDTSC, no system call.</summary>
+        TimePageAddress = 8,
         /// <summary>(handle): removes it from this process's table (derived handles elsewhere stay).</summary>
         HandleClose = 10,
         /// <summary>(handle, rights) -> a new handle with those rights (a subset; needs Duplicate).</summary>

@@ -20,6 +20,7 @@ namespace Exo.Std
             ObjectAllocator.Install(&UserHeap.AllocateObject, &UserHeap.FreeObject);
             RuntimeStartup.Initialize();
             Process.SetStartupHandles(handleCount, handles);
+            MonotonicClock.Initialize();
         }
 
         /// <summary>Called by _start with Main's result: what the program printed goes out, then it exits.</summary>

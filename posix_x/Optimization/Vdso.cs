@@ -18,7 +18,7 @@ namespace Exo.PosixX.Optimization
     public static unsafe class Vdso
     {
         /// <summary>Where the time page goes: above the stack top (0x7FFFFFFF0000), a page of gap between.</summary>
-        public const ulong TimePageAddress = 0x00007FFFFFFF2000;
+        public const ulong TimePageAddress = Exo.Abi.TimePage.Address;
         /// <summary>Where the image goes: right above the time page (vdso.lds places the time page one page below).</summary>
         public const ulong ImageAddress = TimePageAddress + PageSize;
         /// <summary>The most pages the image may have (build-vdso.sh checks the same limit).</summary>
@@ -63,7 +63,7 @@ namespace Exo.PosixX.Optimization
         {
             if (s_pages == 0)
                 return 0;
-            if (!space.Map(TimePageAddress, TimeDataPage.PhysicalAddress, writable: false, executable: false, owned: false))
+            if (!TimeDataPage.MapInto(space))
                 return 0;
             for (int page = 0; page < s_pages; page++)
             {

@@ -136,6 +136,7 @@ public sealed class ShellTests
         await using var shell = await ShellSession.BootAsync(_output);
         var hello = await shell.RunAsync("run hello_cs");
         Assert.Contains("hello from C# in ring 3", hello, StringComparison.Ordinal);
+        Assert.Contains("hello_cs: clock: time page, in step with the kernel", hello, StringComparison.Ordinal);
         Assert.Matches(@"process \d+ exited with status 0", hello);
         var missing = await shell.RunAsync("run no_such_program");
         Assert.Contains("error: cannot run no_such_program: not found", missing, StringComparison.Ordinal);

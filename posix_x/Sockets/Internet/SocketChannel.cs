@@ -15,9 +15,13 @@ namespace Exo.PosixX.Sockets.Internet
     /// <summary>
     /// The kernel's end of the network service's socket channel (Exo.Protocols.Sockets, docs/network.md): one for every
     /// Linux process's internet sockets, found by the name "network" among the services' offers. A caller takes a tag
-    /// (its data slot), fills the slot, sends the request and sleeps until the dispatcher thread ("posix-net") has
-    /// matched the completion to its tag; the dispatcher also takes readiness events to their sockets and wakes their
-    /// sleepers and pollers. The service is not trusted: rings are attached only with the shapes this kernel expects,
+    /// (its data slot), fills the slot, sends the request and sleeps until its completion is matched to its tag. The
+    /// service's doorbell does the matching (<see cref="OnServiceDoorbell"/>): when the service rings it after
+    /// publishing, the kernel drains the completion and event rings right there, in the service's system call, and
+    /// wakes the callers, sleepers and pollers concerned, so an answer reaches its caller with one switch, not two
+    /// through a thread of its own. The dispatcher thread ("posix-net") only looks every
+    /// <see cref="ServerCheckMilliseconds"/> whether the service ended or left a request unanswered, and drains
+    /// whatever a doorbell left. The service is not trusted: rings are attached only with the shapes this kernel expects,
     /// every record is copied out of shared memory and decoded before use, a wake-up drains a bounded number of records,
     /// and a malformed record, a request left unanswered for <see cref="ReplyTimeoutMilliseconds"/> or the service's
     /// end breaks the channel for good: its callers get ENETDOWN, its sockets report an error, and the next socket
@@ -60,6 +64,9 @@ namespace Exo.PosixX.Sockets.Internet
         private readonly uint[] _socketIds = new uint[MaximumSockets];
         private readonly InternetSocket[] _sockets = new InternetSocket[MaximumSockets];
         private int _socketCount;
+        // The drain's owner (1 while a thread drains) and the drains asked for: a doorbell that finds another thread
+        // draining leaves its request for that thread, which looks again before it lets go (no lock, no spinning).
+        private int _draining, _drainsAsked;
 
         private SocketChannel(ServiceOffers.Offer offer) { _offer = offer; _references = 1; }
 
@@ -86,6 +93,7 @@ namespace Exo.PosixX.Sockets.Internet
                 made.Release();
                 return Error.NetworkDown;
             }
+            offer.ClientNotification.Observer = &OnServiceDoorbell;   // set once; harmless for a channel replaced later
             StartDispatcher();
             using (InterruptMask.Enter())
             {
@@ -448,45 +456,54 @@ namespace Exo.PosixX.Sockets.Internet
         private void Serve()
         {
             ulong ticksPerMillisecond = SystemClock.TscFrequency / 1000;
-            byte* record = stackalloc byte[SocketCompletion.Length];
-            // The scan for overdue requests runs at most once per check period, not after every wake (a busy socket
-            // wakes this thread for each completion; the deadlines are seconds away).
-            ulong nextOverdueCheck = 0;
             while (!IsBroken)
             {
-                if (!Drain(record))
-                    continue;   // the budget ran out: more records wait
-                bool sleep = _rings.Completions.PrepareToSleep();
-                if (sleep && !_rings.Events.PrepareToSleep())
+                DrainAndArm(int.MaxValue);   // what a doorbell left (none rang yet, or its budget ran out)
+                Scheduler.Sleep(ServerCheckMilliseconds);
+                if (_offer.Server.State == ProcessState.Exited)
+                    Break("ended");
+                else if (Overdue())
+                    Break("did not answer a request in time");
+            }
+        }
+
+        // The service rang its doorbell (in its NotificationSignal, with no lock held): the records it published are
+        // taken now, by the thread that rang. A doorbell of a channel given up meanwhile drains the current one, which
+        // does no harm.
+        private static void OnServiceDoorbell()
+        {
+            SocketChannel channel = Current();
+            if (channel == null)
+                return;
+            channel.DrainAndArm(DoorbellBudgets);
+            channel.Release();
+        }
+
+        /// <summary>Rounds of MaximumRecordsPerWake records a doorbell takes at most: a flood is left to the dispatcher.</summary>
+        private const int DoorbellBudgets = 4;
+
+        // Drains both rings, then announces the kernel asleep on them so that the service's next publish rings the
+        // doorbell (or, if records came meanwhile, drains again): at most 'rounds' budgets. One thread drains at a
+        // time (the rings have one consumer); another that comes meanwhile leaves its request to the drainer.
+        private void DrainAndArm(int rounds)
+        {
+            System.Threading.Interlocked.Increment(ref _drainsAsked);
+            byte* record = stackalloc byte[SocketCompletion.Length];
+            while (System.Threading.Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
+            {
+                int asked = System.Threading.Volatile.Read(ref _drainsAsked);
+                while (!IsBroken && rounds-- > 0)
                 {
-                    _rings.Completions.FinishSleep();
-                    continue;
-                }
-                if (sleep)
-                {
-                    using (InterruptMask.Enter())
-                    {
-                        Scheduler.ArmTimeout(Cpu.ReadTimeStampCounter() + ServerCheckMilliseconds * ticksPerMillisecond);
-                        _offer.ClientNotification.Take(true, out _);
-                        Scheduler.DisarmTimeout();
-                    }
                     _rings.Completions.FinishSleep();
                     _rings.Events.FinishSleep();
+                    if (!Drain(record))
+                        continue;   // the budget ran out: more records wait
+                    if (_rings.Completions.PrepareToSleep() && _rings.Events.PrepareToSleep())
+                        break;   // both empty and armed: the next publish rings
                 }
-                if (_offer.Server.State == ProcessState.Exited)
-                {
-                    Break("ended");
-                }
-                else
-                {
-                    ulong now = Cpu.ReadTimeStampCounter();
-                    if (now >= nextOverdueCheck)
-                    {
-                        nextOverdueCheck = now + ServerCheckMilliseconds * ticksPerMillisecond;
-                        if (Overdue())
-                            Break("did not answer a request in time");
-                    }
-                }
+                System.Threading.Volatile.Write(ref _draining, 0);
+                if (rounds <= 0 || System.Threading.Volatile.Read(ref _drainsAsked) == asked)
+                    return;   // nobody asked meanwhile (or the budget is spent: the dispatcher goes on within its period)
             }
         }
 

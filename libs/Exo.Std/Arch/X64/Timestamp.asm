@@ -13,3 +13,11 @@ ExoStdReadTimestamp:
     shl rdx, 32
     or rax, rdx
     ret
+
+; ulong ExoStdReadTimeStampCounter(): RDTSC alone, for MonotonicClock (the kernel's clock reads it the same way).
+global ExoStdReadTimeStampCounter
+ExoStdReadTimeStampCounter:
+    rdtsc
+    shl rdx, 32
+    or rax, rdx
+    ret
