@@ -73,10 +73,12 @@ namespace Exo.Std.Net
             return error;
         }
 
+        /// <summary>Closes the service's socket 'id' without waiting for the answer (SocketClientChannel.Post).</summary>
         public static Error Close(SocketClientChannel channel, uint id)
         {
             channel.Forget(id);
-            return Simple(channel, id, SocketOperation.Close);
+            var request = new SocketRequest { Operation = SocketOperation.Close, Socket = id };
+            return channel.Post(ref request);
         }
 
         /// <summary>Copies 'length' bytes (at most a data slot) into the data slot: the one copy a copying send makes here.</summary>

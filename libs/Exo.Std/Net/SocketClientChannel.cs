@@ -9,9 +9,9 @@ namespace Exo.Std.Net
     /// A native program's own socket channel to the network service (docs/network.md): the same protocol, layout and
     /// ring code (Exo.Protocols.Sockets.SocketClientRings) as the kernel's end for POSIX-X. <see cref="Open"/> claims the
     /// channel netstack offers (the SocketClaim call) and maps it; <see cref="TcpSocket"/> and <see cref="UdpSocket"/>
-    /// make their requests through it. For one thread: one request in flight at a time, always under tag slot 0, so
+    /// make their requests through it. For one thread: one request waited for at a time, always under tag slot 0, so
     /// the data slot a zero-copy send fills or a zero-copy receive reads (<see cref="Data"/>) is the caller's until its
-    /// next request. The service is not trusted: completions and events are copied out of shared memory and decoded,
+    /// next request; closes are posted under the other tags and not waited for (<see cref="Post"/>). The service is not trusted: completions and events are copied out of shared memory and decoded,
     /// and a request unanswered for <see cref="ReplyTimeoutMilliseconds"/> or a malformed record breaks the channel
     /// (NetworkDown from then on). Everything is allocated by Open; no call allocates after it.
     /// </summary>
@@ -37,6 +37,9 @@ namespace Exo.Std.Net
         private readonly uint[] _readiness = new uint[MaximumSockets];
         private readonly ushort[] _errors = new ushort[MaximumSockets];
         private readonly int[] _changes = new int[MaximumSockets];
+        // Requests posted and not yet answered: a bit per tag slot (1 to 31), with the tag each was sent under.
+        private uint _posted;
+        private readonly uint[] _postedTags = new uint[SocketChannelLayout.MaximumInFlight];
 
         private SocketClientChannel() { }
 
@@ -124,6 +127,36 @@ namespace Exo.Std.Net
             }
         }
 
+        /// <summary>
+        /// Sends 'request' (one with no data: a close) under a tag of its own and does not wait for its answer, which a
+        /// later drain takes; with every other tag in flight it is exchanged as usual. Linux's close does not report
+        /// the protocol's outcome either, and the service takes the close with the program's next request.
+        /// </summary>
+        public Error Post(ref SocketRequest request)
+        {
+            if (_broken)
+                return Error.NetworkDown;
+            uint free = ~_posted & ~1u;   // tag slots 1 to 31 (MaximumInFlight is a uint's 32 bits)
+            if (free == 0 || request.DataLength != 0)
+            {
+                Error error = Exchange(ref request, out SocketCompletion completion);
+                return error != Error.None ? error : (Error)completion.Status;
+            }
+            uint slot = (uint)System.Numerics.BitOperations.TrailingZeroCount(free);
+            uint tag = (++_generation << 5) | slot;
+            request.Tag = tag;
+            if (request.Check() != SocketMessageProblem.None)
+                return Error.Invalid;
+            bool wake;
+            while (!_rings.TrySend(ref request, out wake))
+                Process.Yield();   // the service has answered but not yet freed a request's ring slot
+            _postedTags[slot] = tag;
+            _posted |= 1u << (int)slot;
+            if (wake)
+                _service.Signal(SocketChannelLayout.RequestBit);
+            return Error.None;
+        }
+
         /// <summary>A socket's readiness (SocketReadiness bits), pending error and changes counter as the last event said.</summary>
         public uint ReadinessOf(uint socket, out ushort pendingError, out int changes)
         {
@@ -169,7 +202,15 @@ namespace Exo.Std.Net
             byte* record = stackalloc byte[SocketCompletion.Length];
             while (_rings.Completions.TryRead(record))
             {
-                if (SocketCompletion.Decode(record, out SocketCompletion answer) != SocketMessageProblem.None || tag == 0 || answer.Tag != tag || done)
+                if (SocketCompletion.Decode(record, out SocketCompletion answer) != SocketMessageProblem.None)
+                    return Break();
+                int posted = (int)(answer.Tag & (SocketChannelLayout.MaximumInFlight - 1));
+                if (posted != 0 && (_posted & (1u << posted)) != 0 && _postedTags[posted] == answer.Tag)
+                {
+                    _posted &= ~(1u << posted);   // a posted close's answer: nobody waits for it
+                    continue;
+                }
+                if (tag == 0 || answer.Tag != tag || done)
                     return Break();
                 if (registers && answer.Status == 0 && !Register(answer.Value))
                 {

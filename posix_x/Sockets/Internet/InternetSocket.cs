@@ -431,7 +431,9 @@ namespace Exo.PosixX.Sockets.Internet
             {
                 _channel.Forget(this);
                 SocketRequest request = RequestFor(SocketOperation.Close);
-                Ask(ref request, null, out _);   // a broken channel has nothing left to close
+                int slot = _channel.BeginRequest();
+                if (slot >= 0)   // a broken channel has nothing left to close
+                    _channel.Post(slot, ref request);
             }
             _channel.Release();
             base.Destroy();

@@ -39,7 +39,8 @@ namespace Exo.PosixX.Sockets.Internet
         private const ulong ServerCheckMilliseconds = 50;
         /// <summary>Records the dispatcher takes per wake-up before it looks at the service's state again.</summary>
         private const int MaximumRecordsPerWake = 512;
-        private const byte TagFree = 0, TagSent = 1, TagDone = 2;
+        // A tag is free, sent with its caller waiting, answered, or posted (sent with nobody waiting: freed by its answer).
+        private const byte TagFree = 0, TagSent = 1, TagDone = 2, TagPosted = 3;
 
         private static SocketChannel s_current;
         private static TicketLock s_currentLock;
@@ -250,53 +251,15 @@ namespace Exo.PosixX.Sockets.Internet
         /// <summary>
         /// Sends 'request' under the tag 'slot' (its Tag is set here) and sleeps until its completion: Error.None with
         /// 'completion' (its Status is the operation's result), or NetworkDown once the channel is broken. When the
-        /// completion succeeds and 'register' is given, the dispatcher files it under the new socket's id (Value) first.
+        /// completion succeeds and 'register' is given, the completion's drainer files it under the new socket's id
+        /// (Value) first.
         /// </summary>
         public Error Exchange(int slot, ref SocketRequest request, InternetSocket register, out SocketCompletion completion)
         {
             completion = default;
-            byte* record = stackalloc byte[SocketRequest.Length];
-            uint tag;
-            using (InterruptMask.Enter())
-            {
-                _changed.Lock.Enter();
-                if (_broken)
-                {
-                    _changed.Lock.Exit();
-                    return Error.NetworkDown;
-                }
-                tag = (++_tagGeneration << 5) | (uint)slot;
-                request.Tag = tag;
-                if (!request.Encode(record))
-                {
-                    _changed.Lock.Exit();
-                    return Error.Invalid;   // the caller built a request the protocol refuses: a kernel bug, never sent
-                }
-                _tagValues[slot] = tag;
-                _tagStates[slot] = TagSent;
-                _tagRegistrations[slot] = register;
-                _tagDeadlines[slot] = Cpu.ReadTimeStampCounter() + ReplyTimeoutMilliseconds * (SystemClock.TscFrequency / 1000);
-                _changed.Lock.Exit();
-            }
-            // The ring holds a request per tag, but the service may answer before it frees the request's slot: a full
-            // ring is waited out (briefly; the deadline above breaks the channel if the service stops).
-            while (true)
-            {
-                bool written, wake = false;
-                using (InterruptMask.Enter())
-                {
-                    _changed.Lock.Enter();
-                    written = _broken || _rings.Requests.TryWrite(record);
-                    if (written && !_broken)
-                        wake = _rings.Requests.Publish();
-                    _changed.Lock.Exit();
-                }
-                if (wake)
-                    _offer.ServerNotification.Signal(SocketChannelLayout.RequestBit);
-                if (written)
-                    break;
-                Scheduler.Sleep(1);
-            }
+            Error error = Send(slot, ref request, register, TagSent);
+            if (error != Error.None)
+                return error;
             while (true)
             {
                 bool slept;
@@ -317,6 +280,63 @@ namespace Exo.PosixX.Sockets.Internet
                 // does not end this wait (the answer comes quickly, or the channel breaks).
                 if (!slept)
                     Scheduler.Sleep(1);
+            }
+        }
+
+        /// <summary>
+        /// Sends 'request' and does not wait for its answer: a socket's last close, whose outcome Linux's close does
+        /// not report. The tag is the caller's until this returns, then the answer's (which frees it), so the caller
+        /// goes on at once and the service takes the close with the caller's next request.
+        /// </summary>
+        public void Post(int slot, ref SocketRequest request)
+        {
+            if (Send(slot, ref request, null, TagPosted) != Error.None)
+                EndRequest(slot);
+        }
+
+        // Files the tag as 'state' and writes the request into the ring, ringing the service if it sleeps.
+        private Error Send(int slot, ref SocketRequest request, InternetSocket register, byte state)
+        {
+            byte* record = stackalloc byte[SocketRequest.Length];
+            using (InterruptMask.Enter())
+            {
+                _changed.Lock.Enter();
+                if (_broken)
+                {
+                    _changed.Lock.Exit();
+                    return Error.NetworkDown;
+                }
+                uint tag = (++_tagGeneration << 5) | (uint)slot;
+                request.Tag = tag;
+                if (!request.Encode(record))
+                {
+                    _changed.Lock.Exit();
+                    return Error.Invalid;   // the caller built a request the protocol refuses: a kernel bug, never sent
+                }
+                _tagValues[slot] = tag;
+                _tagStates[slot] = state;
+                _tagRegistrations[slot] = register;
+                _tagDeadlines[slot] = Cpu.ReadTimeStampCounter() + ReplyTimeoutMilliseconds * (SystemClock.TscFrequency / 1000);
+                _changed.Lock.Exit();
+            }
+            // The ring holds a request per tag, but the service may answer before it frees the request's slot: a full
+            // ring is waited out (briefly; the deadline above breaks the channel if the service stops).
+            while (true)
+            {
+                bool written, wake = false;
+                using (InterruptMask.Enter())
+                {
+                    _changed.Lock.Enter();
+                    written = _broken || _rings.Requests.TryWrite(record);
+                    if (written && !_broken)
+                        wake = _rings.Requests.Publish();
+                    _changed.Lock.Exit();
+                }
+                if (wake)
+                    _offer.ServerNotification.Signal(SocketChannelLayout.RequestBit);
+                if (written)
+                    return Error.None;
+                Scheduler.Sleep(1);
             }
         }
 
@@ -563,8 +583,14 @@ namespace Exo.PosixX.Sockets.Internet
             using (InterruptMask.Enter())
             using (_changed.Lock.Hold())
             {
-                if (_tagStates[slot] != TagSent || _tagValues[slot] != completion.Tag)
+                if ((_tagStates[slot] != TagSent && _tagStates[slot] != TagPosted) || _tagValues[slot] != completion.Tag)
                     return false;
+                if (_tagStates[slot] == TagPosted)
+                {
+                    _tagStates[slot] = TagFree;   // nobody waits: the tag is free again (the drain wakes its waiters)
+                    _freeTags |= 1u << slot;
+                    return true;
+                }
                 InternetSocket register = _tagRegistrations[slot];
                 if (register != null && completion.Status == 0)
                 {
@@ -589,7 +615,7 @@ namespace Exo.PosixX.Sockets.Internet
             using (_changed.Lock.Hold())
             {
                 for (int slot = 0; slot < SocketChannelLayout.MaximumInFlight; slot++)
-                    if (_tagStates[slot] == TagSent && now > _tagDeadlines[slot])
+                    if ((_tagStates[slot] == TagSent || _tagStates[slot] == TagPosted) && now > _tagDeadlines[slot])
                         return true;
             }
             return false;

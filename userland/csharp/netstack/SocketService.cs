@@ -71,6 +71,7 @@ namespace Netstack
                     completion = new SocketCompletion { Tag = request.Tag, Status = (ushort)error };
                 }
                 _channel.Complete(ref completion);
+                _stack.DeliverLoopback();   // the request's segments reach their peer before the next request
             }
             return any;
         }

@@ -228,6 +228,13 @@ namespace Exo.Network
             _dns.ReceivePending();
         }
 
+        /// <summary>Delivers the datagrams this host sent itself (see Ipv4Layer.DeliverLoopback): after each socket request.</summary>
+        public void DeliverLoopback()
+        {
+            _ip.DeliverLoopback();
+            ReceiveOwnDatagrams();
+        }
+
         /// <summary>Runs every layer whose deadline passed and delivers datagrams sent to this host.</summary>
         public void Poll()
         {

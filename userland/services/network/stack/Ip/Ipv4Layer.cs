@@ -383,6 +383,22 @@ namespace Exo.Network
                     datagram + headerLength, length - headerLength);
         }
 
+        /// <summary>
+        /// Receives the datagrams this host sent itself, at most LoopbackBatch (what they make the receiver send waits
+        /// for the next call). The service calls it after each socket request as well, so that a request's segments
+        /// reach their peer before the next request runs, as Linux's loopback delivers within the call that sent them
+        /// (two closes in one turn are otherwise a simultaneous close: TIME-WAIT on both ends).
+        /// </summary>
+        public void DeliverLoopback()
+        {
+            for (int i = 0; i < LoopbackBatch && _loopback.TryPeek(out byte* datagram, out int length); i++)
+            {
+                // Received from the slot, then the slot is freed: what the receiver sends goes to later slots.
+                Receive(datagram, length, fromLoopback: true);
+                _loopback.Dequeue();
+            }
+        }
+
         // ---- Timers ----
 
         public long NextDeadline
@@ -400,12 +416,7 @@ namespace Exo.Network
 
         public void Tick(long now)
         {
-            for (int i = 0; i < LoopbackBatch && _loopback.TryPeek(out byte* datagram, out int length); i++)
-            {
-                // Received from the slot, then the slot is freed: what the receiver sends goes to later slots.
-                Receive(datagram, length, fromLoopback: true);
-                _loopback.Dequeue();
-            }
+            DeliverLoopback();
             // Loopback traffic brings the layer here once per datagram: the ARP cache's scan waits for its own deadline.
             if (_arp.NextDeadline <= now)
                 _arp.Tick(now);

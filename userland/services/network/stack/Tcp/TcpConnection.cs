@@ -25,7 +25,7 @@ namespace Exo.Network
         public ushort LocalPort, RemotePort;
         /// <summary>Has a local port, and is in the table's port index (set only through TcpConnectionTable.Bind).</summary>
         public bool Bound;
-        public int PortNext = NoSlot;
+        public int PortNext = NoSlot, PortPrevious = NoSlot;
         /// <summary>In the 4-tuple hash (connected or connecting).</summary>
         public bool Hashed;
         public int HashNext = NoSlot;

@@ -91,25 +91,27 @@ namespace Exo.Network
             connection.LocalPort = port;
             connection.Bound = true;
             int bucket = port & _bucketMask;
-            connection.PortNext = _portBuckets[bucket];
+            int head = _portBuckets[bucket];
+            connection.PortNext = head;
+            connection.PortPrevious = TcpConnection.NoSlot;
+            if (head != TcpConnection.NoSlot)
+                _connections[head].PortPrevious = connection.Slot;
             _portBuckets[bucket] = connection.Slot;
         }
 
+        // Out of its port's chain in constant time (a listener's port chain holds every child on it, TIME-WAIT ones too).
         private void Unbind(TcpConnection connection)
         {
             if (!connection.Bound)
                 return;
-            int bucket = connection.LocalPort & _bucketMask;
-            if (_portBuckets[bucket] == connection.Slot)
-                _portBuckets[bucket] = connection.PortNext;
+            int previous = connection.PortPrevious, next = connection.PortNext;
+            if (previous == TcpConnection.NoSlot)
+                _portBuckets[connection.LocalPort & _bucketMask] = next;
             else
-                for (int slot = _portBuckets[bucket]; slot != TcpConnection.NoSlot; slot = _connections[slot].PortNext)
-                    if (_connections[slot].PortNext == connection.Slot)
-                    {
-                        _connections[slot].PortNext = connection.PortNext;
-                        break;
-                    }
-            connection.PortNext = TcpConnection.NoSlot;
+                _connections[previous].PortNext = next;
+            if (next != TcpConnection.NoSlot)
+                _connections[next].PortPrevious = previous;
+            connection.PortNext = connection.PortPrevious = TcpConnection.NoSlot;
             connection.Bound = false;
         }
 
