@@ -168,6 +168,8 @@ namespace Exo.Network.HostTests
             public Error Send(byte protocol, Ipv4Address source, Ipv4Address destination, byte* payload, int length) => Error.NetworkUnreachable;
             public Ipv4Address SourceFor(Ipv4Address destination) => Ipv4Address.Any;
             public int MaximumPayload(Ipv4Address destination) => 1480;
+            public bool IsLocal(Ipv4Address destination) => false;
+            public bool ReceivingLocal => false;
         }
 
         [Fact]

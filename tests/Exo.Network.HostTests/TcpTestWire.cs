@@ -79,6 +79,8 @@ namespace Exo.Network.HostTests
             public Ipv4Address SourceFor(Ipv4Address destination) => Address;
 
             public int MaximumPayload(Ipv4Address destination) => MaximumTransportPayload;
+            public bool IsLocal(Ipv4Address destination) => false;   // every segment crosses the simulated wire, checksummed
+            public bool ReceivingLocal => false;
 
             public void Dispose() => NativeMemory.Free(_workspace);
         }

@@ -20,5 +20,11 @@ namespace Exo.Network
 
         /// <summary>The largest transport payload that leaves without fragmentation toward 'destination' (MTU - 20).</summary>
         int MaximumPayload(Ipv4Address destination);
+        /// <summary>Whether datagrams to 'destination' stay in this host (127/8, its own address): a transport may leave
+        /// their checksum out, as Linux does over loopback (nothing between sender and receiver can corrupt them).</summary>
+        bool IsLocal(Ipv4Address destination);
+        /// <summary>Whether the datagram being delivered now came from this host (the loopback queue): its transport
+        /// checksum may have been left out (see IsLocal). Nothing from a link ever claims this.</summary>
+        bool ReceivingLocal { get; }
     }
 }

@@ -325,7 +325,7 @@ namespace Exo.Network
         {
             nextHop = destination;
             kind = RouteKind.Direct;
-            if (destination.IsLoopback || (_configuration.IsConfigured && destination == _configuration.Address))
+            if (IsLocal(destination))
                 kind = RouteKind.Local;
             else if (destination.IsLimitedBroadcast || (_configuration.IsConfigured && destination == _configuration.SubnetBroadcast))
                 kind = RouteKind.Broadcast;
@@ -394,10 +394,18 @@ namespace Exo.Network
             for (int i = 0; i < LoopbackBatch && _loopback.TryPeek(out byte* datagram, out int length); i++)
             {
                 // Received from the slot, then the slot is freed: what the receiver sends goes to later slots.
+                _receivingLocal = true;
                 Receive(datagram, length, fromLoopback: true);
+                _receivingLocal = false;
                 _loopback.Dequeue();
             }
         }
+
+        private bool _receivingLocal;
+
+        public bool ReceivingLocal => _receivingLocal;
+
+        public bool IsLocal(Ipv4Address destination) => destination.IsLoopback || (_configuration.IsConfigured && destination == _configuration.Address);
 
         // ---- Timers ----
 

@@ -80,11 +80,14 @@ namespace Exo.Network
             return length;
         }
 
-        /// <summary>Fills the checksum of the 'length'-byte segment at 'segment' (header then payload, contiguous).</summary>
-        public static void WriteChecksum(byte* segment, int length, Ipv4Address source, Ipv4Address destination)
+        /// <summary>Fills the checksum of the 'length'-byte segment at 'segment' (header then payload, contiguous); 0 for a
+        /// segment that stays in this host ('local': IIpTransmitter.IsLocal), whose receiver does not check it.</summary>
+        public static void WriteChecksum(byte* segment, int length, Ipv4Address source, Ipv4Address destination, bool local = false)
         {
             segment[16] = 0;
             segment[17] = 0;
+            if (local)
+                return;
             ulong sum = InternetChecksum.AddPseudoHeader(0, source, destination, IpProtocol.Tcp, length);
             NetworkOrder.WriteUInt16(segment + 16, InternetChecksum.Finish(InternetChecksum.Add(sum, segment, length)));
         }

@@ -18,7 +18,7 @@ namespace Exo.Network
                 Statistics.MalformedSegments++;
                 return;
             }
-            if (!TcpSegmentWriter.ChecksumValid(payload, length, source, destination))
+            if (!_ip.ReceivingLocal && !TcpSegmentWriter.ChecksumValid(payload, length, source, destination))
             {
                 Statistics.BadChecksums++;
                 return;

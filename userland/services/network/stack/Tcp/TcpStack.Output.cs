@@ -74,7 +74,7 @@ namespace Exo.Network
                 sackLeft, sackRight, sackBlocks);
             if (length > 0)
                 connection.SendBuffer.CopyOut(dataOffset, _transmit + headerLength, length);
-            TcpSegmentWriter.WriteChecksum(_transmit, headerLength + length, connection.LocalAddress, connection.RemoteAddress);
+            TcpSegmentWriter.WriteChecksum(_transmit, headerLength + length, connection.LocalAddress, connection.RemoteAddress, _ip.IsLocal(connection.RemoteAddress));
             Statistics.SegmentsSent++;
             if ((flags & TcpFlags.Reset) != 0)
                 Statistics.ResetsSent++;
@@ -93,7 +93,7 @@ namespace Exo.Network
         {
             int headerLength = TcpSegmentWriter.WriteHeader(_transmit, sourcePort, destinationPort, sequence, acknowledgment, flags, window,
                 maximumSegmentSize, -1, false, null, null, 0);
-            TcpSegmentWriter.WriteChecksum(_transmit, headerLength, source, destination);
+            TcpSegmentWriter.WriteChecksum(_transmit, headerLength, source, destination, _ip.IsLocal(destination));
             Statistics.SegmentsSent++;
             if ((flags & TcpFlags.Reset) != 0)
                 Statistics.ResetsSent++;

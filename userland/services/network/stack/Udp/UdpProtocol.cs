@@ -281,10 +281,13 @@ namespace Exo.Network
             NetworkOrder.WriteUInt16(_datagram + 4, (ushort)udpLength);
             NetworkOrder.WriteUInt16(_datagram + 6, 0);
             PacketBytes.Copy(data, _datagram + HeaderLength, length);
-            ulong sum = InternetChecksum.AddPseudoHeader(0, source, destination, IpProtocol.Udp, udpLength);
-            ushort checksum = InternetChecksum.Finish(InternetChecksum.Add(sum, _datagram, udpLength));
-            // A computed zero is sent as all ones: zero on the wire means no checksum.
-            NetworkOrder.WriteUInt16(_datagram + 6, checksum == 0 ? (ushort)0xFFFF : checksum);
+            if (!_ip.IsLocal(destination))   // to this host: none (zero, RFC 768), as Linux's loopback does
+            {
+                ulong sum = InternetChecksum.AddPseudoHeader(0, source, destination, IpProtocol.Udp, udpLength);
+                ushort checksum = InternetChecksum.Finish(InternetChecksum.Add(sum, _datagram, udpLength));
+                // A computed zero is sent as all ones: zero on the wire means no checksum.
+                NetworkOrder.WriteUInt16(_datagram + 6, checksum == 0 ? (ushort)0xFFFF : checksum);
+            }
             error = _ip.Send(IpProtocol.Udp, source, destination, _datagram, udpLength);
             if (error == Error.None)
                 _counters.Increment(NetworkCounter.UdpSent);
