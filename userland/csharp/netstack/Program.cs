@@ -87,6 +87,7 @@ namespace Netstack
             bool configured = false, waitingForDriver = false;
             while (true)
             {
+                clock.Advance();
                 if (link.DriverGone)
                 {
                     Say(name, nameLength, "the driver is gone; the channel is reset for the next one");
@@ -132,6 +133,7 @@ namespace Netstack
         // peer publishing meanwhile rings the notification (or this finds the work and does not sleep).
         private static void Sleep(Notification own, ChannelLink link, SocketServerChannel channel, NativeClients natives, NetworkStack stack, ServiceClock clock)
         {
+            clock.Advance();
             long now = clock.NowMilliseconds;
             long deadline = stack.NextDeadline;
             if (deadline <= now)

@@ -44,8 +44,6 @@ namespace Exo.Network
         /// <summary>'bytes' rounded up to whole blocks.</summary>
         public static int RoundUp(int bytes) => (bytes + TcpLimits.BufferBlockSize - 1) / TcpLimits.BufferBlockSize * TcpLimits.BufferBlockSize;
 
-        private bool IsUsed(int block) => (_used[block >> 6] & 1UL << (block & 63)) != 0;
-
         // A word of the bitmap at a time (a 64 KiB buffer is 16 blocks: one mask, not 16 bit operations).
         private void Mark(int first, int count, bool used)
         {
@@ -76,28 +74,32 @@ namespace Exo.Network
                 int start = pass == 0 ? _searchStart : 0;
                 // The second pass runs on past the first's start far enough for a run that straddles it.
                 int end = pass == 0 ? _blocks : (_searchStart + count - 1 < _blocks ? _searchStart + count - 1 : _blocks);
+                // A word of the bitmap at a time: a run of used bits is skipped and a run of free ones counted with
+                // one bit scan each (a block at a time, finding 16 free blocks took about 60 bit tests).
                 int run = 0;
-                for (int block = start; block < end; block++)
+                int block = start;
+                while (block < end)
                 {
-                    if ((block & 63) == 0 && block + 64 <= end && _used[block >> 6] == ulong.MaxValue)
+                    int bit = block & 63, left = 64 - bit;
+                    ulong word = _used[block >> 6] >> bit;   // this block's bit first; zeros shifted in past the word's end
+                    if ((word & 1) != 0)
                     {
-                        run = 0;
-                        block += 63;   // a whole word in use
-                        continue;
-                    }
-                    if (IsUsed(block))
-                    {
+                        block += System.Numerics.BitOperations.TrailingZeroCount(~word);   // the used bits here (at most 'left')
                         run = 0;
                         continue;
                     }
-                    run++;
-                    if (run == count)
+                    int free = word == 0 ? left : System.Numerics.BitOperations.TrailingZeroCount(word);
+                    if (free > end - block)
+                        free = end - block;
+                    if (run + free >= count)
                     {
-                        int first = block - count + 1;
+                        int first = block - run;
                         Mark(first, count, true);
-                        _searchStart = block + 1 == _blocks ? 0 : block + 1;
+                        _searchStart = first + count == _blocks ? 0 : first + count;
                         return _memory + (long)first * TcpLimits.BufferBlockSize;
                     }
+                    run += free;
+                    block += free;
                 }
             }
             return null;
