@@ -16,6 +16,7 @@ public unsafe class SocketProtocolTests
         {
             new SocketRequest { Operation = SocketOperation.Create, Tag = 1, Argument0 = 1, Argument1 = 6 },
             new SocketRequest { Operation = SocketOperation.Connect, Tag = 2, Socket = 0x10005, Endpoint = Gateway },
+            new SocketRequest { Operation = SocketOperation.Connect, Tag = 2, Socket = 0x10005, Endpoint = Gateway, Flags = SocketRequest.FlagWait },
             new SocketRequest { Operation = SocketOperation.Send, Tag = uint.MaxValue, Socket = 9, DataLength = SocketChannelLayout.DataSlotSize, Flags = SocketRequest.FlagMore },
             new SocketRequest { Operation = SocketOperation.Send, Tag = 3, Socket = 9, DataLength = 12, Endpoint = Gateway },
             new SocketRequest { Operation = SocketOperation.Receive, Tag = 4, Socket = 9, Argument0 = 4096, Flags = SocketRequest.FlagPeek },
@@ -57,6 +58,8 @@ public unsafe class SocketProtocolTests
     [InlineData(SocketOperation.Receive, 1u, 10UL, 0u, false, SocketRequest.FlagMore, SocketMessageProblem.BadField)]
     [InlineData(SocketOperation.Send, 1u, 0UL, 1u, false, SocketRequest.FlagPeek, SocketMessageProblem.BadField)]
     [InlineData(SocketOperation.Listen, 1u, 0UL, 0u, false, (ushort)8, SocketMessageProblem.BadField)]
+    [InlineData(SocketOperation.Send, 1u, 0UL, 1u, false, SocketRequest.FlagWait, SocketMessageProblem.BadField)]   // FlagWait is Connect's
+    [InlineData(SocketOperation.Listen, 1u, 0UL, 0u, false, SocketRequest.FlagWait, SocketMessageProblem.BadField)]
     [InlineData(SocketOperation.Listen, 1u, 4097UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]
     [InlineData(SocketOperation.Shutdown, 1u, 3UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]
     [InlineData(SocketOperation.SetOption, 1u, 1UL, 65u, false, (ushort)0, SocketMessageProblem.BadLength)]

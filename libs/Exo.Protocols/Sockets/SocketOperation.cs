@@ -21,7 +21,8 @@ namespace Exo.Protocols.Sockets
         Accept = 4,
         /// <summary>Endpoint: the peer. A stream answers InProgress and starts the handshake; a Connect while it runs answers
         /// AlreadyInProgress; the first Connect after it ends answers AlreadyConnected if it succeeded or its error (which it
-        /// clears), as Linux's repeated connect(2) does. A datagram socket just takes the peer.</summary>
+        /// clears), as Linux's repeated connect(2) does. With FlagWait, a stream to this host itself answers once its
+        /// handshake has run (None, or its error). A datagram socket just takes the peer.</summary>
         Connect = 5,
         /// <summary>Data: Length bytes; Endpoint: a datagram's destination (Family 0: the connected peer). Value: bytes taken.</summary>
         Send = 6,

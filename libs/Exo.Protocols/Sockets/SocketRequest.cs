@@ -16,6 +16,9 @@ namespace Exo.Protocols.Sockets
         public const ushort FlagPeek = 1;
         /// <summary>MSG_MORE: a send expects more data soon (hold a partial segment).</summary>
         public const ushort FlagMore = 2;
+        /// <summary>Connect from a caller that blocks: a handshake with this host itself completes before the answer (None
+        /// or the handshake's error, not InProgress), as Linux's blocking connect over loopback returns without sleeping.</summary>
+        public const ushort FlagWait = 4;
         /// <summary>The longest socket option value (struct linger, timeval and the integers all fit).</summary>
         public const int MaximumOptionLength = 64;
         public const int MaximumBacklog = 4096;
@@ -38,7 +41,9 @@ namespace Exo.Protocols.Sockets
                 return SocketMessageProblem.UnknownOperation;
             if (!Endpoint.IsWellFormed)
                 return SocketMessageProblem.BadEndpoint;
-            if ((Flags & ~(FlagPeek | FlagMore)) != 0 || (!transfer && Flags != 0)
+            bool connect = Operation == SocketOperation.Connect;
+            if ((Flags & ~(FlagPeek | FlagMore | FlagWait)) != 0 || (!transfer && !connect && Flags != 0)
+                || (connect && (Flags & ~FlagWait) != 0) || (transfer && (Flags & FlagWait) != 0)
                 || (Operation == SocketOperation.Send && (Flags & FlagPeek) != 0) || (Operation == SocketOperation.Receive && (Flags & FlagMore) != 0))
                 return SocketMessageProblem.BadField;
             bool needsEndpoint = Operation == SocketOperation.Bind || Operation == SocketOperation.Connect;

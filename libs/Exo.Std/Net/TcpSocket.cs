@@ -47,7 +47,7 @@ namespace Exo.Std.Net
             while (true)
             {
                 Channel.ReadinessOf(Id, out _, out int seen);
-                var request = new SocketRequest { Operation = SocketOperation.Connect, Socket = Id, Endpoint = remote };
+                var request = new SocketRequest { Operation = SocketOperation.Connect, Socket = Id, Endpoint = remote, Flags = SocketRequest.FlagWait };
                 Error error = SocketCalls.Call(Channel, ref request, out _);
                 if (error == Error.AlreadyConnected)
                     return Error.None;   // the handshake this call started has ended well

@@ -112,6 +112,8 @@ namespace Exo.PosixX.Sockets.Internet
                 return error;
             SocketRequest request = RequestFor(SocketOperation.Connect);
             request.Endpoint = endpoint;
+            if (!NonBlocking && Type == Stream)
+                request.Flags = SocketRequest.FlagWait;   // a handshake with this host ends before the answer
             int seen = _channel.ChangesOf(this);
             error = Ask(ref request, null, out _);
             if (error != Error.InProgress || NonBlocking)

@@ -76,6 +76,21 @@ namespace Netstack
             return any;
         }
 
+        // A blocking caller's connect to this host itself: the SYN, SYN-ACK and ACK go through the loopback queue now,
+        // and the answer is the handshake's outcome (the first Connect after it ends: AlreadyConnected, or its error),
+        // which saves the caller a wait and a second request. A handshake that does not end at once answers InProgress.
+        private Error ConnectStream(int engine, Ipv4Address address, ushort port, ushort flags)
+        {
+            Error error = _tcp.Connect(engine, address, port);
+            if (error != Error.InProgress || (flags & SocketRequest.FlagWait) == 0 || !_stack.Transmitter.IsLocal(address))
+                return error;
+            _stack.DeliverLoopback();
+            if (_tcp.StateOf(engine) == TcpState.SynSent)
+                return error;
+            error = _tcp.Connect(engine, address, port);
+            return error == Error.AlreadyConnected ? Error.None : error;
+        }
+
         private Error Handle(ref SocketRequest request, ref SocketCompletion completion)
         {
             if (request.Operation == SocketOperation.Create)
@@ -113,7 +128,7 @@ namespace Netstack
                 case SocketOperation.Accept:
                     return tcp ? Accept(ref entry, ref completion) : Error.NotSupported;
                 case SocketOperation.Connect:
-                    return tcp ? _tcp.Connect(entry.Engine, address, port) : _udp.Connect(entry.Engine, address, port);
+                    return tcp ? ConnectStream(entry.Engine, address, port, request.Flags) : _udp.Connect(entry.Engine, address, port);
                 case SocketOperation.Send:
                     return Send(ref entry, data, ref request, ref completion);
                 case SocketOperation.Receive:
