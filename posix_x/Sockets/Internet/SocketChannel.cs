@@ -475,7 +475,6 @@ namespace Exo.PosixX.Sockets.Internet
 
         private void Serve()
         {
-            ulong ticksPerMillisecond = SystemClock.TscFrequency / 1000;
             while (!IsBroken)
             {
                 DrainAndArm(int.MaxValue);   // what a doorbell left (none rang yet, or its budget ran out)
