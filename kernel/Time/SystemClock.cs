@@ -78,16 +78,8 @@ namespace Exo.Kernel.Time
         /// <summary>Time since boot in nanoseconds (the TSC's resolution, for clock_gettime).</summary>
         public static ulong UptimeNanoseconds => NanosecondsFromTicks(Cpu.ReadTimeStampCounter() - s_bootTsc);
 
-        /// <summary>
-        /// (ticks x multiplier) >> 32 as a 128-bit product would give it (the vDSO's MUL and SHRD), from 32-bit
-        /// halves: ticks = high x 2^32 + low, multiplier = multiplierHigh x 2^32 + multiplierLow.
-        /// </summary>
-        public static ulong NanosecondsFromTicks(ulong ticks)
-        {
-            ulong low = (uint)ticks, high = ticks >> 32;
-            ulong multiplierLow = (uint)s_multiplier, multiplierHigh = s_multiplier >> 32;
-            return high * s_multiplier + low * multiplierHigh + (low * multiplierLow >> 32);
-        }
+        /// <summary>'ticks' of the TSC in nanoseconds (Exo.Abi.TimePage's conversion, which ring 3 uses on the time page).</summary>
+        public static ulong NanosecondsFromTicks(ulong ticks) => TimePage.NanosecondsFromTicks(ticks, s_multiplier);
 
         /// <summary>The TSC value 'nanoseconds' from now (a deadline for the scheduler).</summary>
         public static ulong TscAfterNanoseconds(ulong nanoseconds)

@@ -11,6 +11,17 @@ namespace Exo.Abi
     {
         /// <summary>Above the stack top (0x7FFFFFFF0000) with a page of gap between; the vDSO's image follows it.</summary>
         public const ulong Address = 0x00007FFFFFFF2000;
+
+        /// <summary>
+        /// (ticks x multiplier) >> 32 as a 128-bit product gives it, from 32-bit halves: the one conversion the kernel's
+        /// clock (SystemClock) and ring 3's reading of this page (Exo.Std.MonotonicClock) both use, so they agree to the
+        /// nanosecond (the vDSO's MUL and SHRD give the same).
+        /// </summary>
+        public static ulong NanosecondsFromTicks(ulong ticks, ulong multiplier)
+        {
+            ulong low = (uint)ticks, high = ticks >> 32;
+            return high * multiplier + low * (multiplier >> 32) + (low * (uint)multiplier >> 32);
+        }
     }
 
     /// <summary>

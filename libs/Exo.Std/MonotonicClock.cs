@@ -37,10 +37,7 @@ namespace Exo.Std
                 TimePageLayout* page = s_page;
                 if (page == null)
                     return KernelNanoseconds;
-                // (ticks x multiplier) >> 32 from 32-bit halves, as the kernel's SystemClock.NanosecondsFromTicks.
-                ulong ticks = ReadTimeStampCounter() - page->BootTsc, multiplier = page->Multiplier;
-                ulong low = (uint)ticks, high = ticks >> 32;
-                return high * multiplier + low * (multiplier >> 32) + (low * (uint)multiplier >> 32);
+                return TimePage.NanosecondsFromTicks(ReadTimeStampCounter() - page->BootTsc, page->Multiplier);
             }
         }
 
