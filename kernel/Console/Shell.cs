@@ -24,10 +24,11 @@ namespace Exo.Kernel.Console
                 {
                     while (!SerialPort.InMonitor)
                     {
-                        int seen = SerialPort.InputEvents;
                         while (SerialPort.TryRead() >= 0) { }   // typed for nobody (between two shells): dropped
-                        if (!SerialPort.InMonitor)
-                            SerialPort.WaitForInput(seen);
+                        if (Scheduler.Scheduler.HasReadyThreads)
+                            Scheduler.Scheduler.Yield();
+                        else
+                            Cpu.EnableInterruptsAndHalt();
                     }
                     KernelConsole.WriteLine();
                     KernelConsole.WriteLine("kernel monitor (Ctrl-] gives the console back)");
@@ -48,13 +49,16 @@ namespace Exo.Kernel.Console
             bool overflowReported = false;
             while (true)
             {
-                int seen = SerialPort.InputEvents;
                 int value = SerialPort.TryRead();
                 if (value < 0)
                 {
                     if (dormant && !SerialPort.InMonitor)
                         return false;
-                    SerialPort.WaitForInput(seen);   // sleeps until a byte or the monitor key comes
+                    // Let other threads run; with none ready, sleep until the next interrupt (serial or tick).
+                    if (Scheduler.Scheduler.HasReadyThreads)
+                        Scheduler.Scheduler.Yield();
+                    else
+                        Cpu.EnableInterruptsAndHalt();
                     continue;
                 }
                 if (value == '\r' || value == '\n')

@@ -161,7 +161,9 @@ namespace AudioTest
             }
             AudioStream.Statistics(service, true, out _);
             double phase = 0;
-            for (int period = 0; period < periods && error == Error.None; period++)
+            ulong openedAt = MonotonicClock.Nanoseconds, openedAtKernel = MonotonicClock.KernelNanoseconds;
+            int period = 0;
+            for (; period < periods && error == Error.None; period++)
             {
                 error = stream.WaitUntilQueuedAtMost(MeasuredQueueBytes - 48 * 4);
                 if (error == Error.None)
@@ -184,7 +186,20 @@ namespace AudioTest
             }
             if (error != Error.None)
             {
-                Fail("bench", error);
+                // The service's figures say whether its mixer was late (lateness) or the client was (starved).
+                Console.Write("audio_test: FAIL bench: ");
+                Console.Write(Errors.Describe(error));
+                Console.Write(" at period ");
+                Console.Write(period);
+                Console.Write(", ");
+                Console.Write((long)(MonotonicClock.Nanoseconds - openedAt) / 1000);
+                Console.Write(" us after the open (kernel clock ");
+                Console.Write((long)(MonotonicClock.KernelNanoseconds - openedAtKernel) / 1000);
+                Console.Write(" us): ");
+                statistics.Write();
+                Console.Write("; the client starved ");
+                Console.Write(starved);
+                Console.WriteLine(" periods");
                 return;
             }
             Console.Write("audio_test: ");
