@@ -25,10 +25,7 @@ namespace Exo.Kernel.Console
                     while (!SerialPort.InMonitor)
                     {
                         while (SerialPort.TryRead() >= 0) { }   // typed for nobody (between two shells): dropped
-                        if (Scheduler.Scheduler.HasReadyThreads)
-                            Scheduler.Scheduler.Yield();
-                        else
-                            Cpu.EnableInterruptsAndHalt();
+                        AwaitInput();
                     }
                     KernelConsole.WriteLine();
                     KernelConsole.WriteLine("kernel monitor (Ctrl-] gives the console back)");
@@ -40,6 +37,17 @@ namespace Exo.Kernel.Console
                 fixed (CommandLine* line = &s_line)
                     ShellCommands.Execute(line);
             }
+        }
+
+        // Lets other threads run; with none ready, halts until the next interrupt (serial or tick). A poll, not a sleep on
+        // the UART: with no runnable kernel shell, a processor halted with threads queued was left unrun for seconds under
+        // QEMU's -icount at 2 processors (docs/audio.md, known problems).
+        private static void AwaitInput()
+        {
+            if (Scheduler.Scheduler.HasReadyThreads)
+                Scheduler.Scheduler.Yield();
+            else
+                Cpu.EnableInterruptsAndHalt();
         }
 
         // False if a dormant shell lost the console (Ctrl-]) before the line's end.
@@ -54,11 +62,7 @@ namespace Exo.Kernel.Console
                 {
                     if (dormant && !SerialPort.InMonitor)
                         return false;
-                    // Let other threads run; with none ready, sleep until the next interrupt (serial or tick).
-                    if (Scheduler.Scheduler.HasReadyThreads)
-                        Scheduler.Scheduler.Yield();
-                    else
-                        Cpu.EnableInterruptsAndHalt();
+                    AwaitInput();
                     continue;
                 }
                 if (value == '\r' || value == '\n')

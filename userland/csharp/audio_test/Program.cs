@@ -161,7 +161,7 @@ namespace AudioTest
             }
             AudioStream.Statistics(service, true, out _);
             double phase = 0;
-            ulong openedAt = MonotonicClock.Nanoseconds, openedAtKernel = MonotonicClock.KernelNanoseconds;
+            ulong openedAt = MonotonicClock.Nanoseconds;
             int period = 0;
             for (; period < periods && error == Error.None; period++)
             {
@@ -169,6 +169,7 @@ namespace AudioTest
                 if (error == Error.None)
                     error = WriteSine(ref stream, 48, ref phase, 48);
             }
+            ulong playedFor = MonotonicClock.Nanoseconds - openedAt;   // to the error, before the load is waited for
             if (error == Error.None)
                 error = stream.Finish();
             uint starved = stream.Header->Starved;   // periods the mixer found this client's ring short (the client was late)
@@ -192,10 +193,8 @@ namespace AudioTest
                 Console.Write(" at period ");
                 Console.Write(period);
                 Console.Write(", ");
-                Console.Write((long)(MonotonicClock.Nanoseconds - openedAt) / 1000);
-                Console.Write(" us after the open (kernel clock ");
-                Console.Write((long)(MonotonicClock.KernelNanoseconds - openedAtKernel) / 1000);
-                Console.Write(" us): ");
+                Console.Write((long)(playedFor / 1000));
+                Console.Write(" us after the open: ");
                 statistics.Write();
                 Console.Write("; the client starved ");
                 Console.Write(starved);
