@@ -17,6 +17,7 @@ public unsafe class SocketProtocolTests
             new SocketRequest { Operation = SocketOperation.Create, Tag = 1, Argument0 = 1, Argument1 = 6 },
             new SocketRequest { Operation = SocketOperation.Connect, Tag = 2, Socket = 0x10005, Endpoint = Gateway },
             new SocketRequest { Operation = SocketOperation.Connect, Tag = 2, Socket = 0x10005, Endpoint = Gateway, Flags = SocketRequest.FlagWait },
+            new SocketRequest { Operation = SocketOperation.Connect, Tag = 2, Argument0 = SocketRequest.TypeStream, Argument1 = 6, Endpoint = Gateway, Flags = SocketRequest.FlagWait },
             new SocketRequest { Operation = SocketOperation.Send, Tag = uint.MaxValue, Socket = 9, DataLength = SocketChannelLayout.DataSlotSize, Flags = SocketRequest.FlagMore },
             new SocketRequest { Operation = SocketOperation.Send, Tag = 3, Socket = 9, DataLength = 12, Endpoint = Gateway },
             new SocketRequest { Operation = SocketOperation.Receive, Tag = 4, Socket = 9, Argument0 = 4096, Flags = SocketRequest.FlagPeek },
@@ -50,6 +51,10 @@ public unsafe class SocketProtocolTests
     [InlineData(SocketOperation.Create, 0u, 4UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]          // no such type
     [InlineData(SocketOperation.Create, 5u, 1UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]          // a socket given
     [InlineData(SocketOperation.Accept, 0u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.BadField)]          // no socket
+    [InlineData(SocketOperation.Connect, 0u, 0UL, 0u, true, (ushort)0, SocketMessageProblem.BadField)]          // made, of no type
+    [InlineData(SocketOperation.Connect, 0u, 4UL, 0u, true, (ushort)0, SocketMessageProblem.BadField)]          // made, of no such type
+    [InlineData(SocketOperation.Connect, 3u, 1UL, 0u, true, (ushort)0, SocketMessageProblem.BadField)]          // a type for a socket that exists
+    [InlineData(SocketOperation.Connect, 0u, 1UL, 0u, false, (ushort)0, SocketMessageProblem.BadEndpoint)]      // made, but no peer
     [InlineData(SocketOperation.Bind, 1u, 0UL, 0u, false, (ushort)0, SocketMessageProblem.BadEndpoint)]         // no endpoint
     [InlineData(SocketOperation.Close, 1u, 0UL, 0u, true, (ushort)0, SocketMessageProblem.BadEndpoint)]         // an endpoint given
     [InlineData(SocketOperation.Send, 1u, 0UL, 65537u, false, (ushort)0, SocketMessageProblem.BadLength)]
@@ -188,7 +193,11 @@ public unsafe class SocketProtocolTests
         Assert.Equal(SocketMessageProblem.None, SocketCompletion.Decode(buffer, out SocketCompletion decoded));
         Assert.Equal((9u, 0x20007UL, (ushort)49152, 0x0A00020Fu), (decoded.Tag, decoded.Value, decoded.Endpoint.Port, decoded.Endpoint.Address));
 
-        Assert.False(new SocketCompletion { Status = 11, Value = 1 }.Encode(buffer));              // an error carries nothing
+        Assert.False(new SocketCompletion { Status = 11, DataLength = 1 }.Encode(buffer));         // an error carries no data
+        Assert.False(new SocketCompletion { Status = 11, Endpoint = Gateway }.Encode(buffer));    // nor an endpoint
+        Assert.True(new SocketCompletion { Tag = 3, Status = 111, Value = 0x10002 }.Encode(buffer)); // but the socket a failed connect made
+        Assert.Equal(SocketMessageProblem.None, SocketCompletion.Decode(buffer, out decoded));
+        Assert.Equal((111, 0x10002UL), (decoded.Status, decoded.Value));
         Assert.False(new SocketCompletion { Status = 4096 }.Encode(buffer));
         Assert.False(new SocketCompletion { DataLength = SocketChannelLayout.DataSlotSize + 1 }.Encode(buffer));
         Assert.True(new SocketCompletion { Tag = 1, Status = 111 }.Encode(buffer));

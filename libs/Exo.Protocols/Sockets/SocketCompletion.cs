@@ -25,7 +25,8 @@ namespace Exo.Protocols.Sockets
                 return SocketMessageProblem.BadEndpoint;
             if (DataLength > SocketChannelLayout.DataSlotSize)
                 return SocketMessageProblem.BadLength;
-            if (Status != 0 && (Value != 0 || DataLength != 0 || Endpoint.Family != SocketEndpoint.FamilyNone))
+            // An error carries no data and no endpoint; its Value is only a socket the request made (SocketOperation.Connect).
+            if (Status != 0 && (DataLength != 0 || Endpoint.Family != SocketEndpoint.FamilyNone))
                 return SocketMessageProblem.BadField;
             return SocketMessageProblem.None;
         }

@@ -22,7 +22,10 @@ namespace Exo.Protocols.Sockets
         /// <summary>Endpoint: the peer. A stream answers InProgress and starts the handshake; a Connect while it runs answers
         /// AlreadyInProgress; the first Connect after it ends answers AlreadyConnected if it succeeded or its error (which it
         /// clears), as Linux's repeated connect(2) does. With FlagWait, a stream to this host itself answers once its
-        /// handshake has run (None, or its error). A datagram socket just takes the peer.</summary>
+        /// handshake has run (None, or its error). A datagram socket just takes the peer.
+        /// Socket 0: the socket is made first, as Create makes one from Argument0 (type) and Argument1 (protocol), then
+        /// connected; Value is its id whenever it was made, even when the connect fails (the socket stays, as after a failed
+        /// connect(2)). One request instead of two for the usual socket(2) then connect(2).</summary>
         Connect = 5,
         /// <summary>Data: Length bytes; Endpoint: a datagram's destination (Family 0: the connected peer). Value: bytes taken.</summary>
         Send = 6,

@@ -57,7 +57,7 @@ namespace Exo.Protocols.Sockets
                 return SocketMessageProblem.BadLength;
             bool global = Operation == SocketOperation.Create || Operation == SocketOperation.Interfaces
                 || Operation == SocketOperation.ChangeNetwork || Operation == SocketOperation.Routes;
-            if (global != (Socket == 0))
+            if (global != (Socket == 0) && !connect)   // Connect may make its socket (Socket 0)
                 return SocketMessageProblem.BadField;
             return ArgumentsFit() ? SocketMessageProblem.None : SocketMessageProblem.BadField;
         }
@@ -66,7 +66,8 @@ namespace Exo.Protocols.Sockets
         {
             switch (Operation)
             {
-                case SocketOperation.Create: return Argument0 >= TypeStream && Argument0 <= TypeRaw && Argument1 <= 255;
+                case SocketOperation.Create: return CreateArgumentsFit();
+                case SocketOperation.Connect: return Socket == 0 ? CreateArgumentsFit() : Argument0 == 0 && Argument1 == 0;
                 case SocketOperation.Listen: return Argument0 <= MaximumBacklog && Argument1 == 0;
                 case SocketOperation.Receive: return Argument0 <= SocketChannelLayout.DataSlotSize && Argument1 == 0;
                 case SocketOperation.Shutdown: return Argument0 <= 2 && Argument1 == 0;
@@ -75,6 +76,8 @@ namespace Exo.Protocols.Sockets
                 default: return Argument0 == 0 && Argument1 == 0;
             }
         }
+
+        private bool CreateArgumentsFit() => Argument0 >= TypeStream && Argument0 <= TypeRaw && Argument1 <= 255;
 
         /// <summary>Writes the request (Length bytes); false, nothing written, if it breaks a rule.</summary>
         public bool Encode(byte* buffer)

@@ -90,7 +90,8 @@ namespace Exo.Std.Net
 
         /// <summary>
         /// Sends 'request' and waits for its completion (Error.None: the completion's Status is the operation's result),
-        /// NetworkDown once the channel is broken. A completion that makes a socket (Create, Accept) files it first.
+        /// NetworkDown once the channel is broken. A completion that makes a socket (Create, Accept, a Connect without a
+        /// socket) files it first.
         /// </summary>
         public Error Exchange(ref SocketRequest request, out SocketCompletion completion)
         {
@@ -99,7 +100,8 @@ namespace Exo.Std.Net
                 return Error.NetworkDown;
             uint tag = (++_generation << 5) | Slot;
             request.Tag = tag;
-            bool registers = request.Operation == SocketOperation.Create || request.Operation == SocketOperation.Accept;
+            bool makesEvenOnError = request.Operation == SocketOperation.Connect && request.Socket == 0;
+            bool registers = request.Operation == SocketOperation.Create || request.Operation == SocketOperation.Accept || makesEvenOnError;
             while (true)
             {
                 if (_rings.TrySend(ref request, out bool wake))
@@ -115,7 +117,7 @@ namespace Exo.Std.Net
             ulong deadline = 0;   // read only when the answer is not there at once (ClockRead is a system call)
             while (true)
             {
-                Error error = Drain(tag, registers, ref completion, out bool done);
+                Error error = Drain(tag, registers, makesEvenOnError, ref completion, out bool done);
                 if (error != Error.None)
                     return error;
                 if (done)
@@ -175,7 +177,7 @@ namespace Exo.Std.Net
                 if (changes != seen)
                     return Error.None;
                 SocketCompletion none = default;
-                Error error = Drain(0, false, ref none, out _);
+                Error error = Drain(0, false, false, ref none, out _);
                 if (error != Error.None)
                     return error;
                 ReadinessOf(socket, out _, out changes);
@@ -196,7 +198,7 @@ namespace Exo.Std.Net
 
         // Takes every completion (the one for 'tag', if any, into 'completion') and then every event; a record that does
         // not decode or answers nothing asked breaks the channel.
-        private Error Drain(uint tag, bool registers, ref SocketCompletion completion, out bool done)
+        private Error Drain(uint tag, bool registers, bool makesEvenOnError, ref SocketCompletion completion, out bool done)
         {
             done = false;
             byte* record = stackalloc byte[SocketCompletion.Length];
@@ -212,7 +214,8 @@ namespace Exo.Std.Net
                 }
                 if (tag == 0 || answer.Tag != tag || done)
                     return Break();
-                if (registers && answer.Status == 0 && !Register(answer.Value))
+                // A Connect that made its socket gives its id with an error too (the socket stays after a failed connect).
+                if (registers && (answer.Status == 0 || (makesEvenOnError && answer.Value != 0)) && !Register(answer.Value))
                 {
                     answer.Status = (ushort)Error.TooManyFiles;   // the caller closes the service's socket (Value is kept)
                 }

@@ -41,6 +41,28 @@ namespace Exo.Std.Net
             return error;
         }
 
+        /// <summary>
+        /// A new socket, connected to 'remote' (made and connected in one request): as <see cref="Create"/> then
+        /// <see cref="Connect(SocketEndpoint)"/>. 'socket' is the socket whenever it was made, even when the connect failed.
+        /// </summary>
+        public static Error Connect(SocketClientChannel channel, SocketEndpoint remote, out TcpSocket socket)
+        {
+            var request = new SocketRequest { Operation = SocketOperation.Connect, Endpoint = remote, Flags = SocketRequest.FlagWait,
+                Argument0 = SocketCalls.StreamType, Argument1 = TransmissionControlProtocol };
+            Error error = SocketCalls.Call(channel, ref request, out SocketCompletion completion);
+            if (error == Error.TooManyFiles && completion.Value != 0)
+            {
+                SocketCalls.Close(channel, (uint)completion.Value);   // made, but this program's table had no room
+                completion.Value = 0;
+            }
+            socket = new TcpSocket(channel, (uint)completion.Value);
+            if (socket.Id == 0 || (error != Error.InProgress && error != Error.AlreadyInProgress))
+                return error;
+            return socket.Connect(remote);   // a handshake that did not end at once: wait for it as Connect does
+        }
+
+        private const ulong TransmissionControlProtocol = 6;
+
         /// <summary>Connects and waits for the handshake's end: its error (ConnectionRefused, TimedOut...) or none.</summary>
         public Error Connect(SocketEndpoint remote)
         {

@@ -56,16 +56,53 @@ namespace Exo.PosixX.Sockets.Internet
             if (error != Error.None)
                 return error;
             InternetSocket made = new InternetSocket(type, expected, flags, channel);
-            var request = new SocketRequest { Operation = SocketOperation.Create, Argument0 = (ulong)type, Argument1 = (ulong)expected };
-            error = made.Ask(ref request, made, out SocketCompletion completion);
-            if (error != Error.None)
+            // A stream is made by the service at its first use: most are connected at once, and a Connect can make its
+            // socket in the same request (a request, two switches and a wake fewer per connection). A fresh stream
+            // reports no readiness either way.
+            if (type != Stream && (error = made.Make()) != Error.None)
             {
-                made.CloseUnfiled(error, ref completion);
                 made.Release();
                 return error;
             }
             socket = made;
             return Error.None;
+        }
+
+        // 0 while the service has no socket for this one and nobody is making it, 1 while a thread makes it; Id says
+        // when it is made.
+        private int _making;
+
+        /// <summary>The service's socket for this one, made now if it is not yet (by one thread; the others wait for it).</summary>
+        private Error EnsureMade()
+        {
+            while (true)
+            {
+                int seen = _channel.ChangesOf(this);   // read before Id: the maker counts a change after filing it
+                if (System.Threading.Volatile.Read(ref Id) != 0)
+                    return Error.None;
+                if (ClaimMaking())
+                    return Make();
+                Error error = _channel.WaitForChange(this, seen);
+                if (error != Error.None)
+                    return error;
+            }
+        }
+
+        // Create (the caller holds _making, or the socket is not shared yet).
+        private Error Make()
+        {
+            var request = new SocketRequest { Operation = SocketOperation.Create, Argument0 = (ulong)Type, Argument1 = (ulong)_protocol };
+            Error error = Ask(ref request, this, out SocketCompletion completion);
+            CloseUnfiled(error, ref completion, this);
+            MadeOrNot();
+            return error;
+        }
+
+        // Lets the next thread try if this one could not make the socket, and wakes those that waited.
+        private void MadeOrNot()
+        {
+            System.Threading.Volatile.Write(ref _making, 0);
+            _channel.NoteChange(this);
         }
 
         private static int ProtocolOf(int type) =>
@@ -91,7 +128,7 @@ namespace Exo.PosixX.Sockets.Internet
         public override Error Bind(byte* address, int length)
         {
             Error error = InternetAddress.Parse(address, length, out SocketEndpoint endpoint);
-            if (error != Error.None)
+            if (error != Error.None || (error = EnsureMade()) != Error.None)
                 return error;
             SocketRequest request = RequestFor(SocketOperation.Bind);
             request.Endpoint = endpoint;
@@ -100,6 +137,9 @@ namespace Exo.PosixX.Sockets.Internet
 
         public override Error Listen(int backlog)
         {
+            Error made = EnsureMade();
+            if (made != Error.None)
+                return made;
             SocketRequest request = RequestFor(SocketOperation.Listen);
             request.Argument0 = backlog < 0 ? 0UL : backlog > SocketRequest.MaximumBacklog ? SocketRequest.MaximumBacklog : (ulong)backlog;
             return Ask(ref request, null, out _);
@@ -110,12 +150,29 @@ namespace Exo.PosixX.Sockets.Internet
             Error error = InternetAddress.Parse(address, length, out SocketEndpoint endpoint);
             if (error != Error.None)
                 return error;
+            int seen = _channel.ChangesOf(this);
             SocketRequest request = RequestFor(SocketOperation.Connect);
             request.Endpoint = endpoint;
             if (!NonBlocking && Type == Stream)
                 request.Flags = SocketRequest.FlagWait;   // a handshake with this host ends before the answer
-            int seen = _channel.ChangesOf(this);
-            error = Ask(ref request, null, out _);
+            if (ClaimMaking())
+            {
+                // Made and connected in one request (Socket 0); the id comes back even if the connect fails.
+                request.Argument0 = (ulong)Type;
+                request.Argument1 = (ulong)_protocol;
+                error = Ask(ref request, this, out SocketCompletion completion);
+                CloseUnfiled(error, ref completion, this);
+                MadeOrNot();
+                seen++;   // MadeOrNot's own change
+            }
+            else
+            {
+                if ((error = EnsureMade()) != Error.None)
+                    return error;
+                seen = _channel.ChangesOf(this);
+                request.Socket = Id;
+                error = Ask(ref request, null, out _);
+            }
             if (error != Error.InProgress || NonBlocking)
                 return error;
             // A stream's handshake: after each change of the socket, connect again, as a program polling a
@@ -141,10 +198,23 @@ namespace Exo.PosixX.Sockets.Internet
             return DisarmTimeout(armed, error);
         }
 
-        // The service made a socket the kernel could not file (its table full): it is closed again at once.
-        private void CloseUnfiled(Error error, ref SocketCompletion completion)
+        // True when the socket is not made yet and this thread now makes it (the others wait in EnsureMade).
+        private bool ClaimMaking()
         {
-            if (error != Error.NoBufferSpace || completion.Value == 0 || completion.Value > uint.MaxValue)
+            if (System.Threading.Volatile.Read(ref Id) != 0 || System.Threading.Interlocked.CompareExchange(ref _making, 1, 0) != 0)
+                return false;
+            if (System.Threading.Volatile.Read(ref Id) == 0)
+                return true;
+            System.Threading.Volatile.Write(ref _making, 0);
+            return false;
+        }
+
+        // The service made a socket the kernel could not file (its table full): it is closed again at once. A socket
+        // that was filed ('registered' has its id) is not: a made-and-connected one's own connect may fail with ENOBUFS.
+        private void CloseUnfiled(Error error, ref SocketCompletion completion, InternetSocket registered)
+        {
+            if (error != Error.NoBufferSpace || completion.Value == 0 || completion.Value > uint.MaxValue
+                || System.Threading.Volatile.Read(ref registered.Id) == (uint)completion.Value)
                 return;
             var request = new SocketRequest { Operation = SocketOperation.Close, Socket = (uint)completion.Value };
             Ask(ref request, null, out _);
@@ -153,16 +223,18 @@ namespace Exo.PosixX.Sockets.Internet
         public override Error Accept(int flags, out Socket accepted)
         {
             accepted = null;
+            Error error = EnsureMade();
+            if (error != Error.None)
+                return error;
             bool armed = ArmTimeout(System.Threading.Volatile.Read(ref ReceiveTimeoutNanoseconds), NonBlocking);
             InternetSocket made = new InternetSocket(Type, _protocol, flags & OpenFlags.NonBlocking, _channel);
             _channel.AddReference();
-            Error error;
             while (true)
             {
                 int seen = _channel.ChangesOf(this);
                 SocketRequest request = RequestFor(SocketOperation.Accept);
                 error = Ask(ref request, made, out SocketCompletion completion);
-                CloseUnfiled(error, ref completion);
+                CloseUnfiled(error, ref completion, made);
                 if (error != Error.WouldBlock || NonBlocking)
                     break;
                 if ((error = _channel.WaitForChange(this, seen)) != Error.None)
@@ -193,6 +265,9 @@ namespace Exo.PosixX.Sockets.Internet
             }
             if (KeepsMessages && transfer.Length > SocketChannelLayout.DataSlotSize)
                 return Error.MessageTooLong;
+            Error made = EnsureMade();
+            if (made != Error.None)
+                return made;
             bool nonBlocking = NonBlocking || (transfer.Flags & MessageFlags.DontWait) != 0;
             bool armed = ArmTimeout(System.Threading.Volatile.Read(ref SendTimeoutNanoseconds), nonBlocking);
             Error error = Error.None;
@@ -255,10 +330,12 @@ namespace Exo.PosixX.Sockets.Internet
             transfer.AddressLength = 0;
             if ((transfer.Flags & MessageFlags.OutOfBand) != 0)
                 return Error.NotSupported;
+            Error error = EnsureMade();
+            if (error != Error.None)
+                return error;
             bool nonBlocking = NonBlocking || (transfer.Flags & MessageFlags.DontWait) != 0;
             bool waitAll = Type == Stream && (transfer.Flags & (MessageFlags.WaitAll | MessageFlags.Peek)) == MessageFlags.WaitAll;
             bool armed = ArmTimeout(System.Threading.Volatile.Read(ref ReceiveTimeoutNanoseconds), nonBlocking);
-            Error error;
             while (true)
             {
                 ulong left = transfer.Length - done;
@@ -331,6 +408,9 @@ namespace Exo.PosixX.Sockets.Internet
         {
             if (how < ShutRead || how > ShutBoth)
                 return Error.Invalid;
+            Error made = EnsureMade();
+            if (made != Error.None)
+                return made;
             SocketRequest request = RequestFor(SocketOperation.Shutdown);
             request.Argument0 = (ulong)how;
             return Ask(ref request, null, out _);
@@ -339,8 +419,11 @@ namespace Exo.PosixX.Sockets.Internet
         public override Error GetName(bool peer, byte* address, out int length)
         {
             length = 0;
+            Error error = EnsureMade();
+            if (error != Error.None)
+                return error;
             SocketRequest request = RequestFor(peer ? SocketOperation.GetPeerName : SocketOperation.GetLocalName);
-            Error error = Ask(ref request, null, out SocketCompletion completion);
+            error = Ask(ref request, null, out SocketCompletion completion);
             if (error == Error.None)
                 length = InternetAddress.Format(completion.Endpoint, address);
             return error;
@@ -376,6 +459,9 @@ namespace Exo.PosixX.Sockets.Internet
         {
             if (level < 0 || name < 0)
                 return Error.NoProtocolOption;
+            Error made = EnsureMade();
+            if (made != Error.None)
+                return made;
             int slot = _channel.BeginRequest();
             if (slot < 0)
                 return Error.NetworkDown;
@@ -403,6 +489,9 @@ namespace Exo.PosixX.Sockets.Internet
                 return Error.NoProtocolOption;
             if (length > SocketRequest.MaximumOptionLength)
                 length = SocketRequest.MaximumOptionLength;   // every option the service knows is shorter
+            Error made = EnsureMade();
+            if (made != Error.None)
+                return made;
             int slot = _channel.BeginRequest();
             if (slot < 0)
                 return Error.NetworkDown;

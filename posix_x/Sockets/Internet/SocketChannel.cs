@@ -62,6 +62,8 @@ namespace Exo.PosixX.Sockets.Internet
         // A socket a Create or Accept makes: registered under the completion's id by the dispatcher, before any event
         // for that id can be taken.
         private readonly InternetSocket[] _tagRegistrations = new InternetSocket[SocketChannelLayout.MaximumInFlight];
+        // The tag's request is a Connect that makes its socket: its id comes with an error too.
+        private readonly bool[] _tagMakesEvenOnError = new bool[SocketChannelLayout.MaximumInFlight];
         private readonly uint[] _socketIds = new uint[MaximumSockets];
         private readonly InternetSocket[] _sockets = new InternetSocket[MaximumSockets];
         private int _socketCount;
@@ -316,6 +318,7 @@ namespace Exo.PosixX.Sockets.Internet
                 _tagValues[slot] = tag;
                 _tagStates[slot] = state;
                 _tagRegistrations[slot] = register;
+                _tagMakesEvenOnError[slot] = request.Operation == SocketOperation.Connect && request.Socket == 0;
                 _tagDeadlines[slot] = Cpu.ReadTimeStampCounter() + ReplyTimeoutMilliseconds * (SystemClock.TscFrequency / 1000);
                 _changed.Lock.Exit();
             }
@@ -370,6 +373,17 @@ namespace Exo.PosixX.Sockets.Internet
             if (System.Threading.Volatile.Read(ref current.TimedOut) != 0)
                 return Error.WouldBlock;
             return IsBroken ? Error.NetworkDown : Error.None;
+        }
+
+        /// <summary>Counts a change of 'socket' that is not the service's (it was made) and wakes its sleepers.</summary>
+        public void NoteChange(InternetSocket socket)
+        {
+            using (InterruptMask.Enter())
+            {
+                using (_changed.Lock.Hold())
+                    socket.Changes++;
+                _changed.WakeAll();
+            }
         }
 
         /// <summary>Takes 'socket' out of the table (before its Close is sent, so its id may be reused at once).</summary>
@@ -575,7 +589,8 @@ namespace Exo.PosixX.Sockets.Internet
             return budget > 0;
         }
 
-        // The completion's tag must name a request in flight; a successful Create or Accept files its socket.
+        // The completion's tag must name a request in flight; a socket a request made (Create, Accept, a Connect
+        // without a socket) is filed.
         private bool Complete(ref SocketCompletion completion)
         {
             int slot = (int)(completion.Tag & (SocketChannelLayout.MaximumInFlight - 1));
@@ -591,7 +606,9 @@ namespace Exo.PosixX.Sockets.Internet
                     return true;
                 }
                 InternetSocket register = _tagRegistrations[slot];
-                if (register != null && completion.Status == 0)
+                // A Connect that made its socket gives the id with its error too (the socket stays after a failed
+                // connect); a Create or an Accept gives one only when it succeeds.
+                if (register != null && (completion.Status == 0 || (_tagMakesEvenOnError[slot] && completion.Value != 0)))
                 {
                     uint id = (uint)completion.Value;
                     if (id == 0 || completion.Value > uint.MaxValue)

@@ -73,9 +73,7 @@ namespace NetBench
                 ulong before = Benchmark.ReadTimestamp();
                 for (int j = 0; error == Error.None && j < batch; j++)
                 {
-                    error = TcpSocket.Create(channel, out TcpSocket client);
-                    if (error == Error.None)
-                        error = client.Connect(address);
+                    error = TcpSocket.Connect(channel, address, out TcpSocket client);
                     TcpSocket server = default;
                     if (error == Error.None)
                         error = listener.Accept(out server, out _);
@@ -174,11 +172,8 @@ namespace NetBench
             long deadline = MonotonicClock.Milliseconds + StartMilliseconds;
             while (true)
             {
-                Error error = TcpSocket.Create(channel, out socket);
-                if (error != Error.None)
-                    return error;
-                error = socket.Connect(SocketEndpoint.Internet(Host, port));
-                if (error == Error.None || MonotonicClock.Milliseconds > deadline)
+                Error error = TcpSocket.Connect(channel, SocketEndpoint.Internet(Host, port), out socket);
+                if (error == Error.None || socket.Id == 0 || MonotonicClock.Milliseconds > deadline)
                     return error;
                 socket.Close();
                 Pause();

@@ -65,10 +65,12 @@ namespace Netstack
             {
                 any = true;
                 var completion = new SocketCompletion { Tag = request.Tag };
+                bool makes = request.Operation == SocketOperation.Connect && request.Socket == 0;
                 Error error = Handle(ref request, ref completion);
                 if (error != Error.None)
                 {
-                    completion = new SocketCompletion { Tag = request.Tag, Status = (ushort)error };
+                    // A socket the request made stays (a failed connect's), so its id goes back with the error.
+                    completion = new SocketCompletion { Tag = request.Tag, Status = (ushort)error, Value = makes ? completion.Value : 0 };
                 }
                 _channel.Complete(ref completion);
                 _stack.DeliverLoopback();   // the request's segments reach their peer before the next request
@@ -101,6 +103,14 @@ namespace Netstack
                 return ChangeNetwork(_channel.DataOf(request.Tag), (int)request.DataLength);
             if (request.Operation == SocketOperation.Routes)
                 return DescribeRoutes(_channel.DataOf(request.Tag), ref completion);
+            if (request.Operation == SocketOperation.Connect && request.Socket == 0)
+            {
+                // Made and connected in one request: the socket made is the one connected below.
+                Error made = Create(request.Argument0, request.Argument1, ref completion);
+                if (made != Error.None)
+                    return made;
+                request.Socket = (uint)completion.Value;
+            }
             int index = IndexOf(request.Socket);
             if (index < 0)
                 return Error.BadHandle;

@@ -62,12 +62,21 @@ namespace SocketClientTest
 
         private static Error Refused(SocketClientChannel channel)
         {
+            // Both ways of connecting: a socket made first, and one made by its connect (which stays after the refusal).
             Error error = TcpSocket.Create(channel, out TcpSocket socket);
             if (error != Error.None)
                 return error;
             error = socket.Connect(SocketEndpoint.Internet(Loopback, UnusedPort));
             socket.Close();
-            return error == Error.ConnectionRefused ? Error.None : error == Error.None ? Error.Invalid : error;
+            if (error != Error.ConnectionRefused)
+                return error == Error.None ? Error.Invalid : error;
+            error = TcpSocket.Connect(channel, SocketEndpoint.Internet(Loopback, UnusedPort), out socket);
+            if (error != Error.ConnectionRefused)
+                return error == Error.None ? Error.Invalid : error;
+            if (socket.Id == 0 || socket.LocalEndpoint(out _) != Error.None)
+                return Error.Invalid;   // the refused connect's socket is there and answers
+            socket.Close();
+            return Error.None;
         }
 
         private static Error LoopbackStream(SocketClientChannel channel, byte* sent, byte* received)
