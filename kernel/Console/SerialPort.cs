@@ -16,6 +16,10 @@ namespace Exo.Kernel.Console
         private static uint s_receiveTail;             // read by the shell
         private static ulong s_droppedBytes;
         private static bool s_present;
+        // Input events (a byte buffered, the monitor key) and the threads waiting for one: the kernel shell sleeps
+        // here instead of polling the UART between other threads' turns (a poll and a Yield at every switch).
+        private static int s_inputEvents;
+        private static Scheduler.WaitQueue s_inputWaiters;
 
         private struct ReceiveStorage { public fixed byte Bytes[ReceiveBufferSize]; }
         private static ReceiveStorage s_storage;
@@ -42,7 +46,42 @@ namespace Exo.Kernel.Console
         }
 
         /// <summary>Asks the UART to interrupt when a byte arrives (the IRQ must be routed too).</summary>
-        public static void EnableReceiveInterrupt() => Cpu.OutByte(Com1 + 1, 0x01);
+        /// <summary>Input comes by interrupt from now on (the IRQ is routed to HandleInterrupt): readers may sleep in <see cref="WaitForInput"/>.</summary>
+        public static void EnableReceiveInterrupt()
+        {
+            s_inputWaiters ??= new Scheduler.WaitQueue();
+            Cpu.OutByte(Com1 + 1, 0x01);
+        }
+
+        /// <summary>Counts input events (a byte for the kernel shell, the monitor key): read it before looking for input, then wait with it.</summary>
+        public static int InputEvents => System.Threading.Volatile.Read(ref s_inputEvents);
+
+        /// <summary>
+        /// Sleeps until an input event after 'seen' (InputEvents read before the caller found no input), or at most
+        /// PollMilliseconds (an edge lost, or no receive interrupt at all: then it only sleeps). Kernel threads only.
+        /// </summary>
+        public static void WaitForInput(int seen)
+        {
+            Scheduler.WaitQueue waiters = s_inputWaiters;
+            if (waiters == null)
+            {
+                Scheduler.Scheduler.Sleep(PollMilliseconds);
+                return;
+            }
+            using (Sync.InterruptMask.Enter())
+            {
+                Scheduler.Scheduler.ArmTimeout(Cpu.ReadTimeStampCounter() + PollMilliseconds * (Time.SystemClock.TscFrequency / 1000));
+                waiters.Lock.Enter();
+                if (System.Threading.Volatile.Read(ref s_inputEvents) == seen)
+                    Scheduler.Scheduler.BlockOnLockedInterruptibly(waiters);   // releases the lock
+                else
+                    waiters.Lock.Exit();
+                Scheduler.Scheduler.DisarmTimeout();
+            }
+        }
+
+        /// <summary>How long a reader sleeps at most without an input event.</summary>
+        private const ulong PollMilliseconds = 100;
 
         public static void Write(byte value)
         {
@@ -80,6 +119,7 @@ namespace Exo.Kernel.Console
         {
             // One drainer at a time; one that finds another at work leaves the bytes to it, and the drainer looks
             // again after letting go, so a byte that arrived meanwhile is not left behind (the interrupt is an edge).
+            int before = System.Threading.Volatile.Read(ref s_inputEvents);
             do
             {
                 if (System.Threading.Interlocked.CompareExchange(ref s_draining, 1, 0) != 0)
@@ -88,6 +128,8 @@ namespace Exo.Kernel.Console
                 System.Threading.Volatile.Write(ref s_draining, 0);
             }
             while ((Cpu.InByte(Com1 + 5) & 0x01) != 0);
+            if (System.Threading.Volatile.Read(ref s_inputEvents) != before)
+                s_inputWaiters?.WakeAll();
         }
 
         private static void Drain()
@@ -98,6 +140,7 @@ namespace Exo.Kernel.Console
                 if (value == MonitorKey)
                 {
                     s_monitor = !s_monitor;
+                    s_inputEvents++;
                     continue;
                 }
                 delegate*<byte, void> consumer = s_inputConsumer;
@@ -113,6 +156,7 @@ namespace Exo.Kernel.Console
                 }
                 s_receiveBuffer[s_receiveHead & (ReceiveBufferSize - 1)] = value;
                 s_receiveHead++;
+                s_inputEvents++;
             }
         }
 

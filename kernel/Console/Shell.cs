@@ -24,8 +24,10 @@ namespace Exo.Kernel.Console
                 {
                     while (!SerialPort.InMonitor)
                     {
+                        int seen = SerialPort.InputEvents;
                         while (SerialPort.TryRead() >= 0) { }   // typed for nobody (between two shells): dropped
-                        AwaitInput();
+                        if (!SerialPort.InMonitor)
+                            SerialPort.WaitForInput(seen);
                     }
                     KernelConsole.WriteLine();
                     KernelConsole.WriteLine("kernel monitor (Ctrl-] gives the console back)");
@@ -39,17 +41,6 @@ namespace Exo.Kernel.Console
             }
         }
 
-        // Lets other threads run; with none ready, halts until the next interrupt (serial or tick). A poll, not a sleep on
-        // the UART: with no runnable kernel shell, a processor halted with threads queued was left unrun for seconds under
-        // QEMU's -icount at 2 processors (docs/audio.md, known problems).
-        private static void AwaitInput()
-        {
-            if (Scheduler.Scheduler.HasReadyThreads)
-                Scheduler.Scheduler.Yield();
-            else
-                Cpu.EnableInterruptsAndHalt();
-        }
-
         // False if a dormant shell lost the console (Ctrl-]) before the line's end.
         private static bool ReadLine(bool dormant)
         {
@@ -57,12 +48,13 @@ namespace Exo.Kernel.Console
             bool overflowReported = false;
             while (true)
             {
+                int seen = SerialPort.InputEvents;
                 int value = SerialPort.TryRead();
                 if (value < 0)
                 {
                     if (dormant && !SerialPort.InMonitor)
                         return false;
-                    AwaitInput();
+                    SerialPort.WaitForInput(seen);   // sleeps until a byte or the monitor key comes
                     continue;
                 }
                 if (value == '\r' || value == '\n')

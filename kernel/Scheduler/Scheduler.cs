@@ -67,8 +67,6 @@ namespace Exo.Kernel.Scheduler
             return total;
         }
 
-        public static bool HasReadyThreads => IsReady && Local.Queue.Count > 0;
-
         public static bool NeedsReschedule => IsReady && Local.NeedReschedule;
 
         // This processor has joined the scheduler (an application processor has not, early in its start-up).

@@ -49,11 +49,28 @@ namespace Exo.Kernel.Time
         public static void StartTick()
         {
             InterruptDispatcher.Register(LocalApic.TimerVector, &OnTick);
-            LocalApic.StartPeriodicTimer(TickHertz);
+            StartTickOnThisProcessor();
         }
 
-        /// <summary>An application processor's own tick (the APIC timers all run at the calibrated rate).</summary>
-        public static void StartTickOnThisProcessor() => LocalApic.StartPeriodicTimer(TickHertz);
+        /// <summary>An application processor's own tick, on the same grid as every other's.</summary>
+        public static void StartTickOnThisProcessor()
+        {
+            LocalApic.PrepareOneShotTimer();
+            ArmNextTick(Cpu.ReadTimeStampCounter());
+        }
+
+        // Every processor's tick comes at the same instants: multiples of the period on the TSC (the next one at least
+        // half a period away, so a tick that comes a little early does not bring another at once). Returns the index
+        // of the period the tick belongs to.
+        private static ulong ArmNextTick(ulong now)
+        {
+            ulong period = s_tscFrequency / TickHertz;
+            if (period == 0)
+                period = 1;
+            ulong index = (now + period / 2) / period;
+            LocalApic.ArmOneShot((index + 1) * period - now, s_tscFrequency);
+            return index;
+        }
 
         // Every processor's timer lands here; the tick count counts processor 0's, but not one that comes less than
         // half a period after the last one counted. The emulator delivers the ticks a stalled processor missed in a
@@ -61,16 +78,22 @@ namespace Exo.Kernel.Time
         // ticks, must not count a stall as waiting (Scheduler.AgingIntervalTicks).
         private static void OnTick(RegisterFrame* frame)
         {
-            if (Cpu.CurrentProcessor() == 0)
+            ulong now = Cpu.ReadTimeStampCounter();
+            ulong period = ArmNextTick(now);
+            int processor = Cpu.CurrentProcessor();
+            if (processor == 0 && now - s_lastCountedTsc >= s_tscFrequency / (2 * TickHertz))
             {
-                ulong now = Cpu.ReadTimeStampCounter();
-                if (now - s_lastCountedTsc >= s_tscFrequency / (2 * TickHertz))
-                {
-                    s_ticks++;
-                    s_lastCountedTsc = now;
-                }
+                s_ticks++;
+                s_lastCountedTsc = now;
             }
             Scheduler.Scheduler.OnTick();
+            // Each period belongs to one processor in turn, and the others end their emulator turn at its tick (a
+            // PAUSE: on hardware a short hint). QEMU under -icount (before 8.1) runs one virtual processor at a time, in
+            // order, each until the next timer deadline or until it halts or pauses: one that never did kept the next
+            // from running at all, with threads queued there, for as long as it stayed busy (docs/audio.md).
+            int online = Smp.Processors.Online;
+            if (online > 1 && (int)(period % (ulong)online) != processor)
+                Cpu.Pause();
         }
 
         public static ulong UptimeMicroseconds => UptimeNanoseconds / 1000;

@@ -83,12 +83,19 @@ namespace Exo.Kernel.Arch.X64
                 Panic.Fail("APIC timer did not count during calibration");
         }
 
-        /// <summary>Starts the periodic tick at 'hertz' on <see cref="TimerVector"/>.</summary>
-        public static void StartPeriodicTimer(uint hertz)
+        /// <summary>Readies the timer for <see cref="ArmOneShot"/>: one-shot on <see cref="TimerVector"/>, counting at the bus rate.</summary>
+        public static void PrepareOneShotTimer()
         {
-            Write(RegisterTimerDivide, 0x3);
-            Write(RegisterLvtTimer, (1 << 17) | TimerVector);         // periodic
-            Write(RegisterTimerInitial, (uint)(s_timerTicksPerSecond / hertz));
+            Write(RegisterTimerDivide, 0xB);                          // divide by 1
+            Write(RegisterLvtTimer, TimerVector);                     // one-shot
+        }
+
+        /// <summary>The timer's interrupt after 'timeStampTicks' of the TSC (at least one count of the timer).</summary>
+        public static void ArmOneShot(ulong timeStampTicks, ulong timeStampFrequency)
+        {
+            // Divide 1 counts 16 times the calibrated (divide 16) rate; a millisecond's product fits 64 bits at any rate.
+            ulong count = timeStampTicks * (s_timerTicksPerSecond * 16) / timeStampFrequency;
+            Write(RegisterTimerInitial, count == 0 ? 1u : count > uint.MaxValue ? uint.MaxValue : (uint)count);
         }
 
         private const int RegisterCommandLow = 0x300;
