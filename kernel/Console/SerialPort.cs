@@ -45,7 +45,6 @@ namespace Exo.Kernel.Console
             Cpu.OutByte(Com1 + 4, 0x0F);
         }
 
-        /// <summary>Asks the UART to interrupt when a byte arrives (the IRQ must be routed too).</summary>
         /// <summary>Input comes by interrupt from now on (the IRQ is routed to HandleInterrupt): readers may sleep in <see cref="WaitForInput"/>.</summary>
         public static void EnableReceiveInterrupt()
         {

@@ -17,6 +17,7 @@ namespace Exo.Kernel.Time
         private static ulong s_tscFrequency;
         private static ulong s_bootTsc;
         private static ulong s_multiplier;
+        private static ulong s_tickPeriod;       // TSC ticks per tick (1 / TickHertz), at least 1
         private static ulong s_ticks;
         private static ulong s_lastCountedTsc;   // when processor 0's last counted tick came
 
@@ -44,6 +45,7 @@ namespace Exo.Kernel.Time
                 s_tscFrequency = 1;
             // 10^9 x 2^32 fits 64 bits (4.3 x 10^18); any frequency of 1 Hz or more gives a multiplier that fits.
             s_multiplier = ((1_000_000_000UL << 32) + s_tscFrequency / 2) / s_tscFrequency;
+            s_tickPeriod = s_tscFrequency / TickHertz > 0 ? s_tscFrequency / TickHertz : 1;
         }
 
         public static void StartTick()
@@ -64,11 +66,8 @@ namespace Exo.Kernel.Time
         // of the period the tick belongs to.
         private static ulong ArmNextTick(ulong now)
         {
-            ulong period = s_tscFrequency / TickHertz;
-            if (period == 0)
-                period = 1;
-            ulong index = (now + period / 2) / period;
-            LocalApic.ArmOneShot((index + 1) * period - now, s_tscFrequency);
+            ulong index = (now + s_tickPeriod / 2) / s_tickPeriod;
+            LocalApic.ArmOneShot((index + 1) * s_tickPeriod - now, s_tscFrequency);
             return index;
         }
 
@@ -81,7 +80,7 @@ namespace Exo.Kernel.Time
             ulong now = Cpu.ReadTimeStampCounter();
             ulong period = ArmNextTick(now);
             int processor = Cpu.CurrentProcessor();
-            if (processor == 0 && now - s_lastCountedTsc >= s_tscFrequency / (2 * TickHertz))
+            if (processor == 0 && now - s_lastCountedTsc >= s_tickPeriod / 2)
             {
                 s_ticks++;
                 s_lastCountedTsc = now;

@@ -67,7 +67,7 @@ namespace Exo.Protocols.Sockets
             switch (Operation)
             {
                 case SocketOperation.Create: return CreateArgumentsFit();
-                case SocketOperation.Connect: return Socket == 0 ? CreateArgumentsFit() : Argument0 == 0 && Argument1 == 0;
+                case SocketOperation.Connect: return MakesItsSocket ? CreateArgumentsFit() : Argument0 == 0 && Argument1 == 0;
                 case SocketOperation.Listen: return Argument0 <= MaximumBacklog && Argument1 == 0;
                 case SocketOperation.Receive: return Argument0 <= SocketChannelLayout.DataSlotSize && Argument1 == 0;
                 case SocketOperation.Shutdown: return Argument0 <= 2 && Argument1 == 0;
@@ -76,6 +76,9 @@ namespace Exo.Protocols.Sockets
                 default: return Argument0 == 0 && Argument1 == 0;
             }
         }
+
+        /// <summary>A Connect without a socket: it makes one as Create does, and its completion's Value is the new id even with an error.</summary>
+        public bool MakesItsSocket => Operation == SocketOperation.Connect && Socket == 0;
 
         private bool CreateArgumentsFit() => Argument0 >= TypeStream && Argument0 <= TypeRaw && Argument1 <= 255;
 

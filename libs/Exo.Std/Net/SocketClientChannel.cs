@@ -100,7 +100,7 @@ namespace Exo.Std.Net
                 return Error.NetworkDown;
             uint tag = (++_generation << 5) | Slot;
             request.Tag = tag;
-            bool makesEvenOnError = request.Operation == SocketOperation.Connect && request.Socket == 0;
+            bool makesEvenOnError = request.MakesItsSocket;
             bool registers = request.Operation == SocketOperation.Create || request.Operation == SocketOperation.Accept || makesEvenOnError;
             while (true)
             {

@@ -48,7 +48,7 @@ namespace Exo.Std.Net
         public static Error Connect(SocketClientChannel channel, SocketEndpoint remote, out TcpSocket socket)
         {
             var request = new SocketRequest { Operation = SocketOperation.Connect, Endpoint = remote, Flags = SocketRequest.FlagWait,
-                Argument0 = SocketCalls.StreamType, Argument1 = TransmissionControlProtocol };
+                Argument0 = SocketCalls.StreamType };
             Error error = SocketCalls.Call(channel, ref request, out SocketCompletion completion);
             if (error == Error.TooManyFiles && completion.Value != 0)
             {
@@ -60,8 +60,6 @@ namespace Exo.Std.Net
                 return error;
             return socket.Connect(remote);   // a handshake that did not end at once: wait for it as Connect does
         }
-
-        private const ulong TransmissionControlProtocol = 6;
 
         /// <summary>Connects and waits for the handshake's end: its error (ConnectionRefused, TimedOut...) or none.</summary>
         public Error Connect(SocketEndpoint remote)

@@ -91,18 +91,22 @@ namespace Exo.PosixX.Sockets.Internet
         // Create (the caller holds _making, or the socket is not shared yet).
         private Error Make()
         {
-            var request = new SocketRequest { Operation = SocketOperation.Create, Argument0 = (ulong)Type, Argument1 = (ulong)_protocol };
-            Error error = Ask(ref request, this, out SocketCompletion completion);
-            CloseUnfiled(error, ref completion, this);
-            MadeOrNot();
-            return error;
+            var request = new SocketRequest { Operation = SocketOperation.Create };
+            return AskMaking(ref request);
         }
 
-        // Lets the next thread try if this one could not make the socket, and wakes those that waited.
-        private void MadeOrNot()
+        // A request that makes this socket (Create, or a Connect without a socket), by the thread holding _making: its
+        // id is filed, or closed if the kernel's table had no room; then the next thread may try if it was not made,
+        // and those that waited wake (a change of the socket counted).
+        private Error AskMaking(ref SocketRequest request)
         {
+            request.Argument0 = (ulong)Type;
+            request.Argument1 = (ulong)_protocol;
+            Error error = Ask(ref request, this, out SocketCompletion completion);
+            CloseUnfiled(error, ref completion, this);
             System.Threading.Volatile.Write(ref _making, 0);
             _channel.NoteChange(this);
+            return error;
         }
 
         private static int ProtocolOf(int type) =>
@@ -158,12 +162,8 @@ namespace Exo.PosixX.Sockets.Internet
             if (ClaimMaking())
             {
                 // Made and connected in one request (Socket 0); the id comes back even if the connect fails.
-                request.Argument0 = (ulong)Type;
-                request.Argument1 = (ulong)_protocol;
-                error = Ask(ref request, this, out SocketCompletion completion);
-                CloseUnfiled(error, ref completion, this);
-                MadeOrNot();
-                seen++;   // MadeOrNot's own change
+                error = AskMaking(ref request);
+                seen++;   // AskMaking's own change
             }
             else
             {

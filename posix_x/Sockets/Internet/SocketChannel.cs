@@ -318,7 +318,7 @@ namespace Exo.PosixX.Sockets.Internet
                 _tagValues[slot] = tag;
                 _tagStates[slot] = state;
                 _tagRegistrations[slot] = register;
-                _tagMakesEvenOnError[slot] = request.Operation == SocketOperation.Connect && request.Socket == 0;
+                _tagMakesEvenOnError[slot] = request.MakesItsSocket;
                 _tagDeadlines[slot] = Cpu.ReadTimeStampCounter() + ReplyTimeoutMilliseconds * (SystemClock.TscFrequency / 1000);
                 _changed.Lock.Exit();
             }

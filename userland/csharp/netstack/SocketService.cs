@@ -65,7 +65,7 @@ namespace Netstack
             {
                 any = true;
                 var completion = new SocketCompletion { Tag = request.Tag };
-                bool makes = request.Operation == SocketOperation.Connect && request.Socket == 0;
+                bool makes = request.MakesItsSocket;   // read before Handle files the socket it makes in the request
                 Error error = Handle(ref request, ref completion);
                 if (error != Error.None)
                 {
@@ -103,7 +103,7 @@ namespace Netstack
                 return ChangeNetwork(_channel.DataOf(request.Tag), (int)request.DataLength);
             if (request.Operation == SocketOperation.Routes)
                 return DescribeRoutes(_channel.DataOf(request.Tag), ref completion);
-            if (request.Operation == SocketOperation.Connect && request.Socket == 0)
+            if (request.MakesItsSocket)
             {
                 // Made and connected in one request: the socket made is the one connected below.
                 Error made = Create(request.Argument0, request.Argument1, ref completion);
