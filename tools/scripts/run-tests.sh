@@ -69,6 +69,16 @@ if [ "$in_kernel_skipped" -gt 0 ]; then
 fi
 total_skipped=$((total_skipped + in_kernel_skipped))
 
+# CI keeps only the output's tail: each failed test's name and the start of its error message come last, before the
+# summary (the whole output, with the guest's serial log where a test prints it, stays in out/test-results/NAME.log).
+if [ "$total_failed" -gt 0 ]; then
+  echo "failed tests (the start of each error message):"
+  for log in out/test-results/*.log; do
+    awk '/^  Failed / { name = $0; lines = 0; next }
+         name != "" && /^  Error Message:/ { print name; lines = 14; next }
+         lines > 0 { if (/^  Stack Trace:/) { lines = 0; name = ""; next } print "    " $0; if (--lines == 0) name = "" }' "$log"
+  done | head -60
+fi
 [ ${#failed_steps[@]} -eq 0 ] || echo "failed steps: ${failed_steps[*]}"
 echo "$total_passed passed, $total_failed failed, $total_skipped skipped"
 [ "$total_failed" -eq 0 ] && [ ${#failed_steps[@]} -eq 0 ]

@@ -2,6 +2,8 @@
  *   record SECONDS CHANNELS   reads SECONDS of 48 kHz 16-bit frames in 4096-byte reads and says how many frames came,
  *                             in how long, how many samples were not zero and the peak; "record: started" first, and a
  *                             failed read says after how many frames and why.
+ *   record until-error CHANNELS  reads until a read fails (the test ends it by killing the audio service: a recording
+ *                             of fixed length could end first, since idle guest time runs ahead of the host's clock).
  *   record check              the capture ioctls and errors: GETISPACE, SPEED's answer, EBUSY, EAGAIN, a reader that
  *                             stops for longer than the ring holds (the oldest frames are lost: the ring stays full),
  *                             SYNC and RESET ending the capture, O_RDWR. "record: PASS what" or "record: FAIL what: why"
@@ -9,6 +11,7 @@
  * Status 0, or 1 on a failure. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,9 +76,13 @@ static int record(double seconds, int channels) {
         printf("record: /dev/dsp: %s\n", strerror(errno));
         return 1;
     }
-    long frame_bytes = 2L * channels, bytes = (long)(seconds * Rate) * frame_bytes, nonzero = 0;
+    // seconds 0: until a read fails.
+    long frame_bytes = 2L * channels, bytes = seconds > 0 ? (long)(seconds * Rate) * frame_bytes : LONG_MAX, nonzero = 0;
     int peak = 0, error;
-    printf("record: started, %.1f s of %d channel%s\n", seconds, channels, channels == 1 ? "" : "s");
+    if (seconds > 0)
+        printf("record: started, %.1f s of %d channel%s\n", seconds, channels, channels == 1 ? "" : "s");
+    else
+        printf("record: started, until a read fails, %d channel%s\n", channels, channels == 1 ? "" : "s");
     fflush(stdout);
     double start = now();
     long done = read_all(dsp, bytes, &nonzero, &peak, &error);
@@ -201,11 +208,11 @@ int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "check") == 0)
         return checks();
     if (argc == 3) {
-        double seconds = atof(argv[1]);
+        double seconds = strcmp(argv[1], "until-error") == 0 ? 0 : atof(argv[1]);
         int channels = atoi(argv[2]);
-        if (seconds > 0 && seconds <= 600 && (channels == 1 || channels == 2))
+        if ((seconds > 0 || strcmp(argv[1], "until-error") == 0) && seconds <= 600 && (channels == 1 || channels == 2))
             return record(seconds, channels);
     }
-    fprintf(stderr, "usage: record SECONDS CHANNELS | record check\n");
+    fprintf(stderr, "usage: record SECONDS CHANNELS | record until-error CHANNELS | record check\n");
     return 2;
 }
