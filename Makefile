@@ -54,7 +54,7 @@ QEMU_COMMON := -machine q35 -cpu $(QEMU_CPU) -m $(QEMU_MEMORY) -smp $(QEMU_SMP) 
                -device isa-debug-exit,iobase=0xf4,iosize=0x04
 DOTNET_FLAGS := --nologo -v:q -clp:NoSummary
 
-.PHONY: all build release qemu run desktop new-disk debug test test-host test-boot bench soak deps clean iso initrd-reproducible FORCE
+.PHONY: all build release qemu run desktop new-disk debug test test-host test-boot bench profile-plugin soak deps clean iso initrd-reproducible FORCE
 
 # The images (out/exo.elf, exo.bin, the C# programs, the RAM disk) are shared by both configurations, but
 # their objects are not: without this stamp, `make release` after `make build` found the Debug-linked
@@ -349,6 +349,12 @@ debug: deps $(OUT)/exo.iso
 
 test: build iso
 	tools/scripts/run-tests.sh
+
+# The QEMU plugin tools/profile/profile.py reads (guest instructions per translated block; see tools/profile/README.md).
+profile-plugin: $(OUT)/profile/exo_profile.so
+$(OUT)/profile/exo_profile.so: tools/profile/exo_profile.c
+	@mkdir -p $(dir $@)
+	gcc -shared -fPIC -O2 -Wall -o $@ $<
 
 bench: deps
 	tools/scripts/run-bench.sh $(if $(QUICK),--quick,) $(if $(STORAGE_ONLY),--storage-only,) $(if $(NETWORK_ONLY),--network-only,)

@@ -20,6 +20,26 @@ namespace Exo.Network.HostTests
         }
 
         [Fact]
+        public void Minimum_header_checksum_equals_the_general_one()
+        {
+            // The straight-line 20-byte sum against the general loop: random headers, and the extremes (all zeros, all ones).
+            var random = new System.Random(20261206);
+            byte[] header = new byte[20];
+            fixed (byte* p = header)
+            {
+                for (int round = 0; round < 20000; round++)
+                {
+                    byte fill = round == 0 ? (byte)0 : (byte)0xFF;
+                    if (round < 2)
+                        System.Array.Fill(header, fill);
+                    else
+                        random.NextBytes(header);
+                    Assert.Equal(InternetChecksum.Compute(p, header.Length), InternetChecksum.ComputeMinimumHeader(p));
+                }
+            }
+        }
+
+        [Fact]
         public void Checksum_of_odd_length_pads_with_zero()
         {
             byte[] odd = { 0x12, 0x34, 0x56 };

@@ -28,6 +28,28 @@ public unsafe class SpscRingTests
             Assert.Equal(value * 31 + (ulong)i, ((ulong*)message)[i]);
     }
 
+    [Theory]
+    [InlineData(8u)]
+    [InlineData(16u)]
+    [InlineData(24u)]
+    [InlineData(64u)]
+    [InlineData(72u)]
+    [InlineData(256u)]
+    public void CopySlot_copies_exactly_one_slot(uint size)
+    {
+        // The straight-line sizes (16, 64) and the loop's: every word copied, nothing past the slot touched.
+        ulong* source = stackalloc ulong[40];
+        ulong* destination = stackalloc ulong[40];
+        for (int i = 0; i < 40; i++)
+        {
+            source[i] = 0x0101010101010101UL * (ulong)(i + 1);
+            destination[i] = ulong.MaxValue;
+        }
+        SpscRing.CopySlot(destination, source, size);
+        for (int i = 0; i < 40; i++)
+            Assert.Equal(i < size / 8 ? source[i] : ulong.MaxValue, destination[i]);
+    }
+
     [Fact]
     public void Header_puts_each_counter_and_flag_on_its_own_cache_line()
     {

@@ -94,8 +94,9 @@ static void on_stop(unsigned int vcpu, void *userdata) {
     pthread_mutex_unlock(&lock);
 }
 
-static bool matches(const uint8_t *bytes, const uint8_t *expected, size_t length) {
-    return memcmp(bytes, expected, length) == 0;
+/* A block shorter than the expected bytes (a test and a branch) is compared on the bytes it has. */
+static bool matches(const uint8_t *bytes, size_t filled, const uint8_t *expected, size_t length) {
+    return memcmp(bytes, expected, filled < length ? filled : length) == 0;
 }
 
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
@@ -120,9 +121,9 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
     }
     pthread_mutex_unlock(&lock);
     qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &block->executions, 1);
-    if (windowed && block->address == start_address && matches(block->bytes, start_bytes, start_length))
+    if (windowed && block->address == start_address && matches(block->bytes, filled, start_bytes, start_length))
         qemu_plugin_register_vcpu_tb_exec_cb(tb, on_start, QEMU_PLUGIN_CB_NO_REGS, NULL);
-    if (windowed && block->address == stop_address && matches(block->bytes, stop_bytes, stop_length))
+    if (windowed && block->address == stop_address && matches(block->bytes, filled, stop_bytes, stop_length))
         qemu_plugin_register_vcpu_tb_exec_cb(tb, on_stop, QEMU_PLUGIN_CB_NO_REGS, NULL);
 }
 

@@ -2,11 +2,12 @@
 """Symbolizes exo_profile's output (tools/profile/exo_profile.c): guest instructions per function, for finding where a
 benchmark's instructions go.
 
-  profile.py PROFILE ELF... [--top N] [--per COUNT]
+  profile.py PROFILE ELF... [--top N] [--per COUNT | --per-call-of SYMBOL]
 
 ELF: the kernel's (out/exo.elf) and the unstripped programs (out/userland-cs/NAME.elf, C programs' NAME.elf). Kernel
 addresses go to the ELF that covers them; user programs share addresses, so a block goes to the program whose bytes at
-its address are the block's first bytes. --per divides every figure by COUNT (operations in the profiled window). Each
+its address are the block's first bytes. --per divides every figure by COUNT (operations in the profiled window), --per-call-of by the
+calls of SYMBOL (one per operation). Each
 function's line: its instructions, its share, and how often a block began at its first byte (calls)."""
 import bisect
 import subprocess
@@ -52,13 +53,15 @@ class Image:
 
 
 def main(argv):
-    top, per, files = 40, 1.0, []
+    top, per, per_symbol, files = 40, 1.0, None, []
     i = 0
     while i < len(argv):
         if argv[i] == "--top":
             top = int(argv[i + 1]); i += 2
         elif argv[i] == "--per":
             per = float(argv[i + 1]); i += 2
+        elif argv[i] == "--per-call-of":
+            per_symbol = argv[i + 1]; i += 2
         else:
             files.append(argv[i]); i += 1
     if len(files) < 2:
@@ -82,6 +85,8 @@ def main(argv):
         if owner and address in owner.starts:
             calls[key] += int(executions)   # a block at the function's first byte: a call (or a jump back to it)
         by_image[key[0]] += count
+    if per_symbol is not None:
+        per = float(sum(count for (image, symbol), count in calls.items() if symbol == per_symbol)) or 1.0
     print(f"total {total / per:,.0f} instructions" + (f" per operation ({per:g} operations)" if per != 1 else ""))
     for name, count in sorted(by_image.items(), key=lambda item: -item[1]):
         print(f"  {name:24} {count / per:14,.0f}  {100 * count / total:5.1f} %")

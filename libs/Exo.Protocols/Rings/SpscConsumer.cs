@@ -46,6 +46,7 @@ namespace Exo.Protocols.Rings
         public long Consumed => _head;
 
         /// <summary>The oldest unread message in place (SlotSize bytes), or null if none is published. Advance consumes it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]   // TryRead's and every drain loop's first step
         public byte* TryPeek()
         {
             if (_head == _cachedTail)

@@ -27,6 +27,7 @@ namespace Exo.Protocols.Sockets
 
         /// <summary>Encodes 'request' into the request ring and publishes it: false (nothing written) when the ring is full or
         /// the request breaks a rule; 'wake' says whether the service sleeps and must be signalled (RequestBit).</summary>
+        [System.Runtime.CompilerServices.SkipLocalsInit]   // Encode writes the whole record before it is read
         public bool TrySend(ref SocketRequest request, out bool wake)
         {
             wake = false;

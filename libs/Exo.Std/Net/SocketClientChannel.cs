@@ -147,11 +147,14 @@ namespace Exo.Std.Net
             uint slot = (uint)System.Numerics.BitOperations.TrailingZeroCount(free);
             uint tag = (++_generation << 5) | slot;
             request.Tag = tag;
-            if (request.Check() != SocketMessageProblem.None)
-                return Error.Invalid;
             bool wake;
             while (!_rings.TrySend(ref request, out wake))
+            {
+                // Encode checks the request: looked at again only when it was not sent, as Exchange does.
+                if (request.Check() != SocketMessageProblem.None)
+                    return Error.Invalid;
                 Process.Yield();   // the service has answered but not yet freed a request's ring slot
+            }
             _postedTags[slot] = tag;
             _posted |= 1u << (int)slot;
             if (wake)
@@ -198,6 +201,7 @@ namespace Exo.Std.Net
 
         // Takes every completion (the one for 'tag', if any, into 'completion') and then every event; a record that does
         // not decode or answers nothing asked breaks the channel.
+        [System.Runtime.CompilerServices.SkipLocalsInit]   // the record is read only after TryRead filled it
         private Error Drain(uint tag, bool registers, bool makesEvenOnError, ref SocketCompletion completion, out bool done)
         {
             done = false;

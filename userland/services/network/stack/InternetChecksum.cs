@@ -82,5 +82,20 @@ namespace Exo.Network
 
         /// <summary>The checksum of one buffer. A buffer that includes a correct checksum field gives 0.</summary>
         public static ushort Compute(byte* bytes, int length) => Finish(Add(0, bytes, length));
+
+        /// <summary>
+        /// <see cref="Compute"/> of a 20-byte IPv4 header (no options), the common case, in straight-line code: every
+        /// datagram's header is summed once when sent and once when received, and the general loop cost three times this.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static ushort ComputeMinimumHeader(byte* header)
+        {
+            ulong a = *(ulong*)header, b = *(ulong*)(header + 8);
+            ulong native = (uint)a + (a >> 32) + (uint)b + (b >> 32) + *(uint*)(header + 16);   // below 2^35
+            native = (native & 0xFFFF) + (native >> 16);   // below 2^20
+            native = (native & 0xFFFF) + (native >> 16);   // at most 0xFFFF + 0xF
+            native = (native & 0xFFFF) + (native >> 16);   // 16 bits
+            return (ushort)~(ushort)(native << 8 | native >> 8);
+        }
     }
 }

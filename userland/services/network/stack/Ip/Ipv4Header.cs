@@ -35,7 +35,7 @@ namespace Exo.Network
             header[11] = 0;
             source.Write(header + 12);
             destination.Write(header + 16);
-            NetworkOrder.WriteUInt16(header + 10, InternetChecksum.Compute(header, MinimumLength));
+            NetworkOrder.WriteUInt16(header + 10, InternetChecksum.ComputeMinimumHeader(header));
         }
     }
 }

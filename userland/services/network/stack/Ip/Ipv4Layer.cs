@@ -27,9 +27,8 @@ namespace Exo.Network
         private readonly FragmentReassembly _reassembly;
         private readonly LoopbackQueue _loopback;
         private readonly IIpProtocolHandler[] _handlers = new IIpProtocolHandler[MaximumHandlers];
-        // Each handler's protocol number, read once at Register: HandlerFor runs for every datagram and would otherwise
-        // make an interface call per handler.
-        private readonly byte[] _handlerProtocols = new byte[MaximumHandlers];
+        // The handlers by protocol number, filled at Register: HandlerFor runs for every datagram and is one load.
+        private readonly IIpProtocolHandler[] _handlerByProtocol = new IIpProtocolHandler[256];
         private readonly byte* _datagram;
         private InterfaceConfiguration _configuration;
         private ushort _identification;
@@ -118,17 +117,11 @@ namespace Exo.Network
             if (free < 0)
                 return Error.OutOfMemory;
             _handlers[free] = handler;
-            _handlerProtocols[free] = handler.Protocol;
+            _handlerByProtocol[handler.Protocol] = handler;
             return Error.None;
         }
 
-        public IIpProtocolHandler HandlerFor(byte protocol)
-        {
-            for (int i = 0; i < MaximumHandlers; i++)
-                if (_handlerProtocols[i] == protocol && _handlers[i] != null)
-                    return _handlers[i];
-            return null;
-        }
+        public IIpProtocolHandler HandlerFor(byte protocol) => _handlerByProtocol[protocol];
 
         // ---- Receiving ----
 
@@ -147,7 +140,10 @@ namespace Exo.Network
                 _counters.Increment(NetworkCounter.IpDropHeader);
                 return;
             }
-            if (InternetChecksum.Compute(datagram, headerLength) != 0)
+            // A datagram from loopback was written by Send in this process: its checksum is known good (Linux's loopback
+            // likewise marks what it carries as checked).
+            if (!fromLoopback && (headerLength == Ipv4Header.MinimumLength ? InternetChecksum.ComputeMinimumHeader(datagram)
+                    : InternetChecksum.Compute(datagram, headerLength)) != 0)
             {
                 _counters.Increment(NetworkCounter.IpDropChecksum);
                 return;
@@ -287,12 +283,18 @@ namespace Exo.Network
                     more = true;
                 }
                 ushort flags = (ushort)((more ? Ipv4Header.FlagMoreFragments : 0) | (offset / 8));
-                Ipv4Header.Write(_datagram, Ipv4Header.MinimumLength + piece, identification, flags, DefaultTimeToLive, protocol, source, destination);
-                PacketBytes.Copy(payload + offset, _datagram + Ipv4Header.MinimumLength, piece);
+                int total = Ipv4Header.MinimumLength + piece;
+                // To this host: built in its loopback slot (one copy less); elsewhere in the layer's own buffer.
+                byte* datagram = _datagram;
+                if (kind == RouteKind.Local && (error = _loopback.Reserve(total, out datagram)) != Error.None)
+                    return error;
+                Ipv4Header.Write(datagram, total, identification, flags, DefaultTimeToLive, protocol, source, destination);
+                PacketBytes.Copy(payload + offset, datagram + Ipv4Header.MinimumLength, piece);
                 if (more || offset != 0)
                     _counters.Increment(NetworkCounter.IpFragmentsSent);
-                error = Emit(kind, nextHop, destination, _datagram, Ipv4Header.MinimumLength + piece);
-                if (error != Error.None)
+                if (kind == RouteKind.Local)
+                    _loopback.Commit(total);
+                else if ((error = Emit(kind, nextHop, destination, datagram, total)) != Error.None)
                     return error;
                 offset += piece;
             } while (offset < length);

@@ -10,7 +10,7 @@ namespace Exo.Network
     public sealed unsafe class LoopbackQueue
     {
         /// <summary>Enough for one 64 KiB datagram's fragments with room to spare.</summary>
-        public const int Capacity = 64;
+        public const int Capacity = 64;   // a power of two: slots are found with a mask
         public const int SlotBytes = EthernetFrame.MaximumPayload;
 
         private readonly NetworkCounters _counters;
@@ -30,6 +30,21 @@ namespace Exo.Network
 
         public Error Enqueue(byte* datagram, int length)
         {
+            Error error = Reserve(length, out byte* slot);
+            if (error != Error.None)
+                return error;
+            PacketBytes.Copy(datagram, slot, length);
+            Commit(length);
+            return Error.None;
+        }
+
+        /// <summary>
+        /// The next free slot, for a datagram of 'length' bytes written there in place (IP's Send builds a datagram to
+        /// this host in its slot instead of copying it in); <see cref="Commit"/> then queues it. Nothing is queued until then.
+        /// </summary>
+        public Error Reserve(int length, out byte* slot)
+        {
+            slot = null;
             if (length <= 0 || length > SlotBytes)
                 return Error.MessageTooLong;
             if (_count == Capacity)
@@ -37,13 +52,17 @@ namespace Exo.Network
                 _counters.Increment(NetworkCounter.LoopbackOverflow);
                 return Error.NoBufferSpace;
             }
-            int slot = (_head + _count) % Capacity;
-            PacketBytes.Copy(datagram, _slots + (long)slot * SlotBytes, length);
-            _lengths[slot] = length;
+            slot = _slots + (long)((_head + _count) & (Capacity - 1)) * SlotBytes;
+            return Error.None;
+        }
+
+        /// <summary>Queues the datagram of 'length' bytes written in the slot <see cref="Reserve"/> gave.</summary>
+        public void Commit(int length)
+        {
+            _lengths[(_head + _count) & (Capacity - 1)] = length;
             _count++;
             _counters.Increment(NetworkCounter.LoopbackDatagrams);
             _counters.Add(NetworkCounter.LoopbackBytes, length);
-            return Error.None;
         }
 
         /// <summary>The oldest datagram, valid until the next Enqueue or Dequeue.</summary>
@@ -62,7 +81,7 @@ namespace Exo.Network
         {
             if (_count == 0)
                 return;
-            _head = (_head + 1) % Capacity;
+            _head = (_head + 1) & (Capacity - 1);
             _count--;
         }
     }

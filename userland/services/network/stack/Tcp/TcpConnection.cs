@@ -29,6 +29,8 @@ namespace Exo.Network
         /// <summary>In the 4-tuple hash (connected or connecting).</summary>
         public bool Hashed;
         public int HashNext = NoSlot;
+        /// <summary>The address hash's bucket this slot was entered in (while Hashed): Remove needs no second hash.</summary>
+        public int HashBucket;
 
         // ---- Send sequence space ----
         public uint InitialSendSequence;
@@ -152,6 +154,20 @@ namespace Exo.Network
         }
 
         /// <summary>Back to a fresh, unbound socket (the generation is the caller's).</summary>
+        /// <summary>
+        /// A released slot: out of use, its buffers' pointers dropped. Its other fields keep their last values until
+        /// <see cref="Clear"/> (Allocate): everything that walks the slots skips one not InUse, and the id's generation
+        /// and the TIME-WAIT queue's are checked with it.
+        /// </summary>
+        public void MarkFree()
+        {
+            InUse = false;
+            Owned = false;
+            State = TcpState.Closed;
+            SendBuffer.Detach();
+            ReceiveBuffer.Detach();
+        }
+
         public void Clear()
         {
             InUse = false;

@@ -77,7 +77,7 @@ namespace Exo.Network
             if (!connection.InUse)
                 return;
             Unbind(connection);
-            connection.Clear();
+            connection.MarkFree();   // the whole Clear comes when Allocate takes the slot again
             connection.Generation++;
             _free[_freeCount++] = connection.Slot;
         }
@@ -126,6 +126,7 @@ namespace Exo.Network
             if (connection.Hashed)
                 return;
             int bucket = Bucket(connection.LocalAddress, connection.LocalPort, connection.RemoteAddress, connection.RemotePort);
+            connection.HashBucket = bucket;
             connection.HashNext = _buckets[bucket];
             _buckets[bucket] = connection.Slot;
             connection.Hashed = true;
@@ -135,7 +136,7 @@ namespace Exo.Network
         {
             if (!connection.Hashed)
                 return;
-            int bucket = Bucket(connection.LocalAddress, connection.LocalPort, connection.RemoteAddress, connection.RemotePort);
+            int bucket = connection.HashBucket;
             int slot = _buckets[bucket];
             if (slot == connection.Slot)
                 _buckets[bucket] = connection.HashNext;

@@ -24,6 +24,7 @@ namespace Exo.Network
         }
 
         /// <summary>The keyed hash of a connection's four values (also usable to pick an ephemeral port's starting point).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]   // every segment's lookup
         public uint Hash(Ipv4Address local, ushort localPort, Ipv4Address remote, ushort remotePort)
         {
             ulong value = Mix(_key0 ^ ((ulong)local.Value << 32 | remote.Value));
@@ -31,6 +32,7 @@ namespace Exo.Network
             return (uint)(value ^ value >> 32);
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static ulong Mix(ulong value)
         {
             // SplitMix64's finalizer: every input bit affects every output bit.

@@ -52,7 +52,8 @@ namespace Exo.Network
             segment.HeaderLength = headerLength;
             segment.Payload = bytes + headerLength;
             segment.PayloadLength = length - headerLength;
-            return segment.ParseOptions(bytes + TcpLimits.HeaderLength, headerLength - TcpLimits.HeaderLength);
+            // Most segments carry no options (only SYNs and SACKs do here): no call for them.
+            return headerLength == TcpLimits.HeaderLength || segment.ParseOptions(bytes + TcpLimits.HeaderLength, headerLength - TcpLimits.HeaderLength);
         }
 
         private bool ParseOptions(byte* options, int length)

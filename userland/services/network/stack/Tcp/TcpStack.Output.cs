@@ -57,6 +57,7 @@ namespace Exo.Network
         /// Builds and sends one segment of 'connection': 'length' bytes of the send buffer from 'dataOffset' (bytes
         /// after SND.UNA). SACK blocks ride on every ACK while out-of-order data waits. Any ACK cancels a delayed one.
         /// </summary>
+        [System.Runtime.CompilerServices.SkipLocalsInit]   // the SACK arrays are read only as far as SackBlocks filled them
         private Error Transmit(TcpConnection connection, uint sequence, byte flags, int dataOffset, int length)
         {
             bool synchronize = (flags & TcpFlags.Synchronize) != 0;
