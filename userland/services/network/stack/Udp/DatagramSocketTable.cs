@@ -12,6 +12,10 @@ namespace Exo.Network
     {
         private readonly Ipv4Layer _ip;
         private readonly UdpSocket[] _sockets;
+        // One past the highest slot ever opened: Open takes the lowest free slot, so the scans of every datagram's
+        // delivery and of bind stop here instead of at the table's end (a scan of 64 slots was most of a loopback
+        // datagram's delivery).
+        private int _extent;
 
         public DatagramSocketTable(Ipv4Layer ip, int count, int receiveBufferBytes, ref Workspace workspace)
         {
@@ -41,6 +45,8 @@ namespace Exo.Network
                 {
                     _sockets[i].Reset();
                     _sockets[i].InUse = true;
+                    if (i >= _extent)
+                        _extent = i + 1;
                     socket = i;
                     return Error.None;
                 }
@@ -85,7 +91,7 @@ namespace Exo.Network
         /// <summary>Whether 'port' is bound on an address overlapping 'address' (Any overlaps every address).</summary>
         public bool PortTaken(Ipv4Address address, ushort port)
         {
-            for (int i = 0; i < _sockets.Length; i++)
+            for (int i = 0; i < _extent; i++)
             {
                 UdpSocket s = _sockets[i];
                 if (s.InUse && s.LocalPort == port && (s.LocalAddress.IsAny || address.IsAny || s.LocalAddress == address))
@@ -117,7 +123,7 @@ namespace Exo.Network
         {
             UdpSocket best = null;
             int bestScore = -1;
-            for (int i = 0; i < _sockets.Length; i++)
+            for (int i = 0; i < _extent; i++)
             {
                 UdpSocket s = _sockets[i];
                 if (!s.InUse || s.LocalPort != destinationPort || !Accepts(s, destination, source))
