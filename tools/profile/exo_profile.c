@@ -3,7 +3,8 @@
  * Every block's start address, instruction count and first bytes are kept with a counter that TCG adds to inline; the
  * bytes let the symbolizer tell processes apart (user programs share addresses). Counting can be limited to a window:
  * start=ADDR,startbytes=HEX begins it when a block at ADDR whose first bytes are HEX runs, stop=ADDR,stopbytes=HEX ends
- * it (the bytes pick one process's code at that address). out=FILE receives one line per block:
+ * it (the bytes pick one process's code at that address); startcount=N and stopcount=N make the edges the Nth
+ * executions of those blocks (the stop's counted from the start). out=FILE receives one line per block:
  * "address instructions executions firstbytes". Written against QEMU's plugin API version 1 (QEMU 7.2, Debian 12):
  * the declarations below are that ABI's, so no QEMU headers are needed. */
 #include <pthread.h>
@@ -51,6 +52,7 @@ static uint64_t start_address, stop_address;
 static uint8_t start_bytes[FirstBytes], stop_bytes[FirstBytes];
 static size_t start_length, stop_length;
 static bool windowed, counting, written;
+static uint64_t start_count = 1, stop_count = 1, start_seen, stop_seen;   /* the window's edges are these executions */
 
 static Block *block_at(size_t index) { return &chunks[index / ChunkEntries][index % ChunkEntries]; }
 
@@ -77,7 +79,7 @@ static void write_profile(void) {
 
 /* The window's edges: at the start every counter's value so far becomes its base; at the stop the profile is written. */
 static void on_start(unsigned int vcpu, void *userdata) {
-    if (counting || written)
+    if (counting || written || ++start_seen < start_count)
         return;
     pthread_mutex_lock(&lock);
     for (size_t i = 0; i < blocks; i++)
@@ -87,7 +89,7 @@ static void on_start(unsigned int vcpu, void *userdata) {
 }
 
 static void on_stop(unsigned int vcpu, void *userdata) {
-    if (!counting)
+    if (!counting || ++stop_seen < stop_count)
         return;
     pthread_mutex_lock(&lock);
     write_profile();
@@ -156,6 +158,10 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
             start_address = strtoull(arg + 6, NULL, 16), windowed = true;
         else if (strncmp(arg, "stop=", 5) == 0)
             stop_address = strtoull(arg + 5, NULL, 16);
+        else if (strncmp(arg, "startcount=", 11) == 0)
+            start_count = strtoull(arg + 11, NULL, 10);
+        else if (strncmp(arg, "stopcount=", 10) == 0)
+            stop_count = strtoull(arg + 10, NULL, 10);
         else if (strncmp(arg, "startbytes=", 11) == 0)
             start_length = parse_bytes(arg + 11, start_bytes);
         else if (strncmp(arg, "stopbytes=", 10) == 0)
