@@ -353,12 +353,11 @@ namespace Exo.Network
             return Error.None;
         }
 
+        // The card's routes (Send builds a datagram to this host in its loopback slot itself).
         private Error Emit(RouteKind kind, Ipv4Address nextHop, Ipv4Address destination, byte* datagram, int length)
         {
             switch (kind)
             {
-                case RouteKind.Local:
-                    return _loopback.Enqueue(datagram, length);
                 case RouteKind.Broadcast:
                     return _frames.Send(MacAddress.Broadcast, EthernetFrame.EtherTypeIpv4, datagram, length);
                 case RouteKind.Multicast:

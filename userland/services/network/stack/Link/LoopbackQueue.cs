@@ -28,19 +28,9 @@ namespace Exo.Network
 
         public int Count => _count;
 
-        public Error Enqueue(byte* datagram, int length)
-        {
-            Error error = Reserve(length, out byte* slot);
-            if (error != Error.None)
-                return error;
-            PacketBytes.Copy(datagram, slot, length);
-            Commit(length);
-            return Error.None;
-        }
-
         /// <summary>
         /// The next free slot, for a datagram of 'length' bytes written there in place (IP's Send builds a datagram to
-        /// this host in its slot instead of copying it in); <see cref="Commit"/> then queues it. Nothing is queued until then.
+        /// this host in its slot, so it is never copied in); <see cref="Commit"/> then queues it. Nothing is queued until then.
         /// </summary>
         public Error Reserve(int length, out byte* slot)
         {
@@ -65,7 +55,7 @@ namespace Exo.Network
             _counters.Add(NetworkCounter.LoopbackBytes, length);
         }
 
-        /// <summary>The oldest datagram, valid until the next Enqueue or Dequeue.</summary>
+        /// <summary>The oldest datagram, valid until the next Commit or Dequeue.</summary>
         public bool TryPeek(out byte* datagram, out int length)
         {
             datagram = null;

@@ -13,7 +13,7 @@ namespace Exo.Network
         private readonly Ipv4Layer _ip;
         private readonly UdpSocket[] _sockets;
         // One past the highest slot ever opened: Open takes the lowest free slot, so the scans of every datagram's
-        // delivery and of bind stop here instead of at the table's end (a scan of 64 slots was most of a loopback
+        // delivery and of bind stop here instead of at the table's end (a scan of all 16 slots was most of a loopback
         // datagram's delivery).
         private int _extent;
 
