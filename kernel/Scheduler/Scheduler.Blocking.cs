@@ -187,14 +187,21 @@ namespace Exo.Kernel.Scheduler
         {
             bool enabled = Cpu.DisableInterruptsSavingState();
             queue.Lock.Enter();
+            int woken = WakeEveryLocked(queue);
+            queue.Lock.Exit();
+            RestoreInterrupts(enabled);
+            return woken;
+        }
+
+        // The queue's lock held, interrupts off.
+        internal static int WakeEveryLocked(WaitQueue queue)
+        {
             int woken = 0;
             for (Thread thread = queue.TakeFirst(); thread != null; thread = queue.TakeFirst())
             {
                 MakeReady(thread);
                 woken++;
             }
-            queue.Lock.Exit();
-            RestoreInterrupts(enabled);
             return woken;
         }
 

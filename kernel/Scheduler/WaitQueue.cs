@@ -64,5 +64,8 @@ namespace Exo.Kernel.Scheduler
 
         /// <summary>Wakes every waiting thread (under one hold of the lock); returns how many.</summary>
         public int WakeAll() => Scheduler.WakeEvery(this);
+
+        /// <summary>Like <see cref="WakeAll"/> for a caller that holds the queue's lock with interrupts off (one hold, not two).</summary>
+        public int WakeAllLocked() => Scheduler.WakeEveryLocked(this);
     }
 }

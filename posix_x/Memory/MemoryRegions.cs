@@ -361,13 +361,13 @@ namespace Exo.PosixX.Memory
                     return Error.OutOfMemory;
                 Split(address);
                 Split(end);
-                for (int i = 0; i < _count; i++)
+                for (int i = FirstEndingAtOrAfter(address); i < _count && _regions[i].Start < end; i++)
                     if (_regions[i].Start >= address && _regions[i].End <= end)
                         _regions[i].Protection = protection;
                 for (ulong page = address; page < end; page += PageSize)
                     _space.Protect(page, (protection & Protection.Write) != 0, (protection & Protection.Execute) != 0,
                         readable: protection != Protection.None);
-                Merge();
+                Merge(address, end);
             }
             return Error.None;
         }
@@ -698,45 +698,72 @@ namespace Exo.PosixX.Memory
                 _regions[i] = _regions[i - 1];
             _regions[at] = new Region { Start = start, End = end, Protection = protection, Kind = kind, File = file, Offset = offset };
             _count++;
-            Merge();
+            Merge(start, end);
         }
 
         // Cuts the region containing 'address' in two there (no-op at a boundary).
         private void Split(ulong address)
         {
-            for (int i = 0; i < _count; i++)
-            {
-                if (_regions[i].Start < address && address < _regions[i].End)
-                {
-                    for (int j = _count; j > i + 1; j--)
-                        _regions[j] = _regions[j - 1];
-                    _regions[i + 1] = _regions[i];
-                    _regions[i].End = address;
-                    _regions[i + 1].Start = address;
-                    _regions[i + 1].Offset += address - _regions[i].Start;
-                    _files?.AddUse(_regions[i].File);
-                    _count++;
-                    return;
-                }
-            }
+            int i = FirstEndingAtOrAfter(address + 1);   // the first region that ends past 'address'
+            if (i >= _count || _regions[i].Start >= address)
+                return;
+            for (int j = _count; j > i + 1; j--)
+                _regions[j] = _regions[j - 1];
+            _regions[i + 1] = _regions[i];
+            _regions[i].End = address;
+            _regions[i + 1].Start = address;
+            _regions[i + 1].Offset += address - _regions[i].Start;
+            _files?.AddUse(_regions[i].File);
+            _count++;
         }
 
         // Joins neighbours that touch and have the same permissions and kind (and, for a file or an image, the same file
-        // at following offsets).
-        private void Merge()
+        // at following offsets), among the regions that touch [start, end]: the range a change made, so the regions on
+        // either side of it too. Elsewhere the list is merged already (every change merges), so only there can two
+        // regions join; walking the whole list cost about 940 instructions a call in a process with many thread stacks.
+        private void Merge(ulong start, ulong end)
         {
-            int write = 0;
-            for (int read = 0; read < _count; read++)
+            int first = FirstEndingAtOrAfter(start);
+            if (first >= _count)
+                return;
+            int last = first;
+            while (last + 1 < _count && _regions[last + 1].Start <= end)
+                last++;
+            int write = first + 1;
+            for (int read = first + 1; read <= last; read++)
             {
-                if (write > 0 && Joinable(_regions[write - 1], _regions[read]))
+                if (Joinable(_regions[write - 1], _regions[read]))
                 {
                     _regions[write - 1].End = _regions[read].End;
                     _files?.DropUse(_regions[read].File);
                     continue;
                 }
-                _regions[write++] = _regions[read];
+                if (write != read)
+                    _regions[write] = _regions[read];
+                write++;
             }
-            _count = write;
+            int removed = last + 1 - write;
+            if (removed == 0)
+                return;
+            for (int read = last + 1; read < _count; read++)
+                _regions[read - removed] = _regions[read];
+            _count -= removed;
+        }
+
+        // The index of the first region whose End is at or after 'address' (_count if none): regions are sorted and
+        // disjoint, so their ends are sorted too.
+        private int FirstEndingAtOrAfter(ulong address)
+        {
+            int low = 0, high = _count;
+            while (low < high)
+            {
+                int middle = (low + high) >> 1;
+                if (_regions[middle].End < address)
+                    low = middle + 1;
+                else
+                    high = middle;
+            }
+            return low;
         }
 
         private static bool Joinable(in Region before, in Region after)

@@ -25,13 +25,35 @@ namespace Exo.PosixX.Sockets
             Node.Release();   // NewNode's reference: the description holds its own
         }
 
+        /// <summary>A socket owned by 'user' and 'group' (made outside a Linux process's call: no process to ask).</summary>
+        protected Socket(int family, int type, int flags, uint user, uint group)
+            : base(NewNode(user, group), OpenFlags.ReadWrite | (flags & OpenFlags.NonBlocking))
+        {
+            Family = family;
+            Type = type;
+            Node.Release();
+        }
+
         private static Vnode NewNode()
         {
             LinuxProcessCredentials(out uint user, out uint group);
+            return NewNode(user, group);
+        }
+
+        private static Vnode NewNode(uint user, uint group)
+        {
             SocketNode node = new SocketNode(SocketFileSystem.Instance, FileMode.Socket | 0x1FF);
             node.UserId = user;
             node.GroupId = group;
             return node;
+        }
+
+        /// <summary>Gives the socket to the calling Linux process's file system user and group (it was made without a call).</summary>
+        protected void OwnedByCaller()
+        {
+            LinuxProcessCredentials(out uint user, out uint group);
+            Node.UserId = user;
+            Node.GroupId = group;
         }
 
         private static void LinuxProcessCredentials(out uint user, out uint group)

@@ -29,6 +29,8 @@ namespace Exo.Network.HostTests
             for (int h = 0; h < 2; h++)
                 for (int port = 0; port < 2; port++)
                     listeners.Add((h, Listen(hosts[h].Stack, (ushort)(7000 + port), 2)));
+            var seen = new Dictionary<(int host, int socket), TcpReadiness>();
+            s_changesSeen = 0;
             byte[] data = Pattern(20_000, seed);
             byte[] scratch = new byte[20_000];
             for (int step = 0; step < 20_000; step++)
@@ -49,8 +51,11 @@ namespace Exo.Network.HostTests
                 }
                 foreach (var (listenerHost, listener) in listeners)
                     if (random.Next(3) == 0)
+                    {
+                        seen.Remove((listenerHost, listener));   // the caller's own request: the service looks at it again anyway
                         while (hosts[listenerHost].Stack.Accept(listener, out int accepted, out _, out _) == Error.None)
                             sockets.Add((listenerHost, accepted));
+                    }
                 int index = random.Next(sockets.Count);
                 var (owner, socket) = sockets[index];
                 stack = hosts[owner].Stack;
@@ -93,9 +98,9 @@ namespace Exo.Network.HostTests
                 }
                 if (step % 20 == 0)
                     wire.Run(random.Next(1, 300));
-                int* changed = stackalloc int[64];
-                while (stack.TakeChangedSockets(changed, 64) == 64) { }
+                CheckChangesListed(hosts, sockets, listeners, seen, touched: (owner, socket));
             }
+            Assert.True(s_changesSeen > 100, $"{s_changesSeen} readiness changes seen");
             // The calls did make connections and move data (not only refusals).
             long opens = hosts[0].Stack.Statistics.PassiveOpens + hosts[1].Stack.Statistics.PassiveOpens;
             long segments = hosts[0].Stack.Statistics.SegmentsSent + hosts[1].Stack.Statistics.SegmentsSent;
@@ -113,6 +118,47 @@ namespace Exo.Network.HostTests
                 Assert.Equal(host.Stack.BufferPool.TotalBlocks, host.Stack.BufferPool.FreeBlocks);
                 Assert.Equal(0, host.Stack.HalfOpenConnections);
             }
+        }
+    
+
+        [ThreadStatic] private static int s_changesSeen;
+
+        // The socket service posts readiness events only for the sockets TakeChangedSockets lists (and those a request
+        // touched): every change of what Poll says must be listed, whatever the wire and the timers did.
+        private static void CheckChangesListed(TcpTestWire.Host[] hosts, List<(int host, int socket)> sockets,
+            List<(int host, int socket)> listeners, Dictionary<(int host, int socket), TcpReadiness> seen, (int host, int socket) touched)
+        {
+            var listed = new HashSet<(int host, int socket)>();
+            int* changed = stackalloc int[64];
+            for (int h = 0; h < hosts.Length; h++)
+            {
+                int count;
+                do
+                {
+                    count = hosts[h].Stack.TakeChangedSockets(changed, 64);
+                    for (int i = 0; i < count; i++)
+                        listed.Add((h, changed[i]));
+                } while (count == 64);
+            }
+            seen.Remove(touched);
+            foreach (var key in Both(sockets, listeners))
+            {
+                TcpReadiness now = hosts[key.host].Stack.Poll(key.socket);
+                if (seen.TryGetValue(key, out TcpReadiness before) && before != now)
+                {
+                    Assert.True(listed.Contains(key), $"host {key.host} socket {key.socket:x}: {before} became {now} unlisted");
+                    s_changesSeen++;
+                }
+                seen[key] = now;
+            }
+        }
+
+        private static IEnumerable<(int host, int socket)> Both(List<(int host, int socket)> a, List<(int host, int socket)> b)
+        {
+            foreach (var item in a)
+                yield return item;
+            foreach (var item in b)
+                yield return item;
         }
     }
 }

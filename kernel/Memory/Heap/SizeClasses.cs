@@ -30,12 +30,11 @@ namespace Exo.Kernel.Memory.Heap
                 return bytes <= 16 ? 0 : (int)((bytes - 16 + 7) / 8);
             if (bytes > MaximumSize)
                 return -1;
-            // Four classes per power of two above 64: find the power, then the quarter.
-            int power = 6;
-            while ((1UL << (power + 1)) < bytes)
-                power++;
-            ulong step = 1UL << (power - 2);
-            ulong quarter = (bytes - (1UL << power) + step - 1) / step;   // 1..4
+            // Four classes per power of two above 64: the power p with 2^p < bytes <= 2^(p+1) (one bit scan, every
+            // 'new' of the kernel comes here), then the quarter.
+            int power = System.Numerics.BitOperations.Log2(bytes - 1);
+            int stepShift = power - 2;
+            ulong quarter = (bytes - (1UL << power) + (1UL << stepShift) - 1) >> stepShift;   // 1..4
             return 6 + (power - 6) * 4 + (int)quarter;
         }
 

@@ -17,8 +17,13 @@ namespace Exo.Protocols.Sockets
         /// <summary>MSG_MORE: a send expects more data soon (hold a partial segment).</summary>
         public const ushort FlagMore = 2;
         /// <summary>Connect from a caller that blocks: a handshake with this host itself completes before the answer (None
-        /// or the handshake's error, not InProgress), as Linux's blocking connect over loopback returns without sleeping.</summary>
+        /// or the handshake's error, not InProgress), as Linux's blocking connect over loopback returns without sleeping.
+        /// Accept: parked until a connection is ready (or the listener closes: BadHandle), the one request the service
+        /// keeps unanswered; WouldBlock at once when the listener has one parked already.</summary>
         public const ushort FlagWait = 4;
+        /// <summary>Close with a reset to the peer (a connection accepted ahead for a listener that closed before its owner
+        /// took it: Linux resets the connections nobody accepted).</summary>
+        public const ushort FlagAbort = 8;
         /// <summary>The longest socket option value (struct linger, timeval and the integers all fit).</summary>
         public const int MaximumOptionLength = 64;
         public const int MaximumBacklog = 4096;
@@ -34,33 +39,54 @@ namespace Exo.Protocols.Sockets
         public uint DataLength;
         public SocketEndpoint Endpoint;
 
+        // Each operation's rules (RuleOf): the flags it allows (bits 0-3), its endpoint (bits 4-5: none, required,
+        // optional), its socket field (bits 6-7: zero for the global operations, nonzero, either) and whether it carries
+        // data (bit 8). One lookup rather than a chain of comparisons: every request is checked twice (sender and receiver).
+        private const uint FlagsMask = 0xF;
+        private const uint EndpointRequired = 1 << 4, EndpointOptional = 2 << 4, EndpointMask = 3 << 4;
+        private const uint SocketZero = 0, SocketNonzero = 1 << 6, SocketEither = 2 << 6, SocketMask = 3 << 6;
+        private const uint CarriesData = 1 << 8;
+
+        private static uint RuleOf(SocketOperation operation) => operation switch
+        {
+            SocketOperation.Create => SocketZero,
+            SocketOperation.Bind => SocketNonzero | EndpointRequired,
+            SocketOperation.Connect => SocketEither | EndpointRequired | FlagWait,   // Socket 0: it makes its socket
+            SocketOperation.Send => SocketNonzero | EndpointOptional | FlagMore | CarriesData,
+            SocketOperation.Receive => SocketNonzero | FlagPeek,
+            SocketOperation.SetOption => SocketNonzero | CarriesData,
+            SocketOperation.Interfaces => SocketZero,
+            SocketOperation.ChangeNetwork => SocketZero | CarriesData,
+            SocketOperation.Routes => SocketZero,
+            SocketOperation.Accept => SocketNonzero | FlagWait,   // parked until a connection is ready
+            SocketOperation.Close => SocketNonzero | FlagAbort,
+            _ => SocketNonzero,   // Listen, Shutdown, the options' and names' reads, Readiness
+        };
+
         public SocketMessageProblem Check()
         {
-            bool transfer = Operation == SocketOperation.Send || Operation == SocketOperation.Receive;
-            if (Operation == SocketOperation.None || Operation > SocketOperation.Routes)
+            uint operation = (uint)Operation;
+            if (operation - 1 >= (uint)SocketOperation.Routes)   // None wraps around
                 return SocketMessageProblem.UnknownOperation;
+            uint rule = RuleOf(Operation);
             if (!Endpoint.IsWellFormed)
                 return SocketMessageProblem.BadEndpoint;
-            bool connect = Operation == SocketOperation.Connect;
-            if ((Flags & ~(FlagPeek | FlagMore | FlagWait)) != 0 || (!transfer && !connect && Flags != 0)
-                || (connect && (Flags & ~FlagWait) != 0) || (transfer && (Flags & FlagWait) != 0)
-                || (Operation == SocketOperation.Send && (Flags & FlagPeek) != 0) || (Operation == SocketOperation.Receive && (Flags & FlagMore) != 0))
+            if ((Flags & ~(rule & FlagsMask)) != 0)
                 return SocketMessageProblem.BadField;
-            bool needsEndpoint = Operation == SocketOperation.Bind || Operation == SocketOperation.Connect;
-            bool mayHaveEndpoint = needsEndpoint || Operation == SocketOperation.Send;
-            if (needsEndpoint ? Endpoint.Family == SocketEndpoint.FamilyNone : !mayHaveEndpoint && Endpoint.Family != SocketEndpoint.FamilyNone)
+            uint endpoint = rule & EndpointMask;
+            if (endpoint != EndpointOptional && (Endpoint.Family != SocketEndpoint.FamilyNone) != (endpoint == EndpointRequired))
                 return SocketMessageProblem.BadEndpoint;
-            uint maximumData = Operation == SocketOperation.Send ? SocketChannelLayout.DataSlotSize
-                : Operation == SocketOperation.SetOption ? MaximumOptionLength
-                : Operation == SocketOperation.ChangeNetwork ? (uint)NetworkChange.Length : 0u;
-            if (DataLength > maximumData)
+            if (DataLength != 0 && ((rule & CarriesData) == 0 || DataLength > MaximumData(Operation)))
                 return SocketMessageProblem.BadLength;
-            bool global = Operation == SocketOperation.Create || Operation == SocketOperation.Interfaces
-                || Operation == SocketOperation.ChangeNetwork || Operation == SocketOperation.Routes;
-            if (global != (Socket == 0) && !connect)   // Connect may make its socket (Socket 0)
+            uint socket = rule & SocketMask;
+            if (socket != SocketEither && (Socket != 0) != (socket == SocketNonzero))
                 return SocketMessageProblem.BadField;
             return ArgumentsFit() ? SocketMessageProblem.None : SocketMessageProblem.BadField;
         }
+
+        private static uint MaximumData(SocketOperation operation)
+            => operation == SocketOperation.Send ? SocketChannelLayout.DataSlotSize
+               : operation == SocketOperation.SetOption ? MaximumOptionLength : (uint)NetworkChange.Length;
 
         private bool ArgumentsFit()
         {

@@ -25,6 +25,16 @@ namespace Exo.PosixX.Sockets.Internet
         internal uint ReadinessBits;
         internal ushort PendingError;
         internal int Changes;
+        // A listening stream's accepts ahead (SocketChannel): set once it listens; under the channel's lock, whether
+        // one is in flight, whether the listener is closing, and the connection accepted ahead for the next accept.
+        internal bool AcceptsAhead;
+        internal bool AheadPending;
+        internal bool Closing;
+        internal InternetSocket Ahead;
+        // A socket made for an accept ahead in vain, in the channel's chain of those to release.
+        internal InternetSocket NextDiscarded;
+        // Its Close resets the connection (one accepted ahead that nobody took before its listener closed).
+        private bool _abortOnClose;
 
         /// <summary>IPPROTO_TCP, IPPROTO_UDP or IPPROTO_ICMP (a raw socket's or a ping socket's).</summary>
         private readonly int _protocol;
@@ -34,6 +44,24 @@ namespace Exo.PosixX.Sockets.Internet
         {
             _protocol = protocol;
             _channel = channel;
+        }
+
+        private InternetSocket(InternetSocket listener, uint user, uint group)
+            : base(InternetAddress.Family, listener.Type, 0, user, group)
+        {
+            _protocol = listener._protocol;
+            _channel = listener._channel;
+        }
+
+        /// <summary>
+        /// The socket for a connection 'listener' accepts ahead, made by the channel's drain (no Linux process's call:
+        /// the listener's owner owns it until the accept that takes it).
+        /// </summary>
+        internal static InternetSocket MadeAhead(InternetSocket listener)
+        {
+            InternetSocket made = new InternetSocket(listener, listener.Node.UserId, listener.Node.GroupId);
+            listener._channel.AddReference();
+            return made;
         }
 
         /// <summary>socket(AF_INET, type, protocol): EPROTONOSUPPORT, ESOCKTNOSUPPORT, or the channel's error (EAFNOSUPPORT without a network service).</summary>
@@ -146,7 +174,13 @@ namespace Exo.PosixX.Sockets.Internet
                 return made;
             SocketRequest request = RequestFor(SocketOperation.Listen);
             request.Argument0 = backlog < 0 ? 0UL : backlog > SocketRequest.MaximumBacklog ? SocketRequest.MaximumBacklog : (ulong)backlog;
-            return Ask(ref request, null, out _);
+            Error error = Ask(ref request, null, out _);
+            if (error == Error.None && Type == Stream)
+            {
+                System.Threading.Volatile.Write(ref AcceptsAhead, true);
+                _channel.AcceptAhead(this);
+            }
+            return error;
         }
 
         public override Error Connect(byte* address, int length)
@@ -226,12 +260,37 @@ namespace Exo.PosixX.Sockets.Internet
             Error error = EnsureMade();
             if (error != Error.None)
                 return error;
+            InternetSocket ahead = _channel.TakeAhead(this, out bool parked);
+            if (ahead != null)
+            {
+                _channel.AcceptAhead(this);   // the next one
+                accepted = ahead.AcceptedBy(flags);
+                return Error.None;
+            }
             bool armed = ArmTimeout(System.Threading.Volatile.Read(ref ReceiveTimeoutNanoseconds), NonBlocking);
-            InternetSocket made = new InternetSocket(Type, _protocol, flags & OpenFlags.NonBlocking, _channel);
-            _channel.AddReference();
+            InternetSocket made = null;
             while (true)
             {
                 int seen = _channel.ChangesOf(this);
+                if ((ahead = _channel.TakeAhead(this, out parked)) != null)
+                {
+                    made?.Release();
+                    made = ahead.AcceptedBy(flags);
+                    error = Error.None;
+                    break;
+                }
+                if (parked && !NonBlocking)
+                {
+                    // The next connection goes to the parked accept: its answer is this caller's.
+                    if ((error = _channel.WaitForChange(this, seen)) != Error.None)
+                        break;
+                    continue;
+                }
+                if (made == null)
+                {
+                    made = new InternetSocket(Type, _protocol, flags & OpenFlags.NonBlocking, _channel);
+                    _channel.AddReference();
+                }
                 SocketRequest request = RequestFor(SocketOperation.Accept);
                 error = Ask(ref request, made, out SocketCompletion completion);
                 CloseUnfiled(error, ref completion, made);
@@ -243,11 +302,20 @@ namespace Exo.PosixX.Sockets.Internet
             error = DisarmTimeout(armed, error);
             if (error != Error.None)
             {
-                made.Release();
+                made?.Release();
                 return error;
             }
+            _channel.AcceptAhead(this);   // parked again if it was not (none was, or it failed)
             accepted = made;
             return Error.None;
+        }
+
+        // A connection accepted ahead, taken by accept4 with 'flags': the caller's owner and non-blocking choice.
+        private InternetSocket AcceptedBy(int flags)
+        {
+            Flags = (Flags & ~OpenFlags.NonBlocking) | (flags & OpenFlags.NonBlocking);
+            OwnedByCaller();
+            return this;
         }
 
         public override Error Send(ref SocketTransfer transfer, out ulong done)
@@ -511,7 +579,10 @@ namespace Exo.PosixX.Sockets.Internet
         {
             if (_channel.IsBroken)
                 return PollEvents.In | PollEvents.Out | PollEvents.Error | PollEvents.HangUp;
-            return (PollEvents)(short)(System.Threading.Volatile.Read(ref ReadinessBits) & SocketReadiness.All);
+            // A connection accepted ahead waits here, not in the service's queue.
+            uint bits = System.Threading.Volatile.Read(ref ReadinessBits)
+                | (Ahead != null ? SocketReadiness.Readable : 0u);   // a snapshot, as the bits are
+            return (PollEvents)(short)(bits & SocketReadiness.All);
         }
 
         public override int ChangeCount(PollEvents interest) => System.Threading.Volatile.Read(ref Changes);
@@ -522,9 +593,22 @@ namespace Exo.PosixX.Sockets.Internet
             {
                 _channel.Forget(this);
                 SocketRequest request = RequestFor(SocketOperation.Close);
+                if (_abortOnClose)
+                    request.Flags = SocketRequest.FlagAbort;
                 int slot = _channel.BeginRequest();
                 if (slot >= 0)   // a broken channel has nothing left to close
                     _channel.Post(slot, ref request);
+            }
+            // A listener's close answers its parked accept: a connection that reached it meanwhile is reset, as Linux
+            // resets the connections a closing listener leaves unaccepted.
+            if (System.Threading.Volatile.Read(ref AcceptsAhead))
+            {
+                InternetSocket ahead = _channel.EndAcceptingAhead(this);
+                if (ahead != null)
+                {
+                    ahead._abortOnClose = true;
+                    ahead.Release();
+                }
             }
             _channel.Release();
             base.Destroy();

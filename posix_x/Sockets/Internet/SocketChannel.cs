@@ -39,8 +39,11 @@ namespace Exo.PosixX.Sockets.Internet
         private const ulong ServerCheckMilliseconds = 50;
         /// <summary>Records the dispatcher takes per wake-up before it looks at the service's state again.</summary>
         private const int MaximumRecordsPerWake = 512;
-        // A tag is free, sent with its caller waiting, answered, or posted (sent with nobody waiting: freed by its answer).
-        private const byte TagFree = 0, TagSent = 1, TagDone = 2, TagPosted = 3;
+        // A tag is free, sent with its caller waiting, answered, posted (sent with nobody waiting: freed by its answer),
+        // or an accept ahead (a listener's next connection, parked at the service until one comes: freed by its answer).
+        private const byte TagFree = 0, TagSent = 1, TagDone = 2, TagPosted = 3, TagAhead = 4;
+        /// <summary>Accepts ahead parked at once at most: each holds a tag for as long as no connection comes.</summary>
+        public const int MaximumAcceptsAhead = 8;
 
         private static SocketChannel s_current;
         private static TicketLock s_currentLock;
@@ -64,6 +67,12 @@ namespace Exo.PosixX.Sockets.Internet
         private readonly InternetSocket[] _tagRegistrations = new InternetSocket[SocketChannelLayout.MaximumInFlight];
         // The tag's request is a Connect that makes its socket: its id comes with an error too.
         private readonly bool[] _tagMakesEvenOnError = new bool[SocketChannelLayout.MaximumInFlight];
+        // An accept ahead's listener (its registration is the socket made for the connection).
+        private readonly InternetSocket[] _tagListeners = new InternetSocket[SocketChannelLayout.MaximumInFlight];
+        private int _acceptsAhead;   // parked now
+        // Sockets made for accepts ahead that gave no connection (or one the table could not file): released after the
+        // lock, a chain through InternetSocket.NextDiscarded.
+        private InternetSocket _discarded;
         private readonly uint[] _socketIds = new uint[MaximumSockets];
         private readonly InternetSocket[] _sockets = new InternetSocket[MaximumSockets];
         private int _socketCount;
@@ -153,6 +162,8 @@ namespace Exo.PosixX.Sockets.Internet
             Exo.Runtime.ObjectAllocator.Free(_tagDeadlines);
             Exo.Runtime.ObjectAllocator.Free(_tagCompletions);
             Exo.Runtime.ObjectAllocator.Free(_tagRegistrations);
+            Exo.Runtime.ObjectAllocator.Free(_tagMakesEvenOnError);
+            Exo.Runtime.ObjectAllocator.Free(_tagListeners);
             Exo.Runtime.ObjectAllocator.Free(_socketIds);
             Exo.Runtime.ObjectAllocator.Free(_sockets);
             Exo.Runtime.ObjectAllocator.Free(this);
@@ -186,9 +197,7 @@ namespace Exo.PosixX.Sockets.Internet
                     }
                     if (_freeTags != 0)
                     {
-                        int slot = System.Numerics.BitOperations.TrailingZeroCount(_freeTags);
-                        _freeTags &= ~(1u << slot);
-                        _tagStates[slot] = TagFree;
+                        int slot = TakeTagLocked();
                         _changed.Lock.Exit();
                         return slot;
                     }
@@ -197,6 +206,23 @@ namespace Exo.PosixX.Sockets.Internet
                 if (!slept)
                     Scheduler.Sleep(1);   // being killed or signalled: the others' tags come back soon
             }
+        }
+
+        // Lock held, a tag free: takes the lowest.
+        private int TakeTagLocked()
+        {
+            int slot = System.Numerics.BitOperations.TrailingZeroCount(_freeTags);
+            _freeTags &= ~(1u << slot);
+            _tagStates[slot] = TagFree;
+            return slot;
+        }
+
+        // A free tag without waiting for one, or -1 (none free, or the channel broke).
+        private int TryBeginRequest()
+        {
+            using (InterruptMask.Enter())
+            using (_changed.Lock.Hold())
+                return _broken || _freeTags == 0 ? -1 : TakeTagLocked();
         }
 
         /// <summary>Gives a tag back (every BeginRequest that returned one ends here).</summary>
@@ -208,8 +234,8 @@ namespace Exo.PosixX.Sockets.Internet
                 _tagStates[slot] = TagFree;
                 _tagRegistrations[slot] = null;
                 _freeTags |= 1u << slot;
+                _changed.WakeAllLocked();
                 _changed.Lock.Exit();
-                _changed.WakeAll();
             }
         }
 
@@ -296,10 +322,15 @@ namespace Exo.PosixX.Sockets.Internet
                 EndRequest(slot);
         }
 
-        // Files the tag as 'state' and writes the request into the ring, ringing the service if it sleeps.
-        private Error Send(int slot, ref SocketRequest request, InternetSocket register, byte state)
+        // Files the tag as 'state' and writes the request into the ring, ringing the service if it sleeps. A full ring is
+        // waited out, unless '!mayWait' (a drain's own requests: the service thread itself may be the drainer), which
+        // answers WouldBlock with nothing filed or sent.
+        [System.Runtime.CompilerServices.SkipLocalsInit]   // Encode writes the whole record before it is read
+        private Error Send(int slot, ref SocketRequest request, InternetSocket register, byte state, InternetSocket listener = null,
+            bool mayWait = true)
         {
             byte* record = stackalloc byte[SocketRequest.Length];
+            bool sent, ring = false;
             using (InterruptMask.Enter())
             {
                 _changed.Lock.Enter();
@@ -315,17 +346,33 @@ namespace Exo.PosixX.Sockets.Internet
                     _changed.Lock.Exit();
                     return Error.Invalid;   // the caller built a request the protocol refuses: a kernel bug, never sent
                 }
+                // Written under the same lock as the tag is filed (one lock taken per request, not two): the drain
+                // cannot take the answer before the tag says what it is.
+                sent = _rings.Requests.TryWrite(record);
+                if (!sent && !mayWait)
+                {
+                    _changed.Lock.Exit();
+                    return Error.WouldBlock;
+                }
                 _tagValues[slot] = tag;
                 _tagStates[slot] = state;
                 _tagRegistrations[slot] = register;
+                _tagListeners[slot] = listener;
                 _tagMakesEvenOnError[slot] = request.MakesItsSocket;
                 _tagDeadlines[slot] = Cpu.ReadTimeStampCounter() + ReplyTimeoutMilliseconds * (SystemClock.TscFrequency / 1000);
+                if (sent)
+                    ring = _rings.Requests.Publish();
                 _changed.Lock.Exit();
             }
+            if (ring)
+                _offer.ServerNotification.Signal(SocketChannelLayout.RequestBit);
+            if (sent)
+                return Error.None;
             // The ring holds a request per tag, but the service may answer before it frees the request's slot: a full
             // ring is waited out (briefly; the deadline above breaks the channel if the service stops).
             while (true)
             {
+                Scheduler.Sleep(1);
                 bool written, wake = false;
                 using (InterruptMask.Enter())
                 {
@@ -339,19 +386,17 @@ namespace Exo.PosixX.Sockets.Internet
                     _offer.ServerNotification.Signal(SocketChannelLayout.RequestBit);
                 if (written)
                     return Error.None;
-                Scheduler.Sleep(1);
             }
         }
 
         // ---- Sockets' readiness ----
 
-        /// <summary>A socket's changes counter as its sleepers see it (under the channel's lock).</summary>
-        public int ChangesOf(InternetSocket socket)
-        {
-            using (InterruptMask.Enter())
-            using (_changed.Lock.Hold())
-                return socket.Changes;
-        }
+        /// <summary>
+        /// A socket's changes counter, to give <see cref="WaitForChange"/> later. Written under the channel's lock, read
+        /// without it: an aligned int is read whole, the read is ordered before the caller's later reads (its Id), and
+        /// a change counted after it makes WaitForChange, which compares under the lock, return at once.
+        /// </summary>
+        public int ChangesOf(InternetSocket socket) => System.Threading.Volatile.Read(ref socket.Changes);
 
         /// <summary>
         /// Sleeps until 'socket' has changed since the caller saw 'seen' changes, the channel breaks, a signal comes
@@ -379,10 +424,10 @@ namespace Exo.PosixX.Sockets.Internet
         public void NoteChange(InternetSocket socket)
         {
             using (InterruptMask.Enter())
+            using (_changed.Lock.Hold())
             {
-                using (_changed.Lock.Hold())
-                    socket.Changes++;
-                _changed.WakeAll();
+                socket.Changes++;
+                _changed.WakeAllLocked();
             }
         }
 
@@ -540,87 +585,242 @@ namespace Exo.PosixX.Sockets.Internet
             }
         }
 
-        // Takes completions, then events (a socket a completion registers is filed before its first event is taken);
-        // false when it stopped at the budget.
+        // Takes completions, then events (a socket a completion registers is filed before its first event is taken),
+        // all under one hold of the lock (the records are copied and decoded in a few dozen instructions each, and the
+        // budget bounds the hold); false when it stopped at the budget.
         private bool Drain(byte* record)
         {
             int budget = MaximumRecordsPerWake;
             bool completed = false, changed = false;
-            while (budget > 0 && _rings.Completions.TryRead(record))
+            string malformed = null;
+            using (InterruptMask.Enter())
+            using (_changed.Lock.Hold())
             {
-                budget--;
-                SocketMessageProblem problem = SocketCompletion.Decode(record, out SocketCompletion completion);
-                if (problem != SocketMessageProblem.None || !Complete(ref completion))
+                while (budget > 0 && _rings.Completions.TryRead(record))
                 {
-                    Break("sent a malformed or unasked-for completion");
-                    return true;
-                }
-                completed = true;
-            }
-            _rings.Completions.Release();
-            while (budget > 0 && _rings.Events.TryRead(record))
-            {
-                budget--;
-                if (SocketEvent.Decode(record, out SocketEvent change) != SocketMessageProblem.None)
-                {
-                    Break("sent a malformed readiness event");
-                    return true;
-                }
-                using (InterruptMask.Enter())
-                using (_changed.Lock.Hold())
-                {
-                    int index = Find(change.Socket);
-                    if (index >= 0)   // a socket closed meanwhile is no longer filed: its late events go nowhere
+                    budget--;
+                    SocketMessageProblem problem = SocketCompletion.Decode(record, out SocketCompletion completion);
+                    if (problem != SocketMessageProblem.None || !Complete(ref completion, ref changed))
                     {
-                        InternetSocket socket = _sockets[index];
-                        socket.ReadinessBits = change.Readiness;
-                        socket.PendingError = change.PendingError;
-                        socket.Changes++;
-                        changed = true;
+                        malformed = "sent a malformed or unasked-for completion";
+                        break;
                     }
+                    completed = true;
                 }
+                if (malformed == null)
+                {
+                    _rings.Completions.Release();
+                    while (budget > 0 && _rings.Events.TryRead(record))
+                    {
+                        budget--;
+                        if (SocketEvent.Decode(record, out SocketEvent change) != SocketMessageProblem.None)
+                        {
+                            malformed = "sent a malformed readiness event";
+                            break;
+                        }
+                        int index = Find(change.Socket);
+                        if (index >= 0)   // a socket closed meanwhile is no longer filed: its late events go nowhere
+                        {
+                            InternetSocket socket = _sockets[index];
+                            socket.ReadinessBits = change.Readiness;
+                            socket.PendingError = change.PendingError;
+                            socket.Changes++;
+                            changed = true;
+                        }
+                    }
+                    if (malformed == null)
+                        _rings.Events.Release();
+                }
+                if (completed || changed)
+                    _changed.WakeAllLocked();
             }
-            _rings.Events.Release();
-            if (completed || changed)
-                using (InterruptMask.Enter())
-                    _changed.WakeAll();
+            ReleaseDiscarded();
+            if (malformed != null)
+            {
+                Break(malformed);
+                return true;
+            }
             if (changed)
                 Readiness.Changed();
             return budget > 0;
         }
 
-        // The completion's tag must name a request in flight; a socket a request made (Create, Accept, a Connect
-        // without a socket) is filed.
-        private bool Complete(ref SocketCompletion completion)
+        // Lock held: the completion's tag must name a request in flight; a socket a request made (Create, Accept, a
+        // Connect without a socket) is filed. 'changed': a socket changed (an accept ahead settled).
+        private bool Complete(ref SocketCompletion completion, ref bool changed)
         {
             int slot = (int)(completion.Tag & (SocketChannelLayout.MaximumInFlight - 1));
+            byte state = _tagStates[slot];
+            if ((state != TagSent && state != TagPosted && state != TagAhead) || _tagValues[slot] != completion.Tag)
+                return false;
+            if (state != TagSent)
+            {
+                _tagStates[slot] = TagFree;   // nobody waits: the tag is free again (the drain wakes its waiters)
+                _freeTags |= 1u << slot;
+                if (state == TagAhead)
+                {
+                    SettleAhead(slot, ref completion);
+                    changed = true;
+                }
+                return true;
+            }
+            InternetSocket register = _tagRegistrations[slot];
+            // A Connect that made its socket gives the id with its error too (the socket stays after a failed
+            // connect); a Create or an Accept gives one only when it succeeds.
+            if (register != null && (completion.Status == 0 || (_tagMakesEvenOnError[slot] && completion.Value != 0)))
+            {
+                uint id = (uint)completion.Value;
+                if (id == 0 || completion.Value > uint.MaxValue)
+                    return false;
+                if (Insert(id, register))
+                    register.Id = id;
+                else
+                    completion.Status = (ushort)Error.NoBufferSpace;   // Value kept: the caller closes the service's socket
+            }
+            _tagCompletions[slot] = completion;
+            _tagStates[slot] = TagDone;
+            return true;
+        }
+
+        // ---- Accepts ahead ----
+        // A listening stream keeps an Accept parked at the service (FlagWait: answered when a connection is ready, or
+        // with an error when the listener closes), under a tag nobody waits on (TagAhead). Its answer's socket is
+        // filed and left in the listener's Ahead; the owner's accept takes it there without a request, and parks the
+        // next. A loopback connect's handshake and the parked accept's answer come in the same turn of the service,
+        // so the accept after a connect costs no switch. At most MaximumAcceptsAhead are parked (each holds a tag);
+        // a listener that closes sends its close first, which answers its parked accept, then resets the connection
+        // left ahead, as Linux resets the connections a closing listener leaves unaccepted.
+
+        /// <summary>
+        /// Parks 'listener''s next accept at the service, unless one is parked or a connection waits in Ahead already,
+        /// the listener is closing or enough are parked (its owner's accept then asks itself). Waits for a free tag.
+        /// </summary>
+        public void AcceptAhead(InternetSocket listener)
+        {
             using (InterruptMask.Enter())
             using (_changed.Lock.Hold())
             {
-                if ((_tagStates[slot] != TagSent && _tagStates[slot] != TagPosted) || _tagValues[slot] != completion.Tag)
-                    return false;
-                if (_tagStates[slot] == TagPosted)
+                if (_broken || listener.AheadPending || listener.Ahead != null || listener.Closing || _acceptsAhead >= MaximumAcceptsAhead)
+                    return;
+                listener.AheadPending = true;
+                _acceptsAhead++;
+            }
+            int slot = BeginRequest();
+            if (slot >= 0)
+            {
+                InternetSocket made = InternetSocket.MadeAhead(listener);
+                var request = new SocketRequest { Operation = SocketOperation.Accept, Socket = listener.Id, Flags = SocketRequest.FlagWait };
+                if (Send(slot, ref request, made, TagAhead, listener) == Error.None)
+                    return;
+                EndRequest(slot);
+                made.Release();   // never filed (no id): nothing to close
+            }
+            using (InterruptMask.Enter())
+            using (_changed.Lock.Hold())
+            {
+                listener.AheadPending = false;   // the channel broke: nobody waits for this one
+                _acceptsAhead--;
+                listener.Changes++;
+                _changed.WakeAllLocked();
+            }
+        }
+
+        // Lock held, the tag freed: an accept ahead's answer. Its socket is filed and left to the listener, or discarded
+        // (no connection after all, or no room in the table: then the service's socket is closed).
+        private void SettleAhead(int slot, ref SocketCompletion completion)
+        {
+            InternetSocket listener = _tagListeners[slot], made = _tagRegistrations[slot];
+            _tagListeners[slot] = null;
+            _tagRegistrations[slot] = null;
+            uint id = (uint)completion.Value;
+            bool given = completion.Status == 0 && id != 0 && completion.Value <= uint.MaxValue;
+            if (given && Insert(id, made))
+            {
+                made.Id = id;
+                listener.Ahead = made;
+            }
+            else
+            {
+                made.Id = given ? id : 0;   // unfiled: ReleaseDiscarded closes it
+                made.NextDiscarded = _discarded;
+                _discarded = made;
+            }
+            listener.AheadPending = false;
+            listener.Changes++;
+            _acceptsAhead--;
+        }
+
+        // Releases the sockets accepts ahead made in vain (no lock held; never waits for a tag: a drain must not).
+        private void ReleaseDiscarded()
+        {
+            if (_discarded == null)
+                return;   // the usual case, without the lock (one put there meanwhile waits for the next drain)
+            InternetSocket chain;
+            using (InterruptMask.Enter())
+            using (_changed.Lock.Hold())
+            {
+                chain = _discarded;
+                _discarded = null;
+            }
+            while (chain != null)
+            {
+                InternetSocket made = chain;
+                chain = made.NextDiscarded;
+                made.NextDiscarded = null;
+                if (made.Id != 0)
                 {
-                    _tagStates[slot] = TagFree;   // nobody waits: the tag is free again (the drain wakes its waiters)
-                    _freeTags |= 1u << slot;
-                    return true;
+                    var request = new SocketRequest { Operation = SocketOperation.Close, Socket = made.Id };
+                    int slot = TryBeginRequest();
+                    // None free or the ring full: the service's socket stays until the service ends (a full table's rare case).
+                    if (slot >= 0 && Send(slot, ref request, null, TagPosted, mayWait: false) != Error.None)
+                        EndRequest(slot);
+                    made.Id = 0;   // so that its release does not close it again
                 }
-                InternetSocket register = _tagRegistrations[slot];
-                // A Connect that made its socket gives the id with its error too (the socket stays after a failed
-                // connect); a Create or an Accept gives one only when it succeeds.
-                if (register != null && (completion.Status == 0 || (_tagMakesEvenOnError[slot] && completion.Value != 0)))
+                made.Release();
+            }
+        }
+
+        /// <summary>
+        /// 'listener' is closing (its Close sent, which answers its parked accept): no accept ahead starts for it any
+        /// more, the parked one is waited out (its answer comes at once, or the channel breaks), and the connection
+        /// left ahead, if any, is returned for the caller to reset.
+        /// </summary>
+        public InternetSocket EndAcceptingAhead(InternetSocket listener)
+        {
+            while (true)
+            {
+                bool slept;
+                using (InterruptMask.Enter())
                 {
-                    uint id = (uint)completion.Value;
-                    if (id == 0 || completion.Value > uint.MaxValue)
-                        return false;
-                    if (Insert(id, register))
-                        register.Id = id;
-                    else
-                        completion.Status = (ushort)Error.NoBufferSpace;   // Value kept: the caller closes the service's socket
+                    _changed.Lock.Enter();
+                    listener.Closing = true;
+                    if (!listener.AheadPending || _broken)
+                    {
+                        InternetSocket ahead = listener.Ahead;
+                        listener.Ahead = null;
+                        _changed.Lock.Exit();
+                        return ahead;
+                    }
+                    slept = Scheduler.BlockOnLockedInterruptibly(_changed);   // releases the lock
                 }
-                _tagCompletions[slot] = completion;
-                _tagStates[slot] = TagDone;
-                return true;
+                if (!slept)
+                    Scheduler.Sleep(1);   // being killed: the answer still comes soon
+            }
+        }
+
+        /// <summary>
+        /// The connection accepted ahead for 'listener', taken (the caller's now), or null; 'parked' says whether an
+        /// accept ahead is still parked (a connection may come to it).
+        /// </summary>
+        public InternetSocket TakeAhead(InternetSocket listener, out bool parked)
+        {
+            using (InterruptMask.Enter())
+            using (_changed.Lock.Hold())
+            {
+                InternetSocket ahead = listener.Ahead;
+                listener.Ahead = null;
+                parked = listener.AheadPending;
+                return ahead;
             }
         }
 
@@ -632,7 +832,7 @@ namespace Exo.PosixX.Sockets.Internet
             {
                 for (int slot = 0; slot < SocketChannelLayout.MaximumInFlight; slot++)
                     if ((_tagStates[slot] == TagSent || _tagStates[slot] == TagPosted) && now > _tagDeadlines[slot])
-                        return true;
+                        return true;   // an accept ahead waits for a connection: no deadline
             }
             return false;
         }
@@ -656,12 +856,25 @@ namespace Exo.PosixX.Sockets.Internet
                         socket.PendingError = (ushort)Error.ConnectionReset;
                         socket.Changes++;
                     }
+                    // Accepts ahead in flight get no answer now: their sockets go (their listeners stop waiting for them).
+                    for (int slot = 0; slot < SocketChannelLayout.MaximumInFlight; slot++)
+                    {
+                        if (_tagStates[slot] != TagAhead)
+                            continue;
+                        InternetSocket made = _tagRegistrations[slot];
+                        _tagRegistrations[slot] = null;
+                        _tagListeners[slot] = null;
+                        _tagStates[slot] = TagFree;
+                        made.NextDiscarded = _discarded;
+                        _discarded = made;
+                    }
                 }
                 _changed.Lock.Exit();
                 _changed.WakeAll();
                 if (!first)
                     return;
             }
+            ReleaseDiscarded();
             KernelConsole.Write("posix_x: the network service ");
             KernelConsole.Write(why);
             KernelConsole.WriteLine("; its sockets fail and new ones wait for its restart");

@@ -174,9 +174,9 @@ namespace Exo.PosixX.Vfs.Pipes
                 CopyFromRing(destination, _head, chunk);
                 _head = (_head + chunk) & (_capacity - 1);   // a power of two (Create, Resize)
                 _count -= chunk;
-                _changed.Lock.Exit();
                 if (!_changed.IsEmpty)   // (a writer queues under the lock after seeing the count: none is missed)
-                    _changed.WakeAll();   // room for writers
+                    _changed.WakeAllLocked();   // room for writers (under the lock already: one hold, not two)
+                _changed.Lock.Exit();
             }
             Readiness.Changed(ref _roomChanges);
             s_bytesMoved += (ulong)chunk;
@@ -235,12 +235,12 @@ namespace Exo.PosixX.Vfs.Pipes
                             continue;
                         }
                         int part = chunk - written < room ? chunk - written : room;
-                        CopyToRing((_head + _count) % _capacity, staging + written, part);
+                        CopyToRing((_head + _count) & (_capacity - 1), staging + written, part);
                         _count += part;
                         written += part;
-                        _changed.Lock.Exit();
                         if (!_changed.IsEmpty)
-                            _changed.WakeAll();   // bytes for readers
+                            _changed.WakeAllLocked();   // bytes for readers
+                        _changed.Lock.Exit();
                         Readiness.Changed(ref _dataChanges);
                     }
                     done += (ulong)written;
@@ -272,9 +272,9 @@ namespace Exo.PosixX.Vfs.Pipes
                 }
                 CopyToRing((_head + _count) & (_capacity - 1), source, count);
                 _count += count;
-                _changed.Lock.Exit();
                 if (!_changed.IsEmpty)
-                    _changed.WakeAll();   // bytes for readers
+                    _changed.WakeAllLocked();   // bytes for readers
+                _changed.Lock.Exit();
             }
             Readiness.Changed(ref _dataChanges);
             s_bytesMoved += (ulong)count;

@@ -28,7 +28,7 @@ namespace Netstack
 
         private NativeClients() { }
 
-        public static Error Create(Notification own, NetworkStack stack, TcpStack tcp, out NativeClients clients)
+        public static Error Create(Notification own, NetworkStack stack, TcpStack tcp, TcpSocketOwners owners, out NativeClients clients)
         {
             clients = new NativeClients();
             for (int i = 0; i < MaximumClients; i++)
@@ -36,7 +36,7 @@ namespace Netstack
                 Error error = SocketServerChannel.Create(own, out clients._channels[i]);
                 if (error != Error.None)
                     return error;
-                clients._services[i] = new SocketService(clients._channels[i], stack, tcp);
+                clients._services[i] = new SocketService(clients._channels[i], stack, tcp, owners);
             }
             return clients.OfferNext();
         }
@@ -47,6 +47,8 @@ namespace Netstack
             bool offered = false;
             for (int i = 0; i < MaximumClients; i++)
             {
+                if (_states[i] == Free)
+                    continue;   // the kernel changes only an offered or a claimed channel's state (this runs every turn)
                 uint state = _channels[i].ClientState;
                 if (_states[i] == Offered && state == SocketChannelLayout.ClientClaimed)
                     _states[i] = Claimed;

@@ -76,8 +76,9 @@ namespace Netstack
             error = SocketServerChannel.Offer("network", own, out SocketServerChannel channel);
             if (error != Error.None)
                 return Fail("the socket channel's offer", error);
-            var sockets = new SocketService(channel, stack, tcp);
-            error = NativeClients.Create(own, stack, tcp, out NativeClients natives);
+            var owners = new TcpSocketOwners(tcp);
+            var sockets = new SocketService(channel, stack, tcp, owners);
+            error = NativeClients.Create(own, stack, tcp, owners, out NativeClients natives);
             if (error != Error.None)
                 return Fail("the native programs' socket channels", error);
             Console.Write("netstack: ");
@@ -105,6 +106,7 @@ namespace Netstack
                 more |= sockets.ServeRequests();
                 more |= natives.ServeRequests();
                 stack.Poll();
+                owners.MarkChanged();
                 sockets.PostChanges();
                 channel.Flush();
                 natives.PostChangesAndFlush();

@@ -34,7 +34,15 @@ namespace Netstack
             public ushort Generation;
             public uint SentReadiness;
             public ushort SentError;
+            public bool Parked;       // a listener with an Accept parked (FlagWait), answered when a connection is ready
+            public uint ParkedTag;
         }
+
+        /// <summary>Accepts parked at once at most (each holds one of the client's tags).</summary>
+        private const int MaximumParked = SocketChannelLayout.MaximumInFlight;
+        private readonly int[] _parked = new int[MaximumParked];   // their listeners' indexes
+        private int _parkedCount;
+        private bool _parkedNow;   // the request being handled was parked: no completion yet
 
         private readonly Entry[] _entries = new Entry[MaximumSockets];
         // One past the highest entry in use: the per-turn scan (PostChanges) stops there rather than at MaximumSockets,
@@ -45,11 +53,13 @@ namespace Netstack
         private readonly RawIcmpSockets _raw;
         private readonly PingSockets _ping;
         private readonly NetworkStack _stack;
+        private readonly TcpSocketOwners _owners;
         private SocketServerChannel _channel;
 
-        public SocketService(SocketServerChannel channel, NetworkStack stack, TcpStack tcp)
+        public SocketService(SocketServerChannel channel, NetworkStack stack, TcpStack tcp, TcpSocketOwners owners)
         {
             _channel = channel;
+            _owners = owners;
             _stack = stack;
             _tcp = tcp;
             _udp = stack.Udp;
@@ -67,6 +77,12 @@ namespace Netstack
                 var completion = new SocketCompletion { Tag = request.Tag };
                 bool makes = request.MakesItsSocket;   // read before Handle files the socket it makes in the request
                 Error error = Handle(ref request, ref completion);
+                if (_parkedNow)
+                {
+                    _parkedNow = false;
+                    _stack.DeliverLoopback();
+                    continue;
+                }
                 if (error != Error.None)
                 {
                     // A socket the request made stays (a failed connect's), so its id goes back with the error.
@@ -136,7 +152,14 @@ namespace Netstack
                     return error;
                 }
                 case SocketOperation.Accept:
-                    return tcp ? Accept(ref entry, ref completion) : Error.NotSupported;
+                {
+                    if (!tcp)
+                        return Error.NotSupported;
+                    Error error = Accept(ref entry, ref completion);
+                    if (error == Error.WouldBlock && (request.Flags & SocketRequest.FlagWait) != 0 && Park(index, request.Tag))
+                        _parkedNow = true;
+                    return error;
+                }
                 case SocketOperation.Connect:
                     return tcp ? ConnectStream(entry.Engine, address, port, request.Flags) : _udp.Connect(entry.Engine, address, port);
                 case SocketOperation.Send:
@@ -146,7 +169,7 @@ namespace Netstack
                 case SocketOperation.Shutdown:
                     return tcp ? _tcp.Shutdown(entry.Engine, (TcpShutdown)(int)request.Argument0) : Error.None;
                 case SocketOperation.Close:
-                    Free(index);
+                    Free(index, abort: (request.Flags & SocketRequest.FlagAbort) != 0);
                     return Error.None;
                 case SocketOperation.GetOption:
                     return GetOption(ref entry, (int)request.Argument0, (int)request.Argument1, data, ref completion);
@@ -189,6 +212,8 @@ namespace Netstack
             Use(index);
             entry.Kind = kind;
             entry.Engine = engine;
+            if (kind == KindTcp)
+                _owners.File(engine, this, index);
             entry.Listening = false;
             entry.Due = true;
             entry.SentReadiness = 0;
@@ -365,6 +390,69 @@ namespace Netstack
             }
         }
 
+        // ---- Parked accepts (Accept with FlagWait: the kernel's accepts ahead) ----
+
+        // Parks the listener's Accept under 'tag' until a connection is ready: false (answered WouldBlock now) when one
+        // is parked for it already or the table of parked accepts is full.
+        private bool Park(int index, uint tag)
+        {
+            ref Entry entry = ref _entries[index];
+            if (entry.Parked || _parkedCount == MaximumParked)
+                return false;
+            entry.Parked = true;
+            entry.ParkedTag = tag;
+            _parked[_parkedCount++] = index;
+            return true;
+        }
+
+        // Answers the parked accepts whose listeners changed this turn (a connection came: the stack listed them), before
+        // the turn's events, so that the new socket's first event follows its answer.
+        private void AnswerParked()
+        {
+            for (int i = 0; i < _parkedCount;)
+            {
+                int index = _parked[i];
+                ref Entry entry = ref _entries[index];
+                if (!entry.Due)
+                {
+                    i++;
+                    continue;
+                }
+                var completion = new SocketCompletion { Tag = entry.ParkedTag };
+                Error error = Accept(ref entry, ref completion);
+                if (error == Error.WouldBlock)
+                {
+                    i++;
+                    continue;
+                }
+                if (error != Error.None)
+                    completion = new SocketCompletion { Tag = entry.ParkedTag, Status = (ushort)error };
+                _channel.Complete(ref completion);
+                Unpark(i);
+            }
+        }
+
+        // The parked accept at 'position' is answered: out of the table (the last one takes its place).
+        private void Unpark(int position)
+        {
+            _entries[_parked[position]].Parked = false;
+            _parked[position] = _parked[--_parkedCount];
+        }
+
+        // A listener that closes answers its parked accept (BadHandle: the kernel gives up that accept ahead).
+        private void AnswerParkedOnClose(int index)
+        {
+            for (int i = 0; i < _parkedCount; i++)
+            {
+                if (_parked[i] != index)
+                    continue;
+                var completion = new SocketCompletion { Tag = _entries[index].ParkedTag, Status = (ushort)Error.BadHandle };
+                _channel.Complete(ref completion);
+                Unpark(i);
+                return;
+            }
+        }
+
         private Error Accept(ref Entry listener, ref SocketCompletion completion)
         {
             int index = FreeIndex();
@@ -377,6 +465,7 @@ namespace Netstack
             Use(index);
             entry.Kind = KindTcp;
             entry.Engine = engine;
+            _owners.File(engine, this, index);
             entry.Listening = false;
             entry.Due = true;
             entry.SentReadiness = 0;
@@ -505,13 +594,22 @@ namespace Netstack
 
         // ---- Readiness ----
 
-        /// <summary>Posts an event for every socket whose readiness differs from the last one sent.</summary>
+        /// <summary>A TCP socket the stack listed as changed (<see cref="TcpSocketOwners"/>): looked at on this turn.</summary>
+        public void MarkDue(int index) => _entries[index].Due = true;
+
+        /// <summary>
+        /// Posts an event for every socket whose readiness differs from the last one sent: the TCP sockets marked due
+        /// (by a request, or by the stack's list of changed connections), every other socket (UDP, raw and ping have
+        /// no such list).
+        /// </summary>
         public void PostChanges()
         {
+            if (_parkedCount != 0)
+                AnswerParked();
             for (int i = 0; i < _limit; i++)
             {
                 ref Entry entry = ref _entries[i];
-                if (entry.Kind == KindFree)
+                if (entry.Kind == KindFree || (entry.Kind == KindTcp && !entry.Due))
                     continue;
                 uint readiness = ReadinessOf(ref entry, out ushort error);
                 if (!entry.Due && readiness == entry.SentReadiness && error == entry.SentError)
@@ -596,11 +694,20 @@ namespace Netstack
                 _limit = index + 1;
         }
 
-        private void Free(int index)
+        // 'abort': a TCP connection is reset rather than closed (Close's FlagAbort).
+        private void Free(int index, bool abort = false)
         {
             ref Entry entry = ref _entries[index];
+            if (entry.Parked)
+                AnswerParkedOnClose(index);
             if (entry.Kind == KindTcp)
-                _tcp.Close(entry.Engine);
+            {
+                _owners.Forget(entry.Engine);
+                if (abort)
+                    _tcp.Abort(entry.Engine);
+                else
+                    _tcp.Close(entry.Engine);
+            }
             else if (entry.Kind == KindRaw)
                 _raw.Close(entry.Engine);
             else if (entry.Kind == KindPing)

@@ -306,6 +306,58 @@ static void tcp_errors(void)
     close(again);
 }
 
+/* The accept queue: connections accepted in the order they came, accept4's SOCK_NONBLOCK on the new socket, and a
+ * listener closed with a connection nobody accepted resets it (the client's read is ECONNRESET). */
+static void tcp_accept_queue(void)
+{
+    int server = listener(4);
+    unsigned short port = port_of(server);
+    int first = connected_to(port);
+    int second = connected_to(port);
+    say("poll of the listener with two waiting: %s", poll_events(server, 1000));
+    int accepted = accept(server, NULL, NULL);
+    int next = accept4(server, NULL, NULL, SOCK_NONBLOCK);
+    say("accept, then accept4 with SOCK_NONBLOCK: %s, %s", outcome(accepted), outcome(next));
+    struct sockaddr_in peer;
+    socklen_t length = sizeof peer;
+    getpeername(accepted, (struct sockaddr *)&peer, &length);
+    check("the first accepted is the first client", ntohs(peer.sin_port) == port_of(first));
+    length = sizeof peer;
+    getpeername(next, (struct sockaddr *)&peer, &length);
+    check("the second accepted is the second client", ntohs(peer.sin_port) == port_of(second));
+    say("O_NONBLOCK of the first: %d, of the second: %d", (fcntl(accepted, F_GETFL) & O_NONBLOCK) != 0,
+        (fcntl(next, F_GETFL) & O_NONBLOCK) != 0);
+    char byte;
+    say("read of the second with nothing there: %s", failure(read(next, &byte, 1)));
+    say("poll of the listener with none waiting: %s", poll_events(server, 0));
+    close(accepted);
+    close(next);
+    close(first);
+    close(second);
+
+    /* A blocking accept bounded by SO_RCVTIMEO, then a non-blocking listener: EAGAIN until a connection comes. */
+    struct timeval brief = { 0, 100000 };
+    setsockopt(server, SOL_SOCKET, SO_RCVTIMEO, &brief, sizeof brief);
+    say("accept with SO_RCVTIMEO and none waiting: %s", failure(accept(server, NULL, NULL)));
+    fcntl(server, F_SETFL, fcntl(server, F_GETFL) | O_NONBLOCK);
+    say("non-blocking accept with none waiting: %s", failure(accept(server, NULL, NULL)));
+    first = connected_to(port);
+    say("poll of the listener after a connect: %s", poll_events(server, 1000));
+    accepted = accept(server, NULL, NULL);
+    say("non-blocking accept after it: %s", outcome(accepted));
+    say("and again: %s", failure(accept(server, NULL, NULL)));
+    close(accepted);
+    close(first);
+
+    int waiting = connected_to(port);
+    say("poll of the listener with one waiting: %s", poll_events(server, 1000));
+    close(server);
+    struct pollfd gone = { waiting, POLLIN, 0 };
+    say("poll of the client after the listener closed: %s", value(poll(&gone, 1, 5000)));
+    say("read of the client after the listener closed: %s", failure(read(waiting, &byte, 1)));
+    close(waiting);
+}
+
 static void tcp_epoll(void)
 {
     int server = listener(4);
@@ -387,6 +439,7 @@ int main(void)
     tcp_basics();
     tcp_bulk();
     tcp_errors();
+    tcp_accept_queue();
     tcp_epoll();
     udp();
     return 0;
