@@ -20,6 +20,8 @@ namespace Exo.PosixX.KernelInterface
         private OpenFile[] _files;
         private byte* _flags;
         private int _size;
+        // Every slot below it is in use (under the lock): the lowest-free search starts here, not at 0 (Linux's next_fd).
+        private int _lowestFree;
         private TicketLock _lock;
         private static ulong s_hits, s_misses;
 
@@ -94,7 +96,7 @@ namespace Exo.PosixX.KernelInterface
             using (InterruptMask.Enter())
             using (_lock.Hold())
             {
-                for (int i = lowest; i < limit; i++)
+                for (int i = lowest > _lowestFree ? lowest : _lowestFree; i < limit; i++)
                 {
                     if (i >= _size && !Grow(i + 1))
                         return Error.OutOfMemory;
@@ -103,6 +105,8 @@ namespace Exo.PosixX.KernelInterface
                     file.AddReference();
                     _files[i] = file;
                     _flags[i] = closeOnExec ? CloseOnExecFlag : (byte)0;
+                    if (lowest <= _lowestFree)
+                        _lowestFree = i + 1;   // the slots from the old mark to i were all in use
                     descriptor = i;
                     return Error.None;
                 }
@@ -142,6 +146,8 @@ namespace Exo.PosixX.KernelInterface
                 if (file == null)
                     return Error.BadHandle;
                 _files[descriptor] = null;
+                if (descriptor < _lowestFree)
+                    _lowestFree = descriptor;
             }
             Closed(file);
             return Error.None;
@@ -200,6 +206,8 @@ namespace Exo.PosixX.KernelInterface
                         {
                             file = _files[i];
                             _files[i] = null;
+                            if (i < _lowestFree)
+                                _lowestFree = i;
                             break;
                         }
                     }
@@ -226,6 +234,7 @@ namespace Exo.PosixX.KernelInterface
                     copy._files[i] = _files[i];
                     copy._flags[i] = _flags[i];
                 }
+                copy._lowestFree = _lowestFree;
             }
             return copy;
         }

@@ -226,6 +226,28 @@ namespace Exo.Network.HostTests
         }
 
         [Fact]
+        public void Buffer_pool_hands_a_run_given_back_to_the_next_request_of_its_length()
+        {
+            int blocks = 16;
+            byte[] workspace = new byte[TcpBufferPool.WorkspaceBytes(blocks)];
+            fixed (byte* w = workspace)
+            {
+                var pool = new TcpBufferPool(w, blocks);
+                byte* send = pool.Allocate(4 * 4096);
+                byte* receive = pool.Allocate(4 * 4096);
+                pool.Free(send, 4 * 4096);
+                pool.Free(receive, 4 * 4096);
+                Assert.Equal(blocks, pool.FreeBlocks);
+                Assert.True(pool.Allocate(4 * 4096) == receive);   // the last given back, without the bitmap
+                Assert.True(pool.Allocate(4 * 4096) == send);
+                pool.Free(send, 4 * 4096);
+                pool.Free(receive, 4 * 4096);
+                Assert.True(pool.Allocate(blocks * 4096) != null);   // the kept runs go back to the bitmap for it
+                Assert.Equal(0, pool.FreeBlocks);
+            }
+        }
+
+        [Fact]
         public void Buffer_pool_runs_across_bitmap_words_never_overlap_and_all_come_back()
         {
             int blocks = 300;   // five bitmap words, the last partly used

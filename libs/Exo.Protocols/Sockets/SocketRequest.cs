@@ -113,6 +113,17 @@ namespace Exo.Protocols.Sockets
         {
             if (Check() != SocketMessageProblem.None)
                 return false;
+            EncodeUnchecked(buffer);
+            return true;
+        }
+
+        /// <summary>
+        /// Writes the request without checking it: for a sender whose requests are checked where it matters, by the
+        /// receiver's Decode (the kernel's to the network service, which refuses a malformed one with Invalid, as
+        /// a refused Encode would have been answered), rather than twice per request.
+        /// </summary>
+        public void EncodeUnchecked(byte* buffer)
+        {
             *(uint*)buffer = Magic;
             *(ushort*)(buffer + 4) = (ushort)Operation;
             *(ushort*)(buffer + 6) = Flags;
@@ -123,7 +134,6 @@ namespace Exo.Protocols.Sockets
             *(uint*)(buffer + 32) = DataLength;
             *(uint*)(buffer + 36) = 0;
             Endpoint.Encode(buffer + 40);
-            return true;
         }
 
         /// <summary>Reads a request from Length bytes the peer wrote (copy them first: the peer may change them meanwhile).</summary>

@@ -18,6 +18,11 @@ namespace System
             byte* from = (byte*)Unsafe.AsPointer(ref source);
             if (to == from || length == 0)
                 return;
+            if (length <= Exo.Runtime.ShortCopy.MaximumLength)
+            {
+                Exo.Runtime.ShortCopy.Move(to, from, length);   // overlap-safe: every load before any store
+                return;
+            }
             if (to < from || to >= from + length)
             {
                 if (length >= Exo.Runtime.WideCopy.MinimumLength && Exo.Runtime.WideCopy.s_forward != null && (to + length <= from || to >= from + length))

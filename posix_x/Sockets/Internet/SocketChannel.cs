@@ -341,11 +341,9 @@ namespace Exo.PosixX.Sockets.Internet
                 }
                 uint tag = (++_tagGeneration << 5) | (uint)slot;
                 request.Tag = tag;
-                if (!request.Encode(record))
-                {
-                    _changed.Lock.Exit();
-                    return Error.Invalid;   // the caller built a request the protocol refuses: a kernel bug, never sent
-                }
+                // Not checked here: the service checks every request and refuses a malformed one with Invalid, which
+                // its caller then gets (a kernel bug's only outcome either way).
+                request.EncodeUnchecked(record);
                 // Written under the same lock as the tag is filed (one lock taken per request, not two): the drain
                 // cannot take the answer before the tag says what it is.
                 sent = _rings.Requests.TryWrite(record);

@@ -4,7 +4,10 @@ namespace Exo.Network
     /// The memory every connection's send and receive buffers come from: a region of the stack's workspace cut into
     /// BufferBlockSize blocks, handed out as contiguous runs (first fit) and tracked with one bit per block. A
     /// buffer is taken when a connection starts (connect, or a completed handshake) and given back when it ends, so
-    /// the pool's size is the stack's whole buffer memory, whatever the peers do.
+    /// the pool's size is the stack's whole buffer memory, whatever the peers do. The last few runs given back are kept
+    /// marked in the bitmap (counted free) and handed out again to the next request of the same length: every
+    /// connection takes two buffers and gives them back, and marking the bitmap both ways cost about 200 instructions
+    /// a buffer. A request no kept run fits and the bitmap cannot satisfy gives them back to the bitmap first.
     /// </summary>
     public sealed unsafe class TcpBufferPool
     {
@@ -13,6 +16,10 @@ namespace Exo.Network
         private readonly int _blocks;
         private int _freeBlocks;
         private int _searchStart;
+        private const int KeptRuns = 4;
+        private readonly long[] _keptOffsets = new long[KeptRuns];
+        private readonly int[] _keptCounts = new int[KeptRuns];
+        private int _kept;
 
         public int TotalBlocks => _blocks;
         public int FreeBlocks => _freeBlocks;
@@ -44,7 +51,8 @@ namespace Exo.Network
         /// <summary>'bytes' rounded up to whole blocks.</summary>
         public static int RoundUp(int bytes) => (bytes + TcpLimits.BufferBlockSize - 1) / TcpLimits.BufferBlockSize * TcpLimits.BufferBlockSize;
 
-        // A word of the bitmap at a time (a 64 KiB buffer is 16 blocks: one mask, not 16 bit operations).
+        // A word of the bitmap at a time (a 64 KiB buffer is 16 blocks: one mask, not 16 bit operations). The caller
+        // counts the blocks (free or used).
         private void Mark(int first, int count, bool used)
         {
             int block = first, end = first + count;
@@ -59,7 +67,6 @@ namespace Exo.Network
                     _used[block >> 6] &= ~mask;
                 block += take;
             }
-            _freeBlocks += used ? -count : count;
         }
 
         /// <summary>A run of RoundUp(bytes) bytes, or null when no run is free that long.</summary>
@@ -68,6 +75,36 @@ namespace Exo.Network
             int count = RoundUp(bytes) / TcpLimits.BufferBlockSize;
             if (count <= 0 || count > _freeBlocks)
                 return null;
+            for (int i = _kept - 1; i >= 0; i--)
+            {
+                if (_keptCounts[i] != count)
+                    continue;
+                long offset = _keptOffsets[i];
+                _kept--;
+                _keptOffsets[i] = _keptOffsets[_kept];
+                _keptCounts[i] = _keptCounts[_kept];
+                _freeBlocks -= count;
+                return _memory + offset;
+            }
+            byte* run = FirstFit(count);
+            if (run == null && _kept > 0)
+            {
+                GiveBackKept();
+                run = FirstFit(count);
+            }
+            return run;
+        }
+
+        // The kept runs go back to the bitmap (they are counted free already).
+        private void GiveBackKept()
+        {
+            for (int i = 0; i < _kept; i++)
+                Mark((int)(_keptOffsets[i] / TcpLimits.BufferBlockSize), _keptCounts[i], false);
+            _kept = 0;
+        }
+
+        private byte* FirstFit(int count)
+        {
             // First fit from where the last allocation ended, wrapping once: spreads buffers and keeps the scan short.
             for (int pass = 0; pass < 2; pass++)
             {
@@ -95,6 +132,7 @@ namespace Exo.Network
                     {
                         int first = block - run;
                         Mark(first, count, true);
+                        _freeBlocks -= count;
                         _searchStart = first + count == _blocks ? 0 : first + count;
                         return _memory + (long)first * TcpLimits.BufferBlockSize;
                     }
@@ -114,6 +152,14 @@ namespace Exo.Network
             int count = RoundUp(bytes) / TcpLimits.BufferBlockSize;
             if (offset < 0 || offset % TcpLimits.BufferBlockSize != 0 || offset / TcpLimits.BufferBlockSize + count > _blocks)
                 return;
+            _freeBlocks += count;
+            if (_kept < KeptRuns)
+            {
+                _keptOffsets[_kept] = offset;
+                _keptCounts[_kept] = count;
+                _kept++;
+                return;
+            }
             Mark((int)(offset / TcpLimits.BufferBlockSize), count, false);
         }
     }
