@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -358,6 +359,64 @@ static void tcp_accept_queue(void)
     close(waiting);
 }
 
+/* Several threads accept from one listener while several others connect to it: every connection is accepted exactly
+ * once, by one of them, with its own bytes. */
+enum { ACCEPTORS = 4, CONNECTORS = 4, EACH = 8 };
+static int shared_listener;
+static unsigned short shared_port;
+static int received[ACCEPTORS * EACH];
+static pthread_mutex_t received_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *accept_some(void *unused)
+{
+    (void)unused;
+    for (int i = 0; i < EACH; i++) {
+        int fd = accept(shared_listener, NULL, NULL);
+        int id = -1;
+        if (fd >= 0 && read_fully(fd, (char *)&id, sizeof id) == 0 && id >= 0 && id < ACCEPTORS * EACH) {
+            pthread_mutex_lock(&received_lock);
+            received[id]++;
+            pthread_mutex_unlock(&received_lock);
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    return NULL;
+}
+
+static void *connect_some(void *first)
+{
+    for (int i = 0; i < EACH; i++) {
+        int id = (int)(long)first + i;
+        int fd = connected_to(shared_port);
+        if (fd >= 0) {
+            write(fd, &id, sizeof id);
+            close(fd);
+        }
+    }
+    return NULL;
+}
+
+static void tcp_accepting_threads(void)
+{
+    shared_listener = listener(64);
+    shared_port = port_of(shared_listener);
+    pthread_t acceptors[ACCEPTORS], connectors[CONNECTORS];
+    for (int i = 0; i < ACCEPTORS; i++)
+        pthread_create(&acceptors[i], NULL, accept_some, NULL);
+    for (int i = 0; i < CONNECTORS; i++)
+        pthread_create(&connectors[i], NULL, connect_some, (void *)(long)(i * EACH));
+    for (int i = 0; i < CONNECTORS; i++)
+        pthread_join(connectors[i], NULL);
+    for (int i = 0; i < ACCEPTORS; i++)
+        pthread_join(acceptors[i], NULL);
+    int once = 0;
+    for (int i = 0; i < ACCEPTORS * EACH; i++)
+        once += received[i] == 1;
+    say("connections accepted exactly once by %d threads: %d of %d", ACCEPTORS, once, ACCEPTORS * EACH);
+    close(shared_listener);
+}
+
 static void tcp_epoll(void)
 {
     int server = listener(4);
@@ -440,6 +499,7 @@ int main(void)
     tcp_bulk();
     tcp_errors();
     tcp_accept_queue();
+    tcp_accepting_threads();
     tcp_epoll();
     udp();
     return 0;
