@@ -26,10 +26,9 @@ namespace Exo.PosixX.Sockets.Internet
         internal ushort PendingError;
         internal int Changes;
         // A listening stream's accepts ahead (SocketChannel): set once it listens; under the channel's lock, whether
-        // one is in flight, whether the listener is closing, and the connection accepted ahead for the next accept.
+        // one is in flight and the connection accepted ahead for the next accept.
         internal bool AcceptsAhead;
         internal bool AheadPending;
-        internal bool Closing;
         internal InternetSocket Ahead;
         // A socket made for an accept ahead in vain, in the channel's chain of those to release.
         internal InternetSocket NextDiscarded;

@@ -691,14 +691,15 @@ namespace Exo.PosixX.Sockets.Internet
 
         /// <summary>
         /// Parks 'listener''s next accept at the service, unless one is parked or a connection waits in Ahead already,
-        /// the listener is closing or enough are parked (its owner's accept then asks itself). Waits for a free tag.
+        /// or enough are parked (its owner's accept then asks itself). Waits for a free tag. Only its owner's listen
+        /// and accept call it, holding a reference, so it never runs beside the listener's close.
         /// </summary>
         public void AcceptAhead(InternetSocket listener)
         {
             using (InterruptMask.Enter())
             using (_changed.Lock.Hold())
             {
-                if (_broken || listener.AheadPending || listener.Ahead != null || listener.Closing || _acceptsAhead >= MaximumAcceptsAhead)
+                if (_broken || listener.AheadPending || listener.Ahead != null || _acceptsAhead >= MaximumAcceptsAhead)
                     return;
                 listener.AheadPending = true;
                 _acceptsAhead++;
@@ -779,8 +780,8 @@ namespace Exo.PosixX.Sockets.Internet
         }
 
         /// <summary>
-        /// 'listener' is closing (its Close sent, which answers its parked accept): no accept ahead starts for it any
-        /// more, the parked one is waited out (its answer comes at once, or the channel breaks), and the connection
+        /// 'listener' is closing (its Close sent, which answers its parked accept; nobody holds it to start another):
+        /// the parked one is waited out (its answer comes at once, or the channel breaks), and the connection
         /// left ahead, if any, is returned for the caller to reset.
         /// </summary>
         public InternetSocket EndAcceptingAhead(InternetSocket listener)
@@ -791,7 +792,6 @@ namespace Exo.PosixX.Sockets.Internet
                 using (InterruptMask.Enter())
                 {
                     _changed.Lock.Enter();
-                    listener.Closing = true;
                     if (!listener.AheadPending || _broken)
                     {
                         InternetSocket ahead = listener.Ahead;
