@@ -31,6 +31,7 @@ namespace Exo.Kernel.Scheduler
             // Unlocked reads: only this processor changes its current thread, and interrupts are off here;
             // a queue count that changes under us only moves the reschedule by a tick.
             Thread current = local.Current;
+            DemoteTimeCriticalHog(local, current, now);
             if (local.Queue.Count > 0 && (current.IsIdle || now >= current.SliceEnd))
                 local.NeedReschedule = true;
             else if (current.IsIdle && local.Queue.Count == 0 && AnyQueueHasSurplus(local.Index))

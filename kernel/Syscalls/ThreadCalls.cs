@@ -8,7 +8,8 @@ namespace Exo.Kernel.Syscalls
     /// <summary>
     /// Threads of the calling process: create(entry, stack, argument) starts one in ring 3 (RDI = argument) and
     /// returns a thread handle; exit(status) ends the calling thread only (the process's exit call ends every
-    /// thread); wait(handle) returns a thread's exit status. A fault or a kill in any thread ends the process.
+    /// thread); wait(handle) returns a thread's exit status; scheduling class(class) makes the calling thread normal,
+    /// time-critical or background. A fault or a kill in any thread ends the process.
     /// </summary>
     public static unsafe class ThreadCalls
     {
@@ -17,7 +18,11 @@ namespace Exo.Kernel.Syscalls
             SystemCalls.Register(SystemCallNumber.ThreadCreate, &DoCreate);
             SystemCalls.Register(SystemCallNumber.ThreadExit, &DoExit);
             SystemCalls.Register(SystemCallNumber.ThreadWait, &DoWait);
+            SystemCalls.Register(SystemCallNumber.ThreadSchedulingClass, &DoSchedulingClass);
         }
+
+        private static ulong DoSchedulingClass(RegisterFrame* frame)
+            => SystemCallResult.From(Scheduler.Scheduler.SetCurrentSchedulingClass(frame->Argument0));
 
         private static ulong DoCreate(RegisterFrame* frame)
         {

@@ -24,6 +24,40 @@ namespace Exo.Kernel.Tests
             Test("mixed_stress_no_deadlock", &MixedStress);
             Test("stack_guard_page_unmapped", &StackGuard);
             Test("threads_run_on_every_processor", &ThreadsRunOnEveryProcessor);
+            Test("time_critical_class_bounded", &TimeCriticalClassBounded);
+        }
+
+        private static bool s_sleeperStayedTimeCritical, s_spinnerWasDemoted;
+
+        // Time-critical for 20 periods of 1 ms sleeps and short work: still time-critical at the end.
+        private static void TimeCriticalSleeper(ulong unused)
+        {
+            Scheduler.Scheduler.SetCurrentSchedulingClass(Exo.Abi.Constants.SchedulingClassTimeCritical);
+            for (int i = 0; i < 20; i++)
+                Scheduler.Scheduler.Sleep(1);
+            Thread self = Scheduler.Scheduler.Current;
+            s_sleeperStayedTimeCritical = self.TimeCritical && self.Priority == Scheduler.Scheduler.TimeCriticalPriority;
+            Scheduler.Scheduler.SetCurrentSchedulingClass(Exo.Abi.Constants.SchedulingClassNormal);
+        }
+
+        // Time-critical, then spinning 20 ms without stopping (ten times the limit): the tick puts it back in the normal class.
+        private static void TimeCriticalSpinner(ulong unused)
+        {
+            Scheduler.Scheduler.SetCurrentSchedulingClass(Exo.Abi.Constants.SchedulingClassTimeCritical);
+            SpinFor(20);
+            Thread self = Scheduler.Scheduler.Current;
+            s_spinnerWasDemoted = !self.TimeCritical && self.Priority == Scheduler.Scheduler.DefaultPriority;
+        }
+
+        private static void TimeCriticalClassBounded()
+        {
+            Check(Scheduler.Scheduler.SetCurrentSchedulingClass(3) == Error.Invalid, "an unknown class is refused");
+            ulong demotionsBefore = Scheduler.Scheduler.TimeCriticalDemotions;
+            Scheduler.Scheduler.Join(Scheduler.Scheduler.Create("critical-sleeper", &TimeCriticalSleeper, 0, affinity: 0));
+            Check(s_sleeperStayedTimeCritical, "a time-critical thread that stops every millisecond stays in its class");
+            Scheduler.Scheduler.Join(Scheduler.Scheduler.Create("critical-spinner", &TimeCriticalSpinner, 0, affinity: 0));
+            Check(s_spinnerWasDemoted, "a time-critical thread that spins is put back in the normal class");
+            Check(Scheduler.Scheduler.TimeCriticalDemotions > demotionsBefore, "the demotion was counted");
         }
 
         private static SpinLock s_lock;

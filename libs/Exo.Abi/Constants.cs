@@ -22,5 +22,13 @@ namespace Exo.Abi
         public const int MaximumThreads = 256;
         /// <summary>The longest row name BenchReport takes, in bytes.</summary>
         public const int BenchNameCapacity = 32;
+        /// <summary>ThreadSchedulingClass: the default class (priority 16), what every thread starts in.</summary>
+        public const int SchedulingClassNormal = 0;
+        /// <summary>ThreadSchedulingClass: runs before every normal thread as soon as it is ready (an audio mixer, an audio client's writer, input).</summary>
+        public const int SchedulingClassTimeCritical = 1;
+        /// <summary>ThreadSchedulingClass: runs when no normal thread is ready, aging aside (priority 24).</summary>
+        public const int SchedulingClassBackground = 2;
+        /// <summary>Microseconds a time-critical thread may run without stopping before the kernel puts it back in the normal class.</summary>
+        public const int TimeCriticalBurstMicroseconds = 2000;
     }
 }

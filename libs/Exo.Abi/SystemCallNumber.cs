@@ -76,6 +76,8 @@ namespace Exo.Abi
         ThreadExit = 55,
         /// <summary>(thread handle) -> its exit status (needs Wait).</summary>
         ThreadWait = 56,
+        /// <summary>(class) -> 0: the calling thread's scheduling class (SchedulingClassNormal, TimeCritical or Background); a time-critical thread that runs TimeCriticalBurstMicroseconds without stopping is put back in the normal class; Invalid for another value.</summary>
+        ThreadSchedulingClass = 57,
         /// <summary>(root, kind, base, length) -> handle to a device resource of that ResourceKind (needs Manage on the root resource).</summary>
         ResourceCreate = 60,
         /// <summary>(port range): IN/OUT on its ports from ring 3 (needs Read and Write) until that handle is closed, revoked or moved.</summary>

@@ -198,5 +198,14 @@ namespace Exo.Std
 
         /// <summary>Gives up the processor to another ready thread.</summary>
         public static void Yield() => SystemCall.Call(SystemCallNumber.Yield);
+
+        /// <summary>
+        /// Puts the calling thread in a scheduling class (Constants.SchedulingClassNormal, TimeCritical or Background):
+        /// time-critical for a thread that must run within a millisecond of its wake-up and then stop again (an audio
+        /// mixer, an audio client's writer); the kernel puts one that runs Constants.TimeCriticalBurstMicroseconds without
+        /// stopping back in the normal class. Invalid for another value.
+        /// </summary>
+        public static Error SetThreadSchedulingClass(int schedulingClass)
+            => SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.ThreadSchedulingClass, (ulong)(uint)schedulingClass));
     }
 }

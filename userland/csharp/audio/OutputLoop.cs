@@ -15,9 +15,8 @@ namespace AudioService
     /// hands what the device captured to the capture streams (CaptureLoop). The DMA
     /// position passing the last frame written is an underrun (counted; writing resumes at the position). Latency probe:
     /// a client's last publish (its write index and clock) is followed to the output frame its last sample landed in,
-    /// and the time the DMA position passes that frame is the latency. The thread runs 1 ms bursts: the scheduler's burst
-    /// predictor rates it interactive, which queues it ahead of batch threads of its priority (a CPU hog) and gives it a
-    /// short slice.
+    /// and the time the DMA position passes that frame is the latency. The thread is time-critical (ThreadSchedulingClass)
+    /// while it plays: it runs before every normal thread as soon as its period's deadline wakes it.
     /// </summary>
     internal static unsafe class OutputLoop
     {
@@ -113,6 +112,9 @@ namespace AudioService
                 ring[i] = 0;
             s_probeArmed = s_probePlaced = false;
             CaptureLoop.Start(s_dma, s_facts);
+            // Time-critical from here (after the ring's silencing, a long burst): woken every period, it runs before every
+            // normal thread (a CPU hog, a chain of Fusion calls) and stops again within tens of microseconds.
+            Process.SetThreadSchedulingClass(Constants.SchedulingClassTimeCritical);
             ulong deadline = MonotonicClock.Nanoseconds + PeriodNanoseconds;
             while (Volatile.Read(ref s_facts->DriverGone) == 0)
             {

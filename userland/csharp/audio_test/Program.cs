@@ -160,6 +160,8 @@ namespace AudioTest
                 return;
             }
             AudioStream.Statistics(service, true, out _);
+            // A client that keeps 5 ms queued asks, as audio clients do (rtkit on Linux), to be time-critical while it plays.
+            Process.SetThreadSchedulingClass(Constants.SchedulingClassTimeCritical);
             double phase = 0;
             ulong openedAt = MonotonicClock.Nanoseconds;
             int period = 0;
@@ -170,6 +172,7 @@ namespace AudioTest
                     error = WriteSine(ref stream, 48, ref phase, 48);
             }
             ulong playedFor = MonotonicClock.Nanoseconds - openedAt;   // to the error, before the load is waited for
+            Process.SetThreadSchedulingClass(Constants.SchedulingClassNormal);
             if (error == Error.None)
                 error = stream.Finish();
             uint starved = stream.Header->Starved;   // periods the mixer found this client's ring short (the client was late)

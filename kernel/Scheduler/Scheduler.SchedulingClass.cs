@@ -1,0 +1,79 @@
+using Exo.Kernel.Arch.X64;
+
+namespace Exo.Kernel.Scheduler
+{
+    /// <summary>
+    /// Scheduling classes (ThreadSchedulingClass): a thread's priority chosen by the thread itself. Time-critical threads
+    /// (priority 8) run before every normal one (16) as soon as they are ready, which aging cannot undo before 80 ms of
+    /// waiting: an audio mixer woken every millisecond, and the client writing into its 5 ms queue, then wait for no
+    /// CPU hog's or Fusion call chain's slice. As Linux's RLIMIT_RTTIME bounds a real-time thread, one that runs
+    /// <see cref="Exo.Abi.Constants.TimeCriticalBurstMicroseconds"/> without stopping is put back in the normal class
+    /// by the tick (<see cref="DemoteTimeCriticalHog"/>), so the class cannot take the processor for good. Background
+    /// threads (24) run when nothing normal is ready, aging aside.
+    /// </summary>
+    public static unsafe partial class Scheduler
+    {
+        public const int TimeCriticalPriority = 8;
+        public const int BackgroundPriority = 24;
+
+        private static ulong s_timeCriticalBurstLimit;   // TSC ticks
+        private static ulong s_timeCriticalDemotions;
+
+        /// <summary>Time-critical threads put back in the normal class for running too long without stopping (for tests).</summary>
+        public static ulong TimeCriticalDemotions => s_timeCriticalDemotions;
+
+        /// <summary>The calling thread's scheduling class (an Exo.Abi.Constants.SchedulingClass* value); Invalid for another.</summary>
+        public static Error SetCurrentSchedulingClass(ulong schedulingClass)
+        {
+            int priority;
+            if (schedulingClass == Exo.Abi.Constants.SchedulingClassNormal) priority = DefaultPriority;
+            else if (schedulingClass == Exo.Abi.Constants.SchedulingClassTimeCritical) priority = TimeCriticalPriority;
+            else if (schedulingClass == Exo.Abi.Constants.SchedulingClassBackground) priority = BackgroundPriority;
+            else return Error.Invalid;
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            ProcessorState local = Local;
+            local.Lock.Enter();
+            Thread current = local.Current;
+            // A new class starts a new burst: the watchdog counts from here.
+            ulong now = Cpu.ReadTimeStampCounter();
+            current.CpuTime += now - current.RunStart;
+            current.RunStart = now;
+            current.BurstSoFar = 0;
+            bool lessUrgent = priority > current.Priority;
+            current.Priority = priority;
+            current.EffectivePriority = priority;
+            current.TimeCritical = priority == TimeCriticalPriority;
+            if (lessUrgent && local.Queue.Count > 0)
+                AskToReschedule(local, current);
+            local.Lock.Exit();
+            RestoreInterrupts(enabled);
+            return Error.None;
+        }
+
+        /// <summary>
+        /// From the tick (interrupts off): a time-critical thread that has run past the limit without stopping goes back to
+        /// the normal class, and the processor reschedules if others wait.
+        /// </summary>
+        private static void DemoteTimeCriticalHog(ProcessorState local, Thread current, ulong now)
+        {
+            if (!current.TimeCritical || current.BurstSoFar + (now - current.RunStart) <= s_timeCriticalBurstLimit)
+                return;
+            local.Lock.Enter();
+            current.TimeCritical = false;
+            current.Priority = DefaultPriority;
+            current.EffectivePriority = DefaultPriority;
+            s_timeCriticalDemotions++;
+            if (local.Queue.Count > 0)
+                local.NeedReschedule = true;
+            local.Lock.Exit();
+        }
+
+        // The local lock held: the running thread gives the processor up on its way out of the kernel.
+        private static void AskToReschedule(ProcessorState local, Thread running)
+        {
+            local.NeedReschedule = true;
+            if (running.User.KernelEntryStack != 0)
+                System.Threading.Interlocked.Or(ref running.User.PendingWork, (int)UserMode.UserWork.Reschedule);
+        }
+    }
+}
