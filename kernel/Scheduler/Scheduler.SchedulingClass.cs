@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Exo.Kernel.Arch.X64;
 
 namespace Exo.Kernel.Scheduler
@@ -9,7 +10,7 @@ namespace Exo.Kernel.Scheduler
     /// CPU hog's or Fusion call chain's slice. As Linux's RLIMIT_RTTIME bounds a real-time thread, one that runs
     /// <see cref="Exo.Abi.Constants.TimeCriticalBurstMicroseconds"/> without stopping is put back in the normal class
     /// by the tick (<see cref="DemoteTimeCriticalHog"/>), so the class cannot take the processor for good. Background
-    /// threads (24) run when nothing normal is ready, aging aside.
+    /// threads (24) run when nothing normal is ready, aging aside. A thread is in a class by its priority alone (no flag).
     /// </summary>
     public static unsafe partial class Scheduler
     {
@@ -35,14 +36,11 @@ namespace Exo.Kernel.Scheduler
             local.Lock.Enter();
             Thread current = local.Current;
             // A new class starts a new burst: the watchdog counts from here.
-            ulong now = Cpu.ReadTimeStampCounter();
-            current.CpuTime += now - current.RunStart;
-            current.RunStart = now;
+            PauseBurst(current, Cpu.ReadTimeStampCounter());
             current.BurstSoFar = 0;
             bool lessUrgent = priority > current.Priority;
             current.Priority = priority;
             current.EffectivePriority = priority;
-            current.TimeCritical = priority == TimeCriticalPriority;
             if (lessUrgent && local.Queue.Count > 0)
                 AskToReschedule(local, current);
             local.Lock.Exit();
@@ -56,10 +54,9 @@ namespace Exo.Kernel.Scheduler
         /// </summary>
         private static void DemoteTimeCriticalHog(ProcessorState local, Thread current, ulong now)
         {
-            if (!current.TimeCritical || current.BurstSoFar + (now - current.RunStart) <= s_timeCriticalBurstLimit)
+            if (current.Priority != TimeCriticalPriority || current.BurstSoFar + (now - current.RunStart) <= s_timeCriticalBurstLimit)
                 return;
             local.Lock.Enter();
-            current.TimeCritical = false;
             current.Priority = DefaultPriority;
             current.EffectivePriority = DefaultPriority;
             s_timeCriticalDemotions++;
@@ -69,6 +66,7 @@ namespace Exo.Kernel.Scheduler
         }
 
         // The local lock held: the running thread gives the processor up on its way out of the kernel.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]   // every wake-up that preempts here
         private static void AskToReschedule(ProcessorState local, Thread running)
         {
             local.NeedReschedule = true;

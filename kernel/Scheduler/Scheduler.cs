@@ -287,10 +287,11 @@ namespace Exo.Kernel.Scheduler
             bool preempt = Preempts(thread, interactive, running);
             if (preempt)
             {
-                target.NeedReschedule = true;
                 // Here, in a system call (interrupts masked): the way back to ring 3 reschedules.
-                if (target.Index == Cpu.CurrentProcessor() && running.User.KernelEntryStack != 0)
-                    Interlocked.Or(ref running.User.PendingWork, (int)UserMode.UserWork.Reschedule);
+                if (target.Index == Cpu.CurrentProcessor())
+                    AskToReschedule(target, running);
+                else
+                    target.NeedReschedule = true;
             }
             target.Lock.Exit();
             if (preempt && target.Index != Cpu.CurrentProcessor())

@@ -29,7 +29,6 @@ namespace Exo.Kernel.Scheduler
         public ulong BurstSoFar;           // of the current burst, across preemptions
         public ulong ReadyTick;            // the tick count when it last became ready
         public ulong SliceEnd;             // when its slice ends
-        public bool TimeCritical;          // in the time-critical class (ThreadSchedulingClass), watched by the tick
         // Links (intrusive: no allocation).
         public Thread SleepNext;           // sleep queue (sorted by WakeTime), under the sleep lock
         public Thread AllNext;             // registry of every thread, under the registry lock

@@ -36,7 +36,7 @@ namespace Exo.Kernel.Tests
             for (int i = 0; i < 20; i++)
                 Scheduler.Scheduler.Sleep(1);
             Thread self = Scheduler.Scheduler.Current;
-            s_sleeperStayedTimeCritical = self.TimeCritical && self.Priority == Scheduler.Scheduler.TimeCriticalPriority;
+            s_sleeperStayedTimeCritical = self.Priority == Scheduler.Scheduler.TimeCriticalPriority;
             Scheduler.Scheduler.SetCurrentSchedulingClass(Exo.Abi.Constants.SchedulingClassNormal);
         }
 
@@ -46,7 +46,7 @@ namespace Exo.Kernel.Tests
             Scheduler.Scheduler.SetCurrentSchedulingClass(Exo.Abi.Constants.SchedulingClassTimeCritical);
             SpinFor(20);
             Thread self = Scheduler.Scheduler.Current;
-            s_spinnerWasDemoted = !self.TimeCritical && self.Priority == Scheduler.Scheduler.DefaultPriority;
+            s_spinnerWasDemoted = self.Priority == Scheduler.Scheduler.DefaultPriority;
         }
 
         private static void TimeCriticalClassBounded()
