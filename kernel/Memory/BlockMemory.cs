@@ -12,6 +12,10 @@ namespace Exo.Kernel.Memory
     {
         [StructLayout(LayoutKind.Sequential, Size = 64)]
         private struct Block64 { public ulong A, B, C, D, E, F, G, H; }
+        [StructLayout(LayoutKind.Sequential, Size = 32)]
+        private struct Block32 { public ulong A, B, C, D; }
+        [StructLayout(LayoutKind.Sequential, Size = 16)]
+        private struct Block16 { public ulong A, B; }
 
         public const ulong PageSize = 4096;
 
@@ -28,15 +32,44 @@ namespace Exo.Kernel.Memory
         }
 
         /// <summary>Copies 'length' bytes from 'source' to 'destination' (the two do not overlap; any alignment).</summary>
+        /// <remarks>The last bytes go as one 16-, 8- or 4-byte move ending at the end, over bytes already copied (the same values,
+        /// since the two do not overlap), instead of a loop a byte or a word at a time: a 100-byte copy (a pipe's or
+        /// socket's message) is three moves (64, 32 and the last 16).</remarks>
         public static void Copy(byte* destination, byte* source, ulong length)
         {
-            ulong i = 0;
-            for (; i + 64 <= length; i += 64)
-                *(Block64*)(destination + i) = *(Block64*)(source + i);
-            for (; i + 8 <= length; i += 8)
-                *(ulong*)(destination + i) = *(ulong*)(source + i);
-            for (; i < length; i++)
-                destination[i] = source[i];
+            if (length >= 16)
+            {
+                ulong i = 0;
+                for (; i + 64 <= length; i += 64)
+                    *(Block64*)(destination + i) = *(Block64*)(source + i);
+                if (i + 32 <= length)
+                {
+                    *(Block32*)(destination + i) = *(Block32*)(source + i);
+                    i += 32;
+                }
+                if (i + 16 <= length)
+                {
+                    *(Block16*)(destination + i) = *(Block16*)(source + i);
+                    i += 16;
+                }
+                if (i < length)
+                    *(Block16*)(destination + length - 16) = *(Block16*)(source + length - 16);
+            }
+            else if (length >= 8)
+            {
+                *(ulong*)destination = *(ulong*)source;
+                *(ulong*)(destination + length - 8) = *(ulong*)(source + length - 8);
+            }
+            else if (length >= 4)
+            {
+                *(uint*)destination = *(uint*)source;
+                *(uint*)(destination + length - 4) = *(uint*)(source + length - 4);
+            }
+            else
+            {
+                for (ulong i = 0; i < length; i++)
+                    destination[i] = source[i];
+            }
         }
 
         /// <summary>Zeroes one 4 KiB page (four blocks a turn: 16 stores and the loop's 3 instructions per 256 bytes).</summary>

@@ -205,6 +205,23 @@ namespace Exo.Kernel.Scheduler
             return woken;
         }
 
+        internal static int WakeInterested(WaitQueue queue, ulong keys)
+        {
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            queue.Lock.Enter();
+            int woken = 0;
+            for (Thread thread = queue.TakeInterested(keys); thread != null; woken++)
+            {
+                Thread next = (Thread)thread.Next;   // MakeReady reuses the links
+                thread.Next = null;
+                MakeReady(thread);
+                thread = next;
+            }
+            queue.Lock.Exit();
+            RestoreInterrupts(enabled);
+            return woken;
+        }
+
         internal static void Acquire(Sync.Semaphore semaphore)
         {
             bool enabled = Cpu.DisableInterruptsSavingState();

@@ -39,6 +39,11 @@ namespace Exo.Kernel.Scheduler
         public bool TimeoutArmed;
         public int TimedOut;
         /// <summary>
+        /// While it waits on a queue woken by key (WaitQueue.WakeInterested): the keys whose changes wake it, one bit each
+        /// (a poller's objects, hashed); written before it queues, read under the queue's lock.
+        /// </summary>
+        public ulong WaitInterest;
+        /// <summary>
         /// Its last wake-up counted in scheduling decisions, not time (an emulator's host stretches time, not order):
         /// whether it was predicted interactive then, and which decision of its processor picked it, 1 being the
         /// next one (0: another processor stole it). Written under the processor's lock; what a test checks the

@@ -65,6 +65,43 @@ namespace Exo.Kernel.Scheduler
         /// <summary>Wakes every waiting thread (under one hold of the lock); returns how many.</summary>
         public int WakeAll() => Scheduler.WakeEvery(this);
 
+        /// <summary>
+        /// Wakes the waiting threads whose Thread.WaitInterest shares a bit with 'keys' (a queue whose waiters all set it):
+        /// a change wakes the waiters of its object, not every waiter; returns how many.
+        /// </summary>
+        public int WakeInterested(ulong keys) => Scheduler.WakeInterested(this, keys);
+
+        // The lock held: takes out the threads interested in 'keys', chained through their Next in queue order.
+        internal Thread TakeInterested(ulong keys)
+        {
+            Thread first = null, last = null;
+            for (Thread thread = _head; thread != null;)
+            {
+                Thread next = (Thread)thread.Next;
+                if ((thread.WaitInterest & keys) != 0)
+                {
+                    Thread previous = (Thread)thread.Previous;
+                    if (previous != null) UntracedReference.Store(ref previous.Next, next); else _head = next;
+                    if (next != null) UntracedReference.Store(ref next.Previous, previous); else _tail = previous;
+                    thread.Previous = null;
+                    thread.Next = null;
+                    if (last != null) UntracedReference.Store(ref last.Next, thread); else first = thread;
+                    last = thread;
+                }
+                thread = next;
+            }
+            return first;
+        }
+
+        /// <summary>The lock held: every key its waiting threads' Thread.WaitInterest has.</summary>
+        internal ulong InterestOfWaiters()
+        {
+            ulong interest = 0;
+            for (Thread thread = _head; thread != null; thread = (Thread)thread.Next)
+                interest |= thread.WaitInterest;
+            return interest;
+        }
+
         /// <summary>Like <see cref="WakeAll"/> for a caller that holds the queue's lock with interrupts off (one hold, not two).</summary>
         public int WakeAllLocked() => Scheduler.WakeEveryLocked(this);
     }

@@ -109,20 +109,27 @@ namespace Exo.PosixX.Sockets
         /// A blocking operation under a socket timeout: the deadline armed before it (the sleepers' lock ranks below
         /// the sockets' locks); false when there is none.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         protected static bool ArmTimeout(long timeout, bool nonBlocking)
         {
             if (timeout == 0 || nonBlocking)
-                return false;
-            using (Exo.Kernel.Sync.InterruptMask.Enter())
-                Exo.Kernel.Scheduler.Scheduler.ArmTimeout(Exo.Kernel.Time.SystemClock.TscAfterNanoseconds((ulong)timeout));
+                return false;   // (inlined: the usual case, no timeout, costs no call)
+            Arm(timeout);
             return true;
         }
 
-        /// <summary>After the operation: the deadline disarmed; a signal is EINTR rather than a restart (Linux's sock_intr_errno).</summary>
-        protected static Error DisarmTimeout(bool armed, Error error)
+        private static void Arm(long timeout)
         {
-            if (!armed)
-                return error;
+            using (Exo.Kernel.Sync.InterruptMask.Enter())
+                Exo.Kernel.Scheduler.Scheduler.ArmTimeout(Exo.Kernel.Time.SystemClock.TscAfterNanoseconds((ulong)timeout));
+        }
+
+        /// <summary>After the operation: the deadline disarmed; a signal is EINTR rather than a restart (Linux's sock_intr_errno).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        protected static Error DisarmTimeout(bool armed, Error error) => armed ? Disarm(error) : error;
+
+        private static Error Disarm(Error error)
+        {
             using (Exo.Kernel.Sync.InterruptMask.Enter())
                 Exo.Kernel.Scheduler.Scheduler.DisarmTimeout();
             return error == Error.RestartSystemCall ? Error.Interrupted : error;
@@ -162,7 +169,8 @@ namespace Exo.PosixX.Sockets
             IoVector vector = new IoVector { Base = buffer.Address, Length = count };
             SocketTransfer transfer = new SocketTransfer { Vectors = &vector, VectorCount = 1, Length = count, KernelBuffers = !buffer.IsUser };
             Error error = send ? Send(ref transfer, out done) : Receive(ref transfer, out done);
-            transfer.ReleaseRights();   // a read has nowhere to put passed descriptions: they close, as on Linux
+            if (transfer.Rights != null)
+                transfer.ReleaseRights();   // a read has nowhere to put passed descriptions: they close, as on Linux
             return error;
         }
 

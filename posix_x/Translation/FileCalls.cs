@@ -131,9 +131,14 @@ namespace Exo.PosixX.Translation
             OpenFile file = DescriptorContext.File(descriptor);
             if (file == null)
                 return SystemCallResult.From(Error.BadHandle);
-            Error error = Transfer(file, buffer, count, write, positioned, offset, out ulong done);
+            // A pipe in a process of several threads: the fast path, with the reference this lookup took.
+            if (positioned || !Optimization.PipeFastPath.TryHeld(file, buffer, count, write, out ulong result))
+            {
+                Error error = Transfer(file, buffer, count, write, positioned, offset, out ulong done);
+                result = SystemCallResult.From(error, done);
+            }
             file.Release();
-            return SystemCallResult.From(error, done);
+            return result;
         }
 
         private static Error Transfer(OpenFile file, ulong buffer, ulong count, bool write, bool positioned, ulong offset, out ulong done)

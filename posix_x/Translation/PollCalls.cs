@@ -82,6 +82,7 @@ namespace Exo.PosixX.Translation
             {
                 int generation = Readiness.Generation;
                 ready = 0;
+                wait.Interest = 0;   // this pass's objects' keys (a descriptor that is not open: every key)
                 for (ulong i = 0; i < count; i++)
                 {
                     PollRecord* record = copy + i;
@@ -90,6 +91,7 @@ namespace Exo.PosixX.Translation
                         continue;
                     OpenFile file = DescriptorContext.File((ulong)record->Descriptor);
                     PollEvents events = file == null ? PollEvents.Invalid : file.Poll();
+                    wait.Interest |= file == null ? Readiness.AllKeys : file.ReadinessKeys;
                     if (file != null)
                     {
                         wait.Note(file.ReadyAt);
@@ -242,6 +244,7 @@ namespace Exo.PosixX.Translation
             {
                 int generation = Readiness.Generation;
                 ready = 0;
+                wait.Interest = 0;
                 for (int w = 0; w < 3 * 64; w++)
                     results[w] = 0;
                 for (int d = 0; d < count; d++)
@@ -252,6 +255,7 @@ namespace Exo.PosixX.Translation
                         continue;
                     OpenFile file = DescriptorContext.File((ulong)d);
                     PollEvents events = file == null ? PollEvents.Error : file.Poll();
+                    wait.Interest |= file == null ? Readiness.AllKeys : file.ReadinessKeys;
                     if (file != null)
                     {
                         wait.Note(file.ReadyAt);

@@ -209,6 +209,14 @@ namespace Exo.PosixX.Vfs
         public virtual int ChangeCount(PollEvents interest) => 0;
 
         /// <summary>
+        /// The keys (Readiness.KeyOf) of the change counters whose Readiness.Changed announces every change of what
+        /// Poll reports: a poller that looked at this object sleeps until one of them changes. Every key for an object
+        /// that does not say (any change wakes its pollers); an object that gives keys must announce each change of
+        /// its readiness with one of them.
+        /// </summary>
+        public virtual ulong ReadinessKeys => Readiness.AllKeys;
+
+        /// <summary>
         /// When the object becomes ready by itself, with nobody calling Readiness.Changed (a timerfd's next expiry), in
         /// TSC ticks; 0: never. A poller sleeps no later than that.
         /// </summary>

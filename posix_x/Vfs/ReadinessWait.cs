@@ -16,6 +16,11 @@ namespace Exo.PosixX.Vfs
         /// <summary>A timeout of 0: look once, never sleep.</summary>
         public readonly bool Immediate;
         private ulong _soonest;
+        /// <summary>
+        /// The keys of the objects this pass looked at (OpenFile.ReadinessKeys): the changes that wake the sleep. Every
+        /// key unless a poller that knows its objects sets it (poll and select do, at each pass).
+        /// </summary>
+        public ulong Interest;
 
         /// <summary>A wait of 'timeoutNanoseconds' (negative: no timeout, 0: none at all).</summary>
         public ReadinessWait(long timeoutNanoseconds)
@@ -23,6 +28,7 @@ namespace Exo.PosixX.Vfs
             Immediate = timeoutNanoseconds == 0;
             _deadline = timeoutNanoseconds > 0 ? Exo.Kernel.Time.SystemClock.TscAfterNanoseconds((ulong)timeoutNanoseconds) : 0;
             _soonest = 0;
+            Interest = Readiness.AllKeys;
         }
 
         /// <summary>An object looked at in this pass becomes ready by itself at 'readyAt' (0: never).</summary>
@@ -49,7 +55,7 @@ namespace Exo.PosixX.Vfs
                 {
                     if (wake != 0)
                         Scheduler.ArmTimeout(wake);
-                    Readiness.WaitForChange(generation);
+                    Readiness.WaitForChange(generation, Interest);
                     if (wake != 0)
                         Scheduler.DisarmTimeout();
                 }

@@ -37,6 +37,12 @@ namespace Exo.PosixX.Vfs.Pipes
         public int ChangesFor(bool readEnd) => System.Threading.Volatile.Read(ref readEnd ? ref _dataChanges : ref _roomChanges);
         private readonly WaitQueue _changed = new WaitQueue();
 
+        /// <summary>
+        /// The key a poller of one end sleeps with: the counter that end's changes are announced with (bytes or the last
+        /// writer gone for the read end; room or the last reader gone for the write end).
+        /// </summary>
+        public ulong ReadinessKeyFor(bool readEnd) => Readiness.KeyOf(ref readEnd ? ref _dataChanges : ref _roomChanges);
+
         private static ulong s_bytesMoved;
         public static ulong BytesMoved => s_bytesMoved;
 

@@ -49,6 +49,7 @@ namespace Exo.PosixX.Vfs.Pipes
         public override Error Seek(long offset, int whence, out ulong position) { position = 0; return Error.IllegalSeek; }
         public override PollEvents Poll() => Pipe.Poll(_readEnd);
         public override int ChangeCount(PollEvents interest) => Pipe.ChangesFor(_readEnd);   // each end watches one direction
+        public override ulong ReadinessKeys => Pipe.ReadinessKeyFor(_readEnd);
 
         private const uint BytesReadable = 0x541B;   // FIONREAD
 
