@@ -133,10 +133,10 @@ namespace Exo.PosixX.Sockets
         }
 
         // Small stream messages read to their end, kept for the next small sends (under the sockets' lock): making and
-        // freeing an object and a buffer cost some 500 instructions. At most MaximumSpareMessages (32 KiB of buffers) stay.
+        // freeing an object and a buffer cost some 500 instructions. At most MaximumSpareMessages (16 KiB of buffers) stay.
         private static UnixMessage s_spareMessages;
         private static int s_spareMessageCount;
-        private const int MaximumSpareMessages = 64;
+        private const int MaximumSpareMessages = 32;
 
         // Lock held: a spare small message for 'length' bytes, or null.
         private static UnixMessage TakeSpareMessageLocked(int length)
