@@ -190,12 +190,11 @@ namespace Exo.Kernel.Scheduler
 
         internal static void WaitForFastPaths()
         {
-            int self = Local.Index;
-            for (int cpu = 0; cpu < MaximumProcessors; cpu++)
+            // The other active processors only (a fast path runs on a processor that schedules threads): every thread's
+            // exit waits here, and a scan of every possible processor cost 200 instructions of pthread_join's 14,000.
+            for (uint others = s_activeProcessors & ~(1u << Local.Index); others != 0; others &= others - 1)
             {
-                ProcessorState state = s_processors[cpu];
-                if (cpu == self || state == null)
-                    continue;
+                ProcessorState state = s_processors[System.Numerics.BitOperations.TrailingZeroCount(others)];
                 while (System.Threading.Volatile.Read(ref state.InFastPath) != 0)
                     Cpu.Pause();
             }

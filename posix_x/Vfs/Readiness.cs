@@ -51,10 +51,13 @@ namespace Exo.PosixX.Vfs
         /// mode reports: a new event on the object even when it was ready before, OpenFile.ChangeCount): the pollers
         /// that looked at it (its key) look again.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static void Changed(ref int changes)
         {
             System.Threading.Interlocked.Increment(ref changes);
-            Announce(KeyOf(ref changes));
+            System.Threading.Interlocked.Increment(ref s_generation);
+            if (System.Threading.Volatile.Read(ref s_waiting) != 0)
+                WakeFor(KeyOf(ref changes));   // (inlined up to here: most changes have no poller asleep, a pipe's every transfer)
         }
 
         /// <summary>Objects with these keys changed (their own counters counted already): their pollers look again.</summary>
@@ -67,7 +70,15 @@ namespace Exo.PosixX.Vfs
             System.Threading.Interlocked.Increment(ref s_generation);
             // Not the queue's IsEmpty: a poller that read the old generation may not be queued yet (it is, under the
             // queue's lock, which the wake-up takes, once it has counted itself in s_waiting).
-            if (System.Threading.Volatile.Read(ref s_waiting) != 0 && (System.Threading.Volatile.Read(ref s_interest) & keys) != 0)
+            if (System.Threading.Volatile.Read(ref s_waiting) != 0)
+                WakeFor(keys);
+        }
+
+        // After the generation moved, with pollers counted: wakes those with one of 'keys' (none may: the union says).
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void WakeFor(ulong keys)
+        {
+            if ((System.Threading.Volatile.Read(ref s_interest) & keys) != 0)
                 s_pollers.WakeInterested(keys);
         }
 
