@@ -52,7 +52,6 @@ public class PosixDifferentialTests : IClassFixture<ExoOsProgramRunner>
         ["timerfds"] = null,
         ["signalfds"] = null,
         ["unixsockets"] = null,
-        ["pollwakes"] = null,
         ["extended_attributes"] = null,
         ["descriptor_ranges"] = null,
         ["copy_ranges"] = null,

@@ -46,7 +46,6 @@ public sealed class PosixDifferentialTestsOnFourProcessors : IClassFixture<ExoOs
     [InlineData("timerfds")]
     [InlineData("signalfds")]
     [InlineData("unixsockets")]
-    [InlineData("pollwakes")]
     [InlineData("recordlocks")]
     [InlineData("memfd")]
     [InlineData("priorities")]
