@@ -23,7 +23,7 @@ namespace Exo.PosixX.Sockets
         public byte* Source;
         public int SourceLength;
         public UnixMessage Next;
-        /// <summary>Data's size (at least Length: a small stream message keeps room for the sends after it: Append).</summary>
+        /// <summary>Data's size (at least Length: a small stream message keeps room for the sends after it: CanAppend).</summary>
         public int Capacity;
 
         /// <summary>
