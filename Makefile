@@ -54,7 +54,7 @@ QEMU_COMMON := -machine q35 -cpu $(QEMU_CPU) -m $(QEMU_MEMORY) -smp $(QEMU_SMP) 
                -device isa-debug-exit,iobase=0xf4,iosize=0x04
 DOTNET_FLAGS := --nologo -v:q -clp:NoSummary
 
-.PHONY: all build release qemu run desktop new-disk debug test test-host test-boot bench profile-plugin soak deps clean iso initrd-reproducible FORCE
+.PHONY: all build release qemu run desktop new-disk debug test test-host test-boot bench profile-plugin count-plugin soak deps clean iso initrd-reproducible FORCE
 
 # The images (out/exo.elf, exo.bin, the C# programs, the RAM disk) are shared by both configurations, but
 # their objects are not: without this stamp, `make release` after `make build` found the Debug-linked
@@ -352,7 +352,13 @@ test: build iso
 
 # The QEMU plugin tools/profile/profile.py reads (guest instructions per translated block; see tools/profile/README.md).
 profile-plugin: $(OUT)/profile/exo_profile.so
-$(OUT)/profile/exo_profile.so: tools/profile/exo_profile.c
+$(OUT)/profile/exo_profile.so: tools/profile/exo_profile.c tools/profile/qemu_plugin.h
+	@mkdir -p $(dir $@)
+	gcc -shared -fPIC -O2 -Wall -o $@ $<
+
+# The storage rows' instruction counter (a QEMU plugin; make bench builds it).
+count-plugin: $(OUT)/bench/exo_count.so
+$(OUT)/bench/exo_count.so: tools/bench/exo_count.c tools/profile/qemu_plugin.h
 	@mkdir -p $(dir $@)
 	gcc -shared -fPIC -O2 -Wall -o $@ $<
 

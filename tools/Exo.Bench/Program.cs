@@ -16,6 +16,9 @@ public sealed class Options
     public string? BenchImage { get; set; }
     public string? StorageImage { get; set; }
     public string? StorageBenchImage { get; set; }
+    /// <summary>tools/bench/exo_count.c built: the storage boots' rows become the instructions executed between the
+    /// program's marks (<see cref="InstructionMarks"/>); without it they are TSC figures, the disk's real latency included.</summary>
+    public string? CountPlugin { get; set; }
     public string? DynamicBenchImage { get; set; }
     public string? NetworkBenchImage { get; set; }
     /// <summary>Only this part's boots ("storage" or "network"), while working on it; null: every boot.</summary>
@@ -44,6 +47,9 @@ OUT/results.json, OUT/ratios.png and the serial logs (OUT: --out, default out/be
                      Linux boots once more with initramfs-storage.cpio.gz (missing: no storage rows on either side)
   --storage-bench-image PATH  the initial RAM disk of Exo-OS's storage boot (tools/scripts/make-storage-bench-image.sh;
                      missing: no Exo-OS storage boot)
+  --count-plugin PATH  tools/bench/exo_count.c built (make count-plugin): the storage rows count the instructions the
+                     guest executed between the program's marks, its halted time excluded (missing: they are TSC
+                     figures, which -icount sleep=on advances with the host's real time while the guest waits)
   --dynamic-bench-image PATH  the initial RAM disk of Exo-OS's dynamic boot (tools/scripts/make-dynamic-bench-image.sh);
                      with it, both systems boot once more to run Debian's dynamic programs (proc.exec_dynamic,
                      python.startup, hackbench.*), Linux with initramfs-dynamic.cpio.gz (missing: no such rows)
@@ -83,6 +89,7 @@ Exo-OS reporting nothing is not an error.";
                 case "--bench-image": o.BenchImage = Value(); break;
                 case "--storage-image": o.StorageImage = Value(); break;
                 case "--storage-bench-image": o.StorageBenchImage = Value(); break;
+                case "--count-plugin": o.CountPlugin = Value(); break;
                 case "--dynamic-bench-image": o.DynamicBenchImage = Value(); break;
                 case "--network-bench-image": o.NetworkBenchImage = Value(); break;
                 case "--storage-only": o.Only = "storage"; break;
@@ -186,6 +193,19 @@ public static class Program
             File.Copy(storageImage!, disk, overwrite: true);
             return disk;
         }
+        string? countPlugin = o.CountPlugin != null && File.Exists(o.CountPlugin) ? Path.GetFullPath(o.CountPlugin) : null;
+        if (storageImage != null && countPlugin == null)
+            Console.Error.WriteLine($"bench: the storage rows are TSC figures, the disk's real latency included: " +
+                (o.CountPlugin == null ? "no --count-plugin given" : $"{o.CountPlugin} does not exist"));
+        string MarksOf(string label) => Log(label + "-marks.txt");
+        // A storage boot's arguments with the counting plugin writing the program's marks to MarksOf(label).
+        List<string> Counted(string label, List<string> args)
+        {
+            File.Delete(MarksOf(label));
+            if (countPlugin != null)
+                args.AddRange(new[] { "-plugin", countPlugin + ",out=" + MarksOf(label) });
+            return args;
+        }
 
         // The dynamic boots: only with Exo-OS's image and Linux's archive both there.
         string? dynamicImage = o.DynamicBenchImage != null && File.Exists(o.DynamicBenchImage) ? Path.GetFullPath(o.DynamicBenchImage) : null;
@@ -228,7 +248,7 @@ public static class Program
             }
             if (storageImage != null && o.Runs("storage"))
                 boots.Add(() => Boot("linux_storage", $"the Linux reference VM's storage boot ({mode})",
-                    settings.LinuxStorageArguments(dir, Log("linux-storage-serial.log"), FreshDisk("linux-storage"), o.Quick),
+                    Counted("linux_storage", settings.LinuxStorageArguments(dir, Log("linux-storage-serial.log"), FreshDisk("linux-storage"), o.Quick)),
                     Log("linux-storage-serial.log"), settings.LinuxTimeout(o.Quick)));
             if (dynamicBoots)
                 boots.Add(() => Boot("linux_dynamic", $"the Linux reference VM's dynamic boot ({mode})",
@@ -276,8 +296,8 @@ public static class Program
             // Its script sleeps once it printed EXO-BENCH-DONE (no poweroff through POSIX-X): stopped at once.
             if (storageImage != null && o.Runs("storage") && o.StorageBenchImage != null && File.Exists(o.StorageBenchImage))
                 boots.Add(() => Boot("posix_storage", $"Exo-OS's storage boot ({mode})",
-                    settings.ExoStorageArguments(kernel, Path.GetFullPath(o.StorageBenchImage), Log("posix-storage-serial.log"),
-                        FreshDisk("posix-storage"), o.Quick),
+                    Counted("posix_storage", settings.ExoStorageArguments(kernel, Path.GetFullPath(o.StorageBenchImage),
+                        Log("posix-storage-serial.log"), FreshDisk("posix-storage"), o.Quick)),
                     Log("posix-storage-serial.log"), settings.ExoTimeout(o.Quick), TimeSpan.Zero));
             if (dynamicBoots)
                 boots.Add(() => Boot("posix_dynamic", $"Exo-OS's dynamic boot ({mode})",
@@ -315,13 +335,31 @@ public static class Program
         }
         var guests = runs[0].Concat(runs[1]).ToList();
         GuestRun? Run(string label) => guests.FirstOrDefault(g => g.Label == label);
+        var failures = new List<string>();
+        // A run's report; a storage boot's rows counted from its marks when the plugin ran.
+        BenchReport ReportFor(GuestRun run)
+        {
+            if (countPlugin == null || (run.Label != "linux_storage" && run.Label != "posix_storage"))
+                return run.Report;
+            try
+            {
+                return InstructionMarks.Apply(run.Report, File.Exists(MarksOf(run.Label)) ? File.ReadAllText(MarksOf(run.Label)) : "",
+                    Metrics.StorageRows);
+            }
+            catch (FormatException e)
+            {
+                failures.Add($"{run.Label}: the counting plugin's marks ({Relative(MarksOf(run.Label))}) do not fit its rows: {e.Message}");
+                return run.Report;
+            }
+        }
+        var reportOfRun = guests.ToDictionary(g => g.Label, ReportFor);
         BenchReport? ReportOf(params string[] labels)
         {
-            var reports = labels.Select(Run).Where(g => g != null && g.Started).Select(g => g!.Report).ToList();
+            var reports = labels.Select(Run).Where(g => g != null && g.Started).Select(g => reportOfRun[g!.Label]).ToList();
             return reports.Count == 0 ? null : BenchReport.Combine(reports);
         }
         foreach (var guest in guests)
-            Describe(guest, guest.Report);
+            Describe(guest, reportOfRun[guest.Label]);
 
         var linux = Run("linux") ?? Run("linux_storage") ?? Run("linux_network")!;
         var linuxReport = ReportOf("linux", "linux_shell", "linux_storage", "linux_dynamic", "linux_network")!;
@@ -346,7 +384,10 @@ public static class Program
                           $"-cpu {header.CpuModel}, -icount {header.Icount}{(o.Quick ? ", QUICK (smoke test, not a measurement)" : "")}");
         Console.WriteLine("Exo-OS: its own implementation; POSIX-X: the Linux reference binary on Exo-OS; ratio = Linux / Exo-OS, " +
                           "posix ratio = Linux / POSIX-X (above 1: Exo-OS needs fewer instructions)");
-        if (storageImage != null)
+        if (storageImage != null && countPlugin != null)
+            Console.WriteLine($"disk.* and file.* rows: the storage boots, -icount {settings.Get("STORAGE_ICOUNT")}: the instructions the guest " +
+                              "executed (tools/bench/exo_count.c), not the time it waited for the disk");
+        else if (storageImage != null)
             Console.WriteLine($"disk.* and file.* rows: the storage boots, -icount {settings.Get("STORAGE_ICOUNT")}: guest instructions plus the " +
                               "emulated disk's real latency while the guest waits (they vary from run to run)");
         Console.WriteLine();
@@ -362,7 +403,6 @@ public static class Program
                           string.Join(", ", header.Guests.Select(g => $"{g.Label} {Seconds(g.WallSeconds)}")) +
                           $", total {Seconds(header.TotalWallSeconds)})");
 
-        var failures = new List<string>();
         if (!linux.Started)
             failures.Add($"the Linux reference VM did not start: {linux.StartError}");
         else if (!linux.Report.Done)

@@ -30,6 +30,7 @@ if [ "$check" -eq 0 ]; then
 fi
 [ -f out/exo.bin ] || { echo "no kernel image: make build first" >&2; exit 2; }
 tools/bench/linux-reference/build.sh out/bench/linux
+make --no-print-directory count-plugin
 # The posix column's image: Exo-OS's root file system with the reference VM's /init and programs (the same binaries).
 tools/scripts/make-bench-image.sh out/rootfs out/bench/linux/bin tools/bench/linux-reference/init \
     tools/bench/linux-reference/profile-boot-to-shell out/bench/exo-initrd.cpio
@@ -44,7 +45,7 @@ tools/scripts/make-dynamic-bench-image.sh out/rootfs out/bench/linux/dynamic/tre
 tools/scripts/make-network-bench-image.sh out/rootfs tools/bench/linux-reference/network out/bench/linux/network/bin/net \
     out/bench/exo-network-initrd.cpio
 dotnet run --project tools/Exo.Bench -c Release -- --exo-kernel out/exo.bin --bench-image out/bench/exo-initrd.cpio \
-    --storage-image out/bench/storage.img --storage-bench-image out/bench/exo-storage-initrd.cpio \
+    --storage-image out/bench/storage.img --storage-bench-image out/bench/exo-storage-initrd.cpio --count-plugin out/bench/exo_count.so \
     --dynamic-bench-image out/bench/exo-dynamic-initrd.cpio --network-bench-image out/bench/exo-network-initrd.cpio \
     --linux-dir out/bench/linux --out out/bench $quick $only
 

@@ -136,6 +136,21 @@ static __attribute__((unused)) uint64_t *bench_samples(int n)
     return bench_values;
 }
 
+/*
+ * Marks for tools/bench/exo_count.c, a QEMU plugin that counts the instructions the whole guest runs between them
+ * (the storage rows, whose boots run with -icount sleep=on: there the TSC also advances with the host's real time
+ * while the guest halts waiting for the disk). A program that sets bench_marks calls bench_mark_begin and
+ * bench_mark_end around every timed batch (outside the TSC reads) and bench_mark_row before each report line. The
+ * plugin knows them by their first instruction, "mov $0x45584fKK, %eax" ("EXO" and the kind KK), so they must stay
+ * functions of their own.
+ */
+static int bench_marks;
+#define BENCH_MARK(name, kind) \
+    static __attribute__((noinline, unused)) void name(void) { __asm__ __volatile__("movl $0x45584f0" #kind ", %%eax" : : : "eax", "memory"); }
+BENCH_MARK(bench_mark_begin, 1)
+BENCH_MARK(bench_mark_end, 2)
+BENCH_MARK(bench_mark_row, 3)
+
 /* Performs n operations. */
 typedef void (*bench_fn)(void *ctx, long n);
 
@@ -151,11 +166,17 @@ static __attribute__((unused)) void bench_run(const char *name, bench_fn fn, voi
     for (int i = 0; bench_warming(start, i, warmup); i++)
         fn(ctx, batch);
     for (int i = 0; i < samples; i++) {
+        if (bench_marks)
+            bench_mark_begin();
         uint64_t t0 = tsc_read();
         fn(ctx, batch);
         uint64_t t1 = tsc_read();
+        if (bench_marks)
+            bench_mark_end();
         values[i] = bench_per_op(t1 - t0, (uint64_t)(batch * ops_per_call));
     }
+    if (bench_marks)
+        bench_mark_row();
     bench_report(name, values, samples, (uint64_t)samples * (uint64_t)batch * (uint64_t)ops_per_call);
 }
 
