@@ -89,6 +89,11 @@ namespace Exo.Drivers.Virtio
         /// telling the device yet (Notify). ReadOnlyFileSystem: a write to a read-only device, refused here unless
         /// 'evenIfReadOnly' (to see the device refuse it too).</summary>
         public Error Submit(int slot, uint type, ulong sector, int count, bool evenIfReadOnly = false)
+            => SubmitAt(slot, type, sector, count, 0, evenIfReadOnly);
+
+        /// <summary>Submit with the data at physical address 'dataPhysical' (DMA memory the caller was given for it,
+        /// count sectors long) instead of the slot's buffer; 0: the slot's buffer.</summary>
+        public Error SubmitAt(int slot, uint type, ulong sector, int count, ulong dataPhysical, bool evenIfReadOnly = false)
         {
             if ((uint)slot >= MaximumInFlight || count < 0 || count > MaximumSectors || (type != RequestFlush && count == 0))
                 return Error.Invalid;
@@ -107,7 +112,7 @@ namespace Exo.Drivers.Virtio
             addresses[parts] = headerPhysical; lengths[parts] = 16; deviceWrites[parts++] = false;
             if (count > 0)
             {
-                addresses[parts] = headerPhysical + DataOffset; lengths[parts] = (uint)(count * SectorSize); deviceWrites[parts++] = type == RequestRead;
+                addresses[parts] = dataPhysical != 0 ? dataPhysical : headerPhysical + DataOffset; lengths[parts] = (uint)(count * SectorSize); deviceWrites[parts++] = type == RequestRead;
             }
             addresses[parts] = headerPhysical + StatusOffset; lengths[parts] = 1; deviceWrites[parts++] = true;
             int head = _queue.AddChain(addresses, lengths, deviceWrites, parts);

@@ -4,8 +4,8 @@ namespace Exo.Protocols.BlockDevice
     /// The block-device protocol's channel: one memory object shared by a client (a file system service) and the
     /// driver, holding a ring of requests, a ring of completions (each a single-producer single-consumer ring of
     /// fixed-size records) and a data area that requests name by offset, so sectors travel without a copy
-    /// between the two processes (the driver gives the device its own DMA memory and copies; a later version may
-    /// make the data area DMA memory itself). Up to <see cref="MaximumInFlight"/> requests are in flight; a
+    /// between the two processes (the device manager makes the memory DMA memory, so the device reads and writes
+    /// the data area itself; with ordinary memory the driver copies through DMA memory of its own). Up to <see cref="MaximumInFlight"/> requests are in flight; a
     /// completion's tag says which one finished, in any order. Notifications: the client signals
     /// <see cref="RequestBit"/> after publishing requests, the driver <see cref="CompletionBit"/> after completions.
     /// </summary>

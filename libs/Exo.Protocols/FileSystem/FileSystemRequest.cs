@@ -152,7 +152,8 @@ namespace Exo.Protocols.FileSystem
         // A word at a time (a read's 4 KiB to 16 KiB of data pass through here): a byte loop is several instructions a byte.
         internal static void Copy(byte* from, byte* to, int count)
         {
-            if (count > 0)
+            // A reply's data built in place (extfs reads into the reply area) is already where it goes.
+            if (count > 0 && from != to)
                 System.Buffer.MemoryCopy(from, to, count, count);
         }
     }

@@ -1,5 +1,6 @@
 using Exo.Abi;
 using Exo.Protocols.BlockDevice;
+using Exo.Std.Devices;
 using Exo.Std.Handles;
 using Exo.Std.Ipc;
 using Exo.Protocols.Rings;
@@ -24,9 +25,19 @@ namespace Exo.Std.Services
 
         /// <summary>Makes the memory (both rings initialised) and the driver's and client's notifications.</summary>
         public static Error Create(out MemoryObject memory, out Notification driver, out Notification client)
+            => Initialize(MemoryObject.Create(BlockChannelLayout.Size, out memory), memory, out driver, out client);
+
+        /// <summary>
+        /// Create with the memory made as DMA memory (physically contiguous, its address known to the holder): the driver
+        /// then has the device read and write the data area itself, one copy less each way. Only the device manager,
+        /// which holds the root resource, makes such a channel.
+        /// </summary>
+        public static Error Create(RootResource root, out MemoryObject memory, out Notification driver, out Notification client)
+            => Initialize(root.CreateDmaMemory(BlockChannelLayout.Size, out memory), memory, out driver, out client);
+
+        private static Error Initialize(Error error, MemoryObject memory, out Notification driver, out Notification client)
         {
             driver = client = default;
-            Error error = MemoryObject.Create(BlockChannelLayout.Size, out memory);
             byte* shared = null;
             if (error == Error.None)
                 error = memory.Map(true, out shared);

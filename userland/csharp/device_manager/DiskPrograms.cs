@@ -47,7 +47,7 @@ namespace DeviceManager
             MemoryObject channel = default;
             Notification driverSide = default, clientSide = default;
             if (error == Error.None)
-                error = BlockChannel.Create(out channel, out driverSide, out clientSide);
+                error = BlockChannel.Create(root, out channel, out driverSide, out clientSide);   // DMA memory: no copies in the driver
             Notification clientSignal = default;
             if (error == Error.None)
                 error = clientSide.Duplicate(Rights.Signal | Rights.Grant, out clientSignal);

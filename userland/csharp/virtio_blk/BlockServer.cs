@@ -9,7 +9,10 @@ namespace VirtioBlock
     /// Serves the block-device protocol to one client over a <see cref="BlockChannel"/>: takes up to
     /// BlockChannelLayout.MaximumInFlight requests at a time, splits transfers into the device's slots
     /// (VirtioBlockDevice.MaximumSectors each) and keeps up to VirtioBlockDevice.MaximumInFlight of them in flight on
-    /// the virtqueue, copying between the channel's data area and the DMA slots (the data area is ordinary memory).
+    /// the virtqueue. When the channel's memory is DMA memory (the device manager makes it so: physically contiguous,
+    /// given for this purpose), the device reads and writes the data area itself; otherwise the server copies between
+    /// the data area and the DMA slots. Either way the device reaches only memory given to the driver for DMA, and a
+    /// request's buffer is checked to lie inside the data area (BlockRequest.Decode).
     /// Each request completes with its own status. A flush waits for the transfers before it (virtio does not order
     /// requests in flight), and so does every request after it.
     /// </summary>
@@ -19,6 +22,7 @@ namespace VirtioBlock
 
         private VirtioBlockDevice* _disk;
         private BlockChannel _channel;
+        private ulong _dataPhysical;   // the data area's physical address when the device may reach it; 0: copy through the slots
         // Per device slot in flight: which request of the batch, where in the data area, read or write.
         private fixed int _slotRequest[VirtioBlockDevice.MaximumInFlight];
         private fixed uint _slotOffset[VirtioBlockDevice.MaximumInFlight];
@@ -26,11 +30,13 @@ namespace VirtioBlock
         private fixed bool _slotRead[VirtioBlockDevice.MaximumInFlight];
         private int _used;
 
-        public BlockServer(VirtioBlockDevice* disk, BlockChannel channel)
+        /// <summary>'channelPhysical': the channel memory's physical address if it is DMA memory, else 0.</summary>
+        public BlockServer(VirtioBlockDevice* disk, BlockChannel channel, ulong channelPhysical)
         {
             _disk = disk;
             _channel = channel;
             _used = 0;
+            _dataPhysical = channelPhysical != 0 ? channelPhysical + BlockChannelLayout.DataOffset : 0;
         }
 
         /// <summary>Serves for ever; returns only if the channel's notifications fail.</summary>
@@ -108,9 +114,10 @@ namespace VirtioBlock
                 int sectors = left < VirtioBlockDevice.MaximumSectors ? (int)left : VirtioBlockDevice.MaximumSectors;
                 int slot = _used;
                 uint offset = request.BufferOffset + done * BlockChannelLayout.SectorSize;
-                if (!read)
+                if (!read && _dataPhysical == 0)
                     Copy(_channel.Data + offset, _disk->Data(slot), sectors * BlockChannelLayout.SectorSize);
-                if (_disk->Submit(slot, read ? VirtioBlockDevice.RequestRead : VirtioBlockDevice.RequestWrite, request.Sector + done, sectors) != Error.None)
+                if (_disk->SubmitAt(slot, read ? VirtioBlockDevice.RequestRead : VirtioBlockDevice.RequestWrite, request.Sector + done, sectors,
+                        _dataPhysical != 0 ? _dataPhysical + offset : 0) != Error.None)
                 {
                     Fail(completion);
                     return;
@@ -123,7 +130,8 @@ namespace VirtioBlock
             }
         }
 
-        /// <summary>Tells the device about the slots queued, waits for each and copies what was read to the data area.</summary>
+        /// <summary>Tells the device about the slots queued, waits for each and copies what was read to the data area
+        /// (unless the device wrote it there).</summary>
         private void Drain(BlockCompletion* completions)
         {
             if (_used == 0)
@@ -134,7 +142,7 @@ namespace VirtioBlock
                 BlockCompletion* completion = completions + _slotRequest[slot];
                 if (_disk->Wait(slot) != VirtioBlockDevice.StatusOk)
                     Fail(completion);
-                else if (_slotRead[slot])
+                else if (_slotRead[slot] && _dataPhysical == 0)
                     Copy(_disk->Data(slot), _channel.Data + _slotOffset[slot], _slotSectors[slot] * BlockChannelLayout.SectorSize);
             }
             _used = 0;

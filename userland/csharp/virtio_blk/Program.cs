@@ -63,7 +63,10 @@ namespace VirtioBlock
                     new Notification(Process.StartupHandle(5 + bars)), true, out BlockChannel channel);
                 if (error != Error.None)
                     return Report(address, addressLength, "cannot attach its block-device channel", error);
-                new BlockServer(&disk, channel).Run();
+                // DMA memory (physically contiguous) lets the device reach the data area itself; other memory: 0, copies.
+                if (new MemoryObject(channelMemory).PhysicalAddress(out ulong channelPhysical) != Error.None)
+                    channelPhysical = 0;
+                new BlockServer(&disk, channel, channelPhysical).Run();
                 return Report(address, addressLength, "its block-device channel failed", Error.Invalid);
             }
             Notification.Create(out Notification idle);

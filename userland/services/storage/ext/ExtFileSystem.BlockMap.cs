@@ -65,8 +65,24 @@ namespace Exo.Storage.Ext
             if (logical >= MaximumFileBlocks(inode))
                 return allocate ? Error.FileTooLarge : Error.None;
             if ((inode->Flags & Inode.FlagExtents) != 0)
-                return allocate ? ExtentAllocate(inode, (uint)logical, out physical) : ExtentLookup(inode, (uint)logical, out physical, out _);
+                return allocate ? ExtentAllocate(inode, (uint)logical, out physical) : ExtentLookup(inode, (uint)logical, out physical, out _, out _);
             return IndirectMap(inode, logical, allocate, out physical);
+        }
+
+        /// <summary>
+        /// MapBlock without allocating, and how many blocks from 'logical' on lie one after the other on the disk in the
+        /// same mapping ('contiguous': the rest of an extent; 1 for ext2's block pointers and for a hole): a read maps a
+        /// run once, not block by block (an extent lookup walks the tree from the inode).
+        /// </summary>
+        private Error MapRun(Inode* inode, ulong logical, out ulong physical, out uint contiguous)
+        {
+            physical = 0;
+            contiguous = 1;
+            if (logical >= MaximumFileBlocks(inode))
+                return Error.None;
+            if ((inode->Flags & Inode.FlagExtents) != 0)
+                return ExtentLookup(inode, (uint)logical, out physical, out _, out contiguous);
+            return IndirectMap(inode, logical, false, out physical);
         }
 
         /// <summary>Frees every block of the file from logical block 'first' on (and the mapping blocks left empty).</summary>

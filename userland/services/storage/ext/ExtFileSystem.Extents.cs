@@ -159,10 +159,11 @@ namespace Exo.Storage.Ext
             return error != Error.None ? error : Node(inode, path->Blocks[path->Depth], 0, out leaf);
         }
 
-        private Error ExtentLookup(Inode* inode, uint logical, out ulong physical, out bool unwritten)
+        private Error ExtentLookup(Inode* inode, uint logical, out ulong physical, out bool unwritten, out uint contiguous)
         {
             physical = 0;
             unwritten = false;
+            contiguous = 1;
             ExtentPath path;
             Error error = FindLeaf(inode, logical, &path, out byte* leaf);
             if (error != Error.None)
@@ -179,6 +180,8 @@ namespace Exo.Storage.Ext
                 return ExtErrors.Corrupted;
             unwritten = ExtentUnwritten(extent);
             physical = unwritten ? 0 : start + (logical - key);
+            if (!unwritten)
+                contiguous = length - (logical - key);
             return Error.None;
         }
 
@@ -186,7 +189,7 @@ namespace Exo.Storage.Ext
         private Error ExtentAllocate(Inode* inode, uint logical, out ulong physical)
         {
             physical = 0;
-            Error error = ExtentLookup(inode, logical, out ulong existing, out bool unwritten);
+            Error error = ExtentLookup(inode, logical, out ulong existing, out bool unwritten, out _);
             if (error != Error.None)
                 return error;
             if (existing != 0)

@@ -125,8 +125,9 @@ namespace Exo.Storage.Ext
             return piece < remaining ? piece : remaining;
         }
 
-        /// <summary>The most blocks one device read of a file read carries (128 KiB at 4 KiB blocks, a ringfs read's most).</summary>
-        private const uint MaximumReadRun = 32;
+        /// <summary>The most bytes one device read of a file read carries (a ringfs read's most is 124 KiB): counted in
+        /// bytes, so that 1 KiB blocks (mke2fs's choice for small disks) do not make four device waits of one.</summary>
+        private const uint MaximumReadRunBytes = 128 * 1024;
 
         public Error Read(uint node, ulong offset, byte* buffer, uint count, out uint done)
         {
@@ -144,7 +145,7 @@ namespace Exo.Storage.Ext
             {
                 ulong position = offset + done;
                 uint piece = Piece(position, count - done, out uint within);
-                error = MapBlock(&inode, position / _blockSize, false, out ulong physical);
+                error = MapRun(&inode, position / _blockSize, out ulong physical, out uint contiguous);
                 if (error != Error.None)
                     return done > 0 ? Error.None : error;
                 if (physical == 0)
@@ -154,10 +155,11 @@ namespace Exo.Storage.Ext
                 else if (piece == _blockSize && !_cache.Holds(physical))
                 {
                     // Whole blocks not cached: the run that follows on the disk in one device request, around the cache.
+                    // (A block the cache holds may be newer than the disk's: the run stops before it.)
                     uint run = 1;
-                    while (run < MaximumReadRun && done + (run + 1) * _blockSize <= count
-                           && MapBlock(&inode, position / _blockSize + run, false, out ulong next) == Error.None
-                           && next == physical + run && !_cache.Holds(next))
+                    while (run < MaximumReadRunBytes / _blockSize && done + (run + 1) * _blockSize <= count
+                           && (run < contiguous || MapBlock(&inode, position / _blockSize + run, false, out ulong next) == Error.None && next == physical + run)
+                           && !_cache.Holds(physical + run))
                         run++;
                     error = _cache.ReadAround(physical, run, buffer + done);
                     if (error != Error.None)
