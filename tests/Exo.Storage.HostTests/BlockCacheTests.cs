@@ -12,7 +12,7 @@ namespace Exo.Storage.HostTests
         {
             public readonly MemoryBlockDevice Inner = new MemoryBlockDevice(new byte[1024 * 1024]);
             public int Writes, Reads, Flushes;
-            public ulong FailingSector = ulong.MaxValue;
+            public ulong FailingSector = ulong.MaxValue, FailingWriteSector = ulong.MaxValue;
             public uint SectorSize => 512;
             public ulong SectorCount => Inner.SectorCount;
             public bool IsReadOnly => false;
@@ -24,7 +24,7 @@ namespace Exo.Storage.HostTests
             public Error Write(ulong sector, uint count, byte* buffer)
             {
                 Writes++;
-                return Inner.Write(sector, count, buffer);
+                return sector == FailingWriteSector ? Error.InputOutput : Inner.Write(sector, count, buffer);
             }
             public Error WriteRuns(SectorRun* runs, int count) => SectorRun.WriteEach(this, runs, count);
 
@@ -32,6 +32,41 @@ namespace Exo.Storage.HostTests
             {
                 Flushes++;
                 return Error.None;
+            }
+        }
+
+        /// <summary>
+        /// A flush whose write fails for one block in the middle of a batch writes the others (the dirty list's later
+        /// batches included), keeps that block dirty and reports the error; the next flush writes it.
+        /// </summary>
+        [Fact]
+        public void AFailedWriteStaysDirtyAndTheRestIsWritten()
+        {
+            var device = new CountingDevice();
+            byte[] workspace = new byte[BlockCache.WorkspaceBytes(200, 1024)];
+            fixed (byte* memory = workspace)
+            {
+                var cache = new BlockCache(device, 1024, 200, memory);
+                for (ulong block = 0; block < 100; block++)
+                {
+                    Assert.Equal(Error.None, cache.Get(block, out byte* data));
+                    data[0] = (byte)(block + 1);
+                    cache.MarkDirty(data);
+                }
+                device.FailingWriteSector = 40 * 2;
+                Assert.Equal(Error.InputOutput, cache.Flush());
+                Assert.True(cache.DirtyBlocks >= 1 && cache.DirtyBlocks <= 32, $"{cache.DirtyBlocks} dirty after the failed batch");
+                Assert.Equal(0, device.Flushes);
+                device.FailingWriteSector = ulong.MaxValue;
+                Assert.Equal(Error.None, cache.Flush());
+                Assert.Equal(0, cache.DirtyBlocks);
+                Assert.Equal(1, device.Flushes);
+                byte* sector = stackalloc byte[512];
+                for (ulong block = 0; block < 100; block++)
+                {
+                    Assert.Equal(Error.None, device.Inner.Read(block * 2, 1, sector));
+                    Assert.Equal((byte)(block + 1), sector[0]);
+                }
             }
         }
 

@@ -16,8 +16,9 @@ namespace Exo.Storage.Ext
         private const int FlushBatch = 32;
         private const byte Empty = 0, Clean = 1, Dirty = 2;
         private const int None = -1;
-        /// <summary>Bytes each slot needs besides its block: its number, hash chain, place in the LRU list, bucket, state, checked mark.</summary>
-        public const int SlotOverhead = 8 + 4 + 4 + 4 + 4 + 1 + 1;
+        /// <summary>Bytes each slot needs besides its block: its number, hash chain, place in the LRU list, bucket, place in
+        /// the dirty list and its entry there, state, checked mark.</summary>
+        public const int SlotOverhead = 8 + 4 + 4 + 4 + 4 + 4 + 4 + 1 + 1;
 
         private readonly IBlockDevice _device;
         private readonly uint _blockSize;
@@ -34,6 +35,10 @@ namespace Exo.Storage.Ext
         private readonly int* _buckets;
         private readonly int _bucketShift;
         private readonly byte* _states;
+        // The dirty slots, in no order: _dirtySlots[0.._dirtyCount) and each one's index there (_dirtyPlace), so that
+        // Flush visits only them (a scan of every slot was 36,000 instructions of each fsync with a 4 MiB cache).
+        private readonly int* _dirtySlots;
+        private readonly int* _dirtyPlace;
         // Set once the file system has checked the block's checksum since it came from the disk (or sealed it itself):
         // a directory or bitmap block used again is not checksummed again (4 KiB of CRC per access).
         private readonly byte* _checked;
@@ -64,7 +69,9 @@ namespace Exo.Storage.Ext
             _newer = _chainNext + capacity;
             _older = _newer + capacity;
             _buckets = _older + capacity;
-            _states = (byte*)(_buckets + capacity);
+            _dirtySlots = _buckets + capacity;
+            _dirtyPlace = _dirtySlots + capacity;
+            _states = (byte*)(_dirtyPlace + capacity);
             _checked = _states + capacity;
             // As many buckets as the largest power of two not above the capacity: chains of one or two slots.
             int bits = 0;
@@ -149,11 +156,19 @@ namespace Exo.Storage.Ext
             Error error = _device.Write(_blockNumbers[slot] * _sectorsPerBlock, _sectorsPerBlock, SlotData(slot));
             if (error == Error.None)
             {
-                _states[slot] = Clean;
-                _dirtyCount--;
+                MarkClean(slot);
                 _writtenSinceFlush = true;
             }
             return error;
+        }
+
+        // A dirty slot written: out of the dirty list (the last entry takes its place).
+        private void MarkClean(int slot)
+        {
+            int place = _dirtyPlace[slot], last = _dirtySlots[--_dirtyCount];
+            _dirtySlots[place] = last;
+            _dirtyPlace[last] = place;
+            _states[slot] = Clean;
         }
 
         /// <summary>The block's bytes, read from the device if not cached. A block beyond the device is EIO.</summary>
@@ -241,7 +256,8 @@ namespace Exo.Storage.Ext
             if (slot < (ulong)_capacity && _states[slot] == Clean)
             {
                 _states[slot] = Dirty;
-                _dirtyCount++;
+                _dirtyPlace[slot] = _dirtyCount;
+                _dirtySlots[_dirtyCount++] = (int)slot;
             }
         }
 
@@ -253,30 +269,27 @@ namespace Exo.Storage.Ext
             Error first = Error.None;
             SectorRun* runs = stackalloc SectorRun[FlushBatch];
             int* slots = stackalloc int[FlushBatch];
-            for (int i = 0; i < _capacity && _dirtyCount > 0;)
+            // A batch is the dirty list's entries from 'next' on: written, they leave the list (entries from its end
+            // take their places, the next batch); failed, 'next' passes them.
+            for (int next = 0; next < _dirtyCount;)
             {
                 int n = 0;
-                for (; i < _capacity && n < FlushBatch; i++)
+                for (; n < FlushBatch && next + n < _dirtyCount; n++)
                 {
-                    if (_states[i] != Dirty)
-                        continue;
-                    runs[n] = new SectorRun { Sector = _blockNumbers[i] * _sectorsPerBlock, Count = _sectorsPerBlock, Data = SlotData(i) };
-                    slots[n++] = i;
+                    int slot = _dirtySlots[next + n];
+                    runs[n] = new SectorRun { Sector = _blockNumbers[slot] * _sectorsPerBlock, Count = _sectorsPerBlock, Data = SlotData(slot) };
+                    slots[n] = slot;
                 }
-                if (n == 0)
-                    break;
                 Error error = _device.WriteRuns(runs, n);
                 if (error != Error.None)
                 {
                     if (first == Error.None)
                         first = error;
+                    next += n;
                     continue;
                 }
                 for (int k = 0; k < n; k++)
-                {
-                    _states[slots[k]] = Clean;
-                    _dirtyCount--;
-                }
+                    MarkClean(slots[k]);
                 _writtenSinceFlush = true;
             }
             if (first != Error.None)
