@@ -39,6 +39,14 @@ public sealed class DiskPersistenceBootTests
                     await ExpectAsync(qemu, "cat /mnt/docs/hello.txt", "hello from the host");
                     await ExpectAsync(qemu, "echo written by exo > /mnt/newfile && mkdir /mnt/newdir && echo inside > /mnt/newdir/inner && ls /mnt | cat",
                         "docs", "lost+found", "newdir", "newfile");
+                    // The mount's page cache after writes: three pages read (cached), then an overwrite inside page 1 (the
+                    // size unchanged: only the pages written are forgotten) and one that extends the file (every page).
+                    await ExpectAsync(qemu, "dd if=/dev/zero of=/mnt/cached bs=4096 count=3 2>/dev/null && cat /mnt/cached /mnt/cached | wc -c",
+                        "24576");
+                    await ExpectAsync(qemu, "printf XYZ | dd of=/mnt/cached bs=1 seek=5000 conv=notrunc 2>/dev/null && " +
+                        "dd if=/mnt/cached bs=1 skip=4999 count=5 2>/dev/null | od -An -c | tr -d ' '", @"\0XYZ\0");
+                    await ExpectAsync(qemu, "printf END | dd of=/mnt/cached bs=1 seek=12286 conv=notrunc 2>/dev/null && " +
+                        "dd if=/mnt/cached bs=1 skip=12285 2>/dev/null | od -An -c | tr -d ' '; wc -c < /mnt/cached", @"\0END", "12289");
                     // 1 KiB blocks: mke2fs makes 8192 of them for 8 MiB (statfs counts them all, as ext2 does; Linux ext4 leaves out its overhead).
                     await ExpectAsync(qemu, "df /mnt | tail -n 1 | awk '{print $1, $2}'", "disk0 8192");
                     // extfs says so before it answers, so its line comes before umount returns.

@@ -99,6 +99,30 @@ namespace Exo.PosixX.Vfs.Remote
             }
         }
 
+        /// <summary>Forgets pages 'first' to 'last' of 'node' (written over, the size unchanged): their slots only,
+        /// not a scan of every slot.</summary>
+        public void Forget(ulong node, ulong first, ulong last)
+        {
+            if (last < first || last - first >= Capacity)
+            {
+                Forget(node);
+                return;
+            }
+            using (InterruptMask.Enter())
+            using (_lock.Hold())
+            {
+                _generation++;
+                for (ulong page = first; ; page++)
+                {
+                    Slot* slot = SlotOf(node, page);
+                    if (slot->Node == node && slot->Page == page)
+                        slot->Used = false;
+                    if (page == last)
+                        break;
+                }
+            }
+        }
+
         /// <summary>Forgets every page of 'node' (it was written or its size changed).</summary>
         public void Forget(ulong node)
         {

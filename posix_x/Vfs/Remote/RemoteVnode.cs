@@ -274,11 +274,16 @@ namespace Exo.PosixX.Vfs.Remote
         }
 
         // The file's cached pages are forgotten once the server has the write; a read that raced it does not keep
-        // what it got (RemotePageCache's generation).
+        // what it got (RemotePageCache's generation). A write that left the size as it was makes only the pages it
+        // covered stale; one that changed it (or failed) may have changed the last page's length too: every page.
         public override Error Write(ulong offset, IoBuffer buffer, ulong count, out ulong done)
         {
+            ulong sizeBefore = _size;
             Error error = WriteToServer(offset, buffer, count, out done);
-            _fileSystem.Pages.Forget(Node);
+            if (error == Error.None && _size == sizeBefore && count > 0)
+                _fileSystem.Pages.Forget(Node, offset / RemotePageCache.PageSize, (offset + count - 1) / RemotePageCache.PageSize);
+            else
+                _fileSystem.Pages.Forget(Node);
             return error;
         }
 

@@ -189,6 +189,13 @@ namespace Exo.Storage.Ext
             return _device.Read(block * _sectorsPerBlock, blocks * _sectorsPerBlock, destination);
         }
 
+        /// <summary>
+        /// The block's slot for a caller about to write all of it: its cached bytes if it is cached, else a slot not read
+        /// from the device (its bytes undefined until the caller writes them, then MarkDirty). A whole-block write of a
+        /// file waits for no read (pwrite of 4 KiB over 1 KiB blocks read four blocks first, each a device round trip).
+        /// </summary>
+        public Error GetToOverwrite(ulong block, out byte* data) => Fetch(block, false, out data);
+
         /// <summary>The block's slot, zeroed and dirty, without reading it (for a block about to be wholly written).</summary>
         public Error GetZeroed(ulong block, out byte* data)
         {

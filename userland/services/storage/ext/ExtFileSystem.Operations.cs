@@ -206,7 +206,7 @@ namespace Exo.Storage.Ext
                         error = _cache.GetZeroed(physical, out block);
                 }
                 else if (error == Error.None)
-                    error = _cache.Get(physical, out block);
+                    error = piece == _blockSize ? _cache.GetToOverwrite(physical, out block) : _cache.Get(physical, out block);
                 if (error != Error.None)
                     break;
                 ByteCopy.Copy(data + done, block + within, piece);
