@@ -70,6 +70,35 @@ namespace Exo.Storage.HostTests
             }
         }
 
+        /// <summary>CleanPrefix stops at the first dirty block of a range (clean cached blocks read the same from the
+        /// disk), with a short dirty list (searched whole) and a long one (looked up block by block).</summary>
+        [Theory]
+        [InlineData(3)]
+        [InlineData(150)]
+        public void CleanPrefixStopsAtTheFirstDirtyBlock(int dirtyBlocks)
+        {
+            var device = new CountingDevice();
+            byte[] workspace = new byte[BlockCache.WorkspaceBytes(400, 1024)];
+            fixed (byte* memory = workspace)
+            {
+                var cache = new BlockCache(device, 1024, 400, memory);
+                Assert.Equal(Error.None, cache.Get(500, out _));   // cached, clean
+                // Dirty: 600, then 700, 702, ... (every other block from 700 on).
+                for (int i = 0; i < dirtyBlocks; i++)
+                {
+                    ulong block = i == 0 ? 600UL : 700UL + 2UL * (ulong)(i - 1);
+                    Assert.Equal(Error.None, cache.Get(block, out byte* data));
+                    cache.MarkDirty(data);
+                }
+                Assert.Equal(200u, cache.CleanPrefix(400, 250));    // 500 is clean: read from the disk too; 600 stops it
+                Assert.Equal(0u, cache.CleanPrefix(600, 10));
+                Assert.Equal(99u, cache.CleanPrefix(501, 99));      // all clean
+                Assert.Equal(5u, cache.CleanPrefix(601, 5));
+                Assert.Equal(dirtyBlocks > 1 ? 99u : 200u, cache.CleanPrefix(601, 200));
+                Assert.Equal(0u, cache.CleanPrefix(0, 0));
+            }
+        }
+
         [Fact]
         public void WritesBackOnlyOnEvictionOrFlushAndStaysBounded()
         {

@@ -178,9 +178,38 @@ namespace Exo.Storage.Ext
         public bool Holds(ulong block) => Find(block) >= 0;
 
         /// <summary>
+        /// How many of the 'count' blocks from 'first' on come before the first one whose cached bytes are newer than the
+        /// disk's (dirty); 'count' if none is. A run of clean or uncached blocks reads the same from the disk as from
+        /// the cache. A short dirty list is searched whole, a long one block by block.
+        /// </summary>
+        public uint CleanPrefix(ulong first, uint count)
+        {
+            if (_dirtyCount <= ShortDirtyList)
+            {
+                uint clean = count;
+                for (int i = 0; i < _dirtyCount; i++)
+                {
+                    ulong offset = _blockNumbers[_dirtySlots[i]] - first;   // wraps above 'count' for blocks before 'first'
+                    if (offset < clean)
+                        clean = (uint)offset;
+                }
+                return clean;
+            }
+            for (uint i = 0; i < count; i++)
+            {
+                int slot = Find(first + i);
+                if (slot >= 0 && _states[slot] == Dirty)
+                    return i;
+            }
+            return count;
+        }
+
+        private const int ShortDirtyList = 64;
+
+        /// <summary>
         /// Reads 'blocks' blocks from 'block' on straight into 'destination', around the cache (one device request for
         /// a run of a large read, and no eviction of what the cache holds). The caller checked that none of them is
-        /// cached (<see cref="Holds"/>). Blocks beyond the device are EIO.
+        /// newer in the cache (<see cref="CleanPrefix"/>). Blocks beyond the device are EIO.
         /// </summary>
         public Error ReadAround(ulong block, uint blocks, byte* destination)
         {

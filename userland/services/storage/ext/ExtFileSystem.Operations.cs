@@ -155,12 +155,16 @@ namespace Exo.Storage.Ext
                 else if (piece == _blockSize && !_cache.Holds(physical))
                 {
                     // Whole blocks not cached: the run that follows on the disk in one device request, around the cache.
-                    // (A block the cache holds may be newer than the disk's: the run stops before it.)
-                    uint run = 1;
-                    while (run < MaximumReadRunBytes / _blockSize && done + (run + 1) * _blockSize <= count
-                           && (run < contiguous || MapBlock(&inode, position / _blockSize + run, false, out ulong next) == Error.None && next == physical + run)
-                           && !_cache.Holds(physical + run))
+                    // (A dirty block in the cache is newer than the disk's: the run stops before it.)
+                    uint limit = (count - done) / _blockSize;
+                    if (limit > MaximumReadRunBytes / _blockSize)
+                        limit = MaximumReadRunBytes / _blockSize;
+                    uint run = contiguous < limit ? contiguous : limit;
+                    if (run == 0)
+                        run = 1;
+                    while (run < limit && MapBlock(&inode, position / _blockSize + run, false, out ulong next) == Error.None && next == physical + run)
                         run++;
+                    run = 1 + _cache.CleanPrefix(physical + 1, run - 1);
                     error = _cache.ReadAround(physical, run, buffer + done);
                     if (error != Error.None)
                         return done > 0 ? Error.None : error;
