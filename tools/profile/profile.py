@@ -2,13 +2,14 @@
 """Symbolizes exo_profile's output (tools/profile/exo_profile.c): guest instructions per function, for finding where a
 benchmark's instructions go.
 
-  profile.py PROFILE ELF... [--top N] [--per COUNT | --per-call-of SYMBOL]
+  profile.py PROFILE ELF... [--top N] [--per COUNT | --per-call-of SYMBOL] [--categories]
 
 ELF: the kernel's (out/exo.elf) and the unstripped programs (out/userland-cs/NAME.elf, C programs' NAME.elf). Kernel
 addresses go to the ELF that covers them; user programs share addresses, so a block goes to the program whose bytes at
 its address are the block's first bytes. --per divides every figure by COUNT (operations in the profiled window), --per-call-of by the
 calls of SYMBOL (one per operation). Each
-function's line: its instructions, its share, and how often a block began at its first byte (calls)."""
+function's line: its instructions, its share, and how often a block began at its first byte (calls). --categories adds
+the split by kind of work of categories.py (IPC between the services, copies, the file system's, the driver's, POSIX-X's)."""
 import bisect
 import subprocess
 import sys
@@ -53,13 +54,15 @@ class Image:
 
 
 def main(argv):
-    top, per, per_symbol, files = 40, 1.0, None, []
+    top, per, per_symbol, split, files = 40, 1.0, None, False, []
     i = 0
     while i < len(argv):
         if argv[i] == "--top":
             top = int(argv[i + 1]); i += 2
         elif argv[i] == "--per":
             per = float(argv[i + 1]); i += 2
+        elif argv[i] == "--categories":
+            split = True; i += 1
         elif argv[i] == "--per-call-of":
             per_symbol = argv[i + 1]; i += 2
         else:
@@ -90,6 +93,14 @@ def main(argv):
     print(f"total {total / per:,.0f} instructions" + (f" per operation ({per:g} operations)" if per != 1 else ""))
     for name, count in sorted(by_image.items(), key=lambda item: -item[1]):
         print(f"  {name:24} {count / per:14,.0f}  {100 * count / total:5.1f} %")
+    if split:
+        from categories import category
+        by_category = defaultdict(int)
+        for (image, symbol), count in by_symbol.items():
+            by_category[category(image, symbol)] += count
+        print()
+        for name, count in sorted(by_category.items(), key=lambda item: -item[1]):
+            print(f"  {name:24} {count / per:14,.0f}  {100 * count / total:5.1f} %")
     print()
     for (image, symbol), count in sorted(by_symbol.items(), key=lambda item: -item[1])[:top]:
         print(f"{count / per:12,.0f} {100 * count / total:5.1f} % {calls[(image, symbol)] / per:8.1f} calls  {image}: {symbol}")
