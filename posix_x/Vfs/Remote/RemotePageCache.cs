@@ -22,6 +22,7 @@ namespace Exo.PosixX.Vfs.Remote
         private struct Slot
         {
             public ulong Node, Page, Frame;
+            public ulong Epoch;   // the cache's epoch when it was filled: a slot of an earlier epoch holds nothing
             public int Valid;   // bytes of the page the file had when it was read (fewer than a page: the file ends there)
             public bool Used;
         }
@@ -30,6 +31,8 @@ namespace Exo.PosixX.Vfs.Remote
         private SpinLock _lock;
         // Moved on by every forget: a page read from the server before a forget is not kept after it (Fill's 'seen').
         private ulong _generation;
+        // Moved on by ForgetAll, which so forgets every slot at once (a removal or rename: every unlink scanned 256 slots).
+        private ulong _epoch;
 
         /// <summary>What a reader notes before it asks the server for a page, for Fill.</summary>
         public ulong Generation => System.Threading.Volatile.Read(ref _generation);
@@ -61,7 +64,7 @@ namespace Exo.PosixX.Vfs.Remote
             using (_lock.Hold())
             {
                 Slot* slot = SlotOf(node, page);
-                if (!slot->Used || slot->Node != node || slot->Page != page)
+                if (!slot->Used || slot->Epoch != _epoch || slot->Node != node || slot->Page != page)
                     return false;
                 ulong available = (ulong)slot->Valid > within ? (ulong)slot->Valid - within : 0;
                 copied = count < available ? count : available;
@@ -95,6 +98,7 @@ namespace Exo.PosixX.Vfs.Remote
                 slot->Node = node;
                 slot->Page = page;
                 slot->Valid = length;
+                slot->Epoch = _epoch;
                 slot->Used = true;
             }
         }
@@ -143,13 +147,12 @@ namespace Exo.PosixX.Vfs.Remote
             using (_lock.Hold())
             {
                 _generation++;
-                for (int i = 0; i < Capacity; i++)
-                    _slots[i].Used = false;
+                _epoch++;
             }
         }
 
         /// <summary>
-        /// The mount is going: every page is forgotten and its frame freed. The slots stay (8 KiB) for a vnode still
+        /// The mount is going: every page is forgotten and its frame freed. The slots stay (12 KiB) for a vnode still
         /// held past the unmount, whose reads now miss and whose server is gone.
         /// </summary>
         public void Release()

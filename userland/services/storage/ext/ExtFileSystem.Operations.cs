@@ -242,8 +242,7 @@ namespace Exo.Storage.Ext
             inode->Number = number;
             inode->RecordSize = _inodeSize;
             byte* raw = inode->Raw;
-            for (int i = 0; i < Inode.MaximumRecordSize; i++)
-                raw[i] = 0;
+            ByteCopy.Zero(raw, Inode.MaximumRecordSize);   // eight bytes a step: a byte loop was a tenth of file.create_delete
             if (_inodeSize > Inode.GoodOldSize)
             {
                 uint extra = _superblock.WantedExtraInodeSize;
