@@ -45,6 +45,7 @@ namespace Extfs
         /// Several runs in flight together: as many as the data area and the ring hold per exchange (a flush's dirty
         /// blocks wait for the disk once, not once each).
         /// </summary>
+        [System.Runtime.CompilerServices.SkipLocalsInit]   // each request is written whole before it is sent
         public Error WriteRuns(SectorRun* runs, int count)
         {
             if (IsReadOnly)
@@ -89,6 +90,7 @@ namespace Extfs
             return Exchange(&request, 1, out _);
         }
 
+        [System.Runtime.CompilerServices.SkipLocalsInit]   // each request is written whole before it is sent
         private Error Transfer(BlockOperation operation, ulong sector, uint count, byte* buffer)
         {
             BlockRequest* requests = stackalloc BlockRequest[RequestsAtOnce];
@@ -118,6 +120,8 @@ namespace Extfs
         }
 
         // Sends 'count' requests (tags filled in here), waits for all their completions; the first error, if any.
+        // (The message is encoded whole before it is sent, and only the completions received are read.)
+        [System.Runtime.CompilerServices.SkipLocalsInit]
         private Error Exchange(BlockRequest* requests, int count, out BlockCompletion last)
         {
             last = default;

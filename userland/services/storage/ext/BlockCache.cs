@@ -298,6 +298,7 @@ namespace Exo.Storage.Ext
         }
 
         /// <summary>Writes every dirty block, then flushes the device if anything was written since its last flush.</summary>
+        [System.Runtime.CompilerServices.SkipLocalsInit]   // a batch's runs and slots are written before they are read
         public Error Flush()
         {
             // The dirty blocks in batches, each one call with every block in it (IBlockDevice.WriteRuns: in flight
