@@ -21,6 +21,7 @@ public sealed class DiskPersistenceBootTests
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
+    [InlineData(4)]
     public async Task Files_written_in_one_boot_are_on_the_disk_and_in_the_next_boot(int processors)
     {
         string tree = DiskImages.NewTree();
