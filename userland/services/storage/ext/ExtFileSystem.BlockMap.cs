@@ -61,16 +61,18 @@ namespace Exo.Storage.Ext
         /// <summary>The disk block of the file's logical block 'logical' (0 for a hole), allocating one when 'allocate'.</summary>
         private Error MapBlock(Inode* inode, ulong logical, bool allocate, out ulong physical)
         {
+            if (!allocate)
+                return MapRun(inode, logical, out physical, out _);
             physical = 0;
             if (logical >= MaximumFileBlocks(inode))
-                return allocate ? Error.FileTooLarge : Error.None;
+                return Error.FileTooLarge;
             if ((inode->Flags & Inode.FlagExtents) != 0)
-                return allocate ? ExtentAllocate(inode, (uint)logical, out physical) : ExtentLookup(inode, (uint)logical, out physical, out _, out _);
-            return IndirectMap(inode, logical, allocate, out physical);
+                return ExtentAllocate(inode, (uint)logical, out physical);
+            return IndirectMap(inode, logical, true, out physical);
         }
 
         /// <summary>
-        /// MapBlock without allocating, and how many blocks from 'logical' on lie one after the other on the disk in the
+        /// The disk block of 'logical' (0 for a hole), never allocating, and how many blocks from it on lie one after the other on the disk in the
         /// same mapping ('contiguous': the rest of an extent; 1 for ext2's block pointers and for a hole): a read maps a
         /// run once, not block by block (an extent lookup walks the tree from the inode).
         /// </summary>

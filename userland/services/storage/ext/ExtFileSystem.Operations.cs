@@ -159,9 +159,7 @@ namespace Exo.Storage.Ext
                     uint limit = (count - done) / _blockSize;
                     if (limit > MaximumReadRunBytes / _blockSize)
                         limit = MaximumReadRunBytes / _blockSize;
-                    uint run = contiguous < limit ? contiguous : limit;
-                    if (run == 0)
-                        run = 1;
+                    uint run = contiguous < limit ? contiguous : limit;   // both at least 1: a mapped block, a whole block left
                     while (run < limit && MapBlock(&inode, position / _blockSize + run, false, out ulong next) == Error.None && next == physical + run)
                         run++;
                     run = 1 + _cache.CleanPrefix(physical + 1, run - 1);
