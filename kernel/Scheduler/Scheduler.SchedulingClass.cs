@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Exo.Kernel.Arch.X64;
+using Exo.Kernel.Time;
 
 namespace Exo.Kernel.Scheduler
 {
@@ -17,7 +18,8 @@ namespace Exo.Kernel.Scheduler
         public const int TimeCriticalPriority = 8;
         public const int BackgroundPriority = 24;
 
-        private static ulong s_timeCriticalBurstLimit;   // TSC ticks
+        // The limit in ticks, as Linux's RLIMIT_RTTIME counts a real-time thread's run (2 at 1000 Hz).
+        private const int TimeCriticalBurstTicks = (int)((ulong)Exo.Abi.Constants.TimeCriticalBurstMicroseconds * SystemClock.TickHertz / 1_000_000);
         private static ulong s_timeCriticalDemotions;
 
         /// <summary>Time-critical threads put back in the normal class for running too long without stopping (for tests).</summary>
@@ -38,6 +40,7 @@ namespace Exo.Kernel.Scheduler
             // A new class starts a new burst: the watchdog counts from here.
             PauseBurst(current, Cpu.ReadTimeStampCounter());
             current.BurstSoFar = 0;
+            current.BurstTicksSeen = 0;
             bool lessUrgent = priority > current.Priority;
             current.Priority = priority;
             current.EffectivePriority = priority;
@@ -50,11 +53,22 @@ namespace Exo.Kernel.Scheduler
 
         /// <summary>
         /// From the tick (interrupts off): a time-critical thread that has run past the limit without stopping goes back to
-        /// the normal class, and the processor reschedules if others wait.
+        /// the normal class, and the processor reschedules if others wait. The run is counted in ticks that found the
+        /// thread running, as Linux's RLIMIT_RTTIME counts it, not in time: under a hypervisor (or TCG on a busy host) the
+        /// processor itself can stop for milliseconds while a thread runs a few instructions between two sleeps, and
+        /// the late tick after such a stop counts once, where the time stretched by it would take a well-behaved
+        /// thread out of its class.
         /// </summary>
         private static void DemoteTimeCriticalHog(ProcessorState local, Thread current, ulong now)
         {
-            if (current.Priority != TimeCriticalPriority || current.BurstSoFar + (now - current.RunStart) <= s_timeCriticalBurstLimit)
+            if (current.Priority != TimeCriticalPriority)
+                return;
+            // The emulator can deliver a stalled processor's missed ticks in a burst (SystemClock.OnTick): those count once.
+            if (current.BurstTicksSeen != 0 && now - current.BurstLastTickSeen < SystemClock.TickPeriod / 2)
+                return;
+            current.BurstTicksSeen++;
+            current.BurstLastTickSeen = now;
+            if (current.BurstTicksSeen <= TimeCriticalBurstTicks)
                 return;
             local.Lock.Enter();
             current.Priority = DefaultPriority;

@@ -90,7 +90,6 @@ namespace Exo.Kernel.Scheduler
             s_interactiveThreshold = perMillisecond / 2;     // predicted under 0.5 ms: interactive
             s_minimumSlice = perMillisecond / 2;
             s_maximumSlice = 4 * perMillisecond;
-            s_timeCriticalBurstLimit = (ulong)Exo.Abi.Constants.TimeCriticalBurstMicroseconds * perMillisecond / 1000;
             s_processors = new ProcessorState[MaximumProcessors];
             InterruptDispatcher.Register(RescheduleVector, &OnRescheduleInterrupt);
 
@@ -360,6 +359,7 @@ namespace Exo.Kernel.Scheduler
             current.CpuTime += now - current.RunStart;
             current.PredictedBurst = BurstPredictor.Update(current.PredictedBurst, current.BurstSoFar + (now - current.RunStart));
             current.BurstSoFar = 0;
+            current.BurstTicksSeen = 0;
             current.RunStart = now;
             Schedule(local, now);
         }

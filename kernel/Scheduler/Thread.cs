@@ -27,6 +27,8 @@ namespace Exo.Kernel.Scheduler
         public ulong RunStart;             // when it last started running
         public ulong CpuTime;              // time it has run
         public ulong BurstSoFar;           // of the current burst, across preemptions
+        public int BurstTicksSeen;         // ticks, half a period apart at least, that found it running in the current burst
+        public ulong BurstLastTickSeen;    // (time-critical threads only) when the last of them came
         public ulong ReadyTick;            // the tick count when it last became ready
         public ulong SliceEnd;             // when its slice ends
         // Links (intrusive: no allocation).

@@ -29,12 +29,22 @@ namespace Exo.Kernel.Tests
 
         private static bool s_sleeperStayedTimeCritical, s_spinnerWasDemoted;
 
-        // Time-critical for 20 periods of 1 ms sleeps and short work: still time-critical at the end.
+        // Time-critical for 20 periods of 1 ms sleeps and short work: still time-critical at the end. Once, the
+        // processor looks stalled for 3 ms between two sleeps (interrupts masked: no tick, then a late one, 3 ms after
+        // the burst began), as when the host stops the emulator's thread: that alone must not demote it.
         private static void TimeCriticalSleeper(ulong unused)
         {
             Scheduler.Scheduler.SetCurrentSchedulingClass(Exo.Abi.Constants.SchedulingClassTimeCritical);
             for (int i = 0; i < 20; i++)
+            {
+                if (i == 10)
+                {
+                    Cpu.DisableInterrupts();
+                    SpinFor(3);
+                    Cpu.EnableInterrupts();
+                }
                 Scheduler.Scheduler.Sleep(1);
+            }
             Thread self = Scheduler.Scheduler.Current;
             s_sleeperStayedTimeCritical = self.Priority == Scheduler.Scheduler.TimeCriticalPriority;
             Scheduler.Scheduler.SetCurrentSchedulingClass(Exo.Abi.Constants.SchedulingClassNormal);

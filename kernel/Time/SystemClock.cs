@@ -23,6 +23,10 @@ namespace Exo.Kernel.Time
 
         public static ulong TscFrequency => s_tscFrequency;
         public static ulong Ticks => s_ticks;
+
+        /// <summary>The tick's period in TSC ticks.</summary>
+        public static ulong TickPeriod => s_tickPeriod;
+
         /// <summary>The TSC at uptime zero.</summary>
         public static ulong BootTsc => s_bootTsc;
         /// <summary>Nanoseconds per TSC tick x 2^32 (rounded).</summary>
