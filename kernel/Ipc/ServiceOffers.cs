@@ -38,6 +38,8 @@ namespace Exo.Kernel.Ipc
             public Kind Kind;
             public Process Server;
             public MemoryObject Memory;
+            /// <summary>A file system server's bulk memory, where its reads' data may lie (FileSystemReply.InBulk); or null.</summary>
+            public MemoryObject Bulk;
             public Notification ServerNotification, ClientNotification;
 
             /// <summary>Gives back the references of a copy that <see cref="TryFind"/> made.</summary>
@@ -45,6 +47,7 @@ namespace Exo.Kernel.Ipc
             {
                 Server?.Release();
                 Memory?.Release();
+                Bulk?.Release();
                 ServerNotification?.Release();
                 ClientNotification?.Release();
                 this = default;

@@ -18,8 +18,9 @@ namespace Exo.Kernel.Syscalls
             SystemCalls.Register(SystemCallNumber.SocketClaim, &DoClaimSockets);
         }
 
-        // Both: (name, name length, memory object, server notification, client notification); the memory object must
-        // hold the whole layout of its protocol.
+        // All: (name, name length, memory object, server notification, client notification); the memory object must
+        // hold the whole layout of its protocol. A file system's sixth is its bulk memory (0: none), a memory object
+        // its reads' data may lie in (FileSystemReply.InBulk).
         private static ulong DoOfferFileSystem(RegisterFrame* frame)
             => Offer(frame, ServiceOffers.Kind.FileSystem, Exo.Protocols.FileSystem.FileSystemChannelLayout.Size);
 
@@ -68,6 +69,11 @@ namespace Exo.Kernel.Syscalls
             {
                 error = CapabilitySpace.Reference(process.Handles, frame->Argument4, ObjectType.Notification, Rights.Wait, out KernelObject client);
                 offer.ClientNotification = (Notification)client;
+            }
+            if (error == Error.None && kind == ServiceOffers.Kind.FileSystem && frame->Argument5 != 0)
+            {
+                error = CapabilitySpace.Reference(process.Handles, frame->Argument5, ObjectType.MemoryObject, Rights.Map, out KernelObject bulk);
+                offer.Bulk = (MemoryObject)bulk;
             }
             if (error != Error.None)
             {

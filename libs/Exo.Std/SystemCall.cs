@@ -15,6 +15,9 @@ namespace Exo.Std
         [DllImport("*", EntryPoint = "ExoStdSystemCall"), SuppressGCTransition]
         private static extern long Invoke(ulong number, ulong argument0, ulong argument1, ulong argument2, ulong argument3, ulong argument4);
 
+        [DllImport("*", EntryPoint = "ExoStdSystemCall6"), SuppressGCTransition]
+        private static extern long Invoke6(ulong number, ulong argument0, ulong argument1, ulong argument2, ulong argument3, ulong argument4, ulong argument5);
+
         [DllImport("*", EntryPoint = "ExoStdIpc"), SuppressGCTransition]
         private static extern long InvokeIpc(ulong number, ulong endpoint, IpcRegisters* registers);
 
@@ -28,6 +31,8 @@ namespace Exo.Std
         public static long Call(SystemCallNumber number, ulong argument0, ulong argument1, ulong argument2, ulong argument3) => Invoke((ulong)number, argument0, argument1, argument2, argument3, 0);
         public static long Call(SystemCallNumber number, ulong argument0, ulong argument1, ulong argument2, ulong argument3, ulong argument4)
             => Invoke((ulong)number, argument0, argument1, argument2, argument3, argument4);
+        public static long Call(SystemCallNumber number, ulong argument0, ulong argument1, ulong argument2, ulong argument3, ulong argument4, ulong argument5)
+            => Invoke6((ulong)number, argument0, argument1, argument2, argument3, argument4, argument5);
 
         /// <summary>The error in a raw result (a system call's, or a service reply's status word): None when the
         /// result is a value (zero or positive).</summary>

@@ -130,6 +130,8 @@ public sealed class RingfsTests
             await ExpectAsync(qemu, MountCommandFor("rogue", "/mnt/rogue"),
                 "rogue /mnt/rogue ringfs rw 0 0");
             await ExpectAsync(qemu, "echo fine > /mnt/rogue/a && cat /mnt/rogue/a", "fine");
+            // A read answered in the server's bulk memory, within it.
+            await ExpectAsync(qemu, "echo bulk-inside > /mnt/rogue/d && cat /mnt/rogue/d", "bulk-inside");
             // The kernel's line comes from the caller's own thread, before cat's message.
             await ExpectAsync(qemu, "cat /mnt/rogue/malformed",
                 "posix_x: ringfs server rogue sent a malformed reply: bad attributes or records; its mount now fails with EIO",
@@ -144,6 +146,12 @@ public sealed class RingfsTests
             await ExpectAsync(qemu, "cat /mnt/rogue/silence",
                 "posix_x: ringfs server rogue did not answer in time; its mount now fails with EIO",
                 "cat: can't open '/mnt/rogue/silence': Input/output error", "status 1");
+            await ExpectAsync(qemu, "umount /mnt/rogue && ls /exo/config/init.conf", "/exo/config/init.conf");
+            // A read answered with a place past the bulk memory: refused, not read (a mount of the same server again).
+            await ExpectAsync(qemu, MountCommandFor("rogue", "/mnt/rogue"), "rogue /mnt/rogue ringfs rw 0 0");
+            await ExpectAsync(qemu, "echo bulk-outside > /mnt/rogue/e && cat /mnt/rogue/e",
+                "posix_x: ringfs server rogue sent a malformed reply: bad data length; its mount now fails with EIO",
+                "cat: read error: Input/output error", "status 1");
             await ExpectAsync(qemu, "umount /mnt/rogue && ls /exo/config/init.conf", "/exo/config/init.conf");
         }
         finally

@@ -31,7 +31,7 @@ public unsafe class BlockDeviceProtocolTests
     [InlineData(BlockOperation.Read, 0UL, 0u, 0u, BlockMessageProblem.BadCount)]
     [InlineData(BlockOperation.Write, 0UL, 129u, 0u, BlockMessageProblem.BadCount)]
     [InlineData(BlockOperation.Read, 0UL, 1u, 100u, BlockMessageProblem.BadBuffer)]                 // not sector aligned
-    [InlineData(BlockOperation.Read, 0UL, 2u, 256u * 1024 - 512, BlockMessageProblem.BadBuffer)]   // past the data area
+    [InlineData(BlockOperation.Read, 0UL, 2u, 2u * 1024 * 1024 - 8192 - 512, BlockMessageProblem.BadBuffer)]   // past the data area
     [InlineData(BlockOperation.Read, 0UL, 1u, uint.MaxValue - 511, BlockMessageProblem.BadBuffer)] // would wrap in 32 bits
     [InlineData(BlockOperation.Flush, 0UL, 1u, 0u, BlockMessageProblem.BadCount)]
     [InlineData(BlockOperation.Flush, 5UL, 0u, 0u, BlockMessageProblem.BadCount)]
@@ -84,5 +84,6 @@ public unsafe class BlockDeviceProtocolTests
         Assert.True(BlockChannelLayout.MaximumInFlight * BlockCompletion.Length <= BlockChannelLayout.DataOffset - BlockChannelLayout.CompletionRingOffset - 64);
         Assert.Equal(0, BlockChannelLayout.Size % 4096);
         Assert.True(BlockChannelLayout.MaximumSectorsPerRequest * BlockChannelLayout.SectorSize <= BlockChannelLayout.DataLength);
+        Assert.Equal(2 * 1024 * 1024, BlockChannelLayout.Size);   // one block of the page allocator, as DMA memory takes
     }
 }

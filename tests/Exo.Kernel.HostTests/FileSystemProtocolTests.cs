@@ -178,7 +178,8 @@ namespace Exo.Kernel.HostTests
             Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.Unmount, m => *(ulong*)(m + 16) = 7));          // unmount names the root only
             Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.Unmount, m => *(uint*)(m + 40) = 1));           // and carries nothing else
             Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.Read, m => *(uint*)(m + 40) = 0));              // count 0
-            Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.Read, m => *(uint*)(m + 40) = FileSystemLimits.MaximumDataLength + 1));
+            Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.Read, m => *(uint*)(m + 40) = FileSystemLimits.MaximumReadLength + 1));
+            Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.ReadDirectory, m => *(uint*)(m + 40) = FileSystemLimits.MaximumDataLength + 1));
             Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.Read, m => *(ushort*)(m + 14) = 1));            // reserved
             Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.GetAttributes, m => *(uint*)(m + 40) = 5));     // a count it has none of
             Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.SetAttributes, m => *(uint*)(m + 60) = 64));    // unknown field
@@ -243,7 +244,7 @@ namespace Exo.Kernel.HostTests
                 Assert.True(length >= FileSystemLimits.ReplyHeaderLength);
                 change?.Invoke(message);
                 MessageProblem problem = FileSystemReply.Decode(message, length, request, out decoded);
-                if (problem == MessageProblem.None && decoded.DataLength > 0)
+                if (problem == MessageProblem.None && decoded.DataLength > 0 && !decoded.InBulk)
                 {
                     Assert.True(decoded.Data >= message + FileSystemLimits.ReplyHeaderLength);
                     Assert.True(decoded.Data + decoded.DataLength <= message + length);
@@ -296,6 +297,43 @@ namespace Exo.Kernel.HostTests
             Assert.Equal(MessageProblem.BadField, RoundTrip(unmount, unmounted, out _, m => *(uint*)(m + 16) = 1));   // a count
             fixed (byte* data = Name)
                 Assert.Equal(MessageProblem.BadData, RoundTrip(unmount, unmounted with { Data = data, DataLength = Name.Length }, out _));
+        }
+
+        [Fact]
+        public void ReadDataInBulkMemoryIsNamedNotCarried()
+        {
+            FileSystemRequest read = Request(FileSystemOperation.Read, FileSystemLimits.MaximumReadLength);
+            FileSystemReply reply = new FileSystemReply
+            {
+                Operation = FileSystemOperation.Read, Sequence = 41, InBulk = true, BulkOffset = 0x42000, DataLength = FileSystemLimits.MaximumReadLength,
+            };
+            byte[] buffer = new byte[FileSystemLimits.ReplyHeaderLength];
+            fixed (byte* message = buffer)
+            {
+                // Only the header: the data stays where the server put it.
+                Assert.Equal(FileSystemLimits.ReplyHeaderLength, reply.Encode(message, buffer.Length));
+                Assert.Equal(0, FileSystemReply.ClaimedDataLength(message));
+                Assert.Equal(MessageProblem.None, FileSystemReply.Decode(message, buffer.Length, read, out FileSystemReply decoded));
+                Assert.True(decoded.InBulk);
+                Assert.Equal(0x42000UL, decoded.BulkOffset);
+                Assert.Equal(FileSystemLimits.MaximumReadLength, decoded.DataLength);
+                Assert.True(decoded.Data == null);
+            }
+            Assert.Equal(MessageProblem.BadData, RoundTrip(Request(FileSystemOperation.Read, 4096), reply with { DataLength = 4097 }, out _));
+            Assert.Equal(MessageProblem.TooLong, RoundTrip(read, reply, out _, m => *(uint*)(m + 12) = FileSystemLimits.MaximumReadLength + 1));
+            Assert.Equal(MessageProblem.BadField, RoundTrip(read, reply, out _, m => *(uint*)(m + 20) = 2));                 // an unknown flag
+            Assert.Equal(MessageProblem.BadField, RoundTrip(read, reply, out _, m => *(uint*)(m + 20) = 3));
+            Assert.Equal(MessageProblem.BadField, RoundTrip(read, reply, out _, m => *(ushort*)(m + 6) = 5));                // an error in bulk
+            Assert.Equal(MessageProblem.BadField, RoundTrip(read, reply with { InBulk = false, DataLength = 0 }, out _, m => *(ulong*)(m + 24) = 8));   // an offset without the flag
+            // Only a read's data goes in bulk: a server cannot encode another reply so, and a client refuses one.
+            FileSystemRequest readLink = Request(FileSystemOperation.ReadLink);
+            FileSystemReply link = new FileSystemReply { Operation = FileSystemOperation.ReadLink, Sequence = 41, InBulk = true, DataLength = 1 };
+            fixed (byte* message = new byte[FileSystemLimits.MaximumReplyLength])
+                Assert.Equal(-1, link.Encode(message, FileSystemLimits.MaximumReplyLength));
+            Assert.Equal(MessageProblem.BadField, RoundTrip(Request(FileSystemOperation.Statistics), new FileSystemReply { Operation = FileSystemOperation.Statistics, Sequence = 41 },
+                out _, m => *(uint*)(m + 20) = FileSystemReply.FlagInBulk));
+            // Inline data stays within what a reply area carries.
+            Assert.Equal(-1, (reply with { InBulk = false, DataLength = FileSystemLimits.MaximumDataLength + 1 }).Encode(null, 0));
         }
 
         [Fact]

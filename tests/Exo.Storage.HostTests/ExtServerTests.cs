@@ -56,6 +56,20 @@ namespace Exo.Storage.HostTests
             Assert.Equal((ulong)tree.Files["small.txt"].Length, found.Attributes.Size);
             var read = Ask(fs, new FileSystemRequest { Operation = FileSystemOperation.Read, Node = found.Attributes.Node, Count = 4096 }, data);
             Assert.Equal(tree.Files["small.txt"], data.Take(read.DataLength).ToArray());
+            Assert.False(read.InBulk);
+            // With a read window (extfs on a block channel): the data is left there, and the reply names it.
+            var bulk = new byte[8192 + 4096];
+            fixed (byte* window = bulk)
+            fixed (byte* buffer = data)
+            {
+                var inWindow = ExtServer.Serve(fs, new FileSystemRequest { Operation = FileSystemOperation.Read, Node = found.Attributes.Node, Count = 4096 }, buffer,
+                    new ReadWindow { Address = window + 8192, Length = 4096, BulkOffset = 0x3000 });
+                Assert.Equal(0, inWindow.ErrorNumber);
+                Assert.True(inWindow.InBulk);
+                Assert.Equal(0x3000UL, inWindow.BulkOffset);
+                Assert.True(inWindow.Data == null);
+                Assert.Equal(tree.Files["small.txt"], bulk.Skip(8192).Take(inWindow.DataLength).ToArray());
+            }
 
             // The big directory listed in small replies: every name once, cursors checked as the kernel's client checks them.
             foreach (var (directory, expected) in new[] { ("many", tree.Files.Keys.Where(k => k.StartsWith("many/")).Select(k => k.Substring(5))),

@@ -18,9 +18,10 @@ namespace Exo.Protocols.BlockDevice
         public const int RequestRingOffset = 0;
         public const int CompletionRingOffset = 4096;
         public const int DataOffset = 8192;
-        /// <summary>The data area: room for every request in flight at its largest would be 2 MiB; 256 KiB is what a
-        /// client may have in flight at once (it chooses the offsets).</summary>
-        public const int DataLength = 256 * 1024;
+        /// <summary>The data area: the rest of one 2 MiB block of the page allocator, which DMA memory takes whole anyway
+        /// (room for every request in flight at its largest would be 4 MiB). The client chooses the offsets and how it
+        /// divides the area (extfs: a window that file reads' data stays in, to the reader, and room for the rest).</summary>
+        public const int DataLength = 2 * 1024 * 1024 - DataOffset;
         public const int Size = DataOffset + DataLength;
         public const ulong RequestBit = 1, CompletionBit = 1;
     }

@@ -18,6 +18,12 @@ namespace Exo.Protocols.FileSystem
         /// 128 KiB so that the largest request or reply with its header fits one 128 KiB block of the kernel's heap.
         /// </summary>
         public const int MaximumDataLength = 124 * 1024;
+        /// <summary>
+        /// The most a read asks for: 1 MiB. Only a server that offered bulk memory answers more than
+        /// <see cref="MaximumDataLength"/> (its reply names where the data lies there: FileSystemReply.InBulk, so a 1 MiB
+        /// read is one request, and the disk's data is not copied into the reply area); any other answers a short read.
+        /// </summary>
+        public const int MaximumReadLength = 1024 * 1024;
         /// <summary>A symbolic link's target: 1 to 4095 bytes (PATH_MAX less its zero).</summary>
         public const int MaximumLinkTargetLength = 4095;
         /// <summary>The highest errno a reply may carry (Linux's MAX_ERRNO).</summary>

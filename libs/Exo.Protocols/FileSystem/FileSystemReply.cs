@@ -3,10 +3,14 @@ namespace Exo.Protocols.FileSystem
     /// <summary>
     /// One reply, decoded. Layout (little endian, ReplyHeaderLength bytes, then the data):
     /// 0 magic u32 | 4 operation u16 (the request's) | 6 errno u16 (0: done) | 8 sequence u32 (the request's) |
-    /// 12 data length u32 | 16 count u32 (a write's bytes written) | 20 zero u32 | 24 zero u64 |
+    /// 12 data length u32 | 16 count u32 (a write's bytes written) | 20 flags u32 | 24 bulk offset u64 |
     /// 32 attributes (NodeAttributes, 88 bytes) | 120 zero u64.
     /// An error reply carries no data and no attributes. Which operations answer with attributes and which with
     /// data is fixed here, and the client's decoder checks it against the request it sent.
+    /// A successful read's data may lie in the server's bulk memory instead (flag <see cref="FlagInBulk"/>): the memory
+    /// object it gave with its offer (extfs: its block channel, where the disk wrote it), at the bulk offset; up to
+    /// FileSystemLimits.MaximumReadLength then, nothing after the header. The client checks the range against the
+    /// memory it was given; the bulk offset is 0 for every other reply.
     /// </summary>
     public unsafe struct FileSystemReply
     {
@@ -20,6 +24,11 @@ namespace Exo.Protocols.FileSystem
         public NodeAttributes Attributes;
         public byte* Data;
         public int DataLength;
+        /// <summary>A read's data is in the server's bulk memory at <see cref="BulkOffset"/>, not after the header (Data null).</summary>
+        public bool InBulk;
+        public ulong BulkOffset;
+
+        public const uint FlagInBulk = 1;
 
         /// <summary>Whether a successful reply to 'operation' carries attributes.</summary>
         public static bool CarriesAttributes(FileSystemOperation operation) => operation == FileSystemOperation.Lookup
@@ -31,8 +40,12 @@ namespace Exo.Protocols.FileSystem
         public int Encode(byte* buffer, int capacity)
         {
             int dataLength = ErrorNumber != 0 ? 0 : DataLength;
-            if (dataLength < 0 || dataLength > FileSystemLimits.MaximumDataLength || buffer == null
-                || FileSystemLimits.ReplyHeaderLength + dataLength > capacity)
+            bool inBulk = InBulk && ErrorNumber == 0;
+            if (inBulk && Operation != FileSystemOperation.Read)
+                return -1;
+            int inline = inBulk ? 0 : dataLength;
+            if (dataLength < 0 || dataLength > (inBulk ? FileSystemLimits.MaximumReadLength : FileSystemLimits.MaximumDataLength) || buffer == null
+                || FileSystemLimits.ReplyHeaderLength + inline > capacity)
                 return -1;
             for (int i = 0; i < FileSystemLimits.ReplyHeaderLength; i += 8)
                 *(ulong*)(buffer + i) = 0;
@@ -42,15 +55,25 @@ namespace Exo.Protocols.FileSystem
             *(uint*)(buffer + 8) = Sequence;
             *(uint*)(buffer + 12) = (uint)dataLength;
             *(uint*)(buffer + 16) = ErrorNumber != 0 ? 0 : Count;
+            if (inBulk)
+            {
+                *(uint*)(buffer + 20) = FlagInBulk;
+                *(ulong*)(buffer + 24) = BulkOffset;
+            }
             if (ErrorNumber == 0 && CarriesAttributes(Operation))
                 Attributes.Write(buffer + AttributesOffset);
-            FileSystemRequest.Copy(Data, buffer + FileSystemLimits.ReplyHeaderLength, dataLength);
-            return FileSystemLimits.ReplyHeaderLength + dataLength;
+            FileSystemRequest.Copy(Data, buffer + FileSystemLimits.ReplyHeaderLength, inline);
+            return FileSystemLimits.ReplyHeaderLength + inline;
         }
 
-        /// <summary>The data length a reply's header claims (to know how much more to copy), or -1 if over the limit.</summary>
+        /// <summary>
+        /// How many data bytes follow a reply's header (to know how much more to copy): 0 for data in bulk memory, -1 if
+        /// over the limit.
+        /// </summary>
         public static int ClaimedDataLength(byte* header)
         {
+            if ((*(uint*)(header + 20) & FlagInBulk) != 0)
+                return 0;
             uint length = *(uint*)(header + 12);
             return length <= FileSystemLimits.MaximumDataLength ? (int)length : -1;
         }
@@ -69,24 +92,30 @@ namespace Exo.Protocols.FileSystem
                 return MessageProblem.Truncated;
             if (*(uint*)message != FileSystemLimits.Magic)
                 return MessageProblem.BadMagic;
-            if (*(uint*)(message + 20) != 0 || *(ulong*)(message + 24) != 0 || *(ulong*)(message + 120) != 0)
+            uint flags = *(uint*)(message + 20);
+            bool inBulk = flags == FlagInBulk;
+            if ((flags != 0 && !inBulk) || (!inBulk && *(ulong*)(message + 24) != 0) || *(ulong*)(message + 120) != 0)
                 return MessageProblem.BadField;
             FileSystemOperation operation = (FileSystemOperation)(*(ushort*)(message + 4));
             if (operation != request.Operation || *(uint*)(message + 8) != request.Sequence)
                 return MessageProblem.NotTheAnswer;
-            int dataLength = ClaimedDataLength(message);
-            if (dataLength < 0)
-                return MessageProblem.TooLong;
-            if (FileSystemLimits.ReplyHeaderLength + dataLength > available)
-                return MessageProblem.Truncated;
             ushort errorNumber = *(ushort*)(message + 6);
+            if (inBulk && (operation != FileSystemOperation.Read || errorNumber != 0))
+                return MessageProblem.BadField;
+            uint claimed = *(uint*)(message + 12);
+            if (claimed > (inBulk ? FileSystemLimits.MaximumReadLength : FileSystemLimits.MaximumDataLength))
+                return MessageProblem.TooLong;
+            int dataLength = (int)claimed;
+            if (!inBulk && FileSystemLimits.ReplyHeaderLength + dataLength > available)
+                return MessageProblem.Truncated;
             uint count = *(uint*)(message + 16);
             if (errorNumber > FileSystemLimits.MaximumErrorNumber)
                 return MessageProblem.BadError;
             reply = new FileSystemReply
             {
                 Operation = operation, Sequence = request.Sequence, ErrorNumber = errorNumber, Count = count,
-                Data = dataLength > 0 ? message + FileSystemLimits.ReplyHeaderLength : null, DataLength = dataLength,
+                Data = dataLength > 0 && !inBulk ? message + FileSystemLimits.ReplyHeaderLength : null, DataLength = dataLength,
+                InBulk = inBulk, BulkOffset = inBulk ? *(ulong*)(message + 24) : 0,
             };
             MessageProblem problem = errorNumber != 0 ? (dataLength != 0 || count != 0 ? MessageProblem.BadError : MessageProblem.None)
                 : CheckSuccess(message, ref reply, request);

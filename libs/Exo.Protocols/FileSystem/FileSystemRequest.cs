@@ -54,7 +54,8 @@ namespace Exo.Protocols.FileSystem
             if (DataLength < 0 || DataLength > maximumData || (maximumData > 0 && DataLength == 0) || (DataLength > 0 && Data == null))
                 return MessageProblem.BadData;
             bool counted = Operation == FileSystemOperation.Read || Operation == FileSystemOperation.ReadDirectory;
-            if (counted ? Count == 0 || Count > FileSystemLimits.MaximumDataLength : Count != 0)
+            uint maximumCount = (uint)(Operation == FileSystemOperation.Read ? FileSystemLimits.MaximumReadLength : FileSystemLimits.MaximumDataLength);
+            if (counted ? Count == 0 || Count > maximumCount : Count != 0)
                 return MessageProblem.BadField;
             if (Operation == FileSystemOperation.Create && (Mode & NodeAttributes.TypeMask) != NodeAttributes.Regular)
                 return MessageProblem.BadField;

@@ -19,15 +19,23 @@ namespace Exo.Std.Services
         private byte* _shared;
 
         /// <summary>Makes the channel and offers it to the kernel as 'name' (1 to 24 printable bytes).</summary>
-        public static Error Offer(string name, out FileSystemServerChannel channel)
+        public static Error Offer(string name, out FileSystemServerChannel channel) => Offer(name, default, out channel);
+
+        public static Error Offer(string name, Handle bulk, out FileSystemServerChannel channel)
         {
             byte* bytes = stackalloc byte[name.Length];
             for (int i = 0; i < name.Length; i++)
                 bytes[i] = (byte)name[i];
-            return Offer(bytes, name.Length, out channel);
+            return Offer(bytes, name.Length, bulk, out channel);
         }
 
-        public static Error Offer(byte* name, int nameLength, out FileSystemServerChannel channel)
+        public static Error Offer(byte* name, int nameLength, out FileSystemServerChannel channel) => Offer(name, nameLength, default, out channel);
+
+        /// <summary>
+        /// Offer with bulk memory (a handle to a memory object, or none): where the server may leave a read's data for
+        /// the kernel to take (FileSystemReply.InBulk), such as the DMA memory its disk's driver writes into.
+        /// </summary>
+        public static Error Offer(byte* name, int nameLength, Handle bulk, out FileSystemServerChannel channel)
         {
             channel = default;
             Error error = MemoryObject.Create(FileSystemChannelLayout.Size, out channel._memory);
@@ -40,7 +48,7 @@ namespace Exo.Std.Services
             if (error != Error.None)
                 return error;
             long result = SystemCall.Call(SystemCallNumber.FileSystemOffer, (ulong)name, (ulong)nameLength,
-                channel._memory.Handle.Value, channel._requests.Handle.Value, channel._replies.Handle.Value);
+                channel._memory.Handle.Value, channel._requests.Handle.Value, channel._replies.Handle.Value, bulk.Value);
             return SystemCall.ErrorOf(result);
         }
 

@@ -95,9 +95,16 @@ namespace Exo.PosixX.Vfs.Remote
         }
 
         /// <summary>
-        /// A read (Enter, Exchange, Leave): the reply's data goes from the shared area straight into 'buffer' at 'at'
-        /// (the reader's memory), not through this channel's buffer: one copy of the file's bytes fewer. The data is
-        /// the server's to give; only its length is checked (against the request's count). 'got': the bytes read.
+        /// The most one read request asks for: FileSystemLimits.MaximumReadLength when the server offered bulk memory
+        /// (its replies name where the data lies there), else what a reply area carries.
+        /// </summary>
+        public int MaximumReadLength => _offer.Bulk != null ? FileSystemLimits.MaximumReadLength : FileSystemLimits.MaximumDataLength;
+
+        /// <summary>
+        /// A read (Enter, Exchange, Leave): the reply's data goes from the shared area, or from the server's bulk memory
+        /// where the reply names it, straight into 'buffer' at 'at' (the reader's memory), not through this channel's
+        /// buffer: one copy of the file's bytes fewer. The data is the server's to give; only its length (against the
+        /// request's count) and place (within the bulk memory) are checked. 'got': the bytes read.
         /// </summary>
         public Error EnterAndRead(ref FileSystemRequest request, IoBuffer buffer, ulong at, out int got)
         {
@@ -110,7 +117,9 @@ namespace Exo.PosixX.Vfs.Remote
                 error = (Error)reply.ErrorNumber;
             if (error == Error.None && reply.DataLength > 0)
             {
-                if (CopySharedTo(FileSystemChannelLayout.ReplyOffset + FileSystemLimits.ReplyHeaderLength, buffer, at, reply.DataLength))
+                bool copied = reply.InBulk ? CopyMemory(_offer.Bulk, reply.BulkOffset, buffer, at, reply.DataLength, toMemory: false)
+                    : CopySharedTo(FileSystemChannelLayout.ReplyOffset + FileSystemLimits.ReplyHeaderLength, buffer, at, reply.DataLength);
+                if (copied)
                     got = reply.DataLength;
                 else
                     error = Error.BadAddress;
@@ -172,6 +181,19 @@ namespace Exo.PosixX.Vfs.Remote
                 if ((bits & FileSystemChannelLayout.ReplyBit) != 0)
                 {
                     MessageProblem problem = ReadReply(ref request, out reply);
+                    if (problem == MessageProblem.None && reply.InBulk && !IsInBulk(reply))
+                        problem = MessageProblem.BadData;
+                    if (problem == MessageProblem.None && reply.InBulk && !_dataStaysShared)
+                    {
+                        // A read by way of this channel's buffer (a page for the mount's cache): the data comes here too.
+                        if (reply.DataLength > FileSystemLimits.MaximumDataLength)
+                            problem = MessageProblem.TooLong;
+                        else
+                        {
+                            CopyMemory(_offer.Bulk, reply.BulkOffset, IoBuffer.Kernel(_replyBuffer + FileSystemLimits.ReplyHeaderLength), 0, reply.DataLength, toMemory: false);
+                            reply.Data = _replyBuffer + FileSystemLimits.ReplyHeaderLength;
+                        }
+                    }
                     if (problem == MessageProblem.None)
                         return Error.None;
                     if (problem != MessageProblem.NotTheAnswer)
@@ -234,19 +256,26 @@ namespace Exo.PosixX.Vfs.Remote
 
         private bool CopySharedTo(int offset, IoBuffer buffer, ulong at, int count) => CopyShared(offset, buffer, at, count, toShared: false);
 
-        // The memory object's pages are not contiguous: copy page by page through the direct map, between the shared
-        // area at 'offset' and 'buffer' at 'at' (kernel memory, or a reader's: false on a bad user address).
         private bool CopyShared(int offset, IoBuffer buffer, ulong at, int count, bool toShared)
+            => CopyMemory(_offer.Memory, (ulong)offset, buffer, at, count, toShared);
+
+        // A bulk reply's data lies within the bulk memory the server offered (the offset is the server's word).
+        private bool IsInBulk(in FileSystemReply reply)
+            => _offer.Bulk != null && reply.BulkOffset <= _offer.Bulk.Size && (ulong)reply.DataLength <= _offer.Bulk.Size - reply.BulkOffset;
+
+        // A memory object's pages need not be contiguous: copy page by page through the direct map, between 'memory' at
+        // 'offset' and 'buffer' at 'at' (kernel memory, or a reader's: false on a bad user address).
+        private static bool CopyMemory(MemoryObject memory, ulong offset, IoBuffer buffer, ulong at, int count, bool toMemory)
         {
             while (count > 0)
             {
-                int inPage = offset & 0xFFF;
+                int inPage = (int)(offset & 0xFFF);
                 int chunk = 4096 - inPage < count ? 4096 - inPage : count;
-                byte* shared = (byte*)PhysicalMemory.ToVirtual(_offer.Memory.FrameAt(offset >> 12)) + inPage;
-                if (!(toShared ? buffer.CopyOut(at, shared, (ulong)chunk) : buffer.CopyIn(at, shared, (ulong)chunk)))
+                byte* page = (byte*)PhysicalMemory.ToVirtual(memory.FrameAt((int)(offset >> 12))) + inPage;
+                if (!(toMemory ? buffer.CopyOut(at, page, (ulong)chunk) : buffer.CopyIn(at, page, (ulong)chunk)))
                     return false;
                 at += (ulong)chunk;
-                offset += chunk;
+                offset += (ulong)chunk;
                 count -= chunk;
             }
             return true;

@@ -218,7 +218,8 @@ namespace Exo.PosixX.Vfs.Remote
                 return ReadThroughCache(offset, buffer, count, out done);
             while (done < count)
             {
-                ulong want = count - done < FileSystemLimits.MaximumDataLength ? count - done : FileSystemLimits.MaximumDataLength;
+                ulong most = (ulong)Channel.MaximumReadLength;
+                ulong want = count - done < most ? count - done : most;
                 FileSystemRequest request = new FileSystemRequest { Operation = FileSystemOperation.Read, Node = Node, Offset = offset + done, Count = (uint)want };
                 Error error = Channel.EnterAndRead(ref request, buffer, done, out int got);
                 if (error != Error.None)

@@ -9,15 +9,28 @@ namespace Extfs
     /// The ext library's block device over the block-device protocol (a channel to virtio_blk that the device
     /// manager made). Each call is answered before it returns: a transfer larger than one request
     /// (BlockChannelLayout.MaximumSectorsPerRequest) goes as several requests in flight at once, as many as the data
-    /// area holds, and the sectors are copied between the caller's buffer and the data area.
+    /// area holds, and the sectors are copied between the caller's buffer and the data area. The data area's last
+    /// <see cref="ReadWindowLength"/> bytes are the read window: a read into it is no copy (the device writes
+    /// there, and extfs's file reads leave the data there for the kernel to take: FileSystemReply.InBulk); every
+    /// other transfer goes through the room before it.
     /// </summary>
     public sealed unsafe class BlockDeviceClient : IBlockDevice
     {
+        /// <summary>The read window's size: the largest read the file system protocol asks for.</summary>
+        public const int ReadWindowLength = Exo.Protocols.FileSystem.FileSystemLimits.MaximumReadLength;
+        private const int ScratchLength = BlockChannelLayout.DataLength - ReadWindowLength;
+        private const int BytesPerRequest = BlockChannelLayout.MaximumSectorsPerRequest * BlockChannelLayout.SectorSize;
         private const uint SectorsPerRequest = BlockChannelLayout.MaximumSectorsPerRequest;
-        private const int RequestsAtOnce = BlockChannelLayout.DataLength / (BlockChannelLayout.MaximumSectorsPerRequest * BlockChannelLayout.SectorSize);
+        private const int RequestsAtOnce = ScratchLength / BytesPerRequest;
 
         private BlockChannel _channel;
         private uint _nextTag = 1;
+
+        /// <summary>The read window, in this process's mapping of the channel.</summary>
+        public byte* ReadWindow => _channel.Data + ScratchLength;
+
+        /// <summary>Where the read window starts in the channel's memory object (what the kernel is told).</summary>
+        public const ulong ReadWindowOffset = BlockChannelLayout.DataOffset + ScratchLength;
 
         public uint SectorSize => BlockChannelLayout.SectorSize;
         public ulong SectorCount { get; private set; }
@@ -66,7 +79,7 @@ namespace Extfs
                 int n = 0;
                 uint used = 0;
                 while (next < count && n < BlockChannelLayout.MaximumInFlight && runs[next].Count <= SectorsPerRequest
-                       && used + runs[next].Count * BlockChannelLayout.SectorSize <= BlockChannelLayout.DataLength)
+                       && used + runs[next].Count * BlockChannelLayout.SectorSize <= ScratchLength)
                 {
                     uint bytes = runs[next].Count * BlockChannelLayout.SectorSize;
                     Copy(runs[next].Data, _channel.Data + used, bytes);
@@ -93,6 +106,10 @@ namespace Extfs
         [System.Runtime.CompilerServices.SkipLocalsInit]   // each request is written whole before it is sent
         private Error Transfer(BlockOperation operation, ulong sector, uint count, byte* buffer)
         {
+            ulong bytes = (ulong)count * BlockChannelLayout.SectorSize;
+            if (buffer >= ReadWindow && bytes <= ReadWindowLength && buffer + bytes <= ReadWindow + ReadWindowLength
+                && (buffer - _channel.Data) % BlockChannelLayout.SectorSize == 0)
+                return TransferInPlace(operation, sector, count, (uint)(buffer - _channel.Data));
             BlockRequest* requests = stackalloc BlockRequest[RequestsAtOnce];
             while (count > 0)
             {
@@ -117,6 +134,23 @@ namespace Extfs
                 buffer += batchSectors * BlockChannelLayout.SectorSize;
             }
             return Error.None;
+        }
+
+        // A transfer whose buffer is the data area itself (the read window) at 'offset': every request at once, no copy.
+        [System.Runtime.CompilerServices.SkipLocalsInit]
+        private Error TransferInPlace(BlockOperation operation, ulong sector, uint count, uint offset)
+        {
+            BlockRequest* requests = stackalloc BlockRequest[BlockChannelLayout.MaximumInFlight];
+            int n = 0;
+            while (count > 0)   // at most ReadWindowLength / BytesPerRequest (16) requests: fewer than MaximumInFlight
+            {
+                uint sectors = count < SectorsPerRequest ? count : SectorsPerRequest;
+                requests[n++] = new BlockRequest { Operation = operation, Sector = sector, SectorCount = sectors, BufferOffset = offset };
+                sector += sectors;
+                count -= sectors;
+                offset += sectors * BlockChannelLayout.SectorSize;
+            }
+            return Exchange(requests, n, out _);
         }
 
         // Sends 'count' requests (tags filled in here), waits for all their completions; the first error, if any.

@@ -10,6 +10,14 @@ namespace Extfs
     /// never reaches a client). Only regular files, directories and symbolic links travel (the protocol's types):
     /// other inodes are listed as unknown and refused with EOPNOTSUPP.
     /// </summary>
+    /// <summary>Where file reads' data may be left for the kernel: memory offered as bulk memory, at 'BulkOffset' in it.</summary>
+    public unsafe struct ReadWindow
+    {
+        public byte* Address;
+        public uint Length;
+        public ulong BulkOffset;
+    }
+
     public static unsafe class ExtServer
     {
         public const ulong RootNode = 1;
@@ -53,7 +61,12 @@ namespace Extfs
             return Error.None;
         }
 
-        public static FileSystemReply Serve(ExtFileSystem fileSystem, in FileSystemRequest request, byte* data)
+        /// <summary>
+        /// Answers 'request', its reply's data built at 'data' (the reply area), or, for a read when 'window' has one,
+        /// in the read window, which the kernel reads from the bulk memory (no copy into the reply area; the disk's
+        /// blocks arrive there themselves).
+        /// </summary>
+        public static FileSystemReply Serve(ExtFileSystem fileSystem, in FileSystemRequest request, byte* data, ReadWindow window = default)
         {
             FileSystemReply reply = new FileSystemReply { Operation = request.Operation, Sequence = request.Sequence };
             Error error = ToInode(request.Node, out uint inode);
@@ -82,10 +95,13 @@ namespace Extfs
                         error = ReadDirectory(fileSystem, inode, request, data, ref reply);
                         break;
                     case FileSystemOperation.Read:
-                        uint count = request.Count < FileSystemLimits.MaximumDataLength ? request.Count : FileSystemLimits.MaximumDataLength;
-                        error = fileSystem.Read(inode, request.Offset, data, count, out uint done);
-                        reply.Data = data;
+                        uint most = window.Address != null ? window.Length : FileSystemLimits.MaximumDataLength;
+                        uint count = request.Count < most ? request.Count : most;
+                        error = fileSystem.Read(inode, request.Offset, window.Address != null ? window.Address : data, count, out uint done);
+                        reply.Data = window.Address != null ? null : data;
                         reply.DataLength = (int)done;
+                        reply.InBulk = window.Address != null;
+                        reply.BulkOffset = window.Address != null ? window.BulkOffset : 0;
                         break;
                     case FileSystemOperation.ReadLink:
                         error = fileSystem.ReadLink(inode, data, FileSystemLimits.MaximumLinkTargetLength, out int length);

@@ -120,7 +120,13 @@ namespace Extfs
             bool readOnly = device.IsReadOnly;
             FileSystemServerChannel channel;
             bool named = Process.TryGetArgument(1, out byte* name, out int nameLength);
-            error = named ? FileSystemServerChannel.Offer(name, nameLength, out channel) : FileSystemServerChannel.Offer("extfs", out channel);
+            // On a block channel, file reads leave their data in its read window, which the kernel takes from there
+            // (the channel's memory offered as bulk memory): the disk's bytes reach the reader in one copy.
+            BlockDeviceClient client = disk as BlockDeviceClient;
+            Handle bulk = client != null ? Process.StartupHandle(0) : default;
+            ReadWindow window = client == null ? default
+                : new ReadWindow { Address = client.ReadWindow, Length = BlockDeviceClient.ReadWindowLength, BulkOffset = BlockDeviceClient.ReadWindowOffset };
+            error = named ? FileSystemServerChannel.Offer(name, nameLength, bulk, out channel) : FileSystemServerChannel.Offer("extfs", bulk, out channel);
             if (error != Error.None)
             {
                 Console.Write("extfs: the kernel refused the offer: ");
@@ -154,7 +160,7 @@ namespace Extfs
                 else if (request.Operation == FileSystemOperation.Unmount)
                     reply = Unmount(ref fileSystem, readOnly, request, named, name, nameLength);
                 else
-                    reply = ExtServer.Serve(fileSystem, request, channel.ReplyData);   // replies' data built in place
+                    reply = ExtServer.Serve(fileSystem, request, channel.ReplyData, window);   // replies' data built in place
                 // A change stays in the block cache (Linux's write-back): fsync, fdatasync, sync and syncfs reach it as
                 // Synchronize, which writes everything back and flushes the disk before its reply; the rest follows
                 // within WriteBackDelay (the README, User-mode drivers: what a machine stopped before then loses).

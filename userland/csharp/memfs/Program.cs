@@ -11,7 +11,9 @@ namespace Memfs
     /// service; it offers itself to the kernel under its first argument (default "memfs"), and a root shell then
     /// mounts it with `mount -t ringfs memfs DIR`. One request at a time, answered in full before the next.
     /// With a second argument "--misbehave" (the ringfs boot tests' rogue server, userland/config/ringfs_test.conf) it
-    /// answers a lookup of "malformed" with a malformed reply (a device's mode) and never answers a lookup of "silence".
+    /// answers a lookup of "malformed" with a malformed reply (a device's mode) and never answers a lookup of "silence";
+    /// it also offers a page of bulk memory and answers a read of a file that begins "bulk-inside" with the data there
+    /// (FileSystemReply.InBulk), and of one that begins "bulk-outside" with a place past that page.
     /// </summary>
     public static unsafe class Program
     {
@@ -23,15 +25,19 @@ namespace Memfs
                 return 1;
             }
             FileSystemServerChannel channel;
+            bool misbehave = Process.ArgumentIs(2, "--misbehave");
+            Exo.Std.Handles.MemoryObject bulk = default;
+            byte* bulkPage = null;
+            if (misbehave && (Exo.Std.Handles.MemoryObject.Create(4096, out bulk) != Error.None || bulk.Map(true, out bulkPage) != Error.None))
+                return 1;
             Error error = Process.TryGetArgument(1, out byte* name, out int nameLength)
-                ? FileSystemServerChannel.Offer(name, nameLength, out channel) : FileSystemServerChannel.Offer("memfs", out channel);
+                ? FileSystemServerChannel.Offer(name, nameLength, bulk.Handle, out channel) : FileSystemServerChannel.Offer("memfs", out channel);
             if (error != Error.None)
             {
                 Console.Write("memfs: the kernel refused the offer: ");
                 Console.WriteLine(Errors.Describe(error));
                 return 1;
             }
-            bool misbehave = Process.ArgumentIs(2, "--misbehave");
             byte* data = (byte*)Exo.Std.Memory.UserHeap.Allocate(FileSystemLimits.MaximumDataLength);
             while (true)
             {
@@ -49,8 +55,30 @@ namespace Memfs
                             Attributes = new NodeAttributes { Node = 1, Mode = 0x2000 | 0x1B6, LinkCount = 1 },   // a character device
                         };
                 }
+                if (misbehave && request.Operation == FileSystemOperation.Read && reply.ErrorNumber == 0 && reply.DataLength <= 4096)
+                {
+                    bool inside = StartsWith(reply.Data, reply.DataLength, "bulk-inside"), outside = StartsWith(reply.Data, reply.DataLength, "bulk-outside");
+                    if (inside || outside)
+                    {
+                        for (int i = 0; i < reply.DataLength; i++)
+                            bulkPage[i] = reply.Data[i];
+                        reply.Data = null;
+                        reply.InBulk = true;
+                        reply.BulkOffset = outside ? 4096UL : 0;
+                    }
+                }
                 channel.Reply(ref reply);
             }
+        }
+
+        private static bool StartsWith(byte* data, int length, string prefix)
+        {
+            if (data == null || length < prefix.Length)
+                return false;
+            for (int i = 0; i < prefix.Length; i++)
+                if (data[i] != prefix[i])
+                    return false;
+            return true;
         }
 
         private static FileSystemReply Serve(in FileSystemRequest request, byte* data)
@@ -82,7 +110,8 @@ namespace Memfs
                     if (error == Error.None)
                     {
                         ulong from = request.Operation == FileSystemOperation.Read ? request.Offset : 0;
-                        ulong want = request.Operation == FileSystemOperation.Read ? request.Count : FileSystemLimits.MaximumLinkTargetLength;
+                        // No bulk memory offered: a read larger than a reply carries is answered short.
+                        ulong want = request.Operation == FileSystemOperation.Read ? (request.Count < FileSystemLimits.MaximumDataLength ? request.Count : FileSystemLimits.MaximumDataLength) : FileSystemLimits.MaximumLinkTargetLength;
                         ulong available = from < size ? size - from : 0;
                         reply.Data = contents + from;
                         reply.DataLength = (int)(available < want ? available : want);

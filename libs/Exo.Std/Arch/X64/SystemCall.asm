@@ -6,15 +6,24 @@ default rel
 section .text
 
 ; long ExoStdSystemCall(ulong number /*rdi*/, a0 /*rsi*/, a1 /*rdx*/, a2 /*rcx*/, a3 /*r8*/, a4 /*r9*/):
-; moves the System V arguments into the system call registers (number in RAX, arguments RDI RSI RDX R10 R8).
+; moves the System V arguments into the system call registers (number in RAX, arguments RDI RSI RDX R10 R8; R9,
+; the sixth, is 0). ExoStdSystemCall6(number, a0, a1, a2, a3, a4, a5 /*on the stack*/): the same with a sixth in R9.
+; (R11 carries it across the moves: SYSCALL overwrites R11 anyway.)
 global ExoStdSystemCall
+global ExoStdSystemCall6
+ExoStdSystemCall6:
+    mov r11, [rsp + 8]
+    jmp SystemCallArguments
 ExoStdSystemCall:
+    xor r11d, r11d
+SystemCallArguments:
     mov rax, rdi
     mov rdi, rsi
     mov rsi, rdx
     mov rdx, rcx
     mov r10, r8
     mov r8, r9
+    mov r9, r11
     syscall
     ret
 

@@ -125,9 +125,10 @@ namespace Exo.Storage.Ext
             return piece < remaining ? piece : remaining;
         }
 
-        /// <summary>The most bytes one device read of a file read carries (a ringfs read's most is 124 KiB): counted in
-        /// bytes, so that 1 KiB blocks (mke2fs's choice for small disks) do not make four device waits of one.</summary>
-        private const uint MaximumReadRunBytes = 128 * 1024;
+        /// <summary>The most bytes one device read of a file read carries (a ringfs read's most is 1 MiB, extfs's read
+        /// window): counted in bytes, so that 1 KiB blocks (mke2fs's choice for small disks) do not make four device
+        /// waits of one.</summary>
+        private const uint MaximumReadRunBytes = 1024 * 1024;
 
         public Error Read(uint node, ulong offset, byte* buffer, uint count, out uint done)
         {
