@@ -29,7 +29,7 @@ public unsafe class BlockDeviceProtocolTests
     [InlineData(BlockOperation.None, 0UL, 0u, 0u, BlockMessageProblem.UnknownOperation)]
     [InlineData((BlockOperation)5, 0UL, 1u, 0u, BlockMessageProblem.UnknownOperation)]
     [InlineData(BlockOperation.Read, 0UL, 0u, 0u, BlockMessageProblem.BadCount)]
-    [InlineData(BlockOperation.Write, 0UL, 129u, 0u, BlockMessageProblem.BadCount)]
+    [InlineData(BlockOperation.Write, 0UL, 513u, 0u, BlockMessageProblem.BadCount)]
     [InlineData(BlockOperation.Read, 0UL, 1u, 100u, BlockMessageProblem.BadBuffer)]                 // not sector aligned
     [InlineData(BlockOperation.Read, 0UL, 2u, 2u * 1024 * 1024 - 8192 - 512, BlockMessageProblem.BadBuffer)]   // past the data area
     [InlineData(BlockOperation.Read, 0UL, 1u, uint.MaxValue - 511, BlockMessageProblem.BadBuffer)] // would wrap in 32 bits
@@ -84,6 +84,9 @@ public unsafe class BlockDeviceProtocolTests
         Assert.True(BlockChannelLayout.MaximumInFlight * BlockCompletion.Length <= BlockChannelLayout.DataOffset - BlockChannelLayout.CompletionRingOffset - 64);
         Assert.Equal(0, BlockChannelLayout.Size % 4096);
         Assert.True(BlockChannelLayout.MaximumSectorsPerRequest * BlockChannelLayout.SectorSize <= BlockChannelLayout.DataLength);
+        // extfs's room for transfers outside its read window holds several requests at their largest.
+        Assert.True(3 * BlockChannelLayout.MaximumSectorsPerRequest * BlockChannelLayout.SectorSize
+            <= BlockChannelLayout.DataLength - Exo.Protocols.FileSystem.FileSystemLimits.MaximumReadLength);
         Assert.Equal(2 * 1024 * 1024, BlockChannelLayout.Size);   // one block of the page allocator, as DMA memory takes
     }
 }

@@ -17,12 +17,15 @@ namespace Exo.Drivers.Virtio
     {
         public const int SectorSize = 512;
         /// <summary>
-        /// Requests in flight at once, each up to 64 KiB (a block channel request's most): at four of 4 KiB, a 1 MiB
-        /// read waited for the device 64 times in turn; now 2.
+        /// Requests in flight at once: at four of 4 KiB, a 1 MiB read waited for the device 64 times in turn; at eight of
+        /// 256 KiB (a block channel request's most, its data in DMA memory), once.
         /// </summary>
         public const int MaximumInFlight = 8;
-        /// <summary>The largest transfer of one request: its slot's data buffer.</summary>
+        /// <summary>The largest transfer of one request through its slot's data buffer.</summary>
         public const int MaximumSectors = 128;
+        /// <summary>The largest transfer of one request with its data elsewhere (SubmitAt: DMA memory the caller was
+        /// given, one physically contiguous run, one descriptor): 1 MiB.</summary>
+        public const int MaximumDirectSectors = 2048;
         public const ulong FeatureReadOnly = 1UL << 5;
         public const ulong FeatureFlush = 1UL << 9;
         public const uint RequestRead = 0, RequestWrite = 1, RequestFlush = 4;
@@ -95,7 +98,8 @@ namespace Exo.Drivers.Virtio
         /// count sectors long) instead of the slot's buffer; 0: the slot's buffer.</summary>
         public Error SubmitAt(int slot, uint type, ulong sector, int count, ulong dataPhysical, bool evenIfReadOnly = false)
         {
-            if ((uint)slot >= MaximumInFlight || count < 0 || count > MaximumSectors || (type != RequestFlush && count == 0))
+            if ((uint)slot >= MaximumInFlight || count < 0 || count > (dataPhysical != 0 ? MaximumDirectSectors : MaximumSectors)
+                || (type != RequestFlush && count == 0))
                 return Error.Invalid;
             if (type == RequestWrite && IsReadOnly && !evenIfReadOnly)
                 return Error.ReadOnlyFileSystem;

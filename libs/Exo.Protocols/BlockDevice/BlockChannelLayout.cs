@@ -13,8 +13,8 @@ namespace Exo.Protocols.BlockDevice
     {
         public const int SectorSize = 512;
         public const int MaximumInFlight = 32;
-        /// <summary>The largest transfer of one request: 64 KiB.</summary>
-        public const int MaximumSectorsPerRequest = 128;
+        /// <summary>The largest transfer of one request: 256 KiB (a 1 MiB read is four, in flight together).</summary>
+        public const int MaximumSectorsPerRequest = 512;
         public const int RequestRingOffset = 0;
         public const int CompletionRingOffset = 4096;
         public const int DataOffset = 8192;

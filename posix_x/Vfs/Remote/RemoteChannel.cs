@@ -263,10 +263,16 @@ namespace Exo.PosixX.Vfs.Remote
         private bool IsInBulk(in FileSystemReply reply)
             => _offer.Bulk != null && reply.BulkOffset <= _offer.Bulk.Size && (ulong)reply.DataLength <= _offer.Bulk.Size - reply.BulkOffset;
 
-        // A memory object's pages need not be contiguous: copy page by page through the direct map, between 'memory' at
-        // 'offset' and 'buffer' at 'at' (kernel memory, or a reader's: false on a bad user address).
+        // Between 'memory' at 'offset' and 'buffer' at 'at' (kernel memory, or a reader's: false on a bad user address),
+        // through the direct map: in one piece for DMA memory (one physical run: a 1 MiB read's per-page calls were
+        // 17,000 instructions), else page by page.
         private static bool CopyMemory(MemoryObject memory, ulong offset, IoBuffer buffer, ulong at, int count, bool toMemory)
         {
+            if (memory.IsContiguous && count > 0)
+            {
+                byte* run = (byte*)PhysicalMemory.ToVirtual(memory.FrameAt(0)) + offset;
+                return toMemory ? buffer.CopyOut(at, run, (ulong)count) : buffer.CopyIn(at, run, (ulong)count);
+            }
             while (count > 0)
             {
                 int inPage = (int)(offset & 0xFFF);

@@ -142,7 +142,7 @@ namespace Extfs
         {
             BlockRequest* requests = stackalloc BlockRequest[BlockChannelLayout.MaximumInFlight];
             int n = 0;
-            while (count > 0)   // at most ReadWindowLength / BytesPerRequest (16) requests: fewer than MaximumInFlight
+            while (count > 0)   // at most ReadWindowLength / BytesPerRequest (4) requests: fewer than MaximumInFlight
             {
                 uint sectors = count < SectorsPerRequest ? count : SectorsPerRequest;
                 requests[n++] = new BlockRequest { Operation = operation, Sector = sector, SectorCount = sectors, BufferOffset = offset };

@@ -7,11 +7,11 @@ namespace VirtioBlock
 {
     /// <summary>
     /// Serves the block-device protocol to one client over a <see cref="BlockChannel"/>: takes up to
-    /// BlockChannelLayout.MaximumInFlight requests at a time, splits transfers into the device's slots
-    /// (VirtioBlockDevice.MaximumSectors each) and keeps up to VirtioBlockDevice.MaximumInFlight of them in flight on
-    /// the virtqueue. When the channel's memory is DMA memory (the device manager makes it so: physically contiguous,
-    /// given for this purpose), the device reads and writes the data area itself; otherwise the server copies between
-    /// the data area and the DMA slots. Either way the device reaches only memory given to the driver for DMA, and a
+    /// BlockChannelLayout.MaximumInFlight requests at a time and keeps up to VirtioBlockDevice.MaximumInFlight device
+    /// requests in flight on the virtqueue. When the channel's memory is DMA memory (the device manager makes it so:
+    /// physically contiguous, given for this purpose), the device reads and writes the data area itself, a request in
+    /// one device request; otherwise the server splits transfers into the device's slots
+    /// (VirtioBlockDevice.MaximumSectors each) and copies between the data area and them. Either way the device reaches only memory given to the driver for DMA, and a
     /// request's buffer is checked to lie inside the data area (BlockRequest.Decode).
     /// Each request completes with its own status. A flush waits for the transfers before it (virtio does not order
     /// requests in flight), and so does every request after it.
@@ -106,12 +106,14 @@ namespace VirtioBlock
                 return;
             }
             completion->Value = request.SectorCount;
-            for (uint done = 0; done < request.SectorCount; done += VirtioBlockDevice.MaximumSectors)
+            // With the data area in DMA memory a request is one device request; else it goes in slot-sized pieces.
+            uint most = (uint)(_dataPhysical != 0 ? VirtioBlockDevice.MaximumDirectSectors : VirtioBlockDevice.MaximumSectors);
+            for (uint done = 0; done < request.SectorCount; done += most)
             {
                 if (_used == VirtioBlockDevice.MaximumInFlight)
                     Drain(completions);
                 uint left = request.SectorCount - done;
-                int sectors = left < VirtioBlockDevice.MaximumSectors ? (int)left : VirtioBlockDevice.MaximumSectors;
+                int sectors = left < most ? (int)left : (int)most;
                 int slot = _used;
                 uint offset = request.BufferOffset + done * BlockChannelLayout.SectorSize;
                 if (!read && _dataPhysical == 0)
