@@ -49,7 +49,17 @@ namespace Exo.Kernel.Scheduler
         public const ulong AgingIntervalTicks = 10;
 
         public static bool IsStarted => s_started;
-        public static Thread Current => Local.Current;
+        /// <summary>
+        /// The running thread, read in one load from this processor's block. Not Local.Current: the kernel is preemptible
+        /// (a device interrupt may switch threads), and a thread preempted between loading its processor's state and
+        /// that state's Current, then moved to another processor, read whichever thread ran there next (a fresh
+        /// clone's exec once reset the extended state of a kernel thread's null area: a panic).
+        /// </summary>
+        public static Thread Current
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get { ulong address = Cpu.ReadProcessorWord(Smp.Processors.CurrentThreadWord); return Unsafe.AsRef<Thread>(&address); }
+        }
         public static ulong Switches => Sum(0);
         public static ulong Preemptions => Sum(1);
         public static ulong Steals => Sum(2);
@@ -118,11 +128,12 @@ namespace Exo.Kernel.Scheduler
             state.NextAging = SystemClock.Ticks + AgingIntervalTicks;
             s_processors[index] = state;
             Smp.Processors.SetLocalWord(index, Smp.Processors.SchedulerWord, AddressOf(state));
+            Smp.Processors.SetLocalWord(index, Smp.Processors.CurrentThreadWord, AddressOf(current));
             return state;
         }
 
         // For the runtime (class constructors run by one thread while others wait): the current Thread's address.
-        private static nuint CurrentThreadIdentity() => (nuint)AddressOf(Local.Current);
+        private static nuint CurrentThreadIdentity() => (nuint)AddressOf(Current);
 
         /// <summary>
         /// An application processor joins: the code it runs now (its start-up stack) becomes its idle thread.
@@ -465,6 +476,7 @@ namespace Exo.Kernel.Scheduler
             next.SliceEnd = inheritedSliceEnd != 0 ? inheritedSliceEnd
                 : now + BurstPredictor.TimeSlice(next.PredictedBurst, s_minimumSlice, s_maximumSlice);
             Exo.Runtime.UntracedReference.Store(ref local.Current, next);
+            Smp.Processors.SetLocalWord(local.Index, Smp.Processors.CurrentThreadWord, AddressOf(next));
             local.RunningIdle = next.IsIdle;
             local.Switches++;
             if ((previous.User.KernelEntryStack | next.User.KernelEntryStack) != 0)

@@ -59,9 +59,10 @@ namespace Exo.Kernel.Smp
         // for this processor, the running user thread's extended-state area (its SSE state is saved there on entry
         // from ring 3; 0 for kernel threads), its personality's system call table, whether a driver's I/O bitmap is
         // in this processor's TSS (a context switch reads it before anything else), the address of the running
-        // user thread's pending-work word (read on every return to ring 3), and a count of system calls.
+        // user thread's pending-work word (read on every return to ring 3), a count of system calls, and the running
+        // thread (Scheduler.Current: one load, which preemption cannot split).
         public const int IndexWord = 0, UserStackScratchWord = 1, KernelEntryStackWord = 2, SchedulerWord = 3, ExtendedStateWord = 4,
-            SystemCallTableWord = 5, IoBitmapInstalledWord = 6, PendingWorkWord = 7, SystemCallCountWord = 8;
+            SystemCallTableWord = 5, IoBitmapInstalledWord = 6, PendingWorkWord = 7, SystemCallCountWord = 8, CurrentThreadWord = 9;
         public const int BlockWords = 16;
         private struct LocalBlocks { public fixed ulong Words[MaximumProcessors * BlockWords]; }
         private static LocalBlocks s_local;
