@@ -22,6 +22,20 @@ namespace Exo.Kernel.Memory
         [DllImport("*", EntryPoint = "ExoCopyUser"), SuppressGCTransition]
         private static extern ulong CopyUser(void* destination, void* source, ulong length);
 
+        [DllImport("*", EntryPoint = "ExoCopyUserWide"), SuppressGCTransition]
+        private static extern ulong CopyUserWide(void* destination, void* source, ulong length);
+
+        /// <summary>What ExoCopyUserWide moves at a time: copies this long or longer take it, for all but their tail.</summary>
+        public const ulong WideBlock = 512;
+
+        private static bool s_wideCopies;
+
+        /// <summary>True once the processors' XCR0 enables AVX: copies of WideBlock bytes or more use YMM registers.</summary>
+        public static bool WideCopies => s_wideCopies;
+
+        /// <summary>Called by ProcessorSetup on each processor (the same answer on every one): AVX state is saved for programs.</summary>
+        public static void EnableWideCopies(bool avxEnabled) => s_wideCopies = avxEnabled;
+
         [DllImport("*", EntryPoint = "ExoReadUserWord"), SuppressGCTransition]
         private static extern ulong ReadUserWord(ulong address, uint* value);
 
@@ -48,7 +62,7 @@ namespace Exo.Kernel.Memory
         {
             if (length == 0)
                 return true;
-            return IsUserRange(source, length) && CopyUser(destination, (void*)source, length) == 0;
+            return IsUserRange(source, length) && Copy(destination, (void*)source, length);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -56,7 +70,21 @@ namespace Exo.Kernel.Memory
         {
             if (length == 0)
                 return true;
-            return IsUserRange(destination, length) && CopyUser((void*)destination, source, length) == 0;
+            return IsUserRange(destination, length) && Copy((void*)destination, source, length);
+        }
+
+        // The wide copy for whole blocks, then the byte-exact one for the tail. A fault in the wide copy is only
+        // recovered (it runs with interrupts masked): the whole range is then copied again by the copy that maps
+        // pages in, which succeeds or fails as it would have alone.
+        private static bool Copy(void* destination, void* source, ulong length)
+        {
+            if (length >= WideBlock && s_wideCopies)
+            {
+                ulong wide = length & ~(WideBlock - 1);
+                if (CopyUserWide(destination, source, wide) == 0)
+                    return wide == length || CopyUser((byte*)destination + wide, (byte*)source + wide, length - wide) == 0;
+            }
+            return CopyUser(destination, source, length) == 0;
         }
     }
 }

@@ -24,6 +24,7 @@ namespace Exo.Kernel.Tests
             Test("smep_smap_on_where_available", &ProtectionFeatures);
             Test("user_copies_reject_bad_pointers", &UserCopiesRejectBadPointers);
             Test("address_spaces_are_separate", &AddressSpacesAreSeparate);
+            Test("wide_user_copies", &WideUserCopies);
         }
 
         // Spawns 'program' and waits for it; checks that it was spawned (a missing program would make every
@@ -174,6 +175,56 @@ namespace Exo.Kernel.Tests
             Check(Memory.PhysicalMemory.FreeBytes > usedBefore, "destroying the spaces returned their frames");
             Exo.Runtime.ObjectAllocator.Free(first);
             Exo.Runtime.ObjectAllocator.Free(second);
+        }
+
+        // The YMM copy (UserMemory.WideBlock bytes and more): whole blocks and a tail, at odd offsets, both ways, read back
+        // exactly; a copy running into an unmapped page fails with both copies' faults recovered (the wide one's, then the
+        // byte-exact one's that it falls back to), and the bytes before the hole are there.
+        private static void WideUserCopies()
+        {
+            if (!Memory.UserMemory.WideCopies)
+            {
+                Skip("XCR0 does not enable AVX: every copy is rep movsq");
+                return;
+            }
+            const ulong address = 0x600000;
+            const int length = 8192 + 300;
+            Memory.AddressSpace space = Memory.AddressSpace.Create();
+            bool mapped = space.MapNew(address, writable: true, executable: false) != 0 && space.MapNew(address + 4096, writable: true, executable: false) != 0
+                && space.MapNew(address + 8192, writable: true, executable: false) != 0;
+            byte* source = (byte*)Memory.Heap.KernelHeap.AllocateUninitialized(3 * 4096);
+            byte* back = (byte*)Memory.Heap.KernelHeap.AllocateUninitialized(3 * 4096);
+            for (int i = 0; i < 3 * 4096; i++)
+            {
+                source[i] = (byte)(i * 7 + (i >> 8));
+                back[i] = 0;
+            }
+            bool enabled = Cpu.DisableInterruptsSavingState();
+            Smp.Processors.LoadRoot(Cpu.CurrentProcessor(), space.Root);
+            bool wrote = Memory.UserMemory.CopyToUser(address + 100, source + 3, length);
+            bool read = Memory.UserMemory.CopyFromUser(back + 5, address + 100, length);
+            ulong faultsBefore = FaultFixups.RecoveredFaults;
+            bool intoHole = Memory.UserMemory.CopyToUser(address + 8192, source, 8192);
+            ulong faultsAfter = FaultFixups.RecoveredFaults;
+            ulong lastPage = 0;
+            bool lastRead = Memory.UserMemory.CopyFromUser(&lastPage, address + 8192 + 4088, 8);
+            Smp.Processors.LoadRoot(Cpu.CurrentProcessor(), Memory.KernelPageTables.Root);
+            if (enabled) Cpu.EnableInterrupts();
+            int wrong = -1;
+            for (int i = 0; i < length && wrong < 0; i++)
+                if (back[5 + i] != source[3 + i])
+                    wrong = i;
+            Check(mapped, "three user pages mapped");
+            Check(wrote && read, "a copy of two pages and 300 bytes went out and came back");
+            Check(wrong < 0, "every byte came back as it went out", (ulong)(long)wrong);
+            Check(back[4] == 0 && back[5 + length] == 0, "nothing was written around the copy");
+            Check(!intoHole, "a copy running into an unmapped page fails");
+            Check(faultsAfter == faultsBefore + 2, "the wide copy's fault and the byte-exact copy's were both recovered", faultsAfter - faultsBefore);
+            Check(lastRead && lastPage == *(ulong*)(source + 4088), "the mapped page before the hole was written", lastPage);
+            Memory.Heap.KernelHeap.Free(source);
+            Memory.Heap.KernelHeap.Free(back);
+            space.Destroy();
+            Exo.Runtime.ObjectAllocator.Free(space);
         }
 
         // Five programs ended by a fault, then one that runs to its end; all six are reaped.

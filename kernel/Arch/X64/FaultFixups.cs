@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Exo.Kernel.Arch.X64
 {
     /// <summary>
-    /// Faults that are expected: an instruction listed in FaultProbes.asm may fault, and then execution
+    /// Faults that are expected: an instruction (or a range of them) listed in FaultProbes.asm may fault, and then execution
     /// resumes at its recovery address with RAX = vector + 1. Everything else is a kernel bug.
     /// </summary>
     public static unsafe class FaultFixups
@@ -25,11 +25,11 @@ namespace Exo.Kernel.Arch.X64
         {
             ulong* end;
             ulong* table = GetTable(&end);
-            for (ulong* entry = table; entry < end; entry += 2)
+            for (ulong* entry = table; entry < end; entry += 3)
             {
-                if (entry[0] == frame->Rip)
+                if (frame->Rip >= entry[0] && frame->Rip < entry[1])
                 {
-                    frame->Rip = entry[1];
+                    frame->Rip = entry[2];
                     frame->Rax = frame->Vector + 1;
                     s_recoveredFaults++;
                     return true;

@@ -50,18 +50,22 @@ ExoBreakpoint:
     ret
 
 extern ExoCopyUserAccess, ExoCopyUserAccessTail, ExoCopyUserRecover, ExoReadUserWordAccess, ExoReadUserWordRecover
+extern ExoCopyUserWideAccess, ExoCopyUserWideAccessEnd, ExoCopyUserWideRecover
 
+; Each entry: the first faulting instruction's address, the end of the range (one byte past the start for a single
+; instruction: a fault is matched by its exact start), the recovery address.
 section .rodata
 align 8
 global ExoFaultFixupTable, ExoFaultFixupTableEnd
 ExoFaultFixupTable:
-    dq ExoCopyUserAccess, ExoCopyUserRecover          ; UserAccess.asm: copies to and from user memory
-    dq ExoCopyUserAccessTail, ExoCopyUserRecover
-    dq ExoReadUserWordAccess, ExoReadUserWordRecover   ; UserAccess.asm: a word read that never maps a page in
-    dq ExoProbeRead.access, ExoProbeRead.recover
-    dq ExoProbeWrite.access, ExoProbeWrite.recover
-    dq ExoProbeInvalidOpcode.access, ExoProbeInvalidOpcode.recover
-    dq ExoProbeDivide.access, ExoProbeDivide.recover
+    dq ExoCopyUserAccess, ExoCopyUserAccess + 1, ExoCopyUserRecover          ; UserAccess.asm: copies to and from user memory
+    dq ExoCopyUserAccessTail, ExoCopyUserAccessTail + 1, ExoCopyUserRecover
+    dq ExoCopyUserWideAccess, ExoCopyUserWideAccessEnd, ExoCopyUserWideRecover   ; the wide copy's whole loop
+    dq ExoReadUserWordAccess, ExoReadUserWordAccess + 1, ExoReadUserWordRecover   ; a word read that never maps a page in
+    dq ExoProbeRead.access, ExoProbeRead.access + 1, ExoProbeRead.recover
+    dq ExoProbeWrite.access, ExoProbeWrite.access + 1, ExoProbeWrite.recover
+    dq ExoProbeInvalidOpcode.access, ExoProbeInvalidOpcode.access + 1, ExoProbeInvalidOpcode.recover
+    dq ExoProbeDivide.access, ExoProbeDivide.access + 1, ExoProbeDivide.recover
 ExoFaultFixupTableEnd:
 
 section .text

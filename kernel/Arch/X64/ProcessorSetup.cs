@@ -60,6 +60,7 @@ namespace Exo.Kernel.Arch.X64
             if (!CpuFeatures.Avx)
                 components &= ~ExtendedState.Avx;
             Cpu.WriteXcr0(components);
+            Memory.UserMemory.EnableWideCopies((components & ExtendedState.Avx) != 0);
             Cpu.CpuId(ExtendedStateLeaf, 0, registers);
             int size = (int)registers[1];
             Cpu.CpuId(ExtendedStateLeaf, AvxComponent, registers);
