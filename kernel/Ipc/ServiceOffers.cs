@@ -42,6 +42,17 @@ namespace Exo.Kernel.Ipc
             public MemoryObject Bulk;
             public Notification ServerNotification, ClientNotification;
 
+            /// <summary>A copy with a reference of its own to each object (give them back with <see cref="Release"/>).</summary>
+            public Offer Copy()
+            {
+                Server?.AddReference();
+                Memory?.AddReference();
+                Bulk?.AddReference();
+                ServerNotification?.AddReference();
+                ClientNotification?.AddReference();
+                return this;
+            }
+
             /// <summary>Gives back the references of a copy that <see cref="TryFind"/> made.</summary>
             public void Release()
             {
@@ -155,16 +166,15 @@ namespace Exo.Kernel.Ipc
                         if (entry.Offer.Server == null || entry.Offer.Kind != kind || !Same(ref entry, name, length)
                             || entry.Offer.Server.State == ProcessState.Exited)
                             continue;
-                        offer = entry.Offer;
                         if (take)
                         {
+                            offer = entry.Offer;
                             entry.Offer = default;
                             return true;
                         }
-                        offer.Server.AddReference();
-                        offer.Memory.AddReference();
-                        offer.ServerNotification.AddReference();
-                        offer.ClientNotification.AddReference();
+                        // Every object the copy's Release gives back, the bulk memory too (a copy once took none of
+                        // it, and each unmount dropped one of the table's references).
+                        offer = entry.Offer.Copy();
                         return true;
                     }
                 }

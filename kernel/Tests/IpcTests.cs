@@ -8,6 +8,7 @@ namespace Exo.Kernel.Tests
         public static void Run()
         {
             Test("capabilities_and_fusion_ring_calls", &IpcEndToEnd);
+            Test("service_offer_copies_hold_their_own_references", &ServiceOfferCopies);
             Test("ipc_load_a_million_calls_from_four_processes", &IpcLoad);
             Test("csharp_program_runs_in_ring3", &CSharpHello);
             Test("csharp_rings_a_million_messages", &CSharpRings);
@@ -48,6 +49,28 @@ namespace Exo.Kernel.Tests
         // ipc_test checks 45 things against ipc_echo (rights, forged/closed/revoked handles, capabilities in
         // messages both ways, zero-copy memory, a process without capabilities, 20000 calls, a server that dies
         // mid-call) and exits with the number of the first that failed.
+        // What a mount holds of a server's offer (ServiceOffers.TryFind's copy) it gives back at unmount: each object,
+        // the bulk memory too, is held once more by the copy and exactly as before once the copy is released.
+        private static void ServiceOfferCopies()
+        {
+            var offer = new Ipc.ServiceOffers.Offer
+            {
+                Kind = Ipc.ServiceOffers.Kind.FileSystem,
+                Memory = Memory.MemoryObject.Create(4096), Bulk = Memory.MemoryObject.Create(4096),
+                ServerNotification = new Ipc.Notification(), ClientNotification = new Ipc.Notification(),
+            };
+            Check(offer.Memory != null && offer.Bulk != null, "the offer's memory objects were made");
+            if (offer.Memory == null || offer.Bulk == null)
+                return;
+            var copy = offer.Copy();
+            Check(offer.Memory.References == 2 && offer.Bulk.References == 2 && offer.ServerNotification.References == 2
+                && offer.ClientNotification.References == 2, "the copy holds a reference to each object, the bulk memory too", (ulong)offer.Bulk.References);
+            copy.Release();
+            Check(offer.Memory.References == 1 && offer.Bulk.References == 1 && offer.ServerNotification.References == 1
+                && offer.ClientNotification.References == 1, "released, the copy left each object as it was", (ulong)offer.Bulk.References);
+            offer.Release();
+        }
+
         private static void IpcEndToEnd()
         {
             ulong fastBefore = Ipc.FusionCall.FastCalls;

@@ -95,13 +95,14 @@ namespace Extfs
                         error = ReadDirectory(fileSystem, inode, request, data, ref reply);
                         break;
                     case FileSystemOperation.Read:
-                        uint most = window.Address != null ? window.Length : FileSystemLimits.MaximumDataLength;
+                        bool inBulk = window.Address != null;
+                        uint most = inBulk ? window.Length : FileSystemLimits.MaximumDataLength;
                         uint count = request.Count < most ? request.Count : most;
-                        error = fileSystem.Read(inode, request.Offset, window.Address != null ? window.Address : data, count, out uint done);
-                        reply.Data = window.Address != null ? null : data;
+                        error = fileSystem.Read(inode, request.Offset, inBulk ? window.Address : data, count, out uint done);
+                        reply.Data = inBulk ? null : data;
                         reply.DataLength = (int)done;
-                        reply.InBulk = window.Address != null;
-                        reply.BulkOffset = window.Address != null ? window.BulkOffset : 0;
+                        reply.InBulk = inBulk;
+                        reply.BulkOffset = inBulk ? window.BulkOffset : 0;
                         break;
                     case FileSystemOperation.ReadLink:
                         error = fileSystem.ReadLink(inode, data, FileSystemLimits.MaximumLinkTargetLength, out int length);
