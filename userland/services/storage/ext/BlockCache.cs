@@ -238,15 +238,6 @@ namespace Exo.Storage.Ext
 
         private Error Fetch(ulong block, bool read, out byte* data)
         {
-            // The block used last, asked for again (an inode's table block read, then written; a bitmap, then its
-            // group's descriptor block and back): no hash, no move in the LRU list (a file created and removed asked
-            // the cache 36 times, at about 125 instructions each).
-            int newest = _newest;
-            if (newest != None && _blockNumbers[newest] == block)
-            {
-                data = SlotData(newest);
-                return Error.None;
-            }
             data = null;
             if (block >= _deviceBlocks)
                 return Error.InputOutput;
