@@ -408,7 +408,11 @@ namespace Exo.Kernel.HostTests
             fixed (byte* bytes = data)
             {
                 FileSystemRequest statistics = Request(FileSystemOperation.Statistics);
-                FileSystemFigures figures = new FileSystemFigures { BlockSize = 4096, Blocks = 100, FreeBlocks = 50, AvailableBlocks = 50, Files = 10, FreeFiles = 9, MaximumNameLength = 255 };
+                FileSystemFigures figures = new FileSystemFigures
+                {
+                    BlockSize = 4096, Blocks = 100, FreeBlocks = 50, AvailableBlocks = 50, Files = 10, FreeFiles = 9, MaximumNameLength = 255,
+                    IdentityLow = 0x0123456789ABCDEF, IdentityHigh = 0xFEDCBA9876543210,
+                };
                 figures.Write(bytes);
                 FileSystemReply reply = new FileSystemReply { Operation = FileSystemOperation.Statistics, Sequence = 41, Data = bytes, DataLength = FileSystemFigures.EncodedLength };
                 Assert.Equal(MessageProblem.None, RoundTrip(statistics, reply, out _));

@@ -116,8 +116,21 @@ namespace Exo.Storage.HostTests
             Assert.Equal((ulong)payload.Length, wrote.Attributes.Size);
             var figures = Ask(fs, new FileSystemRequest { Operation = FileSystemOperation.Statistics, Node = 1 }, data);
             Assert.Equal(FileSystemFigures.EncodedLength, figures.DataLength);
+            // The identity a mount follows a restarted server by: the superblock's UUID (at 1024 + 0x68 in the image).
+            byte[] uuid = new byte[16];
+            using (var stream = new FileStream(image, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            {
+                stream.Position = 1024 + 0x68;
+                stream.ReadExactly(uuid);
+            }
             fixed (byte* pointer = data)
-                Assert.Equal(4096ul, FileSystemFigures.Read(pointer).BlockSize);
+            {
+                FileSystemFigures answered = FileSystemFigures.Read(pointer);
+                Assert.Equal(4096ul, answered.BlockSize);
+                Assert.True(answered.HasIdentity, "mke2fs gives every file system a UUID");
+                Assert.Equal(BitConverter.ToUInt64(uuid, 0), answered.IdentityLow);
+                Assert.Equal(BitConverter.ToUInt64(uuid, 8), answered.IdentityHigh);
+            }
             fixed (byte* pointer = created)
                 Assert.Equal((ushort)Error.AlreadyExists, Ask(fs, new FileSystemRequest { Operation = FileSystemOperation.MakeDirectory, Node = 1, Name = pointer, NameLength = created.Length, Mode = 0x1ED }, data).ErrorNumber);
             Assert.Equal((ushort)0, Ask(fs, new FileSystemRequest { Operation = FileSystemOperation.Synchronize, Node = 1 }, data).ErrorNumber);

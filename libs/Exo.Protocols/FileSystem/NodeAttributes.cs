@@ -56,17 +56,27 @@ namespace Exo.Protocols.FileSystem
             && AccessedNanoseconds < 1_000_000_000 && ModifiedNanoseconds < 1_000_000_000 && ChangedNanoseconds < 1_000_000_000;
     }
 
-    /// <summary>What a Statistics reply carries in its data (statfs's figures), 56 bytes.</summary>
+    /// <summary>
+    /// What a Statistics reply carries in its data (statfs's figures), 72 bytes. IdentityLow and IdentityHigh name the
+    /// file system itself, the same across restarts of its server (ext: the superblock's UUID): a mount whose server
+    /// ended goes on with a new server offered under the same name only if it serves the same identity (its node ids
+    /// then name the same objects). Zero: none (memfs, whose files end with it): such a mount stays broken.
+    /// </summary>
     public struct FileSystemFigures
     {
-        public const int EncodedLength = 56;
+        public const int EncodedLength = 72;
         public ulong BlockSize, Blocks, FreeBlocks, AvailableBlocks, Files, FreeFiles, MaximumNameLength;
+        public ulong IdentityLow, IdentityHigh;
+
+        /// <summary>Whether the server names its file system (a nonzero identity).</summary>
+        public bool HasIdentity => (IdentityLow | IdentityHigh) != 0;
 
         public unsafe void Write(byte* at)
         {
             ulong* words = (ulong*)at;
             words[0] = BlockSize; words[1] = Blocks; words[2] = FreeBlocks; words[3] = AvailableBlocks;
             words[4] = Files; words[5] = FreeFiles; words[6] = MaximumNameLength;
+            words[7] = IdentityLow; words[8] = IdentityHigh;
         }
 
         public static unsafe FileSystemFigures Read(byte* at)
@@ -76,6 +86,7 @@ namespace Exo.Protocols.FileSystem
             {
                 BlockSize = words[0], Blocks = words[1], FreeBlocks = words[2], AvailableBlocks = words[3],
                 Files = words[4], FreeFiles = words[5], MaximumNameLength = words[6],
+                IdentityLow = words[7], IdentityHigh = words[8],
             };
         }
     }

@@ -15,9 +15,13 @@ namespace Exo.PosixX.Vfs.Remote
     /// semaphore: callers queue, sleeping), encoded into a kernel buffer, copied to the shared request area, the
     /// server's notification signalled; the calling thread sleeps on the client notification until the reply,
     /// which is copied out of shared memory before it is decoded and checked (a server could change it while it
-    /// is being read). The channel breaks for good, and every later call gets EIO, when the server ends, answers
-    /// with a malformed reply, or leaves a request unanswered for <see cref="ReplyTimeoutMilliseconds"/>: a server
-    /// can make its own file system fail, never the kernel hang or crash. Blocks: never call with a lock held.
+    /// is being read). The channel breaks, and every later call gets EIO, when the server ends, answers with a
+    /// malformed reply, or leaves a request unanswered for <see cref="ReplyTimeoutMilliseconds"/>: a server can make
+    /// its own file system fail, never the kernel hang or crash. A request in flight when that happens fails with EIO
+    /// (whether the server did it is unknown). Once the broken channel's server has ended and a new server offers the
+    /// same name, the next call goes on with it if it serves the same file system (FileSystemFigures' identity, asked
+    /// at mount and of the new server: the device manager's restarted extfs); a server without an identity (memfs)
+    /// leaves its mount broken until it is unmounted. Blocks: never call with a lock held.
     /// </summary>
     public sealed unsafe class RemoteChannel
     {
@@ -35,6 +39,10 @@ namespace Exo.PosixX.Vfs.Remote
         private bool _dataStaysShared;   // the reply being awaited is a read's: its data is copied to the reader from shared memory
         private readonly byte* _name;
         private readonly int _nameLength;
+        // The file system's identity (FileSystemFigures), zero if the server gave none; and the mount's page cache,
+        // forgotten when the channel goes on with a new server (data its predecessor had not written is gone).
+        private ulong _identityLow, _identityHigh;
+        private RemotePageCache _pages;
 
         private RemoteChannel(ServiceOffers.Offer offer, byte* name, int nameLength)
         {
@@ -75,6 +83,17 @@ namespace Exo.PosixX.Vfs.Remote
         public void Enter() => _turn.Wait();
 
         public void Leave() => _turn.Release();
+
+        /// <summary>
+        /// What a mount learned of its server at connection: the identity of its file system (FileSystemFigures; zero:
+        /// none, never followed to a new server) and the page cache to forget when the channel follows one.
+        /// </summary>
+        public void SetIdentity(in FileSystemFigures figures, RemotePageCache pages)
+        {
+            _identityLow = figures.IdentityLow;
+            _identityHigh = figures.IdentityHigh;
+            _pages = pages;
+        }
 
         /// <summary>
         /// How many requests that may change the server's files this channel has sent (FileSystemOperations.IsChange).
@@ -136,7 +155,10 @@ namespace Exo.PosixX.Vfs.Remote
         private Error Exchange(ref FileSystemRequest request, out FileSystemReply reply)
         {
             reply = default;
-            if (_broken)
+            // A server gone before this request was sent: nothing is lost in flight, and its successor may take it.
+            if (!_broken && _offer.Server.State == ProcessState.Exited && !TryFollow())
+                return Break("ended", null);
+            if (_broken && !TryFollow())
                 return Error.InputOutput;
             request.Sequence = ++_sequence;
             if (FileSystemOperations.IsChange(request.Operation))
@@ -237,6 +259,44 @@ namespace Exo.PosixX.Vfs.Remote
         }
 
         public bool IsBroken => _broken;
+
+        /// <summary>
+        /// A channel whose server has ended goes on with the server now offered under its name, if that one answers a
+        /// Statistics request with the same nonzero identity: the same file system, whose node ids name the same
+        /// objects. The mount's page cache is forgotten and the change count moved (attributes are asked again).
+        /// Called in Exchange, between Enter and Leave; false, the channel as it was, otherwise.
+        /// </summary>
+        private bool TryFollow()
+        {
+            if (_requestBuffer == null || (_identityLow | _identityHigh) == 0 || _offer.Server.State != ProcessState.Exited)
+                return false;
+            bool wasBroken = _broken;
+            if (!ServiceOffers.TryFind(ServiceOffers.Kind.FileSystem, _name, _nameLength, out ServiceOffers.Offer next))
+                return false;
+            ServiceOffers.Offer previous = _offer;
+            _offer = next;
+            _broken = false;
+            FileSystemRequest statistics = new FileSystemRequest { Operation = FileSystemOperation.Statistics, Node = FileSystemLimits.RootNode };
+            Error error = Exchange(ref statistics, out FileSystemReply reply);
+            FileSystemFigures figures = error == Error.None && reply.ErrorNumber == 0 ? FileSystemFigures.Read(reply.Data) : default;
+            if (figures.IdentityLow != _identityLow || figures.IdentityHigh != _identityHigh)
+            {
+                // Another file system under the name (or a server that failed the question): the mount stays broken.
+                _offer = previous;
+                next.Release();
+                _broken = wasBroken;
+                return false;
+            }
+            previous.Release();
+            _pages?.ForgetAll();
+            System.Threading.Volatile.Write(ref _changes, _changes + 1);
+            var line = new ConsoleLine();
+            line.Append("posix_x: ringfs server ");
+            line.Append(_name, _nameLength);
+            line.Append(" is offered again by a new process, the same file system; its mount goes on");
+            line.WriteLine();
+            return true;
+        }
 
         /// <summary>Unmounted: no more requests reach the server; the buffers and the offer's references go back.</summary>
         public void Close()

@@ -51,6 +51,17 @@ namespace Exo.PosixX.Vfs.Remote
             NodeAttributes attributes = reply.Attributes;
             ulong attributesAt = channel.Changes;
             channel.Leave();
+            if (error == Error.None)
+            {
+                // The file system's identity, which lets the mount follow a restarted server (RemoteChannel); a server
+                // that answers without one, or with an error, is never followed.
+                FileSystemRequest statistics = new FileSystemRequest { Operation = FileSystemOperation.Statistics, Node = RootNode };
+                error = channel.EnterAndAsk(ref statistics, out FileSystemReply figures);
+                channel.SetIdentity(error == Error.None ? FileSystemFigures.Read(figures.Data) : default, pages);
+                channel.Leave();
+                if (!channel.IsBroken)
+                    error = Error.None;
+            }
             if (error != Error.None)
             {
                 channel.Close();

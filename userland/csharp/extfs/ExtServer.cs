@@ -87,6 +87,7 @@ namespace Extfs
                             BlockSize = figures.BlockSize, Blocks = figures.Blocks, FreeBlocks = figures.FreeBlocks,
                             AvailableBlocks = figures.AvailableBlocks, Files = figures.Files, FreeFiles = figures.FreeFiles,
                             MaximumNameLength = figures.MaximumNameLength,
+                            IdentityLow = figures.UuidLow, IdentityHigh = figures.UuidHigh,
                         }.Write(data);
                         reply.Data = data;
                         reply.DataLength = FileSystemFigures.EncodedLength;

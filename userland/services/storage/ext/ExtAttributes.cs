@@ -25,5 +25,7 @@ namespace Exo.Storage.Ext
     public struct ExtStatistics
     {
         public ulong BlockSize, Blocks, FreeBlocks, AvailableBlocks, Files, FreeFiles, MaximumNameLength;
+        /// <summary>The superblock's UUID (s_uuid) as two little-endian words: what names this file system.</summary>
+        public ulong UuidLow, UuidHigh;
     }
 }

@@ -849,6 +849,8 @@ namespace Exo.Storage.Ext
                 Files = _superblock.InodesCount,
                 FreeFiles = _superblock.FreeInodesCount,
                 MaximumNameLength = DirectoryEntry.MaximumNameLength,
+                UuidLow = *(ulong*)_superblock.Uuid,
+                UuidHigh = *(ulong*)(_superblock.Uuid + 8),
             };
             return Error.None;
         }
