@@ -43,6 +43,7 @@ namespace Exo.PosixX.Vfs.Remote
         // forgotten when the channel goes on with a new server (data its predecessor had not written is gone).
         private ulong _identityLow, _identityHigh;
         private RemotePageCache _pages;
+        private bool _following;   // TryFollow's question to a new server is under way (a successor that ends at once is not followed from it)
 
         private RemoteChannel(ServiceOffers.Offer offer, byte* name, int nameLength)
         {
@@ -268,7 +269,7 @@ namespace Exo.PosixX.Vfs.Remote
         /// </summary>
         private bool TryFollow()
         {
-            if (_requestBuffer == null || (_identityLow | _identityHigh) == 0 || _offer.Server.State != ProcessState.Exited)
+            if (_following || _requestBuffer == null || (_identityLow | _identityHigh) == 0 || _offer.Server.State != ProcessState.Exited)
                 return false;
             bool wasBroken = _broken;
             if (!ServiceOffers.TryFind(ServiceOffers.Kind.FileSystem, _name, _nameLength, out ServiceOffers.Offer next))
@@ -277,7 +278,9 @@ namespace Exo.PosixX.Vfs.Remote
             _offer = next;
             _broken = false;
             FileSystemRequest statistics = new FileSystemRequest { Operation = FileSystemOperation.Statistics, Node = FileSystemLimits.RootNode };
+            _following = true;
             Error error = Exchange(ref statistics, out FileSystemReply reply);
+            _following = false;
             FileSystemFigures figures = error == Error.None && reply.ErrorNumber == 0 ? FileSystemFigures.Read(reply.Data) : default;
             if (figures.IdentityLow != _identityLow || figures.IdentityHigh != _identityHigh)
             {
