@@ -246,17 +246,23 @@ namespace Exo.PosixX.Vfs.Remote
             if (!_broken)
             {
                 _broken = true;
-                // One piece: at 4 processors the device manager's own lines about the same crash come at the same moment.
-                var line = new ConsoleLine();
-                line.Append("posix_x: ringfs server ");
-                line.Append(_name, _nameLength);
-                line.Append(" ");
-                line.Append(why);
-                line.Append(detail);
-                line.Append("; its mount now fails with EIO");
-                line.WriteLine();
+                Report(" ", why, detail, "; its mount now fails with EIO");
             }
             return Error.InputOutput;
+        }
+
+        // "posix_x: ringfs server NAME" and the pieces (null: none), as one line: at 4 processors the device manager's
+        // own lines about the same crash come at the same moment.
+        private void Report(string first, string second, string third, string fourth)
+        {
+            var line = new ConsoleLine();
+            line.Append("posix_x: ringfs server ");
+            line.Append(_name, _nameLength);
+            line.Append(first);
+            line.Append(second);
+            line.Append(third);
+            line.Append(fourth);
+            line.WriteLine();
         }
 
         public bool IsBroken => _broken;
@@ -293,11 +299,7 @@ namespace Exo.PosixX.Vfs.Remote
             previous.Release();
             _pages?.ForgetAll();
             System.Threading.Volatile.Write(ref _changes, _changes + 1);
-            var line = new ConsoleLine();
-            line.Append("posix_x: ringfs server ");
-            line.Append(_name, _nameLength);
-            line.Append(" is offered again by a new process, the same file system; its mount goes on");
-            line.WriteLine();
+            Report(" is offered again by a new process, the same file system; its mount goes on", null, null, null);
             return true;
         }
 
