@@ -41,6 +41,11 @@ namespace Exo.Kernel.Ipc
             /// <summary>A file system server's bulk memory, where its reads' data may lie (FileSystemReply.InBulk); or null.</summary>
             public MemoryObject Bulk;
             public Notification ServerNotification, ClientNotification;
+            /// <summary>A file system server's block channel to its disk's driver, for the kernel's own reads
+            /// (Exo.Abi.FileSystemOfferObjects); all null when it gave none.</summary>
+            public MemoryObject BlockMemory;
+            public Notification BlockDriver, BlockClient;
+            public ulong BlockRequestBits;
 
             /// <summary>A copy with a reference of its own to each object (give them back with <see cref="Release"/>).</summary>
             public Offer Copy()
@@ -50,6 +55,9 @@ namespace Exo.Kernel.Ipc
                 Bulk?.AddReference();
                 ServerNotification?.AddReference();
                 ClientNotification?.AddReference();
+                BlockMemory?.AddReference();
+                BlockDriver?.AddReference();
+                BlockClient?.AddReference();
                 return this;
             }
 
@@ -61,6 +69,9 @@ namespace Exo.Kernel.Ipc
                 Bulk?.Release();
                 ServerNotification?.Release();
                 ClientNotification?.Release();
+                BlockMemory?.Release();
+                BlockDriver?.Release();
+                BlockClient?.Release();
                 this = default;
             }
         }

@@ -19,8 +19,8 @@ namespace Exo.Kernel.Syscalls
         }
 
         // All: (name, name length, memory object, server notification, client notification); the memory object must
-        // hold the whole layout of its protocol. A file system's sixth is its bulk memory (0: none), a memory object
-        // its reads' data may lie in (FileSystemReply.InBulk).
+        // hold the whole layout of its protocol. A file system's sixth points at its other objects (FileSystemOfferObjects;
+        // 0: none).
         private static ulong DoOfferFileSystem(RegisterFrame* frame)
             => Offer(frame, ServiceOffers.Kind.FileSystem, Exo.Protocols.FileSystem.FileSystemChannelLayout.Size);
 
@@ -71,10 +71,7 @@ namespace Exo.Kernel.Syscalls
                 offer.ClientNotification = (Notification)client;
             }
             if (error == Error.None && kind == ServiceOffers.Kind.FileSystem && frame->Argument5 != 0)
-            {
-                error = CapabilitySpace.Reference(process.Handles, frame->Argument5, ObjectType.MemoryObject, Rights.Map, out KernelObject bulk);
-                offer.Bulk = (MemoryObject)bulk;
-            }
+                error = TakeFileSystemObjects(process, frame->Argument5, ref offer);
             if (error != Error.None)
             {
                 offer.Release();
@@ -83,6 +80,42 @@ namespace Exo.Kernel.Syscalls
             process.AddReference();
             offer.Server = process;
             return SystemCallResult.From(ServiceOffers.Add(name, length, offer));
+        }
+
+        // A file system's FileSystemOfferObjects at 'address': its bulk memory, and a block channel (all three objects or
+        // none; the memory must hold the block channel's layout and be DMA memory: the kernel reads it in one run).
+        private static Error TakeFileSystemObjects(Process process, ulong address, ref ServiceOffers.Offer offer)
+        {
+            FileSystemOfferObjects objects;
+            if (!UserMemory.CopyFromUser(&objects, address, (ulong)sizeof(FileSystemOfferObjects)))
+                return Error.BadAddress;
+            Error error = Error.None;
+            if (objects.Bulk != 0)
+            {
+                error = CapabilitySpace.Reference(process.Handles, objects.Bulk, ObjectType.MemoryObject, Rights.Map, out KernelObject bulk);
+                offer.Bulk = (MemoryObject)bulk;
+            }
+            bool block = objects.BlockMemory != 0 || objects.BlockDriver != 0 || objects.BlockClient != 0;
+            if (error != Error.None || !block)
+                return error;
+            if (objects.BlockRequestBits == 0)
+                return Error.Invalid;
+            error = CapabilitySpace.Reference(process.Handles, objects.BlockMemory, ObjectType.MemoryObject, Rights.Map | Rights.Write, out KernelObject memory);
+            offer.BlockMemory = (MemoryObject)memory;
+            if (error == Error.None && (!offer.BlockMemory.IsContiguous || offer.BlockMemory.Size < (ulong)Exo.Protocols.BlockDevice.BlockChannelLayout.Size))
+                error = Error.Invalid;
+            if (error == Error.None)
+            {
+                error = CapabilitySpace.Reference(process.Handles, objects.BlockDriver, ObjectType.Notification, Rights.Signal, out KernelObject driver);
+                offer.BlockDriver = (Notification)driver;
+            }
+            if (error == Error.None)
+            {
+                error = CapabilitySpace.Reference(process.Handles, objects.BlockClient, ObjectType.Notification, Rights.Wait, out KernelObject client);
+                offer.BlockClient = (Notification)client;
+            }
+            offer.BlockRequestBits = objects.BlockRequestBits;
+            return error;
         }
 
         /// <summary>Arguments 0 and 1: a service's name and its length (1 to MaximumNameLength bytes), copied into 'name' (ChannelCalls' too).</summary>

@@ -104,11 +104,12 @@ namespace Exo.Abi
         /// vectors are taken or another live process bound the device). Binding an entry again changes its notification and
         /// bits. The binding ends with the calling process (MSI-X or MSI off, vectors back) or with the device's last handle.</summary>
         PciInterruptBind = 69,
-        /// <summary>(name, name length, memory object, server notification, client notification, bulk memory object or 0):
+        /// <summary>(name, name length, memory object, server notification, client notification, FileSystemOfferObjects* or 0):
         /// offers a file system service to the kernel under the name (1-24 printable bytes; `mount -t ringfs NAME DIR` finds
         /// it), the channel laid out as Exo.Protocols.FileSystem.FileSystemChannelLayout says (needs Map and Write on the
-        /// memory object, Signal on the server's notification, Wait on the client's, Map on the bulk memory, where reads'
-        /// data may lie: FileSystemReply.InBulk; AlreadyExists while another live process holds the name).</summary>
+        /// memory object, Signal on the server's notification, Wait on the client's; the other objects' rights as
+        /// FileSystemOfferObjects says: bulk memory, where reads' data may lie, and a block channel to the disk's driver;
+        /// AlreadyExists while another live process holds the name).</summary>
         FileSystemOffer = 70,
         /// <summary>(name, name length, memory object, server notification, client notification): offers the network service's
         /// socket channel to the kernel under the name (POSIX-X's internet sockets use the one named "network"), laid out as

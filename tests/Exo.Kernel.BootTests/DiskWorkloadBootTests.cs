@@ -48,6 +48,7 @@ public sealed class DiskWorkloadBootTests
                         "sparse file: size 5368709143, holes read as zeros, data read back",
                         "filled the disk: ENOSPC, more than 1 MiB written",
                         "deleted it: 32 KiB written again",
+                        "direct reads: what was written, overwritten, truncated and a hole read back",
                         "synced");
                     // The system goes on after ENOSPC: another program runs, the mount answers.
                     await ConsoleCommands.ExpectAsync(qemu, _output, "ls /mnt | cat", "after-full", "lost+found", "sparse", "work");

@@ -46,6 +46,7 @@ namespace Exo.Kernel.HostTests
                         break;
                     case FileSystemOperation.Read:
                     case FileSystemOperation.ReadDirectory:
+                    case FileSystemOperation.MapBlocks:
                         request.Offset = 4096; request.Count = 512;
                         break;
                     case FileSystemOperation.Write:
@@ -63,7 +64,7 @@ namespace Exo.Kernel.HostTests
         public static TheoryData<FileSystemOperation> Operations()
         {
             TheoryData<FileSystemOperation> all = new TheoryData<FileSystemOperation>();
-            for (FileSystemOperation operation = FileSystemOperation.Lookup; operation <= FileSystemOperation.Unmount; operation++)
+            for (FileSystemOperation operation = FileSystemOperation.Lookup; operation <= FileSystemOperation.MapBlocks; operation++)
                 all.Add(operation);
             return all;
         }
@@ -78,7 +79,7 @@ namespace Exo.Kernel.HostTests
             {
                 FileSystemOperation.Lookup or FileSystemOperation.GetAttributes or FileSystemOperation.ReadDirectory
                     or FileSystemOperation.Read or FileSystemOperation.ReadLink or FileSystemOperation.Statistics
-                    or FileSystemOperation.Synchronize or FileSystemOperation.Unmount => false,
+                    or FileSystemOperation.Synchronize or FileSystemOperation.Unmount or FileSystemOperation.MapBlocks => false,
                 FileSystemOperation.Write or FileSystemOperation.Create or FileSystemOperation.MakeDirectory
                     or FileSystemOperation.Unlink or FileSystemOperation.RemoveDirectory or FileSystemOperation.Rename
                     or FileSystemOperation.SetAttributes or FileSystemOperation.SymbolicLink => true,
@@ -172,7 +173,7 @@ namespace Exo.Kernel.HostTests
         {
             Assert.Equal(MessageProblem.BadMagic, Mutated(FileSystemOperation.Read, m => *(uint*)m = 0x12345678));
             Assert.Equal(MessageProblem.UnknownOperation, Mutated(FileSystemOperation.Read, m => *(ushort*)(m + 4) = 0));
-            Assert.Equal(MessageProblem.UnknownOperation, Mutated(FileSystemOperation.Read, m => *(ushort*)(m + 4) = 17));
+            Assert.Equal(MessageProblem.UnknownOperation, Mutated(FileSystemOperation.Read, m => *(ushort*)(m + 4) = 18));
             Assert.Equal(MessageProblem.UnknownOperation, Mutated(FileSystemOperation.Read, m => *(ushort*)(m + 4) = 0xFFFF));
             Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.Read, m => *(ulong*)(m + 16) = 0));             // node 0
             Assert.Equal(MessageProblem.BadField, Mutated(FileSystemOperation.Unmount, m => *(ulong*)(m + 16) = 7));          // unmount names the root only
@@ -423,6 +424,57 @@ namespace Exo.Kernel.HostTests
                 (figures with { BlockSize = 0 }).Write(bytes);
                 Assert.Equal(MessageProblem.BadAttributes, RoundTrip(statistics, reply, out _));
             }
+        }
+
+        // A MapBlocks reply names where a file's bytes lie on the disk, and the kernel reads the disk there (O_DIRECT
+        // reads without the server): runs that are not whole sectors, overlap, go backwards, overflow or end before what
+        // was asked are refused, so a server's mistake is an EIO, not a read of the wrong sectors.
+        [Fact]
+        public void BlockRunsAreWholeSectorsInOrder()
+        {
+            byte[] data = new byte[BlockRuns.MaximumLength + BlockRuns.RecordLength];
+            fixed (byte* bytes = data)
+            {
+                FileSystemRequest map = Request(FileSystemOperation.MapBlocks, 4096) with { Offset = 8192 };
+                BlockRun first = new BlockRun { Offset = 8192, Sector = 2048, Length = 4096 };
+                BlockRun second = new BlockRun { Offset = 12288, Sector = 100, Length = 1 << 20 };
+                byte* at = bytes;
+                MessageProblem Runs(params BlockRun[] runs) => MapReply(at, map, runs);
+                Assert.Equal(MessageProblem.None, Runs());
+                Assert.Equal(MessageProblem.None, Runs(first, second));
+                Assert.Equal(second, BlockRuns.Read(bytes + BlockRuns.RecordLength));
+                Assert.Equal(MessageProblem.None, Runs(first with { Offset = 4096, Length = 8192 }));   // begins before, covers the offset
+                Assert.Equal(MessageProblem.BadData, Runs(first with { Offset = 0, Length = 8192 }));   // ends at the offset
+                Assert.Equal(MessageProblem.BadData, Runs(first with { Length = 0 }));
+                Assert.Equal(MessageProblem.BadData, Runs(first with { Length = 4000 }));
+                Assert.Equal(MessageProblem.BadData, Runs(first with { Offset = 8200 }));
+                Assert.Equal(MessageProblem.BadData, Runs(second, first));   // backwards
+                Assert.Equal(MessageProblem.BadData, Runs(first, second with { Offset = 8192 + 512 }));   // overlapping
+                Assert.Equal(MessageProblem.BadData, Runs(first, second with { Offset = ulong.MaxValue - 511, Length = 1024 }));
+                Assert.Equal(MessageProblem.BadData, Runs(first with { Sector = ulong.MaxValue / 512 }));
+                BlockRun[] many = new BlockRun[BlockRuns.MaximumRuns + 1];
+                for (int i = 0; i < many.Length; i++)
+                    many[i] = new BlockRun { Offset = 8192 + (ulong)i * 4096, Sector = (ulong)i * 8, Length = 4096 };
+                Assert.Equal(MessageProblem.BadData, Runs(many));
+                Assert.Equal(MessageProblem.None, Runs(many[..BlockRuns.MaximumRuns]));
+                Runs(first);
+                bytes[20] = 1;   // the record's zero word
+                FileSystemReply padded = new FileSystemReply { Operation = FileSystemOperation.MapBlocks, Sequence = 41, Data = bytes, DataLength = BlockRuns.RecordLength };
+                Assert.Equal(MessageProblem.BadData, RoundTrip(map, padded, out _));
+                Assert.Equal(MessageProblem.BadData, RoundTrip(map, padded with { DataLength = BlockRuns.RecordLength - 1 }, out _));
+                // A MapBlocks request asks about 1 byte to a read's most.
+                Assert.Equal(MessageProblem.BadField, (map with { Count = 0 }).Check());
+                Assert.Equal(MessageProblem.BadField, (map with { Count = FileSystemLimits.MaximumReadLength + 1 }).Check());
+                Assert.Equal(MessageProblem.None, (map with { Count = FileSystemLimits.MaximumReadLength }).Check());
+            }
+        }
+
+        private static MessageProblem MapReply(byte* bytes, in FileSystemRequest map, BlockRun[] runs)
+        {
+            for (int i = 0; i < runs.Length; i++)
+                BlockRuns.Write(bytes + i * BlockRuns.RecordLength, runs[i]);
+            FileSystemReply reply = new FileSystemReply { Operation = FileSystemOperation.MapBlocks, Sequence = 41, Data = bytes, DataLength = runs.Length * BlockRuns.RecordLength };
+            return RoundTrip(map, reply, out _);
         }
 
         /// <summary>Random and mutated messages: the decoders never throw, and whatever they accept points inside the message.</summary>

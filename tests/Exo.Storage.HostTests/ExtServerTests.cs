@@ -27,6 +27,90 @@ namespace Exo.Storage.HostTests
                 return ExtServer.Serve(fs, request, buffer);
         }
 
+        // MapBlocks: the runs name the sectors where the file's bytes are on the disk (the kernel's O_DIRECT reads go
+        // there without extfs), so the disk's sectors at each run are the file's bytes; data still only in the cache is
+        // written back before the answer; a hole stops the runs; sectors count from the partition's start.
+        [Theory]
+        [MemberData(nameof(ImageFormat.All), MemberType = typeof(ImageFormat))]
+        public void MappedBlocksHoldTheFilesBytesOnTheDisk(string format)
+        {
+            using var work = new Scratch("map-" + format);
+            using var tree = new SourceTree(Path.Combine(work, "tree"), withSparse: false);
+            string image = Path.Combine(work, "image");
+            E2fsprogs.MakeImage(image, 64, tree.Root, ImageFormat.Options(format));
+            var device = new FileBlockDevice(image);
+            using var mounted = new MountedImage(device);
+            Assert.Equal(Error.None, mounted.MountError);
+            var fs = mounted.FileSystem;
+            var data = new byte[FileSystemLimits.MaximumDataLength];
+            uint large = mounted.Node("/large.bin");
+            byte[] expected = (byte[])tree.Files["large.bin"].Clone();
+
+            List<BlockRun> Map(uint node, ulong offset, ulong firstSector = 0)
+            {
+                FileSystemReply reply;
+                fixed (byte* buffer = data)
+                    reply = ExtServer.Serve(fs, new FileSystemRequest { Operation = FileSystemOperation.MapBlocks, Node = node, Offset = offset, Count = 1 << 20, Sequence = 3 },
+                        buffer, default, firstSector);
+                Assert.Equal(0, reply.ErrorNumber);
+                var runs = new List<BlockRun>();
+                fixed (byte* buffer = data)
+                {
+                    Assert.Equal(MessageProblem.None, BlockRuns.CheckAll(buffer, reply.DataLength, offset));
+                    for (int i = 0; i < reply.DataLength / BlockRuns.RecordLength; i++)
+                        runs.Add(BlockRuns.Read(buffer + i * BlockRuns.RecordLength));
+                }
+                return runs;
+            }
+            void CheckOnDisk(List<BlockRun> runs, byte[] file, ulong from)
+            {
+                Assert.NotEmpty(runs);
+                Assert.True(runs[0].Offset <= from && runs[0].Offset + runs[0].Length > from);
+                foreach (BlockRun run in runs)
+                {
+                    ulong length = Math.Min(run.Length, (ulong)file.Length - run.Offset);
+                    byte[] sectors = new byte[(length + 511) / 512 * 512];
+                    fixed (byte* buffer = sectors)
+                        Assert.Equal(Error.None, device.Read(run.Sector, (uint)(sectors.Length / 512), buffer));
+                    Assert.Equal(file.Skip((int)run.Offset).Take((int)length).ToArray(), sectors.Take((int)length).ToArray());
+                }
+            }
+
+            List<BlockRun> whole = Map(large, 0);
+            CheckOnDisk(whole, expected, 0);
+            Assert.True(whole.Sum(r => (long)r.Length) >= 1 << 20);   // at least what was asked, unless the file ends
+            CheckOnDisk(Map(large, 4_000_000), expected, 4_000_000);
+            Assert.Empty(Map(large, 5_000_000 + 8192));   // past the end: nothing
+
+            // Written, still in the cache: written back before the answer, so the disk holds the new bytes.
+            byte[] changed = new byte[10_000];
+            new Random(3).NextBytes(changed);
+            Assert.Equal(Error.None, mounted.Write(large, 20_000, changed));
+            Array.Copy(changed, 0, expected, 20_000, changed.Length);
+            Assert.True(fs.Cache.DirtyBlocks > 0);
+            CheckOnDisk(Map(large, 16384), expected, 16384);
+            Assert.Equal(0, fs.Cache.DirtyBlocks);
+
+            // A hole: no run there; the data after it is mapped.
+            uint holed = mounted.CreateFile("/holed");
+            byte[] far = Encoding.ASCII.GetBytes("after a hole");
+            Assert.Equal(Error.None, mounted.Write(holed, 1 << 20, far));
+            Assert.Empty(Map(holed, 0));
+            byte[] holedBytes = new byte[(1 << 20) + far.Length];
+            Array.Copy(far, 0, holedBytes, 1 << 20, far.Length);
+            CheckOnDisk(Map(holed, 1 << 20), holedBytes, 1 << 20);
+
+            // On a partition: the disk's sectors, the partition's first added.
+            List<BlockRun> moved = Map(large, 0, 2048);
+            Assert.Equal(whole.Select(r => r.Sector + 2048), moved.Select(r => r.Sector));
+
+            // Not a regular file: refused.
+            FileSystemReply directory;
+            fixed (byte* buffer = data)
+                directory = ExtServer.Serve(fs, new FileSystemRequest { Operation = FileSystemOperation.MapBlocks, Node = 1, Count = 4096 }, buffer);
+            Assert.Equal((ushort)Error.IsADirectory, directory.ErrorNumber);
+        }
+
         [Fact]
         public void ProtocolRequestsAreAnsweredFromTheImage()
         {

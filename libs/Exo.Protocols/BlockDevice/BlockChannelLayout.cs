@@ -24,5 +24,12 @@ namespace Exo.Protocols.BlockDevice
         public const int DataLength = 2 * 1024 * 1024 - DataOffset;
         public const int Size = DataOffset + DataLength;
         public const ulong RequestBit = 1, CompletionBit = 1;
+        /// <summary>
+        /// A driver serves up to <see cref="MaximumChannels"/> channels of one disk, waiting on one notification: channel
+        /// i's client signals RequestBitOf(i) (channel 0: <see cref="RequestBit"/>). The first is the file system
+        /// service's; the second the kernel's, for O_DIRECT reads of blocks the service mapped (FileSystemOperation.MapBlocks).
+        /// </summary>
+        public const int MaximumChannels = 2;
+        public static ulong RequestBitOf(int channel) => 1UL << channel;
     }
 }

@@ -43,6 +43,11 @@ namespace Exo.Protocols.FileSystem
         /// comes the server has put everything on stable storage and marked its file system clean (ext's state). The
         /// kernel sends nothing more on that mount; a later mount of the same server is served again.</summary>
         Unmount = 16,
+        /// <summary>(file node, Offset, Count bytes) -> <see cref="BlockRuns"/> in data: where the file's bytes from Offset
+        /// lie on the disk, so that a client with its own channel to the disk's driver reads them there (an O_DIRECT read
+        /// without the server between). The server first writes back what it holds unwritten; it may answer fewer bytes
+        /// than asked, or none (a hole, an unwritten extent, a server without a disk), and the client then asks Read.</summary>
+        MapBlocks = 17,
     }
 
     public static class FileSystemOperations
@@ -54,7 +59,8 @@ namespace Exo.Protocols.FileSystem
         public static bool IsChange(FileSystemOperation operation) =>
             operation != FileSystemOperation.Lookup && operation != FileSystemOperation.GetAttributes && operation != FileSystemOperation.Read
             && operation != FileSystemOperation.ReadDirectory && operation != FileSystemOperation.ReadLink && operation != FileSystemOperation.Statistics
-            && operation != FileSystemOperation.Synchronize && operation != FileSystemOperation.Unmount && operation != FileSystemOperation.None;
+            && operation != FileSystemOperation.Synchronize && operation != FileSystemOperation.Unmount && operation != FileSystemOperation.MapBlocks
+            && operation != FileSystemOperation.None;
     }
 
     /// <summary>Which fields a SetAttributes request changes (its SetMask).</summary>

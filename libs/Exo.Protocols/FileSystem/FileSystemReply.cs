@@ -155,6 +155,8 @@ namespace Exo.Protocols.FileSystem
                     if (reply.DataLength > (int)request.Count)
                         return MessageProblem.BadData;
                     return DirectoryRecords.CheckAll(reply.Data, reply.DataLength, request.Offset);
+                case FileSystemOperation.MapBlocks:
+                    return BlockRuns.CheckAll(reply.Data, reply.DataLength, request.Offset);
                 case FileSystemOperation.ReadLink:
                     return reply.DataLength >= 1 && reply.DataLength <= FileSystemLimits.MaximumLinkTargetLength && !HasZero(reply.Data, reply.DataLength)
                         ? MessageProblem.None : MessageProblem.BadData;

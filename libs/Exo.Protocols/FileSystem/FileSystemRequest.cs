@@ -41,7 +41,7 @@ namespace Exo.Protocols.FileSystem
         /// <summary>The rules a decoded request must meet (also checked before encoding, so a client cannot send what a server refuses).</summary>
         public MessageProblem Check()
         {
-            if (Operation == FileSystemOperation.None || Operation > FileSystemOperation.Unmount)
+            if (Operation == FileSystemOperation.None || Operation > FileSystemOperation.MapBlocks)
                 return MessageProblem.UnknownOperation;
             if (Node == 0 || (Operation == FileSystemOperation.Unmount && Node != FileSystemLimits.RootNode))
                 return MessageProblem.BadField;
@@ -53,8 +53,8 @@ namespace Exo.Protocols.FileSystem
             int maximumData = MaximumDataOf(Operation);
             if (DataLength < 0 || DataLength > maximumData || (maximumData > 0 && DataLength == 0) || (DataLength > 0 && Data == null))
                 return MessageProblem.BadData;
-            bool counted = Operation == FileSystemOperation.Read || Operation == FileSystemOperation.ReadDirectory;
-            uint maximumCount = (uint)(Operation == FileSystemOperation.Read ? FileSystemLimits.MaximumReadLength : FileSystemLimits.MaximumDataLength);
+            bool counted = Operation == FileSystemOperation.Read || Operation == FileSystemOperation.ReadDirectory || Operation == FileSystemOperation.MapBlocks;
+            uint maximumCount = (uint)(Operation == FileSystemOperation.ReadDirectory ? FileSystemLimits.MaximumDataLength : FileSystemLimits.MaximumReadLength);
             if (counted ? Count == 0 || Count > maximumCount : Count != 0)
                 return MessageProblem.BadField;
             if (Operation == FileSystemOperation.Create && (Mode & NodeAttributes.TypeMask) != NodeAttributes.Regular)

@@ -35,7 +35,15 @@ namespace Exo.Std.Services
         public static Error Create(RootResource root, out MemoryObject memory, out Notification driver, out Notification client)
             => Initialize(root.CreateDmaMemory(BlockChannelLayout.Size, out memory), memory, out driver, out client);
 
-        private static Error Initialize(Error error, MemoryObject memory, out Notification driver, out Notification client)
+        /// <summary>
+        /// Another channel to the same driver, in DMA memory: its requests signal the driver's notification that the first
+        /// channel's Create made, with BlockChannelLayout.RequestBitOf(index), so the driver waits for all its channels on
+        /// that one notification. 'client': the notification this channel's client waits on.
+        /// </summary>
+        public static Error CreateAnother(RootResource root, out MemoryObject memory, out Notification client)
+            => Initialize(root.CreateDmaMemory(BlockChannelLayout.Size, out memory), memory, out _, out client, makeDriver: false);
+
+        private static Error Initialize(Error error, MemoryObject memory, out Notification driver, out Notification client, bool makeDriver = true)
         {
             driver = client = default;
             byte* shared = null;
@@ -44,15 +52,16 @@ namespace Exo.Std.Services
             if (error == Error.None && (!SpscRing.Initialize(shared + BlockChannelLayout.RequestRingOffset, 4096, BlockChannelLayout.MaximumInFlight, BlockRequest.Length)
                 || !SpscRing.Initialize(shared + BlockChannelLayout.CompletionRingOffset, 4096, BlockChannelLayout.MaximumInFlight, BlockCompletion.Length)))
                 error = Error.Invalid;
-            if (error == Error.None)
+            if (error == Error.None && makeDriver)
                 error = Notification.Create(out driver);
             if (error == Error.None)
                 error = Notification.Create(out client);
             return error;
         }
 
-        /// <summary>Attaches to a channel that <see cref="Create"/> made; 'driver' picks the side.</summary>
-        public static Error Attach(MemoryObject memory, Notification own, Notification peer, bool driver, out BlockChannel channel)
+        /// <summary>Attaches to a channel that <see cref="Create"/> made; 'driver' picks the side; 'index': which of the driver's
+        /// channels (its request bit, BlockChannelLayout.RequestBitOf).</summary>
+        public static Error Attach(MemoryObject memory, Notification own, Notification peer, bool driver, out BlockChannel channel, int index = 0)
         {
             channel = default;
             Error error = memory.Map(true, out channel.Shared);
@@ -66,8 +75,9 @@ namespace Exo.Std.Services
             if (!attached || channel.Outgoing.SlotSize != (driver ? BlockCompletion.Length : BlockRequest.Length)
                 || channel.Incoming.SlotSize != (driver ? BlockRequest.Length : BlockCompletion.Length))
                 return Error.Invalid;
-            channel.Own = new NotificationDoorbell(own, driver ? BlockChannelLayout.RequestBit : BlockChannelLayout.CompletionBit);
-            channel.Peer = new NotificationDoorbell(peer, driver ? BlockChannelLayout.CompletionBit : BlockChannelLayout.RequestBit);
+            ulong requestBit = BlockChannelLayout.RequestBitOf(index);
+            channel.Own = new NotificationDoorbell(own, driver ? requestBit : BlockChannelLayout.CompletionBit);
+            channel.Peer = new NotificationDoorbell(peer, driver ? BlockChannelLayout.CompletionBit : requestBit);
             return Error.None;
         }
 

@@ -19,23 +19,30 @@ namespace Exo.Std.Services
         private byte* _shared;
 
         /// <summary>Makes the channel and offers it to the kernel as 'name' (1 to 24 printable bytes).</summary>
-        public static Error Offer(string name, out FileSystemServerChannel channel) => Offer(name, default, out channel);
+        public static Error Offer(string name, out FileSystemServerChannel channel) => Offer(name, default(FileSystemOfferObjects), out channel);
 
         public static Error Offer(string name, Handle bulk, out FileSystemServerChannel channel)
+            => Offer(name, new FileSystemOfferObjects { Bulk = bulk.Value }, out channel);
+
+        public static Error Offer(string name, FileSystemOfferObjects objects, out FileSystemServerChannel channel)
         {
             byte* bytes = stackalloc byte[name.Length];
             for (int i = 0; i < name.Length; i++)
                 bytes[i] = (byte)name[i];
-            return Offer(bytes, name.Length, bulk, out channel);
+            return Offer(bytes, name.Length, objects, out channel);
         }
 
-        public static Error Offer(byte* name, int nameLength, out FileSystemServerChannel channel) => Offer(name, nameLength, default, out channel);
+        public static Error Offer(byte* name, int nameLength, out FileSystemServerChannel channel) => Offer(name, nameLength, default(FileSystemOfferObjects), out channel);
 
         /// <summary>
         /// Offer with bulk memory (a handle to a memory object, or none): where the server may leave a read's data for
         /// the kernel to take (FileSystemReply.InBulk), such as the DMA memory its disk's driver writes into.
         /// </summary>
         public static Error Offer(byte* name, int nameLength, Handle bulk, out FileSystemServerChannel channel)
+            => Offer(name, nameLength, new FileSystemOfferObjects { Bulk = bulk.Value }, out channel);
+
+        /// <summary>Offer with every object the kernel may take beside the channel (Exo.Abi.FileSystemOfferObjects).</summary>
+        public static Error Offer(byte* name, int nameLength, FileSystemOfferObjects objects, out FileSystemServerChannel channel)
         {
             channel = default;
             Error error = MemoryObject.Create(FileSystemChannelLayout.Size, out channel._memory);
@@ -47,8 +54,9 @@ namespace Exo.Std.Services
                 error = Notification.Create(out channel._replies);
             if (error != Error.None)
                 return error;
+            bool any = objects.Bulk != 0 || objects.BlockMemory != 0;
             long result = SystemCall.Call(SystemCallNumber.FileSystemOffer, (ulong)name, (ulong)nameLength,
-                channel._memory.Handle.Value, channel._requests.Handle.Value, channel._replies.Handle.Value, bulk.Value);
+                channel._memory.Handle.Value, channel._requests.Handle.Value, channel._replies.Handle.Value, any ? (ulong)&objects : 0);
             return SystemCall.ErrorOf(result);
         }
 

@@ -44,6 +44,7 @@ namespace Exo.PosixX.Vfs.Remote
         private ulong _identityLow, _identityHigh;
         private RemotePageCache _pages;
         private bool _following;   // TryFollow's question to a new server is under way (a successor that ends at once is not followed from it)
+        private RemoteBlockChannel _blocks;   // the offer's block channel to the disk's driver, or null
 
         private RemoteChannel(ServiceOffers.Offer offer, byte* name, int nameLength)
         {
@@ -73,7 +74,7 @@ namespace Exo.PosixX.Vfs.Remote
             }
             for (int i = 0; i < nameLength; i++)
                 nameCopy[i] = name[i];
-            channel = new RemoteChannel(offer, nameCopy, nameLength) { _requestBuffer = requestBuffer, _replyBuffer = replyBuffer };
+            channel = new RemoteChannel(offer, nameCopy, nameLength) { _requestBuffer = requestBuffer, _replyBuffer = replyBuffer, _blocks = RemoteBlockChannel.Open(offer) };
             return Error.None;
         }
 
@@ -110,9 +111,24 @@ namespace Exo.PosixX.Vfs.Remote
         public Error EnterAndAsk(ref FileSystemRequest request, out FileSystemReply reply)
         {
             Enter();
+            return Ask(ref request, out reply);
+        }
+
+        /// <summary>EnterAndAsk for a caller that has entered already (the reply's data valid until its Leave).</summary>
+        public Error Ask(ref FileSystemRequest request, out FileSystemReply reply)
+        {
             Error error = Exchange(ref request, out reply);
             return error != Error.None ? error : (Error)reply.ErrorNumber;
         }
+
+        /// <summary>
+        /// The server's block channel to its disk's driver (null if it offered none, or it broke), and the server, whose
+        /// end ends a wait for the driver: what RemoteDirectReads uses between Enter and Leave. After a Break or a follow
+        /// (both only in Exchange) a fresh look is needed.
+        /// </summary>
+        public RemoteBlockChannel Blocks => _broken || _blocks == null || _blocks.IsBroken ? null : _blocks;
+
+        public Process Server => _offer.Server;
 
         /// <summary>
         /// The most one read request asks for: FileSystemLimits.MaximumReadLength when the server offered bulk memory
@@ -181,26 +197,7 @@ namespace Exo.PosixX.Vfs.Remote
             bool interrupted = false;
             while (true)
             {
-                ulong bits;
-                if (!interrupted)
-                {
-                    Error waited;
-                    using (InterruptMask.Enter())
-                    {
-                        Exo.Kernel.Scheduler.Scheduler.ArmTimeout(Cpu.ReadTimeStampCounter() + ServerCheckMilliseconds * ticksPerMillisecond);
-                        waited = _offer.ClientNotification.Take(true, out bits);
-                        bool timedOut = Exo.Kernel.Scheduler.Scheduler.DisarmTimeout();
-                        // A kill or a signal ended the wait: the request is the server's now, and the channel cannot
-                        // take the next one before its reply, so this caller goes on waiting (by polling: its waits
-                        // would end at once), bounded by the same timeout.
-                        interrupted = waited == Error.Interrupted && !timedOut;
-                    }
-                }
-                else
-                {
-                    Exo.Kernel.Scheduler.Scheduler.Sleep(ServerCheckMilliseconds / 5);
-                    _offer.ClientNotification.Take(false, out bits);
-                }
+                ulong bits = WaitForServer(_offer.ClientNotification, ref interrupted);
                 if ((bits & FileSystemChannelLayout.ReplyBit) != 0)
                 {
                     MessageProblem problem = ReadReply(ref request, out reply);
@@ -296,6 +293,7 @@ namespace Exo.PosixX.Vfs.Remote
                 _broken = wasBroken;
                 return false;
             }
+            _blocks = RemoteBlockChannel.Open(next);
             previous.Release();
             _pages?.ForgetAll();
             System.Threading.Volatile.Write(ref _changes, _changes + 1);
@@ -311,6 +309,7 @@ namespace Exo.PosixX.Vfs.Remote
             KernelHeap.Free(_requestBuffer);
             KernelHeap.Free(_replyBuffer);
             _requestBuffer = _replyBuffer = null;
+            _blocks = null;
             _offer.Release();
             Leave();
         }
@@ -327,6 +326,32 @@ namespace Exo.PosixX.Vfs.Remote
         // A bulk reply's data lies within the bulk memory the server offered (the offset is the server's word).
         private bool IsInBulk(in FileSystemReply reply)
             => _offer.Bulk != null && reply.BulkOffset <= _offer.Bulk.Size && (ulong)reply.DataLength <= _offer.Bulk.Size - reply.BulkOffset;
+
+        /// <summary>
+        /// One wait of a caller for its server (or the driver of the server's disk) to signal 'notification': at most
+        /// ServerCheckMilliseconds, so that the caller looks again whether the server has ended; the bits taken (0 when
+        /// the time passed). A kill or a signal ends the wait and sets 'interrupted': the request is the server's now,
+        /// and the channel cannot take the next one before its answer, so the caller goes on waiting by polling (its
+        /// waits would end at once), bounded by its own timeout.
+        /// </summary>
+        internal static ulong WaitForServer(Notification notification, ref bool interrupted)
+        {
+            ulong bits;
+            if (interrupted)
+            {
+                Exo.Kernel.Scheduler.Scheduler.Sleep(ServerCheckMilliseconds / 5);
+                notification.Take(false, out bits);
+                return bits;
+            }
+            using (InterruptMask.Enter())
+            {
+                Exo.Kernel.Scheduler.Scheduler.ArmTimeout(Cpu.ReadTimeStampCounter() + ServerCheckMilliseconds * (SystemClock.TscFrequency / 1000));
+                Error waited = notification.Take(true, out bits);
+                bool timedOut = Exo.Kernel.Scheduler.Scheduler.DisarmTimeout();
+                interrupted = waited == Error.Interrupted && !timedOut;
+            }
+            return bits;
+        }
 
         // Between 'memory' at 'offset' and 'buffer' at 'at' (kernel memory, or a reader's: false on a bad user address),
         // through the direct map: in one piece for DMA memory (one physical run: a 1 MiB read's per-page calls were

@@ -21,6 +21,8 @@ namespace Exo.PosixX.Vfs.Remote
         public readonly RemoteChannel Channel;
         /// <summary>File pages already read (RemotePageCache): reads of them ask no server.</summary>
         public readonly RemotePageCache Pages;
+        /// <summary>O_DIRECT reads from the disk's driver itself, when the server offered a channel to it.</summary>
+        public readonly RemoteDirectReads DirectReads = new RemoteDirectReads();
         private RemoteVnode _root;
 
         private RemoteFileSystem(RemoteChannel channel, RemotePageCache pages) { Channel = channel; Pages = pages; }

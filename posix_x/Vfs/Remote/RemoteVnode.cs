@@ -206,7 +206,8 @@ namespace Exo.PosixX.Vfs.Remote
 
         /// <summary>
         /// A read: page by page from the mount's cache (RemotePageCache), a page it lacks asked of the server whole and
-        /// kept; 'direct' (O_DIRECT) asks the server for everything, in requests as large as the protocol carries.
+        /// kept; 'direct' (O_DIRECT) reads from the disk's driver (RemoteDirectReads) or else asks the server, in requests
+        /// as large as the protocol carries.
         /// </summary>
         public Error Read(ulong offset, IoBuffer buffer, ulong count, out ulong done, bool direct)
         {
@@ -219,6 +220,18 @@ namespace Exo.PosixX.Vfs.Remote
                 return ReadThroughCache(offset, buffer, count, out done);
             while (done < count)
             {
+                // The disk's driver itself first, where the server offered a channel to it and mapped the blocks.
+                ulong piece = count - done < RemoteBlockChannel.MaximumReadLength ? count - done : RemoteBlockChannel.MaximumReadLength;
+                if (_fileSystem.DirectReads.TryRead(Channel, Node, _size, System.Threading.Volatile.Read(ref _attributesAt), offset + done, buffer, done, piece,
+                        out ulong read, out Error failed))
+                {
+                    if (failed != Error.None)
+                        return done > 0 ? Error.None : failed;
+                    done += read;
+                    if (read < piece)
+                        break;   // the end of the file
+                    continue;
+                }
                 ulong most = (ulong)Channel.MaximumReadLength;
                 ulong want = count - done < most ? count - done : most;
                 FileSystemRequest request = new FileSystemRequest { Operation = FileSystemOperation.Read, Node = Node, Offset = offset + done, Count = (uint)want };

@@ -21,7 +21,8 @@ namespace DeviceManager
         /// <summary>
         /// Starts the driver, then (if it started) its extfs. Handles for the driver, in order: the device, one physical
         /// range per BAR listed on its command line, DMA memory for the rings, DMA memory for the requests, the channel's
-        /// memory, the driver's notification (it waits), the client's (Signal only), the console. 'fileSystemError' is
+        /// memory, the driver's notification (it waits), the client's (Signal only), the kernel's channel's memory and
+        /// its client's notification (Signal only; its requests signal the driver's notification too), the console. 'fileSystemError' is
         /// extfs's (Invalid when the driver did not start).
         /// </summary>
         public static Error Start(RootResource root, PciDevice device, int address, int disk,
@@ -51,41 +52,55 @@ namespace DeviceManager
             Notification clientSignal = default;
             if (error == Error.None)
                 error = clientSide.Duplicate(Rights.Signal | Rights.Grant, out clientSignal);
+            // The kernel's channel (its O_DIRECT reads), which extfs passes on with its offer; on the driver's notification.
+            MemoryObject kernelChannel = default;
+            Notification kernelSide = default, kernelSignal = default;
+            if (error == Error.None)
+                error = BlockChannel.CreateAnother(root, out kernelChannel, out kernelSide);
+            if (error == Error.None)
+                error = kernelSide.Duplicate(Rights.Signal | Rights.Grant, out kernelSignal);
             if (error == Error.None)
             {
                 handles[count++] = channel.Handle;
                 handles[count++] = driverSide.Handle;
                 handles[count++] = clientSignal.Handle;
+                handles[count++] = kernelChannel.Handle;
+                handles[count++] = kernelSignal.Handle;
             }
             handles[count] = Process.ConsoleHandle;
             if (error == Error.None)
                 error = Process.Spawn(command, length, handles, count + 1, out driver);
             DriverLaunch.Report(error, command, length);
             if (error == Error.None)
-                fileSystemError = StartFileSystem(channel, driverSide, clientSide, disk, out fileSystem);
+                fileSystemError = StartFileSystem(channel, driverSide, clientSide, kernelChannel, kernelSide, disk, out fileSystem);
             for (int i = 1; i < count; i++)
                 handles[i].Close();   // the driver has its own copies; the manager keeps only the device
             clientSide.Close();
+            kernelSide.Close();
             return error;
         }
 
         // extfs for disk number 'disk', offered to the kernel as "diskN": the channel's memory, its own notification
-        // (it waits), the driver's (Signal only), the console.
-        private static Error StartFileSystem(MemoryObject channel, Notification driverSide, Notification clientSide, int disk, out ProcessHandle fileSystem)
+        // (it waits), the driver's (Signal only), the kernel's channel's memory and notification (extfs offers them to
+        // the kernel, with the driver's), the console.
+        private static Error StartFileSystem(MemoryObject channel, Notification driverSide, Notification clientSide,
+            MemoryObject kernelChannel, Notification kernelSide, int disk, out ProcessHandle fileSystem)
         {
             fileSystem = default;
             byte* command = stackalloc byte[CommandCapacity];
             int length = CommandLine.Append(command, 0, "extfs disk");
             length = CommandLine.AppendDecimal(command, length, disk);
-            Handle* handles = stackalloc Handle[4];
+            Handle* handles = stackalloc Handle[6];
             Error error = driverSide.Duplicate(Rights.Signal | Rights.Grant, out Notification driverSignal);
             if (error == Error.None)
             {
                 handles[0] = channel.Handle;
                 handles[1] = clientSide.Handle;
                 handles[2] = driverSignal.Handle;
-                handles[3] = Process.ConsoleHandle;
-                error = Process.Spawn(command, length, handles, 4, out fileSystem);
+                handles[3] = kernelChannel.Handle;
+                handles[4] = kernelSide.Handle;
+                handles[5] = Process.ConsoleHandle;
+                error = Process.Spawn(command, length, handles, 6, out fileSystem);
                 driverSignal.Close();
             }
             DriverLaunch.Report(error, command, length);

@@ -42,6 +42,32 @@ namespace Extfs
         private static byte TypeOfInode(ExtFileSystem fileSystem, uint inode) =>
             fileSystem.GetAttributes(inode, out ExtAttributes attributes) == Error.None ? ProtocolType(DirectoryEntry.TypeOfMode(attributes.Mode)) : (byte)0;
 
+        // The runs of the file's blocks from the request's offset on, as the disk's sectors (BlockRuns), everything the
+        // cache holds unwritten written back first: the client reads them from the disk itself.
+        [System.Runtime.CompilerServices.SkipLocalsInit]   // the runs are written before they are read
+        private static Error MapBlocks(ExtFileSystem fileSystem, uint inode, in FileSystemRequest request, ulong firstSector, byte* data, out int length)
+        {
+            length = 0;
+            Error error = fileSystem.Cache.DirtyBlocks > 0 ? fileSystem.Sync() : Error.None;
+            if (error != Error.None)
+                return error;
+            uint blockSize = fileSystem.BlockSize;
+            DataRun* runs = stackalloc DataRun[BlockRuns.MaximumRuns];
+            ulong first = request.Offset / blockSize;
+            ulong blocks = (request.Offset % blockSize + request.Count + blockSize - 1) / blockSize;
+            error = fileSystem.MapDataRuns(inode, first, blocks, runs, BlockRuns.MaximumRuns, out int found);
+            if (error != Error.None)
+                return error;
+            ulong sectorsPerBlock = blockSize / BlockRuns.SectorSize;
+            for (int i = 0; i < found; i++)
+                BlockRuns.Write(data + i * BlockRuns.RecordLength, new BlockRun
+                {
+                    Offset = runs[i].Logical * blockSize, Sector = firstSector + runs[i].Physical * sectorsPerBlock, Length = runs[i].Blocks * blockSize,
+                });
+            length = found * BlockRuns.RecordLength;
+            return Error.None;
+        }
+
         private static Error Attributes(ExtFileSystem fileSystem, uint inode, out NodeAttributes attributes)
         {
             attributes = default;
@@ -66,7 +92,8 @@ namespace Extfs
         /// in the read window, which the kernel reads from the bulk memory (no copy into the reply area; the disk's
         /// blocks arrive there themselves).
         /// </summary>
-        public static FileSystemReply Serve(ExtFileSystem fileSystem, in FileSystemRequest request, byte* data, ReadWindow window = default)
+        /// 'firstSector': where the file system's device starts on the disk (a partition's first sector), for MapBlocks.
+        public static FileSystemReply Serve(ExtFileSystem fileSystem, in FileSystemRequest request, byte* data, ReadWindow window = default, ulong firstSector = 0)
         {
             FileSystemReply reply = new FileSystemReply { Operation = request.Operation, Sequence = request.Sequence };
             Error error = ToInode(request.Node, out uint inode);
@@ -104,6 +131,10 @@ namespace Extfs
                         reply.DataLength = (int)done;
                         reply.InBulk = inBulk;
                         reply.BulkOffset = inBulk ? window.BulkOffset : 0;
+                        break;
+                    case FileSystemOperation.MapBlocks:
+                        error = MapBlocks(fileSystem, inode, request, firstSector, data, out reply.DataLength);
+                        reply.Data = data;
                         break;
                     case FileSystemOperation.ReadLink:
                         error = fileSystem.ReadLink(inode, data, FileSystemLimits.MaximumLinkTargetLength, out int length);

@@ -63,8 +63,9 @@ namespace Extfs
         /// the console. Null, said too, when the disk cannot be read; a disk with no ext file system anywhere is
         /// served whole, and its mount is refused (EINVAL) as before.
         /// </summary>
-        private static IBlockDevice Locate(IBlockDevice disk)
+        private static IBlockDevice Locate(IBlockDevice disk, out ulong firstSector)
         {
+            firstSector = 0;
             byte* scratch = (byte*)Exo.Std.Memory.UserHeap.Allocate(Exo.Storage.Partitions.PartitionTable.ScratchBytes);
             if (scratch == null)
             {
@@ -82,6 +83,7 @@ namespace Extfs
             }
             if (volume == null || volume == disk)
                 return disk;
+            firstSector = partition.FirstSector;
             Console.Write(scheme == Exo.Storage.Partitions.PartitionScheme.Guid ? "extfs: GPT partition " : "extfs: MBR partition ");
             Console.Write(partition.Number);
             Console.Write(", sectors ");
@@ -100,7 +102,7 @@ namespace Extfs
                 Console.WriteLine("extfs: no block device");
                 return 1;
             }
-            IBlockDevice device = Locate(disk);
+            IBlockDevice device = Locate(disk, out ulong firstSector);
             if (device == null)
                 return 1;
             ulong workspaceLength = ExtFileSystem.WorkspaceBytes(CacheBlocks);
@@ -123,10 +125,11 @@ namespace Extfs
             // On a block channel, file reads leave their data in its read window, which the kernel takes from there
             // (the channel's memory offered as bulk memory): the disk's bytes reach the reader in one copy.
             BlockDeviceClient client = disk as BlockDeviceClient;
-            Handle bulk = client != null ? Process.StartupHandle(0) : default;
             ReadWindow window = client == null ? default
                 : new ReadWindow { Address = client.ReadWindow, Length = BlockDeviceClient.ReadWindowLength, BulkOffset = BlockDeviceClient.ReadWindowOffset };
-            error = named ? FileSystemServerChannel.Offer(name, nameLength, bulk, out channel) : FileSystemServerChannel.Offer("extfs", bulk, out channel);
+            FileSystemOfferObjects objects = OfferObjects(client != null);
+            error = named ? FileSystemServerChannel.Offer(name, nameLength, objects, out channel)
+                : FileSystemServerChannel.Offer("extfs", objects, out channel);
             if (error != Error.None)
             {
                 Console.Write("extfs: the kernel refused the offer: ");
@@ -160,7 +163,7 @@ namespace Extfs
                 else if (request.Operation == FileSystemOperation.Unmount)
                     reply = Unmount(ref fileSystem, readOnly, request, named, name, nameLength);
                 else
-                    reply = ExtServer.Serve(fileSystem, request, channel.ReplyData, window);   // replies' data built in place
+                    reply = ExtServer.Serve(fileSystem, request, channel.ReplyData, window, firstSector);   // replies' data built in place
                 // A change stays in the block cache (Linux's write-back): fsync, fdatasync, sync and syncfs reach it as
                 // Synchronize, which writes everything back and flushes the disk before its reply; the rest follows
                 // within WriteBackDelay (the README, User-mode drivers: what a machine stopped before then loses).
@@ -171,6 +174,24 @@ namespace Extfs
                     writeBackDue = 0;   // everything written back (a failed one is tried again at the time set)
                 channel.Reply(ref reply);
             }
+        }
+
+        // On a block channel: the channel's memory as bulk memory, and the kernel's own channel to the driver (startup
+        // handles 3 and 4, with the driver's notification, handle 2), for its O_DIRECT reads of the blocks MapBlocks names.
+        private static FileSystemOfferObjects OfferObjects(bool blockChannel)
+        {
+            if (!blockChannel)
+                return default;
+            FileSystemOfferObjects objects = new FileSystemOfferObjects { Bulk = Process.StartupHandle(0).Value };
+            Handle kernelChannel = Process.StartupHandle(3);
+            if (kernelChannel.Info(out ObjectType type, out _) == Error.None && type == ObjectType.MemoryObject)
+            {
+                objects.BlockMemory = kernelChannel.Value;
+                objects.BlockDriver = Process.StartupHandle(2).Value;
+                objects.BlockClient = Process.StartupHandle(4).Value;
+                objects.BlockRequestBits = Exo.Protocols.BlockDevice.BlockChannelLayout.RequestBitOf(1);
+            }
+            return objects;
         }
 
         /// <summary>How long a change may wait in the cache before it is written back (Linux's dirty_writeback_centisecs).</summary>

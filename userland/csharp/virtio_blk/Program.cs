@@ -5,6 +5,7 @@ using Exo.Std.Handles;
 using Exo.Std.Ipc;
 using Exo.Std.Services;
 using Exo.Drivers.Virtio;
+using Exo.Protocols.BlockDevice;
 
 namespace VirtioBlock
 {
@@ -12,7 +13,7 @@ namespace VirtioBlock
     /// The virtio-blk driver as the device manager starts it: "virtio_blk ADDRESS BAR..." holding exactly its
     /// device (handle 0), one physical range per BAR named on the command line, DMA memory for the rings and for
     /// the requests, then optionally a block-device channel (its memory, the notification it waits on, the client's
-    /// to signal) and the console. It starts the device, reports its capacity and reads sector 0, then serves the
+    /// to signal), a second one (its memory, its client's notification: the kernel's) and the console. It starts the device, reports its capacity and reads sector 0, then serves the
     /// block-device protocol on the channel (BlockServer), or waits if it was given none.
     /// </summary>
     public static unsafe class Program
@@ -56,17 +57,29 @@ namespace VirtioBlock
                 Console.Write(' ');
             }
             Console.WriteLine();
-            Handle channelMemory = Process.StartupHandle(3 + bars);
-            if (channelMemory.Info(out ObjectType type, out _) == Error.None && type == ObjectType.MemoryObject)
+            BlockChannel* channels = stackalloc BlockChannel[BlockChannelLayout.MaximumChannels];
+            ulong* physicals = stackalloc ulong[BlockChannelLayout.MaximumChannels];
+            int count = 0;
+            Handle driverNotification = Process.StartupHandle(4 + bars);
+            for (int first = 3 + bars; count < BlockChannelLayout.MaximumChannels; first += count == 1 ? 3 : 2)
             {
-                error = BlockChannel.Attach(new MemoryObject(channelMemory), new Notification(Process.StartupHandle(4 + bars)),
-                    new Notification(Process.StartupHandle(5 + bars)), true, out BlockChannel channel);
+                // The first channel: (memory, the driver's notification, the client's); the next: (memory, the client's),
+                // their requests signalling the same driver notification with their own bit.
+                Handle channelMemory = Process.StartupHandle(first);
+                if (channelMemory.Info(out ObjectType type, out _) != Error.None || type != ObjectType.MemoryObject)
+                    break;
+                error = BlockChannel.Attach(new MemoryObject(channelMemory), new Notification(driverNotification),
+                    new Notification(Process.StartupHandle(count == 0 ? first + 2 : first + 1)), true, out channels[count], count);
                 if (error != Error.None)
                     return Report(address, addressLength, "cannot attach its block-device channel", error);
                 // DMA memory (physically contiguous) lets the device reach the data area itself; other memory: 0, copies.
-                if (new MemoryObject(channelMemory).PhysicalAddress(out ulong channelPhysical) != Error.None)
-                    channelPhysical = 0;
-                new BlockServer(&disk, channel, channelPhysical).Run();
+                if (new MemoryObject(channelMemory).PhysicalAddress(out physicals[count]) != Error.None)
+                    physicals[count] = 0;
+                count++;
+            }
+            if (count > 0)
+            {
+                new BlockServer(&disk, channels, physicals, count).Run();
                 return Report(address, addressLength, "its block-device channel failed", Error.Invalid);
             }
             Notification.Create(out Notification idle);

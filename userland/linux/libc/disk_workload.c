@@ -8,7 +8,9 @@
  *   4. a sparse file: 24 bytes written at 5 GiB; its size, zeros before them (at 0, 1 GiB and 4 GiB) and the bytes
  *   5. a file grown in 16 KiB writes until the disk is full: the write fails with ENOSPC (no crash), the system goes
  *      on, and once that file is deleted a new file can be written
- *   6. sync
+ *   6. O_DIRECT reads (on Exo-OS from the disk's driver itself, at the blocks extfs maps) of a file written just before
+ *      (still in extfs's cache), after part of it is overwritten, after it is truncated, and over a hole
+ *   7. sync
  * A failed check prints "FAILED: ..." and exits with status 1.
  */
 #define _GNU_SOURCE
@@ -222,6 +224,78 @@ static void fill_disk(void)
     printf("deleted it: 32 KiB written again\n");
 }
 
+/* The byte at offset x of generation g of the direct-read file. */
+static unsigned char direct_byte(long long x, int generation)
+{
+    return (unsigned char)(x * 7 + x / 4096 + generation * 91);
+}
+
+static void check_direct(int descriptor, unsigned char *buffer, long long at, size_t length, ssize_t expected_length,
+                         const unsigned char *expected, const char *what)
+{
+    memset(buffer, 0x55, length);
+    ssize_t got = pread(descriptor, buffer, length, at);
+    if (got != expected_length)
+        fail("O_DIRECT read of %zu bytes at %lld (%s): %zd", length, at, what, got);
+    if (memcmp(buffer, expected, (size_t)got) != 0)
+        fail("O_DIRECT read at %lld (%s): wrong bytes", at, what);
+}
+
+static void direct_reads(void)
+{
+    enum { size = 256 << 10, block = 4096 };
+    char path[256], holed[256];
+    unsigned char *data, *buffer;
+    if (posix_memalign((void **)&data, block, size) != 0 || posix_memalign((void **)&buffer, block, size) != 0)
+        fail("posix_memalign");
+    snprintf(path, sizeof path, "%s/direct", root);
+    int writer = open(path, O_CREAT | O_TRUNC | O_RDWR, 0644);
+    for (long long x = 0; x < size; x++)
+        data[x] = direct_byte(x, 0);
+    if (writer < 0)
+        fail("create of %s", path);
+    write_all(writer, (const char *)data, size, path);
+    int reader = open(path, O_RDONLY | O_DIRECT);
+    if (reader < 0)
+        fail("open O_DIRECT of %s", path);
+    const long long offsets[] = { 0, 4096, 65536, 200704, size - block };
+    for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++)
+        check_direct(reader, buffer, offsets[i], block, block, data + offsets[i], "written just before");
+    check_direct(reader, buffer, 0, size, size, data, "the whole file");
+    /* Part of it overwritten: the next direct read sees the new bytes. */
+    for (long long x = 8192; x < 8192 + 3 * block; x++)
+        data[x] = direct_byte(x, 1);
+    if (pwrite(writer, data + 8192, 3 * block, 8192) != 3 * block)
+        fail("pwrite over %s", path);
+    check_direct(reader, buffer, 8192, block, block, data + 8192, "overwritten");
+    check_direct(reader, buffer, 0, 64 << 10, 64 << 10, data, "overwritten, around");
+    /* Truncated: a read over the new end is short, one past it reads nothing. */
+    if (ftruncate(writer, 100000) != 0)
+        fail("ftruncate of %s", path);
+    check_direct(reader, buffer, 98304, block, 100000 - 98304, data + 98304, "over the new end");
+    check_direct(reader, buffer, 102400, block, 0, data, "past the new end");
+    close(reader);
+    close(writer);
+    /* A hole reads as zeros, and the data after it as written. */
+    snprintf(holed, sizeof holed, "%s/direct-holed", root);
+    writer = open(holed, O_CREAT | O_TRUNC | O_RDWR, 0644);
+    if (writer < 0 || pwrite(writer, data, block, 1 << 20) != block)
+        fail("the holed file %s", holed);
+    reader = open(holed, O_RDONLY | O_DIRECT);
+    if (reader < 0)
+        fail("open O_DIRECT of %s", holed);
+    memset(buffer + size / 2, 0, block);
+    check_direct(reader, buffer, 65536, block, block, buffer + size / 2, "a hole");
+    check_direct(reader, buffer, 1 << 20, block, block, data, "after a hole");
+    close(reader);
+    close(writer);
+    if (unlink(path) != 0 || unlink(holed) != 0)
+        fail("unlink of the direct-read files");
+    free(data);
+    free(buffer);
+    printf("direct reads: what was written, overwritten, truncated and a hole read back\n");
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3)
@@ -232,6 +306,7 @@ int main(int argc, char **argv)
     many_files(count);
     sparse_file();
     fill_disk();
+    direct_reads();
     sync();
     printf("synced\n");
     return 0;
