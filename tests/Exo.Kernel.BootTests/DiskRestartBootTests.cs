@@ -63,6 +63,8 @@ public sealed class DiskRestartBootTests
                     // No remount: the mount's next call goes on with the restarted extfs, the same file system.
                     await ExpectAsync(qemu, "cat /mnt/kept /mnt/from-host.txt", Followed, "kept across the crash", "from the host");
                     await ExpectAsync(qemu, "grep -c ' /mnt ' /proc/mounts", "1");
+                    // O_DIRECT reads go to the new driver's channel (the one the new extfs offered), not the dead one's.
+                    await ExpectAsync(qemu, "dd if=/mnt/from-host.txt bs=4k iflag=direct 2>/dev/null", "from the host");
                     await ExpectAsync(qemu, "echo after the driver restart > /mnt/second && sync && cat /mnt/second", "after the driver restart");
 
                     // extfs killed: its driver is stopped too, and both come back with a fresh channel.
@@ -75,6 +77,7 @@ public sealed class DiskRestartBootTests
                     // Nobody used the mount since: this call finds its server gone before it asks, and goes on with the new
                     // one (the kernel's line comes from the caller's thread).
                     await ExpectAsync(qemu, "cat /mnt/kept /mnt/second /mnt/from-host.txt", Followed, "kept across the crash", "after the driver restart", "from the host");
+                    await ExpectAsync(qemu, "dd if=/mnt/second bs=4k iflag=direct 2>/dev/null", "after the driver restart");
                     // Unmounted: the disk was not clean when this extfs mounted it (the crash), so it stays not clean.
                     await ExpectAsync(qemu, "umount /mnt", "extfs: disk0 unmounted, left not clean (it was not clean when mounted)");
                 }

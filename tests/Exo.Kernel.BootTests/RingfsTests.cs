@@ -129,6 +129,9 @@ public sealed class RingfsTests
             await ExpectAsync(qemu, MountCommand, "memfs /mnt/ring ringfs rw 0 0");
             await ExpectAsync(qemu, MountCommandFor("rogue", "/mnt/rogue"),
                 "rogue /mnt/rogue ringfs rw 0 0");
+            // Before its offer the rogue made offers with bad objects (FileSystemOfferObjects): each refused with its
+            // reason, and none took the name.
+            Assert.Contains("memfs: offers with bad objects refused: bad address, invalid argument, invalid argument, bad handle", qemu.Serial, StringComparison.Ordinal);
             await ExpectAsync(qemu, "echo fine > /mnt/rogue/a && cat /mnt/rogue/a", "fine");
             // A read answered in the server's bulk memory, within it.
             await ExpectAsync(qemu, "echo bulk-inside > /mnt/rogue/d && cat /mnt/rogue/d", "bulk-inside");

@@ -30,6 +30,8 @@ namespace Memfs
             byte* bulkPage = null;
             if (misbehave && (Exo.Std.Handles.MemoryObject.Create(4096, out bulk) != Error.None || bulk.Map(true, out bulkPage) != Error.None))
                 return 1;
+            if (misbehave && Process.TryGetArgument(1, out byte* rogueName, out int rogueNameLength))
+                OfferBadObjects(rogueName, rogueNameLength);
             Error error = Process.TryGetArgument(1, out byte* name, out int nameLength)
                 ? FileSystemServerChannel.Offer(name, nameLength, bulk.Handle, out channel) : FileSystemServerChannel.Offer("memfs", out channel);
             if (error != Error.None)
@@ -69,6 +71,31 @@ namespace Memfs
                 }
                 channel.Reply(ref reply);
             }
+        }
+
+        // The kernel refuses an offer whose other objects are wrong (FileSystemOfferObjects), and a refused offer leaves
+        // the name free (the real offer after these succeeds): an unreadable pointer to them, a block channel in
+        // ordinary memory (the kernel reads it through the direct map: DMA memory only), one without request bits, bulk
+        // memory that is a notification. Each error printed, in order.
+        private static void OfferBadObjects(byte* name, int nameLength)
+        {
+            Exo.Std.Handles.MemoryObject.Create(FileSystemChannelLayout.Size, out Exo.Std.Handles.MemoryObject channel);
+            Exo.Std.Ipc.Notification.Create(out Exo.Std.Ipc.Notification server);
+            Exo.Std.Ipc.Notification.Create(out Exo.Std.Ipc.Notification client);
+            Exo.Std.Handles.MemoryObject.Create(Exo.Protocols.BlockDevice.BlockChannelLayout.Size, out Exo.Std.Handles.MemoryObject ordinary);
+            Console.Write("memfs: offers with bad objects refused: ");
+            Console.Write(Errors.Describe(SystemCall.ErrorOf(SystemCall.Call(SystemCallNumber.FileSystemOffer, (ulong)name, (ulong)nameLength,
+                channel.Handle.Value, server.Handle.Value, client.Handle.Value, 0x10))));
+            FileSystemOfferObjects block = new FileSystemOfferObjects
+            {
+                BlockMemory = ordinary.Handle.Value, BlockDriver = server.Handle.Value, BlockClient = client.Handle.Value, BlockRequestBits = 2,
+            };
+            Console.Write(", ");
+            Console.Write(Errors.Describe(FileSystemServerChannel.Offer(name, nameLength, block, out _)));
+            Console.Write(", ");
+            Console.Write(Errors.Describe(FileSystemServerChannel.Offer(name, nameLength, block with { BlockRequestBits = 0 }, out _)));
+            Console.Write(", ");
+            Console.WriteLine(Errors.Describe(FileSystemServerChannel.Offer(name, nameLength, new FileSystemOfferObjects { Bulk = server.Handle.Value }, out _)));
         }
 
         private static bool StartsWith(byte* data, int length, string prefix)
