@@ -16,7 +16,5 @@ namespace Exo.Abi
         public uint BlockDriver;
         public uint BlockClient;
         public ulong BlockRequestBits;
-
-        public const int Length = 24;
     }
 }

@@ -493,7 +493,7 @@ namespace Exo.Kernel.HostTests
                     if (round % 4 != 0)
                     {
                         *(uint*)message = FileSystemLimits.Magic;   // past the magic, to reach the other checks
-                        message[4] = (byte)random.Next(0, 16);
+                        message[4] = (byte)random.Next(0, (int)FileSystemOperation.MapBlocks + 2);   // every operation and one past them
                         message[5] = 0;
                         message[14] = message[15] = 0;
                         message[6] = (byte)random.Next(0, 12); message[7] = 0;
@@ -520,7 +520,7 @@ namespace Exo.Kernel.HostTests
                         AssertInside(message, length, request.SecondName, request.SecondNameLength);
                         AssertInside(message, length, request.Data, request.DataLength);
                     }
-                    FileSystemRequest asked = new FileSystemRequest { Operation = (FileSystemOperation)(round % 15), Sequence = *(uint*)(message + 8), Node = 1, Count = 512 };
+                    FileSystemRequest asked = new FileSystemRequest { Operation = (FileSystemOperation)(round % ((int)FileSystemOperation.MapBlocks + 1)), Sequence = *(uint*)(message + 8), Node = 1, Count = 512 };
                     if (FileSystemReply.Decode(message, length, asked, out FileSystemReply reply) == MessageProblem.None)
                         AssertInside(message, length, reply.Data, reply.DataLength);
                 }
