@@ -41,7 +41,7 @@ namespace Exo.PosixX.Vfs.Remote
         private readonly int _nameLength;
         // The file system's identity (FileSystemFigures), zero if the server gave none; and the mount's page cache,
         // forgotten when the channel goes on with a new server (data its predecessor had not written is gone).
-        private ulong _identityLow, _identityHigh;
+        private FileSystemFigures _identity;
         private RemotePageCache _pages;
         private bool _following;   // TryFollow's question to a new server is under way (a successor that ends at once is not followed from it)
         private RemoteBlockChannel _blocks;   // the offer's block channel to the disk's driver, or null
@@ -92,8 +92,7 @@ namespace Exo.PosixX.Vfs.Remote
         /// </summary>
         public void SetIdentity(in FileSystemFigures figures, RemotePageCache pages)
         {
-            _identityLow = figures.IdentityLow;
-            _identityHigh = figures.IdentityHigh;
+            _identity = figures;
             _pages = pages;
         }
 
@@ -272,7 +271,7 @@ namespace Exo.PosixX.Vfs.Remote
         /// </summary>
         private bool TryFollow()
         {
-            if (_following || _requestBuffer == null || (_identityLow | _identityHigh) == 0 || _offer.Server.State != ProcessState.Exited)
+            if (_following || _requestBuffer == null || !_identity.HasIdentity || _offer.Server.State != ProcessState.Exited)
                 return false;
             bool wasBroken = _broken;
             if (!ServiceOffers.TryFind(ServiceOffers.Kind.FileSystem, _name, _nameLength, out ServiceOffers.Offer next))
@@ -285,7 +284,7 @@ namespace Exo.PosixX.Vfs.Remote
             Error error = Exchange(ref statistics, out FileSystemReply reply);
             _following = false;
             FileSystemFigures figures = error == Error.None && reply.ErrorNumber == 0 ? FileSystemFigures.Read(reply.Data) : default;
-            if (figures.IdentityLow != _identityLow || figures.IdentityHigh != _identityHigh)
+            if (figures.IdentityLow != _identity.IdentityLow || figures.IdentityHigh != _identity.IdentityHigh)
             {
                 // Another file system under the name (or a server that failed the question): the mount stays broken.
                 _offer = previous;

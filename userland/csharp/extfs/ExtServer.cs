@@ -90,9 +90,9 @@ namespace Extfs
         /// <summary>
         /// Answers 'request', its reply's data built at 'data' (the reply area), or, for a read when 'window' has one,
         /// in the read window, which the kernel reads from the bulk memory (no copy into the reply area; the disk's
-        /// blocks arrive there themselves).
+        /// blocks arrive there themselves). 'firstSector': where the file system's device starts on the disk (a partition's
+        /// first sector), which MapBlocks adds to the sectors it names.
         /// </summary>
-        /// 'firstSector': where the file system's device starts on the disk (a partition's first sector), for MapBlocks.
         public static FileSystemReply Serve(ExtFileSystem fileSystem, in FileSystemRequest request, byte* data, ReadWindow window = default, ulong firstSector = 0)
         {
             FileSystemReply reply = new FileSystemReply { Operation = request.Operation, Sequence = request.Sequence };

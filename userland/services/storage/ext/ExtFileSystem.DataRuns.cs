@@ -32,7 +32,7 @@ namespace Exo.Storage.Ext
             ulong end = blocks > fileBlocks || logical > fileBlocks - blocks ? fileBlocks : logical + blocks;
             uint longest = MaximumDataRunBytes / _blockSize;
             ulong position = logical;
-            while (position < fileBlocks && (position < end || found == 0) && found <= capacity)
+            while (position < fileBlocks && (position < end || found == 0))
             {
                 error = MapRun(&inode, position, out ulong physical, out uint contiguous);
                 if (error != Error.None || physical == 0)
